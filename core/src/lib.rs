@@ -1,0 +1,65 @@
+//! # atlas-admin-core
+//!
+//! The sans-IO core of a client for the MongoDB Atlas Administration API v2, starting with
+//! the project and organization invitation endpoints. It builds `http::Request<Vec<u8>>`
+//! values, reads `http::Response<Vec<u8>>` values, and runs Digest and OAuth as state
+//! machines. It never opens a socket or file, reads the clock, draws randomness, sleeps or
+//! spawns a thread: time and a seed come in as inputs, so every request is reproducible.
+//!
+//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] in a few lines.
+//!
+//! ```
+//! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, ProjectRole, Session, Step};
+//! use atlas_admin_core::ops::UpdateGroupInvites;
+//! use std::time::SystemTime;
+//!
+//! let session = Session::new(Config::default(), Credentials::api_key("pub", "priv")?, 7)?;
+//! let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupBackupManager])?;
+//! let op = UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", body)?;
+//! let mut call = session.begin(&op);
+//! let Step::Send(request) = call.next(SystemTime::UNIX_EPOCH) else { unreachable!() };
+//! assert_eq!(request.method(), "PATCH");
+//! assert_eq!(request.uri(), "https://cloud.mongodb.com/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/invites");
+//! assert_eq!(request.body(), br#"{"roles":["GROUP_BACKUP_MANAGER"],"username":"hello@example.com"}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod call;
+mod config;
+mod credentials;
+pub mod digest;
+mod entropy;
+mod error;
+mod meta;
+mod models;
+pub mod oauth;
+mod operation;
+pub mod ops;
+mod response;
+mod retry;
+mod secret;
+mod session;
+mod timestamp;
+mod validate;
+
+pub use call::{Call, Step};
+pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
+pub use credentials::Credentials;
+pub use error::{
+    ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
+    Error, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
+};
+pub use meta::ResponseMeta;
+pub use models::{
+    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,
+    OrgRole, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
+};
+pub use operation::{CallOptions, Endpoint, Operation};
+pub use response::{ApiResponse, parse_response};
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use session::Session;
+pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
+pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId};

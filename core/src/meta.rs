@@ -1,0 +1,115 @@
+//! What a response says besides its body: deprecation, sunset, rate limits, error code.
+
+use crate::timestamp::HttpDate;
+use http::{HeaderMap, StatusCode};
+use std::time::{Duration, SystemTime};
+
+/// Response metadata, attached to every result and every API error.
+///
+/// Atlas marks the invitation endpoints deprecated: `deprecation` and `sunset` tell when, so
+/// callers can warn before the endpoints go away (410 `VERSION_GONE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// The status of the result: the HTTP status, or the `status` inside an `envelope=true` body.
+    pub status: StatusCode,
+    /// The status line's code (200 for every enveloped answer).
+    pub http_status: StatusCode,
+    /// Whether the body was an `envelope=true` wrapper that was unwrapped.
+    pub enveloped: bool,
+    /// `Deprecation` header.
+    pub deprecation: Option<HttpDate>,
+    /// `Sunset` header: after this date the endpoint answers 410.
+    pub sunset: Option<HttpDate>,
+    /// `RateLimit-Limit` header.
+    pub rate_limit_limit: Option<u64>,
+    /// `RateLimit-Remaining` header.
+    pub rate_limit_remaining: Option<u64>,
+    /// `Retry-After` header, as a delay from the time the response was handled.
+    pub retry_after: Option<Duration>,
+    /// `X-Error-Code` header.
+    pub error_code: Option<String>,
+    /// `Content-Type` header.
+    pub content_type: Option<String>,
+    /// HTTP requests this call sent in all, including auth challenges, token fetches and retries.
+    pub exchanges: u32,
+}
+
+impl ResponseMeta {
+    /// Reads the metadata headers of one response. `now` resolves an HTTP-date `Retry-After`.
+    pub fn from_headers(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Self {
+        ResponseMeta {
+            status,
+            http_status: status,
+            enveloped: false,
+            deprecation: header_str(headers, "deprecation").and_then(HttpDate::parse),
+            sunset: header_str(headers, "sunset").and_then(HttpDate::parse),
+            rate_limit_limit: header_u64(headers, "ratelimit-limit"),
+            rate_limit_remaining: header_u64(headers, "ratelimit-remaining"),
+            retry_after: header_str(headers, "retry-after").and_then(|v| parse_retry_after(v, now)),
+            error_code: header_str(headers, "x-error-code").map(str::to_owned),
+            content_type: header_str(headers, "content-type").map(str::to_owned),
+            exchanges: 0,
+        }
+    }
+
+    /// Whether `now` is at or past the `Sunset` date.
+    pub fn is_past_sunset(&self, now: SystemTime) -> bool {
+        self.sunset.is_some_and(|s| s.system_time() <= now)
+    }
+}
+
+/// The first value of a header, if it is visible ASCII.
+pub(crate) fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    header_str(headers, name).and_then(|v| v.parse().ok())
+}
+
+/// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). A date in the past means
+/// no wait.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = HttpDate::parse(value)?.system_time();
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+    use std::time::UNIX_EPOCH;
+
+    #[test]
+    fn reads_atlas_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("Deprecation", HeaderValue::from_static("Wed, 4 Oct 2023 00:00:00 GMT"));
+        h.insert("Sunset", HeaderValue::from_static("Thu, 1 Jul 2027 00:00:00 GMT"));
+        h.insert("Ratelimit-Limit", HeaderValue::from_static("1200"));
+        h.insert("Ratelimit-Remaining", HeaderValue::from_static("1199"));
+        h.insert("X-Error-Code", HeaderValue::from_static("RESOURCE_NOT_FOUND"));
+        let m = ResponseMeta::from_headers(StatusCode::OK, &h, UNIX_EPOCH);
+        assert_eq!(m.deprecation.unwrap().unix_seconds(), 1_696_377_600);
+        assert_eq!(m.sunset.unwrap().unix_seconds(), 1_814_400_000);
+        assert_eq!(m.rate_limit_limit, Some(1200));
+        assert_eq!(m.rate_limit_remaining, Some(1199));
+        assert_eq!(m.error_code.as_deref(), Some("RESOURCE_NOT_FOUND"));
+        assert!(!m.is_past_sunset(UNIX_EPOCH));
+        assert!(m.is_past_sunset(UNIX_EPOCH + Duration::from_secs(1_814_400_000)));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_696_377_600);
+        assert_eq!(parse_retry_after("55", now), Some(Duration::from_secs(55)));
+        assert_eq!(parse_retry_after("Wed, 4 Oct 2023 00:01:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Wed, 4 Oct 2000 00:01:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("-1", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+}

@@ -1,0 +1,50 @@
+//! Request and response bodies of the invitation endpoints, as in the OpenAPI spec.
+//!
+//! Responses decode leniently (every field optional, unknown fields ignored, `links` usually
+//! absent, `inviterUsername` may be an API public key). Requests are built only through
+//! validating constructors.
+
+mod org;
+mod project;
+mod roles;
+
+pub use org::{
+    GroupRole, GroupRoleAssignment, OrganizationInvitation, OrganizationInvitationRequest,
+    OrganizationInvitationUpdateRequest,
+};
+pub use project::{GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest};
+pub use roles::{OrgRole, ProjectRole};
+pub(crate) use roles::{check_org_roles, check_project_roles};
+
+use serde::{Deserialize, Serialize};
+
+/// A hypermedia link (`{href, rel}`); real invitation bodies omit them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Link {
+    /// Target URL.
+    #[serde(default)]
+    pub href: Option<String>,
+    /// Relation, e.g. `self`.
+    #[serde(default)]
+    pub rel: Option<String>,
+}
+
+/// Fails on the first duplicate (by `key`), naming `field[i]`.
+pub(crate) fn check_unique<T, K: PartialEq>(
+    field: &str,
+    items: &[T],
+    key: impl Fn(&T) -> K,
+    show: impl Fn(&T) -> String,
+) -> Result<(), crate::InvalidInput> {
+    for (i, item) in items.iter().enumerate() {
+        if items.iter().take(i).any(|earlier| key(earlier) == key(item)) {
+            return Err(crate::InvalidInput::with_value(
+                format!("{field}[{i}]"),
+                "duplicate (values must be unique)",
+                &show(item),
+            ));
+        }
+    }
+    Ok(())
+}

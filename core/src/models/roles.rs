@@ -1,0 +1,227 @@
+//! Project (`GROUP_…`) and organization (`ORG_…`) roles.
+//!
+//! Atlas removed the project-role enum from its spec in 2026, so unknown well-formed project
+//! roles are accepted as [`ProjectRole::Other`]. The 7 organization roles are still an enum in
+//! the spec: unknown ones decode (Atlas may add roles) but are refused when sent.
+
+use crate::error::InvalidInput;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+macro_rules! role_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+            /// A role this version of the client does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// Every role this client knows, in spec order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The role as Atlas spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)*
+                    $name::Other(s) => s,
+                }
+            }
+
+            /// Reads a role; unknown text becomes `Other` (use the validating constructors of
+            /// the request types to refuse it).
+            pub fn parse(text: &str) -> Self {
+                match text {
+                    $($text => $name::$variant,)*
+                    other => $name::Other(other.to_owned()),
+                }
+            }
+
+            /// Whether this is one of [`Self::KNOWN`].
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Other(_))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                $name::parse(text)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<str>::deserialize(d)?;
+                Ok($name::parse(&text))
+            }
+        }
+    };
+}
+
+role_enum!(
+    /// A project-level role (`GROUP_…`).
+    ///
+    /// ```
+    /// use atlas_admin_core::ProjectRole;
+    /// assert_eq!(ProjectRole::parse("GROUP_READ_ONLY"), ProjectRole::GroupReadOnly);
+    /// assert_eq!(ProjectRole::parse("GROUP_NEW_THING"), ProjectRole::Other("GROUP_NEW_THING".into()));
+    /// ```
+    ProjectRole {
+        /// `GROUP_BACKUP_MANAGER`
+        GroupBackupManager => "GROUP_BACKUP_MANAGER",
+        /// `GROUP_CLUSTER_MANAGER`
+        GroupClusterManager => "GROUP_CLUSTER_MANAGER",
+        /// `GROUP_DATA_ACCESS_ADMIN`
+        GroupDataAccessAdmin => "GROUP_DATA_ACCESS_ADMIN",
+        /// `GROUP_DATA_ACCESS_READ_ONLY`
+        GroupDataAccessReadOnly => "GROUP_DATA_ACCESS_READ_ONLY",
+        /// `GROUP_DATA_ACCESS_READ_WRITE`
+        GroupDataAccessReadWrite => "GROUP_DATA_ACCESS_READ_WRITE",
+        /// `GROUP_DATABASE_ACCESS_ADMIN`
+        GroupDatabaseAccessAdmin => "GROUP_DATABASE_ACCESS_ADMIN",
+        /// `GROUP_OBSERVABILITY_VIEWER`
+        GroupObservabilityViewer => "GROUP_OBSERVABILITY_VIEWER",
+        /// `GROUP_OWNER`
+        GroupOwner => "GROUP_OWNER",
+        /// `GROUP_READ_ONLY`
+        GroupReadOnly => "GROUP_READ_ONLY",
+        /// `GROUP_SEARCH_INDEX_EDITOR`
+        GroupSearchIndexEditor => "GROUP_SEARCH_INDEX_EDITOR",
+        /// `GROUP_STREAM_PROCESSING_OWNER`
+        GroupStreamProcessingOwner => "GROUP_STREAM_PROCESSING_OWNER",
+    }
+);
+
+role_enum!(
+    /// An organization-level role (`ORG_…`); the spec's 7 values.
+    OrgRole {
+        /// `ORG_OWNER`
+        OrgOwner => "ORG_OWNER",
+        /// `ORG_MEMBER`
+        OrgMember => "ORG_MEMBER",
+        /// `ORG_GROUP_CREATOR`
+        OrgGroupCreator => "ORG_GROUP_CREATOR",
+        /// `ORG_BILLING_ADMIN`
+        OrgBillingAdmin => "ORG_BILLING_ADMIN",
+        /// `ORG_BILLING_READ_ONLY`
+        OrgBillingReadOnly => "ORG_BILLING_READ_ONLY",
+        /// `ORG_STREAM_PROCESSING_ADMIN`
+        OrgStreamProcessingAdmin => "ORG_STREAM_PROCESSING_ADMIN",
+        /// `ORG_READ_ONLY`
+        OrgReadOnly => "ORG_READ_ONLY",
+    }
+);
+
+/// Checks a role list the user sends: non-empty, no duplicates, each role accepted by `check`.
+fn check_roles<R: PartialEq>(
+    field: &str,
+    roles: &[R],
+    check: impl Fn(&R) -> Result<(), String>,
+    text: impl Fn(&R) -> &str,
+) -> Result<(), InvalidInput> {
+    if roles.is_empty() {
+        return Err(InvalidInput::new(field, "must name at least one role"));
+    }
+    for (i, role) in roles.iter().enumerate() {
+        check(role).map_err(|why| InvalidInput::with_value(format!("{field}[{i}]"), why, text(role)))?;
+        if roles.iter().take(i).any(|earlier| earlier == role) {
+            return Err(InvalidInput::with_value(
+                format!("{field}[{i}]"),
+                "duplicate role (roles must be unique)",
+                text(role),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Project roles to send: non-empty, unique, each `GROUP_` followed by `[A-Z0-9_]+`.
+pub(crate) fn check_project_roles(field: &str, roles: &[ProjectRole]) -> Result<(), InvalidInput> {
+    check_roles(
+        field,
+        roles,
+        |r| {
+            let text = r.as_str();
+            let rest = text.strip_prefix("GROUP_").unwrap_or("");
+            if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+                Ok(())
+            } else {
+                Err("must be a project role: GROUP_ followed by A-Z, 0-9 or _".into())
+            }
+        },
+        ProjectRole::as_str,
+    )
+}
+
+/// Organization roles to send: non-empty, unique, each one of the 7 known values.
+pub(crate) fn check_org_roles(field: &str, roles: &[OrgRole]) -> Result<(), InvalidInput> {
+    check_roles(
+        field,
+        roles,
+        |r| {
+            if r.is_known() {
+                Ok(())
+            } else {
+                let known: Vec<&str> = OrgRole::KNOWN.iter().map(OrgRole::as_str).collect();
+                Err(format!("must be one of {}", known.join(", ")))
+            }
+        },
+        OrgRole::as_str,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_roles_round_trip_through_text_and_json() {
+        for r in ProjectRole::KNOWN {
+            assert_eq!(&ProjectRole::parse(r.as_str()), r);
+            let json = serde_json::to_string(r).unwrap();
+            assert_eq!(&serde_json::from_str::<ProjectRole>(&json).unwrap(), r);
+        }
+        assert_eq!(ProjectRole::KNOWN.len(), 11);
+        assert_eq!(OrgRole::KNOWN.len(), 7);
+        assert_eq!(OrgRole::parse("ORG_NEW"), OrgRole::Other("ORG_NEW".into()));
+    }
+
+    #[test]
+    fn project_role_rules() {
+        assert!(check_project_roles("roles", &[ProjectRole::GroupOwner]).is_ok());
+        assert!(check_project_roles("roles", &[ProjectRole::parse("GROUP_FUTURE_ROLE_2")]).is_ok());
+        let e = check_project_roles("roles", &[]).unwrap_err();
+        assert_eq!(e.field(), "roles");
+        let e = check_project_roles("roles", &[ProjectRole::GroupOwner, ProjectRole::GroupOwner]).unwrap_err();
+        assert_eq!(e.field(), "roles[1]");
+        assert!(e.reason().contains("duplicate"));
+        for bad in ["ORG_OWNER", "GROUP_", "group_owner", "GROUP_OWNER ", "GROUP-OWNER", ""] {
+            let e = check_project_roles("roles", &[ProjectRole::parse(bad)]).unwrap_err();
+            assert_eq!(e.field(), "roles[0]", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn org_role_rules() {
+        assert!(check_org_roles("roles", &[OrgRole::OrgMember, OrgRole::OrgBillingAdmin]).is_ok());
+        let e = check_org_roles("roles", &[OrgRole::OrgMember, OrgRole::parse("ORG_EMPEROR")]).unwrap_err();
+        assert_eq!(e.field(), "roles[1]");
+        assert!(e.reason().contains("ORG_READ_ONLY"));
+        assert!(check_org_roles("roles", &[]).is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! OAuth 2.0 client credentials for Atlas service accounts, IO-free.
+//!
+//! `POST {base}/api/oauth/token` with `Authorization: Basic base64(id:secret)` and
+//! `grant_type=client_credentials` returns `{access_token, token_type, expires_in}` (3600 s).
+//! The session caches the token, refreshes it ahead of expiry, and lets only one call fetch a
+//! token at a time; the others keep using the old token or wait briefly.
+
+use crate::config::Config;
+use crate::error::{AuthError, AuthFailure, DecodeError, Error, InvalidInput};
+use crate::meta::ResponseMeta;
+use crate::secret::Secret;
+use base64::Engine as _;
+use http::{HeaderValue, Method, StatusCode, header};
+use serde::Deserialize;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+/// Path of the token endpoint.
+pub const TOKEN_PATH: &str = "/api/oauth/token";
+/// Path of the revocation endpoint.
+pub const REVOKE_PATH: &str = "/api/oauth/revoke";
+
+/// A decoded token response. `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenResponse {
+    /// The bearer token.
+    pub access_token: Secret,
+    /// `Bearer`.
+    pub token_type: String,
+    /// Lifetime in seconds.
+    pub expires_in: u64,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct RawToken {
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OAuthError {
+    error: Option<String>,
+    error_description: Option<String>,
+    #[serde(rename = "errorCode")]
+    error_code: Option<String>,
+    detail: Option<String>,
+}
+
+/// `Basic base64(urlencode(id):urlencode(secret))`, as RFC 6749 §2.3.1 and the Go SDK do.
+fn basic_auth(client_id: &str, client_secret: &Secret) -> Result<HeaderValue, Error> {
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let pair = format!("{}:{}", enc(client_id), enc(client_secret.expose()));
+    let mut v = HeaderValue::from_str(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
+        .map_err(|_| InvalidInput::new("client_id", "cannot be sent in a header"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn form_post(
+    config: &Config,
+    path: &str,
+    auth: HeaderValue,
+    form: &[(&str, &str)],
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form {
+        body.append_pair(k, v);
+    }
+    http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("{}{}{path}", config.origin(), config.path_prefix()))
+        .header(header::AUTHORIZATION, auth)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::USER_AGENT, config.user_agent())
+        .body(body.finish().into_bytes())
+        .map_err(|_| Error::Usage("token request could not be assembled"))
+}
+
+/// The token request for a service account.
+pub fn token_request(
+    config: &Config,
+    client_id: &str,
+    client_secret: &Secret,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    form_post(config, TOKEN_PATH, basic_auth(client_id, client_secret)?, &[("grant_type", "client_credentials")])
+}
+
+/// The revocation request for `token`.
+pub fn revoke_request(
+    config: &Config,
+    client_id: &str,
+    client_secret: &Secret,
+    token: &Secret,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    form_post(
+        config,
+        REVOKE_PATH,
+        basic_auth(client_id, client_secret)?,
+        &[("token", token.expose()), ("token_type_hint", "access_token")],
+    )
+}
+
+/// Reads a token endpoint answer. Bodies are never echoed into errors (they may hold a token).
+///
+/// `now` resolves a `Retry-After` date on a 429 or 503.
+pub fn parse_token_response(response: &http::Response<Vec<u8>>, now: SystemTime) -> Result<TokenResponse, Error> {
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let undecodable = |reason: &str| {
+        let mut e = DecodeError::new("oauthToken", status, content_type.clone(), reason, b"");
+        e.excerpt = "<token endpoint body not shown>".to_owned();
+        e.body_len = response.body().len();
+        e.meta = Some(ResponseMeta::from_headers(status, response.headers(), now));
+        Error::Decode(Box::new(e))
+    };
+    if status == StatusCode::OK {
+        let raw: RawToken = serde_json::from_slice(response.body()).map_err(|_| undecodable("not a token response"))?;
+        let access_token = raw.access_token.filter(|t| !t.is_empty()).ok_or_else(|| undecodable("no access_token"))?;
+        if access_token.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+            return Err(undecodable("access_token has characters that cannot be sent in a header"));
+        }
+        let token_type = raw.token_type.unwrap_or_else(|| "Bearer".to_owned());
+        if !token_type.eq_ignore_ascii_case("bearer") {
+            return Err(undecodable("token_type is not Bearer"));
+        }
+        return Ok(TokenResponse {
+            access_token: Secret::new(access_token),
+            token_type,
+            expires_in: raw.expires_in.unwrap_or(3600),
+        });
+    }
+    if matches!(status.as_u16(), 400 | 401 | 403) {
+        let body: Option<OAuthError> = serde_json::from_slice(response.body()).ok();
+        let (code, detail) =
+            body.map(|b| (b.error_code.or(b.error), b.error_description.or(b.detail))).unwrap_or_default();
+        return Err(Error::Authentication(AuthError {
+            kind: AuthFailure::ClientCredentialsRejected,
+            status: Some(status),
+            error_code: code,
+            detail,
+        }));
+    }
+    Err(undecodable("token endpoint answered with an error status"))
+}
+
+/// A cached token.
+#[derive(Clone, Debug)]
+struct CachedToken {
+    value: Secret,
+    expires_at: SystemTime,
+    generation: u64,
+}
+
+/// Who is fetching a token right now.
+#[derive(Clone, Copy, Debug)]
+struct Lease {
+    id: u64,
+    since: SystemTime,
+}
+
+/// What a call should do about its bearer token.
+#[derive(Debug)]
+pub(crate) enum TokenStep {
+    /// Use this token (its generation identifies it if it is later refused).
+    Use(Secret, u64),
+    /// Fetch a new token; the call holds lease `id` until it stores or releases it.
+    Fetch(u64),
+    /// Another call is fetching; ask again after this long.
+    Wait(Duration),
+    /// The fetch this call waited for was refused.
+    Failed(AuthError),
+}
+
+/// How long a lease may be held before another call takes over (a holder that vanished).
+const LEASE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a waiting call looks again.
+const POLL: Duration = Duration::from_millis(10);
+/// A token is not used in its last seconds, so it cannot expire in flight.
+const HARD_SKEW: Duration = Duration::from_secs(5);
+
+/// The session's token state: one token, at most one fetch in flight.
+#[derive(Debug, Default)]
+pub(crate) struct TokenCache {
+    token: Option<CachedToken>,
+    lease: Option<Lease>,
+    failed: Option<(u64, AuthError)>,
+    next_id: u64,
+}
+
+impl TokenCache {
+    /// Decides what a call does. `held` is the lease the call holds, `waiting_on` the lease it
+    /// has been waiting for (updated here).
+    pub(crate) fn acquire(
+        &mut self,
+        now: SystemTime,
+        margin: Duration,
+        held: Option<u64>,
+        waiting_on: &mut Option<u64>,
+    ) -> TokenStep {
+        if let (Some(h), Some(l)) = (held, self.lease) {
+            if h == l.id {
+                return TokenStep::Fetch(h);
+            }
+        }
+        let valid_past = |t: &CachedToken, d: Duration| now.checked_add(d).is_some_and(|x| x < t.expires_at);
+        if let Some(t) = &self.token {
+            if valid_past(t, margin) {
+                return TokenStep::Use(t.value.clone(), t.generation);
+            }
+        }
+        if let (Some(w), Some((fid, err))) = (*waiting_on, &self.failed) {
+            if w == *fid {
+                return TokenStep::Failed(err.clone());
+            }
+        }
+        let lease_live = self.lease.is_some_and(|l| now < l.since + LEASE_TIMEOUT);
+        if !lease_live {
+            self.next_id += 1;
+            self.lease = Some(Lease { id: self.next_id, since: now });
+            return TokenStep::Fetch(self.next_id);
+        }
+        if let Some(t) = &self.token {
+            if valid_past(t, HARD_SKEW) {
+                // Due for refresh, another call is on it; this one still fits in the old token.
+                return TokenStep::Use(t.value.clone(), t.generation);
+            }
+        }
+        *waiting_on = self.lease.map(|l| l.id);
+        TokenStep::Wait(POLL)
+    }
+
+    /// Stores a fetched token and ends lease `id`.
+    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: SystemTime) {
+        let lifetime = Duration::from_secs(token.expires_in);
+        self.token = Some(CachedToken {
+            value: token.access_token,
+            expires_at: now.checked_add(lifetime).unwrap_or(now),
+            generation: id,
+        });
+        if self.lease.is_some_and(|l| l.id == id) {
+            self.lease = None;
+        }
+    }
+
+    /// Ends lease `id` without a token; with `failure`, callers waiting on it fail too.
+    pub(crate) fn release(&mut self, id: u64, failure: Option<AuthError>) {
+        if self.lease.is_some_and(|l| l.id == id) {
+            self.lease = None;
+        }
+        if let Some(f) = failure {
+            self.failed = Some((id, f));
+        }
+    }
+
+    /// Forgets the token of `generation` (Atlas refused it).
+    pub(crate) fn invalidate(&mut self, generation: u64) {
+        if self.token.as_ref().is_some_and(|t| t.generation == generation) {
+            self.token = None;
+        }
+    }
+
+    /// Takes the current token out (for revocation).
+    pub(crate) fn take(&mut self) -> Option<Secret> {
+        self.token.take().map(|t| t.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    fn tok(v: &str, secs: u64) -> TokenResponse {
+        TokenResponse { access_token: Secret::new(v), token_type: "Bearer".into(), expires_in: secs }
+    }
+
+    #[test]
+    fn one_fetch_others_wait_then_share() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let margin = Duration::from_secs(60);
+        let mut c = TokenCache::default();
+        let (mut w1, mut w2) = (None, None);
+        let TokenStep::Fetch(id) = c.acquire(t0, margin, None, &mut w1) else { panic!() };
+        assert!(matches!(c.acquire(t0, margin, None, &mut w2), TokenStep::Wait(_)));
+        assert_eq!(w2, Some(id));
+        c.store(id, tok("A", 3600), t0);
+        match c.acquire(t0, margin, None, &mut w2) {
+            TokenStep::Use(s, g) => assert_eq!((s.expose(), g), ("A", id)),
+            other => panic!("{other:?}"),
+        }
+        // Inside the margin: one call refreshes, the others keep the old token.
+        let late = t0 + Duration::from_secs(3600 - 30);
+        let TokenStep::Fetch(id2) = c.acquire(late, margin, None, &mut None) else { panic!() };
+        assert!(matches!(c.acquire(late, margin, None, &mut None), TokenStep::Use(_, g) if g == id));
+        // Past the hard skew, others wait.
+        let later = t0 + Duration::from_secs(3599);
+        assert!(matches!(c.acquire(later, margin, None, &mut None), TokenStep::Wait(_)));
+        c.store(id2, tok("B", 3600), later);
+        assert!(matches!(c.acquire(later, margin, None, &mut None), TokenStep::Use(s, _) if s.expose() == "B"));
+    }
+
+    #[test]
+    fn refused_fetch_fails_its_waiters_and_abandoned_lease_expires() {
+        let t0 = UNIX_EPOCH;
+        let m = Duration::from_secs(60);
+        let mut c = TokenCache::default();
+        let TokenStep::Fetch(id) = c.acquire(t0, m, None, &mut None) else { panic!() };
+        let mut w = None;
+        assert!(matches!(c.acquire(t0, m, None, &mut w), TokenStep::Wait(_)));
+        let err =
+            AuthError { kind: AuthFailure::ClientCredentialsRejected, status: None, error_code: None, detail: None };
+        c.release(id, Some(err.clone()));
+        assert!(matches!(c.acquire(t0, m, None, &mut w), TokenStep::Failed(e) if e == err));
+        // A fresh caller (not waiting on that lease) tries again.
+        let TokenStep::Fetch(id2) = c.acquire(t0, m, None, &mut None) else { panic!() };
+        assert_ne!(id, id2);
+        // The holder vanished: after the lease timeout someone else takes over.
+        let t1 = t0 + LEASE_TIMEOUT;
+        assert!(matches!(c.acquire(t1, m, None, &mut None), TokenStep::Fetch(i) if i != id2));
+    }
+
+    #[test]
+    fn token_response_parsing_never_echoes_bodies() {
+        let resp =
+            |status: u16, body: &str| http::Response::builder().status(status).body(body.as_bytes().to_vec()).unwrap();
+        let ok = parse_token_response(
+            &resp(200, r#"{"access_token":"tkn","token_type":"Bearer","expires_in":3600}"#),
+            UNIX_EPOCH,
+        )
+        .unwrap();
+        assert_eq!(ok.access_token.expose(), "tkn");
+        assert!(!format!("{ok:?}").contains("tkn"));
+        let e = parse_token_response(&resp(200, r#"{"acces_token":"SECRET-TKN","expires_in":3600}"#), UNIX_EPOCH)
+            .unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("SECRET-TKN"));
+        assert!(matches!(e, Error::Decode(_)));
+        let e = parse_token_response(
+            &resp(401, r#"{"error":"invalid_client","error_description":"bad secret"}"#),
+            UNIX_EPOCH,
+        )
+        .unwrap_err();
+        match e {
+            Error::Authentication(a) => {
+                assert_eq!(a.kind, AuthFailure::ClientCredentialsRejected);
+                assert_eq!(a.error_code.as_deref(), Some("invalid_client"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_token_response(&resp(429, "{}"), UNIX_EPOCH), Err(Error::Decode(d)) if d.status == 429));
+    }
+}

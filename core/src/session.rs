@@ -1,0 +1,201 @@
+//! The shared, thread-safe auth state of one client: the cached Digest challenge with its
+//! nonce count, the OAuth token, and the entropy for cnonces and jitter.
+
+use crate::call::Call;
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::digest::{self, Challenge, ResponseInput};
+use crate::entropy::Entropy;
+use crate::error::{Error, InvalidInput};
+use crate::oauth::{self, TokenCache, TokenResponse, TokenStep};
+use crate::operation::{Operation, Prepared};
+use crate::secret::Secret;
+use http::HeaderValue;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+/// The cached Digest challenge and the next nonce count to use with it.
+#[derive(Debug)]
+struct DigestCache {
+    challenge: Challenge,
+    next_nc: u32,
+}
+
+#[derive(Debug)]
+struct Shared {
+    digest: Option<DigestCache>,
+    token: TokenCache,
+    entropy: Entropy,
+}
+
+/// One client's configuration, credentials and auth state. `Send + Sync`: share it (behind an
+/// `Arc`) between all threads and tasks of a client, so that after the first Digest challenge
+/// every call is signed preemptively (nc+1) and one OAuth token serves every call.
+///
+/// ```
+/// use atlas_admin_core::{Config, Credentials, Session};
+/// let config = Config::default().with_base_url("http://127.0.0.1:8080").unwrap();
+/// let session = Session::new(config, Credentials::api_key("pub", "priv").unwrap(), 42).unwrap();
+/// // Credentials never travel over plain http to a non-loopback host:
+/// let remote = Config::default().with_base_url("http://atlas.example.com").unwrap();
+/// assert!(Session::new(remote, Credentials::api_key("pub", "priv").unwrap(), 42).is_err());
+/// ```
+#[derive(Debug)]
+pub struct Session {
+    config: Config,
+    credentials: Credentials,
+    shared: Mutex<Shared>,
+}
+
+impl Session {
+    /// A session. `seed` feeds every cnonce and jitter: pass fresh OS randomness in
+    /// production, a constant in tests for reproducible bytes.
+    pub fn new(config: Config, credentials: Credentials, seed: u64) -> Result<Self, InvalidInput> {
+        if credentials.is_some() && !config.is_https() && !config.is_loopback() {
+            return Err(InvalidInput::with_value(
+                "base_url",
+                "credentials are sent only over https (plain http only to loopback)",
+                config.base_url(),
+            ));
+        }
+        Ok(Session {
+            config,
+            credentials,
+            shared: Mutex::new(Shared { digest: None, token: TokenCache::default(), entropy: Entropy::new(seed) }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Starts a call of `op`; drive it with [`Call::next`] and [`Call::handle_response`].
+    pub fn begin<O: Operation>(&self, op: &O) -> Call<'_, O> {
+        Call::new(self, op)
+    }
+
+    /// A request revoking the cached OAuth token (which is forgotten), or `None` if there is
+    /// no service-account token. Feed the answer to [`Session::handle_revoke_response`].
+    pub fn revoke_request(&self) -> Result<Option<http::Request<Vec<u8>>>, Error> {
+        let Credentials::ServiceAccount { client_id, client_secret } = &self.credentials else {
+            return Ok(None);
+        };
+        let Some(token) = self.lock().token.take() else {
+            return Ok(None);
+        };
+        oauth::revoke_request(&self.config, client_id, client_secret, &token).map(Some)
+    }
+
+    /// Checks a revocation answer: 200 is success.
+    pub fn handle_revoke_response(&self, response: &http::Response<Vec<u8>>, now: SystemTime) -> Result<(), Error> {
+        if response.status() == http::StatusCode::OK {
+            return Ok(());
+        }
+        Err(crate::response::error_from_body(
+            "revokeToken",
+            crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
+            b"",
+        ))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A panic elsewhere while holding the lock cannot leave this state inconsistent
+        // (every update is a single assignment), so poisoning is ignored.
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Signs `prepared` with the cached challenge, taking the next nc. `None` if no challenge
+    /// is cached yet. Returns the header and the nonce it used.
+    pub(crate) fn sign_digest(
+        &self,
+        prepared: &Prepared,
+        public_key: &str,
+        private_key: &Secret,
+    ) -> Result<Option<(HeaderValue, String)>, Error> {
+        let (challenge, nc, cnonce) = {
+            let mut shared = self.lock();
+            let Shared { digest, entropy, .. } = &mut *shared;
+            let Some(cache) = digest.as_mut() else {
+                return Ok(None);
+            };
+            let nc = cache.next_nc;
+            if nc == u32::MAX {
+                *digest = None; // nc exhausted: start over with a fresh challenge
+                return Ok(None);
+            }
+            cache.next_nc += 1;
+            (cache.challenge.clone(), nc, entropy.cnonce())
+        };
+        let header = digest::authorization(
+            &challenge,
+            &ResponseInput {
+                username: public_key,
+                password: private_key.expose(),
+                method: prepared.method.as_str(),
+                uri: &prepared.target,
+                nc,
+                cnonce: &cnonce,
+            },
+        );
+        let mut value = HeaderValue::from_str(&header).map_err(|_| {
+            Error::UnsupportedChallenge(crate::error::ChallengeError::new(
+                "the challenge cannot be answered in a header",
+                None,
+            ))
+        })?;
+        value.set_sensitive(true);
+        Ok(Some((value, challenge.nonce)))
+    }
+
+    /// Caches a challenge. A new nonce restarts nc at 1; the same nonce keeps counting.
+    pub(crate) fn store_challenge(&self, challenge: Challenge) {
+        let mut shared = self.lock();
+        if shared.digest.as_ref().is_some_and(|d| d.challenge.nonce == challenge.nonce) {
+            return;
+        }
+        shared.digest = Some(DigestCache { challenge, next_nc: 1 });
+    }
+
+    pub(crate) fn acquire_token(&self, now: SystemTime, held: Option<u64>, waiting_on: &mut Option<u64>) -> TokenStep {
+        self.lock().token.acquire(now, self.config.token_refresh_margin(), held, waiting_on)
+    }
+
+    pub(crate) fn store_token(&self, lease: u64, token: TokenResponse, now: SystemTime) {
+        self.lock().token.store(lease, token, now);
+    }
+
+    pub(crate) fn release_token_lease(&self, lease: u64, failure: Option<crate::error::AuthError>) {
+        self.lock().token.release(lease, failure);
+    }
+
+    pub(crate) fn invalidate_token(&self, generation: u64) {
+        self.lock().token.invalidate(generation);
+    }
+
+    /// The retry wait for `attempts` so far, drawing jitter from the session's entropy.
+    pub(crate) fn retry_delay(
+        &self,
+        attempts: u32,
+        retry_after: Option<Duration>,
+        waited: Duration,
+    ) -> Option<Duration> {
+        self.config.retry().delay(attempts, retry_after, waited, &mut self.lock().entropy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_is_send_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Session>();
+    }
+}

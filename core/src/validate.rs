@@ -1,0 +1,351 @@
+//! Checked input types: 24-hex ids, e-mail usernames and API versions.
+//!
+//! Everything a user sends is validated before a request exists; what Atlas sends back is
+//! decoded leniently (see `models`).
+
+use crate::error::InvalidInput;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// Checks the spec pattern `^([a-f0-9]{24})$` (lowercase hex only).
+fn check_hex_id(field: &str, value: &str) -> Result<(), InvalidInput> {
+    if value.len() == 24 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(())
+    } else {
+        Err(InvalidInput::with_value(field, "must be 24 lowercase hexadecimal characters (^([a-f0-9]{24})$)", value))
+    }
+}
+
+/// Anything that can become an id: the id itself, or text that is validated on the way.
+///
+/// Operation constructors take `impl IntoId<GroupId>`, so both `GroupId` values and
+/// `"32b6e34b3d91647abb20e7b8"` work, and bad text fails before a request exists.
+pub trait IntoId<T> {
+    /// Converts, validating text.
+    fn into_id(self) -> Result<T, InvalidInput>;
+}
+
+macro_rules! hex_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates against `^([a-f0-9]{24})$`.
+            pub fn new(value: impl Into<String>) -> Result<Self, InvalidInput> {
+                let value = value.into();
+                check_hex_id($field, &value)?;
+                Ok($name(value))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidInput;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = InvalidInput;
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                $name::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidInput;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::new(s)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl IntoId<$name> for $name {
+            fn into_id(self) -> Result<$name, InvalidInput> {
+                Ok(self)
+            }
+        }
+
+        impl IntoId<$name> for &$name {
+            fn into_id(self) -> Result<$name, InvalidInput> {
+                Ok(self.clone())
+            }
+        }
+
+        impl IntoId<$name> for &str {
+            fn into_id(self) -> Result<$name, InvalidInput> {
+                $name::new(self)
+            }
+        }
+
+        impl IntoId<$name> for String {
+            fn into_id(self) -> Result<$name, InvalidInput> {
+                $name::new(self)
+            }
+        }
+
+        impl IntoId<$name> for &String {
+            fn into_id(self) -> Result<$name, InvalidInput> {
+                $name::new(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(d)?;
+                $name::new(raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+hex_id!(
+    /// A project (group) id: 24 lowercase hex characters.
+    ///
+    /// ```
+    /// use atlas_admin_core::GroupId;
+    /// assert!(GroupId::new("32b6e34b3d91647abb20e7b8").is_ok());
+    /// let err = GroupId::new("32B6E34B3D91647ABB20E7B8").unwrap_err();
+    /// assert_eq!(err.field(), "groupId");
+    /// ```
+    GroupId,
+    "groupId"
+);
+hex_id!(
+    /// An organization id: 24 lowercase hex characters.
+    OrgId,
+    "orgId"
+);
+hex_id!(
+    /// An invitation id: 24 lowercase hex characters.
+    InvitationId,
+    "invitationId"
+);
+hex_id!(
+    /// A team id: 24 lowercase hex characters.
+    TeamId,
+    "teamIds"
+);
+
+/// Checks that `value` has the shape of an e-mail address (what Atlas usernames are).
+///
+/// Deliberately conservative rather than full RFC 5322: one `@`, a dot-atom local part of at
+/// most 64 characters, a domain of at least two dot-separated labels, no whitespace or
+/// control characters, at most 254 characters in all.
+pub(crate) fn check_email(field: &str, value: &str) -> Result<(), InvalidInput> {
+    let fail = |why: &str| Err(InvalidInput::with_value(field, why, value));
+    if value.is_empty() {
+        return fail("must not be empty");
+    }
+    if value.chars().count() > 254 {
+        return fail("must be at most 254 characters");
+    }
+    let Some((local, domain)) = value.split_once('@') else {
+        return fail("must be an e-mail address (no '@')");
+    };
+    if domain.contains('@') {
+        return fail("must be an e-mail address (more than one '@')");
+    }
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    if local.is_empty() || local.chars().count() > 64 {
+        return fail("the part before '@' must be 1 to 64 characters");
+    }
+    if local.split('.').any(|part| part.is_empty() || !part.chars().all(atext)) {
+        return fail("the part before '@' has a character or dot that is not allowed");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return fail("the domain must have at least two labels (example.com)");
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.chars().count() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    if !labels.iter().all(|l| label_ok(l)) {
+        return fail("the domain is not a valid host name");
+    }
+    Ok(())
+}
+
+/// An Atlas API version date (`YYYY-MM-DD`), sent as
+/// `Accept: application/vnd.atlas.<version>+json`.
+///
+/// Invitations exist only in `2023-01-01`, the default.
+///
+/// ```
+/// use atlas_admin_core::ApiVersion;
+/// assert_eq!(ApiVersion::default().media_type(), "application/vnd.atlas.2023-01-01+json");
+/// let v = ApiVersion::new("2024-08-05").unwrap();
+/// assert_eq!(v.as_str(), "2024-08-05");
+/// assert!(ApiVersion::new("2024-8-5").is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ApiVersion([u8; 10]);
+
+impl ApiVersion {
+    /// `2023-01-01`, the only version of the invitation endpoints.
+    pub const V2023_01_01: ApiVersion = ApiVersion(*b"2023-01-01");
+
+    /// Validates a `YYYY-MM-DD` date.
+    pub fn new(value: &str) -> Result<Self, InvalidInput> {
+        let b = value.as_bytes();
+        let bad = || InvalidInput::with_value("version", "must be a date YYYY-MM-DD", value);
+        let bytes: [u8; 10] = b.try_into().map_err(|_| bad())?;
+        let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+        let shape_ok = (0..10).all(|i| match i {
+            4 | 7 => bytes.get(i) == Some(&b'-'),
+            _ => digit_at(i),
+        });
+        if !shape_ok {
+            return Err(bad());
+        }
+        let num = |r: std::ops::Range<usize>| value.get(r).and_then(|s| s.parse::<u32>().ok());
+        let (month, day) = (num(5..7).unwrap_or(0), num(8..10).unwrap_or(0));
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return Err(bad());
+        }
+        Ok(ApiVersion(bytes))
+    }
+
+    /// The date text, e.g. `2023-01-01`.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("2023-01-01")
+    }
+
+    /// `application/vnd.atlas.<date>+json`.
+    pub fn media_type(&self) -> String {
+        format!("application/vnd.atlas.{}+json", self.as_str())
+    }
+}
+
+impl Default for ApiVersion {
+    fn default() -> Self {
+        ApiVersion::V2023_01_01
+    }
+}
+
+impl fmt::Debug for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiVersion({})", self.as_str())
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ApiVersion {
+    type Err = InvalidInput;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ApiVersion::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_accept_only_24_lowercase_hex() {
+        assert!(GroupId::new("0123456789abcdef01234567").is_ok());
+        for bad in [
+            "",
+            "0123456789abcdef0123456",   // 23
+            "0123456789abcdef012345678", // 25
+            "0123456789ABCDEF01234567",  // uppercase
+            "0123456789abcdeg01234567",  // non-hex
+            "0123456789abcdef0123456 ",  // space
+            "../../../../../../etc/pas", // traversal
+            "0123456789abcdef012345é",   // non-ascii
+        ] {
+            let e = InvitationId::new(bad).unwrap_err();
+            assert_eq!(e.field(), "invitationId", "{bad:?}");
+        }
+        let e = TeamId::new("x").unwrap_err();
+        assert_eq!(e.field(), "teamIds");
+    }
+
+    #[test]
+    fn ids_deserialize_with_validation() {
+        let ok: OrgId = serde_json::from_str("\"4888442a3354817a7320eb61\"").unwrap();
+        assert_eq!(ok.as_str(), "4888442a3354817a7320eb61");
+        assert!(serde_json::from_str::<OrgId>("\"nope\"").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        for good in [
+            "hello@example.com",
+            "first.last+tag@sub.example.co.uk",
+            "o'brien@example.ie",
+            "user@xn--bcher-kva.example",
+            "ü@exämple.de",
+        ] {
+            assert!(check_email("username", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "user@",
+            "user@localhost",
+            "a@b@example.com",
+            "us er@example.com",
+            "user@exa mple.com",
+            ".user@example.com",
+            "us..er@example.com",
+            "user@-example.com",
+            "user@example..com",
+            "user\n@example.com",
+        ] {
+            let e = check_email("username", bad).unwrap_err();
+            assert_eq!(e.field(), "username", "{bad:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(65));
+        assert!(check_email("username", &long).is_err());
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(ApiVersion::new("2025-02-19").unwrap().as_str(), "2025-02-19");
+        for bad in ["", "2023-13-01", "2023-00-10", "2023-01-32", "2023/01/01", "20230101", "2023-01-01x"] {
+            assert!(ApiVersion::new(bad).is_err(), "{bad}");
+        }
+    }
+}

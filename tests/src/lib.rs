@@ -1,0 +1,2 @@
+//! Test support for atlas-admin: recorded response fixtures.
+pub mod fixtures;
