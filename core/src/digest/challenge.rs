@@ -110,6 +110,22 @@ impl Challenge {
     }
 }
 
+/// The parameters of a `Digest` credential (an `Authorization` header), by lowercase name;
+/// `None` if the header is not a Digest credential. For servers (the test fake) that verify.
+///
+/// ```
+/// use atlas_admin_core::digest::parse_authorization;
+/// let p = parse_authorization(r#"Digest username="pub", nc=00000002, uri="/a?b=c""#).unwrap();
+/// assert_eq!(p.get("username").map(String::as_str), Some("pub"));
+/// assert_eq!(p.get("nc").map(String::as_str), Some("00000002"));
+/// ```
+pub fn parse_authorization(header: &str) -> Option<std::collections::BTreeMap<String, String>> {
+    let (scheme, params) = split_challenges(header).into_iter().next()?;
+    scheme
+        .eq_ignore_ascii_case("digest")
+        .then(|| params.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect())
+}
+
 fn no_digest(schemes: &[String], header: &str) -> ChallengeError {
     let reason = if schemes.is_empty() {
         "no Digest challenge in WWW-Authenticate".to_owned()

@@ -6,7 +6,7 @@
 
 mod challenge;
 
-pub use challenge::{Algorithm, Challenge, Qop};
+pub use challenge::{Algorithm, Challenge, Qop, parse_authorization};
 
 use md5::{Digest as _, Md5};
 use std::fmt::Write as _;
