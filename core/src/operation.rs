@@ -20,6 +20,8 @@ pub struct Endpoint {
     pub method: Method,
     /// Path template with `{name}` placeholders, e.g. `/api/atlas/v2/groups/{groupId}/invites`.
     pub path: &'static str,
+    /// The status Atlas documents for success (200, or 204 for deletes). Any 2xx is accepted.
+    pub success: u16,
     /// Whether the spec lists the `pretty` query parameter.
     pub pretty: bool,
     /// Whether repeating the request has the same effect as sending it once.
@@ -41,7 +43,7 @@ pub struct CallOptions {
 /// One Atlas endpoint with its arguments.
 pub trait Operation {
     /// What a successful call returns.
-    type Output: DeserializeOwned;
+    type Output: DeserializeOwned + std::fmt::Debug;
 
     /// The endpoint.
     const ENDPOINT: Endpoint;

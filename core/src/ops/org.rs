@@ -48,6 +48,7 @@ impl Operation for ListOrgInvites {
         operation_id: "listOrgInvites",
         method: Method::GET,
         path: "/api/atlas/v2/orgs/{orgId}/invites",
+        success: 200,
         pretty: true,
         idempotent: true,
     };
@@ -84,6 +85,7 @@ impl Operation for CreateOrgInvite {
         operation_id: "createOrgInvite",
         method: Method::POST,
         path: "/api/atlas/v2/orgs/{orgId}/invites",
+        success: 200,
         pretty: true,
         idempotent: false,
     };
@@ -133,6 +135,7 @@ impl Operation for UpdateOrgInvites {
         operation_id: "updateOrgInvites",
         method: Method::PATCH,
         path: "/api/atlas/v2/orgs/{orgId}/invites",
+        success: 200,
         pretty: true,
         idempotent: true,
     };
@@ -173,6 +176,7 @@ impl Operation for GetOrgInvite {
         operation_id: "getOrgInvite",
         method: Method::GET,
         path: "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}",
+        success: 200,
         pretty: false,
         idempotent: true,
     };
@@ -216,6 +220,7 @@ impl Operation for UpdateOrgInviteById {
         operation_id: "updateOrgInviteById",
         method: Method::PATCH,
         path: "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}",
+        success: 200,
         pretty: true,
         idempotent: true,
     };
@@ -256,6 +261,7 @@ impl Operation for DeleteOrgInvite {
         operation_id: "deleteOrgInvite",
         method: Method::DELETE,
         path: "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}",
+        success: 204,
         pretty: true,
         idempotent: true,
     };

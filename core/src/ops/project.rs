@@ -48,6 +48,7 @@ impl Operation for ListGroupInvites {
         operation_id: "listGroupInvites",
         method: Method::GET,
         path: "/api/atlas/v2/groups/{groupId}/invites",
+        success: 200,
         pretty: true,
         idempotent: true,
     };
@@ -84,6 +85,7 @@ impl Operation for CreateGroupInvite {
         operation_id: "createGroupInvite",
         method: Method::POST,
         path: "/api/atlas/v2/groups/{groupId}/invites",
+        success: 200,
         pretty: true,
         idempotent: false,
     };
@@ -133,6 +135,7 @@ impl Operation for UpdateGroupInvites {
         operation_id: "updateGroupInvites",
         method: Method::PATCH,
         path: "/api/atlas/v2/groups/{groupId}/invites",
+        success: 200,
         pretty: true,
         idempotent: true,
     };
@@ -173,6 +176,7 @@ impl Operation for GetGroupInvite {
         operation_id: "getGroupInvite",
         method: Method::GET,
         path: "/api/atlas/v2/groups/{groupId}/invites/{invitationId}",
+        success: 200,
         pretty: true,
         idempotent: true,
     };
@@ -217,6 +221,7 @@ impl Operation for UpdateGroupInviteById {
         operation_id: "updateGroupInviteById",
         method: Method::PATCH,
         path: "/api/atlas/v2/groups/{groupId}/invites/{invitationId}",
+        success: 200,
         pretty: false,
         idempotent: true,
     };
@@ -257,6 +262,7 @@ impl Operation for DeleteGroupInvite {
         operation_id: "deleteGroupInvite",
         method: Method::DELETE,
         path: "/api/atlas/v2/groups/{groupId}/invites/{invitationId}",
+        success: 204,
         pretty: false,
         idempotent: true,
     };

@@ -1,0 +1,271 @@
+//! Every recorded response fixture, parsed for its operation, mapped to the right typed result.
+
+use atlas_admin_core::ops::*;
+use atlas_admin_core::{
+    Error, GroupInvitationRequest, GroupInvitationUpdateRequest, HttpDate, OrgRole, OrganizationInvitationRequest,
+    OrganizationInvitationUpdateRequest, ProjectRole, parse_response,
+};
+use atlas_admin_tests::fixtures;
+use std::time::{Duration, SystemTime};
+
+const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
+const ORG: &str = "4888442a3354817a7320eb61";
+const INV: &str = "6a7900ff11bb22cc33dd44ef";
+
+fn now() -> SystemTime {
+    HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time()
+}
+
+fn seed_update() -> UpdateGroupInvites {
+    let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupBackupManager]).unwrap();
+    UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", body).unwrap()
+}
+
+fn api_err<T: std::fmt::Debug>(r: Result<T, Error>) -> atlas_admin_core::ApiError {
+    match r {
+        Err(Error::Api(e)) => *e,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+fn decode_err<T: std::fmt::Debug>(r: Result<T, Error>) -> atlas_admin_core::DecodeError {
+    match r {
+        Err(Error::Decode(e)) => *e,
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_fixture_parses_with_httparse() {
+    let names = fixtures::names().unwrap();
+    assert!(names.len() >= 50, "{} fixtures", names.len());
+    for name in names {
+        let rec = fixtures::load(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(rec.truncated, name.contains("truncated"), "{name}");
+    }
+}
+
+#[test]
+fn seed_200_decodes_with_links_and_dates() {
+    let r = parse_response(&seed_update(), fixtures::response("update_group_invites_200_seed"), now()).unwrap();
+    let inv = r.value;
+    assert_eq!(inv.id.unwrap().as_str(), "32b6e34b3d91647abb20e7b8");
+    assert_eq!(inv.group_name.as_deref(), Some("string"));
+    assert_eq!(inv.roles, vec![ProjectRole::GroupBackupManager]);
+    assert_eq!(inv.username.as_deref(), Some("hello@example.com"));
+    assert_eq!(inv.links.len(), 1);
+    assert_eq!(inv.links[0].rel.as_deref(), Some("self"));
+    let created = inv.created_at.unwrap();
+    assert_eq!(created.as_str(), "2025-05-04T09:42:00Z");
+    assert_eq!(created.has_passed(now()), Some(true));
+    // Headers: the deprecation notice, sunset, and rate limits.
+    assert_eq!(r.meta.deprecation.unwrap().to_string(), "Wed, 04 Oct 2023 00:00:00 GMT");
+    assert_eq!(r.meta.sunset.unwrap().to_string(), "Thu, 01 Jul 2027 00:00:00 GMT");
+    assert!(!r.meta.is_past_sunset(now()));
+    assert_eq!((r.meta.rate_limit_limit, r.meta.rate_limit_remaining), (Some(1200), Some(1199)));
+    assert_eq!(r.meta.status, 200);
+    assert!(!r.meta.enveloped);
+}
+
+#[test]
+fn seed_error_examples_map_to_api_errors() {
+    for (status, code, detail_part) in [
+        (400, "VALIDATION_ERROR", "No provider AWS exists."),
+        (401, "NOT_ORG_GROUP_CREATOR", "(This is just an example"),
+        (403, "CANNOT_CHANGE_GROUP_NAME", "(This is just an example"),
+        (404, "RESOURCE_NOT_FOUND", "Cannot find resource AWS"),
+        (500, "UNEXPECTED_ERROR", "(This is just an example"),
+    ] {
+        let r = parse_response(&seed_update(), fixtures::response(&format!("seed_error_{status}")), now());
+        let e = api_err(r);
+        assert_eq!(e.status, status);
+        assert_eq!(e.error_code(), code);
+        assert_eq!(e.body.error, status);
+        assert!(e.detail().unwrap().contains(detail_part), "{status}");
+        assert_eq!(e.meta.error_code.as_deref(), Some(code), "X-Error-Code header");
+        assert_eq!(e.operation, "updateGroupInvites");
+        let err = Error::Api(Box::new(e));
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(err.error_code(), Some(code));
+        assert_eq!(err.is_not_found(), status == 404);
+        assert!(!err.is_retryable(), "{status}");
+        assert!(err.to_string().starts_with(&format!("updateGroupInvites: HTTP {status} {code}")));
+    }
+}
+
+#[test]
+fn every_operation_success_fixture_decodes() {
+    let list = ListGroupInvites::new(GROUP).unwrap();
+    let r = parse_response(&list, fixtures::response("list_group_invites_200"), now()).unwrap();
+    assert_eq!(r.value.len(), 2);
+    assert_eq!(r.value[0].inviter_username.as_deref(), Some("nmtxqlkl"), "an API key, not an e-mail");
+    assert!(r.value[0].links.is_empty());
+    assert_eq!(r.value[1].roles[1], ProjectRole::Other("GROUP_FUTURE_ROLE".into()));
+    let (c, e) = (r.value[0].created_at.clone().unwrap(), r.value[0].expires_at.clone().unwrap());
+    assert_eq!(e.unix_seconds().unwrap() - c.unix_seconds().unwrap(), 30 * 86_400);
+    assert!(parse_response(&list, fixtures::response("list_group_invites_200_empty"), now()).unwrap().value.is_empty());
+
+    let body = GroupInvitationRequest::new("test-738@mongodb.com", [ProjectRole::GroupReadOnly]).unwrap();
+    let create = CreateGroupInvite::new(GROUP, body).unwrap();
+    let inv = parse_response(&create, fixtures::response("create_group_invite_200"), now()).unwrap().value;
+    assert_eq!(inv.group_id.unwrap().as_str(), GROUP);
+
+    let get = GetGroupInvite::new(GROUP, INV).unwrap();
+    assert_eq!(
+        parse_response(&get, fixtures::response("get_group_invite_200"), now()).unwrap().value.id.unwrap().as_str(),
+        INV
+    );
+
+    let by_id = UpdateGroupInviteById::new(
+        GROUP,
+        INV,
+        GroupInvitationUpdateRequest::new([ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly]).unwrap(),
+    )
+    .unwrap();
+    let inv = parse_response(&by_id, fixtures::response("update_group_invite_by_id_200"), now()).unwrap().value;
+    assert_eq!(inv.roles, vec![ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly]);
+
+    let del = DeleteGroupInvite::new(GROUP, INV).unwrap();
+    let r = parse_response(&del, fixtures::response("delete_group_invite_204"), now()).unwrap();
+    assert_eq!(r.meta.status, 204);
+
+    let list = ListOrgInvites::new(ORG).unwrap();
+    let r = parse_response(&list, fixtures::response("list_org_invites_200"), now()).unwrap();
+    assert_eq!(r.meta.rate_limit_limit, Some(500));
+    assert_eq!(r.meta.deprecation.unwrap().to_string(), "Wed, 19 Feb 2025 00:00:00 GMT");
+    assert_eq!(r.value[1].roles, vec![OrgRole::OrgReadOnly, OrgRole::Other("ORG_FUTURE".into())]);
+    assert_eq!(r.value[1].group_role_assignments[0].group_role, Some(ProjectRole::GroupReadOnly));
+    assert_eq!(r.value[0].org_name.as_deref(), Some("atlas-cli-e2e"));
+    assert!(r.value[0].team_ids.is_empty() && r.value[0].group_role_assignments.is_empty());
+
+    let body = OrganizationInvitationRequest::new("test-1@mongodb.com", [OrgRole::OrgMember]).unwrap();
+    let create = CreateOrgInvite::new(ORG, body.clone()).unwrap();
+    let inv = parse_response(&create, fixtures::response("create_org_invite_200"), now()).unwrap().value;
+    assert_eq!(inv.group_role_assignments.len(), 2, "one entry per (project, role)");
+    let update = UpdateOrgInvites::new(ORG, body).unwrap();
+    let inv = parse_response(&update, fixtures::response("update_org_invites_200"), now()).unwrap().value;
+    assert_eq!(inv.roles, vec![OrgRole::OrgBillingAdmin]);
+    let get = GetOrgInvite::new(ORG, INV).unwrap();
+    assert_eq!(
+        parse_response(&get, fixtures::response("get_org_invite_200"), now()).unwrap().value.org_id.unwrap().as_str(),
+        ORG
+    );
+    let by_id =
+        UpdateOrgInviteById::new(ORG, INV, OrganizationInvitationUpdateRequest::new([OrgRole::OrgMember]).unwrap())
+            .unwrap();
+    let inv = parse_response(&by_id, fixtures::response("update_org_invite_by_id_200"), now()).unwrap().value;
+    assert_eq!(inv.team_ids, vec!["6a7900aa11bb22cc33dd4500".to_owned()]);
+    let del = DeleteOrgInvite::new(ORG, INV).unwrap();
+    assert_eq!(parse_response(&del, fixtures::response("delete_org_invite_204"), now()).unwrap().meta.status, 204);
+}
+
+#[test]
+fn documented_errors_are_typed() {
+    let op = seed_update();
+    let e = api_err(parse_response(&op, fixtures::response("error_400_bad_request_detail"), now()));
+    let fields = &e.body.bad_request_detail.as_ref().unwrap().fields;
+    assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["roles", "username"]);
+    assert!(e.to_string().contains("roles: must not be empty"));
+
+    let r = parse_response(&op, fixtures::response("error_400_invitations_rate_limited"), now());
+    let err = r.unwrap_err();
+    assert!(err.is_rate_limited() && err.is_retryable());
+    assert_eq!(err.status().unwrap(), 400);
+
+    let e = api_err(parse_response(&op, fixtures::response("error_406_invalid_version"), now()));
+    assert_eq!((e.status.as_u16(), e.error_code()), (406, "INVALID_VERSION_DATE"));
+    let e = api_err(parse_response(&op, fixtures::response("error_409_conflict"), now()));
+    assert_eq!(e.status, 409);
+    let e = api_err(parse_response(&op, fixtures::response("error_410_version_gone"), now()));
+    assert_eq!(e.error_code(), "VERSION_GONE");
+
+    let err = parse_response(&op, fixtures::response("error_429_rate_limited"), now()).unwrap_err();
+    assert!(err.is_rate_limited() && err.is_retryable());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(55)));
+    let params = &err.api_error().unwrap().body.parameters;
+    assert_eq!(params[0], serde_json::json!("api/atlas/v2/orgs"));
+    assert_eq!(params[1], serde_json::json!(55));
+    let err = parse_response(&op, fixtures::response("error_429_retry_after_date"), now()).unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)), "HTTP-date relative to now");
+    let err = parse_response(&op, fixtures::response("error_503_retry_after"), now()).unwrap_err();
+    assert_eq!((err.status().unwrap().as_u16(), err.retry_after()), (503, Some(Duration::from_secs(2))));
+
+    let e = api_err(parse_response(&op, fixtures::response("error_404_update_unknown_username"), now()));
+    assert!(Error::Api(Box::new(e)).is_not_found());
+}
+
+#[test]
+fn envelope_bodies_unwrap_to_the_plain_results() {
+    let plain = parse_response(&seed_update(), fixtures::response("update_group_invites_200_seed"), now()).unwrap();
+    let op = seed_update().envelope(true);
+    let env = parse_response(&op, fixtures::response("envelope_update_group_invites_200"), now()).unwrap();
+    assert_eq!(env.value, plain.value);
+    assert!(env.meta.enveloped);
+
+    let list = ListGroupInvites::new(GROUP).unwrap().envelope(true);
+    assert_eq!(
+        parse_response(&list, fixtures::response("envelope_list_group_invites_200"), now()).unwrap().value.len(),
+        1
+    );
+
+    let del = DeleteGroupInvite::new(GROUP, INV).unwrap().envelope(true);
+    let r = parse_response(&del, fixtures::response("envelope_delete_group_invite_204"), now()).unwrap();
+    assert_eq!((r.meta.status.as_u16(), r.meta.http_status.as_u16()), (204, 200));
+
+    let e = api_err(parse_response(&op, fixtures::response("envelope_error_404"), now()));
+    assert_eq!((e.status.as_u16(), e.meta.http_status.as_u16()), (404, 200));
+    assert_eq!(e.error_code(), "RESOURCE_NOT_FOUND");
+    let err = parse_response(&op, fixtures::response("envelope_error_429"), now()).unwrap_err();
+    assert!(err.is_rate_limited());
+
+    // Without envelope requested, an envelope-shaped 200 is not a GroupInvitation: no silent guess.
+    assert!(
+        parse_response(&seed_update(), fixtures::response("envelope_error_404"), now())
+            .is_ok_and(|r| r.value.id.is_none())
+    );
+}
+
+#[test]
+fn malformed_responses_are_decode_errors_that_keep_evidence() {
+    let op = seed_update();
+    let d = decode_err(parse_response(&op, fixtures::response("malformed_html_502"), now()));
+    assert_eq!(d.status, 502);
+    assert_eq!(d.content_type.as_deref(), Some("text/html"));
+    assert!(d.excerpt.contains("502 Bad Gateway"));
+    assert!(Error::Decode(Box::new(d)).is_retryable());
+
+    let d = decode_err(parse_response(&op, fixtures::response("malformed_html_200_login_page"), now()));
+    assert_eq!(d.status, 200);
+    assert!(d.excerpt.starts_with("<!DOCTYPE html>"));
+
+    let rec = fixtures::load("malformed_truncated_json_200").unwrap();
+    assert!(rec.truncated);
+    let d = decode_err(parse_response(&op, rec.response, now()));
+    assert!(d.reason.contains("EOF"), "{}", d.reason);
+    assert!(d.excerpt.starts_with("{\"createdAt\""));
+
+    let d = decode_err(parse_response(&op, fixtures::response("malformed_empty_200"), now()));
+    assert_eq!(d.body_len, 0);
+    let d = decode_err(parse_response(&op, fixtures::response("malformed_wrong_shape_200"), now()));
+    assert!(d.reason.contains("unexpected body"));
+    let d = decode_err(parse_response(&op, fixtures::response("malformed_bad_id_200"), now()));
+    assert!(d.reason.contains("invitationId"), "{}", d.reason);
+    let d = decode_err(parse_response(&op, fixtures::response("malformed_error_not_json_500"), now()));
+    assert_eq!(d.status, 500);
+    assert!(d.excerpt.contains("upstream connect error"));
+    let d = decode_err(parse_response(&op, fixtures::response("redirect_302"), now()));
+    assert_eq!(d.status, 302);
+    assert!(d.meta.is_some());
+}
+
+#[test]
+fn excerpt_is_bounded_for_huge_bodies() {
+    let body = vec![b'x'; 1 << 20];
+    let resp = http::Response::builder().status(502).body(body).unwrap();
+    let d = decode_err(parse_response(&seed_update(), resp, now()));
+    assert_eq!(d.excerpt.len(), atlas_admin_core::EXCERPT_BYTES);
+    assert_eq!(d.body_len, 1 << 20);
+    let non_utf8 = http::Response::builder().status(500).body(vec![0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let d = decode_err(parse_response(&seed_update(), non_utf8, now()));
+    assert!(d.excerpt.ends_with('A'));
+}

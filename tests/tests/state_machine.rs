@@ -1,0 +1,452 @@
+//! The call state machine against recorded responses: Digest, OAuth, retries, misuse, secrets.
+
+use atlas_admin_core::ops::*;
+use atlas_admin_core::{
+    ApiResponse, AuthFailure, Call, Config, Credentials, Error, GroupInvitationRequest, HttpDate, Operation,
+    ProjectRole, RetryPolicy, Session, Step, TransportError, TransportErrorKind,
+};
+use atlas_admin_tests::fixtures;
+use std::time::{Duration, SystemTime};
+
+const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
+const INV: &str = "6a7900ff11bb22cc33dd44ef";
+
+fn t0() -> SystemTime {
+    HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time()
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn session_with(credentials: Credentials, retry: RetryPolicy) -> Session {
+    Session::new(Config::default().with_retry(retry), credentials, 7).unwrap()
+}
+
+fn digest() -> Session {
+    session_with(Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap(), RetryPolicy::default())
+}
+
+fn oauth() -> Session {
+    session_with(Credentials::service_account("client", "SECRET-CLIENT-SECRET").unwrap(), RetryPolicy::default())
+}
+
+fn update() -> UpdateGroupInvites {
+    let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupBackupManager]).unwrap();
+    UpdateGroupInvites::new(GROUP, body).unwrap()
+}
+
+fn create() -> CreateGroupInvite {
+    let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupBackupManager]).unwrap();
+    CreateGroupInvite::new(GROUP, body).unwrap()
+}
+
+/// Drives `call` against a scripted server: each `Send` takes the next answer; `Wait`s advance
+/// the clock. Returns the result, the requests sent, and the waits asked for.
+struct Run<T> {
+    result: Result<ApiResponse<T>, Error>,
+    sent: Vec<http::Request<Vec<u8>>>,
+    waits: Vec<Duration>,
+}
+
+enum Answer {
+    Fixture(&'static str),
+    Transport(TransportErrorKind),
+}
+use Answer::{Fixture as F, Transport as T};
+
+fn run<O: Operation>(call: &mut Call<'_, O>, answers: Vec<Answer>, start: SystemTime) -> Run<O::Output> {
+    run_with(call, answers, start, false)
+}
+
+/// Like `run`; with `fallback`, answers beyond the script are a non-retryable transport error.
+fn run_with<O: Operation>(
+    call: &mut Call<'_, O>,
+    answers: Vec<Answer>,
+    start: SystemTime,
+    fallback: bool,
+) -> Run<O::Output> {
+    let mut answers = answers.into_iter();
+    let (mut sent, mut waits, mut now) = (Vec::new(), Vec::new(), start);
+    for _ in 0..100 {
+        match call.next(now) {
+            Step::Send(request) => {
+                sent.push(request);
+                match answers.next() {
+                    Some(F(name)) => call.handle_response(fixtures::response(name), now),
+                    Some(T(kind)) => call.handle_transport_error(TransportError::new(kind, "scripted"), now),
+                    None if fallback => {
+                        call.handle_transport_error(TransportError::new(TransportErrorKind::Other, "end"), now)
+                    }
+                    None => panic!("no scripted answer for request {}", sent.len()),
+                }
+            }
+            Step::Wait(d) => {
+                waits.push(d);
+                now += d;
+            }
+            Step::Done(result) => return Run { result, sent, waits },
+        }
+    }
+    panic!("call did not finish within 100 steps");
+}
+
+fn auth_header(r: &http::Request<Vec<u8>>) -> String {
+    r.headers().get("authorization").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+fn param(header: &str, name: &str) -> String {
+    atlas_admin_core::digest::parse_authorization(header).unwrap()[name].clone()
+}
+
+/// A session that has already seen the Atlas challenge (nonce 669g…, next nc 2).
+fn primed_digest() -> Session {
+    let s = digest();
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    s
+}
+
+#[test]
+fn digest_n_calls_cost_n_plus_one_requests() {
+    let s = digest();
+    let mut total = 0;
+    for i in 0..5 {
+        let answers = if i == 0 {
+            vec![F("digest_401_challenge"), F("update_group_invites_200_seed")]
+        } else {
+            vec![F("update_group_invites_200_seed")]
+        };
+        let r = run(&mut s.begin(&update()), answers, t0());
+        assert!(r.result.is_ok());
+        let last = r.sent.last().unwrap();
+        assert_eq!(param(&auth_header(last), "nc"), format!("{:08x}", i + 1));
+        total += r.sent.len();
+    }
+    assert_eq!(total, 6);
+}
+
+#[test]
+fn stale_nonce_costs_exactly_one_extra_request() {
+    let s = primed_digest();
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_stale"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok(), "{:?}", r.result);
+    assert_eq!(r.sent.len(), 2);
+    let (old, new) = (auth_header(&r.sent[0]), auth_header(&r.sent[1]));
+    assert_eq!(param(&old, "nonce"), "669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed");
+    assert_eq!(param(&new, "nonce"), "Zz9nEwN0nce/2ndQ80Spv3k+Jc99ed12");
+    assert_eq!(param(&new, "nc"), "00000001", "a new nonce restarts nc");
+    // And the next call continues the new nonce preemptively.
+    let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+    assert_eq!(param(&auth_header(&r.sent[0]), "nc"), "00000002");
+}
+
+#[test]
+fn wrong_password_is_exactly_two_requests_then_an_authentication_error() {
+    let s = digest();
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_challenge"), F("digest_401_challenge")], t0());
+    assert_eq!(r.sent.len(), 2);
+    match r.result {
+        Err(Error::Authentication(a)) => {
+            assert_eq!(a.kind, AuthFailure::DigestRejected);
+            assert_eq!(a.status.unwrap(), 401);
+            assert_eq!(a.error_code.as_deref(), Some("UNEXPECTED_ERROR"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // With the challenge cached, a refused preemptive signature fails after one request.
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_challenge")], t0());
+    assert_eq!(r.sent.len(), 1);
+    assert!(matches!(r.result, Err(Error::Authentication(_))));
+}
+
+#[test]
+fn no_sequence_of_401s_makes_more_than_two_requests() {
+    for answers in [
+        vec![F("digest_401_stale"), F("digest_401_stale"), F("digest_401_stale")],
+        vec![F("digest_401_challenge"), F("digest_401_stale"), F("digest_401_challenge")],
+        vec![F("digest_401_stale"), F("digest_401_challenge"), F("digest_401_stale")],
+    ] {
+        for s in [digest(), primed_digest()] {
+            let r = run(
+                &mut s.begin(&update()),
+                answers
+                    .iter()
+                    .map(|a| match a {
+                        F(n) => F(n),
+                        T(k) => T(*k),
+                    })
+                    .collect(),
+                t0(),
+            );
+            assert!(r.sent.len() <= 2, "{} requests", r.sent.len());
+            assert!(matches!(r.result, Err(Error::Authentication(_))), "{:?}", r.result);
+        }
+    }
+}
+
+#[test]
+fn unanswerable_challenges_are_typed_errors_after_one_request() {
+    for (fixture, needle) in [
+        ("digest_401_sha512_256", "SHA-512-256"),
+        ("digest_401_auth_int_only", "auth-int"),
+        ("digest_401_missing_nonce", "missing nonce"),
+        ("digest_401_basic_only", "Basic"),
+    ] {
+        let r = run(&mut digest().begin(&update()), vec![F(fixture)], t0());
+        assert_eq!(r.sent.len(), 1, "{fixture}");
+        match r.result {
+            Err(Error::UnsupportedChallenge(e)) => assert!(e.reason.contains(needle), "{fixture}: {}", e.reason),
+            other => panic!("{fixture}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_401_without_a_challenge_is_the_api_error_it_carries() {
+    let r = run(&mut primed_digest().begin(&update()), vec![F("seed_error_401")], t0());
+    let err = r.result.unwrap_err();
+    assert_eq!(err.error_code(), Some("NOT_ORG_GROUP_CREATOR"));
+    assert_eq!(err.status().unwrap(), 401);
+    assert!(matches!(err, Error::Api(_)));
+}
+
+#[test]
+fn one_token_serves_concurrent_calls_and_refreshes_once() {
+    let s = oauth();
+    let (op_a, op_b) = (update(), ListGroupInvites::new(GROUP).unwrap());
+    let mut a = s.begin(&op_a);
+    let mut b = s.begin(&op_b);
+    let Step::Send(token_req) = a.next(t0()) else { panic!() };
+    assert_eq!(token_req.uri().path(), "/api/oauth/token");
+    // B must not fetch a second token while A's fetch is in flight.
+    assert!(matches!(b.next(t0()), Step::Wait(_)));
+    a.handle_response(fixtures::response("oauth_token_200"), t0());
+    let Step::Send(api_a) = a.next(t0()) else { panic!() };
+    let Step::Send(api_b) = b.next(t0()) else { panic!() };
+    assert_eq!(auth_header(&api_a), auth_header(&api_b));
+    a.handle_response(fixtures::response("update_group_invites_200_seed"), t0());
+    b.handle_response(fixtures::response("list_group_invites_200"), t0());
+    assert!(matches!(a.next(t0()), Step::Done(Ok(_))));
+    assert!(matches!(b.next(t0()), Step::Done(Ok(_))));
+
+    // 59 minutes later (inside the 60 s margin): the next call refreshes first.
+    let later = t0() + secs(3600 - 30);
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], later);
+    assert_eq!(r.sent[0].uri().path(), "/api/oauth/token");
+    assert!(r.result.is_ok());
+}
+
+#[test]
+fn refused_client_secret_fails_waiters_without_more_token_requests() {
+    let s = oauth();
+    let (op_a, op_b) = (update(), update());
+    let mut a = s.begin(&op_a);
+    let mut b = s.begin(&op_b);
+    let Step::Send(_) = a.next(t0()) else { panic!() };
+    assert!(matches!(b.next(t0()), Step::Wait(_)));
+    a.handle_response(fixtures::response("oauth_token_401"), t0());
+    match a.next(t0()) {
+        Step::Done(Err(Error::Authentication(e))) => {
+            assert_eq!(e.kind, AuthFailure::ClientCredentialsRejected);
+            assert_eq!(e.error_code.as_deref(), Some("invalid_client"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(b.next(t0()), Step::Done(Err(Error::Authentication(_)))));
+}
+
+#[test]
+fn refused_token_is_refreshed_once_then_reported() {
+    let s = oauth();
+    let r = run(
+        &mut s.begin(&update()),
+        vec![F("oauth_token_200"), F("seed_error_401"), F("oauth_token_200"), F("update_group_invites_200_seed")],
+        t0(),
+    );
+    assert!(r.result.is_ok(), "{:?}", r.result);
+    assert_eq!(r.sent.iter().filter(|q| q.uri().path() == "/api/oauth/token").count(), 2);
+    let r = run(&mut s.begin(&update()), vec![F("seed_error_401"), F("oauth_token_200"), F("seed_error_401")], t0());
+    assert_eq!(r.sent.len(), 3);
+    assert!(matches!(r.result, Err(Error::Authentication(a)) if a.kind == AuthFailure::TokenRejected));
+}
+
+#[test]
+fn token_endpoint_rate_limit_is_waited_out() {
+    let r = run(
+        &mut oauth().begin(&update()),
+        vec![F("oauth_token_429"), F("oauth_token_200"), F("update_group_invites_200_seed")],
+        t0(),
+    );
+    assert!(r.result.is_ok());
+    assert_eq!(r.waits, vec![secs(6)]);
+}
+
+#[test]
+fn a_token_response_without_access_token_is_a_decode_error() {
+    let r = run(&mut oauth().begin(&update()), vec![F("oauth_token_200_no_access_token")], t0());
+    assert!(matches!(r.result, Err(Error::Decode(d)) if d.reason.contains("access_token")));
+}
+
+#[test]
+fn retry_after_is_obeyed_exactly_and_resumes_only_when_due() {
+    let s = primed_digest();
+    let op = update();
+    let mut call = s.begin(&op);
+    let Step::Send(_) = call.next(t0()) else { panic!() };
+    call.handle_response(fixtures::response("error_429_rate_limited"), t0());
+    assert!(matches!(call.next(t0()), Step::Wait(d) if d == secs(55)));
+    // Woken early: still 45 s to go.
+    assert!(matches!(call.next(t0() + secs(10)), Step::Wait(d) if d == secs(45)));
+    let Step::Send(_) = call.next(t0() + secs(55)) else { panic!() };
+    call.handle_response(fixtures::response("update_group_invites_200_seed"), t0() + secs(55));
+    let Step::Done(Ok(done)) = call.next(t0() + secs(55)) else { panic!() };
+    assert_eq!(done.meta.exchanges, 2);
+}
+
+#[test]
+fn retry_after_beyond_the_cap_returns_at_once() {
+    let r = run(&mut primed_digest().begin(&update()), vec![F("error_429_retry_after_10_hours")], t0());
+    assert_eq!(r.sent.len(), 1);
+    assert!(r.waits.is_empty());
+    let err = r.result.unwrap_err();
+    assert_eq!(err.retry_after(), Some(secs(36_000)));
+    assert!(err.is_rate_limited());
+}
+
+#[test]
+fn non_idempotent_create_is_retried_only_when_the_server_cannot_have_applied_it() {
+    let s = primed_digest();
+    // Refused before acting: retried.
+    for refusal in ["error_429_rate_limited", "error_400_invitations_rate_limited", "error_503_retry_after"] {
+        let r = run(&mut s.begin(&create()), vec![F(refusal), F("create_group_invite_200")], t0());
+        assert!(r.result.is_ok(), "{refusal}: {:?}", r.result);
+        assert_eq!(r.sent.len(), 2, "{refusal}");
+    }
+    let r = run(&mut s.begin(&create()), vec![T(TransportErrorKind::Connect), F("create_group_invite_200")], t0());
+    assert!(r.result.is_ok());
+    // May have been applied: not retried.
+    for answer in [F("malformed_html_502"), T(TransportErrorKind::Io), T(TransportErrorKind::Timeout)] {
+        let r = run(&mut s.begin(&create()), vec![answer], t0());
+        assert_eq!(r.sent.len(), 1);
+        assert!(r.result.is_err());
+    }
+    // The same failures are retried for an idempotent update.
+    for answer in [F("malformed_html_502"), T(TransportErrorKind::Io), T(TransportErrorKind::Timeout)] {
+        let r = run(&mut s.begin(&update()), vec![answer, F("update_group_invites_200_seed")], t0());
+        assert!(r.result.is_ok());
+        assert_eq!(r.sent.len(), 2);
+        let base = RetryPolicy::default().base_delay;
+        assert!(r.waits[0] >= base / 2 && r.waits[0] <= base, "{:?}", r.waits);
+    }
+}
+
+#[test]
+fn retries_are_bounded_and_report_exhaustion() {
+    let s =
+        session_with(Credentials::None, RetryPolicy::default().with_max_attempts(3).with_max_total_wait(secs(1000)));
+    let r = run(&mut s.begin(&update()), (0..10).map(|_| F("error_503_retry_after")).collect(), t0());
+    assert_eq!(r.sent.len(), 3);
+    assert_eq!(r.waits, vec![secs(2), secs(2)]);
+    match r.result {
+        Err(Error::RetriesExhausted { attempts, waited, last }) => {
+            assert_eq!((attempts, waited), (3, secs(4)));
+            assert_eq!(last.status().unwrap(), 503);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The total wait budget stops earlier than the attempt limit.
+    let s = session_with(Credentials::None, RetryPolicy::default().with_max_total_wait(secs(3)));
+    let r = run(&mut s.begin(&update()), (0..10).map(|_| F("error_503_retry_after")).collect(), t0());
+    assert_eq!(r.sent.len(), 2);
+    // A non-retryable answer after a retry is returned as itself.
+    let r = run(&mut s.begin(&update()), vec![F("error_503_retry_after"), F("seed_error_404")], t0());
+    assert_eq!(r.sent.len(), 2);
+    assert!(r.result.unwrap_err().is_not_found());
+}
+
+#[test]
+fn an_enveloped_429_is_retried_like_a_plain_one() {
+    let s = session_with(Credentials::None, RetryPolicy::default());
+    let op = update().envelope(true);
+    let r = run(&mut s.begin(&op), vec![F("envelope_error_429"), F("envelope_update_group_invites_200")], t0());
+    assert!(r.result.is_ok());
+    assert_eq!(r.sent.len(), 2);
+    assert!(r.sent[1].uri().query().unwrap().contains("envelope=true"));
+}
+
+#[test]
+fn misuse_is_reported_not_panicked() {
+    let s = session_with(Credentials::None, RetryPolicy::none());
+    let op = update();
+    let mut call = s.begin(&op);
+    let Step::Send(_) = call.next(t0()) else { panic!() };
+    assert!(matches!(call.next(t0()), Step::Done(Err(Error::Usage(_)))));
+    let mut call = s.begin(&op);
+    call.handle_response(fixtures::response("update_group_invites_200_seed"), t0());
+    assert!(matches!(call.next(t0()), Step::Done(Err(Error::Usage(_)))));
+    let mut call = s.begin(&op);
+    let Step::Send(_) = call.next(t0()) else { panic!() };
+    call.handle_response(fixtures::response("update_group_invites_200_seed"), t0());
+    assert!(matches!(call.next(t0()), Step::Done(Ok(_))));
+    assert!(matches!(call.next(t0()), Step::Done(Err(Error::Usage(_)))));
+}
+
+#[test]
+fn a_dropped_call_releases_its_token_fetch() {
+    let s = oauth();
+    let op = update();
+    {
+        let mut leader = s.begin(&op);
+        let Step::Send(_) = leader.next(t0()) else { panic!() };
+        // dropped mid-flight (a cancelled future)
+    }
+    let r = run(&mut s.begin(&op), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    assert_eq!(r.sent[0].uri().path(), "/api/oauth/token");
+}
+
+#[test]
+fn secrets_never_appear_in_debug_or_display() {
+    let secrets =
+        ["SECRET-PRIVATE-KEY", "SECRET-CLIENT-SECRET", "eyJhbGciOiJSUzI1NiJ9.fixture-token.sig", "SECRET-BEARER"];
+    let mut seen = Vec::new();
+    let bearer = session_with(Credentials::bearer_token("SECRET-BEARER").unwrap(), RetryPolicy::none());
+    for s in [digest(), primed_digest(), oauth(), bearer] {
+        for answers in [
+            vec![F("digest_401_challenge"), F("digest_401_challenge")],
+            vec![F("oauth_token_200"), F("seed_error_401"), F("oauth_token_401")],
+            vec![F("oauth_token_200_no_access_token")],
+            vec![F("oauth_token_200"), F("malformed_html_502"), T(TransportErrorKind::Io)],
+            vec![F("digest_401_sha512_256"), F("seed_error_500")],
+            vec![F("oauth_token_200"), F("update_group_invites_200_seed")],
+        ] {
+            let op = update();
+            let mut call = s.begin(&op);
+            seen.push(format!("{call:?}"));
+            let r = run_with(&mut call, answers, t0(), true);
+            seen.push(format!("{call:?} {s:?} {:?}", r.sent));
+            match &r.result {
+                Ok(v) => seen.push(format!("{v:?}")),
+                Err(e) => seen.push(format!("{e} | {e:?}")),
+            }
+        }
+        seen.push(format!("{:?} {:?}", s, s.credentials()));
+    }
+    let all = seen.join("\n");
+    assert!(all.contains("Secret(***)"), "credentials were rendered at all");
+    for secret in secrets {
+        assert!(!all.contains(secret), "{secret} leaked");
+    }
+}
+
+#[test]
+fn invalid_input_never_reaches_a_request() {
+    let s = digest();
+    assert!(GetGroupInvite::new(GROUP, "6A7900FF11BB22CC33DD44EF").is_err());
+    assert!(GetGroupInvite::new("short", INV).is_err());
+    assert!(GroupInvitationRequest::new("hello@example.com", []).is_err());
+    // An operation that is valid but asks for something its endpoint lacks fails before Send.
+    let op = DeleteGroupInvite::new(GROUP, INV).unwrap().pretty(true);
+    assert!(matches!(s.begin(&op).next(t0()), Step::Done(Err(Error::InvalidInput(_)))));
+}
