@@ -85,6 +85,15 @@ impl Error {
         }
     }
 
+    /// The transport failure, if the call ended in one (also behind `RetriesExhausted`).
+    pub fn transport_error(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport(e) => Some(e),
+            Error::RetriesExhausted { last, .. } => last.transport_error(),
+            _ => None,
+        }
+    }
+
     /// 404: the project, organization or invitation does not exist (or is not visible).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)

@@ -100,7 +100,7 @@ impl Session {
         Err(crate::response::error_from_body(
             "revokeToken",
             crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
-            b"",
+            response.body(),
         ))
     }
 
