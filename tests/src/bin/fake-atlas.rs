@@ -1,0 +1,160 @@
+//! `fake-atlas`: run the loopback fake Atlas from a shell.
+//!
+//! ```text
+//! cargo run -p atlas-admin-tests --bin fake-atlas -- --port 8080
+//! ```
+//!
+//! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
+//! project and org), then serves until killed.
+
+use atlas_admin_tests::fake::{FakeAtlas, FakeConfig};
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage: fake-atlas [options]
+
+Serves a fake MongoDB Atlas Administration API (invitation endpoints) on 127.0.0.1 and prints
+the environment variables a client needs, then runs until killed (Ctrl-C).
+
+options:
+  --port N                  TCP port on 127.0.0.1 (default 0: any free port)
+  --public-key S            API key public key (Digest username)
+  --private-key S           API key private key (Digest password)
+  --client-id S             service account client id
+  --client-secret S         service account client secret
+  --nonce-lifetime-secs N   Digest nonce lifetime (default 300)
+  --token-expires-in N      bearer token lifetime in seconds (default 3600)
+  --token-rate-limit N      token requests per rolling minute (default 10; 0 = unlimited)
+  --group-id HEX24          demo project id
+  --group-name S            demo project name
+  --org-id HEX24            demo organization id
+  --org-name S              demo organization name
+  -h, --help                this help
+";
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<FakeConfig>, String> {
+    let mut config = FakeConfig::default();
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        // Both `--flag value` and `--flag=value`.
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (flag.clone(), None),
+        };
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
+        let number = |v: String| v.parse::<u64>().map_err(|_| format!("{name}: {v:?} is not a number"));
+        match name.as_str() {
+            "--port" => {
+                let v = value()?;
+                config.port = v.parse().map_err(|_| format!("--port: {v:?} is not a port number"))?;
+            }
+            "--public-key" => config.public_key = value()?,
+            "--private-key" => config.private_key = value()?,
+            "--client-id" => config.client_id = value()?,
+            "--client-secret" => config.client_secret = value()?,
+            "--nonce-lifetime-secs" => config.nonce_lifetime = Duration::from_secs(number(value()?)?),
+            "--token-expires-in" => config.token_expires_in = number(value()?)?,
+            "--token-rate-limit" => {
+                let v = value()?;
+                config.token_rate_limit_per_minute =
+                    v.parse().map_err(|_| format!("--token-rate-limit: {v:?} is not a number"))?;
+            }
+            "--group-id" => config.group_id = value()?,
+            "--group-name" => config.group_name = value()?,
+            "--org-id" => config.org_id = value()?,
+            "--org-name" => config.org_name = value()?,
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    for (what, id) in [("--group-id", &config.group_id), ("--org-id", &config.org_id)] {
+        if id.len() != 24 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(format!("{what}: {id:?} is not 24 lowercase hex characters"));
+        }
+    }
+    Ok(Some(config))
+}
+
+/// Quotes a value for a POSIX shell when it needs it.
+fn shell_quote(v: &str) -> String {
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+=,".contains(&b)) {
+        v.to_owned()
+    } else {
+        format!("'{}'", v.replace('\'', r"'\''"))
+    }
+}
+
+fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("fake-atlas: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let fake = match FakeAtlas::start_with(config) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("fake-atlas: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let c = fake.config();
+    let lines = [
+        ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.clone()),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", c.private_key.clone()),
+        ("MONGODB_ATLAS_CLIENT_ID", c.client_id.clone()),
+        ("MONGODB_ATLAS_CLIENT_SECRET", c.client_secret.clone()),
+        ("MONGODB_ATLAS_GROUP_ID", c.group_id.clone()),
+        ("MONGODB_ATLAS_ORG_ID", c.org_id.clone()),
+    ];
+    let mut out = std::io::stdout().lock();
+    for (name, value) in lines {
+        let _ = writeln!(out, "{name}={}", shell_quote(&value));
+    }
+    let _ = out.flush();
+    drop(out);
+    eprintln!("fake-atlas: serving on {} (Ctrl-C to stop)", fake.base_url());
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Result<Option<FakeConfig>, String> {
+        parse_args(s.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn flags() {
+        let c = args(&["--port", "8080", "--public-key=abc", "--token-rate-limit", "3", "--nonce-lifetime-secs", "5"])
+            .unwrap()
+            .unwrap();
+        assert_eq!((c.port, c.public_key.as_str(), c.token_rate_limit_per_minute), (8080, "abc", 3));
+        assert_eq!(c.nonce_lifetime, Duration::from_secs(5));
+        assert!(args(&["--help"]).unwrap().is_none());
+        assert!(args(&["--port"]).is_err());
+        assert!(args(&["--port", "x"]).is_err());
+        assert!(args(&["--bogus"]).is_err());
+        assert!(args(&["--group-id", "ABC"]).is_err());
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("http://127.0.0.1:80"), "http://127.0.0.1:80");
+        assert_eq!(shell_quote("a b'c"), r"'a b'\''c'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

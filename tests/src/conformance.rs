@@ -1,0 +1,400 @@
+//! The conformance suite every transport must pass, written once, run against the fake Atlas.
+//!
+//! A transport implements [`Driver`] (connect from a [`ClientSpec`], execute one operation,
+//! blocking) and instantiates every scenario as a `#[test]` with [`conformance_suite!`]:
+//!
+//! ```ignore
+//! struct Ureq(atlas_admin_ureq::Client);
+//! impl atlas_admin_tests::conformance::Driver for Ureq { /* … */ }
+//! atlas_admin_tests::conformance_suite!(Ureq);
+//! ```
+
+use crate::fake::{FakeAtlas, FakeConfig, Fault};
+use atlas_admin_core::ops::*;
+use atlas_admin_core::{
+    ApiResponse, Credentials, Error, GroupId, GroupInvitationRequest, GroupInvitationUpdateRequest,
+    GroupRoleAssignment, OrgRole, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
+    RetryPolicy, TransportErrorKind,
+};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How a scenario wants its client built.
+#[derive(Clone, Debug)]
+pub struct ClientSpec {
+    /// The fake's base URL.
+    pub base_url: String,
+    /// Credentials to use.
+    pub credentials: Credentials,
+    /// Retry policy (scenarios use short delays).
+    pub retry: RetryPolicy,
+    /// Whole-call timeout per HTTP exchange.
+    pub timeout: Duration,
+}
+
+/// A transport under test: blocking from the scenario's point of view.
+pub trait Driver: Sized + Send + Sync {
+    /// Builds a client for `spec`.
+    fn connect(spec: ClientSpec) -> Self;
+    /// Runs one operation to completion.
+    fn execute<O: atlas_admin_core::Operation + Send + Sync>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O::Output: Send;
+}
+
+/// Retries fast enough for tests, generous enough to succeed.
+pub fn test_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_base_delay(Duration::from_millis(5))
+        .with_max_delay(Duration::from_secs(3))
+        .with_max_total_wait(Duration::from_secs(10))
+}
+
+fn spec(fake: &FakeAtlas, credentials: Credentials) -> ClientSpec {
+    ClientSpec { base_url: fake.base_url(), credentials, retry: test_retry(), timeout: Duration::from_secs(5) }
+}
+
+/// Digest credentials of `fake`.
+pub fn digest_credentials(fake: &FakeAtlas) -> Credentials {
+    let c = fake.config();
+    Credentials::api_key(c.public_key.clone(), c.private_key.clone()).expect("demo key is valid")
+}
+
+/// Service-account credentials of `fake`.
+pub fn oauth_credentials(fake: &FakeAtlas) -> Credentials {
+    let c = fake.config();
+    Credentials::service_account(c.client_id.clone(), c.client_secret.clone()).expect("demo client is valid")
+}
+
+/// A client of `fake` with Digest credentials.
+pub fn digest_client<D: Driver>(fake: &FakeAtlas) -> D {
+    D::connect(spec(fake, digest_credentials(fake)))
+}
+
+fn group(fake: &FakeAtlas) -> GroupId {
+    GroupId::new(fake.config().group_id.clone()).expect("demo group id is valid")
+}
+
+fn invite(user: &str, roles: &[ProjectRole]) -> GroupInvitationRequest {
+    GroupInvitationRequest::new(user, roles.iter().cloned()).expect("valid invitation")
+}
+
+fn ok<T>(what: &str, r: Result<ApiResponse<T>, Error>) -> T {
+    match r {
+        Ok(v) => v.value,
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+/// create → list → update by username (the seed) → update by id → get → delete → get (404).
+pub fn project_lifecycle<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let g = group(&fake);
+    let user = "first.last+atlas@example.com";
+    let created =
+        ok("create", c.execute(&CreateGroupInvite::new(&g, invite(user, &[ProjectRole::GroupReadOnly])).unwrap()));
+    let id = created.id.clone().expect("created invitation has an id");
+    assert_eq!(created.username.as_deref(), Some(user));
+    let (made, expires) = (created.created_at.unwrap(), created.expires_at.unwrap());
+    assert_eq!(expires.unix_seconds().unwrap() - made.unix_seconds().unwrap(), 30 * 86_400);
+    assert_eq!(expires.has_passed(SystemTime::now()), Some(false));
+
+    let listed = ok("list", c.execute(&ListGroupInvites::new(&g).unwrap().username(user).unwrap()));
+    assert_eq!(listed.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), vec![Some(id.clone())]);
+
+    let seed = UpdateGroupInvites::new(&g, invite(user, &[ProjectRole::GroupBackupManager])).unwrap();
+    let updated = c.execute(&seed).expect("updateGroupInvites");
+    assert_eq!(updated.value.roles, vec![ProjectRole::GroupBackupManager]);
+    assert!(updated.meta.sunset.is_some() && updated.meta.deprecation.is_some());
+
+    let by_id = UpdateGroupInviteById::new(
+        &g,
+        &id,
+        GroupInvitationUpdateRequest::new([ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ok("update by id", c.execute(&by_id)).roles.len(), 2);
+    let got = ok("get", c.execute(&GetGroupInvite::new(&g, &id).unwrap()));
+    assert_eq!(got.roles, vec![ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly]);
+    let deleted = c.execute(&DeleteGroupInvite::new(&g, &id).unwrap()).expect("delete");
+    assert_eq!(deleted.meta.status, 204);
+    let gone = c.execute(&GetGroupInvite::new(&g, &id).unwrap()).unwrap_err();
+    assert!(gone.is_not_found(), "{gone}");
+    assert_eq!(gone.error_code(), Some("RESOURCE_NOT_FOUND"));
+    // Updating a username with no pending invitation is a typed 404 too.
+    let missing =
+        c.execute(&UpdateGroupInvites::new(&g, invite("nobody@example.com", &[ProjectRole::GroupOwner])).unwrap());
+    assert!(missing.unwrap_err().is_not_found());
+}
+
+/// The same lifecycle for an organization, with teams and project assignments.
+pub fn org_lifecycle<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let org = fake.config().org_id.clone();
+    let assignment = GroupRoleAssignment::new(group(&fake), [ProjectRole::GroupReadOnly]).unwrap();
+    let body = OrganizationInvitationRequest::new("org.user@example.com", [OrgRole::OrgMember])
+        .unwrap()
+        .with_group_role_assignments([assignment])
+        .unwrap();
+    let created = ok("create", c.execute(&CreateOrgInvite::new(&org, body).unwrap()));
+    let id = created.id.clone().expect("id");
+    assert_eq!(created.group_role_assignments.len(), 1);
+    assert_eq!(created.group_role_assignments[0].group_role, Some(ProjectRole::GroupReadOnly));
+    assert_eq!(ok("list", c.execute(&ListOrgInvites::new(&org).unwrap())).len(), 1);
+    let body = OrganizationInvitationRequest::new("org.user@example.com", [OrgRole::OrgBillingAdmin]).unwrap();
+    assert_eq!(
+        ok("update", c.execute(&UpdateOrgInvites::new(&org, body).unwrap())).roles,
+        vec![OrgRole::OrgBillingAdmin]
+    );
+    let upd = OrganizationInvitationUpdateRequest::new([OrgRole::OrgReadOnly]).unwrap();
+    assert_eq!(
+        ok("by id", c.execute(&UpdateOrgInviteById::new(&org, &id, upd).unwrap())).roles,
+        vec![OrgRole::OrgReadOnly]
+    );
+    assert_eq!(ok("get", c.execute(&GetOrgInvite::new(&org, &id).unwrap())).id, Some(id.clone()));
+    c.execute(&DeleteOrgInvite::new(&org, &id).unwrap()).expect("delete");
+    assert!(c.execute(&GetOrgInvite::new(&org, &id).unwrap()).unwrap_err().is_not_found());
+}
+
+/// N Digest calls cost N+1 HTTP requests: one challenge, then preemptive signing.
+pub fn digest_one_round_trip_per_call<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    for _ in 0..10 {
+        ok("list", c.execute(&op));
+    }
+    let n = fake.counters();
+    assert_eq!((n.api_requests, n.challenges, n.replays_rejected), (11, 1, 0));
+}
+
+/// An expired nonce costs exactly one extra request.
+pub fn digest_stale_nonce<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    ok("warm up", c.execute(&op));
+    fake.expire_nonces();
+    fake.reset_counters();
+    let r = c.execute(&op).expect("call after the nonce expired");
+    let n = fake.counters();
+    assert_eq!((n.api_requests, n.stale_challenges, r.meta.exchanges), (2, 1, 2));
+}
+
+/// A wrong private key: exactly 2 requests and an authentication error.
+pub fn digest_wrong_password<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let creds = Credentials::api_key(fake.config().public_key.clone(), "wrong-private-key").unwrap();
+    let c = D::connect(spec(&fake, creds));
+    let err = c.execute(&ListGroupInvites::new(group(&fake)).unwrap()).unwrap_err();
+    assert!(matches!(err, Error::Authentication(_)), "{err:?}");
+    assert_eq!(fake.counters().api_requests, 2);
+}
+
+/// A service account: many calls, one token; a refused token is replaced once.
+pub fn oauth_one_token<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c = D::connect(spec(&fake, oauth_credentials(&fake)));
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    for _ in 0..10 {
+        ok("list", c.execute(&op));
+    }
+    assert_eq!(fake.counters().token_requests, 1);
+    fake.expire_tokens();
+    ok("after expiry", c.execute(&op));
+    let n = fake.counters();
+    assert_eq!((n.token_requests, n.api_requests), (2, 12));
+}
+
+/// Wrong client secret: an authentication error after one token request.
+pub fn oauth_wrong_secret<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let creds = Credentials::service_account(fake.config().client_id.clone(), "wrong-secret").unwrap();
+    let c = D::connect(spec(&fake, creds));
+    let err = c.execute(&ListGroupInvites::new(group(&fake)).unwrap()).unwrap_err();
+    assert!(matches!(err, Error::Authentication(_)), "{err:?}");
+    let n = fake.counters();
+    assert_eq!((n.token_requests, n.api_requests), (1, 0));
+}
+
+/// 429 with `Retry-After` is obeyed (the wait is at least what was asked), then success.
+pub fn retry_after_obeyed<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    ok("warm up", c.execute(&op));
+    fake.reset_counters();
+    fake.inject(Fault::TooManyRequests { retry_after_secs: 1 }, 1);
+    let start = Instant::now();
+    let r = c.execute(&op).expect("succeeds after waiting");
+    assert!(start.elapsed() >= Duration::from_secs(1), "waited {:?}", start.elapsed());
+    assert_eq!((fake.counters().api_requests, r.meta.exchanges), (2, 2));
+}
+
+/// A `Retry-After` longer than the policy's cap: the error at once, no wait, no retry.
+pub fn retry_after_beyond_cap<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    ok("warm up", c.execute(&op));
+    fake.reset_counters();
+    fake.inject(Fault::TooManyRequests { retry_after_secs: 36_000 }, 1);
+    let start = Instant::now();
+    let err = c.execute(&op).unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(30));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(36_000)));
+    assert_eq!(fake.counters().api_requests, 1);
+}
+
+/// 503, the invite limiter and an HTML 502 are retried for idempotent operations.
+pub fn transient_errors_retried_when_safe<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    ok("warm up", c.execute(&op));
+    for fault in [
+        Fault::ServiceUnavailable { retry_after_secs: None },
+        Fault::InvitationsRateLimited,
+        Fault::HtmlBadGateway,
+        Fault::TruncatedBody,
+        Fault::CloseConnection,
+    ] {
+        fake.reset_counters();
+        fake.inject(fault.clone(), 1);
+        ok(&format!("{fault:?}"), c.execute(&op));
+        assert_eq!(fake.counters().api_requests, 2, "{fault:?}");
+    }
+}
+
+/// A create is never sent twice when the server may have applied it; nothing is lost.
+pub fn create_not_duplicated<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let g = group(&fake);
+    ok("warm up", c.execute(&ListGroupInvites::new(&g).unwrap()));
+    type Expected = fn(&Error) -> bool;
+    let cases: [(Fault, Expected); 3] = [
+        (Fault::HtmlBadGateway, |e| matches!(e, Error::Decode(d) if d.status == 502)),
+        (Fault::ServiceUnavailable { retry_after_secs: None }, |e| e.status().is_some_and(|s| s == 503)),
+        (Fault::TruncatedBody, |e| matches!(e, Error::Transport(t) if t.kind == TransportErrorKind::Io)),
+    ];
+    for (i, (fault, expected)) in cases.into_iter().enumerate() {
+        fake.reset_counters();
+        fake.inject(fault.clone(), 1);
+        let user = format!("create{i}@example.com");
+        let err =
+            c.execute(&CreateGroupInvite::new(&g, invite(&user, &[ProjectRole::GroupOwner])).unwrap()).unwrap_err();
+        assert!(expected(&err), "{fault:?}: {err:?}");
+        assert_eq!(fake.counters().by_operation.get("createGroupInvite"), Some(&1), "{fault:?}: sent once");
+    }
+    // The refused-before-acting answers are retried even for a create.
+    for (i, fault) in
+        [Fault::TooManyRequests { retry_after_secs: 0 }, Fault::InvitationsRateLimited].into_iter().enumerate()
+    {
+        fake.reset_counters();
+        fake.inject(fault.clone(), 1);
+        let user = format!("retried-{i}@example.com");
+        ok(
+            "create after refusal",
+            c.execute(&CreateGroupInvite::new(&g, invite(&user, &[ProjectRole::GroupOwner])).unwrap()),
+        );
+        assert_eq!(fake.counters().by_operation.get("createGroupInvite"), Some(&2), "{fault:?}");
+    }
+}
+
+/// A slow server beyond the timeout is a typed timeout, not a hang.
+pub fn slow_server_times_out<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let mut s = spec(&fake, digest_credentials(&fake));
+    s.timeout = Duration::from_millis(300);
+    s.retry = RetryPolicy::none();
+    let c = D::connect(s);
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    ok("warm up", c.execute(&op));
+    fake.inject(Fault::Slow(Duration::from_secs(3)), 1);
+    let start = Instant::now();
+    let err = c.execute(&op).unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Timeout), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(3));
+}
+
+/// `envelope=true` results equal plain ones, errors included.
+pub fn envelope_equals_plain<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let g = group(&fake);
+    let created = ok(
+        "create",
+        c.execute(&CreateGroupInvite::new(&g, invite("env@example.com", &[ProjectRole::GroupOwner])).unwrap()),
+    );
+    let id = created.id.unwrap();
+    let plain = ok("plain", c.execute(&GetGroupInvite::new(&g, &id).unwrap()));
+    let wrapped = c.execute(&GetGroupInvite::new(&g, &id).unwrap().envelope(true)).expect("enveloped");
+    assert!(wrapped.meta.enveloped);
+    assert_eq!(wrapped.value, plain);
+    let list_plain = ok("list", c.execute(&ListGroupInvites::new(&g).unwrap()));
+    let list_wrapped = ok("list env", c.execute(&ListGroupInvites::new(&g).unwrap().envelope(true)));
+    assert_eq!(list_plain, list_wrapped);
+    c.execute(&DeleteGroupInvite::new(&g, &id).unwrap().envelope(true)).expect("enveloped delete");
+    let err = c.execute(&GetGroupInvite::new(&g, &id).unwrap().envelope(true)).unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}
+
+/// Invalid input fails before anything reaches the server.
+pub fn invalid_input_sends_nothing<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    assert!(GetGroupInvite::new("6A7900FF11BB22CC33DD44EF", "6a7900ff11bb22cc33dd44ef").is_err());
+    assert!(GroupInvitationRequest::new("not-an-email", [ProjectRole::GroupOwner]).is_err());
+    let op = GetOrgInvite::new(fake.config().org_id.clone(), "6a7900ff11bb22cc33dd44ef").unwrap().pretty(true);
+    assert!(matches!(c.execute(&op), Err(Error::InvalidInput(_))));
+    assert_eq!(fake.counters().requests, 0);
+}
+
+/// A refused connection is a typed connect error after bounded retries.
+pub fn connection_refused<D: Driver>() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let c = D::connect(ClientSpec {
+        base_url: format!("http://127.0.0.1:{port}"),
+        credentials: Credentials::None,
+        retry: test_retry().with_max_attempts(3),
+        timeout: Duration::from_secs(2),
+    });
+    let err = c.execute(&ListGroupInvites::new("6a7900aa11bb22cc33dd44ee").unwrap()).unwrap_err();
+    match err {
+        Error::RetriesExhausted { attempts, last, .. } => {
+            assert_eq!(attempts, 3);
+            assert!(matches!(*last, Error::Transport(t) if t.kind == TransportErrorKind::Connect));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Builds a fake with a custom config (re-exported for transport-specific tests).
+pub fn start_fake(config: FakeConfig) -> FakeAtlas {
+    FakeAtlas::start_with(config).expect("fake Atlas starts on loopback")
+}
+
+/// One `#[test]` per conformance scenario for driver type `$driver`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($driver:ty) => {
+        $crate::conformance_suite!(@tests $driver;
+            project_lifecycle, org_lifecycle, digest_one_round_trip_per_call, digest_stale_nonce,
+            digest_wrong_password, oauth_one_token, oauth_wrong_secret, retry_after_obeyed, retry_after_beyond_cap,
+            transient_errors_retried_when_safe, create_not_duplicated, slow_server_times_out, envelope_equals_plain,
+            invalid_input_sends_nothing, connection_refused);
+    };
+    (@tests $driver:ty; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::conformance::$name::<$driver>();
+            }
+        )*
+    };
+}

@@ -1,0 +1,31 @@
+//! [`Counters`]: what the fake has seen, for tests to assert on.
+
+use std::collections::BTreeMap;
+
+/// A snapshot of what the server has seen since start (or the last
+/// [`reset_counters`](super::FakeAtlas::reset_counters)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Every HTTP request received.
+    pub requests: u64,
+    /// Requests to `/api/atlas/v2/...`.
+    pub api_requests: u64,
+    /// operationId (`updateGroupInvites`, `listOrgInvites`, …) → count, for API requests that
+    /// passed authentication and matched an operation.
+    pub by_operation: BTreeMap<String, u64>,
+    /// 401 responses carrying a Digest challenge (stale ones included).
+    pub challenges: u64,
+    /// 401 responses with `stale=true`.
+    pub stale_challenges: u64,
+    /// Digest requests refused because their (nonce, nc) pair was already used.
+    pub replays_rejected: u64,
+    /// Requests refused for wrong credentials (bad Digest response or user, unknown or
+    /// expired bearer token).
+    pub auth_failures: u64,
+    /// `POST /api/oauth/token` requests (rate-limited ones included).
+    pub token_requests: u64,
+    /// Token requests answered 429.
+    pub token_rate_limited: u64,
+    /// Successful `POST /api/oauth/revoke` requests.
+    pub revocations: u64,
+}

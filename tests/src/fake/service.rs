@@ -1,0 +1,250 @@
+//! The request pipeline: every HTTP request goes through [`handle`].
+//!
+//! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
+//! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
+//! otherwise), routed (404 unknown path, 405 wrong method), version-checked (406), handed to
+//! the next injected fault if any, then to the invitation store. Anything else is a 404.
+
+use super::body::FakeBody;
+use super::digest::{self, Signed, Verdict};
+use super::faults::{self, Action};
+use super::oauth;
+use super::ratelimit;
+use super::reply::{self, ERROR_JSON, Outcome, Style, X_ERROR_CODE};
+use super::routes::{API_PREFIX, Op, Route, operation_id};
+use super::server::{Inner, Shared};
+use super::state;
+use atlas_admin_core::digest::parse_authorization;
+use http::header::{ACCEPT, ALLOW, AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use http::request::Parts;
+use http::{Method, Response, StatusCode};
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+use tokio::sync::Notify;
+
+/// Request bodies larger than this are refused (413).
+const MAX_BODY: usize = 1 << 20;
+/// The only media type the invitation endpoints serve.
+const VERSIONED: &str = "application/vnd.atlas.2023-01-01+json";
+
+/// Answers one request. `abort` closes the connection (the `CloseConnection` fault).
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    abort: Arc<Notify>,
+    req: hyper::Request<Incoming>,
+) -> Response<FakeBody> {
+    let (parts, body) = req.into_parts();
+    shared.lock().counters.requests += 1;
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => {
+            return reply::plain_error(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "Request body too large.");
+        }
+        Err(_) => {
+            return reply::plain_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "The request body could not be read.",
+            );
+        }
+    };
+    let now = Instant::now();
+    let path = parts.uri.path();
+    let config = &shared.config;
+    let step = {
+        let mut inner = shared.lock();
+        let inner = &mut *inner;
+        let post = parts.method == Method::POST;
+        match path {
+            "/api/oauth/token" if post => {
+                return oauth::token(&mut inner.tokens, &mut inner.counters, config, &parts.headers, &body, now);
+            }
+            "/api/oauth/revoke" if post => {
+                return oauth::revoke(&mut inner.tokens, &mut inner.counters, config, &parts.headers, &body);
+            }
+            "/api/oauth/token" | "/api/oauth/revoke" => return method_not_allowed("POST", Style::default()),
+            _ if path == API_PREFIX || path.starts_with("/api/atlas/v2/") => prelude(inner, &shared, &parts, now),
+            _ => return not_found(path, Style::default()),
+        }
+    };
+    let Prelude { route, op, principal, query, style, action } = match step {
+        Step::Proceed(p) => p,
+        Step::Respond(resp) => return resp,
+    };
+    let run = |shared: &Shared| {
+        let request = state::Request {
+            config: &shared.config,
+            principal: &principal,
+            now: SystemTime::now(),
+            query: &query,
+            body: &body,
+        };
+        let mut inner = shared.lock();
+        let outcome = inner.store.handle(&route, op, &request);
+        let mut resp = reply::render(outcome, style);
+        let remaining = inner.budgets.spend(route.scope, Instant::now());
+        ratelimit::add_headers(&mut resp, route.scope, remaining);
+        resp
+    };
+    match action {
+        None => run(&shared),
+        Some(Action::Replace(outcome)) => {
+            let mut resp = reply::render(outcome, Style { envelope: false, pretty: style.pretty });
+            let remaining = shared.lock().budgets.spend(route.scope, Instant::now());
+            ratelimit::add_headers(&mut resp, route.scope, remaining);
+            resp
+        }
+        Some(Action::Raw(resp)) => resp,
+        Some(Action::Truncate) => faults::truncate(run(&shared)),
+        Some(Action::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            run(&shared)
+        }
+        Some(Action::Close) => {
+            abort.notify_one();
+            std::future::pending().await
+        }
+    }
+}
+
+/// Whether an API request is answered already, or goes on to its operation.
+enum Step {
+    Respond(Response<FakeBody>),
+    Proceed(Prelude),
+}
+
+/// An API request that passed authentication, routing and the version check.
+struct Prelude {
+    route: Route,
+    op: Op,
+    principal: String,
+    /// Decoded query parameters.
+    query: Vec<(String, String)>,
+    style: Style,
+    action: Option<Action>,
+}
+
+fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> Step {
+    inner.counters.api_requests += 1;
+    let principal = match authenticate(inner, shared, parts, now) {
+        Ok(p) => p,
+        Err(Refused { stale }) => return Step::Respond(unauthorized(inner, stale, now)),
+    };
+    let query: Vec<(String, String)> =
+        parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let style = Style { envelope: reply::flag(&query, "envelope"), pretty: reply::flag(&query, "pretty") };
+    let path = parts.uri.path();
+    let Some(route) = Route::parse(path) else {
+        return Step::Respond(not_found(path, style));
+    };
+    let scoped = |inner: &mut Inner, mut resp: Response<FakeBody>| {
+        let remaining = inner.budgets.spend(route.scope, now);
+        ratelimit::add_headers(&mut resp, route.scope, remaining);
+        resp
+    };
+    let op = match route.operation(&parts.method) {
+        Ok(op) => op,
+        Err(allow) => return Step::Respond(scoped(inner, method_not_allowed(allow, style))),
+    };
+    *inner.counters.by_operation.entry(operation_id(route.scope, op).to_owned()).or_default() += 1;
+    if !version_ok(parts) {
+        let outcome = Outcome::error(
+            StatusCode::NOT_ACCEPTABLE,
+            "INVALID_VERSION_DATE",
+            "Invalid accept header or version date.",
+            Vec::new(),
+        );
+        return Step::Respond(scoped(inner, reply::render(outcome, style)));
+    }
+    let action = inner.faults.take().map(faults::action);
+    Step::Proceed(Prelude { route, op, principal, query, style, action })
+}
+
+/// A request without acceptable credentials: answered 401 with a (possibly stale) challenge.
+struct Refused {
+    stale: bool,
+}
+
+/// The principal (public key or client id), or why not.
+fn authenticate(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> Result<String, Refused> {
+    let config = &shared.config;
+    let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default().trim();
+    if let Some((scheme, token)) = header.split_once(' ') {
+        if scheme.eq_ignore_ascii_case("bearer") {
+            if inner.tokens.is_valid(token.trim(), now) {
+                return Ok(config.client_id.clone());
+            }
+            inner.counters.auth_failures += 1;
+            return Err(Refused { stale: false });
+        }
+    }
+    let Some(params) = parse_authorization(header) else {
+        return Err(Refused { stale: false });
+    };
+    let uri = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let signed = Signed { method: parts.method.as_str(), uri };
+    match inner.nonces.verify(&params, &signed, &config.public_key, &config.private_key, now) {
+        Verdict::Accepted => Ok(config.public_key.clone()),
+        Verdict::Stale => {
+            inner.counters.stale_challenges += 1;
+            Err(Refused { stale: true })
+        }
+        Verdict::Replay => {
+            inner.counters.replays_rejected += 1;
+            Err(Refused { stale: false })
+        }
+        Verdict::Rejected(_) => {
+            inner.counters.auth_failures += 1;
+            Err(Refused { stale: false })
+        }
+    }
+}
+
+/// Atlas's 401: a fresh Digest challenge and its JSON body (pretty-printed, as observed).
+fn unauthorized(inner: &mut Inner, stale: bool, now: Instant) -> Response<FakeBody> {
+    let nonce = inner.nonces.issue(now);
+    inner.counters.challenges += 1;
+    let body = json!({
+        "error": 401,
+        "reason": "Unauthorized",
+        "detail": "You are not authorized for this resource.",
+        "errorCode": "UNEXPECTED_ERROR",
+    });
+    let mut resp = reply::json_response(StatusCode::UNAUTHORIZED, &body, true, ERROR_JSON);
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&digest::challenge(&nonce, stale)) {
+        h.insert(WWW_AUTHENTICATE, v);
+    }
+    h.insert(X_ERROR_CODE, HeaderValue::from_static("UNEXPECTED_ERROR"));
+    resp
+}
+
+/// Whether some `Accept` media range is exactly the 2023-01-01 version (parameters ignored).
+fn version_ok(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|range| range.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(VERSIONED))
+}
+
+fn not_found(path: &str, style: Style) -> Response<FakeBody> {
+    let outcome = Outcome::not_found(format!("Cannot find resource {path}."));
+    reply::render(outcome, style)
+}
+
+fn method_not_allowed(allow: &'static str, style: Style) -> Response<FakeBody> {
+    let outcome = Outcome::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("Method not allowed; use one of: {allow}."),
+        Vec::new(),
+    )
+    .with_header(ALLOW, HeaderValue::from_static(allow));
+    reply::render(outcome, style)
+}
