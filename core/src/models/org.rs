@@ -60,8 +60,8 @@ pub struct GroupRole {
 }
 
 /// Projects to add the user to on acceptance (request shape: several roles per project).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", try_from = "RawGroupRoleAssignment")]
 pub struct GroupRoleAssignment {
     group_id: GroupId,
     roles: Vec<ProjectRole>,
@@ -136,7 +136,8 @@ impl OrgGrant {
 ///     r#"{"groupRoleAssignments":[{"groupId":"32b6e34b3d91647abb20e7b8","roles":["GROUP_READ_ONLY"]}],"roles":["ORG_MEMBER"],"username":"hello@example.com"}"#
 /// );
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawOrgRequest")]
 pub struct OrganizationInvitationRequest {
     #[serde(flatten)]
     grant: OrgGrant,
@@ -178,7 +179,8 @@ impl OrganizationInvitationRequest {
 }
 
 /// Body of update-by-id (`updateOrgInviteById`): roles, teams and projects, no username.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawOrgRequest")]
 pub struct OrganizationInvitationUpdateRequest {
     #[serde(flatten)]
     grant: OrgGrant,
@@ -208,5 +210,101 @@ impl OrganizationInvitationUpdateRequest {
     /// The org roles.
     pub fn roles(&self) -> &[OrgRole] {
         &self.grant.roles
+    }
+}
+
+/// The wire shape of a group role assignment, before validation.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawGroupRoleAssignment {
+    group_id: GroupId,
+    #[serde(default)]
+    roles: Vec<ProjectRole>,
+}
+
+impl TryFrom<RawGroupRoleAssignment> for GroupRoleAssignment {
+    type Error = InvalidInput;
+    fn try_from(raw: RawGroupRoleAssignment) -> Result<Self, InvalidInput> {
+        GroupRoleAssignment::new(raw.group_id, raw.roles)
+    }
+}
+
+/// The wire shape of both org request bodies, before validation.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawOrgRequest {
+    #[serde(default)]
+    group_role_assignments: Vec<GroupRoleAssignment>,
+    #[serde(default)]
+    roles: Vec<OrgRole>,
+    #[serde(default)]
+    team_ids: Vec<TeamId>,
+    username: Option<String>,
+}
+
+impl RawOrgRequest {
+    fn grant(self) -> Result<(OrgGrant, Option<String>), InvalidInput> {
+        let mut grant = OrgGrant::new(self.roles)?;
+        grant.set_team_ids(self.team_ids)?;
+        grant.set_assignments(self.group_role_assignments)?;
+        Ok((grant, self.username))
+    }
+}
+
+impl TryFrom<RawOrgRequest> for OrganizationInvitationRequest {
+    type Error = InvalidInput;
+    fn try_from(raw: RawOrgRequest) -> Result<Self, InvalidInput> {
+        let (grant, username) = raw.grant()?;
+        let username = username.ok_or_else(|| InvalidInput::new("username", "is required"))?;
+        check_email("username", &username)?;
+        Ok(OrganizationInvitationRequest { grant, username })
+    }
+}
+
+impl TryFrom<RawOrgRequest> for OrganizationInvitationUpdateRequest {
+    type Error = InvalidInput;
+    fn try_from(raw: RawOrgRequest) -> Result<Self, InvalidInput> {
+        let (grant, username) = raw.grant()?;
+        if username.is_some() {
+            return Err(InvalidInput::new(
+                "username",
+                "is not part of an update by id (the invitation is chosen by id)",
+            ));
+        }
+        Ok(OrganizationInvitationUpdateRequest { grant })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_bodies_deserialize_with_validation_and_round_trip() {
+        let json = r#"{"groupRoleAssignments":[{"groupId":"32b6e34b3d91647abb20e7b8","roles":["GROUP_READ_ONLY"]}],"roles":["ORG_MEMBER"],"teamIds":["6a7900aa11bb22cc33dd4500"],"username":"a@example.com"}"#;
+        let body: OrganizationInvitationRequest = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_string(&body).unwrap(), json);
+        let upd: OrganizationInvitationUpdateRequest = serde_json::from_str(r#"{"roles":["ORG_READ_ONLY"]}"#).unwrap();
+        assert_eq!(upd.roles(), [OrgRole::OrgReadOnly]);
+        for (bad, needle) in [
+            (r#"{"roles":["ORG_EMPEROR"],"username":"a@example.com"}"#, "roles[0]"),
+            (r#"{"roles":["ORG_MEMBER"],"teamIds":["x"],"username":"a@example.com"}"#, "teamIds"),
+            (
+                r#"{"roles":["ORG_MEMBER"],"teamIds":["6a7900aa11bb22cc33dd4500","6a7900aa11bb22cc33dd4500"],"username":"a@example.com"}"#,
+                "teamIds[1]",
+            ),
+            (
+                r#"{"roles":["ORG_MEMBER"],"groupRoleAssignments":[{"groupId":"32b6e34b3d91647abb20e7b8","roles":[]}],"username":"a@example.com"}"#,
+                "groupRoleAssignments.roles",
+            ),
+            (r#"{"roles":["ORG_MEMBER"]}"#, "username"),
+        ] {
+            let e = serde_json::from_str::<OrganizationInvitationRequest>(bad).unwrap_err().to_string();
+            assert!(e.contains(needle), "{bad}: {e}");
+        }
+        let e = serde_json::from_str::<OrganizationInvitationUpdateRequest>(
+            r#"{"roles":["ORG_MEMBER"],"username":"a@example.com"}"#,
+        );
+        assert!(e.unwrap_err().to_string().contains("username"));
     }
 }

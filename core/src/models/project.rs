@@ -53,7 +53,8 @@ pub struct GroupInvitation {
 /// );
 /// assert!(GroupInvitationRequest::new("not-an-email", [ProjectRole::GroupOwner]).is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawGroupInvitationRequest")]
 pub struct GroupInvitationRequest {
     roles: Vec<ProjectRole>,
     username: String,
@@ -84,7 +85,8 @@ impl GroupInvitationRequest {
 }
 
 /// Body of update-by-id (`updateInviteById`): the new roles only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawGroupInvitationUpdateRequest")]
 pub struct GroupInvitationUpdateRequest {
     roles: Vec<ProjectRole>,
 }
@@ -100,5 +102,62 @@ impl GroupInvitationUpdateRequest {
     /// The roles.
     pub fn roles(&self) -> &[ProjectRole] {
         &self.roles
+    }
+}
+
+/// The wire shape, before validation (deserializing a request body validates it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroupInvitationRequest {
+    #[serde(default)]
+    roles: Vec<ProjectRole>,
+    username: String,
+}
+
+impl TryFrom<RawGroupInvitationRequest> for GroupInvitationRequest {
+    type Error = InvalidInput;
+    fn try_from(raw: RawGroupInvitationRequest) -> Result<Self, InvalidInput> {
+        GroupInvitationRequest::new(raw.username, raw.roles)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroupInvitationUpdateRequest {
+    #[serde(default)]
+    roles: Vec<ProjectRole>,
+}
+
+impl TryFrom<RawGroupInvitationUpdateRequest> for GroupInvitationUpdateRequest {
+    type Error = InvalidInput;
+    fn try_from(raw: RawGroupInvitationUpdateRequest) -> Result<Self, InvalidInput> {
+        GroupInvitationUpdateRequest::new(raw.roles)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_bodies_deserialize_with_validation() {
+        let ok: GroupInvitationRequest =
+            serde_json::from_str(r#"{"roles":["GROUP_BACKUP_MANAGER"],"username":"hello@example.com"}"#).unwrap();
+        assert_eq!(ok.roles(), [ProjectRole::GroupBackupManager]);
+        for (bad, needle) in [
+            (r#"{"roles":[],"username":"hello@example.com"}"#, "roles"),
+            (r#"{"roles":["GROUP_OWNER"],"username":"nope"}"#, "username"),
+            (r#"{"roles":["ORG_OWNER"],"username":"a@example.com"}"#, "roles[0]"),
+            (r#"{"roles":["GROUP_OWNER"]}"#, "username"),
+            (r#"{"roles":["GROUP_OWNER"],"username":"a@example.com","extra":1}"#, "extra"),
+        ] {
+            let e = serde_json::from_str::<GroupInvitationRequest>(bad).unwrap_err().to_string();
+            assert!(e.contains(needle), "{bad}: {e}");
+        }
+        let upd: GroupInvitationUpdateRequest = serde_json::from_str(r#"{"roles":["GROUP_OWNER"]}"#).unwrap();
+        assert_eq!(upd.roles(), [ProjectRole::GroupOwner]);
+        assert!(
+            serde_json::from_str::<GroupInvitationUpdateRequest>(r#"{"roles":["GROUP_OWNER","GROUP_OWNER"]}"#).is_err()
+        );
     }
 }
