@@ -29,6 +29,8 @@ pub struct ClientSpec {
     pub retry: RetryPolicy,
     /// Whole-call timeout per HTTP exchange.
     pub timeout: Duration,
+    /// Response body cap in bytes.
+    pub max_response_bytes: u64,
 }
 
 /// A transport under test: blocking from the scenario's point of view.
@@ -50,7 +52,13 @@ pub fn test_retry() -> RetryPolicy {
 }
 
 fn spec(fake: &FakeAtlas, credentials: Credentials) -> ClientSpec {
-    ClientSpec { base_url: fake.base_url(), credentials, retry: test_retry(), timeout: Duration::from_secs(5) }
+    ClientSpec {
+        base_url: fake.base_url(),
+        credentials,
+        retry: test_retry(),
+        timeout: Duration::from_secs(5),
+        max_response_bytes: 4 << 20,
+    }
 }
 
 /// Digest credentials of `fake`.
@@ -363,6 +371,7 @@ pub fn connection_refused<D: Driver>() {
         credentials: Credentials::None,
         retry: test_retry().with_max_attempts(3),
         timeout: Duration::from_secs(2),
+        max_response_bytes: 4 << 20,
     });
     let err = c.execute(&ListGroupInvites::new("6a7900aa11bb22cc33dd44ee").unwrap()).unwrap_err();
     match err {
@@ -372,6 +381,26 @@ pub fn connection_refused<D: Driver>() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A response over the size cap is a typed error, not retried, and nothing is half-decoded.
+pub fn body_over_cap<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let g = group(&fake);
+    let roomy: D = digest_client(&fake);
+    for i in 0..5 {
+        let user = format!("cap{i}@example.com");
+        ok("create", roomy.execute(&CreateGroupInvite::new(&g, invite(&user, &[ProjectRole::GroupOwner])).unwrap()));
+    }
+    let mut s = spec(&fake, digest_credentials(&fake));
+    s.max_response_bytes = 256;
+    let tight = D::connect(s);
+    let small = tight.execute(&GetGroupInvite::new(&g, "6a7900ff11bb22cc33dd44ef").unwrap());
+    assert!(small.unwrap_err().is_not_found(), "small answers still fit");
+    fake.reset_counters();
+    let err = tight.execute(&ListGroupInvites::new(&g).unwrap()).unwrap_err();
+    assert!(matches!(err.transport_error(), Some(t) if t.kind == TransportErrorKind::BodyTooLarge), "{err:?}");
+    assert_eq!(fake.counters().by_operation.get("listGroupInvites"), Some(&1), "not retried");
 }
 
 /// Builds a fake with a custom config (re-exported for transport-specific tests).
@@ -387,7 +416,7 @@ macro_rules! conformance_suite {
             project_lifecycle, org_lifecycle, digest_one_round_trip_per_call, digest_stale_nonce,
             digest_wrong_password, oauth_one_token, oauth_wrong_secret, retry_after_obeyed, retry_after_beyond_cap,
             transient_errors_retried_when_safe, create_not_duplicated, slow_server_times_out, envelope_equals_plain,
-            invalid_input_sends_nothing, connection_refused);
+            invalid_input_sends_nothing, connection_refused, body_over_cap);
     };
     (@tests $driver:ty; $($name:ident),*) => {
         $(

@@ -14,6 +14,7 @@ impl Driver for Ureq {
             .credentials(spec.credentials)
             .retry(spec.retry)
             .timeout(spec.timeout)
+            .max_response_bytes(spec.max_response_bytes)
             .build()
             .expect("client for the fake Atlas");
         Ureq(client)
