@@ -110,6 +110,10 @@ fn drive<Op: Operation>(session: &Session, op: &Op, answers: &[&str]) -> (Result
 
 type Check = fn(&Error) -> bool;
 
+/// One row: case, session, whether the operation is the (non-idempotent) create, the recorded
+/// answers, the expected error, and the requests that must have been sent.
+type Row<'a> = (&'a str, Session, bool, Vec<&'a str>, Check, usize);
+
 #[test]
 fn fault_rows() {
     let primed = || {
@@ -128,8 +132,7 @@ fn fault_rows() {
     let create = CreateGroupInvite::new(G, body.clone()).unwrap();
     let update = UpdateGroupInvites::new(G, body).unwrap();
 
-    // (case, session, is create?, answers, expected error, requests sent)
-    let rows: Vec<(&str, Session, bool, Vec<&str>, Check, usize)> = vec![
+    let rows: Vec<Row> = vec![
         (
             "truncated JSON",
             primed(),
