@@ -1,0 +1,226 @@
+//! [`Client`]: one shared session and one pooled hyper client, behind an `Arc`.
+
+use crate::builder::ClientBuilder;
+use crate::driver::drive;
+use crate::error::BuildError;
+use crate::io::Transport;
+use atlas_admin_core::ops::{
+    CreateGroupInvite, CreateOrgInvite, DeleteGroupInvite, DeleteOrgInvite, GetGroupInvite, GetOrgInvite,
+    ListGroupInvites, ListOrgInvites, UpdateGroupInviteById, UpdateGroupInvites, UpdateOrgInviteById, UpdateOrgInvites,
+};
+use atlas_admin_core::{
+    ApiResponse, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
+};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// An async Atlas Administration API client.
+///
+/// Cheap to clone (an `Arc` inside) and `Send + Sync`: every clone and task shares one
+/// [`Session`], so after the first Digest challenge each call is signed preemptively (one
+/// round trip, nc+1), and one OAuth token serves all calls until it nears expiry (one fetch,
+/// however many tasks need it). Keep-alive connections are pooled by the shared hyper client.
+///
+/// Calls must run inside a Tokio runtime with IO and time enabled; pooled connections belong
+/// to the runtime that opened them, so use one client per runtime.
+///
+/// Dropping a call's future (a `select!`, a `timeout`, an aborted task) cancels it cleanly:
+/// its connection is closed, and a token fetch it was leading is handed to the next call.
+///
+/// Every call returns the decoded body with its [`ResponseMeta`](atlas_admin_core::ResponseMeta)
+/// (`Deprecation`, `Sunset`, rate limits, exchange count), or a typed [`Error`].
+/// `Debug` shows settings, never a secret.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    session: Session,
+    transport: Transport,
+    settings: Settings,
+}
+
+/// The transport settings, for `Debug` and the accessors.
+pub(crate) struct Settings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) custom_ca: bool,
+    pub(crate) proxy: &'static str,
+    pub(crate) pool_idle_timeout: Duration,
+    pub(crate) observer: bool,
+}
+
+impl Client {
+    /// A client for `config` with `credentials` and default transport settings.
+    ///
+    /// Fails if credentials would go over plain `http` to a host that is not loopback.
+    pub fn new(config: Config, credentials: Credentials) -> Result<Client, BuildError> {
+        ClientBuilder::new().config(config).credentials(credentials).build()
+    }
+
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client from the environment; see [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client, BuildError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    pub(crate) fn from_parts(session: Session, transport: Transport, settings: Settings) -> Client {
+        Client { inner: Arc::new(Inner { session, transport, settings }) }
+    }
+
+    /// The configuration (base URL, API version, User-Agent, retry policy).
+    pub fn config(&self) -> &Config {
+        self.inner.session.config()
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.inner.settings.connect_timeout
+    }
+
+    /// The limit for one whole HTTP exchange.
+    pub fn timeout(&self) -> Duration {
+        self.inner.settings.timeout
+    }
+
+    /// The response body cap in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.inner.settings.max_response_bytes
+    }
+
+    /// The shared session (auth state), for driving calls by hand.
+    pub fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    /// Runs any operation: auth, retries and decoding follow the core's call state machine.
+    ///
+    /// The future is `Send` (spawnable) for every operation of this crate.
+    pub async fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
+        drive(&self.inner.session, &self.inner.transport, op).await
+    }
+
+    /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and
+    /// forgets it; the next call fetches a new one. Returns `false` when there was no token
+    /// to revoke (API-key credentials, or no call made yet). Not retried.
+    pub async fn revoke_token(&self) -> Result<bool, Error> {
+        let Some(request) = self.inner.session.revoke_request()? else {
+            return Ok(false);
+        };
+        let response = self.inner.transport.send(request).await.map_err(Error::Transport)?;
+        self.inner.session.handle_revoke_response(&response, SystemTime::now())?;
+        Ok(true)
+    }
+
+    /// `GET /groups/{groupId}/invites`: the project's pending invitations (optionally one
+    /// username's), as a bare list.
+    pub async fn list_group_invites(&self, op: &ListGroupInvites) -> Result<ApiResponse<Vec<GroupInvitation>>, Error> {
+        self.execute(op).await
+    }
+
+    /// `POST /groups/{groupId}/invites`: invites a user to the project (Atlas answers 200).
+    /// Not idempotent: never retried after the request may have reached Atlas.
+    pub async fn create_group_invite(&self, op: &CreateGroupInvite) -> Result<ApiResponse<GroupInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `PATCH /groups/{groupId}/invites`: sets the roles of the pending invitation of the
+    /// username in the body.
+    pub async fn update_group_invites(&self, op: &UpdateGroupInvites) -> Result<ApiResponse<GroupInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `GET /groups/{groupId}/invites/{invitationId}`: one project invitation.
+    pub async fn get_group_invite(&self, op: &GetGroupInvite) -> Result<ApiResponse<GroupInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `PATCH /groups/{groupId}/invites/{invitationId}`: sets the roles of one project invitation.
+    pub async fn update_group_invite_by_id(
+        &self,
+        op: &UpdateGroupInviteById,
+    ) -> Result<ApiResponse<GroupInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `DELETE /groups/{groupId}/invites/{invitationId}`: cancels a project invitation (204).
+    pub async fn delete_group_invite(&self, op: &DeleteGroupInvite) -> Result<ApiResponse<()>, Error> {
+        self.execute(op).await
+    }
+
+    /// `GET /orgs/{orgId}/invites`: the organization's pending invitations (optionally one
+    /// username's), as a bare list.
+    pub async fn list_org_invites(
+        &self,
+        op: &ListOrgInvites,
+    ) -> Result<ApiResponse<Vec<OrganizationInvitation>>, Error> {
+        self.execute(op).await
+    }
+
+    /// `POST /orgs/{orgId}/invites`: invites a user to the organization (Atlas answers 200).
+    /// Not idempotent: never retried after the request may have reached Atlas.
+    pub async fn create_org_invite(&self, op: &CreateOrgInvite) -> Result<ApiResponse<OrganizationInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `PATCH /orgs/{orgId}/invites`: updates the pending invitation of the username in the body.
+    pub async fn update_org_invites(
+        &self,
+        op: &UpdateOrgInvites,
+    ) -> Result<ApiResponse<OrganizationInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `GET /orgs/{orgId}/invites/{invitationId}`: one organization invitation.
+    pub async fn get_org_invite(&self, op: &GetOrgInvite) -> Result<ApiResponse<OrganizationInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `PATCH /orgs/{orgId}/invites/{invitationId}`: updates one organization invitation.
+    pub async fn update_org_invite_by_id(
+        &self,
+        op: &UpdateOrgInviteById,
+    ) -> Result<ApiResponse<OrganizationInvitation>, Error> {
+        self.execute(op).await
+    }
+
+    /// `DELETE /orgs/{orgId}/invites/{invitationId}`: cancels an organization invitation (204).
+    pub async fn delete_org_invite(&self, op: &DeleteOrgInvite) -> Result<ApiResponse<()>, Error> {
+        self.execute(op).await
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = self.config();
+        let settings = &self.inner.settings;
+        let credentials = match self.inner.session.credentials() {
+            Credentials::None => "none",
+            Credentials::ApiKey { .. } => "API key (Digest)",
+            Credentials::ServiceAccount { .. } => "service account (OAuth)",
+            Credentials::BearerToken(_) => "bearer token",
+            _ => "other",
+        };
+        f.debug_struct("Client")
+            .field("base_url", &config.base_url())
+            .field("api_version", &config.api_version())
+            .field("user_agent", &config.user_agent())
+            .field("retry", config.retry())
+            .field("credentials", &credentials)
+            .field("connect_timeout", &settings.connect_timeout)
+            .field("timeout", &settings.timeout)
+            .field("max_response_bytes", &settings.max_response_bytes)
+            .field("custom_ca", &settings.custom_ca)
+            .field("proxy", &settings.proxy)
+            .field("pool_idle_timeout", &settings.pool_idle_timeout)
+            .field("observer", &settings.observer)
+            .finish()
+    }
+}

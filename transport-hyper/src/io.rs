@@ -1,0 +1,183 @@
+//! Moving one request over hyper, and mapping what goes wrong to [`TransportErrorKind`]s.
+//!
+//! The kind decides whether the core may retry a non-idempotent operation, so the mapping
+//! errs on the side of "may have been sent" ([`TransportErrorKind::Io`]) whenever hyper's
+//! error does not prove that nothing left the machine: only a failure to connect (DNS, TCP,
+//! TLS handshake, connect timeout) is [`TransportErrorKind::Connect`].
+
+use crate::exchange::{Exchange, ExchangeOutcome, Observer};
+use crate::runtime::{self, HttpClient};
+use atlas_admin_core::{TransportError, TransportErrorKind};
+use bytes::Bytes;
+use http::header;
+use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+
+/// The pooled hyper client plus the exchange limit, the response size cap and the observer.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    pub(crate) client: HttpClient,
+    pub(crate) timeout: Duration,
+    pub(crate) max_body: u64,
+    pub(crate) observer: Option<Observer>,
+}
+
+impl Transport {
+    /// Sends one request and reads the whole response, body capped at `max_body` bytes, all
+    /// within `timeout`.
+    pub(crate) async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let Some(observer) = &self.observer else {
+            return self.exchange(request).await;
+        };
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        let auth_scheme = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_whitespace().next())
+            .map(str::to_owned);
+        let request_body_len = request.body().len();
+        let started = Instant::now();
+        let result = self.exchange(request).await;
+        let outcome = match &result {
+            Ok(response) => ExchangeOutcome::Response { status: response.status(), body_len: response.body().len() },
+            Err(e) => ExchangeOutcome::Failed { kind: e.kind, message: e.message.clone() },
+        };
+        observer(&Exchange { method, uri, auth_scheme, request_body_len, outcome, elapsed: started.elapsed() });
+        result
+    }
+
+    /// One exchange under the time limit: connecting (or reusing a pooled connection),
+    /// sending, and reading the response head and body.
+    async fn exchange(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+        if !matches!(request.uri().scheme_str(), Some("http" | "https")) || request.uri().authority().is_none() {
+            return Err(TransportError::new(TransportErrorKind::Refused, "the request URI is not absolute http(s)"));
+        }
+        let limit = self.timeout;
+        match runtime::timeout(limit, self.round_trip(request)).await {
+            Some(result) => result,
+            None => Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("timed out: no complete response within {limit:?}"),
+            )),
+        }
+    }
+
+    async fn round_trip(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let request = request.map(|body| Full::new(Bytes::from(body)));
+        let response = self.client.request(request).await.map_err(request_error)?;
+        let (parts, body) = response.into_parts();
+        let max = self.max_body;
+        if let Some(declared) = content_length(&parts.headers).filter(|&n| n > max) {
+            return Err(too_large(max, &format!("Content-Length is {declared}")));
+        }
+        let limited = Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX));
+        let body = limited.collect().await.map_err(|e| body_error(e, max))?.to_bytes();
+        Ok(http::Response::from_parts(parts, Vec::from(body)))
+    }
+}
+
+fn content_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn too_large(max: u64, what: &str) -> TransportError {
+    TransportError::new(TransportErrorKind::BodyTooLarge, format!("response body over the {max}-byte cap ({what})"))
+}
+
+/// Maps a failure to get a response head from hyper-util's client.
+fn request_error(error: hyper_util::client::legacy::Error) -> TransportError {
+    let kind = if error.is_connect() {
+        // The connector failed (DNS, TCP, TLS handshake, connect timeout): nothing was sent.
+        TransportErrorKind::Connect
+    } else {
+        match find::<hyper::Error>(&error) {
+            Some(e) if e.is_parse_too_large() => TransportErrorKind::BodyTooLarge,
+            Some(e) if e.is_timeout() => TransportErrorKind::Timeout,
+            // Closed, reset or garbled after the request was (perhaps) written.
+            _ => TransportErrorKind::Io,
+        }
+    };
+    let message = match kind {
+        TransportErrorKind::Connect => format!("could not connect: {}", chain(&error)),
+        _ => chain(&error),
+    };
+    TransportError::new(kind, message).with_source(error)
+}
+
+/// Maps a failure while reading the response body (the request was certainly sent).
+fn body_error(error: Box<dyn StdError + Send + Sync>, max: u64) -> TransportError {
+    if error.downcast_ref::<LengthLimitError>().is_some() {
+        return too_large(max, "read past the cap");
+    }
+    let mut e = TransportError::new(TransportErrorKind::Io, format!("reading the response body: {}", chain(&*error)));
+    e.source = Some(error);
+    e
+}
+
+/// The first error of type `E` in the source chain of `error` (itself included).
+fn find<'a, E: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a E> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// `error` and its sources, `: `-separated, without repeats (hyper-util's own message is
+/// only "client error (Connect)"; the cause, e.g. a refused certificate, is further down).
+fn chain(error: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn chain_and_find_walk_sources() {
+        let e = Outer(std::io::Error::new(std::io::ErrorKind::InvalidData, "invalid peer certificate: UnknownIssuer"));
+        assert_eq!(chain(&e), "outer: invalid peer certificate: UnknownIssuer");
+        assert!(find::<std::io::Error>(&e).is_some());
+        assert!(find::<std::fmt::Error>(&e).is_none());
+    }
+
+    #[tokio::test]
+    async fn body_errors_split_cap_from_io() {
+        let body = Limited::new(Full::new(Bytes::from_static(&[b' '; 20])), 10);
+        let over = body.collect().await.unwrap_err();
+        assert_eq!(body_error(over, 10).kind, TransportErrorKind::BodyTooLarge);
+        let reset: Box<dyn StdError + Send + Sync> =
+            Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        assert_eq!(body_error(reset, 10).kind, TransportErrorKind::Io);
+    }
+
+    #[test]
+    fn declared_length_is_read() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(content_length(&h), None);
+        h.insert(header::CONTENT_LENGTH, http::HeaderValue::from_static(" 42"));
+        assert_eq!(content_length(&h), Some(42));
+    }
+}

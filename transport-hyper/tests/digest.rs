@@ -1,0 +1,135 @@
+//! Digest over a real socket: one challenge, then preemptive signing shared by all clones and tasks.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use atlas_admin_core::digest::{Challenge, ResponseInput, parse_authorization, response};
+use atlas_admin_hyper::ops::{GetGroupInvite, UpdateGroupInvites};
+use atlas_admin_hyper::{Client, Exchange, GroupInvitationRequest, ProjectRole};
+use common::*;
+use std::sync::{Arc, Mutex};
+
+const PRIVATE_KEY: &str = "8e4f2a6c-secret-private-key";
+
+/// Checks that `auth` is a correct Digest answer for `method` `uri` with `nc`.
+fn assert_signed(auth: &str, method: &str, uri: &str, nc: u32) {
+    assert!(auth.starts_with("Digest "), "{auth}");
+    let p = parse_authorization(auth).unwrap();
+    assert_eq!(p["username"], "pubkey");
+    assert_eq!(p["realm"], "MMS Public API");
+    assert_eq!(p["nonce"], "669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed");
+    assert_eq!(p["uri"], uri);
+    assert_eq!(p["qop"], "auth");
+    assert_eq!(p["nc"], format!("{nc:08x}"));
+    let challenge = Challenge::parse(CHALLENGE).unwrap();
+    let expected = response(
+        &challenge,
+        &ResponseInput { username: "pubkey", password: PRIVATE_KEY, method, uri, nc, cnonce: &p["cnonce"] },
+    );
+    assert_eq!(p["response"], expected, "Digest response hash");
+}
+
+#[tokio::test]
+async fn digest_challenge_then_preemptive_nc_increments() {
+    let server = Server::start(vec![
+        challenge(),
+        ok_json(&invitation_json("ada@example.com")),
+        ok_json(&invitation_json("ada@example.com")),
+    ]);
+    let client = builder(&server.base_url()).user_agent("atlas-admin-tests/1 (hyper)").build().unwrap();
+    let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
+    let op = UpdateGroupInvites::new(GROUP_ID, body).unwrap();
+
+    let first = client.update_group_invites(&op).await.unwrap();
+    assert_eq!(first.value.username.as_deref(), Some("ada@example.com"));
+    assert_eq!(first.meta.exchanges, 2, "challenge + signed request");
+    assert_eq!(first.meta.rate_limit_limit, Some(1200));
+    assert!(first.meta.sunset.is_some() && first.meta.deprecation.is_some());
+
+    let second = client.update_group_invites(&op).await.unwrap();
+    assert_eq!(second.meta.exchanges, 1, "preemptively signed: one round trip");
+
+    let requests = server.finish();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    let path = format!("/api/atlas/v2/groups/{GROUP_ID}/invites");
+    for r in &requests {
+        assert_eq!(r.method, "PATCH");
+        assert_eq!(r.target, path);
+        // The core's headers go out as built: hyper adds no User-Agent, Accept or Accept-Encoding.
+        assert_eq!(r.header("user-agent"), Some("atlas-admin-tests/1 (hyper)"));
+        assert_eq!(r.header("accept"), Some("application/vnd.atlas.2023-01-01+json"));
+        assert_eq!(r.header("content-type"), Some("application/vnd.atlas.2023-01-01+json"));
+        assert_eq!(r.header("accept-encoding"), None);
+        assert_eq!(r.body, br#"{"roles":["GROUP_READ_ONLY"],"username":"ada@example.com"}"#);
+    }
+    assert_eq!(requests[0].header("authorization"), None, "first request is unsigned");
+    assert_signed(requests[1].header("authorization").unwrap(), "PATCH", &path, 1);
+    assert_signed(requests[2].header("authorization").unwrap(), "PATCH", &path, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clones_on_other_tasks_share_the_digest_session() {
+    let server = Server::start(vec![
+        challenge(),
+        ok_json(&invitation_json("ada@example.com")),
+        ok_json(&invitation_json("ada@example.com")),
+        ok_json(&invitation_json("ada@example.com")),
+    ]);
+    let client = builder(&server.base_url()).build().unwrap();
+    let op = GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap();
+    client.get_group_invite(&op).await.unwrap();
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let client = client.clone();
+            let op = op.clone();
+            tokio::spawn(async move { client.get_group_invite(&op).await.map(|r| r.meta.exchanges) })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.await.unwrap().unwrap(), 1, "a clone signs preemptively");
+    }
+    let requests = server.finish();
+    assert_eq!(requests.len(), 4);
+    let path = format!("/api/atlas/v2/groups/{GROUP_ID}/invites/{INVITATION_ID}");
+    let mut ncs: Vec<String> = requests[1..]
+        .iter()
+        .map(|r| {
+            let auth = r.header("authorization").unwrap();
+            let nc = parse_authorization(auth).unwrap()["nc"].clone();
+            assert_signed(auth, "GET", &path, u32::from_str_radix(&nc, 16).unwrap());
+            nc
+        })
+        .collect();
+    ncs.sort();
+    assert_eq!(ncs, ["00000001", "00000002", "00000003"], "every nc used once");
+    // A GET has no body, and goes out without Content-Length or Transfer-Encoding.
+    for r in &requests {
+        assert_eq!(r.method, "GET");
+        assert!(r.header("content-length").is_none() && r.header("transfer-encoding").is_none(), "{r:?}");
+    }
+}
+
+#[tokio::test]
+async fn observer_sees_every_exchange_but_no_secret() {
+    let server = Server::start(vec![challenge(), ok_json(&invitation_json("ada@example.com"))]);
+    let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();
+    let sink = seen.clone();
+    let client: Client =
+        builder(&server.base_url()).on_exchange(move |e| sink.lock().unwrap().push(e.clone())).build().unwrap();
+    client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    server.finish();
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(seen[0].auth_scheme, None);
+    assert_eq!(seen[1].status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(seen[1].auth_scheme.as_deref(), Some("Digest"));
+    assert_eq!(seen[1].method, "GET");
+    assert!(seen[1].uri.to_string().ends_with(&format!("/invites/{INVITATION_ID}")));
+    for e in seen.iter() {
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains(PRIVATE_KEY) && !shown.contains("response=") && !shown.contains("cnonce"), "{shown}");
+    }
+    assert!(seen[1].to_string().contains("[Digest] -> 200 OK"), "{}", seen[1]);
+}

@@ -1,0 +1,190 @@
+//! HTTPS against a loopback rustls server: a custom CA is trusted, an unknown one is a
+//! Connect failure (nothing was sent, so even a create may be retried); HTTPS through an HTTP
+//! proxy's CONNECT tunnel.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use atlas_admin_hyper::ops::{CreateGroupInvite, GetGroupInvite};
+use atlas_admin_hyper::{Credentials, Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind};
+use common::*;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::net::TcpStream;
+use std::sync::Arc;
+
+const CA: &[u8] = include_bytes!("../../transport-ureq/tests/fixtures/test-ca.pem");
+const CERT: &[u8] = include_bytes!("../../transport-ureq/tests/fixtures/localhost.pem");
+const KEY: &[u8] = include_bytes!("../../transport-ureq/tests/fixtures/localhost.key");
+
+struct Tls(Arc<rustls::ServerConfig>);
+
+impl Tls {
+    fn new() -> Tls {
+        let certs = CertificateDer::pem_slice_iter(CERT).collect::<Result<Vec<_>, _>>().unwrap();
+        let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        Tls(Arc::new(config))
+    }
+}
+
+impl Wrap for Tls {
+    fn serve(&self, stream: TcpStream, handle: &mut dyn FnMut(&mut dyn ReadWrite)) {
+        let conn = rustls::ServerConnection::new(self.0.clone()).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, stream);
+        // A failed handshake shows up as a failed read: nothing is recorded.
+        handle(&mut tls);
+        tls.conn.send_close_notify();
+        let _ = std::io::Write::flush(&mut tls);
+    }
+}
+
+fn https_url(server: &Server) -> String {
+    format!("https://127.0.0.1:{}", server.addr.port())
+}
+
+#[tokio::test]
+async fn custom_ca_is_trusted() {
+    let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
+    let client = builder(&https_url(&server)).ca_pem(CA).build().unwrap();
+    let ok = client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
+    let requests = server.finish();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].target, format!("/api/atlas/v2/groups/{GROUP_ID}/invites/{INVITATION_ID}"));
+}
+
+#[tokio::test]
+async fn unknown_ca_fails_the_handshake_as_connect() {
+    // The default web roots do not know the test CA.
+    let server = Server::start_with(vec![ok_json("{}"), ok_json("{}")], Tls::new());
+    let client = builder(&https_url(&server))
+        .credentials(Credentials::None)
+        .retry(RetryPolicy::default().with_base_delay(std::time::Duration::from_millis(1)).with_max_attempts(2))
+        .build()
+        .unwrap();
+    let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
+    let err = client.create_group_invite(&CreateGroupInvite::new(GROUP_ID, body).unwrap()).await.unwrap_err();
+    match &err {
+        Error::RetriesExhausted { attempts: 2, last, .. } => {
+            assert!(matches!(&**last, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{last:?}");
+            assert!(last.to_string().contains("UnknownIssuer"), "{last}");
+        }
+        other => panic!("a handshake failure sends nothing, so a create is retried: {other:?}"),
+    }
+    assert_eq!(server.finish().len(), 0, "no request got through");
+}
+
+/// An HTTP proxy on loopback that answers `CONNECT` with `status` and, on 200, relays bytes to
+/// the requested host:port. Records every request head it receives.
+struct ConnectProxy {
+    addr: std::net::SocketAddr,
+    heads: Arc<std::sync::Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ConnectProxy {
+    async fn start(status: &'static str) -> ConnectProxy {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let record = heads.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let record = record.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                        if inbound.read(&mut byte).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    record.lock().unwrap().push(head.clone());
+                    if !status.starts_with("200") {
+                        let reply = format!(
+                            "HTTP/1.1 {status}\r\nProxy-Authenticate: Basic realm=\"p\"\r\nContent-Length: 0\r\n\r\n"
+                        );
+                        let _ = inbound.write_all(reply.as_bytes()).await;
+                        return;
+                    }
+                    let target = head.split_whitespace().nth(1).unwrap().to_owned();
+                    let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
+                    inbound.write_all(format!("HTTP/1.1 {status}\r\n\r\n").as_bytes()).await.unwrap();
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+            }
+        });
+        ConnectProxy { addr, heads, task }
+    }
+
+    fn url(&self) -> String {
+        format!("http://proxy-user:proxy-pass@{}", self.addr)
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test]
+async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
+    let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
+    let proxy = ConnectProxy::start("200 Connection established").await;
+    let client = builder(&https_url(&server)).ca_pem(CA).proxy(&proxy.url()).build().unwrap();
+    let ok = client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
+    let port = server.addr.port();
+    let requests = server.finish();
+    assert_eq!(requests.len(), 1, "TLS end to end through the tunnel");
+    assert_eq!(requests[0].target, format!("/api/atlas/v2/groups/{GROUP_ID}/invites/{INVITATION_ID}"));
+    let heads = proxy.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(heads[0].starts_with(&format!("CONNECT 127.0.0.1:{port} HTTP/1.1\r\n")), "{heads:?}");
+    // base64("proxy-user:proxy-pass")
+    assert!(heads[0].contains("Proxy-Authorization: Basic cHJveHktdXNlcjpwcm94eS1wYXNz\r\n"), "{heads:?}");
+}
+
+#[tokio::test]
+async fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent() {
+    let server = Server::start_with(vec![ok_json("{}")], Tls::new());
+    let proxy = ConnectProxy::start("407 Proxy Authentication Required").await;
+    let client = builder(&https_url(&server))
+        .ca_pem(CA)
+        .proxy(&proxy.url())
+        .credentials(Credentials::None)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
+    let err = client.create_group_invite(&CreateGroupInvite::new(GROUP_ID, body).unwrap()).await.unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
+    assert!(err.to_string().contains("proxy authorization required"), "{err}");
+    assert!(!format!("{err} {err:?}").contains("proxy-pass"), "{err:?}");
+    assert_eq!(proxy.heads().len(), 1);
+    assert_eq!(server.finish().len(), 0, "nothing reached the server");
+}
+
+#[tokio::test]
+async fn plain_http_base_urls_connect_directly() {
+    let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
+    let proxy = ConnectProxy::start("200 Connection established").await;
+    let client = builder(&server.base_url()).proxy(&proxy.url()).build().unwrap();
+    client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    assert_eq!(server.finish().len(), 1);
+    assert!(proxy.heads().is_empty());
+}
