@@ -97,7 +97,9 @@ fn request_error(error: hyper_util::client::legacy::Error) -> TransportError {
         TransportErrorKind::Connect
     } else {
         match find::<hyper::Error>(&error) {
-            Some(e) if e.is_parse_too_large() => TransportErrorKind::BodyTooLarge,
+            // `is_parse_too_large()` exists only with hyper's `server` feature, which a client
+            // should not compile; hyper's message for that parse error is "message head is too large".
+            Some(e) if e.is_parse() && e.to_string().contains("too large") => TransportErrorKind::BodyTooLarge,
             Some(e) if e.is_timeout() => TransportErrorKind::Timeout,
             // Closed, reset or garbled after the request was (perhaps) written.
             _ => TransportErrorKind::Io,
