@@ -1,0 +1,483 @@
+//! Runs the example programs as a user would: `quickstart` and the `atlas-invites` CLI,
+//! against loopback fakes only, with every `MONGODB_ATLAS_*` (and proxy) variable removed
+//! from their environment except what a test sets.
+//!
+//! The binaries come from `cargo build --examples`, run once per test process with the
+//! target directory and profile of this test binary (a no-op when they are fresh, so a
+//! `cargo test --test examples` after editing an example never runs a stale binary). If cargo
+//! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use atlas_admin_tests::fake::{FakeAtlas, FakeConfig};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Longest a single example run may take before it is killed and the test fails.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------------------------
+// Finding (and building) the example binaries
+// ---------------------------------------------------------------------------------------------
+
+/// `target/<profile>` of this test binary (`target/<profile>/deps/examples-<hash>`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("test binary has a directory");
+    let dir = if deps.file_name().is_some_and(|n| n == "deps") { deps.parent().expect("profile dir") } else { deps };
+    dir.to_path_buf()
+}
+
+/// Builds the examples with cargo and reads their paths from cargo's JSON messages.
+fn cargo_build_examples() -> Result<HashMap<String, PathBuf>, String> {
+    let profile_dir = profile_dir();
+    let target_dir = profile_dir.parent().ok_or("no target directory above the profile directory")?;
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "-q", "--offline", "-p", "atlas-admin-ureq", "--examples", "--message-format=json"]);
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cmd.arg("--release");
+        }
+        Some(other) => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    // Drop what cargo set for this test process: build scripts such as ring's rerun when
+    // `CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`… differ, and the outer and inner builds would
+    // then rebuild them for each other every time.
+    for (name, _) in std::env::vars_os() {
+        let name_text = name.to_string_lossy();
+        let set_by_cargo = name_text.starts_with("CARGO_PKG_")
+            || name_text.starts_with("CARGO_BIN_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_MANIFEST_LINKS",
+                "CARGO_CRATE_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&name_text.as_ref());
+        if set_by_cargo {
+            cmd.env_remove(&name);
+        }
+    }
+    let output = cmd
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo build --examples failed: {}", output.status));
+    }
+    let mut found = HashMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<Value>(line) else { continue };
+        let is_example = msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "example"));
+        if let (true, Some(name), Some(exe)) = (is_example, msg["target"]["name"].as_str(), msg["executable"].as_str())
+        {
+            found.insert(name.to_owned(), PathBuf::from(exe));
+        }
+    }
+    Ok(found)
+}
+
+/// The path of example `name`, built if need be.
+fn example(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(cargo_build_examples);
+    if let Ok(paths) = built {
+        if let Some(path) = paths.get(name).filter(|p| p.is_file()) {
+            return path.clone();
+        }
+    }
+    let beside = profile_dir().join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        beside.is_file(),
+        "example {name} not found: building failed ({:?}) and {} does not exist; \
+         run `cargo build -p atlas-admin-ureq --examples`",
+        built.as_ref().err(),
+        beside.display()
+    );
+    beside
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running them
+// ---------------------------------------------------------------------------------------------
+
+/// What a run printed and how it ended.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    fn expect_code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "exit status\n--- stdout:\n{}\n--- stderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// Runs `program` with `args`, an environment without `MONGODB_ATLAS_*` or proxy variables
+/// plus `env`, and `stdin` (or none). Killed after [`RUN_LIMIT`].
+fn run_program(program: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (name, _) in std::env::vars_os() {
+        let upper = name.to_string_lossy().to_ascii_uppercase();
+        if upper.starts_with("MONGODB_ATLAS_") || upper.ends_with("_PROXY") {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn example");
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_string(&mut text).expect("read output");
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + RUN_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} {args:?} ran longer than {RUN_LIMIT:?}", program.display());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+fn quickstart(env: &[(&str, &str)]) -> Run {
+    run_program(&example("quickstart"), &[], env, None)
+}
+
+/// `atlas-invites` against `fake`, with its API key (and only that) in the environment.
+fn cli(fake: &FakeAtlas, args: &[&str]) -> Run {
+    cli_stdin(fake, args, None)
+}
+
+fn cli_stdin(fake: &FakeAtlas, args: &[&str], stdin: Option<&str>) -> Run {
+    let c = fake.config();
+    let base = fake.base_url();
+    let env = [
+        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.as_str()),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", c.private_key.as_str()),
+    ];
+    run_program(&example("atlas-invites"), args, &env, stdin)
+}
+
+/// `N calls, M HTTP requests` from the quickstart's summary line.
+fn summary_counts(stdout: &str) -> (u32, u32) {
+    let line = stdout.lines().find(|l| l.starts_with("Summary: ")).expect("a Summary line");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let calls_at = words.iter().position(|w| w.starts_with("calls")).expect("calls") - 1;
+    let requests_at = words.iter().position(|w| *w == "HTTP").expect("HTTP requests") - 1;
+    (words[calls_at].parse().expect("calls count"), words[requests_at].parse().expect("requests count"))
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value.as_array().expect("array").iter().map(|v| v.as_str().expect("string")).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// quickstart
+// ---------------------------------------------------------------------------------------------
+
+/// The seven steps, in order.
+const STEPS: [&str; 7] = [
+    "[1/7] createGroupInvite",
+    "[2/7] listGroupInvites",
+    "[3/7] updateGroupInvites",
+    "[4/7] updateGroupInviteById",
+    "[5/7] getGroupInvite",
+    "[6/7] deleteGroupInvite",
+    "[7/7] getGroupInvite",
+];
+
+fn assert_lifecycle(out: &str) {
+    let mut from = 0;
+    for step in STEPS {
+        let at = out[from..].find(step).unwrap_or_else(|| panic!("{step:?} missing or out of order:\n{out}"));
+        from += at + step.len();
+    }
+    assert!(out.contains("errorCode RESOURCE_NOT_FOUND"), "the handled 404:\n{out}");
+    assert_eq!(out.matches("deprecated since").count(), 1, "the Deprecation/Sunset notice once:\n{out}");
+    assert!(out.contains("sunset") && out.contains("2027"), "the Sunset date:\n{out}");
+    let (calls, requests) = summary_counts(out);
+    assert_eq!(calls, 7, "{out}");
+    assert_eq!(requests, calls + 1, "one Digest challenge, then preemptive signing:\n{out}");
+    let exchange_lines = out.lines().filter(|l| l.starts_with("  → ")).count();
+    assert_eq!(exchange_lines, requests as usize, "one observer line per HTTP request:\n{out}");
+    assert_eq!(out.matches("(Digest challenge)").count(), 1, "{out}");
+    assert!(!out.contains(&FakeConfig::default().private_key), "the private key must never be printed");
+}
+
+#[test]
+fn quickstart_without_credentials_runs_the_lifecycle_against_an_in_process_fake() {
+    let run = quickstart(&[]).expect_code(0);
+    assert!(run.stdout.contains("in-process fake Atlas"), "{}", run.stdout);
+    assert_lifecycle(&run.stdout);
+}
+
+#[test]
+fn quickstart_with_credentials_but_no_group_id_is_a_usage_error() {
+    let run = quickstart(&[("MONGODB_ATLAS_PUBLIC_API_KEY", "abcdefgh")]).expect_code(2);
+    assert!(run.stderr.contains("MONGODB_ATLAS_GROUP_ID"), "{}", run.stderr);
+    assert!(!run.stdout.contains("[1/7]"), "no step may run:\n{}", run.stdout);
+}
+
+#[test]
+fn quickstart_with_credentials_runs_against_the_configured_server() {
+    let fake = FakeAtlas::start();
+    let c = fake.config();
+    let base = fake.base_url();
+    let env = [
+        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.as_str()),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", c.private_key.as_str()),
+        ("MONGODB_ATLAS_GROUP_ID", c.group_id.as_str()),
+        ("MONGODB_ATLAS_INVITE_USERNAME", "grace.hopper@example.com"),
+    ];
+    let run = quickstart(&env).expect_code(0);
+    assert!(!run.stdout.contains("in-process fake"), "{}", run.stdout);
+    assert_lifecycle(&run.stdout);
+    // What the program reports is what the server saw.
+    let counters = fake.counters();
+    assert_eq!((counters.requests, counters.challenges), (8, 1));
+    assert_eq!(counters.by_operation.get("updateGroupInvites"), Some(&1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// atlas-invites
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn atlas_invites_project_lifecycle() {
+    let fake = FakeAtlas::start();
+    let group = fake.config().group_id.clone();
+    let g = group.as_str();
+
+    let created = cli(
+        &fake,
+        &[
+            "projects",
+            "createGroupInvite",
+            "--groupId",
+            g,
+            "--data",
+            r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#,
+        ],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(created["username"], "ada@example.com");
+    assert_eq!(strings(&created["roles"]), ["GROUP_READ_ONLY"]);
+    let id = created["id"].as_str().expect("id").to_owned();
+
+    let listed =
+        cli(&fake, &["projects", "listGroupInvites", "--projectId", g, "--username", "ada@example.com"]).expect_code(0);
+    let listed = listed.json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["id"], id.as_str());
+
+    // The seed operation: PATCH /groups/{groupId}/invites, the invitation chosen by username.
+    let body = r#"{"username":"ada@example.com","roles":["GROUP_OWNER","GROUP_READ_ONLY"]}"#;
+    let updated = cli(&fake, &["projects", "updateGroupInvites", "--groupId", g, "--data", body]).expect_code(0).json();
+    assert_eq!(updated["id"], id.as_str());
+    assert_eq!(strings(&updated["roles"]), ["GROUP_OWNER", "GROUP_READ_ONLY"]);
+    assert_eq!(fake.counters().by_operation.get("updateGroupInvites"), Some(&1));
+
+    // `--envelope` is unwrapped: the output equals the plain one.
+    let plain = cli(&fake, &["projects", "getGroupInvite", "--groupId", g, "--invitationId", &id]).expect_code(0);
+    let enveloped =
+        cli(&fake, &["projects", "getGroupInvite", "--groupId", g, "--invitationId", &id, "--envelope"]).expect_code(0);
+    assert_eq!(plain.stdout, enveloped.stdout);
+    assert_eq!(strings(&plain.json()["roles"]), ["GROUP_OWNER", "GROUP_READ_ONLY"]);
+    let pretty = cli(&fake, &["projects", "getGroupInvite", "--groupId", g, "--invitationId", &id, "--pretty"]);
+    let pretty = pretty.expect_code(0);
+    assert!(pretty.stdout.lines().count() > 5, "pretty-printed:\n{}", pretty.stdout);
+    assert_eq!(pretty.json(), plain.json());
+
+    // The SDK/CLI alias, with the body on stdin.
+    let by_id = cli_stdin(
+        &fake,
+        &["projects", "updateInviteById", "--groupId", g, "--invitationId", &id, "--file", "-"],
+        Some(r#"{"roles":["GROUP_CLUSTER_MANAGER"]}"#),
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(strings(&by_id["roles"]), ["GROUP_CLUSTER_MANAGER"]);
+
+    let deleted = cli(&fake, &["projects", "deleteGroupInvite", "--groupId", g, "--invitationId", &id]).expect_code(0);
+    assert_eq!(deleted.stdout, "", "a delete prints nothing (204 No Content)");
+    let listed = cli(&fake, &["projects", "listGroupInvites", "--groupId", g]).expect_code(0).json();
+    assert_eq!(listed, Value::Array(Vec::new()));
+}
+
+#[test]
+fn atlas_invites_api_and_runtime_errors_exit_1() {
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    let unknown = "0123456789abcdef01234567";
+    let run = cli(&fake, &["projects", "getGroupInvite", "--groupId", &g, "--invitationId", unknown]).expect_code(1);
+    assert_eq!(run.stdout, "");
+    let error: Value = serde_json::from_str(run.stderr.trim()).expect("stderr is the ApiError JSON");
+    assert_eq!(error["errorCode"], "RESOURCE_NOT_FOUND");
+    assert_eq!(error["error"], 404);
+    assert!(run.stderr.contains(r#""errorCode":"RESOURCE_NOT_FOUND""#), "{}", run.stderr);
+
+    // A wrong private key: authentication failure, one line, the key never echoed.
+    let wrong_key = "11111111-2222-3333-4444-555555555555";
+    let base = fake.base_url();
+    let env = [
+        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", fake.config().public_key.as_str()),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", wrong_key),
+    ];
+    let run = run_program(&example("atlas-invites"), &["projects", "listGroupInvites", "--groupId", &g], &env, None);
+    let run = run.expect_code(1);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("authentication failed"), "{}", run.stderr);
+    assert!(!run.stderr.contains(wrong_key));
+}
+
+#[test]
+fn atlas_invites_invalid_input_exits_2_and_sends_nothing() {
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let (g, o) = (c.group_id.as_str(), c.org_id.as_str());
+    let inv = "0123456789abcdef01234567";
+    let cases: &[(&[&str], &str)] = &[
+        (&["projects", "getGroupInvite", "--groupId", "32B6E34B3D91647ABB20E7B8", "--invitationId", inv], "--groupId"),
+        (&["projects", "listGroupInvites", "--projectId", "nope"], "--projectId"),
+        (&["projects", "getGroupInvite", "--groupId", g, "--invitationId", "123"], "--invitationId"),
+        (
+            &["projects", "createGroupInvite", "--groupId", g, "--data", r#"{"username":"a@example.com","roles":[]}"#],
+            "roles",
+        ),
+        (&["projects", "createGroupInvite", "--groupId", g, "--data", "not json"], "not JSON"),
+        (
+            &[
+                "projects",
+                "updateGroupInvites",
+                "--groupId",
+                g,
+                "--data",
+                r#"{"username":"nope","roles":["GROUP_OWNER"]}"#,
+            ],
+            "username",
+        ),
+        (
+            &[
+                "organizations",
+                "createOrgInvite",
+                "--orgId",
+                o,
+                "--data",
+                r#"{"username":"a@example.com","roles":["ORG_EMPEROR"]}"#,
+            ],
+            "roles[0]",
+        ),
+        (&["projects", "createGroupInvite", "--groupId", g, "--file", "/nonexistent/body.json"], "cannot read"),
+        (&["projects", "createGroupInvite", "--groupId", g], "--data"),
+        (&["projects", "listGroupInvites", "--groupId", g, "--username", "not-an-email"], "--username"),
+        (&["projects", "getGroupInvite", "--groupId", g], "--invitationId"),
+        (&["projects", "getGroupInvite", "--groupId", g, "--invitationId", inv, "--data", "{}"], "--data"),
+        (&["projects", "listGroupInvites", "--orgId", o], "--orgId"),
+        (&["projects", "listOrgInvites", "--orgId", o], "organizations"),
+        (&["organizations", "listGroupInvites", "--groupId", g], "projects"),
+        (&["projects", "frobnicateInvites", "--groupId", g], "unknown projects operationId"),
+        (&["projects", "listGroupInvites", "--groupId", g, "--bogus"], "unknown flag"),
+        (&["projects", "listGroupInvites", "--groupId", g, "--version", "2024-8-5"], "--version"),
+        (&["teams", "listGroupInvites"], "projects or organizations"),
+        (&[], "missing command"),
+    ];
+    for (args, needle) in cases {
+        let run = cli(&fake, args);
+        assert_eq!(run.code, 2, "{args:?}\nstdout: {}\nstderr: {}", run.stdout, run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(run.stderr.contains(needle), "{args:?}: stderr should mention {needle:?}:\n{}", run.stderr);
+    }
+    // No credentials at all: a configuration error, also before sending anything.
+    let run = run_program(&example("atlas-invites"), &["projects", "listGroupInvites", "--groupId", g], &[], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("MONGODB_ATLAS_PUBLIC_API_KEY"), "{}", run.stderr);
+    assert_eq!(fake.counters().requests, 0, "invalid input must not reach the server");
+}
+
+#[test]
+fn atlas_invites_org_create_with_group_role_assignments() {
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let body = format!(
+        r#"{{"username":"bob@example.com","roles":["ORG_MEMBER"],"groupRoleAssignments":[{{"groupId":"{}","roles":["GROUP_READ_ONLY","GROUP_DATA_ACCESS_READ_ONLY"]}}]}}"#,
+        c.group_id
+    );
+    let created =
+        cli(&fake, &["organizations", "createOrgInvite", "--orgId", &c.org_id, "--data", &body]).expect_code(0).json();
+    assert_eq!(created["username"], "bob@example.com");
+    assert_eq!(created["orgName"], c.org_name.as_str());
+    assert_eq!(strings(&created["roles"]), ["ORG_MEMBER"]);
+    let mut assigned: Vec<(String, String)> = created["groupRoleAssignments"]
+        .as_array()
+        .expect("groupRoleAssignments")
+        .iter()
+        .map(|a| (a["groupId"].as_str().unwrap().to_owned(), a["groupRole"].as_str().unwrap().to_owned()))
+        .collect();
+    assigned.sort();
+    assert_eq!(
+        assigned,
+        [
+            (c.group_id.clone(), "GROUP_DATA_ACCESS_READ_ONLY".to_owned()),
+            (c.group_id.clone(), "GROUP_READ_ONLY".to_owned())
+        ]
+    );
+    let listed =
+        cli(&fake, &["organizations", "listOrgInvites", "--orgId", &c.org_id, "--username", "bob@example.com"]);
+    assert_eq!(listed.expect_code(0).json()[0]["id"], created["id"]);
+}
+
+#[test]
+fn atlas_invites_help() {
+    let fake = FakeAtlas::start();
+    let run = cli(&fake, &["--help"]).expect_code(0);
+    for needle in ["usage: atlas-invites", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"] {
+        assert!(run.stdout.contains(needle), "{needle:?} in:\n{}", run.stdout);
+    }
+    assert_eq!(fake.counters().requests, 0);
+}
