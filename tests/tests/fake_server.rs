@@ -802,3 +802,18 @@ fn binary_prints_exportable_settings_and_serves() {
     let r = curl(&["--digest", "-u", "binkey:bin secret", "-H", ACCEPT, &url]);
     assert_eq!((r.status, r.body.as_str()), (200, "[]"), "{r:?}");
 }
+
+#[test]
+fn counters_are_served_as_json_without_counting_themselves() {
+    if !have("curl") {
+        return;
+    }
+    let fake = FakeAtlas::start();
+    assert_eq!(curl(&[&format!("{}/nothing-here", fake.base_url())]).status, 404);
+    let url = format!("{}{}", fake.base_url(), atlas_admin_tests::fake::COUNTERS_PATH);
+    let first = curl(&[&url]);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.json()["requests"], json!(1));
+    assert_eq!(curl(&[&url]).json(), fake.counters().to_json());
+    assert_eq!(fake.counters().requests, 1);
+}

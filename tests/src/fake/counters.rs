@@ -29,3 +29,21 @@ pub struct Counters {
     /// Successful `POST /api/oauth/revoke` requests.
     pub revocations: u64,
 }
+
+impl Counters {
+    /// The counters as JSON (served at `GET /__fake/counters` for scripts and other languages).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "requests": self.requests,
+            "api_requests": self.api_requests,
+            "by_operation": self.by_operation,
+            "challenges": self.challenges,
+            "stale_challenges": self.stale_challenges,
+            "replays_rejected": self.replays_rejected,
+            "auth_failures": self.auth_failures,
+            "token_requests": self.token_requests,
+            "token_rate_limited": self.token_rate_limited,
+            "revocations": self.revocations,
+        })
+    }
+}

@@ -45,3 +45,4 @@ pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
 pub use server::FakeAtlas;
+pub use service::COUNTERS_PATH;

@@ -25,6 +25,8 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 use tokio::sync::Notify;
 
+/// Where the counters are served as JSON (no authentication: the fake is loopback-only).
+pub const COUNTERS_PATH: &str = "/__fake/counters";
 /// Request bodies larger than this are refused (413).
 const MAX_BODY: usize = 1 << 20;
 /// The only media type the invitation endpoints serve.
@@ -37,6 +39,11 @@ pub(crate) async fn handle(
     req: hyper::Request<Incoming>,
 ) -> Response<FakeBody> {
     let (parts, body) = req.into_parts();
+    if parts.uri.path() == COUNTERS_PATH && parts.method == Method::GET {
+        // Not counted itself: scripts read the counters before and after a run.
+        let counters = shared.lock().counters.to_json();
+        return reply::json_response(StatusCode::OK, &counters, false, "application/json");
+    }
     shared.lock().counters.requests += 1;
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),

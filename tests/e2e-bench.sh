@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end comparison over loopback keep-alive against one fake Atlas (fake-atlas binary):
+# sequential updateGroupInvites calls with Digest through atlas-admin-ureq, atlas-admin-hyper,
+# Python requests (HTTPDigestAuth, one Session) and curl --digest (one process per call).
+# Prints calls/s and HTTP requests per call (counted by the server), then a memory check.
+#   bash tests/e2e-bench.sh [calls]        (default 5000; curl runs calls/25)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CALLS=${1:-5000}
+CURL_CALLS=$(( CALLS / 25 > 20 ? CALLS / 25 : 20 ))
+PY_CALLS=$(( CALLS / 2 > 200 ? CALLS / 2 : 200 ))
+
+cargo build -q --release -p atlas-admin-tests --bin fake-atlas
+cargo build -q --release -p atlas-admin-hyper --example e2e-bench
+BIN=${CARGO_TARGET_DIR:-target}/release
+
+out=$(mktemp)
+"$BIN/fake-atlas" --port 0 >"$out" &
+FAKE=$!
+trap 'kill $FAKE 2>/dev/null || true; rm -f "$out"' EXIT
+for _ in $(seq 100); do grep -q MONGODB_ATLAS_GROUP_ID "$out" && break; sleep 0.05; done
+set -a; eval "$(grep '^MONGODB_ATLAS_' "$out")"; set +a
+BASE=$MONGODB_ATLAS_BASE_URL
+URL="$BASE/api/atlas/v2/groups/$MONGODB_ATLAS_GROUP_ID/invites"
+VND="application/vnd.atlas.2023-01-01+json"
+BODY='{"roles":["GROUP_BACKUP_MANAGER"],"username":"bench@example.com"}'
+
+requests() { curl -s "$BASE/__fake/counters" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_requests"])'; }
+
+rows=()
+measure() { # name calls command...
+  local name=$1 calls=$2; shift 2
+  local before after start end
+  before=$(requests); start=$(date +%s.%N)
+  "$@" >/dev/null
+  end=$(date +%s.%N); after=$(requests)
+  rows+=("$(python3 -c "print(f'{\"$name\":<18}{$calls:>8}{$calls/($end-$start):>12.0f}{($after-$before)/$calls:>14.3f}')")")
+  eval "RATE_${name//[^a-z]/_}=$(python3 -c "print($calls/($end-$start))")"
+}
+
+# Warm up each client once (first challenge, connection), then measure.
+"$BIN/examples/e2e-bench" ureq 1 >/dev/null
+measure ureq "$CALLS" "$BIN/examples/e2e-bench" ureq "$CALLS"
+measure hyper "$CALLS" "$BIN/examples/e2e-bench" hyper "$CALLS"
+if python3 -c "import requests" 2>/dev/null; then
+  measure python "$PY_CALLS" python3 - "$URL" "$PY_CALLS" <<PY
+import json, sys, requests
+from requests.auth import HTTPDigestAuth
+url, n = sys.argv[1], int(sys.argv[2])
+s = requests.Session()
+s.auth = HTTPDigestAuth("$MONGODB_ATLAS_PUBLIC_API_KEY", "$MONGODB_ATLAS_PRIVATE_API_KEY")
+h = {"Accept": "$VND", "Content-Type": "$VND"}
+for _ in range(n):
+    r = s.patch(url, data='$BODY', headers=h)
+    assert r.status_code == 200, r.text
+PY
+else
+  echo "python requests not installed: skipping its row (pip install requests)"
+fi
+curl_loop() { for _ in $(seq "$CURL_CALLS"); do curl -sf --digest -u "$MONGODB_ATLAS_PUBLIC_API_KEY:$MONGODB_ATLAS_PRIVATE_API_KEY" -X PATCH -H "Accept: $VND" -H "Content-Type: $VND" -d "$BODY" "$URL"; done; }
+measure curl "$CURL_CALLS" curl_loop
+
+printf '%-18s%8s%12s%14s\n' client calls calls/s requests/call
+printf '%s\n' "${rows[@]}"
+if [ -n "${RATE_python:-}" ]; then
+  python3 -c "print(f'ureq / python requests: {$RATE_ureq/$RATE_python:.1f}x   hyper / python requests: {$RATE_hyper/$RATE_python:.1f}x')"
+fi
+
+echo "memory: 100000 calls on one ureq client (resident KiB after each 10000):"
+"$BIN/examples/e2e-bench" memory 100000
