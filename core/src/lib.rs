@@ -31,7 +31,9 @@ mod config;
 mod credentials;
 pub mod digest;
 mod entropy;
+pub mod env;
 mod error;
+mod exchange;
 mod meta;
 mod models;
 pub mod oauth;
@@ -51,6 +53,7 @@ pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
     Error, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
+pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer};
 pub use meta::ResponseMeta;
 pub use models::{
     GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,

@@ -5,8 +5,8 @@
 //! error does not prove that nothing left the machine: only a failure to connect (DNS, TCP,
 //! TLS handshake, connect timeout) is [`TransportErrorKind::Connect`].
 
-use crate::exchange::{Exchange, ExchangeOutcome, Observer};
 use crate::runtime::{self, HttpClient};
+use atlas_admin_core::{Exchange, Observer};
 use atlas_admin_core::{TransportError, TransportErrorKind};
 use bytes::Bytes;
 use http::header;
@@ -33,22 +33,10 @@ impl Transport {
         let Some(observer) = &self.observer else {
             return self.exchange(request).await;
         };
-        let method = request.method().clone();
-        let uri = request.uri().clone();
-        let auth_scheme = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_whitespace().next())
-            .map(str::to_owned);
-        let request_body_len = request.body().len();
+        let exchange = Exchange::start(&request);
         let started = Instant::now();
         let result = self.exchange(request).await;
-        let outcome = match &result {
-            Ok(response) => ExchangeOutcome::Response { status: response.status(), body_len: response.body().len() },
-            Err(e) => ExchangeOutcome::Failed { kind: e.kind, message: e.message.clone() },
-        };
-        observer(&Exchange { method, uri, auth_scheme, request_body_len, outcome, elapsed: started.elapsed() });
+        observer(&exchange.finish(&result, started.elapsed()));
         result
     }
 

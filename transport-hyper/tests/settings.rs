@@ -1,7 +1,7 @@
 //! Building clients: environment variables, refused settings, and `Debug` without secrets.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use atlas_admin_hyper::env::{BASE_URL, CLIENT_ID, CLIENT_SECRET, PRIVATE_API_KEY, PUBLIC_API_KEY};
+use atlas_admin_hyper::env::{BASE_URL, CLIENT_ID, CLIENT_SECRET, EnvError, PRIVATE_API_KEY, PUBLIC_API_KEY};
 use atlas_admin_hyper::{BuildError, Client, ClientBuilder, Config, Credentials};
 use std::time::Duration;
 
@@ -15,7 +15,10 @@ fn from(vars: &[(&str, &str)]) -> Result<ClientBuilder, BuildError> {
 #[test]
 fn from_env_with_only_a_public_key_names_the_missing_variable() {
     let err = from(&[(PUBLIC_API_KEY, "abcdefgh")]).unwrap_err();
-    assert!(matches!(err, BuildError::IncompleteEnvPair { set: PUBLIC_API_KEY, missing: PRIVATE_API_KEY }), "{err:?}");
+    assert!(
+        matches!(err, BuildError::Env(EnvError::IncompletePair { set: PUBLIC_API_KEY, missing: PRIVATE_API_KEY })),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
         "MONGODB_ATLAS_PRIVATE_API_KEY is not set but MONGODB_ATLAS_PUBLIC_API_KEY is: set both or neither"
@@ -25,13 +28,15 @@ fn from_env_with_only_a_public_key_names_the_missing_variable() {
 #[test]
 fn from_env_other_half_set_pairs_and_conflicts() {
     let err = from(&[(CLIENT_SECRET, SECRET)]).unwrap_err();
-    assert!(matches!(err, BuildError::IncompleteEnvPair { set: CLIENT_SECRET, missing: CLIENT_ID }));
+    assert!(matches!(err, BuildError::Env(EnvError::IncompletePair { set: CLIENT_SECRET, missing: CLIENT_ID })));
     assert!(!format!("{err} {err:?}").contains(SECRET));
-    assert!(matches!(from(&[]).unwrap_err(), BuildError::NoEnvCredentials));
-    assert!(matches!(from(&[(BASE_URL, "http://127.0.0.1:1")]).unwrap_err(), BuildError::NoEnvCredentials));
+    assert!(matches!(from(&[]).unwrap_err(), BuildError::Env(EnvError::NoCredentials)));
+    assert!(matches!(from(&[(BASE_URL, "http://127.0.0.1:1")]).unwrap_err(), BuildError::Env(EnvError::NoCredentials)));
     let both =
         [(PUBLIC_API_KEY, "abcdefgh"), (PRIVATE_API_KEY, PRIVATE), (CLIENT_ID, "mdb_sa_id"), (CLIENT_SECRET, SECRET)];
-    assert!(matches!(from(&both).unwrap_err(), BuildError::AmbiguousEnvCredentials));
+    // Both pairs (what `fake-atlas` prints): the API key wins, as in the Atlas CLI.
+    let client = from(&both).unwrap().build().unwrap();
+    assert!(matches!(client.session().credentials(), Credentials::ApiKey { .. }));
 }
 
 #[test]

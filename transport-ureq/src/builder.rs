@@ -1,12 +1,12 @@
 //! [`ClientBuilder`]: every setting of a client, validated once in [`ClientBuilder::build`].
 
 use crate::client::{Client, Settings};
-use crate::env;
 use crate::error::BuildError;
-use crate::exchange::{Exchange, Observer};
 use crate::io::Transport;
 use crate::tls;
+use atlas_admin_core::env;
 use atlas_admin_core::{ApiVersion, Config, Credentials, RetryPolicy, Secret, Session};
+use atlas_admin_core::{Exchange, Observer};
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -93,9 +93,10 @@ impl ClientBuilder {
     /// Starts from the environment: credentials from `MONGODB_ATLAS_PUBLIC_API_KEY` +
     /// `MONGODB_ATLAS_PRIVATE_API_KEY` (Digest) or `MONGODB_ATLAS_CLIENT_ID` +
     /// `MONGODB_ATLAS_CLIENT_SECRET` (service account), and `MONGODB_ATLAS_BASE_URL` if set.
-    /// Empty variables count as unset; exactly one complete pair must be set.
+    /// Empty variables count as unset; a half-set pair is an error, and with both pairs set
+    /// the API key is used (the Atlas CLI's precedence).
     pub fn from_env() -> Result<Self, BuildError> {
-        Ok(Self::new().env_settings(env::from_process()?))
+        Ok(Self::new().env_settings(read_process_env()?))
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests, or
@@ -321,4 +322,13 @@ fn os_seed() -> u64 {
     std::thread::current().id().hash(&mut hasher);
     std::process::id().hash(&mut hasher);
     hasher.finish()
+}
+
+/// Reads the process environment for [`env::read`].
+fn read_process_env() -> Result<env::EnvSettings, env::EnvError> {
+    env::read(|var| match std::env::var(var) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(env::EnvError::NotUnicode { var }),
+    })
 }

@@ -4,9 +4,9 @@
 //! errs on the side of "may have been sent" ([`TransportErrorKind::Io`]) whenever ureq's
 //! error does not prove that nothing left the machine.
 
-use crate::exchange::{Exchange, ExchangeOutcome, Observer};
+use atlas_admin_core::{Exchange, Observer};
 use atlas_admin_core::{TransportError, TransportErrorKind};
-use http::{Method, header};
+use http::Method;
 use std::io;
 use std::time::Instant;
 use ureq::{Agent, Body, Timeout};
@@ -25,22 +25,10 @@ impl Transport {
         let Some(observer) = &self.observer else {
             return self.exchange(request);
         };
-        let method = request.method().clone();
-        let uri = request.uri().clone();
-        let auth_scheme = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_whitespace().next())
-            .map(str::to_owned);
-        let request_body_len = request.body().len();
+        let exchange = Exchange::start(&request);
         let started = Instant::now();
         let result = self.exchange(request);
-        let outcome = match &result {
-            Ok(response) => ExchangeOutcome::Response { status: response.status(), body_len: response.body().len() },
-            Err(e) => ExchangeOutcome::Failed { kind: e.kind, message: e.message.clone() },
-        };
-        observer(&Exchange { method, uri, auth_scheme, request_body_len, outcome, elapsed: started.elapsed() });
+        observer(&exchange.finish(&result, started.elapsed()));
         result
     }
 

@@ -89,13 +89,12 @@
 mod builder;
 mod client;
 mod driver;
-pub mod env;
 mod error;
-mod exchange;
 mod io;
 mod tls;
 
 pub use atlas_admin_core as core;
+pub use atlas_admin_core::env;
 pub use atlas_admin_core::ops;
 pub use atlas_admin_core::{
     ApiError, ApiResponse, ApiVersion, AuthError, AuthFailure, Config, Credentials, DecodeError, Error, GroupId,
@@ -104,7 +103,7 @@ pub use atlas_admin_core::{
     OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
     TransportErrorKind,
 };
+pub use atlas_admin_core::{Exchange, ExchangeOutcome, Observer};
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 pub use client::Client;
 pub use error::BuildError;
-pub use exchange::{Exchange, ExchangeOutcome, Observer};
