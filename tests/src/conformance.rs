@@ -1,12 +1,14 @@
 //! The conformance suite every transport must pass, written once, run against the fake Atlas.
 //!
-//! A transport implements [`Driver`] (connect from a [`ClientSpec`], execute one operation,
-//! blocking) and instantiates every scenario as a `#[test]` with [`conformance_suite!`]:
+//! A scenario drives a [`Driver`] (connect from a [`ClientSpec`], execute one operation,
+//! blocking). A transport gets one from its [`Transport`](crate::transport_suite::Transport)
+//! impl through [`Connected`](crate::transport_suite::Connected), and instantiates every
+//! scenario as a `#[test]` with [`conformance_suite!`](crate::conformance_suite!):
 //!
 //! ```ignore
-//! struct Ureq(atlas_admin_ureq::Client);
-//! impl atlas_admin_tests::conformance::Driver for Ureq { /* … */ }
-//! atlas_admin_tests::conformance_suite!(Ureq);
+//! use atlas_admin_tests::transport_suite::Connected;
+//! struct Ureq; // impl atlas_admin_tests::transport_suite::Transport for Ureq { … }
+//! atlas_admin_tests::conformance_suite!(Connected<Ureq>);
 //! ```
 
 use crate::fake::{FakeAtlas, FakeConfig, Fault};

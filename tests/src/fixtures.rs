@@ -108,3 +108,15 @@ pub fn seed(file: &str) -> Vec<u8> {
         Err(e) => panic!("seed {file}: {e}"),
     }
 }
+
+/// Test-only TLS material (`tests/fixtures/tls/`, see its README): a CA and a server
+/// certificate it signed for `127.0.0.1` and `localhost`, served by
+/// [`canned::Tls`](crate::canned::Tls). Never use it outside tests.
+pub mod tls {
+    /// The test CA certificate (PEM): what a client passes to `ca_pem` to trust the server.
+    pub const CA_PEM: &[u8] = include_bytes!("../fixtures/tls/test-ca.pem");
+    /// The server certificate (PEM), signed by [`CA_PEM`].
+    pub const SERVER_CERT_PEM: &[u8] = include_bytes!("../fixtures/tls/localhost.pem");
+    /// The server's PKCS#8 private key (PEM).
+    pub const SERVER_KEY_PEM: &[u8] = include_bytes!("../fixtures/tls/localhost.key");
+}

@@ -1,4 +1,8 @@
-//! Test support for atlas-admin: recorded response fixtures and the loopback fake Atlas.
+//! Test support for atlas-admin: recorded response fixtures, the loopback fake Atlas, the
+//! canned-response server, and the suites every transport runs (conformance against the fake,
+//! transport scenarios against the canned server).
+pub mod canned;
 pub mod conformance;
 pub mod fake;
 pub mod fixtures;
+pub mod transport_suite;

@@ -1,41 +1,52 @@
-//! The shared conformance suite (atlas-admin-tests) against the async client, driven from
-//! blocking scenarios through a multi-thread Tokio runtime owned by the driver.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! The shared suites of atlas-admin-tests over the async client: the conformance suite against
+//! the fake Atlas, and the transport scenarios (Digest on the wire, faults, OAuth, TLS,
+//! settings) against the canned server. The scenarios are blocking; calls run on one
+//! multi-thread Tokio runtime shared by the tests, and clones run on tasks of it.
+#![allow(clippy::expect_used)]
 
 use atlas_admin_hyper::core::Operation;
-use atlas_admin_hyper::{ApiResponse, Client, Error};
-use atlas_admin_tests::conformance::{ClientSpec, Driver};
+use atlas_admin_hyper::{Client, Error};
+use atlas_admin_tests::transport_suite::{Connected, Outcome, SharedOp, Transport};
+use std::sync::OnceLock;
+use tokio::runtime::Runtime;
 
-struct HyperDriver {
-    runtime: tokio::runtime::Runtime,
-    client: Client,
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a Tokio runtime")
+    })
 }
 
-impl Driver for HyperDriver {
-    fn connect(spec: ClientSpec) -> Self {
-        let ClientSpec { base_url, credentials, retry, timeout, max_response_bytes } = spec;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a Tokio runtime");
-        let client = Client::builder()
-            .base_url(&base_url)
-            .credentials(credentials)
-            .retry(retry)
-            .timeout(timeout)
-            .max_response_bytes(max_response_bytes)
-            .build()
-            .expect("the spec builds a client");
-        HyperDriver { runtime, client }
+struct Hyper;
+
+impl Transport for Hyper {
+    const NAME: &'static str = "hyper";
+    atlas_admin_tests::transport_by_name!(atlas_admin_hyper);
+
+    fn execute<O: Operation>(client: &Client, op: &O) -> Outcome<O> {
+        runtime().block_on(client.execute(op))
     }
 
-    fn execute<O: Operation + Send + Sync>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
-    where
-        O::Output: Send,
-    {
-        self.runtime.block_on(self.client.execute(op))
+    fn revoke_token(client: &Client) -> Result<bool, Error> {
+        runtime().block_on(client.revoke_token())
+    }
+
+    fn execute_on_clones<O: SharedOp>(client: &Client, op: &O, n: usize) -> Vec<Outcome<O>> {
+        runtime().block_on(async {
+            let tasks: Vec<_> = (0..n)
+                .map(|_| {
+                    let (client, op) = (client.clone(), op.clone());
+                    tokio::spawn(async move { client.execute(&op).await })
+                })
+                .collect();
+            let mut results = Vec::with_capacity(n);
+            for task in tasks {
+                results.push(task.await.expect("the call's task"));
+            }
+            results
+        })
     }
 }
 
-atlas_admin_tests::conformance_suite!(HyperDriver);
+atlas_admin_tests::conformance_suite!(Connected<Hyper>);
+atlas_admin_tests::transport_suite!(Hyper);

@@ -1,31 +1,36 @@
-//! The shared conformance suite (tests/src/conformance.rs) against the fake Atlas, over ureq.
+//! The shared suites of atlas-admin-tests over ureq: the conformance suite against the fake
+//! Atlas, and the transport scenarios (Digest on the wire, faults, OAuth, TLS, settings)
+//! against the canned server. Clones run on threads.
 #![allow(clippy::expect_used)]
 
-use atlas_admin_core::{ApiResponse, Error, Operation};
-use atlas_admin_tests::conformance::{ClientSpec, Driver};
+use atlas_admin_core::{Error, Operation};
+use atlas_admin_tests::transport_suite::{Connected, Outcome, SharedOp, Transport};
 use atlas_admin_ureq::Client;
 
-struct Ureq(Client);
+struct Ureq;
 
-impl Driver for Ureq {
-    fn connect(spec: ClientSpec) -> Self {
-        let client = Client::builder()
-            .base_url(&spec.base_url)
-            .credentials(spec.credentials)
-            .retry(spec.retry)
-            .timeout(spec.timeout)
-            .max_response_bytes(spec.max_response_bytes)
-            .build()
-            .expect("client for the fake Atlas");
-        Ureq(client)
+impl Transport for Ureq {
+    const NAME: &'static str = "ureq";
+    atlas_admin_tests::transport_by_name!(atlas_admin_ureq);
+
+    fn execute<O: Operation>(client: &Client, op: &O) -> Outcome<O> {
+        client.execute(op)
     }
 
-    fn execute<O: Operation + Send + Sync>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
-    where
-        O::Output: Send,
-    {
-        self.0.execute(op)
+    fn revoke_token(client: &Client) -> Result<bool, Error> {
+        client.revoke_token()
+    }
+
+    fn execute_on_clones<O: SharedOp>(client: &Client, op: &O, n: usize) -> Vec<Outcome<O>> {
+        let threads: Vec<_> = (0..n)
+            .map(|_| {
+                let (client, op) = (client.clone(), op.clone());
+                std::thread::spawn(move || client.execute(&op))
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().expect("the call's thread")).collect()
     }
 }
 
-atlas_admin_tests::conformance_suite!(Ureq);
+atlas_admin_tests::conformance_suite!(Connected<Ureq>);
+atlas_admin_tests::transport_suite!(Ureq);

@@ -1,21 +1,17 @@
 //! Digest over a real socket: one challenge, then preemptive signing shared by all clones.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
-
+use super::{Setting, Transport, canned_client};
+use crate::canned::*;
 use atlas_admin_core::digest::{Challenge, ResponseInput, parse_authorization, response};
-use atlas_admin_ureq::ops::{GetGroupInvite, UpdateGroupInvites};
-use atlas_admin_ureq::{Client, Exchange, GroupInvitationRequest, ProjectRole};
-use common::*;
+use atlas_admin_core::ops::{GetGroupInvite, UpdateGroupInvites};
+use atlas_admin_core::{Exchange, GroupInvitationRequest, ProjectRole};
 use std::sync::{Arc, Mutex};
-
-const PRIVATE_KEY: &str = "8e4f2a6c-secret-private-key";
 
 /// Checks that `auth` is a correct Digest answer for `method` `uri` with `nc`.
 fn assert_signed(auth: &str, method: &str, uri: &str, nc: u32) {
     assert!(auth.starts_with("Digest "), "{auth}");
     let p = parse_authorization(auth).unwrap();
-    assert_eq!(p["username"], "pubkey");
+    assert_eq!(p["username"], PUBLIC_KEY);
     assert_eq!(p["realm"], "MMS Public API");
     assert_eq!(p["nonce"], "669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed");
     assert_eq!(p["uri"], uri);
@@ -24,29 +20,31 @@ fn assert_signed(auth: &str, method: &str, uri: &str, nc: u32) {
     let challenge = Challenge::parse(CHALLENGE).unwrap();
     let expected = response(
         &challenge,
-        &ResponseInput { username: "pubkey", password: PRIVATE_KEY, method, uri, nc, cnonce: &p["cnonce"] },
+        &ResponseInput { username: PUBLIC_KEY, password: PRIVATE_KEY, method, uri, nc, cnonce: &p["cnonce"] },
     );
     assert_eq!(p["response"], expected, "Digest response hash");
 }
 
-#[test]
-fn digest_challenge_then_preemptive_nc_increments() {
+/// The first call is challenged, then signed with `nc=1`; the next is signed at once with
+/// `nc=2`. The core's headers go out as built, and nothing is added.
+pub fn challenge_then_preemptive_nc_increments<T: Transport>() {
     let server = Server::start(vec![
         challenge(),
         ok_json(&invitation_json("ada@example.com")),
         ok_json(&invitation_json("ada@example.com")),
     ]);
-    let client = builder(&server.base_url()).user_agent("atlas-admin-tests/1 (ureq)").build().unwrap();
+    let user_agent = format!("atlas-admin-tests/1 ({})", T::NAME);
+    let client = canned_client::<T>(&server.base_url(), [Setting::UserAgent(user_agent.clone())]);
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
     let op = UpdateGroupInvites::new(GROUP_ID, body).unwrap();
 
-    let first = client.update_group_invites(&op).unwrap();
+    let first = T::execute(&client, &op).unwrap();
     assert_eq!(first.value.username.as_deref(), Some("ada@example.com"));
     assert_eq!(first.meta.exchanges, 2, "challenge + signed request");
     assert_eq!(first.meta.rate_limit_limit, Some(1200));
     assert!(first.meta.sunset.is_some() && first.meta.deprecation.is_some());
 
-    let second = client.update_group_invites(&op).unwrap();
+    let second = T::execute(&client, &op).unwrap();
     assert_eq!(second.meta.exchanges, 1, "preemptively signed: one round trip");
 
     let requests = server.finish();
@@ -55,8 +53,8 @@ fn digest_challenge_then_preemptive_nc_increments() {
     for r in &requests {
         assert_eq!(r.method, "PATCH");
         assert_eq!(r.target, path);
-        // The core's headers go out as built: no ureq User-Agent, Accept or Accept-Encoding.
-        assert_eq!(r.header("user-agent"), Some("atlas-admin-tests/1 (ureq)"));
+        // The core's headers go out as built: the transport adds no User-Agent, Accept or Accept-Encoding.
+        assert_eq!(r.header("user-agent"), Some(user_agent.as_str()));
         assert_eq!(r.header("accept"), Some("application/vnd.atlas.2023-01-01+json"));
         assert_eq!(r.header("content-type"), Some("application/vnd.atlas.2023-01-01+json"));
         assert_eq!(r.header("accept-encoding"), None);
@@ -67,26 +65,19 @@ fn digest_challenge_then_preemptive_nc_increments() {
     assert_signed(requests[2].header("authorization").unwrap(), "PATCH", &path, 2);
 }
 
-#[test]
-fn clones_on_other_threads_share_the_digest_session() {
+/// Clones on other threads (or tasks) sign preemptively from the one session, each `nc` used once.
+pub fn clones_share_the_digest_session<T: Transport>() {
     let server = Server::start(vec![
         challenge(),
         ok_json(&invitation_json("ada@example.com")),
         ok_json(&invitation_json("ada@example.com")),
         ok_json(&invitation_json("ada@example.com")),
     ]);
-    let client = builder(&server.base_url()).build().unwrap();
+    let client = canned_client::<T>(&server.base_url(), []);
     let op = GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap();
-    client.get_group_invite(&op).unwrap();
-    let handles: Vec<_> = (0..2)
-        .map(|_| {
-            let client = client.clone();
-            let op = op.clone();
-            std::thread::spawn(move || client.get_group_invite(&op).map(|r| r.meta.exchanges))
-        })
-        .collect();
-    for h in handles {
-        assert_eq!(h.join().unwrap().unwrap(), 1, "a clone signs preemptively");
+    T::execute(&client, &op).unwrap();
+    for result in T::execute_on_clones(&client, &op, 2) {
+        assert_eq!(result.unwrap().meta.exchanges, 1, "a clone signs preemptively");
     }
     let requests = server.finish();
     assert_eq!(requests.len(), 4);
@@ -109,14 +100,14 @@ fn clones_on_other_threads_share_the_digest_session() {
     }
 }
 
-#[test]
-fn observer_sees_every_exchange_but_no_secret() {
+/// The observer sees the challenge and the signed call, and never a secret.
+pub fn observer_sees_every_exchange_but_no_secret<T: Transport>() {
     let server = Server::start(vec![challenge(), ok_json(&invitation_json("ada@example.com"))]);
     let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();
     let sink = seen.clone();
-    let client: Client =
-        builder(&server.base_url()).on_exchange(move |e| sink.lock().unwrap().push(e.clone())).build().unwrap();
-    client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).unwrap();
+    let observer = Setting::OnExchange(Arc::new(move |e: &Exchange| sink.lock().unwrap().push(e.clone())));
+    let client = canned_client::<T>(&server.base_url(), [observer]);
+    T::execute(&client, &GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).unwrap();
     server.finish();
 
     let seen = seen.lock().unwrap();

@@ -1,8 +1,31 @@
-//! Test scaffolding: a loopback HTTP/1.1 server that answers each connection with the next
-//! canned raw reply, records what it received, and closes. Bounded in time: it gives up
-//! 10 s after starting, and `finish` stops it at once.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! A canned-response loopback server for transport tests: each accepted connection gets the
+//! next raw reply from a fixed list, byte for byte, and the request it carried is recorded.
+//!
+//! Why, next to the [fake Atlas](crate::fake): the fake is a real HTTP server that answers by
+//! the rules of Atlas, so it cannot say *exactly* what a test needs on the wire, nor report
+//! exactly what arrived. Transport tests need both: a precise order of replies (a Digest
+//! challenge, then answers), malformed ones a real server would never send (a body cut short,
+//! a close before any byte, a chunked body over the cap, a reply that never comes), and the
+//! requests as received (method, target, every header, body) to check what a transport adds
+//! or leaves out. [`Tls`] serves the same replies over HTTPS with the test CA of
+//! [`fixtures::tls`](crate::fixtures::tls).
+//!
+//! The server runs on a plain thread, so it serves blocking and async clients alike. It is
+//! bounded in time: it gives up 10 s after starting, and [`Server::finish`] (or dropping it)
+//! stops it at once.
+//!
+//! ```no_run
+//! use atlas_admin_tests::canned::{Server, challenge, invitation_json, ok_json};
+//! let server = Server::start(vec![challenge(), ok_json(&invitation_json("ada@example.com"))]);
+//! // … point a client at server.base_url() and make one Digest call …
+//! let requests = server.finish();
+//! assert_eq!(requests[0].header("authorization"), None);
+//! ```
 
+use crate::fixtures::tls::{SERVER_CERT_PEM, SERVER_KEY_PEM};
+use atlas_admin_core::RetryPolicy;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -10,10 +33,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// The project the canned answers speak of.
 pub const GROUP_ID: &str = "32b6e34b3d91647abb20e7b8";
+/// The organization the canned answers speak of.
 pub const ORG_ID: &str = "5f1d7c9a0b2e4d6f8a1c3e5b";
+/// The invitation the canned answers speak of.
 pub const INVITATION_ID: &str = "6a79c2d4e8f01b3a5c7d9e1f";
+/// The public API key of test clients (the Digest username).
+pub const PUBLIC_KEY: &str = "pubkey";
+/// The private API key of test clients: it must never show in output.
+pub const PRIVATE_KEY: &str = "8e4f2a6c-secret-private-key";
+/// The `WWW-Authenticate` value of [`challenge`], as Atlas sends it.
 pub const CHALLENGE: &str = r#"Digest realm="MMS Public API", domain="", nonce="669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed", algorithm=MD5, qop="auth", stale=false"#;
+/// The body of Atlas's Digest challenge.
 pub const UNAUTHORIZED_BODY: &str = "{\n  \"detail\" : \"You are not authorized for this resource.\",\n  \"error\" : 401,\n  \"errorCode\" : \"UNEXPECTED_ERROR\",\n  \"reason\" : \"Unauthorized\"\n}";
 
 const LIFETIME: Duration = Duration::from_secs(10);
@@ -29,44 +61,93 @@ pub enum Reply {
 /// A request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// The request method.
     pub method: String,
+    /// The request target (path and query).
     pub target: String,
+    /// Every header, in the order received.
     pub headers: Vec<(String, String)>,
+    /// The body (`Content-Length` bytes).
     pub body: Vec<u8>,
 }
 
 impl Recorded {
+    /// The first header named `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
-/// Wraps an accepted socket (plain or TLS).
+/// Wraps an accepted socket (plain or TLS) before the request is read.
 pub trait Wrap: Send + 'static {
+    /// Calls `handle` with the stream to read the request from and write the reply to.
     fn serve(&self, stream: TcpStream, handle: &mut dyn FnMut(&mut dyn ReadWrite));
 }
 
+/// A byte stream both ways.
 pub trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
+/// Plain HTTP.
 pub struct Plain;
+
 impl Wrap for Plain {
     fn serve(&self, mut stream: TcpStream, handle: &mut dyn FnMut(&mut dyn ReadWrite)) {
         handle(&mut stream);
     }
 }
 
+/// HTTPS with the test server certificate (`127.0.0.1` and `localhost`, signed by the test CA
+/// [`fixtures::tls::CA_PEM`](crate::fixtures::tls::CA_PEM)). A failed handshake records nothing.
+pub struct Tls(Arc<rustls::ServerConfig>);
+
+impl Tls {
+    /// A rustls (ring) server configuration with the test certificate.
+    pub fn new() -> Tls {
+        let certs = CertificateDer::pem_slice_iter(SERVER_CERT_PEM).collect::<Result<Vec<_>, _>>().unwrap();
+        let key = PrivateKeyDer::from_pem_slice(SERVER_KEY_PEM).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        Tls(Arc::new(config))
+    }
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Tls::new()
+    }
+}
+
+impl Wrap for Tls {
+    fn serve(&self, stream: TcpStream, handle: &mut dyn FnMut(&mut dyn ReadWrite)) {
+        let conn = rustls::ServerConnection::new(self.0.clone()).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, stream);
+        // A failed handshake shows up as a failed read: nothing is recorded.
+        handle(&mut tls);
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+    }
+}
+
+/// The running server.
 pub struct Server {
+    /// Where it listens (on loopback).
     pub addr: SocketAddr,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<Vec<Recorded>>>,
 }
 
 impl Server {
+    /// Plain HTTP: one connection per reply, in order.
     pub fn start(replies: Vec<Reply>) -> Server {
         Server::start_with(replies, Plain)
     }
 
+    /// Like [`start`](Self::start), each connection wrapped by `wrap` (e.g. [`Tls`]).
     pub fn start_with(replies: Vec<Reply>, wrap: impl Wrap) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -77,8 +158,14 @@ impl Server {
         Server { addr, stop, handle: Some(handle) }
     }
 
+    /// `http://127.0.0.1:port`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:port`, for a server started with [`Tls`].
+    pub fn https_url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.addr.port())
     }
 
     /// Stops the server and returns the requests it received, in order.
@@ -195,7 +282,7 @@ pub fn ok_json(body: &str) -> Reply {
     )
 }
 
-/// The Atlas Digest challenge.
+/// The Atlas Digest challenge ([`CHALLENGE`]).
 pub fn challenge() -> Reply {
     response(
         "401 Unauthorized",
@@ -204,6 +291,7 @@ pub fn challenge() -> Reply {
     )
 }
 
+/// A project invitation ([`INVITATION_ID`] in [`GROUP_ID`]) for `username`, as JSON.
 pub fn invitation_json(username: &str) -> String {
     format!(
         r#"{{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupId":"{GROUP_ID}","groupName":"invitations-e2e-233","id":"{INVITATION_ID}","inviterUsername":"nmtxqlkl","roles":["GROUP_READ_ONLY"],"username":"{username}"}}"#
@@ -211,16 +299,6 @@ pub fn invitation_json(username: &str) -> String {
 }
 
 /// A retry policy that retries quickly, so fault tests take milliseconds.
-pub fn fast_retry() -> atlas_admin_ureq::RetryPolicy {
-    atlas_admin_ureq::RetryPolicy::default().with_base_delay(Duration::from_millis(1))
-}
-
-/// A builder pointed at `server`, with API-key credentials, a fixed seed and no proxy.
-pub fn builder(base_url: &str) -> atlas_admin_ureq::ClientBuilder {
-    atlas_admin_ureq::Client::builder()
-        .base_url(base_url)
-        .api_key("pubkey", "8e4f2a6c-secret-private-key")
-        .retry(fast_retry())
-        .no_proxy()
-        .seed(7)
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default().with_base_delay(Duration::from_millis(1))
 }

@@ -1,15 +1,16 @@
 //! Transport failures are classified so the core retries only when it is safe.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
-
-use atlas_admin_ureq::ops::{CreateGroupInvite, GetGroupInvite, ListGroupInvites};
-use atlas_admin_ureq::{Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind};
-use common::*;
+use super::{Setting, Transport, canned_client};
+use crate::canned::*;
+use atlas_admin_core::ops::{CreateGroupInvite, GetGroupInvite, ListGroupInvites};
+use atlas_admin_core::{Credentials, Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind};
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-fn transport_kind(error: &Error) -> Option<TransportErrorKind> {
+/// The transport error kind of `error`, or of the last attempt when retries ran out.
+pub fn transport_kind(error: &Error) -> Option<TransportErrorKind> {
     match error {
         Error::Transport(t) => Some(t.kind),
         Error::RetriesExhausted { last, .. } => transport_kind(last),
@@ -17,11 +18,13 @@ fn transport_kind(error: &Error) -> Option<TransportErrorKind> {
     }
 }
 
-fn get_op() -> GetGroupInvite {
+/// `GET` of [`INVITATION_ID`]: idempotent.
+pub fn get_op() -> GetGroupInvite {
     GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()
 }
 
-fn create_op() -> CreateGroupInvite {
+/// A create: not idempotent.
+pub fn create_op() -> CreateGroupInvite {
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
     CreateGroupInvite::new(GROUP_ID, body).unwrap()
 }
@@ -32,19 +35,18 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-#[test]
-fn connection_refused_is_connect_and_retried_boundedly() {
-    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+/// A refused connection is `Connect`, retried (even a create: nothing was sent) up to the
+/// policy's limit; without retries the bare transport error comes back.
+pub fn connection_refused_is_connect_and_retried_boundedly<T: Transport>() {
+    let attempts = Arc::new(AtomicU32::new(0));
     let counter = attempts.clone();
-    let client = builder(&format!("http://127.0.0.1:{}", closed_port()))
-        .on_exchange(move |_| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        })
-        .build()
-        .unwrap();
+    let observer = Setting::OnExchange(Arc::new(move |_: &atlas_admin_core::Exchange| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    let client = canned_client::<T>(&format!("http://127.0.0.1:{}", closed_port()), [observer]);
     let started = Instant::now();
     // Nothing was sent, so even a non-idempotent create is retried.
-    let err = client.create_group_invite(&create_op()).unwrap_err();
+    let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     match &err {
         Error::RetriesExhausted { attempts, last, .. } => {
@@ -54,29 +56,31 @@ fn connection_refused_is_connect_and_retried_boundedly() {
         other => panic!("expected retries exhausted, got {other:?}"),
     }
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::Connect));
-    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 4);
+    assert_eq!(attempts.load(Ordering::SeqCst), 4);
 
     // Without retries the bare transport error comes back.
-    let client = builder(&format!("http://127.0.0.1:{}", closed_port())).retry(RetryPolicy::none()).build().unwrap();
-    let err = client.get_group_invite(&get_op()).unwrap_err();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let client = canned_client::<T>(&url, [Setting::Retry(RetryPolicy::none())]);
+    let err = T::execute(&client, &get_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
     assert!(err.is_retryable());
 }
 
-#[test]
-fn body_over_the_cap_is_body_too_large_with_content_length() {
+/// A body longer than the cap (known from `Content-Length`) is `BodyTooLarge`, not retried.
+pub fn body_over_the_cap_is_body_too_large_with_content_length<T: Transport>() {
     let big = format!("[{}]", vec![invitation_json("ada@example.com"); 20].join(","));
     assert!(big.len() > 2048);
     let server = Server::start(vec![ok_json(&big)]);
-    let client = builder(&server.base_url()).credentials(atlas_admin_ureq::Credentials::None).max_response_bytes(2048);
-    let err = client.build().unwrap().list_group_invites(&ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
+    let settings = [Setting::Credentials(Credentials::None), Setting::MaxResponseBytes(2048)];
+    let client = canned_client::<T>(&server.base_url(), settings);
+    let err = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::BodyTooLarge), "{err:?}");
     assert!(matches!(err, Error::Transport(_)), "not retried: {err:?}");
     assert_eq!(server.finish().len(), 1);
 }
 
-#[test]
-fn chunked_body_over_the_cap_is_body_too_large() {
+/// A chunked body (no `Content-Length`) is capped while it is read.
+pub fn chunked_body_over_the_cap_is_body_too_large<T: Transport>() {
     // No Content-Length: the cap is enforced while reading.
     let mut raw =
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -86,12 +90,9 @@ fn chunked_body_over_the_cap_is_body_too_large() {
     }
     raw.extend_from_slice(b"0\r\n\r\n");
     let server = Server::start(vec![Reply::Raw(raw)]);
-    let client = builder(&server.base_url())
-        .credentials(atlas_admin_ureq::Credentials::None)
-        .max_response_bytes(3000)
-        .build()
-        .unwrap();
-    let err = client.list_group_invites(&ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
+    let settings = [Setting::Credentials(Credentials::None), Setting::MaxResponseBytes(3000)];
+    let client = canned_client::<T>(&server.base_url(), settings);
+    let err = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::BodyTooLarge), "{err:?}");
     assert_eq!(server.finish().len(), 1);
 }
@@ -104,83 +105,80 @@ fn truncated() -> Reply {
     )
 }
 
-#[test]
-fn close_mid_response_is_io_and_a_create_is_not_retried() {
+/// A close mid-response is `Io`, and a create that may have been applied is not sent again.
+pub fn close_mid_response_is_io_and_a_create_is_not_retried<T: Transport>() {
     let server = Server::start(vec![truncated(), truncated()]);
-    let client = builder(&server.base_url()).credentials(atlas_admin_ureq::Credentials::None).build().unwrap();
-    let err = client.create_group_invite(&create_op()).unwrap_err();
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Io), "{err:?}");
     let requests = server.finish();
     assert_eq!(requests.len(), 1, "a create that may have been applied is never sent twice");
     assert_eq!(requests[0].method, "POST");
 }
 
-#[test]
-fn close_mid_response_on_an_idempotent_get_is_retried() {
+/// A close mid-response on a `GET` is retried.
+pub fn close_mid_response_on_an_idempotent_get_is_retried<T: Transport>() {
     let server = Server::start(vec![truncated(), ok_json(&invitation_json("ada@example.com"))]);
-    let client = builder(&server.base_url()).credentials(atlas_admin_ureq::Credentials::None).build().unwrap();
-    let ok = client.get_group_invite(&get_op()).unwrap();
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let ok = T::execute(&client, &get_op()).unwrap();
     assert_eq!(ok.meta.exchanges, 2);
     assert_eq!(server.finish().len(), 2);
 }
 
-#[test]
-fn close_before_any_response_is_io() {
+/// A close before any response byte is `Io`: the request was sent.
+pub fn close_before_any_response_is_io<T: Transport>() {
     // The server reads the request and closes without a byte: the request was sent.
     let server = Server::start(vec![Reply::Raw(Vec::new())]);
-    let client = builder(&server.base_url())
-        .credentials(atlas_admin_ureq::Credentials::None)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let err = client.create_group_invite(&create_op()).unwrap_err();
+    let settings = [Setting::Credentials(Credentials::None), Setting::Retry(RetryPolicy::none())];
+    let client = canned_client::<T>(&server.base_url(), settings);
+    let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Io), "{err:?}");
     assert_eq!(server.finish().len(), 1);
 }
 
-#[test]
-fn redirect_is_not_followed() {
+/// A 302 is an answer: its `Location` is not visited.
+pub fn redirect_is_not_followed<T: Transport>() {
     let elsewhere = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
     let server = Server::start(vec![response(
         "302 Found",
         &[("Location", &format!("{}/api/atlas/v2/groups/{GROUP_ID}/invites/{INVITATION_ID}", elsewhere.base_url()))],
         b"",
     )]);
-    let client = builder(&server.base_url()).build().unwrap();
-    let err = client.get_group_invite(&get_op()).unwrap_err();
+    let client = canned_client::<T>(&server.base_url(), []);
+    let err = T::execute(&client, &get_op()).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
     assert!(matches!(err, Error::Decode(_) | Error::Api(_)), "{err:?}");
     assert_eq!(server.finish().len(), 1);
     assert_eq!(elsewhere.finish().len(), 0, "the Location was not visited");
 }
 
-#[test]
-fn slow_server_hits_the_exchange_timeout() {
+/// A server that never answers hits the exchange timeout, on time.
+pub fn slow_server_hits_the_exchange_timeout<T: Transport>() {
     let server = Server::start(vec![Reply::Hang]);
-    let client = builder(&server.base_url())
-        .credentials(atlas_admin_ureq::Credentials::None)
-        .retry(RetryPolicy::none())
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let settings = [
+        Setting::Credentials(Credentials::None),
+        Setting::Retry(RetryPolicy::none()),
+        Setting::Timeout(Duration::from_millis(300)),
+    ];
+    let client = canned_client::<T>(&server.base_url(), settings);
     let started = Instant::now();
-    let err = client.get_group_invite(&get_op()).unwrap_err();
+    let err = T::execute(&client, &get_op()).unwrap_err();
     let took = started.elapsed();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Timeout), "{err:?}");
     assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "{took:?}");
     assert_eq!(server.finish().len(), 1);
 }
 
-#[test]
-fn http_errors_are_answers_not_transport_errors() {
+/// A 404 is a typed API error, not a transport error.
+pub fn http_errors_are_answers_not_transport_errors<T: Transport>() {
     let body = r#"{"detail":"Invitation 6a79c2d4e8f01b3a5c7d9e1f not found.","error":404,"errorCode":"RESOURCE_NOT_FOUND","parameters":[],"reason":"Not Found"}"#;
     let server = Server::start(vec![response(
         "404 Not Found",
         &[("Content-Type", "application/json"), ("X-Error-Code", "RESOURCE_NOT_FOUND")],
         body.as_bytes(),
     )]);
-    let client = builder(&server.base_url()).credentials(atlas_admin_ureq::Credentials::None).build().unwrap();
-    let err = client.get_group_invite(&get_op()).unwrap_err();
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let err = T::execute(&client, &get_op()).unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(err.error_code(), Some("RESOURCE_NOT_FOUND"));
     assert_eq!(server.finish().len(), 1);

@@ -1,11 +1,9 @@
 //! Service accounts: one token fetch serves the calls, and `revoke_token` revokes it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
-
-use atlas_admin_hyper::ops::{DeleteOrgInvite, ListOrgInvites};
-use atlas_admin_hyper::{Client, Error};
-use common::*;
+use super::{Setting, Transport, canned_client, try_build};
+use crate::canned::*;
+use atlas_admin_core::Error;
+use atlas_admin_core::ops::{DeleteOrgInvite, ListOrgInvites};
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.test-access-token";
 
@@ -21,31 +19,32 @@ fn no_content() -> Reply {
     response("204 No Content", &[("Content-Type", "application/vnd.atlas.2023-01-01+json;charset=utf-8")], b"")
 }
 
-fn client(server: &Server) -> Client {
-    Client::builder()
-        .base_url(&server.base_url())
-        .service_account("mdb_sa_id_test", "mdb_sa_sk_client-secret")
-        .retry(fast_retry())
-        .no_proxy()
-        .build()
-        .unwrap()
+fn client<T: Transport>(server: &Server) -> T::Client {
+    try_build::<T>([
+        Setting::BaseUrl(server.base_url()),
+        Setting::ServiceAccount("mdb_sa_id_test".to_owned(), "mdb_sa_sk_client-secret".to_owned()),
+        Setting::Retry(fast_retry()),
+        Setting::NoProxy,
+    ])
+    .unwrap()
 }
 
-#[tokio::test]
-async fn one_token_serves_calls_and_is_revoked() {
+/// One token fetch (Basic auth, client credentials) serves two calls as `Bearer`; revoking
+/// it posts to `/api/oauth/revoke` once, then there is nothing left to revoke.
+pub fn one_token_serves_calls_and_is_revoked<T: Transport>() {
     let org_list = format!(
         r#"[{{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","id":"{INVITATION_ID}","inviterUsername":"mdb_sa_id_test","orgId":"{ORG_ID}","orgName":"acme","roles":["ORG_MEMBER"],"groupRoleAssignments":[],"teamIds":[],"username":"ada@example.com"}}]"#
     );
     let server = Server::start(vec![token_reply(), ok_json(&org_list), no_content(), response("200 OK", &[], b"")]);
-    let client = client(&server);
+    let client = client::<T>(&server);
 
-    let list = client.list_org_invites(&ListOrgInvites::new(ORG_ID).unwrap()).await.unwrap();
+    let list = T::execute(&client, &ListOrgInvites::new(ORG_ID).unwrap()).unwrap();
     assert_eq!(list.value.len(), 1);
     assert_eq!(list.meta.exchanges, 2, "token fetch + call");
-    let deleted = client.delete_org_invite(&DeleteOrgInvite::new(ORG_ID, INVITATION_ID).unwrap()).await.unwrap();
+    let deleted = T::execute(&client, &DeleteOrgInvite::new(ORG_ID, INVITATION_ID).unwrap()).unwrap();
     assert_eq!(deleted.meta.exchanges, 1, "the cached token is reused");
-    assert!(client.revoke_token().await.unwrap(), "a token was revoked");
-    assert!(!client.revoke_token().await.unwrap(), "and forgotten");
+    assert!(T::revoke_token(&client).unwrap(), "a token was revoked");
+    assert!(!T::revoke_token(&client).unwrap(), "and forgotten");
 
     let requests = server.finish();
     assert_eq!(requests.len(), 4, "{requests:#?}");
@@ -61,19 +60,19 @@ async fn one_token_serves_calls_and_is_revoked() {
     assert!(revoke.contains("token_type_hint=access_token"), "{revoke}");
 }
 
-#[tokio::test]
-async fn revoke_refusal_is_an_error() {
+/// A refused revocation is the answer's error, and is not retried.
+pub fn revoke_refusal_is_an_error<T: Transport>() {
     let server = Server::start(vec![token_reply(), ok_json("[]"), response("429 Too Many Requests", &[], b"")]);
-    let client = client(&server);
-    client.list_org_invites(&ListOrgInvites::new(ORG_ID).unwrap()).await.unwrap();
-    let err = client.revoke_token().await.unwrap_err();
+    let client = client::<T>(&server);
+    T::execute(&client, &ListOrgInvites::new(ORG_ID).unwrap()).unwrap();
+    let err = T::revoke_token(&client).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err:?}");
     assert!(!matches!(err, Error::Transport(_)));
     assert_eq!(server.finish().len(), 3, "a revocation is not retried");
 }
 
-#[tokio::test]
-async fn api_key_clients_have_nothing_to_revoke() {
-    let client = builder("http://127.0.0.1:9").build().unwrap();
-    assert!(!client.revoke_token().await.unwrap());
+/// An API-key client has no token: revoking is a no-op that sends nothing.
+pub fn api_key_clients_have_nothing_to_revoke<T: Transport>() {
+    let client = canned_client::<T>("http://127.0.0.1:9", []);
+    assert!(!T::revoke_token(&client).unwrap());
 }

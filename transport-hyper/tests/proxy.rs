@@ -1,83 +1,23 @@
-//! HTTPS against a loopback rustls server: a custom CA is trusted, an unknown one is a
-//! Connect failure (nothing was sent, so even a create may be retried); HTTPS through an HTTP
-//! proxy's CONNECT tunnel.
+//! HTTPS through an HTTP proxy's `CONNECT` tunnel (hyper only: ureq tunnels inside ureq), to
+//! the canned server of atlas-admin-tests over TLS with the test CA.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
-
 use atlas_admin_hyper::ops::{CreateGroupInvite, GetGroupInvite};
-use atlas_admin_hyper::{Credentials, Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind};
-use common::*;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::net::TcpStream;
+use atlas_admin_hyper::{
+    ClientBuilder, Credentials, Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind,
+};
+use atlas_admin_tests::canned::*;
+use atlas_admin_tests::fixtures::tls::CA_PEM;
 use std::sync::Arc;
 
-const CA: &[u8] = include_bytes!("../../transport-ureq/tests/fixtures/test-ca.pem");
-const CERT: &[u8] = include_bytes!("../../transport-ureq/tests/fixtures/localhost.pem");
-const KEY: &[u8] = include_bytes!("../../transport-ureq/tests/fixtures/localhost.key");
-
-struct Tls(Arc<rustls::ServerConfig>);
-
-impl Tls {
-    fn new() -> Tls {
-        let certs = CertificateDer::pem_slice_iter(CERT).collect::<Result<Vec<_>, _>>().unwrap();
-        let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap();
-        Tls(Arc::new(config))
-    }
-}
-
-impl Wrap for Tls {
-    fn serve(&self, stream: TcpStream, handle: &mut dyn FnMut(&mut dyn ReadWrite)) {
-        let conn = rustls::ServerConnection::new(self.0.clone()).unwrap();
-        let mut tls = rustls::StreamOwned::new(conn, stream);
-        // A failed handshake shows up as a failed read: nothing is recorded.
-        handle(&mut tls);
-        tls.conn.send_close_notify();
-        let _ = std::io::Write::flush(&mut tls);
-    }
-}
-
-fn https_url(server: &Server) -> String {
-    format!("https://127.0.0.1:{}", server.addr.port())
-}
-
-#[tokio::test]
-async fn custom_ca_is_trusted() {
-    let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
-    let client = builder(&https_url(&server)).ca_pem(CA).build().unwrap();
-    let ok = client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
-    assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
-    let requests = server.finish();
-    assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].target, format!("/api/atlas/v2/groups/{GROUP_ID}/invites/{INVITATION_ID}"));
-}
-
-#[tokio::test]
-async fn unknown_ca_fails_the_handshake_as_connect() {
-    // The default web roots do not know the test CA.
-    let server = Server::start_with(vec![ok_json("{}"), ok_json("{}")], Tls::new());
-    let client = builder(&https_url(&server))
-        .credentials(Credentials::None)
-        .retry(RetryPolicy::default().with_base_delay(std::time::Duration::from_millis(1)).with_max_attempts(2))
-        .build()
-        .unwrap();
-    let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
-    let err = client.create_group_invite(&CreateGroupInvite::new(GROUP_ID, body).unwrap()).await.unwrap_err();
-    match &err {
-        Error::RetriesExhausted { attempts: 2, last, .. } => {
-            assert!(matches!(&**last, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{last:?}");
-            assert!(last.to_string().contains("UnknownIssuer"), "{last}");
-        }
-        other => panic!("a handshake failure sends nothing, so a create is retried: {other:?}"),
-    }
-    assert_eq!(server.finish().len(), 0, "no request got through");
+/// A client of the canned server at `base_url`, as in the shared transport scenarios.
+fn builder(base_url: &str) -> ClientBuilder {
+    atlas_admin_hyper::Client::builder()
+        .base_url(base_url)
+        .api_key(PUBLIC_KEY, PRIVATE_KEY)
+        .retry(fast_retry())
+        .no_proxy()
+        .seed(7)
 }
 
 /// An HTTP proxy on loopback that answers `CONNECT` with `status` and, on 200, relays bytes to
@@ -145,7 +85,7 @@ impl Drop for ConnectProxy {
 async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
     let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
     let proxy = ConnectProxy::start("200 Connection established").await;
-    let client = builder(&https_url(&server)).ca_pem(CA).proxy(&proxy.url()).build().unwrap();
+    let client = builder(&server.https_url()).ca_pem(CA_PEM).proxy(&proxy.url()).build().unwrap();
     let ok = client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
     assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
     let port = server.addr.port();
@@ -163,8 +103,8 @@ async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
 async fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent() {
     let server = Server::start_with(vec![ok_json("{}")], Tls::new());
     let proxy = ConnectProxy::start("407 Proxy Authentication Required").await;
-    let client = builder(&https_url(&server))
-        .ca_pem(CA)
+    let client = builder(&server.https_url())
+        .ca_pem(CA_PEM)
         .proxy(&proxy.url())
         .credentials(Credentials::None)
         .retry(RetryPolicy::none())
