@@ -1,7 +1,7 @@
 //! Settings from environment variables, with the names the Atlas CLI and SDKs use.
 //!
-//! The core reads nothing itself: [`read`] takes a lookup function, and each transport passes
-//! one over the process environment (or a map, in tests).
+//! [`read`] takes a lookup function (a map, in tests); `ClientBuilder::from_env` passes one over
+//! the process environment, the only place the core reads it.
 
 use crate::credentials::Credentials;
 use crate::error::InvalidInput;

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod builder;
 mod call;
 mod config;
 mod credentials;
@@ -46,6 +47,10 @@ mod session;
 mod timestamp;
 mod validate;
 
+pub use builder::{
+    BuildError, ClientBuilder, ClientSettings, Connect, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, PoolSettings, ProxySetting,
+};
 pub use call::{Call, Step};
 pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
@@ -66,3 +71,19 @@ pub use secret::Secret;
 pub use session::Session;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
 pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId};
+
+/// What a transport crate re-exports at its root, so users of either transport import the
+/// same names: `pub use atlas_admin_core::prelude::*;`. Glob-import it yourself to get the
+/// request and response types, errors and settings without naming each one.
+pub mod prelude {
+    pub use crate::{
+        ApiError, ApiResponse, ApiVersion, AuthError, AuthFailure, Config, Credentials, DecodeError, Error, GroupId,
+        GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
+        InvalidInput, InvitationId, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
+        OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
+        TransportErrorKind,
+    };
+    pub use crate::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+    pub use crate::{Exchange, ExchangeOutcome, Observer};
+    pub use crate::{env, ops};
+}

@@ -2,14 +2,13 @@
 
 use crate::builder::ClientBuilder;
 use crate::driver::drive;
-use crate::error::BuildError;
 use crate::io::Transport;
 use atlas_admin_core::ops::{
     CreateGroupInvite, CreateOrgInvite, DeleteGroupInvite, DeleteOrgInvite, GetGroupInvite, GetOrgInvite,
     ListGroupInvites, ListOrgInvites, UpdateGroupInviteById, UpdateGroupInvites, UpdateOrgInviteById, UpdateOrgInvites,
 };
 use atlas_admin_core::{
-    ApiResponse, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
+    ApiResponse, BuildError, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
 };
 use std::fmt;
 use std::sync::Arc;

@@ -61,7 +61,7 @@
 //! ```
 //!
 //! A [`Client`] is cheap to clone and `Send + Sync`, and its futures are `Send`: spawn as
-//! many tasks as you like. All clones share one [`Session`](atlas_admin_core::Session): one
+//! many tasks as you like. All clones share one [`Session`](crate::core::Session): one
 //! Digest challenge (then one round trip per call), one OAuth token (fetched once however
 //! many tasks need it), one connection pool.
 //!
@@ -129,25 +129,12 @@
 mod builder;
 mod client;
 mod driver;
-mod error;
 mod io;
 mod proxy;
 mod runtime;
 mod tls;
 
 pub use atlas_admin_core as core;
-pub use atlas_admin_core::env;
-pub use atlas_admin_core::ops;
-pub use atlas_admin_core::{
-    ApiError, ApiResponse, ApiVersion, AuthError, AuthFailure, Config, Credentials, DecodeError, Error, GroupId,
-    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
-    InvalidInput, InvitationId, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
-    OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
-    TransportErrorKind,
-};
-pub use atlas_admin_core::{Exchange, ExchangeOutcome, Observer};
-pub use builder::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
-};
+pub use atlas_admin_core::prelude::*;
+pub use builder::{ClientBuilder, DEFAULT_POOL_IDLE_TIMEOUT, Hyper};
 pub use client::Client;
-pub use error::BuildError;

@@ -6,8 +6,7 @@
 //! reached over plain `http://` (optionally with `user:password@`, sent as
 //! `Proxy-Authorization: Basic`); TLS to the proxy and SOCKS are not supported.
 
-use crate::error::BuildError;
-use atlas_admin_core::Secret;
+use atlas_admin_core::{BuildError, ProxySetting};
 use http::Uri;
 use hyper::rt::{Read, Write};
 use hyper_util::client::legacy::connect::proxy::Tunnel;
@@ -20,38 +19,15 @@ use tower_service::Service;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Where the proxy comes from.
-#[derive(Clone, Default)]
-pub(crate) enum ProxySetting {
-    /// `HTTPS_PROXY` / `https_proxy`, else `ALL_PROXY` / `all_proxy`, minus `NO_PROXY`.
-    #[default]
-    FromEnv,
-    /// No proxy, whatever the environment says.
-    Direct,
-    /// This proxy URL (it may hold credentials, so it is never shown).
-    Url(Secret),
-}
-
-impl ProxySetting {
-    /// The matcher deciding which destinations go through which proxy (`None`: direct).
-    pub(crate) fn matcher(&self) -> Result<Option<Matcher>, BuildError> {
-        match self {
-            ProxySetting::Direct => Ok(None),
-            ProxySetting::FromEnv => Ok(env_has_proxy().then(Matcher::from_env)),
-            ProxySetting::Url(url) => {
-                check_url(url.expose())?;
-                Ok(Some(Matcher::builder().https(url.expose()).build()))
-            }
-        }
-    }
-
-    /// How the proxy is shown in `Debug` (never the URL, which may hold a password).
-    pub(crate) fn label(&self) -> &'static str {
-        match self {
-            ProxySetting::Direct => "none",
-            ProxySetting::FromEnv if env_has_proxy() => "from environment",
-            ProxySetting::FromEnv => "none",
-            ProxySetting::Url(_) => "configured",
+/// The matcher deciding which destinations go through which proxy (`None`: direct). From the
+/// environment: `HTTPS_PROXY` / `https_proxy`, else `ALL_PROXY` / `all_proxy`, minus `NO_PROXY`.
+pub(crate) fn matcher(setting: &ProxySetting) -> Result<Option<Matcher>, BuildError> {
+    match setting {
+        ProxySetting::Direct => Ok(None),
+        ProxySetting::FromEnv => Ok(env_has_proxy().then(Matcher::from_env)),
+        ProxySetting::Url(url) => {
+            check_url(url.expose())?;
+            Ok(Some(Matcher::builder().https(url.expose()).build()))
         }
     }
 }
@@ -154,14 +130,14 @@ mod tests {
 
     #[test]
     fn only_https_destinations_are_tunnelled() {
-        let url = Secret::new("http://u:p@proxy.example.com:3128");
-        let connector = ProxyConnector::new((), ProxySetting::Url(url).matcher().unwrap());
+        let url = atlas_admin_core::Secret::new("http://u:p@proxy.example.com:3128");
+        let connector = ProxyConnector::new((), matcher(&ProxySetting::Url(url)).unwrap());
         let https: Uri = "https://cloud.mongodb.com/api".parse().unwrap();
         let http: Uri = "http://127.0.0.1:8080/api".parse().unwrap();
         let intercept = connector.route(&https).unwrap();
         assert_eq!(intercept.uri().host(), Some("proxy.example.com"));
         assert!(intercept.basic_auth().is_some());
         assert!(connector.route(&http).is_none());
-        assert!(ProxyConnector::new((), ProxySetting::Direct.matcher().unwrap()).route(&https).is_none());
+        assert!(ProxyConnector::new((), matcher(&ProxySetting::Direct).unwrap()).route(&https).is_none());
     }
 }

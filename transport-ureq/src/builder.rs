@@ -1,41 +1,19 @@
-//! [`ClientBuilder`]: every setting of a client, validated once in [`ClientBuilder::build`].
+//! [`ClientBuilder`]: the core's builder, connected by [`Ureq`]: a ureq agent with rustls.
 
 use crate::client::{Client, Settings};
-use crate::error::BuildError;
 use crate::io::Transport;
 use crate::tls;
-use atlas_admin_core::env;
-use atlas_admin_core::{ApiVersion, Config, Credentials, RetryPolicy, Secret, Session};
-use atlas_admin_core::{Exchange, Observer};
+use atlas_admin_core::{BuildError, ClientSettings, Connect, ProxySetting, Session};
 use std::collections::hash_map::RandomState;
-use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 use ureq::config::AutoHeaderValue;
 use ureq::{Agent, Proxy};
 
-/// Default limit for establishing a connection (DNS, TCP, TLS, proxy tunnel).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default limit for one whole HTTP exchange, response body included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default cap on a response body: 4 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
-
-/// Where the HTTP proxy comes from.
-#[derive(Clone, Default)]
-pub(crate) enum ProxySetting {
-    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (and `NO_PROXY`), as ureq reads them.
-    #[default]
-    FromEnv,
-    /// No proxy, whatever the environment says.
-    Direct,
-    /// This proxy URL (it may hold credentials, so it is never shown).
-    Url(Secret),
-}
-
-/// Builds a [`Client`]. Setters never fail; the first invalid setting is reported by
-/// [`build`](ClientBuilder::build).
+/// Builds a [`Client`]: the core's [`ClientBuilder`](crate::core::ClientBuilder) over
+/// the [`Ureq`] transport. Setters never fail; the first invalid setting is reported by
+/// [`build`](crate::core::ClientBuilder::build).
 ///
 /// ```
 /// use atlas_admin_ureq::{Client, RetryPolicy};
@@ -51,203 +29,31 @@ pub(crate) enum ProxySetting {
 /// assert_eq!(client.config().user_agent(), "my-tool/1.2");
 /// # Ok::<(), atlas_admin_ureq::BuildError>(())
 /// ```
-#[must_use]
-pub struct ClientBuilder {
-    config: Config,
-    credentials: Credentials,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_response_bytes: u64,
-    ca_pem: Option<Vec<u8>>,
-    proxy: ProxySetting,
-    observer: Option<Observer>,
-    seed: Option<u64>,
-    error: Option<BuildError>,
-}
+///
+/// The pool settings map to ureq's: [`pool_idle_timeout`](crate::core::ClientBuilder::pool_idle_timeout)
+/// is `max_idle_age` (default 15 s) and
+/// [`pool_max_idle_per_host`](crate::core::ClientBuilder::pool_max_idle_per_host) is
+/// `max_idle_connections_per_host` (default 3; ureq's overall cap of 10 idle connections is
+/// raised to match when it is larger).
+pub type ClientBuilder = atlas_admin_core::ClientBuilder<Ureq>;
 
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            config: Config::default(),
-            credentials: Credentials::None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            ca_pem: None,
-            proxy: ProxySetting::FromEnv,
-            observer: None,
-            seed: None,
-            error: None,
-        }
-    }
-}
+/// The ureq transport, as the type parameter of [`ClientBuilder`]: a ureq `Agent` with rustls,
+/// no redirects, no headers of its own, connect and whole-exchange timeouts. A marker: it
+/// has no values.
+#[derive(Debug)]
+pub enum Ureq {}
 
-impl ClientBuilder {
-    /// Defaults: `https://cloud.mongodb.com`, API version 2023-01-01, no credentials, the
-    /// default [`RetryPolicy`], connect timeout 10 s, exchange timeout 60 s, 4 MiB body cap,
-    /// Mozilla's web roots, proxy from the environment.
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// ureq's own cap on idle connections overall.
+const UREQ_MAX_IDLE_CONNECTIONS: usize = 10;
 
-    /// Starts from the environment: credentials from `MONGODB_ATLAS_PUBLIC_API_KEY` +
-    /// `MONGODB_ATLAS_PRIVATE_API_KEY` (Digest) or `MONGODB_ATLAS_CLIENT_ID` +
-    /// `MONGODB_ATLAS_CLIENT_SECRET` (service account), and `MONGODB_ATLAS_BASE_URL` if set.
-    /// Empty variables count as unset; a half-set pair is an error, and with both pairs set
-    /// the API key is used (the Atlas CLI's precedence).
-    pub fn from_env() -> Result<Self, BuildError> {
-        Ok(Self::new().env_settings(read_process_env()?))
-    }
+impl Connect for Ureq {
+    type Client = Client;
 
-    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests, or
-    /// settings kept elsewhere).
-    pub fn from_env_lookup(mut lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, BuildError> {
-        Ok(Self::new().env_settings(env::read(|var| Ok(lookup(var)))?))
-    }
-
-    fn env_settings(self, settings: env::EnvSettings) -> Self {
-        let builder = self.credentials(settings.credentials);
-        match settings.base_url {
-            Some(url) => builder.base_url(&url),
-            None => builder,
-        }
-    }
-
-    fn fail(mut self, error: impl Into<BuildError>) -> Self {
-        self.error.get_or_insert(error.into());
-        self
-    }
-
-    fn try_config(self, f: impl FnOnce(Config) -> Result<Config, atlas_admin_core::InvalidInput>) -> Self {
-        match f(self.config.clone()) {
-            Ok(config) => ClientBuilder { config, ..self },
-            Err(e) => self.fail(e),
-        }
-    }
-
-    /// Replaces the whole core configuration (base URL, version, User-Agent, retry policy).
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// The base URL, e.g. `https://cloud.mongodb.com` or a loopback fake.
-    pub fn base_url(self, url: &str) -> Self {
-        self.try_config(|c| c.with_base_url(url))
-    }
-
-    /// The default API version of every call (default `2023-01-01`).
-    pub fn api_version(self, version: ApiVersion) -> Self {
-        self.try_config(|c| Ok(c.with_api_version(version)))
-    }
-
-    /// The `User-Agent` of every request (default `atlas-admin/<version> (<os>; <arch>)`).
-    pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
-        self.try_config(|c| c.with_user_agent(user_agent))
-    }
-
-    /// The retry policy (429, rate limits, 5xx, connect failures; see the core's rules).
-    pub fn retry(self, retry: RetryPolicy) -> Self {
-        self.try_config(|c| Ok(c.with_retry(retry)))
-    }
-
-    /// How long before expiry an OAuth token is refreshed (default 60 s).
-    pub fn token_refresh_margin(self, margin: Duration) -> Self {
-        self.try_config(|c| Ok(c.with_token_refresh_margin(margin)))
-    }
-
-    /// The credentials.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// A programmatic API key (HTTP Digest).
-    pub fn api_key(self, public_key: impl Into<String>, private_key: impl Into<Secret>) -> Self {
-        match Credentials::api_key(public_key, private_key) {
-            Ok(c) => self.credentials(c),
-            Err(e) => self.fail(e),
-        }
-    }
-
-    /// A service account (OAuth 2.0 client credentials; one token shared by all clones).
-    pub fn service_account(self, client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
-        match Credentials::service_account(client_id, client_secret) {
-            Ok(c) => self.credentials(c),
-            Err(e) => self.fail(e),
-        }
-    }
-
-    /// Limit for establishing a connection: DNS, TCP, TLS handshake, proxy tunnel (default
-    /// 10 s). Running out is a [`Connect`](atlas_admin_core::TransportErrorKind::Connect)
-    /// failure: nothing was sent, so the core may retry any operation.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Limit for one whole HTTP exchange, from connecting to the last byte of the response
-    /// body (default 60 s). Each retry gets its own; the retry policy bounds the waits
-    /// between them. Running out is a [`Timeout`](atlas_admin_core::TransportErrorKind::Timeout).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Cap on a response body in bytes, after content decoding (default 4 MiB). A larger body
-    /// fails the call with [`BodyTooLarge`](atlas_admin_core::TransportErrorKind::BodyTooLarge).
-    pub fn max_response_bytes(mut self, max: u64) -> Self {
-        self.max_response_bytes = max;
-        self
-    }
-
-    /// Trusts exactly the CA certificates of this PEM bundle instead of the public web roots
-    /// (for a TLS-intercepting proxy, a private Atlas endpoint or a test server). The bundle
-    /// is checked by [`build`](Self::build).
-    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.ca_pem = Some(pem.into());
-        self
-    }
-
-    /// Sends every request through this proxy (`http://host:port`, `user:pass@host:port`...)
-    /// instead of the one from the environment.
-    pub fn proxy(mut self, url: &str) -> Self {
-        self.proxy = ProxySetting::Url(Secret::new(url));
-        self
-    }
-
-    /// Connects directly, ignoring `HTTPS_PROXY` and friends.
-    pub fn no_proxy(mut self) -> Self {
-        self.proxy = ProxySetting::Direct;
-        self
-    }
-
-    /// Calls `observer` after every HTTP exchange (API calls, Digest challenges, token
-    /// fetches, retries) with the method, URI, auth scheme, status or failure, and time taken.
-    /// It never sees header values or bodies.
-    pub fn on_exchange(mut self, observer: impl Fn(&Exchange) + Send + Sync + 'static) -> Self {
-        self.observer = Some(Arc::new(observer));
-        self
-    }
-
-    /// Seeds Digest cnonces and retry jitter with a constant, making every request
-    /// reproducible byte for byte. For tests only: by default the seed is fresh OS randomness.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-
-    /// Validates the settings and builds the client.
-    ///
-    /// Fails on the first invalid setting, on a bad CA bundle or proxy URL, and when
-    /// credentials would go over plain `http` to a host that is not loopback.
-    pub fn build(self) -> Result<Client, BuildError> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        let user_agent = self.config.user_agent().to_owned();
-        let session = Session::new(self.config, self.credentials, self.seed.unwrap_or_else(os_seed))?;
-        let proxy = match &self.proxy {
+    fn connect(s: ClientSettings) -> Result<Client, BuildError> {
+        let user_agent = s.config.user_agent().to_owned();
+        let session = Session::new(s.config, s.credentials, s.seed.unwrap_or_else(os_seed))?;
+        let proxy = match &s.proxy {
+            // `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (and `NO_PROXY`), as ureq reads them.
             ProxySetting::FromEnv => Proxy::try_from_env(),
             ProxySetting::Direct => None,
             // ureq's message does not echo the URL, which may hold a password.
@@ -255,7 +61,7 @@ impl ClientBuilder {
                 Some(Proxy::new(url.expose()).map_err(|e| BuildError::InvalidProxy(e.to_string()))?)
             }
         };
-        let config = Agent::config_builder()
+        let mut agent = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -265,52 +71,27 @@ impl ClientBuilder {
             .user_agent(AutoHeaderValue::Provided(Arc::new(user_agent)))
             .accept(AutoHeaderValue::None)
             .accept_encoding(AutoHeaderValue::None)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
-            .tls_config(tls::config(self.ca_pem.as_deref())?)
-            .proxy(proxy.clone())
-            .build();
-        let settings = Settings {
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            max_response_bytes: self.max_response_bytes,
-            custom_ca: self.ca_pem.is_some(),
-            proxy: match (&self.proxy, &proxy) {
-                (_, None) => "none",
-                (ProxySetting::FromEnv, Some(_)) => "from environment",
-                (_, Some(_)) => "configured",
-            },
-            observer: self.observer.is_some(),
+            .timeout_connect(Some(s.connect_timeout))
+            .timeout_global(Some(s.timeout))
+            .tls_config(tls::config(s.ca_pem.as_deref())?)
+            .proxy(proxy.clone());
+        if let Some(age) = s.pool.idle_timeout {
+            agent = agent.max_idle_age(age);
+        }
+        if let Some(max) = s.pool.max_idle_per_host {
+            agent = agent.max_idle_connections_per_host(max).max_idle_connections(max.max(UREQ_MAX_IDLE_CONNECTIONS));
+        }
+        let shown = Settings {
+            connect_timeout: s.connect_timeout,
+            timeout: s.timeout,
+            max_response_bytes: s.max_response_bytes,
+            custom_ca: s.ca_pem.is_some(),
+            proxy: if proxy.is_some() { s.proxy.label() } else { "none" },
+            observer: s.observer.is_some(),
         };
-        let transport = Transport {
-            agent: Agent::new_with_config(config),
-            max_body: self.max_response_bytes,
-            observer: self.observer,
-        };
-        Ok(Client::from_parts(session, transport, settings))
-    }
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("config", &self.config)
-            .field("credentials", &self.credentials)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("custom_ca", &self.ca_pem.is_some())
-            .field(
-                "proxy",
-                &match self.proxy {
-                    ProxySetting::FromEnv => "from environment",
-                    ProxySetting::Direct => "none",
-                    ProxySetting::Url(_) => "configured",
-                },
-            )
-            .field("observer", &self.observer.is_some())
-            .field("error", &self.error)
-            .finish_non_exhaustive()
+        let agent = Agent::new_with_config(agent.build());
+        let transport = Transport { agent, max_body: s.max_response_bytes, observer: s.observer };
+        Ok(Client::from_parts(session, transport, shown))
     }
 }
 
@@ -324,11 +105,26 @@ fn os_seed() -> u64 {
     hasher.finish()
 }
 
-/// Reads the process environment for [`env::read`].
-fn read_process_env() -> Result<env::EnvSettings, env::EnvError> {
-    env::read(|var| match std::env::var(var) {
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(env::EnvError::NotUnicode { var }),
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn ureq_keeps_its_pool_defaults_unless_told() {
+        let defaults = ureq::config::Config::default();
+        assert_eq!(defaults.max_idle_connections(), UREQ_MAX_IDLE_CONNECTIONS);
+        let client = ClientBuilder::new().build().unwrap();
+        let config = client.agent_config();
+        assert_eq!(config.max_idle_age(), defaults.max_idle_age());
+        assert_eq!(config.max_idle_connections_per_host(), defaults.max_idle_connections_per_host());
+        let client = ClientBuilder::new().pool_idle_timeout(Duration::from_secs(5)).pool_max_idle_per_host(20).build();
+        let client = client.unwrap();
+        let config = client.agent_config();
+        assert_eq!(config.max_idle_age(), Duration::from_secs(5));
+        assert_eq!((config.max_idle_connections_per_host(), config.max_idle_connections()), (20, 20));
+        let client = ClientBuilder::new().pool_max_idle_per_host(0).build().unwrap();
+        let config = client.agent_config();
+        assert_eq!((config.max_idle_connections_per_host(), config.max_idle_connections()), (0, 10));
+    }
 }

@@ -2,14 +2,13 @@
 
 use crate::builder::ClientBuilder;
 use crate::driver::drive;
-use crate::error::BuildError;
 use crate::io::Transport;
 use atlas_admin_core::ops::{
     CreateGroupInvite, CreateOrgInvite, DeleteGroupInvite, DeleteOrgInvite, GetGroupInvite, GetOrgInvite,
     ListGroupInvites, ListOrgInvites, UpdateGroupInviteById, UpdateGroupInvites, UpdateOrgInviteById, UpdateOrgInvites,
 };
 use atlas_admin_core::{
-    ApiResponse, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
+    ApiResponse, BuildError, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -91,6 +90,12 @@ impl Client {
     /// The shared session (auth state), for driving calls by hand.
     pub fn session(&self) -> &Session {
         &self.inner.session
+    }
+
+    /// The ureq agent's configuration (pool limits and the like), for tests.
+    #[cfg(test)]
+    pub(crate) fn agent_config(&self) -> &ureq::config::Config {
+        self.inner.transport.agent.config()
     }
 
     /// Runs any operation: auth, retries and decoding follow the core's call state machine.

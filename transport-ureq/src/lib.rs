@@ -39,8 +39,8 @@
 //! ## Building a client
 //!
 //! [`Client::builder`] sets the base URL, API version, User-Agent, [`RetryPolicy`],
-//! credentials, timeouts, the response size cap, a custom CA bundle, the proxy and an
-//! [`Exchange`] observer:
+//! credentials, timeouts, the response size cap, a custom CA bundle, the proxy, the
+//! connection pool and an [`Exchange`] observer:
 //!
 //! ```no_run
 //! use atlas_admin_ureq::{Client, RetryPolicy};
@@ -59,7 +59,7 @@
 //! ```
 //!
 //! A [`Client`] is cheap to clone and `Send + Sync`. All clones share one
-//! [`Session`](atlas_admin_core::Session): one Digest challenge (then one round trip per
+//! [`Session`](crate::core::Session): one Digest challenge (then one round trip per
 //! call), one OAuth token, one connection pool.
 //!
 //! ## Transport behaviour
@@ -89,21 +89,10 @@
 mod builder;
 mod client;
 mod driver;
-mod error;
 mod io;
 mod tls;
 
 pub use atlas_admin_core as core;
-pub use atlas_admin_core::env;
-pub use atlas_admin_core::ops;
-pub use atlas_admin_core::{
-    ApiError, ApiResponse, ApiVersion, AuthError, AuthFailure, Config, Credentials, DecodeError, Error, GroupId,
-    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
-    InvalidInput, InvitationId, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
-    OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
-    TransportErrorKind,
-};
-pub use atlas_admin_core::{Exchange, ExchangeOutcome, Observer};
-pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use atlas_admin_core::prelude::*;
+pub use builder::{ClientBuilder, Ureq};
 pub use client::Client;
-pub use error::BuildError;
