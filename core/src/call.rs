@@ -25,9 +25,10 @@ use crate::oauth::{self, TokenStep};
 use crate::operation::{Operation, Prepared, prepare};
 use crate::response::{self, ApiResponse};
 use crate::retry::{status_is_retryable, transport_is_retryable};
-use crate::session::Session;
+use crate::session::{DigestKey, Session};
 use http::{HeaderValue, StatusCode};
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// What the transport must do next.
@@ -46,8 +47,13 @@ pub enum Step<T> {
 #[derive(Debug)]
 enum SentAuth {
     None,
-    Digest { nonce: String },
-    Bearer { generation: u64 },
+    /// Signed with this cached challenge.
+    Digest {
+        key: Arc<DigestKey>,
+    },
+    Bearer {
+        generation: u64,
+    },
     FixedBearer,
 }
 
@@ -93,7 +99,7 @@ pub struct Call<'s, O: Operation> {
 
 impl<'s, O: Operation> Call<'s, O> {
     pub(crate) fn new(session: &'s Session, op: &O) -> Self {
-        let (prepared, state) = match prepare(session.config(), op) {
+        let (prepared, state) = match prepare(session.config(), session.base(), op) {
             Ok(p) => (Some(p), State::Ready),
             Err(e) => (None, State::Finished(Err(e))),
         };
@@ -180,7 +186,7 @@ impl<'s, O: Operation> Call<'s, O> {
             Credentials::None => Ok((None, SentAuth::None)),
             Credentials::ApiKey { public_key, private_key } => {
                 match self.session.sign_digest(prepared, public_key, private_key) {
-                    Ok(Some((header, nonce))) => Ok((Some(header), SentAuth::Digest { nonce })),
+                    Ok(Some((header, key))) => Ok((Some(header), SentAuth::Digest { key })),
                     Ok(None) => Ok((None, SentAuth::None)),
                     Err(e) => Err(e),
                 }
@@ -270,30 +276,32 @@ impl<'s, O: Operation> Call<'s, O> {
         };
         let first_refusal = !self.auth_retried;
         match (self.session.credentials(), auth) {
-            (Credentials::ApiKey { .. }, auth) => match Challenge::from_headers(response.headers()) {
-                Err(e) => self.finish(Err(Error::UnsupportedChallenge(e))),
-                // A 401 without a challenge is an answer about permissions, not credentials.
-                Ok(None) => self.finish(Err(response::error_from_body(
-                    O::ENDPOINT.operation_id,
-                    crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
-                    response.body(),
-                ))),
-                Ok(Some(challenge)) => {
-                    let signed_with = match auth {
-                        SentAuth::Digest { nonce } => Some(nonce),
-                        _ => None,
-                    };
-                    let fresh = challenge.stale || signed_with.as_deref() != Some(challenge.nonce.as_str());
-                    self.session.store_challenge(challenge);
-                    if fresh && first_refusal {
-                        self.auth_retried = true;
-                        self.resend = true;
-                        self.state = State::Ready;
-                    } else {
-                        self.finish(Err(refusal(AuthFailure::DigestRejected)));
+            (Credentials::ApiKey { public_key, private_key }, auth) => {
+                match Challenge::from_headers(response.headers()) {
+                    Err(e) => self.finish(Err(Error::UnsupportedChallenge(e))),
+                    // A 401 without a challenge is an answer about permissions, not credentials.
+                    Ok(None) => self.finish(Err(response::error_from_body(
+                        O::ENDPOINT.operation_id,
+                        crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
+                        response.body(),
+                    ))),
+                    Ok(Some(challenge)) => {
+                        let signed_with = match &auth {
+                            SentAuth::Digest { key } => Some(key.challenge.nonce.as_str()),
+                            _ => None,
+                        };
+                        let fresh = challenge.stale || signed_with != Some(challenge.nonce.as_str());
+                        self.session.store_challenge(challenge, public_key, private_key);
+                        if fresh && first_refusal {
+                            self.auth_retried = true;
+                            self.resend = true;
+                            self.state = State::Ready;
+                        } else {
+                            self.finish(Err(refusal(AuthFailure::DigestRejected)));
+                        }
                     }
                 }
-            },
+            }
             (Credentials::ServiceAccount { .. }, SentAuth::Bearer { generation }) if first_refusal => {
                 self.session.invalidate_token(generation);
                 self.auth_retried = true;

@@ -29,9 +29,18 @@ impl Entropy {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// 32 lowercase hex characters (128 bits), the client nonce of one Digest response.
-    pub(crate) fn cnonce(&mut self) -> String {
-        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
+    /// 32 lowercase hex characters (128 bits), the client nonce of one Digest response:
+    /// `{:016x}{:016x}` of the next two draws, on the stack.
+    pub(crate) fn cnonce(&mut self) -> [u8; 32] {
+        let (a, b) = (self.next_u64(), self.next_u64());
+        let mut out = [0u8; 32];
+        for (i, d) in out.iter_mut().enumerate() {
+            let word = if i < 16 { a } else { b };
+            // The mask keeps the nibble below 16.
+            let nibble = ((word >> (60 - 4 * (i % 16))) & 0x0f) as u8;
+            *d = if nibble < 10 { b'0' + nibble } else { b'a' + (nibble - 10) };
+        }
+        out
     }
 }
 
@@ -55,8 +64,11 @@ mod tests {
     fn cnonce_is_32_hex_and_fraction_in_range() {
         let mut e = Entropy::new(0);
         let n = e.cnonce();
-        assert_eq!(n.len(), 32);
-        assert!(n.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(n.iter().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        let mut f = Entropy::new(0);
+        let expected = format!("{:016x}{:016x}", f.next_u64(), f.next_u64());
+        assert_eq!(std::str::from_utf8(&n).unwrap(), expected);
+        assert_eq!(std::str::from_utf8(&e.cnonce()).unwrap(), format!("{:016x}{:016x}", f.next_u64(), f.next_u64()));
         for _ in 0..1000 {
             let f = e.next_f64();
             assert!((0.0..1.0).contains(&f));

@@ -1,8 +1,16 @@
 //! What a response says besides its body: deprecation, sunset, rate limits, error code.
 
 use crate::timestamp::HttpDate;
+use http::header::{AsHeaderName, CONTENT_TYPE, HeaderName, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
 use std::time::{Duration, SystemTime};
+
+// Looked up by prebuilt names: a `&str` name is parsed again on every lookup.
+const DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
+const SUNSET: HeaderName = HeaderName::from_static("sunset");
+const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const X_ERROR_CODE: HeaderName = HeaderName::from_static("x-error-code");
 
 /// Response metadata, attached to every result and every API error.
 ///
@@ -42,13 +50,13 @@ impl ResponseMeta {
             status,
             http_status: status,
             enveloped: false,
-            deprecation: header_str(headers, "deprecation").and_then(HttpDate::parse),
-            sunset: header_str(headers, "sunset").and_then(HttpDate::parse),
-            rate_limit_limit: header_u64(headers, "ratelimit-limit"),
-            rate_limit_remaining: header_u64(headers, "ratelimit-remaining"),
-            retry_after: header_str(headers, "retry-after").and_then(|v| parse_retry_after(v, now)),
-            error_code: header_str(headers, "x-error-code").map(str::to_owned),
-            content_type: header_str(headers, "content-type").map(str::to_owned),
+            deprecation: header_str(headers, &DEPRECATION).and_then(HttpDate::parse),
+            sunset: header_str(headers, &SUNSET).and_then(HttpDate::parse),
+            rate_limit_limit: header_u64(headers, &RATELIMIT_LIMIT),
+            rate_limit_remaining: header_u64(headers, &RATELIMIT_REMAINING),
+            retry_after: header_str(headers, &RETRY_AFTER).and_then(|v| parse_retry_after(v, now)),
+            error_code: header_str(headers, &X_ERROR_CODE).map(str::to_owned),
+            content_type: header_str(headers, &CONTENT_TYPE).map(str::to_owned),
             exchanges: 0,
         }
     }
@@ -60,11 +68,11 @@ impl ResponseMeta {
 }
 
 /// The first value of a header, if it is visible ASCII.
-pub(crate) fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn header_str(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+fn header_u64(headers: &HeaderMap, name: impl AsHeaderName) -> Option<u64> {
     header_str(headers, name).and_then(|v| v.parse().ok())
 }
 

@@ -7,6 +7,7 @@
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
 use crate::validate::ApiVersion;
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
 
@@ -84,6 +85,51 @@ pub(crate) struct Prepared {
     pub(crate) user_agent: HeaderValue,
 }
 
+/// The media type of the default API version, as a header without allocating.
+const DEFAULT_MEDIA_TYPE: HeaderValue = HeaderValue::from_static("application/vnd.atlas.2023-01-01+json");
+
+/// URIs longer than this do not parse (`http`'s limit); such targets take the slow path, which
+/// reports them.
+const MAX_URI_LEN: usize = u16::MAX as usize - 1;
+
+/// What every request of a session shares, parsed once per session rather than per request:
+/// the base URL's scheme and authority, and the User-Agent header.
+#[derive(Clone, Debug)]
+pub(crate) struct Base {
+    scheme: Scheme,
+    authority: Authority,
+    origin_len: usize,
+    user_agent: HeaderValue,
+}
+
+impl Base {
+    /// `None` if the configuration does not parse here; then each call takes the slow path
+    /// (which reports the problem as it always did).
+    pub(crate) fn new(config: &Config) -> Option<Base> {
+        let origin: http::Uri = config.origin().parse().ok()?;
+        let parts = origin.into_parts();
+        Some(Base {
+            scheme: parts.scheme?,
+            authority: parts.authority?,
+            origin_len: config.origin().len(),
+            user_agent: HeaderValue::from_str(config.user_agent()).ok()?,
+        })
+    }
+
+    /// `origin + target` as a URI, equal to parsing that text, without re-parsing the origin.
+    /// `None` where the text might parse differently; the caller then parses it whole.
+    fn uri(&self, target: &str) -> Option<http::Uri> {
+        if !target.starts_with('/') || self.origin_len + target.len() > MAX_URI_LEN {
+            return None;
+        }
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(PathAndQuery::try_from(target.to_owned()).ok()?);
+        http::Uri::from_parts(parts).ok()
+    }
+}
+
 /// Fills `{name}` placeholders. Values are validated ids, which need no escaping.
 fn fill(template: &str, params: &[(&'static str, &str)]) -> Result<String, InvalidInput> {
     let mut out = String::with_capacity(template.len() + 48);
@@ -106,8 +152,8 @@ fn fill(template: &str, params: &[(&'static str, &str)]) -> Result<String, Inval
     Ok(out)
 }
 
-/// Builds the unsigned request for `op` under `config`.
-pub(crate) fn prepare<O: Operation>(config: &Config, op: &O) -> Result<Prepared, Error> {
+/// Builds the unsigned request for `op` under `config` (`base`: the same, pre-parsed).
+pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O) -> Result<Prepared, Error> {
     let endpoint = &O::ENDPOINT;
     let options = op.options();
     if options.pretty && !endpoint.pretty {
@@ -131,34 +177,54 @@ pub(crate) fn prepare<O: Operation>(config: &Config, op: &O) -> Result<Prepared,
     let query = query.finish();
     // The base URL may carry a path prefix (a proxy mount); Digest signs what is sent.
     let prefix = config.path_prefix();
-    let target = if query.is_empty() { format!("{prefix}{path}") } else { format!("{prefix}{path}?{query}") };
-    let uri_text = format!("{}{target}", config.origin());
-    let uri: http::Uri =
-        uri_text.parse().map_err(|_| InvalidInput::with_value("uri", "cannot form a valid URI", &uri_text))?;
+    let target = match (prefix.is_empty(), query.is_empty()) {
+        (true, true) => path,
+        (false, true) => format!("{prefix}{path}"),
+        (_, false) => format!("{prefix}{path}?{query}"),
+    };
+    let uri = match base.and_then(|b| b.uri(&target)) {
+        Some(uri) => uri,
+        None => {
+            let uri_text = format!("{}{target}", config.origin());
+            uri_text.parse().map_err(|_| InvalidInput::with_value("uri", "cannot form a valid URI", &uri_text))?
+        }
+    };
     let version = options.api_version.unwrap_or(config.api_version());
-    let accept = HeaderValue::from_str(&version.media_type())
-        .map_err(|_| InvalidInput::new("version", "not a valid header value"))?;
-    let user_agent = HeaderValue::from_str(config.user_agent())
-        .map_err(|_| InvalidInput::new("user_agent", "not a valid header value"))?;
+    let accept = if version == ApiVersion::V2023_01_01 {
+        DEFAULT_MEDIA_TYPE
+    } else {
+        HeaderValue::from_str(&version.media_type())
+            .map_err(|_| InvalidInput::new("version", "not a valid header value"))?
+    };
+    let user_agent = match base {
+        Some(b) => b.user_agent.clone(),
+        None => HeaderValue::from_str(config.user_agent())
+            .map_err(|_| InvalidInput::new("user_agent", "not a valid header value"))?,
+    };
     let body = op.body().map_err(|e| InvalidInput::new("body", format!("cannot serialize: {e}")))?;
     Ok(Prepared { method: endpoint.method.clone(), uri, target, accept, body, envelope: options.envelope, user_agent })
 }
 
 impl Prepared {
     /// The request with an optional `Authorization` header.
+    /// (Assembled in place: the builder's fallible conversions have nothing to check here.)
     pub(crate) fn to_request(&self, authorization: Option<HeaderValue>) -> Result<http::Request<Vec<u8>>, Error> {
-        let mut builder = http::Request::builder()
-            .method(self.method.clone())
-            .uri(self.uri.clone())
-            .header(header::ACCEPT, self.accept.clone())
-            .header(header::USER_AGENT, self.user_agent.clone());
+        let mut request = http::Request::new(self.body.clone().unwrap_or_default());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        let headers = request.headers_mut();
+        let mut append = |name: header::HeaderName, value: HeaderValue| {
+            headers.try_append(name, value).map(drop).map_err(|_| Error::Usage("request could not be assembled"))
+        };
+        append(header::ACCEPT, self.accept.clone())?;
+        append(header::USER_AGENT, self.user_agent.clone())?;
         if self.body.is_some() {
-            builder = builder.header(header::CONTENT_TYPE, self.accept.clone());
+            append(header::CONTENT_TYPE, self.accept.clone())?;
         }
         if let Some(auth) = authorization {
-            builder = builder.header(header::AUTHORIZATION, auth);
+            append(header::AUTHORIZATION, auth)?;
         }
-        builder.body(self.body.clone().unwrap_or_default()).map_err(|_| Error::Usage("request could not be assembled"))
+        Ok(request)
     }
 }
 
@@ -202,5 +268,26 @@ mod tests {
         );
         assert_eq!(fill("/g/{groupId}", &[]).unwrap_err().field(), "groupId");
         assert!(fill("/g/{groupId", &[("groupId", "a")]).is_err());
+    }
+
+    #[test]
+    fn uri_from_parsed_base_equals_parsing_the_whole_text() {
+        for base in [
+            "https://cloud.mongodb.com",
+            "http://127.0.0.1:8080",
+            "http://[::1]:9000",
+            "https://proxy.example.com/atlas/",
+        ] {
+            let config = Config::default().with_base_url(base).unwrap();
+            let b = Base::new(&config).unwrap();
+            for target in
+                ["/api/atlas/v2/groups/x/invites", "/a?username=a%2Bb%40example.com&envelope=true", "/a#frag", "/"]
+            {
+                let whole: http::Uri = format!("{}{target}", config.origin()).parse().unwrap();
+                assert_eq!(b.uri(target), Some(whole), "{base} {target}");
+            }
+            assert_eq!(b.uri("no-leading-slash"), None);
+            assert_eq!(b.uri(&format!("/{}", "a".repeat(MAX_URI_LEN))), None);
+        }
     }
 }

@@ -4,20 +4,28 @@
 use crate::call::Call;
 use crate::config::Config;
 use crate::credentials::Credentials;
-use crate::digest::{self, Challenge, ResponseInput};
+use crate::digest::{Challenge, Ha1, ResponseInput};
 use crate::entropy::Entropy;
 use crate::error::{Error, InvalidInput};
 use crate::oauth::{self, TokenCache, TokenResponse, TokenStep};
-use crate::operation::{Operation, Prepared};
+use crate::operation::{Base, Operation, Prepared};
 use crate::secret::Secret;
 use http::HeaderValue;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
+
+/// A cached Digest challenge with what the session's credentials make of it (HA1), shared
+/// by every request signed with it.
+#[derive(Debug)]
+pub(crate) struct DigestKey {
+    pub(crate) challenge: Challenge,
+    ha1: Ha1,
+}
 
 /// The cached Digest challenge and the next nonce count to use with it.
 #[derive(Debug)]
 struct DigestCache {
-    challenge: Challenge,
+    key: Arc<DigestKey>,
     next_nc: u32,
 }
 
@@ -44,6 +52,9 @@ struct Shared {
 pub struct Session {
     config: Config,
     credentials: Credentials,
+    /// What every request shares, parsed once (`None`: requests take the slow path, which
+    /// reports the problem when a call is built).
+    base: Option<Base>,
     shared: Mutex<Shared>,
 }
 
@@ -59,6 +70,7 @@ impl Session {
             ));
         }
         Ok(Session {
+            base: Base::new(&config),
             config,
             credentials,
             shared: Mutex::new(Shared { digest: None, token: TokenCache::default(), entropy: Entropy::new(seed) }),
@@ -73,6 +85,11 @@ impl Session {
     /// The credentials.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// What every request of this session shares, parsed once.
+    pub(crate) fn base(&self) -> Option<&Base> {
+        self.base.as_ref()
     }
 
     /// Starts a call of `op`; drive it with [`Call::next`] and [`Call::handle_response`].
@@ -111,14 +128,14 @@ impl Session {
     }
 
     /// Signs `prepared` with the cached challenge, taking the next nc. `None` if no challenge
-    /// is cached yet. Returns the header and the nonce it used.
+    /// is cached yet. Returns the header and the challenge it answered.
     pub(crate) fn sign_digest(
         &self,
         prepared: &Prepared,
         public_key: &str,
         private_key: &Secret,
-    ) -> Result<Option<(HeaderValue, String)>, Error> {
-        let (challenge, nc, cnonce) = {
+    ) -> Result<Option<(HeaderValue, Arc<DigestKey>)>, Error> {
+        let (key, nc, cnonce) = {
             let mut shared = self.lock();
             let Shared { digest, entropy, .. } = &mut *shared;
             let Some(cache) = digest.as_mut() else {
@@ -130,36 +147,39 @@ impl Session {
                 return Ok(None);
             }
             cache.next_nc += 1;
-            (cache.challenge.clone(), nc, entropy.cnonce())
+            (Arc::clone(&cache.key), nc, entropy.cnonce())
         };
-        let header = digest::authorization(
-            &challenge,
+        let header = key.ha1.authorization(
+            &key.challenge,
             &ResponseInput {
                 username: public_key,
                 password: private_key.expose(),
                 method: prepared.method.as_str(),
                 uri: &prepared.target,
                 nc,
-                cnonce: &cnonce,
+                cnonce: std::str::from_utf8(&cnonce).unwrap_or_default(),
             },
         );
-        let mut value = HeaderValue::from_str(&header).map_err(|_| {
+        let mut value = HeaderValue::try_from(header).map_err(|_| {
             Error::UnsupportedChallenge(crate::error::ChallengeError::new(
                 "the challenge cannot be answered in a header",
                 None,
             ))
         })?;
         value.set_sensitive(true);
-        Ok(Some((value, challenge.nonce)))
+        Ok(Some((value, key)))
     }
 
-    /// Caches a challenge. A new nonce restarts nc at 1; the same nonce keeps counting.
-    pub(crate) fn store_challenge(&self, challenge: Challenge) {
+    /// Caches a challenge, with HA1 for the session's credentials (`public_key`,
+    /// `private_key`). A new nonce restarts nc at 1; the same nonce keeps counting.
+    pub(crate) fn store_challenge(&self, challenge: Challenge, public_key: &str, private_key: &Secret) {
+        // Hashed before taking the lock (401s are rare; a wasted hash on a known nonce is cheap).
+        let ha1 = Ha1::new(&challenge, public_key, private_key.expose());
         let mut shared = self.lock();
-        if shared.digest.as_ref().is_some_and(|d| d.challenge.nonce == challenge.nonce) {
+        if shared.digest.as_ref().is_some_and(|d| d.key.challenge.nonce == challenge.nonce) {
             return;
         }
-        shared.digest = Some(DigestCache { challenge, next_nc: 1 });
+        shared.digest = Some(DigestCache { key: Arc::new(DigestKey { challenge, ha1 }), next_nc: 1 });
     }
 
     pub(crate) fn acquire_token(&self, now: SystemTime, held: Option<u64>, waiting_on: &mut Option<u64>) -> TokenStep {

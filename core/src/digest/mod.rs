@@ -9,16 +9,47 @@ mod challenge;
 pub use challenge::{Algorithm, Challenge, Qop, parse_authorization};
 
 use md5::{Digest as _, Md5};
-use std::fmt::Write as _;
 
-/// Lowercase hex MD5 of `data`.
-fn md5_hex(data: &[u8]) -> String {
-    let digest = Md5::digest(data);
-    let mut out = String::with_capacity(32);
-    for b in digest {
-        let _ = write!(out, "{b:02x}");
+/// One lowercase hex digit.
+fn hex_digit(n: u8) -> u8 {
+    if n < 10 { b'0' + n } else { b'a' + (n - 10) }
+}
+
+/// Lowercase hex of 16 bytes (an MD5 digest, or two `u64`s), on the stack.
+fn hex32(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        if let [hi, lo] = pair {
+            *hi = hex_digit(b >> 4);
+            *lo = hex_digit(b & 0x0f);
+        }
     }
     out
+}
+
+/// `{:08x}` of a nonce count, on the stack.
+fn hex8(n: u32) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    for (i, d) in out.iter_mut().enumerate() {
+        // Nibble 7 first: shifts 28, 24, ..., 0. The mask keeps the value below 16.
+        *d = hex_digit(((n >> (28 - 4 * i)) & 0x0f) as u8);
+    }
+    out
+}
+
+/// Lowercase hex MD5 of the concatenation of `parts`, on the stack.
+fn md5_hex_of(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Md5::new();
+    for part in parts {
+        h.update(part);
+    }
+    hex32(&h.finalize())
+}
+
+/// Lowercase hex MD5 of `data`.
+#[cfg(test)]
+fn md5_hex(data: &[u8]) -> String {
+    hex32(&Md5::digest(data)).iter().map(|&b| char::from(b)).collect()
 }
 
 /// Everything that goes into one Digest response.
@@ -38,6 +69,108 @@ pub struct ResponseInput<'a> {
     pub cnonce: &'a str,
 }
 
+/// What one challenge and one user's credentials fix, worked out once per challenge so that
+/// each preemptively signed request costs only the hashes that change with it: HA1 =
+/// `MD5(user:realm:password)` (RFC 7616 §3.4.2), and for `MD5` the hash state after
+/// `HA1:nonce:`, which every response to this nonce starts with. `Debug` hides both: HA1 is
+/// as good as the password for this realm.
+#[derive(Clone)]
+pub(crate) struct Ha1 {
+    hex: [u8; 32],
+    /// `MD5` only: the state after absorbing `HA1:nonce:` (MD5-sess mixes the cnonce into HA1).
+    prefix: Option<Md5>,
+}
+
+impl std::fmt::Debug for Ha1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ha1(<redacted>)")
+    }
+}
+
+impl Ha1 {
+    /// HA1 for `username`/`password` under `challenge` (its realm, nonce and algorithm).
+    pub(crate) fn new(challenge: &Challenge, username: &str, password: &str) -> Self {
+        let hex = md5_hex_of(&[username.as_bytes(), b":", challenge.realm.as_bytes(), b":", password.as_bytes()]);
+        let prefix = (challenge.algorithm == Algorithm::Md5).then(|| {
+            let mut h = Md5::new();
+            h.update(hex);
+            h.update(b":");
+            h.update(challenge.nonce.as_bytes());
+            h.update(b":");
+            h
+        });
+        Ha1 { hex, prefix }
+    }
+
+    /// The `response` value (32 lowercase hex) for `challenge` (the one this HA1 was made for).
+    fn response(&self, challenge: &Challenge, input: &ResponseInput<'_>) -> [u8; 32] {
+        let ha2 = md5_hex_of(&[input.method.as_bytes(), b":", input.uri.as_bytes()]);
+        let mut h = match &self.prefix {
+            Some(prefix) => prefix.clone(),
+            None => {
+                // MD5-sess: HA1' = MD5(HA1:nonce:cnonce)
+                let ha1 = md5_hex_of(&[&self.hex, b":", challenge.nonce.as_bytes(), b":", input.cnonce.as_bytes()]);
+                let mut h = Md5::new();
+                h.update(ha1);
+                h.update(b":");
+                h.update(challenge.nonce.as_bytes());
+                h.update(b":");
+                h
+            }
+        };
+        if challenge.qop == Qop::Auth {
+            h.update(hex8(input.nc));
+            h.update(b":");
+            h.update(input.cnonce.as_bytes());
+            h.update(b":auth:");
+        }
+        h.update(ha2);
+        hex32(&h.finalize())
+    }
+
+    /// The `Authorization` header value, as bytes (see [`authorization`]).
+    pub(crate) fn authorization(&self, challenge: &Challenge, input: &ResponseInput<'_>) -> Vec<u8> {
+        let opaque_len = challenge.opaque.as_ref().map_or(0, |o| o.len() + 12);
+        let mut h = Vec::with_capacity(
+            160 + input.username.len()
+                + challenge.realm.len()
+                + challenge.nonce.len()
+                + input.uri.len()
+                + input.cnonce.len()
+                + opaque_len,
+        );
+        h.extend_from_slice(b"Digest username=");
+        quote_into(&mut h, input.username);
+        h.extend_from_slice(b", realm=");
+        quote_into(&mut h, &challenge.realm);
+        h.extend_from_slice(b", nonce=");
+        quote_into(&mut h, &challenge.nonce);
+        h.extend_from_slice(b", uri=");
+        quote_into(&mut h, input.uri);
+        h.extend_from_slice(b", algorithm=");
+        h.extend_from_slice(challenge.algorithm.as_str().as_bytes());
+        h.extend_from_slice(b", response=\"");
+        h.extend_from_slice(&self.response(challenge, input));
+        h.push(b'"');
+        if challenge.qop == Qop::Auth {
+            h.extend_from_slice(b", qop=auth, nc=");
+            h.extend_from_slice(&hex8(input.nc));
+            h.extend_from_slice(b", cnonce=");
+            quote_into(&mut h, input.cnonce);
+        }
+        if let Some(opaque) = &challenge.opaque {
+            h.extend_from_slice(b", opaque=");
+            quote_into(&mut h, opaque);
+        }
+        h
+    }
+}
+
+/// Text made only of `&str` pieces and ASCII.
+fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// The `response` value (32 lowercase hex) for `challenge` and `input`.
 ///
 /// With qop=auth: `MD5(HA1:nonce:nc:cnonce:auth:HA2)`; without qop (RFC 2069):
@@ -55,17 +188,8 @@ pub struct ResponseInput<'a> {
 /// assert_eq!(r, "6629fae49393a05397450978507c4ef1");
 /// ```
 pub fn response(challenge: &Challenge, input: &ResponseInput<'_>) -> String {
-    let mut ha1 = md5_hex(format!("{}:{}:{}", input.username, challenge.realm, input.password).as_bytes());
-    if challenge.algorithm == Algorithm::Md5Sess {
-        ha1 = md5_hex(format!("{ha1}:{}:{}", challenge.nonce, input.cnonce).as_bytes());
-    }
-    let ha2 = md5_hex(format!("{}:{}", input.method, input.uri).as_bytes());
-    match challenge.qop {
-        Qop::Auth => {
-            md5_hex(format!("{ha1}:{}:{:08x}:{}:auth:{ha2}", challenge.nonce, input.nc, input.cnonce).as_bytes())
-        }
-        Qop::None => md5_hex(format!("{ha1}:{}:{ha2}", challenge.nonce).as_bytes()),
-    }
+    let hex = Ha1::new(challenge, input.username, input.password).response(challenge, input);
+    hex.iter().map(|&b| char::from(b)).collect()
 }
 
 /// The `Authorization` header value answering `challenge` for one request.
@@ -74,37 +198,34 @@ pub fn response(challenge: &Challenge, input: &ResponseInput<'_>) -> String {
 /// Digest username="…", realm="…", nonce="…", uri="…", algorithm=MD5, response="…", qop=auth, nc=00000001, cnonce="…"
 /// ```
 pub fn authorization(challenge: &Challenge, input: &ResponseInput<'_>) -> String {
-    let q = quote;
-    let mut h = format!(
-        "Digest username={}, realm={}, nonce={}, uri={}, algorithm={}, response=\"{}\"",
-        q(input.username),
-        q(&challenge.realm),
-        q(&challenge.nonce),
-        q(input.uri),
-        challenge.algorithm.as_str(),
-        response(challenge, input),
-    );
-    if challenge.qop == Qop::Auth {
-        let _ = write!(h, ", qop=auth, nc={:08x}, cnonce={}", input.nc, q(input.cnonce));
+    into_string(Ha1::new(challenge, input.username, input.password).authorization(challenge, input))
+}
+
+/// Appends `s` as an RFC 9110 quoted-string. Byte-wise is safe: `"` and `\` are ASCII, and no
+/// byte of a multi-byte UTF-8 sequence is ASCII.
+fn quote_into(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let needs_escape = |b: &u8| *b == b'"' || *b == b'\\';
+    if s.as_bytes().iter().any(needs_escape) {
+        for b in s.as_bytes() {
+            if needs_escape(b) {
+                out.push(b'\\');
+            }
+            out.push(*b);
+        }
+    } else {
+        out.extend_from_slice(s.as_bytes());
     }
-    if let Some(opaque) = &challenge.opaque {
-        let _ = write!(h, ", opaque={}", q(opaque));
-    }
-    h
+    out.push(b'"');
 }
 
 /// An RFC 9110 quoted-string.
+#[cfg(test)]
 fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
+    let mut out = Vec::new();
+    quote_into(&mut out, s);
+    into_string(out)
 }
 
 #[cfg(test)]
