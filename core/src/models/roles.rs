@@ -11,7 +11,9 @@ use std::fmt;
 macro_rules! role_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        ///
+        /// A role is its text: `Other("…")` spelling a known role equals that variant.
+        #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub enum $name {
             $($(#[$vdoc])* $variant,)*
@@ -40,9 +42,35 @@ macro_rules! role_enum {
                 }
             }
 
-            /// Whether this is one of [`Self::KNOWN`].
+            /// Whether this is one of [`Self::KNOWN`] (by text).
             pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Other(_))
+                Self::KNOWN.iter().any(|k| k.as_str() == self.as_str())
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
             }
         }
 
@@ -199,6 +227,9 @@ mod tests {
         assert_eq!(ProjectRole::KNOWN.len(), 11);
         assert_eq!(OrgRole::KNOWN.len(), 7);
         assert_eq!(OrgRole::parse("ORG_NEW"), OrgRole::Other("ORG_NEW".into()));
+        assert_eq!(ProjectRole::Other("GROUP_OWNER".into()), ProjectRole::GroupOwner);
+        assert!(OrgRole::Other("ORG_MEMBER".into()).is_known());
+        assert!(!OrgRole::Other("ORG_EMPEROR".into()).is_known());
     }
 
     #[test]
@@ -210,6 +241,10 @@ mod tests {
         let e = check_project_roles("roles", &[ProjectRole::GroupOwner, ProjectRole::GroupOwner]).unwrap_err();
         assert_eq!(e.field(), "roles[1]");
         assert!(e.reason().contains("duplicate"));
+        let spelled_out = [ProjectRole::GroupOwner, ProjectRole::Other("GROUP_OWNER".into())];
+        assert_eq!(check_project_roles("roles", &spelled_out).unwrap_err().field(), "roles[1]");
+        let org = [OrgRole::Other("ORG_MEMBER".into()), OrgRole::OrgMember];
+        assert_eq!(check_org_roles("roles", &org).unwrap_err().field(), "roles[1]");
         for bad in ["ORG_OWNER", "GROUP_", "group_owner", "GROUP_OWNER ", "GROUP-OWNER", ""] {
             let e = check_project_roles("roles", &[ProjectRole::parse(bad)]).unwrap_err();
             assert_eq!(e.field(), "roles[0]", "{bad:?}");
