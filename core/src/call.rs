@@ -25,7 +25,7 @@ use crate::oauth::{self, TokenStep};
 use crate::operation::{Operation, Prepared, prepare};
 use crate::response::{self, ApiResponse};
 use crate::retry::{status_is_retryable, transport_is_retryable};
-use crate::session::{DigestKey, Session};
+use crate::session::{DigestKey, DigestStep, Session};
 use http::{HeaderValue, StatusCode};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -74,8 +74,8 @@ enum Verdict {
 
 /// One call of operation `O`. See the [module docs](self).
 ///
-/// Dropping a call mid-flight is safe: a token fetch it was leading is released so another
-/// call takes over.
+/// Dropping a call mid-flight is safe: a token fetch or Digest probe it was leading is
+/// released so another call takes over.
 #[derive(Debug)]
 pub struct Call<'s, O: Operation> {
     session: &'s Session,
@@ -93,6 +93,8 @@ pub struct Call<'s, O: Operation> {
     /// The next API request re-sends the last one after a 401; it is not a new attempt.
     resend: bool,
     lease: Option<u64>,
+    /// The Digest probe lease this call holds (it is fetching the first challenge).
+    probe: Option<u64>,
     waiting_on: Option<u64>,
     _op: PhantomData<fn() -> O>,
 }
@@ -115,6 +117,7 @@ impl<'s, O: Operation> Call<'s, O> {
             auth_retried: false,
             resend: false,
             lease: None,
+            probe: None,
             waiting_on: None,
             _op: PhantomData,
         }
@@ -138,6 +141,7 @@ impl<'s, O: Operation> Call<'s, O> {
             State::Over => Step::Done(Err(Error::Usage("next() called after the call finished"))),
             State::AwaitingApi(_) | State::AwaitingToken => {
                 self.release_lease(None);
+                self.release_probe(false);
                 Step::Done(Err(Error::Usage("next() called before the response to the last request was handled")))
             }
         }
@@ -158,6 +162,7 @@ impl<'s, O: Operation> Call<'s, O> {
         if !matches!(in_flight, State::AwaitingApi(_) | State::AwaitingToken) {
             return self.finish(Err(Error::Usage("handle_transport_error() called with no request in flight")));
         }
+        self.release_probe(false);
         let token = matches!(in_flight, State::AwaitingToken);
         // Token requests have no side effect worth protecting: always idempotent.
         let idempotent = token || O::ENDPOINT.idempotent;
@@ -185,9 +190,13 @@ impl<'s, O: Operation> Call<'s, O> {
         let signed = match self.session.credentials() {
             Credentials::None => Ok((None, SentAuth::None)),
             Credentials::ApiKey { public_key, private_key } => {
-                match self.session.sign_digest(prepared, public_key, private_key) {
-                    Ok(Some((header, key))) => Ok((Some(header), SentAuth::Digest { key })),
-                    Ok(None) => Ok((None, SentAuth::None)),
+                match self.session.sign_digest(prepared, public_key, private_key, now, &mut self.probe) {
+                    Ok(DigestStep::Signed(header, key)) => Ok((Some(header), SentAuth::Digest { key })),
+                    Ok(DigestStep::Probe) => Ok((None, SentAuth::None)),
+                    Ok(DigestStep::Wait(d)) => {
+                        self.state = State::Ready;
+                        return Step::Wait(d);
+                    }
                     Err(e) => Err(e),
                 }
             }
@@ -238,8 +247,11 @@ impl<'s, O: Operation> Call<'s, O> {
     fn on_api_response(&mut self, auth: SentAuth, response: http::Response<Vec<u8>>, now: SystemTime) {
         let operation = O::ENDPOINT.operation_id;
         if response.status() == StatusCode::UNAUTHORIZED {
-            return self.on_unauthorized(auth, &response, now);
+            self.on_unauthorized(auth, &response, now);
+            // After any challenge is stored, so the calls waiting on this probe can sign.
+            return self.release_probe(false);
         }
+        self.release_probe(response.status().is_success());
         let envelope = self.prepared.as_ref().is_some_and(|p| p.envelope);
         match response::parse::<O>(operation, envelope, &response, now) {
             Ok(ok) => self.finish(Ok(ok)),
@@ -375,6 +387,13 @@ impl<'s, O: Operation> Call<'s, O> {
         self.state = State::Finished(result);
     }
 
+    /// Ends this call's Digest probe lease, if it holds one.
+    fn release_probe(&mut self, unchallenged: bool) {
+        if let Some(id) = self.probe.take() {
+            self.session.release_probe(id, unchallenged);
+        }
+    }
+
     fn release_lease(&mut self, failure: Option<AuthError>) {
         if let Some(lease) = self.lease.take() {
             self.session.release_token_lease(lease, failure);
@@ -385,6 +404,7 @@ impl<'s, O: Operation> Call<'s, O> {
 impl<O: Operation> Drop for Call<'_, O> {
     fn drop(&mut self) {
         self.release_lease(None);
+        self.release_probe(false);
     }
 }
 

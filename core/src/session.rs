@@ -29,9 +29,38 @@ struct DigestCache {
     next_nc: u32,
 }
 
+/// The unsigned request that fetches the first challenge: one call sends it, the others wait
+/// for its nonce instead of each paying a 401 of their own.
+#[derive(Debug, Default)]
+struct Probe {
+    /// The lease of the call probing now, and since when.
+    lease: Option<(u64, SystemTime)>,
+    next_id: u64,
+    /// A probe was answered 2xx without a challenge: the server does not ask, so calls go
+    /// unsigned without waiting for one another.
+    unchallenged: bool,
+}
+
+/// How long a probe may be in flight before another call takes over (its holder vanished).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a call waiting for the probe's challenge looks again.
+const PROBE_POLL: Duration = Duration::from_millis(5);
+
+/// What a Digest call does next.
+#[derive(Debug)]
+pub(crate) enum DigestStep {
+    /// Send with this `Authorization`, answering this challenge.
+    Signed(HeaderValue, Arc<DigestKey>),
+    /// Send unsigned to fetch a challenge.
+    Probe,
+    /// Another call is fetching the challenge; ask again after this long.
+    Wait(Duration),
+}
+
 #[derive(Debug)]
 struct Shared {
     digest: Option<DigestCache>,
+    probe: Probe,
     token: TokenCache,
     entropy: Entropy,
 }
@@ -73,7 +102,12 @@ impl Session {
             base: Base::new(&config),
             config,
             credentials,
-            shared: Mutex::new(Shared { digest: None, token: TokenCache::default(), entropy: Entropy::new(seed) }),
+            shared: Mutex::new(Shared {
+                digest: None,
+                probe: Probe::default(),
+                token: TokenCache::default(),
+                entropy: Entropy::new(seed),
+            }),
         })
     }
 
@@ -129,23 +163,38 @@ impl Session {
 
     /// Signs `prepared` with the cached challenge, taking the next nc. `None` if no challenge
     /// is cached yet. Returns the header and the challenge it answered.
+    ///
+    /// Without a cached challenge, one call at a time probes (`held` records its lease) and
+    /// the others wait for the challenge it brings back.
     pub(crate) fn sign_digest(
         &self,
         prepared: &Prepared,
         public_key: &str,
         private_key: &Secret,
-    ) -> Result<Option<(HeaderValue, Arc<DigestKey>)>, Error> {
+        now: SystemTime,
+        held: &mut Option<u64>,
+    ) -> Result<DigestStep, Error> {
         let (key, nc, cnonce) = {
             let mut shared = self.lock();
-            let Shared { digest, entropy, .. } = &mut *shared;
+            let Shared { digest, probe, entropy, .. } = &mut *shared;
+            if digest.as_ref().is_some_and(|c| c.next_nc == u32::MAX) {
+                *digest = None; // nc exhausted: start over with a fresh challenge
+            }
             let Some(cache) = digest.as_mut() else {
-                return Ok(None);
+                let mine = held.is_some() && probe.lease.map(|(id, _)| id) == *held;
+                let live = probe.lease.is_some_and(|(_, since)| now < since + PROBE_TIMEOUT);
+                if mine || probe.unchallenged {
+                    return Ok(DigestStep::Probe);
+                }
+                if live {
+                    return Ok(DigestStep::Wait(PROBE_POLL));
+                }
+                probe.next_id += 1;
+                probe.lease = Some((probe.next_id, now));
+                *held = Some(probe.next_id);
+                return Ok(DigestStep::Probe);
             };
             let nc = cache.next_nc;
-            if nc == u32::MAX {
-                *digest = None; // nc exhausted: start over with a fresh challenge
-                return Ok(None);
-            }
             cache.next_nc += 1;
             (Arc::clone(&cache.key), nc, entropy.cnonce())
         };
@@ -167,7 +216,17 @@ impl Session {
             ))
         })?;
         value.set_sensitive(true);
-        Ok(Some((value, key)))
+        Ok(DigestStep::Signed(value, key))
+    }
+
+    /// Ends the probe lease `id`. `unchallenged`: the probe was answered 2xx without a
+    /// challenge, so calls need not wait for one.
+    pub(crate) fn release_probe(&self, id: u64, unchallenged: bool) {
+        let mut shared = self.lock();
+        if shared.probe.lease.is_some_and(|(lease, _)| lease == id) {
+            shared.probe.lease = None;
+        }
+        shared.probe.unchallenged |= unchallenged;
     }
 
     /// Caches a challenge, with HA1 for the session's credentials (`public_key`,
@@ -176,6 +235,7 @@ impl Session {
         // Hashed before taking the lock (401s are rare; a wasted hash on a known nonce is cheap).
         let ha1 = Ha1::new(&challenge, public_key, private_key.expose());
         let mut shared = self.lock();
+        shared.probe.unchallenged = false;
         if shared.digest.as_ref().is_some_and(|d| d.key.challenge.nonce == challenge.nonce) {
             return;
         }

@@ -450,3 +450,73 @@ fn invalid_input_never_reaches_a_request() {
     let op = DeleteGroupInvite::new(GROUP, INV).unwrap().pretty(true);
     assert!(matches!(s.begin(&op).next(t0()), Step::Done(Err(Error::InvalidInput(_)))));
 }
+
+#[test]
+fn cold_concurrent_digest_calls_share_one_probe() {
+    let s = digest();
+    let (op_a, op_b) = (update(), update());
+    let mut a = s.begin(&op_a);
+    let mut b = s.begin(&op_b);
+    let Step::Send(probe) = a.next(t0()) else { panic!() };
+    assert!(probe.headers().get("authorization").is_none());
+    // B waits for A's challenge instead of sending a probe of its own.
+    assert!(matches!(b.next(t0()), Step::Wait(d) if d < secs(1)));
+    a.handle_response(fixtures::response("digest_401_challenge"), t0());
+    let Step::Send(b_signed) = b.next(t0()) else { panic!("B signs with A's nonce") };
+    let Step::Send(a_signed) = a.next(t0()) else { panic!() };
+    let ncs = [param(&auth_header(&b_signed), "nc"), param(&auth_header(&a_signed), "nc")];
+    assert_eq!(ncs, ["00000001", "00000002"]);
+    for call in [&mut a, &mut b] {
+        call.handle_response(fixtures::response("update_group_invites_200_seed"), t0());
+    }
+    assert!(matches!(a.next(t0()), Step::Done(Ok(_))));
+    let Step::Done(Ok(done)) = b.next(t0()) else { panic!() };
+    assert_eq!(done.meta.exchanges, 1, "three requests for two cold calls");
+}
+
+#[test]
+fn a_probe_that_ends_without_a_challenge_lets_the_next_call_probe() {
+    // The prober is dropped mid-flight: the waiter takes over at once.
+    let s = digest();
+    let (op_a, op_b) = (update(), update());
+    let mut b = s.begin(&op_b);
+    {
+        let mut a = s.begin(&op_a);
+        let Step::Send(_) = a.next(t0()) else { panic!() };
+        assert!(matches!(b.next(t0()), Step::Wait(_)));
+    }
+    let r = run(&mut b, vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    assert!(r.sent[0].headers().get("authorization").is_none(), "B probes itself");
+
+    // The probe fails in the transport: released, the next call probes.
+    let s = digest();
+    let r = run(&mut s.begin(&create()), vec![T(TransportErrorKind::Io)], t0());
+    assert!(r.result.is_err());
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+
+    // A prober that vanished without a trace (no drop, no answer) is overtaken after a timeout.
+    let s = digest();
+    let (op_a, op_b) = (update(), update());
+    let mut a = s.begin(&op_a);
+    let Step::Send(_) = a.next(t0()) else { panic!() };
+    let mut b = s.begin(&op_b);
+    assert!(matches!(b.next(t0() + secs(5)), Step::Wait(_)));
+    assert!(matches!(b.next(t0() + secs(11)), Step::Send(_)), "stale probe lease is taken over");
+}
+
+#[test]
+fn a_server_that_does_not_challenge_is_not_waited_for() {
+    let s = digest();
+    let (op_a, op_b) = (update(), update());
+    let mut a = s.begin(&op_a);
+    let Step::Send(_) = a.next(t0()) else { panic!() };
+    a.handle_response(fixtures::response("update_group_invites_200_seed"), t0());
+    assert!(matches!(a.next(t0()), Step::Done(Ok(_))));
+    // No challenge came back: later calls go unsigned at once, concurrently.
+    let mut b = s.begin(&op_b);
+    let mut c = s.begin(&op_a);
+    assert!(matches!(b.next(t0()), Step::Send(r) if r.headers().get("authorization").is_none()));
+    assert!(matches!(c.next(t0()), Step::Send(_)));
+}
