@@ -160,7 +160,10 @@ pub fn parse_token_response(response: &http::Response<Vec<u8>>, now: SystemTime)
 #[derive(Clone, Debug)]
 struct CachedToken {
     value: Secret,
-    expires_at: SystemTime,
+    /// From here on one call refreshes it (the others keep using it).
+    refresh_at: SystemTime,
+    /// From here on it is not sent (it could expire in flight).
+    use_until: SystemTime,
     generation: u64,
 }
 
@@ -203,21 +206,14 @@ pub(crate) struct TokenCache {
 impl TokenCache {
     /// Decides what a call does. `held` is the lease the call holds, `waiting_on` the lease it
     /// has been waiting for (updated here).
-    pub(crate) fn acquire(
-        &mut self,
-        now: SystemTime,
-        margin: Duration,
-        held: Option<u64>,
-        waiting_on: &mut Option<u64>,
-    ) -> TokenStep {
+    pub(crate) fn acquire(&mut self, now: SystemTime, held: Option<u64>, waiting_on: &mut Option<u64>) -> TokenStep {
         if let (Some(h), Some(l)) = (held, self.lease) {
             if h == l.id {
                 return TokenStep::Fetch(h);
             }
         }
-        let valid_past = |t: &CachedToken, d: Duration| now.checked_add(d).is_some_and(|x| x < t.expires_at);
         if let Some(t) = &self.token {
-            if valid_past(t, margin) {
+            if now < t.refresh_at {
                 return TokenStep::Use(t.value.clone(), t.generation);
             }
         }
@@ -233,7 +229,7 @@ impl TokenCache {
             return TokenStep::Fetch(self.next_id);
         }
         if let Some(t) = &self.token {
-            if valid_past(t, HARD_SKEW) {
+            if now < t.use_until {
                 // Due for refresh, another call is on it; this one still fits in the old token.
                 return TokenStep::Use(t.value.clone(), t.generation);
             }
@@ -242,12 +238,17 @@ impl TokenCache {
         TokenStep::Wait(POLL)
     }
 
-    /// Stores a fetched token and ends lease `id`.
-    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: SystemTime) {
+    /// Stores a fetched token and ends lease `id`. It is refreshed `margin` before expiry and
+    /// not sent in its last seconds; both shrink for short-lived tokens (at most a quarter and
+    /// a tenth of the lifetime), so a token is never refreshed on every call.
+    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: SystemTime, margin: Duration) {
         let lifetime = Duration::from_secs(token.expires_in);
+        let expires_at = now.checked_add(lifetime).unwrap_or(now);
+        let before_expiry = |d: Duration| expires_at.checked_sub(d).unwrap_or(now);
         self.token = Some(CachedToken {
             value: token.access_token,
-            expires_at: now.checked_add(lifetime).unwrap_or(now),
+            refresh_at: before_expiry(margin.min(lifetime / 4)),
+            use_until: before_expiry(HARD_SKEW.min(lifetime / 10)),
             generation: id,
         });
         if self.lease.is_some_and(|l| l.id == id) {
@@ -293,43 +294,57 @@ mod tests {
         let margin = Duration::from_secs(60);
         let mut c = TokenCache::default();
         let (mut w1, mut w2) = (None, None);
-        let TokenStep::Fetch(id) = c.acquire(t0, margin, None, &mut w1) else { panic!() };
-        assert!(matches!(c.acquire(t0, margin, None, &mut w2), TokenStep::Wait(_)));
+        let TokenStep::Fetch(id) = c.acquire(t0, None, &mut w1) else { panic!() };
+        assert!(matches!(c.acquire(t0, None, &mut w2), TokenStep::Wait(_)));
         assert_eq!(w2, Some(id));
-        c.store(id, tok("A", 3600), t0);
-        match c.acquire(t0, margin, None, &mut w2) {
+        c.store(id, tok("A", 3600), t0, margin);
+        match c.acquire(t0, None, &mut w2) {
             TokenStep::Use(s, g) => assert_eq!((s.expose(), g), ("A", id)),
             other => panic!("{other:?}"),
         }
         // Inside the margin: one call refreshes, the others keep the old token.
         let late = t0 + Duration::from_secs(3600 - 30);
-        let TokenStep::Fetch(id2) = c.acquire(late, margin, None, &mut None) else { panic!() };
-        assert!(matches!(c.acquire(late, margin, None, &mut None), TokenStep::Use(_, g) if g == id));
+        let TokenStep::Fetch(id2) = c.acquire(late, None, &mut None) else { panic!() };
+        assert!(matches!(c.acquire(late, None, &mut None), TokenStep::Use(_, g) if g == id));
         // Past the hard skew, others wait.
         let later = t0 + Duration::from_secs(3599);
-        assert!(matches!(c.acquire(later, margin, None, &mut None), TokenStep::Wait(_)));
-        c.store(id2, tok("B", 3600), later);
-        assert!(matches!(c.acquire(later, margin, None, &mut None), TokenStep::Use(s, _) if s.expose() == "B"));
+        assert!(matches!(c.acquire(later, None, &mut None), TokenStep::Wait(_)));
+        c.store(id2, tok("B", 3600), later, margin);
+        assert!(matches!(c.acquire(later, None, &mut None), TokenStep::Use(s, _) if s.expose() == "B"));
+    }
+
+    #[test]
+    fn short_lived_tokens_are_reused_not_refreshed_on_every_call() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let ms = |n: u64| t0 + Duration::from_millis(n);
+        let mut c = TokenCache::default();
+        let TokenStep::Fetch(id) = c.acquire(t0, None, &mut None) else { panic!() };
+        // 2 s lifetime, 60 s configured margin: refresh at 1.5 s, stop sending at 1.8 s.
+        c.store(id, tok("short", 2), t0, Duration::from_secs(60));
+        assert!(matches!(c.acquire(ms(100), None, &mut None), TokenStep::Use(..)));
+        assert!(matches!(c.acquire(ms(1400), None, &mut None), TokenStep::Use(..)));
+        assert!(matches!(c.acquire(ms(1600), None, &mut None), TokenStep::Fetch(_)));
+        assert!(matches!(c.acquire(ms(1700), None, &mut None), TokenStep::Use(..)), "old token while refreshing");
+        assert!(matches!(c.acquire(ms(1900), None, &mut None), TokenStep::Wait(_)));
     }
 
     #[test]
     fn refused_fetch_fails_its_waiters_and_abandoned_lease_expires() {
         let t0 = UNIX_EPOCH;
-        let m = Duration::from_secs(60);
         let mut c = TokenCache::default();
-        let TokenStep::Fetch(id) = c.acquire(t0, m, None, &mut None) else { panic!() };
+        let TokenStep::Fetch(id) = c.acquire(t0, None, &mut None) else { panic!() };
         let mut w = None;
-        assert!(matches!(c.acquire(t0, m, None, &mut w), TokenStep::Wait(_)));
+        assert!(matches!(c.acquire(t0, None, &mut w), TokenStep::Wait(_)));
         let err =
             AuthError { kind: AuthFailure::ClientCredentialsRejected, status: None, error_code: None, detail: None };
         c.release(id, Some(err.clone()));
-        assert!(matches!(c.acquire(t0, m, None, &mut w), TokenStep::Failed(e) if e == err));
+        assert!(matches!(c.acquire(t0, None, &mut w), TokenStep::Failed(e) if e == err));
         // A fresh caller (not waiting on that lease) tries again.
-        let TokenStep::Fetch(id2) = c.acquire(t0, m, None, &mut None) else { panic!() };
+        let TokenStep::Fetch(id2) = c.acquire(t0, None, &mut None) else { panic!() };
         assert_ne!(id, id2);
         // The holder vanished: after the lease timeout someone else takes over.
         let t1 = t0 + LEASE_TIMEOUT;
-        assert!(matches!(c.acquire(t1, m, None, &mut None), TokenStep::Fetch(i) if i != id2));
+        assert!(matches!(c.acquire(t1, None, &mut None), TokenStep::Fetch(i) if i != id2));
     }
 
     #[test]

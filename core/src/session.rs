@@ -243,11 +243,11 @@ impl Session {
     }
 
     pub(crate) fn acquire_token(&self, now: SystemTime, held: Option<u64>, waiting_on: &mut Option<u64>) -> TokenStep {
-        self.lock().token.acquire(now, self.config.token_refresh_margin(), held, waiting_on)
+        self.lock().token.acquire(now, held, waiting_on)
     }
 
     pub(crate) fn store_token(&self, lease: u64, token: TokenResponse, now: SystemTime) {
-        self.lock().token.store(lease, token, now);
+        self.lock().token.store(lease, token, now, self.config.token_refresh_margin());
     }
 
     pub(crate) fn release_token_lease(&self, lease: u64, failure: Option<crate::error::AuthError>) {

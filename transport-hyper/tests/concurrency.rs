@@ -274,3 +274,24 @@ async fn cancelling_the_token_fetch_does_not_wedge_other_calls() {
     client2.list_group_invites(&op).await.expect("the next call fetches its own token");
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
 }
+
+/// A token that really expires (1 s lifetime on the fake): one refresh serves the next wave,
+/// and no call is refused, because the core stops sending a token before it expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_token_is_refreshed_once_when_it_expires() {
+    let fake = FakeAtlas::start_with(FakeConfig { token_expires_in: 1, ..FakeConfig::default() }).unwrap();
+    let client = client(&fake.base_url(), service_account(&fake));
+    let op = list(&fake);
+    assert_all_ok("first wave", &spawn_many(&client, &op, TASKS).await);
+    assert_eq!(fake.counters().token_requests, 1);
+    // Past the token's lifetime (a bound, not a race: after 1.2 s the 1 s token is expired).
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    fake.reset_counters();
+    assert_all_ok("second wave", &spawn_many(&client, &op, TASKS).await);
+    let n = fake.counters();
+    eprintln!(
+        "oauth, {TASKS} tasks after real expiry: token_requests={} api_requests={} auth_failures={}",
+        n.token_requests, n.api_requests, n.auth_failures
+    );
+    assert_eq!((n.token_requests, n.api_requests, n.auth_failures), (1, TASKS as u64, 0));
+}
