@@ -95,6 +95,10 @@ pub struct Call<'s, O: Operation> {
     lease: Option<u64>,
     /// The Digest probe lease this call holds (it is fetching the first challenge).
     probe: Option<u64>,
+    /// A retry followed an answer that does not prove the request was not applied.
+    uncertain: bool,
+    /// A token this call just fetched (and its generation): used for its next request.
+    fetched: Option<(crate::secret::Secret, u64)>,
     waiting_on: Option<u64>,
     _op: PhantomData<fn() -> O>,
 }
@@ -118,6 +122,8 @@ impl<'s, O: Operation> Call<'s, O> {
             resend: false,
             lease: None,
             probe: None,
+            fetched: None,
+            uncertain: false,
             waiting_on: None,
             _op: PhantomData,
         }
@@ -187,43 +193,48 @@ impl<'s, O: Operation> Call<'s, O> {
         let Some(prepared) = self.prepared.as_ref() else {
             return Step::Done(Err(Error::Usage("call has no request")));
         };
-        let signed = match self.session.credentials() {
-            Credentials::None => Ok((None, SentAuth::None)),
-            Credentials::ApiKey { public_key, private_key } => {
-                match self.session.sign_digest(prepared, public_key, private_key, now, &mut self.probe) {
-                    Ok(DigestStep::Signed(header, key)) => Ok((Some(header), SentAuth::Digest { key })),
-                    Ok(DigestStep::Probe) => Ok((None, SentAuth::None)),
-                    Ok(DigestStep::Wait(d)) => {
-                        self.state = State::Ready;
-                        return Step::Wait(d);
+        // A token this call just fetched is used as is, whatever its lifetime: progress.
+        let signed = if let Some((token, generation)) = self.fetched.take() {
+            bearer(token.expose()).map(|h| (Some(h), SentAuth::Bearer { generation }))
+        } else {
+            match self.session.credentials() {
+                Credentials::None => Ok((None, SentAuth::None)),
+                Credentials::ApiKey { public_key, private_key } => {
+                    match self.session.sign_digest(prepared, public_key, private_key, now, &mut self.probe) {
+                        Ok(DigestStep::Signed(header, key)) => Ok((Some(header), SentAuth::Digest { key })),
+                        Ok(DigestStep::Probe) => Ok((None, SentAuth::None)),
+                        Ok(DigestStep::Wait(d)) => {
+                            self.state = State::Ready;
+                            return Step::Wait(d);
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(e) => Err(e),
                 }
-            }
-            Credentials::BearerToken(token) => bearer(token.expose()).map(|h| (Some(h), SentAuth::FixedBearer)),
-            Credentials::ServiceAccount { client_id, client_secret } => {
-                match self.session.acquire_token(now, self.lease, &mut self.waiting_on) {
-                    TokenStep::Use(token, generation) => {
-                        bearer(token.expose()).map(|h| (Some(h), SentAuth::Bearer { generation }))
+                Credentials::BearerToken(token) => bearer(token.expose()).map(|h| (Some(h), SentAuth::FixedBearer)),
+                Credentials::ServiceAccount { client_id, client_secret } => {
+                    match self.session.acquire_token(now, self.lease, &mut self.waiting_on) {
+                        TokenStep::Use(token, generation) => {
+                            bearer(token.expose()).map(|h| (Some(h), SentAuth::Bearer { generation }))
+                        }
+                        TokenStep::Fetch(lease) => {
+                            self.lease = Some(lease);
+                            return match oauth::token_request(self.session.config(), client_id, client_secret) {
+                                Ok(request) => {
+                                    self.token_attempts += 1;
+                                    self.send(request, State::AwaitingToken)
+                                }
+                                Err(e) => {
+                                    self.release_lease(None);
+                                    Step::Done(Err(e))
+                                }
+                            };
+                        }
+                        TokenStep::Wait(d) => {
+                            self.state = State::Ready;
+                            return Step::Wait(d);
+                        }
+                        TokenStep::Failed(e) => return Step::Done(Err(Error::Authentication(e))),
                     }
-                    TokenStep::Fetch(lease) => {
-                        self.lease = Some(lease);
-                        return match oauth::token_request(self.session.config(), client_id, client_secret) {
-                            Ok(request) => {
-                                self.token_attempts += 1;
-                                self.send(request, State::AwaitingToken)
-                            }
-                            Err(e) => {
-                                self.release_lease(None);
-                                Step::Done(Err(e))
-                            }
-                        };
-                    }
-                    TokenStep::Wait(d) => {
-                        self.state = State::Ready;
-                        return Step::Wait(d);
-                    }
-                    TokenStep::Failed(e) => return Step::Done(Err(Error::Authentication(e))),
                 }
             }
         };
@@ -252,21 +263,32 @@ impl<'s, O: Operation> Call<'s, O> {
             return self.release_probe(false);
         }
         self.release_probe(response.status().is_success());
+        // Past authentication: the call's one re-authentication is available again, and the
+        // nonce that signed this request is known to work.
+        self.auth_retried = false;
+        if let SentAuth::Digest { key } = &auth {
+            key.proven.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let envelope = self.prepared.as_ref().is_some_and(|p| p.envelope);
         match response::parse::<O>(operation, envelope, &response, now) {
             Ok(ok) => self.finish(Ok(ok)),
+            // A delete retried after it may already have been applied finds nothing left: done.
+            Err(Error::Api(gone))
+                if self.uncertain
+                    && O::ENDPOINT.method == http::Method::DELETE
+                    && gone.status == StatusCode::NOT_FOUND =>
+            {
+                match O::decode(b"") {
+                    Ok(value) => self.finish(Ok(ApiResponse { value, meta: gone.meta })),
+                    Err(_) => self.finish(Err(Error::Api(gone))),
+                }
+            }
             Err(e) => {
                 let retryable = match &e {
-                    Error::Api(a) => status_is_retryable(
-                        a.status,
-                        Some(a.error_code()),
-                        a.meta.retry_after.is_some(),
-                        O::ENDPOINT.idempotent,
-                    ),
+                    Error::Api(a) => status_is_retryable(a.status, Some(a.error_code()), O::ENDPOINT.idempotent),
                     Error::Decode(d) => status_is_retryable(
                         d.status,
-                        None,
-                        d.meta.as_ref().is_some_and(|m| m.retry_after.is_some()),
+                        d.meta.as_ref().and_then(|m| m.error_code.as_deref()),
                         O::ENDPOINT.idempotent,
                     ),
                     _ => false,
@@ -298,11 +320,16 @@ impl<'s, O: Operation> Call<'s, O> {
                         response.body(),
                     ))),
                     Ok(Some(challenge)) => {
-                        let signed_with = match &auth {
-                            SentAuth::Digest { key } => Some(key.challenge.nonce.as_str()),
-                            _ => None,
+                        let (signed_with, proven) = match &auth {
+                            SentAuth::Digest { key } => (
+                                Some(key.challenge.nonce.as_str()),
+                                key.proven.load(std::sync::atomic::Ordering::Relaxed),
+                            ),
+                            _ => (None, false),
                         };
-                        let fresh = challenge.stale || signed_with != Some(challenge.nonce.as_str());
+                        // A new nonce, a stale one, or one that already worked (then the server
+                        // may have taken this nc out of order): worth one fresh signature.
+                        let fresh = challenge.stale || proven || signed_with != Some(challenge.nonce.as_str());
                         self.session.store_challenge(challenge, public_key, private_key);
                         if fresh && first_refusal {
                             self.auth_retried = true;
@@ -314,11 +341,30 @@ impl<'s, O: Operation> Call<'s, O> {
                     }
                 }
             }
-            (Credentials::ServiceAccount { .. }, SentAuth::Bearer { generation }) if first_refusal => {
-                self.session.invalidate_token(generation);
-                self.auth_retried = true;
-                self.resend = true;
-                self.state = State::Ready;
+            (Credentials::ServiceAccount { .. }, SentAuth::Bearer { generation }) => {
+                if self.session.token_refused_recently(generation, now) {
+                    // This token was refused right after its fetch: the 401 is about permissions.
+                    self.finish(Err(api_or(
+                        O::ENDPOINT.operation_id,
+                        response,
+                        now,
+                        refusal(AuthFailure::TokenRejected),
+                    )));
+                } else if first_refusal {
+                    self.session.invalidate_token(generation);
+                    self.auth_retried = true;
+                    self.resend = true;
+                    self.state = State::Ready;
+                } else {
+                    // Refused again with a fresh token: Atlas says no to this call, not to the token.
+                    self.session.mark_token_refused(generation, now);
+                    self.finish(Err(api_or(
+                        O::ENDPOINT.operation_id,
+                        response,
+                        now,
+                        refusal(AuthFailure::TokenRejected),
+                    )));
+                }
             }
             (Credentials::ServiceAccount { .. } | Credentials::BearerToken(_), _) => {
                 self.finish(Err(refusal(AuthFailure::TokenRejected)));
@@ -333,12 +379,13 @@ impl<'s, O: Operation> Call<'s, O> {
         };
         match oauth::parse_token_response(&response, now) {
             Ok(token) => {
-                self.session.store_token(lease, token, now);
+                let token = self.session.store_token(lease, token, now);
+                self.fetched = Some((token, lease));
                 self.lease = None;
                 self.state = State::Ready;
             }
             Err(e) => {
-                let retryable = e.status().is_some_and(|s| status_is_retryable(s, None, true, true));
+                let retryable = e.status().is_some_and(|s| status_is_retryable(s, None, true));
                 self.retry_or_finish(e, retryable, true, now);
             }
         }
@@ -359,15 +406,30 @@ impl<'s, O: Operation> Call<'s, O> {
         match verdict {
             Verdict::Retry(d) => {
                 self.waited += d;
-                self.resume_at = Some(now.checked_add(d).unwrap_or(now));
+                let resume = now.checked_add(d).unwrap_or(now);
+                self.resume_at = Some(resume);
+                if let (true, Some(lease)) = (token, self.lease) {
+                    self.session.extend_token_lease(lease, resume);
+                }
+                // Retrying after an answer that does not prove the request was not applied.
+                let not_applied = error.is_rate_limited()
+                    || error.transport_error().is_some_and(|t| t.kind == crate::error::TransportErrorKind::Connect);
+                self.uncertain |= !token && !not_applied;
                 self.state = State::Ready;
             }
             Verdict::GiveUp { retryable } => {
-                if let Error::Authentication(a) = &error {
-                    self.release_lease(Some(a.clone()));
-                } else {
-                    self.release_lease(None);
-                }
+                // Calls waiting on this token fetch end with its failure too.
+                let failure = match &error {
+                    Error::Authentication(a) => Some(a.clone()),
+                    other if token => Some(AuthError {
+                        kind: AuthFailure::TokenUnavailable,
+                        status: other.status(),
+                        error_code: other.error_code().map(str::to_owned),
+                        detail: Some(other.to_string()),
+                    }),
+                    _ => None,
+                };
+                self.release_lease(failure);
                 let error = if retryable && attempts > 1 {
                     Error::RetriesExhausted { attempts, waited: self.waited, last: Box::new(error) }
                 } else {
@@ -405,6 +467,18 @@ impl<O: Operation> Drop for Call<'_, O> {
     fn drop(&mut self) {
         self.release_lease(None);
         self.release_probe(false);
+    }
+}
+
+/// The Atlas error a 401 carries, or `otherwise` when its body is not one.
+fn api_or(operation: &'static str, response: &http::Response<Vec<u8>>, now: SystemTime, otherwise: Error) -> Error {
+    match serde_json::from_slice::<crate::error::ApiErrorBody>(response.body()) {
+        Ok(_) => response::error_from_body(
+            operation,
+            crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
+            response.body(),
+        ),
+        Err(_) => otherwise,
     }
 }
 

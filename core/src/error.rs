@@ -315,8 +315,9 @@ pub enum AuthFailure {
     TokenRejected,
     /// Atlas asked for authentication but the session has no credentials.
     NoCredentials,
-    /// The server challenged for a scheme the session's credentials cannot answer.
-    SchemeMismatch,
+    /// No token could be obtained: the token endpoint kept failing (not a refusal of the
+    /// client secret). Calls waiting on that fetch end with this too.
+    TokenUnavailable,
 }
 
 /// Credentials were refused.

@@ -136,11 +136,11 @@ pub fn parse_token_response(response: &http::Response<Vec<u8>>, now: SystemTime)
         if !token_type.eq_ignore_ascii_case("bearer") {
             return Err(undecodable("token_type is not Bearer"));
         }
-        return Ok(TokenResponse {
-            access_token: Secret::new(access_token),
-            token_type,
-            expires_in: raw.expires_in.unwrap_or(3600),
-        });
+        let expires_in = raw.expires_in.unwrap_or(3600);
+        if expires_in == 0 {
+            return Err(undecodable("expires_in is 0: the token would be expired on arrival"));
+        }
+        return Ok(TokenResponse { access_token: Secret::new(access_token), token_type, expires_in });
     }
     if matches!(status.as_u16(), 400 | 401 | 403) {
         let body: Option<OAuthError> = serde_json::from_slice(response.body()).ok();
@@ -188,9 +188,14 @@ pub(crate) enum TokenStep {
 }
 
 /// How long a lease may be held before another call takes over (a holder that vanished).
-const LEASE_TIMEOUT: Duration = Duration::from_secs(30);
+/// (Longer than the default exchange timeout; a holder waiting to retry extends it.)
+const LEASE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a token refused right after its fetch is taken as "fine, but not allowed".
+const REFUSAL_MEMORY: Duration = Duration::from_secs(60);
 /// How often a waiting call looks again.
 const POLL: Duration = Duration::from_millis(10);
+/// The longest token lifetime believed (Atlas issues 3600 s).
+const MAX_LIFETIME_SECS: u64 = 86_400;
 /// A token is not used in its last seconds, so it cannot expire in flight.
 const HARD_SKEW: Duration = Duration::from_secs(5);
 
@@ -200,6 +205,8 @@ pub(crate) struct TokenCache {
     token: Option<CachedToken>,
     lease: Option<Lease>,
     failed: Option<(u64, AuthError)>,
+    /// A token generation refused right after it was fetched, and when.
+    refused_fresh: Option<(u64, SystemTime)>,
     next_id: u64,
 }
 
@@ -222,7 +229,7 @@ impl TokenCache {
                 return TokenStep::Failed(err.clone());
             }
         }
-        let lease_live = self.lease.is_some_and(|l| now < l.since + LEASE_TIMEOUT);
+        let lease_live = self.lease.is_some_and(|l| crate::session::within(now, l.since, LEASE_TIMEOUT));
         if !lease_live {
             self.next_id += 1;
             self.lease = Some(Lease { id: self.next_id, since: now });
@@ -241,12 +248,14 @@ impl TokenCache {
     /// Stores a fetched token and ends lease `id`. It is refreshed `margin` before expiry and
     /// not sent in its last seconds; both shrink for short-lived tokens (at most a quarter and
     /// a tenth of the lifetime), so a token is never refreshed on every call.
-    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: SystemTime, margin: Duration) {
-        let lifetime = Duration::from_secs(token.expires_in);
+    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: SystemTime, margin: Duration) -> Secret {
+        // A lifetime beyond a day is not believed (and cannot overflow the clock).
+        let lifetime = Duration::from_secs(token.expires_in.min(MAX_LIFETIME_SECS));
         let expires_at = now.checked_add(lifetime).unwrap_or(now);
         let before_expiry = |d: Duration| expires_at.checked_sub(d).unwrap_or(now);
+        let value = token.access_token;
         self.token = Some(CachedToken {
-            value: token.access_token,
+            value: value.clone(),
             refresh_at: before_expiry(margin.min(lifetime / 4)),
             use_until: before_expiry(HARD_SKEW.min(lifetime / 10)),
             generation: id,
@@ -254,6 +263,7 @@ impl TokenCache {
         if self.lease.is_some_and(|l| l.id == id) {
             self.lease = None;
         }
+        value
     }
 
     /// Ends lease `id` without a token; with `failure`, callers waiting on it fail too.
@@ -263,6 +273,23 @@ impl TokenCache {
         }
         if let Some(f) = failure {
             self.failed = Some((id, f));
+        }
+    }
+
+    /// Whether `generation` was refused fresh within [`REFUSAL_MEMORY`] of `now`.
+    pub(crate) fn refused_recently(&self, generation: u64, now: SystemTime) -> bool {
+        self.refused_fresh.is_some_and(|(g, at)| g == generation && crate::session::within(now, at, REFUSAL_MEMORY))
+    }
+
+    /// Remembers that `generation` was refused right after its fetch.
+    pub(crate) fn mark_refused(&mut self, generation: u64, now: SystemTime) {
+        self.refused_fresh = Some((generation, now));
+    }
+
+    /// Keeps lease `id` alive until `until` plus the lease timeout.
+    pub(crate) fn extend(&mut self, id: u64, until: SystemTime) {
+        if let Some(lease) = self.lease.as_mut().filter(|l| l.id == id) {
+            lease.since = until;
         }
     }
 
@@ -297,7 +324,7 @@ mod tests {
         let TokenStep::Fetch(id) = c.acquire(t0, None, &mut w1) else { panic!() };
         assert!(matches!(c.acquire(t0, None, &mut w2), TokenStep::Wait(_)));
         assert_eq!(w2, Some(id));
-        c.store(id, tok("A", 3600), t0, margin);
+        let _ = c.store(id, tok("A", 3600), t0, margin);
         match c.acquire(t0, None, &mut w2) {
             TokenStep::Use(s, g) => assert_eq!((s.expose(), g), ("A", id)),
             other => panic!("{other:?}"),
@@ -309,7 +336,7 @@ mod tests {
         // Past the hard skew, others wait.
         let later = t0 + Duration::from_secs(3599);
         assert!(matches!(c.acquire(later, None, &mut None), TokenStep::Wait(_)));
-        c.store(id2, tok("B", 3600), later, margin);
+        let _ = c.store(id2, tok("B", 3600), later, margin);
         assert!(matches!(c.acquire(later, None, &mut None), TokenStep::Use(s, _) if s.expose() == "B"));
     }
 
@@ -320,7 +347,7 @@ mod tests {
         let mut c = TokenCache::default();
         let TokenStep::Fetch(id) = c.acquire(t0, None, &mut None) else { panic!() };
         // 2 s lifetime, 60 s configured margin: refresh at 1.5 s, stop sending at 1.8 s.
-        c.store(id, tok("short", 2), t0, Duration::from_secs(60));
+        let _ = c.store(id, tok("short", 2), t0, Duration::from_secs(60));
         assert!(matches!(c.acquire(ms(100), None, &mut None), TokenStep::Use(..)));
         assert!(matches!(c.acquire(ms(1400), None, &mut None), TokenStep::Use(..)));
         assert!(matches!(c.acquire(ms(1600), None, &mut None), TokenStep::Fetch(_)));
@@ -375,5 +402,15 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(parse_token_response(&resp(429, "{}"), UNIX_EPOCH), Err(Error::Decode(d)) if d.status == 429));
+        let zero = parse_token_response(&resp(200, r#"{"access_token":"t","expires_in":0}"#), UNIX_EPOCH);
+        assert!(matches!(zero, Err(Error::Decode(d)) if d.reason.contains("expires_in")));
+        let huge = parse_token_response(
+            &resp(200, &format!(r#"{{"access_token":"t","expires_in":{}}}"#, u64::MAX)),
+            UNIX_EPOCH,
+        );
+        let mut c = TokenCache::default();
+        let TokenStep::Fetch(id) = c.acquire(UNIX_EPOCH, None, &mut None) else { panic!() };
+        let _ = c.store(id, huge.unwrap(), UNIX_EPOCH, Duration::from_secs(60));
+        assert!(matches!(c.acquire(UNIX_EPOCH + Duration::from_secs(3600), None, &mut None), TokenStep::Use(..)));
     }
 }

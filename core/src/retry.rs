@@ -1,9 +1,9 @@
 //! When to retry, and how long to wait first.
 //!
 //! The rules: 429 and the invitation limiter's 400 `INVITATIONS_RATE_LIMITED_IP` mean the
-//! request was not applied, so any operation may be retried. 503 is retried for idempotent
-//! operations, and for others only when it carries `Retry-After` (the server refused before
-//! acting). 502/504 and failures after sending are retried only for idempotent operations.
+//! request was not applied, so any operation may be retried. 502/503/504 and failures after
+//! sending are retried only for idempotent operations (a gateway's 503 does not prove the
+//! application did nothing).
 //! A connect failure (nothing sent) is always retryable. A wait follows `Retry-After` exactly;
 //! without one it is capped exponential backoff with jitter from the session's seed. A server
 //! that asks for longer than `max_delay` is not waited for: the error comes back at once.
@@ -103,17 +103,11 @@ impl RetryPolicy {
 }
 
 /// Whether an HTTP answer may be retried.
-pub(crate) fn status_is_retryable(
-    status: StatusCode,
-    error_code: Option<&str>,
-    has_retry_after: bool,
-    idempotent: bool,
-) -> bool {
+pub(crate) fn status_is_retryable(status: StatusCode, error_code: Option<&str>, idempotent: bool) -> bool {
     match status.as_u16() {
         429 => true,
         400 => error_code == Some(INVITATIONS_RATE_LIMITED_IP),
-        503 => idempotent || has_retry_after,
-        502 | 504 => idempotent,
+        502..=504 => idempotent,
         _ => false,
     }
 }
@@ -160,16 +154,16 @@ mod tests {
     #[test]
     fn what_is_retryable() {
         let s = |c| StatusCode::from_u16(c).unwrap();
-        assert!(status_is_retryable(s(429), None, false, false));
-        assert!(status_is_retryable(s(400), Some(INVITATIONS_RATE_LIMITED_IP), false, false));
-        assert!(!status_is_retryable(s(400), Some("VALIDATION_ERROR"), false, true));
-        assert!(status_is_retryable(s(503), None, false, true));
-        assert!(!status_is_retryable(s(503), None, false, false));
-        assert!(status_is_retryable(s(503), None, true, false));
-        assert!(!status_is_retryable(s(502), None, false, false));
-        assert!(status_is_retryable(s(502), None, false, true));
-        assert!(!status_is_retryable(s(500), None, true, true));
-        assert!(!status_is_retryable(s(404), None, false, true));
+        assert!(status_is_retryable(s(429), None, false));
+        assert!(status_is_retryable(s(400), Some(INVITATIONS_RATE_LIMITED_IP), false));
+        assert!(!status_is_retryable(s(400), Some("VALIDATION_ERROR"), true));
+        assert!(status_is_retryable(s(503), None, true));
+        assert!(!status_is_retryable(s(503), None, false));
+        assert!(!status_is_retryable(s(503), None, false), "a create is not re-sent after a 503");
+        assert!(!status_is_retryable(s(502), None, false));
+        assert!(status_is_retryable(s(502), None, true));
+        assert!(!status_is_retryable(s(500), None, true));
+        assert!(!status_is_retryable(s(404), None, true));
         assert!(transport_is_retryable(TransportErrorKind::Connect, false));
         assert!(!transport_is_retryable(TransportErrorKind::Io, false));
         assert!(transport_is_retryable(TransportErrorKind::Io, true));

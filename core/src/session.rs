@@ -20,6 +20,9 @@ use std::time::{Duration, SystemTime};
 pub(crate) struct DigestKey {
     pub(crate) challenge: Challenge,
     ha1: Ha1,
+    /// A request signed with this nonce got past authentication: a later 401 with the same
+    /// nonce is then more likely an nc the server took out of order than wrong keys.
+    pub(crate) proven: std::sync::atomic::AtomicBool,
 }
 
 /// The cached Digest challenge and the next nonce count to use with it.
@@ -42,7 +45,9 @@ struct Probe {
 }
 
 /// How long a probe may be in flight before another call takes over (its holder vanished).
-const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+/// (Longer than the default exchange timeout, so a slow probe is not duplicated; a call that
+/// is dropped releases its lease at once.)
+const PROBE_TIMEOUT: Duration = Duration::from_secs(90);
 /// How often a call waiting for the probe's challenge looks again.
 const PROBE_POLL: Duration = Duration::from_millis(5);
 
@@ -182,7 +187,7 @@ impl Session {
             }
             let Some(cache) = digest.as_mut() else {
                 let mine = held.is_some() && probe.lease.map(|(id, _)| id) == *held;
-                let live = probe.lease.is_some_and(|(_, since)| now < since + PROBE_TIMEOUT);
+                let live = probe.lease.is_some_and(|(_, since)| within(now, since, PROBE_TIMEOUT));
                 if mine || probe.unchallenged {
                     return Ok(DigestStep::Probe);
                 }
@@ -239,19 +244,40 @@ impl Session {
         if shared.digest.as_ref().is_some_and(|d| d.key.challenge.nonce == challenge.nonce) {
             return;
         }
-        shared.digest = Some(DigestCache { key: Arc::new(DigestKey { challenge, ha1 }), next_nc: 1 });
+        shared.digest = Some(DigestCache {
+            key: Arc::new(DigestKey { challenge, ha1, proven: std::sync::atomic::AtomicBool::new(false) }),
+            next_nc: 1,
+        });
     }
 
     pub(crate) fn acquire_token(&self, now: SystemTime, held: Option<u64>, waiting_on: &mut Option<u64>) -> TokenStep {
         self.lock().token.acquire(now, held, waiting_on)
     }
 
-    pub(crate) fn store_token(&self, lease: u64, token: TokenResponse, now: SystemTime) {
-        self.lock().token.store(lease, token, now, self.config.token_refresh_margin());
+    /// Stores a fetched token; returns it for the call that fetched it (which uses it once
+    /// whatever its lifetime, so a call always makes progress).
+    pub(crate) fn store_token(&self, lease: u64, token: TokenResponse, now: SystemTime) -> Secret {
+        self.lock().token.store(lease, token, now, self.config.token_refresh_margin())
     }
 
     pub(crate) fn release_token_lease(&self, lease: u64, failure: Option<crate::error::AuthError>) {
         self.lock().token.release(lease, failure);
+    }
+
+    /// Whether token `generation` was refused although it was fresh, within the last minute:
+    /// then a 401 is about permissions, not the token, and no new token is fetched.
+    pub(crate) fn token_refused_recently(&self, generation: u64, now: SystemTime) -> bool {
+        self.lock().token.refused_recently(generation, now)
+    }
+
+    /// Records that token `generation` was refused right after it was fetched.
+    pub(crate) fn mark_token_refused(&self, generation: u64, now: SystemTime) {
+        self.lock().token.mark_refused(generation, now);
+    }
+
+    /// Keeps lease `lease` alive until `until` (its holder waits to retry the fetch).
+    pub(crate) fn extend_token_lease(&self, lease: u64, until: SystemTime) {
+        self.lock().token.extend(lease, until);
     }
 
     pub(crate) fn invalidate_token(&self, generation: u64) {
@@ -267,6 +293,11 @@ impl Session {
     ) -> Option<Duration> {
         self.config.retry().delay(attempts, retry_after, waited, &mut self.lock().entropy)
     }
+}
+
+/// Whether `now` is less than `limit` after `since` (or before `since`); never overflows.
+pub(crate) fn within(now: SystemTime, since: SystemTime, limit: Duration) -> bool {
+    now.duration_since(since).map_or(true, |elapsed| elapsed < limit)
 }
 
 #[cfg(test)]

@@ -266,9 +266,24 @@ fn refused_token_is_refreshed_once_then_reported() {
     );
     assert!(r.result.is_ok(), "{:?}", r.result);
     assert_eq!(r.sent.iter().filter(|q| q.uri().path() == "/api/oauth/token").count(), 2);
+    // Refused again right after a fresh token: that is Atlas's answer about this call (here the
+    // seed's 401 NOT_ORG_GROUP_CREATOR), not about the token.
     let r = run(&mut s.begin(&update()), vec![F("seed_error_401"), F("oauth_token_200"), F("seed_error_401")], t0());
     assert_eq!(r.sent.len(), 3);
-    assert!(matches!(r.result, Err(Error::Authentication(a)) if a.kind == AuthFailure::TokenRejected));
+    let err = r.result.unwrap_err();
+    assert!(matches!(&err, Error::Api(a) if a.status == 401), "{err:?}");
+    assert_eq!(err.error_code(), Some("NOT_ORG_GROUP_CREATOR"));
+    // For a minute that token's 401s are taken as such answers: no token fetch per refusal.
+    let r = run(&mut s.begin(&update()), vec![F("seed_error_401")], t0() + secs(30));
+    assert_eq!(r.sent.len(), 1);
+    assert_eq!(r.result.unwrap_err().error_code(), Some("NOT_ORG_GROUP_CREATOR"));
+    // Later, a 401 may again mean a revoked token: one refresh is tried.
+    let r = run(
+        &mut s.begin(&update()),
+        vec![F("seed_error_401"), F("oauth_token_200"), F("update_group_invites_200_seed")],
+        t0() + secs(120),
+    );
+    assert!(r.result.is_ok());
 }
 
 #[test]
@@ -318,15 +333,17 @@ fn retry_after_beyond_the_cap_returns_at_once() {
 fn non_idempotent_create_is_retried_only_when_the_server_cannot_have_applied_it() {
     let s = primed_digest();
     // Refused before acting: retried.
-    for refusal in ["error_429_rate_limited", "error_400_invitations_rate_limited", "error_503_retry_after"] {
+    for refusal in ["error_429_rate_limited", "error_400_invitations_rate_limited"] {
         let r = run(&mut s.begin(&create()), vec![F(refusal), F("create_group_invite_200")], t0());
         assert!(r.result.is_ok(), "{refusal}: {:?}", r.result);
         assert_eq!(r.sent.len(), 2, "{refusal}");
     }
     let r = run(&mut s.begin(&create()), vec![T(TransportErrorKind::Connect), F("create_group_invite_200")], t0());
     assert!(r.result.is_ok());
-    // May have been applied: not retried.
-    for answer in [F("malformed_html_502"), T(TransportErrorKind::Io), T(TransportErrorKind::Timeout)] {
+    // May have been applied (a gateway's 503 proves nothing either): not retried.
+    for answer in
+        [F("malformed_html_502"), F("error_503_retry_after"), T(TransportErrorKind::Io), T(TransportErrorKind::Timeout)]
+    {
         let r = run(&mut s.begin(&create()), vec![answer], t0());
         assert_eq!(r.sent.len(), 1);
         assert!(r.result.is_err());
@@ -502,8 +519,8 @@ fn a_probe_that_ends_without_a_challenge_lets_the_next_call_probe() {
     let mut a = s.begin(&op_a);
     let Step::Send(_) = a.next(t0()) else { panic!() };
     let mut b = s.begin(&op_b);
-    assert!(matches!(b.next(t0() + secs(5)), Step::Wait(_)));
-    assert!(matches!(b.next(t0() + secs(11)), Step::Send(_)), "stale probe lease is taken over");
+    assert!(matches!(b.next(t0() + secs(60)), Step::Wait(_)), "a slow probe is not duplicated");
+    assert!(matches!(b.next(t0() + secs(91)), Step::Send(_)), "stale probe lease is taken over");
 }
 
 #[test]
@@ -519,4 +536,91 @@ fn a_server_that_does_not_challenge_is_not_waited_for() {
     let mut c = s.begin(&op_a);
     assert!(matches!(b.next(t0()), Step::Send(r) if r.headers().get("authorization").is_none()));
     assert!(matches!(c.next(t0()), Step::Send(_)));
+}
+
+#[test]
+fn a_zero_lifetime_token_is_refused_not_refetched_forever() {
+    let zero = http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(br#"{"access_token":"t","token_type":"Bearer","expires_in":0}"#.to_vec())
+        .unwrap();
+    let s = oauth();
+    let op = update();
+    let mut call = s.begin(&op);
+    let Step::Send(_) = call.next(t0()) else { panic!() };
+    call.handle_response(zero, t0());
+    assert!(matches!(call.next(t0()), Step::Done(Err(Error::Decode(d))) if d.reason.contains("expires_in")));
+}
+
+#[test]
+fn a_stale_nonce_after_a_retry_is_still_answered() {
+    // Probe 401 (uses the re-authentication), signed 429, wait, then the nonce went stale:
+    // the call re-signs once more instead of blaming the keys.
+    let r = run(
+        &mut digest().begin(&update()),
+        vec![
+            F("digest_401_challenge"),
+            F("error_429_rate_limited"),
+            F("digest_401_stale"),
+            F("update_group_invites_200_seed"),
+        ],
+        t0(),
+    );
+    assert!(r.result.is_ok(), "{:?}", r.result);
+    assert_eq!(r.sent.len(), 4);
+}
+
+#[test]
+fn a_proven_nonce_refused_out_of_order_is_re_signed_once() {
+    // The cached nonce already worked; a 401 with the same nonce (an nc the server took out of
+    // order) earns one fresh signature with a higher nc, not a verdict on the keys.
+    let s = primed_digest();
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok(), "{:?}", r.result);
+    let ncs: Vec<String> = r.sent.iter().map(|q| param(&auth_header(q), "nc")).collect();
+    assert_eq!(ncs, ["00000002", "00000003"]);
+    // Keys revoked mid-session: still exactly two requests, then the verdict.
+    let r = run(&mut s.begin(&update()), vec![F("digest_401_challenge"), F("digest_401_challenge")], t0());
+    assert_eq!(r.sent.len(), 2);
+    assert!(matches!(r.result, Err(Error::Authentication(_))));
+}
+
+#[test]
+fn a_failing_token_endpoint_fails_its_waiters_too() {
+    let s = session_with(
+        Credentials::service_account("client", "SECRET-CLIENT-SECRET").unwrap(),
+        RetryPolicy::default().with_max_attempts(2),
+    );
+    let (op_a, op_b) = (update(), update());
+    let mut b = s.begin(&op_b);
+    let r = {
+        let mut a = s.begin(&op_a);
+        let Step::Send(_) = a.next(t0()) else { panic!() };
+        assert!(matches!(b.next(t0()), Step::Wait(_)));
+        a.handle_response(fixtures::response("malformed_html_502"), t0());
+        run(&mut a, vec![F("malformed_html_502")], t0())
+    };
+    assert_eq!(r.sent.len(), 1, "one retry after the first 502");
+    match b.next(t0() + secs(5)) {
+        Step::Done(Err(Error::Authentication(e))) => {
+            assert_eq!(e.kind, AuthFailure::TokenUnavailable);
+            assert_eq!(e.status.map(|s| s.as_u16()), Some(502));
+        }
+        other => panic!("the waiter shares the failure: {other:?}"),
+    }
+}
+
+#[test]
+fn a_delete_retried_after_an_uncertain_failure_that_finds_nothing_succeeded() {
+    let del = DeleteGroupInvite::new(GROUP, INV).unwrap();
+    let r = run(&mut primed_digest().begin(&del), vec![T(TransportErrorKind::Timeout), F("seed_error_404")], t0());
+    let ok = r.result.expect("the first attempt deleted it");
+    assert_eq!(ok.meta.status, 404);
+    // Without an uncertain first attempt, a 404 is a 404.
+    let r = run(&mut primed_digest().begin(&del), vec![F("seed_error_404")], t0());
+    assert!(r.result.unwrap_err().is_not_found());
+    // After a 429 (certainly not applied), too.
+    let r = run(&mut primed_digest().begin(&del), vec![F("error_429_rate_limited"), F("seed_error_404")], t0());
+    assert!(r.result.unwrap_err().is_not_found());
 }
