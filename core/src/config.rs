@@ -54,7 +54,14 @@ impl Config {
     /// Sets the base URL: `http` or `https`, a host, an optional port, no query or fragment.
     /// A trailing slash is dropped; a path prefix is kept (for proxies that mount Atlas).
     pub fn with_base_url(mut self, url: &str) -> Result<Self, InvalidInput> {
-        let bad = |why: &str| InvalidInput::with_value("base_url", why, url);
+        // A URL with user info may carry a password: then it is not echoed.
+        let bad = |why: &str| {
+            if url.contains('@') {
+                InvalidInput::new("base_url", why)
+            } else {
+                InvalidInput::with_value("base_url", why, url)
+            }
+        };
         let uri: http::Uri = url.trim().parse().map_err(|_| bad("is not a URL"))?;
         let https = match uri.scheme_str() {
             Some("https") => true,

@@ -6,9 +6,16 @@
 
 /// SplitMix64: tiny, fast, and good enough for nonces that only need to be unpredictable to
 /// a passive observer and distinct per request (Digest's cnonce), and for jitter.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Entropy {
     state: u64,
+}
+
+/// Not shown: the state predicts every future cnonce and jitter.
+impl std::fmt::Debug for Entropy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Entropy(..)")
+    }
 }
 
 impl Entropy {

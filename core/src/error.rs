@@ -70,6 +70,7 @@ impl Error {
     pub fn error_code(&self) -> Option<&str> {
         match self {
             Error::Api(e) => Some(e.error_code()),
+            Error::Decode(e) => e.meta.as_ref().and_then(|m| m.error_code.as_deref()),
             Error::Authentication(e) => e.error_code.as_deref(),
             Error::RetriesExhausted { last, .. } => last.error_code(),
             _ => None,
@@ -112,7 +113,10 @@ impl Error {
             Error::Api(e) => {
                 matches!(e.status.as_u16(), 429 | 502 | 503 | 504) || e.error_code() == INVITATIONS_RATE_LIMITED_IP
             }
-            Error::Decode(e) => matches!(e.status.as_u16(), 429 | 502 | 503 | 504),
+            Error::Decode(e) => {
+                matches!(e.status.as_u16(), 429 | 502 | 503 | 504)
+                    || self.error_code() == Some(INVITATIONS_RATE_LIMITED_IP)
+            }
             Error::Transport(e) => {
                 matches!(e.kind, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io)
             }

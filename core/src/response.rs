@@ -72,13 +72,30 @@ pub(crate) fn parse<O: Operation>(
     let raw = response.body().as_slice();
     let mut body = raw;
     if envelope && response.status().is_success() {
-        if let Ok(env) = serde_json::from_slice::<Envelope<'_>>(raw) {
-            let status = StatusCode::from_u16(env.status).map_err(|_| {
-                decode_error(operation, &meta, format!("envelope status {} is not an HTTP status", env.status), raw)
-            })?;
+        match serde_json::from_slice::<Envelope<'_>>(raw) {
+            Ok(env) => {
+                let status = StatusCode::from_u16(env.status).map_err(|_| {
+                    decode_error(operation, &meta, format!("envelope status {} is not an HTTP status", env.status), raw)
+                })?;
+                meta.status = status;
+                meta.enveloped = true;
+                body = env.content.map(|c| c.get().as_bytes()).unwrap_or_default();
+            }
+            // An envelope that is not one (a `"status":"404"` string, say) is not guessed at.
+            Err(e) if mentions(raw, b"\"status\"") && mentions(raw, b"\"content\"") => {
+                return Err(decode_error(operation, &meta, format!("malformed envelope: {e}"), raw));
+            }
+            Err(_) => {}
+        }
+    }
+    // Lenient models decode any object; an Atlas error body under a 2xx is still an error.
+    if meta.status.is_success() && mentions(body, b"\"errorCode\"") {
+        let error_status = |e: &ApiErrorBody| StatusCode::from_u16(e.error).ok().filter(|s| s.as_u16() >= 400);
+        if let Some((status, err)) =
+            serde_json::from_slice::<ApiErrorBody>(body).ok().and_then(|e| error_status(&e).map(|s| (s, e)))
+        {
             meta.status = status;
-            meta.enveloped = true;
-            body = env.content.map(|c| c.get().as_bytes()).unwrap_or_default();
+            return Err(Error::Api(Box::new(ApiError { status, body: err, meta, operation })));
         }
     }
     if meta.status.is_success() {
@@ -88,6 +105,11 @@ pub(crate) fn parse<O: Operation>(
         };
     }
     Err(error_from_body(operation, meta, body))
+}
+
+/// Whether `needle` occurs in `haystack` (a cheap pre-check before a second parse).
+fn mentions(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// An error status: an [`ApiError`] when the body is Atlas's error JSON, else a decode error

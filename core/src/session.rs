@@ -305,6 +305,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_shows_neither_keys_nor_the_seed_state() {
+        let s = Session::new(Config::default(), Credentials::api_key("pub", "PRIVATE").unwrap(), 0x5eed).unwrap();
+        let shown = format!("{s:?}");
+        assert!(shown.contains("Entropy(..)") && !shown.contains("PRIVATE"));
+        assert!(!shown.contains(&0x5eed_u64.to_string()));
+    }
+
+    #[test]
     fn session_is_send_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Session>();

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 
@@ -31,7 +31,7 @@ impl Timestamp {
     /// Reads an RFC 3339 date-time. Text that is not one is kept, with no instant.
     pub fn parse(raw: impl Into<String>) -> Self {
         let raw = raw.into();
-        let at = OffsetDateTime::parse(raw.trim(), &Rfc3339).ok().map(SystemTime::from);
+        let at = OffsetDateTime::parse(raw.trim(), &Rfc3339).ok().and_then(to_system_time);
         Timestamp { raw, at }
     }
 
@@ -104,7 +104,7 @@ pub struct HttpDate(SystemTime);
 impl HttpDate {
     /// Parses an HTTP-date; `None` if it is not one.
     pub fn parse(text: &str) -> Option<Self> {
-        OffsetDateTime::parse(text.trim(), &Rfc2822).ok().map(|t| HttpDate(SystemTime::from(t)))
+        OffsetDateTime::parse(text.trim(), &Rfc2822).ok().and_then(to_system_time).map(HttpDate)
     }
 
     /// The instant.
@@ -126,7 +126,7 @@ impl From<SystemTime> for HttpDate {
 
 impl fmt::Display for HttpDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = OffsetDateTime::from(self.0);
+        let t = to_offset(self.0);
         let weekday = match t.weekday() {
             time::Weekday::Monday => "Mon",
             time::Weekday::Tuesday => "Tue",
@@ -162,6 +162,23 @@ impl fmt::Display for HttpDate {
     }
 }
 
+/// The instant of `t`, if the platform's `SystemTime` can hold it (std's `From` panics when not).
+fn to_system_time(t: OffsetDateTime) -> Option<SystemTime> {
+    let nanos = t.unix_timestamp_nanos();
+    let magnitude = Duration::from_nanos(u64::try_from(nanos.unsigned_abs()).ok()?);
+    if nanos >= 0 { UNIX_EPOCH.checked_add(magnitude) } else { UNIX_EPOCH.checked_sub(magnitude) }
+}
+
+/// `t` as a calendar date, clamped to years 0000..=9999 (what `time` represents), never panicking.
+fn to_offset(t: SystemTime) -> OffsetDateTime {
+    let nanos = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i128::try_from(d.as_nanos()).unwrap_or(i128::MAX),
+        Err(e) => i128::try_from(e.duration().as_nanos()).map_or(i128::MIN, |n| -n),
+    };
+    let (min, max) = (time::PrimitiveDateTime::MIN.assume_utc(), time::PrimitiveDateTime::MAX.assume_utc());
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(if nanos < 0 { min } else { max })
+}
+
 fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -172,7 +189,7 @@ fn unix_seconds(t: SystemTime) -> i64 {
 /// Formats an instant as RFC 3339 UTC with second precision (`2026-08-10T03:04:53Z`), the
 /// shape Atlas uses; for callers (the fake server, tests) that produce timestamps.
 pub fn format_rfc3339(t: SystemTime) -> String {
-    let t = OffsetDateTime::from(t);
+    let t = to_offset(t);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -222,6 +239,15 @@ mod tests {
         assert_eq!(back, created);
         let fractional = Timestamp::parse("2026-08-10T03:04:53.250Z");
         assert_eq!(fractional.system_time().unwrap(), created.system_time().unwrap() + Duration::from_millis(250));
+    }
+
+    #[test]
+    fn extreme_instants_never_panic() {
+        let far = UNIX_EPOCH + Duration::from_secs(400_000_000_000); // year ~12700
+        assert_eq!(HttpDate::from(far).to_string(), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert!(format_rfc3339(far).starts_with("9999-12-31T23:59:59"));
+        let early = Timestamp::parse("1600-01-01T00:00:00Z");
+        assert_eq!(early.unix_seconds(), Some(-11_676_096_000));
     }
 
     #[test]

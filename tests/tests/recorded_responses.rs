@@ -218,11 +218,24 @@ fn envelope_bodies_unwrap_to_the_plain_results() {
     let err = parse_response(&op, fixtures::response("envelope_error_429"), now()).unwrap_err();
     assert!(err.is_rate_limited());
 
-    // Without envelope requested, an envelope-shaped 200 is not a GroupInvitation: no silent guess.
-    assert!(
-        parse_response(&seed_update(), fixtures::response("envelope_error_404"), now())
-            .is_ok_and(|r| r.value.id.is_none())
-    );
+    // An envelope whose status is not a number is not guessed at.
+    let odd = http::Response::builder()
+        .status(200)
+        .body(br#"{"status":"404","content":{"error":404,"errorCode":"RESOURCE_NOT_FOUND"}}"#.to_vec())
+        .unwrap();
+    assert!(matches!(parse_response(&op, odd, now()), Err(Error::Decode(d)) if d.reason.contains("envelope")));
+}
+
+#[test]
+fn an_atlas_error_body_under_a_2xx_is_still_an_error() {
+    let body = br#"{"error":500,"errorCode":"UNEXPECTED_ERROR","detail":"boom","reason":"Internal Server Error"}"#;
+    let resp = http::Response::builder().status(200).body(body.to_vec()).unwrap();
+    let e = api_err(parse_response(&seed_update(), resp, now()));
+    assert_eq!((e.status.as_u16(), e.meta.http_status.as_u16(), e.error_code()), (500, 200, "UNEXPECTED_ERROR"));
+    // A real invitation that merely mentions the word is untouched.
+    let inv = br#"{"id":"32b6e34b3d91647abb20e7b8","username":"errorCode@example.com","roles":[]}"#;
+    let resp = http::Response::builder().status(200).body(inv.to_vec()).unwrap();
+    assert!(parse_response(&seed_update(), resp, now()).is_ok());
 }
 
 #[test]

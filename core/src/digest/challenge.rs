@@ -70,13 +70,20 @@ impl Challenge {
     /// ```
     pub fn parse(header: &str) -> Result<Challenge, ChallengeError> {
         let mut schemes_seen = Vec::new();
+        let mut first_error = None;
+        // Several Digest challenges (e.g. SHA-256 then MD5): the first answerable one wins.
         for (scheme, params) in split_challenges(header) {
             if scheme.eq_ignore_ascii_case("digest") {
-                return from_params(&params, header);
+                match from_params(&params, header) {
+                    Ok(challenge) => return Ok(challenge),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
             }
             schemes_seen.push(scheme);
         }
-        Err(no_digest(&schemes_seen, header))
+        Err(first_error.unwrap_or_else(|| no_digest(&schemes_seen, header)))
     }
 
     /// Finds a Digest challenge among all `WWW-Authenticate` headers.
@@ -166,6 +173,10 @@ fn from_params(params: &[(String, String)], header: &str) -> Result<Challenge, C
             }
         }
     };
+    if algorithm == Algorithm::Md5Sess && qop == Qop::None {
+        // HA1 would mix in a cnonce that the RFC 2069 form never sends: unverifiable.
+        return fail("MD5-sess without qop is not supported".into());
+    }
     let stale = get("stale").is_some_and(|s| s.eq_ignore_ascii_case("true"));
     Ok(Challenge {
         realm: realm.to_owned(),
@@ -330,8 +341,10 @@ mod tests {
 
     #[test]
     fn stale_escapes_opaque_sess_and_legacy() {
-        let c = Challenge::parse(r#"Digest realm="a \"q\" b", nonce="n", opaque="op", stale=TRUE, algorithm=MD5-sess"#)
-            .unwrap();
+        let c = Challenge::parse(
+            r#"Digest realm="a \"q\" b", nonce="n", opaque="op", stale=TRUE, algorithm=MD5-sess, qop=auth"#,
+        )
+        .unwrap();
         assert_eq!(c.realm, r#"a "q" b"#);
         assert_eq!(c.opaque.as_deref(), Some("op"));
         assert!(c.stale);
@@ -357,6 +370,14 @@ mod tests {
             let e = Challenge::parse(h).unwrap_err();
             assert!(e.reason.contains(needle), "{h:?}: {}", e.reason);
         }
+    }
+
+    #[test]
+    fn several_digest_challenges_first_answerable_wins() {
+        let h = r#"Digest realm="r", nonce="sha", algorithm=SHA-256, qop="auth", Digest realm="r", nonce="md5", algorithm=MD5, qop="auth""#;
+        assert_eq!(Challenge::parse(h).unwrap().nonce, "md5");
+        let e = Challenge::parse(r#"Digest realm="r", nonce="n", algorithm=MD5-sess"#).unwrap_err();
+        assert!(e.reason.contains("MD5-sess without qop"));
     }
 
     #[test]

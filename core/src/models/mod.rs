@@ -30,6 +30,15 @@ pub struct Link {
     pub rel: Option<String>,
 }
 
+/// Deserializes a list that may be `null` as empty (lenient decoding of responses).
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 /// Fails on the first duplicate (by `key`), naming `field[i]`.
 pub(crate) fn check_unique<T, K: PartialEq>(
     field: &str,

@@ -18,7 +18,7 @@ pub struct OrganizationInvitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
     /// Projects the user joins on acceptance, one entry per (project, role).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
     pub group_role_assignments: Vec<GroupRole>,
     /// The invitation's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,7 +27,7 @@ pub struct OrganizationInvitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inviter_username: Option<String>,
     /// Links (absent in real responses).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "super::null_as_empty", skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
     /// The organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,10 +36,10 @@ pub struct OrganizationInvitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
     /// Organization roles granted on acceptance.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
     pub roles: Vec<OrgRole>,
     /// Teams the user joins on acceptance.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
     pub team_ids: Vec<String>,
     /// The invited user's e-mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -31,10 +31,10 @@ pub struct GroupInvitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inviter_username: Option<String>,
     /// Links (absent in real responses).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "super::null_as_empty", skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
     /// Roles granted on acceptance.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_as_empty")]
     pub roles: Vec<ProjectRole>,
     /// The invited user's e-mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +138,13 @@ impl TryFrom<RawGroupInvitationUpdateRequest> for GroupInvitationUpdateRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn null_lists_in_responses_decode_as_empty() {
+        let inv: GroupInvitation =
+            serde_json::from_str(r#"{"roles":null,"links":null,"username":"a@example.com"}"#).unwrap();
+        assert!(inv.roles.is_empty() && inv.links.is_empty());
+    }
 
     #[test]
     fn request_bodies_deserialize_with_validation() {
