@@ -70,8 +70,8 @@ pub enum BuildError {
     Tls(String),
 }
 
-/// Where the HTTP proxy comes from. Which requests go through it, and which proxy schemes
-/// work, is the transport's to say (see its crate documentation).
+/// Where the HTTP proxy comes from. It is used for `https` base URLs only (a plain-`http`
+/// base URL connects directly); which proxy schemes work is the transport's to say.
 #[derive(Clone, Debug, Default)]
 pub enum ProxySetting {
     /// The proxy variables of the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`...),
@@ -431,11 +431,18 @@ impl<T: Connect> ClientBuilder<T> {
     ///
     /// Fails on the first invalid setting, on a bad CA bundle or proxy URL, and when
     /// credentials would go over plain `http` to a host that is not loopback.
+    ///
+    /// A plain-`http` base URL (only loopback may carry credentials) always connects
+    /// directly: requests and their credentials never cross a proxy unencrypted.
     pub fn build(self) -> Result<T::Client, BuildError> {
-        match self.error {
-            Some(error) => Err(error),
-            None => T::connect(self.settings),
+        if let Some(error) = self.error {
+            return Err(error);
         }
+        let mut settings = self.settings;
+        if !settings.config.is_https() {
+            settings.proxy = ProxySetting::Direct;
+        }
+        T::connect(settings)
     }
 }
 
@@ -479,7 +486,7 @@ mod tests {
     #[test]
     fn setters_reach_the_settings() {
         let s = Builder::new()
-            .base_url("http://127.0.0.1:9")
+            .base_url("https://127.0.0.1:9")
             .api_version(ApiVersion::new("2024-08-05").unwrap())
             .token_refresh_margin(Duration::from_secs(5))
             .service_account("mdb_sa_id", "secret")
@@ -494,7 +501,7 @@ mod tests {
             .seed(6)
             .build()
             .unwrap();
-        assert_eq!(s.config.base_url(), "http://127.0.0.1:9");
+        assert_eq!(s.config.base_url(), "https://127.0.0.1:9");
         assert_eq!(s.config.token_refresh_margin(), Duration::from_secs(5));
         assert!(matches!(s.credentials, Credentials::ServiceAccount { .. }));
         assert_eq!(
@@ -507,6 +514,8 @@ mod tests {
         assert!(s.observer.is_some());
         assert_eq!(s.seed, Some(6));
         assert!(matches!(Builder::new().proxy("x").no_proxy().build().unwrap().proxy, ProxySetting::Direct));
+        let plain = Builder::new().base_url("http://127.0.0.1:9").proxy("http://proxy:1").build().unwrap();
+        assert!(matches!(plain.proxy, ProxySetting::Direct), "plain http never goes through a proxy");
     }
 
     #[test]

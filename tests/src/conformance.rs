@@ -284,10 +284,12 @@ pub fn create_not_duplicated<D: Driver>() {
     let g = group(&fake);
     ok("warm up", c.execute(&ListGroupInvites::new(&g).unwrap()));
     type Expected = fn(&Error) -> bool;
-    let cases: [(Fault, Expected); 3] = [
+    let cases: [(Fault, Expected); 5] = [
         (Fault::HtmlBadGateway, |e| matches!(e, Error::Decode(d) if d.status == 502)),
         (Fault::ServiceUnavailable { retry_after_secs: None }, |e| e.status().is_some_and(|s| s == 503)),
+        (Fault::ServiceUnavailable { retry_after_secs: Some(0) }, |e| e.status().is_some_and(|s| s == 503)),
         (Fault::TruncatedBody, |e| matches!(e, Error::Transport(t) if t.kind == TransportErrorKind::Io)),
+        (Fault::CloseConnection, |e| matches!(e, Error::Transport(t) if t.kind == TransportErrorKind::Io)),
     ];
     for (i, (fault, expected)) in cases.into_iter().enumerate() {
         fake.reset_counters();
@@ -311,6 +313,17 @@ pub fn create_not_duplicated<D: Driver>() {
         );
         assert_eq!(fake.counters().by_operation.get("createGroupInvite"), Some(&2), "{fault:?}");
     }
+    // A timeout (the server may still act) is not retried for a create either, with the default
+    // retry policy.
+    let mut s = spec(&fake, digest_credentials(&fake));
+    s.timeout = Duration::from_millis(300);
+    let impatient = D::connect(s);
+    fake.reset_counters();
+    fake.inject(Fault::Slow(Duration::from_millis(900)), 1);
+    let create = CreateGroupInvite::new(&g, invite("slow@example.com", &[ProjectRole::GroupOwner])).unwrap();
+    let err = impatient.execute(&create).unwrap_err();
+    assert!(matches!(err.transport_error(), Some(t) if t.kind == TransportErrorKind::Timeout), "{err:?}");
+    assert_eq!(fake.counters().by_operation.get("createGroupInvite"), Some(&1), "not re-sent after a timeout");
 }
 
 /// A slow server beyond the timeout is a typed timeout, not a hang.

@@ -183,3 +183,15 @@ pub fn http_errors_are_answers_not_transport_errors<T: Transport>() {
     assert_eq!(err.error_code(), Some("RESOURCE_NOT_FOUND"));
     assert_eq!(server.finish().len(), 1);
 }
+
+/// A plain-`http` (loopback) base URL never goes through a proxy, so credentials never cross
+/// one unencrypted: here the configured proxy is a dead port, and the call still succeeds.
+pub fn plain_http_never_goes_through_a_proxy<T: Transport>() {
+    let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
+    let client = canned_client::<T>(
+        &server.base_url(),
+        [Setting::Credentials(Credentials::None), Setting::Proxy(format!("http://127.0.0.1:{}", closed_port()))],
+    );
+    T::execute(&client, &get_op()).expect("direct, not through the dead proxy");
+    assert_eq!(server.finish().len(), 1);
+}
