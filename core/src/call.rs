@@ -72,7 +72,21 @@ enum Verdict {
     GiveUp { retryable: bool },
 }
 
-/// One call of operation `O`. See the [module docs](self).
+/// One call of operation `O`, driven by a transport:
+///
+/// ```text
+/// let mut call = session.begin(&op);
+/// loop {
+///     match call.next(now()) {
+///         Step::Send(request) => match transport.send(request) {
+///             Ok(response) => call.handle_response(response, now()),
+///             Err(e) => call.handle_transport_error(e, now()),
+///         },
+///         Step::Wait(d) => sleep(d),
+///         Step::Done(result) => return result,
+///     }
+/// }
+/// ```
 ///
 /// Dropping a call mid-flight is safe: a token fetch or Digest probe it was leading is
 /// released so another call takes over.
