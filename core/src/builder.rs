@@ -181,6 +181,62 @@ impl fmt::Debug for ClientSettings {
     }
 }
 
+/// What a built client shows of its transport settings: its accessors and its `Debug`, the
+/// same for every transport. It holds no secret (the proxy only as a label).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShownSettings {
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Limit for one whole HTTP exchange.
+    pub timeout: Duration,
+    /// Response body cap in bytes.
+    pub max_response_bytes: u64,
+    /// Whether a custom CA bundle replaces the web roots.
+    pub custom_ca: bool,
+    /// The proxy in use, as [`ProxySetting::label`] shows it, or `none`.
+    pub proxy: &'static str,
+    /// How long idle pooled connections are kept (the transport's resolved value).
+    pub pool_idle_timeout: Duration,
+    /// Whether an exchange observer is set.
+    pub observer: bool,
+}
+
+impl ShownSettings {
+    /// What a client built from `settings` shows: `proxy_in_use` says whether the transport
+    /// found a proxy to use, `pool_idle_timeout` is its resolved idle timeout.
+    pub fn new(settings: &ClientSettings, proxy_in_use: bool, pool_idle_timeout: Duration) -> Self {
+        ShownSettings {
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            max_response_bytes: settings.max_response_bytes,
+            custom_ca: settings.ca_pem.is_some(),
+            proxy: if proxy_in_use { settings.proxy.label() } else { "none" },
+            pool_idle_timeout,
+            observer: settings.observer.is_some(),
+        }
+    }
+
+    /// Writes a client's `Debug`: its configuration, the kind of credentials, these settings.
+    pub fn fmt_client(&self, session: &crate::Session, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = session.config();
+        f.debug_struct("Client")
+            .field("base_url", &config.base_url())
+            .field("api_version", &config.api_version())
+            .field("user_agent", &config.user_agent())
+            .field("retry", config.retry())
+            .field("credentials", &session.credentials().kind())
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("custom_ca", &self.custom_ca)
+            .field("proxy", &self.proxy)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("observer", &self.observer)
+            .finish()
+    }
+}
+
 /// A transport: turns [`ClientSettings`] into a client.
 ///
 /// Implementations do only the transport-specific work: draw a seed from OS randomness when

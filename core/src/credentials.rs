@@ -73,6 +73,16 @@ impl Credentials {
         Ok(Credentials::BearerToken(token))
     }
 
+    /// Which kind of credential this is, for display (never the credential itself).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credentials::None => "none",
+            Credentials::ApiKey { .. } => "API key (Digest)",
+            Credentials::ServiceAccount { .. } => "service account (OAuth)",
+            Credentials::BearerToken(_) => "bearer token",
+        }
+    }
+
     /// Whether any credential is set.
     pub fn is_some(&self) -> bool {
         !matches!(self, Credentials::None)

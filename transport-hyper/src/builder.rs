@@ -1,11 +1,11 @@
 //! [`ClientBuilder`]: the core's builder, connected by [`Hyper`]: hyper-util's pooled client
 //! with rustls on Tokio.
 
-use crate::client::{Client, Settings};
+use crate::client::Client;
 use crate::io::Transport;
 use crate::runtime::{self, Pool};
 use crate::{proxy, tls};
-use atlas_admin_core::{BuildError, ClientSettings, Connect, Session};
+use atlas_admin_core::{BuildError, ClientSettings, Connect, Session, ShownSettings};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::time::{Duration, SystemTime};
@@ -49,22 +49,14 @@ impl Connect for Hyper {
     type Client = Client;
 
     fn connect(s: ClientSettings) -> Result<Client, BuildError> {
-        let session = Session::new(s.config, s.credentials, s.seed.unwrap_or_else(os_seed))?;
+        let session = Session::new(s.config.clone(), s.credentials.clone(), s.seed.unwrap_or_else(os_seed))?;
         let tls = tls::config(s.ca_pem.as_deref())?;
         let proxy = proxy::matcher(&s.proxy)?;
         let pool = Pool {
             idle_timeout: s.pool.idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT),
             max_idle_per_host: s.pool.max_idle_per_host.unwrap_or(usize::MAX),
         };
-        let shown = Settings {
-            connect_timeout: s.connect_timeout,
-            timeout: s.timeout,
-            max_response_bytes: s.max_response_bytes,
-            custom_ca: s.ca_pem.is_some(),
-            proxy: if proxy.is_some() { s.proxy.label() } else { "none" },
-            pool_idle_timeout: pool.idle_timeout,
-            observer: s.observer.is_some(),
-        };
+        let shown = ShownSettings::new(&s, proxy.is_some(), pool.idle_timeout);
         let transport = Transport {
             client: runtime::http_client(tls, proxy, s.connect_timeout, pool),
             timeout: s.timeout,

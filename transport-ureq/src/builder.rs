@@ -1,9 +1,9 @@
 //! [`ClientBuilder`]: the core's builder, connected by [`Ureq`]: a ureq agent with rustls.
 
-use crate::client::{Client, Settings};
+use crate::client::Client;
 use crate::io::Transport;
 use crate::tls;
-use atlas_admin_core::{BuildError, ClientSettings, Connect, ProxySetting, Session};
+use atlas_admin_core::{BuildError, ClientSettings, Connect, ProxySetting, Session, ShownSettings};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -51,7 +51,7 @@ impl Connect for Ureq {
 
     fn connect(s: ClientSettings) -> Result<Client, BuildError> {
         let user_agent = s.config.user_agent().to_owned();
-        let session = Session::new(s.config, s.credentials, s.seed.unwrap_or_else(os_seed))?;
+        let session = Session::new(s.config.clone(), s.credentials.clone(), s.seed.unwrap_or_else(os_seed))?;
         let proxy = match &s.proxy {
             // `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (and `NO_PROXY`), as ureq reads them.
             ProxySetting::FromEnv => Proxy::try_from_env(),
@@ -81,15 +81,8 @@ impl Connect for Ureq {
         if let Some(max) = s.pool.max_idle_per_host {
             agent = agent.max_idle_connections_per_host(max).max_idle_connections(max.max(UREQ_MAX_IDLE_CONNECTIONS));
         }
-        let shown = Settings {
-            connect_timeout: s.connect_timeout,
-            timeout: s.timeout,
-            max_response_bytes: s.max_response_bytes,
-            custom_ca: s.ca_pem.is_some(),
-            proxy: if proxy.is_some() { s.proxy.label() } else { "none" },
-            observer: s.observer.is_some(),
-        };
         let agent = Agent::new_with_config(agent.build());
+        let shown = ShownSettings::new(&s, proxy.is_some(), agent.config().max_idle_age());
         let transport = Transport { agent, max_body: s.max_response_bytes, observer: s.observer };
         Ok(Client::from_parts(session, transport, shown))
     }

@@ -9,6 +9,7 @@ use atlas_admin_core::ops::{
 };
 use atlas_admin_core::{
     ApiResponse, BuildError, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
+    ShownSettings,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -32,17 +33,7 @@ pub struct Client {
 struct Inner {
     session: Session,
     transport: Transport,
-    settings: Settings,
-}
-
-/// The transport settings, for `Debug` and the accessors.
-pub(crate) struct Settings {
-    pub(crate) connect_timeout: Duration,
-    pub(crate) timeout: Duration,
-    pub(crate) max_response_bytes: u64,
-    pub(crate) custom_ca: bool,
-    pub(crate) proxy: &'static str,
-    pub(crate) observer: bool,
+    settings: ShownSettings,
 }
 
 impl Client {
@@ -63,7 +54,7 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    pub(crate) fn from_parts(session: Session, transport: Transport, settings: Settings) -> Client {
+    pub(crate) fn from_parts(session: Session, transport: Transport, settings: ShownSettings) -> Client {
         Client { inner: Arc::new(Inner { session, transport, settings }) }
     }
 
@@ -186,27 +177,6 @@ impl Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let config = self.config();
-        let settings = &self.inner.settings;
-        let credentials = match self.inner.session.credentials() {
-            Credentials::None => "none",
-            Credentials::ApiKey { .. } => "API key (Digest)",
-            Credentials::ServiceAccount { .. } => "service account (OAuth)",
-            Credentials::BearerToken(_) => "bearer token",
-            _ => "other",
-        };
-        f.debug_struct("Client")
-            .field("base_url", &config.base_url())
-            .field("api_version", &config.api_version())
-            .field("user_agent", &config.user_agent())
-            .field("retry", config.retry())
-            .field("credentials", &credentials)
-            .field("connect_timeout", &settings.connect_timeout)
-            .field("timeout", &settings.timeout)
-            .field("max_response_bytes", &settings.max_response_bytes)
-            .field("custom_ca", &settings.custom_ca)
-            .field("proxy", &settings.proxy)
-            .field("observer", &settings.observer)
-            .finish()
+        self.inner.settings.fmt_client(&self.inner.session, f)
     }
 }
