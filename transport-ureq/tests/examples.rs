@@ -191,14 +191,17 @@ fn cli(fake: &FakeAtlas, args: &[&str]) -> Run {
 }
 
 fn cli_stdin(fake: &FakeAtlas, args: &[&str], stdin: Option<&str>) -> Run {
-    let c = fake.config();
-    let base = fake.base_url();
-    let env = [
-        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
-        ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.as_str()),
-        ("MONGODB_ATLAS_PRIVATE_API_KEY", c.private_key.as_str()),
-    ];
-    run_program(&example("atlas-invites"), args, &env, stdin)
+    let (c, base) = (fake.config(), fake.base_url());
+    run_program(&example("atlas-invites"), args, &fake_env(&base, &c.public_key, &c.private_key), stdin)
+}
+
+/// The environment that points a program at a server (`base`) with an API key.
+fn fake_env<'a>(base: &'a str, public_key: &'a str, private_key: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("MONGODB_ATLAS_BASE_URL", base),
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", public_key),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", private_key),
+    ]
 }
 
 /// `N calls, M HTTP requests` from the quickstart's summary line.
@@ -264,15 +267,12 @@ fn quickstart_with_credentials_but_no_group_id_is_a_usage_error() {
 #[test]
 fn quickstart_with_credentials_runs_against_the_configured_server() {
     let fake = FakeAtlas::start();
-    let c = fake.config();
-    let base = fake.base_url();
-    let env = [
-        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
-        ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.as_str()),
-        ("MONGODB_ATLAS_PRIVATE_API_KEY", c.private_key.as_str()),
+    let (c, base) = (fake.config(), fake.base_url());
+    let mut env = fake_env(&base, &c.public_key, &c.private_key).to_vec();
+    env.extend([
         ("MONGODB_ATLAS_GROUP_ID", c.group_id.as_str()),
         ("MONGODB_ATLAS_INVITE_USERNAME", "grace.hopper@example.com"),
-    ];
+    ]);
     let run = quickstart(&env).expect_code(0);
     assert!(!run.stdout.contains("in-process fake"), "{}", run.stdout);
     assert_lifecycle(&run.stdout);
@@ -364,11 +364,7 @@ fn atlas_invites_api_and_runtime_errors_exit_1() {
     // A wrong private key: authentication failure, one line, the key never echoed.
     let wrong_key = "11111111-2222-3333-4444-555555555555";
     let base = fake.base_url();
-    let env = [
-        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
-        ("MONGODB_ATLAS_PUBLIC_API_KEY", fake.config().public_key.as_str()),
-        ("MONGODB_ATLAS_PRIVATE_API_KEY", wrong_key),
-    ];
+    let env = fake_env(&base, &fake.config().public_key, wrong_key);
     let run = run_program(&example("atlas-invites"), &["projects", "listGroupInvites", "--groupId", &g], &env, None);
     let run = run.expect_code(1);
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
