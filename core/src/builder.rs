@@ -25,6 +25,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on a response body: 4 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest response head (status line and headers) every transport reads: 64 KiB. A larger
+/// one fails with [`HeadersTooLarge`](crate::TransportErrorKind::HeadersTooLarge).
+pub const MAX_RESPONSE_HEAD_BYTES: usize = 64 * 1024;
+/// Most response headers every transport reads: 128 (ureq's fixed limit, which hyper is set
+/// to match). More fail with [`HeadersTooLarge`](crate::TransportErrorKind::HeadersTooLarge).
+pub const MAX_RESPONSE_HEADERS: usize = 128;
 
 /// A client could not be built from the given settings or environment.
 ///

@@ -371,6 +371,10 @@ pub enum TransportErrorKind {
     Io,
     /// The response body was larger than the configured cap.
     BodyTooLarge,
+    /// The response head (status line and headers) was larger than the transport accepts: over
+    /// its byte limit or its header count. The request was sent; it is never retried, since the
+    /// server would answer the same way.
+    HeadersTooLarge,
     /// The request was refused by the transport before sending (bad URL, policy).
     Refused,
     /// Anything else.

@@ -49,7 +49,7 @@ mod validate;
 
 pub use builder::{
     BuildError, ClientBuilder, ClientSettings, Connect, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, PoolSettings, ProxySetting, ShownSettings,
+    DEFAULT_TIMEOUT, MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS, PoolSettings, ProxySetting, ShownSettings,
 };
 pub use call::{Call, Step};
 pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};

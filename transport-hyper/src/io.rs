@@ -85,9 +85,10 @@ fn request_error(error: hyper_util::client::legacy::Error) -> TransportError {
         TransportErrorKind::Connect
     } else {
         match find::<hyper::Error>(&error) {
-            // `is_parse_too_large()` exists only with hyper's `server` feature, which a client
-            // should not compile; hyper's message for that parse error is "message head is too large".
-            Some(e) if e.is_parse() && e.to_string().contains("too large") => TransportErrorKind::BodyTooLarge,
+            // The head is over the byte limit or has too many headers. `is_parse_too_large()`
+            // exists only with hyper's `server` feature, which a client should not compile;
+            // hyper's message for that parse error is "message head is too large".
+            Some(e) if e.is_parse() && e.to_string().contains("too large") => TransportErrorKind::HeadersTooLarge,
             Some(e) if e.is_timeout() => TransportErrorKind::Timeout,
             // Closed, reset or garbled after the request was (perhaps) written.
             _ => TransportErrorKind::Io,
@@ -95,6 +96,7 @@ fn request_error(error: hyper_util::client::legacy::Error) -> TransportError {
     };
     let message = match kind {
         TransportErrorKind::Connect => format!("could not connect: {}", chain(&error)),
+        TransportErrorKind::HeadersTooLarge => format!("response head over the transport's limits: {}", chain(&error)),
         _ => chain(&error),
     };
     TransportError::new(kind, message).with_source(error)

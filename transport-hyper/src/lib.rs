@@ -95,7 +95,9 @@
 //!   [`Connect`](TransportErrorKind::Connect) (DNS, refused, proxy tunnel, TLS handshake,
 //!   connect timeout: nothing was sent), [`Timeout`](TransportErrorKind::Timeout) (the exchange limit),
 //!   [`Io`](TransportErrorKind::Io) (reset or closed after sending, truncated or malformed
-//!   response), [`BodyTooLarge`](TransportErrorKind::BodyTooLarge) (body or response head),
+//!   response), [`BodyTooLarge`](TransportErrorKind::BodyTooLarge),
+//!   [`HeadersTooLarge`](TransportErrorKind::HeadersTooLarge) (a response head over 64 KiB or
+//!   128 headers, the same limits as ureq; never retried),
 //!   [`Refused`](TransportErrorKind::Refused) (the request could not be sent at all).
 //!
 //! ## Other runtimes

@@ -10,6 +10,7 @@
 //! [`http_client`].
 
 use crate::proxy::ProxyConnector;
+use atlas_admin_core::{MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS};
 use bytes::Bytes;
 use http::Uri;
 use http_body_util::Full;
@@ -73,6 +74,9 @@ pub(crate) fn http_client(
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(pool.idle_timeout)
         .pool_max_idle_per_host(pool.max_idle_per_host)
+        // The same response-head limits as every transport (ureq's 128 headers, 64 KiB).
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
+        .http1_max_buf_size(MAX_RESPONSE_HEAD_BYTES)
         .build(ConnectTimeout { inner: https, limit: connect_timeout })
 }
 

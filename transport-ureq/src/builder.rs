@@ -3,7 +3,9 @@
 use crate::client::Client;
 use crate::io::Transport;
 use crate::tls;
-use atlas_admin_core::{BuildError, ClientSettings, Connect, ProxySetting, Session, ShownSettings};
+use atlas_admin_core::{
+    BuildError, ClientSettings, Connect, MAX_RESPONSE_HEAD_BYTES, ProxySetting, Session, ShownSettings,
+};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -73,6 +75,7 @@ impl Connect for Ureq {
             .accept_encoding(AutoHeaderValue::None)
             .timeout_connect(Some(s.connect_timeout))
             .timeout_global(Some(s.timeout))
+            .max_response_header_size(MAX_RESPONSE_HEAD_BYTES)
             .tls_config(tls::config(s.ca_pem.as_deref())?)
             .proxy(proxy.clone());
         if let Some(age) = s.pool.idle_timeout {

@@ -90,9 +90,12 @@ fn transport_error(error: ureq::Error, phase: Phase) -> TransportError {
         ) => K::Connect,
         (ureq::Error::Timeout(_), _) => K::Timeout,
         (ureq::Error::Io(e), _) => io_kind(e),
+        // The response head is over the byte limit, or has more headers than ureq parses
+        // (`ureq_proto::Error::HttpParseTooManyHeaders`, not re-exported by ureq).
+        (ureq::Error::LargeResponseHeader(..), _) => K::HeadersTooLarge,
+        (ureq::Error::Protocol(e), _) if e.to_string().contains("too many headers") => K::HeadersTooLarge,
         // The request was (perhaps) sent and the answer was not HTTP we can read.
         (ureq::Error::Protocol(_) | ureq::Error::Decompress(..) | ureq::Error::BodyStalled, _) => K::Io,
-        (ureq::Error::LargeResponseHeader(..), _) => K::BodyTooLarge,
         // Refused before anything was sent: the request itself cannot go out.
         (
             ureq::Error::Http(_)
@@ -107,6 +110,7 @@ fn transport_error(error: ureq::Error, phase: Phase) -> TransportError {
     let message = match kind {
         K::Connect => format!("could not connect: {error}"),
         K::Timeout => format!("timed out: {error}"),
+        K::HeadersTooLarge => format!("response head over the transport's limits: {error}"),
         _ => error.to_string(),
     };
     TransportError::new(kind, message).with_source(error)
@@ -199,6 +203,8 @@ mod tests {
         assert_eq!(kind(ureq::Error::Timeout(Timeout::Global), Phase::Exchange), TransportErrorKind::Timeout);
         assert_eq!(kind(ureq::Error::Timeout(Timeout::Global), body), TransportErrorKind::Timeout);
         assert_eq!(kind(ureq::Error::BodyExceedsLimit(10), body), TransportErrorKind::BodyTooLarge);
+        let head = ureq::Error::LargeResponseHeader(70_000, 65_536);
+        assert_eq!(kind(head, Phase::Exchange), TransportErrorKind::HeadersTooLarge);
         assert_eq!(kind(ureq::Error::BadUri("x".into()), Phase::Exchange), TransportErrorKind::Refused);
         let reset = ureq::Error::Io(io::ErrorKind::ConnectionReset.into());
         assert_eq!(kind(reset, body), TransportErrorKind::Io);

@@ -79,6 +79,8 @@
 //!   nothing was sent), [`Timeout`](TransportErrorKind::Timeout),
 //!   [`Io`](TransportErrorKind::Io) (reset or closed after sending, truncated or malformed
 //!   response), [`BodyTooLarge`](TransportErrorKind::BodyTooLarge),
+//!   [`HeadersTooLarge`](TransportErrorKind::HeadersTooLarge) (a response head over 64 KiB or
+//!   128 headers; never retried),
 //!   [`Refused`](TransportErrorKind::Refused) (the request could not be sent at all).
 //!
 //! No `Debug` or `Display` output of this crate shows a private key, client secret, token or

@@ -97,6 +97,53 @@ pub fn chunked_body_over_the_cap_is_body_too_large<T: Transport>() {
     assert_eq!(server.finish().len(), 1);
 }
 
+/// A 200 whose head carries `count` extra headers (`X-Pad-<n>: <n>`), then an empty list.
+fn many_headers(count: usize) -> Reply {
+    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
+    for n in 0..count {
+        head.push_str(&format!("X-Pad-{n}: {n}\r\n"));
+    }
+    head.push_str("Content-Length: 2\r\nConnection: close\r\n\r\n[]");
+    Reply::Raw(head.into_bytes())
+}
+
+/// A response head larger than the transport accepts (one 600 KB header) is `HeadersTooLarge`,
+/// not `BodyTooLarge` (the body cap is not what was exceeded), and it is not retried, even
+/// for an idempotent `GET`: the same server would send the same head again.
+pub fn oversized_response_head_is_headers_too_large<T: Transport>() {
+    let huge = "x".repeat(600 * 1024);
+    let reply = || response("200 OK", &[("Content-Type", "application/json"), ("X-Padding", &huge)], b"[]");
+    let server = Server::start(vec![reply(), reply()]);
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let err = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::HeadersTooLarge), "{err:?}");
+    assert!(!err.is_retryable(), "{err:?}");
+    assert_eq!(server.finish().len(), 1, "not retried");
+}
+
+/// 5,000 response headers: every transport gives the same verdict, `HeadersTooLarge`, and
+/// neither a `GET` nor a create is sent again.
+pub fn thousands_of_headers_are_headers_too_large_and_not_retried<T: Transport>() {
+    let server = Server::start(vec![many_headers(5000), many_headers(5000)]);
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let err = T::execute(&client, &get_op()).unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::HeadersTooLarge), "{err:?}");
+    assert_eq!(server.finish().len(), 1, "a GET is not retried");
+
+    let server = Server::start(vec![many_headers(5000), many_headers(5000)]);
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let err = T::execute(&client, &create_op()).unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::HeadersTooLarge), "{err:?}");
+    assert_eq!(server.finish().len(), 1, "a create is not retried");
+
+    // A head within the limits every transport shares (here 123 headers) is an ordinary answer.
+    let server = Server::start(vec![many_headers(120)]);
+    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let ok = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).expect("123 headers are fine");
+    assert!(ok.value.is_empty());
+    assert_eq!(server.finish().len(), 1);
+}
+
 /// Headers promise 500 bytes; the server sends 10 and closes.
 fn truncated() -> Reply {
     Reply::Raw(

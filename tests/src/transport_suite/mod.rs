@@ -292,6 +292,7 @@ macro_rules! transport_suite {
         $crate::transport_suite!(@topic $transport; faults:
             connection_refused_is_connect_and_retried_boundedly,
             body_over_the_cap_is_body_too_large_with_content_length, chunked_body_over_the_cap_is_body_too_large,
+            oversized_response_head_is_headers_too_large, thousands_of_headers_are_headers_too_large_and_not_retried,
             close_mid_response_is_io_and_a_create_is_not_retried, close_mid_response_on_an_idempotent_get_is_retried,
             close_before_any_response_is_io, redirect_is_not_followed, slow_server_hits_the_exchange_timeout,
             http_errors_are_answers_not_transport_errors, plain_http_never_goes_through_a_proxy);
