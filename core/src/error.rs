@@ -377,6 +377,9 @@ pub enum TransportErrorKind {
     HeadersTooLarge,
     /// The request was refused by the transport before sending (bad URL, policy).
     Refused,
+    /// The async runtime the transport needs (Tokio, for `atlas-admin-hyper`) is not running
+    /// on this thread: nothing was sent. Never retried.
+    NoRuntime,
     /// Anything else.
     Other,
 }

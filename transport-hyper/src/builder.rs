@@ -17,7 +17,8 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// the [`Hyper`] transport. Setters never fail; the first invalid setting is reported by
 /// [`build`](crate::core::ClientBuilder::build).
 ///
-/// Building needs no runtime; calls must run inside a Tokio runtime with IO and time enabled.
+/// Building needs no runtime; calls must run inside a Tokio runtime with IO and time enabled
+/// (outside one they fail with [`NoRuntime`](crate::TransportErrorKind::NoRuntime)).
 /// Idle pooled connections are kept [`DEFAULT_POOL_IDLE_TIMEOUT`] unless
 /// [`pool_idle_timeout`](crate::core::ClientBuilder::pool_idle_timeout) says otherwise,
 /// with no limit per host unless

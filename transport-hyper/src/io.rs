@@ -46,6 +46,12 @@ impl Transport {
         if !matches!(request.uri().scheme_str(), Some("http" | "https")) || request.uri().authority().is_none() {
             return Err(TransportError::new(TransportErrorKind::Refused, "the request URI is not absolute http(s)"));
         }
+        if !runtime::present() {
+            return Err(TransportError::new(
+                TransportErrorKind::NoRuntime,
+                "no Tokio runtime on this thread: atlas-admin-hyper calls must run inside one (with IO and time enabled)",
+            ));
+        }
         let limit = self.timeout;
         match runtime::timeout(limit, self.round_trip(request)).await {
             Some(result) => result,

@@ -42,7 +42,9 @@
 //!
 //! [`Client::builder`] sets the base URL, API version, User-Agent, [`RetryPolicy`],
 //! credentials, timeouts, the response size cap, a custom CA bundle, the proxy, the
-//! connection pool and an [`Exchange`] observer. Building needs no runtime; calls run on Tokio.
+//! connection pool and an [`Exchange`] observer. Building needs no runtime; calls run on Tokio
+//! (a call polled outside a Tokio runtime fails with
+//! [`TransportErrorKind::NoRuntime`] before sending anything, it does not panic).
 //!
 //! ```no_run
 //! use atlas_admin_hyper::{Client, RetryPolicy};

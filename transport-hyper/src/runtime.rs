@@ -6,8 +6,13 @@
 //! **connector, executor and timer** (TCP sockets, a task spawner for connection tasks, and
 //! the pool's idle timer). To drive the core from another runtime, replace this module: the
 //! rest of the crate (the driver loop, the body cap, the error mapping, and the proxy tunnel
-//! and TLS layers, which wrap any connector) only calls [`sleep`], [`timeout`] and
-//! [`http_client`].
+//! and TLS layers, which wrap any connector) only calls [`present`], [`sleep`], [`timeout`]
+//! and [`http_client`].
+//!
+//! Outside a Tokio runtime nothing here panics: [`present`] lets the transport refuse an
+//! exchange with [`NoRuntime`](atlas_admin_core::TransportErrorKind::NoRuntime), and [`sleep`]
+//! falls back to a timer thread. (A runtime built without its IO or time driver still panics
+//! inside Tokio: Tokio offers no way to ask whether they are enabled.)
 
 use crate::proxy::ProxyConnector;
 use atlas_admin_core::{MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS};
@@ -21,15 +26,65 @@ use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tower_service::Service;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Sleeps for `duration` (a retry or token wait the core asked for).
+/// Whether a Tokio runtime is running on this thread (hyper-util's pool, the connector and
+/// the time limits need one).
+pub(crate) fn present() -> bool {
+    tokio::runtime::Handle::try_current().is_ok()
+}
+
+/// Sleeps for `duration` (a retry or token wait the core asked for). Outside a Tokio runtime
+/// (a call that waits for another call's auth before its first exchange fails) it sleeps on
+/// a helper thread instead of panicking.
 pub(crate) async fn sleep(duration: Duration) {
-    tokio::time::sleep(duration).await;
+    if present() {
+        tokio::time::sleep(duration).await;
+    } else {
+        ThreadSleep::start(duration).await;
+    }
+}
+
+/// Whether the helper thread is done sleeping, and the task to wake when it is.
+type Alarm = Arc<Mutex<(bool, Option<Waker>)>>;
+
+/// A runtime-free sleep: a thread sleeps, then wakes the task.
+struct ThreadSleep(Option<Alarm>);
+
+impl ThreadSleep {
+    fn start(duration: Duration) -> ThreadSleep {
+        let shared: Alarm = Arc::new(Mutex::new((false, None)));
+        let theirs = shared.clone();
+        let spawned = std::thread::Builder::new().name("atlas-admin-sleep".into()).spawn(move || {
+            std::thread::sleep(duration);
+            let mut state = theirs.lock().unwrap_or_else(PoisonError::into_inner);
+            state.0 = true;
+            if let Some(waker) = state.1.take() {
+                waker.wake();
+            }
+        });
+        // No thread to be had: do not wait at all rather than forever.
+        ThreadSleep(spawned.ok().map(|_| shared))
+    }
+}
+
+impl Future for ThreadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(shared) = &self.0 else { return Poll::Ready(()) };
+        let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.0 {
+            return Poll::Ready(());
+        }
+        state.1 = Some(cx.waker().clone());
+        Poll::Pending
+    }
 }
 
 /// Runs `future` for at most `limit`: `None` if the time ran out (the future is dropped,
@@ -120,3 +175,48 @@ where
 #[derive(Debug, thiserror::Error)]
 #[error("connect timed out after {0:?}")]
 pub(crate) struct ConnectTimedOut(pub(crate) Duration);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Wake;
+    use std::time::Instant;
+
+    /// Unparks the thread of [`block_on`].
+    struct Unpark(std::thread::Thread);
+
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    /// Polls `future` to completion on this thread, with no runtime.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            std::thread::park();
+        }
+    }
+
+    #[test]
+    fn sleep_outside_a_runtime_waits_without_panicking() {
+        assert!(!present());
+        let started = Instant::now();
+        block_on(sleep(Duration::from_millis(30)));
+        assert!(started.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[tokio::test]
+    async fn inside_a_runtime_tokio_sleeps() {
+        assert!(present());
+        let started = Instant::now();
+        sleep(Duration::from_millis(10)).await;
+        assert!(started.elapsed() >= Duration::from_millis(10));
+    }
+}

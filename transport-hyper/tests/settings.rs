@@ -1,9 +1,14 @@
 //! Settings only the async client has (the shared settings scenarios run in
-//! tests/conformance.rs): proxies a `CONNECT` tunnel cannot use, `Send` call futures, and
-//! the connection pool.
+//! tests/conformance.rs): proxies a `CONNECT` tunnel cannot use, `Send` call futures, calls
+//! outside a Tokio runtime, and the connection pool.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use atlas_admin_hyper::{BuildError, Client};
+use atlas_admin_hyper::{BuildError, Client, Error, TransportErrorKind};
+use atlas_admin_tests::canned::{Server, invitation_json, ok_json};
+use atlas_admin_tests::transport_suite::faults::get_op;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 const PRIVATE: &str = "b7f3e1d2-very-private-key";
@@ -39,4 +44,44 @@ fn pool_settings_show_in_debug() {
     let client = Client::builder().pool_idle_timeout(Duration::from_secs(5)).pool_max_idle_per_host(2).build().unwrap();
     let shown = format!("{client:?}");
     assert!(shown.contains("pool_idle_timeout: 5s"), "{shown}");
+}
+
+/// Unparks the thread of [`block_on`].
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `future` to completion on this thread: an executor that is not Tokio.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+#[test]
+fn a_call_outside_a_tokio_runtime_is_a_no_runtime_error_not_a_panic() {
+    let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
+    let client = Client::builder().base_url(&server.base_url()).no_proxy().build().unwrap();
+    // A plain thread, polled by a non-Tokio executor (it used to panic: "there is no reactor running").
+    let (err, revoked) = std::thread::spawn(move || {
+        let err = block_on(client.execute(&get_op())).unwrap_err();
+        (err, block_on(client.revoke_token()))
+    })
+    .join()
+    .expect("no panic");
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::NoRuntime), "{err:?}");
+    assert!(err.to_string().contains("no Tokio runtime"), "{err}");
+    assert!(!err.is_retryable());
+    assert!(matches!(revoked, Ok(false)), "nothing to revoke with no credentials: {revoked:?}");
+    assert_eq!(server.finish().len(), 0, "nothing was sent");
 }
