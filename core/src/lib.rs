@@ -6,7 +6,10 @@
 //! machines. It never opens a socket or file, reads the clock, draws randomness, sleeps or
 //! spawns a thread: time and a seed come in as inputs, so every request is reproducible.
 //!
-//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] in a few lines.
+//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] in a few lines. The
+//! crate root holds the protocol (operations, calls, sessions, models, errors); what only a
+//! transport needs (the shared [`ClientBuilder`](transport::ClientBuilder), the
+//! [`Connect`](transport::Connect) trait, pool, proxy and limit settings) is in [`transport`].
 //!
 //! ```
 //! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, ProjectRole, Session, Step};
@@ -26,7 +29,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod builder;
 mod call;
 mod config;
 mod credentials;
@@ -45,12 +47,9 @@ mod retry;
 mod secret;
 mod session;
 mod timestamp;
+pub mod transport;
 mod validate;
 
-pub use builder::{
-    BuildError, ClientBuilder, ClientSettings, Connect, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS, PoolSettings, ProxySetting, ShownSettings,
-};
 pub use call::{Call, Step};
 pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
@@ -72,10 +71,17 @@ pub use session::Session;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
 pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId};
 
+/// Kept at the root only for the transports' `client.rs`, which import them from here; new
+/// code names [`transport::BuildError`] (or the prelude's) and [`transport::ShownSettings`].
+#[doc(hidden)]
+pub use transport::{BuildError, ShownSettings};
+
 /// What a transport crate re-exports at its root, so users of either transport import the
 /// same names: `pub use atlas_admin_core::prelude::*;`. Glob-import it yourself to get the
-/// request and response types, errors and settings without naming each one.
+/// operations' trait, request and response types, dates, errors and settings without naming
+/// each one.
 pub mod prelude {
+    pub use crate::transport::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
     pub use crate::{
         ApiError, ApiResponse, ApiVersion, AuthError, AuthFailure, Config, Credentials, DecodeError, Error, GroupId,
         GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
@@ -83,7 +89,26 @@ pub mod prelude {
         OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
         TransportErrorKind,
     };
-    pub use crate::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
     pub use crate::{Exchange, ExchangeOutcome, Observer};
+    pub use crate::{HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops};
+    pub use http::StatusCode;
+}
+
+#[cfg(test)]
+mod tests {
+    /// What users reach for is in the prelude, which both transports re-export at their root.
+    #[test]
+    fn the_prelude_has_what_users_reach_for() {
+        use crate::prelude::*;
+        fn is_operation<O: Operation>() {}
+        is_operation::<ops::DeleteGroupInvite>();
+        let _parse = parse_response::<ops::DeleteGroupInvite>;
+        assert_eq!(StatusCode::NOT_FOUND.as_u16(), 404);
+        let sunset = HttpDate::parse("Thu, 1 Jul 2027 00:00:00 GMT").map(|d| d.unix_seconds());
+        assert_eq!(sunset, Some(1_814_400_000));
+        assert_eq!(Timestamp::parse("2026-08-10T03:04:53Z").unix_seconds(), Some(1_786_331_093));
+        assert_eq!(DEFAULT_TIMEOUT, crate::transport::DEFAULT_TIMEOUT);
+        let _: fn(&BuildError) -> String = ToString::to_string;
+    }
 }

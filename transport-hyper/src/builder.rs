@@ -5,7 +5,8 @@ use crate::client::Client;
 use crate::io::Transport;
 use crate::runtime::{self, Pool};
 use crate::{proxy, tls};
-use atlas_admin_core::{BuildError, ClientSettings, Connect, Session, ShownSettings};
+use atlas_admin_core::Session;
+use atlas_admin_core::transport::{BuildError, ClientSettings, Connect, ShownSettings};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::time::{Duration, SystemTime};
@@ -13,16 +14,16 @@ use std::time::{Duration, SystemTime};
 /// Default time an idle pooled connection is kept: 90 s.
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// Builds a [`Client`]: the core's [`ClientBuilder`](crate::core::ClientBuilder) over
+/// Builds a [`Client`]: the core's [`ClientBuilder`](crate::core::transport::ClientBuilder) over
 /// the [`Hyper`] transport. Setters never fail; the first invalid setting is reported by
-/// [`build`](crate::core::ClientBuilder::build).
+/// [`build`](crate::core::transport::ClientBuilder::build).
 ///
 /// Building needs no runtime; calls must run inside a Tokio runtime with IO and time enabled
 /// (outside one they fail with [`NoRuntime`](crate::TransportErrorKind::NoRuntime)).
 /// Idle pooled connections are kept [`DEFAULT_POOL_IDLE_TIMEOUT`] unless
-/// [`pool_idle_timeout`](crate::core::ClientBuilder::pool_idle_timeout) says otherwise,
+/// [`pool_idle_timeout`](crate::core::transport::ClientBuilder::pool_idle_timeout) says otherwise,
 /// with no limit per host unless
-/// [`pool_max_idle_per_host`](crate::core::ClientBuilder::pool_max_idle_per_host) sets one.
+/// [`pool_max_idle_per_host`](crate::core::transport::ClientBuilder::pool_max_idle_per_host) sets one.
 ///
 /// ```
 /// use atlas_admin_hyper::{Client, RetryPolicy};
@@ -38,7 +39,7 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// assert_eq!(client.config().user_agent(), "my-tool/1.2");
 /// # Ok::<(), atlas_admin_hyper::BuildError>(())
 /// ```
-pub type ClientBuilder = atlas_admin_core::ClientBuilder<Hyper>;
+pub type ClientBuilder = atlas_admin_core::transport::ClientBuilder<Hyper>;
 
 /// The hyper transport, as the type parameter of [`ClientBuilder`]: hyper-util's pooled
 /// HTTP/1.1 client with rustls, a `CONNECT` proxy tunnel for `https`, and runtime-enforced

@@ -6,7 +6,7 @@
 //! reached over plain `http://` (optionally with `user:password@`, sent as
 //! `Proxy-Authorization: Basic`); TLS to the proxy and SOCKS are not supported.
 
-use atlas_admin_core::{BuildError, ProxySetting};
+use atlas_admin_core::transport::{BuildError, ProxySetting};
 use http::Uri;
 use hyper::rt::{Read, Write};
 use hyper_util::client::legacy::connect::proxy::Tunnel;

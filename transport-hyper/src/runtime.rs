@@ -15,7 +15,7 @@
 //! inside Tokio: Tokio offers no way to ask whether they are enabled.)
 
 use crate::proxy::ProxyConnector;
-use atlas_admin_core::{MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS};
+use atlas_admin_core::transport::{MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS};
 use bytes::Bytes;
 use http::Uri;
 use http_body_util::Full;

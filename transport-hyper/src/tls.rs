@@ -1,6 +1,6 @@
 //! TLS settings: rustls (ring) with the public web roots, or exactly the CAs of a PEM bundle.
 
-use atlas_admin_core::BuildError;
+use atlas_admin_core::transport::BuildError;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::{ClientConfig, RootCertStore};

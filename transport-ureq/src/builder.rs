@@ -3,8 +3,9 @@
 use crate::client::Client;
 use crate::io::Transport;
 use crate::tls;
-use atlas_admin_core::{
-    BuildError, ClientSettings, Connect, MAX_RESPONSE_HEAD_BYTES, ProxySetting, Session, ShownSettings,
+use atlas_admin_core::Session;
+use atlas_admin_core::transport::{
+    BuildError, ClientSettings, Connect, MAX_RESPONSE_HEAD_BYTES, ProxySetting, ShownSettings,
 };
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -13,9 +14,9 @@ use std::time::SystemTime;
 use ureq::config::AutoHeaderValue;
 use ureq::{Agent, Proxy};
 
-/// Builds a [`Client`]: the core's [`ClientBuilder`](crate::core::ClientBuilder) over
+/// Builds a [`Client`]: the core's [`ClientBuilder`](crate::core::transport::ClientBuilder) over
 /// the [`Ureq`] transport. Setters never fail; the first invalid setting is reported by
-/// [`build`](crate::core::ClientBuilder::build).
+/// [`build`](crate::core::transport::ClientBuilder::build).
 ///
 /// ```
 /// use atlas_admin_ureq::{Client, RetryPolicy};
@@ -32,12 +33,12 @@ use ureq::{Agent, Proxy};
 /// # Ok::<(), atlas_admin_ureq::BuildError>(())
 /// ```
 ///
-/// The pool settings map to ureq's: [`pool_idle_timeout`](crate::core::ClientBuilder::pool_idle_timeout)
+/// The pool settings map to ureq's: [`pool_idle_timeout`](crate::core::transport::ClientBuilder::pool_idle_timeout)
 /// is `max_idle_age` (default 15 s) and
-/// [`pool_max_idle_per_host`](crate::core::ClientBuilder::pool_max_idle_per_host) is
+/// [`pool_max_idle_per_host`](crate::core::transport::ClientBuilder::pool_max_idle_per_host) is
 /// `max_idle_connections_per_host` (default 3; ureq's overall cap of 10 idle connections is
 /// raised to match when it is larger).
-pub type ClientBuilder = atlas_admin_core::ClientBuilder<Ureq>;
+pub type ClientBuilder = atlas_admin_core::transport::ClientBuilder<Ureq>;
 
 /// The ureq transport, as the type parameter of [`ClientBuilder`]: a ureq `Agent` with rustls,
 /// no redirects, no headers of its own, connect and whole-exchange timeouts. A marker: it

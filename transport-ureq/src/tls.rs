@@ -1,6 +1,6 @@
 //! TLS settings: rustls with Mozilla's web roots, or exactly the CAs of a PEM bundle.
 
-use atlas_admin_core::BuildError;
+use atlas_admin_core::transport::BuildError;
 use ureq::tls::{PemItem, RootCerts, TlsConfig, TlsProvider, parse_pem};
 
 /// The rustls configuration: the public web roots (`webpki-roots`) unless `ca_pem` is given,

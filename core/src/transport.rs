@@ -1,5 +1,7 @@
-//! [`ClientBuilder`]: every setting of a client, shared by all transports, validated once in
-//! [`ClientBuilder::build`].
+//! Transport plumbing, apart from the protocol at the crate root: [`ClientBuilder`] (every
+//! setting of a client, shared by all transports, validated once in [`ClientBuilder::build`]),
+//! the [`Connect`] trait a transport implements, and the settings it receives (timeouts,
+//! [`PoolSettings`], [`ProxySetting`], response limits).
 //!
 //! The builder is plain data. Its settings ([`ClientSettings`]) go to a transport's
 //! [`Connect`] implementation, which does the transport-specific work (HTTP agent or
@@ -38,7 +40,7 @@ pub const MAX_RESPONSE_HEADERS: usize = 128;
 /// echoed, only the names of the settings or environment variables.
 ///
 /// ```
-/// use atlas_admin_core::{BuildError, ClientBuilder, ClientSettings, Connect};
+/// use atlas_admin_core::transport::{BuildError, ClientBuilder, ClientSettings, Connect};
 /// use atlas_admin_core::env::EnvError;
 /// # struct Loopback;
 /// # impl Connect for Loopback {
@@ -265,7 +267,8 @@ pub trait Connect {
 /// a stand-in transport whose "client" is the settings themselves:
 ///
 /// ```
-/// use atlas_admin_core::{BuildError, ClientBuilder, ClientSettings, Connect, RetryPolicy};
+/// use atlas_admin_core::RetryPolicy;
+/// use atlas_admin_core::transport::{BuildError, ClientBuilder, ClientSettings, Connect};
 /// use std::time::Duration;
 ///
 /// struct Loopback;
@@ -482,7 +485,9 @@ impl<T: Connect> ClientBuilder<T> {
     }
 
     /// Seeds Digest cnonces and retry jitter with a constant, making every request
-    /// reproducible byte for byte. For tests only: by default the seed is fresh OS randomness.
+    /// reproducible byte for byte. For tests only (a constant seed makes cnonces predictable),
+    /// so it needs the `test-util` feature: by default the seed is fresh OS randomness.
+    #[cfg(any(test, feature = "test-util"))]
     pub fn seed(mut self, seed: u64) -> Self {
         self.settings.seed = Some(seed);
         self
