@@ -1,7 +1,8 @@
 //! The conformance suite every transport must pass, written once, run against the fake Atlas.
 //!
-//! A scenario drives a [`Driver`] (connect from a [`ClientSpec`], execute one operation,
-//! blocking). A transport gets one from its [`Transport`](crate::transport_suite::Transport)
+//! A scenario drives a [`Driver`] (connect with the core's real [`ClientBuilder`] over the
+//! transport, execute one operation, blocking). A transport gets one from its
+//! [`Transport`](crate::transport_suite::Transport)
 //! impl through [`Connected`](crate::transport_suite::Connected), and instantiates every
 //! scenario as a `#[test]` with [`conformance_suite!`](crate::conformance_suite!):
 //!
@@ -13,6 +14,7 @@
 
 use crate::fake::{FakeAtlas, FakeConfig, Fault};
 use atlas_admin_core::ops::*;
+use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{
     ApiResponse, Credentials, Error, GroupId, GroupInvitationRequest, GroupInvitationUpdateRequest,
     GroupRoleAssignment, OrgRole, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
@@ -20,25 +22,12 @@ use atlas_admin_core::{
 };
 use std::time::{Duration, Instant, SystemTime};
 
-/// How a scenario wants its client built.
-#[derive(Clone, Debug)]
-pub struct ClientSpec {
-    /// The fake's base URL.
-    pub base_url: String,
-    /// Credentials to use.
-    pub credentials: Credentials,
-    /// Retry policy (scenarios use short delays).
-    pub retry: RetryPolicy,
-    /// Whole-call timeout per HTTP exchange.
-    pub timeout: Duration,
-    /// Response body cap in bytes.
-    pub max_response_bytes: u64,
-}
-
 /// A transport under test: blocking from the scenario's point of view.
 pub trait Driver: Sized + Send + Sync {
-    /// Builds a client for `spec`.
-    fn connect(spec: ClientSpec) -> Self;
+    /// The transport, as the type parameter of the core's [`ClientBuilder`].
+    type Connect: Connect;
+    /// Builds a client with `builder`, which holds the scenario's settings.
+    fn connect(builder: ClientBuilder<Self::Connect>) -> Self;
     /// Runs one operation to completion.
     fn execute<O: atlas_admin_core::Operation + Send + Sync>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
     where
@@ -53,14 +42,15 @@ pub fn test_retry() -> RetryPolicy {
         .with_max_total_wait(Duration::from_secs(10))
 }
 
-fn spec(fake: &FakeAtlas, credentials: Credentials) -> ClientSpec {
-    ClientSpec {
-        base_url: fake.base_url(),
-        credentials,
-        retry: test_retry(),
-        timeout: Duration::from_secs(5),
-        max_response_bytes: 4 << 20,
-    }
+/// The settings of a scenario's client of `fake`: `credentials`, [`test_retry`], a 5 s
+/// exchange timeout, a 4 MiB body cap.
+fn spec<T: Connect>(fake: &FakeAtlas, credentials: Credentials) -> ClientBuilder<T> {
+    ClientBuilder::new()
+        .base_url(&fake.base_url())
+        .credentials(credentials)
+        .retry(test_retry())
+        .timeout(Duration::from_secs(5))
+        .max_response_bytes(4 << 20)
 }
 
 /// Digest credentials of `fake`.
@@ -315,9 +305,7 @@ pub fn create_not_duplicated<D: Driver>() {
     }
     // A timeout (the server may still act) is not retried for a create either, with the default
     // retry policy.
-    let mut s = spec(&fake, digest_credentials(&fake));
-    s.timeout = Duration::from_millis(300);
-    let impatient = D::connect(s);
+    let impatient = D::connect(spec(&fake, digest_credentials(&fake)).timeout(Duration::from_millis(300)));
     fake.reset_counters();
     fake.inject(Fault::Slow(Duration::from_millis(900)), 1);
     let create = CreateGroupInvite::new(&g, invite("slow@example.com", &[ProjectRole::GroupOwner])).unwrap();
@@ -329,10 +317,9 @@ pub fn create_not_duplicated<D: Driver>() {
 /// A slow server beyond the timeout is a typed timeout, not a hang.
 pub fn slow_server_times_out<D: Driver>() {
     let fake = FakeAtlas::start();
-    let mut s = spec(&fake, digest_credentials(&fake));
-    s.timeout = Duration::from_millis(300);
-    s.retry = RetryPolicy::none();
-    let c = D::connect(s);
+    let c = D::connect(
+        spec(&fake, digest_credentials(&fake)).timeout(Duration::from_millis(300)).retry(RetryPolicy::none()),
+    );
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     ok("warm up", c.execute(&op));
     fake.inject(Fault::Slow(Duration::from_secs(3)), 1);
@@ -381,13 +368,12 @@ pub fn connection_refused<D: Driver>() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let c = D::connect(ClientSpec {
-        base_url: format!("http://127.0.0.1:{port}"),
-        credentials: Credentials::None,
-        retry: test_retry().with_max_attempts(3),
-        timeout: Duration::from_secs(2),
-        max_response_bytes: 4 << 20,
-    });
+    let c = D::connect(
+        ClientBuilder::new()
+            .base_url(&format!("http://127.0.0.1:{port}"))
+            .retry(test_retry().with_max_attempts(3))
+            .timeout(Duration::from_secs(2)),
+    );
     let err = c.execute(&ListGroupInvites::new("6a7900aa11bb22cc33dd44ee").unwrap()).unwrap_err();
     match err {
         Error::RetriesExhausted { attempts, last, .. } => {
@@ -407,9 +393,7 @@ pub fn body_over_cap<D: Driver>() {
         let user = format!("cap{i}@example.com");
         ok("create", roomy.execute(&CreateGroupInvite::new(&g, invite(&user, &[ProjectRole::GroupOwner])).unwrap()));
     }
-    let mut s = spec(&fake, digest_credentials(&fake));
-    s.max_response_bytes = 256;
-    let tight = D::connect(s);
+    let tight = D::connect(spec(&fake, digest_credentials(&fake)).max_response_bytes(256));
     let small = tight.execute(&GetGroupInvite::new(&g, "6a7900ff11bb22cc33dd44ef").unwrap());
     assert!(small.unwrap_err().is_not_found(), "small answers still fit");
     fake.reset_counters();

@@ -1,6 +1,6 @@
 //! Digest over a real socket: one challenge, then preemptive signing shared by all clones.
 
-use super::{Setting, Transport, canned_client};
+use super::{Transport, canned_client};
 use crate::canned::*;
 use atlas_admin_core::digest::{Challenge, ResponseInput, parse_authorization, response};
 use atlas_admin_core::ops::{GetGroupInvite, UpdateGroupInvites};
@@ -34,7 +34,7 @@ pub fn challenge_then_preemptive_nc_increments<T: Transport>() {
         ok_json(&invitation_json("ada@example.com")),
     ]);
     let user_agent = format!("atlas-admin-tests/1 ({})", T::NAME);
-    let client = canned_client::<T>(&server.base_url(), [Setting::UserAgent(user_agent.clone())]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.user_agent(user_agent.clone()));
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
     let op = UpdateGroupInvites::new(GROUP_ID, body).unwrap();
 
@@ -73,7 +73,7 @@ pub fn clones_share_the_digest_session<T: Transport>() {
         ok_json(&invitation_json("ada@example.com")),
         ok_json(&invitation_json("ada@example.com")),
     ]);
-    let client = canned_client::<T>(&server.base_url(), []);
+    let client = canned_client::<T>(&server.base_url(), |b| b);
     let op = GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap();
     T::execute(&client, &op).unwrap();
     for result in T::execute_on_clones(&client, &op, 2) {
@@ -105,8 +105,9 @@ pub fn observer_sees_every_exchange_but_no_secret<T: Transport>() {
     let server = Server::start(vec![challenge(), ok_json(&invitation_json("ada@example.com"))]);
     let seen: Arc<Mutex<Vec<Exchange>>> = Arc::default();
     let sink = seen.clone();
-    let observer = Setting::OnExchange(Arc::new(move |e: &Exchange| sink.lock().unwrap().push(e.clone())));
-    let client = canned_client::<T>(&server.base_url(), [observer]);
+    let client = canned_client::<T>(&server.base_url(), |b| {
+        b.on_exchange(move |e: &Exchange| sink.lock().unwrap().push(e.clone()))
+    });
     T::execute(&client, &GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).unwrap();
     server.finish();
 

@@ -1,6 +1,6 @@
 //! Transport failures are classified so the core retries only when it is safe.
 
-use super::{Setting, Transport, canned_client};
+use super::{Transport, canned_client};
 use crate::canned::*;
 use atlas_admin_core::ops::{CreateGroupInvite, GetGroupInvite, ListGroupInvites};
 use atlas_admin_core::{Credentials, Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind};
@@ -40,10 +40,11 @@ fn closed_port() -> u16 {
 pub fn connection_refused_is_connect_and_retried_boundedly<T: Transport>() {
     let attempts = Arc::new(AtomicU32::new(0));
     let counter = attempts.clone();
-    let observer = Setting::OnExchange(Arc::new(move |_: &atlas_admin_core::Exchange| {
-        counter.fetch_add(1, Ordering::SeqCst);
-    }));
-    let client = canned_client::<T>(&format!("http://127.0.0.1:{}", closed_port()), [observer]);
+    let client = canned_client::<T>(&format!("http://127.0.0.1:{}", closed_port()), |b| {
+        b.on_exchange(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+    });
     let started = Instant::now();
     // Nothing was sent, so even a non-idempotent create is retried.
     let err = T::execute(&client, &create_op()).unwrap_err();
@@ -60,7 +61,7 @@ pub fn connection_refused_is_connect_and_retried_boundedly<T: Transport>() {
 
     // Without retries the bare transport error comes back.
     let url = format!("http://127.0.0.1:{}", closed_port());
-    let client = canned_client::<T>(&url, [Setting::Retry(RetryPolicy::none())]);
+    let client = canned_client::<T>(&url, |b| b.retry(RetryPolicy::none()));
     let err = T::execute(&client, &get_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
     assert!(err.is_retryable());
@@ -71,8 +72,7 @@ pub fn body_over_the_cap_is_body_too_large_with_content_length<T: Transport>() {
     let big = format!("[{}]", vec![invitation_json("ada@example.com"); 20].join(","));
     assert!(big.len() > 2048);
     let server = Server::start(vec![ok_json(&big)]);
-    let settings = [Setting::Credentials(Credentials::None), Setting::MaxResponseBytes(2048)];
-    let client = canned_client::<T>(&server.base_url(), settings);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None).max_response_bytes(2048));
     let err = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::BodyTooLarge), "{err:?}");
     assert!(matches!(err, Error::Transport(_)), "not retried: {err:?}");
@@ -90,8 +90,7 @@ pub fn chunked_body_over_the_cap_is_body_too_large<T: Transport>() {
     }
     raw.extend_from_slice(b"0\r\n\r\n");
     let server = Server::start(vec![Reply::Raw(raw)]);
-    let settings = [Setting::Credentials(Credentials::None), Setting::MaxResponseBytes(3000)];
-    let client = canned_client::<T>(&server.base_url(), settings);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None).max_response_bytes(3000));
     let err = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::BodyTooLarge), "{err:?}");
     assert_eq!(server.finish().len(), 1);
@@ -114,7 +113,7 @@ pub fn oversized_response_head_is_headers_too_large<T: Transport>() {
     let huge = "x".repeat(600 * 1024);
     let reply = || response("200 OK", &[("Content-Type", "application/json"), ("X-Padding", &huge)], b"[]");
     let server = Server::start(vec![reply(), reply()]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let err = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::HeadersTooLarge), "{err:?}");
     assert!(!err.is_retryable(), "{err:?}");
@@ -125,20 +124,20 @@ pub fn oversized_response_head_is_headers_too_large<T: Transport>() {
 /// neither a `GET` nor a create is sent again.
 pub fn thousands_of_headers_are_headers_too_large_and_not_retried<T: Transport>() {
     let server = Server::start(vec![many_headers(5000), many_headers(5000)]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let err = T::execute(&client, &get_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::HeadersTooLarge), "{err:?}");
     assert_eq!(server.finish().len(), 1, "a GET is not retried");
 
     let server = Server::start(vec![many_headers(5000), many_headers(5000)]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::HeadersTooLarge), "{err:?}");
     assert_eq!(server.finish().len(), 1, "a create is not retried");
 
     // A head within the limits every transport shares (here 123 headers) is an ordinary answer.
     let server = Server::start(vec![many_headers(120)]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let ok = T::execute(&client, &ListGroupInvites::new(GROUP_ID).unwrap()).expect("123 headers are fine");
     assert!(ok.value.is_empty());
     assert_eq!(server.finish().len(), 1);
@@ -155,7 +154,7 @@ fn truncated() -> Reply {
 /// A close mid-response is `Io`, and a create that may have been applied is not sent again.
 pub fn close_mid_response_is_io_and_a_create_is_not_retried<T: Transport>() {
     let server = Server::start(vec![truncated(), truncated()]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Io), "{err:?}");
     let requests = server.finish();
@@ -166,7 +165,7 @@ pub fn close_mid_response_is_io_and_a_create_is_not_retried<T: Transport>() {
 /// A close mid-response on a `GET` is retried.
 pub fn close_mid_response_on_an_idempotent_get_is_retried<T: Transport>() {
     let server = Server::start(vec![truncated(), ok_json(&invitation_json("ada@example.com"))]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let ok = T::execute(&client, &get_op()).unwrap();
     assert_eq!(ok.meta.exchanges, 2);
     assert_eq!(server.finish().len(), 2);
@@ -176,8 +175,8 @@ pub fn close_mid_response_on_an_idempotent_get_is_retried<T: Transport>() {
 pub fn close_before_any_response_is_io<T: Transport>() {
     // The server reads the request and closes without a byte: the request was sent.
     let server = Server::start(vec![Reply::Raw(Vec::new())]);
-    let settings = [Setting::Credentials(Credentials::None), Setting::Retry(RetryPolicy::none())];
-    let client = canned_client::<T>(&server.base_url(), settings);
+    let client =
+        canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None).retry(RetryPolicy::none()));
     let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Io), "{err:?}");
     assert_eq!(server.finish().len(), 1);
@@ -191,7 +190,7 @@ pub fn redirect_is_not_followed<T: Transport>() {
         &[("Location", &format!("{}/api/atlas/v2/groups/{GROUP_ID}/invites/{INVITATION_ID}", elsewhere.base_url()))],
         b"",
     )]);
-    let client = canned_client::<T>(&server.base_url(), []);
+    let client = canned_client::<T>(&server.base_url(), |b| b);
     let err = T::execute(&client, &get_op()).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
     assert!(matches!(err, Error::Decode(_) | Error::Api(_)), "{err:?}");
@@ -202,12 +201,9 @@ pub fn redirect_is_not_followed<T: Transport>() {
 /// A server that never answers hits the exchange timeout, on time.
 pub fn slow_server_hits_the_exchange_timeout<T: Transport>() {
     let server = Server::start(vec![Reply::Hang]);
-    let settings = [
-        Setting::Credentials(Credentials::None),
-        Setting::Retry(RetryPolicy::none()),
-        Setting::Timeout(Duration::from_millis(300)),
-    ];
-    let client = canned_client::<T>(&server.base_url(), settings);
+    let client = canned_client::<T>(&server.base_url(), |b| {
+        b.credentials(Credentials::None).retry(RetryPolicy::none()).timeout(Duration::from_millis(300))
+    });
     let started = Instant::now();
     let err = T::execute(&client, &get_op()).unwrap_err();
     let took = started.elapsed();
@@ -224,7 +220,7 @@ pub fn http_errors_are_answers_not_transport_errors<T: Transport>() {
         &[("Content-Type", "application/json"), ("X-Error-Code", "RESOURCE_NOT_FOUND")],
         body.as_bytes(),
     )]);
-    let client = canned_client::<T>(&server.base_url(), [Setting::Credentials(Credentials::None)]);
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None));
     let err = T::execute(&client, &get_op()).unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(err.error_code(), Some("RESOURCE_NOT_FOUND"));
@@ -235,10 +231,8 @@ pub fn http_errors_are_answers_not_transport_errors<T: Transport>() {
 /// one unencrypted: here the configured proxy is a dead port, and the call still succeeds.
 pub fn plain_http_never_goes_through_a_proxy<T: Transport>() {
     let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
-    let client = canned_client::<T>(
-        &server.base_url(),
-        [Setting::Credentials(Credentials::None), Setting::Proxy(format!("http://127.0.0.1:{}", closed_port()))],
-    );
+    let dead_proxy = format!("http://127.0.0.1:{}", closed_port());
+    let client = canned_client::<T>(&server.base_url(), |b| b.credentials(Credentials::None).proxy(&dead_proxy));
     T::execute(&client, &get_op()).expect("direct, not through the dead proxy");
     assert_eq!(server.finish().len(), 1);
 }

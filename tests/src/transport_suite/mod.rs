@@ -5,9 +5,10 @@
 //! builder refuses or must not show. They run against the [canned server](crate::canned), not
 //! the fake Atlas (that is the [conformance suite](crate::conformance)).
 //!
-//! A transport implements [`Transport`] in its test crate and instantiates every scenario as a
-//! `#[test]` with [`transport_suite!`](crate::transport_suite!), next to the conformance suite
-//! (which any [`Transport`] runs through [`Connected`]):
+//! A transport implements [`Transport`] in its test crate (its [`Connect`] type, and how to
+//! run calls on its client) and instantiates every scenario as a `#[test]` with
+//! [`transport_suite!`](crate::transport_suite!), next to the conformance suite (which any
+//! [`Transport`] runs through [`Connected`]):
 //!
 //! ```ignore
 //! use atlas_admin_tests::transport_suite::{Connected, Outcome, SharedOp, Transport};
@@ -24,9 +25,9 @@
 //! atlas_admin_tests::transport_suite!(Ureq);
 //! ```
 //!
-//! Builders are reached only through their public setters, by name
-//! ([`transport_by_name!`](crate::transport_by_name!) expands in the transport's test crate),
-//! so the scenarios do not care how a builder is implemented.
+//! Clients are built with the real, generic [`ClientBuilder`] of the core over the
+//! transport's [`Connect`] type ([`Builder<T>`]), so the scenarios exercise exactly the
+//! builder users call, and a new setting needs no test plumbing.
 
 pub mod digest;
 pub mod faults;
@@ -35,61 +36,11 @@ pub mod settings;
 pub mod tls;
 
 use crate::canned::{PRIVATE_KEY, PUBLIC_KEY, fast_retry};
-use crate::conformance::{ClientSpec, Driver};
-use atlas_admin_core::env::EnvError;
-use atlas_admin_core::{
-    ApiResponse, Config, Credentials, Error, InvalidInput, Observer, Operation, RetryPolicy, Session,
-};
+use crate::conformance::Driver;
+use atlas_admin_core::transport::{ClientBuilder, Connect};
+use atlas_admin_core::{ApiResponse, Config, Error, Operation, Session};
 use std::fmt;
 use std::time::Duration;
-
-/// One builder setter, applied in order by [`Transport::set`] (so "the first error wins" can
-/// be tested). Each variant is the builder method of the same name.
-pub enum Setting {
-    /// `base_url(url)`.
-    BaseUrl(String),
-    /// `user_agent(agent)`.
-    UserAgent(String),
-    /// `credentials(credentials)`.
-    Credentials(Credentials),
-    /// `api_key(public_key, private_key)` (checked at build).
-    ApiKey(String, String),
-    /// `service_account(client_id, client_secret)` (checked at build).
-    ServiceAccount(String, String),
-    /// `retry(policy)`.
-    Retry(RetryPolicy),
-    /// `connect_timeout(limit)`.
-    ConnectTimeout(Duration),
-    /// `timeout(limit)`.
-    Timeout(Duration),
-    /// `max_response_bytes(cap)`.
-    MaxResponseBytes(u64),
-    /// `ca_pem(bundle)`.
-    CaPem(Vec<u8>),
-    /// `proxy(url)`.
-    Proxy(String),
-    /// `no_proxy()`.
-    NoProxy,
-    /// `on_exchange(observer)`.
-    OnExchange(Observer),
-    /// `seed(seed)`.
-    Seed(u64),
-}
-
-/// What a transport's `BuildError` is, for scenarios that check the variant.
-#[derive(Debug)]
-pub enum BuildErrorKind<'a> {
-    /// `BuildError::InvalidInput`.
-    InvalidInput(&'a InvalidInput),
-    /// `BuildError::Env`.
-    Env(&'a EnvError),
-    /// `BuildError::InvalidCa`.
-    InvalidCa,
-    /// `BuildError::InvalidProxy`.
-    InvalidProxy,
-    /// Any other variant.
-    Other,
-}
 
 /// What a built client reports about itself.
 pub struct ClientFacts<'a> {
@@ -105,34 +56,20 @@ pub struct ClientFacts<'a> {
     pub max_response_bytes: u64,
 }
 
-/// A transport under test. The builder half is usually [`transport_by_name!`](crate::transport_by_name!);
-/// the calls are blocking from the scenario's point of view (an async transport blocks on its
-/// runtime).
+/// A transport under test: its [`Connect`] type (what the core's builder builds with) and how
+/// to run calls on its client, which are blocking from the scenario's point of view (an async
+/// transport blocks on its runtime). The first half is usually
+/// [`transport_by_name!`](crate::transport_by_name!).
 pub trait Transport: Sized + 'static {
     /// A short name (`"ureq"`), shown in the User-Agent of the scenarios.
     const NAME: &'static str;
-    /// The client.
+    /// The transport, as the type parameter of the core's [`ClientBuilder`].
+    type Connect: Connect<Client = Self::Client>;
+    /// The client it builds.
     type Client: Clone + fmt::Debug + Send + Sync + 'static;
-    /// The client builder.
-    type Builder: fmt::Debug;
-    /// Why a client could not be built.
-    type BuildError: std::error::Error + 'static;
 
-    /// `Client::builder()`.
-    fn builder() -> Self::Builder;
-    /// Applies one setter.
-    fn set(builder: Self::Builder, setting: Setting) -> Self::Builder;
-    /// `ClientBuilder::from_env_lookup(lookup)`.
-    fn from_env_lookup(lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result<Self::Builder, Self::BuildError>;
-    /// `builder.build()`.
-    fn build(builder: Self::Builder) -> Result<Self::Client, Self::BuildError>;
-    /// `Client::new(config, credentials)`.
-    fn new(config: Config, credentials: Credentials) -> Result<Self::Client, Self::BuildError>;
-    /// Which variant `error` is.
-    fn build_error_kind(error: &Self::BuildError) -> BuildErrorKind<'_>;
     /// The client's accessors.
     fn facts(client: &Self::Client) -> ClientFacts<'_>;
-
     /// Runs one operation to completion.
     fn execute<O: Operation>(client: &Self::Client, op: &O) -> Outcome<O>;
     /// `client.revoke_token()`.
@@ -142,6 +79,9 @@ pub trait Transport: Sized + 'static {
     fn execute_on_clones<O: SharedOp>(client: &Self::Client, op: &O, n: usize) -> Vec<Outcome<O>>;
 }
 
+/// The builder of transport `T`: the core's [`ClientBuilder`] (what `T`'s `Client::builder()` returns).
+pub type Builder<T> = ClientBuilder<<T as Transport>::Connect>;
+
 /// What running the operation `O` gives.
 pub type Outcome<O> = Result<ApiResponse<<O as Operation>::Output>, Error>;
 
@@ -150,47 +90,25 @@ pub trait SharedOp: Operation<Output: Send + 'static> + Clone + Send + Sync + 's
 
 impl<O: Operation<Output: Send + 'static> + Clone + Send + Sync + 'static> SharedOp for O {}
 
-/// A builder with `settings` applied in order.
-pub fn configure<T: Transport>(settings: impl IntoIterator<Item = Setting>) -> T::Builder {
-    settings.into_iter().fold(T::builder(), T::set)
+/// The builder of a client of the canned server at `base_url`: API key ([`PUBLIC_KEY`],
+/// [`PRIVATE_KEY`]), fast retries, no proxy, seed 7.
+pub fn canned_builder<T: Transport>(base_url: &str) -> Builder<T> {
+    Builder::<T>::new().base_url(base_url).api_key(PUBLIC_KEY, PRIVATE_KEY).retry(fast_retry()).no_proxy().seed(7)
 }
 
-/// Builds a client with `settings` applied in order.
-pub fn try_build<T: Transport>(settings: impl IntoIterator<Item = Setting>) -> Result<T::Client, T::BuildError> {
-    T::build(configure::<T>(settings))
+/// A client of the canned server at `base_url` ([`canned_builder`]), with `more` settings.
+pub fn canned_client<T: Transport>(base_url: &str, more: impl FnOnce(Builder<T>) -> Builder<T>) -> T::Client {
+    more(canned_builder::<T>(base_url)).build().expect("a client of the canned server")
 }
 
-/// The settings of a client of the canned server at `base_url`: API key
-/// ([`PUBLIC_KEY`], [`PRIVATE_KEY`]), fast retries, no proxy, seed 7.
-pub fn canned_settings(base_url: &str) -> Vec<Setting> {
-    vec![
-        Setting::BaseUrl(base_url.to_owned()),
-        Setting::ApiKey(PUBLIC_KEY.to_owned(), PRIVATE_KEY.to_owned()),
-        Setting::Retry(fast_retry()),
-        Setting::NoProxy,
-        Setting::Seed(7),
-    ]
-}
-
-/// A client of the canned server at `base_url` ([`canned_settings`]), then `more` settings.
-pub fn canned_client<T: Transport>(base_url: &str, more: impl IntoIterator<Item = Setting>) -> T::Client {
-    try_build::<T>(canned_settings(base_url).into_iter().chain(more)).expect("a client of the canned server")
-}
-
-/// Any [`Transport`] as a conformance [`Driver`]: the [`ClientSpec`] goes through the builder.
+/// Any [`Transport`] as a conformance [`Driver`]: the scenario's builder builds its client.
 pub struct Connected<T: Transport>(pub T::Client);
 
 impl<T: Transport> Driver for Connected<T> {
-    fn connect(spec: ClientSpec) -> Self {
-        let ClientSpec { base_url, credentials, retry, timeout, max_response_bytes } = spec;
-        let client = try_build::<T>([
-            Setting::BaseUrl(base_url),
-            Setting::Credentials(credentials),
-            Setting::Retry(retry),
-            Setting::Timeout(timeout),
-            Setting::MaxResponseBytes(max_response_bytes),
-        ]);
-        Connected(client.expect("the spec builds a client"))
+    type Connect = T::Connect;
+
+    fn connect(builder: Builder<T>) -> Self {
+        Connected(builder.build().expect("the scenario's settings build a client"))
     }
 
     fn execute<O: Operation + Send + Sync>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
@@ -201,66 +119,14 @@ impl<T: Transport> Driver for Connected<T> {
     }
 }
 
-/// The builder half of a [`Transport`] impl for a transport crate `$krate` that exports
-/// `Client`, `ClientBuilder` and `BuildError`, calling the public methods by name. Use it
-/// inside the `impl Transport` block.
+/// The first half of a [`Transport`] impl for a transport crate `$krate` that exports
+/// `Client` and its `ClientBuilder` alias: the [`Connect`] type behind that alias, and the
+/// client's accessors. Use it inside the `impl Transport` block.
 #[macro_export]
 macro_rules! transport_by_name {
     ($krate:ident) => {
+        type Connect = <$krate::ClientBuilder as $crate::transport_suite::BuilderOf>::Connect;
         type Client = $krate::Client;
-        type Builder = $krate::ClientBuilder;
-        type BuildError = $krate::BuildError;
-
-        fn builder() -> Self::Builder {
-            <$krate::Client>::builder()
-        }
-
-        fn set(builder: Self::Builder, setting: $crate::transport_suite::Setting) -> Self::Builder {
-            use $crate::transport_suite::Setting as S;
-            match setting {
-                S::BaseUrl(url) => builder.base_url(&url),
-                S::UserAgent(agent) => builder.user_agent(agent),
-                S::Credentials(credentials) => builder.credentials(credentials),
-                S::ApiKey(public_key, private_key) => builder.api_key(public_key, private_key),
-                S::ServiceAccount(id, secret) => builder.service_account(id, secret),
-                S::Retry(policy) => builder.retry(policy),
-                S::ConnectTimeout(limit) => builder.connect_timeout(limit),
-                S::Timeout(limit) => builder.timeout(limit),
-                S::MaxResponseBytes(cap) => builder.max_response_bytes(cap),
-                S::CaPem(pem) => builder.ca_pem(pem),
-                S::Proxy(url) => builder.proxy(&url),
-                S::NoProxy => builder.no_proxy(),
-                S::OnExchange(observer) => builder.on_exchange(move |e| observer(e)),
-                S::Seed(seed) => builder.seed(seed),
-            }
-        }
-
-        fn from_env_lookup(lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result<Self::Builder, Self::BuildError> {
-            <$krate::ClientBuilder>::from_env_lookup(lookup)
-        }
-
-        fn build(builder: Self::Builder) -> Result<Self::Client, Self::BuildError> {
-            builder.build()
-        }
-
-        fn new(
-            config: $crate::transport_suite::reexport::Config,
-            credentials: $crate::transport_suite::reexport::Credentials,
-        ) -> Result<Self::Client, Self::BuildError> {
-            <$krate::Client>::new(config, credentials)
-        }
-
-        fn build_error_kind(error: &Self::BuildError) -> $crate::transport_suite::BuildErrorKind<'_> {
-            use $crate::transport_suite::BuildErrorKind as K;
-            use $krate::BuildError as E;
-            match error {
-                E::InvalidInput(e) => K::InvalidInput(e),
-                E::Env(e) => K::Env(e),
-                E::InvalidCa(_) => K::InvalidCa,
-                E::InvalidProxy(_) => K::InvalidProxy,
-                _ => K::Other,
-            }
-        }
 
         fn facts(client: &Self::Client) -> $crate::transport_suite::ClientFacts<'_> {
             $crate::transport_suite::ClientFacts {
@@ -274,11 +140,15 @@ macro_rules! transport_by_name {
     };
 }
 
-/// Core types the [`transport_by_name!`](crate::transport_by_name!) expansion names, so a
-/// transport's test crate needs no direct dependency on the core.
-#[doc(hidden)]
-pub mod reexport {
-    pub use atlas_admin_core::{Config, Credentials};
+/// The transport `T` of a `ClientBuilder<T>`, so [`transport_by_name!`](crate::transport_by_name!)
+/// can name a transport by its crate's builder alias.
+pub trait BuilderOf {
+    /// `T`.
+    type Connect: Connect;
+}
+
+impl<T: Connect> BuilderOf for ClientBuilder<T> {
+    type Connect = T;
 }
 
 /// One `#[test]` per transport scenario for the [`Transport`] `$transport`, in one module per

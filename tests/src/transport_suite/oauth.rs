@@ -1,6 +1,6 @@
 //! Service accounts: one token fetch serves the calls, and `revoke_token` revokes it.
 
-use super::{Setting, Transport, canned_client, try_build};
+use super::{Builder, Transport, canned_client};
 use crate::canned::*;
 use atlas_admin_core::Error;
 use atlas_admin_core::ops::{DeleteOrgInvite, ListOrgInvites};
@@ -20,13 +20,13 @@ fn no_content() -> Reply {
 }
 
 fn client<T: Transport>(server: &Server) -> T::Client {
-    try_build::<T>([
-        Setting::BaseUrl(server.base_url()),
-        Setting::ServiceAccount("mdb_sa_id_test".to_owned(), "mdb_sa_sk_client-secret".to_owned()),
-        Setting::Retry(fast_retry()),
-        Setting::NoProxy,
-    ])
-    .unwrap()
+    Builder::<T>::new()
+        .base_url(&server.base_url())
+        .service_account("mdb_sa_id_test", "mdb_sa_sk_client-secret")
+        .retry(fast_retry())
+        .no_proxy()
+        .build()
+        .unwrap()
 }
 
 /// One token fetch (Basic auth, client credentials) serves two calls as `Bearer`; revoking
@@ -73,6 +73,6 @@ pub fn revoke_refusal_is_an_error<T: Transport>() {
 
 /// An API-key client has no token: revoking is a no-op that sends nothing.
 pub fn api_key_clients_have_nothing_to_revoke<T: Transport>() {
-    let client = canned_client::<T>("http://127.0.0.1:9", []);
+    let client = canned_client::<T>("http://127.0.0.1:9", |b| b);
     assert!(!T::revoke_token(&client).unwrap());
 }

@@ -1,7 +1,7 @@
 //! HTTPS against the loopback rustls server ([`Tls`]): a custom CA is trusted, an unknown one
 //! is a Connect failure (nothing was sent, so even a create may be retried).
 
-use super::{Setting, Transport, canned_client};
+use super::{Transport, canned_client};
 use crate::canned::*;
 use crate::fixtures::tls::CA_PEM;
 use atlas_admin_core::ops::{CreateGroupInvite, GetGroupInvite};
@@ -11,7 +11,7 @@ use std::time::Duration;
 /// With the test CA as `ca_pem`, the call goes through.
 pub fn custom_ca_is_trusted<T: Transport>() {
     let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
-    let client = canned_client::<T>(&server.https_url(), [Setting::CaPem(CA_PEM.to_vec())]);
+    let client = canned_client::<T>(&server.https_url(), |b| b.ca_pem(CA_PEM));
     let ok = T::execute(&client, &GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).unwrap();
     assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
     let requests = server.finish();
@@ -24,11 +24,8 @@ pub fn custom_ca_is_trusted<T: Transport>() {
 pub fn unknown_ca_fails_the_handshake_as_connect<T: Transport>() {
     // The default web roots do not know the test CA.
     let server = Server::start_with(vec![ok_json("{}"), ok_json("{}")], Tls::new());
-    let settings = [
-        Setting::Credentials(Credentials::None),
-        Setting::Retry(RetryPolicy::default().with_base_delay(Duration::from_millis(1)).with_max_attempts(2)),
-    ];
-    let client = canned_client::<T>(&server.https_url(), settings);
+    let retry = RetryPolicy::default().with_base_delay(Duration::from_millis(1)).with_max_attempts(2);
+    let client = canned_client::<T>(&server.https_url(), |b| b.credentials(Credentials::None).retry(retry));
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
     let err = T::execute(&client, &CreateGroupInvite::new(GROUP_ID, body).unwrap()).unwrap_err();
     match &err {
