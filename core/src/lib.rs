@@ -56,7 +56,8 @@ pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
 pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
-    Error, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
+    Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, Sanitized, TransportError,
+    TransportErrorKind,
 };
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer};
 pub use meta::ResponseMeta;
@@ -84,6 +85,7 @@ pub mod prelude {
         TransportErrorKind,
     };
     pub use crate::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+    pub use crate::{ErrorCode, Sanitized};
     pub use crate::{Exchange, ExchangeOutcome, Observer};
     pub use crate::{env, ops};
 }

@@ -69,8 +69,9 @@ impl PartialOrd for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
+    /// The text as received, with control characters escaped (it is server text).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.raw)
+        crate::error::Sanitized(&self.raw).fmt(f)
     }
 }
 
@@ -225,6 +226,7 @@ mod tests {
         for s in ["", "soon", "Thu, 32 Jul 2027 00:00:00 GMT", "1 Jul 2027", "\u{0}"] {
             assert!(HttpDate::parse(s).is_none(), "{s:?}");
         }
+        assert_eq!(Timestamp::parse("\u{1b}[2J").to_string(), r"\u{1b}[2J");
         let t = Timestamp::parse("yesterday");
         assert_eq!(t.system_time(), None);
         assert_eq!(t.as_str(), "yesterday");

@@ -75,8 +75,9 @@ macro_rules! role_enum {
         }
 
         impl fmt::Display for $name {
+            /// The text; an unknown role from a server has its control characters escaped.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                crate::error::Sanitized(self.as_str()).fmt(f)
             }
         }
 
@@ -155,9 +156,8 @@ role_enum!(
     }
 );
 
-/// Checks a role list the user sends: non-empty, no duplicates, each role accepted by `check`.
-///
-/// Linear: a role is its text, so duplicates are found through a set of the texts seen.
+/// Checks a role list the user sends: non-empty, each role accepted by `check`, no duplicates
+/// (a role is its text, so the texts are compared).
 fn check_roles<R>(
     field: &str,
     roles: &[R],
@@ -167,18 +167,10 @@ fn check_roles<R>(
     if roles.is_empty() {
         return Err(InvalidInput::new(field, "must name at least one role"));
     }
-    let mut seen = std::collections::HashSet::with_capacity(roles.len());
     for (i, role) in roles.iter().enumerate() {
         check(role).map_err(|why| InvalidInput::with_value(format!("{field}[{i}]"), why, text(role)))?;
-        if !seen.insert(text(role)) {
-            return Err(InvalidInput::with_value(
-                format!("{field}[{i}]"),
-                "duplicate role (roles must be unique)",
-                text(role),
-            ));
-        }
     }
-    Ok(())
+    super::check_unique(field, roles, &text, |r| text(r).to_owned())
 }
 
 /// Project roles to send: non-empty, unique, each `GROUP_` followed by `[A-Z0-9_]+`.
@@ -233,6 +225,7 @@ mod tests {
         assert_eq!(ProjectRole::Other("GROUP_OWNER".into()), ProjectRole::GroupOwner);
         assert!(OrgRole::Other("ORG_MEMBER".into()).is_known());
         assert!(!OrgRole::Other("ORG_EMPEROR".into()).is_known());
+        assert_eq!(ProjectRole::parse("GROUP_\u{1b}[2J").to_string(), r"GROUP_\u{1b}[2J");
     }
 
     #[test]
