@@ -7,6 +7,10 @@
 //!   body, the floor the whole call is compared with.
 //! - `core/digest_sign`: one `digest::authorization` for the Atlas challenge.
 //! - `core/challenge_parse`: `Challenge::parse` of the Atlas `WWW-Authenticate` header.
+//! - `core/challenge_parse_400kb`: the Atlas challenge followed by ~41,000 unknown directives
+//!   (400 KB): must stay linear (it was quadratic: 1.7 s).
+//! - `core/request_body_100k_roles`: deserializing (and so validating) a `GroupInvitationRequest`
+//!   body with 100,000 distinct roles: must stay linear (it was quadratic: 21 s).
 //!
 //! The response fed back is built in the untimed setup of each iteration (`iter_batched`):
 //! it stands for the bytes a transport hands over, not for work the core does.
@@ -119,7 +123,32 @@ fn benches(c: &mut Criterion) {
 
     group.bench_function("challenge_parse", |b| b.iter(|| Challenge::parse(black_box(ATLAS_CHALLENGE)).unwrap()));
 
+    let big_challenge = large_challenge();
+    group.bench_function("challenge_parse_400kb", |b| b.iter(|| Challenge::parse(black_box(&big_challenge)).unwrap()));
+
+    let roles_body = many_roles_body();
+    group.bench_function("request_body_100k_roles", |b| {
+        b.iter(|| serde_json::from_slice::<GroupInvitationRequest>(black_box(&roles_body)).unwrap())
+    });
+
     group.finish();
+}
+
+/// The Atlas challenge plus unknown directives up to 400 KB.
+fn large_challenge() -> String {
+    let mut h = String::from(ATLAS_CHALLENGE);
+    let mut i = 0;
+    while h.len() < 400_000 {
+        h.push_str(&format!(", x{i}=1"));
+        i += 1;
+    }
+    h
+}
+
+/// A request body with 100,000 distinct project roles.
+fn many_roles_body() -> Vec<u8> {
+    let roles: Vec<String> = (0..100_000).map(|i| format!("\"GROUP_R{i}\"")).collect();
+    format!(r#"{{"roles":[{}],"username":"hello@example.com"}}"#, roles.join(",")).into_bytes()
 }
 
 criterion_group!(core, benches);

@@ -55,7 +55,8 @@ pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
 pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
-    Error, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
+    Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, Sanitized, TransportError,
+    TransportErrorKind,
 };
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer};
 pub use meta::ResponseMeta;
@@ -89,6 +90,7 @@ pub mod prelude {
         OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
         TransportErrorKind,
     };
+    pub use crate::{ErrorCode, Sanitized};
     pub use crate::{Exchange, ExchangeOutcome, Observer};
     pub use crate::{HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops};

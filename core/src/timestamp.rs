@@ -69,8 +69,9 @@ impl PartialOrd for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
+    /// The text as received, with control characters escaped (it is server text).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.raw)
+        crate::error::Sanitized(&self.raw).fmt(f)
     }
 }
 
@@ -163,10 +164,14 @@ impl fmt::Display for HttpDate {
 }
 
 /// The instant of `t`, if the platform's `SystemTime` can hold it (std's `From` panics when not).
+///
+/// Whole seconds and the sub-second part are added separately: a total in nanoseconds does
+/// not fit a `u64` past the year 2554 (or before 1385).
 fn to_system_time(t: OffsetDateTime) -> Option<SystemTime> {
-    let nanos = t.unix_timestamp_nanos();
-    let magnitude = Duration::from_nanos(u64::try_from(nanos.unsigned_abs()).ok()?);
-    if nanos >= 0 { UNIX_EPOCH.checked_add(magnitude) } else { UNIX_EPOCH.checked_sub(magnitude) }
+    let secs = t.unix_timestamp();
+    let whole = Duration::from_secs(secs.unsigned_abs());
+    let at = if secs >= 0 { UNIX_EPOCH.checked_add(whole) } else { UNIX_EPOCH.checked_sub(whole) }?;
+    at.checked_add(Duration::from_nanos(u64::from(t.nanosecond())))
 }
 
 /// `t` as a calendar date, clamped to years 0000..=9999 (what `time` represents), never panicking.
@@ -221,6 +226,7 @@ mod tests {
         for s in ["", "soon", "Thu, 32 Jul 2027 00:00:00 GMT", "1 Jul 2027", "\u{0}"] {
             assert!(HttpDate::parse(s).is_none(), "{s:?}");
         }
+        assert_eq!(Timestamp::parse("\u{1b}[2J").to_string(), r"\u{1b}[2J");
         let t = Timestamp::parse("yesterday");
         assert_eq!(t.system_time(), None);
         assert_eq!(t.as_str(), "yesterday");
@@ -248,6 +254,27 @@ mod tests {
         assert!(format_rfc3339(far).starts_with("9999-12-31T23:59:59"));
         let early = Timestamp::parse("1600-01-01T00:00:00Z");
         assert_eq!(early.unix_seconds(), Some(-11_676_096_000));
+    }
+
+    /// Regression: dates after 2554 overflowed a `u64` of nanoseconds and did not parse.
+    #[test]
+    fn dates_up_to_9999_parse() {
+        let d = HttpDate::parse("Fri, 31 Dec 9999 23:59:59 GMT").unwrap();
+        assert_eq!(d.unix_seconds(), 253_402_300_799);
+        assert_eq!(d.to_string(), "Fri, 31 Dec 9999 23:59:59 GMT");
+        let after_2554 = HttpDate::parse("Mon, 1 Jan 2555 00:00:00 GMT").unwrap();
+        assert_eq!(after_2554.unix_seconds(), 18_460_828_800);
+        let t = Timestamp::parse("9999-12-31T23:59:59.999999999Z");
+        assert_eq!(t.unix_seconds(), Some(253_402_300_799));
+        assert_eq!(t.system_time().unwrap().duration_since(UNIX_EPOCH).unwrap().subsec_nanos(), 999_999_999);
+        let early = Timestamp::parse("0000-01-01T00:00:00Z");
+        assert_eq!(early.unix_seconds(), Some(-62_167_219_200));
+        assert_eq!(early.system_time().map(|at| at < UNIX_EPOCH), Some(true));
+        let now = UNIX_EPOCH + Duration::from_secs(1_795_867_200);
+        assert_eq!(
+            crate::meta::parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            Some(Duration::from_secs(253_402_300_799 - 1_795_867_200))
+        );
     }
 
     #[test]

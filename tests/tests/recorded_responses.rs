@@ -2,8 +2,8 @@
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
-    Error, GroupInvitationRequest, GroupInvitationUpdateRequest, HttpDate, OrgRole, OrganizationInvitationRequest,
-    OrganizationInvitationUpdateRequest, ProjectRole, parse_response,
+    Error, ErrorCode, GroupInvitationRequest, GroupInvitationUpdateRequest, HttpDate, OrgRole,
+    OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole, parse_response,
 };
 use atlas_admin_tests::fixtures;
 use std::time::{Duration, SystemTime};
@@ -174,8 +174,10 @@ fn documented_errors_are_typed() {
 
     let e = api_err(parse_response(&op, fixtures::response("error_406_invalid_version"), now()));
     assert_eq!((e.status.as_u16(), e.error_code()), (406, "INVALID_VERSION_DATE"));
-    let e = api_err(parse_response(&op, fixtures::response("error_409_conflict"), now()));
-    assert_eq!(e.status, 409);
+    let err = parse_response(&op, fixtures::response("error_409_conflict"), now()).unwrap_err();
+    assert!(err.is_conflict() && !err.is_retryable());
+    assert_eq!(err.code(), Some(ErrorCode::InvitationAlreadyExists), "the fake answers the same code");
+    assert_eq!(err.api_error().map(|e| e.meta.error_code.as_deref()), Some(Some("INVITATION_ALREADY_EXISTS")));
     let e = api_err(parse_response(&op, fixtures::response("error_410_version_gone"), now()));
     assert_eq!(e.error_code(), "VERSION_GONE");
 

@@ -39,15 +39,16 @@ where
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Fails on the first duplicate (by `key`), naming `field[i]`.
-pub(crate) fn check_unique<T, K: PartialEq>(
+/// Fails on the first duplicate (by `key`), naming `field[i]`. Linear (a set of the keys seen).
+pub(crate) fn check_unique<'a, T, K: Eq + std::hash::Hash>(
     field: &str,
-    items: &[T],
-    key: impl Fn(&T) -> K,
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
     show: impl Fn(&T) -> String,
 ) -> Result<(), crate::InvalidInput> {
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        if items.iter().take(i).any(|earlier| key(earlier) == key(item)) {
+        if !seen.insert(key(item)) {
             return Err(crate::InvalidInput::with_value(
                 format!("{field}[{i}]"),
                 "duplicate (values must be unique)",

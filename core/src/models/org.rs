@@ -106,7 +106,7 @@ impl OrgGrant {
 
     fn set_team_ids(&mut self, team_ids: impl IntoIterator<Item = TeamId>) -> Result<(), InvalidInput> {
         let team_ids: Vec<TeamId> = team_ids.into_iter().collect();
-        check_unique("teamIds", &team_ids, |t| t.clone(), |t| t.to_string())?;
+        check_unique("teamIds", &team_ids, TeamId::as_str, |t| t.to_string())?;
         self.team_ids = team_ids;
         Ok(())
     }
@@ -116,7 +116,7 @@ impl OrgGrant {
         assignments: impl IntoIterator<Item = GroupRoleAssignment>,
     ) -> Result<(), InvalidInput> {
         let assignments: Vec<GroupRoleAssignment> = assignments.into_iter().collect();
-        check_unique("groupRoleAssignments", &assignments, |a| a.group_id.clone(), |a| a.group_id.to_string())?;
+        check_unique("groupRoleAssignments", &assignments, |a| a.group_id.as_str(), |a| a.group_id.to_string())?;
         self.group_role_assignments = assignments;
         Ok(())
     }
@@ -278,6 +278,19 @@ impl TryFrom<RawOrgRequest> for OrganizationInvitationUpdateRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: id-list uniqueness compared each id with every earlier one (quadratic).
+    #[test]
+    fn many_team_ids_validate_in_linear_time() {
+        let mut ids: Vec<TeamId> = (0..30_000u32).map(|i| TeamId::new(format!("{i:024x}")).unwrap()).collect();
+        let started = std::time::Instant::now();
+        let body = OrganizationInvitationUpdateRequest::new([OrgRole::OrgMember]).unwrap();
+        assert!(body.clone().with_team_ids(ids.clone()).is_ok());
+        ids.push(TeamId::new(format!("{:024x}", 7)).unwrap());
+        assert_eq!(body.with_team_ids(ids).unwrap_err().field(), "teamIds[30000]");
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+    }
 
     #[test]
     fn org_bodies_deserialize_with_validation_and_round_trip() {

@@ -161,7 +161,7 @@ impl Store {
                 if invitations.iter().any(|i| same_user(&i.username, &username)) {
                     return Outcome::error(
                         StatusCode::CONFLICT,
-                        "INVITATION_ALREADY_EXISTS",
+                        atlas_admin_core::ErrorCode::InvitationAlreadyExists.as_str(),
                         format!("A pending invitation for {username} already exists."),
                         vec![json!(username)],
                     );
