@@ -222,7 +222,7 @@ async fn run() -> Result<(), Failure> {
     step(1, "createGroupInvite", &format!("invite {user} to the project as GROUP_READ_ONLY"));
     let body = GroupInvitationRequest::new(user, [ProjectRole::GroupReadOnly])?;
     calls += 1;
-    let created = client.create_group_invite(&CreateGroupInvite::new(group, body)?).await?;
+    let created = client.execute(&CreateGroupInvite::new(group, body)?).await?;
     println!("  ✓ created: {}", describe(&created.value));
     notice(&created.meta, &mut noticed);
     let id = created
@@ -233,7 +233,7 @@ async fn run() -> Result<(), Failure> {
 
     step(2, "listGroupInvites", &format!("list the project's pending invitations for username={user}"));
     calls += 1;
-    let listed = client.list_group_invites(&ListGroupInvites::new(group)?.username(user)?).await?;
+    let listed = client.execute(&ListGroupInvites::new(group)?.username(user)?).await?;
     println!("  ✓ {} invitation(s) found", listed.value.len());
     for invitation in &listed.value {
         println!("    - {}", describe(invitation));
@@ -242,29 +242,29 @@ async fn run() -> Result<(), Failure> {
     step(3, "updateGroupInvites", "set the roles to GROUP_BACKUP_MANAGER, choosing the invitation by username");
     let body = GroupInvitationRequest::new(user, [ProjectRole::GroupBackupManager])?;
     calls += 1;
-    let updated = client.update_group_invites(&UpdateGroupInvites::new(group, body)?).await?;
+    let updated = client.execute(&UpdateGroupInvites::new(group, body)?).await?;
     println!("  ✓ updated: {}", describe(&updated.value));
     notice(&updated.meta, &mut noticed);
 
     step(4, "updateGroupInviteById", "set the roles to GROUP_CLUSTER_MANAGER + GROUP_READ_ONLY, by invitation id");
     let roles = GroupInvitationUpdateRequest::new([ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly])?;
     calls += 1;
-    let by_id = client.update_group_invite_by_id(&UpdateGroupInviteById::new(group, &id, roles)?).await?;
+    let by_id = client.execute(&UpdateGroupInviteById::new(group, &id, roles)?).await?;
     println!("  ✓ updated: {}", describe(&by_id.value));
 
     step(5, "getGroupInvite", &format!("read invitation {id} back"));
     calls += 1;
-    let got = client.get_group_invite(&GetGroupInvite::new(group, &id)?).await?;
+    let got = client.execute(&GetGroupInvite::new(group, &id)?).await?;
     println!("  ✓ got: {}", describe(&got.value));
 
     step(6, "deleteGroupInvite", &format!("cancel invitation {id}"));
     calls += 1;
-    let deleted = client.delete_group_invite(&DeleteGroupInvite::new(group, &id)?).await?;
+    let deleted = client.execute(&DeleteGroupInvite::new(group, &id)?).await?;
     println!("  ✓ deleted (HTTP {}, no body)", deleted.meta.status.as_u16());
 
     step(7, "getGroupInvite", "read the deleted invitation again: expect a typed 404");
     calls += 1;
-    match client.get_group_invite(&GetGroupInvite::new(group, &id)?).await {
+    match client.execute(&GetGroupInvite::new(group, &id)?).await {
         Err(e) if e.is_not_found() => {
             let detail = e.api_error().and_then(|a| a.detail()).unwrap_or("-");
             println!("  ✓ handled: HTTP 404, errorCode {}, detail {detail:?}", e.error_code().unwrap_or("(none)"));
