@@ -24,7 +24,8 @@ pub struct Config {
     prefix_len: usize,
     loopback: bool,
     https: bool,
-    api_version: ApiVersion,
+    /// Set by the user; otherwise each endpoint's default version is sent.
+    api_version: Option<ApiVersion>,
     user_agent: String,
     retry: RetryPolicy,
     token_refresh_margin: Duration,
@@ -37,7 +38,7 @@ impl Default for Config {
             prefix_len: 0,
             loopback: false,
             https: true,
-            api_version: ApiVersion::default(),
+            api_version: None,
             user_agent: default_user_agent(),
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(60),
@@ -85,9 +86,11 @@ impl Config {
         Ok(self)
     }
 
-    /// Sets the default API version (`Accept` and body `Content-Type`); default `2023-01-01`.
+    /// Sets the API version of every call (`Accept` and body `Content-Type`); by default each
+    /// endpoint gets its own ([`Endpoint::default_version`](crate::Endpoint::default_version):
+    /// `2023-01-01` for the invitations).
     pub fn with_api_version(mut self, version: ApiVersion) -> Self {
-        self.api_version = version;
+        self.api_version = Some(version);
         self
     }
 
@@ -140,8 +143,14 @@ impl Config {
         self.https
     }
 
-    /// The default API version.
+    /// The API version set for every call, or `2023-01-01` (the invitations' version) if none
+    /// is; see [`Config::api_version_override`].
     pub fn api_version(&self) -> ApiVersion {
+        self.api_version.unwrap_or_default()
+    }
+
+    /// The API version set with [`Config::with_api_version`], if any.
+    pub fn api_version_override(&self) -> Option<ApiVersion> {
         self.api_version
     }
 

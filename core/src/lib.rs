@@ -64,7 +64,7 @@ pub use models::{
     GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,
     OrgRole, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
 };
-pub use operation::{CallOptions, Endpoint, Operation};
+pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
 pub use secret::Secret;

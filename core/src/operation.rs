@@ -1,32 +1,129 @@
 //! The [`Operation`] trait: what one endpoint is, and how a request for it is built.
 //!
-//! An operation value knows its endpoint (method, path template, operationId, whether it
-//! takes `pretty`, whether it is idempotent), its path parameters, its query, its body and
-//! how to decode its output. Adding an endpoint is one struct and one `impl Operation`.
+//! An operation value knows its endpoint (the static [`Endpoint`] row of the table in
+//! [`crate::ops`]), its path parameters, its query, its body and how to decode its output.
+//! Operations are declared once, in that table; nothing here lists them.
 
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
-use crate::validate::ApiVersion;
+use crate::validate::{ApiVersion, GroupId, InvitationId, OrgId, TeamId};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
 
-/// The static description of an endpoint, as in the OpenAPI spec.
+/// The static description of an endpoint, as in the OpenAPI spec: one row of the table in
+/// [`crate::ops`], listed in [`crate::ops::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Endpoint {
     /// The spec's `operationId`, e.g. `updateGroupInvites`.
     pub operation_id: &'static str,
+    /// Other names the SDKs and the Atlas CLI accept (`x-xgen-operation-id-override`).
+    pub aliases: &'static [&'static str],
+    /// The tag as the Atlas CLI spells it (`atlas api <tag> <operationId>`), e.g. `projects`.
+    pub tag: &'static str,
+    /// One line: what the endpoint does.
+    pub summary: &'static str,
     /// HTTP method.
     pub method: Method,
     /// Path template with `{name}` placeholders, e.g. `/api/atlas/v2/groups/{groupId}/invites`.
     pub path: &'static str,
+    /// Path and query parameters (besides `envelope` and `pretty`), path ones first, in
+    /// template order.
+    pub params: &'static [Param],
+    /// Whether the request has a JSON body.
+    pub body: bool,
+    /// The API versions the endpoint exists in, oldest first; the last is its default.
+    pub versions: &'static [ApiVersion],
     /// The status Atlas documents for success (200, or 204 for deletes). Any 2xx is accepted.
     pub success: u16,
+    /// Whether the spec lists the `envelope` query parameter.
+    pub envelope: bool,
     /// Whether the spec lists the `pretty` query parameter.
     pub pretty: bool,
     /// Whether repeating the request has the same effect as sending it once.
     pub idempotent: bool,
+}
+
+impl Endpoint {
+    /// The version sent unless the client or the call sets one: the newest the endpoint has.
+    pub fn default_version(&self) -> ApiVersion {
+        self.versions.last().copied().unwrap_or_default()
+    }
+
+    /// Whether `name` is the operationId or one of its aliases.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.operation_id == name || self.aliases.contains(&name)
+    }
+
+    /// The parameter called `name`.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// One path or query parameter of an [`Endpoint`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Param {
+    /// The name in the spec (`groupId`, `username`).
+    pub name: &'static str,
+    /// Path or query.
+    pub location: ParamIn,
+    /// What values it takes.
+    pub kind: ParamKind,
+    /// Path parameters are required; query ones are optional.
+    pub required: bool,
+}
+
+impl Param {
+    /// A required path parameter.
+    pub const fn path(name: &'static str, kind: ParamKind) -> Param {
+        Param { name, location: ParamIn::Path, kind, required: true }
+    }
+
+    /// An optional query parameter.
+    pub const fn query(name: &'static str, kind: ParamKind) -> Param {
+        Param { name, location: ParamIn::Query, kind, required: false }
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A `{name}` placeholder of the path.
+    Path,
+    /// A query parameter.
+    Query,
+}
+
+/// The kind of values a parameter takes (what the constructors validate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParamKind {
+    /// 24 lowercase hexadecimal characters (`^([a-f0-9]{24})$`).
+    Id,
+    /// An e-mail address.
+    Email,
+}
+
+/// A type that fills a path parameter, with the [`ParamKind`] it validates.
+pub trait PathParam: AsRef<str> {
+    /// What values it takes.
+    const KIND: ParamKind;
+}
+
+impl PathParam for GroupId {
+    const KIND: ParamKind = ParamKind::Id;
+}
+impl PathParam for OrgId {
+    const KIND: ParamKind = ParamKind::Id;
+}
+impl PathParam for InvitationId {
+    const KIND: ParamKind = ParamKind::Id;
+}
+impl PathParam for TeamId {
+    const KIND: ParamKind = ParamKind::Id;
 }
 
 /// Per-call options: the `envelope` and `pretty` query flags and the API version.
@@ -189,7 +286,8 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
             uri_text.parse().map_err(|_| InvalidInput::with_value("uri", "cannot form a valid URI", &uri_text))?
         }
     };
-    let version = options.api_version.unwrap_or(config.api_version());
+    // The call's, else the client's, else the endpoint's own default (from the table).
+    let version = options.api_version.or(config.api_version_override()).unwrap_or_else(|| endpoint.default_version());
     let accept = if version == ApiVersion::V2023_01_01 {
         DEFAULT_MEDIA_TYPE
     } else {
@@ -227,34 +325,6 @@ impl Prepared {
         Ok(request)
     }
 }
-
-/// Adds `.envelope()`, `.pretty()` and `.api_version()` to an operation type.
-macro_rules! call_options {
-    ($t:ty) => {
-        impl $t {
-            /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`);
-            /// the result is unwrapped and equal to the plain one.
-            pub fn envelope(mut self, on: bool) -> Self {
-                self.options.envelope = on;
-                self
-            }
-
-            /// Asks for pretty-printed JSON (`pretty=true`). Building the request fails for
-            /// operations whose spec has no `pretty` parameter.
-            pub fn pretty(mut self, on: bool) -> Self {
-                self.options.pretty = on;
-                self
-            }
-
-            /// Overrides the API version for this call.
-            pub fn api_version(mut self, version: $crate::ApiVersion) -> Self {
-                self.options.api_version = Some(version);
-                self
-            }
-        }
-    };
-}
-pub(crate) use call_options;
 
 #[cfg(test)]
 mod tests {

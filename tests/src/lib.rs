@@ -5,4 +5,5 @@ pub mod canned;
 pub mod conformance;
 pub mod fake;
 pub mod fixtures;
+pub mod quickstart;
 pub mod transport_suite;

@@ -178,15 +178,12 @@ fn envelope_pretty_and_version_overrides() {
     let r = expect_send(s2.begin(&GetGroupInvite::new(GROUP, INV).unwrap()).next(now()));
     assert_eq!(r.headers()["accept"], "application/vnd.atlas.2025-02-19+json");
 
-    // `pretty` where the spec has none is refused before anything is sent.
-    let op = GetOrgInvite::new(ORG, INV).unwrap().pretty(true);
-    match s.begin(&op).next(now()) {
-        Step::Done(Err(atlas_admin_core::Error::InvalidInput(e))) => {
-            assert_eq!(e.field(), "pretty");
-            assert!(e.reason().contains("getOrgInvite"));
-        }
-        other => panic!("{other:?}"),
-    }
+    // `pretty` where the spec has none: GetOrgInvite has no `.pretty()` (a compile_fail doctest
+    // in `ops` proves it), and from text it is refused before anything is sent.
+    let args = RawArgs { params: &[("orgId", ORG), ("invitationId", INV)], pretty: true, ..RawArgs::default() };
+    let e = GetOrgInvite::from_args(&args).unwrap_err();
+    assert_eq!(e.field(), "pretty");
+    assert!(e.reason().contains("getOrgInvite"));
 }
 
 #[test]

@@ -52,7 +52,7 @@ fn run() -> Result<String, String> {
                 .build()
                 .map_err(|e| e.to_string())?;
             // The seed call updates a pending invitation: make sure there is one (409 = exists).
-            if let Err(e) = client.create_group_invite(&create) {
+            if let Err(e) = client.execute(&create) {
                 if e.status().is_none_or(|s| s != 409) {
                     return Err(fail(e));
                 }
@@ -60,7 +60,7 @@ fn run() -> Result<String, String> {
             let mut samples = Vec::new();
             let start = Instant::now();
             for i in 0..calls {
-                client.update_group_invites(&update).map_err(fail)?;
+                client.execute(&update).map_err(fail)?;
                 if which == "memory" && (i + 1) % (calls / 10).max(1) == 0 {
                     samples.push(format!("[{},{}]", i + 1, rss_kib()));
                 }
@@ -76,14 +76,14 @@ fn run() -> Result<String, String> {
             let runtime =
                 tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                if let Err(e) = client.create_group_invite(&create).await {
+                if let Err(e) = client.execute(&create).await {
                     if e.status().is_none_or(|s| s != 409) {
                         return Err(fail(e));
                     }
                 }
                 let start = Instant::now();
                 for _ in 0..calls {
-                    client.update_group_invites(&update).await.map_err(fail)?;
+                    client.execute(&update).await.map_err(fail)?;
                 }
                 Ok((start.elapsed().as_secs_f64(), String::new()))
             })?

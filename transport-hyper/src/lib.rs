@@ -24,7 +24,7 @@
 //!
 //! let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly])?;
 //! let op = UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", body)?;
-//! match client.update_group_invites(&op).await {
+//! match client.execute(&op).await {
 //!     Ok(response) => {
 //!         println!("invitation {:?} now has roles {:?}", response.value.id, response.value.roles);
 //!         if let Some(sunset) = &response.meta.sunset {

@@ -52,7 +52,7 @@ async fn spawn_many(
     for _ in 0..n {
         let client = client.clone();
         let op = op.clone();
-        tasks.spawn(async move { client.list_group_invites(&op).await });
+        tasks.spawn(async move { client.execute(&op).await });
     }
     let results = tasks.join_all().await;
     assert_eq!(results.len(), n);
@@ -133,17 +133,17 @@ async fn cancelled_call_leaves_the_client_usable() {
     let fake = FakeAtlas::start();
     let client = client(&fake.base_url(), digest(&fake));
     let op = list(&fake);
-    client.list_group_invites(&op).await.unwrap();
+    client.execute(&op).await.unwrap();
 
     // The next API request stalls for 2 s; the caller gives up after 50 ms.
     fake.inject(Fault::Slow(Duration::from_secs(2)), 1);
     let started = Instant::now();
-    let cancelled = tokio::time::timeout(Duration::from_millis(50), client.list_group_invites(&op)).await;
+    let cancelled = tokio::time::timeout(Duration::from_millis(50), client.execute(&op)).await;
     assert!(cancelled.is_err(), "the call was cancelled, not finished: {cancelled:?}");
 
     // The client is immediately usable, well before the stalled answer would have come.
     for _ in 0..5 {
-        let ok = client.list_group_invites(&op).await.unwrap();
+        let ok = client.execute(&op).await.unwrap();
         assert_eq!(ok.meta.exchanges, 1, "still signing preemptively");
     }
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
@@ -153,7 +153,7 @@ async fn cancelled_call_leaves_the_client_usable() {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let (client, op) = (client.clone(), op.clone());
-            tokio::spawn(async move { client.list_group_invites(&op).await })
+            tokio::spawn(async move { client.execute(&op).await })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -231,13 +231,13 @@ async fn cancelling_the_token_fetch_does_not_wedge_other_calls() {
     // lease timeout or the 10 s exchange timeout).
     let leader = {
         let (client, op) = (client.clone(), op.clone());
-        tokio::spawn(async move { client.list_group_invites(&op).await })
+        tokio::spawn(async move { client.execute(&op).await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(relay.held.load(Ordering::SeqCst), 1, "the leader's token request is being held");
     let waiter = {
         let (client, op) = (client.clone(), op.clone());
-        tokio::spawn(async move { client.list_group_invites(&op).await })
+        tokio::spawn(async move { client.execute(&op).await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(!waiter.is_finished(), "the waiter waits on the leader's lease");
@@ -254,9 +254,8 @@ async fn cancelling_the_token_fetch_does_not_wedge_other_calls() {
     assert_eq!(ok.meta.exchanges, 2, "its own token fetch + the call");
 
     // And the client keeps working: the token is cached now.
-    let again = client
-        .get_group_invite(&GetGroupInvite::new(&fake.config().group_id, "6a79c2d4e8f01b3a5c7d9e1f").unwrap())
-        .await;
+    let again =
+        client.execute(&GetGroupInvite::new(&fake.config().group_id, "6a79c2d4e8f01b3a5c7d9e1f").unwrap()).await;
     assert!(again.unwrap_err().is_not_found());
     let n = fake.counters();
     eprintln!("token fetch cancelled: fake token_requests={} api_requests={}", n.token_requests, n.api_requests);
@@ -267,11 +266,11 @@ async fn cancelling_the_token_fetch_does_not_wedge_other_calls() {
     fake.expire_tokens();
     let relay2 = HoldFirstTokenRequest::start(fake.addr()).await;
     let client2 = self::client(&format!("http://{}", relay2.addr), service_account(&fake));
-    let cancelled = tokio::time::timeout(Duration::from_millis(100), client2.list_group_invites(&op)).await;
+    let cancelled = tokio::time::timeout(Duration::from_millis(100), client2.execute(&op)).await;
     assert!(cancelled.is_err());
     assert_eq!(relay2.held.load(Ordering::SeqCst), 1);
     let started = Instant::now();
-    client2.list_group_invites(&op).await.expect("the next call fetches its own token");
+    client2.execute(&op).await.expect("the next call fetches its own token");
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
 }
 

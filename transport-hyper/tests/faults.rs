@@ -27,7 +27,7 @@ async fn tls_handshake_that_never_finishes_hits_the_connect_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client.create_group_invite(&create_op()).await.unwrap_err();
+    let err = client.execute(&create_op()).await.unwrap_err();
     let took = started.elapsed();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
     assert!(err.to_string().contains("connect timed out"), "{err}");
@@ -53,7 +53,7 @@ async fn a_body_that_stalls_hits_the_exchange_timeout() {
     });
     let client = direct(&url).timeout(Duration::from_millis(300)).build().unwrap();
     let started = Instant::now();
-    let err = client.get_group_invite(&get_op()).await.unwrap_err();
+    let err = client.execute(&get_op()).await.unwrap_err();
     let took = started.elapsed();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Timeout), "{err:?}");
     assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "{took:?}");

@@ -86,7 +86,7 @@ async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
     let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
     let proxy = ConnectProxy::start("200 Connection established").await;
     let client = builder(&server.https_url()).ca_pem(CA_PEM).proxy(&proxy.url()).build().unwrap();
-    let ok = client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    let ok = client.execute(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
     assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
     let port = server.addr.port();
     let requests = server.finish();
@@ -111,7 +111,7 @@ async fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent() {
         .build()
         .unwrap();
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
-    let err = client.create_group_invite(&CreateGroupInvite::new(GROUP_ID, body).unwrap()).await.unwrap_err();
+    let err = client.execute(&CreateGroupInvite::new(GROUP_ID, body).unwrap()).await.unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
     assert!(err.to_string().contains("proxy authorization required"), "{err}");
     assert!(!format!("{err} {err:?}").contains("proxy-pass"), "{err:?}");
@@ -124,7 +124,7 @@ async fn plain_http_base_urls_connect_directly() {
     let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
     let proxy = ConnectProxy::start("200 Connection established").await;
     let client = builder(&server.base_url()).proxy(&proxy.url()).build().unwrap();
-    client.get_group_invite(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    client.execute(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
     assert_eq!(server.finish().len(), 1);
     assert!(proxy.heads().is_empty());
 }

@@ -5,289 +5,63 @@
 //! ```
 //!
 //! With no `MONGODB_ATLAS_*` credentials set it starts a fake Atlas in this process on
-//! 127.0.0.1 (nothing leaves the machine) and runs, with the fake's API key (HTTP Digest):
+//! 127.0.0.1 (nothing leaves the machine) and runs seven calls with the fake's API key (HTTP
+//! Digest): create, list by username, update by username (the seed call), update by id, get,
+//! delete, and get again (a typed 404, handled). Each step prints its HTTP exchanges; a summary
+//! compares calls with HTTP requests. To run it against Atlas, set credentials
+//! (`MONGODB_ATLAS_PUBLIC_API_KEY` + `_PRIVATE_API_KEY`, or `MONGODB_ATLAS_CLIENT_ID` +
+//! `_CLIENT_SECRET`), `MONGODB_ATLAS_GROUP_ID`, `MONGODB_ATLAS_INVITE_USERNAME` (Atlas e-mails
+//! it; step 6 cancels the invitation) and optionally `MONGODB_ATLAS_BASE_URL`.
 //!
-//! 1. `createGroupInvite`      invite a user as GROUP_READ_ONLY
-//! 2. `listGroupInvites`       find it with the `username` filter
-//! 3. `updateGroupInvites`     change its roles, choosing it by username (PATCH …/invites)
-//! 4. `updateGroupInviteById`  change its roles, choosing it by id
-//! 5. `getGroupInvite`         read it back
-//! 6. `deleteGroupInvite`      cancel it
-//! 7. `getGroupInvite`         again: a typed 404 `RESOURCE_NOT_FOUND`, handled
-//!
-//! Each step prints its HTTP exchanges (from the client's `on_exchange` observer), the first
-//! response's Deprecation/Sunset notice is shown once, and a summary compares calls with HTTP
-//! requests: after the first Digest challenge every call is signed preemptively.
-//!
-//! To run it against Atlas, set credentials (`MONGODB_ATLAS_PUBLIC_API_KEY` +
-//! `MONGODB_ATLAS_PRIVATE_API_KEY`, or `MONGODB_ATLAS_CLIENT_ID` + `MONGODB_ATLAS_CLIENT_SECRET`),
-//! `MONGODB_ATLAS_GROUP_ID` (a project you own), `MONGODB_ATLAS_INVITE_USERNAME` (the e-mail to
-//! invite: Atlas really e-mails it; step 6 cancels the invitation) and optionally
-//! `MONGODB_ATLAS_BASE_URL`.
-//!
-//! Exit status: 0 success, 1 an unexpected API or transport error, 2 a usage or configuration error.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+//! Choosing the target and printing live in `atlas_admin_tests::quickstart`, shared with the
+//! async quickstart. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
+#![allow(clippy::print_stdout)]
 
-use atlas_admin_tests::fake::FakeAtlas;
+use atlas_admin_tests::quickstart::{self, Failure, Quickstart};
 use atlas_admin_ureq::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
-use atlas_admin_ureq::{
-    BuildError, Client, ClientBuilder, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation,
-    GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, ProjectRole, ResponseMeta, env,
-};
+use atlas_admin_ureq::{GroupInvitationRequest, GroupInvitationUpdateRequest, ProjectRole, Ureq};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-const GROUP_ID_VAR: &str = "MONGODB_ATLAS_GROUP_ID";
-const INVITE_USERNAME_VAR: &str = "MONGODB_ATLAS_INVITE_USERNAME";
-const DEMO_USERNAME: &str = "ada.lovelace@example.com";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Config(message)) => {
-            eprintln!("quickstart: {message}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Call(error)) => {
-            eprintln!("quickstart: unexpected error: {error}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Unexpected(message)) => {
-            eprintln!("quickstart: unexpected answer: {message}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Why the quickstart stopped.
-enum Failure {
-    /// Bad or missing settings (exit 2).
-    Config(String),
-    /// An API or transport error the lifecycle did not expect (exit 1).
-    Call(Error),
-    /// A successful answer that makes no sense for the lifecycle (exit 1).
-    Unexpected(String),
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Call(e)
-    }
-}
-
-impl From<BuildError> for Failure {
-    fn from(e: BuildError) -> Self {
-        Failure::Config(e.to_string())
-    }
-}
-
-impl From<InvalidInput> for Failure {
-    fn from(e: InvalidInput) -> Self {
-        Failure::Config(e.to_string())
-    }
-}
-
-/// A non-empty environment variable.
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// Where the lifecycle runs: the client settings, the project and the user to invite.
-struct Target {
-    builder: ClientBuilder,
-    group_id: GroupId,
-    username: String,
-    /// The in-process fake, when there are no credentials (kept alive while the client runs).
-    _fake: Option<FakeAtlas>,
-}
-
-fn target() -> Result<Target, Failure> {
-    let has_credentials = [env::PUBLIC_API_KEY, env::PRIVATE_API_KEY, env::CLIENT_ID, env::CLIENT_SECRET]
-        .into_iter()
-        .any(|v| var(v).is_some());
-    if !has_credentials {
-        let fake = FakeAtlas::start();
-        let config = fake.config();
-        println!("Target: in-process fake Atlas at {} (no MONGODB_ATLAS_* credentials set)", fake.base_url());
-        if var(env::BASE_URL).is_some() {
-            println!("        ({} is ignored without credentials)", env::BASE_URL);
-        }
-        println!("        API key {} (HTTP Digest), project {}", config.public_key, config.group_id);
-        let builder = Client::builder()
-            .base_url(&fake.base_url())
-            .api_key(config.public_key.as_str(), config.private_key.as_str());
-        let group_id = GroupId::new(&config.group_id)?;
-        return Ok(Target { builder, group_id, username: DEMO_USERNAME.to_owned(), _fake: Some(fake) });
-    }
-    let missing: Vec<&str> = [GROUP_ID_VAR, INVITE_USERNAME_VAR].into_iter().filter(|v| var(v).is_none()).collect();
-    if !missing.is_empty() {
-        return Err(Failure::Config(format!(
-            "Atlas credentials are set, so the quickstart runs against a real server and needs {} too: \
-             set {GROUP_ID_VAR} to a project id you own and {INVITE_USERNAME_VAR} to the e-mail to invite \
-             (or unset the credentials to use the in-process fake)",
-            missing.join(" and ")
-        )));
-    }
-    let group_id = GroupId::new(var(GROUP_ID_VAR).unwrap_or_default())
-        .map_err(|e| Failure::Config(format!("{GROUP_ID_VAR}: {e}")))?;
-    let username = var(INVITE_USERNAME_VAR).unwrap_or_default();
-    GroupInvitationRequest::new(&username, [ProjectRole::GroupReadOnly])
-        .map_err(|e| Failure::Config(format!("{INVITE_USERNAME_VAR}: {e}")))?;
-    let builder = ClientBuilder::from_env()?;
-    let base_url = var(env::BASE_URL).unwrap_or_else(|| atlas_admin_ureq::core::DEFAULT_BASE_URL.to_owned());
-    println!("Target: {base_url} (credentials from the environment)");
-    println!("        project {group_id}; Atlas e-mails an invitation to {username}, and step 6 cancels it");
-    Ok(Target { builder, group_id, username, _fake: None })
-}
-
-/// What the exchange observer counted.
-#[derive(Default)]
-struct Stats {
-    requests: AtomicU32,
-    challenges: AtomicU32,
-    token_requests: AtomicU32,
-}
-
-/// One line per HTTP exchange, e.g. `  → PATCH /api/atlas/v2/groups/…/invites  200 (signed: Digest)`.
-fn log_exchange(stats: &Stats, exchange: &Exchange) {
-    stats.requests.fetch_add(1, Ordering::Relaxed);
-    let target = exchange.uri.path_and_query().map_or("/", |p| p.as_str());
-    let is_token = exchange.uri.path() == "/api/oauth/token";
-    let outcome = match &exchange.outcome {
-        ExchangeOutcome::Response { status, .. } => {
-            let note = match (status.as_u16(), exchange.auth_scheme.as_deref()) {
-                (401, None) => {
-                    stats.challenges.fetch_add(1, Ordering::Relaxed);
-                    "(Digest challenge)".to_owned()
-                }
-                (_, _) if is_token => {
-                    stats.token_requests.fetch_add(1, Ordering::Relaxed);
-                    "(service account token)".to_owned()
-                }
-                (_, Some(scheme)) => format!("(signed: {scheme})"),
-                (_, None) => "(unsigned)".to_owned(),
-            };
-            format!("{} {note}", status.as_u16())
-        }
-        ExchangeOutcome::Failed { kind, message } => format!("failed ({kind:?}): {message}"),
-        _ => "(no response)".to_owned(),
-    };
-    println!("  → {} {target}  {outcome}", exchange.method);
-}
-
-/// `id …  roles […]  expiresAt …`
-fn describe(invitation: &GroupInvitation) -> String {
-    let roles: Vec<&str> = invitation.roles.iter().map(ProjectRole::as_str).collect();
-    format!(
-        "id {}  roles [{}]  expiresAt {}",
-        invitation.id.as_ref().map_or("?", |id| id.as_str()),
-        roles.join(", "),
-        invitation.expires_at.as_ref().map_or("?", |t| t.as_str()),
-    )
-}
-
-/// The Deprecation/Sunset notice, printed once for the first response that carries one.
-fn notice(meta: &ResponseMeta, shown: &mut bool) {
-    if *shown || (meta.deprecation.is_none() && meta.sunset.is_none()) {
-        return;
-    }
-    *shown = true;
-    let since = meta.deprecation.map_or_else(|| "deprecated".to_owned(), |d| format!("deprecated since {d}"));
-    let sunset =
-        meta.sunset.map_or_else(String::new, |s| format!("; sunset {s} (then Atlas answers 410 VERSION_GONE)"));
-    println!("  ! Atlas says these endpoints are {since}{sunset}");
-}
-
-fn step(n: u32, operation_id: &str, what: &str) {
-    println!("\n[{n}/7] {operation_id}: {what}");
+    quickstart::exit(run())
 }
 
 fn run() -> Result<(), Failure> {
-    println!("atlas-admin quickstart: the project invitation lifecycle (atlas-admin-ureq, blocking)");
-    let target = target()?;
-    let stats = Arc::new(Stats::default());
-    let client = target.builder.on_exchange({
-        let stats = Arc::clone(&stats);
-        move |exchange| log_exchange(&stats, exchange)
-    });
-    let client = client.build()?;
-    let (group, user) = (&target.group_id, target.username.as_str());
-    let mut calls = 0u32;
-    let mut noticed = false;
+    let (mut q, builder) = Quickstart::start::<Ureq>("atlas-admin-ureq, blocking")?;
+    let client = builder.build()?;
+    let (group, user) = (q.group_id.clone(), q.username.clone());
 
-    step(1, "createGroupInvite", &format!("invite {user} to the project as GROUP_READ_ONLY"));
-    let body = GroupInvitationRequest::new(user, [ProjectRole::GroupReadOnly])?;
-    calls += 1;
-    let created = client.create_group_invite(&CreateGroupInvite::new(group, body)?)?;
-    println!("  ✓ created: {}", describe(&created.value));
-    notice(&created.meta, &mut noticed);
-    let id = created
-        .value
-        .id
-        .clone()
-        .ok_or_else(|| Failure::Unexpected("Atlas returned an invitation without an id".to_owned()))?;
+    q.step("createGroupInvite", &format!("invite {user} to the project as GROUP_READ_ONLY"));
+    let body = GroupInvitationRequest::new(&user, [ProjectRole::GroupReadOnly])?;
+    let created = q.show("created", client.execute(&CreateGroupInvite::new(&group, body)?)?);
+    let id = Quickstart::id_of(&created)?;
 
-    step(2, "listGroupInvites", &format!("list the project's pending invitations for username={user}"));
-    calls += 1;
-    let listed = client.list_group_invites(&ListGroupInvites::new(group)?.username(user)?)?;
-    println!("  ✓ {} invitation(s) found", listed.value.len());
-    for invitation in &listed.value {
-        println!("    - {}", describe(invitation));
-    }
+    q.step("listGroupInvites", &format!("list the project's pending invitations for username={user}"));
+    q.show_list(client.execute(&ListGroupInvites::new(&group)?.username(&user)?)?);
 
-    step(3, "updateGroupInvites", "set the roles to GROUP_BACKUP_MANAGER, choosing the invitation by username");
-    let body = GroupInvitationRequest::new(user, [ProjectRole::GroupBackupManager])?;
-    calls += 1;
-    let updated = client.update_group_invites(&UpdateGroupInvites::new(group, body)?)?;
-    println!("  ✓ updated: {}", describe(&updated.value));
-    notice(&updated.meta, &mut noticed);
+    q.step("updateGroupInvites", "set the roles to GROUP_BACKUP_MANAGER, choosing the invitation by username");
+    let body = GroupInvitationRequest::new(&user, [ProjectRole::GroupBackupManager])?;
+    q.show("updated", client.execute(&UpdateGroupInvites::new(&group, body)?)?);
 
-    step(4, "updateGroupInviteById", "set the roles to GROUP_CLUSTER_MANAGER + GROUP_READ_ONLY, by invitation id");
+    q.step("updateGroupInviteById", "set the roles to GROUP_CLUSTER_MANAGER + GROUP_READ_ONLY, by invitation id");
     let roles = GroupInvitationUpdateRequest::new([ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly])?;
-    calls += 1;
-    let by_id = client.update_group_invite_by_id(&UpdateGroupInviteById::new(group, &id, roles)?)?;
-    println!("  ✓ updated: {}", describe(&by_id.value));
+    q.show("updated", client.execute(&UpdateGroupInviteById::new(&group, &id, roles)?)?);
 
-    step(5, "getGroupInvite", &format!("read invitation {id} back"));
-    calls += 1;
-    let got = client.get_group_invite(&GetGroupInvite::new(group, &id)?)?;
-    println!("  ✓ got: {}", describe(&got.value));
+    q.step("getGroupInvite", &format!("read invitation {id} back"));
+    q.show("got", client.execute(&GetGroupInvite::new(&group, &id)?)?);
 
-    step(6, "deleteGroupInvite", &format!("cancel invitation {id}"));
-    calls += 1;
-    let deleted = client.delete_group_invite(&DeleteGroupInvite::new(group, &id)?)?;
-    println!("  ✓ deleted (HTTP {}, no body)", deleted.meta.status.as_u16());
+    q.step("deleteGroupInvite", &format!("cancel invitation {id}"));
+    q.show_deleted(client.execute(&DeleteGroupInvite::new(&group, &id)?)?);
 
-    step(7, "getGroupInvite", "read the deleted invitation again: expect a typed 404");
-    calls += 1;
-    match client.get_group_invite(&GetGroupInvite::new(group, &id)?) {
-        Err(e) if e.is_not_found() => {
-            let detail = e.api_error().and_then(|a| a.detail()).unwrap_or("-");
-            println!("  ✓ handled: HTTP 404, errorCode {}, detail {detail:?}", e.error_code().unwrap_or("(none)"));
-        }
-        Err(e) => return Err(e.into()),
-        Ok(still) => {
-            return Err(Failure::Unexpected(format!(
-                "the invitation still exists after deleteGroupInvite: {}",
-                describe(&still.value)
-            )));
-        }
+    q.step("getGroupInvite", "read the deleted invitation again: expect a typed 404");
+    q.expect_not_found(client.execute(&GetGroupInvite::new(&group, &id)?))?;
+
+    q.summary();
+    // A service account's token outlives this program unless it is revoked.
+    if client.revoke_token()? {
+        println!("Revoked the service account's token.");
     }
-
-    let requests = stats.requests.load(Ordering::Relaxed);
-    let challenges = stats.challenges.load(Ordering::Relaxed);
-    let tokens = stats.token_requests.load(Ordering::Relaxed);
-    let how = if challenges == 1 && tokens == 0 && requests == calls + 1 {
-        "1 Digest challenge, then every call signed preemptively".to_owned()
-    } else if challenges == 0 && tokens == 1 && requests == calls + 1 {
-        "1 service account token request, then every call sent with that bearer token".to_owned()
-    } else {
-        let other = requests.saturating_sub(calls + challenges + tokens);
-        format!("{challenges} Digest challenge(s), {tokens} token request(s), {other} re-sent or retried request(s)")
-    };
-    println!("\nSummary: {calls} calls, {requests} HTTP requests: {how}.");
     Ok(())
 }

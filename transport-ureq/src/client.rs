@@ -3,14 +3,7 @@
 use crate::builder::ClientBuilder;
 use crate::driver::drive;
 use crate::io::Transport;
-use atlas_admin_core::ops::{
-    CreateGroupInvite, CreateOrgInvite, DeleteGroupInvite, DeleteOrgInvite, GetGroupInvite, GetOrgInvite,
-    ListGroupInvites, ListOrgInvites, UpdateGroupInviteById, UpdateGroupInvites, UpdateOrgInviteById, UpdateOrgInvites,
-};
-use atlas_admin_core::{
-    ApiResponse, BuildError, Config, Credentials, Error, GroupInvitation, Operation, OrganizationInvitation, Session,
-    ShownSettings,
-};
+use atlas_admin_core::{ApiResponse, BuildError, Config, Credentials, Error, Operation, Session, ShownSettings};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -90,6 +83,11 @@ impl Client {
     }
 
     /// Runs any operation: auth, retries and decoding follow the core's call state machine.
+    ///
+    /// Every endpoint is one type in [`ops`](crate::ops) (its module doc lists them all, with
+    /// method, path and options), e.g. `client.execute(&op)?` with
+    /// `op = ops::UpdateGroupInvites::new(group_id, body)?`; the result is
+    /// `ApiResponse<O::Output>`: the decoded body and its metadata.
     pub fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
         drive(&self.inner.session, &self.inner.transport, op)
     }
@@ -104,74 +102,6 @@ impl Client {
         let response = self.inner.transport.send(request).map_err(Error::Transport)?;
         self.inner.session.handle_revoke_response(&response, SystemTime::now())?;
         Ok(true)
-    }
-
-    /// `GET /groups/{groupId}/invites`: the project's pending invitations (optionally one
-    /// username's), as a bare list.
-    pub fn list_group_invites(&self, op: &ListGroupInvites) -> Result<ApiResponse<Vec<GroupInvitation>>, Error> {
-        self.execute(op)
-    }
-
-    /// `POST /groups/{groupId}/invites`: invites a user to the project (Atlas answers 200).
-    /// Not idempotent: never retried after the request may have reached Atlas.
-    pub fn create_group_invite(&self, op: &CreateGroupInvite) -> Result<ApiResponse<GroupInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `PATCH /groups/{groupId}/invites`: sets the roles of the pending invitation of the
-    /// username in the body.
-    pub fn update_group_invites(&self, op: &UpdateGroupInvites) -> Result<ApiResponse<GroupInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `GET /groups/{groupId}/invites/{invitationId}`: one project invitation.
-    pub fn get_group_invite(&self, op: &GetGroupInvite) -> Result<ApiResponse<GroupInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `PATCH /groups/{groupId}/invites/{invitationId}`: sets the roles of one project invitation.
-    pub fn update_group_invite_by_id(&self, op: &UpdateGroupInviteById) -> Result<ApiResponse<GroupInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `DELETE /groups/{groupId}/invites/{invitationId}`: cancels a project invitation (204).
-    pub fn delete_group_invite(&self, op: &DeleteGroupInvite) -> Result<ApiResponse<()>, Error> {
-        self.execute(op)
-    }
-
-    /// `GET /orgs/{orgId}/invites`: the organization's pending invitations (optionally one
-    /// username's), as a bare list.
-    pub fn list_org_invites(&self, op: &ListOrgInvites) -> Result<ApiResponse<Vec<OrganizationInvitation>>, Error> {
-        self.execute(op)
-    }
-
-    /// `POST /orgs/{orgId}/invites`: invites a user to the organization (Atlas answers 200).
-    /// Not idempotent: never retried after the request may have reached Atlas.
-    pub fn create_org_invite(&self, op: &CreateOrgInvite) -> Result<ApiResponse<OrganizationInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `PATCH /orgs/{orgId}/invites`: updates the pending invitation of the username in the body.
-    pub fn update_org_invites(&self, op: &UpdateOrgInvites) -> Result<ApiResponse<OrganizationInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `GET /orgs/{orgId}/invites/{invitationId}`: one organization invitation.
-    pub fn get_org_invite(&self, op: &GetOrgInvite) -> Result<ApiResponse<OrganizationInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `PATCH /orgs/{orgId}/invites/{invitationId}`: updates one organization invitation.
-    pub fn update_org_invite_by_id(
-        &self,
-        op: &UpdateOrgInviteById,
-    ) -> Result<ApiResponse<OrganizationInvitation>, Error> {
-        self.execute(op)
-    }
-
-    /// `DELETE /orgs/{orgId}/invites/{invitationId}`: cancels an organization invitation (204).
-    pub fn delete_org_invite(&self, op: &DeleteOrgInvite) -> Result<ApiResponse<()>, Error> {
-        self.execute(op)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Runs the example programs as a user would: `quickstart` and the `atlas-invites` CLI,
+//! Runs the example programs as a user would: `quickstart` and the `atlas-api` CLI,
 //! against loopback fakes only, with every `MONGODB_ATLAS_*` (and proxy) variable removed
 //! from their environment except what a test sets.
 //!
@@ -185,14 +185,14 @@ fn quickstart(env: &[(&str, &str)]) -> Run {
     run_program(&example("quickstart"), &[], env, None)
 }
 
-/// `atlas-invites` against `fake`, with its API key (and only that) in the environment.
+/// `atlas-api` against `fake`, with its API key (and only that) in the environment.
 fn cli(fake: &FakeAtlas, args: &[&str]) -> Run {
     cli_stdin(fake, args, None)
 }
 
 fn cli_stdin(fake: &FakeAtlas, args: &[&str], stdin: Option<&str>) -> Run {
     let (c, base) = (fake.config(), fake.base_url());
-    run_program(&example("atlas-invites"), args, &fake_env(&base, &c.public_key, &c.private_key), stdin)
+    run_program(&example("atlas-api"), args, &fake_env(&base, &c.public_key, &c.private_key), stdin)
 }
 
 /// The environment that points a program at a server (`base`) with an API key.
@@ -283,11 +283,11 @@ fn quickstart_with_credentials_runs_against_the_configured_server() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// atlas-invites
+// atlas-api
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn atlas_invites_project_lifecycle() {
+fn atlas_api_project_lifecycle() {
     let fake = FakeAtlas::start();
     let group = fake.config().group_id.clone();
     let g = group.as_str();
@@ -350,7 +350,7 @@ fn atlas_invites_project_lifecycle() {
 }
 
 #[test]
-fn atlas_invites_api_and_runtime_errors_exit_1() {
+fn atlas_api_api_and_runtime_errors_exit_1() {
     let fake = FakeAtlas::start();
     let g = fake.config().group_id.clone();
     let unknown = "0123456789abcdef01234567";
@@ -365,7 +365,7 @@ fn atlas_invites_api_and_runtime_errors_exit_1() {
     let wrong_key = "11111111-2222-3333-4444-555555555555";
     let base = fake.base_url();
     let env = fake_env(&base, &fake.config().public_key, wrong_key);
-    let run = run_program(&example("atlas-invites"), &["projects", "listGroupInvites", "--groupId", &g], &env, None);
+    let run = run_program(&example("atlas-api"), &["projects", "listGroupInvites", "--groupId", &g], &env, None);
     let run = run.expect_code(1);
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("authentication failed"), "{}", run.stderr);
@@ -373,7 +373,7 @@ fn atlas_invites_api_and_runtime_errors_exit_1() {
 }
 
 #[test]
-fn atlas_invites_invalid_input_exits_2_and_sends_nothing() {
+fn atlas_api_invalid_input_exits_2_and_sends_nothing() {
     let fake = FakeAtlas::start();
     let c = fake.config().clone();
     let (g, o) = (c.group_id.as_str(), c.org_id.as_str());
@@ -414,6 +414,7 @@ fn atlas_invites_invalid_input_exits_2_and_sends_nothing() {
         (&["projects", "listGroupInvites", "--groupId", g, "--username", "not-an-email"], "--username"),
         (&["projects", "getGroupInvite", "--groupId", g], "--invitationId"),
         (&["projects", "getGroupInvite", "--groupId", g, "--invitationId", inv, "--data", "{}"], "--data"),
+        (&["organizations", "getOrgInvite", "--orgId", o, "--invitationId", inv, "--pretty"], "--pretty"),
         (&["projects", "listGroupInvites", "--orgId", o], "--orgId"),
         (&["projects", "listOrgInvites", "--orgId", o], "organizations"),
         (&["organizations", "listGroupInvites", "--groupId", g], "projects"),
@@ -430,14 +431,14 @@ fn atlas_invites_invalid_input_exits_2_and_sends_nothing() {
         assert!(run.stderr.contains(needle), "{args:?}: stderr should mention {needle:?}:\n{}", run.stderr);
     }
     // No credentials at all: a configuration error, also before sending anything.
-    let run = run_program(&example("atlas-invites"), &["projects", "listGroupInvites", "--groupId", g], &[], None);
+    let run = run_program(&example("atlas-api"), &["projects", "listGroupInvites", "--groupId", g], &[], None);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("MONGODB_ATLAS_PUBLIC_API_KEY"), "{}", run.stderr);
     assert_eq!(fake.counters().requests, 0, "invalid input must not reach the server");
 }
 
 #[test]
-fn atlas_invites_org_create_with_group_role_assignments() {
+fn atlas_api_org_create_with_group_role_assignments() {
     let fake = FakeAtlas::start();
     let c = fake.config().clone();
     let body = format!(
@@ -469,11 +470,49 @@ fn atlas_invites_org_create_with_group_role_assignments() {
 }
 
 #[test]
-fn atlas_invites_help() {
+fn atlas_api_help() {
     let fake = FakeAtlas::start();
     let run = cli(&fake, &["--help"]).expect_code(0);
-    for needle in ["usage: atlas-invites", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"] {
+    for needle in ["usage: atlas-api", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"] {
         assert!(run.stdout.contains(needle), "{needle:?} in:\n{}", run.stdout);
     }
+    // Every tag and operation of the core's table, with its flags.
+    for e in atlas_admin_ureq::core::ops::ALL {
+        assert!(run.stdout.contains(&format!("  {}\n", e.tag)), "{} in:\n{}", e.tag, run.stdout);
+        let line = run.stdout.lines().find(|l| l.trim_start().starts_with(&format!("{} ", e.operation_id)));
+        let line = line.unwrap_or_else(|| panic!("{} in:\n{}", e.operation_id, run.stdout));
+        for p in e.params {
+            assert!(line.contains(&format!("--{} ", p.name)), "{line}");
+        }
+        assert_eq!(line.contains("--data"), e.body, "{line}");
+        assert_eq!(line.contains("[--pretty]"), e.pretty, "{line}");
+    }
     assert_eq!(fake.counters().requests, 0);
+}
+
+/// A pipe whose reader has gone: writing to it fails with `EPIPE` (deterministically: the
+/// reading end is closed before the program starts).
+#[cfg(unix)]
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::os::unix::net::UnixStream::pair().expect("socket pair");
+    drop(reader);
+    Stdio::from(std::os::fd::OwnedFd::from(writer))
+}
+
+/// Regression: `--help` into a closed stdout, or a usage error into a closed stderr, panicked
+/// ("failed printing to stdout: Broken pipe", exit 101). It must exit quietly.
+#[cfg(unix)]
+#[test]
+fn atlas_api_exits_quietly_when_its_output_pipe_is_closed() {
+    let program = example("atlas-api");
+    let help = Command::new(&program).arg("--help").stdout(closed_pipe()).stderr(Stdio::piped()).output();
+    let help = help.expect("run --help");
+    assert_eq!(help.status.code(), Some(0), "{}", String::from_utf8_lossy(&help.stderr));
+    assert_eq!(String::from_utf8_lossy(&help.stderr), "", "nothing on stderr either");
+    for args in [&["teams"][..], &["projects", "listGroupInvites", "--bogus"]] {
+        let usage = Command::new(&program).args(args).stdout(Stdio::piped()).stderr(closed_pipe()).output();
+        let usage = usage.expect("run a usage error");
+        assert_eq!(usage.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&usage.stdout));
+        assert_eq!(String::from_utf8_lossy(&usage.stdout), "", "{args:?}");
+    }
 }

@@ -1,5 +1,9 @@
-//! Matching `/api/atlas/v2/…` paths and methods to the 12 invitation operations.
+//! Routing `/api/atlas/v2/…` requests by the core's endpoint table ([`ops::ALL`]): a path
+//! matches an endpoint's template, its placeholders give the parameters, and the endpoint's tag
+//! and method say which of the store's invitation operations runs.
 
+use atlas_admin_core::Endpoint;
+use atlas_admin_core::ops;
 use http::Method;
 
 /// The prefix of every Atlas Admin API v2 path.
@@ -33,57 +37,95 @@ pub(crate) enum Op {
     Delete,
 }
 
-impl Route {
-    /// Matches a request path (without query); `None` if it is no invitation path.
-    pub(crate) fn parse(path: &str) -> Option<Route> {
-        let rest = path.strip_prefix(API_PREFIX)?.strip_prefix('/')?;
-        let segments: Vec<&str> = rest.split('/').collect();
-        let (scope, parent, invitation) = match segments.as_slice() {
-            [kind, parent, "invites"] => (*kind, *parent, None),
-            [kind, parent, "invites", id] => (*kind, *parent, Some(*id)),
-            _ => return None,
-        };
-        let scope = match scope {
-            "groups" => Scope::Project,
-            "orgs" => Scope::Org,
-            _ => return None,
-        };
-        if parent.is_empty() || invitation.is_some_and(str::is_empty) {
-            return None;
-        }
-        Some(Route { scope, parent: parent.to_owned(), invitation: invitation.map(str::to_owned) })
-    }
+/// Where a request goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Routed {
+    /// An endpoint the fake implements.
+    Found { endpoint: &'static Endpoint, route: Route, op: Op },
+    /// The path is an endpoint's, the method is not: the `Allow` list, in table order.
+    MethodNotAllowed { scope: Option<Scope>, allow: String },
+    /// An endpoint of the table the fake has no behaviour for.
+    NotImplemented(&'static Endpoint),
+    /// No endpoint has this path.
+    NotFound,
+}
 
-    /// The operation for `method`, or the `Allow` list when the method is not supported.
-    pub(crate) fn operation(&self, method: &Method) -> Result<Op, &'static str> {
-        match (&self.invitation, method.as_str()) {
-            (None, "GET") => Ok(Op::List),
-            (None, "POST") => Ok(Op::Create),
-            (None, "PATCH") => Ok(Op::UpdateByUsername),
-            (None, _) => Err("GET, POST, PATCH"),
-            (Some(_), "GET") => Ok(Op::Get),
-            (Some(_), "PATCH") => Ok(Op::UpdateById),
-            (Some(_), "DELETE") => Ok(Op::Delete),
-            (Some(_), _) => Err("GET, PATCH, DELETE"),
+/// Matches `path` (without query) against the template's segments; `Some(params)` by name.
+fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut have = path.split('/');
+    for want in template.split('/') {
+        let got = have.next()?;
+        match (want.find('{'), want.find('}')) {
+            (Some(open), Some(close)) if open < close => {
+                let (prefix, suffix) = (want.get(..open)?, want.get(close + 1..)?);
+                let value = got.strip_prefix(prefix)?.strip_suffix(suffix)?;
+                if value.is_empty() {
+                    return None;
+                }
+                params.push((want.get(open + 1..close)?, value.to_owned()));
+            }
+            _ if want == got => {}
+            _ => return None,
         }
+    }
+    have.next().is_none().then_some(params)
+}
+
+/// The store's scope for an endpoint's tag; `None` for tags the fake has no store for.
+fn scope(endpoint: &Endpoint) -> Option<Scope> {
+    match endpoint.tag {
+        "projects" => Some(Scope::Project),
+        "organizations" => Some(Scope::Org),
+        _ => None,
     }
 }
 
-/// The spec's operationId (as the core names its operations).
-pub(crate) fn operation_id(scope: Scope, op: Op) -> &'static str {
-    match (scope, op) {
-        (Scope::Project, Op::List) => "listGroupInvites",
-        (Scope::Project, Op::Create) => "createGroupInvite",
-        (Scope::Project, Op::UpdateByUsername) => "updateGroupInvites",
-        (Scope::Project, Op::Get) => "getGroupInvite",
-        (Scope::Project, Op::UpdateById) => "updateGroupInviteById",
-        (Scope::Project, Op::Delete) => "deleteGroupInvite",
-        (Scope::Org, Op::List) => "listOrgInvites",
-        (Scope::Org, Op::Create) => "createOrgInvite",
-        (Scope::Org, Op::UpdateByUsername) => "updateOrgInvites",
-        (Scope::Org, Op::Get) => "getOrgInvite",
-        (Scope::Org, Op::UpdateById) => "updateOrgInviteById",
-        (Scope::Org, Op::Delete) => "deleteOrgInvite",
+/// The fake's behaviour for an endpoint: invitations, by method and by whether an
+/// `invitationId` is in the path.
+fn behaviour(endpoint: &Endpoint, params: Vec<(&'static str, String)>) -> Option<(Route, Op)> {
+    let scope = scope(endpoint)?;
+    let mut parent = None;
+    let mut invitation = None;
+    for (name, value) in params {
+        match name {
+            "groupId" | "orgId" => parent = Some(value),
+            "invitationId" => invitation = Some(value),
+            _ => return None,
+        }
+    }
+    let op = match (invitation.is_some(), endpoint.method.as_str()) {
+        (false, "GET") => Op::List,
+        (false, "POST") => Op::Create,
+        (false, "PATCH") => Op::UpdateByUsername,
+        (true, "GET") => Op::Get,
+        (true, "PATCH") => Op::UpdateById,
+        (true, "DELETE") => Op::Delete,
+        _ => return None,
+    };
+    Some((Route { scope, parent: parent?, invitation }, op))
+}
+
+/// Routes a request by the table.
+pub(crate) fn route(method: &Method, path: &str) -> Routed {
+    let mut allow: Vec<&str> = Vec::new();
+    let mut allow_scope = None;
+    for endpoint in ops::ALL {
+        let Some(params) = match_template(endpoint.path, path) else { continue };
+        if endpoint.method != *method {
+            allow.push(endpoint.method.as_str());
+            allow_scope = allow_scope.or(scope(endpoint));
+            continue;
+        }
+        return match behaviour(endpoint, params) {
+            Some((route, op)) => Routed::Found { endpoint, route, op },
+            None => Routed::NotImplemented(endpoint),
+        };
+    }
+    if allow.is_empty() {
+        Routed::NotFound
+    } else {
+        Routed::MethodNotAllowed { scope: allow_scope, allow: allow.join(", ") }
     }
 }
 
@@ -93,12 +135,20 @@ mod tests {
 
     #[test]
     fn paths() {
-        let r = Route::parse("/api/atlas/v2/groups/abc/invites").unwrap();
-        assert_eq!((r.scope, r.parent.as_str(), r.invitation), (Scope::Project, "abc", None));
-        let r = Route::parse("/api/atlas/v2/orgs/o/invites/i").unwrap();
-        assert_eq!((r.scope, r.invitation.as_deref()), (Scope::Org, Some("i")));
-        assert_eq!(r.operation(&Method::DELETE), Ok(Op::Delete));
-        assert_eq!(r.operation(&Method::POST), Err("GET, PATCH, DELETE"));
+        let Routed::Found { endpoint, route: r, op } = route(&Method::GET, "/api/atlas/v2/groups/abc/invites") else {
+            panic!()
+        };
+        assert_eq!(endpoint.operation_id, "listGroupInvites");
+        assert_eq!((r.scope, r.parent.as_str(), r.invitation, op), (Scope::Project, "abc", None, Op::List));
+        let Routed::Found { endpoint, route: r, op } = route(&Method::DELETE, "/api/atlas/v2/orgs/o/invites/i") else {
+            panic!()
+        };
+        assert_eq!(endpoint.operation_id, "deleteOrgInvite");
+        assert_eq!((r.scope, r.invitation.as_deref(), op), (Scope::Org, Some("i"), Op::Delete));
+        assert_eq!(
+            route(&Method::POST, "/api/atlas/v2/orgs/o/invites/i"),
+            Routed::MethodNotAllowed { scope: Some(Scope::Org), allow: "GET, PATCH, DELETE".to_owned() }
+        );
         for bad in [
             "/api/atlas/v2/groups/abc/invites/",
             "/api/atlas/v2/groups//invites",
@@ -107,7 +157,29 @@ mod tests {
             "/api/atlas/v2",
             "/api/atlas/v2x/groups/abc/invites",
         ] {
-            assert_eq!(Route::parse(bad), None, "{bad}");
+            assert_eq!(route(&Method::GET, bad), Routed::NotFound, "{bad}");
         }
+    }
+
+    #[test]
+    fn every_endpoint_of_the_table_is_routed_to_itself() {
+        for endpoint in ops::ALL {
+            let path = endpoint.path.replace("{groupId}", "g").replace("{orgId}", "o").replace("{invitationId}", "i");
+            match route(&endpoint.method, &path) {
+                Routed::Found { endpoint: found, .. } => assert_eq!(found, *endpoint),
+                other => panic!("{}: {other:?}", endpoint.operation_id),
+            }
+        }
+    }
+
+    #[test]
+    fn templates_with_a_suffix_after_the_placeholder() {
+        let m = match_template(
+            "/api/atlas/v2/groups/{groupId}/users/{userId}:addRole",
+            "/api/atlas/v2/groups/g/users/u:addRole",
+        );
+        assert_eq!(m, Some(vec![("groupId", "g".to_owned()), ("userId", "u".to_owned())]));
+        assert_eq!(match_template("/a/{userId}:addRole", "/a/:addRole"), None);
+        assert_eq!(match_template("/a/{userId}:addRole", "/a/u"), None);
     }
 }

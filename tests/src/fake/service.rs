@@ -11,7 +11,7 @@ use super::faults::{self, Action};
 use super::oauth;
 use super::ratelimit;
 use super::reply::{self, ERROR_JSON, Outcome, Style, X_ERROR_CODE};
-use super::routes::{API_PREFIX, Op, Route, operation_id};
+use super::routes::{self, API_PREFIX, Op, Route, Routed, Scope};
 use super::server::{Inner, Shared};
 use super::state;
 use atlas_admin_core::digest::parse_authorization;
@@ -144,19 +144,29 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
         parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     let style = Style { envelope: reply::flag(&query, "envelope"), pretty: reply::flag(&query, "pretty") };
     let path = parts.uri.path();
-    let Some(route) = Route::parse(path) else {
-        return Step::Respond(not_found(path, style));
-    };
-    let scoped = |inner: &mut Inner, mut resp: Response<FakeBody>| {
-        let remaining = inner.budgets.spend(route.scope, now);
-        ratelimit::add_headers(&mut resp, route.scope, remaining);
+    let spend = |inner: &mut Inner, scope: Scope, mut resp: Response<FakeBody>| {
+        let remaining = inner.budgets.spend(scope, now);
+        ratelimit::add_headers(&mut resp, scope, remaining);
         resp
     };
-    let op = match route.operation(&parts.method) {
-        Ok(op) => op,
-        Err(allow) => return Step::Respond(scoped(inner, method_not_allowed(allow, style))),
+    let (endpoint, route, op) = match routes::route(&parts.method, path) {
+        Routed::Found { endpoint, route, op } => (endpoint, route, op),
+        Routed::MethodNotAllowed { scope, allow } => {
+            let resp = method_not_allowed(&allow, style);
+            return Step::Respond(match scope {
+                Some(scope) => spend(inner, scope, resp),
+                None => resp,
+            });
+        }
+        Routed::NotImplemented(endpoint) => {
+            let detail = format!("The fake Atlas does not implement {}.", endpoint.operation_id);
+            let outcome = Outcome::error(StatusCode::NOT_IMPLEMENTED, "NOT_IMPLEMENTED", detail, Vec::new());
+            return Step::Respond(reply::render(outcome, style));
+        }
+        Routed::NotFound => return Step::Respond(not_found(path, style)),
     };
-    *inner.counters.by_operation.entry(operation_id(route.scope, op).to_owned()).or_default() += 1;
+    let scoped = |inner: &mut Inner, resp: Response<FakeBody>| spend(inner, route.scope, resp);
+    *inner.counters.by_operation.entry(endpoint.operation_id.to_owned()).or_default() += 1;
     if !version_ok(parts) {
         let outcome = Outcome::error(
             StatusCode::NOT_ACCEPTABLE,
@@ -245,13 +255,13 @@ fn not_found(path: &str, style: Style) -> Response<FakeBody> {
     reply::render(outcome, style)
 }
 
-fn method_not_allowed(allow: &'static str, style: Style) -> Response<FakeBody> {
+fn method_not_allowed(allow: &str, style: Style) -> Response<FakeBody> {
     let outcome = Outcome::error(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
         format!("Method not allowed; use one of: {allow}."),
         Vec::new(),
     )
-    .with_header(ALLOW, HeaderValue::from_static(allow));
+    .with_header(ALLOW, HeaderValue::from_str(allow).unwrap_or(HeaderValue::from_static("GET")));
     reply::render(outcome, style)
 }

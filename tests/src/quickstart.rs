@@ -1,0 +1,275 @@
+//! What both quickstart examples share, so each shows only its seven calls: choosing the
+//! target (the in-process fake Atlas without credentials, the configured server with them),
+//! the exchange log, printing each step and result, and the exit status.
+//!
+//! ```ignore
+//! let (mut q, builder) = Quickstart::start::<atlas_admin_ureq::Ureq>("atlas-admin-ureq, blocking")?;
+//! let client = builder.build()?;
+//! q.step("getGroupInvite", "read it back");
+//! q.show("got", client.execute(&GetGroupInvite::new(&q.group_id, &id)?)?);
+//! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use crate::fake::FakeAtlas;
+use atlas_admin_core::{
+    ApiResponse, BuildError, ClientBuilder, Connect, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId,
+    GroupInvitation, GroupInvitationRequest, InvalidInput, InvitationId, ProjectRole, ResponseMeta, env,
+};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const GROUP_ID_VAR: &str = "MONGODB_ATLAS_GROUP_ID";
+const INVITE_USERNAME_VAR: &str = "MONGODB_ATLAS_INVITE_USERNAME";
+const DEMO_USERNAME: &str = "ada.lovelace@example.com";
+/// The lifecycle's number of calls.
+const STEPS: u32 = 7;
+
+/// Why a quickstart stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad or missing settings (exit 2).
+    Config(String),
+    /// An API or transport error the lifecycle did not expect (exit 1).
+    Call(Error),
+    /// A successful answer that makes no sense for the lifecycle (exit 1).
+    Unexpected(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Call(e)
+    }
+}
+
+impl From<BuildError> for Failure {
+    fn from(e: BuildError) -> Self {
+        Failure::Config(e.to_string())
+    }
+}
+
+impl From<InvalidInput> for Failure {
+    fn from(e: InvalidInput) -> Self {
+        Failure::Config(e.to_string())
+    }
+}
+
+/// The exit status for a quickstart's result: 0, 1 (unexpected error) or 2 (settings).
+pub fn exit(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Config(message)) => {
+            eprintln!("quickstart: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Call(error)) => {
+            eprintln!("quickstart: unexpected error: {error}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Unexpected(message)) => {
+            eprintln!("quickstart: unexpected answer: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A non-empty environment variable.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// What the exchange observer counted.
+#[derive(Default)]
+struct Stats {
+    requests: AtomicU32,
+    challenges: AtomicU32,
+    token_requests: AtomicU32,
+}
+
+/// One quickstart run: where it goes, and what it printed and counted so far.
+pub struct Quickstart {
+    /// The project the lifecycle runs in.
+    pub group_id: GroupId,
+    /// The e-mail invited.
+    pub username: String,
+    stats: Arc<Stats>,
+    calls: u32,
+    noticed: bool,
+    /// The in-process fake, when there are no credentials (kept alive while the client runs).
+    _fake: Option<FakeAtlas>,
+}
+
+impl Quickstart {
+    /// Prints the banner and the target, and returns a builder for it with the exchange log on.
+    pub fn start<T: Connect>(title: &str) -> Result<(Quickstart, ClientBuilder<T>), Failure> {
+        println!("atlas-admin quickstart: the project invitation lifecycle ({title})");
+        let (builder, group_id, username, fake) = target::<T>()?;
+        let stats = Arc::new(Stats::default());
+        let builder = builder.on_exchange({
+            let stats = Arc::clone(&stats);
+            move |exchange| log_exchange(&stats, exchange)
+        });
+        Ok((Quickstart { group_id, username, stats, calls: 0, noticed: false, _fake: fake }, builder))
+    }
+
+    /// `[n/7] operationId: what`; each step is one call.
+    pub fn step(&mut self, operation_id: &str, what: &str) {
+        self.calls += 1;
+        println!("\n[{}/{STEPS}] {operation_id}: {what}", self.calls);
+    }
+
+    /// `  ✓ label: id …  roles […]  expiresAt …`, and the Deprecation/Sunset notice once.
+    pub fn show(&mut self, label: &str, response: ApiResponse<GroupInvitation>) -> GroupInvitation {
+        println!("  ✓ {label}: {}", describe(&response.value));
+        self.notice(&response.meta);
+        response.value
+    }
+
+    /// The invitations of a list call, one per line.
+    pub fn show_list(&mut self, response: ApiResponse<Vec<GroupInvitation>>) {
+        println!("  ✓ {} invitation(s) found", response.value.len());
+        for invitation in &response.value {
+            println!("    - {}", describe(invitation));
+        }
+        self.notice(&response.meta);
+    }
+
+    /// A delete's answer (204, no body).
+    pub fn show_deleted(&mut self, response: ApiResponse<()>) {
+        println!("  ✓ deleted (HTTP {}, no body)", response.meta.status.as_u16());
+    }
+
+    /// The id Atlas gave an invitation.
+    pub fn id_of(invitation: &GroupInvitation) -> Result<InvitationId, Failure> {
+        invitation
+            .id
+            .clone()
+            .ok_or_else(|| Failure::Unexpected("Atlas returned an invitation without an id".to_owned()))
+    }
+
+    /// The last step's expected typed 404; anything else is a failure.
+    pub fn expect_not_found(&mut self, result: Result<ApiResponse<GroupInvitation>, Error>) -> Result<(), Failure> {
+        match result {
+            Err(e) if e.is_not_found() => {
+                let detail = e.api_error().and_then(|a| a.detail()).unwrap_or("-");
+                println!("  ✓ handled: HTTP 404, errorCode {}, detail {detail:?}", e.error_code().unwrap_or("(none)"));
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+            Ok(still) => Err(Failure::Unexpected(format!(
+                "the invitation still exists after deleteGroupInvite: {}",
+                describe(&still.value)
+            ))),
+        }
+    }
+
+    /// `Summary: 7 calls, 8 HTTP requests: …`.
+    pub fn summary(&self) {
+        let calls = self.calls;
+        let requests = self.stats.requests.load(Ordering::Relaxed);
+        let challenges = self.stats.challenges.load(Ordering::Relaxed);
+        let tokens = self.stats.token_requests.load(Ordering::Relaxed);
+        let how = if challenges == 1 && tokens == 0 && requests == calls + 1 {
+            "1 Digest challenge, then every call signed preemptively".to_owned()
+        } else if challenges == 0 && tokens == 1 && requests == calls + 1 {
+            "1 service account token request, then every call sent with that bearer token".to_owned()
+        } else {
+            let other = requests.saturating_sub(calls + challenges + tokens);
+            format!(
+                "{challenges} Digest challenge(s), {tokens} token request(s), {other} re-sent or retried request(s)"
+            )
+        };
+        println!("\nSummary: {calls} calls, {requests} HTTP requests: {how}.");
+    }
+
+    /// The Deprecation/Sunset notice, printed once for the first response that carries one.
+    fn notice(&mut self, meta: &ResponseMeta) {
+        if self.noticed || (meta.deprecation.is_none() && meta.sunset.is_none()) {
+            return;
+        }
+        self.noticed = true;
+        let since = meta.deprecation.map_or_else(|| "deprecated".to_owned(), |d| format!("deprecated since {d}"));
+        let sunset =
+            meta.sunset.map_or_else(String::new, |s| format!("; sunset {s} (then Atlas answers 410 VERSION_GONE)"));
+        println!("  ! Atlas says these endpoints are {since}{sunset}");
+    }
+}
+
+/// The fake (no credentials set) or the server the environment names.
+#[allow(clippy::type_complexity)]
+fn target<T: Connect>() -> Result<(ClientBuilder<T>, GroupId, String, Option<FakeAtlas>), Failure> {
+    let has_credentials = [env::PUBLIC_API_KEY, env::PRIVATE_API_KEY, env::CLIENT_ID, env::CLIENT_SECRET]
+        .into_iter()
+        .any(|v| var(v).is_some());
+    if !has_credentials {
+        let fake = FakeAtlas::start();
+        let config = fake.config();
+        println!("Target: in-process fake Atlas at {} (no MONGODB_ATLAS_* credentials set)", fake.base_url());
+        if var(env::BASE_URL).is_some() {
+            println!("        ({} is ignored without credentials)", env::BASE_URL);
+        }
+        println!("        API key {} (HTTP Digest), project {}", config.public_key, config.group_id);
+        let builder = ClientBuilder::<T>::default()
+            .base_url(&fake.base_url())
+            .api_key(config.public_key.as_str(), config.private_key.as_str());
+        let group_id = GroupId::new(&config.group_id)?;
+        return Ok((builder, group_id, DEMO_USERNAME.to_owned(), Some(fake)));
+    }
+    let missing: Vec<&str> = [GROUP_ID_VAR, INVITE_USERNAME_VAR].into_iter().filter(|v| var(v).is_none()).collect();
+    if !missing.is_empty() {
+        return Err(Failure::Config(format!(
+            "Atlas credentials are set, so the quickstart runs against a real server and needs {} too: \
+             set {GROUP_ID_VAR} to a project id you own and {INVITE_USERNAME_VAR} to the e-mail to invite \
+             (or unset the credentials to use the in-process fake)",
+            missing.join(" and ")
+        )));
+    }
+    let group_id = GroupId::new(var(GROUP_ID_VAR).unwrap_or_default())
+        .map_err(|e| Failure::Config(format!("{GROUP_ID_VAR}: {e}")))?;
+    let username = var(INVITE_USERNAME_VAR).unwrap_or_default();
+    GroupInvitationRequest::new(&username, [ProjectRole::GroupReadOnly])
+        .map_err(|e| Failure::Config(format!("{INVITE_USERNAME_VAR}: {e}")))?;
+    let builder = ClientBuilder::<T>::from_env()?;
+    let base_url = var(env::BASE_URL).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    println!("Target: {base_url} (credentials from the environment)");
+    println!("        project {group_id}; Atlas e-mails an invitation to {username}, and step 6 cancels it");
+    Ok((builder, group_id, username, None))
+}
+
+/// One line per HTTP exchange, e.g. `  → PATCH /api/atlas/v2/groups/…/invites  200 (signed: Digest)`.
+fn log_exchange(stats: &Stats, exchange: &Exchange) {
+    stats.requests.fetch_add(1, Ordering::Relaxed);
+    let target = exchange.uri.path_and_query().map_or("/", |p| p.as_str());
+    let is_token = exchange.uri.path() == "/api/oauth/token";
+    let outcome = match &exchange.outcome {
+        ExchangeOutcome::Response { status, .. } => {
+            let note = match (status.as_u16(), exchange.auth_scheme.as_deref()) {
+                (401, None) => {
+                    stats.challenges.fetch_add(1, Ordering::Relaxed);
+                    "(Digest challenge)".to_owned()
+                }
+                (_, _) if is_token => {
+                    stats.token_requests.fetch_add(1, Ordering::Relaxed);
+                    "(service account token)".to_owned()
+                }
+                (_, Some(scheme)) => format!("(signed: {scheme})"),
+                (_, None) => "(unsigned)".to_owned(),
+            };
+            format!("{} {note}", status.as_u16())
+        }
+        ExchangeOutcome::Failed { kind, message } => format!("failed ({kind:?}): {message}"),
+        _ => "(no response)".to_owned(),
+    };
+    println!("  → {} {target}  {outcome}", exchange.method);
+}
+
+/// `id …  roles […]  expiresAt …`
+fn describe(invitation: &GroupInvitation) -> String {
+    let roles: Vec<&str> = invitation.roles.iter().map(ProjectRole::as_str).collect();
+    format!(
+        "id {}  roles [{}]  expiresAt {}",
+        invitation.id.as_ref().map_or("?", |id| id.as_str()),
+        roles.join(", "),
+        invitation.expires_at.as_ref().map_or("?", |t| t.as_str()),
+    )
+}

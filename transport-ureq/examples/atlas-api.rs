@@ -1,0 +1,103 @@
+//! `atlas-api`: any endpoint of the core's table from the command line, like
+//! `atlas api <tag> <operationId>`.
+//!
+//! ```text
+//! cargo run -q -p atlas-admin-ureq --example atlas-api -- projects updateGroupInvites \
+//!     --groupId 32b6e34b3d91647abb20e7b8 --data '{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}'
+//! ```
+//!
+//! Tags, operations and their flags come from `atlas_admin_core::ops::ALL`: a new endpoint
+//! appears here with no code in this example. Credentials and the base URL come from the
+//! environment, as for `Client::from_env()`. Input is validated by the core before anything is
+//! sent; the typed result is printed back as JSON. See `--help` for flags and exit statuses.
+//! Output to a closed pipe is dropped quietly (never a panic).
+
+#[path = "atlas-api/args.rs"]
+mod args;
+#[path = "atlas-api/run.rs"]
+mod run;
+
+use atlas_admin_ureq::{Client, ClientBuilder, Error};
+use run::Failure;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// Exit status for invalid input: nothing was sent.
+const USAGE_ERROR: u8 = 2;
+/// Exit status for an API error or another runtime failure.
+const RUNTIME_ERROR: u8 = 1;
+
+/// Writes to stdout; `false` if it cannot (a closed pipe), never a panic.
+fn out(text: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_ok()
+}
+
+/// Writes one line to stderr; a closed pipe is ignored.
+fn err(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    err(&format!("atlas-api: {message}\nRun `atlas-api --help` for the operations and flags."));
+    ExitCode::from(USAGE_ERROR)
+}
+
+fn to_json(value: &serde_json::Value, pretty: bool) -> String {
+    let text = if pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
+    text.unwrap_or_else(|_| value.to_string())
+}
+
+fn main() -> ExitCode {
+    let mut argv = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(a) => argv.push(a),
+            Err(bad) => return usage_error(&format!("argument {bad:?} is not valid Unicode")),
+        }
+    }
+    let args = match args::parse(argv) {
+        Ok(None) => {
+            out(&args::usage());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Some(args)) => args,
+        Err(message) => return usage_error(&message),
+    };
+    // Called only once everything the user typed is valid: no client (or request) before.
+    let client = || -> Result<Client, String> {
+        let mut builder = ClientBuilder::from_env().map_err(|e| e.to_string())?;
+        if args.debug {
+            builder = builder.on_exchange(|exchange| err(&format!("atlas-api: {exchange}")));
+        }
+        builder.build().map_err(|e| e.to_string())
+    };
+    match run::run(&args, &client) {
+        Ok(Some(value)) if !out(&format!("{}\n", to_json(&value, args.pretty))) => ExitCode::from(RUNTIME_ERROR),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => usage_error(&message),
+        Err(Failure::Call(error)) => report(&error, args.pretty),
+        Err(Failure::Output(e)) => {
+            err(&format!("atlas-api: cannot print the result as JSON: {e}"));
+            ExitCode::from(RUNTIME_ERROR)
+        }
+    }
+}
+
+/// An API error: its body as JSON on stderr. Anything else: one line. Both exit 1, except
+/// input the core refused at send time (nothing was sent: exit 2).
+fn report(error: &Error, pretty: bool) -> ExitCode {
+    if let Some(api) = error.api_error() {
+        match serde_json::to_value(&api.body) {
+            Ok(body) => err(&to_json(&body, pretty)),
+            Err(_) => err(&format!("atlas-api: {api}")),
+        }
+        return ExitCode::from(RUNTIME_ERROR);
+    }
+    let line = error.to_string().replace(['\r', '\n'], " ");
+    if matches!(error, Error::InvalidInput(_)) {
+        return usage_error(&line);
+    }
+    err(&format!("atlas-api: {line}"));
+    ExitCode::from(RUNTIME_ERROR)
+}

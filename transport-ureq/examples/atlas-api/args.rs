@@ -1,0 +1,256 @@
+//! Command-line parsing for `atlas-api` (hand-written: positionals, `--flag value` and
+//! `--flag=value`), and its `--help`. The parameter flags are the spec names of every
+//! parameter in the core's endpoint table (`--groupId`, `--invitationId`, `--username`, …), so
+//! a new endpoint brings its flags along. Values are validated by the core, in `run.rs`.
+
+use atlas_admin_ureq::core::{Endpoint, ParamIn, ParamKind, ops};
+use std::fmt::Write as _;
+
+/// Other names a parameter flag goes by: the Atlas CLI takes `--projectId` for `--groupId`.
+const FLAG_ALIASES: &[(&str, &str)] = &[("--projectId", "groupId")];
+
+/// Where the request body comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum BodySource {
+    /// `--data JSON`
+    Data(String),
+    /// `--file PATH` (`-` is stdin)
+    File(String),
+}
+
+/// A parameter's value and the flag it was given under (for messages: `--projectId`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Given {
+    pub(crate) flag: String,
+    pub(crate) value: String,
+}
+
+/// The parsed command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Args {
+    pub(crate) tag: &'static str,
+    pub(crate) operation: String,
+    /// Path and query parameters, by spec name.
+    pub(crate) params: Vec<(&'static str, Given)>,
+    pub(crate) body: Option<BodySource>,
+    pub(crate) envelope: bool,
+    pub(crate) pretty: bool,
+    pub(crate) version: Option<String>,
+    pub(crate) debug: bool,
+}
+
+/// Flags with a value besides the parameters.
+const VALUE_FLAGS: &[&str] = &["--data", "--file", "--version"];
+/// Flags without a value (`--flag=true|false` also accepted).
+const SWITCHES: &[&str] = &["--envelope", "--pretty", "--debug"];
+
+/// The tags of the table, in table order.
+pub(crate) fn tags() -> Vec<&'static str> {
+    let mut tags: Vec<&'static str> = Vec::new();
+    for e in ops::ALL {
+        if !tags.contains(&e.tag) {
+            tags.push(e.tag);
+        }
+    }
+    tags
+}
+
+/// `a, b or c`.
+fn one_of(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The spec name of a parameter flag, if some endpoint has that parameter.
+fn param_name(flag: &str) -> Option<&'static str> {
+    if let Some((_, name)) = FLAG_ALIASES.iter().find(|(alias, _)| *alias == flag) {
+        return Some(name);
+    }
+    let name = flag.strip_prefix("--")?;
+    ops::ALL.iter().flat_map(|e| e.params).map(|p| p.name).find(|n| *n == name)
+}
+
+/// Parses the arguments after the program name; `None` means `--help`.
+pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
+    let args: Vec<String> = args.into_iter().collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Ok(None);
+    }
+    let mut positionals = Vec::new();
+    let mut params: Vec<(&'static str, Given)> = Vec::new();
+    let (mut body, mut version) = (None, None);
+    let (mut envelope, mut pretty, mut debug) = (None, None, None);
+    let mut iter = args.into_iter();
+    while let Some(arg) = iter.next() {
+        if !arg.starts_with('-') || arg == "-" {
+            positionals.push(arg);
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        if let Some(&flag) = SWITCHES.iter().find(|f| **f == name) {
+            let on = match inline.as_deref() {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(other) => return Err(format!("{flag} takes no value (or =true/=false), got {other:?}")),
+            };
+            let slot = match flag {
+                "--envelope" => &mut envelope,
+                "--pretty" => &mut pretty,
+                _ => &mut debug,
+            };
+            set_once(slot, flag, on)?;
+            continue;
+        }
+        let param = param_name(&name);
+        if param.is_none() && !VALUE_FLAGS.contains(&name.as_str()) {
+            return Err(format!("unknown flag {name:?}"));
+        }
+        let value = match inline.or_else(|| iter.next()) {
+            // No id, e-mail, JSON body or date starts with `--`: that is the next flag.
+            Some(v) if v.starts_with("--") => return Err(format!("{name} needs a value, got the flag {v}")),
+            Some(v) => v,
+            None => return Err(format!("{name} needs a value")),
+        };
+        match (param, name.as_str()) {
+            (Some(param), _) => {
+                if params.iter().any(|(p, _)| *p == param) {
+                    return Err(format!("--{param} given more than once"));
+                }
+                params.push((param, Given { flag: name, value }));
+            }
+            (None, "--data") => set_once(&mut body, "--data/--file", BodySource::Data(value))?,
+            (None, "--file") => set_once(&mut body, "--data/--file", BodySource::File(value))?,
+            (None, _) => set_once(&mut version, "--version", value)?,
+        }
+    }
+    let tags = tags();
+    let mut positionals = positionals.into_iter();
+    let tag = match positionals.next() {
+        Some(given) => match tags.iter().find(|t| **t == given) {
+            Some(tag) => *tag,
+            None => return Err(format!("unknown command {given:?}: expected {}", one_of(&tags))),
+        },
+        None => return Err(format!("missing command: {}", one_of(&tags))),
+    };
+    let operation = positionals.next().ok_or_else(|| format!("missing the operationId after {tag}"))?;
+    if let Some(extra) = positionals.next() {
+        return Err(format!("unexpected argument {extra:?} (flags start with --)"));
+    }
+    Ok(Some(Args {
+        tag,
+        operation,
+        params,
+        body,
+        envelope: envelope.unwrap_or(false),
+        pretty: pretty.unwrap_or(false),
+        version,
+        debug: debug.unwrap_or(false),
+    }))
+}
+
+/// Stores a flag's value, refusing a second one.
+fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("{flag} given more than once"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// How a parameter's value is shown in the help.
+fn metavar(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::Id => "ID",
+        ParamKind::Email => "EMAIL",
+        _ => "VALUE",
+    }
+}
+
+/// An operation's flags, e.g. `--groupId ID [--username EMAIL] --data JSON|--file PATH [--pretty]`.
+pub(crate) fn synopsis(e: &Endpoint) -> String {
+    let mut out = String::new();
+    for p in e.params {
+        let flag = format!("--{} {}", p.name, metavar(p.kind));
+        match (p.location, p.required) {
+            (ParamIn::Path, _) | (_, true) => out.push_str(&flag),
+            (_, false) => {
+                let _ = write!(out, "[{flag}]");
+            }
+        }
+        out.push(' ');
+    }
+    if e.body {
+        out.push_str("--data JSON|--file PATH ");
+    }
+    if e.pretty {
+        out.push_str("[--pretty]");
+    }
+    out.trim_end().to_owned()
+}
+
+/// The `--help` text: the operations come from the table.
+pub(crate) fn usage() -> String {
+    let tags = tags();
+    let mut out = format!(
+        "usage: atlas-api <{}> <operationId> [flags]\n\n\
+         Calls one MongoDB Atlas Administration API v2 endpoint, like `atlas api <tag> <operationId>`,\n\
+         and prints the response JSON on stdout.\n\noperations:\n",
+        tags.join("|")
+    );
+    for tag in &tags {
+        let _ = writeln!(out, "  {tag}");
+        for e in ops::ALL.iter().filter(|e| e.tag == *tag) {
+            let _ = writeln!(out, "    {:<22} {}", e.operation_id, synopsis(e));
+            let versions: Vec<&str> = e.versions.iter().map(|v| v.as_str()).collect();
+            let alias = e.aliases.iter().map(|a| format!("; alias {a}")).collect::<String>();
+            let _ = writeln!(out, "    {:<22} {} (API {}{alias})", "", e.summary, versions.join(", "));
+        }
+    }
+    let mut params: Vec<(&str, ParamKind)> = Vec::new();
+    for p in ops::ALL.iter().flat_map(|e| e.params) {
+        if !params.iter().any(|(n, _)| *n == p.name) {
+            params.push((p.name, p.kind));
+        }
+    }
+    out.push_str("\nparameter flags (named as in the spec):\n");
+    for (name, kind) in params {
+        let what = match kind {
+            ParamKind::Id => "24 lowercase hexadecimal characters",
+            ParamKind::Email => "an e-mail address",
+            _ => "text",
+        };
+        let aliases: String = FLAG_ALIASES.iter().filter(|(_, n)| *n == name).map(|(a, _)| format!(", {a}")).collect();
+        let _ = writeln!(out, "  {:<30}{what}", format!("--{name}{aliases} {}", metavar(kind)));
+    }
+    out.push_str(
+        "\nother flags:
+  --data JSON                   request body, e.g. '{\"username\":\"ada@example.com\",\"roles\":[\"GROUP_READ_ONLY\"]}'
+  --file PATH                   request body from a file ('-' reads stdin)
+  --envelope                    send envelope=true; the envelope is unwrapped, so the output is unchanged
+  --pretty                      send pretty=true (only operations that take it) and pretty-print the output
+  --version YYYY-MM-DD          API version (default: the operation's newest, shown above)
+  --debug                       log each HTTP exchange on stderr (method, URL, status; never secrets)
+  -h, --help                    this help
+
+environment (as Client::from_env):
+  MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY   API key (HTTP Digest), or
+  MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET           service account (OAuth)
+  MONGODB_ATLAS_BASE_URL                                          default https://cloud.mongodb.com
+
+output and exit status:
+  0  success: the response JSON on stdout (compact, or pretty with --pretty);
+     deletes (204 No Content) print nothing
+  1  Atlas answered with an error: its ApiError JSON on stderr;
+     or another runtime failure (authentication, transport, undecodable answer): one line on stderr
+  2  invalid input (operation, flag, id, e-mail, roles, JSON body, credentials settings):
+     a message on stderr, and nothing is sent
+",
+    );
+    out
+}

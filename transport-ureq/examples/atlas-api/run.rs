@@ -1,0 +1,134 @@
+//! From parsed arguments to a validated core operation, and running it.
+//!
+//! The operation is looked up in the core's endpoint table; its flags are checked against the
+//! endpoint's parameters; then [`ops::visit`] hands over the typed operation, which
+//! [`FromArgs`] builds from the text with the same validation as the typed constructors (ids,
+//! e-mails, the body deserialized into the request type). All before a client exists.
+
+use crate::args::{Args, BodySource, Given};
+use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
+use atlas_admin_ureq::core::{Endpoint, ParamIn};
+use atlas_admin_ureq::{ApiVersion, Client, Error, InvalidInput};
+use serde_json::Value;
+use std::io::Read as _;
+
+/// Why a run failed.
+pub(crate) enum Failure {
+    /// Invalid input: nothing was sent (exit 2).
+    Usage(String),
+    /// The call failed (API error, authentication, transport, decoding).
+    Call(Error),
+    /// The typed result could not be serialized back to JSON.
+    Output(serde_json::Error),
+}
+
+/// Finds the operation by operationId or alias; explains a wrong tag.
+fn lookup(args: &Args) -> Result<&'static Endpoint, String> {
+    let name = args.operation.as_str();
+    match ops::find(name) {
+        Some(e) if e.tag == args.tag => Ok(e),
+        Some(e) => Err(format!("{name} is an {} operation: run `atlas-api {} {name} …`", e.tag, e.tag)),
+        None => {
+            let known: Vec<&str> = ops::ALL.iter().filter(|e| e.tag == args.tag).map(|e| e.operation_id).collect();
+            Err(format!("unknown {} operationId {name:?}; known: {}", args.tag, known.join(", ")))
+        }
+    }
+}
+
+/// Refuses flags the operation does not take and asks for the ones it needs.
+fn check_flags(e: &Endpoint, args: &Args) -> Result<(), String> {
+    let id = e.operation_id;
+    if let Some((_, given)) = args.params.iter().find(|(name, _)| e.param(name).is_none()) {
+        return Err(format!("{id} does not take {}", given.flag));
+    }
+    for p in e.params.iter().filter(|p| p.required || p.location == ParamIn::Path) {
+        if !args.params.iter().any(|(name, _)| *name == p.name) {
+            return Err(format!("{id} needs --{}", p.name));
+        }
+    }
+    match (e.body, &args.body) {
+        (true, None) => return Err(format!("{id} needs a request body: --data JSON or --file PATH")),
+        (false, Some(BodySource::Data(_))) => return Err(format!("{id} does not take --data")),
+        (false, Some(BodySource::File(_))) => return Err(format!("{id} does not take --file")),
+        _ => {}
+    }
+    if args.pretty && !e.pretty {
+        return Err(format!("{id} does not take --pretty"));
+    }
+    Ok(())
+}
+
+/// The request body's text and where it came from (for messages).
+fn read_body(source: &BodySource) -> Result<(String, String), String> {
+    match source {
+        BodySource::Data(text) => Ok((text.clone(), "--data".to_owned())),
+        BodySource::File(path) if path == "-" => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| format!("--file -: cannot read stdin: {e}"))?;
+            Ok((text, "--file -".to_owned()))
+        }
+        BodySource::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("--file {path}: cannot read: {e}"))?;
+            Ok((text, format!("--file {path}")))
+        }
+    }
+}
+
+/// Builds the typed operation, makes the client and runs the call.
+struct Run<'a> {
+    raw: RawArgs<'a>,
+    /// The flags as given, to name them in messages.
+    given: &'a [(&'static str, Given)],
+    body_from: &'a str,
+    client: &'a dyn Fn() -> Result<Client, String>,
+}
+
+impl Visitor for Run<'_> {
+    type Output = Result<Option<Value>, Failure>;
+
+    fn visit<O: FromArgs>(self) -> Self::Output {
+        let op = O::from_args(&self.raw).map_err(|e| Failure::Usage(self.explain(&e)))?;
+        let client = (self.client)().map_err(Failure::Usage)?;
+        let value =
+            serde_json::to_value(&client.execute(&op).map_err(Failure::Call)?.value).map_err(Failure::Output)?;
+        // Deletes decode to `()`, which serializes as `null`: no content, print nothing.
+        Ok((!value.is_null()).then_some(value))
+    }
+}
+
+impl Run<'_> {
+    /// `--groupId: invalid groupId: …`, `invalid request body (--data): …`.
+    fn explain(&self, e: &InvalidInput) -> String {
+        if let Some((_, given)) = self.given.iter().find(|(name, _)| *name == e.field()) {
+            return format!("{}: {e}", given.flag);
+        }
+        if e.field() == "body" {
+            return format!("invalid request body ({}): {}", self.body_from, e.reason());
+        }
+        e.to_string()
+    }
+}
+
+/// Validates everything, then runs the call with the client `client()` makes.
+pub(crate) fn run(args: &Args, client: &dyn Fn() -> Result<Client, String>) -> Result<Option<Value>, Failure> {
+    let endpoint = lookup(args).map_err(Failure::Usage)?;
+    check_flags(endpoint, args).map_err(Failure::Usage)?;
+    let api_version = match &args.version {
+        Some(v) => Some(ApiVersion::new(v).map_err(|e| Failure::Usage(format!("--version: {e}")))?),
+        None => None,
+    };
+    let params: Vec<(&str, &str)> = args.params.iter().map(|(name, given)| (*name, given.value.as_str())).collect();
+    let (text, body_from) = match &args.body {
+        Some(source) => read_body(source).map_err(Failure::Usage)?,
+        None => (String::new(), String::new()),
+    };
+    let raw = RawArgs {
+        params: &params,
+        body: args.body.as_ref().map(|_| text.as_bytes()),
+        envelope: args.envelope,
+        pretty: args.pretty,
+        api_version,
+    };
+    let visit = Run { raw, given: &args.params, body_from: &body_from, client };
+    ops::visit(endpoint.operation_id, visit).unwrap_or_else(|| Err(Failure::Usage("no such operation".to_owned())))
+}
