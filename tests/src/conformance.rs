@@ -358,13 +358,15 @@ pub fn invalid_input_sends_nothing<D: Driver>() {
     assert!(GetGroupInvite::new("6A7900FF11BB22CC33DD44EF", "6a7900ff11bb22cc33dd44ef").is_err());
     assert!(GroupInvitationRequest::new("not-an-email", [ProjectRole::GroupOwner]).is_err());
     let op = GetOrgInvite::new(fake.config().org_id.clone(), "6a7900ff11bb22cc33dd44ef").unwrap();
-    assert!(matches!(c.execute(&PrettyWhereNone(op)), Err(Error::InvalidInput(e)) if e.field() == "pretty"));
+    let mut options = atlas_admin_core::CallOptions::default();
+    options.pretty = true;
+    assert!(matches!(c.execute(&PrettyWhereNone(op, options)), Err(Error::InvalidInput(e)) if e.field() == "pretty"));
     assert_eq!(fake.counters().requests, 0);
 }
 
 /// A hand-written operation that asks `getOrgInvite` for `pretty`, which its spec lacks (the
 /// table's types have no `.pretty()` there): the core refuses it before sending.
-struct PrettyWhereNone(GetOrgInvite);
+struct PrettyWhereNone(GetOrgInvite, atlas_admin_core::CallOptions);
 
 impl atlas_admin_core::Operation for PrettyWhereNone {
     type Output = <GetOrgInvite as atlas_admin_core::Operation>::Output;
@@ -373,12 +375,7 @@ impl atlas_admin_core::Operation for PrettyWhereNone {
         self.0.path_params()
     }
     fn options(&self) -> &atlas_admin_core::CallOptions {
-        static PRETTY: std::sync::OnceLock<atlas_admin_core::CallOptions> = std::sync::OnceLock::new();
-        PRETTY.get_or_init(|| {
-            let mut options = atlas_admin_core::CallOptions::default();
-            options.pretty = true;
-            options
-        })
+        &self.1
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
-//! otherwise), routed (404 unknown path, 405 wrong method), version-checked (406), handed to
-//! the next injected fault if any, then to the invitation store. Anything else is a 404.
+//! otherwise), routed by the core's endpoint table (404 unknown path, 405 wrong method, 501 an
+//! endpoint the fake has no behaviour for), version-checked (406), handed to the next injected
+//! fault if any, then to the invitation store. Anything else is a 404.
 
 use super::body::FakeBody;
 use super::digest::{self, Signed, Verdict};
