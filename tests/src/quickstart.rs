@@ -11,9 +11,10 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::fake::FakeAtlas;
+use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{
-    ApiResponse, BuildError, ClientBuilder, Connect, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId,
-    GroupInvitation, GroupInvitationRequest, InvalidInput, InvitationId, ProjectRole, ResponseMeta, env,
+    ApiResponse, BuildError, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation,
+    GroupInvitationRequest, InvalidInput, InvitationId, ProjectRole, ResponseMeta, env,
 };
 use std::process::ExitCode;
 use std::sync::Arc;
