@@ -388,7 +388,7 @@ pub struct ApiErrorBody {
     #[serde(default)]
     pub reason: Option<String>,
     /// Values substituted into `detail` (scalars in practice: `["api/atlas/v2/orgs",55,10,5,60]`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "crate::models::null_as_empty", skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<serde_json::Value>,
     /// Field-level validation failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,7 +400,7 @@ pub struct ApiErrorBody {
 #[non_exhaustive]
 pub struct BadRequestDetail {
     /// One entry per invalid field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::models::null_as_empty")]
     pub fields: Vec<FieldViolation>,
 }
 
@@ -408,9 +408,11 @@ pub struct BadRequestDetail {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FieldViolation {
-    /// What is wrong.
+    /// What is wrong (empty if Atlas sent none).
+    #[serde(default, deserialize_with = "crate::models::null_as_empty")]
     pub description: String,
-    /// The field's path.
+    /// The field's path (empty if Atlas sent none).
+    #[serde(default, deserialize_with = "crate::models::null_as_empty")]
     pub field: String,
 }
 
@@ -518,11 +520,41 @@ impl DecodeError {
             status,
             content_type,
             reason: reason.into(),
-            excerpt: String::from_utf8_lossy(cut).into_owned(),
+            excerpt: scrub_tokens(&String::from_utf8_lossy(cut)),
             body_len: body.len(),
             meta: None,
         }
     }
+}
+
+/// JSON keys whose string values are credentials: never kept in an excerpt.
+const SECRET_KEYS: [&str; 4] = ["\"access_token\"", "\"refresh_token\"", "\"id_token\"", "\"client_secret\""];
+
+/// `text` with the string value of every [`SECRET_KEYS`] entry replaced by `***` (a token
+/// response fed to the wrong parser must not put the token in an error message).
+fn scrub_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, key)) = SECRET_KEYS.iter().filter_map(|k| rest.find(k).map(|at| (at, *k))).min() {
+        let after_key = at + key.len();
+        out.push_str(rest.get(..after_key).unwrap_or_default());
+        rest = rest.get(after_key..).unwrap_or_default();
+        let value_at = rest.len() - rest.trim_start_matches([' ', '\t', '\r', '\n', ':']).len();
+        if rest.get(value_at..).is_some_and(|v| v.starts_with('"')) {
+            out.push_str(rest.get(..=value_at).unwrap_or_default());
+            let value = rest.get(value_at + 1..).unwrap_or_default();
+            let mut escaped = false;
+            let end = value.char_indices().find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            });
+            out.push_str("***");
+            rest = end.and_then(|(i, _)| value.get(i..)).unwrap_or_default();
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What was refused when authentication failed.
@@ -728,6 +760,17 @@ mod tests {
         }
         assert_eq!(Sanitized(EVIL).to_string(), SHOWN);
         assert_eq!(Sanitized("tab\there").to_string(), r"tab\there");
+    }
+
+    #[test]
+    fn excerpts_never_keep_token_values() {
+        let body = br#"{"access_token" : "eyJ.tok\"en.sig","token_type":"Bearer","refresh_token":"r1","id_token":"#;
+        let e = DecodeError::new("getGroupInvite", StatusCode::OK, None, "unexpected body", body);
+        assert_eq!(e.excerpt, r#"{"access_token" : "***","token_type":"Bearer","refresh_token":"***","id_token":"#);
+        let plain = DecodeError::new("x", StatusCode::OK, None, "r", br#"{"access_token":1,"a":"b"}"#);
+        assert_eq!(plain.excerpt, r#"{"access_token":1,"a":"b"}"#);
+        let cut = DecodeError::new("x", StatusCode::OK, None, "r", br#"{"client_secret":"abc"#);
+        assert_eq!(cut.excerpt, r#"{"client_secret":"***"#);
     }
 
     /// Regression: a transport error showed its source's text twice in an error report.

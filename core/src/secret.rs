@@ -12,6 +12,8 @@ use std::fmt;
 /// let s = Secret::new("hunter2");
 /// assert_eq!(format!("{s:?}"), "Secret(***)");
 /// assert_eq!(s.expose(), "hunter2");
+/// let from_env = String::from("from-env");
+/// assert_eq!(Secret::from(&from_env).expose(), "from-env");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -43,5 +45,11 @@ impl From<String> for Secret {
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
         Secret(value.to_owned())
+    }
+}
+
+impl From<&String> for Secret {
+    fn from(value: &String) -> Self {
+        Secret(value.clone())
     }
 }

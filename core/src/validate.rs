@@ -17,6 +17,12 @@ fn check_hex_id(field: &str, value: &str) -> Result<(), InvalidInput> {
     }
 }
 
+/// An id type that can also hold what a server sent, unchecked (lenient response decoding).
+pub(crate) trait ServerId: Sized {
+    /// The text as received, whatever its shape. [`IntoId`] checks it again before it is sent.
+    fn from_server(value: String) -> Self;
+}
+
 /// Anything that can become an id: the id itself, or text that is validated on the way.
 ///
 /// Operation constructors take `impl IntoId<GroupId>`, so both `GroupId` values and
@@ -53,8 +59,9 @@ macro_rules! hex_id {
         }
 
         impl fmt::Display for $name {
+            /// The id; one decoded from a response may be any text, so it is escaped.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                crate::error::Sanitized(&self.0).fmt(f)
             }
         }
 
@@ -85,15 +92,23 @@ macro_rules! hex_id {
             }
         }
 
+        impl ServerId for $name {
+            fn from_server(value: String) -> Self {
+                $name(value)
+            }
+        }
+
+        /// Checked again: an id decoded from a response is kept as sent, pattern or not.
         impl IntoId<$name> for $name {
             fn into_id(self) -> Result<$name, InvalidInput> {
+                check_hex_id($field, &self.0)?;
                 Ok(self)
             }
         }
 
         impl IntoId<$name> for &$name {
             fn into_id(self) -> Result<$name, InvalidInput> {
-                Ok(self.clone())
+                self.clone().into_id()
             }
         }
 
@@ -121,6 +136,8 @@ macro_rules! hex_id {
             }
         }
 
+        /// Strict: the pattern is checked (request bodies). Response models decode ids
+        /// leniently instead.
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let raw = String::deserialize(d)?;

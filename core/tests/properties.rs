@@ -396,13 +396,13 @@ fn links() -> impl Strategy<Value = Option<Value>> {
 fn group_invitation_json() -> impl Strategy<Value = Value> {
     (
         (prop::option::of(timestamp()), prop::option::of(timestamp())),
-        (prop::option::of(hex_id()), prop::option::of(any::<String>()), prop::option::of(hex_id())),
+        (prop::option::of(hex_id()), prop::option::of(any::<String>()), hex_id().prop_map(Some)),
         (
             prop::option::of(any::<String>()),
             links(),
             prop::option::of(prop::collection::vec(project_role_text(), 0..4)),
         ),
-        prop::option::of(any::<String>()),
+        any::<String>().prop_map(Some), // id and username identify an invitation: always sent
     )
         .prop_map(|((created, expires), (group_id, group_name, id), (inviter, links, roles), username)| {
             let mut m = serde_json::Map::new();
@@ -428,12 +428,12 @@ fn org_invitation_json() -> impl Strategy<Value = Value> {
     });
     (
         (prop::option::of(timestamp()), prop::option::of(timestamp())),
-        (prop::option::of(prop::collection::vec(group_role, 0..3)), prop::option::of(hex_id())),
+        (prop::option::of(prop::collection::vec(group_role, 0..3)), hex_id().prop_map(Some)),
         (prop::option::of(any::<String>()), links(), prop::option::of(hex_id()), prop::option::of(any::<String>())),
         (
             prop::option::of(prop::collection::vec(org_role_text(), 0..4)),
             prop::option::of(prop::collection::vec(hex_id(), 0..3)),
-            prop::option::of(any::<String>()),
+            any::<String>().prop_map(Some),
         ),
     )
         .prop_map(

@@ -24,15 +24,16 @@ const NAMES: [&str; 9] = [
     "date",
 ];
 
-/// Input layout: 2 bytes status (mapped into 100..=599), 1 byte header count, then per header
-/// 1 byte name index and 1 byte value length followed by the value; the rest is the body.
+/// Input layout: 2 bytes status (mapped into 100..=599), 1 byte header count (up to 63), then
+/// per header 1 byte name index and 2 bytes big-endian value length (so a value can reach
+/// 64 KB: large `WWW-Authenticate` headers) followed by the value; the rest is the body.
 fn response(data: &[u8]) -> Option<http::Response<Vec<u8>>> {
     let (&[hi, lo, count], mut rest) = data.split_first_chunk::<3>()?;
     let status = 100 + (u16::from_be_bytes([hi, lo]) % 500);
     let mut builder = http::Response::builder().status(StatusCode::from_u16(status).ok()?);
-    for _ in 0..count % 16 {
-        let (&[name, len], tail) = rest.split_first_chunk::<2>()?;
-        let len = usize::from(len).min(tail.len());
+    for _ in 0..count % 64 {
+        let (&[name, len_hi, len_lo], tail) = rest.split_first_chunk::<3>()?;
+        let len = usize::from(u16::from_be_bytes([len_hi, len_lo])).min(tail.len());
         let (value, tail) = tail.split_at(len);
         rest = tail;
         if let Ok(value) = HeaderValue::from_bytes(value) {

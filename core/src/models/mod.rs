@@ -30,13 +30,39 @@ pub struct Link {
     pub rel: Option<String>,
 }
 
-/// Deserializes a list that may be `null` as empty (lenient decoding of responses).
-pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+/// Deserializes a list or object that may be `null` as empty (lenient decoding of responses:
+/// Atlas sends `null` where it has nothing).
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
+    T: Deserialize<'de> + Default,
 {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Deserializes an id from a response as sent, even if it breaks the spec's pattern
+/// (`null` is absent).
+pub(crate) fn lenient_id<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: crate::validate::ServerId,
+{
+    Ok(Option::<String>::deserialize(d)?.map(T::from_server))
+}
+
+/// Like [`lenient_id`], for the field that identifies the output: absent or `null` is an
+/// error, so a body that is not this operation's output (`{}`) does not pass as one.
+pub(crate) fn required_id<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: crate::validate::ServerId,
+{
+    String::deserialize(d).map(|s| Some(T::from_server(s)))
+}
+
+/// A required text field of a response (present and not `null`), kept as `Option` in the model.
+pub(crate) fn required_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 /// Fails on the first duplicate (by `key`), naming `field[i]`. Linear (a set of the keys seen).

@@ -18,14 +18,15 @@ pub struct GroupInvitation {
     /// When it expires (30 days after creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
-    /// The project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The project (as sent, even if not 24-hex).
+    #[serde(default, deserialize_with = "super::lenient_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<GroupId>,
     /// The project's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// The invitation's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The invitation's id (as sent, even if not 24-hex). Required when decoding: a body
+    /// without it is not an invitation.
+    #[serde(deserialize_with = "super::required_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<InvitationId>,
     /// Who sent it: an e-mail, or an API key's public key when a key sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,8 +37,8 @@ pub struct GroupInvitation {
     /// Roles granted on acceptance.
     #[serde(default, deserialize_with = "super::null_as_empty")]
     pub roles: Vec<ProjectRole>,
-    /// The invited user's e-mail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The invited user's e-mail. Required when decoding.
+    #[serde(deserialize_with = "super::required_text", skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
 
@@ -141,8 +142,10 @@ mod tests {
 
     #[test]
     fn null_lists_in_responses_decode_as_empty() {
-        let inv: GroupInvitation =
-            serde_json::from_str(r#"{"roles":null,"links":null,"username":"a@example.com"}"#).unwrap();
+        let inv: GroupInvitation = serde_json::from_str(
+            r#"{"id":"6a7900ff11bb22cc33dd44ef","roles":null,"links":null,"username":"a@example.com"}"#,
+        )
+        .unwrap();
         assert!(inv.roles.is_empty() && inv.links.is_empty());
     }
 
