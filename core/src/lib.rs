@@ -6,18 +6,21 @@
 //! machines. It never opens a socket or file, reads the clock, draws randomness, sleeps or
 //! spawns a thread: time and a seed come in as inputs, so every request is reproducible.
 //!
-//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] in a few lines.
+//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] with the core's
+//! [`driver`]s, which run on any runtime given a `send` and a `sleep` function.
 //!
 //! ```
-//! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, ProjectRole, Session, Step};
+//! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, Now, ProjectRole, Purpose, Session, Step};
 //! use atlas_admin_core::ops::UpdateGroupInvites;
-//! use std::time::SystemTime;
+//! use std::time::{Instant, SystemTime};
 //!
 //! let session = Session::new(Config::default(), Credentials::api_key("pub", "priv")?, 7)?;
 //! let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupBackupManager])?;
 //! let op = UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", body)?;
 //! let mut call = session.begin(&op);
-//! let Step::Send(request) = call.next(SystemTime::UNIX_EPOCH) else { unreachable!() };
+//! let Step::Send(out) = call.next(Now::new(Instant::now(), SystemTime::now())) else { unreachable!() };
+//! assert_eq!(out.purpose, Purpose::DigestProbe { attempt: 1 }); // no challenge cached yet
+//! let request = out.request;
 //! assert_eq!(request.method(), "PATCH");
 //! assert_eq!(request.uri(), "https://cloud.mongodb.com/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/invites");
 //! assert_eq!(request.body(), br#"{"roles":["GROUP_BACKUP_MANAGER"],"username":"hello@example.com"}"#);
@@ -26,18 +29,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod builder;
 mod call;
 mod config;
 mod credentials;
 pub mod digest;
+pub mod driver;
 mod entropy;
 pub mod env;
 mod error;
 mod exchange;
 mod meta;
 mod models;
-pub mod oauth;
+mod now;
 mod operation;
 pub mod ops;
 mod response;
@@ -47,6 +52,7 @@ mod session;
 mod timestamp;
 mod validate;
 
+pub use auth::oauth;
 pub use builder::{
     BuildError, ClientBuilder, ClientSettings, Connect, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT, PoolSettings, ProxySetting, ShownSettings,
@@ -58,12 +64,13 @@ pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
     Error, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
-pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer};
+pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
 pub use meta::ResponseMeta;
 pub use models::{
     GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,
     OrgRole, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
 };
+pub use now::Now;
 pub use operation::{CallOptions, Endpoint, Operation};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
@@ -84,6 +91,6 @@ pub mod prelude {
         TransportErrorKind,
     };
     pub use crate::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
-    pub use crate::{Exchange, ExchangeOutcome, Observer};
+    pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose};
     pub use crate::{env, ops};
 }

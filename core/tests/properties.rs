@@ -8,7 +8,7 @@ use atlas_admin_core::digest::{Algorithm, Challenge, Qop, parse_authorization};
 use atlas_admin_core::ops::{DeleteGroupInvite, ListGroupInvites, UpdateGroupInvites};
 use atlas_admin_core::{
     Config, Credentials, Error, GroupId, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest,
-    GroupRoleAssignment, InvitationId, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
+    GroupRoleAssignment, InvitationId, Now, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
     OrganizationInvitationUpdateRequest, ProjectRole, RetryPolicy, Session, Step, TeamId, format_rfc3339,
     parse_response,
 };
@@ -16,7 +16,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const CASES: u32 = 512;
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
@@ -25,6 +25,12 @@ const SEED_BODY: &[u8] = include_bytes!("../../tests/fixtures/seed/response-200.
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_795_867_200) // Sat, 28 Nov 2026 12:00:00 GMT
+}
+
+/// The call machine's clock: [`now`] on the wall, one fixed monotonic instant.
+fn clock() -> Now {
+    static START: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+    Now::new(*START, now())
 }
 
 fn config() -> ProptestConfig {
@@ -651,10 +657,10 @@ fn drive(session: &Session, answers: &[Answer], fresh: &mut u32) -> (usize, Vec<
     let mut answers = answers.iter();
     let (mut sends, mut fed) = (0, Vec::new());
     for _ in 0..20 {
-        match call.next(now()) {
-            Step::Send(request) => {
+        match call.next(clock()) {
+            Step::Send(out) => {
                 sends += 1;
-                let last = sent_nonce(&request).unwrap_or_else(|| "n0".to_owned());
+                let last = sent_nonce(&out.request).unwrap_or_else(|| "n0".to_owned());
                 let Some(&a) = answers.next() else { panic!("the call asked for request {sends}") };
                 let mut new_nonce = || {
                     *fresh += 1;
@@ -676,7 +682,7 @@ fn drive(session: &Session, answers: &[Answer], fresh: &mut u32) -> (usize, Vec<
                         .unwrap(),
                 };
                 fed.push(a);
-                call.handle_response(response, now());
+                call.handle_response(response, clock());
             }
             Step::Wait(d) => panic!("asked to wait {d:?} with retries off"),
             Step::Done(result) => return (sends, fed, result.is_ok()),

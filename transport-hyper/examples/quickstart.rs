@@ -33,7 +33,7 @@ use atlas_admin_hyper::ops::{
 };
 use atlas_admin_hyper::{
     BuildError, Client, ClientBuilder, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation,
-    GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, ProjectRole, ResponseMeta, env,
+    GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, ProjectRole, Purpose, ResponseMeta, env,
 };
 use atlas_admin_tests::fake::FakeAtlas;
 use std::process::ExitCode;
@@ -155,20 +155,20 @@ struct Stats {
 fn log_exchange(stats: &Stats, exchange: &Exchange) {
     stats.requests.fetch_add(1, Ordering::Relaxed);
     let target = exchange.uri.path_and_query().map_or("/", |p| p.as_str());
-    let is_token = exchange.uri.path() == "/api/oauth/token";
     let outcome = match &exchange.outcome {
         ExchangeOutcome::Response { status, .. } => {
-            let note = match (status.as_u16(), exchange.auth_scheme.as_deref()) {
-                (401, None) => {
+            // The core says what each request was for.
+            let note = match (exchange.purpose, status.as_u16(), exchange.auth_scheme.as_deref()) {
+                (Some(Purpose::DigestProbe { .. }), 401, _) => {
                     stats.challenges.fetch_add(1, Ordering::Relaxed);
                     "(Digest challenge)".to_owned()
                 }
-                (_, _) if is_token => {
+                (Some(Purpose::TokenFetch { .. }), _, _) => {
                     stats.token_requests.fetch_add(1, Ordering::Relaxed);
                     "(service account token)".to_owned()
                 }
-                (_, Some(scheme)) => format!("(signed: {scheme})"),
-                (_, None) => "(unsigned)".to_owned(),
+                (_, _, Some(scheme)) => format!("(signed: {scheme})"),
+                (_, _, None) => "(unsigned)".to_owned(),
             };
             format!("{}  {note}", status.as_u16())
         }
