@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// 2026-01-01T00:00:00Z: dates before it share the base instant.
 const ORIGIN: Duration = Duration::from_secs(1_767_225_600);
 
-/// The monotonic instant that stands for [`ORIGIN`].
+/// The monotonic instant that stands for 2026-01-01T00:00:00Z.
 pub fn base() -> Instant {
     static BASE: LazyLock<Instant> = LazyLock::new(Instant::now);
     *BASE
