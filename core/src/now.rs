@@ -54,3 +54,19 @@ impl std::ops::AddAssign<Duration> for Now {
         *self = self.advance(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advancing_moves_both_clocks_and_saturates_instead_of_panicking() {
+        let t0 = Now::new(Instant::now(), SystemTime::UNIX_EPOCH);
+        let t1 = t0 + Duration::from_secs(2);
+        assert_eq!((t1.instant - t0.instant, t1.wall), (Duration::from_secs(2), t0.wall + Duration::from_secs(2)));
+        let far = t0.advance(Duration::MAX);
+        assert_eq!(far, t0, "a step past the end of both clocks leaves them where they were");
+        assert!(within(t0.instant, t1.instant, Duration::ZERO), "a time before `since` is within");
+        assert!(!within(t1.instant, t0.instant, Duration::from_secs(2)));
+    }
+}
