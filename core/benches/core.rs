@@ -18,18 +18,21 @@
 
 use atlas_admin_core::digest::{self, Challenge, ResponseInput};
 use atlas_admin_core::ops::UpdateGroupInvites;
-use atlas_admin_core::{Config, Credentials, GroupInvitation, GroupInvitationRequest, ProjectRole, Session, Step};
+use atlas_admin_core::{Config, Credentials, GroupInvitation, GroupInvitationRequest, Now, ProjectRole, Session, Step};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
+use std::sync::LazyLock;
+use std::time::{Duration, Instant, SystemTime};
 
 const ATLAS_CHALLENGE: &str = r#"Digest realm="MMS Public API", domain="", nonce="669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed", algorithm=MD5, qop="auth", stale=false"#;
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 /// The seed page's 200 example body (tests/fixtures/seed/response-200.json), byte for byte.
 const BODY: &[u8] = include_bytes!("../../tests/fixtures/seed/response-200.json");
 
-fn now() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_867_200) // Sat, 28 Nov 2026 12:00:00 GMT
+/// A fixed clock: Sat, 28 Nov 2026 12:00:00 GMT, at one monotonic instant.
+fn now() -> Now {
+    static START: LazyLock<Instant> = LazyLock::new(Instant::now);
+    Now::new(*START, SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_867_200))
 }
 
 fn op() -> UpdateGroupInvites {
@@ -70,7 +73,7 @@ fn primed_session() -> Session {
         let Step::Send(_) = call.next(now()) else { panic!("expected a request") };
         call.handle_response(challenge_401(), now());
         let Step::Send(signed) = call.next(now()) else { panic!("expected a signed request") };
-        assert!(signed.headers().contains_key("authorization"));
+        assert!(signed.request.headers().contains_key("authorization"));
     }
     session
 }

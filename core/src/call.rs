@@ -4,7 +4,7 @@
 //! let mut call = session.begin(&op);
 //! loop {
 //!     match call.next(now()) {
-//!         Step::Send(request) => match transport.send(request) {
+//!         Step::Send(out) => match transport.send(out.request) {
 //!             Ok(response) => call.handle_response(response, now()),
 //!             Err(e) => call.handle_transport_error(e, now()),
 //!         },
@@ -14,71 +14,139 @@
 //! }
 //! ```
 //!
-//! The machine interleaves the OAuth token fetch, the Digest challenge (at most one re-sign
-//! per call: a second 401 is an authentication error, never a loop) and retries (bounded by
-//! the [`RetryPolicy`](crate::RetryPolicy)).
+//! (The core's [`driver`](crate::driver) runs this loop for any runtime.)
+//!
+//! A call is always in one [`Phase`]: ready to send, backing off, waiting for another call's
+//! Digest probe or token fetch, with one request in flight, or finished. What the next API
+//! request carries is a [`Plan`]; the OAuth token fetch, the Digest challenge (at most one
+//! re-sign per attempt: a second 401 is an authentication error, never a loop) and retries
+//! (bounded by the [`RetryPolicy`](crate::RetryPolicy)) are transitions between phases.
 
+use crate::auth::oauth::{self, TokenStep};
+use crate::auth::{DigestKey, DigestStep, SharedFailure, ToSign, bearer};
 use crate::credentials::Credentials;
 use crate::digest::Challenge;
-use crate::error::{AuthError, AuthFailure, Error, TransportError};
-use crate::oauth::{self, TokenStep};
+use crate::error::{AuthError, AuthFailure, Error, TransportError, TransportErrorKind};
+use crate::exchange::{Outgoing, Purpose};
+use crate::meta::ResponseMeta;
+use crate::now::Now;
 use crate::operation::{Operation, Prepared, prepare};
 use crate::response::{self, ApiResponse};
 use crate::retry::{status_is_retryable, transport_is_retryable};
-use crate::session::{DigestKey, DigestStep, Session};
-use http::{HeaderValue, StatusCode};
+use crate::secret::Secret;
+use crate::session::Session;
+use http::StatusCode;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
 /// What the transport must do next.
 #[derive(Debug)]
 #[must_use]
 pub enum Step<T> {
     /// Send this request, then feed back the response or the transport error.
-    Send(http::Request<Vec<u8>>),
+    Send(Outgoing),
     /// Sleep this long, then call `next` again.
     Wait(Duration),
     /// The call is over.
     Done(Result<ApiResponse<T>, Error>),
 }
 
-/// How the last API request was authenticated, to judge a 401.
+/// How often a call waiting for another call's Digest probe or token fetch looks again.
+const POLL: Duration = Duration::from_millis(5);
+
+impl Session {
+    /// Starts a call of `op`; drive it with [`Call::next`] and [`Call::handle_response`], or
+    /// hand it to a [`driver`](crate::driver).
+    pub fn begin<O: Operation>(&self, op: &O) -> Call<'_, O> {
+        Call::new(self, op)
+    }
+}
+
+/// What the next API request carries.
+#[derive(Debug, Default)]
+struct Plan {
+    /// It re-sends the last request after a 401 (the attempt's one re-authentication).
+    reauth: bool,
+    /// A token this call just fetched (with its generation): used as is, whatever its lifetime.
+    token: Option<(Secret, u64)>,
+}
+
+/// What another call is fetching for this one.
+#[derive(Clone, Copy, Debug)]
+enum Awaited {
+    Probe(u64),
+    Token(u64),
+}
+
+/// How the API request in flight was authenticated, to judge its answer.
 #[derive(Debug)]
 enum SentAuth {
     None,
+    /// Unsigned, to fetch the first challenge: this call leads probe `id`.
+    Probe(u64),
     /// Signed with this cached challenge.
-    Digest {
-        key: Arc<DigestKey>,
-    },
-    Bearer {
-        generation: u64,
-    },
+    Digest(Arc<DigestKey>),
+    Bearer(u64),
     FixedBearer,
 }
 
+/// The request in flight.
 #[derive(Debug)]
-enum State<T> {
-    Ready,
-    AwaitingApi(SentAuth),
-    AwaitingToken,
+enum InFlight {
+    Api {
+        auth: SentAuth,
+        reauth: bool,
+    },
+    /// This call leads token fetch `id`.
+    Token {
+        id: u64,
+        reauth: bool,
+    },
+}
+
+/// Where a call is.
+#[derive(Debug)]
+enum Phase<T> {
+    Ready(Plan),
+    Backoff {
+        until: Instant,
+        plan: Plan,
+    },
+    Waiting {
+        on: Awaited,
+        since: Instant,
+        plan: Plan,
+    },
+    InFlight(InFlight),
     Finished(Result<ApiResponse<T>, Error>),
+    /// The result was handed out.
     Over,
 }
 
-/// The verdict on a failure.
-enum Verdict {
-    Retry(Duration),
-    GiveUp { retryable: bool },
+/// What a call has spent so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    /// HTTP requests handed out.
+    exchanges: u32,
+    /// API attempts (a re-sign after a 401 is not a new one; a failed probe awaited is one).
+    attempts: u32,
+    /// Token fetches (a failed fetch awaited is one).
+    token_attempts: u32,
+    /// Time spent backing off and waiting for other calls.
+    waited: Duration,
+    /// When the call took its first step: the deadline counts from here.
+    started: Option<Instant>,
 }
 
-/// One call of operation `O`, driven by a transport:
+/// One call of operation `O`, driven by a transport (the core's [`driver`](crate::driver)s
+/// run this loop for any runtime):
 ///
 /// ```text
 /// let mut call = session.begin(&op);
 /// loop {
 ///     match call.next(now()) {
-///         Step::Send(request) => match transport.send(request) {
+///         Step::Send(out) => match transport.send(out.request) {
 ///             Ok(response) => call.handle_response(response, now()),
 ///             Err(e) => call.handle_transport_error(e, now()),
 ///         },
@@ -88,64 +156,36 @@ enum Verdict {
 /// }
 /// ```
 ///
+/// A call is always in one phase: ready to send, backing off until an instant, waiting for
+/// another call's Digest probe or token fetch (whose failure it learns at once and counts as
+/// its own failed attempt), with one request in flight, or finished. Each request says what
+/// it is for ([`Outgoing::purpose`]).
+///
 /// Dropping a call mid-flight is safe: a token fetch or Digest probe it was leading is
-/// released so another call takes over.
+/// released so another call takes over at once.
 #[derive(Debug)]
 pub struct Call<'s, O: Operation> {
     session: &'s Session,
     prepared: Option<Prepared>,
-    state: State<O::Output>,
-    exchanges: u32,
-    /// API requests sent, not counting a Digest re-sign or a retry after a refused token.
-    attempts: u32,
-    /// Token requests sent.
-    token_attempts: u32,
-    waited: Duration,
-    resume_at: Option<SystemTime>,
-    /// The one re-authentication a call gets has been used.
-    auth_retried: bool,
-    /// The next API request re-sends the last one after a 401; it is not a new attempt.
-    resend: bool,
-    lease: Option<u64>,
-    /// The Digest probe lease this call holds (it is fetching the first challenge).
-    probe: Option<u64>,
+    phase: Phase<O::Output>,
+    tally: Tally,
     /// A retry followed an answer that does not prove the request was not applied.
-    uncertain: bool,
-    /// A token this call just fetched (and its generation): used for its next request.
-    fetched: Option<(crate::secret::Secret, u64)>,
-    waiting_on: Option<u64>,
+    maybe_applied: bool,
     _op: PhantomData<fn() -> O>,
 }
 
 impl<'s, O: Operation> Call<'s, O> {
     pub(crate) fn new(session: &'s Session, op: &O) -> Self {
-        let (prepared, state) = match prepare(session.config(), session.base(), op) {
-            Ok(p) => (Some(p), State::Ready),
-            Err(e) => (None, State::Finished(Err(e))),
+        let (prepared, phase) = match prepare(session.config(), session.base(), op) {
+            Ok(p) => (Some(p), Phase::Ready(Plan::default())),
+            Err(e) => (None, Phase::Finished(Err(e))),
         };
-        Call {
-            session,
-            prepared,
-            state,
-            exchanges: 0,
-            attempts: 0,
-            token_attempts: 0,
-            waited: Duration::ZERO,
-            resume_at: None,
-            auth_retried: false,
-            resend: false,
-            lease: None,
-            probe: None,
-            fetched: None,
-            uncertain: false,
-            waiting_on: None,
-            _op: PhantomData,
-        }
+        Call { session, prepared, phase, tally: Tally::default(), maybe_applied: false, _op: PhantomData }
     }
 
     /// HTTP requests handed out so far.
     pub fn exchanges(&self) -> u32 {
-        self.exchanges
+        self.tally.exchanges
     }
 
     /// Whether the operation may be retried after a failure in flight (it is idempotent).
@@ -154,141 +194,271 @@ impl<'s, O: Operation> Call<'s, O> {
     }
 
     /// The next step, given the current time.
-    pub fn next(&mut self, now: SystemTime) -> Step<O::Output> {
-        match std::mem::replace(&mut self.state, State::Over) {
-            State::Ready => self.step(now),
-            State::Finished(result) => Step::Done(result),
-            State::Over => Step::Done(Err(Error::Usage("next() called after the call finished"))),
-            State::AwaitingApi(_) | State::AwaitingToken => {
-                self.release_lease(None);
-                self.release_probe(false);
+    pub fn next(&mut self, now: Now) -> Step<O::Output> {
+        self.tally.started.get_or_insert(now.instant);
+        match std::mem::replace(&mut self.phase, Phase::Over) {
+            Phase::Ready(plan) => self.dispatch(plan, now, None),
+            Phase::Backoff { until, plan } => match until.checked_duration_since(now.instant) {
+                Some(left) if !left.is_zero() => {
+                    self.phase = Phase::Backoff { until, plan };
+                    Step::Wait(left)
+                }
+                _ => self.dispatch(plan, now, None),
+            },
+            Phase::Waiting { on, since, plan } => self.dispatch(plan, now, Some((on, since))),
+            Phase::Finished(result) => Step::Done(result),
+            Phase::Over => Step::Done(Err(Error::Usage("next() called after the call finished"))),
+            Phase::InFlight(flight) => {
+                self.abandon(flight);
                 Step::Done(Err(Error::Usage("next() called before the response to the last request was handled")))
             }
         }
     }
 
     /// Feeds the response to the last [`Step::Send`].
-    pub fn handle_response(&mut self, response: http::Response<Vec<u8>>, now: SystemTime) {
-        match std::mem::replace(&mut self.state, State::Over) {
-            State::AwaitingApi(auth) => self.on_api_response(auth, response, now),
-            State::AwaitingToken => self.on_token_response(response, now),
+    pub fn handle_response(&mut self, response: http::Response<Vec<u8>>, now: Now) {
+        match std::mem::replace(&mut self.phase, Phase::Over) {
+            Phase::InFlight(InFlight::Api { auth, reauth }) => self.on_api_response(auth, reauth, response, now),
+            Phase::InFlight(InFlight::Token { id, reauth }) => self.on_token_response(id, reauth, response, now),
             _ => self.finish(Err(Error::Usage("handle_response() called with no request in flight"))),
         }
     }
 
     /// Reports that the last [`Step::Send`] failed in the transport.
-    pub fn handle_transport_error(&mut self, error: TransportError, now: SystemTime) {
-        let in_flight = std::mem::replace(&mut self.state, State::Over);
-        if !matches!(in_flight, State::AwaitingApi(_) | State::AwaitingToken) {
-            return self.finish(Err(Error::Usage("handle_transport_error() called with no request in flight")));
-        }
-        self.release_probe(false);
-        let token = matches!(in_flight, State::AwaitingToken);
-        // Token requests have no side effect worth protecting: always idempotent.
-        let idempotent = token || O::ENDPOINT.idempotent;
-        let error = Error::Transport(error);
-        let retryable = match &error {
-            Error::Transport(t) => transport_is_retryable(t.kind, idempotent),
-            _ => false,
+    pub fn handle_transport_error(&mut self, error: TransportError, now: Now) {
+        let flight = match std::mem::replace(&mut self.phase, Phase::Over) {
+            Phase::InFlight(flight) => flight,
+            _ => return self.finish(Err(Error::Usage("handle_transport_error() called with no request in flight"))),
         };
-        self.retry_or_finish(error, retryable, token, now);
+        let error = Error::Transport(error);
+        let shared = SharedFailure::of(&error);
+        match flight {
+            InFlight::Token { id, reauth } => {
+                // Token requests have no side effect worth protecting: always idempotent.
+                self.session.lock().token.release(id, shared);
+                let retryable = transport_is_retryable(kind_of(&error), true);
+                self.retry_or_finish(error, retryable, Kind::Token, now, Plan { reauth, token: None });
+            }
+            InFlight::Api { auth, reauth } => {
+                if let SentAuth::Probe(id) = auth {
+                    self.session.land_probe(id, false, shared);
+                }
+                let retryable = transport_is_retryable(kind_of(&error), O::ENDPOINT.idempotent);
+                self.retry_or_finish(error, retryable, Kind::Api, now, Plan { reauth, token: None });
+            }
+        }
     }
 
-    fn step(&mut self, now: SystemTime) -> Step<O::Output> {
-        if let Some(at) = self.resume_at {
-            if let Ok(left) = at.duration_since(now) {
-                if !left.is_zero() {
-                    self.state = State::Ready;
-                    return Step::Wait(left);
-                }
-            }
-            self.resume_at = None;
-        }
+    /// Decides the next request for `plan`, or waits for another call's probe or fetch.
+    fn dispatch(&mut self, plan: Plan, now: Now, awaiting: Option<(Awaited, Instant)>) -> Step<O::Output> {
         let Some(prepared) = self.prepared.as_ref() else {
             return Step::Done(Err(Error::Usage("call has no request")));
         };
-        // A token this call just fetched is used as is, whatever its lifetime: progress.
-        let signed = if let Some((token, generation)) = self.fetched.take() {
-            bearer(token.expose()).map(|h| (Some(h), SentAuth::Bearer { generation }))
-        } else {
-            match self.session.credentials() {
-                Credentials::None => Ok((None, SentAuth::None)),
-                Credentials::ApiKey { public_key, private_key } => {
-                    match self.session.sign_digest(prepared, public_key, private_key, now, &mut self.probe) {
-                        Ok(DigestStep::Signed(header, key)) => Ok((Some(header), SentAuth::Digest { key })),
-                        Ok(DigestStep::Probe) => Ok((None, SentAuth::None)),
-                        Ok(DigestStep::Wait(d)) => {
-                            self.state = State::Ready;
-                            return Step::Wait(d);
-                        }
-                        Err(e) => Err(e),
-                    }
+        let Plan { reauth, token } = plan;
+        let (header, auth) = match (self.session.credentials(), token) {
+            // A token this call just fetched is used as is, whatever its lifetime: progress.
+            (_, Some((token, generation))) => match bearer(token.expose()) {
+                Ok(h) => (Some(h), SentAuth::Bearer(generation)),
+                Err(e) => return self.done(Err(e)),
+            },
+            (Credentials::None, None) => (None, SentAuth::None),
+            (Credentials::BearerToken(token), None) => match bearer(token.expose()) {
+                Ok(h) => (Some(h), SentAuth::FixedBearer),
+                Err(e) => return self.done(Err(e)),
+            },
+            (Credentials::ApiKey { public_key, private_key }, None) => {
+                let awaited = match awaiting {
+                    Some((Awaited::Probe(id), _)) => Some(id),
+                    _ => None,
+                };
+                let to_sign =
+                    ToSign { method: prepared.method.as_str(), uri: &prepared.target, public_key, private_key };
+                match self.session.sign_digest(&to_sign, now.instant, awaited) {
+                    Ok(DigestStep::Signed(h, key)) => (Some(h), SentAuth::Digest(key)),
+                    Ok(DigestStep::Unsigned) => (None, SentAuth::None),
+                    Ok(DigestStep::Probe(id)) => (None, SentAuth::Probe(id)),
+                    Ok(DigestStep::Wait(id)) => return self.wait(Awaited::Probe(id), awaiting, now, Plan::default()),
+                    Ok(DigestStep::Failed(f)) => return self.awaited_failed(f, Kind::Api, awaiting, now),
+                    Err(e) => return self.done(Err(e)),
                 }
-                Credentials::BearerToken(token) => bearer(token.expose()).map(|h| (Some(h), SentAuth::FixedBearer)),
-                Credentials::ServiceAccount { client_id, client_secret } => {
-                    match self.session.acquire_token(now, self.lease, &mut self.waiting_on) {
-                        TokenStep::Use(token, generation) => {
-                            bearer(token.expose()).map(|h| (Some(h), SentAuth::Bearer { generation }))
-                        }
-                        TokenStep::Fetch(lease) => {
-                            self.lease = Some(lease);
-                            return match oauth::token_request(self.session.config(), client_id, client_secret) {
-                                Ok(request) => {
-                                    self.token_attempts += 1;
-                                    self.send(request, State::AwaitingToken)
-                                }
-                                Err(e) => {
-                                    self.release_lease(None);
-                                    Step::Done(Err(e))
-                                }
-                            };
-                        }
-                        TokenStep::Wait(d) => {
-                            self.state = State::Ready;
-                            return Step::Wait(d);
-                        }
-                        TokenStep::Failed(e) => return Step::Done(Err(Error::Authentication(e))),
+            }
+            (Credentials::ServiceAccount { client_id, client_secret }, None) => {
+                let awaited = match awaiting {
+                    Some((Awaited::Token(id), _)) => Some(id),
+                    _ => None,
+                };
+                let step = self.session.lock().token.acquire(now.instant, awaited);
+                match step {
+                    TokenStep::Use(token, generation) => match bearer(token.expose()) {
+                        Ok(h) => (Some(h), SentAuth::Bearer(generation)),
+                        Err(e) => return self.done(Err(e)),
+                    },
+                    TokenStep::Fetch(id) => {
+                        self.end_wait(awaiting, now);
+                        return match oauth::token_request(self.session.config(), client_id, client_secret) {
+                            Ok(request) => {
+                                self.tally.token_attempts = self.tally.token_attempts.saturating_add(1);
+                                let purpose = Purpose::TokenFetch { attempt: self.tally.token_attempts };
+                                self.send(request, purpose, InFlight::Token { id, reauth }, now)
+                            }
+                            Err(e) => {
+                                self.session.lock().token.release(id, None);
+                                self.done(Err(e))
+                            }
+                        };
                     }
+                    TokenStep::Wait(id) => {
+                        return self.wait(Awaited::Token(id), awaiting, now, Plan { reauth, token: None });
+                    }
+                    TokenStep::Failed(f) => return self.awaited_failed(f, Kind::Token, awaiting, now),
                 }
             }
         };
-        match signed.and_then(|(auth_header, sent)| Ok((prepared.to_request(auth_header)?, sent))) {
-            Ok((request, sent)) => {
-                if !std::mem::take(&mut self.resend) {
-                    self.attempts += 1;
+        let request = prepared.to_request(header);
+        self.end_wait(awaiting, now);
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => {
+                if let SentAuth::Probe(id) = auth {
+                    self.session.land_probe(id, false, None);
                 }
-                self.send(request, State::AwaitingApi(sent))
+                return self.done(Err(e));
             }
-            Err(e) => Step::Done(Err(e)),
+        };
+        if !reauth {
+            self.tally.attempts = self.tally.attempts.saturating_add(1);
+        }
+        let attempt = self.tally.attempts;
+        let purpose = match auth {
+            SentAuth::Probe(_) => Purpose::DigestProbe { attempt },
+            _ => Purpose::Api { attempt },
+        };
+        self.send(request, purpose, InFlight::Api { auth, reauth }, now)
+    }
+
+    fn send(
+        &mut self,
+        request: http::Request<Vec<u8>>,
+        purpose: Purpose,
+        flight: InFlight,
+        now: Now,
+    ) -> Step<O::Output> {
+        self.tally.exchanges = self.tally.exchanges.saturating_add(1);
+        self.phase = Phase::InFlight(flight);
+        let mut out = Outgoing::new(request, purpose, O::ENDPOINT.operation_id);
+        out.time_left = self.deadline().map(|d| d.saturating_duration_since(now.instant));
+        Step::Send(out)
+    }
+
+    /// Ends the call now with `result`.
+    fn done(&mut self, result: Result<ApiResponse<O::Output>, Error>) -> Step<O::Output> {
+        self.finish(result);
+        self.next_finished()
+    }
+
+    fn next_finished(&mut self) -> Step<O::Output> {
+        match std::mem::replace(&mut self.phase, Phase::Over) {
+            Phase::Finished(result) => Step::Done(result),
+            other => {
+                self.phase = other;
+                Step::Done(Err(Error::Usage("call not finished")))
+            }
         }
     }
 
-    fn send(&mut self, request: http::Request<Vec<u8>>, awaiting: State<O::Output>) -> Step<O::Output> {
-        self.exchanges += 1;
-        self.state = awaiting;
-        Step::Send(request)
+    /// The call's deadline, if the policy sets one.
+    fn deadline(&self) -> Option<Instant> {
+        let limit = self.session.config().retry().deadline?;
+        self.tally.started.and_then(|s| s.checked_add(limit))
     }
 
-    fn on_api_response(&mut self, auth: SentAuth, response: http::Response<Vec<u8>>, now: SystemTime) {
+    /// Waits for another call's probe or fetch `on`, within the call's wait budget.
+    fn wait(&mut self, on: Awaited, awaiting: Option<(Awaited, Instant)>, now: Now, plan: Plan) -> Step<O::Output> {
+        let since = awaiting.map_or(now.instant, |(_, since)| since);
+        let so_far = now.instant.saturating_duration_since(since);
+        let budget = self.session.config().retry().max_total_wait.saturating_sub(self.tally.waited);
+        let by_deadline = self.deadline().map(|d| d.saturating_duration_since(now.instant));
+        let left = by_deadline.map_or(budget.saturating_sub(so_far), |d| d.min(budget.saturating_sub(so_far)));
+        if left.is_zero() {
+            self.tally.waited = self.tally.waited.saturating_add(so_far);
+            let what = match on {
+                Awaited::Probe(_) => "the Digest challenge",
+                Awaited::Token(_) => "the OAuth token",
+            };
+            let error = TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("gave up after waiting {so_far:?} for {what} another call is fetching"),
+            );
+            return self.done(Err(Error::Transport(error)));
+        }
+        self.phase = Phase::Waiting { on, since, plan };
+        Step::Wait(POLL.min(left))
+    }
+
+    /// Counts the time waited for another call, once that wait is over.
+    fn end_wait(&mut self, awaiting: Option<(Awaited, Instant)>, now: Now) {
+        if let Some((_, since)) = awaiting {
+            self.tally.waited = self.tally.waited.saturating_add(now.instant.saturating_duration_since(since));
+        }
+    }
+
+    /// The probe or fetch this call waited for failed: that is this call's own failed
+    /// attempt, judged by its own retry policy (it sent nothing, so a retry is always safe).
+    fn awaited_failed(
+        &mut self,
+        failure: SharedFailure,
+        kind: Kind,
+        awaiting: Option<(Awaited, Instant)>,
+        now: Now,
+    ) -> Step<O::Output> {
+        self.end_wait(awaiting, now);
+        match kind {
+            Kind::Api => self.tally.attempts = self.tally.attempts.saturating_add(1),
+            Kind::Token => self.tally.token_attempts = self.tally.token_attempts.saturating_add(1),
+        }
+        let error = failure.to_error();
+        let retryable = error.is_retryable();
+        self.retry_or_finish(error, retryable, kind, now, Plan::default());
+        self.next(now)
+    }
+
+    fn on_api_response(&mut self, auth: SentAuth, reauth: bool, response: http::Response<Vec<u8>>, now: Now) {
         let operation = O::ENDPOINT.operation_id;
         if response.status() == StatusCode::UNAUTHORIZED {
-            self.on_unauthorized(auth, &response, now);
-            // After any challenge is stored, so the calls waiting on this probe can sign.
-            return self.release_probe(false);
+            let probe = match &auth {
+                SentAuth::Probe(id) => Some(*id),
+                _ => None,
+            };
+            self.on_unauthorized(auth, reauth, &response, now);
+            // After any challenge is stored, so the calls waiting on this probe can sign; if
+            // none came, they learn why (and judge it by their own policies).
+            if let Some(id) = probe {
+                let failure = match &self.phase {
+                    Phase::Finished(Err(e)) => SharedFailure::of(e),
+                    _ => None,
+                };
+                self.session.land_probe(id, false, failure);
+            }
+            return;
         }
-        self.release_probe(response.status().is_success());
-        // Past authentication: the call's one re-authentication is available again, and the
-        // nonce that signed this request is known to work.
-        self.auth_retried = false;
-        if let SentAuth::Digest { key } = &auth {
-            key.proven.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let SentAuth::Digest(key) = &auth {
+            // The nonce that signed this request is known to work.
+            key.mark_proven();
         }
         let envelope = self.prepared.as_ref().is_some_and(|p| p.envelope);
-        match response::parse::<O>(operation, envelope, &response, now) {
+        let result = response::parse::<O>(operation, envelope, &response, now.wall);
+        if let SentAuth::Probe(id) = auth {
+            let failure = match &result {
+                Err(e) if e.is_retryable() => SharedFailure::of(e),
+                _ => None,
+            };
+            self.session.land_probe(id, response.status().is_success(), failure);
+        }
+        match result {
             Ok(ok) => self.finish(Ok(ok)),
             // A delete retried after it may already have been applied finds nothing left: done.
             Err(Error::Api(gone))
-                if self.uncertain
+                if self.maybe_applied
                     && O::ENDPOINT.method == http::Method::DELETE
                     && gone.status == StatusCode::NOT_FOUND =>
             {
@@ -307,12 +477,13 @@ impl<'s, O: Operation> Call<'s, O> {
                     ),
                     _ => false,
                 };
-                self.retry_or_finish(e, retryable, false, now);
+                // Past authentication: the next attempt has its own re-authentication.
+                self.retry_or_finish(e, retryable, Kind::Api, now, Plan::default());
             }
         }
     }
 
-    fn on_unauthorized(&mut self, auth: SentAuth, response: &http::Response<Vec<u8>>, now: SystemTime) {
+    fn on_unauthorized(&mut self, auth: SentAuth, reauth: bool, response: &http::Response<Vec<u8>>, now: Now) {
         let refusal = |kind: AuthFailure| {
             let body: Option<crate::error::ApiErrorBody> = serde_json::from_slice(response.body()).ok();
             Error::Authentication(AuthError {
@@ -322,7 +493,7 @@ impl<'s, O: Operation> Call<'s, O> {
                 detail: body.and_then(|b| b.detail),
             })
         };
-        let first_refusal = !self.auth_retried;
+        let resend = Plan { reauth: true, token: None };
         match (self.session.credentials(), auth) {
             (Credentials::ApiKey { public_key, private_key }, auth) => {
                 match Challenge::from_headers(response.headers()) {
@@ -330,33 +501,29 @@ impl<'s, O: Operation> Call<'s, O> {
                     // A 401 without a challenge is an answer about permissions, not credentials.
                     Ok(None) => self.finish(Err(response::error_from_body(
                         O::ENDPOINT.operation_id,
-                        crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
+                        ResponseMeta::from_headers(response.status(), response.headers(), now.wall),
                         response.body(),
                     ))),
                     Ok(Some(challenge)) => {
                         let (signed_with, proven) = match &auth {
-                            SentAuth::Digest { key } => (
-                                Some(key.challenge.nonce.as_str()),
-                                key.proven.load(std::sync::atomic::Ordering::Relaxed),
-                            ),
+                            SentAuth::Digest(key) => (Some(key.challenge.nonce.as_str()), key.is_proven()),
                             _ => (None, false),
                         };
                         // A new nonce, a stale one, or one that already worked (then the server
                         // may have taken this nc out of order): worth one fresh signature.
                         let fresh = challenge.stale || proven || signed_with != Some(challenge.nonce.as_str());
                         self.session.store_challenge(challenge, public_key, private_key);
-                        if fresh && first_refusal {
-                            self.auth_retried = true;
-                            self.resend = true;
-                            self.state = State::Ready;
+                        if fresh && !reauth {
+                            self.phase = Phase::Ready(resend);
                         } else {
                             self.finish(Err(refusal(AuthFailure::DigestRejected)));
                         }
                     }
                 }
             }
-            (Credentials::ServiceAccount { .. }, SentAuth::Bearer { generation }) => {
-                if self.session.token_refused_recently(generation, now) {
+            (Credentials::ServiceAccount { .. }, SentAuth::Bearer(generation)) => {
+                let refused_recently = self.session.lock().token.refused_recently(generation, now.instant);
+                if refused_recently {
                     // This token was refused right after its fetch: the 401 is about permissions.
                     self.finish(Err(api_or(
                         O::ENDPOINT.operation_id,
@@ -364,14 +531,12 @@ impl<'s, O: Operation> Call<'s, O> {
                         now,
                         refusal(AuthFailure::TokenRejected),
                     )));
-                } else if first_refusal {
-                    self.session.invalidate_token(generation);
-                    self.auth_retried = true;
-                    self.resend = true;
-                    self.state = State::Ready;
+                } else if !reauth {
+                    self.session.lock().token.invalidate(generation);
+                    self.phase = Phase::Ready(resend);
                 } else {
                     // Refused again with a fresh token: Atlas says no to this call, not to the token.
-                    self.session.mark_token_refused(generation, now);
+                    self.session.lock().token.mark_refused(generation, now.instant);
                     self.finish(Err(api_or(
                         O::ENDPOINT.operation_id,
                         response,
@@ -387,131 +552,115 @@ impl<'s, O: Operation> Call<'s, O> {
         }
     }
 
-    fn on_token_response(&mut self, response: http::Response<Vec<u8>>, now: SystemTime) {
-        let Some(lease) = self.lease else {
-            return self.finish(Err(Error::Usage("token response without a token request")));
-        };
-        match oauth::parse_token_response(&response, now) {
+    fn on_token_response(&mut self, id: u64, reauth: bool, response: http::Response<Vec<u8>>, now: Now) {
+        match oauth::parse_token_response(&response, now.wall) {
             Ok(token) => {
-                let token = self.session.store_token(lease, token, now);
-                self.fetched = Some((token, lease));
-                self.lease = None;
-                self.state = State::Ready;
+                let margin = self.session.config().token_refresh_margin();
+                let secret = self.session.lock().token.store(id, token, now.instant, margin);
+                self.phase = Phase::Ready(Plan { reauth, token: Some((secret, id)) });
             }
             Err(e) => {
+                // Every call waiting on this fetch learns its outcome now.
+                self.session.lock().token.release(id, SharedFailure::of(&e));
                 let retryable = e.status().is_some_and(|s| status_is_retryable(s, None, true));
-                self.retry_or_finish(e, retryable, true, now);
+                self.retry_or_finish(e, retryable, Kind::Token, now, Plan { reauth, token: None });
             }
         }
     }
 
-    /// Schedules a retry if the failure and the policy allow it; otherwise ends the call.
-    /// `token` says whether the failed request was a token request.
-    fn retry_or_finish(&mut self, error: Error, retryable: bool, token: bool, now: SystemTime) {
-        let attempts = if token { self.token_attempts } else { self.attempts };
-        let verdict = if retryable {
-            match self.session.retry_delay(attempts, error.retry_after(), self.waited) {
-                Some(d) => Verdict::Retry(d),
-                None => Verdict::GiveUp { retryable: true },
-            }
-        } else {
-            Verdict::GiveUp { retryable: false }
+    /// Schedules a retry if the failure, the policy and the deadline allow it; otherwise ends
+    /// the call with the error itself (carrying the attempts and the time waited).
+    fn retry_or_finish(&mut self, error: Error, retryable: bool, kind: Kind, now: Now, plan: Plan) {
+        let attempts = match kind {
+            Kind::Api => self.tally.attempts,
+            Kind::Token => self.tally.token_attempts,
         };
-        match verdict {
-            Verdict::Retry(d) => {
-                self.waited += d;
-                let resume = now.checked_add(d).unwrap_or(now);
-                self.resume_at = Some(resume);
-                if let (true, Some(lease)) = (token, self.lease) {
-                    self.session.extend_token_lease(lease, resume);
-                }
+        let resume = retryable
+            .then(|| self.session.retry_delay(attempts, error.retry_after(), self.tally.waited))
+            .flatten()
+            // An impossible wait (past the end of the clock or the deadline) ends the call.
+            .and_then(|d| Some((d, now.instant.checked_add(d)?)))
+            .filter(|(_, until)| self.deadline().is_none_or(|deadline| *until <= deadline));
+        match resume {
+            Some((d, until)) => {
+                self.tally.waited = self.tally.waited.saturating_add(d);
                 // Retrying after an answer that does not prove the request was not applied.
                 let not_applied = error.is_rate_limited()
-                    || error.transport_error().is_some_and(|t| t.kind == crate::error::TransportErrorKind::Connect);
-                self.uncertain |= !token && !not_applied;
-                self.state = State::Ready;
+                    || error.transport_error().is_some_and(|t| t.kind == TransportErrorKind::Connect);
+                self.maybe_applied |= matches!(kind, Kind::Api) && !not_applied;
+                self.phase = Phase::Backoff { until, plan };
             }
-            Verdict::GiveUp { retryable } => {
-                // Calls waiting on this token fetch end with its failure too.
-                let failure = match &error {
-                    Error::Authentication(a) => Some(a.clone()),
-                    other if token => Some(AuthError {
-                        kind: AuthFailure::TokenUnavailable,
-                        status: other.status(),
-                        error_code: other.error_code().map(str::to_owned),
-                        detail: Some(other.to_string()),
-                    }),
-                    _ => None,
-                };
-                self.release_lease(failure);
-                let error = if retryable && attempts > 1 {
-                    Error::RetriesExhausted { attempts, waited: self.waited, last: Box::new(error) }
-                } else {
-                    error
-                };
-                self.finish(Err(error));
-            }
+            None => self.finish_counting(Err(error), attempts),
         }
     }
 
-    fn finish(&mut self, mut result: Result<ApiResponse<O::Output>, Error>) {
-        let exchanges = self.exchanges;
+    fn finish(&mut self, result: Result<ApiResponse<O::Output>, Error>) {
+        self.finish_counting(result, self.tally.attempts);
+    }
+
+    /// Ends the call, stamping the exchanges, `attempts` (of the request that failed: API
+    /// requests, or token fetches) and the time waited on the result or error.
+    fn finish_counting(&mut self, mut result: Result<ApiResponse<O::Output>, Error>, attempts: u32) {
+        let Tally { exchanges, waited, .. } = self.tally;
+        let stamp = |meta: &mut ResponseMeta| {
+            meta.exchanges = exchanges;
+            meta.attempts = attempts;
+            meta.waited = waited;
+        };
         match &mut result {
-            Ok(ok) => ok.meta.exchanges = exchanges,
-            Err(e) => set_exchanges(e, exchanges),
+            Ok(ok) => stamp(&mut ok.meta),
+            Err(Error::Api(a)) => stamp(&mut a.meta),
+            Err(Error::Decode(d)) => {
+                if let Some(m) = d.meta.as_mut() {
+                    stamp(m);
+                }
+            }
+            Err(Error::Transport(t)) => {
+                t.attempts = attempts;
+                t.waited = waited;
+            }
+            Err(_) => {}
         }
-        self.state = State::Finished(result);
+        self.phase = Phase::Finished(result);
     }
 
-    /// Ends this call's Digest probe lease, if it holds one.
-    fn release_probe(&mut self, unchallenged: bool) {
-        if let Some(id) = self.probe.take() {
-            self.session.release_probe(id, unchallenged);
-        }
-    }
-
-    fn release_lease(&mut self, failure: Option<AuthError>) {
-        if let Some(lease) = self.lease.take() {
-            self.session.release_token_lease(lease, failure);
+    /// Releases what a request in flight leads, so another call takes over at once.
+    fn abandon(&mut self, flight: InFlight) {
+        match flight {
+            InFlight::Token { id, .. } => self.session.lock().token.release(id, None),
+            InFlight::Api { auth: SentAuth::Probe(id), .. } => self.session.land_probe(id, false, None),
+            InFlight::Api { .. } => {}
         }
     }
 }
 
 impl<O: Operation> Drop for Call<'_, O> {
     fn drop(&mut self) {
-        self.release_lease(None);
-        self.release_probe(false);
+        if let Phase::InFlight(flight) = std::mem::replace(&mut self.phase, Phase::Over) {
+            self.abandon(flight);
+        }
     }
 }
 
+/// Which budget a failed request counts against.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Api,
+    Token,
+}
+
+fn kind_of(error: &Error) -> TransportErrorKind {
+    error.transport_error().map_or(TransportErrorKind::Other, |t| t.kind)
+}
+
 /// The Atlas error a 401 carries, or `otherwise` when its body is not one.
-fn api_or(operation: &'static str, response: &http::Response<Vec<u8>>, now: SystemTime, otherwise: Error) -> Error {
+fn api_or(operation: &'static str, response: &http::Response<Vec<u8>>, now: Now, otherwise: Error) -> Error {
     match serde_json::from_slice::<crate::error::ApiErrorBody>(response.body()) {
         Ok(_) => response::error_from_body(
             operation,
-            crate::meta::ResponseMeta::from_headers(response.status(), response.headers(), now),
+            ResponseMeta::from_headers(response.status(), response.headers(), now.wall),
             response.body(),
         ),
         Err(_) => otherwise,
     }
-}
-
-fn set_exchanges(error: &mut Error, exchanges: u32) {
-    match error {
-        Error::Api(a) => a.meta.exchanges = exchanges,
-        Error::Decode(d) => {
-            if let Some(m) = d.meta.as_mut() {
-                m.exchanges = exchanges;
-            }
-        }
-        Error::RetriesExhausted { last, .. } => set_exchanges(last, exchanges),
-        _ => {}
-    }
-}
-
-fn bearer(token: &str) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| Error::Usage("token cannot be sent in a header"))?;
-    value.set_sensitive(true);
-    Ok(value)
 }

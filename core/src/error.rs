@@ -36,16 +36,6 @@ pub enum Error {
     /// A `WWW-Authenticate` challenge this client cannot answer or cannot read.
     #[error(transparent)]
     UnsupportedChallenge(ChallengeError),
-    /// Retries ran out; `last` is the final failure.
-    #[error("gave up after {attempts} attempts ({waited:?} waited): {last}")]
-    RetriesExhausted {
-        /// Requests sent for the operation (auth round trips not counted).
-        attempts: u32,
-        /// Total time spent waiting between attempts.
-        waited: Duration,
-        /// The failure of the last attempt.
-        last: Box<Error>,
-    },
     /// The transport could not complete the exchange (connect, timeout, I/O, size cap).
     #[error(transparent)]
     Transport(TransportError),
@@ -61,7 +51,6 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Authentication(e) => e.status,
             Error::Decode(e) => Some(e.status),
-            Error::RetriesExhausted { last, .. } => last.status(),
             _ => None,
         }
     }
@@ -72,7 +61,6 @@ impl Error {
             Error::Api(e) => Some(e.error_code()),
             Error::Decode(e) => e.meta.as_ref().and_then(|m| m.error_code.as_deref()),
             Error::Authentication(e) => e.error_code.as_deref(),
-            Error::RetriesExhausted { last, .. } => last.error_code(),
             _ => None,
         }
     }
@@ -81,16 +69,14 @@ impl Error {
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
-            Error::RetriesExhausted { last, .. } => last.api_error(),
             _ => None,
         }
     }
 
-    /// The transport failure, if the call ended in one (also behind `RetriesExhausted`).
+    /// The transport failure, if the call ended in one.
     pub fn transport_error(&self) -> Option<&TransportError> {
         match self {
             Error::Transport(e) => Some(e),
-            Error::RetriesExhausted { last, .. } => last.transport_error(),
             _ => None,
         }
     }
@@ -120,7 +106,6 @@ impl Error {
             Error::Transport(e) => {
                 matches!(e.kind, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io)
             }
-            Error::RetriesExhausted { last, .. } => last.is_retryable(),
             _ => false,
         }
     }
@@ -130,7 +115,6 @@ impl Error {
         match self {
             Error::Api(e) => e.meta.retry_after,
             Error::Decode(e) => e.meta.as_ref().and_then(|m| m.retry_after),
-            Error::RetriesExhausted { last, .. } => last.retry_after(),
             _ => None,
         }
     }
@@ -651,6 +635,10 @@ pub struct TransportError {
     pub message: String,
     /// The underlying error.
     pub source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// API requests the call sent in all, retries included (set when the call ends).
+    pub attempts: u32,
+    /// Time the call spent waiting between attempts (set when the call ends).
+    pub waited: Duration,
 }
 
 impl fmt::Display for TransportError {
@@ -671,7 +659,7 @@ impl std::error::Error for TransportError {
 impl TransportError {
     /// A transport failure with a message.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError { kind, message: message.into(), source: None }
+        TransportError { kind, message: message.into(), source: None, attempts: 0, waited: Duration::ZERO }
     }
 
     /// Attaches the underlying error.

@@ -1,7 +1,7 @@
-//! What an exchange observer sees: one HTTP request and its outcome, without secrets.
-//!
-//! Transports report every exchange (API calls, Digest challenges, token requests) through
-//! an [`Observer`]; the type lives here so every transport reports the same shape.
+//! What a call hands a transport ([`Outgoing`]: a request and what it is for) and what an
+//! exchange observer sees of it ([`Exchange`]: the request line, purpose and outcome, without
+//! secrets). The core's drivers report every exchange; transports and examples need not
+//! re-derive what a request was for.
 
 use crate::error::{TransportError, TransportErrorKind};
 use http::{Method, StatusCode, Uri, header};
@@ -11,6 +11,71 @@ use std::time::Duration;
 
 /// A callback that sees every HTTP exchange of a client.
 pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
+
+/// What a request handed out by a [`Call`](crate::Call) is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Purpose {
+    /// The operation's request, attempt `attempt` (1 = first; a re-sign after a 401 keeps the
+    /// number of the attempt it repeats).
+    Api {
+        /// Which attempt.
+        attempt: u32,
+    },
+    /// The operation's request sent unsigned to fetch the first Digest challenge (a 2xx answer
+    /// is the operation's result: the server does not challenge).
+    DigestProbe {
+        /// Which attempt.
+        attempt: u32,
+    },
+    /// An OAuth token request (`POST /api/oauth/token`).
+    TokenFetch {
+        /// Which token request of this call.
+        attempt: u32,
+    },
+    /// A token revocation (`POST /api/oauth/revoke`).
+    Revoke,
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Purpose::Api { attempt } => write!(f, "attempt {attempt}"),
+            Purpose::DigestProbe { attempt } => write!(f, "Digest challenge, attempt {attempt}"),
+            Purpose::TokenFetch { attempt } => write!(f, "token fetch {attempt}"),
+            Purpose::Revoke => f.write_str("token revocation"),
+        }
+    }
+}
+
+/// A request to send, what it is for, and which operation it serves.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Outgoing {
+    /// The request. Its `Authorization` header value is marked sensitive.
+    pub request: http::Request<Vec<u8>>,
+    /// What it is for.
+    pub purpose: Purpose,
+    /// The operationId it serves (`updateGroupInvites`, ...; `revokeToken` for a revocation).
+    pub operation: &'static str,
+    /// The time left before the call's deadline, if the policy sets one: a transport should
+    /// bound this exchange by it as well as by its own exchange timeout.
+    pub time_left: Option<Duration>,
+}
+
+impl Outgoing {
+    pub(crate) fn new(request: http::Request<Vec<u8>>, purpose: Purpose, operation: &'static str) -> Self {
+        Outgoing { request, purpose, operation, time_left: None }
+    }
+
+    /// Notes what an observer may see of this request (never header values or the body).
+    pub fn start(&self) -> ExchangeStart {
+        let mut start = Exchange::start(&self.request);
+        start.purpose = Some(self.purpose);
+        start.operation = Some(self.operation);
+        start
+    }
+}
 
 /// One HTTP exchange: the request line, the authentication scheme used, and the outcome.
 ///
@@ -42,6 +107,10 @@ pub struct Exchange {
     pub outcome: ExchangeOutcome,
     /// From handing the request to the HTTP library to having the whole response (or failure).
     pub elapsed: Duration,
+    /// What the request was for (`None` when a transport reported it without the core).
+    pub purpose: Option<Purpose>,
+    /// The operationId it served, if known.
+    pub operation: Option<&'static str>,
 }
 
 /// How an exchange ended.
@@ -71,6 +140,8 @@ pub struct ExchangeStart {
     uri: Uri,
     auth_scheme: Option<String>,
     request_body_len: usize,
+    purpose: Option<Purpose>,
+    operation: Option<&'static str>,
 }
 
 impl Exchange {
@@ -87,6 +158,8 @@ impl Exchange {
             uri: request.uri().clone(),
             auth_scheme,
             request_body_len: request.body().len(),
+            purpose: None,
+            operation: None,
         }
     }
 
@@ -113,6 +186,8 @@ impl ExchangeStart {
             request_body_len: self.request_body_len,
             outcome,
             elapsed,
+            purpose: self.purpose,
+            operation: self.operation,
         }
     }
 }
@@ -122,6 +197,9 @@ impl fmt::Display for Exchange {
         write!(f, "{} {}", self.method, self.uri)?;
         if let Some(scheme) = &self.auth_scheme {
             write!(f, " [{scheme}]")?;
+        }
+        if let Some(purpose) = &self.purpose {
+            write!(f, " ({purpose})")?;
         }
         match &self.outcome {
             ExchangeOutcome::Response { status, .. } => write!(f, " -> {status}")?,

@@ -6,21 +6,24 @@
 //! machines. It never opens a socket or file, reads the clock, draws randomness, sleeps or
 //! spawns a thread: time and a seed come in as inputs, so every request is reproducible.
 //!
-//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] in a few lines. The
+//! Transports (`atlas-admin-ureq`, `atlas-admin-hyper`) drive a [`Call`] with the core's
+//! [`driver`]s, which run on any runtime given a `send` and a `sleep` function. The
 //! crate root holds the protocol (operations, calls, sessions, models, errors); what only a
 //! transport needs (the shared [`ClientBuilder`](transport::ClientBuilder), the
 //! [`Connect`](transport::Connect) trait, pool, proxy and limit settings) is in [`transport`].
 //!
 //! ```
-//! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, ProjectRole, Session, Step};
+//! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, Now, ProjectRole, Purpose, Session, Step};
 //! use atlas_admin_core::ops::UpdateGroupInvites;
-//! use std::time::SystemTime;
+//! use std::time::{Instant, SystemTime};
 //!
 //! let session = Session::new(Config::default(), Credentials::api_key("pub", "priv")?, 7)?;
 //! let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupBackupManager])?;
 //! let op = UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", body)?;
 //! let mut call = session.begin(&op);
-//! let Step::Send(request) = call.next(SystemTime::UNIX_EPOCH) else { unreachable!() };
+//! let Step::Send(out) = call.next(Now::new(Instant::now(), SystemTime::now())) else { unreachable!() };
+//! assert_eq!(out.purpose, Purpose::DigestProbe { attempt: 1 }); // no challenge cached yet
+//! let request = out.request;
 //! assert_eq!(request.method(), "PATCH");
 //! assert_eq!(request.uri(), "https://cloud.mongodb.com/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/invites");
 //! assert_eq!(request.body(), br#"{"roles":["GROUP_BACKUP_MANAGER"],"username":"hello@example.com"}"#);
@@ -29,17 +32,19 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod call;
 mod config;
 mod credentials;
 pub mod digest;
+pub mod driver;
 mod entropy;
 pub mod env;
 mod error;
 mod exchange;
 mod meta;
 mod models;
-pub mod oauth;
+mod now;
 mod operation;
 pub mod ops;
 mod response;
@@ -50,6 +55,7 @@ mod timestamp;
 pub mod transport;
 mod validate;
 
+pub use auth::oauth;
 pub use call::{Call, Step};
 pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
@@ -58,12 +64,13 @@ pub use error::{
     Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, Sanitized, TransportError,
     TransportErrorKind,
 };
-pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer};
+pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
 pub use meta::ResponseMeta;
 pub use models::{
     GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,
     OrgRole, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
 };
+pub use now::Now;
 pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
@@ -91,7 +98,7 @@ pub mod prelude {
         TransportErrorKind,
     };
     pub use crate::{ErrorCode, Sanitized};
-    pub use crate::{Exchange, ExchangeOutcome, Observer};
+    pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose};
     pub use crate::{HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops};
     pub use http::StatusCode;

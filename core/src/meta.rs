@@ -41,6 +41,10 @@ pub struct ResponseMeta {
     pub content_type: Option<String>,
     /// HTTP requests this call sent in all, including auth challenges, token fetches and retries.
     pub exchanges: u32,
+    /// API requests this call sent, retries included (auth round trips not counted).
+    pub attempts: u32,
+    /// Time this call spent waiting between attempts (and for other calls' auth).
+    pub waited: Duration,
 }
 
 impl ResponseMeta {
@@ -58,6 +62,8 @@ impl ResponseMeta {
             error_code: header_str(headers, &X_ERROR_CODE).map(str::to_owned),
             content_type: header_str(headers, &CONTENT_TYPE).map(str::to_owned),
             exchanges: 0,
+            attempts: 0,
+            waited: Duration::ZERO,
         }
     }
 

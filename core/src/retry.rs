@@ -31,8 +31,13 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest single wait; a longer `Retry-After` ends the call with the error.
     pub max_delay: Duration,
-    /// The most time one call may spend waiting in all.
+    /// The most time one call may spend waiting in all (between attempts, and for another
+    /// call's Digest challenge or token).
     pub max_total_wait: Duration,
+    /// An optional bound on the whole call, from its first step: exchanges, waits and retries
+    /// together. No retry is scheduled past it, a wait for another call ends at it, and each
+    /// request says how much of it is left ([`Outgoing::time_left`](crate::Outgoing)).
+    pub deadline: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -42,6 +47,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(60),
             max_total_wait: Duration::from_secs(120),
+            deadline: None,
         }
     }
 }
@@ -76,6 +82,12 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the whole-call `deadline`.
+    pub fn with_deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
     /// The wait before the next attempt, or `None` to stop. `attempts` counts requests sent so
     /// far for the operation, `waited` the time already spent waiting.
     pub(crate) fn delay(
@@ -95,7 +107,11 @@ impl RetryPolicy {
                 let exp =
                     self.base_delay.saturating_mul(1u32 << attempts.saturating_sub(1).min(20)).min(self.max_delay);
                 // "Equal jitter": half fixed, half random, so waits never collapse to zero.
-                exp / 2 + exp.mul_f64(entropy.next_f64() / 2.0)
+                // (Through f64 seconds, saturating: an uncapped policy must not panic.)
+                let random = Duration::try_from_secs_f64(exp.as_secs_f64() * (entropy.next_f64() / 2.0))
+                    .unwrap_or(Duration::ZERO)
+                    .min(exp / 2);
+                (exp / 2).saturating_add(random)
             }
         };
         (waited.saturating_add(wait) <= self.max_total_wait).then_some(wait)

@@ -1,5 +1,6 @@
 //! Property tests of the core: parsers never panic, well-formed input always parses the same,
-//! models round-trip through JSON, the Digest state machine is bounded, validators are exact.
+//! models round-trip through JSON, the Digest state machine is bounded, any mix of faults under
+//! any retry policy (uncapped ones included) ends in a bounded number of steps, validators are exact.
 //!
 //! Each property runs a few hundred cases (`CASES`); the whole file takes a few seconds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
@@ -8,7 +9,7 @@ use atlas_admin_core::digest::{Algorithm, Challenge, Qop, parse_authorization};
 use atlas_admin_core::ops::{DeleteGroupInvite, ListGroupInvites, UpdateGroupInvites};
 use atlas_admin_core::{
     Config, Credentials, Error, GroupId, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest,
-    GroupRoleAssignment, InvitationId, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
+    GroupRoleAssignment, InvitationId, Now, OrgId, OrgRole, OrganizationInvitation, OrganizationInvitationRequest,
     OrganizationInvitationUpdateRequest, ProjectRole, RetryPolicy, Session, Step, TeamId, format_rfc3339,
     parse_response,
 };
@@ -16,7 +17,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const CASES: u32 = 512;
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
@@ -25,6 +26,12 @@ const SEED_BODY: &[u8] = include_bytes!("../../tests/fixtures/seed/response-200.
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_795_867_200) // Sat, 28 Nov 2026 12:00:00 GMT
+}
+
+/// The call machine's clock: [`now`] on the wall, one fixed monotonic instant.
+fn clock() -> Now {
+    static START: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+    Now::new(*START, now())
 }
 
 fn config() -> ProptestConfig {
@@ -651,10 +658,10 @@ fn drive(session: &Session, answers: &[Answer], fresh: &mut u32) -> (usize, Vec<
     let mut answers = answers.iter();
     let (mut sends, mut fed) = (0, Vec::new());
     for _ in 0..20 {
-        match call.next(now()) {
-            Step::Send(request) => {
+        match call.next(clock()) {
+            Step::Send(out) => {
                 sends += 1;
-                let last = sent_nonce(&request).unwrap_or_else(|| "n0".to_owned());
+                let last = sent_nonce(&out.request).unwrap_or_else(|| "n0".to_owned());
                 let Some(&a) = answers.next() else { panic!("the call asked for request {sends}") };
                 let mut new_nonce = || {
                     *fresh += 1;
@@ -676,7 +683,7 @@ fn drive(session: &Session, answers: &[Answer], fresh: &mut u32) -> (usize, Vec<
                         .unwrap(),
                 };
                 fed.push(a);
-                call.handle_response(response, now());
+                call.handle_response(response, clock());
             }
             Step::Wait(d) => panic!("asked to wait {d:?} with retries off"),
             Step::Done(result) => return (sends, fed, result.is_ok()),
@@ -775,5 +782,162 @@ proptest! {
     #[test]
     fn valid_emails_are_accepted(s in email()) {
         prop_assert!(GroupInvitationRequest::new(s.clone(), [ProjectRole::GroupOwner]).is_ok(), "{:?}", s);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mixed fault sequences under any retry policy
+
+/// One answer a server (or the transport, or the clock) may give.
+#[derive(Debug, Clone)]
+enum Fault {
+    /// 429 with this `Retry-After` (seconds; `u64::MAX` included).
+    TooMany(u64),
+    /// 503 without `Retry-After`.
+    Unavailable,
+    /// The transport failed.
+    Transport(atlas_admin_core::TransportErrorKind),
+    /// A token endpoint answer with this lifetime.
+    Token(u64),
+    /// The token endpoint refuses the client secret.
+    TokenRefused,
+    /// A Digest challenge (fresh nonce) or, for bearer calls, a refusal.
+    Challenge,
+    /// The seed's 200.
+    Ok,
+    /// The wall clock jumps by this many seconds (either way) before the next answer.
+    ClockStep(i64),
+}
+
+fn fault() -> impl Strategy<Value = Fault> {
+    use atlas_admin_core::TransportErrorKind as K;
+    prop_oneof![
+        prop_oneof![Just(0u64), Just(1), Just(55), Just(86_400 * 365), Just(u64::MAX)].prop_map(Fault::TooMany),
+        Just(Fault::Unavailable),
+        prop_oneof![Just(K::Connect), Just(K::Timeout), Just(K::Io), Just(K::BodyTooLarge)].prop_map(Fault::Transport),
+        prop_oneof![Just(1u64), Just(3600), Just(u64::MAX)].prop_map(Fault::Token),
+        Just(Fault::TokenRefused),
+        Just(Fault::Challenge),
+        Just(Fault::Ok),
+        prop_oneof![Just(-3600i64), Just(86_400), Just(i64::MIN / 2)].prop_map(Fault::ClockStep),
+    ]
+}
+
+fn duration() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        Just(Duration::ZERO),
+        Just(Duration::from_millis(1)),
+        Just(Duration::from_secs(60)),
+        Just(Duration::MAX),
+    ]
+}
+
+/// Any policy, uncapped ones included.
+fn policy() -> impl Strategy<Value = RetryPolicy> {
+    (
+        prop_oneof![Just(1u32), Just(4), Just(u32::MAX)],
+        duration(),
+        duration(),
+        duration(),
+        prop_oneof![Just(None), Just(Some(Duration::from_secs(5))), Just(Some(Duration::MAX))],
+    )
+        .prop_map(|(attempts, base, max_delay, total, deadline)| {
+            let p = RetryPolicy::default()
+                .with_max_attempts(attempts)
+                .with_base_delay(base)
+                .with_max_delay(max_delay)
+                .with_max_total_wait(total);
+            match deadline {
+                Some(d) => p.with_deadline(d),
+                None => p,
+            }
+        })
+}
+
+fn json_response(status: u16, extra: &[(&str, String)], body: &[u8]) -> http::Response<Vec<u8>> {
+    let mut b = http::Response::builder().status(status).header("content-type", "application/json");
+    for (name, value) in extra {
+        b = b.header(*name, value.as_str());
+    }
+    b.body(body.to_vec()).unwrap()
+}
+
+fn fault_response(f: &Fault, fresh: &mut u32) -> Option<http::Response<Vec<u8>>> {
+    const BUSY: &[u8] = br#"{"error":429,"errorCode":"RATE_LIMITED","reason":"Too Many Requests"}"#;
+    Some(match f {
+        Fault::TooMany(secs) => json_response(429, &[("retry-after", secs.to_string())], BUSY),
+        Fault::Unavailable => json_response(503, &[], br#"{"error":503,"errorCode":"UNEXPECTED_ERROR"}"#),
+        Fault::Token(secs) => json_response(
+            200,
+            &[],
+            format!(r#"{{"access_token":"tok{fresh}","token_type":"Bearer","expires_in":{secs}}}"#).as_bytes(),
+        ),
+        Fault::TokenRefused => json_response(401, &[], br#"{"error":"invalid_client"}"#),
+        Fault::Challenge => {
+            *fresh += 1;
+            unauthorized(Some(atlas_challenge(&format!("n{fresh}"), false, "MD5")))
+        }
+        Fault::Ok => json_response(200, &[], SEED_BODY),
+        Fault::Transport(_) | Fault::ClockStep(_) => return None,
+    })
+}
+
+/// Drives one call through `faults` (then a final 404); returns the steps it took.
+fn drive_faults(session: &Session, faults: &[Fault]) -> Result<usize, TestCaseError> {
+    let op = update_op();
+    let mut call = session.begin(&op);
+    let mut faults = faults.iter();
+    let mut now = clock();
+    let mut fresh = 0;
+    let limit = 4 * (faults.len() + 4);
+    for steps in 1..=limit {
+        match call.next(now) {
+            Step::Send(_) => loop {
+                match faults.next() {
+                    Some(Fault::ClockStep(secs)) => {
+                        let step = Duration::from_secs(secs.unsigned_abs());
+                        let wall = if *secs < 0 { now.wall.checked_sub(step) } else { now.wall.checked_add(step) };
+                        now = Now::new(now.instant, wall.unwrap_or(now.wall));
+                    }
+                    Some(Fault::Transport(kind)) => {
+                        call.handle_transport_error(atlas_admin_core::TransportError::new(*kind, "fault"), now);
+                        break;
+                    }
+                    Some(f) => {
+                        let response = fault_response(f, &mut fresh).unwrap();
+                        call.handle_response(response, now);
+                        break;
+                    }
+                    None => {
+                        call.handle_response(json_response(404, &[], br#"{"error":404,"errorCode":"NOT_FOUND"}"#), now);
+                        break;
+                    }
+                }
+            },
+            Step::Wait(d) => now = now.advance(d),
+            Step::Done(_) => return Ok(steps),
+        }
+    }
+    Err(TestCaseError::fail(format!("no end within {limit} steps")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..config() })]
+
+    #[test]
+    fn mixed_faults_under_any_policy_end_in_bounded_steps_without_panicking(
+        policy in policy(),
+        credentials in 0..3u8,
+        faults in prop::collection::vec(fault(), 0..24),
+    ) {
+        let credentials = match credentials {
+            0 => Credentials::None,
+            1 => Credentials::api_key("pub", "priv-key").unwrap(),
+            _ => Credentials::service_account("client", "secret").unwrap(),
+        };
+        let session = Session::new(Config::default().with_retry(policy), credentials, 7).unwrap();
+        // Twice on one session: the shared state left by the first call must not wedge the next.
+        drive_faults(&session, &faults)?;
+        drive_faults(&session, &faults)?;
     }
 }

@@ -14,7 +14,7 @@ use crate::fake::FakeAtlas;
 use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{
     ApiResponse, BuildError, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation,
-    GroupInvitationRequest, InvalidInput, InvitationId, ProjectRole, ResponseMeta, env,
+    GroupInvitationRequest, InvalidInput, InvitationId, ProjectRole, Purpose, ResponseMeta, env,
 };
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -241,20 +241,20 @@ fn target<T: Connect>() -> Result<(ClientBuilder<T>, GroupId, String, Option<Fak
 fn log_exchange(stats: &Stats, exchange: &Exchange) {
     stats.requests.fetch_add(1, Ordering::Relaxed);
     let target = exchange.uri.path_and_query().map_or("/", |p| p.as_str());
-    let is_token = exchange.uri.path() == "/api/oauth/token";
     let outcome = match &exchange.outcome {
         ExchangeOutcome::Response { status, .. } => {
-            let note = match (status.as_u16(), exchange.auth_scheme.as_deref()) {
-                (401, None) => {
+            // The core says what each request was for.
+            let note = match (exchange.purpose, status.as_u16(), exchange.auth_scheme.as_deref()) {
+                (Some(Purpose::DigestProbe { .. }), 401, _) => {
                     stats.challenges.fetch_add(1, Ordering::Relaxed);
                     "(Digest challenge)".to_owned()
                 }
-                (_, _) if is_token => {
+                (Some(Purpose::TokenFetch { .. }), _, _) => {
                     stats.token_requests.fetch_add(1, Ordering::Relaxed);
                     "(service account token)".to_owned()
                 }
-                (_, Some(scheme)) => format!("(signed: {scheme})"),
-                (_, None) => "(unsigned)".to_owned(),
+                (_, _, Some(scheme)) => format!("(signed: {scheme})"),
+                (_, _, None) => "(unsigned)".to_owned(),
             };
             format!("{} {note}", status.as_u16())
         }

@@ -4,19 +4,19 @@
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
-    AuthFailure, Config, Credentials, Error, GroupInvitationRequest, HttpDate, InvalidInput, Operation, OrgRole,
+    AuthFailure, Config, Credentials, Error, GroupInvitationRequest, HttpDate, InvalidInput, Now, Operation, OrgRole,
     OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole, RetryPolicy, Session, Step,
     TeamId,
 };
-use atlas_admin_tests::fixtures;
-use std::time::{Duration, SystemTime};
+use atlas_admin_tests::{clock, fixtures};
+use std::time::Duration;
 
 const G: &str = "6a7900aa11bb22cc33dd44ee";
 const I: &str = "6a7900ff11bb22cc33dd44ef";
 const O: &str = "4888442a3354817a7320eb61";
 
-fn now() -> SystemTime {
-    HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time()
+fn now() -> Now {
+    clock::at(HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time())
 }
 
 fn field_of(r: Result<impl std::fmt::Debug, InvalidInput>) -> String {
@@ -99,7 +99,7 @@ fn drive<Op: Operation>(session: &Session, op: &Op, answers: &[&str]) -> (Result
                 let name = answers.next().unwrap_or_else(|| panic!("no answer for request {sent}"));
                 call.handle_response(fixtures::response(name), t);
             }
-            Step::Wait(d) => t += d,
+            Step::Wait(d) => t = t.advance(d),
             Step::Done(r) => return (r.map(|_| ()), sent),
         }
     }
@@ -160,7 +160,7 @@ fn fault_rows() {
             primed(),
             false,
             vec!["malformed_html_502", "malformed_html_502"],
-            |e| matches!(e, Error::RetriesExhausted { attempts: 2, .. }),
+            |e| matches!(e, Error::Decode(d) if d.meta.as_ref().is_some_and(|m| m.attempts == 2)),
             2,
         ),
         (

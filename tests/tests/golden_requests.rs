@@ -4,11 +4,10 @@
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
     ApiVersion, Config, Credentials, GroupId, GroupInvitationRequest, GroupInvitationUpdateRequest,
-    GroupRoleAssignment, HttpDate, Operation, OrgRole, OrganizationInvitationRequest,
+    GroupRoleAssignment, HttpDate, Now, Operation, OrgRole, OrganizationInvitationRequest,
     OrganizationInvitationUpdateRequest, ProjectRole, Session, Step, TeamId,
 };
-use atlas_admin_tests::fixtures;
-use std::time::SystemTime;
+use atlas_admin_tests::{clock, fixtures};
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const ORG: &str = "4888442a3354817a7320eb61";
@@ -16,8 +15,8 @@ const INV: &str = "6a7900ff11bb22cc33dd44ef";
 const UA: &str = "atlas-admin/golden (linux; x86_64)";
 const VND: &str = "application/vnd.atlas.2023-01-01+json";
 
-fn now() -> SystemTime {
-    HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time()
+fn now() -> Now {
+    clock::at(HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time())
 }
 
 fn config() -> Config {
@@ -44,14 +43,14 @@ fn render(request: &http::Request<Vec<u8>>) -> String {
 
 fn first_request<O: Operation>(session: &Session, op: &O) -> String {
     match session.begin(op).next(now()) {
-        Step::Send(r) => render(&r),
+        Step::Send(r) => render(&r.request),
         other => panic!("expected a request, got {other:?}"),
     }
 }
 
 fn expect_send<T: std::fmt::Debug>(step: Step<T>) -> http::Request<Vec<u8>> {
     match step {
-        Step::Send(r) => r,
+        Step::Send(r) => r.request,
         other => panic!("expected Send, got {other:?}"),
     }
 }
@@ -255,6 +254,8 @@ fn oauth_token_fetch_then_bearer() {
 
     // Revocation forgets the token.
     let revoke = s.revoke_request().unwrap().unwrap();
+    assert_eq!(revoke.purpose, atlas_admin_core::Purpose::Revoke);
+    let revoke = revoke.request;
     assert_eq!(revoke.uri(), "https://cloud.mongodb.com/api/oauth/revoke");
     assert_eq!(revoke.body(), b"token=eyJhbGciOiJSUzI1NiJ9.fixture-token.sig&token_type_hint=access_token");
     assert!(s.revoke_request().unwrap().is_none());

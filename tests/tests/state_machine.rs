@@ -2,17 +2,17 @@
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
-    ApiResponse, AuthFailure, Call, Config, Credentials, Error, GroupInvitationRequest, HttpDate, Operation,
-    ProjectRole, RetryPolicy, Session, Step, TransportError, TransportErrorKind,
+    ApiResponse, AuthFailure, Call, Config, Credentials, Error, GroupInvitationRequest, HttpDate, Now, Operation,
+    Outgoing, ProjectRole, Purpose, RetryPolicy, Session, Step, TransportError, TransportErrorKind,
 };
-use atlas_admin_tests::fixtures;
-use std::time::{Duration, SystemTime};
+use atlas_admin_tests::{clock, fixtures};
+use std::time::Duration;
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const INV: &str = "6a7900ff11bb22cc33dd44ef";
 
-fn t0() -> SystemTime {
-    HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time()
+fn t0() -> Now {
+    clock::at(HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time())
 }
 
 fn secs(n: u64) -> Duration {
@@ -46,35 +46,35 @@ fn create() -> CreateGroupInvite {
 struct Run<T> {
     result: Result<ApiResponse<T>, Error>,
     sent: Vec<http::Request<Vec<u8>>>,
+    /// What each request was for, as the call said.
+    purposes: Vec<Purpose>,
     waits: Vec<Duration>,
 }
 
 enum Answer {
     Fixture(&'static str),
     Transport(TransportErrorKind),
+    Raw(http::Response<Vec<u8>>),
 }
 use Answer::{Fixture as F, Transport as T};
 
-fn run<O: Operation>(call: &mut Call<'_, O>, answers: Vec<Answer>, start: SystemTime) -> Run<O::Output> {
+fn run<O: Operation>(call: &mut Call<'_, O>, answers: Vec<Answer>, start: Now) -> Run<O::Output> {
     run_with(call, answers, start, false)
 }
 
 /// Like `run`; with `fallback`, answers beyond the script are a non-retryable transport error.
-fn run_with<O: Operation>(
-    call: &mut Call<'_, O>,
-    answers: Vec<Answer>,
-    start: SystemTime,
-    fallback: bool,
-) -> Run<O::Output> {
+fn run_with<O: Operation>(call: &mut Call<'_, O>, answers: Vec<Answer>, start: Now, fallback: bool) -> Run<O::Output> {
     let mut answers = answers.into_iter();
-    let (mut sent, mut waits, mut now) = (Vec::new(), Vec::new(), start);
+    let (mut sent, mut purposes, mut waits, mut now) = (Vec::new(), Vec::new(), Vec::new(), start);
     for _ in 0..100 {
         match call.next(now) {
-            Step::Send(request) => {
-                sent.push(request);
+            Step::Send(out) => {
+                sent.push(out.request);
+                purposes.push(out.purpose);
                 match answers.next() {
                     Some(F(name)) => call.handle_response(fixtures::response(name), now),
                     Some(T(kind)) => call.handle_transport_error(TransportError::new(kind, "scripted"), now),
+                    Some(Answer::Raw(response)) => call.handle_response(response, now),
                     None if fallback => {
                         call.handle_transport_error(TransportError::new(TransportErrorKind::Other, "end"), now)
                     }
@@ -85,7 +85,7 @@ fn run_with<O: Operation>(
                 waits.push(d);
                 now += d;
             }
-            Step::Done(result) => return Run { result, sent, waits },
+            Step::Done(result) => return Run { result, sent, purposes, waits },
         }
     }
     panic!("call did not finish within 100 steps");
@@ -175,6 +175,7 @@ fn no_sequence_of_401s_makes_more_than_two_requests() {
                     .map(|a| match a {
                         F(n) => F(n),
                         T(k) => T(*k),
+                        Answer::Raw(r) => Answer::Raw(r.clone()),
                     })
                     .collect(),
                 t0(),
@@ -217,13 +218,13 @@ fn one_token_serves_concurrent_calls_and_refreshes_once() {
     let (op_a, op_b) = (update(), ListGroupInvites::new(GROUP).unwrap());
     let mut a = s.begin(&op_a);
     let mut b = s.begin(&op_b);
-    let Step::Send(token_req) = a.next(t0()) else { panic!() };
+    let Step::Send(Outgoing { request: token_req, .. }) = a.next(t0()) else { panic!() };
     assert_eq!(token_req.uri().path(), "/api/oauth/token");
     // B must not fetch a second token while A's fetch is in flight.
     assert!(matches!(b.next(t0()), Step::Wait(_)));
     a.handle_response(fixtures::response("oauth_token_200"), t0());
-    let Step::Send(api_a) = a.next(t0()) else { panic!() };
-    let Step::Send(api_b) = b.next(t0()) else { panic!() };
+    let Step::Send(Outgoing { request: api_a, .. }) = a.next(t0()) else { panic!() };
+    let Step::Send(Outgoing { request: api_b, .. }) = b.next(t0()) else { panic!() };
     assert_eq!(auth_header(&api_a), auth_header(&api_b));
     a.handle_response(fixtures::response("update_group_invites_200_seed"), t0());
     b.handle_response(fixtures::response("list_group_invites_200"), t0());
@@ -366,9 +367,10 @@ fn retries_are_bounded_and_report_exhaustion() {
     assert_eq!(r.sent.len(), 3);
     assert_eq!(r.waits, vec![secs(2), secs(2)]);
     match r.result {
-        Err(Error::RetriesExhausted { attempts, waited, last }) => {
-            assert_eq!((attempts, waited), (3, secs(4)));
-            assert_eq!(last.status().unwrap(), 503);
+        // The final error is itself (matchable as what it is), with the retries in its metadata.
+        Err(Error::Api(last)) => {
+            assert_eq!((last.meta.attempts, last.meta.waited, last.meta.exchanges), (3, secs(4), 3));
+            assert_eq!(last.status, 503);
         }
         other => panic!("{other:?}"),
     }
@@ -478,13 +480,13 @@ fn cold_concurrent_digest_calls_share_one_probe() {
     let (op_a, op_b) = (update(), update());
     let mut a = s.begin(&op_a);
     let mut b = s.begin(&op_b);
-    let Step::Send(probe) = a.next(t0()) else { panic!() };
+    let Step::Send(Outgoing { request: probe, .. }) = a.next(t0()) else { panic!() };
     assert!(probe.headers().get("authorization").is_none());
     // B waits for A's challenge instead of sending a probe of its own.
     assert!(matches!(b.next(t0()), Step::Wait(d) if d < secs(1)));
     a.handle_response(fixtures::response("digest_401_challenge"), t0());
-    let Step::Send(b_signed) = b.next(t0()) else { panic!("B signs with A's nonce") };
-    let Step::Send(a_signed) = a.next(t0()) else { panic!() };
+    let Step::Send(Outgoing { request: b_signed, .. }) = b.next(t0()) else { panic!("B signs with A's nonce") };
+    let Step::Send(Outgoing { request: a_signed, .. }) = a.next(t0()) else { panic!() };
     let ncs = [param(&auth_header(&b_signed), "nc"), param(&auth_header(&a_signed), "nc")];
     assert_eq!(ncs, ["00000001", "00000002"]);
     for call in [&mut a, &mut b] {
@@ -538,7 +540,7 @@ fn a_server_that_does_not_challenge_is_not_waited_for() {
     // No challenge came back: later calls go unsigned at once, concurrently.
     let mut b = s.begin(&op_b);
     let mut c = s.begin(&op_a);
-    assert!(matches!(b.next(t0()), Step::Send(r) if r.headers().get("authorization").is_none()));
+    assert!(matches!(b.next(t0()), Step::Send(r) if r.request.headers().get("authorization").is_none()));
     assert!(matches!(c.next(t0()), Step::Send(_)));
 }
 
@@ -591,7 +593,7 @@ fn a_proven_nonce_refused_out_of_order_is_re_signed_once() {
 }
 
 #[test]
-fn a_failing_token_endpoint_fails_its_waiters_too() {
+fn a_failing_token_endpoint_fails_its_waiters_at_once() {
     let s = session_with(
         Credentials::service_account("client", "SECRET-CLIENT-SECRET").unwrap(),
         RetryPolicy::default().with_max_attempts(2),
@@ -601,17 +603,25 @@ fn a_failing_token_endpoint_fails_its_waiters_too() {
     let r = {
         let mut a = s.begin(&op_a);
         let Step::Send(_) = a.next(t0()) else { panic!() };
-        assert!(matches!(b.next(t0()), Step::Wait(_)));
+        assert!(matches!(b.next(t0()), Step::Wait(d) if d < secs(1)));
         a.handle_response(fixtures::response("malformed_html_502"), t0());
+        // B learns the outcome at once and counts it as its own failed fetch: it backs off
+        // under its own policy (a jittered backoff, not a poll).
+        let base = RetryPolicy::default().base_delay;
+        assert!(matches!(b.next(t0()), Step::Wait(d) if d >= base / 2 && d <= base));
         run(&mut a, vec![F("malformed_html_502")], t0())
     };
     assert_eq!(r.sent.len(), 1, "one retry after the first 502");
-    match b.next(t0() + secs(5)) {
-        Step::Done(Err(Error::Authentication(e))) => {
-            assert_eq!(e.kind, AuthFailure::TokenUnavailable);
-            assert_eq!(e.status.map(|s| s.as_u16()), Some(502));
+    assert!(matches!(&r.result, Err(Error::Decode(d)) if d.status == 502));
+    // B's second (and last) attempt is its own fetch; it ends with the failure itself.
+    let r = run(&mut b, vec![F("malformed_html_502")], t0() + secs(1));
+    assert_eq!(r.purposes, [Purpose::TokenFetch { attempt: 2 }]);
+    match r.result {
+        Err(Error::Decode(d)) => {
+            assert_eq!(d.status, 502);
+            assert_eq!(d.meta.as_ref().map(|m| m.attempts), Some(2), "the awaited failure counted as B's first");
         }
-        other => panic!("the waiter shares the failure: {other:?}"),
+        other => panic!("{other:?}"),
     }
 }
 
@@ -627,4 +637,155 @@ fn a_delete_retried_after_an_uncertain_failure_that_finds_nothing_succeeded() {
     // After a 429 (certainly not applied), too.
     let r = run(&mut primed_digest().begin(&del), vec![F("error_429_rate_limited"), F("seed_error_404")], t0());
     assert!(r.result.unwrap_err().is_not_found());
+}
+
+/// A 429 asking for `retry_after` (raw header text).
+fn too_many_requests(retry_after: &str) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(429)
+        .header("content-type", "application/json")
+        .header("retry-after", retry_after)
+        .body(br#"{"error":429,"errorCode":"RATE_LIMITED","reason":"Too Many Requests"}"#.to_vec())
+        .unwrap()
+}
+
+#[test]
+fn an_impossible_wait_under_an_uncapped_policy_ends_the_call_without_panicking() {
+    // Regression: `max_delay`/`max_total_wait` = Duration::MAX and `Retry-After: u64::MAX`
+    // panicked ("overflow when adding durations"); the call must end with the error itself.
+    let uncapped = RetryPolicy::default()
+        .with_max_attempts(u32::MAX)
+        .with_max_delay(Duration::MAX)
+        .with_max_total_wait(Duration::MAX);
+    let s = session_with(Credentials::None, uncapped);
+    let answers = (0..3).map(|_| Answer::Raw(too_many_requests("18446744073709551615"))).collect();
+    let r = run_with(&mut s.begin(&update()), answers, t0(), true);
+    assert_eq!(r.sent.len(), 1, "never retried at once");
+    assert!(r.waits.is_empty());
+    match r.result {
+        Err(Error::Api(e)) => assert_eq!((e.status.as_u16(), e.meta.attempts), (429, 1)),
+        other => panic!("{other:?}"),
+    }
+    // A huge but representable wait is waited (not skipped), and the next overflowing one ends it.
+    let week = 7 * 24 * 3600;
+    let answers =
+        vec![Answer::Raw(too_many_requests(&week.to_string())), Answer::Raw(too_many_requests("18446744073709551615"))];
+    let r = run_with(&mut s.begin(&update()), answers, t0(), true);
+    assert_eq!((r.sent.len(), r.waits.clone()), (2, vec![secs(week)]));
+    assert!(matches!(r.result, Err(Error::Api(e)) if e.meta.waited == secs(week)));
+}
+
+#[test]
+fn waits_are_scheduled_on_the_monotonic_clock() {
+    // Regression: a wall clock stepped back an hour after `Retry-After: 2` asked for 3602 s.
+    let s = session_with(Credentials::None, RetryPolicy::default());
+    let op = update();
+    let mut call = s.begin(&op);
+    let Step::Send(_) = call.next(t0()) else { panic!() };
+    call.handle_response(too_many_requests("2"), t0());
+    let stepped_back = Now::new(t0().instant, t0().wall - secs(3600));
+    assert!(matches!(call.next(stepped_back), Step::Wait(d) if d == secs(2)), "the wall clock is not the schedule");
+    // Stepped forward a day: still 1 s to go after 1 s of monotonic time.
+    let stepped_forward = Now::new(t0().instant + secs(1), t0().wall + secs(86_400));
+    assert!(matches!(call.next(stepped_forward), Step::Wait(d) if d == secs(1)));
+    let Step::Send(_) = call.next(t0() + secs(2)) else { panic!("due after 2 s of monotonic time") };
+}
+
+/// One virtual-time run of `calls` concurrent calls of a list against a server that never
+/// answers: every exchange fails with a timeout after `exchange_timeout` (or the call's
+/// deadline, if sooner). Returns each call's end (from the start) and the requests sent.
+fn silent_server(session: &Session, calls: usize, exchange_timeout: Duration) -> (Vec<Duration>, usize) {
+    let op = ListGroupInvites::new(GROUP).unwrap();
+    let start = t0();
+    let mut machines: Vec<Call<'_, ListGroupInvites>> = (0..calls).map(|_| session.begin(&op)).collect();
+    // (when the call acts next, whether a request it sent fails then)
+    let mut due: Vec<Option<(Duration, bool)>> = vec![Some((Duration::ZERO, false)); calls];
+    let (mut ended, mut requests) = (vec![Duration::ZERO; calls], 0);
+    for _ in 0..100_000 {
+        let Some((i, (at, in_flight))) =
+            due.iter().enumerate().filter_map(|(i, d)| d.map(|d| (i, d))).min_by_key(|(_, (at, _))| *at)
+        else {
+            return (ended, requests);
+        };
+        let now = start + at;
+        if in_flight {
+            machines[i].handle_transport_error(TransportError::new(TransportErrorKind::Timeout, "silent"), now);
+        }
+        due[i] = match machines[i].next(now) {
+            Step::Send(out) => {
+                requests += 1;
+                let limit = out.time_left.map_or(exchange_timeout, |left| left.min(exchange_timeout));
+                Some((at + limit, true))
+            }
+            Step::Wait(d) => Some((at + d, false)),
+            Step::Done(result) => {
+                assert!(
+                    matches!(&result, Err(Error::Transport(t)) if t.kind == TransportErrorKind::Timeout),
+                    "{result:?}"
+                );
+                ended[i] = at;
+                None
+            }
+        };
+    }
+    panic!("the calls did not finish");
+}
+
+#[test]
+fn concurrent_cold_digest_calls_against_a_silent_server_each_end_within_their_own_budget() {
+    // Regression: 10 cold Digest calls, 1 s exchange timeout, default retries: calls took 17-40 s
+    // (40 requests, 1 s apart: each waiter re-probed serially). Now a failed probe fails all its
+    // waiters at once; each counts it as its own attempt (4 attempts, ~3.5 s of backoff at most).
+    let (ended, requests) = silent_server(&digest(), 10, secs(1));
+    let slowest = ended.iter().max().copied().unwrap_or_default();
+    eprintln!("silent server, 10 cold Digest calls: slowest call {slowest:?}, {requests} requests");
+    assert!(slowest <= secs(8), "a call took {slowest:?}: {ended:?}");
+    assert!(requests <= 12, "{requests} requests: waiters share each probe");
+    // A deadline bounds the whole call: exchanges, waits and retries together.
+    let s = session_with(
+        Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap(),
+        RetryPolicy::default().with_deadline(Duration::from_millis(2500)),
+    );
+    let (ended, _) = silent_server(&s, 10, secs(1));
+    assert!(ended.iter().all(|e| *e <= Duration::from_millis(2500)), "{ended:?}");
+}
+
+#[test]
+fn waiting_for_another_calls_probe_counts_against_max_total_wait() {
+    let s = session_with(
+        Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap(),
+        RetryPolicy::default().with_max_total_wait(Duration::from_millis(100)),
+    );
+    let (op_a, op_b) = (update(), update());
+    let mut a = s.begin(&op_a);
+    let Step::Send(_) = a.next(t0()) else { panic!() };
+    let mut b = s.begin(&op_b);
+    let mut now = t0();
+    let result = loop {
+        match b.next(now) {
+            Step::Wait(d) => now += d,
+            Step::Done(result) => break result,
+            Step::Send(_) => panic!("B must wait for A's probe"),
+        }
+    };
+    assert_eq!(now.instant - t0().instant, Duration::from_millis(100), "B waits exactly its budget");
+    assert!(
+        matches!(result, Err(Error::Transport(t)) if t.kind == TransportErrorKind::Timeout && t.waited == Duration::from_millis(100))
+    );
+}
+
+#[test]
+fn every_request_says_what_it_is_for() {
+    let r = run(
+        &mut oauth().begin(&update()),
+        vec![F("oauth_token_200"), F("error_429_rate_limited"), F("update_group_invites_200_seed")],
+        t0(),
+    );
+    assert_eq!(
+        r.purposes,
+        [Purpose::TokenFetch { attempt: 1 }, Purpose::Api { attempt: 1 }, Purpose::Api { attempt: 2 }]
+    );
+    let r =
+        run(&mut digest().begin(&update()), vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes, [Purpose::DigestProbe { attempt: 1 }, Purpose::Api { attempt: 1 }]);
 }

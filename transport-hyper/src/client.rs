@@ -1,12 +1,14 @@
 //! [`Client`]: one shared session and one pooled hyper client, behind an `Arc`.
 
 use crate::builder::ClientBuilder;
-use crate::driver::drive;
+use crate::driver::{drive, now};
 use crate::io::Transport;
-use atlas_admin_core::{ApiResponse, BuildError, Config, Credentials, Error, Operation, Session, ShownSettings};
+use atlas_admin_core::{
+    ApiResponse, BuildError, Config, Credentials, Error, Observer, Operation, Session, ShownSettings,
+};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// An async Atlas Administration API client.
 ///
@@ -33,6 +35,8 @@ struct Inner {
     session: Session,
     transport: Transport,
     settings: ShownSettings,
+    /// Sees every exchange, through the core's driver (which knows what each request is for).
+    observer: Option<Observer>,
 }
 
 impl Client {
@@ -53,8 +57,10 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    pub(crate) fn from_parts(session: Session, transport: Transport, settings: ShownSettings) -> Client {
-        Client { inner: Arc::new(Inner { session, transport, settings }) }
+    pub(crate) fn from_parts(session: Session, mut transport: Transport, settings: ShownSettings) -> Client {
+        // The driver reports exchanges, with their purpose; the IO layer reports none itself.
+        let observer = transport.observer.take();
+        Client { inner: Arc::new(Inner { session, transport, settings, observer }) }
     }
 
     /// The configuration (base URL, API version, User-Agent, retry policy).
@@ -91,18 +97,23 @@ impl Client {
     ///
     /// The future is `Send` (spawnable) for every operation of this crate.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
-        drive(&self.inner.session, &self.inner.transport, op).await
+        drive(&self.inner.session, &self.inner.transport, self.inner.observer.as_ref(), op).await
     }
 
     /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and
     /// forgets it; the next call fetches a new one. Returns `false` when there was no token
     /// to revoke (API-key credentials, or no call made yet). Not retried.
     pub async fn revoke_token(&self) -> Result<bool, Error> {
-        let Some(request) = self.inner.session.revoke_request()? else {
+        let Some(out) = self.inner.session.revoke_request()? else {
             return Ok(false);
         };
-        let response = self.inner.transport.send(request).await.map_err(Error::Transport)?;
-        self.inner.session.handle_revoke_response(&response, SystemTime::now())?;
+        let (start, sent_at) = (out.start(), now());
+        let result = self.inner.transport.send(out.request).await;
+        let at = now();
+        if let Some(observer) = &self.inner.observer {
+            observer(&start.finish(&result, at.instant.saturating_duration_since(sent_at.instant)));
+        }
+        self.inner.session.handle_revoke_response(&result.map_err(Error::Transport)?, at)?;
         Ok(true)
     }
 }

@@ -1,30 +1,38 @@
-//! The driver loop: the core decides, the transport sends, sleeps and reads.
+//! The driver: the core's async loop over this crate's IO and Tokio's timer.
 
 use crate::io::Transport;
 use crate::runtime;
-use atlas_admin_core::{ApiResponse, Error, Operation, Session, Step};
-use std::time::SystemTime;
+use atlas_admin_core::{ApiResponse, Error, Now, Observer, Operation, Session, TransportError, TransportErrorKind};
+use atlas_admin_core::{Outgoing, driver};
+use std::time::{Instant, SystemTime};
 
-/// Runs one call of `op` to its end. Termination is the core's promise: auth is re-tried at
-/// most once and retries are bounded by the session's [`RetryPolicy`](atlas_admin_core::RetryPolicy).
+/// Both clocks, read now.
+pub(crate) fn now() -> Now {
+    Now::new(Instant::now(), SystemTime::now())
+}
+
+/// Runs one call of `op` to its end with the core's async driver. Each exchange is bounded by
+/// the transport's timeout and by what is left of the call's deadline, if the policy sets one.
 ///
-/// Cancel-safe: the session's lock is only taken inside the core's synchronous methods, never
-/// across an `.await`, and dropping this future drops the [`Call`](atlas_admin_core::Call),
-/// which hands back a token-fetch lease it holds so another call takes over at once.
+/// Cancel-safe: dropping this future drops the [`Call`](atlas_admin_core::Call), which hands
+/// back a token fetch or Digest probe it leads so another call takes over at once.
 pub(crate) async fn drive<O: Operation>(
     session: &Session,
     transport: &Transport,
+    observer: Option<&Observer>,
     op: &O,
 ) -> Result<ApiResponse<O::Output>, Error> {
-    let mut call = session.begin(op);
-    loop {
-        match call.next(SystemTime::now()) {
-            Step::Send(request) => match transport.send(request).await {
-                Ok(response) => call.handle_response(response, SystemTime::now()),
-                Err(error) => call.handle_transport_error(error, SystemTime::now()),
-            },
-            Step::Wait(delay) => runtime::sleep(delay).await,
-            Step::Done(result) => return result,
-        }
-    }
+    driver::run(session, op, now, |out| send(transport, out), runtime::sleep, observer).await
+}
+
+async fn send(transport: &Transport, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
+    let Some(left) = out.time_left else {
+        return transport.send(out.request).await;
+    };
+    runtime::timeout(left, transport.send(out.request)).await.unwrap_or_else(|| {
+        Err(TransportError::new(
+            TransportErrorKind::Timeout,
+            format!("timed out: the call's deadline ran out ({left:?} left)"),
+        ))
+    })
 }

@@ -105,25 +105,10 @@
 //! ## Other runtimes
 //!
 //! Everything Tokio-specific (sleeping, time limits, the TCP connector, the task executor and
-//! the pool timer) sits in one small private module, `runtime.rs`; the driver is the core's
-//! loop with `.await`s:
-//!
-//! ```text
-//! let mut call = session.begin(&op);
-//! loop {
-//!     match call.next(SystemTime::now()) {
-//!         Step::Send(request) => match transport.send(request).await {   // hyper, under timeout()
-//!             Ok(response) => call.handle_response(response, SystemTime::now()),
-//!             Err(error) => call.handle_transport_error(error, SystemTime::now()),
-//!         },
-//!         Step::Wait(delay) => sleep(delay).await,
-//!         Step::Done(result) => return result,
-//!     }
-//! }
-//! ```
-//!
-//! To drive the core from another runtime, copy that loop and supply your runtime's
-//! `sleep`, `timeout`, connector and executor.
+//! the pool timer) sits in one small private module, `runtime.rs`. The driver is the core's
+//! [`driver::run`](atlas_admin_core::driver::run), generic over a `send` and a `sleep`
+//! function: to drive the core from another runtime, call it with your runtime's (the
+//! README's "Drive the core from another runtime" does it over smol in about 20 lines).
 //!
 //! No `Debug` or `Display` output of this crate shows a private key, client secret, token or
 //! `Authorization` header value.

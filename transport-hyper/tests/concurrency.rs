@@ -294,3 +294,76 @@ async fn short_lived_token_is_refreshed_once_when_it_expires() {
     );
     assert_eq!((n.token_requests, n.api_requests, n.auth_failures), (1, TASKS as u64, 0));
 }
+
+/// A loopback server that accepts connections, reads, and never answers; counts connections.
+async fn silent_server() -> (SocketAddr, Arc<AtomicU32>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicU32::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_cold_digest_calls_against_a_silent_server_share_each_probe_and_meet_the_deadline() {
+    let (addr, accepted) = silent_server().await;
+    let credentials = Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap();
+    // The whole-call deadline (1.5 s) is shorter than the exchange timeout (10 s): it bounds the
+    // exchange in flight too, not only the waits and retries.
+    let client = Client::builder()
+        .base_url(&format!("http://{addr}"))
+        .credentials(credentials)
+        .retry(RetryPolicy::default().with_deadline(Duration::from_millis(1500)))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let op = ListGroupInvites::new("6a7900aa11bb22cc33dd44ee").unwrap();
+    let started = Instant::now();
+    let results = spawn_many(&client, &op, 10).await;
+    let elapsed = started.elapsed();
+    eprintln!(
+        "silent server over hyper: 10 calls ended after {elapsed:?}, {} connections",
+        accepted.load(Ordering::SeqCst)
+    );
+    assert!(elapsed < Duration::from_secs(3), "each call ends by its deadline: {elapsed:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Err(Error::Transport(t)) if t.kind == atlas_admin_hyper::TransportErrorKind::Timeout),
+            "{r:?}"
+        );
+    }
+    // One probe in flight at a time, shared by every waiter (no serial re-probing per call).
+    assert!(accepted.load(Ordering::SeqCst) <= 2, "{} connections", accepted.load(Ordering::SeqCst));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_cold_digest_calls_against_a_silent_server_each_end_within_their_own_budget() {
+    // The scenario: 10 cold Digest calls, 1 s exchange timeout, default retries. Before,
+    // each waiter re-probed serially after the previous probe timed out: 40 requests 1 s apart,
+    // calls ending after 17-40 s. Now each failed probe fails all its waiters at once.
+    let (addr, accepted) = silent_server().await;
+    let client = Client::builder()
+        .base_url(&format!("http://{addr}"))
+        .credentials(Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap())
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let op = ListGroupInvites::new("6a7900aa11bb22cc33dd44ee").unwrap();
+    let started = Instant::now();
+    let results = spawn_many(&client, &op, 10).await;
+    let (elapsed, connections) = (started.elapsed(), accepted.load(Ordering::SeqCst));
+    eprintln!("silent server over hyper, default retries: 10 calls ended after {elapsed:?}, {connections} connections");
+    // 4 attempts of at most 1 s, plus at most 0.5 + 1 + 2 s of backoff.
+    assert!(elapsed < Duration::from_millis(8500), "{elapsed:?}");
+    assert!(connections <= 8, "{connections} connections: waiters share each probe");
+    assert!(results.iter().all(|r| matches!(r, Err(Error::Transport(t)) if t.attempts == 4)), "{results:?}");
+}

@@ -1,25 +1,21 @@
-//! The driver loop: the core decides, the transport sends, sleeps and reads.
+//! The driver: the core's blocking loop over this crate's IO.
 
 use crate::io::Transport;
-use atlas_admin_core::{ApiResponse, Error, Operation, Session, Step};
-use std::time::SystemTime;
+use atlas_admin_core::{ApiResponse, Error, Now, Observer, Operation, Session, driver};
+use std::time::{Instant, SystemTime};
 
-/// Runs one call of `op` to its end. Termination is the core's promise: auth is re-tried at
-/// most once and retries are bounded by the session's [`RetryPolicy`](atlas_admin_core::RetryPolicy).
+/// Both clocks, read now.
+pub(crate) fn now() -> Now {
+    Now::new(Instant::now(), SystemTime::now())
+}
+
+/// Runs one call of `op` to its end with the core's blocking driver: ureq sends, the thread
+/// sleeps, the observer sees every exchange with what it was for.
 pub(crate) fn drive<O: Operation>(
     session: &Session,
     transport: &Transport,
+    observer: Option<&Observer>,
     op: &O,
 ) -> Result<ApiResponse<O::Output>, Error> {
-    let mut call = session.begin(op);
-    loop {
-        match call.next(SystemTime::now()) {
-            Step::Send(request) => match transport.send(request) {
-                Ok(response) => call.handle_response(response, SystemTime::now()),
-                Err(error) => call.handle_transport_error(error, SystemTime::now()),
-            },
-            Step::Wait(delay) => std::thread::sleep(delay),
-            Step::Done(result) => return result,
-        }
-    }
+    driver::run_blocking(session, op, now, |out| transport.send(out.request), std::thread::sleep, observer)
 }

@@ -4,7 +4,7 @@ use super::{Transport, canned_client};
 use crate::canned::*;
 use atlas_admin_core::digest::{Challenge, ResponseInput, parse_authorization, response};
 use atlas_admin_core::ops::{GetGroupInvite, UpdateGroupInvites};
-use atlas_admin_core::{Exchange, GroupInvitationRequest, ProjectRole};
+use atlas_admin_core::{Exchange, GroupInvitationRequest, ProjectRole, Purpose};
 use std::sync::{Arc, Mutex};
 
 /// Checks that `auth` is a correct Digest answer for `method` `uri` with `nc`.
@@ -123,5 +123,14 @@ pub fn observer_sees_every_exchange_but_no_secret<T: Transport>() {
         let shown = format!("{e} {e:?}");
         assert!(!shown.contains(PRIVATE_KEY) && !shown.contains("response=") && !shown.contains("cnonce"), "{shown}");
     }
-    assert!(seen[1].to_string().contains("[Digest] -> 200 OK"), "{}", seen[1]);
+    assert!(seen[1].to_string().contains("[Digest] (attempt 1) -> 200 OK"), "{}", seen[1]);
+    // The core says what each request was for; nobody guesses it from the status or URL.
+    let purposes: Vec<_> = seen.iter().map(|e| (e.purpose, e.operation)).collect();
+    assert_eq!(
+        purposes,
+        [
+            (Some(Purpose::DigestProbe { attempt: 1 }), Some("getGroupInvite")),
+            (Some(Purpose::Api { attempt: 1 }), Some("getGroupInvite"))
+        ]
+    );
 }

@@ -9,13 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// The transport error kind of `error`, or of the last attempt when retries ran out.
+/// The transport error kind of `error` (also after retries: the final error is itself).
 pub fn transport_kind(error: &Error) -> Option<TransportErrorKind> {
-    match error {
-        Error::Transport(t) => Some(t.kind),
-        Error::RetriesExhausted { last, .. } => transport_kind(last),
-        _ => None,
-    }
+    error.transport_error().map(|t| t.kind)
 }
 
 /// `GET` of [`INVITATION_ID`]: idempotent.
@@ -50,11 +46,12 @@ pub fn connection_refused_is_connect_and_retried_boundedly<T: Transport>() {
     let err = T::execute(&client, &create_op()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     match &err {
-        Error::RetriesExhausted { attempts, last, .. } => {
-            assert_eq!(*attempts, 4, "the default policy's max_attempts");
-            assert!(matches!(&**last, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{last:?}");
+        Error::Transport(t) => {
+            assert_eq!(t.kind, TransportErrorKind::Connect, "{t:?}");
+            assert_eq!(t.attempts, 4, "the default policy's max_attempts");
+            assert!(t.waited > Duration::ZERO, "it waited between attempts");
         }
-        other => panic!("expected retries exhausted, got {other:?}"),
+        other => panic!("expected the transport error itself, got {other:?}"),
     }
     assert_eq!(transport_kind(&err), Some(TransportErrorKind::Connect));
     assert_eq!(attempts.load(Ordering::SeqCst), 4);

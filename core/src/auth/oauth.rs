@@ -3,17 +3,19 @@
 //! `POST {base}/api/oauth/token` with `Authorization: Basic base64(id:secret)` and
 //! `grant_type=client_credentials` returns `{access_token, token_type, expires_in}` (3600 s).
 //! The session caches the token, refreshes it ahead of expiry, and lets only one call fetch a
-//! token at a time; the others keep using the old token or wait briefly.
+//! token at a time; the others keep using the old token or wait for that fetch's outcome.
 
+use super::{Board, Flight, Outcome, SharedFailure};
 use crate::config::Config;
 use crate::error::{AuthError, AuthFailure, DecodeError, Error, InvalidInput};
 use crate::meta::ResponseMeta;
+use crate::now::within;
 use crate::secret::Secret;
 use base64::Engine as _;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::Deserialize;
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Path of the token endpoint.
 pub const TOKEN_PATH: &str = "/api/oauth/token";
@@ -161,17 +163,10 @@ pub fn parse_token_response(response: &http::Response<Vec<u8>>, now: SystemTime)
 struct CachedToken {
     value: Secret,
     /// From here on one call refreshes it (the others keep using it).
-    refresh_at: SystemTime,
+    refresh_at: Instant,
     /// From here on it is not sent (it could expire in flight).
-    use_until: SystemTime,
+    use_until: Instant,
     generation: u64,
-}
-
-/// Who is fetching a token right now.
-#[derive(Clone, Copy, Debug)]
-struct Lease {
-    id: u64,
-    since: SystemTime,
 }
 
 /// What a call should do about its bearer token.
@@ -179,76 +174,60 @@ struct Lease {
 pub(crate) enum TokenStep {
     /// Use this token (its generation identifies it if it is later refused).
     Use(Secret, u64),
-    /// Fetch a new token; the call holds lease `id` until it stores or releases it.
+    /// Fetch a new token, leading fetch `id` until it stores or releases it.
     Fetch(u64),
-    /// Another call is fetching; ask again after this long.
-    Wait(Duration),
-    /// The fetch this call waited for was refused.
-    Failed(AuthError),
+    /// Another call's fetch `id` is in flight.
+    Wait(u64),
+    /// The fetch this call waited for failed.
+    Failed(SharedFailure),
 }
 
-/// How long a lease may be held before another call takes over (a holder that vanished).
-/// (Longer than the default exchange timeout; a holder waiting to retry extends it.)
+/// How long a fetch may be in flight before another call takes over (a holder that vanished
+/// without being dropped). Longer than the default exchange timeout.
 const LEASE_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a token refused right after its fetch is taken as "fine, but not allowed".
 const REFUSAL_MEMORY: Duration = Duration::from_secs(60);
-/// How often a waiting call looks again.
-const POLL: Duration = Duration::from_millis(10);
 /// The longest token lifetime believed (Atlas issues 3600 s).
 const MAX_LIFETIME_SECS: u64 = 86_400;
 /// A token is not used in its last seconds, so it cannot expire in flight.
 const HARD_SKEW: Duration = Duration::from_secs(5);
 
-/// The session's token state: one token, at most one fetch in flight.
+/// The session's token state: one token, at most one fetch in flight. All times monotonic.
 #[derive(Debug, Default)]
 pub(crate) struct TokenCache {
     token: Option<CachedToken>,
-    lease: Option<Lease>,
-    failed: Option<(u64, AuthError)>,
+    fetch: Flight,
     /// A token generation refused right after it was fetched, and when.
-    refused_fresh: Option<(u64, SystemTime)>,
-    next_id: u64,
+    refused_fresh: Option<(u64, Instant)>,
 }
 
 impl TokenCache {
-    /// Decides what a call does. `held` is the lease the call holds, `waiting_on` the lease it
-    /// has been waiting for (updated here).
-    pub(crate) fn acquire(&mut self, now: SystemTime, held: Option<u64>, waiting_on: &mut Option<u64>) -> TokenStep {
-        if let (Some(h), Some(l)) = (held, self.lease) {
-            if h == l.id {
-                return TokenStep::Fetch(h);
-            }
+    /// Decides what a call does. `awaiting` is the fetch the call has been waiting for.
+    pub(crate) fn acquire(&mut self, now: Instant, awaiting: Option<u64>) -> TokenStep {
+        let usable = |t: &Option<CachedToken>, until: fn(&CachedToken) -> Instant| {
+            t.as_ref().filter(|t| now < until(t)).map(|t| TokenStep::Use(t.value.clone(), t.generation))
+        };
+        if let Some(step) = usable(&self.token, |t| t.refresh_at) {
+            return step;
         }
-        if let Some(t) = &self.token {
-            if now < t.refresh_at {
-                return TokenStep::Use(t.value.clone(), t.generation);
-            }
-        }
-        if let (Some(w), Some((fid, err))) = (*waiting_on, &self.failed) {
-            if w == *fid {
-                return TokenStep::Failed(err.clone());
-            }
-        }
-        let lease_live = self.lease.is_some_and(|l| crate::session::within(now, l.since, LEASE_TIMEOUT));
-        if !lease_live {
-            self.next_id += 1;
-            self.lease = Some(Lease { id: self.next_id, since: now });
-            return TokenStep::Fetch(self.next_id);
-        }
-        if let Some(t) = &self.token {
-            if now < t.use_until {
+        if let Some(id) = awaiting {
+            match self.fetch.outcome(id, now, LEASE_TIMEOUT) {
                 // Due for refresh, another call is on it; this one still fits in the old token.
-                return TokenStep::Use(t.value.clone(), t.generation);
+                Outcome::Pending => return usable(&self.token, |t| t.use_until).unwrap_or(TokenStep::Wait(id)),
+                Outcome::Failed(f) => return TokenStep::Failed(f),
+                Outcome::Landed => {}
             }
         }
-        *waiting_on = self.lease.map(|l| l.id);
-        TokenStep::Wait(POLL)
+        match self.fetch.board(now, LEASE_TIMEOUT) {
+            Board::Lead(id) => TokenStep::Fetch(id),
+            Board::Wait(id) => usable(&self.token, |t| t.use_until).unwrap_or(TokenStep::Wait(id)),
+        }
     }
 
-    /// Stores a fetched token and ends lease `id`. It is refreshed `margin` before expiry and
+    /// Stores a fetched token and ends fetch `id`. It is refreshed `margin` before expiry and
     /// not sent in its last seconds; both shrink for short-lived tokens (at most a quarter and
     /// a tenth of the lifetime), so a token is never refreshed on every call.
-    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: SystemTime, margin: Duration) -> Secret {
+    pub(crate) fn store(&mut self, id: u64, token: TokenResponse, now: Instant, margin: Duration) -> Secret {
         // A lifetime beyond a day is not believed (and cannot overflow the clock).
         let lifetime = Duration::from_secs(token.expires_in.min(MAX_LIFETIME_SECS));
         let expires_at = now.checked_add(lifetime).unwrap_or(now);
@@ -260,37 +239,23 @@ impl TokenCache {
             use_until: before_expiry(HARD_SKEW.min(lifetime / 10)),
             generation: id,
         });
-        if self.lease.is_some_and(|l| l.id == id) {
-            self.lease = None;
-        }
+        self.fetch.land(id, None);
         value
     }
 
-    /// Ends lease `id` without a token; with `failure`, callers waiting on it fail too.
-    pub(crate) fn release(&mut self, id: u64, failure: Option<AuthError>) {
-        if self.lease.is_some_and(|l| l.id == id) {
-            self.lease = None;
-        }
-        if let Some(f) = failure {
-            self.failed = Some((id, f));
-        }
+    /// Ends fetch `id` without a token; with `failure`, calls waiting on it fail too.
+    pub(crate) fn release(&mut self, id: u64, failure: Option<SharedFailure>) {
+        self.fetch.land(id, failure);
     }
 
     /// Whether `generation` was refused fresh within [`REFUSAL_MEMORY`] of `now`.
-    pub(crate) fn refused_recently(&self, generation: u64, now: SystemTime) -> bool {
-        self.refused_fresh.is_some_and(|(g, at)| g == generation && crate::session::within(now, at, REFUSAL_MEMORY))
+    pub(crate) fn refused_recently(&self, generation: u64, now: Instant) -> bool {
+        self.refused_fresh.is_some_and(|(g, at)| g == generation && within(now, at, REFUSAL_MEMORY))
     }
 
     /// Remembers that `generation` was refused right after its fetch.
-    pub(crate) fn mark_refused(&mut self, generation: u64, now: SystemTime) {
+    pub(crate) fn mark_refused(&mut self, generation: u64, now: Instant) {
         self.refused_fresh = Some((generation, now));
-    }
-
-    /// Keeps lease `id` alive until `until` plus the lease timeout.
-    pub(crate) fn extend(&mut self, id: u64, until: SystemTime) {
-        if let Some(lease) = self.lease.as_mut().filter(|l| l.id == id) {
-            lease.since = until;
-        }
     }
 
     /// Forgets the token of `generation` (Atlas refused it).
@@ -317,61 +282,59 @@ mod tests {
 
     #[test]
     fn one_fetch_others_wait_then_share() {
-        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let t0 = Instant::now();
         let margin = Duration::from_secs(60);
         let mut c = TokenCache::default();
-        let (mut w1, mut w2) = (None, None);
-        let TokenStep::Fetch(id) = c.acquire(t0, None, &mut w1) else { panic!() };
-        assert!(matches!(c.acquire(t0, None, &mut w2), TokenStep::Wait(_)));
-        assert_eq!(w2, Some(id));
+        let TokenStep::Fetch(id) = c.acquire(t0, None) else { panic!() };
+        let TokenStep::Wait(w) = c.acquire(t0, None) else { panic!() };
+        assert_eq!(w, id);
         let _ = c.store(id, tok("A", 3600), t0, margin);
-        match c.acquire(t0, None, &mut w2) {
+        match c.acquire(t0, Some(w)) {
             TokenStep::Use(s, g) => assert_eq!((s.expose(), g), ("A", id)),
             other => panic!("{other:?}"),
         }
         // Inside the margin: one call refreshes, the others keep the old token.
         let late = t0 + Duration::from_secs(3600 - 30);
-        let TokenStep::Fetch(id2) = c.acquire(late, None, &mut None) else { panic!() };
-        assert!(matches!(c.acquire(late, None, &mut None), TokenStep::Use(_, g) if g == id));
+        let TokenStep::Fetch(id2) = c.acquire(late, None) else { panic!() };
+        assert!(matches!(c.acquire(late, None), TokenStep::Use(_, g) if g == id));
         // Past the hard skew, others wait.
         let later = t0 + Duration::from_secs(3599);
-        assert!(matches!(c.acquire(later, None, &mut None), TokenStep::Wait(_)));
+        assert!(matches!(c.acquire(later, None), TokenStep::Wait(w) if w == id2));
         let _ = c.store(id2, tok("B", 3600), later, margin);
-        assert!(matches!(c.acquire(later, None, &mut None), TokenStep::Use(s, _) if s.expose() == "B"));
+        assert!(matches!(c.acquire(later, Some(id2)), TokenStep::Use(s, _) if s.expose() == "B"));
     }
 
     #[test]
     fn short_lived_tokens_are_reused_not_refreshed_on_every_call() {
-        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let t0 = Instant::now();
         let ms = |n: u64| t0 + Duration::from_millis(n);
         let mut c = TokenCache::default();
-        let TokenStep::Fetch(id) = c.acquire(t0, None, &mut None) else { panic!() };
+        let TokenStep::Fetch(id) = c.acquire(t0, None) else { panic!() };
         // 2 s lifetime, 60 s configured margin: refresh at 1.5 s, stop sending at 1.8 s.
         let _ = c.store(id, tok("short", 2), t0, Duration::from_secs(60));
-        assert!(matches!(c.acquire(ms(100), None, &mut None), TokenStep::Use(..)));
-        assert!(matches!(c.acquire(ms(1400), None, &mut None), TokenStep::Use(..)));
-        assert!(matches!(c.acquire(ms(1600), None, &mut None), TokenStep::Fetch(_)));
-        assert!(matches!(c.acquire(ms(1700), None, &mut None), TokenStep::Use(..)), "old token while refreshing");
-        assert!(matches!(c.acquire(ms(1900), None, &mut None), TokenStep::Wait(_)));
+        assert!(matches!(c.acquire(ms(100), None), TokenStep::Use(..)));
+        assert!(matches!(c.acquire(ms(1400), None), TokenStep::Use(..)));
+        assert!(matches!(c.acquire(ms(1600), None), TokenStep::Fetch(_)));
+        assert!(matches!(c.acquire(ms(1700), None), TokenStep::Use(..)), "old token while refreshing");
+        assert!(matches!(c.acquire(ms(1900), None), TokenStep::Wait(_)));
     }
 
     #[test]
     fn refused_fetch_fails_its_waiters_and_abandoned_lease_expires() {
-        let t0 = UNIX_EPOCH;
+        let t0 = Instant::now();
         let mut c = TokenCache::default();
-        let TokenStep::Fetch(id) = c.acquire(t0, None, &mut None) else { panic!() };
-        let mut w = None;
-        assert!(matches!(c.acquire(t0, None, &mut w), TokenStep::Wait(_)));
+        let TokenStep::Fetch(id) = c.acquire(t0, None) else { panic!() };
+        let TokenStep::Wait(w) = c.acquire(t0, None) else { panic!() };
         let err =
             AuthError { kind: AuthFailure::ClientCredentialsRejected, status: None, error_code: None, detail: None };
-        c.release(id, Some(err.clone()));
-        assert!(matches!(c.acquire(t0, None, &mut w), TokenStep::Failed(e) if e == err));
-        // A fresh caller (not waiting on that lease) tries again.
-        let TokenStep::Fetch(id2) = c.acquire(t0, None, &mut None) else { panic!() };
+        c.release(id, Some(SharedFailure::Auth(err.clone())));
+        assert!(matches!(c.acquire(t0, Some(w)), TokenStep::Failed(SharedFailure::Auth(e)) if e == err));
+        // A fresh caller (not waiting on that fetch) tries again.
+        let TokenStep::Fetch(id2) = c.acquire(t0, None) else { panic!() };
         assert_ne!(id, id2);
         // The holder vanished: after the lease timeout someone else takes over.
         let t1 = t0 + LEASE_TIMEOUT;
-        assert!(matches!(c.acquire(t1, None, &mut None), TokenStep::Fetch(i) if i != id2));
+        assert!(matches!(c.acquire(t1, None), TokenStep::Fetch(i) if i != id2));
     }
 
     #[test]
@@ -409,8 +372,9 @@ mod tests {
             UNIX_EPOCH,
         );
         let mut c = TokenCache::default();
-        let TokenStep::Fetch(id) = c.acquire(UNIX_EPOCH, None, &mut None) else { panic!() };
-        let _ = c.store(id, huge.unwrap(), UNIX_EPOCH, Duration::from_secs(60));
-        assert!(matches!(c.acquire(UNIX_EPOCH + Duration::from_secs(3600), None, &mut None), TokenStep::Use(..)));
+        let t0 = Instant::now();
+        let TokenStep::Fetch(id) = c.acquire(t0, None) else { panic!() };
+        let _ = c.store(id, huge.unwrap(), t0, Duration::from_secs(60));
+        assert!(matches!(c.acquire(t0 + Duration::from_secs(3600), None), TokenStep::Use(..)));
     }
 }
