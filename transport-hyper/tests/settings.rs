@@ -5,10 +5,8 @@
 
 use atlas_admin_hyper::{BuildError, Client, Error, TransportErrorKind};
 use atlas_admin_tests::canned::{Server, invitation_json, ok_json};
+use atlas_admin_tests::transport_suite::block_on;
 use atlas_admin_tests::transport_suite::faults::get_op;
-use std::future::Future;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 const PRIVATE: &str = "b7f3e1d2-very-private-key";
@@ -44,28 +42,6 @@ fn pool_settings_show_in_debug() {
     let client = Client::builder().pool_idle_timeout(Duration::from_secs(5)).pool_max_idle_per_host(2).build().unwrap();
     let shown = format!("{client:?}");
     assert!(shown.contains("pool_idle_timeout: 5s"), "{shown}");
-}
-
-/// Unparks the thread of [`block_on`].
-struct Unpark(std::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Polls `future` to completion on this thread: an executor that is not Tokio.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::park();
-    }
 }
 
 #[test]
