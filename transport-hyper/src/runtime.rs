@@ -179,30 +179,8 @@ pub(crate) struct ConnectTimedOut(pub(crate) Duration);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::task::Wake;
+    use atlas_admin_tests::transport_suite::block_on;
     use std::time::Instant;
-
-    /// Unparks the thread of [`block_on`].
-    struct Unpark(std::thread::Thread);
-
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-
-    /// Polls `future` to completion on this thread, with no runtime.
-    fn block_on<F: Future>(future: F) -> F::Output {
-        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-        let mut cx = Context::from_waker(&waker);
-        let mut future = std::pin::pin!(future);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            std::thread::park();
-        }
-    }
 
     #[test]
     fn sleep_outside_a_runtime_waits_without_panicking() {

@@ -5,10 +5,8 @@
 
 use atlas_admin_hyper::{BuildError, Client, Error, TransportErrorKind};
 use atlas_admin_tests::canned::{Server, invitation_json, ok_json};
+use atlas_admin_tests::transport_suite::block_on;
 use atlas_admin_tests::transport_suite::faults::get_op;
-use std::future::Future;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 const PRIVATE: &str = "b7f3e1d2-very-private-key";
@@ -46,28 +44,6 @@ fn pool_settings_show_in_debug() {
     assert!(shown.contains("pool_idle_timeout: 5s"), "{shown}");
 }
 
-/// Unparks the thread of [`block_on`].
-struct Unpark(std::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Polls `future` to completion on this thread: an executor that is not Tokio.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::park();
-    }
-}
-
 #[test]
 fn a_call_outside_a_tokio_runtime_is_a_no_runtime_error_not_a_panic() {
     let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
@@ -84,4 +60,49 @@ fn a_call_outside_a_tokio_runtime_is_a_no_runtime_error_not_a_panic() {
     assert!(!err.is_retryable());
     assert!(matches!(revoked, Ok(false)), "nothing to revoke with no credentials: {revoked:?}");
     assert_eq!(server.finish().len(), 0, "nothing was sent");
+}
+
+#[test]
+fn a_call_waiting_for_another_calls_probe_outside_a_runtime_does_not_panic() {
+    use std::io::Read as _;
+    use std::sync::mpsc;
+    // A server that takes the first call's Digest probe and never answers it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (probed, probe_arrived) = mpsc::channel();
+    let (finished, test_done) = mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let _ = socket.read(&mut [0u8; 4096]);
+        probed.send(()).unwrap();
+        let _ = test_done.recv_timeout(Duration::from_secs(10));
+    });
+    let limit = Duration::from_secs(1);
+    let client = Client::builder()
+        .base_url(&url)
+        .api_key("abcdefgh", PRIVATE)
+        .retry(atlas_admin_hyper::RetryPolicy::none())
+        .timeout(limit)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let leader = runtime.spawn({
+        let client = client.clone();
+        async move { client.execute(&get_op()).await }
+    });
+    probe_arrived.recv_timeout(Duration::from_secs(5)).expect("the first call probes");
+    // The second call waits for that probe (sleeping without Tokio), then cannot send.
+    let started = std::time::Instant::now();
+    let err = std::thread::spawn(move || block_on(client.execute(&get_op())))
+        .join()
+        .expect("no panic while waiting outside a runtime")
+        .unwrap_err();
+    assert!(started.elapsed() >= limit / 2, "it waited for the probe: {:?}", started.elapsed());
+    let kind = err.transport_error().map(|t| t.kind);
+    assert!(matches!(kind, Some(TransportErrorKind::NoRuntime | TransportErrorKind::Timeout)), "{err:?}");
+    let leader = runtime.block_on(leader).unwrap().unwrap_err();
+    assert!(matches!(leader.transport_error(), Some(t) if t.kind == TransportErrorKind::Timeout), "{leader:?}");
+    finished.send(()).unwrap();
+    server.join().unwrap();
 }

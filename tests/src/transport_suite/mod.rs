@@ -40,6 +40,9 @@ use crate::conformance::Driver;
 use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{ApiResponse, Config, Error, Operation, Session};
 use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 /// What a built client reports about itself.
@@ -116,6 +119,27 @@ impl<T: Transport> Driver for Connected<T> {
         O::Output: Send,
     {
         T::execute(&self.0, op)
+    }
+}
+
+/// Polls `future` to completion on this thread with no async runtime: an executor that is
+/// not Tokio, for showing what a transport does outside one.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    /// Unparks the polling thread.
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
     }
 }
 
