@@ -4,6 +4,7 @@
 //! [`Error::Usage`]) and "the peer said no or sent garbage" (everything else).
 
 use crate::meta::ResponseMeta;
+use crate::sanitize::Sanitized;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -288,38 +289,6 @@ impl<'de> Deserialize<'de> for ErrorCode {
     }
 }
 
-/// Text from a server, made safe for a terminal: control characters (ESC, CR, LF, C1...)
-/// and bidirectional overrides are written as escapes (`\u{1b}`, `\r`, `\n`); everything
-/// else as is. Every `Display` of server text in this crate goes through it.
-///
-/// ```
-/// use atlas_admin_core::Sanitized;
-/// assert_eq!(Sanitized("bad\x1b[31m\r\nline").to_string(), r"bad\u{1b}[31m\r\nline");
-/// assert_eq!(Sanitized("Not Found: café").to_string(), "Not Found: café");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sanitized<'a>(pub &'a str);
-
-impl fmt::Display for Sanitized<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unsafe_char = |c: char| {
-            c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        };
-        let mut rest = self.0;
-        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| unsafe_char(c)) {
-            f.write_str(rest.get(..at).unwrap_or_default())?;
-            match c {
-                '\n' => f.write_str("\\n")?,
-                '\r' => f.write_str("\\r")?,
-                '\t' => f.write_str("\\t")?,
-                other => write!(f, "\\u{{{:x}}}", u32::from(other))?,
-            }
-            rest = rest.get(at + c.len_utf8()..).unwrap_or_default();
-        }
-        f.write_str(rest)
-    }
-}
-
 /// Input that breaks a rule of the API, named by its field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {field}: {reason}{}", value.as_ref().map(|v| format!(" (got {v:?})")).unwrap_or_default())]
@@ -372,7 +341,7 @@ pub struct ApiErrorBody {
     #[serde(default)]
     pub reason: Option<String>,
     /// Values substituted into `detail` (scalars in practice: `["api/atlas/v2/orgs",55,10,5,60]`).
-    #[serde(default, deserialize_with = "crate::models::null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_empty", skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<serde_json::Value>,
     /// Field-level validation failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,7 +353,7 @@ pub struct ApiErrorBody {
 #[non_exhaustive]
 pub struct BadRequestDetail {
     /// One entry per invalid field.
-    #[serde(default, deserialize_with = "crate::models::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_empty")]
     pub fields: Vec<FieldViolation>,
 }
 
@@ -393,10 +362,10 @@ pub struct BadRequestDetail {
 #[non_exhaustive]
 pub struct FieldViolation {
     /// What is wrong (empty if Atlas sent none).
-    #[serde(default, deserialize_with = "crate::models::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_empty")]
     pub description: String,
     /// The field's path (empty if Atlas sent none).
-    #[serde(default, deserialize_with = "crate::models::null_as_empty")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_empty")]
     pub field: String,
 }
 

@@ -42,6 +42,7 @@ mod entropy;
 pub mod env;
 mod error;
 mod exchange;
+mod lenient;
 mod meta;
 mod models;
 mod now;
@@ -49,6 +50,7 @@ mod operation;
 pub mod ops;
 mod response;
 mod retry;
+mod sanitize;
 mod secret;
 mod session;
 mod timestamp;
@@ -61,8 +63,7 @@ pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
 pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
-    Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, Sanitized, TransportError,
-    TransportErrorKind,
+    Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
 pub use meta::ResponseMeta;
@@ -74,6 +75,7 @@ pub use now::Now;
 pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
+pub use sanitize::Sanitized;
 pub use secret::Secret;
 pub use session::Session;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};

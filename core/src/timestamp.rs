@@ -71,7 +71,7 @@ impl PartialOrd for Timestamp {
 impl fmt::Display for Timestamp {
     /// The text as received, with control characters escaped (it is server text).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::error::Sanitized(&self.raw).fmt(f)
+        crate::sanitize::Sanitized(&self.raw).fmt(f)
     }
 }
 

@@ -61,7 +61,7 @@ macro_rules! hex_id {
         impl fmt::Display for $name {
             /// The id; one decoded from a response may be any text, so it is escaped.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                crate::error::Sanitized(&self.0).fmt(f)
+                crate::sanitize::Sanitized(&self.0).fmt(f)
             }
         }
 

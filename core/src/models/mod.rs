@@ -30,15 +30,7 @@ pub struct Link {
     pub rel: Option<String>,
 }
 
-/// Deserializes a list or object that may be `null` as empty (lenient decoding of responses:
-/// Atlas sends `null` where it has nothing).
-pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
+pub(crate) use crate::lenient::null_as_empty;
 
 /// Deserializes an id from a response as sent, even if it breaks the spec's pattern
 /// (`null` is absent).

@@ -77,7 +77,7 @@ macro_rules! role_enum {
         impl fmt::Display for $name {
             /// The text; an unknown role from a server has its control characters escaped.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                crate::error::Sanitized(self.as_str()).fmt(f)
+                crate::sanitize::Sanitized(self.as_str()).fmt(f)
             }
         }
 
