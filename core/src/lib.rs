@@ -81,11 +81,6 @@ pub use session::Session;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
 pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId};
 
-/// Kept at the root only for the transports' `client.rs`, which import them from here; new
-/// code names [`transport::BuildError`] (or the prelude's) and [`transport::ShownSettings`].
-#[doc(hidden)]
-pub use transport::{BuildError, ShownSettings};
-
 /// What a transport crate re-exports at its root, so users of either transport import the
 /// same names: `pub use atlas_admin_core::prelude::*;`. Glob-import it yourself to get the
 /// operations' trait, request and response types, dates, errors and settings without naming

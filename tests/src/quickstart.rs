@@ -11,10 +11,10 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::fake::FakeAtlas;
-use atlas_admin_core::transport::{ClientBuilder, Connect};
+use atlas_admin_core::transport::{BuildError, ClientBuilder, Connect};
 use atlas_admin_core::{
-    ApiResponse, BuildError, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation,
-    GroupInvitationRequest, InvalidInput, InvitationId, ProjectRole, Purpose, ResponseMeta, env,
+    ApiResponse, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation, GroupInvitationRequest,
+    InvalidInput, InvitationId, ProjectRole, Purpose, ResponseMeta, env,
 };
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -63,9 +63,8 @@ impl Connect for Hyper {
             client: runtime::http_client(tls, proxy, s.connect_timeout, pool),
             timeout: s.timeout,
             max_body: s.max_response_bytes,
-            observer: s.observer,
         };
-        Ok(Client::from_parts(session, transport, shown))
+        Ok(Client::from_parts(session, transport, shown, s.observer))
     }
 }
 

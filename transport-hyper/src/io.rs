@@ -6,43 +6,28 @@
 //! TLS handshake, connect timeout) is [`TransportErrorKind::Connect`].
 
 use crate::runtime::{self, HttpClient};
-use atlas_admin_core::{Exchange, Observer};
 use atlas_admin_core::{TransportError, TransportErrorKind};
 use bytes::Bytes;
 use http::header;
 use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use std::error::Error as StdError;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The pooled hyper client plus the exchange limit, the response size cap and the observer.
+/// The pooled hyper client plus the exchange limit and the response size cap.
 #[derive(Clone)]
 pub(crate) struct Transport {
     pub(crate) client: HttpClient,
     pub(crate) timeout: Duration,
     pub(crate) max_body: u64,
-    pub(crate) observer: Option<Observer>,
 }
 
 impl Transport {
-    /// Sends one request and reads the whole response, body capped at `max_body` bytes, all
-    /// within `timeout`.
+    /// One exchange under the time limit: connecting (or reusing a pooled connection),
+    /// sending, and reading the whole response head and body, capped at `max_body` bytes.
     pub(crate) async fn send(
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let Some(observer) = &self.observer else {
-            return self.exchange(request).await;
-        };
-        let exchange = Exchange::start(&request);
-        let started = Instant::now();
-        let result = self.exchange(request).await;
-        observer(&exchange.finish(&result, started.elapsed()));
-        result
-    }
-
-    /// One exchange under the time limit: connecting (or reusing a pooled connection),
-    /// sending, and reading the response head and body.
-    async fn exchange(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         if !matches!(request.uri().scheme_str(), Some("http" | "https")) || request.uri().authority().is_none() {
             return Err(TransportError::new(TransportErrorKind::Refused, "the request URI is not absolute http(s)"));
         }

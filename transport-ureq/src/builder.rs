@@ -87,8 +87,8 @@ impl Connect for Ureq {
         }
         let agent = Agent::new_with_config(agent.build());
         let shown = ShownSettings::new(&s, proxy.is_some(), agent.config().max_idle_age());
-        let transport = Transport { agent, max_body: s.max_response_bytes, observer: s.observer };
-        Ok(Client::from_parts(session, transport, shown))
+        let transport = Transport { agent, max_body: s.max_response_bytes, timeout: s.timeout };
+        Ok(Client::from_parts(session, transport, shown, s.observer))
     }
 }
 

@@ -3,9 +3,8 @@
 use crate::builder::ClientBuilder;
 use crate::driver::{drive, now};
 use crate::io::Transport;
-use atlas_admin_core::{
-    ApiResponse, BuildError, Config, Credentials, Error, Observer, Operation, Session, ShownSettings,
-};
+use atlas_admin_core::transport::{BuildError, ShownSettings};
+use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Observer, Operation, Session};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,9 +50,13 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    pub(crate) fn from_parts(session: Session, mut transport: Transport, settings: ShownSettings) -> Client {
-        // The driver reports exchanges, with their purpose; the IO layer reports none itself.
-        let observer = transport.observer.take();
+    /// The driver reports exchanges to `observer`, with their purpose; the IO layer reports none.
+    pub(crate) fn from_parts(
+        session: Session,
+        transport: Transport,
+        settings: ShownSettings,
+        observer: Option<Observer>,
+    ) -> Client {
         Client { inner: Arc::new(Inner { session, transport, settings, observer }) }
     }
 
@@ -106,7 +109,7 @@ impl Client {
             return Ok(false);
         };
         let (start, sent_at) = (out.start(), now());
-        let result = self.inner.transport.send(out.request);
+        let result = self.inner.transport.send(out.request, out.time_left);
         let at = now();
         if let Some(observer) = &self.inner.observer {
             observer(&start.finish(&result, at.instant.saturating_duration_since(sent_at.instant)));

@@ -17,5 +17,12 @@ pub(crate) fn drive<O: Operation>(
     observer: Option<&Observer>,
     op: &O,
 ) -> Result<ApiResponse<O::Output>, Error> {
-    driver::run_blocking(session, op, now, |out| transport.send(out.request), std::thread::sleep, observer)
+    driver::run_blocking(
+        session,
+        op,
+        now,
+        |out| transport.send(out.request, out.time_left),
+        std::thread::sleep,
+        observer,
+    )
 }

@@ -4,35 +4,33 @@
 //! errs on the side of "may have been sent" ([`TransportErrorKind::Io`]) whenever ureq's
 //! error does not prove that nothing left the machine.
 
-use atlas_admin_core::{Exchange, Observer};
 use atlas_admin_core::{TransportError, TransportErrorKind};
 use http::Method;
 use std::io;
-use std::time::Instant;
+use std::time::Duration;
 use ureq::{Agent, Body, Timeout};
 
-/// A configured ureq agent plus the response size cap and the optional observer.
+/// A configured ureq agent plus the response size cap and the per-exchange timeout.
 #[derive(Clone)]
 pub(crate) struct Transport {
     pub(crate) agent: Agent,
     pub(crate) max_body: u64,
-    pub(crate) observer: Option<Observer>,
+    /// The whole-exchange timeout the agent was built with.
+    pub(crate) timeout: Duration,
 }
 
 impl Transport {
-    /// Sends one request and reads the whole response, body capped at `max_body` bytes.
-    pub(crate) fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let Some(observer) = &self.observer else {
-            return self.exchange(request);
+    /// Sends one request and reads the whole response, body capped at `max_body` bytes, within
+    /// the exchange timeout or `time_left` of the call's deadline, whichever is shorter.
+    pub(crate) fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        time_left: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let request = match time_left.filter(|left| *left < self.timeout) {
+            Some(left) => self.agent.configure_request(request).timeout_global(Some(left)).build(),
+            None => request,
         };
-        let exchange = Exchange::start(&request);
-        let started = Instant::now();
-        let result = self.exchange(request);
-        observer(&exchange.finish(&result, started.elapsed()));
-        result
-    }
-
-    fn exchange(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         // An empty body on GET/DELETE goes out without `Content-Length: 0`, as the core meant.
         let sent = if request.body().is_empty() && !takes_body(request.method()) {
             self.agent.run(request.map(|_| ()))

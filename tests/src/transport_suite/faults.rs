@@ -209,6 +209,23 @@ pub fn slow_server_hits_the_exchange_timeout<T: Transport>() {
     assert_eq!(server.finish().len(), 1);
 }
 
+/// The whole-call deadline bounds the exchange in flight too: a 300 ms deadline ends a call
+/// to a silent server on time although the exchange timeout is 10 s.
+pub fn the_call_deadline_bounds_the_exchange_in_flight<T: Transport>() {
+    let server = Server::start(vec![Reply::Hang]);
+    let client = canned_client::<T>(&server.base_url(), |b| {
+        b.credentials(Credentials::None)
+            .retry(RetryPolicy::default().with_deadline(Duration::from_millis(300)))
+            .timeout(Duration::from_secs(10))
+    });
+    let started = Instant::now();
+    let err = T::execute(&client, &get_op()).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Timeout), "{err:?}");
+    assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(server.finish().len(), 1, "no retry past the deadline");
+}
+
 /// A 404 is a typed API error, not a transport error.
 pub fn http_errors_are_answers_not_transport_errors<T: Transport>() {
     let body = r#"{"detail":"Invitation 6a79c2d4e8f01b3a5c7d9e1f not found.","error":404,"errorCode":"RESOURCE_NOT_FOUND","parameters":[],"reason":"Not Found"}"#;

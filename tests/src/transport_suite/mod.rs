@@ -189,6 +189,7 @@ macro_rules! transport_suite {
             oversized_response_head_is_headers_too_large, thousands_of_headers_are_headers_too_large_and_not_retried,
             close_mid_response_is_io_and_a_create_is_not_retried, close_mid_response_on_an_idempotent_get_is_retried,
             close_before_any_response_is_io, redirect_is_not_followed, slow_server_hits_the_exchange_timeout,
+            the_call_deadline_bounds_the_exchange_in_flight,
             http_errors_are_answers_not_transport_errors, plain_http_never_goes_through_a_proxy);
         $crate::transport_suite!(@topic $transport; oauth:
             one_token_serves_calls_and_is_revoked, revoke_refusal_is_an_error, api_key_clients_have_nothing_to_revoke);

@@ -1,7 +1,7 @@
 //! Quickstart: the whole project invitation lifecycle with the async client.
 //!
 //! ```text
-//! cargo run -p atlas-admin-hyper --example quickstart
+//! cargo run -p atlas-admin-hyper --example quickstart-async
 //! ```
 //!
 //! With no `MONGODB_ATLAS_*` credentials set it starts a fake Atlas in this process on
