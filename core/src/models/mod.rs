@@ -65,22 +65,27 @@ pub(crate) fn required_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Op
     String::deserialize(d).map(Some)
 }
 
-/// Fails on the first duplicate (by `key`), naming `field[i]`. Linear (a set of the keys seen).
+/// Fails on the first duplicate (by `key`), naming `field[i]`. Linear: short lists (what users
+/// send) are scanned pair by pair without allocating, longer ones go through a set of keys.
 pub(crate) fn check_unique<'a, T, K: Eq + std::hash::Hash>(
     field: &str,
     items: &'a [T],
     key: impl Fn(&'a T) -> K,
     show: impl Fn(&T) -> String,
 ) -> Result<(), crate::InvalidInput> {
-    let mut seen = std::collections::HashSet::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        if !seen.insert(key(item)) {
-            return Err(crate::InvalidInput::with_value(
-                format!("{field}[{i}]"),
-                "duplicate (values must be unique)",
-                &show(item),
-            ));
-        }
+    const SCAN_ITEMS: usize = 16;
+    let duplicate = if items.len() <= SCAN_ITEMS {
+        items.iter().enumerate().skip(1).find(|&(i, item)| items.iter().take(i).any(|e| key(e) == key(item)))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        items.iter().enumerate().find(|&(_, item)| !seen.insert(key(item)))
+    };
+    match duplicate {
+        Some((i, item)) => Err(crate::InvalidInput::with_value(
+            format!("{field}[{i}]"),
+            "duplicate (values must be unique)",
+            &show(item),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
