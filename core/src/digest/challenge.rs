@@ -199,7 +199,7 @@ fn from_params(params: &[(String, String)], header: &str) -> Result<Challenge, C
 /// lowercase names, never by rescanning a long list.
 fn split_challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
     let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    let mut names: HashSet<String> = HashSet::new();
+    let mut names: Option<HashSet<String>> = None; // made only for a long challenge
     let mut lx = Lexer { s: header.as_bytes(), i: 0 };
     loop {
         lx.skip_ws_and_commas();
@@ -222,7 +222,7 @@ fn split_challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
             }
         } else {
             out.push((token, Vec::new()));
-            names.clear();
+            names = None;
             // token68 (e.g. `Negotiate abc==`): skip up to the next comma or space.
             lx.skip_token68();
         }
@@ -234,14 +234,13 @@ fn split_challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
 const SCAN_PARAMS: usize = 16;
 
 /// Whether no earlier parameter of this challenge has `name` (any casing); records it.
-fn first_of_its_name(params: &[(String, String)], names: &mut HashSet<String>, name: &str) -> bool {
+fn first_of_its_name(params: &[(String, String)], names: &mut Option<HashSet<String>>, name: &str) -> bool {
     if params.len() < SCAN_PARAMS {
         return !params.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
     }
-    if names.is_empty() {
-        names.extend(params.iter().map(|(n, _)| n.to_ascii_lowercase()));
-    }
-    names.insert(name.to_ascii_lowercase())
+    names
+        .get_or_insert_with(|| params.iter().map(|(n, _)| n.to_ascii_lowercase()).collect())
+        .insert(name.to_ascii_lowercase())
 }
 
 struct Lexer<'a> {
