@@ -1,8 +1,10 @@
 //! Request and response bodies of the invitation endpoints, as in the OpenAPI spec.
 //!
-//! Responses decode leniently (every field optional, unknown fields ignored, `links` usually
-//! absent, `inviterUsername` may be an API public key). Requests are built only through
-//! validating constructors.
+//! Responses decode leniently: unknown fields are ignored, `null` lists and objects are empty,
+//! ids off the spec's pattern are kept as sent, `links` is usually absent and
+//! `inviterUsername` may be an API public key. Only what identifies the output is required
+//! (an invitation's `id` and `username`), so a body that is not one fails to decode instead
+//! of passing as an empty success. Requests are built only through validating constructors.
 
 mod org;
 mod project;
