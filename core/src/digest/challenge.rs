@@ -194,11 +194,12 @@ fn from_params(params: &[(String, String)], header: &str) -> Result<Challenge, C
 /// A token followed by `=` is a parameter of the current challenge; a token followed by
 /// anything else starts a new challenge. A token68 after a scheme is skipped.
 ///
-/// Linear in the header's length: a repeated parameter name (the first one wins) is found
-/// through a set of the current challenge's lowercase names, not by rescanning its list.
+/// Linear in the header's length: a repeated parameter name (the first one wins) is found by
+/// a scan while a challenge has few parameters (Atlas sends 6), then through a set of its
+/// lowercase names, never by rescanning a long list.
 fn split_challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
     let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    let mut names: HashSet<String> = HashSet::new();
+    let mut names: Option<HashSet<String>> = None; // made only for a long challenge
     let mut lx = Lexer { s: header.as_bytes(), i: 0 };
     loop {
         lx.skip_ws_and_commas();
@@ -215,18 +216,31 @@ fn split_challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
             lx.skip_ws();
             let value = if lx.peek() == Some(b'"') { lx.quoted() } else { lx.bare() };
             if let Some((_, params)) = out.last_mut() {
-                if names.insert(token.to_ascii_lowercase()) {
+                if first_of_its_name(params, &mut names, &token) {
                     params.push((token, value));
                 }
             }
         } else {
             out.push((token, Vec::new()));
-            names.clear();
+            names = None;
             // token68 (e.g. `Negotiate abc==`): skip up to the next comma or space.
             lx.skip_token68();
         }
     }
     out
+}
+
+/// Up to this many parameters, a repeated name is found by scanning them.
+const SCAN_PARAMS: usize = 16;
+
+/// Whether no earlier parameter of this challenge has `name` (any casing); records it.
+fn first_of_its_name(params: &[(String, String)], names: &mut Option<HashSet<String>>, name: &str) -> bool {
+    if params.len() < SCAN_PARAMS {
+        return !params.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    }
+    names
+        .get_or_insert_with(|| params.iter().map(|(n, _)| n.to_ascii_lowercase()).collect())
+        .insert(name.to_ascii_lowercase())
 }
 
 struct Lexer<'a> {
@@ -399,6 +413,19 @@ mod tests {
             "Digest nonce=\"a\\",
         ] {
             let _ = Challenge::parse(h);
+        }
+    }
+
+    #[test]
+    fn the_first_of_repeated_names_wins_in_short_and_long_challenges() {
+        for extra in [0, 40] {
+            let mut h = String::from(r#"Digest nonce="first", realm="r""#);
+            for i in 0..extra {
+                h.push_str(&format!(", x{i}=1"));
+            }
+            h.push_str(r#", NONCE="second", Realm="other", qop="auth""#);
+            let c = Challenge::parse(&h).unwrap();
+            assert_eq!((c.nonce.as_str(), c.realm.as_str(), c.qop), ("first", "r", Qop::Auth), "{extra} extra");
         }
     }
 

@@ -1,8 +1,10 @@
 //! Request and response bodies of the invitation endpoints, as in the OpenAPI spec.
 //!
-//! Responses decode leniently (every field optional, unknown fields ignored, `links` usually
-//! absent, `inviterUsername` may be an API public key). Requests are built only through
-//! validating constructors.
+//! Responses decode leniently: unknown fields are ignored, `null` lists and objects are empty,
+//! ids off the spec's pattern are kept as sent, `links` is usually absent and
+//! `inviterUsername` may be an API public key. Only what identifies the output is required
+//! (an invitation's `id` and `username`), so a body that is not one fails to decode instead
+//! of passing as an empty success. Requests are built only through validating constructors.
 
 mod org;
 mod project;
@@ -57,22 +59,27 @@ pub(crate) fn required_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Op
     String::deserialize(d).map(Some)
 }
 
-/// Fails on the first duplicate (by `key`), naming `field[i]`. Linear (a set of the keys seen).
+/// Fails on the first duplicate (by `key`), naming `field[i]`. Linear: short lists (what users
+/// send) are scanned pair by pair without allocating, longer ones go through a set of keys.
 pub(crate) fn check_unique<'a, T, K: Eq + std::hash::Hash>(
     field: &str,
     items: &'a [T],
     key: impl Fn(&'a T) -> K,
     show: impl Fn(&T) -> String,
 ) -> Result<(), crate::InvalidInput> {
-    let mut seen = std::collections::HashSet::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        if !seen.insert(key(item)) {
-            return Err(crate::InvalidInput::with_value(
-                format!("{field}[{i}]"),
-                "duplicate (values must be unique)",
-                &show(item),
-            ));
-        }
+    const SCAN_ITEMS: usize = 16;
+    let duplicate = if items.len() <= SCAN_ITEMS {
+        items.iter().enumerate().skip(1).find(|&(i, item)| items.iter().take(i).any(|e| key(e) == key(item)))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        items.iter().enumerate().find(|&(_, item)| !seen.insert(key(item)))
+    };
+    match duplicate {
+        Some((i, item)) => Err(crate::InvalidInput::with_value(
+            format!("{field}[{i}]"),
+            "duplicate (values must be unique)",
+            &show(item),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
