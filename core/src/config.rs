@@ -63,7 +63,13 @@ impl Config {
                 InvalidInput::with_value("base_url", why, url)
             }
         };
-        let uri: http::Uri = url.trim().parse().map_err(|_| bad("is not a URL"))?;
+        let trimmed = url.trim();
+        // Only visible ASCII: `http` lets some other bytes through, which would not survive a
+        // second round through this function unchanged (found by the `base_url` fuzz target).
+        if !trimmed.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad("must be visible ASCII (percent-encode anything else)"));
+        }
+        let uri: http::Uri = trimmed.parse().map_err(|_| bad("is not a URL"))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
@@ -196,6 +202,16 @@ mod tests {
         {
             let e = Config::default().with_base_url(bad).unwrap_err();
             assert_eq!(e.field(), "base_url", "{bad}");
+        }
+    }
+
+    /// The fuzz target's finding: a control character in the path was kept once and trimmed on
+    /// a second pass; anything but visible ASCII is now refused.
+    #[test]
+    fn base_url_outside_visible_ascii_is_refused() {
+        for bad in ["http://h/p\u{85}/", "http://h/caf\u{e9}", "http://h/a\u{1b}[31m", "http://h/\tx"] {
+            let e = Config::default().with_base_url(bad).unwrap_err();
+            assert_eq!(e.field(), "base_url", "{bad:?}");
         }
     }
 

@@ -203,7 +203,9 @@ impl fmt::Display for Exchange {
         }
         match &self.outcome {
             ExchangeOutcome::Response { status, .. } => write!(f, " -> {status}")?,
-            ExchangeOutcome::Failed { kind, message } => write!(f, " -> failed ({kind:?}): {message}")?,
+            ExchangeOutcome::Failed { kind, message } => {
+                write!(f, " -> failed ({kind:?}): {}", crate::sanitize::Sanitized(message))?
+            }
         }
         write!(f, " ({} ms)", self.elapsed.as_millis())
     }

@@ -14,7 +14,7 @@ use crate::fake::FakeAtlas;
 use atlas_admin_core::transport::{BuildError, ClientBuilder, Connect};
 use atlas_admin_core::{
     ApiResponse, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation, GroupInvitationRequest,
-    InvalidInput, InvitationId, ProjectRole, Purpose, ResponseMeta, env,
+    InvalidInput, InvitationId, ProjectRole, Purpose, ResponseMeta, Sanitized, env,
 };
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -258,7 +258,7 @@ fn log_exchange(stats: &Stats, exchange: &Exchange) {
             };
             format!("{} {note}", status.as_u16())
         }
-        ExchangeOutcome::Failed { kind, message } => format!("failed ({kind:?}): {message}"),
+        ExchangeOutcome::Failed { kind, message } => format!("failed ({kind:?}): {}", Sanitized(message)),
         _ => "(no response)".to_owned(),
     };
     println!("  → {} {target}  {outcome}", exchange.method);
