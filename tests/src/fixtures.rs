@@ -37,7 +37,8 @@ pub struct Recorded {
 
 /// The folder holding the fixtures.
 pub fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    // Also compiled into the core's tests (core/tests/support): the path works from both crates.
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures"))
 }
 
 /// The raw bytes of `responses/<name>.http`.

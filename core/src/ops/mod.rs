@@ -30,7 +30,7 @@
 //! The table is a declarative `macro_rules!` rather than code generated from the OpenAPI spec
 //! at build time: a row stays readable and reviewable next to its doc, the build needs no
 //! script and no access to files outside the crate, and the spec test
-//! (`tests/tests/spec_conformance.rs`) checks every row against the verbatim spec instead.
+//! (`core/tests/spec_conformance.rs`) checks every row against the verbatim spec instead.
 //!
 //! An option an endpoint does not take is not there to call: `pretty` exists only where the
 //! spec lists it.

@@ -1,12 +1,14 @@
 //! Every recorded response fixture, parsed for its operation, mapped to the right typed result.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
     Error, ErrorCode, GroupInvitationRequest, GroupInvitationUpdateRequest, HttpDate, OrgRole,
     OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole, parse_response,
 };
-use atlas_admin_tests::fixtures;
+mod support;
 use std::time::{Duration, SystemTime};
+use support::fixtures;
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const ORG: &str = "4888442a3354817a7320eb61";

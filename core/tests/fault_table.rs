@@ -1,6 +1,7 @@
 //! The fault and bad-input table: one row per case, each asserting the typed error and how many
 //! requests went out (nothing sent twice, nothing sent at all for bad input).
 //! Transport-level rows (closed connections, timeouts, size caps) are in the conformance suite.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
@@ -8,8 +9,9 @@ use atlas_admin_core::{
     OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole, RetryPolicy, Session, Step,
     TeamId,
 };
-use atlas_admin_tests::{clock, fixtures};
+mod support;
 use std::time::Duration;
+use support::{clock, fixtures};
 
 const G: &str = "6a7900aa11bb22cc33dd44ee";
 const I: &str = "6a7900ff11bb22cc33dd44ef";

@@ -1,5 +1,6 @@
 //! Golden tests: complete requests (method, URI, every header, body) for a fixed clock and
 //! seed, including a full Digest exchange and an OAuth token fetch.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
@@ -7,7 +8,8 @@ use atlas_admin_core::{
     GroupRoleAssignment, HttpDate, Now, Operation, OrgRole, OrganizationInvitationRequest,
     OrganizationInvitationUpdateRequest, ProjectRole, Session, Step, TeamId,
 };
-use atlas_admin_tests::{clock, fixtures};
+mod support;
+use support::{clock, fixtures};
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const ORG: &str = "4888442a3354817a7320eb61";
@@ -195,9 +197,9 @@ fn base_url_with_path_prefix_is_kept_and_signed() {
 
 /// Expected values computed independently (tests/fixtures/golden_digest.py: Python hashlib
 /// and a Python SplitMix64 over seed 42).
-const CNONCE_1: &str = include_str!("../fixtures/golden/cnonce_1.txt");
-const AUTH_1: &str = include_str!("../fixtures/golden/authorization_nc1.txt");
-const AUTH_2: &str = include_str!("../fixtures/golden/authorization_nc2.txt");
+const CNONCE_1: &str = include_str!("../../tests/fixtures/golden/cnonce_1.txt");
+const AUTH_1: &str = include_str!("../../tests/fixtures/golden/authorization_nc1.txt");
+const AUTH_2: &str = include_str!("../../tests/fixtures/golden/authorization_nc2.txt");
 
 #[test]
 fn full_digest_exchange_then_preemptive_nc2() {

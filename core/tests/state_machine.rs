@@ -1,12 +1,21 @@
 //! The call state machine against recorded responses: Digest, OAuth, retries, misuse, secrets.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    missing_docs
+)]
 
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
     ApiResponse, AuthFailure, Call, Config, Credentials, Error, GroupInvitationRequest, HttpDate, Now, Operation,
     Outgoing, ProjectRole, Purpose, RetryPolicy, Session, Step, TransportError, TransportErrorKind,
 };
-use atlas_admin_tests::{clock, fixtures};
+mod support;
 use std::time::Duration;
+use support::{clock, fixtures};
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const INV: &str = "6a7900ff11bb22cc33dd44ef";
