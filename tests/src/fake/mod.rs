@@ -27,6 +27,7 @@
 //! `{"status": <code>, "content": <error body>}`; faults and 401s are never enveloped.
 
 mod body;
+mod clock;
 mod config;
 mod counters;
 mod digest;
@@ -40,9 +41,14 @@ mod routes;
 mod server;
 mod service;
 mod state;
+mod users;
 
 pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
 pub use server::FakeAtlas;
 pub use service::COUNTERS_PATH;
+pub use users::{
+    CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, MembershipStatus, SeedUser, USER_ALREADY_HAS_ROLE,
+    USER_ALREADY_IN_GROUP, USER_ALREADY_IN_ORG,
+};
