@@ -319,7 +319,13 @@ impl Store {
         if had_project {
             if let Some(user) = self.users.get_mut(&id) {
                 match user.group_roles.iter_mut().find(|(g, _)| g == group_id) {
-                    Some((_, roles)) => roles.extend(project_roles),
+                    Some((_, roles)) => {
+                        for r in project_roles {
+                            if !roles.contains(&r) {
+                                roles.push(r);
+                            }
+                        }
+                    }
                     None => user.group_roles.push((group_id.to_owned(), project_roles)),
                 }
             }

@@ -321,7 +321,11 @@ pub(crate) struct Users {
 }
 
 impl Users {
+    /// Stores `user`, replacing any user of the same username (one user per username).
     fn insert(&mut self, user: User) -> &User {
+        if let Some(old) = self.by_username(&user.username).map(|u| u.id.clone()) {
+            self.remove(&old);
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_id.insert(user.id.clone(), seq);
@@ -405,9 +409,6 @@ impl Users {
 
     /// Seeds a user; its id.
     pub(crate) fn seed(&mut self, seed: SeedUser, inviter: &str, now: SystemTime) -> String {
-        if let Some(old) = self.by_username(&seed.username).map(|u| u.id.clone()) {
-            self.remove(&old);
-        }
         let created = whole_seconds(seed.created_at.unwrap_or(now));
         let membership = match seed.status {
             MembershipStatus::Active => Membership::Active {
