@@ -42,6 +42,7 @@ mod models;
 pub mod oauth;
 mod operation;
 pub mod ops;
+pub mod paginate;
 mod response;
 mod retry;
 mod secret;
@@ -61,8 +62,11 @@ pub use error::{
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer};
 pub use meta::ResponseMeta;
 pub use models::{
-    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,
-    OrgRole, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
+    CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
+    GroupRoleChange, GroupRoles, GroupRolesRequest, GroupUser, GroupUserRequest, Invitation, Link, Membership,
+    OrgMembershipStatus, OrgRole, OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRoles, OrgUserRolesRequest,
+    OrgUserUpdateRequest, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest,
+    Page, Profile, ProjectRole, TeamMember,
 };
 pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
 pub use response::{ApiResponse, parse_response};
@@ -70,7 +74,7 @@ pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use session::Session;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
-pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId};
+pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId};
 
 /// Kept at the root only for the transports' `client.rs`, which import them from here; new
 /// code names [`transport::BuildError`] (or the prelude's) and [`transport::ShownSettings`].

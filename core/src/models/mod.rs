@@ -1,20 +1,29 @@
-//! Request and response bodies of the invitation endpoints, as in the OpenAPI spec.
+//! Request and response bodies of the invitation and Cloud Users endpoints, as in the
+//! OpenAPI spec.
 //!
 //! Responses decode leniently (every field optional, unknown fields ignored, `links` usually
 //! absent, `inviterUsername` may be an API public key). Requests are built only through
 //! validating constructors.
 
 mod org;
+mod page;
 mod project;
 mod roles;
+mod users;
 
 pub use org::{
     GroupRole, GroupRoleAssignment, OrganizationInvitation, OrganizationInvitationRequest,
     OrganizationInvitationUpdateRequest,
 };
+pub use page::Page;
 pub use project::{GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest};
 pub use roles::{OrgRole, ProjectRole};
 pub(crate) use roles::{check_org_roles, check_project_roles};
+pub use users::{
+    CloudUser, GroupRoleChange, GroupRoles, GroupRolesRequest, GroupUser, GroupUserRequest, Invitation, Membership,
+    OrgMembershipStatus, OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRoles, OrgUserRolesRequest,
+    OrgUserUpdateRequest, Profile, TeamMember,
+};
 
 use serde::{Deserialize, Serialize};
 
