@@ -38,7 +38,7 @@
 //! 405 uses errorCode `METHOD_NOT_ALLOWED`; an enveloped error is
 //! `{"status": <code>, "content": <error body>}`; faults and 401s are never enveloped; a
 //! deprecated org invitation for someone already PENDING or ACTIVE through the Cloud Users API
-//! is 409 `USER_ALREADY_IN_ORG`; the Cloud Users choices are listed in the `users` module.
+//! is 409 `USER_ALREADY_EXISTS`; the Cloud Users choices are listed in the `users` module.
 
 mod body;
 mod clock;
@@ -62,7 +62,4 @@ pub use counters::Counters;
 pub use faults::Fault;
 pub use server::FakeAtlas;
 pub use service::COUNTERS_PATH;
-pub use users::{
-    CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, MembershipStatus, SeedUser, USER_ALREADY_HAS_ROLE,
-    USER_ALREADY_IN_GROUP, USER_ALREADY_IN_ORG,
-};
+pub use users::{CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, MembershipStatus, SeedUser, USER_ALREADY_HAS_ROLE};

@@ -218,7 +218,7 @@ impl Store {
                 if scope == Scope::Org && self.users.blocking(&username, req.now).is_some() {
                     return Outcome::error(
                         StatusCode::CONFLICT,
-                        users::USER_ALREADY_IN_ORG,
+                        &users::user_already_exists(),
                         format!("{username} is already a member of, or invited to, this organization."),
                         vec![json!(username)],
                     );

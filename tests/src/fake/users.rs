@@ -15,8 +15,9 @@
 //!   the users (none when it is the first page without a count), never one per user.
 //!
 //! Choices where live Atlas is unverified (tests must not over-trust them):
-//! - the 409 for an existing user is `USER_ALREADY_IN_ORG` (org) / `USER_ALREADY_IN_GROUP`
-//!   (project), and `:addRole` of a role the user holds is 409 `USER_ALREADY_HAS_ROLE`;
+//! - the 409 for an existing user (org or project) is `USER_ALREADY_EXISTS`, the code the
+//!   client's `ErrorCode::UserAlreadyExists` names; `:addRole` of a role the user holds is 409
+//!   `USER_ALREADY_HAS_ROLE`;
 //! - `:removeRole` of a user's last role (org or project) is 400 `CANNOT_REMOVE_LAST_ROLE`
 //!   (the org `:removeRole` documents no 409); removing a role the user lacks changes nothing;
 //! - `:addUser` of a user who is not a PENDING or ACTIVE member (unknown id, expired or
@@ -54,10 +55,11 @@ pub(crate) const VALIDITY: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 const MAX_ITEMS_PER_PAGE: usize = 500;
 const DEFAULT_ITEMS_PER_PAGE: usize = 100;
 
-/// 409 of `createOrgUser` for an existing PENDING or ACTIVE user (unverified).
-pub const USER_ALREADY_IN_ORG: &str = "USER_ALREADY_IN_ORG";
-/// 409 of `addGroupUsers` for a PENDING or ACTIVE user already in the project (unverified).
-pub const USER_ALREADY_IN_GROUP: &str = "USER_ALREADY_IN_GROUP";
+/// 409 of `createOrgUser` and `addGroupUsers` for an existing PENDING or ACTIVE user
+/// (unverified; the core's `ErrorCode::UserAlreadyExists`).
+pub(crate) fn user_already_exists() -> String {
+    atlas_admin_core::ErrorCode::UserAlreadyExists.as_str().to_owned()
+}
 /// 409 of `:addRole` for a role the user holds (unverified).
 pub const USER_ALREADY_HAS_ROLE: &str = "USER_ALREADY_HAS_ROLE";
 /// 400 of `:removeRole` for a user's last role (unverified).
@@ -493,7 +495,7 @@ impl Users {
             UserOp::ListOrgUsers => {
                 org()?;
                 let q = ListQuery::parse(req.query, true)?;
-                Ok(self.page(&q, req, |u| Some(u.org_json(now))))
+                Ok(self.page(&q, req, |_| true, |u| u.org_json(now)))
             }
             UserOp::CreateOrgUser => {
                 org()?;
@@ -501,7 +503,7 @@ impl Users {
                 self.check_teams(&body.team_ids)?;
                 if let Some(u) = self.blocking(&body.username, now) {
                     return Err(conflict(
-                        USER_ALREADY_IN_ORG,
+                        &user_already_exists(),
                         format!("{} is already {}.", u.username, status_words(u, now)),
                     ));
                 }
@@ -561,7 +563,7 @@ impl Users {
                     u.roles_in(g).is_some()
                         || (include_org && u.org_roles.iter().any(|r| r == "ORG_OWNER" || r == "ORG_READ_ONLY"))
                 };
-                Ok(self.page(&q, req, |u| in_project(u).then(|| u.group_json(g, now))))
+                Ok(self.page(&q, req, in_project, |u| u.group_json(g, now)))
             }
             UserOp::AddGroupUsers => {
                 group()?;
@@ -570,7 +572,7 @@ impl Users {
                 if let Some(u) = self.blocking(&username, now) {
                     if u.roles_in(&g).is_some() {
                         let detail = format!("{} is already {} in this project.", u.username, status_words(u, now));
-                        return Err(conflict(USER_ALREADY_IN_GROUP, detail));
+                        return Err(conflict(&user_already_exists(), detail));
                     }
                     let id = u.id.clone();
                     let user = self.get_mut(&id).ok_or_else(|| user_not_found(&id))?;
@@ -627,7 +629,7 @@ impl Users {
                     return Err(bad_query("userId", id));
                 }
                 let in_team = |u: &User| u.team_ids.contains(&team) && user_id.as_deref().is_none_or(|id| u.id == id);
-                Ok(self.page(&q, req, |u| in_team(u).then(|| u.org_json(now))))
+                Ok(self.page(&q, req, in_team, |u| u.org_json(now)))
             }
             UserOp::AddOrgTeamUser | UserOp::RemoveOrgTeamUser => {
                 org()?;
@@ -691,28 +693,33 @@ impl Users {
         Ok(())
     }
 
-    /// One page of the users `view` shows (`None`: not in this list), in creation order.
-    fn page(&self, q: &ListQuery, req: &Request<'_>, view: impl Fn(&User) -> Option<Value>) -> Outcome {
+    /// One page of the users `listed` keeps, rendered by `render`, in creation order. Users
+    /// before the page are only tested, never rendered.
+    fn page(
+        &self,
+        q: &ListQuery,
+        req: &Request<'_>,
+        listed: impl Fn(&User) -> bool,
+        render: impl Fn(&User) -> Value,
+    ) -> Outcome {
         let now = req.now;
         let wanted = |u: &&User| {
             q.statuses.contains(&u.status(now))
                 && q.username.as_deref().is_none_or(|n| u.username.eq_ignore_ascii_case(n))
+                && listed(u)
         };
         let skip = q.page_num.saturating_sub(1).saturating_mul(q.items_per_page);
         let mut results = Vec::new();
         let mut seen = 0usize;
         let mut more = false;
         // A username filter names at most one user: look it up instead of scanning.
-        let single: Vec<&User> = match &q.username {
-            Some(name) => self.by_username(name).into_iter().collect(),
-            None => Vec::new(),
+        let users: Box<dyn Iterator<Item = &User>> = match &q.username {
+            Some(name) => Box::new(self.by_username(name).into_iter()),
+            None => Box::new(self.by_seq.values()),
         };
-        let users: Box<dyn Iterator<Item = &User>> =
-            if q.username.is_some() { Box::new(single.into_iter()) } else { Box::new(self.by_seq.values()) };
         for user in users.filter(wanted) {
-            let Some(json) = view(user) else { continue };
             if seen >= skip && results.len() < q.items_per_page {
-                results.push(json);
+                results.push(render(user));
             } else if seen >= skip {
                 more = true;
                 if !q.include_count {
