@@ -235,6 +235,38 @@ fn versions_are_per_endpoint_and_anything_else_is_406() {
     assert_eq!(both.status, 200);
 }
 
+#[test]
+fn version_2023_01_01_lists_only_active_users_as_cloud_app_users() {
+    let fake = FakeAtlas::start();
+    let api = Api::new(&fake);
+    let group = fake.config().group_id.clone();
+    let active = fake.seed_org_user(
+        SeedUser::new("old@example.com", MembershipStatus::Active)
+            .org_roles(["ORG_OWNER"])
+            .group_roles(&group, ["GROUP_OWNER"]),
+    );
+    let pending = fake.seed_org_user(
+        SeedUser::new("new@example.com", MembershipStatus::Pending).group_roles(&group, ["GROUP_OWNER"]),
+    );
+    let r = api.send("GET", &api.org("/users?orgMembershipStatuses=PENDING&username=new@example.com"), V2023, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.usernames(), ["old@example.com"], "ACTIVE only; the newer filters are ignored");
+    let u = &r.body["results"][0];
+    assert_eq!(u["emailAddress"], "old@example.com");
+    assert!(u.get("orgMembershipStatus").is_none());
+    assert_eq!(
+        u["roles"],
+        json!([{"orgId": fake.config().org_id, "roleName": "ORG_OWNER"}, {"groupId": group, "roleName": "GROUP_OWNER"}])
+    );
+    let g = api.send("GET", &api.group("/users"), V2023, None);
+    assert_eq!(g.usernames(), ["old@example.com"]);
+    assert_eq!(g.header("deprecation"), Some("Wed, 4 Oct 2023 00:00:00 GMT"));
+    let remove = |id: &str, v: &str| api.send("DELETE", &api.org(&format!("/users/{id}")), v, None).status;
+    assert_eq!(remove(&pending, V2023), 404, "2023-01-01 removes only active users");
+    assert_eq!(remove(&active, V2023), 204);
+    assert_eq!(remove(&pending, V2025), 204);
+}
+
 /// Follows `next` links from `first`; (pages, every username, the first page's body).
 fn walk(api: &Api<'_>, first: &str) -> (usize, Vec<String>, Vec<Reply>) {
     let mut target = Some(first.to_owned());

@@ -90,6 +90,7 @@ pub(crate) async fn handle(
             now: inner.clock.now(),
             query: &query,
             path: parts.uri.path(),
+            version: style.version,
             body: &body,
         };
         let outcome = inner.store.handle(&route, behaviour, &request);

@@ -85,6 +85,8 @@ pub(crate) struct Request<'a> {
     pub(crate) query: &'a [(String, String)],
     /// The request path (no query), for pagination links.
     pub(crate) path: &'a str,
+    /// The negotiated API version.
+    pub(crate) version: atlas_admin_core::ApiVersion,
     pub(crate) body: &'a [u8],
 }
 

@@ -32,8 +32,11 @@
 //!   (often none);
 //! - group ids in `groupRoleAssignments` need only be well formed; team ids must be teams of
 //!   the fake (else 404);
-//! - the 2023-01-01 variants of the lists answer the same pages (Atlas's older shape is not
-//!   modelled); `removeOrgUser`/`removeGroupUser` behave the same in both versions.
+//! - the 2023-01-01 variants: lists hold ACTIVE users only (documented), as `CloudAppUser`s
+//!   (`roles` a list of `{orgId|groupId, roleName}`, `emailAddress`), ignoring the
+//!   `username`/`orgMembershipStatuses` filters ("not supported in deprecated versions");
+//!   `removeOrgUser`/`removeGroupUser` answer 404 for a user who is not ACTIVE (documented:
+//!   they remove only active users; the status is a choice).
 
 use super::config::FakeConfig;
 use super::random;
@@ -41,8 +44,8 @@ use super::reply::Outcome;
 use super::routes::Route;
 use super::state::Request;
 use atlas_admin_core::{
-    GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, OrgRole, OrganizationInvitationUpdateRequest,
-    ProjectRole, format_rfc3339,
+    ApiVersion, GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, OrgRole,
+    OrganizationInvitationUpdateRequest, ProjectRole, format_rfc3339,
 };
 use http::StatusCode;
 use serde_json::{Map, Value, json};
@@ -223,6 +226,22 @@ impl User {
         let assignments: Vec<Value> =
             self.group_roles.iter().map(|(g, r)| json!({"groupId": g, "groupRoles": r})).collect();
         map.insert("roles".into(), json!({"groupRoleAssignments": assignments, "orgRoles": self.org_roles}));
+        map.insert("teamIds".into(), json!(self.team_ids));
+        Value::Object(map)
+    }
+
+    /// A 2023-01-01 `CloudAppUser` (ACTIVE users only reach it).
+    fn legacy_json(&self, org_id: &str) -> Value {
+        let mut roles: Vec<Value> = self.org_roles.iter().map(|r| json!({"orgId": org_id, "roleName": r})).collect();
+        for (g, rs) in &self.group_roles {
+            roles.extend(rs.iter().map(|r| json!({"groupId": g, "roleName": r})));
+        }
+        let mut map = Map::new();
+        self.common(SystemTime::UNIX_EPOCH, &mut map);
+        map.remove("orgMembershipStatus");
+        map.insert("emailAddress".into(), json!(self.username));
+        map.insert("links".into(), json!([]));
+        map.insert("roles".into(), Value::Array(roles));
         map.insert("teamIds".into(), json!(self.team_ids));
         Value::Object(map)
     }
@@ -490,12 +509,14 @@ impl Users {
         let now = req.now;
         let config = req.config;
         let group = || known_parent(route, "groupId", &config.group_id, "group");
+        let legacy = req.version == ApiVersion::V2023_01_01;
+        let render_org = |u: &User| if legacy { u.legacy_json(&config.org_id) } else { u.org_json(now) };
         let org = || known_parent(route, "orgId", &config.org_id, "organization");
         match op {
             UserOp::ListOrgUsers => {
                 org()?;
-                let q = ListQuery::parse(req.query, true)?;
-                Ok(self.page(&q, req, |_| true, |u| u.org_json(now)))
+                let q = ListQuery::parse(req.query, true, legacy)?;
+                Ok(self.page(&q, req, |_| true, |u| render_org(u)))
             }
             UserOp::CreateOrgUser => {
                 org()?;
@@ -541,7 +562,7 @@ impl Users {
             }
             UserOp::RemoveOrgUser => {
                 org()?;
-                let id = self.user(route.param("userId"))?.id.clone();
+                let id = self.active_if_legacy(self.user(route.param("userId"))?, legacy, now)?;
                 self.remove(&id);
                 Ok(Outcome::no_content())
             }
@@ -556,14 +577,15 @@ impl Users {
             }
             UserOp::ListGroupUsers => {
                 group()?;
-                let q = ListQuery::parse(req.query, true)?;
+                let q = ListQuery::parse(req.query, true, legacy)?;
                 let g = config.group_id.as_str();
                 let include_org = q.include_org_users;
                 let in_project = |u: &User| {
                     u.roles_in(g).is_some()
                         || (include_org && u.org_roles.iter().any(|r| r == "ORG_OWNER" || r == "ORG_READ_ONLY"))
                 };
-                Ok(self.page(&q, req, in_project, |u| u.group_json(g, now)))
+                let render = |u: &User| if legacy { u.legacy_json(&config.org_id) } else { u.group_json(g, now) };
+                Ok(self.page(&q, req, in_project, render))
             }
             UserOp::AddGroupUsers => {
                 group()?;
@@ -601,7 +623,7 @@ impl Users {
             UserOp::RemoveGroupUser => {
                 group()?;
                 let g = config.group_id.as_str();
-                let id = self.project_user(route.param("userId"), g)?.id.clone();
+                let id = self.active_if_legacy(self.project_user(route.param("userId"), g)?, legacy, now)?;
                 if let Some(user) = self.get_mut(&id) {
                     user.group_roles.retain(|(group, _)| group != g);
                 }
@@ -622,14 +644,14 @@ impl Users {
                 org()?;
                 let team = self.team(route.param("teamId"))?;
                 // No `includeCount` parameter, yet live Atlas answers a totalCount (observed).
-                let mut q = ListQuery::parse(req.query, false)?;
+                let mut q = ListQuery::parse(req.query, false, legacy)?;
                 q.include_count = true;
-                let user_id = req.query.iter().find(|(k, _)| k == "userId").map(|(_, v)| v.clone());
+                let user_id = req.query.iter().find(|(k, _)| k == "userId" && !legacy).map(|(_, v)| v.clone());
                 if let Some(id) = user_id.as_deref().filter(|id| !is_hex24(id)) {
                     return Err(bad_query("userId", id));
                 }
                 let in_team = |u: &User| u.team_ids.contains(&team) && user_id.as_deref().is_none_or(|id| u.id == id);
-                Ok(self.page(&q, req, in_team, |u| u.org_json(now)))
+                Ok(self.page(&q, req, in_team, |u| render_org(u)))
             }
             UserOp::AddOrgTeamUser | UserOp::RemoveOrgTeamUser => {
                 org()?;
@@ -658,6 +680,14 @@ impl Users {
                 Ok(Outcome::ok(user.org_json(now)))
             }
         }
+    }
+
+    /// The user's id; with 2023-01-01 only an ACTIVE user (else 404).
+    fn active_if_legacy(&self, user: &User, legacy: bool, now: SystemTime) -> Result<String, Outcome> {
+        if legacy && user.status(now) != MembershipStatus::Active {
+            return Err(user_not_found(&user.id));
+        }
+        Ok(user.id.clone())
     }
 
     fn user(&self, id: &str) -> Result<&User, Outcome> {
@@ -822,7 +852,8 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    fn parse(query: &[(String, String)], count_param: bool) -> Result<ListQuery, Outcome> {
+    /// `legacy` (2023-01-01): ACTIVE users only, the newer filters ignored.
+    fn parse(query: &[(String, String)], count_param: bool, legacy: bool) -> Result<ListQuery, Outcome> {
         let get = |name: &str| query.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let number = |name: &str, default: usize, max: usize| -> Result<usize, Outcome> {
             match get(name) {
@@ -842,9 +873,12 @@ impl ListQuery {
             items_per_page: number("itemsPerPage", DEFAULT_ITEMS_PER_PAGE, MAX_ITEMS_PER_PAGE)?,
             page_num: number("pageNum", 1, usize::MAX)?,
             include_count: flag("includeCount", true)?,
-            statuses: ListQuery::statuses(query)?
-                .unwrap_or_else(|| vec![MembershipStatus::Active, MembershipStatus::Pending]),
-            username: get("username").map(str::to_owned),
+            statuses: match legacy {
+                true => vec![MembershipStatus::Active],
+                false => ListQuery::statuses(query)?
+                    .unwrap_or_else(|| vec![MembershipStatus::Active, MembershipStatus::Pending]),
+            },
+            username: get("username").filter(|_| !legacy).map(str::to_owned),
             include_org_users: flag("includeOrgUsers", false)?,
             count_param,
         })
