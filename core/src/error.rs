@@ -670,7 +670,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_typed_with_a_verbatim_fallback() {
-        assert_eq!(ErrorCode::KNOWN.len(), 15);
+        assert_eq!(ErrorCode::KNOWN.len(), 16);
         for code in ErrorCode::KNOWN {
             assert_eq!(&code.as_str().parse::<ErrorCode>().unwrap(), code);
             let json = serde_json::to_string(code).unwrap();
