@@ -43,6 +43,9 @@ pub enum Error {
     /// The call state machine was driven out of order (a bug in the transport, not in input).
     #[error("call state machine misuse: {0}")]
     Usage(&'static str),
+    /// A walk over pages stopped early: too many pages, or a `next` link that did not advance.
+    #[error(transparent)]
+    Pagination(#[from] crate::paginate::PaginationError),
 }
 
 impl Error {
@@ -241,6 +244,11 @@ error_codes!(
     ApiKeyAccessListAccessDenied => API_KEY_ACCESS_LIST_ACCESS_DENIED,
     /// 409: a pending invitation for that username already exists (assumed, see above).
     InvitationAlreadyExists => INVITATION_ALREADY_EXISTS,
+    /// 409 on `createOrgUser` / `addGroupUsers`: a PENDING or ACTIVE user with that username
+    /// exists. Assumption (unverified against live Atlas): the spec documents only "409
+    /// conflict"; this client and the fake Atlas use this code. Match on the status (409)
+    /// to be safe against another code.
+    UserAlreadyExists => USER_ALREADY_EXISTS,
 );
 
 impl PartialEq for ErrorCode {
@@ -651,7 +659,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_typed_with_a_verbatim_fallback() {
-        assert_eq!(ErrorCode::KNOWN.len(), 15);
+        assert_eq!(ErrorCode::KNOWN.len(), 16);
         for code in ErrorCode::KNOWN {
             assert_eq!(&code.as_str().parse::<ErrorCode>().unwrap(), code);
             let json = serde_json::to_string(code).unwrap();

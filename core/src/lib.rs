@@ -48,6 +48,7 @@ mod models;
 mod now;
 mod operation;
 pub mod ops;
+pub mod paginate;
 mod response;
 mod retry;
 mod sanitize;
@@ -68,8 +69,11 @@ pub use error::{
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
 pub use meta::ResponseMeta;
 pub use models::{
-    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment, Link,
-    OrgRole, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
+    CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
+    GroupRoleChange, GroupRoles, GroupRolesRequest, GroupUser, GroupUserRequest, Invitation, Link, Membership,
+    OrgMembershipStatus, OrgRole, OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRoles, OrgUserRolesRequest,
+    OrgUserUpdateRequest, OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest,
+    Page, Profile, ProjectRole, TeamMember,
 };
 pub use now::Now;
 pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
@@ -79,7 +83,7 @@ pub use sanitize::Sanitized;
 pub use secret::Secret;
 pub use session::Session;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
-pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId};
+pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId};
 
 /// What a transport crate re-exports at its root, so users of either transport import the
 /// same names: `pub use atlas_admin_core::prelude::*;`. Glob-import it yourself to get the

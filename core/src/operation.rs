@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
-use crate::validate::{ApiVersion, GroupId, InvitationId, OrgId, TeamId};
+use crate::validate::{ApiVersion, GroupId, InvitationId, OrgId, TeamId, UserId};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
@@ -105,6 +105,22 @@ pub enum ParamKind {
     Id,
     /// An e-mail address.
     Email,
+    /// `true` or `false`.
+    Bool,
+    /// `itemsPerPage`: an integer from 1 to 500.
+    PageSize,
+    /// `pageNum`: an integer of at least 1.
+    PageNum,
+    /// `orgMembershipStatuses`: `PENDING`, `ACTIVE`, `INVITATION_EXPIRED` or
+    /// `INVITATION_REJECTED`, repeatable (one `key=value` pair per status).
+    Statuses,
+}
+
+impl ParamKind {
+    /// Whether the parameter may be given several times (sent as repeated keys).
+    pub fn repeatable(self) -> bool {
+        self == ParamKind::Statuses
+    }
 }
 
 /// A type that fills a path parameter, with the [`ParamKind`] it validates.
@@ -123,6 +139,9 @@ impl PathParam for InvitationId {
     const KIND: ParamKind = ParamKind::Id;
 }
 impl PathParam for TeamId {
+    const KIND: ParamKind = ParamKind::Id;
+}
+impl PathParam for UserId {
     const KIND: ParamKind = ParamKind::Id;
 }
 

@@ -174,6 +174,12 @@ hex_id!(
     TeamId,
     "teamIds"
 );
+hex_id!(
+    /// A MongoDB Cloud user id (Cloud Users API): 24 lowercase hex characters. Not an
+    /// invitation id: the same pending user has a different id in each id space.
+    UserId,
+    "userId"
+);
 
 /// Checks that `value` has the shape of an e-mail address (what Atlas usernames are).
 ///
@@ -221,7 +227,8 @@ pub(crate) fn check_email(field: &str, value: &str) -> Result<(), InvalidInput> 
 /// An Atlas API version date (`YYYY-MM-DD`), sent as
 /// `Accept: application/vnd.atlas.<version>+json`.
 ///
-/// Invitations exist only in `2023-01-01`, the default.
+/// Invitations exist only in `2023-01-01`, the default; the Cloud Users API defaults to
+/// `2025-02-19` (each endpoint's newest version is its default).
 ///
 /// ```
 /// use atlas_admin_core::ApiVersion;
@@ -236,6 +243,9 @@ pub struct ApiVersion([u8; 10]);
 impl ApiVersion {
     /// `2023-01-01`, the only version of the invitation endpoints.
     pub const V2023_01_01: ApiVersion = ApiVersion(*b"2023-01-01");
+
+    /// `2025-02-19`, the default of the Cloud Users API (`mongoDbCloudUsers`).
+    pub const V2025_02_19: ApiVersion = ApiVersion(*b"2025-02-19");
 
     /// Validates a `YYYY-MM-DD` date.
     pub fn new(value: &str) -> Result<Self, InvalidInput> {

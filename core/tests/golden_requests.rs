@@ -273,3 +273,205 @@ fn default_user_agent_has_the_documented_shape() {
         format!("atlas-admin/{} ({}; {})", env!("CARGO_PKG_VERSION"), std::env::consts::OS, std::env::consts::ARCH)
     );
 }
+
+/// The 16 Cloud Users operations: method, URI (literal `:` of custom methods, repeated
+/// `orgMembershipStatuses` keys, encoded e-mails), the 2025-02-19 media type, exact bodies.
+#[test]
+fn all_sixteen_cloud_users_operations_build_exact_requests() {
+    use atlas_admin_core::{
+        GroupRoleChange, GroupRolesRequest, GroupUserRequest, OrgMembershipStatus, OrgRoleChange, OrgUserRequest,
+        OrgUserRolesRequest, OrgUserUpdateRequest, TeamMember,
+    };
+    const USER: &str = "5e4bc367c6b0f41bb9bbb178";
+    const TEAM: &str = "6a79404ec0eb9e7a1771aa1d";
+    const V25: &str = "application/vnd.atlas.2025-02-19+json";
+    let s = session(Credentials::None);
+    let get = |uri: &str| format!("GET https://cloud.mongodb.com{uri}\naccept: {V25}\nuser-agent: {UA}\n\n");
+    let delete = |uri: &str| get(uri).replacen("GET", "DELETE", 1);
+    let with_body = |method: &str, uri: &str, body: &str| {
+        format!(
+            "{method} https://cloud.mongodb.com{uri}\naccept: {V25}\ncontent-type: {V25}\nuser-agent: {UA}\n\n{body}"
+        )
+    };
+    let o = format!("/api/atlas/v2/orgs/{ORG}/users");
+    let g = format!("/api/atlas/v2/groups/{GROUP}/users");
+    let t = format!("/api/atlas/v2/orgs/{ORG}/teams/{TEAM}");
+    let roles = OrgUserRolesRequest::new([OrgRole::OrgMember])
+        .unwrap()
+        .with_group_role_assignments([GroupRolesRequest::new(GROUP, [ProjectRole::GroupReadOnly]).unwrap()])
+        .unwrap();
+    let create = OrgUserRequest::new("a+b@example.com", roles.clone())
+        .unwrap()
+        .with_team_ids([TeamId::new(TEAM).unwrap()])
+        .unwrap();
+    let statuses = [OrgMembershipStatus::Pending, OrgMembershipStatus::InvitationExpired];
+    let org_role = || OrgRoleChange::new(OrgRole::OrgBillingAdmin).unwrap();
+    let group_role = || GroupRoleChange::new(ProjectRole::GroupDataAccessReadOnly).unwrap();
+    let member = || TeamMember::new(USER).unwrap();
+
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "listOrgUsers",
+            first_request(
+                &s,
+                &ListOrgUsers::new(ORG)
+                    .unwrap()
+                    .include_count(false)
+                    .items_per_page(500)
+                    .unwrap()
+                    .page_num(2)
+                    .unwrap()
+                    .username("a+b@example.com")
+                    .unwrap()
+                    .org_membership_statuses(statuses.clone())
+                    .unwrap(),
+            ),
+            get(&format!(
+                "{o}?includeCount=false&itemsPerPage=500&pageNum=2&username=a%2Bb%40example.com&orgMembershipStatuses=PENDING&orgMembershipStatuses=INVITATION_EXPIRED"
+            )),
+        ),
+        (
+            "createOrgUser",
+            first_request(&s, &CreateOrgUser::new(ORG, create).unwrap()),
+            with_body(
+                "POST",
+                &o,
+                r#"{"roles":{"groupRoleAssignments":[{"groupId":"6a7900aa11bb22cc33dd44ee","groupRoles":["GROUP_READ_ONLY"]}],"orgRoles":["ORG_MEMBER"]},"teamIds":["6a79404ec0eb9e7a1771aa1d"],"username":"a+b@example.com"}"#,
+            ),
+        ),
+        (
+            "getOrgUser",
+            first_request(
+                &s,
+                &GetOrgUser::new(ORG, USER).unwrap().org_membership_statuses([OrgMembershipStatus::Active]).unwrap(),
+            ),
+            get(&format!("{o}/{USER}?orgMembershipStatuses=ACTIVE")),
+        ),
+        (
+            "updateOrgUser",
+            first_request(
+                &s,
+                &UpdateOrgUser::new(ORG, USER, OrgUserUpdateRequest::new().with_team_ids([]).unwrap()).unwrap(),
+            ),
+            with_body("PATCH", &format!("{o}/{USER}"), r#"{"teamIds":[]}"#),
+        ),
+        ("removeOrgUser", first_request(&s, &RemoveOrgUser::new(ORG, USER).unwrap()), delete(&format!("{o}/{USER}"))),
+        (
+            "addOrgUserRole",
+            first_request(&s, &AddOrgUserRole::new(ORG, USER, org_role()).unwrap()),
+            with_body("POST", &format!("{o}/{USER}:addRole"), r#"{"orgRole":"ORG_BILLING_ADMIN"}"#),
+        ),
+        (
+            "removeOrgUserRole",
+            first_request(&s, &RemoveOrgUserRole::new(ORG, USER, org_role()).unwrap()),
+            with_body("POST", &format!("{o}/{USER}:removeRole"), r#"{"orgRole":"ORG_BILLING_ADMIN"}"#),
+        ),
+        (
+            "listGroupUsers",
+            first_request(
+                &s,
+                &ListGroupUsers::new(GROUP)
+                    .unwrap()
+                    .flatten_teams(true)
+                    .include_org_users(true)
+                    .org_membership_statuses([OrgMembershipStatus::Active])
+                    .unwrap(),
+            ),
+            get(&format!("{g}?flattenTeams=true&includeOrgUsers=true&orgMembershipStatuses=ACTIVE")),
+        ),
+        (
+            "addGroupUsers",
+            first_request(
+                &s,
+                &AddGroupUsers::new(
+                    GROUP,
+                    GroupUserRequest::new("ada@example.com", [ProjectRole::GroupReadOnly, ProjectRole::GroupOwner])
+                        .unwrap(),
+                )
+                .unwrap(),
+            ),
+            with_body("POST", &g, r#"{"roles":["GROUP_READ_ONLY","GROUP_OWNER"],"username":"ada@example.com"}"#),
+        ),
+        ("getGroupUser", first_request(&s, &GetGroupUser::new(GROUP, USER).unwrap()), get(&format!("{g}/{USER}"))),
+        (
+            "removeGroupUser",
+            first_request(&s, &RemoveGroupUser::new(GROUP, USER).unwrap()),
+            delete(&format!("{g}/{USER}")),
+        ),
+        (
+            "addGroupUserRole",
+            first_request(&s, &AddGroupUserRole::new(GROUP, USER, group_role()).unwrap()),
+            with_body("POST", &format!("{g}/{USER}:addRole"), r#"{"groupRole":"GROUP_DATA_ACCESS_READ_ONLY"}"#),
+        ),
+        (
+            "removeGroupUserRole",
+            first_request(&s, &RemoveGroupUserRole::new(GROUP, USER, group_role()).unwrap()),
+            with_body("POST", &format!("{g}/{USER}:removeRole"), r#"{"groupRole":"GROUP_DATA_ACCESS_READ_ONLY"}"#),
+        ),
+        (
+            "listOrgTeamUsers",
+            first_request(
+                &s,
+                &ListOrgTeamUsers::new(ORG, TEAM).unwrap().user_id(USER).unwrap().items_per_page(1).unwrap(),
+            ),
+            get(&format!("{t}/users?itemsPerPage=1&userId={USER}")),
+        ),
+        (
+            "addOrgTeamUser",
+            first_request(&s, &AddOrgTeamUser::new(ORG, TEAM, member()).unwrap()),
+            with_body("POST", &format!("{t}:addUser"), &format!(r#"{{"id":"{USER}"}}"#)),
+        ),
+        (
+            "removeOrgTeamUser",
+            first_request(&s, &RemoveOrgTeamUser::new(ORG, TEAM, member()).unwrap()),
+            with_body("POST", &format!("{t}:removeUser"), &format!(r#"{{"id":"{USER}"}}"#)),
+        ),
+    ];
+    for (id, got, want) in &cases {
+        assert_eq!(got, want, "{id}");
+    }
+    let mut covered: Vec<&str> = cases.iter().map(|(id, _, _)| *id).collect();
+    let mut table: Vec<&str> = ALL.iter().filter(|e| e.tag == "mongoDbCloudUsers").map(|e| e.operation_id).collect();
+    covered.sort();
+    table.sort();
+    assert_eq!(covered, table);
+
+    // The 2023-01-01 variant stays reachable by an explicit version.
+    let old = ListOrgUsers::new(ORG).unwrap().api_version(ApiVersion::V2023_01_01);
+    assert_eq!(
+        first_request(&s, &old),
+        format!("GET https://cloud.mongodb.com{o}\naccept: {VND}\nuser-agent: {UA}\n\n")
+    );
+}
+
+/// Invalid input never becomes a request: ids, e-mails, page bounds, statuses, roles.
+#[test]
+fn cloud_users_input_is_validated_before_sending() {
+    use atlas_admin_core::{OrgMembershipStatus, OrgRoleChange, OrgUserRolesRequest};
+    assert_eq!(GetOrgUser::new(ORG, "5E4BC367C6B0F41BB9BBB178").unwrap_err().field(), "userId");
+    let list = || ListOrgUsers::new(ORG).unwrap();
+    assert_eq!(list().items_per_page(0).unwrap_err().field(), "itemsPerPage");
+    assert_eq!(list().items_per_page(501).unwrap_err().field(), "itemsPerPage");
+    assert!(list().items_per_page(1).is_ok() && list().items_per_page(500).is_ok());
+    assert_eq!(list().page_num(0).unwrap_err().field(), "pageNum");
+    assert_eq!(list().username("nope").unwrap_err().field(), "username");
+    let dup = [OrgMembershipStatus::Active, OrgMembershipStatus::Active];
+    assert_eq!(list().org_membership_statuses(dup).unwrap_err().field(), "orgMembershipStatuses[1]");
+    let future = [OrgMembershipStatus::parse("SUSPENDED")];
+    assert_eq!(list().org_membership_statuses(future).unwrap_err().field(), "orgMembershipStatuses[0]");
+    assert_eq!(OrgUserRolesRequest::new([]).unwrap_err().field(), "roles.orgRoles");
+    assert_eq!(OrgRoleChange::new(OrgRole::parse("ORG_EMPEROR")).unwrap_err().field(), "orgRole");
+    // From text: repeated statuses are accepted, a repeated page number is not.
+    let args = RawArgs {
+        params: &[("orgId", ORG), ("orgMembershipStatuses", "PENDING"), ("orgMembershipStatuses", "ACTIVE")],
+        ..RawArgs::default()
+    };
+    let op = ListOrgUsers::from_args(&args).unwrap();
+    assert_eq!(op.status_filter(), [OrgMembershipStatus::Pending, OrgMembershipStatus::Active]);
+    let args = RawArgs { params: &[("orgId", ORG), ("pageNum", "1"), ("pageNum", "2")], ..RawArgs::default() };
+    assert_eq!(ListOrgUsers::from_args(&args).unwrap_err().field(), "pageNum");
+    for (name, value) in [("includeCount", "yes"), ("itemsPerPage", "-1"), ("itemsPerPage", "1000")] {
+        let args = RawArgs { params: &[("orgId", ORG), (name, value)], ..RawArgs::default() };
+        assert_eq!(ListOrgUsers::from_args(&args).unwrap_err().field(), name, "{name}={value}");
+    }
+}

@@ -1,15 +1,32 @@
-//! Every operation's static description agrees with the verbatim OpenAPI extract.
+//! Every operation's static description agrees with the verbatim OpenAPI extracts: the
+//! invitations (all deprecated) and the Cloud Users API.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 mod support;
 
 use atlas_admin_core::ops;
-use atlas_admin_core::{Endpoint, ParamIn, ParamKind};
+use atlas_admin_core::{Endpoint, OrgMembershipStatus, ParamIn, ParamKind};
 use serde_json::Value;
 
-fn spec() -> Value {
-    let path = support::fixtures::dir().join("spec/invitations-openapi-extract.json");
+fn load(name: &str) -> Value {
+    let path = support::fixtures::dir().join(format!("spec/{name}-openapi-extract.json"));
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn spec() -> Value {
+    load("invitations")
+}
+
+fn cloud_users() -> Value {
+    load("cloud-users")
+}
+
+/// The extract that has this endpoint: invitations, or Cloud Users.
+fn extract_of<'a>(extracts: &'a [(Value, bool)], e: &Endpoint) -> &'a (Value, bool) {
+    extracts
+        .iter()
+        .find(|(s, _)| s["paths"][e.path][e.method.as_str().to_ascii_lowercase()].is_object())
+        .unwrap_or_else(|| panic!("{} {} is in neither extract", e.method, e.path))
 }
 
 /// The parameter objects of `op`, `$ref`s resolved.
@@ -70,12 +87,13 @@ fn versions(content: &Value) -> Vec<String> {
     v
 }
 
-fn check(spec: &Value, e: &Endpoint) {
+/// `deprecated`: whether the operation is deprecated in its extract (the invitations are).
+fn check(spec: &Value, deprecated: bool, e: &Endpoint) {
     let id = e.operation_id;
     let op = &spec["paths"][e.path][e.method.as_str().to_ascii_lowercase()];
     assert!(op.is_object(), "{} {} missing from the spec", e.method, e.path);
     assert_eq!(op["operationId"], id);
-    assert_eq!(op["deprecated"], true, "{id}");
+    assert_eq!(op["deprecated"] == true, deprecated, "{id}");
     // The CLI tag and the SDK's alias.
     assert_eq!(e.tag, cli_tag(op["tags"][0].as_str().unwrap()), "{id}: tag");
     let alias: Vec<&str> = op.get("x-xgen-operation-id-override").and_then(Value::as_str).into_iter().collect();
@@ -85,9 +103,11 @@ fn check(spec: &Value, e: &Endpoint) {
     let named = |n: &str| params.iter().any(|p| p["name"] == n);
     assert_eq!(named("pretty"), e.pretty, "{id}: pretty");
     assert_eq!(named("envelope"), e.envelope, "{id}: envelope");
+    // Deprecated parameters (`orgMembershipStatus`, replaced by `orgMembershipStatuses`) are
+    // deliberately not offered.
     let mut theirs: Vec<(String, ParamIn, bool)> = params
         .iter()
-        .filter(|p| p["name"] != "pretty" && p["name"] != "envelope")
+        .filter(|p| p["name"] != "pretty" && p["name"] != "envelope" && p["deprecated"] != true)
         .map(|p| {
             let place = if p["in"] == "path" { ParamIn::Path } else { ParamIn::Query };
             (p["name"].as_str().unwrap().to_owned(), place, p["required"] == true)
@@ -106,6 +126,24 @@ fn check(spec: &Value, e: &Endpoint) {
                 assert!(schema["pattern"] == "^([a-f0-9]{24})$" || schema.get("pattern").is_none(), "{id}: {}", p.name)
             }
             ParamKind::Email => assert_eq!(schema["format"], "email", "{id}: {}", p.name),
+            ParamKind::Bool => assert_eq!(schema["type"], "boolean", "{id}: {}", p.name),
+            ParamKind::PageSize => {
+                assert_eq!(
+                    (&schema["type"], &schema["minimum"], &schema["maximum"]),
+                    (&"integer".into(), &1.into(), &500.into()),
+                    "{id}"
+                )
+            }
+            ParamKind::PageNum => {
+                assert_eq!((&schema["type"], &schema["minimum"]), (&"integer".into(), &1.into()), "{id}");
+                assert!(schema.get("maximum").is_none(), "{id}");
+            }
+            ParamKind::Statuses => {
+                assert_eq!(schema["type"], "array", "{id}");
+                let known: Vec<&str> = OrgMembershipStatus::KNOWN.iter().map(OrgMembershipStatus::as_str).collect();
+                assert_eq!(schema["items"]["enum"], serde_json::json!(known), "{id}");
+                assert_eq!(schema["maxItems"], known.len(), "{id}");
+            }
             other => panic!("{id}: {} has a kind this test does not know: {other:?}", p.name),
         }
     }
@@ -124,24 +162,56 @@ fn check(spec: &Value, e: &Endpoint) {
     assert_eq!(e.idempotent, e.method != http::Method::POST, "{id}");
 }
 
-#[test]
-fn every_table_entry_matches_the_spec_and_the_spec_has_no_other() {
-    let s = spec();
-    for e in ops::ALL {
-        check(&s, e);
-    }
-    // And nothing in the spec's invitation paths is left unmodelled.
-    let mut in_spec: Vec<&str> = s["paths"]
+/// The operationIds of an extract's paths that the table must model: every one in the
+/// invitations extract; the current (not deprecated) `MongoDB Cloud Users` ones in the other.
+fn modelled(spec: &Value, only_current_cloud_users: bool) -> Vec<&str> {
+    let mut ids: Vec<&str> = spec["paths"]
         .as_object()
         .unwrap()
         .values()
         .flat_map(|methods| methods.as_object().unwrap().values())
+        .filter(|op| !only_current_cloud_users || (op["deprecated"] != true && op["tags"][0] == "MongoDB Cloud Users"))
         .filter_map(|op| op.get("operationId").and_then(Value::as_str))
         .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn every_table_entry_matches_the_spec_and_the_spec_has_no_other() {
+    let extracts = [(spec(), true), (cloud_users(), false)];
+    for e in ops::ALL {
+        let (s, deprecated) = extract_of(&extracts, e);
+        check(s, *deprecated, e);
+    }
+    // And nothing in either extract's paths is left unmodelled.
+    let mut in_spec = modelled(&extracts[0].0, false);
+    in_spec.extend(modelled(&extracts[1].0, true));
     in_spec.sort();
     let mut ours: Vec<&str> = ops::ALL.iter().map(|e| e.operation_id).collect();
     ours.sort();
     assert_eq!(ours, in_spec);
+    assert_eq!(ops::ALL.iter().filter(|e| e.tag == "mongoDbCloudUsers").count(), 16);
+}
+
+/// Every Cloud Users operation defaults to 2025-02-19; the paginated ones answer `Page`s.
+#[test]
+fn cloud_users_default_to_2025_02_19_and_paginated_lists_take_page_parameters() {
+    let s = cloud_users();
+    for e in ops::ALL.iter().filter(|e| e.tag == "mongoDbCloudUsers") {
+        assert_eq!(e.default_version(), atlas_admin_core::ApiVersion::V2025_02_19, "{}", e.operation_id);
+        let op = &s["paths"][e.path][e.method.as_str().to_ascii_lowercase()];
+        let schema = op["responses"][e.success.to_string()]["content"]["application/vnd.atlas.2025-02-19+json"]
+            ["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default();
+        let paginated = schema.contains("Paginated");
+        assert_eq!(paginated, e.param("pageNum").is_some(), "{}", e.operation_id);
+        assert_eq!(paginated, e.param("itemsPerPage").is_some(), "{}", e.operation_id);
+        if e.method == http::Method::POST && e.path.ends_with("/users") {
+            assert_eq!(e.success, 201, "{}", e.operation_id);
+        }
+    }
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Request and response bodies of the invitation endpoints, as in the OpenAPI spec.
+//! Request and response bodies of the invitation and Cloud Users endpoints, as in the
+//! OpenAPI spec.
 //!
 //! Responses decode leniently: unknown fields are ignored, `null` lists and objects are empty,
 //! ids off the spec's pattern are kept as sent, `links` is usually absent and
@@ -7,16 +8,24 @@
 //! of passing as an empty success. Requests are built only through validating constructors.
 
 mod org;
+mod page;
 mod project;
 mod roles;
+mod users;
 
 pub use org::{
     GroupRole, GroupRoleAssignment, OrganizationInvitation, OrganizationInvitationRequest,
     OrganizationInvitationUpdateRequest,
 };
+pub use page::Page;
 pub use project::{GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest};
 pub use roles::{OrgRole, ProjectRole};
 pub(crate) use roles::{check_org_roles, check_project_roles};
+pub use users::{
+    CloudUser, GroupRoleChange, GroupRoles, GroupRolesRequest, GroupUser, GroupUserRequest, Invitation, Membership,
+    OrgMembershipStatus, OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRoles, OrgUserRolesRequest,
+    OrgUserUpdateRequest, Profile, TeamMember,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -15,6 +15,22 @@
 //! | [`GetOrgInvite`] | `organizations` | `GET /api/atlas/v2/orgs/{orgId}/invites/{invitationId}` | no |
 //! | [`UpdateOrgInviteById`] | `organizations` | `PATCH /api/atlas/v2/orgs/{orgId}/invites/{invitationId}` | yes |
 //! | [`DeleteOrgInvite`] | `organizations` | `DELETE /api/atlas/v2/orgs/{orgId}/invites/{invitationId}` | yes |
+//! | [`ListOrgUsers`] | `mongoDbCloudUsers` | `GET /api/atlas/v2/orgs/{orgId}/users` (paginated) | yes |
+//! | [`CreateOrgUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/users` | yes |
+//! | [`GetOrgUser`] | `mongoDbCloudUsers` | `GET /api/atlas/v2/orgs/{orgId}/users/{userId}` | yes |
+//! | [`UpdateOrgUser`] | `mongoDbCloudUsers` | `PATCH /api/atlas/v2/orgs/{orgId}/users/{userId}` | yes |
+//! | [`RemoveOrgUser`] | `mongoDbCloudUsers` | `DELETE /api/atlas/v2/orgs/{orgId}/users/{userId}` | yes |
+//! | [`AddOrgUserRole`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/users/{userId}:addRole` | yes |
+//! | [`RemoveOrgUserRole`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/users/{userId}:removeRole` | yes |
+//! | [`ListGroupUsers`] | `mongoDbCloudUsers` | `GET /api/atlas/v2/groups/{groupId}/users` (paginated) | yes |
+//! | [`AddGroupUsers`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/groups/{groupId}/users` | yes |
+//! | [`GetGroupUser`] | `mongoDbCloudUsers` | `GET /api/atlas/v2/groups/{groupId}/users/{userId}` | yes |
+//! | [`RemoveGroupUser`] | `mongoDbCloudUsers` | `DELETE /api/atlas/v2/groups/{groupId}/users/{userId}` | yes |
+//! | [`AddGroupUserRole`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole` | yes |
+//! | [`RemoveGroupUserRole`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/groups/{groupId}/users/{userId}:removeRole` | yes |
+//! | [`ListOrgTeamUsers`] | `mongoDbCloudUsers` | `GET /api/atlas/v2/orgs/{orgId}/teams/{teamId}/users` (paginated) | yes |
+//! | [`AddOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:addUser` | yes |
+//! | [`RemoveOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser` | yes |
 //!
 //! (A unit test keeps this list equal to [`ALL`].)
 //!
@@ -50,17 +66,40 @@
 //!
 //! One row here (plus its request and response models in `models/`, and the fake Atlas's
 //! behaviour in `tests/src/fake/`). A query parameter of a kind the table has no setter for
-//! yet (only `Email` today) needs one more `@query` arm in `ops/table.rs`.
+//! yet (today: `Email`, `Id`, `Bool`, `PageSize`, `PageNum`, `Statuses`) needs one more `@query`
+//! and `@arg` arm in `ops/table.rs`. A paginated list also gets a
+//! [`Paginated`](crate::paginate::Paginated) impl (one line in `paginated!` below).
+//!
+//! # The Cloud Users API
+//!
+//! The 16 `mongoDbCloudUsers` operations default to API version `2025-02-19`; the list and
+//! remove operations that also exist in `2023-01-01` (sunset 2027-07-01) stay reachable with
+//! `.api_version(ApiVersion::V2023_01_01)`. Create and add answer 201; custom methods keep
+//! their literal `:` (`/users/{userId}:addRole`); `orgMembershipStatuses` is sent as repeated
+//! keys. The deprecated `orgMembershipStatus` (singular) filter is not offered.
+//!
+//! ```
+//! use atlas_admin_core::{OrgMembershipStatus, ops::ListOrgUsers};
+//! let op = ListOrgUsers::new("4888442a3354817a7320eb61").unwrap()
+//!     .org_membership_statuses([OrgMembershipStatus::Pending, OrgMembershipStatus::Active]).unwrap()
+//!     .items_per_page(500).unwrap();
+//! assert_eq!(op.page_size(), Some(500));
+//! assert!(ListOrgUsers::new("4888442a3354817a7320eb61").unwrap().items_per_page(501).is_err());
+//! assert!(ListOrgUsers::new("4888442a3354817a7320eb61").unwrap().page_num(0).is_err());
+//! ```
 
 mod table;
 
 use crate::error::InvalidInput;
 use crate::models::{
-    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, OrganizationInvitation,
-    OrganizationInvitationRequest, OrganizationInvitationUpdateRequest,
+    GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRoleChange, GroupUser,
+    GroupUserRequest, OrgMembershipStatus, OrgRoleChange, OrgUser, OrgUserRequest, OrgUserUpdateRequest,
+    OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, Page, TeamMember,
+    check_unique,
 };
 use crate::operation::{CallOptions, Endpoint, Operation, Param, ParamKind, PathParam};
-use crate::validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, check_email};
+use crate::paginate::Paginated;
+use crate::validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId, check_email};
 use http::Method;
 use serde::de::DeserializeOwned;
 
@@ -111,6 +150,12 @@ impl RawArgs<'_> {
         if let Some((name, _)) = self.params.iter().find(|(name, _)| endpoint.param(name).is_none()) {
             return Err(InvalidInput::new(*name, format!("{id} has no such parameter")));
         }
+        for (i, (name, _)) in self.params.iter().enumerate() {
+            let repeatable = endpoint.param(name).is_some_and(|p| p.kind.repeatable());
+            if !repeatable && self.params.iter().skip(i + 1).any(|(other, _)| other == name) {
+                return Err(InvalidInput::new(*name, "given more than once"));
+            }
+        }
         if self.body.is_some() && !endpoint.body {
             return Err(InvalidInput::new("body", format!("{id} takes no request body")));
         }
@@ -127,6 +172,11 @@ impl RawArgs<'_> {
 
     fn query(&self, name: &str) -> Option<&str> {
         self.value(name)
+    }
+
+    /// Every value of a repeatable parameter, in order.
+    fn values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.params.iter().filter(move |(n, _)| *n == name).map(|(_, v)| *v)
     }
 
     /// Deserializes the body into the endpoint's request type (whose `Deserialize` validates).
@@ -149,6 +199,20 @@ impl RawArgs<'_> {
         }
         Ok(CallOptions { envelope: self.envelope, pretty: self.pretty, api_version: self.api_version })
     }
+}
+
+/// Reads `true` / `false`.
+fn parse_bool(field: &str, value: &str) -> Result<bool, InvalidInput> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(InvalidInput::with_value(field, "must be true or false", value)),
+    }
+}
+
+/// Reads a non-negative integer (the setter checks its range).
+fn parse_u32(field: &str, value: &str) -> Result<u32, InvalidInput> {
+    value.parse().map_err(|_| InvalidInput::with_value(field, "must be a whole number", value))
 }
 
 /// The endpoint called `name` (operationId or alias).
@@ -370,7 +434,321 @@ table::endpoints! {
         idempotent: true;
         success: 204;
     }
+
+    /// Paginated (see [`crate::paginate`]). With `2023-01-01` Atlas lists only ACTIVE users.
+    ListOrgUsers {
+        operation_id: "listOrgUsers";
+        tag: "mongoDbCloudUsers";
+        summary: "pending and active users of an organization, one page";
+        request: GET "/api/atlas/v2/orgs/{orgId}/users";
+        path: { org_id: OrgId = "orgId" };
+        query: {
+            include_count: Bool = "includeCount" => includes_count,
+            items_per_page: PageSize = "itemsPerPage" => page_size,
+            page_num: PageNum = "pageNum" => page,
+            username: Email = "username" => username_filter,
+            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
+        };
+        output: Page<OrgUser>;
+        versions: [V2023_01_01, V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 200;
+    }
+
+    /// Answers 201; 409 if a PENDING or ACTIVE user has that username (an expired or rejected
+    /// one is replaced). Not idempotent: never retried once the request may have reached Atlas.
+    CreateOrgUser {
+        operation_id: "createOrgUser";
+        tag: "mongoDbCloudUsers";
+        summary: "invites a user to an organization (a PENDING user; Atlas answers 201)";
+        request: POST "/api/atlas/v2/orgs/{orgId}/users";
+        path: { org_id: OrgId = "orgId" };
+        query: {};
+        body: OrgUserRequest;
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 201;
+    }
+
+    GetOrgUser {
+        operation_id: "getOrgUser";
+        tag: "mongoDbCloudUsers";
+        summary: "one user of an organization by user id";
+        request: GET "/api/atlas/v2/orgs/{orgId}/users/{userId}";
+        path: { org_id: OrgId = "orgId", user_id: UserId = "userId" };
+        query: { org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter };
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 200;
+    }
+
+    /// The body's fields are three-state: absent (unchanged), empty (reset) or set.
+    UpdateOrgUser {
+        operation_id: "updateOrgUser";
+        tag: "mongoDbCloudUsers";
+        summary: "updates the roles and teams of one organization user";
+        request: PATCH "/api/atlas/v2/orgs/{orgId}/users/{userId}";
+        path: { org_id: OrgId = "orgId", user_id: UserId = "userId" };
+        query: {};
+        body: OrgUserUpdateRequest;
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 200;
+    }
+
+    /// With `2025-02-19` removes pending and active users; `2023-01-01` only active ones.
+    RemoveOrgUser {
+        operation_id: "removeOrgUser";
+        tag: "mongoDbCloudUsers";
+        summary: "removes one user from an organization (204, no body)";
+        request: DELETE "/api/atlas/v2/orgs/{orgId}/users/{userId}";
+        path: { org_id: OrgId = "orgId", user_id: UserId = "userId" };
+        query: {};
+        output: ();
+        versions: [V2023_01_01, V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 204;
+    }
+
+    /// One role per call. The SDK calls it `addOrgRole`.
+    #[doc(alias = "addOrgRole")]
+    AddOrgUserRole {
+        operation_id: "addOrgUserRole", alias: "addOrgRole";
+        tag: "mongoDbCloudUsers";
+        summary: "adds one organization role to a user";
+        request: POST "/api/atlas/v2/orgs/{orgId}/users/{userId}:addRole";
+        path: { org_id: OrgId = "orgId", user_id: UserId = "userId" };
+        query: {};
+        body: OrgRoleChange;
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 200;
+    }
+
+    /// One role per call. The SDK calls it `removeOrgRole`.
+    #[doc(alias = "removeOrgRole")]
+    RemoveOrgUserRole {
+        operation_id: "removeOrgUserRole", alias: "removeOrgRole";
+        tag: "mongoDbCloudUsers";
+        summary: "removes one organization role from a user";
+        request: POST "/api/atlas/v2/orgs/{orgId}/users/{userId}:removeRole";
+        path: { org_id: OrgId = "orgId", user_id: UserId = "userId" };
+        query: {};
+        body: OrgRoleChange;
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 200;
+    }
+
+    /// Paginated. Users invited through the deprecated project invitation endpoint do not
+    /// appear here (documented by Atlas).
+    ListGroupUsers {
+        operation_id: "listGroupUsers";
+        tag: "mongoDbCloudUsers";
+        summary: "users of a project, one page";
+        request: GET "/api/atlas/v2/groups/{groupId}/users";
+        path: { group_id: GroupId = "groupId" };
+        query: {
+            include_count: Bool = "includeCount" => includes_count,
+            items_per_page: PageSize = "itemsPerPage" => page_size,
+            page_num: PageNum = "pageNum" => page,
+            flatten_teams: Bool = "flattenTeams" => flattens_teams,
+            include_org_users: Bool = "includeOrgUsers" => includes_org_users,
+            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
+            username: Email = "username" => username_filter,
+        };
+        output: Page<GroupUser>;
+        versions: [V2023_01_01, V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 200;
+    }
+
+    /// Answers 201; also invites the user to the organization when needed. Requires Project
+    /// Access Manager (the invitations needed Project Owner). Not idempotent.
+    AddGroupUsers {
+        operation_id: "addGroupUsers";
+        tag: "mongoDbCloudUsers";
+        summary: "adds a user to a project (Atlas answers 201)";
+        request: POST "/api/atlas/v2/groups/{groupId}/users";
+        path: { group_id: GroupId = "groupId" };
+        query: {};
+        body: GroupUserRequest;
+        output: GroupUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 201;
+    }
+
+    GetGroupUser {
+        operation_id: "getGroupUser";
+        tag: "mongoDbCloudUsers";
+        summary: "one user of a project by user id";
+        request: GET "/api/atlas/v2/groups/{groupId}/users/{userId}";
+        path: { group_id: GroupId = "groupId", user_id: UserId = "userId" };
+        query: { org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter };
+        output: GroupUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 200;
+    }
+
+    RemoveGroupUser {
+        operation_id: "removeGroupUser";
+        tag: "mongoDbCloudUsers";
+        summary: "removes one user from a project (204, no body)";
+        request: DELETE "/api/atlas/v2/groups/{groupId}/users/{userId}";
+        path: { group_id: GroupId = "groupId", user_id: UserId = "userId" };
+        query: {};
+        output: ();
+        versions: [V2023_01_01, V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 204;
+    }
+
+    /// One role per call; add before remove.
+    AddGroupUserRole {
+        operation_id: "addGroupUserRole";
+        tag: "mongoDbCloudUsers";
+        summary: "adds one project role to a user";
+        request: POST "/api/atlas/v2/groups/{groupId}/users/{userId}:addRole";
+        path: { group_id: GroupId = "groupId", user_id: UserId = "userId" };
+        query: {};
+        body: GroupRoleChange;
+        output: GroupUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 200;
+    }
+
+    RemoveGroupUserRole {
+        operation_id: "removeGroupUserRole";
+        tag: "mongoDbCloudUsers";
+        summary: "removes one project role from a user";
+        request: POST "/api/atlas/v2/groups/{groupId}/users/{userId}:removeRole";
+        path: { group_id: GroupId = "groupId", user_id: UserId = "userId" };
+        query: {};
+        body: GroupRoleChange;
+        output: GroupUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 200;
+    }
+
+    /// Paginated (no `includeCount`). The SDK calls it `listTeamUsers`.
+    #[doc(alias = "listTeamUsers")]
+    ListOrgTeamUsers {
+        operation_id: "listOrgTeamUsers", alias: "listTeamUsers";
+        tag: "mongoDbCloudUsers";
+        summary: "users of a team, one page";
+        request: GET "/api/atlas/v2/orgs/{orgId}/teams/{teamId}/users";
+        path: { org_id: OrgId = "orgId", team_id: TeamId = "teamId" };
+        query: {
+            items_per_page: PageSize = "itemsPerPage" => page_size,
+            page_num: PageNum = "pageNum" => page,
+            username: Email = "username" => username_filter,
+            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
+            user_id: Id = "userId" => user_id_filter,
+        };
+        output: Page<OrgUser>;
+        versions: [V2023_01_01, V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: true;
+        success: 200;
+    }
+
+    AddOrgTeamUser {
+        operation_id: "addOrgTeamUser";
+        tag: "mongoDbCloudUsers";
+        summary: "adds one organization user to a team";
+        request: POST "/api/atlas/v2/orgs/{orgId}/teams/{teamId}:addUser";
+        path: { org_id: OrgId = "orgId", team_id: TeamId = "teamId" };
+        query: {};
+        body: TeamMember;
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 200;
+    }
+
+    RemoveOrgTeamUser {
+        operation_id: "removeOrgTeamUser";
+        tag: "mongoDbCloudUsers";
+        summary: "removes one user from a team";
+        request: POST "/api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser";
+        path: { org_id: OrgId = "orgId", team_id: TeamId = "teamId" };
+        query: {};
+        body: TeamMember;
+        output: OrgUser;
+        versions: [V2025_02_19];
+        envelope: true;
+        pretty: true;
+        idempotent: false;
+        success: 200;
+    }
 }
+
+/// The paginated lists: their `pageNum` and their page type.
+macro_rules! paginated {
+    ($($Type:ident => $Item:ty),* $(,)?) => {$(
+        impl Paginated for $Type {
+            type Item = $Item;
+
+            fn current_page(&self) -> u32 {
+                self.page().unwrap_or(1)
+            }
+
+            fn at_page(&self, page_num: u32) -> Self {
+                let mut op = self.clone();
+                op.page_num = vec![page_num.max(1).to_string()];
+                op
+            }
+
+            fn into_page(output: Page<$Item>) -> Page<$Item> {
+                output
+            }
+
+            fn requested_page_size(&self) -> Option<u32> {
+                self.page_size()
+            }
+        }
+    )*};
+}
+
+paginated!(ListOrgUsers => OrgUser, ListGroupUsers => GroupUser, ListOrgTeamUsers => OrgUser);
 
 #[cfg(test)]
 mod tests {

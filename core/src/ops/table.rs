@@ -38,7 +38,7 @@ macro_rules! endpoints {
             pub struct $Type {
                 $($p: $P,)*
                 $(body: $Body,)?
-                $($q: Option<String>,)*
+                $($q: Vec<String>,)*
                 options: CallOptions,
             }
 
@@ -48,7 +48,7 @@ macro_rules! endpoints {
                     Ok($Type {
                         $($p: $p.into_id()?,)*
                         $(body: { let body: $Body = body; body },)?
-                        $($q: None,)*
+                        $($q: Vec::new(),)*
                         options: CallOptions::default(),
                     })
                 }
@@ -100,7 +100,7 @@ macro_rules! endpoints {
                 #[allow(unused_mut)]
                 fn query(&self) -> Vec<(&'static str, &str)> {
                     let mut query = Vec::new();
-                    $(if let Some(value) = &self.$q {
+                    $(for value in &self.$q {
                         query.push(($qname, value.as_str()));
                     })*
                     query
@@ -127,9 +127,7 @@ macro_rules! endpoints {
                     // Ids first, so a bad id is reported before a bad body.
                     $(let $p: $P = args.path($pname)?.into_id()?;)*
                     let mut op = $Type::new($($p,)* $(args.body::<$Body>()?)?)?;
-                    $(if let Some(value) = args.query($qname) {
-                        op = op.$q(value)?;
-                    })*
+                    $($crate::ops::table::endpoints!(@arg $Q, op, args, $q, $qname);)*
                     op.options = args.options(endpoint)?;
                     Ok(op)
                 }
@@ -156,13 +154,113 @@ macro_rules! endpoints {
         pub fn $q(mut self, value: impl Into<String>) -> Result<Self, InvalidInput> {
             let value = value.into();
             check_email($qname, &value)?;
-            self.$q = Some(value);
+            self.$q = vec![value];
             Ok(self)
         }
 
         #[doc = concat!("The `", $qname, "` query parameter, if set.")]
         pub fn $qget(&self) -> Option<&str> {
-            self.$q.as_deref()
+            self.$q.first().map(String::as_str)
+        }
+    };
+    // A user-id query parameter (`userId` filter).
+    (@query Id, $q:ident, $qname:literal, $qget:ident) => {
+        #[doc = concat!("Sets the `", $qname, "` query parameter (24 lowercase hex, validated here).")]
+        pub fn $q(mut self, value: impl IntoId<UserId>) -> Result<Self, InvalidInput> {
+            self.$q = vec![value.into_id()?.as_str().to_owned()];
+            Ok(self)
+        }
+
+        #[doc = concat!("The `", $qname, "` query parameter, if set.")]
+        pub fn $qget(&self) -> Option<&str> {
+            self.$q.first().map(String::as_str)
+        }
+    };
+    (@query Bool, $q:ident, $qname:literal, $qget:ident) => {
+        #[doc = concat!("Sets the `", $qname, "` query parameter (Atlas's default applies when unset).")]
+        pub fn $q(mut self, on: bool) -> Self {
+            self.$q = vec![on.to_string()];
+            self
+        }
+
+        #[doc = concat!("The `", $qname, "` query parameter, if set.")]
+        pub fn $qget(&self) -> Option<bool> {
+            self.$q.first().map(|v| v == "true")
+        }
+    };
+    (@query PageSize, $q:ident, $qname:literal, $qget:ident) => {
+        #[doc = concat!("Sets `", $qname, "`: items per page, 1 to 500 (Atlas's default is 100).")]
+        pub fn $q(mut self, n: u32) -> Result<Self, InvalidInput> {
+            if !(1..=500).contains(&n) {
+                return Err(InvalidInput::with_value($qname, "must be from 1 to 500", &n.to_string()));
+            }
+            self.$q = vec![n.to_string()];
+            Ok(self)
+        }
+
+        #[doc = concat!("The `", $qname, "` query parameter, if set.")]
+        pub fn $qget(&self) -> Option<u32> {
+            self.$q.first().and_then(|v| v.parse().ok())
+        }
+    };
+    (@query PageNum, $q:ident, $qname:literal, $qget:ident) => {
+        #[doc = concat!("Sets `", $qname, "`: the page to return, from 1.")]
+        pub fn $q(mut self, n: u32) -> Result<Self, InvalidInput> {
+            if n == 0 {
+                return Err(InvalidInput::with_value($qname, "must be at least 1", "0"));
+            }
+            self.$q = vec![n.to_string()];
+            Ok(self)
+        }
+
+        #[doc = concat!("The `", $qname, "` query parameter, if set.")]
+        pub fn $qget(&self) -> Option<u32> {
+            self.$q.first().and_then(|v| v.parse().ok())
+        }
+    };
+    // Membership statuses, sent as repeated keys (`?orgMembershipStatuses=A&orgMembershipStatuses=B`).
+    (@query Statuses, $q:ident, $qname:literal, $qget:ident) => {
+        #[doc = concat!("Sets `", $qname, "` (known statuses only, each once; sent as repeated keys).")]
+        pub fn $q(mut self, statuses: impl IntoIterator<Item = OrgMembershipStatus>) -> Result<Self, InvalidInput> {
+            let statuses: Vec<OrgMembershipStatus> = statuses.into_iter().collect();
+            for (i, status) in statuses.iter().enumerate() {
+                OrgMembershipStatus::checked(status.as_str())
+                    .map_err(|e| InvalidInput::with_value(format!("{}[{i}]", $qname), e.reason().to_owned(), status.as_str()))?;
+            }
+            check_unique($qname, &statuses, OrgMembershipStatus::as_str, |s| s.as_str().to_owned())?;
+            self.$q = statuses.iter().map(|s| s.as_str().to_owned()).collect();
+            Ok(self)
+        }
+
+        #[doc = concat!("The `", $qname, "` query parameter (empty if unset).")]
+        pub fn $qget(&self) -> Vec<OrgMembershipStatus> {
+            self.$q.iter().map(|s| OrgMembershipStatus::parse(s)).collect()
+        }
+    };
+
+    // From text (`FromArgs`): each kind parses its value(s) and calls its setter.
+    (@arg Statuses, $op:ident, $args:ident, $q:ident, $qname:literal) => {
+        let values: Vec<OrgMembershipStatus> = $args.values($qname).map(OrgMembershipStatus::parse).collect();
+        if !values.is_empty() {
+            $op = $op.$q(values)?;
+        }
+    };
+    (@arg Bool, $op:ident, $args:ident, $q:ident, $qname:literal) => {
+        if let Some(value) = $args.query($qname) {
+            $op = $op.$q(parse_bool($qname, value)?);
+        }
+    };
+    (@arg PageSize, $op:ident, $args:ident, $q:ident, $qname:literal) => {
+        if let Some(value) = $args.query($qname) {
+            $op = $op.$q(parse_u32($qname, value)?)?;
+        }
+    };
+    (@arg PageNum, $op:ident, $args:ident, $q:ident, $qname:literal) => {
+        $crate::ops::table::endpoints!(@arg PageSize, $op, $args, $q, $qname);
+    };
+    (@arg $other:ident, $op:ident, $args:ident, $q:ident, $qname:literal) => {
+        if let Some(value) = $args.query($qname) {
+            $op = $op.$q(value)?;
         }
     };
 
