@@ -349,7 +349,7 @@ mod cloud_users {
         );
         let mut pages = atlas_admin_core::paginate::Paginator::new(op);
         pages.next_op().unwrap().unwrap();
-        assert_eq!(pages.handle(page).unwrap().len(), 1);
+        pages.handle(&page);
         let next = pages.next_op().unwrap().unwrap();
         assert_eq!((next.current_page(), next.page_size()), (2, Some(1)));
     }

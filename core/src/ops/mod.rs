@@ -737,6 +737,10 @@ macro_rules! paginated {
                 op
             }
 
+            fn page(output: &Page<$Item>) -> &Page<$Item> {
+                output
+            }
+
             fn into_page(output: Page<$Item>) -> Page<$Item> {
                 output
             }
