@@ -777,14 +777,14 @@ fn binary_prints_exportable_settings_and_serves() {
     }
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_fake-atlas"))
-            .args(["--port", "0", "--public-key", "binkey", "--private-key", "bin secret"])
+            .args(["--port", "0", "--public-key", "binkey", "--private-key", "bin secret", "--seed-users", "3"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("the binary starts"),
     );
     let stdout = child.0.stdout.take().unwrap();
-    let lines: Vec<String> = BufReader::new(stdout).lines().take(7).map(Result::unwrap).collect();
+    let lines: Vec<String> = BufReader::new(stdout).lines().take(8).map(Result::unwrap).collect();
     let names: Vec<&str> = lines.iter().map(|l| l.split_once('=').unwrap().0).collect();
     assert_eq!(
         names,
@@ -795,7 +795,8 @@ fn binary_prints_exportable_settings_and_serves() {
             "MONGODB_ATLAS_CLIENT_ID",
             "MONGODB_ATLAS_CLIENT_SECRET",
             "MONGODB_ATLAS_GROUP_ID",
-            "MONGODB_ATLAS_ORG_ID"
+            "MONGODB_ATLAS_ORG_ID",
+            "MONGODB_ATLAS_TEAM_ID"
         ]
     );
     let value = |i: usize| lines[i].split_once('=').unwrap().1.to_owned();
@@ -806,6 +807,14 @@ fn binary_prints_exportable_settings_and_serves() {
     let url = format!("{base}/api/atlas/v2/groups/{}/invites", value(5));
     let r = curl(&["--digest", "-u", "binkey:bin secret", "-H", ACCEPT, &url]);
     assert_eq!((r.status, r.body.as_str()), (200, "[]"), "{r:?}");
+    let users = format!("{base}/api/atlas/v2/orgs/{}/users?itemsPerPage=2", value(6));
+    let accept = "Accept: application/vnd.atlas.2025-02-19+json";
+    let r = curl(&["--digest", "-u", "binkey:bin secret", "-H", accept, &users]);
+    assert_eq!(r.status, 200, "{r:?}");
+    let page = r.json();
+    assert_eq!((page["totalCount"].clone(), page["results"].as_array().unwrap().len()), (json!(3), 2), "{page}");
+    assert_eq!(page["results"][0]["username"], "user0@example.com");
+    assert!(page["links"][1]["href"].as_str().unwrap().starts_with(&base), "an absolute next link: {page}");
 }
 
 #[test]

@@ -5,9 +5,9 @@
 //! ```
 //!
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
-//! project and org), then serves until killed.
+//! project, org and team), then serves until killed.
 
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig};
+use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, MembershipStatus};
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,8 +15,8 @@ use std::time::Duration;
 const USAGE: &str = "\
 usage: fake-atlas [options]
 
-Serves a fake MongoDB Atlas Administration API (invitation endpoints) on 127.0.0.1 and prints
-the environment variables a client needs, then runs until killed (Ctrl-C).
+Serves a fake MongoDB Atlas Administration API (invitation and Cloud Users endpoints) on
+127.0.0.1 and prints the environment variables a client needs, then runs until killed (Ctrl-C).
 
 options:
   --port N                  TCP port on 127.0.0.1 (default 0: any free port)
@@ -31,11 +31,22 @@ options:
   --group-name S            demo project name
   --org-id HEX24            demo organization id
   --org-name S              demo organization name
+  --team-id HEX24           demo team id
+  --seed-users N            start with N active users user0@example.com... in the org and
+                            the demo project (for pagination)
   -h, --help                this help
 ";
 
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<FakeConfig>, String> {
+/// What the command line asks for.
+#[derive(Debug)]
+struct Options {
+    config: FakeConfig,
+    seed_users: usize,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut config = FakeConfig::default();
+    let mut seed_users = 0;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -68,15 +79,20 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<FakeConfi
             "--group-name" => config.group_name = value()?,
             "--org-id" => config.org_id = value()?,
             "--org-name" => config.org_name = value()?,
+            "--team-id" => config.team_id = value()?,
+            "--seed-users" => {
+                let v = value()?;
+                seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    for (what, id) in [("--group-id", &config.group_id), ("--org-id", &config.org_id)] {
+    for (what, id) in [("--group-id", &config.group_id), ("--org-id", &config.org_id), ("--team-id", &config.team_id)] {
         if id.len() != 24 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(format!("{what}: {id:?} is not 24 lowercase hex characters"));
         }
     }
-    Ok(Some(config))
+    Ok(Some(Options { config, seed_users }))
 }
 
 /// Quotes a value for a POSIX shell when it needs it.
@@ -89,8 +105,8 @@ fn shell_quote(v: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(c)) => c,
+    let Options { config, seed_users } = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(o)) => o,
         Ok(None) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -107,6 +123,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    fake.seed_users(seed_users, MembershipStatus::Active, true);
     let c = fake.config();
     let lines = [
         ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
@@ -116,6 +133,7 @@ fn main() -> ExitCode {
         ("MONGODB_ATLAS_CLIENT_SECRET", c.client_secret.clone()),
         ("MONGODB_ATLAS_GROUP_ID", c.group_id.clone()),
         ("MONGODB_ATLAS_ORG_ID", c.org_id.clone()),
+        ("MONGODB_ATLAS_TEAM_ID", c.team_id.clone()),
     ];
     let mut out = std::io::stdout().lock();
     for (name, value) in lines {
@@ -134,7 +152,11 @@ mod tests {
     use super::*;
 
     fn args(s: &[&str]) -> Result<Option<FakeConfig>, String> {
-        parse_args(s.iter().map(|a| (*a).to_owned()))
+        parse_args(s.iter().map(|a| (*a).to_owned())).map(|o| o.map(|o| o.config))
+    }
+
+    fn seeded(s: &[&str]) -> Result<Option<usize>, String> {
+        parse_args(s.iter().map(|a| (*a).to_owned())).map(|o| o.map(|o| o.seed_users))
     }
 
     #[test]
@@ -149,6 +171,10 @@ mod tests {
         assert!(args(&["--port", "x"]).is_err());
         assert!(args(&["--bogus"]).is_err());
         assert!(args(&["--group-id", "ABC"]).is_err());
+        assert!(args(&["--team-id", "ABC"]).is_err());
+        assert_eq!(seeded(&["--seed-users", "1234"]).unwrap(), Some(1234));
+        assert_eq!(seeded(&[]).unwrap(), Some(0));
+        assert!(seeded(&["--seed-users", "-1"]).is_err());
     }
 
     #[test]

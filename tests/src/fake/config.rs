@@ -35,6 +35,9 @@ pub struct FakeConfig {
     pub org_id: String,
     /// The demo organization's name (`orgName` of its invitations).
     pub org_name: String,
+    /// A team of the demo organization (24 lowercase hex); more with
+    /// [`FakeAtlas::add_team`](super::FakeAtlas::add_team).
+    pub team_id: String,
 }
 
 impl Default for FakeConfig {
@@ -52,6 +55,7 @@ impl Default for FakeConfig {
             group_name: "fake-atlas-demo".to_owned(),
             org_id: "4888442a3354817a7320eb61".to_owned(),
             org_name: "Fake Atlas Demo Org".to_owned(),
+            team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
         }
     }
 }

@@ -1,8 +1,10 @@
-//! A loopback fake of the MongoDB Atlas Administration API v2 invitation endpoints.
+//! A loopback fake of the MongoDB Atlas Administration API v2: the deprecated invitation
+//! endpoints and the Cloud Users API that replaces them.
 //!
-//! [`FakeAtlas`] serves the 12 project and organization invitation operations on
-//! `127.0.0.1` with hyper, behaving like Atlas where the facts are known
-//! (`/work/shared/atlas-facts.md`):
+//! [`FakeAtlas`] serves the 12 project and organization invitation operations and the 16
+//! Cloud Users operations (routed by the core's endpoint table) on `127.0.0.1` with hyper,
+//! behaving like Atlas where the facts are known (`/work/shared/atlas-facts.md`,
+//! `/work/shared/cloud-users.md`):
 //!
 //! - **Digest** (realm `MMS Public API`, MD5, qop `auth`): 401 with a fresh 32-character
 //!   base64 nonce and Atlas's JSON body; nonces expire (`stale=true`), (nonce, nc) pairs
@@ -10,12 +12,22 @@
 //!   a client that signs preemptively needs one round trip per call.
 //! - **OAuth** service accounts: `POST /api/oauth/token` (Basic auth, rate limited per rolling
 //!   minute) and `POST /api/oauth/revoke`; `Authorization: Bearer` on API calls.
-//! - **Versioning**: `Accept: application/vnd.atlas.2023-01-01+json` or 406
-//!   `INVALID_VERSION_DATE` (checked after authentication, as Atlas does).
-//! - **Bodies and headers**: create answers 200, delete 204 with no body, lists are bare
-//!   arrays, no `links`, `expiresAt` = `createdAt` + 30 days, `inviterUsername` is the public
-//!   key or client id; `Deprecation`, `Sunset`, `Ratelimit-*` on invitation responses,
-//!   `X-Error-Code` on errors; `envelope=true` and `pretty=true` honoured.
+//! - **Versioning**: `Accept: application/vnd.atlas.<date>+json` naming one of the endpoint's
+//!   versions (2023-01-01 for invitations, 2025-02-19 for Cloud Users, 2023-01-01 too where the
+//!   spec keeps it) or 406 `INVALID_VERSION_DATE` (checked after authentication, as Atlas does);
+//!   success bodies carry the negotiated media type.
+//! - **Cloud Users** (`users` module docs): PENDING users on create (201), 409 or replacement,
+//!   statuses computed on the fake's clock, `{links, results, totalCount}` pages with absolute
+//!   `next` links; deprecated org invitations show as PENDING users (another id), deprecated
+//!   project invitations stay invisible to `/groups/{groupId}/users`.
+//! - **Test hooks**: [`FakeAtlas::set_clock`], [`FakeAtlas::advance`],
+//!   [`FakeAtlas::seed_org_user`], [`FakeAtlas::seed_users`], [`FakeAtlas::seed_invitation`],
+//!   [`FakeAtlas::accept_invitation`], [`FakeAtlas::add_team`].
+//! - **Invitation bodies and headers**: create answers 200, delete 204 with no body, lists are
+//!   bare arrays, no `links`, `expiresAt` = `createdAt` + 30 days, `inviterUsername` is the
+//!   public key or client id. `Ratelimit-*` on every API response, `Deprecation` and `Sunset`
+//!   on deprecated versions, `X-Error-Code` on errors; `envelope=true` and `pretty=true`
+//!   honoured.
 //! - **Faults** to inject ([`Fault`]) and **counters** to assert on ([`Counters`]).
 //!
 //! Choices where Atlas's behaviour is unknown (documented so tests do not over-trust them):
@@ -24,9 +36,12 @@
 //! `stale=true`; request body `Content-Type` is not checked; unknown body fields are ignored;
 //! an update leaves `teamIds`/`groupRoleAssignments` unchanged when the body omits them;
 //! 405 uses errorCode `METHOD_NOT_ALLOWED`; an enveloped error is
-//! `{"status": <code>, "content": <error body>}`; faults and 401s are never enveloped.
+//! `{"status": <code>, "content": <error body>}`; faults and 401s are never enveloped; a
+//! deprecated org invitation for someone already PENDING or ACTIVE through the Cloud Users API
+//! is 409 `USER_ALREADY_EXISTS`; the Cloud Users choices are listed in the `users` module.
 
 mod body;
+mod clock;
 mod config;
 mod counters;
 mod digest;
@@ -40,9 +55,11 @@ mod routes;
 mod server;
 mod service;
 mod state;
+mod users;
 
 pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
 pub use server::FakeAtlas;
 pub use service::COUNTERS_PATH;
+pub use users::{CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, MembershipStatus, SeedUser, USER_ALREADY_HAS_ROLE};

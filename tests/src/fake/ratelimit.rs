@@ -1,5 +1,6 @@
-//! The headers Atlas puts on every invitation response: `Deprecation`, `Sunset`,
-//! `Ratelimit-Limit` and a `Ratelimit-Remaining` that counts down (and refills each minute).
+//! The headers Atlas puts on API responses: `Ratelimit-Limit` and a `Ratelimit-Remaining` that
+//! counts down (and refills each minute) on all, `Deprecation` and `Sunset` on deprecated
+//! versions (every invitation operation, the 2023-01-01 variants of the Cloud Users lists).
 
 use super::body::FakeBody;
 use super::routes::Scope;
@@ -60,12 +61,14 @@ impl Budgets {
     }
 }
 
-/// Adds the invitation headers of `scope` to `resp`.
-pub(crate) fn add_headers(resp: &mut Response<FakeBody>, scope: Scope, remaining: u32) {
+/// Adds the rate-limit headers of `scope` to `resp`, and the deprecation ones if `deprecated`.
+pub(crate) fn add_headers(resp: &mut Response<FakeBody>, scope: Scope, remaining: u32, deprecated: bool) {
     let (deprecation, limit) = scope_facts(scope);
     let h = resp.headers_mut();
-    h.insert(DEPRECATION, HeaderValue::from_static(deprecation));
-    h.insert(SUNSET, HeaderValue::from_static("Thu, 1 Jul 2027 00:00:00 GMT"));
+    if deprecated {
+        h.insert(DEPRECATION, HeaderValue::from_static(deprecation));
+        h.insert(SUNSET, HeaderValue::from_static("Thu, 1 Jul 2027 00:00:00 GMT"));
+    }
     h.insert(RATELIMIT_LIMIT, HeaderValue::from(limit));
     h.insert(RATELIMIT_REMAINING, HeaderValue::from(remaining));
 }

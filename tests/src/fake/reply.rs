@@ -2,12 +2,11 @@
 //! on invitation responses.
 
 use super::body::FakeBody;
+use atlas_admin_core::ApiVersion;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use serde_json::{Value, json};
 
-/// Content type of successful invitation responses (observed).
-pub(crate) const VND_JSON: &str = "application/vnd.atlas.2023-01-01+json;charset=utf-8";
 /// Content type of error bodies (observed).
 pub(crate) const ERROR_JSON: &str = "application/json";
 
@@ -25,6 +24,11 @@ pub(crate) struct Outcome {
 impl Outcome {
     pub(crate) fn ok(body: Value) -> Self {
         Outcome { status: StatusCode::OK, body: Some(body), error_code: None, headers: Vec::new() }
+    }
+
+    /// 201 with `body` (Cloud Users create and add).
+    pub(crate) fn created(body: Value) -> Self {
+        Outcome { status: StatusCode::CREATED, body: Some(body), error_code: None, headers: Vec::new() }
     }
 
     pub(crate) fn no_content() -> Self {
@@ -83,12 +87,16 @@ pub(crate) struct Style {
     pub(crate) envelope: bool,
     /// `pretty=true`: indent the JSON.
     pub(crate) pretty: bool,
+    /// The negotiated API version: the content type of success bodies (observed:
+    /// `application/vnd.atlas.<date>+json;charset=utf-8`).
+    pub(crate) version: ApiVersion,
 }
 
 /// Writes an outcome as an HTTP response.
 pub(crate) fn render(outcome: Outcome, style: Style) -> Response<FakeBody> {
     let Outcome { status, body, error_code, headers } = outcome;
-    let content_type = if status.is_success() { VND_JSON } else { ERROR_JSON };
+    let vnd = format!("{};charset=utf-8", style.version.media_type());
+    let content_type = if status.is_success() { vnd.as_str() } else { ERROR_JSON };
     let (status, body) = if style.envelope {
         let mut env = serde_json::Map::new();
         env.insert("status".to_owned(), json!(status.as_u16()));
@@ -104,7 +112,9 @@ pub(crate) fn render(outcome: Outcome, style: Style) -> Response<FakeBody> {
         None => {
             let mut r = Response::new(FakeBody::empty());
             *r.status_mut() = status;
-            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+            if let Ok(ct) = HeaderValue::from_str(content_type) {
+                r.headers_mut().insert(CONTENT_TYPE, ct);
+            }
             r
         }
     };

@@ -1,7 +1,9 @@
 //! Routing `/api/atlas/v2/…` requests by the core's endpoint table ([`ops::ALL`]): a path
-//! matches an endpoint's template, its placeholders give the parameters, and the endpoint's tag
-//! and method say which of the store's invitation operations runs.
+//! matches an endpoint's template, its placeholders give the parameters, and the endpoint's
+//! operationId says which behaviour of the store runs (an invitation operation or a Cloud Users
+//! operation).
 
+use super::users::UserOp;
 use atlas_admin_core::Endpoint;
 use atlas_admin_core::ops;
 use http::Method;
@@ -9,24 +11,37 @@ use http::Method;
 /// The prefix of every Atlas Admin API v2 path.
 pub(crate) const API_PREFIX: &str = "/api/atlas/v2";
 
-/// Project (`/groups/{groupId}/invites`) or organization (`/orgs/{orgId}/invites`).
+/// Project (`/groups/{groupId}/…`) or organization (`/orgs/{orgId}/…`): decides the
+/// rate-limit budget and the deprecation headers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scope {
     Project,
     Org,
 }
 
-/// What an invitation path names.
+/// What a path names: its scope and its placeholders' values (unchecked).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Route {
     pub(crate) scope: Scope,
-    /// The `groupId` or `orgId` segment, unchecked.
-    pub(crate) parent: String,
-    /// The `invitationId` segment, unchecked; `None` for the collection.
-    pub(crate) invitation: Option<String>,
+    pub(crate) params: Vec<(&'static str, String)>,
 }
 
-/// One of the six operations of a scope.
+impl Route {
+    /// The value of placeholder `name`; empty if the template has none.
+    pub(crate) fn param(&self, name: &str) -> &str {
+        self.params.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The `groupId` or `orgId` segment.
+    pub(crate) fn parent(&self) -> &str {
+        match self.scope {
+            Scope::Project => self.param("groupId"),
+            Scope::Org => self.param("orgId"),
+        }
+    }
+}
+
+/// One of the six invitation operations of a scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op {
     List,
@@ -37,11 +52,20 @@ pub(crate) enum Op {
     Delete,
 }
 
+/// Which store behaviour an endpoint has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Behaviour {
+    /// A deprecated invitation operation.
+    Invite(Op),
+    /// A Cloud Users operation.
+    Users(UserOp),
+}
+
 /// Where a request goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Routed {
     /// An endpoint the fake implements.
-    Found { endpoint: &'static Endpoint, route: Route, op: Op },
+    Found { endpoint: &'static Endpoint, route: Route, behaviour: Behaviour },
     /// The path is an endpoint's, the method is not: the `Allow` list, in table order.
     MethodNotAllowed { scope: Option<Scope>, allow: String },
     /// An endpoint of the table the fake has no behaviour for.
@@ -51,6 +75,8 @@ pub(crate) enum Routed {
 }
 
 /// Matches `path` (without query) against the template's segments; `Some(params)` by name.
+/// A placeholder's value never holds `:`, so `…/users/u:addRole` is the custom method, not a
+/// user id.
 fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
     let mut params = Vec::new();
     let mut have = path.split('/');
@@ -60,7 +86,7 @@ fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static st
             (Some(open), Some(close)) if open < close => {
                 let (prefix, suffix) = (want.get(..open)?, want.get(close + 1..)?);
                 let value = got.strip_prefix(prefix)?.strip_suffix(suffix)?;
-                if value.is_empty() {
+                if value.is_empty() || value.contains(':') {
                     return None;
                 }
                 params.push((want.get(open + 1..close)?, value.to_owned()));
@@ -72,38 +98,30 @@ fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static st
     have.next().is_none().then_some(params)
 }
 
-/// The store's scope for an endpoint's tag; `None` for tags the fake has no store for.
+/// The scope of a path template: by its first segment after the prefix.
 fn scope(endpoint: &Endpoint) -> Option<Scope> {
-    match endpoint.tag {
-        "projects" => Some(Scope::Project),
-        "organizations" => Some(Scope::Org),
-        _ => None,
+    let rest = endpoint.path.strip_prefix(API_PREFIX)?;
+    if rest.starts_with("/groups/") {
+        Some(Scope::Project)
+    } else if rest.starts_with("/orgs/") {
+        Some(Scope::Org)
+    } else {
+        None
     }
 }
 
-/// The fake's behaviour for an endpoint: invitations, by method and by whether an
-/// `invitationId` is in the path.
-fn behaviour(endpoint: &Endpoint, params: Vec<(&'static str, String)>) -> Option<(Route, Op)> {
-    let scope = scope(endpoint)?;
-    let mut parent = None;
-    let mut invitation = None;
-    for (name, value) in params {
-        match name {
-            "groupId" | "orgId" => parent = Some(value),
-            "invitationId" => invitation = Some(value),
-            _ => return None,
-        }
-    }
-    let op = match (invitation.is_some(), endpoint.method.as_str()) {
-        (false, "GET") => Op::List,
-        (false, "POST") => Op::Create,
-        (false, "PATCH") => Op::UpdateByUsername,
-        (true, "GET") => Op::Get,
-        (true, "PATCH") => Op::UpdateById,
-        (true, "DELETE") => Op::Delete,
-        _ => return None,
+/// The fake's behaviour for an operationId.
+fn behaviour(operation_id: &str) -> Option<Behaviour> {
+    let invite = match operation_id {
+        "listGroupInvites" | "listOrgInvites" => Op::List,
+        "createGroupInvite" | "createOrgInvite" => Op::Create,
+        "updateGroupInvites" | "updateOrgInvites" => Op::UpdateByUsername,
+        "getGroupInvite" | "getOrgInvite" => Op::Get,
+        "updateGroupInviteById" | "updateOrgInviteById" => Op::UpdateById,
+        "deleteGroupInvite" | "deleteOrgInvite" => Op::Delete,
+        other => return UserOp::from_operation_id(other).map(Behaviour::Users),
     };
-    Some((Route { scope, parent: parent?, invitation }, op))
+    Some(Behaviour::Invite(invite))
 }
 
 /// Routes a request by the table.
@@ -117,9 +135,9 @@ pub(crate) fn route(method: &Method, path: &str) -> Routed {
             allow_scope = allow_scope.or(scope(endpoint));
             continue;
         }
-        return match behaviour(endpoint, params) {
-            Some((route, op)) => Routed::Found { endpoint, route, op },
-            None => Routed::NotImplemented(endpoint),
+        return match (behaviour(endpoint.operation_id), scope(endpoint)) {
+            (Some(behaviour), Some(scope)) => Routed::Found { endpoint, route: Route { scope, params }, behaviour },
+            _ => Routed::NotImplemented(endpoint),
         };
     }
     if allow.is_empty() {
@@ -135,16 +153,18 @@ mod tests {
 
     #[test]
     fn paths() {
-        let Routed::Found { endpoint, route: r, op } = route(&Method::GET, "/api/atlas/v2/groups/abc/invites") else {
+        let Routed::Found { endpoint, route: r, behaviour } = route(&Method::GET, "/api/atlas/v2/groups/abc/invites")
+        else {
             panic!()
         };
         assert_eq!(endpoint.operation_id, "listGroupInvites");
-        assert_eq!((r.scope, r.parent.as_str(), r.invitation, op), (Scope::Project, "abc", None, Op::List));
-        let Routed::Found { endpoint, route: r, op } = route(&Method::DELETE, "/api/atlas/v2/orgs/o/invites/i") else {
+        assert_eq!((r.scope, r.parent(), behaviour), (Scope::Project, "abc", Behaviour::Invite(Op::List)));
+        let Routed::Found { endpoint, route: r, behaviour } = route(&Method::DELETE, "/api/atlas/v2/orgs/o/invites/i")
+        else {
             panic!()
         };
         assert_eq!(endpoint.operation_id, "deleteOrgInvite");
-        assert_eq!((r.scope, r.invitation.as_deref(), op), (Scope::Org, Some("i"), Op::Delete));
+        assert_eq!((r.scope, r.param("invitationId"), behaviour), (Scope::Org, "i", Behaviour::Invite(Op::Delete)));
         assert_eq!(
             route(&Method::POST, "/api/atlas/v2/orgs/o/invites/i"),
             Routed::MethodNotAllowed { scope: Some(Scope::Org), allow: "GET, PATCH, DELETE".to_owned() }
@@ -164,7 +184,9 @@ mod tests {
     #[test]
     fn every_endpoint_of_the_table_is_routed_to_itself() {
         for endpoint in ops::ALL {
-            let path = endpoint.path.replace("{groupId}", "g").replace("{orgId}", "o").replace("{invitationId}", "i");
+            let path = ["groupId", "orgId", "invitationId", "userId", "teamId"]
+                .iter()
+                .fold(endpoint.path.to_owned(), |p, name| p.replace(&format!("{{{name}}}"), "x"));
             match route(&endpoint.method, &path) {
                 Routed::Found { endpoint: found, .. } => assert_eq!(found, *endpoint),
                 other => panic!("{}: {other:?}", endpoint.operation_id),
@@ -181,5 +203,6 @@ mod tests {
         assert_eq!(m, Some(vec![("groupId", "g".to_owned()), ("userId", "u".to_owned())]));
         assert_eq!(match_template("/a/{userId}:addRole", "/a/:addRole"), None);
         assert_eq!(match_template("/a/{userId}:addRole", "/a/u"), None);
+        assert_eq!(match_template("/a/{userId}", "/a/u:addRole"), None);
     }
 }

@@ -1,14 +1,17 @@
 //! [`FakeAtlas`]: the loopback server, its thread and runtime, and the state it shares with
 //! the test that owns it.
 
+use super::clock::Clock;
 use super::config::FakeConfig;
 use super::counters::Counters;
 use super::digest::NonceTable;
 use super::faults::{Fault, FaultQueue};
 use super::oauth::TokenStore;
 use super::ratelimit::Budgets;
+use super::routes::Scope;
 use super::service;
 use super::state::Store;
+use super::users::SeedUser;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -16,7 +19,7 @@ use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 
 /// Everything mutable, behind one lock (held briefly, never across an await).
@@ -27,6 +30,8 @@ pub(crate) struct Inner {
     pub(crate) faults: FaultQueue,
     pub(crate) store: Store,
     pub(crate) budgets: Budgets,
+    /// "Now" for stored data (invitations, users, expiry).
+    pub(crate) clock: Clock,
 }
 
 /// What the server tasks and the [`FakeAtlas`] handle share.
@@ -89,7 +94,10 @@ impl FakeAtlas {
             faults: FaultQueue::default(),
             store: Store::default(),
             budgets: Budgets::default(),
+            clock: Clock::default(),
         };
+        let mut inner = inner;
+        inner.store.users.teams.insert(config.team_id.clone());
         let shared = Arc::new(Shared { config, inner: Mutex::new(inner) });
         let shutdown = Arc::new(Notify::new());
         let thread = std::thread::Builder::new().name(format!("fake-atlas-{}", addr.port())).spawn({
@@ -140,6 +148,79 @@ impl FakeAtlas {
     /// Invalidates every bearer token issued so far: using one gets 401.
     pub fn expire_tokens(&self) {
         self.shared.lock().tokens.expire_all();
+    }
+
+    /// The fake's clock: "now" for invitation and user timestamps and for expiry.
+    pub fn now(&self) -> SystemTime {
+        self.shared.lock().clock.now()
+    }
+
+    /// Freezes the fake's clock at `t` (authentication keeps real time).
+    pub fn set_clock(&self, t: SystemTime) {
+        self.shared.lock().clock = Clock::Fixed(t);
+    }
+
+    /// Moves the fake's clock forward: e.g. 31 days turns PENDING users into
+    /// `INVITATION_EXPIRED`.
+    pub fn advance(&self, d: Duration) {
+        self.shared.lock().clock.advance(d);
+    }
+
+    /// Puts an org user in any state into the fake; its user id.
+    pub fn seed_org_user(&self, user: SeedUser) -> String {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.users.seed(user, &self.shared.config.public_key, now)
+    }
+
+    /// Seeds `n` users `user{i}@example.com` (i from 0) in `status` with org role
+    /// `ORG_MEMBER` and, if `in_project`, `GROUP_READ_ONLY` in the demo project: one pass, for
+    /// pagination tests (20,000 take well under a second).
+    pub fn seed_users(&self, n: usize, status: super::MembershipStatus, in_project: bool) {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        let group = &self.shared.config.group_id;
+        for i in 0..n {
+            let mut seed = SeedUser::new(format!("user{i}@example.com"), status);
+            if in_project {
+                seed = seed.group_roles(group, ["GROUP_READ_ONLY"]);
+            }
+            inner.store.users.seed(seed, &self.shared.config.public_key, now);
+        }
+    }
+
+    /// Seeds a pending invitation through the deprecated endpoints' state, created at
+    /// `created` (use a time 31 days back for an expired one). `org` picks the organization
+    /// (then a PENDING org user with another id mirrors it) or the project (invisible to the
+    /// Cloud Users endpoints). Its invitation id.
+    pub fn seed_invitation(&self, org: bool, username: &str, roles: &[&str], created: SystemTime) -> String {
+        let scope = if org { Scope::Org } else { Scope::Project };
+        let roles = roles.iter().map(|r| (*r).to_owned()).collect();
+        self.shared.lock().store.seed_invitation(scope, username, roles, &self.shared.config.public_key, created)
+    }
+
+    /// `username` accepts its pending invitations (project and org): Atlas deletes them and
+    /// the user becomes ACTIVE, with the invited project roles. Its user id, or `None` if it
+    /// had neither an invitation nor a user.
+    pub fn accept_invitation(&self, username: &str) -> Option<String> {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.accept_invitation(username, &self.shared.config.group_id, now)
+    }
+
+    /// Adds a team to the demo organization; its id.
+    pub fn add_team(&self) -> String {
+        let id = super::random::object_id();
+        self.shared.lock().store.users.teams.insert(id.clone());
+        id
+    }
+
+    /// The users as `listOrgUsers` would answer them, every status, in creation order (for
+    /// assertions without HTTP).
+    pub fn org_users(&self) -> Vec<serde_json::Value> {
+        let inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.users.all().map(|u| u.org_json(now)).collect()
     }
 }
 

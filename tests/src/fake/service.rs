@@ -3,8 +3,9 @@
 //! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
 //! otherwise), routed by the core's endpoint table (404 unknown path, 405 wrong method, 501 an
-//! endpoint the fake has no behaviour for), version-checked (406), handed to the next injected
-//! fault if any, then to the invitation store. Anything else is a 404.
+//! endpoint the fake has no behaviour for), version-checked against the endpoint's versions
+//! (406), handed to the next injected fault if any, then to the store (invitations and Cloud
+//! Users). Anything else is a 404.
 
 use super::body::FakeBody;
 use super::digest::{self, Signed, Verdict};
@@ -12,10 +13,11 @@ use super::faults::{self, Action};
 use super::oauth;
 use super::ratelimit;
 use super::reply::{self, ERROR_JSON, Outcome, Style, X_ERROR_CODE};
-use super::routes::{self, API_PREFIX, Op, Route, Routed, Scope};
+use super::routes::{self, API_PREFIX, Behaviour, Route, Routed, Scope};
 use super::server::{Inner, Shared};
 use super::state;
 use atlas_admin_core::digest::parse_authorization;
+use atlas_admin_core::{ApiVersion, Endpoint};
 use http::header::{ACCEPT, ALLOW, AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
@@ -23,15 +25,13 @@ use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 use tokio::sync::Notify;
 
 /// Where the counters are served as JSON (no authentication: the fake is loopback-only).
 pub const COUNTERS_PATH: &str = "/__fake/counters";
 /// Request bodies larger than this are refused (413).
 const MAX_BODY: usize = 1 << 20;
-/// The only media type the invitation endpoints serve.
-const VERSIONED: &str = "application/vnd.atlas.2023-01-01+json";
 
 /// Answers one request. `abort` closes the connection (the `CloseConnection` fault).
 pub(crate) async fn handle(
@@ -78,31 +78,33 @@ pub(crate) async fn handle(
             _ => return not_found(path, Style::default()),
         }
     };
-    let Prelude { route, op, principal, query, style, action } = match step {
+    let Prelude { route, behaviour, principal, query, style, action, deprecated } = match step {
         Step::Proceed(p) => p,
         Step::Respond(resp) => return resp,
     };
     let run = |shared: &Shared| {
+        let mut inner = shared.lock();
         let request = state::Request {
             config: &shared.config,
             principal: &principal,
-            now: SystemTime::now(),
+            now: inner.clock.now(),
             query: &query,
+            path: parts.uri.path(),
+            version: style.version,
             body: &body,
         };
-        let mut inner = shared.lock();
-        let outcome = inner.store.handle(&route, op, &request);
+        let outcome = inner.store.handle(&route, behaviour, &request);
         let mut resp = reply::render(outcome, style);
         let remaining = inner.budgets.spend(route.scope, Instant::now());
-        ratelimit::add_headers(&mut resp, route.scope, remaining);
+        ratelimit::add_headers(&mut resp, route.scope, remaining, deprecated);
         resp
     };
     match action {
         None => run(&shared),
         Some(Action::Replace(outcome)) => {
-            let mut resp = reply::render(outcome, Style { envelope: false, pretty: style.pretty });
+            let mut resp = reply::render(outcome, Style { envelope: false, ..style });
             let remaining = shared.lock().budgets.spend(route.scope, Instant::now());
-            ratelimit::add_headers(&mut resp, route.scope, remaining);
+            ratelimit::add_headers(&mut resp, route.scope, remaining, deprecated);
             resp
         }
         Some(Action::Raw(resp)) => resp,
@@ -127,7 +129,9 @@ enum Step {
 /// An API request that passed authentication, routing and the version check.
 struct Prelude {
     route: Route,
-    op: Op,
+    behaviour: Behaviour,
+    /// Whether the negotiated version is a deprecated one (adds `Deprecation` and `Sunset`).
+    deprecated: bool,
     principal: String,
     /// Decoded query parameters.
     query: Vec<(String, String)>,
@@ -143,19 +147,20 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
     };
     let query: Vec<(String, String)> =
         parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let style = Style { envelope: reply::flag(&query, "envelope"), pretty: reply::flag(&query, "pretty") };
+    let mut style =
+        Style { envelope: reply::flag(&query, "envelope"), pretty: reply::flag(&query, "pretty"), ..Style::default() };
     let path = parts.uri.path();
-    let spend = |inner: &mut Inner, scope: Scope, mut resp: Response<FakeBody>| {
+    let spend = |inner: &mut Inner, scope: Scope, mut resp: Response<FakeBody>, deprecated: bool| {
         let remaining = inner.budgets.spend(scope, now);
-        ratelimit::add_headers(&mut resp, scope, remaining);
+        ratelimit::add_headers(&mut resp, scope, remaining, deprecated);
         resp
     };
-    let (endpoint, route, op) = match routes::route(&parts.method, path) {
-        Routed::Found { endpoint, route, op } => (endpoint, route, op),
+    let (endpoint, route, behaviour) = match routes::route(&parts.method, path) {
+        Routed::Found { endpoint, route, behaviour } => (endpoint, route, behaviour),
         Routed::MethodNotAllowed { scope, allow } => {
             let resp = method_not_allowed(&allow, style);
             return Step::Respond(match scope {
-                Some(scope) => spend(inner, scope, resp),
+                Some(scope) => spend(inner, scope, resp, true),
                 None => resp,
             });
         }
@@ -166,19 +171,21 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
         }
         Routed::NotFound => return Step::Respond(not_found(path, style)),
     };
-    let scoped = |inner: &mut Inner, resp: Response<FakeBody>| spend(inner, route.scope, resp);
     *inner.counters.by_operation.entry(endpoint.operation_id.to_owned()).or_default() += 1;
-    if !version_ok(parts) {
+    let Some(version) = negotiated(parts, endpoint) else {
+        let deprecated = endpoint.default_version() == ApiVersion::V2023_01_01;
         let outcome = Outcome::error(
             StatusCode::NOT_ACCEPTABLE,
             "INVALID_VERSION_DATE",
             "Invalid accept header or version date.",
             Vec::new(),
         );
-        return Step::Respond(scoped(inner, reply::render(outcome, style)));
-    }
+        return Step::Respond(spend(inner, route.scope, reply::render(outcome, style), deprecated));
+    };
+    style.version = version;
+    let deprecated = version == ApiVersion::V2023_01_01;
     let action = inner.faults.take().map(faults::action);
-    Step::Proceed(Prelude { route, op, principal, query, style, action })
+    Step::Proceed(Prelude { route, behaviour, deprecated, principal, query, style, action })
 }
 
 /// A request without acceptable credentials: answered 401 with a (possibly stale) challenge.
@@ -240,15 +247,13 @@ fn unauthorized(inner: &mut Inner, stale: bool, now: Instant) -> Response<FakeBo
     resp
 }
 
-/// Whether some `Accept` media range is exactly the 2023-01-01 version (parameters ignored).
-fn version_ok(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get_all(ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|range| range.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(VERSIONED))
+/// The first `Accept` media range that is exactly one of the endpoint's versions
+/// (`application/vnd.atlas.<date>+json`, parameters ignored).
+fn negotiated(parts: &Parts, endpoint: &Endpoint) -> Option<ApiVersion> {
+    parts.headers.get_all(ACCEPT).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).find_map(|range| {
+        let media = range.split(';').next().unwrap_or_default().trim();
+        endpoint.versions.iter().copied().find(|v| media.eq_ignore_ascii_case(&v.media_type()))
+    })
 }
 
 fn not_found(path: &str, style: Style) -> Response<FakeBody> {

@@ -1,18 +1,22 @@
-//! The invitation store: pending invitations of the demo project and the demo organization,
-//! and the six operations on each.
+//! The store: pending invitations of the demo project and the demo organization (the six
+//! deprecated operations on each) and the Cloud Users ([`Users`]).
+//!
+//! A deprecated **org** invitation is mirrored by a PENDING org user with its own user id (as
+//! observed live): updating the invitation updates that user's roles, deleting it removes the
+//! user, and removing the user (or replacing it once expired) deletes the invitation.
+//! Deprecated **project** invitations have no user: the Cloud Users endpoints do not see them,
+//! as Atlas documents.
 
 use super::config::FakeConfig;
 use super::random;
 use super::reply::Outcome;
 use super::requests::{self, Grant};
-use super::routes::{Op, Route, Scope};
+use super::routes::{Behaviour, Op, Route, Scope};
+use super::users::{self, MembershipStatus, SeedUser, Users, VALIDITY, whole_seconds};
 use atlas_admin_core::format_rfc3339;
 use http::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// How long an invitation can be accepted (Atlas: 30 days).
-const VALIDITY: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+use std::time::SystemTime;
 
 /// One pending invitation.
 #[derive(Clone, Debug)]
@@ -79,14 +83,19 @@ pub(crate) struct Request<'a> {
     pub(crate) now: SystemTime,
     /// Decoded query parameters.
     pub(crate) query: &'a [(String, String)],
+    /// The request path (no query), for pagination links.
+    pub(crate) path: &'a str,
+    /// The negotiated API version.
+    pub(crate) version: atlas_admin_core::ApiVersion,
     pub(crate) body: &'a [u8],
 }
 
-/// Pending invitations, in creation order.
+/// Pending invitations, in creation order, and the Cloud Users.
 #[derive(Default)]
 pub(crate) struct Store {
     project: Vec<Invitation>,
     org: Vec<Invitation>,
+    pub(crate) users: Users,
 }
 
 fn is_hex24(s: &str) -> bool {
@@ -106,10 +115,20 @@ fn same_user(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-/// Second precision, as Atlas stores and answers.
-fn whole_seconds(t: SystemTime) -> SystemTime {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    UNIX_EPOCH + Duration::from_secs(secs)
+/// Sets the roles, teams and projects of the user mirroring an org invitation.
+fn mirror(users: &mut Users, inv: &Invitation) {
+    if let Some(user) = users.linked_mut(&inv.id) {
+        user.org_roles.clone_from(&inv.roles);
+        user.team_ids.clone_from(&inv.team_ids);
+        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+        for (g, r) in &inv.group_roles {
+            match grouped.iter_mut().find(|(have, _)| have == g) {
+                Some((_, roles)) => roles.push(r.clone()),
+                None => grouped.push((g.clone(), vec![r.clone()])),
+            }
+        }
+        user.group_roles = grouped;
+    }
 }
 
 impl Store {
@@ -120,32 +139,64 @@ impl Store {
         }
     }
 
-    /// Runs `op` on `route`.
-    pub(crate) fn handle(&mut self, route: &Route, op: Op, req: &Request<'_>) -> Outcome {
+    /// Runs the endpoint's behaviour on `route`.
+    pub(crate) fn handle(&mut self, route: &Route, behaviour: Behaviour, req: &Request<'_>) -> Outcome {
+        let outcome = match behaviour {
+            Behaviour::Invite(op) => self.invitation(route, op, req),
+            Behaviour::Users(op) => self.users.handle(op, route, req),
+        };
+        self.drop_unlinked();
+        outcome
+    }
+
+    /// Deletes the org invitations whose mirror user went away.
+    fn drop_unlinked(&mut self) {
+        let gone = self.users.take_unlinked();
+        if !gone.is_empty() {
+            self.org.retain(|i| !gone.contains(&i.id));
+        }
+    }
+
+    /// Stores a new invitation; an org one gets its mirror user (a different id).
+    fn add_invitation(&mut self, scope: Scope, inv: Invitation) -> &Invitation {
+        if scope == Scope::Org {
+            let user =
+                self.users.invite(inv.username.clone(), &inv.inviter, inv.created, Vec::new(), Vec::new(), Vec::new());
+            let id = user.id.clone();
+            self.users.link(&id, &inv.id);
+            mirror(&mut self.users, &inv);
+        }
+        let list = self.list(scope);
+        list.push(inv);
+        let at = list.len() - 1;
+        &list[at]
+    }
+
+    /// Runs invitation operation `op` on `route`.
+    fn invitation(&mut self, route: &Route, op: Op, req: &Request<'_>) -> Outcome {
         let config = req.config;
         let scope = route.scope;
         let (param, known, what) = match scope {
             Scope::Project => ("groupId", &config.group_id, "group"),
             Scope::Org => ("orgId", &config.org_id, "organization"),
         };
-        if !is_hex24(&route.parent) {
-            return invalid_attribute(param, &route.parent);
+        let parent = route.parent();
+        if !is_hex24(parent) {
+            return invalid_attribute(param, parent);
         }
-        if &route.parent != known {
-            return Outcome::not_found(format!("No {what} with ID {} exists.", route.parent));
+        if parent != known {
+            return Outcome::not_found(format!("No {what} with ID {parent} exists."));
         }
-        if let Some(id) = &route.invitation {
-            if !is_hex24(id) {
-                return invalid_attribute("invitationId", id);
-            }
+        let invitation_id = route.param("invitationId");
+        if matches!(op, Op::Get | Op::UpdateById | Op::Delete) && !is_hex24(invitation_id) {
+            return invalid_attribute("invitationId", invitation_id);
         }
-        let invitation_id = route.invitation.as_deref().unwrap_or_default();
         let not_found = || Outcome::not_found(format!("Invitation {invitation_id} not found."));
-        let invitations = self.list(scope);
         match op {
             Op::List => {
                 let filter = req.query.iter().find(|(k, _)| k == "username").map(|(_, v)| v.as_str());
-                let items: Vec<Value> = invitations
+                let items: Vec<Value> = self
+                    .list(scope)
                     .iter()
                     .filter(|i| filter.is_none_or(|u| same_user(&i.username, u)))
                     .map(|i| i.to_json(scope, config))
@@ -158,11 +209,19 @@ impl Store {
                     Err(o) => return o,
                 };
                 let username = grant.username.clone().unwrap_or_default();
-                if invitations.iter().any(|i| same_user(&i.username, &username)) {
+                if self.list(scope).iter().any(|i| same_user(&i.username, &username)) {
                     return Outcome::error(
                         StatusCode::CONFLICT,
                         atlas_admin_core::ErrorCode::InvitationAlreadyExists.as_str(),
                         format!("A pending invitation for {username} already exists."),
+                        vec![json!(username)],
+                    );
+                }
+                if scope == Scope::Org && self.users.blocking(&username, req.now).is_some() {
+                    return Outcome::error(
+                        StatusCode::CONFLICT,
+                        &users::user_already_exists(),
+                        format!("{username} is already a member of, or invited to, this organization."),
                         vec![json!(username)],
                     );
                 }
@@ -176,46 +235,104 @@ impl Store {
                     group_roles: Vec::new(),
                 };
                 inv.apply(grant);
-                let body = inv.to_json(scope, config);
-                invitations.push(inv);
-                Outcome::ok(body)
+                Outcome::ok(self.add_invitation(scope, inv).to_json(scope, config))
             }
-            Op::UpdateByUsername => {
-                let grant = match requests::parse(scope, req.body, true) {
+            Op::UpdateByUsername | Op::UpdateById => {
+                let grant = match requests::parse(scope, req.body, op == Op::UpdateByUsername) {
                     Ok(g) => g,
                     Err(o) => return o,
                 };
                 let username = grant.username.clone().unwrap_or_default();
-                let Some(inv) = invitations.iter_mut().find(|i| same_user(&i.username, &username)) else {
-                    return Outcome::not_found(format!("No pending invitation for {username} exists."));
+                let found = self.list(scope).iter_mut().find(|i| match op {
+                    Op::UpdateByUsername => same_user(&i.username, &username),
+                    _ => i.id == invitation_id,
+                });
+                let Some(inv) = found else {
+                    return match op {
+                        Op::UpdateByUsername => {
+                            Outcome::not_found(format!("No pending invitation for {username} exists."))
+                        }
+                        _ => not_found(),
+                    };
                 };
                 inv.apply(grant);
-                Outcome::ok(inv.to_json(scope, config))
+                let (body, inv) = (inv.to_json(scope, config), inv.clone());
+                mirror(&mut self.users, &inv);
+                Outcome::ok(body)
             }
-            Op::Get => match invitations.iter().find(|i| i.id == invitation_id) {
+            Op::Get => match self.list(scope).iter().find(|i| i.id == invitation_id) {
                 Some(inv) => Outcome::ok(inv.to_json(scope, config)),
                 None => not_found(),
             },
-            Op::UpdateById => {
-                let grant = match requests::parse(scope, req.body, false) {
-                    Ok(g) => g,
-                    Err(o) => return o,
-                };
-                match invitations.iter_mut().find(|i| i.id == invitation_id) {
-                    Some(inv) => {
-                        inv.apply(grant);
-                        Outcome::ok(inv.to_json(scope, config))
+            Op::Delete => {
+                let invitations = self.list(scope);
+                match invitations.iter().position(|i| i.id == invitation_id) {
+                    Some(at) => {
+                        invitations.remove(at);
+                        if let Some(id) = self.users.linked_mut(invitation_id).map(|u| u.id.clone()) {
+                            self.users.remove(&id);
+                        }
+                        Outcome::no_content()
                     }
                     None => not_found(),
                 }
             }
-            Op::Delete => match invitations.iter().position(|i| i.id == invitation_id) {
-                Some(at) => {
-                    invitations.remove(at);
-                    Outcome::no_content()
-                }
-                None => not_found(),
-            },
         }
+    }
+
+    /// Test hook: a pending invitation created at `created` (org ones get their mirror user).
+    pub(crate) fn seed_invitation(
+        &mut self,
+        scope: Scope,
+        username: &str,
+        roles: Vec<String>,
+        inviter: &str,
+        created: SystemTime,
+    ) -> String {
+        let inv = Invitation {
+            id: random::object_id(),
+            username: username.to_owned(),
+            roles,
+            inviter: inviter.to_owned(),
+            created: whole_seconds(created),
+            team_ids: Vec::new(),
+            group_roles: Vec::new(),
+        };
+        self.add_invitation(scope, inv).id.clone()
+    }
+
+    /// Test hook: `username` accepts its invitations. Atlas deletes them; the org user becomes
+    /// ACTIVE, a project invitation's roles become the user's roles in the project. The user's
+    /// id, if it has one now.
+    pub(crate) fn accept_invitation(&mut self, username: &str, group_id: &str, now: SystemTime) -> Option<String> {
+        let project_roles: Vec<String> = self
+            .project
+            .iter()
+            .filter(|i| same_user(&i.username, username))
+            .flat_map(|i| i.roles.iter().cloned())
+            .collect();
+        let had_project = self.project.iter().any(|i| same_user(&i.username, username));
+        self.project.retain(|i| !same_user(&i.username, username));
+        let id = match self.users.activate(username, now) {
+            Some(id) => id,
+            None if had_project => self.users.seed(SeedUser::new(username, MembershipStatus::Active), "", now),
+            None => return None,
+        };
+        if had_project {
+            if let Some(user) = self.users.get_mut(&id) {
+                match user.group_roles.iter_mut().find(|(g, _)| g == group_id) {
+                    Some((_, roles)) => {
+                        for r in project_roles {
+                            if !roles.contains(&r) {
+                                roles.push(r);
+                            }
+                        }
+                    }
+                    None => user.group_roles.push((group_id.to_owned(), project_roles)),
+                }
+            }
+        }
+        self.drop_unlinked();
+        Some(id)
     }
 }
