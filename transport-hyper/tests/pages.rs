@@ -109,3 +109,32 @@ async fn the_page_cap_is_an_error_not_a_silent_truncation() {
     assert!(matches!(last, Err(Error::Pagination(PaginationError::TooManyPages { max: 2 }))), "{last:?}");
     assert_eq!(server.finish().len(), 3, "no request for page 3");
 }
+
+/// The figure through the async stream: 1,234 users at `itemsPerPage=500` are
+/// exactly 3 list requests (+1 Digest challenge), every user once, with `includeCount` true
+/// and false.
+#[tokio::test]
+async fn all_reads_1234_users_from_the_fake_in_3_requests_with_and_without_count() {
+    use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus};
+    let fake = FakeAtlas::start();
+    fake.seed_users(1234, MembershipStatus::Active, true);
+    let c = fake.config().clone();
+    for count in [true, false] {
+        fake.reset_counters();
+        let client = Client::builder()
+            .base_url(&fake.base_url())
+            .api_key(c.public_key.clone(), c.private_key.clone())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let op = ListOrgUsers::new(&c.org_id).unwrap().items_per_page(500).unwrap().include_count(count);
+        let mut stream = client.all(op);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(user) = stream.next().await {
+            assert!(seen.insert(user.unwrap().username.unwrap()), "a user twice");
+        }
+        assert_eq!(seen.len(), 1234, "includeCount={count}");
+        let counters = fake.counters();
+        assert_eq!((counters.by_operation["listOrgUsers"], counters.challenges), (3, 1), "includeCount={count}");
+    }
+}
