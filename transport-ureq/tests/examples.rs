@@ -421,7 +421,7 @@ fn atlas_api_invalid_input_exits_2_and_sends_nothing() {
         (&["projects", "frobnicateInvites", "--groupId", g], "unknown projects operationId"),
         (&["projects", "listGroupInvites", "--groupId", g, "--bogus"], "unknown flag"),
         (&["projects", "listGroupInvites", "--groupId", g, "--version", "2024-8-5"], "--version"),
-        (&["teams", "listGroupInvites"], "projects or organizations"),
+        (&["teams", "listGroupInvites"], "expected projects, organizations or mongoDbCloudUsers"),
         (&[], "missing command"),
     ];
     for (args, needle) in cases {
