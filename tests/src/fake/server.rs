@@ -48,7 +48,8 @@ impl Shared {
 }
 
 /// A fake MongoDB Atlas Administration API on `127.0.0.1`, serving the 12 invitation
-/// endpoints with Atlas's authentication (Digest and OAuth), headers, errors and quirks.
+/// endpoints and the 16 Cloud Users endpoints with Atlas's authentication (Digest and OAuth),
+/// headers, errors and quirks; test hooks move its clock and seed users and invitations.
 ///
 /// It runs on its own thread with its own Tokio runtime, so plain synchronous tests can use
 /// it; dropping it stops the server and closes its connections.
@@ -60,6 +61,19 @@ impl Shared {
 /// fake.inject(Fault::TooManyRequests { retry_after_secs: 1 }, 1);
 /// // … drive a client against `url` …
 /// assert_eq!(fake.counters().by_operation.get("listGroupInvites"), None);
+/// ```
+///
+/// Users in any state, and time moved on:
+///
+/// ```
+/// use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus, SeedUser};
+/// use std::time::Duration;
+/// let fake = FakeAtlas::start();
+/// fake.seed_org_user(SeedUser::new("ada@example.com", MembershipStatus::Pending));
+/// fake.seed_users(1234, MembershipStatus::Active, true);
+/// fake.advance(Duration::from_secs(31 * 86_400));
+/// assert_eq!(fake.org_users()[0]["orgMembershipStatus"], "INVITATION_EXPIRED");
+/// assert_eq!(fake.org_users().len(), 1235);
 /// ```
 pub struct FakeAtlas {
     shared: Arc<Shared>,

@@ -12,7 +12,7 @@ use super::random;
 use super::reply::Outcome;
 use super::requests::{self, Grant};
 use super::routes::{Behaviour, Op, Route, Scope};
-use super::users::{self, MembershipStatus, SeedUser, Users, VALIDITY, whole_seconds};
+use super::users::{self, MembershipStatus, SeedUser, Users, VALIDITY, invalid_attribute, is_hex24, whole_seconds};
 use atlas_admin_core::format_rfc3339;
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -96,19 +96,6 @@ pub(crate) struct Store {
     project: Vec<Invitation>,
     org: Vec<Invitation>,
     pub(crate) users: Users,
-}
-
-fn is_hex24(s: &str) -> bool {
-    s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-fn invalid_attribute(name: &str, value: &str) -> Outcome {
-    Outcome::error(
-        StatusCode::BAD_REQUEST,
-        "INVALID_ATTRIBUTE",
-        format!("Invalid attribute {name} specified: {value:?} is not 24 lowercase hexadecimal characters."),
-        vec![json!(name)],
-    )
 }
 
 fn same_user(a: &str, b: &str) -> bool {

@@ -325,7 +325,8 @@ pub(crate) fn whole_seconds(t: SystemTime) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-fn is_hex24(s: &str) -> bool {
+/// Whether `s` is 24 lowercase hex characters (Atlas's id pattern).
+pub(crate) fn is_hex24(s: &str) -> bool {
     s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
@@ -812,7 +813,8 @@ fn known_parent(route: &Route, param: &str, known: &str, what: &str) -> Result<(
     Ok(())
 }
 
-fn invalid_attribute(name: &str, value: &str) -> Outcome {
+/// 400 `INVALID_ATTRIBUTE` for a malformed id in the path.
+pub(crate) fn invalid_attribute(name: &str, value: &str) -> Outcome {
     Outcome::error(
         StatusCode::BAD_REQUEST,
         "INVALID_ATTRIBUTE",
