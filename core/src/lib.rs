@@ -1,7 +1,8 @@
 //! # atlas-admin-core
 //!
-//! The sans-IO core of a client for the MongoDB Atlas Administration API v2, starting with
-//! the project and organization invitation endpoints. It builds `http::Request<Vec<u8>>`
+//! The sans-IO core of a client for the MongoDB Atlas Administration API v2: the project and
+//! organization invitation endpoints (deprecated) and the Cloud Users API that replaces them
+//! (`mongoDbCloudUsers`, API version `2025-02-19`, paginated lists walked by [`paginate`]). It builds `http::Request<Vec<u8>>`
 //! values, reads `http::Response<Vec<u8>>` values, and runs Digest and OAuth as state
 //! machines. It never opens a socket or file, reads the clock, draws randomness, sleeps or
 //! spawns a thread: time and a seed come in as inputs, so every request is reproducible.
@@ -98,10 +99,14 @@ pub mod prelude {
         OrganizationInvitationUpdateRequest, ProjectRole, ResponseMeta, RetryPolicy, Secret, TransportError,
         TransportErrorKind,
     };
+    pub use crate::{
+        CloudUser, GroupRoleChange, GroupRolesRequest, GroupUser, GroupUserRequest, Membership, OrgMembershipStatus,
+        OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRolesRequest, OrgUserUpdateRequest, Page, TeamMember, UserId,
+    };
     pub use crate::{ErrorCode, Sanitized};
     pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose};
     pub use crate::{HttpDate, Operation, Timestamp, parse_response};
-    pub use crate::{env, ops};
+    pub use crate::{env, ops, paginate};
     pub use http::StatusCode;
 }
 

@@ -43,6 +43,9 @@ pub struct Endpoint {
     pub pretty: bool,
     /// Whether repeating the request has the same effect as sending it once.
     pub idempotent: bool,
+    /// Whether the answer is one page of a list (`{links, results, totalCount}`, walked by
+    /// [`crate::paginate`]).
+    pub paginated: bool,
 }
 
 impl Endpoint {

@@ -2,7 +2,8 @@
 //!
 //! The [`Paginator`] hands out the operation for the next page and reads each [`Page`] the
 //! caller fetched with it; it never holds more than the next operation (the caller holds
-//! one page at a time). The transports wrap it: `client.pages(op)` / `client.all(op)`.
+//! one page at a time). Items are never deduplicated or counted here: what Atlas sends is
+//! what the caller gets. The transports wrap it: `client.pages(op)` / `client.all(op)`.
 //!
 //! Rules, from how Atlas paginates (see `cloud-users.md` §2):
 //! - the next page is the `next` link's `pageNum` (the other query parameters are kept from
@@ -25,10 +26,10 @@
 //! let first = pages.next_op().unwrap().unwrap();
 //! assert_eq!(first.page(), None); // page 1: as the caller built it
 //! let page: Page<OrgUser> = serde_json::from_str(r#"{"links":[{"rel":"next","href":"https://x/api/atlas/v2/orgs/4888442a3354817a7320eb61/users?includeCount=false&pageNum=2"}],"results":[{"orgMembershipStatus":"ACTIVE"}]}"#).unwrap();
-//! assert_eq!(pages.handle(page).unwrap().len(), 1);
+//! pages.handle(&page);
 //! let second = pages.next_op().unwrap().unwrap();
 //! assert_eq!((second.page(), second.includes_count()), (Some(2), Some(false)));
-//! pages.handle(Page::new(Vec::new())).unwrap(); // an empty page ends the walk
+//! pages.handle(&Page::new(Vec::new())); // an empty page ends the walk
 //! assert!(pages.next_op().is_none());
 //! ```
 
@@ -48,6 +49,9 @@ pub trait Paginated: Operation + Clone {
     fn at_page(&self, page_num: u32) -> Self;
 
     /// The operation's output as a page.
+    fn page(output: &Self::Output) -> &Page<Self::Item>;
+
+    /// The operation's output as an owned page.
     fn into_page(output: Self::Output) -> Page<Self::Item>;
 
     /// `itemsPerPage` if set (the no-links fallback compares page sizes with it).
@@ -137,31 +141,30 @@ impl<O: Paginated> Paginator<O> {
         Some(Ok(op.clone()))
     }
 
-    /// Reads the page fetched with the last operation from [`next_op`](Self::next_op): returns
-    /// its items and decides the next page.
-    pub fn handle(&mut self, output: O::Output) -> Result<Vec<O::Item>, PaginationError> {
-        let page = O::into_page(output);
+    /// Reads the page fetched with the last operation from [`next_op`](Self::next_op) and
+    /// decides the next one. The caller keeps the page (and its items); an error found here
+    /// (a `next` link that does not advance) comes out of the following `next_op`.
+    pub fn handle(&mut self, output: &O::Output) {
+        let page = O::page(output);
         let Some(current) = self.next.take().filter(|_| self.in_flight) else {
-            return Ok(page.results);
+            return;
         };
         self.in_flight = false;
         self.pages = self.pages.saturating_add(1);
         let here = current.current_page();
         if page.results.is_empty() {
-            return Ok(page.results);
+            return;
         }
         if let Some(href) = page.next() {
             let next = page_num_of(href).unwrap_or_else(|| here.saturating_add(1));
             if next <= here {
-                let e = PaginationError::NotAdvancing { page: here, next };
-                self.failed = Some(e.clone());
-                return Err(e);
+                self.failed = Some(PaginationError::NotAdvancing { page: here, next });
+            } else {
+                self.next = Some(current.at_page(next));
             }
-            self.next = Some(current.at_page(next));
-        } else if page.links.is_empty() && more_without_links(&current, &page, u64::from(here.saturating_sub(1))) {
+        } else if page.links.is_empty() && more_without_links(&current, page, u64::from(here.saturating_sub(1))) {
             self.next = Some(current.at_page(here.saturating_add(1)));
         }
-        Ok(page.results)
     }
 }
 
@@ -222,14 +225,8 @@ mod tests {
             };
             asked.push(op.current_page());
             let Some(page) = script.next() else { panic!("asked for page {} past the script", op.current_page()) };
-            match p.handle(page) {
-                Ok(got) => items += got.len(),
-                Err(e) => {
-                    assert!(matches!(p.next_op(), Some(Err(ref again)) if *again == e));
-                    assert!(p.next_op().is_none());
-                    return (asked, items, Some(e));
-                }
-            }
+            p.handle(&page);
+            items += page.results.len();
         }
         (asked, items, None)
     }
@@ -288,7 +285,8 @@ mod tests {
     #[test]
     fn a_next_link_that_goes_back_is_refused() {
         let script = vec![page(0..2, Some("http://x/?pageNum=2"), None), page(2..4, Some("http://x/?pageNum=1"), None)];
-        assert_eq!(walk(op(), 100, script), (vec![1, 2], 2, Some(PaginationError::NotAdvancing { page: 2, next: 1 })));
+        // The page's items are kept; the error comes next, once.
+        assert_eq!(walk(op(), 100, script), (vec![1, 2], 4, Some(PaginationError::NotAdvancing { page: 2, next: 1 })));
     }
 
     #[test]
@@ -296,7 +294,7 @@ mod tests {
         let op = op().page_num(4).unwrap().username("a@example.com").unwrap();
         let mut p = Paginator::new(op);
         assert_eq!(p.next_op().unwrap().unwrap().current_page(), 4);
-        p.handle(page(0..2, Some("http://x/?pageNum=5"), None)).unwrap();
+        p.handle(&page(0..2, Some("http://x/?pageNum=5"), None));
         let next = p.next_op().unwrap().unwrap();
         assert_eq!((next.page(), next.username_filter(), next.page_size()), (Some(5), Some("a@example.com"), Some(2)));
     }
@@ -318,8 +316,9 @@ mod tests {
     fn group_lists_paginate_too() {
         let mut p = Paginator::new(ListGroupUsers::new("32b6e34b3d91647abb20e7b8").unwrap());
         assert!(p.next_op().is_some());
-        let users: Vec<GroupUser> = p.handle(Page::new(Vec::new())).unwrap();
-        assert!(users.is_empty() && p.next_op().is_none());
+        let empty: Page<GroupUser> = Page::new(Vec::new());
+        p.handle(&empty);
+        assert!(p.next_op().is_none());
         assert!(format!("{p:?}").contains("listGroupUsers"));
     }
 

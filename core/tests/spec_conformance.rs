@@ -206,6 +206,7 @@ fn cloud_users_default_to_2025_02_19_and_paginated_lists_take_page_parameters() 
             .as_str()
             .unwrap_or_default();
         let paginated = schema.contains("Paginated");
+        assert_eq!(paginated, e.paginated, "{}", e.operation_id);
         assert_eq!(paginated, e.param("pageNum").is_some(), "{}", e.operation_id);
         assert_eq!(paginated, e.param("itemsPerPage").is_some(), "{}", e.operation_id);
         if e.method == http::Method::POST && e.path.ends_with("/users") {

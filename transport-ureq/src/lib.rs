@@ -92,9 +92,11 @@ mod builder;
 mod client;
 mod driver;
 mod io;
+mod pages;
 mod tls;
 
 pub use atlas_admin_core as core;
 pub use atlas_admin_core::prelude::*;
 pub use builder::{ClientBuilder, Ureq};
 pub use client::Client;
+pub use pages::{Items, Pages};

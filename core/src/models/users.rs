@@ -668,7 +668,8 @@ impl TryFrom<RawOrgUserUpdate> for OrgUserUpdateRequest {
     }
 }
 
-/// Body of `addGroupUsers` (`GroupUserRequest`): e-mail and project roles (non-empty, unique).
+/// Body of `addGroupUsers` (`GroupUserRequest`): e-mail and project roles (non-empty,
+/// unique). The same shape and rules as the invitation body, so the same type.
 ///
 /// ```
 /// use atlas_admin_core::{GroupUserRequest, ProjectRole};
@@ -676,52 +677,7 @@ impl TryFrom<RawOrgUserUpdate> for OrgUserUpdateRequest {
 /// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"roles":["GROUP_READ_ONLY"],"username":"ada@example.com"}"#);
 /// assert!(GroupUserRequest::new("ada@example.com", []).is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RawGroupUserRequest")]
-pub struct GroupUserRequest {
-    roles: Vec<ProjectRole>,
-    username: String,
-}
-
-impl GroupUserRequest {
-    /// Validates the e-mail and the roles.
-    pub fn new(
-        username: impl Into<String>,
-        roles: impl IntoIterator<Item = ProjectRole>,
-    ) -> Result<Self, InvalidInput> {
-        let username = username.into();
-        check_email("username", &username)?;
-        let roles: Vec<ProjectRole> = roles.into_iter().collect();
-        check_project_roles("roles", &roles)?;
-        Ok(GroupUserRequest { roles, username })
-    }
-
-    /// The e-mail.
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-
-    /// The roles.
-    pub fn roles(&self) -> &[ProjectRole] {
-        &self.roles
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGroupUserRequest {
-    #[serde(default)]
-    roles: Vec<ProjectRole>,
-    username: Option<String>,
-}
-
-impl TryFrom<RawGroupUserRequest> for GroupUserRequest {
-    type Error = InvalidInput;
-    fn try_from(raw: RawGroupUserRequest) -> Result<Self, InvalidInput> {
-        let username = raw.username.ok_or_else(|| InvalidInput::new("username", "is required"))?;
-        GroupUserRequest::new(username, raw.roles)
-    }
-}
+pub type GroupUserRequest = super::GroupInvitationRequest;
 
 /// Body of the org `:addRole` / `:removeRole` (`AddOrRemoveOrgRole`): one known org role.
 ///

@@ -67,8 +67,8 @@
 //! One row here (plus its request and response models in `models/`, and the fake Atlas's
 //! behaviour in `tests/src/fake/`). A query parameter of a kind the table has no setter for
 //! yet (today: `Email`, `Id`, `Bool`, `PageSize`, `PageNum`, `Statuses`) needs one more `@query`
-//! and `@arg` arm in `ops/table.rs`. A paginated list also gets a
-//! [`Paginated`](crate::paginate::Paginated) impl (one line in `paginated!` below).
+//! and `@arg` arm in `ops/table.rs`. A paginated list says `paginated: Item;` in its row, which
+//! gives it a [`Paginated`](crate::paginate::Paginated) impl and `Endpoint::paginated`.
 //!
 //! # The Cloud Users API
 //!
@@ -111,11 +111,16 @@ pub trait FromArgs: Operation<Output: serde::Serialize> + Sized {
 }
 
 /// What [`visit`] hands a typed operation to.
-pub trait Visitor {
+pub trait Visitor: Sized {
     /// What the visit returns.
     type Output;
     /// Called with the operation type that was looked up.
     fn visit<O: FromArgs>(self) -> Self::Output;
+    /// Called instead of [`visit`](Self::visit) for a paginated list, so a front end can walk
+    /// every page (`--all-pages`); by default the same as `visit`.
+    fn visit_paginated<O: FromArgs + Paginated<Item: serde::Serialize>>(self) -> Self::Output {
+        self.visit::<O>()
+    }
 }
 
 /// Arguments as text for [`FromArgs::from_args`].
@@ -450,6 +455,7 @@ table::endpoints! {
             org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
         };
         output: Page<OrgUser>;
+        paginated: OrgUser;
         versions: [V2023_01_01, V2025_02_19];
         envelope: true;
         pretty: true;
@@ -577,6 +583,7 @@ table::endpoints! {
             username: Email = "username" => username_filter,
         };
         output: Page<GroupUser>;
+        paginated: GroupUser;
         versions: [V2023_01_01, V2025_02_19];
         envelope: true;
         pretty: true;
@@ -681,6 +688,7 @@ table::endpoints! {
             user_id: Id = "userId" => user_id_filter,
         };
         output: Page<OrgUser>;
+        paginated: OrgUser;
         versions: [V2023_01_01, V2025_02_19];
         envelope: true;
         pretty: true;
@@ -720,35 +728,6 @@ table::endpoints! {
         success: 200;
     }
 }
-
-/// The paginated lists: their `pageNum` and their page type.
-macro_rules! paginated {
-    ($($Type:ident => $Item:ty),* $(,)?) => {$(
-        impl Paginated for $Type {
-            type Item = $Item;
-
-            fn current_page(&self) -> u32 {
-                self.page().unwrap_or(1)
-            }
-
-            fn at_page(&self, page_num: u32) -> Self {
-                let mut op = self.clone();
-                op.page_num = vec![page_num.max(1).to_string()];
-                op
-            }
-
-            fn into_page(output: Page<$Item>) -> Page<$Item> {
-                output
-            }
-
-            fn requested_page_size(&self) -> Option<u32> {
-                self.page_size()
-            }
-        }
-    )*};
-}
-
-paginated!(ListOrgUsers => OrgUser, ListGroupUsers => GroupUser, ListOrgTeamUsers => OrgUser);
 
 #[cfg(test)]
 mod tests {
@@ -816,5 +795,27 @@ mod tests {
         }
         assert_eq!(visit("updateInviteById", Id), Some("updateGroupInviteById"));
         assert_eq!(visit("nope", Id), None);
+    }
+
+    #[test]
+    fn paginated_lists_are_visited_as_such() {
+        struct Paged;
+        impl Visitor for Paged {
+            type Output = (&'static str, bool);
+            fn visit<O: FromArgs>(self) -> Self::Output {
+                (O::ENDPOINT.operation_id, false)
+            }
+            fn visit_paginated<O: FromArgs + Paginated<Item: serde::Serialize>>(self) -> Self::Output {
+                (O::ENDPOINT.operation_id, true)
+            }
+        }
+        let paged: Vec<&str> = ALL
+            .iter()
+            .filter(|e| visit(e.operation_id, Paged).is_some_and(|(_, p)| p))
+            .map(|e| e.operation_id)
+            .collect();
+        assert_eq!(paged, ["listOrgUsers", "listGroupUsers", "listOrgTeamUsers"]);
+        assert!(ALL.iter().all(|e| e.paginated == paged.contains(&e.operation_id)));
+        assert_eq!(visit("listTeamUsers", Paged), Some(("listOrgTeamUsers", true)));
     }
 }

@@ -6,7 +6,9 @@
 //! `new`, the query setters and getters, `body()`, the call options the endpoint takes
 //! (`.envelope()`, `.pretty()` only where the spec lists them, `.api_version()`), the
 //! `impl Operation` with its `const ENDPOINT`, the `impl FromArgs` for generic front ends,
-//! and the registry ([`super::ALL`], [`super::visit`]).
+//! the [`Paginated`](crate::paginate::Paginated) impl of a row marked `paginated: Item;`
+//! (it must have `page_num` / `items_per_page` query parameters named so), and the registry
+//! ([`super::ALL`], [`super::visit`]).
 
 /// See the module doc; used once, in `ops/mod.rs`.
 macro_rules! endpoints {
@@ -21,6 +23,7 @@ macro_rules! endpoints {
             query: { $($q:ident: $Q:ident = $qname:literal => $qget:ident),* $(,)? };
             $(body: $Body:ty;)?
             output: $Out:ty;
+            $(paginated: $Item:ty;)?
             versions: [$($v:ident),+ $(,)?];
             envelope: $envelope:tt;
             pretty: $pretty:tt;
@@ -91,6 +94,7 @@ macro_rules! endpoints {
                     envelope: $envelope,
                     pretty: $pretty,
                     idempotent: $idempotent,
+                    paginated: false $(|| !stringify!($Item).is_empty())?,
                 };
 
                 fn path_params(&self) -> Vec<(&'static str, &str)> {
@@ -120,6 +124,8 @@ macro_rules! endpoints {
                 $crate::ops::table::endpoints!(@decode $success);
             }
 
+            $($crate::ops::table::endpoints!(@paginated $Type, $Item);)?
+
             impl FromArgs for $Type {
                 fn from_args(args: &RawArgs<'_>) -> Result<Self, InvalidInput> {
                     let endpoint = &<Self as Operation>::ENDPOINT;
@@ -142,7 +148,7 @@ macro_rules! endpoints {
         /// `atlas-api` example) reach a typed operation from text.
         pub fn visit<V: Visitor>(name: &str, visitor: V) -> Option<V::Output> {
             $(if <$Type as Operation>::ENDPOINT.is_named(name) {
-                return Some(visitor.visit::<$Type>());
+                return Some($crate::ops::table::endpoints!(@visit visitor, $Type $(, $Item)?));
             })*
             None
         }
@@ -287,6 +293,38 @@ macro_rules! endpoints {
         }
     };
     (@pretty false, $Type:ident) => {};
+
+    (@visit $visitor:ident, $Type:ident, $Item:ty) => { $visitor.visit_paginated::<$Type>() };
+    (@visit $visitor:ident, $Type:ident) => { $visitor.visit::<$Type>() };
+
+    // A paginated list: its `pageNum` and its page type, for the paginator.
+    (@paginated $Type:ident, $Item:ty) => {
+        impl Paginated for $Type {
+            type Item = $Item;
+
+            fn current_page(&self) -> u32 {
+                self.page().unwrap_or(1)
+            }
+
+            fn at_page(&self, page_num: u32) -> Self {
+                let mut op = self.clone();
+                op.page_num = vec![page_num.max(1).to_string()];
+                op
+            }
+
+            fn page(output: &Page<$Item>) -> &Page<$Item> {
+                output
+            }
+
+            fn into_page(output: Page<$Item>) -> Page<$Item> {
+                output
+            }
+
+            fn requested_page_size(&self) -> Option<u32> {
+                self.page_size()
+            }
+        }
+    };
 
     // 204 No Content: there is no body to decode.
     (@decode 204) => {
