@@ -45,7 +45,7 @@ pub enum Error {
     Usage(&'static str),
     /// A walk over pages stopped early: too many pages, or a `next` link that did not advance.
     #[error(transparent)]
-    Pagination(#[from] crate::paginate::PaginationError),
+    Pagination(#[from] PaginationError),
 }
 
 impl Error {
@@ -295,6 +295,26 @@ impl<'de> Deserialize<'de> for ErrorCode {
         let text = std::borrow::Cow::<str>::deserialize(d)?;
         Ok(ErrorCode::parse(&text))
     }
+}
+
+/// Why a walk over pages ([`Paginator`](crate::paginate::Paginator)) stopped with an error rather than at the last page.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// More than `max` pages: the walk stops rather than run unbounded.
+    #[error("more than {max} pages; raise the cap (max_pages) or narrow the filter")]
+    TooManyPages {
+        /// The cap.
+        max: u32,
+    },
+    /// The `next` link pointed at a page already read (a server or proxy fault).
+    #[error("the next link of page {page} points back to page {next}")]
+    NotAdvancing {
+        /// The page just read.
+        page: u32,
+        /// The page its `next` link named.
+        next: u32,
+    },
 }
 
 /// Input that breaks a rule of the API, named by its field.

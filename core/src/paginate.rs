@@ -60,25 +60,7 @@ pub trait Paginated: Operation + Clone {
     }
 }
 
-/// Why a walk over pages stopped with an error rather than at the last page.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PaginationError {
-    /// More than `max` pages: the walk stops rather than run unbounded.
-    #[error("more than {max} pages; raise the cap (max_pages) or narrow the filter")]
-    TooManyPages {
-        /// The cap.
-        max: u32,
-    },
-    /// The `next` link pointed at a page already read (a server or proxy fault).
-    #[error("the next link of page {page} points back to page {next}")]
-    NotAdvancing {
-        /// The page just read.
-        page: u32,
-        /// The page its `next` link named.
-        next: u32,
-    },
-}
+pub use crate::error::PaginationError;
 
 /// Pages a paginator reads unless told otherwise: 10,000 (5,000,000 items at 500 a page).
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
