@@ -68,7 +68,7 @@
 //! behaviour in `tests/src/fake/`). A query parameter of a kind the table has no setter for
 //! yet (today: `Email`, `Id`, `Bool`, `PageSize`, `PageNum`, `Statuses`) needs one more `@query`
 //! and `@arg` arm in `ops/table.rs`. A paginated list says `paginated: Item;` in its row, which
-//! gives it a [`Paginated`](crate::paginate::Paginated) impl and `Endpoint::paginated`.
+//! gives it a [`Paginated`] impl and `Endpoint::paginated`.
 //!
 //! # The Cloud Users API
 //!
