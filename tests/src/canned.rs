@@ -283,6 +283,21 @@ pub fn ok_json(body: &str) -> Reply {
 }
 
 /// The Atlas Digest challenge ([`CHALLENGE`]).
+/// A `listOrgUsers` page (2025-02-19) of users `from..to` with a `next` link to `next` (absolute, another host).
+pub fn org_users_page(from: usize, to: usize, next: Option<u32>) -> Reply {
+    let results: Vec<String> = (from..to)
+        .map(|i| format!(r#"{{"id":"{i:024x}","orgMembershipStatus":"ACTIVE","roles":{{"orgRoles":["ORG_MEMBER"]}},"username":"u{i}@example.com"}}"#))
+        .collect();
+    let mut links = vec![r#"{"href":"http://localhost:8080/self","rel":"self"}"#.to_owned()];
+    if let Some(n) = next {
+        links.push(format!(
+            r#"{{"href":"http://localhost:8080/api/atlas/v2/orgs/{ORG_ID}/users?includeCount=false&itemsPerPage=2&pageNum={n}","rel":"next"}}"#
+        ));
+    }
+    let body = format!(r#"{{"links":[{}],"results":[{}]}}"#, links.join(","), results.join(","));
+    response("200 OK", &[("Content-Type", "application/vnd.atlas.2025-02-19+json")], body.as_bytes())
+}
+
 pub fn challenge() -> Reply {
     response(
         "401 Unauthorized",

@@ -8,21 +8,6 @@ use atlas_admin_hyper::{Client, Error, RetryPolicy, ops::ListOrgUsers};
 use atlas_admin_tests::canned::*;
 use futures_core::Stream;
 
-/// A page of users `from..to` with a `next` link to `next` (absolute, another host).
-fn page(from: usize, to: usize, next: Option<u32>) -> Reply {
-    let results: Vec<String> = (from..to)
-        .map(|i| format!(r#"{{"id":"{i:024x}","orgMembershipStatus":"ACTIVE","roles":{{"orgRoles":["ORG_MEMBER"]}},"username":"u{i}@example.com"}}"#))
-        .collect();
-    let mut links = vec![r#"{"href":"http://localhost:8080/self","rel":"self"}"#.to_owned()];
-    if let Some(n) = next {
-        links.push(format!(
-            r#"{{"href":"http://localhost:8080/api/atlas/v2/orgs/{ORG_ID}/users?includeCount=false&itemsPerPage=2&pageNum={n}","rel":"next"}}"#
-        ));
-    }
-    let body = format!(r#"{{"links":[{}],"results":[{}]}}"#, links.join(","), results.join(","));
-    response("200 OK", &[("Content-Type", "application/vnd.atlas.2025-02-19+json")], body.as_bytes())
-}
-
 fn op() -> ListOrgUsers {
     ListOrgUsers::new(ORG_ID).unwrap().include_count(false).items_per_page(2).unwrap()
 }
@@ -39,7 +24,12 @@ fn client(server: &Server) -> Client {
 
 #[tokio::test]
 async fn all_walks_every_page_once_without_total_count() {
-    let server = Server::start(vec![challenge(), page(0, 2, Some(2)), page(2, 4, Some(3)), page(4, 5, None)]);
+    let server = Server::start(vec![
+        challenge(),
+        org_users_page(0, 2, Some(2)),
+        org_users_page(2, 4, Some(3)),
+        org_users_page(4, 5, None),
+    ]);
     // The stream and its `next()` are `Send`: a spawned task walks it.
     let client = client(&server);
     let users = tokio::spawn(async move {
@@ -67,7 +57,7 @@ async fn all_walks_every_page_once_without_total_count() {
 
 #[tokio::test]
 async fn pages_carry_their_metadata_and_stop_at_an_empty_page() {
-    let server = Server::start(vec![challenge(), page(0, 2, Some(2)), page(0, 0, Some(3))]);
+    let server = Server::start(vec![challenge(), org_users_page(0, 2, Some(2)), org_users_page(0, 0, Some(3))]);
     let client = client(&server);
     let mut pages = client.pages(op());
     assert_eq!(pages.next().await.unwrap().unwrap().value.results.len(), 2);
@@ -84,7 +74,7 @@ async fn an_error_mid_walk_is_yielded_once_then_the_walk_ends() {
         &[("Content-Type", "application/json")],
         br#"{"error":500,"errorCode":"UNEXPECTED_ERROR","reason":"Internal Server Error"}"#,
     );
-    let server = Server::start(vec![challenge(), page(0, 2, Some(2)), error]);
+    let server = Server::start(vec![challenge(), org_users_page(0, 2, Some(2)), error]);
     let client = client(&server);
     let mut items = client.all(op());
     assert!(items.next().await.unwrap().is_ok() && items.next().await.unwrap().is_ok());
@@ -96,7 +86,7 @@ async fn an_error_mid_walk_is_yielded_once_then_the_walk_ends() {
 
 #[tokio::test]
 async fn the_page_cap_is_an_error_not_a_silent_truncation() {
-    let server = Server::start(vec![challenge(), page(0, 2, Some(2)), page(2, 4, Some(3))]);
+    let server = Server::start(vec![challenge(), org_users_page(0, 2, Some(2)), org_users_page(2, 4, Some(3))]);
     let client = client(&server);
     let mut stream = client.all(op()).max_pages(2);
     let mut results: Vec<Result<_, Error>> = Vec::new();
