@@ -12,13 +12,14 @@
 //! atlas_admin_tests::conformance_suite!(Connected<Ureq>);
 //! ```
 
-use crate::fake::{FakeAtlas, FakeConfig, Fault};
+use crate::fake::{FakeAtlas, FakeConfig, Fault, MembershipStatus, SeedUser};
 use atlas_admin_core::ops::*;
 use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{
-    ApiResponse, Credentials, Error, GroupId, GroupInvitationRequest, GroupInvitationUpdateRequest,
-    GroupRoleAssignment, OrgRole, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, ProjectRole,
-    RetryPolicy, TransportErrorKind,
+    ApiResponse, Credentials, Error, ErrorCode, GroupId, GroupInvitationRequest, GroupInvitationUpdateRequest,
+    GroupRoleAssignment, GroupRoleChange, GroupUserRequest, OrgMembershipStatus, OrgRole, OrgRoleChange,
+    OrgUserRequest, OrgUserRolesRequest, OrgUserUpdateRequest, OrganizationInvitationRequest,
+    OrganizationInvitationUpdateRequest, ProjectRole, RetryPolicy, TeamMember, TransportErrorKind,
 };
 use std::time::{Duration, Instant, SystemTime};
 
@@ -155,6 +156,83 @@ pub fn org_lifecycle<D: Driver>() {
     assert_eq!(ok("get", c.execute(&GetOrgInvite::new(&org, &id).unwrap())).id, Some(id.clone()));
     c.execute(&DeleteOrgInvite::new(&org, &id).unwrap()).expect("delete");
     assert!(c.execute(&GetOrgInvite::new(&org, &id).unwrap()).unwrap_err().is_not_found());
+}
+
+/// The Cloud Users API, every one of its 16 operations: create org user (201) -> get -> list by
+/// username -> update -> add and remove an org role -> add to a project (201) -> get, list, add
+/// and remove a project role -> team add, list, remove -> remove from the project (204) -> remove
+/// from the org (204) -> get (404); the conflicts and the last-role refusal are typed.
+pub fn cloud_users_lifecycle<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let c: D = digest_client(&fake);
+    let (org, g, team) = (fake.config().org_id.clone(), group(&fake), fake.config().team_id.clone());
+    let user = "ada@example.com";
+    let body = OrgUserRequest::new(user, OrgUserRolesRequest::new([OrgRole::OrgMember]).unwrap()).unwrap();
+    let created = c.execute(&CreateOrgUser::new(&org, body.clone()).unwrap()).expect("createOrgUser");
+    assert_eq!((created.meta.status.as_u16(), created.value.status.clone()), (201, OrgMembershipStatus::Pending));
+    let id = created.value.user_id().expect("a user id");
+    let dup = c.execute(&CreateOrgUser::new(&org, body).unwrap()).unwrap_err();
+    assert!(dup.is_conflict() && dup.code() == Some(ErrorCode::UserAlreadyExists), "{dup:?}");
+    assert_eq!(ok("getOrgUser", c.execute(&GetOrgUser::new(&org, &id).unwrap())).username.as_deref(), Some(user));
+    let listed = ok("listOrgUsers", c.execute(&ListOrgUsers::new(&org).unwrap().username(user).unwrap()));
+    assert_eq!(listed.results.iter().map(|u| u.user_id()).collect::<Vec<_>>(), [Some(id.clone())]);
+    let roles = OrgUserRolesRequest::new([OrgRole::OrgMember, OrgRole::OrgBillingReadOnly]).unwrap();
+    let update = OrgUserUpdateRequest::new().with_roles(roles);
+    let updated = ok("updateOrgUser", c.execute(&UpdateOrgUser::new(&org, &id, update).unwrap()));
+    assert_eq!(updated.roles.org_roles, [OrgRole::OrgMember, OrgRole::OrgBillingReadOnly]);
+    let change = OrgRoleChange::new(OrgRole::OrgGroupCreator).unwrap();
+    let added = ok("addOrgUserRole", c.execute(&AddOrgUserRole::new(&org, &id, change.clone()).unwrap()));
+    assert!(added.roles.org_roles.contains(&OrgRole::OrgGroupCreator));
+    let removed = ok("removeOrgUserRole", c.execute(&RemoveOrgUserRole::new(&org, &id, change).unwrap()));
+    assert!(!removed.roles.org_roles.contains(&OrgRole::OrgGroupCreator));
+
+    let add = GroupUserRequest::new(user, [ProjectRole::GroupReadOnly]).unwrap();
+    let in_project = c.execute(&AddGroupUsers::new(&g, add).unwrap()).expect("addGroupUsers");
+    assert_eq!((in_project.meta.status.as_u16(), in_project.value.user_id()), (201, Some(id.clone())));
+    assert_eq!(ok("getGroupUser", c.execute(&GetGroupUser::new(&g, &id).unwrap())).roles, [ProjectRole::GroupReadOnly]);
+    let page = ok("listGroupUsers", c.execute(&ListGroupUsers::new(&g).unwrap()));
+    assert!(page.results.iter().any(|u| u.user_id() == Some(id.clone())));
+    let role = GroupRoleChange::new(ProjectRole::GroupDataAccessReadOnly).unwrap();
+    let two = ok("addGroupUserRole", c.execute(&AddGroupUserRole::new(&g, &id, role).unwrap()));
+    assert_eq!(two.roles, [ProjectRole::GroupReadOnly, ProjectRole::GroupDataAccessReadOnly]);
+    let old = GroupRoleChange::new(ProjectRole::GroupReadOnly).unwrap();
+    let one = ok("removeGroupUserRole", c.execute(&RemoveGroupUserRole::new(&g, &id, old).unwrap()));
+    assert_eq!(one.roles, [ProjectRole::GroupDataAccessReadOnly]);
+    let last = GroupRoleChange::new(ProjectRole::GroupDataAccessReadOnly).unwrap();
+    let refused = c.execute(&RemoveGroupUserRole::new(&g, &id, last).unwrap()).unwrap_err();
+    assert_eq!(refused.status().map(|s| s.as_u16()), Some(400), "the last role stays: {refused:?}");
+
+    let member = fake.seed_org_user(SeedUser::new("grace@example.com", MembershipStatus::Active));
+    let joined = ok(
+        "addOrgTeamUser",
+        c.execute(&AddOrgTeamUser::new(&org, &team, TeamMember::new(member.as_str()).unwrap()).unwrap()),
+    );
+    assert!(joined.team_ids.contains(&team), "{joined:?}");
+    let team_page = ok("listOrgTeamUsers", c.execute(&ListOrgTeamUsers::new(&org, &team).unwrap()));
+    assert_eq!(
+        team_page.results.iter().filter_map(|u| u.username.as_deref()).collect::<Vec<_>>(),
+        ["grace@example.com"]
+    );
+    let left = ok(
+        "removeOrgTeamUser",
+        c.execute(&RemoveOrgTeamUser::new(&org, &team, TeamMember::new(member.as_str()).unwrap()).unwrap()),
+    );
+    assert!(!left.team_ids.contains(&team));
+
+    let gone = c.execute(&RemoveGroupUser::new(&g, &id).unwrap()).expect("removeGroupUser");
+    assert_eq!(gone.meta.status.as_u16(), 204);
+    let gone = c.execute(&RemoveOrgUser::new(&org, &id).unwrap()).expect("removeOrgUser");
+    assert_eq!(gone.meta.status.as_u16(), 204);
+    let missing = c.execute(&GetOrgUser::new(&org, &id).unwrap()).unwrap_err();
+    assert!(missing.is_not_found(), "{missing:?}");
+    let n = fake.counters();
+    assert_eq!(n.challenges, 1, "one Digest challenge, then every call signed preemptively");
+    let used = n
+        .by_operation
+        .keys()
+        .filter(|op| atlas_admin_core::ops::find(op).is_some_and(|e| e.tag == "mongoDbCloudUsers"))
+        .count();
+    assert_eq!(used, 16, "every Cloud Users operation ran: {:?}", n.by_operation);
 }
 
 /// N Digest calls cost N+1 HTTP requests: one challenge, then preemptive signing.
@@ -429,7 +507,7 @@ pub fn start_fake(config: FakeConfig) -> FakeAtlas {
 macro_rules! conformance_suite {
     ($driver:ty) => {
         $crate::conformance_suite!(@tests $driver;
-            project_lifecycle, org_lifecycle, digest_one_round_trip_per_call, digest_stale_nonce,
+            project_lifecycle, org_lifecycle, cloud_users_lifecycle, digest_one_round_trip_per_call, digest_stale_nonce,
             digest_wrong_password, oauth_one_token, oauth_wrong_secret, retry_after_obeyed, retry_after_beyond_cap,
             transient_errors_retried_when_safe, create_not_duplicated, slow_server_times_out, envelope_equals_plain,
             invalid_input_sends_nothing, connection_refused, body_over_cap);
