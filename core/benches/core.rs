@@ -11,6 +11,8 @@
 //!   (400 KB): must stay linear (it was quadratic: 1.7 s).
 //! - `core/request_body_100k_roles`: deserializing (and so validating) a `GroupInvitationRequest`
 //!   body with 100,000 distinct roles: must stay linear (it was quadratic: 21 s).
+//! - `core/legacy_user_roles_100k`: decoding a 2023-01-01 org user whose `roles` list has
+//!   100,000 entries for distinct projects: must stay linear (a search per entry was quadratic).
 //!
 //! The response fed back is built in the untimed setup of each iteration (`iter_batched`):
 //! it stands for the bytes a transport hands over, not for work the core does.
@@ -134,7 +136,19 @@ fn benches(c: &mut Criterion) {
         b.iter(|| serde_json::from_slice::<GroupInvitationRequest>(black_box(&roles_body)).unwrap())
     });
 
+    let legacy = legacy_roles_body();
+    group.bench_function("legacy_user_roles_100k", |b| {
+        b.iter(|| serde_json::from_slice::<atlas_admin_core::OrgUser>(black_box(&legacy)).unwrap())
+    });
+
     group.finish();
+}
+
+/// A 2023-01-01 org user with 100,000 role entries, each for another project.
+fn legacy_roles_body() -> Vec<u8> {
+    let entries: Vec<String> =
+        (0..100_000).map(|i| format!(r#"{{"groupId":"g{i}","roleName":"GROUP_READ_ONLY"}}"#)).collect();
+    format!(r#"{{"id":"{:024x}","username":"a@example.com","roles":[{}]}}"#, 1, entries.join(",")).into_bytes()
 }
 
 /// The Atlas challenge plus unknown directives up to 400 KB.

@@ -239,12 +239,14 @@ impl<'s, O: Operation> Call<'s, O> {
                 let retryable = transport_is_retryable(kind_of(&error), true);
                 self.retry_or_finish(error, retryable, Kind::Token, now, Plan { reauth, token: None });
             }
-            InFlight::Api { auth, reauth } => {
+            InFlight::Api { auth, .. } => {
                 if let SentAuth::Probe(id) = auth {
                     self.session.land_probe(id, false, shared);
                 }
                 let retryable = transport_is_retryable(kind_of(&error), O::ENDPOINT.idempotent);
-                self.retry_or_finish(error, retryable, Kind::Api, now, Plan { reauth, token: None });
+                // A retry is a new attempt even when the failed request was a re-sign after a
+                // 401: it counts against `max_attempts` and gets a fresh 401 budget.
+                self.retry_or_finish(error, retryable, Kind::Api, now, Plan::default());
             }
         }
     }
@@ -343,6 +345,17 @@ impl<'s, O: Operation> Call<'s, O> {
         flight: InFlight,
         now: Now,
     ) -> Step<O::Output> {
+        if self.deadline().is_some_and(|d| now.instant >= d) {
+            // Nothing goes out past the deadline (a request with no time left could still
+            // reach the server); a probe or token fetch this call leads is handed back.
+            match flight {
+                InFlight::Api { auth: SentAuth::Probe(id), .. } => self.session.land_probe(id, false, None),
+                InFlight::Token { id, .. } => self.session.lock().token.release(id, None),
+                InFlight::Api { .. } => {}
+            }
+            let timeout = TransportError::new(TransportErrorKind::Timeout, "the call's deadline passed before sending");
+            return self.done(Err(Error::Transport(timeout)));
+        }
         self.tally.exchanges = self.tally.exchanges.saturating_add(1);
         self.phase = Phase::InFlight(flight);
         let mut out = Outgoing::new(request, purpose, O::ENDPOINT.operation_id);
@@ -418,7 +431,7 @@ impl<'s, O: Operation> Call<'s, O> {
         }
         let error = failure.to_error();
         let retryable = error.is_retryable();
-        self.retry_or_finish(error, retryable, kind, now, Plan::default());
+        self.retry_or_finish_sent(error, retryable, kind, now, Plan::default(), false);
         self.next(now)
     }
 
@@ -571,6 +584,12 @@ impl<'s, O: Operation> Call<'s, O> {
     /// Schedules a retry if the failure, the policy and the deadline allow it; otherwise ends
     /// the call with the error itself (carrying the attempts and the time waited).
     fn retry_or_finish(&mut self, error: Error, retryable: bool, kind: Kind, now: Now, plan: Plan) {
+        self.retry_or_finish_sent(error, retryable, kind, now, plan, true);
+    }
+
+    /// [`Call::retry_or_finish`]; `sent`: this call sent the request that failed (a call that
+    /// only waited for another call's probe sent nothing, so nothing of its own was applied).
+    fn retry_or_finish_sent(&mut self, error: Error, retryable: bool, kind: Kind, now: Now, plan: Plan, sent: bool) {
         let attempts = match kind {
             Kind::Api => self.tally.attempts,
             Kind::Token => self.tally.token_attempts,
@@ -587,7 +606,7 @@ impl<'s, O: Operation> Call<'s, O> {
                 // Retrying after an answer that does not prove the request was not applied.
                 let not_applied = error.is_rate_limited()
                     || error.transport_error().is_some_and(|t| t.kind == TransportErrorKind::Connect);
-                self.maybe_applied |= matches!(kind, Kind::Api) && !not_applied;
+                self.maybe_applied |= sent && matches!(kind, Kind::Api) && !not_applied;
                 self.phase = Phase::Backoff { until, plan };
             }
             None => self.finish_counting(Err(error), attempts),

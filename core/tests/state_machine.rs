@@ -798,3 +798,54 @@ fn every_request_says_what_it_is_for() {
         run(&mut digest().begin(&update()), vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
     assert_eq!(r.purposes, [Purpose::DigestProbe { attempt: 1 }, Purpose::Api { attempt: 1 }]);
 }
+
+/// Review finding: after a re-sign (stale nonce), transport failures were retried as "the same
+/// attempt" forever (bounded only by the wait budget). Each retry is now an attempt.
+#[test]
+fn retries_after_a_resign_count_against_max_attempts() {
+    let s = session_with(
+        Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap(),
+        RetryPolicy::default().with_max_attempts(3).with_max_total_wait(secs(100_000)),
+    );
+    let primed =
+        run(&mut s.begin(&update()), vec![F("digest_401_challenge"), F("update_group_invites_200_seed")], t0());
+    assert!(primed.result.is_ok());
+    let mut answers = vec![F("digest_401_stale")];
+    answers.extend((0..50).map(|_| T(TransportErrorKind::Connect)));
+    let r = run(&mut s.begin(&update()), answers, t0());
+    // The first attempt, its re-sign, then two retries: max_attempts 3.
+    assert_eq!(r.sent.len(), 4, "{:?}", r.purposes);
+    assert!(matches!(&r.result, Err(Error::Transport(t)) if t.kind == TransportErrorKind::Connect), "{:?}", r.result);
+}
+
+/// Review finding: a call that only waited for another call's failed probe sent nothing, so a
+/// later 404 of its DELETE is a real 404, not "already deleted".
+#[test]
+fn a_delete_that_only_waited_for_a_failed_probe_reports_its_404() {
+    let s = digest();
+    let (get, delete) = (GetGroupInvite::new(GROUP, INV).unwrap(), DeleteGroupInvite::new(GROUP, INV).unwrap());
+    let mut leader = s.begin(&get);
+    let mut waiter = s.begin(&delete);
+    let Step::Send(_) = leader.next(t0()) else { panic!("the leader probes") };
+    assert!(matches!(waiter.next(t0()), Step::Wait(_)));
+    leader.handle_transport_error(TransportError::new(TransportErrorKind::Timeout, "scripted"), t0());
+    drop(leader);
+    let r = run(&mut waiter, vec![F("digest_401_challenge"), F("seed_error_404")], t0() + secs(1));
+    assert!(r.result.as_ref().is_err_and(|e| e.is_not_found()), "{:?}", r.result);
+}
+
+/// Review finding: a request was handed out with no time left before the deadline; nothing is
+/// sent once the deadline has passed.
+#[test]
+fn nothing_is_sent_once_the_deadline_has_passed() {
+    let s = session_with(Credentials::None, RetryPolicy::default().with_deadline(secs(2)));
+    let op = update();
+    let mut call = s.begin(&op);
+    let Step::Send(_) = call.next(t0()) else { panic!() };
+    // The answer (a retryable 503 with Retry-After: 2) arrives exactly at the deadline.
+    call.handle_response(fixtures::response("error_503_retry_after"), t0() + secs(2));
+    match call.next(t0() + secs(2)) {
+        Step::Done(Err(e)) => assert_eq!(e.status().map(|s| s.as_u16()), Some(503), "{e:?}"),
+        other => panic!("no second request past the deadline: {other:?}"),
+    }
+}

@@ -26,7 +26,9 @@ pub(crate) async fn drive<O: Operation>(
 }
 
 async fn send(transport: &Transport, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
-    let Some(left) = out.time_left else {
+    // Outside a Tokio runtime there is no timer for the deadline: the IO layer refuses the
+    // request with `NoRuntime` before anything is sent, as it does without a deadline.
+    let Some(left) = out.time_left.filter(|_| runtime::present()) else {
         return transport.send(out.request).await;
     };
     runtime::timeout(left, transport.send(out.request)).await.unwrap_or_else(|| {

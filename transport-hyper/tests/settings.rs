@@ -62,6 +62,22 @@ fn a_call_outside_a_tokio_runtime_is_a_no_runtime_error_not_a_panic() {
     assert_eq!(server.finish().len(), 0, "nothing was sent");
 }
 
+/// With a whole-call deadline the exchange runs under a timer: outside Tokio that is the same
+/// typed `NoRuntime`, not the timer's panic (found in review).
+#[test]
+fn a_call_with_a_deadline_outside_a_tokio_runtime_is_a_no_runtime_error_not_a_panic() {
+    let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
+    let client = Client::builder()
+        .base_url(&server.base_url())
+        .no_proxy()
+        .retry(atlas_admin_hyper::RetryPolicy::default().with_deadline(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let err = std::thread::spawn(move || block_on(client.execute(&get_op())).unwrap_err()).join().expect("no panic");
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::NoRuntime), "{err:?}");
+    assert_eq!(server.finish().len(), 0, "nothing was sent");
+}
+
 #[test]
 fn a_call_waiting_for_another_calls_probe_outside_a_runtime_does_not_panic() {
     use std::io::Read as _;

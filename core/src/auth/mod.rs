@@ -117,7 +117,8 @@ impl Flight {
         if self.airborne.is_some_and(|(a, _)| a == id) {
             self.airborne = None;
         }
-        if let Some(f) = failure {
+        // A late failure of an overtaken, older generation never replaces a newer one's.
+        if let Some(f) = failure.filter(|_| self.failed.as_ref().is_none_or(|(newest, _)| id >= *newest)) {
             self.failed = Some((id, f));
         }
     }
@@ -306,5 +307,18 @@ mod tests {
         let Board::Lead(stuck) = f.board(t0, PROBE_TIMEOUT) else { panic!() };
         assert!(matches!(f.outcome(stuck, t0 + PROBE_TIMEOUT, PROBE_TIMEOUT), Outcome::Landed));
         assert!(matches!(f.board(t0 + PROBE_TIMEOUT, PROBE_TIMEOUT), Board::Lead(n) if n > stuck));
+    }
+
+    /// Review finding: the late failure of an overtaken leader must not replace the failure of
+    /// the newer generation its waiters are waiting on.
+    #[test]
+    fn a_late_failure_of_an_older_flight_does_not_hide_a_newer_one() {
+        let t0 = Instant::now();
+        let mut f = Flight::default();
+        let Board::Lead(old) = f.board(t0, PROBE_TIMEOUT) else { panic!() };
+        let Board::Lead(new) = f.board(t0 + PROBE_TIMEOUT, PROBE_TIMEOUT) else { panic!("overtaken") };
+        f.land(new, Some(SharedFailure::Transport(TransportErrorKind::Timeout, "new".into())));
+        f.land(old, Some(SharedFailure::Transport(TransportErrorKind::Io, "old".into())));
+        assert!(matches!(f.outcome(new, t0 + PROBE_TIMEOUT, PROBE_TIMEOUT), Outcome::Failed(_)));
     }
 }

@@ -251,19 +251,21 @@ impl<'de> Deserialize<'de> for OrgUserRoles {
             OrgRolesWire::Missing => OrgUserRoles::default(),
             OrgRolesWire::Legacy(list) => {
                 let mut roles = OrgUserRoles::default();
+                // Assignment index by group id: linear in what the server sends.
+                let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
                 for r in list {
                     let Some(name) = r.role_name else { continue };
                     match r.group_id {
-                        Some(group) => {
-                            match roles.group_role_assignments.iter_mut().find(|g| g.group_id.as_ref() == Some(&group))
-                            {
-                                Some(g) => g.group_roles.push(ProjectRole::parse(&name)),
-                                None => roles.group_role_assignments.push(GroupRoles {
+                        Some(group) => match index.get(&group).and_then(|&i| roles.group_role_assignments.get_mut(i)) {
+                            Some(g) => g.group_roles.push(ProjectRole::parse(&name)),
+                            None => {
+                                index.insert(group.clone(), roles.group_role_assignments.len());
+                                roles.group_role_assignments.push(GroupRoles {
                                     group_id: Some(group),
                                     group_roles: vec![ProjectRole::parse(&name)],
-                                }),
+                                });
                             }
-                        }
+                        },
                         None if r.org_id.is_some() || name.starts_with("ORG_") => {
                             roles.org_roles.push(OrgRole::parse(&name))
                         }
@@ -352,7 +354,9 @@ impl<'de, R: RolesShape + Default> Deserialize<'de> for CloudUser<R> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawUser::<Option<serde_json::Value>>::deserialize(d)?;
         let roles = match raw.roles {
-            Some(value) => R::read(value).map_err(serde::de::Error::custom)?,
+            // Lenient: roles of an unexpected shape (a scalar, say) are no roles, not a page
+            // that fails to decode.
+            Some(value) => R::read(value).unwrap_or_default(),
             None => R::default(),
         };
         let invitation = Invitation {
