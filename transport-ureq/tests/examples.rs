@@ -283,6 +283,69 @@ fn quickstart_with_credentials_runs_against_the_configured_server() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// quickstart-users: the Cloud Users lifecycle
+// ---------------------------------------------------------------------------------------------
+
+/// The six steps, in order.
+const USER_STEPS: [&str; 6] = [
+    "[1/6] createOrgUser",
+    "[2/6] addGroupUsers",
+    "[3/6] addGroupUserRole",
+    "[4/6] removeGroupUserRole",
+    "[5/6] removeOrgUser",
+    "[6/6] getOrgUser",
+];
+
+fn quickstart_users(env: &[(&str, &str)]) -> Run {
+    run_program(&example("quickstart-users"), &[], env, None)
+}
+
+fn assert_users_lifecycle(out: &str) {
+    let mut from = 0;
+    for step in USER_STEPS {
+        let at = out[from..].find(step).unwrap_or_else(|| panic!("{step:?} missing or out of order:\n{out}"));
+        from += at + step.len();
+    }
+    assert!(out.contains("created (HTTP 201)") && out.contains("added (HTTP 201)"), "201 for create and add:\n{out}");
+    assert!(out.contains("roles [GROUP_READ_ONLY, GROUP_DATA_ACCESS_READ_ONLY]"), "the role added:\n{out}");
+    assert!(out.contains("role removed (HTTP 200)") && out.contains("roles [GROUP_DATA_ACCESS_READ_ONLY]"), "{out}");
+    assert!(out.contains("errorCode RESOURCE_NOT_FOUND"), "the handled 404:\n{out}");
+    assert!(!out.contains("deprecated since"), "the Cloud Users API is not deprecated:\n{out}");
+    assert_eq!(summary_counts(out), (6, 7), "one Digest challenge, then preemptive signing:\n{out}");
+    assert!(!out.contains(&FakeConfig::default().private_key), "the private key must never be printed");
+}
+
+#[test]
+fn quickstart_users_without_credentials_runs_the_replacement_lifecycle() {
+    let run = quickstart_users(&[]).expect_code(0);
+    assert!(run.stdout.contains("in-process fake Atlas"), "{}", run.stdout);
+    assert_users_lifecycle(&run.stdout);
+}
+
+#[test]
+fn quickstart_users_against_the_configured_server() {
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config(), fake.base_url());
+    let mut env = fake_env(&base, &c.public_key, &c.private_key).to_vec();
+    env.extend([
+        ("MONGODB_ATLAS_GROUP_ID", c.group_id.as_str()),
+        ("MONGODB_ATLAS_INVITE_USERNAME", "grace@example.com"),
+    ]);
+    // Without the organization: a settings error, nothing sent.
+    let run = quickstart_users(&env).expect_code(2);
+    assert!(run.stderr.contains("MONGODB_ATLAS_ORG_ID"), "{}", run.stderr);
+    assert_eq!(fake.counters().requests, 0);
+    env.push(("MONGODB_ATLAS_ORG_ID", c.org_id.as_str()));
+    let run = quickstart_users(&env).expect_code(0);
+    assert!(!run.stdout.contains("in-process fake"), "{}", run.stdout);
+    assert_users_lifecycle(&run.stdout);
+    let counters = fake.counters();
+    assert_eq!((counters.requests, counters.challenges), (7, 1));
+    assert_eq!(counters.by_operation.get("removeOrgUser"), Some(&1));
+    assert!(fake.org_users().is_empty(), "the user is gone: {:?}", fake.org_users());
+}
+
+// ---------------------------------------------------------------------------------------------
 // atlas-api
 // ---------------------------------------------------------------------------------------------
 
