@@ -66,7 +66,9 @@ pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
     Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
-pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
+pub use exchange::{
+    Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose, SunsetHook, SunsetWarning, SunsetWarnings,
+};
 pub use meta::ResponseMeta;
 pub use models::{
     CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
@@ -99,7 +101,7 @@ pub mod prelude {
         TransportErrorKind,
     };
     pub use crate::{ErrorCode, Sanitized};
-    pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose};
+    pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose, SunsetWarning};
     pub use crate::{HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops};
     pub use http::StatusCode;

@@ -72,7 +72,10 @@ fn main() -> ExitCode {
         if args.debug {
             builder = builder.on_exchange(|exchange| err(&format!("atlas-api: {exchange}")));
         }
-        builder.build().map_err(|e| e.to_string())
+        let client = builder.build().map_err(|e| e.to_string())?;
+        // A deprecated endpoint (or API version): one line on stderr, whatever the page count.
+        client.on_sunset(|warning| err(&format!("atlas-api: warning: {warning}")));
+        Ok(client)
     };
     let print = |text: &str| out(text);
     match run::run(&args, &client, &print) {

@@ -419,7 +419,10 @@ fn atlas_api_api_and_runtime_errors_exit_1() {
     let unknown = "0123456789abcdef01234567";
     let run = cli(&fake, &["projects", "getGroupInvite", "--groupId", &g, "--invitationId", unknown]).expect_code(1);
     assert_eq!(run.stdout, "");
-    let error: Value = serde_json::from_str(run.stderr.trim()).expect("stderr is the ApiError JSON");
+    // The deprecated endpoint's Sunset warning, then the ApiError JSON.
+    let (warning, json) = run.stderr.trim().split_once('\n').expect("two lines on stderr");
+    assert!(warning.starts_with("atlas-api: warning: getGroupInvite is deprecated"), "{warning}");
+    let error: Value = serde_json::from_str(json).expect("stderr ends with the ApiError JSON");
     assert_eq!(error["errorCode"], "RESOURCE_NOT_FOUND");
     assert_eq!(error["error"], 404);
     assert!(run.stderr.contains(r#""errorCode":"RESOURCE_NOT_FOUND""#), "{}", run.stderr);
@@ -651,6 +654,30 @@ fn atlas_api_all_pages_prints_one_array() {
     );
     assert_eq!(run.expect_code(2).stdout, "");
     assert_eq!(fake.counters().requests, 0);
+}
+
+/// A deprecated endpoint's `Sunset` is one warning line on stderr, whatever the number of
+/// responses (here three pages of the 2023-01-01 `listOrgUsers`); none for a current one.
+#[test]
+fn atlas_api_warns_once_about_a_sunset() {
+    let fake = FakeAtlas::start();
+    fake.seed_users(1234, MembershipStatus::Active, false);
+    let c = fake.config().clone();
+    let run = cli(&fake, &["projects", "listGroupInvites", "--groupId", &c.group_id]).expect_code(0);
+    assert_eq!(run.json(), Value::Array(Vec::new()));
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("atlas-api: warning: listGroupInvites is deprecated since "), "{}", run.stderr);
+    assert!(run.stderr.contains("its sunset is") && run.stderr.contains("2027"), "{}", run.stderr);
+
+    let list = ["mongoDbCloudUsers", "listOrgUsers", "--orgId", &c.org_id, "--itemsPerPage", "500", "--all-pages"];
+    let current = cli(&fake, &list).expect_code(0);
+    assert_eq!(current.stderr, "", "the current version is not deprecated");
+    fake.reset_counters();
+    let old = cli(&fake, &[&list[..], &["--version", "2023-01-01"]].concat()).expect_code(0);
+    assert_eq!(old.json().as_array().map(Vec::len), Some(1234));
+    assert_eq!(fake.counters().by_operation.get("listOrgUsers"), Some(&3));
+    assert_eq!(old.stderr.matches("warning: listOrgUsers is deprecated").count(), 1, "{}", old.stderr);
+    assert_eq!(old.stderr.lines().count(), 1, "{}", old.stderr);
 }
 
 #[test]
