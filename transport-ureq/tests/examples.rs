@@ -1,4 +1,4 @@
-//! Runs the example programs as a user would: `quickstart` and the `atlas-api` CLI,
+//! Runs the example programs as a user would: `quickstart`, `quickstart-users` and the `atlas-api` CLI,
 //! against loopback fakes only, with every `MONGODB_ATLAS_*` (and proxy) variable removed
 //! from their environment except what a test sets.
 //!
