@@ -277,11 +277,14 @@ environment (as Client::from_env):
 
 output and exit status:
   0  success: the response JSON on stdout (compact, or pretty with --pretty);
-     deletes (204 No Content) print nothing
+     deletes (204 No Content) print nothing; --all-pages prints one array of every result
+     (a failure after the first page leaves it unfinished, with exit status 1)
   1  Atlas answered with an error: its ApiError JSON on stderr;
      or another runtime failure (authentication, transport, undecodable answer): one line on stderr
   2  invalid input (operation, flag, id, e-mail, roles, JSON body, credentials settings):
      a message on stderr, and nothing is sent
+  A deprecated endpoint or API version (a Sunset header) adds one line on stderr, once per run:
+     atlas-api: warning: <operationId> is deprecated since <date>; its sunset is <date> (then Atlas answers 410)
 ",
     );
     out
