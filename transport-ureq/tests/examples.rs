@@ -646,6 +646,12 @@ fn atlas_api_all_pages_prints_one_array() {
     let args = ["mongoDbCloudUsers", "listGroupUsers", "--groupId", &g, "--itemsPerPage", "500", "--pageNum", "2"];
     let pretty = cli(&fake, &[&args[..], &["--all-pages", "--pretty"]].concat()).expect_code(0).json();
     assert_eq!(pretty.as_array().map(Vec::len), Some(734));
+    // An Atlas error on the first page (an unknown project): nothing on stdout (not even `[`),
+    // its JSON on stderr.
+    let unknown = ["mongoDbCloudUsers", "listGroupUsers", "--groupId", "0123456789abcdef01234567", "--all-pages"];
+    let failed = cli(&fake, &unknown).expect_code(1);
+    assert_eq!(failed.stdout, "");
+    assert!(failed.stderr.contains(r#""error":404"#), "{}", failed.stderr);
     // Not a paginated list: refused, nothing sent.
     fake.reset_counters();
     let run = cli(
@@ -678,6 +684,32 @@ fn atlas_api_warns_once_about_a_sunset() {
     assert_eq!(fake.counters().by_operation.get("listOrgUsers"), Some(&3));
     assert_eq!(old.stderr.matches("warning: listOrgUsers is deprecated").count(), 1, "{}", old.stderr);
     assert_eq!(old.stderr.lines().count(), 1, "{}", old.stderr);
+}
+
+/// Every operation of the table is reachable by its tag and operationId (and aliases): its
+/// typed constructor validates what the flags give (a bad id is refused, nothing sent).
+#[test]
+fn atlas_api_reaches_every_operation_of_the_table() {
+    let fake = FakeAtlas::start();
+    for e in atlas_admin_ureq::core::ops::ALL {
+        for name in std::iter::once(&e.operation_id).chain(e.aliases) {
+            let mut args = vec![e.tag.to_owned(), (*name).to_owned()];
+            let mut params = e.params.iter().filter(|p| p.location == atlas_admin_ureq::core::ParamIn::Path);
+            let first = params.next().expect("every endpoint has a path parameter");
+            args.extend([format!("--{}", first.name), "NOT-AN-ID".to_owned()]);
+            for p in params {
+                args.extend([format!("--{}", p.name), "0123456789abcdef01234567".to_owned()]);
+            }
+            if e.body {
+                args.extend(["--data".to_owned(), "{}".to_owned()]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = cli(&fake, &args);
+            assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+            assert!(run.stderr.contains(&format!("--{}: invalid", first.name)), "{args:?}: {}", run.stderr);
+        }
+    }
+    assert_eq!(fake.counters().requests, 0);
 }
 
 #[test]
