@@ -3,10 +3,12 @@
 //! secrets). The core's drivers report every exchange; transports and examples need not
 //! re-derive what a request was for.
 
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::{Error, TransportError, TransportErrorKind};
+use crate::meta::ResponseMeta;
+use crate::timestamp::HttpDate;
 use http::{Method, StatusCode, Uri, header};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// A callback that sees every HTTP exchange of a client.
@@ -211,9 +213,133 @@ impl fmt::Display for Exchange {
     }
 }
 
+/// An answer from a deprecated endpoint: it carried `Sunset` (the date after which Atlas
+/// answers 410). A client reports it once per operation; see [`SunsetWarnings`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SunsetWarning {
+    /// The operationId that answered.
+    pub operation: &'static str,
+    /// The `Deprecation` header, if sent.
+    pub deprecation: Option<HttpDate>,
+    /// The `Sunset` header.
+    pub sunset: HttpDate,
+}
+
+impl fmt::Display for SunsetWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is deprecated", self.operation)?;
+        if let Some(since) = &self.deprecation {
+            write!(f, " since {since}")?;
+        }
+        write!(f, "; its sunset is {} (then Atlas answers 410)", self.sunset)
+    }
+}
+
+/// A callback for [`SunsetWarning`]s.
+pub type SunsetHook = Arc<dyn Fn(&SunsetWarning) + Send + Sync>;
+
+/// Remembers which operations have warned about their `Sunset`, so each warns once: a client
+/// holds one (shared by its clones; no global state). Each first warning goes to the hook, if
+/// one is set, and with the `tracing` feature to a WARN event on target `atlas_admin`.
+///
+/// ```
+/// use atlas_admin_core::{ResponseMeta, SunsetWarnings};
+/// use http::{HeaderMap, StatusCode};
+/// let mut headers = HeaderMap::new();
+/// headers.insert("sunset", "Thu, 01 Jul 2027 00:00:00 GMT".parse().unwrap());
+/// let meta = ResponseMeta::from_headers(StatusCode::OK, &headers, std::time::SystemTime::UNIX_EPOCH);
+/// let warnings = SunsetWarnings::default();
+/// let first = warnings.check("listGroupInvites", &meta).unwrap();
+/// assert!(first.to_string().starts_with("listGroupInvites is deprecated; its sunset is Thu, 01 Jul 2027"));
+/// assert_eq!(warnings.check("listGroupInvites", &meta), None); // once per operation
+/// assert!(warnings.check("listOrgInvites", &meta).is_some());
+/// ```
+#[derive(Default)]
+pub struct SunsetWarnings {
+    warned: Mutex<Vec<&'static str>>,
+    hook: Mutex<Option<SunsetHook>>,
+}
+
+impl fmt::Debug for SunsetWarnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("SunsetWarnings").field("warned", &*warned).finish_non_exhaustive()
+    }
+}
+
+impl SunsetWarnings {
+    /// Sends every first warning to `hook` (replacing an earlier hook).
+    pub fn set_hook(&self, hook: SunsetHook) {
+        *self.hook.lock().unwrap_or_else(PoisonError::into_inner) = Some(hook);
+    }
+
+    /// The warning if `meta` carries `Sunset` and `operation` has not warned yet; it also goes
+    /// to the hook and to `tracing`.
+    pub fn check(&self, operation: &'static str, meta: &ResponseMeta) -> Option<SunsetWarning> {
+        let sunset = meta.sunset?;
+        {
+            let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
+            if warned.contains(&operation) {
+                return None;
+            }
+            warned.push(operation);
+        }
+        let warning = SunsetWarning { operation, deprecation: meta.deprecation, sunset };
+        #[cfg(feature = "tracing")]
+        tracing::warn!(target: "atlas_admin", operation, sunset = %warning.sunset, "{warning}");
+        // The hook runs outside the lock, so it may call the client again.
+        let hook = self.hook.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(hook) = hook {
+            hook(&warning);
+        }
+        Some(warning)
+    }
+
+    /// [`check`](Self::check) for a call's result: a success, or an Atlas error (which carries
+    /// the same headers).
+    pub fn check_result<T>(&self, operation: &'static str, result: &Result<crate::ApiResponse<T>, Error>) {
+        let meta = match result {
+            Ok(response) => Some(&response.meta),
+            Err(e) => e.api_error().map(|a| &a.meta),
+        };
+        if let Some(meta) = meta {
+            self.check(operation, meta);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sunset_warns_once_per_operation_through_the_hook() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let mut headers = http::HeaderMap::new();
+        headers.insert("deprecation", "Sun, 01 Dec 2024 00:00:00 GMT".parse().unwrap());
+        headers.insert("sunset", "Thu, 01 Jul 2027 00:00:00 GMT".parse().unwrap());
+        let deprecated = ResponseMeta::from_headers(StatusCode::OK, &headers, std::time::SystemTime::UNIX_EPOCH);
+        let current =
+            ResponseMeta::from_headers(StatusCode::OK, &http::HeaderMap::new(), std::time::SystemTime::UNIX_EPOCH);
+        let warnings = SunsetWarnings::default();
+        let seen = Arc::new(AtomicU32::new(0));
+        let counter = Arc::clone(&seen);
+        warnings.set_hook(Arc::new(move |w: &SunsetWarning| {
+            assert_eq!(w.operation, "getGroupInvite");
+            counter.fetch_add(1, Ordering::Relaxed);
+        }));
+        assert_eq!(warnings.check("getGroupUser", &current), None, "no Sunset, no warning");
+        let first = warnings.check("getGroupInvite", &deprecated).unwrap();
+        assert_eq!(
+            first.to_string(),
+            "getGroupInvite is deprecated since Sun, 01 Dec 2024 00:00:00 GMT; \
+             its sunset is Thu, 01 Jul 2027 00:00:00 GMT (then Atlas answers 410)"
+        );
+        assert_eq!(warnings.check("getGroupInvite", &deprecated), None);
+        assert_eq!(seen.load(Ordering::Relaxed), 1);
+        assert!(format!("{warnings:?}").contains("getGroupInvite"));
+    }
 
     #[test]
     fn shows_the_scheme_never_the_credentials() {

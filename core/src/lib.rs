@@ -67,7 +67,9 @@ pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
     Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
-pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
+pub use exchange::{
+    Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose, SunsetHook, SunsetWarning, SunsetWarnings,
+};
 pub use meta::ResponseMeta;
 pub use models::{
     CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
@@ -104,7 +106,7 @@ pub mod prelude {
         OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRolesRequest, OrgUserUpdateRequest, Page, TeamMember, UserId,
     };
     pub use crate::{ErrorCode, Sanitized};
-    pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose};
+    pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose, SunsetWarning};
     pub use crate::{HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops, paginate};
     pub use http::StatusCode;

@@ -1,6 +1,8 @@
-//! What both quickstart examples share, so each shows only its seven calls: choosing the
-//! target (the in-process fake Atlas without credentials, the configured server with them),
-//! the exchange log, printing each step and result, and the exit status.
+//! What the quickstart examples share, so each shows only its calls: choosing the target (the
+//! in-process fake Atlas without credentials, the configured server with them), the exchange
+//! log, printing each step and result, and the exit status. Two lifecycles: the deprecated
+//! project invitations ([`Quickstart::start`], seven calls) and the Cloud Users API that
+//! replaces them ([`Quickstart::start_users`], six calls).
 //!
 //! ```ignore
 //! let (mut q, builder) = Quickstart::start::<atlas_admin_ureq::Ureq>("atlas-admin-ureq, blocking")?;
@@ -13,18 +15,36 @@
 use crate::fake::FakeAtlas;
 use atlas_admin_core::transport::{BuildError, ClientBuilder, Connect};
 use atlas_admin_core::{
-    ApiResponse, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation, GroupInvitationRequest,
-    InvalidInput, InvitationId, ProjectRole, Purpose, ResponseMeta, Sanitized, env,
+    ApiResponse, CloudUser, DEFAULT_BASE_URL, Error, Exchange, ExchangeOutcome, GroupId, GroupInvitation,
+    GroupInvitationRequest, InvalidInput, InvitationId, OrgId, OrgRole, ProjectRole, Purpose, ResponseMeta, Sanitized,
+    UserId, env,
 };
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 const GROUP_ID_VAR: &str = "MONGODB_ATLAS_GROUP_ID";
+const ORG_ID_VAR: &str = "MONGODB_ATLAS_ORG_ID";
 const INVITE_USERNAME_VAR: &str = "MONGODB_ATLAS_INVITE_USERNAME";
 const DEMO_USERNAME: &str = "ada.lovelace@example.com";
-/// The lifecycle's number of calls.
-const STEPS: u32 = 7;
+
+/// Which lifecycle a quickstart runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lifecycle {
+    /// The deprecated project invitations: seven calls in a project.
+    Invitations,
+    /// The Cloud Users API: six calls in an organization and one of its projects.
+    CloudUsers,
+}
+
+impl Lifecycle {
+    fn steps(self) -> u32 {
+        match self {
+            Lifecycle::Invitations => 7,
+            Lifecycle::CloudUsers => 6,
+        }
+    }
+}
 
 /// Why a quickstart stopped.
 #[derive(Debug)]
@@ -91,9 +111,13 @@ struct Stats {
 pub struct Quickstart {
     /// The project the lifecycle runs in.
     pub group_id: GroupId,
+    /// The organization (always set by [`start_users`](Self::start_users); by [`start`](Self::start)
+    /// only on the fake).
+    pub org_id: Option<OrgId>,
     /// The e-mail invited.
     pub username: String,
     stats: Arc<Stats>,
+    steps: u32,
     calls: u32,
     noticed: bool,
     /// The in-process fake, when there are no credentials (kept alive while the client runs).
@@ -104,19 +128,57 @@ impl Quickstart {
     /// Prints the banner and the target, and returns a builder for it with the exchange log on.
     pub fn start<T: Connect>(title: &str) -> Result<(Quickstart, ClientBuilder<T>), Failure> {
         println!("atlas-admin quickstart: the project invitation lifecycle ({title})");
-        let (builder, group_id, username, fake) = target::<T>()?;
+        Self::begin(Lifecycle::Invitations)
+    }
+
+    /// As [`start`](Self::start), for the Cloud Users lifecycle; against a real server it also
+    /// needs `MONGODB_ATLAS_ORG_ID`.
+    pub fn start_users<T: Connect>(title: &str) -> Result<(Quickstart, ClientBuilder<T>), Failure> {
+        println!("atlas-admin quickstart: the Cloud Users lifecycle that replaces invitations ({title})");
+        Self::begin(Lifecycle::CloudUsers)
+    }
+
+    fn begin<T: Connect>(lifecycle: Lifecycle) -> Result<(Quickstart, ClientBuilder<T>), Failure> {
+        let (builder, group_id, org_id, username, fake) = target::<T>(lifecycle)?;
         let stats = Arc::new(Stats::default());
         let builder = builder.on_exchange({
             let stats = Arc::clone(&stats);
             move |exchange| log_exchange(&stats, exchange)
         });
-        Ok((Quickstart { group_id, username, stats, calls: 0, noticed: false, _fake: fake }, builder))
+        let steps = lifecycle.steps();
+        Ok((Quickstart { group_id, org_id, username, stats, steps, calls: 0, noticed: false, _fake: fake }, builder))
     }
 
-    /// `[n/7] operationId: what`; each step is one call.
+    /// The organization of the Cloud Users lifecycle.
+    pub fn org(&self) -> Result<OrgId, Failure> {
+        self.org_id.clone().ok_or_else(|| Failure::Config(format!("{ORG_ID_VAR} is not set")))
+    }
+
+    /// `[n/N] operationId: what`; each step is one call.
     pub fn step(&mut self, operation_id: &str, what: &str) {
         self.calls += 1;
-        println!("\n[{}/{STEPS}] {operation_id}: {what}", self.calls);
+        println!("\n[{}/{}] {operation_id}: {what}", self.calls, self.steps);
+    }
+
+    /// `  ✓ label: id …  PENDING  roles […]` for an organization or project user (with the
+    /// HTTP status: create and add answer 201).
+    pub fn show_user<R: UserRoles>(&mut self, label: &str, response: ApiResponse<CloudUser<R>>) -> CloudUser<R> {
+        let user = &response.value;
+        println!(
+            "  ✓ {label} (HTTP {}): id {}  {}  {}  roles [{}]",
+            response.meta.status.as_u16(),
+            Sanitized(user.id.as_deref().unwrap_or("?")),
+            Sanitized(user.username.as_deref().unwrap_or("?")),
+            user.status,
+            user.roles.names().join(", "),
+        );
+        self.notice(&response.meta);
+        response.value
+    }
+
+    /// The user id Atlas gave a user.
+    pub fn user_id_of<R>(user: &CloudUser<R>) -> Result<UserId, Failure> {
+        user.user_id().ok_or_else(|| Failure::Unexpected("Atlas returned a user without a valid id".to_owned()))
     }
 
     /// `  ✓ label: id …  roles […]  expiresAt …`, and the Deprecation/Sunset notice once.
@@ -149,7 +211,10 @@ impl Quickstart {
     }
 
     /// The last step's expected typed 404; anything else is a failure.
-    pub fn expect_not_found(&mut self, result: Result<ApiResponse<GroupInvitation>, Error>) -> Result<(), Failure> {
+    pub fn expect_not_found<V: std::fmt::Debug>(
+        &mut self,
+        result: Result<ApiResponse<V>, Error>,
+    ) -> Result<(), Failure> {
         match result {
             Err(e) if e.is_not_found() => {
                 let detail = e.api_error().and_then(|a| a.detail()).unwrap_or("-");
@@ -157,10 +222,7 @@ impl Quickstart {
                 Ok(())
             }
             Err(e) => Err(e.into()),
-            Ok(still) => Err(Failure::Unexpected(format!(
-                "the invitation still exists after deleteGroupInvite: {}",
-                describe(&still.value)
-            ))),
+            Ok(still) => Err(Failure::Unexpected(format!("it still exists after the delete: {:?}", still.value))),
         }
     }
 
@@ -196,9 +258,30 @@ impl Quickstart {
     }
 }
 
+/// The roles of a user as role names, for [`Quickstart::show_user`].
+pub trait UserRoles {
+    /// The role names, organization roles first.
+    fn names(&self) -> Vec<&str>;
+}
+
+impl UserRoles for atlas_admin_core::OrgUserRoles {
+    fn names(&self) -> Vec<&str> {
+        let project = self.group_role_assignments.iter().flat_map(|a| a.group_roles.iter().map(ProjectRole::as_str));
+        self.org_roles.iter().map(OrgRole::as_str).chain(project).collect()
+    }
+}
+
+impl UserRoles for Vec<ProjectRole> {
+    fn names(&self) -> Vec<&str> {
+        self.iter().map(ProjectRole::as_str).collect()
+    }
+}
+
 /// The fake (no credentials set) or the server the environment names.
 #[allow(clippy::type_complexity)]
-fn target<T: Connect>() -> Result<(ClientBuilder<T>, GroupId, String, Option<FakeAtlas>), Failure> {
+fn target<T: Connect>(
+    lifecycle: Lifecycle,
+) -> Result<(ClientBuilder<T>, GroupId, Option<OrgId>, String, Option<FakeAtlas>), Failure> {
     let has_credentials = [env::PUBLIC_API_KEY, env::PRIVATE_API_KEY, env::CLIENT_ID, env::CLIENT_SECRET]
         .into_iter()
         .any(|v| var(v).is_some());
@@ -209,32 +292,51 @@ fn target<T: Connect>() -> Result<(ClientBuilder<T>, GroupId, String, Option<Fak
         if var(env::BASE_URL).is_some() {
             println!("        ({} is ignored without credentials)", env::BASE_URL);
         }
-        println!("        API key {} (HTTP Digest), project {}", config.public_key, config.group_id);
+        let org = match lifecycle {
+            Lifecycle::CloudUsers => format!("organization {}, ", config.org_id),
+            Lifecycle::Invitations => String::new(),
+        };
+        println!("        API key {} (HTTP Digest), {org}project {}", config.public_key, config.group_id);
         let builder = ClientBuilder::<T>::default()
             .base_url(&fake.base_url())
             .api_key(config.public_key.as_str(), config.private_key.as_str());
-        let group_id = GroupId::new(&config.group_id)?;
-        return Ok((builder, group_id, DEMO_USERNAME.to_owned(), Some(fake)));
+        let (group_id, org_id) = (GroupId::new(&config.group_id)?, OrgId::new(&config.org_id)?);
+        return Ok((builder, group_id, Some(org_id), DEMO_USERNAME.to_owned(), Some(fake)));
     }
-    let missing: Vec<&str> = [GROUP_ID_VAR, INVITE_USERNAME_VAR].into_iter().filter(|v| var(v).is_none()).collect();
+    let needed: &[&str] = match lifecycle {
+        Lifecycle::Invitations => &[GROUP_ID_VAR, INVITE_USERNAME_VAR],
+        Lifecycle::CloudUsers => &[ORG_ID_VAR, GROUP_ID_VAR, INVITE_USERNAME_VAR],
+    };
+    let missing: Vec<&str> = needed.iter().copied().filter(|v| var(v).is_none()).collect();
     if !missing.is_empty() {
         return Err(Failure::Config(format!(
             "Atlas credentials are set, so the quickstart runs against a real server and needs {} too: \
-             set {GROUP_ID_VAR} to a project id you own and {INVITE_USERNAME_VAR} to the e-mail to invite \
+             set {GROUP_ID_VAR} to a project id you own (and {ORG_ID_VAR} to its organization for the Cloud \
+             Users lifecycle) and {INVITE_USERNAME_VAR} to the e-mail to invite \
              (or unset the credentials to use the in-process fake)",
             missing.join(" and ")
         )));
     }
     let group_id = GroupId::new(var(GROUP_ID_VAR).unwrap_or_default())
         .map_err(|e| Failure::Config(format!("{GROUP_ID_VAR}: {e}")))?;
+    let org_id = match var(ORG_ID_VAR) {
+        Some(id) => Some(OrgId::new(id).map_err(|e| Failure::Config(format!("{ORG_ID_VAR}: {e}")))?),
+        None => None,
+    };
     let username = var(INVITE_USERNAME_VAR).unwrap_or_default();
     GroupInvitationRequest::new(&username, [ProjectRole::GroupReadOnly])
         .map_err(|e| Failure::Config(format!("{INVITE_USERNAME_VAR}: {e}")))?;
     let builder = ClientBuilder::<T>::from_env()?;
     let base_url = var(env::BASE_URL).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
     println!("Target: {base_url} (credentials from the environment)");
-    println!("        project {group_id}; Atlas e-mails an invitation to {username}, and step 6 cancels it");
-    Ok((builder, group_id, username, None))
+    match (lifecycle, &org_id) {
+        (Lifecycle::CloudUsers, Some(org)) => println!(
+            "        organization {org}, project {group_id}; Atlas e-mails an invitation to {username}, \
+             and step 5 removes that user"
+        ),
+        _ => println!("        project {group_id}; Atlas e-mails an invitation to {username}, and step 6 cancels it"),
+    }
+    Ok((builder, group_id, org_id, username, None))
 }
 
 /// One line per HTTP exchange, e.g. `  → PATCH /api/atlas/v2/groups/…/invites  200 (signed: Digest)`.

@@ -4,6 +4,8 @@
 //! ```text
 //! cargo run -q -p atlas-admin-ureq --example atlas-api -- projects updateGroupInvites \
 //!     --groupId 32b6e34b3d91647abb20e7b8 --data '{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}'
+//! cargo run -q -p atlas-admin-ureq --example atlas-api -- mongoDbCloudUsers listOrgUsers \
+//!     --orgId 4888442a3354817a7320eb61 --orgMembershipStatuses PENDING --orgMembershipStatuses ACTIVE --all-pages
 //! ```
 //!
 //! Tags, operations and their flags come from `atlas_admin_core::ops::ALL`: a new endpoint
@@ -70,13 +72,18 @@ fn main() -> ExitCode {
         if args.debug {
             builder = builder.on_exchange(|exchange| err(&format!("atlas-api: {exchange}")));
         }
-        builder.build().map_err(|e| e.to_string())
+        let client = builder.build().map_err(|e| e.to_string())?;
+        // A deprecated endpoint (or API version): one line on stderr, whatever the page count.
+        client.on_sunset(|warning| err(&format!("atlas-api: warning: {warning}")));
+        Ok(client)
     };
-    match run::run(&args, &client) {
+    let print = |text: &str| out(text);
+    match run::run(&args, &client, &print) {
         Ok(Some(value)) if !out(&format!("{}\n", to_json(&value, args.pretty))) => ExitCode::from(RUNTIME_ERROR),
         Ok(_) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => usage_error(&message),
         Err(Failure::Call(error)) => report(&error, args.pretty),
+        Err(Failure::Closed) => ExitCode::from(RUNTIME_ERROR),
         Err(Failure::Output(e)) => {
             err(&format!("atlas-api: cannot print the result as JSON: {e}"));
             ExitCode::from(RUNTIME_ERROR)

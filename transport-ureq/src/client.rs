@@ -4,7 +4,9 @@ use crate::builder::ClientBuilder;
 use crate::driver::{drive, now};
 use crate::io::Transport;
 use atlas_admin_core::transport::{BuildError, ShownSettings};
-use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Observer, Operation, Session};
+use atlas_admin_core::{
+    ApiResponse, Config, Credentials, Error, Observer, Operation, Session, SunsetWarning, SunsetWarnings,
+};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +32,8 @@ struct Inner {
     settings: ShownSettings,
     /// Sees every exchange, through the core's driver (which knows what each request is for).
     observer: Option<Observer>,
+    /// Which operations have warned about their `Sunset` (once each, for all clones).
+    sunset: SunsetWarnings,
 }
 
 impl Client {
@@ -57,7 +61,7 @@ impl Client {
         settings: ShownSettings,
         observer: Option<Observer>,
     ) -> Client {
-        Client { inner: Arc::new(Inner { session, transport, settings, observer }) }
+        Client { inner: Arc::new(Inner { session, transport, settings, observer, sunset: SunsetWarnings::default() }) }
     }
 
     /// The configuration (base URL, API version, User-Agent, retry policy).
@@ -98,7 +102,22 @@ impl Client {
     /// `op = ops::UpdateGroupInvites::new(group_id, body)?`; the result is
     /// `ApiResponse<O::Output>`: the decoded body and its metadata.
     pub fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
-        drive(&self.inner.session, &self.inner.transport, self.inner.observer.as_ref(), op)
+        let result = drive(&self.inner.session, &self.inner.transport, self.inner.observer.as_ref(), op);
+        self.inner.sunset.check_result(O::ENDPOINT.operation_id, &result);
+        result
+    }
+
+    /// Calls `hook` the first time each operation answers with a `Sunset` header (a deprecated
+    /// endpoint or API version; Atlas answers 410 after that date), for this client and its
+    /// clones, replacing an earlier hook. Successes and Atlas errors count. With the `tracing`
+    /// feature the same first warning is also a WARN event (target `atlas_admin`), hook or not.
+    ///
+    /// ```
+    /// # let client = atlas_admin_ureq::Client::builder().build().unwrap();
+    /// client.on_sunset(|warning| eprintln!("warning: {warning}"));
+    /// ```
+    pub fn on_sunset(&self, hook: impl Fn(&SunsetWarning) + Send + Sync + 'static) {
+        self.inner.sunset.set_hook(Arc::new(hook));
     }
 
     /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and

@@ -1,4 +1,4 @@
-//! Runs the example programs as a user would: `quickstart` and the `atlas-api` CLI,
+//! Runs the example programs as a user would: `quickstart`, `quickstart-users` and the `atlas-api` CLI,
 //! against loopback fakes only, with every `MONGODB_ATLAS_*` (and proxy) variable removed
 //! from their environment except what a test sets.
 //!
@@ -8,7 +8,7 @@
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig};
+use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -283,6 +283,69 @@ fn quickstart_with_credentials_runs_against_the_configured_server() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// quickstart-users: the Cloud Users lifecycle
+// ---------------------------------------------------------------------------------------------
+
+/// The six steps, in order.
+const USER_STEPS: [&str; 6] = [
+    "[1/6] createOrgUser",
+    "[2/6] addGroupUsers",
+    "[3/6] addGroupUserRole",
+    "[4/6] removeGroupUserRole",
+    "[5/6] removeOrgUser",
+    "[6/6] getOrgUser",
+];
+
+fn quickstart_users(env: &[(&str, &str)]) -> Run {
+    run_program(&example("quickstart-users"), &[], env, None)
+}
+
+fn assert_users_lifecycle(out: &str) {
+    let mut from = 0;
+    for step in USER_STEPS {
+        let at = out[from..].find(step).unwrap_or_else(|| panic!("{step:?} missing or out of order:\n{out}"));
+        from += at + step.len();
+    }
+    assert!(out.contains("created (HTTP 201)") && out.contains("added (HTTP 201)"), "201 for create and add:\n{out}");
+    assert!(out.contains("roles [GROUP_READ_ONLY, GROUP_DATA_ACCESS_READ_ONLY]"), "the role added:\n{out}");
+    assert!(out.contains("role removed (HTTP 200)") && out.contains("roles [GROUP_DATA_ACCESS_READ_ONLY]"), "{out}");
+    assert!(out.contains("errorCode RESOURCE_NOT_FOUND"), "the handled 404:\n{out}");
+    assert!(!out.contains("deprecated since"), "the Cloud Users API is not deprecated:\n{out}");
+    assert_eq!(summary_counts(out), (6, 7), "one Digest challenge, then preemptive signing:\n{out}");
+    assert!(!out.contains(&FakeConfig::default().private_key), "the private key must never be printed");
+}
+
+#[test]
+fn quickstart_users_without_credentials_runs_the_replacement_lifecycle() {
+    let run = quickstart_users(&[]).expect_code(0);
+    assert!(run.stdout.contains("in-process fake Atlas"), "{}", run.stdout);
+    assert_users_lifecycle(&run.stdout);
+}
+
+#[test]
+fn quickstart_users_against_the_configured_server() {
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config(), fake.base_url());
+    let mut env = fake_env(&base, &c.public_key, &c.private_key).to_vec();
+    env.extend([
+        ("MONGODB_ATLAS_GROUP_ID", c.group_id.as_str()),
+        ("MONGODB_ATLAS_INVITE_USERNAME", "grace@example.com"),
+    ]);
+    // Without the organization: a settings error, nothing sent.
+    let run = quickstart_users(&env).expect_code(2);
+    assert!(run.stderr.contains("MONGODB_ATLAS_ORG_ID"), "{}", run.stderr);
+    assert_eq!(fake.counters().requests, 0);
+    env.push(("MONGODB_ATLAS_ORG_ID", c.org_id.as_str()));
+    let run = quickstart_users(&env).expect_code(0);
+    assert!(!run.stdout.contains("in-process fake"), "{}", run.stdout);
+    assert_users_lifecycle(&run.stdout);
+    let counters = fake.counters();
+    assert_eq!((counters.requests, counters.challenges), (7, 1));
+    assert_eq!(counters.by_operation.get("removeOrgUser"), Some(&1));
+    assert!(fake.org_users().is_empty(), "the user is gone: {:?}", fake.org_users());
+}
+
+// ---------------------------------------------------------------------------------------------
 // atlas-api
 // ---------------------------------------------------------------------------------------------
 
@@ -356,7 +419,10 @@ fn atlas_api_api_and_runtime_errors_exit_1() {
     let unknown = "0123456789abcdef01234567";
     let run = cli(&fake, &["projects", "getGroupInvite", "--groupId", &g, "--invitationId", unknown]).expect_code(1);
     assert_eq!(run.stdout, "");
-    let error: Value = serde_json::from_str(run.stderr.trim()).expect("stderr is the ApiError JSON");
+    // The deprecated endpoint's Sunset warning, then the ApiError JSON.
+    let (warning, json) = run.stderr.trim().split_once('\n').expect("two lines on stderr");
+    assert!(warning.starts_with("atlas-api: warning: getGroupInvite is deprecated"), "{warning}");
+    let error: Value = serde_json::from_str(json).expect("stderr ends with the ApiError JSON");
     assert_eq!(error["errorCode"], "RESOURCE_NOT_FOUND");
     assert_eq!(error["error"], 404);
     assert!(run.stderr.contains(r#""errorCode":"RESOURCE_NOT_FOUND""#), "{}", run.stderr);
@@ -469,11 +535,190 @@ fn atlas_api_org_create_with_group_role_assignments() {
     assert_eq!(listed.expect_code(0).json()[0]["id"], created["id"]);
 }
 
+/// The Cloud Users tag: create (201) -> add to a project -> add and remove a role -> remove,
+/// with the flags as the spec names them.
+#[test]
+fn atlas_api_cloud_users_lifecycle() {
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let (g, o) = (c.group_id.as_str(), c.org_id.as_str());
+    let body = r#"{"username":"ada@example.com","roles":{"orgRoles":["ORG_MEMBER"]}}"#;
+    let created = cli(&fake, &["mongoDbCloudUsers", "createOrgUser", "--orgId", o, "--data", body]).expect_code(0);
+    let created = created.json();
+    assert_eq!(created["orgMembershipStatus"], "PENDING");
+    let user = created["id"].as_str().expect("id").to_owned();
+    // A second create for a PENDING user: the documented 409, its JSON on stderr.
+    let dup = cli(&fake, &["mongoDbCloudUsers", "createOrgUser", "--orgId", o, "--data", body]).expect_code(1);
+    let error: Value = serde_json::from_str(dup.stderr.trim()).expect("stderr is the ApiError JSON");
+    assert_eq!((error["error"].as_u64(), error["errorCode"].as_str()), (Some(409), Some("USER_ALREADY_EXISTS")));
+
+    let add = r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#;
+    let added = cli(&fake, &["mongoDbCloudUsers", "addGroupUsers", "--groupId", g, "--data", add]).expect_code(0);
+    assert_eq!(added.json()["id"], user.as_str());
+    let role = r#"{"groupRole":"GROUP_DATA_ACCESS_READ_ONLY"}"#;
+    let args = ["mongoDbCloudUsers", "addGroupUserRole", "--groupId", g, "--userId", &user, "--data", role];
+    assert_eq!(
+        strings(&cli(&fake, &args).expect_code(0).json()["roles"]),
+        ["GROUP_READ_ONLY", "GROUP_DATA_ACCESS_READ_ONLY"]
+    );
+    let old = r#"{"groupRole":"GROUP_READ_ONLY"}"#;
+    let args = ["mongoDbCloudUsers", "removeGroupUserRole", "--projectId", g, "--userId", &user, "--data", old];
+    assert_eq!(strings(&cli(&fake, &args).expect_code(0).json()["roles"]), ["GROUP_DATA_ACCESS_READ_ONLY"]);
+    let removed = cli(&fake, &["mongoDbCloudUsers", "removeGroupUser", "--groupId", g, "--userId", &user]);
+    assert_eq!(removed.expect_code(0).stdout, "", "204: nothing printed");
+    let got = cli(&fake, &["mongoDbCloudUsers", "getGroupUser", "--groupId", g, "--userId", &user]).expect_code(1);
+    assert!(got.stderr.contains("RESOURCE_NOT_FOUND"), "{}", got.stderr);
+    // The SDK's alias for listOrgTeamUsers; teams are reached by --teamId.
+    let team = cli(&fake, &["mongoDbCloudUsers", "listTeamUsers", "--orgId", o, "--teamId", &c.team_id]).expect_code(0);
+    assert_eq!(team.json()["results"], Value::Array(Vec::new()));
+    let counters = fake.counters();
+    for (op, n) in [("createOrgUser", 2), ("addGroupUsers", 1), ("addGroupUserRole", 1), ("removeGroupUserRole", 1)] {
+        assert_eq!(counters.by_operation.get(op), Some(&n), "{op}: {:?}", counters.by_operation);
+    }
+}
+
+/// `--orgMembershipStatuses` repeated is sent as repeated keys; given twice with the same
+/// value, or on a flag that is not repeatable, it is refused before anything is sent.
+#[test]
+fn atlas_api_repeated_status_flags() {
+    let fake = FakeAtlas::start();
+    let o = fake.config().org_id.clone();
+    fake.seed_org_user(SeedUser::new("pending@example.com", MembershipStatus::Pending));
+    fake.seed_org_user(SeedUser::new("active@example.com", MembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("rejected@example.com", MembershipStatus::InvitationRejected));
+    let names = |run: Run| -> Vec<String> {
+        let page = run.expect_code(0).json();
+        let mut names: Vec<String> = page["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let list = ["mongoDbCloudUsers", "listOrgUsers", "--orgId", &o];
+    let both = [&list[..], &["--orgMembershipStatuses", "PENDING", "--orgMembershipStatuses=ACTIVE"]].concat();
+    assert_eq!(names(cli(&fake, &both)), ["active@example.com", "pending@example.com"]);
+    let one = [&list[..], &["--orgMembershipStatuses", "INVITATION_REJECTED"]].concat();
+    assert_eq!(names(cli(&fake, &one)), ["rejected@example.com"]);
+    // Without the filter the fake (like Atlas) lists ACTIVE and PENDING users only.
+    assert_eq!(names(cli(&fake, &list)), ["active@example.com", "pending@example.com"]);
+    let before = fake.counters().requests;
+    let cases: &[(&[&str], &str)] = &[
+        (&["--orgMembershipStatuses", "ACTIVE", "--orgMembershipStatuses", "ACTIVE"], "orgMembershipStatuses"),
+        (&["--orgMembershipStatuses", "SUSPENDED"], "orgMembershipStatuses"),
+        (&["--itemsPerPage", "10", "--itemsPerPage", "20"], "more than once"),
+        (&["--itemsPerPage", "501"], "--itemsPerPage"),
+        (&["--pageNum", "0"], "--pageNum"),
+        (&["--includeCount", "maybe"], "--includeCount"),
+    ];
+    for (extra, needle) in cases {
+        let run = cli(&fake, &[&list[..], extra].concat());
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{extra:?}: {needle:?} in {}", run.stderr);
+    }
+    assert_eq!(fake.counters().requests, before, "refused input sends nothing");
+}
+
+/// `--all-pages`: 1,234 users at 500 a page are one JSON array of every user, in exactly 3
+/// list requests (+1 Digest challenge), with and without `includeCount`.
+#[test]
+fn atlas_api_all_pages_prints_one_array() {
+    let fake = FakeAtlas::start();
+    fake.seed_users(1234, MembershipStatus::Active, true);
+    let o = fake.config().org_id.clone();
+    for count in ["true", "false"] {
+        fake.reset_counters();
+        let args =
+            ["mongoDbCloudUsers", "listOrgUsers", "--orgId", &o, "--itemsPerPage", "500", "--includeCount", count];
+        let all = cli(&fake, &[&args[..], &["--all-pages"]].concat()).expect_code(0);
+        let users = all.json();
+        let users = users.as_array().expect("one JSON array");
+        let names: std::collections::HashSet<&str> = users.iter().map(|u| u["username"].as_str().unwrap()).collect();
+        assert_eq!((users.len(), names.len()), (1234, 1234), "every user exactly once");
+        let counters = fake.counters();
+        assert_eq!(counters.by_operation.get("listOrgUsers"), Some(&3), "includeCount={count}");
+        assert_eq!((counters.requests, counters.challenges), (4, 1), "includeCount={count}");
+    }
+    // Pretty and starting from --pageNum: the same users as the plain walk from page 2.
+    let g = fake.config().group_id.clone();
+    let args = ["mongoDbCloudUsers", "listGroupUsers", "--groupId", &g, "--itemsPerPage", "500", "--pageNum", "2"];
+    let pretty = cli(&fake, &[&args[..], &["--all-pages", "--pretty"]].concat()).expect_code(0).json();
+    assert_eq!(pretty.as_array().map(Vec::len), Some(734));
+    // An Atlas error on the first page (an unknown project): nothing on stdout (not even `[`),
+    // its JSON on stderr.
+    let unknown = ["mongoDbCloudUsers", "listGroupUsers", "--groupId", "0123456789abcdef01234567", "--all-pages"];
+    let failed = cli(&fake, &unknown).expect_code(1);
+    assert_eq!(failed.stdout, "");
+    assert!(failed.stderr.contains(r#""error":404"#), "{}", failed.stderr);
+    // Not a paginated list: refused, nothing sent.
+    fake.reset_counters();
+    let run = cli(
+        &fake,
+        &["mongoDbCloudUsers", "getOrgUser", "--orgId", &o, "--userId", "0123456789abcdef01234567", "--all-pages"],
+    );
+    assert_eq!(run.expect_code(2).stdout, "");
+    assert_eq!(fake.counters().requests, 0);
+}
+
+/// A deprecated endpoint's `Sunset` is one warning line on stderr, whatever the number of
+/// responses (here three pages of the 2023-01-01 `listOrgUsers`); none for a current one.
+#[test]
+fn atlas_api_warns_once_about_a_sunset() {
+    let fake = FakeAtlas::start();
+    fake.seed_users(1234, MembershipStatus::Active, false);
+    let c = fake.config().clone();
+    let run = cli(&fake, &["projects", "listGroupInvites", "--groupId", &c.group_id]).expect_code(0);
+    assert_eq!(run.json(), Value::Array(Vec::new()));
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("atlas-api: warning: listGroupInvites is deprecated since "), "{}", run.stderr);
+    assert!(run.stderr.contains("its sunset is") && run.stderr.contains("2027"), "{}", run.stderr);
+
+    let list = ["mongoDbCloudUsers", "listOrgUsers", "--orgId", &c.org_id, "--itemsPerPage", "500", "--all-pages"];
+    let current = cli(&fake, &list).expect_code(0);
+    assert_eq!(current.stderr, "", "the current version is not deprecated");
+    fake.reset_counters();
+    let old = cli(&fake, &[&list[..], &["--version", "2023-01-01"]].concat()).expect_code(0);
+    assert_eq!(old.json().as_array().map(Vec::len), Some(1234));
+    assert_eq!(fake.counters().by_operation.get("listOrgUsers"), Some(&3));
+    assert_eq!(old.stderr.matches("warning: listOrgUsers is deprecated").count(), 1, "{}", old.stderr);
+    assert_eq!(old.stderr.lines().count(), 1, "{}", old.stderr);
+}
+
+/// Every operation of the table is reachable by its tag and operationId (and aliases): its
+/// typed constructor validates what the flags give (a bad id is refused, nothing sent).
+#[test]
+fn atlas_api_reaches_every_operation_of_the_table() {
+    let fake = FakeAtlas::start();
+    for e in atlas_admin_ureq::core::ops::ALL {
+        for name in std::iter::once(&e.operation_id).chain(e.aliases) {
+            let mut args = vec![e.tag.to_owned(), (*name).to_owned()];
+            let mut params = e.params.iter().filter(|p| p.location == atlas_admin_ureq::core::ParamIn::Path);
+            let first = params.next().expect("every endpoint has a path parameter");
+            args.extend([format!("--{}", first.name), "NOT-AN-ID".to_owned()]);
+            for p in params {
+                args.extend([format!("--{}", p.name), "0123456789abcdef01234567".to_owned()]);
+            }
+            if e.body {
+                args.extend(["--data".to_owned(), "{}".to_owned()]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = cli(&fake, &args);
+            assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+            assert!(run.stderr.contains(&format!("--{}: invalid", first.name)), "{args:?}: {}", run.stderr);
+        }
+    }
+    assert_eq!(fake.counters().requests, 0);
+}
+
 #[test]
 fn atlas_api_help() {
     let fake = FakeAtlas::start();
     let run = cli(&fake, &["--help"]).expect_code(0);
-    for needle in ["usage: atlas-api", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"] {
+    let needles = ["usage: atlas-api", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"];
+    for needle in needles.into_iter().chain(["mongoDbCloudUsers", "listTeamUsers", "--orgMembershipStatuses STATUS…"])
+    {
         assert!(run.stdout.contains(needle), "{needle:?} in:\n{}", run.stdout);
     }
     // Every tag and operation of the core's table, with its flags.
@@ -486,6 +731,8 @@ fn atlas_api_help() {
         }
         assert_eq!(line.contains("--data"), e.body, "{line}");
         assert_eq!(line.contains("[--pretty]"), e.pretty, "{line}");
+        let paginated = e.params.iter().any(|p| p.name == "pageNum");
+        assert_eq!(line.contains("[--all-pages]"), paginated, "{line}");
     }
     assert_eq!(fake.counters().requests, 0);
 }

@@ -37,12 +37,14 @@ pub(crate) struct Args {
     pub(crate) pretty: bool,
     pub(crate) version: Option<String>,
     pub(crate) debug: bool,
+    /// `--all-pages`: walk every page of a paginated list and print one array.
+    pub(crate) all_pages: bool,
 }
 
 /// Flags with a value besides the parameters.
 const VALUE_FLAGS: &[&str] = &["--data", "--file", "--version"];
 /// Flags without a value (`--flag=true|false` also accepted).
-const SWITCHES: &[&str] = &["--envelope", "--pretty", "--debug"];
+const SWITCHES: &[&str] = &["--envelope", "--pretty", "--debug", "--all-pages"];
 
 /// The tags of the table, in table order.
 pub(crate) fn tags() -> Vec<&'static str> {
@@ -73,6 +75,16 @@ fn param_name(flag: &str) -> Option<&'static str> {
     ops::ALL.iter().flat_map(|e| e.params).map(|p| p.name).find(|n| *n == name)
 }
 
+/// Whether a parameter flag may be given several times (`--orgMembershipStatuses`).
+fn repeatable(name: &str) -> bool {
+    ops::ALL.iter().flat_map(|e| e.params).any(|p| p.name == name && p.kind.repeatable())
+}
+
+/// Whether an endpoint is a paginated list (it takes `pageNum`).
+pub(crate) fn paginated(e: &Endpoint) -> bool {
+    e.params.iter().any(|p| p.kind == ParamKind::PageNum)
+}
+
 /// Parses the arguments after the program name; `None` means `--help`.
 pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
     let args: Vec<String> = args.into_iter().collect();
@@ -82,7 +94,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
     let mut positionals = Vec::new();
     let mut params: Vec<(&'static str, Given)> = Vec::new();
     let (mut body, mut version) = (None, None);
-    let (mut envelope, mut pretty, mut debug) = (None, None, None);
+    let (mut envelope, mut pretty, mut debug, mut all_pages) = (None, None, None, None);
     let mut iter = args.into_iter();
     while let Some(arg) = iter.next() {
         if !arg.starts_with('-') || arg == "-" {
@@ -102,6 +114,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
             let slot = match flag {
                 "--envelope" => &mut envelope,
                 "--pretty" => &mut pretty,
+                "--all-pages" => &mut all_pages,
                 _ => &mut debug,
             };
             set_once(slot, flag, on)?;
@@ -119,7 +132,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
         };
         match (param, name.as_str()) {
             (Some(param), _) => {
-                if params.iter().any(|(p, _)| *p == param) {
+                if !repeatable(param) && params.iter().any(|(p, _)| *p == param) {
                     return Err(format!("--{param} given more than once"));
                 }
                 params.push((param, Given { flag: name, value }));
@@ -151,6 +164,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
         pretty: pretty.unwrap_or(false),
         version,
         debug: debug.unwrap_or(false),
+        all_pages: all_pages.unwrap_or(false),
     }))
 }
 
@@ -168,7 +182,23 @@ fn metavar(kind: ParamKind) -> &'static str {
     match kind {
         ParamKind::Id => "ID",
         ParamKind::Email => "EMAIL",
+        ParamKind::Bool => "true|false",
+        ParamKind::PageSize | ParamKind::PageNum => "N",
+        ParamKind::Statuses => "STATUS",
         _ => "VALUE",
+    }
+}
+
+/// What a parameter's values are, for the help.
+fn described(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::Id => "24 lowercase hexadecimal characters",
+        ParamKind::Email => "an e-mail address",
+        ParamKind::Bool => "true or false",
+        ParamKind::PageSize => "items per page, 1 to 500",
+        ParamKind::PageNum => "page number, from 1",
+        ParamKind::Statuses => "PENDING, ACTIVE, INVITATION_EXPIRED or INVITATION_REJECTED; repeatable",
+        _ => "text",
     }
 }
 
@@ -176,7 +206,8 @@ fn metavar(kind: ParamKind) -> &'static str {
 pub(crate) fn synopsis(e: &Endpoint) -> String {
     let mut out = String::new();
     for p in e.params {
-        let flag = format!("--{} {}", p.name, metavar(p.kind));
+        let dots = if p.kind.repeatable() { "…" } else { "" };
+        let flag = format!("--{} {}{dots}", p.name, metavar(p.kind));
         match (p.location, p.required) {
             (ParamIn::Path, _) | (_, true) => out.push_str(&flag),
             (_, false) => {
@@ -189,7 +220,10 @@ pub(crate) fn synopsis(e: &Endpoint) -> String {
         out.push_str("--data JSON|--file PATH ");
     }
     if e.pretty {
-        out.push_str("[--pretty]");
+        out.push_str("[--pretty] ");
+    }
+    if paginated(e) {
+        out.push_str("[--all-pages]");
     }
     out.trim_end().to_owned()
 }
@@ -220,11 +254,7 @@ pub(crate) fn usage() -> String {
     }
     out.push_str("\nparameter flags (named as in the spec):\n");
     for (name, kind) in params {
-        let what = match kind {
-            ParamKind::Id => "24 lowercase hexadecimal characters",
-            ParamKind::Email => "an e-mail address",
-            _ => "text",
-        };
+        let what = described(kind);
         let aliases: String = FLAG_ALIASES.iter().filter(|(_, n)| *n == name).map(|(a, _)| format!(", {a}")).collect();
         let _ = writeln!(out, "  {:<30}{what}", format!("--{name}{aliases} {}", metavar(kind)));
     }
@@ -235,6 +265,8 @@ pub(crate) fn usage() -> String {
   --envelope                    send envelope=true; the envelope is unwrapped, so the output is unchanged
   --pretty                      send pretty=true (only operations that take it) and pretty-print the output
   --version YYYY-MM-DD          API version (default: the operation's newest, shown above)
+  --all-pages                   paginated lists: fetch every page (from --pageNum, default 1) and print
+                                one JSON array of every result, a page at a time
   --debug                       log each HTTP exchange on stderr (method, URL, status; never secrets)
   -h, --help                    this help
 
@@ -245,11 +277,14 @@ environment (as Client::from_env):
 
 output and exit status:
   0  success: the response JSON on stdout (compact, or pretty with --pretty);
-     deletes (204 No Content) print nothing
+     deletes (204 No Content) print nothing; --all-pages prints one array of every result
+     (a failure after the first page leaves it unfinished, with exit status 1)
   1  Atlas answered with an error: its ApiError JSON on stderr;
      or another runtime failure (authentication, transport, undecodable answer): one line on stderr
   2  invalid input (operation, flag, id, e-mail, roles, JSON body, credentials settings):
      a message on stderr, and nothing is sent
+  A deprecated endpoint or API version (a Sunset header) adds one line on stderr, once per run:
+     atlas-api: warning: <operationId> is deprecated since <date>; its sunset is <date> (then Atlas answers 410)
 ",
     );
     out
