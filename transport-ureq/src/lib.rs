@@ -92,9 +92,15 @@ mod builder;
 mod client;
 mod driver;
 mod io;
+mod migrate;
 mod tls;
 
 pub use atlas_admin_core as core;
 pub use atlas_admin_core::prelude::*;
 pub use builder::{ClientBuilder, Ureq};
 pub use client::Client;
+
+/// The guide from the invitations to the Cloud Users API (`MIGRATING.md`); its snippets are
+/// compiled as doctests.
+#[doc = include_str!("../../MIGRATING.md")]
+pub mod migrating {}
