@@ -468,3 +468,117 @@ pub fn apply<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix
     };
     Ok(Report { scope: plan.scope, users, changes, summary })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::time::SystemTime;
+
+    const GROUP: &str = "32b6e34b3d91647abb20e7b8";
+    const ORG: &str = "4888442a3354817a7320eb61";
+    const NOW: i64 = 1_786_331_093; // 2026-08-10T03:04:53Z
+
+    /// Answers each call with the next canned (operationId, status, body), in order.
+    struct Canned {
+        answers: VecDeque<(&'static str, u16, String)>,
+        seen: Vec<&'static str>,
+    }
+
+    impl Canned {
+        fn new(answers: impl IntoIterator<Item = (&'static str, u16, String)>) -> Self {
+            Canned { answers: answers.into_iter().collect(), seen: Vec::new() }
+        }
+    }
+
+    impl Execute for Canned {
+        fn run<O: Operation>(&mut self, op: &O) -> Result<O::Output, Error> {
+            let id = O::ENDPOINT.operation_id;
+            self.seen.push(id);
+            let (want, status, body) = self.answers.pop_front().unwrap_or_else(|| panic!("unexpected {id}"));
+            assert_eq!(id, want);
+            let response = http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.into_bytes())
+                .unwrap();
+            crate::parse_response(op, response, SystemTime::UNIX_EPOCH).map(|r| r.value)
+        }
+    }
+
+    fn empty_page() -> String {
+        r#"{"links":[],"results":[],"totalCount":0}"#.to_owned()
+    }
+
+    fn not_found() -> String {
+        r#"{"detail":"gone","error":404,"errorCode":"RESOURCE_NOT_FOUND","reason":"Not Found"}"#.to_owned()
+    }
+
+    #[test]
+    fn an_expired_org_invitation_becomes_one_create_with_grouped_project_roles_and_teams() {
+        let invitation = serde_json::json!([{
+            "id": "6a793f8ec0eb9e7a17716c2d", "username": "ada@example.com", "roles": ["ORG_MEMBER"],
+            "groupRoleAssignments": [{"groupId": GROUP, "groupRole": "GROUP_READ_ONLY"},
+                                     {"groupId": GROUP, "groupRole": "GROUP_OWNER"}],
+            "teamIds": ["6a793f8ec0eb9e7a17716c2f"], "expiresAt": "2026-08-01T00:00:00Z"
+        }]);
+        let scope = Scope::Org(OrgId::new(ORG).unwrap());
+        let answers = || [("listOrgInvites", 200, invitation.to_string()), ("listOrgUsers", 200, empty_page())];
+        let skipped = plan(&mut Canned::new(answers()), &scope, Options::default(), NOW).unwrap();
+        assert_eq!((skipped.entries[0].action, skipped.changes()), (Action::Skip, 0));
+        let replaced =
+            plan(&mut Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW).unwrap();
+        let entry = &replaced.entries[0];
+        assert!(entry.expired);
+        assert_eq!(entry.action, Action::Replace);
+        let call = &entry.calls[0];
+        assert_eq!(call.request, format!("POST /api/atlas/v2/orgs/{ORG}/users"));
+        let body = call.body.as_ref().unwrap();
+        assert_eq!(body["roles"]["orgRoles"], serde_json::json!(["ORG_MEMBER"]));
+        assert_eq!(
+            body["roles"]["groupRoleAssignments"],
+            serde_json::json!([{"groupId": GROUP, "groupRoles": ["GROUP_READ_ONLY", "GROUP_OWNER"]}])
+        );
+        assert_eq!(body["teamIds"], serde_json::json!(["6a793f8ec0eb9e7a17716c2f"]));
+    }
+
+    #[test]
+    fn a_failed_create_stops_before_the_delete_and_a_delete_answering_404_is_done() {
+        let invitations = serde_json::json!([
+            {"id": "6a7900ff11bb22cc33dd44e1", "username": "ada@example.com", "roles": ["GROUP_READ_ONLY"]},
+            {"id": "6a7900ff11bb22cc33dd44e2", "username": "bob@example.com", "roles": ["GROUP_READ_ONLY"]},
+        ]);
+        let user = r#"{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"PENDING","roles":["GROUP_READ_ONLY"]}"#;
+        let mut exec = Canned::new([
+            ("listGroupInvites", 200, invitations.to_string()),
+            ("listGroupUsers", 200, empty_page()),
+            ("listGroupUsers", 200, empty_page()),
+            ("addGroupUsers", 201, user.to_owned()),
+            ("deleteGroupInvite", 404, not_found()),
+            ("addGroupUsers", 403, not_found().replace("404", "403")),
+        ]);
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let report = apply(&mut exec, &scope, Options::default(), NOW).unwrap();
+        assert!(exec.answers.is_empty(), "no delete after bob's failed create");
+        assert_eq!(report.users[0].outcome, Outcome::Replaced);
+        assert_eq!(report.users[0].user_id.as_deref(), Some("6a793f8ec0eb9e7a17716c2e"));
+        assert_eq!(report.users[1].outcome, Outcome::Failed);
+        assert!(report.users[1].reason.as_deref().unwrap().ends_with("the invitation is kept"));
+        assert_eq!((report.changes, report.failed(), report.summary.as_str()), (2, 1, "2 changes, 1 failed"));
+    }
+
+    #[test]
+    fn an_invitee_that_is_not_an_email_fails_in_the_plan_and_sends_nothing() {
+        let mut exec = Canned::new([(
+            "listGroupInvites",
+            200,
+            r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"APIKEY1","roles":["GROUP_READ_ONLY"]}]"#.to_owned(),
+        )]);
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let report = apply(&mut exec, &scope, Options::default(), NOW).unwrap();
+        assert_eq!(exec.seen, ["listGroupInvites"]);
+        assert_eq!(report.users[0].outcome, Outcome::Failed);
+        assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);
+        assert_eq!(report.changes, 0);
+    }
+}
