@@ -1,9 +1,11 @@
 //! The migration from the deprecated invitations to the Cloud Users API: [`plan`] (read-only)
 //! and [`apply`] (performs the plan). The guide is `MIGRATING.md` at the repository root (also `atlas_admin_ureq::migrating`).
 //!
-//! Both run over an [`Execute`]: anything that runs one operation (the transports' clients
-//! implement it), so this module stays free of IO. [`apply`] plans afresh from what Atlas says
-//! now, then runs each user's calls in order, stopping that user at the first failure:
+//! Both are written once, as `async fn`s over an [`Execute`]: anything that runs one operation.
+//! The async client awaits them (`client.migrate(&scope, options).await`); the blocking client
+//! runs them through [`blocking`] (its futures are ready at once), so this module stays free
+//! of IO and of any runtime. [`apply`] plans afresh from what Atlas says now, then runs each
+//! user's calls in order, stopping that user at the first failure:
 //!
 //! - **Re-runnable.** A user whose replacement exists is `already_present` and gets no create;
 //!   a second run makes no POST or DELETE and its [`Report::changes`] is 0.
@@ -26,7 +28,9 @@
 //! still holds a legacy project invitation (the Terraform guide implies it); deleting a legacy
 //! project invitation leaves the Cloud Users project user alone; an invitation without
 //! `expiresAt` is still pending; `DELETE` of an invitation answering 404 means it is already
-//! gone (accepted or deleted meanwhile) and counts as done.
+//! gone (accepted or deleted meanwhile) and counts as done. A create answering 409 (a user
+//! appeared between the lookup and the create) is reported `failed` and the invitation kept;
+//! the next run finds the user and deletes the invitation then.
 
 use crate::error::{Error, InvalidInput};
 use crate::models::{
@@ -43,10 +47,22 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Runs one operation and returns its decoded body: what [`plan`] and [`apply`] need from a
-/// transport. The blocking client implements it; a test double can too.
+/// transport. Both clients implement it: the async one with its `execute` future, the blocking
+/// one with a future that is ready at once (see [`blocking`]); a test double can too.
 pub trait Execute {
     /// Sends `op` (with auth and retries) and decodes its answer.
-    fn run<O: Operation>(&mut self, op: &O) -> Result<O::Output, Error>;
+    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>>;
+}
+
+/// Runs [`plan`] or [`apply`] over an [`Execute`] whose futures are ready when made (a
+/// blocking client): polls once, never waits. A future that is still pending is
+/// [`Error::Usage`] (use `.await` with an async executor).
+pub fn blocking<T>(f: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => Err(Error::Usage("migrate::blocking needs an executor whose futures are ready")),
+    }
 }
 
 /// Whose invitations to migrate.
@@ -129,11 +145,11 @@ impl Call {
     }
 
     /// Runs the call; the id of the user it created, if any.
-    fn run<E: Execute>(&self, exec: &mut E) -> Result<Option<String>, Error> {
+    async fn run<E: Execute>(&self, exec: &mut E) -> Result<Option<String>, Error> {
         match self {
-            Call::CreateOrgUser(op) => exec.run(op).map(|u| u.id),
-            Call::AddGroupUsers(op) => exec.run(op).map(|u| u.id),
-            Call::DeleteGroupInvite(op) => match exec.run(op) {
+            Call::CreateOrgUser(op) => exec.run(op).await.map(|u| u.id),
+            Call::AddGroupUsers(op) => exec.run(op).await.map(|u| u.id),
+            Call::DeleteGroupInvite(op) => match exec.run(op).await {
                 Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => Ok(None),
                 other => other.map(|()| None),
             },
@@ -283,10 +299,11 @@ fn org_request(inv: &OrganizationInvitation, username: &str) -> Result<OrgUserRe
     Ok(body)
 }
 
-fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>, Error> {
+async fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>, Error> {
     Ok(match scope {
         Scope::Org(org) => exec
-            .run(&ListOrgInvites::new(org)?)?
+            .run(&ListOrgInvites::new(org)?)
+            .await?
             .into_iter()
             .map(|inv| {
                 let username = inv.username.clone().unwrap_or_default();
@@ -295,7 +312,8 @@ fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>, Error
             })
             .collect(),
         Scope::Group(group) => exec
-            .run(&ListGroupInvites::new(group)?)?
+            .run(&ListGroupInvites::new(group)?)
+            .await?
             .into_iter()
             .map(|inv: GroupInvitation| {
                 let username = inv.username.clone().unwrap_or_default();
@@ -307,7 +325,7 @@ fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>, Error
 }
 
 /// The PENDING or ACTIVE Cloud Users user of `username` in the scope, with the roles it lacks.
-fn lookup<E: Execute>(
+async fn lookup<E: Execute>(
     exec: &mut E,
     scope: &Scope,
     username: &str,
@@ -319,7 +337,7 @@ fn lookup<E: Execute>(
     let same = |u: &Option<String>| u.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(username));
     Ok(match scope {
         Scope::Org(org) => {
-            let page = exec.run(&ListOrgUsers::new(org)?.username(username)?)?;
+            let page = exec.run(&ListOrgUsers::new(org)?.username(username)?).await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
                 let missing = match request {
                     Some(Request::Org(r)) => r
@@ -335,7 +353,7 @@ fn lookup<E: Execute>(
             })
         }
         Scope::Group(group) => {
-            let page = exec.run(&ListGroupUsers::new(group)?.username(username)?)?;
+            let page = exec.run(&ListGroupUsers::new(group)?.username(username)?).await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
                 let missing = match request {
                     Some(Request::Group(r)) => r
@@ -354,9 +372,9 @@ fn lookup<E: Execute>(
 
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
 /// what [`apply`] would do. `now_unix` (seconds) decides which invitations have expired.
-pub fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Plan, Error> {
+pub async fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Plan, Error> {
     let mut entries = Vec::new();
-    for inv in invites(exec, scope)? {
+    for inv in invites(exec, scope).await? {
         let expired = inv.expires_at.as_ref().and_then(Timestamp::unix_seconds).is_some_and(|t| t <= now_unix);
         let mut entry = Entry {
             username: inv.username.clone(),
@@ -372,7 +390,7 @@ pub fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix:
             (Scope::Group(g), Some(id)) => Some(DeleteGroupInvite::new(g, id).map(Call::DeleteGroupInvite)),
             _ => None,
         };
-        match lookup(exec, scope, &inv.username, inv.request.as_ref().ok()) {
+        match lookup(exec, scope, &inv.username, inv.request.as_ref().ok()).await {
             Err(e) => entry.note = Some(format!("looking up {} failed: {e}", inv.username)),
             Ok(Some((user, missing))) => {
                 entry.action = Action::AlreadyPresent;
@@ -425,8 +443,8 @@ pub fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix:
 /// Plans afresh (so a re-run sees what the last run did) and performs the plan: each
 /// invitee's calls in order, stopping at its first failure. Fails as a whole only if the
 /// invitations cannot be listed.
-pub fn apply<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Report, Error> {
-    let plan = plan(exec, scope, options, now_unix)?;
+pub async fn apply<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Report, Error> {
+    let plan = plan(exec, scope, options, now_unix).await?;
     let mut users = Vec::new();
     let mut changes = 0;
     for entry in plan.entries {
@@ -444,7 +462,7 @@ pub fn apply<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix
             reason: entry.note,
         };
         for (call, summary) in entry.ops.iter().zip(entry.calls) {
-            match call.run(exec) {
+            match call.run(exec).await {
                 Ok(created) => {
                     changes += 1;
                     report.user_id = created.or(report.user_id);
@@ -492,7 +510,7 @@ mod tests {
     }
 
     impl Execute for Canned {
-        fn run<O: Operation>(&mut self, op: &O) -> Result<O::Output, Error> {
+        fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
             let id = O::ENDPOINT.operation_id;
             self.seen.push(id);
             let (want, status, body) = self.answers.pop_front().unwrap_or_else(|| panic!("unexpected {id}"));
@@ -502,7 +520,7 @@ mod tests {
                 .header("content-type", "application/json")
                 .body(body.into_bytes())
                 .unwrap();
-            crate::parse_response(op, response, SystemTime::UNIX_EPOCH).map(|r| r.value)
+            std::future::ready(crate::parse_response(op, response, SystemTime::UNIX_EPOCH).map(|r| r.value))
         }
     }
 
@@ -524,10 +542,11 @@ mod tests {
         }]);
         let scope = Scope::Org(OrgId::new(ORG).unwrap());
         let answers = || [("listOrgInvites", 200, invitation.to_string()), ("listOrgUsers", 200, empty_page())];
-        let skipped = plan(&mut Canned::new(answers()), &scope, Options::default(), NOW).unwrap();
+        let skipped = blocking(plan(&mut Canned::new(answers()), &scope, Options::default(), NOW)).unwrap();
         assert_eq!((skipped.entries[0].action, skipped.changes()), (Action::Skip, 0));
         let replaced =
-            plan(&mut Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW).unwrap();
+            blocking(plan(&mut Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW))
+                .unwrap();
         let entry = &replaced.entries[0];
         assert!(entry.expired);
         assert_eq!(entry.action, Action::Replace);
@@ -558,7 +577,7 @@ mod tests {
             ("addGroupUsers", 403, not_found().replace("404", "403")),
         ]);
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
-        let report = apply(&mut exec, &scope, Options::default(), NOW).unwrap();
+        let report = blocking(apply(&mut exec, &scope, Options::default(), NOW)).unwrap();
         assert!(exec.answers.is_empty(), "no delete after bob's failed create");
         assert_eq!(report.users[0].outcome, Outcome::Replaced);
         assert_eq!(report.users[0].user_id.as_deref(), Some("6a793f8ec0eb9e7a17716c2e"));
@@ -575,7 +594,7 @@ mod tests {
             r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"APIKEY1","roles":["GROUP_READ_ONLY"]}]"#.to_owned(),
         )]);
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
-        let report = apply(&mut exec, &scope, Options::default(), NOW).unwrap();
+        let report = blocking(apply(&mut exec, &scope, Options::default(), NOW)).unwrap();
         assert_eq!(exec.seen, ["listGroupInvites"]);
         assert_eq!(report.users[0].outcome, Outcome::Failed);
         assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);

@@ -8,8 +8,9 @@ use atlas_admin_core::{Error, Operation};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 impl Execute for Client {
-    fn run<O: Operation>(&mut self, op: &O) -> Result<O::Output, Error> {
-        Client::execute(self, op).map(|r| r.value)
+    /// Blocks in `execute`; the future it returns is ready at once.
+    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
+        std::future::ready(Client::execute(self, op).map(|r| r.value))
     }
 }
 
@@ -22,11 +23,11 @@ impl Client {
     /// Read-only: the scope's invitations and the Cloud Users calls that would replace each.
     /// See [`atlas_admin_core::migrate`] for the rules.
     pub fn migration_plan(&self, scope: &Scope, options: Options) -> Result<Plan, Error> {
-        migrate::plan(&mut self.clone(), scope, options, now_unix())
+        migrate::blocking(migrate::plan(&mut self.clone(), scope, options, now_unix()))
     }
 
     /// Performs the plan (safe to re-run: a second run changes nothing and says so).
     pub fn migrate(&self, scope: &Scope, options: Options) -> Result<Report, Error> {
-        migrate::apply(&mut self.clone(), scope, options, now_unix())
+        migrate::blocking(migrate::apply(&mut self.clone(), scope, options, now_unix()))
     }
 }
