@@ -64,7 +64,7 @@ fn main() -> ExitCode {
     }
     let args = match args::parse(argv) {
         Ok(None) => {
-            out(&args::usage());
+            out(&format!("{}\n{}", args::usage(), migrate::USAGE));
             return ExitCode::SUCCESS;
         }
         Ok(Some(args)) => args,

@@ -473,7 +473,9 @@ fn atlas_api_org_create_with_group_role_assignments() {
 fn atlas_api_help() {
     let fake = FakeAtlas::start();
     let run = cli(&fake, &["--help"]).expect_code(0);
-    for needle in ["usage: atlas-api", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"] {
+    for needle in
+        ["usage: atlas-api", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope", "migrate apply"]
+    {
         assert!(run.stdout.contains(needle), "{needle:?} in:\n{}", run.stdout);
     }
     // Every tag and operation of the core's table, with its flags.
