@@ -13,6 +13,10 @@
 //! transport needs (the shared [`ClientBuilder`](transport::ClientBuilder), the
 //! [`Connect`](transport::Connect) trait, pool, proxy and limit settings) is in [`transport`].
 //!
+//! Moving off the deprecated invitations: `MIGRATING.md` at the repository root (rendered as
+//! `atlas_admin_ureq::migrating`) pairs each invitation operation with its Cloud Users
+//! replacement, and [`migrate`] plans and applies the move.
+//!
 //! ```
 //! use atlas_admin_core::{Config, Credentials, GroupInvitationRequest, Now, ProjectRole, Purpose, Session, Step};
 //! use atlas_admin_core::ops::UpdateGroupInvites;
@@ -45,6 +49,7 @@ mod error;
 mod exchange;
 mod lenient;
 mod meta;
+pub mod migrate;
 mod models;
 mod now;
 mod operation;

@@ -119,6 +119,7 @@ mod builder;
 mod client;
 mod driver;
 mod io;
+mod migrate;
 mod pages;
 mod proxy;
 mod runtime;

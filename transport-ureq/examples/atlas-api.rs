@@ -16,6 +16,8 @@
 
 #[path = "atlas-api/args.rs"]
 mod args;
+#[path = "atlas-api/migrate.rs"]
+mod migrate;
 #[path = "atlas-api/run.rs"]
 mod run;
 
@@ -58,9 +60,13 @@ fn main() -> ExitCode {
             Err(bad) => return usage_error(&format!("argument {bad:?} is not valid Unicode")),
         }
     }
+    if let Some(("migrate", rest)) = argv.split_first().map(|(first, rest)| (first.as_str(), rest)) {
+        let client = || ClientBuilder::from_env().and_then(ClientBuilder::build).map_err(|e| e.to_string());
+        return migrate::main(rest, &client);
+    }
     let args = match args::parse(argv) {
         Ok(None) => {
-            out(&args::usage());
+            out(&format!("{}\n{}", args::usage(), migrate::USAGE));
             return ExitCode::SUCCESS;
         }
         Ok(Some(args)) => args,

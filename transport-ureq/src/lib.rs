@@ -92,6 +92,7 @@ mod builder;
 mod client;
 mod driver;
 mod io;
+mod migrate;
 mod pages;
 mod tls;
 
@@ -100,3 +101,8 @@ pub use atlas_admin_core::prelude::*;
 pub use builder::{ClientBuilder, Ureq};
 pub use client::Client;
 pub use pages::{Items, Pages};
+
+/// The guide from the invitations to the Cloud Users API (`MIGRATING.md`); its snippets are
+/// compiled as doctests.
+#[doc = include_str!("../../MIGRATING.md")]
+pub mod migrating {}

@@ -716,7 +716,14 @@ fn atlas_api_reaches_every_operation_of_the_table() {
 fn atlas_api_help() {
     let fake = FakeAtlas::start();
     let run = cli(&fake, &["--help"]).expect_code(0);
-    let needles = ["usage: atlas-api", "updateGroupInvites", "updateInviteById", "deleteOrgInvite", "--envelope"];
+    let needles = [
+        "usage: atlas-api",
+        "updateGroupInvites",
+        "updateInviteById",
+        "deleteOrgInvite",
+        "--envelope",
+        "migrate apply",
+    ];
     for needle in needles.into_iter().chain(["mongoDbCloudUsers", "listTeamUsers", "--orgMembershipStatuses STATUS…"])
     {
         assert!(run.stdout.contains(needle), "{needle:?} in:\n{}", run.stdout);
@@ -762,4 +769,61 @@ fn atlas_api_exits_quietly_when_its_output_pipe_is_closed() {
         assert_eq!(usage.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&usage.stdout));
         assert_eq!(String::from_utf8_lossy(&usage.stdout), "", "{args:?}");
     }
+}
+
+/// `atlas-api migrate plan|apply`: invalid input exits 2 with nothing sent; plan sends no
+/// POST or DELETE; apply replaces a pending project invitation and skips an expired one; a
+/// second apply changes nothing; an invitation that cannot be replaced exits 1.
+#[test]
+fn atlas_api_migrate_plan_apply_and_rerun() {
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    let t = fake.now();
+    fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);
+    fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], t - Duration::from_secs(31 * 86_400));
+    let writes = |fake: &FakeAtlas| {
+        let by_op = fake.counters().by_operation;
+        ["addGroupUsers", "deleteGroupInvite"].map(|op| by_op.get(op).copied().unwrap_or(0))
+    };
+    for bad in
+        [&["migrate", "plan", "--groupId", "nope"][..], &["migrate", "apply"], &["migrate", "undo", "--groupId", &g]]
+    {
+        let run = cli(&fake, bad).expect_code(2);
+        assert!(run.stderr.contains("atlas-api:"), "{bad:?}: {}", run.stderr);
+    }
+    assert_eq!(fake.counters().api_requests, 0, "invalid input sends nothing");
+
+    let plan: Value =
+        serde_json::from_str(&cli(&fake, &["migrate", "plan", "--groupId", &g]).expect_code(0).stdout).unwrap();
+    let entries = plan["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (entries[0]["username"].as_str(), entries[0]["action"].as_str()),
+        (Some("ada@example.com"), Some("replace"))
+    );
+    let calls: Vec<&str> =
+        entries[0]["calls"].as_array().unwrap().iter().map(|c| c["operationId"].as_str().unwrap()).collect();
+    assert_eq!(calls, ["addGroupUsers", "deleteGroupInvite"]);
+    assert_eq!((entries[1]["action"].as_str(), entries[1]["expired"].as_bool()), (Some("skip"), Some(true)));
+    assert_eq!(writes(&fake), [0, 0], "plan is read-only");
+
+    let report: Value =
+        serde_json::from_str(&cli(&fake, &["migrate", "apply", "--groupId", &g]).expect_code(0).stdout).unwrap();
+    assert_eq!(report["users"][0]["outcome"], "replaced");
+    assert_eq!(report["users"][1]["outcome"], "skipped");
+    assert_eq!(report["changes"], 2);
+    assert_eq!(writes(&fake), [1, 1]);
+    let again: Value =
+        serde_json::from_str(&cli(&fake, &["migrate", "apply", "--groupId", &g]).expect_code(0).stdout).unwrap();
+    assert_eq!((again["changes"].as_u64(), again["summary"].as_str()), (Some(0), Some("nothing to change")));
+    assert_eq!(writes(&fake), [1, 1], "the re-run sent no POST or DELETE");
+
+    // A project invitation holding an org role cannot become an addGroupUsers body: exit 1.
+    let odd = FakeAtlas::start();
+    odd.seed_invitation(false, "odd@example.com", &["ORG_MEMBER"], odd.now());
+    let g = odd.config().group_id.clone();
+    let run = cli(&odd, &["migrate", "apply", "--groupId", &g]).expect_code(1);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["users"][0]["outcome"], "failed");
+    assert!(report["users"][0]["reason"].as_str().unwrap().contains("cannot build the replacement"), "{report}");
 }

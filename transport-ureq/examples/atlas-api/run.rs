@@ -124,7 +124,8 @@ impl Run<'_> {
         while let Some(next) = pages.next_op() {
             let next = next.map_err(|e| Failure::Call(Error::from(e)))?;
             let page = client.execute(&next).map_err(Failure::Call)?.value;
-            let items = pages.handle(page).map_err(|e| Failure::Call(Error::from(e)))?;
+            pages.handle(&page);
+            let items = page.results;
             let mut chunk = String::new();
             for item in &items {
                 chunk.push_str(match (printed, self.pretty) {
@@ -260,6 +261,10 @@ impl<O: Operation> Paginated for AnyPage<O> {
 
     fn at_page(&self, page_num: u32) -> Self {
         AnyPage { op: Rc::clone(&self.op), page_num: Some(page_num.max(1).to_string()) }
+    }
+
+    fn page(output: &Page<Value>) -> &Page<Value> {
+        output
     }
 
     fn into_page(output: Page<Value>) -> Page<Value> {

@@ -1,0 +1,603 @@
+//! The migration from the deprecated invitations to the Cloud Users API: [`plan`] (read-only)
+//! and [`apply`] (performs the plan). The guide is `MIGRATING.md` at the repository root (also `atlas_admin_ureq::migrating`).
+//!
+//! Both are written once, as `async fn`s over an [`Execute`]: anything that runs one operation.
+//! The async client awaits them (`client.migrate(&scope, options).await`); the blocking client
+//! runs them through [`blocking`] (its futures are ready at once), so this module stays free
+//! of IO and of any runtime. [`apply`] plans afresh from what Atlas says now, then runs each
+//! user's calls in order, stopping that user at the first failure:
+//!
+//! - **Re-runnable.** A user whose replacement exists is `already_present` and gets no create;
+//!   a second run makes no POST or DELETE and its [`Report::changes`] is 0.
+//! - **Never deletes first.** A project invitation is deleted only after its replacement was
+//!   created (201) or found (`listGroupUsers?username=`); a failed create keeps it.
+//! - **No double invitation.** The replacement is looked up by `?username=` before any create;
+//!   a user found PENDING or ACTIVE is never invited again.
+//! - **Org invitations are never deleted.** Atlas shows each one as a PENDING org user (a
+//!   different id, observed live): that user *is* the replacement, and deleting the invitation
+//!   cancels it. An org invitation with its user is `already_present`.
+//! - **Accepted invitations** are gone from the invitation lists (Atlas deletes them): nothing
+//!   to plan. One accepted between plan and apply is found ACTIVE, so `already_present`.
+//! - **Expired invitations** (`expiresAt` before `now`) are `skipped` and left as they are,
+//!   unless [`Options::reinvite_expired`]: then they are replaced like pending ones (Atlas
+//!   replaces an `INVITATION_EXPIRED` user on create), which sends a new invitation e-mail.
+//! - An existing user's roles are never changed: a difference from the invitation is reported
+//!   in `note` (add roles yourself with `:addRole`, one per call).
+//!
+//! Unverified assumptions about live Atlas: `addGroupUsers` answers 201 for a username that
+//! still holds a legacy project invitation (the Terraform guide implies it); deleting a legacy
+//! project invitation leaves the Cloud Users project user alone; an invitation without
+//! `expiresAt` is still pending; `DELETE` of an invitation answering 404 means it is already
+//! gone (accepted or deleted meanwhile) and counts as done. A create answering 409 (a user
+//! appeared between the lookup and the create) is reported `failed` and the invitation kept;
+//! the next run finds the user and deletes the invitation then.
+
+use crate::error::{Error, InvalidInput};
+use crate::models::{
+    CloudUser, GroupInvitation, GroupRole, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest,
+    OrganizationInvitation,
+};
+use crate::models::{GroupRolesRequest, ProjectRole};
+use crate::operation::Operation;
+use crate::ops::ListOrgUsers;
+use crate::ops::{AddGroupUsers, CreateOrgUser, DeleteGroupInvite, ListGroupInvites, ListGroupUsers, ListOrgInvites};
+use crate::timestamp::Timestamp;
+use crate::validate::{GroupId, InvitationId, OrgId, TeamId};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Runs one operation and returns its decoded body: what [`plan`] and [`apply`] need from a
+/// transport. Both clients implement it: the async one with its `execute` future, the blocking
+/// one with a future that is ready at once (see [`blocking`]); a test double can too.
+pub trait Execute {
+    /// Sends `op` (with auth and retries) and decodes its answer.
+    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>>;
+}
+
+/// Runs [`plan`] or [`apply`] over an [`Execute`] whose futures are ready when made (a
+/// blocking client): polls once, never waits. A future that is still pending is
+/// [`Error::Usage`] (use `.await` with an async executor).
+pub fn blocking<T>(f: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => Err(Error::Usage("migrate::blocking needs an executor whose futures are ready")),
+    }
+}
+
+/// Whose invitations to migrate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Scope {
+    /// The organization's invitations (`/orgs/{orgId}/invites`).
+    Org(OrgId),
+    /// The project's invitations (`/groups/{groupId}/invites`).
+    Group(GroupId),
+}
+
+/// How [`plan`] and [`apply`] treat what is not plainly pending.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Replace expired invitations too (sends a new invitation e-mail). Default: skip them.
+    pub reinvite_expired: bool,
+}
+
+impl Options {
+    /// Expired invitations are replaced too.
+    pub fn reinvite_expired(mut self, yes: bool) -> Self {
+        self.reinvite_expired = yes;
+        self
+    }
+}
+
+/// What the plan does for one invitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Create the replacement (then delete a project invitation).
+    Replace,
+    /// The replacement exists: no create (a project invitation is still deleted).
+    AlreadyPresent,
+    /// Left alone (expired; see [`Options::reinvite_expired`]).
+    Skip,
+    /// Cannot be planned (the lookup failed, or the invitation cannot become a valid request).
+    Fail,
+}
+
+/// One call of a plan, in a printable form.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallSummary {
+    /// The operationId.
+    pub operation_id: &'static str,
+    /// Method and path, ids filled in.
+    pub request: String,
+    /// The JSON body, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// A call the plan would make.
+#[derive(Clone, Debug)]
+enum Call {
+    CreateOrgUser(CreateOrgUser),
+    AddGroupUsers(AddGroupUsers),
+    DeleteGroupInvite(DeleteGroupInvite),
+}
+
+impl Call {
+    fn summary(&self) -> CallSummary {
+        fn of<O: Operation>(op: &O) -> CallSummary {
+            let e = O::ENDPOINT;
+            let mut path = e.path.to_owned();
+            for (name, value) in op.path_params() {
+                path = path.replace(&format!("{{{name}}}"), value);
+            }
+            let body = op.body().ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+            CallSummary { operation_id: e.operation_id, request: format!("{} {path}", e.method), body }
+        }
+        match self {
+            Call::CreateOrgUser(op) => of(op),
+            Call::AddGroupUsers(op) => of(op),
+            Call::DeleteGroupInvite(op) => of(op),
+        }
+    }
+
+    /// Runs the call; the id of the user it created, if any.
+    async fn run<E: Execute>(&self, exec: &mut E) -> Result<Option<String>, Error> {
+        match self {
+            Call::CreateOrgUser(op) => exec.run(op).await.map(|u| u.id),
+            Call::AddGroupUsers(op) => exec.run(op).await.map(|u| u.id),
+            Call::DeleteGroupInvite(op) => match exec.run(op).await {
+                Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => Ok(None),
+                other => other.map(|()| None),
+            },
+        }
+    }
+}
+
+/// The plan for one invitation.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// The invitee.
+    pub username: String,
+    /// The deprecated invitation's id (not a user id).
+    pub invitation_id: Option<String>,
+    /// Whether the invitation had expired at `now`.
+    pub expired: bool,
+    /// What happens.
+    pub action: Action,
+    /// The replacement user's id and status, when it exists already.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_user: Option<ExistingUser>,
+    /// Why (for skip, fail and role differences).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The calls, in order.
+    pub calls: Vec<CallSummary>,
+    #[serde(skip)]
+    ops: Vec<Call>,
+}
+
+/// A Cloud Users user found by `?username=`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExistingUser {
+    /// Its user id (not the invitation id).
+    pub id: Option<String>,
+    /// Its `orgMembershipStatus`.
+    pub status: String,
+}
+
+/// What [`plan`] found: one entry per invitation, in Atlas's order.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Whose invitations.
+    pub scope: Scope,
+    /// One per invitation.
+    pub entries: Vec<Entry>,
+}
+
+impl Plan {
+    /// Calls that would change something (POST or DELETE).
+    pub fn changes(&self) -> usize {
+        self.entries.iter().map(|e| e.ops.len()).sum()
+    }
+}
+
+/// What happened to one invitation in [`apply`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The replacement was created (and a project invitation deleted).
+    Replaced,
+    /// The replacement existed already (a project invitation was deleted if still there).
+    AlreadyPresent,
+    /// Left alone.
+    Skipped,
+    /// Something failed; the invitation is kept unless its replacement exists.
+    Failed,
+}
+
+/// One invitee's result.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserReport {
+    /// The invitee.
+    pub username: String,
+    /// The deprecated invitation's id.
+    pub invitation_id: Option<String>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The replacement's user id, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The calls made that changed something, in order.
+    pub done: Vec<CallSummary>,
+    /// Why (skip, failure, role differences).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What [`apply`] did.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Whose invitations.
+    pub scope: Scope,
+    /// One per invitation.
+    pub users: Vec<UserReport>,
+    /// Calls made that changed something; 0 means nothing changed.
+    pub changes: usize,
+    /// A one-line summary ("nothing to change" on a re-run).
+    pub summary: String,
+}
+
+impl Report {
+    /// How many invitees failed.
+    pub fn failed(&self) -> usize {
+        self.users.iter().filter(|u| u.outcome == Outcome::Failed).count()
+    }
+}
+
+/// One deprecated invitation, either scope.
+struct Invite {
+    username: String,
+    id: Option<InvitationId>,
+    expires_at: Option<Timestamp>,
+    request: Result<Request, InvalidInput>,
+}
+
+enum Request {
+    Org(OrgUserRequest),
+    Group(GroupUserRequest),
+}
+
+fn org_request(inv: &OrganizationInvitation, username: &str) -> Result<OrgUserRequest, InvalidInput> {
+    let mut grouped: Vec<(GroupId, Vec<ProjectRole>)> = Vec::new();
+    for GroupRole { group_id, group_role, .. } in &inv.group_role_assignments {
+        let (Some(g), Some(r)) = (group_id, group_role) else { continue };
+        match grouped.iter_mut().find(|(have, _)| have == g) {
+            Some((_, roles)) => roles.push(r.clone()),
+            None => grouped.push((g.clone(), vec![r.clone()])),
+        }
+    }
+    let assignments =
+        grouped.into_iter().map(|(g, roles)| GroupRolesRequest::new(g, roles)).collect::<Result<Vec<_>, _>>()?;
+    let mut roles = OrgUserRolesRequest::new(inv.roles.iter().cloned())?;
+    if !assignments.is_empty() {
+        roles = roles.with_group_role_assignments(assignments)?;
+    }
+    let teams = inv.team_ids.iter().map(TeamId::new).collect::<Result<Vec<_>, _>>()?;
+    let mut body = OrgUserRequest::new(username, roles)?;
+    if !teams.is_empty() {
+        body = body.with_team_ids(teams)?;
+    }
+    Ok(body)
+}
+
+async fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>, Error> {
+    Ok(match scope {
+        Scope::Org(org) => exec
+            .run(&ListOrgInvites::new(org)?)
+            .await?
+            .into_iter()
+            .map(|inv| {
+                let username = inv.username.clone().unwrap_or_default();
+                let request = org_request(&inv, &username).map(Request::Org);
+                Invite { id: inv.id, expires_at: inv.expires_at, request, username }
+            })
+            .collect(),
+        Scope::Group(group) => exec
+            .run(&ListGroupInvites::new(group)?)
+            .await?
+            .into_iter()
+            .map(|inv: GroupInvitation| {
+                let username = inv.username.clone().unwrap_or_default();
+                let request = GroupUserRequest::new(username.clone(), inv.roles.iter().cloned()).map(Request::Group);
+                Invite { id: inv.id, expires_at: inv.expires_at, request, username }
+            })
+            .collect(),
+    })
+}
+
+/// The PENDING or ACTIVE Cloud Users user of `username` in the scope, with the roles it lacks.
+async fn lookup<E: Execute>(
+    exec: &mut E,
+    scope: &Scope,
+    username: &str,
+    request: Option<&Request>,
+) -> Result<Option<(ExistingUser, Vec<String>)>, Error> {
+    fn found<R>(user: CloudUser<R>, missing: Vec<String>) -> (ExistingUser, Vec<String>) {
+        (ExistingUser { id: user.id, status: user.status.as_str().to_owned() }, missing)
+    }
+    let same = |u: &Option<String>| u.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(username));
+    Ok(match scope {
+        Scope::Org(org) => {
+            let page = exec.run(&ListOrgUsers::new(org)?.username(username)?).await?;
+            page.results.into_iter().find(|u| same(&u.username)).map(|u| {
+                let missing = match request {
+                    Some(Request::Org(r)) => r
+                        .roles()
+                        .org_roles()
+                        .iter()
+                        .filter(|role| !u.roles.org_roles.contains(role))
+                        .map(|role| role.as_str().to_owned())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                found(u, missing)
+            })
+        }
+        Scope::Group(group) => {
+            let page = exec.run(&ListGroupUsers::new(group)?.username(username)?).await?;
+            page.results.into_iter().find(|u| same(&u.username)).map(|u| {
+                let missing = match request {
+                    Some(Request::Group(r)) => r
+                        .roles()
+                        .iter()
+                        .filter(|role| !u.roles.contains(role))
+                        .map(|role| role.as_str().to_owned())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                found(u, missing)
+            })
+        }
+    })
+}
+
+/// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
+/// what [`apply`] would do. `now_unix` (seconds) decides which invitations have expired.
+pub async fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Plan, Error> {
+    let mut entries = Vec::new();
+    for inv in invites(exec, scope).await? {
+        let expired = inv.expires_at.as_ref().and_then(Timestamp::unix_seconds).is_some_and(|t| t <= now_unix);
+        let mut entry = Entry {
+            username: inv.username.clone(),
+            invitation_id: inv.id.as_ref().map(|i| i.as_str().to_owned()),
+            expired,
+            action: Action::Fail,
+            existing_user: None,
+            note: None,
+            calls: Vec::new(),
+            ops: Vec::new(),
+        };
+        let delete = match (scope, &inv.id) {
+            (Scope::Group(g), Some(id)) => Some(DeleteGroupInvite::new(g, id).map(Call::DeleteGroupInvite)),
+            _ => None,
+        };
+        match lookup(exec, scope, &inv.username, inv.request.as_ref().ok()).await {
+            Err(e) => entry.note = Some(format!("looking up {} failed: {e}", inv.username)),
+            Ok(Some((user, missing))) => {
+                entry.action = Action::AlreadyPresent;
+                if !missing.is_empty() {
+                    entry.note = Some(format!("the user lacks invited roles {}; not changed", missing.join(", ")));
+                }
+                entry.existing_user = Some(user);
+                if !expired {
+                    match delete {
+                        Some(Ok(call)) => entry.ops.push(call),
+                        Some(Err(e)) => entry.note = Some(format!("cannot delete the invitation: {e}")),
+                        None => {}
+                    }
+                }
+            }
+            Ok(None) if expired && !options.reinvite_expired => {
+                entry.action = Action::Skip;
+                entry.note = Some("the invitation expired; not re-invited (reinvite_expired)".to_owned());
+            }
+            Ok(None) => match (&inv.request, scope) {
+                (Err(e), _) => entry.note = Some(format!("cannot build the replacement: {e}")),
+                (Ok(Request::Org(body)), Scope::Org(org)) => match CreateOrgUser::new(org, body.clone()) {
+                    Ok(op) => {
+                        entry.action = Action::Replace;
+                        entry.ops.push(Call::CreateOrgUser(op));
+                    }
+                    Err(e) => entry.note = Some(format!("cannot build the replacement: {e}")),
+                },
+                (Ok(Request::Group(body)), Scope::Group(group)) => {
+                    match (AddGroupUsers::new(group, body.clone()), delete) {
+                        (Ok(op), Some(Ok(delete))) => {
+                            entry.action = Action::Replace;
+                            entry.ops.extend([Call::AddGroupUsers(op), delete]);
+                        }
+                        (Err(e), _) | (_, Some(Err(e))) => {
+                            entry.note = Some(format!("cannot build the replacement: {e}"));
+                        }
+                        (Ok(_), None) => entry.note = Some("the invitation has no id to delete".to_owned()),
+                    }
+                }
+                _ => entry.note = Some("scope mismatch".to_owned()),
+            },
+        }
+        entry.calls = entry.ops.iter().map(Call::summary).collect();
+        entries.push(entry);
+    }
+    Ok(Plan { scope: scope.clone(), entries })
+}
+
+/// Plans afresh (so a re-run sees what the last run did) and performs the plan: each
+/// invitee's calls in order, stopping at its first failure. Fails as a whole only if the
+/// invitations cannot be listed.
+pub async fn apply<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Report, Error> {
+    let plan = plan(exec, scope, options, now_unix).await?;
+    let mut users = Vec::new();
+    let mut changes = 0;
+    for entry in plan.entries {
+        let mut report = UserReport {
+            username: entry.username,
+            invitation_id: entry.invitation_id,
+            outcome: match entry.action {
+                Action::Replace => Outcome::Replaced,
+                Action::AlreadyPresent => Outcome::AlreadyPresent,
+                Action::Skip => Outcome::Skipped,
+                Action::Fail => Outcome::Failed,
+            },
+            user_id: entry.existing_user.and_then(|u| u.id),
+            done: Vec::new(),
+            reason: entry.note,
+        };
+        for (call, summary) in entry.ops.iter().zip(entry.calls) {
+            match call.run(exec).await {
+                Ok(created) => {
+                    changes += 1;
+                    report.user_id = created.or(report.user_id);
+                    report.done.push(summary);
+                }
+                Err(e) => {
+                    report.outcome = Outcome::Failed;
+                    let kept = if matches!(call, Call::DeleteGroupInvite(_)) { "" } else { "; the invitation is kept" };
+                    report.reason = Some(format!("{} failed: {e}{kept}", summary.operation_id));
+                    break;
+                }
+            }
+        }
+        users.push(report);
+    }
+    let failed = users.iter().filter(|u| u.outcome == Outcome::Failed).count();
+    let summary = match (changes, failed) {
+        (0, 0) => "nothing to change".to_owned(),
+        (n, 0) => format!("{n} changes, no failures"),
+        (n, f) => format!("{n} changes, {f} failed"),
+    };
+    Ok(Report { scope: plan.scope, users, changes, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::time::SystemTime;
+
+    const GROUP: &str = "32b6e34b3d91647abb20e7b8";
+    const ORG: &str = "4888442a3354817a7320eb61";
+    const NOW: i64 = 1_786_331_093; // 2026-08-10T03:04:53Z
+
+    /// Answers each call with the next canned (operationId, status, body), in order.
+    struct Canned {
+        answers: VecDeque<(&'static str, u16, String)>,
+        seen: Vec<&'static str>,
+    }
+
+    impl Canned {
+        fn new(answers: impl IntoIterator<Item = (&'static str, u16, String)>) -> Self {
+            Canned { answers: answers.into_iter().collect(), seen: Vec::new() }
+        }
+    }
+
+    impl Execute for Canned {
+        fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
+            let id = O::ENDPOINT.operation_id;
+            self.seen.push(id);
+            let (want, status, body) = self.answers.pop_front().unwrap_or_else(|| panic!("unexpected {id}"));
+            assert_eq!(id, want);
+            let response = http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.into_bytes())
+                .unwrap();
+            std::future::ready(crate::parse_response(op, response, SystemTime::UNIX_EPOCH).map(|r| r.value))
+        }
+    }
+
+    fn empty_page() -> String {
+        r#"{"links":[],"results":[],"totalCount":0}"#.to_owned()
+    }
+
+    fn not_found() -> String {
+        r#"{"detail":"gone","error":404,"errorCode":"RESOURCE_NOT_FOUND","reason":"Not Found"}"#.to_owned()
+    }
+
+    #[test]
+    fn an_expired_org_invitation_becomes_one_create_with_grouped_project_roles_and_teams() {
+        let invitation = serde_json::json!([{
+            "id": "6a793f8ec0eb9e7a17716c2d", "username": "ada@example.com", "roles": ["ORG_MEMBER"],
+            "groupRoleAssignments": [{"groupId": GROUP, "groupRole": "GROUP_READ_ONLY"},
+                                     {"groupId": GROUP, "groupRole": "GROUP_OWNER"}],
+            "teamIds": ["6a793f8ec0eb9e7a17716c2f"], "expiresAt": "2026-08-01T00:00:00Z"
+        }]);
+        let scope = Scope::Org(OrgId::new(ORG).unwrap());
+        let answers = || [("listOrgInvites", 200, invitation.to_string()), ("listOrgUsers", 200, empty_page())];
+        let skipped = blocking(plan(&mut Canned::new(answers()), &scope, Options::default(), NOW)).unwrap();
+        assert_eq!((skipped.entries[0].action, skipped.changes()), (Action::Skip, 0));
+        let replaced =
+            blocking(plan(&mut Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW))
+                .unwrap();
+        let entry = &replaced.entries[0];
+        assert!(entry.expired);
+        assert_eq!(entry.action, Action::Replace);
+        let call = &entry.calls[0];
+        assert_eq!(call.request, format!("POST /api/atlas/v2/orgs/{ORG}/users"));
+        let body = call.body.as_ref().unwrap();
+        assert_eq!(body["roles"]["orgRoles"], serde_json::json!(["ORG_MEMBER"]));
+        assert_eq!(
+            body["roles"]["groupRoleAssignments"],
+            serde_json::json!([{"groupId": GROUP, "groupRoles": ["GROUP_READ_ONLY", "GROUP_OWNER"]}])
+        );
+        assert_eq!(body["teamIds"], serde_json::json!(["6a793f8ec0eb9e7a17716c2f"]));
+    }
+
+    #[test]
+    fn a_failed_create_stops_before_the_delete_and_a_delete_answering_404_is_done() {
+        let invitations = serde_json::json!([
+            {"id": "6a7900ff11bb22cc33dd44e1", "username": "ada@example.com", "roles": ["GROUP_READ_ONLY"]},
+            {"id": "6a7900ff11bb22cc33dd44e2", "username": "bob@example.com", "roles": ["GROUP_READ_ONLY"]},
+        ]);
+        let user = r#"{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"PENDING","roles":["GROUP_READ_ONLY"]}"#;
+        let mut exec = Canned::new([
+            ("listGroupInvites", 200, invitations.to_string()),
+            ("listGroupUsers", 200, empty_page()),
+            ("listGroupUsers", 200, empty_page()),
+            ("addGroupUsers", 201, user.to_owned()),
+            ("deleteGroupInvite", 404, not_found()),
+            ("addGroupUsers", 403, not_found().replace("404", "403")),
+        ]);
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let report = blocking(apply(&mut exec, &scope, Options::default(), NOW)).unwrap();
+        assert!(exec.answers.is_empty(), "no delete after bob's failed create");
+        assert_eq!(report.users[0].outcome, Outcome::Replaced);
+        assert_eq!(report.users[0].user_id.as_deref(), Some("6a793f8ec0eb9e7a17716c2e"));
+        assert_eq!(report.users[1].outcome, Outcome::Failed);
+        assert!(report.users[1].reason.as_deref().unwrap().ends_with("the invitation is kept"));
+        assert_eq!((report.changes, report.failed(), report.summary.as_str()), (2, 1, "2 changes, 1 failed"));
+    }
+
+    #[test]
+    fn an_invitee_that_is_not_an_email_fails_in_the_plan_and_sends_nothing() {
+        let mut exec = Canned::new([(
+            "listGroupInvites",
+            200,
+            r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"APIKEY1","roles":["GROUP_READ_ONLY"]}]"#.to_owned(),
+        )]);
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let report = blocking(apply(&mut exec, &scope, Options::default(), NOW)).unwrap();
+        assert_eq!(exec.seen, ["listGroupInvites"]);
+        assert_eq!(report.users[0].outcome, Outcome::Failed);
+        assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);
+        assert_eq!(report.changes, 0);
+    }
+}

@@ -1,0 +1,199 @@
+//! The migration helper (`atlas_admin_core::migrate`) through the real blocking client
+//! against the fake Atlas, seeded with pending, expired and accepted invitations: the plan,
+//! apply, a re-run that changes nothing (by the fake's counters), no delete before the
+//! replacement exists (a fault on the create), and no second invitation.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use atlas_admin_core::migrate::{self, Action, Execute, Options, Outcome, Report, Scope};
+use atlas_admin_core::ops::{AddGroupUsers, ListGroupInvites, ListOrgInvites};
+use atlas_admin_core::{Error, GroupId, GroupUserRequest, Operation, OrgId, ProjectRole};
+use atlas_admin_tests::fake::{FakeAtlas, Fault};
+use atlas_admin_ureq::Client;
+use std::time::{Duration, UNIX_EPOCH};
+
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+fn client(fake: &FakeAtlas) -> Client {
+    let c = fake.config();
+    Client::builder().base_url(&fake.base_url()).api_key(c.public_key.clone(), c.private_key.clone()).build().unwrap()
+}
+
+/// The client, with a 503 injected just before the create of one username (a create is not
+/// retried after a 503).
+struct Runner<'a> {
+    client: Client,
+    fake: &'a FakeAtlas,
+    fail_create_of: Option<&'static str>,
+}
+
+impl Execute for Runner<'_> {
+    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
+        let id = O::ENDPOINT.operation_id;
+        if let Some(who) = self.fail_create_of {
+            let body = op.body().unwrap().unwrap_or_default();
+            if matches!(id, "addGroupUsers" | "createOrgUser") && String::from_utf8_lossy(&body).contains(who) {
+                self.fake.inject(Fault::ServiceUnavailable { retry_after_secs: None }, 1);
+            }
+        }
+        std::future::ready(self.client.execute(op).map(|r| r.value))
+    }
+}
+
+fn now(fake: &FakeAtlas) -> i64 {
+    fake.now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// POST and DELETE requests the fake saw, by operationId.
+fn writes(fake: &FakeAtlas) -> Vec<(String, u64)> {
+    let writes = ["addGroupUsers", "createOrgUser", "deleteGroupInvite", "deleteOrgInvite", "addGroupUserRole"];
+    fake.counters().by_operation.into_iter().filter(|(k, _)| writes.contains(&k.as_str())).collect()
+}
+
+fn outcome(report: &Report, username: &str) -> Outcome {
+    report.users.iter().find(|u| u.username == username).unwrap_or_else(|| panic!("no {username}")).outcome
+}
+
+fn group_invitees(client: &Client, group: &str) -> Vec<String> {
+    let list = client.execute(&ListGroupInvites::new(group).unwrap()).unwrap().value;
+    list.into_iter().filter_map(|i| i.username).collect()
+}
+
+#[test]
+fn project_invitations_move_once_and_a_rerun_changes_nothing() {
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let t = fake.now();
+    fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);
+    fake.seed_invitation(false, "bob@example.com", &["GROUP_DATA_ACCESS_READ_ONLY", "GROUP_READ_ONLY"], t);
+    fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], t - 31 * DAY);
+    fake.seed_invitation(false, "cat@example.com", &["GROUP_READ_ONLY"], t);
+    fake.accept_invitation("cat@example.com").unwrap();
+    fake.seed_invitation(false, "dan@example.com", &["GROUP_READ_ONLY"], t);
+    let mut runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None };
+    // dan already has a Cloud Users replacement (project invitations stay invisible to it).
+    let body = GroupUserRequest::new("dan@example.com", [ProjectRole::GroupReadOnly]).unwrap();
+    let dan = runner.client.execute(&AddGroupUsers::new(&c.group_id, body).unwrap()).unwrap().value.id.unwrap();
+    fake.reset_counters();
+    let scope = Scope::Group(GroupId::new(c.group_id.clone()).unwrap());
+
+    let plan = migrate::blocking(migrate::plan(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let actions: Vec<(&str, Action, Vec<&str>)> = plan
+        .entries
+        .iter()
+        .map(|e| (e.username.as_str(), e.action, e.calls.iter().map(|c| c.operation_id).collect()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("ada@example.com", Action::Replace, vec!["addGroupUsers", "deleteGroupInvite"]),
+            ("bob@example.com", Action::Replace, vec!["addGroupUsers", "deleteGroupInvite"]),
+            ("old@example.com", Action::Skip, vec![]),
+            ("dan@example.com", Action::AlreadyPresent, vec!["deleteGroupInvite"]),
+        ],
+        "the accepted invitation (cat) is gone, so not planned"
+    );
+    let bob = &plan.entries[1].calls[0];
+    assert_eq!(bob.request, format!("POST /api/atlas/v2/groups/{}/users", c.group_id));
+    assert_eq!(
+        bob.body.as_ref().unwrap()["roles"],
+        serde_json::json!(["GROUP_DATA_ACCESS_READ_ONLY", "GROUP_READ_ONLY"])
+    );
+    assert_eq!(plan.entries[3].existing_user.as_ref().unwrap().id.as_deref(), Some(dan.as_str()));
+    assert_eq!(plan.changes(), 5);
+    assert!(writes(&fake).is_empty(), "plan is read-only: {:?}", writes(&fake));
+
+    // First run: bob's create fails, so his invitation must stay.
+    runner.fail_create_of = Some("bob@example.com");
+    let first = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    assert_eq!(outcome(&first, "ada@example.com"), Outcome::Replaced);
+    assert_eq!(outcome(&first, "bob@example.com"), Outcome::Failed);
+    assert_eq!(outcome(&first, "old@example.com"), Outcome::Skipped);
+    assert_eq!(outcome(&first, "dan@example.com"), Outcome::AlreadyPresent);
+    let bob = first.users.iter().find(|u| u.username == "bob@example.com").unwrap();
+    assert!(bob.reason.as_deref().unwrap().contains("addGroupUsers failed"), "{bob:?}");
+    assert!(bob.done.is_empty());
+    assert_eq!((first.changes, first.failed()), (3, 1));
+    assert_eq!(group_invitees(&runner.client, &c.group_id), ["bob@example.com", "old@example.com"]);
+    assert_eq!(
+        writes(&fake),
+        [("addGroupUsers".to_owned(), 2), ("deleteGroupInvite".to_owned(), 2)],
+        "ada's and bob's creates (bob's refused), ada's and dan's deletes; none for dan's create"
+    );
+
+    // Second run: only bob is left to do.
+    runner.fail_create_of = None;
+    fake.reset_counters();
+    let second = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    assert_eq!(outcome(&second, "bob@example.com"), Outcome::Replaced);
+    assert_eq!((second.users.len(), second.changes, second.failed()), (2, 2, 0));
+    assert_eq!(writes(&fake), [("addGroupUsers".to_owned(), 1), ("deleteGroupInvite".to_owned(), 1)]);
+
+    // Third run: nothing to change, and not one POST or DELETE.
+    fake.reset_counters();
+    let third = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    assert_eq!((third.changes, third.summary.as_str()), (0, "nothing to change"));
+    assert_eq!(outcome(&third, "old@example.com"), Outcome::Skipped);
+    assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+    assert_eq!(group_invitees(&runner.client, &c.group_id), ["old@example.com"]);
+
+    // No double invitation: one user per invitee, with the invited roles.
+    let users = fake.org_users();
+    for who in ["ada@example.com", "bob@example.com", "dan@example.com", "cat@example.com"] {
+        assert_eq!(users.iter().filter(|u| u["username"] == who).count(), 1, "{who}");
+    }
+    assert!(!users.iter().any(|u| u["username"] == "old@example.com"), "expired: not re-invited");
+    let bob = users.iter().find(|u| u["username"] == "bob@example.com").unwrap();
+    assert_eq!(bob["orgMembershipStatus"], "PENDING");
+    let roles = &bob["roles"]["groupRoleAssignments"][0]["groupRoles"];
+    assert_eq!(roles, &serde_json::json!(["GROUP_DATA_ACCESS_READ_ONLY", "GROUP_READ_ONLY"]));
+}
+
+#[test]
+fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_asked() {
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let t = fake.now();
+    let eve_invitation = fake.seed_invitation(true, "eve@example.com", &["ORG_READ_ONLY"], t);
+    fake.seed_invitation(true, "fay@example.com", &["ORG_MEMBER"], t - 31 * DAY);
+    fake.seed_invitation(true, "gus@example.com", &["ORG_MEMBER"], t);
+    fake.accept_invitation("gus@example.com").unwrap();
+    let mut runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None };
+    let scope = Scope::Org(OrgId::new(c.org_id.clone()).unwrap());
+
+    let plan = migrate::blocking(migrate::plan(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let actions: Vec<(&str, Action)> = plan.entries.iter().map(|e| (e.username.as_str(), e.action)).collect();
+    assert_eq!(actions, [("eve@example.com", Action::AlreadyPresent), ("fay@example.com", Action::Skip)]);
+    let eve = plan.entries[0].existing_user.as_ref().unwrap();
+    assert_eq!(eve.status, "PENDING");
+    assert_ne!(eve.id.as_deref(), Some(eve_invitation.as_str()), "a user id, not the invitation id");
+    assert_eq!(plan.changes(), 0);
+
+    let report = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    assert_eq!((report.changes, report.summary.as_str()), (0, "nothing to change"));
+    assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+
+    // Re-inviting fay: the first create fails, her invitation stays; the next run replaces it.
+    let reinvite = Options::default().reinvite_expired(true);
+    runner.fail_create_of = Some("fay@example.com");
+    let failed = migrate::blocking(migrate::apply(&mut runner, &scope, reinvite, now(&fake))).unwrap();
+    assert_eq!((outcome(&failed, "fay@example.com"), failed.changes), (Outcome::Failed, 0));
+    let invitees = |client: &Client| -> Vec<String> {
+        let list = client.execute(&ListOrgInvites::new(&c.org_id).unwrap()).unwrap().value;
+        list.into_iter().filter_map(|i| i.username).collect()
+    };
+    assert_eq!(invitees(&runner.client), ["eve@example.com", "fay@example.com"]);
+    runner.fail_create_of = None;
+    fake.reset_counters();
+    let replaced = migrate::blocking(migrate::apply(&mut runner, &scope, reinvite, now(&fake))).unwrap();
+    assert_eq!((outcome(&replaced, "fay@example.com"), replaced.changes), (Outcome::Replaced, 1));
+    assert_eq!(outcome(&replaced, "eve@example.com"), Outcome::AlreadyPresent);
+    assert_eq!(writes(&fake), [("createOrgUser".to_owned(), 1)]);
+    fake.reset_counters();
+    let again = migrate::blocking(migrate::apply(&mut runner, &scope, reinvite, now(&fake))).unwrap();
+    assert_eq!(again.changes, 0);
+    assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+    assert!(invitees(&runner.client).contains(&"eve@example.com".to_owned()), "org invitations are never deleted");
+    let fay: Vec<_> = fake.org_users().into_iter().filter(|u| u["username"] == "fay@example.com").collect();
+    assert_eq!(fay.len(), 1);
+    assert_eq!(fay[0]["orgMembershipStatus"], "PENDING");
+}

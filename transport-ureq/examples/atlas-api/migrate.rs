@@ -1,0 +1,94 @@
+//! `atlas-api migrate plan|apply (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]`:
+//! the migration from invitations to the Cloud Users API (`atlas_admin_core::migrate`).
+//!
+//! Prints the plan or the per-user report as JSON on stdout. Exit 0; 1 if some invitee failed
+//! (or the invitations could not be listed: the Atlas error on stderr); 2 for invalid input,
+//! with nothing sent.
+
+use atlas_admin_ureq::core::migrate::{Action, Options, Scope};
+use atlas_admin_ureq::{Client, GroupId, OrgId};
+use std::process::ExitCode;
+
+/// `atlas-api migrate --help`.
+pub(crate) const USAGE: &str = "\
+atlas-api migrate plan  (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]
+atlas-api migrate apply (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]
+
+plan is read-only: the pending invitations of the organization or project and the Cloud Users
+calls that would replace each. apply performs them: it is safe to re-run (a second run changes
+nothing and says so), never deletes an invitation before its replacement exists, and never
+invites someone twice. Org invitations already are PENDING org users (never deleted); expired
+invitations are skipped unless --reinvite-expired. See MIGRATING.md.
+Exit: 0 done; 1 some invitee failed or an Atlas error (JSON on stderr); 2 invalid input, nothing sent.
+";
+
+struct Command {
+    apply: bool,
+    scope: Scope,
+    options: Options,
+    pretty: bool,
+}
+
+/// Reads the arguments after `migrate`; `None` for `--help`.
+fn parse(argv: &[String]) -> Result<Option<Command>, String> {
+    let mut args = argv.iter().map(String::as_str);
+    let apply = match args.next() {
+        Some("plan") => false,
+        Some("apply") => true,
+        Some("--help" | "-h") => return Ok(None),
+        Some(other) => return Err(format!("migrate: expected plan or apply, got {other:?}")),
+        None => return Err("migrate: expected plan or apply".to_owned()),
+    };
+    let (mut scope, mut options, mut pretty) = (None, Options::default(), false);
+    while let Some(flag) = args.next() {
+        match flag {
+            "--help" | "-h" => return Ok(None),
+            "--reinvite-expired" => options = options.reinvite_expired(true),
+            "--pretty" => pretty = true,
+            "--orgId" | "--groupId" | "--projectId" => {
+                let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+                let given = if flag == "--orgId" {
+                    OrgId::new(value).map(Scope::Org)
+                } else {
+                    GroupId::new(value).map(Scope::Group)
+                };
+                let given = given.map_err(|e| format!("{flag}: {e}"))?;
+                if scope.replace(given).is_some() {
+                    return Err("migrate: give one --orgId or one --groupId".to_owned());
+                }
+            }
+            other => return Err(format!("migrate: unknown flag {other:?}")),
+        }
+    }
+    let scope = scope.ok_or("migrate: --orgId or --groupId is required")?;
+    Ok(Some(Command { apply, scope, options, pretty }))
+}
+
+/// Runs `atlas-api migrate …`; `client` is called only once the input is valid.
+pub(crate) fn main(argv: &[String], client: &dyn Fn() -> Result<Client, String>) -> ExitCode {
+    let cmd = match parse(argv) {
+        Ok(Some(cmd)) => cmd,
+        Ok(None) => {
+            crate::out(USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => return crate::usage_error(&message),
+    };
+    let client = match client() {
+        Ok(c) => c,
+        Err(message) => return crate::usage_error(&message),
+    };
+    let (value, failed) = if cmd.apply {
+        match client.migrate(&cmd.scope, cmd.options) {
+            Ok(report) => (serde_json::to_value(&report), report.failed() > 0),
+            Err(e) => return crate::report(&e, cmd.pretty),
+        }
+    } else {
+        match client.migration_plan(&cmd.scope, cmd.options) {
+            Ok(plan) => (serde_json::to_value(&plan), plan.entries.iter().any(|e| e.action == Action::Fail)),
+            Err(e) => return crate::report(&e, cmd.pretty),
+        }
+    };
+    let printed = value.is_ok_and(|v| crate::out(&format!("{}\n", crate::to_json(&v, cmd.pretty))));
+    if failed || !printed { ExitCode::from(crate::RUNTIME_ERROR) } else { ExitCode::SUCCESS }
+}
