@@ -51,7 +51,9 @@ impl fmt::Display for Purpose {
 }
 
 /// A request to send, what it is for, and which operation it serves.
-#[derive(Debug)]
+///
+/// Its `Debug` shows the request line, purpose and body length, never header values or the
+/// body (a token request's body holds the client secret's grant, a revocation's the token).
 #[non_exhaustive]
 pub struct Outgoing {
     /// The request. Its `Authorization` header value is marked sensitive.
@@ -63,6 +65,19 @@ pub struct Outgoing {
     /// The time left before the call's deadline, if the policy sets one: a transport should
     /// bound this exchange by it as well as by its own exchange timeout.
     pub time_left: Option<Duration>,
+}
+
+impl fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("method", self.request.method())
+            .field("uri", self.request.uri())
+            .field("body_len", &self.request.body().len())
+            .field("purpose", &self.purpose)
+            .field("operation", &self.operation)
+            .field("time_left", &self.time_left)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Outgoing {

@@ -849,3 +849,18 @@ fn nothing_is_sent_once_the_deadline_has_passed() {
         other => panic!("no second request past the deadline: {other:?}"),
     }
 }
+
+/// Review finding: `Outgoing`'s derived `Debug` printed the request body, and a revocation's
+/// body is `token=<access token>`.
+#[test]
+fn a_revocation_request_never_shows_its_token_in_debug() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let out = s.revoke_request().unwrap().expect("a token to revoke");
+    let body = String::from_utf8_lossy(out.request.body()).into_owned();
+    assert!(body.contains("eyJhbGciOiJSUzI1NiJ9.fixture-token.sig"), "the body does carry the token: {body}");
+    let shown = format!("{out:?}");
+    assert!(shown.contains("Revoke") && shown.contains("body_len"), "{shown}");
+    assert!(!shown.contains("fixture-token") && !shown.contains("SECRET-CLIENT-SECRET"), "{shown}");
+}
