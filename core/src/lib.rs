@@ -43,6 +43,7 @@ mod entropy;
 pub mod env;
 mod error;
 mod exchange;
+mod execute;
 mod lenient;
 mod meta;
 mod models;
@@ -68,6 +69,7 @@ pub use error::{
     Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
+pub use execute::{Execute, ExecuteAsync};
 pub use meta::ResponseMeta;
 pub use models::{
     CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
@@ -105,7 +107,7 @@ pub mod prelude {
     };
     pub use crate::{ErrorCode, Sanitized};
     pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose};
-    pub use crate::{HttpDate, Operation, Timestamp, parse_response};
+    pub use crate::{Execute, ExecuteAsync, HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops, paginate};
     pub use http::StatusCode;
 }
