@@ -22,7 +22,11 @@
 //! /// A hand-made double: every invitation is gone.
 //! struct Gone;
 //! impl Execute for Gone {
-//!     fn execute<O: Operation>(&self, _op: &O) -> Result<ApiResponse<O::Output>, Error> {
+//!     fn execute<O>(&self, _op: &O) -> Result<ApiResponse<O::Output>, Error>
+//!     where
+//!         O: Operation,
+//!         O::Output: Send + 'static,
+//!     {
 //!         Err(Error::api(StatusCode::NOT_FOUND, ErrorCode::ResourceNotFound))
 //!     }
 //! }
@@ -39,11 +43,17 @@ use std::sync::Arc;
 
 /// Runs one operation, blocking: auth, retries and decoding included.
 ///
+/// The output must be `Send + 'static` (every operation's is: owned models) so a double can
+/// keep typed answers in a thread-safe queue; code generic over operations adds that bound.
+///
 /// Implemented by `atlas_admin_ureq::Client`, by `&T`, `Box<T>` and `Arc<T>` of an
 /// implementation, and by test doubles (`atlas_admin_tests::doubles::Scripted`).
 pub trait Execute {
     /// Sends `op` and returns its decoded body with the response's metadata, or a typed error.
-    fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>;
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static;
 }
 
 /// Runs one operation, async: the twin of [`Execute`]. The future is `Send`, so it can be
@@ -57,14 +67,18 @@ pub trait ExecuteAsync {
     fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
     where
         O: Operation + Sync,
-        O::Output: Send;
+        O::Output: Send + 'static;
 }
 
 /// Forwards [`Execute`] through a pointer type.
 macro_rules! forward {
     ($($ptr:ty),*) => {$(
         impl<T: Execute + ?Sized> Execute for $ptr {
-            fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
+            fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
                 T::execute(self, op)
             }
         }
@@ -73,7 +87,7 @@ macro_rules! forward {
             fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
             where
                 O: Operation + Sync,
-                O::Output: Send,
+                O::Output: Send + 'static,
             {
                 T::execute(self, op)
             }
@@ -94,7 +108,11 @@ mod tests {
     struct NoContent;
 
     impl Execute for NoContent {
-        fn execute<O: Operation>(&self, _op: &O) -> Result<ApiResponse<O::Output>, Error> {
+        fn execute<O>(&self, _op: &O) -> Result<ApiResponse<O::Output>, Error>
+        where
+            O: Operation,
+            O::Output: Send + 'static,
+        {
             let value =
                 O::decode(b"null").map_err(|_| Error::api(StatusCode::NOT_FOUND, ErrorCode::ResourceNotFound))?;
             Ok(ApiResponse::with_meta(value, ResponseMeta::default().with_status(StatusCode::NO_CONTENT)))
@@ -105,7 +123,7 @@ mod tests {
         fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
         where
             O: Operation + Sync,
-            O::Output: Send,
+            O::Output: Send + 'static,
         {
             std::future::ready(Execute::execute(self, op))
         }

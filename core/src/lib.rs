@@ -56,6 +56,7 @@ mod retry;
 mod sanitize;
 mod secret;
 mod session;
+mod testing;
 mod timestamp;
 pub mod transport;
 mod validate;
@@ -85,6 +86,7 @@ pub use retry::RetryPolicy;
 pub use sanitize::Sanitized;
 pub use secret::Secret;
 pub use session::Session;
+pub use testing::unsigned_request;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
 pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId};
 

@@ -9,7 +9,7 @@ impl ExecuteAsync for Client {
     fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
     where
         O: Operation + Sync,
-        O::Output: Send,
+        O::Output: Send + 'static,
     {
         Client::execute(self, op)
     }

@@ -5,7 +5,11 @@ use crate::client::Client;
 use atlas_admin_core::{ApiResponse, Error, Execute, Operation};
 
 impl Execute for Client {
-    fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
         Client::execute(self, op)
     }
 }
