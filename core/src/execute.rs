@@ -97,6 +97,42 @@ macro_rules! forward {
 
 forward!(&T, Box<T>, Arc<T>);
 
+/// A blocking [`Execute`] as an [`ExecuteAsync`]: each call runs when its future is made, and
+/// the future is ready at once. Lets async code written once (over [`ExecuteAsync`]) run on a
+/// blocking client, polled once by any executor, without a runtime.
+///
+/// ```
+/// use atlas_admin_core::{ApiResponse, Blocking, Error, Execute, ExecuteAsync, Operation};
+/// use atlas_admin_core::ops::DeleteGroupInvite;
+/// struct Done;
+/// impl Execute for Done {
+///     fn execute<O>(&self, _op: &O) -> Result<ApiResponse<O::Output>, Error>
+///     where
+///         O: Operation,
+///         O::Output: Send + 'static,
+///     {
+///         Ok(ApiResponse::new(O::decode(b"null").map_err(|_| Error::Usage("not a 204"))?))
+///     }
+/// }
+/// let op = DeleteGroupInvite::new("32b6e34b3d91647abb20e7b8", "5f8d0a1b2c3d4e5f6a7b8c9d")?;
+/// let fut = std::pin::pin!(Blocking(Done).execute(&op));
+/// let ready = fut.poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+/// assert!(matches!(ready, std::task::Poll::Ready(Ok(_))));
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Blocking<T>(pub T);
+
+impl<T: Execute> ExecuteAsync for Blocking<T> {
+    fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
+    where
+        O: Operation + Sync,
+        O::Output: Send + 'static,
+    {
+        std::future::ready(self.0.execute(op))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +190,6 @@ mod tests {
         assert!(future_of(&NoContent).is_some());
         assert!(future_of(&Arc::new(NoContent)).is_some());
         assert!(future_of(&&Box::new(NoContent)).is_some());
+        assert!(future_of(&Blocking(&NoContent)).is_some());
     }
 }

@@ -70,7 +70,7 @@ pub use error::{
     Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
 };
 pub use exchange::{Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose};
-pub use execute::{Execute, ExecuteAsync};
+pub use execute::{Blocking, Execute, ExecuteAsync};
 pub use meta::ResponseMeta;
 pub use models::{
     CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
