@@ -443,6 +443,100 @@ impl ApiError {
     }
 }
 
+/// Constructors for test doubles: an [`ApiError`] as Atlas would send it.
+impl ApiError {
+    /// An error answer with `status` and `code`: the body Atlas sends (`error`, `errorCode`,
+    /// `reason`), metadata with that status and `X-Error-Code`, and no operation name (set one
+    /// with [`Self::with_operation`]).
+    ///
+    /// ```
+    /// use atlas_admin_core::{ApiError, Error, ErrorCode};
+    /// use http::StatusCode;
+    /// let err: Error = ApiError::new(StatusCode::CONFLICT, ErrorCode::UserAlreadyExists)
+    ///     .with_detail("already a member")
+    ///     .with_operation("createOrgUser")
+    ///     .into();
+    /// assert!(err.is_conflict());
+    /// assert_eq!(err.code(), Some(ErrorCode::UserAlreadyExists));
+    /// assert_eq!(err.to_string(), "createOrgUser: HTTP 409 USER_ALREADY_EXISTS: already a member");
+    /// ```
+    pub fn new(status: StatusCode, code: impl Into<ErrorCode>) -> Self {
+        let code = code.into();
+        ApiError {
+            status,
+            body: ApiErrorBody::new(status, code.clone()),
+            meta: ResponseMeta::default().with_status(status).with_error_code(code.as_str()),
+            operation: "",
+        }
+    }
+
+    /// Sets `detail`.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.body.detail = Some(detail.into());
+        self
+    }
+
+    /// Names the operation that failed (an `operationId`, e.g. `O::ENDPOINT.operation_id`).
+    pub fn with_operation(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// Adds one field to `badRequestDetail` (a 400 `VALIDATION_ERROR`'s field list).
+    pub fn with_field_violation(mut self, field: impl Into<String>, description: impl Into<String>) -> Self {
+        let violation = FieldViolation { description: description.into(), field: field.into() };
+        self.body
+            .bad_request_detail
+            .get_or_insert_with(|| BadRequestDetail { fields: Vec::new() })
+            .fields
+            .push(violation);
+        self
+    }
+
+    /// Replaces the metadata (a `Retry-After` on a 429, a sunset date on a 410...). The
+    /// effective status stays [`Self::status`].
+    pub fn with_meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = meta;
+        self
+    }
+}
+
+impl ApiErrorBody {
+    /// The body Atlas sends for `status` and `code`: `reason` is the status's reason phrase,
+    /// no `detail`, no parameters.
+    pub fn new(status: StatusCode, code: impl Into<ErrorCode>) -> Self {
+        ApiErrorBody {
+            error: status.as_u16(),
+            error_code: code.into().as_str().to_owned(),
+            detail: None,
+            reason: status.canonical_reason().map(str::to_owned),
+            parameters: Vec::new(),
+            bad_request_detail: None,
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+impl Error {
+    /// An [`Error::Api`] with `status` and `code`, as a test double answers: one line for
+    /// "404 RESOURCE_NOT_FOUND". Build an [`ApiError`] for a detail or an operation name.
+    ///
+    /// ```
+    /// use atlas_admin_core::{Error, ErrorCode};
+    /// let err = Error::api(http::StatusCode::NOT_FOUND, ErrorCode::ResourceNotFound);
+    /// assert!(err.is_not_found() && !err.is_retryable());
+    /// assert_eq!(err.error_code(), Some("RESOURCE_NOT_FOUND"));
+    /// ```
+    pub fn api(status: StatusCode, code: impl Into<ErrorCode>) -> Self {
+        ApiError::new(status, code).into()
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: HTTP {} {}", self.operation, self.status.as_u16(), Sanitized(&self.body.error_code))?;

@@ -47,6 +47,7 @@ mod entropy;
 pub mod env;
 mod error;
 mod exchange;
+mod execute;
 mod lenient;
 mod meta;
 pub mod migrate;
@@ -60,6 +61,7 @@ mod retry;
 mod sanitize;
 mod secret;
 mod session;
+mod testing;
 mod timestamp;
 pub mod transport;
 mod validate;
@@ -75,6 +77,7 @@ pub use error::{
 pub use exchange::{
     Exchange, ExchangeOutcome, ExchangeStart, Observer, Outgoing, Purpose, SunsetHook, SunsetWarning, SunsetWarnings,
 };
+pub use execute::{Blocking, Execute, ExecuteAsync};
 pub use meta::ResponseMeta;
 pub use models::{
     CloudUser, GroupInvitation, GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRole, GroupRoleAssignment,
@@ -90,6 +93,7 @@ pub use retry::RetryPolicy;
 pub use sanitize::Sanitized;
 pub use secret::Secret;
 pub use session::Session;
+pub use testing::unsigned_request;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
 pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId};
 
@@ -112,7 +116,7 @@ pub mod prelude {
     };
     pub use crate::{ErrorCode, Sanitized};
     pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose, SunsetWarning};
-    pub use crate::{HttpDate, Operation, Timestamp, parse_response};
+    pub use crate::{Execute, ExecuteAsync, HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops, paginate};
     pub use http::StatusCode;
 }

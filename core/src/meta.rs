@@ -73,6 +73,89 @@ impl ResponseMeta {
     }
 }
 
+/// A plain answer to a call that took one round trip: 200 OK, one exchange, one attempt, no
+/// header set. The starting point of a test double's metadata; the `with_*` setters change it.
+///
+/// ```
+/// use atlas_admin_core::{HttpDate, ResponseMeta};
+/// use std::time::Duration;
+/// let sunset = HttpDate::parse("Thu, 1 Jul 2027 00:00:00 GMT").unwrap();
+/// let meta = ResponseMeta::default().with_sunset(sunset).with_rate_limit(100, 0).with_retry_after(Duration::from_secs(5));
+/// assert_eq!((meta.status.as_u16(), meta.rate_limit_remaining, meta.exchanges), (200, Some(0), 1));
+/// assert!(meta.is_past_sunset(sunset.system_time()));
+/// ```
+impl Default for ResponseMeta {
+    fn default() -> Self {
+        ResponseMeta {
+            exchanges: 1,
+            attempts: 1,
+            ..ResponseMeta::from_headers(StatusCode::OK, &HeaderMap::new(), SystemTime::UNIX_EPOCH)
+        }
+    }
+}
+
+/// Setters for test doubles: each returns the changed metadata.
+impl ResponseMeta {
+    /// Sets the status, both the effective one and the status line's (see [`Self::enveloped`]).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self.http_status = status;
+        self
+    }
+
+    /// Marks the answer as an `envelope=true` one: the status line says 200, `status` stays.
+    pub fn enveloped(mut self) -> Self {
+        self.enveloped = true;
+        self.http_status = StatusCode::OK;
+        self
+    }
+
+    /// Sets the `Deprecation` date.
+    pub fn with_deprecation(mut self, date: HttpDate) -> Self {
+        self.deprecation = Some(date);
+        self
+    }
+
+    /// Sets the `Sunset` date.
+    pub fn with_sunset(mut self, date: HttpDate) -> Self {
+        self.sunset = Some(date);
+        self
+    }
+
+    /// Sets `RateLimit-Limit` and `RateLimit-Remaining`.
+    pub fn with_rate_limit(mut self, limit: u64, remaining: u64) -> Self {
+        self.rate_limit_limit = Some(limit);
+        self.rate_limit_remaining = Some(remaining);
+        self
+    }
+
+    /// Sets the `Retry-After` delay.
+    pub fn with_retry_after(mut self, delay: Duration) -> Self {
+        self.retry_after = Some(delay);
+        self
+    }
+
+    /// Sets `X-Error-Code`.
+    pub fn with_error_code(mut self, code: impl Into<String>) -> Self {
+        self.error_code = Some(code.into());
+        self
+    }
+
+    /// Sets `Content-Type`.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets how many HTTP exchanges and API attempts the call took, and how long it waited.
+    pub fn with_exchanges(mut self, exchanges: u32, attempts: u32, waited: Duration) -> Self {
+        self.exchanges = exchanges;
+        self.attempts = attempts;
+        self.waited = waited;
+        self
+    }
+}
+
 /// The first value of a header, if it is visible ASCII.
 pub(crate) fn header_str(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)

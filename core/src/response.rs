@@ -22,6 +22,24 @@ pub struct ApiResponse<T> {
 }
 
 impl<T> ApiResponse<T> {
+    /// A 200 answer carrying `value`, with [`ResponseMeta::default`] (for test doubles).
+    ///
+    /// ```
+    /// use atlas_admin_core::{ApiResponse, ResponseMeta};
+    /// let resp = ApiResponse::new(7);
+    /// assert_eq!((resp.value, resp.meta.status.as_u16(), resp.meta.exchanges), (7, 200, 1));
+    /// let gone = ApiResponse::with_meta((), ResponseMeta::default().with_status(http::StatusCode::NO_CONTENT));
+    /// assert_eq!(gone.meta.status.as_u16(), 204);
+    /// ```
+    pub fn new(value: T) -> Self {
+        ApiResponse { value, meta: ResponseMeta::default() }
+    }
+
+    /// `value` with the given metadata (a sunset date, rate limits, an exchange count...).
+    pub fn with_meta(value: T, meta: ResponseMeta) -> Self {
+        ApiResponse { value, meta }
+    }
+
     /// The decoded body, dropping the metadata.
     pub fn into_value(self) -> T {
         self.value

@@ -4,6 +4,7 @@
 pub mod canned;
 pub mod clock;
 pub mod conformance;
+pub mod doubles;
 pub mod fake;
 pub mod fixtures;
 pub mod quickstart;

@@ -115,6 +115,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod api;
 mod builder;
 mod client;
 mod driver;

@@ -88,6 +88,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod api;
 mod builder;
 mod client;
 mod driver;

@@ -41,6 +41,13 @@ pub struct Link {
     pub rel: Option<String>,
 }
 
+impl Link {
+    /// A link with relation `rel` to `href`.
+    pub fn new(rel: impl Into<String>, href: impl Into<String>) -> Self {
+        Link { href: Some(href.into()), rel: Some(rel.into()) }
+    }
+}
+
 pub(crate) use crate::lenient::null_as_empty;
 
 /// Deserializes an id from a response as sent, even if it breaks the spec's pattern

@@ -60,6 +60,13 @@ pub struct GroupRole {
     pub group_role: Option<ProjectRole>,
 }
 
+impl GroupRole {
+    /// `role` in project `group_id` (for test doubles; a decoded one keeps any id as sent).
+    pub fn new(group_id: GroupId, role: ProjectRole) -> Self {
+        GroupRole { group_id: Some(group_id), group_role: Some(role) }
+    }
+}
+
 /// Projects to add the user to on acceptance (request shape: several roles per project).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", try_from = "RawGroupRoleAssignment")]

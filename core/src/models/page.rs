@@ -31,6 +31,13 @@ pub struct Page<T> {
     pub total_count: Option<u64>,
 }
 
+/// An empty last page.
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page::new(Vec::new())
+    }
+}
+
 impl<T> Page<T> {
     /// A page of `results` with no links and no count (for tests and doubles).
     pub fn new(results: Vec<T>) -> Self {

@@ -190,6 +190,84 @@ impl<R> CloudUser<R> {
     }
 }
 
+/// An empty PENDING user: no id, no username, default roles (for test doubles).
+impl<R: Default> Default for CloudUser<R> {
+    fn default() -> Self {
+        CloudUser {
+            id: None,
+            username: None,
+            status: OrgMembershipStatus::Pending,
+            roles: R::default(),
+            team_ids: Vec::new(),
+            membership: Membership::Invited(Invitation::default()),
+        }
+    }
+}
+
+/// Builders for test doubles. A user decoded from Atlas needs none of them.
+///
+/// ```
+/// use atlas_admin_core::{GroupUser, OrgMembershipStatus, OrgUser, ProjectRole};
+/// let user = GroupUser::active("ada@example.com")
+///     .with_id("5f8d0a1b2c3d4e5f6a7b8c9d")
+///     .with_roles(vec![ProjectRole::GroupReadOnly]);
+/// assert_eq!(user.status, OrgMembershipStatus::Active);
+/// assert!(user.profile().is_some() && user.user_id().is_some());
+/// let pending = OrgUser::pending("bob@example.com");
+/// assert!(pending.invitation().is_some());
+/// ```
+impl<R: Default> CloudUser<R> {
+    /// A PENDING user (an open invitation) with this e-mail.
+    pub fn pending(username: impl Into<String>) -> Self {
+        CloudUser { username: Some(username.into()), ..CloudUser::default() }
+    }
+
+    /// An ACTIVE user with this e-mail and an empty profile.
+    pub fn active(username: impl Into<String>) -> Self {
+        CloudUser::pending(username).with_profile(Profile::default())
+    }
+}
+
+impl<R> CloudUser<R> {
+    /// Sets the id (kept as given, like a decoded one).
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the roles.
+    pub fn with_roles(mut self, roles: R) -> Self {
+        self.roles = roles;
+        self
+    }
+
+    /// Sets the teams.
+    pub fn with_team_ids<S: Into<String>>(mut self, team_ids: impl IntoIterator<Item = S>) -> Self {
+        self.team_ids = team_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Makes the user PENDING with these invitation details.
+    pub fn with_invitation(mut self, invitation: Invitation) -> Self {
+        self.status = OrgMembershipStatus::Pending;
+        self.membership = Membership::Invited(invitation);
+        self
+    }
+
+    /// Makes the user ACTIVE with this profile.
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.status = OrgMembershipStatus::Active;
+        self.membership = Membership::Active(profile);
+        self
+    }
+
+    /// Sets the status as given (e.g. `INVITATION_EXPIRED`), keeping the status-specific fields.
+    pub fn with_status(mut self, status: OrgMembershipStatus) -> Self {
+        self.status = status;
+        self
+    }
+}
+
 /// Org-level roles of an org user (`OrgUserRolesResponse`): an object, not a list.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
