@@ -1,9 +1,9 @@
 //! The migration from the deprecated invitations to the Cloud Users API: [`plan`] (read-only)
 //! and [`apply`] (performs the plan). The guide is `MIGRATING.md` at the repository root (also `atlas_admin_ureq::migrating`).
 //!
-//! Both are written once, as `async fn`s over an [`Execute`]: anything that runs one operation.
-//! The async client awaits them (`client.migrate(&scope, options).await`); the blocking client
-//! runs them through [`blocking`] (its futures are ready at once), so this module stays free
+//! Both are written once, as `async fn`s over an [`ExecuteAsync`]: anything that runs one
+//! operation. The async client awaits them (`client.migrate(&scope, options).await`); the blocking
+//! client runs them as a [`Blocking`](crate::Blocking) through [`blocking`] (its futures are ready at once), so this module stays free
 //! of IO and of any runtime. [`apply`] plans afresh from what Atlas says now, then runs each
 //! user's calls in order, stopping that user at the first failure:
 //!
@@ -33,6 +33,7 @@
 //! the next run finds the user and deletes the invitation then.
 
 use crate::error::{Error, InvalidInput};
+use crate::execute::ExecuteAsync;
 use crate::models::{
     CloudUser, GroupInvitation, GroupRole, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest,
     OrganizationInvitation,
@@ -41,21 +42,23 @@ use crate::models::{GroupRolesRequest, ProjectRole};
 use crate::operation::Operation;
 use crate::ops::ListOrgUsers;
 use crate::ops::{AddGroupUsers, CreateOrgUser, DeleteGroupInvite, ListGroupInvites, ListGroupUsers, ListOrgInvites};
+use crate::response::ApiResponse;
 use crate::timestamp::Timestamp;
 use crate::validate::{GroupId, InvitationId, OrgId, TeamId};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Runs one operation and returns its decoded body: what [`plan`] and [`apply`] need from a
-/// transport. Both clients implement it: the async one with its `execute` future, the blocking
-/// one with a future that is ready at once (see [`blocking`]); a test double can too.
-pub trait Execute {
-    /// Sends `op` (with auth and retries) and decodes its answer.
-    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>>;
+/// Runs one operation through `exec` and keeps only its decoded body.
+async fn run<E: ExecuteAsync, O>(exec: &E, op: &O) -> Result<O::Output, Error>
+where
+    O: Operation + Sync,
+    O::Output: Send + 'static,
+{
+    exec.execute(op).await.map(ApiResponse::into_value)
 }
 
-/// Runs [`plan`] or [`apply`] over an [`Execute`] whose futures are ready when made (a
-/// blocking client): polls once, never waits. A future that is still pending is
+/// Runs [`plan`] or [`apply`] over an [`ExecuteAsync`] whose futures are ready when made (a
+/// blocking client in [`Blocking`](crate::Blocking)): polls once, never waits. A future that is still pending is
 /// [`Error::Usage`] (use `.await` with an async executor).
 pub fn blocking<T>(f: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     let mut f = std::pin::pin!(f);
@@ -145,11 +148,11 @@ impl Call {
     }
 
     /// Runs the call; the id of the user it created, if any.
-    async fn run<E: Execute>(&self, exec: &mut E) -> Result<Option<String>, Error> {
+    async fn run<E: ExecuteAsync>(&self, exec: &E) -> Result<Option<String>, Error> {
         match self {
-            Call::CreateOrgUser(op) => exec.run(op).await.map(|u| u.id),
-            Call::AddGroupUsers(op) => exec.run(op).await.map(|u| u.id),
-            Call::DeleteGroupInvite(op) => match exec.run(op).await {
+            Call::CreateOrgUser(op) => run(exec, op).await.map(|u| u.id),
+            Call::AddGroupUsers(op) => run(exec, op).await.map(|u| u.id),
+            Call::DeleteGroupInvite(op) => match run(exec, op).await {
                 Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => Ok(None),
                 other => other.map(|()| None),
             },
@@ -299,10 +302,9 @@ fn org_request(inv: &OrganizationInvitation, username: &str) -> Result<OrgUserRe
     Ok(body)
 }
 
-async fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>, Error> {
+async fn invites<E: ExecuteAsync>(exec: &E, scope: &Scope) -> Result<Vec<Invite>, Error> {
     Ok(match scope {
-        Scope::Org(org) => exec
-            .run(&ListOrgInvites::new(org)?)
+        Scope::Org(org) => run(exec, &ListOrgInvites::new(org)?)
             .await?
             .into_iter()
             .map(|inv| {
@@ -311,8 +313,7 @@ async fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>,
                 Invite { id: inv.id, expires_at: inv.expires_at, request, username }
             })
             .collect(),
-        Scope::Group(group) => exec
-            .run(&ListGroupInvites::new(group)?)
+        Scope::Group(group) => run(exec, &ListGroupInvites::new(group)?)
             .await?
             .into_iter()
             .map(|inv: GroupInvitation| {
@@ -325,8 +326,8 @@ async fn invites<E: Execute>(exec: &mut E, scope: &Scope) -> Result<Vec<Invite>,
 }
 
 /// The PENDING or ACTIVE Cloud Users user of `username` in the scope, with the roles it lacks.
-async fn lookup<E: Execute>(
-    exec: &mut E,
+async fn lookup<E: ExecuteAsync>(
+    exec: &E,
     scope: &Scope,
     username: &str,
     request: Option<&Request>,
@@ -337,7 +338,7 @@ async fn lookup<E: Execute>(
     let same = |u: &Option<String>| u.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(username));
     Ok(match scope {
         Scope::Org(org) => {
-            let page = exec.run(&ListOrgUsers::new(org)?.username(username)?).await?;
+            let page = run(exec, &ListOrgUsers::new(org)?.username(username)?).await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
                 let missing = match request {
                     Some(Request::Org(r)) => r
@@ -353,7 +354,7 @@ async fn lookup<E: Execute>(
             })
         }
         Scope::Group(group) => {
-            let page = exec.run(&ListGroupUsers::new(group)?.username(username)?).await?;
+            let page = run(exec, &ListGroupUsers::new(group)?.username(username)?).await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
                 let missing = match request {
                     Some(Request::Group(r)) => r
@@ -372,7 +373,7 @@ async fn lookup<E: Execute>(
 
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
 /// what [`apply`] would do. `now_unix` (seconds) decides which invitations have expired.
-pub async fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Plan, Error> {
+pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, now_unix: i64) -> Result<Plan, Error> {
     let mut entries = Vec::new();
     for inv in invites(exec, scope).await? {
         let expired = inv.expires_at.as_ref().and_then(Timestamp::unix_seconds).is_some_and(|t| t <= now_unix);
@@ -443,7 +444,7 @@ pub async fn plan<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now
 /// Plans afresh (so a re-run sees what the last run did) and performs the plan: each
 /// invitee's calls in order, stopping at its first failure. Fails as a whole only if the
 /// invitations cannot be listed.
-pub async fn apply<E: Execute>(exec: &mut E, scope: &Scope, options: Options, now_unix: i64) -> Result<Report, Error> {
+pub async fn apply<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, now_unix: i64) -> Result<Report, Error> {
     let plan = plan(exec, scope, options, now_unix).await?;
     let mut users = Vec::new();
     let mut changes = 0;
@@ -499,28 +500,33 @@ mod tests {
 
     /// Answers each call with the next canned (operationId, status, body), in order.
     struct Canned {
-        answers: VecDeque<(&'static str, u16, String)>,
-        seen: Vec<&'static str>,
+        answers: std::sync::Mutex<VecDeque<(&'static str, u16, String)>>,
+        seen: std::sync::Mutex<Vec<&'static str>>,
     }
 
     impl Canned {
         fn new(answers: impl IntoIterator<Item = (&'static str, u16, String)>) -> Self {
-            Canned { answers: answers.into_iter().collect(), seen: Vec::new() }
+            Canned { answers: std::sync::Mutex::new(answers.into_iter().collect()), seen: Default::default() }
         }
     }
 
-    impl Execute for Canned {
-        fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
+    impl ExecuteAsync for Canned {
+        fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
+        where
+            O: Operation + Sync,
+            O::Output: Send + 'static,
+        {
             let id = O::ENDPOINT.operation_id;
-            self.seen.push(id);
-            let (want, status, body) = self.answers.pop_front().unwrap_or_else(|| panic!("unexpected {id}"));
+            self.seen.lock().unwrap().push(id);
+            let next = self.answers.lock().unwrap().pop_front();
+            let (want, status, body) = next.unwrap_or_else(|| panic!("unexpected {id}"));
             assert_eq!(id, want);
             let response = http::Response::builder()
                 .status(status)
                 .header("content-type", "application/json")
                 .body(body.into_bytes())
                 .unwrap();
-            std::future::ready(crate::parse_response(op, response, SystemTime::UNIX_EPOCH).map(|r| r.value))
+            std::future::ready(crate::parse_response(op, response, SystemTime::UNIX_EPOCH))
         }
     }
 
@@ -542,11 +548,10 @@ mod tests {
         }]);
         let scope = Scope::Org(OrgId::new(ORG).unwrap());
         let answers = || [("listOrgInvites", 200, invitation.to_string()), ("listOrgUsers", 200, empty_page())];
-        let skipped = blocking(plan(&mut Canned::new(answers()), &scope, Options::default(), NOW)).unwrap();
+        let skipped = blocking(plan(&Canned::new(answers()), &scope, Options::default(), NOW)).unwrap();
         assert_eq!((skipped.entries[0].action, skipped.changes()), (Action::Skip, 0));
         let replaced =
-            blocking(plan(&mut Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW))
-                .unwrap();
+            blocking(plan(&Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW)).unwrap();
         let entry = &replaced.entries[0];
         assert!(entry.expired);
         assert_eq!(entry.action, Action::Replace);
@@ -568,7 +573,7 @@ mod tests {
             {"id": "6a7900ff11bb22cc33dd44e2", "username": "bob@example.com", "roles": ["GROUP_READ_ONLY"]},
         ]);
         let user = r#"{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"PENDING","roles":["GROUP_READ_ONLY"]}"#;
-        let mut exec = Canned::new([
+        let exec = Canned::new([
             ("listGroupInvites", 200, invitations.to_string()),
             ("listGroupUsers", 200, empty_page()),
             ("listGroupUsers", 200, empty_page()),
@@ -577,8 +582,8 @@ mod tests {
             ("addGroupUsers", 403, not_found().replace("404", "403")),
         ]);
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
-        let report = blocking(apply(&mut exec, &scope, Options::default(), NOW)).unwrap();
-        assert!(exec.answers.is_empty(), "no delete after bob's failed create");
+        let report = blocking(apply(&exec, &scope, Options::default(), NOW)).unwrap();
+        assert!(exec.answers.lock().unwrap().is_empty(), "no delete after bob's failed create");
         assert_eq!(report.users[0].outcome, Outcome::Replaced);
         assert_eq!(report.users[0].user_id.as_deref(), Some("6a793f8ec0eb9e7a17716c2e"));
         assert_eq!(report.users[1].outcome, Outcome::Failed);
@@ -588,14 +593,14 @@ mod tests {
 
     #[test]
     fn an_invitee_that_is_not_an_email_fails_in_the_plan_and_sends_nothing() {
-        let mut exec = Canned::new([(
+        let exec = Canned::new([(
             "listGroupInvites",
             200,
             r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"APIKEY1","roles":["GROUP_READ_ONLY"]}]"#.to_owned(),
         )]);
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
-        let report = blocking(apply(&mut exec, &scope, Options::default(), NOW)).unwrap();
-        assert_eq!(exec.seen, ["listGroupInvites"]);
+        let report = blocking(apply(&exec, &scope, Options::default(), NOW)).unwrap();
+        assert_eq!(*exec.seen.lock().unwrap(), ["listGroupInvites"]);
         assert_eq!(report.users[0].outcome, Outcome::Failed);
         assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);
         assert_eq!(report.changes, 0);

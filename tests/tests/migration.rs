@@ -4,8 +4,9 @@
 //! replacement exists (a fault on the create), and no second invitation.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use atlas_admin_core::migrate::{self, Action, Execute, Options, Outcome, Report, Scope};
+use atlas_admin_core::migrate::{self, Action, Options, Outcome, Report, Scope};
 use atlas_admin_core::ops::{AddGroupUsers, ListGroupInvites, ListOrgInvites};
+use atlas_admin_core::{ApiResponse, Blocking, Execute};
 use atlas_admin_core::{Error, GroupId, GroupUserRequest, Operation, OrgId, ProjectRole};
 use atlas_admin_tests::fake::{FakeAtlas, Fault};
 use atlas_admin_ureq::Client;
@@ -27,7 +28,11 @@ struct Runner<'a> {
 }
 
 impl Execute for Runner<'_> {
-    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
         let id = O::ENDPOINT.operation_id;
         if let Some(who) = self.fail_create_of {
             let body = op.body().unwrap().unwrap_or_default();
@@ -35,7 +40,7 @@ impl Execute for Runner<'_> {
                 self.fake.inject(Fault::ServiceUnavailable { retry_after_secs: None }, 1);
             }
         }
-        std::future::ready(self.client.execute(op).map(|r| r.value))
+        self.client.execute(op)
     }
 }
 
@@ -76,7 +81,7 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
     fake.reset_counters();
     let scope = Scope::Group(GroupId::new(c.group_id.clone()).unwrap());
 
-    let plan = migrate::blocking(migrate::plan(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
     let actions: Vec<(&str, Action, Vec<&str>)> = plan
         .entries
         .iter()
@@ -104,7 +109,7 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
 
     // First run: bob's create fails, so his invitation must stay.
     runner.fail_create_of = Some("bob@example.com");
-    let first = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let first = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
     assert_eq!(outcome(&first, "ada@example.com"), Outcome::Replaced);
     assert_eq!(outcome(&first, "bob@example.com"), Outcome::Failed);
     assert_eq!(outcome(&first, "old@example.com"), Outcome::Skipped);
@@ -123,14 +128,14 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
     // Second run: only bob is left to do.
     runner.fail_create_of = None;
     fake.reset_counters();
-    let second = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let second = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
     assert_eq!(outcome(&second, "bob@example.com"), Outcome::Replaced);
     assert_eq!((second.users.len(), second.changes, second.failed()), (2, 2, 0));
     assert_eq!(writes(&fake), [("addGroupUsers".to_owned(), 1), ("deleteGroupInvite".to_owned(), 1)]);
 
     // Third run: nothing to change, and not one POST or DELETE.
     fake.reset_counters();
-    let third = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let third = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
     assert_eq!((third.changes, third.summary.as_str()), (0, "nothing to change"));
     assert_eq!(outcome(&third, "old@example.com"), Outcome::Skipped);
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
@@ -160,7 +165,7 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     let mut runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None };
     let scope = Scope::Org(OrgId::new(c.org_id.clone()).unwrap());
 
-    let plan = migrate::blocking(migrate::plan(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
     let actions: Vec<(&str, Action)> = plan.entries.iter().map(|e| (e.username.as_str(), e.action)).collect();
     assert_eq!(actions, [("eve@example.com", Action::AlreadyPresent), ("fay@example.com", Action::Skip)]);
     let eve = plan.entries[0].existing_user.as_ref().unwrap();
@@ -168,14 +173,14 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     assert_ne!(eve.id.as_deref(), Some(eve_invitation.as_str()), "a user id, not the invitation id");
     assert_eq!(plan.changes(), 0);
 
-    let report = migrate::blocking(migrate::apply(&mut runner, &scope, Options::default(), now(&fake))).unwrap();
+    let report = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
     assert_eq!((report.changes, report.summary.as_str()), (0, "nothing to change"));
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
 
     // Re-inviting fay: the first create fails, her invitation stays; the next run replaces it.
     let reinvite = Options::default().reinvite_expired(true);
     runner.fail_create_of = Some("fay@example.com");
-    let failed = migrate::blocking(migrate::apply(&mut runner, &scope, reinvite, now(&fake))).unwrap();
+    let failed = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, now(&fake))).unwrap();
     assert_eq!((outcome(&failed, "fay@example.com"), failed.changes), (Outcome::Failed, 0));
     let invitees = |client: &Client| -> Vec<String> {
         let list = client.execute(&ListOrgInvites::new(&c.org_id).unwrap()).unwrap().value;
@@ -184,12 +189,12 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     assert_eq!(invitees(&runner.client), ["eve@example.com", "fay@example.com"]);
     runner.fail_create_of = None;
     fake.reset_counters();
-    let replaced = migrate::blocking(migrate::apply(&mut runner, &scope, reinvite, now(&fake))).unwrap();
+    let replaced = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, now(&fake))).unwrap();
     assert_eq!((outcome(&replaced, "fay@example.com"), replaced.changes), (Outcome::Replaced, 1));
     assert_eq!(outcome(&replaced, "eve@example.com"), Outcome::AlreadyPresent);
     assert_eq!(writes(&fake), [("createOrgUser".to_owned(), 1)]);
     fake.reset_counters();
-    let again = migrate::blocking(migrate::apply(&mut runner, &scope, reinvite, now(&fake))).unwrap();
+    let again = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, now(&fake))).unwrap();
     assert_eq!(again.changes, 0);
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
     assert!(invitees(&runner.client).contains(&"eve@example.com".to_owned()), "org invitations are never deleted");

@@ -3,15 +3,9 @@
 //! [`apply`](atlas_admin_core::migrate::apply) with this client and the system clock.
 
 use crate::client::Client;
-use atlas_admin_core::migrate::{self, Execute, Options, Plan, Report, Scope};
-use atlas_admin_core::{Error, Operation};
+use atlas_admin_core::Error;
+use atlas_admin_core::migrate::{self, Options, Plan, Report, Scope};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-impl Execute for Client {
-    async fn run<O: Operation>(&mut self, op: &O) -> Result<O::Output, Error> {
-        Client::execute(self, op).await.map(|r| r.value)
-    }
-}
 
 /// Seconds since the Unix epoch, by the system clock (0 before 1970).
 fn now_unix() -> i64 {
@@ -22,11 +16,11 @@ impl Client {
     /// Read-only: the scope's invitations and the Cloud Users calls that would replace each.
     /// See [`atlas_admin_core::migrate`] for the rules.
     pub async fn migration_plan(&self, scope: &Scope, options: Options) -> Result<Plan, Error> {
-        migrate::plan(&mut self.clone(), scope, options, now_unix()).await
+        migrate::plan(self, scope, options, now_unix()).await
     }
 
     /// Performs the plan (safe to re-run: a second run changes nothing and says so).
     pub async fn migrate(&self, scope: &Scope, options: Options) -> Result<Report, Error> {
-        migrate::apply(&mut self.clone(), scope, options, now_unix()).await
+        migrate::apply(self, scope, options, now_unix()).await
     }
 }

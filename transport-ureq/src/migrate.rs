@@ -3,16 +3,9 @@
 //! [`apply`](atlas_admin_core::migrate::apply) with this client and the system clock.
 
 use crate::client::Client;
-use atlas_admin_core::migrate::{self, Execute, Options, Plan, Report, Scope};
-use atlas_admin_core::{Error, Operation};
+use atlas_admin_core::migrate::{self, Options, Plan, Report, Scope};
+use atlas_admin_core::{Blocking, Error};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-impl Execute for Client {
-    /// Blocks in `execute`; the future it returns is ready at once.
-    fn run<O: Operation>(&mut self, op: &O) -> impl Future<Output = Result<O::Output, Error>> {
-        std::future::ready(Client::execute(self, op).map(|r| r.value))
-    }
-}
 
 /// Seconds since the Unix epoch, by the system clock (0 before 1970).
 fn now_unix() -> i64 {
@@ -23,11 +16,11 @@ impl Client {
     /// Read-only: the scope's invitations and the Cloud Users calls that would replace each.
     /// See [`atlas_admin_core::migrate`] for the rules.
     pub fn migration_plan(&self, scope: &Scope, options: Options) -> Result<Plan, Error> {
-        migrate::blocking(migrate::plan(&mut self.clone(), scope, options, now_unix()))
+        migrate::blocking(migrate::plan(&Blocking(self), scope, options, now_unix()))
     }
 
     /// Performs the plan (safe to re-run: a second run changes nothing and says so).
     pub fn migrate(&self, scope: &Scope, options: Options) -> Result<Report, Error> {
-        migrate::blocking(migrate::apply(&mut self.clone(), scope, options, now_unix()))
+        migrate::blocking(migrate::apply(&Blocking(self), scope, options, now_unix()))
     }
 }
