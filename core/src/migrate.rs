@@ -38,7 +38,7 @@ use crate::models::{
     CloudUser, GroupInvitation, GroupRole, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest,
     OrganizationInvitation,
 };
-use crate::models::{GroupRolesRequest, ProjectRole};
+use crate::models::{GroupRolesRequest, OrgMembershipStatus, OrgRole, ProjectRole};
 use crate::operation::Operation;
 use crate::ops::ListOrgUsers;
 use crate::ops::{AddGroupUsers, CreateOrgUser, DeleteGroupInvite, ListGroupInvites, ListGroupUsers, ListOrgInvites};
@@ -280,12 +280,17 @@ enum Request {
 }
 
 fn org_request(inv: &OrganizationInvitation, username: &str) -> Result<OrgUserRequest, InvalidInput> {
+    // Roles grouped by project, in first-seen order; the index keeps it linear in what Atlas sends.
     let mut grouped: Vec<(GroupId, Vec<ProjectRole>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for GroupRole { group_id, group_role, .. } in &inv.group_role_assignments {
         let (Some(g), Some(r)) = (group_id, group_role) else { continue };
-        match grouped.iter_mut().find(|(have, _)| have == g) {
+        match index.get(g.as_str()).and_then(|&i| grouped.get_mut(i)) {
             Some((_, roles)) => roles.push(r.clone()),
-            None => grouped.push((g.clone(), vec![r.clone()])),
+            None => {
+                index.insert(g.as_str(), grouped.len());
+                grouped.push((g.clone(), vec![r.clone()]));
+            }
         }
     }
     let assignments =
@@ -338,14 +343,16 @@ async fn lookup<E: ExecuteAsync>(
     let same = |u: &Option<String>| u.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(username));
     Ok(match scope {
         Scope::Org(org) => {
-            let page = run(exec, &ListOrgUsers::new(org)?.username(username)?).await?;
+            let page =
+                run(exec, &ListOrgUsers::new(org)?.username(username)?.org_membership_statuses(ALL_STATUSES)?).await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
+                let have = held(u.roles.org_roles.iter().map(OrgRole::as_str));
                 let missing = match request {
                     Some(Request::Org(r)) => r
                         .roles()
                         .org_roles()
                         .iter()
-                        .filter(|role| !u.roles.org_roles.contains(role))
+                        .filter(|role| !have.contains(role.as_str()))
                         .map(|role| role.as_str().to_owned())
                         .collect(),
                     _ => Vec::new(),
@@ -354,13 +361,16 @@ async fn lookup<E: ExecuteAsync>(
             })
         }
         Scope::Group(group) => {
-            let page = run(exec, &ListGroupUsers::new(group)?.username(username)?).await?;
+            let page =
+                run(exec, &ListGroupUsers::new(group)?.username(username)?.org_membership_statuses(ALL_STATUSES)?)
+                    .await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
+                let have = held(u.roles.iter().map(ProjectRole::as_str));
                 let missing = match request {
                     Some(Request::Group(r)) => r
                         .roles()
                         .iter()
-                        .filter(|role| !u.roles.contains(role))
+                        .filter(|role| !have.contains(role.as_str()))
                         .map(|role| role.as_str().to_owned())
                         .collect(),
                     _ => Vec::new(),
@@ -369,6 +379,20 @@ async fn lookup<E: ExecuteAsync>(
             })
         }
     })
+}
+
+/// Every membership status: without the filter Atlas lists only PENDING and ACTIVE users, and a
+/// user who declined or let the invitation expire must be found too (never re-invited silently).
+const ALL_STATUSES: [OrgMembershipStatus; 4] = [
+    OrgMembershipStatus::Pending,
+    OrgMembershipStatus::Active,
+    OrgMembershipStatus::InvitationExpired,
+    OrgMembershipStatus::InvitationRejected,
+];
+
+/// The set of role names a user holds (a set: checking every invited role stays linear).
+fn held<'a>(roles: impl Iterator<Item = &'a str>) -> std::collections::HashSet<&'a str> {
+    roles.collect()
 }
 
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
@@ -391,7 +415,21 @@ pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, no
             (Scope::Group(g), Some(id)) => Some(DeleteGroupInvite::new(g, id).map(Call::DeleteGroupInvite)),
             _ => None,
         };
-        match lookup(exec, scope, &inv.username, inv.request.as_ref().ok()).await {
+        let found = lookup(exec, scope, &inv.username, inv.request.as_ref().ok()).await;
+        // Atlas's own word on the invitee wins over the local clock: an INVITATION_EXPIRED user is
+        // expired, and one who declined is never invited again.
+        let status =
+            |wanted: OrgMembershipStatus| matches!(&found, Ok(Some((user, _))) if user.status == wanted.as_str());
+        let expired = expired || status(OrgMembershipStatus::InvitationExpired);
+        entry.expired = expired;
+        let rejected = status(OrgMembershipStatus::InvitationRejected);
+        let found = found
+            .map(|f| f.filter(|(user, _)| user.status != OrgMembershipStatus::InvitationExpired.as_str() && !rejected));
+        match found {
+            _ if rejected => {
+                entry.action = Action::Skip;
+                entry.note = Some("the invitee declined (INVITATION_REJECTED); never invited again".to_owned());
+            }
             Err(e) => entry.note = Some(format!("looking up {} failed: {e}", inv.username)),
             Ok(Some((user, missing))) => {
                 entry.action = Action::AlreadyPresent;
@@ -399,7 +437,9 @@ pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, no
                     entry.note = Some(format!("the user lacks invited roles {}; not changed", missing.join(", ")));
                 }
                 entry.existing_user = Some(user);
-                if !expired {
+                // (An expired invitation whose replacement already exists, because an earlier run
+                // with `reinvite_expired` created it, is finished too.)
+                if !expired || options.reinvite_expired {
                     match delete {
                         Some(Ok(call)) => entry.ops.push(call),
                         Some(Err(e)) => entry.note = Some(format!("cannot delete the invitation: {e}")),

@@ -271,6 +271,11 @@ fn fill(template: &str, params: &[(&'static str, &str)]) -> Result<String, Inval
     Ok(out)
 }
 
+/// Query filters the spec marks "not supported in deprecated versions" (the Cloud Users lists,
+/// 2025-02-19): sent with 2023-01-01 they would be ignored, so a lookup by `username` would
+/// answer with every user.
+const FILTERS_SINCE_2025: [&str; 3] = ["username", "orgMembershipStatuses", "userId"];
+
 /// Builds the unsigned request for `op` under `config` (`base`: the same, pre-parsed).
 pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O) -> Result<Prepared, Error> {
     let endpoint = &O::ENDPOINT;
@@ -283,8 +288,21 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
         .into());
     }
     let path = fill(endpoint.path, &op.path_params())?;
+    let version = options.api_version.or(config.api_version_override()).unwrap_or_else(|| endpoint.default_version());
+    let params = op.query();
+    // The Cloud Users lists' filters exist only in the version that introduced them: an older
+    // version ignores them and answers with everyone, so sending one there is refused.
+    if version < endpoint.default_version() {
+        if let Some((name, _)) = params.iter().find(|(name, _)| FILTERS_SINCE_2025.contains(name)) {
+            return Err(InvalidInput::new(
+                *name,
+                format!("is not supported by {} in API version {version}", endpoint.operation_id),
+            )
+            .into());
+        }
+    }
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in op.query() {
+    for (name, value) in params {
         query.append_pair(name, value);
     }
     if options.envelope {
@@ -309,7 +327,6 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
         }
     };
     // The call's, else the client's, else the endpoint's own default (from the table).
-    let version = options.api_version.or(config.api_version_override()).unwrap_or_else(|| endpoint.default_version());
     let accept = if version == ApiVersion::V2023_01_01 {
         DEFAULT_MEDIA_TYPE
     } else {

@@ -128,7 +128,12 @@ impl<O: Paginated> Paginator<O> {
     /// (a `next` link that does not advance) comes out of the following `next_op`.
     pub fn handle(&mut self, output: &O::Output) {
         let page = O::page(output);
-        let Some(current) = self.next.take().filter(|_| self.in_flight) else {
+        // A page nobody asked for (handled twice, or before `next_op`) changes nothing: the
+        // walk must never end early in silence.
+        if !self.in_flight {
+            return;
+        }
+        let Some(current) = self.next.take() else {
             return;
         };
         self.in_flight = false;
@@ -215,6 +220,20 @@ mod tests {
 
     fn op() -> ListOrgUsers {
         ListOrgUsers::new(ORG).unwrap().items_per_page(2).unwrap()
+    }
+
+    /// Review finding: a page handled twice (or before `next_op`) ended the walk in silence.
+    #[test]
+    fn a_page_handled_twice_does_not_end_the_walk() {
+        let mut p = Paginator::new(op());
+        let first = page(0..2, Some("http://h/x?itemsPerPage=2&pageNum=2"), None);
+        p.handle(&first); // before any next_op: ignored
+        let one = p.next_op().unwrap().unwrap();
+        assert_eq!(one.current_page(), 1);
+        p.handle(&first);
+        p.handle(&first); // again: ignored
+        let two = p.next_op().expect("the walk goes on").unwrap();
+        assert_eq!(two.current_page(), 2);
     }
 
     #[test]

@@ -475,3 +475,25 @@ fn cloud_users_input_is_validated_before_sending() {
         assert_eq!(ListOrgUsers::from_args(&args).unwrap_err().field(), name, "{name}={value}");
     }
 }
+
+/// Review finding: with API version 2023-01-01 Atlas ignores the Cloud Users lists' filters and
+/// answers with every user, so a `username` lookup would act on the wrong user: refused locally.
+#[test]
+fn filters_newer_than_the_chosen_version_are_refused() {
+    use atlas_admin_core::{ApiVersion, Config, Session, Step};
+    let session = Session::new(Config::default(), atlas_admin_core::Credentials::None, 1).unwrap();
+    let old = ListOrgUsers::new("6a7900aa11bb22cc33dd44ee")
+        .unwrap()
+        .username("ada@example.com")
+        .unwrap()
+        .api_version(ApiVersion::V2023_01_01);
+    let Step::Done(Err(e)) = session.begin(&old).next(clock::at(std::time::SystemTime::UNIX_EPOCH)) else {
+        panic!("nothing is sent")
+    };
+    assert!(matches!(&e, atlas_admin_core::Error::InvalidInput(i) if i.field() == "username"), "{e:?}");
+    // Without the filter the old version is fine; with the default version the filter is too.
+    let plain = ListOrgUsers::new("6a7900aa11bb22cc33dd44ee").unwrap().api_version(ApiVersion::V2023_01_01);
+    assert!(matches!(session.begin(&plain).next(clock::at(std::time::SystemTime::UNIX_EPOCH)), Step::Send(_)));
+    let new = ListOrgUsers::new("6a7900aa11bb22cc33dd44ee").unwrap().username("ada@example.com").unwrap();
+    assert!(matches!(session.begin(&new).next(clock::at(std::time::SystemTime::UNIX_EPOCH)), Step::Send(_)));
+}

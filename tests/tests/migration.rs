@@ -202,3 +202,27 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     assert_eq!(fay.len(), 1);
     assert_eq!(fay[0]["orgMembershipStatus"], "PENDING");
 }
+
+/// Review finding: the invitee's status in Atlas decides, not the local clock. An org
+/// invitation whose user Atlas already shows as INVITATION_EXPIRED is not re-invited without
+/// `reinvite_expired`, even when the local clock (here 40 days slow) thinks it is still valid.
+#[test]
+fn atlas_says_expired_even_when_the_local_clock_does_not() {
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    fake.seed_invitation(true, "late@example.com", &["ORG_MEMBER"], fake.now() - 31 * DAY);
+    let runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None };
+    let scope = Scope::Org(atlas_admin_core::OrgId::new(c.org_id.clone()).unwrap());
+    let slow_clock = now(&fake) - 40 * 86_400;
+    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), slow_clock)).unwrap();
+    let entry = plan.entries.iter().find(|e| e.username == "late@example.com").unwrap();
+    assert_eq!((entry.action, entry.expired), (Action::Skip, true), "{entry:?}");
+    fake.reset_counters();
+    let report = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), slow_clock)).unwrap();
+    assert_eq!(report.changes, 0);
+    assert!(writes(&fake).is_empty(), "nobody re-invited: {:?}", writes(&fake));
+    let reinvite = Options::default().reinvite_expired(true);
+    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, reinvite, slow_clock)).unwrap();
+    let entry = plan.entries.iter().find(|e| e.username == "late@example.com").unwrap();
+    assert_eq!(entry.action, Action::Replace, "{entry:?}");
+}

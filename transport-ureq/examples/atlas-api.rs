@@ -61,7 +61,12 @@ fn main() -> ExitCode {
         }
     }
     if let Some(("migrate", rest)) = argv.split_first().map(|(first, rest)| (first.as_str(), rest)) {
-        let client = || ClientBuilder::from_env().and_then(ClientBuilder::build).map_err(|e| e.to_string());
+        let client = || {
+            let client = ClientBuilder::from_env().and_then(ClientBuilder::build).map_err(|e| e.to_string())?;
+            // The migration reads and deletes deprecated invitations: say so, once per operation.
+            client.on_sunset(|warning| err(&format!("atlas-api: warning: {warning}")));
+            Ok(client)
+        };
         return migrate::main(rest, &client);
     }
     let args = match args::parse(argv) {
