@@ -346,15 +346,11 @@ async fn lookup<E: ExecuteAsync>(
             let page =
                 run(exec, &ListOrgUsers::new(org)?.username(username)?.org_membership_statuses(ALL_STATUSES)?).await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
-                let have = held(u.roles.org_roles.iter().map(OrgRole::as_str));
                 let missing = match request {
-                    Some(Request::Org(r)) => r
-                        .roles()
-                        .org_roles()
-                        .iter()
-                        .filter(|role| !have.contains(role.as_str()))
-                        .map(|role| role.as_str().to_owned())
-                        .collect(),
+                    Some(Request::Org(r)) => lacking(
+                        r.roles().org_roles().iter().map(OrgRole::as_str),
+                        u.roles.org_roles.iter().map(OrgRole::as_str),
+                    ),
                     _ => Vec::new(),
                 };
                 found(u, missing)
@@ -365,14 +361,10 @@ async fn lookup<E: ExecuteAsync>(
                 run(exec, &ListGroupUsers::new(group)?.username(username)?.org_membership_statuses(ALL_STATUSES)?)
                     .await?;
             page.results.into_iter().find(|u| same(&u.username)).map(|u| {
-                let have = held(u.roles.iter().map(ProjectRole::as_str));
                 let missing = match request {
-                    Some(Request::Group(r)) => r
-                        .roles()
-                        .iter()
-                        .filter(|role| !have.contains(role.as_str()))
-                        .map(|role| role.as_str().to_owned())
-                        .collect(),
+                    Some(Request::Group(r)) => {
+                        lacking(r.roles().iter().map(ProjectRole::as_str), u.roles.iter().map(ProjectRole::as_str))
+                    }
                     _ => Vec::new(),
                 };
                 found(u, missing)
@@ -390,9 +382,10 @@ const ALL_STATUSES: [OrgMembershipStatus; 4] = [
     OrgMembershipStatus::InvitationRejected,
 ];
 
-/// The set of role names a user holds (a set: checking every invited role stays linear).
-fn held<'a>(roles: impl Iterator<Item = &'a str>) -> std::collections::HashSet<&'a str> {
-    roles.collect()
+/// The invited role names the user does not hold (a set of what it holds keeps this linear).
+fn lacking<'a>(invited: impl Iterator<Item = &'a str>, held: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let held: std::collections::HashSet<&str> = held.collect();
+    invited.filter(|role| !held.contains(role)).map(str::to_owned).collect()
 }
 
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
