@@ -5,17 +5,16 @@
 //! [`FromArgs`] builds from the text with the same validation as the typed constructors (ids,
 //! e-mails, the body deserialized into the request type). All before a client exists.
 //!
-//! `--all-pages` walks any paginated list with the core's [`Paginator`], through [`AnyPage`]:
-//! the typed operation at a chosen `pageNum`, its pages read as JSON values.
+//! `--all-pages` walks any paginated list with the core's [`Paginator`] over the typed
+//! operation ([`Visitor::visit_paginated`]), so its items print as a single page's do.
 
 use crate::args::{Args, BodySource, Given, paginated};
 use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_ureq::core::paginate::{Paginated, Paginator};
-use atlas_admin_ureq::core::{CallOptions, Endpoint, Operation, Page, ParamIn, ParamKind};
+use atlas_admin_ureq::core::{Endpoint, ParamIn};
 use atlas_admin_ureq::{ApiVersion, Client, Error, InvalidInput};
 use serde_json::Value;
 use std::io::Read as _;
-use std::rc::Rc;
 
 /// Why a run failed.
 pub(crate) enum Failure {
@@ -103,14 +102,23 @@ impl Visitor for Run<'_> {
 
     fn visit<O: FromArgs>(self) -> Self::Output {
         let op = O::from_args(&self.raw).map_err(|e| Failure::Usage(self.explain(&e)))?;
-        let client = (self.client)().map_err(Failure::Usage)?;
         if self.all_pages {
-            return self.all_pages(op, &client).map(|()| None);
+            return Err(Failure::Usage(format!("{} is not paginated: no --all-pages", O::ENDPOINT.operation_id)));
         }
+        let client = (self.client)().map_err(Failure::Usage)?;
         let value =
             serde_json::to_value(&client.execute(&op).map_err(Failure::Call)?.value).map_err(Failure::Output)?;
         // Deletes decode to `()`, which serializes as `null`: no content, print nothing.
         Ok((!value.is_null()).then_some(value))
+    }
+
+    fn visit_paginated<O: FromArgs + Paginated<Item: serde::Serialize>>(self) -> Self::Output {
+        if !self.all_pages {
+            return self.visit::<O>();
+        }
+        let op = O::from_args(&self.raw).map_err(|e| Failure::Usage(self.explain(&e)))?;
+        let client = (self.client)().map_err(Failure::Usage)?;
+        self.all_pages(op, &client).map(|()| None)
     }
 }
 
@@ -118,14 +126,14 @@ impl Run<'_> {
     /// Prints one JSON array of every result, a page at a time (a page is fetched, printed and
     /// dropped before the next). A failure after the first page leaves the array unfinished
     /// on stdout, with the error on stderr (exit 1).
-    fn all_pages<O: Operation>(&self, op: O, client: &Client) -> Result<(), Failure> {
-        let mut pages = Paginator::new(AnyPage { op: Rc::new(op), page_num: None });
+    fn all_pages<O: Paginated<Item: serde::Serialize>>(&self, op: O, client: &Client) -> Result<(), Failure> {
+        let mut pages = Paginator::new(op);
         let mut printed = 0_usize;
         while let Some(next) = pages.next_op() {
             let next = next.map_err(|e| Failure::Call(Error::from(e)))?;
             let page = client.execute(&next).map_err(Failure::Call)?.value;
             pages.handle(&page);
-            let items = page.results;
+            let items = O::into_page(page).results;
             let mut chunk = String::new();
             for item in &items {
                 chunk.push_str(match (printed, self.pretty) {
@@ -196,82 +204,4 @@ pub(crate) fn run(
         print,
     };
     ops::visit(endpoint.operation_id, visit).unwrap_or_else(|| Err(Failure::Usage("no such operation".to_owned())))
-}
-
-/// Any paginated list of the table at a chosen page, its output read as a page of JSON values:
-/// the core's [`Paginated`] for every list, with no code per operation. The operation is
-/// shared, not copied, between pages.
-struct AnyPage<O> {
-    op: Rc<O>,
-    /// Replaces the operation's own `pageNum`, if set.
-    page_num: Option<String>,
-}
-
-impl<O> Clone for AnyPage<O> {
-    fn clone(&self) -> Self {
-        AnyPage { op: Rc::clone(&self.op), page_num: self.page_num.clone() }
-    }
-}
-
-/// The spec name of the endpoint's parameter of `kind` (`pageNum`, `itemsPerPage`).
-fn param_of(e: &Endpoint, kind: ParamKind) -> Option<&'static str> {
-    e.params.iter().find(|p| p.kind == kind).map(|p| p.name)
-}
-
-impl<O: Operation> AnyPage<O> {
-    /// The number in the query parameter of `kind`, if set.
-    fn number(&self, kind: ParamKind) -> Option<u32> {
-        let name = param_of(&O::ENDPOINT, kind)?;
-        self.query().into_iter().find(|(k, _)| *k == name).and_then(|(_, v)| v.parse().ok())
-    }
-}
-
-impl<O: Operation> Operation for AnyPage<O> {
-    type Output = Page<Value>;
-    const ENDPOINT: Endpoint = O::ENDPOINT;
-
-    fn path_params(&self) -> Vec<(&'static str, &str)> {
-        self.op.path_params()
-    }
-
-    fn query(&self) -> Vec<(&'static str, &str)> {
-        let mut query = self.op.query();
-        if let (Some(n), Some(name)) = (&self.page_num, param_of(&O::ENDPOINT, ParamKind::PageNum)) {
-            query.retain(|(k, _)| *k != name);
-            query.push((name, n.as_str()));
-        }
-        query
-    }
-
-    fn body(&self) -> Result<Option<Vec<u8>>, serde_json::Error> {
-        self.op.body()
-    }
-
-    fn options(&self) -> &CallOptions {
-        self.op.options()
-    }
-}
-
-impl<O: Operation> Paginated for AnyPage<O> {
-    type Item = Value;
-
-    fn current_page(&self) -> u32 {
-        self.number(ParamKind::PageNum).unwrap_or(1)
-    }
-
-    fn at_page(&self, page_num: u32) -> Self {
-        AnyPage { op: Rc::clone(&self.op), page_num: Some(page_num.max(1).to_string()) }
-    }
-
-    fn page(output: &Page<Value>) -> &Page<Value> {
-        output
-    }
-
-    fn into_page(output: Page<Value>) -> Page<Value> {
-        output
-    }
-
-    fn requested_page_size(&self) -> Option<u32> {
-        self.number(ParamKind::PageSize)
-    }
 }
