@@ -28,7 +28,9 @@
 //! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute).
 
 mod format;
+mod recorder;
 mod scrub;
 
 pub use format::{Auth, Body, Cassette, FormatError, Interaction, RecordedRequest, RecordedResponse, VERSION};
+pub use recorder::{Recorder, Recording, SaveError, loopback_send};
 pub use scrub::{Secrets, kept_header};
