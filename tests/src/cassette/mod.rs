@@ -28,9 +28,11 @@
 //! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute).
 
 mod format;
+mod player;
 mod recorder;
 mod scrub;
 
 pub use format::{Auth, Body, Cassette, FormatError, Interaction, RecordedRequest, RecordedResponse, VERSION};
+pub use player::{Miss, Player};
 pub use recorder::{Recorder, Recording, SaveError, loopback_send};
 pub use scrub::{Secrets, kept_header};
