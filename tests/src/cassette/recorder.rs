@@ -220,21 +220,32 @@ impl fmt::Display for SaveError {
 impl std::error::Error for SaveError {}
 
 /// A blocking client that records: a core [`Session`], a send function (a real transport's,
-/// or [`loopback_send`]) and a [`Recorder`]. Waits are handed to `sleep`.
-pub struct Recording<S, W> {
+/// or [`loopback_send`]) and a [`Recorder`].
+///
+/// Waits either sleep the thread ([`Recording::new`]) or pass on a virtual clock that runs
+/// ahead of the real one by every wait so far ([`Recording::virtual_time`]: for recording
+/// against the fake, whose faults are counted, not timed).
+pub struct Recording<S> {
     session: Session,
     recorder: Recorder,
-    io: Mutex<(S, W)>,
+    send: Mutex<S>,
+    /// `None`: the real clock and real sleeping; `Some(clock)`: a virtual clock that moves only
+    /// by waits.
+    clock: Option<Mutex<Now>>,
 }
 
-impl<S, W> Recording<S, W>
-where
-    S: FnMut(Outgoing) -> SendResult,
-    W: FnMut(Duration),
-{
-    /// Records the calls `session` makes through `send`.
-    pub fn new(session: Session, recorder: Recorder, send: S, sleep: W) -> Self {
-        Recording { session, recorder, io: Mutex::new((send, sleep)) }
+impl<S: FnMut(Outgoing) -> SendResult> Recording<S> {
+    /// Records the calls `session` makes through `send`; waits sleep the thread.
+    pub fn new(session: Session, recorder: Recorder, send: S) -> Self {
+        Recording { session, recorder, send: Mutex::new(send), clock: None }
+    }
+
+    /// Waits pass at once on a virtual clock that starts now and moves only by waits, so the
+    /// recorded waits are exactly what the core asked (the server must not depend on real time
+    /// passing: right for the fake, whose faults are counted, not timed).
+    pub fn virtual_time(mut self) -> Self {
+        self.clock = Some(Mutex::new(Now::new(Instant::now(), SystemTime::now())));
+        self
     }
 
     /// The recorder (to save the cassette).
@@ -243,20 +254,23 @@ where
     }
 }
 
-impl<S, W> Execute for Recording<S, W>
-where
-    S: FnMut(Outgoing) -> SendResult,
-    W: FnMut(Duration),
-{
+impl<S: FnMut(Outgoing) -> SendResult> Execute for Recording<S> {
     fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
     where
         O: Operation,
         O::Output: Send + 'static,
     {
-        let mut io = self.io.lock().unwrap_or_else(PoisonError::into_inner);
-        let (send, sleep) = &mut *io;
-        let now = || Now::new(Instant::now(), SystemTime::now());
-        run_blocking(&self.session, op, now, self.recorder.wrap_send(send), self.recorder.wrap_sleep(sleep), None)
+        let mut send = self.send.lock().unwrap_or_else(PoisonError::into_inner);
+        let lock = |c: &Mutex<Now>| *c.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = || self.clock.as_ref().map_or_else(|| Now::new(Instant::now(), SystemTime::now()), lock);
+        let sleep = |d: Duration| match &self.clock {
+            Some(c) => {
+                let mut c = c.lock().unwrap_or_else(PoisonError::into_inner);
+                *c = c.advance(d);
+            }
+            None => std::thread::sleep(d),
+        };
+        run_blocking(&self.session, op, now, self.recorder.wrap_send(&mut *send), self.recorder.wrap_sleep(sleep), None)
     }
 }
 
