@@ -246,3 +246,70 @@ fn no_committed_cassette_holds_a_secret() {
     }
     assert!(seen >= 2, "the committed cassettes are there");
 }
+
+#[test]
+fn stale_nonce_503_and_404_are_recorded_and_replayed_alike() {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let client = recording(&fake, Auth::ApiKey);
+    let list = ListGroupInvites::new(&group).unwrap();
+    let missing = GetGroupInvite::new(&group, "5f8d0a1b2c3d4e5f6a7b8c9d").unwrap();
+    // Each scenario: (what the caller saw, exchanges, attempts, waited).
+    let seen = |r: Result<atlas_admin_core::ApiResponse<Vec<atlas_admin_core::GroupInvitation>>, Error>| {
+        let r = r.unwrap();
+        (r.meta.status.as_u16(), r.meta.exchanges, r.meta.attempts, r.meta.waited)
+    };
+    let mut recorded = vec![seen(client.execute(&list))];
+    fake.expire_nonces();
+    recorded.push(seen(client.execute(&list)));
+    fake.inject(Fault::ServiceUnavailable { retry_after_secs: Some(2) }, 1);
+    recorded.push(seen(client.execute(&list)));
+    let not_found = client.execute(&missing).unwrap_err();
+    assert!(not_found.is_not_found());
+    let path = tmp("faults");
+    let cassette = client.recorder().save(&path).unwrap();
+    drop(fake);
+    assert!(
+        cassette.interactions.iter().any(|i| i
+            .response
+            .headers
+            .get("www-authenticate")
+            .is_some_and(|c| c.contains("stale=true")))
+    );
+    assert_eq!(recorded[1].1, 2, "the stale nonce costs one more exchange");
+    assert_eq!(recorded[2].3, Duration::from_secs(2), "the 503 asked a 2 s wait");
+
+    let player = Player::load(&path).unwrap();
+    let replayed = vec![seen(player.execute(&list)), seen(player.execute(&list)), seen(player.execute(&list))];
+    assert_eq!(replayed, recorded);
+    let again = player.execute(&missing).unwrap_err();
+    assert_eq!((again.is_not_found(), again.error_code()), (true, not_found.error_code()));
+    assert_eq!(player.waits(), vec![Duration::from_secs(2)]);
+    assert_eq!(player.recorded_waits(), player.waits());
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn the_player_is_also_an_async_client() {
+    use atlas_admin_core::ExecuteAsync;
+    /// Async user code: how many invitations `user` has.
+    async fn invitations<A: ExecuteAsync>(atlas: &A, group: &str, user: Option<&str>) -> Result<usize, Error> {
+        let op = match user {
+            Some(user) => ListGroupInvites::new(group)?.username(user)?,
+            None => ListGroupInvites::new(group)?,
+        };
+        Ok(atlas.execute(&op).await?.value.len())
+    }
+    let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
+    let group = FakeConfig::default().group_id;
+    let player = Player::new(cassette).unwrap();
+    let create =
+        CreateGroupInvite::new(&group, GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap());
+    Execute::execute(&player, &create.unwrap()).unwrap();
+    assert_eq!(futures_executor::block_on(invitations(&player, &group, Some(USER))).unwrap(), 1);
+    // The recorded list was filtered by username: an unfiltered list is a miss, named as such.
+    let miss = futures_executor::block_on(invitations(&player, &group, None)).unwrap_err();
+    assert!(miss.to_string().contains("query: [] != recorded [(\"username\""), "{miss}");
+    assert_eq!(player.answered(), 3, "the Digest probe, the signed create and the list");
+}

@@ -51,8 +51,8 @@ impl fmt::Debug for Player {
 pub struct Miss {
     /// What the code sent.
     pub request: RecordedRequest,
-    /// The index and request of the nearest recorded interaction (fewest differing fields,
-    /// unused ones first), if the cassette has any.
+    /// The index and request of the nearest recorded interaction (same method and path first,
+    /// then fewest differing fields, unused ones first), if the cassette has any.
     pub nearest: Option<(usize, RecordedRequest)>,
     /// Field-by-field differences from the nearest (`path: ... != recorded ...`); empty when
     /// the nearest is identical but already used.
@@ -190,7 +190,8 @@ impl Player {
     }
 }
 
-/// The nearest recorded request to `request`: fewest differing fields, unused before used.
+/// The nearest recorded request to `request`: same method and path first, then fewest
+/// differing fields, unused before used.
 fn nearest(state: &State, request: RecordedRequest) -> Miss {
     let best = state
         .interactions
@@ -198,7 +199,10 @@ fn nearest(state: &State, request: RecordedRequest) -> Miss {
         .zip(&state.used)
         .enumerate()
         .map(|(i, (x, used))| (request.diff(&x.request), *used, i, &x.request))
-        .min_by_key(|(diff, used, i, _)| (diff.len(), *used, *i));
+        .min_by_key(|(diff, used, i, near)| {
+            let elsewhere = near.method != request.method || near.path != request.path;
+            (elsewhere, diff.len(), *used, *i)
+        });
     match best {
         Some((diff, _, i, near)) => Miss { nearest: Some((i, near.clone())), diff, request },
         None => Miss { request, nearest: None, diff: Vec::new() },
