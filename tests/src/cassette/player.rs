@@ -88,12 +88,18 @@ impl Player {
     ///
     /// Fails only if the core rejects the player's dummy credentials (it does not today).
     pub fn new(cassette: Cassette) -> Result<Player, InvalidInput> {
+        Player::with_config(cassette, Config::default())
+    }
+
+    /// A player of `cassette` with `config` (the recording client's API version, retry policy;
+    /// its base URL does not matter: only paths are matched).
+    pub fn with_config(cassette: Cassette, config: Config) -> Result<Player, InvalidInput> {
         let credentials = match cassette.auth {
             Auth::ApiKey => Credentials::api_key(PUBLIC_KEY, "replay-private-key"),
             Auth::ServiceAccount => Credentials::service_account(CLIENT_ID, "replay-client-secret"),
             Auth::None => Credentials::bearer_token("replay-token"),
         };
-        let session = Session::new(Config::default(), credentials?, 0)?;
+        let session = Session::new(config, credentials?, 0)?;
         let used = vec![false; cassette.interactions.len()];
         let now = Now::new(crate::clock::base(), UNIX_EPOCH + START);
         Ok(Player {
