@@ -313,3 +313,22 @@ fn the_player_is_also_an_async_client() {
     assert!(miss.to_string().contains("query: [] != recorded [(\"username\""), "{miss}");
     assert_eq!(player.answered(), 3, "the Digest probe, the signed create and the list");
 }
+
+#[test]
+fn concurrent_calls_do_not_steal_each_others_answers() {
+    let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
+    let group = FakeConfig::default().group_id;
+    let player = Player::new(cassette).unwrap();
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    player.execute(&CreateGroupInvite::new(&group, body).unwrap()).unwrap();
+    // The list and the update by username, recorded one after the other, asked at once.
+    let (listed, updated) = std::thread::scope(|s| {
+        let list = s.spawn(|| player.execute(&ListGroupInvites::new(&group).unwrap().username(USER).unwrap()));
+        let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupBackupManager]).unwrap();
+        let update = s.spawn(|| player.execute(&UpdateGroupInvites::new(&group, body).unwrap()));
+        (list.join().unwrap(), update.join().unwrap())
+    });
+    assert_eq!(listed.unwrap().value.len(), 1);
+    assert_eq!(updated.unwrap().value.roles, vec![ProjectRole::GroupBackupManager]);
+    assert!(player.misses().is_empty());
+}
