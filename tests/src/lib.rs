@@ -2,6 +2,7 @@
 //! canned-response server, and the suites every transport runs (conformance against the fake,
 //! transport scenarios against the canned server).
 pub mod canned;
+pub mod cassette;
 pub mod clock;
 pub mod conformance;
 pub mod doubles;

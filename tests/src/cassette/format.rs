@@ -1,0 +1,431 @@
+//! The cassette's data model and its JSON form (see the module docs for a sample).
+
+use atlas_admin_core::Purpose;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+/// The format version this crate writes and reads.
+pub const VERSION: u64 = 1;
+
+/// How the recorded session authenticated; replay signs with dummy credentials of that kind so
+/// the core's auth state machine runs as it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// API key (HTTP Digest): the cassette holds the 401 challenges.
+    ApiKey,
+    /// Service account (OAuth client credentials): the cassette holds the token exchanges.
+    ServiceAccount,
+    /// No credentials (or a bearer token given by hand).
+    None,
+}
+
+impl Auth {
+    fn as_str(self) -> &'static str {
+        match self {
+            Auth::ApiKey => "api_key",
+            Auth::ServiceAccount => "service_account",
+            Auth::None => "none",
+        }
+    }
+}
+
+/// A request or response body: JSON kept as JSON (compared by meaning), anything else as text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A JSON document.
+    Json(Value),
+    /// Any other body, as text (bytes that are not UTF-8 are replaced, lossily).
+    Text(String),
+}
+
+impl Body {
+    /// Reads bytes: empty, JSON if they parse as JSON, else text.
+    pub fn from_bytes(bytes: &[u8]) -> Body {
+        if bytes.is_empty() {
+            return Body::Empty;
+        }
+        match serde_json::from_slice(bytes) {
+            Ok(v) => Body::Json(v),
+            Err(_) => Body::Text(String::from_utf8_lossy(bytes).into_owned()),
+        }
+    }
+
+    /// The bytes to hand back on replay (JSON compact).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            Body::Empty => Vec::new(),
+            Body::Json(v) => serde_json::to_vec(v).unwrap_or_default(),
+            Body::Text(s) => s.clone().into_bytes(),
+        }
+    }
+
+    fn write(&self, into: &mut Map<String, Value>) {
+        match self {
+            Body::Empty => {}
+            Body::Json(v) => {
+                into.insert("body".into(), v.clone());
+            }
+            Body::Text(s) => {
+                into.insert("body_text".into(), Value::String(s.clone()));
+            }
+        }
+    }
+
+    fn read(from: &Map<String, Value>) -> Body {
+        match (from.get("body"), from.get("body_text")) {
+            (Some(v), _) => Body::Json(v.clone()),
+            (None, Some(Value::String(s))) => Body::Text(s.clone()),
+            _ => Body::Empty,
+        }
+    }
+}
+
+/// What was sent, in the terms replay matches on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The path, without host or query.
+    pub path: String,
+    /// The query pairs, sorted (Atlas reorders them in `next` links).
+    pub query: Vec<(String, String)>,
+    /// The API version named in `Accept` (`2023-01-01`), if any.
+    pub api_version: Option<String>,
+    /// The body.
+    pub body: Body,
+}
+
+impl RecordedRequest {
+    /// The matching key of a request the core hands out (its headers other than `Accept` are
+    /// not part of it: `Authorization` differs on every replay).
+    pub fn of(request: &http::Request<Vec<u8>>) -> RecordedRequest {
+        let mut query: Vec<(String, String)> =
+            form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        query.sort();
+        let api_version = request
+            .headers()
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|accept| accept.split(',').find_map(api_version_of))
+            .map(str::to_owned);
+        RecordedRequest {
+            method: request.method().as_str().to_owned(),
+            path: request.uri().path().to_owned(),
+            query,
+            api_version,
+            body: Body::from_bytes(request.body()),
+        }
+    }
+
+    /// Field-by-field differences from `other` (`field: this != other`), empty when they match.
+    pub fn diff(&self, other: &RecordedRequest) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut field = |name: &str, a: String, b: String| {
+            if a != b {
+                out.push(format!("{name}: {a} != recorded {b}"));
+            }
+        };
+        field("method", self.method.clone(), other.method.clone());
+        field("path", self.path.clone(), other.path.clone());
+        field("query", format!("{:?}", self.query), format!("{:?}", other.query));
+        field("api_version", format!("{:?}", self.api_version), format!("{:?}", other.api_version));
+        if self.body != other.body {
+            match (&self.body, &other.body) {
+                (Body::Json(a), Body::Json(b)) => json_diff("body", a, b, &mut out),
+                (a, b) => out.push(format!("body: {a:?} != recorded {b:?}")),
+            }
+        }
+        out
+    }
+
+    fn to_json(&self) -> Value {
+        let query: Vec<Value> = self.query.iter().map(|(k, v)| json!([k, v])).collect();
+        let mut m = Map::new();
+        m.insert("method".into(), json!(self.method));
+        m.insert("path".into(), json!(self.path));
+        m.insert("query".into(), Value::Array(query));
+        if let Some(v) = &self.api_version {
+            m.insert("api_version".into(), json!(v));
+        }
+        self.body.write(&mut m);
+        Value::Object(m)
+    }
+
+    fn from_json(v: &Value, at: &str) -> Result<RecordedRequest, FormatError> {
+        let m = object(v, at)?;
+        let mut query = Vec::new();
+        for pair in m.get("query").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+            match pair.as_array().map(Vec::as_slice) {
+                Some([Value::String(k), Value::String(v)]) => query.push((k.clone(), v.clone())),
+                _ => return Err(FormatError::new(format!("{at}.query: each pair is [name, value]"))),
+            }
+        }
+        query.sort();
+        Ok(RecordedRequest {
+            method: string(m, "method", at)?.to_ascii_uppercase(),
+            path: string(m, "path", at)?,
+            query,
+            api_version: m.get("api_version").and_then(Value::as_str).map(str::to_owned),
+            body: Body::read(m),
+        })
+    }
+}
+
+impl fmt::Display for RecordedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
+        }
+        if let Some(v) = &self.api_version {
+            write!(f, " (API {v})")?;
+        }
+        Ok(())
+    }
+}
+
+/// `2023-01-01` from `application/vnd.atlas.2023-01-01+json`.
+fn api_version_of(media_type: &str) -> Option<&str> {
+    let rest = media_type.trim().strip_prefix("application/vnd.atlas.")?;
+    Some(rest.split('+').next().unwrap_or(rest))
+}
+
+/// Differences between two JSON values, by path (`body.roles[1]`).
+fn json_diff(at: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => json_diff(&format!("{at}.{k}"), p, q, out),
+                    (Some(p), None) => out.push(format!("{at}.{k}: {p} != recorded (absent)")),
+                    (None, Some(q)) => out.push(format!("{at}.{k}: (absent) != recorded {q}")),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                json_diff(&format!("{at}[{i}]"), p, q, out);
+            }
+        }
+        _ if a != b => out.push(format!("{at}: {a} != recorded {b}")),
+        _ => {}
+    }
+}
+
+/// What came back: status, the kept headers (names lower-case) and the body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedResponse {
+    /// The status code.
+    pub status: u16,
+    /// Kept headers by lower-case name (repeated ones joined with `, `).
+    pub headers: BTreeMap<String, String>,
+    /// The body.
+    pub body: Body,
+}
+
+impl RecordedResponse {
+    /// The response to hand the core on replay.
+    pub fn to_http(&self) -> Result<http::Response<Vec<u8>>, String> {
+        let mut b = http::Response::builder().status(self.status);
+        for (name, value) in &self.headers {
+            b = b.header(name.as_str(), value.as_str());
+        }
+        b.body(self.body.to_bytes()).map_err(|e| e.to_string())
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("status".into(), json!(self.status));
+        let headers: Map<String, Value> = self.headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        m.insert("headers".into(), Value::Object(headers));
+        self.body.write(&mut m);
+        Value::Object(m)
+    }
+
+    fn from_json(v: &Value, at: &str) -> Result<RecordedResponse, FormatError> {
+        let m = object(v, at)?;
+        let status = m
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| FormatError::new(format!("{at}.status: a number is required")))?;
+        let mut headers = BTreeMap::new();
+        if let Some(Value::Object(h)) = m.get("headers") {
+            for (k, v) in h {
+                let v = v.as_str().ok_or_else(|| FormatError::new(format!("{at}.headers.{k}: a string")))?;
+                headers.insert(k.to_ascii_lowercase(), v.to_owned());
+            }
+        }
+        Ok(RecordedResponse { status, headers, body: Body::read(m) })
+    }
+}
+
+/// One exchange: what it was for, the waits the core asked just before it, the request and
+/// the response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interaction {
+    /// The operationId it served.
+    pub operation: String,
+    /// What the request was for (operation attempt, Digest probe, token fetch, revocation).
+    pub purpose: Purpose,
+    /// Waits (`Retry-After`, backoff) the core asked for since the previous exchange.
+    pub waits_before: Vec<Duration>,
+    /// The request, scrubbed.
+    pub request: RecordedRequest,
+    /// The response, scrubbed.
+    pub response: RecordedResponse,
+}
+
+fn purpose_json(p: Purpose) -> Value {
+    match p {
+        Purpose::Api { attempt } => json!({"kind": "api", "attempt": attempt}),
+        Purpose::DigestProbe { attempt } => json!({"kind": "digest_probe", "attempt": attempt}),
+        Purpose::TokenFetch { attempt } => json!({"kind": "token_fetch", "attempt": attempt}),
+        _ => json!({"kind": "revoke"}),
+    }
+}
+
+fn purpose_of(v: Option<&Value>, at: &str) -> Result<Purpose, FormatError> {
+    let attempt =
+        v.and_then(|v| v.get("attempt")).and_then(Value::as_u64).and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
+    match v.and_then(|v| v.get("kind")).and_then(Value::as_str) {
+        Some("api") => Ok(Purpose::Api { attempt }),
+        Some("digest_probe") => Ok(Purpose::DigestProbe { attempt }),
+        Some("token_fetch") => Ok(Purpose::TokenFetch { attempt }),
+        Some("revoke") => Ok(Purpose::Revoke),
+        other => Err(FormatError::new(format!("{at}.purpose.kind: unknown {other:?}"))),
+    }
+}
+
+impl Interaction {
+    fn to_json(&self) -> Value {
+        let waits: Vec<Value> =
+            self.waits_before.iter().map(|d| json!(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))).collect();
+        json!({
+            "operation": self.operation,
+            "purpose": purpose_json(self.purpose),
+            "waits_before_ms": waits,
+            "request": self.request.to_json(),
+            "response": self.response.to_json(),
+        })
+    }
+
+    fn from_json(v: &Value, at: &str) -> Result<Interaction, FormatError> {
+        let m = object(v, at)?;
+        let waits_before = m
+            .get("waits_before_ms")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|w| w.as_u64().map(Duration::from_millis))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| FormatError::new(format!("{at}.waits_before_ms: milliseconds as numbers")))?;
+        let request = m.get("request").ok_or_else(|| FormatError::new(format!("{at}.request is missing")))?;
+        let response = m.get("response").ok_or_else(|| FormatError::new(format!("{at}.response is missing")))?;
+        Ok(Interaction {
+            operation: m.get("operation").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            purpose: purpose_of(m.get("purpose"), at)?,
+            waits_before,
+            request: RecordedRequest::from_json(request, &format!("{at}.request"))?,
+            response: RecordedResponse::from_json(response, &format!("{at}.response"))?,
+        })
+    }
+}
+
+/// A whole cassette: format version, how the session authenticated, the exchanges in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cassette {
+    /// How the recorded session authenticated.
+    pub auth: Auth,
+    /// The exchanges, in the order they happened.
+    pub interactions: Vec<Interaction>,
+}
+
+impl Cassette {
+    /// The pretty JSON text (sorted keys, two-space indent, a final newline).
+    pub fn to_json_string(&self) -> String {
+        let interactions: Vec<Value> = self.interactions.iter().map(Interaction::to_json).collect();
+        let doc = json!({
+            "version": VERSION,
+            "auth": self.auth.as_str(),
+            "interactions": interactions,
+        });
+        let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a cassette's JSON text (key order and header-name case do not matter).
+    pub fn from_json_str(text: &str) -> Result<Cassette, FormatError> {
+        let doc: Value = serde_json::from_str(text).map_err(|e| FormatError::new(format!("not JSON: {e}")))?;
+        let m = object(&doc, "cassette")?;
+        match m.get("version").and_then(Value::as_u64) {
+            Some(VERSION) => {}
+            other => return Err(FormatError::new(format!("version {other:?}: this crate reads version {VERSION}"))),
+        }
+        let auth = match m.get("auth").and_then(Value::as_str) {
+            Some("api_key") => Auth::ApiKey,
+            Some("service_account") => Auth::ServiceAccount,
+            _ => Auth::None,
+        };
+        let interactions = m
+            .get("interactions")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Interaction::from_json(v, &format!("interactions[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Cassette { auth, interactions })
+    }
+
+    /// Reads a cassette file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Cassette, FormatError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| FormatError::new(format!("cannot read {}: {e}", path.display())))?;
+        Cassette::from_json_str(&text)
+    }
+}
+
+fn object<'a>(v: &'a Value, at: &str) -> Result<&'a Map<String, Value>, FormatError> {
+    v.as_object().ok_or_else(|| FormatError::new(format!("{at}: an object is required")))
+}
+
+fn string(m: &Map<String, Value>, key: &str, at: &str) -> Result<String, FormatError> {
+    m.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| FormatError::new(format!("{at}.{key}: a string is required")))
+}
+
+/// A cassette that cannot be read: where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatError {
+    message: String,
+}
+
+impl FormatError {
+    pub(crate) fn new(message: String) -> Self {
+        FormatError { message }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad cassette: {}", self.message)
+    }
+}
+
+impl std::error::Error for FormatError {}

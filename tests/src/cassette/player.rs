@@ -1,0 +1,246 @@
+//! [`Player`]: a replay client. It runs the core's driver (auth state machine, retries,
+//! decoding) with a send function answering from a cassette and a sleep that advances a
+//! virtual clock at once. No socket is opened and no credential is needed.
+
+use super::format::{Auth, Cassette, FormatError, Interaction, RecordedRequest};
+use super::scrub::{CLIENT_ID, PUBLIC_KEY};
+use atlas_admin_core::driver::{SendResult, run_blocking};
+use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
+use atlas_admin_core::{InvalidInput, Session, TransportError, TransportErrorKind};
+use std::fmt;
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Replays a cassette through [`Execute`] (and [`ExecuteAsync`], whose futures are ready when
+/// made).
+///
+/// Matching: method, path, sorted query, API version and body (JSON by meaning); among equal
+/// requests the recorded order is kept. Each interaction answers once. The Digest challenge
+/// or token exchange recorded is replayed too, with dummy credentials of the recorded kind, so
+/// the core's auth runs as it did (the `Authorization` header is not matched). A miss fails
+/// the call with a transport error of kind `Refused` (never retried) whose message is the
+/// [`Miss`]; [`Player::misses`] keeps it typed.
+pub struct Player {
+    session: Session,
+    state: Mutex<State>,
+}
+
+struct State {
+    interactions: Vec<Interaction>,
+    used: Vec<bool>,
+    now: Now,
+    waits: Vec<Duration>,
+    misses: Vec<Miss>,
+    answered: usize,
+}
+
+impl fmt::Debug for Player {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Player")
+            .field("interactions", &state.interactions.len())
+            .field("answered", &state.answered)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request the cassette has no unused answer for, with the nearest recorded request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Miss {
+    /// What the code sent.
+    pub request: RecordedRequest,
+    /// The index and request of the nearest recorded interaction (same method and path first,
+    /// then fewest differing fields, unused ones first), if the cassette has any.
+    pub nearest: Option<(usize, RecordedRequest)>,
+    /// Field-by-field differences from the nearest (`path: ... != recorded ...`); empty when
+    /// the nearest is identical but already used.
+    pub diff: Vec<String>,
+}
+
+impl fmt::Display for Miss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no recorded interaction matches {}", self.request)?;
+        match &self.nearest {
+            None => write!(f, "; the cassette is empty"),
+            Some((i, near)) if self.diff.is_empty() => {
+                write!(f, "; interaction {i} ({near}) matches but was already used")
+            }
+            Some((i, near)) => {
+                write!(f, "; nearest is interaction {i} ({near}):")?;
+                for d in &self.diff {
+                    write!(f, "\n  {d}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Miss {}
+
+/// 2026-01-01T00:00:00Z: where every replay's virtual wall clock starts.
+const START: Duration = Duration::from_secs(1_767_225_600);
+
+impl Player {
+    /// A player of `cassette`, with the default configuration (base URL, API version).
+    ///
+    /// Fails only if the core rejects the player's dummy credentials (it does not today).
+    pub fn new(cassette: Cassette) -> Result<Player, InvalidInput> {
+        Player::with_config(cassette, Config::default())
+    }
+
+    /// A player of `cassette` with `config` (the recording client's API version, retry policy;
+    /// its base URL does not matter: only paths are matched).
+    pub fn with_config(cassette: Cassette, config: Config) -> Result<Player, InvalidInput> {
+        let credentials = match cassette.auth {
+            Auth::ApiKey => Credentials::api_key(PUBLIC_KEY, "replay-private-key"),
+            Auth::ServiceAccount => Credentials::service_account(CLIENT_ID, "replay-client-secret"),
+            Auth::None => Credentials::bearer_token("replay-token"),
+        };
+        let session = Session::new(config, credentials?, 0)?;
+        let used = vec![false; cassette.interactions.len()];
+        let now = Now::new(crate::clock::base(), UNIX_EPOCH + START);
+        Ok(Player {
+            session,
+            state: Mutex::new(State {
+                interactions: cassette.interactions,
+                used,
+                now,
+                waits: Vec::new(),
+                misses: Vec::new(),
+                answered: 0,
+            }),
+        })
+    }
+
+    /// A player of the cassette file at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Player, FormatError> {
+        Player::new(Cassette::load(path)?).map_err(|e| FormatError::new(format!("cannot replay it: {e}")))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The waits the core asked for so far, in order (they passed on the virtual clock).
+    pub fn waits(&self) -> Vec<Duration> {
+        self.lock().waits.clone()
+    }
+
+    /// The waits the cassette recorded, in order (a replay asking the same proves the same
+    /// retry decisions).
+    pub fn recorded_waits(&self) -> Vec<Duration> {
+        self.lock().interactions.iter().flat_map(|i| i.waits_before.iter().copied()).collect()
+    }
+
+    /// The virtual wall-clock time now (it starts at 2026-01-01T00:00:00Z and moves only by waits).
+    pub fn now(&self) -> SystemTime {
+        self.lock().now.wall
+    }
+
+    /// How many recorded interactions answered so far.
+    pub fn answered(&self) -> usize {
+        self.lock().answered
+    }
+
+    /// The requests that found no answer, in order.
+    pub fn misses(&self) -> Vec<Miss> {
+        self.lock().misses.clone()
+    }
+
+    /// The recorded interactions not used yet, as `index: request` lines.
+    pub fn unused(&self) -> Vec<String> {
+        let state = self.lock();
+        state
+            .interactions
+            .iter()
+            .zip(&state.used)
+            .enumerate()
+            .filter(|(_, (_, used))| !**used)
+            .map(|(i, (x, _))| format!("{i}: {} ({})", x.request, x.operation))
+            .collect()
+    }
+
+    /// Panics unless every recorded interaction was used and no request missed.
+    pub fn assert_done(&self) {
+        let (unused, misses) = (self.unused(), self.misses());
+        assert!(misses.is_empty(), "requests the cassette had no answer for:\n{}", join(&misses));
+        assert!(unused.is_empty(), "recorded interactions never used:\n  {}", unused.join("\n  "));
+    }
+
+    /// The answer to one request the core hands out.
+    fn answer(&self, out: Outgoing) -> SendResult {
+        let request = RecordedRequest::of(&out.request);
+        let mut state = self.lock();
+        let found = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && x.request == request);
+        if let Some(i) = found {
+            let response = state.interactions.get(i).map(|x| x.response.to_http());
+            if let Some(used) = state.used.get_mut(i) {
+                *used = true;
+            }
+            state.answered += 1;
+            return match response {
+                Some(Ok(r)) => Ok(r),
+                Some(Err(e)) => {
+                    Err(TransportError::new(TransportErrorKind::Other, format!("bad recorded response: {e}")))
+                }
+                None => Err(TransportError::new(TransportErrorKind::Other, "interaction vanished")),
+            };
+        }
+        let miss = nearest(&state, request);
+        let message = miss.to_string();
+        state.misses.push(miss);
+        Err(TransportError::new(TransportErrorKind::Refused, message))
+    }
+}
+
+/// The nearest recorded request to `request`: same method and path first, then fewest
+/// differing fields, unused before used.
+fn nearest(state: &State, request: RecordedRequest) -> Miss {
+    let best = state
+        .interactions
+        .iter()
+        .zip(&state.used)
+        .enumerate()
+        .map(|(i, (x, used))| (request.diff(&x.request), *used, i, &x.request))
+        .min_by_key(|(diff, used, i, near)| {
+            let elsewhere = near.method != request.method || near.path != request.path;
+            (elsewhere, diff.len(), *used, *i)
+        });
+    match best {
+        Some((diff, _, i, near)) => Miss { nearest: Some((i, near.clone())), diff, request },
+        None => Miss { request, nearest: None, diff: Vec::new() },
+    }
+}
+
+fn join(misses: &[Miss]) -> String {
+    misses.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+impl Execute for Player {
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
+        let now = || self.lock().now;
+        let sleep = |d: Duration| {
+            let mut state = self.lock();
+            state.now = state.now.advance(d);
+            state.waits.push(d);
+        };
+        run_blocking(&self.session, op, now, |out| self.answer(out), sleep, None)
+    }
+}
+
+impl ExecuteAsync for Player {
+    fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
+    where
+        O: Operation + Sync,
+        O::Output: Send + 'static,
+    {
+        std::future::ready(Execute::execute(self, op))
+    }
+}

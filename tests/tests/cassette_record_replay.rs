@@ -1,0 +1,334 @@
+//! Cassettes end to end: the invitation lifecycle recorded against the fake Atlas with
+//! recognisable secrets (API key and service account), saved scrubbed, and replayed through
+//! `Execute` after the fake is dropped; a 429 replayed on the virtual clock; a hand-edited
+//! cassette; a miss with its diff; the secret guard.
+
+use atlas_admin_core::driver::SendResult;
+use atlas_admin_core::ops::{
+    CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
+};
+use atlas_admin_core::{
+    Config, Credentials, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole,
+    Session,
+};
+use atlas_admin_tests::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, Secrets, loopback_send};
+use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, Fault};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+const PUBLIC_KEY: &str = "RECOGNISABLEPUBK";
+const PRIVATE_KEY: &str = "RECOGNISABLE-PRIVATE-KEY-0j10";
+const CLIENT_ID: &str = "mdb_sa_id_RECOGNISABLE0CLIENT0ID";
+const CLIENT_SECRET: &str = "mdb_sa_sk_RECOGNISABLE0CLIENT0SECRET0j10";
+const USER: &str = "cassette.user@example.com";
+
+/// A fake accepting the recognisable credentials.
+fn fake() -> FakeAtlas {
+    FakeAtlas::start_with(FakeConfig {
+        public_key: PUBLIC_KEY.into(),
+        private_key: PRIVATE_KEY.into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        ..FakeConfig::default()
+    })
+    .unwrap()
+}
+
+/// A recording client of `auth` against `fake`, recording into a fresh recorder.
+fn recording(fake: &FakeAtlas, auth: Auth) -> Recording<fn(Outgoing) -> SendResult> {
+    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
+    let (credentials, secrets) = match auth {
+        Auth::ServiceAccount => (
+            Credentials::service_account(CLIENT_ID, CLIENT_SECRET).unwrap(),
+            Secrets::service_account(CLIENT_ID, CLIENT_SECRET),
+        ),
+        _ => (Credentials::api_key(PUBLIC_KEY, PRIVATE_KEY).unwrap(), Secrets::api_key(PUBLIC_KEY, PRIVATE_KEY)),
+    };
+    let session = Session::new(config, credentials, 7).unwrap();
+    let recorder = Recorder::new(auth, secrets.host(&fake.addr().to_string()));
+    // Recording against the fake needs no real waiting: its faults are counted, not timed.
+    Recording::new(session, recorder, loopback_send as fn(_) -> _).virtual_time()
+}
+
+/// The user's code under test: the quickstart's invitation lifecycle over any client. One
+/// line per call: operation, status, exchanges, attempts, and what came back.
+fn lifecycle<E: Execute>(atlas: &E, group: &str) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    let mut line = |op: &str, meta: &atlas_admin_core::ResponseMeta, what: String| {
+        out.push(format!("{op} {} exchanges={} attempts={} {what}", meta.status, meta.exchanges, meta.attempts));
+    };
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly])?;
+    let created = atlas.execute(&CreateGroupInvite::new(group, body)?)?;
+    let id = created.value.id.clone().map(|i| i.to_string()).unwrap_or_default();
+    line("create", &created.meta, format!("{id} {:?} {:?}", created.value.username, created.value.roles));
+    let listed = atlas.execute(&ListGroupInvites::new(group)?.username(USER)?)?;
+    line("list", &listed.meta, format!("{}", listed.value.len()));
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupBackupManager])?;
+    let updated = atlas.execute(&UpdateGroupInvites::new(group, body)?)?;
+    line("update", &updated.meta, format!("{:?}", updated.value.roles));
+    let roles = GroupInvitationUpdateRequest::new([ProjectRole::GroupClusterManager, ProjectRole::GroupReadOnly])?;
+    let by_id = atlas.execute(&UpdateGroupInviteById::new(group, &id, roles)?)?;
+    line("update_by_id", &by_id.meta, format!("{:?}", by_id.value.roles));
+    let got = atlas.execute(&GetGroupInvite::new(group, &id)?)?;
+    line("get", &got.meta, format!("{:?} {:?}", got.value.roles, got.value.created_at));
+    let deleted = atlas.execute(&DeleteGroupInvite::new(group, &id)?)?;
+    line("delete", &deleted.meta, String::new());
+    let gone = atlas.execute(&GetGroupInvite::new(group, &id)?).map(|_| ()).unwrap_err();
+    out.push(format!("get after delete: not found {}", gone.is_not_found()));
+    Ok(out)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cassette-{name}-{}.json", std::process::id()))
+}
+
+fn committed(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cassettes").join(name)
+}
+
+/// Every form of the recognisable secrets a cassette must never hold.
+fn forbidden() -> Vec<String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut all = vec![PUBLIC_KEY.to_owned(), PRIVATE_KEY.to_owned(), CLIENT_SECRET.to_owned(), "response=".into()];
+    all.extend([PRIVATE_KEY, CLIENT_SECRET].map(|s| b64.encode(s)));
+    all.push(b64.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}")));
+    let defaults = FakeConfig::default();
+    all.extend([defaults.private_key, defaults.client_secret]);
+    all
+}
+
+fn record_and_replay(auth: Auth, file: &str) {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let client = recording(&fake, auth);
+    let recorded = lifecycle(&client, &group).unwrap();
+    let requests = fake.counters().requests;
+    let path = tmp(file);
+    let cassette = client.recorder().save(&path).unwrap();
+    assert_eq!(u64::try_from(cassette.interactions.len()).unwrap(), requests, "every exchange is kept");
+    // Set ATLAS_CASSETTE_RECORD=1 to refresh the committed cassettes.
+    if std::env::var_os("ATLAS_CASSETTE_RECORD").is_some() {
+        client.recorder().save(committed(file)).unwrap();
+    }
+    drop(fake); // nothing listens any more: replay opens no socket.
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    for secret in forbidden() {
+        assert!(!text.contains(&secret), "the cassette holds {secret}");
+    }
+    assert!(!text.contains("127.0.0.1"), "the host is scrubbed");
+    if auth == Auth::ApiKey {
+        assert!(text.contains("\"inviterUsername\": \"PUBLIC-KEY\""), "the public key becomes a placeholder");
+        assert!(text.contains("www-authenticate"), "the Digest challenge is kept");
+    } else {
+        assert!(text.contains("\"access_token\": \"TOKEN-1\""), "the token becomes a placeholder");
+    }
+
+    let player = Player::load(&path).unwrap();
+    let replayed = lifecycle(&player, &group).unwrap();
+    assert_eq!(replayed, recorded, "same results and exchange counts on replay");
+    player.assert_done();
+    assert_eq!(player.answered(), cassette.interactions.len());
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn api_key_lifecycle_records_without_secrets_and_replays_with_no_server() {
+    record_and_replay(Auth::ApiKey, "invitation_lifecycle_api_key.json");
+}
+
+#[test]
+fn service_account_lifecycle_records_without_secrets_and_replays_with_no_server() {
+    record_and_replay(Auth::ServiceAccount, "invitation_lifecycle_service_account.json");
+}
+
+#[test]
+fn a_429_is_replayed_with_its_wait_on_the_virtual_clock() {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let client = recording(&fake, Auth::ApiKey);
+    let list = ListGroupInvites::new(&group).unwrap();
+    client.execute(&list).unwrap();
+    fake.inject(Fault::TooManyRequests { retry_after_secs: 7 }, 1);
+    let recorded = client.execute(&list).unwrap();
+    assert_eq!(recorded.meta.attempts, 2);
+    assert_eq!(recorded.meta.waited, Duration::from_secs(7));
+    let path = tmp("429");
+    let cassette = client.recorder().save(&path).unwrap();
+    drop(fake);
+    let rate_limited = cassette.interactions.iter().find(|i| i.response.status == 429).unwrap();
+    assert_eq!(rate_limited.response.headers.get("retry-after").map(String::as_str), Some("7"));
+
+    let started = Instant::now();
+    let player = Player::load(&path).unwrap();
+    player.execute(&list).unwrap();
+    let replayed = player.execute(&list).unwrap();
+    assert_eq!((replayed.meta.attempts, replayed.meta.exchanges), (recorded.meta.attempts, recorded.meta.exchanges));
+    let waits = player.waits();
+    assert_eq!(waits.len(), 1, "one wait, not {}", waits.len());
+    assert_eq!(waits, vec![Duration::from_secs(7)]);
+    assert_eq!(player.recorded_waits(), player.waits());
+    assert_eq!(player.now(), UNIX_EPOCH + Duration::from_secs(1_767_225_600 + 7));
+    assert!(started.elapsed() < Duration::from_secs(7), "no real sleeping");
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
+}
+
+/// JSON text with every object's keys in reverse order.
+fn reversed(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let fields: Vec<String> =
+                m.iter().rev().map(|(k, x)| format!("{}: {}", Value::from(k.as_str()), reversed(x))).collect();
+            format!("{{{}}}", fields.join(", "))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(reversed).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn a_hand_edited_cassette_still_replays_and_a_miss_shows_a_diff() {
+    let path = committed("invitation_lifecycle_api_key.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let edited = reversed(&doc)
+        .replace("\"www-authenticate\"", "\"WWW-Authenticate\"")
+        .replace("\"content-type\"", "\"Content-Type\"");
+    assert!(edited.contains("WWW-Authenticate") && !edited.starts_with("{\"version\": 1, \"auth\""));
+    let cassette = Cassette::from_json_str(&edited).unwrap();
+    assert_eq!(cassette, Cassette::load(&path).unwrap(), "key order and header case do not matter");
+    let group = FakeConfig::default().group_id;
+    let player = Player::new(cassette.clone()).unwrap();
+    let lines = lifecycle(&player, &group).unwrap();
+    assert_eq!(lines.last().map(String::as_str), Some("get after delete: not found true"));
+    player.assert_done();
+
+    // A body that differs from the recording: the error names the nearest request and the field.
+    let player = Player::new(cassette).unwrap();
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupOwner]).unwrap();
+    let err = player.execute(&CreateGroupInvite::new(&group, body).unwrap()).unwrap_err().to_string();
+    let miss = player.misses().remove(0);
+    assert_eq!(miss.diff, vec!["body.roles[0]: \"GROUP_OWNER\" != recorded \"GROUP_READ_ONLY\"".to_owned()]);
+    assert!(err.contains("nearest is interaction") && err.contains("body.roles[0]"), "{err}");
+    println!("{miss}");
+}
+
+#[test]
+fn the_guard_refuses_a_cassette_with_a_secret_in_a_body() {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let client = recording(&fake, Auth::ApiKey);
+    let leaky = format!("{PRIVATE_KEY}@example.com");
+    let body = GroupInvitationRequest::new(&leaky, [ProjectRole::GroupReadOnly]).unwrap();
+    client.execute(&CreateGroupInvite::new(&group, body).unwrap()).unwrap();
+    let path = tmp("leaky");
+    let refused = client.recorder().save(&path).unwrap_err();
+    assert!(matches!(refused, SaveError::Secret { what: "private key", .. }), "{refused:?}");
+    assert!(!refused.to_string().contains(PRIVATE_KEY));
+    assert!(!path.exists(), "nothing is written");
+}
+
+#[test]
+fn no_committed_cassette_holds_a_secret() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cassettes");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for secret in forbidden() {
+            assert!(!text.contains(&secret), "{} holds {secret}", path.display());
+        }
+        Cassette::from_json_str(&text).unwrap();
+        seen += 1;
+    }
+    assert!(seen >= 2, "the committed cassettes are there");
+}
+
+#[test]
+fn stale_nonce_503_and_404_are_recorded_and_replayed_alike() {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let client = recording(&fake, Auth::ApiKey);
+    let list = ListGroupInvites::new(&group).unwrap();
+    let missing = GetGroupInvite::new(&group, "5f8d0a1b2c3d4e5f6a7b8c9d").unwrap();
+    // Each scenario: (what the caller saw, exchanges, attempts, waited).
+    let seen = |r: Result<atlas_admin_core::ApiResponse<Vec<atlas_admin_core::GroupInvitation>>, Error>| {
+        let r = r.unwrap();
+        (r.meta.status.as_u16(), r.meta.exchanges, r.meta.attempts, r.meta.waited)
+    };
+    let mut recorded = vec![seen(client.execute(&list))];
+    fake.expire_nonces();
+    recorded.push(seen(client.execute(&list)));
+    fake.inject(Fault::ServiceUnavailable { retry_after_secs: Some(2) }, 1);
+    recorded.push(seen(client.execute(&list)));
+    let not_found = client.execute(&missing).unwrap_err();
+    assert!(not_found.is_not_found());
+    let path = tmp("faults");
+    let cassette = client.recorder().save(&path).unwrap();
+    drop(fake);
+    assert!(
+        cassette.interactions.iter().any(|i| i
+            .response
+            .headers
+            .get("www-authenticate")
+            .is_some_and(|c| c.contains("stale=true")))
+    );
+    assert_eq!(recorded[1].1, 2, "the stale nonce costs one more exchange");
+    assert_eq!(recorded[2].3, Duration::from_secs(2), "the 503 asked a 2 s wait");
+
+    let player = Player::load(&path).unwrap();
+    let replayed = vec![seen(player.execute(&list)), seen(player.execute(&list)), seen(player.execute(&list))];
+    assert_eq!(replayed, recorded);
+    let again = player.execute(&missing).unwrap_err();
+    assert_eq!((again.is_not_found(), again.error_code()), (true, not_found.error_code()));
+    assert_eq!(player.waits(), vec![Duration::from_secs(2)]);
+    assert_eq!(player.recorded_waits(), player.waits());
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn the_player_is_also_an_async_client() {
+    use atlas_admin_core::ExecuteAsync;
+    /// Async user code: how many invitations `user` has.
+    async fn invitations<A: ExecuteAsync>(atlas: &A, group: &str, user: Option<&str>) -> Result<usize, Error> {
+        let op = match user {
+            Some(user) => ListGroupInvites::new(group)?.username(user)?,
+            None => ListGroupInvites::new(group)?,
+        };
+        Ok(atlas.execute(&op).await?.value.len())
+    }
+    let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
+    let group = FakeConfig::default().group_id;
+    let player = Player::new(cassette).unwrap();
+    let create =
+        CreateGroupInvite::new(&group, GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap());
+    Execute::execute(&player, &create.unwrap()).unwrap();
+    assert_eq!(futures_executor::block_on(invitations(&player, &group, Some(USER))).unwrap(), 1);
+    // The recorded list was filtered by username: an unfiltered list is a miss, named as such.
+    let miss = futures_executor::block_on(invitations(&player, &group, None)).unwrap_err();
+    assert!(miss.to_string().contains("query: [] != recorded [(\"username\""), "{miss}");
+    assert_eq!(player.answered(), 3, "the Digest probe, the signed create and the list");
+}
+
+#[test]
+fn concurrent_calls_do_not_steal_each_others_answers() {
+    let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
+    let group = FakeConfig::default().group_id;
+    let player = Player::new(cassette).unwrap();
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    player.execute(&CreateGroupInvite::new(&group, body).unwrap()).unwrap();
+    // The list and the update by username, recorded one after the other, asked at once.
+    let (listed, updated) = std::thread::scope(|s| {
+        let list = s.spawn(|| player.execute(&ListGroupInvites::new(&group).unwrap().username(USER).unwrap()));
+        let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupBackupManager]).unwrap();
+        let update = s.spawn(|| player.execute(&UpdateGroupInvites::new(&group, body).unwrap()));
+        (list.join().unwrap(), update.join().unwrap())
+    });
+    assert_eq!(listed.unwrap().value.len(), 1);
+    assert_eq!(updated.unwrap().value.roles, vec![ProjectRole::GroupBackupManager]);
+    assert!(player.misses().is_empty());
+}
