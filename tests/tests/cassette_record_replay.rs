@@ -35,8 +35,16 @@ fn fake() -> FakeAtlas {
     .unwrap()
 }
 
+/// How a recording moves its requests: any send function of the core's driver.
+type SendFn = Box<dyn FnMut(Outgoing) -> SendResult + Send>;
+
 /// A recording client of `auth` against `fake`, recording into a fresh recorder.
-fn recording(fake: &FakeAtlas, auth: Auth) -> Recording<fn(Outgoing) -> SendResult> {
+fn recording(fake: &FakeAtlas, auth: Auth) -> Recording<SendFn> {
+    recording_via(fake, auth, Box::new(loopback_send))
+}
+
+/// The same, moving requests with `send` (e.g. the real ureq client's IO).
+fn recording_via(fake: &FakeAtlas, auth: Auth, send: SendFn) -> Recording<SendFn> {
     let config = Config::default().with_base_url(&fake.base_url()).unwrap();
     let (credentials, secrets) = match auth {
         Auth::ServiceAccount => (
@@ -48,7 +56,7 @@ fn recording(fake: &FakeAtlas, auth: Auth) -> Recording<fn(Outgoing) -> SendResu
     let session = Session::new(config, credentials, 7).unwrap();
     let recorder = Recorder::new(auth, secrets.host(&fake.addr().to_string()));
     // Recording against the fake needs no real waiting: its faults are counted, not timed.
-    Recording::new(session, recorder, loopback_send as fn(_) -> _).virtual_time()
+    Recording::new(session, recorder, send).virtual_time()
 }
 
 /// The user's code under test: the quickstart's invitation lifecycle over any client. One
@@ -100,9 +108,15 @@ fn forbidden() -> Vec<String> {
 }
 
 fn record_and_replay(auth: Auth, file: &str) {
+    record_and_replay_via(auth, file, |_| Box::new(loopback_send));
+}
+
+/// Records the lifecycle moving requests with `send(fake)`, checks the cassette holds no
+/// secret, and replays it with no server.
+fn record_and_replay_via(auth: Auth, file: &str, send: impl FnOnce(&FakeAtlas) -> SendFn) {
     let fake = fake();
     let group = fake.config().group_id.clone();
-    let client = recording(&fake, auth);
+    let client = recording_via(&fake, auth, send(&fake));
     let recorded = lifecycle(&client, &group).unwrap();
     let requests = fake.counters().requests;
     let path = tmp(file);
@@ -137,6 +151,16 @@ fn record_and_replay(auth: Auth, file: &str) {
 #[test]
 fn api_key_lifecycle_records_without_secrets_and_replays_with_no_server() {
     record_and_replay(Auth::ApiKey, "invitation_lifecycle_api_key.json");
+}
+
+/// Recording through the real blocking client's IO (`Client::send`: its pool, timeouts and
+/// body cap) gives the same cassette semantics; the client holds no credentials of its own.
+#[test]
+fn a_lifecycle_recorded_through_the_ureq_client_replays_the_same() {
+    record_and_replay_via(Auth::ApiKey, "ureq-io.json", |fake| {
+        let client = atlas_admin_ureq::Client::builder().base_url(&fake.base_url()).build().unwrap();
+        Box::new(move |out| client.send(out))
+    });
 }
 
 #[test]

@@ -5,7 +5,8 @@ use crate::driver::{drive, now};
 use crate::io::Transport;
 use atlas_admin_core::transport::{BuildError, ShownSettings};
 use atlas_admin_core::{
-    ApiResponse, Config, Credentials, Error, Observer, Operation, Session, SunsetWarning, SunsetWarnings,
+    ApiResponse, Config, Credentials, Error, Observer, Operation, Outgoing, Session, SunsetWarning, SunsetWarnings,
+    TransportError,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -118,6 +119,15 @@ impl Client {
     /// ```
     pub fn on_sunset(&self, hook: impl Fn(&SunsetWarning) + Send + Sync + 'static) {
         self.inner.sunset.set_hook(Arc::new(hook));
+    }
+
+    /// Moves one request the core prepared over this client's connection pool, bounded by the
+    /// exchange timeout and the request's `time_left`, as the client's own driver does, but
+    /// with no auth, retries or observer of its own: the send function for a custom driver
+    /// (`atlas_admin_core::driver::run_blocking`) or a cassette recorder, so what is recorded
+    /// is what this client's IO really exchanged.
+    pub fn send(&self, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
+        self.inner.transport.send(out.request, out.time_left)
     }
 
     /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and
