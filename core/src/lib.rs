@@ -13,7 +13,7 @@
 //! transport needs (the shared [`ClientBuilder`](transport::ClientBuilder), the
 //! [`Connect`](transport::Connect) trait, pool, proxy and limit settings) is in [`transport`].
 //!
-//! Moving off the deprecated invitations: `MIGRATING.md` at the repository root (rendered as
+//! Moving off the deprecated invitations: `transport-ureq/MIGRATING.md` (rendered as
 //! `atlas_admin_ureq::migrating`) pairs each invitation operation with its Cloud Users
 //! replacement, and [`migrate`] plans and applies the move.
 //!

@@ -1,5 +1,5 @@
 //! The migration from the deprecated invitations to the Cloud Users API: [`plan`] (read-only)
-//! and [`apply`] (performs the plan). The guide is `MIGRATING.md` at the repository root (also `atlas_admin_ureq::migrating`).
+//! and [`apply`] (performs the plan). The guide is `transport-ureq/MIGRATING.md` (rendered as `atlas_admin_ureq::migrating`).
 //!
 //! Both are written once, as `async fn`s over an [`ExecuteAsync`]: anything that runs one
 //! operation. The async client awaits them (`client.migrate(&scope, options).await`); the blocking

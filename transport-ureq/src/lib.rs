@@ -105,5 +105,5 @@ pub use pages::{Items, Pages};
 
 /// The guide from the invitations to the Cloud Users API (`MIGRATING.md`); its snippets are
 /// compiled as doctests.
-#[doc = include_str!("../../MIGRATING.md")]
+#[doc = include_str!("../MIGRATING.md")]
 pub mod migrating {}
