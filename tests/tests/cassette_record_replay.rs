@@ -356,3 +356,29 @@ fn concurrent_calls_do_not_steal_each_others_answers() {
     assert_eq!(updated.unwrap().value.roles, vec![ProjectRole::GroupBackupManager]);
     assert!(player.misses().is_empty());
 }
+
+/// Record modes: `once` records a missing cassette and replays it on the next run; `replay`
+/// (forced when `CI` is set) never records; `record` always does.
+#[test]
+fn modes_record_once_then_replay_and_ci_never_records() {
+    use atlas_admin_tests::cassette::{CassetteClient, Mode};
+    assert_eq!(Mode::pick(true, Some("record")), Mode::Replay, "CI forces replay");
+    assert_eq!((Mode::pick(false, None), Mode::pick(false, Some("record"))), (Mode::Once, Mode::Record));
+    let path = tmp("modes");
+    let _ = std::fs::remove_file(&path);
+    assert!(CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!("replay never records")).is_err());
+
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let first = CassetteClient::open(&path, Mode::Once, || recording(&fake, Auth::ApiKey)).unwrap();
+    assert!(first.is_recording(), "no cassette yet: once records");
+    let recorded = lifecycle(&first, &group).unwrap();
+    first.finish().unwrap();
+    drop(fake);
+
+    let second = CassetteClient::<SendFn>::open(&path, Mode::Once, || unreachable!("the cassette exists")).unwrap();
+    assert!(!second.is_recording());
+    assert_eq!(lifecycle(&second, &group).unwrap(), recorded);
+    second.finish().unwrap();
+    std::fs::remove_file(path).unwrap();
+}

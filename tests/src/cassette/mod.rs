@@ -25,14 +25,17 @@
 //! ```
 //!
 //! [`Recorder`] records (wrapping any send function), scrubs and refuses to save a secret;
-//! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute).
+//! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute);
+//! [`CassetteClient::open`] picks one of them by [`Mode`] (`replay` under `CI`, else `once`).
 
 mod format;
+mod mode;
 mod player;
 mod recorder;
 mod scrub;
 
 pub use format::{Auth, Body, Cassette, FormatError, Interaction, RecordedRequest, RecordedResponse, VERSION};
+pub use mode::{CassetteClient, Mode};
 pub use player::{Miss, Player};
 pub use recorder::{Recorder, Recording, SaveError, loopback_send};
 pub use scrub::{Secrets, kept_header};
