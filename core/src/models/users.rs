@@ -894,6 +894,21 @@ mod tests {
         assert!(serde_json::from_str::<GroupUser>("{}").is_ok());
     }
 
+    /// Review finding: roles of an unexpected shape failed the whole user (and so a page).
+    #[test]
+    fn roles_of_an_unexpected_shape_decode_as_none() {
+        for roles in ["5", "\"x\"", "true", "[1, 2]"] {
+            let body = format!(
+                r#"{{"id":"{:024x}","username":"a@example.com","orgMembershipStatus":"ACTIVE","roles":{roles}}}"#,
+                1
+            );
+            let org: OrgUser = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{roles}: {e}"));
+            assert!(org.roles.org_roles.is_empty(), "{roles}");
+            let group: GroupUser = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{roles}: {e}"));
+            assert!(group.roles.is_empty(), "{roles}");
+        }
+    }
+
     #[test]
     fn legacy_role_lists_fold_into_the_new_shapes() {
         let legacy = r#"{"roles":[{"orgId":"a0123456789abcdef012345a","roleName":"ORG_OWNER"},{"groupId":"b0123456789abcdef012345b","roleName":"GROUP_OWNER"},{"groupId":"b0123456789abcdef012345b","roleName":"GROUP_READ_ONLY"}],"username":"a@example.com"}"#;
