@@ -47,6 +47,7 @@ use crate::timestamp::Timestamp;
 use crate::validate::{GroupId, InvitationId, OrgId, TeamId};
 use serde::Serialize;
 use serde_json::Value;
+use std::time::SystemTime;
 
 /// Runs one operation through `exec` and keeps only its decoded body.
 async fn run<E: ExecuteAsync, O>(exec: &E, op: &O) -> Result<O::Output, Error>
@@ -389,11 +390,12 @@ fn lacking<'a>(invited: impl Iterator<Item = &'a str>, held: impl Iterator<Item 
 }
 
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
-/// what [`apply`] would do. `now_unix` (seconds) decides which invitations have expired.
-pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, now_unix: i64) -> Result<Plan, Error> {
+/// what [`apply`] would do. `now` decides which invitations have expired (Atlas's own status
+/// for the invitee, when it has one, wins over it).
+pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, now: SystemTime) -> Result<Plan, Error> {
     let mut entries = Vec::new();
     for inv in invites(exec, scope).await? {
-        let expired = inv.expires_at.as_ref().and_then(Timestamp::unix_seconds).is_some_and(|t| t <= now_unix);
+        let expired = inv.expires_at.as_ref().and_then(|t| t.has_passed(now)).unwrap_or(false);
         let mut entry = Entry {
             username: inv.username.clone(),
             invitation_id: inv.id.as_ref().map(|i| i.as_str().to_owned()),
@@ -477,8 +479,13 @@ pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, no
 /// Plans afresh (so a re-run sees what the last run did) and performs the plan: each
 /// invitee's calls in order, stopping at its first failure. Fails as a whole only if the
 /// invitations cannot be listed.
-pub async fn apply<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, now_unix: i64) -> Result<Report, Error> {
-    let plan = plan(exec, scope, options, now_unix).await?;
+pub async fn apply<E: ExecuteAsync>(
+    exec: &E,
+    scope: &Scope,
+    options: Options,
+    now: SystemTime,
+) -> Result<Report, Error> {
+    let plan = plan(exec, scope, options, now).await?;
     let mut users = Vec::new();
     let mut changes = 0;
     for entry in plan.entries {
@@ -525,11 +532,13 @@ pub async fn apply<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, n
 mod tests {
     use super::*;
     use std::collections::VecDeque;
-    use std::time::SystemTime;
 
     const GROUP: &str = "32b6e34b3d91647abb20e7b8";
     const ORG: &str = "4888442a3354817a7320eb61";
-    const NOW: i64 = 1_786_331_093; // 2026-08-10T03:04:53Z
+    /// 2026-08-10T03:04:53Z.
+    fn now() -> SystemTime {
+        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_786_331_093)
+    }
 
     /// Answers each call with the next canned (operationId, status, body), in order.
     struct Canned {
@@ -581,10 +590,10 @@ mod tests {
         }]);
         let scope = Scope::Org(OrgId::new(ORG).unwrap());
         let answers = || [("listOrgInvites", 200, invitation.to_string()), ("listOrgUsers", 200, empty_page())];
-        let skipped = blocking(plan(&Canned::new(answers()), &scope, Options::default(), NOW)).unwrap();
+        let skipped = blocking(plan(&Canned::new(answers()), &scope, Options::default(), now())).unwrap();
         assert_eq!((skipped.entries[0].action, skipped.changes()), (Action::Skip, 0));
         let replaced =
-            blocking(plan(&Canned::new(answers()), &scope, Options::default().reinvite_expired(true), NOW)).unwrap();
+            blocking(plan(&Canned::new(answers()), &scope, Options::default().reinvite_expired(true), now())).unwrap();
         let entry = &replaced.entries[0];
         assert!(entry.expired);
         assert_eq!(entry.action, Action::Replace);
@@ -615,7 +624,7 @@ mod tests {
             ("addGroupUsers", 403, not_found().replace("404", "403")),
         ]);
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
-        let report = blocking(apply(&exec, &scope, Options::default(), NOW)).unwrap();
+        let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
         assert!(exec.answers.lock().unwrap().is_empty(), "no delete after bob's failed create");
         assert_eq!(report.users[0].outcome, Outcome::Replaced);
         assert_eq!(report.users[0].user_id.as_deref(), Some("6a793f8ec0eb9e7a17716c2e"));
@@ -632,7 +641,7 @@ mod tests {
             r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"APIKEY1","roles":["GROUP_READ_ONLY"]}]"#.to_owned(),
         )]);
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
-        let report = blocking(apply(&exec, &scope, Options::default(), NOW)).unwrap();
+        let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
         assert_eq!(*exec.seen.lock().unwrap(), ["listGroupInvites"]);
         assert_eq!(report.users[0].outcome, Outcome::Failed);
         assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);

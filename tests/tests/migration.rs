@@ -10,7 +10,7 @@ use atlas_admin_core::{ApiResponse, Blocking, Execute};
 use atlas_admin_core::{Error, GroupId, GroupUserRequest, Operation, OrgId, ProjectRole};
 use atlas_admin_tests::fake::{FakeAtlas, Fault};
 use atlas_admin_ureq::Client;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -42,10 +42,6 @@ impl Execute for Runner<'_> {
         }
         self.client.execute(op)
     }
-}
-
-fn now(fake: &FakeAtlas) -> i64 {
-    fake.now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 /// POST and DELETE requests the fake saw, by operationId.
@@ -81,7 +77,7 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
     fake.reset_counters();
     let scope = Scope::Group(GroupId::new(c.group_id.clone()).unwrap());
 
-    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
+    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), fake.now())).unwrap();
     let actions: Vec<(&str, Action, Vec<&str>)> = plan
         .entries
         .iter()
@@ -109,7 +105,7 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
 
     // First run: bob's create fails, so his invitation must stay.
     runner.fail_create_of = Some("bob@example.com");
-    let first = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
+    let first = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), fake.now())).unwrap();
     assert_eq!(outcome(&first, "ada@example.com"), Outcome::Replaced);
     assert_eq!(outcome(&first, "bob@example.com"), Outcome::Failed);
     assert_eq!(outcome(&first, "old@example.com"), Outcome::Skipped);
@@ -128,14 +124,14 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
     // Second run: only bob is left to do.
     runner.fail_create_of = None;
     fake.reset_counters();
-    let second = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
+    let second = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), fake.now())).unwrap();
     assert_eq!(outcome(&second, "bob@example.com"), Outcome::Replaced);
     assert_eq!((second.users.len(), second.changes, second.failed()), (2, 2, 0));
     assert_eq!(writes(&fake), [("addGroupUsers".to_owned(), 1), ("deleteGroupInvite".to_owned(), 1)]);
 
     // Third run: nothing to change, and not one POST or DELETE.
     fake.reset_counters();
-    let third = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
+    let third = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), fake.now())).unwrap();
     assert_eq!((third.changes, third.summary.as_str()), (0, "nothing to change"));
     assert_eq!(outcome(&third, "old@example.com"), Outcome::Skipped);
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
@@ -165,7 +161,7 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     let mut runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None };
     let scope = Scope::Org(OrgId::new(c.org_id.clone()).unwrap());
 
-    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
+    let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), fake.now())).unwrap();
     let actions: Vec<(&str, Action)> = plan.entries.iter().map(|e| (e.username.as_str(), e.action)).collect();
     assert_eq!(actions, [("eve@example.com", Action::AlreadyPresent), ("fay@example.com", Action::Skip)]);
     let eve = plan.entries[0].existing_user.as_ref().unwrap();
@@ -173,14 +169,14 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     assert_ne!(eve.id.as_deref(), Some(eve_invitation.as_str()), "a user id, not the invitation id");
     assert_eq!(plan.changes(), 0);
 
-    let report = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), now(&fake))).unwrap();
+    let report = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, Options::default(), fake.now())).unwrap();
     assert_eq!((report.changes, report.summary.as_str()), (0, "nothing to change"));
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
 
     // Re-inviting fay: the first create fails, her invitation stays; the next run replaces it.
     let reinvite = Options::default().reinvite_expired(true);
     runner.fail_create_of = Some("fay@example.com");
-    let failed = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, now(&fake))).unwrap();
+    let failed = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, fake.now())).unwrap();
     assert_eq!((outcome(&failed, "fay@example.com"), failed.changes), (Outcome::Failed, 0));
     let invitees = |client: &Client| -> Vec<String> {
         let list = client.execute(&ListOrgInvites::new(&c.org_id).unwrap()).unwrap().value;
@@ -189,12 +185,12 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
     assert_eq!(invitees(&runner.client), ["eve@example.com", "fay@example.com"]);
     runner.fail_create_of = None;
     fake.reset_counters();
-    let replaced = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, now(&fake))).unwrap();
+    let replaced = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, fake.now())).unwrap();
     assert_eq!((outcome(&replaced, "fay@example.com"), replaced.changes), (Outcome::Replaced, 1));
     assert_eq!(outcome(&replaced, "eve@example.com"), Outcome::AlreadyPresent);
     assert_eq!(writes(&fake), [("createOrgUser".to_owned(), 1)]);
     fake.reset_counters();
-    let again = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, now(&fake))).unwrap();
+    let again = migrate::blocking(migrate::apply(&Blocking(&runner), &scope, reinvite, fake.now())).unwrap();
     assert_eq!(again.changes, 0);
     assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
     assert!(invitees(&runner.client).contains(&"eve@example.com".to_owned()), "org invitations are never deleted");
@@ -213,7 +209,7 @@ fn atlas_says_expired_even_when_the_local_clock_does_not() {
     fake.seed_invitation(true, "late@example.com", &["ORG_MEMBER"], fake.now() - 31 * DAY);
     let runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None };
     let scope = Scope::Org(atlas_admin_core::OrgId::new(c.org_id.clone()).unwrap());
-    let slow_clock = now(&fake) - 40 * 86_400;
+    let slow_clock = fake.now() - 40 * DAY;
     let plan = migrate::blocking(migrate::plan(&Blocking(&runner), &scope, Options::default(), slow_clock)).unwrap();
     let entry = plan.entries.iter().find(|e| e.username == "late@example.com").unwrap();
     assert_eq!((entry.action, entry.expired), (Action::Skip, true), "{entry:?}");

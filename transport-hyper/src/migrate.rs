@@ -5,22 +5,17 @@
 use crate::client::Client;
 use atlas_admin_core::Error;
 use atlas_admin_core::migrate::{self, Options, Plan, Report, Scope};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Seconds since the Unix epoch, by the system clock (0 before 1970).
-fn now_unix() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
+use std::time::SystemTime;
 
 impl Client {
     /// Read-only: the scope's invitations and the Cloud Users calls that would replace each.
     /// See [`atlas_admin_core::migrate`] for the rules.
     pub async fn migration_plan(&self, scope: &Scope, options: Options) -> Result<Plan, Error> {
-        migrate::plan(self, scope, options, now_unix()).await
+        migrate::plan(self, scope, options, SystemTime::now()).await
     }
 
     /// Performs the plan (safe to re-run: a second run changes nothing and says so).
     pub async fn migrate(&self, scope: &Scope, options: Options) -> Result<Report, Error> {
-        migrate::apply(self, scope, options, now_unix()).await
+        migrate::apply(self, scope, options, SystemTime::now()).await
     }
 }

@@ -5,22 +5,17 @@
 use crate::client::Client;
 use atlas_admin_core::migrate::{self, Options, Plan, Report, Scope};
 use atlas_admin_core::{Blocking, Error};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Seconds since the Unix epoch, by the system clock (0 before 1970).
-fn now_unix() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
+use std::time::SystemTime;
 
 impl Client {
     /// Read-only: the scope's invitations and the Cloud Users calls that would replace each.
     /// See [`atlas_admin_core::migrate`] for the rules.
     pub fn migration_plan(&self, scope: &Scope, options: Options) -> Result<Plan, Error> {
-        migrate::blocking(migrate::plan(&Blocking(self), scope, options, now_unix()))
+        migrate::blocking(migrate::plan(&Blocking(self), scope, options, SystemTime::now()))
     }
 
     /// Performs the plan (safe to re-run: a second run changes nothing and says so).
     pub fn migrate(&self, scope: &Scope, options: Options) -> Result<Report, Error> {
-        migrate::blocking(migrate::apply(&Blocking(self), scope, options, now_unix()))
+        migrate::blocking(migrate::apply(&Blocking(self), scope, options, SystemTime::now()))
     }
 }
