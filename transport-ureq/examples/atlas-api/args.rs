@@ -80,11 +80,6 @@ fn repeatable(name: &str) -> bool {
     ops::ALL.iter().flat_map(|e| e.params).any(|p| p.name == name && p.kind.repeatable())
 }
 
-/// Whether an endpoint is a paginated list (it takes `pageNum`).
-pub(crate) fn paginated(e: &Endpoint) -> bool {
-    e.params.iter().any(|p| p.kind == ParamKind::PageNum)
-}
-
 /// Parses the arguments after the program name; `None` means `--help`.
 pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
     let args: Vec<String> = args.into_iter().collect();
@@ -222,7 +217,7 @@ pub(crate) fn synopsis(e: &Endpoint) -> String {
     if e.pretty {
         out.push_str("[--pretty] ");
     }
-    if paginated(e) {
+    if e.paginated {
         out.push_str("[--all-pages]");
     }
     out.trim_end().to_owned()

@@ -8,7 +8,7 @@
 //! `--all-pages` walks any paginated list with the core's [`Paginator`] over the typed
 //! operation ([`Visitor::visit_paginated`]), so its items print as a single page's do.
 
-use crate::args::{Args, BodySource, Given, paginated};
+use crate::args::{Args, BodySource, Given};
 use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_ureq::core::paginate::{Paginated, Paginator};
 use atlas_admin_ureq::core::{Endpoint, ParamIn};
@@ -61,7 +61,7 @@ fn check_flags(e: &Endpoint, args: &Args) -> Result<(), String> {
     if args.pretty && !e.pretty {
         return Err(format!("{id} does not take --pretty"));
     }
-    if args.all_pages && !paginated(e) {
+    if args.all_pages && !e.paginated {
         return Err(format!("{id} is not a paginated list: --all-pages does not apply"));
     }
     Ok(())
@@ -102,9 +102,6 @@ impl Visitor for Run<'_> {
 
     fn visit<O: FromArgs>(self) -> Self::Output {
         let op = O::from_args(&self.raw).map_err(|e| Failure::Usage(self.explain(&e)))?;
-        if self.all_pages {
-            return Err(Failure::Usage(format!("{} is not paginated: no --all-pages", O::ENDPOINT.operation_id)));
-        }
         let client = (self.client)().map_err(Failure::Usage)?;
         let value =
             serde_json::to_value(&client.execute(&op).map_err(Failure::Call)?.value).map_err(Failure::Output)?;
