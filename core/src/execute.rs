@@ -47,7 +47,7 @@ use std::sync::Arc;
 /// keep typed answers in a thread-safe queue; code generic over operations adds that bound.
 ///
 /// Implemented by `atlas_admin_ureq::Client`, by `&T`, `Box<T>` and `Arc<T>` of an
-/// implementation, and by test doubles (`atlas_admin_tests::doubles::Scripted`).
+/// implementation, and by test doubles (`atlas_admin_testing::doubles::Scripted`).
 pub trait Execute {
     /// Sends `op` and returns its decoded body with the response's metadata, or a typed error.
     fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>

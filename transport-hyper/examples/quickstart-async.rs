@@ -13,7 +13,7 @@
 //! `_CLIENT_SECRET`), `MONGODB_ATLAS_GROUP_ID`, `MONGODB_ATLAS_INVITE_USERNAME` (Atlas e-mails
 //! it; step 6 cancels the invitation) and optionally `MONGODB_ATLAS_BASE_URL`.
 //!
-//! Choosing the target and printing live in `atlas_admin_tests::quickstart`, shared with the
+//! Choosing the target and printing live in `atlas_admin_testing::quickstart`, shared with the
 //! blocking quickstart. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
 #![allow(clippy::print_stdout)]
 
@@ -21,7 +21,7 @@ use atlas_admin_hyper::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
 use atlas_admin_hyper::{GroupInvitationRequest, GroupInvitationUpdateRequest, Hyper, ProjectRole};
-use atlas_admin_tests::quickstart::{self, Failure, Quickstart};
+use atlas_admin_testing::quickstart::{self, Failure, Quickstart};
 use std::process::ExitCode;
 
 #[tokio::main]

@@ -179,7 +179,7 @@ pub(crate) struct ConnectTimedOut(pub(crate) Duration);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use atlas_admin_tests::transport_suite::block_on;
+    use atlas_admin_testing::transport_suite::block_on;
     use std::time::Instant;
 
     #[test]

@@ -6,7 +6,7 @@
 
 use atlas_admin_hyper::ops::{GetGroupInvite, ListGroupInvites};
 use atlas_admin_hyper::{ApiResponse, Client, Credentials, Error, GroupInvitation, RetryPolicy};
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, Fault};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};

@@ -1,4 +1,4 @@
-//! The shared suites of atlas-admin-tests over the async client: the conformance suite against
+//! The shared suites of atlas-admin-testing over the async client: the conformance suite against
 //! the fake Atlas, and the transport scenarios (Digest on the wire, faults, OAuth, TLS,
 //! settings) against the canned server. The scenarios are blocking; calls run on one
 //! multi-thread Tokio runtime shared by the tests, and clones run on tasks of it.
@@ -6,7 +6,7 @@
 
 use atlas_admin_hyper::core::Operation;
 use atlas_admin_hyper::{Client, Error};
-use atlas_admin_tests::transport_suite::{Connected, Outcome, SharedOp, Transport};
+use atlas_admin_testing::transport_suite::{Connected, Outcome, SharedOp, Transport};
 use std::sync::OnceLock;
 use tokio::runtime::Runtime;
 
@@ -21,7 +21,7 @@ struct Hyper;
 
 impl Transport for Hyper {
     const NAME: &'static str = "hyper";
-    atlas_admin_tests::transport_by_name!(atlas_admin_hyper);
+    atlas_admin_testing::transport_by_name!(atlas_admin_hyper);
 
     fn execute<O: Operation>(client: &Client, op: &O) -> Outcome<O> {
         runtime().block_on(client.execute(op))
@@ -48,5 +48,5 @@ impl Transport for Hyper {
     }
 }
 
-atlas_admin_tests::conformance_suite!(Connected<Hyper>);
-atlas_admin_tests::transport_suite!(Hyper);
+atlas_admin_testing::conformance_suite!(Connected<Hyper>);
+atlas_admin_testing::transport_suite!(Hyper);

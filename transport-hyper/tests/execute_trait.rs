@@ -6,8 +6,8 @@
 use atlas_admin_core::ops::{GetOrgUser, ListOrgUsers, RemoveOrgUser};
 use atlas_admin_core::{Error, ExecuteAsync, OrgUser, Page};
 use atlas_admin_hyper::Client;
-use atlas_admin_tests::doubles::Scripted;
-use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::doubles::Scripted;
+use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
 
 /// The user's code: removes the organization user with this e-mail; `false` if there is none.
 async fn remove_by_email<E: ExecuteAsync>(atlas: &E, org: &str, email: &str) -> Result<bool, Error> {

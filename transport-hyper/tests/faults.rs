@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use atlas_admin_hyper::{Client, ClientBuilder, Error, RetryPolicy, TransportErrorKind};
-use atlas_admin_tests::canned::*;
-use atlas_admin_tests::transport_suite::faults::{create_op, get_op};
+use atlas_admin_testing::canned::*;
+use atlas_admin_testing::transport_suite::faults::{create_op, get_op};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 use atlas_admin_hyper::Client;
 use atlas_admin_hyper::core::GroupId;
 use atlas_admin_hyper::core::migrate::{Options, Outcome, Scope};
-use atlas_admin_tests::fake::FakeAtlas;
+use atlas_admin_testing::fake::FakeAtlas;
 use std::time::Duration;
 
 #[tokio::test]

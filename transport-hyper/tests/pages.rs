@@ -5,7 +5,7 @@
 
 use atlas_admin_hyper::core::paginate::PaginationError;
 use atlas_admin_hyper::{Client, Error, RetryPolicy, ops::ListOrgUsers};
-use atlas_admin_tests::canned::*;
+use atlas_admin_testing::canned::*;
 use futures_core::Stream;
 
 fn op() -> ListOrgUsers {
@@ -105,7 +105,7 @@ async fn the_page_cap_is_an_error_not_a_silent_truncation() {
 /// and false.
 #[tokio::test]
 async fn all_reads_1234_users_from_the_fake_in_3_requests_with_and_without_count() {
-    use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus};
+    use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus};
     let fake = FakeAtlas::start();
     fake.seed_users(1234, MembershipStatus::Active, true);
     let c = fake.config().clone();

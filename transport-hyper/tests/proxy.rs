@@ -1,13 +1,13 @@
 //! HTTPS through an HTTP proxy's `CONNECT` tunnel (hyper only: ureq tunnels inside ureq), to
-//! the canned server of atlas-admin-tests over TLS with the test CA.
+//! the canned server of atlas-admin-testing over TLS with the test CA.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use atlas_admin_hyper::ops::{CreateGroupInvite, GetGroupInvite};
 use atlas_admin_hyper::{
     ClientBuilder, Credentials, Error, GroupInvitationRequest, ProjectRole, RetryPolicy, TransportErrorKind,
 };
-use atlas_admin_tests::canned::*;
-use atlas_admin_tests::fixtures::tls::CA_PEM;
+use atlas_admin_testing::canned::*;
+use atlas_admin_testing::fixtures::tls::CA_PEM;
 use std::sync::Arc;
 
 /// A client of the canned server at `base_url`, as in the shared transport scenarios.

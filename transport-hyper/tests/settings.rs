@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use atlas_admin_hyper::{BuildError, Client, Error, TransportErrorKind};
-use atlas_admin_tests::canned::{Server, invitation_json, ok_json};
-use atlas_admin_tests::transport_suite::block_on;
-use atlas_admin_tests::transport_suite::faults::get_op;
+use atlas_admin_testing::canned::{Server, invitation_json, ok_json};
+use atlas_admin_testing::transport_suite::block_on;
+use atlas_admin_testing::transport_suite::faults::get_op;
 use std::time::Duration;
 
 const PRIVATE: &str = "b7f3e1d2-very-private-key";

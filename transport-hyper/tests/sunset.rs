@@ -3,7 +3,7 @@
 
 use atlas_admin_hyper::Client;
 use atlas_admin_hyper::core::ops::{ListGroupInvites, ListOrgUsers};
-use atlas_admin_tests::fake::FakeAtlas;
+use atlas_admin_testing::fake::FakeAtlas;
 use std::sync::{Arc, Mutex};
 
 #[tokio::test]

@@ -15,7 +15,7 @@
 //! `MONGODB_ATLAS_BASE_URL`. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
 #![allow(clippy::print_stdout)]
 
-use atlas_admin_tests::quickstart::{self, Failure, Quickstart};
+use atlas_admin_testing::quickstart::{self, Failure, Quickstart};
 use atlas_admin_ureq::core::{GroupRoleChange, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest};
 use atlas_admin_ureq::ops::{
     AddGroupUserRole, AddGroupUsers, CreateOrgUser, GetOrgUser, RemoveGroupUserRole, RemoveOrgUser,

@@ -13,11 +13,11 @@
 //! `_CLIENT_SECRET`), `MONGODB_ATLAS_GROUP_ID`, `MONGODB_ATLAS_INVITE_USERNAME` (Atlas e-mails
 //! it; step 6 cancels the invitation) and optionally `MONGODB_ATLAS_BASE_URL`.
 //!
-//! Choosing the target and printing live in `atlas_admin_tests::quickstart`, shared with the
+//! Choosing the target and printing live in `atlas_admin_testing::quickstart`, shared with the
 //! async quickstart. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
 #![allow(clippy::print_stdout)]
 
-use atlas_admin_tests::quickstart::{self, Failure, Quickstart};
+use atlas_admin_testing::quickstart::{self, Failure, Quickstart};
 use atlas_admin_ureq::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };

@@ -1,17 +1,17 @@
-//! The shared suites of atlas-admin-tests over ureq: the conformance suite against the fake
+//! The shared suites of atlas-admin-testing over ureq: the conformance suite against the fake
 //! Atlas, and the transport scenarios (Digest on the wire, faults, OAuth, TLS, settings)
 //! against the canned server. Clones run on threads.
 #![allow(clippy::expect_used)]
 
 use atlas_admin_core::{Error, Operation};
-use atlas_admin_tests::transport_suite::{Connected, Outcome, SharedOp, Transport};
+use atlas_admin_testing::transport_suite::{Connected, Outcome, SharedOp, Transport};
 use atlas_admin_ureq::Client;
 
 struct Ureq;
 
 impl Transport for Ureq {
     const NAME: &'static str = "ureq";
-    atlas_admin_tests::transport_by_name!(atlas_admin_ureq);
+    atlas_admin_testing::transport_by_name!(atlas_admin_ureq);
 
     fn execute<O: Operation>(client: &Client, op: &O) -> Outcome<O> {
         client.execute(op)
@@ -32,5 +32,5 @@ impl Transport for Ureq {
     }
 }
 
-atlas_admin_tests::conformance_suite!(Connected<Ureq>);
-atlas_admin_tests::transport_suite!(Ureq);
+atlas_admin_testing::conformance_suite!(Connected<Ureq>);
+atlas_admin_testing::transport_suite!(Ureq);

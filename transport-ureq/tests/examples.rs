@@ -8,7 +8,7 @@
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};

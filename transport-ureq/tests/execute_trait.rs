@@ -3,8 +3,8 @@
 //! blocking client. (Cassette replay, the third way, comes with the recorder.)
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use atlas_admin_tests::doubles::Scripted;
-use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::doubles::Scripted;
+use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
 use atlas_admin_ureq::ops::GetOrgUser;
 use atlas_admin_ureq::{Client, OrgUser, Page};
 use atlas_admin_ureq::{

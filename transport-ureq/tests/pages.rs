@@ -3,7 +3,7 @@
 //! ways a walk ends (last page, error, cap).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use atlas_admin_tests::canned::*;
+use atlas_admin_testing::canned::*;
 use atlas_admin_ureq::core::paginate::PaginationError;
 use atlas_admin_ureq::{Client, Error, RetryPolicy, ops::ListOrgUsers};
 
@@ -82,7 +82,7 @@ fn the_page_cap_is_an_error_not_a_silent_truncation() {
 }
 
 mod against_the_fake {
-    use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus};
+    use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus};
     use atlas_admin_ureq::Client;
     use atlas_admin_ureq::ops::{ListGroupUsers, ListOrgUsers};
     use std::collections::HashSet;

@@ -2,7 +2,7 @@
 //! for successes and Atlas errors; none for an endpoint that is not deprecated.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use atlas_admin_tests::fake::FakeAtlas;
+use atlas_admin_testing::fake::FakeAtlas;
 use atlas_admin_ureq::Client;
 use atlas_admin_ureq::core::ops::{GetGroupInvite, GetOrgUser, ListGroupInvites, ListOrgInvites, ListOrgUsers};
 use atlas_admin_ureq::{ApiVersion, SunsetWarning};

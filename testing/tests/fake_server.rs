@@ -5,7 +5,7 @@
 
 use atlas_admin_core::Timestamp;
 use atlas_admin_core::digest::{Challenge, ResponseInput, authorization};
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, Fault};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
 use serde_json::{Value, json};
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
@@ -824,7 +824,7 @@ fn counters_are_served_as_json_without_counting_themselves() {
     }
     let fake = FakeAtlas::start();
     assert_eq!(curl(&[&format!("{}/nothing-here", fake.base_url())]).status, 404);
-    let url = format!("{}{}", fake.base_url(), atlas_admin_tests::fake::COUNTERS_PATH);
+    let url = format!("{}{}", fake.base_url(), atlas_admin_testing::fake::COUNTERS_PATH);
     let first = curl(&[&url]);
     assert_eq!(first.status, 200);
     assert_eq!(first.json()["requests"], json!(1));

@@ -5,7 +5,7 @@
 use atlas_admin_core::ops::ListGroupInvites;
 use atlas_admin_core::{Config, Credentials, Now, Outgoing, Purpose, Session, driver};
 use atlas_admin_core::{TransportError, TransportErrorKind};
-use atlas_admin_tests::fake::FakeAtlas;
+use atlas_admin_testing::fake::FakeAtlas;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,7 @@
 # Python requests (HTTPDigestAuth, one Session) and curl --digest (one process per call).
 # Prints calls/s (each client timed in-process after set-up; curl per process) and HTTP
 # requests per call (counted by the server), then a memory check.
-#   bash tests/e2e-bench.sh [calls]        (default 5000; curl runs calls/25)
+#   bash testing/e2e-bench.sh [calls]        (default 5000; curl runs calls/25)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${1:-5000}

@@ -1,13 +1,13 @@
 //! `fake-atlas`: run the loopback fake Atlas from a shell.
 //!
 //! ```text
-//! cargo run -p atlas-admin-tests --bin fake-atlas -- --port 8080
+//! cargo run -p atlas-admin-testing --bin fake-atlas -- --port 8080
 //! ```
 //!
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
 //! project, org and team), then serves until killed.
 
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, MembershipStatus};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;

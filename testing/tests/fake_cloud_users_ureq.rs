@@ -7,7 +7,7 @@
 use atlas_admin_core::ops::{AddOrgTeamUser, GetOrgUser, ListGroupUsers, ListOrgUsers};
 use atlas_admin_core::paginate::Paginator;
 use atlas_admin_core::{Error, ErrorCode, OrgMembershipStatus, TeamMember};
-use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
 use atlas_admin_ureq::Client;
 use std::collections::HashSet;
 

@@ -7,7 +7,7 @@
 //! ```
 //! use atlas_admin_core::ops::{GetOrgUser, RemoveOrgUser};
 //! use atlas_admin_core::{ApiResponse, Error, ErrorCode, Execute, OrgUser};
-//! use atlas_admin_tests::doubles::Scripted;
+//! use atlas_admin_testing::doubles::Scripted;
 //! use http::StatusCode;
 //!
 //! let atlas = Scripted::new();

@@ -15,7 +15,7 @@
 //! stops it at once.
 //!
 //! ```no_run
-//! use atlas_admin_tests::canned::{Server, challenge, invitation_json, ok_json};
+//! use atlas_admin_testing::canned::{Server, challenge, invitation_json, ok_json};
 //! let server = Server::start(vec![challenge(), ok_json(&invitation_json("ada@example.com"))]);
 //! // … point a client at server.base_url() and make one Digest call …
 //! let requests = server.finish();

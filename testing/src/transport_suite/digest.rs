@@ -33,7 +33,7 @@ pub fn challenge_then_preemptive_nc_increments<T: Transport>() {
         ok_json(&invitation_json("ada@example.com")),
         ok_json(&invitation_json("ada@example.com")),
     ]);
-    let user_agent = format!("atlas-admin-tests/1 ({})", T::NAME);
+    let user_agent = format!("atlas-admin-testing/1 ({})", T::NAME);
     let client = canned_client::<T>(&server.base_url(), |b| b.user_agent(user_agent.clone()));
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
     let op = UpdateGroupInvites::new(GROUP_ID, body).unwrap();

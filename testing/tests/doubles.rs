@@ -7,7 +7,7 @@ use atlas_admin_core::{
     ApiError, ApiResponse, Error, ErrorCode, Execute, ExecuteAsync, OrgRole, OrgUser, OrgUserRequest,
     OrgUserRolesRequest, Page, ResponseMeta,
 };
-use atlas_admin_tests::doubles::Scripted;
+use atlas_admin_testing::doubles::Scripted;
 use http::StatusCode;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU32, Ordering};

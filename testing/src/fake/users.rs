@@ -259,7 +259,7 @@ impl User {
 /// in any state.
 ///
 /// ```
-/// use atlas_admin_tests::fake::{MembershipStatus, SeedUser};
+/// use atlas_admin_testing::fake::{MembershipStatus, SeedUser};
 /// let u = SeedUser::new("ada@example.com", MembershipStatus::Active).org_roles(["ORG_OWNER"]);
 /// assert_eq!(u.username, "ada@example.com");
 /// ```

@@ -11,8 +11,8 @@ use atlas_admin_core::{
     Config, Credentials, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole,
     Session,
 };
-use atlas_admin_tests::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, Secrets, loopback_send};
-use atlas_admin_tests::fake::{FakeAtlas, FakeConfig, Fault};
+use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, Secrets, loopback_send};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -361,7 +361,7 @@ fn concurrent_calls_do_not_steal_each_others_answers() {
 /// (forced when `CI` is set) never records; `record` always does.
 #[test]
 fn modes_record_once_then_replay_and_ci_never_records() {
-    use atlas_admin_tests::cassette::{CassetteClient, Mode};
+    use atlas_admin_testing::cassette::{CassetteClient, Mode};
     assert_eq!(Mode::pick(true, Some("record")), Mode::Replay, "CI forces replay");
     assert_eq!((Mode::pick(false, None), Mode::pick(false, Some("record"))), (Mode::Once, Mode::Record));
     let path = tmp("modes");

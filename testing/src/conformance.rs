@@ -7,9 +7,9 @@
 //! scenario as a `#[test]` with [`conformance_suite!`](crate::conformance_suite!):
 //!
 //! ```ignore
-//! use atlas_admin_tests::transport_suite::Connected;
-//! struct Ureq; // impl atlas_admin_tests::transport_suite::Transport for Ureq { … }
-//! atlas_admin_tests::conformance_suite!(Connected<Ureq>);
+//! use atlas_admin_testing::transport_suite::Connected;
+//! struct Ureq; // impl atlas_admin_testing::transport_suite::Transport for Ureq { … }
+//! atlas_admin_testing::conformance_suite!(Connected<Ureq>);
 //! ```
 
 use crate::fake::{FakeAtlas, FakeConfig, Fault, MembershipStatus, SeedUser};

@@ -11,18 +11,18 @@
 //! [`Transport`] runs through [`Connected`]):
 //!
 //! ```ignore
-//! use atlas_admin_tests::transport_suite::{Connected, Outcome, SharedOp, Transport};
+//! use atlas_admin_testing::transport_suite::{Connected, Outcome, SharedOp, Transport};
 //! struct Ureq;
 //! impl Transport for Ureq {
 //!     const NAME: &'static str = "ureq";
-//!     atlas_admin_tests::transport_by_name!(atlas_admin_ureq);
+//!     atlas_admin_testing::transport_by_name!(atlas_admin_ureq);
 //!     fn execute<O: Operation>(client: &Client, op: &O) -> Outcome<O> {
 //!         client.execute(op)
 //!     }
 //!     // revoke_token, execute_on_clones
 //! }
-//! atlas_admin_tests::conformance_suite!(Connected<Ureq>);
-//! atlas_admin_tests::transport_suite!(Ureq);
+//! atlas_admin_testing::conformance_suite!(Connected<Ureq>);
+//! atlas_admin_testing::transport_suite!(Ureq);
 //! ```
 //!
 //! Clients are built with the real, generic [`ClientBuilder`] of the core over the

@@ -8,7 +8,7 @@ use atlas_admin_core::migrate::{self, Action, Options, Outcome, Report, Scope};
 use atlas_admin_core::ops::{AddGroupUsers, ListGroupInvites, ListOrgInvites};
 use atlas_admin_core::{ApiResponse, Blocking, Execute};
 use atlas_admin_core::{Error, GroupId, GroupUserRequest, Operation, OrgId, ProjectRole};
-use atlas_admin_tests::fake::{FakeAtlas, Fault};
+use atlas_admin_testing::fake::{FakeAtlas, Fault};
 use atlas_admin_ureq::Client;
 use std::time::Duration;
 

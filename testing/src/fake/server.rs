@@ -55,7 +55,7 @@ impl Shared {
 /// it; dropping it stops the server and closes its connections.
 ///
 /// ```no_run
-/// use atlas_admin_tests::fake::{FakeAtlas, Fault};
+/// use atlas_admin_testing::fake::{FakeAtlas, Fault};
 /// let fake = FakeAtlas::start();
 /// let url = format!("{}/api/atlas/v2/groups/{}/invites", fake.base_url(), fake.config().group_id);
 /// fake.inject(Fault::TooManyRequests { retry_after_secs: 1 }, 1);
@@ -66,7 +66,7 @@ impl Shared {
 /// Users in any state, and time moved on:
 ///
 /// ```
-/// use atlas_admin_tests::fake::{FakeAtlas, MembershipStatus, SeedUser};
+/// use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
 /// use std::time::Duration;
 /// let fake = FakeAtlas::start();
 /// fake.seed_org_user(SeedUser::new("ada@example.com", MembershipStatus::Pending));

@@ -1,8 +1,8 @@
-//! Recorded raw HTTP/1.1 responses (`tests/fixtures/responses/*.http`), loaded with a real
+//! Recorded raw HTTP/1.1 responses (`testing/fixtures/responses/*.http`), loaded with a real
 //! parser (httparse) into `http::Response<Vec<u8>>`, as a transport would hand them to the core.
 //!
-//! The files are written by `tests/fixtures/regen.py`; the seed page's example bodies are kept
-//! byte for byte in `tests/fixtures/seed/`.
+//! The files are written by `testing/fixtures/regen.py`; the seed page's example bodies are kept
+//! byte for byte in `testing/fixtures/seed/`.
 
 use std::path::PathBuf;
 
@@ -38,7 +38,7 @@ pub struct Recorded {
 /// The folder holding the fixtures.
 pub fn dir() -> PathBuf {
     // Also compiled into the core's tests (core/tests/support): the path works from both crates.
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testing/fixtures"))
 }
 
 /// The raw bytes of `responses/<name>.http`.
@@ -110,7 +110,7 @@ pub fn seed(file: &str) -> Vec<u8> {
     }
 }
 
-/// Test-only TLS material (`tests/fixtures/tls/`, see its README): a CA and a server
+/// Test-only TLS material (`testing/fixtures/tls/`, see its README): a CA and a server
 /// certificate it signed for `127.0.0.1` and `localhost`, served by
 /// [`canned::Tls`](crate::canned::Tls). Never use it outside tests.
 pub mod tls {

@@ -3,7 +3,7 @@
 //! such as `itemsPerPage=501`, reach the fake) authenticated by a service-account token.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use atlas_admin_tests::fake::{FakeAtlas, Fault, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, Fault, MembershipStatus, SeedUser};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use std::collections::HashSet;
