@@ -28,6 +28,7 @@
 //! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute);
 //! [`CassetteClient::open`] picks one of them by [`Mode`] (`replay` under `CI`, else `once`).
 
+pub mod drift;
 mod format;
 mod mode;
 mod player;

@@ -51,7 +51,7 @@ mod random;
 mod ratelimit;
 mod reply;
 mod requests;
-mod routes;
+pub(crate) mod routes;
 mod server;
 mod service;
 mod state;

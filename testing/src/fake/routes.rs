@@ -77,7 +77,7 @@ pub(crate) enum Routed {
 /// Matches `path` (without query) against the template's segments; `Some(params)` by name.
 /// A placeholder's value never holds `:`, so `…/users/u:addRole` is the custom method, not a
 /// user id.
-fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+pub(crate) fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
     let mut params = Vec::new();
     let mut have = path.split('/');
     for want in template.split('/') {
