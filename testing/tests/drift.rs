@@ -1,9 +1,13 @@
 //! The fake learns from cassettes: the drift check replays a cassette against the fake and
 //! reports where it answers differently; seeding puts a cassette's objects into the fake.
 
+use atlas_admin_core::ops::{
+    GetGroupInvite, GetGroupUser, GetOrgUser, ListGroupInvites, ListGroupUsers, ListOrgInvites, ListOrgUsers,
+};
+use atlas_admin_core::{Config, Credentials, Error, Execute, Purpose, Session};
 use atlas_admin_testing::cassette::drift::{self, DriftKind};
-use atlas_admin_testing::cassette::{Body, Cassette};
-use atlas_admin_testing::fake::FakeAtlas;
+use atlas_admin_testing::cassette::{Auth, Body, Cassette, Recorder, Recording, Secrets, loopback_send};
+use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedAction, SeedUser};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -21,7 +25,7 @@ fn the_committed_cassettes_show_no_drift() {
         let fake = FakeAtlas::start();
         let report = drift::check(&cassette, &fake);
         assert!(report.is_clean(), "{name}:\n{report}");
-        let api = cassette.interactions.iter().filter(|i| matches!(i.purpose, atlas_admin_core::Purpose::Api { .. }));
+        let api = cassette.interactions.iter().filter(|i| matches!(i.purpose, Purpose::Api { .. }));
         assert_eq!(report.compared, api.count(), "{name}: every operation attempt is compared");
         assert_eq!(report.compared + report.skipped, cassette.interactions.len());
         assert!(report.skipped >= 1, "{name}: the auth exchange is skipped");
@@ -34,7 +38,7 @@ fn attempt_of(cassette: &Cassette, operation: &str) -> usize {
     cassette
         .interactions
         .iter()
-        .position(|i| i.operation == operation && matches!(i.purpose, atlas_admin_core::Purpose::Api { .. }))
+        .position(|i| i.operation == operation && matches!(i.purpose, Purpose::Api { .. }))
         .unwrap()
 }
 
@@ -82,4 +86,139 @@ fn an_edited_cassette_shows_exactly_its_edits() {
     assert_eq!(text.lines().count(), 1 + expected.len(), "{text}");
     assert!(text.contains(&format!("#{get} getGroupInvite: status: recorded 201, fake 200")), "{text}");
     assert!(text.contains("header sunset: recorded Fri, 1 Jan 2027 00:00:00 GMT, fake Thu, 1 Jul 2027"), "{text}");
+}
+
+/// A recording client against `fake` with its own API key.
+fn recording(fake: &FakeAtlas) -> Recording<fn(atlas_admin_core::Outgoing) -> atlas_admin_core::driver::SendResult> {
+    let c = fake.config();
+    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
+    let session = Session::new(config, Credentials::api_key(c.public_key.as_str(), c.private_key.as_str()).unwrap(), 7)
+        .unwrap();
+    let secrets = Secrets::api_key(&c.public_key, &c.private_key).host(&fake.addr().to_string());
+    Recording::new(session, Recorder::new(Auth::ApiKey, secrets), loopback_send as fn(_) -> _).virtual_time()
+}
+
+/// Ids of the objects the reads name.
+struct Ids {
+    ada: String,
+    carol_invitation: String,
+}
+
+/// The reads recorded: every list, and gets by id.
+fn reads<E: Execute>(atlas: &E, group: &str, org: &str, ids: &Ids) -> Result<(), Error> {
+    atlas.execute(&ListOrgUsers::new(org)?)?;
+    atlas.execute(&ListGroupUsers::new(group)?)?;
+    atlas.execute(&ListGroupInvites::new(group)?)?;
+    atlas.execute(&ListOrgInvites::new(org)?)?;
+    atlas.execute(&GetOrgUser::new(org, ids.ada.as_str())?)?;
+    atlas.execute(&GetGroupUser::new(group, ids.ada.as_str())?)?;
+    atlas.execute(&GetGroupInvite::new(group, ids.carol_invitation.as_str())?)?;
+    Ok(())
+}
+
+/// The API answers of a cassette: (operation, status, body).
+fn answers(c: &Cassette) -> Vec<(String, u16, Body)> {
+    c.interactions
+        .iter()
+        .filter(|i| matches!(i.purpose, Purpose::Api { .. }))
+        .map(|i| (i.operation.clone(), i.response.status, i.response.body.clone()))
+        .collect()
+}
+
+#[test]
+fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
+    // Fake A in a state made with its hooks; its reads recorded.
+    let a = FakeAtlas::start();
+    let (group, org, team) = (a.config().group_id.clone(), a.config().org_id.clone(), a.config().team_id.clone());
+    let ada = a.seed_org_user(
+        SeedUser::new("ada@example.com", MembershipStatus::Active)
+            .org_roles(["ORG_OWNER"])
+            .group_roles(&group, ["GROUP_OWNER", "GROUP_READ_ONLY"])
+            .team(&team),
+    );
+    a.seed_org_user(SeedUser::new("bob@example.com", MembershipStatus::Pending));
+    let created = a.now() - std::time::Duration::from_secs(86_400);
+    let carol_invitation = a.seed_invitation(false, "carol@example.com", &["GROUP_READ_ONLY"], created);
+    a.seed_invitation(true, "dave@example.com", &["ORG_BILLING_ADMIN"], created);
+    let ids = Ids { ada, carol_invitation };
+    let client = recording(&a);
+    reads(&client, &group, &org, &ids).unwrap();
+    let recorded = client.recorder().cassette().unwrap();
+    drop(a);
+
+    // Fake B knows nothing until seeded from the cassette.
+    let b = FakeAtlas::start();
+    assert!(b.org_users().is_empty());
+    let report = b.seed_from(&recorded);
+    println!("{report}");
+    let applied: Vec<&SeedAction> = report.applied().map(|e| &e.action).collect();
+    assert!(applied.contains(&&SeedAction::OrgUser(ids.ada.clone())), "{report}");
+    assert!(applied.contains(&&SeedAction::GroupUser(ids.ada.clone())), "{report}");
+    assert!(applied.contains(&&SeedAction::ProjectInvitation(ids.carol_invitation.clone())), "{report}");
+    assert_eq!(applied.iter().filter(|a| matches!(a, SeedAction::OrgInvitation(_))).count(), 1, "{report}");
+    // The Digest challenge (401) is reported as ignored, not seeded.
+    assert!(report.ignored().any(|e| e.to_string().contains("status 401, not a success")), "{report}");
+    assert_eq!(b.org_users().len(), 3, "ada, bob and dave's pending mirror user");
+
+    // The same reads against B answer the same objects: ids, usernames, roles, times.
+    let client = recording(&b);
+    reads(&client, &group, &org, &ids).unwrap();
+    let replayed = client.recorder().cassette().unwrap();
+    assert_eq!(answers(&replayed), answers(&recorded));
+    // And the drift check, which compares ids only by consistency, agrees.
+    let c = FakeAtlas::start();
+    c.seed_from(&recorded);
+    let report = drift::check(&recorded, &c);
+    assert!(report.is_clean(), "{report}");
+    // An unseeded fake drifts: its lists are empty, its gets answer 404.
+    let report = drift::check(&recorded, &FakeAtlas::start());
+    assert!(report.at(answer_index(&recorded, "getOrgUser")).contains(&&DriftKind::Status { recorded: 200, fake: 404 }));
+    assert!(report.differences.iter().any(|d| d.kind == DriftKind::MissingField { path: "body.results[0]".into() }));
+}
+
+fn answer_index(c: &Cassette, operation: &str) -> usize {
+    attempt_of(c, operation)
+}
+
+#[test]
+fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
+    let cassette = committed(COMMITTED[0]);
+    let get = attempt_of(&cassette, "getGroupInvite");
+    let Body::Json(recorded) = &cassette.interactions[get].response.body else { panic!() };
+    let id = recorded["id"].as_str().unwrap().to_owned();
+
+    // The whole cassette ends with the invitation deleted: the fake has none.
+    let fake = FakeAtlas::start();
+    let report = fake.seed_from(&cassette);
+    assert!(report.applied().any(|e| e.action == SeedAction::Removed("project invitation", id.clone())), "{report}");
+    let client = recording(&fake);
+    let group = fake.config().group_id.clone();
+    assert!(client.execute(&ListGroupInvites::new(&group).unwrap()).unwrap().value.is_empty());
+    assert!(client.execute(&GetGroupInvite::new(&group, id.as_str()).unwrap()).unwrap_err().is_not_found());
+
+    // Up to the recorded GET: the fake answers that GET with the recorded object.
+    let mut before_delete = cassette.clone();
+    before_delete.interactions.truncate(get + 1);
+    let fake = FakeAtlas::start();
+    fake.seed_from(&before_delete);
+    let client = recording(&fake);
+    client.execute(&GetGroupInvite::new(&group, id.as_str()).unwrap()).unwrap();
+    let answered = client.recorder().cassette().unwrap();
+    let last = answered.interactions.last().unwrap();
+    assert_eq!(last.response.body, Body::Json(recorded.clone()));
+
+    // An answer of an unexpected shape is reported, not a panic, and seeds nothing.
+    let mut odd = before_delete.clone();
+    let list = attempt_of(&odd, "listGroupInvites");
+    odd.interactions[list].response.body = Body::Json(serde_json::json!({"results": "not a list"}));
+    odd.interactions.truncate(list + 1);
+    let fake = FakeAtlas::start();
+    let report = fake.seed_from(&odd);
+    let lines: Vec<String> = report.ignored().map(ToString::to_string).collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!("#{list} listGroupInvites: ignored: the answer does not decode"))),
+        "{report}"
+    );
+    // The create before it still seeded the invitation.
+    assert_eq!(report.applied().count(), 1, "{report}");
 }

@@ -27,6 +27,8 @@
 //! [`Recorder`] records (wrapping any send function), scrubs and refuses to save a secret;
 //! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute);
 //! [`CassetteClient::open`] picks one of them by [`Mode`] (`replay` under `CI`, else `once`).
+//! [`drift::check`] replays a cassette against the fake and reports where the fake answers
+//! differently (status, JSON fields, kept headers).
 
 pub mod drift;
 mod format;

@@ -22,7 +22,8 @@
 //!   project invitations stay invisible to `/groups/{groupId}/users`.
 //! - **Test hooks**: [`FakeAtlas::set_clock`], [`FakeAtlas::advance`],
 //!   [`FakeAtlas::seed_org_user`], [`FakeAtlas::seed_users`], [`FakeAtlas::seed_invitation`],
-//!   [`FakeAtlas::accept_invitation`], [`FakeAtlas::add_team`].
+//!   [`FakeAtlas::accept_invitation`], [`FakeAtlas::add_team`]; [`FakeAtlas::seed_from`] puts a
+//!   cassette's objects in it (what is seeded and ignored: [`SeedReport`]).
 //! - **Invitation bodies and headers**: create answers 200, delete 204 with no body, lists are
 //!   bare arrays, no `links`, `expiresAt` = `createdAt` + 30 days, `inviterUsername` is the
 //!   public key or client id. `Ratelimit-*` on every API response, `Deprecation` and `Sunset`
@@ -52,6 +53,7 @@ mod ratelimit;
 mod reply;
 mod requests;
 pub(crate) mod routes;
+mod seed;
 mod server;
 mod service;
 mod state;
@@ -60,6 +62,7 @@ mod users;
 pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
+pub use seed::{SeedAction, SeedEntry, SeedReport};
 pub use server::FakeAtlas;
 pub use service::COUNTERS_PATH;
 pub use users::{CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, MembershipStatus, SeedUser, USER_ALREADY_HAS_ROLE};

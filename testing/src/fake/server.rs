@@ -222,6 +222,15 @@ impl FakeAtlas {
         inner.store.accept_invitation(username, &self.shared.config.group_id, now)
     }
 
+    /// Puts the objects of `cassette`'s answers (invitations, users, their roles) in the
+    /// fake under their recorded ids, so it answers the recorded reads with them; what was
+    /// seeded and ignored is reported (rules: the `seed` module docs, [`SeedReport`](super::SeedReport)).
+    pub fn seed_from(&self, cassette: &crate::cassette::Cassette) -> super::SeedReport {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        super::seed::seed(&mut inner.store, &self.shared.config, cassette, now)
+    }
+
     /// Adds a team to the demo organization; its id.
     pub fn add_team(&self) -> String {
         let id = super::random::object_id();

@@ -20,16 +20,16 @@ use std::time::SystemTime;
 
 /// One pending invitation.
 #[derive(Clone, Debug)]
-struct Invitation {
-    id: String,
-    username: String,
-    roles: Vec<String>,
-    inviter: String,
-    created: SystemTime,
+pub(crate) struct Invitation {
+    pub(crate) id: String,
+    pub(crate) username: String,
+    pub(crate) roles: Vec<String>,
+    pub(crate) inviter: String,
+    pub(crate) created: SystemTime,
     /// Org only.
-    team_ids: Vec<String>,
+    pub(crate) team_ids: Vec<String>,
     /// Org only: (groupId, role) pairs.
-    group_roles: Vec<(String, String)>,
+    pub(crate) group_roles: Vec<(String, String)>,
 }
 
 impl Invitation {
@@ -93,8 +93,8 @@ pub(crate) struct Request<'a> {
 /// Pending invitations, in creation order, and the Cloud Users.
 #[derive(Default)]
 pub(crate) struct Store {
-    project: Vec<Invitation>,
-    org: Vec<Invitation>,
+    pub(crate) project: Vec<Invitation>,
+    pub(crate) org: Vec<Invitation>,
     pub(crate) users: Users,
 }
 
@@ -103,7 +103,7 @@ fn same_user(a: &str, b: &str) -> bool {
 }
 
 /// Sets the roles, teams and projects of the user mirroring an org invitation.
-fn mirror(users: &mut Users, inv: &Invitation) {
+pub(crate) fn mirror(users: &mut Users, inv: &Invitation) {
     if let Some(user) = users.linked_mut(&inv.id) {
         user.org_roles.clone_from(&inv.roles);
         user.team_ids.clone_from(&inv.team_ids);
@@ -145,7 +145,7 @@ impl Store {
     }
 
     /// Stores a new invitation; an org one gets its mirror user (a different id).
-    fn add_invitation(&mut self, scope: Scope, inv: Invitation) -> &Invitation {
+    pub(crate) fn add_invitation(&mut self, scope: Scope, inv: Invitation) -> &Invitation {
         if scope == Scope::Org {
             let user =
                 self.users.invite(inv.username.clone(), &inv.inviter, inv.created, Vec::new(), Vec::new(), Vec::new());

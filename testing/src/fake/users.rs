@@ -158,7 +158,7 @@ impl MembershipStatus {
 
 /// Invited or a member, with the fields each shape carries.
 #[derive(Clone, Debug)]
-enum Membership {
+pub(crate) enum Membership {
     Invited { created: SystemTime, expires: SystemTime, inviter: String, rejected: bool },
     Active { created: SystemTime, last_auth: SystemTime, first_name: String, last_name: String },
 }
@@ -168,7 +168,7 @@ enum Membership {
 pub(crate) struct User {
     pub(crate) id: String,
     pub(crate) username: String,
-    membership: Membership,
+    pub(crate) membership: Membership,
     pub(crate) org_roles: Vec<String>,
     /// (groupId, roles) in the order the projects were granted.
     pub(crate) group_roles: Vec<(String, Vec<String>)>,
@@ -344,7 +344,7 @@ pub(crate) struct Users {
 
 impl Users {
     /// Stores `user`, replacing any user of the same username (one user per username).
-    fn insert(&mut self, user: User) -> &User {
+    pub(crate) fn insert(&mut self, user: User) -> &User {
         if let Some(old) = self.by_username(&user.username).map(|u| u.id.clone()) {
             self.remove(&old);
         }
