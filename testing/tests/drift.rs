@@ -62,20 +62,27 @@ fn an_edited_cassette_shows_exactly_its_edits() {
     let report = drift::check(&cassette, &fake);
     let expected = vec![
         (list, DriftKind::ExtraField { path: "body[0].groupName".into() }),
-        (list, DriftKind::FieldValue {
-            path: "body[0].username".into(),
-            recorded: "\"someone.else@example.com\"".into(),
-            fake: "\"cassette.user@example.com\"".into(),
-        }),
+        (
+            list,
+            DriftKind::FieldValue {
+                path: "body[0].username".into(),
+                recorded: "\"someone.else@example.com\"".into(),
+                fake: "\"cassette.user@example.com\"".into(),
+            },
+        ),
         (list, DriftKind::MissingField { path: "body[0].teamIds".into() }),
-        (update, DriftKind::Header {
-            name: "sunset".into(),
-            recorded: Some("Fri, 1 Jan 2027 00:00:00 GMT".into()),
-            fake: Some("Thu, 1 Jul 2027 00:00:00 GMT".into()),
-        }),
+        (
+            update,
+            DriftKind::Header {
+                name: "sunset".into(),
+                recorded: Some("Fri, 1 Jan 2027 00:00:00 GMT".into()),
+                fake: Some("Thu, 1 Jul 2027 00:00:00 GMT".into()),
+            },
+        ),
         (get, DriftKind::Status { recorded: 201, fake: 200 }),
     ];
-    let mut found: Vec<(usize, DriftKind)> = report.differences.iter().map(|d| (d.interaction, d.kind.clone())).collect();
+    let mut found: Vec<(usize, DriftKind)> =
+        report.differences.iter().map(|d| (d.interaction, d.kind.clone())).collect();
     let mut expected_sorted = expected.clone();
     found.sort_by_key(|(i, k)| (*i, format!("{k:?}")));
     expected_sorted.sort_by_key(|(i, k)| (*i, format!("{k:?}")));
@@ -92,8 +99,8 @@ fn an_edited_cassette_shows_exactly_its_edits() {
 fn recording(fake: &FakeAtlas) -> Recording<fn(atlas_admin_core::Outgoing) -> atlas_admin_core::driver::SendResult> {
     let c = fake.config();
     let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let session = Session::new(config, Credentials::api_key(c.public_key.as_str(), c.private_key.as_str()).unwrap(), 7)
-        .unwrap();
+    let session =
+        Session::new(config, Credentials::api_key(c.public_key.as_str(), c.private_key.as_str()).unwrap(), 7).unwrap();
     let secrets = Secrets::api_key(&c.public_key, &c.private_key).host(&fake.addr().to_string());
     Recording::new(session, Recorder::new(Auth::ApiKey, secrets), loopback_send as fn(_) -> _).virtual_time()
 }
@@ -172,7 +179,9 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     assert!(report.is_clean(), "{report}");
     // An unseeded fake drifts: its lists are empty, its gets answer 404.
     let report = drift::check(&recorded, &FakeAtlas::start());
-    assert!(report.at(answer_index(&recorded, "getOrgUser")).contains(&&DriftKind::Status { recorded: 200, fake: 404 }));
+    assert!(
+        report.at(answer_index(&recorded, "getOrgUser")).contains(&&DriftKind::Status { recorded: 200, fake: 404 })
+    );
     assert!(report.differences.iter().any(|d| d.kind == DriftKind::MissingField { path: "body.results[0]".into() }));
 }
 

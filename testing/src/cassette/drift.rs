@@ -221,11 +221,15 @@ impl Ids {
     /// Learns the pairs of ids found at the same places of a recorded and a fake value.
     fn learn(&mut self, recorded: &Value, fake: &Value) {
         match (recorded, fake) {
-            (Value::String(r), Value::String(f)) if r != f && is_id(r) && is_id(f) => {
-                if !self.to_fake.contains_key(r) && !self.to_recorded.contains_key(f) {
-                    self.to_fake.insert(r.clone(), f.clone());
-                    self.to_recorded.insert(f.clone(), r.clone());
-                }
+            (Value::String(r), Value::String(f))
+                if r != f
+                    && is_id(r)
+                    && is_id(f)
+                    && !self.to_fake.contains_key(r)
+                    && !self.to_recorded.contains_key(f) =>
+            {
+                self.to_fake.insert(r.clone(), f.clone());
+                self.to_recorded.insert(f.clone(), r.clone());
             }
             (Value::Object(r), Value::Object(f)) => {
                 for (k, rv) in r {
@@ -258,6 +262,9 @@ impl Ids {
 fn is_id(s: &str) -> bool {
     s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
+
+/// A response's status, headers and body, copied.
+type Copied = (http::StatusCode, http::HeaderMap, Vec<u8>);
 
 /// The fake's answer to one replayed request, scrubbed like a recording.
 struct Answer {
@@ -312,7 +319,9 @@ impl Replay {
             request.query.iter().map(|(k, v)| (k.clone(), Ids::rewrite(to_fake, v))).collect();
         let flag = |name: &str| query.iter().any(|(k, v)| k == name && v == "true");
         let mut params: Vec<(&str, &str)> = path_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        params.extend(query.iter().filter(|(k, _)| k != "envelope" && k != "pretty").map(|(k, v)| (k.as_str(), v.as_str())));
+        params.extend(
+            query.iter().filter(|(k, _)| k != "envelope" && k != "pretty").map(|(k, v)| (k.as_str(), v.as_str())),
+        );
         let body = match &request.body {
             Body::Empty => None,
             Body::Json(v) => Some(serde_json::to_vec(&Ids::rewrite_json(to_fake, v)).map_err(|e| e.to_string())?),
@@ -330,7 +339,7 @@ impl Replay {
             api_version,
         };
         // The last exchange's answer, copied (responses are not `Clone`).
-        let mut last: Option<Result<(http::StatusCode, http::HeaderMap, Vec<u8>), String>> = None;
+        let mut last: Option<Result<Copied, String>> = None;
         let send = |out: Outgoing| {
             let result = loopback_send(out);
             last = Some(match &result {

@@ -1,34 +1,5 @@
 //! Seeding the fake from a cassette ([`FakeAtlas::seed_from`](super::FakeAtlas::seed_from)):
-//! the objects a recording's answers hold are put in the fake's state, under their recorded
-//! ids, so the fake then answers the recorded reads with the same objects.
-//!
-//! The cassette is walked in order and each successful answer (2xx; an enveloped answer's
-//! `content`) is decoded with the core's model of its operation's output:
-//!
-//! | answers of | seed |
-//! |---|---|
-//! | the project invitation operations (`GroupInvitation`, lists of them) | a pending project invitation (id, username, roles, inviter, `createdAt`) |
-//! | the org invitation operations (`OrganizationInvitation`, lists) | a pending org invitation (also teams and project roles) and its PENDING mirror user |
-//! | `listOrgUsers`, `listOrgTeamUsers` pages and every operation answering one org user | the org user (id, username, status and its fields, org and project roles, teams) |
-//! | `listGroupUsers` pages and every operation answering one project user | the user's roles in that project (the user is created if unknown) |
-//! | `deleteGroupInvite`, `deleteOrgInvite`, `removeOrgUser`, `removeGroupUser` | the removal of what the path names |
-//!
-//! So the fake ends in the state the cassette ends in: an object deleted in it is gone
-//! (truncate [`Cassette::interactions`] to seed an earlier state). An object met again replaces
-//! the earlier one (same id, or for users the same username, as the fake keeps one user per
-//! username). The mirror user of an org invitation gets a fresh id unless an org user answer
-//! names it.
-//!
-//! Ignored, and listed in the [`SeedReport`]: auth exchanges (Digest probes that were
-//! challenged, token fetches, revocations), non-2xx answers, answers of another project or
-//! organization than the fake's (start the fake with a [`FakeConfig`](super::FakeConfig) of the
-//! recorded ids), objects without a usable id, and answers that do not decode as the
-//! operation's output (reported with the decoder's message, never a panic).
-//!
-//! Statuses are the fake's own: a PENDING user whose recorded `invitationExpiresAt` has passed
-//! on the fake's clock answers INVITATION_EXPIRED (set the clock to the recording's time with
-//! [`FakeAtlas::set_clock`](super::FakeAtlas::set_clock) first). Fields the fake does not keep
-//! (`groupName`, `orgName`, `country`, `mobileNumber`...) are answered as the fake answers them.
+//! the rules are on [`SeedReport`].
 
 use super::config::FakeConfig;
 use super::routes::{Scope, match_template};
@@ -75,6 +46,37 @@ pub struct SeedEntry {
 
 /// What [`FakeAtlas::seed_from`](super::FakeAtlas::seed_from) put in the fake, removed and
 /// ignored, in cassette order.
+///
+/// Seeding puts the objects a recording's answers hold in the fake's state, under their
+/// recorded ids, so the fake then answers the recorded reads with the same objects.
+///
+/// The cassette is walked in order and each successful answer (2xx; an enveloped answer's
+/// `content`) is decoded with the core's model of its operation's output:
+///
+/// | answers of | seed |
+/// |---|---|
+/// | the project invitation operations (`GroupInvitation`, lists of them) | a pending project invitation (id, username, roles, inviter, `createdAt`) |
+/// | the org invitation operations (`OrganizationInvitation`, lists) | a pending org invitation (also teams and project roles) and its PENDING mirror user |
+/// | `listOrgUsers`, `listOrgTeamUsers` pages and every operation answering one org user | the org user (id, username, status and its fields, org and project roles, teams) |
+/// | `listGroupUsers` pages and every operation answering one project user | the user's roles in that project (the user is created if unknown) |
+/// | `deleteGroupInvite`, `deleteOrgInvite`, `removeOrgUser`, `removeGroupUser` | the removal of what the path names |
+///
+/// So the fake ends in the state the cassette ends in: an object deleted in it is gone
+/// (truncate [`Cassette::interactions`] to seed an earlier state). An object met again replaces
+/// the earlier one (same id, or for users the same username, as the fake keeps one user per
+/// username). The mirror user of an org invitation gets a fresh id unless an org user answer
+/// names it.
+///
+/// Ignored, and listed here: auth exchanges (Digest probes that were
+/// challenged, token fetches, revocations), non-2xx answers, answers of another project or
+/// organization than the fake's (start the fake with a [`FakeConfig`](super::FakeConfig) of the
+/// recorded ids), objects without a usable id, and answers that do not decode as the
+/// operation's output (reported with the decoder's message, never a panic).
+///
+/// Statuses are the fake's own: a PENDING user whose recorded `invitationExpiresAt` has passed
+/// on the fake's clock answers INVITATION_EXPIRED (set the clock to the recording's time with
+/// [`FakeAtlas::set_clock`](super::FakeAtlas::set_clock) first). Fields the fake does not keep
+/// (`groupName`, `orgName`, `country`, `mobileNumber`...) are answered as the fake answers them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeedReport {
     /// One entry per object seeded or removed, and per interaction ignored.
@@ -192,7 +194,9 @@ fn one(store: &mut Store, config: &FakeConfig, i: &Interaction, now: SystemTime)
             .map(|u| org_user(&mut store.users, u, now))
             .collect::<Result<_, _>>()?,
         "createOrgUser" | "getOrgUser" | "updateOrgUser" | "addOrgUserRole" | "removeOrgUserRole"
-        | "addOrgTeamUser" | "removeOrgTeamUser" => vec![org_user(&mut store.users, &decode!(ops::GetOrgUser, &body)?, now)?],
+        | "addOrgTeamUser" | "removeOrgTeamUser" => {
+            vec![org_user(&mut store.users, &decode!(ops::GetOrgUser, &body)?, now)?]
+        }
         "listGroupUsers" => decode!(ops::ListGroupUsers, &body)?
             .results
             .iter()

@@ -224,7 +224,7 @@ impl FakeAtlas {
 
     /// Puts the objects of `cassette`'s answers (invitations, users, their roles) in the
     /// fake under their recorded ids, so it answers the recorded reads with them; what was
-    /// seeded and ignored is reported (rules: the `seed` module docs, [`SeedReport`](super::SeedReport)).
+    /// seeded and ignored is reported (the rules: [`SeedReport`](super::SeedReport)).
     pub fn seed_from(&self, cassette: &crate::cassette::Cassette) -> super::SeedReport {
         let mut inner = self.shared.lock();
         let now = inner.clock.now();
