@@ -231,3 +231,34 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     // The create before it still seeded the invitation.
     assert_eq!(report.applied().count(), 1, "{report}");
 }
+
+#[test]
+fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
+    use atlas_admin_testing::fake::Fault;
+    let fake = FakeAtlas::start();
+    let group = fake.config().group_id.clone();
+    fake.inject(Fault::TooManyRequests { retry_after_secs: 2 }, 1);
+    let client = recording(&fake);
+    client.execute(&ListGroupInvites::new(&group).unwrap()).unwrap();
+    let cassette = client.recorder().cassette().unwrap();
+    let statuses: Vec<u16> = cassette
+        .interactions
+        .iter()
+        .filter(|i| matches!(i.purpose, Purpose::Api { .. }))
+        .map(|i| i.response.status)
+        .collect();
+    assert_eq!(statuses, [429, 200], "the retry is recorded");
+    drop(fake);
+
+    // A fresh fake answers the first attempt at once: that is drift.
+    let report = drift::check(&cassette, &FakeAtlas::start());
+    let first = attempt_of(&cassette, "listGroupInvites");
+    assert_eq!(report.at(first), [&DriftKind::Status { recorded: 429, fake: 200 }], "{report}");
+    assert_eq!(report.differences.len(), 1, "{report}");
+    // With the same fault injected, each replayed attempt takes its answer: no drift.
+    let fake = FakeAtlas::start();
+    fake.inject(Fault::TooManyRequests { retry_after_secs: 2 }, 1);
+    let report = drift::check(&cassette, &fake);
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(report.compared, 2);
+}
