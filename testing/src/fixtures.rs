@@ -7,8 +7,8 @@
 //!   [`raw`], [`names`].
 //! - `seed/<file>`: the documentation page's example bodies, byte for byte: [`seed`].
 //! - `spec/<name>-openapi-extract.json`: verbatim extracts of Atlas's OpenAPI description (the
-//!   invitations and the Cloud Users API): [`file`].
-//! - `golden/`: Digest `Authorization` headers computed independently (Python `hashlib`): [`file`].
+//!   invitations and the Cloud Users API): [`file()`].
+//! - `golden/`: Digest `Authorization` headers computed independently (Python `hashlib`): [`file()`].
 //!
 //! ```
 //! use atlas_admin_testing::fixtures;
