@@ -152,10 +152,7 @@ pub fn raw(name: &str) -> Result<&'static [u8], FixtureError> {
 
 /// The names of every response fixture (`responses/<name>.http`), sorted.
 pub fn names() -> Vec<&'static str> {
-    FILES
-        .iter()
-        .filter_map(|(p, _)| p.strip_prefix("responses/")?.strip_suffix(".http"))
-        .collect()
+    FILES.iter().filter_map(|(p, _)| p.strip_prefix("responses/")?.strip_suffix(".http")).collect()
 }
 
 /// Parses raw response bytes (status line, headers, body) with httparse.
