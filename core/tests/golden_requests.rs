@@ -65,7 +65,7 @@ fn seed_body() -> GroupInvitationRequest {
 fn seed_request_body_is_the_documented_example() {
     let op = UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", seed_body()).unwrap();
     let request = expect_send(session(Credentials::None).begin(&op).next(now()));
-    let documented: serde_json::Value = serde_json::from_slice(&fixtures::seed("request-body.json")).unwrap();
+    let documented: serde_json::Value = serde_json::from_slice(fixtures::seed("request-body.json")).unwrap();
     assert_eq!(request.body(), br#"{"roles":["GROUP_BACKUP_MANAGER"],"username":"hello@example.com"}"#);
     assert_eq!(serde_json::from_slice::<serde_json::Value>(request.body()).unwrap(), documented);
 }

@@ -39,10 +39,10 @@ fn decode_err<T: std::fmt::Debug>(r: Result<T, Error>) -> atlas_admin_core::Deco
 
 #[test]
 fn every_fixture_parses_with_httparse() {
-    let names = fixtures::names().unwrap();
+    let names = fixtures::names();
     assert!(names.len() >= 50, "{} fixtures", names.len());
     for name in names {
-        let rec = fixtures::load(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let rec = fixtures::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(rec.truncated, name.contains("truncated"), "{name}");
     }
 }
@@ -392,8 +392,7 @@ mod cloud_users {
     const LIVE_TEAM: &str = "6a79404ec0eb9e7a1771aa1d";
 
     fn extract() -> serde_json::Value {
-        let path = fixtures::dir().join("spec/cloud-users-openapi-extract.json");
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+        serde_json::from_slice(fixtures::file("spec/cloud-users-openapi-extract.json").unwrap()).unwrap()
     }
 
     #[test]

@@ -9,8 +9,8 @@ use atlas_admin_core::{Endpoint, OrgMembershipStatus, ParamIn, ParamKind};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
-    let path = support::fixtures::dir().join(format!("spec/{name}-openapi-extract.json"));
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    let path = format!("spec/{name}-openapi-extract.json");
+    serde_json::from_slice(support::fixtures::file(&path).unwrap()).unwrap()
 }
 
 fn spec() -> Value {
