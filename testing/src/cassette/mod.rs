@@ -32,10 +32,14 @@ mod format;
 mod mode;
 mod player;
 mod recorder;
+mod recording;
 mod scrub;
 
-pub use format::{Auth, Body, Cassette, FormatError, Interaction, RecordedRequest, RecordedResponse, VERSION};
+pub use format::{
+    Auth, Body, Cassette, FormatError, Interaction, RecordedError, RecordedRequest, RecordedResponse, VERSION,
+};
 pub use mode::{CassetteClient, Mode};
 pub use player::{Miss, Player};
-pub use recorder::{Recorder, Recording, SaveError, loopback_send};
+pub use recorder::{Recorder, SaveError, loopback_send};
+pub use recording::Recording;
 pub use scrub::{Secrets, kept_header};
