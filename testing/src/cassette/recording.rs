@@ -36,7 +36,7 @@ pub struct Recording<S> {
     /// How async calls really wait; without it they sleep the thread.
     sleep: Option<AsyncSleep>,
     /// New episodes: answers what the prior cassette holds before anything is sent.
-    replay: Option<Player>,
+    replay: Option<Box<Player>>,
 }
 
 impl<S> fmt::Debug for Recording<S> {
@@ -88,12 +88,14 @@ impl<S> Recording<S> {
     /// `cassette`'s interactions, then the new ones.
     ///
     /// Auth against a real server: a replayed Digest challenge leaves the session signing
-    /// with the recorded nonce, which the server answers with a new (or `stale=true`)
-    /// challenge; the core re-signs once, so the first new request costs one extra exchange,
-    /// recorded as it happened. A replayed token exchange leaves the session holding the
-    /// `TOKEN-n` placeholder: the server answers its first new request 401, the core drops
-    /// the token, fetches a real one (recorded as `TOKEN-m`, numbered after the cassette's)
-    /// and re-sends once. Either way the saved cassette replays the same steps.
+    /// with the recorded nonce. A server that no longer takes it (stale or unknown) answers
+    /// 401 with a fresh challenge and the core re-signs once, so the first new request costs
+    /// one extra exchange, recorded as it happened (one that still takes it just answers). A
+    /// replayed token exchange leaves the session holding the `TOKEN-n` placeholder: the
+    /// server answers its first new request 401, the core drops the token, fetches a real one
+    /// (saved as a `TOKEN-m` numbered after the cassette's) and re-sends once. Either way the
+    /// saved cassette replays the same steps. A replayed answer is the recorded one: a request
+    /// that the cassette holds is not sent, even if the server's state has changed since.
     ///
     /// Fails when `cassette` was recorded with another kind of credentials.
     pub fn new_episodes(mut self, cassette: Cassette) -> Result<Self, FormatError> {
@@ -106,7 +108,7 @@ impl<S> Recording<S> {
         }
         self.recorder.continue_from(&cassette);
         let player = Player::new(cassette).map_err(|e| FormatError::new(format!("cannot replay it: {e}")))?;
-        self.replay = Some(player);
+        self.replay = Some(Box::new(player));
         Ok(self)
     }
 
