@@ -292,3 +292,19 @@ async fn send_is_bounded_by_the_time_left() {
     assert!(transport.message.contains("deadline"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5), "not waiting for the slow answer");
 }
+
+/// On virtual time an async recording passes a 30 s `Retry-After` at once and records it whole.
+#[tokio::test]
+async fn async_recording_on_virtual_time_records_the_whole_wait_at_once() {
+    let fake = fake();
+    let recording = hyper_recording(&fake, Auth::ApiKey).virtual_time();
+    let list = ListGroupInvites::new(fake.config().group_id.clone()).unwrap();
+    fake.inject(Fault::TooManyRequests { retry_after_secs: 30 }, 1);
+    let started = Instant::now();
+    let listed = ExecuteAsync::execute(&recording, &list).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(30), "no real waiting");
+    assert_eq!((listed.meta.attempts, listed.meta.waited), (2, Duration::from_secs(30)));
+    let cassette = recording.recorder().cassette().unwrap();
+    let waits: Vec<Duration> = cassette.interactions.iter().flat_map(|i| i.waits_before.clone()).collect();
+    assert_eq!(waits, vec![Duration::from_secs(30)]);
+}

@@ -185,8 +185,10 @@ where
         };
         let sleep = move |d: Duration| -> Pin<Box<dyn Future<Output = ()> + Send>> {
             self.recorder.note_wait(d);
+            if self.advance(d) {
+                return Box::pin(std::future::ready(()));
+            }
             match &self.sleep {
-                _ if self.advance(d) => Box::pin(std::future::ready(())),
                 Some(sleep) => sleep(d),
                 None => {
                     std::thread::sleep(d);
