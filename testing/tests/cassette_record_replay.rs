@@ -62,16 +62,26 @@ fn recording_via(fake: &FakeAtlas, auth: Auth, send: SendFn) -> Recording<SendFn
 /// The user's code under test: the quickstart's invitation lifecycle over any client. One
 /// line per call: operation, status, exchanges, attempts, and what came back.
 fn lifecycle<E: Execute>(atlas: &E, group: &str) -> Result<Vec<String>, Error> {
+    lifecycle_upto(atlas, group, usize::MAX)
+}
+
+/// The first `steps` calls of the lifecycle (create, list, update...).
+fn lifecycle_upto<E: Execute>(atlas: &E, group: &str, steps: usize) -> Result<Vec<String>, Error> {
     let mut out = Vec::new();
     let mut line = |op: &str, meta: &atlas_admin_core::ResponseMeta, what: String| {
         out.push(format!("{op} {} exchanges={} attempts={} {what}", meta.status, meta.exchanges, meta.attempts));
+        out.len() >= steps
     };
     let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly])?;
     let created = atlas.execute(&CreateGroupInvite::new(group, body)?)?;
     let id = created.value.id.clone().map(|i| i.to_string()).unwrap_or_default();
-    line("create", &created.meta, format!("{id} {:?} {:?}", created.value.username, created.value.roles));
+    if line("create", &created.meta, format!("{id} {:?} {:?}", created.value.username, created.value.roles)) {
+        return Ok(out);
+    }
     let listed = atlas.execute(&ListGroupInvites::new(group)?.username(USER)?)?;
-    line("list", &listed.meta, format!("{}", listed.value.len()));
+    if line("list", &listed.meta, format!("{}", listed.value.len())) {
+        return Ok(out);
+    }
     let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupBackupManager])?;
     let updated = atlas.execute(&UpdateGroupInvites::new(group, body)?)?;
     line("update", &updated.meta, format!("{:?}", updated.value.roles));
@@ -182,8 +192,8 @@ fn a_429_is_replayed_with_its_wait_on_the_virtual_clock() {
     let path = tmp("429");
     let cassette = client.recorder().save(&path).unwrap();
     drop(fake);
-    let rate_limited = cassette.interactions.iter().find(|i| i.response.status == 429).unwrap();
-    assert_eq!(rate_limited.response.headers.get("retry-after").map(String::as_str), Some("7"));
+    let rate_limited = cassette.interactions.iter().filter_map(|i| i.ok()).find(|r| r.status == 429).unwrap();
+    assert_eq!(rate_limited.headers.get("retry-after").map(String::as_str), Some("7"));
 
     let started = Instant::now();
     let player = Player::load(&path).unwrap();
@@ -294,11 +304,11 @@ fn stale_nonce_503_and_404_are_recorded_and_replayed_alike() {
     let cassette = client.recorder().save(&path).unwrap();
     drop(fake);
     assert!(
-        cassette.interactions.iter().any(|i| i
-            .response
-            .headers
-            .get("www-authenticate")
-            .is_some_and(|c| c.contains("stale=true")))
+        cassette
+            .interactions
+            .iter()
+            .filter_map(|i| i.ok())
+            .any(|r| r.headers.get("www-authenticate").is_some_and(|c| c.contains("stale=true")))
     );
     assert_eq!(recorded[1].1, 2, "the stale nonce costs one more exchange");
     assert_eq!(recorded[2].3, Duration::from_secs(2), "the 503 asked a 2 s wait");
@@ -381,4 +391,175 @@ fn modes_record_once_then_replay_and_ci_never_records() {
     assert_eq!(lifecycle(&second, &group).unwrap(), recorded);
     second.finish().unwrap();
     std::fs::remove_file(path).unwrap();
+}
+
+/// A connection closed with no answer is recorded as a transport failure of kind `io`; on
+/// replay the same failure reaches the core, which makes the same retry decision (the list is
+/// idempotent: one backoff wait, then the recorded success).
+#[test]
+fn a_transport_failure_is_recorded_and_replays_the_same_retry() {
+    use atlas_admin_core::TransportErrorKind;
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let client = recording(&fake, Auth::ApiKey);
+    let list = ListGroupInvites::new(&group).unwrap();
+    client.execute(&list).unwrap();
+    fake.inject(Fault::CloseConnection, 1);
+    let recorded = client.execute(&list).unwrap();
+    assert_eq!((recorded.meta.attempts, recorded.meta.exchanges), (2, 2), "the reset cost one retry");
+    let path = tmp("reset");
+    let cassette = client.recorder().save(&path).unwrap();
+    drop(fake);
+    let failed: Vec<_> = cassette.interactions.iter().filter_map(|i| i.response.as_ref().err()).collect();
+    assert_eq!(failed.len(), 1, "{cassette:?}");
+    assert_eq!(failed[0].kind, TransportErrorKind::Io);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"error\": {") && text.contains("\"kind\": \"io\""), "{text}");
+    assert!(!text.contains("127.0.0.1"));
+    let recorded_wait = cassette.interactions.iter().flat_map(|i| i.waits_before.clone()).collect::<Vec<_>>();
+    assert_eq!(recorded_wait.len(), 1, "one backoff before the retry");
+
+    let player = Player::load(&path).unwrap();
+    player.execute(&list).unwrap();
+    let replayed = player.execute(&list).unwrap();
+    assert_eq!((replayed.meta.attempts, replayed.meta.exchanges), (2, 2));
+    assert_eq!(replayed.value.len(), recorded.value.len());
+    // One backoff on the virtual clock (its jitter comes from the session's seed, which the
+    // player does not share with the recording).
+    let waits = player.waits();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert!(waits[0] > Duration::ZERO && player.now() == UNIX_EPOCH + Duration::from_secs(1_767_225_600) + waits[0]);
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
+}
+
+/// A failure written by hand (`"error"` instead of `"response"`) replays as its kind: a
+/// timeout on a create (not idempotent) is not retried and reaches the caller as a timeout.
+#[test]
+fn a_recorded_timeout_replays_as_a_timeout_and_bad_kinds_are_refused() {
+    use atlas_admin_core::TransportErrorKind;
+    let group = FakeConfig::default().group_id;
+    let text = format!(
+        r#"{{"version": 1, "auth": "none", "interactions": [{{
+            "operation": "createGroupInvite", "purpose": {{"kind": "api", "attempt": 1}},
+            "request": {{"method": "POST", "path": "/api/atlas/v2/groups/{group}/invites", "query": [],
+                         "api_version": "2023-01-01",
+                         "body": {{"roles": ["GROUP_READ_ONLY"], "username": "{USER}"}}}},
+            "error": {{"kind": "timeout", "message": "timed out: no complete response within 60s"}}}}]}}"#
+    );
+    let cassette = Cassette::from_json_str(&text).unwrap();
+    let player = Player::new(cassette.clone()).unwrap();
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    let err = player.execute(&CreateGroupInvite::new(&group, body).unwrap()).map(|_| ()).unwrap_err();
+    let transport = err.transport_error().expect("a transport error");
+    assert_eq!((transport.kind, transport.attempts), (TransportErrorKind::Timeout, 1), "{err}");
+    assert!(transport.message.contains("no complete response"));
+    player.assert_done();
+    assert_eq!(Cassette::from_json_str(&cassette.to_json_string()).unwrap(), cassette, "it round-trips");
+
+    let unknown = text.replace("\"timeout\"", "\"gremlins\"");
+    let refused = Cassette::from_json_str(&unknown).unwrap_err().to_string();
+    assert!(refused.contains("interactions[0].error.kind: unknown transport failure \"gremlins\""), "{refused}");
+    let both = text.replace("\"error\":", "\"response\": {\"status\": 200}, \"error\":");
+    assert!(Cassette::from_json_str(&both).unwrap_err().to_string().contains("exactly one of response and error"));
+}
+
+/// Unused interactions fail the end-of-test check unless allowed; a miss fails it either way.
+#[test]
+fn unused_interactions_fail_unless_allowed() {
+    use atlas_admin_testing::cassette::{CassetteClient, Mode};
+    let path = committed("invitation_lifecycle_api_key.json");
+    let group = FakeConfig::default().group_id;
+    let done = |player: &Player| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| player.assert_done()));
+
+    let strict = Player::load(&path).unwrap();
+    lifecycle_upto(&strict, &group, 2).unwrap();
+    let failure = done(&strict).unwrap_err();
+    let message = failure.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("recorded interactions never used") && message.contains("allow_unused"), "{message}");
+
+    let lenient = Player::load(&path).unwrap().allow_unused();
+    lifecycle_upto(&lenient, &group, 2).unwrap();
+    assert!(done(&lenient).is_ok(), "a partial replay is allowed");
+    assert!(!lenient.unused().is_empty(), "the unused ones are still listed");
+    lenient.execute(&GetGroupInvite::new(&group, "5f8d0a1b2c3d4e5f6a7b8c9d").unwrap()).map(|_| ()).unwrap_err();
+    assert!(done(&lenient).is_err(), "a miss still fails");
+
+    // The same switch on the mode-driven client.
+    let client = CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!()).unwrap().allow_unused();
+    lifecycle_upto(&client, &group, 1).unwrap();
+    client.finish().unwrap();
+    let client = CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!()).unwrap();
+    lifecycle_upto(&client, &group, 1).unwrap();
+    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| client.finish())).is_err());
+}
+
+/// new-episodes: a cassette of the first two calls, then the whole lifecycle in new-episodes
+/// mode against the same server (its nonces expired, as a real server's would): the two calls
+/// replay, the rest is sent and recorded (the replayed nonce or placeholder token costs one
+/// extra exchange on the first new call), and the saved cassette replays the whole flow with
+/// no server and holds no secret.
+fn new_episodes_complete_a_partial_cassette(auth: Auth, name: &str) -> Vec<String> {
+    use atlas_admin_testing::cassette::{CassetteClient, Mode};
+    assert_eq!(Mode::parse("new-episodes"), Some(Mode::NewEpisodes));
+    assert_eq!(Mode::pick(false, Some("new-episodes")), Mode::NewEpisodes);
+    assert_eq!(Mode::pick(true, Some("new-episodes")), Mode::Replay, "CI still forces replay");
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let path = tmp(name);
+    let _ = std::fs::remove_file(&path);
+    let first = CassetteClient::open(&path, Mode::Record, || recording(&fake, auth)).unwrap();
+    let part = lifecycle_upto(&first, &group, 2).unwrap();
+    first.finish().unwrap();
+    let prior = Cassette::load(&path).unwrap();
+    fake.expire_nonces();
+    let requests_before = fake.counters().requests;
+
+    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording(&fake, auth)).unwrap();
+    assert!(episodes.is_recording());
+    let whole = lifecycle(&episodes, &group).unwrap();
+    assert_eq!(whole[..2], part[..], "the first two calls replay as recorded");
+    let CassetteClient::Recording(recording, _) = &episodes else { unreachable!() };
+    let sent = fake.counters().requests - requests_before;
+    assert_eq!(u64::try_from(recording.recorder().len()).unwrap(), sent, "only what was sent is new");
+    episodes.finish().unwrap();
+    drop(fake);
+
+    let saved = Cassette::load(&path).unwrap();
+    assert_eq!(saved.interactions[..prior.interactions.len()], prior.interactions[..], "the old ones come first");
+    assert_eq!(saved.interactions.len(), prior.interactions.len() + usize::try_from(sent).unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    for secret in forbidden() {
+        assert!(!text.contains(&secret), "the cassette holds {secret}");
+    }
+    assert!(!text.contains("127.0.0.1"));
+
+    let replay = CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!("replay")).unwrap();
+    assert_eq!(lifecycle(&replay, &group).unwrap(), whole, "the whole flow replays from one cassette");
+    replay.finish().unwrap();
+    std::fs::remove_file(path).unwrap();
+    whole
+}
+
+#[test]
+fn new_episodes_with_an_api_key_re_signs_once_on_the_replayed_nonce() {
+    let whole = new_episodes_complete_a_partial_cassette(Auth::ApiKey, "episodes-api-key");
+    assert!(whole[2].starts_with("update 200 OK exchanges=2 attempts=1"), "the stale nonce: {}", whole[2]);
+    assert!(whole[3].contains("exchanges=1"), "then signed at once: {}", whole[3]);
+}
+
+#[test]
+fn new_episodes_with_a_service_account_fetches_a_real_token_once() {
+    let whole = new_episodes_complete_a_partial_cassette(Auth::ServiceAccount, "episodes-service-account");
+    // The placeholder token is refused (401), a real one fetched, the call re-sent.
+    assert!(whole[2].starts_with("update 200 OK exchanges=3 attempts=1"), "{}", whole[2]);
+    assert!(whole[3].contains("exchanges=1"), "{}", whole[3]);
+}
+
+#[test]
+fn new_episodes_refuses_a_cassette_of_other_credentials() {
+    let fake = fake();
+    let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
+    let refused = recording(&fake, Auth::ServiceAccount).new_episodes(cassette).unwrap_err();
+    assert!(refused.to_string().contains("recorded with ApiKey credentials"), "{refused}");
 }

@@ -1,11 +1,12 @@
 //! [`Client`]: one shared session and one pooled hyper client, behind an `Arc`.
 
 use crate::builder::ClientBuilder;
-use crate::driver::{drive, now};
+use crate::driver::{drive, now, send};
 use crate::io::Transport;
 use atlas_admin_core::transport::{BuildError, ShownSettings};
 use atlas_admin_core::{
-    ApiResponse, Config, Credentials, Error, Observer, Operation, Session, SunsetWarning, SunsetWarnings,
+    ApiResponse, Config, Credentials, Error, Observer, Operation, Outgoing, Session, SunsetWarning, SunsetWarnings,
+    TransportError,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -120,6 +121,16 @@ impl Client {
     /// ```
     pub fn on_sunset(&self, hook: impl Fn(&SunsetWarning) + Send + Sync + 'static) {
         self.inner.sunset.set_hook(Arc::new(hook));
+    }
+
+    /// Moves one request the core prepared over this client's connection pool, bounded by the
+    /// exchange timeout and the request's `time_left`, as the client's own driver does, but
+    /// with no auth, retries or observer of its own: the send function for a custom driver
+    /// (`atlas_admin_core::driver::run`) or a cassette recorder, so what is recorded is what
+    /// this client's IO really exchanged. Like every call, it must run inside a Tokio runtime
+    /// (outside one it fails with `NoRuntime` before sending anything).
+    pub async fn send(&self, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
+        send(&self.inner.transport, out).await
     }
 
     /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and

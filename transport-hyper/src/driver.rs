@@ -25,7 +25,8 @@ pub(crate) async fn drive<O: Operation>(
     driver::run(session, op, now, |out| send(transport, out), runtime::sleep, observer).await
 }
 
-async fn send(transport: &Transport, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
+/// Moves one request: bounded by the transport's exchange limit and by `out.time_left`.
+pub(crate) async fn send(transport: &Transport, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
     // Outside a Tokio runtime there is no timer for the deadline: the IO layer refuses the
     // request with `NoRuntime` before anything is sent, as it does without a deadline.
     let Some(left) = out.time_left.filter(|_| runtime::present()) else {

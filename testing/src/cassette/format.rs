@@ -1,6 +1,6 @@
 //! The cassette's data model and its JSON form (see the module docs for a sample).
 
-use atlas_admin_core::Purpose;
+use atlas_admin_core::{Purpose, TransportError, TransportErrorKind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -269,8 +269,58 @@ impl RecordedResponse {
     }
 }
 
+/// A transport failure in place of a response: its kind (which decides the core's retry) and
+/// its message, scrubbed. Written as `"error": {"kind": "io", "message": "..."}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedError {
+    /// How the exchange failed.
+    pub kind: TransportErrorKind,
+    /// What the transport said.
+    pub message: String,
+}
+
+/// Each kind's name in a cassette.
+const KINDS: [(TransportErrorKind, &str); 8] = [
+    (TransportErrorKind::Connect, "connect"),
+    (TransportErrorKind::Timeout, "timeout"),
+    (TransportErrorKind::Io, "io"),
+    (TransportErrorKind::BodyTooLarge, "body_too_large"),
+    (TransportErrorKind::HeadersTooLarge, "headers_too_large"),
+    (TransportErrorKind::Refused, "refused"),
+    (TransportErrorKind::NoRuntime, "no_runtime"),
+    (TransportErrorKind::Other, "other"),
+];
+
+impl RecordedError {
+    /// The failure as recorded.
+    pub fn of(error: &TransportError) -> RecordedError {
+        RecordedError { kind: error.kind, message: error.message.clone() }
+    }
+
+    /// The same failure, to hand the core on replay.
+    pub fn to_transport_error(&self) -> TransportError {
+        TransportError::new(self.kind, self.message.clone())
+    }
+
+    fn to_json(&self) -> Value {
+        let kind = KINDS.iter().find(|(k, _)| *k == self.kind).map_or("other", |(_, name)| name);
+        json!({"kind": kind, "message": self.message})
+    }
+
+    fn from_json(v: &Value, at: &str) -> Result<RecordedError, FormatError> {
+        let m = object(v, at)?;
+        let name = string(m, "kind", at)?;
+        let kind = KINDS
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(k, _)| *k)
+            .ok_or_else(|| FormatError::new(format!("{at}.kind: unknown transport failure {name:?}")))?;
+        Ok(RecordedError { kind, message: m.get("message").and_then(Value::as_str).unwrap_or_default().to_owned() })
+    }
+}
+
 /// One exchange: what it was for, the waits the core asked just before it, the request and
-/// the response.
+/// the response (or the transport failure).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interaction {
     /// The operationId it served.
@@ -281,8 +331,26 @@ pub struct Interaction {
     pub waits_before: Vec<Duration>,
     /// The request, scrubbed.
     pub request: RecordedRequest,
-    /// The response, scrubbed.
-    pub response: RecordedResponse,
+    /// The response, scrubbed; or how the transport failed (replayed as the same
+    /// [`TransportError`] kind, so the core's retry decision replays too).
+    pub response: Result<RecordedResponse, RecordedError>,
+}
+
+impl Interaction {
+    /// The recorded response, unless the exchange failed in transport.
+    pub fn ok(&self) -> Option<&RecordedResponse> {
+        self.response.as_ref().ok()
+    }
+
+    /// What to hand the core on replay: the response, or the transport failure.
+    pub fn replay(&self) -> Result<http::Response<Vec<u8>>, TransportError> {
+        match &self.response {
+            Ok(r) => r
+                .to_http()
+                .map_err(|e| TransportError::new(TransportErrorKind::Other, format!("bad recorded response: {e}"))),
+            Err(e) => Err(e.to_transport_error()),
+        }
+    }
 }
 
 fn purpose_json(p: Purpose) -> Value {
@@ -310,13 +378,20 @@ impl Interaction {
     fn to_json(&self) -> Value {
         let waits: Vec<Value> =
             self.waits_before.iter().map(|d| json!(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))).collect();
-        json!({
+        let (key, outcome) = match &self.response {
+            Ok(r) => ("response", r.to_json()),
+            Err(e) => ("error", e.to_json()),
+        };
+        let mut v = json!({
             "operation": self.operation,
             "purpose": purpose_json(self.purpose),
             "waits_before_ms": waits,
             "request": self.request.to_json(),
-            "response": self.response.to_json(),
-        })
+        });
+        if let Value::Object(m) = &mut v {
+            m.insert(key.into(), outcome);
+        }
+        v
     }
 
     fn from_json(v: &Value, at: &str) -> Result<Interaction, FormatError> {
@@ -331,13 +406,17 @@ impl Interaction {
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| FormatError::new(format!("{at}.waits_before_ms: milliseconds as numbers")))?;
         let request = m.get("request").ok_or_else(|| FormatError::new(format!("{at}.request is missing")))?;
-        let response = m.get("response").ok_or_else(|| FormatError::new(format!("{at}.response is missing")))?;
+        let response = match (m.get("response"), m.get("error")) {
+            (Some(r), None) => Ok(RecordedResponse::from_json(r, &format!("{at}.response"))?),
+            (None, Some(e)) => Err(RecordedError::from_json(e, &format!("{at}.error"))?),
+            _ => return Err(FormatError::new(format!("{at}: exactly one of response and error is required"))),
+        };
         Ok(Interaction {
             operation: m.get("operation").and_then(Value::as_str).unwrap_or_default().to_owned(),
             purpose: purpose_of(m.get("purpose"), at)?,
             waits_before,
             request: RecordedRequest::from_json(request, &format!("{at}.request"))?,
-            response: RecordedResponse::from_json(response, &format!("{at}.response"))?,
+            response,
         })
     }
 }

@@ -24,9 +24,19 @@
 //! }
 //! ```
 //!
+//! An exchange that failed in transport holds `"error": {"kind": "io", "message": "..."}`
+//! instead of `"response"` (kinds: `connect`, `timeout`, `io`, `body_too_large`,
+//! `headers_too_large`, `refused`, `no_runtime`, `other`) and replays as a
+//! [`TransportError`](atlas_admin_core::TransportError) of that kind, so the core's retry
+//! decision replays too. Files without failures read as before (still `version` 1).
+//!
 //! [`Recorder`] records (wrapping any send function), scrubs and refuses to save a secret;
-//! [`Player`] replays through the core's driver as an [`Execute`](atlas_admin_core::Execute);
-//! [`CassetteClient::open`] picks one of them by [`Mode`] (`replay` under `CI`, else `once`).
+//! [`Recording`] is a recording client, blocking ([`Execute`](atlas_admin_core::Execute)) over
+//! a blocking send function such as `atlas_admin_ureq::Client::send`, or async
+//! ([`ExecuteAsync`](atlas_admin_core::ExecuteAsync)) over one returning a future such as
+//! `atlas_admin_hyper::Client::send`; [`Player`] replays through the core's driver as both;
+//! [`CassetteClient::open`] picks one of them by [`Mode`] (`replay` under `CI`, else `once`;
+//! also `record` and `new-episodes`).
 //! [`drift::check`] replays a cassette against the fake and reports where the fake answers
 //! differently (status, JSON fields, kept headers).
 
@@ -35,10 +45,14 @@ mod format;
 mod mode;
 mod player;
 mod recorder;
+mod recording;
 mod scrub;
 
-pub use format::{Auth, Body, Cassette, FormatError, Interaction, RecordedRequest, RecordedResponse, VERSION};
+pub use format::{
+    Auth, Body, Cassette, FormatError, Interaction, RecordedError, RecordedRequest, RecordedResponse, VERSION,
+};
 pub use mode::{CassetteClient, Mode};
 pub use player::{Miss, Player};
-pub use recorder::{Recorder, Recording, SaveError, loopback_send};
+pub use recorder::{Recorder, SaveError, loopback_send};
+pub use recording::Recording;
 pub use scrub::{Secrets, kept_header};

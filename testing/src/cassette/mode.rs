@@ -4,15 +4,17 @@
 //!   cassette must exist; nothing touches the network.
 //! - `once` (the default elsewhere): replay if the cassette exists, else record it.
 //! - `record`: always record (credentials come from the caller, never from the cassette).
-//!
-//! Recording replays nothing, so "new episodes" (replay what matches, record the rest) is not
-//! offered: re-record the cassette instead.
+//! - `new-episodes`: replay what the cassette has, send and record the rest, and save the
+//!   cassette with its old interactions and the new ones (see [`Recording::new_episodes`] for
+//!   what a replayed nonce or token costs against a real server); records a missing cassette.
 
-use super::format::FormatError;
+use super::format::{Cassette, FormatError};
 use super::player::Player;
-use super::recorder::{Recording, SaveError};
+use super::recorder::SaveError;
+use super::recording::Recording;
 use atlas_admin_core::driver::SendResult;
-use atlas_admin_core::{ApiResponse, Error, Execute, Operation, Outgoing};
+use atlas_admin_core::{ApiResponse, Error, Execute, ExecuteAsync, Operation, Outgoing};
+use std::future::Future;
 use std::path::{Path, PathBuf};
 
 /// Whether to replay or record.
@@ -24,20 +26,34 @@ pub enum Mode {
     Once,
     /// Record, replacing the cassette.
     Record,
+    /// Replay what matches, record the rest, and save old and new interactions together.
+    NewEpisodes,
 }
 
 impl Mode {
-    /// `replay`, `once` or `record`.
+    /// `replay`, `once`, `record` or `new-episodes`.
     pub fn parse(text: &str) -> Option<Mode> {
         match text {
             "replay" => Some(Mode::Replay),
             "once" => Some(Mode::Once),
             "record" => Some(Mode::Record),
+            "new-episodes" => Some(Mode::NewEpisodes),
             _ => None,
         }
     }
 
-    /// The mode for this run: `ATLAS_CASSETTE_MODE` (`replay`, `once`, `record`), `once` by
+    /// The name [`Mode::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Replay => "replay",
+            Mode::Once => "once",
+            Mode::Record => "record",
+            Mode::NewEpisodes => "new-episodes",
+        }
+    }
+
+    /// The mode for this run: `ATLAS_CASSETTE_MODE` (`replay`, `once`, `record`,
+    /// `new-episodes`), `once` by
     /// default; always `replay` when `CI` is set, so CI never records by accident.
     pub fn from_env() -> Mode {
         Mode::pick(std::env::var_os("CI").is_some(), std::env::var("ATLAS_CASSETTE_MODE").ok().as_deref())
@@ -49,7 +65,11 @@ impl Mode {
     }
 }
 
-/// A cassette opened in a [`Mode`]: a [`Player`] or a [`Recording`], both an [`Execute`].
+/// A cassette opened in a [`Mode`]: a [`Player`] or a [`Recording`] (which, in new-episodes
+/// mode, answers from the cassette first).
+///
+/// An [`Execute`] when the recording's send function is blocking, an [`ExecuteAsync`] when it
+/// returns a future (the player is both).
 pub enum CassetteClient<S> {
     /// Answers from the file.
     Replaying(Player),
@@ -57,7 +77,18 @@ pub enum CassetteClient<S> {
     Recording(Recording<S>, PathBuf),
 }
 
-impl<S: FnMut(Outgoing) -> SendResult> CassetteClient<S> {
+impl<S> std::fmt::Debug for CassetteClient<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CassetteClient::Replaying(player) => f.debug_tuple("Replaying").field(player).finish(),
+            CassetteClient::Recording(recording, path) => {
+                f.debug_tuple("Recording").field(recording).field(path).finish()
+            }
+        }
+    }
+}
+
+impl<S> CassetteClient<S> {
     /// Opens `path` in `mode`; `record` makes the recording client (with explicit credentials)
     /// only when the mode records.
     pub fn open(
@@ -69,7 +100,20 @@ impl<S: FnMut(Outgoing) -> SendResult> CassetteClient<S> {
         match mode {
             Mode::Replay => Player::load(path).map(CassetteClient::Replaying),
             Mode::Once if path.exists() => Player::load(path).map(CassetteClient::Replaying),
-            Mode::Once | Mode::Record => Ok(CassetteClient::Recording(record(), path.to_owned())),
+            Mode::NewEpisodes if path.exists() => {
+                let recording = record().new_episodes(Cassette::load(path)?)?;
+                Ok(CassetteClient::Recording(recording, path.to_owned()))
+            }
+            Mode::Once | Mode::Record | Mode::NewEpisodes => Ok(CassetteClient::Recording(record(), path.to_owned())),
+        }
+    }
+
+    /// When replaying, interactions left unused do not fail [`finish`](CassetteClient::finish)
+    /// (see [`Player::allow_unused`]); recording is unaffected.
+    pub fn allow_unused(self) -> Self {
+        match self {
+            CassetteClient::Replaying(player) => CassetteClient::Replaying(player.allow_unused()),
+            recording => recording,
         }
     }
 
@@ -79,7 +123,8 @@ impl<S: FnMut(Outgoing) -> SendResult> CassetteClient<S> {
     }
 
     /// Ends the run: saves what was recorded (refusing a secret), or checks every recorded
-    /// interaction was used (panics otherwise, as [`Player::assert_done`]).
+    /// interaction was used (panics otherwise, as [`Player::assert_done`]; see
+    /// [`CassetteClient::allow_unused`]).
     pub fn finish(self) -> Result<(), SaveError> {
         match self {
             CassetteClient::Replaying(player) => {
@@ -100,6 +145,23 @@ impl<S: FnMut(Outgoing) -> SendResult> Execute for CassetteClient<S> {
         match self {
             CassetteClient::Replaying(player) => Execute::execute(player, op),
             CassetteClient::Recording(recording, _) => recording.execute(op),
+        }
+    }
+}
+
+impl<S, F> ExecuteAsync for CassetteClient<S>
+where
+    S: FnMut(Outgoing) -> F + Send,
+    F: Future<Output = SendResult> + Send,
+{
+    async fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation + Sync,
+        O::Output: Send + 'static,
+    {
+        match self {
+            CassetteClient::Replaying(player) => ExecuteAsync::execute(player, op).await,
+            CassetteClient::Recording(recording, _) => ExecuteAsync::execute(recording, op).await,
         }
     }
 }

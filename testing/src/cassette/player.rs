@@ -21,10 +21,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// or token exchange recorded is replayed too, with dummy credentials of the recorded kind, so
 /// the core's auth runs as it did (the `Authorization` header is not matched). A miss fails
 /// the call with a transport error of kind `Refused` (never retried) whose message is the
-/// [`Miss`]; [`Player::misses`] keeps it typed.
+/// [`Miss`]; [`Player::misses`] keeps it typed. A recorded transport failure replays as the
+/// same [`TransportError`] kind.
+///
+/// [`Player::assert_done`] fails on interactions never used, unless
+/// [`Player::allow_unused`] says a partial replay is intended.
 pub struct Player {
     session: Session,
     state: Mutex<State>,
+    allow_unused: bool,
 }
 
 struct State {
@@ -42,6 +47,7 @@ impl fmt::Debug for Player {
         f.debug_struct("Player")
             .field("interactions", &state.interactions.len())
             .field("answered", &state.answered)
+            .field("allow_unused", &self.allow_unused)
             .finish_non_exhaustive()
     }
 }
@@ -112,6 +118,7 @@ impl Player {
                 misses: Vec::new(),
                 answered: 0,
             }),
+            allow_unused: false,
         })
     }
 
@@ -163,32 +170,44 @@ impl Player {
             .collect()
     }
 
-    /// Panics unless every recorded interaction was used and no request missed.
+    /// Interactions left unused no longer fail [`Player::assert_done`] (misses still do): for
+    /// a test that replays only part of a cassette on purpose.
+    pub fn allow_unused(mut self) -> Player {
+        self.allow_unused = true;
+        self
+    }
+
+    /// Panics unless no request missed and every recorded interaction was used (the latter
+    /// unless [`Player::allow_unused`]).
     pub fn assert_done(&self) {
         let (unused, misses) = (self.unused(), self.misses());
         assert!(misses.is_empty(), "requests the cassette had no answer for:\n{}", join(&misses));
-        assert!(unused.is_empty(), "recorded interactions never used:\n  {}", unused.join("\n  "));
+        assert!(
+            self.allow_unused || unused.is_empty(),
+            "recorded interactions never used (allow them with Player::allow_unused):\n  {}",
+            unused.join("\n  ")
+        );
+    }
+
+    /// The recorded outcome for `request` (the first unused equal one, which is then used), or `None`.
+    pub(crate) fn lookup(&self, request: &RecordedRequest) -> Option<SendResult> {
+        let mut state = self.lock();
+        let i = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && x.request == *request)?;
+        let answer = state.interactions.get(i).map(|x| x.replay());
+        if let Some(used) = state.used.get_mut(i) {
+            *used = true;
+        }
+        state.answered += 1;
+        Some(answer.unwrap_or_else(|| Err(TransportError::new(TransportErrorKind::Other, "interaction vanished"))))
     }
 
     /// The answer to one request the core hands out.
     fn answer(&self, out: Outgoing) -> SendResult {
         let request = RecordedRequest::of(&out.request);
-        let mut state = self.lock();
-        let found = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && x.request == request);
-        if let Some(i) = found {
-            let response = state.interactions.get(i).map(|x| x.response.to_http());
-            if let Some(used) = state.used.get_mut(i) {
-                *used = true;
-            }
-            state.answered += 1;
-            return match response {
-                Some(Ok(r)) => Ok(r),
-                Some(Err(e)) => {
-                    Err(TransportError::new(TransportErrorKind::Other, format!("bad recorded response: {e}")))
-                }
-                None => Err(TransportError::new(TransportErrorKind::Other, "interaction vanished")),
-            };
+        if let Some(answer) = self.lookup(&request) {
+            return answer;
         }
+        let mut state = self.lock();
         let miss = nearest(&state, request);
         let message = miss.to_string();
         state.misses.push(miss);

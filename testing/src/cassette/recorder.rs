@@ -1,24 +1,25 @@
 //! [`Recorder`]: wraps any send (and sleep) function of the core's driver, keeps every
-//! exchange, and saves a scrubbed cassette, refusing to save one that holds a secret.
-//! [`Recording`]: a client over a session, a send function and a recorder.
+//! exchange (a response or a transport failure), and saves a scrubbed cassette, refusing to
+//! save one that holds a secret.
 
-use super::format::{Auth, Body, Cassette, Interaction, RecordedRequest, RecordedResponse};
+use super::format::{Auth, Body, Cassette, Interaction, RecordedError, RecordedRequest, RecordedResponse};
 use super::scrub::{Secrets, digest_response, kept_header};
-use atlas_admin_core::driver::{SendResult, run_blocking};
-use atlas_admin_core::{ApiResponse, Error, Execute, Now, Operation, Outgoing, Session};
-use atlas_admin_core::{TransportError, TransportErrorKind};
+use atlas_admin_core::driver::SendResult;
+use atlas_admin_core::{Outgoing, Purpose, TransportError, TransportErrorKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 /// Records exchanges as they pass through the send function it wraps.
 ///
-/// Thread-safe; exchanges are kept in the order their responses arrive. Transport failures
-/// are not recorded (replay cannot reproduce them yet).
+/// Thread-safe; exchanges are kept in the order their outcomes arrive. A transport failure is
+/// kept as its kind and message, and replays as the same kind (so retries replay). The
+/// blocking and async wrappers ([`Recorder::wrap_send`], [`Recording`](super::Recording)'s
+/// `ExecuteAsync`) share one "record this exchange" step.
 pub struct Recorder {
     auth: Auth,
     secrets: Secrets,
@@ -31,8 +32,21 @@ struct State {
     waits: Vec<Duration>,
     /// Values learned while recording: bearer tokens and Digest `response=` values.
     learned: Vec<(&'static str, String)>,
-    /// Access tokens seen, in order: the n-th becomes `TOKEN-n`.
+    /// Access tokens seen, in order: the n-th becomes `TOKEN-n` (numbered after the prior
+    /// cassette's).
     tokens: Vec<String>,
+    /// New episodes: the cassette's interactions, saved before the new ones.
+    prior: Vec<Interaction>,
+    /// The highest `TOKEN-n` placeholder of `prior`.
+    prior_tokens: usize,
+}
+
+/// One exchange on its way: what the request was, until its outcome arrives.
+pub(crate) struct Pending {
+    request: RecordedRequest,
+    authorization: Option<String>,
+    operation: &'static str,
+    purpose: Purpose,
 }
 
 impl fmt::Debug for Recorder {
@@ -50,73 +64,128 @@ impl Recorder {
         Recorder { auth, secrets, state: Mutex::default() }
     }
 
+    /// How the recorded session authenticates.
+    pub fn auth(&self) -> Auth {
+        self.auth
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `send`, recording each exchange it completes.
+    /// `send`, recording each exchange it completes (or fails).
     pub fn wrap_send<'a>(
         &'a self,
         mut send: impl FnMut(Outgoing) -> SendResult + 'a,
     ) -> impl FnMut(Outgoing) -> SendResult + 'a {
         move |out: Outgoing| {
-            let request = RecordedRequest::of(&out.request);
-            let authorization =
-                out.request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let (operation, purpose) = (out.operation, out.purpose);
+            let pending = self.begin(&out);
             let result = send(out);
-            let mut state = self.lock();
-            if let Some(auth) = authorization {
-                if let Some(response) = digest_response(&auth) {
-                    state.learned.push(("a Digest response=", response.to_owned()));
-                } else if let Some(token) = auth.strip_prefix("Bearer ") {
+            self.finish(pending, &result);
+            result
+        }
+    }
+
+    /// The first half of recording an exchange: what is sent (taken before `out` moves).
+    pub(crate) fn begin(&self, out: &Outgoing) -> Pending {
+        Pending {
+            request: RecordedRequest::of(&out.request),
+            authorization: out
+                .request
+                .headers()
+                .get(http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            operation: out.operation,
+            purpose: out.purpose,
+        }
+    }
+
+    /// The second half: records the exchange with its outcome, learning the credentials it
+    /// carried (to guard them) and the tokens it returned (to replace them).
+    pub(crate) fn finish(&self, pending: Pending, result: &SendResult) {
+        let Pending { request, authorization, operation, purpose } = pending;
+        let mut state = self.lock();
+        if let Some(auth) = authorization {
+            if let Some(response) = digest_response(&auth) {
+                state.learned.push(("a Digest response=", response.to_owned()));
+            } else if let Some(token) = auth.strip_prefix("Bearer ") {
+                // A prior cassette's placeholder, replayed and sent on (new episodes), is no secret.
+                let prior =
+                    placeholder_number(token).is_some_and(|n| n <= state.prior_tokens && token == format!("TOKEN-{n}"));
+                if !prior {
                     state.learned.push(("a bearer token", token.to_owned()));
                 }
             }
-            if let Ok(response) = &result {
-                let body = Body::from_bytes(response.body());
-                if let Body::Json(Value::Object(m)) = &body {
-                    for key in ["access_token", "refresh_token", "id_token"] {
-                        if let Some(Value::String(token)) = m.get(key) {
-                            state.learned.push(("a token in a token response", token.clone()));
-                            if !state.tokens.contains(token) {
-                                state.tokens.push(token.clone());
-                            }
-                        }
-                    }
-                }
-                let mut headers: BTreeMap<String, String> = BTreeMap::new();
-                for (name, value) in response.headers() {
-                    if kept_header(name.as_str()) {
-                        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                        headers
-                            .entry(name.as_str().to_owned())
-                            .and_modify(|v| *v = format!("{v}, {value}"))
-                            .or_insert(value);
-                    }
-                }
-                let waits_before = std::mem::take(&mut state.waits);
-                state.interactions.push(Interaction {
-                    operation: operation.to_owned(),
-                    purpose,
-                    waits_before,
-                    request,
-                    response: RecordedResponse { status: response.status().as_u16(), headers, body },
-                });
-            }
-            result
         }
+        let response = match result {
+            Ok(response) => Ok(self.keep(&mut state, response)),
+            Err(error) => Err(RecordedError::of(error)),
+        };
+        let waits_before = std::mem::take(&mut state.waits);
+        state.interactions.push(Interaction {
+            operation: operation.to_owned(),
+            purpose,
+            waits_before,
+            request,
+            response,
+        });
+    }
+
+    /// The kept part of a response, learning the tokens of a token response.
+    fn keep(&self, state: &mut State, response: &http::Response<Vec<u8>>) -> RecordedResponse {
+        let body = Body::from_bytes(response.body());
+        if let Body::Json(Value::Object(m)) = &body {
+            for key in ["access_token", "refresh_token", "id_token"] {
+                if let Some(Value::String(token)) = m.get(key) {
+                    state.learned.push(("a token in a token response", token.clone()));
+                    if !state.tokens.contains(token) {
+                        state.tokens.push(token.clone());
+                    }
+                }
+            }
+        }
+        let mut headers: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in response.headers() {
+            if kept_header(name.as_str()) {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                headers.entry(name.as_str().to_owned()).and_modify(|v| *v = format!("{v}, {value}")).or_insert(value);
+            }
+        }
+        RecordedResponse { status: response.status().as_u16(), headers, body }
+    }
+
+    /// Records a wait the core asked for; it is written before the next recorded exchange.
+    pub(crate) fn note_wait(&self, wait: Duration) {
+        self.lock().waits.push(wait);
+    }
+
+    /// Forgets the waits noted since the last exchange: they preceded a replayed one (new
+    /// episodes), which the prior cassette already holds with its waits.
+    pub(crate) fn skip_waits(&self) {
+        self.lock().waits.clear();
+    }
+
+    /// New episodes: `cassette`'s interactions are saved first, unchanged, and new tokens are
+    /// numbered after its `TOKEN-n` placeholders.
+    pub(crate) fn continue_from(&self, cassette: &Cassette) {
+        let text = cassette.to_json_string();
+        let highest =
+            text.split("TOKEN-").skip(1).filter_map(|rest| placeholder_number(&format!("TOKEN-{rest}"))).max();
+        let mut state = self.lock();
+        state.prior = cassette.interactions.clone();
+        state.prior_tokens = highest.unwrap_or(0);
     }
 
     /// `sleep`, recording each wait the core asks for.
     pub fn wrap_sleep<'a>(&'a self, mut sleep: impl FnMut(Duration) + 'a) -> impl FnMut(Duration) + 'a {
         move |d| {
-            self.lock().waits.push(d);
+            self.note_wait(d);
             sleep(d);
         }
     }
 
-    /// The number of exchanges recorded so far.
+    /// The number of exchanges recorded so far (not counting a prior cassette's).
     pub fn len(&self) -> usize {
         self.lock().interactions.len()
     }
@@ -131,7 +200,7 @@ impl Recorder {
         let state = self.lock();
         let mut secrets = self.secrets.clone();
         for (i, token) in state.tokens.iter().enumerate() {
-            secrets = secrets.replace(token, &format!("TOKEN-{}", i + 1));
+            secrets = secrets.replace(token, &format!("TOKEN-{}", state.prior_tokens + i + 1));
         }
         for (label, value) in &state.learned {
             secrets = secrets.secret(label, value);
@@ -141,27 +210,27 @@ impl Recorder {
             Body::Json(v) => Body::Json(secrets.scrub_json(v)),
             Body::Text(t) => Body::Text(secrets.scrub_str(t)),
         };
-        let interactions = state
-            .interactions
-            .iter()
-            .map(|i| Interaction {
-                operation: i.operation.clone(),
-                purpose: i.purpose,
-                waits_before: i.waits_before.clone(),
-                request: RecordedRequest {
-                    method: i.request.method.clone(),
-                    path: secrets.scrub_str(&i.request.path),
-                    query: i.request.query.iter().map(|(k, v)| (secrets.scrub_str(k), secrets.scrub_str(v))).collect(),
-                    api_version: i.request.api_version.clone(),
-                    body: scrub_body(&i.request.body),
-                },
-                response: RecordedResponse {
-                    status: i.response.status,
-                    headers: i.response.headers.iter().map(|(k, v)| (k.clone(), secrets.scrub_str(v))).collect(),
-                    body: scrub_body(&i.response.body),
-                },
-            })
-            .collect();
+        let recorded = state.interactions.iter().map(|i| Interaction {
+            operation: i.operation.clone(),
+            purpose: i.purpose,
+            waits_before: i.waits_before.clone(),
+            request: RecordedRequest {
+                method: i.request.method.clone(),
+                path: secrets.scrub_str(&i.request.path),
+                query: i.request.query.iter().map(|(k, v)| (secrets.scrub_str(k), secrets.scrub_str(v))).collect(),
+                api_version: i.request.api_version.clone(),
+                body: scrub_body(&i.request.body),
+            },
+            response: match &i.response {
+                Ok(r) => Ok(RecordedResponse {
+                    status: r.status,
+                    headers: r.headers.iter().map(|(k, v)| (k.clone(), secrets.scrub_str(v))).collect(),
+                    body: scrub_body(&r.body),
+                }),
+                Err(e) => Err(RecordedError { kind: e.kind, message: secrets.scrub_str(&e.message) }),
+            },
+        });
+        let interactions = state.prior.iter().cloned().chain(recorded).collect();
         let cassette = Cassette { auth: self.auth, interactions };
         guard(&secrets, &cassette)?;
         Ok(cassette)
@@ -178,6 +247,12 @@ impl Recorder {
         std::fs::write(path, cassette.to_json_string()).map_err(|e| SaveError::Io(e.to_string()))?;
         Ok(cassette)
     }
+}
+
+/// `n` of a `TOKEN-n` placeholder (at the start of `text`).
+fn placeholder_number(text: &str) -> Option<usize> {
+    let digits: String = text.strip_prefix("TOKEN-")?.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// Refuses a cassette whose JSON text holds a guarded value (or its base64 form).
@@ -218,61 +293,6 @@ impl fmt::Display for SaveError {
 }
 
 impl std::error::Error for SaveError {}
-
-/// A blocking client that records: a core [`Session`], a send function (a real transport's,
-/// or [`loopback_send`]) and a [`Recorder`].
-///
-/// Waits either sleep the thread ([`Recording::new`]) or pass on a virtual clock that runs
-/// ahead of the real one by every wait so far ([`Recording::virtual_time`]: for recording
-/// against the fake, whose faults are counted, not timed).
-pub struct Recording<S> {
-    session: Session,
-    recorder: Recorder,
-    send: Mutex<S>,
-    /// `None`: the real clock and real sleeping; `Some(clock)`: a virtual clock that moves only
-    /// by waits.
-    clock: Option<Mutex<Now>>,
-}
-
-impl<S: FnMut(Outgoing) -> SendResult> Recording<S> {
-    /// Records the calls `session` makes through `send`; waits sleep the thread.
-    pub fn new(session: Session, recorder: Recorder, send: S) -> Self {
-        Recording { session, recorder, send: Mutex::new(send), clock: None }
-    }
-
-    /// Waits pass at once on a virtual clock that starts now and moves only by waits, so the
-    /// recorded waits are exactly what the core asked (the server must not depend on real time
-    /// passing: right for the fake, whose faults are counted, not timed).
-    pub fn virtual_time(mut self) -> Self {
-        self.clock = Some(Mutex::new(Now::new(Instant::now(), SystemTime::now())));
-        self
-    }
-
-    /// The recorder (to save the cassette).
-    pub fn recorder(&self) -> &Recorder {
-        &self.recorder
-    }
-}
-
-impl<S: FnMut(Outgoing) -> SendResult> Execute for Recording<S> {
-    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
-    where
-        O: Operation,
-        O::Output: Send + 'static,
-    {
-        let mut send = self.send.lock().unwrap_or_else(PoisonError::into_inner);
-        let lock = |c: &Mutex<Now>| *c.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = || self.clock.as_ref().map_or_else(|| Now::new(Instant::now(), SystemTime::now()), lock);
-        let sleep = |d: Duration| match &self.clock {
-            Some(c) => {
-                let mut c = c.lock().unwrap_or_else(PoisonError::into_inner);
-                *c = c.advance(d);
-            }
-            None => std::thread::sleep(d),
-        };
-        run_blocking(&self.session, op, now, self.recorder.wrap_send(&mut *send), self.recorder.wrap_sleep(sleep), None)
-    }
-}
 
 /// One plain-HTTP/1.1 exchange on a new loopback connection: enough to record against the
 /// fake Atlas without a transport crate. Anything but `http://` to a loopback address is refused.

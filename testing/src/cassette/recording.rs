@@ -1,0 +1,201 @@
+//! [`Recording`]: a client that records, over a core [`Session`], a send function and a
+//! [`Recorder`]; blocking ([`Execute`]) with a plain send function, async ([`ExecuteAsync`])
+//! with one returning a future. In new-episodes mode it first answers from a cassette.
+
+use super::format::{Cassette, FormatError, RecordedRequest};
+use super::player::Player;
+use super::recorder::Recorder;
+use atlas_admin_core::driver::{SendResult, run, run_blocking};
+use atlas_admin_core::{ApiResponse, Error, Execute, ExecuteAsync, Now, Operation, Outgoing, Session};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+/// A caller-given async sleep (the runtime's timer), boxed.
+type AsyncSleep = Box<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// A client that records: a core [`Session`], a send function (a real transport's, such as
+/// `atlas_admin_ureq::Client::send` or `atlas_admin_hyper::Client::send`, or
+/// [`loopback_send`](super::loopback_send)) and a [`Recorder`].
+///
+/// It is an [`Execute`] when `send` returns a [`SendResult`], and an [`ExecuteAsync`] when
+/// `send` returns a future of one (the future must own what it needs, e.g. a cloned client).
+///
+/// Waits either really pass ([`Recording::new`] sleeps the thread, [`Recording::new_async`]
+/// awaits the caller's sleep), or pass on a virtual clock that runs ahead of the real one by
+/// every wait so far ([`Recording::virtual_time`]: for recording against the fake, whose
+/// faults are counted, not timed).
+pub struct Recording<S> {
+    session: Session,
+    recorder: Recorder,
+    send: Mutex<S>,
+    /// `None`: the real clock; `Some(clock)`: a virtual clock that moves only by waits.
+    clock: Option<Mutex<Now>>,
+    /// How async calls really wait; without it they sleep the thread.
+    sleep: Option<AsyncSleep>,
+    /// New episodes: answers what the prior cassette holds before anything is sent.
+    replay: Option<Box<Player>>,
+}
+
+impl<S> fmt::Debug for Recording<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recording")
+            .field("recorder", &self.recorder)
+            .field("virtual_time", &self.clock.is_some())
+            .field("new_episodes", &self.replay.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<S> Recording<S> {
+    /// Records the calls `session` makes through `send`; waits sleep the thread (for blocking
+    /// code; async code wants [`Recording::new_async`]).
+    pub fn new(session: Session, recorder: Recorder, send: S) -> Self {
+        Recording { session, recorder, send: Mutex::new(send), clock: None, sleep: None, replay: None }
+    }
+
+    /// Records the calls `session` makes through the async `send`; waits await `sleep` (the
+    /// runtime's timer, e.g. `tokio::time::sleep`).
+    pub fn new_async<W>(
+        session: Session,
+        recorder: Recorder,
+        send: S,
+        sleep: impl Fn(Duration) -> W + Send + Sync + 'static,
+    ) -> Self
+    where
+        W: Future<Output = ()> + Send + 'static,
+    {
+        let sleep: AsyncSleep = Box::new(move |d| Box::pin(sleep(d)));
+        Recording { sleep: Some(sleep), ..Recording::new(session, recorder, send) }
+    }
+
+    /// Waits pass at once on a virtual clock that starts now and moves only by waits, so the
+    /// recorded waits are exactly what the core asked (the server must not depend on real time
+    /// passing: right for the fake, whose faults are counted, not timed).
+    pub fn virtual_time(mut self) -> Self {
+        self.clock = Some(Mutex::new(Now::new(Instant::now(), SystemTime::now())));
+        self
+    }
+
+    /// New episodes: a request `cassette` has an unused answer for is answered from it (and
+    /// not recorded again); anything else is sent and recorded. The saved cassette holds
+    /// `cassette`'s interactions, then the new ones.
+    ///
+    /// Auth against a real server: a replayed Digest challenge leaves the session signing
+    /// with the recorded nonce. A server that no longer takes it (stale or unknown) answers
+    /// 401 with a fresh challenge and the core re-signs once, so the first new request costs
+    /// one extra exchange, recorded as it happened (one that still takes it just answers). A
+    /// replayed token exchange leaves the session holding the `TOKEN-n` placeholder: the
+    /// server answers its first new request 401, the core drops the token, fetches a real one
+    /// (saved as a `TOKEN-m` numbered after the cassette's) and re-sends once. Either way the
+    /// saved cassette replays the same steps. A replayed answer is the recorded one: a request
+    /// that the cassette holds is not sent, even if the server's state has changed since.
+    ///
+    /// Fails when `cassette` was recorded with another kind of credentials.
+    pub fn new_episodes(mut self, cassette: Cassette) -> Result<Self, FormatError> {
+        if cassette.auth != self.recorder.auth() {
+            return Err(FormatError::new(format!(
+                "the cassette was recorded with {:?} credentials, this recording uses {:?}",
+                cassette.auth,
+                self.recorder.auth()
+            )));
+        }
+        self.recorder.continue_from(&cassette);
+        let player = Player::new(cassette).map_err(|e| FormatError::new(format!("cannot replay it: {e}")))?;
+        self.replay = Some(Box::new(player));
+        Ok(self)
+    }
+
+    /// The recorder (to save the cassette).
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Both clocks: the virtual one, or the system's.
+    fn now(&self) -> Now {
+        self.clock.as_ref().map_or_else(|| Now::new(Instant::now(), SystemTime::now()), |c| *lock(c))
+    }
+
+    /// Moves the virtual clock by `wait`; `false` when waits really pass.
+    fn advance(&self, wait: Duration) -> bool {
+        let Some(clock) = &self.clock else { return false };
+        let mut clock = lock(clock);
+        *clock = clock.advance(wait);
+        true
+    }
+
+    /// New episodes: the prior cassette's answer to `out`, if it has an unused one.
+    fn replayed(&self, out: &Outgoing) -> Option<SendResult> {
+        let answer = self.replay.as_ref()?.lookup(&RecordedRequest::of(&out.request))?;
+        self.recorder.skip_waits();
+        Some(answer)
+    }
+}
+
+impl<S: FnMut(Outgoing) -> SendResult> Execute for Recording<S> {
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
+        let mut send = lock(&self.send);
+        let mut live = self.recorder.wrap_send(&mut *send);
+        let send = |out: Outgoing| self.replayed(&out).unwrap_or_else(|| live(out));
+        let sleep = |d: Duration| {
+            if !self.advance(d) {
+                std::thread::sleep(d);
+            }
+        };
+        run_blocking(&self.session, op, || self.now(), send, self.recorder.wrap_sleep(sleep), None)
+    }
+}
+
+impl<S, F> ExecuteAsync for Recording<S>
+where
+    S: FnMut(Outgoing) -> F + Send,
+    F: Future<Output = SendResult> + Send,
+{
+    fn execute<O>(&self, op: &O) -> impl Future<Output = Result<ApiResponse<O::Output>, Error>> + Send
+    where
+        O: Operation + Sync,
+        O::Output: Send + 'static,
+    {
+        let send = move |out: Outgoing| {
+            // The send function is locked only to make the future, never across an `.await`.
+            let step = match self.replayed(&out) {
+                Some(answer) => Err(answer),
+                None => Ok((self.recorder.begin(&out), (lock(&self.send))(out))),
+            };
+            async move {
+                match step {
+                    Err(answer) => answer,
+                    Ok((pending, exchange)) => {
+                        let result = exchange.await;
+                        self.recorder.finish(pending, &result);
+                        result
+                    }
+                }
+            }
+        };
+        let sleep = move |d: Duration| -> Pin<Box<dyn Future<Output = ()> + Send>> {
+            self.recorder.note_wait(d);
+            if self.advance(d) {
+                return Box::pin(std::future::ready(()));
+            }
+            match &self.sleep {
+                Some(sleep) => sleep(d),
+                None => {
+                    std::thread::sleep(d);
+                    Box::pin(std::future::ready(()))
+                }
+            }
+        };
+        run(&self.session, op, move || self.now(), send, sleep, None)
+    }
+}
