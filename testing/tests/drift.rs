@@ -48,15 +48,22 @@ fn an_edited_cassette_shows_exactly_its_edits() {
     // A status changed, a field removed (so the fake's is extra), a field's value changed, a
     // field added (so the fake's answer lacks it), a kept header's value changed.
     let get = attempt_of(&cassette, "getGroupInvite");
-    cassette.interactions[get].response.status = 201;
+    cassette.interactions[get].response.as_mut().unwrap().status = 201;
     let list = attempt_of(&cassette, "listGroupInvites");
-    let Body::Json(Value::Array(items)) = &mut cassette.interactions[list].response.body else { panic!() };
+    let Body::Json(Value::Array(items)) = &mut cassette.interactions[list].response.as_mut().unwrap().body else {
+        panic!()
+    };
     let Value::Object(first) = &mut items[0] else { panic!() };
     assert!(first.remove("groupName").is_some());
     first.insert("username".into(), "someone.else@example.com".into());
     first.insert("teamIds".into(), Value::Array(Vec::new()));
     let update = attempt_of(&cassette, "updateGroupInvites");
-    cassette.interactions[update].response.headers.insert("sunset".into(), "Fri, 1 Jan 2027 00:00:00 GMT".into());
+    cassette.interactions[update]
+        .response
+        .as_mut()
+        .unwrap()
+        .headers
+        .insert("sunset".into(), "Fri, 1 Jan 2027 00:00:00 GMT".into());
 
     let fake = FakeAtlas::start();
     let report = drift::check(&cassette, &fake);
@@ -128,7 +135,7 @@ fn answers(c: &Cassette) -> Vec<(String, u16, Body)> {
     c.interactions
         .iter()
         .filter(|i| matches!(i.purpose, Purpose::Api { .. }))
-        .map(|i| (i.operation.clone(), i.response.status, i.response.body.clone()))
+        .map(|i| (i.operation.clone(), i.response.as_ref().unwrap().status, i.response.as_ref().unwrap().body.clone()))
         .collect()
 }
 
@@ -193,7 +200,7 @@ fn answer_index(c: &Cassette, operation: &str) -> usize {
 fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     let cassette = committed(COMMITTED[0]);
     let get = attempt_of(&cassette, "getGroupInvite");
-    let Body::Json(recorded) = &cassette.interactions[get].response.body else { panic!() };
+    let Body::Json(recorded) = &cassette.interactions[get].response.as_ref().unwrap().body else { panic!() };
     let id = recorded["id"].as_str().unwrap().to_owned();
 
     // The whole cassette ends with the invitation deleted: the fake has none.
@@ -214,12 +221,12 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     client.execute(&GetGroupInvite::new(&group, id.as_str()).unwrap()).unwrap();
     let answered = client.recorder().cassette().unwrap();
     let last = answered.interactions.last().unwrap();
-    assert_eq!(last.response.body, Body::Json(recorded.clone()));
+    assert_eq!(last.response.as_ref().unwrap().body, Body::Json(recorded.clone()));
 
     // An answer of an unexpected shape is reported, not a panic, and seeds nothing.
     let mut odd = before_delete.clone();
     let list = attempt_of(&odd, "listGroupInvites");
-    odd.interactions[list].response.body = Body::Json(serde_json::json!({"results": "not a list"}));
+    odd.interactions[list].response.as_mut().unwrap().body = Body::Json(serde_json::json!({"results": "not a list"}));
     odd.interactions.truncate(list + 1);
     let fake = FakeAtlas::start();
     let report = fake.seed_from(&odd);
@@ -245,7 +252,7 @@ fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
         .interactions
         .iter()
         .filter(|i| matches!(i.purpose, Purpose::Api { .. }))
-        .map(|i| i.response.status)
+        .map(|i| i.response.as_ref().unwrap().status)
         .collect();
     assert_eq!(statuses, [429, 200], "the retry is recorded");
     drop(fake);

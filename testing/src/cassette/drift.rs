@@ -48,7 +48,7 @@ use std::time::{Instant, SystemTime};
 /// The recorded response of an interaction (`None` for an interaction that recorded no
 /// response, such as a transport failure): the one place that knows how a response is held.
 pub(crate) fn recorded_response(interaction: &Interaction) -> Option<&RecordedResponse> {
-    Some(&interaction.response)
+    interaction.ok()
 }
 
 /// What differs in one interaction.
