@@ -9,4 +9,5 @@ pub mod doubles;
 pub mod fake;
 pub mod fixtures;
 pub mod quickstart;
+pub mod sockets;
 pub mod transport_suite;
