@@ -875,6 +875,9 @@ fn cassette_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Environment variables for a run.
+type Env<'a> = [(&'a str, &'a str)];
+
 /// One CLI run recorded to a cassette.
 struct Take {
     args: Vec<String>,
@@ -912,7 +915,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
         ("MONGODB_ATLAS_CLIENT_SECRET", REC_SECRET),
     ];
     let missing_id = "0123456789abcdef01234567";
-    let session: Vec<(&str, &[(&str, &str)], Vec<&str>, i32)> = vec![
+    let session: Vec<(&str, &Env, Vec<&str>, i32)> = vec![
         (
             "create",
             &api_key,
