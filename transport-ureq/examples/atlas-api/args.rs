@@ -291,16 +291,16 @@ output and exit status:
 /// The help on `--cassette` and `--record-mode`, listing the modes `Mode::parse` accepts.
 fn cassette_usage() -> String {
     let mut out = String::from(
-        "
-record once, replay anywhere (operations and migrate):
+        "record once, replay anywhere (operations and migrate):
   --cassette FILE               answer from the cassette FILE (no credentials, no network), or record
                                 the exchanges into it (the environment's credentials; no secret is saved);
-                                the replay prints what the recorded run printed
+                                a recording prints what its replays will print (placeholders such
+                                as PUBLIC-KEY for scrubbed values included)
   --record-mode MODE            (default: ATLAS_CASSETTE_MODE, else once; always replay when CI is set)
 ",
     );
     for (name, what) in crate::cassette::modes() {
-        let _ = writeln!(out, "    {name:<26} {what}");
+        let _ = writeln!(out, "    {name:<27} {what}");
     }
     out.push_str(
         "  A replay fails (exit 1) on a request FILE has no answer for (the nearest recorded request and
