@@ -119,5 +119,6 @@ pub mod fake;
 pub mod fixtures;
 #[cfg(feature = "suites")]
 pub mod quickstart;
+pub mod sockets;
 #[cfg(feature = "suites")]
 pub mod transport_suite;

@@ -13,16 +13,29 @@
 //! environment, as for `Client::from_env()`. Input is validated by the core before anything is
 //! sent; the typed result is printed back as JSON. See `--help` for flags and exit statuses.
 //! Output to a closed pipe is dropped quietly (never a panic).
+//!
+//! With `--cassette FILE` a session is recorded once (with the environment's credentials; no
+//! secret is saved) and replayed anywhere, with no credentials and no network:
+//!
+//! ```text
+//! atlas-api projects listGroupInvites --groupId 32b6e34b3d91647abb20e7b8 --cassette invites.json
+//! CI=1 atlas-api projects listGroupInvites --groupId 32b6e34b3d91647abb20e7b8 --cassette invites.json
+//! ```
 
 #[path = "atlas-api/args.rs"]
 mod args;
+#[path = "atlas-api/cassette.rs"]
+mod cassette;
 #[path = "atlas-api/migrate.rs"]
 mod migrate;
 #[path = "atlas-api/run.rs"]
 mod run;
 
 use atlas_admin_ureq::{Client, ClientBuilder, Error};
-use run::Failure;
+use cassette::CassetteArgs;
+use run::{Failure, Warned};
+use serde_json::Value;
+use std::cell::OnceCell;
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -60,14 +73,17 @@ fn main() -> ExitCode {
             Err(bad) => return usage_error(&format!("argument {bad:?} is not valid Unicode")),
         }
     }
+    let cassette = match cassette::take(&mut argv) {
+        Ok(cassette) => cassette,
+        Err(message) => return usage_error(&message),
+    };
     if let Some(("migrate", rest)) = argv.split_first().map(|(first, rest)| (first.as_str(), rest)) {
-        let client = || {
-            let client = ClientBuilder::from_env().and_then(ClientBuilder::build).map_err(|e| e.to_string())?;
-            // The migration reads and deletes deprecated invitations: say so, once per operation.
-            client.on_sunset(|warning| err(&format!("atlas-api: warning: {warning}")));
-            Ok(client)
+        let Some(cassette) = cassette else {
+            return migrate::main(rest, &|| live_client(false));
         };
-        return migrate::main(rest, &client);
+        let slot = OnceCell::new();
+        let code = migrate::main(rest, &cassette.opener(&slot, false));
+        return cassette.finish(slot, code);
     }
     let args = match args::parse(argv) {
         Ok(None) => {
@@ -77,23 +93,52 @@ fn main() -> ExitCode {
         Ok(Some(args)) => args,
         Err(message) => return usage_error(&message),
     };
-    // Called only once everything the user typed is valid: no client (or request) before.
-    let client = || -> Result<Client, String> {
-        let mut builder = ClientBuilder::from_env().map_err(|e| e.to_string())?;
-        if args.debug {
-            builder = builder.on_exchange(|exchange| err(&format!("atlas-api: {exchange}")));
-        }
-        let client = builder.build().map_err(|e| e.to_string())?;
-        // A deprecated endpoint (or API version): one line on stderr, whatever the page count.
-        client.on_sunset(|warning| err(&format!("atlas-api: warning: {warning}")));
-        Ok(client)
-    };
     let print = |text: &str| out(text);
-    match run::run(&args, &client, &print) {
-        Ok(Some(value)) if !out(&format!("{}\n", to_json(&value, args.pretty))) => ExitCode::from(RUNTIME_ERROR),
+    // The client (or cassette) is made only once everything the user typed is valid.
+    let Some(cassette) = cassette else {
+        return exit(run::run(&args, &|| live_client(args.debug), &print), args.pretty);
+    };
+    let slot = OnceCell::new();
+    // While recording, the live answers are not printed: the new cassette's replay is.
+    let quiet_while_recording = |text: &str| CassetteArgs::recording(&slot) || out(text);
+    let outcome = run::run(&args, &cassette.opener(&slot, args.debug), &quiet_while_recording);
+    let answered = match &outcome {
+        Ok(_) => true,
+        Err(Failure::Call(error)) => error.api_error().is_some(),
+        Err(_) => false,
+    };
+    let code = match CassetteArgs::replay_of_recording(&slot, answered) {
+        Some(Ok(player)) => {
+            let code = exit(run::run(&args, &|| Ok(&player), &print), args.pretty);
+            cassette.replayed_as_recorded(&player, code)
+        }
+        Some(Err(message)) => {
+            err(&format!("atlas-api: {message}"));
+            ExitCode::from(RUNTIME_ERROR)
+        }
+        // A request the cassette has no answer for is told by `finish`, with its diff.
+        None if CassetteArgs::missed(&slot) => ExitCode::from(RUNTIME_ERROR),
+        None => exit(outcome, args.pretty),
+    };
+    cassette.finish(slot, code)
+}
+
+/// The real client from the environment, with `--debug`'s exchange log.
+fn live_client(debug: bool) -> Result<Warned<Client>, String> {
+    let mut builder = ClientBuilder::from_env().map_err(|e| e.to_string())?;
+    if debug {
+        builder = builder.on_exchange(|exchange| err(&format!("atlas-api: {exchange}")));
+    }
+    Ok(Warned::new(builder.build().map_err(|e| e.to_string())?))
+}
+
+/// Prints the result (or the failure) and gives the exit status.
+fn exit(outcome: Result<Option<Value>, Failure>, pretty: bool) -> ExitCode {
+    match outcome {
+        Ok(Some(value)) if !out(&format!("{}\n", to_json(&value, pretty))) => ExitCode::from(RUNTIME_ERROR),
         Ok(_) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => usage_error(&message),
-        Err(Failure::Call(error)) => report(&error, args.pretty),
+        Err(Failure::Call(error)) => report(&error, pretty),
         Err(Failure::Closed) => ExitCode::from(RUNTIME_ERROR),
         Err(Failure::Output(e)) => {
             err(&format!("atlas-api: cannot print the result as JSON: {e}"));

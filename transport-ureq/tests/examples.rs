@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
+use atlas_admin_testing::sockets::Tripwire;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -134,14 +135,19 @@ impl Run {
     }
 }
 
-/// Runs `program` with `args`, an environment without `MONGODB_ATLAS_*` or proxy variables
-/// plus `env`, and `stdin` (or none). Killed after [`RUN_LIMIT`].
+/// Runs `program` with `args`, an environment without `MONGODB_ATLAS_*`, proxy, `CI` or
+/// `ATLAS_CASSETTE_MODE` variables plus `env`, and `stdin` (or none). Killed after [`RUN_LIMIT`].
 fn run_program(program: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut cmd = Command::new(program);
     cmd.args(args);
     for (name, _) in std::env::vars_os() {
         let upper = name.to_string_lossy().to_ascii_uppercase();
-        if upper.starts_with("MONGODB_ATLAS_") || upper.ends_with("_PROXY") {
+        // `CI` and `ATLAS_CASSETTE_MODE` choose the cassette mode: a test sets them if it means to.
+        if upper.starts_with("MONGODB_ATLAS_")
+            || upper.ends_with("_PROXY")
+            || upper == "CI"
+            || upper == "ATLAS_CASSETTE_MODE"
+        {
             cmd.env_remove(&name);
         }
     }
@@ -826,4 +832,220 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["users"][0]["outcome"], "failed");
     assert!(report["users"][0]["reason"].as_str().unwrap().contains("cannot build the replacement"), "{report}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// atlas-api --cassette: record once, replay with no server, no credentials and no socket
+// ---------------------------------------------------------------------------------------------
+
+/// Recognisable credentials: no cassette may hold any of them.
+const REC_PUBLIC: &str = "recpubk9";
+const REC_PRIVATE: &str = "RECOGNISABLE-private-key-0042";
+const REC_CLIENT_ID: &str = "mdb_sa_id_RECOGNISABLE0042";
+const REC_SECRET: &str = "mdb_sa_sk_RECOGNISABLE0secret0042";
+
+/// N from the `atlas-api: cassette FILE: N exchanges recorded|replayed` line on stderr.
+fn exchanges(run: &Run, verb: &str) -> usize {
+    let tail = format!(" exchanges {verb}");
+    let line = run.stderr.lines().find(|l| l.starts_with("atlas-api: cassette ") && l.ends_with(&tail));
+    let line = line.unwrap_or_else(|| panic!("no `{tail}` line in:\n{}", run.stderr));
+    let count = line.trim_end_matches(&tail).rsplit(' ').next().expect("a count");
+    count.parse().unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+/// Standard base64 with padding (the form of a Basic header), for looking for it.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            let c = if i <= chunk.len() { char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' };
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A fresh directory for this test's cassettes.
+fn cassette_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("cassette directory");
+    dir
+}
+
+/// Environment variables for a run.
+type Env<'a> = [(&'a str, &'a str)];
+
+/// One CLI run recorded to a cassette.
+struct Take {
+    args: Vec<String>,
+    file: String,
+    run: Run,
+    exchanges: usize,
+    /// Recorded with the API key (else the service account).
+    api_key: bool,
+}
+
+/// A session recorded through the CLI (`--record-mode record`) against the fake, with an API
+/// key and with a service account; the fake is stopped; every run is replayed from its
+/// cassette (`--record-mode replay`, and `CI=1` with no mode) with no credentials, a
+/// never-served listener at the recorded address (also the base URL) and three proxy variables
+/// pointing at another: the same stdout, exit status and exchange count, and 0 connections.
+/// No cassette holds a secret; a request not in the cassette fails with a readable diff.
+#[test]
+fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
+    let dir = cassette_dir("atlas-api-cassettes");
+    let config = FakeConfig {
+        public_key: REC_PUBLIC.into(),
+        private_key: REC_PRIVATE.into(),
+        client_id: REC_CLIENT_ID.into(),
+        client_secret: REC_SECRET.into(),
+        ..FakeConfig::default()
+    };
+    let fake = FakeAtlas::start_with(config).expect("fake");
+    fake.seed_users(7, MembershipStatus::Active, true);
+    fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], fake.now());
+    let (g, o, base) = (fake.config().group_id.clone(), fake.config().org_id.clone(), fake.base_url());
+    let api_key = fake_env(&base, REC_PUBLIC, REC_PRIVATE).to_vec();
+    let service_account = vec![
+        ("MONGODB_ATLAS_BASE_URL", base.as_str()),
+        ("MONGODB_ATLAS_CLIENT_ID", REC_CLIENT_ID),
+        ("MONGODB_ATLAS_CLIENT_SECRET", REC_SECRET),
+    ];
+    let missing_id = "0123456789abcdef01234567";
+    let session: Vec<(&str, &Env, Vec<&str>, i32)> = vec![
+        (
+            "create",
+            &api_key,
+            vec![
+                "projects",
+                "createGroupInvite",
+                "--groupId",
+                &g,
+                "--data",
+                r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#,
+            ],
+            0,
+        ),
+        // The inviter is the public key: recorded and replayed as PUBLIC-KEY alike.
+        ("list", &api_key, vec!["projects", "listGroupInvites", "--groupId", &g], 0),
+        ("missing", &api_key, vec!["projects", "getGroupInvite", "--groupId", &g, "--invitationId", missing_id], 1),
+        (
+            "users",
+            &service_account,
+            vec!["mongoDbCloudUsers", "listOrgUsers", "--orgId", &o, "--itemsPerPage", "3", "--all-pages", "--pretty"],
+            0,
+        ),
+        ("plan", &service_account, vec!["migrate", "plan", "--groupId", &g], 0),
+    ];
+    let mut takes = Vec::new();
+    for (name, env, args, code) in session {
+        let file = dir.join(format!("{name}.json")).to_string_lossy().into_owned();
+        let mut args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        args.extend(["--cassette".to_owned(), file.clone()]);
+        let record: Vec<&str> = args.iter().map(String::as_str).chain(["--record-mode", "record"]).collect();
+        let run = run_program(&example("atlas-api"), &record, env, None).expect_code(code);
+        let exchanges = exchanges(&run, "recorded");
+        takes.push(Take { args, file, run, exchanges, api_key: env == &api_key[..] });
+    }
+    let counts: Vec<usize> = takes.iter().map(|t| t.exchanges).collect();
+    // A Digest challenge then the call; a token exchange then 3 pages; a token exchange then
+    // the plan's reads (the invitations, the project's users).
+    assert_eq!(counts, [2, 2, 2, 4, 4], "exchanges per run");
+    assert!(takes[1].run.stdout.contains(r#""inviterUsername":"PUBLIC-KEY""#), "{}", takes[1].run.stdout);
+    assert!(takes[2].run.stderr.contains(r#""error":404"#), "{}", takes[2].run.stderr);
+    assert_eq!(takes[3].run.json().as_array().map(Vec::len), Some(7));
+    assert!(takes[4].run.stdout.contains("old@example.com"), "{}", takes[4].run.stdout);
+
+    // No secret, in any form, nor the recorded host, in any cassette. (The public key is this
+    // session's identity only when it is the API key's: a service account's recording does not
+    // know the key that made an invitation it lists; see `inviterUsername` in plan.json.)
+    let basic = format!("{REC_CLIENT_ID}:{REC_SECRET}");
+    let basic64 = base64(basic.as_bytes());
+    let private64 = base64(REC_PRIVATE.as_bytes());
+    for take in &takes {
+        let text = std::fs::read_to_string(&take.file).expect("a cassette");
+        let host = base.trim_start_matches("http://");
+        for secret in [REC_PRIVATE, REC_CLIENT_ID, REC_SECRET, &basic, &basic64, &private64, host] {
+            assert!(!text.contains(secret), "{} holds {secret:?}", take.file);
+        }
+        assert_eq!(text.contains(REC_PUBLIC), !take.api_key && take.file.ends_with("plan.json"), "{}", take.file);
+        let run = &take.run;
+        for secret in [REC_PRIVATE, REC_SECRET] {
+            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "printed {secret:?}");
+        }
+    }
+
+    // Stop the fake; tripwires at its address (the replay's base URL) and as the proxy.
+    let recorded_at = fake.addr();
+    drop(fake);
+    let target = Tripwire::bind_at(recorded_at).expect("the stopped fake's port");
+    let proxy = Tripwire::bind().expect("proxy tripwire");
+    let (target_url, proxy_url) = (target.url(), proxy.url());
+    let offline = [
+        ("MONGODB_ATLAS_BASE_URL", target_url.as_str()),
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("HTTP_PROXY", proxy_url.as_str()),
+        ("ALL_PROXY", proxy_url.as_str()),
+    ];
+    let ci: Vec<(&str, &str)> = offline.iter().copied().chain([("CI", "1")]).collect();
+    for take in &takes {
+        let args: Vec<&str> = take.args.iter().map(String::as_str).collect();
+        let replay: Vec<&str> = args.iter().copied().chain(["--record-mode", "replay"]).collect();
+        // With CI set, the mode is replay whatever is asked.
+        let forced: Vec<&str> = args.iter().copied().chain(["--record-mode", "record"]).collect();
+        for (args, env) in [(&replay, &offline[..]), (&args, &ci[..]), (&forced, &ci[..])] {
+            let run = run_program(&example("atlas-api"), args, env, None).expect_code(take.run.code);
+            assert_eq!(run.stdout, take.run.stdout, "{args:?}: the replay printed something else");
+            assert_eq!(exchanges(&run, "replayed"), take.exchanges, "{args:?}");
+        }
+    }
+
+    // A request the cassette has no answer for: exit 1, the nearest recorded request and the
+    // differing field on stderr.
+    let other_id = "0123456789abcdef0123456a";
+    let miss: Vec<&str> = ["projects", "getGroupInvite", "--groupId", &g, "--invitationId", other_id]
+        .into_iter()
+        .chain(["--cassette", &takes[2].file, "--record-mode", "replay"])
+        .collect();
+    let run = run_program(&example("atlas-api"), &miss, &offline, None).expect_code(1);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("no recorded interaction matches GET /api/atlas/v2/groups/"), "{}", run.stderr);
+    assert!(run.stderr.contains("; nearest is interaction 0 (GET "), "{}", run.stderr);
+    let diff = run.stderr.lines().find(|l| l.trim_start().starts_with("path: ")).expect("a diff line");
+    assert!(diff.contains(other_id) && diff.contains(missing_id), "{diff}");
+    // A command that uses less than was recorded (one page of three): exit 1, what was left.
+    let users: Vec<&str> = takes[3].args.iter().map(String::as_str).filter(|a| *a != "--all-pages").collect();
+    let run = run_program(&example("atlas-api"), &users, &ci, None).expect_code(1);
+    assert!(run.stderr.contains("recorded exchanges were not replayed"), "{}", run.stderr);
+    // Replay needs the cassette: a missing one is refused before anything is sent.
+    let nothing = dir.join("never-recorded.json").to_string_lossy().into_owned();
+    let absent = ["projects", "listGroupInvites", "--groupId", &g, "--cassette", &nothing];
+    let run = run_program(&example("atlas-api"), &absent, &ci, None).expect_code(2);
+    assert!(run.stderr.contains("never-recorded.json"), "{}", run.stderr);
+
+    assert_eq!(target.connections(), 0, "a replay connected to the recorded address");
+    assert_eq!(proxy.connections(), 0, "a replay connected through the proxy");
+}
+
+/// `--record-mode` is checked (the accepted names listed) and needs `--cassette`; the help
+/// lists the modes.
+#[test]
+fn atlas_api_cassette_flags_are_checked() {
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    let list = ["projects", "listGroupInvites", "--groupId", &g];
+    let run = cli(&fake, &[&list[..], &["--cassette", "x.json", "--record-mode", "sometimes"]].concat()).expect_code(2);
+    assert!(run.stderr.contains(r#"unknown mode "sometimes": expected once, replay"#), "{}", run.stderr);
+    let run = cli(&fake, &[&list[..], &["--record-mode", "replay"]].concat()).expect_code(2);
+    assert!(run.stderr.contains("--record-mode needs --cassette FILE"), "{}", run.stderr);
+    let run = cli(&fake, &[&list[..], &["--cassette"]].concat()).expect_code(2);
+    assert!(run.stderr.contains("--cassette needs a value"), "{}", run.stderr);
+    assert_eq!(fake.counters().requests, 0, "nothing sent");
+    let help = cli(&fake, &["--help"]).expect_code(0).stdout;
+    for needle in ["--cassette FILE", "--record-mode MODE", "    once ", "    replay ", "    record "] {
+        assert!(help.contains(needle), "{needle:?} in:\n{help}");
+    }
 }

@@ -105,7 +105,10 @@ use serde::de::DeserializeOwned;
 
 /// An operation that can be built from text (path and query parameters by their spec names,
 /// a JSON body), for generic front ends such as a command line. Every table row has it.
-pub trait FromArgs: Operation<Output: serde::Serialize> + Sized {
+///
+/// The output is also `Send + 'static` (as every operation's is), so a front end can run the
+/// operation through any [`Execute`](crate::Execute): a real client, a double or a replay.
+pub trait FromArgs: Operation<Output: serde::Serialize + Send + 'static> + Sized {
     /// Validates everything, as the typed constructors do; nothing is sent.
     fn from_args(args: &RawArgs<'_>) -> Result<Self, InvalidInput>;
 }

@@ -58,7 +58,7 @@ pub(crate) fn tags() -> Vec<&'static str> {
 }
 
 /// `a, b or c`.
-fn one_of(items: &[&str]) -> String {
+pub(crate) fn one_of(items: &[&str]) -> String {
     match items.split_last() {
         Some((last, [])) => (*last).to_owned(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
@@ -253,18 +253,20 @@ pub(crate) fn usage() -> String {
         let aliases: String = FLAG_ALIASES.iter().filter(|(_, n)| *n == name).map(|(a, _)| format!(", {a}")).collect();
         let _ = writeln!(out, "  {:<30}{what}", format!("--{name}{aliases} {}", metavar(kind)));
     }
-    out.push_str(
+    out.push_str(&format!(
         "\nother flags:
-  --data JSON                   request body, e.g. '{\"username\":\"ada@example.com\",\"roles\":[\"GROUP_READ_ONLY\"]}'
+  --data JSON                   request body, e.g. '{{\"username\":\"ada@example.com\",\"roles\":[\"GROUP_READ_ONLY\"]}}'
   --file PATH                   request body from a file ('-' reads stdin)
   --envelope                    send envelope=true; the envelope is unwrapped, so the output is unchanged
   --pretty                      send pretty=true (only operations that take it) and pretty-print the output
   --version YYYY-MM-DD          API version (default: the operation's newest, shown above)
   --all-pages                   paginated lists: fetch every page (from --pageNum, default 1) and print
                                 one JSON array of every result, a page at a time
-  --debug                       log each HTTP exchange on stderr (method, URL, status; never secrets)
+  --debug                       log each HTTP exchange on stderr (method, URL, status; never secrets);
+                                not in a replay (nothing is exchanged)
   -h, --help                    this help
 
+{cassettes}
 environment (as Client::from_env):
   MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY   API key (HTTP Digest), or
   MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET           service account (OAuth)
@@ -280,6 +282,29 @@ output and exit status:
      a message on stderr, and nothing is sent
   A deprecated endpoint or API version (a Sunset header) adds one line on stderr, once per run:
      atlas-api: warning: <operationId> is deprecated since <date>; its sunset is <date> (then Atlas answers 410)
+",
+        cassettes = cassette_usage()
+    ));
+    out
+}
+
+/// The help on `--cassette` and `--record-mode`, listing the modes `Mode::parse` accepts.
+fn cassette_usage() -> String {
+    let mut out = String::from(
+        "record once, replay anywhere (operations and migrate):
+  --cassette FILE               answer from the cassette FILE (no credentials, no network), or record
+                                the exchanges into it (the environment's credentials; no secret is saved);
+                                a recording prints what its replays will print (placeholders such
+                                as PUBLIC-KEY for scrubbed values included)
+  --record-mode MODE            (default: ATLAS_CASSETTE_MODE, else once; always replay when CI is set)
+",
+    );
+    for (name, what) in crate::cassette::modes() {
+        let _ = writeln!(out, "    {name:<27} {what}");
+    }
+    out.push_str(
+        "  A replay fails (exit 1) on a request FILE has no answer for (the nearest recorded request and
+  the differences on stderr) and on recorded exchanges it did not use.
 ",
     );
     out

@@ -3,16 +3,19 @@
 //!
 //! Prints the plan or the per-user report as JSON on stdout. Exit 0; 1 if some invitee failed
 //! (or the invitations could not be listed: the Atlas error on stderr); 2 for invalid input,
-//! with nothing sent.
+//! with nothing sent. Runs over any [`Execute`]: the client, or a cassette (`--cassette`).
 
-use atlas_admin_ureq::core::migrate::{Action, Options, Scope};
-use atlas_admin_ureq::{Client, GroupId, OrgId};
+use atlas_admin_ureq::core::migrate::{self, Action, Options, Scope};
+use atlas_admin_ureq::core::{Blocking, Execute};
+use atlas_admin_ureq::{GroupId, OrgId};
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 /// `atlas-api migrate --help`.
 pub(crate) const USAGE: &str = "\
 atlas-api migrate plan  (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]
 atlas-api migrate apply (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]
+(both also take --cassette FILE [--record-mode MODE]: see atlas-api --help)
 
 plan is read-only: the pending invitations of the organization or project and the Cloud Users
 calls that would replace each. apply performs them: it is safe to re-run (a second run changes
@@ -65,7 +68,7 @@ fn parse(argv: &[String]) -> Result<Option<Command>, String> {
 }
 
 /// Runs `atlas-api migrate …`; `client` is called only once the input is valid.
-pub(crate) fn main(argv: &[String], client: &dyn Fn() -> Result<Client, String>) -> ExitCode {
+pub(crate) fn main<E: Execute>(argv: &[String], client: &dyn Fn() -> Result<E, String>) -> ExitCode {
     let cmd = match parse(argv) {
         Ok(Some(cmd)) => cmd,
         Ok(None) => {
@@ -78,13 +81,15 @@ pub(crate) fn main(argv: &[String], client: &dyn Fn() -> Result<Client, String>)
         Ok(c) => c,
         Err(message) => return crate::usage_error(&message),
     };
+    // Invitation expiry is judged on the wall clock, as `Client::migrate` does.
+    let atlas = Blocking(&client);
     let (value, failed) = if cmd.apply {
-        match client.migrate(&cmd.scope, cmd.options) {
+        match migrate::blocking(migrate::apply(&atlas, &cmd.scope, cmd.options, SystemTime::now())) {
             Ok(report) => (serde_json::to_value(&report), report.failed() > 0),
             Err(e) => return crate::report(&e, cmd.pretty),
         }
     } else {
-        match client.migration_plan(&cmd.scope, cmd.options) {
+        match migrate::blocking(migrate::plan(&atlas, &cmd.scope, cmd.options, SystemTime::now())) {
             Ok(plan) => (serde_json::to_value(&plan), plan.entries.iter().any(|e| e.action == Action::Fail)),
             Err(e) => return crate::report(&e, cmd.pretty),
         }

@@ -7,14 +7,20 @@
 //!
 //! `--all-pages` walks any paginated list with the core's [`Paginator`] over the typed
 //! operation ([`Visitor::visit_paginated`]), so its items print as a single page's do.
+//!
+//! Calls go through any [`Execute`]: the real client, or a cassette (`--cassette`) replaying
+//! or recording, so one code path serves all three. [`Warned`] adds the CLI's `Sunset`
+//! warning to whichever it is.
 
 use crate::args::{Args, BodySource, Given};
 use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_ureq::core::paginate::{Paginated, Paginator};
+use atlas_admin_ureq::core::{ApiResponse, Execute, Operation, SunsetWarnings};
 use atlas_admin_ureq::core::{Endpoint, ParamIn};
-use atlas_admin_ureq::{ApiVersion, Client, Error, InvalidInput};
+use atlas_admin_ureq::{ApiVersion, Error, InvalidInput};
 use serde_json::Value;
 use std::io::Read as _;
+use std::sync::Arc;
 
 /// Why a run failed.
 pub(crate) enum Failure {
@@ -83,13 +89,49 @@ fn read_body(source: &BodySource) -> Result<(String, String), String> {
     }
 }
 
+/// Any [`Execute`] with the CLI's deprecation warning: one line on stderr the first time an
+/// operation answers with a `Sunset` header, whatever the page count (as
+/// `Client::on_sunset`, but the same for a replay).
+pub(crate) struct Warned<E> {
+    inner: E,
+    sunset: SunsetWarnings,
+}
+
+impl<E> Warned<E> {
+    pub(crate) fn new(inner: E) -> Self {
+        let sunset = SunsetWarnings::default();
+        sunset.set_hook(Arc::new(|warning| crate::err(&format!("atlas-api: warning: {warning}"))));
+        Warned { inner, sunset }
+    }
+
+    pub(crate) fn inner(&self) -> &E {
+        &self.inner
+    }
+
+    pub(crate) fn into_inner(self) -> E {
+        self.inner
+    }
+}
+
+impl<E: Execute> Execute for Warned<E> {
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
+        let result = self.inner.execute(op);
+        self.sunset.check_result(O::ENDPOINT.operation_id, &result);
+        result
+    }
+}
+
 /// Builds the typed operation, makes the client and runs the call.
-struct Run<'a> {
+struct Run<'a, E> {
     raw: RawArgs<'a>,
     /// The flags as given, to name them in messages.
     given: &'a [(&'static str, Given)],
     body_from: &'a str,
-    client: &'a dyn Fn() -> Result<Client, String>,
+    client: &'a dyn Fn() -> Result<E, String>,
     /// `--all-pages` (and `--pretty`, for how the array is printed).
     all_pages: bool,
     pretty: bool,
@@ -97,14 +139,14 @@ struct Run<'a> {
     print: &'a dyn Fn(&str) -> bool,
 }
 
-impl Visitor for Run<'_> {
+impl<E: Execute> Visitor for Run<'_, E> {
     type Output = Result<Option<Value>, Failure>;
 
     fn visit<O: FromArgs>(self) -> Self::Output {
         let op = O::from_args(&self.raw).map_err(|e| Failure::Usage(self.explain(&e)))?;
         let client = (self.client)().map_err(Failure::Usage)?;
-        let value =
-            serde_json::to_value(&client.execute(&op).map_err(Failure::Call)?.value).map_err(Failure::Output)?;
+        let value = serde_json::to_value(&client.execute(&op).map_err(Failure::Call)?.value);
+        let value = value.map_err(Failure::Output)?;
         // Deletes decode to `()`, which serializes as `null`: no content, print nothing.
         Ok((!value.is_null()).then_some(value))
     }
@@ -119,11 +161,14 @@ impl Visitor for Run<'_> {
     }
 }
 
-impl Run<'_> {
+impl<E: Execute> Run<'_, E> {
     /// Prints one JSON array of every result, a page at a time (a page is fetched, printed and
     /// dropped before the next). A failure after the first page leaves the array unfinished
     /// on stdout, with the error on stderr (exit 1).
-    fn all_pages<O: Paginated<Item: serde::Serialize>>(&self, op: O, client: &Client) -> Result<(), Failure> {
+    fn all_pages<O>(&self, op: O, client: &E) -> Result<(), Failure>
+    where
+        O: Paginated<Item: serde::Serialize, Output: Send + 'static>,
+    {
         let mut pages = Paginator::new(op);
         let mut printed = 0_usize;
         while let Some(next) = pages.next_op() {
@@ -167,10 +212,11 @@ impl Run<'_> {
     }
 }
 
-/// Validates everything, then runs the call with the client `client()` makes.
-pub(crate) fn run(
+/// Validates everything, then runs the call with the client `client()` makes (called only
+/// once the input is valid, so invalid input needs no credentials and opens no cassette).
+pub(crate) fn run<E: Execute>(
     args: &Args,
-    client: &dyn Fn() -> Result<Client, String>,
+    client: &dyn Fn() -> Result<E, String>,
     print: &dyn Fn(&str) -> bool,
 ) -> Result<Option<Value>, Failure> {
     let endpoint = lookup(args).map_err(Failure::Usage)?;
