@@ -8,10 +8,9 @@ use atlas_admin_core::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
 use atlas_admin_core::{
-    Config, Credentials, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole,
-    Session,
+    Config, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole, Session,
 };
-use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, Secrets, loopback_send};
+use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, loopback_send};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -46,15 +45,9 @@ fn recording(fake: &FakeAtlas, auth: Auth) -> Recording<SendFn> {
 /// The same, moving requests with `send` (e.g. the real ureq client's IO).
 fn recording_via(fake: &FakeAtlas, auth: Auth, send: SendFn) -> Recording<SendFn> {
     let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let (credentials, secrets) = match auth {
-        Auth::ServiceAccount => (
-            Credentials::service_account(CLIENT_ID, CLIENT_SECRET).unwrap(),
-            Secrets::service_account(CLIENT_ID, CLIENT_SECRET),
-        ),
-        _ => (Credentials::api_key(PUBLIC_KEY, PRIVATE_KEY).unwrap(), Secrets::api_key(PUBLIC_KEY, PRIVATE_KEY)),
-    };
+    let credentials = fake.credentials(auth).unwrap();
+    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&fake.addr().to_string()));
     let session = Session::new(config, credentials, 7).unwrap();
-    let recorder = Recorder::new(auth, secrets.host(&fake.addr().to_string()));
     // Recording against the fake needs no real waiting: its faults are counted, not timed.
     Recording::new(session, recorder, send).virtual_time()
 }

@@ -4,9 +4,9 @@
 use atlas_admin_core::ops::{
     GetGroupInvite, GetGroupUser, GetOrgUser, ListGroupInvites, ListGroupUsers, ListOrgInvites, ListOrgUsers,
 };
-use atlas_admin_core::{Config, Credentials, Error, Execute, Purpose, Session};
-use atlas_admin_testing::cassette::drift::{self, DriftKind};
-use atlas_admin_testing::cassette::{Auth, Body, Cassette, Recorder, Recording, Secrets, loopback_send};
+use atlas_admin_core::{Config, Error, Execute, Purpose};
+use atlas_admin_testing::cassette::{Auth, Body, Cassette};
+use atlas_admin_testing::fake::drift::{self, DriftKind};
 use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedAction, SeedUser};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -102,16 +102,6 @@ fn an_edited_cassette_shows_exactly_its_edits() {
     assert!(text.contains("header sunset: recorded Fri, 1 Jan 2027 00:00:00 GMT, fake Thu, 1 Jul 2027"), "{text}");
 }
 
-/// A recording client against `fake` with its own API key.
-fn recording(fake: &FakeAtlas) -> Recording<fn(atlas_admin_core::Outgoing) -> atlas_admin_core::driver::SendResult> {
-    let c = fake.config();
-    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let session =
-        Session::new(config, Credentials::api_key(c.public_key.as_str(), c.private_key.as_str()).unwrap(), 7).unwrap();
-    let secrets = Secrets::api_key(&c.public_key, &c.private_key).host(&fake.addr().to_string());
-    Recording::new(session, Recorder::new(Auth::ApiKey, secrets), loopback_send as fn(_) -> _).virtual_time()
-}
-
 /// Ids of the objects the reads name.
 struct Ids {
     ada: String,
@@ -155,7 +145,7 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     let carol_invitation = a.seed_invitation(false, "carol@example.com", &["GROUP_READ_ONLY"], created);
     a.seed_invitation(true, "dave@example.com", &["ORG_BILLING_ADMIN"], created);
     let ids = Ids { ada, carol_invitation };
-    let client = recording(&a);
+    let client = a.recording(Auth::ApiKey, Config::default()).unwrap();
     reads(&client, &group, &org, &ids).unwrap();
     let recorded = client.recorder().cassette().unwrap();
     drop(a);
@@ -175,7 +165,7 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     assert_eq!(b.org_users().len(), 3, "ada, bob and dave's pending mirror user");
 
     // The same reads against B answer the same objects: ids, usernames, roles, times.
-    let client = recording(&b);
+    let client = b.recording(Auth::ApiKey, Config::default()).unwrap();
     reads(&client, &group, &org, &ids).unwrap();
     let replayed = client.recorder().cassette().unwrap();
     assert_eq!(answers(&replayed), answers(&recorded));
@@ -207,7 +197,7 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     let fake = FakeAtlas::start();
     let report = fake.seed_from(&cassette);
     assert!(report.applied().any(|e| e.action == SeedAction::Removed("project invitation", id.clone())), "{report}");
-    let client = recording(&fake);
+    let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
     let group = fake.config().group_id.clone();
     assert!(client.execute(&ListGroupInvites::new(&group).unwrap()).unwrap().value.is_empty());
     assert!(client.execute(&GetGroupInvite::new(&group, id.as_str()).unwrap()).unwrap_err().is_not_found());
@@ -217,7 +207,7 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     before_delete.interactions.truncate(get + 1);
     let fake = FakeAtlas::start();
     fake.seed_from(&before_delete);
-    let client = recording(&fake);
+    let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
     client.execute(&GetGroupInvite::new(&group, id.as_str()).unwrap()).unwrap();
     let answered = client.recorder().cassette().unwrap();
     let last = answered.interactions.last().unwrap();
@@ -245,7 +235,7 @@ fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
     let fake = FakeAtlas::start();
     let group = fake.config().group_id.clone();
     fake.inject(Fault::TooManyRequests { retry_after_secs: 2 }, 1);
-    let client = recording(&fake);
+    let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
     client.execute(&ListGroupInvites::new(&group).unwrap()).unwrap();
     let cassette = client.recorder().cassette().unwrap();
     let statuses: Vec<u16> = cassette

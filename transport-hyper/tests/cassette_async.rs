@@ -12,7 +12,7 @@ use atlas_admin_hyper::{
     Client, Config, Credentials, Error, GroupInvitationRequest, GroupInvitationUpdateRequest, ProjectRole,
     TransportErrorKind,
 };
-use atlas_admin_testing::cassette::{Auth, Cassette, CassetteClient, Mode, Player, Recorder, Recording, Secrets};
+use atlas_admin_testing::cassette::{Auth, Cassette, CassetteClient, Mode, Player, Recorder, Recording};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
 use std::future::Future;
 use std::path::PathBuf;
@@ -44,15 +44,9 @@ type BlockingSend = Box<dyn FnMut(Outgoing) -> SendResult + Send>;
 
 fn session_and_recorder(fake: &FakeAtlas, auth: Auth) -> (Session, Recorder) {
     let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let (credentials, secrets) = match auth {
-        Auth::ServiceAccount => (
-            Credentials::service_account(CLIENT_ID, CLIENT_SECRET).unwrap(),
-            Secrets::service_account(CLIENT_ID, CLIENT_SECRET),
-        ),
-        _ => (Credentials::api_key(PUBLIC_KEY, PRIVATE_KEY).unwrap(), Secrets::api_key(PUBLIC_KEY, PRIVATE_KEY)),
-    };
-    let session = Session::new(config, credentials, 7).unwrap();
-    (session, Recorder::new(auth, secrets.host(&fake.addr().to_string())))
+    let credentials = fake.credentials(auth).unwrap();
+    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&fake.addr().to_string()));
+    (Session::new(config, credentials, 7).unwrap(), recorder)
 }
 
 /// Moves requests with a credential-less hyper client: the recording's session signs them.

@@ -9,11 +9,11 @@
 //! binary, so no other test opens sockets meanwhile.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording, Secrets};
+use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
 use atlas_admin_testing::sockets::{Tripwire, open_sockets};
 use atlas_admin_ureq::core::migrate::blocking;
-use atlas_admin_ureq::core::{Config, Credentials, ExecuteAsync, Session};
+use atlas_admin_ureq::core::{Config, ExecuteAsync, Session};
 use atlas_admin_ureq::ops::{CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, ListOrgUsers};
 use atlas_admin_ureq::{Client, Error, Execute, GroupInvitationRequest, ProjectRole};
 use std::net::TcpStream;
@@ -72,10 +72,10 @@ fn a_replay_through_execute_and_execute_async_opens_no_socket() {
     fake.seed_users(7, MembershipStatus::Active, false);
     let (recorded_at, c) = (fake.addr(), fake.config().clone());
     let client = Client::builder().base_url(&fake.base_url()).api_key(PUBLIC_KEY, PRIVATE_KEY).build().unwrap();
-    let session_state =
-        Session::new(client.config().clone(), Credentials::api_key(PUBLIC_KEY, PRIVATE_KEY).unwrap(), 7).unwrap();
-    let secrets = Secrets::api_key(PUBLIC_KEY, PRIVATE_KEY).host(&recorded_at.to_string());
-    let recording = Recording::new(session_state, Recorder::new(Auth::ApiKey, secrets), move |out| client.send(out));
+    let credentials = fake.credentials(Auth::ApiKey).unwrap();
+    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&recorded_at.to_string()));
+    let session_state = Session::new(client.config().clone(), credentials, 7).unwrap();
+    let recording = Recording::new(session_state, recorder, move |out| client.send(out));
     let recorded = session(&recording, &c.group_id, &c.org_id).unwrap();
     assert_eq!(recorded.len(), 6, "{recorded:#?}");
     assert_eq!(recorded[4], "get again: error 404 Not Found");

@@ -1,6 +1,6 @@
 //! The cassette's data model and its JSON form (see the module docs for a sample).
 
-use atlas_admin_core::{Purpose, TransportError, TransportErrorKind};
+use atlas_admin_core::{Credentials, Purpose, TransportError, TransportErrorKind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,6 +23,15 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The kind of `credentials` (a hand-given bearer token is [`Auth::None`]: nothing to replay).
+    pub fn of(credentials: &Credentials) -> Auth {
+        match credentials {
+            Credentials::ApiKey { .. } => Auth::ApiKey,
+            Credentials::ServiceAccount { .. } => Auth::ServiceAccount,
+            _ => Auth::None,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Auth::ApiKey => "api_key",

@@ -37,10 +37,9 @@
 //! `atlas_admin_hyper::Client::send`; [`Player`] replays through the core's driver as both;
 //! [`CassetteClient::open`] picks one of them by [`Mode`] (`replay` under `CI`, else `once`;
 //! also `record` and `new-episodes`).
-//! [`drift::check`] replays a cassette against the fake and reports where the fake answers
-//! differently (status, JSON fields, kept headers).
+//! [`fake::drift::check`](crate::fake::drift::check) replays a cassette against the fake and
+//! reports where the fake answers differently (status, JSON fields, kept headers).
 
-pub mod drift;
 mod format;
 mod mode;
 mod player;

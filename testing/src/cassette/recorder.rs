@@ -5,7 +5,7 @@
 use super::format::{Auth, Body, Cassette, Interaction, RecordedError, RecordedRequest, RecordedResponse};
 use super::scrub::{Secrets, digest_response, kept_header};
 use atlas_admin_core::driver::SendResult;
-use atlas_admin_core::{Outgoing, Purpose, TransportError, TransportErrorKind};
+use atlas_admin_core::{Credentials, Outgoing, Purpose, TransportError, TransportErrorKind};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -62,6 +62,19 @@ impl Recorder {
     /// A recorder for a session authenticating as `auth`, knowing its real `secrets`.
     pub fn new(auth: Auth, secrets: Secrets) -> Recorder {
         Recorder { auth, secrets, state: Mutex::default() }
+    }
+
+    /// A recorder for a session using `credentials`: the kind of auth and the secrets to keep
+    /// out of the file (private key, client secret, a hand-given bearer token; the public key
+    /// and client id become placeholders). Add the host with [`Recorder::scrub`].
+    pub fn for_credentials(credentials: &Credentials) -> Recorder {
+        Recorder::new(Auth::of(credentials), Secrets::of(credentials))
+    }
+
+    /// The same recorder, also scrubbing by value what `with` adds (the host, ids, e-mails).
+    pub fn scrub(mut self, with: impl FnOnce(Secrets) -> Secrets) -> Recorder {
+        self.secrets = with(self.secrets);
+        self
     }
 
     /// How the recorded session authenticates.

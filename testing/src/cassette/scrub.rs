@@ -1,6 +1,7 @@
 //! Scrubbing: which response headers a cassette keeps, which values are replaced by stable
 //! placeholders, and the secrets whose appearance makes the recorder refuse to save.
 
+use atlas_admin_core::Credentials;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::Value;
@@ -49,6 +50,19 @@ impl std::fmt::Debug for Secrets {
 }
 
 impl Secrets {
+    /// What `credentials` make secret ([`Secrets::api_key`], [`Secrets::service_account`], a
+    /// hand-given bearer token guarded; none for no credentials).
+    pub fn of(credentials: &Credentials) -> Secrets {
+        match credentials {
+            Credentials::ApiKey { public_key, private_key } => Secrets::api_key(public_key, private_key.expose()),
+            Credentials::ServiceAccount { client_id, client_secret } => {
+                Secrets::service_account(client_id, client_secret.expose())
+            }
+            Credentials::BearerToken(token) => Secrets::default().secret("a bearer token", token.expose()),
+            _ => Secrets::default(),
+        }
+    }
+
     /// An API key: the public key becomes `PUBLIC-KEY`; the private key is guarded.
     pub fn api_key(public_key: &str, private_key: &str) -> Secrets {
         Secrets::default()

@@ -15,7 +15,7 @@ use crate::run::Warned;
 use atlas_admin_testing::cassette::{Auth, CassetteClient, Mode, Player, Recorder, Recording, Secrets};
 use atlas_admin_ureq::core::driver::SendResult;
 use atlas_admin_ureq::core::env::{self, EnvError};
-use atlas_admin_ureq::core::{Credentials, Outgoing, Session};
+use atlas_admin_ureq::core::{Outgoing, Session};
 use atlas_admin_ureq::{ClientBuilder, Error};
 use std::cell::OnceCell;
 use std::hash::{BuildHasher, Hasher};
@@ -223,16 +223,7 @@ fn recording(debug: bool) -> Result<Recording<Sender>, String> {
         Err(std::env::VarError::NotUnicode(_)) => Err(EnvError::NotUnicode { var }),
     })
     .map_err(|e| format!("recording a cassette needs credentials: {e}"))?;
-    let (auth, secrets) = match &settings.credentials {
-        Credentials::ApiKey { public_key, private_key } => {
-            (Auth::ApiKey, Secrets::api_key(public_key, private_key.expose()))
-        }
-        Credentials::ServiceAccount { client_id, client_secret } => {
-            (Auth::ServiceAccount, Secrets::service_account(client_id, client_secret.expose()))
-        }
-        Credentials::BearerToken(token) => (Auth::None, Secrets::default().secret("a bearer token", token.expose())),
-        _ => (Auth::None, Secrets::default()),
-    };
+    let (auth, secrets) = (Auth::of(&settings.credentials), Secrets::of(&settings.credentials));
     let mut builder = ClientBuilder::new().credentials(settings.credentials.clone());
     if let Some(url) = &settings.base_url {
         builder = builder.base_url(url);

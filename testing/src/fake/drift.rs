@@ -32,24 +32,16 @@
 //!   except `Ratelimit-Remaining` (presence only: it counts the account's traffic) and the
 //!   `nonce` of `WWW-Authenticate`.
 
-use super::format::{Auth, Body, Cassette, Interaction, RecordedResponse};
-use super::recorder::loopback_send;
-use super::scrub::{Secrets, kept_header};
-use crate::fake::FakeAtlas;
-use crate::fake::routes::match_template;
+use super::FakeAtlas;
+use super::routes::match_template;
+use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Secrets, kept_header, loopback_send};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::ops::{self, FromArgs, RawArgs, Visitor};
-use atlas_admin_core::{ApiVersion, Config, Credentials, Now, Outgoing, Purpose, RetryPolicy, Session, Timestamp};
+use atlas_admin_core::{ApiVersion, Config, Now, Outgoing, Purpose, RetryPolicy, Session, Timestamp};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Instant, SystemTime};
-
-/// The recorded response of an interaction (`None` for an interaction that recorded no
-/// response, such as a transport failure): the one place that knows how a response is held.
-pub(crate) fn recorded_response(interaction: &Interaction) -> Option<&RecordedResponse> {
-    interaction.ok()
-}
 
 /// What differs in one interaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,7 +180,7 @@ pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
         }
     };
     for (index, interaction) in cassette.interactions.iter().enumerate() {
-        let Some(recorded) = recorded_response(interaction) else {
+        let Some(recorded) = interaction.ok() else {
             report.skipped += 1;
             continue;
         };
@@ -282,19 +274,8 @@ struct Replay {
 
 impl Replay {
     fn new(auth: Auth, fake: &FakeAtlas) -> Result<Replay, String> {
-        let c = fake.config();
-        let (credentials, secrets) = match auth {
-            Auth::ApiKey => (
-                Credentials::api_key(c.public_key.as_str(), c.private_key.as_str()),
-                Secrets::api_key(&c.public_key, &c.private_key),
-            ),
-            Auth::ServiceAccount => (
-                Credentials::service_account(c.client_id.as_str(), c.client_secret.as_str()),
-                Secrets::service_account(&c.client_id, &c.client_secret),
-            ),
-            Auth::None => (Ok(Credentials::None), Secrets::default()),
-        };
-        let credentials = credentials.map_err(|e| format!("the fake's credentials: {e}"))?;
+        let credentials = fake.credentials(auth).map_err(|e| format!("the fake's credentials: {e}"))?;
+        let secrets = Secrets::of(&credentials);
         let config = Config::default()
             .with_base_url(&fake.base_url())
             .map_err(|e| format!("the fake's URL: {e}"))?
