@@ -21,8 +21,74 @@
 //!
 //! # Testing your own code
 //!
-//! <!-- The worked example of one function tested three ways (cassette, hand-made double, fake)
-//!      goes in this section. -->
+//! One function, tested three ways. The code under test adds a user to an organization unless
+//! Atlas already has them, and is generic over [`Execute`]:
+//!
+//! ```
+//! use atlas_admin_core::ops::{CreateOrgUser, ListOrgUsers};
+//! use atlas_admin_core::{ApiResponse, Error, ErrorCode, Execute, Operation, OrgRole, OrgUserRequest, OrgUserRolesRequest};
+//! use atlas_admin_testing::cassette::{Auth, Player};
+//! use atlas_admin_testing::fake::FakeAtlas;
+//!
+//! /// Adds `email` to `org` as a member unless it is already there; whether it added.
+//! fn add_once<E: Execute>(atlas: &E, org: &str, email: &str) -> Result<bool, Error> {
+//!     let found = atlas.execute(&ListOrgUsers::new(org)?.username(email)?)?.value;
+//!     if !found.results.is_empty() {
+//!         return Ok(false);
+//!     }
+//!     let roles = OrgUserRolesRequest::new([OrgRole::OrgMember])?;
+//!     atlas.execute(&CreateOrgUser::new(org, OrgUserRequest::new(email, roles)?)?)?;
+//!     Ok(true)
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // 1. The fake Atlas, through the real blocking client: Digest, state and Atlas's answers.
+//! let fake = FakeAtlas::start();
+//! let (c, org) = (fake.config().clone(), fake.config().org_id.clone());
+//! let client = atlas_admin_ureq::Client::builder()
+//!     .base_url(&fake.base_url())
+//!     .api_key(c.public_key, c.private_key)
+//!     .build()?;
+//! assert!(add_once(&client, &org, "ada@example.com")?);
+//! assert!(!add_once(&client, &org, "ada@example.com")?); // the second time she is found
+//!
+//! // 2. A cassette: recorded once (here against a fresh fake; against Atlas, wrap the real
+//! //    client's `send` in a `Recording`), then replayed with no server, socket or credentials.
+//! let path = std::env::temp_dir().join(format!("add_once-{}.json", std::process::id()));
+//! let fake = FakeAtlas::start();
+//! let recording = fake.recording(Auth::ApiKey, atlas_admin_core::Config::default())?;
+//! assert!(add_once(&recording, &org, "ada@example.com")?);
+//! assert!(!add_once(&recording, &org, "ada@example.com")?);
+//! recording.recorder().save(&path)?; // scrubbed; refused if a secret is left in it
+//! drop(fake);
+//! let player = Player::load(&path)?;
+//! assert!(add_once(&player, &org, "ada@example.com")?);
+//! assert!(!add_once(&player, &org, "ada@example.com")?);
+//! player.assert_done(); // every recorded exchange was asked for, nothing else
+//! # std::fs::remove_file(&path)?;
+//!
+//! // 3. A double by hand: one method; answers decoded from JSON, errors from a status and code.
+//! struct Forbidden;
+//! impl Execute for Forbidden {
+//!     fn execute<O>(&self, _op: &O) -> Result<ApiResponse<O::Output>, Error>
+//!     where
+//!         O: Operation,
+//!         O::Output: Send + 'static,
+//!     {
+//!         Err(Error::api(http::StatusCode::FORBIDDEN, ErrorCode::IpAddressNotOnAccessList))
+//!     }
+//! }
+//! let refused = add_once(&Forbidden, &org, "ada@example.com").unwrap_err();
+//! assert!(refused.is_forbidden());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! In a test suite, [`cassette::CassetteClient::open`] with [`cassette::Mode::from_env`] does
+//! the record-once step: it records when the file is missing and replays otherwise, and always
+//! replays when `CI` is set. A double that answers with values rather than errors is
+//! [`Scripted`](doubles::Scripted) below, or `atlas_admin_core::parse_response(op, response,
+//! now)` on a recorded `http::Response`.
 //!
 //! ## A hand-scripted double
 //!
