@@ -1030,6 +1030,53 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
     assert_eq!(proxy.connections(), 0, "a replay connected through the proxy");
 }
 
+/// `new-episodes` grows one cassette command by command: what it holds replays, the rest is
+/// recorded and appended; a replay of one command from it then needs `--allow-unused` (the
+/// other commands' exchanges stay unused), and prints what the recording printed.
+#[test]
+fn atlas_api_new_episodes_grows_a_cassette_that_replays_each_command() {
+    let dir = cassette_dir("atlas-api-new-episodes");
+    let file = dir.join("session.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    let create = [
+        "projects",
+        "createGroupInvite",
+        "--groupId",
+        &g,
+        "--data",
+        r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#,
+    ];
+    let list = ["projects", "listGroupInvites", "--groupId", &g];
+    let tape = ["--cassette", file.as_str(), "--record-mode", "new-episodes"];
+    let first = cli(&fake, &[&create[..], &tape[..]].concat()).expect_code(0);
+    assert_eq!(exchanges(&first, "recorded"), 2);
+    let second = cli(&fake, &[&list[..], &tape[..]].concat()).expect_code(0);
+    assert_eq!(exchanges(&second, "recorded"), 2, "{}", second.stderr);
+    // Run again: the list is answered from the cassette, nothing new is recorded.
+    let requests = fake.counters().requests;
+    let again = cli(&fake, &[&list[..], &tape[..]].concat()).expect_code(0);
+    assert_eq!(fake.counters().requests, requests, "a held exchange was sent again: {}", again.stderr);
+    let text = std::fs::read_to_string(&file).expect("the cassette");
+    assert_eq!(text.matches("\"operation\"").count(), 4, "create and list, each with its challenge");
+
+    let recorded_at = fake.addr();
+    drop(fake);
+    let target = Tripwire::bind_at(recorded_at).expect("the stopped fake's port");
+    let offline = [("MONGODB_ATLAS_BASE_URL", target.url()), ("CI", "1".to_owned())];
+    let offline: Vec<(&str, &str)> = offline.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (args, recorded) in [(&create[..], &first), (&list[..], &second)] {
+        let strict = [args, &["--cassette", file.as_str()][..]].concat();
+        let run = run_program(&example("atlas-api"), &strict, &offline, None).expect_code(1);
+        assert!(run.stderr.contains("--allow-unused permits it"), "{}", run.stderr);
+        let allowed = [&strict[..], &["--allow-unused"][..]].concat();
+        let run = run_program(&example("atlas-api"), &allowed, &offline, None).expect_code(0);
+        assert_eq!(run.stdout, recorded.stdout);
+        assert!(run.stderr.contains("2 recorded exchanges not used (allowed)"), "{}", run.stderr);
+    }
+    assert_eq!(target.connections(), 0);
+}
+
 /// `--record-mode` is checked (the accepted names listed) and needs `--cassette`; the help
 /// lists the modes.
 #[test]

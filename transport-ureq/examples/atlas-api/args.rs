@@ -297,6 +297,8 @@ fn cassette_usage() -> String {
                                 a recording prints what its replays will print (placeholders such
                                 as PUBLIC-KEY for scrubbed values included)
   --record-mode MODE            (default: ATLAS_CASSETTE_MODE, else once; always replay when CI is set)
+  --allow-unused                recorded exchanges this command does not ask for are no failure (a
+                                cassette holding several commands, grown with new-episodes)
 ",
     );
     for (name, what) in crate::cassette::modes() {
@@ -304,7 +306,7 @@ fn cassette_usage() -> String {
     }
     out.push_str(
         "  A replay fails (exit 1) on a request FILE has no answer for (the nearest recorded request and
-  the differences on stderr) and on recorded exchanges it did not use.
+  the differences on stderr) and on recorded exchanges it did not use (unless --allow-unused).
 ",
     );
     out
