@@ -864,3 +864,85 @@ fn a_revocation_request_never_shows_its_token_in_debug() {
     assert!(shown.contains("Revoke") && shown.contains("body_len"), "{shown}");
     assert!(!shown.contains("fixture-token") && !shown.contains("SECRET-CLIENT-SECRET"), "{shown}");
 }
+
+/// The body of a revocation request: `token=<token>&…`.
+fn revoked_token(out: &Outgoing) -> String {
+    let body = String::from_utf8_lossy(out.request.body()).into_owned();
+    body.split('&').find_map(|kv| kv.strip_prefix("token=")).unwrap_or_default().to_owned()
+}
+
+fn status(code: u16) -> http::Response<Vec<u8>> {
+    http::Response::builder().status(code).body(Vec::new()).unwrap()
+}
+
+/// A second token response (another value than the fixture's).
+fn other_token() -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(br#"{"access_token":"second-token","token_type":"Bearer","expires_in":3600}"#.to_vec())
+        .unwrap()
+}
+
+/// Review finding: a failed revocation used to forget the token locally while it stayed valid
+/// at Atlas, so it could not be revoked again. Now it is put back: calls keep using it (no new
+/// fetch) and the revocation can be retried; only a 200 forgets it.
+#[test]
+fn a_failed_revocation_keeps_the_token_so_it_can_be_retried() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let first = revoked_token(&s.revoke_request().unwrap().expect("a token to revoke"));
+    let failures = [
+        Err(TransportError::new(TransportErrorKind::Io, "connection reset")),
+        Ok(too_many_requests("1")),
+        Ok(status(500)),
+    ];
+    for (i, failure) in failures.into_iter().enumerate() {
+        let err = s.finish_revoke(failure, t0()).unwrap_err();
+        assert!(err.is_retryable() || err.status().is_some(), "{err:?}");
+        // Calls in the meantime use the kept token: no token fetch.
+        let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+        assert_eq!(r.purposes, [Purpose::Api { attempt: 1 }], "failure {i}");
+        assert!(auth_header(&r.sent[0]).ends_with(&first), "failure {i}");
+        // And the same token can be revoked again.
+        assert_eq!(revoked_token(&s.revoke_request().unwrap().unwrap()), first, "failure {i}");
+    }
+    s.finish_revoke(Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none(), "revoked: nothing left to revoke");
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 }, "the next call fetches a new token");
+}
+
+/// While a token is being revoked, calls stop using it and fetch a new one; if the revocation
+/// then fails, the newer token stays in use (the old one is left to expire).
+#[test]
+fn calls_during_a_revocation_fetch_a_new_token_which_a_failed_revocation_does_not_replace() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let old = revoked_token(&s.revoke_request().unwrap().unwrap());
+    let r = run(&mut s.begin(&update()), vec![Answer::Raw(other_token()), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 });
+    assert!(auth_header(&r.sent[1]).ends_with("second-token"));
+    assert!(s.finish_revoke(Ok(status(503)), t0()).is_err());
+    let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+    assert!(auth_header(&r.sent[0]).ends_with("second-token"));
+    let next = revoked_token(&s.revoke_request().unwrap().unwrap());
+    assert_eq!((next.as_str(), old == next), ("second-token", false));
+}
+
+/// A revocation whose answer never came back (its request was dropped, e.g. a cancelled
+/// future) is sent again by the next `revoke_request`.
+#[test]
+fn an_abandoned_revocation_is_sent_again() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let first = s.revoke_request().unwrap().unwrap();
+    drop(first);
+    let again = s.revoke_request().unwrap().expect("the unfinished revocation is retried");
+    assert_eq!(revoked_token(&again), "eyJhbGciOiJSUzI1NiJ9.fixture-token.sig");
+    s.finish_revoke(Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none());
+}
