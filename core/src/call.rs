@@ -23,7 +23,7 @@
 //! (bounded by the [`RetryPolicy`](crate::RetryPolicy)) are transitions between phases.
 
 use crate::auth::oauth::{self, TokenStep};
-use crate::auth::{DigestKey, DigestStep, SharedFailure, ToSign, bearer};
+use crate::auth::{DigestKey, DigestStep, SharedFailure, ToSign, bearer, probe_failure_is_shared};
 use crate::credentials::Credentials;
 use crate::digest::Challenge;
 use crate::error::{AuthError, AuthFailure, Error, TransportError, TransportErrorKind};
@@ -462,7 +462,7 @@ impl<'s, O: Operation> Call<'s, O> {
         let result = response::parse::<O>(operation, envelope, &response, now.wall);
         if let SentAuth::Probe(id) = auth {
             let failure = match &result {
-                Err(e) if e.is_retryable() => SharedFailure::of(e),
+                Err(e) if probe_failure_is_shared(e) => SharedFailure::of(e),
                 _ => None,
             };
             self.session.land_probe(id, response.status().is_success(), failure);

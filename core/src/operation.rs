@@ -77,17 +77,31 @@ pub struct Param {
     pub kind: ParamKind,
     /// Path parameters are required; query ones are optional.
     pub required: bool,
+    /// The oldest API version that honours it, if older versions of the endpoint lack it (the
+    /// spec's "Not supported in deprecated versions"): an older version would silently ignore
+    /// it (a `username` filter would answer with every user), so [`Operation`]s refuse it there.
+    pub since: Option<ApiVersion>,
 }
 
 impl Param {
     /// A required path parameter.
     pub const fn path(name: &'static str, kind: ParamKind) -> Param {
-        Param { name, location: ParamIn::Path, kind, required: true }
+        Param { name, location: ParamIn::Path, kind, required: true, since: None }
     }
 
     /// An optional query parameter.
     pub const fn query(name: &'static str, kind: ParamKind) -> Param {
-        Param { name, location: ParamIn::Query, kind, required: false }
+        Param { name, location: ParamIn::Query, kind, required: false, since: None }
+    }
+
+    /// The same parameter, honoured only from API version `version` on.
+    pub const fn since(self, version: ApiVersion) -> Param {
+        Param { since: Some(version), ..self }
+    }
+
+    /// Whether API version `version` honours it.
+    pub fn exists_in(&self, version: ApiVersion) -> bool {
+        self.since.is_none_or(|since| version >= since)
     }
 }
 
@@ -271,11 +285,6 @@ fn fill(template: &str, params: &[(&'static str, &str)]) -> Result<String, Inval
     Ok(out)
 }
 
-/// Query filters the spec marks "not supported in deprecated versions" (the Cloud Users lists,
-/// 2025-02-19): sent with 2023-01-01 they would be ignored, so a lookup by `username` would
-/// answer with every user.
-const FILTERS_SINCE_2025: [&str; 3] = ["username", "orgMembershipStatuses", "userId"];
-
 /// Builds the unsigned request for `op` under `config` (`base`: the same, pre-parsed).
 pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O) -> Result<Prepared, Error> {
     let endpoint = &O::ENDPOINT;
@@ -290,16 +299,15 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
     let path = fill(endpoint.path, &op.path_params())?;
     let version = options.api_version.or(config.api_version_override()).unwrap_or_else(|| endpoint.default_version());
     let params = op.query();
-    // The Cloud Users lists' filters exist only in the version that introduced them: an older
-    // version ignores them and answers with everyone, so sending one there is refused.
-    if version < endpoint.default_version() {
-        if let Some((name, _)) = params.iter().find(|(name, _)| FILTERS_SINCE_2025.contains(name)) {
-            return Err(InvalidInput::new(
-                *name,
-                format!("is not supported by {} in API version {version}", endpoint.operation_id),
-            )
-            .into());
-        }
+    // A filter an older version lacks would be ignored there (answering with everyone), so
+    // sending one there is refused; which parameters and since when is the table's data.
+    let missing = |name: &str| endpoint.param(name).is_some_and(|p| !p.exists_in(version));
+    if let Some((name, _)) = params.iter().find(|(name, _)| missing(name)) {
+        return Err(InvalidInput::new(
+            *name,
+            format!("is not supported by {} in API version {version}", endpoint.operation_id),
+        )
+        .into());
     }
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in params {
@@ -398,5 +406,67 @@ mod tests {
             assert_eq!(b.uri("no-leading-slash"), None);
             assert_eq!(b.uri(&format!("/{}", "a".repeat(MAX_URI_LEN))), None);
         }
+    }
+
+    /// A made-up list in two versions: `username` exists in both, `flattenTeams` only since
+    /// 2025-02-19 (the reverse of the Cloud Users lists, which a global name list got wrong).
+    struct Probe {
+        query: Vec<(&'static str, &'static str)>,
+        options: CallOptions,
+    }
+
+    impl Operation for Probe {
+        type Output = ();
+        const ENDPOINT: Endpoint = Endpoint {
+            operation_id: "listThings",
+            aliases: &[],
+            tag: "things",
+            summary: "a made-up list",
+            method: Method::GET,
+            path: "/api/atlas/v2/things",
+            params: &[
+                Param::query("username", ParamKind::Email),
+                Param::query("flattenTeams", ParamKind::Bool).since(ApiVersion::V2025_02_19),
+            ],
+            body: false,
+            versions: &[ApiVersion::V2023_01_01, ApiVersion::V2025_02_19],
+            success: 200,
+            envelope: false,
+            pretty: false,
+            idempotent: true,
+            paginated: false,
+        };
+
+        fn path_params(&self) -> Vec<(&'static str, &str)> {
+            Vec::new()
+        }
+
+        fn query(&self) -> Vec<(&'static str, &str)> {
+            self.query.clone()
+        }
+
+        fn options(&self) -> &CallOptions {
+            &self.options
+        }
+    }
+
+    #[test]
+    fn which_filters_an_older_version_lacks_is_the_tables_data() {
+        let config = Config::default();
+        let old = CallOptions { api_version: Some(ApiVersion::V2023_01_01), ..CallOptions::default() };
+        let op = |query, options: &CallOptions| Probe { query, options: options.clone() };
+        // A parameter of every version is sent with the older one, whatever its name.
+        let sent = prepare(&config, None, &op(vec![("username", "a@b.co")], &old)).unwrap();
+        assert_eq!(sent.target, "/api/atlas/v2/things?username=a%40b.co");
+        // One the table says is newer is refused there, with the usual message, and sent with
+        // the version that has it.
+        let refused = prepare(&config, None, &op(vec![("flattenTeams", "true")], &old)).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            InvalidInput::new("flattenTeams", "is not supported by listThings in API version 2023-01-01").to_string()
+        );
+        assert!(prepare(&config, None, &op(vec![("flattenTeams", "true")], &CallOptions::default())).is_ok());
+        let p = Probe::ENDPOINT.param("flattenTeams").unwrap();
+        assert!(!p.exists_in(ApiVersion::V2023_01_01) && p.exists_in(ApiVersion::V2025_02_19));
     }
 }

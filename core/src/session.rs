@@ -6,6 +6,7 @@ use crate::auth::{AuthState, DigestStep, SharedFailure, ToSign};
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::digest::{Challenge, Ha1};
+use crate::driver::SendResult;
 use crate::error::{Error, InvalidInput};
 use crate::exchange::{Outgoing, Purpose};
 use crate::now::Now;
@@ -65,22 +66,45 @@ impl Session {
         self.base.as_ref()
     }
 
-    /// A request revoking the cached OAuth token (which is forgotten), or `None` if there is
-    /// no service-account token. Feed the answer to [`Session::handle_revoke_response`].
+    /// A request revoking the cached OAuth token, or `None` if there is no service-account
+    /// token. Calls stop using the token at once (the next one fetches a new token); hand the
+    /// outcome to [`Session::finish_revoke`]: if the revocation failed, the token is put back
+    /// (it is still valid at Atlas), so calls keep using it and the revocation can be retried.
     pub fn revoke_request(&self) -> Result<Option<Outgoing>, Error> {
         let Credentials::ServiceAccount { client_id, client_secret } = &self.credentials else {
             return Ok(None);
         };
-        let Some(token) = self.lock().token.take() else {
+        let Some(token) = self.lock().token.begin_revocation() else {
             return Ok(None);
         };
-        let request = oauth::revoke_request(&self.config, client_id, client_secret, &token)?;
-        Ok(Some(Outgoing::new(request, Purpose::Revoke, "revokeToken")))
+        match oauth::revoke_request(&self.config, client_id, client_secret, &token) {
+            Ok(request) => Ok(Some(Outgoing::new(request, Purpose::Revoke, "revokeToken"))),
+            Err(e) => {
+                self.lock().token.end_revocation(false);
+                Err(e)
+            }
+        }
     }
 
-    /// Checks a revocation answer: 200 is success.
+    /// Ends a revocation with what sending [`Session::revoke_request`]'s request gave: `Ok`
+    /// for a 200; otherwise the error (the transport's, or the answer's), and the token is
+    /// put back unless a newer one was fetched meanwhile.
+    pub fn finish_revoke(&self, result: SendResult, now: Now) -> Result<(), Error> {
+        match result {
+            Ok(response) => self.handle_revoke_response(&response, now),
+            Err(e) => {
+                self.lock().token.end_revocation(false);
+                Err(Error::Transport(e))
+            }
+        }
+    }
+
+    /// Ends a revocation with its answer: 200 is success; any other status is the answer's
+    /// error, and the token is put back as [`Session::finish_revoke`] does.
     pub fn handle_revoke_response(&self, response: &http::Response<Vec<u8>>, now: Now) -> Result<(), Error> {
-        if response.status() == http::StatusCode::OK {
+        let revoked = response.status() == http::StatusCode::OK;
+        self.lock().token.end_revocation(revoked);
+        if revoked {
             return Ok(());
         }
         Err(crate::response::error_from_body(

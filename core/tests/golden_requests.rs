@@ -260,6 +260,8 @@ fn oauth_token_fetch_then_bearer() {
     let revoke = revoke.request;
     assert_eq!(revoke.uri(), "https://cloud.mongodb.com/api/oauth/revoke");
     assert_eq!(revoke.body(), b"token=eyJhbGciOiJSUzI1NiJ9.fixture-token.sig&token_type_hint=access_token");
+    let ok = http::Response::builder().status(200).body(Vec::new()).unwrap();
+    s.finish_revoke(Ok(ok), now()).unwrap();
     assert!(s.revoke_request().unwrap().is_none());
 }
 

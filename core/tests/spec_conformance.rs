@@ -119,7 +119,13 @@ fn check(spec: &Value, deprecated: bool, e: &Endpoint) {
     ours.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(ours, theirs, "{id}: parameters");
     for p in e.params {
-        let schema = &params.iter().find(|q| q["name"] == p.name).unwrap()["schema"];
+        let theirs = params.iter().find(|q| q["name"] == p.name).unwrap();
+        // "Not supported in deprecated versions": the parameter exists only in the endpoint's
+        // current (newest) version, and the table says so.
+        let only_current =
+            theirs["description"].as_str().unwrap_or_default().contains("Not supported in deprecated versions");
+        assert_eq!(p.since, only_current.then(|| e.default_version()), "{id}: since of {}", p.name);
+        let schema = &theirs["schema"];
         match p.kind {
             // deleteOrgInvite's invitationId has no pattern in the spec; ids are checked alike.
             ParamKind::Id => {

@@ -864,3 +864,228 @@ fn a_revocation_request_never_shows_its_token_in_debug() {
     assert!(shown.contains("Revoke") && shown.contains("body_len"), "{shown}");
     assert!(!shown.contains("fixture-token") && !shown.contains("SECRET-CLIENT-SECRET"), "{shown}");
 }
+
+/// The body of a revocation request: `token=<token>&…`.
+fn revoked_token(out: &Outgoing) -> String {
+    let body = String::from_utf8_lossy(out.request.body()).into_owned();
+    body.split('&').find_map(|kv| kv.strip_prefix("token=")).unwrap_or_default().to_owned()
+}
+
+fn status(code: u16) -> http::Response<Vec<u8>> {
+    http::Response::builder().status(code).body(Vec::new()).unwrap()
+}
+
+/// A second token response (another value than the fixture's).
+fn other_token() -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(br#"{"access_token":"second-token","token_type":"Bearer","expires_in":3600}"#.to_vec())
+        .unwrap()
+}
+
+/// Review finding: a failed revocation used to forget the token locally while it stayed valid
+/// at Atlas, so it could not be revoked again. Now it is put back: calls keep using it (no new
+/// fetch) and the revocation can be retried; only a 200 forgets it.
+#[test]
+fn a_failed_revocation_keeps_the_token_so_it_can_be_retried() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let first = revoked_token(&s.revoke_request().unwrap().expect("a token to revoke"));
+    let failures = [
+        Err(TransportError::new(TransportErrorKind::Io, "connection reset")),
+        Ok(too_many_requests("1")),
+        Ok(status(500)),
+    ];
+    for (i, failure) in failures.into_iter().enumerate() {
+        let err = s.finish_revoke(failure, t0()).unwrap_err();
+        assert!(err.is_retryable() || err.status().is_some(), "{err:?}");
+        // Calls in the meantime use the kept token: no token fetch.
+        let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+        assert_eq!(r.purposes, [Purpose::Api { attempt: 1 }], "failure {i}");
+        assert!(auth_header(&r.sent[0]).ends_with(&first), "failure {i}");
+        // And the same token can be revoked again.
+        assert_eq!(revoked_token(&s.revoke_request().unwrap().unwrap()), first, "failure {i}");
+    }
+    s.finish_revoke(Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none(), "revoked: nothing left to revoke");
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 }, "the next call fetches a new token");
+}
+
+/// While a token is being revoked, calls stop using it and fetch a new one; if the revocation
+/// then fails, the newer token stays in use (the old one is left to expire).
+#[test]
+fn calls_during_a_revocation_fetch_a_new_token_which_a_failed_revocation_does_not_replace() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let old = revoked_token(&s.revoke_request().unwrap().unwrap());
+    let r = run(&mut s.begin(&update()), vec![Answer::Raw(other_token()), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 });
+    assert!(auth_header(&r.sent[1]).ends_with("second-token"));
+    assert!(s.finish_revoke(Ok(status(503)), t0()).is_err());
+    let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+    assert!(auth_header(&r.sent[0]).ends_with("second-token"));
+    let next = revoked_token(&s.revoke_request().unwrap().unwrap());
+    assert_eq!((next.as_str(), old == next), ("second-token", false));
+}
+
+/// A revocation whose answer never came back (its request was dropped, e.g. a cancelled
+/// future) is sent again by the next `revoke_request`.
+#[test]
+fn an_abandoned_revocation_is_sent_again() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let first = s.revoke_request().unwrap().unwrap();
+    drop(first);
+    let again = s.revoke_request().unwrap().expect("the unfinished revocation is retried");
+    assert_eq!(revoked_token(&again), "eyJhbGciOiJSUzI1NiJ9.fixture-token.sig");
+    s.finish_revoke(Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none());
+}
+
+fn access_list_403() -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(403)
+        .header("content-type", "application/json")
+        .body(
+            br#"{"error":403,"reason":"Forbidden","errorCode":"IP_ADDRESS_NOT_ON_ACCESS_LIST","detail":"IP address 203.0.113.9 is not allowed to access this resource."}"#
+                .to_vec(),
+        )
+        .unwrap()
+}
+
+/// `n` cold calls start together on `session`; the first one's request (a Digest probe or a
+/// token fetch) is answered with `answer`, every later request with a 200. Returns how many
+/// requests went out in all and each call's result.
+fn n_cold_calls_one_answer(
+    session: &Session,
+    n: usize,
+    answer: http::Response<Vec<u8>>,
+) -> (usize, Vec<Result<(), Error>>) {
+    let ops: Vec<UpdateGroupInvites> = (0..n).map(|_| update()).collect();
+    let mut calls: Vec<_> = ops.iter().map(|op| session.begin(op)).collect();
+    let Step::Send(_) = calls[0].next(t0()) else { panic!("the first call leads") };
+    for call in &mut calls[1..] {
+        assert!(matches!(call.next(t0()), Step::Wait(d) if d < secs(1)), "the others wait for it");
+    }
+    calls[0].handle_response(answer, t0());
+    let mut sent = 1;
+    let mut results = Vec::new();
+    for call in &mut calls {
+        let run = run(call, (0..3).map(|_| F("update_group_invites_200_seed")).collect(), t0());
+        sent += run.sent.len();
+        results.push(run.result.map(drop));
+    }
+    (sent, results)
+}
+
+/// A probe answered with a non-retryable status that says nothing about the call itself (an
+/// IP access list 403, a proxy's 500 page) fails every call waiting on it at once, with the
+/// same typed error: one request for all of them, not one probe per waiter in turn.
+#[test]
+fn a_non_retryable_probe_failure_fails_every_waiter_with_one_request() {
+    let cases = [(access_list_403(), 403), (fixtures::response("malformed_error_not_json_500"), 500)];
+    for (answer, status) in cases {
+        let (sent, results) = n_cold_calls_one_answer(&digest(), 4, answer);
+        assert_eq!(sent, 1, "{status}: one request in all");
+        for result in results {
+            let e = result.unwrap_err();
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(status), "{e:?}");
+            assert!(!e.is_retryable());
+        }
+    }
+    let (_, results) = n_cold_calls_one_answer(&digest(), 3, access_list_403());
+    assert!(
+        results.iter().all(|r| matches!(r, Err(Error::Api(a)) if a.error_code() == "IP_ADDRESS_NOT_ON_ACCESS_LIST"))
+    );
+    // A proxy's HTML 502 is retryable: shared as well; with no retries left, all end at once.
+    let once = session_with(
+        Credentials::api_key("pub", "SECRET-PRIVATE-KEY").unwrap(),
+        RetryPolicy::default().with_max_attempts(1),
+    );
+    let (sent, results) = n_cold_calls_one_answer(&once, 4, fixtures::response("malformed_html_502"));
+    assert_eq!(sent, 1);
+    assert!(results.iter().all(|r| matches!(r, Err(Error::Decode(d)) if d.status == 502)), "{results:?}");
+}
+
+/// An answer about the leader's own request (a 404 of its resource, from a server that did not
+/// ask for credentials) is not the waiters' answer: each goes on with its own request.
+#[test]
+fn a_probe_answered_about_its_own_resource_does_not_fail_the_waiters() {
+    let (sent, results) = n_cold_calls_one_answer(&digest(), 3, fixtures::response("seed_error_404"));
+    assert!(results[0].as_ref().is_err_and(Error::is_not_found));
+    // The next waiter probes for itself (answered 200: no challenge), the last goes unsigned.
+    assert!(results[1..].iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(sent, 3, "the waiters sent their own requests");
+}
+
+/// The same for a token fetch: the request is the same for every call, so any failure of it
+/// is every waiting call's (here an access-list 403 and a proxy's 500 page).
+#[test]
+fn a_non_retryable_token_fetch_failure_fails_every_waiter_with_one_request() {
+    let cases = [(access_list_403(), 403), (fixtures::response("malformed_error_not_json_500"), 500)];
+    for (answer, status) in cases {
+        let (sent, results) = n_cold_calls_one_answer(&oauth(), 4, answer);
+        assert_eq!(sent, 1, "{status}: one request in all");
+        for result in results {
+            assert_eq!(result.unwrap_err().status().map(|s| s.as_u16()), Some(status));
+        }
+    }
+}
+
+/// The same on threads, through the blocking driver: `n` calls start at once, the server
+/// answers the first request (the probe) with the access-list 403 only once every other call
+/// is waiting for it, and counts the requests.
+#[test]
+fn concurrent_calls_on_threads_share_a_refused_probe() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    const N: usize = 6;
+    let session = digest();
+    let requests = AtomicUsize::new(0);
+    let (waiting_tx, waiting_rx) = mpsc::channel::<()>();
+    let waiting_rx = std::sync::Mutex::new(waiting_rx);
+    let results: Vec<Result<(), Error>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..N)
+            .map(|_| {
+                let (session, requests, waiting_rx, waiting_tx) =
+                    (&session, &requests, &waiting_rx, waiting_tx.clone());
+                scope.spawn(move || {
+                    let op = update();
+                    let send = |_out: Outgoing| {
+                        if requests.fetch_add(1, Ordering::SeqCst) == 0 {
+                            // Answer only once the other calls wait (bounded: at most 10 s).
+                            let rx = waiting_rx.lock().unwrap();
+                            for _ in 1..N {
+                                if rx.recv_timeout(secs(10)).is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                        Ok(access_list_403())
+                    };
+                    let mut told = false;
+                    let sleep = |_d: Duration| {
+                        if !told {
+                            told = true;
+                            let _ = waiting_tx.send(());
+                        }
+                        std::thread::yield_now();
+                    };
+                    atlas_admin_core::driver::run_blocking(session, &op, t0, send, sleep, None).map(drop)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert_eq!(requests.load(Ordering::SeqCst), 1, "one probe for {N} calls");
+    for result in results {
+        assert!(
+            matches!(result, Err(Error::Api(a)) if a.status == 403 && a.error_code() == "IP_ADDRESS_NOT_ON_ACCESS_LIST")
+        );
+    }
+}

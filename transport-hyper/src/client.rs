@@ -135,7 +135,9 @@ impl Client {
 
     /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and
     /// forgets it; the next call fetches a new one. Returns `false` when there was no token
-    /// to revoke (API-key credentials, or no call made yet). Not retried.
+    /// to revoke (API-key credentials, or no call made yet). Not retried: if it fails (a
+    /// transport error or a refusal), the token is kept (it is still valid at Atlas), calls
+    /// go on using it, and `revoke_token` can be called again.
     pub async fn revoke_token(&self) -> Result<bool, Error> {
         let Some(out) = self.inner.session.revoke_request()? else {
             return Ok(false);
@@ -146,7 +148,7 @@ impl Client {
         if let Some(observer) = &self.inner.observer {
             observer(&start.finish(&result, at.instant.saturating_duration_since(sent_at.instant)));
         }
-        self.inner.session.handle_revoke_response(&result.map_err(Error::Transport)?, at)?;
+        self.inner.session.finish_revoke(result, at)?;
         Ok(true)
     }
 }

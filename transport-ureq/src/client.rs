@@ -132,7 +132,9 @@ impl Client {
 
     /// Revokes the cached OAuth token of a service account (`POST /api/oauth/revoke`) and
     /// forgets it; the next call fetches a new one. Returns `false` when there was no token
-    /// to revoke (API-key credentials, or no call made yet). Not retried.
+    /// to revoke (API-key credentials, or no call made yet). Not retried: if it fails (a
+    /// transport error or a refusal), the token is kept (it is still valid at Atlas), calls
+    /// go on using it, and `revoke_token` can be called again.
     pub fn revoke_token(&self) -> Result<bool, Error> {
         let Some(out) = self.inner.session.revoke_request()? else {
             return Ok(false);
@@ -143,7 +145,7 @@ impl Client {
         if let Some(observer) = &self.inner.observer {
             observer(&start.finish(&result, at.instant.saturating_duration_since(sent_at.instant)));
         }
-        self.inner.session.handle_revoke_response(&result.map_err(Error::Transport)?, at)?;
+        self.inner.session.finish_revoke(result, at)?;
         Ok(true)
     }
 }
@@ -151,5 +153,44 @@ impl Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.inner.settings.fmt_client(&self.inner.session, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atlas_admin_core::ops::ListOrgInvites;
+    use atlas_admin_testing::canned::{Server, fast_retry, ok_json, response};
+
+    const ORG: &str = "4888442a3354817a7320eb61";
+    const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.kept-token";
+
+    /// A refused revocation keeps the token (still valid at Atlas): the next call uses it
+    /// without a new fetch, and `revoke_token` revokes that same token when called again.
+    #[test]
+    fn a_refused_revocation_keeps_the_token_and_can_be_retried() {
+        let token = format!(r#"{{"access_token":"{TOKEN}","token_type":"Bearer","expires_in":3600}}"#);
+        let server = Server::start(vec![
+            response("200 OK", &[("Content-Type", "application/json")], token.as_bytes()),
+            ok_json("[]"),
+            response("503 Service Unavailable", &[], b""),
+            ok_json("[]"),
+            response("200 OK", &[], b""),
+        ]);
+        let config = Config::default().with_base_url(&server.base_url()).unwrap().with_retry(fast_retry());
+        let credentials = Credentials::service_account("mdb_sa_id_test", "mdb_sa_sk_secret").unwrap();
+        let client = ClientBuilder::new().config(config).credentials(credentials).no_proxy().build().unwrap();
+        let list = ListOrgInvites::new(ORG).unwrap();
+        client.execute(&list).unwrap();
+        assert_eq!(client.revoke_token().unwrap_err().status().map(|s| s.as_u16()), Some(503));
+        assert_eq!(client.execute(&list).unwrap().meta.exchanges, 1, "the kept token, no new fetch");
+        assert!(client.revoke_token().unwrap(), "revoked on the second try");
+        assert!(!client.revoke_token().unwrap(), "then forgotten");
+        let requests = server.finish();
+        let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
+        let invites = format!("/api/atlas/v2/orgs/{ORG}/invites");
+        assert_eq!(targets, ["/api/oauth/token", &invites, "/api/oauth/revoke", &invites, "/api/oauth/revoke"]);
+        assert_eq!(requests[3].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(requests[2].body, requests[4].body, "the same token, revoked again");
     }
 }

@@ -59,6 +59,25 @@ impl SharedFailure {
     }
 }
 
+/// Whether the failed answer to an unsigned Digest probe is every waiting call's answer too,
+/// so they all fail with it at once instead of each probing in turn: one that may pass later
+/// (429, 502-504, a transport failure: each waiter then backs off under its own policy), or
+/// one that says nothing about the probe's own request (a 403 such as an IP access list, a
+/// 407, any 5xx, or a body that is not Atlas's, e.g. a proxy's HTML page). Other answers (a
+/// 404 of the leader's resource, a 409...) are the leader's alone: the server did not ask
+/// for credentials, and each waiter sends its own request.
+pub(crate) fn probe_failure_is_shared(error: &Error) -> bool {
+    let not_about_the_request = |status: http::StatusCode| {
+        !status.is_success() && (matches!(status.as_u16(), 403 | 407) || status.is_server_error())
+    };
+    error.is_retryable()
+        || match error {
+            Error::Api(a) => not_about_the_request(a.status),
+            Error::Decode(d) => !d.status.is_success(),
+            _ => false,
+        }
+}
+
 /// One request that concurrent calls share (a Digest probe or a token fetch): at most one
 /// in the air, numbered by generation.
 #[derive(Debug, Default)]

@@ -199,6 +199,8 @@ pub(crate) struct TokenCache {
     fetch: Flight,
     /// A token generation refused right after it was fetched, and when.
     refused_fresh: Option<(u64, Instant)>,
+    /// The token taken out for revocation, until the answer says whether it was revoked.
+    revoking: Option<CachedToken>,
 }
 
 impl TokenCache {
@@ -265,9 +267,26 @@ impl TokenCache {
         }
     }
 
-    /// Takes the current token out (for revocation).
-    pub(crate) fn take(&mut self) -> Option<Secret> {
-        self.token.take().map(|t| t.value)
+    /// Takes the current token out for revocation: calls no longer use it (they fetch a new
+    /// one) while it is being revoked. With no token cached, a revocation that never ended
+    /// (its request was dropped, or is still in flight) is tried again: revoking a token twice
+    /// is harmless (RFC 7009 answers 200).
+    pub(crate) fn begin_revocation(&mut self) -> Option<Secret> {
+        match self.token.take() {
+            Some(token) => Some(self.revoking.insert(token).value.clone()),
+            None => self.revoking.as_ref().map(|t| t.value.clone()),
+        }
+    }
+
+    /// Ends the revocation. Revoked, the token is gone. Not revoked (a transport error or a
+    /// refusal), it is still valid at Atlas: it goes back into use, so calls keep working and
+    /// the revocation can be retried, unless a newer token was fetched meanwhile (then the
+    /// newer one stays and the old one is left to expire).
+    pub(crate) fn end_revocation(&mut self, revoked: bool) {
+        let token = self.revoking.take();
+        if !revoked && self.token.is_none() {
+            self.token = token;
+        }
     }
 }
 

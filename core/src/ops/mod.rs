@@ -77,6 +77,9 @@
 //! `.api_version(ApiVersion::V2023_01_01)`. Create and add answer 201; custom methods keep
 //! their literal `:` (`/users/{userId}:addRole`); `orgMembershipStatuses` is sent as repeated
 //! keys. The deprecated `orgMembershipStatus` (singular) filter is not offered.
+//! The filters `2023-01-01` lacks say `since V2025_02_19` in their rows
+//! ([`Param::since`](crate::Param::since)): sent with the older version they would be ignored
+//! (a `username` lookup would answer with every user), so such a call is refused before sending.
 //!
 //! ```
 //! use atlas_admin_core::{OrgMembershipStatus, ops::ListOrgUsers};
@@ -454,8 +457,8 @@ table::endpoints! {
             include_count: Bool = "includeCount" => includes_count,
             items_per_page: PageSize = "itemsPerPage" => page_size,
             page_num: PageNum = "pageNum" => page,
-            username: Email = "username" => username_filter,
-            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
+            username: Email = "username" => username_filter since V2025_02_19,
+            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter since V2025_02_19,
         };
         output: Page<OrgUser>;
         paginated: OrgUser;
@@ -490,7 +493,7 @@ table::endpoints! {
         summary: "one user of an organization by user id";
         request: GET "/api/atlas/v2/orgs/{orgId}/users/{userId}";
         path: { org_id: OrgId = "orgId", user_id: UserId = "userId" };
-        query: { org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter };
+        query: { org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter since V2025_02_19 };
         output: OrgUser;
         versions: [V2025_02_19];
         envelope: true;
@@ -582,8 +585,8 @@ table::endpoints! {
             page_num: PageNum = "pageNum" => page,
             flatten_teams: Bool = "flattenTeams" => flattens_teams,
             include_org_users: Bool = "includeOrgUsers" => includes_org_users,
-            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
-            username: Email = "username" => username_filter,
+            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter since V2025_02_19,
+            username: Email = "username" => username_filter since V2025_02_19,
         };
         output: Page<GroupUser>;
         paginated: GroupUser;
@@ -618,7 +621,7 @@ table::endpoints! {
         summary: "one user of a project by user id";
         request: GET "/api/atlas/v2/groups/{groupId}/users/{userId}";
         path: { group_id: GroupId = "groupId", user_id: UserId = "userId" };
-        query: { org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter };
+        query: { org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter since V2025_02_19 };
         output: GroupUser;
         versions: [V2025_02_19];
         envelope: true;
@@ -686,9 +689,9 @@ table::endpoints! {
         query: {
             items_per_page: PageSize = "itemsPerPage" => page_size,
             page_num: PageNum = "pageNum" => page,
-            username: Email = "username" => username_filter,
-            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter,
-            user_id: Id = "userId" => user_id_filter,
+            username: Email = "username" => username_filter since V2025_02_19,
+            org_membership_statuses: Statuses = "orgMembershipStatuses" => status_filter since V2025_02_19,
+            user_id: Id = "userId" => user_id_filter since V2025_02_19,
         };
         output: Page<OrgUser>;
         paginated: OrgUser;

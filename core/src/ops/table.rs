@@ -1,7 +1,8 @@
 //! The `endpoints!` macro: one table row in, one operation type out.
 //!
 //! A row names the type and gives the endpoint's metadata, its path parameters (field, id
-//! type, spec name), its optional query parameters (field, kind, spec name, getter), its body
+//! type, spec name), its optional query parameters (field, kind, spec name, getter, and
+//! `since VERSION` for one older versions lack: [`Param::since`](crate::Param::since)), its body
 //! type if any and its output type. From that the macro writes the struct, its validating
 //! `new`, the query setters and getters, `body()`, the call options the endpoint takes
 //! (`.envelope()`, `.pretty()` only where the spec lists them, `.api_version()`), the
@@ -20,7 +21,7 @@ macro_rules! endpoints {
             summary: $summary:literal;
             request: $method:ident $path:literal;
             path: { $($p:ident: $P:ident = $pname:literal),* $(,)? };
-            query: { $($q:ident: $Q:ident = $qname:literal => $qget:ident),* $(,)? };
+            query: { $($q:ident: $Q:ident = $qname:literal => $qget:ident $(since $since:ident)?),* $(,)? };
             $(body: $Body:ty;)?
             output: $Out:ty;
             $(paginated: $Item:ty;)?
@@ -86,7 +87,7 @@ macro_rules! endpoints {
                     path: $path,
                     params: &[
                         $(Param::path($pname, <$P as PathParam>::KIND),)*
-                        $(Param::query($qname, ParamKind::$Q),)*
+                        $(Param::query($qname, ParamKind::$Q)$(.since(ApiVersion::$since))?,)*
                     ],
                     body: false $(|| !stringify!($Body).is_empty())?,
                     versions: &[$(ApiVersion::$v),+],
