@@ -16,22 +16,11 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-const PUBLIC_KEY: &str = "RECOGNISABLEPUBK";
-const PRIVATE_KEY: &str = "RECOGNISABLE-PRIVATE-KEY-0j10";
-const CLIENT_ID: &str = "mdb_sa_id_RECOGNISABLE0CLIENT0ID";
-const CLIENT_SECRET: &str = "mdb_sa_sk_RECOGNISABLE0CLIENT0SECRET0j10";
 const USER: &str = "cassette.user@example.com";
 
 /// A fake accepting the recognisable credentials.
 fn fake() -> FakeAtlas {
-    FakeAtlas::start_with(FakeConfig {
-        public_key: PUBLIC_KEY.into(),
-        private_key: PRIVATE_KEY.into(),
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        ..FakeConfig::default()
-    })
-    .unwrap()
+    FakeAtlas::start_with(FakeConfig::recognisable()).unwrap()
 }
 
 /// How a recording moves its requests: any send function of the core's driver.
@@ -100,11 +89,7 @@ fn committed(name: &str) -> PathBuf {
 
 /// Every form of the recognisable secrets a cassette must never hold.
 fn forbidden() -> Vec<String> {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let mut all = vec![PUBLIC_KEY.to_owned(), PRIVATE_KEY.to_owned(), CLIENT_SECRET.to_owned(), "response=".into()];
-    all.extend([PRIVATE_KEY, CLIENT_SECRET].map(|s| b64.encode(s)));
-    all.push(b64.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}")));
+    let mut all = FakeConfig::recognisable().forbidden_in_cassettes();
     let defaults = FakeConfig::default();
     all.extend([defaults.private_key, defaults.client_secret]);
     all
@@ -248,13 +233,14 @@ fn the_guard_refuses_a_cassette_with_a_secret_in_a_body() {
     let fake = fake();
     let group = fake.config().group_id.clone();
     let client = recording(&fake, Auth::ApiKey);
-    let leaky = format!("{PRIVATE_KEY}@example.com");
+    let private_key = FakeConfig::recognisable().private_key;
+    let leaky = format!("{private_key}@example.com");
     let body = GroupInvitationRequest::new(&leaky, [ProjectRole::GroupReadOnly]).unwrap();
     client.execute(&CreateGroupInvite::new(&group, body).unwrap()).unwrap();
     let path = tmp("leaky");
     let refused = client.recorder().save(&path).unwrap_err();
     assert!(matches!(refused, SaveError::Secret { what: "private key", .. }), "{refused:?}");
-    assert!(!refused.to_string().contains(PRIVATE_KEY));
+    assert!(!refused.to_string().contains(&private_key));
     assert!(!path.exists(), "nothing is written");
 }
 

@@ -9,8 +9,7 @@ use atlas_admin_hyper::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
 use atlas_admin_hyper::{
-    Client, Config, Credentials, Error, GroupInvitationRequest, GroupInvitationUpdateRequest, ProjectRole,
-    TransportErrorKind,
+    Client, Config, Error, GroupInvitationRequest, GroupInvitationUpdateRequest, ProjectRole, TransportErrorKind,
 };
 use atlas_admin_testing::cassette::{Auth, Cassette, CassetteClient, Mode, Player, Recorder, Recording};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
@@ -20,21 +19,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-const PUBLIC_KEY: &str = "RECOGNISABLEPUBK";
-const PRIVATE_KEY: &str = "RECOGNISABLE-PRIVATE-KEY-0j10";
-const CLIENT_ID: &str = "mdb_sa_id_RECOGNISABLE0CLIENT0ID";
-const CLIENT_SECRET: &str = "mdb_sa_sk_RECOGNISABLE0CLIENT0SECRET0j10";
 const USER: &str = "cassette.user@example.com";
 
 fn fake() -> FakeAtlas {
-    FakeAtlas::start_with(FakeConfig {
-        public_key: PUBLIC_KEY.into(),
-        private_key: PRIVATE_KEY.into(),
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        ..FakeConfig::default()
-    })
-    .unwrap()
+    FakeAtlas::start_with(FakeConfig::recognisable()).unwrap()
 }
 
 /// The async send function of a hyper client (it owns a clone, so the future owns it too).
@@ -120,10 +108,6 @@ fn tmp(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cassette-async-{name}-{}.json", std::process::id()))
 }
 
-fn forbidden() -> Vec<String> {
-    vec![PUBLIC_KEY.into(), PRIVATE_KEY.into(), CLIENT_SECRET.into(), CLIENT_ID.into(), "response=".into()]
-}
-
 /// Records the lifecycle through hyper (async) and through ureq (blocking), then replays the
 /// hyper cassette with no server through `ExecuteAsync` and through `Execute`.
 fn record_both_and_replay(auth: Auth) {
@@ -151,7 +135,7 @@ fn record_both_and_replay(auth: Auth) {
     assert_eq!(steps(&cassette), steps(&cassette_blocking), "the same exchanges recorded");
 
     let text = std::fs::read_to_string(&path).unwrap();
-    for secret in forbidden() {
+    for secret in FakeConfig::recognisable().forbidden_in_cassettes() {
         assert!(!text.contains(&secret), "the cassette holds {secret}");
     }
 
@@ -267,7 +251,7 @@ async fn send_is_bounded_by_the_time_left() {
     fake.inject(Fault::Slow(Duration::from_secs(5)), 1);
     let client = Client::builder().base_url(&fake.base_url()).build().unwrap();
     let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let session = Session::new(config, Credentials::api_key(PUBLIC_KEY, PRIVATE_KEY).unwrap(), 1).unwrap();
+    let session = Session::new(config, fake.credentials(Auth::ApiKey).unwrap(), 1).unwrap();
     let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
     let create = CreateGroupInvite::new(fake.config().group_id.clone(), body).unwrap();
     // The Digest probe first, normally; then the signed create (not retried after a timeout),

@@ -1,5 +1,7 @@
 //! [`FakeConfig`]: credentials, limits and the demo project/org of one fake server.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use std::time::Duration;
 
 /// How a [`FakeAtlas`](super::FakeAtlas) behaves: which credentials it accepts, how long
@@ -57,5 +59,32 @@ impl Default for FakeConfig {
             org_name: "Fake Atlas Demo Org".to_owned(),
             team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
         }
+    }
+}
+
+impl FakeConfig {
+    /// The default configuration with credentials easy to grep for (`RECOGNISABLE` in each):
+    /// record with them, then search a cassette, a log or an error for
+    /// [`forbidden_in_cassettes`](FakeConfig::forbidden_in_cassettes).
+    pub fn recognisable() -> FakeConfig {
+        FakeConfig {
+            public_key: "RECOGNISABLEPUBK".to_owned(),
+            private_key: "RECOGNISABLE-PRIVATE-KEY-0j10".to_owned(),
+            client_id: "mdb_sa_id_RECOGNISABLE0CLIENT0ID".to_owned(),
+            client_secret: "mdb_sa_sk_RECOGNISABLE0CLIENT0SECRET0j10".to_owned(),
+            ..FakeConfig::default()
+        }
+    }
+
+    /// Every text a scrubbed cassette recorded with these credentials must not hold: the
+    /// private key and client secret (also in base64), the Basic credentials of the token
+    /// endpoint, a Digest `response=`, and the public key and client id (replaced by
+    /// placeholders).
+    pub fn forbidden_in_cassettes(&self) -> Vec<String> {
+        let basic = format!("{}:{}", self.client_id, self.client_secret);
+        let mut all = vec![self.private_key.clone(), self.client_secret.clone(), self.public_key.clone()];
+        all.extend([self.client_id.clone(), "response=".to_owned()]);
+        all.extend([&self.private_key, &self.client_secret, &basic].map(|s| STANDARD.encode(s)));
+        all
     }
 }
