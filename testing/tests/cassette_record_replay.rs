@@ -542,3 +542,30 @@ fn new_episodes_refuses_a_cassette_of_other_credentials() {
     let refused = recording(&fake, Auth::ServiceAccount).new_episodes(cassette).unwrap_err();
     assert!(refused.to_string().contains("recorded with ApiKey credentials"), "{refused}");
 }
+
+/// A cassette is input: its text (paths, queries, operation names, header names, bodies) is
+/// printed escaped in a miss, the unused list and a format error, never as raw control
+/// characters on a terminal.
+#[test]
+fn cassette_text_is_printed_escaped() {
+    let hostile = r#"{"version": 1, "auth": "none", "interactions": [{
+        "operation": "list\u001b[2J", "purpose": {"kind": "api", "attempt": 1}, "waits_before_ms": [],
+        "request": {"method": "GET", "path": "/api/atlas/v2/groups/\u001b]0;owned\u0007", "query": [["a\u009b", "\r\n"]],
+                    "body": {"x": "\u009b31m\u202e"}},
+        "response": {"status": 200, "headers": {}}}]}"#;
+    let player = Player::new(Cassette::from_json_str(hostile).unwrap()).unwrap();
+    let op = CreateGroupInvite::new(
+        "32b6e34b3d91647abb20e7b8",
+        GroupInvitationRequest::new("a@example.com", [ProjectRole::GroupReadOnly]).unwrap(),
+    )
+    .unwrap();
+    let err = player.execute(&op).unwrap_err().to_string();
+    let shown = [err, player.misses()[0].to_string(), player.unused().join("\n")];
+    for text in &shown {
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'), "raw control: {text:?}");
+    }
+    assert!(shown[1].contains(r"\u{1b}]0;owned\u{7}") && shown[2].contains(r"list\u{1b}[2J"), "{shown:?}");
+    let bad = Cassette::from_json_str(&hostile.replace(r#""headers": {}"#, r#""headers": {"x\u001b[1m": 5}"#));
+    let message = bad.unwrap_err().to_string();
+    assert!(message.contains(r"x\u{1b}[1m") && !message.contains('\u{1b}'), "{message}");
+}

@@ -1,6 +1,6 @@
 //! The cassette's data model and its JSON form (see the module docs for a sample).
 
-use atlas_admin_core::{Credentials, Purpose, TransportError, TransportErrorKind};
+use atlas_admin_core::{Credentials, Purpose, Sanitized, TransportError, TransportErrorKind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -189,12 +189,13 @@ impl RecordedRequest {
 
 impl fmt::Display for RecordedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)?;
+        // A cassette file is input: its text is printed escaped, never raw on a terminal.
+        write!(f, "{} {}", Sanitized(&self.method), Sanitized(&self.path))?;
         for (i, (k, v)) in self.query.iter().enumerate() {
-            write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
+            write!(f, "{}{}={}", if i == 0 { '?' } else { '&' }, Sanitized(k), Sanitized(v))?;
         }
         if let Some(v) = &self.api_version {
-            write!(f, " (API {v})")?;
+            write!(f, " (API {})", Sanitized(v))?;
         }
         Ok(())
     }
@@ -512,7 +513,7 @@ impl FormatError {
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "bad cassette: {}", self.message)
+        write!(f, "bad cassette: {}", Sanitized(&self.message))
     }
 }
 

@@ -6,7 +6,7 @@ use super::format::{Auth, Cassette, FormatError, Interaction, RecordedRequest};
 use super::scrub::{CLIENT_ID, PUBLIC_KEY};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
-use atlas_admin_core::{InvalidInput, Session, TransportError, TransportErrorKind};
+use atlas_admin_core::{InvalidInput, Sanitized, Session, TransportError, TransportErrorKind};
 use std::fmt;
 use std::future::Future;
 use std::path::Path;
@@ -76,7 +76,7 @@ impl fmt::Display for Miss {
             Some((i, near)) => {
                 write!(f, "; nearest is interaction {i} ({near}):")?;
                 for d in &self.diff {
-                    write!(f, "\n  {d}")?;
+                    write!(f, "\n  {}", Sanitized(d))?;
                 }
                 Ok(())
             }
@@ -166,7 +166,7 @@ impl Player {
             .zip(&state.used)
             .enumerate()
             .filter(|(_, (_, used))| !**used)
-            .map(|(i, (x, _))| format!("{i}: {} ({})", x.request, x.operation))
+            .map(|(i, (x, _))| format!("{i}: {} ({})", x.request, Sanitized(&x.operation)))
             .collect()
     }
 

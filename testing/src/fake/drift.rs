@@ -37,7 +37,7 @@ use super::routes::match_template;
 use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Secrets, kept_header, loopback_send};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::ops::{self, FromArgs, RawArgs, Visitor};
-use atlas_admin_core::{ApiVersion, Config, Now, Outgoing, Purpose, RetryPolicy, Session, Timestamp};
+use atlas_admin_core::{ApiVersion, Config, Now, Outgoing, Purpose, RetryPolicy, Sanitized, Session, Timestamp};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -112,19 +112,20 @@ pub struct Drift {
 
 impl fmt::Display for Drift {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{} {}: ", self.interaction, self.operation)?;
         let or_absent = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".to_owned());
-        match &self.kind {
-            DriftKind::Status { recorded, fake } => write!(f, "status: recorded {recorded}, fake {fake}"),
-            DriftKind::MissingField { path } => write!(f, "{path}: recorded, missing from the fake's answer"),
-            DriftKind::ExtraField { path } => write!(f, "{path}: not recorded, extra in the fake's answer"),
-            DriftKind::FieldType { path, recorded, fake } => write!(f, "{path}: recorded a {recorded}, fake a {fake}"),
-            DriftKind::FieldValue { path, recorded, fake } => write!(f, "{path}: recorded {recorded}, fake {fake}"),
+        let what = match &self.kind {
+            DriftKind::Status { recorded, fake } => format!("status: recorded {recorded}, fake {fake}"),
+            DriftKind::MissingField { path } => format!("{path}: recorded, missing from the fake's answer"),
+            DriftKind::ExtraField { path } => format!("{path}: not recorded, extra in the fake's answer"),
+            DriftKind::FieldType { path, recorded, fake } => format!("{path}: recorded a {recorded}, fake a {fake}"),
+            DriftKind::FieldValue { path, recorded, fake } => format!("{path}: recorded {recorded}, fake {fake}"),
             DriftKind::Header { name, recorded, fake } => {
-                write!(f, "header {name}: recorded {}, fake {}", or_absent(recorded), or_absent(fake))
+                format!("header {name}: recorded {}, fake {}", or_absent(recorded), or_absent(fake))
             }
-            DriftKind::NotReplayed { reason } => write!(f, "not replayed: {reason}"),
-        }
+            DriftKind::NotReplayed { reason } => format!("not replayed: {reason}"),
+        };
+        // Cassette and server text, escaped: never raw control characters on a terminal.
+        write!(f, "#{} {}: {}", self.interaction, Sanitized(&self.operation), Sanitized(&what))
     }
 }
 
