@@ -112,7 +112,8 @@
 //!
 //! A cassette is recorded once (from the fake or from live Atlas, see [`cassette`]) and replayed
 //! by a [`Player`](cassette::Player): requests are matched by meaning, the Digest challenges and
-//! token exchanges replay too, and waits pass on a virtual clock. This one ships with the crate:
+//! token exchanges replay too, and waits pass on a virtual clock. This one ships with the crate
+//! (in your tests, the path is your own cassette's):
 //!
 //! ```
 //! use atlas_admin_core::ops::CreateGroupInvite;

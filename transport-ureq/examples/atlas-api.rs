@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         };
         let slot = OnceCell::new();
         let code = migrate::main(rest, &cassette.opener(&slot, false));
-        return cassette.finish(slot, code);
+        return cassette.finish(slot, code, code == ExitCode::SUCCESS);
     }
     let args = match args::parse(argv) {
         Ok(None) => {
@@ -102,9 +102,11 @@ fn main() -> ExitCode {
     // While recording, the live answers are not printed: the new cassette's replay is.
     let quiet_while_recording = |text: &str| CassetteArgs::recording(&slot) || out(text);
     let outcome = run::run(&args, &cassette.opener(&slot, args.debug), &quiet_while_recording);
+    // Atlas answered (a success or an Atlas error other than failed authentication): only
+    // then is a recording worth keeping; a network failure must not replace a good cassette.
     let answered = match &outcome {
         Ok(_) => true,
-        Err(Failure::Call(error)) => error.api_error().is_some(),
+        Err(Failure::Call(error)) => error.api_error().is_some() && !error.is_unauthorized(),
         Err(_) => false,
     };
     let code = match CassetteArgs::replay_of_recording(&slot, answered) {
@@ -120,7 +122,7 @@ fn main() -> ExitCode {
         None if CassetteArgs::missed(&slot) => ExitCode::from(RUNTIME_ERROR),
         None => exit(outcome, args.pretty),
     };
-    cassette.finish(slot, code)
+    cassette.finish(slot, code, answered)
 }
 
 /// The real client from the environment, with `--debug`'s exchange log.

@@ -1077,6 +1077,24 @@ fn atlas_api_new_episodes_grows_a_cassette_that_replays_each_command() {
     assert_eq!(target.connections(), 0);
 }
 
+/// A recording that Atlas did not answer (here: failed authentication) leaves the cassette as
+/// it was: a bad key or a network blip never replaces a good recording.
+#[test]
+fn atlas_api_keeps_the_cassette_when_a_recording_gets_no_answer() {
+    let dir = cassette_dir("atlas-api-failed-recording");
+    let file = dir.join("good.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config().clone(), fake.base_url());
+    let args =
+        ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file, "--record-mode", "record"];
+    cli(&fake, &args).expect_code(0);
+    let good = std::fs::read_to_string(&file).expect("the first recording");
+    let wrong = fake_env(&base, &c.public_key, "not-the-private-key");
+    let run = run_program(&example("atlas-api"), &args, &wrong, None).expect_code(1);
+    assert!(run.stderr.contains("not written: Atlas gave no answer to keep"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&file).expect("still there"), good, "the good cassette was replaced");
+}
+
 /// `--record-mode` is checked (the accepted names listed) and needs `--cassette`; the help
 /// lists the modes.
 #[test]

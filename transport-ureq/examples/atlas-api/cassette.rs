@@ -176,9 +176,10 @@ impl CassetteArgs {
     }
 
     /// Ends the run: one line with the exchange count on stderr; saves a recording (refusing a
-    /// secret); a replay fails (exit 1) on a request not in the cassette (the nearest recorded
+    /// secret) only if the run was `answered` (a transport or authentication failure leaves FILE
+    /// as it was); a replay fails (exit 1) on a request not in the cassette (the nearest recorded
     /// one and the differences on stderr) or on recorded exchanges the command did not use.
-    pub(crate) fn finish(&self, slot: OnceCell<Tape>, code: ExitCode) -> ExitCode {
+    pub(crate) fn finish(&self, slot: OnceCell<Tape>, code: ExitCode, answered: bool) -> ExitCode {
         let Some(tape) = slot.into_inner().map(Warned::into_inner) else {
             return code;
         };
@@ -216,6 +217,13 @@ impl CassetteArgs {
             match recording.recorder().len() {
                 0 => {
                     crate::err(&format!("atlas-api: cassette {file}: nothing was exchanged; not written"));
+                    return code;
+                }
+                n if !answered => {
+                    crate::err(&format!(
+                        "atlas-api: cassette {file}: not written: Atlas gave no answer to keep ({n} exchanges ended \
+                         in a transport or authentication failure); the file is unchanged"
+                    ));
                     return code;
                 }
                 n => crate::err(&format!("atlas-api: cassette {file}: {n} exchanges recorded")),
