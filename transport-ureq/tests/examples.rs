@@ -1095,6 +1095,47 @@ fn atlas_api_keeps_the_cassette_when_a_recording_gets_no_answer() {
     assert_eq!(std::fs::read_to_string(&file).expect("still there"), good, "the good cassette was replaced");
 }
 
+/// 0 sockets, counted by the kernel: `strace -f -e trace=socket,connect` around the CLI
+/// replaying a cassette sees no `socket` or `connect` call at all, while around the recording
+/// it sees them (so the count can see one). Under CI a missing `strace` is a failure (`.ci/run`
+/// installs it); where ptrace is not permitted the test says so and stops.
+#[test]
+fn atlas_api_replay_makes_no_socket_syscall() {
+    let dir = cassette_dir("atlas-api-strace");
+    let file = dir.join("list.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config().clone(), fake.base_url());
+    let args = ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file];
+    let traced = |args: &[&str], env: &Env, trace: &Path| {
+        let out = trace.to_string_lossy().into_owned();
+        let cli = example("atlas-api").to_string_lossy().into_owned();
+        let strace = ["-f", "-e", "trace=socket,connect", "-o", &out, &cli];
+        let run = run_program(Path::new("strace"), &[&strace[..], args].concat(), env, None);
+        let calls = std::fs::read_to_string(trace).unwrap_or_default();
+        (run, calls.lines().filter(|l| l.contains("socket(") || l.contains("connect(")).count())
+    };
+    if Command::new("strace").arg("-V").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "strace is missing in CI; .ci/run should have installed it");
+        eprintln!("SKIPPED: strace is not installed");
+        return;
+    }
+    let env = fake_env(&base, &c.public_key, &c.private_key);
+    let record = [&args[..], &["--record-mode", "record"][..]].concat();
+    let (recorded, live_calls) = traced(&record, &env, &dir.join("record.trace"));
+    if recorded.code != 0 && recorded.stderr.contains("ptrace") {
+        eprintln!("SKIPPED: ptrace is not permitted here: {}", recorded.stderr.trim());
+        return;
+    }
+    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
+    assert!(live_calls >= 2, "the recording's socket and connect calls are seen ({live_calls})");
+    drop(fake);
+    let (replayed, calls) =
+        traced(&[&args[..], &["--record-mode", "replay"][..]].concat(), &[], &dir.join("replay.trace"));
+    assert_eq!(replayed.code, 0, "{}", replayed.stderr);
+    assert_eq!(replayed.stdout, recorded.stdout);
+    assert_eq!(calls, 0, "the replay made socket or connect calls");
+}
+
 /// `--record-mode` is checked (the accepted names listed) and needs `--cassette`; the help
 /// lists the modes.
 #[test]
