@@ -6,7 +6,7 @@
 //! target directory and profile of this test binary (a no-op when they are fresh, so a
 //! `cargo test --test examples` after editing an example never runs a stale binary). If cargo
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::print_stderr)]
 
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
 use atlas_admin_testing::sockets::Tripwire;
