@@ -1089,3 +1089,58 @@ fn concurrent_calls_on_threads_share_a_refused_probe() {
         );
     }
 }
+
+/// Review finding: a waiter that shares the leader's probe failure was told the leader's
+/// operation (`createGroupInvite: HTTP 403`) although it called another one. Each call now
+/// reports the shared failure under its own operation id, an Atlas 403 and a proxy's HTML 500
+/// alike, and the leader keeps its own.
+#[test]
+fn a_shared_probe_failure_names_each_waiters_own_operation() {
+    let proxy_500 = fixtures::response("malformed_error_not_json_500");
+    for (answer, status) in [(access_list_403(), 403), (proxy_500, 500)] {
+        let s = digest();
+        let (c, u) = (create(), update());
+        let mut leader = s.begin(&c);
+        let mut waiter = s.begin(&u);
+        let Step::Send(_) = leader.next(t0()) else { panic!("the first call leads") };
+        assert!(matches!(waiter.next(t0()), Step::Wait(_)));
+        leader.handle_response(answer, t0());
+        let ours = run(&mut leader, vec![], t0()).result.unwrap_err();
+        let theirs = run(&mut waiter, vec![], t0());
+        assert!(theirs.sent.is_empty(), "{status}: the waiter shares the answer, sends nothing");
+        let theirs = theirs.result.unwrap_err();
+        for (e, operation) in [(&ours, "createGroupInvite"), (&theirs, "updateGroupInvites")] {
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(status), "{e:?}");
+            match e {
+                Error::Api(a) => assert_eq!(a.operation, operation, "{a}"),
+                Error::Decode(d) => assert_eq!(d.operation, operation, "{d}"),
+                other => panic!("{status}: {other:?}"),
+            }
+            assert!(e.to_string().starts_with(&format!("{operation}: ")), "{e}");
+        }
+    }
+}
+
+/// Review finding: any answer whose body was not Atlas's was shared with the waiters, so a
+/// proxy's HTML 413 or 414 (about the leader's own body or URI size) failed every waiter
+/// without it sending its own small request. Such answers are now shared like Atlas's own:
+/// 403, 407 and 5xx only; a 413, a 414 and a redirect are the leader's alone.
+#[test]
+fn a_proxys_answer_about_the_leaders_own_request_is_not_the_waiters_answer() {
+    let page = |status: u16, location: Option<&str>| {
+        let mut b = http::Response::builder().status(status).header("content-type", "text/html");
+        if let Some(l) = location {
+            b = b.header("location", l);
+        }
+        b.body(format!("<html><head><title>{status}</title></head><body>nginx</body></html>").into_bytes()).unwrap()
+    };
+    for (status, location) in [(413, None), (414, None), (302, Some("https://sso.example.com/login"))] {
+        let (sent, results) = n_cold_calls_one_answer(&digest(), 3, page(status, location));
+        match &results[0] {
+            Err(Error::Decode(d)) => assert_eq!(d.status, status, "{d}"),
+            other => panic!("{status}: the leader gets its own answer: {other:?}"),
+        }
+        assert!(results[1..].iter().all(Result::is_ok), "{status}: {results:?}");
+        assert_eq!(sent, 3, "{status}: each waiter sent its own request");
+    }
+}
