@@ -72,7 +72,10 @@ impl Session {
     /// [`Session::finish_revoke`]: if the revocation failed, the token is put back (it is
     /// still valid at Atlas), so calls keep using it and the revocation can be retried.
     /// Revocations may overlap (a call fetched a new token meanwhile, which the next
-    /// `revoke_request` takes): each ends only its own token.
+    /// `revoke_request` takes): each ends only its own token. With no token in use, the
+    /// newest token set aside and not known revoked (a revocation unanswered, or failed while
+    /// a newer token was in use) is revoked again, so calling this until it returns `None`
+    /// revokes every token the session still knows.
     pub fn revoke_request(&self) -> Result<Option<(Outgoing, Revocation)>, Error> {
         let Credentials::ServiceAccount { client_id, client_secret } = &self.credentials else {
             return Ok(None);
