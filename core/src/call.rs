@@ -429,7 +429,9 @@ impl<'s, O: Operation> Call<'s, O> {
             Kind::Api => self.tally.attempts = self.tally.attempts.saturating_add(1),
             Kind::Token => self.tally.token_attempts = self.tally.token_attempts.saturating_add(1),
         }
-        let error = failure.to_error();
+        // A probe's failure is named after this call's operation; a token fetch's keeps the
+        // token endpoint's name, as its leader reports it.
+        let error = failure.to_error(matches!(kind, Kind::Api).then_some(O::ENDPOINT.operation_id));
         let retryable = error.is_retryable();
         self.retry_or_finish_sent(error, retryable, kind, now, Plan::default(), false);
         self.next(now)

@@ -92,7 +92,7 @@ pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
 pub use sanitize::Sanitized;
 pub use secret::Secret;
-pub use session::Session;
+pub use session::{Revocation, Session};
 pub use testing::unsigned_request;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
 pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId};

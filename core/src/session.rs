@@ -66,44 +66,56 @@ impl Session {
         self.base.as_ref()
     }
 
-    /// A request revoking the cached OAuth token, or `None` if there is no service-account
-    /// token. Calls stop using the token at once (the next one fetches a new token); hand the
-    /// outcome to [`Session::finish_revoke`]: if the revocation failed, the token is put back
-    /// (it is still valid at Atlas), so calls keep using it and the revocation can be retried.
-    pub fn revoke_request(&self) -> Result<Option<Outgoing>, Error> {
+    /// A request revoking the cached OAuth token, with the [`Revocation`] it performs, or
+    /// `None` if there is no service-account token. Calls stop using the token at once (the
+    /// next one fetches a new token); hand the outcome and the `Revocation` to
+    /// [`Session::finish_revoke`]: if the revocation failed, the token is put back (it is
+    /// still valid at Atlas), so calls keep using it and the revocation can be retried.
+    /// Revocations may overlap (a call fetched a new token meanwhile, which the next
+    /// `revoke_request` takes): each ends only its own token. With no token in use, the
+    /// newest token set aside and not known revoked (a revocation unanswered, or failed while
+    /// a newer token was in use) is revoked again, so calling this until it returns `None`
+    /// revokes every token the session still knows.
+    pub fn revoke_request(&self) -> Result<Option<(Outgoing, Revocation)>, Error> {
         let Credentials::ServiceAccount { client_id, client_secret } = &self.credentials else {
             return Ok(None);
         };
-        let Some(token) = self.lock().token.begin_revocation() else {
+        let Some((token, generation)) = self.lock().token.begin_revocation() else {
             return Ok(None);
         };
+        let revocation = Revocation { generation };
         match oauth::revoke_request(&self.config, client_id, client_secret, &token) {
-            Ok(request) => Ok(Some(Outgoing::new(request, Purpose::Revoke, "revokeToken"))),
+            Ok(request) => Ok(Some((Outgoing::new(request, Purpose::Revoke, "revokeToken"), revocation))),
             Err(e) => {
-                self.lock().token.end_revocation(false);
+                self.lock().token.end_revocation(generation, false);
                 Err(e)
             }
         }
     }
 
-    /// Ends a revocation with what sending [`Session::revoke_request`]'s request gave: `Ok`
-    /// for a 200; otherwise the error (the transport's, or the answer's), and the token is
-    /// put back unless a newer one was fetched meanwhile.
-    pub fn finish_revoke(&self, result: SendResult, now: Now) -> Result<(), Error> {
+    /// Ends `revocation` with what sending its request (from [`Session::revoke_request`])
+    /// gave: `Ok` for a 200; otherwise the error (the transport's, or the answer's), and the
+    /// token is put back unless a newer one was fetched meanwhile.
+    pub fn finish_revoke(&self, revocation: Revocation, result: SendResult, now: Now) -> Result<(), Error> {
         match result {
-            Ok(response) => self.handle_revoke_response(&response, now),
+            Ok(response) => self.handle_revoke_response(revocation, &response, now),
             Err(e) => {
-                self.lock().token.end_revocation(false);
+                self.lock().token.end_revocation(revocation.generation, false);
                 Err(Error::Transport(e))
             }
         }
     }
 
-    /// Ends a revocation with its answer: 200 is success; any other status is the answer's
+    /// Ends `revocation` with its answer: 200 is success; any other status is the answer's
     /// error, and the token is put back as [`Session::finish_revoke`] does.
-    pub fn handle_revoke_response(&self, response: &http::Response<Vec<u8>>, now: Now) -> Result<(), Error> {
+    pub fn handle_revoke_response(
+        &self,
+        revocation: Revocation,
+        response: &http::Response<Vec<u8>>,
+        now: Now,
+    ) -> Result<(), Error> {
         let revoked = response.status() == http::StatusCode::OK;
-        self.lock().token.end_revocation(revoked);
+        self.lock().token.end_revocation(revocation.generation, revoked);
         if revoked {
             return Ok(());
         }
@@ -159,6 +171,16 @@ impl Session {
     ) -> Option<Duration> {
         self.config.retry().delay(attempts, retry_after, waited, &mut self.lock().entropy)
     }
+}
+
+/// Which token a revocation from [`Session::revoke_request`] takes out: hand it back to
+/// [`Session::finish_revoke`] with the outcome, so that overlapping revocations each end
+/// their own token. It holds no secret.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "hand it to Session::finish_revoke with the outcome"]
+pub struct Revocation {
+    /// The revoked token's generation (its fetch's number within the session).
+    generation: u64,
 }
 
 #[cfg(test)]

@@ -255,13 +255,13 @@ fn oauth_token_fetch_then_bearer() {
     assert!(api.headers()["authorization"].to_str().unwrap().starts_with("Bearer "));
 
     // Revocation forgets the token.
-    let revoke = s.revoke_request().unwrap().unwrap();
+    let (revoke, revocation) = s.revoke_request().unwrap().unwrap();
     assert_eq!(revoke.purpose, atlas_admin_core::Purpose::Revoke);
     let revoke = revoke.request;
     assert_eq!(revoke.uri(), "https://cloud.mongodb.com/api/oauth/revoke");
     assert_eq!(revoke.body(), b"token=eyJhbGciOiJSUzI1NiJ9.fixture-token.sig&token_type_hint=access_token");
     let ok = http::Response::builder().status(200).body(Vec::new()).unwrap();
-    s.finish_revoke(Ok(ok), now()).unwrap();
+    s.finish_revoke(revocation, Ok(ok), now()).unwrap();
     assert!(s.revoke_request().unwrap().is_none());
 }
 

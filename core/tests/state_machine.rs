@@ -11,7 +11,7 @@
 use atlas_admin_core::ops::*;
 use atlas_admin_core::{
     ApiResponse, AuthFailure, Call, Config, Credentials, Error, GroupInvitationRequest, HttpDate, Now, Operation,
-    Outgoing, ProjectRole, Purpose, RetryPolicy, Session, Step, TransportError, TransportErrorKind,
+    Outgoing, ProjectRole, Purpose, RetryPolicy, Revocation, Session, Step, TransportError, TransportErrorKind,
 };
 mod support;
 use std::time::Duration;
@@ -857,7 +857,7 @@ fn a_revocation_request_never_shows_its_token_in_debug() {
     let s = oauth();
     let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
     assert!(r.result.is_ok());
-    let out = s.revoke_request().unwrap().expect("a token to revoke");
+    let (out, _) = s.revoke_request().unwrap().expect("a token to revoke");
     let body = String::from_utf8_lossy(out.request.body()).into_owned();
     assert!(body.contains("eyJhbGciOiJSUzI1NiJ9.fixture-token.sig"), "the body does carry the token: {body}");
     let shown = format!("{out:?}");
@@ -866,10 +866,13 @@ fn a_revocation_request_never_shows_its_token_in_debug() {
 }
 
 /// The body of a revocation request: `token=<token>&…`.
-fn revoked_token(out: &Outgoing) -> String {
+fn revoked_token((out, _): &(Outgoing, Revocation)) -> String {
     let body = String::from_utf8_lossy(out.request.body()).into_owned();
     body.split('&').find_map(|kv| kv.strip_prefix("token=")).unwrap_or_default().to_owned()
 }
+
+/// The token of the `oauth_token_200` fixture.
+const FIXTURE_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.fixture-token.sig";
 
 fn status(code: u16) -> http::Response<Vec<u8>> {
     http::Response::builder().status(code).body(Vec::new()).unwrap()
@@ -892,44 +895,52 @@ fn a_failed_revocation_keeps_the_token_so_it_can_be_retried() {
     let s = oauth();
     let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
     assert!(r.result.is_ok());
-    let first = revoked_token(&s.revoke_request().unwrap().expect("a token to revoke"));
+    let mut revoking = s.revoke_request().unwrap().expect("a token to revoke");
+    let first = revoked_token(&revoking);
     let failures = [
         Err(TransportError::new(TransportErrorKind::Io, "connection reset")),
         Ok(too_many_requests("1")),
         Ok(status(500)),
     ];
     for (i, failure) in failures.into_iter().enumerate() {
-        let err = s.finish_revoke(failure, t0()).unwrap_err();
+        let err = s.finish_revoke(revoking.1, failure, t0()).unwrap_err();
         assert!(err.is_retryable() || err.status().is_some(), "{err:?}");
         // Calls in the meantime use the kept token: no token fetch.
         let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
         assert_eq!(r.purposes, [Purpose::Api { attempt: 1 }], "failure {i}");
         assert!(auth_header(&r.sent[0]).ends_with(&first), "failure {i}");
         // And the same token can be revoked again.
-        assert_eq!(revoked_token(&s.revoke_request().unwrap().unwrap()), first, "failure {i}");
+        revoking = s.revoke_request().unwrap().unwrap();
+        assert_eq!(revoked_token(&revoking), first, "failure {i}");
     }
-    s.finish_revoke(Ok(status(200)), t0()).unwrap();
+    s.finish_revoke(revoking.1, Ok(status(200)), t0()).unwrap();
     assert!(s.revoke_request().unwrap().is_none(), "revoked: nothing left to revoke");
     let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
     assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 }, "the next call fetches a new token");
 }
 
 /// While a token is being revoked, calls stop using it and fetch a new one; if the revocation
-/// then fails, the newer token stays in use (the old one is left to expire).
+/// then fails, the newer token stays in use; the old one is revoked again once the newer one
+/// is (it is still valid at Atlas).
 #[test]
 fn calls_during_a_revocation_fetch_a_new_token_which_a_failed_revocation_does_not_replace() {
     let s = oauth();
     let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
     assert!(r.result.is_ok());
-    let old = revoked_token(&s.revoke_request().unwrap().unwrap());
+    let (_, old_revocation) = s.revoke_request().unwrap().unwrap();
     let r = run(&mut s.begin(&update()), vec![Answer::Raw(other_token()), F("update_group_invites_200_seed")], t0());
     assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 });
     assert!(auth_header(&r.sent[1]).ends_with("second-token"));
-    assert!(s.finish_revoke(Ok(status(503)), t0()).is_err());
+    assert!(s.finish_revoke(old_revocation, Ok(status(503)), t0()).is_err());
     let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
     assert!(auth_header(&r.sent[0]).ends_with("second-token"));
-    let next = revoked_token(&s.revoke_request().unwrap().unwrap());
-    assert_eq!((next.as_str(), old == next), ("second-token", false));
+    let next = s.revoke_request().unwrap().unwrap();
+    assert_eq!(revoked_token(&next), "second-token");
+    s.finish_revoke(next.1, Ok(status(200)), t0()).unwrap();
+    let old = s.revoke_request().unwrap().expect("the old token, still valid at Atlas");
+    assert_eq!(revoked_token(&old), FIXTURE_TOKEN);
+    s.finish_revoke(old.1, Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none(), "both revoked");
 }
 
 /// A revocation whose answer never came back (its request was dropped, e.g. a cancelled
@@ -942,9 +953,83 @@ fn an_abandoned_revocation_is_sent_again() {
     let first = s.revoke_request().unwrap().unwrap();
     drop(first);
     let again = s.revoke_request().unwrap().expect("the unfinished revocation is retried");
-    assert_eq!(revoked_token(&again), "eyJhbGciOiJSUzI1NiJ9.fixture-token.sig");
-    s.finish_revoke(Ok(status(200)), t0()).unwrap();
+    assert_eq!(revoked_token(&again), FIXTURE_TOKEN);
+    s.finish_revoke(again.1, Ok(status(200)), t0()).unwrap();
     assert!(s.revoke_request().unwrap().is_none());
+}
+
+/// A session that has used token A (the fixture's) and handed it to a revocation, then made a
+/// call that fetched token B (`second-token`) and handed B to a second revocation: two
+/// revocations in the air at once, A's and B's.
+fn two_overlapping_revocations() -> (Session, (Outgoing, Revocation), (Outgoing, Revocation)) {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let a = s.revoke_request().unwrap().expect("A to revoke");
+    let r = run(&mut s.begin(&update()), vec![Answer::Raw(other_token()), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 }, "A is out of use: B is fetched");
+    let b = s.revoke_request().unwrap().expect("B to revoke");
+    assert_eq!((revoked_token(&a).as_str(), revoked_token(&b).as_str()), (FIXTURE_TOKEN, "second-token"));
+    (s, a, b)
+}
+
+/// Review finding: one revocation slot served overlapping revocations, so whichever answer
+/// came first ended the newest. A revoked, then B's revocation failing lost B: still valid at
+/// Atlas, yet `revoke_request` had nothing left to revoke. Each revocation now ends its own
+/// token: B goes back into use and is revoked on the next try.
+#[test]
+fn overlapping_revocations_each_end_their_own_token_a_revoked_b_refused() {
+    let (s, a, b) = two_overlapping_revocations();
+    s.finish_revoke(a.1, Ok(status(200)), t0()).unwrap();
+    assert!(s.finish_revoke(b.1, Ok(status(503)), t0()).is_err());
+    let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes, [Purpose::Api { attempt: 1 }], "B is back in use: no fetch");
+    assert!(auth_header(&r.sent[0]).ends_with("second-token"));
+    let again = s.revoke_request().unwrap().expect("B was lost");
+    assert_eq!(revoked_token(&again), "second-token");
+    s.finish_revoke(again.1, Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none(), "A and B revoked: nothing left");
+}
+
+/// Review finding, the other order: A's revocation failing put B back into use (the slot held
+/// B), and B's revocation then succeeded, so calls sent a revoked token. Now A (still valid)
+/// goes back into use, B stays out, and the next revocation takes A.
+#[test]
+fn overlapping_revocations_each_end_their_own_token_a_refused_b_revoked() {
+    let (s, a, b) = two_overlapping_revocations();
+    assert!(s.finish_revoke(a.1, Err(TransportError::new(TransportErrorKind::Io, "reset")), t0()).is_err());
+    s.finish_revoke(b.1, Ok(status(200)), t0()).unwrap();
+    let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes, [Purpose::Api { attempt: 1 }], "A is back in use: no fetch");
+    assert!(auth_header(&r.sent[0]).ends_with(FIXTURE_TOKEN), "the revoked B is never sent again");
+    let again = s.revoke_request().unwrap().expect("A was forgotten");
+    assert_eq!(revoked_token(&again), FIXTURE_TOKEN);
+    s.finish_revoke(again.1, Ok(status(200)), t0()).unwrap();
+    assert!(s.revoke_request().unwrap().is_none());
+}
+
+/// Both overlapping revocations fail: the newer token B goes back into use, and A (also still
+/// valid) is not forgotten: once B is revoked, the next revocation takes A. A revocation that
+/// ends twice (an abandoned one retried, both answers arriving) changes nothing the second time.
+#[test]
+fn overlapping_revocations_that_both_fail_forget_neither_token() {
+    let (s, a, b) = two_overlapping_revocations();
+    assert!(s.finish_revoke(a.1, Ok(status(500)), t0()).is_err());
+    assert!(s.finish_revoke(b.1, Ok(status(503)), t0()).is_err());
+    let r = run(&mut s.begin(&update()), vec![F("update_group_invites_200_seed")], t0());
+    assert!(auth_header(&r.sent[0]).ends_with("second-token"), "the newer token is in use");
+    let b = s.revoke_request().unwrap().unwrap();
+    assert_eq!(revoked_token(&b), "second-token");
+    s.finish_revoke(b.1, Ok(status(200)), t0()).unwrap();
+    let a = s.revoke_request().unwrap().expect("A, still valid at Atlas");
+    assert_eq!(revoked_token(&a), FIXTURE_TOKEN);
+    let a_again = s.revoke_request().unwrap().expect("A's answer has not come: sent again");
+    assert_eq!(revoked_token(&a_again), FIXTURE_TOKEN);
+    s.finish_revoke(a_again.1, Ok(status(200)), t0()).unwrap();
+    assert!(s.finish_revoke(a.1, Ok(status(503)), t0()).is_err(), "the late failure is still reported");
+    assert!(s.revoke_request().unwrap().is_none(), "the late failure puts nothing back");
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert_eq!(r.purposes[0], Purpose::TokenFetch { attempt: 1 }, "no revoked token is used");
 }
 
 fn access_list_403() -> http::Response<Vec<u8>> {
@@ -1087,5 +1172,60 @@ fn concurrent_calls_on_threads_share_a_refused_probe() {
         assert!(
             matches!(result, Err(Error::Api(a)) if a.status == 403 && a.error_code() == "IP_ADDRESS_NOT_ON_ACCESS_LIST")
         );
+    }
+}
+
+/// Review finding: a waiter that shares the leader's probe failure was told the leader's
+/// operation (`createGroupInvite: HTTP 403`) although it called another one. Each call now
+/// reports the shared failure under its own operation id, an Atlas 403 and a proxy's HTML 500
+/// alike, and the leader keeps its own.
+#[test]
+fn a_shared_probe_failure_names_each_waiters_own_operation() {
+    let proxy_500 = fixtures::response("malformed_error_not_json_500");
+    for (answer, status) in [(access_list_403(), 403), (proxy_500, 500)] {
+        let s = digest();
+        let (c, u) = (create(), update());
+        let mut leader = s.begin(&c);
+        let mut waiter = s.begin(&u);
+        let Step::Send(_) = leader.next(t0()) else { panic!("the first call leads") };
+        assert!(matches!(waiter.next(t0()), Step::Wait(_)));
+        leader.handle_response(answer, t0());
+        let ours = run(&mut leader, vec![], t0()).result.unwrap_err();
+        let theirs = run(&mut waiter, vec![], t0());
+        assert!(theirs.sent.is_empty(), "{status}: the waiter shares the answer, sends nothing");
+        let theirs = theirs.result.unwrap_err();
+        for (e, operation) in [(&ours, "createGroupInvite"), (&theirs, "updateGroupInvites")] {
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(status), "{e:?}");
+            match e {
+                Error::Api(a) => assert_eq!(a.operation, operation, "{a}"),
+                Error::Decode(d) => assert_eq!(d.operation, operation, "{d}"),
+                other => panic!("{status}: {other:?}"),
+            }
+            assert!(e.to_string().starts_with(&format!("{operation}: ")), "{e}");
+        }
+    }
+}
+
+/// Review finding: any answer whose body was not Atlas's was shared with the waiters, so a
+/// proxy's HTML 413 or 414 (about the leader's own body or URI size) failed every waiter
+/// without it sending its own small request. Such answers are now shared like Atlas's own:
+/// 403, 407 and 5xx only; a 413, a 414 and a redirect are the leader's alone.
+#[test]
+fn a_proxys_answer_about_the_leaders_own_request_is_not_the_waiters_answer() {
+    let page = |status: u16, location: Option<&str>| {
+        let mut b = http::Response::builder().status(status).header("content-type", "text/html");
+        if let Some(l) = location {
+            b = b.header("location", l);
+        }
+        b.body(format!("<html><head><title>{status}</title></head><body>nginx</body></html>").into_bytes()).unwrap()
+    };
+    for (status, location) in [(413, None), (414, None), (302, Some("https://sso.example.com/login"))] {
+        let (sent, results) = n_cold_calls_one_answer(&digest(), 3, page(status, location));
+        match &results[0] {
+            Err(Error::Decode(d)) => assert_eq!(d.status, status, "{d}"),
+            other => panic!("{status}: the leader gets its own answer: {other:?}"),
+        }
+        assert!(results[1..].iter().all(Result::is_ok), "{status}: {results:?}");
+        assert_eq!(sent, 3, "{status}: each waiter sent its own request");
     }
 }

@@ -136,7 +136,7 @@ impl Client {
     /// transport error or a refusal), the token is kept (it is still valid at Atlas), calls
     /// go on using it, and `revoke_token` can be called again.
     pub fn revoke_token(&self) -> Result<bool, Error> {
-        let Some(out) = self.inner.session.revoke_request()? else {
+        let Some((out, revocation)) = self.inner.session.revoke_request()? else {
             return Ok(false);
         };
         let (start, sent_at) = (out.start(), now());
@@ -145,7 +145,7 @@ impl Client {
         if let Some(observer) = &self.inner.observer {
             observer(&start.finish(&result, at.instant.saturating_duration_since(sent_at.instant)));
         }
-        self.inner.session.finish_revoke(result, at)?;
+        self.inner.session.finish_revoke(revocation, result, at)?;
         Ok(true)
     }
 }

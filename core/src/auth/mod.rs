@@ -47,11 +47,21 @@ impl SharedFailure {
         })
     }
 
-    /// The waiter's own copy of the failure.
-    pub(crate) fn to_error(&self) -> Error {
+    /// The waiter's own copy of the failure. A probe's failure is the answer to the leader's
+    /// request, named after the leader's operation: with `operation`, the waiter gets it under
+    /// its own (a waiter of `updateGroupInvites` is not told `createGroupInvite: HTTP 403`).
+    pub(crate) fn to_error(&self, operation: Option<&'static str>) -> Error {
         match self {
-            SharedFailure::Api(a) => Error::Api(a.clone()),
-            SharedFailure::Decode(d) => Error::Decode(d.clone()),
+            SharedFailure::Api(a) => {
+                let mut a = a.clone();
+                a.operation = operation.unwrap_or(a.operation);
+                Error::Api(a)
+            }
+            SharedFailure::Decode(d) => {
+                let mut d = d.clone();
+                d.operation = operation.unwrap_or(d.operation);
+                Error::Decode(d)
+            }
             SharedFailure::Auth(a) => Error::Authentication(a.clone()),
             SharedFailure::Challenge(c) => Error::UnsupportedChallenge(c.clone()),
             SharedFailure::Transport(kind, message) => Error::Transport(TransportError::new(*kind, message.clone())),
@@ -63,17 +73,17 @@ impl SharedFailure {
 /// so they all fail with it at once instead of each probing in turn: one that may pass later
 /// (429, 502-504, a transport failure: each waiter then backs off under its own policy), or
 /// one that says nothing about the probe's own request (a 403 such as an IP access list, a
-/// 407, any 5xx, or a body that is not Atlas's, e.g. a proxy's HTML page). Other answers (a
-/// 404 of the leader's resource, a 409...) are the leader's alone: the server did not ask
-/// for credentials, and each waiter sends its own request.
+/// 407, any 5xx), whether Atlas wrote the body or a proxy did (e.g. its HTML page). Other
+/// answers are the leader's alone, and each waiter sends its own request: a 404 of the
+/// leader's resource, a 409, a proxy's 413 or 414 about the leader's body or URI, and a 3xx
+/// (a redirect may be about the leader's path; the server did not ask for credentials).
 pub(crate) fn probe_failure_is_shared(error: &Error) -> bool {
-    let not_about_the_request = |status: http::StatusCode| {
-        !status.is_success() && (matches!(status.as_u16(), 403 | 407) || status.is_server_error())
-    };
+    let not_about_the_request =
+        |status: http::StatusCode| matches!(status.as_u16(), 403 | 407) || status.is_server_error();
     error.is_retryable()
         || match error {
             Error::Api(a) => not_about_the_request(a.status),
-            Error::Decode(d) => !d.status.is_success(),
+            Error::Decode(d) => not_about_the_request(d.status),
             _ => false,
         }
 }

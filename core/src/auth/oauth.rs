@@ -191,6 +191,9 @@ const REFUSAL_MEMORY: Duration = Duration::from_secs(60);
 const MAX_LIFETIME_SECS: u64 = 86_400;
 /// A token is not used in its last seconds, so it cannot expire in flight.
 const HARD_SKEW: Duration = Duration::from_secs(5);
+/// How many tokens out of use the session remembers for revocation; beyond it the oldest
+/// (the nearest to expiry) is left to expire. Each is a distinct token the session fetched.
+const MAX_UNREVOKED: usize = 8;
 
 /// The session's token state: one token, at most one fetch in flight. All times monotonic.
 #[derive(Debug, Default)]
@@ -199,8 +202,11 @@ pub(crate) struct TokenCache {
     fetch: Flight,
     /// A token generation refused right after it was fetched, and when.
     refused_fresh: Option<(u64, Instant)>,
-    /// The token taken out for revocation, until the answer says whether it was revoked.
-    revoking: Option<CachedToken>,
+    /// Tokens out of use and not known to be revoked, oldest first (at most
+    /// [`MAX_UNREVOKED`]): each taken out for a revocation whose answer has not come (or
+    /// never will: its request was dropped), or displaced by a newer token while still valid
+    /// at Atlas. Keyed by generation, so overlapping revocations each end their own token.
+    revoking: Vec<CachedToken>,
 }
 
 impl TokenCache {
@@ -267,25 +273,58 @@ impl TokenCache {
         }
     }
 
-    /// Takes the current token out for revocation: calls no longer use it (they fetch a new
-    /// one) while it is being revoked. With no token cached, a revocation that never ended
-    /// (its request was dropped, or is still in flight) is tried again: revoking a token twice
-    /// is harmless (RFC 7009 answers 200).
-    pub(crate) fn begin_revocation(&mut self) -> Option<Secret> {
+    /// Takes the current token out for revocation, with its generation: calls no longer use
+    /// it (they fetch a new one) while it is being revoked. With no token cached, the newest
+    /// token out of use and not known revoked (a revocation that never ended, or still in
+    /// flight) is tried again: revoking a token twice is harmless (RFC 7009 answers 200).
+    pub(crate) fn begin_revocation(&mut self) -> Option<(Secret, u64)> {
+        if let Some(token) = self.token.take() {
+            self.set_aside(token);
+        }
+        self.revoking.last().map(|t| (t.value.clone(), t.generation))
+    }
+
+    /// Ends the revocation of token `generation`. Revoked, the token is gone. Not revoked (a
+    /// transport error or a refusal), it is still valid at Atlas: it goes back into use, so
+    /// calls keep working and the revocation can be retried, unless a newer token was fetched
+    /// meanwhile (the newer one stays in use, the older one stays set aside, and a later
+    /// revocation with no token in use tries it again). Another revocation's token is never
+    /// touched, and a revocation that already ended changes nothing.
+    pub(crate) fn end_revocation(&mut self, generation: u64, revoked: bool) {
+        let Some(at) = self.revoking.iter().position(|t| t.generation == generation) else {
+            // Ended already (a retry of it answered first). If it was put back, a later
+            // success still takes it out of use.
+            if revoked && self.token.as_ref().is_some_and(|t| t.generation == generation) {
+                self.token = None;
+            }
+            return;
+        };
+        let token = self.revoking.remove(at);
+        if revoked {
+            return;
+        }
         match self.token.take() {
-            Some(token) => Some(self.revoking.insert(token).value.clone()),
-            None => self.revoking.as_ref().map(|t| t.value.clone()),
+            Some(current) if current.generation > generation => {
+                self.token = Some(current);
+                self.set_aside(token);
+            }
+            current => {
+                if let Some(older) = current {
+                    self.set_aside(older);
+                }
+                self.token = Some(token);
+            }
         }
     }
 
-    /// Ends the revocation. Revoked, the token is gone. Not revoked (a transport error or a
-    /// refusal), it is still valid at Atlas: it goes back into use, so calls keep working and
-    /// the revocation can be retried, unless a newer token was fetched meanwhile (then the
-    /// newer one stays and the old one is left to expire).
-    pub(crate) fn end_revocation(&mut self, revoked: bool) {
-        let token = self.revoking.take();
-        if !revoked && self.token.is_none() {
-            self.token = token;
+    /// Keeps `token` out of use until it is revoked (oldest first; once, at most
+    /// [`MAX_UNREVOKED`]).
+    fn set_aside(&mut self, token: CachedToken) {
+        self.revoking.retain(|t| t.generation != token.generation);
+        let at = self.revoking.partition_point(|t| t.generation < token.generation);
+        self.revoking.insert(at, token);
+        if self.revoking.len() > MAX_UNREVOKED {
+            self.revoking.remove(0);
         }
     }
 }
@@ -354,6 +393,30 @@ mod tests {
         // The holder vanished: after the lease timeout someone else takes over.
         let t1 = t0 + LEASE_TIMEOUT;
         assert!(matches!(c.acquire(t1, None), TokenStep::Fetch(i) if i != id2));
+    }
+
+    #[test]
+    fn tokens_set_aside_for_revocation_are_bounded_and_the_newest_is_retried_first() {
+        let t0 = Instant::now();
+        let mut c = TokenCache::default();
+        let mut generations = Vec::new();
+        for i in 0..MAX_UNREVOKED + 3 {
+            let TokenStep::Fetch(id) = c.acquire(t0, None) else { panic!() };
+            let _ = c.store(id, tok(&format!("T{i}"), 3600), t0, Duration::from_secs(60));
+            // Taken out for revocation, its answer never comes.
+            let (value, generation) = c.begin_revocation().unwrap();
+            assert_eq!((value.expose(), generation), (format!("T{i}").as_str(), id));
+            generations.push(generation);
+        }
+        assert_eq!(c.revoking.len(), MAX_UNREVOKED, "the oldest are left to expire");
+        let kept: Vec<u64> = c.revoking.iter().map(|t| t.generation).collect();
+        assert_eq!(kept, generations[3..]);
+        // Revoking the newest reveals the next newest; an unknown generation changes nothing.
+        let newest = *generations.last().unwrap();
+        c.end_revocation(newest, true);
+        c.end_revocation(generations[0], false);
+        assert!(c.token.is_none(), "a forgotten token is not put back");
+        assert_eq!(c.begin_revocation().map(|(_, g)| g), Some(generations[generations.len() - 2]));
     }
 
     #[test]
