@@ -84,7 +84,9 @@ impl<S> Recording<S> {
     }
 
     /// New episodes: a request `cassette` has an unused answer for is answered from it (and
-    /// not recorded again); anything else is sent and recorded. The saved cassette holds
+    /// not recorded again; as in [`Player`], an answer recorded for another purpose, such as a
+    /// signed request's for a Digest probe, does not count, and a probe takes only a recorded
+    /// probe of its own request); anything else is sent and recorded. The saved cassette holds
     /// `cassette`'s interactions, then the new ones.
     ///
     /// Auth against a real server: a replayed Digest challenge leaves the session signing
@@ -132,7 +134,7 @@ impl<S> Recording<S> {
 
     /// New episodes: the prior cassette's answer to `out`, if it has an unused one.
     fn replayed(&self, out: &Outgoing) -> Option<SendResult> {
-        let answer = self.replay.as_ref()?.lookup(&RecordedRequest::of(&out.request))?;
+        let answer = self.replay.as_ref()?.lookup(out.purpose, &RecordedRequest::of(&out.request), false)?;
         self.recorder.skip_waits();
         Some(answer)
     }
