@@ -211,7 +211,12 @@ impl Player {
     /// New episodes pass `any_challenge = false`: a live session must not sign a request the
     /// cassette does not hold with a recorded nonce (a server may refuse a reused nonce
     /// outright, not as stale), so such a probe is sent and recorded.
-    pub(crate) fn lookup(&self, purpose: Purpose, request: &RecordedRequest, any_challenge: bool) -> Option<SendResult> {
+    pub(crate) fn lookup(
+        &self,
+        purpose: Purpose,
+        request: &RecordedRequest,
+        any_challenge: bool,
+    ) -> Option<SendResult> {
         let mut state = self.lock();
         let unused = |state: &State, fits: &dyn Fn(&Interaction) -> bool| {
             state.interactions.iter().zip(&state.used).position(|(x, used)| !used && fits(x))

@@ -26,15 +26,16 @@
 //!   time a recorded id meets a fake id at the same place, the pair is learned, later requests
 //!   are sent with the fake's id, and the fake's answers are read back with the recorded one,
 //!   so an id that changes meaning is still a difference) and **timestamps** (strings that
-//!   parse as RFC 3339 on both sides). The fake's answers are scrubbed as the recorder
-//!   scrubs (its public key or client id and its host become the same placeholders).
-//! - **Kept headers** (those [`kept_header`] keeps): missing, extra or of another value,
+//!   parse as RFC 3339 on both sides). The fake's answers are kept by a [`Recorder`] with
+//!   the fake's secrets, exactly as a recording keeps them (the kept headers, repeated ones
+//!   joined; its public key or client id and its host become the same placeholders).
+//! - **Kept headers** (those [`kept_header`](crate::cassette::kept_header) keeps): missing, extra or of another value,
 //!   except `Ratelimit-Remaining` (presence only: it counts the account's traffic) and the
 //!   `nonce` of `WWW-Authenticate`.
 
 use super::FakeAtlas;
-use super::routes::match_template;
-use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Secrets, kept_header, loopback_send};
+use super::routes::recorded_route;
+use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Recorder, Secrets, loopback_send};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_core::{ApiVersion, Config, Now, Outgoing, Purpose, RetryPolicy, Sanitized, Session, Timestamp};
@@ -256,19 +257,10 @@ fn is_id(s: &str) -> bool {
     s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// A response's status, headers and body, copied.
-type Copied = (http::StatusCode, http::HeaderMap, Vec<u8>);
-
-/// The fake's answer to one replayed request, scrubbed like a recording.
-struct Answer {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: Body,
-}
-
 /// The replaying session and what it learned.
 struct Replay {
     session: Session,
+    auth: Auth,
     secrets: Secrets,
     ids: Ids,
 }
@@ -282,21 +274,18 @@ impl Replay {
             .map_err(|e| format!("the fake's URL: {e}"))?
             .with_retry(RetryPolicy::none());
         let session = Session::new(config, credentials, 7).map_err(|e| format!("a session: {e}"))?;
-        Ok(Replay { session, secrets: secrets.host(&fake.addr().to_string()), ids: Ids::default() })
+        Ok(Replay { session, auth, secrets: secrets.host(&fake.addr().to_string()), ids: Ids::default() })
     }
 
     /// Sends the recorded request (with the ids learned so far) as one call of its operation.
-    fn send(&mut self, interaction: &Interaction) -> Result<Answer, String> {
+    fn send(&mut self, interaction: &Interaction) -> Result<RecordedResponse, String> {
         let request = &interaction.request;
-        let endpoint = ops::find(&interaction.operation)
-            .ok_or_else(|| format!("{:?} is not an operation of the endpoint table", interaction.operation))?;
+        let to_fake = &self.ids.to_fake;
+        let path = Ids::rewrite(to_fake, &request.path);
+        let (endpoint, path_params) = recorded_route(&interaction.operation, &path)?;
         if endpoint.method.as_str() != request.method {
             return Err(format!("{} is not {}'s method", request.method, endpoint.operation_id));
         }
-        let to_fake = &self.ids.to_fake;
-        let path = Ids::rewrite(to_fake, &request.path);
-        let path_params = match_template(endpoint.path, &path)
-            .ok_or_else(|| format!("{} does not match {}", request.path, endpoint.path))?;
         let query: Vec<(String, String)> =
             request.query.iter().map(|(k, v)| (k.clone(), Ids::rewrite(to_fake, v))).collect();
         let flag = |name: &str| query.iter().any(|(k, v)| k == name && v == "true");
@@ -320,40 +309,22 @@ impl Replay {
             pretty: flag("pretty"),
             api_version,
         };
-        // The last exchange's answer, copied (responses are not `Clone`).
-        let mut last: Option<Result<Copied, String>> = None;
-        let send = |out: Outgoing| {
-            let result = loopback_send(out);
-            last = Some(match &result {
-                Ok(r) => Ok((r.status(), r.headers().clone(), r.body().clone())),
-                Err(e) => Err(e.to_string()),
-            });
-            result
-        };
+        // The call's exchanges are recorded as a recording would keep them (kept headers,
+        // scrubbed with the fake's secrets); its last one is the fake's answer.
+        let recorder = Recorder::new(self.auth, self.secrets.clone());
+        let send = recorder.wrap_send(loopback_send);
         ops::visit(&interaction.operation, Call { session: &self.session, args, send })
             .unwrap_or_else(|| Err("unknown operation".to_owned()))?;
-        let (status, response_headers, response_body) = match last {
-            Some(Ok(response)) => response,
-            Some(Err(e)) => return Err(format!("transport: {e}")),
-            None => return Err("the core sent nothing".to_owned()),
-        };
-        let mut headers: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in &response_headers {
-            if kept_header(name.as_str()) {
-                let value = self.secrets.scrub_str(&String::from_utf8_lossy(value.as_bytes()));
-                headers.entry(name.as_str().to_owned()).and_modify(|v| *v = format!("{v}, {value}")).or_insert(value);
-            }
+        let recorded = recorder.cassette().map_err(|e| format!("the fake's answer: {e}"))?;
+        match recorded.interactions.into_iter().last().map(|last| last.response) {
+            Some(Ok(answer)) => Ok(answer),
+            Some(Err(e)) => Err(format!("transport: {}", e.to_transport_error())),
+            None => Err("the core sent nothing".to_owned()),
         }
-        let body = match Body::from_bytes(&response_body) {
-            Body::Json(v) => Body::Json(self.secrets.scrub_json(&v)),
-            Body::Text(t) => Body::Text(self.secrets.scrub_str(&t)),
-            Body::Empty => Body::Empty,
-        };
-        Ok(Answer { status: status.as_u16(), headers, body })
     }
 
     /// The differences between the recorded response and the fake's answer (learning ids).
-    fn compare(&mut self, recorded: &RecordedResponse, answer: &Answer) -> Vec<DriftKind> {
+    fn compare(&mut self, recorded: &RecordedResponse, answer: &RecordedResponse) -> Vec<DriftKind> {
         if recorded.status != answer.status {
             return vec![DriftKind::Status { recorded: recorded.status, fake: answer.status }];
         }
