@@ -10,9 +10,14 @@
 //!   API version and body) through a real core [`Session`] with the fake's own credentials of
 //!   the cassette's [`Auth`] kind, over [`loopback_send`], with retries off: one recorded
 //!   attempt, one call. The fake's answer to that call's last exchange is compared.
-//! - **Auth exchanges are skipped** (Digest probes, token fetches, revocations): the session
-//!   authenticates against the fake on its own, and nonces and tokens differ on every run.
-//!   [`DriftReport::skipped`] counts them.
+//! - **Auth exchanges are skipped** (Digest probes, token fetches, revocations, and an
+//!   operation attempt answered 401 that was re-sent as is, past auth exchanges only: a stale
+//!   nonce or an expired token): the session authenticates against the fake on its own, and
+//!   nonces and tokens differ on every run. [`DriftReport::skipped`] counts them.
+//! - **The project and the organization** are the fake's: the first `groupId` and `orgId` the
+//!   cassette's paths name are paired with the fake's own ids before anything is sent (as
+//!   learned ids, below), so a cassette recorded against another project replays. A second
+//!   project or organization in the same cassette is not the fake's: its requests answer 404.
 //! - A recorded retry (a 429 or 503, then the success) is drift unless the same faults are
 //!   [injected](FakeAtlas::inject) into the fake first: each replayed attempt takes one fault.
 //!
@@ -174,7 +179,7 @@ impl fmt::Display for DriftReport {
 pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
     let mut report = DriftReport::default();
     let mut replay = match Replay::new(cassette.auth, fake) {
-        Ok(r) => r,
+        Ok(r) => Replay { ids: Ids::parents(cassette, fake), ..r },
         Err(reason) => {
             let kind = DriftKind::NotReplayed { reason };
             report.differences.push(Drift { interaction: 0, operation: String::new(), kind });
@@ -186,7 +191,7 @@ pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
             report.skipped += 1;
             continue;
         };
-        if !matches!(interaction.purpose, Purpose::Api { .. }) {
+        if !matches!(interaction.purpose, Purpose::Api { .. }) || auth_retry(cassette, index) {
             report.skipped += 1;
             continue;
         }
@@ -204,6 +209,25 @@ pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
     report
 }
 
+/// Whether interaction `index` is an auth exchange in an operation attempt's clothes: a 401
+/// (a stale Digest nonce, an expired token) followed, past auth exchanges only, by the same
+/// attempt re-sent (same operation, attempt and request). The replaying session authenticates
+/// on its own, so the fake answers the attempt, not the 401.
+fn auth_retry(cassette: &Cassette, index: usize) -> bool {
+    let Some(refused) = cassette.interactions.get(index) else { return false };
+    let Purpose::Api { attempt } = refused.purpose else { return false };
+    if refused.ok().is_none_or(|r| r.status != 401) {
+        return false;
+    }
+    let mut after = cassette.interactions.iter().skip(index + 1);
+    let next = after.find(|i| matches!(i.purpose, Purpose::Api { .. }));
+    next.is_some_and(|again| {
+        again.purpose == (Purpose::Api { attempt })
+            && again.operation == refused.operation
+            && again.request == refused.request
+    })
+}
+
 /// Ids learned while replaying: recorded id ⇄ the id the fake minted in its place.
 #[derive(Default)]
 struct Ids {
@@ -212,19 +236,40 @@ struct Ids {
 }
 
 impl Ids {
+    /// Learns `recorded` ⇄ `fake` unless either is already paired (or they are equal).
+    fn pair(&mut self, recorded: &str, fake: &str) {
+        if recorded != fake
+            && is_id(recorded)
+            && is_id(fake)
+            && !self.to_fake.contains_key(recorded)
+            && !self.to_recorded.contains_key(fake)
+        {
+            self.to_fake.insert(recorded.to_owned(), fake.to_owned());
+            self.to_recorded.insert(fake.to_owned(), recorded.to_owned());
+        }
+    }
+
+    /// Pairs the first project and organization the cassette's paths name with the fake's
+    /// own (it has one of each), so a cassette recorded against another project replays.
+    fn parents(cassette: &Cassette, fake: &FakeAtlas) -> Ids {
+        let mut ids = Ids::default();
+        let config = fake.config();
+        for (name, own) in [("groupId", &config.group_id), ("orgId", &config.org_id)] {
+            let named = cassette.interactions.iter().find_map(|i| {
+                let (_, params) = recorded_route(&i.operation, &i.request.path).ok()?;
+                params.into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+            });
+            if let Some(recorded) = named {
+                ids.pair(&recorded, own);
+            }
+        }
+        ids
+    }
+
     /// Learns the pairs of ids found at the same places of a recorded and a fake value.
     fn learn(&mut self, recorded: &Value, fake: &Value) {
         match (recorded, fake) {
-            (Value::String(r), Value::String(f))
-                if r != f
-                    && is_id(r)
-                    && is_id(f)
-                    && !self.to_fake.contains_key(r)
-                    && !self.to_recorded.contains_key(f) =>
-            {
-                self.to_fake.insert(r.clone(), f.clone());
-                self.to_recorded.insert(f.clone(), r.clone());
-            }
+            (Value::String(r), Value::String(f)) => self.pair(r, f),
             (Value::Object(r), Value::Object(f)) => {
                 for (k, rv) in r {
                     if let Some(fv) = f.get(k) {
