@@ -74,12 +74,12 @@ pub(crate) enum Routed {
     NotFound,
 }
 
+/// A path's placeholders' values, by name.
+pub(crate) type Params = Vec<(&'static str, String)>;
+
 /// The endpoint of a recorded `operation` and the parameters `path` gives it, or why not
 /// (shared by seeding and the drift check, which both read recorded interactions).
-pub(crate) fn recorded_route(
-    operation: &str,
-    path: &str,
-) -> Result<(&'static Endpoint, Vec<(&'static str, String)>), String> {
+pub(crate) fn recorded_route(operation: &str, path: &str) -> Result<(&'static Endpoint, Params), String> {
     let endpoint =
         ops::find(operation).ok_or_else(|| format!("{operation:?} is not an operation of the endpoint table"))?;
     let params = match_template(endpoint.path, path)
