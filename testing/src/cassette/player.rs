@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// misses). One leniency: a Digest probe that finds no recorded probe of its own request takes
 /// the first unused recorded probe that was challenged (401), whatever its path: the
 /// challenge does not depend on the path, and which call probes first may differ from the
-/// recording (calls made in another order, or concurrently when recording).
+/// recording (code that makes its calls concurrently, or in another order than recorded).
 ///
 /// Calls are replayed one at a time (concurrent calls queue on a lock for the whole call), as
 /// the blocking [`Recording`](super::Recording) records them: no call ever waits for another
