@@ -8,7 +8,8 @@ use atlas_admin_core::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
 use atlas_admin_core::{
-    Config, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole, Session,
+    Config, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole, Purpose,
+    Session,
 };
 use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, loopback_send};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
@@ -83,6 +84,9 @@ fn tmp(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cassette-{name}-{}.json", std::process::id()))
 }
 
+/// The cassettes committed under testing/cassettes/ (what `ATLAS_CASSETTE_RECORD=1` refreshes).
+const COMMITTED: [&str; 2] = ["invitation_lifecycle_api_key.json", "invitation_lifecycle_service_account.json"];
+
 fn committed(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cassettes").join(name)
 }
@@ -110,8 +114,9 @@ fn record_and_replay_via(auth: Auth, file: &str, send: impl FnOnce(&FakeAtlas) -
     let path = tmp(file);
     let cassette = client.recorder().save(&path).unwrap();
     assert_eq!(u64::try_from(cassette.interactions.len()).unwrap(), requests, "every exchange is kept");
-    // Set ATLAS_CASSETTE_RECORD=1 to refresh the committed cassettes.
-    if std::env::var_os("ATLAS_CASSETTE_RECORD").is_some() {
+    // Set ATLAS_CASSETTE_RECORD=1 to refresh the committed cassettes (only those: a file of
+    // another name would be left untracked in the package's directory).
+    if std::env::var_os("ATLAS_CASSETTE_RECORD").is_some() && COMMITTED.contains(&file) {
         client.recorder().save(committed(file)).unwrap();
     }
     drop(fake); // nothing listens any more: replay opens no socket.
@@ -247,17 +252,18 @@ fn the_guard_refuses_a_cassette_with_a_secret_in_a_body() {
 #[test]
 fn no_committed_cassette_holds_a_secret() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cassettes");
-    let mut seen = 0;
+    let mut names = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        names.push(path.file_name().unwrap().to_string_lossy().into_owned());
         let text = std::fs::read_to_string(&path).unwrap();
         for secret in forbidden() {
             assert!(!text.contains(&secret), "{} holds {secret}", path.display());
         }
         Cassette::from_json_str(&text).unwrap();
-        seen += 1;
     }
-    assert!(seen >= 2, "the committed cassettes are there");
+    names.sort();
+    assert_eq!(names, COMMITTED.map(str::to_owned).to_vec(), "the committed cassettes, and no other file");
 }
 
 #[test]
@@ -327,23 +333,54 @@ fn the_player_is_also_an_async_client() {
     assert_eq!(player.answered(), 3, "the Digest probe, the signed create and the list");
 }
 
+/// Concurrent FIRST calls on a fresh player (threads): calls replay one at a time, so none
+/// waits on another's Digest probe (no 5 ms polls on the virtual clock), none misses, and each
+/// gets its own answer.
 #[test]
-fn concurrent_calls_do_not_steal_each_others_answers() {
+fn concurrent_first_calls_replay_without_waits_or_misses() {
     let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
     let group = FakeConfig::default().group_id;
-    let player = Player::new(cassette).unwrap();
-    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
-    player.execute(&CreateGroupInvite::new(&group, body).unwrap()).unwrap();
-    // The list and the update by username, recorded one after the other, asked at once.
-    let (listed, updated) = std::thread::scope(|s| {
-        let list = s.spawn(|| player.execute(&ListGroupInvites::new(&group).unwrap().username(USER).unwrap()));
-        let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupBackupManager]).unwrap();
-        let update = s.spawn(|| player.execute(&UpdateGroupInvites::new(&group, body).unwrap()));
-        (list.join().unwrap(), update.join().unwrap())
-    });
-    assert_eq!(listed.unwrap().value.len(), 1);
-    assert_eq!(updated.unwrap().value.roles, vec![ProjectRole::GroupBackupManager]);
+    for round in 0..50 {
+        let player = Player::new(cassette.clone()).unwrap().allow_unused();
+        let (created, listed) = std::thread::scope(|s| {
+            let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+            let create = s.spawn(|| player.execute(&CreateGroupInvite::new(&group, body).unwrap()));
+            let list = s.spawn(|| player.execute(&ListGroupInvites::new(&group).unwrap().username(USER).unwrap()));
+            (create.join().unwrap(), list.join().unwrap())
+        });
+        assert!(player.misses().is_empty(), "round {round}: {:?}", player.misses());
+        assert_eq!(player.waits(), player.recorded_waits(), "round {round}: no wait but the recorded ones");
+        assert!(player.waits().is_empty(), "round {round}");
+        assert_eq!(created.unwrap().value.username.as_deref(), Some(USER));
+        // The list was recorded after the create; asked first, it still gets its own answer.
+        assert_eq!(listed.unwrap().value.len(), 1, "round {round}");
+        assert_eq!(player.answered(), 3, "round {round}: the probe, the create and the list");
+    }
+}
+
+/// Replay matches the purpose: the first call of a fresh API-key session is an unsigned
+/// Digest probe, which takes the recorded probe (a 401), never the 200 recorded for a signed
+/// request; so the replayed list costs the exchanges it would really cost.
+#[test]
+fn an_unsigned_probe_never_takes_a_signed_answer() {
+    let cassette = Cassette::load(committed("invitation_lifecycle_api_key.json")).unwrap();
+    let probe = cassette.interactions.iter().position(|i| matches!(i.purpose, Purpose::DigestProbe { .. })).unwrap();
+    assert_eq!(cassette.interactions[probe].operation, "createGroupInvite", "the recording's first call probed");
+    let group = FakeConfig::default().group_id;
+    let player = Player::new(cassette.clone()).unwrap().allow_unused();
+    // The list first (recorded second): its probe takes the create's recorded challenge.
+    let listed = player.execute(&ListGroupInvites::new(&group).unwrap().username(USER).unwrap()).unwrap();
+    assert_eq!((listed.meta.exchanges, listed.value.len()), (2, 1), "the probe, then the signed list");
     assert!(player.misses().is_empty());
+    assert!(!player.unused().iter().any(|u| u.starts_with(&format!("{probe}:"))), "the probe was used");
+
+    // A cassette without the probe: the unsigned request misses, and says why.
+    let mut unprobed = cassette;
+    unprobed.interactions.remove(probe);
+    let player = Player::new(unprobed).unwrap().allow_unused();
+    let err = player.execute(&ListGroupInvites::new(&group).unwrap().username(USER).unwrap()).unwrap_err();
+    let miss = player.misses().remove(0);
+    assert_eq!(miss.diff, vec!["purpose: digest_probe != recorded api".to_owned()], "{err}");
 }
 
 /// Record modes: `once` records a missing cassette and replays it on the next run; `replay`

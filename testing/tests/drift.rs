@@ -259,3 +259,58 @@ fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
     assert!(report.is_clean(), "{report}");
     assert_eq!(report.compared, 2);
 }
+
+/// A recorded stale nonce (and an expired token): the 401 answered to an operation attempt,
+/// then the same attempt re-signed. Checked against the very fake that recorded it, the 401 is
+/// an auth exchange (skipped and counted), not drift.
+#[test]
+fn a_recorded_stale_nonce_or_expired_token_is_not_drift() {
+    for auth in [Auth::ApiKey, Auth::ServiceAccount] {
+        let fake = FakeAtlas::start();
+        let group = fake.config().group_id.clone();
+        let client = fake.recording(auth, Config::default()).unwrap();
+        let list = ListGroupInvites::new(&group).unwrap();
+        client.execute(&list).unwrap();
+        match auth {
+            Auth::ApiKey => fake.expire_nonces(),
+            _ => fake.expire_tokens(),
+        }
+        assert!(client.execute(&list).unwrap().meta.exchanges >= 2, "{auth:?}: the refusal is recorded");
+        let cassette = client.recorder().cassette().unwrap();
+        let refused = cassette
+            .interactions
+            .iter()
+            .position(|i| matches!(i.purpose, Purpose::Api { .. }) && i.ok().unwrap().status == 401)
+            .unwrap();
+        let report = drift::check(&cassette, &fake);
+        assert!(report.is_clean(), "{auth:?}:\n{report}");
+        assert_eq!(report.compared, 2, "{auth:?}: the two lists, each once: {report}");
+        assert_eq!(report.compared + report.skipped, cassette.interactions.len(), "{auth:?}: the 401 #{refused} too");
+    }
+}
+
+/// A cassette recorded against another project: its project id is paired with the fake's
+/// before anything is sent, so its requests reach the fake's project and compare clean.
+#[test]
+fn a_cassette_of_another_project_is_checked_against_the_fakes() {
+    let fake = FakeAtlas::start();
+    let ours = fake.config().group_id.clone();
+    let theirs = "aaaaaaaaaaaaaaaaaaaaaaaa";
+    let text = committed(COMMITTED[0]).to_json_string();
+    assert!(text.contains(&ours));
+    let cassette = Cassette::from_json_str(&text.replace(&ours, theirs)).unwrap();
+    let report = drift::check(&cassette, &fake);
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(report.compared, 7, "{report}");
+    // A field naming the project reads back as the recorded id: a project that changes is
+    // still a difference.
+    let mut moved = cassette.clone();
+    let list = attempt_of(&moved, "listGroupInvites");
+    let Body::Json(Value::Array(items)) = &mut moved.interactions[list].response.as_mut().unwrap().body else {
+        panic!()
+    };
+    items[0]["groupId"] = Value::from("bbbbbbbbbbbbbbbbbbbbbbbb");
+    let report = drift::check(&moved, &FakeAtlas::start());
+    assert_eq!(report.differences.len(), 1, "{report}");
+    assert!(matches!(&report.differences[0].kind, DriftKind::FieldValue { path, .. } if path == "body[0].groupId"));
+}

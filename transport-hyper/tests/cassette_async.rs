@@ -286,3 +286,70 @@ async fn async_recording_on_virtual_time_records_the_whole_wait_at_once() {
     let waits: Vec<Duration> = cassette.interactions.iter().flat_map(|i| i.waits_before.clone()).collect();
     assert_eq!(waits, vec![Duration::from_secs(30)]);
 }
+
+/// An async call dropped mid-exchange (`tokio::time::timeout` around it, after a 503 and its
+/// `Retry-After`): nothing of the exchange in flight is recorded, and its wait does not attach
+/// to the next call's exchange.
+#[tokio::test]
+async fn a_cancelled_async_call_leaves_no_pending_exchange_or_stray_wait() {
+    use atlas_admin_hyper::Credentials;
+    let group = FakeConfig::default().group_id;
+    let credentials = Credentials::bearer_token("a-hand-given-token").unwrap();
+    let recorder = Recorder::for_credentials(&credentials);
+    let session = Session::new(Config::default(), credentials, 7).unwrap();
+    // A scripted server: a 503 asking 2 s, then an answer that never comes, then `[]`.
+    let mut sent = 0;
+    let send: AsyncSend = Box::new(move |_out: Outgoing| {
+        sent += 1;
+        let n = sent;
+        Box::pin(async move {
+            let reply = |status: u16, body: &str| {
+                let b = http::Response::builder().status(status).header("content-type", "application/json");
+                Ok(b.header("retry-after", "2").body(body.as_bytes().to_vec()).unwrap())
+            };
+            match n {
+                1 => reply(503, r#"{"error":503,"errorCode":"SERVICE_UNAVAILABLE"}"#),
+                2 => std::future::pending().await,
+                _ => reply(200, "[]"),
+            }
+        })
+    });
+    let recording = Recording::new_async(session, recorder, send, tokio::time::sleep).virtual_time();
+    let list = ListGroupInvites::new(&group).unwrap();
+    let cancelled = tokio::time::timeout(Duration::from_millis(200), ExecuteAsync::execute(&recording, &list)).await;
+    assert!(cancelled.is_err(), "the retry never answers: the call is dropped");
+    assert_eq!(recording.recorder().len(), 1, "only the 503 was recorded");
+    ExecuteAsync::execute(&recording, &list).await.unwrap();
+    let cassette = recording.recorder().cassette().unwrap();
+    let lines: Vec<(u16, Vec<Duration>)> =
+        cassette.interactions.iter().map(|i| (i.ok().unwrap().status, i.waits_before.clone())).collect();
+    assert_eq!(lines, vec![(503, vec![]), (200, vec![])], "the dropped call's 2 s wait is not the list's");
+}
+
+/// Concurrent first calls of an async recording (API key, virtual time): recorded one at a
+/// time, so no call polls for another's Digest probe and no such wait is recorded; the
+/// cassette replays with the same waits (none).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_async_first_calls_record_no_polling_waits() {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let (session, recorder) = session_and_recorder(&fake, Auth::ApiKey);
+    let recording = Recording::new_async(session, recorder, hyper_send(&fake), tokio::time::sleep).virtual_time();
+    let list = ListGroupInvites::new(&group).unwrap();
+    let body = GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    let create = CreateGroupInvite::new(&group, body).unwrap();
+    let (created, listed) =
+        tokio::join!(ExecuteAsync::execute(&recording, &create), ExecuteAsync::execute(&recording, &list));
+    let (created, listed) = (created.unwrap(), listed.unwrap());
+    assert_eq!((created.meta.waited, listed.meta.waited), (Duration::ZERO, Duration::ZERO));
+    let cassette = recording.recorder().cassette().unwrap();
+    drop(fake);
+    let waits: Vec<Duration> = cassette.interactions.iter().flat_map(|i| i.waits_before.clone()).collect();
+    assert!(waits.is_empty(), "{waits:?}");
+    assert_eq!(cassette.interactions.len(), 3, "one probe, then the two signed calls");
+    let player = Player::new(cassette).unwrap();
+    let again = tokio::join!(ExecuteAsync::execute(&player, &create), ExecuteAsync::execute(&player, &list));
+    assert!(again.0.is_ok() && again.1.is_ok());
+    assert_eq!(player.waits(), player.recorded_waits());
+    player.assert_done();
+}

@@ -1014,7 +1014,9 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
     let run = run_program(&example("atlas-api"), &miss, &offline, None).expect_code(1);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("no recorded interaction matches GET /api/atlas/v2/groups/"), "{}", run.stderr);
-    assert!(run.stderr.contains("; nearest is interaction 0 (GET "), "{}", run.stderr);
+    // The unsigned probe takes the recorded challenge (it does not depend on the path); the
+    // signed request misses, nearest the recorded signed get (interaction 1, after its probe).
+    assert!(run.stderr.contains("; nearest is interaction 1 (GET "), "{}", run.stderr);
     let diff = run.stderr.lines().find(|l| l.trim_start().starts_with("path: ")).expect("a diff line");
     assert!(diff.contains(other_id) && diff.contains(missing_id), "{diff}");
     // A command that uses less than was recorded (one page of three): exit 1, what was left.

@@ -6,7 +6,7 @@ use super::format::{Auth, Cassette, FormatError, Interaction, RecordedRequest};
 use super::scrub::{CLIENT_ID, PUBLIC_KEY};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
-use atlas_admin_core::{InvalidInput, Sanitized, Session, TransportError, TransportErrorKind};
+use atlas_admin_core::{InvalidInput, Purpose, Sanitized, Session, TransportError, TransportErrorKind};
 use std::fmt;
 use std::future::Future;
 use std::path::Path;
@@ -16,10 +16,22 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Replays a cassette through [`Execute`] (and [`ExecuteAsync`], whose futures are ready when
 /// made).
 ///
-/// Matching: method, path, sorted query, API version and body (JSON by meaning); among equal
-/// requests the recorded order is kept. Each interaction answers once. The Digest challenge
-/// or token exchange recorded is replayed too, with dummy credentials of the recorded kind, so
-/// the core's auth runs as it did (the `Authorization` header is not matched). A miss fails
+/// Matching: what the request is for (an operation attempt, a Digest probe, a token fetch, a
+/// revocation), method, path, sorted query, API version and body (JSON by meaning); among
+/// equal requests the recorded order is kept. Each interaction answers once. The Digest
+/// challenge or token exchange recorded is replayed too, with dummy credentials of the
+/// recorded kind, so the core's auth runs as it did (the `Authorization` header is not
+/// matched, the purpose is: an unsigned probe never takes the answer recorded for a signed
+/// request, so a replay that authenticates differently, or costs another number of exchanges,
+/// misses). One leniency: a Digest probe that finds no recorded probe of its own request takes
+/// the first unused recorded probe that was challenged (401), whatever its path: the
+/// challenge does not depend on the path, and which call probes first may differ from the
+/// recording (code that makes its calls concurrently, or in another order than recorded).
+///
+/// Calls are replayed one at a time (concurrent calls queue on a lock for the whole call), as
+/// the blocking [`Recording`](super::Recording) records them: no call ever waits for another
+/// call's Digest probe or token fetch, so the virtual clock moves only by the recorded
+/// `Retry-After` and backoff waits. A miss fails
 /// the call with a transport error of kind `Refused` (never retried) whose message is the
 /// [`Miss`]; [`Player::misses`] keeps it typed. A recorded transport failure replays as the
 /// same [`TransportError`] kind.
@@ -29,6 +41,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct Player {
     session: Session,
     state: Mutex<State>,
+    /// Held for the whole of a call: calls are replayed one at a time.
+    call: Mutex<()>,
     allow_unused: bool,
 }
 
@@ -118,6 +132,7 @@ impl Player {
                 misses: Vec::new(),
                 answered: 0,
             }),
+            call: Mutex::new(()),
             allow_unused: false,
         })
     }
@@ -189,10 +204,30 @@ impl Player {
         );
     }
 
-    /// The recorded outcome for `request` (the first unused equal one, which is then used), or `None`.
-    pub(crate) fn lookup(&self, request: &RecordedRequest) -> Option<SendResult> {
+    /// The recorded outcome for `request` sent for `purpose` (the first unused interaction of
+    /// the same purpose kind and request, which is then used; for a Digest probe when
+    /// `any_challenge`, else the first unused challenged probe), or `None`.
+    ///
+    /// New episodes pass `any_challenge = false`: a live session must not sign a request the
+    /// cassette does not hold with a recorded nonce (a server may refuse a reused nonce
+    /// outright, not as stale), so such a probe is sent and recorded.
+    pub(crate) fn lookup(
+        &self,
+        purpose: Purpose,
+        request: &RecordedRequest,
+        any_challenge: bool,
+    ) -> Option<SendResult> {
         let mut state = self.lock();
-        let i = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && x.request == *request)?;
+        let unused = |state: &State, fits: &dyn Fn(&Interaction) -> bool| {
+            state.interactions.iter().zip(&state.used).position(|(x, used)| !used && fits(x))
+        };
+        let kind = PurposeKind::of(purpose);
+        let i = unused(&state, &|x| PurposeKind::of(x.purpose) == kind && x.request == *request).or_else(|| {
+            let challenged = |x: &Interaction| {
+                PurposeKind::of(x.purpose) == PurposeKind::DigestProbe && x.ok().is_some_and(|r| r.status == 401)
+            };
+            (any_challenge && kind == PurposeKind::DigestProbe).then(|| unused(&state, &challenged)).flatten()
+        })?;
         let answer = state.interactions.get(i).map(|x| x.replay());
         if let Some(used) = state.used.get_mut(i) {
             *used = true;
@@ -204,26 +239,64 @@ impl Player {
     /// The answer to one request the core hands out.
     fn answer(&self, out: Outgoing) -> SendResult {
         let request = RecordedRequest::of(&out.request);
-        if let Some(answer) = self.lookup(&request) {
+        if let Some(answer) = self.lookup(out.purpose, &request, true) {
             return answer;
         }
         let mut state = self.lock();
-        let miss = nearest(&state, request);
+        let miss = nearest(&state, out.purpose, request);
         let message = miss.to_string();
         state.misses.push(miss);
         Err(TransportError::new(TransportErrorKind::Refused, message))
     }
 }
 
-/// The nearest recorded request to `request`: same method and path first, then fewest
-/// differing fields, unused before used.
-fn nearest(state: &State, request: RecordedRequest) -> Miss {
+/// What an exchange is for, without its attempt number: what replay matches on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PurposeKind {
+    Api,
+    DigestProbe,
+    TokenFetch,
+    Revoke,
+}
+
+impl PurposeKind {
+    fn of(purpose: Purpose) -> PurposeKind {
+        match purpose {
+            Purpose::Api { .. } => PurposeKind::Api,
+            Purpose::DigestProbe { .. } => PurposeKind::DigestProbe,
+            Purpose::TokenFetch { .. } => PurposeKind::TokenFetch,
+            _ => PurposeKind::Revoke,
+        }
+    }
+
+    /// Its name in a cassette.
+    fn name(self) -> &'static str {
+        match self {
+            PurposeKind::Api => "api",
+            PurposeKind::DigestProbe => "digest_probe",
+            PurposeKind::TokenFetch => "token_fetch",
+            PurposeKind::Revoke => "revoke",
+        }
+    }
+}
+
+/// The nearest recorded request to `request` sent for `purpose`: same method and path first,
+/// then fewest differing fields (another purpose is one), unused before used.
+fn nearest(state: &State, purpose: Purpose, request: RecordedRequest) -> Miss {
+    let kind = PurposeKind::of(purpose);
     let best = state
         .interactions
         .iter()
         .zip(&state.used)
         .enumerate()
-        .map(|(i, (x, used))| (request.diff(&x.request), *used, i, &x.request))
+        .map(|(i, (x, used))| {
+            let mut diff = request.diff(&x.request);
+            let recorded = PurposeKind::of(x.purpose);
+            if recorded != kind {
+                diff.insert(0, format!("purpose: {} != recorded {}", kind.name(), recorded.name()));
+            }
+            (diff, *used, i, &x.request)
+        })
         .min_by_key(|(diff, used, i, near)| {
             let elsewhere = near.method != request.method || near.path != request.path;
             (elsewhere, diff.len(), *used, *i)
@@ -244,6 +317,8 @@ impl Execute for Player {
         O: Operation,
         O::Output: Send + 'static,
     {
+        // One call at a time: see the type's docs.
+        let _call = self.call.lock().unwrap_or_else(PoisonError::into_inner);
         let now = || self.lock().now;
         let sleep = |d: Duration| {
             let mut state = self.lock();

@@ -1,6 +1,7 @@
 //! [`Recording`]: a client that records, over a core [`Session`], a send function and a
 //! [`Recorder`]; blocking ([`Execute`]) with a plain send function, async ([`ExecuteAsync`])
 //! with one returning a future. In new-episodes mode it first answers from a cassette.
+//! Calls are recorded one at a time.
 
 use super::format::{Cassette, FormatError, RecordedRequest};
 use super::player::Player;
@@ -27,6 +28,15 @@ type AsyncSleep = Box<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send
 /// awaits the caller's sleep), or pass on a virtual clock that runs ahead of the real one by
 /// every wait so far ([`Recording::virtual_time`]: for recording against the fake, whose
 /// faults are counted, not timed).
+///
+/// Calls are recorded one at a time, blocking and async alike (concurrent calls queue for the
+/// whole call): none waits for another call's Digest probe or token fetch, so the recorded
+/// waits are only the `Retry-After` and backoff waits a [`Player`] replays, and each call's
+/// waits precede its own exchanges. An async call dropped before it ends (a timeout around
+/// it) records nothing of the exchange it had in flight and forgets the waits it noted since
+/// its last recorded exchange; the exchanges it completed stay recorded. (The server may have
+/// acted on the dropped request: a replay of the same code, whose answers come at once, is not
+/// cancelled there and misses it.)
 pub struct Recording<S> {
     session: Session,
     recorder: Recorder,
@@ -37,6 +47,8 @@ pub struct Recording<S> {
     sleep: Option<AsyncSleep>,
     /// New episodes: answers what the prior cassette holds before anything is sent.
     replay: Option<Box<Player>>,
+    /// Held for the whole of an async call (a blocking call holds `send`): one call at a time.
+    calls: tokio::sync::Mutex<()>,
 }
 
 impl<S> fmt::Debug for Recording<S> {
@@ -57,7 +69,15 @@ impl<S> Recording<S> {
     /// Records the calls `session` makes through `send`; waits sleep the thread (for blocking
     /// code; async code wants [`Recording::new_async`]).
     pub fn new(session: Session, recorder: Recorder, send: S) -> Self {
-        Recording { session, recorder, send: Mutex::new(send), clock: None, sleep: None, replay: None }
+        Recording {
+            session,
+            recorder,
+            send: Mutex::new(send),
+            clock: None,
+            sleep: None,
+            replay: None,
+            calls: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// Records the calls `session` makes through the async `send`; waits await `sleep` (the
@@ -84,7 +104,9 @@ impl<S> Recording<S> {
     }
 
     /// New episodes: a request `cassette` has an unused answer for is answered from it (and
-    /// not recorded again); anything else is sent and recorded. The saved cassette holds
+    /// not recorded again; as in [`Player`], an answer recorded for another purpose, such as a
+    /// signed request's for a Digest probe, does not count, and a probe takes only a recorded
+    /// probe of its own request); anything else is sent and recorded. The saved cassette holds
     /// `cassette`'s interactions, then the new ones.
     ///
     /// Auth against a real server: a replayed Digest challenge leaves the session signing
@@ -132,7 +154,7 @@ impl<S> Recording<S> {
 
     /// New episodes: the prior cassette's answer to `out`, if it has an unused one.
     fn replayed(&self, out: &Outgoing) -> Option<SendResult> {
-        let answer = self.replay.as_ref()?.lookup(&RecordedRequest::of(&out.request))?;
+        let answer = self.replay.as_ref()?.lookup(out.purpose, &RecordedRequest::of(&out.request), false)?;
         self.recorder.skip_waits();
         Some(answer)
     }
@@ -196,6 +218,25 @@ where
                 }
             }
         };
-        run(&self.session, op, move || self.now(), send, sleep, None)
+        async move {
+            let _call = self.calls.lock().await;
+            let mut cancelled = Cancelled(Some(&self.recorder));
+            let result = run(&self.session, op, move || self.now(), send, sleep, None).await;
+            cancelled.0 = None;
+            result
+        }
+    }
+}
+
+/// Armed while an async call runs: if the call is dropped first, the waits it noted since its
+/// last recorded exchange are forgotten (its exchange in flight, never finished, is not
+/// recorded), so they do not attach to the next call's first exchange.
+struct Cancelled<'a>(Option<&'a Recorder>);
+
+impl Drop for Cancelled<'_> {
+    fn drop(&mut self) {
+        if let Some(recorder) = self.0 {
+            recorder.skip_waits();
+        }
     }
 }

@@ -10,9 +10,14 @@
 //!   API version and body) through a real core [`Session`] with the fake's own credentials of
 //!   the cassette's [`Auth`] kind, over [`loopback_send`], with retries off: one recorded
 //!   attempt, one call. The fake's answer to that call's last exchange is compared.
-//! - **Auth exchanges are skipped** (Digest probes, token fetches, revocations): the session
-//!   authenticates against the fake on its own, and nonces and tokens differ on every run.
-//!   [`DriftReport::skipped`] counts them.
+//! - **Auth exchanges are skipped** (Digest probes, token fetches, revocations, and an
+//!   operation attempt answered 401 that was re-sent as is, past auth exchanges only: a stale
+//!   nonce or an expired token): the session authenticates against the fake on its own, and
+//!   nonces and tokens differ on every run. [`DriftReport::skipped`] counts them.
+//! - **The project and the organization** are the fake's: the first `groupId` and `orgId` the
+//!   cassette's paths name are paired with the fake's own ids before anything is sent (as
+//!   learned ids, below), so a cassette recorded against another project replays. A second
+//!   project or organization in the same cassette is not the fake's: its requests answer 404.
 //! - A recorded retry (a 429 or 503, then the success) is drift unless the same faults are
 //!   [injected](FakeAtlas::inject) into the fake first: each replayed attempt takes one fault.
 //!
@@ -26,15 +31,16 @@
 //!   time a recorded id meets a fake id at the same place, the pair is learned, later requests
 //!   are sent with the fake's id, and the fake's answers are read back with the recorded one,
 //!   so an id that changes meaning is still a difference) and **timestamps** (strings that
-//!   parse as RFC 3339 on both sides). The fake's answers are scrubbed as the recorder
-//!   scrubs (its public key or client id and its host become the same placeholders).
-//! - **Kept headers** (those [`kept_header`] keeps): missing, extra or of another value,
+//!   parse as RFC 3339 on both sides). The fake's answers are kept by a [`Recorder`] with
+//!   the fake's secrets, exactly as a recording keeps them (the kept headers, repeated ones
+//!   joined; its public key or client id and its host become the same placeholders).
+//! - **Kept headers** (those [`kept_header`](crate::cassette::kept_header) keeps): missing, extra or of another value,
 //!   except `Ratelimit-Remaining` (presence only: it counts the account's traffic) and the
 //!   `nonce` of `WWW-Authenticate`.
 
 use super::FakeAtlas;
-use super::routes::match_template;
-use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Secrets, kept_header, loopback_send};
+use super::routes::recorded_route;
+use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Recorder, Secrets, loopback_send};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_core::{ApiVersion, Config, Now, Outgoing, Purpose, RetryPolicy, Sanitized, Session, Timestamp};
@@ -173,7 +179,7 @@ impl fmt::Display for DriftReport {
 pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
     let mut report = DriftReport::default();
     let mut replay = match Replay::new(cassette.auth, fake) {
-        Ok(r) => r,
+        Ok(r) => Replay { ids: Ids::parents(cassette, fake), ..r },
         Err(reason) => {
             let kind = DriftKind::NotReplayed { reason };
             report.differences.push(Drift { interaction: 0, operation: String::new(), kind });
@@ -185,7 +191,7 @@ pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
             report.skipped += 1;
             continue;
         };
-        if !matches!(interaction.purpose, Purpose::Api { .. }) {
+        if !matches!(interaction.purpose, Purpose::Api { .. }) || auth_retry(cassette, index) {
             report.skipped += 1;
             continue;
         }
@@ -203,6 +209,25 @@ pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
     report
 }
 
+/// Whether interaction `index` is an auth exchange in an operation attempt's clothes: a 401
+/// (a stale Digest nonce, an expired token) followed, past auth exchanges only, by the same
+/// attempt re-sent (same operation, attempt and request). The replaying session authenticates
+/// on its own, so the fake answers the attempt, not the 401.
+fn auth_retry(cassette: &Cassette, index: usize) -> bool {
+    let Some(refused) = cassette.interactions.get(index) else { return false };
+    let Purpose::Api { attempt } = refused.purpose else { return false };
+    if refused.ok().is_none_or(|r| r.status != 401) {
+        return false;
+    }
+    let mut after = cassette.interactions.iter().skip(index + 1);
+    let next = after.find(|i| matches!(i.purpose, Purpose::Api { .. }));
+    next.is_some_and(|again| {
+        again.purpose == (Purpose::Api { attempt })
+            && again.operation == refused.operation
+            && again.request == refused.request
+    })
+}
+
 /// Ids learned while replaying: recorded id ⇄ the id the fake minted in its place.
 #[derive(Default)]
 struct Ids {
@@ -211,19 +236,40 @@ struct Ids {
 }
 
 impl Ids {
+    /// Learns `recorded` ⇄ `fake` unless either is already paired (or they are equal).
+    fn pair(&mut self, recorded: &str, fake: &str) {
+        if recorded != fake
+            && is_id(recorded)
+            && is_id(fake)
+            && !self.to_fake.contains_key(recorded)
+            && !self.to_recorded.contains_key(fake)
+        {
+            self.to_fake.insert(recorded.to_owned(), fake.to_owned());
+            self.to_recorded.insert(fake.to_owned(), recorded.to_owned());
+        }
+    }
+
+    /// Pairs the first project and organization the cassette's paths name with the fake's
+    /// own (it has one of each), so a cassette recorded against another project replays.
+    fn parents(cassette: &Cassette, fake: &FakeAtlas) -> Ids {
+        let mut ids = Ids::default();
+        let config = fake.config();
+        for (name, own) in [("groupId", &config.group_id), ("orgId", &config.org_id)] {
+            let named = cassette.interactions.iter().find_map(|i| {
+                let (_, params) = recorded_route(&i.operation, &i.request.path).ok()?;
+                params.into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+            });
+            if let Some(recorded) = named {
+                ids.pair(&recorded, own);
+            }
+        }
+        ids
+    }
+
     /// Learns the pairs of ids found at the same places of a recorded and a fake value.
     fn learn(&mut self, recorded: &Value, fake: &Value) {
         match (recorded, fake) {
-            (Value::String(r), Value::String(f))
-                if r != f
-                    && is_id(r)
-                    && is_id(f)
-                    && !self.to_fake.contains_key(r)
-                    && !self.to_recorded.contains_key(f) =>
-            {
-                self.to_fake.insert(r.clone(), f.clone());
-                self.to_recorded.insert(f.clone(), r.clone());
-            }
+            (Value::String(r), Value::String(f)) => self.pair(r, f),
             (Value::Object(r), Value::Object(f)) => {
                 for (k, rv) in r {
                     if let Some(fv) = f.get(k) {
@@ -256,19 +302,10 @@ fn is_id(s: &str) -> bool {
     s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// A response's status, headers and body, copied.
-type Copied = (http::StatusCode, http::HeaderMap, Vec<u8>);
-
-/// The fake's answer to one replayed request, scrubbed like a recording.
-struct Answer {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: Body,
-}
-
 /// The replaying session and what it learned.
 struct Replay {
     session: Session,
+    auth: Auth,
     secrets: Secrets,
     ids: Ids,
 }
@@ -282,21 +319,18 @@ impl Replay {
             .map_err(|e| format!("the fake's URL: {e}"))?
             .with_retry(RetryPolicy::none());
         let session = Session::new(config, credentials, 7).map_err(|e| format!("a session: {e}"))?;
-        Ok(Replay { session, secrets: secrets.host(&fake.addr().to_string()), ids: Ids::default() })
+        Ok(Replay { session, auth, secrets: secrets.host(&fake.addr().to_string()), ids: Ids::default() })
     }
 
     /// Sends the recorded request (with the ids learned so far) as one call of its operation.
-    fn send(&mut self, interaction: &Interaction) -> Result<Answer, String> {
+    fn send(&mut self, interaction: &Interaction) -> Result<RecordedResponse, String> {
         let request = &interaction.request;
-        let endpoint = ops::find(&interaction.operation)
-            .ok_or_else(|| format!("{:?} is not an operation of the endpoint table", interaction.operation))?;
+        let to_fake = &self.ids.to_fake;
+        let path = Ids::rewrite(to_fake, &request.path);
+        let (endpoint, path_params) = recorded_route(&interaction.operation, &path)?;
         if endpoint.method.as_str() != request.method {
             return Err(format!("{} is not {}'s method", request.method, endpoint.operation_id));
         }
-        let to_fake = &self.ids.to_fake;
-        let path = Ids::rewrite(to_fake, &request.path);
-        let path_params = match_template(endpoint.path, &path)
-            .ok_or_else(|| format!("{} does not match {}", request.path, endpoint.path))?;
         let query: Vec<(String, String)> =
             request.query.iter().map(|(k, v)| (k.clone(), Ids::rewrite(to_fake, v))).collect();
         let flag = |name: &str| query.iter().any(|(k, v)| k == name && v == "true");
@@ -320,40 +354,22 @@ impl Replay {
             pretty: flag("pretty"),
             api_version,
         };
-        // The last exchange's answer, copied (responses are not `Clone`).
-        let mut last: Option<Result<Copied, String>> = None;
-        let send = |out: Outgoing| {
-            let result = loopback_send(out);
-            last = Some(match &result {
-                Ok(r) => Ok((r.status(), r.headers().clone(), r.body().clone())),
-                Err(e) => Err(e.to_string()),
-            });
-            result
-        };
+        // The call's exchanges are recorded as a recording would keep them (kept headers,
+        // scrubbed with the fake's secrets); its last one is the fake's answer.
+        let recorder = Recorder::new(self.auth, self.secrets.clone());
+        let send = recorder.wrap_send(loopback_send);
         ops::visit(&interaction.operation, Call { session: &self.session, args, send })
             .unwrap_or_else(|| Err("unknown operation".to_owned()))?;
-        let (status, response_headers, response_body) = match last {
-            Some(Ok(response)) => response,
-            Some(Err(e)) => return Err(format!("transport: {e}")),
-            None => return Err("the core sent nothing".to_owned()),
-        };
-        let mut headers: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in &response_headers {
-            if kept_header(name.as_str()) {
-                let value = self.secrets.scrub_str(&String::from_utf8_lossy(value.as_bytes()));
-                headers.entry(name.as_str().to_owned()).and_modify(|v| *v = format!("{v}, {value}")).or_insert(value);
-            }
+        let recorded = recorder.cassette().map_err(|e| format!("the fake's answer: {e}"))?;
+        match recorded.interactions.into_iter().last().map(|last| last.response) {
+            Some(Ok(answer)) => Ok(answer),
+            Some(Err(e)) => Err(format!("transport: {}", e.to_transport_error())),
+            None => Err("the core sent nothing".to_owned()),
         }
-        let body = match Body::from_bytes(&response_body) {
-            Body::Json(v) => Body::Json(self.secrets.scrub_json(&v)),
-            Body::Text(t) => Body::Text(self.secrets.scrub_str(&t)),
-            Body::Empty => Body::Empty,
-        };
-        Ok(Answer { status: status.as_u16(), headers, body })
     }
 
     /// The differences between the recorded response and the fake's answer (learning ids).
-    fn compare(&mut self, recorded: &RecordedResponse, answer: &Answer) -> Vec<DriftKind> {
+    fn compare(&mut self, recorded: &RecordedResponse, answer: &RecordedResponse) -> Vec<DriftKind> {
         if recorded.status != answer.status {
             return vec![DriftKind::Status { recorded: recorded.status, fake: answer.status }];
         }

@@ -74,6 +74,19 @@ pub(crate) enum Routed {
     NotFound,
 }
 
+/// A path's placeholders' values, by name.
+pub(crate) type Params = Vec<(&'static str, String)>;
+
+/// The endpoint of a recorded `operation` and the parameters `path` gives it, or why not
+/// (shared by seeding and the drift check, which both read recorded interactions).
+pub(crate) fn recorded_route(operation: &str, path: &str) -> Result<(&'static Endpoint, Params), String> {
+    let endpoint =
+        ops::find(operation).ok_or_else(|| format!("{operation:?} is not an operation of the endpoint table"))?;
+    let params = match_template(endpoint.path, path)
+        .ok_or_else(|| format!("{path} is not a path of {} ({})", endpoint.operation_id, endpoint.path))?;
+    Ok((endpoint, params))
+}
+
 /// Matches `path` (without query) against the template's segments; `Some(params)` by name.
 /// A placeholder's value never holds `:`, so `…/users/u:addRole` is the custom method, not a
 /// user id.

@@ -2,7 +2,7 @@
 //! the rules are on [`SeedReport`].
 
 use super::config::FakeConfig;
-use super::routes::{Scope, match_template};
+use super::routes::{Scope, recorded_route};
 use super::state::{Invitation, Store, mirror};
 use super::users::{Membership, User, Users, VALIDITY, is_hex24, whole_seconds};
 use crate::cassette::{Body, Cassette, Interaction};
@@ -153,9 +153,7 @@ fn one(store: &mut Store, config: &FakeConfig, i: &Interaction, now: SystemTime)
     if !(200..300).contains(&response.status) {
         return Err(format!("status {}, not a success", response.status));
     }
-    let endpoint = ops::find(&i.operation).ok_or_else(|| format!("{:?} is not a known operation", i.operation))?;
-    let params = match_template(endpoint.path, &i.request.path)
-        .ok_or_else(|| format!("{} is not a path of {}", i.request.path, endpoint.operation_id))?;
+    let (endpoint, params) = recorded_route(&i.operation, &i.request.path)?;
     let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let group = param("groupId");
     let org = param("orgId");
