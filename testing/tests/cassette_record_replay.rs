@@ -351,8 +351,8 @@ fn concurrent_calls_do_not_steal_each_others_answers() {
 #[test]
 fn modes_record_once_then_replay_and_ci_never_records() {
     use atlas_admin_testing::cassette::{CassetteClient, Mode};
-    assert_eq!(Mode::pick(true, Some("record")), Mode::Replay, "CI forces replay");
-    assert_eq!((Mode::pick(false, None), Mode::pick(false, Some("record"))), (Mode::Once, Mode::Record));
+    assert_eq!(Mode::pick(true, Some("record")), Ok(Mode::Replay), "CI forces replay");
+    assert_eq!((Mode::pick(false, None), Mode::pick(false, Some("record"))), (Ok(Mode::Once), Ok(Mode::Record)));
     let path = tmp("modes");
     let _ = std::fs::remove_file(&path);
     assert!(CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!("replay never records")).is_err());
@@ -481,8 +481,8 @@ fn unused_interactions_fail_unless_allowed() {
 fn new_episodes_complete_a_partial_cassette(auth: Auth, name: &str) -> Vec<String> {
     use atlas_admin_testing::cassette::{CassetteClient, Mode};
     assert_eq!(Mode::parse("new-episodes"), Some(Mode::NewEpisodes));
-    assert_eq!(Mode::pick(false, Some("new-episodes")), Mode::NewEpisodes);
-    assert_eq!(Mode::pick(true, Some("new-episodes")), Mode::Replay, "CI still forces replay");
+    assert_eq!(Mode::pick(false, Some("new-episodes")), Ok(Mode::NewEpisodes));
+    assert_eq!(Mode::pick(true, Some("new-episodes")), Ok(Mode::Replay), "CI still forces replay");
     let fake = fake();
     let group = fake.config().group_id.clone();
     let path = tmp(name);

@@ -3,7 +3,7 @@
 //! virtual clock at once. No socket is opened and no credential is needed.
 
 use super::format::{Auth, Cassette, FormatError, Interaction, RecordedRequest};
-use super::scrub::{CLIENT_ID, PUBLIC_KEY};
+use super::scrub::{CLIENT_ID, PUBLIC_KEY, Secrets};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
 use atlas_admin_core::{InvalidInput, Sanitized, Session, TransportError, TransportErrorKind};
@@ -30,6 +30,8 @@ pub struct Player {
     session: Session,
     state: Mutex<State>,
     allow_unused: bool,
+    /// The recording's by-value replacements (see [`Player::scrub`]).
+    scrub: Secrets,
 }
 
 struct State {
@@ -119,6 +121,7 @@ impl Player {
                 answered: 0,
             }),
             allow_unused: false,
+            scrub: Secrets::default(),
         })
     }
 
@@ -189,6 +192,15 @@ impl Player {
         );
     }
 
+    /// The by-value replacements the cassette was recorded with (the same closure as the
+    /// [`Recorder::scrub`](super::Recorder::scrub) that made it): each request is scrubbed
+    /// before it is matched and each answer unscrubbed (placeholder back to value), so the code
+    /// under test keeps using the real ids and e-mails the file holds only as placeholders.
+    pub fn scrub(mut self, with: impl FnOnce(Secrets) -> Secrets) -> Player {
+        self.scrub = with(self.scrub);
+        self
+    }
+
     /// The recorded outcome for `request` (the first unused equal one, which is then used), or `None`.
     pub(crate) fn lookup(&self, request: &RecordedRequest) -> Option<SendResult> {
         let mut state = self.lock();
@@ -203,9 +215,9 @@ impl Player {
 
     /// The answer to one request the core hands out.
     fn answer(&self, out: Outgoing) -> SendResult {
-        let request = RecordedRequest::of(&out.request);
+        let request = self.scrub.scrub_request(&RecordedRequest::of(&out.request));
         if let Some(answer) = self.lookup(&request) {
-            return answer;
+            return answer.map(|response| self.scrub.unscrub_response(response));
         }
         let mut state = self.lock();
         let miss = nearest(&state, request);
