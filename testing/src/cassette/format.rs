@@ -474,7 +474,9 @@ impl Cassette {
                 )));
             }
             None => {
-                return Err(FormatError::new("auth: missing (\"api_key\", \"service_account\" or \"none\")".to_owned()));
+                return Err(FormatError::new(
+                    "auth: missing (\"api_key\", \"service_account\" or \"none\")".to_owned(),
+                ));
             }
         };
         let interactions = m

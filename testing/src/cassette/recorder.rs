@@ -5,11 +5,11 @@
 use super::format::{Auth, Body, Cassette, Interaction, RecordedError, RecordedRequest, RecordedResponse};
 use super::scrub::{Guard, Secrets, digest_response, kept_header};
 use atlas_admin_core::driver::SendResult;
+use atlas_admin_core::transport::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 use atlas_admin_core::{Credentials, Outgoing, Purpose, TransportError, TransportErrorKind};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use atlas_admin_core::transport::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 use std::io::{Read, Write};
 use std::net::ToSocketAddrs;
 use std::path::Path;
@@ -191,7 +191,8 @@ impl Recorder {
     pub(crate) fn continue_from(&self, cassette: &Cassette) {
         let text = cassette.to_json_string();
         // One pass: each marker's digits are read where they are (absurd numbers are ignored).
-        let highest = text.match_indices("TOKEN-").filter_map(|(at, _)| text.get(at..).and_then(placeholder_number)).max();
+        let highest =
+            text.match_indices("TOKEN-").filter_map(|(at, _)| text.get(at..).and_then(placeholder_number)).max();
         let mut state = self.lock();
         state.prior = cassette.interactions.clone();
         state.prior_tokens = highest.unwrap_or(0);
@@ -378,11 +379,13 @@ fn time_left(deadline: Instant) -> Result<Duration, TransportError> {
 
 /// An IO error as a transport error (a read or write timeout as `Timeout`).
 fn io_error(e: std::io::Error) -> TransportError {
-    let kind = match e.kind() {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportErrorKind::Timeout,
-        _ => TransportErrorKind::Io,
-    };
-    TransportError::new(kind, e.to_string())
+    match e.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportError::new(
+            TransportErrorKind::Timeout,
+            format!("loopback_send: the exchange ran out of time ({e})"),
+        ),
+        _ => TransportError::new(TransportErrorKind::Io, e.to_string()),
+    }
 }
 
 /// A connection to `host` (`addr:port`) opened before `deadline`.
@@ -463,4 +466,68 @@ fn read_response(tcp: &mut std::net::TcpStream, deadline: Instant) -> SendResult
         body.truncate(l);
     }
     builder.body(body).map_err(|e| bad(TransportErrorKind::Io, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atlas_admin_core::driver::run_blocking;
+    use atlas_admin_core::ops::ListGroupInvites;
+    use atlas_admin_core::{Config, Now, Session};
+    use std::time::SystemTime;
+
+    fn now() -> Now {
+        Now::new(Instant::now(), SystemTime::now())
+    }
+
+    fn ok() -> SendResult {
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(b"[]".to_vec())
+            .map_err(|e| TransportError::new(TransportErrorKind::Other, e.to_string()))
+    }
+
+    /// The guard's work grows with the exchanges, not exchanges x learned values: the bearer
+    /// token every exchange carries is learned once.
+    #[test]
+    fn a_token_sent_on_every_exchange_is_guarded_once() -> Result<(), Box<dyn std::error::Error>> {
+        let credentials = Credentials::bearer_token("a-token-of-some-forty-characters-xxxxxxxxx")?;
+        let recorder = Recorder::for_credentials(&credentials);
+        let session = Session::new(Config::default(), credentials, 1)?;
+        let list = ListGroupInvites::new("32b6e34b3d91647abb20e7b8")?;
+        let mut send = recorder.wrap_send(|_| ok());
+        for _ in 0..2000 {
+            run_blocking(&session, &list, now, &mut send, |_| {}, None)?;
+        }
+        drop(send);
+        assert_eq!((recorder.len(), recorder.lock().learned.len()), (2000, 1));
+        recorder.cassette()?;
+        Ok(())
+    }
+
+    /// Digest `response=` values are kept in a set, each once, and found by lookup.
+    #[test]
+    fn digest_responses_are_kept_once_each() {
+        let recorder = Recorder::new(Auth::ApiKey, Secrets::default());
+        for i in 0..2000u32 {
+            for _ in 0..2 {
+                let pending = Pending {
+                    request: RecordedRequest {
+                        method: "GET".into(),
+                        path: "/x".into(),
+                        query: Vec::new(),
+                        api_version: None,
+                        body: Body::Empty,
+                    },
+                    authorization: Some(format!("Digest username=\"u\", response=\"{i:032x}\"")),
+                    operation: "x",
+                    purpose: Purpose::Api { attempt: 1 },
+                };
+                recorder.finish(pending, &ok());
+            }
+        }
+        let state = recorder.lock();
+        assert_eq!((state.digests.len(), state.learned.len()), (2000, 0));
+    }
 }

@@ -112,8 +112,7 @@ impl Secrets {
     /// Guarded values (and their encoded forms) first, then longest first (so a value
     /// containing another is replaced whole).
     fn sort(&mut self) {
-        let guarded: HashSet<String> =
-            self.secrets.iter().flat_map(|(_, v)| [v.clone(), form_encoded(v)]).collect();
+        let guarded: HashSet<String> = self.secrets.iter().flat_map(|(_, v)| [v.clone(), form_encoded(v)]).collect();
         self.replacements.sort_by_key(|(v, _)| (!guarded.contains(v), std::cmp::Reverse(v.len())));
     }
 
@@ -273,7 +272,10 @@ pub(crate) struct Guard {
 
 impl Guard {
     /// A guard of `secrets` (label, value) and of the lowercase hex `digests`.
-    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = (&'static str, &'a str)>, digests: HashSet<String>) -> Guard {
+    pub(crate) fn new<'a>(
+        secrets: impl IntoIterator<Item = (&'static str, &'a str)>,
+        digests: HashSet<String>,
+    ) -> Guard {
         let forms = secrets.into_iter().map(|(label, value)| (label, forms(value))).collect();
         let mut digest_lengths: Vec<usize> = digests.iter().map(String::len).collect();
         digest_lengths.sort_unstable();
@@ -283,8 +285,10 @@ impl Guard {
 
     /// The label of the first guarded value found in `text`.
     pub(crate) fn find_in(&self, text: &str) -> Option<&'static str> {
-        if let Some(label) =
-            self.forms.iter().find_map(|(label, forms)| forms.iter().any(|f| text.contains(f.as_str())).then_some(*label))
+        if let Some(label) = self
+            .forms
+            .iter()
+            .find_map(|(label, forms)| forms.iter().any(|f| text.contains(f.as_str())).then_some(*label))
         {
             return Some(label);
         }
@@ -299,7 +303,8 @@ impl Guard {
         let lower = text.to_ascii_lowercase();
         lower.split(|c: char| !c.is_ascii_hexdigit()).any(|run| {
             self.digest_lengths.iter().any(|&n| {
-                run.len() >= n && (0..=run.len() - n).any(|i| run.get(i..i + n).is_some_and(|w| self.digests.contains(w)))
+                run.len() >= n
+                    && (0..=run.len() - n).any(|i| run.get(i..i + n).is_some_and(|w| self.digests.contains(w)))
             })
         })
     }
@@ -325,6 +330,14 @@ mod tests {
                 assert_eq!(guard.find_in(&text), Some("k"), "{prefix:?} {text}");
             }
         }
+    }
+
+    #[test]
+    fn the_basic_credentials_guarded_are_the_ones_the_core_sends() {
+        let s = Secrets::service_account("mdb_sa_id_x", "a+b/c=d");
+        let basic = basic_credentials("mdb_sa_id_x", "a+b/c=d");
+        assert!(s.secrets.iter().any(|(label, v)| *label == "Basic credentials" && *v == basic));
+        assert_ne!(basic, STANDARD.encode("mdb_sa_id_x:a+b/c=d"), "URL-special characters are encoded first");
     }
 
     #[test]
