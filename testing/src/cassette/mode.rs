@@ -1,12 +1,15 @@
 //! Record modes: whether a test replays its cassette or records a new one.
 //!
-//! - `replay` (the default when `CI` is set, and whatever `ATLAS_CASSETTE_MODE` says there): the
-//!   cassette must exist; nothing touches the network.
+//! - `replay` (forced when `CI` is set, to anything but empty, `0` or `false`, whatever
+//!   `ATLAS_CASSETTE_MODE` says): the cassette must exist; nothing touches the network.
 //! - `once` (the default elsewhere): replay if the cassette exists, else record it.
 //! - `record`: always record (credentials come from the caller, never from the cassette).
 //! - `new-episodes`: replay what the cassette has, send and record the rest, and save the
 //!   cassette with its old interactions and the new ones (see [`Recording::new_episodes`] for
 //!   what a replayed nonce or token costs against a real server); records a missing cassette.
+//!
+//! A mode name [`Mode::from_env`] or [`Mode::pick`] does not know is a [`ModeError`], never a
+//! default: a misspelt `replay` must not record against a live server.
 
 use super::format::{Cassette, FormatError};
 use super::player::Player;
