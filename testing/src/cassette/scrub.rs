@@ -160,6 +160,10 @@ impl Secrets {
             }
         }
         let body = match Body::from_bytes(&bytes) {
+            // Bytes that are not UTF-8 are handed on as recorded, not replaced lossily.
+            Body::Empty | Body::Text(_) if std::str::from_utf8(&bytes).is_err() || bytes.is_empty() => {
+                return http::Response::from_parts(head, bytes);
+            }
             Body::Empty => return http::Response::from_parts(head, bytes),
             Body::Json(v) => Body::Json(map_strings(&v, &|s| self.unscrub_str(s))),
             Body::Text(t) => Body::Text(self.unscrub_str(&t)),
@@ -338,6 +342,18 @@ mod tests {
         let basic = basic_credentials("mdb_sa_id_x", "a+b/c=d");
         assert!(s.secrets.iter().any(|(label, v)| *label == "Basic credentials" && *v == basic));
         assert_ne!(basic, STANDARD.encode("mdb_sa_id_x:a+b/c=d"), "URL-special characters are encoded first");
+    }
+
+    #[test]
+    fn a_replayed_answer_gets_the_real_values_back_and_binary_stays_as_recorded() {
+        let s = Secrets::default().replace("5f8d0a1b2c3d4e5f6a7b8c9d", "GROUP-ID");
+        let response =
+            |body: &[u8]| http::Response::builder().header("location", "/groups/GROUP-ID").body(body.to_vec());
+        let json = s.unscrub_response(response(br#"{"groupId":"GROUP-ID"}"#).unwrap_or_default());
+        assert_eq!(json.body().as_slice(), br#"{"groupId":"5f8d0a1b2c3d4e5f6a7b8c9d"}"#.as_slice());
+        assert_eq!(json.headers()["location"], "/groups/5f8d0a1b2c3d4e5f6a7b8c9d");
+        let binary = s.unscrub_response(response(b"\xffGROUP-ID").unwrap_or_default());
+        assert_eq!(binary.body().as_slice(), b"\xffGROUP-ID".as_slice());
     }
 
     #[test]
