@@ -388,8 +388,8 @@ fn an_unsigned_probe_never_takes_a_signed_answer() {
 #[test]
 fn modes_record_once_then_replay_and_ci_never_records() {
     use atlas_admin_testing::cassette::{CassetteClient, Mode};
-    assert_eq!(Mode::pick(true, Some("record")), Mode::Replay, "CI forces replay");
-    assert_eq!((Mode::pick(false, None), Mode::pick(false, Some("record"))), (Mode::Once, Mode::Record));
+    assert_eq!(Mode::pick(true, Some("record")), Ok(Mode::Replay), "CI forces replay");
+    assert_eq!((Mode::pick(false, None), Mode::pick(false, Some("record"))), (Ok(Mode::Once), Ok(Mode::Record)));
     let path = tmp("modes");
     let _ = std::fs::remove_file(&path);
     assert!(CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!("replay never records")).is_err());
@@ -518,8 +518,8 @@ fn unused_interactions_fail_unless_allowed() {
 fn new_episodes_complete_a_partial_cassette(auth: Auth, name: &str) -> Vec<String> {
     use atlas_admin_testing::cassette::{CassetteClient, Mode};
     assert_eq!(Mode::parse("new-episodes"), Some(Mode::NewEpisodes));
-    assert_eq!(Mode::pick(false, Some("new-episodes")), Mode::NewEpisodes);
-    assert_eq!(Mode::pick(true, Some("new-episodes")), Mode::Replay, "CI still forces replay");
+    assert_eq!(Mode::pick(false, Some("new-episodes")), Ok(Mode::NewEpisodes));
+    assert_eq!(Mode::pick(true, Some("new-episodes")), Ok(Mode::Replay), "CI still forces replay");
     let fake = fake();
     let group = fake.config().group_id.clone();
     let path = tmp(name);
@@ -570,6 +570,45 @@ fn new_episodes_with_a_service_account_fetches_a_real_token_once() {
     // The placeholder token is refused (401), a real one fetched, the call re-sent.
     assert!(whole[2].starts_with("update 200 OK exchanges=3 attempts=1"), "{}", whole[2]);
     assert!(whole[3].contains("exchanges=1"), "{}", whole[3]);
+}
+
+/// new-episodes with ids scrubbed by value: the live requests are matched as the recorder
+/// saves them (the group id as its placeholder), so the recorded part replays; the saved
+/// cassette never holds the real id and replays the whole flow with the same replacements.
+#[test]
+fn new_episodes_match_requests_scrubbed_by_value() {
+    use atlas_admin_testing::cassette::{CassetteClient, Mode, Secrets};
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let host = fake.addr().to_string();
+    let scrub = |s: Secrets| s.host(&host).replace(&group, "GROUP-ID");
+    let scrubbed = || {
+        let credentials = fake.credentials(Auth::ApiKey).unwrap();
+        let config = Config::default().with_base_url(&fake.base_url()).unwrap();
+        let recorder = Recorder::for_credentials(&credentials).scrub(scrub);
+        Recording::new(Session::new(config, credentials, 7).unwrap(), recorder, Box::new(loopback_send) as SendFn)
+            .virtual_time()
+    };
+    let path = tmp("episodes-scrubbed");
+    let _ = std::fs::remove_file(&path);
+    let first = CassetteClient::open(&path, Mode::Record, scrubbed).unwrap();
+    let part = lifecycle_upto(&first, &group, 2).unwrap();
+    first.finish().unwrap();
+    let requests_before = fake.counters().requests;
+    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, scrubbed).unwrap();
+    let whole = lifecycle(&episodes, &group).unwrap();
+    assert_eq!(whole[..2], part[..], "the recorded part replays");
+    let CassetteClient::Recording(recording, _) = &episodes else { unreachable!() };
+    let sent = fake.counters().requests - requests_before;
+    assert_eq!(u64::try_from(recording.recorder().len()).unwrap(), sent, "only the rest was sent");
+    episodes.finish().unwrap();
+    drop(fake);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(&group) && text.contains("GROUP-ID"));
+    let player = Player::load(&path).unwrap().scrub(|s| s.replace(&group, "GROUP-ID"));
+    assert_eq!(lifecycle(&player, &group).unwrap(), whole);
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
 }
 
 #[test]

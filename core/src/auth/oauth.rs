@@ -60,11 +60,17 @@ struct OAuthError {
     detail: Option<String>,
 }
 
-/// `Basic base64(urlencode(id):urlencode(secret))`, as RFC 6749 §2.3.1 and the Go SDK do.
-fn basic_auth(client_id: &str, client_secret: &Secret) -> Result<HeaderValue, Error> {
+/// The Basic credentials of the token endpoint, `base64(urlencode(id):urlencode(secret))`
+/// (RFC 6749 §2.3.1, as the Go SDK does): the text after `Basic ` in the `Authorization`
+/// header. Public so a recorder can guard exactly what is sent; it is a secret.
+pub fn basic_credentials(client_id: &str, client_secret: &str) -> String {
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let pair = format!("{}:{}", enc(client_id), enc(client_secret.expose()));
-    let mut v = HeaderValue::from_str(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
+    base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(client_id), enc(client_secret)))
+}
+
+/// `Basic` [`basic_credentials`], marked sensitive.
+fn basic_auth(client_id: &str, client_secret: &Secret) -> Result<HeaderValue, Error> {
+    let mut v = HeaderValue::from_str(&format!("Basic {}", basic_credentials(client_id, client_secret.expose())))
         .map_err(|_| InvalidInput::new("client_id", "cannot be sent in a header"))?;
     v.set_sensitive(true);
     Ok(v)

@@ -462,10 +462,22 @@ impl Cassette {
             Some(VERSION) => {}
             other => return Err(FormatError::new(format!("version {other:?}: this crate reads version {VERSION}"))),
         }
+        // A misspelt auth would replay with the wrong credentials' state machine: refused.
         let auth = match m.get("auth").and_then(Value::as_str) {
             Some("api_key") => Auth::ApiKey,
             Some("service_account") => Auth::ServiceAccount,
-            _ => Auth::None,
+            Some("none") => Auth::None,
+            Some(other) => {
+                return Err(FormatError::new(format!(
+                    "auth \"{}\": expected \"api_key\", \"service_account\" or \"none\"",
+                    Sanitized(other)
+                )));
+            }
+            None => {
+                return Err(FormatError::new(
+                    "auth: missing (\"api_key\", \"service_account\" or \"none\")".to_owned(),
+                ));
+            }
         };
         let interactions = m
             .get("interactions")

@@ -50,7 +50,7 @@ mod scrub;
 pub use format::{
     Auth, Body, Cassette, FormatError, Interaction, RecordedError, RecordedRequest, RecordedResponse, VERSION,
 };
-pub use mode::{CassetteClient, Mode};
+pub use mode::{CassetteClient, Mode, ModeError};
 pub use player::{Miss, Player};
 pub use recorder::{Recorder, SaveError, loopback_send};
 pub use recording::Recording;

@@ -1,12 +1,15 @@
 //! Record modes: whether a test replays its cassette or records a new one.
 //!
-//! - `replay` (the default when `CI` is set, and whatever `ATLAS_CASSETTE_MODE` says there): the
-//!   cassette must exist; nothing touches the network.
+//! - `replay` (forced when `CI` is set, to anything but empty, `0` or `false`, whatever
+//!   `ATLAS_CASSETTE_MODE` says): the cassette must exist; nothing touches the network.
 //! - `once` (the default elsewhere): replay if the cassette exists, else record it.
 //! - `record`: always record (credentials come from the caller, never from the cassette).
 //! - `new-episodes`: replay what the cassette has, send and record the rest, and save the
 //!   cassette with its old interactions and the new ones (see [`Recording::new_episodes`] for
 //!   what a replayed nonce or token costs against a real server); records a missing cassette.
+//!
+//! A mode name [`Mode::from_env`] or [`Mode::pick`] does not know is a [`ModeError`], never a
+//! default: a misspelt `replay` must not record against a live server.
 
 use super::format::{Cassette, FormatError};
 use super::player::Player;
@@ -53,17 +56,52 @@ impl Mode {
     }
 
     /// The mode for this run: `ATLAS_CASSETTE_MODE` (`replay`, `once`, `record`,
-    /// `new-episodes`), `once` by
-    /// default; always `replay` when `CI` is set, so CI never records by accident.
-    pub fn from_env() -> Mode {
-        Mode::pick(std::env::var_os("CI").is_some(), std::env::var("ATLAS_CASSETTE_MODE").ok().as_deref())
+    /// `new-episodes`; unset or empty: `once`), and always `replay` when `CI` is set (see
+    /// [`Mode::ci_is_set`]), so CI never records by accident.
+    ///
+    /// A name it does not know is an error, in CI too: a misspelt `replay` must not quietly
+    /// become `once` and record against a live server.
+    pub fn from_env() -> Result<Mode, ModeError> {
+        let ci = std::env::var_os("CI");
+        let asked = std::env::var_os("ATLAS_CASSETTE_MODE");
+        let asked = asked.as_ref().map(|a| a.to_str().ok_or_else(|| ModeError { asked: a.to_string_lossy().into() }));
+        Mode::pick(Mode::ci_is_set(ci.as_ref().map(|c| c.to_string_lossy()).as_deref()), asked.transpose()?)
     }
 
-    /// [`Mode::from_env`] with its inputs given (an unknown name is `once`).
-    pub fn pick(ci: bool, asked: Option<&str>) -> Mode {
-        if ci { Mode::Replay } else { asked.and_then(Mode::parse).unwrap_or(Mode::Once) }
+    /// Whether a `CI` variable's value means "in CI": set and not empty, `0` or `false` (any
+    /// case), so `CI=false` on a developer's machine does not force replay.
+    pub fn ci_is_set(value: Option<&str>) -> bool {
+        value.is_some_and(|v| !(v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false")))
+    }
+
+    /// [`Mode::from_env`] with its inputs given: `replay` when `ci`, else the mode `asked`
+    /// names (`once` when `None` or empty); an unknown name is an error either way.
+    pub fn pick(ci: bool, asked: Option<&str>) -> Result<Mode, ModeError> {
+        let asked = match asked.filter(|a| !a.is_empty()) {
+            None => Mode::Once,
+            Some(name) => Mode::parse(name).ok_or_else(|| ModeError { asked: name.to_owned() })?,
+        };
+        Ok(if ci { Mode::Replay } else { asked })
     }
 }
+
+/// A record mode name that is not one of `replay`, `once`, `record`, `new-episodes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModeError {
+    asked: String,
+}
+
+impl std::fmt::Display for ModeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown cassette record mode \"{}\" (ATLAS_CASSETTE_MODE or --record-mode): expected replay, once, record or new-episodes",
+            atlas_admin_core::Sanitized(&self.asked)
+        )
+    }
+}
+
+impl std::error::Error for ModeError {}
 
 /// A cassette opened in a [`Mode`]: a [`Player`] or a [`Recording`] (which, in new-episodes
 /// mode, answers from the cassette first).

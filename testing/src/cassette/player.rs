@@ -3,7 +3,7 @@
 //! virtual clock at once. No socket is opened and no credential is needed.
 
 use super::format::{Auth, Cassette, FormatError, Interaction, RecordedRequest};
-use super::scrub::{CLIENT_ID, PUBLIC_KEY};
+use super::scrub::{CLIENT_ID, PUBLIC_KEY, Secrets};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
 use atlas_admin_core::{InvalidInput, Purpose, Sanitized, Session, TransportError, TransportErrorKind};
@@ -44,6 +44,8 @@ pub struct Player {
     /// Held for the whole of a call: calls are replayed one at a time.
     call: Mutex<()>,
     allow_unused: bool,
+    /// The recording's by-value replacements (see [`Player::scrub`]).
+    scrub: Secrets,
 }
 
 struct State {
@@ -134,6 +136,7 @@ impl Player {
             }),
             call: Mutex::new(()),
             allow_unused: false,
+            scrub: Secrets::default(),
         })
     }
 
@@ -204,6 +207,15 @@ impl Player {
         );
     }
 
+    /// The by-value replacements the cassette was recorded with (the same closure as the
+    /// [`Recorder::scrub`](super::Recorder::scrub) that made it): each request is scrubbed
+    /// before it is matched and each answer unscrubbed (placeholder back to value), so the code
+    /// under test keeps using the real ids and e-mails the file holds only as placeholders.
+    pub fn scrub(mut self, with: impl FnOnce(Secrets) -> Secrets) -> Player {
+        self.scrub = with(self.scrub);
+        self
+    }
+
     /// The recorded outcome for `request` sent for `purpose` (the first unused interaction of
     /// the same purpose kind and request, which is then used; for a Digest probe when
     /// `any_challenge`, else the first unused challenged probe), or `None`.
@@ -211,12 +223,16 @@ impl Player {
     /// New episodes pass `any_challenge = false`: a live session must not sign a request the
     /// cassette does not hold with a recorded nonce (a server may refuse a reused nonce
     /// outright, not as stale), so such a probe is sent and recorded.
+    ///
+    /// `request` is as sent: it is scrubbed with [`Player::scrub`]'s replacements before it is
+    /// matched, and the answer unscrubbed.
     pub(crate) fn lookup(
         &self,
         purpose: Purpose,
         request: &RecordedRequest,
         any_challenge: bool,
     ) -> Option<SendResult> {
+        let request = &self.scrub.scrub_request(request);
         let mut state = self.lock();
         let unused = |state: &State, fits: &dyn Fn(&Interaction) -> bool| {
             state.interactions.iter().zip(&state.used).position(|(x, used)| !used && fits(x))
@@ -233,7 +249,9 @@ impl Player {
             *used = true;
         }
         state.answered += 1;
-        Some(answer.unwrap_or_else(|| Err(TransportError::new(TransportErrorKind::Other, "interaction vanished"))))
+        let answer =
+            answer.unwrap_or_else(|| Err(TransportError::new(TransportErrorKind::Other, "interaction vanished")));
+        Some(answer.map(|response| self.scrub.unscrub_response(response)))
     }
 
     /// The answer to one request the core hands out.
@@ -242,6 +260,7 @@ impl Player {
         if let Some(answer) = self.lookup(out.purpose, &request, true) {
             return answer;
         }
+        let request = self.scrub.scrub_request(&request);
         let mut state = self.lock();
         let miss = nearest(&state, out.purpose, request);
         let message = miss.to_string();

@@ -130,7 +130,9 @@ impl<S> Recording<S> {
         }
         self.recorder.continue_from(&cassette);
         let player = Player::new(cassette).map_err(|e| FormatError::new(format!("cannot replay it: {e}")))?;
-        self.replay = Some(Box::new(player));
+        // The live requests are matched as the recorder will save them: scrubbed by value.
+        let secrets = self.recorder.secrets().clone();
+        self.replay = Some(Box::new(player.scrub(|_| secrets)));
         Ok(self)
     }
 

@@ -81,10 +81,11 @@ impl FakeConfig {
     /// endpoint, a Digest `response=`, and the public key and client id (replaced by
     /// placeholders).
     pub fn forbidden_in_cassettes(&self) -> Vec<String> {
-        let basic = format!("{}:{}", self.client_id, self.client_secret);
         let mut all = vec![self.private_key.clone(), self.client_secret.clone(), self.public_key.clone()];
         all.extend([self.client_id.clone(), "response=".to_owned()]);
-        all.extend([&self.private_key, &self.client_secret, &basic].map(|s| STANDARD.encode(s)));
+        all.extend([&self.private_key, &self.client_secret].map(|s| STANDARD.encode(s)));
+        // The Basic credentials exactly as the core sends them (the one encoding, shared).
+        all.push(atlas_admin_core::oauth::basic_credentials(&self.client_id, &self.client_secret));
         all
     }
 }

@@ -8,8 +8,9 @@
 //!   scrubs it (the public key or client id and the host become placeholders) and saves it;
 //!   the recorder refuses to write a secret.
 //!
-//! The mode is `--record-mode`, else `ATLAS_CASSETTE_MODE`, else `once`; with `CI` set it is
-//! always `replay` (`Mode::from_env`/`Mode::pick`), so CI never records by accident.
+//! The mode is `--record-mode`, else `ATLAS_CASSETTE_MODE`, else `once`; with `CI` set (and
+//! not empty, `0` or `false`) it is always `replay` (`Mode::from_env`/`Mode::pick`), so CI
+//! never records by accident; an unknown mode name is an error, never `once`.
 
 use crate::run::Warned;
 use atlas_admin_testing::cassette::{Auth, CassetteClient, Mode, Player, Recorder, Recording, Secrets};
@@ -91,11 +92,15 @@ pub(crate) fn take(argv: &mut Vec<String>) -> Result<Option<CassetteArgs>, Strin
         (None, Some(_)) => return Err("--record-mode needs --cassette FILE".to_owned()),
         (None, None) if allow_unused => return Err("--allow-unused needs --cassette FILE".to_owned()),
         (None, None) => return Ok(None),
-        (Some(_), None) => Mode::from_env(),
+        (Some(_), None) => Mode::from_env().map_err(|e| e.to_string())?,
         (Some(_), Some(asked)) if Mode::parse(asked).is_none() => {
             return Err(format!("--record-mode: unknown mode {asked:?}: expected {}", crate::args::one_of(&names)));
         }
-        (Some(_), asked) => Mode::pick(std::env::var_os("CI").is_some(), asked),
+        (Some(_), asked) => {
+            let ci = std::env::var_os("CI");
+            Mode::pick(Mode::ci_is_set(ci.as_ref().map(|c| c.to_string_lossy()).as_deref()), asked)
+                .map_err(|e| e.to_string())?
+        }
     };
     Ok(path.map(|path| CassetteArgs { path: PathBuf::from(path), mode, allow_unused }))
 }
