@@ -108,6 +108,8 @@ impl std::error::Error for ModeError {}
 ///
 /// An [`Execute`] when the recording's send function is blocking, an [`ExecuteAsync`] when it
 /// returns a future (the player is both).
+// One per test, never in a collection: boxing a variant would only add an indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum CassetteClient<S> {
     /// Answers from the file.
     Replaying(Player),
