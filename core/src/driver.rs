@@ -15,7 +15,7 @@
 //! and retries are bounded by the session's [`RetryPolicy`](crate::RetryPolicy).
 
 use crate::call::{Call, Step};
-use crate::error::{Error, TransportError};
+use crate::error::Error;
 use crate::exchange::{Exchange, ExchangeStart, Observer, Outgoing};
 use crate::now::Now;
 use crate::operation::Operation;
@@ -24,8 +24,7 @@ use crate::session::Session;
 use std::future::Future;
 use std::time::Duration;
 
-/// The answer a transport's `send` gives.
-pub type SendResult = Result<http::Response<Vec<u8>>, TransportError>;
+pub use crate::exchange::SendResult;
 
 /// Runs one call of `op` on the current thread.
 ///

@@ -11,6 +11,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+/// The answer a transport's `send` gives.
+pub type SendResult = Result<http::Response<Vec<u8>>, TransportError>;
+
 /// A callback that sees every HTTP exchange of a client.
 pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
 
