@@ -29,7 +29,7 @@ pub use crate::exchange::SendResult;
 /// Runs one call of `op` on the current thread.
 ///
 /// `now` reads the system's monotonic and wall clocks in production (a virtual clock in
-/// tests); `send` maps failures to [`TransportError`]s of the right kind (that decides what
+/// tests); `send` maps failures to [`TransportError`](crate::TransportError)s of the right kind (that decides what
 /// may be retried); `sleep` blocks the thread.
 pub fn run_blocking<O: Operation>(
     session: &Session,
