@@ -363,24 +363,60 @@ impl Interaction {
     }
 }
 
+/// What an exchange is for, without its attempt number: what replay matches on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PurposeKind {
+    Api,
+    DigestProbe,
+    TokenFetch,
+    Revoke,
+}
+
+impl PurposeKind {
+    pub(crate) fn of(purpose: Purpose) -> PurposeKind {
+        match purpose {
+            Purpose::Api { .. } => PurposeKind::Api,
+            Purpose::DigestProbe { .. } => PurposeKind::DigestProbe,
+            Purpose::TokenFetch { .. } => PurposeKind::TokenFetch,
+            _ => PurposeKind::Revoke,
+        }
+    }
+
+    /// Every kind, for reading a name back.
+    const ALL: [PurposeKind; 4] =
+        [PurposeKind::Api, PurposeKind::DigestProbe, PurposeKind::TokenFetch, PurposeKind::Revoke];
+
+    /// Its name in a cassette.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            PurposeKind::Api => "api",
+            PurposeKind::DigestProbe => "digest_probe",
+            PurposeKind::TokenFetch => "token_fetch",
+            PurposeKind::Revoke => "revoke",
+        }
+    }
+}
+
 fn purpose_json(p: Purpose) -> Value {
+    let kind = PurposeKind::of(p).name();
     match p {
-        Purpose::Api { attempt } => json!({"kind": "api", "attempt": attempt}),
-        Purpose::DigestProbe { attempt } => json!({"kind": "digest_probe", "attempt": attempt}),
-        Purpose::TokenFetch { attempt } => json!({"kind": "token_fetch", "attempt": attempt}),
-        _ => json!({"kind": "revoke"}),
+        Purpose::Api { attempt } | Purpose::DigestProbe { attempt } | Purpose::TokenFetch { attempt } => {
+            json!({"kind": kind, "attempt": attempt})
+        }
+        _ => json!({ "kind": kind }),
     }
 }
 
 fn purpose_of(v: Option<&Value>, at: &str) -> Result<Purpose, FormatError> {
     let attempt =
         v.and_then(|v| v.get("attempt")).and_then(Value::as_u64).and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
-    match v.and_then(|v| v.get("kind")).and_then(Value::as_str) {
-        Some("api") => Ok(Purpose::Api { attempt }),
-        Some("digest_probe") => Ok(Purpose::DigestProbe { attempt }),
-        Some("token_fetch") => Ok(Purpose::TokenFetch { attempt }),
-        Some("revoke") => Ok(Purpose::Revoke),
-        other => Err(FormatError::new(format!("{at}.purpose.kind: unknown {other:?}"))),
+    let name = v.and_then(|v| v.get("kind")).and_then(Value::as_str);
+    match PurposeKind::ALL.into_iter().find(|k| Some(k.name()) == name) {
+        Some(PurposeKind::Api) => Ok(Purpose::Api { attempt }),
+        Some(PurposeKind::DigestProbe) => Ok(Purpose::DigestProbe { attempt }),
+        Some(PurposeKind::TokenFetch) => Ok(Purpose::TokenFetch { attempt }),
+        Some(PurposeKind::Revoke) => Ok(Purpose::Revoke),
+        None => Err(FormatError::new(format!("{at}.purpose.kind: unknown {name:?}"))),
     }
 }
 

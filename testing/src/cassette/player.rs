@@ -2,7 +2,7 @@
 //! decoding) with a send function answering from a cassette and a sleep that advances a
 //! virtual clock at once. No socket is opened and no credential is needed.
 
-use super::format::{Auth, Cassette, FormatError, Interaction, RecordedRequest};
+use super::format::{Auth, Cassette, FormatError, Interaction, PurposeKind, RecordedRequest};
 use super::scrub::{CLIENT_ID, PUBLIC_KEY, Secrets};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
@@ -266,36 +266,6 @@ impl Player {
         let message = miss.to_string();
         state.misses.push(miss);
         Err(TransportError::new(TransportErrorKind::Refused, message))
-    }
-}
-
-/// What an exchange is for, without its attempt number: what replay matches on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PurposeKind {
-    Api,
-    DigestProbe,
-    TokenFetch,
-    Revoke,
-}
-
-impl PurposeKind {
-    fn of(purpose: Purpose) -> PurposeKind {
-        match purpose {
-            Purpose::Api { .. } => PurposeKind::Api,
-            Purpose::DigestProbe { .. } => PurposeKind::DigestProbe,
-            Purpose::TokenFetch { .. } => PurposeKind::TokenFetch,
-            _ => PurposeKind::Revoke,
-        }
-    }
-
-    /// Its name in a cassette.
-    fn name(self) -> &'static str {
-        match self {
-            PurposeKind::Api => "api",
-            PurposeKind::DigestProbe => "digest_probe",
-            PurposeKind::TokenFetch => "token_fetch",
-            PurposeKind::Revoke => "revoke",
-        }
     }
 }
 
