@@ -608,6 +608,11 @@ fn new_episodes_match_requests_scrubbed_by_value() {
     let player = Player::load(&path).unwrap().scrub(|s| s.replace(&group, "GROUP-ID"));
     assert_eq!(lifecycle(&player, &group).unwrap(), whole);
     player.assert_done();
+    // The same through the mode-driven client.
+    let replay = CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!()).unwrap();
+    let replay = replay.scrub(|s| s.replace(&group, "GROUP-ID"));
+    assert_eq!(lifecycle(&replay, &group).unwrap(), whole);
+    replay.finish().unwrap();
     std::fs::remove_file(path).unwrap();
 }
 

@@ -314,3 +314,16 @@ fn a_cassette_of_another_project_is_checked_against_the_fakes() {
     assert_eq!(report.differences.len(), 1, "{report}");
     assert!(matches!(&report.differences[0].kind, DriftKind::FieldValue { path, .. } if path == "body[0].groupId"));
 }
+
+/// A cassette whose project id was scrubbed by value (`GROUP-ID`, not an id's shape) is still
+/// checked against the fake's project.
+#[test]
+fn a_cassette_scrubbed_by_value_is_checked_against_the_fakes_project() {
+    let fake = FakeAtlas::start();
+    let ours = fake.config().group_id.clone();
+    let text = committed(COMMITTED[0]).to_json_string();
+    let cassette = Cassette::from_json_str(&text.replace(&ours, "GROUP-ID")).unwrap();
+    let report = drift::check(&cassette, &fake);
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(report.compared, 7);
+}

@@ -15,6 +15,7 @@ use super::format::{Cassette, FormatError};
 use super::player::Player;
 use super::recorder::SaveError;
 use super::recording::Recording;
+use super::scrub::Secrets;
 use atlas_admin_core::driver::SendResult;
 use atlas_admin_core::{ApiResponse, Error, Execute, ExecuteAsync, Operation, Outgoing};
 use std::future::Future;
@@ -62,10 +63,15 @@ impl Mode {
     /// A name it does not know is an error, in CI too: a misspelt `replay` must not quietly
     /// become `once` and record against a live server.
     pub fn from_env() -> Result<Mode, ModeError> {
-        let ci = std::env::var_os("CI");
         let asked = std::env::var_os("ATLAS_CASSETTE_MODE");
         let asked = asked.as_ref().map(|a| a.to_str().ok_or_else(|| ModeError { asked: a.to_string_lossy().into() }));
-        Mode::pick(Mode::ci_is_set(ci.as_ref().map(|c| c.to_string_lossy()).as_deref()), asked.transpose()?)
+        Mode::pick(Mode::in_ci(), asked.transpose()?)
+    }
+
+    /// Whether this process runs in CI: the `CI` variable read by [`Mode::ci_is_set`].
+    pub fn in_ci() -> bool {
+        let ci = std::env::var_os("CI");
+        Mode::ci_is_set(ci.as_ref().map(|c| c.to_string_lossy()).as_deref())
     }
 
     /// Whether a `CI` variable's value means "in CI": set and not empty, `0` or `false` (any
@@ -153,6 +159,16 @@ impl<S> CassetteClient<S> {
     pub fn allow_unused(self) -> Self {
         match self {
             CassetteClient::Replaying(player) => CassetteClient::Replaying(player.allow_unused()),
+            recording => recording,
+        }
+    }
+
+    /// When replaying, the by-value replacements the cassette was recorded with (the closure
+    /// given to [`Recorder::scrub`](super::Recorder::scrub); see [`Player::scrub`]), so the code
+    /// under test keeps its real ids; recording is unaffected (its recorder scrubs).
+    pub fn scrub(self, with: impl FnOnce(Secrets) -> Secrets) -> Self {
+        match self {
+            CassetteClient::Replaying(player) => CassetteClient::Replaying(player.scrub(with)),
             recording => recording,
         }
     }

@@ -136,8 +136,13 @@ impl Secrets {
     /// that uses the real values).
     pub(crate) fn unscrub_str(&self, s: &str) -> String {
         let mut out = s.to_owned();
-        let mut by_placeholder: Vec<&(String, String)> = self.replacements.iter().collect();
-        by_placeholder.sort_by_key(|(_, p)| std::cmp::Reverse(p.len()));
+        // Longest placeholder first; one value per placeholder, the plain one (a value and its
+        // form-urlencoded twin may share a placeholder); an empty placeholder deleted its value
+        // for good: nothing to put back.
+        let mut by_placeholder: Vec<&(String, String)> =
+            self.replacements.iter().filter(|(_, p)| !p.is_empty()).collect();
+        by_placeholder.sort_by_key(|(v, p)| (std::cmp::Reverse(p.len()), p.clone(), v.len()));
+        by_placeholder.dedup_by(|later, kept| later.1 == kept.1);
         for (value, placeholder) in by_placeholder {
             if out.contains(placeholder.as_str()) {
                 out = out.replace(placeholder.as_str(), value);
@@ -373,6 +378,17 @@ mod tests {
         for dropped in ["Date", "X-Envoy-Upstream-Service-Time", "x-java-version", "Set-Cookie", "Authorization"] {
             assert!(!kept_header(dropped), "{dropped}");
         }
+    }
+
+    #[test]
+    fn unscrubbing_puts_back_the_plain_value_and_leaves_deleted_ones_out() {
+        let s = Secrets::default().replace("ada@example.com", "EMAIL");
+        assert_eq!(s.unscrub_str(r#"{"username":"EMAIL"}"#), r#"{"username":"ada@example.com"}"#);
+        let s = Secrets::default().host("127.0.0.1:41234");
+        assert_eq!(s.unscrub_str("http://atlas-host.invalid/api"), "http://127.0.0.1:41234/api");
+        let s = Secrets::default().replace("ada@example.com", "");
+        assert_eq!(s.scrub_str("by ada@example.com"), "by ");
+        assert_eq!(s.unscrub_str("ok"), "ok");
     }
 
     #[test]

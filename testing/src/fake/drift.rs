@@ -238,9 +238,16 @@ struct Ids {
 impl Ids {
     /// Learns `recorded` ⇄ `fake` unless either is already paired (or they are equal).
     fn pair(&mut self, recorded: &str, fake: &str) {
-        if recorded != fake
-            && is_id(recorded)
-            && is_id(fake)
+        if is_id(recorded) && is_id(fake) {
+            self.link(recorded, fake);
+        }
+    }
+
+    /// Pairs two values whatever their shape (a recorded project id may be a scrubbed
+    /// placeholder such as `GROUP-ID`), unless either is paired already.
+    fn link(&mut self, recorded: &str, fake: &str) {
+        if !recorded.is_empty()
+            && recorded != fake
             && !self.to_fake.contains_key(recorded)
             && !self.to_recorded.contains_key(fake)
         {
@@ -260,7 +267,7 @@ impl Ids {
                 params.into_iter().find(|(n, _)| *n == name).map(|(_, v)| v)
             });
             if let Some(recorded) = named {
-                ids.pair(&recorded, own);
+                ids.link(&recorded, own);
             }
         }
         ids

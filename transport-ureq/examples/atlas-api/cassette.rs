@@ -96,11 +96,7 @@ pub(crate) fn take(argv: &mut Vec<String>) -> Result<Option<CassetteArgs>, Strin
         (Some(_), Some(asked)) if Mode::parse(asked).is_none() => {
             return Err(format!("--record-mode: unknown mode {asked:?}: expected {}", crate::args::one_of(&names)));
         }
-        (Some(_), asked) => {
-            let ci = std::env::var_os("CI");
-            Mode::pick(Mode::ci_is_set(ci.as_ref().map(|c| c.to_string_lossy()).as_deref()), asked)
-                .map_err(|e| e.to_string())?
-        }
+        (Some(_), asked) => Mode::pick(Mode::in_ci(), asked).map_err(|e| e.to_string())?,
     };
     Ok(path.map(|path| CassetteArgs { path: PathBuf::from(path), mode, allow_unused }))
 }
