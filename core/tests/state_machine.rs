@@ -1229,3 +1229,28 @@ fn a_proxys_answer_about_the_leaders_own_request_is_not_the_waiters_answer() {
         assert_eq!(sent, 3, "{status}: each waiter sent its own request");
     }
 }
+
+/// A token whose revocation failed goes back into use; a token fetch that lands meanwhile
+/// (started while it was out) displaces it, and it is set aside, not forgotten: revoking until
+/// nothing is left still revokes it.
+#[test]
+fn a_token_put_back_while_a_fetch_is_in_flight_is_still_revoked_later() {
+    let s = oauth();
+    let r = run(&mut s.begin(&update()), vec![F("oauth_token_200"), F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let a = s.revoke_request().unwrap().expect("A to revoke");
+    let mut call = s.begin(&update());
+    let Step::Send(out) = call.next(t0()) else { panic!("a token fetch") };
+    assert_eq!(out.purpose, Purpose::TokenFetch { attempt: 1 });
+    assert!(s.finish_revoke(a.1, Ok(status(503)), t0()).is_err(), "A goes back into use");
+    call.handle_response(other_token(), t0());
+    let r = run(&mut call, vec![F("update_group_invites_200_seed")], t0());
+    assert!(r.result.is_ok());
+    let mut revoked = Vec::new();
+    for _ in 0..4 {
+        let Some(next) = s.revoke_request().unwrap() else { break };
+        revoked.push(revoked_token(&next));
+        s.finish_revoke(next.1, Ok(status(200)), t0()).unwrap();
+    }
+    assert_eq!(revoked, ["second-token", FIXTURE_TOKEN], "A, still valid at Atlas, was lost");
+}

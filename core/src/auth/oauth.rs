@@ -173,6 +173,9 @@ struct CachedToken {
     /// From here on it is not sent (it could expire in flight).
     use_until: Instant,
     generation: u64,
+    /// Its revocation failed and it went back into use: the user wants it revoked, so a newer
+    /// token displacing it sets it aside for a later revocation instead of forgetting it.
+    put_back: bool,
 }
 
 /// What a call should do about its bearer token.
@@ -247,11 +250,15 @@ impl TokenCache {
         let expires_at = now.checked_add(lifetime).unwrap_or(now);
         let before_expiry = |d: Duration| expires_at.checked_sub(d).unwrap_or(now);
         let value = token.access_token;
+        if let Some(displaced) = self.token.take().filter(|t| t.put_back && t.generation != id) {
+            self.set_aside(displaced);
+        }
         self.token = Some(CachedToken {
             value: value.clone(),
             refresh_at: before_expiry(margin.min(lifetime / 4)),
             use_until: before_expiry(HARD_SKEW.min(lifetime / 10)),
             generation: id,
+            put_back: false,
         });
         self.fetch.land(id, None);
         value
@@ -318,7 +325,7 @@ impl TokenCache {
                 if let Some(older) = current {
                     self.set_aside(older);
                 }
-                self.token = Some(token);
+                self.token = Some(CachedToken { put_back: true, ..token });
             }
         }
     }
