@@ -616,6 +616,39 @@ fn new_episodes_match_requests_scrubbed_by_value() {
     std::fs::remove_file(path).unwrap();
 }
 
+/// new-episodes where the first new call sends its own Digest probe: the prior cassette's
+/// challenge it supersedes is not saved, so the same calls, in either order, replay the saved
+/// cassette with nothing left unused.
+#[test]
+fn a_cassette_completed_by_new_episodes_replays_the_same_calls_fully() {
+    use atlas_admin_core::ops::ListGroupInvites;
+    use atlas_admin_testing::cassette::{CassetteClient, Mode};
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let path = tmp("episodes-first-call-new");
+    let _ = std::fs::remove_file(&path);
+    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    let create = || CreateGroupInvite::new(&group, body()).unwrap();
+    let list = || ListGroupInvites::new(&group).unwrap().username(USER).unwrap();
+    let first = CassetteClient::open(&path, Mode::Record, || recording(&fake, Auth::ApiKey)).unwrap();
+    first.execute(&create()).unwrap();
+    first.finish().unwrap();
+    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording(&fake, Auth::ApiKey)).unwrap();
+    episodes.execute(&list()).unwrap();
+    episodes.execute(&create()).unwrap();
+    episodes.finish().unwrap();
+    drop(fake);
+    let player = Player::load(&path).unwrap();
+    player.execute(&list()).unwrap();
+    player.execute(&create()).unwrap();
+    player.assert_done();
+    let player = Player::load(&path).unwrap();
+    player.execute(&create()).unwrap();
+    player.execute(&list()).unwrap();
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
+}
+
 #[test]
 fn new_episodes_refuses_a_cassette_of_other_credentials() {
     let fake = fake();

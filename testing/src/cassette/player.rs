@@ -239,10 +239,7 @@ impl Player {
         };
         let kind = PurposeKind::of(purpose);
         let i = unused(&state, &|x| PurposeKind::of(x.purpose) == kind && x.request == *request).or_else(|| {
-            let challenged = |x: &Interaction| {
-                PurposeKind::of(x.purpose) == PurposeKind::DigestProbe && x.ok().is_some_and(|r| r.status == 401)
-            };
-            (any_challenge && kind == PurposeKind::DigestProbe).then(|| unused(&state, &challenged)).flatten()
+            (any_challenge && kind == PurposeKind::DigestProbe).then(|| unused(&state, &is_challenge)).flatten()
         })?;
         let answer = state.interactions.get(i).map(|x| x.replay());
         if let Some(used) = state.used.get_mut(i) {
@@ -252,6 +249,16 @@ impl Player {
         let answer =
             answer.unwrap_or_else(|| Err(TransportError::new(TransportErrorKind::Other, "interaction vanished")));
         Some(answer.map(|response| self.scrub.unscrub_response(response)))
+    }
+
+    /// New episodes, when the live session sends a Digest probe of its own: the first unused
+    /// recorded challenge is stale (the session signs with the live one, so no replay of this
+    /// run asks for it); it is marked used and its index returned, so it is not saved.
+    pub(crate) fn supersede_challenge(&self) -> Option<usize> {
+        let mut state = self.lock();
+        let i = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && is_challenge(x))?;
+        *state.used.get_mut(i)? = true;
+        Some(i)
     }
 
     /// The answer to one request the core hands out.
@@ -267,6 +274,11 @@ impl Player {
         state.misses.push(miss);
         Err(TransportError::new(TransportErrorKind::Refused, message))
     }
+}
+
+/// A recorded Digest probe that was challenged (401).
+fn is_challenge(x: &Interaction) -> bool {
+    PurposeKind::of(x.purpose) == PurposeKind::DigestProbe && x.ok().is_some_and(|r| r.status == 401)
 }
 
 /// The nearest recorded request to `request` sent for `purpose`: same method and path first,

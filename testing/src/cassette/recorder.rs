@@ -44,6 +44,8 @@ struct State {
     tokens: Vec<String>,
     /// New episodes: the cassette's interactions, saved before the new ones.
     prior: Vec<Interaction>,
+    /// Indexes of `prior` interactions superseded in this run, not saved.
+    dropped: Vec<usize>,
     /// The highest `TOKEN-n` placeholder of `prior`.
     prior_tokens: usize,
 }
@@ -203,6 +205,12 @@ impl Recorder {
         state.prior_tokens = highest.unwrap_or(0);
     }
 
+    /// New episodes: the prior interaction `index` was superseded (see
+    /// `Recording::new_episodes`) and is not saved.
+    pub(crate) fn drop_prior(&self, index: usize) {
+        self.lock().dropped.push(index);
+    }
+
     /// `sleep`, recording each wait the core asks for.
     pub fn wrap_sleep<'a>(&'a self, mut sleep: impl FnMut(Duration) + 'a) -> impl FnMut(Duration) + 'a {
         move |d| {
@@ -236,7 +244,9 @@ impl Recorder {
         // replacement of yours overlapping it cannot hide it from the check after scrubbing).
         let unreplaced = secrets.secrets.iter().filter(|(_, v)| !secrets.is_replaced(v)).map(|(l, v)| (*l, v.as_str()));
         let before = Guard::new(unreplaced, state.digests.clone());
-        let prior = state.prior.len();
+        let kept = state.prior.iter().enumerate().filter(|(i, _)| !state.dropped.contains(i)).map(|(_, x)| x.clone());
+        let kept: Vec<Interaction> = kept.collect();
+        let prior = kept.len();
         for (i, interaction) in state.interactions.iter().enumerate() {
             if let Some(what) = before.find_in(&interaction_text(self.auth, interaction)) {
                 return Err(SaveError::Secret { what, interaction: prior + i });
@@ -256,7 +266,7 @@ impl Recorder {
                 Err(e) => Err(RecordedError { kind: e.kind, message: secrets.scrub_str(&e.message) }),
             },
         });
-        let interactions = state.prior.iter().cloned().chain(recorded).collect();
+        let interactions = kept.into_iter().chain(recorded).collect();
         let cassette = Cassette { auth: self.auth, interactions };
         let after = Guard::new(secrets.secrets.iter().map(|(l, v)| (*l, v.as_str())), state.digests.clone());
         guard(&after, &cassette)?;

@@ -7,7 +7,7 @@ use super::format::{Cassette, FormatError, RecordedRequest};
 use super::player::Player;
 use super::recorder::Recorder;
 use atlas_admin_core::driver::{SendResult, run, run_blocking};
-use atlas_admin_core::{ApiResponse, Error, Execute, ExecuteAsync, Now, Operation, Outgoing, Session};
+use atlas_admin_core::{ApiResponse, Error, Execute, ExecuteAsync, Now, Operation, Outgoing, Purpose, Session};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -107,7 +107,9 @@ impl<S> Recording<S> {
     /// not recorded again; as in [`Player`], an answer recorded for another purpose, such as a
     /// signed request's for a Digest probe, does not count, and a probe takes only a recorded
     /// probe of its own request); anything else is sent and recorded. The saved cassette holds
-    /// `cassette`'s interactions, then the new ones.
+    /// `cassette`'s interactions, then the new ones; a recorded Digest challenge that a live
+    /// probe superseded (the session signs with the live one from then on) is left out, since
+    /// no replay of the run would ask for it (a replayed probe takes any recorded challenge).
     ///
     /// Auth against a real server: a replayed Digest challenge leaves the session signing
     /// with the recorded nonce. A server that no longer takes it (stale or unknown) answers
@@ -155,8 +157,18 @@ impl<S> Recording<S> {
     }
 
     /// New episodes: the prior cassette's answer to `out`, if it has an unused one.
+    /// A live Digest probe supersedes the prior cassette's first unused challenge, which is
+    /// then not saved (a replay of this run would leave it unused).
     fn replayed(&self, out: &Outgoing) -> Option<SendResult> {
-        let answer = self.replay.as_ref()?.lookup(out.purpose, &RecordedRequest::of(&out.request), false)?;
+        let player = self.replay.as_ref()?;
+        let Some(answer) = player.lookup(out.purpose, &RecordedRequest::of(&out.request), false) else {
+            if matches!(out.purpose, Purpose::DigestProbe { .. }) {
+                if let Some(stale) = player.supersede_challenge() {
+                    self.recorder.drop_prior(stale);
+                }
+            }
+            return None;
+        };
         self.recorder.skip_waits();
         Some(answer)
     }
