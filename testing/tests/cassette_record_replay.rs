@@ -683,3 +683,122 @@ fn cassette_text_is_printed_escaped() {
     let message = bad.unwrap_err().to_string();
     assert!(message.contains(r"x\u{1b}[1m") && !message.contains('\u{1b}'), "{message}");
 }
+
+/// new-episodes: a live probe that brings no challenge (the server is unreachable) supersedes
+/// nothing: the prior cassette keeps its challenge and the earlier run still replays.
+#[test]
+fn a_live_probe_without_a_challenge_supersedes_nothing() {
+    use atlas_admin_core::ops::ListGroupInvites;
+    use atlas_admin_core::{TransportError, TransportErrorKind};
+    use atlas_admin_testing::cassette::{CassetteClient, Mode};
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let path = tmp("episodes-probe-fails");
+    let _ = std::fs::remove_file(&path);
+    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    let create = || CreateGroupInvite::new(&group, body()).unwrap();
+    let list = || ListGroupInvites::new(&group).unwrap().username(USER).unwrap();
+    let first = CassetteClient::open(&path, Mode::Record, || recording(&fake, Auth::ApiKey)).unwrap();
+    first.execute(&create()).unwrap();
+    first.finish().unwrap();
+    let down: SendFn = Box::new(|out: Outgoing| match out.purpose {
+        Purpose::DigestProbe { .. } => Err(TransportError::new(TransportErrorKind::Refused, "down")),
+        _ => loopback_send(out),
+    });
+    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording_via(&fake, Auth::ApiKey, down)).unwrap();
+    assert!(episodes.execute(&list()).is_err());
+    episodes.finish().unwrap();
+    drop(fake);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let player = Player::load(&path).unwrap().allow_unused();
+    let r = player.execute(&create());
+    std::fs::remove_file(&path).unwrap();
+    assert!(r.is_ok(), "the first run no longer replays: {r:?}\n{text}");
+}
+
+/// Async new-episodes, a call dropped while its live probe is in flight (a timeout around
+/// it): nothing of it is recorded and the prior cassette keeps its challenge, so the earlier
+/// run still replays.
+#[test]
+fn an_async_call_dropped_during_its_live_probe_supersedes_nothing() {
+    use atlas_admin_core::ExecuteAsync;
+    use atlas_admin_core::ops::ListGroupInvites;
+    use std::future::Future;
+    use std::pin::Pin;
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let path = tmp("episodes-async-dropped");
+    let _ = std::fs::remove_file(&path);
+    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    let create = || CreateGroupInvite::new(&group, body()).unwrap();
+    let first = recording(&fake, Auth::ApiKey);
+    first.execute(&create()).unwrap();
+    first.recorder().save(&path).unwrap();
+    type Fut = Pin<Box<dyn Future<Output = SendResult> + Send>>;
+    let send = |out: Outgoing| -> Fut {
+        match out.purpose {
+            Purpose::DigestProbe { .. } => Box::pin(std::future::pending()),
+            _ => Box::pin(std::future::ready(loopback_send(out))),
+        }
+    };
+    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
+    let credentials = fake.credentials(Auth::ApiKey).unwrap();
+    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&fake.addr().to_string()));
+    let session = Session::new(config, credentials, 7).unwrap();
+    let episodes = Recording::new_async(session, recorder, send, |_| std::future::ready(()))
+        .virtual_time()
+        .new_episodes(Cassette::load(&path).unwrap())
+        .unwrap();
+    let list = ListGroupInvites::new(&group).unwrap();
+    {
+        let mut call = std::pin::pin!(ExecuteAsync::execute(&episodes, &list));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(call.as_mut().poll(&mut cx).is_pending(), "the probe is in flight");
+    } // dropped: a timeout around it
+    episodes.recorder().save(&path).unwrap();
+    drop(fake);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let player = Player::load(&path).unwrap();
+    let r = Execute::execute(&player, &create());
+    std::fs::remove_file(&path).unwrap();
+    assert!(r.is_ok(), "the first run no longer replays: {r:?}\n{text}");
+    player.assert_done();
+}
+
+/// The prior cassette's probe was retried (its first attempt failed in transit): a live
+/// challenge supersedes the recorded challenge with its failed attempt, so the same calls
+/// replay with the new call first and nothing is left unused.
+#[test]
+fn a_superseded_challenge_takes_its_failed_attempts_with_it() {
+    use atlas_admin_core::ops::ListGroupInvites;
+    use atlas_admin_core::{TransportError, TransportErrorKind};
+    use atlas_admin_testing::cassette::{CassetteClient, Mode};
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let path = tmp("episodes-probe-chain");
+    let _ = std::fs::remove_file(&path);
+    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
+    let create = || CreateGroupInvite::new(&group, body()).unwrap();
+    let list = || ListGroupInvites::new(&group).unwrap().username(USER).unwrap();
+    let mut failed_once = false;
+    let flaky: SendFn = Box::new(move |out: Outgoing| match out.purpose {
+        Purpose::DigestProbe { .. } if !std::mem::replace(&mut failed_once, true) => {
+            Err(TransportError::new(TransportErrorKind::Connect, "refused once"))
+        }
+        _ => loopback_send(out),
+    });
+    let first = CassetteClient::open(&path, Mode::Record, || recording_via(&fake, Auth::ApiKey, flaky)).unwrap();
+    first.execute(&list()).unwrap();
+    first.finish().unwrap();
+    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording(&fake, Auth::ApiKey)).unwrap();
+    episodes.execute(&create()).unwrap();
+    episodes.execute(&list()).unwrap();
+    episodes.finish().unwrap();
+    drop(fake);
+    let player = Player::load(&path).unwrap();
+    Execute::execute(&player, &create()).unwrap();
+    Execute::execute(&player, &list()).unwrap();
+    let unused = player.unused();
+    std::fs::remove_file(&path).unwrap();
+    assert!(unused.is_empty(), "{unused:?}");
+}

@@ -327,3 +327,15 @@ fn a_cassette_scrubbed_by_value_is_checked_against_the_fakes_project() {
     assert!(report.is_clean(), "{report}");
     assert_eq!(report.compared, 7);
 }
+
+/// A project id scrubbed to a placeholder that also occurs inside other request text
+/// (`GROUP` in the role `GROUP_READ_ONLY`) is rewritten only where it is the id.
+#[test]
+fn a_scrubbed_project_id_is_rewritten_only_where_it_is_the_id() {
+    let fake = FakeAtlas::start();
+    let ours = fake.config().group_id.clone();
+    let text = committed(COMMITTED[0]).to_json_string();
+    let cassette = Cassette::from_json_str(&text.replace(&ours, "GROUP")).unwrap();
+    let report = drift::check(&cassette, &fake);
+    assert!(report.is_clean(), "{report}");
+}

@@ -433,6 +433,35 @@ mod tests {
     }
 
     #[test]
+    fn a_put_back_token_displaced_while_a_retry_of_its_revocation_is_in_flight() {
+        let t0 = Instant::now();
+        let m = Duration::from_secs(60);
+        let mut c = TokenCache::default();
+        let TokenStep::Fetch(a) = c.acquire(t0, None) else { panic!() };
+        let _ = c.store(a, tok("A", 3600), t0, m);
+        assert_eq!(c.begin_revocation().map(|(_, g)| g), Some(a)); // #1
+        let TokenStep::Fetch(b) = c.acquire(t0, None) else { panic!() };
+        assert_eq!(c.begin_revocation().map(|(_, g)| g), Some(a)); // #2, a retry of A
+        c.end_revocation(a, false); // #1 failed: A back in use
+        let _ = c.store(b, tok("B", 3600), t0, m); // B displaces A: A set aside
+        c.end_revocation(a, true); // #2 revoked A
+        assert!(c.revoking.is_empty(), "A is not kept for another revocation");
+        assert!(matches!(c.acquire(t0, None), TokenStep::Use(s, g) if s.expose() == "B" && g == b));
+        // The other order: #2 fails after B displaced A: A stays set aside once.
+        let mut c = TokenCache::default();
+        let TokenStep::Fetch(a) = c.acquire(t0, None) else { panic!() };
+        let _ = c.store(a, tok("A", 3600), t0, m);
+        let _ = c.begin_revocation();
+        let TokenStep::Fetch(b) = c.acquire(t0, None) else { panic!() };
+        let _ = c.begin_revocation();
+        c.end_revocation(a, false);
+        let _ = c.store(b, tok("B", 3600), t0, m);
+        c.end_revocation(a, false);
+        assert_eq!(c.revoking.iter().map(|t| t.generation).collect::<Vec<_>>(), [a]);
+        assert!(matches!(c.acquire(t0, None), TokenStep::Use(s, _) if s.expose() == "B"));
+    }
+
+    #[test]
     fn token_response_parsing_never_echoes_bodies() {
         let resp =
             |status: u16, body: &str| http::Response::builder().status(status).body(body.as_bytes().to_vec()).unwrap();

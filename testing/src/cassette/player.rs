@@ -251,14 +251,33 @@ impl Player {
         Some(answer.map(|response| self.scrub.unscrub_response(response)))
     }
 
-    /// New episodes, when the live session sends a Digest probe of its own: the first unused
+    /// New episodes, when the live session got a challenge of its own: the first unused
     /// recorded challenge is stale (the session signs with the live one, so no replay of this
-    /// run asks for it); it is marked used and its index returned, so it is not saved.
-    pub(crate) fn supersede_challenge(&self) -> Option<usize> {
+    /// run asks for it), and so are the failed attempts of the same probe just before it
+    /// (retried into that challenge). They are marked used and their indexes returned, so they
+    /// are not saved.
+    pub(crate) fn supersede_challenge(&self) -> Vec<usize> {
         let mut state = self.lock();
-        let i = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && is_challenge(x))?;
-        *state.used.get_mut(i)? = true;
-        Some(i)
+        let Some(i) = state.interactions.iter().zip(&state.used).position(|(x, used)| !used && is_challenge(x)) else {
+            return Vec::new();
+        };
+        let mut stale = vec![i];
+        if let Some(challenge) = state.interactions.get(i) {
+            let attempts = state.interactions.get(..i).unwrap_or_default().iter().zip(&state.used).enumerate().rev();
+            for (j, (x, used)) in attempts {
+                let retried = PurposeKind::of(x.purpose) == PurposeKind::DigestProbe && x.request == challenge.request;
+                if *used || !retried || is_challenge(x) {
+                    break;
+                }
+                stale.push(j);
+            }
+        }
+        for &k in &stale {
+            if let Some(used) = state.used.get_mut(k) {
+                *used = true;
+            }
+        }
+        stale
     }
 
     /// The answer to one request the core hands out.

@@ -157,20 +157,25 @@ impl<S> Recording<S> {
     }
 
     /// New episodes: the prior cassette's answer to `out`, if it has an unused one.
-    /// A live Digest probe supersedes the prior cassette's first unused challenge, which is
-    /// then not saved (a replay of this run would leave it unused).
     fn replayed(&self, out: &Outgoing) -> Option<SendResult> {
         let player = self.replay.as_ref()?;
-        let Some(answer) = player.lookup(out.purpose, &RecordedRequest::of(&out.request), false) else {
-            if matches!(out.purpose, Purpose::DigestProbe { .. }) {
-                if let Some(stale) = player.supersede_challenge() {
-                    self.recorder.drop_prior(stale);
-                }
-            }
-            return None;
-        };
+        let answer = player.lookup(out.purpose, &RecordedRequest::of(&out.request), false)?;
         self.recorder.skip_waits();
         Some(answer)
+    }
+
+    /// New episodes: a live probe answered with a challenge supersedes the prior cassette's
+    /// first unused challenge (only then: a probe that failed or was dropped replaced nothing).
+    fn sent_live(&self, purpose: Purpose, result: &SendResult) {
+        let Some(player) = self.replay.as_ref() else { return };
+        let challenged = result.as_ref().is_ok_and(|r| {
+            r.status() == http::StatusCode::UNAUTHORIZED && r.headers().contains_key(http::header::WWW_AUTHENTICATE)
+        });
+        if matches!(purpose, Purpose::DigestProbe { .. }) && challenged {
+            for stale in player.supersede_challenge() {
+                self.recorder.drop_prior(stale);
+            }
+        }
     }
 }
 
@@ -182,7 +187,15 @@ impl<S: FnMut(Outgoing) -> SendResult> Execute for Recording<S> {
     {
         let mut send = lock(&self.send);
         let mut live = self.recorder.wrap_send(&mut *send);
-        let send = |out: Outgoing| self.replayed(&out).unwrap_or_else(|| live(out));
+        let send = |out: Outgoing| {
+            if let Some(answer) = self.replayed(&out) {
+                return answer;
+            }
+            let purpose = out.purpose;
+            let result = live(out);
+            self.sent_live(purpose, &result);
+            result
+        };
         let sleep = |d: Duration| {
             if !self.advance(d) {
                 std::thread::sleep(d);
@@ -204,6 +217,7 @@ where
     {
         let send = move |out: Outgoing| {
             // The send function is locked only to make the future, never across an `.await`.
+            let purpose = out.purpose;
             let step = match self.replayed(&out) {
                 Some(answer) => Err(answer),
                 None => Ok((self.recorder.begin(&out), (lock(&self.send))(out))),
@@ -214,6 +228,7 @@ where
                     Ok((pending, exchange)) => {
                         let result = exchange.await;
                         self.recorder.finish(pending, &result);
+                        self.sent_live(purpose, &result);
                         result
                     }
                 }

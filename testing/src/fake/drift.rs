@@ -291,7 +291,17 @@ impl Ids {
 
     /// `text` with every id of `map` replaced.
     fn rewrite(map: &BTreeMap<String, String>, text: &str) -> String {
-        map.iter().fold(text.to_owned(), |t, (from, to)| if t.contains(from) { t.replace(from, to) } else { t })
+        map.iter().fold(text.to_owned(), |t, (from, to)| {
+            if !t.contains(from.as_str()) {
+                t
+            } else if is_id(from) {
+                t.replace(from.as_str(), to)
+            } else {
+                // A scrubbed placeholder (`GROUP-ID`) is the id only as a whole path segment
+                // or a whole value, not inside a role such as `GROUP_READ_ONLY`.
+                t.split('/').map(|seg| if seg == from { to.as_str() } else { seg }).collect::<Vec<_>>().join("/")
+            }
+        })
     }
 
     fn rewrite_json(map: &BTreeMap<String, String>, v: &Value) -> Value {
