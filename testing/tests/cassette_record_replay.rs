@@ -11,7 +11,9 @@ use atlas_admin_core::{
     Config, Error, Execute, GroupInvitationRequest, GroupInvitationUpdateRequest, Outgoing, ProjectRole, Purpose,
     Session,
 };
-use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording, SaveError, loopback_send};
+use atlas_admin_testing::cassette::{
+    Auth, Cassette, CassetteClient, Mode, Player, Recorder, Recording, SaveError, loopback_send,
+};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -616,37 +618,73 @@ fn new_episodes_match_requests_scrubbed_by_value() {
     std::fs::remove_file(path).unwrap();
 }
 
+/// A fresh fake, a fresh cassette path, and the two calls the new-episodes tests make.
+struct Episodes {
+    fake: Option<FakeAtlas>,
+    group: String,
+    path: PathBuf,
+}
+
+impl Episodes {
+    fn new(name: &str) -> Episodes {
+        let fake = fake();
+        let group = fake.config().group_id.clone();
+        let path = tmp(name);
+        let _ = std::fs::remove_file(&path);
+        Episodes { fake: Some(fake), group, path }
+    }
+
+    /// The running fake.
+    fn fake(&self) -> &FakeAtlas {
+        self.fake.as_ref().expect("the fake is running")
+    }
+
+    /// Stops the fake: what follows replays with no server.
+    fn stop(&mut self) {
+        self.fake = None;
+    }
+
+    fn create(&self) -> CreateGroupInvite {
+        CreateGroupInvite::new(&self.group, GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap())
+            .unwrap()
+    }
+
+    fn list(&self) -> atlas_admin_core::ops::ListGroupInvites {
+        atlas_admin_core::ops::ListGroupInvites::new(&self.group).unwrap().username(USER).unwrap()
+    }
+
+    /// Runs `calls` against a client opened on the cassette in `mode`, recording through `send`.
+    fn run(&self, mode: Mode, send: SendFn, calls: impl FnOnce(&CassetteClient<SendFn>, &Self)) {
+        let client = CassetteClient::open(&self.path, mode, || recording_via(self.fake(), Auth::ApiKey, send)).unwrap();
+        calls(&client, self);
+        client.finish().unwrap();
+    }
+}
+
 /// new-episodes where the first new call sends its own Digest probe: the prior cassette's
 /// challenge it supersedes is not saved, so the same calls, in either order, replay the saved
 /// cassette with nothing left unused.
 #[test]
 fn a_cassette_completed_by_new_episodes_replays_the_same_calls_fully() {
-    use atlas_admin_core::ops::ListGroupInvites;
-    use atlas_admin_testing::cassette::{CassetteClient, Mode};
-    let fake = fake();
-    let group = fake.config().group_id.clone();
-    let path = tmp("episodes-first-call-new");
-    let _ = std::fs::remove_file(&path);
-    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
-    let create = || CreateGroupInvite::new(&group, body()).unwrap();
-    let list = || ListGroupInvites::new(&group).unwrap().username(USER).unwrap();
-    let first = CassetteClient::open(&path, Mode::Record, || recording(&fake, Auth::ApiKey)).unwrap();
-    first.execute(&create()).unwrap();
-    first.finish().unwrap();
-    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording(&fake, Auth::ApiKey)).unwrap();
-    episodes.execute(&list()).unwrap();
-    episodes.execute(&create()).unwrap();
-    episodes.finish().unwrap();
-    drop(fake);
-    let player = Player::load(&path).unwrap();
-    player.execute(&list()).unwrap();
-    player.execute(&create()).unwrap();
-    player.assert_done();
-    let player = Player::load(&path).unwrap();
-    player.execute(&create()).unwrap();
-    player.execute(&list()).unwrap();
-    player.assert_done();
-    std::fs::remove_file(path).unwrap();
+    let mut e = Episodes::new("episodes-first-call-new");
+    e.run(Mode::Record, Box::new(loopback_send), |c, e| drop(c.execute(&e.create()).unwrap()));
+    e.run(Mode::NewEpisodes, Box::new(loopback_send), |c, e| {
+        c.execute(&e.list()).unwrap();
+        c.execute(&e.create()).unwrap();
+    });
+    e.stop();
+    for list_first in [true, false] {
+        let player = Player::load(&e.path).unwrap();
+        if list_first {
+            player.execute(&e.list()).unwrap();
+        }
+        player.execute(&e.create()).unwrap();
+        if !list_first {
+            player.execute(&e.list()).unwrap();
+        }
+        player.assert_done();
+    }
+    std::fs::remove_file(&e.path).unwrap();
 }
 
 #[test]
@@ -688,31 +726,19 @@ fn cassette_text_is_printed_escaped() {
 /// nothing: the prior cassette keeps its challenge and the earlier run still replays.
 #[test]
 fn a_live_probe_without_a_challenge_supersedes_nothing() {
-    use atlas_admin_core::ops::ListGroupInvites;
     use atlas_admin_core::{TransportError, TransportErrorKind};
-    use atlas_admin_testing::cassette::{CassetteClient, Mode};
-    let fake = fake();
-    let group = fake.config().group_id.clone();
-    let path = tmp("episodes-probe-fails");
-    let _ = std::fs::remove_file(&path);
-    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
-    let create = || CreateGroupInvite::new(&group, body()).unwrap();
-    let list = || ListGroupInvites::new(&group).unwrap().username(USER).unwrap();
-    let first = CassetteClient::open(&path, Mode::Record, || recording(&fake, Auth::ApiKey)).unwrap();
-    first.execute(&create()).unwrap();
-    first.finish().unwrap();
+    let mut e = Episodes::new("episodes-probe-fails");
+    e.run(Mode::Record, Box::new(loopback_send), |c, e| drop(c.execute(&e.create()).unwrap()));
     let down: SendFn = Box::new(|out: Outgoing| match out.purpose {
         Purpose::DigestProbe { .. } => Err(TransportError::new(TransportErrorKind::Refused, "down")),
         _ => loopback_send(out),
     });
-    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording_via(&fake, Auth::ApiKey, down)).unwrap();
-    assert!(episodes.execute(&list()).is_err());
-    episodes.finish().unwrap();
-    drop(fake);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let player = Player::load(&path).unwrap().allow_unused();
-    let r = player.execute(&create());
-    std::fs::remove_file(&path).unwrap();
+    e.run(Mode::NewEpisodes, down, |c, e| assert!(c.execute(&e.list()).is_err()));
+    e.stop();
+    let text = std::fs::read_to_string(&e.path).unwrap();
+    let player = Player::load(&e.path).unwrap().allow_unused();
+    let r = player.execute(&e.create());
+    std::fs::remove_file(&e.path).unwrap();
     assert!(r.is_ok(), "the first run no longer replays: {r:?}\n{text}");
 }
 
@@ -770,16 +796,8 @@ fn an_async_call_dropped_during_its_live_probe_supersedes_nothing() {
 /// replay with the new call first and nothing is left unused.
 #[test]
 fn a_superseded_challenge_takes_its_failed_attempts_with_it() {
-    use atlas_admin_core::ops::ListGroupInvites;
     use atlas_admin_core::{TransportError, TransportErrorKind};
-    use atlas_admin_testing::cassette::{CassetteClient, Mode};
-    let fake = fake();
-    let group = fake.config().group_id.clone();
-    let path = tmp("episodes-probe-chain");
-    let _ = std::fs::remove_file(&path);
-    let body = || GroupInvitationRequest::new(USER, [ProjectRole::GroupReadOnly]).unwrap();
-    let create = || CreateGroupInvite::new(&group, body()).unwrap();
-    let list = || ListGroupInvites::new(&group).unwrap().username(USER).unwrap();
+    let mut e = Episodes::new("episodes-probe-chain");
     let mut failed_once = false;
     let flaky: SendFn = Box::new(move |out: Outgoing| match out.purpose {
         Purpose::DigestProbe { .. } if !std::mem::replace(&mut failed_once, true) => {
@@ -787,18 +805,16 @@ fn a_superseded_challenge_takes_its_failed_attempts_with_it() {
         }
         _ => loopback_send(out),
     });
-    let first = CassetteClient::open(&path, Mode::Record, || recording_via(&fake, Auth::ApiKey, flaky)).unwrap();
-    first.execute(&list()).unwrap();
-    first.finish().unwrap();
-    let episodes = CassetteClient::open(&path, Mode::NewEpisodes, || recording(&fake, Auth::ApiKey)).unwrap();
-    episodes.execute(&create()).unwrap();
-    episodes.execute(&list()).unwrap();
-    episodes.finish().unwrap();
-    drop(fake);
-    let player = Player::load(&path).unwrap();
-    Execute::execute(&player, &create()).unwrap();
-    Execute::execute(&player, &list()).unwrap();
+    e.run(Mode::Record, flaky, |c, e| drop(c.execute(&e.list()).unwrap()));
+    e.run(Mode::NewEpisodes, Box::new(loopback_send), |c, e| {
+        c.execute(&e.create()).unwrap();
+        c.execute(&e.list()).unwrap();
+    });
+    e.stop();
+    let player = Player::load(&e.path).unwrap();
+    Execute::execute(&player, &e.create()).unwrap();
+    Execute::execute(&player, &e.list()).unwrap();
     let unused = player.unused();
-    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_file(&e.path).unwrap();
     assert!(unused.is_empty(), "{unused:?}");
 }

@@ -867,6 +867,12 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// `atlas-api` arguments inviting ada@example.com to project `group` as a read-only member.
+fn create_ada(group: &str) -> [&str; 6] {
+    let data = r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#;
+    ["projects", "createGroupInvite", "--groupId", group, "--data", data]
+}
+
 /// A fresh directory for this test's cassettes.
 fn cassette_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
@@ -916,19 +922,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
     ];
     let missing_id = "0123456789abcdef01234567";
     let session: Vec<(&str, &Env, Vec<&str>, i32)> = vec![
-        (
-            "create",
-            &api_key,
-            vec![
-                "projects",
-                "createGroupInvite",
-                "--groupId",
-                &g,
-                "--data",
-                r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#,
-            ],
-            0,
-        ),
+        ("create", &api_key, create_ada(&g).to_vec(), 0),
         // The inviter is the public key: recorded and replayed as PUBLIC-KEY alike.
         ("list", &api_key, vec!["projects", "listGroupInvites", "--groupId", &g], 0),
         ("missing", &api_key, vec!["projects", "getGroupInvite", "--groupId", &g, "--invitationId", missing_id], 1),
@@ -1042,14 +1036,7 @@ fn atlas_api_new_episodes_grows_a_cassette_that_replays_each_command() {
     let file = dir.join("session.json").to_string_lossy().into_owned();
     let fake = FakeAtlas::start();
     let g = fake.config().group_id.clone();
-    let create = [
-        "projects",
-        "createGroupInvite",
-        "--groupId",
-        &g,
-        "--data",
-        r#"{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}"#,
-    ];
+    let create = create_ada(&g);
     let list = ["projects", "listGroupInvites", "--groupId", &g];
     let tape = ["--cassette", file.as_str(), "--record-mode", "new-episodes"];
     let first = cli(&fake, &[&create[..], &tape[..]].concat()).expect_code(0);
