@@ -687,6 +687,39 @@ fn a_cassette_completed_by_new_episodes_replays_the_same_calls_fully() {
     std::fs::remove_file(&e.path).unwrap();
 }
 
+/// A token revocation (the quickstart's last step with a service account) is recorded with
+/// the token scrubbed and replayed: the replaying session revokes the token it replayed,
+/// through `Player` and `CassetteClient` alike; with an API key there is nothing to revoke.
+#[test]
+fn a_token_revocation_is_recorded_and_replayed() {
+    let fake = fake();
+    let group = fake.config().group_id.clone();
+    let path = tmp("revocation");
+    let client = recording(&fake, Auth::ServiceAccount);
+    let recorded = lifecycle_upto(&client, &group, 1).unwrap();
+    assert!(client.revoke_token().unwrap(), "a token to revoke");
+    assert!(!client.revoke_token().unwrap(), "nothing left to revoke");
+    client.recorder().save(&path).unwrap();
+    assert_eq!(fake.counters().requests, 3, "token, create, revoke, and nothing more");
+    assert!(!recording(&fake, Auth::ApiKey).revoke_token().unwrap(), "an API key has no token");
+    drop(fake);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"kind\": \"revoke\"") && text.contains("token=TOKEN-1"), "{text}");
+    for secret in forbidden() {
+        assert!(!text.contains(&secret), "the cassette holds {secret}");
+    }
+    let player = Player::load(&path).unwrap();
+    assert_eq!(lifecycle_upto(&player, &group, 1).unwrap(), recorded);
+    assert!(player.revoke_token().unwrap());
+    assert!(!player.revoke_token().unwrap());
+    player.assert_done();
+    let replay = CassetteClient::<SendFn>::open(&path, Mode::Replay, || unreachable!()).unwrap();
+    lifecycle_upto(&replay, &group, 1).unwrap();
+    assert!(replay.revoke_token().unwrap());
+    replay.finish().unwrap();
+    std::fs::remove_file(path).unwrap();
+}
+
 #[test]
 fn new_episodes_refuses_a_cassette_of_other_credentials() {
     let fake = fake();

@@ -173,6 +173,18 @@ impl<S> CassetteClient<S> {
         }
     }
 
+    /// Revokes the session's OAuth token, replayed or recorded (see [`Player::revoke_token`],
+    /// [`Recording::revoke_token`]).
+    pub fn revoke_token(&self) -> Result<bool, Error>
+    where
+        S: FnMut(Outgoing) -> SendResult,
+    {
+        match self {
+            CassetteClient::Replaying(player) => player.revoke_token(),
+            CassetteClient::Recording(recording, _) => recording.revoke_token(),
+        }
+    }
+
     /// Whether this run records.
     pub fn is_recording(&self) -> bool {
         matches!(self, CassetteClient::Recording(..))

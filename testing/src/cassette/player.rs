@@ -331,6 +331,20 @@ fn join(misses: &[Miss]) -> String {
     misses.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
+impl Player {
+    /// Replays a token revocation (the real clients' `revoke_token`) from the cassette:
+    /// `false` when the session holds no token to revoke.
+    pub fn revoke_token(&self) -> Result<bool, Error> {
+        let _call = self.call.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some((out, revocation)) = self.session.revoke_request()? else {
+            return Ok(false);
+        };
+        let result = self.answer(out);
+        self.session.finish_revoke(revocation, result, self.lock().now)?;
+        Ok(true)
+    }
+}
+
 impl Execute for Player {
     fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
     where

@@ -179,6 +179,21 @@ impl<S> Recording<S> {
     }
 }
 
+impl<S: FnMut(Outgoing) -> SendResult> Recording<S> {
+    /// Revokes the session's OAuth token as the real clients' `revoke_token` does, recording
+    /// the exchange: `false` when there is no token to revoke (API key, or no call made yet).
+    pub fn revoke_token(&self) -> Result<bool, Error> {
+        let Some((out, revocation)) = self.session.revoke_request()? else {
+            return Ok(false);
+        };
+        let mut send = lock(&self.send);
+        let mut live = self.recorder.wrap_send(&mut *send);
+        let result = self.replayed(&out).unwrap_or_else(|| live(out));
+        self.session.finish_revoke(revocation, result, self.now())?;
+        Ok(true)
+    }
+}
+
 impl<S: FnMut(Outgoing) -> SendResult> Execute for Recording<S> {
     fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
     where
