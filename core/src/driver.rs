@@ -94,6 +94,45 @@ where
     }
 }
 
+/// Revokes the session's OAuth token over `send` (what the clients' `revoke_token` does):
+/// `false` when there is no token to revoke (API-key credentials, or no call made yet). One
+/// exchange, not retried, reported like any other; a failed revocation puts the token back
+/// (see [`Session::finish_revoke`]).
+pub fn revoke_blocking(
+    session: &Session,
+    mut now: impl FnMut() -> Now,
+    send: impl FnOnce(Outgoing) -> SendResult,
+    observer: Option<&Observer>,
+) -> Result<bool, Error> {
+    let Some((out, revocation)) = session.revoke_request()? else {
+        return Ok(false);
+    };
+    let (start, sent_at) = (observe(&out, observer), now());
+    let result = send(out);
+    let at = now();
+    report(start, &result, sent_at, at, observer);
+    session.finish_revoke(revocation, result, at)?;
+    Ok(true)
+}
+
+/// [`revoke_blocking`] with a `send` returning a future, on any executor.
+pub async fn revoke<SF: Future<Output = SendResult>>(
+    session: &Session,
+    mut now: impl FnMut() -> Now,
+    send: impl FnOnce(Outgoing) -> SF,
+    observer: Option<&Observer>,
+) -> Result<bool, Error> {
+    let Some((out, revocation)) = session.revoke_request()? else {
+        return Ok(false);
+    };
+    let (start, sent_at) = (observe(&out, observer), now());
+    let result = send(out).await;
+    let at = now();
+    report(start, &result, sent_at, at, observer);
+    session.finish_revoke(revocation, result, at)?;
+    Ok(true)
+}
+
 /// What an observer (or `tracing`) will see of `out`, if anyone looks.
 fn observe(out: &Outgoing, observer: Option<&Observer>) -> Option<ExchangeStart> {
     (observer.is_some() || tracing_on()).then(|| out.start())
@@ -119,16 +158,21 @@ fn feed<O: Operation>(
     start: Option<ExchangeStart>,
     observer: Option<&Observer>,
 ) {
+    report(start, &result, sent_at, now, observer);
+    match result {
+        Ok(response) => call.handle_response(response, now),
+        Err(error) => call.handle_transport_error(error, now),
+    }
+}
+
+/// Reports an exchange that `start`ed (if anyone looks) to `tracing` and the observer.
+fn report(start: Option<ExchangeStart>, result: &SendResult, sent_at: Now, now: Now, observer: Option<&Observer>) {
     if let Some(start) = start {
-        let exchange = start.finish(&result, now.instant.saturating_duration_since(sent_at.instant));
+        let exchange = start.finish(result, now.instant.saturating_duration_since(sent_at.instant));
         trace_exchange(&exchange);
         if let Some(observer) = observer {
             observer(&exchange);
         }
-    }
-    match result {
-        Ok(response) => call.handle_response(response, now),
-        Err(error) => call.handle_transport_error(error, now),
     }
 }
 

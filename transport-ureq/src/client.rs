@@ -3,6 +3,7 @@
 use crate::builder::ClientBuilder;
 use crate::driver::{drive, now};
 use crate::io::Transport;
+use atlas_admin_core::driver;
 use atlas_admin_core::transport::{BuildError, ShownSettings};
 use atlas_admin_core::{
     ApiResponse, Config, Credentials, Error, Observer, Operation, Outgoing, Session, SunsetWarning, SunsetWarnings,
@@ -136,17 +137,8 @@ impl Client {
     /// transport error or a refusal), the token is kept (it is still valid at Atlas), calls
     /// go on using it, and `revoke_token` can be called again.
     pub fn revoke_token(&self) -> Result<bool, Error> {
-        let Some((out, revocation)) = self.inner.session.revoke_request()? else {
-            return Ok(false);
-        };
-        let (start, sent_at) = (out.start(), now());
-        let result = self.inner.transport.send(out.request, out.time_left);
-        let at = now();
-        if let Some(observer) = &self.inner.observer {
-            observer(&start.finish(&result, at.instant.saturating_duration_since(sent_at.instant)));
-        }
-        self.inner.session.finish_revoke(revocation, result, at)?;
-        Ok(true)
+        let send = |out: Outgoing| self.inner.transport.send(out.request, out.time_left);
+        driver::revoke_blocking(&self.inner.session, now, send, self.inner.observer.as_ref())
     }
 }
 

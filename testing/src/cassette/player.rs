@@ -4,7 +4,7 @@
 
 use super::format::{Auth, Cassette, FormatError, Interaction, PurposeKind, RecordedRequest};
 use super::scrub::{CLIENT_ID, PUBLIC_KEY, Secrets};
-use atlas_admin_core::driver::{SendResult, run_blocking};
+use atlas_admin_core::driver::{SendResult, revoke_blocking, run_blocking};
 use atlas_admin_core::{ApiResponse, Config, Credentials, Error, Execute, ExecuteAsync, Now, Operation, Outgoing};
 use atlas_admin_core::{InvalidInput, Purpose, Sanitized, Session, TransportError, TransportErrorKind};
 use std::fmt;
@@ -336,12 +336,7 @@ impl Player {
     /// `false` when the session holds no token to revoke.
     pub fn revoke_token(&self) -> Result<bool, Error> {
         let _call = self.call.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some((out, revocation)) = self.session.revoke_request()? else {
-            return Ok(false);
-        };
-        let result = self.answer(out);
-        self.session.finish_revoke(revocation, result, self.lock().now)?;
-        Ok(true)
+        revoke_blocking(&self.session, || self.lock().now, |out| self.answer(out), None)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::format::{Cassette, FormatError, RecordedRequest};
 use super::player::Player;
 use super::recorder::Recorder;
-use atlas_admin_core::driver::{SendResult, run, run_blocking};
+use atlas_admin_core::driver::{SendResult, revoke_blocking, run, run_blocking};
 use atlas_admin_core::{ApiResponse, Error, Execute, ExecuteAsync, Now, Operation, Outgoing, Purpose, Session};
 use std::fmt;
 use std::future::Future;
@@ -183,14 +183,10 @@ impl<S: FnMut(Outgoing) -> SendResult> Recording<S> {
     /// Revokes the session's OAuth token as the real clients' `revoke_token` does, recording
     /// the exchange: `false` when there is no token to revoke (API key, or no call made yet).
     pub fn revoke_token(&self) -> Result<bool, Error> {
-        let Some((out, revocation)) = self.session.revoke_request()? else {
-            return Ok(false);
-        };
         let mut send = lock(&self.send);
         let mut live = self.recorder.wrap_send(&mut *send);
-        let result = self.replayed(&out).unwrap_or_else(|| live(out));
-        self.session.finish_revoke(revocation, result, self.now())?;
-        Ok(true)
+        let send = |out: Outgoing| self.replayed(&out).unwrap_or_else(|| live(out));
+        revoke_blocking(&self.session, || self.now(), send, None)
     }
 }
 
