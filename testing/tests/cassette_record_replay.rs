@@ -36,10 +36,7 @@ fn recording(fake: &FakeAtlas, auth: Auth) -> Recording<SendFn> {
 
 /// The same, moving requests with `send` (e.g. the real ureq client's IO).
 fn recording_via(fake: &FakeAtlas, auth: Auth, send: SendFn) -> Recording<SendFn> {
-    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let credentials = fake.credentials(auth).unwrap();
-    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&fake.addr().to_string()));
-    let session = Session::new(config, credentials, 7).unwrap();
+    let (session, recorder) = fake.recording_parts(auth, Config::default()).unwrap();
     // Recording against the fake needs no real waiting: its faults are counted, not timed.
     Recording::new(session, recorder, send).virtual_time()
 }
@@ -800,10 +797,7 @@ fn an_async_call_dropped_during_its_live_probe_supersedes_nothing() {
             _ => Box::pin(std::future::ready(loopback_send(out))),
         }
     };
-    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let credentials = fake.credentials(Auth::ApiKey).unwrap();
-    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&fake.addr().to_string()));
-    let session = Session::new(config, credentials, 7).unwrap();
+    let (session, recorder) = fake.recording_parts(Auth::ApiKey, Config::default()).unwrap();
     let episodes = Recording::new_async(session, recorder, send, |_| std::future::ready(()))
         .virtual_time()
         .new_episodes(Cassette::load(&path).unwrap())

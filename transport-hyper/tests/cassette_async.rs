@@ -31,10 +31,7 @@ type AsyncSend = Box<dyn FnMut(Outgoing) -> Pin<Box<dyn Future<Output = SendResu
 type BlockingSend = Box<dyn FnMut(Outgoing) -> SendResult + Send>;
 
 fn session_and_recorder(fake: &FakeAtlas, auth: Auth) -> (Session, Recorder) {
-    let config = Config::default().with_base_url(&fake.base_url()).unwrap();
-    let credentials = fake.credentials(auth).unwrap();
-    let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&fake.addr().to_string()));
-    (Session::new(config, credentials, 7).unwrap(), recorder)
+    fake.recording_parts(auth, Config::default()).unwrap()
 }
 
 /// Moves requests with a credential-less hyper client: the recording's session signs them.

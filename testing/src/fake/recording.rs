@@ -44,9 +44,17 @@ impl FakeAtlas {
     /// # }
     /// ```
     pub fn recording(&self, auth: Auth, config: Config) -> Result<Recording<LoopbackSend>, InvalidInput> {
+        let (session, recorder) = self.recording_parts(auth, config)?;
+        Ok(Recording::new(session, recorder, loopback_send as LoopbackSend).virtual_time())
+    }
+
+    /// What [`FakeAtlas::recording`] is made of, for a recording with a send function of your
+    /// own (a real client's IO, an async one, a faulty one): a session signing with the fake's
+    /// credentials of kind `auth` under `config` (its base URL replaced by the fake's), and a
+    /// recorder that knows them and scrubs the fake's host.
+    pub fn recording_parts(&self, auth: Auth, config: Config) -> Result<(Session, Recorder), InvalidInput> {
         let credentials = self.credentials(auth)?;
         let recorder = Recorder::for_credentials(&credentials).scrub(|s| s.host(&self.addr().to_string()));
-        let session = Session::new(config.with_base_url(&self.base_url())?, credentials, 7)?;
-        Ok(Recording::new(session, recorder, loopback_send as LoopbackSend).virtual_time())
+        Ok((Session::new(config.with_base_url(&self.base_url())?, credentials, 7)?, recorder))
     }
 }
