@@ -28,8 +28,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 const ATLAS_CHALLENGE: &str = r#"Digest realm="MMS Public API", domain="", nonce="669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed", algorithm=MD5, qop="auth", stale=false"#;
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
-/// The seed page's 200 example body (testing/fixtures/seed/response-200.json), byte for byte.
-const BODY: &[u8] = include_bytes!("../../testing/fixtures/seed/response-200.json");
+/// The seed page's 200 example body (tests/fixtures/seed/response-200.json), byte for byte.
+const BODY: &[u8] = include_bytes!("../../tests/fixtures/seed/response-200.json");
 
 /// A fixed clock: Sat, 28 Nov 2026 12:00:00 GMT, at one monotonic instant.
 fn now() -> Now {

@@ -195,11 +195,11 @@ fn base_url_with_path_prefix_is_kept_and_signed() {
     assert_eq!(r.uri().to_string(), format!("https://proxy.example.com/atlas/api/atlas/v2/groups/{GROUP}/invites"));
 }
 
-/// Expected values computed independently (testing/fixtures/golden_digest.py: Python hashlib
+/// Expected values computed independently (tests/fixtures/golden_digest.py: Python hashlib
 /// and a Python SplitMix64 over seed 42).
-const CNONCE_1: &str = include_str!("../../testing/fixtures/golden/cnonce_1.txt");
-const AUTH_1: &str = include_str!("../../testing/fixtures/golden/authorization_nc1.txt");
-const AUTH_2: &str = include_str!("../../testing/fixtures/golden/authorization_nc2.txt");
+const CNONCE_1: &str = include_str!("../../tests/fixtures/golden/cnonce_1.txt");
+const AUTH_1: &str = include_str!("../../tests/fixtures/golden/authorization_nc1.txt");
+const AUTH_2: &str = include_str!("../../tests/fixtures/golden/authorization_nc2.txt");
 
 #[test]
 fn full_digest_exchange_then_preemptive_nc2() {

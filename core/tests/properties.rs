@@ -22,7 +22,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const CASES: u32 = 512;
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const INVITATION: &str = "5f8d0a1b2c3d4e5f6a7b8c9d";
-const SEED_BODY: &[u8] = include_bytes!("../../testing/fixtures/seed/response-200.json");
+const SEED_BODY: &[u8] = include_bytes!("../../tests/fixtures/seed/response-200.json");
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_795_867_200) // Sat, 28 Nov 2026 12:00:00 GMT

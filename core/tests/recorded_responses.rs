@@ -380,7 +380,7 @@ fn a_2xx_body_that_is_not_the_output_is_a_decode_error() {
 
 // ---------------------------------------------------------------------------------------------
 // The Cloud Users API: bodies observed from live Atlas (fixtures written by
-// testing/fixtures/regen_cloud_users.py from the extract) and the spec's error examples.
+// tests/fixtures/regen_cloud_users.py from the extract) and the spec's error examples.
 
 mod cloud_users {
     use super::*;

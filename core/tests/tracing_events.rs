@@ -55,7 +55,7 @@ fn exchanges_and_waits_become_tracing_events_without_secrets() {
     let body = GroupInvitationRequest::new("hello@example.com", [ProjectRole::GroupReadOnly]).unwrap();
     let op = UpdateGroupInvites::new("32b6e34b3d91647abb20e7b8", body).unwrap();
     let mut answers = vec![
-        response(200, &[], include_str!("../../testing/fixtures/seed/response-200.json")),
+        response(200, &[], include_str!("../../tests/fixtures/seed/response-200.json")),
         response(429, &[("retry-after", "2")], r#"{"error":429,"errorCode":"RATE_LIMITED"}"#),
         response(
             401,

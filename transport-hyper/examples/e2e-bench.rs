@@ -1,5 +1,5 @@
 //! End-to-end benchmark driver: sequential `updateGroupInvites` calls with Digest over loopback
-//! keep-alive, through the blocking (ureq) or async (hyper) client. `testing/e2e-bench.sh` runs it
+//! keep-alive, through the blocking (ureq) or async (hyper) client. `tests/e2e-bench.sh` runs it
 //! beside Python requests and curl against the same `fake-atlas` server.
 //!
 //! ```text

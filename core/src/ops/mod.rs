@@ -65,7 +65,7 @@
 //! # Adding an endpoint
 //!
 //! One row here (plus its request and response models in `models/`, and the fake Atlas's
-//! behaviour in `testing/src/fake/`). A query parameter of a kind the table has no setter for
+//! behaviour in `tests/src/fake/`). A query parameter of a kind the table has no setter for
 //! yet (today: `Email`, `Id`, `Bool`, `PageSize`, `PageNum`, `Statuses`) needs one more `@query`
 //! and `@arg` arm in `ops/table.rs`. A paginated list says `paginated: Item;` in its row, which
 //! gives it a [`Paginated`] impl and `Endpoint::paginated`.

@@ -2,7 +2,7 @@
 //! copy of each): the recorded-fixture loader and the virtual clock.
 #![allow(dead_code, unreachable_pub, clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "../../../testing/src/clock.rs"]
+#[path = "../../../tests/src/clock.rs"]
 pub mod clock;
-#[path = "../../../testing/src/fixtures.rs"]
+#[path = "../../../tests/src/fixtures.rs"]
 pub mod fixtures;

@@ -27,7 +27,7 @@ fn the_table_names_exactly_the_fixture_files_with_their_bytes() {
     let disk = on_disk();
     let table: Vec<&str> = fixtures::files().iter().map(|(p, _)| *p).collect();
     let listed: Vec<&str> = disk.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(table, listed, "add new files to FILES in testing/src/fixtures.rs (sorted)");
+    assert_eq!(table, listed, "add new files to FILES in tests/src/fixtures.rs (sorted)");
     for ((path, bytes), (_, file)) in fixtures::files().iter().zip(&disk) {
         assert_eq!(*bytes, std::fs::read(file).unwrap().as_slice(), "{path}");
     }

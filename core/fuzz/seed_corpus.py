@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeds fuzz/corpus/<target>/ from the recorded responses in testing/fixtures/responses/*.http.
+"""Seeds core/fuzz/corpus/<target>/ from the recorded responses in tests/fixtures/responses/*.http.
 
 response_parse inputs: 2 bytes status, 1 byte header count, per header 1 byte name index and
 2 bytes big-endian value length plus the value, then the body (see fuzz_targets/response_parse.rs).
@@ -10,7 +10,7 @@ import pathlib
 NAMES = ["content-type", "retry-after", "deprecation", "sunset", "ratelimit-limit",
          "ratelimit-remaining", "x-error-code", "www-authenticate", "date"]
 here = pathlib.Path(__file__).resolve().parent
-fixtures = here.parent / "testing" / "fixtures" / "responses"
+fixtures = here.parent.parent / "tests" / "fixtures" / "responses"
 out_resp = here / "corpus" / "response_parse"
 out_chal = here / "corpus" / "challenge_parse"
 out_resp.mkdir(parents=True, exist_ok=True)

@@ -83,7 +83,7 @@ fn tmp(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cassette-{name}-{}.json", std::process::id()))
 }
 
-/// The cassettes committed under testing/cassettes/ (what `ATLAS_CASSETTE_RECORD=1` refreshes).
+/// The cassettes committed under tests/cassettes/ (what `ATLAS_CASSETTE_RECORD=1` refreshes).
 const COMMITTED: [&str; 2] = ["invitation_lifecycle_api_key.json", "invitation_lifecycle_service_account.json"];
 
 fn committed(name: &str) -> PathBuf {

@@ -4,14 +4,14 @@
 # Python requests (HTTPDigestAuth, one Session) and curl --digest (one process per call).
 # Prints calls/s (each client timed in-process after set-up; curl per process) and HTTP
 # requests per call (counted by the server), then a memory check.
-#   bash testing/e2e-bench.sh [calls]        (default 5000; curl runs calls/25)
+#   bash tests/e2e-bench.sh [calls]        (default 5000; curl runs calls/25)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${1:-5000}
 CURL_CALLS=$(( CALLS / 25 > 20 ? CALLS / 25 : 20 ))
 PY_CALLS=$(( CALLS / 2 > 200 ? CALLS / 2 : 200 ))
 
-cargo build -q --release -p atlas-admin-tests --bin fake-atlas
+cargo build -q --release -p atlas-admin-testing --bin fake-atlas
 cargo build -q --release -p atlas-admin-hyper --example e2e-bench
 BIN=${CARGO_TARGET_DIR:-target}/release
 

@@ -18,7 +18,7 @@
 //! assert!(fixtures::names().contains(&"list_group_invites_200"));
 //! ```
 //!
-//! In the repository the response files are written by `testing/fixtures/regen.py`.
+//! In the repository the response files are written by `tests/fixtures/regen.py`.
 
 /// Why a fixture could not be loaded.
 #[derive(Debug)]
@@ -50,7 +50,7 @@ pub struct Recorded {
     pub truncated: bool,
 }
 
-/// `(path under testing/fixtures, bytes)` for each listed file, in the order listed.
+/// `(path under tests/fixtures, bytes)` for each listed file, in the order listed.
 macro_rules! embed {
     ($($path:literal),* $(,)?) => {
         &[$(($path, include_bytes!(concat!("../fixtures/", $path)) as &[u8])),*]
@@ -58,7 +58,7 @@ macro_rules! embed {
 }
 
 /// Every embedded file, sorted by path. An explicit list rather than a build script, so the core's
-/// tests can compile this module in too (`core/tests/support`); `testing/tests/fixtures.rs` checks
+/// tests can compile this module in too (`core/tests/support`); `tests/tests/fixtures.rs` checks
 /// that it names exactly the files in `fixtures/{golden,responses,seed,spec}/`.
 static FILES: &[(&str, &[u8])] = embed![
     "golden/authorization_nc1.txt",
@@ -138,7 +138,7 @@ pub fn files() -> &'static [(&'static str, &'static [u8])] {
     FILES
 }
 
-/// The bytes of the embedded file at `path` (relative to `testing/fixtures/`, e.g.
+/// The bytes of the embedded file at `path` (relative to `tests/fixtures/`, e.g.
 /// `"spec/cloud-users-openapi-extract.json"`), or `None`.
 pub fn file(path: &str) -> Option<&'static [u8]> {
     let i = FILES.binary_search_by(|(p, _)| (*p).cmp(path)).ok()?;
@@ -205,7 +205,7 @@ pub fn seed(name: &str) -> &'static [u8] {
     }
 }
 
-/// Test-only TLS material (`testing/fixtures/tls/`, see its README): a CA and a server
+/// Test-only TLS material (`tests/fixtures/tls/`, see its README): a CA and a server
 /// certificate it signed for `127.0.0.1` and `localhost`, served by the canned server's `Tls`
 /// (feature `suites`). Never use it outside tests.
 pub mod tls {
