@@ -8,7 +8,7 @@
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::print_stderr)]
 
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault, MembershipStatus, SeedUser};
 use atlas_admin_testing::sockets::Tripwire;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -1082,8 +1082,80 @@ fn atlas_api_keeps_the_cassette_when_a_recording_gets_no_answer() {
     let good = std::fs::read_to_string(&file).expect("the first recording");
     let wrong = fake_env(&base, &c.public_key, "not-the-private-key");
     let run = run_program(&example("atlas-api"), &args, &wrong, None).expect_code(1);
-    assert!(run.stderr.contains("not written: Atlas gave no answer to keep"), "{}", run.stderr);
+    assert!(run.stderr.contains("not written (2 exchanges): authentication failed ("), "{}", run.stderr);
+    assert!(!run.stderr.contains("exchanges recorded"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&file).expect("still there"), good, "the good cassette was replaced");
+}
+
+/// A recording of `migrate apply` in which one create gets Atlas's 403 is saved: Atlas
+/// answered, and the answer is worth keeping. The run exits 1 (an invitee failed, its
+/// invitation kept); the cassette replays offline with the same report and exit status.
+#[test]
+fn atlas_api_saves_a_migrate_recording_whose_create_got_an_atlas_error() {
+    let dir = cassette_dir("atlas-api-migrate-403");
+    let file = dir.join("migrate.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], fake.now());
+    fake.seed_invitation(false, "bob@example.com", &["GROUP_READ_ONLY"], fake.now());
+    fake.inject_on("addGroupUsers", Fault::Forbidden, 1);
+    let args = ["migrate", "apply", "--groupId", &g, "--cassette", &file];
+    let run = cli(&fake, &[&args[..], &["--record-mode", "record"]].concat()).expect_code(1);
+    let report = run.json();
+    assert_eq!(
+        (report["users"][0]["outcome"].as_str(), report["users"][1]["outcome"].as_str()),
+        (Some("failed"), Some("replaced"))
+    );
+    assert!(report["users"][0]["reason"].as_str().unwrap().contains("403"), "{report}");
+    assert!(exchanges(&run, "recorded") > 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("not written"), "{}", run.stderr);
+    assert!(Path::new(&file).is_file(), "the recording was thrown away: {}", run.stderr);
+
+    drop(fake);
+    let target = Tripwire::bind().expect("target tripwire");
+    let offline = [("MONGODB_ATLAS_BASE_URL", target.url()), ("CI", "1".to_owned())];
+    let offline: Vec<(&str, &str)> = offline.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let replay = run_program(&example("atlas-api"), &args, &offline, None).expect_code(1);
+    assert_eq!(replay.stdout, run.stdout);
+    assert_eq!(exchanges(&replay, "replayed"), exchanges(&run, "recorded"));
+    assert_eq!(target.connections(), 0);
+}
+
+/// A save that fails partway (here: a file size limit, `ulimit -f`, with `SIGXFSZ` ignored so the
+/// write fails with `EFBIG`) leaves the previous cassette byte-identical and no temporary file,
+/// in `record` and `new-episodes` modes; the run exits 1 and says the cassette was not written.
+#[cfg(unix)]
+#[test]
+fn atlas_api_keeps_the_old_cassette_when_a_save_fails_partway() {
+    let dir = cassette_dir("atlas-api-failed-save");
+    let file = dir.join("good.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config().clone(), fake.base_url());
+    let list = ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file];
+    cli(&fake, &[&list[..], &["--record-mode", "record"]].concat()).expect_code(0);
+    let good = std::fs::read(&file).expect("the first recording");
+    // Enough invitations that any new cassette is larger than the limit of 1 block (512 or
+    // 1024 bytes, as the shell counts).
+    for i in 0..20 {
+        fake.seed_invitation(false, &format!("user{i}@example.com"), &["GROUP_READ_ONLY"], fake.now());
+    }
+    let users = ["mongoDbCloudUsers", "listOrgUsers", "--orgId", &c.org_id, "--cassette", &file];
+    let env = fake_env(&base, &c.public_key, &c.private_key);
+    let limited = "trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"";
+    let program = example("atlas-api");
+    for args in
+        [[&list[..], &["--record-mode", "record"]].concat(), [&users[..], &["--record-mode", "new-episodes"]].concat()]
+    {
+        let argv: Vec<&str> =
+            ["-c", limited, program.to_str().expect("a UTF-8 path")].into_iter().chain(args).collect();
+        let run = run_program(Path::new("/bin/sh"), &argv, &env, None).expect_code(1);
+        assert!(run.stderr.contains("cannot write the cassette"), "{}", run.stderr);
+        assert!(!run.stderr.contains("exchanges recorded"), "{}", run.stderr);
+        assert!(std::fs::read(&file).expect("still there") == good, "the good cassette was damaged");
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["good.json"], "a temporary file was left behind");
+    }
 }
 
 /// 0 sockets, counted by the kernel: `strace -f -e trace=socket,connect` around the CLI

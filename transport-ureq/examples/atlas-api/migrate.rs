@@ -5,6 +5,7 @@
 //! (or the invitations could not be listed: the Atlas error on stderr); 2 for invalid input,
 //! with nothing sent. Runs over any [`Execute`]: the client, or a cassette (`--cassette`).
 
+use crate::cassette::Watched;
 use atlas_admin_ureq::core::migrate::{self, Action, Options, Scope};
 use atlas_admin_ureq::core::{Blocking, Execute};
 use atlas_admin_ureq::{GroupId, OrgId};
@@ -67,22 +68,30 @@ fn parse(argv: &[String]) -> Result<Option<Command>, String> {
     Ok(Some(Command { apply, scope, options, pretty }))
 }
 
-/// Runs `atlas-api migrate …`; `client` is called only once the input is valid.
-pub(crate) fn main<E: Execute>(argv: &[String], client: &dyn Fn() -> Result<E, String>) -> ExitCode {
+/// Runs `atlas-api migrate …`; `client` is called only once the input is valid. Gives the exit
+/// status and, if a call ended without Atlas's answer (a transport or authentication failure),
+/// why a recording of the run must not be saved (see `cassette::refusal`).
+pub(crate) fn main<E: Execute>(argv: &[String], client: &dyn Fn() -> Result<E, String>) -> (ExitCode, Option<String>) {
     let cmd = match parse(argv) {
         Ok(Some(cmd)) => cmd,
         Ok(None) => {
             crate::out(USAGE);
-            return ExitCode::SUCCESS;
+            return (ExitCode::SUCCESS, None);
         }
-        Err(message) => return crate::usage_error(&message),
+        Err(message) => return (crate::usage_error(&message), None),
     };
     let client = match client() {
-        Ok(c) => c,
-        Err(message) => return crate::usage_error(&message),
+        Ok(c) => Watched::new(c),
+        Err(message) => return (crate::usage_error(&message), None),
     };
+    let code = run(&cmd, &client);
+    (code, client.refused())
+}
+
+/// Plans or applies, prints the plan or the report, and gives the exit status.
+fn run<E: Execute>(cmd: &Command, client: &E) -> ExitCode {
     // Invitation expiry is judged on the wall clock, as `Client::migrate` does.
-    let atlas = Blocking(&client);
+    let atlas = Blocking(client);
     let (value, failed) = if cmd.apply {
         match migrate::blocking(migrate::apply(&atlas, &cmd.scope, cmd.options, SystemTime::now())) {
             Ok(report) => (serde_json::to_value(&report), report.failed() > 0),
