@@ -778,8 +778,10 @@ fn atlas_api_exits_quietly_when_its_output_pipe_is_closed() {
 }
 
 /// `atlas-api migrate plan|apply`: invalid input exits 2 with nothing sent; plan sends no
-/// POST or DELETE; apply replaces a pending project invitation and skips an expired one; a
-/// second apply changes nothing; an invitation that cannot be replaced exits 1.
+/// POST or DELETE; apply replaces a pending project invitation, skips an expired one and adds
+/// the invited roles an existing user lacks before deleting its invitation (plan and report
+/// in the same words); a second apply changes nothing; an invitation that cannot be replaced
+/// exits 1.
 #[test]
 fn atlas_api_migrate_plan_apply_and_rerun() {
     let fake = FakeAtlas::start();
@@ -787,6 +789,10 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let t = fake.now();
     fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);
     fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], t - Duration::from_secs(31 * 86_400));
+    fake.seed_invitation(false, "eve@example.com", &["GROUP_READ_ONLY", "GROUP_OWNER"], t);
+    let eve = r#"{"username":"eve@example.com","roles":["GROUP_READ_ONLY"]}"#;
+    cli(&fake, &["mongoDbCloudUsers", "addGroupUsers", "--groupId", &g, "--data", eve]).expect_code(0);
+    fake.reset_counters();
     let writes = |fake: &FakeAtlas| {
         let by_op = fake.counters().by_operation;
         ["addGroupUsers", "deleteGroupInvite"].map(|op| by_op.get(op).copied().unwrap_or(0))
@@ -802,7 +808,7 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let plan: Value =
         serde_json::from_str(&cli(&fake, &["migrate", "plan", "--groupId", &g]).expect_code(0).stdout).unwrap();
     let entries = plan["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 2);
+    assert_eq!(entries.len(), 3);
     assert_eq!(
         (entries[0]["username"].as_str(), entries[0]["action"].as_str()),
         (Some("ada@example.com"), Some("replace"))
@@ -811,18 +817,27 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
         entries[0]["calls"].as_array().unwrap().iter().map(|c| c["operationId"].as_str().unwrap()).collect();
     assert_eq!(calls, ["addGroupUsers", "deleteGroupInvite"]);
     assert_eq!((entries[1]["action"].as_str(), entries[1]["expired"].as_bool()), (Some("skip"), Some(true)));
+    assert_eq!(entries[2]["action"], "add_roles", "{plan}");
+    let calls: Vec<&str> =
+        entries[2]["calls"].as_array().unwrap().iter().map(|c| c["operationId"].as_str().unwrap()).collect();
+    assert_eq!(calls, ["addGroupUserRole", "deleteGroupInvite"]);
     assert_eq!(writes(&fake), [0, 0], "plan is read-only");
 
     let report: Value =
         serde_json::from_str(&cli(&fake, &["migrate", "apply", "--groupId", &g]).expect_code(0).stdout).unwrap();
-    assert_eq!(report["users"][0]["outcome"], "replaced");
-    assert_eq!(report["users"][1]["outcome"], "skipped");
-    assert_eq!(report["changes"], 2);
-    assert_eq!(writes(&fake), [1, 1]);
+    let actions: Vec<&str> =
+        report["users"].as_array().unwrap().iter().map(|u| u["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["replace", "skip", "add_roles"]);
+    assert_eq!(
+        (report["changes"].as_u64(), report["summary"].as_str()),
+        (Some(2), Some("2 invitees changed, no failures"))
+    );
+    assert_eq!(writes(&fake), [1, 2]);
+    assert_eq!(fake.counters().by_operation.get("addGroupUserRole"), Some(&1));
     let again: Value =
         serde_json::from_str(&cli(&fake, &["migrate", "apply", "--groupId", &g]).expect_code(0).stdout).unwrap();
     assert_eq!((again["changes"].as_u64(), again["summary"].as_str()), (Some(0), Some("nothing to change")));
-    assert_eq!(writes(&fake), [1, 1], "the re-run sent no POST or DELETE");
+    assert_eq!(writes(&fake), [1, 2], "the re-run sent no POST or DELETE");
 
     // A project invitation holding an org role cannot become an addGroupUsers body: exit 1.
     let odd = FakeAtlas::start();
@@ -830,7 +845,7 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let g = odd.config().group_id.clone();
     let run = cli(&odd, &["migrate", "apply", "--groupId", &g]).expect_code(1);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["users"][0]["outcome"], "failed");
+    assert_eq!(report["users"][0]["action"], "fail");
     assert!(report["users"][0]["reason"].as_str().unwrap().contains("cannot build the replacement"), "{report}");
 }
 
@@ -1103,8 +1118,8 @@ fn atlas_api_saves_a_migrate_recording_whose_create_got_an_atlas_error() {
     let run = cli(&fake, &[&args[..], &["--record-mode", "record"]].concat()).expect_code(1);
     let report = run.json();
     assert_eq!(
-        (report["users"][0]["outcome"].as_str(), report["users"][1]["outcome"].as_str()),
-        (Some("failed"), Some("replaced"))
+        (report["users"][0]["action"].as_str(), report["users"][1]["action"].as_str()),
+        (Some("fail"), Some("replace"))
     );
     assert!(report["users"][0]["reason"].as_str().unwrap().contains("403"), "{report}");
     assert!(exchanges(&run, "recorded") > 0, "{}", run.stderr);

@@ -18,12 +18,15 @@ atlas-api migrate plan  (--orgId ID | --groupId ID) [--reinvite-expired] [--pret
 atlas-api migrate apply (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]
 (both also take --cassette FILE [--record-mode MODE]: see atlas-api --help)
 
-plan is read-only: the pending invitations of the organization or project and the Cloud Users
-calls that would replace each. apply performs them: it is safe to re-run (a second run changes
-nothing and says so), never deletes an invitation before its replacement exists, and never
-invites someone twice. Org invitations already are PENDING org users (never deleted); expired
+plan is read-only: the pending invitations of the organization or project, the action for each
+(replace, add_roles, already_present, skip or fail) and the Cloud Users calls it takes. apply
+performs them and reports each invitee in the same words: it is safe to re-run (a second run
+changes nothing and says so), never deletes an invitation before its replacement exists and
+holds every invited role (add_roles: the missing ones are added first), and never invites
+someone twice. Org invitations already are PENDING org users (never deleted); expired
 invitations are skipped unless --reinvite-expired. See MIGRATING.md.
-Exit: 0 done; 1 some invitee failed or an Atlas error (JSON on stderr); 2 invalid input, nothing sent.
+Exit: 0 done; 1 some invitee failed (its invitation kept) or an Atlas error (JSON on stderr);
+2 invalid input, nothing sent.
 ";
 
 struct Command {
