@@ -10,7 +10,11 @@
 //! - **Re-runnable.** A user whose replacement exists is `already_present` and gets no create;
 //!   a second run makes no POST or DELETE and its [`Report::changes`] is 0.
 //! - **Never deletes first.** A project invitation is deleted only after its replacement was
-//!   created (201) or found (`listGroupUsers?username=`); a failed create keeps it.
+//!   created (201) or found (`listGroupUsers?username=`) holding every invited role; a failed
+//!   create keeps it.
+//! - **No role lost.** A project user found lacking some invited roles gets each one with
+//!   `addGroupUserRole` (one role per call) before the invitation is deleted (`add_roles`);
+//!   a failed `:addRole` keeps the invitation, and the next run adds what is still missing.
 //! - **No double invitation.** The replacement is looked up by `?username=` before any create;
 //!   a user found PENDING or ACTIVE is never invited again.
 //! - **Org invitations are never deleted.** Atlas shows each one as a PENDING org user (a
@@ -21,19 +25,25 @@
 //! - **Expired invitations** (`expiresAt` before `now`) are `skipped` and left as they are,
 //!   unless [`Options::reinvite_expired`]: then they are replaced like pending ones (Atlas
 //!   replaces an `INVITATION_EXPIRED` user on create), which sends a new invitation e-mail.
-//! - An existing user's roles are never changed: a difference from the invitation is reported
-//!   in `note` (add roles yourself with `:addRole`, one per call).
+//! - An existing user's roles are never removed. An org user lacking roles of its org
+//!   invitation is reported in `note` and not changed: org invitations are never deleted, so
+//!   nothing is lost (add roles yourself with `:addRole`, one per call).
+//!
+//! The plan and the report use one vocabulary, [`Action`]; [`Plan::changes`] and
+//! [`Report::changes`] count invitees, not calls.
 //!
 //! Unverified assumptions about live Atlas: `addGroupUsers` answers 201 for a username that
 //! still holds a legacy project invitation (the Terraform guide implies it); deleting a legacy
 //! project invitation leaves the Cloud Users project user alone; an invitation without
 //! `expiresAt` is still pending; `DELETE` of an invitation answering 404 means it is already
-//! gone (accepted or deleted meanwhile) and counts as done. A create answering 409 (a user
+//! gone (accepted or deleted meanwhile) and counts as done; `addGroupUserRole` adds a role to
+//! a PENDING project user as to an ACTIVE one. A create answering 409 (a user
 //! appeared between the lookup and the create) is reported `failed` and the invitation kept;
 //! the next run finds the user and deletes the invitation then.
 
 use crate::error::{Error, InvalidInput};
 use crate::execute::ExecuteAsync;
+use crate::models::GroupRoleChange;
 use crate::models::{
     CloudUser, GroupInvitation, GroupRole, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest,
     OrganizationInvitation,
@@ -41,10 +51,11 @@ use crate::models::{
 use crate::models::{GroupRolesRequest, OrgMembershipStatus, OrgRole, ProjectRole};
 use crate::operation::Operation;
 use crate::ops::ListOrgUsers;
-use crate::ops::{AddGroupUsers, CreateOrgUser, DeleteGroupInvite, ListGroupInvites, ListGroupUsers, ListOrgInvites};
+use crate::ops::{AddGroupUserRole, AddGroupUsers, CreateOrgUser, DeleteGroupInvite};
+use crate::ops::{ListGroupInvites, ListGroupUsers, ListOrgInvites};
 use crate::response::ApiResponse;
 use crate::timestamp::Timestamp;
-use crate::validate::{GroupId, InvitationId, OrgId, TeamId};
+use crate::validate::{GroupId, InvitationId, OrgId, TeamId, UserId};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::SystemTime;
@@ -95,17 +106,24 @@ impl Options {
     }
 }
 
-/// What the plan does for one invitation.
+/// What is done for one invitation: planned in [`Entry::action`], done in
+/// [`UserReport::action`] (the same words in both, `snake_case` in JSON).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Create the replacement (then delete a project invitation).
     Replace,
-    /// The replacement exists: no create (a project invitation is still deleted).
+    /// The replacement exists but lacks invited roles: add each (`:addRole`), then delete the
+    /// project invitation.
+    AddRoles,
+    /// The replacement exists with the invited roles: no create (a project invitation is
+    /// still deleted).
     AlreadyPresent,
-    /// Left alone (expired; see [`Options::reinvite_expired`]).
+    /// Left alone (expired; see [`Options::reinvite_expired`]; or declined).
     Skip,
-    /// Cannot be planned (the lookup failed, or the invitation cannot become a valid request).
+    /// Cannot be planned (the lookup failed, or the invitation cannot become a valid request),
+    /// or, in a report, a call failed. The invitation is kept unless its replacement holds
+    /// every invited role.
     Fail,
 }
 
@@ -127,6 +145,7 @@ pub struct CallSummary {
 enum Call {
     CreateOrgUser(CreateOrgUser),
     AddGroupUsers(AddGroupUsers),
+    AddGroupUserRole(AddGroupUserRole),
     DeleteGroupInvite(DeleteGroupInvite),
 }
 
@@ -144,6 +163,7 @@ impl Call {
         match self {
             Call::CreateOrgUser(op) => of(op),
             Call::AddGroupUsers(op) => of(op),
+            Call::AddGroupUserRole(op) => of(op),
             Call::DeleteGroupInvite(op) => of(op),
         }
     }
@@ -153,6 +173,7 @@ impl Call {
         match self {
             Call::CreateOrgUser(op) => run(exec, op).await.map(|u| u.id),
             Call::AddGroupUsers(op) => run(exec, op).await.map(|u| u.id),
+            Call::AddGroupUserRole(op) => run(exec, op).await.map(|u| u.id),
             Call::DeleteGroupInvite(op) => match run(exec, op).await {
                 Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => Ok(None),
                 other => other.map(|()| None),
@@ -206,24 +227,10 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Calls that would change something (POST or DELETE).
+    /// Invitees whose plan changes something (at least one POST or DELETE).
     pub fn changes(&self) -> usize {
-        self.entries.iter().map(|e| e.ops.len()).sum()
+        self.entries.iter().filter(|e| !e.ops.is_empty()).count()
     }
-}
-
-/// What happened to one invitation in [`apply`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The replacement was created (and a project invitation deleted).
-    Replaced,
-    /// The replacement existed already (a project invitation was deleted if still there).
-    AlreadyPresent,
-    /// Left alone.
-    Skipped,
-    /// Something failed; the invitation is kept unless its replacement exists.
-    Failed,
 }
 
 /// One invitee's result.
@@ -234,8 +241,8 @@ pub struct UserReport {
     pub username: String,
     /// The deprecated invitation's id.
     pub invitation_id: Option<String>,
-    /// What happened.
-    pub outcome: Outcome,
+    /// What was done: the plan's action, or [`Action::Fail`] if one of its calls failed.
+    pub action: Action,
     /// The replacement's user id, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -254,7 +261,8 @@ pub struct Report {
     pub scope: Scope,
     /// One per invitation.
     pub users: Vec<UserReport>,
-    /// Calls made that changed something; 0 means nothing changed.
+    /// Invitees for whom something changed (at least one POST or DELETE succeeded); 0 means
+    /// nothing changed.
     pub changes: usize,
     /// A one-line summary ("nothing to change" on a re-run).
     pub summary: String,
@@ -263,7 +271,7 @@ pub struct Report {
 impl Report {
     /// How many invitees failed.
     pub fn failed(&self) -> usize {
-        self.users.iter().filter(|u| u.outcome == Outcome::Failed).count()
+        self.users.iter().filter(|u| u.action == Action::Fail).count()
     }
 }
 
@@ -389,6 +397,31 @@ fn lacking<'a>(invited: impl Iterator<Item = &'a str>, held: impl Iterator<Item 
     invited.filter(|role| !held.contains(role)).map(str::to_owned).collect()
 }
 
+/// The calls that finish a project invitation whose user exists: an `addGroupUserRole` for each
+/// invited role the user lacks, then the invitation's delete; or why it cannot be finished
+/// without losing a role (the user's id is unknown, or a role or the delete cannot be built).
+fn complete(
+    scope: &Scope,
+    user: &ExistingUser,
+    missing: &[String],
+    delete: Result<Call, InvalidInput>,
+) -> Result<Vec<Call>, String> {
+    let delete = delete.map_err(|e| format!("cannot delete the invitation: {e}"))?;
+    let mut ops = Vec::with_capacity(missing.len().saturating_add(1));
+    if let (Scope::Group(group), false) = (scope, missing.is_empty()) {
+        let id = user.id.as_deref().ok_or("the user lacks invited roles and Atlas gave no user id to add them to")?;
+        let id = UserId::new(id).map_err(|e| format!("cannot add the missing roles: {e}"))?;
+        for role in missing {
+            let change = GroupRoleChange::new(ProjectRole::parse(role))
+                .and_then(|change| AddGroupUserRole::new(group, &id, change))
+                .map_err(|e| format!("cannot add the missing role {role}: {e}"))?;
+            ops.push(Call::AddGroupUserRole(change));
+        }
+    }
+    ops.push(delete);
+    Ok(ops)
+}
+
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
 /// what [`apply`] would do. `now` decides which invitations have expired (Atlas's own status
 /// for the invitee, when it has one, wins over it).
@@ -428,19 +461,33 @@ pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, no
             Err(e) => entry.note = Some(format!("looking up {} failed: {e}", inv.username)),
             Ok(Some((user, missing))) => {
                 entry.action = Action::AlreadyPresent;
-                if !missing.is_empty() {
-                    entry.note = Some(format!("the user lacks invited roles {}; not changed", missing.join(", ")));
-                }
-                entry.existing_user = Some(user);
                 // (An expired invitation whose replacement already exists, because an earlier run
                 // with `reinvite_expired` created it, is finished too.)
-                if !expired || options.reinvite_expired {
-                    match delete {
-                        Some(Ok(call)) => entry.ops.push(call),
-                        Some(Err(e)) => entry.note = Some(format!("cannot delete the invitation: {e}")),
-                        None => {}
+                let finish = !expired || options.reinvite_expired;
+                match delete {
+                    Some(delete) if finish => match complete(scope, &user, &missing, delete) {
+                        Ok(ops) => {
+                            if !missing.is_empty() {
+                                entry.action = Action::AddRoles;
+                                entry.note = Some(format!(
+                                    "the user lacks invited roles {}: each is added before the invitation is deleted",
+                                    missing.join(", ")
+                                ));
+                            }
+                            entry.ops = ops;
+                        }
+                        Err(why) => {
+                            entry.action = Action::Fail;
+                            entry.note = Some(format!("{why}; the invitation is kept"));
+                        }
+                    },
+                    _ if !missing.is_empty() => {
+                        let kept = if delete.is_some() { "the invitation is kept" } else { "not changed" };
+                        entry.note = Some(format!("the user lacks invited roles {}; {kept}", missing.join(", ")));
                     }
+                    _ => {}
                 }
+                entry.existing_user = Some(user);
             }
             Ok(None) if expired && !options.reinvite_expired => {
                 entry.action = Action::Skip;
@@ -487,17 +534,11 @@ pub async fn apply<E: ExecuteAsync>(
 ) -> Result<Report, Error> {
     let plan = plan(exec, scope, options, now).await?;
     let mut users = Vec::new();
-    let mut changes = 0;
     for entry in plan.entries {
         let mut report = UserReport {
             username: entry.username,
             invitation_id: entry.invitation_id,
-            outcome: match entry.action {
-                Action::Replace => Outcome::Replaced,
-                Action::AlreadyPresent => Outcome::AlreadyPresent,
-                Action::Skip => Outcome::Skipped,
-                Action::Fail => Outcome::Failed,
-            },
+            action: entry.action,
             user_id: entry.existing_user.and_then(|u| u.id),
             done: Vec::new(),
             reason: entry.note,
@@ -505,12 +546,11 @@ pub async fn apply<E: ExecuteAsync>(
         for (call, summary) in entry.ops.iter().zip(entry.calls) {
             match call.run(exec).await {
                 Ok(created) => {
-                    changes += 1;
                     report.user_id = created.or(report.user_id);
                     report.done.push(summary);
                 }
                 Err(e) => {
-                    report.outcome = Outcome::Failed;
+                    report.action = Action::Fail;
                     let kept = if matches!(call, Call::DeleteGroupInvite(_)) { "" } else { "; the invitation is kept" };
                     report.reason = Some(format!("{} failed: {e}{kept}", summary.operation_id));
                     break;
@@ -519,11 +559,14 @@ pub async fn apply<E: ExecuteAsync>(
         }
         users.push(report);
     }
-    let failed = users.iter().filter(|u| u.outcome == Outcome::Failed).count();
+    let changes = users.iter().filter(|u| !u.done.is_empty()).count();
+    let failed = users.iter().filter(|u| u.action == Action::Fail).count();
+    let invitees = |n: usize| if n == 1 { "1 invitee".to_owned() } else { format!("{n} invitees") };
     let summary = match (changes, failed) {
         (0, 0) => "nothing to change".to_owned(),
-        (n, 0) => format!("{n} changes, no failures"),
-        (n, f) => format!("{n} changes, {f} failed"),
+        (0, f) => format!("nothing changed, {} failed", invitees(f)),
+        (n, 0) => format!("{} changed, no failures", invitees(n)),
+        (n, f) => format!("{} changed, {} failed", invitees(n), invitees(f)),
     };
     Ok(Report { scope: plan.scope, users, changes, summary })
 }
@@ -626,11 +669,14 @@ mod tests {
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
         let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
         assert!(exec.answers.lock().unwrap().is_empty(), "no delete after bob's failed create");
-        assert_eq!(report.users[0].outcome, Outcome::Replaced);
+        assert_eq!(report.users[0].action, Action::Replace);
         assert_eq!(report.users[0].user_id.as_deref(), Some("6a793f8ec0eb9e7a17716c2e"));
-        assert_eq!(report.users[1].outcome, Outcome::Failed);
+        assert_eq!(report.users[1].action, Action::Fail);
         assert!(report.users[1].reason.as_deref().unwrap().ends_with("the invitation is kept"));
-        assert_eq!((report.changes, report.failed(), report.summary.as_str()), (2, 1, "2 changes, 1 failed"));
+        assert_eq!(
+            (report.changes, report.failed(), report.summary.as_str()),
+            (1, 1, "1 invitee changed, 1 invitee failed")
+        );
     }
 
     #[test]
@@ -643,8 +689,95 @@ mod tests {
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
         let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
         assert_eq!(*exec.seen.lock().unwrap(), ["listGroupInvites"]);
-        assert_eq!(report.users[0].outcome, Outcome::Failed);
+        assert_eq!(report.users[0].action, Action::Fail);
         assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);
         assert_eq!(report.changes, 0);
+    }
+    /// A project user lacking invited roles: the plan adds each (`add_roles`) before the
+    /// delete; a failed `:addRole` stops before the delete (the invitation is kept, exit 1 in
+    /// the CLI); the re-run adds only what is still missing, then deletes.
+    #[test]
+    fn an_existing_user_lacking_invited_roles_gets_them_before_the_invitation_is_deleted() {
+        let invitation = serde_json::json!([{"id": "6a7900ff11bb22cc33dd44e1", "username": "ada@example.com",
+            "roles": ["GROUP_READ_ONLY", "GROUP_OWNER", "GROUP_DATA_ACCESS_READ_ONLY"]}]);
+        let user = |roles: &[&str]| {
+            serde_json::json!({"links": [], "totalCount": 1, "results": [{"id": "6a793f8ec0eb9e7a17716c2e",
+                "username": "ada@example.com", "orgMembershipStatus": "ACTIVE", "roles": roles}]})
+            .to_string()
+        };
+        let added = |roles: &[&str]| {
+            serde_json::json!({"id": "6a793f8ec0eb9e7a17716c2e", "username": "ada@example.com",
+                "orgMembershipStatus": "ACTIVE", "roles": roles})
+            .to_string()
+        };
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let exec = Canned::new([
+            ("listGroupInvites", 200, invitation.to_string()),
+            ("listGroupUsers", 200, user(&["GROUP_READ_ONLY"])),
+        ]);
+        let planned = blocking(plan(&exec, &scope, Options::default(), now())).unwrap();
+        let entry = &planned.entries[0];
+        assert_eq!(entry.action, Action::AddRoles);
+        let calls: Vec<(&str, Option<&Value>)> =
+            entry.calls.iter().map(|c| (c.operation_id, c.body.as_ref())).collect();
+        let role = |r: &str| serde_json::json!({"groupRole": r});
+        assert_eq!(
+            calls,
+            [
+                ("addGroupUserRole", Some(&role("GROUP_OWNER"))),
+                ("addGroupUserRole", Some(&role("GROUP_DATA_ACCESS_READ_ONLY"))),
+                ("deleteGroupInvite", None),
+            ]
+        );
+        assert_eq!(
+            entry.calls[0].request,
+            format!("POST /api/atlas/v2/groups/{GROUP}/users/6a793f8ec0eb9e7a17716c2e:addRole")
+        );
+        assert_eq!(planned.changes(), 1, "one invitee, three calls");
+
+        // The second role is refused: no delete, the invitation is kept.
+        let exec = Canned::new([
+            ("listGroupInvites", 200, invitation.to_string()),
+            ("listGroupUsers", 200, user(&["GROUP_READ_ONLY"])),
+            ("addGroupUserRole", 200, added(&["GROUP_READ_ONLY", "GROUP_OWNER"])),
+            ("addGroupUserRole", 403, not_found().replace("404", "403")),
+        ]);
+        let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
+        assert!(exec.answers.lock().unwrap().is_empty());
+        assert_eq!(*exec.seen.lock().unwrap().last().unwrap(), "addGroupUserRole", "no delete after the failure");
+        let ada = &report.users[0];
+        assert_eq!((ada.action, ada.done.len()), (Action::Fail, 1));
+        assert!(ada.reason.as_deref().unwrap().starts_with("addGroupUserRole failed"), "{ada:?}");
+        assert!(ada.reason.as_deref().unwrap().ends_with("the invitation is kept"), "{ada:?}");
+        assert_eq!((report.changes, report.failed()), (1, 1));
+
+        // The re-run adds only the role still missing, then deletes.
+        let exec = Canned::new([
+            ("listGroupInvites", 200, invitation.to_string()),
+            ("listGroupUsers", 200, user(&["GROUP_READ_ONLY", "GROUP_OWNER"])),
+            ("addGroupUserRole", 200, added(&["GROUP_READ_ONLY", "GROUP_OWNER", "GROUP_DATA_ACCESS_READ_ONLY"])),
+            ("deleteGroupInvite", 204, String::new()),
+        ]);
+        let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
+        assert!(exec.answers.lock().unwrap().is_empty());
+        assert_eq!((report.users[0].action, report.users[0].done.len()), (Action::AddRoles, 2));
+        assert_eq!(report.summary, "1 invitee changed, no failures");
+    }
+
+    /// A project user lacking invited roles whose id Atlas did not give cannot get them: the
+    /// plan fails that invitee and sends nothing for it (the invitation is kept).
+    #[test]
+    fn a_user_lacking_roles_without_an_id_keeps_the_invitation() {
+        let invitation = r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"ada@example.com","roles":["GROUP_OWNER"]}]"#;
+        let user = r#"{"links":[],"totalCount":1,"results":[{"username":"ada@example.com","orgMembershipStatus":"ACTIVE","roles":["GROUP_READ_ONLY"]}]}"#;
+        let exec =
+            Canned::new([("listGroupInvites", 200, invitation.to_owned()), ("listGroupUsers", 200, user.to_owned())]);
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
+        assert!(exec.answers.lock().unwrap().is_empty(), "nothing sent after the lookup");
+        let ada = &report.users[0];
+        assert_eq!((ada.action, ada.done.len()), (Action::Fail, 0));
+        assert!(ada.reason.as_deref().unwrap().ends_with("the invitation is kept"), "{ada:?}");
+        assert_eq!(report.summary, "nothing changed, 1 invitee failed");
     }
 }

@@ -13,6 +13,7 @@
 //! | [`cassette`] | record real exchanges once (secrets scrubbed, the recorder refuses to save one), replay them with no network | none on replay |
 //! | [`fake`] | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas (Digest, OAuth, invitations, Cloud Users, faults) | `127.0.0.1` only |
 //! | [`fixtures`] | recorded Atlas responses and documented bodies, embedded in the crate, as `http::Response` | none |
+//! | [`files`] | [`write_atomically`](files::write_atomically): a file replaced whole or not at all (temporary file, sync, rename), as cassettes are saved | none |
 //! | [`clock`] | a virtual clock ([`Now`](atlas_admin_core::Now)) for driving the core's call machine step by step | none |
 //!
 //! Write the code under test against the [`Execute`] trait (or [`ExecuteAsync`]), which the real
@@ -183,6 +184,7 @@ pub mod clock;
 pub mod conformance;
 pub mod doubles;
 pub mod fake;
+pub mod files;
 pub mod fixtures;
 #[cfg(feature = "suites")]
 pub mod quickstart;

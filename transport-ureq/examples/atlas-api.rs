@@ -79,11 +79,11 @@ fn main() -> ExitCode {
     };
     if let Some(("migrate", rest)) = argv.split_first().map(|(first, rest)| (first.as_str(), rest)) {
         let Some(cassette) = cassette else {
-            return migrate::main(rest, &|| live_client(false));
+            return migrate::main(rest, &|| live_client(false)).0;
         };
         let slot = OnceCell::new();
-        let code = migrate::main(rest, &cassette.opener(&slot, false));
-        return cassette.finish(slot, code, code == ExitCode::SUCCESS);
+        let (code, refused) = migrate::main(rest, &cassette.opener(&slot, false));
+        return cassette.finish(slot, code, refused);
     }
     let args = match args::parse(argv) {
         Ok(None) => {
@@ -104,12 +104,14 @@ fn main() -> ExitCode {
     let outcome = run::run(&args, &cassette.opener(&slot, args.debug), &quiet_while_recording);
     // Atlas answered (a success or an Atlas error other than failed authentication): only
     // then is a recording worth keeping; a network failure must not replace a good cassette.
-    let answered = match &outcome {
-        Ok(_) => true,
-        Err(Failure::Call(error)) => error.api_error().is_some() && !error.is_unauthorized(),
-        Err(_) => false,
+    let refused = match &outcome {
+        Ok(_) => None,
+        Err(Failure::Call(error)) => cassette::refusal(error),
+        Err(Failure::Usage(message)) => Some(format!("the command failed: {message}")),
+        Err(Failure::Output(e)) => Some(format!("the answer could not be printed: {e}")),
+        Err(Failure::Closed) => Some("the output was closed".to_owned()),
     };
-    let code = match CassetteArgs::replay_of_recording(&slot, answered) {
+    let code = match CassetteArgs::replay_of_recording(&slot, refused.is_some()) {
         Some(Ok(player)) => {
             let code = exit(run::run(&args, &|| Ok(&player), &print), args.pretty);
             cassette.replayed_as_recorded(&player, code)
@@ -122,7 +124,7 @@ fn main() -> ExitCode {
         None if CassetteArgs::missed(&slot) => ExitCode::from(RUNTIME_ERROR),
         None => exit(outcome, args.pretty),
     };
-    cassette.finish(slot, code, answered)
+    cassette.finish(slot, code, refused)
 }
 
 /// The real client from the environment, with `--debug`'s exchange log.

@@ -8,7 +8,7 @@
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::print_stderr)]
 
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault, MembershipStatus, SeedUser};
 use atlas_admin_testing::sockets::Tripwire;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -778,8 +778,10 @@ fn atlas_api_exits_quietly_when_its_output_pipe_is_closed() {
 }
 
 /// `atlas-api migrate plan|apply`: invalid input exits 2 with nothing sent; plan sends no
-/// POST or DELETE; apply replaces a pending project invitation and skips an expired one; a
-/// second apply changes nothing; an invitation that cannot be replaced exits 1.
+/// POST or DELETE; apply replaces a pending project invitation, skips an expired one and adds
+/// the invited roles an existing user lacks before deleting its invitation (plan and report
+/// in the same words); a second apply changes nothing; an invitation that cannot be replaced
+/// exits 1.
 #[test]
 fn atlas_api_migrate_plan_apply_and_rerun() {
     let fake = FakeAtlas::start();
@@ -787,6 +789,10 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let t = fake.now();
     fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);
     fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], t - Duration::from_secs(31 * 86_400));
+    fake.seed_invitation(false, "eve@example.com", &["GROUP_READ_ONLY", "GROUP_OWNER"], t);
+    let eve = r#"{"username":"eve@example.com","roles":["GROUP_READ_ONLY"]}"#;
+    cli(&fake, &["mongoDbCloudUsers", "addGroupUsers", "--groupId", &g, "--data", eve]).expect_code(0);
+    fake.reset_counters();
     let writes = |fake: &FakeAtlas| {
         let by_op = fake.counters().by_operation;
         ["addGroupUsers", "deleteGroupInvite"].map(|op| by_op.get(op).copied().unwrap_or(0))
@@ -802,7 +808,7 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let plan: Value =
         serde_json::from_str(&cli(&fake, &["migrate", "plan", "--groupId", &g]).expect_code(0).stdout).unwrap();
     let entries = plan["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 2);
+    assert_eq!(entries.len(), 3);
     assert_eq!(
         (entries[0]["username"].as_str(), entries[0]["action"].as_str()),
         (Some("ada@example.com"), Some("replace"))
@@ -811,18 +817,27 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
         entries[0]["calls"].as_array().unwrap().iter().map(|c| c["operationId"].as_str().unwrap()).collect();
     assert_eq!(calls, ["addGroupUsers", "deleteGroupInvite"]);
     assert_eq!((entries[1]["action"].as_str(), entries[1]["expired"].as_bool()), (Some("skip"), Some(true)));
+    assert_eq!(entries[2]["action"], "add_roles", "{plan}");
+    let calls: Vec<&str> =
+        entries[2]["calls"].as_array().unwrap().iter().map(|c| c["operationId"].as_str().unwrap()).collect();
+    assert_eq!(calls, ["addGroupUserRole", "deleteGroupInvite"]);
     assert_eq!(writes(&fake), [0, 0], "plan is read-only");
 
     let report: Value =
         serde_json::from_str(&cli(&fake, &["migrate", "apply", "--groupId", &g]).expect_code(0).stdout).unwrap();
-    assert_eq!(report["users"][0]["outcome"], "replaced");
-    assert_eq!(report["users"][1]["outcome"], "skipped");
-    assert_eq!(report["changes"], 2);
-    assert_eq!(writes(&fake), [1, 1]);
+    let actions: Vec<&str> =
+        report["users"].as_array().unwrap().iter().map(|u| u["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["replace", "skip", "add_roles"]);
+    assert_eq!(
+        (report["changes"].as_u64(), report["summary"].as_str()),
+        (Some(2), Some("2 invitees changed, no failures"))
+    );
+    assert_eq!(writes(&fake), [1, 2]);
+    assert_eq!(fake.counters().by_operation.get("addGroupUserRole"), Some(&1));
     let again: Value =
         serde_json::from_str(&cli(&fake, &["migrate", "apply", "--groupId", &g]).expect_code(0).stdout).unwrap();
     assert_eq!((again["changes"].as_u64(), again["summary"].as_str()), (Some(0), Some("nothing to change")));
-    assert_eq!(writes(&fake), [1, 1], "the re-run sent no POST or DELETE");
+    assert_eq!(writes(&fake), [1, 2], "the re-run sent no POST or DELETE");
 
     // A project invitation holding an org role cannot become an addGroupUsers body: exit 1.
     let odd = FakeAtlas::start();
@@ -830,7 +845,7 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     let g = odd.config().group_id.clone();
     let run = cli(&odd, &["migrate", "apply", "--groupId", &g]).expect_code(1);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["users"][0]["outcome"], "failed");
+    assert_eq!(report["users"][0]["action"], "fail");
     assert!(report["users"][0]["reason"].as_str().unwrap().contains("cannot build the replacement"), "{report}");
 }
 
@@ -1082,8 +1097,80 @@ fn atlas_api_keeps_the_cassette_when_a_recording_gets_no_answer() {
     let good = std::fs::read_to_string(&file).expect("the first recording");
     let wrong = fake_env(&base, &c.public_key, "not-the-private-key");
     let run = run_program(&example("atlas-api"), &args, &wrong, None).expect_code(1);
-    assert!(run.stderr.contains("not written: Atlas gave no answer to keep"), "{}", run.stderr);
+    assert!(run.stderr.contains("not written (2 exchanges): authentication failed ("), "{}", run.stderr);
+    assert!(!run.stderr.contains("exchanges recorded"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&file).expect("still there"), good, "the good cassette was replaced");
+}
+
+/// A recording of `migrate apply` in which one create gets Atlas's 403 is saved: Atlas
+/// answered, and the answer is worth keeping. The run exits 1 (an invitee failed, its
+/// invitation kept); the cassette replays offline with the same report and exit status.
+#[test]
+fn atlas_api_saves_a_migrate_recording_whose_create_got_an_atlas_error() {
+    let dir = cassette_dir("atlas-api-migrate-403");
+    let file = dir.join("migrate.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], fake.now());
+    fake.seed_invitation(false, "bob@example.com", &["GROUP_READ_ONLY"], fake.now());
+    fake.inject_on("addGroupUsers", Fault::Forbidden, 1);
+    let args = ["migrate", "apply", "--groupId", &g, "--cassette", &file];
+    let run = cli(&fake, &[&args[..], &["--record-mode", "record"]].concat()).expect_code(1);
+    let report = run.json();
+    assert_eq!(
+        (report["users"][0]["action"].as_str(), report["users"][1]["action"].as_str()),
+        (Some("fail"), Some("replace"))
+    );
+    assert!(report["users"][0]["reason"].as_str().unwrap().contains("403"), "{report}");
+    assert!(exchanges(&run, "recorded") > 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("not written"), "{}", run.stderr);
+    assert!(Path::new(&file).is_file(), "the recording was thrown away: {}", run.stderr);
+
+    drop(fake);
+    let target = Tripwire::bind().expect("target tripwire");
+    let offline = [("MONGODB_ATLAS_BASE_URL", target.url()), ("CI", "1".to_owned())];
+    let offline: Vec<(&str, &str)> = offline.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let replay = run_program(&example("atlas-api"), &args, &offline, None).expect_code(1);
+    assert_eq!(replay.stdout, run.stdout);
+    assert_eq!(exchanges(&replay, "replayed"), exchanges(&run, "recorded"));
+    assert_eq!(target.connections(), 0);
+}
+
+/// A save that fails partway (here: a file size limit, `ulimit -f`, with `SIGXFSZ` ignored so the
+/// write fails with `EFBIG`) leaves the previous cassette byte-identical and no temporary file,
+/// in `record` and `new-episodes` modes; the run exits 1 and says the cassette was not written.
+#[cfg(unix)]
+#[test]
+fn atlas_api_keeps_the_old_cassette_when_a_save_fails_partway() {
+    let dir = cassette_dir("atlas-api-failed-save");
+    let file = dir.join("good.json").to_string_lossy().into_owned();
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config().clone(), fake.base_url());
+    let list = ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file];
+    cli(&fake, &[&list[..], &["--record-mode", "record"]].concat()).expect_code(0);
+    let good = std::fs::read(&file).expect("the first recording");
+    // Enough invitations that any new cassette is larger than the limit of 1 block (512 or
+    // 1024 bytes, as the shell counts).
+    for i in 0..20 {
+        fake.seed_invitation(false, &format!("user{i}@example.com"), &["GROUP_READ_ONLY"], fake.now());
+    }
+    let users = ["mongoDbCloudUsers", "listOrgUsers", "--orgId", &c.org_id, "--cassette", &file];
+    let env = fake_env(&base, &c.public_key, &c.private_key);
+    let limited = "trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"";
+    let program = example("atlas-api");
+    for args in
+        [[&list[..], &["--record-mode", "record"]].concat(), [&users[..], &["--record-mode", "new-episodes"]].concat()]
+    {
+        let argv: Vec<&str> =
+            ["-c", limited, program.to_str().expect("a UTF-8 path")].into_iter().chain(args).collect();
+        let run = run_program(Path::new("/bin/sh"), &argv, &env, None).expect_code(1);
+        assert!(run.stderr.contains("cannot write the cassette"), "{}", run.stderr);
+        assert!(!run.stderr.contains("exchanges recorded"), "{}", run.stderr);
+        assert!(std::fs::read(&file).expect("still there") == good, "the good cassette was damaged");
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["good.json"], "a temporary file was left behind");
+    }
 }
 
 /// 0 sockets, counted by the kernel: `strace -f -e trace=socket,connect` around the CLI

@@ -4,6 +4,7 @@
 
 use super::format::{Auth, Body, Cassette, Interaction, RecordedError, RecordedRequest, RecordedResponse};
 use super::scrub::{Guard, Secrets, digest_response, kept_header};
+use crate::files::write_atomically;
 use atlas_admin_core::driver::SendResult;
 use atlas_admin_core::transport::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 use atlas_admin_core::{Credentials, Outgoing, Purpose, TransportError, TransportErrorKind};
@@ -274,14 +275,16 @@ impl Recorder {
     }
 
     /// Writes the scrubbed cassette to `path` (creating its directory), or refuses with a
-    /// [`SaveError::Secret`] and writes nothing.
+    /// [`SaveError::Secret`] and writes nothing. The file is replaced whole or not at all
+    /// ([`write_atomically`]): a save that fails partway leaves the old cassette as it was.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<Cassette, SaveError> {
         let cassette = self.cassette()?;
         let path = path.as_ref();
-        if let Some(dir) = path.parent() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| SaveError::Io(e.to_string()))?;
         }
-        std::fs::write(path, cassette.to_json_string()).map_err(|e| SaveError::Io(e.to_string()))?;
+        let text = cassette.to_json_string();
+        write_atomically(path, |out| out.write_all(text.as_bytes())).map_err(|e| SaveError::Io(e.to_string()))?;
         Ok(cassette)
     }
 }

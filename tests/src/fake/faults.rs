@@ -38,28 +38,33 @@ pub enum Fault {
     CloseConnection,
     /// Wait this long, then answer normally.
     Slow(Duration),
+    /// 403 with Atlas's JSON error body (the operation is not applied): an API key without
+    /// the role the operation needs. The `errorCode` is a stand-in (`FORBIDDEN`).
+    Forbidden,
 }
 
-/// Faults waiting to be applied, oldest first, each with its remaining count.
+/// Faults waiting to be applied, oldest first, each with its remaining count and the
+/// operation it waits for (`None`: any).
 #[derive(Default)]
 pub(crate) struct FaultQueue {
-    queue: VecDeque<(Fault, u32)>,
+    queue: VecDeque<(Fault, u32, Option<String>)>,
 }
 
 impl FaultQueue {
-    pub(crate) fn push(&mut self, fault: Fault, times: u32) {
+    pub(crate) fn push(&mut self, fault: Fault, times: u32, operation: Option<&str>) {
         if times > 0 {
-            self.queue.push_back((fault, times));
+            self.queue.push_back((fault, times, operation.map(str::to_owned)));
         }
     }
 
-    /// The next fault to apply, consuming one of its uses.
-    pub(crate) fn take(&mut self) -> Option<Fault> {
-        let (fault, left) = self.queue.front_mut()?;
+    /// The oldest fault for a request to `operation` (its operationId), consuming one of its uses.
+    pub(crate) fn take(&mut self, operation: &str) -> Option<Fault> {
+        let at = self.queue.iter().position(|(_, _, only)| only.as_deref().is_none_or(|o| o == operation))?;
+        let (fault, left, _) = self.queue.get_mut(at)?;
         let fault = fault.clone();
         *left -= 1;
         if *left == 0 {
-            self.queue.pop_front();
+            self.queue.remove(at);
         }
         Some(fault)
     }
@@ -114,6 +119,12 @@ pub(crate) fn action(fault: Fault) -> Action {
             r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
             Action::Raw(r)
         }
+        Fault::Forbidden => Action::Replace(Outcome::error(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "The API key lacks a role this operation needs (an injected fault).",
+            Vec::new(),
+        )),
         Fault::TruncatedBody => Action::Truncate,
         Fault::CloseConnection => Action::Close,
         Fault::Slow(d) => Action::Delay(d),
@@ -141,12 +152,24 @@ mod tests {
     #[test]
     fn fifo_with_counts() {
         let mut q = FaultQueue::default();
-        q.push(Fault::HtmlBadGateway, 2);
-        q.push(Fault::CloseConnection, 0);
-        q.push(Fault::InvitationsRateLimited, 1);
-        assert_eq!(q.take(), Some(Fault::HtmlBadGateway));
-        assert_eq!(q.take(), Some(Fault::HtmlBadGateway));
-        assert_eq!(q.take(), Some(Fault::InvitationsRateLimited));
-        assert_eq!(q.take(), None);
+        q.push(Fault::HtmlBadGateway, 2, None);
+        q.push(Fault::CloseConnection, 0, None);
+        q.push(Fault::InvitationsRateLimited, 1, None);
+        assert_eq!(q.take("x"), Some(Fault::HtmlBadGateway));
+        assert_eq!(q.take("x"), Some(Fault::HtmlBadGateway));
+        assert_eq!(q.take("x"), Some(Fault::InvitationsRateLimited));
+        assert_eq!(q.take("x"), None);
+    }
+
+    /// A fault for one operation waits for it; other requests pass it by.
+    #[test]
+    fn a_fault_for_one_operation_waits_for_it() {
+        let mut q = FaultQueue::default();
+        q.push(Fault::Forbidden, 1, Some("addGroupUsers"));
+        q.push(Fault::HtmlBadGateway, 1, None);
+        assert_eq!(q.take("listGroupInvites"), Some(Fault::HtmlBadGateway));
+        assert_eq!(q.take("listGroupUsers"), None);
+        assert_eq!(q.take("addGroupUsers"), Some(Fault::Forbidden));
+        assert_eq!(q.take("addGroupUsers"), None);
     }
 }

@@ -150,7 +150,14 @@ impl FakeAtlas {
     /// Queues `fault` for the next `times` API requests that pass authentication, routing and
     /// the version check. Faults are applied in the order injected (FIFO).
     pub fn inject(&self, fault: Fault, times: u32) {
-        self.shared.lock().faults.push(fault, times);
+        self.shared.lock().faults.push(fault, times, None);
+    }
+
+    /// Queues `fault` for the next `times` requests to `operation` (an operationId, such as
+    /// `addGroupUsers`); requests to other operations pass it by. In the same FIFO as
+    /// [`inject`](Self::inject).
+    pub fn inject_on(&self, operation: &str, fault: Fault, times: u32) {
+        self.shared.lock().faults.push(fault, times, Some(operation));
     }
 
     /// Makes every nonce issued so far stale: a correctly signed request using one gets 401

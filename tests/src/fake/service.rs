@@ -184,7 +184,7 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
     };
     style.version = version;
     let deprecated = version == ApiVersion::V2023_01_01;
-    let action = inner.faults.take().map(faults::action);
+    let action = inner.faults.take(endpoint.operation_id).map(faults::action);
     Step::Proceed(Prelude { route, behaviour, deprecated, principal, query, style, action })
 }
 

@@ -16,9 +16,9 @@ use crate::run::Warned;
 use atlas_admin_testing::cassette::{Auth, CassetteClient, Mode, Player, Recorder, Recording, Secrets};
 use atlas_admin_ureq::core::driver::SendResult;
 use atlas_admin_ureq::core::env::{self, EnvError};
-use atlas_admin_ureq::core::{Outgoing, Session};
+use atlas_admin_ureq::core::{ApiResponse, Execute, Operation, Outgoing, Sanitized, Session};
 use atlas_admin_ureq::{ClientBuilder, Error};
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,15 +137,15 @@ impl CassetteArgs {
         slot.get().is_some_and(|tape| tape.inner().is_recording())
     }
 
-    /// After a recording run that got answers (a success or an Atlas error), a player of the
-    /// cassette as it will be saved: replaying the command with it prints exactly what a later
-    /// replay prints (scrubbed values such as `PUBLIC-KEY` included), and proves the new
+    /// After a recording run Atlas answered (`refused` is `None`: see [`refusal`]), a player of
+    /// the cassette as it will be saved: replaying the command with it prints exactly what a
+    /// later replay prints (scrubbed values such as `PUBLIC-KEY` included), and proves the new
     /// cassette replays before it is written.
-    pub(crate) fn replay_of_recording(slot: &OnceCell<Tape>, answered: bool) -> Option<Result<Player, String>> {
+    pub(crate) fn replay_of_recording(slot: &OnceCell<Tape>, refused: bool) -> Option<Result<Player, String>> {
         let Some(CassetteClient::Recording(recording, _)) = slot.get().map(Warned::inner) else {
             return None;
         };
-        if !answered || recording.recorder().is_empty() {
+        if refused || recording.recorder().is_empty() {
             return None;
         }
         let cassette = recording.recorder().cassette().map_err(|e| e.to_string());
@@ -176,11 +176,13 @@ impl CassetteArgs {
         matches!(slot.get().map(Warned::inner), Some(CassetteClient::Replaying(player)) if !player.misses().is_empty())
     }
 
-    /// Ends the run: one line with the exchange count on stderr; saves a recording (refusing a
-    /// secret) only if the run was `answered` (a transport or authentication failure leaves FILE
-    /// as it was); a replay fails (exit 1) on a request not in the cassette (the nearest recorded
-    /// one and the differences on stderr) or on recorded exchanges the command did not use.
-    pub(crate) fn finish(&self, slot: OnceCell<Tape>, code: ExitCode, answered: bool) -> ExitCode {
+    /// Ends the run: saves a recording (refusing a secret) unless it is `refused` (why: Atlas
+    /// did not answer, or authentication failed; see [`refusal`]), then one line on stderr with
+    /// the exchange count, or why FILE was not written (it is then unchanged: saving replaces it
+    /// whole or not at all). A replay fails (exit 1) on a request not in the cassette (the
+    /// nearest recorded one and the differences on stderr) or on recorded exchanges the command
+    /// did not use.
+    pub(crate) fn finish(&self, slot: OnceCell<Tape>, code: ExitCode, refused: Option<String>) -> ExitCode {
         let Some(tape) = slot.into_inner().map(Warned::into_inner) else {
             return code;
         };
@@ -214,29 +216,81 @@ impl CassetteArgs {
             ));
             return failed;
         }
-        if let CassetteClient::Recording(recording, _) = &tape {
-            match recording.recorder().len() {
-                0 => {
-                    crate::err(&format!("atlas-api: cassette {file}: nothing was exchanged; not written"));
-                    return code;
-                }
-                n if !answered => {
-                    crate::err(&format!(
-                        "atlas-api: cassette {file}: not written: Atlas gave no answer to keep ({n} exchanges ended \
-                         in a transport or authentication failure); the file is unchanged"
-                    ));
-                    return code;
-                }
-                n => crate::err(&format!("atlas-api: cassette {file}: {n} exchanges recorded")),
-            }
+        let n = match &tape {
+            CassetteClient::Recording(recording, _) => recording.recorder().len(),
+            CassetteClient::Replaying(_) => 0,
+        };
+        if n == 0 {
+            crate::err(&format!("atlas-api: cassette {file}: nothing was exchanged; not written"));
+            return code;
+        }
+        if let Some(why) = refused {
+            crate::err(&format!(
+                "atlas-api: cassette {file}: not written ({n} exchanges): {why}; the file is unchanged"
+            ));
+            return code;
         }
         match tape.finish() {
-            Ok(()) => code,
+            Ok(()) => {
+                crate::err(&format!("atlas-api: cassette {file}: {n} exchanges recorded"));
+                code
+            }
             Err(e) => {
-                crate::err(&format!("atlas-api: cassette {file}: {e}"));
+                crate::err(&format!(
+                    "atlas-api: cassette {file}: {e} ({n} exchanges not saved; the file is unchanged)"
+                ));
                 failed
             }
         }
+    }
+}
+
+/// Why a recording that ended in `error` must not replace FILE, or `None` when the error is
+/// an answer worth keeping (an Atlas error such as a 403 or 404, or a response that did not
+/// decode: a replay gives the same error). Refused: Atlas did not answer (a transport
+/// failure), or authentication failed.
+pub(crate) fn refusal(error: &Error) -> Option<String> {
+    let what = match error {
+        Error::Transport(_) => "Atlas did not answer",
+        _ if error.is_unauthorized() => "authentication failed",
+        Error::Authentication(_) | Error::UnsupportedChallenge(_) => "authentication failed",
+        _ => return None,
+    };
+    Some(format!("{what} ({})", Sanitized(&error.to_string())))
+}
+
+/// An [`Execute`] that remembers the first [`refusal`] among the errors of its calls (a run
+/// that goes on after a failed call, as `migrate apply` does, is judged by all of them).
+pub(crate) struct Watched<E> {
+    inner: E,
+    refused: RefCell<Option<String>>,
+}
+
+impl<E> Watched<E> {
+    pub(crate) fn new(inner: E) -> Self {
+        Watched { inner, refused: RefCell::new(None) }
+    }
+
+    /// Why a recording of the calls so far must not be saved, if it must not.
+    pub(crate) fn refused(&self) -> Option<String> {
+        self.refused.borrow().clone()
+    }
+}
+
+impl<E: Execute> Execute for Watched<E> {
+    fn execute<O>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error>
+    where
+        O: Operation,
+        O::Output: Send + 'static,
+    {
+        let result = self.inner.execute(op);
+        if let Err(e) = &result {
+            let mut refused = self.refused.borrow_mut();
+            if refused.is_none() {
+                *refused = refusal(e);
+            }
+        }
+        result
     }
 }
 

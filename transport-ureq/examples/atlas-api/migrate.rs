@@ -5,6 +5,7 @@
 //! (or the invitations could not be listed: the Atlas error on stderr); 2 for invalid input,
 //! with nothing sent. Runs over any [`Execute`]: the client, or a cassette (`--cassette`).
 
+use crate::cassette::Watched;
 use atlas_admin_ureq::core::migrate::{self, Action, Options, Scope};
 use atlas_admin_ureq::core::{Blocking, Execute};
 use atlas_admin_ureq::{GroupId, OrgId};
@@ -17,12 +18,15 @@ atlas-api migrate plan  (--orgId ID | --groupId ID) [--reinvite-expired] [--pret
 atlas-api migrate apply (--orgId ID | --groupId ID) [--reinvite-expired] [--pretty]
 (both also take --cassette FILE [--record-mode MODE]: see atlas-api --help)
 
-plan is read-only: the pending invitations of the organization or project and the Cloud Users
-calls that would replace each. apply performs them: it is safe to re-run (a second run changes
-nothing and says so), never deletes an invitation before its replacement exists, and never
-invites someone twice. Org invitations already are PENDING org users (never deleted); expired
+plan is read-only: the pending invitations of the organization or project, the action for each
+(replace, add_roles, already_present, skip or fail) and the Cloud Users calls it takes. apply
+performs them and reports each invitee in the same words: it is safe to re-run (a second run
+changes nothing and says so), never deletes an invitation before its replacement exists and
+holds every invited role (add_roles: the missing ones are added first), and never invites
+someone twice. Org invitations already are PENDING org users (never deleted); expired
 invitations are skipped unless --reinvite-expired. See MIGRATING.md.
-Exit: 0 done; 1 some invitee failed or an Atlas error (JSON on stderr); 2 invalid input, nothing sent.
+Exit: 0 done; 1 some invitee failed (its invitation kept) or an Atlas error (JSON on stderr);
+2 invalid input, nothing sent.
 ";
 
 struct Command {
@@ -67,22 +71,30 @@ fn parse(argv: &[String]) -> Result<Option<Command>, String> {
     Ok(Some(Command { apply, scope, options, pretty }))
 }
 
-/// Runs `atlas-api migrate …`; `client` is called only once the input is valid.
-pub(crate) fn main<E: Execute>(argv: &[String], client: &dyn Fn() -> Result<E, String>) -> ExitCode {
+/// Runs `atlas-api migrate …`; `client` is called only once the input is valid. Gives the exit
+/// status and, if a call ended without Atlas's answer (a transport or authentication failure),
+/// why a recording of the run must not be saved (see `cassette::refusal`).
+pub(crate) fn main<E: Execute>(argv: &[String], client: &dyn Fn() -> Result<E, String>) -> (ExitCode, Option<String>) {
     let cmd = match parse(argv) {
         Ok(Some(cmd)) => cmd,
         Ok(None) => {
             crate::out(USAGE);
-            return ExitCode::SUCCESS;
+            return (ExitCode::SUCCESS, None);
         }
-        Err(message) => return crate::usage_error(&message),
+        Err(message) => return (crate::usage_error(&message), None),
     };
     let client = match client() {
-        Ok(c) => c,
-        Err(message) => return crate::usage_error(&message),
+        Ok(c) => Watched::new(c),
+        Err(message) => return (crate::usage_error(&message), None),
     };
+    let code = run(&cmd, &client);
+    (code, client.refused())
+}
+
+/// Plans or applies, prints the plan or the report, and gives the exit status.
+fn run<E: Execute>(cmd: &Command, client: &E) -> ExitCode {
     // Invitation expiry is judged on the wall clock, as `Client::migrate` does.
-    let atlas = Blocking(&client);
+    let atlas = Blocking(client);
     let (value, failed) = if cmd.apply {
         match migrate::blocking(migrate::apply(&atlas, &cmd.scope, cmd.options, SystemTime::now())) {
             Ok(report) => (serde_json::to_value(&report), report.failed() > 0),
