@@ -175,6 +175,7 @@
 //!
 //! [`Execute`]: atlas_admin_core::Execute
 //! [`ExecuteAsync`]: atlas_admin_core::ExecuteAsync
+pub mod bounded;
 #[cfg(feature = "suites")]
 pub mod canned;
 pub mod cassette;

@@ -753,7 +753,8 @@ fn oversized_body_is_refused_with_413() {
     let tok = token(&fake);
     let n = BODY_FILES.fetch_add(1, Ordering::Relaxed);
     let big = std::env::temp_dir().join(format!("fake-atlas-test-{}-{n}.big", std::process::id()));
-    std::fs::write(&big, vec![b' '; (1 << 20) + 1]).unwrap();
+    let over = usize::try_from(atlas_admin_testing::bounded::MAX_REQUEST_BODY_BYTES).unwrap() + 1;
+    std::fs::write(&big, vec![b' '; over]).unwrap();
     let data = format!("@{}", big.display());
     let auth = format!("Authorization: Bearer {tok}");
     let r = curl(&["-H", &auth, "-H", ACCEPT, "-H", CONTENT_TYPE, "--data-binary", &data, &project_url(&fake)]);

@@ -509,6 +509,41 @@ fn atlas_api_invalid_input_exits_2_and_sends_nothing() {
     assert_eq!(fake.counters().requests, 0, "invalid input must not reach the server");
 }
 
+/// Issue 14: the request body is read with a cap (`MAX_REQUEST_BODY_BYTES`) from a file and
+/// from stdin: one byte past it is a usage error (exit 2) naming the input and the cap, and
+/// nothing is sent. `--file /dev/zero` fails at the cap instead of growing without end.
+#[test]
+fn atlas_api_refuses_a_body_over_the_cap() {
+    use atlas_admin_testing::bounded::MAX_REQUEST_BODY_BYTES;
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    let cap = format!("larger than the cap of {MAX_REQUEST_BODY_BYTES} bytes");
+    let dir = cassette_dir("body-over-the-cap");
+    let big = dir.join("big.json");
+    // Spaces: valid JSON whitespace, so only the cap can refuse it.
+    std::fs::write(&big, vec![b' '; usize::try_from(MAX_REQUEST_BODY_BYTES).unwrap() + 1]).unwrap();
+    let big = big.display().to_string();
+    let over = " ".repeat(usize::try_from(MAX_REQUEST_BODY_BYTES).unwrap() + 1);
+    let mut runs = vec![
+        (format!("--file {big}"), cli(&fake, &["projects", "createGroupInvite", "--groupId", &g, "--file", &big])),
+        (
+            "--file -".to_owned(),
+            cli_stdin(&fake, &["projects", "createGroupInvite", "--groupId", &g, "--file", "-"], Some(&over)),
+        ),
+    ];
+    #[cfg(unix)]
+    runs.push((
+        "--file /dev/zero".to_owned(),
+        cli(&fake, &["projects", "createGroupInvite", "--groupId", &g, "--file", "/dev/zero"]),
+    ));
+    for (input, run) in runs {
+        let run = run.expect_code(2);
+        assert!(run.stderr.contains(&format!("atlas-api: {input}: {cap}")), "{input}: {}", run.stderr);
+    }
+    assert_eq!(fake.counters().requests, 0, "nothing is sent");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn atlas_api_org_create_with_group_role_assignments() {
     let fake = FakeAtlas::start();

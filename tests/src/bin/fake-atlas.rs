@@ -7,6 +7,7 @@
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
 //! project, org and team), then serves until killed.
 
+use atlas_admin_testing::bounded::MAX_FLAG_BYTES;
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ options:
   --seed-users N            start with N active users user0@example.com... in the org and
                             the demo project (for pagination)
   -h, --help                this help
+
+A flag's value is at most 4096 bytes (longer: exit status 2).
 ";
 
 /// What the command line asks for.
@@ -57,7 +60,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
             _ => (flag.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
+        let mut value = || match inline.clone().or_else(|| args.next()) {
+            Some(v) if v.len() > MAX_FLAG_BYTES => {
+                Err(format!("{name}: longer than the cap of {MAX_FLAG_BYTES} bytes"))
+            }
+            Some(v) => Ok(v),
+            None => Err(format!("{name} needs a value")),
+        };
         let number = |v: String| v.parse::<u64>().map_err(|_| format!("{name}: {v:?} is not a number"));
         match name.as_str() {
             "--port" => {
@@ -175,6 +184,14 @@ mod tests {
         assert_eq!(seeded(&["--seed-users", "1234"]).unwrap(), Some(1234));
         assert_eq!(seeded(&[]).unwrap(), Some(0));
         assert!(seeded(&["--seed-users", "-1"]).is_err());
+        // Issue 14: every flag's value has a cap, named in the error.
+        let long = "k".repeat(MAX_FLAG_BYTES + 1);
+        for flag in ["--public-key", "--client-secret", "--group-name", "--port"] {
+            let err = args(&[flag, &long]).unwrap_err();
+            assert_eq!(err, format!("{flag}: longer than the cap of {MAX_FLAG_BYTES} bytes"));
+        }
+        assert!(args(&["--org-name", &"k".repeat(MAX_FLAG_BYTES)]).is_ok());
+        assert!(USAGE.contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
     }
 
     #[test]
