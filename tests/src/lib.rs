@@ -188,5 +188,6 @@ pub mod fixtures;
 #[cfg(feature = "suites")]
 pub mod quickstart;
 pub mod sockets;
+pub mod stdio;
 #[cfg(feature = "suites")]
 pub mod transport_suite;

@@ -9,7 +9,7 @@
 
 use atlas_admin_testing::bounded::MAX_FLAG_BYTES;
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
-use std::io::Write as _;
+use atlas_admin_testing::stdio;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -117,18 +117,18 @@ fn main() -> ExitCode {
     let Options { config, seed_users } = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
-            print!("{USAGE}");
+            stdio::out(USAGE);
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("fake-atlas: {e}\n\n{USAGE}");
+            stdio::err(&format!("fake-atlas: {e}\n\n{USAGE}"));
             return ExitCode::from(2);
         }
     };
     let fake = match FakeAtlas::start_with(config) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("fake-atlas: cannot listen: {e}");
+            stdio::err(&format!("fake-atlas: cannot listen: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -144,13 +144,10 @@ fn main() -> ExitCode {
         ("MONGODB_ATLAS_ORG_ID", c.org_id.clone()),
         ("MONGODB_ATLAS_TEAM_ID", c.team_id.clone()),
     ];
-    let mut out = std::io::stdout().lock();
-    for (name, value) in lines {
-        let _ = writeln!(out, "{name}={}", shell_quote(&value));
-    }
-    let _ = out.flush();
-    drop(out);
-    eprintln!("fake-atlas: serving on {} (Ctrl-C to stop)", fake.base_url());
+    let exports: String = lines.iter().map(|(name, value)| format!("{name}={}\n", shell_quote(value))).collect();
+    // A closed stdout or stderr drops the text; the fake serves on.
+    stdio::out(&exports);
+    stdio::err(&format!("fake-atlas: serving on {} (Ctrl-C to stop)", fake.base_url()));
     loop {
         std::thread::park();
     }
