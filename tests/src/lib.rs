@@ -14,6 +14,8 @@
 //! | [`fake`] | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas (Digest, OAuth, invitations, Cloud Users, faults) | `127.0.0.1` only |
 //! | [`fixtures`] | recorded Atlas responses and documented bodies, embedded in the crate, as `http::Response` | none |
 //! | [`clock`] | a virtual clock ([`Now`](atlas_admin_core::Now)) for driving the core's call machine step by step | none |
+//! | [`bounded`] | reading input with a size cap (at most N bytes from a reader or file, a typed error past it) and the caps of the programs' inputs | none |
+//! | [`stdio`] | printing that drops its output on a closed stdout or stderr instead of panicking (the binaries and examples use it) | none |
 //!
 //! Write the code under test against the [`Execute`] trait (or [`ExecuteAsync`]), which the real
 //! clients, [`Scripted`](doubles::Scripted) and the cassette [`Player`](cassette::Player) all
