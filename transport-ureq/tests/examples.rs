@@ -555,6 +555,14 @@ fn atlas_api_refuses_a_body_over_the_cap() {
         assert!(run.stderr.contains(&format!("atlas-api: {input}: {cap}")), "{input}: {}", run.stderr);
     }
     assert_eq!(fake.counters().requests, 0, "nothing is sent");
+    // A cassette over its cap (`MAX_CASSETTE_BYTES`; sparse, so no disk is used): exit 2 too.
+    let tape = dir.join("big-cassette.json");
+    std::fs::File::create(&tape).unwrap().set_len(atlas_admin_testing::bounded::MAX_CASSETTE_BYTES + 1).unwrap();
+    let tape = tape.display().to_string();
+    let args = ["projects", "listGroupInvites", "--groupId", &g, "--cassette", &tape];
+    let run = run_program(&example("atlas-api"), &args, &[("CI", "1")], None).expect_code(2);
+    let cap = format!("larger than the cap of {} bytes", atlas_admin_testing::bounded::MAX_CASSETTE_BYTES);
+    assert!(run.stderr.contains(&format!("--cassette {tape}")) && run.stderr.contains(&cap), "{}", run.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
