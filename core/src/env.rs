@@ -17,6 +17,10 @@ pub const CLIENT_SECRET: &str = "MONGODB_ATLAS_CLIENT_SECRET";
 /// Base URL; default `https://cloud.mongodb.com`.
 pub const BASE_URL: &str = "MONGODB_ATLAS_BASE_URL";
 
+/// The longest value [`read`] accepts for any of these variables: 4 KiB, far above a key,
+/// secret or base URL. A longer one is [`EnvError::TooLong`] (not kept, not shown).
+pub const MAX_VALUE_BYTES: usize = 4 << 10;
+
 /// What the environment says.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -54,9 +58,18 @@ pub enum EnvError {
         /// The variable.
         var: &'static str,
     },
+    /// A variable's value is longer than [`MAX_VALUE_BYTES`] (the value is not shown).
+    #[error("{var} is longer than the cap of {max} bytes")]
+    TooLong {
+        /// The variable.
+        var: &'static str,
+        /// The cap, [`MAX_VALUE_BYTES`].
+        max: usize,
+    },
 }
 
-/// Reads the settings through `lookup`; an empty value counts as unset.
+/// Reads the settings through `lookup`; an empty value counts as unset, a value longer than
+/// [`MAX_VALUE_BYTES`] is [`EnvError::TooLong`].
 ///
 /// With both pairs complete, the API key is used (the Atlas CLI's precedence): so the exports
 /// `fake-atlas` prints work as they are. A half-set pair is always an error.
@@ -70,7 +83,10 @@ pub enum EnvError {
 /// assert!(matches!(half, Err(env::EnvError::IncompletePair { set: env::CLIENT_ID, .. })));
 /// ```
 pub fn read(mut lookup: impl FnMut(&'static str) -> Result<Option<String>, EnvError>) -> Result<EnvSettings, EnvError> {
-    let mut get = |var| lookup(var).map(|v| v.filter(|s| !s.is_empty()));
+    let mut get = |var| match lookup(var)?.filter(|s| !s.is_empty()) {
+        Some(value) if value.len() > MAX_VALUE_BYTES => Err(EnvError::TooLong { var, max: MAX_VALUE_BYTES }),
+        value => Ok(value),
+    };
     let api_key = pair(get(PUBLIC_API_KEY)?, get(PRIVATE_API_KEY)?, PUBLIC_API_KEY, PRIVATE_API_KEY)?;
     let service = pair(get(CLIENT_ID)?, get(CLIENT_SECRET)?, CLIENT_ID, CLIENT_SECRET)?;
     let credentials = match (api_key, service) {
@@ -102,6 +118,25 @@ mod tests {
 
     fn env(vars: &[(&'static str, &str)]) -> Result<EnvSettings, EnvError> {
         read(|name| Ok(vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())))
+    }
+
+    /// Issue 14: every variable has a cap; past it a typed error naming the variable (never
+    /// the value), whichever variable it is.
+    #[test]
+    fn a_value_over_the_cap_is_refused_naming_the_variable() {
+        let long = "k".repeat(MAX_VALUE_BYTES + 1);
+        let fits = "k".repeat(MAX_VALUE_BYTES);
+        for var in [PUBLIC_API_KEY, PRIVATE_API_KEY, CLIENT_ID, CLIENT_SECRET, BASE_URL] {
+            let mut vars =
+                vec![(PUBLIC_API_KEY, "pub"), (PRIVATE_API_KEY, "priv"), (CLIENT_ID, "id"), (CLIENT_SECRET, "s")];
+            vars.retain(|(n, _)| *n != var);
+            vars.push((var, &long));
+            let err = env(&vars).unwrap_err();
+            assert!(matches!(err, EnvError::TooLong { var: v, max: MAX_VALUE_BYTES } if v == var), "{var}: {err:?}");
+            let shown = err.to_string();
+            assert!(shown.contains(var) && shown.contains(&MAX_VALUE_BYTES.to_string()) && !shown.contains(&long));
+        }
+        assert!(env(&[(PUBLIC_API_KEY, "pub"), (PRIVATE_API_KEY, &fits)]).is_ok());
     }
 
     #[test]

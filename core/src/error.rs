@@ -145,6 +145,11 @@ impl Error {
 
     /// 401, or credentials refused: the API key, client secret or token was not accepted.
     /// Not when no token could be fetched at all ([`AuthFailure::TokenUnavailable`]).
+    ///
+    /// This is the way to detect bad credentials: it does not depend on the `errorCode`, which
+    /// for a refused Digest answer is Atlas's generic `UNEXPECTED_ERROR`. Atlas answers a wrong
+    /// public key and a wrong private key alike (the same 401 challenge again), so the error
+    /// cannot say which of the two is wrong.
     pub fn is_unauthorized(&self) -> bool {
         match self {
             Error::Authentication(e) => e.kind != AuthFailure::TokenUnavailable,

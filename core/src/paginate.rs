@@ -264,6 +264,21 @@ mod tests {
         assert_eq!(walk(op(), 100, script), (vec![1, 2], 3, None));
     }
 
+    /// Issue 14: a malformed `totalCount` (a hint) neither fails the decode nor ends the walk:
+    /// pages with no links go on while full, as with no count at all.
+    #[test]
+    fn a_malformed_total_count_does_not_stop_the_walk() {
+        for bad in ["-5", r#""3""#, "2.5", "1e30"] {
+            let decoded = |items: std::ops::Range<usize>| -> Page<OrgUser> {
+                let results: Vec<String> = items.map(|i| format!(r#"{{"id":"{i:024x}"}}"#)).collect();
+                let text = format!(r#"{{"results":[{}],"totalCount":{bad}}}"#, results.join(","));
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("totalCount {bad}: {e}"))
+            };
+            let script = vec![decoded(0..2), decoded(2..4), decoded(4..5)];
+            assert_eq!(walk(op(), 100, script), (vec![1, 2, 3], 5, None), "totalCount {bad}");
+        }
+    }
+
     #[test]
     fn an_empty_page_stops_even_with_a_next_link() {
         let script = vec![page(0..2, Some("http://x/?pageNum=2"), None), page(0..0, Some("http://x/?pageNum=3"), None)];

@@ -270,6 +270,29 @@ pub fn digest_wrong_password<D: Driver>() {
     assert_eq!(fake.counters().api_requests, 2);
 }
 
+/// Bad credentials are told by [`Error::is_unauthorized`], whatever the body's `errorCode`
+/// (Atlas's Digest refusal says `UNEXPECTED_ERROR`). A wrong public key and a wrong private key
+/// end the same way (Atlas answers both with the same challenge again); a 404 is not one.
+pub fn wrong_credentials_are_unauthorized<D: Driver>() {
+    let fake = FakeAtlas::start();
+    let (public, private) = (fake.config().public_key.clone(), fake.config().private_key.clone());
+    let op = ListGroupInvites::new(group(&fake)).unwrap();
+    let refused = |creds: Credentials| D::connect(spec(&fake, creds)).execute(&op).unwrap_err();
+    let wrong_public = refused(Credentials::api_key("wrong-public-key", private).unwrap());
+    let wrong_private = refused(Credentials::api_key(public, "wrong-private-key").unwrap());
+    let wrong_secret = refused(Credentials::service_account(fake.config().client_id.clone(), "wrong-secret").unwrap());
+    for err in [&wrong_public, &wrong_private, &wrong_secret] {
+        assert!(matches!(err, Error::Authentication(_)), "{err:?}");
+        assert!(err.is_unauthorized(), "{err:?}");
+        assert!(!err.is_forbidden() && !err.is_not_found(), "{err:?}");
+    }
+    assert_eq!(wrong_public.error_code(), Some("UNEXPECTED_ERROR"), "what the challenge body says");
+    assert_eq!(wrong_public.to_string(), wrong_private.to_string(), "Atlas does not say which key is wrong");
+    let c: D = digest_client(&fake);
+    let missing = c.execute(&GetGroupInvite::new(group(&fake), "5f8d0a1b2c3d4e5f6a7b8c9d").unwrap()).unwrap_err();
+    assert!(missing.is_not_found() && !missing.is_unauthorized(), "{missing:?}");
+}
+
 /// A service account: many calls, one token; a refused token is replaced once.
 pub fn oauth_one_token<D: Driver>() {
     let fake = FakeAtlas::start();
@@ -508,7 +531,7 @@ macro_rules! conformance_suite {
     ($driver:ty) => {
         $crate::conformance_suite!(@tests $driver;
             project_lifecycle, org_lifecycle, cloud_users_lifecycle, digest_one_round_trip_per_call, digest_stale_nonce,
-            digest_wrong_password, oauth_one_token, oauth_wrong_secret, retry_after_obeyed, retry_after_beyond_cap,
+            digest_wrong_password, wrong_credentials_are_unauthorized, oauth_one_token, oauth_wrong_secret, retry_after_obeyed, retry_after_beyond_cap,
             transient_errors_retried_when_safe, create_not_duplicated, slow_server_times_out, envelope_equals_plain,
             invalid_input_sends_nothing, connection_refused, body_over_cap);
     };

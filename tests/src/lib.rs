@@ -15,6 +15,8 @@
 //! | [`fixtures`] | recorded Atlas responses and documented bodies, embedded in the crate, as `http::Response` | none |
 //! | [`files`] | [`write_atomically`](files::write_atomically): a file replaced whole or not at all (temporary file, sync, rename), as cassettes are saved | none |
 //! | [`clock`] | a virtual clock ([`Now`](atlas_admin_core::Now)) for driving the core's call machine step by step | none |
+//! | [`bounded`] | reading input with a size cap (at most N bytes from a reader or file, a typed error past it) and the caps of the programs' inputs | none |
+//! | [`stdio`] | printing that drops its output on a closed stdout or stderr instead of panicking (the binaries and examples use it) | none |
 //!
 //! Write the code under test against the [`Execute`] trait (or [`ExecuteAsync`]), which the real
 //! clients, [`Scripted`](doubles::Scripted) and the cassette [`Player`](cassette::Player) all
@@ -176,6 +178,7 @@
 //!
 //! [`Execute`]: atlas_admin_core::Execute
 //! [`ExecuteAsync`]: atlas_admin_core::ExecuteAsync
+pub mod bounded;
 #[cfg(feature = "suites")]
 pub mod canned;
 pub mod cassette;
@@ -189,5 +192,6 @@ pub mod fixtures;
 #[cfg(feature = "suites")]
 pub mod quickstart;
 pub mod sockets;
+pub mod stdio;
 #[cfg(feature = "suites")]
 pub mod transport_suite;

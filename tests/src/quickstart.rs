@@ -10,7 +10,6 @@
 //! q.step("getGroupInvite", "read it back");
 //! q.show("got", client.execute(&GetGroupInvite::new(&q.group_id, &id)?)?);
 //! ```
-#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::fake::FakeAtlas;
 use atlas_admin_core::transport::{BuildError, ClientBuilder, Connect};
@@ -22,6 +21,21 @@ use atlas_admin_core::{
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// `println!` through [`stdio::out`](crate::stdio::out): a closed stdout drops the line (never
+/// a panic) and the run goes on, so what it created is still cleaned up.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = crate::stdio::out(&format!("{}\n", format_args!($($arg)*)));
+    }};
+}
+
+/// `eprintln!` through [`stdio::err`](crate::stdio::err): a closed stderr is ignored.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        crate::stdio::err(&format!($($arg)*))
+    };
+}
 
 const GROUP_ID_VAR: &str = "MONGODB_ATLAS_GROUP_ID";
 const ORG_ID_VAR: &str = "MONGODB_ATLAS_ORG_ID";
@@ -80,15 +94,15 @@ pub fn exit(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Config(message)) => {
-            eprintln!("quickstart: {message}");
+            errln!("quickstart: {message}");
             ExitCode::from(2)
         }
         Err(Failure::Call(error)) => {
-            eprintln!("quickstart: unexpected error: {error}");
+            errln!("quickstart: unexpected error: {error}");
             ExitCode::from(1)
         }
         Err(Failure::Unexpected(message)) => {
-            eprintln!("quickstart: unexpected answer: {message}");
+            errln!("quickstart: unexpected answer: {message}");
             ExitCode::from(1)
         }
     }
@@ -127,14 +141,14 @@ pub struct Quickstart {
 impl Quickstart {
     /// Prints the banner and the target, and returns a builder for it with the exchange log on.
     pub fn start<T: Connect>(title: &str) -> Result<(Quickstart, ClientBuilder<T>), Failure> {
-        println!("atlas-admin quickstart: the project invitation lifecycle ({title})");
+        outln!("atlas-admin quickstart: the project invitation lifecycle ({title})");
         Self::begin(Lifecycle::Invitations)
     }
 
     /// As [`start`](Self::start), for the Cloud Users lifecycle; against a real server it also
     /// needs `MONGODB_ATLAS_ORG_ID`.
     pub fn start_users<T: Connect>(title: &str) -> Result<(Quickstart, ClientBuilder<T>), Failure> {
-        println!("atlas-admin quickstart: the Cloud Users lifecycle that replaces invitations ({title})");
+        outln!("atlas-admin quickstart: the Cloud Users lifecycle that replaces invitations ({title})");
         Self::begin(Lifecycle::CloudUsers)
     }
 
@@ -157,14 +171,14 @@ impl Quickstart {
     /// `[n/N] operationId: what`; each step is one call.
     pub fn step(&mut self, operation_id: &str, what: &str) {
         self.calls += 1;
-        println!("\n[{}/{}] {operation_id}: {what}", self.calls, self.steps);
+        outln!("\n[{}/{}] {operation_id}: {what}", self.calls, self.steps);
     }
 
     /// `  ✓ label: id …  PENDING  roles […]` for an organization or project user (with the
     /// HTTP status: create and add answer 201).
     pub fn show_user<R: UserRoles>(&mut self, label: &str, response: ApiResponse<CloudUser<R>>) -> CloudUser<R> {
         let user = &response.value;
-        println!(
+        outln!(
             "  ✓ {label} (HTTP {}): id {}  {}  {}  roles [{}]",
             response.meta.status.as_u16(),
             Sanitized(user.id.as_deref().unwrap_or("?")),
@@ -183,23 +197,23 @@ impl Quickstart {
 
     /// `  ✓ label: id …  roles […]  expiresAt …`, and the Deprecation/Sunset notice once.
     pub fn show(&mut self, label: &str, response: ApiResponse<GroupInvitation>) -> GroupInvitation {
-        println!("  ✓ {label}: {}", describe(&response.value));
+        outln!("  ✓ {label}: {}", describe(&response.value));
         self.notice(&response.meta);
         response.value
     }
 
     /// The invitations of a list call, one per line.
     pub fn show_list(&mut self, response: ApiResponse<Vec<GroupInvitation>>) {
-        println!("  ✓ {} invitation(s) found", response.value.len());
+        outln!("  ✓ {} invitation(s) found", response.value.len());
         for invitation in &response.value {
-            println!("    - {}", describe(invitation));
+            outln!("    - {}", describe(invitation));
         }
         self.notice(&response.meta);
     }
 
     /// A delete's answer (204, no body).
     pub fn show_deleted(&mut self, response: ApiResponse<()>) {
-        println!("  ✓ deleted (HTTP {}, no body)", response.meta.status.as_u16());
+        outln!("  ✓ deleted (HTTP {}, no body)", response.meta.status.as_u16());
     }
 
     /// The id Atlas gave an invitation.
@@ -218,7 +232,7 @@ impl Quickstart {
         match result {
             Err(e) if e.is_not_found() => {
                 let detail = e.api_error().and_then(|a| a.detail()).unwrap_or("-");
-                println!("  ✓ handled: HTTP 404, errorCode {}, detail {detail:?}", e.error_code().unwrap_or("(none)"));
+                outln!("  ✓ handled: HTTP 404, errorCode {}, detail {detail:?}", e.error_code().unwrap_or("(none)"));
                 Ok(())
             }
             Err(e) => Err(e.into()),
@@ -242,7 +256,7 @@ impl Quickstart {
                 "{challenges} Digest challenge(s), {tokens} token request(s), {other} re-sent or retried request(s)"
             )
         };
-        println!("\nSummary: {calls} calls, {requests} HTTP requests: {how}.");
+        outln!("\nSummary: {calls} calls, {requests} HTTP requests: {how}.");
     }
 
     /// The Deprecation/Sunset notice, printed once for the first response that carries one.
@@ -254,7 +268,7 @@ impl Quickstart {
         let since = meta.deprecation.map_or_else(|| "deprecated".to_owned(), |d| format!("deprecated since {d}"));
         let sunset =
             meta.sunset.map_or_else(String::new, |s| format!("; sunset {s} (then Atlas answers 410 VERSION_GONE)"));
-        println!("  ! Atlas says these endpoints are {since}{sunset}");
+        outln!("  ! Atlas says these endpoints are {since}{sunset}");
     }
 }
 
@@ -288,15 +302,15 @@ fn target<T: Connect>(
     if !has_credentials {
         let fake = FakeAtlas::start();
         let config = fake.config();
-        println!("Target: in-process fake Atlas at {} (no MONGODB_ATLAS_* credentials set)", fake.base_url());
+        outln!("Target: in-process fake Atlas at {} (no MONGODB_ATLAS_* credentials set)", fake.base_url());
         if var(env::BASE_URL).is_some() {
-            println!("        ({} is ignored without credentials)", env::BASE_URL);
+            outln!("        ({} is ignored without credentials)", env::BASE_URL);
         }
         let org = match lifecycle {
             Lifecycle::CloudUsers => format!("organization {}, ", config.org_id),
             Lifecycle::Invitations => String::new(),
         };
-        println!("        API key {} (HTTP Digest), {org}project {}", config.public_key, config.group_id);
+        outln!("        API key {} (HTTP Digest), {org}project {}", config.public_key, config.group_id);
         let builder = ClientBuilder::<T>::default()
             .base_url(&fake.base_url())
             .api_key(config.public_key.as_str(), config.private_key.as_str());
@@ -328,13 +342,13 @@ fn target<T: Connect>(
         .map_err(|e| Failure::Config(format!("{INVITE_USERNAME_VAR}: {e}")))?;
     let builder = ClientBuilder::<T>::from_env()?;
     let base_url = var(env::BASE_URL).unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    println!("Target: {base_url} (credentials from the environment)");
+    outln!("Target: {base_url} (credentials from the environment)");
     match (lifecycle, &org_id) {
-        (Lifecycle::CloudUsers, Some(org)) => println!(
+        (Lifecycle::CloudUsers, Some(org)) => outln!(
             "        organization {org}, project {group_id}; Atlas e-mails an invitation to {username}, \
              and step 5 removes that user"
         ),
-        _ => println!("        project {group_id}; Atlas e-mails an invitation to {username}, and step 6 cancels it"),
+        _ => outln!("        project {group_id}; Atlas e-mails an invitation to {username}, and step 6 cancels it"),
     }
     Ok((builder, group_id, org_id, username, None))
 }
@@ -363,7 +377,7 @@ fn log_exchange(stats: &Stats, exchange: &Exchange) {
         ExchangeOutcome::Failed { kind, message } => format!("failed ({kind:?}): {}", Sanitized(message)),
         _ => "(no response)".to_owned(),
     };
-    println!("  → {} {target}  {outcome}", exchange.method);
+    outln!("  → {} {target}  {outcome}", exchange.method);
 }
 
 /// `id …  roles […]  expiresAt …`

@@ -184,6 +184,9 @@ fn a_misspelt_mode_or_auth_is_an_error_not_a_default() {
     let error = Mode::pick(false, Some("replya")).unwrap_err();
     assert!(error.to_string().contains("\"replya\""), "{error}");
     assert!(Mode::pick(true, Some("recrod")).is_err(), "a typo is reported in CI too");
+    // An environment value can be any length: the message shows its first 64 characters.
+    let long = Mode::pick(false, Some(&"x".repeat(100_000))).unwrap_err().to_string();
+    assert!(long.contains(&format!("\"{}\"", "x".repeat(64))) && long.len() < 300, "{}", long.len());
     assert_eq!(Mode::pick(false, Some("")), Ok(Mode::Once), "empty is unset");
     for (ci, set) in [(None, false), (Some(""), false), (Some("0"), false), (Some("FALSE"), false)] {
         assert_eq!(Mode::ci_is_set(ci), set, "{ci:?}");

@@ -845,3 +845,27 @@ fn a_superseded_challenge_takes_its_failed_attempts_with_it() {
     std::fs::remove_file(&e.path).unwrap();
     assert!(unused.is_empty(), "{unused:?}");
 }
+
+/// Issue 14: a cassette file is read with a cap (`MAX_CASSETTE_BYTES`): one past it is refused
+/// with an error naming the file and the cap, by the player and by `new-episodes` alike,
+/// without reading the rest (`/dev/zero` fails as fast).
+#[test]
+fn a_cassette_over_the_cap_is_refused_naming_the_cap() {
+    use atlas_admin_testing::bounded::MAX_CASSETTE_BYTES;
+    let path = tmp("over-the-cap");
+    // Sparse: no disk is used for the zeros.
+    std::fs::File::create(&path).unwrap().set_len(MAX_CASSETTE_BYTES + 1).unwrap();
+    let cap = format!("larger than the cap of {MAX_CASSETTE_BYTES} bytes");
+    let played = Player::load(&path).map(|_| ()).unwrap_err().to_string();
+    assert!(played.contains(&cap) && played.contains(&path.display().to_string()), "{played}");
+    let fake = fake();
+    let grown = CassetteClient::open(&path, Mode::NewEpisodes, || recording(&fake, Auth::ApiKey)).map(|_| ());
+    let grown = grown.unwrap_err().to_string();
+    assert!(grown.contains(&cap), "{grown}");
+    std::fs::remove_file(&path).unwrap();
+    #[cfg(unix)]
+    {
+        let endless = Cassette::load("/dev/zero").map(|_| ()).unwrap_err().to_string();
+        assert!(endless.contains(&cap), "{endless}");
+    }
+}

@@ -753,7 +753,8 @@ fn oversized_body_is_refused_with_413() {
     let tok = token(&fake);
     let n = BODY_FILES.fetch_add(1, Ordering::Relaxed);
     let big = std::env::temp_dir().join(format!("fake-atlas-test-{}-{n}.big", std::process::id()));
-    std::fs::write(&big, vec![b' '; (1 << 20) + 1]).unwrap();
+    let over = usize::try_from(atlas_admin_testing::bounded::MAX_REQUEST_BODY_BYTES).unwrap() + 1;
+    std::fs::write(&big, vec![b' '; over]).unwrap();
     let data = format!("@{}", big.display());
     let auth = format!("Authorization: Bearer {tok}");
     let r = curl(&["-H", &auth, "-H", ACCEPT, "-H", CONTENT_TYPE, "--data-binary", &data, &project_url(&fake)]);
@@ -836,4 +837,31 @@ fn counters_are_served_as_json_without_counting_themselves() {
     assert_eq!(first.json()["requests"], json!(1));
     assert_eq!(curl(&[&url]).json(), fake.counters().to_json());
     assert_eq!(fake.counters().requests, 1);
+}
+
+/// Issue 14: `fake-atlas --help | true` panicked ("failed printing to stdout: Broken pipe",
+/// exit status 101). Into a closed stdout (`--help`) or stderr (a usage error) it exits as it
+/// would with its output read.
+#[cfg(unix)]
+#[test]
+fn binary_exits_quietly_when_its_output_pipe_is_closed() {
+    // A socket whose peer is closed before the binary starts: every write fails (EPIPE).
+    let closed = || {
+        let (reader, writer) = std::os::unix::net::UnixStream::pair().unwrap();
+        drop(reader);
+        Stdio::from(std::os::fd::OwnedFd::from(writer))
+    };
+    let run = |args: &[&str], stdout: Stdio, stderr: Stdio| {
+        // Both end at once (help, usage error): no server is started.
+        let out = Command::new(env!("CARGO_BIN_EXE_fake-atlas")).args(args).stdout(stdout).stderr(stderr).output();
+        let out = out.expect("the binary runs");
+        let text =
+            format!("{args:?}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!text.contains("panicked"), "{text}");
+        (out.status.code(), text)
+    };
+    let (code, text) = run(&["--help"], closed(), Stdio::piped());
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = run(&["--bogus"], Stdio::piped(), closed());
+    assert_eq!(code, Some(2), "{text}");
 }

@@ -8,10 +8,10 @@
 //! Reads `MONGODB_ATLAS_BASE_URL`, `MONGODB_ATLAS_PUBLIC_API_KEY`, `MONGODB_ATLAS_PRIVATE_API_KEY`
 //! and `MONGODB_ATLAS_GROUP_ID` (what `fake-atlas` prints). Prints one JSON line. `memory` runs
 //! the calls through one ureq client and samples the process's resident memory as it goes.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use atlas_admin_core::ops::{CreateGroupInvite, UpdateGroupInvites};
 use atlas_admin_core::{GroupInvitationRequest, ProjectRole};
+use atlas_admin_testing::stdio;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -99,11 +99,11 @@ fn run() -> Result<String, String> {
 fn main() -> ExitCode {
     match run() {
         Ok(line) => {
-            println!("{line}");
+            stdio::out(&format!("{line}\n"));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("e2e-bench: {e}");
+            stdio::err(&format!("e2e-bench: {e}"));
             ExitCode::from(1)
         }
     }

@@ -15,13 +15,13 @@
 //!
 //! Choosing the target and printing live in `atlas_admin_testing::quickstart`, shared with the
 //! blocking quickstart. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
-#![allow(clippy::print_stdout)]
 
 use atlas_admin_hyper::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
 use atlas_admin_hyper::{GroupInvitationRequest, GroupInvitationUpdateRequest, Hyper, ProjectRole};
 use atlas_admin_testing::quickstart::{self, Failure, Quickstart};
+use atlas_admin_testing::stdio;
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -62,7 +62,7 @@ async fn run() -> Result<(), Failure> {
     q.summary();
     // A service account's token outlives this program unless it is revoked.
     if client.revoke_token().await? {
-        println!("Revoked the service account's token.");
+        stdio::out("Revoked the service account's token.\n");
     }
     Ok(())
 }

@@ -36,24 +36,14 @@ use cassette::CassetteArgs;
 use run::{Failure, Warned};
 use serde_json::Value;
 use std::cell::OnceCell;
-use std::io::Write as _;
+// Output to a closed pipe is dropped quietly: `out` says `false`, `err` ignores it.
+use atlas_admin_testing::stdio::{err, out};
 use std::process::ExitCode;
 
 /// Exit status for invalid input: nothing was sent.
 const USAGE_ERROR: u8 = 2;
 /// Exit status for an API error or another runtime failure.
 const RUNTIME_ERROR: u8 = 1;
-
-/// Writes to stdout; `false` if it cannot (a closed pipe), never a panic.
-fn out(text: &str) -> bool {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_ok()
-}
-
-/// Writes one line to stderr; a closed pipe is ignored.
-fn err(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
 
 fn usage_error(message: &str) -> ExitCode {
     err(&format!("atlas-api: {message}\nRun `atlas-api --help` for the operations and flags."));

@@ -13,9 +13,9 @@
 //! `MONGODB_ATLAS_GROUP_ID` (a project of that organization), `MONGODB_ATLAS_INVITE_USERNAME`
 //! (Atlas e-mails it an invitation; step 5 removes the user) and optionally
 //! `MONGODB_ATLAS_BASE_URL`. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
-#![allow(clippy::print_stdout)]
 
 use atlas_admin_testing::quickstart::{self, Failure, Quickstart};
+use atlas_admin_testing::stdio;
 use atlas_admin_ureq::core::{GroupRoleChange, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest};
 use atlas_admin_ureq::ops::{
     AddGroupUserRole, AddGroupUsers, CreateOrgUser, GetOrgUser, RemoveGroupUserRole, RemoveOrgUser,
@@ -60,7 +60,7 @@ fn run() -> Result<(), Failure> {
 
     q.summary();
     if client.revoke_token()? {
-        println!("Revoked the service account's token.");
+        stdio::out("Revoked the service account's token.\n");
     }
     Ok(())
 }

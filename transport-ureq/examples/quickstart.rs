@@ -15,9 +15,9 @@
 //!
 //! Choosing the target and printing live in `atlas_admin_testing::quickstart`, shared with the
 //! async quickstart. Exit status: 0 success, 1 an unexpected error, 2 a settings error.
-#![allow(clippy::print_stdout)]
 
 use atlas_admin_testing::quickstart::{self, Failure, Quickstart};
+use atlas_admin_testing::stdio;
 use atlas_admin_ureq::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
@@ -61,7 +61,7 @@ fn run() -> Result<(), Failure> {
     q.summary();
     // A service account's token outlives this program unless it is revoked.
     if client.revoke_token()? {
-        println!("Revoked the service account's token.");
+        stdio::out("Revoked the service account's token.\n");
     }
     Ok(())
 }

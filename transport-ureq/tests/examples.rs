@@ -1,8 +1,9 @@
-//! Runs the example programs as a user would: `quickstart`, `quickstart-users` and the `atlas-api` CLI,
+//! Runs the example programs as a user would: `quickstart`, `quickstart-users` and the `atlas-api` CLI
+//! (and, for their output into a closed pipe, the hyper crate's `quickstart-async` and `e2e-bench`),
 //! against loopback fakes only, with every `MONGODB_ATLAS_*` (and proxy) variable removed
 //! from their environment except what a test sets.
 //!
-//! The binaries come from `cargo build --examples`, run once per test process with the
+//! The binaries come from `cargo build --examples` (of this crate and `atlas-admin-hyper`), run once per test process with the
 //! target directory and profile of this test binary (a no-op when they are fresh, so a
 //! `cargo test --test examples` after editing an example never runs a stale binary). If cargo
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
@@ -38,7 +39,8 @@ fn cargo_build_examples() -> Result<HashMap<String, PathBuf>, String> {
     let profile_dir = profile_dir();
     let target_dir = profile_dir.parent().ok_or("no target directory above the profile directory")?;
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "-q", "--offline", "-p", "atlas-admin-ureq", "--examples", "--message-format=json"]);
+    cmd.args(["build", "-q", "--offline", "-p", "atlas-admin-ureq", "-p", "atlas-admin-hyper", "--examples"]);
+    cmd.arg("--message-format=json");
     match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -138,6 +140,18 @@ impl Run {
 /// Runs `program` with `args`, an environment without `MONGODB_ATLAS_*`, proxy, `CI` or
 /// `ATLAS_CASSETTE_MODE` variables plus `env`, and `stdin` (or none). Killed after [`RUN_LIMIT`].
 fn run_program(program: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut cmd = command(program, args, env);
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn example");
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    finish(child, program, args)
+}
+
+/// `program` with `args` and an environment without `MONGODB_ATLAS_*`, proxy, `CI` or
+/// `ATLAS_CASSETTE_MODE` variables plus `env`.
+fn command(program: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(program);
     cmd.args(args);
     for (name, _) in std::env::vars_os() {
@@ -152,11 +166,11 @@ fn run_program(program: &Path, args: &[&str], env: &[(&str, &str)], stdin: Optio
         }
     }
     cmd.envs(env.iter().copied());
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn example");
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes()).expect("write stdin");
-    }
+    cmd
+}
+
+/// Waits for `child` (killed after [`RUN_LIMIT`]), with what it printed on the pipes it has.
+fn finish(mut child: std::process::Child, program: &Path, args: &[&str]) -> Run {
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -509,6 +523,49 @@ fn atlas_api_invalid_input_exits_2_and_sends_nothing() {
     assert_eq!(fake.counters().requests, 0, "invalid input must not reach the server");
 }
 
+/// Issue 14: the request body is read with a cap (`MAX_REQUEST_BODY_BYTES`) from a file and
+/// from stdin: one byte past it is a usage error (exit 2) naming the input and the cap, and
+/// nothing is sent. `--file /dev/zero` fails at the cap instead of growing without end.
+#[test]
+fn atlas_api_refuses_a_body_over_the_cap() {
+    use atlas_admin_testing::bounded::MAX_REQUEST_BODY_BYTES;
+    let fake = FakeAtlas::start();
+    let g = fake.config().group_id.clone();
+    let cap = format!("larger than the cap of {MAX_REQUEST_BODY_BYTES} bytes");
+    let dir = cassette_dir("body-over-the-cap");
+    let big = dir.join("big.json");
+    // Spaces: valid JSON whitespace, so only the cap can refuse it.
+    std::fs::write(&big, vec![b' '; usize::try_from(MAX_REQUEST_BODY_BYTES).unwrap() + 1]).unwrap();
+    let big = big.display().to_string();
+    let over = " ".repeat(usize::try_from(MAX_REQUEST_BODY_BYTES).unwrap() + 1);
+    let mut runs = vec![
+        (format!("--file {big}"), cli(&fake, &["projects", "createGroupInvite", "--groupId", &g, "--file", &big])),
+        (
+            "--file -".to_owned(),
+            cli_stdin(&fake, &["projects", "createGroupInvite", "--groupId", &g, "--file", "-"], Some(&over)),
+        ),
+    ];
+    #[cfg(unix)]
+    runs.push((
+        "--file /dev/zero".to_owned(),
+        cli(&fake, &["projects", "createGroupInvite", "--groupId", &g, "--file", "/dev/zero"]),
+    ));
+    for (input, run) in runs {
+        let run = run.expect_code(2);
+        assert!(run.stderr.contains(&format!("atlas-api: {input}: {cap}")), "{input}: {}", run.stderr);
+    }
+    assert_eq!(fake.counters().requests, 0, "nothing is sent");
+    // A cassette over its cap (`MAX_CASSETTE_BYTES`; sparse, so no disk is used): exit 2 too.
+    let tape = dir.join("big-cassette.json");
+    std::fs::File::create(&tape).unwrap().set_len(atlas_admin_testing::bounded::MAX_CASSETTE_BYTES + 1).unwrap();
+    let tape = tape.display().to_string();
+    let args = ["projects", "listGroupInvites", "--groupId", &g, "--cassette", &tape];
+    let run = run_program(&example("atlas-api"), &args, &[("CI", "1")], None).expect_code(2);
+    let cap = format!("larger than the cap of {} bytes", atlas_admin_testing::bounded::MAX_CASSETTE_BYTES);
+    assert!(run.stderr.contains(&format!("--cassette {tape}")) && run.stderr.contains(&cap), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn atlas_api_org_create_with_group_role_assignments() {
     let fake = FakeAtlas::start();
@@ -774,6 +831,46 @@ fn atlas_api_exits_quietly_when_its_output_pipe_is_closed() {
         let usage = usage.expect("run a usage error");
         assert_eq!(usage.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&usage.stdout));
         assert_eq!(String::from_utf8_lossy(&usage.stdout), "", "{args:?}");
+    }
+}
+
+/// Issue 14: every other example we ship (both crates') exits as it would with its output
+/// read, when its stdout or its stderr is a closed pipe: never `println!`'s panic (exit status
+/// 101, "failed printing to stdout: Broken pipe"). (`atlas-api` above; `fake-atlas` in the
+/// testing crate's tests.)
+#[cfg(unix)]
+#[test]
+fn every_example_exits_quietly_when_its_output_pipe_is_closed() {
+    let fake = FakeAtlas::start();
+    let (c, base) = (fake.config().clone(), fake.base_url());
+    let [url, public, private] = fake_env(&base, &c.public_key, &c.private_key);
+    let bench_env = [url, public, private, ("MONGODB_ATLAS_GROUP_ID", c.group_id.as_str())];
+    let half_key = [("MONGODB_ATLAS_PUBLIC_API_KEY", "abcdefgh")];
+    // (example, arguments, environment, which stream is closed, exit status)
+    let cases: [(&str, &[&str], &Env, &str, i32); 8] = [
+        ("quickstart", &[], &[], "stdout", 0),
+        ("quickstart-users", &[], &[], "stdout", 0),
+        ("quickstart-async", &[], &[], "stdout", 0),
+        ("e2e-bench", &["ureq", "2"], &bench_env, "stdout", 0),
+        // Errors, told on stderr.
+        ("quickstart", &[], &half_key, "stderr", 2),
+        ("quickstart-users", &[], &half_key, "stderr", 2),
+        ("quickstart-async", &[], &half_key, "stderr", 2),
+        ("e2e-bench", &[], &[], "stderr", 1),
+    ];
+    for (name, args, env, closed, code) in cases {
+        let program = example(name);
+        let mut cmd = command(&program, args, env);
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if closed == "stdout" {
+            cmd.stdout(closed_pipe());
+        } else {
+            cmd.stderr(closed_pipe());
+        }
+        let run = finish(cmd.spawn().expect("spawn example"), &program, args);
+        let shown = format!("{name} {args:?} into a closed {closed}\nstdout: {}\nstderr: {}", run.stdout, run.stderr);
+        assert_eq!(run.code, code, "{shown}");
+        assert!(!run.stderr.contains("panicked") && !run.stdout.contains("panicked"), "{shown}");
     }
 }
 

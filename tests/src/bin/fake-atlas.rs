@@ -7,8 +7,9 @@
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
 //! project, org and team), then serves until killed.
 
+use atlas_admin_testing::bounded::MAX_FLAG_BYTES;
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
-use std::io::Write as _;
+use atlas_admin_testing::stdio;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -35,6 +36,8 @@ options:
   --seed-users N            start with N active users user0@example.com... in the org and
                             the demo project (for pagination)
   -h, --help                this help
+
+A flag's value is at most 4096 bytes (longer: exit status 2).
 ";
 
 /// What the command line asks for.
@@ -57,7 +60,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
             _ => (flag.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
+        let mut value = || match inline.clone().or_else(|| args.next()) {
+            Some(v) if v.len() > MAX_FLAG_BYTES => {
+                Err(format!("{name}: longer than the cap of {MAX_FLAG_BYTES} bytes"))
+            }
+            Some(v) => Ok(v),
+            None => Err(format!("{name} needs a value")),
+        };
         let number = |v: String| v.parse::<u64>().map_err(|_| format!("{name}: {v:?} is not a number"));
         match name.as_str() {
             "--port" => {
@@ -108,18 +117,18 @@ fn main() -> ExitCode {
     let Options { config, seed_users } = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
-            print!("{USAGE}");
+            stdio::out(USAGE);
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("fake-atlas: {e}\n\n{USAGE}");
+            stdio::err(&format!("fake-atlas: {e}\n\n{USAGE}"));
             return ExitCode::from(2);
         }
     };
     let fake = match FakeAtlas::start_with(config) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("fake-atlas: cannot listen: {e}");
+            stdio::err(&format!("fake-atlas: cannot listen: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -135,13 +144,10 @@ fn main() -> ExitCode {
         ("MONGODB_ATLAS_ORG_ID", c.org_id.clone()),
         ("MONGODB_ATLAS_TEAM_ID", c.team_id.clone()),
     ];
-    let mut out = std::io::stdout().lock();
-    for (name, value) in lines {
-        let _ = writeln!(out, "{name}={}", shell_quote(&value));
-    }
-    let _ = out.flush();
-    drop(out);
-    eprintln!("fake-atlas: serving on {} (Ctrl-C to stop)", fake.base_url());
+    let exports: String = lines.iter().map(|(name, value)| format!("{name}={}\n", shell_quote(value))).collect();
+    // A closed stdout or stderr drops the text; the fake serves on.
+    stdio::out(&exports);
+    stdio::err(&format!("fake-atlas: serving on {} (Ctrl-C to stop)", fake.base_url()));
     loop {
         std::thread::park();
     }
@@ -175,6 +181,14 @@ mod tests {
         assert_eq!(seeded(&["--seed-users", "1234"]).unwrap(), Some(1234));
         assert_eq!(seeded(&[]).unwrap(), Some(0));
         assert!(seeded(&["--seed-users", "-1"]).is_err());
+        // Issue 14: every flag's value has a cap, named in the error.
+        let long = "k".repeat(MAX_FLAG_BYTES + 1);
+        for flag in ["--public-key", "--client-secret", "--group-name", "--port"] {
+            let err = args(&[flag, &long]).unwrap_err();
+            assert_eq!(err, format!("{flag}: longer than the cap of {MAX_FLAG_BYTES} bytes"));
+        }
+        assert!(args(&["--org-name", &"k".repeat(MAX_FLAG_BYTES)]).is_ok());
+        assert!(USAGE.contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
     }
 
     #[test]

@@ -527,11 +527,13 @@ impl Cassette {
         Ok(Cassette { auth, interactions })
     }
 
-    /// Reads a cassette file.
+    /// Reads a cassette file, of at most
+    /// [`MAX_CASSETTE_BYTES`](crate::bounded::MAX_CASSETTE_BYTES) (a larger one is refused
+    /// after reading one byte past the cap).
     pub fn load(path: impl AsRef<Path>) -> Result<Cassette, FormatError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| FormatError::new(format!("cannot read {}: {e}", path.display())))?;
+        let text = crate::bounded::read_file_text(path, crate::bounded::MAX_CASSETTE_BYTES)
+            .map_err(|e| FormatError::new(format!("{}: {e}", path.display())))?;
         Cassette::from_json_str(&text)
     }
 }

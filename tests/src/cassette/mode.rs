@@ -64,7 +64,7 @@ impl Mode {
     /// become `once` and record against a live server.
     pub fn from_env() -> Result<Mode, ModeError> {
         let asked = std::env::var_os("ATLAS_CASSETTE_MODE");
-        let asked = asked.as_ref().map(|a| a.to_str().ok_or_else(|| ModeError { asked: a.to_string_lossy().into() }));
+        let asked = asked.as_ref().map(|a| a.to_str().ok_or_else(|| ModeError::new(&a.to_string_lossy())));
         Mode::pick(Mode::in_ci(), asked.transpose()?)
     }
 
@@ -85,7 +85,7 @@ impl Mode {
     pub fn pick(ci: bool, asked: Option<&str>) -> Result<Mode, ModeError> {
         let asked = match asked.filter(|a| !a.is_empty()) {
             None => Mode::Once,
-            Some(name) => Mode::parse(name).ok_or_else(|| ModeError { asked: name.to_owned() })?,
+            Some(name) => Mode::parse(name).ok_or_else(|| ModeError::new(name))?,
         };
         Ok(if ci { Mode::Replay } else { asked })
     }
@@ -95,6 +95,16 @@ impl Mode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModeError {
     asked: String,
+}
+
+impl ModeError {
+    /// The longest part of an unknown name shown (a mode name is a short word; an environment
+    /// value may be anything).
+    const SHOWN_CHARS: usize = 64;
+
+    fn new(asked: &str) -> Self {
+        ModeError { asked: asked.chars().take(Self::SHOWN_CHARS).collect() }
+    }
 }
 
 impl std::fmt::Display for ModeError {

@@ -30,6 +30,8 @@
 //!   on deprecated versions, `X-Error-Code` on errors; `envelope=true` and `pretty=true`
 //!   honoured.
 //! - **Faults** to inject ([`Fault`]) and **counters** to assert on ([`Counters`]).
+//! - **Request bodies** up to [`MAX_REQUEST_BODY_BYTES`](crate::bounded::MAX_REQUEST_BODY_BYTES)
+//!   (1 MiB); a larger one is 413 `PAYLOAD_TOO_LARGE`, read no further than the cap.
 //!
 //! Choices where Atlas's behaviour is unknown (documented so tests do not over-trust them):
 //! a second pending invitation for the same username answers 409 `INVITATION_ALREADY_EXISTS`;

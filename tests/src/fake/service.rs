@@ -31,7 +31,7 @@ use tokio::sync::Notify;
 /// Where the counters are served as JSON (no authentication: the fake is loopback-only).
 pub const COUNTERS_PATH: &str = "/__fake/counters";
 /// Request bodies larger than this are refused (413).
-const MAX_BODY: usize = 1 << 20;
+const MAX_BODY: usize = crate::bounded::MAX_REQUEST_BODY_BYTES as usize;
 
 /// Answers one request. `abort` closes the connection (the `CloseConnection` fault).
 pub(crate) async fn handle(

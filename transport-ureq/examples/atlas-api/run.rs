@@ -13,13 +13,13 @@
 //! warning to whichever it is.
 
 use crate::args::{Args, BodySource, Given};
+use atlas_admin_testing::bounded::{self, MAX_REQUEST_BODY_BYTES};
 use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_ureq::core::paginate::{Paginated, Paginator};
 use atlas_admin_ureq::core::{ApiResponse, Execute, Operation, SunsetWarnings};
 use atlas_admin_ureq::core::{Endpoint, ParamIn};
 use atlas_admin_ureq::{ApiVersion, Error, InvalidInput};
 use serde_json::Value;
-use std::io::Read as _;
 use std::sync::Arc;
 
 /// Why a run failed.
@@ -73,19 +73,25 @@ fn check_flags(e: &Endpoint, args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The request body's text and where it came from (for messages).
+/// The request body's text and where it came from (for messages), at most
+/// [`MAX_REQUEST_BODY_BYTES`] from any source: a larger one is a usage error naming the
+/// source and the cap, found after reading one byte past the cap (`--file /dev/zero` too).
 fn read_body(source: &BodySource) -> Result<(String, String), String> {
-    match source {
-        BodySource::Data(text) => Ok((text.clone(), "--data".to_owned())),
-        BodySource::File(path) if path == "-" => {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| format!("--file -: cannot read stdin: {e}"))?;
-            Ok((text, "--file -".to_owned()))
+    let text = match source {
+        BodySource::Data(text) if text.len() as u64 > MAX_REQUEST_BODY_BYTES => {
+            Err(bounded::ReadError::TooLarge { max: MAX_REQUEST_BODY_BYTES })
         }
-        BodySource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("--file {path}: cannot read: {e}"))?;
-            Ok((text, format!("--file {path}")))
-        }
+        BodySource::Data(text) => Ok(text.clone()),
+        BodySource::File(path) if path == "-" => bounded::read_text(std::io::stdin().lock(), MAX_REQUEST_BODY_BYTES),
+        BodySource::File(path) => bounded::read_file_text(path, MAX_REQUEST_BODY_BYTES),
+    };
+    let from = match source {
+        BodySource::Data(_) => "--data".to_owned(),
+        BodySource::File(path) => format!("--file {path}"),
+    };
+    match text {
+        Ok(text) => Ok((text, from)),
+        Err(e) => Err(format!("{from}: {e}")),
     }
 }
 
