@@ -91,7 +91,11 @@
 //! assert!(ListOrgUsers::new("4888442a3354817a7320eb61").unwrap().page_num(0).is_err());
 //! ```
 
+mod custom;
 mod table;
+
+pub use crate::described::{Described, MAX_BODY_BYTES, ResponseFormat};
+pub use custom::{Custom, CustomOutput};
 
 use crate::error::InvalidInput;
 use crate::models::{
