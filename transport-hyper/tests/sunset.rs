@@ -23,3 +23,31 @@ async fn each_deprecated_operation_warns_once() {
     client.execute(&ListOrgUsers::new(&c.org_id).unwrap()).await.unwrap();
     assert_eq!(*seen.lock().unwrap(), ["listGroupInvites"]);
 }
+
+/// A described operation warns under its name, once.
+#[tokio::test]
+async fn a_described_operation_warns_under_its_name() {
+    use atlas_admin_hyper::core::ops::Custom;
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let client =
+        Client::builder().base_url(&fake.base_url()).api_key(c.public_key.clone(), c.private_key.clone()).build();
+    let client = client.unwrap();
+    let seen: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    client.on_sunset(move |w| sink.lock().unwrap().push(w.operation));
+    let list = Custom::new(
+        http::Method::GET,
+        "/api/atlas/v2/groups/{groupId}/invites",
+        atlas_admin_hyper::ApiVersion::V2023_01_01,
+    )
+    .unwrap()
+    .path_param("groupId", &c.group_id)
+    .unwrap()
+    .named("listInvitesRaw")
+    .unwrap();
+    for _ in 0..2 {
+        assert!(client.execute(&list).await.unwrap().meta.sunset.is_some());
+    }
+    assert_eq!(*seen.lock().unwrap(), ["listInvitesRaw"]);
+}
