@@ -121,6 +121,8 @@ pub mod prelude {
     pub use crate::{Execute, ExecuteAsync, HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops, paginate};
     pub use http::StatusCode;
+    // The method of an operation described at run time (`ops::Custom`).
+    pub use http::Method;
 }
 
 #[cfg(test)]

@@ -272,12 +272,15 @@ fn answers_are_json_values_bytes_or_typed_errors() {
     assert_eq!(ok.value, bytes);
 }
 
+/// A call's result and the requests it sent.
+type Driven<T> = (Result<ApiResponse<T>, Error>, Vec<http::Request<Vec<u8>>>);
+
 /// Drives a call against scripted answers; returns the result and the requests sent.
 fn drive<O: Operation>(
     session: &Session,
     op: &O,
     mut answers: Vec<Result<http::Response<Vec<u8>>, TransportErrorKind>>,
-) -> (Result<ApiResponse<O::Output>, Error>, Vec<http::Request<Vec<u8>>>) {
+) -> Driven<O::Output> {
     answers.reverse();
     let mut call = session.begin(op);
     let (mut now, mut sent) = (t0(), Vec::new());
@@ -346,7 +349,7 @@ fn digest_signs_the_described_request_and_reuses_the_challenge() {
         .unwrap()
         .query("itemsPerPage", "5")
         .unwrap()
-        .named("listClusters")
+        .named("listGroupClusters")
         .unwrap();
     let challenge = http::Response::builder()
         .status(401)

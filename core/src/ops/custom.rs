@@ -43,11 +43,11 @@ use std::marker::PhantomData;
 /// use atlas_admin_core::ops::{Custom, ResponseFormat};
 /// use http::Method;
 ///
-/// // listClusters, not typed by this crate, in its 2024-08-05 version.
+/// // listGroupClusters, not typed by this crate, in its 2024-08-05 version.
 /// let op = Custom::new(Method::GET, "/api/atlas/v2/groups/{groupId}/clusters", ApiVersion::new("2024-08-05")?)?
 ///     .path_param("groupId", "32b6e34b3d91647abb20e7b8")?
 ///     .query("itemsPerPage", "5")?
-///     .named("listClusters")?;
+///     .named("listGroupClusters")?;
 /// let req = unsigned_request(&Config::default(), &op)?;
 /// assert_eq!(req.method(), "GET");
 /// assert_eq!(
