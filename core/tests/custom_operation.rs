@@ -11,7 +11,7 @@ use atlas_admin_core::{
 use http::Method;
 use std::time::{Duration, SystemTime};
 mod support;
-use support::clock;
+use support::{clock, render};
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const ORG: &str = "4888442a3354817a7320eb61";
@@ -23,20 +23,6 @@ fn v(date: &str) -> ApiVersion {
 
 fn t0() -> Now {
     clock::at(HttpDate::parse("Sat, 28 Nov 2026 12:00:00 GMT").unwrap().system_time())
-}
-
-/// `METHOD URI`, the headers sorted, and the body: the whole request as text.
-fn render(request: &http::Request<Vec<u8>>) -> String {
-    let mut headers: Vec<String> =
-        request.headers().iter().map(|(k, v)| format!("{}: {}", k.as_str(), v.to_str().unwrap())).collect();
-    headers.sort();
-    format!(
-        "{} {}\n{}\n\n{}",
-        request.method(),
-        request.uri(),
-        headers.join("\n"),
-        String::from_utf8_lossy(request.body())
-    )
 }
 
 fn request<O: Operation>(op: &O) -> String {

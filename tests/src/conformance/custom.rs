@@ -32,6 +32,14 @@ fn create_org_user(org: &str, username: &str) -> Custom {
         .expect("a valid description")
 }
 
+/// `method` on one project invitation, described at run time.
+fn invitation(method: Method, group: &str, id: &str) -> Custom {
+    Custom::new(method, "/api/atlas/v2/groups/{groupId}/invites/{invitationId}", ApiVersion::V2023_01_01)
+        .and_then(|op| op.path_param("groupId", group))
+        .and_then(|op| op.path_param("invitationId", id))
+        .expect("a valid description")
+}
+
 /// A described list and create answer what the typed ones answer; a missing resource is the
 /// typed 404, named after the call; envelope and 204 work; Digest costs one challenge for all.
 pub fn custom_operation_equals_typed<D: Driver>() {
@@ -58,33 +66,19 @@ pub fn custom_operation_equals_typed<D: Driver>() {
     assert_eq!(ok("typed get", c.execute(&GetOrgUser::new(&org, &id).unwrap())), user);
 
     // A missing invitation: the typed 404, named as the call was.
-    let missing =
-        Custom::new(Method::GET, "/api/atlas/v2/groups/{groupId}/invites/{invitationId}", ApiVersion::V2023_01_01)
-            .and_then(|op| op.path_param("groupId", g.as_str()))
-            .and_then(|op| op.path_param("invitationId", "0123456789abcdef01234567"))
-            .and_then(|op| op.named("getGroupInvite"))
-            .unwrap();
+    let missing = invitation(Method::GET, g.as_str(), "0123456789abcdef01234567").named("getGroupInvite").unwrap();
     let err = c.execute(&missing).unwrap_err();
     assert!(err.is_not_found(), "{err}");
     let api = err.api_error().expect("an Atlas error");
     assert_eq!((api.error_code(), api.operation), ("RESOURCE_NOT_FOUND", "getGroupInvite"));
     // Enveloped, the same value; the invitation's delete answers 204, an empty output.
     let id = typed[0].id.clone().expect("an invitation id");
-    let get =
-        Custom::new(Method::GET, "/api/atlas/v2/groups/{groupId}/invites/{invitationId}", ApiVersion::V2023_01_01)
-            .and_then(|op| op.path_param("groupId", g.as_str()))
-            .and_then(|op| op.path_param("invitationId", &id))
-            .unwrap();
+    let get = invitation(Method::GET, g.as_str(), id.as_str());
     let plain = c.execute(&get).expect("get");
     let wrapped = c.execute(&get.clone().envelope(true)).expect("enveloped get");
     assert!(wrapped.meta.enveloped);
     assert_eq!(wrapped.value, plain.value);
-    let delete =
-        Custom::new(Method::DELETE, "/api/atlas/v2/groups/{groupId}/invites/{invitationId}", ApiVersion::V2023_01_01)
-            .and_then(|op| op.path_param("groupId", g.as_str()))
-            .and_then(|op| op.path_param("invitationId", &id))
-            .unwrap();
-    let deleted = c.execute(&delete).expect("delete");
+    let deleted = c.execute(&invitation(Method::DELETE, g.as_str(), id.as_str())).expect("delete");
     assert_eq!((deleted.meta.status.as_u16(), deleted.value), (204, Value::Null));
 
     let n = fake.counters();
