@@ -5,7 +5,7 @@
 
 use crate::error::InvalidInput;
 use http::Method;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// The prefix every described path starts with: the Administration API v2 (`/api/oauth`
 /// and anything outside the API are not reachable this way).
@@ -51,7 +51,10 @@ impl ResponseFormat {
 
 /// A request described at run time, validated as it is built; see [`crate::ops::Custom`],
 /// which is how it is made and sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` shows the body's length, never the body (it may hold a password, e.g. a
+/// database user's).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Described {
     name: &'static str,
     method: Method,
@@ -64,6 +67,21 @@ pub struct Described {
     idempotent: bool,
     success: Vec<u16>,
     format: ResponseFormat,
+}
+
+impl fmt::Debug for Described {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Described")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("idempotent", &self.idempotent)
+            .field("success", &self.success)
+            .field("format", &self.format)
+            .finish()
+    }
 }
 
 impl Described {
@@ -142,8 +160,12 @@ impl Described {
     /// Fills the placeholder `{name}` with `value`, percent-encoded.
     pub(crate) fn fill(&mut self, name: &str, value: &str) -> Result<(), InvalidInput> {
         let Some(at) = self.unfilled.iter().position(|n| n == name) else {
-            let field = format!("path.{name}");
-            return Err(InvalidInput::new(field, "no such placeholder left to fill in the path template"));
+            // (The name goes into the field only if it could be a placeholder's: it is printed.)
+            let why = "no such placeholder left to fill in the path template";
+            return Err(match is_placeholder_name(name) {
+                true => InvalidInput::new(format!("path.{name}"), why),
+                false => InvalidInput::with_value("path", why, name),
+            });
         };
         let field = || format!("path.{name}");
         if value.is_empty() || value == "." || value == ".." {
@@ -269,9 +291,7 @@ fn check_template(template: &str) -> Result<Vec<String>, InvalidInput> {
                     let tail = segment.get(at + 1..).unwrap_or_default();
                     let close = tail.find('}').ok_or_else(|| bad("has an unclosed {placeholder}"))?;
                     let name = tail.get(..close).unwrap_or_default();
-                    let well_formed = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                    if !well_formed {
+                    if !is_placeholder_name(name) {
                         return Err(bad("a {placeholder} name must be ASCII letters, digits and _"));
                     }
                     if names.iter().any(|n| n == name) {
@@ -300,6 +320,12 @@ fn check_template(template: &str) -> Result<Vec<String>, InvalidInput> {
         }
     }
     Ok(names)
+}
+
+/// An ASCII letter, then ASCII letters, digits and `_`.
+fn is_placeholder_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// RFC 3986 unreserved characters: sent as they are.

@@ -173,6 +173,13 @@ fn bad_descriptions_are_refused_naming_the_field() {
     ] {
         assert_eq!(base().path_param(name, value).unwrap_err().field(), field, "{name}={value:?}");
     }
+    let e = base().path_param("a\u{1b}[31m", GROUP).unwrap_err();
+    assert_eq!(
+        (e.field(), e.value()),
+        ("path", Some("a\u{1b}[31m")),
+        "a name that is no placeholder's is not the field"
+    );
+    assert!(!e.to_string().contains('\u{1b}'), "printed escaped: {e}");
     let filled = base().path_param("groupId", GROUP).unwrap();
     assert_eq!(filled.path_param("groupId", GROUP).unwrap_err().field(), "path.groupId", "given twice");
     // An unfilled placeholder is refused when the request is built: nothing is sent.
@@ -214,6 +221,20 @@ impl<O: Operation> DescribedSuccess for O {
 
 fn answer(status: u16, body: &[u8]) -> http::Response<Vec<u8>> {
     http::Response::builder().status(status).header("content-type", "application/json").body(body.to_vec()).unwrap()
+}
+
+#[test]
+fn debug_shows_the_bodys_length_never_the_body() {
+    let op = Custom::new(Method::POST, "/api/atlas/v2/groups/{groupId}/databaseUsers", ApiVersion::V2023_01_01)
+        .unwrap()
+        .path_param("groupId", GROUP)
+        .unwrap()
+        .json(&serde_json::json!({"username": "app", "password": "hunter2-SECRET"}))
+        .unwrap();
+    let len = op.described().unwrap().body().unwrap().len();
+    let shown = format!("{op:?}");
+    assert!(!shown.contains("SECRET") && !shown.contains("104, 117"), "{shown}");
+    assert!(shown.contains(&format!("body_len: Some({len})")) && shown.contains("databaseUsers"), "{shown}");
 }
 
 #[test]
