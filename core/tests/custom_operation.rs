@@ -374,3 +374,62 @@ fn digest_signs_the_described_request_and_reuses_the_challenge() {
     assert_eq!((result.unwrap().meta.exchanges, sent.len()), (1, 1));
     assert!(sent[0].headers()["authorization"].to_str().unwrap().contains("nc=00000002"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Any text after the prefix is refused with a typed error or makes a request whose
+        /// path is the text (nothing is added, removed or re-encoded); never a panic.
+        #[test]
+        fn any_path_is_refused_or_sent_as_given(rest in r"[ -~\t\n\u{e9}\u{1b}]{0,40}") {
+            let path = format!("/api/atlas/v2/{rest}");
+            match Custom::new(Method::GET, &path, ApiVersion::V2023_01_01) {
+                Err(e) => prop_assert!(e.field().starts_with("path"), "{e}"),
+                Ok(op) if rest.contains('{') => {
+                    // Placeholders left unfilled: refused when the request is built.
+                    prop_assert!(matches!(unsigned_request(&Config::default(), &op), Err(Error::InvalidInput(_))));
+                }
+                Ok(op) => {
+                    let sent = unsigned_request(&Config::default(), &op).unwrap();
+                    prop_assert_eq!(sent.uri().path(), path.as_str());
+                    prop_assert_eq!(sent.uri().query(), None);
+                }
+            }
+        }
+
+        /// Any value fills its placeholder as one segment that decodes back to the value, or is
+        /// refused (empty, `.`, `..`, a control character).
+        #[test]
+        fn any_value_is_one_segment_that_decodes_back(value in r"[ -~\n\u{e9}\u{1f600}]{0,30}") {
+            let op = Custom::new(Method::GET, "/api/atlas/v2/groups/{groupId}/clusters", ApiVersion::V2023_01_01)
+                .unwrap()
+                .path_param("groupId", &value);
+            match op {
+                Err(e) => {
+                    prop_assert_eq!(e.field(), "path.groupId");
+                    prop_assert!(value.is_empty() || value == "." || value == ".." || value.contains('\n'));
+                }
+                Ok(op) => {
+                    let sent = unsigned_request(&Config::default(), &op).unwrap();
+                    let segments: Vec<&str> = sent.uri().path().split('/').collect();
+                    // "", api, atlas, v2, groups, the value, clusters.
+                    prop_assert_eq!(segments.len(), 7, "{}", sent.uri());
+                    prop_assert_eq!(segments[6], "clusters");
+                    let decoded: Vec<(String, String)> = form_urlencoded::parse(format!("v={}", segments[5]).as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    prop_assert_eq!(&decoded[0].1, &value);
+                    prop_assert!(sent.uri().query().is_none());
+                }
+            }
+        }
+    }
+}
