@@ -56,7 +56,10 @@ impl ResponseFormat {
 /// database user's).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Described {
+    /// The given name, else the name of the family of described operations it belongs to.
     name: &'static str,
+    /// Whether `name` was given.
+    named: bool,
     method: Method,
     /// The path as sent: the template with the values given so far, percent-encoded.
     path: String,
@@ -94,6 +97,7 @@ impl Described {
         let idempotent = method != Method::POST;
         Ok(Described {
             name,
+            named: false,
             method,
             path: template.to_owned(),
             unfilled,
@@ -154,7 +158,15 @@ impl Described {
             return Err(InvalidInput::with_value("name", "must be 1 to 64 of A-Z a-z 0-9 _ - .", name));
         }
         self.name = name;
+        self.named = true;
         Ok(())
+    }
+
+    /// Moves an unnamed description to another family of described operations (a download).
+    pub(crate) fn set_family(&mut self, family: &'static str) {
+        if !self.named {
+            self.name = family;
+        }
     }
 
     /// Fills the placeholder `{name}` with `value`, percent-encoded.

@@ -272,8 +272,12 @@ fn answers_are_json_values_bytes_or_typed_errors() {
     // A body that is not JSON is a decode error, not a panic or a guess.
     let e = parse_response(&get, answer(200, b"<html>"), at).unwrap_err();
     assert!(matches!(e, Error::Decode(_)), "{e}");
-    // A download is the bytes as they came.
+    // A download is the bytes as they came; unnamed, it is a `customDownload`.
+    let unnamed = Custom::new(Method::GET, "/api/atlas/v2/x", ApiVersion::V2023_01_01).unwrap();
+    assert_eq!(unnamed.operation_id(), "custom");
+    assert_eq!(unnamed.download(ResponseFormat::Csv).operation_id(), "customDownload");
     let gz = get.download(ResponseFormat::Gzip);
+    assert_eq!(gz.operation_id(), "getProject", "a given name is kept");
     let bytes = [0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00];
     let ok: ApiResponse<Vec<u8>> = parse_response(&gz, answer(200, &bytes), at).unwrap();
     assert_eq!(ok.value, bytes);

@@ -142,6 +142,8 @@ impl Custom {
     /// type ends in `+gzip`, `+csv` or `+json` (the request body, if any, stays JSON).
     pub fn download(mut self, format: ResponseFormat) -> Custom<Vec<u8>> {
         self.described.set_format(format);
+        // Unnamed, it goes by its family's name, as the row standing for it does.
+        self.described.set_family(<Vec<u8> as CustomOutput>::FAMILY);
         Custom { described: self.described, options: self.options, output: PhantomData }
     }
 }
