@@ -171,6 +171,10 @@ pub struct Call<'s, O: Operation> {
     tally: Tally,
     /// A retry followed an answer that does not prove the request was not applied.
     maybe_applied: bool,
+    /// The operation's name ([`Operation::operation_id`]).
+    operation: &'static str,
+    /// Whether it may be retried once it may have reached Atlas ([`Operation::is_idempotent`]).
+    idempotent: bool,
     _op: PhantomData<fn() -> O>,
 }
 
@@ -180,7 +184,16 @@ impl<'s, O: Operation> Call<'s, O> {
             Ok(p) => (Some(p), Phase::Ready(Plan::default())),
             Err(e) => (None, Phase::Finished(Err(e))),
         };
-        Call { session, prepared, phase, tally: Tally::default(), maybe_applied: false, _op: PhantomData }
+        Call {
+            session,
+            prepared,
+            phase,
+            tally: Tally::default(),
+            maybe_applied: false,
+            operation: op.operation_id(),
+            idempotent: op.is_idempotent(),
+            _op: PhantomData,
+        }
     }
 
     /// HTTP requests handed out so far.
@@ -190,7 +203,12 @@ impl<'s, O: Operation> Call<'s, O> {
 
     /// Whether the operation may be retried after a failure in flight (it is idempotent).
     pub fn is_idempotent(&self) -> bool {
-        O::ENDPOINT.idempotent
+        self.idempotent
+    }
+
+    /// The operation's name (its operationId, or the name a described operation was given).
+    pub fn operation_id(&self) -> &'static str {
+        self.operation
     }
 
     /// The next step, given the current time.
@@ -243,7 +261,7 @@ impl<'s, O: Operation> Call<'s, O> {
                 if let SentAuth::Probe(id) = auth {
                     self.session.land_probe(id, false, shared);
                 }
-                let retryable = transport_is_retryable(kind_of(&error), O::ENDPOINT.idempotent);
+                let retryable = transport_is_retryable(kind_of(&error), self.idempotent);
                 // A retry is a new attempt even when the failed request was a re-sign after a
                 // 401: it counts against `max_attempts` and gets a fresh 401 budget.
                 self.retry_or_finish(error, retryable, Kind::Api, now, Plan::default());
@@ -358,7 +376,7 @@ impl<'s, O: Operation> Call<'s, O> {
         }
         self.tally.exchanges = self.tally.exchanges.saturating_add(1);
         self.phase = Phase::InFlight(flight);
-        let mut out = Outgoing::new(request, purpose, O::ENDPOINT.operation_id);
+        let mut out = Outgoing::new(request, purpose, self.operation);
         out.time_left = self.deadline().map(|d| d.saturating_duration_since(now.instant));
         Step::Send(out)
     }
@@ -431,14 +449,14 @@ impl<'s, O: Operation> Call<'s, O> {
         }
         // A probe's failure is named after this call's operation; a token fetch's keeps the
         // token endpoint's name, as its leader reports it.
-        let error = failure.to_error(matches!(kind, Kind::Api).then_some(O::ENDPOINT.operation_id));
+        let error = failure.to_error(matches!(kind, Kind::Api).then_some(self.operation));
         let retryable = error.is_retryable();
         self.retry_or_finish_sent(error, retryable, kind, now, Plan::default(), false);
         self.next(now)
     }
 
     fn on_api_response(&mut self, auth: SentAuth, reauth: bool, response: http::Response<Vec<u8>>, now: Now) {
-        let operation = O::ENDPOINT.operation_id;
+        let operation = self.operation;
         if response.status() == StatusCode::UNAUTHORIZED {
             let probe = match &auth {
                 SentAuth::Probe(id) => Some(*id),
@@ -474,7 +492,7 @@ impl<'s, O: Operation> Call<'s, O> {
             // A delete retried after it may already have been applied finds nothing left: done.
             Err(Error::Api(gone))
                 if self.maybe_applied
-                    && O::ENDPOINT.method == http::Method::DELETE
+                    && self.prepared.as_ref().is_some_and(|p| p.method == http::Method::DELETE)
                     && gone.status == StatusCode::NOT_FOUND =>
             {
                 match O::decode(b"") {
@@ -484,11 +502,11 @@ impl<'s, O: Operation> Call<'s, O> {
             }
             Err(e) => {
                 let retryable = match &e {
-                    Error::Api(a) => status_is_retryable(a.status, Some(a.error_code()), O::ENDPOINT.idempotent),
+                    Error::Api(a) => status_is_retryable(a.status, Some(a.error_code()), self.idempotent),
                     Error::Decode(d) => status_is_retryable(
                         d.status,
                         d.meta.as_ref().and_then(|m| m.error_code.as_deref()),
-                        O::ENDPOINT.idempotent,
+                        self.idempotent,
                     ),
                     _ => false,
                 };
@@ -515,7 +533,7 @@ impl<'s, O: Operation> Call<'s, O> {
                     Err(e) => self.finish(Err(Error::UnsupportedChallenge(e))),
                     // A 401 without a challenge is an answer about permissions, not credentials.
                     Ok(None) => self.finish(Err(response::error_from_body(
-                        O::ENDPOINT.operation_id,
+                        self.operation,
                         ResponseMeta::from_headers(response.status(), response.headers(), now.wall),
                         response.body(),
                     ))),
@@ -540,24 +558,14 @@ impl<'s, O: Operation> Call<'s, O> {
                 let refused_recently = self.session.lock().token.refused_recently(generation, now.instant);
                 if refused_recently {
                     // This token was refused right after its fetch: the 401 is about permissions.
-                    self.finish(Err(api_or(
-                        O::ENDPOINT.operation_id,
-                        response,
-                        now,
-                        refusal(AuthFailure::TokenRejected),
-                    )));
+                    self.finish(Err(api_or(self.operation, response, now, refusal(AuthFailure::TokenRejected))));
                 } else if !reauth {
                     self.session.lock().token.invalidate(generation);
                     self.phase = Phase::Ready(resend);
                 } else {
                     // Refused again with a fresh token: Atlas says no to this call, not to the token.
                     self.session.lock().token.mark_refused(generation, now.instant);
-                    self.finish(Err(api_or(
-                        O::ENDPOINT.operation_id,
-                        response,
-                        now,
-                        refusal(AuthFailure::TokenRejected),
-                    )));
+                    self.finish(Err(api_or(self.operation, response, now, refusal(AuthFailure::TokenRejected))));
                 }
             }
             (Credentials::ServiceAccount { .. } | Credentials::BearerToken(_), _) => {

@@ -48,7 +48,7 @@ pub fn run_blocking<O: Operation>(
                 feed(&mut call, result, sent_at, now(), start, observer);
             }
             Step::Wait(delay) => {
-                trace_wait(O::ENDPOINT.operation_id, delay);
+                trace_wait(call.operation_id(), delay);
                 sleep(delay);
             }
             Step::Done(result) => return result,
@@ -86,7 +86,7 @@ where
                 feed(&mut call, result, sent_at, now(), start, observer);
             }
             Step::Wait(delay) => {
-                trace_wait(O::ENDPOINT.operation_id, delay);
+                trace_wait(call.operation_id(), delay);
                 sleep(delay).await;
             }
             Step::Done(result) => return result,

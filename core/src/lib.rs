@@ -41,6 +41,7 @@ mod auth;
 mod call;
 mod config;
 mod credentials;
+mod described;
 pub mod digest;
 pub mod driver;
 mod entropy;
@@ -70,6 +71,7 @@ pub use auth::oauth;
 pub use call::{Call, Step};
 pub use config::{Config, DEFAULT_BASE_URL, default_user_agent};
 pub use credentials::Credentials;
+pub use described::{Described, ResponseFormat};
 pub use error::{
     ApiError, ApiErrorBody, AuthError, AuthFailure, BadRequestDetail, ChallengeError, DecodeError, EXCERPT_BYTES,
     Error, ErrorCode, FieldViolation, INVITATIONS_RATE_LIMITED_IP, InvalidInput, TransportError, TransportErrorKind,
@@ -119,6 +121,8 @@ pub mod prelude {
     pub use crate::{Execute, ExecuteAsync, HttpDate, Operation, Timestamp, parse_response};
     pub use crate::{env, ops, paginate};
     pub use http::StatusCode;
+    // The method of an operation described at run time (`ops::Custom`).
+    pub use http::Method;
 }
 
 #[cfg(test)]

@@ -5,11 +5,13 @@
 //! Operations are declared once, in that table; nothing here lists them.
 
 use crate::config::Config;
+use crate::described::{Described, ResponseFormat};
 use crate::error::{Error, InvalidInput};
 use crate::validate::{ApiVersion, GroupId, InvitationId, OrgId, TeamId, UserId};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 
 /// The static description of an endpoint, as in the OpenAPI spec: one row of the table in
 /// [`crate::ops`], listed in [`crate::ops::ALL`].
@@ -62,6 +64,28 @@ impl Endpoint {
     /// The parameter called `name`.
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The row standing for every operation described at run time ([`crate::ops::Custom`]),
+    /// named `operation_id`: each value says its own method, path, query, body and
+    /// idempotency through [`Operation::described`]; the row itself sends nothing.
+    pub(crate) const fn described(operation_id: &'static str) -> Endpoint {
+        Endpoint {
+            operation_id,
+            aliases: &[],
+            tag: "custom",
+            summary: "An operation described at run time",
+            method: Method::GET,
+            path: "/api/atlas/v2/{path}",
+            params: &[],
+            body: true,
+            versions: &[],
+            success: 200,
+            envelope: true,
+            pretty: true,
+            idempotent: false,
+            paginated: false,
+        }
     }
 }
 
@@ -202,6 +226,27 @@ pub trait Operation {
     fn decode(body: &[u8]) -> Result<Self::Output, serde_json::Error> {
         serde_json::from_slice(body)
     }
+
+    /// The request this value describes at run time, for an operation the table does not type
+    /// ([`crate::ops::Custom`]): the call sends it instead of one built from
+    /// [`Self::ENDPOINT`], [`Self::path_params`] and [`Self::query`]. `None`, the default, for
+    /// every typed operation.
+    fn described(&self) -> Option<&Described> {
+        None
+    }
+
+    /// The name of this call in errors, exchanges, logs and Sunset warnings: the endpoint's
+    /// operationId, or the name a described operation was given. (Not meant to be overridden.)
+    fn operation_id(&self) -> &'static str {
+        self.described().map_or(Self::ENDPOINT.operation_id, Described::name)
+    }
+
+    /// Whether repeating the request has the same effect as sending it once (then it is
+    /// retried after a gateway error or a connection lost after sending): the endpoint's
+    /// flag, or what a described operation says. (Not meant to be overridden.)
+    fn is_idempotent(&self) -> bool {
+        self.described().map_or(Self::ENDPOINT.idempotent, Described::is_idempotent)
+    }
 }
 
 /// A request ready to sign and send: everything but `Authorization`.
@@ -213,6 +258,8 @@ pub(crate) struct Prepared {
     /// Path and query as sent, which Digest signs.
     pub(crate) target: String,
     pub(crate) accept: HeaderValue,
+    /// The JSON media type of the version (what `Accept` is, but for downloads).
+    pub(crate) content_type: HeaderValue,
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) envelope: bool,
     pub(crate) user_agent: HeaderValue,
@@ -285,34 +332,48 @@ fn fill(template: &str, params: &[(&'static str, &str)]) -> Result<String, Inval
     Ok(out)
 }
 
-/// Builds the unsigned request for `op` under `config` (`base`: the same, pre-parsed).
+/// Builds the unsigned request for `op` under `config` (`base`: the same, pre-parsed): from
+/// its endpoint row, or from what it describes ([`Operation::described`]).
 pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O) -> Result<Prepared, Error> {
     let endpoint = &O::ENDPOINT;
     let options = op.options();
-    if options.pretty && !endpoint.pretty {
-        return Err(InvalidInput::new(
-            "pretty",
-            format!("{} does not take the pretty parameter", endpoint.operation_id),
-        )
-        .into());
-    }
-    let path = fill(endpoint.path, &op.path_params())?;
+    let described = op.described();
     let version = options.api_version.or(config.api_version_override()).unwrap_or_else(|| endpoint.default_version());
-    let params = op.query();
-    // A filter an older version lacks would be ignored there (answering with everyone), so
-    // sending one there is refused; which parameters and since when is the table's data.
-    let missing = |name: &str| endpoint.param(name).is_some_and(|p| !p.exists_in(version));
-    if let Some((name, _)) = params.iter().find(|(name, _)| missing(name)) {
-        return Err(InvalidInput::new(
-            *name,
-            format!("is not supported by {} in API version {version}", endpoint.operation_id),
-        )
-        .into());
-    }
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in params {
-        query.append_pair(name, value);
-    }
+    let (method, path, format) = match described {
+        Some(described) => {
+            described.check_complete()?;
+            for (name, value) in described.query() {
+                query.append_pair(name, value);
+            }
+            (described.method().clone(), Cow::Borrowed(described.path()), described.format())
+        }
+        None => {
+            if options.pretty && !endpoint.pretty {
+                return Err(InvalidInput::new(
+                    "pretty",
+                    format!("{} does not take the pretty parameter", endpoint.operation_id),
+                )
+                .into());
+            }
+            let path = fill(endpoint.path, &op.path_params())?;
+            let params = op.query();
+            // A filter an older version lacks would be ignored there (answering with everyone), so
+            // sending one there is refused; which parameters and since when is the table's data.
+            let missing = |name: &str| endpoint.param(name).is_some_and(|p| !p.exists_in(version));
+            if let Some((name, _)) = params.iter().find(|(name, _)| missing(name)) {
+                return Err(InvalidInput::new(
+                    *name,
+                    format!("is not supported by {} in API version {version}", endpoint.operation_id),
+                )
+                .into());
+            }
+            for (name, value) in params {
+                query.append_pair(name, value);
+            }
+            (endpoint.method.clone(), Cow::Owned(path), ResponseFormat::Json)
+        }
+    };
     if options.envelope {
         query.append_pair("envelope", "true");
     }
@@ -323,7 +384,7 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
     // The base URL may carry a path prefix (a proxy mount); Digest signs what is sent.
     let prefix = config.path_prefix();
     let target = match (prefix.is_empty(), query.is_empty()) {
-        (true, true) => path,
+        (true, true) => path.into_owned(),
         (false, true) => format!("{prefix}{path}"),
         (_, false) => format!("{prefix}{path}?{query}"),
     };
@@ -335,19 +396,23 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
         }
     };
     // The call's, else the client's, else the endpoint's own default (from the table).
-    let accept = if version == ApiVersion::V2023_01_01 {
-        DEFAULT_MEDIA_TYPE
-    } else {
-        HeaderValue::from_str(&version.media_type())
-            .map_err(|_| InvalidInput::new("version", "not a valid header value"))?
+    let header =
+        |text: &str| HeaderValue::from_str(text).map_err(|_| InvalidInput::new("version", "not a valid header value"));
+    let json = if version == ApiVersion::V2023_01_01 { DEFAULT_MEDIA_TYPE } else { header(&version.media_type())? };
+    let accept = match format {
+        ResponseFormat::Json => json.clone(),
+        download => header(&download.media_type(&version.media_type()))?,
     };
     let user_agent = match base {
         Some(b) => b.user_agent.clone(),
         None => HeaderValue::from_str(config.user_agent())
             .map_err(|_| InvalidInput::new("user_agent", "not a valid header value"))?,
     };
-    let body = op.body().map_err(|e| InvalidInput::new("body", format!("cannot serialize: {e}")))?;
-    Ok(Prepared { method: endpoint.method.clone(), uri, target, accept, body, envelope: options.envelope, user_agent })
+    let body = match described {
+        Some(described) => described.body().map(<[u8]>::to_vec),
+        None => op.body().map_err(|e| InvalidInput::new("body", format!("cannot serialize: {e}")))?,
+    };
+    Ok(Prepared { method, uri, target, accept, content_type: json, body, envelope: options.envelope, user_agent })
 }
 
 impl Prepared {
@@ -364,7 +429,7 @@ impl Prepared {
         append(header::ACCEPT, self.accept.clone())?;
         append(header::USER_AGENT, self.user_agent.clone())?;
         if self.body.is_some() {
-            append(header::CONTENT_TYPE, self.accept.clone())?;
+            append(header::CONTENT_TYPE, self.content_type.clone())?;
         }
         if let Some(auth) = authorization {
             append(header::AUTHORIZATION, auth)?;

@@ -76,7 +76,7 @@ pub fn parse_response<O: Operation>(
     response: http::Response<Vec<u8>>,
     now: SystemTime,
 ) -> Result<ApiResponse<O::Output>, Error> {
-    parse::<O>(O::ENDPOINT.operation_id, op.options().envelope, &response, now)
+    parse::<O>(op.operation_id(), op.options().envelope, &response, now)
 }
 
 /// The shared parser: what [`parse_response`] and the call state machine both use.

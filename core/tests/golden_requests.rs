@@ -9,7 +9,7 @@ use atlas_admin_core::{
     OrganizationInvitationUpdateRequest, ProjectRole, Session, Step, TeamId,
 };
 mod support;
-use support::{clock, fixtures};
+use support::{clock, fixtures, render};
 
 const GROUP: &str = "6a7900aa11bb22cc33dd44ee";
 const ORG: &str = "4888442a3354817a7320eb61";
@@ -27,20 +27,6 @@ fn config() -> Config {
 
 fn session(credentials: Credentials) -> Session {
     Session::new(config(), credentials, 42).unwrap()
-}
-
-/// The request a call sends first, rendered as text: `METHOD URI`, sorted headers, body.
-fn render(request: &http::Request<Vec<u8>>) -> String {
-    let mut headers: Vec<String> =
-        request.headers().iter().map(|(k, v)| format!("{}: {}", k.as_str(), v.to_str().unwrap())).collect();
-    headers.sort();
-    format!(
-        "{} {}\n{}\n\n{}",
-        request.method(),
-        request.uri(),
-        headers.join("\n"),
-        String::from_utf8(request.body().clone()).unwrap()
-    )
 }
 
 fn first_request<O: Operation>(session: &Session, op: &O) -> String {

@@ -107,7 +107,7 @@ impl Client {
     /// The future is `Send` (spawnable) for every operation of this crate.
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
         let result = drive(&self.inner.session, &self.inner.transport, self.inner.observer.as_ref(), op).await;
-        self.inner.sunset.check_result(O::ENDPOINT.operation_id, &result);
+        self.inner.sunset.check_result(op.operation_id(), &result);
         result
     }
 

@@ -105,7 +105,7 @@ impl Client {
     /// `ApiResponse<O::Output>`: the decoded body and its metadata.
     pub fn execute<O: Operation>(&self, op: &O) -> Result<ApiResponse<O::Output>, Error> {
         let result = drive(&self.inner.session, &self.inner.transport, self.inner.observer.as_ref(), op);
-        self.inner.sunset.check_result(O::ENDPOINT.operation_id, &result);
+        self.inner.sunset.check_result(op.operation_id(), &result);
         result
     }
 

@@ -55,3 +55,34 @@ fn each_deprecated_operation_warns_once_per_client() {
     other.execute(&list).unwrap();
     assert_eq!(*again.lock().unwrap(), 1);
 }
+
+/// A described operation warns under its name (once per name), and every exchange event
+/// names it; unnamed, it is `custom`.
+#[test]
+fn a_described_operation_warns_under_its_name() {
+    use atlas_admin_ureq::core::ops::Custom;
+    let fake = FakeAtlas::start();
+    let c = fake.config().clone();
+    let exchanges: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let seen_exchanges = Arc::clone(&exchanges);
+    let client = Client::builder()
+        .base_url(&fake.base_url())
+        .api_key(c.public_key.clone(), c.private_key.clone())
+        .on_exchange(move |e| seen_exchanges.lock().unwrap().push(e.operation.unwrap_or_default()))
+        .build()
+        .unwrap();
+    let seen: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    client.on_sunset(move |w| sink.lock().unwrap().push(w.operation));
+    let list = Custom::new(http::Method::GET, "/api/atlas/v2/groups/{groupId}/invites", ApiVersion::V2023_01_01)
+        .unwrap()
+        .path_param("groupId", &c.group_id)
+        .unwrap();
+    let named = list.clone().named("listInvitesRaw").unwrap();
+    for op in [&named, &named, &list, &list] {
+        assert!(client.execute(op).unwrap().meta.sunset.is_some());
+    }
+    assert_eq!(*seen.lock().unwrap(), ["listInvitesRaw", "custom"]);
+    let exchanges = exchanges.lock().unwrap();
+    assert_eq!(*exchanges, ["listInvitesRaw", "listInvitesRaw", "listInvitesRaw", "custom", "custom"]);
+}

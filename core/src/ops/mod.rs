@@ -34,6 +34,10 @@
 //!
 //! (A unit test keeps this list equal to [`ALL`].)
 //!
+//! An endpoint the table does not type (newer than the vendored spec, or an older API version
+//! whose schema differs) is described at run time with [`Custom`]: method, path, query, JSON
+//! body and API version, validated before sending, run by the same `client.execute(&op)`.
+//!
 //! # One table
 //!
 //! Each row of the `endpoints!` table below yields the type, its validating constructor, its
@@ -91,7 +95,11 @@
 //! assert!(ListOrgUsers::new("4888442a3354817a7320eb61").unwrap().page_num(0).is_err());
 //! ```
 
+mod custom;
 mod table;
+
+pub use crate::described::{Described, MAX_BODY_BYTES, ResponseFormat};
+pub use custom::{Custom, CustomOutput};
 
 use crate::error::InvalidInput;
 use crate::models::{
