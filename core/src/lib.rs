@@ -56,6 +56,8 @@ mod now;
 mod operation;
 pub mod ops;
 pub mod paginate;
+mod param_check;
+mod pattern;
 mod response;
 mod retry;
 mod sanitize;
@@ -87,7 +89,11 @@ pub use models::{
     Page, Profile, ProjectRole, TeamMember,
 };
 pub use now::Now;
-pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
+pub use operation::{
+    CallOptions, Endpoint, IntFormat, Operation, Param, ParamIn, ParamKind, PathParam, Preview, SuccessBody, Sunset,
+};
+pub use param_check::MAX_TEXT_LEN;
+pub use pattern::{PERMISSIVE_MAX_LEN, Pattern};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
 pub use sanitize::Sanitized;

@@ -100,7 +100,7 @@ use crate::models::{
     OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, Page, TeamMember,
     check_unique,
 };
-use crate::operation::{CallOptions, Endpoint, Operation, Param, ParamKind, PathParam};
+use crate::operation::{CallOptions, Endpoint, Operation, Param, ParamKind, PathParam, SuccessBody, Sunset};
 use crate::paginate::Paginated;
 use crate::validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId, check_email};
 use http::Method;
@@ -250,6 +250,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/listGroupInvites";
     }
 
     /// Not idempotent: never retried once the request may have reached Atlas.
@@ -267,6 +271,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/createGroupInvite";
     }
 
     /// The seed operation. Deprecated by Atlas; live until its `Sunset`.
@@ -291,6 +299,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/updateGroupInvites";
     }
 
     GetGroupInvite {
@@ -306,6 +318,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/getGroupInvite";
     }
 
     /// The SDKs and the Atlas CLI call it `updateInviteById`.
@@ -324,6 +340,10 @@ table::endpoints! {
         pretty: false;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/updateGroupInviteById";
     }
 
     DeleteGroupInvite {
@@ -339,6 +359,10 @@ table::endpoints! {
         pretty: false;
         idempotent: true;
         success: 204;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/deleteGroupInvite";
     }
 
     /// ```
@@ -359,6 +383,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/listOrgInvites";
     }
 
     /// Not idempotent: never retried once the request may have reached Atlas.
@@ -376,6 +404,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/createOrgInvite";
     }
 
     /// ```
@@ -398,6 +430,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/updateOrgInvites";
     }
 
     GetOrgInvite {
@@ -413,6 +449,10 @@ table::endpoints! {
         pretty: false;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/getOrgInvite";
     }
 
     UpdateOrgInviteById {
@@ -429,6 +469,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/updateOrgInviteById";
     }
 
     DeleteOrgInvite {
@@ -444,6 +488,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 204;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/deleteOrgInvite";
     }
 
     /// Paginated (see [`crate::paginate`]). With `2023-01-01` Atlas lists only ACTIVE users.
@@ -467,6 +515,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Member"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/listOrgUsers";
     }
 
     /// Answers 201; 409 if a PENDING or ACTIVE user has that username (an expired or rejected
@@ -485,6 +537,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 201;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/createOrgUser";
     }
 
     GetOrgUser {
@@ -500,6 +556,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Member"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/getOrgUser";
     }
 
     /// The body's fields are three-state: absent (unchanged), empty (reset) or set.
@@ -517,6 +577,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/updateOrgUser";
     }
 
     /// With `2025-02-19` removes pending and active users; `2023-01-01` only active ones.
@@ -533,6 +597,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 204;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeOrgUser";
     }
 
     /// One role per call. The SDK calls it `addOrgRole`.
@@ -551,6 +619,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addOrgUserRole";
     }
 
     /// One role per call. The SDK calls it `removeOrgRole`.
@@ -569,6 +641,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeOrgUserRole";
     }
 
     /// Paginated. Users invited through the deprecated project invitation endpoint do not
@@ -595,6 +671,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Read Only"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/listGroupUsers";
     }
 
     /// Answers 201; also invites the user to the organization when needed. Requires Project
@@ -613,6 +693,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 201;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addGroupUsers";
     }
 
     GetGroupUser {
@@ -628,6 +712,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Read Only"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/getGroupUser";
     }
 
     RemoveGroupUser {
@@ -643,6 +731,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 204;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeGroupUser";
     }
 
     /// One role per call; add before remove.
@@ -660,6 +752,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addGroupUserRole";
     }
 
     RemoveGroupUserRole {
@@ -676,6 +772,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeGroupUserRole";
     }
 
     /// Paginated (no `includeCount`). The SDK calls it `listTeamUsers`.
@@ -700,6 +800,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Member"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/listOrgTeamUsers";
     }
 
     AddOrgTeamUser {
@@ -716,6 +820,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addOrgTeamUser";
     }
 
     RemoveOrgTeamUser {
@@ -732,6 +840,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeOrgTeamUser";
     }
 }
 
