@@ -39,6 +39,7 @@
 
 mod auth;
 mod call;
+pub mod catalog;
 mod config;
 mod credentials;
 pub mod digest;

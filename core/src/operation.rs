@@ -184,6 +184,16 @@ impl Param {
         Param { name, location: ParamIn::Query, kind, required: false, since: None }
     }
 
+    /// An optional request header.
+    pub const fn header(name: &'static str, kind: ParamKind) -> Param {
+        Param { name, location: ParamIn::Header, kind, required: false, since: None }
+    }
+
+    /// The same parameter, required.
+    pub const fn required(self) -> Param {
+        Param { required: true, ..self }
+    }
+
     /// The same parameter, honoured only from API version `version` on.
     pub const fn since(self, version: ApiVersion) -> Param {
         Param { since: Some(version), ..self }
