@@ -2,7 +2,14 @@
 //! (`core/codegen/spec/atlas-admin-v2.yaml`), read here with a YAML parser of its own: nothing of
 //! the generator's code or output is taken as truth. The 28 typed operations' rows equal their
 //! catalog entries, field by field.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    missing_docs
+)]
 
 use atlas_admin_core::{
     ApiVersion, Endpoint, IntFormat, OrgMembershipStatus, ParamIn, ParamKind, SuccessBody, catalog, ops,
@@ -50,7 +57,7 @@ fn json(y: &yaml_rust2::Yaml) -> Value {
 }
 
 /// Follows a local `$ref`.
-fn deref<'a>(v: &'a Value) -> &'a Value {
+fn deref(v: &Value) -> &Value {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => spec().pointer(r.strip_prefix('#').unwrap()).unwrap_or_else(|| panic!("{r}")),
         None => v,

@@ -267,3 +267,22 @@ pub(crate) fn splice(manifest: &str, features: &str, name: &str) -> Result<Strin
     out.push_str(manifest.get(after_begin + end..).unwrap_or_default());
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_only_between_the_markers() {
+        let manifest = format!("[features]\nx = []\n{BEGIN}\nold = []\n{END}\n\n[dependencies]\n");
+        let out = splice(&manifest, "new = []\n", "m").unwrap();
+        assert_eq!(out, format!("[features]\nx = []\n{BEGIN}\nnew = []\n{END}\n\n[dependencies]\n"));
+        assert!(splice("[features]\n", "", "m").unwrap_err().contains("BEGIN"));
+    }
+
+    #[test]
+    fn schema_names_as_constants() {
+        assert_eq!(screaming("EventTypeForNdsGroup"), "EVENT_TYPE_FOR_NDS_GROUP");
+        assert_eq!(screaming("X509Type"), "X509_TYPE");
+    }
+}

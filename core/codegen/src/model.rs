@@ -196,7 +196,7 @@ pub(crate) fn tags(spec: &Value, overrides: &Overrides) -> Result<Vec<Tag>, Stri
             if ov.is_some() {
                 seen_overrides.insert(id.to_owned());
             }
-            let built = operation(spec, path, method, op, id, tag, ov).map_err(|e| format!("{id}: {e}"))?;
+            let built = operation(spec, path, method, op, id, ov).map_err(|e| format!("{id}: {e}"))?;
             by_tag.entry(tag.to_owned()).or_default().push(built);
         }
     }
@@ -276,7 +276,6 @@ fn operation(
     method: &str,
     op: &Value,
     id: &str,
-    tag: &str,
     ov: Option<&Override>,
 ) -> Result<Op, String> {
     // Success answers: statuses, versions, body kind, sunsets, preview.
@@ -485,7 +484,6 @@ fn operation(
         docs_url: str_of(op, "x-xgen-docs-url").ok_or("no x-xgen-docs-url")?.to_owned(),
         auth,
     })
-    .and_then(|o| if tag.is_empty() { Err("an empty tag".to_owned()) } else { Ok(o) })
 }
 
 fn u64_of(schema: &Value, key: &str) -> Option<u64> {

@@ -67,3 +67,33 @@ fn to_json(y: &Yaml) -> Result<serde_json::Value, String> {
         Yaml::Alias(_) | Yaml::BadValue => return Err(format!("unsupported YAML node {y:?}")),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec whose sha256 is not the recorded one is refused, with a message saying what to do.
+    #[test]
+    fn the_recorded_sha256_is_checked() {
+        let dir = std::env::temp_dir().join(format!("atlas-admin-codegen-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (spec, source) = (dir.join("spec.yaml"), dir.join("SOURCE.md"));
+        std::fs::write(&spec, b"openapi: 3.0.1\n").unwrap();
+        let digest: String = Sha256::digest(b"openapi: 3.0.1\n").iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::write(&source, format!("| field | value |\n| sha256 | `{digest}` |\n")).unwrap();
+        assert_eq!(read_verified(&spec, &source).unwrap(), b"openapi: 3.0.1\n");
+        std::fs::write(&spec, b"openapi: 3.0.2\n").unwrap();
+        let e = read_verified(&spec, &source).unwrap_err();
+        assert!(e.contains("not the reviewed one") && e.contains(&digest), "{e}");
+        std::fs::write(&source, "no checksum here\n").unwrap();
+        assert!(read_verified(&spec, &source).unwrap_err().contains("sha256"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn yaml_becomes_json_with_text_keys() {
+        let v = parse(b"a: 1\n'200': {b: [true, null, 1.5, x]}\n").unwrap();
+        assert_eq!(v, serde_json::json!({"a": 1, "200": {"b": [true, null, 1.5, "x"]}}));
+        assert!(parse(b"a: [").is_err());
+    }
+}
