@@ -173,18 +173,42 @@ pub(crate) fn tag_file(tag: &Tag) -> String {
         }
     }
     uses.sort_unstable();
-    let _ = writeln!(s, "#[allow(unused_imports)]\nuse super::prelude::{{{}}};\n", uses.join(", "));
-    for (name, (schema, values)) in &consts {
-        let _ = writeln!(
-            s,
-            "/// The values of the spec's `{schema}`.\nconst {name}: &[&str] = &[{}];\n",
-            values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")
-        );
+    let _ = writeln!(s, "#[allow(unused_imports)]\nuse super::prelude::{{{}}};", uses.join(", "));
+    if !consts.is_empty() {
+        let _ = writeln!(s, "use super::enums::{{{}}};", consts.keys().cloned().collect::<Vec<_>>().join(", "));
     }
+    s.push('\n');
     let _ = writeln!(
         s,
         "/// Every operation of the tag, by path then method.\npub(crate) static ENDPOINTS: &[Endpoint] = &[\n{body}];"
     );
+    s
+}
+
+/// `core/src/catalog/gen/enums.rs`: the value lists of the spec's enum schemas that parameters
+/// use, each once, compiled when a tag that uses it is.
+pub(crate) fn enums_file(tags: &[Tag]) -> String {
+    let mut all: BTreeMap<String, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
+    for tag in tags {
+        let mut consts = Consts::new();
+        for op in &tag.ops {
+            endpoint(op, tag, &mut consts);
+        }
+        for (name, (schema, values)) in consts {
+            all.entry(name).or_insert_with(|| (schema, values, Vec::new())).2.push(lit(&tag.feature));
+        }
+    }
+    let mut s = String::from(HEADER);
+    s.push_str("//! The values of the spec's enum schemas that parameters take, shared by the tags that use them.\n\n");
+    for (name, (schema, values, features)) in &all {
+        let features: Vec<String> = features.iter().map(|f| format!("feature = {f}")).collect();
+        let _ = writeln!(
+            s,
+            "/// The values of the spec's `{schema}`.\n#[cfg(any({}))]\npub(super) const {name}: &[&str] = &[{}];\n",
+            features.join(", "),
+            values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")
+        );
+    }
     s
 }
 
@@ -197,6 +221,7 @@ pub(crate) fn gen_mod(tags: &[Tag]) -> String {
          pub(super) use crate::{ApiVersion, Endpoint, IntFormat, Param, ParamKind, Pattern, Preview, SuccessBody, Sunset};\n    \
          pub(super) use http::Method;\n}\n\n",
     );
+    s.push_str("mod enums;\n\n");
     for t in tags {
         let _ = writeln!(
             s,

@@ -60,6 +60,7 @@ fn run(check: bool) -> Result<usize, String> {
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
     let gen_dir = root.join("core/src/catalog/gen");
     files.insert(gen_dir.join("mod.rs"), rustfmt(&root, &emit::gen_mod(&tags))?);
+    files.insert(gen_dir.join("enums.rs"), rustfmt(&root, &emit::enums_file(&tags))?);
     for tag in &tags {
         files.insert(gen_dir.join(format!("{}.rs", tag.module)), rustfmt(&root, &emit::tag_file(tag))?);
     }

@@ -10,6 +10,8 @@ mod prelude {
     pub(super) use http::Method;
 }
 
+mod enums;
+
 #[cfg(feature = "access-tracking")]
 mod access_tracking;
 #[cfg(not(feature = "access-tracking"))]
