@@ -12,8 +12,9 @@ use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
 
-/// The static description of an endpoint, as in the OpenAPI spec: one row of the table in
-/// [`crate::ops`], listed in [`crate::ops::ALL`].
+/// The static description of an endpoint, as in the OpenAPI spec: one row of the typed table in
+/// [`crate::ops`] (listed in [`crate::ops::ALL`]), or one entry of the [`crate::catalog`] generated
+/// from the spec for every operation (the two agree where both have an operation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Endpoint {

@@ -41,7 +41,8 @@ fn main() -> ExitCode {
 
 /// The workspace root (this crate is `core/codegen`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// Generates everything; with `check`, compares instead of writing. Returns how many files

@@ -32,7 +32,8 @@
 //! | [`AddOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:addUser` | yes |
 //! | [`RemoveOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser` | yes |
 //!
-//! (A unit test keeps this list equal to [`ALL`].)
+//! (A unit test keeps this list equal to [`ALL`].) The metadata of every other operation of the
+//! spec is in the generated [`crate::catalog`], behind one Cargo feature per tag.
 //!
 //! # One table
 //!
