@@ -39,6 +39,7 @@
 
 mod auth;
 mod call;
+pub mod catalog;
 mod config;
 mod credentials;
 mod described;
@@ -57,6 +58,8 @@ mod now;
 mod operation;
 pub mod ops;
 pub mod paginate;
+mod param_check;
+mod pattern;
 mod response;
 mod retry;
 mod sanitize;
@@ -89,7 +92,11 @@ pub use models::{
     Page, Profile, ProjectRole, TeamMember,
 };
 pub use now::Now;
-pub use operation::{CallOptions, Endpoint, Operation, Param, ParamIn, ParamKind, PathParam};
+pub use operation::{
+    CallOptions, Endpoint, IntFormat, Operation, Param, ParamIn, ParamKind, PathParam, Preview, SuccessBody, Sunset,
+};
+pub use param_check::MAX_TEXT_LEN;
+pub use pattern::{PERMISSIVE_MAX_LEN, Pattern};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
 pub use sanitize::Sanitized;

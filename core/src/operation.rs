@@ -7,14 +7,16 @@
 use crate::config::Config;
 use crate::described::{Described, ResponseFormat};
 use crate::error::{Error, InvalidInput};
+use crate::pattern::Pattern;
 use crate::validate::{ApiVersion, GroupId, InvitationId, OrgId, TeamId, UserId};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
 
-/// The static description of an endpoint, as in the OpenAPI spec: one row of the table in
-/// [`crate::ops`], listed in [`crate::ops::ALL`].
+/// The static description of an endpoint, as in the OpenAPI spec: one row of the typed table in
+/// [`crate::ops`] (listed in [`crate::ops::ALL`]), or one entry of the [`crate::catalog`] generated
+/// from the spec for every operation (the two agree where both have an operation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Endpoint {
@@ -30,14 +32,16 @@ pub struct Endpoint {
     pub method: Method,
     /// Path template with `{name}` placeholders, e.g. `/api/atlas/v2/groups/{groupId}/invites`.
     pub path: &'static str,
-    /// Path and query parameters (besides `envelope` and `pretty`), path ones first, in
-    /// template order.
+    /// Path, query and header parameters (besides `envelope` and `pretty`), path ones first,
+    /// in template order. Deprecated parameters are not offered.
     pub params: &'static [Param],
-    /// Whether the request has a JSON body.
+    /// Whether the request has a JSON body (one media type per version, as the answer's).
     pub body: bool,
-    /// The API versions the endpoint exists in, oldest first; the last is its default.
+    /// The API versions the endpoint exists in, oldest first (`preview` last); the default is
+    /// the newest that is not `preview` ([`Endpoint::default_version`]).
     pub versions: &'static [ApiVersion],
-    /// The status Atlas documents for success (200, or 204 for deletes). Any 2xx is accepted.
+    /// The status Atlas documents for success with the default version (200, or 204 for
+    /// deletes; the lowest if it lists two). Any 2xx is accepted.
     pub success: u16,
     /// Whether the spec lists the `envelope` query parameter.
     pub envelope: bool,
@@ -48,12 +52,99 @@ pub struct Endpoint {
     /// Whether the answer is one page of a list (`{links, results, totalCount}`, walked by
     /// [`crate::paginate`]).
     pub paginated: bool,
+    /// Every success status the spec lists, ascending (five operations list two, e.g. 200 and
+    /// 201, possibly one per version).
+    pub statuses: &'static [u16],
+    /// What a success answer holds.
+    pub output: SuccessBody,
+    /// Whether the request body must be sent (two operations take an optional one); `false`
+    /// without [`body`](Self::body).
+    pub body_required: bool,
+    /// The versions that have a sunset date (`x-sunset`: after it Atlas answers
+    /// `410 Gone`), oldest first.
+    pub sunsets: &'static [Sunset],
+    /// Whether the spec marks the operation `deprecated`.
+    pub deprecated: bool,
+    /// The `x-xgen-preview` details of its `preview` version, if it has one.
+    pub preview: Option<Preview>,
+    /// The Atlas roles that may call it (`x-rolesRequirements`), as the spec words them.
+    pub roles: &'static [&'static str],
+    /// The operation's page in the Atlas documentation (`x-xgen-docs-url`).
+    pub docs_url: &'static str,
+    /// Whether the request is authenticated (one operation, with `security: []`, is not).
+    pub auth: bool,
+}
+
+/// What a success answer of an [`Endpoint`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SuccessBody {
+    /// Nothing (204, or a 200/202 the spec gives no schema).
+    Empty,
+    /// JSON (`application/vnd.atlas.<version>+json`).
+    Json,
+    /// Bytes, a download: `application/vnd.atlas.<version>+<suffix>` (`gzip` or `csv`).
+    Bytes {
+        /// The media type's suffix.
+        suffix: &'static str,
+    },
+    /// JSON by default, or the same resource as bytes (`+<suffix>`) when asked for.
+    JsonOrBytes {
+        /// The media type's suffix of the bytes.
+        suffix: &'static str,
+    },
+}
+
+/// The date after which one API version of an [`Endpoint`] is gone (`x-sunset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sunset {
+    /// The version.
+    pub version: ApiVersion,
+    /// `YYYY-MM-DD`.
+    pub date: &'static str,
+}
+
+impl Sunset {
+    /// `version` is gone after `date` (`YYYY-MM-DD`).
+    pub const fn new(version: ApiVersion, date: &'static str) -> Sunset {
+        Sunset { version, date }
+    }
+}
+
+/// What the spec says of a `preview` version (`x-xgen-preview`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Preview {
+    /// The preview feature's name (e.g. `standby-links`), if the spec gives one.
+    pub name: Option<&'static str>,
+    /// Whether the preview is public, if the spec says.
+    pub public: Option<bool>,
+}
+
+impl Preview {
+    /// A preview with its `x-xgen-preview` name and public flag.
+    pub const fn new(name: Option<&'static str>, public: Option<bool>) -> Preview {
+        Preview { name, public }
+    }
 }
 
 impl Endpoint {
-    /// The version sent unless the client or the call sets one: the newest the endpoint has.
+    /// The version sent unless the client or the call sets one: the newest the endpoint has
+    /// that is not `preview` (`preview` for a preview-only operation).
     pub fn default_version(&self) -> ApiVersion {
-        self.versions.last().copied().unwrap_or_default()
+        let stable = self.versions.iter().rev().find(|v| !v.is_preview());
+        stable.or(self.versions.last()).copied().unwrap_or_default()
+    }
+
+    /// Whether `preview` is its only version.
+    pub fn is_preview_only(&self) -> bool {
+        self.versions.iter().all(ApiVersion::is_preview) && !self.versions.is_empty()
+    }
+
+    /// The sunset date of `version`, if it has one.
+    pub fn sunset(&self, version: ApiVersion) -> Option<&'static str> {
+        self.sunsets.iter().find(|s| s.version == version).map(|s| s.date)
     }
 
     /// Whether `name` is the operationId or one of its aliases.
@@ -85,6 +176,15 @@ impl Endpoint {
             pretty: true,
             idempotent: false,
             paginated: false,
+            statuses: &[],
+            output: SuccessBody::Json,
+            body_required: false,
+            sunsets: &[],
+            deprecated: false,
+            preview: None,
+            roles: &[],
+            docs_url: "",
+            auth: true,
         }
     }
 }
@@ -118,6 +218,16 @@ impl Param {
         Param { name, location: ParamIn::Query, kind, required: false, since: None }
     }
 
+    /// An optional request header.
+    pub const fn header(name: &'static str, kind: ParamKind) -> Param {
+        Param { name, location: ParamIn::Header, kind, required: false, since: None }
+    }
+
+    /// The same parameter, required.
+    pub const fn required(self) -> Param {
+        Param { required: true, ..self }
+    }
+
     /// The same parameter, honoured only from API version `version` on.
     pub const fn since(self, version: ApiVersion) -> Param {
         Param { since: Some(version), ..self }
@@ -131,11 +241,14 @@ impl Param {
 
 /// Where a parameter goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParamIn {
     /// A `{name}` placeholder of the path.
     Path,
     /// A query parameter.
     Query,
+    /// A request header.
+    Header,
 }
 
 /// The kind of values a parameter takes (what the constructors validate).
@@ -155,12 +268,60 @@ pub enum ParamKind {
     /// `orgMembershipStatuses`: `PENDING`, `ACTIVE`, `INVITATION_EXPIRED` or
     /// `INVITATION_REJECTED`, repeatable (one `key=value` pair per status).
     Statuses,
+    /// Text matching one of the spec's patterns.
+    Pattern(Pattern),
+    /// An integer (`format` int32, int64 or none), within optional bounds.
+    Int {
+        /// The spec's `format`.
+        format: IntFormat,
+        /// The spec's `minimum`.
+        min: Option<i64>,
+        /// The spec's `maximum`.
+        max: Option<i64>,
+    },
+    /// Text, with optional length bounds in characters (always at most
+    /// [`MAX_TEXT_LEN`](crate::MAX_TEXT_LEN) bytes, without control characters).
+    Text {
+        /// The spec's `minLength`.
+        min_len: Option<u32>,
+        /// The spec's `maxLength`.
+        max_len: Option<u32>,
+    },
+    /// A calendar date, `YYYY-MM-DD` (`format: date`).
+    Date,
+    /// An RFC 3339 date and time (`format: date-time`).
+    DateTime,
+    /// One of these values (the spec's `enum`, or the union of a `oneOf` of enums).
+    Enum(&'static [&'static str]),
+    /// Any number of values of one kind, sent as repeated keys (`style: form`, exploded).
+    Repeated {
+        /// The kind of each value.
+        item: &'static ParamKind,
+        /// The spec's `minItems`.
+        min_items: Option<u32>,
+        /// The spec's `maxItems`.
+        max_items: Option<u32>,
+        /// The spec's `uniqueItems`.
+        unique: bool,
+    },
+}
+
+/// The `format` of an integer parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IntFormat {
+    /// No format: any 64-bit integer.
+    Any,
+    /// `int32`.
+    Int32,
+    /// `int64`.
+    Int64,
 }
 
 impl ParamKind {
     /// Whether the parameter may be given several times (sent as repeated keys).
     pub fn repeatable(self) -> bool {
-        self == ParamKind::Statuses
+        matches!(self, ParamKind::Statuses | ParamKind::Repeated { .. })
     }
 }
 
@@ -500,6 +661,15 @@ mod tests {
             pretty: false,
             idempotent: true,
             paginated: false,
+            statuses: &[200],
+            output: SuccessBody::Empty,
+            body_required: false,
+            sunsets: &[],
+            deprecated: false,
+            preview: None,
+            roles: &[],
+            docs_url: "",
+            auth: true,
         };
 
         fn path_params(&self) -> Vec<(&'static str, &str)> {

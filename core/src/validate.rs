@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Checks the spec pattern `^([a-f0-9]{24})$` (lowercase hex only).
-fn check_hex_id(field: &str, value: &str) -> Result<(), InvalidInput> {
+pub(crate) fn check_hex_id(field: &str, value: &str) -> Result<(), InvalidInput> {
     if value.len() == 24 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         Ok(())
     } else {
@@ -224,11 +224,12 @@ pub(crate) fn check_email(field: &str, value: &str) -> Result<(), InvalidInput> 
     Ok(())
 }
 
-/// An Atlas API version date (`YYYY-MM-DD`), sent as
+/// An Atlas API version: a date (`YYYY-MM-DD`) or `preview`, sent as
 /// `Accept: application/vnd.atlas.<version>+json`.
 ///
 /// Invitations exist only in `2023-01-01`, the default; the Cloud Users API defaults to
-/// `2025-02-19` (each endpoint's newest version is its default).
+/// `2025-02-19` (each endpoint's newest non-preview version is its default). `preview` sorts
+/// after every date.
 ///
 /// ```
 /// use atlas_admin_core::ApiVersion;
@@ -236,6 +237,10 @@ pub(crate) fn check_email(field: &str, value: &str) -> Result<(), InvalidInput> 
 /// let v = ApiVersion::new("2024-08-05").unwrap();
 /// assert_eq!(v.as_str(), "2024-08-05");
 /// assert!(ApiVersion::new("2024-8-5").is_err());
+/// let preview = ApiVersion::new("preview").unwrap();
+/// assert_eq!(preview, ApiVersion::PREVIEW);
+/// assert_eq!(preview.media_type(), "application/vnd.atlas.preview+json");
+/// assert!(preview > v && preview.is_preview());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ApiVersion([u8; 10]);
@@ -244,13 +249,43 @@ impl ApiVersion {
     /// `2023-01-01`, the only version of the invitation endpoints.
     pub const V2023_01_01: ApiVersion = ApiVersion(*b"2023-01-01");
 
+    /// `2023-02-01`.
+    pub const V2023_02_01: ApiVersion = ApiVersion(*b"2023-02-01");
+
+    /// `2023-10-01`.
+    pub const V2023_10_01: ApiVersion = ApiVersion(*b"2023-10-01");
+
+    /// `2023-11-15`.
+    pub const V2023_11_15: ApiVersion = ApiVersion(*b"2023-11-15");
+
+    /// `2024-05-30`.
+    pub const V2024_05_30: ApiVersion = ApiVersion(*b"2024-05-30");
+
+    /// `2024-08-05`.
+    pub const V2024_08_05: ApiVersion = ApiVersion(*b"2024-08-05");
+
+    /// `2024-10-23`.
+    pub const V2024_10_23: ApiVersion = ApiVersion(*b"2024-10-23");
+
+    /// `2024-11-13`.
+    pub const V2024_11_13: ApiVersion = ApiVersion(*b"2024-11-13");
+
     /// `2025-02-19`, the default of the Cloud Users API (`mongoDbCloudUsers`).
     pub const V2025_02_19: ApiVersion = ApiVersion(*b"2025-02-19");
 
-    /// Validates a `YYYY-MM-DD` date.
+    /// `2025-03-12`.
+    pub const V2025_03_12: ApiVersion = ApiVersion(*b"2025-03-12");
+
+    /// `preview`: operations and versions still in preview (`application/vnd.atlas.preview+json`).
+    pub const PREVIEW: ApiVersion = ApiVersion(*b"preview\0\0\0");
+
+    /// Validates a `YYYY-MM-DD` date, or `preview`.
     pub fn new(value: &str) -> Result<Self, InvalidInput> {
+        if value == "preview" {
+            return Ok(ApiVersion::PREVIEW);
+        }
         let b = value.as_bytes();
-        let bad = || InvalidInput::with_value("version", "must be a date YYYY-MM-DD", value);
+        let bad = || InvalidInput::with_value("version", "must be a date YYYY-MM-DD or preview", value);
         let bytes: [u8; 10] = b.try_into().map_err(|_| bad())?;
         let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
         let shape_ok = (0..10).all(|i| match i {
@@ -268,9 +303,15 @@ impl ApiVersion {
         Ok(ApiVersion(bytes))
     }
 
-    /// The date text, e.g. `2023-01-01`.
+    /// The date text, e.g. `2023-01-01`, or `preview`.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("2023-01-01")
+        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        self.0.get(..len).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("2023-01-01")
+    }
+
+    /// Whether this is `preview`.
+    pub fn is_preview(&self) -> bool {
+        *self == ApiVersion::PREVIEW
     }
 
     /// `application/vnd.atlas.<date>+json`.
@@ -371,8 +412,14 @@ mod tests {
     #[test]
     fn versions() {
         assert_eq!(ApiVersion::new("2025-02-19").unwrap().as_str(), "2025-02-19");
-        for bad in ["", "2023-13-01", "2023-00-10", "2023-01-32", "2023/01/01", "20230101", "2023-01-01x"] {
+        for bad in
+            ["", "2023-13-01", "2023-00-10", "2023-01-32", "2023/01/01", "20230101", "2023-01-01x", "Preview", "previe"]
+        {
             assert!(ApiVersion::new(bad).is_err(), "{bad}");
         }
+        let preview = ApiVersion::new("preview").unwrap();
+        assert_eq!((preview.as_str(), preview.to_string()), ("preview", "preview".to_owned()));
+        assert!(preview.is_preview() && !ApiVersion::V2025_02_19.is_preview());
+        assert!(ApiVersion::new("2099-12-31").unwrap() < preview, "preview sorts after every date");
     }
 }

@@ -32,7 +32,8 @@
 //! | [`AddOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:addUser` | yes |
 //! | [`RemoveOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser` | yes |
 //!
-//! (A unit test keeps this list equal to [`ALL`].)
+//! (A unit test keeps this list equal to [`ALL`].) The metadata of every other operation of the
+//! spec is in the generated [`crate::catalog`], behind one Cargo feature per tag.
 //!
 //! An endpoint the table does not type (newer than the vendored spec, or an older API version
 //! whose schema differs) is described at run time with [`Custom`]: method, path, query, JSON
@@ -108,7 +109,7 @@ use crate::models::{
     OrganizationInvitation, OrganizationInvitationRequest, OrganizationInvitationUpdateRequest, Page, TeamMember,
     check_unique,
 };
-use crate::operation::{CallOptions, Endpoint, Operation, Param, ParamKind, PathParam};
+use crate::operation::{CallOptions, Endpoint, Operation, Param, ParamKind, PathParam, SuccessBody, Sunset};
 use crate::paginate::Paginated;
 use crate::validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId, check_email};
 use http::Method;
@@ -258,6 +259,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/listGroupInvites";
     }
 
     /// Not idempotent: never retried once the request may have reached Atlas.
@@ -275,6 +280,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/createGroupInvite";
     }
 
     /// The seed operation. Deprecated by Atlas; live until its `Sunset`.
@@ -299,6 +308,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/updateGroupInvites";
     }
 
     GetGroupInvite {
@@ -314,6 +327,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/getGroupInvite";
     }
 
     /// The SDKs and the Atlas CLI call it `updateInviteById`.
@@ -332,6 +349,10 @@ table::endpoints! {
         pretty: false;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/updateGroupInviteById";
     }
 
     DeleteGroupInvite {
@@ -347,6 +368,10 @@ table::endpoints! {
         pretty: false;
         idempotent: true;
         success: 204;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Projects/operation/deleteGroupInvite";
     }
 
     /// ```
@@ -367,6 +392,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/listOrgInvites";
     }
 
     /// Not idempotent: never retried once the request may have reached Atlas.
@@ -384,6 +413,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/createOrgInvite";
     }
 
     /// ```
@@ -406,6 +439,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/updateOrgInvites";
     }
 
     GetOrgInvite {
@@ -421,6 +458,10 @@ table::endpoints! {
         pretty: false;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/getOrgInvite";
     }
 
     UpdateOrgInviteById {
@@ -437,6 +478,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/updateOrgInviteById";
     }
 
     DeleteOrgInvite {
@@ -452,6 +497,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 204;
+        deprecated: true;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Organizations/operation/deleteOrgInvite";
     }
 
     /// Paginated (see [`crate::paginate`]). With `2023-01-01` Atlas lists only ACTIVE users.
@@ -475,6 +524,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Member"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/listOrgUsers";
     }
 
     /// Answers 201; 409 if a PENDING or ACTIVE user has that username (an expired or rejected
@@ -493,6 +546,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 201;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/createOrgUser";
     }
 
     GetOrgUser {
@@ -508,6 +565,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Member"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/getOrgUser";
     }
 
     /// The body's fields are three-state: absent (unchanged), empty (reset) or set.
@@ -525,6 +586,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/updateOrgUser";
     }
 
     /// With `2025-02-19` removes pending and active users; `2023-01-01` only active ones.
@@ -541,6 +606,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 204;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeOrgUser";
     }
 
     /// One role per call. The SDK calls it `addOrgRole`.
@@ -559,6 +628,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addOrgUserRole";
     }
 
     /// One role per call. The SDK calls it `removeOrgRole`.
@@ -577,6 +650,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeOrgUserRole";
     }
 
     /// Paginated. Users invited through the deprecated project invitation endpoint do not
@@ -603,6 +680,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Read Only"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/listGroupUsers";
     }
 
     /// Answers 201; also invites the user to the organization when needed. Requires Project
@@ -621,6 +702,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 201;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addGroupUsers";
     }
 
     GetGroupUser {
@@ -636,6 +721,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Read Only"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/getGroupUser";
     }
 
     RemoveGroupUser {
@@ -651,6 +740,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 204;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeGroupUser";
     }
 
     /// One role per call; add before remove.
@@ -668,6 +761,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addGroupUserRole";
     }
 
     RemoveGroupUserRole {
@@ -684,6 +781,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Project Access Manager"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeGroupUserRole";
     }
 
     /// Paginated (no `includeCount`). The SDK calls it `listTeamUsers`.
@@ -708,6 +809,10 @@ table::endpoints! {
         pretty: true;
         idempotent: true;
         success: 200;
+        deprecated: false;
+        sunset: [V2023_01_01 = "2027-07-01"];
+        roles: ["Organization Member"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/listOrgTeamUsers";
     }
 
     AddOrgTeamUser {
@@ -724,6 +829,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/addOrgTeamUser";
     }
 
     RemoveOrgTeamUser {
@@ -740,6 +849,10 @@ table::endpoints! {
         pretty: true;
         idempotent: false;
         success: 200;
+        deprecated: false;
+        sunset: [];
+        roles: ["Organization Owner"];
+        docs: "https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/MongoDB-Cloud-Users/operation/removeOrgTeamUser";
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `endpoints!` macro: one table row in, one operation type out.
 //!
-//! A row names the type and gives the endpoint's metadata, its path parameters (field, id
+//! A row names the type and gives the endpoint's metadata (including the spec's `deprecated`,
+//! the `x-sunset` date of each version that has one, the roles and the docs link), its path parameters (field, id
 //! type, spec name), its optional query parameters (field, kind, spec name, getter, and
 //! `since VERSION` for one older versions lack: [`Param::since`](crate::Param::since)), its body
 //! type if any and its output type. From that the macro writes the struct, its validating
@@ -30,6 +31,10 @@ macro_rules! endpoints {
             pretty: $pretty:tt;
             idempotent: $idempotent:literal;
             success: $success:tt;
+            deprecated: $deprecated:literal;
+            sunset: [$($sunset_v:ident = $sunset_date:literal),* $(,)?];
+            roles: [$($role:literal),* $(,)?];
+            docs: $docs:literal;
         }
     )*) => {
         $(
@@ -96,6 +101,15 @@ macro_rules! endpoints {
                     pretty: $pretty,
                     idempotent: $idempotent,
                     paginated: false $(|| !stringify!($Item).is_empty())?,
+                    statuses: &[$success],
+                    output: $crate::ops::table::endpoints!(@output $success),
+                    body_required: false $(|| !stringify!($Body).is_empty())?,
+                    sunsets: &[$(Sunset::new(ApiVersion::$sunset_v, $sunset_date)),*],
+                    deprecated: $deprecated,
+                    preview: None,
+                    roles: &[$($role),*],
+                    docs_url: $docs,
+                    auth: true,
                 };
 
                 fn path_params(&self) -> Vec<(&'static str, &str)> {
@@ -326,6 +340,10 @@ macro_rules! endpoints {
             }
         }
     };
+
+    // What a success answer holds: nothing on a 204, JSON otherwise.
+    (@output 204) => { SuccessBody::Empty };
+    (@output $other:tt) => { SuccessBody::Json };
 
     // 204 No Content: there is no body to decode.
     (@decode 204) => {

@@ -1,0 +1,152 @@
+//! `cargo run -p atlas-admin-codegen [-- --check]`: writes the endpoint catalog of
+//! atlas-admin-core (`core/src/catalog/gen/`) and the tag features of the core and transport
+//! manifests from the vendored spec (`core/codegen/spec/atlas-admin-v2.yaml`, checked against the
+//! sha256 in `spec/SOURCE.md`) and `core/codegen/overrides.toml`.
+//!
+//! Offline and deterministic: the output depends only on those files (sorted maps, no clock).
+//! `--check` writes nothing and exits 1, naming each file that would change.
+
+mod emit;
+mod model;
+mod overrides;
+mod spec;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+/// The transports whose manifests forward every feature to the core.
+const TRANSPORTS: &[&str] = &["transport-ureq", "transport-hyper"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = match args.as_slice() {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => {
+            eprintln!("usage: cargo run -p atlas-admin-codegen [-- --check]");
+            return ExitCode::from(2);
+        }
+    };
+    match run(check) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("atlas-admin-codegen: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root (this crate is `core/codegen`).
+fn root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
+}
+
+/// Generates everything; with `check`, compares instead of writing. Returns how many files
+/// differ(ed).
+fn run(check: bool) -> Result<usize, String> {
+    let root = root();
+    let codegen = root.join("core/codegen");
+    let bytes = spec::read_verified(&codegen.join("spec/atlas-admin-v2.yaml"), &codegen.join("spec/SOURCE.md"))?;
+    let spec = spec::parse(&bytes)?;
+    let overrides_text =
+        std::fs::read_to_string(codegen.join("overrides.toml")).map_err(|e| format!("overrides.toml: {e}"))?;
+    let overrides = overrides::parse(&overrides_text)?;
+    let tags = model::tags(&spec, &overrides)?;
+
+    // Everything generated: path -> content.
+    let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let gen_dir = root.join("core/src/catalog/gen");
+    files.insert(gen_dir.join("mod.rs"), rustfmt(&root, &emit::gen_mod(&tags))?);
+    files.insert(gen_dir.join("enums.rs"), rustfmt(&root, &emit::enums_file(&tags))?);
+    for tag in &tags {
+        files.insert(gen_dir.join(format!("{}.rs", tag.module)), rustfmt(&root, &emit::tag_file(tag))?);
+    }
+    let manifests = std::iter::once(("core", None)).chain(TRANSPORTS.iter().map(|t| (*t, Some("atlas-admin-core"))));
+    for (dir, forward) in manifests {
+        let path = root.join(dir).join("Cargo.toml");
+        let current = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        files.insert(
+            path.clone(),
+            emit::splice(&current, &emit::features(&tags, forward), &path.display().to_string())?,
+        );
+    }
+
+    // Generated files no longer produced (a tag that left the spec).
+    let stale: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| !files.contains_key(p)).collect())
+        .unwrap_or_default();
+
+    let mut differ = 0;
+    for (path, content) in &files {
+        if std::fs::read_to_string(path).ok().as_deref() == Some(content.as_str()) {
+            continue;
+        }
+        differ += 1;
+        if check {
+            eprintln!("would change: {}", shown(&root, path));
+        } else {
+            write_atomically(path, content)?;
+            eprintln!("wrote {}", shown(&root, path));
+        }
+    }
+    for path in &stale {
+        differ += 1;
+        if check {
+            eprintln!("would remove: {}", shown(&root, path));
+        } else {
+            std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            eprintln!("removed {}", shown(&root, path));
+        }
+    }
+    let operations: usize = tags.iter().map(|t| t.ops.len()).sum();
+    let paginated = tags.iter().flat_map(|t| &t.ops).filter(|o| o.paginated).count();
+    eprintln!(
+        "{operations} operations ({paginated} paginated) in {} tags; {differ} file(s) {}",
+        tags.len(),
+        if check { "differ" } else { "written" }
+    );
+    if check && differ > 0 {
+        eprintln!("the generated catalog is out of date: run `cargo run -p atlas-admin-codegen` and commit the result");
+    }
+    Ok(if check { differ } else { 0 })
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+/// Formats Rust text as `cargo fmt` would (the workspace's rustfmt.toml, edition 2024).
+fn rustfmt(root: &Path, text: &str) -> Result<String, String> {
+    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_owned()))
+        .args(["--edition", "2024", "--emit", "stdout", "--config-path"])
+        .arg(root.join("rustfmt.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = text.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| format!("rustfmt: {e}"))?;
+    writer.join().map_err(|_| "rustfmt input thread panicked")?.map_err(|e| format!("rustfmt input: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output: {e}"))
+}
+
+/// Writes to a temporary name in the same directory, syncs, then renames.
+fn write_atomically(path: &Path, content: &str) -> Result<(), String> {
+    let dir = path.parent().ok_or_else(|| format!("{} has no parent", path.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.codegen-tmp"));
+    let mut file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    file.write_all(content.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+}
