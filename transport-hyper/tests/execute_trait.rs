@@ -4,10 +4,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use atlas_admin_core::ops::{GetOrgUser, ListOrgUsers, RemoveOrgUser};
-use atlas_admin_core::{Error, ExecuteAsync, OrgUser, Page};
+use atlas_admin_core::{Error, ExecuteAsync, OrgMembershipStatus, OrgUser, Page};
 use atlas_admin_hyper::Client;
 use atlas_admin_testing::doubles::Scripted;
-use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, SeedUser};
 
 /// The user's code: removes the organization user with this e-mail; `false` if there is none.
 async fn remove_by_email<E: ExecuteAsync>(atlas: &E, org: &str, email: &str) -> Result<bool, Error> {
@@ -46,10 +46,27 @@ async fn with_the_fake_atlas() {
     let fake = FakeAtlas::start();
     let c = fake.config().clone();
     let client = Client::builder().base_url(&fake.base_url()).api_key(c.public_key, c.private_key).build().unwrap();
-    let id = fake.seed_org_user(SeedUser::new("ada@example.com", MembershipStatus::Active));
+    let id = fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Active));
 
     assert!(spawned(&client, &c.org_id, "ada@example.com").await);
     assert!(!spawned(&client, &c.org_id, "ada@example.com").await);
     let gone = client.execute(&GetOrgUser::new(&c.org_id, id.as_str()).unwrap()).await.unwrap_err();
     assert!(gone.is_not_found());
+}
+
+/// A double's answers are built from models named at this crate's root, like every sibling
+/// (compiles only while they are re-exported): an org user with org and project roles.
+#[test]
+fn a_double_answer_from_the_root_paths() {
+    use atlas_admin_hyper::{GroupRoles, Invitation, OrgRole, OrgUserRoles, Profile, ProjectRole};
+    let mut roles = OrgUserRoles::default();
+    roles.org_roles.push(OrgRole::OrgMember);
+    let mut project = GroupRoles::default();
+    project.group_roles.push(ProjectRole::GroupReadOnly);
+    roles.group_role_assignments.push(project);
+    let pending = OrgUser::pending("ada@example.com").with_roles(roles.clone()).with_invitation(Invitation::default());
+    assert_eq!(pending.status, OrgMembershipStatus::Pending);
+    assert_eq!(pending.roles, roles);
+    assert!(OrgUser::active("bob@example.com").with_profile(Profile::default()).profile().is_some());
+    let _: atlas_admin_hyper::Link = atlas_admin_hyper::Link::new("self", "https://cloud.mongodb.com");
 }

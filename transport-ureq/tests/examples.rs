@@ -8,8 +8,9 @@
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::print_stderr)]
 
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, SeedUser};
 use atlas_admin_testing::sockets::Tripwire;
+use atlas_admin_ureq::OrgMembershipStatus;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -589,9 +590,9 @@ fn atlas_api_cloud_users_lifecycle() {
 fn atlas_api_repeated_status_flags() {
     let fake = FakeAtlas::start();
     let o = fake.config().org_id.clone();
-    fake.seed_org_user(SeedUser::new("pending@example.com", MembershipStatus::Pending));
-    fake.seed_org_user(SeedUser::new("active@example.com", MembershipStatus::Active));
-    fake.seed_org_user(SeedUser::new("rejected@example.com", MembershipStatus::InvitationRejected));
+    fake.seed_org_user(SeedUser::new("pending@example.com", OrgMembershipStatus::Pending));
+    fake.seed_org_user(SeedUser::new("active@example.com", OrgMembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("rejected@example.com", OrgMembershipStatus::InvitationRejected));
     let names = |run: Run| -> Vec<String> {
         let page = run.expect_code(0).json();
         let mut names: Vec<String> = page["results"]
@@ -632,7 +633,7 @@ fn atlas_api_repeated_status_flags() {
 #[test]
 fn atlas_api_all_pages_prints_one_array() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true);
     let o = fake.config().org_id.clone();
     for count in ["true", "false"] {
         fake.reset_counters();
@@ -673,7 +674,7 @@ fn atlas_api_all_pages_prints_one_array() {
 #[test]
 fn atlas_api_warns_once_about_a_sunset() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, false);
+    fake.seed_users(1234, OrgMembershipStatus::Active, false);
     let c = fake.config().clone();
     let run = cli(&fake, &["projects", "listGroupInvites", "--groupId", &c.group_id]).expect_code(0);
     assert_eq!(run.json(), Value::Array(Vec::new()));
@@ -911,7 +912,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
         ..FakeConfig::default()
     };
     let fake = FakeAtlas::start_with(config).expect("fake");
-    fake.seed_users(7, MembershipStatus::Active, true);
+    fake.seed_users(7, OrgMembershipStatus::Active, true);
     fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], fake.now());
     let (g, o, base) = (fake.config().group_id.clone(), fake.config().org_id.clone(), fake.base_url());
     let api_key = fake_env(&base, REC_PUBLIC, REC_PRIVATE).to_vec();

@@ -7,7 +7,8 @@
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
 //! project, org and team), then serves until killed.
 
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
+use atlas_admin_core::OrgMembershipStatus;
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -123,7 +124,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    fake.seed_users(seed_users, MembershipStatus::Active, true);
+    fake.seed_users(seed_users, OrgMembershipStatus::Active, true);
     let c = fake.config();
     let lines = [
         ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
