@@ -1,8 +1,12 @@
 //! # atlas-admin-hyper
 //!
-//! An async client for the MongoDB Atlas Administration API v2 (the project and
-//! organization invitation endpoints), built on [hyper 1](https://docs.rs/hyper/1) and
-//! hyper-util's pooled client, with rustls, on Tokio.
+//! An async client for the MongoDB Atlas Administration API v2, built on
+//! [hyper 1](https://docs.rs/hyper/1) and hyper-util's pooled client, with rustls, on Tokio.
+//! It covers the project and organization invitation endpoints (deprecated) and the Cloud
+//! Users API that replaces them ([`ops`]), streams paginated lists ([`Client::pages`],
+//! [`Client::all`]), and moves pending invitations to the Cloud Users API
+//! ([`Client::migration_plan`], [`Client::migrate`]; the guide is `atlas_admin_ureq::migrating`,
+//! whose operations this client takes too).
 //!
 //! All protocol decisions live in the sans-IO core, [`atlas_admin_core`] (re-exported as
 //! [`core`]): building requests, HTTP Digest and OAuth service-account auth, retry advice
@@ -108,7 +112,9 @@
 //! the pool timer) sits in one small private module, `runtime.rs`. The driver is the core's
 //! [`driver::run`](atlas_admin_core::driver::run), generic over a `send` and a `sleep`
 //! function: to drive the core from another runtime, call it with your runtime's (the
-//! README's "Drive the core from another runtime" does it over smol in about 20 lines).
+//! README's "Drive the core from another runtime" does it on the `futures` crate's executor
+//! over a plain TCP socket, `tests/tests/other_runtime.rs`; a real transport adds TLS, pooling,
+//! timeouts and a body cap).
 //!
 //! No `Debug` or `Display` output of this crate shows a private key, client secret, token or
 //! `Authorization` header value.
