@@ -87,7 +87,9 @@
 //!   default 10 s) and one whole exchange including the response body (default 60 s).
 //! - Response bodies over the cap (default 4 MiB) fail with
 //!   [`TransportErrorKind::BodyTooLarge`].
-//! - TLS: rustls (ring) with Mozilla's roots, or exactly the CAs of [`ClientBuilder::ca_pem`].
+//! - TLS: rustls with Mozilla's roots, or exactly the CAs of [`ClientBuilder::ca_pem`]; the
+//!   process-default `CryptoProvider` if the application installed one (e.g. aws-lc-rs for
+//!   post-quantum key exchange), else ring (as ureq does). Never installs a process default.
 //!   HTTP/1.1 with keep-alive pooling.
 //! - Proxy: `https` requests go through an HTTP proxy in a `CONNECT` tunnel (TLS end to end)
 //!   from `HTTPS_PROXY` / `ALL_PROXY` (and `NO_PROXY`), unless [`ClientBuilder::proxy`] or
