@@ -2,9 +2,9 @@
 //! application's process-default crypto provider if it installed one, else ring.
 
 use atlas_admin_core::transport::BuildError;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
-use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, RootCertStore};
 use std::sync::Arc;
 

@@ -193,10 +193,18 @@ impl FakeAtlas {
     /// `ORG_MEMBER` and, if `in_project`, `GROUP_READ_ONLY` in the demo project: one pass, for
     /// pagination tests (20,000 take well under a second).
     pub fn seed_users(&self, n: usize, status: OrgMembershipStatus, in_project: bool) {
+        self.seed_users_with_statuses(n, &[status], in_project);
+    }
+
+    /// Like [`seed_users`](Self::seed_users), with the statuses taken in turn: user `i` is in
+    /// `statuses[i % statuses.len()]` (`[Pending, Active]` seeds user0 PENDING, user1 ACTIVE,
+    /// user2 PENDING...), so a mix is the same on every run. Nothing is seeded when `statuses`
+    /// is empty; an `Other` status panics (see [`SeedUser::status`]).
+    pub fn seed_users_with_statuses(&self, n: usize, statuses: &[OrgMembershipStatus], in_project: bool) {
         let mut inner = self.shared.lock();
         let now = inner.clock.now();
         let group = &self.shared.config.group_id;
-        for i in 0..n {
+        for (i, status) in statuses.iter().cycle().take(n).enumerate() {
             let mut seed = SeedUser::new(format!("user{i}@example.com"), status.clone());
             if in_project {
                 seed = seed.group_roles(group, ["GROUP_READ_ONLY"]);
