@@ -751,6 +751,52 @@ fn atlas_api_help() {
     assert_eq!(fake.counters().requests, 0);
 }
 
+/// Where the text of a help line starts, given its block's text column (`None` for the
+/// block's first row): a continuation line has only spaces before that column; a row has its
+/// label, a run of at least two spaces, then its text. `None` when a label runs into its text.
+fn help_text_column(line: &str, column: Option<usize>) -> Option<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    let first_text = |from: usize| (from..chars.len()).find(|&i| chars[i] != ' ');
+    let start = first_text(0)?;
+    if Some(start) == column {
+        return column;
+    }
+    let gap = (start..chars.len().saturating_sub(1)).find(|&i| chars[i] == ' ' && chars[i + 1] == ' ')?;
+    first_text(gap)
+}
+
+/// Every two-column block of the help (operations, flags, record modes, environment) starts
+/// its text at one column, at least one space after the longest label: no label runs into
+/// its text, as `--orgMembershipStatuses STATUSPENDING, …` did (issue 14). Per operation too.
+#[test]
+fn atlas_api_help_columns_are_separated() {
+    let fake = FakeAtlas::start();
+    for args in [&["--help"][..], &["mongoDbCloudUsers", "listGroupUsers", "--help"], &["projects", "--help"]] {
+        let help = cli(&fake, args).expect_code(0).stdout;
+        let mut blocks = 0;
+        let mut lines = help.lines();
+        while let Some(header) = lines.next() {
+            let tables = ["operations:", "parameter flags", "other flags:", "record once", "environment"];
+            if !tables.iter().any(|t| header.starts_with(t)) {
+                continue;
+            }
+            blocks += 1;
+            let mut column = None;
+            for line in lines.by_ref().take_while(|l| !l.is_empty()) {
+                // The operations block's tag lines (`  projects`) are headings, not rows.
+                if header == "operations:" && !line.starts_with("    ") {
+                    continue;
+                }
+                let at = help_text_column(line, column).unwrap_or_else(|| panic!("{args:?}: no gap in {line:?}"));
+                assert_eq!(*column.get_or_insert(at), at, "{args:?}: {line:?} off the column of {header:?}");
+            }
+            assert!(column.is_some(), "{header:?} has rows");
+        }
+        assert_eq!(blocks, 5, "{args:?}:\n{help}");
+    }
+    assert_eq!(fake.counters().requests, 0);
+}
+
 /// A pipe whose reader has gone: writing to it fails with `EPIPE` (deterministically: the
 /// reading end is closed before the program starts).
 #[cfg(unix)]
