@@ -48,7 +48,7 @@ pub struct Recording<S> {
     /// New episodes: answers what the prior cassette holds before anything is sent.
     replay: Option<Box<Player>>,
     /// Held for the whole of an async call (a blocking call holds `send`): one call at a time.
-    calls: tokio::sync::Mutex<()>,
+    calls: futures_util::lock::Mutex<()>,
 }
 
 impl<S> fmt::Debug for Recording<S> {
@@ -76,7 +76,7 @@ impl<S> Recording<S> {
             clock: None,
             sleep: None,
             replay: None,
-            calls: tokio::sync::Mutex::new(()),
+            calls: futures_util::lock::Mutex::new(()),
         }
     }
 
