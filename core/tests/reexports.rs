@@ -1,5 +1,6 @@
 //! Every public model is reachable from the same places as its siblings: the crate root and
 //! the prelude (which both transports re-export at their root).
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::BTreeSet;
 
