@@ -4,16 +4,24 @@
 # Python requests (HTTPDigestAuth, one Session) and curl --digest (one process per call).
 # Prints calls/s (each client timed in-process after set-up; curl per process) and HTTP
 # requests per call (counted by the server), then a memory check.
-#   bash tests/e2e-bench.sh [calls]        (default 5000; curl runs calls/25)
+#   bash tests/e2e-bench.sh [calls]        (default 5000; curl runs calls/25, the memory check 20 x calls)
+# E2E_BENCH_PROFILE=dev builds in the dev profile instead of release: CI's quick run
+# (`E2E_BENCH_PROFILE=dev bash tests/e2e-bench.sh 20`) only checks that the script still works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS=${1:-5000}
 CURL_CALLS=$(( CALLS / 25 > 20 ? CALLS / 25 : 20 ))
 PY_CALLS=$(( CALLS / 2 > 200 ? CALLS / 2 : 200 ))
+MEMORY_CALLS=$(( CALLS * 20 ))
+case ${E2E_BENCH_PROFILE:-release} in
+  release) PROFILE=(--release) DIR=release ;;
+  dev) PROFILE=() DIR=debug ;;
+  *) echo "E2E_BENCH_PROFILE must be release or dev" >&2; exit 2 ;;
+esac
 
-cargo build -q --release -p atlas-admin-testing --bin fake-atlas
-cargo build -q --release -p atlas-admin-hyper --example e2e-bench
-BIN=${CARGO_TARGET_DIR:-target}/release
+cargo build -q ${PROFILE[@]+"${PROFILE[@]}"} -p atlas-admin-testing --bin fake-atlas
+cargo build -q ${PROFILE[@]+"${PROFILE[@]}"} -p atlas-admin-hyper --example e2e-bench
+BIN=${CARGO_TARGET_DIR:-target}/$DIR
 
 out=$(mktemp)
 "$BIN/fake-atlas" --port 0 >"$out" &
@@ -77,5 +85,5 @@ if [ -n "${RATE_python:-}" ]; then
   python3 -c "print(f'ureq / python requests: {$RATE_ureq/$RATE_python:.1f}x   hyper / python requests: {$RATE_hyper/$RATE_python:.1f}x')"
 fi
 
-echo "memory: 100000 calls on one ureq client (resident KiB after each 10000):"
-"$BIN/examples/e2e-bench" memory 100000
+echo "memory: $MEMORY_CALLS calls on one ureq client (resident KiB after each $(( MEMORY_CALLS / 10 ))):"
+"$BIN/examples/e2e-bench" memory "$MEMORY_CALLS"

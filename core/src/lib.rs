@@ -120,8 +120,9 @@ pub mod prelude {
         TransportErrorKind,
     };
     pub use crate::{
-        CloudUser, GroupRoleChange, GroupRolesRequest, GroupUser, GroupUserRequest, Membership, OrgMembershipStatus,
-        OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRolesRequest, OrgUserUpdateRequest, Page, TeamMember, UserId,
+        CloudUser, GroupRoleChange, GroupRoles, GroupRolesRequest, GroupUser, GroupUserRequest, Invitation, Link,
+        Membership, OrgMembershipStatus, OrgRoleChange, OrgUser, OrgUserRequest, OrgUserRoles, OrgUserRolesRequest,
+        OrgUserUpdateRequest, Page, Profile, TeamMember, UserId,
     };
     pub use crate::{ErrorCode, Sanitized};
     pub use crate::{Exchange, ExchangeOutcome, Observer, Purpose, SunsetWarning};

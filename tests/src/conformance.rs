@@ -12,7 +12,7 @@
 //! atlas_admin_testing::conformance_suite!(Connected<Ureq>);
 //! ```
 
-use crate::fake::{FakeAtlas, FakeConfig, Fault, MembershipStatus, SeedUser};
+use crate::fake::{FakeAtlas, FakeConfig, Fault, SeedUser};
 use atlas_admin_core::ops::*;
 use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{
@@ -208,7 +208,7 @@ pub fn cloud_users_lifecycle<D: Driver>() {
     let refused = c.execute(&RemoveGroupUserRole::new(&g, &id, last).unwrap()).unwrap_err();
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(400), "the last role stays: {refused:?}");
 
-    let member = fake.seed_org_user(SeedUser::new("grace@example.com", MembershipStatus::Active));
+    let member = fake.seed_org_user(SeedUser::new("grace@example.com", OrgMembershipStatus::Active));
     let joined = ok(
         "addOrgTeamUser",
         c.execute(&AddOrgTeamUser::new(&org, &team, TeamMember::new(member.as_str()).unwrap()).unwrap()),

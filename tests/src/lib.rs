@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`doubles`] | [`Scripted`](doubles::Scripted): a hand-scripted [`Execute`]/[`ExecuteAsync`] double that records every call | none |
 //! | [`cassette`] | record real exchanges once (secrets scrubbed, the recorder refuses to save one), replay them with no network | none on replay |
-//! | [`fake`] | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas (Digest, OAuth, invitations, Cloud Users, faults) | `127.0.0.1` only |
+//! | [`fake`] (feature `fake`, default) | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas (Digest, OAuth, invitations, Cloud Users, faults) | `127.0.0.1` only |
 //! | [`fixtures`] | recorded Atlas responses and documented bodies, embedded in the crate, as `http::Response` | none |
 //! | [`files`] | [`write_atomically`](files::write_atomically): a file replaced whole or not at all (temporary file, sync, rename), as cassettes are saved | none |
 //! | [`clock`] | a virtual clock ([`Now`](atlas_admin_core::Now)) for driving the core's call machine step by step | none |
@@ -171,7 +171,12 @@
 //!
 //! # Features
 //!
-//! - `suites` (off): the repository's own cross-transport suites (`conformance`,
+//! - `fake` (on by default): the loopback fake Atlas (module [`fake`] and the
+//!   `fake-atlas` binary), a hyper server on a Tokio runtime of its own. Without it
+//!   (`default-features = false`) the crate builds no async stack: doubles, cassettes (which
+//!   record and replay async calls on any runtime), recorded responses and the virtual clock
+//!   are all there, which is what the tests of code on the blocking client usually need.
+//! - `suites` (off; implies `fake`): the repository's own cross-transport suites (`conformance`,
 //!   `transport_suite`), the canned-response server they drive (`canned`, with TLS) and the
 //!   quickstart examples' scaffolding (`quickstart`). The transports' tests enable it; it is not
 //!   a stable API for users.
@@ -186,6 +191,7 @@ pub mod clock;
 #[cfg(feature = "suites")]
 pub mod conformance;
 pub mod doubles;
+#[cfg(feature = "fake")]
 pub mod fake;
 pub mod files;
 pub mod fixtures;

@@ -4,10 +4,10 @@
 use atlas_admin_core::ops::{
     GetGroupInvite, GetGroupUser, GetOrgUser, ListGroupInvites, ListGroupUsers, ListOrgInvites, ListOrgUsers,
 };
-use atlas_admin_core::{Config, Error, Execute, Purpose};
+use atlas_admin_core::{Config, Error, Execute, OrgMembershipStatus, Purpose};
 use atlas_admin_testing::cassette::{Auth, Body, Cassette};
 use atlas_admin_testing::fake::drift::{self, DriftKind};
-use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedAction, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, SeedAction, SeedUser};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -135,12 +135,12 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     let a = FakeAtlas::start();
     let (group, org, team) = (a.config().group_id.clone(), a.config().org_id.clone(), a.config().team_id.clone());
     let ada = a.seed_org_user(
-        SeedUser::new("ada@example.com", MembershipStatus::Active)
+        SeedUser::new("ada@example.com", OrgMembershipStatus::Active)
             .org_roles(["ORG_OWNER"])
             .group_roles(&group, ["GROUP_OWNER", "GROUP_READ_ONLY"])
             .team(&team),
     );
-    a.seed_org_user(SeedUser::new("bob@example.com", MembershipStatus::Pending));
+    a.seed_org_user(SeedUser::new("bob@example.com", OrgMembershipStatus::Pending));
     let created = a.now() - std::time::Duration::from_secs(86_400);
     let carol_invitation = a.seed_invitation(false, "carol@example.com", &["GROUP_READ_ONLY"], created);
     a.seed_invitation(true, "dave@example.com", &["ORG_BILLING_ADMIN"], created);

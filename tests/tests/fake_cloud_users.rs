@@ -3,7 +3,8 @@
 //! such as `itemsPerPage=501`, reach the fake) authenticated by a service-account token.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use atlas_admin_testing::fake::{FakeAtlas, Fault, MembershipStatus, SeedUser};
+use atlas_admin_core::OrgMembershipStatus;
+use atlas_admin_testing::fake::{FakeAtlas, Fault, SeedUser};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -178,12 +179,12 @@ fn create_org_user_is_pending_201_then_409_and_an_expired_one_is_replaced() {
 fn rejected_users_are_replaced_and_active_ones_conflict() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
-    let rejected = fake.seed_org_user(SeedUser::new("rej@example.com", MembershipStatus::InvitationRejected));
+    let rejected = fake.seed_org_user(SeedUser::new("rej@example.com", OrgMembershipStatus::InvitationRejected));
     let got = api.get(&api.org(&format!("/users/{rejected}")));
     assert_eq!(got.body["orgMembershipStatus"], "INVITATION_REJECTED");
     assert_eq!(got.body["invitationExpiresAt"], Value::Null, "null for rejected invitations");
     assert_eq!(api.post(&api.org("/users"), org_user_body("rej@example.com", &["ORG_MEMBER"])).status, 201);
-    fake.seed_org_user(SeedUser::new("act@example.com", MembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("act@example.com", OrgMembershipStatus::Active));
     let r = api.post(&api.org("/users"), org_user_body("act@example.com", &["ORG_MEMBER"]));
     assert_eq!((r.status, r.error_code()), (409, "USER_ALREADY_EXISTS"));
     let r = api.post(&api.group("/users"), json!({"username": "act@example.com", "roles": ["GROUP_READ_ONLY"]}));
@@ -241,12 +242,12 @@ fn version_2023_01_01_lists_only_active_users_as_cloud_app_users() {
     let api = Api::new(&fake);
     let group = fake.config().group_id.clone();
     let active = fake.seed_org_user(
-        SeedUser::new("old@example.com", MembershipStatus::Active)
+        SeedUser::new("old@example.com", OrgMembershipStatus::Active)
             .org_roles(["ORG_OWNER"])
             .group_roles(&group, ["GROUP_OWNER"]),
     );
     let pending = fake.seed_org_user(
-        SeedUser::new("new@example.com", MembershipStatus::Pending).group_roles(&group, ["GROUP_OWNER"]),
+        SeedUser::new("new@example.com", OrgMembershipStatus::Pending).group_roles(&group, ["GROUP_OWNER"]),
     );
     let r = api.send("GET", &api.org("/users?orgMembershipStatuses=PENDING&username=new@example.com"), V2023, None);
     assert_eq!(r.status, 200, "{r:?}");
@@ -286,7 +287,7 @@ fn walk(api: &Api<'_>, first: &str) -> (usize, Vec<String>, Vec<Reply>) {
 #[test]
 fn pages_of_1234_users_with_and_without_count() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true);
     let api = Api::new(&fake);
     let base = fake.base_url();
     for (list, op) in [(api.org("/users"), "listOrgUsers"), (api.group("/users"), "listGroupUsers")] {
@@ -327,7 +328,7 @@ fn pages_of_1234_users_with_and_without_count() {
 #[test]
 fn next_links_keep_the_filters() {
     let fake = FakeAtlas::start();
-    fake.seed_users(3, MembershipStatus::Pending, false);
+    fake.seed_users(3, OrgMembershipStatus::Pending, false);
     let api = Api::new(&fake);
     let r = api.get(&api.org("/users?orgMembershipStatuses=PENDING&itemsPerPage=1&envelope=false"));
     let next = r.link("next").unwrap();
@@ -347,10 +348,10 @@ fn status_and_username_filters() {
     fake.set_clock(t0());
     let api = Api::new(&fake);
     for (name, status) in [
-        ("p@example.com", MembershipStatus::Pending),
-        ("a@example.com", MembershipStatus::Active),
-        ("e@example.com", MembershipStatus::InvitationExpired),
-        ("r@example.com", MembershipStatus::InvitationRejected),
+        ("p@example.com", OrgMembershipStatus::Pending),
+        ("a@example.com", OrgMembershipStatus::Active),
+        ("e@example.com", OrgMembershipStatus::InvitationExpired),
+        ("r@example.com", OrgMembershipStatus::InvitationRejected),
     ] {
         fake.seed_org_user(SeedUser::new(name, status));
     }
@@ -456,7 +457,7 @@ fn one_role_per_call_and_never_the_last_one() {
     let api = Api::new(&fake);
     let group = fake.config().group_id.clone();
     let id = fake.seed_org_user(
-        SeedUser::new("roles@example.com", MembershipStatus::Active)
+        SeedUser::new("roles@example.com", OrgMembershipStatus::Active)
             .org_roles(["ORG_MEMBER"])
             .group_roles(&group, ["GROUP_READ_ONLY"]),
     );
@@ -493,7 +494,9 @@ fn update_org_user_tells_absent_from_empty() {
     let team = fake.config().team_id.clone();
     let group = fake.config().group_id.clone();
     let id = fake.seed_org_user(
-        SeedUser::new("patch@example.com", MembershipStatus::Active).team(&team).group_roles(&group, ["GROUP_OWNER"]),
+        SeedUser::new("patch@example.com", OrgMembershipStatus::Active)
+            .team(&team)
+            .group_roles(&group, ["GROUP_OWNER"]),
     );
     let url = api.org(&format!("/users/{id}"));
     let same = api.send("PATCH", &url, V2025, Some(&json!({})));
@@ -519,9 +522,9 @@ fn team_members() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
     let team = fake.config().team_id.clone();
-    let a = fake.seed_org_user(SeedUser::new("t1@example.com", MembershipStatus::Active));
-    let p = fake.seed_org_user(SeedUser::new("t2@example.com", MembershipStatus::Pending));
-    let e = fake.seed_org_user(SeedUser::new("t3@example.com", MembershipStatus::InvitationExpired));
+    let a = fake.seed_org_user(SeedUser::new("t1@example.com", OrgMembershipStatus::Active));
+    let p = fake.seed_org_user(SeedUser::new("t2@example.com", OrgMembershipStatus::Pending));
+    let e = fake.seed_org_user(SeedUser::new("t3@example.com", OrgMembershipStatus::InvitationExpired));
     let team_url = api.org(&format!("/teams/{team}"));
     for id in [&a, &p] {
         let r = api.post(&format!("{team_url}:addUser"), json!({"id": id}));
@@ -549,8 +552,8 @@ fn team_members() {
 fn include_org_users_adds_implicit_project_access() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
-    fake.seed_org_user(SeedUser::new("owner@example.com", MembershipStatus::Active).org_roles(["ORG_OWNER"]));
-    fake.seed_org_user(SeedUser::new("member@example.com", MembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("owner@example.com", OrgMembershipStatus::Active).org_roles(["ORG_OWNER"]));
+    fake.seed_org_user(SeedUser::new("member@example.com", OrgMembershipStatus::Active));
     assert_eq!(api.get(&api.group("/users")).usernames(), Vec::<String>::new());
     let with = api.get(&api.group("/users?includeOrgUsers=true&flattenTeams=true"));
     assert_eq!(with.usernames(), ["owner@example.com"]);
@@ -623,7 +626,7 @@ fn faults_envelope_and_counters_apply_to_cloud_users() {
 fn twenty_thousand_users_are_cheap_to_seed_and_page() {
     let fake = FakeAtlas::start();
     let started = Instant::now();
-    fake.seed_users(20_000, MembershipStatus::Active, false);
+    fake.seed_users(20_000, OrgMembershipStatus::Active, false);
     let seeded = started.elapsed();
     let api = Api::new(&fake);
     let started = Instant::now();

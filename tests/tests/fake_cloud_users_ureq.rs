@@ -7,7 +7,7 @@
 use atlas_admin_core::ops::{AddOrgTeamUser, GetOrgUser, ListGroupUsers, ListOrgUsers};
 use atlas_admin_core::paginate::Paginator;
 use atlas_admin_core::{Error, ErrorCode, OrgMembershipStatus, TeamMember};
-use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, SeedUser};
 use atlas_admin_ureq::Client;
 use std::collections::HashSet;
 
@@ -25,7 +25,7 @@ fn add_to_team_needs_a_member_and_expiry_follows_the_fake_clock() {
     let fake = FakeAtlas::start();
     let client = client(&fake);
     let c = fake.config().clone();
-    let id = fake.seed_org_user(SeedUser::new("late@example.com", MembershipStatus::Pending));
+    let id = fake.seed_org_user(SeedUser::new("late@example.com", OrgMembershipStatus::Pending));
     fake.advance(std::time::Duration::from_secs(31 * 86_400));
     let got = client.execute(&GetOrgUser::new(&c.org_id, id.as_str()).unwrap()).unwrap();
     assert_eq!(got.value.status, OrgMembershipStatus::InvitationExpired);
@@ -39,7 +39,7 @@ fn add_to_team_needs_a_member_and_expiry_follows_the_fake_clock() {
 #[test]
 fn paginator_walks_1234_users_in_3_requests() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true);
     for count in [true, false] {
         let client = client(&fake);
         fake.reset_counters();

@@ -777,14 +777,11 @@ impl Drop for Child {
     }
 }
 
-#[test]
-fn binary_prints_exportable_settings_and_serves() {
-    if !have("curl") {
-        return;
-    }
+/// The `fake-atlas` binary started with `args`, and the eight `NAME=value` lines it printed.
+fn start_binary(args: &[&str]) -> (Child, Vec<String>) {
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_fake-atlas"))
-            .args(["--port", "0", "--public-key", "binkey", "--private-key", "bin secret", "--seed-users", "3"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -792,6 +789,16 @@ fn binary_prints_exportable_settings_and_serves() {
     );
     let stdout = child.0.stdout.take().unwrap();
     let lines: Vec<String> = BufReader::new(stdout).lines().take(8).map(Result::unwrap).collect();
+    (child, lines)
+}
+
+#[test]
+fn binary_prints_exportable_settings_and_serves() {
+    if !have("curl") {
+        return;
+    }
+    let (_child, lines) =
+        start_binary(&["--port", "0", "--public-key", "binkey", "--private-key", "bin secret", "--seed-users", "3"]);
     let names: Vec<&str> = lines.iter().map(|l| l.split_once('=').unwrap().0).collect();
     assert_eq!(
         names,
@@ -822,6 +829,34 @@ fn binary_prints_exportable_settings_and_serves() {
     assert_eq!((page["totalCount"].clone(), page["results"].as_array().unwrap().len()), (json!(3), 2), "{page}");
     assert_eq!(page["results"][0]["username"], "user0@example.com");
     assert!(page["links"][1]["href"].as_str().unwrap().starts_with(&base), "an absolute next link: {page}");
+}
+
+/// `--seed-statuses` takes the statuses in turn, so the mix is the same on every run.
+#[test]
+fn binary_seeds_users_in_the_statuses_asked_for() {
+    if !have("curl") {
+        return;
+    }
+    let args = ["--port", "0", "--public-key", "k", "--private-key", "s", "--seed-users", "5"];
+    let (_child, lines) =
+        start_binary(&[&args[..], &["--seed-statuses", "PENDING,INVITATION_EXPIRED,ACTIVE"]].concat());
+    let value = |i: usize| lines[i].split_once('=').unwrap().1.to_owned();
+    let all = "orgMembershipStatuses=PENDING,ACTIVE,INVITATION_EXPIRED,INVITATION_REJECTED";
+    let users = format!("{}/api/atlas/v2/orgs/{}/users?{all}&itemsPerPage=10", value(0), value(6));
+    let r = curl(&["--digest", "-u", "k:s", "-H", "Accept: application/vnd.atlas.2025-02-19+json", &users]);
+    assert_eq!(r.status, 200, "{r:?}");
+    let page = r.json();
+    let mut seen: Vec<(String, String)> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["username"].as_str().unwrap().to_owned(), u["orgMembershipStatus"].as_str().unwrap().to_owned()))
+        .collect();
+    seen.sort();
+    let expected = ["PENDING", "INVITATION_EXPIRED", "ACTIVE", "PENDING", "INVITATION_EXPIRED"];
+    let expected: Vec<(String, String)> =
+        expected.iter().enumerate().map(|(i, s)| (format!("user{i}@example.com"), (*s).to_owned())).collect();
+    assert_eq!(seen, expected, "{page}");
 }
 
 #[test]

@@ -1,8 +1,12 @@
 //! # atlas-admin-hyper
 //!
-//! An async client for the MongoDB Atlas Administration API v2 (the project and
-//! organization invitation endpoints), built on [hyper 1](https://docs.rs/hyper/1) and
-//! hyper-util's pooled client, with rustls, on Tokio.
+//! An async client for the MongoDB Atlas Administration API v2, built on
+//! [hyper 1](https://docs.rs/hyper/1) and hyper-util's pooled client, with rustls, on Tokio.
+//! It covers the project and organization invitation endpoints (deprecated) and the Cloud
+//! Users API that replaces them ([`ops`]), streams paginated lists ([`Client::pages`],
+//! [`Client::all`]), and moves pending invitations to the Cloud Users API
+//! ([`Client::migration_plan`], [`Client::migrate`]; the guide is `atlas_admin_ureq::migrating`,
+//! whose operations this client takes too).
 //!
 //! All protocol decisions live in the sans-IO core, [`atlas_admin_core`] (re-exported as
 //! [`core`]): building requests, HTTP Digest and OAuth service-account auth, retry advice
@@ -83,7 +87,9 @@
 //!   default 10 s) and one whole exchange including the response body (default 60 s).
 //! - Response bodies over the cap (default 4 MiB) fail with
 //!   [`TransportErrorKind::BodyTooLarge`].
-//! - TLS: rustls (ring) with Mozilla's roots, or exactly the CAs of [`ClientBuilder::ca_pem`].
+//! - TLS: rustls with Mozilla's roots, or exactly the CAs of [`ClientBuilder::ca_pem`]; the
+//!   process-default `CryptoProvider` if the application installed one (e.g. aws-lc-rs for
+//!   post-quantum key exchange), else ring (as ureq does). Never installs a process default.
 //!   HTTP/1.1 with keep-alive pooling.
 //! - Proxy: `https` requests go through an HTTP proxy in a `CONNECT` tunnel (TLS end to end)
 //!   from `HTTPS_PROXY` / `ALL_PROXY` (and `NO_PROXY`), unless [`ClientBuilder::proxy`] or
@@ -108,7 +114,9 @@
 //! the pool timer) sits in one small private module, `runtime.rs`. The driver is the core's
 //! [`driver::run`](atlas_admin_core::driver::run), generic over a `send` and a `sleep`
 //! function: to drive the core from another runtime, call it with your runtime's (the
-//! README's "Drive the core from another runtime" does it over smol in about 20 lines).
+//! README's "Drive the core from another runtime" does it on the `futures` crate's executor
+//! over a plain TCP socket, `tests/tests/other_runtime.rs`; a real transport adds TLS, pooling,
+//! timeouts and a body cap).
 //!
 //! No `Debug` or `Display` output of this crate shows a private key, client secret, token or
 //! `Authorization` header value.

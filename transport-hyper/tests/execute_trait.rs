@@ -4,10 +4,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use atlas_admin_core::ops::{GetOrgUser, ListOrgUsers, RemoveOrgUser};
-use atlas_admin_core::{Error, ExecuteAsync, OrgUser, Page};
+use atlas_admin_core::{Error, ExecuteAsync, OrgMembershipStatus, OrgUser, Page};
 use atlas_admin_hyper::Client;
 use atlas_admin_testing::doubles::Scripted;
-use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, SeedUser};
 
 /// The user's code: removes the organization user with this e-mail; `false` if there is none.
 async fn remove_by_email<E: ExecuteAsync>(atlas: &E, org: &str, email: &str) -> Result<bool, Error> {
@@ -46,10 +46,21 @@ async fn with_the_fake_atlas() {
     let fake = FakeAtlas::start();
     let c = fake.config().clone();
     let client = Client::builder().base_url(&fake.base_url()).api_key(c.public_key, c.private_key).build().unwrap();
-    let id = fake.seed_org_user(SeedUser::new("ada@example.com", MembershipStatus::Active));
+    let id = fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Active));
 
     assert!(spawned(&client, &c.org_id, "ada@example.com").await);
     assert!(!spawned(&client, &c.org_id, "ada@example.com").await);
     let gone = client.execute(&GetOrgUser::new(&c.org_id, id.as_str()).unwrap()).await.unwrap_err();
     assert!(gone.is_not_found());
+}
+
+/// The models a double's answers are built from are at this crate's root like their siblings
+/// (this compiles only while they are; the core's `reexports` test checks the prelude has all).
+#[test]
+fn a_double_answer_from_the_root_paths() {
+    use atlas_admin_hyper::{GroupRoles, Invitation, Link, OrgUserRoles, Profile};
+    let roles = OrgUserRoles::default();
+    let user = OrgUser::pending("ada@example.com").with_roles(roles.clone()).with_invitation(Invitation::default());
+    assert_eq!((user.roles, user.status), (roles, OrgMembershipStatus::Pending));
+    let _ = (GroupRoles::default(), Profile::default(), Link::new("self", "https://cloud.mongodb.com"));
 }

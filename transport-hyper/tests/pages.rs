@@ -105,9 +105,10 @@ async fn the_page_cap_is_an_error_not_a_silent_truncation() {
 /// and false.
 #[tokio::test]
 async fn all_reads_1234_users_from_the_fake_in_3_requests_with_and_without_count() {
-    use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus};
+    use atlas_admin_hyper::OrgMembershipStatus;
+    use atlas_admin_testing::fake::FakeAtlas;
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true);
     let c = fake.config().clone();
     for count in [true, false] {
         fake.reset_counters();

@@ -1,7 +1,11 @@
 //! # atlas-admin-ureq
 //!
-//! A blocking client for the MongoDB Atlas Administration API v2 (the project and
-//! organization invitation endpoints), built on [ureq 3](https://docs.rs/ureq/3) with rustls.
+//! A blocking client for the MongoDB Atlas Administration API v2, built on
+//! [ureq 3](https://docs.rs/ureq/3) with rustls. It covers the project and organization
+//! invitation endpoints (deprecated) and the Cloud Users API that replaces them
+//! ([`ops`]), walks paginated lists ([`Client::pages`], [`Client::all`]), and moves pending
+//! invitations to the Cloud Users API ([`Client::migration_plan`], [`Client::migrate`]; the
+//! guide is [`migrating`]).
 //!
 //! All protocol decisions live in the sans-IO core, [`atlas_admin_core`] (re-exported as
 //! [`core`]): building requests, HTTP Digest and OAuth service-account auth, retry advice

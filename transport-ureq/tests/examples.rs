@@ -9,8 +9,9 @@
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::print_stderr)]
 
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault, SeedUser};
 use atlas_admin_testing::sockets::Tripwire;
+use atlas_admin_ureq::OrgMembershipStatus;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -646,9 +647,9 @@ fn atlas_api_cloud_users_lifecycle() {
 fn atlas_api_repeated_status_flags() {
     let fake = FakeAtlas::start();
     let o = fake.config().org_id.clone();
-    fake.seed_org_user(SeedUser::new("pending@example.com", MembershipStatus::Pending));
-    fake.seed_org_user(SeedUser::new("active@example.com", MembershipStatus::Active));
-    fake.seed_org_user(SeedUser::new("rejected@example.com", MembershipStatus::InvitationRejected));
+    fake.seed_org_user(SeedUser::new("pending@example.com", OrgMembershipStatus::Pending));
+    fake.seed_org_user(SeedUser::new("active@example.com", OrgMembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("rejected@example.com", OrgMembershipStatus::InvitationRejected));
     let names = |run: Run| -> Vec<String> {
         let page = run.expect_code(0).json();
         let mut names: Vec<String> = page["results"]
@@ -689,7 +690,7 @@ fn atlas_api_repeated_status_flags() {
 #[test]
 fn atlas_api_all_pages_prints_one_array() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true);
     let o = fake.config().org_id.clone();
     for count in ["true", "false"] {
         fake.reset_counters();
@@ -730,7 +731,7 @@ fn atlas_api_all_pages_prints_one_array() {
 #[test]
 fn atlas_api_warns_once_about_a_sunset() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, MembershipStatus::Active, false);
+    fake.seed_users(1234, OrgMembershipStatus::Active, false);
     let c = fake.config().clone();
     let run = cli(&fake, &["projects", "listGroupInvites", "--groupId", &c.group_id]).expect_code(0);
     assert_eq!(run.json(), Value::Array(Vec::new()));
@@ -803,6 +804,52 @@ fn atlas_api_help() {
         assert_eq!(line.contains("[--pretty]"), e.pretty, "{line}");
         let paginated = e.params.iter().any(|p| p.name == "pageNum");
         assert_eq!(line.contains("[--all-pages]"), paginated, "{line}");
+    }
+    assert_eq!(fake.counters().requests, 0);
+}
+
+/// Where the text of a help line starts, given its block's text column (`None` for the
+/// block's first row): a continuation line has only spaces before that column; a row has its
+/// label, a run of at least two spaces, then its text. `None` when a label runs into its text.
+fn help_text_column(line: &str, column: Option<usize>) -> Option<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    let first_text = |from: usize| (from..chars.len()).find(|&i| chars[i] != ' ');
+    let start = first_text(0)?;
+    if Some(start) == column {
+        return column;
+    }
+    let gap = (start..chars.len().saturating_sub(1)).find(|&i| chars[i] == ' ' && chars[i + 1] == ' ')?;
+    first_text(gap)
+}
+
+/// Every two-column block of the help (operations, flags, record modes, environment) starts
+/// its text at one column, at least one space after the longest label: no label runs into
+/// its text, as `--orgMembershipStatuses STATUSPENDING, …` did (issue 14). Per operation too.
+#[test]
+fn atlas_api_help_columns_are_separated() {
+    let fake = FakeAtlas::start();
+    for args in [&["--help"][..], &["mongoDbCloudUsers", "listGroupUsers", "--help"], &["projects", "--help"]] {
+        let help = cli(&fake, args).expect_code(0).stdout;
+        let mut blocks = 0;
+        let mut lines = help.lines();
+        while let Some(header) = lines.next() {
+            let tables = ["operations:", "parameter flags", "other flags:", "record once", "environment"];
+            if !tables.iter().any(|t| header.starts_with(t)) {
+                continue;
+            }
+            blocks += 1;
+            let mut column = None;
+            for line in lines.by_ref().take_while(|l| !l.is_empty()) {
+                // The operations block's tag lines (`  projects`) are headings, not rows.
+                if header == "operations:" && !line.starts_with("    ") {
+                    continue;
+                }
+                let at = help_text_column(line, column).unwrap_or_else(|| panic!("{args:?}: no gap in {line:?}"));
+                assert_eq!(*column.get_or_insert(at), at, "{args:?}: {line:?} off the column of {header:?}");
+            }
+            assert!(column.is_some(), "{header:?} has rows");
+        }
+        assert_eq!(blocks, 5, "{args:?}:\n{help}");
     }
     assert_eq!(fake.counters().requests, 0);
 }
@@ -1023,7 +1070,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
         ..FakeConfig::default()
     };
     let fake = FakeAtlas::start_with(config).expect("fake");
-    fake.seed_users(7, MembershipStatus::Active, true);
+    fake.seed_users(7, OrgMembershipStatus::Active, true);
     fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], fake.now());
     let (g, o, base) = (fake.config().group_id.clone(), fake.config().org_id.clone(), fake.base_url());
     let api_key = fake_env(&base, REC_PUBLIC, REC_PRIVATE).to_vec();

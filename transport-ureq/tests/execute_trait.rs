@@ -4,9 +4,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use atlas_admin_testing::doubles::Scripted;
-use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
+use atlas_admin_testing::fake::{FakeAtlas, SeedUser};
 use atlas_admin_ureq::ops::GetOrgUser;
-use atlas_admin_ureq::{Client, OrgUser, Page};
+use atlas_admin_ureq::{Client, OrgMembershipStatus, OrgUser, Page};
 use atlas_admin_ureq::{
     Error, ErrorCode, Execute, StatusCode,
     ops::{ListOrgUsers, RemoveOrgUser},
@@ -54,7 +54,7 @@ fn with_the_fake_atlas() {
     let fake = FakeAtlas::start();
     let c = fake.config().clone();
     let client = Client::builder().base_url(&fake.base_url()).api_key(c.public_key, c.private_key).build().unwrap();
-    let id = fake.seed_org_user(SeedUser::new("ada@example.com", MembershipStatus::Active));
+    let id = fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Active));
 
     assert!(remove_by_email(&client, &c.org_id, "ada@example.com").unwrap());
     assert!(!remove_by_email(&client, &c.org_id, "ada@example.com").unwrap());
@@ -62,4 +62,15 @@ fn with_the_fake_atlas() {
     assert!(gone.is_not_found());
     // The same function runs over a shared pointer to the client.
     assert!(!remove_by_email(&std::sync::Arc::new(client), &c.org_id, "ada@example.com").unwrap());
+}
+
+/// The models a double's answers are built from are at this crate's root like their siblings
+/// (this compiles only while they are; the core's `reexports` test checks the prelude has all).
+#[test]
+fn a_double_answer_from_the_root_paths() {
+    use atlas_admin_ureq::{GroupRoles, Invitation, Link, OrgUserRoles, Profile};
+    let roles = OrgUserRoles::default();
+    let user = OrgUser::pending("ada@example.com").with_roles(roles.clone()).with_invitation(Invitation::default());
+    assert_eq!((user.roles, user.status), (roles, OrgMembershipStatus::Pending));
+    let _ = (GroupRoles::default(), Profile::default(), Link::new("self", "https://cloud.mongodb.com"));
 }

@@ -82,8 +82,9 @@ fn the_page_cap_is_an_error_not_a_silent_truncation() {
 }
 
 mod against_the_fake {
-    use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus};
+    use atlas_admin_testing::fake::FakeAtlas;
     use atlas_admin_ureq::Client;
+    use atlas_admin_ureq::OrgMembershipStatus;
     use atlas_admin_ureq::ops::{ListGroupUsers, ListOrgUsers};
     use std::collections::HashSet;
 
@@ -101,7 +102,7 @@ mod against_the_fake {
     #[test]
     fn all_reads_1234_users_in_3_requests_with_and_without_count() {
         let fake = FakeAtlas::start();
-        fake.seed_users(1234, MembershipStatus::Active, true);
+        fake.seed_users(1234, OrgMembershipStatus::Active, true);
         let org = fake.config().org_id.clone();
         for count in [true, false] {
             fake.reset_counters();
@@ -133,7 +134,7 @@ mod against_the_fake {
             line.split_whitespace().nth(1).unwrap().parse().unwrap()
         }
         let fake = FakeAtlas::start();
-        fake.seed_users(20_000, MembershipStatus::Active, false);
+        fake.seed_users(20_000, OrgMembershipStatus::Active, false);
         let client = client(&fake);
         let op = ListOrgUsers::new(&fake.config().org_id).unwrap().items_per_page(500).unwrap();
         let (mut rss, mut users) = (Vec::new(), 0);

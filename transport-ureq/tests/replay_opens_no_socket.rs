@@ -10,12 +10,12 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use atlas_admin_testing::cassette::{Auth, Cassette, Player, Recorder, Recording};
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
 use atlas_admin_testing::sockets::{Tripwire, open_sockets};
 use atlas_admin_ureq::core::migrate::blocking;
 use atlas_admin_ureq::core::{Config, ExecuteAsync, Session};
 use atlas_admin_ureq::ops::{CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, ListOrgUsers};
-use atlas_admin_ureq::{Client, Error, Execute, GroupInvitationRequest, ProjectRole};
+use atlas_admin_ureq::{Client, Error, Execute, GroupInvitationRequest, OrgMembershipStatus, ProjectRole};
 use std::net::TcpStream;
 
 const PRIVATE_KEY: &str = "RECOGNISABLE-private-key-0042";
@@ -69,7 +69,7 @@ fn a_replay_through_execute_and_execute_async_opens_no_socket() {
     // Record, through the real client's IO.
     let config = FakeConfig { public_key: PUBLIC_KEY.into(), private_key: PRIVATE_KEY.into(), ..FakeConfig::default() };
     let fake = FakeAtlas::start_with(config).expect("fake");
-    fake.seed_users(7, MembershipStatus::Active, false);
+    fake.seed_users(7, OrgMembershipStatus::Active, false);
     let (recorded_at, c) = (fake.addr(), fake.config().clone());
     let client = Client::builder().base_url(&fake.base_url()).api_key(PUBLIC_KEY, PRIVATE_KEY).build().unwrap();
     let credentials = fake.credentials(Auth::ApiKey).unwrap();

@@ -3,9 +3,9 @@
 #![no_main]
 
 use atlas_admin_core::ops::ListGroupInvites;
-use atlas_admin_core::{Config, Credentials, Session, Step};
+use atlas_admin_core::{Config, Credentials, Now, Session, Step};
 use libfuzzer_sys::fuzz_target;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -22,8 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(session) = Session::new(config, Credentials::api_key("pub", "priv").unwrap(), 7) else { return };
     let op = ListGroupInvites::new("32b6e34b3d91647abb20e7b8").unwrap();
     let mut call = session.begin(&op);
-    if let Step::Send(request) = call.next(SystemTime::UNIX_EPOCH) {
-        let uri = request.uri().to_string();
+    if let Step::Send(out) = call.next(Now::new(Instant::now(), SystemTime::UNIX_EPOCH)) {
+        let uri = out.request.uri().to_string();
         assert!(uri.starts_with(&base), "{uri} not under {base}");
     }
 });

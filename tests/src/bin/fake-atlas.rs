@@ -7,8 +7,9 @@
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
 //! project, org and team), then serves until killed.
 
+use atlas_admin_core::OrgMembershipStatus;
 use atlas_admin_testing::bounded::MAX_FLAG_BYTES;
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, MembershipStatus};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
 use atlas_admin_testing::stdio;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -33,8 +34,12 @@ options:
   --org-id HEX24            demo organization id
   --org-name S              demo organization name
   --team-id HEX24           demo team id
-  --seed-users N            start with N active users user0@example.com... in the org and
-                            the demo project (for pagination)
+  --seed-users N            start with N users user0@example.com... in the org and the
+                            demo project (for pagination), ACTIVE unless --seed-statuses
+  --seed-statuses LIST      the seeded users' statuses, comma-separated, taken in turn:
+                            PENDING,ACTIVE,INVITATION_EXPIRED seeds user0 PENDING, user1
+                            ACTIVE, user2 INVITATION_EXPIRED, user3 PENDING... (statuses:
+                            PENDING, ACTIVE, INVITATION_EXPIRED, INVITATION_REJECTED)
   -h, --help                this help
 
 A flag's value is at most 4096 bytes (longer: exit status 2).
@@ -45,11 +50,13 @@ A flag's value is at most 4096 bytes (longer: exit status 2).
 struct Options {
     config: FakeConfig,
     seed_users: usize,
+    seed_statuses: Vec<OrgMembershipStatus>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut config = FakeConfig::default();
     let mut seed_users = 0;
+    let mut seed_statuses = None;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -93,6 +100,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 let v = value()?;
                 seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
             }
+            "--seed-statuses" => seed_statuses = Some(statuses(&value()?)?),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -101,7 +109,18 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             return Err(format!("{what}: {id:?} is not 24 lowercase hex characters"));
         }
     }
-    Ok(Some(Options { config, seed_users }))
+    if seed_statuses.is_some() && seed_users == 0 {
+        return Err("--seed-statuses needs --seed-users N".to_owned());
+    }
+    let seed_statuses = seed_statuses.unwrap_or_else(|| vec![OrgMembershipStatus::Active]);
+    Ok(Some(Options { config, seed_users, seed_statuses }))
+}
+
+/// The statuses of `--seed-statuses`: comma-separated, each one of the four known ones.
+fn statuses(list: &str) -> Result<Vec<OrgMembershipStatus>, String> {
+    list.split(',')
+        .map(|s| OrgMembershipStatus::checked(s.trim()).map_err(|e| format!("--seed-statuses: {e}")))
+        .collect()
 }
 
 /// Quotes a value for a POSIX shell when it needs it.
@@ -114,7 +133,7 @@ fn shell_quote(v: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let Options { config, seed_users } = match parse_args(std::env::args().skip(1)) {
+    let Options { config, seed_users, seed_statuses } = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
             stdio::out(USAGE);
@@ -132,7 +151,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    fake.seed_users(seed_users, MembershipStatus::Active, true);
+    fake.seed_users_with_statuses(seed_users, &seed_statuses, true);
     let c = fake.config();
     let lines = [
         ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
@@ -189,6 +208,24 @@ mod tests {
         }
         assert!(args(&["--org-name", &"k".repeat(MAX_FLAG_BYTES)]).is_ok());
         assert!(USAGE.contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
+    }
+
+    #[test]
+    fn seed_statuses() {
+        let statuses = |s: &[&str]| parse_args(s.iter().map(|a| (*a).to_owned())).map(|o| o.unwrap().seed_statuses);
+        use OrgMembershipStatus::{Active, InvitationExpired, InvitationRejected, Pending};
+        assert_eq!(statuses(&["--seed-users", "3"]).unwrap(), [Active], "ACTIVE unless asked");
+        assert_eq!(
+            statuses(&["--seed-users", "3", "--seed-statuses", "PENDING, INVITATION_EXPIRED,ACTIVE"]).unwrap(),
+            [Pending, InvitationExpired, Active]
+        );
+        assert_eq!(statuses(&["--seed-users=1", "--seed-statuses=INVITATION_REJECTED"]).unwrap(), [InvitationRejected]);
+        for bad in ["", "PENDING,", "pending", "SUSPENDED"] {
+            let err = statuses(&["--seed-users", "3", "--seed-statuses", bad]).unwrap_err();
+            assert!(err.starts_with("--seed-statuses: ") && err.contains("PENDING, ACTIVE"), "{bad:?}: {err}");
+        }
+        assert_eq!(statuses(&["--seed-statuses", "ACTIVE"]).unwrap_err(), "--seed-statuses needs --seed-users N");
+        assert!(USAGE.contains("--seed-statuses LIST"));
     }
 
     #[test]

@@ -29,8 +29,8 @@ type AsyncSleep = Box<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send
 /// every wait so far ([`Recording::virtual_time`]: for recording against the fake, whose
 /// faults are counted, not timed).
 ///
-/// Calls are recorded one at a time, blocking and async alike (concurrent calls queue for the
-/// whole call): none waits for another call's Digest probe or token fetch, so the recorded
+/// Calls are recorded one at a time, blocking and async alike (concurrent calls wait for the
+/// whole call, in no set order): none waits for another call's Digest probe or token fetch, so the recorded
 /// waits are only the `Retry-After` and backoff waits a [`Player`] replays, and each call's
 /// waits precede its own exchanges. An async call dropped before it ends (a timeout around
 /// it) records nothing of the exchange it had in flight and forgets the waits it noted since
@@ -48,7 +48,7 @@ pub struct Recording<S> {
     /// New episodes: answers what the prior cassette holds before anything is sent.
     replay: Option<Box<Player>>,
     /// Held for the whole of an async call (a blocking call holds `send`): one call at a time.
-    calls: tokio::sync::Mutex<()>,
+    calls: futures_util::lock::Mutex<()>,
 }
 
 impl<S> fmt::Debug for Recording<S> {
@@ -76,7 +76,7 @@ impl<S> Recording<S> {
             clock: None,
             sleep: None,
             replay: None,
-            calls: tokio::sync::Mutex::new(()),
+            calls: futures_util::lock::Mutex::new(()),
         }
     }
 

@@ -70,4 +70,4 @@ pub use recording::LoopbackSend;
 pub use seed::{SeedAction, SeedEntry, SeedReport};
 pub use server::FakeAtlas;
 pub use service::COUNTERS_PATH;
-pub use users::{CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, MembershipStatus, SeedUser, USER_ALREADY_HAS_ROLE};
+pub use users::{CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, SeedUser, USER_ALREADY_HAS_ROLE};

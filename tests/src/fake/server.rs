@@ -12,6 +12,7 @@ use super::routes::Scope;
 use super::service;
 use super::state::Store;
 use super::users::SeedUser;
+use atlas_admin_core::OrgMembershipStatus;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -66,11 +67,12 @@ impl Shared {
 /// Users in any state, and time moved on:
 ///
 /// ```
-/// use atlas_admin_testing::fake::{FakeAtlas, MembershipStatus, SeedUser};
+/// use atlas_admin_core::OrgMembershipStatus;
+/// use atlas_admin_testing::fake::{FakeAtlas, SeedUser};
 /// use std::time::Duration;
 /// let fake = FakeAtlas::start();
-/// fake.seed_org_user(SeedUser::new("ada@example.com", MembershipStatus::Pending));
-/// fake.seed_users(1234, MembershipStatus::Active, true);
+/// fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Pending));
+/// fake.seed_users(1234, OrgMembershipStatus::Active, true);
 /// fake.advance(Duration::from_secs(31 * 86_400));
 /// assert_eq!(fake.org_users()[0]["orgMembershipStatus"], "INVITATION_EXPIRED");
 /// assert_eq!(fake.org_users().len(), 1235);
@@ -197,12 +199,20 @@ impl FakeAtlas {
     /// Seeds `n` users `user{i}@example.com` (i from 0) in `status` with org role
     /// `ORG_MEMBER` and, if `in_project`, `GROUP_READ_ONLY` in the demo project: one pass, for
     /// pagination tests (20,000 take well under a second).
-    pub fn seed_users(&self, n: usize, status: super::MembershipStatus, in_project: bool) {
+    pub fn seed_users(&self, n: usize, status: OrgMembershipStatus, in_project: bool) {
+        self.seed_users_with_statuses(n, &[status], in_project);
+    }
+
+    /// Like [`seed_users`](Self::seed_users), with the statuses taken in turn: user `i` is in
+    /// `statuses[i % statuses.len()]` (`[Pending, Active]` seeds user0 PENDING, user1 ACTIVE,
+    /// user2 PENDING...), so a mix is the same on every run. Nothing is seeded when `statuses`
+    /// is empty; an `Other` status panics (see [`SeedUser::status`]).
+    pub fn seed_users_with_statuses(&self, n: usize, statuses: &[OrgMembershipStatus], in_project: bool) {
         let mut inner = self.shared.lock();
         let now = inner.clock.now();
         let group = &self.shared.config.group_id;
-        for i in 0..n {
-            let mut seed = SeedUser::new(format!("user{i}@example.com"), status);
+        for (i, status) in statuses.iter().cycle().take(n).enumerate() {
+            let mut seed = SeedUser::new(format!("user{i}@example.com"), status.clone());
             if in_project {
                 seed = seed.group_roles(group, ["GROUP_READ_ONLY"]);
             }

@@ -12,8 +12,8 @@ use super::random;
 use super::reply::Outcome;
 use super::requests::{self, Grant};
 use super::routes::{Behaviour, Op, Route, Scope};
-use super::users::{self, MembershipStatus, SeedUser, Users, VALIDITY, invalid_attribute, is_hex24, whole_seconds};
-use atlas_admin_core::format_rfc3339;
+use super::users::{self, SeedUser, Users, VALIDITY, invalid_attribute, is_hex24, whole_seconds};
+use atlas_admin_core::{OrgMembershipStatus, format_rfc3339};
 use http::StatusCode;
 use serde_json::{Value, json};
 use std::time::SystemTime;
@@ -302,7 +302,7 @@ impl Store {
         self.project.retain(|i| !same_user(&i.username, username));
         let id = match self.users.activate(username, now) {
             Some(id) => id,
-            None if had_project => self.users.seed(SeedUser::new(username, MembershipStatus::Active), "", now),
+            None if had_project => self.users.seed(SeedUser::new(username, OrgMembershipStatus::Active), "", now),
             None => return None,
         };
         if had_project {

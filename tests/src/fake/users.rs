@@ -44,7 +44,7 @@ use super::reply::Outcome;
 use super::routes::Route;
 use super::state::Request;
 use atlas_admin_core::{
-    ApiVersion, GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, OrgRole,
+    ApiVersion, GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, OrgMembershipStatus, OrgRole,
     OrganizationInvitationUpdateRequest, ProjectRole, format_rfc3339,
 };
 use http::StatusCode;
@@ -115,47 +115,6 @@ impl UserOp {
     }
 }
 
-/// A user's `orgMembershipStatus`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MembershipStatus {
-    /// Invited, invitation still valid.
-    Pending,
-    /// A member.
-    Active,
-    /// Invited, invitation past `invitationExpiresAt`.
-    InvitationExpired,
-    /// Invited, invitation turned down (`invitationExpiresAt` is null).
-    InvitationRejected,
-}
-
-impl MembershipStatus {
-    /// As Atlas spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MembershipStatus::Pending => "PENDING",
-            MembershipStatus::Active => "ACTIVE",
-            MembershipStatus::InvitationExpired => "INVITATION_EXPIRED",
-            MembershipStatus::InvitationRejected => "INVITATION_REJECTED",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [
-            MembershipStatus::Pending,
-            MembershipStatus::Active,
-            MembershipStatus::InvitationExpired,
-            MembershipStatus::InvitationRejected,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-
-    fn is_member_or_invited(self) -> bool {
-        matches!(self, MembershipStatus::Pending | MembershipStatus::Active)
-    }
-}
-
 /// Invited or a member, with the fields each shape carries.
 #[derive(Clone, Debug)]
 pub(crate) enum Membership {
@@ -178,12 +137,12 @@ pub(crate) struct User {
 }
 
 impl User {
-    fn status(&self, now: SystemTime) -> MembershipStatus {
+    fn status(&self, now: SystemTime) -> OrgMembershipStatus {
         match &self.membership {
-            Membership::Active { .. } => MembershipStatus::Active,
-            Membership::Invited { rejected: true, .. } => MembershipStatus::InvitationRejected,
-            Membership::Invited { expires, .. } if *expires <= now => MembershipStatus::InvitationExpired,
-            Membership::Invited { .. } => MembershipStatus::Pending,
+            Membership::Active { .. } => OrgMembershipStatus::Active,
+            Membership::Invited { rejected: true, .. } => OrgMembershipStatus::InvitationRejected,
+            Membership::Invited { expires, .. } if *expires <= now => OrgMembershipStatus::InvitationExpired,
+            Membership::Invited { .. } => OrgMembershipStatus::Pending,
         }
     }
 
@@ -259,8 +218,9 @@ impl User {
 /// in any state.
 ///
 /// ```
-/// use atlas_admin_testing::fake::{MembershipStatus, SeedUser};
-/// let u = SeedUser::new("ada@example.com", MembershipStatus::Active).org_roles(["ORG_OWNER"]);
+/// use atlas_admin_core::OrgMembershipStatus;
+/// use atlas_admin_testing::fake::SeedUser;
+/// let u = SeedUser::new("ada@example.com", OrgMembershipStatus::Active).org_roles(["ORG_OWNER"]);
 /// assert_eq!(u.username, "ada@example.com");
 /// ```
 #[derive(Clone, Debug)]
@@ -269,8 +229,9 @@ pub struct SeedUser {
     /// The e-mail address.
     pub username: String,
     /// The state it is in now: an `InvitationExpired` user is invited 31 days before the
-    /// fake's clock unless `created_at` says otherwise.
-    pub status: MembershipStatus,
+    /// fake's clock unless `created_at` says otherwise. One of the four known statuses: the
+    /// fake computes a status from its state, so seeding an `Other` one panics.
+    pub status: OrgMembershipStatus,
     /// Org roles; `ORG_MEMBER` when empty.
     pub org_roles: Vec<String>,
     /// Project roles by project id.
@@ -283,7 +244,7 @@ pub struct SeedUser {
 
 impl SeedUser {
     /// `username` in `status`, org role `ORG_MEMBER`, no project, no team.
-    pub fn new(username: impl Into<String>, status: MembershipStatus) -> Self {
+    pub fn new(username: impl Into<String>, status: OrgMembershipStatus) -> Self {
         SeedUser {
             username: username.into(),
             status,
@@ -420,7 +381,7 @@ impl Users {
     pub(crate) fn blocking(&mut self, username: &str, now: SystemTime) -> Option<&User> {
         let (id, blocks) = {
             let u = self.by_username(username)?;
-            (u.id.clone(), u.status(now).is_member_or_invited())
+            (u.id.clone(), is_member_or_invited(&u.status(now)))
         };
         if blocks {
             return self.get(&id);
@@ -432,20 +393,20 @@ impl Users {
     /// Seeds a user; its id.
     pub(crate) fn seed(&mut self, seed: SeedUser, inviter: &str, now: SystemTime) -> String {
         let created = whole_seconds(seed.created_at.unwrap_or(now));
-        let membership = match seed.status {
-            MembershipStatus::Active => Membership::Active {
+        let membership = match &seed.status {
+            OrgMembershipStatus::Active => Membership::Active {
                 created,
                 last_auth: created,
                 first_name: "Seeded".to_owned(),
                 last_name: seed.username.split('@').next().unwrap_or_default().to_owned(),
             },
-            MembershipStatus::Pending | MembershipStatus::InvitationRejected => Membership::Invited {
+            OrgMembershipStatus::Pending | OrgMembershipStatus::InvitationRejected => Membership::Invited {
                 created,
                 expires: created + VALIDITY,
                 inviter: inviter.to_owned(),
-                rejected: seed.status == MembershipStatus::InvitationRejected,
+                rejected: seed.status == OrgMembershipStatus::InvitationRejected,
             },
-            MembershipStatus::InvitationExpired => {
+            OrgMembershipStatus::InvitationExpired => {
                 let created = match seed.created_at {
                     Some(_) => created,
                     None => whole_seconds(now.checked_sub(VALIDITY + Duration::from_secs(86_400)).unwrap_or(now)),
@@ -453,6 +414,7 @@ impl Users {
                 let expires = (created + VALIDITY).min(whole_seconds(now));
                 Membership::Invited { created, expires, inviter: inviter.to_owned(), rejected: false }
             }
+            other => panic!("fake Atlas: a seeded user's status must be one of the four known ones, not {other}"),
         };
         let org_roles = if seed.org_roles.is_empty() { vec!["ORG_MEMBER".to_owned()] } else { seed.org_roles };
         for team in &seed.team_ids {
@@ -660,7 +622,7 @@ impl Users {
                 let id = team_member_body(req.body)?;
                 let adding = op == UserOp::AddOrgTeamUser;
                 let user = match self.get_mut(&id) {
-                    Some(u) if !adding || u.status(now).is_member_or_invited() => u,
+                    Some(u) if !adding || is_member_or_invited(&u.status(now)) => u,
                     _ if adding => {
                         return Err(Outcome::error(
                             StatusCode::BAD_REQUEST,
@@ -685,7 +647,7 @@ impl Users {
 
     /// The user's id; with 2023-01-01 only an ACTIVE user (else 404).
     fn active_if_legacy(&self, user: &User, legacy: bool, now: SystemTime) -> Result<String, Outcome> {
-        if legacy && user.status(now) != MembershipStatus::Active {
+        if legacy && user.status(now) != OrgMembershipStatus::Active {
             return Err(user_not_found(&user.id));
         }
         Ok(user.id.clone())
@@ -773,9 +735,14 @@ impl Users {
     }
 }
 
+/// Whether a user with this status blocks a new invitation of the same username.
+fn is_member_or_invited(status: &OrgMembershipStatus) -> bool {
+    matches!(status, OrgMembershipStatus::Pending | OrgMembershipStatus::Active)
+}
+
 fn status_words(u: &User, now: SystemTime) -> &'static str {
     match u.status(now) {
-        MembershipStatus::Active => "an active user",
+        OrgMembershipStatus::Active => "an active user",
         _ => "a pending user",
     }
 }
@@ -846,7 +813,7 @@ struct ListQuery {
     items_per_page: usize,
     page_num: usize,
     include_count: bool,
-    statuses: Vec<MembershipStatus>,
+    statuses: Vec<OrgMembershipStatus>,
     username: Option<String>,
     include_org_users: bool,
     /// Whether `includeCount` appears in links (not on the team list, which has no such parameter).
@@ -876,9 +843,9 @@ impl ListQuery {
             page_num: number("pageNum", 1, usize::MAX)?,
             include_count: flag("includeCount", true)?,
             statuses: match legacy {
-                true => vec![MembershipStatus::Active],
+                true => vec![OrgMembershipStatus::Active],
                 false => ListQuery::statuses(query)?
-                    .unwrap_or_else(|| vec![MembershipStatus::Active, MembershipStatus::Pending]),
+                    .unwrap_or_else(|| vec![OrgMembershipStatus::Active, OrgMembershipStatus::Pending]),
             },
             username: get("username").filter(|_| !legacy).map(str::to_owned),
             include_org_users: flag("includeOrgUsers", false)?,
@@ -892,7 +859,7 @@ impl ListQuery {
 
     /// `orgMembershipStatuses` (repeated keys or comma-separated) or the deprecated single
     /// `orgMembershipStatus`; `None` when neither is given.
-    fn statuses(query: &[(String, String)]) -> Result<Option<Vec<MembershipStatus>>, Outcome> {
+    fn statuses(query: &[(String, String)]) -> Result<Option<Vec<OrgMembershipStatus>>, Outcome> {
         let many: Vec<&str> =
             query.iter().filter(|(k, _)| k == "orgMembershipStatuses").flat_map(|(_, v)| v.split(',')).collect();
         let one: Vec<&str> =
@@ -907,7 +874,7 @@ impl ListQuery {
         }
         values
             .into_iter()
-            .map(|v| MembershipStatus::parse(v.trim()).ok_or_else(|| bad_query(name, v)))
+            .map(|v| OrgMembershipStatus::checked(v.trim()).map_err(|_| bad_query(name, v)))
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
@@ -1136,8 +1103,8 @@ mod tests {
         let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let id = users.invite("a@example.com".into(), "k", t0, vec!["ORG_MEMBER".into()], vec![], vec![]).id.clone();
         let u = users.get(&id).unwrap();
-        assert_eq!(u.status(t0 + VALIDITY - Duration::from_secs(1)), MembershipStatus::Pending);
-        assert_eq!(u.status(t0 + VALIDITY), MembershipStatus::InvitationExpired);
+        assert_eq!(u.status(t0 + VALIDITY - Duration::from_secs(1)), OrgMembershipStatus::Pending);
+        assert_eq!(u.status(t0 + VALIDITY), OrgMembershipStatus::InvitationExpired);
         let json = u.org_json(t0);
         assert_eq!(json["invitationExpiresAt"], format_rfc3339(t0 + VALIDITY));
         assert!(users.blocking("A@example.com", t0).is_some());
@@ -1165,7 +1132,7 @@ mod tests {
         assert_eq!(q(&[]).unwrap(), None);
         assert_eq!(
             q(&[("orgMembershipStatuses", "PENDING"), ("orgMembershipStatuses", "ACTIVE")]).unwrap(),
-            Some(vec![MembershipStatus::Pending, MembershipStatus::Active])
+            Some(vec![OrgMembershipStatus::Pending, OrgMembershipStatus::Active])
         );
         assert!(q(&[("orgMembershipStatuses", "NOPE")]).is_err());
         assert!(q(&[("orgMembershipStatuses", "PENDING"), ("orgMembershipStatus", "ACTIVE")]).is_err());

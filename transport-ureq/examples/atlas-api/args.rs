@@ -223,7 +223,70 @@ pub(crate) fn synopsis(e: &Endpoint) -> String {
     out.trim_end().to_owned()
 }
 
-/// The `--help` text: the operations come from the table.
+/// The flags every operation takes, with what each does (`\n` continues the text on the next
+/// line, at the same column).
+const OTHER_FLAGS: &[(&str, &str)] = &[
+    ("--data JSON", r#"request body, e.g. '{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}'"#),
+    ("--file PATH", "request body from a file ('-' reads stdin)"),
+    ("--envelope", "send envelope=true; the envelope is unwrapped, so the output is unchanged"),
+    ("--pretty", "send pretty=true (only operations that take it) and pretty-print the output"),
+    ("--version YYYY-MM-DD", "API version (default: the operation's newest, shown above)"),
+    (
+        "--all-pages",
+        "paginated lists: fetch every page (from --pageNum, default 1) and print\n\
+         one JSON array of every result, a page at a time",
+    ),
+    (
+        "--debug",
+        "log each HTTP exchange on stderr (method, URL, status; never secrets);\n\
+         not in a replay (nothing is exchanged)",
+    ),
+    ("-h, --help", "this help"),
+];
+
+/// The cassette flags (the modes follow `--record-mode`).
+const CASSETTE_FLAGS: &[(&str, &str)] = &[
+    (
+        "--cassette FILE",
+        "answer from the cassette FILE (no credentials, no network), or record\n\
+         the exchanges into it (the environment's credentials; no secret is saved);\n\
+         a recording prints what its replays will print (placeholders such\n\
+         as PUBLIC-KEY for scrubbed values included)",
+    ),
+    ("--record-mode MODE", "(default: ATLAS_CASSETTE_MODE, else once; always replay when CI is set)"),
+    (
+        "--allow-unused",
+        "recorded exchanges this command does not ask for are no failure (a\n\
+         cassette holding several commands, grown with new-episodes)",
+    ),
+];
+
+/// The credentials and base URL read from the environment.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY", "API key (HTTP Digest), or"),
+    ("MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET", "service account (OAuth)"),
+    ("MONGODB_ATLAS_BASE_URL", "default https://cloud.mongodb.com"),
+];
+
+/// Spaces between a label and its text in the help's two-column rows: never fewer.
+const GAP: usize = 2;
+
+/// One two-column row of the help: `label` after `indent` spaces, padded to `width`, then
+/// [`GAP`] spaces and `text`, whose later lines start at the same column.
+fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
+    for (i, line) in text.lines().enumerate() {
+        let label = if i == 0 { label } else { "" };
+        let _ = writeln!(out, "{:indent$}{label:<width$}{:GAP$}{line}", "", "");
+    }
+}
+
+/// The widest label (in characters).
+fn widest<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
+    labels.into_iter().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// The `--help` text: the operations come from the table. Each two-column block is as wide as
+/// its longest label, so a label never runs into its text.
 pub(crate) fn usage() -> String {
     let tags = tags();
     let mut out = format!(
@@ -232,13 +295,14 @@ pub(crate) fn usage() -> String {
          and prints the response JSON on stdout.\n\noperations:\n",
         tags.join("|")
     );
+    let op_width = widest(ops::ALL.iter().map(|e| e.operation_id));
     for tag in &tags {
         let _ = writeln!(out, "  {tag}");
         for e in ops::ALL.iter().filter(|e| e.tag == *tag) {
-            let _ = writeln!(out, "    {:<22} {}", e.operation_id, synopsis(e));
             let versions: Vec<&str> = e.versions.iter().map(|v| v.as_str()).collect();
             let alias = e.aliases.iter().map(|a| format!("; alias {a}")).collect::<String>();
-            let _ = writeln!(out, "    {:<22} {} (API {}{alias})", "", e.summary, versions.join(", "));
+            row(&mut out, 4, op_width, e.operation_id, &synopsis(e));
+            row(&mut out, 4, op_width, "", &format!("{} (API {}{alias})", e.summary, versions.join(", ")));
         }
     }
     let mut params: Vec<(&str, ParamKind)> = Vec::new();
@@ -247,31 +311,48 @@ pub(crate) fn usage() -> String {
             params.push((p.name, p.kind));
         }
     }
+    let params: Vec<(String, &str)> = params
+        .into_iter()
+        .map(|(name, kind)| {
+            let aliases: String =
+                FLAG_ALIASES.iter().filter(|(_, n)| *n == name).map(|(a, _)| format!(", {a}")).collect();
+            (format!("--{name}{aliases} {}", metavar(kind)), described(kind))
+        })
+        .collect();
+    // One column for every flag block; the record modes sit two spaces further in.
+    let modes: Vec<(&str, &str)> = crate::cassette::modes().collect();
+    let width =
+        widest(params.iter().map(|(l, _)| l.as_str()).chain(OTHER_FLAGS.iter().chain(CASSETTE_FLAGS).map(|r| r.0)))
+            .max(widest(modes.iter().map(|m| m.0)) + 2);
     out.push_str("\nparameter flags (named as in the spec):\n");
-    for (name, kind) in params {
-        let what = described(kind);
-        let aliases: String = FLAG_ALIASES.iter().filter(|(_, n)| *n == name).map(|(a, _)| format!(", {a}")).collect();
-        let _ = writeln!(out, "  {:<30}{what}", format!("--{name}{aliases} {}", metavar(kind)));
+    for (label, text) in &params {
+        row(&mut out, 2, width, label, text);
     }
-    out.push_str(&format!(
-        "\nother flags:
-  --data JSON                   request body, e.g. '{{\"username\":\"ada@example.com\",\"roles\":[\"GROUP_READ_ONLY\"]}}'
-  --file PATH                   request body from a file ('-' reads stdin)
-  --envelope                    send envelope=true; the envelope is unwrapped, so the output is unchanged
-  --pretty                      send pretty=true (only operations that take it) and pretty-print the output
-  --version YYYY-MM-DD          API version (default: the operation's newest, shown above)
-  --all-pages                   paginated lists: fetch every page (from --pageNum, default 1) and print
-                                one JSON array of every result, a page at a time
-  --debug                       log each HTTP exchange on stderr (method, URL, status; never secrets);
-                                not in a replay (nothing is exchanged)
-  -h, --help                    this help
-
-{cassettes}
-environment (as Client::from_env):
-  MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY   API key (HTTP Digest), or
-  MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET           service account (OAuth)
-  MONGODB_ATLAS_BASE_URL                                          default https://cloud.mongodb.com
-
+    out.push_str("\nother flags:\n");
+    for (label, text) in OTHER_FLAGS {
+        row(&mut out, 2, width, label, text);
+    }
+    out.push_str("\nrecord once, replay anywhere (operations and migrate):\n");
+    for (label, text) in CASSETTE_FLAGS {
+        row(&mut out, 2, width, label, text);
+        if label.starts_with("--record-mode") {
+            for (name, what) in &modes {
+                row(&mut out, 4, width - 2, name, what);
+            }
+        }
+    }
+    out.push_str(
+        "\n  A replay fails (exit 1) on a request FILE has no answer for (the nearest recorded request and
+  the differences on stderr) and on recorded exchanges it did not use (unless --allow-unused).
+",
+    );
+    out.push_str("\nenvironment (as Client::from_env):\n");
+    let env_width = widest(ENVIRONMENT.iter().map(|r| r.0));
+    for (label, text) in ENVIRONMENT {
+        row(&mut out, 2, env_width, label, text);
+    }
+    out.push_str(
+        "
 output and exit status:
   0  success: the response JSON on stdout (compact, or pretty with --pretty);
      deletes (204 No Content) print nothing; --all-pages prints one array of every result
@@ -282,31 +363,6 @@ output and exit status:
      a message on stderr, and nothing is sent
   A deprecated endpoint or API version (a Sunset header) adds one line on stderr, once per run:
      atlas-api: warning: <operationId> is deprecated since <date>; its sunset is <date> (then Atlas answers 410)
-",
-        cassettes = cassette_usage()
-    ));
-    out
-}
-
-/// The help on `--cassette` and `--record-mode`, listing the modes `Mode::parse` accepts.
-fn cassette_usage() -> String {
-    let mut out = String::from(
-        "record once, replay anywhere (operations and migrate):
-  --cassette FILE               answer from the cassette FILE (no credentials, no network), or record
-                                the exchanges into it (the environment's credentials; no secret is saved);
-                                a recording prints what its replays will print (placeholders such
-                                as PUBLIC-KEY for scrubbed values included)
-  --record-mode MODE            (default: ATLAS_CASSETTE_MODE, else once; always replay when CI is set)
-  --allow-unused                recorded exchanges this command does not ask for are no failure (a
-                                cassette holding several commands, grown with new-episodes)
-",
-    );
-    for (name, what) in crate::cassette::modes() {
-        let _ = writeln!(out, "    {name:<27} {what}");
-    }
-    out.push_str(
-        "  A replay fails (exit 1) on a request FILE has no answer for (the nearest recorded request and
-  the differences on stderr) and on recorded exchanges it did not use (unless --allow-unused).
 ",
     );
     out
