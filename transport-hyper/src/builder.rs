@@ -3,7 +3,7 @@
 
 use crate::client::Client;
 use crate::io::Transport;
-use crate::runtime::{self, Pool};
+use crate::runtime::Pool;
 use crate::{proxy, tls};
 use atlas_admin_core::Session;
 use atlas_admin_core::transport::{BuildError, ClientSettings, Connect, ShownSettings};
@@ -53,14 +53,17 @@ impl Connect for Hyper {
     fn connect(s: ClientSettings) -> Result<Client, BuildError> {
         let session = Session::new(s.config.clone(), s.credentials.clone(), s.seed.unwrap_or_else(os_seed))?;
         let tls = tls::config(s.ca_pem.as_deref())?;
-        let proxy = proxy::matcher(&s.proxy)?;
+        let proxy = proxy::matcher(&s.proxy)?.map(std::sync::Arc::new);
         let pool = Pool {
             idle_timeout: s.pool.idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT),
             max_idle_per_host: s.pool.max_idle_per_host.unwrap_or(usize::MAX),
         };
         let shown = ShownSettings::new(&s, proxy.is_some(), pool.idle_timeout);
         let transport = Transport {
-            client: runtime::http_client(tls, proxy, s.connect_timeout, pool),
+            #[cfg(feature = "tokio")]
+            tokio: crate::tokio_client::http_client(tls.clone(), proxy.clone(), s.connect_timeout, pool),
+            #[cfg(feature = "smol")]
+            smol: crate::smol_client::HttpClient::new(tls, proxy, s.connect_timeout, pool),
             timeout: s.timeout,
             max_body: s.max_response_bytes,
         };

@@ -124,7 +124,11 @@ mod migrate;
 mod pages;
 mod proxy;
 mod runtime;
+#[cfg(feature = "smol")]
+mod smol_client;
 mod tls;
+#[cfg(feature = "tokio")]
+mod tokio_client;
 
 pub use atlas_admin_core as core;
 pub use atlas_admin_core::prelude::*;

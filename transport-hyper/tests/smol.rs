@@ -1,0 +1,119 @@
+//! The shared suites of atlas-admin-testing over the async client on smol (feature `smol`): the
+//! conformance suite against the fake Atlas and the transport scenarios against the canned
+//! server, as tests/conformance.rs runs them on Tokio. Every call runs under `smol::block_on`
+//! (clones on smol's executor) on threads with no Tokio runtime, and every poll of the call's
+//! future checks that there is none: the client needs none and enters none. (The fake Atlas and
+//! the canned server are other programs' stand-ins: they keep their own runtime threads.)
+#![allow(clippy::expect_used, clippy::panic)]
+
+use atlas_admin_hyper::core::Operation;
+use atlas_admin_hyper::{Client, Error};
+use atlas_admin_testing::transport_suite::{Connected, Outcome, SharedOp, Transport};
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
+
+/// Polls `call` to completion, asserting before it starts and at every poll that no Tokio
+/// runtime is reachable from the polling thread.
+async fn without_tokio<F: Future>(call: F) -> F::Output {
+    let mut call = pin!(call);
+    std::future::poll_fn(|cx| {
+        assert!(tokio::runtime::Handle::try_current().is_err(), "a Tokio runtime is entered while polling the call");
+        call.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// Runs `call` on this thread with smol's `block_on`.
+fn on_smol<F: Future>(call: F) -> F::Output {
+    assert!(tokio::runtime::Handle::try_current().is_err(), "the test thread has no Tokio runtime");
+    let output = smol::block_on(without_tokio(call));
+    assert!(tokio::runtime::Handle::try_current().is_err(), "the call left no Tokio runtime entered");
+    output
+}
+
+struct Smol;
+
+impl Transport for Smol {
+    const NAME: &'static str = "hyper-smol";
+    atlas_admin_testing::transport_by_name!(atlas_admin_hyper);
+
+    fn execute<O: Operation>(client: &Client, op: &O) -> Outcome<O> {
+        on_smol(client.execute(op))
+    }
+
+    fn revoke_token(client: &Client) -> Result<bool, Error> {
+        on_smol(client.revoke_token())
+    }
+
+    fn execute_on_clones<O: SharedOp>(client: &Client, op: &O, n: usize) -> Vec<Outcome<O>> {
+        on_smol(async {
+            let tasks: Vec<_> = (0..n)
+                .map(|_| {
+                    let (client, op) = (client.clone(), op.clone());
+                    smol::spawn(without_tokio(async move { client.execute(&op).await }))
+                })
+                .collect();
+            let mut results = Vec::with_capacity(n);
+            for task in tasks {
+                results.push(task.await);
+            }
+            results
+        })
+    }
+}
+
+atlas_admin_testing::conformance_suite!(Connected<Smol>);
+atlas_admin_testing::transport_suite!(Smol);
+
+/// Connections are reused on smol as on Tokio: three calls, one connection; and a pooled
+/// connection the server closed while it was idle is replaced, not used.
+#[test]
+fn keep_alive_connections_are_reused_and_closed_ones_replaced() {
+    use atlas_admin_testing::canned::invitation_json;
+    use atlas_admin_testing::transport_suite::faults::get_op;
+    use std::io::{Read as _, Write as _};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+    // A keep-alive server: on each connection it answers `per_connection[n]` requests, then closes it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let (closed, closed_rx) = mpsc::channel();
+    let counter = accepted.clone();
+    let server = std::thread::spawn(move || {
+        for answers in [3, 1] {
+            let Ok((mut socket, _)) = listener.accept() else { return };
+            counter.fetch_add(1, Ordering::SeqCst);
+            socket.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+            let body = invitation_json("ada@example.com");
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.atlas.2023-01-01+json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            for _ in 0..answers {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                    if socket.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.extend_from_slice(&byte);
+                }
+                socket.write_all(reply.as_bytes()).expect("write");
+            }
+            drop(socket);
+            closed.send(()).expect("the test waits");
+        }
+    });
+    let client = Client::builder().base_url(&url).no_proxy().build().expect("a client");
+    for _ in 0..3 {
+        assert_eq!(on_smol(client.execute(&get_op())).expect("an answer").meta.status, 200);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "three calls on one keep-alive connection");
+    closed_rx.recv_timeout(Duration::from_secs(5)).expect("the server closed the idle connection");
+    assert_eq!(on_smol(client.execute(&get_op())).expect("an answer on a new connection").meta.status, 200);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    server.join().expect("the server");
+}
