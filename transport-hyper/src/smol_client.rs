@@ -269,6 +269,8 @@ async fn tunnel(intercept: &Intercept, host: &str, port: u16) -> Result<async_ne
             Ok(httparse::Status::Complete(len)) if len == answer.len() => {
                 return match parsed.code {
                     Some(200..=299) => Ok(stream),
+                    // The same words as hyper-util's tunnel on Tokio.
+                    Some(407) => Err("proxy tunnel: proxy authorization required".to_owned()),
                     Some(code) => Err(format!("proxy tunnel: the proxy refused the tunnel: {code}")),
                     None => Err("proxy tunnel: no status".to_owned()),
                 };

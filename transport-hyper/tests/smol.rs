@@ -11,7 +11,6 @@ use atlas_admin_hyper::{Client, Error};
 use atlas_admin_testing::transport_suite::{Connected, Outcome, SharedOp, Transport};
 use std::future::Future;
 use std::pin::pin;
-use std::task::Poll;
 
 /// Polls `call` to completion, asserting before it starts and at every poll that no Tokio
 /// runtime is reachable from the polling thread.
@@ -116,4 +115,31 @@ fn keep_alive_connections_are_reused_and_closed_ones_replaced() {
     assert_eq!(on_smol(client.execute(&get_op())).expect("an answer on a new connection").meta.status, 200);
     assert_eq!(accepted.load(Ordering::SeqCst), 2);
     server.join().expect("the server");
+}
+
+/// The connect timeout covers the TLS handshake on smol too: a server that accepts TCP and never
+/// answers the ClientHello fails the call as `Connect` (nothing was sent) within the limit.
+#[test]
+fn a_tls_handshake_that_never_finishes_hits_the_connect_timeout() {
+    use atlas_admin_hyper::TransportErrorKind;
+    use atlas_admin_testing::transport_suite::faults::create_op;
+    use std::time::{Duration, Instant};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("https://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+    let client = Client::builder()
+        .base_url(&url)
+        .api_key("pubkey", "8e4f2a6c-secret-private-key")
+        .retry(atlas_admin_hyper::RetryPolicy::none())
+        .no_proxy()
+        .connect_timeout(Duration::from_millis(200))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    let err = on_smol(client.execute(&create_op())).expect_err("no handshake");
+    let took = started.elapsed();
+    assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
+    assert!(err.to_string().contains("connect timed out"), "{err}");
+    assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(3), "{took:?}");
+    drop(listener);
 }
