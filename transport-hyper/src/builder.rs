@@ -1,5 +1,5 @@
-//! [`ClientBuilder`]: the core's builder, connected by [`Hyper`]: hyper-util's pooled client
-//! with rustls on Tokio.
+//! [`ClientBuilder`]: the core's builder, connected by [`Hyper`]: the pooled hyper clients with
+//! rustls, on Tokio and/or async-io.
 
 use crate::client::Client;
 use crate::io::Transport;
@@ -18,8 +18,9 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// the [`Hyper`] transport. Setters never fail; the first invalid setting is reported by
 /// [`build`](crate::core::transport::ClientBuilder::build).
 ///
-/// Building needs no runtime; calls must run inside a Tokio runtime with IO and time enabled
-/// (outside one they fail with [`NoRuntime`](crate::TransportErrorKind::NoRuntime)).
+/// Building needs no runtime. Calls run inside a Tokio runtime with IO and time enabled, or,
+/// with the `smol` feature, anywhere else on async-io (without it, a call outside Tokio fails
+/// with [`NoRuntime`](crate::TransportErrorKind::NoRuntime)).
 /// Idle pooled connections are kept [`DEFAULT_POOL_IDLE_TIMEOUT`] unless
 /// [`pool_idle_timeout`](crate::core::transport::ClientBuilder::pool_idle_timeout) says otherwise,
 /// with no limit per host unless
@@ -41,9 +42,9 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// ```
 pub type ClientBuilder = atlas_admin_core::transport::ClientBuilder<Hyper>;
 
-/// The hyper transport, as the type parameter of [`ClientBuilder`]: hyper-util's pooled
-/// HTTP/1.1 client with rustls, a `CONNECT` proxy tunnel for `https`, and runtime-enforced
-/// timeouts. A marker: it has no values.
+/// The hyper transport, as the type parameter of [`ClientBuilder`]: pooled HTTP/1.1 clients
+/// with rustls, a `CONNECT` proxy tunnel for `https`, and runtime-enforced timeouts, one per
+/// runtime compiled in. A marker: it has no values.
 #[derive(Debug)]
 pub enum Hyper {}
 

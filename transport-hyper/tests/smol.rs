@@ -62,6 +62,26 @@ impl Transport for Smol {
     }
 }
 
+// README: begin on smol
+/// How many invitations a project has pending, from smol (or async-std, or any executor: with
+/// the `smol` feature calls outside a Tokio runtime run on async-io and need no Tokio runtime).
+fn pending_invitations(client: &atlas_admin_hyper::Client, group_id: &str) -> Result<usize, Error> {
+    let op = atlas_admin_hyper::ops::ListGroupInvites::new(group_id)?;
+    let invitations = smol::block_on(client.execute(&op))?;
+    Ok(invitations.value.len())
+}
+// README: end
+
+#[test]
+fn the_readme_example_runs_on_smol() {
+    let fake = atlas_admin_testing::fake::FakeAtlas::start();
+    let client = atlas_admin_testing::conformance::digest_client::<Connected<Smol>>(&fake).0;
+    assert!(tokio::runtime::Handle::try_current().is_err());
+    assert_eq!(pending_invitations(&client, fake.config().group_id.as_str()).expect("a list"), 0);
+    let counters = fake.counters();
+    assert_eq!((counters.requests, counters.challenges), (2, 1), "a Digest challenge, then the list");
+}
+
 atlas_admin_testing::conformance_suite!(Connected<Smol>);
 atlas_admin_testing::transport_suite!(Smol);
 
