@@ -266,8 +266,10 @@ async fn tunnel(intercept: &Intercept, host: &str, port: u16) -> Result<async_ne
         let mut headers = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
         let mut parsed = httparse::Response::new(&mut headers);
         match parsed.parse(&answer) {
-            Ok(httparse::Status::Complete(len)) if len == answer.len() => {
+            Ok(httparse::Status::Complete(len)) => {
                 return match parsed.code {
+                    // The proxy must wait for our TLS ClientHello before it relays anything.
+                    Some(200..=299) if len < answer.len() => Err("proxy tunnel: bytes after the proxy's answer".into()),
                     Some(200..=299) => Ok(stream),
                     // The same words as hyper-util's tunnel on Tokio.
                     Some(407) => Err("proxy tunnel: proxy authorization required".to_owned()),
@@ -275,8 +277,6 @@ async fn tunnel(intercept: &Intercept, host: &str, port: u16) -> Result<async_ne
                     None => Err("proxy tunnel: no status".to_owned()),
                 };
             }
-            // The proxy must wait for our TLS ClientHello before it relays anything.
-            Ok(httparse::Status::Complete(_)) => return Err("proxy tunnel: bytes after the proxy's answer".to_owned()),
             Ok(httparse::Status::Partial) if answer.len() < MAX_RESPONSE_HEAD_BYTES => {}
             Ok(httparse::Status::Partial) => return Err("proxy tunnel: the proxy's answer is too large".to_owned()),
             Err(e) => return Err(format!("proxy tunnel: invalid answer from the proxy: {e}")),

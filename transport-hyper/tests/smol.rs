@@ -85,56 +85,108 @@ fn the_readme_example_runs_on_smol() {
 atlas_admin_testing::conformance_suite!(Connected<Smol>);
 atlas_admin_testing::transport_suite!(Smol);
 
+/// A keep-alive server on loopback, for 10 s at most: each connection gets up to `answers`
+/// answers (an invitation, with `Content-Length`), then is closed (said on `closed`).
+struct KeepAliveServer {
+    url: String,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    closed: std::sync::mpsc::Receiver<()>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl KeepAliveServer {
+    fn start(answers: usize) -> KeepAliveServer {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::time::{Duration, Instant};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (closed, closed_rx) = std::sync::mpsc::channel();
+        let (counter, stopped) = (accepted.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !stopped.load(Ordering::SeqCst) && Instant::now() < deadline {
+                let Ok((socket, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let closed = closed.clone();
+                std::thread::spawn(move || {
+                    Self::serve(socket, answers);
+                    let _ = closed.send(());
+                });
+            }
+        });
+        KeepAliveServer { url, accepted, closed: closed_rx, stop }
+    }
+
+    /// Answers up to `answers` requests on `socket` (until the client closes it or 5 s pass).
+    fn serve(mut socket: std::net::TcpStream, answers: usize) {
+        use std::io::{Read as _, Write as _};
+        socket.set_nonblocking(false).expect("blocking");
+        socket.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+        let body = atlas_admin_testing::canned::invitation_json("ada@example.com");
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.atlas.2023-01-01+json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        for _ in 0..answers {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                if socket.read(&mut byte).unwrap_or(0) == 0 {
+                    return;
+                }
+                head.extend_from_slice(&byte);
+            }
+            if socket.write_all(reply.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for KeepAliveServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Connections are reused on smol as on Tokio: three calls, one connection; and a pooled
 /// connection the server closed while it was idle is replaced, not used.
 #[test]
 fn keep_alive_connections_are_reused_and_closed_ones_replaced() {
-    use atlas_admin_testing::canned::invitation_json;
     use atlas_admin_testing::transport_suite::faults::get_op;
-    use std::io::{Read as _, Write as _};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, mpsc};
-    use std::time::Duration;
-    // A keep-alive server: on each connection it answers `per_connection[n]` requests, then closes it.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let (closed, closed_rx) = mpsc::channel();
-    let counter = accepted.clone();
-    let server = std::thread::spawn(move || {
-        for answers in [3, 1] {
-            let Ok((mut socket, _)) = listener.accept() else { return };
-            counter.fetch_add(1, Ordering::SeqCst);
-            socket.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
-            let body = invitation_json("ada@example.com");
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.atlas.2023-01-01+json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            for _ in 0..answers {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
-                    if socket.read(&mut byte).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.extend_from_slice(&byte);
-                }
-                socket.write_all(reply.as_bytes()).expect("write");
-            }
-            drop(socket);
-            closed.send(()).expect("the test waits");
-        }
-    });
-    let client = Client::builder().base_url(&url).no_proxy().build().expect("a client");
+    let server = KeepAliveServer::start(3);
+    let client = Client::builder().base_url(&server.url).no_proxy().build().expect("a client");
     for _ in 0..3 {
         assert_eq!(on_smol(client.execute(&get_op())).expect("an answer").meta.status, 200);
     }
-    assert_eq!(accepted.load(Ordering::SeqCst), 1, "three calls on one keep-alive connection");
-    closed_rx.recv_timeout(Duration::from_secs(5)).expect("the server closed the idle connection");
+    assert_eq!(server.accepted(), 1, "three calls on one keep-alive connection");
+    server.closed.recv_timeout(std::time::Duration::from_secs(5)).expect("the server closed the idle connection");
     assert_eq!(on_smol(client.execute(&get_op())).expect("an answer on a new connection").meta.status, 200);
-    assert_eq!(accepted.load(Ordering::SeqCst), 2);
-    server.join().expect("the server");
+    assert_eq!(server.accepted(), 2);
+}
+
+/// The pool settings hold on smol: with no idle connection kept per host, each call connects.
+#[test]
+fn pool_max_idle_per_host_zero_keeps_no_connection() {
+    use atlas_admin_testing::transport_suite::faults::get_op;
+    let server = KeepAliveServer::start(3);
+    let client =
+        Client::builder().base_url(&server.url).no_proxy().pool_max_idle_per_host(0).build().expect("a client");
+    for _ in 0..3 {
+        assert_eq!(on_smol(client.execute(&get_op())).expect("an answer").meta.status, 200);
+    }
+    assert_eq!(server.accepted(), 3, "one connection per call");
 }
 
 /// The connect timeout covers the TLS handshake on smol too: a server that accepts TCP and never
