@@ -31,11 +31,14 @@ impl<T: futures_io::AsyncRead + futures_io::AsyncWrite + Send + Unpin> Stream fo
 
 type Io = FuturesIo<Box<dyn Stream>>;
 
+/// hyper's task for one connection: it reads and writes the connection's bytes when polled.
+type Task = Pin<Box<Connection<Io, Full<Bytes>>>>;
+
 /// One open HTTP/1.1 connection: the handle to send on, and hyper's task that moves its bytes.
 struct Conn {
     sender: SendRequest<Full<Bytes>>,
     /// `None` once the connection has ended (closed by either side, or failed).
-    task: Option<Pin<Box<Connection<Io, Full<Bytes>>>>>,
+    task: Option<Task>,
 }
 
 /// A connection waiting in the pool.
