@@ -5,6 +5,8 @@
 //! with the call's own future, and an idle connection waits in the pool unpolled until the next
 //! call takes it (and first polls it, which notices a connection the server closed meanwhile).
 //! So it runs under any executor, on async-io's reactor, and never needs a Tokio runtime.
+//! With no timer task, an idle connection past the pool's idle timeout is closed when the pool
+//! is next used for its host (or the client dropped), not at the moment it expires.
 
 use crate::io::{chain, hyper_error, read_body};
 use crate::proxy;
