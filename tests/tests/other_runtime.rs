@@ -1,6 +1,7 @@
-//! The core driven from another runtime: the `futures` crate's executor (no Tokio in this
-//! code) and a plain TCP socket, against the fake Atlas. `send_over_tcp` is the README's
-//! "Drive the core from another runtime" snippet.
+//! The core's async driver on another executor: the `futures` crate's (no Tokio in this code),
+//! against the fake Atlas. `send_over_tcp` is a test-only illustration of the driver's `send`
+//! contract: a blocking socket inside async code, with no TLS, timeouts or body cap, is not a
+//! transport to ship (the README's "Another async runtime" says what to use instead).
 
 use atlas_admin_core::ops::ListGroupInvites;
 use atlas_admin_core::{Config, Credentials, Now, Outgoing, Purpose, Session, driver};
@@ -11,8 +12,8 @@ use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
-/// One HTTP/1.1 exchange on a new connection (plain `http` for brevity: a real transport adds
-/// TLS, pooling, timeouts and a body cap, and uses its runtime's async socket).
+/// One HTTP/1.1 exchange on a new connection (test only: a real transport adds TLS, pooling,
+/// timeouts and a body cap, and uses its runtime's non-blocking socket).
 async fn send_over_tcp(out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
     let fail = |kind| move |e: std::io::Error| TransportError::new(kind, e.to_string());
     let (head, body) = out.request.into_parts();

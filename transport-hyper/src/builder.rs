@@ -1,9 +1,9 @@
-//! [`ClientBuilder`]: the core's builder, connected by [`Hyper`]: hyper-util's pooled client
-//! with rustls on Tokio.
+//! [`ClientBuilder`]: the core's builder, connected by [`Hyper`]: the pooled hyper clients with
+//! rustls, on Tokio and/or async-io.
 
 use crate::client::Client;
 use crate::io::Transport;
-use crate::runtime::{self, Pool};
+use crate::runtime::Pool;
 use crate::{proxy, tls};
 use atlas_admin_core::Session;
 use atlas_admin_core::transport::{BuildError, ClientSettings, Connect, ShownSettings};
@@ -18,8 +18,9 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// the [`Hyper`] transport. Setters never fail; the first invalid setting is reported by
 /// [`build`](crate::core::transport::ClientBuilder::build).
 ///
-/// Building needs no runtime; calls must run inside a Tokio runtime with IO and time enabled
-/// (outside one they fail with [`NoRuntime`](crate::TransportErrorKind::NoRuntime)).
+/// Building needs no runtime. Calls run inside a Tokio runtime with IO and time enabled, or,
+/// with the `smol` feature, anywhere else on async-io (without it, a call outside Tokio fails
+/// with [`NoRuntime`](crate::TransportErrorKind::NoRuntime)).
 /// Idle pooled connections are kept [`DEFAULT_POOL_IDLE_TIMEOUT`] unless
 /// [`pool_idle_timeout`](crate::core::transport::ClientBuilder::pool_idle_timeout) says otherwise,
 /// with no limit per host unless
@@ -41,9 +42,9 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// ```
 pub type ClientBuilder = atlas_admin_core::transport::ClientBuilder<Hyper>;
 
-/// The hyper transport, as the type parameter of [`ClientBuilder`]: hyper-util's pooled
-/// HTTP/1.1 client with rustls, a `CONNECT` proxy tunnel for `https`, and runtime-enforced
-/// timeouts. A marker: it has no values.
+/// The hyper transport, as the type parameter of [`ClientBuilder`]: pooled HTTP/1.1 clients
+/// with rustls, a `CONNECT` proxy tunnel for `https`, and runtime-enforced timeouts, one per
+/// runtime compiled in. A marker: it has no values.
 #[derive(Debug)]
 pub enum Hyper {}
 
@@ -53,14 +54,17 @@ impl Connect for Hyper {
     fn connect(s: ClientSettings) -> Result<Client, BuildError> {
         let session = Session::new(s.config.clone(), s.credentials.clone(), s.seed.unwrap_or_else(os_seed))?;
         let tls = tls::config(s.ca_pem.as_deref())?;
-        let proxy = proxy::matcher(&s.proxy)?;
+        let proxy = proxy::matcher(&s.proxy)?.map(std::sync::Arc::new);
         let pool = Pool {
             idle_timeout: s.pool.idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT),
             max_idle_per_host: s.pool.max_idle_per_host.unwrap_or(usize::MAX),
         };
         let shown = ShownSettings::new(&s, proxy.is_some(), pool.idle_timeout);
         let transport = Transport {
-            client: runtime::http_client(tls, proxy, s.connect_timeout, pool),
+            #[cfg(feature = "tokio")]
+            tokio: crate::tokio_client::http_client(tls.clone(), proxy.clone(), s.connect_timeout, pool),
+            #[cfg(feature = "smol")]
+            smol: crate::smol_client::HttpClient::new(tls, proxy, s.connect_timeout, pool),
             timeout: s.timeout,
             max_body: s.max_response_bytes,
         };

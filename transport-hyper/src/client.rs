@@ -20,8 +20,9 @@ use std::time::Duration;
 /// round trip, nc+1), and one OAuth token serves all calls until it nears expiry (one fetch,
 /// however many tasks need it). Keep-alive connections are pooled by the shared hyper client.
 ///
-/// Calls must run inside a Tokio runtime with IO and time enabled; pooled connections belong
-/// to the runtime that opened them, so use one client per runtime.
+/// Calls run inside a Tokio runtime with IO and time enabled (pooled connections belong to the
+/// runtime that opened them, so use one client per Tokio runtime), or, with the `smol`
+/// feature, on async-io under any other executor.
 ///
 /// Dropping a call's future (a `select!`, a `timeout`, an aborted task) cancels it cleanly:
 /// its connection is closed, and a token fetch it was leading is handed to the next call.
@@ -128,8 +129,8 @@ impl Client {
     /// exchange timeout and the request's `time_left`, as the client's own driver does, but
     /// with no auth, retries or observer of its own: the send function for a custom driver
     /// (`atlas_admin_core::driver::run`) or a cassette recorder, so what is recorded is what
-    /// this client's IO really exchanged. Like every call, it must run inside a Tokio runtime
-    /// (outside one it fails with `NoRuntime` before sending anything).
+    /// this client's IO really exchanged. It runs where calls run (Tokio, or async-io with the
+    /// `smol` feature; with neither it fails with `NoRuntime` before sending anything).
     pub async fn send(&self, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
         send(&self.inner.transport, out).await
     }

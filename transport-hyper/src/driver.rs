@@ -1,4 +1,4 @@
-//! The driver: the core's async loop over this crate's IO and Tokio's timer.
+//! The driver: the core's async loop over this crate's IO and the runtime's timer.
 
 use crate::io::Transport;
 use crate::runtime;
@@ -27,12 +27,12 @@ pub(crate) async fn drive<O: Operation>(
 
 /// Moves one request: bounded by the transport's exchange limit and by `out.time_left`.
 pub(crate) async fn send(transport: &Transport, out: Outgoing) -> Result<http::Response<Vec<u8>>, TransportError> {
-    // Outside a Tokio runtime there is no timer for the deadline: the IO layer refuses the
-    // request with `NoRuntime` before anything is sent, as it does without a deadline.
-    let Some(left) = out.time_left.filter(|_| runtime::present()) else {
+    // With no runtime there is no timer for the deadline: the IO layer refuses the request
+    // with `NoRuntime` before anything is sent, as it does without a deadline.
+    let (Some(left), Some(rt)) = (out.time_left, runtime::current()) else {
         return transport.send(out.request).await;
     };
-    runtime::timeout(left, transport.send(out.request)).await.unwrap_or_else(|| {
+    runtime::timeout(rt, left, transport.send(out.request)).await.unwrap_or_else(|| {
         Err(TransportError::new(
             TransportErrorKind::Timeout,
             format!("timed out: the call's deadline ran out ({left:?} left)"),

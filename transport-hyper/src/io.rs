@@ -5,7 +5,7 @@
 //! error does not prove that nothing left the machine: only a failure to connect (DNS, TCP,
 //! TLS handshake, connect timeout) is [`TransportErrorKind::Connect`].
 
-use crate::runtime::{self, HttpClient};
+use crate::runtime::{self, Rt};
 use atlas_admin_core::{TransportError, TransportErrorKind};
 use bytes::Bytes;
 use http::header;
@@ -13,10 +13,16 @@ use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use std::error::Error as StdError;
 use std::time::Duration;
 
-/// The pooled hyper client plus the exchange limit and the response size cap.
+/// The pooled hyper client of each runtime compiled in, plus the exchange limit and the
+/// response size cap. Each call uses the client of the runtime it runs on.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    pub(crate) client: HttpClient,
+    /// hyper-util's pooled client on Tokio.
+    #[cfg(feature = "tokio")]
+    pub(crate) tokio: crate::tokio_client::HttpClient,
+    /// The pooled client on async-io.
+    #[cfg(feature = "smol")]
+    pub(crate) smol: crate::smol_client::HttpClient,
     pub(crate) timeout: Duration,
     pub(crate) max_body: u64,
 }
@@ -31,14 +37,15 @@ impl Transport {
         if !matches!(request.uri().scheme_str(), Some("http" | "https")) || request.uri().authority().is_none() {
             return Err(TransportError::new(TransportErrorKind::Refused, "the request URI is not absolute http(s)"));
         }
-        if !runtime::present() {
+        let Some(rt) = runtime::current() else {
             return Err(TransportError::new(
                 TransportErrorKind::NoRuntime,
-                "no Tokio runtime on this thread: atlas-admin-hyper calls must run inside one (with IO and time enabled)",
+                "no Tokio runtime on this thread: atlas-admin-hyper calls must run inside one (with IO and time \
+                 enabled), or enable the crate's `smol` feature to run on any other executor",
             ));
-        }
+        };
         let limit = self.timeout;
-        match runtime::timeout(limit, self.round_trip(request)).await {
+        match runtime::timeout(rt, limit, self.round_trip(rt, request)).await {
             Some(result) => result,
             None => Err(TransportError::new(
                 TransportErrorKind::Timeout,
@@ -47,18 +54,36 @@ impl Transport {
         }
     }
 
-    async fn round_trip(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+    async fn round_trip(
+        &self,
+        rt: Rt,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let request = request.map(|body| Full::new(Bytes::from(body)));
-        let response = self.client.request(request).await.map_err(request_error)?;
-        let (parts, body) = response.into_parts();
-        let max = self.max_body;
-        if let Some(declared) = content_length(&parts.headers).filter(|&n| n > max) {
-            return Err(too_large(max, &format!("Content-Length is {declared}")));
+        match rt {
+            #[cfg(feature = "tokio")]
+            Rt::Tokio => {
+                let response = self.tokio.request(request).await.map_err(request_error)?;
+                read_body(response, self.max_body).await
+            }
+            #[cfg(feature = "smol")]
+            Rt::AsyncIo => self.smol.request(request, self.max_body).await,
         }
-        let limited = Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX));
-        let body = limited.collect().await.map_err(|e| body_error(e, max))?.to_bytes();
-        Ok(http::Response::from_parts(parts, Vec::from(body)))
     }
+}
+
+/// The whole body of `response`, refused past `max` bytes (at once if `Content-Length` says so).
+pub(crate) async fn read_body(
+    response: http::Response<hyper::body::Incoming>,
+    max: u64,
+) -> Result<http::Response<Vec<u8>>, TransportError> {
+    let (parts, body) = response.into_parts();
+    if let Some(declared) = content_length(&parts.headers).filter(|&n| n > max) {
+        return Err(too_large(max, &format!("Content-Length is {declared}")));
+    }
+    let limited = Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX));
+    let body = limited.collect().await.map_err(|e| body_error(e, max))?.to_bytes();
+    Ok(http::Response::from_parts(parts, Vec::from(body)))
 }
 
 fn content_length(headers: &http::HeaderMap) -> Option<u64> {
@@ -70,21 +95,40 @@ fn too_large(max: u64, what: &str) -> TransportError {
 }
 
 /// Maps a failure to get a response head from hyper-util's client.
+#[cfg(feature = "tokio")]
 fn request_error(error: hyper_util::client::legacy::Error) -> TransportError {
-    let kind = if error.is_connect() {
-        // The connector failed (DNS, TCP, TLS handshake, connect timeout): nothing was sent.
-        TransportErrorKind::Connect
-    } else {
-        match find::<hyper::Error>(&error) {
-            // The head is over the byte limit or has too many headers. `is_parse_too_large()`
-            // exists only with hyper's `server` feature, which a client should not compile;
-            // hyper's message for that parse error is "message head is too large".
-            Some(e) if e.is_parse() && e.to_string().contains("too large") => TransportErrorKind::HeadersTooLarge,
-            Some(e) if e.is_timeout() => TransportErrorKind::Timeout,
-            // Closed, reset or garbled after the request was (perhaps) written.
-            _ => TransportErrorKind::Io,
-        }
+    // A connector failure (DNS, TCP, TLS handshake, connect timeout): nothing was sent.
+    let kind = if error.is_connect() { TransportErrorKind::Connect } else { hyper_kind(&error) };
+    message_for(kind, error)
+}
+
+/// Maps a failure of hyper's own (on a connection this crate drives), `otherwise` when it
+/// says nothing more precise.
+#[cfg(feature = "smol")]
+pub(crate) fn hyper_error(error: hyper::Error, otherwise: TransportErrorKind) -> TransportError {
+    let kind = match hyper_kind(&error) {
+        TransportErrorKind::Io => otherwise,
+        kind => kind,
     };
+    message_for(kind, error)
+}
+
+/// What a hyper error in `error`'s source chain says: a response head over the limits, a
+/// timeout, or else [`Io`](TransportErrorKind::Io) (closed, reset or garbled after the request
+/// was perhaps written).
+fn hyper_kind(error: &(dyn StdError + 'static)) -> TransportErrorKind {
+    match find::<hyper::Error>(error) {
+        // The head is over the byte limit or has too many headers. `is_parse_too_large()`
+        // exists only with hyper's `server` feature, which a client should not compile;
+        // hyper's message for that parse error is "message head is too large".
+        Some(e) if e.is_parse() && e.to_string().contains("too large") => TransportErrorKind::HeadersTooLarge,
+        Some(e) if e.is_timeout() => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Io,
+    }
+}
+
+/// The transport error of `kind` for `error`, its message saying what failed.
+fn message_for<E: StdError + Send + Sync + 'static>(kind: TransportErrorKind, error: E) -> TransportError {
     let message = match kind {
         TransportErrorKind::Connect => format!("could not connect: {}", chain(&error)),
         TransportErrorKind::HeadersTooLarge => format!("response head over the transport's limits: {}", chain(&error)),
@@ -117,7 +161,7 @@ fn find<'a, E: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Optio
 
 /// `error` and its sources, `: `-separated, without repeats (hyper-util's own message is
 /// only "client error (Connect)"; the cause, e.g. a refused certificate, is further down).
-fn chain(error: &(dyn StdError + 'static)) -> String {
+pub(crate) fn chain(error: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(error);
     while let Some(e) = next {

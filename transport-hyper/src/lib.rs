@@ -1,7 +1,8 @@
 //! # atlas-admin-hyper
 //!
 //! An async client for the MongoDB Atlas Administration API v2, built on
-//! [hyper 1](https://docs.rs/hyper/1) and hyper-util's pooled client, with rustls, on Tokio.
+//! [hyper 1](https://docs.rs/hyper/1) and rustls, on Tokio (feature `tokio`, the default) or on
+//! smol's async-io (feature `smol`, for smol, async-std or any executor).
 //! It covers the project and organization invitation endpoints (deprecated) and the Cloud
 //! Users API that replaces them ([`ops`]), streams paginated lists ([`Client::pages`],
 //! [`Client::all`]), and moves pending invitations to the Cloud Users API
@@ -46,9 +47,9 @@
 //!
 //! [`Client::builder`] sets the base URL, API version, User-Agent, [`RetryPolicy`],
 //! credentials, timeouts, the response size cap, a custom CA bundle, the proxy, the
-//! connection pool and an [`Exchange`] observer. Building needs no runtime; calls run on Tokio
-//! (a call polled outside a Tokio runtime fails with
-//! [`TransportErrorKind::NoRuntime`] before sending anything, it does not panic).
+//! connection pool and an [`Exchange`] observer. Building needs no runtime; a call polled inside
+//! a Tokio runtime runs on Tokio, any other on async-io if the `smol` feature is on (else it
+//! fails with [`TransportErrorKind::NoRuntime`] before sending anything; it does not panic).
 //!
 //! ```no_run
 //! use atlas_admin_hyper::{Client, RetryPolicy};
@@ -83,8 +84,9 @@
 //!   [`Error::Api`] (with `errorCode`, `detail`...) or [`Error::Decode`].
 //! - Redirects are never followed (hyper does not): a 3xx reaches the core as an
 //!   undecodable answer.
-//! - Timeouts come from the runtime, since hyper has none: connect (DNS + TCP + TLS,
-//!   default 10 s) and one whole exchange including the response body (default 60 s).
+//! - Timeouts come from the runtime (Tokio's or async-io's timer), since hyper has none:
+//!   connect (DNS + TCP + proxy tunnel + TLS, default 10 s) and one whole exchange including
+//!   the response body (default 60 s).
 //! - Response bodies over the cap (default 4 MiB) fail with
 //!   [`TransportErrorKind::BodyTooLarge`].
 //! - TLS: rustls with Mozilla's roots, or exactly the CAs of [`ClientBuilder::ca_pem`]; the
@@ -108,15 +110,21 @@
 //!   128 headers, the same limits as ureq; never retried),
 //!   [`Refused`](TransportErrorKind::Refused) (the request could not be sent at all).
 //!
-//! ## Other runtimes
+//! ## Runtimes
 //!
-//! Everything Tokio-specific (sleeping, time limits, the TCP connector, the task executor and
-//! the pool timer) sits in one small private module, `runtime.rs`. The driver is the core's
-//! [`driver::run`](atlas_admin_core::driver::run), generic over a `send` and a `sleep`
-//! function: to drive the core from another runtime, call it with your runtime's (the
-//! README's "Drive the core from another runtime" does it on the `futures` crate's executor
-//! over a plain TCP socket, `tests/tests/other_runtime.rs`; a real transport adds TLS, pooling,
-//! timeouts and a body cap).
+//! - Feature `tokio` (default): hyper-util's pooled client over Tokio's sockets, executor and
+//!   timer; rustls through hyper-rustls.
+//! - Feature `smol`: hyper's HTTP/1.1 connections over async-io's sockets and timer, rustls
+//!   through futures-rustls, and a keep-alive pool whose connections are driven by the calls
+//!   using them (no executor needed). Without `tokio` the crate needs no Tokio runtime, IO or
+//!   timer at all (hyper itself still uses tokio's `sync` channels).
+//!
+//! With both, each call picks by where it runs: inside a Tokio runtime, Tokio (pooled
+//! connections stay with the runtime that opened them, so use one client per Tokio runtime);
+//! anywhere else, async-io. On a runtime of neither family, run the blocking
+//! `atlas-admin-ureq` client on that runtime's blocking pool, or drive the core's
+//! [`driver::run`](atlas_admin_core::driver::run) with a send function of your own: the
+//! README's "Another async runtime" shows both.
 //!
 //! No `Debug` or `Display` output of this crate shows a private key, client secret, token or
 //! `Authorization` header value.
@@ -132,7 +140,11 @@ mod migrate;
 mod pages;
 mod proxy;
 mod runtime;
+#[cfg(feature = "smol")]
+mod smol_client;
 mod tls;
+#[cfg(feature = "tokio")]
+mod tokio_client;
 
 pub use atlas_admin_core as core;
 pub use atlas_admin_core::prelude::*;

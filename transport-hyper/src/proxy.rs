@@ -8,16 +8,9 @@
 
 use atlas_admin_core::transport::{BuildError, ProxySetting};
 use http::Uri;
-use hyper::rt::{Read, Write};
-use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
-use tower_service::Service;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+#[cfg(feature = "tokio")]
+pub(crate) use tunnel::ProxyConnector;
 
 /// The matcher deciding which destinations go through which proxy (`None`: direct). From the
 /// environment: `HTTPS_PROXY` / `https_proxy`, else `ALL_PROXY` / `all_proxy`, minus `NO_PROXY`.
@@ -55,61 +48,85 @@ fn check_url(url: &str) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// A connector that tunnels `https` destinations through the proxy the matcher picks and
-/// connects everything else directly, with `direct` in both cases.
-#[derive(Clone)]
-pub(crate) struct ProxyConnector<C> {
-    direct: C,
-    matcher: Option<Arc<Matcher>>,
+/// The proxy `dst` goes through: `None` (direct) for plain `http` and for what `matcher`
+/// does not intercept.
+pub(crate) fn route(matcher: Option<&Matcher>, dst: &Uri) -> Option<Intercept> {
+    if dst.scheme_str() != Some("https") {
+        return None;
+    }
+    matcher?.intercept(dst)
 }
 
-impl<C> ProxyConnector<C> {
-    pub(crate) fn new(direct: C, matcher: Option<Matcher>) -> Self {
-        ProxyConnector { direct, matcher: matcher.map(Arc::new) }
-    }
-
-    fn route(&self, dst: &Uri) -> Option<Intercept> {
-        if dst.scheme_str() != Some("https") {
-            return None;
-        }
-        self.matcher.as_ref()?.intercept(dst)
+/// Refuses a proxy this crate cannot tunnel through (anything but `http://`), naming its scheme.
+pub(crate) fn check_scheme(intercept: &Intercept) -> Result<(), String> {
+    match intercept.uri().scheme_str() {
+        Some("http") => Ok(()),
+        other => Err(format!("proxy scheme {}:// is not supported; use an http:// proxy", other.unwrap_or("none"))),
     }
 }
 
-impl<C> Service<Uri> for ProxyConnector<C>
-where
-    C: Service<Uri> + Clone + Send + 'static,
-    C::Response: Read + Write + Unpin + Send + 'static,
-    C::Error: Into<BoxError>,
-    C::Future: Send + 'static,
-{
-    type Response = C::Response;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+/// The `CONNECT` tunnel as a hyper-util connector, on Tokio.
+#[cfg(feature = "tokio")]
+mod tunnel {
+    use super::{check_scheme, route};
+    use http::Uri;
+    use hyper::rt::{Read, Write};
+    use hyper_util::client::legacy::connect::proxy::Tunnel;
+    use hyper_util::client::proxy::matcher::Matcher;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
+    use tower_service::Service;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.direct.poll_ready(cx).map_err(Into::into)
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+    /// A connector that tunnels `https` destinations through the proxy the matcher picks and
+    /// connects everything else directly, with `direct` in both cases.
+    #[derive(Clone)]
+    pub(crate) struct ProxyConnector<C> {
+        direct: C,
+        matcher: Option<Arc<Matcher>>,
     }
 
-    fn call(&mut self, dst: Uri) -> Self::Future {
-        let Some(intercept) = self.route(&dst) else {
-            let connecting = self.direct.call(dst);
-            return Box::pin(async move { connecting.await.map_err(Into::into) });
-        };
-        if intercept.uri().scheme_str() != Some("http") {
-            let scheme = intercept.uri().scheme_str().unwrap_or("none").to_owned();
-            return Box::pin(async move {
-                Err(format!("proxy scheme {scheme}:// is not supported; use an http:// proxy").into())
-            });
+    impl<C> ProxyConnector<C> {
+        pub(crate) fn new(direct: C, matcher: Option<Arc<Matcher>>) -> Self {
+            ProxyConnector { direct, matcher }
         }
-        let mut tunnel = Tunnel::new(intercept.uri().clone(), self.direct.clone());
-        if let Some(auth) = intercept.basic_auth() {
-            tunnel = tunnel.with_auth(auth.clone());
+    }
+
+    impl<C> Service<Uri> for ProxyConnector<C>
+    where
+        C: Service<Uri> + Clone + Send + 'static,
+        C::Response: Read + Write + Unpin + Send + 'static,
+        C::Error: Into<BoxError>,
+        C::Future: Send + 'static,
+    {
+        type Response = C::Response;
+        type Error = BoxError;
+        type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+            self.direct.poll_ready(cx).map_err(Into::into)
         }
-        Box::pin(async move {
-            std::future::poll_fn(|cx| tunnel.poll_ready(cx)).await?;
-            Ok(tunnel.call(dst).await?)
-        })
+
+        fn call(&mut self, dst: Uri) -> Self::Future {
+            let Some(intercept) = route(self.matcher.as_deref(), &dst) else {
+                let connecting = self.direct.call(dst);
+                return Box::pin(async move { connecting.await.map_err(Into::into) });
+            };
+            if let Err(refused) = check_scheme(&intercept) {
+                return Box::pin(async move { Err(refused.into()) });
+            }
+            let mut tunnel = Tunnel::new(intercept.uri().clone(), self.direct.clone());
+            if let Some(auth) = intercept.basic_auth() {
+                tunnel = tunnel.with_auth(auth.clone());
+            }
+            Box::pin(async move {
+                std::future::poll_fn(|cx| tunnel.poll_ready(cx)).await?;
+                Ok(tunnel.call(dst).await?)
+            })
+        }
     }
 }
 
@@ -131,13 +148,14 @@ mod tests {
     #[test]
     fn only_https_destinations_are_tunnelled() {
         let url = atlas_admin_core::Secret::new("http://u:p@proxy.example.com:3128");
-        let connector = ProxyConnector::new((), matcher(&ProxySetting::Url(url)).unwrap());
+        let matcher = matcher(&ProxySetting::Url(url)).unwrap();
         let https: Uri = "https://cloud.mongodb.com/api".parse().unwrap();
         let http: Uri = "http://127.0.0.1:8080/api".parse().unwrap();
-        let intercept = connector.route(&https).unwrap();
+        let intercept = route(matcher.as_ref(), &https).unwrap();
         assert_eq!(intercept.uri().host(), Some("proxy.example.com"));
         assert!(intercept.basic_auth().is_some());
-        assert!(connector.route(&http).is_none());
-        assert!(ProxyConnector::new((), matcher(&ProxySetting::Direct).unwrap()).route(&https).is_none());
+        assert!(check_scheme(&intercept).is_ok());
+        assert!(route(matcher.as_ref(), &http).is_none());
+        assert!(route(None, &https).is_none());
     }
 }

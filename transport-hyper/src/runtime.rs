@@ -1,103 +1,105 @@
-//! Everything that ties this crate to Tokio, in one place.
+//! Which async runtime a call runs on, and sleeping and time limits on it.
 //!
-//! The driver needs three things from an async runtime: a way to **sleep** (when the core
-//! says [`Step::Wait`](atlas_admin_core::Step::Wait)), a way to put a **time limit** on a
-//! future (hyper has no timeouts of its own), and, for hyper-util's pooled client, a
-//! **connector, executor and timer** (TCP sockets, a task spawner for connection tasks, and
-//! the pool's idle timer). To drive the core from another runtime, replace this module: the
-//! rest of the crate (the driver loop, the body cap, the error mapping, and the proxy tunnel
-//! and TLS layers, which wrap any connector) only calls [`present`], [`sleep`], [`timeout`]
-//! and [`http_client`].
+//! The driver needs three things from a runtime: a way to **sleep** (when the core says
+//! [`Step::Wait`](atlas_admin_core::Step::Wait)), a way to put a **time limit** on a future
+//! (hyper has no timeouts of its own), and sockets for the connection pool (in
+//! `tokio_client.rs` and `smol_client.rs`). Two runtime families are built in, each behind its
+//! Cargo feature:
 //!
-//! Outside a Tokio runtime nothing here panics: [`present`] lets the transport refuse an
-//! exchange with [`NoRuntime`](atlas_admin_core::TransportErrorKind::NoRuntime), and [`sleep`]
-//! falls back to a timer thread. (A runtime built without its IO or time driver still panics
-//! inside Tokio: Tokio offers no way to ask whether they are enabled.)
+//! - [`Rt::Tokio`] (feature `tokio`, the default): chosen when the call runs inside a Tokio
+//!   runtime.
+//! - [`Rt::AsyncIo`] (feature `smol`): smol's async-io reactor and timer, which drive
+//!   themselves (on the calling thread under `async_io::block_on`, else on async-io's own
+//!   thread), so it works under any executor: smol, async-std, `futures::executor`... It is
+//!   chosen whenever the call does not run inside a Tokio runtime (or the `tokio` feature is
+//!   off), and never creates or needs a Tokio runtime.
+//!
+//! With neither available (only `tokio`, polled outside a Tokio runtime) [`current`] is `None`
+//! and the transport refuses the exchange with
+//! [`NoRuntime`](atlas_admin_core::TransportErrorKind::NoRuntime), and [`sleep`] falls back to
+//! a timer thread: nothing here panics. (A Tokio runtime built without its IO or time driver
+//! still panics inside Tokio: Tokio offers no way to ask whether they are enabled.)
 
-use crate::proxy::ProxyConnector;
-use atlas_admin_core::transport::{MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS};
-use bytes::Bytes;
-use http::Uri;
-use http_body_util::Full;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
-use tower_service::Service;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+#[cfg(not(any(feature = "tokio", feature = "smol")))]
+compile_error!("atlas-admin-hyper needs a runtime: enable its `tokio` feature (the default) or `smol`, or both");
 
-/// Whether a Tokio runtime is running on this thread (hyper-util's pool, the connector and
-/// the time limits need one).
-pub(crate) fn present() -> bool {
-    tokio::runtime::Handle::try_current().is_ok()
+/// The runtime a call's IO and timers use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rt {
+    /// Tokio's sockets and timer (the call runs inside a Tokio runtime).
+    #[cfg(feature = "tokio")]
+    Tokio,
+    /// async-io's sockets and timer (smol, async-std, any executor).
+    #[cfg(feature = "smol")]
+    AsyncIo,
 }
 
-/// Sleeps for `duration` (a retry or token wait the core asked for). Outside a Tokio runtime
-/// (a call that waits for another call's auth before its first exchange fails) it sleeps on
-/// a helper thread instead of panicking.
+/// The runtime for a call polled on this thread now: Tokio inside a Tokio runtime, else
+/// async-io if compiled in; `None` if there is none.
+pub(crate) fn current() -> Option<Rt> {
+    pick(in_tokio())
+}
+
+/// Tokio when `in_tokio` and compiled in, else async-io when compiled in.
+fn pick(in_tokio: bool) -> Option<Rt> {
+    #[cfg(feature = "tokio")]
+    if in_tokio {
+        return Some(Rt::Tokio);
+    }
+    let _ = in_tokio;
+    #[cfg(feature = "smol")]
+    return Some(Rt::AsyncIo);
+    #[cfg(not(feature = "smol"))]
+    None
+}
+
+/// Whether a Tokio runtime is running on this thread.
+fn in_tokio() -> bool {
+    #[cfg(feature = "tokio")]
+    return tokio::runtime::Handle::try_current().is_ok();
+    #[cfg(not(feature = "tokio"))]
+    false
+}
+
+/// Sleeps for `duration` (a retry or token wait the core asked for), on the [`current`]
+/// runtime's timer, else on a helper thread (a call that waits for another call's auth
+/// before its first exchange fails with no runtime, rather than panicking).
 pub(crate) async fn sleep(duration: Duration) {
-    if present() {
-        tokio::time::sleep(duration).await;
-    } else {
-        ThreadSleep::start(duration).await;
-    }
-}
-
-/// Whether the helper thread is done sleeping, and the task to wake when it is.
-type Alarm = Arc<Mutex<(bool, Option<Waker>)>>;
-
-/// A runtime-free sleep: a thread sleeps, then wakes the task.
-struct ThreadSleep(Option<Alarm>);
-
-impl ThreadSleep {
-    fn start(duration: Duration) -> ThreadSleep {
-        let shared: Alarm = Arc::new(Mutex::new((false, None)));
-        let theirs = shared.clone();
-        let spawned = std::thread::Builder::new().name("atlas-admin-sleep".into()).spawn(move || {
-            std::thread::sleep(duration);
-            let mut state = theirs.lock().unwrap_or_else(PoisonError::into_inner);
-            state.0 = true;
-            if let Some(waker) = state.1.take() {
-                waker.wake();
-            }
-        });
-        // No thread to be had: do not wait at all rather than forever.
-        ThreadSleep(spawned.ok().map(|_| shared))
-    }
-}
-
-impl Future for ThreadSleep {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(shared) = &self.0 else { return Poll::Ready(()) };
-        let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
-        if state.0 {
-            return Poll::Ready(());
+    match current() {
+        #[cfg(feature = "tokio")]
+        Some(Rt::Tokio) => tokio::time::sleep(duration).await,
+        #[cfg(feature = "smol")]
+        Some(Rt::AsyncIo) => {
+            async_io::Timer::after(duration).await;
         }
-        state.1 = Some(cx.waker().clone());
-        Poll::Pending
+        #[allow(unreachable_patterns)]
+        _ => thread_sleep::ThreadSleep::start(duration).await,
     }
 }
 
-/// Runs `future` for at most `limit`: `None` if the time ran out (the future is dropped,
-/// which closes its connection).
-pub(crate) async fn timeout<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
-    tokio::time::timeout(limit, future).await.ok()
+/// Runs `future` for at most `limit` on `rt`'s timer: `None` if the time ran out (the future
+/// is dropped, which closes its connection).
+pub(crate) async fn timeout<F: Future>(rt: Rt, limit: Duration, future: F) -> Option<F::Output> {
+    match rt {
+        #[cfg(feature = "tokio")]
+        Rt::Tokio => tokio::time::timeout(limit, future).await.ok(),
+        #[cfg(feature = "smol")]
+        Rt::AsyncIo => {
+            let mut future = std::pin::pin!(future);
+            let mut timer = async_io::Timer::after(limit);
+            std::future::poll_fn(|cx| {
+                if let std::task::Poll::Ready(output) = future.as_mut().poll(cx) {
+                    return std::task::Poll::Ready(Some(output));
+                }
+                std::pin::Pin::new(&mut timer).poll(cx).map(|_| None)
+            })
+            .await
+        }
+    }
 }
-
-/// The pooled HTTP/1.1 client over TCP (Tokio) and TLS (rustls).
-pub(crate) type HttpClient = Client<Connector, Full<Bytes>>;
-
-/// DNS + TCP (+ proxy tunnel) + TLS, the whole of it under the connect timeout.
-pub(crate) type Connector = ConnectTimeout<HttpsConnector<ProxyConnector<HttpConnector>>>;
 
 /// Connection pool settings.
 #[derive(Clone, Copy, Debug)]
@@ -106,75 +108,56 @@ pub(crate) struct Pool {
     pub(crate) max_idle_per_host: usize,
 }
 
-/// hyper-util's pooled legacy client: keep-alive connections shared by every call of one
-/// [`Client`](crate::Client), plain `http` or `https` (rustls with `tls`, through a `CONNECT`
-/// tunnel where `proxy` says so), HTTP/1.1 only. It never follows redirects and adds no
-/// headers but `Host` (and `Content-Length`).
-pub(crate) fn http_client(
-    tls: rustls::ClientConfig,
-    proxy: Option<Matcher>,
-    connect_timeout: Duration,
-    pool: Pool,
-) -> HttpClient {
-    let mut tcp = HttpConnector::new();
-    // The TLS layer on top decides about the scheme; `https` URIs must reach it.
-    tcp.enforce_http(false);
-    tcp.set_nodelay(true);
-    let https = HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(ProxyConnector::new(tcp, proxy));
-    Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(pool.idle_timeout)
-        .pool_max_idle_per_host(pool.max_idle_per_host)
-        // The same response-head limits as every transport (ureq's 128 headers, 64 KiB).
-        .http1_max_headers(MAX_RESPONSE_HEADERS)
-        .http1_max_buf_size(MAX_RESPONSE_HEAD_BYTES)
-        .build(ConnectTimeout { inner: https, limit: connect_timeout })
-}
-
-/// A connector that gives up after `limit`: name resolution, TCP connect, proxy tunnel and
-/// TLS handshake together (hyper-util's own `set_connect_timeout` covers only the TCP part).
-/// Running out is a connect error, so the core knows nothing was sent.
-#[derive(Clone, Debug)]
-pub(crate) struct ConnectTimeout<C> {
-    inner: C,
-    limit: Duration,
-}
-
-impl<C> Service<Uri> for ConnectTimeout<C>
-where
-    C: Service<Uri>,
-    C::Response: Send + 'static,
-    C::Error: Into<BoxError>,
-    C::Future: Send + 'static,
-{
-    type Response = C::Response;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, dst: Uri) -> Self::Future {
-        let connecting = self.inner.call(dst);
-        let limit = self.limit;
-        Box::pin(async move {
-            match tokio::time::timeout(limit, connecting).await {
-                Ok(connected) => connected.map_err(Into::into),
-                Err(_) => Err(Box::new(ConnectTimedOut(limit)) as BoxError),
-            }
-        })
-    }
-}
-
 /// The connect timeout ran out.
 #[derive(Debug, thiserror::Error)]
 #[error("connect timed out after {0:?}")]
 pub(crate) struct ConnectTimedOut(pub(crate) Duration);
+
+/// A runtime-free sleep for a call polled outside any runtime this crate can use.
+mod thread_sleep {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex, PoisonError};
+    use std::task::{Context, Poll, Waker};
+    use std::time::Duration;
+
+    /// Whether the helper thread is done sleeping, and the task to wake when it is.
+    type Alarm = Arc<Mutex<(bool, Option<Waker>)>>;
+
+    /// A thread sleeps, then wakes the task.
+    pub(super) struct ThreadSleep(Option<Alarm>);
+
+    impl ThreadSleep {
+        pub(super) fn start(duration: Duration) -> ThreadSleep {
+            let shared: Alarm = Arc::new(Mutex::new((false, None)));
+            let theirs = shared.clone();
+            let spawned = std::thread::Builder::new().name("atlas-admin-sleep".into()).spawn(move || {
+                std::thread::sleep(duration);
+                let mut state = theirs.lock().unwrap_or_else(PoisonError::into_inner);
+                state.0 = true;
+                if let Some(waker) = state.1.take() {
+                    waker.wake();
+                }
+            });
+            // No thread to be had: do not wait at all rather than forever.
+            ThreadSleep(spawned.ok().map(|_| shared))
+        }
+    }
+
+    impl Future for ThreadSleep {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            let Some(shared) = &self.0 else { return Poll::Ready(()) };
+            let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.0 {
+                return Poll::Ready(());
+            }
+            state.1 = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -184,17 +167,31 @@ mod tests {
 
     #[test]
     fn sleep_outside_a_runtime_waits_without_panicking() {
-        assert!(!present());
+        assert!(!in_tokio());
         let started = Instant::now();
         block_on(sleep(Duration::from_millis(30)));
         assert!(started.elapsed() >= Duration::from_millis(30));
+        let started = Instant::now();
+        block_on(thread_sleep::ThreadSleep::start(Duration::from_millis(30)));
+        assert!(started.elapsed() >= Duration::from_millis(30));
     }
 
+    #[cfg(feature = "tokio")]
     #[tokio::test]
-    async fn inside_a_runtime_tokio_sleeps() {
-        assert!(present());
+    async fn inside_a_tokio_runtime_tokio_is_chosen_and_sleeps() {
+        assert_eq!(current(), Some(Rt::Tokio));
         let started = Instant::now();
         sleep(Duration::from_millis(10)).await;
         assert!(started.elapsed() >= Duration::from_millis(10));
+    }
+
+    #[cfg(feature = "smol")]
+    #[test]
+    fn outside_a_tokio_runtime_async_io_is_chosen_and_times_out() {
+        assert_eq!(current(), Some(Rt::AsyncIo));
+        assert_eq!(pick(false), Some(Rt::AsyncIo));
+        let never = std::future::pending::<()>();
+        assert_eq!(block_on(timeout(Rt::AsyncIo, Duration::from_millis(20), never)), None);
+        assert_eq!(block_on(timeout(Rt::AsyncIo, Duration::from_secs(5), async { 7 })), Some(7));
     }
 }

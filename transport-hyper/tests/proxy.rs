@@ -1,5 +1,6 @@
 //! HTTPS through an HTTP proxy's `CONNECT` tunnel (hyper only: ureq tunnels inside ureq), to
-//! the canned server of atlas-admin-testing over TLS with the test CA.
+//! the canned server of atlas-admin-testing over TLS with the test CA, with the client on Tokio
+//! and on smol (the proxy runs on its own Tokio runtime's thread).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use atlas_admin_hyper::ops::{CreateGroupInvite, GetGroupInvite};
@@ -25,17 +26,19 @@ fn builder(base_url: &str) -> ClientBuilder {
 struct ConnectProxy {
     addr: std::net::SocketAddr,
     heads: Arc<std::sync::Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<()>,
+    /// Runs the proxy on its own thread; dropping it stops the proxy.
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl ConnectProxy {
-    async fn start(status: &'static str) -> ConnectProxy {
+    fn start(status: &'static str) -> ConnectProxy {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let heads: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
         let record = heads.clone();
-        let task = tokio::spawn(async move {
+        runtime.spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
                 let record = record.clone();
                 tokio::spawn(async move {
@@ -63,7 +66,7 @@ impl ConnectProxy {
                 });
             }
         });
-        ConnectProxy { addr, heads, task }
+        ConnectProxy { addr, heads, _runtime: runtime }
     }
 
     fn url(&self) -> String {
@@ -75,18 +78,45 @@ impl ConnectProxy {
     }
 }
 
-impl Drop for ConnectProxy {
-    fn drop(&mut self) {
-        self.task.abort();
+/// The runtime the client under test runs on.
+#[derive(Clone, Copy)]
+enum On {
+    Tokio,
+    Smol,
+}
+
+impl On {
+    fn run<F: std::future::Future>(self, call: F) -> F::Output {
+        match self {
+            On::Tokio => tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(call),
+            On::Smol => smol::block_on(call),
+        }
     }
 }
 
-#[tokio::test]
-async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
+/// One `#[test]` per runtime for each scenario.
+macro_rules! on_each_runtime {
+    ($($scenario:ident),*) => {
+        mod tokio_client {
+            $(#[test] fn $scenario() { super::$scenario(super::On::Tokio) })*
+        }
+        mod smol_client {
+            $(#[test] fn $scenario() { super::$scenario(super::On::Smol) })*
+        }
+    };
+}
+
+on_each_runtime!(
+    https_goes_through_the_proxy_in_a_connect_tunnel,
+    a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent,
+    plain_http_base_urls_connect_directly
+);
+
+fn https_goes_through_the_proxy_in_a_connect_tunnel(on: On) {
     let server = Server::start_with(vec![ok_json(&invitation_json("ada@example.com"))], Tls::new());
-    let proxy = ConnectProxy::start("200 Connection established").await;
+    let proxy = ConnectProxy::start("200 Connection established");
     let client = builder(&server.https_url()).ca_pem(CA_PEM).proxy(&proxy.url()).build().unwrap();
-    let ok = client.execute(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    let ok = on.run(client.execute(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap())).unwrap();
     assert_eq!(ok.value.username.as_deref(), Some("ada@example.com"));
     let port = server.addr.port();
     let requests = server.finish();
@@ -99,10 +129,9 @@ async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
     assert!(heads[0].contains("Proxy-Authorization: Basic cHJveHktdXNlcjpwcm94eS1wYXNz\r\n"), "{heads:?}");
 }
 
-#[tokio::test]
-async fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent() {
+fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent(on: On) {
     let server = Server::start_with(vec![ok_json("{}")], Tls::new());
-    let proxy = ConnectProxy::start("407 Proxy Authentication Required").await;
+    let proxy = ConnectProxy::start("407 Proxy Authentication Required");
     let client = builder(&server.https_url())
         .ca_pem(CA_PEM)
         .proxy(&proxy.url())
@@ -111,7 +140,7 @@ async fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent() {
         .build()
         .unwrap();
     let body = GroupInvitationRequest::new("ada@example.com", [ProjectRole::GroupReadOnly]).unwrap();
-    let err = client.execute(&CreateGroupInvite::new(GROUP_ID, body).unwrap()).await.unwrap_err();
+    let err = on.run(client.execute(&CreateGroupInvite::new(GROUP_ID, body).unwrap())).unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
     assert!(err.to_string().contains("proxy authorization required"), "{err}");
     assert!(!format!("{err} {err:?}").contains("proxy-pass"), "{err:?}");
@@ -119,12 +148,11 @@ async fn a_proxy_refusing_the_tunnel_is_connect_and_nothing_is_sent() {
     assert_eq!(server.finish().len(), 0, "nothing reached the server");
 }
 
-#[tokio::test]
-async fn plain_http_base_urls_connect_directly() {
+fn plain_http_base_urls_connect_directly(on: On) {
     let server = Server::start(vec![ok_json(&invitation_json("ada@example.com"))]);
-    let proxy = ConnectProxy::start("200 Connection established").await;
+    let proxy = ConnectProxy::start("200 Connection established");
     let client = builder(&server.base_url()).proxy(&proxy.url()).build().unwrap();
-    client.execute(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap()).await.unwrap();
+    on.run(client.execute(&GetGroupInvite::new(GROUP_ID, INVITATION_ID).unwrap())).unwrap();
     assert_eq!(server.finish().len(), 1);
     assert!(proxy.heads().is_empty());
 }
