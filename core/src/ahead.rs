@@ -29,7 +29,7 @@
 //! assert!(walk.next_op().is_none()); // nothing else before page 1 is read
 //! let page: Page<OrgUser> = serde_json::from_str(r#"{"links":[{"rel":"next","href":"https://x/?pageNum=2"}],"results":[{},{}],"totalCount":5}"#).unwrap();
 //! assert_eq!(walk.handle(&page), 0);
-//! let pages: Vec<u32> = std::iter::from_fn(|| walk.next_op()).map(|op| op.unwrap().current_page()).collect();
+//! let pages: Vec<u32> = std::iter::from_fn(|| walk.next_op()).map(|op| op.unwrap().page().unwrap()).collect();
 //! assert_eq!(pages, [2, 3]); // totalCount 5 at 2 a page: 3 pages
 //! # let _ = first;
 //! ```
