@@ -32,6 +32,7 @@ options:
   --org-id HEX24            demo organization id
   --org-name S              demo organization name
   --team-id HEX24           demo team id
+  --latency-ms N            added before every answer, like a distant server (default 0)
   --seed-users N            start with N active users user0@example.com... in the org and
                             the demo project (for pagination)
   -h, --help                this help
@@ -80,6 +81,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--org-id" => config.org_id = value()?,
             "--org-name" => config.org_name = value()?,
             "--team-id" => config.team_id = value()?,
+            "--latency-ms" => config.latency = Duration::from_millis(number(value()?)?),
             "--seed-users" => {
                 let v = value()?;
                 seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
