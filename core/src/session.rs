@@ -50,7 +50,13 @@ impl Session {
                 config.base_url(),
             ));
         }
-        Ok(Session { base: Base::new(&config), config, credentials, auth: Mutex::new(AuthState::new(seed)), hold: Mutex::new(None) })
+        Ok(Session {
+            base: Base::new(&config),
+            config,
+            credentials,
+            auth: Mutex::new(AuthState::new(seed)),
+            hold: Mutex::new(None),
+        })
     }
 
     /// The configuration.

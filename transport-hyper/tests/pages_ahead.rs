@@ -4,9 +4,9 @@
 //! a 429 on one page waited out, and speculation without a count bounded by the window.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use atlas_admin_testing::fake::{FakeAtlas, Fault, MembershipStatus};
 use atlas_admin_hyper::Client;
 use atlas_admin_hyper::ops::ListOrgUsers;
+use atlas_admin_testing::fake::{FakeAtlas, Fault, MembershipStatus};
 use std::time::Duration;
 
 fn client(fake: &FakeAtlas) -> Client {

@@ -2,7 +2,8 @@
 //! [`Page`](atlas_admin_core::Page) per step, with its metadata) and [`Client::all`] (one item per step). Built on [`Client::execute`] and
 //! the core's sans-IO [`Ahead`] (over its [`Paginator`](atlas_admin_core::paginate::Paginator)): one
 //! page in memory at a time, or, with [`Pages::pages_in_flight`], up to that many pages fetched
-//! at once on scoped threads sharing the client.
+//! at once, each on a thread of its own sharing the client (a sliding window: a page starts as
+//! soon as the oldest one is read, not when a whole batch is).
 
 use crate::Client;
 use atlas_admin_core::ahead::Ahead;
@@ -10,6 +11,7 @@ use atlas_admin_core::paginate::Paginated;
 use atlas_admin_core::{ApiResponse, Error};
 use std::collections::VecDeque;
 use std::fmt;
+use std::thread::JoinHandle;
 
 /// One page's outcome.
 type PageResult<O> = Result<ApiResponse<<O as atlas_admin_core::Operation>::Output>, Error>;
@@ -33,7 +35,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn pages<O: Paginated>(&self, op: O) -> Pages<'_, O> {
-        Pages { client: self, walk: Ahead::new(op, 1), ready: VecDeque::new(), fetch: fetch_in_turn, ended: false }
+        Pages { client: self, walk: Ahead::new(op, 1), flights: VecDeque::new(), start: later, failed: false }
     }
 
     /// Every item of a paginated list, one `Result` each; see [`Client::pages`]. A failed
@@ -55,17 +57,34 @@ impl Client {
 pub struct Pages<'c, O: Paginated> {
     client: &'c Client,
     walk: Ahead<O>,
-    /// Pages fetched and read, not yet yielded (at most the pages in flight).
-    ready: VecDeque<PageResult<O>>,
-    /// How the pages the walk hands out together are fetched: in turn, or on threads.
-    fetch: fn(&Client, &[O]) -> Vec<PageResult<O>>,
-    /// A page failed: the walk ends once the pages before it are yielded.
-    ended: bool,
+    /// The pages handed out by the walk and not yet read, oldest first (at most the window).
+    flights: VecDeque<Flight<O>>,
+    /// How a page handed out starts: when it is read (one at a time), or on a thread at once.
+    start: fn(&Client, O) -> Flight<O>,
+    failed: bool,
+}
+
+/// A page handed out by the walk.
+enum Flight<O: Paginated> {
+    /// Fetched when it is the oldest (one page at a time, or no thread could be started).
+    Later(O),
+    /// Being fetched on a thread of its own.
+    Running(JoinHandle<PageResult<O>>),
+}
+
+impl<O: Paginated> Flight<O> {
+    /// The page's outcome, fetching it or waiting for its thread.
+    fn outcome(self, client: &Client) -> PageResult<O> {
+        match self {
+            Flight::Later(op) => client.execute(&op),
+            Flight::Running(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        }
+    }
 }
 
 impl<O: Paginated> fmt::Debug for Pages<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pages").field("walk", &self.walk).field("ready", &self.ready.len()).finish_non_exhaustive()
+        f.debug_struct("Pages").field("walk", &self.walk).field("in_flight", &self.flights.len()).finish()
     }
 }
 
@@ -77,21 +96,22 @@ impl<O: Paginated> Pages<'_, O> {
         self
     }
 
-    /// Pages read so far (with pages in flight, some may not have been yielded yet).
+    /// Pages read so far.
     pub fn pages_read(&self) -> u32 {
         self.walk.pages_read()
     }
 }
 
-impl<O: Paginated + Sync> Pages<'_, O>
+impl<O: Paginated + Send + 'static> Pages<'_, O>
 where
-    O::Output: Send,
+    O::Output: Send + 'static,
 {
-    /// Fetches up to `n` pages at once (default 1: one after the other), on scoped threads
-    /// sharing the client, once the first page has been read. Pages still come in order,
-    /// each once; at most `n` are held at a time, and no page is fetched past the end by more
-    /// than `n - 1` (none past the last page `totalCount` gives). A 429 or 503 on one page
-    /// holds every page until its `Retry-After` (the session's shared backoff).
+    /// Fetches up to `n` pages at once (default 1: one after the other) once the first page
+    /// has been read, each on a thread of its own sharing the client. Pages still come in
+    /// order, each once; at most `n` are held at a time, and no page is fetched past the end
+    /// by more than `n - 1` (none past the last page `totalCount` gives). A 429 or 503 on one
+    /// page holds every page until its `Retry-After` (the session's shared backoff). Dropped
+    /// early, the iterator leaves the pages in flight to finish on their threads, unread.
     ///
     /// ```no_run
     /// use atlas_admin_ureq::{Client, ops::ListOrgUsers};
@@ -103,38 +123,25 @@ where
     /// ```
     pub fn pages_in_flight(mut self, n: u32) -> Self {
         self.walk.set_window(n);
-        self.fetch = if n > 1 { fetch_on_threads } else { fetch_in_turn };
+        self.start = if n > 1 { start_on_a_thread } else { later };
         self
     }
 }
 
-/// Fetches `ops` one after the other.
-fn fetch_in_turn<O: Paginated>(client: &Client, ops: &[O]) -> Vec<PageResult<O>> {
-    ops.iter().map(|op| client.execute(op)).collect()
+/// Leaves `op` to be fetched when it is the oldest page in flight.
+fn later<O: Paginated>(_: &Client, op: O) -> Flight<O> {
+    Flight::Later(op)
 }
 
-/// Fetches `ops` at once, one scoped thread each (a thread the system refuses runs its page
-/// on this one); the results in the order of `ops`.
-fn fetch_on_threads<O: Paginated + Sync>(client: &Client, ops: &[O]) -> Vec<PageResult<O>>
+/// Starts fetching `op` on a thread of its own (if the system refuses a thread, the page is
+/// fetched when it is the oldest).
+fn start_on_a_thread<O: Paginated + Send + 'static>(client: &Client, op: O) -> Flight<O>
 where
-    O::Output: Send,
+    O::Output: Send + 'static,
 {
-    if ops.len() < 2 {
-        return fetch_in_turn(client, ops);
-    }
-    std::thread::scope(|scope| {
-        let started: Vec<_> = ops
-            .iter()
-            .map(|op| (op, std::thread::Builder::new().spawn_scoped(scope, move || client.execute(op)).ok()))
-            .collect();
-        started
-            .into_iter()
-            .map(|(op, thread)| match thread {
-                Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                None => client.execute(op),
-            })
-            .collect()
-    })
+    let (client, kept) = (client.clone(), op.clone());
+    let spawned = std::thread::Builder::new().name("atlas-admin-page".to_owned()).spawn(move || client.execute(&op));
+    spawned.map_or(Flight::Later(kept), Flight::Running)
 }
 
 impl<O: Paginated> Iterator for Pages<'_, O> {
@@ -142,41 +149,31 @@ impl<O: Paginated> Iterator for Pages<'_, O> {
     type Item = PageResult<O>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(page) = self.ready.pop_front() {
-            return Some(page);
-        }
-        if self.ended {
+        if self.failed {
             return None;
         }
-        let mut ops = Vec::new();
         while let Some(next) = self.walk.next_op() {
             match next {
-                Ok(op) => ops.push(op),
+                Ok(op) => self.flights.push_back((self.start)(self.client, op)),
                 // Only with nothing in flight: every page before it was yielded.
                 Err(e) => {
-                    self.ended = true;
+                    self.failed = true;
                     return Some(Err(e.into()));
                 }
             }
         }
-        for result in (self.fetch)(self.client, &ops) {
-            match result {
-                Ok(page) => {
-                    let dropped = self.walk.handle(&page.value);
-                    self.ready.push_back(Ok(page));
-                    // The rest of this batch is what the walk no longer wants.
-                    if dropped > 0 {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    self.ready.push_back(Err(e));
-                    self.ended = true;
-                    break;
-                }
+        let result = self.flights.pop_front()?.outcome(self.client);
+        match &result {
+            Ok(page) => {
+                let dropped = self.walk.handle(&page.value);
+                self.flights.truncate(self.flights.len().saturating_sub(dropped));
+            }
+            Err(_) => {
+                self.failed = true;
+                self.flights.clear();
             }
         }
-        self.ready.pop_front()
+        Some(result)
     }
 }
 
@@ -206,9 +203,9 @@ impl<O: Paginated> Items<'_, O> {
     }
 }
 
-impl<O: Paginated + Sync> Items<'_, O>
+impl<O: Paginated + Send + 'static> Items<'_, O>
 where
-    O::Output: Send,
+    O::Output: Send + 'static,
 {
     /// Fetches up to `n` pages at once; see [`Pages::pages_in_flight`].
     pub fn pages_in_flight(mut self, n: u32) -> Self {

@@ -177,6 +177,9 @@ mod tests {
         assert_eq!(seeded(&["--seed-users", "1234"]).unwrap(), Some(1234));
         assert_eq!(seeded(&[]).unwrap(), Some(0));
         assert!(seeded(&["--seed-users", "-1"]).is_err());
+        assert_eq!(args(&["--latency-ms", "50"]).unwrap().unwrap().latency, Duration::from_millis(50));
+        assert_eq!(args(&[]).unwrap().unwrap().latency, Duration::ZERO);
+        assert!(args(&["--latency-ms", "soon"]).is_err());
     }
 
     #[test]
