@@ -749,7 +749,8 @@ mod tests {
         let record = |p: Progress| seen.lock().unwrap().push(p);
         let report = blocking(apply_with_progress(&exec, &scope, Options::default(), now(), &record)).unwrap();
         assert_eq!(report.users.len(), 2);
-        let (planning, applying) = (|done| Progress::Planning { done, of: 2 }, |done| Progress::Applying { done, of: 2 });
+        let (planning, applying) =
+            (|done| Progress::Planning { done, of: 2 }, |done| Progress::Applying { done, of: 2 });
         assert_eq!(
             *seen.lock().unwrap(),
             [planning(0), planning(1), planning(2), applying(0), applying(1), applying(2)]
