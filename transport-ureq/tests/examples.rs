@@ -1261,7 +1261,16 @@ fn atlas_api_progress_is_shown_only_on_a_terminal() {
     }
     let (c, base) = (fake.config(), fake.base_url());
     let program = example("atlas-api");
-    for (args, expected) in [(&all_pages[..], "items so far"), (&plan[..], "invitees looked up")] {
+    let waits = [
+        (&all_pages[..], "items so far"),
+        (&plan[..], "invitees looked up"),
+        (&all_pages[..], "listOrgUsers: Atlas answered 429 Too Many Requests; waiting to retry"),
+    ];
+    for (run, (args, expected)) in waits.into_iter().enumerate() {
+        if run == 2 {
+            // A page refused once with `Retry-After: 1`: the line says what the call waits for.
+            fake.inject_on("listOrgUsers", Fault::TooManyRequests { retry_after_secs: 1 }, 1);
+        }
         // `script -qec CMD /dev/null`: CMD on a pseudo-terminal (stdout and stderr both).
         let quoted: Vec<String> = std::iter::once(program.to_string_lossy().into_owned())
             .chain(args.iter().map(|a| (*a).to_owned()))
