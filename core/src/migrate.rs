@@ -700,21 +700,27 @@ mod tests {
         assert_eq!(body["teamIds"], serde_json::json!(["6a793f8ec0eb9e7a17716c2f"]));
     }
 
-    #[test]
-    fn a_failed_create_stops_before_the_delete_and_a_delete_answering_404_is_done() {
+    /// Two project invitations, neither invitee a user yet: ada's replacement is created and
+    /// her invitation's delete answers 404 (already gone); bob's create is refused (403).
+    fn ada_replaced_bob_refused() -> Canned {
         let invitations = serde_json::json!([
             {"id": "6a7900ff11bb22cc33dd44e1", "username": "ada@example.com", "roles": ["GROUP_READ_ONLY"]},
             {"id": "6a7900ff11bb22cc33dd44e2", "username": "bob@example.com", "roles": ["GROUP_READ_ONLY"]},
         ]);
         let user = r#"{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"PENDING","roles":["GROUP_READ_ONLY"]}"#;
-        let exec = Canned::new([
+        Canned::new([
             ("listGroupInvites", 200, invitations.to_string()),
             ("listGroupUsers", 200, empty_page()),
             ("listGroupUsers", 200, empty_page()),
             ("addGroupUsers", 201, user.to_owned()),
             ("deleteGroupInvite", 404, not_found()),
             ("addGroupUsers", 403, not_found().replace("404", "403")),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn a_failed_create_stops_before_the_delete_and_a_delete_answering_404_is_done() {
+        let exec = ada_replaced_bob_refused();
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
         let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
         assert!(exec.answers.lock().unwrap().is_empty(), "no delete after bob's failed create");
@@ -731,19 +737,7 @@ mod tests {
     /// Progress says each invitee looked up, then each applied, with how many there are.
     #[test]
     fn progress_counts_invitees_planned_then_applied() {
-        let invitations = serde_json::json!([
-            {"id": "6a7900ff11bb22cc33dd44e1", "username": "ada@example.com", "roles": ["GROUP_READ_ONLY"]},
-            {"id": "6a7900ff11bb22cc33dd44e2", "username": "bob@example.com", "roles": ["GROUP_READ_ONLY"]},
-        ]);
-        let user = r#"{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"PENDING","roles":["GROUP_READ_ONLY"]}"#;
-        let exec = Canned::new([
-            ("listGroupInvites", 200, invitations.to_string()),
-            ("listGroupUsers", 200, empty_page()),
-            ("listGroupUsers", 200, empty_page()),
-            ("addGroupUsers", 201, user.to_owned()),
-            ("deleteGroupInvite", 204, String::new()),
-            ("addGroupUsers", 403, not_found().replace("404", "403")),
-        ]);
+        let exec = ada_replaced_bob_refused();
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
         let seen = std::sync::Mutex::new(Vec::new());
         let record = |p: Progress| seen.lock().unwrap().push(p);

@@ -187,6 +187,8 @@ pub mod fake;
 pub mod files;
 pub mod fixtures;
 #[cfg(feature = "suites")]
+pub mod pages_ahead;
+#[cfg(feature = "suites")]
 pub mod quickstart;
 pub mod sockets;
 #[cfg(feature = "suites")]

@@ -35,7 +35,14 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn pages<O: Paginated>(&self, op: O) -> Pages<'_, O> {
-        Pages { client: self, walk: Ahead::new(op, 1), flights: VecDeque::new(), start: later, failed: false }
+        Pages {
+            client: self,
+            walk: Ahead::new(op, 1),
+            flights: VecDeque::new(),
+            dropped: Vec::new(),
+            start: later,
+            failed: false,
+        }
     }
 
     /// Every item of a paginated list, one `Result` each; see [`Client::pages`]. A failed
@@ -61,6 +68,9 @@ pub struct Pages<'c, O: Paginated> {
     flights: VecDeque<Flight<O>>,
     /// How a page handed out starts: when it is read (one at a time), or on a thread at once.
     start: fn(&Client, O) -> Flight<O>,
+    /// Pages fetched past where the walk went, still running: waited for (unread) when the
+    /// walk ends, so none outlives it.
+    dropped: Vec<JoinHandle<PageResult<O>>>,
     failed: bool,
 }
 
@@ -110,8 +120,9 @@ where
     /// has been read, each on a thread of its own sharing the client. Pages still come in
     /// order, each once; at most `n` are held at a time, and no page is fetched past the end
     /// by more than `n - 1` (none past the last page `totalCount` gives). A 429 or 503 on one
-    /// page holds every page until its `Retry-After` (the session's shared backoff). Dropped
-    /// early, the iterator leaves the pages in flight to finish on their threads, unread.
+    /// page holds every page until its `Retry-After` (the session's shared backoff). Pages
+    /// fetched past the end are waited for, unread, before the iterator ends; dropped early,
+    /// the iterator leaves the pages in flight to finish on their threads, unread.
     ///
     /// ```no_run
     /// use atlas_admin_ureq::{Client, ops::ListOrgUsers};
@@ -158,22 +169,42 @@ impl<O: Paginated> Iterator for Pages<'_, O> {
                 // Only with nothing in flight: every page before it was yielded.
                 Err(e) => {
                     self.failed = true;
+                    self.settle();
                     return Some(Err(e.into()));
                 }
             }
         }
-        let result = self.flights.pop_front()?.outcome(self.client);
-        match &result {
-            Ok(page) => {
-                let dropped = self.walk.handle(&page.value);
-                self.flights.truncate(self.flights.len().saturating_sub(dropped));
-            }
+        let Some(oldest) = self.flights.pop_front() else {
+            self.settle();
+            return None;
+        };
+        let result = oldest.outcome(self.client);
+        let unwanted = match &result {
+            Ok(page) => self.walk.handle(&page.value),
             Err(_) => {
                 self.failed = true;
-                self.flights.clear();
+                self.flights.len()
             }
+        };
+        let keep = self.flights.len().saturating_sub(unwanted);
+        let running = self.flights.drain(keep..).filter_map(|flight| match flight {
+            Flight::Running(thread) => Some(thread),
+            Flight::Later(_) => None,
+        });
+        self.dropped.extend(running);
+        if self.failed {
+            self.settle();
         }
         Some(result)
+    }
+}
+
+impl<O: Paginated> Pages<'_, O> {
+    /// Waits for the pages fetched past where the walk went (their outcome is not wanted).
+    fn settle(&mut self) {
+        for thread in self.dropped.drain(..) {
+            let _ = thread.join();
+        }
     }
 }
 
