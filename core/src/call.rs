@@ -175,6 +175,8 @@ pub struct Call<'s, O: Operation> {
     operation: &'static str,
     /// Whether it may be retried once it may have reached Atlas ([`Operation::is_idempotent`]).
     idempotent: bool,
+    /// The session hold this call set (its backoff after a 429 or 503), released when it ends.
+    hold: Option<Instant>,
     _op: PhantomData<fn() -> O>,
 }
 
@@ -192,6 +194,7 @@ impl<'s, O: Operation> Call<'s, O> {
             maybe_applied: false,
             operation: op.operation_id(),
             idempotent: op.is_idempotent(),
+            hold: None,
             _op: PhantomData,
         }
     }
@@ -215,13 +218,13 @@ impl<'s, O: Operation> Call<'s, O> {
     pub fn next(&mut self, now: Now) -> Step<O::Output> {
         self.tally.started.get_or_insert(now.instant);
         match std::mem::replace(&mut self.phase, Phase::Over) {
-            Phase::Ready(plan) => self.dispatch(plan, now, None),
+            Phase::Ready(plan) => self.ready(plan, now),
             Phase::Backoff { until, plan } => match until.checked_duration_since(now.instant) {
                 Some(left) if !left.is_zero() => {
                     self.phase = Phase::Backoff { until, plan };
                     Step::Wait(left)
                 }
-                _ => self.dispatch(plan, now, None),
+                _ => self.ready(plan, now),
             },
             Phase::Waiting { on, since, plan } => self.dispatch(plan, now, Some((on, since))),
             Phase::Finished(result) => Step::Done(result),
@@ -266,6 +269,21 @@ impl<'s, O: Operation> Call<'s, O> {
                 // 401: it counts against `max_attempts` and gets a fresh 401 budget.
                 self.retry_or_finish(error, retryable, Kind::Api, now, Plan::default());
             }
+        }
+    }
+
+    /// Sends for `plan`, unless the session is held (a call got a 429 or 503 and backs off):
+    /// then it waits for the hold first (counted as waited; never past the deadline).
+    fn ready(&mut self, plan: Plan, now: Now) -> Step<O::Output> {
+        let by_deadline = self.deadline().map(|d| d.saturating_duration_since(now.instant));
+        let held = self.session.held(now.instant).map(|h| by_deadline.map_or(h, |d| h.min(d)));
+        match held.and_then(|left| Some((left, now.instant.checked_add(left)?))) {
+            Some((left, until)) if !left.is_zero() => {
+                self.tally.waited = self.tally.waited.saturating_add(left);
+                self.phase = Phase::Backoff { until, plan };
+                Step::Wait(left)
+            }
+            _ => self.dispatch(plan, now, None),
         }
     }
 
@@ -617,6 +635,13 @@ impl<'s, O: Operation> Call<'s, O> {
                 let not_applied = error.is_rate_limited()
                     || error.transport_error().is_some_and(|t| t.kind == TransportErrorKind::Connect);
                 self.maybe_applied |= sent && matches!(kind, Kind::Api) && !not_applied;
+                // The server asked to slow down: every call of the session waits as long.
+                if error.is_rate_limited() || error.status() == Some(StatusCode::SERVICE_UNAVAILABLE) {
+                    self.session.hold_until(until);
+                    if let Some(previous) = self.hold.replace(until) {
+                        self.session.release_hold(previous);
+                    }
+                }
                 self.phase = Phase::Backoff { until, plan };
             }
             None => self.finish_counting(Err(error), attempts),
@@ -630,6 +655,7 @@ impl<'s, O: Operation> Call<'s, O> {
     /// Ends the call, stamping the exchanges, `attempts` (of the request that failed: API
     /// requests, or token fetches) and the time waited on the result or error.
     fn finish_counting(&mut self, mut result: Result<ApiResponse<O::Output>, Error>, attempts: u32) {
+        self.release_hold();
         let Tally { exchanges, waited, .. } = self.tally;
         let stamp = |meta: &mut ResponseMeta| {
             meta.exchanges = exchanges;
@@ -653,6 +679,13 @@ impl<'s, O: Operation> Call<'s, O> {
         self.phase = Phase::Finished(result);
     }
 
+    /// Ends the session hold this call set, if it still stands.
+    fn release_hold(&mut self) {
+        if let Some(until) = self.hold.take() {
+            self.session.release_hold(until);
+        }
+    }
+
     /// Releases what a request in flight leads, so another call takes over at once.
     fn abandon(&mut self, flight: InFlight) {
         match flight {
@@ -665,6 +698,7 @@ impl<'s, O: Operation> Call<'s, O> {
 
 impl<O: Operation> Drop for Call<'_, O> {
     fn drop(&mut self) {
+        self.release_hold();
         if let Phase::InFlight(flight) = std::mem::replace(&mut self.phase, Phase::Over) {
             self.abandon(flight);
         }

@@ -2,7 +2,7 @@
 //!
 //! The sans-IO core of a client for the MongoDB Atlas Administration API v2: the project and
 //! organization invitation endpoints (deprecated) and the Cloud Users API that replaces them
-//! (`mongoDbCloudUsers`, API version `2025-02-19`, paginated lists walked by [`paginate`]). It builds `http::Request<Vec<u8>>`
+//! (`mongoDbCloudUsers`, API version `2025-02-19`, paginated lists walked by [`paginate`], a few pages at a time by [`ahead`]). It builds `http::Request<Vec<u8>>`
 //! values, reads `http::Response<Vec<u8>>` values, and runs Digest and OAuth as state
 //! machines. It never opens a socket or file, reads the clock, draws randomness, sleeps or
 //! spawns a thread: time and a seed come in as inputs, so every request is reproducible.
@@ -37,6 +37,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod ahead;
 mod auth;
 mod call;
 pub mod catalog;

@@ -422,12 +422,46 @@ fn complete(
     Ok(ops)
 }
 
+/// How far [`plan_with_progress`] or [`apply_with_progress`] is, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// Invitees looked up so far, of all the scope's invitations (listed: `done` 0).
+    Planning {
+        /// Invitees looked up.
+        done: usize,
+        /// Invitations listed.
+        of: usize,
+    },
+    /// Invitees whose calls were made so far (or found nothing to do), of all.
+    Applying {
+        /// Invitees done.
+        done: usize,
+        /// Invitees in the plan.
+        of: usize,
+    },
+}
+
 /// Read-only: lists the scope's invitations, looks each invitee up by `?username=`, and says
 /// what [`apply`] would do. `now` decides which invitations have expired (Atlas's own status
 /// for the invitee, when it has one, wins over it).
 pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, now: SystemTime) -> Result<Plan, Error> {
+    plan_with_progress(exec, scope, options, now, &|_| {}).await
+}
+
+/// [`plan`], telling `progress` after the listing and after each invitee.
+pub async fn plan_with_progress<E: ExecuteAsync>(
+    exec: &E,
+    scope: &Scope,
+    options: Options,
+    now: SystemTime,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Plan, Error> {
     let mut entries = Vec::new();
-    for inv in invites(exec, scope).await? {
+    let invitations = invites(exec, scope).await?;
+    let of = invitations.len();
+    progress(Progress::Planning { done: 0, of });
+    for inv in invitations {
         let expired = inv.expires_at.as_ref().and_then(|t| t.has_passed(now)).unwrap_or(false);
         let mut entry = Entry {
             username: inv.username.clone(),
@@ -519,6 +553,7 @@ pub async fn plan<E: ExecuteAsync>(exec: &E, scope: &Scope, options: Options, no
         }
         entry.calls = entry.ops.iter().map(Call::summary).collect();
         entries.push(entry);
+        progress(Progress::Planning { done: entries.len(), of });
     }
     Ok(Plan { scope: scope.clone(), entries })
 }
@@ -532,7 +567,20 @@ pub async fn apply<E: ExecuteAsync>(
     options: Options,
     now: SystemTime,
 ) -> Result<Report, Error> {
-    let plan = plan(exec, scope, options, now).await?;
+    apply_with_progress(exec, scope, options, now, &|_| {}).await
+}
+
+/// [`apply`], telling `progress` how the planning goes, then after each invitee.
+pub async fn apply_with_progress<E: ExecuteAsync>(
+    exec: &E,
+    scope: &Scope,
+    options: Options,
+    now: SystemTime,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Report, Error> {
+    let plan = plan_with_progress(exec, scope, options, now, progress).await?;
+    let of = plan.entries.len();
+    progress(Progress::Applying { done: 0, of });
     let mut users = Vec::new();
     for entry in plan.entries {
         let mut report = UserReport {
@@ -558,6 +606,7 @@ pub async fn apply<E: ExecuteAsync>(
             }
         }
         users.push(report);
+        progress(Progress::Applying { done: users.len(), of });
     }
     let changes = users.iter().filter(|u| !u.done.is_empty()).count();
     let failed = users.iter().filter(|u| u.action == Action::Fail).count();
@@ -651,21 +700,27 @@ mod tests {
         assert_eq!(body["teamIds"], serde_json::json!(["6a793f8ec0eb9e7a17716c2f"]));
     }
 
-    #[test]
-    fn a_failed_create_stops_before_the_delete_and_a_delete_answering_404_is_done() {
+    /// Two project invitations, neither invitee a user yet: ada's replacement is created and
+    /// her invitation's delete answers 404 (already gone); bob's create is refused (403).
+    fn ada_replaced_bob_refused() -> Canned {
         let invitations = serde_json::json!([
             {"id": "6a7900ff11bb22cc33dd44e1", "username": "ada@example.com", "roles": ["GROUP_READ_ONLY"]},
             {"id": "6a7900ff11bb22cc33dd44e2", "username": "bob@example.com", "roles": ["GROUP_READ_ONLY"]},
         ]);
         let user = r#"{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"PENDING","roles":["GROUP_READ_ONLY"]}"#;
-        let exec = Canned::new([
+        Canned::new([
             ("listGroupInvites", 200, invitations.to_string()),
             ("listGroupUsers", 200, empty_page()),
             ("listGroupUsers", 200, empty_page()),
             ("addGroupUsers", 201, user.to_owned()),
             ("deleteGroupInvite", 404, not_found()),
             ("addGroupUsers", 403, not_found().replace("404", "403")),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn a_failed_create_stops_before_the_delete_and_a_delete_answering_404_is_done() {
+        let exec = ada_replaced_bob_refused();
         let scope = Scope::Group(GroupId::new(GROUP).unwrap());
         let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
         assert!(exec.answers.lock().unwrap().is_empty(), "no delete after bob's failed create");
@@ -676,6 +731,23 @@ mod tests {
         assert_eq!(
             (report.changes, report.failed(), report.summary.as_str()),
             (1, 1, "1 invitee changed, 1 invitee failed")
+        );
+    }
+
+    /// Progress says each invitee looked up, then each applied, with how many there are.
+    #[test]
+    fn progress_counts_invitees_planned_then_applied() {
+        let exec = ada_replaced_bob_refused();
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let seen = std::sync::Mutex::new(Vec::new());
+        let record = |p: Progress| seen.lock().unwrap().push(p);
+        let report = blocking(apply_with_progress(&exec, &scope, Options::default(), now(), &record)).unwrap();
+        assert_eq!(report.users.len(), 2);
+        let (planning, applying) =
+            (|done| Progress::Planning { done, of: 2 }, |done| Progress::Applying { done, of: 2 });
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [planning(0), planning(1), planning(2), applying(0), applying(1), applying(2)]
         );
     }
 

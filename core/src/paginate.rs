@@ -3,7 +3,8 @@
 //! The [`Paginator`] hands out the operation for the next page and reads each [`Page`] the
 //! caller fetched with it; it never holds more than the next operation (the caller holds
 //! one page at a time). Items are never deduplicated or counted here: what Atlas sends is
-//! what the caller gets. The transports wrap it: `client.pages(op)` / `client.all(op)`.
+//! what the caller gets. The transports wrap it: `client.pages(op)` / `client.all(op)`, through
+//! `ahead::Ahead`, which adds pages fetched ahead (`.pages_in_flight(n)`).
 //!
 //! Rules, from how Atlas paginates (see `cloud-users.md` §2):
 //! - the next page is the `next` link's `pageNum` (the other query parameters are kept from

@@ -34,6 +34,9 @@ pub struct Session {
     /// reports the problem when a call is built).
     base: Option<Base>,
     auth: Mutex<AuthState>,
+    /// Until when every call waits before sending: a call got a 429 or 503 and backs off, so
+    /// the others (pages fetched ahead, concurrent calls) slow down with it.
+    hold: Mutex<Option<Instant>>,
 }
 
 impl Session {
@@ -47,7 +50,13 @@ impl Session {
                 config.base_url(),
             ));
         }
-        Ok(Session { base: Base::new(&config), config, credentials, auth: Mutex::new(AuthState::new(seed)) })
+        Ok(Session {
+            base: Base::new(&config),
+            config,
+            credentials,
+            auth: Mutex::new(AuthState::new(seed)),
+            hold: Mutex::new(None),
+        })
     }
 
     /// The configuration.
@@ -159,6 +168,27 @@ impl Session {
         // Hashed before taking the lock (401s are rare; a wasted hash on a known nonce is cheap).
         let ha1 = Ha1::new(&challenge, public_key, private_key.expose());
         self.lock().store_challenge(challenge, ha1);
+    }
+
+    /// Holds every call of the session until `until` (a later hold wins).
+    pub(crate) fn hold_until(&self, until: Instant) {
+        let mut hold = self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        *hold = Some(hold.map_or(until, |h| h.max(until)));
+    }
+
+    /// Ends the hold set at `until`, unless a later one replaced it (the call that set it is
+    /// over: its wait, which the hold mirrored, is too).
+    pub(crate) fn release_hold(&self, until: Instant) {
+        let mut hold = self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        if *hold == Some(until) {
+            *hold = None;
+        }
+    }
+
+    /// How long a call sending at `now` must still wait for the session's hold, if at all.
+    pub(crate) fn held(&self, now: Instant) -> Option<Duration> {
+        let hold = *self.hold.lock().unwrap_or_else(|p| p.into_inner());
+        hold.and_then(|h| h.checked_duration_since(now)).filter(|d| !d.is_zero())
     }
 
     /// The retry wait for `attempts` so far, drawing jitter from the session's entropy.

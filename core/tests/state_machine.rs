@@ -329,6 +329,33 @@ fn retry_after_is_obeyed_exactly_and_resumes_only_when_due() {
     assert_eq!(done.meta.exchanges, 2);
 }
 
+/// Pages fetched ahead share one session: a 429 (or 503) on one call holds every call until
+/// its `Retry-After` is over, calls started meanwhile included; then they go.
+#[test]
+fn a_429_on_one_call_holds_every_call_of_the_session() {
+    for refusal in ["error_429_rate_limited", "error_503_retry_after"] {
+        let s = primed_digest();
+        let (op, other) = (update(), ListGroupInvites::new(GROUP).unwrap());
+        let mut call = s.begin(&op);
+        let mut sent_meanwhile = s.begin(&other);
+        let Step::Send(_) = call.next(t0()) else { panic!() };
+        let Step::Send(_) = sent_meanwhile.next(t0()) else { panic!("{refusal}: nothing held yet") };
+        call.handle_response(fixtures::response(refusal), t0());
+        let Step::Wait(asked) = call.next(t0()) else { panic!("{refusal}: the refused call backs off") };
+        // A call starting 1 s later waits the rest of the hold, and counts it as waited.
+        let mut later = s.begin(&other);
+        assert!(matches!(later.next(t0() + secs(1)), Step::Wait(d) if d == asked - secs(1)), "{refusal}");
+        assert!(matches!(later.next(t0() + secs(1)), Step::Wait(d) if d == asked - secs(1)), "{refusal}");
+        let Step::Send(_) = later.next(t0() + asked) else { panic!("{refusal}: the hold is over") };
+        later.handle_response(fixtures::response("list_group_invites_200"), t0() + asked);
+        let Step::Done(Ok(done)) = later.next(t0() + asked) else { panic!("{refusal}") };
+        assert_eq!((done.meta.waited, done.meta.exchanges), (asked - secs(1), 1), "{refusal}");
+        // The call already in flight is not held back: its answer is read as it comes.
+        sent_meanwhile.handle_response(fixtures::response("list_group_invites_200"), t0() + secs(1));
+        assert!(matches!(sent_meanwhile.next(t0() + secs(1)), Step::Done(Ok(_))), "{refusal}");
+    }
+}
+
 #[test]
 fn retry_after_beyond_the_cap_returns_at_once() {
     let r = run(&mut primed_digest().begin(&update()), vec![F("error_429_retry_after_10_hours")], t0());

@@ -196,6 +196,8 @@ pub mod fake;
 pub mod files;
 pub mod fixtures;
 #[cfg(feature = "suites")]
+pub mod pages_ahead;
+#[cfg(feature = "suites")]
 pub mod quickstart;
 pub mod sockets;
 pub mod stdio;

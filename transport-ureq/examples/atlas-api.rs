@@ -28,6 +28,8 @@ mod args;
 mod cassette;
 #[path = "atlas-api/migrate.rs"]
 mod migrate;
+#[path = "atlas-api/progress.rs"]
+mod progress;
 #[path = "atlas-api/run.rs"]
 mod run;
 
@@ -117,12 +119,15 @@ fn main() -> ExitCode {
     cassette.finish(slot, code, refused)
 }
 
-/// The real client from the environment, with `--debug`'s exchange log.
+/// The real client from the environment, with `--debug`'s exchange log and the waits shown
+/// on the progress line (a terminal only).
 fn live_client(debug: bool) -> Result<Warned<Client>, String> {
-    let mut builder = ClientBuilder::from_env().map_err(|e| e.to_string())?;
-    if debug {
-        builder = builder.on_exchange(|exchange| err(&format!("atlas-api: {exchange}")));
-    }
+    let builder = ClientBuilder::from_env().map_err(|e| e.to_string())?.on_exchange(move |exchange| {
+        if debug {
+            err(&format!("atlas-api: {exchange}"));
+        }
+        progress::line().exchanged(exchange);
+    });
     Ok(Warned::new(builder.build().map_err(|e| e.to_string())?))
 }
 

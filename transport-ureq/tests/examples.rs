@@ -1380,3 +1380,58 @@ fn atlas_api_cassette_flags_are_checked() {
         assert!(help.contains(needle), "{needle:?} in:\n{help}");
     }
 }
+
+/// Progress on stderr (`--all-pages`, `migrate`): piped, stderr holds none of it; on a
+/// terminal (a pseudo-terminal from util-linux `script`), the line appears there.
+#[test]
+fn atlas_api_progress_is_shown_only_on_a_terminal() {
+    let fake = FakeAtlas::start();
+    fake.seed_users(1234, OrgMembershipStatus::Active, false);
+    fake.seed_invitation(true, "ada@example.com", &["ORG_MEMBER"], fake.now());
+    let o = fake.config().org_id.clone();
+    let all_pages =
+        ["mongoDbCloudUsers", "listOrgUsers", "--orgId", o.as_str(), "--itemsPerPage", "500", "--all-pages"];
+    let plan = ["migrate", "plan", "--orgId", o.as_str()];
+    for args in [&all_pages[..], &plan[..]] {
+        let piped = cli(&fake, args).expect_code(0);
+        // (Only the deprecation warning of the invitation endpoints that migrate reads.)
+        let extra = piped.stderr.lines().filter(|l| !l.starts_with("atlas-api: warning: listOrgInvites is deprecated"));
+        assert_eq!(extra.collect::<Vec<_>>(), Vec::<&str>::new(), "{args:?}: nothing extra on a pipe");
+    }
+    let script = Path::new("/usr/bin/script");
+    if !script.is_file() {
+        assert!(std::env::var_os("CI").is_none(), "util-linux `script` is needed for the terminal half of this test");
+        return;
+    }
+    let (c, base) = (fake.config(), fake.base_url());
+    let program = example("atlas-api");
+    let waits = [
+        (&all_pages[..], "items so far"),
+        (&plan[..], "invitees looked up"),
+        (&all_pages[..], "listOrgUsers: Atlas answered 429 Too Many Requests; waiting to retry"),
+    ];
+    for (run, (args, expected)) in waits.into_iter().enumerate() {
+        if run == 2 {
+            // A page refused once with `Retry-After: 1`: the line says what the call waits for.
+            fake.inject_on("listOrgUsers", Fault::TooManyRequests { retry_after_secs: 1 }, 1);
+        }
+        // `script -qec CMD /dev/null`: CMD on a pseudo-terminal (stdout and stderr both).
+        let quoted: Vec<String> = std::iter::once(program.to_string_lossy().into_owned())
+            .chain(args.iter().map(|a| (*a).to_owned()))
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect();
+        let mut cmd = Command::new(script);
+        cmd.args(["-qec", &quoted.join(" "), "/dev/null"]);
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().to_ascii_uppercase().starts_with("MONGODB_ATLAS_") {
+                cmd.env_remove(&name);
+            }
+        }
+        let out =
+            cmd.envs(fake_env(&base, &c.public_key, &c.private_key)).stdin(Stdio::null()).output().expect("run script");
+        let terminal = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {terminal}");
+        let tail: String = terminal.chars().rev().take(1000).collect::<Vec<_>>().into_iter().rev().collect();
+        assert!(terminal.contains(expected), "{args:?}: no progress on the terminal; it ends with:\n{tail}");
+    }
+}

@@ -34,6 +34,7 @@ options:
   --org-id HEX24            demo organization id
   --org-name S              demo organization name
   --team-id HEX24           demo team id
+  --latency-ms N            added before every answer, like a distant server (default 0)
   --seed-users N            start with N users user0@example.com... in the org and the
                             demo project (for pagination), ACTIVE unless --seed-statuses
   --seed-statuses LIST      the seeded users' statuses, comma-separated, taken in turn:
@@ -96,6 +97,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--org-id" => config.org_id = value()?,
             "--org-name" => config.org_name = value()?,
             "--team-id" => config.team_id = value()?,
+            "--latency-ms" => config.latency = Duration::from_millis(number(value()?)?),
             "--seed-users" => {
                 let v = value()?;
                 seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
@@ -200,6 +202,9 @@ mod tests {
         assert_eq!(seeded(&["--seed-users", "1234"]).unwrap(), Some(1234));
         assert_eq!(seeded(&[]).unwrap(), Some(0));
         assert!(seeded(&["--seed-users", "-1"]).is_err());
+        assert_eq!(args(&["--latency-ms", "50"]).unwrap().unwrap().latency, Duration::from_millis(50));
+        assert_eq!(args(&[]).unwrap().unwrap().latency, Duration::ZERO);
+        assert!(args(&["--latency-ms", "soon"]).is_err());
         // Issue 14: every flag's value has a cap, named in the error.
         let long = "k".repeat(MAX_FLAG_BYTES + 1);
         for flag in ["--public-key", "--client-secret", "--group-name", "--port"] {

@@ -40,6 +40,10 @@ pub struct FakeConfig {
     /// A team of the demo organization (24 lowercase hex); more with
     /// [`FakeAtlas::add_team`](super::FakeAtlas::add_team).
     pub team_id: String,
+    /// Added before every answer, as a distant server's round trip would (requests are
+    /// served concurrently, so it is per request, not a queue). Default none: for
+    /// benchmarks, e.g. of pages fetched ahead.
+    pub latency: Duration,
 }
 
 impl Default for FakeConfig {
@@ -58,6 +62,7 @@ impl Default for FakeConfig {
             org_id: "4888442a3354817a7320eb61".to_owned(),
             org_name: "Fake Atlas Demo Org".to_owned(),
             team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
+            latency: Duration::ZERO,
         }
     }
 }

@@ -46,6 +46,9 @@ pub(crate) async fn handle(
         return reply::json_response(StatusCode::OK, &counters, false, "application/json");
     }
     shared.lock().counters.requests += 1;
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<LengthLimitError>() => {

@@ -95,17 +95,23 @@ pub(crate) fn main<E: Execute>(argv: &[String], client: &dyn Fn() -> Result<E, S
 fn run<E: Execute>(cmd: &Command, client: &E) -> ExitCode {
     // Invitation expiry is judged on the wall clock, as `Client::migrate` does.
     let atlas = Blocking(client);
+    // Invitees done and left, on stderr while it runs (a terminal only).
+    let line = crate::progress::line();
+    let shown = line.long_work();
+    let progress = |p| line.say(crate::progress::migration(p));
+    let (scope, options, now) = (&cmd.scope, cmd.options, SystemTime::now());
     let (value, failed) = if cmd.apply {
-        match migrate::blocking(migrate::apply(&atlas, &cmd.scope, cmd.options, SystemTime::now())) {
+        match migrate::blocking(migrate::apply_with_progress(&atlas, scope, options, now, &progress)) {
             Ok(report) => (serde_json::to_value(&report), report.failed() > 0),
             Err(e) => return crate::report(&e, cmd.pretty),
         }
     } else {
-        match migrate::blocking(migrate::plan(&atlas, &cmd.scope, cmd.options, SystemTime::now())) {
+        match migrate::blocking(migrate::plan_with_progress(&atlas, scope, options, now, &progress)) {
             Ok(plan) => (serde_json::to_value(&plan), plan.entries.iter().any(|e| e.action == Action::Fail)),
             Err(e) => return crate::report(&e, cmd.pretty),
         }
     };
+    drop(shown);
     let printed = value.is_ok_and(|v| crate::out(&format!("{}\n", crate::to_json(&v, cmd.pretty))));
     if failed || !printed { ExitCode::from(crate::RUNTIME_ERROR) } else { ExitCode::SUCCESS }
 }

@@ -177,10 +177,13 @@ impl<E: Execute> Run<'_, E> {
     {
         let mut pages = Paginator::new(op);
         let mut printed = 0_usize;
+        let progress = crate::progress::line();
+        let _shown = progress.long_work();
         while let Some(next) = pages.next_op() {
             let next = next.map_err(|e| Failure::Call(Error::from(e)))?;
             let page = client.execute(&next).map_err(Failure::Call)?.value;
             pages.handle(&page);
+            let total = O::page(&page).total_count;
             let items = O::into_page(page).results;
             let mut chunk = String::new();
             for item in &items {
@@ -194,9 +197,10 @@ impl<E: Execute> Run<'_, E> {
                 chunk.push_str(&text.map_err(Failure::Output)?);
                 printed += 1;
             }
-            if !chunk.is_empty() && !(self.print)(&chunk) {
+            if !chunk.is_empty() && !progress.suspend(|| (self.print)(&chunk)) {
                 return Err(Failure::Closed);
             }
+            progress.say(crate::progress::pages(pages.pages_read(), printed, total));
         }
         let end = match (printed, self.pretty) {
             (0, _) => "[]\n",

@@ -1,0 +1,157 @@
+//! Progress on stderr while long work runs: `--all-pages` (pages and items so far),
+//! `migrate plan|apply` (invitees done and left) and any wait before a retry (what for, and
+//! for how long so far). Drawn in place by `indicatif` and cleared when the work ends, only
+//! when stderr is a terminal: piped or redirected, stderr gets nothing extra.
+//!
+//! The waits are read from the client's exchange observer (an exchange answered 429, 503, …
+//! is followed by the core's backoff), not from new plumbing.
+
+use atlas_admin_ureq::core::migrate;
+use atlas_admin_ureq::{Exchange, ExchangeOutcome};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex, PoisonError};
+use std::time::Duration;
+
+/// The one progress line of this process.
+static PROGRESS: LazyLock<Progress> = LazyLock::new(|| Progress::new(std::io::stderr().is_terminal()));
+
+/// The process's progress line (shown only if stderr is a terminal).
+pub(crate) fn line() -> &'static Progress {
+    &PROGRESS
+}
+
+/// A progress line on stderr, or nothing.
+pub(crate) struct Progress {
+    shown: bool,
+    bar: Mutex<Option<ProgressBar>>,
+    /// Long work (pages, migration) is running: its line stays between exchanges.
+    long: AtomicBool,
+}
+
+impl Progress {
+    /// `shown`: whether to draw at all (stderr is a terminal).
+    pub(crate) fn new(shown: bool) -> Self {
+        Progress { shown, bar: Mutex::new(None), long: AtomicBool::new(false) }
+    }
+
+    /// Shows `message` (with the time since the line appeared, or since a wait began).
+    pub(crate) fn say(&self, message: String) {
+        if !self.shown {
+            return;
+        }
+        let mut bar = self.bar.lock().unwrap_or_else(PoisonError::into_inner);
+        bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        })
+        .set_message(message);
+    }
+
+    /// Long work begins: its line stays between exchanges until the guard is dropped.
+    pub(crate) fn long_work(&self) -> LongWork<'_> {
+        self.long.store(true, Ordering::Relaxed);
+        LongWork(self)
+    }
+
+    /// Removes the line (the work is over).
+    pub(crate) fn clear(&self) {
+        self.long.store(false, Ordering::Relaxed);
+        if let Some(bar) = self.bar.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Runs `print` (stdout) with the line out of the way, so the two never mix.
+    pub(crate) fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        match &*self.bar.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    /// The exchange observer's part: a refused exchange is followed by a wait (when the
+    /// policy allows a retry), which the line says; the next answer ends it.
+    pub(crate) fn exchanged(&self, exchange: &Exchange) {
+        match waiting(exchange) {
+            Some(message) => {
+                if let Some(bar) = &*self.bar.lock().unwrap_or_else(PoisonError::into_inner) {
+                    bar.reset_elapsed();
+                }
+                self.say(message);
+            }
+            None if !self.long.load(Ordering::Relaxed) => self.clear(),
+            None => {}
+        }
+    }
+}
+
+/// Clears the line when long work ends, however it ends.
+pub(crate) struct LongWork<'a>(&'a Progress);
+
+impl Drop for LongWork<'_> {
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// `page 3: 1500 items so far, of 20000`.
+pub(crate) fn pages(pages: u32, items: usize, total: Option<u64>) -> String {
+    let of = total.map(|t| format!(", of {t}")).unwrap_or_default();
+    format!("page {pages}: {items} items so far{of}")
+}
+
+/// `migrate: 3 of 10 invitees looked up, 7 left` / `… applied, 7 left`.
+pub(crate) fn migration(progress: migrate::Progress) -> String {
+    let (what, done, of) = match progress {
+        migrate::Progress::Planning { done, of } => ("looked up", done, of),
+        migrate::Progress::Applying { done, of } => ("applied", done, of),
+        _ => return "migrate: working".to_owned(),
+    };
+    format!("migrate: {done} of {of} invitees {what}, {} left", of.saturating_sub(done))
+}
+
+/// What the call waits for after `exchange`, if it was refused in a way that is retried:
+/// `listOrgUsers: Atlas answered 429 Too Many Requests; waiting to retry`.
+pub(crate) fn waiting(exchange: &Exchange) -> Option<String> {
+    let operation = exchange.operation.unwrap_or("the call");
+    let why = match &exchange.outcome {
+        ExchangeOutcome::Response { status, .. } if matches!(status.as_u16(), 429 | 502..=504) => {
+            format!("Atlas answered {status}")
+        }
+        ExchangeOutcome::Failed { kind, .. } => format!("the request failed ({kind:?})"),
+        _ => return None,
+    };
+    Some(format!("{operation}: {why}; waiting to retry"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_say_pages_invitees_and_waits() {
+        assert_eq!(pages(3, 1500, Some(20_000)), "page 3: 1500 items so far, of 20000");
+        assert_eq!(pages(1, 0, None), "page 1: 0 items so far");
+        let planning = migrate::Progress::Planning { done: 3, of: 10 };
+        assert_eq!(migration(planning), "migrate: 3 of 10 invitees looked up, 7 left");
+        let applying = migrate::Progress::Applying { done: 10, of: 10 };
+        assert_eq!(migration(applying), "migrate: 10 of 10 invitees applied, 0 left");
+    }
+
+    #[test]
+    fn nothing_is_drawn_when_stderr_is_not_a_terminal() {
+        let progress = Progress::new(false);
+        let work = progress.long_work();
+        progress.say("page 1".to_owned());
+        assert!(progress.bar.lock().unwrap().is_none());
+        assert_eq!(progress.suspend(|| 7), 7);
+        drop(work);
+        assert!(!progress.long.load(Ordering::Relaxed));
+    }
+}
