@@ -3,7 +3,8 @@
 //! against loopback fakes only, with every `MONGODB_ATLAS_*` (and proxy) variable removed
 //! from their environment except what a test sets.
 //!
-//! The binaries come from `cargo build --examples` (of this crate and `atlas-admin-hyper`), run once per test process with the
+//! `atlas-api` is this crate's binary (feature `cli`), built by cargo for this test. The examples
+//! come from `cargo build --examples` (of this crate and `atlas-admin-hyper`), run once per test process with the
 //! target directory and profile of this test binary (a no-op when they are fresh, so a
 //! `cargo test --test examples` after editing an example never runs a stale binary). If cargo
 //! cannot be run, the binaries beside this one (`target/<profile>/examples/`) are used.
@@ -94,8 +95,12 @@ fn cargo_build_examples() -> Result<HashMap<String, PathBuf>, String> {
     Ok(found)
 }
 
-/// The path of example `name`, built if need be.
+/// The path of example `name`, built if need be; `atlas-api`, the crate's binary (feature
+/// `cli`, on in this crate's dev-dependencies), is the one cargo built for this test.
 fn example(name: &str) -> PathBuf {
+    if name == "atlas-api" {
+        return PathBuf::from(env!("CARGO_BIN_EXE_atlas-api"));
+    }
     static BUILT: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
     let built = BUILT.get_or_init(cargo_build_examples);
     if let Ok(paths) = built {

@@ -2,9 +2,9 @@
 //! `atlas api <tag> <operationId>`.
 //!
 //! ```text
-//! cargo run -q -p atlas-admin-ureq --example atlas-api -- projects updateGroupInvites \
+//! cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- projects updateGroupInvites \
 //!     --groupId 32b6e34b3d91647abb20e7b8 --data '{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}'
-//! cargo run -q -p atlas-admin-ureq --example atlas-api -- mongoDbCloudUsers listOrgUsers \
+//! cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- mongoDbCloudUsers listOrgUsers \
 //!     --orgId 4888442a3354817a7320eb61 --orgMembershipStatuses PENDING --orgMembershipStatuses ACTIVE --all-pages
 //! ```
 //!
