@@ -220,7 +220,7 @@ pub(crate) fn synopsis(e: &Endpoint) -> String {
 /// The `--help` text: the tags of the catalog with their operation counts (`atlas-api <tag>
 /// --help` lists a tag's operations, `atlas-api <tag> <operationId> --help` its flags).
 pub(crate) fn usage() -> String {
-    let mut out = format!(
+    let mut out = String::from(
         "usage: atlas-api <tag> <operationId> [flags]\n\n\
          Calls one MongoDB Atlas Administration API v2 endpoint, like `atlas api <tag> <operationId>`,\n\
          and prints the response JSON on stdout. Parameter flags are named as in the spec\n\
