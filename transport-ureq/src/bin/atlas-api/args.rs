@@ -224,7 +224,7 @@ pub(crate) fn usage() -> String {
         "usage: atlas-api <tag> <operationId> [flags]\n\n\
          Calls one MongoDB Atlas Administration API v2 endpoint, like `atlas api <tag> <operationId>`,\n\
          and prints the response JSON on stdout. Parameter flags are named as in the spec\n\
-         (--groupId, --clusterName, --itemsPerPage; repeated for arrays).\n\n"
+         (--groupId, --clusterName, --itemsPerPage; repeated for arrays).\n\n",
     );
     out.push_str(&crate::catalog_help::tags_help());
     out.push_str(&format!(
