@@ -19,26 +19,26 @@ set -a; eval "${settings[*]}"; set +a
 unset CI
 
 # Set-up (not in the README): the pending invitation its first command updates.
-cargo run -q -p atlas-admin-ureq --example atlas-api -- projects createGroupInvite \
+cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- projects createGroupInvite \
     --groupId 32b6e34b3d91647abb20e7b8 --data '{"roles":["GROUP_READ_ONLY"],"username":"hello@example.com"}' >/dev/null
 
 # README: A command line like `atlas api`
-cargo run -q -p atlas-admin-ureq --example atlas-api -- projects updateGroupInvites \
+cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- projects updateGroupInvites \
     --groupId 32b6e34b3d91647abb20e7b8 --data '{"roles":["GROUP_BACKUP_MANAGER"],"username":"hello@example.com"}'
-cargo run -q -p atlas-admin-ureq --example atlas-api -- mongoDbCloudUsers createOrgUser \
+cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- mongoDbCloudUsers createOrgUser \
     --orgId 4888442a3354817a7320eb61 --data '{"username":"hello@example.com","roles":{"orgRoles":["ORG_MEMBER"]}}'
-cargo run -q -p atlas-admin-ureq --example atlas-api -- mongoDbCloudUsers listOrgUsers --orgId 4888442a3354817a7320eb61 \
+cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- mongoDbCloudUsers listOrgUsers --orgId 4888442a3354817a7320eb61 \
     --orgMembershipStatuses PENDING --orgMembershipStatuses ACTIVE --itemsPerPage 500 --all-pages
 echo
 
 # README: Record once, replay anywhere
 cd "$tmp"
-recorded=$(cargo run -q --manifest-path "$OLDPWD/Cargo.toml" -p atlas-admin-ureq --example atlas-api -- \
+recorded=$(cargo run -q --manifest-path "$OLDPWD/Cargo.toml" -p atlas-admin-ureq --features cli --bin atlas-api -- \
     projects listGroupInvites --groupId "$MONGODB_ATLAS_GROUP_ID" --cassette invites.json --record-mode record)
 kill "$fake"
 replayed=$(env -u MONGODB_ATLAS_PUBLIC_API_KEY -u MONGODB_ATLAS_PRIVATE_API_KEY -u MONGODB_ATLAS_CLIENT_ID \
     -u MONGODB_ATLAS_CLIENT_SECRET CI=1 cargo run -q --manifest-path "$OLDPWD/Cargo.toml" -p atlas-admin-ureq \
-    --example atlas-api -- projects listGroupInvites --groupId "$MONGODB_ATLAS_GROUP_ID" --cassette invites.json)
+    --features cli --bin atlas-api -- projects listGroupInvites --groupId "$MONGODB_ATLAS_GROUP_ID" --cassette invites.json)
 [ -n "$recorded" ] && [ "$recorded" = "$replayed" ] || {
   printf 'the replay printed something else:\n--- recorded\n%s\n--- replayed\n%s\n' "$recorded" "$replayed" >&2; exit 1
 }

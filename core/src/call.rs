@@ -293,7 +293,8 @@ impl<'s, O: Operation> Call<'s, O> {
             return Step::Done(Err(Error::Usage("call has no request")));
         };
         let Plan { reauth, token } = plan;
-        let (header, auth) = match (self.session.credentials(), token) {
+        let credentials = if prepared.auth { self.session.credentials() } else { &Credentials::None };
+        let (header, auth) = match (credentials, token) {
             // A token this call just fetched is used as is, whatever its lifetime: progress.
             (_, Some((token, generation))) => match bearer(token.expose()) {
                 Ok(h) => (Some(h), SentAuth::Bearer(generation)),
@@ -545,6 +546,12 @@ impl<'s, O: Operation> Call<'s, O> {
             })
         };
         let resend = Plan { reauth: true, token: None };
+        if self.prepared.as_ref().is_some_and(|p| !p.auth) {
+            // Sent without credentials on purpose (the spec says it takes none): no challenge
+            // is answered; the 401 is Atlas's answer.
+            let meta = ResponseMeta::from_headers(response.status(), response.headers(), now.wall);
+            return self.finish(Err(response::error_from_body(self.operation, meta, response.body())));
+        }
         match (self.session.credentials(), auth) {
             (Credentials::ApiKey { public_key, private_key }, auth) => {
                 match Challenge::from_headers(response.headers()) {

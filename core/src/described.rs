@@ -4,7 +4,7 @@
 //! instead of an [`Endpoint`](crate::Endpoint) row.
 
 use crate::error::InvalidInput;
-use http::Method;
+use http::{HeaderName, HeaderValue, Method, header};
 use std::fmt::{self, Write as _};
 
 /// The prefix every described path starts with: the Administration API v2 (`/api/oauth`
@@ -70,6 +70,10 @@ pub struct Described {
     idempotent: bool,
     success: Vec<u16>,
     format: ResponseFormat,
+    /// Request headers besides the ones every call sends (a spec's header parameters).
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Whether the request carries credentials (the one unauthenticated operation does not).
+    auth: bool,
 }
 
 impl fmt::Debug for Described {
@@ -83,6 +87,9 @@ impl fmt::Debug for Described {
             .field("idempotent", &self.idempotent)
             .field("success", &self.success)
             .field("format", &self.format)
+            // Names only: a header value may be a secret.
+            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -106,7 +113,22 @@ impl Described {
             idempotent,
             success: Vec::new(),
             format: ResponseFormat::Json,
+            headers: Vec::new(),
+            auth: true,
         })
+    }
+
+    /// A description of a catalog entry: as [`new`](Self::new), but the spec's own root
+    /// (`/api/atlas/v2`, `getSystemStatus`) is a path too.
+    pub(crate) fn of_spec(name: &'static str, method: Method, template: &str) -> Result<Described, InvalidInput> {
+        let root = API_PREFIX.trim_end_matches('/');
+        if template != root {
+            return Described::new(name, method, template);
+        }
+        // The root has no segment to check: described as any one-segment path, then set.
+        let mut described = Described::new(name, method, "/api/atlas/v2/root")?;
+        described.path = root.to_owned();
+        Ok(described)
     }
 
     /// The name of the call in errors, exchanges, logs and Sunset warnings.
@@ -149,6 +171,55 @@ impl Described {
     /// What the answer is.
     pub fn format(&self) -> ResponseFormat {
         self.format
+    }
+
+    /// The request headers it adds, in order.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
+
+    /// Whether the request carries credentials (`false` only for an operation the spec says
+    /// takes none: then no Digest probe and no token either).
+    pub fn is_authenticated(&self) -> bool {
+        self.auth
+    }
+
+    pub(crate) fn set_authenticated(&mut self, auth: bool) {
+        self.auth = auth;
+    }
+
+    /// Appends a request header: a valid name that is none of those the call itself sets
+    /// (`Authorization`, `Accept`, `Content-Type`, `User-Agent`, `Host`, `Content-Length`,
+    /// `Transfer-Encoding`, `Connection`), and a value without control characters.
+    pub(crate) fn push_header(&mut self, name: &str, value: &str) -> Result<(), InvalidInput> {
+        let parsed = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| InvalidInput::with_value("header", "is not a valid header name", name))?;
+        let reserved = [
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::CONTENT_TYPE,
+            header::USER_AGENT,
+            header::HOST,
+            header::CONTENT_LENGTH,
+            header::TRANSFER_ENCODING,
+            header::CONNECTION,
+        ];
+        let field = format!("header.{parsed}");
+        if reserved.contains(&parsed) {
+            return Err(InvalidInput::new(field, "is set by the call itself"));
+        }
+        check_text(&field, value)?;
+        let value =
+            HeaderValue::from_str(value).map_err(|_| InvalidInput::new(field, "is not a valid header value"))?;
+        self.headers.push((parsed, value));
+        Ok(())
+    }
+
+    /// Sets the query parameter `name` to `value` alone (a page number), without checks: the
+    /// caller's value is a number it made.
+    pub(crate) fn replace_query(&mut self, name: &str, value: String) {
+        self.query.retain(|(n, _)| n != name);
+        self.query.push((name.to_owned(), value));
     }
 
     pub(crate) fn set_name(&mut self, name: &'static str) -> Result<(), InvalidInput> {

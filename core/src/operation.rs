@@ -396,6 +396,20 @@ pub trait Operation {
         None
     }
 
+    /// The catalog entry a described operation was made from ([`crate::ops::Custom::for_endpoint`]):
+    /// its default version is the call's default. `None` for every other operation.
+    fn catalog_entry(&self) -> Option<&'static Endpoint> {
+        None
+    }
+
+    /// Checks what can only be checked once the API version is known, before anything is
+    /// sent (a catalog operation: the version is one its entry lists, required parameters,
+    /// `envelope`/`pretty`, the body). Nothing, the default, for typed operations.
+    fn check_before_sending(&self, version: ApiVersion) -> Result<(), InvalidInput> {
+        let _ = version;
+        Ok(())
+    }
+
     /// The name of this call in errors, exchanges, logs and Sunset warnings: the endpoint's
     /// operationId, or the name a described operation was given. (Not meant to be overridden.)
     fn operation_id(&self) -> &'static str {
@@ -424,6 +438,10 @@ pub(crate) struct Prepared {
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) envelope: bool,
     pub(crate) user_agent: HeaderValue,
+    /// Headers a described operation adds (a spec's header parameters).
+    pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
+    /// Whether credentials go with it (`false`: no Digest probe, no token, no `Authorization`).
+    pub(crate) auth: bool,
 }
 
 /// The media type of the default API version, as a header without allocating.
@@ -499,7 +517,9 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
     let endpoint = &O::ENDPOINT;
     let options = op.options();
     let described = op.described();
-    let version = options.api_version.or(config.api_version_override()).unwrap_or_else(|| endpoint.default_version());
+    let default = op.catalog_entry().unwrap_or(endpoint).default_version();
+    let version = options.api_version.or(config.api_version_override()).unwrap_or(default);
+    op.check_before_sending(version)?;
     let mut query = form_urlencoded::Serializer::new(String::new());
     let (method, path, format) = match described {
         Some(described) => {
@@ -573,7 +593,22 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
         Some(described) => described.body().map(<[u8]>::to_vec),
         None => op.body().map_err(|e| InvalidInput::new("body", format!("cannot serialize: {e}")))?,
     };
-    Ok(Prepared { method, uri, target, accept, content_type: json, body, envelope: options.envelope, user_agent })
+    let (headers, auth) = match described {
+        Some(described) => (described.headers().to_vec(), described.is_authenticated()),
+        None => (Vec::new(), endpoint.auth),
+    };
+    Ok(Prepared {
+        method,
+        uri,
+        target,
+        accept,
+        content_type: json,
+        body,
+        envelope: options.envelope,
+        user_agent,
+        headers,
+        auth,
+    })
 }
 
 impl Prepared {
@@ -591,6 +626,9 @@ impl Prepared {
         append(header::USER_AGENT, self.user_agent.clone())?;
         if self.body.is_some() {
             append(header::CONTENT_TYPE, self.content_type.clone())?;
+        }
+        for (name, value) in &self.headers {
+            append(name.clone(), value.clone())?;
         }
         if let Some(auth) = authorization {
             append(header::AUTHORIZATION, auth)?;

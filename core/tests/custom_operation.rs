@@ -437,3 +437,225 @@ mod properties {
         }
     }
 }
+
+/// Catalog operations as `Custom` (`catalog::call`): the request each makes is the one the spec
+/// describes (the expected method, path, query, headers and media types below are read from
+/// the vendored spec, not from the catalog), and bad input is refused naming the parameter.
+mod catalog_calls {
+    use super::*;
+    use atlas_admin_core::catalog;
+    use atlas_admin_core::paginate::Paginated;
+
+    fn call(name: &str) -> Custom {
+        catalog::call(name).unwrap()
+    }
+
+    #[test]
+    fn each_param_kind_builds_the_request_the_spec_describes() {
+        // Path: Id and Pattern(Name); query: Bool, Int64, IpAddress pattern, Int32 in 0..=20000.
+        let op = call("getGroupDbAccessHistoryCluster")
+            .param("groupId", GROUP)
+            .unwrap()
+            .param("clusterName", "Cluster0")
+            .unwrap()
+            .param("authResult", "true")
+            .unwrap()
+            .param("end", "1700000000000")
+            .unwrap()
+            .param("ipAddress", "10.0.0.1")
+            .unwrap()
+            .param("nLogs", "20000")
+            .unwrap();
+        let sent = request(&op);
+        assert!(sent.starts_with(&format!(
+            "GET https://cloud.mongodb.com/api/atlas/v2/groups/{GROUP}/dbAccessHistory/clusters/Cluster0?authResult=true&end=1700000000000&ipAddress=10.0.0.1&nLogs=20000\n"
+        )), "{sent}");
+        assert!(sent.contains("accept: application/vnd.atlas.2023-01-01+json"), "{sent}");
+        for (name, bad) in [("nLogs", "20001"), ("authResult", "yes"), ("ipAddress", "not an ip"), ("end", "1.5")] {
+            let e = call("getGroupDbAccessHistoryCluster").param(name, bad).unwrap_err();
+            assert_eq!(e.field(), name, "{name}={bad}: {e}");
+        }
+        assert_eq!(call("getGroupDbAccessHistoryCluster").param("groupId", "nope").unwrap_err().field(), "groupId");
+
+        // Repeated enum (repeated keys), DateTime; default version 2025-03-12.
+        let op = call("getGroupActivityFeed")
+            .param("groupId", GROUP)
+            .unwrap()
+            .param("eventType", "CLUSTER_CREATED")
+            .unwrap()
+            .param("eventType", "CLUSTER_DELETED")
+            .unwrap()
+            .param("minDate", "2024-01-31T12:00:00Z")
+            .unwrap();
+        let sent = request(&op);
+        assert!(sent.contains("?eventType=CLUSTER_CREATED&eventType=CLUSTER_DELETED&minDate=2024-01-31T12%3A00%3A00Z"));
+        assert!(sent.contains("accept: application/vnd.atlas.2025-03-12+json"), "{sent}");
+        assert_eq!(call("getGroupActivityFeed").param("eventType", "NOT_AN_EVENT").unwrap_err().field(), "eventType");
+        assert_eq!(call("getGroupActivityFeed").param("minDate", "yesterday").unwrap_err().field(), "minDate");
+        // A scalar parameter given twice is refused before sending.
+        let twice = call("getGroupActivityFeed").param("groupId", GROUP).unwrap();
+        let twice = twice.param("minDate", "2024-01-31T12:00:00Z").unwrap().param("minDate", "2024-02-01T00:00:00Z");
+        let e = unsigned_request(&Config::default(), &twice.unwrap()).unwrap_err();
+        assert!(e.to_string().contains("minDate"), "{e}");
+
+        // Email and Statuses (repeated keys), newer than 2023-01-01.
+        let op = call("listOrgUsers")
+            .param("orgId", ORG)
+            .unwrap()
+            .param("username", "a+b@example.com")
+            .unwrap()
+            .param("orgMembershipStatuses", "ACTIVE")
+            .unwrap()
+            .param("orgMembershipStatuses", "PENDING")
+            .unwrap();
+        let sent = request(&op);
+        assert!(sent.contains(&format!(
+            "/orgs/{ORG}/users?username=a%2Bb%40example.com&orgMembershipStatuses=ACTIVE&orgMembershipStatuses=PENDING"
+        )));
+        assert!(sent.contains("accept: application/vnd.atlas.2025-02-19+json"), "{sent}");
+        let old = unsigned_request(&Config::default(), &op.api_version(ApiVersion::V2023_01_01)).unwrap_err();
+        assert!(old.to_string().contains("username"), "{old}");
+        assert_eq!(call("listOrgUsers").param("username", "not-mail").unwrap_err().field(), "username");
+
+        // Date and a single enum.
+        let op = call("listOrgInvoices")
+            .param("orgId", ORG)
+            .unwrap()
+            .param("fromDate", "2024-01-31")
+            .unwrap()
+            .param("sortBy", "END_DATE")
+            .unwrap();
+        assert!(request(&op).starts_with(&format!(
+            "GET https://cloud.mongodb.com/api/atlas/v2/orgs/{ORG}/invoices?fromDate=2024-01-31&sortBy=END_DATE\n"
+        )));
+        assert_eq!(call("listOrgInvoices").param("fromDate", "2024-1-31").unwrap_err().field(), "fromDate");
+        assert_eq!(call("listOrgInvoices").param("sortBy", "NAME").unwrap_err().field(), "sortBy");
+    }
+
+    #[test]
+    fn headers_are_sent_as_headers_and_checked() {
+        let op = call("listGroupClusters")
+            .param("groupId", GROUP)
+            .unwrap()
+            .param("Use-Effective-Instance-Fields", "true")
+            .unwrap()
+            .param("itemsPerPage", "2")
+            .unwrap();
+        let req = unsigned_request(&Config::default(), &op).unwrap();
+        assert_eq!(
+            req.uri().path_and_query().unwrap().as_str(),
+            format!("/api/atlas/v2/groups/{GROUP}/clusters?itemsPerPage=2")
+        );
+        assert_eq!(req.headers()["use-effective-instance-fields"], "true");
+        assert_eq!(req.headers()["accept"], "application/vnd.atlas.2024-08-05+json");
+        let e = call("listGroupClusters").param("Use-Effective-Instance-Fields", "maybe").unwrap_err();
+        assert_eq!(e.field(), "Use-Effective-Instance-Fields");
+        // Not a query parameter, and not a header of another operation.
+        assert!(call("listGroupClusters").query("Use-Effective-Instance-Fields", "true").is_err());
+        assert!(call("listOrgUsers").header("Use-Effective-Instance-Fields", "true").is_err());
+        // A plain Custom may add a header, but none the call sets itself, and no bad value.
+        let plain = Custom::new(Method::GET, "/api/atlas/v2/groups", ApiVersion::V2023_01_01).unwrap();
+        let req = unsigned_request(&Config::default(), &plain.clone().header("X-Thing", "1").unwrap()).unwrap();
+        assert_eq!(req.headers()["x-thing"], "1");
+        for (name, value) in [("Authorization", "x"), ("accept", "x"), ("bad name", "x"), ("X-Thing", "a\nb")] {
+            assert!(plain.clone().header(name, value).unwrap_err().field().starts_with("header"), "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_and_missing_parameters_versions_envelope_pretty_and_bodies_are_refused() {
+        assert_eq!(call("listOrgUsers").param("itemsPerPag", "5").unwrap_err().field(), "itemsPerPag");
+        assert_eq!(call("listOrgUsers").param("itemsPerPage", "501").unwrap_err().field(), "itemsPerPage");
+        assert_eq!(catalog::call("noSuchOperation").unwrap_err().field(), "operation");
+        // A required path parameter.
+        let e = unsigned_request(&Config::default(), &call("listOrgUsers")).unwrap_err();
+        assert!(e.to_string().contains("orgId"), "{e}");
+        // Versions: only those listed (the default is the newest stable one).
+        let op = call("listGroupClusters").param("groupId", GROUP).unwrap();
+        let e = unsigned_request(&Config::default(), &op.clone().api_version(ApiVersion::V2025_02_19)).unwrap_err();
+        assert!(e.to_string().contains("api_version"), "{e}");
+        let older = unsigned_request(&Config::default(), &op.clone().api_version(ApiVersion::V2023_02_01)).unwrap();
+        assert_eq!(older.headers()["accept"], "application/vnd.atlas.2023-02-01+json");
+        // envelope and pretty only where the spec lists them.
+        assert!(unsigned_request(&Config::default(), &op.clone().envelope(true).pretty(true)).is_ok());
+        let feed = call("getGroupActivityFeed").param("groupId", GROUP).unwrap();
+        assert!(
+            unsigned_request(&Config::default(), &feed.clone().envelope(true))
+                .unwrap_err()
+                .to_string()
+                .contains("envelope")
+        );
+        assert!(unsigned_request(&Config::default(), &feed.pretty(true)).is_ok());
+        // A body only where one is taken, and where it is required.
+        let e = unsigned_request(&Config::default(), &op.json_bytes("{}").unwrap()).unwrap_err();
+        assert!(e.to_string().contains("body"), "{e}");
+        let create = call("createGroupCluster").param("groupId", GROUP).unwrap();
+        assert!(!create.is_idempotent(), "a POST is not retried");
+        let e = unsigned_request(&Config::default(), &create).unwrap_err();
+        assert!(e.to_string().contains("body"), "{e}");
+        let req = unsigned_request(&Config::default(), &create.json_bytes(r#"{"name":"c"}"#).unwrap()).unwrap();
+        assert_eq!(
+            (req.method(), req.headers()["content-type"].to_str().unwrap()),
+            (&Method::POST, "application/vnd.atlas.2024-10-23+json")
+        );
+        // The spec's root is a path too.
+        let root = unsigned_request(&Config::default(), &call("getSystemStatus")).unwrap();
+        assert_eq!(root.uri().path(), "/api/atlas/v2");
+    }
+
+    #[test]
+    fn downloads_take_the_entrys_media_type() {
+        let csv = call("getOrgInvoiceCsv").param("orgId", ORG).unwrap().param("invoiceId", "abc123").unwrap();
+        let e = unsigned_request(&Config::default(), &csv).unwrap_err();
+        assert!(e.to_string().contains("into_download"), "{e}");
+        let csv = csv.into_download().unwrap();
+        let req = unsigned_request(&Config::default(), &csv).unwrap();
+        assert_eq!(req.uri().path(), format!("/api/atlas/v2/orgs/{ORG}/invoices/abc123/csv"));
+        assert_eq!(req.headers()["accept"], "application/vnd.atlas.2023-01-01+csv");
+        assert_eq!(call("listOrgUsers").into_download().unwrap_err().field(), "format");
+        let wrong = call("getOrgInvoiceCsv").download(ResponseFormat::Gzip);
+        let wrong = wrong.path_param("orgId", ORG).unwrap().path_param("invoiceId", "abc123").unwrap();
+        assert!(unsigned_request(&Config::default(), &wrong).is_err());
+    }
+
+    #[test]
+    fn the_unauthenticated_operation_goes_without_credentials() {
+        let op = call("listControlPlaneIpAddresses");
+        for credentials in [Credentials::api_key("pub", "SECRET").unwrap(), Credentials::bearer_token("tok").unwrap()] {
+            let session = Session::new(Config::default(), credentials, 7).unwrap();
+            let (result, sent) = drive(&session, &op, vec![Ok(answer(200, br#"{"inbound":{}}"#))]);
+            assert_eq!(result.unwrap().value, serde_json::json!({"inbound": {}}));
+            assert_eq!(sent.len(), 1, "no Digest probe");
+            assert!(sent[0].headers().get("authorization").is_none());
+            assert_eq!(sent[0].uri().path(), "/api/atlas/v2/unauth/controlPlaneIPAddresses");
+            // A 401 with a challenge is Atlas's answer, not a prompt to sign.
+            let challenge = http::Response::builder()
+                .status(401)
+                .header("www-authenticate", r#"Digest realm="MMS Public API", qop="auth", nonce="abc", algorithm=MD5"#)
+                .body(br#"{"error":401,"errorCode":"UNAUTHORIZED"}"#.to_vec())
+                .unwrap();
+            let (result, sent) = drive(&session, &op, vec![Ok(challenge)]);
+            assert!(matches!(result, Err(Error::Api(_))), "{result:?}");
+            assert_eq!(sent.len(), 1);
+        }
+        // Every other operation is signed.
+        let session = Session::new(Config::default(), Credentials::bearer_token("tok").unwrap(), 7).unwrap();
+        let (_, sent) = drive(&session, &call("getSystemStatus"), vec![Ok(answer(200, b"{}"))]);
+        assert!(sent[0].headers().get("authorization").is_some());
+    }
+
+    #[test]
+    fn a_catalog_list_pages_like_a_typed_one() {
+        let list = call("listOrgUsers").param("orgId", ORG).unwrap().param("itemsPerPage", "2").unwrap();
+        let pages = list.clone().paginated().unwrap();
+        assert_eq!((pages.current_page(), pages.requested_page_size()), (1, Some(2)));
+        let third = pages.at_page(3);
+        assert_eq!(third.current_page(), 3);
+        let req = unsigned_request(&Config::default(), &third.at_page(4)).unwrap();
+        assert_eq!(req.uri().query(), Some("itemsPerPage=2&pageNum=4"));
+        let session = Session::new(Config::default(), Credentials::None, 7).unwrap();
+        let (result, _) = drive(&session, &pages, vec![Ok(answer(200, br#"{"results":[{"id":"a"}],"totalCount":1}"#))]);
+        assert_eq!(result.unwrap().value.results, [serde_json::json!({"id": "a"})]);
+        assert_eq!(call("getSystemStatus").paginated().unwrap_err().field(), "pages");
+    }
+}

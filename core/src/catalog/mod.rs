@@ -66,6 +66,21 @@ pub fn find(name: &str) -> Option<&'static Endpoint> {
     all().find(|e| e.is_named(name))
 }
 
+/// The operation called `name` (operationId or alias) as a [`Custom`](crate::ops::Custom)
+/// whose parameters are set by their spec names and checked by its entry (see
+/// [`Custom::for_endpoint`](crate::ops::Custom::for_endpoint)); an operation this build does
+/// not have (its tag's feature off, or a preview-only one without `preview`) is refused.
+pub fn call(name: &str) -> Result<crate::ops::Custom, crate::InvalidInput> {
+    match find(name) {
+        Some(entry) => crate::ops::Custom::for_endpoint(entry),
+        None => Err(crate::InvalidInput::with_value(
+            "operation",
+            "is no operation of this build (is its tag's feature enabled?)",
+            name,
+        )),
+    }
+}
+
 /// The `x-xgen-preview` details of a version: only with the `preview` feature, which brings
 /// preview versions. (Used by the generated tag modules, which a default build does not compile.)
 #[allow(dead_code)]

@@ -2,7 +2,7 @@
 
 use crate::described::{Described, ResponseFormat};
 use crate::error::InvalidInput;
-use crate::operation::{CallOptions, Endpoint, Operation};
+use crate::operation::{CallOptions, Endpoint, Operation, ParamIn};
 use crate::validate::ApiVersion;
 use http::Method;
 use std::fmt;
@@ -84,9 +84,12 @@ use std::marker::PhantomData;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Custom<T = serde_json::Value> {
-    described: Described,
-    options: CallOptions,
-    output: PhantomData<fn() -> T>,
+    pub(super) described: Described,
+    pub(super) options: CallOptions,
+    /// The catalog entry it was made from ([`Custom::for_endpoint`]): its parameters are
+    /// checked by the entry, and the call by the entry's versions, envelope and pretty.
+    pub(super) entry: Option<&'static Endpoint>,
+    pub(super) output: PhantomData<fn() -> T>,
 }
 
 /// What a [`Custom`] operation answers with: a JSON value, or bytes.
@@ -104,6 +107,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for serde_json::Value {}
     impl Sealed for Vec<u8> {}
+    impl Sealed for crate::models::Page<serde_json::Value> {}
 }
 
 impl CustomOutput for serde_json::Value {
@@ -114,6 +118,16 @@ impl CustomOutput for serde_json::Value {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);
         }
+        serde_json::from_slice(body)
+    }
+}
+
+/// One page of a list, its items as JSON: what [`Custom::paginated`] answers, walked by
+/// `client.all(op)` / `client.pages(op)`.
+impl CustomOutput for crate::models::Page<serde_json::Value> {
+    const FAMILY: &'static str = "customPage";
+
+    fn decode_body(body: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(body)
     }
 }
@@ -135,7 +149,7 @@ impl Custom {
     pub fn new(method: Method, path: &str, version: ApiVersion) -> Result<Custom, InvalidInput> {
         let described = Described::new(<serde_json::Value as CustomOutput>::FAMILY, method, path)?;
         let options = CallOptions { api_version: Some(version), ..CallOptions::default() };
-        Ok(Custom { described, options, output: PhantomData })
+        Ok(Custom { described, options, entry: None, output: PhantomData })
     }
 
     /// The same operation answering the raw bytes of a `format` document: the `Accept` media
@@ -144,7 +158,7 @@ impl Custom {
         self.described.set_format(format);
         // Unnamed, it goes by its family's name, as the row standing for it does.
         self.described.set_family(<Vec<u8> as CustomOutput>::FAMILY);
-        Custom { described: self.described, options: self.options, output: PhantomData }
+        Custom { described: self.described, options: self.options, entry: self.entry, output: PhantomData }
     }
 }
 
@@ -153,6 +167,7 @@ impl<T> Custom<T> {
     /// segment (a `/` or `?` in it is data). Each placeholder once; the value may not be
     /// empty, `.` or `..`, nor hold a control character.
     pub fn path_param(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
+        self.check_param(name, ParamIn::Path, value.as_ref())?;
         self.described.fill(name, value.as_ref())?;
         Ok(self)
     }
@@ -160,7 +175,18 @@ impl<T> Custom<T> {
     /// Adds the query parameter `name=value` (sent encoded; call again to repeat a key).
     /// `envelope` and `pretty` are set with their own methods.
     pub fn query(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
+        self.check_param(name, ParamIn::Query, value.as_ref())?;
         self.described.push_query(name, value.as_ref())?;
+        Ok(self)
+    }
+
+    /// Adds the request header `name: value` (call again to repeat one). The headers every
+    /// call sets itself (`Authorization`, `Accept`, `Content-Type`, `User-Agent`, `Host`,
+    /// `Content-Length`, `Transfer-Encoding`, `Connection`) are refused; the value may hold no
+    /// control character. A header of a catalog operation is one its entry lists.
+    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
+        self.check_param(name, ParamIn::Header, value.as_ref())?;
+        self.described.push_header(name, value.as_ref())?;
         Ok(self)
     }
 
@@ -222,13 +248,22 @@ impl<T> Custom<T> {
 
 impl<T> Clone for Custom<T> {
     fn clone(&self) -> Self {
-        Custom { described: self.described.clone(), options: self.options.clone(), output: PhantomData }
+        Custom {
+            described: self.described.clone(),
+            options: self.options.clone(),
+            entry: self.entry,
+            output: PhantomData,
+        }
     }
 }
 
 impl<T> fmt::Debug for Custom<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Custom").field("described", &self.described).field("options", &self.options).finish()
+        f.debug_struct("Custom")
+            .field("described", &self.described)
+            .field("options", &self.options)
+            .field("entry", &self.entry.map(|e| e.operation_id))
+            .finish()
     }
 }
 
@@ -258,5 +293,13 @@ impl<T: CustomOutput> Operation for Custom<T> {
 
     fn described(&self) -> Option<&Described> {
         Some(&self.described)
+    }
+
+    fn catalog_entry(&self) -> Option<&'static Endpoint> {
+        self.entry
+    }
+
+    fn check_before_sending(&self, version: ApiVersion) -> Result<(), InvalidInput> {
+        self.check_against_entry(version)
     }
 }

@@ -96,6 +96,7 @@
 //! assert!(ListOrgUsers::new("4888442a3354817a7320eb61").unwrap().page_num(0).is_err());
 //! ```
 
+mod catalog_call;
 mod custom;
 mod table;
 

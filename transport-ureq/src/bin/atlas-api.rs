@@ -2,14 +2,16 @@
 //! `atlas api <tag> <operationId>`.
 //!
 //! ```text
-//! cargo run -q -p atlas-admin-ureq --example atlas-api -- projects updateGroupInvites \
+//! cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- projects updateGroupInvites \
 //!     --groupId 32b6e34b3d91647abb20e7b8 --data '{"username":"ada@example.com","roles":["GROUP_READ_ONLY"]}'
-//! cargo run -q -p atlas-admin-ureq --example atlas-api -- mongoDbCloudUsers listOrgUsers \
+//! cargo run -q -p atlas-admin-ureq --features cli --bin atlas-api -- mongoDbCloudUsers listOrgUsers \
 //!     --orgId 4888442a3354817a7320eb61 --orgMembershipStatuses PENDING --orgMembershipStatuses ACTIVE --all-pages
 //! ```
 //!
-//! Tags, operations and their flags come from `atlas_admin_core::ops::ALL`: a new endpoint
-//! appears here with no code in this example. Credentials and the base URL come from the
+//! Tags, operations and their flags come from `atlas_admin_core::catalog` (every operation of
+//! the spec; the 28 typed ones run through their typed operations, the others as catalog
+//! `Custom` operations checked by their entries). Install it with
+//! `cargo install atlas-admin-ureq --features cli`. Credentials and the base URL come from the
 //! environment, as for `Client::from_env()`. Input is validated by the core before anything is
 //! sent; the typed result is printed back as JSON. See `--help` for flags and exit statuses.
 //! Output to a closed pipe is dropped quietly (never a panic).
@@ -26,6 +28,8 @@
 mod args;
 #[path = "atlas-api/cassette.rs"]
 mod cassette;
+#[path = "atlas-api/catalog_help.rs"]
+mod catalog_help;
 #[path = "atlas-api/migrate.rs"]
 mod migrate;
 #[path = "atlas-api/progress.rs"]
@@ -77,9 +81,10 @@ fn main() -> ExitCode {
         let (code, refused) = migrate::main(rest, &cassette.opener(&slot, false));
         return cassette.finish(slot, code, refused);
     }
+    let asked = argv.clone();
     let args = match args::parse(argv) {
         Ok(None) => {
-            out(&format!("{}\n{}", args::usage(), migrate::USAGE));
+            out(&catalog_help::help_for(&asked, || format!("{}\n{}", args::usage(), migrate::USAGE)));
             return ExitCode::SUCCESS;
         }
         Ok(Some(args)) => args,
@@ -102,6 +107,7 @@ fn main() -> ExitCode {
         Err(Failure::Usage(message)) => Some(format!("the command failed: {message}")),
         Err(Failure::Output(e)) => Some(format!("the answer could not be printed: {e}")),
         Err(Failure::Closed) => Some("the output was closed".to_owned()),
+        Err(Failure::Io(message)) => Some(format!("the answer could not be written: {message}")),
     };
     let code = match CassetteArgs::replay_of_recording(&slot, refused.is_some()) {
         Some(Ok(player)) => {
@@ -139,6 +145,10 @@ fn exit(outcome: Result<Option<Value>, Failure>, pretty: bool) -> ExitCode {
         Err(Failure::Usage(message)) => usage_error(&message),
         Err(Failure::Call(error)) => report(&error, pretty),
         Err(Failure::Closed) => ExitCode::from(RUNTIME_ERROR),
+        Err(Failure::Io(message)) => {
+            err(&format!("atlas-api: {message}"));
+            ExitCode::from(RUNTIME_ERROR)
+        }
         Err(Failure::Output(e)) => {
             err(&format!("atlas-api: cannot print the result as JSON: {e}"));
             ExitCode::from(RUNTIME_ERROR)

@@ -12,12 +12,15 @@
 //! or recording, so one code path serves all three. [`Warned`] adds the CLI's `Sunset`
 //! warning to whichever it is.
 
+#[path = "catalog_run.rs"]
+mod catalog_run;
+
 use crate::args::{Args, BodySource, Given};
 use atlas_admin_testing::bounded::{self, MAX_REQUEST_BODY_BYTES};
 use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_ureq::core::paginate::{Paginated, Paginator};
 use atlas_admin_ureq::core::{ApiResponse, Execute, Operation, SunsetWarnings};
-use atlas_admin_ureq::core::{Endpoint, ParamIn};
+use atlas_admin_ureq::core::{Endpoint, ParamIn, SuccessBody, catalog};
 use atlas_admin_ureq::{ApiVersion, Error, InvalidInput};
 use serde_json::Value;
 use std::sync::Arc;
@@ -32,18 +35,17 @@ pub(crate) enum Failure {
     Output(serde_json::Error),
     /// Stdout is closed (a closed pipe): stop quietly.
     Closed,
+    /// A download could not be written to its file.
+    Io(String),
 }
 
 /// Finds the operation by operationId or alias; explains a wrong tag.
 fn lookup(args: &Args) -> Result<&'static Endpoint, String> {
     let name = args.operation.as_str();
-    match ops::find(name) {
+    match catalog::find(name) {
         Some(e) if e.tag == args.tag => Ok(e),
         Some(e) => Err(format!("{name} is an {} operation: run `atlas-api {} {name} …`", e.tag, e.tag)),
-        None => {
-            let known: Vec<&str> = ops::ALL.iter().filter(|e| e.tag == args.tag).map(|e| e.operation_id).collect();
-            Err(format!("unknown {} operationId {name:?}; known: {}", args.tag, known.join(", ")))
-        }
+        None => Err(crate::catalog_help::unknown_operation(args.tag, name)),
     }
 }
 
@@ -51,7 +53,10 @@ fn lookup(args: &Args) -> Result<&'static Endpoint, String> {
 fn check_flags(e: &Endpoint, args: &Args) -> Result<(), String> {
     let id = e.operation_id;
     if let Some((_, given)) = args.params.iter().find(|(name, _)| e.param(name).is_none()) {
-        return Err(format!("{id} does not take {}", given.flag));
+        return Err(crate::catalog_help::flag_not_taken(e, &given.flag));
+    }
+    if args.output.is_some() && !matches!(e.output, SuccessBody::Bytes { .. } | SuccessBody::JsonOrBytes { .. }) {
+        return Err(format!("{id} answers no download: --output does not apply"));
     }
     for p in e.params.iter().filter(|p| p.required || p.location == ParamIn::Path) {
         if !args.params.iter().any(|(name, _)| *name == p.name) {
@@ -126,7 +131,7 @@ impl<E: Execute> Execute for Warned<E> {
         O::Output: Send + 'static,
     {
         let result = self.inner.execute(op);
-        self.sunset.check_result(O::ENDPOINT.operation_id, &result);
+        self.sunset.check_result(op.operation_id(), &result);
         result
     }
 }
@@ -256,5 +261,10 @@ pub(crate) fn run<E: Execute>(
         pretty: args.pretty,
         print,
     };
-    ops::visit(endpoint.operation_id, visit).unwrap_or_else(|| Err(Failure::Usage("no such operation".to_owned())))
+    // The typed rows keep their typed path; every other operation runs from its catalog entry.
+    match ops::find(endpoint.operation_id) {
+        Some(_) => ops::visit(endpoint.operation_id, visit)
+            .unwrap_or_else(|| Err(Failure::Usage("no such operation".to_owned()))),
+        None => visit.run_catalog(endpoint, args.output.as_deref()),
+    }
 }

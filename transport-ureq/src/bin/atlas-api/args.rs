@@ -3,7 +3,7 @@
 //! parameter in the core's endpoint table (`--groupId`, `--invitationId`, `--username`, …), so
 //! a new endpoint brings its flags along. Values are validated by the core, in `run.rs`.
 
-use atlas_admin_ureq::core::{Endpoint, ParamIn, ParamKind, ops};
+use atlas_admin_ureq::core::{Endpoint, ParamIn, ParamKind, catalog};
 use std::fmt::Write as _;
 
 /// Other names a parameter flag goes by: the Atlas CLI takes `--projectId` for `--groupId`.
@@ -39,17 +39,19 @@ pub(crate) struct Args {
     pub(crate) debug: bool,
     /// `--all-pages`: walk every page of a paginated list and print one array.
     pub(crate) all_pages: bool,
+    /// `--output FILE`: a download's bytes go to FILE (written atomically).
+    pub(crate) output: Option<String>,
 }
 
 /// Flags with a value besides the parameters.
-const VALUE_FLAGS: &[&str] = &["--data", "--file", "--version"];
+const VALUE_FLAGS: &[&str] = &["--data", "--file", "--version", "--output"];
 /// Flags without a value (`--flag=true|false` also accepted).
 const SWITCHES: &[&str] = &["--envelope", "--pretty", "--debug", "--all-pages"];
 
-/// The tags of the table, in table order.
+/// The tags of the catalog (as the Atlas CLI spells them) that have operations in this build.
 pub(crate) fn tags() -> Vec<&'static str> {
     let mut tags: Vec<&'static str> = Vec::new();
-    for e in ops::ALL {
+    for e in catalog::all() {
         if !tags.contains(&e.tag) {
             tags.push(e.tag);
         }
@@ -72,12 +74,12 @@ fn param_name(flag: &str) -> Option<&'static str> {
         return Some(name);
     }
     let name = flag.strip_prefix("--")?;
-    ops::ALL.iter().flat_map(|e| e.params).map(|p| p.name).find(|n| *n == name)
+    catalog::all().flat_map(|e| e.params).map(|p| p.name).find(|n| *n == name)
 }
 
 /// Whether a parameter flag may be given several times (`--orgMembershipStatuses`).
 fn repeatable(name: &str) -> bool {
-    ops::ALL.iter().flat_map(|e| e.params).any(|p| p.name == name && p.kind.repeatable())
+    catalog::all().flat_map(|e| e.params).any(|p| p.name == name && p.kind.repeatable())
 }
 
 /// Parses the arguments after the program name; `None` means `--help`.
@@ -88,7 +90,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
     }
     let mut positionals = Vec::new();
     let mut params: Vec<(&'static str, Given)> = Vec::new();
-    let (mut body, mut version) = (None, None);
+    let (mut body, mut version, mut output) = (None, None, None);
     let (mut envelope, mut pretty, mut debug, mut all_pages) = (None, None, None, None);
     let mut iter = args.into_iter();
     while let Some(arg) = iter.next() {
@@ -117,7 +119,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
         }
         let param = param_name(&name);
         if param.is_none() && !VALUE_FLAGS.contains(&name.as_str()) {
-            return Err(format!("unknown flag {name:?}"));
+            return Err(crate::catalog_help::unknown_flag(&name));
         }
         let value = match inline.or_else(|| iter.next()) {
             // No id, e-mail, JSON body or date starts with `--`: that is the next flag.
@@ -134,6 +136,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
             }
             (None, "--data") => set_once(&mut body, "--data/--file", BodySource::Data(value))?,
             (None, "--file") => set_once(&mut body, "--data/--file", BodySource::File(value))?,
+            (None, "--output") => set_once(&mut output, "--output", value)?,
             (None, _) => set_once(&mut version, "--version", value)?,
         }
     }
@@ -142,9 +145,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
     let tag = match positionals.next() {
         Some(given) => match tags.iter().find(|t| **t == given) {
             Some(tag) => *tag,
-            None => return Err(format!("unknown command {given:?}: expected {}", one_of(&tags))),
+            None => return Err(crate::catalog_help::unknown_tag(&given)),
         },
-        None => return Err(format!("missing command: {}", one_of(&tags))),
+        None => return Err("missing command: a tag (`atlas-api --help` lists them)".to_owned()),
     };
     let operation = positionals.next().ok_or_else(|| format!("missing the operationId after {tag}"))?;
     if let Some(extra) = positionals.next() {
@@ -160,6 +163,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
         version,
         debug: debug.unwrap_or(false),
         all_pages: all_pages.unwrap_or(false),
+        output,
     }))
 }
 
@@ -173,27 +177,17 @@ fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), String>
 }
 
 /// How a parameter's value is shown in the help.
-fn metavar(kind: ParamKind) -> &'static str {
+pub(crate) fn metavar(kind: ParamKind) -> &'static str {
     match kind {
         ParamKind::Id => "ID",
         ParamKind::Email => "EMAIL",
         ParamKind::Bool => "true|false",
-        ParamKind::PageSize | ParamKind::PageNum => "N",
+        ParamKind::PageSize | ParamKind::PageNum | ParamKind::Int { .. } => "N",
         ParamKind::Statuses => "STATUS",
+        ParamKind::Date => "YYYY-MM-DD",
+        ParamKind::DateTime => "DATETIME",
+        ParamKind::Repeated { item, .. } => metavar(*item),
         _ => "VALUE",
-    }
-}
-
-/// What a parameter's values are, for the help.
-fn described(kind: ParamKind) -> &'static str {
-    match kind {
-        ParamKind::Id => "24 lowercase hexadecimal characters",
-        ParamKind::Email => "an e-mail address",
-        ParamKind::Bool => "true or false",
-        ParamKind::PageSize => "items per page, 1 to 500",
-        ParamKind::PageNum => "page number, from 1",
-        ParamKind::Statuses => "PENDING, ACTIVE, INVITATION_EXPIRED or INVITATION_REJECTED; repeatable",
-        _ => "text",
     }
 }
 
@@ -230,7 +224,12 @@ const OTHER_FLAGS: &[(&str, &str)] = &[
     ("--file PATH", "request body from a file ('-' reads stdin)"),
     ("--envelope", "send envelope=true; the envelope is unwrapped, so the output is unchanged"),
     ("--pretty", "send pretty=true (only operations that take it) and pretty-print the output"),
-    ("--version YYYY-MM-DD", "API version (default: the operation's newest, shown above)"),
+    ("--version YYYY-MM-DD", "API version, one the operation lists (default: its newest stable one)"),
+    (
+        "--output FILE",
+        "downloads (gzip, CSV): write the bytes to FILE (atomically); without it\n\
+         they go to stdout, which must not be a terminal",
+    ),
     (
         "--all-pages",
         "paginated lists: fetch every page (from --pageNum, default 1) and print\n\
@@ -285,49 +284,19 @@ fn widest<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
     labels.into_iter().map(|l| l.chars().count()).max().unwrap_or(0)
 }
 
-/// The `--help` text: the operations come from the table. Each two-column block is as wide as
-/// its longest label, so a label never runs into its text.
+/// The `--help` text: the tags of the catalog with their operation counts (`atlas-api <tag>
+/// --help` lists a tag's operations, `atlas-api <tag> <operationId> --help` its flags).
 pub(crate) fn usage() -> String {
-    let tags = tags();
-    let mut out = format!(
-        "usage: atlas-api <{}> <operationId> [flags]\n\n\
+    let mut out = String::from(
+        "usage: atlas-api <tag> <operationId> [flags]\n\n\
          Calls one MongoDB Atlas Administration API v2 endpoint, like `atlas api <tag> <operationId>`,\n\
-         and prints the response JSON on stdout.\n\noperations:\n",
-        tags.join("|")
+         and prints the response JSON on stdout. Parameter flags are named as in the spec\n\
+         (--groupId, --clusterName, --itemsPerPage; repeated for arrays).\n\n",
     );
-    let op_width = widest(ops::ALL.iter().map(|e| e.operation_id));
-    for tag in &tags {
-        let _ = writeln!(out, "  {tag}");
-        for e in ops::ALL.iter().filter(|e| e.tag == *tag) {
-            let versions: Vec<&str> = e.versions.iter().map(|v| v.as_str()).collect();
-            let alias = e.aliases.iter().map(|a| format!("; alias {a}")).collect::<String>();
-            row(&mut out, 4, op_width, e.operation_id, &synopsis(e));
-            row(&mut out, 4, op_width, "", &format!("{} (API {}{alias})", e.summary, versions.join(", ")));
-        }
-    }
-    let mut params: Vec<(&str, ParamKind)> = Vec::new();
-    for p in ops::ALL.iter().flat_map(|e| e.params) {
-        if !params.iter().any(|(n, _)| *n == p.name) {
-            params.push((p.name, p.kind));
-        }
-    }
-    let params: Vec<(String, &str)> = params
-        .into_iter()
-        .map(|(name, kind)| {
-            let aliases: String =
-                FLAG_ALIASES.iter().filter(|(_, n)| *n == name).map(|(a, _)| format!(", {a}")).collect();
-            (format!("--{name}{aliases} {}", metavar(kind)), described(kind))
-        })
-        .collect();
-    // One column for every flag block; the record modes sit two spaces further in.
+    out.push_str(&crate::catalog_help::tags_help());
     let modes: Vec<(&str, &str)> = crate::cassette::modes().collect();
     let width =
-        widest(params.iter().map(|(l, _)| l.as_str()).chain(OTHER_FLAGS.iter().chain(CASSETTE_FLAGS).map(|r| r.0)))
-            .max(widest(modes.iter().map(|m| m.0)) + 2);
-    out.push_str("\nparameter flags (named as in the spec):\n");
-    for (label, text) in &params {
-        row(&mut out, 2, width, label, text);
-    }
+        widest(OTHER_FLAGS.iter().chain(CASSETTE_FLAGS).map(|r| r.0)).max(widest(modes.iter().map(|m| m.0)) + 2);
     out.push_str("\nother flags:\n");
     for (label, text) in OTHER_FLAGS {
         row(&mut out, 2, width, label, text);
