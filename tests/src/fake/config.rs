@@ -40,6 +40,11 @@ pub struct FakeConfig {
     /// A team of the demo organization (24 lowercase hex); more with
     /// [`FakeAtlas::add_team`](super::FakeAtlas::add_team).
     pub team_id: String,
+    /// How long a resource with a lifecycle (a cluster, anything with a `stateName`) of the
+    /// generic behaviour stays `CREATING`, `UPDATING` or `DELETING` on the fake's clock
+    /// before it is `IDLE` (or gone). Default 60 s; move the clock with
+    /// [`FakeAtlas::advance`](super::FakeAtlas::advance).
+    pub settle_time: Duration,
 }
 
 impl Default for FakeConfig {
@@ -58,6 +63,7 @@ impl Default for FakeConfig {
             org_id: "4888442a3354817a7320eb61".to_owned(),
             org_name: "Fake Atlas Demo Org".to_owned(),
             team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
+            settle_time: Duration::from_secs(60),
         }
     }
 }

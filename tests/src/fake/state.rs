@@ -8,9 +8,11 @@
 //! as Atlas documents.
 
 use super::config::FakeConfig;
+use super::generic;
 use super::random;
 use super::reply::Outcome;
 use super::requests::{self, Grant};
+use super::resources::FakeState;
 use super::routes::{Behaviour, Op, Route, Scope};
 use super::users::{self, MembershipStatus, SeedUser, Users, VALIDITY, invalid_attribute, is_hex24, whole_seconds};
 use atlas_admin_core::format_rfc3339;
@@ -88,6 +90,10 @@ pub(crate) struct Request<'a> {
     /// The negotiated API version.
     pub(crate) version: atlas_admin_core::ApiVersion,
     pub(crate) body: &'a [u8],
+    /// The endpoint routed to.
+    pub(crate) endpoint: &'static atlas_admin_core::Endpoint,
+    /// Whether the client asked for the download's bytes (`+gzip`, `+csv`) rather than JSON.
+    pub(crate) bytes: bool,
 }
 
 /// Pending invitations, in creation order, and the Cloud Users.
@@ -96,6 +102,8 @@ pub(crate) struct Store {
     pub(crate) project: Vec<Invitation>,
     pub(crate) org: Vec<Invitation>,
     pub(crate) users: Users,
+    /// What the generic behaviour keeps (every other operation).
+    pub(crate) generic: FakeState,
 }
 
 fn same_user(a: &str, b: &str) -> bool {
@@ -131,6 +139,7 @@ impl Store {
         let outcome = match behaviour {
             Behaviour::Invite(op) => self.invitation(route, op, req),
             Behaviour::Users(op) => self.users.handle(op, route, req),
+            Behaviour::Generic => return generic::handle(&mut self.generic, route, req),
         };
         self.drop_unlinked();
         outcome
