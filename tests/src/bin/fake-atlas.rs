@@ -16,8 +16,17 @@ use std::time::Duration;
 const USAGE: &str = "\
 usage: fake-atlas [options]
 
-Serves a fake MongoDB Atlas Administration API (invitation and Cloud Users endpoints) on
-127.0.0.1 and prints the environment variables a client needs, then runs until killed (Ctrl-C).
+Serves a fake MongoDB Atlas Administration API v2 on 127.0.0.1 and prints the environment
+variables a client needs, then runs until killed (Ctrl-C).
+
+What it serves: the invitation and Cloud Users endpoints with hand-written behaviours, and,
+when built with the feature `fake-full`, every other operation of the API (540 in all) with a
+generic one: resources created by POST/PUT (ids, or the name in the body), read, merged by
+PATCH, deleted, listed in Atlas's pages; parents must exist (a cluster of an unknown project
+is 404; a project with clusters cannot be deleted: 409); clusters and anything with a
+stateName go CREATING then IDLE, DELETING then gone, after the settle time; custom methods
+(:verb), downloads and other actions answer their documented status. Versions are checked
+(406, 410 past a sunset), with Digest or OAuth authentication. Counters: GET /__fake/counters.
 
 options:
   --port N                  TCP port on 127.0.0.1 (default 0: any free port)
@@ -35,6 +44,11 @@ options:
   --team-id HEX24           demo team id
   --seed-users N            start with N active users user0@example.com... in the org and
                             the demo project (for pagination)
+  --seed-resource PATH=JSON start with a resource in the collection at PATH, keyed as a POST
+                            would key it, e.g. --seed-resource
+                            '/api/atlas/v2/groups/GROUP/clusters={\"name\":\"c0\"}' (repeatable;
+                            the literal GROUP, ORG and TEAM stand for the demo ids)
+  --settle-secs N           how long clusters stay CREATING/UPDATING/DELETING (default 60)
   -h, --help                this help
 
 A flag's value is at most 4096 bytes (longer: exit status 2).
@@ -45,11 +59,14 @@ A flag's value is at most 4096 bytes (longer: exit status 2).
 struct Options {
     config: FakeConfig,
     seed_users: usize,
+    /// `--seed-resource`: (collection path, JSON body).
+    resources: Vec<(String, serde_json::Value)>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut config = FakeConfig::default();
     let mut seed_users = 0;
+    let mut resources = Vec::new();
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -93,6 +110,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 let v = value()?;
                 seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
             }
+            "--seed-resource" => {
+                let v = value()?;
+                let (path, json) =
+                    v.split_once('=').ok_or_else(|| format!("--seed-resource: {v:?} is not PATH=JSON"))?;
+                let body = serde_json::from_str(json).map_err(|e| format!("--seed-resource: not JSON: {e}"))?;
+                resources.push((path.to_owned(), body));
+            }
+            "--settle-secs" => config.settle_time = Duration::from_secs(number(value()?)?),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -101,7 +126,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             return Err(format!("{what}: {id:?} is not 24 lowercase hex characters"));
         }
     }
-    Ok(Some(Options { config, seed_users }))
+    Ok(Some(Options { config, seed_users, resources }))
 }
 
 /// Quotes a value for a POSIX shell when it needs it.
@@ -114,7 +139,7 @@ fn shell_quote(v: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let Options { config, seed_users } = match parse_args(std::env::args().skip(1)) {
+    let Options { config, seed_users, resources } = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
             stdio::out(USAGE);
@@ -134,6 +159,13 @@ fn main() -> ExitCode {
     };
     fake.seed_users(seed_users, MembershipStatus::Active, true);
     let c = fake.config();
+    for (path, body) in resources {
+        let path = path.replace("GROUP", &c.group_id).replace("ORG", &c.org_id).replace("TEAM", &c.team_id);
+        if let Err(e) = fake.seed_resource(&path, body) {
+            stdio::err(&format!("fake-atlas: --seed-resource {path}: {e}"));
+            return ExitCode::from(2);
+        }
+    }
     let lines = [
         ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
         ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.clone()),
@@ -189,6 +221,20 @@ mod tests {
         }
         assert!(args(&["--org-name", &"k".repeat(MAX_FLAG_BYTES)]).is_ok());
         assert!(USAGE.contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
+        let o = parse_args(
+            ["--seed-resource", "/api/atlas/v2/groups/GROUP/clusters={\"name\":\"c0\"}", "--settle-secs", "5"]
+                .map(String::from),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            o.resources,
+            [("/api/atlas/v2/groups/GROUP/clusters".to_owned(), serde_json::json!({"name": "c0"}))]
+        );
+        assert_eq!(o.config.settle_time, Duration::from_secs(5));
+        assert!(args(&["--seed-resource", "/no-json"]).is_err());
+        assert!(args(&["--seed-resource", "/p={"]).is_err());
+        assert!(USAGE.contains("540"), "the help says what it serves");
     }
 
     #[test]
