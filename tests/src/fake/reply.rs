@@ -20,7 +20,7 @@ pub(crate) struct Outcome {
     pub(crate) error_code: Option<String>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     /// A body that is not JSON (a download) and its content type; `body` is then `None`.
-    pub(crate) raw: Option<(Vec<u8>, String)>,
+    pub(crate) raw: Option<Box<(Vec<u8>, String)>>,
 }
 
 impl Outcome {
@@ -40,7 +40,13 @@ impl Outcome {
 
     /// `status` with bytes of `content_type` (a download).
     pub(crate) fn bytes(status: StatusCode, bytes: Vec<u8>, content_type: String) -> Self {
-        Outcome { status, body: None, error_code: None, headers: Vec::new(), raw: Some((bytes, content_type)) }
+        Outcome {
+            status,
+            body: None,
+            error_code: None,
+            headers: Vec::new(),
+            raw: Some(Box::new((bytes, content_type))),
+        }
     }
 
     pub(crate) fn no_content() -> Self {
@@ -108,7 +114,7 @@ pub(crate) struct Style {
 /// Writes an outcome as an HTTP response.
 pub(crate) fn render(outcome: Outcome, style: Style) -> Response<FakeBody> {
     let Outcome { status, body, error_code, headers, raw } = outcome;
-    if let Some((bytes, content_type)) = raw {
+    if let Some((bytes, content_type)) = raw.map(|r| *r) {
         let mut r = Response::new(FakeBody::full(bytes));
         *r.status_mut() = status;
         if let Ok(ct) = HeaderValue::from_str(&content_type) {

@@ -54,8 +54,10 @@ impl Shared {
 }
 
 /// A fake MongoDB Atlas Administration API on `127.0.0.1`, serving the 12 invitation
-/// endpoints and the 16 Cloud Users endpoints with Atlas's authentication (Digest and OAuth),
-/// headers, errors and quirks; test hooks move its clock and seed users and invitations.
+/// endpoints and the 16 Cloud Users endpoints with hand-written behaviours and every other
+/// operation of the catalog with the generic one (see [the module](super)), with Atlas's
+/// authentication (Digest and OAuth), headers, errors and quirks; test hooks move its clock,
+/// seed users, invitations and resources, and replace an operation's behaviour.
 ///
 /// It runs on its own thread with its own Tokio runtime, so plain synchronous tests can use
 /// it; dropping it stops the server and closes its connections.
@@ -384,17 +386,6 @@ async fn serve_connection(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn handle_is_send_and_sync() {
-        fn check<T: Send + Sync>() {}
-        check::<FakeAtlas>();
-    }
-}
-
 /// `value`'s members (none if it is not an object).
 fn object(value: Value) -> Map<String, Value> {
     match value {
@@ -414,4 +405,15 @@ fn seed_demo(state: &mut FakeState, config: &FakeConfig) {
         object(json!({"id": t, "name": "fake-atlas-team"})),
         false,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handle_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<FakeAtlas>();
+    }
 }
