@@ -35,12 +35,12 @@
 //! - a create body without the name the item is keyed by is 400 `VALIDATION_ERROR` naming it;
 //! - PUT on an existing item merges like PATCH (the request's fields win).
 
+use super::incoming::Request;
 use super::paging::Paging;
 use super::reply::Outcome;
 use super::resources::{FakeState, merge};
 use super::routes::Route;
 use super::shapes::{Shape, Shapes, is_placeholder, placeholder_name, runs};
-use super::state::Request;
 use super::values::fresh_id;
 use atlas_admin_core::{Endpoint, ParamIn, ParamKind, SuccessBody, catalog};
 use http::{Method, StatusCode};

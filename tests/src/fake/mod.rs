@@ -81,6 +81,7 @@ pub mod drift;
 mod faults;
 mod generic;
 mod hooks;
+mod incoming;
 mod oauth;
 mod paging;
 mod random;

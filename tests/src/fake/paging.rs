@@ -3,8 +3,8 @@
 //! `includeCount` (default true) deciding `totalCount`, absolute `self` and, when more results
 //! follow, `next` links; a bad value is 400 `INVALID_QUERY_PARAMETER`.
 
+use super::incoming::Request;
 use super::reply::Outcome;
-use super::state::Request;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 

@@ -38,11 +38,11 @@
 //!   `removeOrgUser`/`removeGroupUser` answer 404 for a user who is not ACTIVE (documented:
 //!   they remove only active users; the status is a choice).
 
+use super::incoming::Request;
 use super::paging::{Paging, bad_query, flag};
 use super::random;
 use super::reply::Outcome;
 use super::routes::Route;
-use super::state::Request;
 use atlas_admin_core::{
     ApiVersion, GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, OrgRole,
     OrganizationInvitationUpdateRequest, ProjectRole, format_rfc3339,
