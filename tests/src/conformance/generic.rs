@@ -4,9 +4,9 @@
 //! database user keyed by name, versions, a custom method, a user's own behaviour, parents.
 
 use super::{Driver, digest_client};
-use crate::fake::{FakeAtlas, FakeConfig, FakeReply};
-use atlas_admin_core::ops::Custom;
-use atlas_admin_core::{ApiResponse, ApiVersion, Endpoint, Error, catalog};
+use crate::fake::{FakeAtlas, FakeConfig, FakeReply, example_value};
+use atlas_admin_core::ops::{Custom, ResponseFormat};
+use atlas_admin_core::{ApiResponse, ApiVersion, Endpoint, Error, ParamIn, Timestamp, catalog};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -184,4 +184,36 @@ pub fn generic_operations<D: Driver>() {
     let hooked =
         answer("hooked", c.execute(&call("getGroupCluster", &[("groupId", &g), ("clusterName", "zeta")]))).value;
     assert_eq!(hooked, json!({"name": "zeta", "hooked": true, "siblings": 1}));
+}
+
+/// A version with a sunset date carries `Sunset` before it and is 410 `VERSION_GONE` after it,
+/// on the fake's clock; a download answers bytes of its media type.
+pub fn generic_versions_and_downloads<D: Driver>() {
+    let fake = frozen_fake();
+    let c: D = digest_client(&fake);
+    let g = fake.config().group_id.clone();
+    let group = [("groupId", g.as_str())];
+    let list = entry("listGroupClusters");
+    let sunset = list.sunsets.first().expect("listGroupClusters has a version with a sunset");
+    let at = Timestamp::parse(format!("{}T00:00:00Z", sunset.date)).system_time().expect("a date");
+    assert!(fake.now() < at, "the fake's clock starts before the sunset");
+    let old = described(list, sunset.version, &group);
+    let before = answer("before the sunset", c.execute(&old));
+    assert_eq!(before.meta.sunset.as_ref().map(|s| s.system_time()), Some(at), "{:?}", before.meta);
+    let current = answer("current version", c.execute(&call("listGroupClusters", &group)));
+    assert!(list.sunset(list.default_version()).is_some() || current.meta.sunset.is_none());
+    fake.set_clock(at);
+    assert_eq!(refused("after the sunset", c.execute(&old)), (410, "VERSION_GONE".to_owned()));
+
+    // A download: a gzip stream, its versioned media type.
+    let logs = catalog::all().find(|e| e.path.ends_with("/logs/{logName}.gz")).expect("the host log download");
+    let mut op = Custom::new(logs.method.clone(), logs.path, logs.default_version()).unwrap();
+    for p in logs.params.iter().filter(|p| p.location == ParamIn::Path) {
+        let value = if p.name == "groupId" { g.clone() } else { example_value(&p.kind) };
+        op = op.path_param(p.name, value).unwrap();
+    }
+    let got = c.execute(&op.download(ResponseFormat::Gzip)).expect("the download");
+    assert_eq!(got.value.get(..2), Some(&[0x1f_u8, 0x8b][..]), "gzip magic");
+    let media = format!("application/vnd.atlas.{}+gzip", logs.default_version().as_str());
+    assert_eq!(got.meta.content_type.as_deref(), Some(media.as_str()));
 }

@@ -85,27 +85,6 @@ fn invalid_path_param(name: &str, reason: &str) -> Outcome {
     )
 }
 
-/// The key parameters (name and kind) of the items of collection template `collection`: the
-/// placeholders of the first item template under it that the catalog has.
-fn key_params(collection: &str) -> Vec<(&'static str, ParamKind)> {
-    for e in catalog::all() {
-        let segments: Vec<&str> = e.path.split('/').collect();
-        if let Some(&(start, end)) = runs(&segments).last() {
-            if end == segments.len() && segments[..start].join("/") == collection {
-                return segments[start..]
-                    .iter()
-                    .map(|s| {
-                        let name = placeholder_name(s);
-                        let kind = e.param(name).map_or(ParamKind::Id, |p| p.kind);
-                        (e.param(name).map_or("id", |p| p.name), kind)
-                    })
-                    .collect();
-            }
-        }
-    }
-    Vec::new()
-}
-
 /// Whether items of a collection have a lifecycle: by their body or their collection's name.
 pub(crate) fn has_lifecycle(collection: &str, body: &Map<String, Value>) -> bool {
     let last = collection.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
@@ -129,7 +108,7 @@ fn name_fields(name: &str) -> Vec<String> {
 /// The key of a new item of `collection` (template) from `body`, completing `body` with it.
 pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result<String, Outcome> {
     let mut parts = Vec::new();
-    for (name, kind) in key_params(collection) {
+    for &(name, kind) in Shapes::get().keys(collection) {
         if let Some(id) = fresh_id(&kind) {
             body.insert("id".to_owned(), Value::String(id.clone()));
             parts.push(id);
@@ -208,10 +187,14 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             break;
         }
         let collection = template[..start].join("/");
-        if shapes.is_creatable(&collection) {
+        // Only a placeholder naming the collection's key is its item (`/clusters/{hostName}/logs`
+        // names a host, not a cluster).
+        let names: Vec<&str> = template[start..end].iter().map(|s| placeholder_name(s)).collect();
+        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq(names.iter().copied());
+        if keyed && shapes.is_creatable(&collection) {
             let (coll, key) = (concrete[..start].join("/"), concrete[start..end].join("/"));
             if !state.exists_at(&coll, &key) {
-                let what = template[start..end].iter().map(|s| placeholder_name(s)).collect::<Vec<_>>().join("/");
+                let what = names.join("/");
                 return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
             }
         }

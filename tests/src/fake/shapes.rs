@@ -6,7 +6,7 @@
 //! not hand-written), and what is neither: a singleton document (`/groups/{groupId}/auditLog`)
 //! or an **action** (a `:verb` custom method, a download `{logName}.gz`).
 
-use atlas_admin_core::{Endpoint, catalog};
+use atlas_admin_core::{Endpoint, ParamKind, catalog};
 use http::Method;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -61,6 +61,9 @@ pub(crate) enum Shape {
 pub(crate) struct Shapes {
     collections: HashSet<String>,
     creatable: HashSet<String>,
+    /// Per collection template: its items' key placeholders (name and kind), from the first
+    /// item template under it.
+    keys: HashMap<String, Vec<(&'static str, ParamKind)>>,
 }
 
 impl Shapes {
@@ -71,16 +74,19 @@ impl Shapes {
         SHAPES.get_or_init(|| Shapes::of(&catalog::all().collect::<Vec<_>>(), super::routes::is_handwritten))
     }
 
-    fn of(endpoints: &[&Endpoint], handwritten: fn(&str) -> bool) -> Shapes {
+    fn of(endpoints: &[&'static Endpoint], handwritten: fn(&str) -> bool) -> Shapes {
         let mut collections = HashSet::new();
-        let mut item_templates: HashMap<String, Vec<&Endpoint>> = HashMap::new();
+        let mut keys = HashMap::new();
         for e in endpoints {
             let segments: Vec<&str> = e.path.split('/').collect();
             if let Some(&(start, end)) = runs(&segments).last() {
                 if end == segments.len() {
                     let collection = segments[..start].join("/");
                     collections.insert(collection.clone());
-                    item_templates.entry(collection).or_default().push(e);
+                    keys.entry(collection).or_insert_with(|| {
+                        let names = segments[start..].iter().map(|s| placeholder_name(s));
+                        names.filter_map(|n| e.param(n)).map(|p| (p.name, p.kind)).collect()
+                    });
                 }
             }
         }
@@ -100,7 +106,12 @@ impl Shapes {
                 _ => {}
             }
         }
-        Shapes { collections, creatable }
+        Shapes { collections, creatable, keys }
+    }
+
+    /// The key placeholders (name and kind) of the items of collection template `collection`.
+    pub(crate) fn keys(&self, collection: &str) -> &[(&'static str, ParamKind)] {
+        self.keys.get(collection).map_or(&[], Vec::as_slice)
     }
 
     fn shape_of(collections: &HashSet<String>, segments: &[&str]) -> Shape {
