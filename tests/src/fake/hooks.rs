@@ -16,6 +16,7 @@ use std::time::SystemTime;
 pub struct FakeRequest {
     /// The operation's operationId.
     pub operation_id: &'static str,
+    /// The HTTP method.
     pub method: Method,
     /// The path, as requested (no query).
     pub path: String,
