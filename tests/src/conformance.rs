@@ -24,10 +24,12 @@ use atlas_admin_core::{
 use std::time::{Duration, Instant, SystemTime};
 
 mod custom;
+mod generic;
 pub use custom::{
     custom_download_is_the_bytes, custom_operation_equals_typed, custom_operation_over_oauth,
     custom_post_retried_only_when_idempotent,
 };
+pub use generic::{generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads};
 
 /// A transport under test: blocking from the scenario's point of view.
 pub trait Driver: Sized + Send + Sync {
@@ -540,7 +542,8 @@ macro_rules! conformance_suite {
             digest_wrong_password, wrong_credentials_are_unauthorized, oauth_one_token, oauth_wrong_secret, retry_after_obeyed, retry_after_beyond_cap,
             transient_errors_retried_when_safe, create_not_duplicated, slow_server_times_out, envelope_equals_plain,
             invalid_input_sends_nothing, connection_refused, body_over_cap, custom_operation_equals_typed,
-            custom_post_retried_only_when_idempotent, custom_operation_over_oauth, custom_download_is_the_bytes);
+            custom_post_retried_only_when_idempotent, custom_operation_over_oauth, custom_download_is_the_bytes,
+            generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads);
     };
     (@tests $driver:ty; $($name:ident),*) => {
         $(

@@ -556,7 +556,7 @@ fn project_invitations_like_atlas() {
     assert_eq!(call("GET", &format!("{url}/XYZ"), None).status, 400);
     let r = call("PUT", &url, Some(&invite("a@example.com")));
     assert_eq!((r.status, r.header("allow")), (405, Some("GET, POST, PATCH")));
-    let r = call("GET", &format!("{}/api/atlas/v2/clusters", fake.base_url()), None);
+    let r = call("GET", &format!("{}/api/atlas/v2/noSuchResource", fake.base_url()), None);
     assert_eq!((r.status, r.json()["errorCode"].as_str()), (404, Some("RESOURCE_NOT_FOUND")));
 
     // Delete: 204 with no body, then gone; enveloped delete of a missing one.

@@ -17,8 +17,17 @@ use std::time::Duration;
 const USAGE: &str = "\
 usage: fake-atlas [options]
 
-Serves a fake MongoDB Atlas Administration API (invitation and Cloud Users endpoints) on
-127.0.0.1 and prints the environment variables a client needs, then runs until killed (Ctrl-C).
+Serves a fake MongoDB Atlas Administration API v2 on 127.0.0.1 and prints the environment
+variables a client needs, then runs until killed (Ctrl-C).
+
+What it serves: the invitation and Cloud Users endpoints with hand-written behaviours, and,
+when built with the feature `fake-full`, every other operation of the API (540 in all) with a
+generic one: resources created by POST/PUT (ids, or the name in the body), read, merged by
+PATCH, deleted, listed in Atlas's pages; parents must exist (a cluster of an unknown project
+is 404; a project with clusters cannot be deleted: 409); clusters and anything with a
+stateName go CREATING then IDLE, DELETING then gone, after the settle time; custom methods
+(:verb), downloads and other actions answer their documented status. Versions are checked
+(406, 410 past a sunset), with Digest or OAuth authentication. Counters: GET /__fake/counters.
 
 options:
   --port N                  TCP port on 127.0.0.1 (default 0: any free port)
@@ -41,6 +50,11 @@ options:
                             PENDING,ACTIVE,INVITATION_EXPIRED seeds user0 PENDING, user1
                             ACTIVE, user2 INVITATION_EXPIRED, user3 PENDING... (statuses:
                             PENDING, ACTIVE, INVITATION_EXPIRED, INVITATION_REJECTED)
+  --seed-resource PATH=JSON start with a resource in the collection at PATH, keyed as a POST
+                            would key it, e.g. --seed-resource
+                            '/api/atlas/v2/groups/GROUP/clusters={\"name\":\"c0\"}' (repeatable;
+                            the literal GROUP, ORG and TEAM stand for the demo ids)
+  --settle-secs N           how long clusters stay CREATING/UPDATING/DELETING (default 60)
   -h, --help                this help
 
 A flag's value is at most 4096 bytes (longer: exit status 2).
@@ -52,12 +66,15 @@ struct Options {
     config: FakeConfig,
     seed_users: usize,
     seed_statuses: Vec<OrgMembershipStatus>,
+    /// `--seed-resource`: (collection path, JSON body).
+    resources: Vec<(String, serde_json::Value)>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut config = FakeConfig::default();
     let mut seed_users = 0;
     let mut seed_statuses = None;
+    let mut resources = Vec::new();
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -103,6 +120,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
             }
             "--seed-statuses" => seed_statuses = Some(statuses(&value()?)?),
+            "--seed-resource" => {
+                let v = value()?;
+                let (path, json) =
+                    v.split_once('=').ok_or_else(|| format!("--seed-resource: {v:?} is not PATH=JSON"))?;
+                let body = serde_json::from_str(json).map_err(|e| format!("--seed-resource: not JSON: {e}"))?;
+                resources.push((path.to_owned(), body));
+            }
+            "--settle-secs" => config.settle_time = Duration::from_secs(number(value()?)?),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -115,7 +140,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         return Err("--seed-statuses needs --seed-users N".to_owned());
     }
     let seed_statuses = seed_statuses.unwrap_or_else(|| vec![OrgMembershipStatus::Active]);
-    Ok(Some(Options { config, seed_users, seed_statuses }))
+    Ok(Some(Options { config, seed_users, seed_statuses, resources }))
 }
 
 /// The statuses of `--seed-statuses`: comma-separated, each one of the four known ones.
@@ -135,7 +160,7 @@ fn shell_quote(v: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let Options { config, seed_users, seed_statuses } = match parse_args(std::env::args().skip(1)) {
+    let Options { config, seed_users, seed_statuses, resources } = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
             stdio::out(USAGE);
@@ -155,6 +180,13 @@ fn main() -> ExitCode {
     };
     fake.seed_users_with_statuses(seed_users, &seed_statuses, true);
     let c = fake.config();
+    for (path, body) in resources {
+        let path = path.replace("GROUP", &c.group_id).replace("ORG", &c.org_id).replace("TEAM", &c.team_id);
+        if let Err(e) = fake.seed_resource(&path, body) {
+            stdio::err(&format!("fake-atlas: --seed-resource {path}: {e}"));
+            return ExitCode::from(2);
+        }
+    }
     let lines = [
         ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
         ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.clone()),
@@ -213,6 +245,20 @@ mod tests {
         }
         assert!(args(&["--org-name", &"k".repeat(MAX_FLAG_BYTES)]).is_ok());
         assert!(USAGE.contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
+        let o = parse_args(
+            ["--seed-resource", "/api/atlas/v2/groups/GROUP/clusters={\"name\":\"c0\"}", "--settle-secs", "5"]
+                .map(String::from),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            o.resources,
+            [("/api/atlas/v2/groups/GROUP/clusters".to_owned(), serde_json::json!({"name": "c0"}))]
+        );
+        assert_eq!(o.config.settle_time, Duration::from_secs(5));
+        assert!(args(&["--seed-resource", "/no-json"]).is_err());
+        assert!(args(&["--seed-resource", "/p={"]).is_err());
+        assert!(USAGE.contains("540"), "the help says what it serves");
     }
 
     #[test]

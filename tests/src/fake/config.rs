@@ -44,6 +44,11 @@ pub struct FakeConfig {
     /// served concurrently, so it is per request, not a queue). Default none: for
     /// benchmarks, e.g. of pages fetched ahead.
     pub latency: Duration,
+    /// How long a resource with a lifecycle (a cluster, anything with a `stateName`) of the
+    /// generic behaviour stays `CREATING`, `UPDATING` or `DELETING` on the fake's clock
+    /// before it is `IDLE` (or gone). Default 60 s; move the clock with
+    /// [`FakeAtlas::advance`](super::FakeAtlas::advance).
+    pub settle_time: Duration,
 }
 
 impl Default for FakeConfig {
@@ -63,6 +68,7 @@ impl Default for FakeConfig {
             org_name: "Fake Atlas Demo Org".to_owned(),
             team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
             latency: Duration::ZERO,
+            settle_time: Duration::from_secs(60),
         }
     }
 }

@@ -1,10 +1,36 @@
-//! A loopback fake of the MongoDB Atlas Administration API v2: the deprecated invitation
-//! endpoints and the Cloud Users API that replaces them.
+//! A loopback fake of the MongoDB Atlas Administration API v2: every operation of the
+//! core's catalog (feature `fake-full`, on by default: all 540), the deprecated invitation
+//! endpoints and the Cloud Users API that replaces them with hand-written behaviours.
 //!
-//! [`FakeAtlas`] serves the 12 project and organization invitation operations and the 16
-//! Cloud Users operations (routed by the core's endpoint table) on `127.0.0.1` with hyper,
-//! behaving like Atlas where the facts are known (`/work/shared/atlas-facts.md`,
-//! `/work/shared/cloud-users.md`):
+//! [`FakeAtlas`] serves, on `127.0.0.1` with hyper, the 12 project and organization invitation
+//! operations and the 16 Cloud Users operations with hand-written behaviours, behaving like
+//! Atlas where the facts are known (`/work/shared/atlas-facts.md`,
+//! `/work/shared/cloud-users.md`), and every other operation with a **generic behaviour**
+//! driven by the operation's catalog entry (the `generic` module: resources from the path's
+//! structure, ids or names as keys, parents, JSON merge, Atlas's pages, lifecycles such as a
+//! cluster's `CREATING` → `IDLE` on the fake's clock, actions answered with their documented
+//! status; its assumptions about Atlas are listed there). A test can answer one operation its
+//! own way ([`FakeAtlas::on`]), seed resources ([`FakeAtlas::seed_resource`]) and read them
+//! back ([`FakeAtlas::resources`], [`FakeAtlas::with_state`]).
+//!
+//! A cluster's lifecycle, in milliseconds of wall time:
+//!
+//! ```
+//! use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
+//! use serde_json::json;
+//! use std::time::Duration;
+//! let fake = FakeAtlas::start_with(FakeConfig { settle_time: Duration::from_secs(600), ..FakeConfig::default() })?;
+//! let clusters = format!("/api/atlas/v2/groups/{}/clusters", fake.config().group_id);
+//! fake.seed_resource(&clusters, json!({"name": "c0", "clusterType": "REPLICASET"}))?;
+//! assert_eq!(fake.resources(&clusters)[0]["stateName"], "CREATING");
+//! fake.advance(Duration::from_secs(600));
+//! assert_eq!(fake.resources(&clusters)[0]["stateName"], "IDLE");
+//! fake.with_state(|s| s.remove(&clusters, "c0"));
+//! assert_eq!(fake.resources(&clusters)[0]["stateName"], "DELETING");
+//! fake.advance(Duration::from_secs(600));
+//! assert!(fake.resources(&clusters).is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! - **Digest** (realm `MMS Public API`, MD5, qop `auth`): 401 with a fresh 32-character
 //!   base64 nonce and Atlas's JSON body; nonces expire (`stale=true`), (nonce, nc) pairs
@@ -12,10 +38,13 @@
 //!   a client that signs preemptively needs one round trip per call.
 //! - **OAuth** service accounts: `POST /api/oauth/token` (Basic auth, rate limited per rolling
 //!   minute) and `POST /api/oauth/revoke`; `Authorization: Bearer` on API calls.
-//! - **Versioning**: `Accept: application/vnd.atlas.<date>+json` naming one of the endpoint's
-//!   versions (2023-01-01 for invitations, 2025-02-19 for Cloud Users, 2023-01-01 too where the
-//!   spec keeps it) or 406 `INVALID_VERSION_DATE` (checked after authentication, as Atlas does);
-//!   success bodies carry the negotiated media type.
+//! - **Versioning**: `Accept: application/vnd.atlas.<date>+json` (`+gzip`/`+csv` for a
+//!   download) naming one of the endpoint's versions (2023-01-01 for invitations, 2025-02-19
+//!   for Cloud Users, 2023-01-01 too where the spec keeps it) or 406 `INVALID_VERSION_DATE`
+//!   (checked after authentication, as Atlas does); success bodies carry the negotiated media
+//!   type. For the generic behaviour, a version past its sunset date on the fake's clock is 410
+//!   `VERSION_GONE`, and one with a sunset date ahead carries `Sunset` and `Deprecation`
+//!   (assumed: the day its successor version appeared).
 //! - **Cloud Users** (`users` module docs): PENDING users on create (201), 409 or replacement,
 //!   statuses computed on the fake's clock, `{links, results, totalCount}` pages with absolute
 //!   `next` links; deprecated org invitations show as PENDING users (another id), deprecated
@@ -50,24 +79,36 @@ mod counters;
 mod digest;
 pub mod drift;
 mod faults;
+mod generic;
+mod hooks;
+mod incoming;
 mod oauth;
+mod paging;
 mod random;
 mod ratelimit;
 mod recording;
 mod reply;
 mod requests;
+mod resources;
 pub(crate) mod routes;
 mod seed;
 mod server;
 mod service;
+mod shapes;
 mod state;
 mod users;
+mod values;
 
 pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
+pub use generic::{ALREADY_EXISTS, HAS_CHILD_RESOURCES};
+pub use hooks::{FakeReply, FakeRequest};
+pub use paging::INVALID_QUERY_PARAMETER;
 pub use recording::LoopbackSend;
+pub use resources::FakeState;
 pub use seed::{SeedAction, SeedEntry, SeedReport};
 pub use server::FakeAtlas;
 pub use service::COUNTERS_PATH;
-pub use users::{CANNOT_REMOVE_LAST_ROLE, INVALID_QUERY_PARAMETER, SeedUser, USER_ALREADY_HAS_ROLE};
+pub use users::{CANNOT_REMOVE_LAST_ROLE, SeedUser, USER_ALREADY_HAS_ROLE};
+pub use values::example_value;

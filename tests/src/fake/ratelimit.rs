@@ -72,3 +72,13 @@ pub(crate) fn add_headers(resp: &mut Response<FakeBody>, scope: Scope, remaining
     h.insert(RATELIMIT_LIMIT, HeaderValue::from(limit));
     h.insert(RATELIMIT_REMAINING, HeaderValue::from(remaining));
 }
+
+/// Adds `Deprecation` and `Sunset` with these values (the generic behaviour's, per endpoint
+/// version).
+pub(crate) fn add_sunset(resp: &mut Response<FakeBody>, deprecation: &str, sunset: &str) {
+    let h = resp.headers_mut();
+    if let (Ok(d), Ok(s)) = (HeaderValue::from_str(deprecation), HeaderValue::from_str(sunset)) {
+        h.insert(DEPRECATION, d);
+        h.insert(SUNSET, s);
+    }
+}

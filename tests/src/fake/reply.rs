@@ -19,20 +19,38 @@ pub(crate) struct Outcome {
     pub(crate) body: Option<Value>,
     pub(crate) error_code: Option<String>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// A body that is not JSON (a download) and its content type; `body` is then `None`.
+    pub(crate) raw: Option<Box<(Vec<u8>, String)>>,
 }
 
 impl Outcome {
     pub(crate) fn ok(body: Value) -> Self {
-        Outcome { status: StatusCode::OK, body: Some(body), error_code: None, headers: Vec::new() }
+        Outcome { status: StatusCode::OK, body: Some(body), error_code: None, headers: Vec::new(), raw: None }
     }
 
     /// 201 with `body` (Cloud Users create and add).
     pub(crate) fn created(body: Value) -> Self {
-        Outcome { status: StatusCode::CREATED, body: Some(body), error_code: None, headers: Vec::new() }
+        Outcome { status: StatusCode::CREATED, body: Some(body), error_code: None, headers: Vec::new(), raw: None }
+    }
+
+    /// `status` with `body` (none for an empty answer).
+    pub(crate) fn with_status(status: StatusCode, body: Option<Value>) -> Self {
+        Outcome { status, body, error_code: None, headers: Vec::new(), raw: None }
+    }
+
+    /// `status` with bytes of `content_type` (a download).
+    pub(crate) fn bytes(status: StatusCode, bytes: Vec<u8>, content_type: String) -> Self {
+        Outcome {
+            status,
+            body: None,
+            error_code: None,
+            headers: Vec::new(),
+            raw: Some(Box::new((bytes, content_type))),
+        }
     }
 
     pub(crate) fn no_content() -> Self {
-        Outcome { status: StatusCode::NO_CONTENT, body: None, error_code: None, headers: Vec::new() }
+        Outcome { status: StatusCode::NO_CONTENT, body: None, error_code: None, headers: Vec::new(), raw: None }
     }
 
     /// An Atlas error: `{"detail","error","errorCode","parameters","reason"}`.
@@ -42,6 +60,7 @@ impl Outcome {
             body: Some(error_body(status, code, &detail.into(), parameters)),
             error_code: Some(code.to_owned()),
             headers: Vec::new(),
+            raw: None,
         }
     }
 
@@ -94,7 +113,18 @@ pub(crate) struct Style {
 
 /// Writes an outcome as an HTTP response.
 pub(crate) fn render(outcome: Outcome, style: Style) -> Response<FakeBody> {
-    let Outcome { status, body, error_code, headers } = outcome;
+    let Outcome { status, body, error_code, headers, raw } = outcome;
+    if let Some((bytes, content_type)) = raw.map(|r| *r) {
+        let mut r = Response::new(FakeBody::full(bytes));
+        *r.status_mut() = status;
+        if let Ok(ct) = HeaderValue::from_str(&content_type) {
+            r.headers_mut().insert(CONTENT_TYPE, ct);
+        }
+        for (name, value) in headers {
+            r.headers_mut().append(name, value);
+        }
+        return r;
+    }
     let vnd = format!("{};charset=utf-8", style.version.media_type());
     let content_type = if status.is_success() { vnd.as_str() } else { ERROR_JSON };
     let (status, body) = if style.envelope {

@@ -1,11 +1,12 @@
-//! Routing `/api/atlas/v2/…` requests by the core's endpoint table ([`ops::ALL`]): a path
-//! matches an endpoint's template, its placeholders give the parameters, and the endpoint's
-//! operationId says which behaviour of the store runs (an invitation operation or a Cloud Users
-//! operation).
+//! Routing `/api/atlas/v2/…` requests by the core's catalog ([`catalog::all`]: the typed
+//! operations, and every operation of the tags this build enables): a path matches an
+//! endpoint's template (the most specific one: a literal segment wins over a placeholder), its
+//! placeholders give the parameters, and the endpoint's operationId says which behaviour of the
+//! store runs (an invitation operation, a Cloud Users operation, or the generic behaviour).
 
 use super::users::UserOp;
 use atlas_admin_core::Endpoint;
-use atlas_admin_core::ops;
+use atlas_admin_core::{catalog, ops};
 use http::Method;
 
 /// The prefix of every Atlas Admin API v2 path.
@@ -59,6 +60,8 @@ pub(crate) enum Behaviour {
     Invite(Op),
     /// A Cloud Users operation.
     Users(UserOp),
+    /// Every other operation of the catalog: the generic behaviour.
+    Generic,
 }
 
 /// Where a request goes.
@@ -68,8 +71,6 @@ pub(crate) enum Routed {
     Found { endpoint: &'static Endpoint, route: Route, behaviour: Behaviour },
     /// The path is an endpoint's, the method is not: the `Allow` list, in table order.
     MethodNotAllowed { scope: Option<Scope>, allow: String },
-    /// An endpoint of the table the fake has no behaviour for.
-    NotImplemented(&'static Endpoint),
     /// No endpoint has this path.
     NotFound,
 }
@@ -112,7 +113,7 @@ pub(crate) fn match_template(template: &'static str, path: &str) -> Option<Vec<(
 }
 
 /// The scope of a path template: by its first segment after the prefix.
-fn scope(endpoint: &Endpoint) -> Option<Scope> {
+pub(crate) fn scope(endpoint: &Endpoint) -> Option<Scope> {
     let rest = endpoint.path.strip_prefix(API_PREFIX)?;
     if rest.starts_with("/groups/") {
         Some(Scope::Project)
@@ -123,7 +124,12 @@ fn scope(endpoint: &Endpoint) -> Option<Scope> {
     }
 }
 
-/// The fake's behaviour for an operationId.
+/// Whether the fake has a hand-written behaviour for an operationId.
+pub(crate) fn is_handwritten(operation_id: &str) -> bool {
+    behaviour(operation_id).is_some()
+}
+
+/// The fake's hand-written behaviour for an operationId.
 fn behaviour(operation_id: &str) -> Option<Behaviour> {
     let invite = match operation_id {
         "listGroupInvites" | "listOrgInvites" => Op::List,
@@ -137,21 +143,35 @@ fn behaviour(operation_id: &str) -> Option<Behaviour> {
     Some(Behaviour::Invite(invite))
 }
 
-/// Routes a request by the table.
+/// How specific a template is: its literal segments, first ones first (a literal beats a
+/// placeholder at the first segment where two templates differ).
+fn specificity(template: &str) -> Vec<bool> {
+    template.split('/').map(|s| !s.contains('{')).collect()
+}
+
+/// Routes a request by the catalog.
 pub(crate) fn route(method: &Method, path: &str) -> Routed {
     let mut allow: Vec<&str> = Vec::new();
     let mut allow_scope = None;
-    for endpoint in ops::ALL {
+    let mut best: Option<(&'static Endpoint, Params)> = None;
+    for endpoint in catalog::all() {
         let Some(params) = match_template(endpoint.path, path) else { continue };
         if endpoint.method != *method {
-            allow.push(endpoint.method.as_str());
+            if !allow.contains(&endpoint.method.as_str()) {
+                allow.push(endpoint.method.as_str());
+            }
             allow_scope = allow_scope.or(scope(endpoint));
             continue;
         }
-        return match (behaviour(endpoint.operation_id), scope(endpoint)) {
-            (Some(behaviour), Some(scope)) => Routed::Found { endpoint, route: Route { scope, params }, behaviour },
-            _ => Routed::NotImplemented(endpoint),
-        };
+        if best.as_ref().is_none_or(|(b, _)| specificity(endpoint.path) > specificity(b.path)) {
+            best = Some((endpoint, params));
+        }
+    }
+    if let Some((endpoint, params)) = best {
+        let behaviour = behaviour(endpoint.operation_id).unwrap_or(Behaviour::Generic);
+        // Paths outside projects and organizations spend the organization's budget.
+        let scope = scope(endpoint).unwrap_or(Scope::Org);
+        return Routed::Found { endpoint, route: Route { scope, params }, behaviour };
     }
     if allow.is_empty() {
         Routed::NotFound
@@ -187,7 +207,6 @@ mod tests {
             "/api/atlas/v2/groups//invites",
             "/api/atlas/v2/teams/abc/invites",
             "/api/atlas/v2/groups/abc/invites/i/x",
-            "/api/atlas/v2",
             "/api/atlas/v2x/groups/abc/invites",
         ] {
             assert_eq!(route(&Method::GET, bad), Routed::NotFound, "{bad}");

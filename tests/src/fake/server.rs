@@ -6,8 +6,10 @@ use super::config::FakeConfig;
 use super::counters::Counters;
 use super::digest::NonceTable;
 use super::faults::{Fault, FaultQueue};
+use super::hooks::{FakeReply, FakeRequest, Hook};
 use super::oauth::TokenStore;
 use super::ratelimit::Budgets;
+use super::resources::FakeState;
 use super::routes::Scope;
 use super::service;
 use super::state::Store;
@@ -16,6 +18,8 @@ use atlas_admin_core::OrgMembershipStatus;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -33,6 +37,8 @@ pub(crate) struct Inner {
     pub(crate) budgets: Budgets,
     /// "Now" for stored data (invitations, users, expiry).
     pub(crate) clock: Clock,
+    /// Users' behaviours by operationId ([`FakeAtlas::on`]).
+    pub(crate) hooks: HashMap<&'static str, Hook>,
 }
 
 /// What the server tasks and the [`FakeAtlas`] handle share.
@@ -49,8 +55,10 @@ impl Shared {
 }
 
 /// A fake MongoDB Atlas Administration API on `127.0.0.1`, serving the 12 invitation
-/// endpoints and the 16 Cloud Users endpoints with Atlas's authentication (Digest and OAuth),
-/// headers, errors and quirks; test hooks move its clock and seed users and invitations.
+/// endpoints and the 16 Cloud Users endpoints with hand-written behaviours and every other
+/// operation of the catalog with the generic one (see [the module](super)), with Atlas's
+/// authentication (Digest and OAuth), headers, errors and quirks; test hooks move its clock,
+/// seed users, invitations and resources, and replace an operation's behaviour.
 ///
 /// It runs on its own thread with its own Tokio runtime, so plain synchronous tests can use
 /// it; dropping it stops the server and closes its connections.
@@ -111,9 +119,11 @@ impl FakeAtlas {
             store: Store::default(),
             budgets: Budgets::default(),
             clock: Clock::default(),
+            hooks: HashMap::new(),
         };
         let mut inner = inner;
         inner.store.users.teams.insert(config.team_id.clone());
+        seed_demo(&mut inner.store.generic, &config);
         let shared = Arc::new(Shared { config, inner: Mutex::new(inner) });
         let shutdown = Arc::new(Notify::new());
         let thread = std::thread::Builder::new().name(format!("fake-atlas-{}", addr.port())).spawn({
@@ -251,8 +261,68 @@ impl FakeAtlas {
     /// Adds a team to the demo organization; its id.
     pub fn add_team(&self) -> String {
         let id = super::random::object_id();
-        self.shared.lock().store.users.teams.insert(id.clone());
+        let mut inner = self.shared.lock();
+        inner.store.users.teams.insert(id.clone());
+        let teams = format!("/api/atlas/v2/orgs/{}/teams", self.shared.config.org_id);
+        inner.store.generic.insert(&teams, &id, object(json!({"id": id, "name": format!("team-{id}")})), false);
         id
+    }
+
+    /// Answers `operation` (an operationId or alias of the catalog) with `behaviour` instead of
+    /// the fake's own (hand-written or generic), from now on: a closure over the request and
+    /// the generic behaviour's state. It runs with the fake locked: it must not call the fake.
+    /// Errors if this build's catalog has no such operation.
+    ///
+    /// ```
+    /// use atlas_admin_testing::fake::{FakeAtlas, FakeReply};
+    /// let fake = FakeAtlas::start();
+    /// fake.on("listGroupInvites", |req, _state| {
+    ///     FakeReply::error(503, "SERVICE_UNAVAILABLE", &format!("{} is down", req.operation_id))
+    /// })
+    /// .unwrap();
+    /// assert!(fake.on("noSuchOperation", |_, _| FakeReply::empty(204)).is_err());
+    /// ```
+    pub fn on(
+        &self,
+        operation: &str,
+        behaviour: impl Fn(&FakeRequest, &mut FakeState) -> FakeReply + Send + Sync + 'static,
+    ) -> Result<(), String> {
+        let endpoint = atlas_admin_core::catalog::find(operation)
+            .ok_or_else(|| format!("{operation:?} is not an operation of this build's catalog"))?;
+        self.shared.lock().hooks.insert(endpoint.operation_id, Arc::new(behaviour));
+        Ok(())
+    }
+
+    /// Runs `f` on the generic behaviour's state, on the fake's clock: to seed, inspect or
+    /// change resources in ways [`seed_resource`](Self::seed_resource) and
+    /// [`resources`](Self::resources) do not.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut FakeState) -> R) -> R {
+        let mut inner = self.shared.lock();
+        let now = inner.clock.now();
+        inner.store.generic.at(now, self.shared.config.settle_time);
+        f(&mut inner.store.generic)
+    }
+
+    /// Puts a resource in the collection at `collection` (a concrete path such as
+    /// `/api/atlas/v2/groups/<id>/clusters`), keyed as a POST would key it (a fresh id, or the
+    /// name in `body`), starting its lifecycle if it has one. Its key.
+    pub fn seed_resource(&self, collection: &str, body: Value) -> Result<String, String> {
+        let Value::Object(mut body) = body else { return Err("the body must be a JSON object".to_owned()) };
+        let collection = collection.trim_end_matches('/');
+        let template = super::generic::collection_template(collection)
+            .ok_or_else(|| format!("{collection} is not a collection of this build's catalog"))?;
+        let key = super::generic::new_key(template, &mut body)
+            .map_err(|o| o.body.map_or_else(String::new, |b| b["detail"].as_str().unwrap_or_default().to_owned()))?;
+        super::generic::fill_parents(template, collection, &mut body);
+        let lifecycle = super::generic::has_lifecycle(collection, &body);
+        self.with_state(|s| s.insert(collection, &key, body, lifecycle));
+        Ok(key)
+    }
+
+    /// The resources of the collection at `collection` (a concrete path), in creation order,
+    /// as a GET would read them now.
+    pub fn resources(&self, collection: &str) -> Vec<Value> {
+        self.with_state(|s| s.resources(collection.trim_end_matches('/')))
     }
 
     /// The users as `listOrgUsers` would answer them, every status, in creation order (for
@@ -324,6 +394,27 @@ async fn serve_connection(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
         _ = connection => {}
         () = abort.notified() => {}
     }
+}
+
+/// `value`'s members (none if it is not an object).
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The demo project, organization and team, as the generic behaviour's parents.
+fn seed_demo(state: &mut FakeState, config: &FakeConfig) {
+    let (g, o, t) = (&config.group_id, &config.org_id, &config.team_id);
+    state.insert("/api/atlas/v2/groups", g, object(json!({"id": g, "name": config.group_name, "orgId": o})), false);
+    state.insert("/api/atlas/v2/orgs", o, object(json!({"id": o, "name": config.org_name})), false);
+    state.insert(
+        &format!("/api/atlas/v2/orgs/{o}/teams"),
+        t,
+        object(json!({"id": t, "name": "fake-atlas-team"})),
+        false,
+    );
 }
 
 #[cfg(test)]

@@ -2,14 +2,18 @@
 //!
 //! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
-//! otherwise), routed by the core's endpoint table (404 unknown path, 405 wrong method, 501 an
-//! endpoint the fake has no behaviour for), version-checked against the endpoint's versions
-//! (406), handed to the next injected fault if any, then to the store (invitations and Cloud
-//! Users). Anything else is a 404.
+//! otherwise), routed by the core's catalog (404 unknown path, 405 wrong method),
+//! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; for the
+//! generic behaviour also 410 `VERSION_GONE` past the version's sunset on the fake's clock,
+//! and `Deprecation`/`Sunset` before it), handed to the next injected fault if any, then to a
+//! user's behaviour for the operation ([`FakeAtlas::on`](super::FakeAtlas::on)) if one is
+//! registered, else to the store (invitations, Cloud Users, the generic behaviour). Anything
+//! else is a 404.
 
 use super::body::FakeBody;
 use super::digest::{self, Signed, Verdict};
 use super::faults::{self, Action};
+use super::hooks::FakeRequest;
 use super::oauth;
 use super::ratelimit;
 use super::reply::{self, ERROR_JSON, Outcome, Style, X_ERROR_CODE};
@@ -17,7 +21,7 @@ use super::routes::{self, API_PREFIX, Behaviour, Route, Routed, Scope};
 use super::server::{Inner, Shared};
 use super::state;
 use atlas_admin_core::digest::parse_authorization;
-use atlas_admin_core::{ApiVersion, Endpoint};
+use atlas_admin_core::{ApiVersion, Endpoint, HttpDate, SuccessBody, Timestamp};
 use http::header::{ACCEPT, ALLOW, AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
@@ -81,25 +85,54 @@ pub(crate) async fn handle(
             _ => return not_found(path, Style::default()),
         }
     };
-    let Prelude { route, behaviour, principal, query, style, action, deprecated } = match step {
+    let Prelude { endpoint, route, behaviour, principal, query, style, action, deprecated, bytes, sunset } = match step
+    {
         Step::Proceed(p) => p,
         Step::Respond(resp) => return resp,
     };
+    let add_sunset = |resp: &mut Response<FakeBody>| {
+        if let Some((deprecation, date)) = &sunset {
+            ratelimit::add_sunset(resp, deprecation, date);
+        }
+    };
     let run = |shared: &Shared| {
         let mut inner = shared.lock();
-        let request = state::Request {
-            config: &shared.config,
-            principal: &principal,
-            now: inner.clock.now(),
-            query: &query,
-            path: parts.uri.path(),
-            version: style.version,
-            body: &body,
+        let inner = &mut *inner;
+        let now = inner.clock.now();
+        inner.store.generic.at(now, shared.config.settle_time);
+        let outcome = match inner.hooks.get(endpoint.operation_id) {
+            Some(hook) => {
+                let request = FakeRequest {
+                    operation_id: endpoint.operation_id,
+                    method: parts.method.clone(),
+                    path: parts.uri.path().to_owned(),
+                    params: route.params.clone(),
+                    query: query.clone(),
+                    body: serde_json::from_slice(&body).ok(),
+                    version: style.version,
+                    now,
+                };
+                hook(&request, &mut inner.store.generic).0
+            }
+            None => {
+                let request = state::Request {
+                    config: &shared.config,
+                    principal: &principal,
+                    now,
+                    query: &query,
+                    path: parts.uri.path(),
+                    version: style.version,
+                    body: &body,
+                    endpoint,
+                    bytes,
+                };
+                inner.store.handle(&route, behaviour, &request)
+            }
         };
-        let outcome = inner.store.handle(&route, behaviour, &request);
         let mut resp = reply::render(outcome, style);
         let remaining = inner.budgets.spend(route.scope, Instant::now());
         ratelimit::add_headers(&mut resp, route.scope, remaining, deprecated);
+        add_sunset(&mut resp);
         resp
     };
     match action {
@@ -108,6 +141,7 @@ pub(crate) async fn handle(
             let mut resp = reply::render(outcome, Style { envelope: false, ..style });
             let remaining = shared.lock().budgets.spend(route.scope, Instant::now());
             ratelimit::add_headers(&mut resp, route.scope, remaining, deprecated);
+            add_sunset(&mut resp);
             resp
         }
         Some(Action::Raw(resp)) => resp,
@@ -131,10 +165,16 @@ enum Step {
 
 /// An API request that passed authentication, routing and the version check.
 struct Prelude {
+    endpoint: &'static Endpoint,
     route: Route,
     behaviour: Behaviour,
-    /// Whether the negotiated version is a deprecated one (adds `Deprecation` and `Sunset`).
+    /// Whether the negotiated version is a deprecated one (adds the hand-written behaviours'
+    /// `Deprecation` and `Sunset`).
     deprecated: bool,
+    /// The generic behaviour's `Deprecation` and `Sunset` values, for a version with a sunset.
+    sunset: Option<(String, String)>,
+    /// Whether the client asked for a download's bytes.
+    bytes: bool,
     principal: String,
     /// Decoded query parameters.
     query: Vec<(String, String)>,
@@ -167,15 +207,10 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
                 None => resp,
             });
         }
-        Routed::NotImplemented(endpoint) => {
-            let detail = format!("The fake Atlas does not implement {}.", endpoint.operation_id);
-            let outcome = Outcome::error(StatusCode::NOT_IMPLEMENTED, "NOT_IMPLEMENTED", detail, Vec::new());
-            return Step::Respond(reply::render(outcome, style));
-        }
         Routed::NotFound => return Step::Respond(not_found(path, style)),
     };
     *inner.counters.by_operation.entry(endpoint.operation_id.to_owned()).or_default() += 1;
-    let Some(version) = negotiated(parts, endpoint) else {
+    let Some((version, bytes)) = negotiated(parts, endpoint) else {
         let deprecated = endpoint.default_version() == ApiVersion::V2023_01_01;
         let outcome = Outcome::error(
             StatusCode::NOT_ACCEPTABLE,
@@ -186,9 +221,33 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
         return Step::Respond(spend(inner, route.scope, reply::render(outcome, style), deprecated));
     };
     style.version = version;
-    let deprecated = version == ApiVersion::V2023_01_01;
+    let generic = behaviour == Behaviour::Generic;
+    let deprecated = !generic && version == ApiVersion::V2023_01_01;
+    let mut sunset = None;
+    if let Some((deprecation, date)) = generic.then(|| sunset_of(endpoint, version)).flatten() {
+        if inner.clock.now() >= date {
+            let outcome = Outcome::error(
+                StatusCode::GONE,
+                "VERSION_GONE",
+                format!("Version {version} of {} is past its sunset date.", endpoint.operation_id),
+                Vec::new(),
+            );
+            return Step::Respond(spend(inner, route.scope, reply::render(outcome, style), false));
+        }
+        sunset = Some((deprecation, HttpDate::from(date).to_string()));
+    }
     let action = inner.faults.take(endpoint.operation_id).map(faults::action);
-    Step::Proceed(Prelude { route, behaviour, deprecated, principal, query, style, action })
+    Step::Proceed(Prelude { endpoint, route, behaviour, deprecated, principal, query, style, action, bytes, sunset })
+}
+
+/// For a version with a sunset date: its `Deprecation` value (assumed: the day its successor
+/// version appeared, else the sunset's) and its sunset instant.
+fn sunset_of(endpoint: &Endpoint, version: ApiVersion) -> Option<(String, std::time::SystemTime)> {
+    let at = |date: &str| Timestamp::parse(format!("{date}T00:00:00Z")).system_time();
+    let date = at(endpoint.sunset(version)?)?;
+    let successor = endpoint.versions.iter().find(|v| !v.is_preview() && v.as_str() > version.as_str());
+    let deprecation = successor.and_then(|v| at(v.as_str())).unwrap_or(date);
+    Some((HttpDate::from(deprecation).to_string(), date))
 }
 
 /// A request without acceptable credentials: answered 401 with a (possibly stale) challenge.
@@ -251,11 +310,22 @@ fn unauthorized(inner: &mut Inner, stale: bool, now: Instant) -> Response<FakeBo
 }
 
 /// The first `Accept` media range that is exactly one of the endpoint's versions
-/// (`application/vnd.atlas.<date>+json`, parameters ignored).
-fn negotiated(parts: &Parts, endpoint: &Endpoint) -> Option<ApiVersion> {
+/// (`application/vnd.atlas.<date>+json`, or `+gzip`/`+csv` for a download: then `true`;
+/// parameters ignored).
+fn negotiated(parts: &Parts, endpoint: &Endpoint) -> Option<(ApiVersion, bool)> {
+    let suffix = match endpoint.output {
+        SuccessBody::Bytes { suffix } | SuccessBody::JsonOrBytes { suffix } => Some(suffix),
+        _ => None,
+    };
     parts.headers.get_all(ACCEPT).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).find_map(|range| {
         let media = range.split(';').next().unwrap_or_default().trim();
-        endpoint.versions.iter().copied().find(|v| media.eq_ignore_ascii_case(&v.media_type()))
+        endpoint.versions.iter().copied().find_map(|v| {
+            if media.eq_ignore_ascii_case(&v.media_type()) {
+                return Some((v, false));
+            }
+            let bytes = suffix.map(|s| format!("application/vnd.atlas.{}+{s}", v.as_str()));
+            bytes.is_some_and(|b| media.eq_ignore_ascii_case(&b)).then_some((v, true))
+        })
     })
 }
 

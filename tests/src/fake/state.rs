@@ -8,9 +8,12 @@
 //! as Atlas documents.
 
 use super::config::FakeConfig;
+use super::generic;
+pub(crate) use super::incoming::Request;
 use super::random;
 use super::reply::Outcome;
 use super::requests::{self, Grant};
+use super::resources::FakeState;
 use super::routes::{Behaviour, Op, Route, Scope};
 use super::users::{self, SeedUser, Users, VALIDITY, invalid_attribute, is_hex24, whole_seconds};
 use atlas_admin_core::{OrgMembershipStatus, format_rfc3339};
@@ -75,27 +78,14 @@ impl Invitation {
     }
 }
 
-/// Everything one API request hands to the store.
-pub(crate) struct Request<'a> {
-    pub(crate) config: &'a FakeConfig,
-    /// `inviterUsername` of what it creates: the API public key or the client id.
-    pub(crate) principal: &'a str,
-    pub(crate) now: SystemTime,
-    /// Decoded query parameters.
-    pub(crate) query: &'a [(String, String)],
-    /// The request path (no query), for pagination links.
-    pub(crate) path: &'a str,
-    /// The negotiated API version.
-    pub(crate) version: atlas_admin_core::ApiVersion,
-    pub(crate) body: &'a [u8],
-}
-
 /// Pending invitations, in creation order, and the Cloud Users.
 #[derive(Default)]
 pub(crate) struct Store {
     pub(crate) project: Vec<Invitation>,
     pub(crate) org: Vec<Invitation>,
     pub(crate) users: Users,
+    /// What the generic behaviour keeps (every other operation).
+    pub(crate) generic: FakeState,
 }
 
 fn same_user(a: &str, b: &str) -> bool {
@@ -131,6 +121,7 @@ impl Store {
         let outcome = match behaviour {
             Behaviour::Invite(op) => self.invitation(route, op, req),
             Behaviour::Users(op) => self.users.handle(op, route, req),
+            Behaviour::Generic => return generic::handle(&mut self.generic, route, req),
         };
         self.drop_unlinked();
         outcome

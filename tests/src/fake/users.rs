@@ -38,11 +38,11 @@
 //!   `removeOrgUser`/`removeGroupUser` answer 404 for a user who is not ACTIVE (documented:
 //!   they remove only active users; the status is a choice).
 
-use super::config::FakeConfig;
+use super::incoming::Request;
+use super::paging::{Paging, bad_query, flag};
 use super::random;
 use super::reply::Outcome;
 use super::routes::Route;
-use super::state::Request;
 use atlas_admin_core::{
     ApiVersion, GroupInvitationRequest, GroupInvitationUpdateRequest, InvalidInput, OrgMembershipStatus, OrgRole,
     OrganizationInvitationUpdateRequest, ProjectRole, format_rfc3339,
@@ -54,9 +54,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long an invitation can be accepted (Atlas: 30 days).
 pub(crate) const VALIDITY: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// Largest `itemsPerPage` Atlas accepts.
-const MAX_ITEMS_PER_PAGE: usize = 500;
-const DEFAULT_ITEMS_PER_PAGE: usize = 100;
 
 /// 409 of `createOrgUser` and `addGroupUsers` for an existing PENDING or ACTIVE user
 /// (unverified; the core's `ErrorCode::UserAlreadyExists`).
@@ -67,8 +64,6 @@ pub(crate) fn user_already_exists() -> String {
 pub const USER_ALREADY_HAS_ROLE: &str = "USER_ALREADY_HAS_ROLE";
 /// 400 of `:removeRole` for a user's last role (unverified).
 pub const CANNOT_REMOVE_LAST_ROLE: &str = "CANNOT_REMOVE_LAST_ROLE";
-/// 400 for a malformed or out-of-range query parameter (unverified).
-pub const INVALID_QUERY_PARAMETER: &str = "INVALID_QUERY_PARAMETER";
 
 /// The 16 Cloud Users operations, by the spec's operationIds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -608,7 +603,7 @@ impl Users {
                 let team = self.team(route.param("teamId"))?;
                 // No `includeCount` parameter, yet live Atlas answers a totalCount (observed).
                 let mut q = ListQuery::parse(req.query, false, legacy)?;
-                q.include_count = true;
+                q.paging.include_count = true;
                 let user_id = req.query.iter().find(|(k, _)| k == "userId" && !legacy).map(|(_, v)| v.clone());
                 if let Some(id) = user_id.as_deref().filter(|id| !is_hex24(id)) {
                     return Err(bad_query("userId", id));
@@ -701,7 +696,7 @@ impl Users {
                 && q.username.as_deref().is_none_or(|n| u.username.eq_ignore_ascii_case(n))
                 && listed(u)
         };
-        let skip = q.page_num.saturating_sub(1).saturating_mul(q.items_per_page);
+        let skip = q.paging.skip();
         let mut results = Vec::new();
         let mut seen = 0usize;
         let mut more = false;
@@ -711,27 +706,17 @@ impl Users {
             None => Box::new(self.by_seq.values()),
         };
         for user in users.filter(wanted) {
-            if seen >= skip && results.len() < q.items_per_page {
+            if seen >= skip && results.len() < q.paging.items_per_page {
                 results.push(render(user));
             } else if seen >= skip {
                 more = true;
-                if !q.include_count {
+                if !q.paging.include_count {
                     break;
                 }
             }
             seen += 1;
         }
-        let mut links = vec![json!({"href": link(req, q, q.page_num), "rel": "self"})];
-        if more {
-            links.push(json!({"href": link(req, q, q.page_num.saturating_add(1)), "rel": "next"}));
-        }
-        let mut body = Map::new();
-        body.insert("links".into(), Value::Array(links));
-        body.insert("results".into(), Value::Array(results));
-        if q.include_count {
-            body.insert("totalCount".into(), json!(seen));
-        }
-        Outcome::ok(Value::Object(body))
+        Outcome::ok(q.paging.body(req, results, seen, more))
     }
 }
 
@@ -798,61 +783,31 @@ fn conflict(code: &str, detail: String) -> Outcome {
     Outcome::error(StatusCode::CONFLICT, code, detail, Vec::new())
 }
 
-fn bad_query(name: &str, value: &str) -> Outcome {
-    Outcome::error(
-        StatusCode::BAD_REQUEST,
-        INVALID_QUERY_PARAMETER,
-        format!("Invalid query parameter {name}: {value:?}."),
-        vec![json!(name), json!(value)],
-    )
-}
-
 /// The parameters of a list.
 #[derive(Debug)]
 struct ListQuery {
-    items_per_page: usize,
-    page_num: usize,
-    include_count: bool,
+    paging: Paging,
     statuses: Vec<OrgMembershipStatus>,
     username: Option<String>,
     include_org_users: bool,
-    /// Whether `includeCount` appears in links (not on the team list, which has no such parameter).
-    count_param: bool,
 }
 
 impl ListQuery {
     /// `legacy` (2023-01-01): ACTIVE users only, the newer filters ignored.
     fn parse(query: &[(String, String)], count_param: bool, legacy: bool) -> Result<ListQuery, Outcome> {
-        let get = |name: &str| query.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let number = |name: &str, default: usize, max: usize| -> Result<usize, Outcome> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v.parse::<usize>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| bad_query(name, v)),
-            }
-        };
-        let flag = |name: &str, default: bool| -> Result<bool, Outcome> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-                Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-                Some(v) => Err(bad_query(name, v)),
-            }
-        };
+        let get = |name: &str| super::paging::get(query, name);
         Ok(ListQuery {
-            items_per_page: number("itemsPerPage", DEFAULT_ITEMS_PER_PAGE, MAX_ITEMS_PER_PAGE)?,
-            page_num: number("pageNum", 1, usize::MAX)?,
-            include_count: flag("includeCount", true)?,
+            paging: Paging::parse(query, count_param)?,
             statuses: match legacy {
                 true => vec![OrgMembershipStatus::Active],
                 false => ListQuery::statuses(query)?
                     .unwrap_or_else(|| vec![OrgMembershipStatus::Active, OrgMembershipStatus::Pending]),
             },
             username: get("username").filter(|_| !legacy).map(str::to_owned),
-            include_org_users: flag("includeOrgUsers", false)?,
-            count_param,
+            include_org_users: flag(query, "includeOrgUsers", false)?,
         })
         .and_then(|q| {
-            flag("flattenTeams", false)?;
+            flag(query, "flattenTeams", false)?;
             Ok(q)
         })
     }
@@ -878,27 +833,6 @@ impl ListQuery {
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
-}
-
-/// An absolute link to page `page` of this list: the request's own parameters in their order,
-/// then `includeCount` (where the list has it), `itemsPerPage` and `pageNum`.
-fn link(req: &Request<'_>, q: &ListQuery, page: usize) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in req.query {
-        if !matches!(k.as_str(), "includeCount" | "itemsPerPage" | "pageNum") {
-            s.append_pair(k, v);
-        }
-    }
-    if q.count_param {
-        s.append_pair("includeCount", if q.include_count { "true" } else { "false" });
-    }
-    s.append_pair("itemsPerPage", &q.items_per_page.to_string());
-    s.append_pair("pageNum", &page.to_string());
-    format!("{}{}?{}", base_url(req.config), req.path, s.finish())
-}
-
-fn base_url(config: &FakeConfig) -> String {
-    format!("http://127.0.0.1:{}", config.port)
 }
 
 type Violations = Vec<(String, String)>;

@@ -1,0 +1,343 @@
+//! The generic behaviour: every operation of the catalog without a hand-written one, driven by
+//! its [`Endpoint`] and the shape of its path ([`Shapes`]), on JSON.
+//!
+//! - Path parameters are checked with [`Param::check`](atlas_admin_core::Param::check)
+//!   (400 `INVALID_ATTRIBUTE` naming the parameter).
+//! - **Parents**: an item lives under its parent; where the parent's collection is one the
+//!   fake creates items in (projects, organizations, clusters, teams…), a missing parent is a
+//!   404 `RESOURCE_NOT_FOUND` (a cluster of an unknown project). The demo project,
+//!   organization and team exist from the start.
+//! - **Collections**: POST creates an item (PUT on an item path creates or updates it). Its key
+//!   is a fresh id of the shape the key parameter's pattern gives (24 hex for ids; also set as
+//!   the body's `id`), or, for a name, the body field named after the parameter (`clusterName`
+//!   → `clusterName` or `name`; `username`, `databaseName`, `roleName`); the path's `groupId`/
+//!   `orgId` are set in the body if absent. A taken name is 409. GET reads (404 once gone),
+//!   PATCH merges (RFC 7396), DELETE removes. Lists are Atlas's pages where the endpoint is
+//!   paginated, bare arrays where not.
+//! - **Lifecycles**: an item whose body has a `stateName`, or one of a `…clusters` or
+//!   `serverless` collection, reads `CREATING` (after PATCH/PUT `UPDATING`) until
+//!   [`FakeConfig::settle_time`](super::FakeConfig::settle_time) has passed on the fake's
+//!   clock, then `IDLE`; deleted, it reads `DELETING` for the settle time, then is gone.
+//! - **Documents** (a path that is neither an item nor a collection, e.g. settings): GET reads
+//!   what PUT/PATCH wrote (`{}` before), DELETE forgets it.
+//! - **Actions** (`:verb` custom methods, downloads, POSTs to a document path: test
+//!   failovers, restarts…): answered with the documented success status and `{}` (JSON), no
+//!   body (an empty answer) or a few bytes of the download's media type (`+gzip`: an empty gzip
+//!   stream; `+csv`: empty). They are counted in [`Counters::by_operation`](super::Counters)
+//!   like every call. (Bodies valid for the spec's schemas come with the generated models.)
+//!
+//! Assumptions about live Atlas (unverified, chosen to be plausible):
+//! - deleting an item that has children is refused: 409
+//!   `CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS` for a project with clusters (the code Atlas's
+//!   docs list for that case), 409 [`HAS_CHILD_RESOURCES`] for anything else;
+//! - a second item with a taken name is 409 `DUPLICATE_CLUSTER_NAME` for clusters,
+//!   409 [`ALREADY_EXISTS`] for anything else;
+//! - a create body without the name the item is keyed by is 400 `VALIDATION_ERROR` naming it;
+//! - PUT on an existing item merges like PATCH (the request's fields win).
+
+use super::incoming::Request;
+use super::paging::Paging;
+use super::reply::Outcome;
+use super::resources::{FakeState, merge};
+use super::routes::Route;
+use super::shapes::{Shape, Shapes, is_placeholder, placeholder_name, runs};
+use super::values::fresh_id;
+use atlas_admin_core::{Endpoint, ParamIn, ParamKind, SuccessBody, catalog};
+use http::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+
+/// 409 for deleting an item that has items below it (an assumption: Atlas's code per
+/// resource is unknown besides projects with clusters).
+pub const HAS_CHILD_RESOURCES: &str = "HAS_CHILD_RESOURCES";
+/// 409 for creating an item whose name is taken (an assumption, besides clusters).
+pub const ALREADY_EXISTS: &str = "ALREADY_EXISTS";
+/// The smallest gzip stream (of nothing): what a `+gzip` download answers.
+const EMPTY_GZIP: [u8; 20] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// `%XX` decoded (invalid escapes kept as they are).
+pub(crate) fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// 400 `INVALID_ATTRIBUTE` for a path parameter its kind refuses.
+fn invalid_path_param(name: &str, reason: &str) -> Outcome {
+    Outcome::error(
+        StatusCode::BAD_REQUEST,
+        "INVALID_ATTRIBUTE",
+        format!("Invalid attribute {name} specified: {reason}"),
+        vec![json!(name)],
+    )
+}
+
+/// Whether items of a collection have a lifecycle: by their body or their collection's name.
+pub(crate) fn has_lifecycle(collection: &str, body: &Map<String, Value>) -> bool {
+    let last = collection.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    body.contains_key("stateName") || last.ends_with("clusters") || last == "serverless"
+}
+
+/// The body fields that may name an item keyed by parameter `name`.
+fn name_fields(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_owned()];
+    if let Some(stem) = name.strip_suffix("Name") {
+        if !stem.is_empty() {
+            out.push("name".to_owned());
+        }
+    }
+    if !out.iter().any(|f| f == "name") {
+        out.push("name".to_owned());
+    }
+    out
+}
+
+/// The key of a new item of `collection` (template) from `body`, completing `body` with it.
+pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result<String, Outcome> {
+    let mut parts = Vec::new();
+    for &(name, kind) in Shapes::get().keys(collection) {
+        if let Some(id) = fresh_id(&kind) {
+            body.insert("id".to_owned(), Value::String(id.clone()));
+            parts.push(id);
+            continue;
+        }
+        let fields = name_fields(name);
+        let found = fields.iter().find_map(|f| body.get(f).and_then(Value::as_str).map(|v| (f.clone(), v.to_owned())));
+        let Some((field, value)) = found else {
+            return Err(Outcome::validation(vec![(name.to_owned(), "is required".to_owned())]));
+        };
+        if let Err(e) = kind.check(&field, &value) {
+            return Err(Outcome::validation(vec![(field, e.reason().to_owned())]));
+        }
+        parts.push(value);
+    }
+    if parts.is_empty() {
+        let id = super::random::object_id();
+        body.insert("id".to_owned(), Value::String(id.clone()));
+        parts.push(id);
+    }
+    Ok(parts.join("/"))
+}
+
+/// The request's body as a JSON object (`{}` when empty).
+fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Outcome::validation(vec![("body".to_owned(), "must be a JSON object".to_owned())])),
+        Err(e) => Err(Outcome::validation(vec![("body".to_owned(), format!("is not valid JSON: {e}"))])),
+    }
+}
+
+/// The documented success answer of the request's endpoint with `value`.
+fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
+    let e = req.endpoint;
+    let status = StatusCode::from_u16(e.success).unwrap_or(StatusCode::OK);
+    let bytes = |suffix: &str| {
+        let content = if suffix == "gzip" { EMPTY_GZIP.to_vec() } else { Vec::new() };
+        Outcome::bytes(status, content, format!("application/vnd.atlas.{}+{suffix}", req.version.as_str()))
+    };
+    match e.output {
+        SuccessBody::Empty => Outcome::with_status(status, None),
+        SuccessBody::Bytes { suffix } => bytes(suffix),
+        SuccessBody::JsonOrBytes { suffix } if req.bytes => bytes(suffix),
+        _ if status == StatusCode::NO_CONTENT => Outcome::with_status(status, None),
+        _ => Outcome::with_status(status, Some(value.unwrap_or_else(|| json!({})))),
+    }
+}
+
+/// Runs the generic behaviour of `req.endpoint` on `state`.
+pub(crate) fn handle(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Outcome {
+    match run(state, route, req) {
+        Ok(o) | Err(o) => o,
+    }
+}
+
+fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcome, Outcome> {
+    let e: &Endpoint = req.endpoint;
+    for p in e.params.iter().filter(|p| p.location == ParamIn::Path) {
+        let value = percent_decode(route.param(p.name));
+        p.check(&value).map_err(|err| invalid_path_param(p.name, err.reason()))?;
+    }
+    let shapes = Shapes::get();
+    let template: Vec<&str> = e.path.split('/').collect();
+    let concrete: Vec<&str> = req.path.split('/').collect();
+    if template.len() != concrete.len() {
+        return Err(Outcome::not_found(format!("Cannot find resource {}.", req.path)));
+    }
+    let shape = shapes.shape(e.path);
+    // Every parent must exist (the last run is the item itself for an item path).
+    for (start, end) in runs(&template) {
+        if matches!(shape, Shape::Item { start: s } if s == start) {
+            break;
+        }
+        let collection = template[..start].join("/");
+        // Only a placeholder naming the collection's key is its item (`/clusters/{hostName}/logs`
+        // names a host, not a cluster).
+        let names: Vec<&str> = template[start..end].iter().map(|s| placeholder_name(s)).collect();
+        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq(names.iter().copied());
+        if keyed && shapes.is_creatable(&collection) {
+            let (coll, key) = (concrete[..start].join("/"), concrete[start..end].join("/"));
+            if !state.exists_at(&coll, &key) {
+                let what = names.join("/");
+                return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
+            }
+        }
+    }
+    let path = req.path;
+    Ok(match (shape, &e.method) {
+        (Shape::Item { start }, m) => {
+            let (coll, key) = (concrete[..start].join("/"), concrete[start..].join("/"));
+            let not_found = || Outcome::not_found(format!("Cannot find resource {path}."));
+            match *m {
+                Method::GET => respond(req, Some(state.resource(&coll, &key).ok_or_else(not_found)?)),
+                Method::PATCH => {
+                    let patch = object(req.body)?;
+                    respond(req, Some(state.update(&coll, &key, |b| merge(b, &patch)).ok_or_else(not_found)?))
+                }
+                Method::PUT => {
+                    let mut body = object(req.body)?;
+                    match state.update(&coll, &key, |b| merge(b, &body)) {
+                        Some(v) => respond(req, Some(v)),
+                        None => {
+                            fill_parents(e.path, req.path, &mut body);
+                            for (seg, value) in template[start..].iter().zip(&concrete[start..]) {
+                                let name = placeholder_name(seg);
+                                let field = if fresh_id(&e.param(name).map_or(ParamKind::Id, |p| p.kind)).is_some() {
+                                    "id".to_owned()
+                                } else {
+                                    name.to_owned()
+                                };
+                                body.entry(field).or_insert_with(|| Value::String(percent_decode(value)));
+                            }
+                            let lifecycle = has_lifecycle(&coll, &body);
+                            respond(req, Some(state.insert(&coll, &key, body, lifecycle)))
+                        }
+                    }
+                }
+                Method::DELETE => {
+                    let item = format!("{coll}/{key}");
+                    if let Some(child) = state.has_children(&item) {
+                        return Err(refuse_delete(&item, &child));
+                    }
+                    if !state.remove(&coll, &key) {
+                        return Err(not_found());
+                    }
+                    respond(req, None)
+                }
+                _ => respond(req, None),
+            }
+        }
+        (Shape::Collection, &Method::POST) => {
+            let mut body = object(req.body)?;
+            let key = new_key(&template.join("/"), &mut body)?;
+            if state.exists_at(path, &key) {
+                let code = if path.ends_with("/clusters") { "DUPLICATE_CLUSTER_NAME" } else { ALREADY_EXISTS };
+                return Err(Outcome::error(
+                    StatusCode::CONFLICT,
+                    code,
+                    format!("A resource named {key} already exists."),
+                    vec![json!(key)],
+                ));
+            }
+            fill_parents(e.path, req.path, &mut body);
+            let lifecycle = has_lifecycle(path, &body);
+            respond(req, Some(state.insert(path, &key, body, lifecycle)))
+        }
+        (Shape::Collection | Shape::Document, &Method::GET) if e.paginated => {
+            let paging = Paging::parse(req.query, e.param("includeCount").is_some())?;
+            let total = state.count(path);
+            let mut results = Vec::new();
+            state.walk(path, paging.skip(), |item| {
+                results.push(item);
+                results.len() < paging.items_per_page
+            });
+            let more = paging.skip().saturating_add(results.len()) < total;
+            respond(req, Some(paging.body(req, results, total, more)))
+        }
+        (Shape::Collection, &Method::GET) => respond(req, Some(Value::Array(state.resources(path)))),
+        (Shape::Document, &Method::GET) => {
+            respond(req, Some(state.document(path).cloned().unwrap_or_else(|| json!({}))))
+        }
+        (Shape::Document | Shape::Collection, &Method::PUT | &Method::PATCH) => {
+            let patch = object(req.body)?;
+            let mut doc = match state.document(path) {
+                Some(Value::Object(m)) => m.clone(),
+                _ => Map::new(),
+            };
+            merge(&mut doc, &patch);
+            state.set_document(path, Value::Object(doc.clone()));
+            respond(req, Some(Value::Object(doc)))
+        }
+        (Shape::Document, &Method::DELETE) => {
+            state.remove_document(path);
+            respond(req, None)
+        }
+        _ => respond(req, None),
+    })
+}
+
+/// The template of the collection at concrete path `collection`, if the catalog has one.
+pub(crate) fn collection_template(collection: &str) -> Option<&'static str> {
+    let shapes = Shapes::get();
+    catalog::all()
+        .filter(|e| shapes.shape(e.path) == Shape::Collection)
+        .find(|e| super::routes::match_template(e.path, collection).is_some())
+        .map(|e| e.path)
+}
+
+/// Sets the path's `groupId`/`orgId` in a new item's body, if absent.
+pub(crate) fn fill_parents(template: &str, concrete: &str, body: &mut Map<String, Value>) {
+    for (seg, value) in template.split('/').zip(concrete.split('/')) {
+        if is_placeholder(seg) {
+            let name = placeholder_name(seg);
+            if matches!(name, "groupId" | "orgId") {
+                body.entry(name.to_owned()).or_insert_with(|| Value::String((*value).to_owned()));
+            }
+        }
+    }
+}
+
+/// 409 for deleting `item` while `child` (a collection below it) has items.
+fn refuse_delete(item: &str, child: &str) -> Outcome {
+    let project = item.strip_prefix("/api/atlas/v2/groups/").is_some_and(|rest| !rest.contains('/'));
+    let code = if project && child.ends_with("/clusters") {
+        "CANNOT_CLOSE_GROUP_ACTIVE_ATLAS_CLUSTERS"
+    } else {
+        HAS_CHILD_RESOURCES
+    };
+    Outcome::error(
+        StatusCode::CONFLICT,
+        code,
+        format!("Cannot delete {item}: {child} still holds resources."),
+        Vec::new(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_and_name_fields() {
+        assert_eq!(percent_decode("10.0.0.0%2F8"), "10.0.0.0/8");
+        assert_eq!(percent_decode("a%zz%2"), "a%zz%2");
+        assert_eq!(name_fields("clusterName"), ["clusterName", "name"]);
+        assert_eq!(name_fields("username"), ["username", "name"]);
+    }
+}
