@@ -137,8 +137,15 @@ fn live_client(debug: bool) -> Result<Warned<Client>, String> {
     Ok(Warned::new(builder.build().map_err(|e| e.to_string())?))
 }
 
-/// Prints the result (or the failure) and gives the exit status.
+/// Prints the result (or the failure) and gives the exit status, the progress line cleared
+/// first (a wait it told of is over, and it must not draw over what is printed).
 fn exit(outcome: Result<Option<Value>, Failure>, pretty: bool) -> ExitCode {
+    exit_after(progress::line(), outcome, pretty)
+}
+
+/// [`exit`], with `progress` the line to clear.
+fn exit_after(progress: &progress::Progress, outcome: Result<Option<Value>, Failure>, pretty: bool) -> ExitCode {
+    progress.clear();
     match outcome {
         Ok(Some(value)) if !out(&format!("{}\n", to_json(&value, pretty))) => ExitCode::from(RUNTIME_ERROR),
         Ok(_) => ExitCode::SUCCESS,
@@ -172,4 +179,22 @@ fn report(error: &Error, pretty: bool) -> ExitCode {
     }
     err(&format!("atlas-api: {line}"));
     ExitCode::from(RUNTIME_ERROR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However the call ends, its progress line is gone before anything is printed.
+    #[test]
+    fn the_progress_line_is_cleared_before_the_outcome_is_printed() {
+        let outcomes = || [Ok(None), Err(Failure::Io("disk full".to_owned())), Err(Failure::Closed)];
+        for outcome in outcomes() {
+            let progress = progress::Progress::new(true);
+            progress.say("listOrgUsers: Atlas answered 429 Too Many Requests".to_owned());
+            assert!(progress.is_drawn());
+            exit_after(&progress, outcome, false);
+            assert!(!progress.is_drawn());
+        }
+    }
 }

@@ -272,7 +272,7 @@ const GAP: usize = 2;
 
 /// One two-column row of the help: `label` after `indent` spaces, padded to `width`, then
 /// [`GAP`] spaces and `text`, whose later lines start at the same column.
-fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
+pub(crate) fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
     for (i, line) in text.lines().enumerate() {
         let label = if i == 0 { label } else { "" };
         let _ = writeln!(out, "{:indent$}{label:<width$}{:GAP$}{line}", "", "");
@@ -280,7 +280,7 @@ fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
 }
 
 /// The widest label (in characters).
-fn widest<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
+pub(crate) fn widest<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
     labels.into_iter().map(|l| l.chars().count()).max().unwrap_or(0)
 }
 
