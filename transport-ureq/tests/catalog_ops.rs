@@ -213,6 +213,42 @@ fn path_values_are_sent_encoded_once() {
     }
 }
 
+/// A download reads up to 1 GiB by default, not the 4 MiB of a JSON answer: a 5 MiB CSV is
+/// written whole; `--max-bytes` lowers (or raises) the cap, and past it nothing is written.
+#[test]
+fn a_download_larger_than_4_mib_is_written_whole() {
+    let csv: Vec<u8> = b"date,amount\n".iter().copied().cycle().take(5 * 1024 * 1024 + 7).collect();
+    let reply = || response("200 OK", &[("Content-Type", "application/vnd.atlas.2023-01-01+csv")], &csv);
+    let dir = std::env::temp_dir().join(format!("atlas-api-big-download-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("invoice.csv");
+    let file_text = file.to_string_lossy().into_owned();
+    let args =
+        ["invoices", "getOrgInvoiceCsv", "--orgId", canned::ORG_ID, "--invoiceId", "abc123", "--output", &file_text];
+    let server = Server::start(vec![challenge(), reply()]);
+    let env = canned_env(&server);
+    let run = atlas_api(&args, &with_env(&env));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read(&file).unwrap(), csv);
+    server.finish();
+    std::fs::remove_file(&file).unwrap();
+    // A lower cap: the call fails, nothing is written.
+    let server = Server::start(vec![challenge(), reply()]);
+    let env = canned_env(&server);
+    let mut capped = args.to_vec();
+    capped.extend(["--max-bytes", "1048576"]);
+    let run = atlas_api(&capped, &with_env(&env));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.to_lowercase().contains("large"), "{}", run.stderr);
+    assert!(!file.exists());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    // A bad cap is a usage error.
+    let run = atlas_api(&["invoices", "getOrgInvoiceCsv", "--max-bytes", "0"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--max-bytes"), "{}", run.stderr);
+}
+
 /// The one operation without auth is sent once, with no Authorization (no Digest probe),
 /// even with credentials in the environment.
 #[test]

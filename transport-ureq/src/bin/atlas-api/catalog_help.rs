@@ -13,6 +13,7 @@ const COMMON_FLAGS: &[&str] = &[
     "--file",
     "--version",
     "--output",
+    "--max-bytes",
     "--envelope",
     "--pretty",
     "--debug",
