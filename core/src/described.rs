@@ -4,6 +4,7 @@
 //! instead of an [`Endpoint`](crate::Endpoint) row.
 
 use crate::error::InvalidInput;
+use crate::validate::{MAX_TEXT_LEN, check_text};
 use http::{HeaderName, HeaderValue, Method, header};
 use std::fmt::{self, Write as _};
 
@@ -14,9 +15,6 @@ pub(crate) const API_PREFIX: &str = "/api/atlas/v2/";
 /// The largest request body a described operation sends, in bytes: the same bound as the
 /// default response body cap ([`DEFAULT_MAX_RESPONSE_BYTES`](crate::transport::DEFAULT_MAX_RESPONSE_BYTES)).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-/// The longest path template, query name or value accepted (a URI must stay under 64 KiB).
-const MAX_TEXT: usize = 4096;
 
 /// The suffix of the `Accept` media type (`application/vnd.atlas.<version>+<suffix>`): what
 /// the answer is. Downloads (logs, usage reports) answer `+gzip` or `+csv`.
@@ -240,7 +238,8 @@ impl Described {
         }
     }
 
-    /// Fills the placeholder `{name}` with `value`, percent-encoded.
+    /// Fills the placeholder `{name}` with `value` (as meant, decoded), percent-encoded once into
+    /// one segment.
     pub(crate) fn fill(&mut self, name: &str, value: &str) -> Result<(), InvalidInput> {
         let Some(at) = self.unfilled.iter().position(|n| n == name) else {
             // (The name goes into the field only if it could be a placeholder's: it is printed.)
@@ -250,11 +249,7 @@ impl Described {
                 false => InvalidInput::with_value("path", why, name),
             });
         };
-        let field = || format!("path.{name}");
-        if value.is_empty() || value == "." || value == ".." {
-            return Err(InvalidInput::with_value(field(), "a path value cannot be empty, `.` or `..`", value));
-        }
-        check_text(&field(), value)?;
+        check_path_value(&format!("path.{name}"), value)?;
         self.path = self.path.replacen(&format!("{{{name}}}"), &encode_segment(value), 1);
         self.unfilled.remove(at);
         Ok(())
@@ -327,15 +322,13 @@ fn check_method(method: &Method) -> Result<(), InvalidInput> {
     }
 }
 
-/// Refuses control characters (and text longer than [`MAX_TEXT`]) in what the caller gives.
-fn check_text(field: &str, value: &str) -> Result<(), InvalidInput> {
-    if value.len() > MAX_TEXT {
-        return Err(InvalidInput::new(field, format!("is longer than {MAX_TEXT} bytes")));
+/// A path value as meant (decoded: it is percent-encoded once, into one segment): not empty,
+/// `.` or `..` (which would change the path), and text ([`check_text`]).
+pub(crate) fn check_path_value(field: &str, value: &str) -> Result<(), InvalidInput> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(InvalidInput::with_value(field, "a path value cannot be empty, `.` or `..`", value));
     }
-    if value.chars().any(char::is_control) {
-        return Err(InvalidInput::with_value(field, "contains a control character", value));
-    }
-    Ok(())
+    check_text(field, value)
 }
 
 /// Validates a path template; returns its placeholder names in order.
@@ -345,8 +338,8 @@ fn check_text(field: &str, value: &str) -> Result<(), InvalidInput> {
 /// and `_`, each name once. No query, fragment, space, control or non-ASCII character.
 fn check_template(template: &str) -> Result<Vec<String>, InvalidInput> {
     let bad = |reason: &str| InvalidInput::with_value("path", reason, template);
-    if template.len() > MAX_TEXT {
-        return Err(InvalidInput::new("path", format!("is longer than {MAX_TEXT} bytes")));
+    if template.len() > MAX_TEXT_LEN {
+        return Err(InvalidInput::new("path", format!("is longer than {MAX_TEXT_LEN} bytes")));
     }
     let Some(rest) = template.strip_prefix(API_PREFIX) else {
         return Err(bad("must start with /api/atlas/v2/"));

@@ -96,7 +96,6 @@ pub use now::Now;
 pub use operation::{
     CallOptions, Endpoint, IntFormat, Operation, Param, ParamIn, ParamKind, PathParam, Preview, SuccessBody, Sunset,
 };
-pub use param_check::MAX_TEXT_LEN;
 pub use pattern::{PERMISSIVE_MAX_LEN, Pattern};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
@@ -105,7 +104,7 @@ pub use secret::Secret;
 pub use session::{Revocation, Session};
 pub use testing::unsigned_request;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};
-pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, OrgId, TeamId, UserId};
+pub use validate::{ApiVersion, GroupId, IntoId, InvitationId, MAX_TEXT_LEN, OrgId, TeamId, UserId};
 
 /// What a transport crate re-exports at its root, so users of either transport import the
 /// same names: `pub use atlas_admin_core::prelude::*;`. Glob-import it yourself to get the

@@ -1,17 +1,16 @@
 //! Validating parameter values by their [`ParamKind`], for any [`Endpoint`](crate::Endpoint) of
 //! the catalog, so that a call described at run time is checked before anything is sent.
 
+use crate::described::check_path_value;
 use crate::error::InvalidInput;
 use crate::models::{OrgMembershipStatus, check_unique};
 use crate::operation::{IntFormat, Param, ParamIn, ParamKind};
-use crate::pattern::permissive;
-use crate::validate::{check_email, check_hex_id};
+#[cfg(test)]
+use crate::validate::MAX_TEXT_LEN;
+use crate::validate::{check_email, check_hex_id, check_text};
+use std::borrow::Cow;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-/// The longest text value any parameter takes, in bytes (a bound for values the spec leaves
-/// unbounded).
-pub const MAX_TEXT_LEN: usize = 4096;
 
 impl ParamKind {
     /// Checks one value (one item of a repeated parameter); `field` names it in the error.
@@ -64,6 +63,16 @@ impl ParamKind {
         }
     }
 
+    /// The value as meant, as it is sent: for a pattern that writes a `/` as `%2F`, a given
+    /// `%2F` decoded ([`Pattern::decoded`](crate::Pattern::decoded)); any other as it is.
+    pub fn decoded<'v>(&self, value: &'v str) -> Cow<'v, str> {
+        match self {
+            ParamKind::Pattern(pattern) => pattern.decoded(value),
+            ParamKind::Repeated { item, .. } => item.decoded(value),
+            _ => Cow::Borrowed(value),
+        }
+    }
+
     /// Checks every value given for one parameter: each value, and how many there may be (one,
     /// unless [`repeatable`](Self::repeatable); then the spec's item bounds and uniqueness).
     pub fn check_values(&self, field: &str, values: &[&str]) -> Result<(), InvalidInput> {
@@ -89,9 +98,13 @@ impl ParamKind {
 }
 
 impl Param {
-    /// Checks one value of this parameter by its kind; a path value must moreover stay one path
-    /// segment (non-empty, no `/`, `?`, `#`: encode a `/` as `%2F`), and a header value must be
-    /// a valid header value.
+    /// Checks one value of this parameter by its kind. A path value is given as meant (decoded):
+    /// it is percent-encoded once into one segment when sent, so a `/`, `?`, `#`, `%` or space
+    /// in it is data (an AWS IAM ARN `arn:aws:iam::123:user/x`, an LDAP DN `CN=Jane Doe,OU=x`);
+    /// it may not be empty, `.` or `..`. Where the spec's pattern writes a `/` as `%2F` (CIDR
+    /// blocks, the Azure endpoint path), `/` and `%2F` are both accepted and mean the same
+    /// ([`Pattern::decoded`](crate::Pattern::decoded)). A header value must be a valid header
+    /// value.
     ///
     /// ```
     /// use atlas_admin_core::ops;
@@ -101,27 +114,14 @@ impl Param {
     /// ```
     pub fn check(&self, value: &str) -> Result<(), InvalidInput> {
         self.kind.check(self.name, value)?;
-        let segment_ok = match self.location {
-            ParamIn::Path => permissive(value),
-            ParamIn::Header => http::HeaderValue::from_str(value).is_ok(),
-            _ => true,
-        };
-        if !segment_ok {
-            return Err(InvalidInput::with_value(self.name, "must be one path segment (no / ? # or spaces)", value));
+        match self.location {
+            ParamIn::Path => check_path_value(self.name, &self.kind.decoded(value)),
+            ParamIn::Header if http::HeaderValue::from_str(value).is_err() => {
+                Err(InvalidInput::with_value(self.name, "must be a valid header value", value))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
-}
-
-/// Text of any kind: bounded and without control characters.
-fn check_text(field: &str, value: &str) -> Result<(), InvalidInput> {
-    if value.len() > MAX_TEXT_LEN {
-        return Err(InvalidInput::with_value(field, format!("must be at most {MAX_TEXT_LEN} bytes"), value));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(InvalidInput::with_value(field, "must not contain control characters", value));
-    }
-    Ok(())
 }
 
 fn check_int(
@@ -231,12 +231,20 @@ mod tests {
     }
 
     #[test]
-    fn path_values_stay_one_segment_and_headers_valid() {
-        let path = Param::path("databaseName", ParamKind::Text { min_len: None, max_len: None });
-        assert!(path.check("admin").is_ok());
-        for bad in ["", "a/b", "a?b", "a#b", "a b"] {
-            assert_eq!(path.check(bad).unwrap_err().field(), "databaseName", "{bad:?}");
+    fn path_values_are_given_decoded_and_headers_valid() {
+        let path = Param::path("username", ParamKind::Text { min_len: None, max_len: None });
+        for good in ["admin", "a/b", "a?b", "a#b", "CN=Jane Doe,OU=x", "arn:aws:iam::123:user/x", "50%"] {
+            assert!(path.check(good).is_ok(), "{good:?}");
         }
+        for bad in ["", ".", "..", "a\nb", &"a".repeat(MAX_TEXT_LEN + 1)] {
+            assert_eq!(path.check(bad).unwrap_err().field(), "username", "{bad:?}");
+        }
+        let cidr = Param::path("entryValue", ParamKind::Pattern(Pattern::IpCidrOrSecurityGroup));
+        for good in ["10.0.0.0/16", "10.0.0.0%2F16", "10.0.0.1"] {
+            assert!(cidr.check(good).is_ok(), "{good:?}");
+            assert_eq!(cidr.kind.decoded(good), good.replace("%2F", "/"));
+        }
+        assert!(cidr.check("10.0.0.0%252F16").is_err(), "an escape escaped twice");
         let query = Param::query("namespace", ParamKind::Text { min_len: None, max_len: None });
         assert!(query.check("db/coll?x").is_ok(), "query values are encoded");
         let header =

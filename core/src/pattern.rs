@@ -3,11 +3,17 @@
 //!
 //! Most are checked exactly. The address-like ones (an Azure private-endpoint resource path,
 //! IP/CIDR/security-group, host[:port]) get a permissive check, which Atlas completes: non-empty,
-//! at most [`PERMISSIVE_MAX_LEN`] bytes, no `/`, `?`, `#`, whitespace or control character. The
-//! spec's regex of each is [`Pattern::regex`]. (`^([a-f0-9]{24})$`, the pattern of most ids, is
-//! [`ParamKind::Id`](crate::ParamKind::Id).)
+//! at most [`PERMISSIVE_MAX_LEN`] bytes, no `?`, `#`, whitespace or control character, and no `/`
+//! unless the regex has one. The spec's regex of each is [`Pattern::regex`].
+//! (`^([a-f0-9]{24})$`, the pattern of most ids, is [`ParamKind::Id`](crate::ParamKind::Id).)
+//!
+//! Three regexes (CIDR blocks, the Azure resource path) write a `/` of the value as `%2F`: the
+//! spelling on the wire, where the value is one path segment. A value is given as meant, with
+//! its `/`, and sent percent-encoded once; a given `%2F` is taken as the `/` it stands for
+//! ([`Pattern::decoded`]), so both spellings send the same request.
 
 use crate::error::InvalidInput;
+use std::borrow::Cow;
 
 /// The longest value a permissive check accepts, in bytes.
 pub const PERMISSIVE_MAX_LEN: usize = 512;
@@ -30,7 +36,7 @@ pub enum Pattern {
     /// An AWS interface endpoint id (`^vpce-[0-9a-f]{17}$`).
     Vpce,
     /// An AWS interface endpoint id (checked exactly), or an Azure private endpoint resource path
-    /// with its `/`s written `%2F` (checked permissively).
+    /// (`/subscriptions/...`, its `/`s may be written `%2F`; checked permissively).
     VpceOrAzurePrivateEndpoint,
     /// A cluster or other resource name (`^[a-zA-Z0-9][a-zA-Z0-9-]*$`).
     Name,
@@ -38,9 +44,10 @@ pub enum Pattern {
     ServiceAccountId,
     /// An e-mail address in lowercase (the spec's RFC 5322-like regex, checked exactly).
     LowercaseEmail,
-    /// An IP address or CIDR block (`/` written `%2F`), or an AWS security group (checked permissively).
+    /// An IP address or CIDR block (its `/` may be written `%2F`), or an AWS security group
+    /// (checked permissively).
     IpCidrOrSecurityGroup,
-    /// An IP address or CIDR block, `/` written `%2F` (checked permissively).
+    /// An IP address or CIDR block, its `/` may be written `%2F` (checked permissively).
     IpOrCidr,
     /// A host or IP address with a port, as in process ids (checked permissively).
     HostPort,
@@ -116,8 +123,35 @@ impl Pattern {
         )
     }
 
-    /// Checks `value`; `field` names it in the error.
-    pub fn check(self, field: &str, value: &str) -> Result<(), InvalidInput> {
+    /// Whether the regex writes a `/` of the value as `%2F` (CIDR blocks, the Azure resource
+    /// path): then a `/` is part of the value, given as it is or as `%2F`.
+    pub fn has_slash(self) -> bool {
+        matches!(self, Pattern::VpceOrAzurePrivateEndpoint | Pattern::IpCidrOrSecurityGroup | Pattern::IpOrCidr)
+    }
+
+    /// The value as meant: for a pattern that [`has_slash`](Self::has_slash), each `%2F` (or
+    /// `%2f`) given is the `/` it stands for, so `10.0.0.0%2F16` is `10.0.0.0/16` (sent once
+    /// encoded, `10.0.0.0%2F16`); any other value as it is.
+    ///
+    /// ```
+    /// use atlas_admin_core::Pattern;
+    /// assert_eq!(Pattern::IpOrCidr.decoded("10.0.0.0%2F16"), "10.0.0.0/16");
+    /// assert_eq!(Pattern::IpOrCidr.decoded("10.0.0.0/16"), "10.0.0.0/16");
+    /// assert_eq!(Pattern::Host.decoded("a%2Fb"), "a%2Fb");
+    /// ```
+    pub fn decoded(self, value: &str) -> Cow<'_, str> {
+        if self.has_slash() && value.contains('%') {
+            Cow::Owned(value.replace("%2F", "/").replace("%2f", "/"))
+        } else {
+            Cow::Borrowed(value)
+        }
+    }
+
+    /// Checks `value` (as meant: [`decoded`](Self::decoded)); `field` names it in the error.
+    pub fn check(self, field: &str, given: &str) -> Result<(), InvalidInput> {
+        let decoded = self.decoded(given);
+        let value = decoded.as_ref();
+        let slash = self.has_slash();
         let ok = match self {
             Pattern::Hex24MixedCase => hex(value, 24, true),
             Pattern::Hex20 => hex(value, 20, false),
@@ -125,7 +159,7 @@ impl Pattern {
             Pattern::HexDigits => !value.is_empty() && value.len() <= PERMISSIVE_MAX_LEN && all_hex(value, false),
             Pattern::Uuid => uuid(value),
             Pattern::Vpce => vpce(value),
-            Pattern::VpceOrAzurePrivateEndpoint => vpce(value) || (value.starts_with("%2") && permissive(value)),
+            Pattern::VpceOrAzurePrivateEndpoint => vpce(value) || (value.starts_with('/') && permissive(value, slash)),
             Pattern::Name => name(value),
             Pattern::ServiceAccountId => value.strip_prefix("mdb_sa_id_").is_some_and(|rest| hex(rest, 24, true)),
             Pattern::LowercaseEmail => lowercase_email(value),
@@ -133,13 +167,17 @@ impl Pattern {
             | Pattern::IpOrCidr
             | Pattern::HostPort
             | Pattern::Host
-            | Pattern::IpAddress => permissive(value),
+            | Pattern::IpAddress => permissive(value, slash),
         };
         if ok {
             Ok(())
         } else {
-            let how = if self.is_exact() { "must match" } else { "must be non-empty, without / ? # or spaces, like" };
-            Err(InvalidInput::with_value(field, format!("{how} {}", self.regex()), value))
+            let how = match (self.is_exact(), slash) {
+                (true, _) => "must match",
+                (false, true) => "must be non-empty, without ? # % or spaces (a / as it is or as %2F), like",
+                (false, false) => "must be non-empty, without / ? # or spaces, like",
+            };
+            Err(InvalidInput::with_value(field, format!("{how} {}", self.regex()), given))
         }
     }
 }
@@ -170,11 +208,17 @@ fn name(value: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// Non-empty, bounded, and nothing that would end a path segment or the query.
-pub(crate) fn permissive(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= PERMISSIVE_MAX_LEN
-        && !value.chars().any(|c| matches!(c, '/' | '?' | '#') || c.is_whitespace() || c.is_control())
+/// Non-empty, bounded, and nothing an address holds in no spelling of the regex: no `?`, `#`,
+/// whitespace or control character; a `/` only where the regex has one (`slash`), and then no
+/// `%` left once decoded (its only escape is `%2F`: a `%25` is an escape escaped twice).
+fn permissive(value: &str, slash: bool) -> bool {
+    let refused = |c: char| match c {
+        '/' => !slash,
+        '%' => slash,
+        '?' | '#' => true,
+        c => c.is_whitespace() || c.is_control(),
+    };
+    !value.is_empty() && value.len() <= PERMISSIVE_MAX_LEN && !value.chars().any(refused)
 }
 
 /// `^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[…]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`
@@ -229,8 +273,13 @@ mod tests {
             ),
             (
                 Pattern::VpceOrAzurePrivateEndpoint,
-                &["vpce-0123456789abcdef0", "%2Fsubscriptions%2Fx%2FresourceGroups%2Fg"],
-                &["", "vpce-1", "/subscriptions/x", "plain"],
+                &[
+                    "vpce-0123456789abcdef0",
+                    "%2Fsubscriptions%2Fx%2FresourceGroups%2Fg",
+                    "/subscriptions/x/resourceGroups/g",
+                    "%2fsubscriptions/x%2FresourceGroups/g",
+                ],
+                &["", "vpce-1", "subscriptions/x", "plain", "%252Fsubscriptions%252Fx", "/subscriptions/a b"],
             ),
             (Pattern::Name, &["Cluster0", "a-b-1"], &["", "-a", "a_b", "a.b", "a b"]),
             (
@@ -250,8 +299,12 @@ mod tests {
                     "ada@example..com",
                 ],
             ),
-            (Pattern::IpCidrOrSecurityGroup, &["10.0.0.0%2F8", "sg-0123abcd"], &["", "10.0.0.0/8", "a b"]),
-            (Pattern::IpOrCidr, &["192.168.0.1", "::1"], &["", "10.0.0.0/8", "x?y"]),
+            (
+                Pattern::IpCidrOrSecurityGroup,
+                &["10.0.0.0%2F8", "10.0.0.0%2f8", "10.0.0.0/8", "sg-0123abcd"],
+                &["", "a b", "10.0.0.0%252F8", "10.0.0.0%2"],
+            ),
+            (Pattern::IpOrCidr, &["192.168.0.1", "::1", "10.0.0.0/8", "fd00::%2F8"], &["", "x?y", "10.0.0.0%25"]),
             (Pattern::HostPort, &["host.example.com:27017"], &["", "host#1", "a\nb"]),
             (Pattern::Host, &["host.example.com"], &["", "a/b"]),
             (Pattern::IpAddress, &["10.0.0.1"], &["", &"1".repeat(PERMISSIVE_MAX_LEN + 1)]),
@@ -265,6 +318,17 @@ mod tests {
                 let e = pattern.check("p", value).unwrap_err();
                 assert!(e.field() == "p" && e.reason().contains(pattern.regex()), "{pattern:?} {value:?}: {e}");
             }
+        }
+    }
+
+    /// The patterns whose regex writes `/` as `%2F` are the ones that take a `/`; both spellings
+    /// decode to one value.
+    #[test]
+    fn slash_patterns_take_a_slash_in_either_spelling() {
+        for p in Pattern::ALL {
+            assert_eq!(p.has_slash(), p.regex().contains("%2[fF]"), "{p:?}");
+            let decoded = p.decoded("a%2Fb%2fc");
+            assert_eq!(decoded, if p.has_slash() { "a/b/c" } else { "a%2Fb%2fc" }, "{p:?}");
         }
     }
 

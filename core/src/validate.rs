@@ -8,6 +8,22 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
+/// The longest text value accepted (a parameter value the spec leaves unbounded, a path
+/// template, a query name or value, a header value), in bytes: a URI must stay under 64 KiB.
+pub const MAX_TEXT_LEN: usize = 4096;
+
+/// Text of any kind the caller gives: at most [`MAX_TEXT_LEN`] bytes (the value is not shown:
+/// it is long), without control characters.
+pub(crate) fn check_text(field: &str, value: &str) -> Result<(), InvalidInput> {
+    if value.len() > MAX_TEXT_LEN {
+        return Err(InvalidInput::new(field, format!("must be at most {MAX_TEXT_LEN} bytes")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(InvalidInput::with_value(field, "must not contain control characters", value));
+    }
+    Ok(())
+}
+
 /// Checks the spec pattern `^([a-f0-9]{24})$` (lowercase hex only).
 pub(crate) fn check_hex_id(field: &str, value: &str) -> Result<(), InvalidInput> {
     if value.len() == 24 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {

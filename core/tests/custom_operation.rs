@@ -532,6 +532,54 @@ mod catalog_calls {
         assert_eq!(call("listOrgInvoices").param("sortBy", "NAME").unwrap_err().field(), "sortBy");
     }
 
+    /// A path value is given as meant and encoded exactly once: a CIDR block with its `/` raw or
+    /// as `%2F` is one `%2F` on the wire (Atlas decodes it to the block), an IAM ARN and an LDAP
+    /// DN with a space are sent encoded once, not refused.
+    #[test]
+    fn path_values_are_encoded_exactly_once() {
+        let path = |op: Custom| unsigned_request(&Config::default(), &op).unwrap().uri().path().to_owned();
+        for entry in ["10.0.0.0/16", "10.0.0.0%2F16", "10.0.0.0%2f16"] {
+            let op = call("deleteGroupAccessListEntry").param("groupId", GROUP).unwrap();
+            let op = op.param("entryValue", entry).unwrap();
+            assert_eq!(path(op), format!("/api/atlas/v2/groups/{GROUP}/accessList/10.0.0.0%2F16"), "{entry}");
+        }
+        for (op, param) in [("getGroupAccessListStatus", "entryValue"), ("deleteGroupAccessListEntry", "entryValue")] {
+            let e = call(op).param(param, "10.0.0.0%252F16").unwrap_err();
+            assert_eq!(e.field(), param, "an escape escaped twice is refused: {e}");
+        }
+        let key = "4888442a3354817a7320eb62";
+        let op = call("deleteOrgApiKeyAccessListEntry").param("orgId", ORG).unwrap().param("apiUserId", key).unwrap();
+        let op = op.param("ipAddress", "192.168.0.0/24").unwrap();
+        assert_eq!(path(op), format!("/api/atlas/v2/orgs/{ORG}/apiKeys/{key}/accessList/192.168.0.0%2F24"));
+        let azure = "/subscriptions/123e4567-e89b-12d3-a456-426614174000/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/pe";
+        let encoded = azure.replace('/', "%2F");
+        for given in [azure, encoded.as_str()] {
+            let op = call("getGroupPrivateEndpointEndpointServiceEndpoint")
+                .param("groupId", GROUP)
+                .unwrap()
+                .param("cloudProvider", "AZURE")
+                .unwrap()
+                .param("endpointServiceId", ORG)
+                .unwrap()
+                .param("endpointId", given)
+                .unwrap();
+            assert!(path(op).ends_with(&format!("/endpoint/{encoded}")), "{given}");
+        }
+        for (username, sent) in [
+            ("arn:aws:iam::123456789012:user/x", "arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Fx"),
+            ("CN=Jane Doe,OU=x", "CN%3DJane%20Doe%2COU%3Dx"),
+            ("50%2F", "50%252F"),
+        ] {
+            let op = call("getGroupDatabaseUser").param("groupId", GROUP).unwrap();
+            let op = op.param("databaseName", "$external").unwrap().param("username", username).unwrap();
+            assert_eq!(
+                path(op),
+                format!("/api/atlas/v2/groups/{GROUP}/databaseUsers/%24external/{sent}"),
+                "{username}"
+            );
+        }
+    }
+
     #[test]
     fn headers_are_sent_as_headers_and_checked() {
         let op = call("listGroupClusters")

@@ -185,6 +185,70 @@ fn downloads_go_to_a_file_or_stdout_as_bytes() {
     assert!(!Path::new("x").exists());
 }
 
+/// `atlas-api` takes a path value as meant and sends it encoded exactly once: a CIDR block with
+/// a raw `/` or as `%2F` is one `%2F`, an LDAP DN with a space is encoded once.
+#[test]
+fn path_values_are_sent_encoded_once() {
+    let access = format!("/api/atlas/v2/groups/{GROUP}/accessList/10.0.0.0%2F16");
+    let user = format!("/api/atlas/v2/groups/{GROUP}/databaseUsers/%24external/CN%3DJane%20Doe%2COU%3Dx");
+    let cases: [(&[&str], &str); 3] = [
+        (&["projectIpAccessList", "deleteGroupAccessListEntry", "--entryValue", "10.0.0.0/16"], &access),
+        (&["projectIpAccessList", "deleteGroupAccessListEntry", "--entryValue", "10.0.0.0%2F16"], &access),
+        (
+            &["databaseUsers", "getGroupDatabaseUser", "--databaseName", "$external", "--username", "CN=Jane Doe,OU=x"],
+            &user,
+        ),
+    ];
+    for (args, target) in cases {
+        let reply = response("200 OK", &[("Content-Type", "application/json")], b"{}");
+        let server = Server::start(vec![challenge(), reply]);
+        let env = canned_env(&server);
+        let mut all = args.to_vec();
+        all.extend(["--groupId", GROUP]);
+        let run = atlas_api(&all, &with_env(&env));
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let requests = server.finish();
+        assert_eq!(requests.len(), 2, "{args:?}");
+        assert_eq!(requests[1].target, target, "{args:?}");
+    }
+}
+
+/// A download reads up to 1 GiB by default, not the 4 MiB of a JSON answer: a 5 MiB CSV is
+/// written whole; `--max-bytes` lowers (or raises) the cap, and past it nothing is written.
+#[test]
+fn a_download_larger_than_4_mib_is_written_whole() {
+    let csv: Vec<u8> = b"date,amount\n".iter().copied().cycle().take(5 * 1024 * 1024 + 7).collect();
+    let reply = || response("200 OK", &[("Content-Type", "application/vnd.atlas.2023-01-01+csv")], &csv);
+    let dir = std::env::temp_dir().join(format!("atlas-api-big-download-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("invoice.csv");
+    let file_text = file.to_string_lossy().into_owned();
+    let args =
+        ["invoices", "getOrgInvoiceCsv", "--orgId", canned::ORG_ID, "--invoiceId", "abc123", "--output", &file_text];
+    let server = Server::start(vec![challenge(), reply()]);
+    let env = canned_env(&server);
+    let run = atlas_api(&args, &with_env(&env));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read(&file).unwrap(), csv);
+    server.finish();
+    std::fs::remove_file(&file).unwrap();
+    // A lower cap: the call fails, nothing is written.
+    let server = Server::start(vec![challenge(), reply()]);
+    let env = canned_env(&server);
+    let mut capped = args.to_vec();
+    capped.extend(["--max-bytes", "1048576"]);
+    let run = atlas_api(&capped, &with_env(&env));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.to_lowercase().contains("large"), "{}", run.stderr);
+    assert!(!file.exists());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    // A bad cap is a usage error.
+    let run = atlas_api(&["invoices", "getOrgInvoiceCsv", "--max-bytes", "0"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--max-bytes"), "{}", run.stderr);
+}
+
 /// The one operation without auth is sent once, with no Authorization (no Digest probe),
 /// even with credentials in the environment.
 #[test]
@@ -236,6 +300,18 @@ fn invalid_input_is_exit_2_with_a_suggestion() {
         assert!(run.stdout.is_empty());
     }
     assert!(server.finish().is_empty(), "nothing was sent");
+}
+
+/// A 100 KB misspelt flag is exit 2 at once: no suggestion is searched for (the edit distance
+/// to every flag would be quadratic in it), and it is shown cut short.
+#[test]
+fn a_huge_misspelt_flag_gets_no_suggestion() {
+    let flag = format!("--{}", "itemsPerPag".repeat(100 * 1024 / 11));
+    let run = atlas_api(&["clusters", "listGroupClusters", "--groupId", GROUP, &flag, "5"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown flag"), "{}", run.stderr);
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+    assert!(run.stderr.len() < 1024, "the flag is not echoed whole: {} bytes", run.stderr.len());
 }
 
 /// `--help` lists every tag with its operation count (58 tags: the spec's); `<tag> --help`

@@ -1412,7 +1412,7 @@ fn atlas_api_progress_is_shown_only_on_a_terminal() {
     let waits = [
         (&all_pages[..], "items so far"),
         (&plan[..], "invitees looked up"),
-        (&all_pages[..], "listOrgUsers: Atlas answered 429 Too Many Requests; waiting to retry"),
+        (&all_pages[..], "listOrgUsers: Atlas answered 429 Too Many Requests (retried if the policy allows)"),
     ];
     for (run, (args, expected)) in waits.into_iter().enumerate() {
         if run == 2 {

@@ -11,6 +11,7 @@ mod model;
 mod overrides;
 mod spec;
 
+use atlas_admin_testing::files;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -140,13 +141,38 @@ fn rustfmt(root: &Path, text: &str) -> Result<String, String> {
     String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output: {e}"))
 }
 
-/// Writes to a temporary name in the same directory, syncs, then renames.
+/// Writes `path` whole or not at all, creating its directory: the workspace's one atomic
+/// writer (`atlas_admin_testing::files`: a temporary name unique to the process and call,
+/// synced, renamed; removed on failure).
 fn write_atomically(path: &Path, content: &str) -> Result<(), String> {
     let dir = path.parent().ok_or_else(|| format!("{} has no parent", path.display()))?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.codegen-tmp"));
-    let mut file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    file.write_all(content.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+    files::write_atomically(path, |w| w.write_all(content.as_bytes())).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A file is written whole, its directory made; a write that fails (the target is a
+    /// directory) leaves no temporary file behind.
+    #[test]
+    fn writes_whole_and_leaves_no_temporary_file_on_failure() {
+        let dir = std::env::temp_dir().join(format!("atlas-codegen-write-{}", std::process::id()));
+        let file = dir.join("gen").join("a.rs");
+        write_atomically(&file, "// one\n").unwrap();
+        write_atomically(&file, "// two\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "// two\n");
+        let taken = dir.join("gen").join("taken");
+        std::fs::create_dir_all(taken.join("inside")).unwrap();
+        assert!(write_atomically(&taken, "x").is_err());
+        let mut names: Vec<String> = std::fs::read_dir(dir.join("gen"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.rs", "taken"], "no temporary file is left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

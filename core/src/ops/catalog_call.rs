@@ -10,6 +10,7 @@ use crate::models::Page;
 use crate::operation::{Endpoint, ParamIn, SuccessBody};
 use crate::paginate::Paginated;
 use crate::validate::ApiVersion;
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 impl Custom {
@@ -110,9 +111,14 @@ impl<T> Custom<T> {
     }
 
     /// For a catalog operation: `name` is a parameter of the entry in `location`, and `value`
-    /// one it takes.
-    pub(super) fn check_param(&self, name: &str, location: ParamIn, value: &str) -> Result<(), InvalidInput> {
-        let Some(entry) = self.entry else { return Ok(()) };
+    /// one it takes. Answers the value as meant, to send ([`ParamKind::decoded`](crate::ParamKind::decoded)).
+    pub(super) fn check_param<'v>(
+        &self,
+        name: &str,
+        location: ParamIn,
+        value: &'v str,
+    ) -> Result<Cow<'v, str>, InvalidInput> {
+        let Some(entry) = self.entry else { return Ok(Cow::Borrowed(value)) };
         let Some(param) = entry.param(name) else { return Err(unknown(entry, name)) };
         if param.location != location {
             let place = match param.location {
@@ -122,7 +128,8 @@ impl<T> Custom<T> {
             };
             return Err(InvalidInput::new(name, format!("is {place} parameter of {}", entry.operation_id)));
         }
-        param.check(value)
+        param.check(value)?;
+        Ok(param.kind.decoded(value))
     }
 
     /// For a catalog operation, what the entry asks of the whole call in API version

@@ -163,20 +163,22 @@ impl Custom {
 }
 
 impl<T> Custom<T> {
-    /// Fills the `{name}` placeholder of the path with `value`, percent-encoded into one
-    /// segment (a `/` or `?` in it is data). Each placeholder once; the value may not be
-    /// empty, `.` or `..`, nor hold a control character.
+    /// Fills the `{name}` placeholder of the path with `value`, given as meant (decoded) and
+    /// percent-encoded once into one segment (a `/`, `?`, `%` or space in it is data). Each
+    /// placeholder once; the value may not be empty, `.` or `..`, nor hold a control character.
+    /// For a catalog parameter whose spec pattern writes a `/` as `%2F` (a CIDR block, an Azure
+    /// endpoint path), `/` and `%2F` mean the same (both are sent as one `%2F`).
     pub fn path_param(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
-        self.check_param(name, ParamIn::Path, value.as_ref())?;
-        self.described.fill(name, value.as_ref())?;
+        let value = self.check_param(name, ParamIn::Path, value.as_ref())?;
+        self.described.fill(name, &value)?;
         Ok(self)
     }
 
     /// Adds the query parameter `name=value` (sent encoded; call again to repeat a key).
     /// `envelope` and `pretty` are set with their own methods.
     pub fn query(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
-        self.check_param(name, ParamIn::Query, value.as_ref())?;
-        self.described.push_query(name, value.as_ref())?;
+        let value = self.check_param(name, ParamIn::Query, value.as_ref())?;
+        self.described.push_query(name, &value)?;
         Ok(self)
     }
 
@@ -185,8 +187,8 @@ impl<T> Custom<T> {
     /// `Content-Length`, `Transfer-Encoding`, `Connection`) are refused; the value may hold no
     /// control character. A header of a catalog operation is one its entry lists.
     pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
-        self.check_param(name, ParamIn::Header, value.as_ref())?;
-        self.described.push_header(name, value.as_ref())?;
+        let value = self.check_param(name, ParamIn::Header, value.as_ref())?;
+        self.described.push_header(name, &value)?;
         Ok(self)
     }
 

@@ -37,6 +37,7 @@ mod progress;
 #[path = "atlas-api/run.rs"]
 mod run;
 
+use atlas_admin_ureq::core::transport::DEFAULT_MAX_RESPONSE_BYTES;
 use atlas_admin_ureq::{Client, ClientBuilder, Error};
 use cassette::CassetteArgs;
 use run::{Failure, Warned};
@@ -75,7 +76,7 @@ fn main() -> ExitCode {
     };
     if let Some(("migrate", rest)) = argv.split_first().map(|(first, rest)| (first.as_str(), rest)) {
         let Some(cassette) = cassette else {
-            return migrate::main(rest, &|| live_client(false)).0;
+            return migrate::main(rest, &|| live_client(false, DEFAULT_MAX_RESPONSE_BYTES)).0;
         };
         let slot = OnceCell::new();
         let (code, refused) = migrate::main(rest, &cassette.opener(&slot, false));
@@ -93,7 +94,8 @@ fn main() -> ExitCode {
     let print = |text: &str| out(text);
     // The client (or cassette) is made only once everything the user typed is valid.
     let Some(cassette) = cassette else {
-        return exit(run::run(&args, &|| live_client(args.debug), &print), args.pretty);
+        let max_bytes = run::max_response_bytes(&args);
+        return exit(run::run(&args, &|| live_client(args.debug, max_bytes), &print), args.pretty);
     };
     let slot = OnceCell::new();
     // While recording, the live answers are not printed: the new cassette's replay is.
@@ -125,10 +127,11 @@ fn main() -> ExitCode {
     cassette.finish(slot, code, refused)
 }
 
-/// The real client from the environment, with `--debug`'s exchange log and the waits shown
-/// on the progress line (a terminal only).
-fn live_client(debug: bool) -> Result<Warned<Client>, String> {
-    let builder = ClientBuilder::from_env().map_err(|e| e.to_string())?.on_exchange(move |exchange| {
+/// The real client from the environment, reading answers of at most `max_bytes`, with
+/// `--debug`'s exchange log and the waits shown on the progress line (a terminal only).
+fn live_client(debug: bool, max_bytes: u64) -> Result<Warned<Client>, String> {
+    let builder = ClientBuilder::from_env().map_err(|e| e.to_string())?.max_response_bytes(max_bytes);
+    let builder = builder.on_exchange(move |exchange| {
         if debug {
             err(&format!("atlas-api: {exchange}"));
         }
@@ -137,8 +140,15 @@ fn live_client(debug: bool) -> Result<Warned<Client>, String> {
     Ok(Warned::new(builder.build().map_err(|e| e.to_string())?))
 }
 
-/// Prints the result (or the failure) and gives the exit status.
+/// Prints the result (or the failure) and gives the exit status, the progress line cleared
+/// first (a wait it told of is over, and it must not draw over what is printed).
 fn exit(outcome: Result<Option<Value>, Failure>, pretty: bool) -> ExitCode {
+    exit_after(progress::line(), outcome, pretty)
+}
+
+/// [`exit`], with `progress` the line to clear.
+fn exit_after(progress: &progress::Progress, outcome: Result<Option<Value>, Failure>, pretty: bool) -> ExitCode {
+    progress.clear();
     match outcome {
         Ok(Some(value)) if !out(&format!("{}\n", to_json(&value, pretty))) => ExitCode::from(RUNTIME_ERROR),
         Ok(_) => ExitCode::SUCCESS,
@@ -172,4 +182,22 @@ fn report(error: &Error, pretty: bool) -> ExitCode {
     }
     err(&format!("atlas-api: {line}"));
     ExitCode::from(RUNTIME_ERROR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However the call ends, its progress line is gone before anything is printed.
+    #[test]
+    fn the_progress_line_is_cleared_before_the_outcome_is_printed() {
+        let outcomes = || [Ok(None), Err(Failure::Io("disk full".to_owned())), Err(Failure::Closed)];
+        for outcome in outcomes() {
+            let progress = progress::Progress::new(true);
+            progress.say("listOrgUsers: Atlas answered 429 Too Many Requests".to_owned());
+            assert!(progress.is_drawn());
+            exit_after(&progress, outcome, false);
+            assert!(!progress.is_drawn());
+        }
+    }
 }

@@ -41,10 +41,12 @@ pub(crate) struct Args {
     pub(crate) all_pages: bool,
     /// `--output FILE`: a download's bytes go to FILE (written atomically).
     pub(crate) output: Option<String>,
+    /// `--max-bytes N`: the largest answer read (else the default of the kind of answer).
+    pub(crate) max_bytes: Option<u64>,
 }
 
 /// Flags with a value besides the parameters.
-const VALUE_FLAGS: &[&str] = &["--data", "--file", "--version", "--output"];
+const VALUE_FLAGS: &[&str] = &["--data", "--file", "--version", "--output", "--max-bytes"];
 /// Flags without a value (`--flag=true|false` also accepted).
 const SWITCHES: &[&str] = &["--envelope", "--pretty", "--debug", "--all-pages"];
 
@@ -90,7 +92,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
     }
     let mut positionals = Vec::new();
     let mut params: Vec<(&'static str, Given)> = Vec::new();
-    let (mut body, mut version, mut output) = (None, None, None);
+    let (mut body, mut version, mut output, mut max_bytes) = (None, None, None, None);
     let (mut envelope, mut pretty, mut debug, mut all_pages) = (None, None, None, None);
     let mut iter = args.into_iter();
     while let Some(arg) = iter.next() {
@@ -137,6 +139,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
             (None, "--data") => set_once(&mut body, "--data/--file", BodySource::Data(value))?,
             (None, "--file") => set_once(&mut body, "--data/--file", BodySource::File(value))?,
             (None, "--output") => set_once(&mut output, "--output", value)?,
+            (None, "--max-bytes") => set_once(&mut max_bytes, "--max-bytes", byte_count(&value)?)?,
             (None, _) => set_once(&mut version, "--version", value)?,
         }
     }
@@ -164,7 +167,16 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Arg
         debug: debug.unwrap_or(false),
         all_pages: all_pages.unwrap_or(false),
         output,
+        max_bytes,
     }))
+}
+
+/// A `--max-bytes` value: a whole number of bytes, at least 1.
+fn byte_count(value: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(n) if n > 0 && value.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!("--max-bytes takes a whole number of bytes, at least 1, not {value:?}")),
+    }
 }
 
 /// Stores a flag's value, refusing a second one.
@@ -231,6 +243,11 @@ const OTHER_FLAGS: &[(&str, &str)] = &[
          they go to stdout, which must not be a terminal",
     ),
     (
+        "--max-bytes N",
+        "the largest answer read, in bytes (default 4194304, 4 MiB; 1073741824,\n\
+         1 GiB, for downloads); a larger one fails (exit 1), nothing is written",
+    ),
+    (
         "--all-pages",
         "paginated lists: fetch every page (from --pageNum, default 1) and print\n\
          one JSON array of every result, a page at a time",
@@ -272,7 +289,7 @@ const GAP: usize = 2;
 
 /// One two-column row of the help: `label` after `indent` spaces, padded to `width`, then
 /// [`GAP`] spaces and `text`, whose later lines start at the same column.
-fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
+pub(crate) fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
     for (i, line) in text.lines().enumerate() {
         let label = if i == 0 { label } else { "" };
         let _ = writeln!(out, "{:indent$}{label:<width$}{:GAP$}{line}", "", "");
@@ -280,7 +297,7 @@ fn row(out: &mut String, indent: usize, width: usize, label: &str, text: &str) {
 }
 
 /// The widest label (in characters).
-fn widest<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
+pub(crate) fn widest<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
     labels.into_iter().map(|l| l.chars().count()).max().unwrap_or(0)
 }
 

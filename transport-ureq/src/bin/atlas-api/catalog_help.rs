@@ -2,8 +2,9 @@
 //! --help`, `atlas-api <tag> <operationId> --help`), and the suggestions for a misspelt tag,
 //! operation or flag. Everything comes from `atlas_admin_core::catalog`.
 
-use crate::args::{metavar, synopsis, tags};
+use crate::args::{metavar, row, synopsis, tags, widest};
 use atlas_admin_ureq::core::{Endpoint, ParamIn, ParamKind, SuccessBody, catalog};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// Flags every operation may take besides its parameters (for suggestions).
@@ -12,6 +13,7 @@ const COMMON_FLAGS: &[&str] = &[
     "--file",
     "--version",
     "--output",
+    "--max-bytes",
     "--envelope",
     "--pretty",
     "--debug",
@@ -30,12 +32,12 @@ pub(crate) fn operations(tag: &str) -> impl Iterator<Item = &'static Endpoint> +
 /// `  <tag>  <N> operations` for every tag, in columns.
 pub(crate) fn tags_help() -> String {
     let tags = tags();
-    let width = tags.iter().map(|t| t.len()).max().unwrap_or(0);
+    let width = widest(tags.iter().copied());
     let mut out = format!("tags ({}; `atlas-api <tag> --help` lists a tag's operations):\n", tags.len());
     for tag in &tags {
         let n = operations(tag).count();
         let s = if n == 1 { "" } else { "s" };
-        let _ = writeln!(out, "  {tag:<width$}  {n} operation{s}");
+        row(&mut out, 2, width, tag, &format!("{n} operation{s}"));
     }
     out
 }
@@ -43,14 +45,14 @@ pub(crate) fn tags_help() -> String {
 /// The operations of `tag`: name, marks and summary, then its flags.
 pub(crate) fn tag_help(tag: &str) -> String {
     let ops: Vec<&Endpoint> = operations(tag).collect();
-    let width = ops.iter().map(|e| e.operation_id.len()).max().unwrap_or(0);
+    let width = widest(ops.iter().map(|e| e.operation_id));
     let mut out = format!(
         "usage: atlas-api {tag} <operationId> [flags]\n\n{tag}: {} operations (`atlas-api {tag} <operationId> --help` for one's flags):\n",
         ops.len()
     );
     for e in ops {
-        let _ = writeln!(out, "  {:<width$}  {}{}", e.operation_id, e.summary, marks(e));
-        let _ = writeln!(out, "  {:<width$}  {}", "", synopsis(e));
+        row(&mut out, 2, width, e.operation_id, &format!("{}{}", e.summary, marks(e)));
+        row(&mut out, 2, width, "", &synopsis(e));
     }
     out
 }
@@ -119,10 +121,10 @@ pub(crate) fn operation_help(e: &Endpoint) -> String {
         rows.push(("--output FILE".to_owned(), format!("write the {suffix} download to FILE{what}")));
     }
     rows.push(("--version YYYY-MM-DD".to_owned(), format!("one of {}", versions.join(", "))));
-    let width = rows.iter().map(|(flag, _)| flag.chars().count()).max().unwrap_or(0);
+    let width = widest(rows.iter().map(|(flag, _)| flag.as_str()));
     out.push_str("\nflags:\n");
-    for (flag, what) in rows {
-        let _ = writeln!(out, "  {flag:<width$}  {what}");
+    for (flag, what) in &rows {
+        row(&mut out, 2, width, flag, what);
     }
     out
 }
@@ -165,12 +167,21 @@ fn kind_text(kind: ParamKind) -> String {
     }
 }
 
-/// The candidate nearest `word` (at most a third of its length in edits), if any.
+/// A word longer than this (in bytes) gets no suggestion: no flag, tag or operation is this
+/// long, and the edit distance costs the product of the lengths.
+const MAX_SUGGESTED_LEN: usize = 64;
+
+/// The candidate nearest `word` (at most a third of its length in edits), if any; none for a
+/// word longer than [`MAX_SUGGESTED_LEN`].
 pub(crate) fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if word.len() > MAX_SUGGESTED_LEN {
+        return None;
+    }
     let limit = (word.chars().count() / 3).max(1);
+    let word = word.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        let d = distance(&word.to_lowercase(), &candidate.to_lowercase());
+        let d = distance(&word, &candidate.to_lowercase());
         if d <= limit && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, candidate));
         }
@@ -205,9 +216,14 @@ fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion.map(|s| format!("; did you mean {s}?")).unwrap_or_default()
 }
 
-/// An unknown flag, with the nearest flag of any operation.
+/// An unknown flag, with the nearest flag of any operation (each name once: parameters
+/// repeat across operations). A flag too long to suggest for is shown cut short.
 pub(crate) fn unknown_flag(flag: &str) -> String {
-    let params: Vec<String> = catalog::all().flat_map(|e| e.params).map(|p| format!("--{}", p.name)).collect();
+    if flag.len() > MAX_SUGGESTED_LEN {
+        let start: String = flag.chars().take(MAX_SUGGESTED_LEN).collect();
+        return format!("unknown flag {start:?}… ({} bytes)", flag.len());
+    }
+    let params: BTreeSet<String> = catalog::all().flat_map(|e| e.params).map(|p| format!("--{}", p.name)).collect();
     let candidates = params.iter().map(String::as_str).chain(COMMON_FLAGS.iter().copied());
     format!("unknown flag {flag:?}{}", did_you_mean(nearest(flag, candidates)))
 }

@@ -14,6 +14,21 @@ use serde_json::Value;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 
+/// The largest answer a download reads by default (`--max-bytes` sets another): host logs and
+/// CSV exports run well past the 4 MiB of a JSON answer. The bytes are held in memory, then
+/// written.
+pub(crate) const DOWNLOAD_MAX_BYTES: u64 = 1 << 30;
+
+/// Whether `e` answers a download here: always, or, for an operation answering JSON or bytes,
+/// when `--output` asks for the bytes.
+pub(crate) fn is_download(e: &Endpoint, output: Option<&str>) -> bool {
+    match e.output {
+        SuccessBody::Bytes { .. } => true,
+        SuccessBody::JsonOrBytes { .. } => output.is_some(),
+        _ => false,
+    }
+}
+
 impl<E: Execute> Run<'_, E> {
     /// Builds the catalog operation `e` from the flags, checks it whole, then runs it.
     pub(super) fn run_catalog(self, e: &'static Endpoint, output: Option<&str>) -> Result<Option<Value>, Failure> {
@@ -29,12 +44,7 @@ impl<E: Execute> Run<'_, E> {
         if let Some(body) = self.raw.body {
             op = op.json_bytes(body.to_vec()).map_err(|err| usage(&err))?;
         }
-        let download = match e.output {
-            SuccessBody::Bytes { .. } => true,
-            SuccessBody::JsonOrBytes { .. } => output.is_some(),
-            _ => false,
-        };
-        if download {
+        if is_download(e, output) {
             let op = op.into_download().map_err(|err| usage(&err))?;
             self.check(&op)?;
             if output.is_none() && std::io::stdout().is_terminal() {

@@ -67,6 +67,12 @@ impl Progress {
         }
     }
 
+    /// Whether the line is on screen.
+    #[cfg(test)]
+    pub(crate) fn is_drawn(&self) -> bool {
+        self.bar.lock().unwrap_or_else(PoisonError::into_inner).is_some()
+    }
+
     /// Runs `print` (stdout) with the line out of the way, so the two never mix.
     pub(crate) fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
         match &*self.bar.lock().unwrap_or_else(PoisonError::into_inner) {
@@ -75,8 +81,8 @@ impl Progress {
         }
     }
 
-    /// The exchange observer's part: a refused exchange is followed by a wait (when the
-    /// policy allows a retry), which the line says; the next answer ends it.
+    /// The exchange observer's part: a refused exchange may be followed by a wait (when the
+    /// policy allows a retry), which the line says; the next answer, or the end, clears it.
     pub(crate) fn exchanged(&self, exchange: &Exchange) {
         match waiting(exchange) {
             Some(message) => {
@@ -116,8 +122,10 @@ pub(crate) fn migration(progress: migrate::Progress) -> String {
     format!("migrate: {done} of {of} invitees {what}, {} left", of.saturating_sub(done))
 }
 
-/// What the call waits for after `exchange`, if it was refused in a way that is retried:
-/// `listOrgUsers: Atlas answered 429 Too Many Requests; waiting to retry`.
+/// What held up the call at `exchange`, if it was refused in a way the policy may retry:
+/// `listOrgUsers: Atlas answered 429 Too Many Requests (retried if the policy allows)`. The
+/// exchange does not say whether a wait and a retry follow (the policy may be spent, or a POST
+/// not retried), so the line does not promise one; the next answer, or the end, clears it.
 pub(crate) fn waiting(exchange: &Exchange) -> Option<String> {
     let operation = exchange.operation.unwrap_or("the call");
     let why = match &exchange.outcome {
@@ -127,7 +135,7 @@ pub(crate) fn waiting(exchange: &Exchange) -> Option<String> {
         ExchangeOutcome::Failed { kind, .. } => format!("the request failed ({kind:?})"),
         _ => return None,
     };
-    Some(format!("{operation}: {why}; waiting to retry"))
+    Some(format!("{operation}: {why} (retried if the policy allows)"))
 }
 
 #[cfg(test)]
@@ -142,6 +150,18 @@ mod tests {
         assert_eq!(migration(planning), "migrate: 3 of 10 invitees looked up, 7 left");
         let applying = migrate::Progress::Applying { done: 10, of: 10 };
         assert_eq!(migration(applying), "migrate: 10 of 10 invitees applied, 0 left");
+    }
+
+    /// A 429 or 503 tells what happened, never that a retry follows (the exchange cannot say).
+    #[test]
+    fn a_refused_exchange_promises_no_retry() {
+        for status in [429, 503] {
+            let answer = http::Response::builder().status(status).body(Vec::new()).unwrap();
+            let exchange = Exchange::start(&http::Request::new(Vec::new())).finish(&Ok(answer), Duration::ZERO);
+            let line = waiting(&exchange).unwrap();
+            assert!(line.starts_with(&format!("the call: Atlas answered {status}")), "{line}");
+            assert!(!line.contains("waiting to retry"), "{line}");
+        }
     }
 
     #[test]

@@ -19,9 +19,11 @@ use crate::args::{Args, BodySource, Given};
 use atlas_admin_testing::bounded::{self, MAX_REQUEST_BODY_BYTES};
 use atlas_admin_ureq::core::ops::{self, FromArgs, RawArgs, Visitor};
 use atlas_admin_ureq::core::paginate::{Paginated, Paginator};
+use atlas_admin_ureq::core::transport::DEFAULT_MAX_RESPONSE_BYTES;
 use atlas_admin_ureq::core::{ApiResponse, Execute, Operation, SunsetWarnings};
 use atlas_admin_ureq::core::{Endpoint, ParamIn, SuccessBody, catalog};
 use atlas_admin_ureq::{ApiVersion, Error, InvalidInput};
+use catalog_run::DOWNLOAD_MAX_BYTES;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -225,6 +227,13 @@ impl<E: Execute> Run<'_, E> {
         }
         e.to_string()
     }
+}
+
+/// The largest answer the call reads: `--max-bytes`, else [`DOWNLOAD_MAX_BYTES`] for a
+/// download, else the clients' default.
+pub(crate) fn max_response_bytes(args: &Args) -> u64 {
+    let download = lookup(args).is_ok_and(|e| catalog_run::is_download(e, args.output.as_deref()));
+    args.max_bytes.unwrap_or(if download { DOWNLOAD_MAX_BYTES } else { DEFAULT_MAX_RESPONSE_BYTES })
 }
 
 /// Validates everything, then runs the call with the client `client()` makes (called only
