@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`doubles`] | [`Scripted`](doubles::Scripted): a hand-scripted [`Execute`]/[`ExecuteAsync`] double that records every call | none |
 //! | [`cassette`] | record real exchanges once (secrets scrubbed, the recorder refuses to save one), replay them with no network | none on replay |
-//! | [`fake`] (feature `fake`, default) | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas (Digest, OAuth, invitations, Cloud Users, faults) | `127.0.0.1` only |
+//! | [`fake`] (feature `fake`, default) | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas serving every operation of the API (Digest, OAuth, faults; invitations and Cloud Users hand-written, the rest by a generic behaviour: resources from the path's structure, Atlas's pages, clusters `CREATING` → `IDLE` after a [settle time](fake::FakeConfig::settle_time) on the fake's clock); your own behaviour for an operation ([`on`](fake::FakeAtlas::on)), seeding ([`seed_resource`](fake::FakeAtlas::seed_resource)) and inspection ([`resources`](fake::FakeAtlas::resources)) | `127.0.0.1` only |
 //! | [`fixtures`] | recorded Atlas responses and documented bodies, embedded in the crate, as `http::Response` | none |
 //! | [`files`] | [`write_atomically`](files::write_atomically): a file replaced whole or not at all (temporary file, sync, rename), as cassettes are saved | none |
 //! | [`clock`] | a virtual clock ([`Now`](atlas_admin_core::Now)) for driving the core's call machine step by step | none |
