@@ -117,14 +117,23 @@ fn kinds(fake: &FakeAtlas) -> Vec<Kind> {
     ]
 }
 
-/// Runs one round of `items` items spread over `kinds`: the calls made, the time they took
-/// and the memory at the peak (every item stored).
+/// What one round measured.
+struct Round {
+    calls: usize,
+    took: Duration,
+    /// The resident memory at the peak (every item stored).
+    peak: Option<u64>,
+    /// What `stored` said at the peak: items and their JSON bytes.
+    held: (usize, usize),
+}
+
+/// Runs one round of `items` items spread over `kinds`.
 fn round<E: Execute>(
     atlas: &E,
     kinds: &[Kind],
     items: usize,
     stored: &dyn Fn() -> (usize, usize),
-) -> Result<(usize, Duration, Option<u64>, (usize, usize)), Failure> {
+) -> Result<Round, Failure> {
     let started = Instant::now();
     let mut calls = 0;
     let mut keys: Vec<(usize, Vec<(&'static str, String)>)> = Vec::with_capacity(items);
@@ -160,7 +169,7 @@ fn round<E: Execute>(
         atlas.execute(&op(kinds[*kind].delete, &params)?)?;
         calls += 1;
     }
-    Ok((calls, started.elapsed(), peak, held))
+    Ok(Round { calls, took: started.elapsed(), peak, held })
 }
 
 fn main() -> ExitCode {
@@ -205,10 +214,10 @@ fn run() -> Result<bool, Failure> {
     let baseline = stored(); // the demo team
 
     let before = rss_kib();
-    let (n1, t1, peak1, held) = round(&client, &kinds, items, &stored)?;
+    let Round { calls: n1, took: t1, peak: peak1, held } = round(&client, &kinds, items, &stored)?;
     let after1 = rss_kib();
     let left1 = stored();
-    let (n2, t2, peak2, _) = round(&client, &kinds, items, &stored)?;
+    let Round { calls: n2, took: t2, peak: peak2, .. } = round(&client, &kinds, items, &stored)?;
     let after2 = rss_kib();
     let left2 = stored();
     let counters = fake.counters();

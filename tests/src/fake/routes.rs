@@ -121,10 +121,13 @@ fn match_segments(template: &[&'static str], path: &[&str]) -> Option<Vec<(&'sta
     Some(params)
 }
 
+/// Endpoints with their templates split at `/`, by number of segments.
+type TemplateIndex = HashMap<usize, Vec<(&'static Endpoint, Vec<&'static str>)>>;
+
 /// The catalog's templates split at `/`, grouped by their number of segments, in catalog
 /// order: a request is matched only against templates of its own length.
-fn templates_by_length() -> &'static HashMap<usize, Vec<(&'static Endpoint, Vec<&'static str>)>> {
-    static INDEX: OnceLock<HashMap<usize, Vec<(&'static Endpoint, Vec<&'static str>)>>> = OnceLock::new();
+fn templates_by_length() -> &'static TemplateIndex {
+    static INDEX: OnceLock<TemplateIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut index: HashMap<usize, Vec<_>> = HashMap::new();
         for endpoint in catalog::all() {
