@@ -194,6 +194,12 @@ pub fn lifecycle_access_list<D: Driver>() {
     let created = answer("create", c.execute(&with(op(crud.create, &crud.parent), &crud.bodies[0])));
     let page = created.value;
     assert_eq!((page["totalCount"].as_u64(), items(&page).len()), (Some(2), 2), "the list's page: {page}");
+    // An array with one bad entry stores none of them.
+    let mixed = json!([{"ipAddress": "198.51.100.1"}, {"comment": "no address"}]);
+    let bad = refused("an entry without its address", c.execute(&with(op(crud.create, &crud.parent), &mixed)));
+    assert_eq!(bad, (400, "VALIDATION_ERROR".to_owned()));
+    let entries = fake.resources(&format!("/api/atlas/v2/groups/{}/accessList", fake.config().group_id));
+    assert_eq!(entries.len(), 2, "nothing of the refused array is stored: {entries:?}");
 }
 
 /// Custom database roles, keyed by `roleName` from the body; their list is a bare array.
