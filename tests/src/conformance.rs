@@ -25,11 +25,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 mod custom;
 mod generic;
+mod lifecycles;
 pub use custom::{
     custom_download_is_the_bytes, custom_operation_equals_typed, custom_operation_over_oauth,
     custom_post_retried_only_when_idempotent,
 };
 pub use generic::{generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads};
+pub use lifecycles::{
+    lifecycle_access_list, lifecycle_alert_configs, lifecycle_api_keys, lifecycle_custom_db_roles,
+    lifecycle_database_users, lifecycle_teams,
+};
 
 /// A transport under test: blocking from the scenario's point of view.
 pub trait Driver: Sized + Send + Sync {
@@ -543,7 +548,8 @@ macro_rules! conformance_suite {
             transient_errors_retried_when_safe, create_not_duplicated, slow_server_times_out, envelope_equals_plain,
             invalid_input_sends_nothing, connection_refused, body_over_cap, custom_operation_equals_typed,
             custom_post_retried_only_when_idempotent, custom_operation_over_oauth, custom_download_is_the_bytes,
-            generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads);
+            generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads, lifecycle_database_users,
+            lifecycle_access_list, lifecycle_custom_db_roles, lifecycle_teams, lifecycle_alert_configs, lifecycle_api_keys);
     };
     (@tests $driver:ty; $($name:ident),*) => {
         $(

@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`doubles`] | [`Scripted`](doubles::Scripted): a hand-scripted [`Execute`]/[`ExecuteAsync`] double that records every call | none |
 //! | [`cassette`] | record real exchanges once (secrets scrubbed, the recorder refuses to save one), replay them with no network | none on replay |
-//! | [`fake`] (feature `fake`, default) | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas (Digest, OAuth, invitations, Cloud Users, faults) | `127.0.0.1` only |
+//! | [`fake`] (feature `fake`, default) | [`FakeAtlas`](fake::FakeAtlas): a loopback HTTP fake of Atlas serving every operation of the API (Digest, OAuth, faults; invitations and Cloud Users hand-written, the rest by a generic behaviour: resources from the path's structure, Atlas's pages, clusters `CREATING` → `IDLE` after a [settle time](fake::FakeConfig::settle_time) on the fake's clock); your own behaviour for an operation ([`on`](fake::FakeAtlas::on)), seeding ([`seed_resource`](fake::FakeAtlas::seed_resource)) and inspection ([`resources`](fake::FakeAtlas::resources)) | `127.0.0.1` only |
 //! | [`fixtures`] | recorded Atlas responses and documented bodies, embedded in the crate, as `http::Response` | none |
 //! | [`files`] | [`write_atomically`](files::write_atomically): a file replaced whole or not at all (temporary file, sync, rename), as cassettes are saved | none |
 //! | [`clock`] | a virtual clock ([`Now`](atlas_admin_core::Now)) for driving the core's call machine step by step | none |
@@ -151,6 +151,75 @@
 //! let invites = client.execute(&ListGroupInvites::new(&c.group_id)?)?;
 //! assert!(invites.value.is_empty());
 //! assert_eq!(fake.counters().requests, 2); // Digest: the challenge, then the signed request
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ### A cluster's lifecycle on the fake's clock
+//!
+//! The fake serves every operation of the API (a generic behaviour where none is hand-written,
+//! see [`fake`]), and a cluster takes time to become ready: `CREATING` until the fake's
+//! [`settle_time`](fake::FakeConfig::settle_time) has passed on *its* clock, then `IDLE`. So
+//! code that waits for a cluster is tested without waiting: the test hands it a pause that
+//! advances the fake's clock instead of sleeping, and the whole lifecycle (create, wait until
+//! `IDLE`, list, delete, 404) runs in milliseconds of wall time:
+//!
+//! ```
+//! use atlas_admin_core::{Execute, catalog};
+//! use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
+//! use serde_json::{Value, json};
+//! use std::time::Duration;
+//!
+//! type Failure = Box<dyn std::error::Error>;
+//!
+//! /// The code under test: creates cluster `name` in project `group` and polls it every 30 s
+//! /// (`pause`: a sleep in production) until it is `IDLE`, for at most an hour.
+//! fn create_and_wait<E: Execute>(atlas: &E, group: &str, name: &str, mut pause: impl FnMut(Duration)) -> Result<Value, Failure> {
+//!     let body = json!({"name": name, "clusterType": "REPLICASET"});
+//!     atlas.execute(&catalog::call("createGroupCluster")?.param("groupId", group)?.json(&body)?)?;
+//!     for _ in 0..120 {
+//!         let get = catalog::call("getGroupCluster")?.param("groupId", group)?.param("clusterName", name)?;
+//!         let cluster = atlas.execute(&get)?.value;
+//!         if cluster["stateName"] == "IDLE" {
+//!             return Ok(cluster);
+//!         }
+//!         pause(Duration::from_secs(30));
+//!     }
+//!     Err(format!("{name} is not IDLE after an hour").into())
+//! }
+//!
+//! # fn main() -> Result<(), Failure> {
+//! let fake = FakeAtlas::start_with(FakeConfig { settle_time: Duration::from_secs(10 * 60), ..FakeConfig::default() })?;
+//! let c = fake.config().clone();
+//! let client = atlas_admin_ureq::Client::builder()
+//!     .base_url(&fake.base_url())
+//!     .api_key(c.public_key, c.private_key)
+//!     .build()?;
+//! let g = c.group_id.as_str();
+//!
+//! // Create and wait: the pauses move the fake's clock, nobody sleeps.
+//! let mut pauses = 0;
+//! let cluster = create_and_wait(&client, g, "Cluster0", |d| {
+//!     pauses += 1;
+//!     fake.advance(d);
+//! })?;
+//! assert_eq!((cluster["name"].as_str(), cluster["stateName"].as_str()), (Some("Cluster0"), Some("IDLE")));
+//! assert_eq!(pauses, 20); // ten minutes of 30 s pauses, on the fake's clock
+//!
+//! // List (walked page by page, one cluster a page).
+//! let list = catalog::call("listGroupClusters")?.param("groupId", g)?.param("itemsPerPage", "1")?.paginated()?;
+//! let names: Vec<Value> = client.all(list).map(|c| c.map(|c| c["name"].clone())).collect::<Result<_, _>>()?;
+//! assert_eq!(names, [json!("Cluster0")]);
+//!
+//! // Delete: 202, `DELETING` for the settle time, then gone: 404 with Atlas's error.
+//! let item = |op: &str| catalog::call(op)?.param("groupId", g)?.param("clusterName", "Cluster0");
+//! assert_eq!(client.execute(&item("deleteGroupCluster")?)?.meta.status, 202);
+//! assert_eq!(client.execute(&item("getGroupCluster")?)?.value["stateName"], "DELETING");
+//! fake.advance(Duration::from_secs(10 * 60));
+//! let gone = client.execute(&item("getGroupCluster")?).unwrap_err();
+//! assert!(gone.is_not_found());
+//! assert_eq!(gone.error_code(), Some("RESOURCE_NOT_FOUND"));
+//! assert_eq!(fake.counters().by_operation["getGroupCluster"], 23); // 21 polls, 2 after the delete
 //! # Ok(())
 //! # }
 //! ```

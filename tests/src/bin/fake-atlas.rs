@@ -21,13 +21,23 @@ Serves a fake MongoDB Atlas Administration API v2 on 127.0.0.1 and prints the en
 variables a client needs, then runs until killed (Ctrl-C).
 
 What it serves: the invitation and Cloud Users endpoints with hand-written behaviours, and,
-when built with the feature `fake-full`, every other operation of the API (540 in all) with a
-generic one: resources created by POST/PUT (ids, or the name in the body), read, merged by
-PATCH, deleted, listed in Atlas's pages; parents must exist (a cluster of an unknown project
-is 404; a project with clusters cannot be deleted: 409); clusters and anything with a
-stateName go CREATING then IDLE, DELETING then gone, after the settle time; custom methods
-(:verb), downloads and other actions answer their documented status. Versions are checked
-(406, 410 past a sunset), with Digest or OAuth authentication. Counters: GET /__fake/counters.
+when built with the feature `fake-full` (the default), every other operation of the API (540
+in all) with a generic behaviour driven by the spec's catalog:
+  - resources from the path's structure: POST on a collection (or PUT on an item) creates an
+    item keyed by a fresh id of the spec's shape or by the name the body gives (clusterName,
+    databaseName/username, roleName, an access list entry's cidrBlock or ipAddress); GET
+    reads it, PATCH merges, DELETE removes (then 404); a POST of an array creates or updates
+    each item; lists answer Atlas's pages (itemsPerPage, pageNum, includeCount, links);
+  - parents must exist (a cluster of an unknown project is 404; a project with clusters
+    cannot be deleted: 409); a taken name is 409; a body without the key's name is 400;
+  - clusters and anything with a stateName go CREATING, then IDLE, and DELETING, then gone,
+    once --settle-secs have passed on the fake's clock;
+  - custom methods (:verb), downloads and other actions answer their documented status;
+  - versions are checked (406; 410 VERSION_GONE past a sunset, Sunset and Deprecation
+    before); Digest or OAuth authentication, none for the operation the spec leaves open.
+Seed with --seed-resource and --seed-users; read the state back through the API itself
+(GET on a collection); count calls per operation with GET /__fake/counters. The assumptions
+about Atlas it makes are listed in the crate's docs (module fake).
 
 options:
   --port N                  TCP port on 127.0.0.1 (default 0: any free port)

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
 /// The catalog's entry `name` (the build enables every tag: feature `fake-full`).
-fn entry(name: &str) -> &'static Endpoint {
+pub(super) fn entry(name: &str) -> &'static Endpoint {
     catalog::find(name).unwrap_or_else(|| panic!("{name} is in the catalog (feature fake-full)"))
 }
 
@@ -33,12 +33,12 @@ fn call(name: &str, params: &[(&str, &str)]) -> Custom {
 }
 
 /// The answer, or a panic naming `what`.
-fn answer(what: &str, r: Result<ApiResponse<Value>, Error>) -> ApiResponse<Value> {
+pub(super) fn answer(what: &str, r: Result<ApiResponse<Value>, Error>) -> ApiResponse<Value> {
     r.unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 /// The Atlas error's (status, errorCode), or a panic.
-fn refused(what: &str, r: Result<ApiResponse<Value>, Error>) -> (u16, String) {
+pub(super) fn refused(what: &str, r: Result<ApiResponse<Value>, Error>) -> (u16, String) {
     match r {
         Ok(ok) => panic!("{what}: answered {} {}", ok.meta.status, ok.value),
         Err(e) => {
@@ -49,7 +49,7 @@ fn refused(what: &str, r: Result<ApiResponse<Value>, Error>) -> (u16, String) {
 }
 
 /// A fake with its clock frozen and a 10-minute settle time.
-fn frozen_fake() -> FakeAtlas {
+pub(super) fn frozen_fake() -> FakeAtlas {
     let config = FakeConfig { settle_time: Duration::from_secs(600), ..FakeConfig::default() };
     let fake = FakeAtlas::start_with(config).expect("fake Atlas starts on loopback");
     fake.set_clock(SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000));

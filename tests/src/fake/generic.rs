@@ -10,10 +10,18 @@
 //! - **Collections**: POST creates an item (PUT on an item path creates or updates it). Its key
 //!   is a fresh id of the shape the key parameter's pattern gives (24 hex for ids; also set as
 //!   the body's `id`), or, for a name, the body field named after the parameter (`clusterName`
-//!   → `clusterName` or `name`; `username`, `databaseName`, `roleName`); the path's `groupId`/
-//!   `orgId` are set in the body if absent. A taken name is 409. GET reads (404 once gone),
-//!   PATCH merges (RFC 7396), DELETE removes. Lists are Atlas's pages where the endpoint is
-//!   paginated, bare arrays where not.
+//!   → `clusterName` or `name`; `username`, `databaseName`, `roleName`; an access list's
+//!   `entryValue` → `cidrBlock`, `ipAddress` or `awsSecurityGroup`); an id the body names by
+//!   the key parameter's name (a project's `teamId`) is the key rather than a fresh one; the
+//!   path's `groupId`/`orgId` are set in the body if absent. A taken name is 409. GET reads
+//!   (404 once gone), PATCH merges (RFC 7396), DELETE removes. Lists are Atlas's pages where
+//!   the endpoint is paginated, bare arrays where not. A POST of an array (access list
+//!   entries, a project's teams) creates each item or merges it into the one with its key,
+//!   and answers the collection's page. `…/byName/{name}` reads the item of the collection
+//!   above whose `name` it is.
+//! - **Keys in paths**: a key's value is compared decoded (`%24external` is `$external`); a
+//!   CIDR block's `/` is written `%2F` in the value, as the spec's access list patterns say
+//!   (`10.0.0.0%2F8`, sent by the core as `10.0.0.0%252F8`, names `10.0.0.0/8`).
 //! - **Lifecycles**: an item whose body has a `stateName`, or one of a `…clusters` or
 //!   `serverless` collection, reads `CREATING` (after PATCH/PUT `UPDATING`) until
 //!   [`FakeConfig::settle_time`](super::FakeConfig::settle_time) has passed on the fake's
@@ -33,7 +41,9 @@
 //! - a second item with a taken name is 409 `DUPLICATE_CLUSTER_NAME` for clusters,
 //!   409 [`ALREADY_EXISTS`] for anything else;
 //! - a create body without the name the item is keyed by is 400 `VALIDATION_ERROR` naming it;
-//! - PUT on an existing item merges like PATCH (the request's fields win).
+//! - PUT on an existing item merges like PATCH (the request's fields win);
+//! - posting an access list entry or a project's team that exists updates it (no 409), and
+//!   the answer is the whole collection's first page.
 
 use super::incoming::Request;
 use super::paging::Paging;
@@ -42,7 +52,7 @@ use super::resources::{FakeState, merge};
 use super::routes::Route;
 use super::shapes::{Shape, Shapes, is_placeholder, placeholder_name, runs};
 use super::values::fresh_id;
-use atlas_admin_core::{Endpoint, ParamIn, ParamKind, SuccessBody, catalog};
+use atlas_admin_core::{Endpoint, ParamIn, ParamKind, Pattern, SuccessBody, catalog};
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
@@ -75,6 +85,53 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `value` percent-encoded as the core encodes a path value (everything but RFC 3986
+/// unreserved characters): the form an item's key is kept in, so `$external` and `%24external`
+/// name one item, and `collection/key` is the item's path.
+fn encode_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether values of `kind` write a CIDR block's `/` as `%2F` (the spec's access list
+/// patterns: the value `10.0.0.0%2F8` names the block `10.0.0.0/8`).
+fn slash_as_2f(kind: &ParamKind) -> bool {
+    matches!(kind, ParamKind::Pattern(Pattern::IpCidrOrSecurityGroup | Pattern::IpOrCidr))
+}
+
+/// The value a path segment gives a parameter of `kind`: decoded, and a CIDR block's `%2F`
+/// read as `/`.
+fn path_value(segment: &str, kind: &ParamKind) -> String {
+    let value = percent_decode(segment);
+    match slash_as_2f(kind) {
+        true => value.replace("%2F", "/").replace("%2f", "/"),
+        false => value,
+    }
+}
+
+/// The request's path with every placeholder's value in the form keys are kept in
+/// ([`encode_segment`] of its [`path_value`]).
+fn canonical_path(template: &[&str], concrete: &[&str], e: &Endpoint) -> Vec<String> {
+    template
+        .iter()
+        .zip(concrete)
+        .map(|(t, c)| match is_placeholder(t) {
+            true => {
+                let kind = e.param(placeholder_name(t)).map_or(ParamKind::Id, |p| p.kind);
+                encode_segment(&path_value(c, &kind))
+            }
+            false => (*c).to_owned(),
+        })
+        .collect()
+}
+
 /// 400 `INVALID_ATTRIBUTE` for a path parameter its kind refuses.
 fn invalid_path_param(name: &str, reason: &str) -> Outcome {
     Outcome::error(
@@ -91,9 +148,15 @@ pub(crate) fn has_lifecycle(collection: &str, body: &Map<String, Value>) -> bool
     body.contains_key("stateName") || last.ends_with("clusters") || last == "serverless"
 }
 
+/// Body fields that carry the key of items keyed by a parameter of another name: an access
+/// list entry is named by its address, block or security group.
+const KEY_ALIASES: &[(&str, &[&str])] = &[("entryValue", &["cidrBlock", "ipAddress", "awsSecurityGroup"])];
+
 /// The body fields that may name an item keyed by parameter `name`.
 fn name_fields(name: &str) -> Vec<String> {
     let mut out = vec![name.to_owned()];
+    let aliases = KEY_ALIASES.iter().filter(|(n, _)| *n == name).flat_map(|(_, a)| a.iter());
+    out.extend(aliases.map(|a| (*a).to_owned()));
     if let Some(stem) = name.strip_suffix("Name") {
         if !stem.is_empty() {
             out.push("name".to_owned());
@@ -109,7 +172,10 @@ fn name_fields(name: &str) -> Vec<String> {
 pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result<String, Outcome> {
     let mut parts = Vec::new();
     for &(name, kind) in Shapes::get().keys(collection) {
-        if let Some(id) = fresh_id(&kind) {
+        // An id the body names (a project's `teamId`: a reference to an existing team) is the
+        // key; otherwise a fresh one.
+        let named = body.get(name).and_then(Value::as_str).filter(|v| kind.check(name, v).is_ok());
+        if let (None, Some(id)) = (named, fresh_id(&kind)) {
             body.insert("id".to_owned(), Value::String(id.clone()));
             parts.push(id);
             continue;
@@ -119,10 +185,11 @@ pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result
         let Some((field, value)) = found else {
             return Err(Outcome::validation(vec![(name.to_owned(), "is required".to_owned())]));
         };
-        if let Err(e) = kind.check(&field, &value) {
+        let checked = if slash_as_2f(&kind) { value.replace('/', "%2F") } else { value.clone() };
+        if let Err(e) = kind.check(&field, &checked) {
             return Err(Outcome::validation(vec![(field, e.reason().to_owned())]));
         }
-        parts.push(value);
+        parts.push(encode_segment(&value));
     }
     if parts.is_empty() {
         let id = super::random::object_id();
@@ -132,16 +199,30 @@ pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result
     Ok(parts.join("/"))
 }
 
-/// The request's body as a JSON object (`{}` when empty).
-fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
+/// The request's body as JSON objects: one (`{}` when empty), or those of an array where
+/// `array` allows one (a POST that creates several items).
+fn objects(body: &[u8], array: bool) -> Result<(Vec<Map<String, Value>>, bool), Outcome> {
+    let not_object = || Outcome::validation(vec![("body".to_owned(), "must be a JSON object".to_owned())]);
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
+        return Ok((vec![Map::new()], false));
     }
     match serde_json::from_slice(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Outcome::validation(vec![("body".to_owned(), "must be a JSON object".to_owned())])),
+        Ok(Value::Object(map)) => Ok((vec![map], false)),
+        Ok(Value::Array(items)) if array && !items.is_empty() => {
+            let maps = items.into_iter().map(|v| match v {
+                Value::Object(m) => Ok(m),
+                _ => Err(not_object()),
+            });
+            Ok((maps.collect::<Result<_, _>>()?, true))
+        }
+        Ok(_) => Err(not_object()),
         Err(e) => Err(Outcome::validation(vec![("body".to_owned(), format!("is not valid JSON: {e}"))])),
     }
+}
+
+/// The request's body as a JSON object (`{}` when empty).
+fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
+    Ok(objects(body, false)?.0.pop().unwrap_or_default())
 }
 
 /// The documented success answer of the request's endpoint with `value`.
@@ -176,10 +257,12 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     }
     let shapes = Shapes::get();
     let template: Vec<&str> = e.path.split('/').collect();
-    let concrete: Vec<&str> = req.path.split('/').collect();
-    if template.len() != concrete.len() {
+    let raw: Vec<&str> = req.path.split('/').collect();
+    if template.len() != raw.len() {
         return Err(Outcome::not_found(format!("Cannot find resource {}.", req.path)));
     }
+    let canonical = canonical_path(&template, &raw, e);
+    let concrete: Vec<&str> = canonical.iter().map(String::as_str).collect();
     let shape = shapes.shape(e.path);
     // Every parent must exist (the last run is the item itself for an item path).
     for (start, end) in runs(&template) {
@@ -199,8 +282,14 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             }
         }
     }
-    let path = req.path;
+    let path = &canonical.join("/");
     Ok(match (shape, &e.method) {
+        // `…/teams/byName/{teamName}`: the item of the collection above with that `name`.
+        (Shape::Item { start }, &Method::GET) if start > 1 && template[start - 1] == "byName" => {
+            let (coll, name) = (concrete[..start - 1].join("/"), percent_decode(concrete[start]));
+            let found = state.resources(&coll).into_iter().find(|item| item["name"].as_str() == Some(name.as_str()));
+            respond(req, Some(found.ok_or_else(|| Outcome::not_found(format!("No resource named {name} exists.")))?))
+        }
         (Shape::Item { start }, m) => {
             let (coll, key) = (concrete[..start].join("/"), concrete[start..].join("/"));
             let not_found = || Outcome::not_found(format!("Cannot find resource {path}."));
@@ -216,14 +305,15 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                         Some(v) => respond(req, Some(v)),
                         None => {
                             fill_parents(e.path, req.path, &mut body);
-                            for (seg, value) in template[start..].iter().zip(&concrete[start..]) {
+                            for (seg, value) in template[start..].iter().zip(&raw[start..]) {
                                 let name = placeholder_name(seg);
                                 let field = if fresh_id(&e.param(name).map_or(ParamKind::Id, |p| p.kind)).is_some() {
                                     "id".to_owned()
                                 } else {
                                     name.to_owned()
                                 };
-                                body.entry(field).or_insert_with(|| Value::String(percent_decode(value)));
+                                let kind = e.param(name).map_or(ParamKind::Id, |p| p.kind);
+                                body.entry(field).or_insert_with(|| Value::String(path_value(value, &kind)));
                             }
                             let lifecycle = has_lifecycle(&coll, &body);
                             respond(req, Some(state.insert(&coll, &key, body, lifecycle)))
@@ -244,7 +334,11 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             }
         }
         (Shape::Collection, &Method::POST) => {
-            let mut body = object(req.body)?;
+            let (bodies, array) = objects(req.body, true)?;
+            if array {
+                return upsert(state, req, path, bodies);
+            }
+            let mut body = bodies.into_iter().next().unwrap_or_default();
             let key = new_key(&template.join("/"), &mut body)?;
             if state.exists_at(path, &key) {
                 let code = if path.ends_with("/clusters") { "DUPLICATE_CLUSTER_NAME" } else { ALREADY_EXISTS };
@@ -259,17 +353,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             let lifecycle = has_lifecycle(path, &body);
             respond(req, Some(state.insert(path, &key, body, lifecycle)))
         }
-        (Shape::Collection | Shape::Document, &Method::GET) if e.paginated => {
-            let paging = Paging::parse(req.query, e.param("includeCount").is_some())?;
-            let total = state.count(path);
-            let mut results = Vec::new();
-            state.walk(path, paging.skip(), |item| {
-                results.push(item);
-                results.len() < paging.items_per_page
-            });
-            let more = paging.skip().saturating_add(results.len()) < total;
-            respond(req, Some(paging.body(req, results, total, more)))
-        }
+        (Shape::Collection | Shape::Document, &Method::GET) if e.paginated => page(state, req, path)?,
         (Shape::Collection, &Method::GET) => respond(req, Some(Value::Array(state.resources(path)))),
         (Shape::Document, &Method::GET) => {
             respond(req, Some(state.document(path).cloned().unwrap_or_else(|| json!({}))))
@@ -290,6 +374,44 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
         }
         _ => respond(req, None),
     })
+}
+
+/// A POST of an array to the collection at `path` (access list entries, a project's teams):
+/// each item created, or merged into the one with its key; all checked before any is stored.
+/// Answered with the collection's page, as Atlas answers these.
+fn upsert(
+    state: &mut FakeState,
+    req: &Request<'_>,
+    path: &str,
+    bodies: Vec<Map<String, Value>>,
+) -> Result<Outcome, Outcome> {
+    let e = req.endpoint;
+    let mut keyed = Vec::with_capacity(bodies.len());
+    for mut body in bodies {
+        let key = new_key(e.path, &mut body)?;
+        fill_parents(e.path, req.path, &mut body);
+        keyed.push((key, body));
+    }
+    for (key, body) in keyed {
+        if state.update(path, &key, |b| merge(b, &body)).is_none() {
+            let lifecycle = has_lifecycle(path, &body);
+            state.insert(path, &key, body, lifecycle);
+        }
+    }
+    page(state, req, path)
+}
+
+/// The page of the collection at `path` the request's query asks for.
+fn page(state: &mut FakeState, req: &Request<'_>, path: &str) -> Result<Outcome, Outcome> {
+    let paging = Paging::parse(req.query, req.endpoint.param("includeCount").is_some())?;
+    let total = state.count(path);
+    let mut results = Vec::new();
+    state.walk(path, paging.skip(), |item| {
+        results.push(item);
+        results.len() < paging.items_per_page
+    });
+    let more = paging.skip().saturating_add(results.len()) < total;
+    Ok(respond(req, Some(paging.body(req, results, total, more))))
 }
 
 /// The template of the collection at concrete path `collection`, if the catalog has one.
@@ -339,5 +461,20 @@ mod tests {
         assert_eq!(percent_decode("a%zz%2"), "a%zz%2");
         assert_eq!(name_fields("clusterName"), ["clusterName", "name"]);
         assert_eq!(name_fields("username"), ["username", "name"]);
+        assert_eq!(name_fields("entryValue"), ["entryValue", "cidrBlock", "ipAddress", "awsSecurityGroup", "name"]);
+    }
+
+    #[test]
+    fn keys_in_paths() {
+        assert_eq!(encode_segment("$external"), "%24external");
+        assert_eq!(encode_segment("CN=a,O=b é"), "CN%3Da%2CO%3Db%20%C3%A9");
+        assert_eq!(encode_segment("Cluster0-x_y.z~"), "Cluster0-x_y.z~");
+        let cidr = ParamKind::Pattern(Pattern::IpCidrOrSecurityGroup);
+        for sent in ["10.0.0.0%252F8", "10.0.0.0%2F8", "10.0.0.0%2f8"] {
+            assert_eq!(path_value(sent, &cidr), "10.0.0.0/8", "{sent}");
+        }
+        let text = ParamKind::Text { min_len: None, max_len: None };
+        assert_eq!(path_value("a%252Fb", &text), "a%2Fb", "decoded once, elsewhere");
+        assert_eq!(path_value("%24external", &text), "$external");
     }
 }

@@ -8,6 +8,8 @@ use super::users::UserOp;
 use atlas_admin_core::Endpoint;
 use atlas_admin_core::{catalog, ops};
 use http::Method;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The prefix of every Atlas Admin API v2 path.
 pub(crate) const API_PREFIX: &str = "/api/atlas/v2";
@@ -92,10 +94,17 @@ pub(crate) fn recorded_route(operation: &str, path: &str) -> Result<(&'static En
 /// A placeholder's value never holds `:`, so `…/users/u:addRole` is the custom method, not a
 /// user id.
 pub(crate) fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let (want, have): (Vec<&'static str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    match_segments(&want, &have)
+}
+
+/// [`match_template`] on a template and a path split at `/`.
+fn match_segments(template: &[&'static str], path: &[&str]) -> Option<Vec<(&'static str, String)>> {
+    if template.len() != path.len() {
+        return None;
+    }
     let mut params = Vec::new();
-    let mut have = path.split('/');
-    for want in template.split('/') {
-        let got = have.next()?;
+    for (&want, &got) in template.iter().zip(path) {
         match (want.find('{'), want.find('}')) {
             (Some(open), Some(close)) if open < close => {
                 let (prefix, suffix) = (want.get(..open)?, want.get(close + 1..)?);
@@ -109,7 +118,24 @@ pub(crate) fn match_template(template: &'static str, path: &str) -> Option<Vec<(
             _ => return None,
         }
     }
-    have.next().is_none().then_some(params)
+    Some(params)
+}
+
+/// Endpoints with their templates split at `/`, by number of segments.
+type TemplateIndex = HashMap<usize, Vec<(&'static Endpoint, Vec<&'static str>)>>;
+
+/// The catalog's templates split at `/`, grouped by their number of segments, in catalog
+/// order: a request is matched only against templates of its own length.
+fn templates_by_length() -> &'static TemplateIndex {
+    static INDEX: OnceLock<TemplateIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<usize, Vec<_>> = HashMap::new();
+        for endpoint in catalog::all() {
+            let segments: Vec<&'static str> = endpoint.path.split('/').collect();
+            index.entry(segments.len()).or_default().push((endpoint, segments));
+        }
+        index
+    })
 }
 
 /// The scope of a path template: by its first segment after the prefix.
@@ -154,8 +180,11 @@ pub(crate) fn route(method: &Method, path: &str) -> Routed {
     let mut allow: Vec<&str> = Vec::new();
     let mut allow_scope = None;
     let mut best: Option<(&'static Endpoint, Params)> = None;
-    for endpoint in catalog::all() {
-        let Some(params) = match_template(endpoint.path, path) else { continue };
+    let segments: Vec<&str> = path.split('/').collect();
+    let candidates = templates_by_length().get(&segments.len()).map_or(&[][..], Vec::as_slice);
+    for (endpoint, template) in candidates {
+        let endpoint = *endpoint;
+        let Some(params) = match_segments(template, &segments) else { continue };
         if endpoint.method != *method {
             if !allow.contains(&endpoint.method.as_str()) {
                 allow.push(endpoint.method.as_str());

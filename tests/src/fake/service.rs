@@ -2,7 +2,7 @@
 //!
 //! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
-//! otherwise), routed by the core's catalog (404 unknown path, 405 wrong method),
+//! otherwise; an operation the spec marks as taking no credentials is answered without), routed by the core's catalog (404 unknown path, 405 wrong method),
 //! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; for the
 //! generic behaviour also 410 `VERSION_GONE` past the version's sunset on the fake's clock,
 //! and `Deprecation`/`Sunset` before it), handed to the next injected fault if any, then to a
@@ -184,21 +184,29 @@ struct Prelude {
 
 fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> Step {
     inner.counters.api_requests += 1;
-    let principal = match authenticate(inner, shared, parts, now) {
-        Ok(p) => p,
-        Err(Refused { stale }) => return Step::Respond(unauthorized(inner, stale, now)),
+    let path = parts.uri.path();
+    let routed = routes::route(&parts.method, path);
+    // The operations the spec marks as taking no credentials (`listControlPlaneIpAddresses`)
+    // are answered without any; a request that brings some is still checked.
+    let open = matches!(&routed, Routed::Found { endpoint, .. } if !endpoint.auth)
+        && !parts.headers.contains_key(AUTHORIZATION);
+    let principal = match open {
+        true => String::new(),
+        false => match authenticate(inner, shared, parts, now) {
+            Ok(p) => p,
+            Err(Refused { stale }) => return Step::Respond(unauthorized(inner, stale, now)),
+        },
     };
     let query: Vec<(String, String)> =
         parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     let mut style =
         Style { envelope: reply::flag(&query, "envelope"), pretty: reply::flag(&query, "pretty"), ..Style::default() };
-    let path = parts.uri.path();
     let spend = |inner: &mut Inner, scope: Scope, mut resp: Response<FakeBody>, deprecated: bool| {
         let remaining = inner.budgets.spend(scope, now);
         ratelimit::add_headers(&mut resp, scope, remaining, deprecated);
         resp
     };
-    let (endpoint, route, behaviour) = match routes::route(&parts.method, path) {
+    let (endpoint, route, behaviour) = match routed {
         Routed::Found { endpoint, route, behaviour } => (endpoint, route, behaviour),
         Routed::MethodNotAllowed { scope, allow } => {
             let resp = method_not_allowed(&allow, style);
