@@ -11,6 +11,7 @@
 
 use crate::fake::{FakeAtlas, Fault};
 use atlas_admin_core::OrgMembershipStatus;
+use atlas_admin_core::ahead::MAX_PAGES_IN_FLIGHT;
 use atlas_admin_core::ops::ListOrgUsers;
 use atlas_admin_core::{ApiResponse, Error, OrgUser, Page};
 use std::time::Duration;
@@ -86,4 +87,16 @@ pub fn a_429_on_a_page_fetched_ahead_is_waited_out(walk: impl Walk) {
     let c = fake.counters();
     let list = c.by_operation.get("listOrgUsers").copied();
     assert_eq!((list, c.requests), (Some(11), 12), "10 pages, 1 refused, 1 challenge");
+}
+
+/// `pages_in_flight(64)` without `totalCount` over 3 pages: the window is clamped to
+/// [`MAX_PAGES_IN_FLIGHT`], so at most `MAX_PAGES_IN_FLIGHT - 1` pages are fetched past the
+/// end (not 63), and every item still comes once, in order.
+pub fn a_window_past_the_cap_is_clamped(walk: impl Walk) {
+    let fake = FakeAtlas::start();
+    fake.seed_users(250, OrgMembershipStatus::Active, false);
+    let users = usernames(&walk(&fake, op(&fake, false), 64, &|| {}));
+    assert_eq!(users, expected(&fake));
+    let pages = fake.counters().by_operation.get("listOrgUsers").copied().unwrap_or_default();
+    assert!((3..3 + u64::from(MAX_PAGES_IN_FLIGHT)).contains(&pages), "{pages} pages requested");
 }
