@@ -185,6 +185,14 @@ impl Secrets {
         }
     }
 
+    /// The replacements applied to a body, the values of secret fields kept.
+    pub(crate) fn scrub_body_by_value(&self, body: &Body) -> Body {
+        match body {
+            Body::Json(v) => Body::Json(map_strings(v, &|s| self.scrub_str(s))),
+            other => self.scrub_body(other),
+        }
+    }
+
     /// The replacements applied to a request's path, query and body (the API version is kept).
     pub(crate) fn scrub_request(&self, r: &RecordedRequest) -> RecordedRequest {
         let mut query: Vec<(String, String)> =
