@@ -41,6 +41,16 @@ use std::fmt;
 /// Page size Atlas uses when `itemsPerPage` is unset.
 const DEFAULT_PAGE_SIZE: u64 = 100;
 
+/// The most pages in flight at once: a larger window is clamped to it (so `pages_in_flight(n)`
+/// never starts more than this many requests, or threads of the blocking client, per walk;
+/// past a few, more pages at once only meet Atlas's rate limits sooner).
+pub const MAX_PAGES_IN_FLIGHT: u32 = 16;
+
+/// `window` as the number of pages in flight: at least 1, at most [`MAX_PAGES_IN_FLIGHT`].
+fn clamped(window: u32) -> usize {
+    usize::try_from(window.clamp(1, MAX_PAGES_IN_FLIGHT)).unwrap_or(1)
+}
+
 /// Decides which pages of a list to fetch, up to `window` at once; see the module doc.
 #[derive(Clone)]
 pub struct Ahead<O: Paginated> {
@@ -73,12 +83,13 @@ impl<O: Paginated> fmt::Debug for Ahead<O> {
 }
 
 impl<O: Paginated> Ahead<O> {
-    /// Starts at the operation's own `pageNum`, with up to `window` pages in flight (at least 1).
+    /// Starts at the operation's own `pageNum`, with up to `window` pages in flight (at least 1,
+    /// at most [`MAX_PAGES_IN_FLIGHT`]).
     pub fn new(op: O, window: u32) -> Self {
         Ahead {
             paginator: Paginator::new(op.clone()),
             template: op,
-            window: usize::try_from(window.max(1)).unwrap_or(usize::MAX),
+            window: clamped(window),
             max_pages: crate::paginate::DEFAULT_MAX_PAGES,
             outstanding: VecDeque::new(),
             last: None,
@@ -95,9 +106,10 @@ impl<O: Paginated> Ahead<O> {
         self
     }
 
-    /// Changes the number of pages in flight (at least 1); pages already handed out stay.
+    /// Changes the number of pages in flight (at least 1, at most [`MAX_PAGES_IN_FLIGHT`]);
+    /// pages already handed out stay.
     pub fn set_window(&mut self, window: u32) {
-        self.window = usize::try_from(window.max(1)).unwrap_or(usize::MAX);
+        self.window = clamped(window);
     }
 
     /// Pages read so far.
@@ -256,6 +268,18 @@ mod tests {
         // Pages 1-5 hold the items; 6-8 were speculated past the end (window - 1) and dropped.
         assert_eq!(requested, (1..=8).collect::<Vec<_>>());
         assert_eq!((items, most, err), (ids(23), 4, None));
+    }
+
+    #[test]
+    fn a_window_past_the_cap_is_clamped_to_it() {
+        let cap = MAX_PAGES_IN_FLIGHT as usize;
+        let (requested, items, most, err) = drive(Ahead::new(op(5), 10_000), |p| serve(23, 5, false, p));
+        assert_eq!((items, most, err), (ids(23), cap, None));
+        assert_eq!(requested, (1..=u32::try_from(4 + cap).unwrap()).collect::<Vec<_>>(), "5 pages, then cap - 1 past");
+        let mut walk = Ahead::new(op(5), 1);
+        walk.set_window(u32::MAX);
+        let (_, _, most, _) = drive(walk, |p| serve(500, 5, true, p));
+        assert_eq!(most, cap);
     }
 
     #[test]

@@ -493,6 +493,13 @@ pub async fn plan_with_progress<E: ExecuteAsync>(
                 entry.note = Some("the invitee declined (INVITATION_REJECTED); never invited again".to_owned());
             }
             Err(e) => entry.note = Some(format!("looking up {} failed: {e}", inv.username)),
+            // Without the invited roles, whether the user holds them is unknown: the
+            // invitation is kept (`action` stays `Fail`, no call).
+            Ok(Some((user, _))) if inv.request.is_err() => {
+                let why = inv.request.as_ref().err().map(ToString::to_string).unwrap_or_default();
+                entry.note = Some(format!("cannot read the invited roles ({why}); the invitation is kept"));
+                entry.existing_user = Some(user);
+            }
             Ok(Some((user, missing))) => {
                 entry.action = Action::AlreadyPresent;
                 // (An expired invitation whose replacement already exists, because an earlier run
@@ -765,6 +772,25 @@ mod tests {
         assert!(report.users[0].reason.as_deref().unwrap().contains("looking up"), "{:?}", report.users[0]);
         assert_eq!(report.changes, 0);
     }
+    /// An invitation whose roles cannot be read (here: listed twice) of a user who exists:
+    /// whether the user holds them is unknown, so the plan fails it and deletes nothing.
+    #[test]
+    fn an_invitation_whose_roles_cannot_be_read_is_kept_and_fails() {
+        let invitation =
+            r#"[{"id":"6a7900ff11bb22cc33dd44e1","username":"ada@example.com","roles":["GROUP_OWNER","GROUP_OWNER"]}]"#;
+        let user = r#"{"links":[],"results":[{"id":"6a793f8ec0eb9e7a17716c2e","username":"ada@example.com","orgMembershipStatus":"ACTIVE","roles":["GROUP_READ_ONLY"]}],"totalCount":1}"#;
+        let exec =
+            Canned::new([("listGroupInvites", 200, invitation.to_owned()), ("listGroupUsers", 200, user.to_owned())]);
+        let scope = Scope::Group(GroupId::new(GROUP).unwrap());
+        let report = blocking(apply(&exec, &scope, Options::default(), now())).unwrap();
+        assert_eq!(*exec.seen.lock().unwrap(), ["listGroupInvites", "listGroupUsers"], "no delete is sent");
+        let ada = &report.users[0];
+        assert_eq!(ada.action, Action::Fail, "{ada:?}");
+        let reason = ada.reason.as_deref().unwrap();
+        assert!(reason.starts_with("cannot read the invited roles") && reason.ends_with("the invitation is kept"));
+        assert_eq!((report.changes, report.failed()), (0, 1));
+    }
+
     /// A project user lacking invited roles: the plan adds each (`add_roles`) before the
     /// delete; a failed `:addRole` stops before the delete (the invitation is kept, exit 1 in
     /// the CLI); the re-run adds only what is still missing, then deletes.

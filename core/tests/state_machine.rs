@@ -356,6 +356,26 @@ fn a_429_on_one_call_holds_every_call_of_the_session() {
     }
 }
 
+/// The hold lasts as long as the call that set it: once that call is over (dropped while
+/// backing off, as a page fetched ahead is when the walk stops, or finished), a call starting
+/// at the same instant is sent at once.
+#[test]
+fn a_hold_ends_with_the_call_that_set_it() {
+    let s = primed_digest();
+    let other = ListGroupInvites::new(GROUP).unwrap();
+    let op = update();
+    let mut refused = s.begin(&op);
+    let Step::Send(_) = refused.next(t0()) else { panic!() };
+    refused.handle_response(fixtures::response("error_429_rate_limited"), t0());
+    let Step::Wait(_) = refused.next(t0()) else { panic!("the refused call backs off") };
+    let mut held = s.begin(&other);
+    assert!(matches!(held.next(t0()), Step::Wait(_)), "held while the refused call stands");
+    drop(held);
+    drop(refused);
+    let mut after = s.begin(&other);
+    assert!(matches!(after.next(t0()), Step::Send(_)), "the hold ended with the call that set it");
+}
+
 #[test]
 fn retry_after_beyond_the_cap_returns_at_once() {
     let r = run(&mut primed_digest().begin(&update()), vec![F("error_429_retry_after_10_hours")], t0());

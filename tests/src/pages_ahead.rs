@@ -11,6 +11,7 @@
 
 use crate::fake::{FakeAtlas, Fault};
 use atlas_admin_core::OrgMembershipStatus;
+use atlas_admin_core::ahead::MAX_PAGES_IN_FLIGHT;
 use atlas_admin_core::ops::ListOrgUsers;
 use atlas_admin_core::{ApiResponse, Error, OrgUser, Page};
 use std::time::Duration;
@@ -68,21 +69,34 @@ pub fn same_items_with_one_and_four_in_flight(walk: impl Walk) {
     }
 }
 
-/// A 429 with `Retry-After: 1` on one of the pages fetched ahead: that page waits exactly its
-/// `Retry-After` and is fetched once more; pages not yet sent wait with it (never longer); every
-/// item comes once, in order; 10 pages + 1 refused + 1 challenge requests.
+/// A 429 with `Retry-After: 0` on one of the pages fetched ahead: that page is fetched once
+/// more, waiting what Atlas asked (nothing: the scenario never sleeps); every item comes once,
+/// in order; 10 pages + 1 refused + 1 challenge requests. (That the other calls of the
+/// session are held while the refused one backs off, and only that long, is the core's
+/// `a_429_on_one_call_holds_every_call_of_the_session` and `a_hold_ends_with_the_call_that_set_it`
+/// on the virtual clock.)
 pub fn a_429_on_a_page_fetched_ahead_is_waited_out(walk: impl Walk) {
     let fake = FakeAtlas::start();
     fake.seed_users(1000, OrgMembershipStatus::Active, false);
-    let refuse_next = || fake.inject_on("listOrgUsers", Fault::TooManyRequests { retry_after_secs: 1 }, 1);
+    let refuse_next = || fake.inject_on("listOrgUsers", Fault::TooManyRequests { retry_after_secs: 0 }, 1);
     let pages = walk(&fake, op(&fake, true), 4, &refuse_next);
     assert_eq!(usernames(&pages), expected(&fake));
     let metas: Vec<_> = pages.iter().filter_map(|p| p.as_ref().ok()).map(|p| &p.meta).collect();
     let refused: Vec<Duration> = metas.iter().filter(|m| m.attempts == 2).map(|m| m.waited).collect();
-    assert_eq!(refused, [Duration::from_secs(1)], "the refused page waited its Retry-After, exactly");
-    // Pages not yet sent when the 429 came were held with it (how many is a race).
-    assert!(metas.iter().all(|m| m.waited <= Duration::from_secs(1)));
+    assert_eq!(refused, [Duration::ZERO], "one page was refused and fetched again after its Retry-After");
     let c = fake.counters();
     let list = c.by_operation.get("listOrgUsers").copied();
     assert_eq!((list, c.requests), (Some(11), 12), "10 pages, 1 refused, 1 challenge");
+}
+
+/// `pages_in_flight(64)` without `totalCount` over 3 pages: the window is clamped to
+/// [`MAX_PAGES_IN_FLIGHT`], so at most `MAX_PAGES_IN_FLIGHT - 1` pages are fetched past the
+/// end (not 63), and every item still comes once, in order.
+pub fn a_window_past_the_cap_is_clamped(walk: impl Walk) {
+    let fake = FakeAtlas::start();
+    fake.seed_users(250, OrgMembershipStatus::Active, false);
+    let users = usernames(&walk(&fake, op(&fake, false), 64, &|| {}));
+    assert_eq!(users, expected(&fake));
+    let pages = fake.counters().by_operation.get("listOrgUsers").copied().unwrap_or_default();
+    assert!((3..3 + u64::from(MAX_PAGES_IN_FLIGHT)).contains(&pages), "{pages} pages requested");
 }

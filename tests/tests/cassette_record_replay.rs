@@ -3,7 +3,9 @@
 //! `Execute` after the fake is dropped; a 429 replayed on the virtual clock; a hand-edited
 //! cassette; a miss with its diff; the secret guard.
 
+use atlas_admin_core::ApiVersion;
 use atlas_admin_core::driver::SendResult;
+use atlas_admin_core::ops::Custom;
 use atlas_admin_core::ops::{
     CreateGroupInvite, DeleteGroupInvite, GetGroupInvite, ListGroupInvites, UpdateGroupInviteById, UpdateGroupInvites,
 };
@@ -12,10 +14,11 @@ use atlas_admin_core::{
     Session,
 };
 use atlas_admin_testing::cassette::{
-    Auth, Cassette, CassetteClient, Mode, Player, Recorder, Recording, SaveError, loopback_send,
+    Auth, Cassette, CassetteClient, Mode, Player, REDACTED, Recorder, Recording, SaveError, loopback_send,
 };
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, Fault};
-use serde_json::Value;
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, FakeReply, Fault};
+use http::Method;
+use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -246,6 +249,54 @@ fn the_guard_refuses_a_cassette_with_a_secret_in_a_body() {
     assert!(matches!(refused, SaveError::Secret { what: "private key", .. }), "{refused:?}");
     assert!(!refused.to_string().contains(&private_key));
     assert!(!path.exists(), "nothing is written");
+}
+
+/// Secrets the user's own calls carry (a database user's password, an LDAP bind password)
+/// or Atlas answers with (a new API key's private key) are not the client's credentials:
+/// they are redacted by field name, in requests and responses, and the replay still answers.
+#[test]
+fn secret_fields_of_any_operation_are_redacted_and_the_replay_still_answers() {
+    const PASSWORD: &str = "db-user-password-9f1c";
+    const BIND: &str = "ldap-bind-password-77e2";
+    const NEW_PRIVATE_KEY: &str = "3c5f1e2a-new-private-key-0b9d";
+    fn calls<E: Execute>(atlas: &E, group: &str, org: &str) -> Result<Vec<Value>, Error> {
+        let user = Custom::new(Method::POST, "/api/atlas/v2/groups/{groupId}/databaseUsers", ApiVersion::V2023_01_01)?
+            .path_param("groupId", group)?
+            .json(&json!({"databaseName": "admin", "username": "app", "password": PASSWORD,
+                "ldap": {"bindPassword": BIND}, "roles": [{"roleName": "readWrite", "databaseName": "app"}]}))?;
+        let key = Custom::new(Method::POST, "/api/atlas/v2/orgs/{orgId}/apiKeys", ApiVersion::V2023_01_01)?
+            .path_param("orgId", org)?
+            .json(&json!({"desc": "ci", "roles": ["ORG_MEMBER"]}))?;
+        Ok(vec![atlas.execute(&user)?.value, atlas.execute(&key)?.value])
+    }
+    let fake = fake();
+    fake.on("createOrgApiKey", |_, _| {
+        FakeReply::json(
+            200,
+            json!({"id": "6f1d0a1b2c3d4e5f6a7b8c9d", "desc": "ci", "publicKey": "abcdefgh",
+            "privateKey": NEW_PRIVATE_KEY, "roles": [{"roleName": "ORG_MEMBER"}]}),
+        )
+    })
+    .unwrap();
+    let (group, org) = (fake.config().group_id.clone(), fake.config().org_id.clone());
+    let client = recording(&fake, Auth::ApiKey);
+    let recorded = calls(&client, &group, &org).unwrap();
+    assert_eq!(recorded[1]["privateKey"], NEW_PRIVATE_KEY, "the recording hands the caller the real answer");
+    let path = tmp("secret-fields");
+    client.recorder().save(&path).unwrap();
+    drop(fake);
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    for secret in [PASSWORD, BIND, NEW_PRIVATE_KEY] {
+        assert!(!text.contains(secret), "the cassette holds {secret}");
+    }
+    assert!(text.contains(REDACTED), "{text}");
+    let player = Player::load(&path).unwrap();
+    let replayed = calls(&player, &group, &org).unwrap();
+    assert_eq!(replayed[1]["privateKey"], REDACTED, "the replay answers, with the placeholder");
+    assert_eq!(replayed[1]["publicKey"], "abcdefgh");
+    player.assert_done();
+    std::fs::remove_file(path).unwrap();
 }
 
 #[test]

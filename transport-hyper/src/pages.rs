@@ -89,7 +89,8 @@ impl<O: StreamOp> PageStream<O> {
     }
 
     /// Fetches up to `n` pages at once (default 1: one after the other) once the first page
-    /// has been read, polling their requests together inside the stream. Pages still come in
+    /// has been read, polling their requests together inside the stream. `n` is clamped to
+    /// [`MAX_PAGES_IN_FLIGHT`](atlas_admin_core::ahead::MAX_PAGES_IN_FLIGHT) (16). Pages still come in
     /// order, each once; at most `n` are held at a time, and no page is fetched past the end
     /// by more than `n - 1` (none past the last page `totalCount` gives). A 429 or 503 on one
     /// page holds every page until its `Retry-After` (the session's shared backoff).

@@ -37,3 +37,20 @@ fn one_and_four_in_flight_read_the_same_items_in_order_with_one_request_per_page
 fn a_429_on_a_page_fetched_ahead_is_waited_out_and_nothing_is_lost() {
     pages_ahead::a_429_on_a_page_fetched_ahead_is_waited_out(walk);
 }
+
+#[test]
+fn pages_in_flight_past_the_cap_is_clamped() {
+    pages_ahead::a_window_past_the_cap_is_clamped(walk);
+}
+
+/// The stream holds at most `MAX_PAGES_IN_FLIGHT` pages however large `n` is (the walk above
+/// cannot tell: pages the stream drops before they are sent never reach the fake).
+#[test]
+fn a_stream_never_holds_more_pages_than_the_cap() {
+    use atlas_admin_hyper::core::ahead::MAX_PAGES_IN_FLIGHT;
+    let client = Client::builder().base_url("http://127.0.0.1:9").api_key("pub", "priv").no_proxy().build().unwrap();
+    let op = ListOrgUsers::new("4888442a3354817a7320eb61").unwrap();
+    let pages = client.pages(op).pages_in_flight(u32::MAX);
+    let debug = format!("{pages:?}");
+    assert!(debug.contains(&format!("window: {MAX_PAGES_IN_FLIGHT},")), "{debug}");
+}

@@ -85,10 +85,13 @@ fn the_readme_example_runs_on_smol() {
 atlas_admin_testing::conformance_suite!(Connected<Smol>);
 atlas_admin_testing::transport_suite!(Smol);
 
-/// A keep-alive server on loopback, for 10 s at most: each connection gets up to `answers`
+/// A keep-alive server on loopback, until dropped: each connection gets up to `answers`
 /// answers (an invitation, with `Content-Length`), then is closed (said on `closed`).
+///
+/// Its thread blocks in `accept`; dropping the server raises `stop` and connects once to wake it.
 struct KeepAliveServer {
     url: String,
+    addr: std::net::SocketAddr,
     accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     closed: std::sync::mpsc::Receiver<()>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -98,21 +101,19 @@ impl KeepAliveServer {
     fn start(answers: usize) -> KeepAliveServer {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use std::time::{Duration, Instant};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let addr = listener.local_addr().expect("addr");
+        let url = format!("http://{addr}");
         let accepted = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let (closed, closed_rx) = std::sync::mpsc::channel();
         let (counter, stopped) = (accepted.clone(), stop.clone());
         std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while !stopped.load(Ordering::SeqCst) && Instant::now() < deadline {
-                let Ok((socket, _)) = listener.accept() else {
-                    std::thread::sleep(Duration::from_millis(2));
-                    continue;
-                };
+            for socket in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(socket) = socket else { continue };
                 counter.fetch_add(1, Ordering::SeqCst);
                 let closed = closed.clone();
                 std::thread::spawn(move || {
@@ -121,7 +122,7 @@ impl KeepAliveServer {
                 });
             }
         });
-        KeepAliveServer { url, accepted, closed: closed_rx, stop }
+        KeepAliveServer { url, addr, accepted, closed: closed_rx, stop }
     }
 
     /// Answers up to `answers` requests on `socket` (until the client closes it or 5 s pass).
@@ -157,6 +158,8 @@ impl KeepAliveServer {
 impl Drop for KeepAliveServer {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the blocked `accept`, which then sees `stop`.
+        let _ = std::net::TcpStream::connect(self.addr);
     }
 }
 
@@ -195,7 +198,7 @@ fn pool_max_idle_per_host_zero_keeps_no_connection() {
 fn a_tls_handshake_that_never_finishes_hits_the_connect_timeout() {
     use atlas_admin_hyper::TransportErrorKind;
     use atlas_admin_testing::transport_suite::faults::create_op;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("https://127.0.0.1:{}", listener.local_addr().expect("addr").port());
     let client = Client::builder()
@@ -207,11 +210,8 @@ fn a_tls_handshake_that_never_finishes_hits_the_connect_timeout() {
         .timeout(Duration::from_secs(5))
         .build()
         .expect("a client");
-    let started = Instant::now();
     let err = on_smol(client.execute(&create_op())).expect_err("no handshake");
-    let took = started.elapsed();
     assert!(matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Connect), "{err:?}");
     assert!(err.to_string().contains("connect timed out"), "{err}");
-    assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(3), "{took:?}");
     drop(listener);
 }

@@ -1439,3 +1439,40 @@ fn atlas_api_progress_is_shown_only_on_a_terminal() {
         assert!(terminal.contains(expected), "{args:?}: no progress on the terminal; it ends with:\n{tail}");
     }
 }
+
+/// Recording a call whose answer holds a secret shown once (a new API key's private key):
+/// the cassette holds `REDACTED`, and the recording run still prints the real key (a replay
+/// prints `REDACTED`).
+#[test]
+fn atlas_api_recording_shows_a_new_secret_and_saves_it_redacted() {
+    const NEW_PRIVATE_KEY: &str = "7d1c2b3a-shown-once-private-key";
+    let fake = FakeAtlas::start();
+    fake.on("createOrgApiKey", |_, _| {
+        atlas_admin_testing::fake::FakeReply::json(
+            200,
+            serde_json::json!({"id": "6f1d0a1b2c3d4e5f6a7b8c9d", "desc": "ci", "publicKey": "abcdefgh",
+                "privateKey": NEW_PRIVATE_KEY, "roles": [{"roleName": "ORG_MEMBER"}]}),
+        )
+    })
+    .expect("a hook");
+    let dir = cassette_dir("secret-answer");
+    let tape = dir.join("key.json").display().to_string();
+    let org = fake.config().org_id.clone();
+    let create = [
+        "programmaticApiKeys",
+        "createOrgApiKey",
+        "--orgId",
+        &org,
+        "--data",
+        r#"{"desc":"ci","roles":["ORG_MEMBER"]}"#,
+    ];
+    let recorded =
+        cli(&fake, &[&create[..], &["--cassette", &tape, "--record-mode", "record"]].concat()).expect_code(0);
+    assert_eq!(recorded.json()["privateKey"], NEW_PRIVATE_KEY, "{}", recorded.stderr);
+    let saved = std::fs::read_to_string(&tape).expect("the cassette");
+    assert!(!saved.contains(NEW_PRIVATE_KEY) && saved.contains("REDACTED"), "{saved}");
+    let replayed =
+        cli(&fake, &[&create[..], &["--cassette", &tape, "--record-mode", "replay"]].concat()).expect_code(0);
+    assert_eq!(replayed.json()["privateKey"], "REDACTED");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -27,3 +27,8 @@ fn one_and_four_in_flight_read_the_same_items_in_order_with_one_request_per_page
 fn a_429_on_a_page_fetched_ahead_is_waited_out_and_nothing_is_lost() {
     pages_ahead::a_429_on_a_page_fetched_ahead_is_waited_out(walk);
 }
+
+#[test]
+fn pages_in_flight_past_the_cap_is_clamped() {
+    pages_ahead::a_window_past_the_cap_is_clamped(walk);
+}

@@ -30,7 +30,9 @@
 //! [`TransportError`](atlas_admin_core::TransportError) of that kind, so the core's retry
 //! decision replays too. Files without failures read as before (still `version` 1).
 //!
-//! [`Recorder`] records (wrapping any send function), scrubs and refuses to save a secret;
+//! [`Recorder`] records (wrapping any send function), scrubs (the client's own credentials by
+//! value, the value of every [`SECRET_FIELDS`] key in a JSON body, such as a database user's
+//! `password` or a new API key's `privateKey`, by [`REDACTED`]) and refuses to save a secret;
 //! [`Recording`] is a recording client, blocking ([`Execute`](atlas_admin_core::Execute)) over
 //! a blocking send function such as `atlas_admin_ureq::Client::send`, or async
 //! ([`ExecuteAsync`](atlas_admin_core::ExecuteAsync)) over one returning a future such as
@@ -54,4 +56,4 @@ pub use mode::{CassetteClient, Mode, ModeError};
 pub use player::{Miss, Player};
 pub use recorder::{Recorder, SaveError, loopback_send};
 pub use recording::Recording;
-pub use scrub::{Secrets, kept_header};
+pub use scrub::{REDACTED, SECRET_FIELDS, Secrets, kept_header};

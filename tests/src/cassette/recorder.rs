@@ -232,6 +232,20 @@ impl Recorder {
 
     /// The scrubbed cassette, after checking that no secret is left in it.
     pub fn cassette(&self) -> Result<Cassette, SaveError> {
+        self.scrubbed(true)
+    }
+
+    /// The cassette as [`cassette`](Self::cassette) gives it, except that the values of secret
+    /// fields ([`SECRET_FIELDS`](super::SECRET_FIELDS)) in responses are kept: what a recording
+    /// run replays to show its user (`atlas-api` prints the replay of what it records), so an
+    /// answer shown once, such as a new API key's private key, is not lost. For showing only:
+    /// save [`cassette`](Self::cassette).
+    pub fn cassette_to_show(&self) -> Result<Cassette, SaveError> {
+        self.scrubbed(false)
+    }
+
+    /// The scrubbed cassette; `redact_answers`: secret fields of responses redacted too.
+    fn scrubbed(&self, redact_answers: bool) -> Result<Cassette, SaveError> {
         let state = self.lock();
         let mut secrets = self.secrets.clone();
         for (i, token) in state.tokens.iter().enumerate() {
@@ -262,7 +276,11 @@ impl Recorder {
                 Ok(r) => Ok(RecordedResponse {
                     status: r.status,
                     headers: r.headers.iter().map(|(k, v)| (k.clone(), secrets.scrub_str(v))).collect(),
-                    body: secrets.scrub_body(&r.body),
+                    body: if redact_answers {
+                        secrets.scrub_body(&r.body)
+                    } else {
+                        secrets.scrub_body_by_value(&r.body)
+                    },
                 }),
                 Err(e) => Err(RecordedError { kind: e.kind, message: secrets.scrub_str(&e.message) }),
             },

@@ -185,6 +185,14 @@ impl Secrets {
         }
     }
 
+    /// The replacements applied to a body, the values of secret fields kept.
+    pub(crate) fn scrub_body_by_value(&self, body: &Body) -> Body {
+        match body {
+            Body::Json(v) => Body::Json(map_strings(v, &|s| self.scrub_str(s))),
+            other => self.scrub_body(other),
+        }
+    }
+
     /// The replacements applied to a request's path, query and body (the API version is kept).
     pub(crate) fn scrub_request(&self, r: &RecordedRequest) -> RecordedRequest {
         let mut query: Vec<(String, String)> =
@@ -210,15 +218,92 @@ impl Secrets {
         out
     }
 
-    /// Applies the replacements to every string and key of a JSON value.
+    /// Applies the replacements to every string and key of a JSON value, then replaces the
+    /// value of every secret field ([`SECRET_FIELDS`]) at any depth with [`REDACTED`].
     pub(crate) fn scrub_json(&self, v: &Value) -> Value {
-        map_strings(v, &|s| self.scrub_str(s))
+        redact_secret_fields(&map_strings(v, &|s| self.scrub_str(s)))
     }
 
     /// The guard of these secrets: every form of each computed once.
     #[cfg(test)]
     pub(crate) fn guard(&self) -> Guard {
         Guard::new(self.secrets.iter().map(|(l, v)| (*l, v.as_str())), HashSet::new())
+    }
+}
+
+/// What a secret field's value becomes in a cassette.
+pub const REDACTED: &str = "REDACTED";
+
+/// JSON keys (compared without regard to case) whose string or number values are secrets,
+/// in request and response bodies alike: the values are replaced with [`REDACTED`] (the
+/// player scrubs a live request the same way before matching it, so a replay matches
+/// whatever secret it sends; a replayed response holds the placeholder).
+///
+/// Chosen from the spec's property names: `password` (database users, LDAP's
+/// `bindPassword`, Kafka's `sslKeyPassword`), `privateKey` (a new API key),
+/// `secret` (a new service account secret, an embedding API key, an Azure Key Vault secret),
+/// `clientSecret`, `sharedSecret`, `webhookSecret`, `secretAccessKey`, `sslKey`,
+/// `serviceAccountKey` (a Google Cloud key as a JSON string), and the third-party
+/// integration keys and tokens (`apiKey`, `apiToken`, `serviceKey`, `routingKey`,
+/// `licenseKey`, `readToken`, `writeToken`, `hecToken`, `notificationToken`,
+/// `victorOpsApiKey`, `victorOpsRoutingKey`, `opsGenieApiKey`, `linkToken`), and the usual
+/// `accessToken` and `refreshToken`.
+///
+/// Left out on purpose: an object or array under such a key is not replaced but searched
+/// (`apiKey` is also an object holding a key's description and its `privateKey`; `secrets`
+/// lists a service account's secrets); `token` is the spec's Cost Explorer query id, which a
+/// later path holds (replaced, the replay could not ask for it); `key`, `keys` and `publicKey`
+/// name no secret (a public key is scrubbed by value when it is the client's own); and the
+/// OAuth token response's `access_token`, `refresh_token` and `id_token` are numbered
+/// `TOKEN-n` by value (the recorder), so the revoke request that sends one back still matches.
+pub const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "bindPassword",
+    "sslKeyPassword",
+    "privateKey",
+    "secret",
+    "clientSecret",
+    "sharedSecret",
+    "webhookSecret",
+    "secretAccessKey",
+    "sslKey",
+    "serviceAccountKey",
+    "apiKey",
+    "apiToken",
+    "serviceKey",
+    "routingKey",
+    "licenseKey",
+    "readToken",
+    "writeToken",
+    "hecToken",
+    "notificationToken",
+    "victorOpsApiKey",
+    "victorOpsRoutingKey",
+    "opsGenieApiKey",
+    "linkToken",
+    "accessToken",
+    "refreshToken",
+];
+
+/// Whether `key` names a secret field ([`SECRET_FIELDS`], in any case).
+fn is_secret_field(key: &str) -> bool {
+    SECRET_FIELDS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// `v` with the string and number values of its secret fields, at any depth, replaced with
+/// [`REDACTED`].
+fn redact_secret_fields(v: &Value) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.iter().map(redact_secret_fields).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    let secret = is_secret_field(k) && matches!(x, Value::String(_) | Value::Number(_));
+                    (k.clone(), if secret { Value::String(REDACTED.to_owned()) } else { redact_secret_fields(x) })
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -368,6 +453,35 @@ mod tests {
         assert_eq!(guard.find_in(&format!("x{}y", d.to_uppercase())), Some("a Digest response="));
         assert_eq!(guard.find_in(&format!("ff{d}00")), Some("a Digest response="));
         assert_eq!(guard.find_in("0123456789abcdef0123456789abcdee"), None);
+    }
+
+    #[test]
+    fn secret_fields_are_redacted_at_any_depth_and_objects_under_their_names_searched() {
+        let s = Secrets::default();
+        let body = serde_json::json!({
+            "username": "ada",
+            "PASSWORD": "hunter2",
+            "ldap": {"bindPassword": "b1nd", "port": 636},
+            "apiKey": {"desc": "k", "privateKey": "pk-1", "publicKey": "pub"},
+            "notifications": [{"apiKey": "dd-key", "serviceKey": 12345}],
+            "secrets": [{"secret": "mdb_sa_sk_1", "id": "s1"}],
+            "token": "cost-explorer-query",
+            "access_token": "TOKEN-1",
+            "password2": null
+        });
+        let scrubbed = s.scrub_json(&body);
+        let text = scrubbed.to_string();
+        for secret in ["hunter2", "b1nd", "pk-1", "dd-key", "12345", "mdb_sa_sk_1"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(scrubbed["PASSWORD"], REDACTED);
+        assert_eq!(scrubbed["apiKey"]["privateKey"], REDACTED);
+        for (kept, value) in [("/username", "ada"), ("/apiKey/publicKey", "pub"), ("/secrets/0/id", "s1")] {
+            assert_eq!(scrubbed.pointer(kept), Some(&Value::from(value)), "{kept}");
+        }
+        assert_eq!(scrubbed["ldap"]["port"], 636);
+        assert_eq!(scrubbed["token"], "cost-explorer-query");
+        assert_eq!(scrubbed["access_token"], "TOKEN-1");
     }
 
     #[test]

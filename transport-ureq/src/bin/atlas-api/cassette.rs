@@ -138,9 +138,10 @@ impl CassetteArgs {
     }
 
     /// After a recording run Atlas answered (`refused` is `None`: see [`refusal`]), a player of
-    /// the cassette as it will be saved: replaying the command with it prints exactly what a
-    /// later replay prints (scrubbed values such as `PUBLIC-KEY` included), and proves the new
-    /// cassette replays before it is written.
+    /// the cassette as it will be saved, secret fields of answers unredacted: replaying the
+    /// command with it prints what a later replay prints (scrubbed values such as `PUBLIC-KEY`
+    /// included) but the secrets shown once, and proves the new cassette's requests replay
+    /// before it is written.
     pub(crate) fn replay_of_recording(slot: &OnceCell<Tape>, refused: bool) -> Option<Result<Player, String>> {
         let Some(CassetteClient::Recording(recording, _)) = slot.get().map(Warned::inner) else {
             return None;
@@ -148,7 +149,9 @@ impl CassetteArgs {
         if refused || recording.recorder().is_empty() {
             return None;
         }
-        let cassette = recording.recorder().cassette().map_err(|e| e.to_string());
+        // Secret fields of the answers (a new API key's private key) are shown, not redacted:
+        // they may be shown only once. The saved cassette has them redacted.
+        let cassette = recording.recorder().cassette_to_show().map_err(|e| e.to_string());
         Some(cassette.and_then(|c| Player::new(c).map_err(|e| format!("cannot replay the new cassette: {e}"))))
     }
 

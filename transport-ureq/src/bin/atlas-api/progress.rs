@@ -36,21 +36,27 @@ impl Progress {
         Progress { shown, bar: Mutex::new(None), long: AtomicBool::new(false) }
     }
 
-    /// Shows `message` (with the time since the line appeared, or since a wait began).
+    /// Shows `message` (with the time since the line appeared, or since a wait began). The
+    /// first message is drawn at once, whatever the draw rate limit: work shorter than a tick
+    /// still shows its line.
     pub(crate) fn say(&self, message: String) {
         if !self.shown {
             return;
         }
         let mut bar = self.bar.lock().unwrap_or_else(PoisonError::into_inner);
-        bar.get_or_insert_with(|| {
+        let first = bar.is_none();
+        let bar = bar.get_or_insert_with(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
                 bar.set_style(style);
             }
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
-        })
-        .set_message(message);
+        });
+        bar.set_message(message);
+        if first {
+            bar.force_draw();
+        }
     }
 
     /// Long work begins: its line stays between exchanges until the guard is dropped.
