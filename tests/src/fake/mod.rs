@@ -4,8 +4,8 @@
 //!
 //! [`FakeAtlas`] serves, on `127.0.0.1` with hyper, the 12 project and organization invitation
 //! operations and the 16 Cloud Users operations with hand-written behaviours, behaving like
-//! Atlas where the facts are known (`/work/shared/atlas-facts.md`,
-//! `/work/shared/cloud-users.md`), and every other operation with a **generic behaviour**
+//! Atlas where the facts are known (`atlas-facts.md`,
+//! `cloud-users.md` in the project's shared notes), and every other operation with a **generic behaviour**
 //! driven by the operation's catalog entry (the `generic` module: resources from the path's
 //! structure, ids or names as keys, parents, JSON merge, Atlas's pages, lifecycles such as a
 //! cluster's `CREATING` → `IDLE` on the fake's clock, actions answered with their documented
