@@ -142,6 +142,17 @@ impl Endpoint {
         self.versions.iter().all(ApiVersion::is_preview) && !self.versions.is_empty()
     }
 
+    /// Refuses a `version` the endpoint does not list (Atlas answers `406 INVALID_VERSION_DATE`
+    /// to it), naming the versions it has; checked before anything is sent.
+    pub fn check_version(&self, version: ApiVersion) -> Result<(), InvalidInput> {
+        if self.versions.contains(&version) {
+            return Ok(());
+        }
+        let listed: Vec<&str> = self.versions.iter().map(ApiVersion::as_str).collect();
+        let why = format!("{} exists in API versions {}", self.operation_id, listed.join(", "));
+        Err(InvalidInput::with_value("api_version", why, version.as_str()))
+    }
+
     /// The sunset date of `version`, if it has one.
     pub fn sunset(&self, version: ApiVersion) -> Option<&'static str> {
         self.sunsets.iter().find(|s| s.version == version).map(|s| s.date)
@@ -530,6 +541,8 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
             (described.method().clone(), Cow::Borrowed(described.path()), described.format())
         }
         None => {
+            // A typed row takes only the versions it lists (the call's or the client's).
+            endpoint.check_version(version)?;
             if options.pretty && !endpoint.pretty {
                 return Err(InvalidInput::new(
                     "pretty",
