@@ -17,7 +17,7 @@ use atlas_admin_core::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[path = "support/spec.rs"]
+#[path = "../../tests/src/spec.rs"]
 mod spec;
 use spec::{deref, enum_values, operations, split_media};
 

@@ -20,12 +20,12 @@
 )]
 
 use atlas_admin_core::{Config, Operation, catalog, unsigned_request};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
-#[path = "support/spec.rs"]
+#[path = "../../tests/src/spec.rs"]
 mod spec;
-use spec::{deref, enum_values, operations, split_media};
+use spec::{Side, assemble, deref, enum_values, operations, split_media};
 
 /// A value for each `pattern` the spec's parameters use without an example.
 const PATTERN_SAMPLES: &[(&str, &str)] = &[
@@ -157,64 +157,6 @@ fn scalar_sample(id: &str, name: &str, schema: &Value) -> String {
     }
 }
 
-/// A request body assembled from a schema: its example, default or first enum value, else each
-/// property's (readOnly ones left out), an array of one item, a union's first choice.
-fn assemble(schema: &Value, depth: usize) -> Option<Value> {
-    let schema = deref(schema);
-    if let Some(v) = schema.get("example").or_else(|| schema.get("default")) {
-        return Some(v.clone());
-    }
-    if let Some(v) = schema["enum"].as_array().and_then(|v| v.first()) {
-        return Some(v.clone());
-    }
-    if depth > 8 {
-        return None;
-    }
-    if let Some(parts) = schema["allOf"].as_array() {
-        let mut out = Map::new();
-        for part in parts {
-            if let Some(Value::Object(fields)) = assemble(part, depth + 1) {
-                out.extend(fields);
-            }
-        }
-        if let Some(Value::Object(own)) = object(schema, depth) {
-            out.extend(own);
-        }
-        return Some(Value::Object(out));
-    }
-    if let Some(first) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()).and_then(|c| c.first()) {
-        return assemble(first, depth + 1);
-    }
-    match (schema["type"].as_str(), schema["format"].as_str()) {
-        (Some("array"), _) => Some(Value::Array(assemble(&schema["items"], depth + 1).into_iter().collect())),
-        (Some("boolean"), _) => Some(json!(true)),
-        (Some("integer"), _) => Some(json!(schema["minimum"].as_i64().unwrap_or(3).max(3))),
-        (Some("number"), _) => Some(json!(2.5)),
-        (Some("string"), Some("date-time")) => Some(json!("2024-05-06T07:08:09Z")),
-        (Some("string"), Some("date")) => Some(json!("2024-05-06")),
-        (Some("string"), Some("email")) => Some(json!("ada@example.com")),
-        (Some("string"), _) => Some(json!("sample")),
-        _ => object(schema, depth),
-    }
-}
-
-/// The properties of an object schema, assembled (an object without any: `{}`).
-fn object(schema: &Value, depth: usize) -> Option<Value> {
-    let Some(properties) = schema["properties"].as_object() else {
-        return (schema["type"] == "object").then(|| json!({}));
-    };
-    let mut out = Map::new();
-    for (name, property) in properties {
-        if deref(property)["readOnly"] == true || property["readOnly"] == true {
-            continue;
-        }
-        if let Some(v) = assemble(property, depth + 1) {
-            out.insert(name.clone(), v);
-        }
-    }
-    Some(Value::Object(out))
-}
-
 /// The request bodies to send: (label, JSON) for each example of the version's media type.
 fn bodies(op: &Value, version: &str) -> Vec<(String, Value)> {
     let Some(body) = op.get("requestBody").map(deref) else { return Vec::new() };
@@ -226,7 +168,7 @@ fn bodies(op: &Value, version: &str) -> Vec<(String, Value)> {
     if let Some(example) = media.get("example") {
         return vec![("example".to_owned(), example.clone())];
     }
-    let assembled = assemble(&media["schema"], 0)
+    let assembled = assemble(&media["schema"], Side::Request)
         .unwrap_or_else(|| panic!("{}: cannot assemble a body from {}", op["operationId"], media["schema"]));
     vec![("assembled".to_owned(), assembled)]
 }
