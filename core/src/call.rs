@@ -664,10 +664,12 @@ impl<'s, O: Operation> Call<'s, O> {
     fn finish_counting(&mut self, mut result: Result<ApiResponse<O::Output>, Error>, attempts: u32) {
         self.release_hold();
         let Tally { exchanges, waited, .. } = self.tally;
+        let spec_sunset = self.prepared.as_ref().and_then(|p| p.spec_sunset);
         let stamp = |meta: &mut ResponseMeta| {
             meta.exchanges = exchanges;
             meta.attempts = attempts;
             meta.waited = waited;
+            meta.spec_sunset = spec_sunset;
         };
         match &mut result {
             Ok(ok) => stamp(&mut ok.meta),

@@ -94,7 +94,8 @@ impl Config {
 
     /// Sets the API version of every call (`Accept` and body `Content-Type`); by default each
     /// endpoint gets its own ([`Endpoint::default_version`](crate::Endpoint::default_version):
-    /// `2023-01-01` for the invitations).
+    /// `2023-01-01` for the invitations). A call of an operation that does not list this
+    /// version is refused before anything is sent (Atlas would answer 406).
     pub fn with_api_version(mut self, version: ApiVersion) -> Self {
         self.api_version = Some(version);
         self

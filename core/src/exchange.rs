@@ -231,8 +231,9 @@ impl fmt::Display for Exchange {
     }
 }
 
-/// An answer from a deprecated endpoint: it carried `Sunset` (the date after which Atlas
-/// answers 410). A client reports it once per operation; see [`SunsetWarnings`].
+/// An answer from a deprecated endpoint or API version: it carried `Sunset` (the date after
+/// which Atlas answers 410), or the spec gives the version called a sunset date (`x-sunset`).
+/// A client reports it once per operation; see [`SunsetWarnings`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SunsetWarning {
@@ -240,8 +241,10 @@ pub struct SunsetWarning {
     pub operation: &'static str,
     /// The `Deprecation` header, if sent.
     pub deprecation: Option<HttpDate>,
-    /// The `Sunset` header.
+    /// The `Sunset` header, or else the spec's date ([`ResponseMeta::spec_sunset`]).
     pub sunset: HttpDate,
+    /// Whether the date is the spec's: the answer carried no `Sunset` header.
+    pub from_spec: bool,
 }
 
 impl fmt::Display for SunsetWarning {
@@ -250,7 +253,8 @@ impl fmt::Display for SunsetWarning {
         if let Some(since) = &self.deprecation {
             write!(f, " since {since}")?;
         }
-        write!(f, "; its sunset is {} (then Atlas answers 410)", self.sunset)
+        write!(f, "; its sunset is {} (then Atlas answers 410", self.sunset)?;
+        f.write_str(if self.from_spec { "; the API spec's date for this version)" } else { ")" })
     }
 }
 
@@ -292,10 +296,19 @@ impl SunsetWarnings {
         *self.hook.lock().unwrap_or_else(PoisonError::into_inner) = Some(hook);
     }
 
-    /// The warning if `meta` carries `Sunset` and `operation` has not warned yet; it also goes
-    /// to the hook and to `tracing`.
+    /// The warning if `meta` carries `Sunset` (or, without it, the spec gives the version called
+    /// a sunset date: [`ResponseMeta::spec_sunset`]) and `operation` has not warned yet; it also
+    /// goes to the hook and to `tracing`.
+    ///
+    /// The rule: a version with a sunset date warns whatever the date, before it (time to move to
+    /// a newer version) and after it (Atlas may answer 410 at any call); Atlas's `Sunset` header,
+    /// when sent, wins over the vendored spec's date (it is newer). No clock is read.
     pub fn check(&self, operation: &'static str, meta: &ResponseMeta) -> Option<SunsetWarning> {
-        let sunset = meta.sunset?;
+        let (sunset, from_spec) = match (meta.sunset, meta.spec_sunset) {
+            (Some(header), _) => (header, false),
+            (None, Some(spec)) => (spec, true),
+            (None, None) => return None,
+        };
         {
             let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
             if warned.contains(&operation) {
@@ -303,7 +316,7 @@ impl SunsetWarnings {
             }
             warned.push(operation);
         }
-        let warning = SunsetWarning { operation, deprecation: meta.deprecation, sunset };
+        let warning = SunsetWarning { operation, deprecation: meta.deprecation, sunset, from_spec };
         #[cfg(feature = "tracing")]
         tracing::warn!(target: "atlas_admin", operation, sunset = %warning.sunset, "{warning}");
         // The hook runs outside the lock, so it may call the client again.
@@ -357,6 +370,27 @@ mod tests {
         assert_eq!(warnings.check("getGroupInvite", &deprecated), None);
         assert_eq!(seen.load(Ordering::Relaxed), 1);
         assert!(format!("{warnings:?}").contains("getGroupInvite"));
+    }
+
+    /// Without a `Sunset` header the spec's date of the version called warns; a header wins.
+    #[test]
+    fn the_specs_sunset_date_warns_when_the_answer_has_no_header() {
+        let spec = HttpDate::from_date("2026-01-22").unwrap();
+        let header = HttpDate::parse("Thu, 01 Jul 2027 00:00:00 GMT").unwrap();
+        let warnings = SunsetWarnings::default();
+        let only_spec = ResponseMeta::default().with_spec_sunset(spec);
+        let w = warnings.check("listGroupClusters", &only_spec).unwrap();
+        assert_eq!((w.sunset, w.from_spec), (spec, true));
+        assert_eq!(
+            w.to_string(),
+            "listGroupClusters is deprecated; its sunset is Thu, 22 Jan 2026 00:00:00 GMT \
+             (then Atlas answers 410; the API spec's date for this version)"
+        );
+        let both = ResponseMeta::default().with_spec_sunset(spec).with_sunset(header);
+        let w = warnings.check("getGroupCluster", &both).unwrap();
+        assert_eq!((w.sunset, w.from_spec), (header, false));
+        assert!(w.to_string().ends_with("(then Atlas answers 410)"), "{w}");
+        assert_eq!(warnings.check("listOrgUsers", &ResponseMeta::default()), None, "no date, no warning");
     }
 
     #[test]

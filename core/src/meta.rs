@@ -29,6 +29,12 @@ pub struct ResponseMeta {
     pub deprecation: Option<HttpDate>,
     /// `Sunset` header: after this date the endpoint answers 410.
     pub sunset: Option<HttpDate>,
+    /// The sunset date the vendored spec gives the API version the call was sent with
+    /// (`x-sunset`, at 00:00:00 GMT; [`Endpoint::sunsets`](crate::Endpoint::sunsets)), whether
+    /// or not Atlas sent a `Sunset` header; `None` for a version without one, and for a
+    /// described operation not made from the catalog. Set by the clients, not read from the
+    /// answer.
+    pub spec_sunset: Option<HttpDate>,
     /// `RateLimit-Limit` header.
     pub rate_limit_limit: Option<u64>,
     /// `RateLimit-Remaining` header.
@@ -56,6 +62,7 @@ impl ResponseMeta {
             enveloped: false,
             deprecation: header_str(headers, &DEPRECATION).and_then(HttpDate::parse),
             sunset: header_str(headers, &SUNSET).and_then(HttpDate::parse),
+            spec_sunset: None,
             rate_limit_limit: header_u64(headers, &RATELIMIT_LIMIT),
             rate_limit_remaining: header_u64(headers, &RATELIMIT_REMAINING),
             retry_after: header_str(headers, &RETRY_AFTER).and_then(|v| parse_retry_after(v, now)),
@@ -119,6 +126,12 @@ impl ResponseMeta {
     /// Sets the `Sunset` date.
     pub fn with_sunset(mut self, date: HttpDate) -> Self {
         self.sunset = Some(date);
+        self
+    }
+
+    /// Sets the spec's sunset date of the version called ([`Self::spec_sunset`]).
+    pub fn with_spec_sunset(mut self, date: HttpDate) -> Self {
+        self.spec_sunset = Some(date);
         self
     }
 

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::described::{Described, ResponseFormat};
 use crate::error::{Error, InvalidInput};
 use crate::pattern::Pattern;
+use crate::timestamp::HttpDate;
 use crate::validate::{ApiVersion, GroupId, InvitationId, OrgId, TeamId, UserId};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Method, header};
@@ -140,6 +141,17 @@ impl Endpoint {
     /// Whether `preview` is its only version.
     pub fn is_preview_only(&self) -> bool {
         self.versions.iter().all(ApiVersion::is_preview) && !self.versions.is_empty()
+    }
+
+    /// Refuses a `version` the endpoint does not list (Atlas answers `406 INVALID_VERSION_DATE`
+    /// to it), naming the versions it has; checked before anything is sent.
+    pub fn check_version(&self, version: ApiVersion) -> Result<(), InvalidInput> {
+        if self.versions.contains(&version) {
+            return Ok(());
+        }
+        let listed: Vec<&str> = self.versions.iter().map(ApiVersion::as_str).collect();
+        let why = format!("{} exists in API versions {}", self.operation_id, listed.join(", "));
+        Err(InvalidInput::with_value("api_version", why, version.as_str()))
     }
 
     /// The sunset date of `version`, if it has one.
@@ -442,6 +454,9 @@ pub(crate) struct Prepared {
     pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
     /// Whether credentials go with it (`false`: no Digest probe, no token, no `Authorization`).
     pub(crate) auth: bool,
+    /// The sunset date the endpoint's row or catalog entry gives the version sent
+    /// ([`ResponseMeta::spec_sunset`](crate::ResponseMeta::spec_sunset)).
+    pub(crate) spec_sunset: Option<HttpDate>,
 }
 
 /// The media type of the default API version, as a header without allocating.
@@ -517,7 +532,8 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
     let endpoint = &O::ENDPOINT;
     let options = op.options();
     let described = op.described();
-    let default = op.catalog_entry().unwrap_or(endpoint).default_version();
+    let row = op.catalog_entry().unwrap_or(endpoint);
+    let default = row.default_version();
     let version = options.api_version.or(config.api_version_override()).unwrap_or(default);
     op.check_before_sending(version)?;
     let mut query = form_urlencoded::Serializer::new(String::new());
@@ -530,6 +546,8 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
             (described.method().clone(), Cow::Borrowed(described.path()), described.format())
         }
         None => {
+            // A typed row takes only the versions it lists (the call's or the client's).
+            endpoint.check_version(version)?;
             if options.pretty && !endpoint.pretty {
                 return Err(InvalidInput::new(
                     "pretty",
@@ -608,6 +626,7 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
         user_agent,
         headers,
         auth,
+        spec_sunset: row.sunset(version).and_then(HttpDate::from_date),
     })
 }
 

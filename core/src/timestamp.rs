@@ -108,6 +108,23 @@ impl HttpDate {
         OffsetDateTime::parse(text.trim(), &Rfc2822).ok().and_then(to_system_time).map(HttpDate)
     }
 
+    /// A calendar date, `YYYY-MM-DD` (the spec's `x-sunset`), at 00:00:00 GMT; `None` if it is
+    /// not one.
+    ///
+    /// ```
+    /// use atlas_admin_core::HttpDate;
+    /// assert_eq!(HttpDate::from_date("2027-07-01").unwrap().to_string(), "Thu, 01 Jul 2027 00:00:00 GMT");
+    /// assert_eq!(HttpDate::from_date("2027-02-30"), None);
+    /// ```
+    pub fn from_date(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '-');
+        let mut number = |len: usize| parts.next().filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()));
+        let (year, month, day) = (number(4)?.parse().ok()?, number(2)?.parse::<u8>().ok()?, number(2)?.parse().ok()?);
+        let month = time::Month::try_from(month).ok()?;
+        let date = time::Date::from_calendar_date(year, month, day).ok()?;
+        to_system_time(date.midnight().assume_utc()).map(HttpDate)
+    }
+
     /// The instant.
     pub fn system_time(&self) -> SystemTime {
         self.0

@@ -145,25 +145,27 @@ fn all_twelve_operations_build_exact_requests() {
 
 #[test]
 fn envelope_pretty_and_version_overrides() {
+    use atlas_admin_core::OrgRoleChange;
+    const USER: &str = "5e4bc367c6b0f41bb9bbb178";
     let s = session(Credentials::None);
-    let op = UpdateGroupInvites::new(GROUP, seed_body())
+    let op = AddOrgUserRole::new(ORG, USER, OrgRoleChange::new(OrgRole::OrgMember).unwrap())
         .unwrap()
         .envelope(true)
         .pretty(true)
-        .api_version(ApiVersion::new("2024-08-05").unwrap());
+        .api_version(ApiVersion::V2025_02_19);
     let r = expect_send(s.begin(&op).next(now()));
     assert_eq!(
         r.uri().path_and_query().unwrap(),
-        &*format!("/api/atlas/v2/groups/{GROUP}/invites?envelope=true&pretty=true")
+        &*format!("/api/atlas/v2/orgs/{ORG}/users/{USER}:addRole?envelope=true&pretty=true")
     );
-    assert_eq!(r.headers()["accept"], "application/vnd.atlas.2024-08-05+json");
-    assert_eq!(r.headers()["content-type"], "application/vnd.atlas.2024-08-05+json");
-
-    // Per client.
-    let cfg = config().with_api_version(ApiVersion::new("2025-02-19").unwrap());
-    let s2 = Session::new(cfg, Credentials::None, 1).unwrap();
-    let r = expect_send(s2.begin(&GetGroupInvite::new(GROUP, INV).unwrap()).next(now()));
     assert_eq!(r.headers()["accept"], "application/vnd.atlas.2025-02-19+json");
+    assert_eq!(r.headers()["content-type"], "application/vnd.atlas.2025-02-19+json");
+
+    // Per client: the operations that list the version get it.
+    let cfg = config().with_api_version(ApiVersion::V2023_01_01);
+    let s2 = Session::new(cfg, Credentials::None, 1).unwrap();
+    let r = expect_send(s2.begin(&ListOrgUsers::new(ORG).unwrap()).next(now()));
+    assert_eq!(r.headers()["accept"], "application/vnd.atlas.2023-01-01+json");
 
     // `pretty` where the spec has none: GetOrgInvite has no `.pretty()` (a compile_fail doctest
     // in `ops` proves it), and from text it is refused before anything is sent.
@@ -484,4 +486,43 @@ fn filters_newer_than_the_chosen_version_are_refused() {
     assert!(matches!(session.begin(&plain).next(clock::at(std::time::SystemTime::UNIX_EPOCH)), Step::Send(_)));
     let new = ListOrgUsers::new("6a7900aa11bb22cc33dd44ee").unwrap().username("ada@example.com").unwrap();
     assert!(matches!(session.begin(&new).next(clock::at(std::time::SystemTime::UNIX_EPOCH)), Step::Send(_)));
+}
+
+/// A typed row takes only the API versions it lists, set per call or per client: another
+/// (to which Atlas answers 406) is a typed error naming the versions, before anything is sent.
+#[test]
+fn a_version_the_row_does_not_list_is_refused_before_sending() {
+    const USER: &str = "5e4bc367c6b0f41bb9bbb178";
+    fn refused<T: std::fmt::Debug>(step: Step<T>, listed: &str) {
+        let Step::Done(Err(atlas_admin_core::Error::InvalidInput(e))) = step else {
+            panic!("nothing may be sent: {step:?}")
+        };
+        assert_eq!(e.field(), "api_version");
+        assert!(e.reason().contains(listed), "{e}");
+    }
+    let s = session(Credentials::None);
+    // The invitations exist only in 2023-01-01.
+    let op = UpdateGroupInvites::new(GROUP, seed_body()).unwrap().api_version(ApiVersion::new("2024-08-05").unwrap());
+    refused(s.begin(&op).next(now()), "updateGroupInvites exists in API versions 2023-01-01");
+    // getOrgUser only in 2025-02-19; listOrgUsers in both.
+    let op = GetOrgUser::new(ORG, USER).unwrap().api_version(ApiVersion::V2023_01_01);
+    refused(s.begin(&op).next(now()), "2025-02-19");
+    let both = ListOrgUsers::new(ORG).unwrap();
+    for v in [ApiVersion::V2023_01_01, ApiVersion::V2025_02_19] {
+        assert!(matches!(s.begin(&both.clone().api_version(v)).next(now()), Step::Send(_)), "{v}");
+    }
+    // Per client: a version the operation lacks is refused; the call's own version wins.
+    let s2 = Session::new(config().with_api_version(ApiVersion::V2025_02_19), Credentials::None, 1).unwrap();
+    refused(s2.begin(&GetGroupInvite::new(GROUP, INV).unwrap()).next(now()), "2023-01-01");
+    let own = GetGroupInvite::new(GROUP, INV).unwrap().api_version(ApiVersion::V2023_01_01);
+    assert!(matches!(s2.begin(&own).next(now()), Step::Send(_)));
+    // Every row: each listed version is sent, an unlisted one refused.
+    let unlisted = ApiVersion::new("2024-08-05").unwrap();
+    for row in ALL {
+        assert!(!row.versions.contains(&unlisted), "{}", row.operation_id);
+        for v in row.versions {
+            assert!(row.check_version(*v).is_ok(), "{}", row.operation_id);
+        }
+        assert_eq!(row.check_version(unlisted).unwrap_err().field(), "api_version", "{}", row.operation_id);
+    }
 }

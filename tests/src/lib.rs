@@ -246,8 +246,9 @@
 //!   record and replay async calls on any runtime), recorded responses and the virtual clock
 //!   are all there, which is what the tests of code on the blocking client usually need.
 //! - `suites` (off; implies `fake`): the repository's own cross-transport suites (`conformance`,
-//!   `transport_suite`), the canned-response server they drive (`canned`, with TLS) and the
-//!   quickstart examples' scaffolding (`quickstart`). The transports' tests enable it; it is not
+//!   `transport_suite`), the canned-response server they drive (`canned`, with TLS), the
+//!   vendored spec they read from the checkout (`spec`) and the quickstart examples' scaffolding
+//!   (`quickstart`). The transports' tests enable it; it is not
 //!   a stable API for users.
 //!
 //! [`Execute`]: atlas_admin_core::Execute
@@ -269,6 +270,8 @@ pub mod pages_ahead;
 #[cfg(feature = "suites")]
 pub mod quickstart;
 pub mod sockets;
+#[cfg(feature = "suites")]
+pub mod spec;
 pub mod stdio;
 #[cfg(feature = "suites")]
 pub mod transport_suite;

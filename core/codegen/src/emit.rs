@@ -280,16 +280,21 @@ pub(crate) fn features(tags: &[Tag], forward: Option<&str>) -> String {
 
 /// `manifest` with the text between the markers replaced by `features`.
 pub(crate) fn splice(manifest: &str, features: &str, name: &str) -> Result<String, String> {
-    let begin = manifest.find(BEGIN).ok_or_else(|| format!("{name} lacks the line `{BEGIN}`"))?;
-    let after_begin = begin + BEGIN.len() + 1;
-    let end = manifest
+    splice_between(manifest, BEGIN, END, features, name)
+}
+
+/// `text` with the lines between the line `begin` and the line `end` replaced by `block`.
+pub(crate) fn splice_between(text: &str, begin: &str, end: &str, block: &str, name: &str) -> Result<String, String> {
+    let start = text.find(begin).ok_or_else(|| format!("{name} lacks the line `{begin}`"))?;
+    let after_begin = start + begin.len() + 1;
+    let stop = text
         .get(after_begin..)
-        .and_then(|rest| rest.find(END))
-        .ok_or_else(|| format!("{name} lacks the line `{END}`"))?;
-    let mut out = String::with_capacity(manifest.len() + features.len());
-    out.push_str(manifest.get(..after_begin).unwrap_or_default());
-    out.push_str(features);
-    out.push_str(manifest.get(after_begin + end..).unwrap_or_default());
+        .and_then(|rest| rest.find(end))
+        .ok_or_else(|| format!("{name} lacks the line `{end}`"))?;
+    let mut out = String::with_capacity(text.len() + block.len());
+    out.push_str(text.get(..after_begin).unwrap_or_default());
+    out.push_str(block);
+    out.push_str(text.get(after_begin + stop..).unwrap_or_default());
     Ok(out)
 }
 

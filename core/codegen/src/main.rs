@@ -1,11 +1,12 @@
 //! `cargo run -p atlas-admin-codegen [-- --check]`: writes the endpoint catalog of
-//! atlas-admin-core (`core/src/catalog/gen/`) and the tag features of the core and transport
-//! manifests from the vendored spec (`core/codegen/spec/atlas-admin-v2.yaml`, checked against the
+//! atlas-admin-core (`core/src/catalog/gen/`), the tag features of the core and transport
+//! manifests and the coverage table of `README.md` from the vendored spec (`core/codegen/spec/atlas-admin-v2.yaml`, checked against the
 //! sha256 in `spec/SOURCE.md`) and `core/codegen/overrides.toml`.
 //!
 //! Offline and deterministic: the output depends only on those files (sorted maps, no clock).
 //! `--check` writes nothing and exits 1, naming each file that would change.
 
+mod coverage;
 mod emit;
 mod model;
 mod overrides;
@@ -76,6 +77,8 @@ fn run(check: bool) -> Result<usize, String> {
         );
     }
 
+    files.insert(root.join("README.md"), readme_coverage(&root, &tags)?);
+
     // Generated files no longer produced (a tag that left the spec).
     let stale: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
         .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| !files.contains_key(p)).collect())
@@ -114,6 +117,13 @@ fn run(check: bool) -> Result<usize, String> {
         eprintln!("the generated catalog is out of date: run `cargo run -p atlas-admin-codegen` and commit the result");
     }
     Ok(if check { differ } else { 0 })
+}
+
+/// README.md with its coverage table (between the markers) regenerated.
+fn readme_coverage(root: &Path, tags: &[model::Tag]) -> Result<String, String> {
+    let path = root.join("README.md");
+    let current = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    emit::splice_between(&current, coverage::BEGIN, coverage::END, &coverage::table(tags), "README.md")
 }
 
 fn shown(root: &Path, path: &Path) -> String {

@@ -137,11 +137,7 @@ impl<T> Custom<T> {
     pub(super) fn check_against_entry(&self, version: ApiVersion) -> Result<(), InvalidInput> {
         let Some(entry) = self.entry else { return Ok(()) };
         let op = entry.operation_id;
-        if !entry.versions.contains(&version) {
-            let listed: Vec<&str> = entry.versions.iter().map(ApiVersion::as_str).collect();
-            let why = format!("{op} exists in API versions {}", listed.join(", "));
-            return Err(InvalidInput::with_value("api_version", why, version.as_str()));
-        }
+        entry.check_version(version)?;
         for (on, listed, name) in
             [(self.options.envelope, entry.envelope, "envelope"), (self.options.pretty, entry.pretty, "pretty")]
         {

@@ -71,7 +71,8 @@ macro_rules! endpoints {
 
                 $($crate::ops::table::endpoints!(@query $Q, $q, $qname, $qget);)*
 
-                /// Overrides the API version for this call.
+                /// Overrides the API version for this call: one of the row's `versions`
+                /// (another is refused before anything is sent, as the client's would be).
                 pub fn api_version(mut self, version: ApiVersion) -> Self {
                     self.options.api_version = Some(version);
                     self

@@ -33,10 +33,13 @@ pub mod digest;
 pub mod faults;
 pub mod oauth;
 pub mod settings;
+pub mod sunset;
 pub mod tls;
 
 use crate::canned::{PRIVATE_KEY, PUBLIC_KEY, fast_retry};
 use crate::conformance::Driver;
+/// What [`Transport::on_sunset`] hands the client (re-exported for [`transport_by_name!`](crate::transport_by_name!)).
+pub use atlas_admin_core::SunsetHook;
 use atlas_admin_core::transport::{ClientBuilder, Connect};
 use atlas_admin_core::{ApiResponse, Config, Error, Operation, Session};
 use std::fmt;
@@ -80,6 +83,8 @@ pub trait Transport: Sized + 'static {
     /// Runs `op` once on each of `n` clones of `client` at the same time, each on its own
     /// thread (blocking) or task (async), and returns the results.
     fn execute_on_clones<O: SharedOp>(client: &Self::Client, op: &O, n: usize) -> Vec<Outcome<O>>;
+    /// `client.on_sunset(hook)`.
+    fn on_sunset(client: &Self::Client, hook: SunsetHook);
 }
 
 /// The builder of transport `T`: the core's [`ClientBuilder`] (what `T`'s `Client::builder()` returns).
@@ -144,8 +149,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// The first half of a [`Transport`] impl for a transport crate `$krate` that exports
-/// `Client` and its `ClientBuilder` alias: the [`Connect`] type behind that alias, and the
-/// client's accessors. Use it inside the `impl Transport` block.
+/// `Client` and its `ClientBuilder` alias: the [`Connect`] type behind that alias, the
+/// client's accessors and its Sunset hook. Use it inside the `impl Transport` block.
 #[macro_export]
 macro_rules! transport_by_name {
     ($krate:ident) => {
@@ -160,6 +165,10 @@ macro_rules! transport_by_name {
                 timeout: client.timeout(),
                 max_response_bytes: client.max_response_bytes(),
             }
+        }
+
+        fn on_sunset(client: &Self::Client, hook: $crate::transport_suite::SunsetHook) {
+            client.on_sunset(move |warning| hook(warning));
         }
     };
 }
@@ -195,6 +204,8 @@ macro_rules! transport_suite {
             one_token_serves_calls_and_is_revoked, revoke_refusal_is_an_error, api_key_clients_have_nothing_to_revoke);
         $crate::transport_suite!(@topic $transport; tls:
             custom_ca_is_trusted, unknown_ca_fails_the_handshake_as_connect);
+        $crate::transport_suite!(@topic $transport; sunset:
+            a_sunset_date_in_the_spec_warns_without_the_header);
         $crate::transport_suite!(@topic $transport; settings:
             from_env_with_only_a_public_key_names_the_missing_variable, from_env_other_half_set_pairs_and_conflicts,
             from_env_builds_with_base_url_and_default, credentials_over_plain_http_to_a_remote_host_are_refused,
