@@ -215,7 +215,7 @@ pub fn cloud_users_lifecycle<D: Driver>() {
     let refused = c.execute(&RemoveGroupUserRole::new(&g, &id, last).unwrap()).unwrap_err();
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(400), "the last role stays: {refused:?}");
 
-    let member = fake.seed_org_user(SeedUser::new("grace@example.com", OrgMembershipStatus::Active));
+    let member = fake.seed_org_user(SeedUser::new("grace@example.com", OrgMembershipStatus::Active)).unwrap();
     let joined = ok(
         "addOrgTeamUser",
         c.execute(&AddOrgTeamUser::new(&org, &team, TeamMember::new(member.as_str()).unwrap()).unwrap()),

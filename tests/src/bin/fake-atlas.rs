@@ -188,7 +188,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    fake.seed_users_with_statuses(seed_users, &seed_statuses, true);
+    fake.seed_users_with_statuses(seed_users, &seed_statuses, true).unwrap();
     let c = fake.config();
     for (path, body) in resources {
         let path = path.replace("GROUP", &c.group_id).replace("ORG", &c.org_id).replace("TEAM", &c.team_id);

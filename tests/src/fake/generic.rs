@@ -265,22 +265,12 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     let concrete: Vec<&str> = canonical.iter().map(String::as_str).collect();
     let shape = shapes.shape(e.path);
     // Every parent must exist (the last run is the item itself for an item path).
-    for (start, end) in runs(&template) {
-        if matches!(shape, Shape::Item { start: s } if s == start) {
-            break;
-        }
-        let collection = template[..start].join("/");
-        // Only a placeholder naming the collection's key is its item (`/clusters/{hostName}/logs`
-        // names a host, not a cluster).
-        let names: Vec<&str> = template[start..end].iter().map(|s| placeholder_name(s)).collect();
-        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq(names.iter().copied());
-        if keyed && shapes.is_creatable(&collection) {
-            let (coll, key) = (concrete[..start].join("/"), concrete[start..end].join("/"));
-            if !state.exists_at(&coll, &key) {
-                let what = names.join("/");
-                return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
-            }
-        }
+    let item = match shape {
+        Shape::Item { start } => Some(start),
+        _ => None,
+    };
+    if let Some((what, key)) = missing_parent(state, &template, &concrete, item) {
+        return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
     }
     let path = &canonical.join("/");
     Ok(match (shape, &e.method) {
@@ -376,6 +366,36 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     })
 }
 
+/// The first parent of `concrete` (a path of `template`, keys in canonical form) that does not
+/// exist: its key placeholders' names and its key. Only parents in a collection the fake
+/// creates items in are checked; the run starting at segment `item` (an item path's own key)
+/// is not a parent.
+pub(crate) fn missing_parent(
+    state: &mut FakeState,
+    template: &[&str],
+    concrete: &[&str],
+    item: Option<usize>,
+) -> Option<(String, String)> {
+    let shapes = Shapes::get();
+    for (start, end) in runs(template) {
+        if item == Some(start) {
+            break;
+        }
+        let collection = template[..start].join("/");
+        // Only a placeholder naming the collection's key is its item (`/clusters/{hostName}/logs`
+        // names a host, not a cluster).
+        let names: Vec<&str> = template[start..end].iter().map(|s| placeholder_name(s)).collect();
+        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq(names.iter().copied());
+        if keyed && shapes.is_creatable(&collection) {
+            let (coll, key) = (concrete[..start].join("/"), concrete[start..end].join("/"));
+            if !state.exists_at(&coll, &key) {
+                return Some((names.join("/"), key));
+            }
+        }
+    }
+    None
+}
+
 /// A POST of an array to the collection at `path` (access list entries, a project's teams):
 /// each item created, or merged into the one with its key; all checked before any is stored.
 /// Answered with the collection's page, as Atlas answers these.
@@ -414,13 +434,33 @@ fn page(state: &mut FakeState, req: &Request<'_>, path: &str) -> Result<Outcome,
     Ok(respond(req, Some(paging.body(req, results, total, more))))
 }
 
-/// The template of the collection at concrete path `collection`, if the catalog has one.
-pub(crate) fn collection_template(collection: &str) -> Option<&'static str> {
+/// The endpoint whose template is the collection at concrete path `collection`, if the catalog
+/// has one.
+pub(crate) fn collection_endpoint(collection: &str) -> Option<&'static Endpoint> {
     let shapes = Shapes::get();
     catalog::all()
         .filter(|e| shapes.shape(e.path) == Shape::Collection)
         .find(|e| super::routes::match_template(e.path, collection).is_some())
-        .map(|e| e.path)
+}
+
+/// The parameter of `e` (path of a collection) that refuses its value in `collection`, and
+/// why; else `collection` with its keys in canonical form and the first missing parent, if any.
+pub(crate) fn checked_collection(
+    state: &mut FakeState,
+    e: &'static Endpoint,
+    collection: &str,
+) -> Result<(String, Option<(String, String)>), (String, String)> {
+    let template: Vec<&str> = e.path.split('/').collect();
+    let raw: Vec<&str> = collection.split('/').collect();
+    for (seg, value) in template.iter().zip(&raw) {
+        if let Some(p) = is_placeholder(seg).then(|| e.param(placeholder_name(seg))).flatten() {
+            p.check(&percent_decode(value)).map_err(|err| (p.name.to_owned(), err.reason().to_owned()))?;
+        }
+    }
+    let canonical = canonical_path(&template, &raw, e);
+    let concrete: Vec<&str> = canonical.iter().map(String::as_str).collect();
+    let missing = missing_parent(state, &template, &concrete, None);
+    Ok((canonical.join("/"), missing))
 }
 
 /// Sets the path's `groupId`/`orgId` in a new item's body, if absent.
