@@ -118,7 +118,7 @@ fn path_value(segment: &str, kind: &ParamKind) -> String {
 
 /// The request's path with every placeholder's value in the form keys are kept in
 /// ([`encode_segment`] of its [`path_value`]).
-fn canonical_path(template: &[&str], concrete: &[&str], e: &Endpoint) -> Vec<String> {
+pub(crate) fn canonical_path(template: &[&str], concrete: &[&str], e: &Endpoint) -> Vec<String> {
     template
         .iter()
         .zip(concrete)
@@ -170,12 +170,29 @@ fn name_fields(name: &str) -> Vec<String> {
 
 /// The key of a new item of `collection` (template) from `body`, completing `body` with it.
 pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result<String, Outcome> {
+    key_of(collection, body, true)
+}
+
+/// The key of an item of `collection` (template) that Atlas answered with `body` (a recorded
+/// answer): as [`new_key`], with the body's `id` where a fresh id would be minted; `body`
+/// unchanged.
+pub(crate) fn answered_key(collection: &str, body: &Map<String, Value>) -> Result<String, Outcome> {
+    key_of(collection, &mut body.clone(), false)
+}
+
+/// [`new_key`] (`mint`: fresh ids set in `body`) or [`answered_key`] (ids read from `body`).
+fn key_of(collection: &str, body: &mut Map<String, Value>, mint: bool) -> Result<String, Outcome> {
+    let answered_id = |body: &Map<String, Value>, kind: &ParamKind| {
+        let id = body.get("id").and_then(Value::as_str).filter(|v| kind.check("id", v).is_ok());
+        id.map(str::to_owned).ok_or_else(|| Outcome::validation(vec![("id".to_owned(), "is required".to_owned())]))
+    };
     let mut parts = Vec::new();
     for &(name, kind) in Shapes::get().keys(collection) {
         // An id the body names (a project's `teamId`: a reference to an existing team) is the
         // key; otherwise a fresh one.
         let named = body.get(name).and_then(Value::as_str).filter(|v| kind.check(name, v).is_ok());
         if let (None, Some(id)) = (named, fresh_id(&kind)) {
+            let id = if mint { id } else { answered_id(body, &kind)? };
             body.insert("id".to_owned(), Value::String(id.clone()));
             parts.push(id);
             continue;
@@ -192,7 +209,7 @@ pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result
         parts.push(encode_segment(&value));
     }
     if parts.is_empty() {
-        let id = super::random::object_id();
+        let id = if mint { super::random::object_id() } else { answered_id(body, &ParamKind::Id)? };
         body.insert("id".to_owned(), Value::String(id.clone()));
         parts.push(id);
     }

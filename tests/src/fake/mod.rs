@@ -92,6 +92,7 @@ mod requests;
 mod resources;
 pub(crate) mod routes;
 mod seed;
+mod seed_resources;
 mod seeding;
 mod server;
 mod service;
