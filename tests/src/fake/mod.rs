@@ -42,9 +42,11 @@
 //!   download) naming one of the endpoint's versions (2023-01-01 for invitations, 2025-02-19
 //!   for Cloud Users, 2023-01-01 too where the spec keeps it) or 406 `INVALID_VERSION_DATE`
 //!   (checked after authentication, as Atlas does); success bodies carry the negotiated media
-//!   type. For the generic behaviour, a version past its sunset date on the fake's clock is 410
-//!   `VERSION_GONE`, and one with a sunset date ahead carries `Sunset` and `Deprecation`
-//!   (assumed: the day its successor version appeared).
+//!   type. A version past its sunset date on the fake's clock is 410 `VERSION_GONE`, for every
+//!   operation (the invitation endpoints' 2023-01-01, for instance, from 2027-07-01: pin the
+//!   clock with [`FakeAtlas::set_clock`] to test them as they are before); for the generic
+//!   behaviour one with a sunset date ahead carries `Sunset` and `Deprecation` (assumed: the
+//!   day its successor version appeared).
 //! - **Cloud Users** (`users` module docs): PENDING users on create (201), 409 or replacement,
 //!   statuses computed on the fake's clock, `{links, results, totalCount}` pages with absolute
 //!   `next` links; deprecated org invitations show as PENDING users (another id), deprecated

@@ -3,9 +3,9 @@
 //! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
 //! otherwise; an operation the spec marks as taking no credentials is answered without), routed by the core's catalog (404 unknown path, 405 wrong method),
-//! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; for the
-//! generic behaviour also 410 `VERSION_GONE` past the version's sunset on the fake's clock,
-//! and `Deprecation`/`Sunset` before it), handed to the next injected fault if any, then to a
+//! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; 410
+//! `VERSION_GONE` past the version's sunset on the fake's clock, for every operation; for the
+//! generic behaviour `Deprecation`/`Sunset` before it), handed to the next injected fault if any, then to a
 //! user's behaviour for the operation ([`FakeAtlas::on`](super::FakeAtlas::on)) if one is
 //! registered, else to the store (invitations, Cloud Users, the generic behaviour). Anything
 //! else is a 404.
@@ -232,7 +232,9 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
     let generic = behaviour == Behaviour::Generic;
     let deprecated = !generic && version == ApiVersion::V2023_01_01;
     let mut sunset = None;
-    if let Some((deprecation, date)) = generic.then(|| sunset_of(endpoint, version)).flatten() {
+    // Every operation's version retires at its sunset on the fake's clock; the hand-written
+    // ones keep their observed `Deprecation` and `Sunset` values before it.
+    if let Some((deprecation, date)) = sunset_of(endpoint, version) {
         if inner.clock.now() >= date {
             let outcome = Outcome::error(
                 StatusCode::GONE,
@@ -242,7 +244,9 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
             );
             return Step::Respond(spend(inner, route.scope, reply::render(outcome, style), false));
         }
-        sunset = Some((deprecation, HttpDate::from(date).to_string()));
+        if generic {
+            sunset = Some((deprecation, HttpDate::from(date).to_string()));
+        }
     }
     let action = inner.faults.take(endpoint.operation_id).map(faults::action);
     Step::Proceed(Prelude { endpoint, route, behaviour, deprecated, principal, query, style, action, bytes, sunset })
