@@ -24,12 +24,14 @@ use atlas_admin_core::{
 use std::time::{Duration, Instant, SystemTime};
 
 mod custom;
+mod every_tag;
 mod generic;
 mod lifecycles;
 pub use custom::{
     custom_download_is_the_bytes, custom_operation_equals_typed, custom_operation_over_oauth,
     custom_post_retried_only_when_idempotent,
 };
+pub use every_tag::lifecycle_every_tag;
 pub use generic::{generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads};
 pub use lifecycles::{
     lifecycle_access_list, lifecycle_alert_configs, lifecycle_api_keys, lifecycle_custom_db_roles,
@@ -549,7 +551,8 @@ macro_rules! conformance_suite {
             invalid_input_sends_nothing, connection_refused, body_over_cap, custom_operation_equals_typed,
             custom_post_retried_only_when_idempotent, custom_operation_over_oauth, custom_download_is_the_bytes,
             generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads, lifecycle_database_users,
-            lifecycle_access_list, lifecycle_custom_db_roles, lifecycle_teams, lifecycle_alert_configs, lifecycle_api_keys);
+            lifecycle_access_list, lifecycle_custom_db_roles, lifecycle_teams, lifecycle_alert_configs, lifecycle_api_keys,
+            lifecycle_every_tag);
     };
     (@tests $driver:ty; $($name:ident),*) => {
         $(

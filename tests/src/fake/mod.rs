@@ -98,7 +98,7 @@ mod seed_resources;
 mod seeding;
 mod server;
 mod service;
-mod shapes;
+pub(crate) mod shapes;
 mod state;
 mod users;
 mod values;
@@ -106,6 +106,8 @@ mod values;
 pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
+#[cfg(feature = "suites")]
+pub(crate) use generic::percent_decode;
 pub use generic::{ALREADY_EXISTS, HAS_CHILD_RESOURCES};
 pub use hooks::{FakeReply, FakeRequest};
 pub use paging::INVALID_QUERY_PARAMETER;
@@ -114,6 +116,8 @@ pub use resources::FakeState;
 pub use seed::{SeedAction, SeedEntry, SeedReport};
 pub use seeding::SeedError;
 pub use server::FakeAtlas;
-pub use service::COUNTERS_PATH;
+pub use service::{CLOCK_PATH, COUNTERS_PATH};
 pub use users::{CANNOT_REMOVE_LAST_ROLE, SeedUser, USER_ALREADY_HAS_ROLE};
 pub use values::example_value;
+#[cfg(feature = "suites")]
+pub(crate) use values::fresh_id;

@@ -34,6 +34,10 @@ use tokio::sync::Notify;
 
 /// Where the counters are served as JSON (no authentication: the fake is loopback-only).
 pub const COUNTERS_PATH: &str = "/__fake/counters";
+/// Where the fake's clock is read (`GET`: `{"now": "<RFC 3339>"}`) and moved (`POST` with
+/// `?advance=<seconds>` or `?set=<RFC 3339 time>`, which freezes it there), for scripts driving
+/// the `fake-atlas` binary (no authentication: the fake is loopback-only).
+pub const CLOCK_PATH: &str = "/__fake/clock";
 /// Request bodies larger than this are refused (413).
 const MAX_BODY: usize = crate::bounded::MAX_REQUEST_BODY_BYTES as usize;
 
@@ -48,6 +52,9 @@ pub(crate) async fn handle(
         // Not counted itself: scripts read the counters before and after a run.
         let counters = shared.lock().counters.to_json();
         return reply::json_response(StatusCode::OK, &counters, false, "application/json");
+    }
+    if parts.uri.path() == CLOCK_PATH {
+        return clock(&shared, &parts);
     }
     shared.lock().counters.requests += 1;
     if !shared.config.latency.is_zero() {
@@ -155,6 +162,28 @@ pub(crate) async fn handle(
             std::future::pending().await
         }
     }
+}
+
+/// [`CLOCK_PATH`]: the fake's clock read, advanced or set; 400 for anything else.
+fn clock(shared: &Shared, parts: &Parts) -> Response<FakeBody> {
+    let query: Vec<(String, String)> =
+        parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let bad = |detail: &str| reply::plain_error(StatusCode::BAD_REQUEST, "INVALID_QUERY_PARAMETER", detail);
+    let mut inner = shared.lock();
+    match (&parts.method, query.as_slice()) {
+        (&Method::GET, []) => {}
+        (&Method::POST, [(name, value)]) if name == "advance" => match value.parse::<u64>() {
+            Ok(secs) => inner.clock.advance(std::time::Duration::from_secs(secs)),
+            Err(_) => return bad("advance takes a whole number of seconds."),
+        },
+        (&Method::POST, [(name, value)]) if name == "set" => match Timestamp::parse(value.as_str()).system_time() {
+            Some(t) => inner.clock = super::clock::Clock::Fixed(t),
+            None => return bad("set takes an RFC 3339 time, such as 2027-07-01T00:00:00Z."),
+        },
+        _ => return bad("GET, or POST with one of advance=<seconds> or set=<RFC 3339 time>."),
+    }
+    let now = json!({"now": atlas_admin_core::format_rfc3339(inner.clock.now())});
+    reply::json_response(StatusCode::OK, &now, false, "application/json")
 }
 
 /// Whether an API request is answered already, or goes on to its operation.
