@@ -42,9 +42,10 @@ hand-written behaviours; every other one a generic behaviour driven by the spec'
     read DELETING for as long, then are gone (404);
   - custom methods (:verb), downloads and other actions answer their documented status;
   - versions are checked: 406 for a version the operation lacks; 410 VERSION_GONE for a
-    version past its sunset on the fake's clock (the invitation endpoints from 2027-07-01),
-    Sunset and Deprecation before; Digest or OAuth authentication, none for the operation
-    the spec leaves open.
+    version past its sunset (the invitation endpoints from 2027-07-01) on a clock that was
+    set (--clock, POST /__fake/clock?set=TIME), or on the wall clock too with
+    --retire-on-wall-clock; Sunset and Deprecation headers before; Digest or OAuth
+    authentication, none for the operation the spec leaves open.
 
 The clock: the fake's \"now\" (timestamps, invitation expiry, lifecycles, sunsets) is the
 wall clock unless --clock TIME freezes it. Read it with GET /__fake/clock; move it with
@@ -93,6 +94,7 @@ options:
                             invitations, users and every other operation's resources, in
                             their recorded lifecycle state; what is ignored is printed
   --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z)
+  --retire-on-wall-clock    versions past their sunset are 410 on the wall clock too
   --settle-secs N           how long lifecycles stay CREATING/UPDATING/DELETING (default 60)
   -h, --help                this help
 
@@ -180,6 +182,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 seeds.push(Seed::Resource(path.to_owned(), body));
             }
             "--seed-cassette" => seeds.push(Seed::Cassette(value()?)),
+            "--retire-on-wall-clock" => config.retire_on_wall_clock = true,
             "--clock" => {
                 let v = value()?;
                 let t = Timestamp::parse(v.as_str()).system_time();
@@ -369,6 +372,8 @@ mod tests {
         assert_eq!(o.seeds, [Seed::Cassette("a.json".to_owned())]);
         assert_eq!(o.clock, Timestamp::parse("2027-07-01T00:00:00Z").system_time());
         assert!(args(&["--clock", "tomorrow"]).unwrap_err().contains("RFC 3339"));
+        assert!(args(&["--retire-on-wall-clock"]).unwrap().unwrap().retire_on_wall_clock);
+        assert!(!args(&[]).unwrap().unwrap().retire_on_wall_clock);
     }
 
     #[test]

@@ -468,7 +468,7 @@ fn without_nonce(v: &str) -> String {
 }
 
 /// The JSON type's name.
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

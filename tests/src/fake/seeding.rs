@@ -3,6 +3,7 @@
 //! `DeserializeOwned` type ([`FakeAtlas::resources_as`](super::FakeAtlas::resources_as)), and
 //! [`SeedError`], why seeding or reading back failed.
 
+use super::drift::type_name;
 use super::generic;
 use super::resources::FakeState;
 use atlas_admin_core::{OrgMembershipStatus, Sanitized};
@@ -89,19 +90,8 @@ pub(crate) fn known_status(status: &OrgMembershipStatus) -> Result<(), SeedError
 pub(crate) fn object_of(value: &impl Serialize) -> Result<Map<String, Value>, SeedError> {
     match serde_json::to_value(value) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(SeedError::NotAnObject(format!("a JSON {}", kind(&other)))),
+        Ok(other) => Err(SeedError::NotAnObject(format!("a JSON {}", type_name(&other)))),
         Err(e) => Err(SeedError::NotAnObject(e.to_string())),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -4,8 +4,9 @@
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
 //! otherwise; an operation the spec marks as taking no credentials is answered without), routed by the core's catalog (404 unknown path, 405 wrong method),
 //! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; 410
-//! `VERSION_GONE` past the version's sunset on the fake's clock, for every operation; for the
-//! generic behaviour `Deprecation`/`Sunset` before it), handed to the next injected fault if any, then to a
+//! `VERSION_GONE` past the version's sunset on a clock the test set, for every operation (see
+//! [`FakeConfig::retire_on_wall_clock`](super::FakeConfig::retire_on_wall_clock)); for the
+//! generic behaviour `Deprecation`/`Sunset` until then), handed to the next injected fault if any, then to a
 //! user's behaviour for the operation ([`FakeAtlas::on`](super::FakeAtlas::on)) if one is
 //! registered, else to the store (invitations, Cloud Users, the generic behaviour). Anything
 //! else is a 404.
@@ -261,10 +262,12 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
     let generic = behaviour == Behaviour::Generic;
     let deprecated = !generic && version == ApiVersion::V2023_01_01;
     let mut sunset = None;
-    // Every operation's version retires at its sunset on the fake's clock; the hand-written
-    // ones keep their observed `Deprecation` and `Sunset` values before it.
+    // Every operation's version retires at its sunset on a clock the test set (or on the wall
+    // clock, if configured so); the hand-written ones keep their observed `Deprecation` and
+    // `Sunset` values before it.
+    let retiring = inner.clock.is_set() || shared.config.retire_on_wall_clock;
     if let Some((deprecation, date)) = sunset_of(endpoint, version) {
-        if inner.clock.now() >= date {
+        if retiring && inner.clock.now() >= date {
             let outcome = Outcome::error(
                 StatusCode::GONE,
                 "VERSION_GONE",
