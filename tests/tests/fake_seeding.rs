@@ -73,7 +73,8 @@ fn every_refusal_is_typed_and_stores_nothing() {
     let fake = FakeAtlas::start();
     let g = groups(&fake);
     let clusters = format!("{g}/clusters");
-    let cases: Vec<(String, serde_json::Value, fn(&SeedError) -> bool)> = vec![
+    type Expected = fn(&SeedError) -> bool;
+    let cases: Vec<(String, serde_json::Value, Expected)> = vec![
         (clusters.clone(), json!(["c0"]), |e| matches!(e, SeedError::NotAnObject(what) if what.contains("array"))),
         (clusters.clone(), json!("c0"), |e| matches!(e, SeedError::NotAnObject(_))),
         ("/api/atlas/v2/nothing/here".into(), json!({}), |e| matches!(e, SeedError::UnknownCollection(_))),

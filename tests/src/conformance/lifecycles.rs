@@ -28,6 +28,9 @@ fn with(op: Custom, body: &Value) -> Custom {
     op.json(body).expect("a JSON body")
 }
 
+/// How the key parameters of a created item follow from the body sent and the answer.
+pub(super) type KeyOf = Box<dyn Fn(&Value, &Value) -> Vec<(&'static str, String)>>;
+
 /// One tag's lifecycle: its operations, the parameters naming the collection's parent, two
 /// create bodies, how an item's key parameters follow from what was sent and answered, and an
 /// update with the field it changes.
@@ -42,7 +45,7 @@ pub(super) struct Crud {
     pub(super) parent: Vec<(&'static str, String)>,
     pub(super) bodies: [Value; 2],
     /// The key parameters of the item created by `sent`, answered `answered`.
-    pub(super) key: Box<dyn Fn(&Value, &Value) -> Vec<(&'static str, String)>>,
+    pub(super) key: KeyOf,
     pub(super) change: Value,
     pub(super) changed: (&'static str, Value),
 }

@@ -383,6 +383,10 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     })
 }
 
+/// A name and a text about it: a parent's key placeholders and its key, or a parameter and
+/// why its value is refused.
+pub(crate) type Named = (String, String);
+
 /// The first parent of `concrete` (a path of `template`, keys in canonical form) that does not
 /// exist: its key placeholders' names and its key. Only parents in a collection the fake
 /// creates items in are checked; the run starting at segment `item` (an item path's own key)
@@ -392,7 +396,7 @@ pub(crate) fn missing_parent(
     template: &[&str],
     concrete: &[&str],
     item: Option<usize>,
-) -> Option<(String, String)> {
+) -> Option<Named> {
     let shapes = Shapes::get();
     for (start, end) in runs(template) {
         if item == Some(start) {
@@ -466,7 +470,7 @@ pub(crate) fn checked_collection(
     state: &mut FakeState,
     e: &'static Endpoint,
     collection: &str,
-) -> Result<(String, Option<(String, String)>), (String, String)> {
+) -> Result<(String, Option<Named>), Named> {
     let template: Vec<&str> = e.path.split('/').collect();
     let raw: Vec<&str> = collection.split('/').collect();
     for (seg, value) in template.iter().zip(&raw) {
