@@ -24,6 +24,7 @@ use atlas_admin_core::{
 use std::time::{Duration, Instant, SystemTime};
 
 mod custom;
+mod every_tag;
 mod generic;
 mod lifecycles;
 mod tags;
@@ -31,6 +32,7 @@ pub use custom::{
     custom_download_is_the_bytes, custom_operation_equals_typed, custom_operation_over_oauth,
     custom_post_retried_only_when_idempotent,
 };
+pub use every_tag::lifecycle_every_tag;
 pub use generic::{generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads};
 pub use lifecycles::{
     lifecycle_access_list, lifecycle_alert_configs, lifecycle_api_keys, lifecycle_custom_db_roles,
@@ -217,7 +219,7 @@ pub fn cloud_users_lifecycle<D: Driver>() {
     let refused = c.execute(&RemoveGroupUserRole::new(&g, &id, last).unwrap()).unwrap_err();
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(400), "the last role stays: {refused:?}");
 
-    let member = fake.seed_org_user(SeedUser::new("grace@example.com", OrgMembershipStatus::Active));
+    let member = fake.seed_org_user(SeedUser::new("grace@example.com", OrgMembershipStatus::Active)).unwrap();
     let joined = ok(
         "addOrgTeamUser",
         c.execute(&AddOrgTeamUser::new(&org, &team, TeamMember::new(member.as_str()).unwrap()).unwrap()),
@@ -552,7 +554,7 @@ macro_rules! conformance_suite {
             custom_post_retried_only_when_idempotent, custom_operation_over_oauth, custom_download_is_the_bytes,
             generic_cluster_lifecycle, generic_operations, generic_versions_and_downloads, lifecycle_database_users,
             lifecycle_access_list, lifecycle_custom_db_roles, lifecycle_teams, lifecycle_alert_configs, lifecycle_api_keys,
-            every_tag_end_to_end);
+            every_tag_end_to_end, lifecycle_every_tag);
     };
     (@tests $driver:ty; $($name:ident),*) => {
         $(

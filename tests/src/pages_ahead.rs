@@ -46,7 +46,7 @@ fn expected(fake: &FakeAtlas) -> Vec<String> {
 /// than the window).
 pub fn same_items_with_one_and_four_in_flight(walk: impl Walk) {
     let fake = FakeAtlas::start();
-    fake.seed_users(2345, OrgMembershipStatus::Active, false);
+    fake.seed_users(2345, OrgMembershipStatus::Active, false).unwrap();
     let expected = expected(&fake);
     for window in [1, 4] {
         for count in [true, false] {
@@ -77,7 +77,7 @@ pub fn same_items_with_one_and_four_in_flight(walk: impl Walk) {
 /// on the virtual clock.)
 pub fn a_429_on_a_page_fetched_ahead_is_waited_out(walk: impl Walk) {
     let fake = FakeAtlas::start();
-    fake.seed_users(1000, OrgMembershipStatus::Active, false);
+    fake.seed_users(1000, OrgMembershipStatus::Active, false).unwrap();
     let refuse_next = || fake.inject_on("listOrgUsers", Fault::TooManyRequests { retry_after_secs: 0 }, 1);
     let pages = walk(&fake, op(&fake, true), 4, &refuse_next);
     assert_eq!(usernames(&pages), expected(&fake));
@@ -94,7 +94,7 @@ pub fn a_429_on_a_page_fetched_ahead_is_waited_out(walk: impl Walk) {
 /// end (not 63), and every item still comes once, in order.
 pub fn a_window_past_the_cap_is_clamped(walk: impl Walk) {
     let fake = FakeAtlas::start();
-    fake.seed_users(250, OrgMembershipStatus::Active, false);
+    fake.seed_users(250, OrgMembershipStatus::Active, false).unwrap();
     let users = usernames(&walk(&fake, op(&fake, false), 64, &|| {}));
     assert_eq!(users, expected(&fake));
     let pages = fake.counters().by_operation.get("listOrgUsers").copied().unwrap_or_default();

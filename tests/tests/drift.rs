@@ -134,13 +134,15 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     // Fake A in a state made with its hooks; its reads recorded.
     let a = FakeAtlas::start();
     let (group, org, team) = (a.config().group_id.clone(), a.config().org_id.clone(), a.config().team_id.clone());
-    let ada = a.seed_org_user(
-        SeedUser::new("ada@example.com", OrgMembershipStatus::Active)
-            .org_roles(["ORG_OWNER"])
-            .group_roles(&group, ["GROUP_OWNER", "GROUP_READ_ONLY"])
-            .team(&team),
-    );
-    a.seed_org_user(SeedUser::new("bob@example.com", OrgMembershipStatus::Pending));
+    let ada = a
+        .seed_org_user(
+            SeedUser::new("ada@example.com", OrgMembershipStatus::Active)
+                .org_roles(["ORG_OWNER"])
+                .group_roles(&group, ["GROUP_OWNER", "GROUP_READ_ONLY"])
+                .team(&team),
+        )
+        .unwrap();
+    a.seed_org_user(SeedUser::new("bob@example.com", OrgMembershipStatus::Pending)).unwrap();
     let created = a.now() - std::time::Duration::from_secs(86_400);
     let carol_invitation = a.seed_invitation(false, "carol@example.com", &["GROUP_READ_ONLY"], created);
     a.seed_invitation(true, "dave@example.com", &["ORG_BILLING_ADMIN"], created);

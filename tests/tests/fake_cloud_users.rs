@@ -179,12 +179,13 @@ fn create_org_user_is_pending_201_then_409_and_an_expired_one_is_replaced() {
 fn rejected_users_are_replaced_and_active_ones_conflict() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
-    let rejected = fake.seed_org_user(SeedUser::new("rej@example.com", OrgMembershipStatus::InvitationRejected));
+    let rejected =
+        fake.seed_org_user(SeedUser::new("rej@example.com", OrgMembershipStatus::InvitationRejected)).unwrap();
     let got = api.get(&api.org(&format!("/users/{rejected}")));
     assert_eq!(got.body["orgMembershipStatus"], "INVITATION_REJECTED");
     assert_eq!(got.body["invitationExpiresAt"], Value::Null, "null for rejected invitations");
     assert_eq!(api.post(&api.org("/users"), org_user_body("rej@example.com", &["ORG_MEMBER"])).status, 201);
-    fake.seed_org_user(SeedUser::new("act@example.com", OrgMembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("act@example.com", OrgMembershipStatus::Active)).unwrap();
     let r = api.post(&api.org("/users"), org_user_body("act@example.com", &["ORG_MEMBER"]));
     assert_eq!((r.status, r.error_code()), (409, "USER_ALREADY_EXISTS"));
     let r = api.post(&api.group("/users"), json!({"username": "act@example.com", "roles": ["GROUP_READ_ONLY"]}));
@@ -241,14 +242,18 @@ fn version_2023_01_01_lists_only_active_users_as_cloud_app_users() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
     let group = fake.config().group_id.clone();
-    let active = fake.seed_org_user(
-        SeedUser::new("old@example.com", OrgMembershipStatus::Active)
-            .org_roles(["ORG_OWNER"])
-            .group_roles(&group, ["GROUP_OWNER"]),
-    );
-    let pending = fake.seed_org_user(
-        SeedUser::new("new@example.com", OrgMembershipStatus::Pending).group_roles(&group, ["GROUP_OWNER"]),
-    );
+    let active = fake
+        .seed_org_user(
+            SeedUser::new("old@example.com", OrgMembershipStatus::Active)
+                .org_roles(["ORG_OWNER"])
+                .group_roles(&group, ["GROUP_OWNER"]),
+        )
+        .unwrap();
+    let pending = fake
+        .seed_org_user(
+            SeedUser::new("new@example.com", OrgMembershipStatus::Pending).group_roles(&group, ["GROUP_OWNER"]),
+        )
+        .unwrap();
     let r = api.send("GET", &api.org("/users?orgMembershipStatuses=PENDING&username=new@example.com"), V2023, None);
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.usernames(), ["old@example.com"], "ACTIVE only; the newer filters are ignored");
@@ -287,7 +292,7 @@ fn walk(api: &Api<'_>, first: &str) -> (usize, Vec<String>, Vec<Reply>) {
 #[test]
 fn pages_of_1234_users_with_and_without_count() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, OrgMembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
     let api = Api::new(&fake);
     let base = fake.base_url();
     for (list, op) in [(api.org("/users"), "listOrgUsers"), (api.group("/users"), "listGroupUsers")] {
@@ -328,7 +333,7 @@ fn pages_of_1234_users_with_and_without_count() {
 #[test]
 fn next_links_keep_the_filters() {
     let fake = FakeAtlas::start();
-    fake.seed_users(3, OrgMembershipStatus::Pending, false);
+    fake.seed_users(3, OrgMembershipStatus::Pending, false).unwrap();
     let api = Api::new(&fake);
     let r = api.get(&api.org("/users?orgMembershipStatuses=PENDING&itemsPerPage=1&envelope=false"));
     let next = r.link("next").unwrap();
@@ -353,7 +358,7 @@ fn status_and_username_filters() {
         ("e@example.com", OrgMembershipStatus::InvitationExpired),
         ("r@example.com", OrgMembershipStatus::InvitationRejected),
     ] {
-        fake.seed_org_user(SeedUser::new(name, status));
+        fake.seed_org_user(SeedUser::new(name, status)).unwrap();
     }
     let names = |q: &str| {
         let mut n = api.get(&api.org(&format!("/users{q}"))).usernames();
@@ -456,11 +461,13 @@ fn one_role_per_call_and_never_the_last_one() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
     let group = fake.config().group_id.clone();
-    let id = fake.seed_org_user(
-        SeedUser::new("roles@example.com", OrgMembershipStatus::Active)
-            .org_roles(["ORG_MEMBER"])
-            .group_roles(&group, ["GROUP_READ_ONLY"]),
-    );
+    let id = fake
+        .seed_org_user(
+            SeedUser::new("roles@example.com", OrgMembershipStatus::Active)
+                .org_roles(["ORG_MEMBER"])
+                .group_roles(&group, ["GROUP_READ_ONLY"]),
+        )
+        .unwrap();
     let org_user = api.org(&format!("/users/{id}"));
     let add = api.post(&format!("{org_user}:addRole"), json!({"orgRole": "ORG_GROUP_CREATOR"}));
     assert_eq!(add.status, 200, "{add:?}");
@@ -493,11 +500,13 @@ fn update_org_user_tells_absent_from_empty() {
     let api = Api::new(&fake);
     let team = fake.config().team_id.clone();
     let group = fake.config().group_id.clone();
-    let id = fake.seed_org_user(
-        SeedUser::new("patch@example.com", OrgMembershipStatus::Active)
-            .team(&team)
-            .group_roles(&group, ["GROUP_OWNER"]),
-    );
+    let id = fake
+        .seed_org_user(
+            SeedUser::new("patch@example.com", OrgMembershipStatus::Active)
+                .team(&team)
+                .group_roles(&group, ["GROUP_OWNER"]),
+        )
+        .unwrap();
     let url = api.org(&format!("/users/{id}"));
     let same = api.send("PATCH", &url, V2025, Some(&json!({})));
     assert_eq!(same.status, 200);
@@ -522,9 +531,9 @@ fn team_members() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
     let team = fake.config().team_id.clone();
-    let a = fake.seed_org_user(SeedUser::new("t1@example.com", OrgMembershipStatus::Active));
-    let p = fake.seed_org_user(SeedUser::new("t2@example.com", OrgMembershipStatus::Pending));
-    let e = fake.seed_org_user(SeedUser::new("t3@example.com", OrgMembershipStatus::InvitationExpired));
+    let a = fake.seed_org_user(SeedUser::new("t1@example.com", OrgMembershipStatus::Active)).unwrap();
+    let p = fake.seed_org_user(SeedUser::new("t2@example.com", OrgMembershipStatus::Pending)).unwrap();
+    let e = fake.seed_org_user(SeedUser::new("t3@example.com", OrgMembershipStatus::InvitationExpired)).unwrap();
     let team_url = api.org(&format!("/teams/{team}"));
     for id in [&a, &p] {
         let r = api.post(&format!("{team_url}:addUser"), json!({"id": id}));
@@ -552,8 +561,9 @@ fn team_members() {
 fn include_org_users_adds_implicit_project_access() {
     let fake = FakeAtlas::start();
     let api = Api::new(&fake);
-    fake.seed_org_user(SeedUser::new("owner@example.com", OrgMembershipStatus::Active).org_roles(["ORG_OWNER"]));
-    fake.seed_org_user(SeedUser::new("member@example.com", OrgMembershipStatus::Active));
+    fake.seed_org_user(SeedUser::new("owner@example.com", OrgMembershipStatus::Active).org_roles(["ORG_OWNER"]))
+        .unwrap();
+    fake.seed_org_user(SeedUser::new("member@example.com", OrgMembershipStatus::Active)).unwrap();
     assert_eq!(api.get(&api.group("/users")).usernames(), Vec::<String>::new());
     let with = api.get(&api.group("/users?includeOrgUsers=true&flattenTeams=true"));
     assert_eq!(with.usernames(), ["owner@example.com"]);
@@ -626,7 +636,7 @@ fn faults_envelope_and_counters_apply_to_cloud_users() {
 fn twenty_thousand_users_are_cheap_to_seed_and_page() {
     let fake = FakeAtlas::start();
     let started = Instant::now();
-    fake.seed_users(20_000, OrgMembershipStatus::Active, false);
+    fake.seed_users(20_000, OrgMembershipStatus::Active, false).unwrap();
     let seeded = started.elapsed();
     let api = Api::new(&fake);
     let started = Instant::now();

@@ -25,7 +25,7 @@ fn add_to_team_needs_a_member_and_expiry_follows_the_fake_clock() {
     let fake = FakeAtlas::start();
     let client = client(&fake);
     let c = fake.config().clone();
-    let id = fake.seed_org_user(SeedUser::new("late@example.com", OrgMembershipStatus::Pending));
+    let id = fake.seed_org_user(SeedUser::new("late@example.com", OrgMembershipStatus::Pending)).unwrap();
     fake.advance(std::time::Duration::from_secs(31 * 86_400));
     let got = client.execute(&GetOrgUser::new(&c.org_id, id.as_str()).unwrap()).unwrap();
     assert_eq!(got.value.status, OrgMembershipStatus::InvitationExpired);
@@ -39,7 +39,7 @@ fn add_to_team_needs_a_member_and_expiry_follows_the_fake_clock() {
 #[test]
 fn paginator_walks_1234_users_in_3_requests() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, OrgMembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
     for count in [true, false] {
         let client = client(&fake);
         fake.reset_counters();

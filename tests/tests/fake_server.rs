@@ -900,3 +900,126 @@ fn binary_exits_quietly_when_its_output_pipe_is_closed() {
     let (code, text) = run(&["--bogus"], Stdio::piped(), closed());
     assert_eq!(code, Some(2), "{text}");
 }
+
+/// `fake-atlas --help` says what it serves, how to seed it and how its clock moves; each
+/// claim is checked against the binary: any collection seeded from the command line (a
+/// cluster, its snapshots as an array), a lifecycle moved on by the clock endpoint, a version
+/// retired at its sunset on the fake's clock, a seeding error naming what is wrong.
+#[cfg(feature = "fake-full")]
+#[test]
+fn binary_help_says_how_to_seed_and_what_it_serves_and_the_binary_does_it() {
+    if !have("curl") {
+        return;
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_fake-atlas")).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let all = atlas_admin_core::catalog::all().count();
+    for claim in [
+        format!("What it serves: {all} operations"),
+        "--seed-resource PATH=JSON".to_owned(),
+        "--seed-cassette FILE".to_owned(),
+        "--clock TIME".to_owned(),
+        "POST /__fake/clock?advance=SECONDS".to_owned(),
+        "then IDLE".to_owned(),
+        "410 VERSION_GONE".to_owned(),
+    ] {
+        assert!(help.contains(&claim), "the help says {claim:?}:\n{help}");
+    }
+
+    let cluster = r#"/api/atlas/v2/groups/GROUP/clusters={"name":"c0","clusterType":"REPLICASET"}"#;
+    let snapshots =
+        r#"/api/atlas/v2/groups/GROUP/clusters/c0/backup/snapshots=[{"description":"a"},{"description":"b"}]"#;
+    let args = ["--public-key", "k", "--private-key", "s", "--settle-secs", "60", "--clock", "2027-06-30T23:59:00Z"];
+    let (_child, lines) =
+        start_binary(&[&args[..], &["--seed-resource", cluster, "--seed-resource", snapshots]].concat());
+    let value = |i: usize| lines[i].split_once('=').unwrap().1.to_owned();
+    let (base, group) = (value(0), value(5));
+    let accept = |op: &str| {
+        let e = atlas_admin_core::catalog::find(op).unwrap();
+        format!("Accept: {}", e.default_version().media_type())
+    };
+    let get = |op: &str, path: &str| curl(&["--digest", "-u", "k:s", "-H", &accept(op), &format!("{base}{path}")]);
+    let clusters = format!("/api/atlas/v2/groups/{group}/clusters");
+    let r = get("getGroupCluster", &format!("{clusters}/c0"));
+    assert_eq!((r.status, r.json()["stateName"].clone()), (200, json!("CREATING")), "{r:?}");
+    let r = get("listGroupClusterBackupSnapshots", &format!("{clusters}/c0/backup/snapshots"));
+    assert_eq!((r.status, r.json()["totalCount"].clone()), (200, json!(2)), "{r:?}");
+    let invites = format!("/api/atlas/v2/groups/{group}/invites");
+    assert_eq!(get("listGroupInvites", &invites).status, 200, "before the sunset");
+
+    // The clock: read, advanced past the settle time and the invitations' sunset.
+    let clock = format!("{base}{}", atlas_admin_testing::fake::CLOCK_PATH);
+    assert_eq!(curl(&[&clock]).json(), json!({"now": "2027-06-30T23:59:00Z"}));
+    let moved = curl(&["-X", "POST", &format!("{clock}?advance=60")]);
+    assert_eq!((moved.status, moved.json()), (200, json!({"now": "2027-07-01T00:00:00Z"})), "{moved:?}");
+    assert_eq!(get("getGroupCluster", &format!("{clusters}/c0")).json()["stateName"], "IDLE");
+    let gone = get("listGroupInvites", &invites);
+    assert_eq!((gone.status, gone.json()["errorCode"].clone()), (410, json!("VERSION_GONE")), "{gone:?}");
+    assert_eq!(curl(&["-X", "POST", &format!("{clock}?advance=soon")]).status, 400);
+    let set = curl(&["-X", "POST", &format!("{clock}?set=2026-01-01T00:00:00Z")]);
+    assert_eq!(set.json(), json!({"now": "2026-01-01T00:00:00Z"}));
+    assert_eq!(get("listGroupInvites", &invites).status, 200, "the clock set back");
+}
+
+/// A seeding error exits with status 2 and says what is wrong, in the binary's words.
+#[cfg(feature = "fake-full")]
+#[test]
+fn binary_seeding_errors_name_the_flag_and_the_cause() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fake-atlas")).args(args).output().expect("the binary runs");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let orphan = r#"/api/atlas/v2/groups/aaaaaaaaaaaaaaaaaaaaaaaa/clusters={"name":"c0"}"#;
+    for (args, says) in [
+        (vec!["--seed-resource", orphan], "no resource with groupId aaaaaaaaaaaaaaaaaaaaaaaa exists: seed it first"),
+        (vec!["--seed-resource", "/api/atlas/v2/nowhere={}"], "is not a collection of this build's catalog"),
+        (
+            vec!["--seed-resource", r#"/api/atlas/v2/groups/GROUP/databaseUsers={"databaseName":"admin"}"#],
+            "body field username",
+        ),
+        (vec!["--seed-resource", "/api/atlas/v2/groups/GROUP/clusters=[1]"], "must serialize to a JSON object"),
+        (vec!["--seed-cassette", "/nonexistent/cassette.json"], "--seed-cassette /nonexistent/cassette.json"),
+        (vec!["--clock", "next week"], "--clock: \"next week\" is not an RFC 3339 time"),
+    ] {
+        let (code, stderr) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?} says {says:?}: {stderr}");
+    }
+}
+
+/// `--seed-cassette` puts what a recorded cassette holds (here a cluster and a database user
+/// created through `catalog::call`) in the binary's fake.
+#[cfg(feature = "fake-full")]
+#[test]
+fn binary_seeds_a_cassette_of_any_operation() {
+    use atlas_admin_core::{Config, Execute, catalog};
+    use atlas_admin_testing::cassette::{Auth, Recording, loopback_send};
+    if !have("curl") {
+        return;
+    }
+    let recorded = FakeAtlas::start_with(FakeConfig::recognisable()).unwrap();
+    let (session, recorder) = recorded.recording_parts(Auth::ApiKey, Config::default()).unwrap();
+    let client = Recording::new(session, recorder, loopback_send).virtual_time();
+    let g = recorded.config().group_id.clone();
+    let create = |op: &str, body: Value| catalog::call(op).unwrap().param("groupId", &g).unwrap().json(&body).unwrap();
+    client.execute(&create("createGroupCluster", json!({"name": "c7", "clusterType": "REPLICASET"}))).unwrap();
+    client.execute(&create("createGroupDatabaseUser", json!({"databaseName": "admin", "username": "ada"}))).unwrap();
+    let n = BODY_FILES.fetch_add(1, Ordering::Relaxed);
+    let file = std::env::temp_dir().join(format!("fake-atlas-test-{}-{n}.cassette.json", std::process::id()));
+    client.recorder().save(&file).unwrap();
+    drop(recorded);
+
+    let file_arg = file.to_string_lossy().into_owned();
+    let (_child, lines) = start_binary(&["--public-key", "k", "--private-key", "s", "--seed-cassette", &file_arg]);
+    let value = |i: usize| lines[i].split_once('=').unwrap().1.to_owned();
+    assert_eq!(value(5), g, "the binary's demo project is the recording's");
+    let user = catalog::find("getGroupDatabaseUser").unwrap().default_version().media_type();
+    let url = format!("{}/api/atlas/v2/groups/{g}/databaseUsers/admin/ada", value(0));
+    let r = curl(&["--digest", "-u", "k:s", "-H", &format!("Accept: {user}"), &url]);
+    assert_eq!((r.status, r.json()["username"].clone()), (200, json!("ada")), "{r:?}");
+    let cluster = catalog::find("getGroupCluster").unwrap().default_version().media_type();
+    let url = format!("{}/api/atlas/v2/groups/{g}/clusters/c7", value(0));
+    let r = curl(&["--digest", "-u", "k:s", "-H", &format!("Accept: {cluster}"), &url]);
+    assert_eq!((r.status, r.json()["name"].clone()), (200, json!("c7")), "{r:?}");
+    std::fs::remove_file(file).unwrap();
+}

@@ -78,7 +78,7 @@ fn run() -> Result<bool, String> {
     let users = usize::try_from(number(args.next(), 20_000)?).map_err(|e| e.to_string())?;
     let latency = Duration::from_millis(number(args.next(), 50)?);
     let fake = FakeAtlas::start_with(FakeConfig { latency, ..FakeConfig::default() }).map_err(|e| e.to_string())?;
-    fake.seed_users(users, OrgMembershipStatus::Active, false);
+    fake.seed_users(users, OrgMembershipStatus::Active, false).map_err(|e| format!("seeding: {e}"))?;
     let expected: Vec<String> =
         fake.org_users().iter().map(|u| u["username"].as_str().unwrap_or_default().to_owned()).collect();
     let pages = u64::try_from(users.div_ceil(PER_PAGE as usize).max(1)).map_err(|e| e.to_string())?;

@@ -46,7 +46,7 @@ async fn with_the_fake_atlas() {
     let fake = FakeAtlas::start();
     let c = fake.config().clone();
     let client = Client::builder().base_url(&fake.base_url()).api_key(c.public_key, c.private_key).build().unwrap();
-    let id = fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Active));
+    let id = fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Active)).unwrap();
 
     assert!(spawned(&client, &c.org_id, "ada@example.com").await);
     assert!(!spawned(&client, &c.org_id, "ada@example.com").await);

@@ -108,7 +108,7 @@ async fn all_reads_1234_users_from_the_fake_in_3_requests_with_and_without_count
     use atlas_admin_hyper::OrgMembershipStatus;
     use atlas_admin_testing::fake::FakeAtlas;
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, OrgMembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
     let c = fake.config().clone();
     for count in [true, false] {
         fake.reset_counters();

@@ -88,7 +88,7 @@ fn clusters_page(from: usize, to: usize, next: Option<u32>) -> canned::Reply {
 #[test]
 fn client_all_walks_a_catalog_list_like_the_typed_one() {
     let fake = FakeAtlas::start();
-    fake.seed_users(7, OrgMembershipStatus::Active, false);
+    fake.seed_users(7, OrgMembershipStatus::Active, false).unwrap();
     let c = fake.config();
     let client = Client::builder()
         .base_url(&fake.base_url())

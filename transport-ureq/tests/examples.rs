@@ -653,9 +653,9 @@ fn atlas_api_cloud_users_lifecycle() {
 fn atlas_api_repeated_status_flags() {
     let fake = FakeAtlas::start();
     let o = fake.config().org_id.clone();
-    fake.seed_org_user(SeedUser::new("pending@example.com", OrgMembershipStatus::Pending));
-    fake.seed_org_user(SeedUser::new("active@example.com", OrgMembershipStatus::Active));
-    fake.seed_org_user(SeedUser::new("rejected@example.com", OrgMembershipStatus::InvitationRejected));
+    fake.seed_org_user(SeedUser::new("pending@example.com", OrgMembershipStatus::Pending)).unwrap();
+    fake.seed_org_user(SeedUser::new("active@example.com", OrgMembershipStatus::Active)).unwrap();
+    fake.seed_org_user(SeedUser::new("rejected@example.com", OrgMembershipStatus::InvitationRejected)).unwrap();
     let names = |run: Run| -> Vec<String> {
         let page = run.expect_code(0).json();
         let mut names: Vec<String> = page["results"]
@@ -696,7 +696,7 @@ fn atlas_api_repeated_status_flags() {
 #[test]
 fn atlas_api_all_pages_prints_one_array() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, OrgMembershipStatus::Active, true);
+    fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
     let o = fake.config().org_id.clone();
     for count in ["true", "false"] {
         fake.reset_counters();
@@ -737,7 +737,7 @@ fn atlas_api_all_pages_prints_one_array() {
 #[test]
 fn atlas_api_warns_once_about_a_sunset() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, OrgMembershipStatus::Active, false);
+    fake.seed_users(1234, OrgMembershipStatus::Active, false).unwrap();
     let c = fake.config().clone();
     let run = cli(&fake, &["projects", "listGroupInvites", "--groupId", &c.group_id]).expect_code(0);
     assert_eq!(run.json(), Value::Array(Vec::new()));
@@ -1074,7 +1074,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
         ..FakeConfig::default()
     };
     let fake = FakeAtlas::start_with(config).expect("fake");
-    fake.seed_users(7, OrgMembershipStatus::Active, true);
+    fake.seed_users(7, OrgMembershipStatus::Active, true).unwrap();
     fake.seed_invitation(false, "old@example.com", &["GROUP_READ_ONLY"], fake.now());
     let (g, o, base) = (fake.config().group_id.clone(), fake.config().org_id.clone(), fake.base_url());
     let api_key = fake_env(&base, REC_PUBLIC, REC_PRIVATE).to_vec();
@@ -1390,7 +1390,7 @@ fn atlas_api_cassette_flags_are_checked() {
 #[test]
 fn atlas_api_progress_is_shown_only_on_a_terminal() {
     let fake = FakeAtlas::start();
-    fake.seed_users(1234, OrgMembershipStatus::Active, false);
+    fake.seed_users(1234, OrgMembershipStatus::Active, false).unwrap();
     fake.seed_invitation(true, "ada@example.com", &["ORG_MEMBER"], fake.now());
     let o = fake.config().org_id.clone();
     let all_pages =

@@ -102,7 +102,7 @@ mod against_the_fake {
     #[test]
     fn all_reads_1234_users_in_3_requests_with_and_without_count() {
         let fake = FakeAtlas::start();
-        fake.seed_users(1234, OrgMembershipStatus::Active, true);
+        fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
         let org = fake.config().org_id.clone();
         for count in [true, false] {
             fake.reset_counters();
@@ -134,7 +134,7 @@ mod against_the_fake {
             line.split_whitespace().nth(1).unwrap().parse().unwrap()
         }
         let fake = FakeAtlas::start();
-        fake.seed_users(20_000, OrgMembershipStatus::Active, false);
+        fake.seed_users(20_000, OrgMembershipStatus::Active, false).unwrap();
         let client = client(&fake);
         let op = ListOrgUsers::new(&fake.config().org_id).unwrap().items_per_page(500).unwrap();
         let (mut rss, mut users) = (Vec::new(), 0);

@@ -69,7 +69,7 @@ fn a_replay_through_execute_and_execute_async_opens_no_socket() {
     // Record, through the real client's IO.
     let config = FakeConfig { public_key: PUBLIC_KEY.into(), private_key: PRIVATE_KEY.into(), ..FakeConfig::default() };
     let fake = FakeAtlas::start_with(config).expect("fake");
-    fake.seed_users(7, OrgMembershipStatus::Active, false);
+    fake.seed_users(7, OrgMembershipStatus::Active, false).unwrap();
     let (recorded_at, c) = (fake.addr(), fake.config().clone());
     let client = Client::builder().base_url(&fake.base_url()).api_key(PUBLIC_KEY, PRIVATE_KEY).build().unwrap();
     let credentials = fake.credentials(Auth::ApiKey).unwrap();

@@ -7,22 +7,29 @@
 //! prints `NAME=value` lines ready to `export` (base URL, API key, service account, demo
 //! project, org and team), then serves until killed.
 
-use atlas_admin_core::OrgMembershipStatus;
+use atlas_admin_core::{OrgMembershipStatus, Sanitized, Timestamp};
 use atlas_admin_testing::bounded::MAX_FLAG_BYTES;
+use atlas_admin_testing::cassette::Cassette;
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
 use atlas_admin_testing::stdio;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-const USAGE: &str = "\
+/// The help text: what the fake serves (its operation counts from this build's catalog), how
+/// to seed it, its clock, and the options.
+fn usage() -> String {
+    let all = atlas_admin_core::catalog::all().count();
+    let typed = atlas_admin_core::ops::ALL.len();
+    format!(
+        "\
 usage: fake-atlas [options]
 
 Serves a fake MongoDB Atlas Administration API v2 on 127.0.0.1 and prints the environment
 variables a client needs, then runs until killed (Ctrl-C).
 
-What it serves: the invitation and Cloud Users endpoints with hand-written behaviours, and,
-when built with the feature `fake-full` (the default), every other operation of the API (540
-in all) with a generic behaviour driven by the spec's catalog:
+What it serves: {all} operations, every one of this build's catalog (the whole API when built
+with the feature `fake-full`, the default). The {typed} invitation and Cloud Users operations have
+hand-written behaviours; every other one a generic behaviour driven by the spec's catalog:
   - resources from the path's structure: POST on a collection (or PUT on an item) creates an
     item keyed by a fresh id of the spec's shape or by the name the body gives (clusterName,
     databaseName/username, roleName, an access list entry's cidrBlock or ipAddress); GET
@@ -30,14 +37,31 @@ in all) with a generic behaviour driven by the spec's catalog:
     each item; lists answer Atlas's pages (itemsPerPage, pageNum, includeCount, links);
   - parents must exist (a cluster of an unknown project is 404; a project with clusters
     cannot be deleted: 409); a taken name is 409; a body without the key's name is 400;
-  - clusters and anything with a stateName go CREATING, then IDLE, and DELETING, then gone,
-    once --settle-secs have passed on the fake's clock;
+  - lifecycles: clusters and anything with a stateName read CREATING (UPDATING after a
+    change) until --settle-secs have passed on the fake's clock, then IDLE; deleted, they
+    read DELETING for as long, then are gone (404);
   - custom methods (:verb), downloads and other actions answer their documented status;
-  - versions are checked (406; 410 VERSION_GONE past a sunset, Sunset and Deprecation
-    before); Digest or OAuth authentication, none for the operation the spec leaves open.
-Seed with --seed-resource and --seed-users; read the state back through the API itself
-(GET on a collection); count calls per operation with GET /__fake/counters. The assumptions
-about Atlas it makes are listed in the crate's docs (module fake).
+  - versions are checked: 406 for a version the operation lacks; 410 VERSION_GONE for a
+    version past its sunset (the invitation endpoints from 2027-07-01) on a clock that was
+    set (--clock, POST /__fake/clock?set=TIME), or on the wall clock too with
+    --retire-on-wall-clock; Sunset and Deprecation headers before; Digest or OAuth
+    authentication, none for the operation the spec leaves open.
+
+The clock: the fake's \"now\" (timestamps, invitation expiry, lifecycles, sunsets) is the
+wall clock unless --clock TIME freezes it. Read it with GET /__fake/clock; move it with
+POST /__fake/clock?advance=SECONDS or POST /__fake/clock?set=TIME (then frozen there).
+Authentication keeps real time.
+
+Seeding (--seed-users first, then the others in the order given; all but --seed-users
+repeatable):
+  --seed-users N [--seed-statuses LIST]   org users user0@example.com... (the demo project's)
+  --seed-resource PATH=JSON               resources of any collection of the catalog
+  --seed-cassette FILE                    the objects a recorded cassette's answers hold
+A seeding error (a path that is no collection, a parent that does not exist, a body without
+the field its items are keyed by, an unreadable cassette) exits with status 2, naming it.
+Read the state back through the API itself (GET on a collection); count calls per
+operation with GET /__fake/counters. The assumptions about Atlas it makes are listed in the
+crate's docs (module fake).
 
 options:
   --port N                  TCP port on 127.0.0.1 (default 0: any free port)
@@ -60,15 +84,33 @@ options:
                             PENDING,ACTIVE,INVITATION_EXPIRED seeds user0 PENDING, user1
                             ACTIVE, user2 INVITATION_EXPIRED, user3 PENDING... (statuses:
                             PENDING, ACTIVE, INVITATION_EXPIRED, INVITATION_REJECTED)
-  --seed-resource PATH=JSON start with a resource in the collection at PATH, keyed as a POST
-                            would key it, e.g. --seed-resource
-                            '/api/atlas/v2/groups/GROUP/clusters={\"name\":\"c0\"}' (repeatable;
-                            the literal GROUP, ORG and TEAM stand for the demo ids)
-  --settle-secs N           how long clusters stay CREATING/UPDATING/DELETING (default 60)
+  --seed-resource PATH=JSON start with a resource (a JSON object) or several (an array of
+                            objects) in the collection at PATH, keyed as a POST would key
+                            them, e.g. --seed-resource
+                            '/api/atlas/v2/groups/GROUP/clusters={{\"name\":\"c0\"}}'; the path
+                            segments GROUP, ORG and TEAM stand for the demo ids; a parent must
+                            exist (seed it first: flags apply in order)
+  --seed-cassette FILE      seed what a cassette (recorded by this crate's recorder) holds:
+                            invitations, users and every other operation's resources, in
+                            their recorded lifecycle state; what is ignored is printed
+  --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z)
+  --retire-on-wall-clock    versions past their sunset are 410 on the wall clock too
+  --settle-secs N           how long lifecycles stay CREATING/UPDATING/DELETING (default 60)
   -h, --help                this help
 
-A flag's value is at most 4096 bytes (longer: exit status 2).
-";
+A flag's value is at most {MAX_FLAG_BYTES} bytes (longer: exit status 2).
+"
+    )
+}
+
+/// One seeding flag, applied in command-line order.
+#[derive(Debug, PartialEq)]
+enum Seed {
+    /// `--seed-resource`: a collection path and a JSON object or array of objects.
+    Resource(String, serde_json::Value),
+    /// `--seed-cassette`: a cassette file.
+    Cassette(String),
+}
 
 /// What the command line asks for.
 #[derive(Debug)]
@@ -76,15 +118,17 @@ struct Options {
     config: FakeConfig,
     seed_users: usize,
     seed_statuses: Vec<OrgMembershipStatus>,
-    /// `--seed-resource`: (collection path, JSON body).
-    resources: Vec<(String, serde_json::Value)>,
+    seeds: Vec<Seed>,
+    /// `--clock`: the instant the fake's clock is frozen at.
+    clock: Option<SystemTime>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut config = FakeConfig::default();
     let mut seed_users = 0;
     let mut seed_statuses = None;
-    let mut resources = Vec::new();
+    let mut seeds = Vec::new();
+    let mut clock = None;
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -135,7 +179,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 let (path, json) =
                     v.split_once('=').ok_or_else(|| format!("--seed-resource: {v:?} is not PATH=JSON"))?;
                 let body = serde_json::from_str(json).map_err(|e| format!("--seed-resource: not JSON: {e}"))?;
-                resources.push((path.to_owned(), body));
+                seeds.push(Seed::Resource(path.to_owned(), body));
+            }
+            "--seed-cassette" => seeds.push(Seed::Cassette(value()?)),
+            "--retire-on-wall-clock" => config.retire_on_wall_clock = true,
+            "--clock" => {
+                let v = value()?;
+                let t = Timestamp::parse(v.as_str()).system_time();
+                clock = Some(t.ok_or_else(|| format!("--clock: {v:?} is not an RFC 3339 time"))?);
             }
             "--settle-secs" => config.settle_time = Duration::from_secs(number(value()?)?),
             other => return Err(format!("unknown option {other:?}")),
@@ -150,7 +201,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         return Err("--seed-statuses needs --seed-users N".to_owned());
     }
     let seed_statuses = seed_statuses.unwrap_or_else(|| vec![OrgMembershipStatus::Active]);
-    Ok(Some(Options { config, seed_users, seed_statuses, resources }))
+    Ok(Some(Options { config, seed_users, seed_statuses, seeds, clock }))
 }
 
 /// The statuses of `--seed-statuses`: comma-separated, each one of the four known ones.
@@ -158,6 +209,53 @@ fn statuses(list: &str) -> Result<Vec<OrgMembershipStatus>, String> {
     list.split(',')
         .map(|s| OrgMembershipStatus::checked(s.trim()).map_err(|e| format!("--seed-statuses: {e}")))
         .collect()
+}
+
+/// `path` with the whole segments `GROUP`, `ORG` and `TEAM` replaced by the demo ids.
+fn demo_ids(path: &str, config: &FakeConfig) -> String {
+    let segment = |s: &str| match s {
+        "GROUP" => config.group_id.clone(),
+        "ORG" => config.org_id.clone(),
+        "TEAM" => config.team_id.clone(),
+        other => other.to_owned(),
+    };
+    path.split('/').map(segment).collect::<Vec<_>>().join("/")
+}
+
+/// Applies the seeding flags, in order; the first error, naming its flag.
+fn seed(fake: &FakeAtlas, users: usize, statuses: &[OrgMembershipStatus], seeds: Vec<Seed>) -> Result<(), String> {
+    fake.seed_users_with_statuses(users, statuses, true).map_err(|e| format!("--seed-users: {e}"))?;
+    for s in seeds {
+        match s {
+            Seed::Resource(path, body) => {
+                let path = demo_ids(&path, fake.config());
+                let bodies = match body {
+                    serde_json::Value::Array(items) => items,
+                    one => vec![one],
+                };
+                for body in bodies {
+                    fake.seed_resource(&path, body).map_err(|e| format!("--seed-resource {path}: {e}"))?;
+                }
+            }
+            Seed::Cassette(file) => {
+                let cassette = Cassette::load(&file).map_err(|e| format!("--seed-cassette {file}: {e}"))?;
+                let report = fake.seed_from(&cassette);
+                let ignored: Vec<String> = report.ignored().map(ToString::to_string).collect();
+                let applied = report.applied().count();
+                // Cassette text, escaped line by line: never raw control characters.
+                let mut text = format!(
+                    "fake-atlas: --seed-cassette {}: {applied} seeded, {} ignored",
+                    Sanitized(&file),
+                    ignored.len()
+                );
+                for line in ignored {
+                    text.push_str(&format!("\n  {}", Sanitized(&line)));
+                }
+                stdio::err(&text);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Quotes a value for a POSIX shell when it needs it.
@@ -170,14 +268,14 @@ fn shell_quote(v: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let Options { config, seed_users, seed_statuses, resources } = match parse_args(std::env::args().skip(1)) {
+    let Options { config, seed_users, seed_statuses, seeds, clock } = match parse_args(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
-            stdio::out(USAGE);
+            stdio::out(&usage());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            stdio::err(&format!("fake-atlas: {e}\n\n{USAGE}"));
+            stdio::err(&format!("fake-atlas: {}\n\n{}", Sanitized(&e), usage()));
             return ExitCode::from(2);
         }
     };
@@ -188,15 +286,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    fake.seed_users_with_statuses(seed_users, &seed_statuses, true);
-    let c = fake.config();
-    for (path, body) in resources {
-        let path = path.replace("GROUP", &c.group_id).replace("ORG", &c.org_id).replace("TEAM", &c.team_id);
-        if let Err(e) = fake.seed_resource(&path, body) {
-            stdio::err(&format!("fake-atlas: --seed-resource {path}: {e}"));
-            return ExitCode::from(2);
-        }
+    if let Some(t) = clock {
+        fake.set_clock(t);
     }
+    if let Err(e) = seed(&fake, seed_users, &seed_statuses, seeds) {
+        stdio::err(&format!("fake-atlas: {}", Sanitized(&e)));
+        return ExitCode::from(2);
+    }
+    let c = fake.config();
     let lines = [
         ("MONGODB_ATLAS_BASE_URL", fake.base_url()),
         ("MONGODB_ATLAS_PUBLIC_API_KEY", c.public_key.clone()),
@@ -254,7 +351,7 @@ mod tests {
             assert_eq!(err, format!("{flag}: longer than the cap of {MAX_FLAG_BYTES} bytes"));
         }
         assert!(args(&["--org-name", &"k".repeat(MAX_FLAG_BYTES)]).is_ok());
-        assert!(USAGE.contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
+        assert!(usage().contains(&format!("at most {MAX_FLAG_BYTES} bytes")), "the help states the cap");
         let o = parse_args(
             ["--seed-resource", "/api/atlas/v2/groups/GROUP/clusters={\"name\":\"c0\"}", "--settle-secs", "5"]
                 .map(String::from),
@@ -262,13 +359,21 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(
-            o.resources,
-            [("/api/atlas/v2/groups/GROUP/clusters".to_owned(), serde_json::json!({"name": "c0"}))]
+            o.seeds,
+            [Seed::Resource("/api/atlas/v2/groups/GROUP/clusters".to_owned(), serde_json::json!({"name": "c0"}))]
         );
         assert_eq!(o.config.settle_time, Duration::from_secs(5));
         assert!(args(&["--seed-resource", "/no-json"]).is_err());
         assert!(args(&["--seed-resource", "/p={"]).is_err());
-        assert!(USAGE.contains("540"), "the help says what it serves");
+        let all = atlas_admin_core::catalog::all().count();
+        assert!(usage().contains(&format!("{all} operations")), "the help says what it serves");
+        let o = parse_args(["--seed-cassette", "a.json", "--clock", "2027-07-01T00:00:00Z"].map(String::from));
+        let o = o.unwrap().unwrap();
+        assert_eq!(o.seeds, [Seed::Cassette("a.json".to_owned())]);
+        assert_eq!(o.clock, Timestamp::parse("2027-07-01T00:00:00Z").system_time());
+        assert!(args(&["--clock", "tomorrow"]).unwrap_err().contains("RFC 3339"));
+        assert!(args(&["--retire-on-wall-clock"]).unwrap().unwrap().retire_on_wall_clock);
+        assert!(!args(&[]).unwrap().unwrap().retire_on_wall_clock);
     }
 
     #[test]
@@ -286,7 +391,14 @@ mod tests {
             assert!(err.starts_with("--seed-statuses: ") && err.contains("PENDING, ACTIVE"), "{bad:?}: {err}");
         }
         assert_eq!(statuses(&["--seed-statuses", "ACTIVE"]).unwrap_err(), "--seed-statuses needs --seed-users N");
-        assert!(USAGE.contains("--seed-statuses LIST"));
+        assert!(usage().contains("--seed-statuses LIST"));
+    }
+
+    #[test]
+    fn demo_ids_replace_whole_segments_only() {
+        let c = FakeConfig::default();
+        let path = demo_ids("/api/atlas/v2/groups/GROUP/clusters/GROUPS/ORG", &c);
+        assert_eq!(path, format!("/api/atlas/v2/groups/{}/clusters/GROUPS/{}", c.group_id, c.org_id));
     }
 
     #[test]

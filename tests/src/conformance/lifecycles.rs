@@ -28,23 +28,26 @@ fn with(op: Custom, body: &Value) -> Custom {
     op.json(body).expect("a JSON body")
 }
 
+/// How the key parameters of a created item follow from the body sent and the answer.
+pub(super) type KeyOf = Box<dyn Fn(&Value, &Value) -> Vec<(&'static str, String)>>;
+
 /// One tag's lifecycle: its operations, the parameters naming the collection's parent, two
 /// create bodies, how an item's key parameters follow from what was sent and answered, and an
 /// update with the field it changes.
-struct Crud {
-    list: &'static str,
-    create: &'static str,
-    get: &'static str,
-    /// The update, and whether it is sent to the collection (a POST that updates an existing
-    /// item) rather than to the item.
-    update: (&'static str, bool),
-    delete: &'static str,
-    parent: Vec<(&'static str, String)>,
-    bodies: [Value; 2],
+pub(super) struct Crud {
+    pub(super) list: &'static str,
+    pub(super) create: &'static str,
+    pub(super) get: &'static str,
+    /// The update, if the collection has one, and whether it is sent to the collection (a POST
+    /// that updates an existing item) rather than to the item.
+    pub(super) update: Option<(&'static str, bool)>,
+    pub(super) delete: &'static str,
+    pub(super) parent: Vec<(&'static str, String)>,
+    pub(super) bodies: [Value; 2],
     /// The key parameters of the item created by `sent`, answered `answered`.
-    key: fn(sent: &Value, answered: &Value) -> Vec<(&'static str, String)>,
-    change: Value,
-    changed: (&'static str, Value),
+    pub(super) key: KeyOf,
+    pub(super) change: Value,
+    pub(super) changed: (&'static str, Value),
 }
 
 /// The items of a list answer: a page's `results`, or a bare array.
@@ -58,7 +61,7 @@ fn has_next(page: &Value) -> bool {
 }
 
 /// Runs `crud` through `c`; the key parameters of the item left (the second).
-fn lifecycle<D: Driver>(c: &D, crud: &Crud) -> Vec<(&'static str, String)> {
+pub(super) fn lifecycle<D: Driver>(c: &D, crud: &Crud) -> Vec<(&'static str, String)> {
     let (list, create, get, delete) = (entry(crud.list), entry(crud.create), entry(crud.get), entry(crud.delete));
     let with_key = |key: &[(&'static str, String)]| crud.parent.iter().chain(key).cloned().collect::<Vec<_>>();
     let everything = |c: &D| {
@@ -88,12 +91,13 @@ fn lifecycle<D: Driver>(c: &D, crud: &Crud) -> Vec<(&'static str, String)> {
     }
 
     // Update.
-    let (update, on_collection) = crud.update;
-    let target = if on_collection { &crud.parent } else { &keys[0] };
-    let updated = answer(update, c.execute(&with(op(update, target), &crud.change)));
-    assert_eq!(updated.meta.status.as_u16(), entry(update).success);
-    let read = answer(crud.get, c.execute(&op(crud.get, &keys[0]))).value;
-    assert_eq!(read[crud.changed.0], crud.changed.1, "{update}: {read}");
+    if let Some((update, on_collection)) = crud.update {
+        let target = if on_collection { &crud.parent } else { &keys[0] };
+        let updated = answer(update, c.execute(&with(op(update, target), &crud.change)));
+        assert_eq!(updated.meta.status.as_u16(), entry(update).success);
+        let read = answer(crud.get, c.execute(&op(crud.get, &keys[0]))).value;
+        assert_eq!(read[crud.changed.0], crud.changed.1, "{update}: {read}");
+    }
 
     // List across pages, one item a page, or the whole bare array.
     let total = before + 2;
@@ -149,14 +153,16 @@ pub fn lifecycle_database_users<D: Driver>() {
         list: "listGroupDatabaseUsers",
         create: "createGroupDatabaseUser",
         get: "getGroupDatabaseUser",
-        update: ("updateGroupDatabaseUser", false),
+        update: Some(("updateGroupDatabaseUser", false)),
         delete: "deleteGroupDatabaseUser",
         parent: group(&fake),
         bodies: [
             json!({"databaseName": "$external", "username": "CN=ada,OU=eng,O=example", "x509Type": "CUSTOMER", "roles": role("read")}),
             json!({"databaseName": "admin", "username": "grace", "roles": role("readWrite")}),
         ],
-        key: |sent, _| vec![("databaseName", text(sent, "databaseName")), ("username", text(sent, "username"))],
+        key: Box::new(|sent: &Value, _: &Value| {
+            vec![("databaseName", text(sent, "databaseName")), ("username", text(sent, "username"))]
+        }),
         change: json!({"roles": role("readWriteAnyDatabase")}),
         changed: ("roles", role("readWriteAnyDatabase")),
     };
@@ -175,17 +181,17 @@ pub fn lifecycle_access_list<D: Driver>() {
         list: "listGroupAccessListEntries",
         create: "createGroupAccessListEntry",
         get: "getGroupAccessListEntry",
-        update: ("createGroupAccessListEntry", true),
+        update: Some(("createGroupAccessListEntry", true)),
         delete: "deleteGroupAccessListEntry",
         parent: group(&fake),
         bodies: [
             json!([{"cidrBlock": "10.1.0.0/16", "comment": "vpn"}]),
             json!([{"ipAddress": "192.0.2.7", "comment": "office"}]),
         ],
-        key: |sent, _| {
+        key: Box::new(|sent: &Value, _: &Value| {
             let value = sent["cidrBlock"].as_str().or(sent["ipAddress"].as_str()).unwrap_or_default();
             vec![("entryValue", value.replace('/', "%2F"))]
-        },
+        }),
         change: json!([{"cidrBlock": "10.1.0.0/16", "comment": "vpn, renamed"}]),
         changed: ("comment", json!("vpn, renamed")),
     };
@@ -211,14 +217,14 @@ pub fn lifecycle_custom_db_roles<D: Driver>() {
         list: "listGroupCustomDbRoleRoles",
         create: "createGroupCustomDbRoleRole",
         get: "getGroupCustomDbRoleRole",
-        update: ("updateGroupCustomDbRoleRole", false),
+        update: Some(("updateGroupCustomDbRoleRole", false)),
         delete: "deleteGroupCustomDbRoleRole",
         parent: group(&fake),
         bodies: [
             json!({"roleName": "orderReader", "actions": find("shop")}),
             json!({"roleName": "auditor", "actions": find("audit")}),
         ],
-        key: |sent, _| vec![("roleName", text(sent, "roleName"))],
+        key: Box::new(|sent: &Value, _: &Value| vec![("roleName", text(sent, "roleName"))]),
         change: json!({"actions": find("archive")}),
         changed: ("actions", find("archive")),
     };
@@ -234,14 +240,14 @@ pub fn lifecycle_teams<D: Driver>() {
         list: "listOrgTeams",
         create: "createOrgTeam",
         get: "getOrgTeam",
-        update: ("renameOrgTeam", false),
+        update: Some(("renameOrgTeam", false)),
         delete: "deleteOrgTeam",
         parent: org(&fake),
         bodies: [
             json!({"name": "platform", "usernames": ["ada@example.com"]}),
             json!({"name": "data", "usernames": ["grace@example.com"]}),
         ],
-        key: |_, answered| vec![("teamId", text(answered, "id"))],
+        key: Box::new(|_: &Value, answered: &Value| vec![("teamId", text(answered, "id"))]),
         change: json!({"name": "platform-eng"}),
         changed: ("name", json!("platform-eng")),
     };
@@ -258,14 +264,14 @@ pub fn lifecycle_teams<D: Driver>() {
         list: "listGroupTeams",
         create: "addGroupTeams",
         get: "getGroupTeam",
-        update: ("updateGroupTeam", false),
+        update: Some(("updateGroupTeam", false)),
         delete: "removeGroupTeam",
         parent: group(&fake),
         bodies: [
             json!([{"teamId": team, "roleNames": roles("GROUP_READ_ONLY")}]),
             json!([{"teamId": demo, "roleNames": roles("GROUP_OWNER")}]),
         ],
-        key: |sent, _| vec![("teamId", text(sent, "teamId"))],
+        key: Box::new(|sent: &Value, _: &Value| vec![("teamId", text(sent, "teamId"))]),
         change: json!({"roleNames": roles("GROUP_DATA_ACCESS_ADMIN")}),
         changed: ("roleNames", roles("GROUP_DATA_ACCESS_ADMIN")),
     };
@@ -283,11 +289,11 @@ pub fn lifecycle_alert_configs<D: Driver>() {
         list: "listGroupAlertConfigs",
         create: "createGroupAlertConfig",
         get: "getGroupAlertConfig",
-        update: ("updateGroupAlertConfig", false),
+        update: Some(("updateGroupAlertConfig", false)),
         delete: "deleteGroupAlertConfig",
         parent: group(&fake),
         bodies: [config("NO_PRIMARY", true), config("CLUSTER_MONGOS_IS_MISSING", true)],
-        key: |_, answered| vec![("alertConfigId", text(answered, "id"))],
+        key: Box::new(|_: &Value, answered: &Value| vec![("alertConfigId", text(answered, "id"))]),
         change: config("PRIMARY_ELECTED", true),
         changed: ("eventTypeName", json!("PRIMARY_ELECTED")),
     };
@@ -307,14 +313,14 @@ pub fn lifecycle_api_keys<D: Driver>() {
         list: "listOrgApiKeys",
         create: "createOrgApiKey",
         get: "getOrgApiKey",
-        update: ("updateOrgApiKey", false),
+        update: Some(("updateOrgApiKey", false)),
         delete: "deleteOrgApiKey",
         parent: org(&fake),
         bodies: [
             json!({"desc": "deploy pipeline", "roles": ["ORG_MEMBER"]}),
             json!({"desc": "backups", "roles": ["ORG_READ_ONLY"]}),
         ],
-        key: |_, answered| vec![("apiUserId", text(answered, "id"))],
+        key: Box::new(|_: &Value, answered: &Value| vec![("apiUserId", text(answered, "id"))]),
         change: json!({"desc": "deploy pipeline (prod)"}),
         changed: ("desc", json!("deploy pipeline (prod)")),
     };

@@ -49,6 +49,14 @@ pub struct FakeConfig {
     /// before it is `IDLE` (or gone). Default 60 s; move the clock with
     /// [`FakeAtlas::advance`](super::FakeAtlas::advance).
     pub settle_time: Duration,
+    /// Whether versions retire (410 `VERSION_GONE` past their sunset) on the wall clock too.
+    /// Default `false`: they retire on a clock the test set
+    /// ([`FakeAtlas::set_clock`](super::FakeAtlas::set_clock), then moved from there), and on
+    /// the wall clock (even moved with [`FakeAtlas::advance`](super::FakeAtlas::advance)) every
+    /// version is served, with its `Sunset` header, so a suite's outcome does not depend on the
+    /// day it runs. `true` makes a suite fail from the day a version it calls is gone, as Atlas
+    /// will answer it.
+    pub retire_on_wall_clock: bool,
 }
 
 impl Default for FakeConfig {
@@ -69,6 +77,7 @@ impl Default for FakeConfig {
             team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
             latency: Duration::ZERO,
             settle_time: Duration::from_secs(60),
+            retire_on_wall_clock: false,
         }
     }
 }

@@ -6,8 +6,10 @@
 //! How a cassette is replayed:
 //!
 //! - Each interaction whose purpose is an operation attempt ([`Purpose::Api`]) becomes one
-//!   call of its operation (the endpoint table's [`FromArgs`], from the recorded path, query,
-//!   API version and body) through a real core [`Session`] with the fake's own credentials of
+//!   call of its operation (the endpoint table's [`FromArgs`] for a typed operation, a
+//!   [`Custom`] made from the catalog entry for any other, as `catalog::call` makes it; from the
+//!   recorded path, query, API version and body; a download when the recorded answer was
+//!   `+gzip` or `+csv`) through a real core [`Session`] with the fake's own credentials of
 //!   the cassette's [`Auth`] kind, over [`loopback_send`], with retries off: one recorded
 //!   attempt, one call. The fake's answer to that call's last exchange is compared.
 //! - **Auth exchanges are skipped** (Digest probes, token fetches, revocations, and an
@@ -39,11 +41,15 @@
 //!   `nonce` of `WWW-Authenticate`.
 
 use super::FakeAtlas;
+use super::generic::percent_decode;
 use super::routes::recorded_route;
 use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Recorder, Secrets, loopback_send};
 use atlas_admin_core::driver::{SendResult, run_blocking};
-use atlas_admin_core::ops::{self, FromArgs, RawArgs, Visitor};
-use atlas_admin_core::{ApiVersion, Config, Now, Outgoing, Purpose, RetryPolicy, Sanitized, Session, Timestamp};
+use atlas_admin_core::ops::{self, Custom, FromArgs, RawArgs, Visitor};
+use atlas_admin_core::{
+    ApiVersion, Config, Endpoint, InvalidInput, Now, Outgoing, ParamIn, Purpose, RetryPolicy, Sanitized, Session,
+    Timestamp,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -375,8 +381,30 @@ impl Replay {
         // scrubbed with the fake's secrets); its last one is the fake's answer.
         let recorder = Recorder::new(self.auth, self.secrets.clone());
         let send = recorder.wrap_send(loopback_send);
-        ops::visit(&interaction.operation, Call { session: &self.session, args, send })
-            .unwrap_or_else(|| Err("unknown operation".to_owned()))?;
+        match ops::find(&interaction.operation) {
+            // A typed operation: built by its own type from the recorded arguments.
+            Some(_) => ops::visit(&interaction.operation, Call { session: &self.session, args, send })
+                .unwrap_or_else(|| Err("unknown operation".to_owned()))?,
+            // Any other operation of the catalog: described from its entry.
+            None => {
+                let op = catalog_call(endpoint, &args)?;
+                let download = interaction.ok().and_then(|r| r.headers.get("content-type")).is_some_and(|t| {
+                    let media = t.split(';').next().unwrap_or_default();
+                    media.ends_with("+gzip") || media.ends_with("+csv")
+                });
+                let now = || Now::new(Instant::now(), SystemTime::now());
+                // As for a typed operation, the answer is read from what the send function kept.
+                match download {
+                    true => {
+                        let op = op.into_download().map_err(|e| format!("the recorded arguments: {e}"))?;
+                        let _ = run_blocking(&self.session, &op, now, send, |_| {}, None);
+                    }
+                    false => {
+                        let _ = run_blocking(&self.session, &op, now, send, |_| {}, None);
+                    }
+                }
+            }
+        }
         let recorded = recorder.cassette().map_err(|e| format!("the fake's answer: {e}"))?;
         match recorded.interactions.into_iter().last().map(|last| last.response) {
             Some(Ok(answer)) => Ok(answer),
@@ -440,7 +468,7 @@ fn without_nonce(v: &str) -> String {
 }
 
 /// The JSON type's name.
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -490,6 +518,27 @@ fn compare_json(at: &str, recorded: &Value, fake: &Value, out: &mut Vec<DriftKin
         }
         _ => {}
     }
+}
+
+/// Catalog operation `endpoint` with the recorded arguments: path values decoded once (the core
+/// encodes them again), every other parameter by its spec name.
+fn catalog_call(endpoint: &'static Endpoint, args: &RawArgs<'_>) -> Result<Custom, String> {
+    let bad = |e: InvalidInput| format!("the recorded arguments: {e}");
+    let mut op = Custom::for_endpoint(endpoint).map_err(bad)?;
+    for (name, value) in args.params {
+        let value = match endpoint.param(name).map(|p| p.location) {
+            Some(ParamIn::Path) => percent_decode(value),
+            _ => (*value).to_owned(),
+        };
+        op = op.param(name, value).map_err(bad)?;
+    }
+    if let Some(body) = args.body {
+        op = op.json_bytes(body.to_vec()).map_err(bad)?;
+    }
+    if let Some(version) = args.api_version {
+        op = op.api_version(version);
+    }
+    Ok(op.envelope(args.envelope).pretty(args.pretty))
 }
 
 /// Builds the looked-up operation from the recorded arguments and runs it once.

@@ -118,7 +118,7 @@ fn path_value(segment: &str, kind: &ParamKind) -> String {
 
 /// The request's path with every placeholder's value in the form keys are kept in
 /// ([`encode_segment`] of its [`path_value`]).
-fn canonical_path(template: &[&str], concrete: &[&str], e: &Endpoint) -> Vec<String> {
+pub(crate) fn canonical_path(template: &[&str], concrete: &[&str], e: &Endpoint) -> Vec<String> {
     template
         .iter()
         .zip(concrete)
@@ -170,12 +170,29 @@ fn name_fields(name: &str) -> Vec<String> {
 
 /// The key of a new item of `collection` (template) from `body`, completing `body` with it.
 pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result<String, Outcome> {
+    key_of(collection, body, true)
+}
+
+/// The key of an item of `collection` (template) that Atlas answered with `body` (a recorded
+/// answer): as [`new_key`], with the body's `id` where a fresh id would be minted; `body`
+/// unchanged.
+pub(crate) fn answered_key(collection: &str, body: &Map<String, Value>) -> Result<String, Outcome> {
+    key_of(collection, &mut body.clone(), false)
+}
+
+/// [`new_key`] (`mint`: fresh ids set in `body`) or [`answered_key`] (ids read from `body`).
+fn key_of(collection: &str, body: &mut Map<String, Value>, mint: bool) -> Result<String, Outcome> {
+    let answered_id = |body: &Map<String, Value>, kind: &ParamKind| {
+        let id = body.get("id").and_then(Value::as_str).filter(|v| kind.check("id", v).is_ok());
+        id.map(str::to_owned).ok_or_else(|| Outcome::validation(vec![("id".to_owned(), "is required".to_owned())]))
+    };
     let mut parts = Vec::new();
     for &(name, kind) in Shapes::get().keys(collection) {
         // An id the body names (a project's `teamId`: a reference to an existing team) is the
         // key; otherwise a fresh one.
         let named = body.get(name).and_then(Value::as_str).filter(|v| kind.check(name, v).is_ok());
         if let (None, Some(id)) = (named, fresh_id(&kind)) {
+            let id = if mint { id } else { answered_id(body, &kind)? };
             body.insert("id".to_owned(), Value::String(id.clone()));
             parts.push(id);
             continue;
@@ -192,7 +209,7 @@ pub(crate) fn new_key(collection: &str, body: &mut Map<String, Value>) -> Result
         parts.push(encode_segment(&value));
     }
     if parts.is_empty() {
-        let id = super::random::object_id();
+        let id = if mint { super::random::object_id() } else { answered_id(body, &ParamKind::Id)? };
         body.insert("id".to_owned(), Value::String(id.clone()));
         parts.push(id);
     }
@@ -265,22 +282,12 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     let concrete: Vec<&str> = canonical.iter().map(String::as_str).collect();
     let shape = shapes.shape(e.path);
     // Every parent must exist (the last run is the item itself for an item path).
-    for (start, end) in runs(&template) {
-        if matches!(shape, Shape::Item { start: s } if s == start) {
-            break;
-        }
-        let collection = template[..start].join("/");
-        // Only a placeholder naming the collection's key is its item (`/clusters/{hostName}/logs`
-        // names a host, not a cluster).
-        let names: Vec<&str> = template[start..end].iter().map(|s| placeholder_name(s)).collect();
-        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq(names.iter().copied());
-        if keyed && shapes.is_creatable(&collection) {
-            let (coll, key) = (concrete[..start].join("/"), concrete[start..end].join("/"));
-            if !state.exists_at(&coll, &key) {
-                let what = names.join("/");
-                return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
-            }
-        }
+    let item = match shape {
+        Shape::Item { start } => Some(start),
+        _ => None,
+    };
+    if let Some((what, key)) = missing_parent(state, &template, &concrete, item) {
+        return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
     }
     let path = &canonical.join("/");
     Ok(match (shape, &e.method) {
@@ -376,6 +383,40 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     })
 }
 
+/// A name and a text about it: a parent's key placeholders and its key, or a parameter and
+/// why its value is refused.
+pub(crate) type Named = (String, String);
+
+/// The first parent of `concrete` (a path of `template`, keys in canonical form) that does not
+/// exist: its key placeholders' names and its key. Only parents in a collection the fake
+/// creates items in are checked; the run starting at segment `item` (an item path's own key)
+/// is not a parent.
+pub(crate) fn missing_parent(
+    state: &mut FakeState,
+    template: &[&str],
+    concrete: &[&str],
+    item: Option<usize>,
+) -> Option<Named> {
+    let shapes = Shapes::get();
+    for (start, end) in runs(template) {
+        if item == Some(start) {
+            break;
+        }
+        let collection = template[..start].join("/");
+        // Only a placeholder naming the collection's key is its item (`/clusters/{hostName}/logs`
+        // names a host, not a cluster).
+        let names: Vec<&str> = template[start..end].iter().map(|s| placeholder_name(s)).collect();
+        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq(names.iter().copied());
+        if keyed && shapes.is_creatable(&collection) {
+            let (coll, key) = (concrete[..start].join("/"), concrete[start..end].join("/"));
+            if !state.exists_at(&coll, &key) {
+                return Some((names.join("/"), key));
+            }
+        }
+    }
+    None
+}
+
 /// A POST of an array to the collection at `path` (access list entries, a project's teams):
 /// each item created, or merged into the one with its key; all checked before any is stored.
 /// Answered with the collection's page, as Atlas answers these.
@@ -414,13 +455,33 @@ fn page(state: &mut FakeState, req: &Request<'_>, path: &str) -> Result<Outcome,
     Ok(respond(req, Some(paging.body(req, results, total, more))))
 }
 
-/// The template of the collection at concrete path `collection`, if the catalog has one.
-pub(crate) fn collection_template(collection: &str) -> Option<&'static str> {
+/// The endpoint whose template is the collection at concrete path `collection`, if the catalog
+/// has one.
+pub(crate) fn collection_endpoint(collection: &str) -> Option<&'static Endpoint> {
     let shapes = Shapes::get();
     catalog::all()
         .filter(|e| shapes.shape(e.path) == Shape::Collection)
         .find(|e| super::routes::match_template(e.path, collection).is_some())
-        .map(|e| e.path)
+}
+
+/// The parameter of `e` (path of a collection) that refuses its value in `collection`, and
+/// why; else `collection` with its keys in canonical form and the first missing parent, if any.
+pub(crate) fn checked_collection(
+    state: &mut FakeState,
+    e: &'static Endpoint,
+    collection: &str,
+) -> Result<(String, Option<Named>), Named> {
+    let template: Vec<&str> = e.path.split('/').collect();
+    let raw: Vec<&str> = collection.split('/').collect();
+    for (seg, value) in template.iter().zip(&raw) {
+        if let Some(p) = is_placeholder(seg).then(|| e.param(placeholder_name(seg))).flatten() {
+            p.check(&percent_decode(value)).map_err(|err| (p.name.to_owned(), err.reason().to_owned()))?;
+        }
+    }
+    let canonical = canonical_path(&template, &raw, e);
+    let concrete: Vec<&str> = canonical.iter().map(String::as_str).collect();
+    let missing = missing_parent(state, &template, &concrete, None);
+    Ok((canonical.join("/"), missing))
 }
 
 /// Sets the path's `groupId`/`orgId` in a new item's body, if absent.

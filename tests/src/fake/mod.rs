@@ -10,8 +10,9 @@
 //! structure, ids or names as keys, parents, JSON merge, Atlas's pages, lifecycles such as a
 //! cluster's `CREATING` → `IDLE` on the fake's clock, actions answered with their documented
 //! status; its assumptions about Atlas are listed there). A test can answer one operation its
-//! own way ([`FakeAtlas::on`]), seed resources ([`FakeAtlas::seed_resource`]) and read them
-//! back ([`FakeAtlas::resources`], [`FakeAtlas::with_state`]).
+//! own way ([`FakeAtlas::on`]), seed resources of any collection from any `Serialize` value
+//! ([`FakeAtlas::seed_resource`]; why not: [`SeedError`]) and read them back
+//! ([`FakeAtlas::resources`], typed with [`FakeAtlas::resources_as`], [`FakeAtlas::with_state`]).
 //!
 //! A cluster's lifecycle, in milliseconds of wall time:
 //!
@@ -42,9 +43,13 @@
 //!   download) naming one of the endpoint's versions (2023-01-01 for invitations, 2025-02-19
 //!   for Cloud Users, 2023-01-01 too where the spec keeps it) or 406 `INVALID_VERSION_DATE`
 //!   (checked after authentication, as Atlas does); success bodies carry the negotiated media
-//!   type. For the generic behaviour, a version past its sunset date on the fake's clock is 410
-//!   `VERSION_GONE`, and one with a sunset date ahead carries `Sunset` and `Deprecation`
-//!   (assumed: the day its successor version appeared).
+//!   type. A version past its sunset date is 410 `VERSION_GONE`, for every operation (the
+//!   invitation endpoints' 2023-01-01 from 2027-07-01), on a clock the test set
+//!   ([`FakeAtlas::set_clock`]); on the wall clock every version is served, so a suite's outcome
+//!   does not depend on the day it runs, unless
+//!   [`FakeConfig::retire_on_wall_clock`] says otherwise. For the generic behaviour a version
+//!   with a sunset date carries `Sunset` and `Deprecation` until it retires (assumed: the day
+//!   its successor version appeared).
 //! - **Cloud Users** (`users` module docs): PENDING users on create (201), 409 or replacement,
 //!   statuses computed on the fake's clock, `{links, results, totalCount}` pages with absolute
 //!   `next` links; deprecated org invitations show as PENDING users (another id), deprecated
@@ -52,7 +57,8 @@
 //! - **Test hooks**: [`FakeAtlas::set_clock`], [`FakeAtlas::advance`],
 //!   [`FakeAtlas::seed_org_user`], [`FakeAtlas::seed_users`], [`FakeAtlas::seed_invitation`],
 //!   [`FakeAtlas::accept_invitation`], [`FakeAtlas::add_team`]; [`FakeAtlas::seed_from`] puts a
-//!   cassette's objects in it (what is seeded and ignored: [`SeedReport`]).
+//!   cassette's objects in it, of every operation (what is seeded and ignored: [`SeedReport`]);
+//!   over HTTP, [`CLOCK_PATH`] reads and moves the clock and [`COUNTERS_PATH`] serves the counters.
 //! - **Invitation bodies and headers**: create answers 200, delete 204 with no body, lists are
 //!   bare arrays, no `links`, `expiresAt` = `createdAt` + 30 days, `inviterUsername` is the
 //!   public key or client id. `Ratelimit-*` on every API response, `Deprecation` and `Sunset`
@@ -92,9 +98,11 @@ mod requests;
 mod resources;
 pub(crate) mod routes;
 mod seed;
+mod seed_resources;
+mod seeding;
 mod server;
 mod service;
-mod shapes;
+pub(crate) mod shapes;
 mod state;
 mod users;
 mod values;
@@ -102,13 +110,18 @@ mod values;
 pub use config::FakeConfig;
 pub use counters::Counters;
 pub use faults::Fault;
+#[cfg(feature = "suites")]
+pub(crate) use generic::percent_decode;
 pub use generic::{ALREADY_EXISTS, HAS_CHILD_RESOURCES};
 pub use hooks::{FakeReply, FakeRequest};
 pub use paging::INVALID_QUERY_PARAMETER;
 pub use recording::LoopbackSend;
 pub use resources::FakeState;
 pub use seed::{SeedAction, SeedEntry, SeedReport};
+pub use seeding::SeedError;
 pub use server::FakeAtlas;
-pub use service::COUNTERS_PATH;
+pub use service::{CLOCK_PATH, COUNTERS_PATH};
 pub use users::{CANNOT_REMOVE_LAST_ROLE, SeedUser, USER_ALREADY_HAS_ROLE};
 pub use values::example_value;
+#[cfg(feature = "suites")]
+pub(crate) use values::fresh_id;

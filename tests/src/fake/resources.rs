@@ -170,6 +170,34 @@ impl FakeState {
         out
     }
 
+    /// Puts item `key` of `collection` as a recording answered it (cassette seeding): in place
+    /// of the item with that key (keeping its position) or last. An item with a lifecycle is
+    /// in the phase its recorded `stateName` says, from now (`IDLE` or none: settled).
+    pub(crate) fn restore(&mut self, collection: &str, key: &str, body: Map<String, Value>, lifecycle: bool) {
+        self.settle_collection(collection);
+        let now = self.now;
+        let phase = match body.get("stateName").and_then(Value::as_str) {
+            Some("CREATING") => Some((Phase::Creating, now)),
+            Some("UPDATING") => Some((Phase::Updating, now)),
+            Some("DELETING") => Some((Phase::Deleting, now)),
+            _ if lifecycle => Some((Phase::Creating, now.checked_sub(self.settle).unwrap_or(SystemTime::UNIX_EPOCH))),
+            _ => None,
+        };
+        let c = self.collections.entry(collection.to_owned()).or_default();
+        let item = Item { key: key.to_owned(), body, phase };
+        match c.by_key.get(key) {
+            Some(seq) => {
+                c.by_seq.insert(*seq, item);
+            }
+            None => {
+                let seq = c.next;
+                c.next += 1;
+                c.by_key.insert(key.to_owned(), seq);
+                c.by_seq.insert(seq, item);
+            }
+        }
+    }
+
     /// Changes item `key` of `collection` with `change` (an item with a lifecycle goes
     /// `UPDATING`); its JSON after, or `None` if there is no such item.
     pub fn update(
@@ -313,6 +341,24 @@ mod tests {
         assert_eq!(s.has_children(&format!("{c}/a")), None, "what was below went with it");
         assert!(s.remove(c, "child-owner") && !s.remove(c, "child-owner"));
         assert!(s.is_empty(), "memory returns to where it was");
+    }
+
+    #[test]
+    fn restored_items_keep_their_place_and_their_recorded_state() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut s = FakeState::default();
+        s.at(t, Duration::from_secs(10));
+        let c = "/api/atlas/v2/groups/g/clusters";
+        s.insert(c, "a", obj(json!({"name": "a"})), true);
+        s.insert(c, "b", obj(json!({"name": "b"})), false);
+        s.restore(c, "a", obj(json!({"name": "a2", "stateName": "IDLE"})), true);
+        s.restore(c, "d", obj(json!({"name": "d", "stateName": "DELETING"})), true);
+        let read: Vec<(Value, Value)> =
+            s.resources(c).into_iter().map(|i| (i["name"].clone(), i["stateName"].clone())).collect();
+        let expected = [("a2", json!("IDLE")), ("b", Value::Null), ("d", json!("DELETING"))];
+        assert_eq!(read, expected.map(|(n, st)| (json!(n), st)));
+        s.at(t + Duration::from_secs(10), Duration::from_secs(10));
+        assert_eq!(s.resource(c, "d"), None, "a recorded deletion settles like any other");
     }
 
     #[test]

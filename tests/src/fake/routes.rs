@@ -6,7 +6,7 @@
 
 use super::users::UserOp;
 use atlas_admin_core::Endpoint;
-use atlas_admin_core::{catalog, ops};
+use atlas_admin_core::catalog;
 use http::Method;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -84,7 +84,7 @@ pub(crate) type Params = Vec<(&'static str, String)>;
 /// (shared by seeding and the drift check, which both read recorded interactions).
 pub(crate) fn recorded_route(operation: &str, path: &str) -> Result<(&'static Endpoint, Params), String> {
     let endpoint =
-        ops::find(operation).ok_or_else(|| format!("{operation:?} is not an operation of the endpoint table"))?;
+        catalog::find(operation).ok_or_else(|| format!("{operation:?} is not an operation of this build's catalog"))?;
     let params = match_template(endpoint.path, path)
         .ok_or_else(|| format!("{path} is not a path of {} ({})", endpoint.operation_id, endpoint.path))?;
     Ok((endpoint, params))
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn every_endpoint_of_the_table_is_routed_to_itself() {
-        for endpoint in ops::ALL {
+        for endpoint in atlas_admin_core::ops::ALL {
             let path = ["groupId", "orgId", "invitationId", "userId", "teamId"]
                 .iter()
                 .fold(endpoint.path.to_owned(), |p, name| p.replace(&format!("{{{name}}}"), "x"));

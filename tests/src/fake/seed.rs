@@ -2,7 +2,7 @@
 //! the rules are on [`SeedReport`].
 
 use super::config::FakeConfig;
-use super::routes::{Scope, recorded_route};
+use super::routes::{Scope, is_handwritten, recorded_route};
 use super::state::{Invitation, Store, mirror};
 use super::users::{Membership, User, Users, VALIDITY, is_hex24, whole_seconds};
 use crate::cassette::{Body, Cassette, Interaction};
@@ -26,8 +26,13 @@ pub enum SeedAction {
     OrgUser(String),
     /// A user's roles in the fake's project, by user id.
     GroupUser(String),
-    /// Something removed (what, id).
+    /// Something removed (what, id; for the generic behaviour's resources, the path).
     Removed(&'static str, String),
+    /// A resource of the generic behaviour (every operation without a hand-written one), by
+    /// its path (`/api/atlas/v2/groups/<id>/clusters/c0`).
+    Resource(String),
+    /// A document of the generic behaviour (settings and other singletons), by its path.
+    Document(String),
     /// Nothing: why.
     Ignored(String),
 }
@@ -59,6 +64,10 @@ pub struct SeedEntry {
 /// | `listOrgUsers`, `listOrgTeamUsers` pages and every operation answering one org user | the org user (id, username, status and its fields, org and project roles, teams) |
 /// | `listGroupUsers` pages and every operation answering one project user | the user's roles in that project (the user is created if unknown) |
 /// | `deleteGroupInvite`, `deleteOrgInvite`, `removeOrgUser`, `removeGroupUser` | the removal of what the path names |
+/// | every other operation (the generic behaviour's), reading, creating or changing an item (`getGroupCluster`, `createGroupCluster`, `updateGroupCluster`…) | the item as answered, at the path's key (a create's key from the answer: its `id`, or the name it is keyed by), in its recorded lifecycle state (`CREATING`, `UPDATING`, `DELETING` from the fake's now; `IDLE` settled) |
+/// | a list of the generic behaviour (a page's `results`, a bare array; a POST of an array answering the page) | each item, keyed from its answer |
+/// | a document of the generic behaviour (settings: GET, PUT, PATCH) | the document as answered |
+/// | a DELETE of the generic behaviour | the removal of the item (one with a lifecycle goes `DELETING`) or document |
 ///
 /// So the fake ends in the state the cassette ends in: an object deleted in it is gone
 /// (truncate [`Cassette::interactions`] to seed an earlier state). An object met again replaces
@@ -67,10 +76,13 @@ pub struct SeedEntry {
 /// names it.
 ///
 /// Ignored, and listed here: auth exchanges (Digest probes that were
-/// challenged, token fetches, revocations), non-2xx answers, answers of another project or
-/// organization than the fake's (start the fake with a [`FakeConfig`](super::FakeConfig) of the
-/// recorded ids), objects without a usable id, and answers that do not decode as the
-/// operation's output (reported with the decoder's message, never a panic).
+/// challenged, token fetches, revocations), non-2xx answers, answers of the hand-written
+/// operations of another project or organization than the fake's (start the fake with a
+/// [`FakeConfig`](super::FakeConfig) of the recorded ids), generic resources whose parent is
+/// not in the fake (a cluster of a project neither the fake's nor created earlier in the
+/// cassette), actions (`:verb` methods, downloads), objects without a usable id or key, and
+/// answers that do not decode as the operation's output (reported with the decoder's message,
+/// never a panic).
 ///
 /// Statuses are the fake's own: a PENDING user whose recorded `invitationExpiresAt` has passed
 /// on the fake's clock answers INVITATION_EXPIRED (set the clock to the recording's time with
@@ -103,6 +115,8 @@ impl fmt::Display for SeedEntry {
             SeedAction::OrgUser(id) => write!(f, "seeded org user {id}"),
             SeedAction::GroupUser(id) => write!(f, "seeded project roles of user {id}"),
             SeedAction::Removed(what, id) => write!(f, "removed {what} {id}"),
+            SeedAction::Resource(path) => write!(f, "seeded resource {path}"),
+            SeedAction::Document(path) => write!(f, "seeded document {path}"),
             SeedAction::Ignored(why) => write!(f, "ignored: {why}"),
         }
     }
@@ -118,6 +132,7 @@ impl fmt::Display for SeedReport {
 
 /// Walks `cassette` into `store` (see the module docs).
 pub(crate) fn seed(store: &mut Store, config: &FakeConfig, cassette: &Cassette, now: SystemTime) -> SeedReport {
+    store.generic.at(now, config.settle_time);
     let mut report = SeedReport::default();
     for (index, interaction) in cassette.interactions.iter().enumerate() {
         let actions = match one(store, config, interaction, now) {
@@ -154,6 +169,16 @@ fn one(store: &mut Store, config: &FakeConfig, i: &Interaction, now: SystemTime)
         return Err(format!("status {}, not a success", response.status));
     }
     let (endpoint, params) = recorded_route(&i.operation, &i.request.path)?;
+    let enveloped = i.request.query.iter().any(|(k, v)| k == "envelope" && v == "true");
+    let body = match (&response.body, enveloped) {
+        (Body::Json(v), true) => v.get("content").cloned().unwrap_or(Value::Null),
+        (Body::Json(v), false) => v.clone(),
+        _ => Value::Null,
+    };
+    if !is_handwritten(endpoint.operation_id) {
+        // The generic behaviour's resources live under any project or organization it holds.
+        return super::seed_resources::seed(&mut store.generic, endpoint, &i.request.path, &body);
+    }
     let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let group = param("groupId");
     let org = param("orgId");
@@ -163,12 +188,6 @@ fn one(store: &mut Store, config: &FakeConfig, i: &Interaction, now: SystemTime)
     if !org.is_empty() && org != config.org_id {
         return Err(format!("organization {org} is not the fake's ({})", config.org_id));
     }
-    let enveloped = i.request.query.iter().any(|(k, v)| k == "envelope" && v == "true");
-    let body = match (&response.body, enveloped) {
-        (Body::Json(v), true) => v.get("content").cloned().unwrap_or(Value::Null),
-        (Body::Json(v), false) => v.clone(),
-        _ => Value::Null,
-    };
     let id = endpoint.operation_id;
     let actions = match id {
         "listGroupInvites" => decode!(ops::ListGroupInvites, &body)?

@@ -11,6 +11,7 @@ use super::oauth::TokenStore;
 use super::ratelimit::Budgets;
 use super::resources::FakeState;
 use super::routes::Scope;
+use super::seeding::SeedError;
 use super::service;
 use super::state::Store;
 use super::users::SeedUser;
@@ -18,6 +19,8 @@ use atlas_admin_core::OrgMembershipStatus;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -79,11 +82,12 @@ impl Shared {
 /// use atlas_admin_testing::fake::{FakeAtlas, SeedUser};
 /// use std::time::Duration;
 /// let fake = FakeAtlas::start();
-/// fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Pending));
-/// fake.seed_users(1234, OrgMembershipStatus::Active, true);
+/// fake.seed_org_user(SeedUser::new("ada@example.com", OrgMembershipStatus::Pending))?;
+/// fake.seed_users(1234, OrgMembershipStatus::Active, true)?;
 /// fake.advance(Duration::from_secs(31 * 86_400));
 /// assert_eq!(fake.org_users()[0]["orgMembershipStatus"], "INVITATION_EXPIRED");
 /// assert_eq!(fake.org_users().len(), 1235);
+/// # Ok::<(), atlas_admin_testing::fake::SeedError>(())
 /// ```
 pub struct FakeAtlas {
     shared: Arc<Shared>,
@@ -199,25 +203,35 @@ impl FakeAtlas {
         self.shared.lock().clock.advance(d);
     }
 
-    /// Puts an org user in any state into the fake; its user id.
-    pub fn seed_org_user(&self, user: SeedUser) -> String {
+    /// Puts an org user in any of the four known states into the fake; its user id, or
+    /// [`SeedError::UnknownStatus`](super::SeedError::UnknownStatus) for another status.
+    pub fn seed_org_user(&self, user: SeedUser) -> Result<String, SeedError> {
+        super::seeding::known_status(&user.status)?;
         let mut inner = self.shared.lock();
         let now = inner.clock.now();
-        inner.store.users.seed(user, &self.shared.config.public_key, now)
+        Ok(inner.store.users.seed(user, &self.shared.config.public_key, now))
     }
 
     /// Seeds `n` users `user{i}@example.com` (i from 0) in `status` with org role
     /// `ORG_MEMBER` and, if `in_project`, `GROUP_READ_ONLY` in the demo project: one pass, for
-    /// pagination tests (20,000 take well under a second).
-    pub fn seed_users(&self, n: usize, status: OrgMembershipStatus, in_project: bool) {
-        self.seed_users_with_statuses(n, &[status], in_project);
+    /// pagination tests (20,000 take well under a second). A status other than the four
+    /// known ones is [`SeedError::UnknownStatus`](super::SeedError::UnknownStatus), and
+    /// nothing is seeded.
+    pub fn seed_users(&self, n: usize, status: OrgMembershipStatus, in_project: bool) -> Result<(), SeedError> {
+        self.seed_users_with_statuses(n, &[status], in_project)
     }
 
     /// Like [`seed_users`](Self::seed_users), with the statuses taken in turn: user `i` is in
     /// `statuses[i % statuses.len()]` (`[Pending, Active]` seeds user0 PENDING, user1 ACTIVE,
     /// user2 PENDING...), so a mix is the same on every run. Nothing is seeded when `statuses`
-    /// is empty; an `Other` status panics (see [`SeedUser::status`]).
-    pub fn seed_users_with_statuses(&self, n: usize, statuses: &[OrgMembershipStatus], in_project: bool) {
+    /// is empty; one that is not of the four known statuses is an error and nothing is seeded.
+    pub fn seed_users_with_statuses(
+        &self,
+        n: usize,
+        statuses: &[OrgMembershipStatus],
+        in_project: bool,
+    ) -> Result<(), SeedError> {
+        statuses.iter().try_for_each(super::seeding::known_status)?;
         let mut inner = self.shared.lock();
         let now = inner.clock.now();
         let group = &self.shared.config.group_id;
@@ -228,6 +242,7 @@ impl FakeAtlas {
             }
             inner.store.users.seed(seed, &self.shared.config.public_key, now);
         }
+        Ok(())
     }
 
     /// Seeds a pending invitation through the deprecated endpoints' state, created at
@@ -304,25 +319,45 @@ impl FakeAtlas {
     }
 
     /// Puts a resource in the collection at `collection` (a concrete path such as
-    /// `/api/atlas/v2/groups/<id>/clusters`), keyed as a POST would key it (a fresh id, or the
-    /// name in `body`), starting its lifecycle if it has one. Its key.
-    pub fn seed_resource(&self, collection: &str, body: Value) -> Result<String, String> {
-        let Value::Object(mut body) = body else { return Err("the body must be a JSON object".to_owned()) };
-        let collection = collection.trim_end_matches('/');
-        let template = super::generic::collection_template(collection)
-            .ok_or_else(|| format!("{collection} is not a collection of this build's catalog"))?;
-        let key = super::generic::new_key(template, &mut body)
-            .map_err(|o| o.body.map_or_else(String::new, |b| b["detail"].as_str().unwrap_or_default().to_owned()))?;
-        super::generic::fill_parents(template, collection, &mut body);
-        let lifecycle = super::generic::has_lifecycle(collection, &body);
-        self.with_state(|s| s.insert(collection, &key, body, lifecycle));
-        Ok(key)
+    /// `/api/atlas/v2/groups/<id>/clusters`, any collection of the catalog), keyed as a POST
+    /// would key it (a fresh id, or the name in `body`), starting its lifecycle if it has one.
+    /// `body` is any value that serializes to a JSON object: `json!({...})`, a model of the
+    /// core, a struct of yours. Its key; or why not ([`SeedError`](super::SeedError): not an
+    /// object, not a collection, a path parameter its pattern refuses, a parent that does not
+    /// exist, a body without the field the item is keyed by). Nothing is stored on an error.
+    ///
+    /// ```
+    /// use atlas_admin_testing::fake::{FakeAtlas, SeedError};
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// #[serde(rename_all = "camelCase")]
+    /// struct Cluster { name: String, cluster_type: String }
+    /// let fake = FakeAtlas::start();
+    /// let clusters = format!("/api/atlas/v2/groups/{}/clusters", fake.config().group_id);
+    /// let c0 = Cluster { name: "c0".into(), cluster_type: "REPLICASET".into() };
+    /// assert_eq!(fake.seed_resource(&clusters, &c0)?, "c0");
+    /// let read: Vec<Cluster> = fake.resources_as(&clusters)?;
+    /// assert_eq!(read[0].cluster_type, "REPLICASET");
+    /// // A cluster of a project that does not exist.
+    /// let orphan = fake.seed_resource("/api/atlas/v2/groups/aaaaaaaaaaaaaaaaaaaaaaaa/clusters", &c0);
+    /// assert!(matches!(orphan, Err(SeedError::MissingParent { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seed_resource(&self, collection: &str, body: impl Serialize) -> Result<String, SeedError> {
+        let body = super::seeding::object_of(&body)?;
+        self.with_state(|s| super::seeding::seed_resource(s, collection, body))
     }
 
     /// The resources of the collection at `collection` (a concrete path), in creation order,
     /// as a GET would read them now.
     pub fn resources(&self, collection: &str) -> Vec<Value> {
         self.with_state(|s| s.resources(collection.trim_end_matches('/')))
+    }
+
+    /// The resources of the collection at `collection`, as [`resources`](Self::resources)
+    /// reads them, decoded as `T` (a model of the core, a struct of yours); a
+    /// [`SeedError::Decode`](super::SeedError::Decode) if one does not decode.
+    pub fn resources_as<T: DeserializeOwned>(&self, collection: &str) -> Result<Vec<T>, SeedError> {
+        super::seeding::decode_all(collection, self.resources(collection))
     }
 
     /// The users as `listOrgUsers` would answer them, every status, in creation order (for

@@ -3,9 +3,10 @@
 //! `/api/oauth/token` and `/api/oauth/revoke` go to [`oauth`]. Requests under
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
 //! otherwise; an operation the spec marks as taking no credentials is answered without), routed by the core's catalog (404 unknown path, 405 wrong method),
-//! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; for the
-//! generic behaviour also 410 `VERSION_GONE` past the version's sunset on the fake's clock,
-//! and `Deprecation`/`Sunset` before it), handed to the next injected fault if any, then to a
+//! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; 410
+//! `VERSION_GONE` past the version's sunset on a clock the test set, for every operation (see
+//! [`FakeConfig::retire_on_wall_clock`](super::FakeConfig::retire_on_wall_clock)); for the
+//! generic behaviour `Deprecation`/`Sunset` until then), handed to the next injected fault if any, then to a
 //! user's behaviour for the operation ([`FakeAtlas::on`](super::FakeAtlas::on)) if one is
 //! registered, else to the store (invitations, Cloud Users, the generic behaviour). Anything
 //! else is a 404.
@@ -34,6 +35,10 @@ use tokio::sync::Notify;
 
 /// Where the counters are served as JSON (no authentication: the fake is loopback-only).
 pub const COUNTERS_PATH: &str = "/__fake/counters";
+/// Where the fake's clock is read (`GET`: `{"now": "<RFC 3339>"}`) and moved (`POST` with
+/// `?advance=<seconds>` or `?set=<RFC 3339 time>`, which freezes it there), for scripts driving
+/// the `fake-atlas` binary (no authentication: the fake is loopback-only).
+pub const CLOCK_PATH: &str = "/__fake/clock";
 /// Request bodies larger than this are refused (413).
 const MAX_BODY: usize = crate::bounded::MAX_REQUEST_BODY_BYTES as usize;
 
@@ -48,6 +53,9 @@ pub(crate) async fn handle(
         // Not counted itself: scripts read the counters before and after a run.
         let counters = shared.lock().counters.to_json();
         return reply::json_response(StatusCode::OK, &counters, false, "application/json");
+    }
+    if parts.uri.path() == CLOCK_PATH {
+        return clock(&shared, &parts);
     }
     shared.lock().counters.requests += 1;
     if !shared.config.latency.is_zero() {
@@ -157,6 +165,28 @@ pub(crate) async fn handle(
     }
 }
 
+/// [`CLOCK_PATH`]: the fake's clock read, advanced or set; 400 for anything else.
+fn clock(shared: &Shared, parts: &Parts) -> Response<FakeBody> {
+    let query: Vec<(String, String)> =
+        parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let bad = |detail: &str| reply::plain_error(StatusCode::BAD_REQUEST, "INVALID_QUERY_PARAMETER", detail);
+    let mut inner = shared.lock();
+    match (&parts.method, query.as_slice()) {
+        (&Method::GET, []) => {}
+        (&Method::POST, [(name, value)]) if name == "advance" => match value.parse::<u64>() {
+            Ok(secs) => inner.clock.advance(std::time::Duration::from_secs(secs)),
+            Err(_) => return bad("advance takes a whole number of seconds."),
+        },
+        (&Method::POST, [(name, value)]) if name == "set" => match Timestamp::parse(value.as_str()).system_time() {
+            Some(t) => inner.clock = super::clock::Clock::Fixed(t),
+            None => return bad("set takes an RFC 3339 time, such as 2027-07-01T00:00:00Z."),
+        },
+        _ => return bad("GET, or POST with one of advance=<seconds> or set=<RFC 3339 time>."),
+    }
+    let now = json!({"now": atlas_admin_core::format_rfc3339(inner.clock.now())});
+    reply::json_response(StatusCode::OK, &now, false, "application/json")
+}
+
 /// Whether an API request is answered already, or goes on to its operation.
 enum Step {
     Respond(Response<FakeBody>),
@@ -232,8 +262,12 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
     let generic = behaviour == Behaviour::Generic;
     let deprecated = !generic && version == ApiVersion::V2023_01_01;
     let mut sunset = None;
-    if let Some((deprecation, date)) = generic.then(|| sunset_of(endpoint, version)).flatten() {
-        if inner.clock.now() >= date {
+    // Every operation's version retires at its sunset on a clock the test set (or on the wall
+    // clock, if configured so); the hand-written ones keep their observed `Deprecation` and
+    // `Sunset` values before it.
+    let retiring = inner.clock.is_set() || shared.config.retire_on_wall_clock;
+    if let Some((deprecation, date)) = sunset_of(endpoint, version) {
+        if retiring && inner.clock.now() >= date {
             let outcome = Outcome::error(
                 StatusCode::GONE,
                 "VERSION_GONE",
@@ -242,7 +276,9 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
             );
             return Step::Respond(spend(inner, route.scope, reply::render(outcome, style), false));
         }
-        sunset = Some((deprecation, HttpDate::from(date).to_string()));
+        if generic {
+            sunset = Some((deprecation, HttpDate::from(date).to_string()));
+        }
     }
     let action = inner.faults.take(endpoint.operation_id).map(faults::action);
     Step::Proceed(Prelude { endpoint, route, behaviour, deprecated, principal, query, style, action, bytes, sunset })

@@ -225,7 +225,8 @@ pub struct SeedUser {
     pub username: String,
     /// The state it is in now: an `InvitationExpired` user is invited 31 days before the
     /// fake's clock unless `created_at` says otherwise. One of the four known statuses: the
-    /// fake computes a status from its state, so seeding an `Other` one panics.
+    /// fake computes a status from its state, so seeding an `Other` one is refused
+    /// ([`SeedError::UnknownStatus`](super::SeedError::UnknownStatus)).
     pub status: OrgMembershipStatus,
     /// Org roles; `ORG_MEMBER` when empty.
     pub org_roles: Vec<String>,
@@ -395,12 +396,6 @@ impl Users {
                 first_name: "Seeded".to_owned(),
                 last_name: seed.username.split('@').next().unwrap_or_default().to_owned(),
             },
-            OrgMembershipStatus::Pending | OrgMembershipStatus::InvitationRejected => Membership::Invited {
-                created,
-                expires: created + VALIDITY,
-                inviter: inviter.to_owned(),
-                rejected: seed.status == OrgMembershipStatus::InvitationRejected,
-            },
             OrgMembershipStatus::InvitationExpired => {
                 let created = match seed.created_at {
                     Some(_) => created,
@@ -409,7 +404,14 @@ impl Users {
                 let expires = (created + VALIDITY).min(whole_seconds(now));
                 Membership::Invited { created, expires, inviter: inviter.to_owned(), rejected: false }
             }
-            other => panic!("fake Atlas: a seeded user's status must be one of the four known ones, not {other}"),
+            // PENDING or INVITATION_REJECTED: other statuses are refused before seeding
+            // (`seeding::known_status`).
+            _ => Membership::Invited {
+                created,
+                expires: created + VALIDITY,
+                inviter: inviter.to_owned(),
+                rejected: seed.status == OrgMembershipStatus::InvitationRejected,
+            },
         };
         let org_roles = if seed.org_roles.is_empty() { vec!["ORG_MEMBER".to_owned()] } else { seed.org_roles };
         for team in &seed.team_ids {
