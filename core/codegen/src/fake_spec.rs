@@ -184,6 +184,6 @@ mod tests {
         assert_eq!(v["components"]["schemas"]["B"], json!({"type": "string", "enum": ["X"]}));
         let names: Vec<&String> = v["components"]["schemas"].as_object().unwrap().keys().collect();
         assert_eq!(names, ["A", "B"], "only what operations reach: no error bodies, nothing unused");
-        assert_eq!(text.lines().count(), 6, "one line per operation and per schema");
+        assert_eq!(text.lines().count(), 7, "one line per operation and per schema");
     }
 }
