@@ -91,6 +91,7 @@ mod reply;
 mod requests;
 mod resources;
 pub(crate) mod routes;
+pub mod schema;
 mod seed;
 mod server;
 mod service;
