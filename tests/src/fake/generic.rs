@@ -51,6 +51,7 @@ use super::reply::Outcome;
 use super::resources::{FakeState, merge};
 use super::routes::Route;
 use super::shapes::{Shape, Shapes, is_placeholder, placeholder_name, runs};
+use super::spec;
 use super::values::fresh_id;
 use atlas_admin_core::{Endpoint, ParamIn, ParamKind, Pattern, SuccessBody, catalog};
 use http::{Method, StatusCode};
@@ -238,7 +239,43 @@ fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
         SuccessBody::Bytes { suffix } => bytes(suffix),
         SuccessBody::JsonOrBytes { suffix } if req.bytes => bytes(suffix),
         _ if status == StatusCode::NO_CONTENT => Outcome::with_status(status, None),
-        _ => Outcome::with_status(status, Some(value.unwrap_or_else(|| json!({})))),
+        _ => {
+            let mut value = value.unwrap_or_else(|| json!({}));
+            spec::conform(e.operation_id, status.as_u16(), req.version, req.now, &mut value);
+            Outcome::with_status(status, Some(value))
+        }
+    }
+}
+
+/// 400 `VALIDATION_ERROR` for a JSON body that breaks the operation's request schema (a
+/// missing required field, a wrong type, a value outside its enum or range), naming each field.
+/// A required field named after a path parameter may be left out (assumed: Atlas takes it from
+/// the path, as the fake does).
+fn check_body(req: &Request<'_>) -> Result<(), Outcome> {
+    let e = req.endpoint;
+    if !matches!(e.method, Method::POST | Method::PUT | Method::PATCH) || req.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(req.body) else { return Ok(()) };
+    let mut problems = spec::request_problems(e.operation_id, req.version, e.method == Method::PATCH, &body);
+    // A field the path gives (`groupId` of a database user) is taken from the path.
+    let in_path = |field: &str| e.params.iter().any(|p| p.location == ParamIn::Path && p.name == field);
+    problems.retain(|v| !(v.reason == "is required" && in_path(&v.field)));
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let named = |field: String| if field.is_empty() { "body".to_owned() } else { field };
+    Err(Outcome::validation(problems.into_iter().map(|v| (named(v.field), v.reason)).collect()))
+}
+
+/// A new item's body completed as the operation's success body (ids, creation dates, required
+/// fields), so what is stored reads back the same.
+fn completed(req: &Request<'_>, body: Map<String, Value>) -> Map<String, Value> {
+    let mut value = Value::Object(body);
+    spec::conform(req.endpoint.operation_id, req.endpoint.success, req.version, req.now, &mut value);
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
     }
 }
 
@@ -282,6 +319,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             }
         }
     }
+    check_body(req)?;
     let path = &canonical.join("/");
     Ok(match (shape, &e.method) {
         // `…/teams/byName/{teamName}`: the item of the collection above with that `name`.
@@ -315,6 +353,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                                 let kind = e.param(name).map_or(ParamKind::Id, |p| p.kind);
                                 body.entry(field).or_insert_with(|| Value::String(path_value(value, &kind)));
                             }
+                            let body = completed(req, body);
                             let lifecycle = has_lifecycle(&coll, &body);
                             respond(req, Some(state.insert(&coll, &key, body, lifecycle)))
                         }
@@ -350,6 +389,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                 ));
             }
             fill_parents(e.path, req.path, &mut body);
+            let body = completed(req, body);
             let lifecycle = has_lifecycle(path, &body);
             respond(req, Some(state.insert(path, &key, body, lifecycle)))
         }

@@ -96,6 +96,7 @@ mod seed;
 mod server;
 mod service;
 mod shapes;
+mod spec;
 mod state;
 mod users;
 mod values;
