@@ -341,6 +341,26 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// A scalar where an object is wanted, as the object with it in its one property whose enum
+    /// holds it, else in its one `…Name` string property (a role name `ORG_MEMBER` sent,
+    /// `{"roleName": "ORG_MEMBER"}` answered).
+    fn lift(&self, map: &'a Map<String, Value>, value: &Value) -> Option<Value> {
+        if map.get("type").and_then(Value::as_str) != Some("object") || value.is_object() || value.is_array() {
+            return None;
+        }
+        let props = map.get("properties")?.as_object()?;
+        let holds = |p: &Value| self.resolve(p).get("enum").and_then(Value::as_array).is_some_and(|e| e.contains(value));
+        let named = |n: &str, p: &Value| {
+            n.ends_with("Name") && value.is_string() && self.resolve(p).get("type") == Some(&Value::from("string"))
+        };
+        fn only(found: Vec<&String>) -> Option<&String> {
+            if let [one] = found.as_slice() { Some(*one) } else { None }
+        }
+        let field = only(props.iter().filter(|(_, p)| holds(p)).map(|(n, _)| n).collect())
+            .or_else(|| only(props.iter().filter(|(n, p)| named(n, p)).map(|(n, _)| n).collect()))?;
+        Some(Value::Object(Map::from_iter([(field.clone(), value.clone())])))
+    }
+
     /// Adds the required properties `fields` lacks (not those the direction skips).
     fn fill_required(
         &self,
@@ -398,7 +418,14 @@ impl<'a> Schemas<'a> {
         let mut bounds = Vec::new();
         self.check_bounds(map, value, "", &mut bounds);
         if wrong_type || off_enum || !bounds.is_empty() {
-            *value = self.make(s, dir, fill, name, depth, walk);
+            let lifted = wrong_type.then(|| self.lift(map, value)).flatten();
+            *value = match lifted {
+                Some(mut object) => {
+                    self.repair(s, &mut object, dir, fill, name, depth + 1, walk);
+                    object
+                }
+                None => self.make(s, dir, fill, name, depth, walk),
+            };
             return;
         }
         for sub in map.get("allOf").and_then(Value::as_array).into_iter().flatten() {
@@ -605,6 +632,9 @@ mod tests {
         s.conform(&pet, &mut sent, Direction::Response, none);
         assert_eq!(sent, json!({"id": "5f1e2d3c4b5a69788796a5b4", "name": "Fido", "kind": "DOG", "age": 0, "extra": true}));
         assert_eq!(s.validate(&pet, &sent, Direction::Response), []);
+        let mut lifted = json!(["CAT"]);
+        s.conform(&json!({"type": "array", "items": pet}), &mut lifted, Direction::Response, none);
+        assert_eq!(lifted[0]["kind"], "CAT", "a scalar becomes the object whose enum holds it: {lifted}");
     }
 
     #[test]
