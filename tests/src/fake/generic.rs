@@ -229,7 +229,8 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
 /// The documented success answer of the request's endpoint with `value`.
 fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
     let e = req.endpoint;
-    let status = StatusCode::from_u16(e.success).unwrap_or(StatusCode::OK);
+    let status = StatusCode::from_u16(spec::success_status(e.operation_id, req.version, e.success));
+    let status = status.unwrap_or(StatusCode::OK);
     let bytes = |suffix: &str| {
         let content = if suffix == "gzip" { EMPTY_GZIP.to_vec() } else { Vec::new() };
         Outcome::bytes(status, content, format!("application/vnd.atlas.{}+{suffix}", req.version.as_str()))
@@ -272,7 +273,9 @@ fn check_body(req: &Request<'_>) -> Result<(), Outcome> {
 /// fields), so what is stored reads back the same.
 fn completed(req: &Request<'_>, body: Map<String, Value>) -> Map<String, Value> {
     let mut value = Value::Object(body);
-    spec::conform(req.endpoint.operation_id, req.endpoint.success, req.version, req.now, &mut value);
+    let e = req.endpoint;
+    let status = spec::success_status(e.operation_id, req.version, e.success);
+    spec::conform(e.operation_id, status, req.version, req.now, &mut value);
     match value {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -316,6 +319,19 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             if !state.exists_at(&coll, &key) {
                 let what = names.join("/");
                 return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
+            }
+        }
+    }
+    // `…/{groupId}:migrate`: a custom method of an item, which must exist too.
+    if let Some((last, verb_of)) = template.split_last().and_then(|(l, rest)| Some((l.split_once(':')?.0, rest))) {
+        let collection = verb_of.join("/");
+        let name = placeholder_name(last);
+        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq([name]);
+        if is_placeholder(last) && keyed && shapes.is_creatable(&collection) {
+            let kind = e.param(name).map_or(ParamKind::Id, |p| p.kind);
+            let key = encode_segment(&path_value(route.param(name), &kind));
+            if !state.exists_at(&concrete[..verb_of.len()].join("/"), &key) {
+                return Err(Outcome::not_found(format!("No resource with {name} {key} exists.")));
             }
         }
     }

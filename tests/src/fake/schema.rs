@@ -18,7 +18,7 @@
 use super::values::example_value;
 use atlas_admin_core::{ParamKind, Pattern};
 use serde_json::{Map, Value};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// How deep into nested schemas and values a call looks.
 pub const MAX_DEPTH: usize = 40;
@@ -76,11 +76,28 @@ static ANYTHING: Value = Value::Null;
 /// The state of one call: steps left.
 struct Walk {
     budget: Cell<usize>,
+    /// The schemas whose `oneOf`/`anyOf` branches are being looked at.
+    open: RefCell<Vec<*const Value>>,
 }
 
 impl Walk {
     fn new() -> Walk {
-        Walk { budget: Cell::new(BUDGET) }
+        Walk { budget: Cell::new(BUDGET), open: RefCell::new(Vec::new()) }
+    }
+
+    /// Starts looking at the branches of `s`; `false` if they are being looked at already: a
+    /// branch that is `allOf` its parent (the spec's polymorphism) does not loop back into them.
+    fn enter(&self, s: &Value) -> bool {
+        let mut open = self.open.borrow_mut();
+        let fresh = !open.iter().any(|p| std::ptr::eq(*p, s));
+        if fresh {
+            open.push(s);
+        }
+        fresh
+    }
+
+    fn leave(&self) {
+        self.open.borrow_mut().pop();
     }
 
     /// Takes one step; `false` once the budget is spent.
@@ -186,7 +203,7 @@ impl<'a> Schemas<'a> {
             self.check(sub, value, dir, at, depth + 1, walk, out);
         }
         let branches = map.get("oneOf").or_else(|| map.get("anyOf")).and_then(Value::as_array);
-        if let Some(branches) = branches.filter(|b| !b.is_empty()) {
+        if let Some(branches) = branches.filter(|b| !b.is_empty() && walk.enter(s)) {
             match self.discriminated(s, value) {
                 Some(branch) => self.check(branch, value, dir, at, depth + 1, walk, out),
                 None if !branches.iter().any(|b| self.keeps(b, value, dir, depth + 1, walk)) => {
@@ -197,6 +214,7 @@ impl<'a> Schemas<'a> {
                 }
                 None => {}
             }
+            walk.leave();
         }
         self.check_bounds(map, value, at, out);
         match value {
@@ -298,9 +316,10 @@ impl<'a> Schemas<'a> {
             return first.clone();
         }
         let branches = map.get("oneOf").or_else(|| map.get("anyOf")).and_then(Value::as_array);
-        if let Some(first) = branches.and_then(|b| b.first()) {
+        if let Some(first) = branches.and_then(|b| b.first()).filter(|_| walk.enter(s)) {
             let mut v = self.make(first, dir, fill, name, depth + 1, walk);
             self.tag(s, first, &mut v);
+            walk.leave();
             return v;
         }
         let mut v = empty_of(map);
@@ -337,7 +356,7 @@ impl<'a> Schemas<'a> {
         });
         let tag = mapped.or_else(|| r.strip_prefix(SCHEMAS).map(str::to_owned));
         if let (Some(tag), Value::Object(fields)) = (tag, value) {
-            fields.entry(prop.to_owned()).or_insert(Value::String(tag));
+            fields.insert(prop.to_owned(), Value::String(tag));
         }
     }
 
@@ -432,7 +451,7 @@ impl<'a> Schemas<'a> {
             self.repair(sub, value, dir, fill, name, depth + 1, walk);
         }
         let branches = map.get("oneOf").or_else(|| map.get("anyOf")).and_then(Value::as_array);
-        if let Some(branches) = branches.filter(|b| !b.is_empty()) {
+        if let Some(branches) = branches.filter(|b| !b.is_empty() && walk.enter(s)) {
             let chosen = self.discriminated(s, value).or_else(|| {
                 let first_kept = branches.iter().find(|b| self.keeps(b, value, dir, depth + 1, walk));
                 first_kept.or_else(|| branches.first())
@@ -441,6 +460,7 @@ impl<'a> Schemas<'a> {
                 self.repair(branch, value, dir, fill, name, depth + 1, walk);
                 self.tag(s, branch, value);
             }
+            walk.leave();
         }
         match value {
             Value::Object(fields) => {
@@ -579,7 +599,15 @@ mod tests {
             },
             "Square": {"type": "object", "required": ["side"], "properties": {"type": {"type": "string"}, "side": {"type": "integer"}}},
             "Circle": {"type": "object", "required": ["radius"], "properties": {"type": {"type": "string"}, "radius": {"type": "number"}}},
-            "Loop": {"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/components/schemas/Loop"}}}
+            "Loop": {"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/components/schemas/Loop"}}},
+            "Provider": {
+                "type": "object", "required": ["provider"],
+                "properties": {"provider": {"type": "string", "enum": ["AWS", "GCP"]}},
+                "oneOf": [{"$ref": "#/components/schemas/Aws"}, {"$ref": "#/components/schemas/Gcp"}],
+                "discriminator": {"propertyName": "provider", "mapping": {"AWS": "#/components/schemas/Aws", "GCP": "#/components/schemas/Gcp"}}
+            },
+            "Aws": {"allOf": [{"$ref": "#/components/schemas/Provider"}, {"type": "object", "required": ["arn"], "properties": {"arn": {"type": "string"}}}]},
+            "Gcp": {"allOf": [{"$ref": "#/components/schemas/Provider"}, {"type": "object", "required": ["account"], "properties": {"account": {"type": "string"}}}]}
         }}})
     }
 
@@ -613,6 +641,20 @@ mod tests {
         assert_eq!(fields(&s.validate(&shape, &json!({"x": 1}), Direction::Response)), [""]);
         let made = s.example(&shape, Direction::Response, &|_, _| None);
         assert_eq!(made, json!({"type": "SQUARE", "side": 1}));
+    }
+
+    /// A branch that is `allOf` its parent (the spec's polymorphism) is judged and made
+    /// without looping back into the parent's branches.
+    #[test]
+    fn branches_that_include_their_parent() {
+        let d = doc();
+        let s = Schemas::new(&d);
+        let provider = json!({"$ref": "#/components/schemas/Provider"});
+        let made = s.example(&provider, Direction::Request, &|_, _| None);
+        assert_eq!(made, json!({"provider": "AWS", "arn": "example1"}));
+        assert_eq!(s.validate(&provider, &made, Direction::Request), []);
+        let v = s.validate(&provider, &json!({"provider": "GCP", "arn": "x"}), Direction::Request);
+        assert_eq!(fields(&v), ["account"]);
     }
 
     #[test]

@@ -35,6 +35,20 @@ fn response_schema(operation_id: &str, status: u16, version: ApiVersion) -> Opti
     operation(operation_id)?.get("responses")?.get(status.to_string())?.get(version.as_str())
 }
 
+/// The success status of `version` of the operation: `documented` (the catalog's) where the spec
+/// gives it a body in that version, else the first 2xx that has one (`createGroupClusterSearchDeployment`
+/// answers 200 in 2023-01-01, 201 in 2024-05-30).
+pub(crate) fn success_status(operation_id: &str, version: ApiVersion, documented: u16) -> u16 {
+    let Some(responses) = operation(operation_id).and_then(|o| o.get("responses")).and_then(Value::as_object) else {
+        return documented;
+    };
+    let has = |status: &str| responses.get(status).is_some_and(|r| r.get(version.as_str()).is_some());
+    if responses.is_empty() || has(&documented.to_string()) {
+        return documented;
+    }
+    responses.keys().find(|s| has(s)).and_then(|s| s.parse().ok()).unwrap_or(documented)
+}
+
 /// Where a JSON request body breaks the operation's request schema. A PATCH merges, so the
 /// fields it leaves out are not missing (its other fields are checked all the same).
 pub(crate) fn request_problems(operation_id: &str, version: ApiVersion, patch: bool, body: &Value) -> Vec<Violation> {
@@ -70,5 +84,14 @@ mod tests {
     fn the_extract_parses_and_names_operations() {
         assert!(data().pointer("/components/schemas").is_some_and(Value::is_object), "spec.json parses");
         assert!(operation("getSystemStatus").is_some());
+    }
+
+    #[cfg(feature = "fake-full")]
+    #[test]
+    fn the_success_status_follows_the_version() {
+        let op = "createGroupClusterSearchDeployment";
+        assert_eq!(success_status(op, ApiVersion::V2023_01_01, 201), 200);
+        assert_eq!(success_status(op, ApiVersion::V2024_05_30, 201), 201);
+        assert_eq!(success_status("deleteGroup", ApiVersion::V2023_01_01, 204), 204, "no body: the catalog's");
     }
 }
