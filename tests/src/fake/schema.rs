@@ -78,11 +78,14 @@ struct Walk {
     budget: Cell<usize>,
     /// The schemas whose `oneOf`/`anyOf` branches are being looked at.
     open: RefCell<Vec<*const Value>>,
+    /// (value, schema) pairs being looked at as an `allOf` part: the whole (the schema holding
+    /// the `allOf`) judges and fills the required properties of all its parts at once.
+    parts: RefCell<Vec<(*const Value, *const Value)>>,
 }
 
 impl Walk {
     fn new() -> Walk {
-        Walk { budget: Cell::new(BUDGET), open: RefCell::new(Vec::new()) }
+        Walk { budget: Cell::new(BUDGET), open: RefCell::new(Vec::new()), parts: RefCell::new(Vec::new()) }
     }
 
     /// Starts looking at the branches of `s`; `false` if they are being looked at already: a
@@ -98,6 +101,19 @@ impl Walk {
 
     fn leave(&self) {
         self.open.borrow_mut().pop();
+    }
+
+    /// Runs `f` with `value` looked at as the `allOf` part `part`.
+    fn as_part<R>(&self, value: &Value, part: &Value, f: impl FnOnce() -> R) -> R {
+        self.parts.borrow_mut().push((value, part));
+        let out = f();
+        self.parts.borrow_mut().pop();
+        out
+    }
+
+    /// Whether `value` is being looked at as the `allOf` part `schema`.
+    fn is_part(&self, value: &Value, schema: &Value) -> bool {
+        self.parts.borrow().iter().any(|(v, s)| std::ptr::eq(*v, value) && std::ptr::eq(*s, schema))
     }
 
     /// Takes one step; `false` once the budget is spent.
@@ -200,7 +216,7 @@ impl<'a> Schemas<'a> {
             }
         }
         for sub in map.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-            self.check(sub, value, dir, at, depth + 1, walk, out);
+            walk.as_part(value, self.resolve(sub), || self.check(sub, value, dir, at, depth + 1, walk, out));
         }
         let branches = map.get("oneOf").or_else(|| map.get("anyOf")).and_then(Value::as_array);
         if let Some(branches) = branches.filter(|b| !b.is_empty() && walk.enter(s)) {
@@ -225,7 +241,12 @@ impl<'a> Schemas<'a> {
                     }
                 }
             }
-            Value::Object(fields) => self.check_object(map, fields, dir, at, depth, walk, out),
+            Value::Object(fields) => {
+                if !walk.is_part(value, s) {
+                    self.check_required(s, fields, dir, at, out);
+                }
+                self.check_object(map, fields, dir, at, depth, walk, out);
+            }
             _ => {}
         }
     }
@@ -256,6 +277,47 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// The required properties of `s` and of its `allOf` parts (bounded), each with its schema
+    /// where `s` or one of its parts gives one.
+    fn required_of(&self, s: &'a Value) -> Vec<(&'a str, Option<&'a Value>)> {
+        fn collect<'a>(schemas: &Schemas<'a>, s: &'a Value, depth: usize, out: &mut Vec<&'a str>) {
+            let s = schemas.resolve(s);
+            let own = s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+            for name in own {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            if depth < 8 {
+                for sub in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+                    collect(schemas, sub, depth + 1, out);
+                }
+            }
+        }
+        let mut names = Vec::new();
+        collect(self, s, 0, &mut names);
+        names.into_iter().map(|n| (n, self.property(s, n, 0))).collect()
+    }
+
+    /// The schema of property `name` of `s`: its own, else one of its `allOf` parts' (bounded).
+    fn property(&self, s: &'a Value, name: &str, depth: usize) -> Option<&'a Value> {
+        let s = self.resolve(s);
+        if let Some(p) = s.get("properties").and_then(|p| p.get(name)) {
+            return Some(p);
+        }
+        let parts = s.get("allOf").and_then(Value::as_array).filter(|_| depth < 8)?;
+        parts.iter().find_map(|sub| self.property(sub, name, depth + 1))
+    }
+
+    /// A violation for each required property of `s` (and its parts) that `fields` lacks.
+    fn check_required(&self, s: &'a Value, fields: &Map<String, Value>, dir: Direction, at: &str, out: &mut Vec<Violation>) {
+        for (name, prop) in self.required_of(s) {
+            if !fields.contains_key(name) && !prop.is_some_and(|p| skipped(self.resolve(p), dir)) {
+                out.push(Violation { field: child_path(at, name), reason: "is required".to_owned() });
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn check_object(
         &self,
@@ -268,13 +330,7 @@ impl<'a> Schemas<'a> {
         out: &mut Vec<Violation>,
     ) {
         let props = map.get("properties").and_then(Value::as_object);
-        let child = |name: &str| if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") };
-        for name in map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-            let prop = props.and_then(|p| p.get(name)).map(|p| self.resolve(p));
-            if !fields.contains_key(name) && !prop.is_some_and(|p| skipped(p, dir)) {
-                out.push(Violation { field: child(name), reason: "is required".to_owned() });
-            }
-        }
+        let child = |name: &str| child_path(at, name);
         for (name, v) in fields {
             match props.and_then(|p| p.get(name)) {
                 Some(prop) => self.check(prop, v, dir, &child(name), depth + 1, walk, out),
@@ -332,7 +388,7 @@ impl<'a> Schemas<'a> {
             }
         }
         match &mut v {
-            Value::Object(fields) => self.fill_required(map, fields, dir, fill, depth, walk),
+            Value::Object(fields) => self.fill_required(s, fields, dir, fill, depth, walk),
             Value::Array(items) => {
                 let n = map.get("minItems").and_then(Value::as_u64).unwrap_or(0).min(4);
                 if let Some(item) = map.get("items") {
@@ -383,24 +439,20 @@ impl<'a> Schemas<'a> {
     /// Adds the required properties `fields` lacks (not those the direction skips).
     fn fill_required(
         &self,
-        map: &'a Map<String, Value>,
+        s: &'a Value,
         fields: &mut Map<String, Value>,
         dir: Direction,
         fill: Fill<'_>,
         depth: usize,
         walk: &Walk,
     ) {
-        let props = map.get("properties").and_then(Value::as_object);
-        for name in map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-            if fields.contains_key(name) {
-                continue;
+        for (name, prop) in self.required_of(s) {
+            // A property no part describes is left to the whole that does.
+            let Some(prop) = prop.filter(|p| !skipped(self.resolve(p), dir)) else { continue };
+            if !fields.contains_key(name) {
+                let v = self.make(prop, dir, fill, name, depth + 1, walk);
+                fields.insert(name.to_owned(), v);
             }
-            let prop = props.and_then(|p| p.get(name)).unwrap_or(&ANYTHING);
-            if skipped(self.resolve(prop), dir) {
-                continue;
-            }
-            let v = self.make(prop, dir, fill, name, depth + 1, walk);
-            fields.insert(name.to_owned(), v);
         }
     }
 
@@ -448,7 +500,9 @@ impl<'a> Schemas<'a> {
             return;
         }
         for sub in map.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            walk.parts.borrow_mut().push((&raw const *value, self.resolve(sub)));
             self.repair(sub, value, dir, fill, name, depth + 1, walk);
+            walk.parts.borrow_mut().pop();
         }
         let branches = map.get("oneOf").or_else(|| map.get("anyOf")).and_then(Value::as_array);
         if let Some(branches) = branches.filter(|b| !b.is_empty() && walk.enter(s)) {
@@ -462,9 +516,12 @@ impl<'a> Schemas<'a> {
             }
             walk.leave();
         }
+        let part = walk.is_part(value, s);
         match value {
             Value::Object(fields) => {
-                self.fill_required(map, fields, dir, fill, depth, walk);
+                if !part {
+                    self.fill_required(s, fields, dir, fill, depth, walk);
+                }
                 let props = map.get("properties").and_then(Value::as_object);
                 for (field, v) in fields.iter_mut() {
                     let extra = map.get("additionalProperties").filter(|a| a.is_object());
@@ -483,6 +540,37 @@ impl<'a> Schemas<'a> {
             _ => {}
         }
     }
+}
+
+/// Drops `type: object` from every schema in `doc` that declares it over `oneOf` branches of
+/// which none is an object (`regionName`, `eventTypeName`: string enums by cloud provider or
+/// event family): no value could keep such a schema, and Atlas sends and takes the strings
+/// (its documented examples: `"regionName": "US_EAST_1"`). How many it changed.
+pub fn untype_scalar_unions(doc: &mut Value) -> usize {
+    fn walk(v: &mut Value, depth: usize) -> usize {
+        if depth > 64 {
+            return 0;
+        }
+        match v {
+            Value::Object(map) => {
+                let scalar = |b: &Value| b.get("type").and_then(Value::as_str).is_some_and(|t| t != "object");
+                let union = map.get("oneOf").and_then(Value::as_array).is_some_and(|b| !b.is_empty() && b.iter().all(scalar));
+                let fixed = usize::from(union && map.get("type") == Some(&Value::from("object")));
+                if fixed == 1 {
+                    map.remove("type");
+                }
+                fixed + map.values_mut().map(|x| walk(x, depth + 1)).sum::<usize>()
+            }
+            Value::Array(items) => items.iter_mut().map(|x| walk(x, depth + 1)).sum(),
+            _ => 0,
+        }
+    }
+    walk(doc, 0)
+}
+
+/// The path of field `name` below `at`.
+fn child_path(at: &str, name: &str) -> String {
+    if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") }
 }
 
 /// Whether a required property need not be sent in `dir`.
@@ -607,7 +695,11 @@ mod tests {
                 "discriminator": {"propertyName": "provider", "mapping": {"AWS": "#/components/schemas/Aws", "GCP": "#/components/schemas/Gcp"}}
             },
             "Aws": {"allOf": [{"$ref": "#/components/schemas/Provider"}, {"type": "object", "required": ["arn"], "properties": {"arn": {"type": "string"}}}]},
-            "Gcp": {"allOf": [{"$ref": "#/components/schemas/Provider"}, {"type": "object", "required": ["account"], "properties": {"account": {"type": "string"}}}]}
+            "Gcp": {"allOf": [{"$ref": "#/components/schemas/Provider"}, {"type": "object", "required": ["account"], "properties": {"account": {"type": "string"}}}]},
+            "Split": {"allOf": [
+                {"type": "object", "properties": {"cidr": {"type": "string", "example": "10.0.0.0/8"}, "made": {"type": "string", "readOnly": true}}},
+                {"type": "object", "required": ["cidr", "made"]}
+            ]}
         }}})
     }
 
@@ -655,6 +747,29 @@ mod tests {
         assert_eq!(s.validate(&provider, &made, Direction::Request), []);
         let v = s.validate(&provider, &json!({"provider": "GCP", "arn": "x"}), Direction::Request);
         assert_eq!(fields(&v), ["account"]);
+    }
+
+    #[test]
+    fn object_types_over_string_branches_are_dropped() {
+        let mut d = json!({"a": {"type": "object", "oneOf": [{"type": "string", "enum": ["X"]}, {"type": "string"}]},
+            "b": {"type": "object", "oneOf": [{"type": "object"}]}});
+        assert_eq!(untype_scalar_unions(&mut d), 1);
+        assert_eq!(d["a"].get("type"), None);
+        assert_eq!(d["b"]["type"], "object");
+    }
+
+    /// A part that requires what another part describes: judged and filled by the whole.
+    #[test]
+    fn required_in_one_part_described_in_another() {
+        let d = doc();
+        let s = Schemas::new(&d);
+        let split = json!({"$ref": "#/components/schemas/Split"});
+        assert_eq!(s.validate(&split, &json!({"cidr": "a"}), Direction::Request), [], "made is readOnly");
+        assert_eq!(fields(&s.validate(&split, &json!({"cidr": "a"}), Direction::Response)), ["made"]);
+        let mut v = json!({});
+        s.conform(&split, &mut v, Direction::Response, &|_, _| None);
+        assert_eq!(v, json!({"cidr": "10.0.0.0/8", "made": "example1"}));
+        assert_eq!(s.example(&split, Direction::Response, &|_, _| None), v);
     }
 
     #[test]

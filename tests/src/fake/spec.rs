@@ -6,7 +6,7 @@
 //! dates from the fake's clock, the spec's examples and defaults, enum values).
 
 use super::random;
-use super::schema::{Direction, HEX24, Schemas, Violation};
+use super::schema::{Direction, HEX24, Schemas, Violation, untype_scalar_unions};
 use atlas_admin_core::{ApiVersion, format_rfc3339};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -15,10 +15,15 @@ use std::time::SystemTime;
 /// The generated extract (about 770 KB; see the generator's `fake_spec` module).
 const SPEC_JSON: &str = include_str!("spec.json");
 
-/// The extract, parsed once (`null` if it were unreadable: then nothing is checked or filled).
+/// The extract, parsed once (`null` if it were unreadable: then nothing is checked or filled),
+/// following Atlas where the spec's schema cannot be kept ([`untype_scalar_unions`]).
 fn data() -> &'static Value {
     static DATA: OnceLock<Value> = OnceLock::new();
-    DATA.get_or_init(|| serde_json::from_str(SPEC_JSON).unwrap_or(Value::Null))
+    DATA.get_or_init(|| {
+        let mut doc = serde_json::from_str(SPEC_JSON).unwrap_or(Value::Null);
+        untype_scalar_unions(&mut doc);
+        doc
+    })
 }
 
 fn operation(operation_id: &str) -> Option<&'static Value> {
