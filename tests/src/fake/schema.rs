@@ -9,8 +9,9 @@
 //! bodies), `discriminator` (its `mapping` picks the branch), `type`, `nullable`, `enum`,
 //! `required` (a `readOnly` property is not required of a request, a `writeOnly` one not of a
 //! response), `properties`, `additionalProperties`, `items`, `minItems`/`maxItems`,
-//! `minLength`/`maxLength`, `minimum`/`maximum` (exclusive in the 3.0 boolean form). Not checked:
-//! `pattern` and `format` (a generated value follows the patterns the core knows).
+//! `minLength`/`maxLength`, `minimum`/`maximum` (exclusive in the 3.0 boolean form), `pattern`
+//! where it is one the core knows ([`Pattern`], 24-hex ids; others are not checked). Not
+//! checked: `format`.
 //!
 //! Bounded: nesting deeper than [`MAX_DEPTH`] is not looked into, and one call does at most
 //! [`BUDGET`] steps (then it stops looking and says so), so any input is judged in bounded time.
@@ -214,6 +215,10 @@ impl<'a> Schemas<'a> {
                 fail(format!("must be of type {t}"));
                 return;
             }
+        }
+        if let Some(reason) = pattern_problem(map, value, at) {
+            fail(reason);
+            return;
         }
         for sub in map.get("allOf").and_then(Value::as_array).into_iter().flatten() {
             walk.as_part(value, self.resolve(sub), || self.check(sub, value, dir, at, depth + 1, walk, out));
@@ -458,7 +463,8 @@ impl<'a> Schemas<'a> {
 
     /// `value` repaired to keep `schema` as a body going in `direction`: what keeps it is kept
     /// (the fields a request set), a missing required property is added ([`Self::example`]),
-    /// and a value of the wrong type, out of its enum or out of range is replaced by an example.
+    /// and a value of the wrong type, out of its enum, range or (known) pattern is replaced by an
+    /// example.
     pub fn conform(&self, schema: &'a Value, value: &mut Value, direction: Direction, fill: Fill<'_>) {
         self.repair(schema, value, direction, fill, "", 0, &Walk::new());
     }
@@ -488,7 +494,7 @@ impl<'a> Schemas<'a> {
         let off_enum = map.get("enum").and_then(Value::as_array).is_some_and(|e| !e.contains(value));
         let mut bounds = Vec::new();
         self.check_bounds(map, value, "", &mut bounds);
-        if wrong_type || off_enum || !bounds.is_empty() {
+        if wrong_type || off_enum || !bounds.is_empty() || pattern_problem(map, value, name).is_some() {
             let lifted = wrong_type.then(|| self.lift(map, value)).flatten();
             *value = match lifted {
                 Some(mut object) => {
@@ -608,13 +614,26 @@ fn empty_of(map: &Map<String, Value>) -> Value {
     }
 }
 
+/// Why a string breaks the schema's `pattern` (one the core knows), if it does.
+fn pattern_problem(map: &Map<String, Value>, value: &Value, field: &str) -> Option<String> {
+    let (Value::String(text), Some(kind)) = (value, map.get("pattern").and_then(Value::as_str).and_then(known_pattern))
+    else {
+        return None;
+    };
+    kind.check(field, text).err().map(|e| e.reason().to_owned())
+}
+
+/// The parameter kind that checks values of the spec's `regex`, if the core knows it.
+fn known_pattern(regex: &str) -> Option<ParamKind> {
+    match regex {
+        HEX24 => Some(ParamKind::Id),
+        _ => Pattern::from_regex(regex).map(ParamKind::Pattern),
+    }
+}
+
 /// A string keeping the schema's format, pattern (those the core knows) and length.
 fn string_of(map: &Map<String, Value>) -> Value {
-    let regex = map.get("pattern").and_then(Value::as_str);
-    let kind = match regex {
-        Some(HEX24) => Some(ParamKind::Id),
-        _ => regex.and_then(Pattern::from_regex).map(ParamKind::Pattern),
-    };
+    let kind = map.get("pattern").and_then(Value::as_str).and_then(known_pattern);
     let text = match (kind, map.get("format").and_then(Value::as_str)) {
         (Some(kind), _) => example_value(&kind),
         (None, Some("date-time")) => "2026-01-01T00:00:00Z".to_owned(),
@@ -715,10 +734,10 @@ mod tests {
         let ok = json!({"name": "Rex", "kind": "DOG", "secret": "s", "tags": null});
         assert_eq!(s.validate(&pet, &ok, Direction::Request), []);
         assert_eq!(fields(&s.validate(&pet, &ok, Direction::Response)), ["id"], "a response carries its id");
-        let bad = json!({"name": "R", "kind": "COW", "age": 31, "secret": 1});
+        let bad = json!({"name": "R", "kind": "COW", "age": 31, "secret": 1, "id": "not-hex"});
         let v = s.validate(&pet, &bad, Direction::Request);
-        assert_eq!(fields(&v), ["age", "kind", "name", "secret"], "{v:?}");
-        assert_eq!(v[1].to_string(), "kind must be one of [\"DOG\", \"CAT\"]");
+        assert_eq!(fields(&v), ["age", "id", "kind", "name", "secret"], "{v:?}");
+        assert_eq!(v[2].to_string(), "kind must be one of [\"DOG\", \"CAT\"]");
         assert_eq!(fields(&s.validate(&pet, &json!([]), Direction::Request)), [""]);
     }
 
@@ -785,7 +804,7 @@ mod tests {
         assert_eq!(request, json!({"name": "Rex", "kind": "DOG", "secret": "example1"}));
         let fresh = s.example(&pet, Direction::Response, &|name, _| (name == "id").then(|| json!("a".repeat(24))));
         assert_eq!(fresh["id"], json!("a".repeat(24)));
-        let mut sent = json!({"name": "Fido", "kind": "EMU", "age": "old", "extra": true});
+        let mut sent = json!({"name": "Fido", "kind": "EMU", "age": "old", "extra": true, "id": "e"});
         s.conform(&pet, &mut sent, Direction::Response, none);
         assert_eq!(sent, json!({"id": "5f1e2d3c4b5a69788796a5b4", "name": "Fido", "kind": "DOG", "age": 0, "extra": true}));
         assert_eq!(s.validate(&pet, &sent, Direction::Response), []);
