@@ -29,10 +29,18 @@
 //! - **Documents** (a path that is neither an item nor a collection, e.g. settings): GET reads
 //!   what PUT/PATCH wrote (`{}` before), DELETE forgets it.
 //! - **Actions** (`:verb` custom methods, downloads, POSTs to a document path: test
-//!   failovers, restarts…): answered with the documented success status and `{}` (JSON), no
-//!   body (an empty answer) or a few bytes of the download's media type (`+gzip`: an empty gzip
-//!   stream; `+csv`: empty). They are counted in [`Counters::by_operation`](super::Counters)
-//!   like every call. (Bodies valid for the spec's schemas come with the generated models.)
+//!   failovers, restarts…): answered with the documented success status and a JSON body built
+//!   from the spec (below) that starts from the request's fields the answer's schema also has,
+//!   no body (an empty answer) or a few bytes of the download's media type (`+gzip`: an empty
+//!   gzip stream; `+csv`: empty). They are counted in [`Counters::by_operation`](super::Counters)
+//!   like every call.
+//! - **Spec-conformant bodies** ([`spec`](super::spec), the generated `spec.json`): a JSON request
+//!   body is checked against the operation's request schema for the version (400
+//!   `VALIDATION_ERROR` naming each bad field, nested: `actions[0].resources[0].cluster`); every
+//!   JSON success body is made to keep the schema of its status and version (the fields set
+//!   kept, required ones filled: ids of the spec's pattern, dates from the fake's clock, the
+//!   spec's examples, defaults and enum values), and a new item is stored so completed; the
+//!   success status is the one the spec gives the version.
 //!
 //! Assumptions about live Atlas (unverified, chosen to be plausible):
 //! - deleting an item that has children is refused: 409
@@ -385,7 +393,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                     }
                     respond(req, None)
                 }
-                _ => respond(req, None),
+                _ => respond(req, spec::echoed(req.endpoint.operation_id, req.version, req.body)),
             }
         }
         (Shape::Collection, &Method::POST) => {
@@ -428,7 +436,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             state.remove_document(path);
             respond(req, None)
         }
-        _ => respond(req, None),
+        _ => respond(req, spec::echoed(req.endpoint.operation_id, req.version, req.body)),
     })
 }
 

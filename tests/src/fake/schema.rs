@@ -305,7 +305,7 @@ impl<'a> Schemas<'a> {
     }
 
     /// The schema of property `name` of `s`: its own, else one of its `allOf` parts' (bounded).
-    fn property(&self, s: &'a Value, name: &str, depth: usize) -> Option<&'a Value> {
+    pub(crate) fn property(&self, s: &'a Value, name: &str, depth: usize) -> Option<&'a Value> {
         let s = self.resolve(s);
         if let Some(p) = s.get("properties").and_then(|p| p.get(name)) {
             return Some(p);

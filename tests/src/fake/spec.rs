@@ -54,6 +54,19 @@ pub(crate) fn success_status(operation_id: &str, version: ApiVersion, documented
     responses.keys().find(|s| has(s)).and_then(|s| s.parse().ok()).unwrap_or(documented)
 }
 
+/// The fields of a JSON object request `body` that the operation's success body in `version`
+/// also has (as its schema or one of its `allOf` parts names them): what an action answers
+/// back before its required fields are filled. `None` if there are none.
+pub(crate) fn echoed(operation_id: &str, version: ApiVersion, body: &[u8]) -> Option<Value> {
+    let Ok(Value::Object(sent)) = serde_json::from_slice::<Value>(body) else { return None };
+    let responses = operation(operation_id)?.get("responses")?.as_object()?;
+    let schema = responses.values().find_map(|by_version| by_version.get(version.as_str()))?;
+    let schemas = Schemas::new(data());
+    let kept: serde_json::Map<String, Value> =
+        sent.into_iter().filter(|(k, _)| schemas.property(schema, k, 0).is_some()).collect();
+    (!kept.is_empty()).then_some(Value::Object(kept))
+}
+
 /// Where a JSON request body breaks the operation's request schema. A PATCH merges, so the
 /// fields it leaves out are not missing (its other fields are checked all the same).
 pub(crate) fn request_problems(operation_id: &str, version: ApiVersion, patch: bool, body: &Value) -> Vec<Violation> {

@@ -1,0 +1,97 @@
+//! The fake's bodies follow the spec, shown on a few operations through the blocking client:
+//! a new project answers its required fields (an id, its creation date from the fake's clock)
+//! and reads back the same later; a bad body is 400 `VALIDATION_ERROR` naming the field, nested;
+//! an action answers back what it was sent, in the versioned content type, and is counted.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use atlas_admin_core::{Error, catalog, format_rfc3339};
+use atlas_admin_testing::fake::{FakeAtlas, example_value};
+use atlas_admin_ureq::Client;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn client(fake: &FakeAtlas) -> Client {
+    let c = fake.config();
+    Client::builder().base_url(&fake.base_url()).api_key(c.public_key.clone(), c.private_key.clone()).build().unwrap()
+}
+
+/// The error of a call that must fail with an Atlas error.
+fn api_error(result: Result<atlas_admin_core::ApiResponse<Value>, Error>) -> atlas_admin_core::ApiError {
+    match result {
+        Err(Error::Api(e)) => *e,
+        other => panic!("expected an Atlas error: {other:?}"),
+    }
+}
+
+#[test]
+fn a_new_project_answers_its_required_fields_and_reads_back_the_same() {
+    let fake = FakeAtlas::start();
+    let client = client(&fake);
+    let created_at = format_rfc3339(fake.now());
+    let op = catalog::call("createGroup").unwrap().json(&json!({"name": "spec-proj", "orgId": fake.config().org_id})).unwrap();
+    let created = client.execute(&op).unwrap();
+    assert_eq!(created.meta.status.as_u16(), 200, "the spec's status for createGroup");
+    assert_eq!(created.meta.content_type.as_deref(), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
+    let project = created.value;
+    assert_eq!(project["name"], "spec-proj", "what was sent is kept");
+    assert_eq!(project["created"], json!(created_at), "the creation date is the fake clock's");
+    assert!(project["clusterCount"].is_i64(), "required and read-only: filled ({project})");
+    let id = project["id"].as_str().unwrap().to_owned();
+    assert!(id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
+
+    fake.advance(Duration::from_secs(3600));
+    let read = client.execute(&catalog::call("getGroup").unwrap().param("groupId", &id).unwrap()).unwrap().value;
+    assert_eq!((&read["id"], &read["created"]), (&project["id"], &project["created"]), "stored as answered: {read}");
+}
+
+#[test]
+fn a_bad_body_is_a_400_naming_the_field() {
+    let fake = FakeAtlas::start();
+    let client = client(&fake);
+    let group = fake.config().group_id.clone();
+    let create = |body: Value| {
+        let op = catalog::call("createGroupCustomDbRoleRole").unwrap().param("groupId", &group).unwrap().json(&body).unwrap();
+        client.execute(&op)
+    };
+    let role = |action: &str, resource: Value| json!({"roleName": "reader", "actions": [{"action": action, "resources": [resource]}]});
+    let cases = [
+        (role("FIND", json!({"db": "app", "collection": "orders"})), "actions[0].resources[0].cluster", "is required"),
+        (role("PEEK", json!({"db": "app", "collection": "orders", "cluster": false})), "actions[0].action", "must be one of"),
+        (json!({"roleName": 5}), "roleName", "must be of type string"),
+        (json!({"actions": []}), "roleName", "is required"),
+    ];
+    for (body, field, why) in cases {
+        let err = api_error(create(body.clone()));
+        assert_eq!((err.status.as_u16(), err.error_code()), (400, "VALIDATION_ERROR"), "{body}");
+        let fields = &err.body.bad_request_detail.as_ref().expect("badRequestDetail").fields;
+        assert!(fields.iter().any(|f| f.field == field && f.description.starts_with(why)), "{body}: {fields:?}");
+    }
+    assert!(fake.resources(&format!("/api/atlas/v2/groups/{group}/customDBRoles/roles")).is_empty(), "none stored");
+    let good = create(role("FIND", json!({"db": "app", "collection": "orders", "cluster": false}))).unwrap();
+    assert_eq!(good.value["roleName"], "reader");
+}
+
+#[test]
+fn an_action_answers_what_it_was_sent_and_is_counted() {
+    let fake = FakeAtlas::start();
+    let client = client(&fake);
+    let name = catalog::find("getGroupCluster").and_then(|e| e.param("clusterName")).map(|p| example_value(&p.kind));
+    let group = fake.config().group_id.clone();
+    fake.seed_resource(&format!("/api/atlas/v2/groups/{group}/clusters"), json!({"name": name})).unwrap();
+    let filters = json!([{"cloudProvider": "AWS", "regionName": "US_EAST_1", "type": "REGION"}]);
+    let op = catalog::call("startGroupClusterOutageSimulation")
+        .unwrap()
+        .param("groupId", &group)
+        .unwrap()
+        .param("clusterName", name.as_deref().unwrap())
+        .unwrap()
+        .json(&json!({"outageFilters": filters}))
+        .unwrap();
+    let answered = client.execute(&op).unwrap();
+    assert_eq!(answered.meta.status.as_u16(), 200);
+    assert_eq!(answered.meta.content_type.as_deref(), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
+    assert_eq!(answered.value["outageFilters"], filters, "{}", answered.value);
+    assert_eq!(fake.counters().by_operation.get("startGroupClusterOutageSimulation"), Some(&1), "recorded");
+    let bad = op.clone().json(&json!({"outageFilters": "everywhere"})).unwrap();
+    assert_eq!(api_error(client.execute(&bad)).status.as_u16(), 400, "a wrong type is refused");
+}
