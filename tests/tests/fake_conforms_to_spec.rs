@@ -191,11 +191,17 @@ fn cases(spec: &Value, op: &Value, e: &Endpoint, version: ApiVersion, config: &F
             let p = props.and_then(|p| p.get(name)).map(|p| schemas.resolve(p));
             !p.is_some_and(|p| p.get("readOnly") == Some(&Value::Bool(true)))
         };
-        let missing = required.filter_map(Value::as_str).find(|n| writable(n) && !in_path(n) && fields.contains_key(*n));
+        let missing =
+            required.filter_map(Value::as_str).find(|n| writable(n) && !in_path(n) && fields.contains_key(*n));
         if let (Some(name), false) = (missing, e.method == http::Method::PATCH) {
             let mut without = fields.clone();
             without.remove(name);
-            out.push(Case { what: "missing required field", body: Some(Value::Object(without)), replace: None, invalid: true });
+            out.push(Case {
+                what: "missing required field",
+                body: Some(Value::Object(without)),
+                replace: None,
+                invalid: true,
+            });
         }
         let enum_field = fields.keys().find(|n| {
             props.and_then(|p| p.get(n.as_str())).map(|p| schemas.resolve(p)).is_some_and(|p| p.get("enum").is_some())
@@ -203,13 +209,23 @@ fn cases(spec: &Value, op: &Value, e: &Endpoint, version: ApiVersion, config: &F
         if let Some(name) = enum_field {
             let mut bad: Map<String, Value> = fields.clone();
             bad.insert(name.clone(), json!("NOT_A_VALUE_OF_THE_ENUM"));
-            out.push(Case { what: "value outside the enum", body: Some(Value::Object(bad)), replace: None, invalid: true });
+            out.push(Case {
+                what: "value outside the enum",
+                body: Some(Value::Object(bad)),
+                replace: None,
+                invalid: true,
+            });
         }
     }
     // A path below a project or an organization (the fake keeps both): unknown, it is a 404.
     for (parent, prefix) in [("groupId", "/api/atlas/v2/groups/{groupId}"), ("orgId", "/api/atlas/v2/orgs/{orgId}")] {
         if e.path.starts_with(prefix) {
-            out.push(Case { what: "unknown id", body: body.clone(), replace: Some((parent, UNKNOWN_ID)), invalid: true });
+            out.push(Case {
+                what: "unknown id",
+                body: body.clone(),
+                replace: Some((parent, UNKNOWN_ID)),
+                invalid: true,
+            });
         }
     }
     out
@@ -252,17 +268,19 @@ fn seed_path(fake: &FakeAtlas, e: &Endpoint, config: &FakeConfig) -> usize {
 /// Counts per exception.
 type Excused = BTreeMap<&'static str, usize>;
 
-/// What is wrong with `answer` to `case` on `op` (`None`: nothing).
-fn judge(
-    spec: &Value,
-    op: &Value,
-    e: &Endpoint,
+/// One operation in one version, as the spec describes it, at the fake's time.
+struct Target<'s> {
+    spec: &'s Value,
+    /// The spec's operation object.
+    op: &'s Value,
+    e: &'static Endpoint,
     version: ApiVersion,
-    case: &Case,
-    answer: &Answer,
     now: SystemTime,
-    excused: &mut Excused,
-) -> Option<String> {
+}
+
+/// What is wrong with `answer` to `case` on `target` (`None`: nothing).
+fn judge(target: &Target<'_>, case: &Case, answer: &Answer, excused: &mut Excused) -> Option<String> {
+    let Target { spec, op, e, version, now } = *target;
     let status = answer.status.to_string();
     let documented = op.get("responses").and_then(|r| r.get(&status));
     if case.invalid && (200..300).contains(&answer.status) {
@@ -289,7 +307,11 @@ fn judge(
         return Some(format!("{status} is not among the documented {listed:?}: {body}"));
     };
     let success = (200..300).contains(&answer.status);
-    let ct = if success { format!("{}+json", version.media_type().trim_end_matches("+json")) } else { "application/json".to_owned() };
+    let ct = if success {
+        format!("{}+json", version.media_type().trim_end_matches("+json"))
+    } else {
+        "application/json".to_owned()
+    };
     let content = response.get("content");
     let Some(body) = &answer.body else {
         // Bytes (a download): its content type must be one the spec gives.
@@ -347,7 +369,11 @@ fn every_answer_of_the_fake_keeps_the_spec() {
     let mut failures = Vec::new();
     for e in catalog::all() {
         let op = spec
-            .pointer(&format!("/paths/{}/{}", e.path.replace('~', "~0").replace('/', "~1"), e.method.as_str().to_ascii_lowercase()))
+            .pointer(&format!(
+                "/paths/{}/{}",
+                e.path.replace('~', "~0").replace('/', "~1"),
+                e.method.as_str().to_ascii_lowercase()
+            ))
             .unwrap_or_else(|| panic!("{}: no such operation in the spec", e.operation_id));
         operations += 1;
         for &version in e.versions {
@@ -361,7 +387,7 @@ fn every_answer_of_the_fake_keeps_the_spec() {
                     bad_bodies += 1;
                     validated += usize::from(answer.status == 400);
                 }
-                if let Some(why) = judge(&spec, op, e, version, &case, &answer, now, &mut excused) {
+                if let Some(why) = judge(&Target { spec: &spec, op, e, version, now }, &case, &answer, &mut excused) {
                     failures.push(format!("{} {version} ({}): {why}", e.operation_id, case.what));
                 }
             }
@@ -378,10 +404,11 @@ fn every_answer_of_the_fake_keeps_the_spec() {
     for (name, source) in EXCEPTIONS {
         eprintln!("  exception {name}: {source}");
     }
-    eprintln!("  bad bodies (versions not gone): {bad_bodies}, {validated} answered 400 (the others 404: sent to nothing)");
+    eprintln!(
+        "  bad bodies (versions not gone): {bad_bodies}, {validated} answered 400 (the others 404: sent to nothing)"
+    );
     assert!(validated * 10 >= bad_bodies * 9, "most bad bodies reach the body check: {validated} of {bad_bodies}");
     assert!(operations >= 540, "the whole catalog: {operations}");
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     assert!(excused.keys().all(|k| EXCEPTIONS.iter().any(|(n, _)| n == k)), "every excuse is a listed exception");
 }
-

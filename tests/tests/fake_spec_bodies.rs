@@ -28,7 +28,10 @@ fn a_new_project_answers_its_required_fields_and_reads_back_the_same() {
     let fake = FakeAtlas::start();
     let client = client(&fake);
     let created_at = format_rfc3339(fake.now());
-    let op = catalog::call("createGroup").unwrap().json(&json!({"name": "spec-proj", "orgId": fake.config().org_id})).unwrap();
+    let op = catalog::call("createGroup")
+        .unwrap()
+        .json(&json!({"name": "spec-proj", "orgId": fake.config().org_id}))
+        .unwrap();
     let created = client.execute(&op).unwrap();
     assert_eq!(created.meta.status.as_u16(), 200, "the spec's status for createGroup");
     assert_eq!(created.meta.content_type.as_deref(), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
@@ -50,13 +53,22 @@ fn a_bad_body_is_a_400_naming_the_field() {
     let client = client(&fake);
     let group = fake.config().group_id.clone();
     let create = |body: Value| {
-        let op = catalog::call("createGroupCustomDbRoleRole").unwrap().param("groupId", &group).unwrap().json(&body).unwrap();
+        let op = catalog::call("createGroupCustomDbRoleRole")
+            .unwrap()
+            .param("groupId", &group)
+            .unwrap()
+            .json(&body)
+            .unwrap();
         client.execute(&op)
     };
     let role = |action: &str, resource: Value| json!({"roleName": "reader", "actions": [{"action": action, "resources": [resource]}]});
     let cases = [
         (role("FIND", json!({"db": "app", "collection": "orders"})), "actions[0].resources[0].cluster", "is required"),
-        (role("PEEK", json!({"db": "app", "collection": "orders", "cluster": false})), "actions[0].action", "must be one of"),
+        (
+            role("PEEK", json!({"db": "app", "collection": "orders", "cluster": false})),
+            "actions[0].action",
+            "must be one of",
+        ),
         (json!({"roleName": 5}), "roleName", "must be of type string"),
         (json!({"actions": []}), "roleName", "is required"),
     ];

@@ -99,9 +99,7 @@ fn refs(schema: &Value, out: &mut Vec<String>) {
 /// The schemas of `content` by version (JSON content types only).
 fn by_version(content: Option<&Value>) -> BTreeMap<String, Value> {
     let entries = content.and_then(Value::as_object).into_iter().flatten();
-    entries
-        .filter_map(|(ct, media)| Some((version(ct)?.to_owned(), strip(media.get("schema")?))))
-        .collect()
+    entries.filter_map(|(ct, media)| Some((version(ct)?.to_owned(), strip(media.get("schema")?)))).collect()
 }
 
 /// The text of `tests/src/fake/spec.json` for the spec (as JSON).
@@ -123,7 +121,8 @@ pub(crate) fn file(spec: &Value) -> Result<String, String> {
                     responses.insert(status.clone(), Value::Object(schemas.into_iter().collect()));
                 }
             }
-            let entry = serde_json::json!({"request": Value::Object(request.into_iter().collect()), "responses": responses});
+            let entry =
+                serde_json::json!({"request": Value::Object(request.into_iter().collect()), "responses": responses});
             refs(&entry, &mut wanted);
             operations.insert(id.to_owned(), entry);
         }
@@ -180,7 +179,10 @@ mod tests {
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["operations"]["createA"]["request"]["2023-01-01"], json!({"$ref": "#/components/schemas/A"}));
         assert_eq!(v["operations"]["createA"]["responses"], json!({"201": {"preview": {"type": "object"}}}));
-        assert_eq!(v["components"]["schemas"]["A"], json!({"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}}));
+        assert_eq!(
+            v["components"]["schemas"]["A"],
+            json!({"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}})
+        );
         assert_eq!(v["components"]["schemas"]["B"], json!({"type": "string", "enum": ["X"]}));
         let names: Vec<&String> = v["components"]["schemas"].as_object().unwrap().keys().collect();
         assert_eq!(names, ["A", "B"], "only what operations reach: no error bodies, nothing unused");

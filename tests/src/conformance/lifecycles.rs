@@ -206,7 +206,8 @@ pub fn lifecycle_access_list<D: Driver>() {
 pub fn lifecycle_custom_db_roles<D: Driver>() {
     let fake = frozen_fake();
     let c: D = digest_client(&fake);
-    let find = |db: &str| json!([{"action": "FIND", "resources": [{"db": db, "collection": "orders", "cluster": false}]}]);
+    let find =
+        |db: &str| json!([{"action": "FIND", "resources": [{"db": db, "collection": "orders", "cluster": false}]}]);
     let crud = Crud {
         list: "listGroupCustomDbRoleRoles",
         create: "createGroupCustomDbRoleRole",

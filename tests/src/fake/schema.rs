@@ -315,7 +315,14 @@ impl<'a> Schemas<'a> {
     }
 
     /// A violation for each required property of `s` (and its parts) that `fields` lacks.
-    fn check_required(&self, s: &'a Value, fields: &Map<String, Value>, dir: Direction, at: &str, out: &mut Vec<Violation>) {
+    fn check_required(
+        &self,
+        s: &'a Value,
+        fields: &Map<String, Value>,
+        dir: Direction,
+        at: &str,
+        out: &mut Vec<Violation>,
+    ) {
         for (name, prop) in self.required_of(s) {
             if !fields.contains_key(name) && !prop.is_some_and(|p| skipped(self.resolve(p), dir)) {
                 out.push(Violation { field: child_path(at, name), reason: "is required".to_owned() });
@@ -412,9 +419,10 @@ impl<'a> Schemas<'a> {
         let Some(d) = s.get("discriminator") else { return };
         let Some(prop) = d.get("propertyName").and_then(Value::as_str) else { return };
         let Some(r) = branch.get("$ref").and_then(Value::as_str) else { return };
-        let mapped = d.get("mapping").and_then(Value::as_object).and_then(|m| {
-            m.iter().find(|(_, t)| t.as_str() == Some(r)).map(|(tag, _)| tag.clone())
-        });
+        let mapped = d
+            .get("mapping")
+            .and_then(Value::as_object)
+            .and_then(|m| m.iter().find(|(_, t)| t.as_str() == Some(r)).map(|(tag, _)| tag.clone()));
         let tag = mapped.or_else(|| r.strip_prefix(SCHEMAS).map(str::to_owned));
         if let (Some(tag), Value::Object(fields)) = (tag, value) {
             fields.insert(prop.to_owned(), Value::String(tag));
@@ -429,7 +437,8 @@ impl<'a> Schemas<'a> {
             return None;
         }
         let props = map.get("properties")?.as_object()?;
-        let holds = |p: &Value| self.resolve(p).get("enum").and_then(Value::as_array).is_some_and(|e| e.contains(value));
+        let holds =
+            |p: &Value| self.resolve(p).get("enum").and_then(Value::as_array).is_some_and(|e| e.contains(value));
         let named = |n: &str, p: &Value| {
             n.ends_with("Name") && value.is_string() && self.resolve(p).get("type") == Some(&Value::from("string"))
         };
@@ -560,7 +569,8 @@ pub fn untype_scalar_unions(doc: &mut Value) -> usize {
         match v {
             Value::Object(map) => {
                 let scalar = |b: &Value| b.get("type").and_then(Value::as_str).is_some_and(|t| t != "object");
-                let union = map.get("oneOf").and_then(Value::as_array).is_some_and(|b| !b.is_empty() && b.iter().all(scalar));
+                let union =
+                    map.get("oneOf").and_then(Value::as_array).is_some_and(|b| !b.is_empty() && b.iter().all(scalar));
                 let fixed = usize::from(union && map.get("type") == Some(&Value::from("object")));
                 if fixed == 1 {
                     map.remove("type");
@@ -806,7 +816,10 @@ mod tests {
         assert_eq!(fresh["id"], json!("a".repeat(24)));
         let mut sent = json!({"name": "Fido", "kind": "EMU", "age": "old", "extra": true, "id": "e"});
         s.conform(&pet, &mut sent, Direction::Response, none);
-        assert_eq!(sent, json!({"id": "5f1e2d3c4b5a69788796a5b4", "name": "Fido", "kind": "DOG", "age": 0, "extra": true}));
+        assert_eq!(
+            sent,
+            json!({"id": "5f1e2d3c4b5a69788796a5b4", "name": "Fido", "kind": "DOG", "age": 0, "extra": true})
+        );
         assert_eq!(s.validate(&pet, &sent, Direction::Response), []);
         let mut lifted = json!(["CAT"]);
         s.conform(&json!({"type": "array", "items": pet}), &mut lifted, Direction::Response, none);
