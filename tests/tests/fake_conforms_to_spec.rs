@@ -17,13 +17,16 @@
 //! how many answers each one excused.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
 
-use atlas_admin_core::{ApiVersion, Endpoint, Error, SuccessBody, Timestamp, catalog};
+mod support;
+
+use atlas_admin_core::{ApiVersion, Endpoint, Error, SuccessBody, catalog};
 use atlas_admin_testing::fake::schema::{Direction, Schemas, Violation, untype_scalar_unions};
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, example_value};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
 use atlas_admin_ureq::Client;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
+use support::{client, gone, seed_example_cluster, value};
 
 const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/codegen/spec/atlas-admin-v2.yaml");
 
@@ -100,21 +103,6 @@ fn deref<'s>(spec: &'s Value, v: &'s Value) -> &'s Value {
     }
 }
 
-fn client(fake: &FakeAtlas) -> Client {
-    let c = fake.config();
-    Client::builder().base_url(&fake.base_url()).api_key(c.public_key.clone(), c.private_key.clone()).build().unwrap()
-}
-
-/// The value the requests give parameter `name` of `e`.
-fn value(e: &Endpoint, name: &str, config: &FakeConfig) -> String {
-    match name {
-        "groupId" => config.group_id.clone(),
-        "orgId" => config.org_id.clone(),
-        "teamId" => config.team_id.clone(),
-        _ => example_value(&e.param(name).expect("a listed parameter").kind),
-    }
-}
-
 /// One request to send.
 struct Case {
     what: &'static str,
@@ -161,13 +149,6 @@ fn send(client: &Client, e: &'static Endpoint, version: ApiVersion, case: &Case,
         },
         Err(err) => panic!("{op_id} {version} ({}): {err}", case.what),
     }
-}
-
-/// Whether `version` of `e` is past its sunset at `now`.
-fn gone(e: &Endpoint, version: ApiVersion, now: SystemTime) -> bool {
-    e.sunset(version)
-        .and_then(|d| Timestamp::parse(format!("{d}T00:00:00Z")).system_time())
-        .is_some_and(|sunset| now >= sunset)
 }
 
 /// The cases of `e` in `version`: valid, then the invalid ones its request schema allows.
@@ -358,10 +339,7 @@ fn every_answer_of_the_fake_keeps_the_spec() {
     let client = client(&fake);
     let config = fake.config().clone();
     let now = fake.now();
-    // A cluster by the name the requests use, so the operations below clusters reach it.
-    let name = catalog::find("getGroupCluster").and_then(|e| e.param("clusterName")).map(|p| example_value(&p.kind));
-    let clusters = format!("/api/atlas/v2/groups/{}/clusters", config.group_id);
-    fake.seed_resource(&clusters, json!({"name": name})).unwrap();
+    seed_example_cluster(&fake);
     let (mut operations, mut requests, mut invalid, mut seeded) = (0usize, 0usize, 0usize, 0usize);
     let (mut bad_bodies, mut validated) = (0usize, 0usize);
     let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();

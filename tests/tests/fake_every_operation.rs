@@ -15,28 +15,14 @@
 //! operation with a required parameter or body refuses a call without it.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
+mod support;
+
 use atlas_admin_core::ops::Custom;
-use atlas_admin_core::{ApiVersion, Endpoint, Error, SuccessBody, Timestamp, catalog};
-use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, example_value};
-use atlas_admin_ureq::Client;
+use atlas_admin_core::{ApiVersion, Endpoint, Error, SuccessBody, catalog};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
 use std::collections::BTreeMap;
-use std::time::{Instant, SystemTime};
-
-fn client(fake: &FakeAtlas) -> Client {
-    let c = fake.config();
-    Client::builder().base_url(&fake.base_url()).api_key(c.public_key.clone(), c.private_key.clone()).build().unwrap()
-}
-
-/// The value the requests give parameter `name` of `e`: the demo project, organization or
-/// team, else a valid example of its kind.
-fn value(e: &Endpoint, name: &str, config: &FakeConfig) -> String {
-    match name {
-        "groupId" => config.group_id.clone(),
-        "orgId" => config.org_id.clone(),
-        "teamId" => config.team_id.clone(),
-        _ => example_value(&e.param(name).expect("a listed parameter").kind),
-    }
-}
+use std::time::Instant;
+use support::{client, gone, seed_example_cluster, value};
 
 /// The request for `e` in `version`, built by the core from the catalog entry: every
 /// parameter the version takes, set by its spec name.
@@ -52,23 +38,13 @@ fn request(e: &'static Endpoint, version: ApiVersion, config: &FakeConfig) -> Cu
     op
 }
 
-/// Whether `version` of `e` is past its sunset at `now`.
-fn gone(e: &Endpoint, version: ApiVersion, now: SystemTime) -> bool {
-    e.sunset(version)
-        .and_then(|d| Timestamp::parse(format!("{d}T00:00:00Z")).system_time())
-        .is_some_and(|sunset| now >= sunset)
-}
-
 #[test]
 fn every_catalog_operation_answers_a_documented_status() {
     let fake = FakeAtlas::start();
     let client = client(&fake);
     let config = fake.config().clone();
     let now = fake.now();
-    // A cluster by the name the requests use, so the operations below clusters reach it.
-    let name = catalog::find("getGroupCluster").and_then(|e| e.param("clusterName")).map(|p| example_value(&p.kind));
-    let clusters = format!("/api/atlas/v2/groups/{}/clusters", config.group_id);
-    fake.seed_resource(&clusters, serde_json::json!({"name": name})).unwrap();
+    seed_example_cluster(&fake);
     let started = Instant::now();
     let (mut operations, mut requests, mut params) = (0usize, 0usize, 0usize);
     let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();

@@ -4,16 +4,13 @@
 //! an action answers back what it was sent, in the versioned content type, and is counted.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+mod support;
+
 use atlas_admin_core::{Error, catalog, format_rfc3339};
-use atlas_admin_testing::fake::{FakeAtlas, example_value};
-use atlas_admin_ureq::Client;
+use atlas_admin_testing::fake::FakeAtlas;
 use serde_json::{Value, json};
 use std::time::Duration;
-
-fn client(fake: &FakeAtlas) -> Client {
-    let c = fake.config();
-    Client::builder().base_url(&fake.base_url()).api_key(c.public_key.clone(), c.private_key.clone()).build().unwrap()
-}
+use support::{client, seed_example_cluster};
 
 /// The error of a call that must fail with an Atlas error.
 fn api_error(result: Result<atlas_admin_core::ApiResponse<Value>, Error>) -> atlas_admin_core::ApiError {
@@ -87,15 +84,14 @@ fn a_bad_body_is_a_400_naming_the_field() {
 fn an_action_answers_what_it_was_sent_and_is_counted() {
     let fake = FakeAtlas::start();
     let client = client(&fake);
-    let name = catalog::find("getGroupCluster").and_then(|e| e.param("clusterName")).map(|p| example_value(&p.kind));
+    let name = seed_example_cluster(&fake);
     let group = fake.config().group_id.clone();
-    fake.seed_resource(&format!("/api/atlas/v2/groups/{group}/clusters"), json!({"name": name})).unwrap();
     let filters = json!([{"cloudProvider": "AWS", "regionName": "US_EAST_1", "type": "REGION"}]);
     let op = catalog::call("startGroupClusterOutageSimulation")
         .unwrap()
         .param("groupId", &group)
         .unwrap()
-        .param("clusterName", name.as_deref().unwrap())
+        .param("clusterName", &name)
         .unwrap()
         .json(&json!({"outageFilters": filters}))
         .unwrap();
