@@ -269,7 +269,7 @@ impl<'a> Schemas<'a> {
             #[allow(clippy::cast_precision_loss)]
             let n_f = n as f64;
             if num(min).is_some_and(|m| n_f < m) || num(max).is_some_and(|m| n_f > m) {
-                fail(format!("must have {} to {} {what}", shown_num(num(min)), shown_num(num(max))));
+                fail(format!("must have {} {what}", shown_range(num(min), num(max))));
             }
         }
         if let Some(x) = value.as_f64() {
@@ -277,7 +277,7 @@ impl<'a> Schemas<'a> {
             let low = num("minimum").is_some_and(|m| x < m || (excl("exclusiveMinimum") && x == m));
             let high = num("maximum").is_some_and(|m| x > m || (excl("exclusiveMaximum") && x == m));
             if low || high {
-                fail(format!("must be from {} to {}", shown_num(num("minimum")), shown_num(num("maximum"))));
+                fail(format!("must be {}", shown_range(num("minimum"), num("maximum"))));
             }
         }
     }
@@ -680,8 +680,14 @@ fn number_of(map: &Map<String, Value>) -> Value {
     }
 }
 
-fn shown_num(n: Option<f64>) -> String {
-    n.map_or_else(|| "any".to_owned(), |n| n.to_string())
+/// `from 1 to 5`, `at least 1`, `at most 5`.
+fn shown_range(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("from {a} to {b}"),
+        (Some(a), None) => format!("at least {a}"),
+        (None, Some(b)) => format!("at most {b}"),
+        (None, None) => "in range".to_owned(),
+    }
 }
 
 /// The enum's values, at most eight of them.
@@ -748,6 +754,7 @@ mod tests {
         let v = s.validate(&pet, &bad, Direction::Request);
         assert_eq!(fields(&v), ["age", "id", "kind", "name", "secret"], "{v:?}");
         assert_eq!(v[2].to_string(), "kind must be one of [\"DOG\", \"CAT\"]");
+        assert_eq!((v[0].to_string(), v[3].to_string()), ("age must be from 0 to 30".to_owned(), "name must have from 2 to 5 characters".to_owned()));
         assert_eq!(fields(&s.validate(&pet, &json!([]), Direction::Request)), [""]);
     }
 
