@@ -754,7 +754,10 @@ mod tests {
         let v = s.validate(&pet, &bad, Direction::Request);
         assert_eq!(fields(&v), ["age", "id", "kind", "name", "secret"], "{v:?}");
         assert_eq!(v[2].to_string(), "kind must be one of [\"DOG\", \"CAT\"]");
-        assert_eq!((v[0].to_string(), v[3].to_string()), ("age must be from 0 to 30".to_owned(), "name must have from 2 to 5 characters".to_owned()));
+        assert_eq!(
+            (v[0].to_string(), v[3].to_string()),
+            ("age must be from 0 to 30".to_owned(), "name must have from 2 to 5 characters".to_owned())
+        );
         assert_eq!(fields(&s.validate(&pet, &json!([]), Direction::Request)), [""]);
     }
 
