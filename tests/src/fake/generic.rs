@@ -40,7 +40,8 @@
 //!   JSON success body is made to keep the schema of its status and version (the fields set
 //!   kept, required ones filled: ids of the spec's pattern, dates from the fake's clock, the
 //!   spec's examples, defaults and enum values), and a new item is stored so completed; the
-//!   success status is the one the spec gives the version.
+//!   success status is the one the spec gives the version, or the one real Atlas was recorded
+//!   answering where they differ (a new project 201, a deleted one 202: atlas-facts.md §7).
 //!
 //! Assumptions about live Atlas (unverified, chosen to be plausible):
 //! - deleting an item that has children is refused: 409
@@ -237,8 +238,9 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
 /// The documented success answer of the request's endpoint with `value`.
 fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
     let e = req.endpoint;
-    let status = StatusCode::from_u16(spec::success_status(e.operation_id, req.version, e.success));
-    let status = status.unwrap_or(StatusCode::OK);
+    let documented = spec::success_status(e.operation_id, req.version, e.success);
+    let observed = spec::observed_status(e.operation_id).unwrap_or(documented);
+    let status = StatusCode::from_u16(observed).unwrap_or(StatusCode::OK);
     let bytes = |suffix: &str| {
         let content = if suffix == "gzip" { EMPTY_GZIP.to_vec() } else { Vec::new() };
         Outcome::bytes(status, content, format!("application/vnd.atlas.{}+{suffix}", req.version.as_str()))
@@ -250,7 +252,7 @@ fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
         _ if status == StatusCode::NO_CONTENT => Outcome::with_status(status, None),
         _ => {
             let mut value = value.unwrap_or_else(|| json!({}));
-            spec::conform(e.operation_id, status.as_u16(), req.version, req.now, &mut value);
+            spec::conform(e.operation_id, documented, req.version, req.now, &mut value);
             Outcome::with_status(status, Some(value))
         }
     }

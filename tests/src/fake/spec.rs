@@ -40,6 +40,17 @@ fn response_schema(operation_id: &str, status: u16, version: ApiVersion) -> Opti
     operation(operation_id)?.get("responses")?.get(status.to_string())?.get(version.as_str())
 }
 
+/// Success statuses real Atlas answers where the spec documents another (recorded live
+/// answers, atlas-facts.md §7): a new project is 201 (the spec: 200), a deleted one 202 (the
+/// spec: 204). The fake follows Atlas; the body keeps the documented status's schema.
+const OBSERVED_STATUSES: &[(&str, u16)] = &[("createGroup", 201), ("deleteGroup", 202)];
+
+/// The status real Atlas answers for a success of `operation_id`, where it differs from the
+/// spec's ([`OBSERVED_STATUSES`]).
+pub(crate) fn observed_status(operation_id: &str) -> Option<u16> {
+    OBSERVED_STATUSES.iter().find(|(op, _)| *op == operation_id).map(|&(_, s)| s)
+}
+
 /// The success status of `version` of the operation: `documented` (the catalog's) where the spec
 /// gives it a body in that version, else the first 2xx that has one (`createGroupClusterSearchDeployment`
 /// answers 200 in 2023-01-01, 201 in 2024-05-30).
