@@ -860,6 +860,20 @@ mod tests {
         drop_deep(deep);
     }
 
+    /// A body bigger than the step budget is judged in bounded time: refused as too complex,
+    /// not looked at to its end.
+    #[test]
+    fn work_is_bounded_by_the_budget() {
+        let d = doc();
+        let s = Schemas::new(&d);
+        let strings = json!({"type": "array", "items": {"type": "string"}});
+        let big = Value::Array(vec![json!("x"); BUDGET + 10]);
+        let v = s.validate(&strings, &big, Direction::Request);
+        assert_eq!(v.iter().map(|v| v.reason.as_str()).collect::<Vec<_>>(), ["is too complex to check"]);
+        let small = Value::Array(vec![json!("x"); 1000]);
+        assert_eq!(s.validate(&strings, &small, Direction::Request), []);
+    }
+
     /// Drops a deeply nested value without recursing on the stack.
     fn drop_deep(mut v: Value) {
         while let Some(next) = v.get_mut("next").map(Value::take) {
