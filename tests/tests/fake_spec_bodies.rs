@@ -44,6 +44,23 @@ fn a_new_project_answers_its_required_fields_and_reads_back_the_same() {
     assert_eq!((&read["id"], &read["created"]), (&project["id"], &project["created"]), "stored as answered: {read}");
 }
 
+/// A settings document's filled fields (the snapshot schedule's `clusterId`) read the same twice.
+#[test]
+fn a_document_reads_the_same_twice() {
+    let fake = FakeAtlas::start();
+    let client = client(&fake);
+    let name = seed_example_cluster(&fake);
+    let get = || {
+        let op = catalog::call("getGroupClusterSnapshotSchedule").unwrap();
+        let op = op.param("groupId", &fake.config().group_id).unwrap().param("clusterName", &name).unwrap();
+        client.execute(&op).unwrap().value
+    };
+    let first = get();
+    assert!(first["clusterId"].as_str().is_some_and(|id| id.len() == 24), "required: filled ({first})");
+    assert_eq!(first["groupId"], json!(fake.config().group_id), "filled from the path");
+    assert_eq!(get(), first);
+}
+
 #[test]
 fn a_bad_body_is_a_400_naming_the_field() {
     let fake = FakeAtlas::start();

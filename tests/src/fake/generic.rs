@@ -27,7 +27,7 @@
 //!   [`FakeConfig::settle_time`](super::FakeConfig::settle_time) has passed on the fake's
 //!   clock, then `IDLE`; deleted, it reads `DELETING` for the settle time, then is gone.
 //! - **Documents** (a path that is neither an item nor a collection, e.g. settings): GET reads
-//!   what PUT/PATCH wrote (`{}` before), DELETE forgets it.
+//!   what PUT/PATCH wrote (before, the spec's required fields), DELETE forgets it.
 //! - **Actions** (`:verb` custom methods, downloads, POSTs to a document path: test
 //!   failovers, restarts…): answered with the documented success status and a JSON body built
 //!   from the spec (below) that starts from the request's fields the answer's schema also has,
@@ -235,6 +235,12 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
     Ok(objects(body, false)?.0.pop().unwrap_or_default())
 }
 
+/// The request's path parameters by name, decoded.
+fn path_params(req: &Request<'_>) -> Vec<(&'static str, String)> {
+    let params = super::routes::match_template(req.endpoint.path, req.path).unwrap_or_default();
+    params.into_iter().map(|(n, v)| (n, percent_decode(&v))).collect()
+}
+
 /// The documented success answer of the request's endpoint with `value`.
 fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
     let e = req.endpoint;
@@ -252,7 +258,7 @@ fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
         _ if status == StatusCode::NO_CONTENT => Outcome::with_status(status, None),
         _ => {
             let mut value = value.unwrap_or_else(|| json!({}));
-            spec::conform(e.operation_id, documented, req.version, req.now, &mut value);
+            spec::conform(req, documented, &path_params(req), &mut value);
             Outcome::with_status(status, Some(value))
         }
     }
@@ -285,7 +291,7 @@ fn completed(req: &Request<'_>, body: Map<String, Value>) -> Map<String, Value> 
     let mut value = Value::Object(body);
     let e = req.endpoint;
     let status = spec::success_status(e.operation_id, req.version, e.success);
-    spec::conform(e.operation_id, status, req.version, req.now, &mut value);
+    spec::conform(req, status, &path_params(req), &mut value);
     match value {
         Value::Object(map) => map,
         _ => Map::new(),
@@ -421,8 +427,18 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
         }
         (Shape::Collection | Shape::Document, &Method::GET) if e.paginated => page(state, req, path)?,
         (Shape::Collection, &Method::GET) => respond(req, Some(Value::Array(state.resources(path)))),
+        // A document is completed when first read or written and kept so: it reads the same
+        // (its filled ids and dates included) until written or deleted.
         (Shape::Document, &Method::GET) => {
-            respond(req, Some(state.document(path).cloned().unwrap_or_else(|| json!({}))))
+            let doc = match state.document(path) {
+                Some(doc) => doc.clone(),
+                None => {
+                    let doc = Value::Object(completed(req, Map::new()));
+                    state.set_document(path, doc.clone());
+                    doc
+                }
+            };
+            respond(req, Some(doc))
         }
         (Shape::Document | Shape::Collection, &Method::PUT | &Method::PATCH) => {
             let patch = object(req.body)?;
@@ -431,6 +447,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                 _ => Map::new(),
             };
             merge(&mut doc, &patch);
+            let doc = completed(req, doc);
             state.set_document(path, Value::Object(doc.clone()));
             respond(req, Some(Value::Object(doc)))
         }

@@ -5,6 +5,7 @@
 //! success body keep it (the fields set kept, required ones filled: ids of the spec's pattern,
 //! dates from the fake's clock, the spec's examples and defaults, enum values).
 
+use super::incoming::Request;
 use super::random;
 use super::schema::{Direction, HEX24, Schemas, Violation, untype_scalar_unions};
 use atlas_admin_core::{ApiVersion, format_rfc3339};
@@ -89,13 +90,18 @@ pub(crate) fn request_problems(operation_id: &str, version: ApiVersion, patch: b
     found
 }
 
-/// `body` made to keep the schema of the operation's `status` body in `version`, if the spec
-/// gives one: fields that keep it kept, required ones added (a fresh id where the spec's pattern
-/// is a 24-hex id, `now` for a date-time, else the spec's example, default or first enum
-/// value), a value of the wrong type or outside its enum replaced.
-pub(crate) fn conform(operation_id: &str, status: u16, version: ApiVersion, now: SystemTime, body: &mut Value) {
-    let Some(schema) = response_schema(operation_id, status, version) else { return };
-    let fill = |_: &str, s: &Value| -> Option<Value> {
+/// `body` made to keep the schema of the request's operation's `status` body in its version,
+/// if the spec gives one: fields that keep it kept, required ones added (the value of the path
+/// parameter of that name in `path`, decoded, a fresh id where the spec's pattern is a 24-hex id, the request's
+/// time for a date-time, else the spec's example, default or first enum value), a value of the
+/// wrong type, outside its enum, range or pattern replaced.
+pub(crate) fn conform(req: &Request<'_>, status: u16, path: &[(&str, String)], body: &mut Value) {
+    let (e, version, now) = (req.endpoint, req.version, req.now);
+    let Some(schema) = response_schema(e.operation_id, status, version) else { return };
+    let fill = |name: &str, s: &Value| -> Option<Value> {
+        if let Some((_, v)) = path.iter().find(|(n, _)| *n == name) {
+            return Some(Value::String(v.clone()));
+        }
         match (s.get("pattern").and_then(Value::as_str), s.get("format").and_then(Value::as_str)) {
             (Some(HEX24), _) => Some(Value::String(random::object_id())),
             (None, Some("date-time")) => Some(Value::String(format_rfc3339(now))),
