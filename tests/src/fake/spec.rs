@@ -11,7 +11,6 @@ use super::schema::{Direction, HEX24, Schemas, Violation, untype_scalar_unions};
 use atlas_admin_core::{ApiVersion, format_rfc3339};
 use serde_json::Value;
 use std::sync::OnceLock;
-use std::time::SystemTime;
 
 /// The generated extract (about 770 KB; see the generator's `fake_spec` module).
 const SPEC_JSON: &str = include_str!("spec.json");
