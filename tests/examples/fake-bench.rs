@@ -59,7 +59,8 @@ struct Kind {
     patch_body: Value,
 }
 
-/// A description of a few hundred bytes, so items weigh what real ones do.
+/// A description of a few hundred bytes, so items weigh what real ones do (cut where the
+/// spec's `maxLength` says: the fake refuses longer values).
 fn prose(i: usize) -> String {
     format!("item {i}: ").repeat(40)
 }
@@ -74,7 +75,7 @@ fn kinds(fake: &FakeAtlas) -> Vec<Kind> {
             patch: "updateGroupCluster",
             delete: "deleteGroupCluster",
             parent: ("groupId", g.clone()),
-            body: |i| json!({"name": format!("bench{i}"), "clusterType": "REPLICASET", "tags": [{"key": "note", "value": prose(i)}]}),
+            body: |i| json!({"name": format!("bench{i}"), "clusterType": "REPLICASET", "tags": [{"key": "note", "value": prose(i)[..255]}]}),
             key: |v| vec![("clusterName", v["name"].as_str().unwrap_or_default().to_owned())],
             patch_body: json!({"diskSizeGB": 20}),
         },
@@ -85,7 +86,7 @@ fn kinds(fake: &FakeAtlas) -> Vec<Kind> {
             patch: "updateGroupDatabaseUser",
             delete: "deleteGroupDatabaseUser",
             parent: ("groupId", g.clone()),
-            body: |i| json!({"databaseName": "admin", "username": format!("user{i}"), "description": prose(i), "roles": [{"databaseName": "admin", "roleName": "read"}]}),
+            body: |i| json!({"databaseName": "admin", "username": format!("user{i}"), "description": prose(i)[..100], "roles": [{"databaseName": "admin", "roleName": "read"}]}),
             key: |v| {
                 let f = |f: &str| v[f].as_str().unwrap_or_default().to_owned();
                 vec![("databaseName", f("databaseName")), ("username", f("username"))]

@@ -8,6 +8,7 @@
 
 mod coverage;
 mod emit;
+mod fake_spec;
 mod model;
 mod overrides;
 mod spec;
@@ -67,6 +68,7 @@ fn run(check: bool) -> Result<usize, String> {
     for tag in &tags {
         files.insert(gen_dir.join(format!("{}.rs", tag.module)), rustfmt(&root, &emit::tag_file(tag))?);
     }
+    files.insert(root.join("tests/src/fake/spec.json"), fake_spec::file(&spec)?);
     let manifests = std::iter::once(("core", None)).chain(TRANSPORTS.iter().map(|t| (*t, Some("atlas-admin-core"))));
     for (dir, forward) in manifests {
         let path = root.join(dir).join("Cargo.toml");

@@ -27,12 +27,21 @@
 //!   [`FakeConfig::settle_time`](super::FakeConfig::settle_time) has passed on the fake's
 //!   clock, then `IDLE`; deleted, it reads `DELETING` for the settle time, then is gone.
 //! - **Documents** (a path that is neither an item nor a collection, e.g. settings): GET reads
-//!   what PUT/PATCH wrote (`{}` before), DELETE forgets it.
+//!   what PUT/PATCH wrote (before, the spec's required fields), DELETE forgets it.
 //! - **Actions** (`:verb` custom methods, downloads, POSTs to a document path: test
-//!   failovers, restarts…): answered with the documented success status and `{}` (JSON), no
-//!   body (an empty answer) or a few bytes of the download's media type (`+gzip`: an empty gzip
-//!   stream; `+csv`: empty). They are counted in [`Counters::by_operation`](super::Counters)
-//!   like every call. (Bodies valid for the spec's schemas come with the generated models.)
+//!   failovers, restarts…): answered with the documented success status and a JSON body built
+//!   from the spec (below) that starts from the request's fields the answer's schema also has,
+//!   no body (an empty answer) or a few bytes of the download's media type (`+gzip`: an empty
+//!   gzip stream; `+csv`: empty). They are counted in [`Counters::by_operation`](super::Counters)
+//!   like every call.
+//! - **Spec-conformant bodies** ([`spec`](super::spec), the generated `spec.json`): a JSON request
+//!   body is checked against the operation's request schema for the version (400
+//!   `VALIDATION_ERROR` naming each bad field, nested: `actions[0].resources[0].cluster`); every
+//!   JSON success body is made to keep the schema of its status and version (the fields set
+//!   kept, required ones filled: ids of the spec's pattern, dates from the fake's clock, the
+//!   spec's examples, defaults and enum values), and a new item is stored so completed; the
+//!   success status is the one the spec gives the version, or the one real Atlas was recorded
+//!   answering where they differ (a new project 201, a deleted one 202: atlas-facts.md §7).
 //!
 //! Assumptions about live Atlas (unverified, chosen to be plausible):
 //! - deleting an item that has children is refused: 409
@@ -51,6 +60,7 @@ use super::reply::Outcome;
 use super::resources::{FakeState, merge};
 use super::routes::Route;
 use super::shapes::{Shape, Shapes, is_placeholder, placeholder_name, runs};
+use super::spec;
 use super::values::fresh_id;
 use atlas_admin_core::{Endpoint, ParamIn, ParamKind, Pattern, SuccessBody, catalog};
 use http::{Method, StatusCode};
@@ -242,10 +252,18 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Outcome> {
     Ok(objects(body, false)?.0.pop().unwrap_or_default())
 }
 
+/// The request's path parameters by name, decoded.
+fn path_params(req: &Request<'_>) -> Vec<(&'static str, String)> {
+    let params = super::routes::match_template(req.endpoint.path, req.path).unwrap_or_default();
+    params.into_iter().map(|(n, v)| (n, percent_decode(&v))).collect()
+}
+
 /// The documented success answer of the request's endpoint with `value`.
 fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
     let e = req.endpoint;
-    let status = StatusCode::from_u16(e.success).unwrap_or(StatusCode::OK);
+    let documented = spec::success_status(e.operation_id, req.version, e.success);
+    let observed = spec::observed_status(e.operation_id).unwrap_or(documented);
+    let status = StatusCode::from_u16(observed).unwrap_or(StatusCode::OK);
     let bytes = |suffix: &str| {
         let content = if suffix == "gzip" { EMPTY_GZIP.to_vec() } else { Vec::new() };
         Outcome::bytes(status, content, format!("application/vnd.atlas.{}+{suffix}", req.version.as_str()))
@@ -255,7 +273,45 @@ fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
         SuccessBody::Bytes { suffix } => bytes(suffix),
         SuccessBody::JsonOrBytes { suffix } if req.bytes => bytes(suffix),
         _ if status == StatusCode::NO_CONTENT => Outcome::with_status(status, None),
-        _ => Outcome::with_status(status, Some(value.unwrap_or_else(|| json!({})))),
+        _ => {
+            let mut value = value.unwrap_or_else(|| json!({}));
+            spec::conform(req, documented, &path_params(req), &mut value);
+            Outcome::with_status(status, Some(value))
+        }
+    }
+}
+
+/// 400 `VALIDATION_ERROR` for a JSON body that breaks the operation's request schema (a
+/// missing required field, a wrong type, a value outside its enum or range), naming each field.
+/// A required field named after a path parameter may be left out (assumed: Atlas takes it from
+/// the path, as the fake does).
+fn check_body(req: &Request<'_>) -> Result<(), Outcome> {
+    let e = req.endpoint;
+    if !matches!(e.method, Method::POST | Method::PUT | Method::PATCH) || req.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(req.body) else { return Ok(()) };
+    let mut problems = spec::request_problems(e.operation_id, req.version, e.method == Method::PATCH, &body);
+    // A field the path gives (`groupId` of a database user) is taken from the path.
+    let in_path = |field: &str| e.params.iter().any(|p| p.location == ParamIn::Path && p.name == field);
+    problems.retain(|v| !(v.reason == "is required" && in_path(&v.field)));
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let named = |field: String| if field.is_empty() { "body".to_owned() } else { field };
+    Err(Outcome::validation(problems.into_iter().map(|v| (named(v.field), v.reason)).collect()))
+}
+
+/// A new item's body completed as the operation's success body (ids, creation dates, required
+/// fields), so what is stored reads back the same.
+fn completed(req: &Request<'_>, body: Map<String, Value>) -> Map<String, Value> {
+    let mut value = Value::Object(body);
+    let e = req.endpoint;
+    let status = spec::success_status(e.operation_id, req.version, e.success);
+    spec::conform(req, status, &path_params(req), &mut value);
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
     }
 }
 
@@ -289,6 +345,20 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
     if let Some((what, key)) = missing_parent(state, &template, &concrete, item) {
         return Err(Outcome::not_found(format!("No resource with {what} {key} exists.")));
     }
+    // `…/{groupId}:migrate`: a custom method of an item, which must exist too.
+    if let Some((last, verb_of)) = template.split_last().and_then(|(l, rest)| Some((l.split_once(':')?.0, rest))) {
+        let collection = verb_of.join("/");
+        let name = placeholder_name(last);
+        let keyed = shapes.keys(&collection).iter().map(|(n, _)| *n).eq([name]);
+        if is_placeholder(last) && keyed && shapes.is_creatable(&collection) {
+            let kind = e.param(name).map_or(ParamKind::Id, |p| p.kind);
+            let key = encode_segment(&path_value(route.param(name), &kind));
+            if !state.exists_at(&concrete[..verb_of.len()].join("/"), &key) {
+                return Err(Outcome::not_found(format!("No resource with {name} {key} exists.")));
+            }
+        }
+    }
+    check_body(req)?;
     let path = &canonical.join("/");
     Ok(match (shape, &e.method) {
         // `…/teams/byName/{teamName}`: the item of the collection above with that `name`.
@@ -322,6 +392,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                                 let kind = e.param(name).map_or(ParamKind::Id, |p| p.kind);
                                 body.entry(field).or_insert_with(|| Value::String(path_value(value, &kind)));
                             }
+                            let body = completed(req, body);
                             let lifecycle = has_lifecycle(&coll, &body);
                             respond(req, Some(state.insert(&coll, &key, body, lifecycle)))
                         }
@@ -337,7 +408,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                     }
                     respond(req, None)
                 }
-                _ => respond(req, None),
+                _ => respond(req, spec::echoed(req.endpoint.operation_id, req.version, req.body)),
             }
         }
         (Shape::Collection, &Method::POST) => {
@@ -357,13 +428,24 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                 ));
             }
             fill_parents(e.path, req.path, &mut body);
+            let body = completed(req, body);
             let lifecycle = has_lifecycle(path, &body);
             respond(req, Some(state.insert(path, &key, body, lifecycle)))
         }
         (Shape::Collection | Shape::Document, &Method::GET) if e.paginated => page(state, req, path)?,
         (Shape::Collection, &Method::GET) => respond(req, Some(Value::Array(state.resources(path)))),
+        // A document is completed when first read or written and kept so: it reads the same
+        // (its filled ids and dates included) until written or deleted.
         (Shape::Document, &Method::GET) => {
-            respond(req, Some(state.document(path).cloned().unwrap_or_else(|| json!({}))))
+            let doc = match state.document(path) {
+                Some(doc) => doc.clone(),
+                None => {
+                    let doc = Value::Object(completed(req, Map::new()));
+                    state.set_document(path, doc.clone());
+                    doc
+                }
+            };
+            respond(req, Some(doc))
         }
         (Shape::Document | Shape::Collection, &Method::PUT | &Method::PATCH) => {
             let patch = object(req.body)?;
@@ -372,6 +454,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
                 _ => Map::new(),
             };
             merge(&mut doc, &patch);
+            let doc = completed(req, doc);
             state.set_document(path, Value::Object(doc.clone()));
             respond(req, Some(Value::Object(doc)))
         }
@@ -379,7 +462,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             state.remove_document(path);
             respond(req, None)
         }
-        _ => respond(req, None),
+        _ => respond(req, spec::echoed(req.endpoint.operation_id, req.version, req.body)),
     })
 }
 

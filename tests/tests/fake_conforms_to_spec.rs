@@ -1,0 +1,402 @@
+//! The fake's answers keep the spec: every operation of the catalog (feature `fake-full`), in
+//! every version it has, sent through the core (`catalog::call`) and the blocking client, with
+//! requests built from the spec itself (the vendored `core/codegen/spec/atlas-admin-v2.yaml`,
+//! read here with a YAML parser: nothing of the generator's output is taken as truth):
+//!
+//! - **valid**: every parameter set to a valid value of its kind (the demo project,
+//!   organization and team where it names one), the body made from the request schema of the
+//!   version (the spec's example where it keeps the schema, else its required fields);
+//! - **invalid**: that body without one required field, with an enum field set to a value
+//!   outside its enum, and the request with an unknown project or organization id.
+//!
+//! Every answer's status must be one the spec documents for the operation, and its body must
+//! validate against the spec's schema for that status and version (success bodies with the
+//! versioned content type, errors as `ApiError`). An invalid request must be refused (no 2xx).
+//! Where real Atlas departs from the spec (`/work/shared/atlas-facts.md` §5 and §7), the fake
+//! follows Atlas: [`EXCEPTIONS`] lists each such departure with its source, and the test counts
+//! how many answers each one excused.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
+
+mod support;
+
+use atlas_admin_core::{ApiVersion, Endpoint, Error, SuccessBody, catalog};
+use atlas_admin_testing::fake::schema::{Direction, Schemas, Violation, untype_scalar_unions};
+use atlas_admin_testing::fake::{FakeAtlas, FakeConfig};
+use atlas_admin_ureq::Client;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+use support::{client, gone, seed_example_cluster, spec_status_for, value};
+
+const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/codegen/spec/atlas-admin-v2.yaml");
+
+/// An id of the right shape that names no project or organization.
+const UNKNOWN_ID: &str = "0a0b0c0d0e0f101112131415";
+
+/// Where the fake follows real Atlas rather than the spec, and why.
+const EXCEPTIONS: &[(&str, &str)] = &[
+    (
+        "atlas-statuses",
+        "a success status real Atlas answers where the spec documents another (support::ATLAS_STATUSES: createGroup \
+         201, deleteGroup 202; atlas-facts.md §7, recorded live answers); the body is judged as the spec's",
+    ),
+    (
+        "error-parameters-are-scalars",
+        "ApiError.parameters holds the values substituted into `detail` (strings, numbers), where the spec \
+         declares objects: atlas-facts.md §5 (the documented 429 body, \
+         \"parameters\":[\"api/atlas/v2/orgs\",55,10,5,60])",
+    ),
+    (
+        "bad-request-undocumented",
+        "400 VALIDATION_ERROR for a body that breaks the request schema, on the few operations whose \
+         responses do not list 400 (createUser, createOrgApiKey, createGroupCloudProviderAccess…): the spec \
+         documents components.responses.badRequest on the others, and Atlas answers statuses the spec does not \
+         list (atlas-facts.md §7); assumed: Atlas checks every body the same way",
+    ),
+    (
+        "scalar-unions",
+        "`type: object` over oneOf branches that are all strings (17 schemas: cluster and endpoint `regionName`, \
+         event and alert `eventTypeName`…) is dropped before validating: no value keeps such a schema, and Atlas \
+         sends strings there (its examples: \"regionName\": \"US_EAST_1\"; atlas-facts.md §7: real bodies break \
+         the spec); the fake does the same (fake::schema::untype_scalar_unions)",
+    ),
+    (
+        "version-gone",
+        "410 VERSION_GONE for a version past its sunset, on operations whose responses do not list 410: \
+         atlas-facts.md §5 (the spec's components.responses.gone)",
+    ),
+];
+
+/// The spec as JSON.
+fn spec() -> Value {
+    let text = std::fs::read_to_string(SPEC)
+        .unwrap_or_else(|e| panic!("{SPEC}: {e} (the spec is in the repository, not in the package)"));
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
+    json_of(&docs[0])
+}
+
+fn json_of(y: &yaml_rust2::Yaml) -> Value {
+    use yaml_rust2::Yaml;
+    match y {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::Real(r) => Value::from(r.parse::<f64>().unwrap()),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Array(a) => Value::Array(a.iter().map(json_of).collect()),
+        Yaml::Hash(h) => Value::Object(
+            h.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        other => panic!("key {other:?}"),
+                    };
+                    (key, json_of(v))
+                })
+                .collect(),
+        ),
+        other => panic!("unexpected YAML node {other:?}"),
+    }
+}
+
+/// Follows a `$ref` to `#/components/responses/…` (or any local one).
+fn deref<'s>(spec: &'s Value, v: &'s Value) -> &'s Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+        None => v,
+    }
+}
+
+/// One request to send.
+struct Case {
+    what: &'static str,
+    body: Option<Value>,
+    /// A parameter's value replaced (`groupId` → an unknown id).
+    replace: Option<(&'static str, &'static str)>,
+    /// Whether the fake must refuse it.
+    invalid: bool,
+}
+
+/// What came back.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    /// The JSON body (a success), or the `ApiError` body (an error); `None` for bytes.
+    body: Option<Value>,
+}
+
+fn send(client: &Client, e: &'static Endpoint, version: ApiVersion, case: &Case, config: &FakeConfig) -> Answer {
+    let op_id = e.operation_id;
+    let mut op = catalog::call(op_id).unwrap().api_version(version);
+    for p in e.params.iter().filter(|p| p.exists_in(version)) {
+        let v = match case.replace {
+            Some((name, v)) if name == p.name => v.to_owned(),
+            _ => value(e, p.name, config),
+        };
+        op = op.param(p.name, v).unwrap_or_else(|err| panic!("{op_id} {}: {err}", p.name));
+    }
+    match &case.body {
+        Some(body) => op = op.json(body).unwrap(),
+        None if e.body_required => op = op.json(&json!({})).unwrap(),
+        None => {}
+    }
+    let answered = match e.output {
+        SuccessBody::Bytes { .. } => client.execute(&op.into_download().unwrap()).map(|r| (r.meta, None)),
+        _ => client.execute(&op).map(|r| (r.meta, Some(r.value))),
+    };
+    match answered {
+        Ok((meta, body)) => Answer { status: meta.status.as_u16(), content_type: meta.content_type, body },
+        Err(Error::Api(api)) => Answer {
+            status: api.status.as_u16(),
+            content_type: api.meta.content_type.clone(),
+            body: Some(serde_json::to_value(&api.body).unwrap()),
+        },
+        Err(err) => panic!("{op_id} {version} ({}): {err}", case.what),
+    }
+}
+
+/// The cases of `e` in `version`: valid, then the invalid ones its request schema allows.
+fn cases(spec: &Value, op: &Value, e: &Endpoint, version: ApiVersion, config: &FakeConfig) -> Vec<Case> {
+    let schemas = Schemas::new(spec);
+    let ct = version.media_type();
+    let request = op.pointer("/requestBody/content").and_then(|c| c.get(&ct)).and_then(|m| m.get("schema"));
+    let in_path = |name: &str| e.path.contains(&format!("{{{name}}}"));
+    let fill = |name: &str, _: &Value| match name {
+        "groupId" => Some(json!(config.group_id)),
+        "orgId" => Some(json!(config.org_id)),
+        _ => None,
+    };
+    let body = request.map(|s| schemas.example(s, Direction::Request, &fill));
+    let mut out = vec![Case { what: "valid", body: body.clone(), replace: None, invalid: false }];
+    if let (Some(schema), Some(Value::Object(fields))) = (request, &body) {
+        let resolved = schemas.resolve(schema);
+        let props = resolved.get("properties").and_then(Value::as_object);
+        let required = resolved.get("required").and_then(Value::as_array).into_iter().flatten();
+        let writable = |name: &str| {
+            let p = props.and_then(|p| p.get(name)).map(|p| schemas.resolve(p));
+            !p.is_some_and(|p| p.get("readOnly") == Some(&Value::Bool(true)))
+        };
+        let missing =
+            required.filter_map(Value::as_str).find(|n| writable(n) && !in_path(n) && fields.contains_key(*n));
+        if let (Some(name), false) = (missing, e.method == http::Method::PATCH) {
+            let mut without = fields.clone();
+            without.remove(name);
+            out.push(Case {
+                what: "missing required field",
+                body: Some(Value::Object(without)),
+                replace: None,
+                invalid: true,
+            });
+        }
+        let enum_field = fields.keys().find(|n| {
+            props.and_then(|p| p.get(n.as_str())).map(|p| schemas.resolve(p)).is_some_and(|p| p.get("enum").is_some())
+        });
+        if let Some(name) = enum_field {
+            let mut bad: Map<String, Value> = fields.clone();
+            bad.insert(name.clone(), json!("NOT_A_VALUE_OF_THE_ENUM"));
+            out.push(Case {
+                what: "value outside the enum",
+                body: Some(Value::Object(bad)),
+                replace: None,
+                invalid: true,
+            });
+        }
+    }
+    // A path below a project or an organization (the fake keeps both): unknown, it is a 404.
+    for (parent, prefix) in [("groupId", "/api/atlas/v2/groups/{groupId}"), ("orgId", "/api/atlas/v2/orgs/{orgId}")] {
+        if e.path.starts_with(prefix) {
+            out.push(Case {
+                what: "unknown id",
+                body: body.clone(),
+                replace: Some((parent, UNKNOWN_ID)),
+                invalid: true,
+            });
+        }
+    }
+    out
+}
+
+/// Seeds the items the path of `e` names below the demo project or organization (a cluster, a
+/// database user, an alert configuration…), keyed by the values the requests use, so that its
+/// valid requests reach them rather than a 404. A path segment the fake keeps no collection
+/// for is left alone.
+fn seed_path(fake: &FakeAtlas, e: &Endpoint, config: &FakeConfig) -> usize {
+    let whole = |s: &str| s.starts_with('{') && s.ends_with('}') && s.matches('{').count() == 1;
+    let segments: Vec<&str> = e.path.split('/').collect();
+    let (mut at, mut seeded) = (0, 0);
+    while at < segments.len() {
+        if !whole(segments[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < segments.len() && whole(segments[at]) {
+            at += 1;
+        }
+        let names: Vec<&str> = segments[start..at].iter().map(|s| s.trim_matches(|c| c == '{' || c == '}')).collect();
+        if start < 5 {
+            continue; // the project or organization itself: it exists
+        }
+        let collection: Vec<String> = segments[..start]
+            .iter()
+            .map(|s| match whole(s) {
+                true => value(e, s.trim_matches(|c| c == '{' || c == '}'), config),
+                false => (*s).to_owned(),
+            })
+            .collect();
+        let body: Map<String, Value> = names.iter().map(|n| ((*n).to_owned(), json!(value(e, n, config)))).collect();
+        seeded += usize::from(fake.seed_resource(&collection.join("/"), Value::Object(body)).is_ok());
+    }
+    seeded
+}
+
+/// Counts per exception.
+type Excused = BTreeMap<&'static str, usize>;
+
+/// One operation in one version, as the spec describes it, at the fake's time.
+struct Target<'s> {
+    spec: &'s Value,
+    /// The spec's operation object.
+    op: &'s Value,
+    e: &'static Endpoint,
+    version: ApiVersion,
+    now: SystemTime,
+}
+
+/// What is wrong with `answer` to `case` on `target` (`None`: nothing).
+fn judge(target: &Target<'_>, case: &Case, answer: &Answer, excused: &mut Excused) -> Option<String> {
+    let Target { spec, op, e, version, now } = *target;
+    // Where Atlas answers another success status than the spec's, the body is the spec's.
+    let as_spec = spec_status_for(e.operation_id, answer.status);
+    if as_spec.is_some() {
+        *excused.entry("atlas-statuses").or_default() += 1;
+    }
+    let status = as_spec.unwrap_or(answer.status).to_string();
+    let documented = op.get("responses").and_then(|r| r.get(&status));
+    if case.invalid && (200..300).contains(&answer.status) {
+        return Some(format!("{status}: not refused"));
+    }
+    let code = answer.body.as_ref().and_then(|b| b.get("errorCode")).and_then(Value::as_str);
+    // A bad body is 400 VALIDATION_ERROR, unless what it is sent to does not exist (404: a user
+    // of the hand-written Cloud Users, an item not seeded) or its version is gone (410).
+    let refused = matches!((answer.status, code), (400, Some("VALIDATION_ERROR")) | (404 | 410, _));
+    if case.replace.is_none() && case.invalid && !refused {
+        return Some(format!("{status} {code:?}: a bad body must be 400 VALIDATION_ERROR"));
+    }
+    let Some(response) = documented.map(|r| deref(spec, r)) else {
+        if answer.status == 410 && gone(e, version, now) {
+            *excused.entry("version-gone").or_default() += 1;
+            return None;
+        }
+        if answer.status == 400 && code == Some("VALIDATION_ERROR") && case.body.is_some() {
+            *excused.entry("bad-request-undocumented").or_default() += 1;
+            return None;
+        }
+        let listed: Vec<&String> = op["responses"].as_object().map(|r| r.keys().collect()).unwrap_or_default();
+        let body = answer.body.as_ref().map(truncated).unwrap_or_default();
+        return Some(format!("{status} is not among the documented {listed:?}: {body}"));
+    };
+    let success = (200..300).contains(&answer.status);
+    let ct = if success {
+        format!("{}+json", version.media_type().trim_end_matches("+json"))
+    } else {
+        "application/json".to_owned()
+    };
+    let content = response.get("content");
+    let Some(body) = &answer.body else {
+        // Bytes (a download): its content type must be one the spec gives.
+        let got = answer.content_type.clone().unwrap_or_default();
+        let listed = content.and_then(Value::as_object).is_some_and(|c| c.contains_key(&got));
+        return (!listed).then(|| format!("{status}: content type {got:?} is not the spec's"));
+    };
+    // An error of the operation's own shape comes in the versioned type (createOrgResourcePolicy's 400).
+    let versioned = version.media_type();
+    let schema = content.and_then(|c| c.get(&ct).or_else(|| c.get(&versioned))).and_then(|m| m.get("schema"));
+    let Some(schema) = schema else {
+        return match body {
+            Value::Null => None,
+            _ => Some(format!("{status}: a body where the spec gives none for {ct}: {body}")),
+        };
+    };
+    if success && answer.content_type.as_deref() != Some(&format!("{ct};charset=utf-8")) {
+        return Some(format!("{status}: content type {:?}, not {ct}", answer.content_type));
+    }
+    let mut violations: Vec<Violation> = Schemas::new(spec).validate(schema, body, Direction::Response);
+    if !success {
+        let before = violations.len();
+        violations.retain(|v| !(v.field.starts_with("parameters[") && v.reason == "must be of type object"));
+        if violations.len() < before {
+            *excused.entry("error-parameters-are-scalars").or_default() += 1;
+        }
+    }
+    (!violations.is_empty()).then(|| {
+        let shown: Vec<String> = violations.iter().take(4).map(Violation::to_string).collect();
+        format!("{status} body breaks the spec: {}; body {}", shown.join("; "), truncated(body))
+    })
+}
+
+fn truncated(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 300 { format!("{}…", &s[..s.char_indices().nth(300).map_or(s.len(), |(i, _)| i)]) } else { s }
+}
+
+#[test]
+fn every_answer_of_the_fake_keeps_the_spec() {
+    let mut spec = spec();
+    let untyped = untype_scalar_unions(&mut spec);
+    let fake = FakeAtlas::start();
+    let client = client(&fake);
+    let config = fake.config().clone();
+    let now = fake.now();
+    seed_example_cluster(&fake);
+    let (mut operations, mut requests, mut invalid, mut seeded) = (0usize, 0usize, 0usize, 0usize);
+    let (mut bad_bodies, mut validated) = (0usize, 0usize);
+    let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();
+    let mut excused = Excused::new();
+    let mut failures = Vec::new();
+    for e in catalog::all() {
+        let op = spec
+            .pointer(&format!(
+                "/paths/{}/{}",
+                e.path.replace('~', "~0").replace('/', "~1"),
+                e.method.as_str().to_ascii_lowercase()
+            ))
+            .unwrap_or_else(|| panic!("{}: no such operation in the spec", e.operation_id));
+        operations += 1;
+        for &version in e.versions {
+            seeded += seed_path(&fake, e, &config);
+            for case in cases(&spec, op, e, version, &config) {
+                let answer = send(&client, e, version, &case, &config);
+                requests += 1;
+                invalid += usize::from(case.invalid);
+                *by_status.entry(answer.status).or_default() += 1;
+                if case.invalid && case.replace.is_none() && answer.status != 410 {
+                    bad_bodies += 1;
+                    validated += usize::from(answer.status == 400);
+                }
+                if let Some(why) = judge(&Target { spec: &spec, op, e, version, now }, &case, &answer, &mut excused) {
+                    failures.push(format!("{} {version} ({}): {why}", e.operation_id, case.what));
+                }
+            }
+        }
+    }
+    excused.insert("scalar-unions", untyped);
+    let exceptions: usize = excused.values().sum();
+    eprintln!(
+        "fake keeps the spec: {operations} operations, {requests} requests ({invalid} invalid, {seeded} items \
+         seeded first), {} failures, {exceptions} answers and schemas excused by {} exceptions {excused:?}; statuses {by_status:?}",
+        failures.len(),
+        EXCEPTIONS.len(),
+    );
+    for (name, source) in EXCEPTIONS {
+        eprintln!("  exception {name}: {source}");
+    }
+    eprintln!(
+        "  bad bodies (versions not gone): {bad_bodies}, {validated} answered 400 (the others 404: sent to nothing)"
+    );
+    assert!(validated * 10 >= bad_bodies * 9, "most bad bodies reach the body check: {validated} of {bad_bodies}");
+    assert!(operations >= 540, "the whole catalog: {operations}");
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(excused.keys().all(|k| EXCEPTIONS.iter().any(|(n, _)| n == k)), "every excuse is a listed exception");
+}
