@@ -9,7 +9,7 @@
 
 use super::generic::{answer, entry, frozen_fake, refused};
 use super::{Driver, digest_client};
-use crate::fake::FakeAtlas;
+use crate::fake::{FakeAtlas, observed_status};
 use atlas_admin_core::catalog;
 use atlas_admin_core::ops::Custom;
 use serde_json::{Value, json};
@@ -77,7 +77,9 @@ pub(super) fn lifecycle<D: Driver>(c: &D, crud: &Crud) -> Vec<(&'static str, Str
     let mut keys = Vec::new();
     for body in &crud.bodies {
         let created = answer(crud.create, c.execute(&with(op(crud.create, &crud.parent), body)));
-        assert_eq!(created.meta.status.as_u16(), create.success, "{}: {}", crud.create, created.value);
+        // Where Atlas answers another status than the spec's (a new project: 201), the fake does.
+        let status = observed_status(crud.create).unwrap_or(create.success);
+        assert_eq!(created.meta.status.as_u16(), status, "{}: {}", crud.create, created.value);
         let sent = body.as_array().and_then(|a| a.first()).unwrap_or(body);
         keys.push(with_key(&(crud.key)(sent, &created.value)));
     }
@@ -118,7 +120,7 @@ pub(super) fn lifecycle<D: Driver>(c: &D, crud: &Crud) -> Vec<(&'static str, Str
 
     // Delete, then 404 on read and on a second delete.
     let deleted = answer(crud.delete, c.execute(&op(crud.delete, &keys[0])));
-    assert_eq!(deleted.meta.status.as_u16(), delete.success);
+    assert_eq!(deleted.meta.status.as_u16(), observed_status(crud.delete).unwrap_or(delete.success));
     for name in [crud.get, crud.delete] {
         let gone = refused(name, c.execute(&op(name, &keys[0])));
         assert_eq!(gone, (404, "RESOURCE_NOT_FOUND".to_owned()), "{name} after the delete");

@@ -7,7 +7,7 @@
 
 use super::incoming::Request;
 use super::random;
-use super::schema::{Direction, HEX24, Schemas, Violation, untype_scalar_unions};
+use super::schema::{Direction, Fill, HEX24, Schemas, Violation, untype_scalar_unions};
 use atlas_admin_core::{ApiVersion, format_rfc3339};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -76,6 +76,32 @@ pub(crate) fn echoed(operation_id: &str, version: ApiVersion, body: &[u8]) -> Op
     let kept: serde_json::Map<String, Value> =
         sent.into_iter().filter(|(k, _)| schemas.property(schema, k, 0).is_some()).collect();
     (!kept.is_empty()).then_some(Value::Object(kept))
+}
+
+/// A request body of `operation_id` in `version` made from its schema ([`Schemas::example`]:
+/// `fill` asked first for each named string field), valid for [`request_problems`] (a list with one item); `None` where
+/// the spec gives the operation no request body.
+pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: Fill<'_>) -> Option<Value> {
+    let schema = request_schema(operation_id, version)?;
+    let schemas = Schemas::new(data());
+    let mut body = schemas.example(schema, Direction::Request, fill);
+    if let (Value::Array(items), Some(item)) = (&mut body, schemas.resolve(schema).get("items")) {
+        // A body that is a list (access list entries, a project's teams) carries one item.
+        if items.is_empty() {
+            items.push(schemas.example(item, Direction::Request, fill));
+        }
+    }
+    Some(body)
+}
+
+/// An example of field `name` of the success body of `operation_id` in `version` (its schema's
+/// example, default or a value built from it), if that body's schema describes the field.
+pub(crate) fn field_example(operation_id: &str, version: ApiVersion, name: &str) -> Option<Value> {
+    let responses = operation(operation_id)?.get("responses")?.as_object()?;
+    let schema = responses.values().find_map(|by_version| by_version.get(version.as_str()))?;
+    let schemas = Schemas::new(data());
+    let field = schemas.property(schema, name, 0)?;
+    Some(schemas.example(field, Direction::Response, &|_, _| None))
 }
 
 /// Where a JSON request body breaks the operation's request schema. A PATCH merges, so the
