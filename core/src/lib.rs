@@ -55,6 +55,7 @@ mod lenient;
 mod meta;
 pub mod migrate;
 mod models;
+pub mod schemas;
 mod now;
 mod operation;
 pub mod ops;
