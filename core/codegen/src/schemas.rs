@@ -316,10 +316,17 @@ impl<'a> Builder<'a> {
         Ok(ty)
     }
 
-    fn needs_item(s: &Value) -> bool {
+    /// Whether a schema is an item (a struct, enum or union) rather than a plain type. `allOf`
+    /// of one `$ref` is that schema, unless it is a discriminated parent: then it is a child
+    /// with the parent's fields (a struct), not the union again.
+    fn needs_item(&self, s: &Value) -> bool {
         let non_empty = |k: &str| s.get(k).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
-        let passthrough = s["allOf"].as_array().is_some_and(|a| a.len() == 1 && a[0].get("$ref").is_some())
-            && s.get("properties").is_none();
+        let passthrough = s["allOf"].as_array().is_some_and(|a| {
+            a.len() == 1
+                && str_of(&a[0], "$ref").is_some_and(|r| {
+                    self.spec.pointer(r.trim_start_matches('#')).is_some_and(|t| t.get("discriminator").is_none())
+                })
+        }) && s.get("properties").is_none();
         s.get("discriminator").is_some()
             || non_empty("oneOf")
             || non_empty("anyOf")
@@ -336,7 +343,7 @@ impl<'a> Builder<'a> {
         component: Option<&str>,
         depth: usize,
     ) -> Result<Ty, String> {
-        if !Self::needs_item(s) {
+        if !self.needs_item(s) {
             return self.plain(ptr, s, hint, depth);
         }
         let name = match component {
@@ -412,6 +419,9 @@ impl<'a> Builder<'a> {
             let mut names = BTreeSet::new();
             for (key, r) in targets {
                 let ty = self.component(&r, depth + 1)?;
+                if self.memo.get(&format!("#{ptr}")) == Some(&ty) {
+                    return Err(format!("{ptr}: the variant {key} is the union itself"));
+                }
                 let doc = self.node(&r[1..]).ok().and_then(|n| str_of(n, "title")).map(str::to_owned);
                 variants.push(Variant {
                     name: distinct(&mut names, upper_camel(&key, true)),
@@ -1223,7 +1233,9 @@ impl Models {
                 }
             }
             if file == "shared" {
-                module_list.push_str("mod shared;\npub use shared::*;\n");
+                module_list.push_str(
+                    "mod shared;\n#[allow(unused_imports)] // (empty without a tag feature)\npub use shared::*;\n",
+                );
             } else {
                 let feature = file.replace('_', "-");
                 let _ = writeln!(

@@ -35,14 +35,14 @@ mod json;
 mod nullable;
 
 pub use json::{DecodeError, Json};
-pub use nullable::Nullable;
 #[allow(unused_imports)]
 pub(crate) use json::{
-    nullable, object, optional, put, put_nullable, put_opt, required, round_trip, tag_of, to_value, via_serde,
-    with_tag,
+    nullable, object, optional, put, put_nullable, put_opt, required, round_trip, tag_of, to_value, via_serde, with_tag,
 };
+pub use nullable::Nullable;
 
 /// `Serialize` and `Deserialize` of a model through its [`Json`] implementation.
+#[allow(unused_macros)] // (no model is compiled without a tag feature)
 macro_rules! serde_via_json {
     ($($t:ty),* $(,)?) => {$(
         impl serde::Serialize for $t {
@@ -76,6 +76,3 @@ macro_rules! json_via_serde {
 #[path = "gen/mod.rs"]
 mod generated;
 pub use generated::*;
-
-#[cfg(test)]
-mod tests;

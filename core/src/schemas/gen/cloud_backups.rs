@@ -1660,7 +1660,7 @@ pub enum DiskBackupCopyPolicyItem {
     /// `frequencyType` is `monthly`.
     Monthly(Box<DiskBackupTimeBasedCopyPolicyItem>),
     /// `frequencyType` is `ondemand`.
-    Ondemand(Box<DiskBackupCopyPolicyItem>),
+    Ondemand(Box<DiskBackupOnDemandCopyPolicyItem>),
     /// `frequencyType` is `weekly`.
     Weekly(Box<DiskBackupTimeBasedCopyPolicyItem>),
     /// `frequencyType` is `yearly`.
@@ -2124,6 +2124,44 @@ impl Json for DiskBackupExportMember {
 }
 
 serde_via_json!(DiskBackupExportMember);
+
+/// Specifications for one on-demand copy policy item.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DiskBackupOnDemandCopyPolicyItem {
+    /// Human-readable label that identifies the frequency type associated with the copy policy.
+    pub frequency_type: DiskBackupApiPolicyItemFrequencyType,
+    /// Unique 24-hexadecimal digit string that identifies this copy policy item.
+    pub id: Option<String>,
+}
+
+impl DiskBackupOnDemandCopyPolicyItem {
+    /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    pub fn new(frequency_type: DiskBackupApiPolicyItemFrequencyType) -> Self {
+        Self { frequency_type, id: None }
+    }
+}
+
+impl Json for DiskBackupOnDemandCopyPolicyItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut m = object(value)?;
+        Ok(Self { frequency_type: required(&mut m, "frequencyType")?, id: optional(&mut m, "id")? })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        put(&mut m, "frequencyType", &self.frequency_type);
+        put_opt(&mut m, "id", &self.id);
+        Value::Object(m)
+    }
+}
+
+serde_via_json!(DiskBackupOnDemandCopyPolicyItem);
+
+/// Human-readable label that identifies the frequency type associated with the copy policy.
+///
+/// The same shape as [`DiskBackupApiPolicyItemFrequencyType`].
+pub type DiskBackupOnDemandCopyPolicyItemFrequencyType = DiskBackupApiPolicyItemFrequencyType;
 
 /// The spec's `DiskBackupOnDemandSnapshotRequest` schema.
 #[derive(Clone, Debug, PartialEq)]

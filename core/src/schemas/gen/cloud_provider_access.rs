@@ -819,6 +819,41 @@ serde_via_json!(CloudProviderAccessGCPServiceAccountRequest);
 /// The same shape as [`AWSCreateDataProcessRegionViewCloudProvider`].
 pub type CloudProviderAccessGCPServiceAccountRequestProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
+/// Details that describe the features linked to the GCP Service Account.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CloudProviderAccessGCPServiceAccountRequestUpdate {
+    /// Human-readable label that identifies the cloud provider of the role.
+    pub provider_name: AWSCreateDataProcessRegionViewCloudProvider,
+}
+
+impl CloudProviderAccessGCPServiceAccountRequestUpdate {
+    /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
+        Self { provider_name }
+    }
+}
+
+impl Json for CloudProviderAccessGCPServiceAccountRequestUpdate {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut m = object(value)?;
+        Ok(Self { provider_name: required(&mut m, "providerName")? })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        put(&mut m, "providerName", &self.provider_name);
+        Value::Object(m)
+    }
+}
+
+serde_via_json!(CloudProviderAccessGCPServiceAccountRequestUpdate);
+
+/// Human-readable label that identifies the cloud provider of the role.
+///
+/// The same shape as [`AWSCreateDataProcessRegionViewCloudProvider`].
+pub type CloudProviderAccessGCPServiceAccountRequestUpdateProviderName = AWSCreateDataProcessRegionViewCloudProvider;
+
 /// Provision status of the service account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -990,7 +1025,7 @@ pub enum CloudProviderAccessRoleRequestUpdate {
     /// `providerName` is `AZURE`.
     Azure(Box<CloudProviderAccessAzureServicePrincipal>),
     /// `providerName` is `GCP`.
-    Gcp(Box<CloudProviderAccessRoleRequestUpdate>),
+    Gcp(Box<CloudProviderAccessGCPServiceAccountRequestUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }

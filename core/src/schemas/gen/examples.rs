@@ -5128,11 +5128,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "cloud-provider-access")]
     if pointer == "/components/schemas/CloudProviderAccessGCPServiceAccountRequestUpdate" {
-        return Some(round_trip::<CloudProviderAccessRoleRequestUpdate>(value));
-    }
-    #[cfg(feature = "cloud-provider-access")]
-    if pointer == "/components/schemas/CloudProviderAccessGCPServiceAccountRequestUpdate/allOf/0" {
-        return Some(round_trip::<CloudProviderAccessRoleRequestUpdate>(value));
+        return Some(round_trip::<CloudProviderAccessGCPServiceAccountRequestUpdate>(value));
     }
     #[cfg(feature = "cloud-provider-access")]
     if pointer == "/components/schemas/CloudProviderAccessPushBasedLogExportFeatureUsage" {
@@ -6367,11 +6363,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/ConfluentSaslInheritAuthentication" {
-        return Some(round_trip::<SchemaRegistryAuthentication>(value));
-    }
-    #[cfg(feature = "streams")]
-    if pointer == "/components/schemas/ConfluentSaslInheritAuthentication/allOf/0" {
-        return Some(round_trip::<SchemaRegistryAuthentication>(value));
+        return Some(round_trip::<ConfluentSaslInheritAuthentication>(value));
     }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/ConfluentUserInfoAuthentication" {
@@ -8453,11 +8445,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "online-archive")]
     if pointer == "/components/schemas/DefaultScheduleView" {
-        return Some(round_trip::<OnlineArchiveSchedule>(value));
-    }
-    #[cfg(feature = "online-archive")]
-    if pointer == "/components/schemas/DefaultScheduleView/allOf/0" {
-        return Some(round_trip::<OnlineArchiveSchedule>(value));
+        return Some(round_trip::<DefaultScheduleView>(value));
     }
     #[cfg(feature = "cloud-backups")]
     if pointer == "/components/schemas/DeleteCopiedBackups" {
@@ -8801,11 +8789,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "cloud-backups")]
     if pointer == "/components/schemas/DiskBackupOnDemandCopyPolicyItem" {
-        return Some(round_trip::<DiskBackupCopyPolicyItem>(value));
-    }
-    #[cfg(feature = "cloud-backups")]
-    if pointer == "/components/schemas/DiskBackupOnDemandCopyPolicyItem/allOf/0" {
-        return Some(round_trip::<DiskBackupCopyPolicyItem>(value));
+        return Some(round_trip::<DiskBackupOnDemandCopyPolicyItem>(value));
     }
     #[cfg(feature = "cloud-backups")]
     if pointer == "/components/schemas/DiskBackupOnDemandSnapshotRequest" {
@@ -20987,7 +20971,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/SchemaRegistryAuthentication/properties/type" {
-        return Some(round_trip::<ConfluentUserInfoAuthenticationType>(value));
+        return Some(round_trip::<ConfluentSaslInheritAuthenticationType>(value));
     }
     #[cfg(feature = "events")]
     if pointer == "/components/schemas/SearchDeploymentAuditTypeView" {
@@ -23476,11 +23460,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/StreamsSampleConnection" {
-        return Some(round_trip::<StreamsConnection>(value));
-    }
-    #[cfg(feature = "streams")]
-    if pointer == "/components/schemas/StreamsSampleConnection/allOf/0" {
-        return Some(round_trip::<StreamsConnection>(value));
+        return Some(round_trip::<StreamsSampleConnection>(value));
     }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/StreamsSampleConnections" {

@@ -966,6 +966,41 @@ serde_via_json!(DateCriteriaViewDateFormat);
 /// The same shape as [`CustomCriteriaViewType`].
 pub type DateCriteriaViewType = CustomCriteriaViewType;
 
+/// The spec's `DefaultScheduleView` schema.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DefaultScheduleView {
+    /// Type of schedule.
+    pub r#type: DailyScheduleViewType,
+}
+
+impl DefaultScheduleView {
+    /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    pub fn new(r#type: DailyScheduleViewType) -> Self {
+        Self { r#type }
+    }
+}
+
+impl Json for DefaultScheduleView {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut m = object(value)?;
+        Ok(Self { r#type: required(&mut m, "type")? })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        put(&mut m, "type", &self.r#type);
+        Value::Object(m)
+    }
+}
+
+serde_via_json!(DefaultScheduleView);
+
+/// Type of schedule.
+///
+/// The same shape as [`DailyScheduleViewType`].
+pub type DefaultScheduleViewType = DailyScheduleViewType;
+
 /// The spec's `GCPCreateDataProcessRegionView` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1111,7 +1146,7 @@ pub enum OnlineArchiveSchedule {
     /// `type` is `DAILY`.
     Daily(Box<DailyScheduleView>),
     /// `type` is `DEFAULT`.
-    Default(Box<OnlineArchiveSchedule>),
+    Default(Box<DefaultScheduleView>),
     /// `type` is `MONTHLY`.
     Monthly(Box<MonthlyScheduleView>),
     /// `type` is `WEEKLY`.

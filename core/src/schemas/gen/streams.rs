@@ -316,12 +316,85 @@ impl Json for BaseStreamsRegion {
 
 serde_via_json!(BaseStreamsRegion);
 
+/// Inherits the authentication configuration from Kafka for the Confluent Schema Registry.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ConfluentSaslInheritAuthentication {
+    /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
+    pub r#type: ConfluentSaslInheritAuthenticationType,
+}
+
+impl ConfluentSaslInheritAuthentication {
+    /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    pub fn new(r#type: ConfluentSaslInheritAuthenticationType) -> Self {
+        Self { r#type }
+    }
+}
+
+impl Json for ConfluentSaslInheritAuthentication {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut m = object(value)?;
+        Ok(Self { r#type: required(&mut m, "type")? })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        put(&mut m, "type", &self.r#type);
+        Value::Object(m)
+    }
+}
+
+serde_via_json!(ConfluentSaslInheritAuthentication);
+
+/// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfluentSaslInheritAuthenticationType {
+    /// `USER_INFO`
+    UserInfo,
+    /// `SASL_INHERIT`
+    SaslInherit,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl ConfluentSaslInheritAuthenticationType {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserInfo => "USER_INFO",
+            Self::SaslInherit => "SASL_INHERIT",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "USER_INFO" => Self::UserInfo,
+            "SASL_INHERIT" => Self::SaslInherit,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for ConfluentSaslInheritAuthenticationType {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(ConfluentSaslInheritAuthenticationType);
+
 /// Authentication details for type `USER_INFO` with username and password for Confluent Schema Registry.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConfluentUserInfoAuthentication {
     /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
-    pub r#type: ConfluentUserInfoAuthenticationType,
+    pub r#type: ConfluentSaslInheritAuthenticationType,
     /// Password or Private Key for authentication.
     pub password: crate::Secret,
     /// Username or Public Key for authentication.
@@ -330,7 +403,7 @@ pub struct ConfluentUserInfoAuthentication {
 
 impl ConfluentUserInfoAuthentication {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
-    pub fn new(r#type: ConfluentUserInfoAuthenticationType, password: crate::Secret, username: String) -> Self {
+    pub fn new(r#type: ConfluentSaslInheritAuthenticationType, password: crate::Secret, username: String) -> Self {
         Self { r#type, password, username }
     }
 }
@@ -357,47 +430,9 @@ impl Json for ConfluentUserInfoAuthentication {
 serde_via_json!(ConfluentUserInfoAuthentication);
 
 /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConfluentUserInfoAuthenticationType {
-    /// `USER_INFO`
-    UserInfo,
-    /// `SASL_INHERIT`
-    SaslInherit,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl ConfluentUserInfoAuthenticationType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserInfo => "USER_INFO",
-            Self::SaslInherit => "SASL_INHERIT",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "USER_INFO" => Self::UserInfo,
-            "SASL_INHERIT" => Self::SaslInherit,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for ConfluentUserInfoAuthenticationType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(ConfluentUserInfoAuthenticationType);
+///
+/// The same shape as [`ConfluentSaslInheritAuthenticationType`].
+pub type ConfluentUserInfoAuthenticationType = ConfluentSaslInheritAuthenticationType;
 
 /// The name of a built-in or custom DB Role to connect to an Atlas Cluster.
 #[derive(Clone, Debug, PartialEq)]
@@ -775,7 +810,7 @@ serde_via_json!(PaginatedApiStreamsVPCPeeringConnectionView);
 #[non_exhaustive]
 pub enum SchemaRegistryAuthentication {
     /// `type` is `SASL_INHERIT`.
-    SaslInherit(Box<SchemaRegistryAuthentication>),
+    SaslInherit(Box<ConfluentSaslInheritAuthentication>),
     /// `type` is `USER_INFO`.
     UserInfo(Box<ConfluentUserInfoAuthentication>),
     /// A body this version cannot place, kept as sent.
@@ -1387,7 +1422,7 @@ pub enum StreamsConnection {
     /// `type` is `S3`.
     S3(Box<StreamsAWSKinesisDataStreamsConnection>),
     /// `type` is `Sample`.
-    Sample(Box<StreamsConnection>),
+    Sample(Box<StreamsSampleConnection>),
     /// `type` is `SchemaRegistry`.
     SchemaRegistry(Box<StreamsSchemaRegistryConnection>),
     /// A body this version cannot place, kept as sent.
@@ -3063,6 +3098,68 @@ serde_via_json!(StreamsPublicPrivateLinkNetworkingAccessType);
 ///
 /// The same shape as [`StreamsAWSKinesisDataStreamsConnection`].
 pub type StreamsS3Connection = StreamsAWSKinesisDataStreamsConnection;
+
+/// The spec's `StreamsSampleConnection` schema.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct StreamsSampleConnection {
+    /// Unique identifier of the connection.
+    pub id: Option<String>,
+    /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
+    pub links: Option<Vec<crate::models::Link>>,
+    /// Human-readable label that identifies the stream connection. For the Sample type, this is the name of the sample source.
+    pub name: Option<String>,
+    /// The connection region.
+    pub region: Option<String>,
+    /// The connection state.
+    pub state: Option<StreamsAWSKinesisDataStreamsConnectionState>,
+    /// The connection type.
+    pub r#type: Option<StreamsAWSKinesisDataStreamsConnectionType>,
+}
+
+impl StreamsSampleConnection {
+    /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    pub fn new() -> Self {
+        Self { id: None, links: None, name: None, region: None, state: None, r#type: None }
+    }
+}
+
+impl Json for StreamsSampleConnection {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut m = object(value)?;
+        Ok(Self {
+            id: optional(&mut m, "id")?,
+            links: optional(&mut m, "links")?,
+            name: optional(&mut m, "name")?,
+            region: optional(&mut m, "region")?,
+            state: optional(&mut m, "state")?,
+            r#type: optional(&mut m, "type")?,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        put_opt(&mut m, "id", &self.id);
+        put_opt(&mut m, "links", &self.links);
+        put_opt(&mut m, "name", &self.name);
+        put_opt(&mut m, "region", &self.region);
+        put_opt(&mut m, "state", &self.state);
+        put_opt(&mut m, "type", &self.r#type);
+        Value::Object(m)
+    }
+}
+
+serde_via_json!(StreamsSampleConnection);
+
+/// The connection state.
+///
+/// The same shape as [`StreamsAWSKinesisDataStreamsConnectionState`].
+pub type StreamsSampleConnectionState = StreamsAWSKinesisDataStreamsConnectionState;
+
+/// The connection type.
+///
+/// The same shape as [`StreamsAWSKinesisDataStreamsConnectionType`].
+pub type StreamsSampleConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// Sample connections to add to SPI.
 #[derive(Clone, Debug, PartialEq)]
