@@ -306,6 +306,7 @@ impl<'a> Builder<'a> {
             self.used_overrides.insert(name.to_owned());
             let ty = Ty::Path(path.clone());
             self.memo.insert(r.to_owned(), ty.clone());
+            self.at.insert(r[1..].to_owned(), ty.clone());
             return Ok(ty);
         }
         let ptr = &r[1..];
@@ -397,7 +398,20 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// The properties a union declares beside its members: their types, for the example
+    /// registry (emitted only where a member holds the same shape).
+    fn union_own_properties(&mut self, ptr: &str, s: &'a Value, name: &str, depth: usize) -> Result<(), String> {
+        for k in s["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+            let pptr = format!("{ptr}/properties/{}", token(&k));
+            self.ty_at(&pptr, &format!("{name}{}", upper_camel(&k, false)), depth + 1)?;
+        }
+        Ok(())
+    }
+
     fn kind(&mut self, ptr: &str, s: &'a Value, name: &str, depth: usize) -> Result<Kind, String> {
+        if s.get("discriminator").is_some() || s["oneOf"].as_array().is_some_and(|a| !a.is_empty()) {
+            self.union_own_properties(ptr, s, name, depth)?;
+        }
         if let Some(d) = s.get("discriminator") {
             let prop = str_of(d, "propertyName").ok_or_else(|| format!("{ptr}: discriminator without propertyName"))?;
             let mut targets: Vec<(String, String)> = Vec::new();
@@ -1294,6 +1308,11 @@ impl Models {
              pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, DecodeError>> {\n",
         );
         for (ptr, ty) in &self.at {
+            let mut named = Vec::new();
+            collect_named(ty, &mut named);
+            if named.iter().any(|&i| self.tags[self.canon[i]].is_empty()) {
+                continue; // an item no emitted model holds
+            }
             let cfg = cfg_of(&self.features_of(ty, true));
             let expr = self.render(ty, true, "");
             let _ = writeln!(s, "{cfg}if pointer == {ptr:?} {{\nreturn Some(round_trip::<{expr}>(value));\n}}");

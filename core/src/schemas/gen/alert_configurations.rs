@@ -732,6 +732,49 @@ impl Json for AppServiceMetricThreshold {
 
 serde_via_json!(AppServiceMetricThreshold);
 
+/// Comparison operator to apply when checking the current metric value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppServiceMetricThresholdOperator {
+    /// `LESS_THAN`
+    LessThan,
+    /// `GREATER_THAN`
+    GreaterThan,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl AppServiceMetricThresholdOperator {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LessThan => "LESS_THAN",
+            Self::GreaterThan => "GREATER_THAN",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "LESS_THAN" => Self::LessThan,
+            "GREATER_THAN" => Self::GreaterThan,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for AppServiceMetricThresholdOperator {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(AppServiceMetricThresholdOperator);
+
 /// The spec's `AssertMsgRawMetricThresholdView` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -743,7 +786,7 @@ pub struct AssertMsgRawMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -785,47 +828,9 @@ impl Json for AssertMsgRawMetricThresholdView {
 serde_via_json!(AssertMsgRawMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AssertMsgRawMetricThresholdViewOperator {
-    /// `LESS_THAN`
-    LessThan,
-    /// `GREATER_THAN`
-    GreaterThan,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl AssertMsgRawMetricThresholdViewOperator {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LessThan => "LESS_THAN",
-            Self::GreaterThan => "GREATER_THAN",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "LESS_THAN" => Self::LessThan,
-            "GREATER_THAN" => Self::GreaterThan,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for AssertMsgRawMetricThresholdViewOperator {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(AssertMsgRawMetricThresholdViewOperator);
+///
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type AssertMsgRawMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `AssertRegularRawMetricThresholdView` schema.
 ///
@@ -853,7 +858,7 @@ pub struct AvgCommandExecutionTimeTimeMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -894,8 +899,8 @@ serde_via_json!(AvgCommandExecutionTimeTimeMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type AvgCommandExecutionTimeTimeMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type AvgCommandExecutionTimeTimeMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `AvgReadExecutionTimeTimeMetricThresholdView` schema.
 ///
@@ -1060,7 +1065,7 @@ pub struct CacheBytesReadIntoDataMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -1101,8 +1106,8 @@ serde_via_json!(CacheBytesReadIntoDataMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type CacheBytesReadIntoDataMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type CacheBytesReadIntoDataMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `CacheBytesWrittenFromDataMetricThresholdView` schema.
 ///
@@ -5445,7 +5450,7 @@ pub struct NumberMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -5486,8 +5491,8 @@ serde_via_json!(NumberMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type NumberMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type NumberMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `OpCounterCmdRawMetricThresholdView` schema.
 ///
@@ -5991,7 +5996,7 @@ pub struct RPUMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -6032,8 +6037,8 @@ serde_via_json!(RPUMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type RPUMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type RPUMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `RawMetricThresholdView` schema.
 ///

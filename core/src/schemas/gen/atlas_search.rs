@@ -832,6 +832,184 @@ impl Json for ClusterSearchIndex {
 
 serde_via_json!(ClusterSearchIndex);
 
+/// Condition of the search index when you made this request.
+///
+/// - `IN_PROGRESS`: Atlas is building or re-building the index after an edit.
+/// - `STEADY`: You can use this search index.
+/// - `FAILED`: Atlas could not build the index.
+/// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
+/// - `PAUSED`: The cluster is paused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClusterSearchIndexStatus {
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `STEADY`
+    Steady,
+    /// `FAILED`
+    Failed,
+    /// `MIGRATING`
+    Migrating,
+    /// `STALE`
+    Stale,
+    /// `PAUSED`
+    Paused,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl ClusterSearchIndexStatus {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Steady => "STEADY",
+            Self::Failed => "FAILED",
+            Self::Migrating => "MIGRATING",
+            Self::Stale => "STALE",
+            Self::Paused => "PAUSED",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "IN_PROGRESS" => Self::InProgress,
+            "STEADY" => Self::Steady,
+            "FAILED" => Self::Failed,
+            "MIGRATING" => Self::Migrating,
+            "STALE" => Self::Stale,
+            "PAUSED" => Self::Paused,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for ClusterSearchIndexStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(ClusterSearchIndexStatus);
+
+/// Type of the index. Default type is search.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClusterSearchIndexType {
+    /// `search`
+    Search,
+    /// `vectorSearch`
+    VectorSearch,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl ClusterSearchIndexType {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Search => "search",
+            Self::VectorSearch => "vectorSearch",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "search" => Self::Search,
+            "vectorSearch" => Self::VectorSearch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for ClusterSearchIndexType {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(ClusterSearchIndexType);
+
+/// Condition of the search index when you made this request.
+///
+/// - `DELETING`: The index is being deleted.
+/// - `FAILED` The index build failed. Indexes can enter the FAILED state due to an invalid index definition.
+/// - `STALE`: The index is queryable but has stopped replicating data from the indexed collection. Searches on the index may return out-of-date data.
+/// - `PENDING`: Atlas has not yet started building the index.
+/// - `BUILDING`: Atlas is building or re-building the index after an edit.
+/// - `READY`: The index is ready and can support queries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SearchHostStatusDetailStatus {
+    /// `DELETING`
+    Deleting,
+    /// `FAILED`
+    Failed,
+    /// `STALE`
+    Stale,
+    /// `PENDING`
+    Pending,
+    /// `BUILDING`
+    Building,
+    /// `READY`
+    Ready,
+    /// `DOES_NOT_EXIST`
+    DoesNotExist,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl SearchHostStatusDetailStatus {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deleting => "DELETING",
+            Self::Failed => "FAILED",
+            Self::Stale => "STALE",
+            Self::Pending => "PENDING",
+            Self::Building => "BUILDING",
+            Self::Ready => "READY",
+            Self::DoesNotExist => "DOES_NOT_EXIST",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "DELETING" => Self::Deleting,
+            "FAILED" => Self::Failed,
+            "STALE" => Self::Stale,
+            "PENDING" => Self::Pending,
+            "BUILDING" => Self::Building,
+            "READY" => Self::Ready,
+            "DOES_NOT_EXIST" => Self::DoesNotExist,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for SearchHostStatusDetailStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(SearchHostStatusDetailStatus);
+
 /// The spec's `SearchIndex` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -853,11 +1031,11 @@ pub struct SearchIndex {
     /// - `FAILED`: Atlas could not build the index.
     /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
     /// - `PAUSED`: The cluster is paused.
-    pub status: Option<SearchIndexStatus>,
+    pub status: Option<ClusterSearchIndexStatus>,
     /// Flag that indicates whether to store all fields (true) on Atlas Search. By default, Atlas doesn't store (false) the fields on Atlas Search.  Alternatively, you can specify an object that only contains the list of fields to store (include) or not store (exclude) on Atlas Search. Note that storing all fields (true) is not allowed for vector search indexes. To learn more, see documentation.
     pub stored_source: Option<serde_json::Value>,
     /// Type of the index. Default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// Specific pre-defined method chosen to convert database field text into searchable words. This conversion reduces the text of fields into the smallest units of text. These units are called a **term** or **token**. This process, known as tokenization, involves a variety of changes made to the text in fields:
     ///
     /// - extracting words
@@ -1282,106 +1460,14 @@ pub type SearchIndexSearchAnalyzer = SearchIndexAnalyzer;
 /// - `FAILED`: Atlas could not build the index.
 /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
 /// - `PAUSED`: The cluster is paused.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SearchIndexStatus {
-    /// `IN_PROGRESS`
-    InProgress,
-    /// `STEADY`
-    Steady,
-    /// `FAILED`
-    Failed,
-    /// `MIGRATING`
-    Migrating,
-    /// `STALE`
-    Stale,
-    /// `PAUSED`
-    Paused,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl SearchIndexStatus {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "IN_PROGRESS",
-            Self::Steady => "STEADY",
-            Self::Failed => "FAILED",
-            Self::Migrating => "MIGRATING",
-            Self::Stale => "STALE",
-            Self::Paused => "PAUSED",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "IN_PROGRESS" => Self::InProgress,
-            "STEADY" => Self::Steady,
-            "FAILED" => Self::Failed,
-            "MIGRATING" => Self::Migrating,
-            "STALE" => Self::Stale,
-            "PAUSED" => Self::Paused,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for SearchIndexStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(SearchIndexStatus);
+///
+/// The same shape as [`ClusterSearchIndexStatus`].
+pub type SearchIndexStatus = ClusterSearchIndexStatus;
 
 /// Type of the index. Default type is search.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SearchIndexType {
-    /// `search`
-    Search,
-    /// `vectorSearch`
-    VectorSearch,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl SearchIndexType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Search => "search",
-            Self::VectorSearch => "vectorSearch",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "search" => Self::Search,
-            "vectorSearch" => Self::VectorSearch,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for SearchIndexType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(SearchIndexType);
+///
+/// The same shape as [`ClusterSearchIndexType`].
+pub type SearchIndexType = ClusterSearchIndexType;
 
 /// Search Index Update Request
 #[derive(Clone, Debug, PartialEq)]
@@ -1699,7 +1785,7 @@ pub struct TextSearchHostStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
 }
 
 impl TextSearchHostStatusDetail {
@@ -1742,67 +1828,9 @@ serde_via_json!(TextSearchHostStatusDetail);
 /// - `PENDING`: Atlas has not yet started building the index.
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TextSearchHostStatusDetailStatus {
-    /// `DELETING`
-    Deleting,
-    /// `FAILED`
-    Failed,
-    /// `STALE`
-    Stale,
-    /// `PENDING`
-    Pending,
-    /// `BUILDING`
-    Building,
-    /// `READY`
-    Ready,
-    /// `DOES_NOT_EXIST`
-    DoesNotExist,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl TextSearchHostStatusDetailStatus {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deleting => "DELETING",
-            Self::Failed => "FAILED",
-            Self::Stale => "STALE",
-            Self::Pending => "PENDING",
-            Self::Building => "BUILDING",
-            Self::Ready => "READY",
-            Self::DoesNotExist => "DOES_NOT_EXIST",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "DELETING" => Self::Deleting,
-            "FAILED" => Self::Failed,
-            "STALE" => Self::Stale,
-            "PENDING" => Self::Pending,
-            "BUILDING" => Self::Building,
-            "READY" => Self::Ready,
-            "DOES_NOT_EXIST" => Self::DoesNotExist,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for TextSearchHostStatusDetailStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(TextSearchHostStatusDetailStatus);
+///
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type TextSearchHostStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Text Search Index Create Request.
 #[derive(Clone, Debug, PartialEq)]
@@ -1815,7 +1843,7 @@ pub struct TextSearchIndexCreateRequest {
     /// Label that identifies this index. Within each namespace, names of all indexes in the namespace must be unique.
     pub name: String,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// The text search index definition set by the user.
     pub definition: TextSearchIndexDefinition,
 }
@@ -1854,8 +1882,8 @@ serde_via_json!(TextSearchIndexCreateRequest);
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type TextSearchIndexCreateRequestType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type TextSearchIndexCreateRequestType = ClusterSearchIndexType;
 
 /// The text search index definition set by the user.
 #[derive(Clone, Debug, PartialEq)]
@@ -1985,11 +2013,11 @@ pub struct TextSearchIndexResponse {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
     /// List of documents detailing index status on each host.
     pub status_detail: Option<Vec<TextSearchHostStatusDetail>>,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
     pub synonym_mapping_status: Option<SynonymMappingStatusDetailStatus>,
     /// A list of documents describing the status of the index's synonym mappings on each search host. Only appears if the index has synonyms defined.
@@ -2064,8 +2092,8 @@ serde_via_json!(TextSearchIndexResponse);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type TextSearchIndexResponseStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type TextSearchIndexResponseStatus = SearchHostStatusDetailStatus;
 
 /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
 ///
@@ -2074,8 +2102,8 @@ pub type TextSearchIndexResponseSynonymMappingStatus = SynonymMappingStatusDetai
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type TextSearchIndexResponseType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type TextSearchIndexResponseType = ClusterSearchIndexType;
 
 /// Contains status information about a text search index.
 #[derive(Clone, Debug, PartialEq)]
@@ -2097,7 +2125,7 @@ pub struct TextSearchIndexStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
     /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
     pub synonym_mapping_status: Option<SynonymMappingStatusDetailStatus>,
     /// List of synonym statuses by mapping.
@@ -2157,8 +2185,8 @@ serde_via_json!(TextSearchIndexStatusDetail);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type TextSearchIndexStatusDetailStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type TextSearchIndexStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
 ///
@@ -3628,7 +3656,7 @@ pub struct VectorSearchHostStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
 }
 
 impl VectorSearchHostStatusDetail {
@@ -3672,8 +3700,8 @@ serde_via_json!(VectorSearchHostStatusDetail);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type VectorSearchHostStatusDetailStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type VectorSearchHostStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// The spec's `VectorSearchIndex` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -3696,11 +3724,11 @@ pub struct VectorSearchIndex {
     /// - `FAILED`: Atlas could not build the index.
     /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
     /// - `PAUSED`: The cluster is paused.
-    pub status: Option<SearchIndexStatus>,
+    pub status: Option<ClusterSearchIndexStatus>,
     /// Flag that indicates whether to store all fields (true) on Atlas Search. By default, Atlas doesn't store (false) the fields on Atlas Search.  Alternatively, you can specify an object that only contains the list of fields to store (include) or not store (exclude) on Atlas Search. Note that storing all fields (true) is not allowed for vector search indexes. To learn more, see documentation.
     pub stored_source: Option<serde_json::Value>,
     /// Type of the index. Default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// Settings that configure the fields, one per object, to index. You must define at least one "vector" type field. You can optionally define "filter" type fields also.
     pub fields: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// Top-level path to the array that contains vector fields. When provided, vector fields under this path are treated as nested.
@@ -3771,7 +3799,7 @@ pub struct VectorSearchIndexCreateRequest {
     /// Label that identifies this index. Within each namespace, names of all indexes in the namespace must be unique.
     pub name: String,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// The vector search index definition set by the user.
     pub definition: VectorSearchIndexDefinition,
 }
@@ -3815,8 +3843,8 @@ serde_via_json!(VectorSearchIndexCreateRequest);
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type VectorSearchIndexCreateRequestType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type VectorSearchIndexCreateRequestType = ClusterSearchIndexType;
 
 /// The vector search index definition set by the user.
 #[derive(Clone, Debug, PartialEq)]
@@ -3888,11 +3916,11 @@ pub struct VectorSearchIndexResponse {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
     /// List of documents detailing index status on each host.
     pub status_detail: Option<Vec<VectorSearchHostStatusDetail>>,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
 }
 
 impl VectorSearchIndexResponse {
@@ -3957,13 +3985,13 @@ serde_via_json!(VectorSearchIndexResponse);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type VectorSearchIndexResponseStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type VectorSearchIndexResponseStatus = SearchHostStatusDetailStatus;
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type VectorSearchIndexResponseType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type VectorSearchIndexResponseType = ClusterSearchIndexType;
 
 /// Condition of the search index when you made this request.
 ///
@@ -3973,8 +4001,8 @@ pub type VectorSearchIndexResponseType = SearchIndexType;
 /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
 /// - `PAUSED`: The cluster is paused.
 ///
-/// The same shape as [`SearchIndexStatus`].
-pub type VectorSearchIndexStatus = SearchIndexStatus;
+/// The same shape as [`ClusterSearchIndexStatus`].
+pub type VectorSearchIndexStatus = ClusterSearchIndexStatus;
 
 /// Contains status information about a vector search index.
 #[derive(Clone, Debug, PartialEq)]
@@ -3996,7 +4024,7 @@ pub struct VectorSearchIndexStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
 }
 
 impl VectorSearchIndexStatusDetail {
@@ -4040,10 +4068,10 @@ serde_via_json!(VectorSearchIndexStatusDetail);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type VectorSearchIndexStatusDetailStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type VectorSearchIndexStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Type of the index. Default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type VectorSearchIndexType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type VectorSearchIndexType = ClusterSearchIndexType;

@@ -255,6 +255,92 @@ impl Json for FederationIdentityProvider {
 
 serde_via_json!(FederationIdentityProvider);
 
+/// String enum that indicates the type of the identity provider. Default is WORKFORCE.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FederationIdentityProviderIdpType {
+    /// `WORKFORCE`
+    Workforce,
+    /// `WORKLOAD`
+    Workload,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl FederationIdentityProviderIdpType {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Workforce => "WORKFORCE",
+            Self::Workload => "WORKLOAD",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "WORKFORCE" => Self::Workforce,
+            "WORKLOAD" => Self::Workload,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for FederationIdentityProviderIdpType {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(FederationIdentityProviderIdpType);
+
+/// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FederationIdentityProviderProtocol {
+    /// `SAML`
+    Saml,
+    /// `OIDC`
+    Oidc,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl FederationIdentityProviderProtocol {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Saml => "SAML",
+            Self::Oidc => "OIDC",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "SAML" => Self::Saml,
+            "OIDC" => Self::Oidc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for FederationIdentityProviderProtocol {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(FederationIdentityProviderProtocol);
+
 /// The spec's `FederationIdentityProviderUpdate` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -339,6 +425,49 @@ impl Json for FederationOidcIdentityProvider {
 
 serde_via_json!(FederationOidcIdentityProvider);
 
+/// Indicates whether authorization is granted based on group membership or user ID.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FederationOidcIdentityProviderAuthorizationType {
+    /// `GROUP`
+    Group,
+    /// `USER`
+    User,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl FederationOidcIdentityProviderAuthorizationType {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "GROUP",
+            Self::User => "USER",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "GROUP" => Self::Group,
+            "USER" => Self::User,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for FederationOidcIdentityProviderAuthorizationType {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(FederationOidcIdentityProviderAuthorizationType);
+
 /// The spec's `FederationOidcIdentityProviderUpdate` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -388,7 +517,7 @@ pub struct FederationOidcWorkforceIdentityProvider {
     /// Identifier of the intended recipient of the token.
     pub audience: Nullable<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// Client identifier that is assigned to an application by the Identity Provider.
     pub client_id: Nullable<String>,
     /// Date that the identity provider was created on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -402,13 +531,13 @@ pub struct FederationOidcWorkforceIdentityProvider {
     /// Unique 24-hexadecimal digit string that identifies the identity provider.
     pub id: String,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// Legacy 20-hexadecimal digit string that identifies the identity provider.
     pub okta_idp_id: Nullable<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Scopes that MongoDB applications will request from the authorization endpoint.
     pub requested_scopes: Option<Vec<String>>,
     /// Date that the identity provider was last updated on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -492,133 +621,19 @@ impl Json for FederationOidcWorkforceIdentityProvider {
 serde_via_json!(FederationOidcWorkforceIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FederationOidcWorkforceIdentityProviderAuthorizationType {
-    /// `GROUP`
-    Group,
-    /// `USER`
-    User,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl FederationOidcWorkforceIdentityProviderAuthorizationType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Group => "GROUP",
-            Self::User => "USER",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "GROUP" => Self::Group,
-            "USER" => Self::User,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for FederationOidcWorkforceIdentityProviderAuthorizationType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(FederationOidcWorkforceIdentityProviderAuthorizationType);
+///
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
+pub type FederationOidcWorkforceIdentityProviderAuthorizationType = FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FederationOidcWorkforceIdentityProviderIdpType {
-    /// `WORKFORCE`
-    Workforce,
-    /// `WORKLOAD`
-    Workload,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl FederationOidcWorkforceIdentityProviderIdpType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Workforce => "WORKFORCE",
-            Self::Workload => "WORKLOAD",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "WORKFORCE" => Self::Workforce,
-            "WORKLOAD" => Self::Workload,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for FederationOidcWorkforceIdentityProviderIdpType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(FederationOidcWorkforceIdentityProviderIdpType);
+///
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkforceIdentityProviderIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FederationOidcWorkforceIdentityProviderProtocol {
-    /// `SAML`
-    Saml,
-    /// `OIDC`
-    Oidc,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl FederationOidcWorkforceIdentityProviderProtocol {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Saml => "SAML",
-            Self::Oidc => "OIDC",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "SAML" => Self::Saml,
-            "OIDC" => Self::Oidc,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for FederationOidcWorkforceIdentityProviderProtocol {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(FederationOidcWorkforceIdentityProviderProtocol);
+///
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkforceIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKFORCE
 #[derive(Clone, Debug, PartialEq)]
@@ -629,7 +644,7 @@ pub struct FederationOidcWorkforceIdentityProviderUpdate {
     /// Identifier of the intended recipient of the token.
     pub audience: Option<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// Client identifier that is assigned to an application by the Identity Provider.
     pub client_id: Option<String>,
     /// The description of the identity provider.
@@ -639,11 +654,11 @@ pub struct FederationOidcWorkforceIdentityProviderUpdate {
     /// Identifier of the claim which contains IdP Group IDs in the token.
     pub groups_claim: Option<String>,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Scopes that MongoDB applications will request from the authorization endpoint.
     pub requested_scopes: Option<Vec<String>>,
     /// Identifier of the claim which contains the user ID in the token.
@@ -711,19 +726,19 @@ serde_via_json!(FederationOidcWorkforceIdentityProviderUpdate);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderAuthorizationType`].
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
 pub type FederationOidcWorkforceIdentityProviderUpdateAuthorizationType =
-    FederationOidcWorkforceIdentityProviderAuthorizationType;
+    FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationOidcWorkforceIdentityProviderUpdateIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkforceIdentityProviderUpdateIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationOidcWorkforceIdentityProviderUpdateProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkforceIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKLOAD
 #[derive(Clone, Debug, PartialEq)]
@@ -734,7 +749,7 @@ pub struct FederationOidcWorkloadIdentityProvider {
     /// Identifier of the intended recipient of the token.
     pub audience: Nullable<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// Date that the identity provider was created on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
     pub created_at: Option<String>,
     /// The description of the identity provider.
@@ -746,13 +761,13 @@ pub struct FederationOidcWorkloadIdentityProvider {
     /// Unique 24-hexadecimal digit string that identifies the identity provider.
     pub id: String,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// Legacy 20-hexadecimal digit string that identifies the identity provider.
     pub okta_idp_id: Nullable<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Date that the identity provider was last updated on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
     pub updated_at: Nullable<String>,
     /// Identifier of the claim which contains the user ID in the token.
@@ -826,19 +841,18 @@ serde_via_json!(FederationOidcWorkloadIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderAuthorizationType`].
-pub type FederationOidcWorkloadIdentityProviderAuthorizationType =
-    FederationOidcWorkforceIdentityProviderAuthorizationType;
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
+pub type FederationOidcWorkloadIdentityProviderAuthorizationType = FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationOidcWorkloadIdentityProviderIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkloadIdentityProviderIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationOidcWorkloadIdentityProviderProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkloadIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKLOAD
 #[derive(Clone, Debug, PartialEq)]
@@ -847,7 +861,7 @@ pub struct FederationOidcWorkloadIdentityProviderUpdate {
     /// Identifier of the intended recipient of the token.
     pub audience: Option<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// The description of the identity provider.
     pub description: Nullable<String>,
     /// Human-readable label that identifies the identity provider.
@@ -855,11 +869,11 @@ pub struct FederationOidcWorkloadIdentityProviderUpdate {
     /// Identifier of the claim which contains IdP Group IDs in the token.
     pub groups_claim: Option<String>,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Identifier of the claim which contains the user ID in the token.
     pub user_claim: Option<String>,
 }
@@ -916,19 +930,19 @@ serde_via_json!(FederationOidcWorkloadIdentityProviderUpdate);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderAuthorizationType`].
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
 pub type FederationOidcWorkloadIdentityProviderUpdateAuthorizationType =
-    FederationOidcWorkforceIdentityProviderAuthorizationType;
+    FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationOidcWorkloadIdentityProviderUpdateIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkloadIdentityProviderUpdateIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationOidcWorkloadIdentityProviderUpdateProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkloadIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// SAML
 #[derive(Clone, Debug, PartialEq)]
@@ -951,7 +965,7 @@ pub struct FederationSamlIdentityProvider {
     /// Unique 24-hexadecimal digit string that identifies the identity provider.
     pub id: String,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// Legacy 20-hexadecimal digit string that identifies the identity provider.
@@ -959,7 +973,7 @@ pub struct FederationSamlIdentityProvider {
     /// PEM file information for the identity provider's current certificates.
     pub pem_file_info: Nullable<PemFileInfo>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
     pub request_binding: Option<FederationSamlIdentityProviderRequestBinding>,
     /// Signature algorithm that Federated Authentication uses to encrypt the identity provider signature.
@@ -1061,13 +1075,13 @@ serde_via_json!(FederationSamlIdentityProvider);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationSamlIdentityProviderIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationSamlIdentityProviderIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationSamlIdentityProviderProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationSamlIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -1209,13 +1223,13 @@ pub struct FederationSamlIdentityProviderUpdate {
     /// Human-readable label that identifies the identity provider.
     pub display_name: Option<String>,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// PEM file information for the identity provider's current certificates.
     pub pem_file_info: Option<PemFileInfoUpdate>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
     pub request_binding: Option<FederationSamlIdentityProviderRequestBinding>,
     /// Signature algorithm that Federated Authentication uses to encrypt the identity provider signature.
@@ -1294,13 +1308,13 @@ serde_via_json!(FederationSamlIdentityProviderUpdate);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationSamlIdentityProviderUpdateIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationSamlIdentityProviderUpdateIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationSamlIdentityProviderUpdateProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationSamlIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
 ///

@@ -642,6 +642,51 @@ impl Json for CriteriaView {
 
 serde_via_json!(CriteriaView);
 
+/// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
+/// `DATE` selects documents to archive based on a date.
+/// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CriteriaViewType {
+    /// `DATE`
+    Date,
+    /// `CUSTOM`
+    Custom,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl CriteriaViewType {
+    /// The value as Atlas spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Date => "DATE",
+            Self::Custom => "CUSTOM",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "DATE" => Self::Date,
+            "CUSTOM" => Self::Custom,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for CriteriaViewType {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(CriteriaViewType);
+
 /// Custom archival criteria.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -649,7 +694,7 @@ pub struct CustomCriteriaView {
     /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
     /// `DATE` selects documents to archive based on a date.
     /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-    pub r#type: Option<CustomCriteriaViewType>,
+    pub r#type: Option<CriteriaViewType>,
     /// MongoDB find query that selects documents to archive. The specified query follows the syntax of the `db.collection.find(query)` command. This query can't use the empty document (`{}`) to return all documents. Set this parameter when `"criteria.type" : "CUSTOM"`.
     pub query: String,
 }
@@ -680,47 +725,9 @@ serde_via_json!(CustomCriteriaView);
 /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
 /// `DATE` selects documents to archive based on a date.
 /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CustomCriteriaViewType {
-    /// `DATE`
-    Date,
-    /// `CUSTOM`
-    Custom,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl CustomCriteriaViewType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Date => "DATE",
-            Self::Custom => "CUSTOM",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "DATE" => Self::Date,
-            "CUSTOM" => Self::Custom,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for CustomCriteriaViewType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(CustomCriteriaViewType);
+///
+/// The same shape as [`CriteriaViewType`].
+pub type CustomCriteriaViewType = CriteriaViewType;
 
 /// The spec's `DailyScheduleView` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -863,7 +870,7 @@ pub struct DateCriteriaView {
     /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
     /// `DATE` selects documents to archive based on a date.
     /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-    pub r#type: Option<CustomCriteriaViewType>,
+    pub r#type: Option<CriteriaViewType>,
     /// Indexed database parameter that stores the date that determines when data moves to the online archive. MongoDB Cloud archives the data when the current date exceeds the date in this database parameter plus the number of days specified through the `expireAfterDays` parameter. Set this parameter when you set `"criteria.type" : "DATE"`.
     pub date_field: Option<String>,
     /// Syntax used to write the date after which data moves to the online archive. Date can be expressed as ISO 8601, Epoch timestamps, or Object ID. The Epoch timestamp can be expressed as nanoseconds, milliseconds, or seconds. Set this parameter when `criteria.type` : `DATE`.
@@ -963,8 +970,8 @@ serde_via_json!(DateCriteriaViewDateFormat);
 /// `DATE` selects documents to archive based on a date.
 /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
 ///
-/// The same shape as [`CustomCriteriaViewType`].
-pub type DateCriteriaViewType = CustomCriteriaViewType;
+/// The same shape as [`CriteriaViewType`].
+pub type DateCriteriaViewType = CriteriaViewType;
 
 /// The spec's `DefaultScheduleView` schema.
 #[derive(Clone, Debug, PartialEq)]
