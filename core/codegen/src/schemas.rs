@@ -46,7 +46,8 @@ enum How {
     Tag(String),
     /// An enum property whose value sets are disjoint across the members.
     Values(String),
-    /// The members in order, the first that decodes.
+    /// The members that declare most of the body's fields first, then in the spec's order: the
+    /// first that decodes.
     Try,
 }
 
@@ -579,8 +580,10 @@ impl<'a> Builder<'a> {
         Ok(Some(out))
     }
 
-    /// A property every member has, with enum values disjoint across members (the first such
-    /// by name), and each member's values.
+    /// A property every member has as an enum, told apart by its values: the one that tells
+    /// the most members apart, then whose value sets overlap least (by name on a tie). A value several members list
+    /// goes to the member listing the fewest values (the most specific; the spec's "any
+    /// other" member lists them all), the first on a tie. Each member's values, in order.
     fn dispatch_property(&self, ptrs: &[String]) -> Result<Option<(String, Vec<Vec<String>>)>, String> {
         let mut per_member: Vec<BTreeMap<String, Vec<String>>> = Vec::new();
         for p in ptrs {
@@ -599,22 +602,51 @@ impl<'a> Builder<'a> {
             per_member.push(enums);
         }
         let Some(first) = per_member.first() else { return Ok(None) };
-        'candidates: for name in first.keys() {
-            let mut seen = BTreeSet::new();
-            let mut sets = Vec::new();
-            for member in &per_member {
-                let Some(values) = member.get(name) else { continue 'candidates };
-                for v in values {
-                    if !seen.insert(v.clone()) {
-                        continue 'candidates;
-                    }
-                }
-                sets.push(values.clone());
+        // (members it tells apart, -overlap, values of each member) of the best property
+        let mut best: Option<(usize, isize, String, Vec<Vec<String>>)> = None;
+        for name in first.keys() {
+            if !per_member.iter().all(|m| m.contains_key(name)) {
+                continue;
             }
-            return Ok(Some((name.clone(), sets)));
+            let mut seen = BTreeSet::new();
+            let overlap = per_member.iter().flat_map(|m| &m[name]).filter(|v| !seen.insert(v.as_str())).count();
+            let sets = owned_values(&per_member, name);
+            let told_apart = sets.iter().filter(|s| !s.is_empty()).count();
+            let score = (told_apart, -(overlap as isize));
+            if told_apart > 1 && best.as_ref().is_none_or(|(t, o, _, _)| score > (*t, *o)) {
+                best = Some((told_apart, -(overlap as isize), name.clone(), sets));
+            }
         }
-        Ok(None)
+        let Some((_, _, name, sets)) = best else { return Ok(None) };
+        Ok(Some((name, sets)))
     }
+}
+
+/// Each member's values of the enum property `name`: a value several members list goes to
+/// the member listing the fewest (the first on a tie).
+fn owned_values(per_member: &[BTreeMap<String, Vec<String>>], name: &str) -> Vec<Vec<String>> {
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, m) in per_member.iter().enumerate() {
+        let size = m[name].len();
+        for v in &m[name] {
+            match owner.get(v.as_str()) {
+                Some(&j) if per_member[j][name].len() <= size => {}
+                _ => {
+                    owner.insert(v, i);
+                }
+            }
+        }
+    }
+    (0..per_member.len())
+        .map(|i| {
+            let mut seen = BTreeSet::new();
+            per_member[i][name]
+                .iter()
+                .filter(|v| owner.get(v.as_str()) == Some(&i) && seen.insert(*v))
+                .cloned()
+                .collect()
+        })
+        .collect()
 }
 
 /// `name`, or `name2`, `name3`… if taken.
@@ -1136,6 +1168,9 @@ impl Models {
                 let _ = writeln!(s, "pub enum {name} {{");
                 for v in variants {
                     let what = match how {
+                        How::Values(_) if v.values.is_empty() => {
+                            "Not chosen on decoding: a more specific member lists each of its values.".to_owned()
+                        }
                         How::Tag(p) | How::Values(p) => format!(
                             "`{p}` is {}.",
                             v.values
@@ -1144,7 +1179,7 @@ impl Models {
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
-                        How::Try => "The first member that decodes.".to_owned(),
+                        How::Try => "Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.".to_owned(),
                     };
                     match &v.doc {
                         Some(d) => {
@@ -1161,21 +1196,38 @@ impl Models {
                 match how {
                     How::Tag(p) | How::Values(p) => {
                         let _ = writeln!(s, "Ok(match tag_of(&value, {p:?}).as_deref() {{");
-                        for v in variants {
+                        for v in variants.iter().filter(|v| !v.values.is_empty()) {
                             let pats = v.values.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" | ");
                             let _ = writeln!(s, "Some({pats}) => Self::{}(Box::from_json(value)?),", v.name);
                         }
                         s.push_str("_ => Self::Other(value),\n})\n}\n\n");
                     }
                     How::Try => {
-                        for v in variants {
+                        // The members that declare most of the body's fields first.
+                        let keys: Vec<String> = variants
+                            .iter()
+                            .map(|v| {
+                                let names = match &v.ty {
+                                    Ty::Named(j) => match &self.items[self.canon[*j]].kind {
+                                        Kind::Struct(fields) => {
+                                            fields.iter().map(|f| format!("{:?}", f.json)).collect()
+                                        }
+                                        _ => Vec::new(),
+                                    },
+                                    _ => Vec::new(),
+                                };
+                                format!("&[{}]", names.join(", "))
+                            })
+                            .collect();
+                        let _ = writeln!(s, "for i in best_fit(&value, &[{}]) {{\nmatch i {{", keys.join(", "));
+                        for (i, v) in variants.iter().enumerate() {
                             let _ = writeln!(
                                 s,
-                                "if let Ok(v) = Box::from_json(value.clone()) {{\nreturn Ok(Self::{}(v));\n}}",
+                                "{i} => if let Ok(v) = Box::from_json(value.clone()) {{\nreturn Ok(Self::{}(v));\n}},",
                                 v.name
                             );
                         }
-                        s.push_str("Ok(Self::Other(value))\n}\n\n");
+                        s.push_str("_ => {}\n}\n}\nOk(Self::Other(value))\n}\n\n");
                     }
                 }
                 s.push_str("fn to_json(&self) -> Value {\nmatch self {\n");
@@ -1248,7 +1300,7 @@ impl Models {
             }
             if file == "shared" {
                 module_list.push_str(
-                    "mod shared;\n#[allow(unused_imports)] // (empty without a tag feature)\npub use shared::*;\n",
+                    "mod shared;\n#[allow(unused_imports, unreachable_pub)] // (empty without a tag feature)\npub use shared::*;\n",
                 );
             } else {
                 let feature = file.replace('_', "-");

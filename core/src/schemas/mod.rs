@@ -37,7 +37,8 @@ mod nullable;
 pub use json::{DecodeError, Json};
 #[allow(unused_imports)]
 pub(crate) use json::{
-    nullable, object, optional, put, put_nullable, put_opt, required, round_trip, tag_of, to_value, via_serde, with_tag,
+    best_fit, nullable, object, optional, put, put_nullable, put_opt, required, round_trip, tag_of, to_value,
+    via_serde, with_tag,
 };
 pub use nullable::Nullable;
 

@@ -1505,11 +1505,11 @@ serde_via_json!(SearchIndexUpdateRequest);
 pub enum SearchIndexUpdateRequestDefinition {
     /// Text Search Index Definition
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     TextSearchIndexDefinition(Box<TextSearchIndexDefinition>),
     /// Vector Search Index Definition
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     VectorSearchIndexDefinition(Box<VectorSearchIndexDefinition>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -1517,11 +1517,36 @@ pub enum SearchIndexUpdateRequestDefinition {
 
 impl Json for SearchIndexUpdateRequestDefinition {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TextSearchIndexDefinition(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::VectorSearchIndexDefinition(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "analyzer",
+                    "analyzers",
+                    "mappings",
+                    "numPartitions",
+                    "searchAnalyzer",
+                    "sort",
+                    "storedSource",
+                    "synonyms",
+                    "typeSets",
+                ],
+                &["fields", "nestedRoot", "numPartitions", "storedSource"],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::TextSearchIndexDefinition(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::VectorSearchIndexDefinition(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }

@@ -2592,11 +2592,11 @@ serde_via_json!(ClusterStatusChangeStatus);
 pub enum DedicatedHardwareSpec {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec(Box<AWSHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec(Box<AzureHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec(Box<GCPHardwareSpec>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -2604,16 +2604,23 @@ pub enum DedicatedHardwareSpec {
 
 impl Json for DedicatedHardwareSpec {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
     fn to_json(&self) -> Value {
@@ -2769,13 +2776,13 @@ pub type GCPRegionConfig = AWSRegionConfig;
 pub enum HardwareSpec {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec(Box<AWSHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec(Box<AzureHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec(Box<GCPHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M0`, `M2`, `M5`.
     TenantHardwareSpec(Box<TenantHardwareSpec>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -2783,19 +2790,24 @@ pub enum HardwareSpec {
 
 impl Json for HardwareSpec {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TenantHardwareSpec(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec(Box::from_json(value)?),
+            Some("M0" | "M2" | "M5") => Self::TenantHardwareSpec(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
     fn to_json(&self) -> Value {

@@ -215,15 +215,15 @@ serde_via_json!(FederatedUser);
 pub enum FederationIdentityProvider {
     /// SAML
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationSamlIdentityProvider(Box<FederationSamlIdentityProvider>),
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProvider(Box<FederationOidcWorkforceIdentityProvider>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProvider(Box<FederationOidcWorkloadIdentityProvider>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -231,14 +231,86 @@ pub enum FederationIdentityProvider {
 
 impl Json for FederationIdentityProvider {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationSamlIdentityProvider(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "acsUrl",
+                    "associatedDomains",
+                    "associatedOrgs",
+                    "audienceUri",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "pemFileInfo",
+                    "protocol",
+                    "requestBinding",
+                    "responseSignatureAlgorithm",
+                    "slug",
+                    "ssoDebugEnabled",
+                    "ssoUrl",
+                    "status",
+                    "updatedAt",
+                ],
+                &[
+                    "associatedDomains",
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "requestedScopes",
+                    "updatedAt",
+                    "userClaim",
+                ],
+                &[
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "updatedAt",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationSamlIdentityProvider(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
@@ -347,15 +419,15 @@ serde_via_json!(FederationIdentityProviderProtocol);
 pub enum FederationIdentityProviderUpdate {
     /// SAML
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationSamlIdentityProviderUpdate(Box<FederationSamlIdentityProviderUpdate>),
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProviderUpdate(Box<FederationOidcWorkforceIdentityProviderUpdate>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProviderUpdate(Box<FederationOidcWorkloadIdentityProviderUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -363,14 +435,69 @@ pub enum FederationIdentityProviderUpdate {
 
 impl Json for FederationIdentityProviderUpdate {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationSamlIdentityProviderUpdate(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "associatedDomains",
+                    "description",
+                    "displayName",
+                    "idpType",
+                    "issuerUri",
+                    "pemFileInfo",
+                    "protocol",
+                    "requestBinding",
+                    "responseSignatureAlgorithm",
+                    "slug",
+                    "ssoDebugEnabled",
+                    "ssoUrl",
+                    "status",
+                ],
+                &[
+                    "associatedDomains",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "requestedScopes",
+                    "userClaim",
+                ],
+                &[
+                    "audience",
+                    "authorizationType",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationSamlIdentityProviderUpdate(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
@@ -393,11 +520,11 @@ serde_via_json!(FederationIdentityProviderUpdate);
 pub enum FederationOidcIdentityProvider {
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProvider(Box<FederationOidcWorkforceIdentityProvider>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProvider(Box<FederationOidcWorkloadIdentityProvider>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -405,11 +532,59 @@ pub enum FederationOidcIdentityProvider {
 
 impl Json for FederationOidcIdentityProvider {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "associatedDomains",
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "requestedScopes",
+                    "updatedAt",
+                    "userClaim",
+                ],
+                &[
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "updatedAt",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
@@ -474,11 +649,11 @@ serde_via_json!(FederationOidcIdentityProviderAuthorizationType);
 pub enum FederationOidcIdentityProviderUpdate {
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProviderUpdate(Box<FederationOidcWorkforceIdentityProviderUpdate>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProviderUpdate(Box<FederationOidcWorkloadIdentityProviderUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -486,11 +661,49 @@ pub enum FederationOidcIdentityProviderUpdate {
 
 impl Json for FederationOidcIdentityProviderUpdate {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "associatedDomains",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "requestedScopes",
+                    "userClaim",
+                ],
+                &[
+                    "audience",
+                    "authorizationType",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }

@@ -5241,11 +5241,11 @@ serde_via_json!(DatadogNotificationDatadogRegion);
 pub enum DedicatedHardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec20240805(Box<AWSHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec20240805(Box<AzureHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec20240805(Box<GCPHardwareSpec20240805>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -5254,16 +5254,23 @@ pub enum DedicatedHardwareSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for DedicatedHardwareSpec20240805 {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec20240805(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec20240805(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
     fn to_json(&self) -> Value {
@@ -5897,13 +5904,13 @@ serde_via_json!(GroupRegionUsageRestrictions);
 pub enum HardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec20240805(Box<AWSHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec20240805(Box<AzureHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec20240805(Box<GCPHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M0`, `M2`, `M5`.
     TenantHardwareSpec20240805(Box<TenantHardwareSpec20240805>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -5912,19 +5919,24 @@ pub enum HardwareSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for HardwareSpec20240805 {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TenantHardwareSpec20240805(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec20240805(Box::from_json(value)?),
+            Some("M0" | "M2" | "M5") => Self::TenantHardwareSpec20240805(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
     fn to_json(&self) -> Value {
