@@ -76,5 +76,5 @@ macro_rules! json_via_serde {
 
 #[path = "gen/mod.rs"]
 mod generated;
-#[allow(unused_imports)] // (empty without a tag feature)
+#[allow(unused_imports, unreachable_pub)] // (empty without a tag feature)
 pub use generated::*;
