@@ -25,9 +25,10 @@
 //!   invitations), the generated code uses them (`core/codegen/overrides.toml`, `[schema.…]`).
 //!
 //! Models implement `serde::Serialize` and `serde::Deserialize` (for `serde_json::from_slice`
-//! and the like) through [`Json`], a small decoder to and from `serde_json::Value`: a derive
-//! on each of about a thousand types cost several times more compile time (measured; see
-//! the codegen crate's `schemas.rs`).
+//! and the like) through [`Json`], a small decoder to and from `serde_json::Value`: the same
+//! models with `#[derive(Serialize, Deserialize)]` on their structs took 18% longer to
+//! compile with every tag (measured; see the codegen crate's `schemas.rs`), and the derive
+//! cannot say "open enum", "absent, null or set" or "keep the JSON of an unknown member".
 //!
 //! [`Secret`]: crate::Secret
 
