@@ -21,12 +21,14 @@ pub struct AlertMatcher {
 
 impl AlertMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: String, operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name, operator, value }
     }
 }
 
 impl Json for AlertMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for AlertMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -71,6 +74,7 @@ pub enum AlertMatcherOperator {
 
 impl AlertMatcherOperator {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Equals => "EQUALS",
@@ -85,6 +89,7 @@ impl AlertMatcherOperator {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "EQUALS" => Self::Equals,
@@ -100,9 +105,11 @@ impl AlertMatcherOperator {
 }
 
 impl Json for AlertMatcherOperator {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -175,6 +182,7 @@ pub enum AlertsNotificationRootForGroup {
 }
 
 impl Json for AlertsNotificationRootForGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "typeName").as_deref() {
             Some("DATADOG") => Self::DatadogNotification(Box::from_json(value)?),
@@ -195,6 +203,7 @@ impl Json for AlertsNotificationRootForGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DatadogNotification(v) => v.to_json(),
@@ -232,12 +241,14 @@ pub struct AlertsThresholdInteger {
 
 impl AlertsThresholdInteger {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for AlertsThresholdInteger {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -247,6 +258,7 @@ impl Json for AlertsThresholdInteger {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -286,6 +298,7 @@ pub struct AppServiceAlertConfigViewForNdsGroup {
 
 impl AppServiceAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: AppServiceEventTypeViewAlertableNoThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -306,6 +319,7 @@ impl AppServiceAlertConfigViewForNdsGroup {
 }
 
 impl Json for AppServiceAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -322,6 +336,7 @@ impl Json for AppServiceAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -370,6 +385,7 @@ pub enum AppServiceEventTypeViewAlertableNoThreshold {
 
 impl AppServiceEventTypeViewAlertableNoThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlConfirmation => "URL_CONFIRMATION",
@@ -387,6 +403,7 @@ impl AppServiceEventTypeViewAlertableNoThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "URL_CONFIRMATION" => Self::UrlConfirmation,
@@ -405,9 +422,11 @@ impl AppServiceEventTypeViewAlertableNoThreshold {
 }
 
 impl Json for AppServiceEventTypeViewAlertableNoThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -447,6 +466,7 @@ pub struct AppServiceMetricAlertConfigViewForNdsGroup {
 
 impl AppServiceMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -465,6 +485,7 @@ impl AppServiceMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for AppServiceMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -482,6 +503,7 @@ impl Json for AppServiceMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -517,12 +539,14 @@ pub struct AppServiceMetricMatcher {
 
 impl AppServiceMetricMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name: "APPLICATION_ID".to_owned(), operator, value }
     }
 }
 
 impl Json for AppServiceMetricMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -532,6 +556,7 @@ impl Json for AppServiceMetricMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -623,6 +648,7 @@ pub enum AppServiceMetricThreshold {
 }
 
 impl Json for AppServiceMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("REALM_AUTH_LOGIN_FAIL") => Self::RealmAuthLoginFail(Box::from_json(value)?),
@@ -668,6 +694,7 @@ impl Json for AppServiceMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::RealmAuthLoginFail(v) => with_tag(v.to_json(), "metricName", "REALM_AUTH_LOGIN_FAIL"),
@@ -746,6 +773,7 @@ pub enum AppServiceMetricThresholdOperator {
 
 impl AppServiceMetricThresholdOperator {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LessThan => "LESS_THAN",
@@ -755,6 +783,7 @@ impl AppServiceMetricThresholdOperator {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "LESS_THAN" => Self::LessThan,
@@ -765,9 +794,11 @@ impl AppServiceMetricThresholdOperator {
 }
 
 impl Json for AppServiceMetricThresholdOperator {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -797,12 +828,14 @@ pub struct AssertMsgRawMetricThresholdView {
 
 impl AssertMsgRawMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for AssertMsgRawMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -814,6 +847,7 @@ impl Json for AssertMsgRawMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -867,12 +901,14 @@ pub struct AvgCommandExecutionTimeTimeMetricThresholdView {
 
 impl AvgCommandExecutionTimeTimeMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for AvgCommandExecutionTimeTimeMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -884,6 +920,7 @@ impl Json for AvgCommandExecutionTimeTimeMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -932,6 +969,7 @@ pub enum BillingEventTypeViewAlertableWithThreshold {
 
 impl BillingEventTypeViewAlertableWithThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PendingInvoiceOverThreshold => "PENDING_INVOICE_OVER_THRESHOLD",
@@ -944,6 +982,7 @@ impl BillingEventTypeViewAlertableWithThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING_INVOICE_OVER_THRESHOLD" => Self::PendingInvoiceOverThreshold,
@@ -957,9 +996,11 @@ impl BillingEventTypeViewAlertableWithThreshold {
 }
 
 impl Json for BillingEventTypeViewAlertableWithThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -997,6 +1038,7 @@ pub struct BillingThresholdAlertConfigViewForNdsGroup {
 
 impl BillingThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: BillingEventTypeViewAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -1018,6 +1060,7 @@ impl BillingThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for BillingThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1035,6 +1078,7 @@ impl Json for BillingThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1074,12 +1118,14 @@ pub struct CacheBytesReadIntoDataMetricThresholdView {
 
 impl CacheBytesReadIntoDataMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for CacheBytesReadIntoDataMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1091,6 +1137,7 @@ impl Json for CacheBytesReadIntoDataMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -1154,6 +1201,7 @@ pub struct ClusterAlertConfigViewForNdsGroup {
 
 impl ClusterAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -1171,6 +1219,7 @@ impl ClusterAlertConfigViewForNdsGroup {
 }
 
 impl Json for ClusterAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1187,6 +1236,7 @@ impl Json for ClusterAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1221,12 +1271,14 @@ pub struct ClusterMatcher {
 
 impl ClusterMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name: "CLUSTER_NAME".to_owned(), operator, value }
     }
 }
 
 impl Json for ClusterMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1236,6 +1288,7 @@ impl Json for ClusterMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -1288,6 +1341,7 @@ pub enum CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
 
 impl CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CpsSnapshotBehind => "CPS_SNAPSHOT_BEHIND",
@@ -1298,6 +1352,7 @@ impl CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CPS_SNAPSHOT_BEHIND" => Self::CpsSnapshotBehind,
@@ -1309,9 +1364,11 @@ impl CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
 }
 
 impl Json for CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1349,6 +1406,7 @@ pub struct CpsBackupThresholdAlertConfigViewForNdsGroup {
 
 impl CpsBackupThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -1370,6 +1428,7 @@ impl CpsBackupThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for CpsBackupThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1387,6 +1446,7 @@ impl Json for CpsBackupThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1463,6 +1523,7 @@ pub struct DatadogNotification {
 
 impl DatadogNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             datadog_api_key: None,
@@ -1477,6 +1538,7 @@ impl DatadogNotification {
 }
 
 impl Json for DatadogNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1490,6 +1552,7 @@ impl Json for DatadogNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "datadogApiKey", &self.datadog_api_key);
@@ -1553,6 +1616,7 @@ pub struct DefaultAlertConfigViewForNdsGroup {
 
 impl DefaultAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: DefaultAlertConfigViewForNdsGroupEventTypeName,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -1573,6 +1637,7 @@ impl DefaultAlertConfigViewForNdsGroup {
 }
 
 impl Json for DefaultAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1589,6 +1654,7 @@ impl Json for DefaultAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1843,6 +1909,7 @@ pub enum DefaultAlertConfigViewForNdsGroupEventTypeName {
 
 impl DefaultAlertConfigViewForNdsGroupEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreditCardAboutToExpire => "CREDIT_CARD_ABOUT_TO_EXPIRE",
@@ -1969,6 +2036,7 @@ impl DefaultAlertConfigViewForNdsGroupEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREDIT_CARD_ABOUT_TO_EXPIRE" => Self::CreditCardAboutToExpire,
@@ -2096,9 +2164,11 @@ impl DefaultAlertConfigViewForNdsGroupEventTypeName {
 }
 
 impl Json for DefaultAlertConfigViewForNdsGroupEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2245,6 +2315,7 @@ pub struct EmailNotification {
 
 impl EmailNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -2257,6 +2328,7 @@ impl EmailNotification {
 }
 
 impl Json for EmailNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2268,6 +2340,7 @@ impl Json for EmailNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -2311,6 +2384,7 @@ pub struct EncryptionKeyAlertConfigViewForNdsGroup {
 
 impl EncryptionKeyAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: EncryptionKeyEventTypeViewAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -2332,6 +2406,7 @@ impl EncryptionKeyAlertConfigViewForNdsGroup {
 }
 
 impl Json for EncryptionKeyAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2349,6 +2424,7 @@ impl Json for EncryptionKeyAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -2390,6 +2466,7 @@ pub enum EncryptionKeyEventTypeViewAlertable {
 
 impl EncryptionKeyEventTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AwsEncryptionKeyNeedsRotation => "AWS_ENCRYPTION_KEY_NEEDS_ROTATION",
@@ -2403,6 +2480,7 @@ impl EncryptionKeyEventTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS_ENCRYPTION_KEY_NEEDS_ROTATION" => Self::AwsEncryptionKeyNeedsRotation,
@@ -2417,9 +2495,11 @@ impl EncryptionKeyEventTypeViewAlertable {
 }
 
 impl Json for EncryptionKeyEventTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2481,6 +2561,7 @@ pub enum FlexClusterMetricThreshold {
 }
 
 impl Json for FlexClusterMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("FLEX_AVG_COMMAND_EXECUTION_TIME") => Self::FlexAvgCommandExecutionTime(Box::from_json(value)?),
@@ -2502,6 +2583,7 @@ impl Json for FlexClusterMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FlexAvgCommandExecutionTime(v) => {
@@ -2565,6 +2647,7 @@ pub struct FlexMetricAlertConfigViewForNdsGroup {
 
 impl FlexMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -2583,6 +2666,7 @@ impl FlexMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for FlexMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2600,6 +2684,7 @@ impl Json for FlexMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -2752,12 +2837,14 @@ pub struct GreaterThanDaysThresholdView {
 
 impl GreaterThanDaysThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for GreaterThanDaysThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2767,6 +2854,7 @@ impl Json for GreaterThanDaysThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -2796,12 +2884,14 @@ pub struct GreaterThanRawThreshold {
 
 impl GreaterThanRawThreshold {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for GreaterThanRawThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2811,6 +2901,7 @@ impl Json for GreaterThanRawThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -2852,6 +2943,7 @@ pub struct GreaterThanRawThresholdAlertConfigViewForNdsGroup {
 
 impl GreaterThanRawThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -2873,6 +2965,7 @@ impl GreaterThanRawThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for GreaterThanRawThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2890,6 +2983,7 @@ impl Json for GreaterThanRawThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -2925,12 +3019,14 @@ pub struct GreaterThanTimeThreshold {
 
 impl GreaterThanTimeThreshold {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for GreaterThanTimeThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2940,6 +3036,7 @@ impl Json for GreaterThanTimeThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -3032,6 +3129,7 @@ pub enum GroupAlertsConfig {
 }
 
 impl Json for GroupAlertsConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some(
@@ -3213,6 +3311,7 @@ impl Json for GroupAlertsConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DefaultAlertConfigViewForNdsGroup(v) => v.to_json(),
@@ -3274,6 +3373,7 @@ pub struct GroupNotification {
 
 impl GroupNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -3288,6 +3388,7 @@ impl GroupNotification {
 }
 
 impl Json for GroupNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3301,6 +3402,7 @@ impl Json for GroupNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -3348,6 +3450,7 @@ pub struct HipChatNotification {
 
 impl HipChatNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -3362,6 +3465,7 @@ impl HipChatNotification {
 }
 
 impl Json for HipChatNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3375,6 +3479,7 @@ impl Json for HipChatNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -3418,6 +3523,7 @@ pub struct HostAlertConfigViewForNdsGroup {
 
 impl HostAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: HostEventTypeViewForNdsGroupAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -3438,6 +3544,7 @@ impl HostAlertConfigViewForNdsGroup {
 }
 
 impl Json for HostAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3454,6 +3561,7 @@ impl Json for HostAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -3486,12 +3594,14 @@ pub struct HostMatcher {
 
 impl HostMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: HostMatcherField, operator: AlertMatcherOperator) -> Self {
         Self { field_name, operator, value: None }
     }
 }
 
 impl Json for HostMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3501,6 +3611,7 @@ impl Json for HostMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -3534,6 +3645,7 @@ pub enum HostMatcherField {
 
 impl HostMatcherField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeName => "TYPE_NAME",
@@ -3547,6 +3659,7 @@ impl HostMatcherField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TYPE_NAME" => Self::TypeName,
@@ -3561,9 +3674,11 @@ impl HostMatcherField {
 }
 
 impl Json for HostMatcherField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3608,6 +3723,7 @@ pub struct HostMetricAlertConfigViewForNdsGroup {
 
 impl HostMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -3626,6 +3742,7 @@ impl HostMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for HostMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3643,6 +3760,7 @@ impl Json for HostMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -3991,6 +4109,7 @@ pub enum HostMetricThreshold {
 }
 
 impl Json for HostMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("ASSERT_MSG") => Self::AssertMsg(Box::from_json(value)?),
@@ -4191,6 +4310,7 @@ impl Json for HostMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AssertMsg(v) => with_tag(v.to_json(), "metricName", "ASSERT_MSG"),
@@ -4538,12 +4658,14 @@ pub struct LessThanDaysThresholdView {
 
 impl LessThanDaysThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for LessThanDaysThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4553,6 +4675,7 @@ impl Json for LessThanDaysThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -4580,12 +4703,14 @@ pub struct LessThanTimeThreshold {
 
 impl LessThanTimeThreshold {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for LessThanTimeThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4595,6 +4720,7 @@ impl Json for LessThanTimeThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -4636,6 +4762,7 @@ pub struct LessThanTimeThresholdAlertConfigViewForNdsGroup {
 
 impl LessThanTimeThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -4657,6 +4784,7 @@ impl LessThanTimeThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for LessThanTimeThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4674,6 +4802,7 @@ impl Json for LessThanTimeThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -4734,6 +4863,7 @@ pub enum MatcherFieldView {
 
 impl MatcherFieldView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplicationId => "APPLICATION_ID",
@@ -4754,6 +4884,7 @@ impl MatcherFieldView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "APPLICATION_ID" => Self::ApplicationId,
@@ -4775,9 +4906,11 @@ impl MatcherFieldView {
 }
 
 impl Json for MatcherFieldView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4809,6 +4942,7 @@ pub enum MatcherHostType {
 
 impl MatcherHostType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standalone => "STANDALONE",
@@ -4823,6 +4957,7 @@ impl MatcherHostType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STANDALONE" => Self::Standalone,
@@ -4838,9 +4973,11 @@ impl MatcherHostType {
 }
 
 impl Json for MatcherHostType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5024,6 +5161,7 @@ pub struct MicrosoftTeamsNotification {
 
 impl MicrosoftTeamsNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -5037,6 +5175,7 @@ impl MicrosoftTeamsNotification {
 }
 
 impl Json for MicrosoftTeamsNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5049,6 +5188,7 @@ impl Json for MicrosoftTeamsNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -5093,6 +5233,7 @@ pub struct MongotuneAlertConfigViewForNdsGroup {
 
 impl MongotuneAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -5110,6 +5251,7 @@ impl MongotuneAlertConfigViewForNdsGroup {
 }
 
 impl Json for MongotuneAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5126,6 +5268,7 @@ impl Json for MongotuneAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -5225,6 +5368,7 @@ pub enum NDSAutoScalingAuditTypeViewAlertable {
 
 impl NDSAutoScalingAuditTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputeAutoScaleInitiatedBase => "COMPUTE_AUTO_SCALE_INITIATED_BASE",
@@ -5254,6 +5398,7 @@ impl NDSAutoScalingAuditTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "COMPUTE_AUTO_SCALE_INITIATED_BASE" => Self::ComputeAutoScaleInitiatedBase,
@@ -5284,9 +5429,11 @@ impl NDSAutoScalingAuditTypeViewAlertable {
 }
 
 impl Json for NDSAutoScalingAuditTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5322,6 +5469,7 @@ pub struct NDSAutoscalingAlertConfigViewForNdsGroup {
 
 impl NDSAutoscalingAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: NDSAutoScalingAuditTypeViewAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -5342,6 +5490,7 @@ impl NDSAutoscalingAlertConfigViewForNdsGroup {
 }
 
 impl Json for NDSAutoscalingAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5358,6 +5507,7 @@ impl Json for NDSAutoscalingAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -5411,6 +5561,7 @@ pub struct NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
 
 impl NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: NDSX509UserAuthenticationEventTypeViewAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -5432,6 +5583,7 @@ impl NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
 }
 
 impl Json for NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5449,6 +5601,7 @@ impl Json for NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -5484,6 +5637,7 @@ pub enum NDSX509UserAuthenticationEventTypeViewAlertable {
 
 impl NDSX509UserAuthenticationEventTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NdsX509UserAuthenticationCustomerCaExpirationCheck => {
@@ -5500,6 +5654,7 @@ impl NDSX509UserAuthenticationEventTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK" => {
@@ -5517,9 +5672,11 @@ impl NDSX509UserAuthenticationEventTypeViewAlertable {
 }
 
 impl Json for NDSX509UserAuthenticationEventTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5582,12 +5739,14 @@ pub struct NumberMetricThresholdView {
 
 impl NumberMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for NumberMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5599,6 +5758,7 @@ impl Json for NumberMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -5701,6 +5861,7 @@ pub enum Operator {
 
 impl Operator {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Empty => "<",
@@ -5710,6 +5871,7 @@ impl Operator {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "<" => Self::Empty,
@@ -5720,9 +5882,11 @@ impl Operator {
 }
 
 impl Json for Operator {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5787,6 +5951,7 @@ pub struct OpsGenieNotification {
 
 impl OpsGenieNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -5801,6 +5966,7 @@ impl OpsGenieNotification {
 }
 
 impl Json for OpsGenieNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5814,6 +5980,7 @@ impl Json for OpsGenieNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -5863,6 +6030,7 @@ pub struct OrgNotification {
 
 impl OrgNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -5877,6 +6045,7 @@ impl OrgNotification {
 }
 
 impl Json for OrgNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5890,6 +6059,7 @@ impl Json for OrgNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -5927,6 +6097,7 @@ pub enum OrgNotificationRoles {
 
 impl OrgNotificationRoles {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgOwner => "ORG_OWNER",
@@ -5940,6 +6111,7 @@ impl OrgNotificationRoles {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_OWNER" => Self::OrgOwner,
@@ -5954,9 +6126,11 @@ impl OrgNotificationRoles {
 }
 
 impl Json for OrgNotificationRoles {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5996,6 +6170,7 @@ pub struct PagerDutyNotification {
 
 impl PagerDutyNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -6010,6 +6185,7 @@ impl PagerDutyNotification {
 }
 
 impl Json for PagerDutyNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6023,6 +6199,7 @@ impl Json for PagerDutyNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -6057,12 +6234,14 @@ pub struct PaginatedAlertConfigView {
 
 impl PaginatedAlertConfigView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<GroupAlertsConfig>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAlertConfigView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6072,6 +6251,7 @@ impl Json for PaginatedAlertConfigView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -6128,12 +6308,14 @@ pub struct RPUMetricThresholdView {
 
 impl RPUMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for RPUMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6145,6 +6327,7 @@ impl Json for RPUMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -6198,6 +6381,7 @@ pub struct ReplicaSetAlertConfigViewForNdsGroup {
 
 impl ReplicaSetAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -6219,6 +6403,7 @@ impl ReplicaSetAlertConfigViewForNdsGroup {
 }
 
 impl Json for ReplicaSetAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6236,6 +6421,7 @@ impl Json for ReplicaSetAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -6269,6 +6455,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
 
 impl ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoPrimary => "NO_PRIMARY",
@@ -6278,6 +6465,7 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NO_PRIMARY" => Self::NoPrimary,
@@ -6288,9 +6476,11 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6316,6 +6506,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
 
 impl ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TooManyElections => "TOO_MANY_ELECTIONS",
@@ -6327,6 +6518,7 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TOO_MANY_ELECTIONS" => Self::TooManyElections,
@@ -6339,9 +6531,11 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6363,12 +6557,14 @@ pub struct ReplicaSetMatcher {
 
 impl ReplicaSetMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: ReplicaSetMatcherField, operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name, operator, value }
     }
 }
 
 impl Json for ReplicaSetMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6378,6 +6574,7 @@ impl Json for ReplicaSetMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -6405,6 +6602,7 @@ pub enum ReplicaSetMatcherField {
 
 impl ReplicaSetMatcherField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaSetName => "REPLICA_SET_NAME",
@@ -6415,6 +6613,7 @@ impl ReplicaSetMatcherField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICA_SET_NAME" => Self::ReplicaSetName,
@@ -6426,9 +6625,11 @@ impl ReplicaSetMatcherField {
 }
 
 impl Json for ReplicaSetMatcherField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6454,6 +6655,7 @@ pub enum ReplicaSetThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for ReplicaSetThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some("REPLICATION_OPLOG_WINDOW_RUNNING_OUT") => {
@@ -6464,6 +6666,7 @@ impl Json for ReplicaSetThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::ReplicationOplogWindowRunningOut(v) => {
@@ -6504,6 +6707,7 @@ pub struct SMSNotification {
 
 impl SMSNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -6516,6 +6720,7 @@ impl SMSNotification {
 }
 
 impl Json for SMSNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6527,6 +6732,7 @@ impl Json for SMSNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -6652,6 +6858,7 @@ pub struct ServerlessMetricAlertConfigViewForNdsGroup {
 
 impl ServerlessMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -6670,6 +6877,7 @@ impl ServerlessMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for ServerlessMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6687,6 +6895,7 @@ impl Json for ServerlessMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -6749,6 +6958,7 @@ pub enum ServerlessMetricThreshold {
 }
 
 impl Json for ServerlessMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("SERVERLESS_AVG_COMMAND_EXECUTION_TIME") => {
@@ -6776,6 +6986,7 @@ impl Json for ServerlessMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::ServerlessAvgCommandExecutionTime(v) => {
@@ -6834,6 +7045,7 @@ pub enum ServerlessMetricUnits {
 
 impl ServerlessMetricUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rpu => "RPU",
@@ -6847,6 +7059,7 @@ impl ServerlessMetricUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "RPU" => Self::Rpu,
@@ -6861,9 +7074,11 @@ impl ServerlessMetricUnits {
 }
 
 impl Json for ServerlessMetricUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6953,6 +7168,7 @@ pub struct SlackNotification {
 
 impl SlackNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             api_token: None,
@@ -6967,6 +7183,7 @@ impl SlackNotification {
 }
 
 impl Json for SlackNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6980,6 +7197,7 @@ impl Json for SlackNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiToken", &self.api_token);
@@ -7023,6 +7241,7 @@ pub struct StreamProcessorAlertConfigViewForNdsGroup {
 
 impl StreamProcessorAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: StreamProcessorEventTypeViewAlertableNoThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -7043,6 +7262,7 @@ impl StreamProcessorAlertConfigViewForNdsGroup {
 }
 
 impl Json for StreamProcessorAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7059,6 +7279,7 @@ impl Json for StreamProcessorAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -7091,6 +7312,7 @@ pub enum StreamProcessorEventTypeViewAlertableNoThreshold {
 
 impl StreamProcessorEventTypeViewAlertableNoThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StreamProcessorStateIsFailed => "STREAM_PROCESSOR_STATE_IS_FAILED",
@@ -7100,6 +7322,7 @@ impl StreamProcessorEventTypeViewAlertableNoThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STREAM_PROCESSOR_STATE_IS_FAILED" => Self::StreamProcessorStateIsFailed,
@@ -7110,9 +7333,11 @@ impl StreamProcessorEventTypeViewAlertableNoThreshold {
 }
 
 impl Json for StreamProcessorEventTypeViewAlertableNoThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7154,6 +7379,7 @@ pub struct StreamProcessorMetricAlertConfigViewForNdsGroup {
 
 impl StreamProcessorMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -7173,6 +7399,7 @@ impl StreamProcessorMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for StreamProcessorMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7191,6 +7418,7 @@ impl Json for StreamProcessorMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -7228,6 +7456,7 @@ pub enum StreamProcessorMetricThreshold {
 }
 
 impl Json for StreamProcessorMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("STREAM_PROCESSOR_CHANGE_STREAM_LAG") => Self::StreamProcessorChangeStreamLag(Box::from_json(value)?),
@@ -7240,6 +7469,7 @@ impl Json for StreamProcessorMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::StreamProcessorChangeStreamLag(v) => {
@@ -7273,12 +7503,14 @@ pub struct StreamsMatcher {
 
 impl StreamsMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: StreamsMatcherField, operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name, operator, value }
     }
 }
 
 impl Json for StreamsMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7288,6 +7520,7 @@ impl Json for StreamsMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -7313,6 +7546,7 @@ pub enum StreamsMatcherField {
 
 impl StreamsMatcherField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InstanceName => "INSTANCE_NAME",
@@ -7322,6 +7556,7 @@ impl StreamsMatcherField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INSTANCE_NAME" => Self::InstanceName,
@@ -7332,9 +7567,11 @@ impl StreamsMatcherField {
 }
 
 impl Json for StreamsMatcherField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7418,6 +7655,7 @@ pub struct TeamNotification {
 
 impl TeamNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7433,6 +7671,7 @@ impl TeamNotification {
 }
 
 impl Json for TeamNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7447,6 +7686,7 @@ impl Json for TeamNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -7512,6 +7752,7 @@ pub struct UserNotification {
 
 impl UserNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7526,6 +7767,7 @@ impl UserNotification {
 }
 
 impl Json for UserNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7539,6 +7781,7 @@ impl Json for UserNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -7586,6 +7829,7 @@ pub struct VictorOpsNotification {
 
 impl VictorOpsNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7600,6 +7844,7 @@ impl VictorOpsNotification {
 }
 
 impl Json for VictorOpsNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7613,6 +7858,7 @@ impl Json for VictorOpsNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -7670,6 +7916,7 @@ pub struct WebhookNotification {
 
 impl WebhookNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7686,6 +7933,7 @@ impl WebhookNotification {
 }
 
 impl Json for WebhookNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7701,6 +7949,7 @@ impl Json for WebhookNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);

@@ -23,12 +23,14 @@ pub struct AcknowledgeAlert {
 
 impl AcknowledgeAlert {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { acknowledged_until: None, acknowledgement_comment: None, links: None, unacknowledge_alert: None }
     }
 }
 
 impl Json for AcknowledgeAlert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -39,6 +41,7 @@ impl Json for AcknowledgeAlert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -89,6 +92,7 @@ pub struct AlertView {
 
 impl AlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -109,6 +113,7 @@ impl AlertView {
 }
 
 impl Json for AlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -128,6 +133,7 @@ impl Json for AlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -190,6 +196,7 @@ pub enum AlertViewForNdsGroup {
 }
 
 impl Json for AlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some(
@@ -355,6 +362,7 @@ impl Json for AlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AppServiceAlertView(v) => v.to_json(),
@@ -390,6 +398,7 @@ pub enum AlertViewStatus {
 
 impl AlertViewStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cancelled => "CANCELLED",
@@ -401,6 +410,7 @@ impl AlertViewStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CANCELLED" => Self::Cancelled,
@@ -413,9 +423,11 @@ impl AlertViewStatus {
 }
 
 impl Json for AlertViewStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -463,6 +475,7 @@ pub struct AppServiceAlertView {
 
 impl AppServiceAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -491,6 +504,7 @@ impl AppServiceAlertView {
 }
 
 impl Json for AppServiceAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -511,6 +525,7 @@ impl Json for AppServiceAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -570,6 +585,7 @@ pub enum AppServiceEventTypeViewAlertable {
 
 impl AppServiceEventTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlConfirmation => "URL_CONFIRMATION",
@@ -588,6 +604,7 @@ impl AppServiceEventTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "URL_CONFIRMATION" => Self::UrlConfirmation,
@@ -607,9 +624,11 @@ impl AppServiceEventTypeViewAlertable {
 }
 
 impl Json for AppServiceEventTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -661,6 +680,7 @@ pub struct ClusterAlertViewForNdsGroup {
 
 impl ClusterAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -683,6 +703,7 @@ impl ClusterAlertViewForNdsGroup {
 }
 
 impl Json for ClusterAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -704,6 +725,7 @@ impl Json for ClusterAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -788,6 +810,7 @@ pub struct DataMetricAlertView {
 
 impl DataMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -814,6 +837,7 @@ impl DataMetricAlertView {
 }
 
 impl Json for DataMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -839,6 +863,7 @@ impl Json for DataMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -911,6 +936,7 @@ pub struct DefaultAlertViewForNdsGroup {
 
 impl DefaultAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -939,6 +965,7 @@ impl DefaultAlertViewForNdsGroup {
 }
 
 impl Json for DefaultAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -959,6 +986,7 @@ impl Json for DefaultAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -1255,6 +1283,7 @@ pub enum DefaultAlertViewForNdsGroupEventTypeName {
 
 impl DefaultAlertViewForNdsGroupEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreditCardAboutToExpire => "CREDIT_CARD_ABOUT_TO_EXPIRE",
@@ -1406,6 +1435,7 @@ impl DefaultAlertViewForNdsGroupEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREDIT_CARD_ABOUT_TO_EXPIRE" => Self::CreditCardAboutToExpire,
@@ -1558,9 +1588,11 @@ impl DefaultAlertViewForNdsGroupEventTypeName {
 }
 
 impl Json for DefaultAlertViewForNdsGroupEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1621,6 +1653,7 @@ pub struct FlexMetricAlert {
 
 impl FlexMetricAlert {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         cluster_name: String,
@@ -1652,6 +1685,7 @@ impl FlexMetricAlert {
 }
 
 impl Json for FlexMetricAlert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1675,6 +1709,7 @@ impl Json for FlexMetricAlert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -1751,6 +1786,7 @@ pub struct HostAlertViewForNdsGroup {
 
 impl HostAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -1782,6 +1818,7 @@ impl HostAlertViewForNdsGroup {
 }
 
 impl Json for HostAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1805,6 +1842,7 @@ impl Json for HostAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -2178,6 +2216,7 @@ pub enum HostMetricAlert {
 }
 
 impl Json for HostMetricAlert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("ASSERT_MSG") => Self::AssertMsg(Box::from_json(value)?),
@@ -2391,6 +2430,7 @@ impl Json for HostMetricAlert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AssertMsg(v) => with_tag(v.to_json(), "metricName", "ASSERT_MSG"),
@@ -2711,17 +2751,20 @@ pub struct HostMetricValue {
 
 impl HostMetricValue {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { number: None, units: None }
     }
 }
 
 impl Json for HostMetricValue {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { number: optional(&mut m, "number")?, units: optional(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "number", &self.number);
@@ -2793,6 +2836,7 @@ pub struct NumberMetricAlertView {
 
 impl NumberMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -2819,6 +2863,7 @@ impl NumberMetricAlertView {
 }
 
 impl Json for NumberMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2844,6 +2889,7 @@ impl Json for NumberMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -2890,12 +2936,14 @@ pub struct PaginatedAlertView {
 
 impl PaginatedAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AlertViewForNdsGroup>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2905,6 +2953,7 @@ impl Json for PaginatedAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -2972,6 +3021,7 @@ pub struct RawMetricAlertView {
 
 impl RawMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -2998,6 +3048,7 @@ impl RawMetricAlertView {
 }
 
 impl Json for RawMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3023,6 +3074,7 @@ impl Json for RawMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -3105,6 +3157,7 @@ pub struct ReplicaSetAlertViewForNdsGroup {
 
 impl ReplicaSetAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -3138,6 +3191,7 @@ impl ReplicaSetAlertViewForNdsGroup {
 }
 
 impl Json for ReplicaSetAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3163,6 +3217,7 @@ impl Json for ReplicaSetAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -3217,6 +3272,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroupAlertable {
 
 impl ReplicaSetEventTypeViewForNdsGroupAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicationOplogWindowRunningOut => "REPLICATION_OPLOG_WINDOW_RUNNING_OUT",
@@ -3230,6 +3286,7 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICATION_OPLOG_WINDOW_RUNNING_OUT" => Self::ReplicationOplogWindowRunningOut,
@@ -3244,9 +3301,11 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertable {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroupAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3302,6 +3361,7 @@ pub struct StreamProcessorAlertViewForNdsGroup {
 
 impl StreamProcessorAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -3334,6 +3394,7 @@ impl StreamProcessorAlertViewForNdsGroup {
 }
 
 impl Json for StreamProcessorAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3358,6 +3419,7 @@ impl Json for StreamProcessorAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -3445,6 +3507,7 @@ pub struct TimeMetricAlertView {
 
 impl TimeMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -3471,6 +3534,7 @@ impl TimeMetricAlertView {
 }
 
 impl Json for TimeMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3496,6 +3560,7 @@ impl Json for TimeMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);

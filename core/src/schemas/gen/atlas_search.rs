@@ -30,12 +30,14 @@ pub struct ApiAtlasFTSAnalyzersViewManual {
 
 impl ApiAtlasFTSAnalyzersViewManual {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, tokenizer: ApiAtlasFTSAnalyzersViewManualTokenizer) -> Self {
         Self { char_filters: None, name, token_filters: None, tokenizer }
     }
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManual {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -46,6 +48,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManual {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "charFilters", &self.char_filters);
@@ -83,6 +86,7 @@ pub enum ApiAtlasFTSAnalyzersViewManualCharFilters {
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManualCharFilters {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("htmlStrip") => Self::CharFilterhtmlStrip(Box::from_json(value)?),
@@ -93,6 +97,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManualCharFilters {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::CharFilterhtmlStrip(v) => v.to_json(),
@@ -199,6 +204,7 @@ pub enum ApiAtlasFTSAnalyzersViewManualTokenFilters {
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManualTokenFilters {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("asciiFolding") => Self::TokenFilterasciiFolding(Box::from_json(value)?),
@@ -226,6 +232,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManualTokenFilters {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::TokenFilterasciiFolding(v) => v.to_json(),
@@ -297,6 +304,7 @@ pub enum ApiAtlasFTSAnalyzersViewManualTokenizer {
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManualTokenizer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("edgeGram") => Self::EdgeGram(Box::from_json(value)?),
@@ -311,6 +319,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManualTokenizer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::EdgeGram(v) => with_tag(v.to_json(), "type", "edgeGram"),
@@ -340,17 +349,20 @@ pub struct ApiAtlasFTSMappingsViewManual {
 
 impl ApiAtlasFTSMappingsViewManual {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dynamic: None, fields: None }
     }
 }
 
 impl Json for ApiAtlasFTSMappingsViewManual {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { dynamic: optional(&mut m, "dynamic")?, fields: optional(&mut m, "fields")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dynamic", &self.dynamic);
@@ -377,12 +389,14 @@ pub struct ApiSearchDeploymentEffectiveSpecView {
 
 impl ApiSearchDeploymentEffectiveSpecView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, instance_size: None, node_count: None, region_name: None }
     }
 }
 
 impl Json for ApiSearchDeploymentEffectiveSpecView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -393,6 +407,7 @@ impl Json for ApiSearchDeploymentEffectiveSpecView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -426,6 +441,7 @@ pub struct ApiSearchDeploymentRequestSpecView {
 
 impl ApiSearchDeploymentRequestSpecView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(instance_size: ApiSearchDeploymentEffectiveSpecViewInstanceSize) -> Self {
         Self {
             cloud_provider: Nullable::Absent,
@@ -437,6 +453,7 @@ impl ApiSearchDeploymentRequestSpecView {
 }
 
 impl Json for ApiSearchDeploymentRequestSpecView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -447,6 +464,7 @@ impl Json for ApiSearchDeploymentRequestSpecView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "cloudProvider", &self.cloud_provider);
@@ -481,17 +499,20 @@ pub struct ApiSearchDeploymentRequestView {
 
 impl ApiSearchDeploymentRequestView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(specs: Vec<ApiSearchDeploymentRequestSpecView>) -> Self {
         Self { default_node_count: Nullable::Absent, specs }
     }
 }
 
 impl Json for ApiSearchDeploymentRequestView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { default_node_count: nullable(&mut m, "defaultNodeCount")?, specs: required(&mut m, "specs")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "defaultNodeCount", &self.default_node_count);
@@ -522,6 +543,7 @@ pub struct ApiSearchDeploymentResponseView {
 
 impl ApiSearchDeploymentResponseView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             effective_specs: None,
@@ -535,6 +557,7 @@ impl ApiSearchDeploymentResponseView {
 }
 
 impl Json for ApiSearchDeploymentResponseView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -547,6 +570,7 @@ impl Json for ApiSearchDeploymentResponseView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "effectiveSpecs", &self.effective_specs);
@@ -582,6 +606,7 @@ pub enum ApiSearchDeploymentResponseViewStateName {
 
 impl ApiSearchDeploymentResponseViewStateName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Idle => "IDLE",
@@ -592,6 +617,7 @@ impl ApiSearchDeploymentResponseViewStateName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IDLE" => Self::Idle,
@@ -603,9 +629,11 @@ impl ApiSearchDeploymentResponseViewStateName {
 }
 
 impl Json for ApiSearchDeploymentResponseViewStateName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -636,12 +664,14 @@ pub struct AtlasSearchAnalyzer {
 
 impl AtlasSearchAnalyzer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, tokenizer: std::collections::BTreeMap<String, serde_json::Value>) -> Self {
         Self { char_filters: None, name, token_filters: None, tokenizer }
     }
 }
 
 impl Json for AtlasSearchAnalyzer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -652,6 +682,7 @@ impl Json for AtlasSearchAnalyzer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "charFilters", &self.char_filters);
@@ -678,17 +709,20 @@ pub struct CharFilterhtmlStrip {
 
 impl CharFilterhtmlStrip {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { ignored_tags: None, r#type: "htmlStrip".to_owned() }
     }
 }
 
 impl Json for CharFilterhtmlStrip {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { ignored_tags: optional(&mut m, "ignoredTags")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ignoredTags", &self.ignored_tags);
@@ -711,17 +745,20 @@ pub struct CharFiltericuNormalize {
 
 impl CharFiltericuNormalize {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "icuNormalize".to_owned() }
     }
 }
 
 impl Json for CharFiltericuNormalize {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -747,17 +784,20 @@ pub struct CharFiltermapping {
 
 impl CharFiltermapping {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(mappings: std::collections::BTreeMap<String, String>) -> Self {
         Self { mappings, r#type: "mapping".to_owned() }
     }
 }
 
 impl Json for CharFiltermapping {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { mappings: required(&mut m, "mappings")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "mappings", &self.mappings);
@@ -780,17 +820,20 @@ pub struct CharFilterpersian {
 
 impl CharFilterpersian {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "persian".to_owned() }
     }
 }
 
 impl Json for CharFilterpersian {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -813,6 +856,7 @@ pub enum ClusterSearchIndex {
 }
 
 impl Json for ClusterSearchIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("search") => Self::Search(Box::from_json(value)?),
@@ -821,6 +865,7 @@ impl Json for ClusterSearchIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Search(v) => with_tag(v.to_json(), "type", "search"),
@@ -860,6 +905,7 @@ pub enum ClusterSearchIndexStatus {
 
 impl ClusterSearchIndexStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "IN_PROGRESS",
@@ -873,6 +919,7 @@ impl ClusterSearchIndexStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IN_PROGRESS" => Self::InProgress,
@@ -887,9 +934,11 @@ impl ClusterSearchIndexStatus {
 }
 
 impl Json for ClusterSearchIndexStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -911,6 +960,7 @@ pub enum ClusterSearchIndexType {
 
 impl ClusterSearchIndexType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "search",
@@ -920,6 +970,7 @@ impl ClusterSearchIndexType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "search" => Self::Search,
@@ -930,9 +981,11 @@ impl ClusterSearchIndexType {
 }
 
 impl Json for ClusterSearchIndexType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -971,6 +1024,7 @@ pub enum SearchHostStatusDetailStatus {
 
 impl SearchHostStatusDetailStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Deleting => "DELETING",
@@ -985,6 +1039,7 @@ impl SearchHostStatusDetailStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DELETING" => Self::Deleting,
@@ -1000,9 +1055,11 @@ impl SearchHostStatusDetailStatus {
 }
 
 impl Json for SearchHostStatusDetailStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1059,6 +1116,7 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection_name: String, database: String, name: String) -> Self {
         Self {
             collection_name,
@@ -1079,6 +1137,7 @@ impl SearchIndex {
 }
 
 impl Json for SearchIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1098,6 +1157,7 @@ impl Json for SearchIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -1230,6 +1290,7 @@ pub enum SearchIndexAnalyzer {
 
 impl SearchIndexAnalyzer {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LuceneStandard => "lucene.standard",
@@ -1283,6 +1344,7 @@ impl SearchIndexAnalyzer {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "lucene.standard" => Self::LuceneStandard,
@@ -1337,9 +1399,11 @@ impl SearchIndexAnalyzer {
 }
 
 impl Json for SearchIndexAnalyzer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1360,6 +1424,7 @@ pub enum SearchIndexCreateRequest {
 }
 
 impl Json for SearchIndexCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("search") => Self::Search(Box::from_json(value)?),
@@ -1368,6 +1433,7 @@ impl Json for SearchIndexCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Search(v) => with_tag(v.to_json(), "type", "search"),
@@ -1391,17 +1457,20 @@ pub struct SearchIndexDefinitionVersion {
 
 impl SearchIndexDefinitionVersion {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { created_at: None, version: None }
     }
 }
 
 impl Json for SearchIndexDefinitionVersion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { created_at: optional(&mut m, "createdAt")?, version: optional(&mut m, "version")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "createdAt", &self.created_at);
@@ -1429,6 +1498,7 @@ pub enum SearchIndexResponse {
 }
 
 impl Json for SearchIndexResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("search") => Self::Search(Box::from_json(value)?),
@@ -1437,6 +1507,7 @@ impl Json for SearchIndexResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Search(v) => with_tag(v.to_json(), "type", "search"),
@@ -1479,17 +1550,20 @@ pub struct SearchIndexUpdateRequest {
 
 impl SearchIndexUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(definition: SearchIndexUpdateRequestDefinition) -> Self {
         Self { definition }
     }
 }
 
 impl Json for SearchIndexUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { definition: required(&mut m, "definition")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "definition", &self.definition);
@@ -1516,6 +1590,7 @@ pub enum SearchIndexUpdateRequestDefinition {
 }
 
 impl Json for SearchIndexUpdateRequestDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         for i in best_fit(
             &value,
@@ -1551,6 +1626,7 @@ impl Json for SearchIndexUpdateRequestDefinition {
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::TextSearchIndexDefinition(v) => v.to_json(),
@@ -1574,17 +1650,20 @@ pub struct SearchMappings {
 
 impl SearchMappings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dynamic: None, fields: None }
     }
 }
 
 impl Json for SearchMappings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { dynamic: optional(&mut m, "dynamic")?, fields: optional(&mut m, "fields")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dynamic", &self.dynamic);
@@ -1609,12 +1688,14 @@ pub struct SearchSynonymMappingDefinition {
 
 impl SearchSynonymMappingDefinition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(analyzer: SearchIndexAnalyzer, name: String, source: SynonymSource) -> Self {
         Self { analyzer, name, source }
     }
 }
 
 impl Json for SearchSynonymMappingDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1624,6 +1705,7 @@ impl Json for SearchSynonymMappingDefinition {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "analyzer", &self.analyzer);
@@ -1652,17 +1734,20 @@ pub struct SearchTypeSets {
 
 impl SearchTypeSets {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, types: Vec<std::collections::BTreeMap<String, serde_json::Value>>) -> Self {
         Self { name, types }
     }
 }
 
 impl Json for SearchTypeSets {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: required(&mut m, "name")?, types: required(&mut m, "types")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "name", &self.name);
@@ -1687,12 +1772,14 @@ pub struct SynonymMappingStatusDetail {
 
 impl SynonymMappingStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { message: None, queryable: None, status: None }
     }
 }
 
 impl Json for SynonymMappingStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1702,6 +1789,7 @@ impl Json for SynonymMappingStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "message", &self.message);
@@ -1729,6 +1817,7 @@ pub enum SynonymMappingStatusDetailStatus {
 
 impl SynonymMappingStatusDetailStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Failed => "FAILED",
@@ -1739,6 +1828,7 @@ impl SynonymMappingStatusDetailStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FAILED" => Self::Failed,
@@ -1750,9 +1840,11 @@ impl SynonymMappingStatusDetailStatus {
 }
 
 impl Json for SynonymMappingStatusDetailStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1770,17 +1862,20 @@ pub struct SynonymSource {
 
 impl SynonymSource {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection: String) -> Self {
         Self { collection }
     }
 }
 
 impl Json for SynonymSource {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { collection: required(&mut m, "collection")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collection", &self.collection);
@@ -1815,12 +1910,14 @@ pub struct TextSearchHostStatusDetail {
 
 impl TextSearchHostStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { hostname: None, main_index: None, queryable: None, staged_index: None, status: None }
     }
 }
 
 impl Json for TextSearchHostStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1832,6 +1929,7 @@ impl Json for TextSearchHostStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "hostname", &self.hostname);
@@ -1875,12 +1973,14 @@ pub struct TextSearchIndexCreateRequest {
 
 impl TextSearchIndexCreateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection_name: String, database: String, name: String, definition: TextSearchIndexDefinition) -> Self {
         Self { collection_name, database, name, r#type: None, definition }
     }
 }
 
 impl Json for TextSearchIndexCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1892,6 +1992,7 @@ impl Json for TextSearchIndexCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -1945,6 +2046,7 @@ pub struct TextSearchIndexDefinition {
 
 impl TextSearchIndexDefinition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(mappings: SearchMappings) -> Self {
         Self {
             analyzer: None,
@@ -1961,6 +2063,7 @@ impl TextSearchIndexDefinition {
 }
 
 impl Json for TextSearchIndexDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1976,6 +2079,7 @@ impl Json for TextSearchIndexDefinition {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "analyzer", &self.analyzer);
@@ -2051,6 +2155,7 @@ pub struct TextSearchIndexResponse {
 
 impl TextSearchIndexResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_name: None,
@@ -2070,6 +2175,7 @@ impl TextSearchIndexResponse {
 }
 
 impl Json for TextSearchIndexResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2088,6 +2194,7 @@ impl Json for TextSearchIndexResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -2159,6 +2266,7 @@ pub struct TextSearchIndexStatusDetail {
 
 impl TextSearchIndexStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             definition: None,
@@ -2173,6 +2281,7 @@ impl TextSearchIndexStatusDetail {
 }
 
 impl Json for TextSearchIndexStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2186,6 +2295,7 @@ impl Json for TextSearchIndexStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "definition", &self.definition);
@@ -2230,17 +2340,20 @@ pub struct TokenFilterEnglishPossessive {
 
 impl TokenFilterEnglishPossessive {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "englishPossessive".to_owned() }
     }
 }
 
 impl Json for TokenFilterEnglishPossessive {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2262,17 +2375,20 @@ pub struct TokenFilterFlattenGraph {
 
 impl TokenFilterFlattenGraph {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "flattenGraph".to_owned() }
     }
 }
 
 impl Json for TokenFilterFlattenGraph {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2294,17 +2410,20 @@ pub struct TokenFilterPorterStemming {
 
 impl TokenFilterPorterStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "porterStemming".to_owned() }
     }
 }
 
 impl Json for TokenFilterPorterStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2326,17 +2445,20 @@ pub struct TokenFilterSpanishPluralStemming {
 
 impl TokenFilterSpanishPluralStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "spanishPluralStemming".to_owned() }
     }
 }
 
 impl Json for TokenFilterSpanishPluralStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2358,17 +2480,20 @@ pub struct TokenFilterStempel {
 
 impl TokenFilterStempel {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "stempel".to_owned() }
     }
 }
 
 impl Json for TokenFilterStempel {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2394,12 +2519,14 @@ pub struct TokenFilterWordDelimiterGraph {
 
 impl TokenFilterWordDelimiterGraph {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { delimiter_options: None, protected_words: None, r#type: "wordDelimiterGraph".to_owned() }
     }
 }
 
 impl Json for TokenFilterWordDelimiterGraph {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2409,6 +2536,7 @@ impl Json for TokenFilterWordDelimiterGraph {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delimiterOptions", &self.delimiter_options);
@@ -2448,6 +2576,7 @@ pub struct TokenFilterWordDelimiterGraphDelimiterOptions {
 
 impl TokenFilterWordDelimiterGraphDelimiterOptions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             concatenate_all: None,
@@ -2465,6 +2594,7 @@ impl TokenFilterWordDelimiterGraphDelimiterOptions {
 }
 
 impl Json for TokenFilterWordDelimiterGraphDelimiterOptions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2481,6 +2611,7 @@ impl Json for TokenFilterWordDelimiterGraphDelimiterOptions {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "concatenateAll", &self.concatenate_all);
@@ -2511,17 +2642,20 @@ pub struct TokenFilterWordDelimiterGraphProtectedWords {
 
 impl TokenFilterWordDelimiterGraphProtectedWords {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(words: Vec<String>) -> Self {
         Self { ignore_case: None, words }
     }
 }
 
 impl Json for TokenFilterWordDelimiterGraphProtectedWords {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { ignore_case: optional(&mut m, "ignoreCase")?, words: required(&mut m, "words")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ignoreCase", &self.ignore_case);
@@ -2550,17 +2684,20 @@ pub struct TokenFilterasciiFolding {
 
 impl TokenFilterasciiFolding {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { original_tokens: None, r#type: "asciiFolding".to_owned() }
     }
 }
 
 impl Json for TokenFilterasciiFolding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { original_tokens: optional(&mut m, "originalTokens")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "originalTokens", &self.original_tokens);
@@ -2589,6 +2726,7 @@ pub enum TokenFilterasciiFoldingOriginalTokens {
 
 impl TokenFilterasciiFoldingOriginalTokens {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Omit => "omit",
@@ -2598,6 +2736,7 @@ impl TokenFilterasciiFoldingOriginalTokens {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "omit" => Self::Omit,
@@ -2608,9 +2747,11 @@ impl TokenFilterasciiFoldingOriginalTokens {
 }
 
 impl Json for TokenFilterasciiFoldingOriginalTokens {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2641,17 +2782,20 @@ pub struct TokenFilterdaitchMokotoffSoundex {
 
 impl TokenFilterdaitchMokotoffSoundex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { original_tokens: None, r#type: "daitchMokotoffSoundex".to_owned() }
     }
 }
 
 impl Json for TokenFilterdaitchMokotoffSoundex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { original_tokens: optional(&mut m, "originalTokens")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "originalTokens", &self.original_tokens);
@@ -2689,12 +2833,14 @@ pub struct TokenFilteredgeGram {
 
 impl TokenFilteredgeGram {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_gram: i64, min_gram: i64) -> Self {
         Self { max_gram, min_gram, term_not_in_bounds: None, r#type: "edgeGram".to_owned() }
     }
 }
 
 impl Json for TokenFilteredgeGram {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2705,6 +2851,7 @@ impl Json for TokenFilteredgeGram {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxGram", &self.max_gram);
@@ -2734,17 +2881,20 @@ pub struct TokenFiltericuFolding {
 
 impl TokenFiltericuFolding {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "icuFolding".to_owned() }
     }
 }
 
 impl Json for TokenFiltericuFolding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2768,17 +2918,20 @@ pub struct TokenFiltericuNormalizer {
 
 impl TokenFiltericuNormalizer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { normalization_form: None, r#type: "icuNormalizer".to_owned() }
     }
 }
 
 impl Json for TokenFiltericuNormalizer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { normalization_form: optional(&mut m, "normalizationForm")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "normalizationForm", &self.normalization_form);
@@ -2807,6 +2960,7 @@ pub enum TokenFiltericuNormalizerNormalizationForm {
 
 impl TokenFiltericuNormalizerNormalizationForm {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Nfd => "nfd",
@@ -2818,6 +2972,7 @@ impl TokenFiltericuNormalizerNormalizationForm {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "nfd" => Self::Nfd,
@@ -2830,9 +2985,11 @@ impl TokenFiltericuNormalizerNormalizationForm {
 }
 
 impl Json for TokenFiltericuNormalizerNormalizationForm {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2852,17 +3009,20 @@ pub struct TokenFilterkStemming {
 
 impl TokenFilterkStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "kStemming".to_owned() }
     }
 }
 
 impl Json for TokenFilterkStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2888,17 +3048,20 @@ pub struct TokenFilterlength {
 
 impl TokenFilterlength {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max: None, min: None, r#type: "length".to_owned() }
     }
 }
 
 impl Json for TokenFilterlength {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max: optional(&mut m, "max")?, min: optional(&mut m, "min")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "max", &self.max);
@@ -2922,17 +3085,20 @@ pub struct TokenFilterlowercase {
 
 impl TokenFilterlowercase {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "lowercase".to_owned() }
     }
 }
 
 impl Json for TokenFilterlowercase {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2960,12 +3126,14 @@ pub struct TokenFilternGram {
 
 impl TokenFilternGram {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_gram: i64, min_gram: i64) -> Self {
         Self { max_gram, min_gram, term_not_in_bounds: None, r#type: "nGram".to_owned() }
     }
 }
 
 impl Json for TokenFilternGram {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2976,6 +3144,7 @@ impl Json for TokenFilternGram {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxGram", &self.max_gram);
@@ -3011,12 +3180,14 @@ pub struct TokenFilterregex {
 
 impl TokenFilterregex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(matches: TokenFilterregexMatches, pattern: String, replacement: String) -> Self {
         Self { matches, pattern, replacement, r#type: "regex".to_owned() }
     }
 }
 
 impl Json for TokenFilterregex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3027,6 +3198,7 @@ impl Json for TokenFilterregex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "matches", &self.matches);
@@ -3053,6 +3225,7 @@ pub enum TokenFilterregexMatches {
 
 impl TokenFilterregexMatches {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -3062,6 +3235,7 @@ impl TokenFilterregexMatches {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "all" => Self::All,
@@ -3072,9 +3246,11 @@ impl TokenFilterregexMatches {
 }
 
 impl Json for TokenFilterregexMatches {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3094,17 +3270,20 @@ pub struct TokenFilterreverse {
 
 impl TokenFilterreverse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "reverse".to_owned() }
     }
 }
 
 impl Json for TokenFilterreverse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -3130,12 +3309,14 @@ pub struct TokenFiltershingle {
 
 impl TokenFiltershingle {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_shingle_size: i64, min_shingle_size: i64) -> Self {
         Self { max_shingle_size, min_shingle_size, r#type: "shingle".to_owned() }
     }
 }
 
 impl Json for TokenFiltershingle {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3145,6 +3326,7 @@ impl Json for TokenFiltershingle {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxShingleSize", &self.max_shingle_size);
@@ -3170,17 +3352,20 @@ pub struct TokenFiltersnowballStemming {
 
 impl TokenFiltersnowballStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(stemmer_name: TokenFiltersnowballStemmingStemmerName) -> Self {
         Self { stemmer_name, r#type: "snowballStemming".to_owned() }
     }
 }
 
 impl Json for TokenFiltersnowballStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { stemmer_name: required(&mut m, "stemmerName")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "stemmerName", &self.stemmer_name);
@@ -3251,6 +3436,7 @@ pub enum TokenFiltersnowballStemmingStemmerName {
 
 impl TokenFiltersnowballStemmingStemmerName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Arabic => "arabic",
@@ -3283,6 +3469,7 @@ impl TokenFiltersnowballStemmingStemmerName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "arabic" => Self::Arabic,
@@ -3316,9 +3503,11 @@ impl TokenFiltersnowballStemmingStemmerName {
 }
 
 impl Json for TokenFiltersnowballStemmingStemmerName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3342,12 +3531,14 @@ pub struct TokenFilterstopword {
 
 impl TokenFilterstopword {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(tokens: Vec<String>) -> Self {
         Self { ignore_case: None, tokens, r#type: "stopword".to_owned() }
     }
 }
 
 impl Json for TokenFilterstopword {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3357,6 +3548,7 @@ impl Json for TokenFilterstopword {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ignoreCase", &self.ignore_case);
@@ -3380,17 +3572,20 @@ pub struct TokenFiltertrim {
 
 impl TokenFiltertrim {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "trim".to_owned() }
     }
 }
 
 impl Json for TokenFiltertrim {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -3416,12 +3611,14 @@ pub struct TokenizeredgeGram {
 
 impl TokenizeredgeGram {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_gram: i64, min_gram: i64) -> Self {
         Self { max_gram, min_gram, r#type: "edgeGram".to_owned() }
     }
 }
 
 impl Json for TokenizeredgeGram {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3431,6 +3628,7 @@ impl Json for TokenizeredgeGram {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxGram", &self.max_gram);
@@ -3454,17 +3652,20 @@ pub struct Tokenizerkeyword {
 
 impl Tokenizerkeyword {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "keyword".to_owned() }
     }
 }
 
 impl Json for Tokenizerkeyword {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -3495,12 +3696,14 @@ pub struct TokenizerregexCaptureGroup {
 
 impl TokenizerregexCaptureGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(group: i64, pattern: String) -> Self {
         Self { group, pattern, r#type: "regexCaptureGroup".to_owned() }
     }
 }
 
 impl Json for TokenizerregexCaptureGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3510,6 +3713,7 @@ impl Json for TokenizerregexCaptureGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "group", &self.group);
@@ -3535,17 +3739,20 @@ pub struct TokenizerregexSplit {
 
 impl TokenizerregexSplit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(pattern: String) -> Self {
         Self { pattern, r#type: "regexSplit".to_owned() }
     }
 }
 
 impl Json for TokenizerregexSplit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { pattern: required(&mut m, "pattern")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "pattern", &self.pattern);
@@ -3570,17 +3777,20 @@ pub struct Tokenizerstandard {
 
 impl Tokenizerstandard {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_token_length: None, r#type: "standard".to_owned() }
     }
 }
 
 impl Json for Tokenizerstandard {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max_token_length: optional(&mut m, "maxTokenLength")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxTokenLength", &self.max_token_length);
@@ -3605,17 +3815,20 @@ pub struct TokenizeruaxUrlEmail {
 
 impl TokenizeruaxUrlEmail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_token_length: None, r#type: "uaxUrlEmail".to_owned() }
     }
 }
 
 impl Json for TokenizeruaxUrlEmail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max_token_length: optional(&mut m, "maxTokenLength")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxTokenLength", &self.max_token_length);
@@ -3640,17 +3853,20 @@ pub struct Tokenizerwhitespace {
 
 impl Tokenizerwhitespace {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_token_length: None, r#type: "whitespace".to_owned() }
     }
 }
 
 impl Json for Tokenizerwhitespace {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max_token_length: optional(&mut m, "maxTokenLength")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxTokenLength", &self.max_token_length);
@@ -3686,12 +3902,14 @@ pub struct VectorSearchHostStatusDetail {
 
 impl VectorSearchHostStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { hostname: None, main_index: None, queryable: None, staged_index: None, status: None }
     }
 }
 
 impl Json for VectorSearchHostStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3703,6 +3921,7 @@ impl Json for VectorSearchHostStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "hostname", &self.hostname);
@@ -3762,6 +3981,7 @@ pub struct VectorSearchIndex {
 
 impl VectorSearchIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection_name: String, database: String, name: String) -> Self {
         Self {
             collection_name,
@@ -3779,6 +3999,7 @@ impl VectorSearchIndex {
 }
 
 impl Json for VectorSearchIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3795,6 +4016,7 @@ impl Json for VectorSearchIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -3831,6 +4053,7 @@ pub struct VectorSearchIndexCreateRequest {
 
 impl VectorSearchIndexCreateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         collection_name: String,
         database: String,
@@ -3842,6 +4065,7 @@ impl VectorSearchIndexCreateRequest {
 }
 
 impl Json for VectorSearchIndexCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3853,6 +4077,7 @@ impl Json for VectorSearchIndexCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -3887,12 +4112,14 @@ pub struct VectorSearchIndexDefinition {
 
 impl VectorSearchIndexDefinition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(fields: Vec<std::collections::BTreeMap<String, serde_json::Value>>) -> Self {
         Self { fields, nested_root: None, num_partitions: None, stored_source: None }
     }
 }
 
 impl Json for VectorSearchIndexDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3903,6 +4130,7 @@ impl Json for VectorSearchIndexDefinition {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fields", &self.fields);
@@ -3950,6 +4178,7 @@ pub struct VectorSearchIndexResponse {
 
 impl VectorSearchIndexResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_name: None,
@@ -3967,6 +4196,7 @@ impl VectorSearchIndexResponse {
 }
 
 impl Json for VectorSearchIndexResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3983,6 +4213,7 @@ impl Json for VectorSearchIndexResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -4054,12 +4285,14 @@ pub struct VectorSearchIndexStatusDetail {
 
 impl VectorSearchIndexStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { definition: None, definition_version: None, message: None, queryable: None, status: None }
     }
 }
 
 impl Json for VectorSearchIndexStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4071,6 +4304,7 @@ impl Json for VectorSearchIndexStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "definition", &self.definition);

@@ -45,6 +45,7 @@ pub struct AlertAudit {
 
 impl AlertAudit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AlertAuditTypeView, id: String) -> Self {
         Self {
             alert_id: None,
@@ -67,6 +68,7 @@ impl AlertAudit {
 }
 
 impl Json for AlertAudit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -88,6 +90,7 @@ impl Json for AlertAudit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertId", &self.alert_id);
@@ -125,6 +128,7 @@ pub enum AlertAuditTypeView {
 
 impl AlertAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AlertAcknowledgedAudit => "ALERT_ACKNOWLEDGED_AUDIT",
@@ -134,6 +138,7 @@ impl AlertAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ALERT_ACKNOWLEDGED_AUDIT" => Self::AlertAcknowledgedAudit,
@@ -144,9 +149,11 @@ impl AlertAuditTypeView {
 }
 
 impl Json for AlertAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -192,6 +199,7 @@ pub struct AlertConfigAudit {
 
 impl AlertConfigAudit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AlertConfigAuditTypeView, id: String) -> Self {
         Self {
             alert_config_id: None,
@@ -214,6 +222,7 @@ impl AlertConfigAudit {
 }
 
 impl Json for AlertConfigAudit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -235,6 +244,7 @@ impl Json for AlertConfigAudit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertConfigId", &self.alert_config_id);
@@ -278,6 +288,7 @@ pub enum AlertConfigAuditTypeView {
 
 impl AlertConfigAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AlertConfigDisabledAudit => "ALERT_CONFIG_DISABLED_AUDIT",
@@ -290,6 +301,7 @@ impl AlertConfigAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ALERT_CONFIG_DISABLED_AUDIT" => Self::AlertConfigDisabledAudit,
@@ -303,9 +315,11 @@ impl AlertConfigAuditTypeView {
 }
 
 impl Json for AlertConfigAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -343,6 +357,7 @@ pub enum ApiUserEventTypeViewForNdsGroup {
 
 impl ApiUserEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApiKeyCreated => "API_KEY_CREATED",
@@ -360,6 +375,7 @@ impl ApiUserEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "API_KEY_CREATED" => Self::ApiKeyCreated,
@@ -378,9 +394,11 @@ impl ApiUserEventTypeViewForNdsGroup {
 }
 
 impl Json for ApiUserEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -428,6 +446,7 @@ pub struct ApiUserEventViewForNdsGroup {
 
 impl ApiUserEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ApiUserEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -451,6 +470,7 @@ impl ApiUserEventViewForNdsGroup {
 }
 
 impl Json for ApiUserEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -473,6 +493,7 @@ impl Json for ApiUserEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -536,6 +557,7 @@ pub enum AppServiceEventTypeView {
 
 impl AppServiceEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlConfirmation => "URL_CONFIRMATION",
@@ -555,6 +577,7 @@ impl AppServiceEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "URL_CONFIRMATION" => Self::UrlConfirmation,
@@ -575,9 +598,11 @@ impl AppServiceEventTypeView {
 }
 
 impl Json for AppServiceEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -607,12 +632,14 @@ pub struct AppServiceEventView {
 
 impl AppServiceEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AppServiceEventTypeView, id: String) -> Self {
         Self { created, event_type_name, group_id: None, id, links: None, org_id: None, raw: None }
     }
 }
 
 impl Json for AppServiceEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -626,6 +653,7 @@ impl Json for AppServiceEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -685,6 +713,7 @@ pub struct AtlasResourcePolicyAuditForNdsGroup {
 
 impl AtlasResourcePolicyAuditForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -709,6 +738,7 @@ impl AtlasResourcePolicyAuditForNdsGroup {
 }
 
 impl Json for AtlasResourcePolicyAuditForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -732,6 +762,7 @@ impl Json for AtlasResourcePolicyAuditForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -795,6 +826,7 @@ pub struct AtlasResourcePolicyAuditForOrg {
 
 impl AtlasResourcePolicyAuditForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AtlasResourcePolicyAuditForOrgEventTypeName, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -817,6 +849,7 @@ impl AtlasResourcePolicyAuditForOrg {
 }
 
 impl Json for AtlasResourcePolicyAuditForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -838,6 +871,7 @@ impl Json for AtlasResourcePolicyAuditForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -879,6 +913,7 @@ pub enum AtlasResourcePolicyAuditForOrgEventTypeName {
 
 impl AtlasResourcePolicyAuditForOrgEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResourcePolicyCreated => "RESOURCE_POLICY_CREATED",
@@ -890,6 +925,7 @@ impl AtlasResourcePolicyAuditForOrgEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "RESOURCE_POLICY_CREATED" => Self::ResourcePolicyCreated,
@@ -902,9 +938,11 @@ impl AtlasResourcePolicyAuditForOrgEventTypeName {
 }
 
 impl Json for AtlasResourcePolicyAuditForOrgEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -950,6 +988,7 @@ pub struct AutomationConfigEventView {
 
 impl AutomationConfigEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -971,6 +1010,7 @@ impl AutomationConfigEventView {
 }
 
 impl Json for AutomationConfigEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -991,6 +1031,7 @@ impl Json for AutomationConfigEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1047,6 +1088,7 @@ pub enum BillingEventTypeViewForNdsGroup {
 
 impl BillingEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreditCardCurrent => "CREDIT_CARD_CURRENT",
@@ -1066,6 +1108,7 @@ impl BillingEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREDIT_CARD_CURRENT" => Self::CreditCardCurrent,
@@ -1086,9 +1129,11 @@ impl BillingEventTypeViewForNdsGroup {
 }
 
 impl Json for BillingEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1266,6 +1311,7 @@ pub enum BillingEventTypeViewForOrg {
 
 impl BillingEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AwsPaymentPaid => "AWS_PAYMENT_PAID",
@@ -1353,6 +1399,7 @@ impl BillingEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS_PAYMENT_PAID" => Self::AwsPaymentPaid,
@@ -1441,9 +1488,11 @@ impl BillingEventTypeViewForOrg {
 }
 
 impl Json for BillingEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1491,6 +1540,7 @@ pub struct BillingEventViewForNdsGroup {
 
 impl BillingEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: BillingEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -1514,6 +1564,7 @@ impl BillingEventViewForNdsGroup {
 }
 
 impl Json for BillingEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1536,6 +1587,7 @@ impl Json for BillingEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1600,6 +1652,7 @@ pub struct BillingEventViewForOrg {
 
 impl BillingEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: BillingEventTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -1623,6 +1676,7 @@ impl BillingEventViewForOrg {
 }
 
 impl Json for BillingEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1645,6 +1699,7 @@ impl Json for BillingEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1705,6 +1760,7 @@ pub struct ChartsAudit {
 
 impl ChartsAudit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ChartsAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -1726,6 +1782,7 @@ impl ChartsAudit {
 }
 
 impl Json for ChartsAudit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1746,6 +1803,7 @@ impl Json for ChartsAudit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1790,6 +1848,7 @@ pub enum ChartsAuditTypeView {
 
 impl ChartsAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChartsApiSuccess => "CHARTS_API_SUCCESS",
@@ -1803,6 +1862,7 @@ impl ChartsAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CHARTS_API_SUCCESS" => Self::ChartsApiSuccess,
@@ -1817,9 +1877,11 @@ impl ChartsAuditTypeView {
 }
 
 impl Json for ChartsAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1841,6 +1903,7 @@ pub enum ClusterEventTypeViewForNdsGroup {
 
 impl ClusterEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ClusterMongosIsPresent => "CLUSTER_MONGOS_IS_PRESENT",
@@ -1850,6 +1913,7 @@ impl ClusterEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLUSTER_MONGOS_IS_PRESENT" => Self::ClusterMongosIsPresent,
@@ -1860,9 +1924,11 @@ impl ClusterEventTypeViewForNdsGroup {
 }
 
 impl Json for ClusterEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1894,12 +1960,14 @@ pub struct ClusterEventViewForNdsGroup {
 
 impl ClusterEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ClusterEventTypeViewForNdsGroup, id: String) -> Self {
         Self { created, event_type_name, group_id: None, id, links: None, org_id: None, raw: None, shard_name: None }
     }
 }
 
 impl Json for ClusterEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1914,6 +1982,7 @@ impl Json for ClusterEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -1948,6 +2017,7 @@ pub enum DataExplorerAccessedEventTypeView {
 
 impl DataExplorerAccessedEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DataExplorer => "DATA_EXPLORER",
@@ -1959,6 +2029,7 @@ impl DataExplorerAccessedEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DATA_EXPLORER" => Self::DataExplorer,
@@ -1971,9 +2042,11 @@ impl DataExplorerAccessedEventTypeView {
 }
 
 impl Json for DataExplorerAccessedEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2023,6 +2096,7 @@ pub struct DataExplorerAccessedEventView {
 
 impl DataExplorerAccessedEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: DataExplorerAccessedEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2047,6 +2121,7 @@ impl DataExplorerAccessedEventView {
 }
 
 impl Json for DataExplorerAccessedEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2070,6 +2145,7 @@ impl Json for DataExplorerAccessedEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2135,6 +2211,7 @@ pub struct DataExplorerEvent {
 
 impl DataExplorerEvent {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2157,6 +2234,7 @@ impl DataExplorerEvent {
 }
 
 impl Json for DataExplorerEvent {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2178,6 +2256,7 @@ impl Json for DataExplorerEvent {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2251,6 +2330,7 @@ pub struct DataMetricEventView {
 
 impl DataMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2279,6 +2359,7 @@ impl DataMetricEventView {
 }
 
 impl Json for DataMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2306,6 +2387,7 @@ impl Json for DataMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2371,6 +2453,7 @@ pub struct DefaultEventViewForNdsGroup {
 
 impl DefaultEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: DefaultEventViewForNdsGroupEventTypeName, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2392,6 +2475,7 @@ impl DefaultEventViewForNdsGroup {
 }
 
 impl Json for DefaultEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2412,6 +2496,7 @@ impl Json for DefaultEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2914,6 +2999,7 @@ pub enum DefaultEventViewForNdsGroupEventTypeName {
 
 impl DefaultEventViewForNdsGroupEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AutoIndexingEnabled => "AUTO_INDEXING_ENABLED",
@@ -3182,6 +3268,7 @@ impl DefaultEventViewForNdsGroupEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AUTO_INDEXING_ENABLED" => Self::AutoIndexingEnabled,
@@ -3451,9 +3538,11 @@ impl DefaultEventViewForNdsGroupEventTypeName {
 }
 
 impl Json for DefaultEventViewForNdsGroupEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3497,6 +3586,7 @@ pub struct DefaultEventViewForOrg {
 
 impl DefaultEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: DefaultEventViewForOrgEventTypeName, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -3518,6 +3608,7 @@ impl DefaultEventViewForOrg {
 }
 
 impl Json for DefaultEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3538,6 +3629,7 @@ impl Json for DefaultEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -3728,6 +3820,7 @@ pub enum DefaultEventViewForOrgEventTypeName {
 
 impl DefaultEventViewForOrgEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FederationSettingsCreated => "FEDERATION_SETTINGS_CREATED",
@@ -3814,6 +3907,7 @@ impl DefaultEventViewForOrgEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FEDERATION_SETTINGS_CREATED" => Self::FederationSettingsCreated,
@@ -3901,9 +3995,11 @@ impl DefaultEventViewForOrgEventTypeName {
 }
 
 impl Json for DefaultEventViewForOrgEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3925,12 +4021,14 @@ pub struct EventTypeDetails {
 
 impl EventTypeDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { alertable: None, description: None, event_type: None }
     }
 }
 
 impl Json for EventTypeDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3940,6 +4038,7 @@ impl Json for EventTypeDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertable", &self.alertable);
@@ -4066,6 +4165,7 @@ pub enum EventViewForNdsGroup {
 }
 
 impl Json for EventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some(
@@ -4814,6 +4914,7 @@ impl Json for EventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DefaultEventViewForNdsGroup(v) => v.to_json(),
@@ -4907,6 +5008,7 @@ pub enum EventViewForOrg {
 }
 
 impl Json for EventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some(
@@ -5229,6 +5331,7 @@ impl Json for EventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DefaultEventViewForOrg(v) => v.to_json(),
@@ -5286,6 +5389,7 @@ pub enum FTSIndexAuditTypeView {
 
 impl FTSIndexAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FtsIndexDeletionFailed => "FTS_INDEX_DELETION_FAILED",
@@ -5306,6 +5410,7 @@ impl FTSIndexAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FTS_INDEX_DELETION_FAILED" => Self::FtsIndexDeletionFailed,
@@ -5327,9 +5432,11 @@ impl FTSIndexAuditTypeView {
 }
 
 impl Json for FTSIndexAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5373,6 +5480,7 @@ pub struct FTSIndexAuditView {
 
 impl FTSIndexAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: FTSIndexAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -5394,6 +5502,7 @@ impl FTSIndexAuditView {
 }
 
 impl Json for FTSIndexAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5414,6 +5523,7 @@ impl Json for FTSIndexAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -5466,6 +5576,7 @@ pub struct ForNdsGroup {
 
 impl ForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ReplicaSetEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             created,
@@ -5484,6 +5595,7 @@ impl ForNdsGroup {
 }
 
 impl Json for ForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5501,6 +5613,7 @@ impl Json for ForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -5534,12 +5647,14 @@ pub struct GroupPaginatedEventView {
 
 impl GroupPaginatedEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EventViewForNdsGroup>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for GroupPaginatedEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5549,6 +5664,7 @@ impl Json for GroupPaginatedEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -5648,6 +5764,7 @@ pub enum HostEventTypeViewForNdsGroup {
 
 impl HostEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AttemptKillopAudit => "ATTEMPT_KILLOP_AUDIT",
@@ -5696,6 +5813,7 @@ impl HostEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ATTEMPT_KILLOP_AUDIT" => Self::AttemptKillopAudit,
@@ -5745,9 +5863,11 @@ impl HostEventTypeViewForNdsGroup {
 }
 
 impl Json for HostEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5801,6 +5921,7 @@ pub struct HostEventViewForNdsGroup {
 
 impl HostEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -5827,6 +5948,7 @@ impl HostEventViewForNdsGroup {
 }
 
 impl Json for HostEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5852,6 +5974,7 @@ impl Json for HostEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -6222,6 +6345,7 @@ pub enum HostMetricEvent {
 }
 
 impl Json for HostMetricEvent {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("ASSERT_MSG") => Self::AssertMsg(Box::from_json(value)?),
@@ -6435,6 +6559,7 @@ impl Json for HostMetricEvent {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AssertMsg(v) => with_tag(v.to_json(), "metricName", "ASSERT_MSG"),
@@ -6757,6 +6882,7 @@ pub enum HostMetricEventTypeView {
 
 impl HostMetricEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InsideMetricThreshold => "INSIDE_METRIC_THRESHOLD",
@@ -6766,6 +6892,7 @@ impl HostMetricEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INSIDE_METRIC_THRESHOLD" => Self::InsideMetricThreshold,
@@ -6776,9 +6903,11 @@ impl HostMetricEventTypeView {
 }
 
 impl Json for HostMetricEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7384,6 +7513,7 @@ pub enum NDSAuditTypeViewForNdsGroup {
 
 impl NDSAuditTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ClusterCreated => "CLUSTER_CREATED",
@@ -7701,6 +7831,7 @@ impl NDSAuditTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLUSTER_CREATED" => Self::ClusterCreated,
@@ -8019,9 +8150,11 @@ impl NDSAuditTypeViewForNdsGroup {
 }
 
 impl Json for NDSAuditTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8047,6 +8180,7 @@ pub enum NDSAuditTypeViewForOrg {
 
 impl NDSAuditTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgLimitUpdated => "ORG_LIMIT_UPDATED",
@@ -8058,6 +8192,7 @@ impl NDSAuditTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_LIMIT_UPDATED" => Self::OrgLimitUpdated,
@@ -8070,9 +8205,11 @@ impl NDSAuditTypeViewForOrg {
 }
 
 impl Json for NDSAuditTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8120,6 +8257,7 @@ pub struct NDSAuditViewForNdsGroup {
 
 impl NDSAuditViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSAuditTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8143,6 +8281,7 @@ impl NDSAuditViewForNdsGroup {
 }
 
 impl Json for NDSAuditViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8165,6 +8304,7 @@ impl Json for NDSAuditViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8229,6 +8369,7 @@ pub struct NDSAuditViewForOrg {
 
 impl NDSAuditViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSAuditTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8252,6 +8393,7 @@ impl NDSAuditViewForOrg {
 }
 
 impl Json for NDSAuditViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8274,6 +8416,7 @@ impl Json for NDSAuditViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8346,6 +8489,7 @@ pub enum NDSAutoScalingAuditTypeViewForNdsGroup {
 
 impl NDSAutoScalingAuditTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputeAutoScaleInitiated => "COMPUTE_AUTO_SCALE_INITIATED",
@@ -8376,6 +8520,7 @@ impl NDSAutoScalingAuditTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "COMPUTE_AUTO_SCALE_INITIATED" => Self::ComputeAutoScaleInitiated,
@@ -8407,9 +8552,11 @@ impl NDSAutoScalingAuditTypeViewForNdsGroup {
 }
 
 impl Json for NDSAutoScalingAuditTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8453,6 +8600,7 @@ pub struct NDSAutoScalingAuditViewForNdsGroup {
 
 impl NDSAutoScalingAuditViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSAutoScalingAuditTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8474,6 +8622,7 @@ impl NDSAutoScalingAuditViewForNdsGroup {
 }
 
 impl Json for NDSAutoScalingAuditViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8494,6 +8643,7 @@ impl Json for NDSAutoScalingAuditViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8542,6 +8692,7 @@ pub enum NDSServerlessInstanceAuditTypeView {
 
 impl NDSServerlessInstanceAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerlessInstanceCreated => "SERVERLESS_INSTANCE_CREATED",
@@ -8557,6 +8708,7 @@ impl NDSServerlessInstanceAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SERVERLESS_INSTANCE_CREATED" => Self::ServerlessInstanceCreated,
@@ -8573,9 +8725,11 @@ impl NDSServerlessInstanceAuditTypeView {
 }
 
 impl Json for NDSServerlessInstanceAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8619,6 +8773,7 @@ pub struct NDSServerlessInstanceAuditView {
 
 impl NDSServerlessInstanceAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSServerlessInstanceAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8640,6 +8795,7 @@ impl NDSServerlessInstanceAuditView {
 }
 
 impl Json for NDSServerlessInstanceAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8660,6 +8816,7 @@ impl Json for NDSServerlessInstanceAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8712,6 +8869,7 @@ pub enum NDSTenantEndpointAuditTypeView {
 
 impl NDSTenantEndpointAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TenantEndpointCreated => "TENANT_ENDPOINT_CREATED",
@@ -8729,6 +8887,7 @@ impl NDSTenantEndpointAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TENANT_ENDPOINT_CREATED" => Self::TenantEndpointCreated,
@@ -8747,9 +8906,11 @@ impl NDSTenantEndpointAuditTypeView {
 }
 
 impl Json for NDSTenantEndpointAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8797,6 +8958,7 @@ pub struct NDSTenantEndpointAuditView {
 
 impl NDSTenantEndpointAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSTenantEndpointAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8820,6 +8982,7 @@ impl NDSTenantEndpointAuditView {
 }
 
 impl Json for NDSTenantEndpointAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8842,6 +9005,7 @@ impl Json for NDSTenantEndpointAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8916,6 +9080,7 @@ pub struct NumberMetricEventView {
 
 impl NumberMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8944,6 +9109,7 @@ impl NumberMetricEventView {
 }
 
 impl Json for NumberMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8971,6 +9137,7 @@ impl Json for NumberMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9176,6 +9343,7 @@ pub enum OrgEventTypeViewForOrg {
 
 impl OrgEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgCreated => "ORG_CREATED",
@@ -9266,6 +9434,7 @@ impl OrgEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_CREATED" => Self::OrgCreated,
@@ -9357,9 +9526,11 @@ impl OrgEventTypeViewForOrg {
 }
 
 impl Json for OrgEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9405,6 +9576,7 @@ pub struct OrgEventViewForOrg {
 
 impl OrgEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: OrgEventTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -9427,6 +9599,7 @@ impl OrgEventViewForOrg {
 }
 
 impl Json for OrgEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9448,6 +9621,7 @@ impl Json for OrgEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9485,12 +9659,14 @@ pub struct OrgPaginatedEventView {
 
 impl OrgPaginatedEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EventViewForOrg>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for OrgPaginatedEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9500,6 +9676,7 @@ impl Json for OrgPaginatedEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -9525,12 +9702,14 @@ pub struct PaginatedEventTypeDetailsResponse {
 
 impl PaginatedEventTypeDetailsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EventTypeDetails>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedEventTypeDetailsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9540,6 +9719,7 @@ impl Json for PaginatedEventTypeDetailsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -9565,12 +9745,14 @@ pub struct Principal {
 
 impl Principal {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, name: None, on_behalf_of: None }
     }
 }
 
 impl Json for Principal {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9580,6 +9762,7 @@ impl Json for Principal {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -9619,6 +9802,7 @@ pub struct Raw {
 
 impl Raw {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             t: None,
@@ -9636,6 +9820,7 @@ impl Raw {
 }
 
 impl Json for Raw {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9652,6 +9837,7 @@ impl Json for Raw {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_t", &self.t);
@@ -9720,6 +9906,7 @@ pub struct RawMetricEventView {
 
 impl RawMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -9748,6 +9935,7 @@ impl RawMetricEventView {
 }
 
 impl Json for RawMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9775,6 +9963,7 @@ impl Json for RawMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9835,6 +10024,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroup {
 
 impl ReplicaSetEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PrimaryElected => "PRIMARY_ELECTED",
@@ -9850,6 +10040,7 @@ impl ReplicaSetEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PRIMARY_ELECTED" => Self::PrimaryElected,
@@ -9866,9 +10057,11 @@ impl ReplicaSetEventTypeViewForNdsGroup {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9892,6 +10085,7 @@ pub enum ResourceEventTypeView {
 
 impl ResourceEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TagsModified => "TAGS_MODIFIED",
@@ -9902,6 +10096,7 @@ impl ResourceEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TAGS_MODIFIED" => Self::TagsModified,
@@ -9913,9 +10108,11 @@ impl ResourceEventTypeView {
 }
 
 impl Json for ResourceEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9937,6 +10134,7 @@ pub enum ResourceEventTypeViewForOrg {
 
 impl ResourceEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TagsModified => "TAGS_MODIFIED",
@@ -9946,6 +10144,7 @@ impl ResourceEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TAGS_MODIFIED" => Self::TagsModified,
@@ -9956,9 +10155,11 @@ impl ResourceEventTypeViewForOrg {
 }
 
 impl Json for ResourceEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10006,6 +10207,7 @@ pub struct ResourceEventViewForNdsGroup {
 
 impl ResourceEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ResourceEventTypeView, id: String, resource_type: String) -> Self {
         Self {
             api_key_id: None,
@@ -10029,6 +10231,7 @@ impl ResourceEventViewForNdsGroup {
 }
 
 impl Json for ResourceEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10051,6 +10254,7 @@ impl Json for ResourceEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10115,6 +10319,7 @@ pub struct ResourceEventViewForOrg {
 
 impl ResourceEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         created: String,
         event_type_name: ResourceEventTypeViewForOrg,
@@ -10143,6 +10348,7 @@ impl ResourceEventViewForOrg {
 }
 
 impl Json for ResourceEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10165,6 +10371,7 @@ impl Json for ResourceEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10205,6 +10412,7 @@ pub enum SearchDeploymentAuditTypeView {
 
 impl SearchDeploymentAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SearchDeploymentCreated => "SEARCH_DEPLOYMENT_CREATED",
@@ -10215,6 +10423,7 @@ impl SearchDeploymentAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SEARCH_DEPLOYMENT_CREATED" => Self::SearchDeploymentCreated,
@@ -10226,9 +10435,11 @@ impl SearchDeploymentAuditTypeView {
 }
 
 impl Json for SearchDeploymentAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10272,6 +10483,7 @@ pub struct SearchDeploymentAuditView {
 
 impl SearchDeploymentAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: SearchDeploymentAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10293,6 +10505,7 @@ impl SearchDeploymentAuditView {
 }
 
 impl Json for SearchDeploymentAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10313,6 +10526,7 @@ impl Json for SearchDeploymentAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10369,6 +10583,7 @@ pub enum ServiceAccountEventTypeViewForNdsGroup {
 
 impl ServiceAccountEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServiceAccountCreated => "SERVICE_ACCOUNT_CREATED",
@@ -10392,6 +10607,7 @@ impl ServiceAccountEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SERVICE_ACCOUNT_CREATED" => Self::ServiceAccountCreated,
@@ -10416,9 +10632,11 @@ impl ServiceAccountEventTypeViewForNdsGroup {
 }
 
 impl Json for ServiceAccountEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10462,6 +10680,7 @@ pub struct ServiceAccountGroupEvents {
 
 impl ServiceAccountGroupEvents {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ServiceAccountEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10483,6 +10702,7 @@ impl ServiceAccountGroupEvents {
 }
 
 impl Json for ServiceAccountGroupEvents {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10503,6 +10723,7 @@ impl Json for ServiceAccountGroupEvents {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10558,6 +10779,7 @@ pub enum StreamProcessorEventTypeViewForNdsGroup {
 
 impl StreamProcessorEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StreamProcessorStateIsFailed => "STREAM_PROCESSOR_STATE_IS_FAILED",
@@ -10574,6 +10796,7 @@ impl StreamProcessorEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STREAM_PROCESSOR_STATE_IS_FAILED" => Self::StreamProcessorStateIsFailed,
@@ -10591,9 +10814,11 @@ impl StreamProcessorEventTypeViewForNdsGroup {
 }
 
 impl Json for StreamProcessorEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10641,6 +10866,7 @@ pub struct StreamProcessorEventViewForNdsGroup {
 
 impl StreamProcessorEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: StreamProcessorEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             created,
@@ -10664,6 +10890,7 @@ impl StreamProcessorEventViewForNdsGroup {
 }
 
 impl Json for StreamProcessorEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10686,6 +10913,7 @@ impl Json for StreamProcessorEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -10736,6 +10964,7 @@ pub struct StreamsEventViewForNdsGroup {
 
 impl StreamsEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             created,
@@ -10751,6 +10980,7 @@ impl StreamsEventViewForNdsGroup {
 }
 
 impl Json for StreamsEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10765,6 +10995,7 @@ impl Json for StreamsEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -10819,6 +11050,7 @@ pub struct TeamEvent {
 
 impl TeamEvent {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: TeamEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10841,6 +11073,7 @@ impl TeamEvent {
 }
 
 impl Json for TeamEvent {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10862,6 +11095,7 @@ impl Json for TeamEvent {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10909,6 +11143,7 @@ pub enum TeamEventTypeView {
 
 impl TeamEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TeamCreated => "TEAM_CREATED",
@@ -10923,6 +11158,7 @@ impl TeamEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TEAM_CREATED" => Self::TeamCreated,
@@ -10938,9 +11174,11 @@ impl TeamEventTypeView {
 }
 
 impl Json for TeamEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10964,6 +11202,7 @@ pub enum TeamEventTypeViewForNdsGroup {
 
 impl TeamEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TeamAddedToGroup => "TEAM_ADDED_TO_GROUP",
@@ -10974,6 +11213,7 @@ impl TeamEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TEAM_ADDED_TO_GROUP" => Self::TeamAddedToGroup,
@@ -10985,9 +11225,11 @@ impl TeamEventTypeViewForNdsGroup {
 }
 
 impl Json for TeamEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -11033,6 +11275,7 @@ pub struct TeamEventViewForNdsGroup {
 
 impl TeamEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: TeamEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -11055,6 +11298,7 @@ impl TeamEventViewForNdsGroup {
 }
 
 impl Json for TeamEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -11076,6 +11320,7 @@ impl Json for TeamEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -11149,6 +11394,7 @@ pub struct TimeMetricEventView {
 
 impl TimeMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -11177,6 +11423,7 @@ impl TimeMetricEventView {
 }
 
 impl Json for TimeMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -11204,6 +11451,7 @@ impl Json for TimeMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -11259,6 +11507,7 @@ pub enum UserEventTypeViewForNdsGroup {
 
 impl UserEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JoinedGroup => "JOINED_GROUP",
@@ -11274,6 +11523,7 @@ impl UserEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "JOINED_GROUP" => Self::JoinedGroup,
@@ -11290,9 +11540,11 @@ impl UserEventTypeViewForNdsGroup {
 }
 
 impl Json for UserEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -11330,6 +11582,7 @@ pub enum UserEventTypeViewForOrg {
 
 impl UserEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JoinedOrg => "JOINED_ORG",
@@ -11347,6 +11600,7 @@ impl UserEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "JOINED_ORG" => Self::JoinedOrg,
@@ -11365,9 +11619,11 @@ impl UserEventTypeViewForOrg {
 }
 
 impl Json for UserEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -11413,6 +11669,7 @@ pub struct UserEventViewForNdsGroup {
 
 impl UserEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: UserEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -11435,6 +11692,7 @@ impl UserEventViewForNdsGroup {
 }
 
 impl Json for UserEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -11456,6 +11714,7 @@ impl Json for UserEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -11517,6 +11776,7 @@ pub struct UserEventViewForOrg {
 
 impl UserEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: UserEventTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -11539,6 +11799,7 @@ impl UserEventViewForOrg {
 }
 
 impl Json for UserEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -11560,6 +11821,7 @@ impl Json for UserEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);

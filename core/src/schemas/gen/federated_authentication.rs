@@ -21,12 +21,14 @@ pub struct AuthFederationRoleMapping {
 
 impl AuthFederationRoleMapping {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(external_group_name: String, role_assignments: Vec<ConnectedOrgConfigRoleAssignment>) -> Self {
         Self { external_group_name, id: None, role_assignments }
     }
 }
 
 impl Json for AuthFederationRoleMapping {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for AuthFederationRoleMapping {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "externalGroupName", &self.external_group_name);
@@ -73,6 +76,7 @@ pub struct ConnectedOrgConfig {
 
 impl ConnectedOrgConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(domain_restriction_enabled: bool, org_id: String) -> Self {
         Self {
             data_access_identity_provider_ids: None,
@@ -89,6 +93,7 @@ impl ConnectedOrgConfig {
 }
 
 impl Json for ConnectedOrgConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -104,6 +109,7 @@ impl Json for ConnectedOrgConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dataAccessIdentityProviderIds", &self.data_access_identity_provider_ids);
@@ -135,12 +141,14 @@ pub struct ConnectedOrgConfigRoleAssignment {
 
 impl ConnectedOrgConfigRoleAssignment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, org_id: None, role: None }
     }
 }
 
 impl Json for ConnectedOrgConfigRoleAssignment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -150,6 +158,7 @@ impl Json for ConnectedOrgConfigRoleAssignment {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -179,12 +188,14 @@ pub struct FederatedUser {
 
 impl FederatedUser {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(email_address: String, federation_settings_id: String, first_name: String, last_name: String) -> Self {
         Self { email_address, federation_settings_id, first_name, last_name, user_id: None }
     }
 }
 
 impl Json for FederatedUser {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -196,6 +207,7 @@ impl Json for FederatedUser {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "emailAddress", &self.email_address);
@@ -230,6 +242,7 @@ pub enum FederationIdentityProvider {
 }
 
 impl Json for FederationIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         for i in best_fit(
             &value,
@@ -315,6 +328,7 @@ impl Json for FederationIdentityProvider {
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationSamlIdentityProvider(v) => v.to_json(),
@@ -341,6 +355,7 @@ pub enum FederationIdentityProviderIdpType {
 
 impl FederationIdentityProviderIdpType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Workforce => "WORKFORCE",
@@ -350,6 +365,7 @@ impl FederationIdentityProviderIdpType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "WORKFORCE" => Self::Workforce,
@@ -360,9 +376,11 @@ impl FederationIdentityProviderIdpType {
 }
 
 impl Json for FederationIdentityProviderIdpType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -384,6 +402,7 @@ pub enum FederationIdentityProviderProtocol {
 
 impl FederationIdentityProviderProtocol {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Saml => "SAML",
@@ -393,6 +412,7 @@ impl FederationIdentityProviderProtocol {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SAML" => Self::Saml,
@@ -403,9 +423,11 @@ impl FederationIdentityProviderProtocol {
 }
 
 impl Json for FederationIdentityProviderProtocol {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -434,6 +456,7 @@ pub enum FederationIdentityProviderUpdate {
 }
 
 impl Json for FederationIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         for i in best_fit(
             &value,
@@ -502,6 +525,7 @@ impl Json for FederationIdentityProviderUpdate {
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationSamlIdentityProviderUpdate(v) => v.to_json(),
@@ -531,6 +555,7 @@ pub enum FederationOidcIdentityProvider {
 }
 
 impl Json for FederationOidcIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         for i in best_fit(
             &value,
@@ -589,6 +614,7 @@ impl Json for FederationOidcIdentityProvider {
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationOidcWorkforceIdentityProvider(v) => v.to_json(),
@@ -614,6 +640,7 @@ pub enum FederationOidcIdentityProviderAuthorizationType {
 
 impl FederationOidcIdentityProviderAuthorizationType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Group => "GROUP",
@@ -623,6 +650,7 @@ impl FederationOidcIdentityProviderAuthorizationType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "GROUP" => Self::Group,
@@ -633,9 +661,11 @@ impl FederationOidcIdentityProviderAuthorizationType {
 }
 
 impl Json for FederationOidcIdentityProviderAuthorizationType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -660,6 +690,7 @@ pub enum FederationOidcIdentityProviderUpdate {
 }
 
 impl Json for FederationOidcIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         for i in best_fit(
             &value,
@@ -708,6 +739,7 @@ impl Json for FederationOidcIdentityProviderUpdate {
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationOidcWorkforceIdentityProviderUpdate(v) => v.to_json(),
@@ -761,6 +793,7 @@ pub struct FederationOidcWorkforceIdentityProvider {
 
 impl FederationOidcWorkforceIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self {
             associated_domains: None,
@@ -785,6 +818,7 @@ impl FederationOidcWorkforceIdentityProvider {
 }
 
 impl Json for FederationOidcWorkforceIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -808,6 +842,7 @@ impl Json for FederationOidcWorkforceIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedDomains", &self.associated_domains);
@@ -880,6 +915,7 @@ pub struct FederationOidcWorkforceIdentityProviderUpdate {
 
 impl FederationOidcWorkforceIdentityProviderUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             associated_domains: None,
@@ -899,6 +935,7 @@ impl FederationOidcWorkforceIdentityProviderUpdate {
 }
 
 impl Json for FederationOidcWorkforceIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -917,6 +954,7 @@ impl Json for FederationOidcWorkforceIdentityProviderUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedDomains", &self.associated_domains);
@@ -989,6 +1027,7 @@ pub struct FederationOidcWorkloadIdentityProvider {
 
 impl FederationOidcWorkloadIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self {
             associated_orgs: None,
@@ -1010,6 +1049,7 @@ impl FederationOidcWorkloadIdentityProvider {
 }
 
 impl Json for FederationOidcWorkloadIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1030,6 +1070,7 @@ impl Json for FederationOidcWorkloadIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedOrgs", &self.associated_orgs);
@@ -1093,6 +1134,7 @@ pub struct FederationOidcWorkloadIdentityProviderUpdate {
 
 impl FederationOidcWorkloadIdentityProviderUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             audience: None,
@@ -1109,6 +1151,7 @@ impl FederationOidcWorkloadIdentityProviderUpdate {
 }
 
 impl Json for FederationOidcWorkloadIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1124,6 +1167,7 @@ impl Json for FederationOidcWorkloadIdentityProviderUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "audience", &self.audience);
@@ -1205,6 +1249,7 @@ pub struct FederationSamlIdentityProvider {
 
 impl FederationSamlIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self {
             acs_url: Nullable::Absent,
@@ -1232,6 +1277,7 @@ impl FederationSamlIdentityProvider {
 }
 
 impl Json for FederationSamlIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1258,6 +1304,7 @@ impl Json for FederationSamlIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "acsUrl", &self.acs_url);
@@ -1310,6 +1357,7 @@ pub enum FederationSamlIdentityProviderRequestBinding {
 
 impl FederationSamlIdentityProviderRequestBinding {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::HttpPost => "HTTP-POST",
@@ -1319,6 +1367,7 @@ impl FederationSamlIdentityProviderRequestBinding {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "HTTP-POST" => Self::HttpPost,
@@ -1329,9 +1378,11 @@ impl FederationSamlIdentityProviderRequestBinding {
 }
 
 impl Json for FederationSamlIdentityProviderRequestBinding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1353,6 +1404,7 @@ pub enum FederationSamlIdentityProviderResponseSignatureAlgorithm {
 
 impl FederationSamlIdentityProviderResponseSignatureAlgorithm {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sha1 => "SHA-1",
@@ -1362,6 +1414,7 @@ impl FederationSamlIdentityProviderResponseSignatureAlgorithm {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SHA-1" => Self::Sha1,
@@ -1372,9 +1425,11 @@ impl FederationSamlIdentityProviderResponseSignatureAlgorithm {
 }
 
 impl Json for FederationSamlIdentityProviderResponseSignatureAlgorithm {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1396,6 +1451,7 @@ pub enum FederationSamlIdentityProviderStatus {
 
 impl FederationSamlIdentityProviderStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "ACTIVE",
@@ -1405,6 +1461,7 @@ impl FederationSamlIdentityProviderStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ACTIVE" => Self::Active,
@@ -1415,9 +1472,11 @@ impl FederationSamlIdentityProviderStatus {
 }
 
 impl Json for FederationSamlIdentityProviderStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1459,6 +1518,7 @@ pub struct FederationSamlIdentityProviderUpdate {
 
 impl FederationSamlIdentityProviderUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(sso_debug_enabled: bool) -> Self {
         Self {
             associated_domains: None,
@@ -1479,6 +1539,7 @@ impl FederationSamlIdentityProviderUpdate {
 }
 
 impl Json for FederationSamlIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1498,6 +1559,7 @@ impl Json for FederationSamlIdentityProviderUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedDomains", &self.associated_domains);
@@ -1563,6 +1625,7 @@ pub struct OrgFederationSettings {
 
 impl OrgFederationSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(federated_domains: Vec<String>) -> Self {
         Self {
             federated_domains,
@@ -1575,6 +1638,7 @@ impl OrgFederationSettings {
 }
 
 impl Json for OrgFederationSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1586,6 +1650,7 @@ impl Json for OrgFederationSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "federatedDomains", &self.federated_domains);
@@ -1618,12 +1683,14 @@ pub struct PaginatedConnectedOrgConfigsView {
 
 impl PaginatedConnectedOrgConfigsView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ConnectedOrgConfig>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedConnectedOrgConfigsView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1633,6 +1700,7 @@ impl Json for PaginatedConnectedOrgConfigsView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1658,12 +1726,14 @@ pub struct PaginatedFederationIdentityProvider {
 
 impl PaginatedFederationIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<FederationIdentityProvider>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedFederationIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1673,6 +1743,7 @@ impl Json for PaginatedFederationIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1698,12 +1769,14 @@ pub struct PaginatedRoleMappingView {
 
 impl PaginatedRoleMappingView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AuthFederationRoleMapping>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedRoleMappingView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1713,6 +1786,7 @@ impl Json for PaginatedRoleMappingView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1736,17 +1810,20 @@ pub struct PemFileInfo {
 
 impl PemFileInfo {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { certificates: None, file_name: None }
     }
 }
 
 impl Json for PemFileInfo {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { certificates: optional(&mut m, "certificates")?, file_name: optional(&mut m, "fileName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "certificates", &self.certificates);
@@ -1769,17 +1846,20 @@ pub struct PemFileInfoUpdate {
 
 impl PemFileInfoUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { certificates: None, file_name: None }
     }
 }
 
 impl Json for PemFileInfoUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { certificates: optional(&mut m, "certificates")?, file_name: optional(&mut m, "fileName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "certificates", &self.certificates);
@@ -1802,17 +1882,20 @@ pub struct X509Certificate {
 
 impl X509Certificate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { not_after: None, not_before: None }
     }
 }
 
 impl Json for X509Certificate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { not_after: optional(&mut m, "notAfter")?, not_before: optional(&mut m, "notBefore")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "notAfter", &self.not_after);
@@ -1837,12 +1920,14 @@ pub struct X509CertificateUpdate {
 
 impl X509CertificateUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { content: None, not_after: None, not_before: None }
     }
 }
 
 impl Json for X509CertificateUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1852,6 +1937,7 @@ impl Json for X509CertificateUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "content", &self.content);
