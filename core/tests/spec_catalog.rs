@@ -16,45 +16,9 @@ use atlas_admin_core::{
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
-const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/codegen/spec/atlas-admin-v2.yaml");
-
-/// The spec as JSON, parsed once per test binary.
-fn spec() -> &'static Value {
-    static SPEC_JSON: OnceLock<Value> = OnceLock::new();
-    SPEC_JSON.get_or_init(|| {
-        let text = std::fs::read_to_string(SPEC)
-            .unwrap_or_else(|e| panic!("{SPEC}: {e} (the spec is in the repository, not in the package)"));
-        let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
-        json(&docs[0])
-    })
-}
-
-fn json(y: &yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match y {
-        Yaml::Null => Value::Null,
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::Real(r) => Value::from(r.parse::<f64>().unwrap()),
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Array(a) => Value::Array(a.iter().map(json).collect()),
-        Yaml::Hash(h) => Value::Object(
-            h.iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Yaml::String(s) => s.clone(),
-                        Yaml::Integer(i) => i.to_string(),
-                        other => panic!("key {other:?}"),
-                    };
-                    (key, json(v))
-                })
-                .collect(),
-        ),
-        other => panic!("unexpected YAML node {other:?}"),
-    }
-}
+mod spec_yaml;
+use spec_yaml::spec;
 
 /// Follows a local `$ref`.
 fn deref(v: &Value) -> &Value {
