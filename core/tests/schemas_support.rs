@@ -103,6 +103,9 @@ fn unknown_fields_are_ignored_and_errors_name_the_path_not_the_value() {
 fn secrets_do_not_show_in_debug() {
     let body = json!({"apiKeyId": "k", "secret": "s3cr3t-value"});
     let key = atlas_admin_core::schemas::AiModelApiKeyResponse::from_json(body.clone()).unwrap();
-    assert!(!format!("{key:?}").contains("s3cr3t-value"));
+    let shown = format!("{key:?}");
+    assert!(!shown.contains("s3cr3t-value"), "{shown}");
+    assert!(shown.starts_with("AiModelApiKeyResponse {") && shown.contains("api_key_id: Some(\"k\")"), "{shown}");
+    assert_eq!(format!("{:?}", AWSCloudProviderSettingsVolumeType::Provisioned), "Provisioned");
     assert_eq!(key.to_json()["secret"], "s3cr3t-value", "sent as given");
 }

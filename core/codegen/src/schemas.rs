@@ -1059,7 +1059,7 @@ impl Models {
                 let mut names = BTreeSet::new();
                 let variants: Vec<(String, &String)> =
                     values.iter().map(|v| (distinct(&mut names, upper_camel(v, true)), v)).collect();
-                s.push_str("#[derive(Clone, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\n");
+                s.push_str("#[derive(Clone, PartialEq, Eq, Hash)]\n#[non_exhaustive]\n");
                 let _ = writeln!(s, "pub enum {name} {{");
                 for (vn, v) in &variants {
                     let _ = writeln!(s, "/// `{}`\n{vn},", v.replace('`', "'"));
@@ -1087,7 +1087,7 @@ impl Models {
                 );
             }
             Kind::Struct(fields) => {
-                s.push_str("#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\n");
+                s.push_str("#[derive(Clone, PartialEq)]\n#[non_exhaustive]\n");
                 let _ = writeln!(s, "pub struct {name} {{");
                 let field_ty = |f: &Field| {
                     let mut t = ty(&f.ty);
@@ -1173,7 +1173,7 @@ impl Models {
                 s.push_str("Value::Object(m)\n}\n}\n\n");
             }
             Kind::Union(how, variants) => {
-                s.push_str("#[derive(Clone, Debug, PartialEq)]\n#[non_exhaustive]\n");
+                s.push_str("#[derive(Clone, PartialEq)]\n#[non_exhaustive]\n");
                 let _ = writeln!(s, "pub enum {name} {{");
                 for v in variants {
                     let what = match how {
@@ -1256,8 +1256,48 @@ impl Models {
                 s.push_str("Self::Other(v) => v.clone(),\n}\n}\n}\n\n");
             }
         }
+        s.push_str(&self.debug_impl(i));
         let _ = writeln!(s, "serde_via_json!({name});\n");
         s
+    }
+
+    /// `Debug` as `#[derive(Debug)]` writes it, but `#[inline]`: compiled only where used (the
+    /// derive's `fmt` is compiled for every model, about 2 CPU seconds with every tag).
+    fn debug_impl(&self, i: usize) -> String {
+        let item = &self.items[i];
+        let name = &item.name;
+        let body = match &item.kind {
+            Kind::Pending => return String::new(),
+            Kind::Struct(fields) => {
+                let mut b = format!("f.debug_struct({name:?})");
+                for fl in fields {
+                    let _ = write!(b, ".field({:?}, &self.{})", fl.rust.trim_start_matches("r#"), fl.rust);
+                }
+                b.push_str(".finish()");
+                b
+            }
+            Kind::Enum(values) => {
+                let mut names = BTreeSet::new();
+                let mut b = String::from("match self {\n");
+                for v in values {
+                    let vn = distinct(&mut names, upper_camel(v, true));
+                    let _ = writeln!(b, "Self::{vn} => f.write_str({vn:?}),");
+                }
+                b.push_str("Self::Other(v) => f.debug_tuple(\"Other\").field(v).finish(),\n}");
+                b
+            }
+            Kind::Union(_, variants) => {
+                let mut b = String::from("match self {\n");
+                for v in variants {
+                    let _ = writeln!(b, "Self::{0}(v) => f.debug_tuple({0:?}).field(v).finish(),", v.name);
+                }
+                b.push_str("Self::Other(v) => f.debug_tuple(\"Other\").field(v).finish(),\n}");
+                b
+            }
+        };
+        format!(
+            "impl std::fmt::Debug for {name} {{\n#[inline]\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n{body}\n}}\n}}\n\n"
+        )
     }
 
     /// The file of an item: its tag's when one tag reaches it, else `shared`.

@@ -29,8 +29,8 @@
 //! models with `#[derive(Serialize, Deserialize)]` on their structs took 18% longer to
 //! compile with every tag (measured; see the codegen crate's `schemas.rs`), and the derive
 //! cannot say "open enum", "absent, null or set" or "keep the JSON of an unknown member".
-//! The generated functions are `#[inline]`: compiled to machine code only where they are
-//! called, so enabling a tag costs little more than type-checking its models.
+//! The generated functions (`Debug` included) are `#[inline]`: compiled to machine code only
+//! where they are called, so enabling a tag costs little more than type-checking its models.
 //!
 //! [`Secret`]: crate::Secret
 

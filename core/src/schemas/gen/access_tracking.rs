@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Authentication attempt, one per object, made against the cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MongoDBAccessLogs {
     /// Flag that indicates whether the response should return successful authentication attempts only.
@@ -82,10 +82,27 @@ impl Json for MongoDBAccessLogs {
     }
 }
 
+impl std::fmt::Debug for MongoDBAccessLogs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MongoDBAccessLogs")
+            .field("auth_result", &self.auth_result)
+            .field("auth_source", &self.auth_source)
+            .field("failure_reason", &self.failure_reason)
+            .field("group_id", &self.group_id)
+            .field("hostname", &self.hostname)
+            .field("ip_address", &self.ip_address)
+            .field("log_line", &self.log_line)
+            .field("timestamp", &self.timestamp)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(MongoDBAccessLogs);
 
 /// The spec's `MongoDBAccessLogsList` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MongoDBAccessLogsList {
     /// Authentication attempt, one per object, made against the cluster.
@@ -112,6 +129,13 @@ impl Json for MongoDBAccessLogsList {
         let mut m = Map::new();
         put_opt(&mut m, "accessLogs", &self.access_logs);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for MongoDBAccessLogsList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MongoDBAccessLogsList").field("access_logs", &self.access_logs).finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Response containing a shareable activity feed link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ActivityFeedLinkResponse {
     /// Shareable link to the activity feed with pre-applied filters.
@@ -38,6 +38,13 @@ impl Json for ActivityFeedLinkResponse {
         put(&mut m, "link", &self.link);
         put_opt(&mut m, "links", &self.links);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for ActivityFeedLinkResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActivityFeedLinkResponse").field("link", &self.link).field("links", &self.links).finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AiModelApiKeyCreateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AiModelApiKeyCreateRequest {
     /// Cloud provider scope for this API key. Use "ANY" for a cloud-agnostic scope. Additional cloud values will be supported in future API versions.
@@ -52,10 +52,21 @@ impl Json for AiModelApiKeyCreateRequest {
     }
 }
 
+impl std::fmt::Debug for AiModelApiKeyCreateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiModelApiKeyCreateRequest")
+            .field("cloud", &self.cloud)
+            .field("geography", &self.geography)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 serde_via_json!(AiModelApiKeyCreateRequest);
 
 /// The spec's `AiModelApiKeyResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AiModelApiKeyResponse {
     /// Identifier used to reference this API key in admin API calls.
@@ -144,10 +155,30 @@ impl Json for AiModelApiKeyResponse {
     }
 }
 
+impl std::fmt::Debug for AiModelApiKeyResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiModelApiKeyResponse")
+            .field("api_key_id", &self.api_key_id)
+            .field("cloud", &self.cloud)
+            .field("created_at", &self.created_at)
+            .field("created_by", &self.created_by)
+            .field("endpoint", &self.endpoint)
+            .field("geography", &self.geography)
+            .field("group_id", &self.group_id)
+            .field("last_used_at", &self.last_used_at)
+            .field("masked_secret", &self.masked_secret)
+            .field("name", &self.name)
+            .field("secret", &self.secret)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(AiModelApiKeyResponse);
 
 /// The spec's `AiModelApiKeyUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AiModelApiKeyUpdateRequest {
     /// A new name for the API key.
@@ -177,10 +208,17 @@ impl Json for AiModelApiKeyUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for AiModelApiKeyUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiModelApiKeyUpdateRequest").field("name", &self.name).finish()
+    }
+}
+
 serde_via_json!(AiModelApiKeyUpdateRequest);
 
 /// List response for AI Model API keys at the organization and project level.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAtlasAiModelApiKeysResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -217,6 +255,17 @@ impl Json for PaginatedAtlasAiModelApiKeysResponse {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedAtlasAiModelApiKeysResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAtlasAiModelApiKeysResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

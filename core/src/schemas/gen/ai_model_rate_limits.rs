@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AiModelRateLimitResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AiModelRateLimitResponse {
     /// Cloud provider scope for this rate limit. Use "ANY" for cloud-agnostic scope.
@@ -72,10 +72,25 @@ impl Json for AiModelRateLimitResponse {
     }
 }
 
+impl std::fmt::Debug for AiModelRateLimitResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiModelRateLimitResponse")
+            .field("cloud", &self.cloud)
+            .field("endpoint", &self.endpoint)
+            .field("geography", &self.geography)
+            .field("model_group_name", &self.model_group_name)
+            .field("model_names", &self.model_names)
+            .field("requests_per_minute_limit", &self.requests_per_minute_limit)
+            .field("tokens_per_minute_limit", &self.tokens_per_minute_limit)
+            .finish()
+    }
+}
+
 serde_via_json!(AiModelRateLimitResponse);
 
 /// The spec's `AiModelsRateLimitUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AiModelsRateLimitUpdateRequest {
     /// The number of requests per minute allowed for this model group. Must be a positive integer. Cannot be more than the organization level limit for this group model.
@@ -111,10 +126,20 @@ impl Json for AiModelsRateLimitUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for AiModelsRateLimitUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiModelsRateLimitUpdateRequest")
+            .field("requests_per_minute_limit", &self.requests_per_minute_limit)
+            .field("tokens_per_minute_limit", &self.tokens_per_minute_limit)
+            .finish()
+    }
+}
+
 serde_via_json!(AiModelsRateLimitUpdateRequest);
 
 /// List response for AI Model rate limits at the organization and project level.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAtlasAiModelRateLimitsResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -151,6 +176,17 @@ impl Json for PaginatedAtlasAiModelRateLimitsResponse {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedAtlasAiModelRateLimitsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAtlasAiModelRateLimitsResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

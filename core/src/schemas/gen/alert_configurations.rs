@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Rules to apply when comparing an target instance against this alert configuration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlertMatcher {
     /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
@@ -48,10 +48,21 @@ impl Json for AlertMatcher {
     }
 }
 
+impl std::fmt::Debug for AlertMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertMatcher")
+            .field("field_name", &self.field_name)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(AlertMatcher);
 
 /// Comparison operator to apply when checking the current metric value against **matcher\[n\].value**. The `REGEX` operator only supports inclusive matches. Use the `NOT_CONTAINS` operator to exclude values.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertMatcherOperator {
     /// `EQUALS`
@@ -115,10 +126,26 @@ impl Json for AlertMatcherOperator {
     }
 }
 
+impl std::fmt::Debug for AlertMatcherOperator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Equals => f.write_str("Equals"),
+            Self::Contains => f.write_str("Contains"),
+            Self::StartsWith => f.write_str("StartsWith"),
+            Self::EndsWith => f.write_str("EndsWith"),
+            Self::NotEquals => f.write_str("NotEquals"),
+            Self::NotContains => f.write_str("NotContains"),
+            Self::Regex => f.write_str("Regex"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AlertMatcherOperator);
 
 /// One target that MongoDB Cloud sends notifications when an alert triggers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AlertsNotificationRootForGroup {
     /// Datadog Notification
@@ -225,10 +252,33 @@ impl Json for AlertsNotificationRootForGroup {
     }
 }
 
+impl std::fmt::Debug for AlertsNotificationRootForGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DatadogNotification(v) => f.debug_tuple("DatadogNotification").field(v).finish(),
+            Self::EmailNotification(v) => f.debug_tuple("EmailNotification").field(v).finish(),
+            Self::GroupNotification(v) => f.debug_tuple("GroupNotification").field(v).finish(),
+            Self::HipChatNotification(v) => f.debug_tuple("HipChatNotification").field(v).finish(),
+            Self::MicrosoftTeamsNotification(v) => f.debug_tuple("MicrosoftTeamsNotification").field(v).finish(),
+            Self::OpsGenieNotification(v) => f.debug_tuple("OpsGenieNotification").field(v).finish(),
+            Self::OrgNotification(v) => f.debug_tuple("OrgNotification").field(v).finish(),
+            Self::PagerDutyNotification(v) => f.debug_tuple("PagerDutyNotification").field(v).finish(),
+            Self::SlackNotification(v) => f.debug_tuple("SlackNotification").field(v).finish(),
+            Self::SMSNotification(v) => f.debug_tuple("SMSNotification").field(v).finish(),
+            Self::TeamNotification(v) => f.debug_tuple("TeamNotification").field(v).finish(),
+            Self::UserNotification(v) => f.debug_tuple("UserNotification").field(v).finish(),
+            Self::VictorOpsNotification(v) => f.debug_tuple("VictorOpsNotification").field(v).finish(),
+            Self::WebhookNotification(v) => f.debug_tuple("WebhookNotification").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AlertsNotificationRootForGroup);
 
 /// A Limit that triggers an alert when exceeded. The resource returns this parameter when `eventTypeName` has not been set to `OUTSIDE_METRIC_THRESHOLD`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlertsThresholdInteger {
     /// Comparison operator to apply when checking the current metric value.
@@ -268,10 +318,21 @@ impl Json for AlertsThresholdInteger {
     }
 }
 
+impl std::fmt::Debug for AlertsThresholdInteger {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertsThresholdInteger")
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(AlertsThresholdInteger);
 
 /// App Services metric alert configuration allows to select which app service conditions and events trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppServiceAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -353,10 +414,28 @@ impl Json for AppServiceAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for AppServiceAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppServiceAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(AppServiceAlertConfigViewForNdsGroup);
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppServiceEventTypeViewAlertableNoThreshold {
     /// `URL_CONFIRMATION`
@@ -432,10 +511,29 @@ impl Json for AppServiceEventTypeViewAlertableNoThreshold {
     }
 }
 
+impl std::fmt::Debug for AppServiceEventTypeViewAlertableNoThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UrlConfirmation => f.write_str("UrlConfirmation"),
+            Self::SuccessfulDeploy => f.write_str("SuccessfulDeploy"),
+            Self::DeploymentFailure => f.write_str("DeploymentFailure"),
+            Self::RequestRateLimit => f.write_str("RequestRateLimit"),
+            Self::LogForwarderFailure => f.write_str("LogForwarderFailure"),
+            Self::SyncFailure => f.write_str("SyncFailure"),
+            Self::TriggerFailure => f.write_str("TriggerFailure"),
+            Self::TriggerAutoResumed => f.write_str("TriggerAutoResumed"),
+            Self::DeploymentModelChangeSuccess => f.write_str("DeploymentModelChangeSuccess"),
+            Self::DeploymentModelChangeFailure => f.write_str("DeploymentModelChangeFailure"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AppServiceEventTypeViewAlertableNoThreshold);
 
 /// App Services metric alert configuration allows to select which app service metrics trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppServiceMetricAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -521,10 +619,29 @@ impl Json for AppServiceMetricAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for AppServiceMetricAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppServiceMetricAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("metric_threshold", &self.metric_threshold)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(AppServiceMetricAlertConfigViewForNdsGroup);
 
 /// Rules to apply when comparing an app service metric against this alert configuration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppServiceMetricMatcher {
     /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
@@ -566,6 +683,17 @@ impl Json for AppServiceMetricMatcher {
     }
 }
 
+impl std::fmt::Debug for AppServiceMetricMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppServiceMetricMatcher")
+            .field("field_name", &self.field_name)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(AppServiceMetricMatcher);
 
 /// Comparison operator to apply when checking the current metric value against **matcher\[n\].value**. The `REGEX` operator only supports inclusive matches. Use the `NOT_CONTAINS` operator to exclude values.
@@ -574,7 +702,7 @@ serde_via_json!(AppServiceMetricMatcher);
 pub type AppServiceMetricMatcherOperator = AlertMatcherOperator;
 
 /// Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics in the app services.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AppServiceMetricThreshold {
     /// `metricName` is `REALM_AUTH_LOGIN_FAIL`.
@@ -757,10 +885,58 @@ impl Json for AppServiceMetricThreshold {
     }
 }
 
+impl std::fmt::Debug for AppServiceMetricThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::RealmAuthLoginFail(v) => f.debug_tuple("RealmAuthLoginFail").field(v).finish(),
+            Self::RealmEndpointsComputeMs(v) => f.debug_tuple("RealmEndpointsComputeMs").field(v).finish(),
+            Self::RealmEndpointsEgressBytes(v) => f.debug_tuple("RealmEndpointsEgressBytes").field(v).finish(),
+            Self::RealmEndpointsFailedRequests(v) => f.debug_tuple("RealmEndpointsFailedRequests").field(v).finish(),
+            Self::RealmEndpointsResponseMs(v) => f.debug_tuple("RealmEndpointsResponseMs").field(v).finish(),
+            Self::RealmGqlComputeMs(v) => f.debug_tuple("RealmGqlComputeMs").field(v).finish(),
+            Self::RealmGqlEgressBytes(v) => f.debug_tuple("RealmGqlEgressBytes").field(v).finish(),
+            Self::RealmGqlFailedRequests(v) => f.debug_tuple("RealmGqlFailedRequests").field(v).finish(),
+            Self::RealmGqlResponseMs(v) => f.debug_tuple("RealmGqlResponseMs").field(v).finish(),
+            Self::RealmOverallComputeMs(v) => f.debug_tuple("RealmOverallComputeMs").field(v).finish(),
+            Self::RealmOverallEgressBytes(v) => f.debug_tuple("RealmOverallEgressBytes").field(v).finish(),
+            Self::RealmOverallFailedRequests(v) => f.debug_tuple("RealmOverallFailedRequests").field(v).finish(),
+            Self::RealmSdkfnsFailedRequests(v) => f.debug_tuple("RealmSdkfnsFailedRequests").field(v).finish(),
+            Self::RealmSdkFnsResponseMs(v) => f.debug_tuple("RealmSdkFnsResponseMs").field(v).finish(),
+            Self::RealmSdkFunctionsComputeMs(v) => f.debug_tuple("RealmSdkFunctionsComputeMs").field(v).finish(),
+            Self::RealmSdkFunctionsEgressBytes(v) => f.debug_tuple("RealmSdkFunctionsEgressBytes").field(v).finish(),
+            Self::RealmSdkMqlComputeMs(v) => f.debug_tuple("RealmSdkMqlComputeMs").field(v).finish(),
+            Self::RealmSdkMqlEgressBytes(v) => f.debug_tuple("RealmSdkMqlEgressBytes").field(v).finish(),
+            Self::RealmSdkMqlResponseMs(v) => f.debug_tuple("RealmSdkMqlResponseMs").field(v).finish(),
+            Self::RealmSyncClientBootstrapMs(v) => f.debug_tuple("RealmSyncClientBootstrapMs").field(v).finish(),
+            Self::RealmSyncClientChangesetsInvalid(v) => {
+                f.debug_tuple("RealmSyncClientChangesetsInvalid").field(v).finish()
+            }
+            Self::RealmSyncClientReadsFailed(v) => f.debug_tuple("RealmSyncClientReadsFailed").field(v).finish(),
+            Self::RealmSyncClientUploadsFailed(v) => f.debug_tuple("RealmSyncClientUploadsFailed").field(v).finish(),
+            Self::RealmSyncCurrentOplogLagMsSum(v) => f.debug_tuple("RealmSyncCurrentOplogLagMsSum").field(v).finish(),
+            Self::RealmSyncEgressBytes(v) => f.debug_tuple("RealmSyncEgressBytes").field(v).finish(),
+            Self::RealmSyncFailedRequests(v) => f.debug_tuple("RealmSyncFailedRequests").field(v).finish(),
+            Self::RealmSyncNumUnsyncableDocsPercent(v) => {
+                f.debug_tuple("RealmSyncNumUnsyncableDocsPercent").field(v).finish()
+            }
+            Self::RealmSyncSessionsEnded(v) => f.debug_tuple("RealmSyncSessionsEnded").field(v).finish(),
+            Self::RealmTriggersComputeMs(v) => f.debug_tuple("RealmTriggersComputeMs").field(v).finish(),
+            Self::RealmTriggersCurrentOplogLagMsSum(v) => {
+                f.debug_tuple("RealmTriggersCurrentOplogLagMsSum").field(v).finish()
+            }
+            Self::RealmTriggersEgressBytes(v) => f.debug_tuple("RealmTriggersEgressBytes").field(v).finish(),
+            Self::RealmTriggersFailedRequests(v) => f.debug_tuple("RealmTriggersFailedRequests").field(v).finish(),
+            Self::RealmTriggersResponseMs(v) => f.debug_tuple("RealmTriggersResponseMs").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AppServiceMetricThreshold);
 
 /// Comparison operator to apply when checking the current metric value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppServiceMetricThresholdOperator {
     /// `LESS_THAN`
@@ -804,10 +980,21 @@ impl Json for AppServiceMetricThresholdOperator {
     }
 }
 
+impl std::fmt::Debug for AppServiceMetricThresholdOperator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LessThan => f.write_str("LessThan"),
+            Self::GreaterThan => f.write_str("GreaterThan"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AppServiceMetricThresholdOperator);
 
 /// The spec's `AssertMsgRawMetricThresholdView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssertMsgRawMetricThresholdView {
     /// Human-readable label that identifies the metric against which MongoDB Cloud checks the configured `metricThreshold.threshold`.
@@ -859,6 +1046,19 @@ impl Json for AssertMsgRawMetricThresholdView {
     }
 }
 
+impl std::fmt::Debug for AssertMsgRawMetricThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssertMsgRawMetricThresholdView")
+            .field("metric_name", &self.metric_name)
+            .field("mode", &self.mode)
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(AssertMsgRawMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
@@ -882,7 +1082,7 @@ pub type AssertUserRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 pub type AssertWarningRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// The spec's `AvgCommandExecutionTimeTimeMetricThresholdView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AvgCommandExecutionTimeTimeMetricThresholdView {
     /// Human-readable label that identifies the metric against which MongoDB Cloud checks the configured `metricThreshold.threshold`.
@@ -932,6 +1132,19 @@ impl Json for AvgCommandExecutionTimeTimeMetricThresholdView {
     }
 }
 
+impl std::fmt::Debug for AvgCommandExecutionTimeTimeMetricThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvgCommandExecutionTimeTimeMetricThresholdView")
+            .field("metric_name", &self.metric_name)
+            .field("mode", &self.mode)
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(AvgCommandExecutionTimeTimeMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
@@ -950,7 +1163,7 @@ pub type AvgReadExecutionTimeTimeMetricThresholdView = AvgCommandExecutionTimeTi
 pub type AvgWriteExecutionTimeTimeMetricThresholdView = AvgCommandExecutionTimeTimeMetricThresholdView;
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BillingEventTypeViewAlertableWithThreshold {
     /// `PENDING_INVOICE_OVER_THRESHOLD`
@@ -1006,10 +1219,24 @@ impl Json for BillingEventTypeViewAlertableWithThreshold {
     }
 }
 
+impl std::fmt::Debug for BillingEventTypeViewAlertableWithThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PendingInvoiceOverThreshold => f.write_str("PendingInvoiceOverThreshold"),
+            Self::DailyBillOverThreshold => f.write_str("DailyBillOverThreshold"),
+            Self::DailyBillingChangeOverThreshold => f.write_str("DailyBillingChangeOverThreshold"),
+            Self::WeeklyBillingChangeOverThreshold => f.write_str("WeeklyBillingChangeOverThreshold"),
+            Self::MonthlyBillingChangeOverThreshold => f.write_str("MonthlyBillingChangeOverThreshold"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BillingEventTypeViewAlertableWithThreshold);
 
 /// Billing threshold alert configuration allows to select thresholds for bills and invoices which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingThresholdAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1096,10 +1323,29 @@ impl Json for BillingThresholdAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for BillingThresholdAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingThresholdAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingThresholdAlertConfigViewForNdsGroup);
 
 /// The spec's `CacheBytesReadIntoDataMetricThresholdView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CacheBytesReadIntoDataMetricThresholdView {
     /// Human-readable label that identifies the metric against which MongoDB Cloud checks the configured `metricThreshold.threshold`.
@@ -1149,6 +1395,19 @@ impl Json for CacheBytesReadIntoDataMetricThresholdView {
     }
 }
 
+impl std::fmt::Debug for CacheBytesReadIntoDataMetricThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheBytesReadIntoDataMetricThresholdView")
+            .field("metric_name", &self.metric_name)
+            .field("mode", &self.mode)
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(CacheBytesReadIntoDataMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
@@ -1172,7 +1431,7 @@ pub type CacheUsageDirtyDataMetricThresholdView = CacheBytesReadIntoDataMetricTh
 pub type CacheUsageUsedDataMetricThresholdView = CacheBytesReadIntoDataMetricThresholdView;
 
 /// Cluster alert configuration allows to select which conditions of mongod cluster which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1253,10 +1512,28 @@ impl Json for ClusterAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ClusterAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterAlertConfigViewForNdsGroup);
 
 /// Rules to apply when comparing an cluster against this alert configuration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterMatcher {
     /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
@@ -1298,6 +1575,17 @@ impl Json for ClusterMatcher {
     }
 }
 
+impl std::fmt::Debug for ClusterMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterMatcher")
+            .field("field_name", &self.field_name)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterMatcher);
 
 /// Comparison operator to apply when checking the current metric value against **matcher\[n\].value**. The `REGEX` operator only supports inclusive matches. Use the `NOT_CONTAINS` operator to exclude values.
@@ -1326,7 +1614,7 @@ pub type ConnectionsPercentRawMetricThresholdView = AssertMsgRawMetricThresholdV
 pub type ConnectionsRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
     /// `CPS_SNAPSHOT_BEHIND`
@@ -1374,10 +1662,22 @@ impl Json for CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
     }
 }
 
+impl std::fmt::Debug for CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CpsSnapshotBehind => f.write_str("CpsSnapshotBehind"),
+            Self::CpsPrevSnapshotOld => f.write_str("CpsPrevSnapshotOld"),
+            Self::CpsOplogBehind => f.write_str("CpsOplogBehind"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold);
 
 /// Cps Backup threshold alert configuration allows to select thresholds for conditions of CPS backup or oplogs anomalies which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CpsBackupThresholdAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1464,6 +1764,25 @@ impl Json for CpsBackupThresholdAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for CpsBackupThresholdAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CpsBackupThresholdAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(CpsBackupThresholdAlertConfigViewForNdsGroup);
 
 /// The spec's `CursorsTotalClientCursorsSizeRawMetricThresholdView` schema.
@@ -1492,7 +1811,7 @@ pub type DLQRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 pub type DataMetricThresholdView = CacheBytesReadIntoDataMetricThresholdView;
 
 /// Datadog notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatadogNotification {
     /// Datadog API Key that MongoDB Cloud needs to send alert notifications to Datadog. You can find this API key in the Datadog dashboard. The resource requires this parameter when `"notifications.\[n\].typeName" : "DATADOG"`.
@@ -1566,6 +1885,21 @@ impl Json for DatadogNotification {
     }
 }
 
+impl std::fmt::Debug for DatadogNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatadogNotification")
+            .field("datadog_api_key", &self.datadog_api_key)
+            .field("datadog_region", &self.datadog_region)
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(DatadogNotification);
 
 /// The spec's `DbDataSizeTotalDataMetricThresholdView` schema.
@@ -1589,7 +1923,7 @@ pub type DbIndexSizeTotalDataMetricThresholdView = CacheBytesReadIntoDataMetricT
 pub type DbStorageTotalDataMetricThresholdView = CacheBytesReadIntoDataMetricThresholdView;
 
 /// Other alerts which don't have extra details beside of basic one.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1671,10 +2005,28 @@ impl Json for DefaultAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for DefaultAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(DefaultAlertConfigViewForNdsGroup);
 
 /// Incident that triggered this alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DefaultAlertConfigViewForNdsGroupEventTypeName {
     /// `CREDIT_CARD_ABOUT_TO_EXPIRE`
@@ -2174,6 +2526,138 @@ impl Json for DefaultAlertConfigViewForNdsGroupEventTypeName {
     }
 }
 
+impl std::fmt::Debug for DefaultAlertConfigViewForNdsGroupEventTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CreditCardAboutToExpire => f.write_str("CreditCardAboutToExpire"),
+            Self::CpsSnapshotStarted => f.write_str("CpsSnapshotStarted"),
+            Self::CpsSnapshotSuccessful => f.write_str("CpsSnapshotSuccessful"),
+            Self::CpsSnapshotFailed => f.write_str("CpsSnapshotFailed"),
+            Self::CpsConcurrentSnapshotFailedWillRetry => f.write_str("CpsConcurrentSnapshotFailedWillRetry"),
+            Self::CpsSnapshotFallbackSuccessful => f.write_str("CpsSnapshotFallbackSuccessful"),
+            Self::CpsSnapshotFallbackFailed => f.write_str("CpsSnapshotFallbackFailed"),
+            Self::CpsCopySnapshotStarted => f.write_str("CpsCopySnapshotStarted"),
+            Self::CpsCopySnapshotFailed => f.write_str("CpsCopySnapshotFailed"),
+            Self::CpsCopySnapshotFailedWillRetry => f.write_str("CpsCopySnapshotFailedWillRetry"),
+            Self::CpsCopySnapshotSuccessful => f.write_str("CpsCopySnapshotSuccessful"),
+            Self::CpsRestoreSuccessful => f.write_str("CpsRestoreSuccessful"),
+            Self::CpsExportSuccessful => f.write_str("CpsExportSuccessful"),
+            Self::CpsRestoreFailed => f.write_str("CpsRestoreFailed"),
+            Self::CpsExportFailed => f.write_str("CpsExportFailed"),
+            Self::CpsCollectionRestoreSuccessful => f.write_str("CpsCollectionRestoreSuccessful"),
+            Self::CpsCollectionRestoreFailed => f.write_str("CpsCollectionRestoreFailed"),
+            Self::CpsCollectionRestorePartialSuccess => f.write_str("CpsCollectionRestorePartialSuccess"),
+            Self::CpsCollectionRestoreCanceled => f.write_str("CpsCollectionRestoreCanceled"),
+            Self::CpsAutoExportFailed => f.write_str("CpsAutoExportFailed"),
+            Self::CpsSnapshotDownloadRequestFailed => f.write_str("CpsSnapshotDownloadRequestFailed"),
+            Self::CpsOplogCaughtUp => f.write_str("CpsOplogCaughtUp"),
+            Self::CpsDataProtectionEnableRequested => f.write_str("CpsDataProtectionEnableRequested"),
+            Self::CpsDataProtectionEnabled => f.write_str("CpsDataProtectionEnabled"),
+            Self::CpsDataProtectionUpdateRequested => f.write_str("CpsDataProtectionUpdateRequested"),
+            Self::CpsDataProtectionUpdated => f.write_str("CpsDataProtectionUpdated"),
+            Self::CpsDataProtectionDisableRequested => f.write_str("CpsDataProtectionDisableRequested"),
+            Self::CpsDataProtectionDisabled => f.write_str("CpsDataProtectionDisabled"),
+            Self::CpsDataProtectionApprovedForDisablement => f.write_str("CpsDataProtectionApprovedForDisablement"),
+            Self::FtsIndexDeletionFailed => f.write_str("FtsIndexDeletionFailed"),
+            Self::FtsIndexBuildComplete => f.write_str("FtsIndexBuildComplete"),
+            Self::FtsIndexBuildFailed => f.write_str("FtsIndexBuildFailed"),
+            Self::FtsIndexCleanedUp => f.write_str("FtsIndexCleanedUp"),
+            Self::FtsIndexStale => f.write_str("FtsIndexStale"),
+            Self::FtsIndexesRestoreFailed => f.write_str("FtsIndexesRestoreFailed"),
+            Self::FtsIndexesSynonymMappingInvalid => f.write_str("FtsIndexesSynonymMappingInvalid"),
+            Self::UsersWithoutMultiFactorAuth => f.write_str("UsersWithoutMultiFactorAuth"),
+            Self::EncryptionAtRestKmsNetworkAccessDenied => f.write_str("EncryptionAtRestKmsNetworkAccessDenied"),
+            Self::EncryptionAtRestConfigNoLongerValid => f.write_str("EncryptionAtRestConfigNoLongerValid"),
+            Self::GroupServiceAccountSecretsExpiring => f.write_str("GroupServiceAccountSecretsExpiring"),
+            Self::GroupServiceAccountSecretsExpired => f.write_str("GroupServiceAccountSecretsExpired"),
+            Self::ActiveLegacyTlsConnections => f.write_str("ActiveLegacyTlsConnections"),
+            Self::WebhookTemplateRenderFailed => f.write_str("WebhookTemplateRenderFailed"),
+            Self::MongotuneAlert => f.write_str("MongotuneAlert"),
+            Self::ClusterInstanceStopStart => f.write_str("ClusterInstanceStopStart"),
+            Self::ClusterInstanceResyncRequested => f.write_str("ClusterInstanceResyncRequested"),
+            Self::ClusterInstanceUpdateRequested => f.write_str("ClusterInstanceUpdateRequested"),
+            Self::SampleDatasetLoadRequested => f.write_str("SampleDatasetLoadRequested"),
+            Self::TenantUpgradeToServerlessSuccessful => f.write_str("TenantUpgradeToServerlessSuccessful"),
+            Self::TenantUpgradeToServerlessFailed => f.write_str("TenantUpgradeToServerlessFailed"),
+            Self::NetworkPermissionEntryAdded => f.write_str("NetworkPermissionEntryAdded"),
+            Self::NetworkPermissionEntryRemoved => f.write_str("NetworkPermissionEntryRemoved"),
+            Self::NetworkPermissionEntryUpdated => f.write_str("NetworkPermissionEntryUpdated"),
+            Self::ClusterBlockWrite => f.write_str("ClusterBlockWrite"),
+            Self::ClusterUnblockWrite => f.write_str("ClusterUnblockWrite"),
+            Self::LogStreamingExportFailedNonretryable => f.write_str("LogStreamingExportFailedNonretryable"),
+            Self::LogStreamingExportFailedRetriesExhausted => f.write_str("LogStreamingExportFailedRetriesExhausted"),
+            Self::MaintenanceInAdvanced => f.write_str("MaintenanceInAdvanced"),
+            Self::MaintenanceAutoDeferred => f.write_str("MaintenanceAutoDeferred"),
+            Self::MaintenanceStarted => f.write_str("MaintenanceStarted"),
+            Self::MaintenanceCompleted => f.write_str("MaintenanceCompleted"),
+            Self::MaintenanceNoLongerNeeded => f.write_str("MaintenanceNoLongerNeeded"),
+            Self::OnlineArchiveInsufficientIndexesCheck => f.write_str("OnlineArchiveInsufficientIndexesCheck"),
+            Self::OnlineArchiveMaxConsecutiveOffloadWindowsCheck => {
+                f.write_str("OnlineArchiveMaxConsecutiveOffloadWindowsCheck")
+            }
+            Self::JoinedGroup => f.write_str("JoinedGroup"),
+            Self::RemovedFromGroup => f.write_str("RemovedFromGroup"),
+            Self::UserRolesChangedAudit => f.write_str("UserRolesChangedAudit"),
+            Self::TagsModified => f.write_str("TagsModified"),
+            Self::ClusterTagsModified => f.write_str("ClusterTagsModified"),
+            Self::GroupTagsModified => f.write_str("GroupTagsModified"),
+            Self::StreamProcessorStateIsFailed => f.write_str("StreamProcessorStateIsFailed"),
+            Self::StreamProcessorAutoscaleInitiated => f.write_str("StreamProcessorAutoscaleInitiated"),
+            Self::OutsideStreamProcessorMetricThreshold => f.write_str("OutsideStreamProcessorMetricThreshold"),
+            Self::ComputeAutoScaleInitiatedBase => f.write_str("ComputeAutoScaleInitiatedBase"),
+            Self::ComputeAutoScaleInitiatedAnalytics => f.write_str("ComputeAutoScaleInitiatedAnalytics"),
+            Self::ComputeAutoScaleScaleDownFailBase => f.write_str("ComputeAutoScaleScaleDownFailBase"),
+            Self::ComputeAutoScaleScaleDownFailAnalytics => f.write_str("ComputeAutoScaleScaleDownFailAnalytics"),
+            Self::ComputeAutoScaleDownscaleSkippedFallbackBase => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackBase")
+            }
+            Self::ComputeAutoScaleDownscaleSkippedFallbackAnalytics => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackAnalytics")
+            }
+            Self::ComputeAutoScaleMaxInstanceSizeFailBase => f.write_str("ComputeAutoScaleMaxInstanceSizeFailBase"),
+            Self::ComputeAutoScaleMaxInstanceSizeFailAnalytics => {
+                f.write_str("ComputeAutoScaleMaxInstanceSizeFailAnalytics")
+            }
+            Self::ComputeAutoScaleOplogFailBase => f.write_str("ComputeAutoScaleOplogFailBase"),
+            Self::ComputeAutoScaleOplogFailAnalytics => f.write_str("ComputeAutoScaleOplogFailAnalytics"),
+            Self::DiskAutoScaleInitiated => f.write_str("DiskAutoScaleInitiated"),
+            Self::DiskAutoScaleMaxDiskSizeFail => f.write_str("DiskAutoScaleMaxDiskSizeFail"),
+            Self::DiskAutoScaleOplogFail => f.write_str("DiskAutoScaleOplogFail"),
+            Self::PredictiveComputeAutoScaleInitiatedBase => f.write_str("PredictiveComputeAutoScaleInitiatedBase"),
+            Self::PredictiveComputeAutoScaleMaxInstanceSizeFailBase => {
+                f.write_str("PredictiveComputeAutoScaleMaxInstanceSizeFailBase")
+            }
+            Self::PredictiveComputeAutoScaleOplogFailBase => f.write_str("PredictiveComputeAutoScaleOplogFailBase"),
+            Self::ClusterAutoShardingInitiated => f.write_str("ClusterAutoShardingInitiated"),
+            Self::ClusterReshardingCompleted => f.write_str("ClusterReshardingCompleted"),
+            Self::ResourcePolicyViolated => f.write_str("ResourcePolicyViolated"),
+            Self::HostDown => f.write_str("HostDown"),
+            Self::HostHasIndexSuggestions => f.write_str("HostHasIndexSuggestions"),
+            Self::HostMongotCrashingOom => f.write_str("HostMongotCrashingOom"),
+            Self::HostMongotStopReplication => f.write_str("HostMongotStopReplication"),
+            Self::HostMongotApproachingStopReplication => f.write_str("HostMongotApproachingStopReplication"),
+            Self::HostMongotPauseInitialSync => f.write_str("HostMongotPauseInitialSync"),
+            Self::HostSearchNodeIndexFailed => f.write_str("HostSearchNodeIndexFailed"),
+            Self::HostSearchProcessThrottling => f.write_str("HostSearchProcessThrottling"),
+            Self::HostExternalLogSinkExportDown => f.write_str("HostExternalLogSinkExportDown"),
+            Self::HostNotEnoughDiskSpace => f.write_str("HostNotEnoughDiskSpace"),
+            Self::SshKeyNdsHostAccessRequested => f.write_str("SshKeyNdsHostAccessRequested"),
+            Self::SshKeyNdsHostAccessRefreshed => f.write_str("SshKeyNdsHostAccessRefreshed"),
+            Self::PushBasedLogExportStopped => f.write_str("PushBasedLogExportStopped"),
+            Self::PushBasedLogExportDroppedLog => f.write_str("PushBasedLogExportDroppedLog"),
+            Self::HostVersionBehind => f.write_str("HostVersionBehind"),
+            Self::VersionBehind => f.write_str("VersionBehind"),
+            Self::HostExposed => f.write_str("HostExposed"),
+            Self::HostSslCertificateStale => f.write_str("HostSslCertificateStale"),
+            Self::HostSecurityCheckupNotMet => f.write_str("HostSecurityCheckupNotMet"),
+            Self::AlertHostSshSessionStarted => f.write_str("AlertHostSshSessionStarted"),
+            Self::ProfilerConfiguredTooWidely => f.write_str("ProfilerConfiguredTooWidely"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DefaultAlertConfigViewForNdsGroupEventTypeName);
 
 /// The spec's `DiskPartitionQueueDepthDataRawMetricThresholdView` schema.
@@ -2287,7 +2771,7 @@ pub type DocumentReturnedRawMetricThresholdView = AssertMsgRawMetricThresholdVie
 pub type DocumentUpdatedRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Email notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EmailNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -2352,10 +2836,23 @@ impl Json for EmailNotification {
     }
 }
 
+impl std::fmt::Debug for EmailNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailNotification")
+            .field("delay_min", &self.delay_min)
+            .field("email_address", &self.email_address)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(EmailNotification);
 
 /// Encryption key alert configuration allows to select thresholds  which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptionKeyAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -2442,10 +2939,29 @@ impl Json for EncryptionKeyAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for EncryptionKeyAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptionKeyAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(EncryptionKeyAlertConfigViewForNdsGroup);
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EncryptionKeyEventTypeViewAlertable {
     /// `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`
@@ -2505,6 +3021,21 @@ impl Json for EncryptionKeyEventTypeViewAlertable {
     }
 }
 
+impl std::fmt::Debug for EncryptionKeyEventTypeViewAlertable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AwsEncryptionKeyNeedsRotation => f.write_str("AwsEncryptionKeyNeedsRotation"),
+            Self::AzureEncryptionKeyNeedsRotation => f.write_str("AzureEncryptionKeyNeedsRotation"),
+            Self::GcpEncryptionKeyNeedsRotation => f.write_str("GcpEncryptionKeyNeedsRotation"),
+            Self::AwsEncryptionKeyInvalid => f.write_str("AwsEncryptionKeyInvalid"),
+            Self::AzureEncryptionKeyInvalid => f.write_str("AzureEncryptionKeyInvalid"),
+            Self::GcpEncryptionKeyInvalid => f.write_str("GcpEncryptionKeyInvalid"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(EncryptionKeyEventTypeViewAlertable);
 
 /// The spec's `ExtraInfoPageFaultsRawMetricThresholdView` schema.
@@ -2523,7 +3054,7 @@ pub type FlexAVGCommandExecutionTimeMetricThresholdView = AvgCommandExecutionTim
 pub type FlexAVGWriteExecutionTimeMetricThresholdView = AvgCommandExecutionTimeTimeMetricThresholdView;
 
 /// Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about the serverless database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FlexClusterMetricThreshold {
     /// `metricName` is `FLEX_AVG_COMMAND_EXECUTION_TIME`.
@@ -2608,6 +3139,30 @@ impl Json for FlexClusterMetricThreshold {
     }
 }
 
+impl std::fmt::Debug for FlexClusterMetricThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FlexAvgCommandExecutionTime(v) => f.debug_tuple("FlexAvgCommandExecutionTime").field(v).finish(),
+            Self::FlexAvgReadExecutionTime(v) => f.debug_tuple("FlexAvgReadExecutionTime").field(v).finish(),
+            Self::FlexAvgWriteExecutionTime(v) => f.debug_tuple("FlexAvgWriteExecutionTime").field(v).finish(),
+            Self::FlexConnections(v) => f.debug_tuple("FlexConnections").field(v).finish(),
+            Self::FlexConnectionsPercent(v) => f.debug_tuple("FlexConnectionsPercent").field(v).finish(),
+            Self::FlexDataSizeTotal(v) => f.debug_tuple("FlexDataSizeTotal").field(v).finish(),
+            Self::FlexNetworkBytesIn(v) => f.debug_tuple("FlexNetworkBytesIn").field(v).finish(),
+            Self::FlexNetworkBytesOut(v) => f.debug_tuple("FlexNetworkBytesOut").field(v).finish(),
+            Self::FlexNetworkNumRequests(v) => f.debug_tuple("FlexNetworkNumRequests").field(v).finish(),
+            Self::FlexOpcounterCmd(v) => f.debug_tuple("FlexOpcounterCmd").field(v).finish(),
+            Self::FlexOpcounterDelete(v) => f.debug_tuple("FlexOpcounterDelete").field(v).finish(),
+            Self::FlexOpcounterGetmore(v) => f.debug_tuple("FlexOpcounterGetmore").field(v).finish(),
+            Self::FlexOpcounterInsert(v) => f.debug_tuple("FlexOpcounterInsert").field(v).finish(),
+            Self::FlexOpcounterQuery(v) => f.debug_tuple("FlexOpcounterQuery").field(v).finish(),
+            Self::FlexOpcounterUpdate(v) => f.debug_tuple("FlexOpcounterUpdate").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FlexClusterMetricThreshold);
 
 /// The spec's `FlexConnectionPercentRawMetricThresholdView` schema.
@@ -2616,7 +3171,7 @@ serde_via_json!(FlexClusterMetricThreshold);
 pub type FlexConnectionPercentRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Flex metric alert configuration allows to select which Flex database metrics trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexMetricAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -2699,6 +3254,25 @@ impl Json for FlexMetricAlertConfigViewForNdsGroup {
         put_opt(&mut m, "severityOverride", &self.severity_override);
         put_opt(&mut m, "updated", &self.updated);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for FlexMetricAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexMetricAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("metric_threshold", &self.metric_threshold)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
     }
 }
 
@@ -2820,7 +3394,7 @@ pub type GlobalLockPercentageRawMetricThresholdView = AssertMsgRawMetricThreshol
 pub type GlobalPageFaultExceptionsThrownRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Threshold value that triggers an alert.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GreaterThanDaysThresholdView {
     /// Comparison operator to apply when checking the current metric value.
@@ -2864,10 +3438,21 @@ impl Json for GreaterThanDaysThresholdView {
     }
 }
 
+impl std::fmt::Debug for GreaterThanDaysThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GreaterThanDaysThresholdView")
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(GreaterThanDaysThresholdView);
 
 /// A Limit that triggers an alert when greater than a number.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GreaterThanRawThreshold {
     /// Comparison operator to apply when checking the current metric value.
@@ -2911,10 +3496,21 @@ impl Json for GreaterThanRawThreshold {
     }
 }
 
+impl std::fmt::Debug for GreaterThanRawThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GreaterThanRawThreshold")
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(GreaterThanRawThreshold);
 
 /// The spec's `GreaterThanRawThresholdAlertConfigViewForNdsGroup` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GreaterThanRawThresholdAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -3001,10 +3597,29 @@ impl Json for GreaterThanRawThresholdAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for GreaterThanRawThresholdAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GreaterThanRawThresholdAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(GreaterThanRawThresholdAlertConfigViewForNdsGroup);
 
 /// A Limit that triggers an alert when greater than a time period.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GreaterThanTimeThreshold {
     /// Comparison operator to apply when checking the current metric value.
@@ -3046,10 +3661,21 @@ impl Json for GreaterThanTimeThreshold {
     }
 }
 
+impl std::fmt::Debug for GreaterThanTimeThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GreaterThanTimeThreshold")
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(GreaterThanTimeThreshold);
 
 /// The spec's `GroupAlertsConfig` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupAlertsConfig {
     /// Any Other Alert Configurations
@@ -3337,10 +3963,73 @@ impl Json for GroupAlertsConfig {
     }
 }
 
+impl std::fmt::Debug for GroupAlertsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DefaultAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("DefaultAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::AppServiceAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("AppServiceAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::AppServiceMetricAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("AppServiceMetricAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::BillingThresholdAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("BillingThresholdAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::ClusterAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("ClusterAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::CpsBackupThresholdAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("CpsBackupThresholdAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::EncryptionKeyAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("EncryptionKeyAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::HostAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("HostAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::HostMetricAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("HostMetricAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::MongotuneAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("MongotuneAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::NDSAutoscalingAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("NDSAutoscalingAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::NDSX509UserAuthenticationAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("NDSX509UserAuthenticationAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::ReplicaSetAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("ReplicaSetAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::ReplicaSetThresholdAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("ReplicaSetThresholdAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::ServerlessMetricAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("ServerlessMetricAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::FlexMetricAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("FlexMetricAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::StreamProcessorAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("StreamProcessorAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::StreamProcessorMetricAlertConfigViewForNdsGroup(v) => {
+                f.debug_tuple("StreamProcessorMetricAlertConfigViewForNdsGroup").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(GroupAlertsConfig);
 
 /// Group notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -3416,10 +4105,25 @@ impl Json for GroupNotification {
     }
 }
 
+impl std::fmt::Debug for GroupNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupNotification")
+            .field("delay_min", &self.delay_min)
+            .field("email_enabled", &self.email_enabled)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("roles", &self.roles)
+            .field("sms_enabled", &self.sms_enabled)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupNotification);
 
 /// HipChat notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HipChatNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -3493,10 +4197,25 @@ impl Json for HipChatNotification {
     }
 }
 
+impl std::fmt::Debug for HipChatNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HipChatNotification")
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notification_token", &self.notification_token)
+            .field("notifier_id", &self.notifier_id)
+            .field("room_name", &self.room_name)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(HipChatNotification);
 
 /// Host alert configuration allows to select which mongod host events trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -3578,10 +4297,28 @@ impl Json for HostAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for HostAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(HostAlertConfigViewForNdsGroup);
 
 /// Rules to apply when comparing an host against this alert configuration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostMatcher {
     /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
@@ -3621,10 +4358,21 @@ impl Json for HostMatcher {
     }
 }
 
+impl std::fmt::Debug for HostMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostMatcher")
+            .field("field_name", &self.field_name)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(HostMatcher);
 
 /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostMatcherField {
     /// `TYPE_NAME`
@@ -3684,6 +4432,21 @@ impl Json for HostMatcherField {
     }
 }
 
+impl std::fmt::Debug for HostMatcherField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TypeName => f.write_str("TypeName"),
+            Self::Hostname => f.write_str("Hostname"),
+            Self::Port => f.write_str("Port"),
+            Self::HostnameAndPort => f.write_str("HostnameAndPort"),
+            Self::ReplicaSetName => f.write_str("ReplicaSetName"),
+            Self::AtlasNodeType => f.write_str("AtlasNodeType"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HostMatcherField);
 
 /// Comparison operator to apply when checking the current metric value against **matcher\[n\].value**. The `REGEX` operator only supports inclusive matches. Use the `NOT_CONTAINS` operator to exclude values.
@@ -3692,7 +4455,7 @@ serde_via_json!(HostMatcherField);
 pub type HostMatcherOperator = AlertMatcherOperator;
 
 /// Host metric alert configuration allows to select which mongod host metrics trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostMetricAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -3778,10 +4541,29 @@ impl Json for HostMetricAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for HostMetricAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostMetricAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("metric_threshold", &self.metric_threshold)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(HostMetricAlertConfigViewForNdsGroup);
 
 /// Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about mongod host.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HostMetricThreshold {
     /// `metricName` is `ASSERT_MSG`.
@@ -4598,6 +5380,219 @@ impl Json for HostMetricThreshold {
     }
 }
 
+impl std::fmt::Debug for HostMetricThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AssertMsg(v) => f.debug_tuple("AssertMsg").field(v).finish(),
+            Self::AssertRegular(v) => f.debug_tuple("AssertRegular").field(v).finish(),
+            Self::AssertUser(v) => f.debug_tuple("AssertUser").field(v).finish(),
+            Self::AssertWarning(v) => f.debug_tuple("AssertWarning").field(v).finish(),
+            Self::AvgCommandExecutionTime(v) => f.debug_tuple("AvgCommandExecutionTime").field(v).finish(),
+            Self::AvgReadExecutionTime(v) => f.debug_tuple("AvgReadExecutionTime").field(v).finish(),
+            Self::AvgWriteExecutionTime(v) => f.debug_tuple("AvgWriteExecutionTime").field(v).finish(),
+            Self::BackgroundFlushAvg(v) => f.debug_tuple("BackgroundFlushAvg").field(v).finish(),
+            Self::CacheBytesReadInto(v) => f.debug_tuple("CacheBytesReadInto").field(v).finish(),
+            Self::CacheBytesWrittenFrom(v) => f.debug_tuple("CacheBytesWrittenFrom").field(v).finish(),
+            Self::CacheUsageDirty(v) => f.debug_tuple("CacheUsageDirty").field(v).finish(),
+            Self::CacheUsageUsed(v) => f.debug_tuple("CacheUsageUsed").field(v).finish(),
+            Self::ComputedMemory(v) => f.debug_tuple("ComputedMemory").field(v).finish(),
+            Self::Connections(v) => f.debug_tuple("Connections").field(v).finish(),
+            Self::ConnectionsMax(v) => f.debug_tuple("ConnectionsMax").field(v).finish(),
+            Self::ConnectionsPercent(v) => f.debug_tuple("ConnectionsPercent").field(v).finish(),
+            Self::CursorsTotalClientCursorsSize(v) => f.debug_tuple("CursorsTotalClientCursorsSize").field(v).finish(),
+            Self::CursorsTotalOpen(v) => f.debug_tuple("CursorsTotalOpen").field(v).finish(),
+            Self::CursorsTotalTimedOut(v) => f.debug_tuple("CursorsTotalTimedOut").field(v).finish(),
+            Self::DbDataSizeTotal(v) => f.debug_tuple("DbDataSizeTotal").field(v).finish(),
+            Self::DbDataSizeTotalWoSystem(v) => f.debug_tuple("DbDataSizeTotalWoSystem").field(v).finish(),
+            Self::DbIndexSizeTotal(v) => f.debug_tuple("DbIndexSizeTotal").field(v).finish(),
+            Self::DbStorageTotal(v) => f.debug_tuple("DbStorageTotal").field(v).finish(),
+            Self::DiskPartitionQueueDepthData(v) => f.debug_tuple("DiskPartitionQueueDepthData").field(v).finish(),
+            Self::DiskPartitionQueueDepthIndex(v) => f.debug_tuple("DiskPartitionQueueDepthIndex").field(v).finish(),
+            Self::DiskPartitionQueueDepthJournal(v) => {
+                f.debug_tuple("DiskPartitionQueueDepthJournal").field(v).finish()
+            }
+            Self::DiskPartitionReadIopsData(v) => f.debug_tuple("DiskPartitionReadIopsData").field(v).finish(),
+            Self::DiskPartitionReadIopsIndex(v) => f.debug_tuple("DiskPartitionReadIopsIndex").field(v).finish(),
+            Self::DiskPartitionReadIopsJournal(v) => f.debug_tuple("DiskPartitionReadIopsJournal").field(v).finish(),
+            Self::DiskPartitionReadLatencyData(v) => f.debug_tuple("DiskPartitionReadLatencyData").field(v).finish(),
+            Self::DiskPartitionReadLatencyIndex(v) => f.debug_tuple("DiskPartitionReadLatencyIndex").field(v).finish(),
+            Self::DiskPartitionReadLatencyJournal(v) => {
+                f.debug_tuple("DiskPartitionReadLatencyJournal").field(v).finish()
+            }
+            Self::DiskPartitionSpaceUsedData(v) => f.debug_tuple("DiskPartitionSpaceUsedData").field(v).finish(),
+            Self::DiskPartitionSpaceUsedIndex(v) => f.debug_tuple("DiskPartitionSpaceUsedIndex").field(v).finish(),
+            Self::DiskPartitionSpaceUsedJournal(v) => f.debug_tuple("DiskPartitionSpaceUsedJournal").field(v).finish(),
+            Self::DiskPartitionWriteIopsData(v) => f.debug_tuple("DiskPartitionWriteIopsData").field(v).finish(),
+            Self::DiskPartitionWriteIopsIndex(v) => f.debug_tuple("DiskPartitionWriteIopsIndex").field(v).finish(),
+            Self::DiskPartitionWriteIopsJournal(v) => f.debug_tuple("DiskPartitionWriteIopsJournal").field(v).finish(),
+            Self::DiskPartitionWriteLatencyData(v) => f.debug_tuple("DiskPartitionWriteLatencyData").field(v).finish(),
+            Self::DiskPartitionWriteLatencyIndex(v) => {
+                f.debug_tuple("DiskPartitionWriteLatencyIndex").field(v).finish()
+            }
+            Self::DiskPartitionWriteLatencyJournal(v) => {
+                f.debug_tuple("DiskPartitionWriteLatencyJournal").field(v).finish()
+            }
+            Self::DocumentDeleted(v) => f.debug_tuple("DocumentDeleted").field(v).finish(),
+            Self::DocumentInserted(v) => f.debug_tuple("DocumentInserted").field(v).finish(),
+            Self::DocumentReturned(v) => f.debug_tuple("DocumentReturned").field(v).finish(),
+            Self::DocumentUpdated(v) => f.debug_tuple("DocumentUpdated").field(v).finish(),
+            Self::ExtraInfoPageFaults(v) => f.debug_tuple("ExtraInfoPageFaults").field(v).finish(),
+            Self::FtsDiskUtilization(v) => f.debug_tuple("FtsDiskUtilization").field(v).finish(),
+            Self::FtsJvmCurrentMemory(v) => f.debug_tuple("FtsJvmCurrentMemory").field(v).finish(),
+            Self::FtsJvmMaxMemory(v) => f.debug_tuple("FtsJvmMaxMemory").field(v).finish(),
+            Self::FtsMemoryMapped(v) => f.debug_tuple("FtsMemoryMapped").field(v).finish(),
+            Self::FtsMemoryResident(v) => f.debug_tuple("FtsMemoryResident").field(v).finish(),
+            Self::FtsMemoryVirtual(v) => f.debug_tuple("FtsMemoryVirtual").field(v).finish(),
+            Self::FtsProcessCpuKernel(v) => f.debug_tuple("FtsProcessCpuKernel").field(v).finish(),
+            Self::FtsProcessCpuUser(v) => f.debug_tuple("FtsProcessCpuUser").field(v).finish(),
+            Self::GlobalAccessesNotInMemory(v) => f.debug_tuple("GlobalAccessesNotInMemory").field(v).finish(),
+            Self::GlobalLockCurrentQueueReaders(v) => f.debug_tuple("GlobalLockCurrentQueueReaders").field(v).finish(),
+            Self::GlobalLockCurrentQueueTotal(v) => f.debug_tuple("GlobalLockCurrentQueueTotal").field(v).finish(),
+            Self::GlobalLockCurrentQueueWriters(v) => f.debug_tuple("GlobalLockCurrentQueueWriters").field(v).finish(),
+            Self::GlobalLockPercentage(v) => f.debug_tuple("GlobalLockPercentage").field(v).finish(),
+            Self::GlobalPageFaultExceptionsThrown(v) => {
+                f.debug_tuple("GlobalPageFaultExceptionsThrown").field(v).finish()
+            }
+            Self::IndexCountersBtreeAccesses(v) => f.debug_tuple("IndexCountersBtreeAccesses").field(v).finish(),
+            Self::IndexCountersBtreeHits(v) => f.debug_tuple("IndexCountersBtreeHits").field(v).finish(),
+            Self::IndexCountersBtreeMisses(v) => f.debug_tuple("IndexCountersBtreeMisses").field(v).finish(),
+            Self::IndexCountersBtreeMissRatio(v) => f.debug_tuple("IndexCountersBtreeMissRatio").field(v).finish(),
+            Self::JournalingCommitsInWriteLock(v) => f.debug_tuple("JournalingCommitsInWriteLock").field(v).finish(),
+            Self::JournalingMb(v) => f.debug_tuple("JournalingMb").field(v).finish(),
+            Self::JournalingWriteDataFilesMb(v) => f.debug_tuple("JournalingWriteDataFilesMb").field(v).finish(),
+            Self::LogicalSize(v) => f.debug_tuple("LogicalSize").field(v).finish(),
+            Self::MaxDiskPartitionQueueDepthData(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthData").field(v).finish()
+            }
+            Self::MaxDiskPartitionQueueDepthIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionQueueDepthJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadIopsData(v) => f.debug_tuple("MaxDiskPartitionReadIopsData").field(v).finish(),
+            Self::MaxDiskPartitionReadIopsIndex(v) => f.debug_tuple("MaxDiskPartitionReadIopsIndex").field(v).finish(),
+            Self::MaxDiskPartitionReadIopsJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionReadIopsJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyData(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyData").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionSpaceUsedData(v) => f.debug_tuple("MaxDiskPartitionSpaceUsedData").field(v).finish(),
+            Self::MaxDiskPartitionSpaceUsedIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionSpaceUsedIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionSpaceUsedJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionSpaceUsedJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteIopsData(v) => f.debug_tuple("MaxDiskPartitionWriteIopsData").field(v).finish(),
+            Self::MaxDiskPartitionWriteIopsIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteIopsIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteIopsJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteIopsJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyData(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyData").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyJournal").field(v).finish()
+            }
+            Self::MaxNormalizedSystemCpuSteal(v) => f.debug_tuple("MaxNormalizedSystemCpuSteal").field(v).finish(),
+            Self::MaxNormalizedSystemCpuUser(v) => f.debug_tuple("MaxNormalizedSystemCpuUser").field(v).finish(),
+            Self::MaxSwapUsageFree(v) => f.debug_tuple("MaxSwapUsageFree").field(v).finish(),
+            Self::MaxSwapUsageUsed(v) => f.debug_tuple("MaxSwapUsageUsed").field(v).finish(),
+            Self::MaxSystemMemoryAvailable(v) => f.debug_tuple("MaxSystemMemoryAvailable").field(v).finish(),
+            Self::MaxSystemMemoryPercentUsed(v) => f.debug_tuple("MaxSystemMemoryPercentUsed").field(v).finish(),
+            Self::MaxSystemMemoryUsed(v) => f.debug_tuple("MaxSystemMemoryUsed").field(v).finish(),
+            Self::MaxSystemNetworkIn(v) => f.debug_tuple("MaxSystemNetworkIn").field(v).finish(),
+            Self::MaxSystemNetworkOut(v) => f.debug_tuple("MaxSystemNetworkOut").field(v).finish(),
+            Self::MemoryMapped(v) => f.debug_tuple("MemoryMapped").field(v).finish(),
+            Self::MemoryResident(v) => f.debug_tuple("MemoryResident").field(v).finish(),
+            Self::MemoryVirtual(v) => f.debug_tuple("MemoryVirtual").field(v).finish(),
+            Self::MuninCpuIowait(v) => f.debug_tuple("MuninCpuIowait").field(v).finish(),
+            Self::MuninCpuIrq(v) => f.debug_tuple("MuninCpuIrq").field(v).finish(),
+            Self::MuninCpuNice(v) => f.debug_tuple("MuninCpuNice").field(v).finish(),
+            Self::MuninCpuSoftirq(v) => f.debug_tuple("MuninCpuSoftirq").field(v).finish(),
+            Self::MuninCpuSteal(v) => f.debug_tuple("MuninCpuSteal").field(v).finish(),
+            Self::MuninCpuSystem(v) => f.debug_tuple("MuninCpuSystem").field(v).finish(),
+            Self::MuninCpuUser(v) => f.debug_tuple("MuninCpuUser").field(v).finish(),
+            Self::NetworkBytesIn(v) => f.debug_tuple("NetworkBytesIn").field(v).finish(),
+            Self::NetworkBytesOut(v) => f.debug_tuple("NetworkBytesOut").field(v).finish(),
+            Self::NetworkNumRequests(v) => f.debug_tuple("NetworkNumRequests").field(v).finish(),
+            Self::NormalizedFtsProcessCpuKernel(v) => f.debug_tuple("NormalizedFtsProcessCpuKernel").field(v).finish(),
+            Self::NormalizedFtsProcessCpuUser(v) => f.debug_tuple("NormalizedFtsProcessCpuUser").field(v).finish(),
+            Self::NormalizedSystemCpuSteal(v) => f.debug_tuple("NormalizedSystemCpuSteal").field(v).finish(),
+            Self::NormalizedSystemCpuUser(v) => f.debug_tuple("NormalizedSystemCpuUser").field(v).finish(),
+            Self::OpcounterCmd(v) => f.debug_tuple("OpcounterCmd").field(v).finish(),
+            Self::OpcounterDelete(v) => f.debug_tuple("OpcounterDelete").field(v).finish(),
+            Self::OpcounterGetmore(v) => f.debug_tuple("OpcounterGetmore").field(v).finish(),
+            Self::OpcounterInsert(v) => f.debug_tuple("OpcounterInsert").field(v).finish(),
+            Self::OpcounterQuery(v) => f.debug_tuple("OpcounterQuery").field(v).finish(),
+            Self::OpcounterReplCmd(v) => f.debug_tuple("OpcounterReplCmd").field(v).finish(),
+            Self::OpcounterReplDelete(v) => f.debug_tuple("OpcounterReplDelete").field(v).finish(),
+            Self::OpcounterReplInsert(v) => f.debug_tuple("OpcounterReplInsert").field(v).finish(),
+            Self::OpcounterReplUpdate(v) => f.debug_tuple("OpcounterReplUpdate").field(v).finish(),
+            Self::OpcounterTtlDeleted(v) => f.debug_tuple("OpcounterTtlDeleted").field(v).finish(),
+            Self::OpcounterUpdate(v) => f.debug_tuple("OpcounterUpdate").field(v).finish(),
+            Self::OperationsQueriesKilled(v) => f.debug_tuple("OperationsQueriesKilled").field(v).finish(),
+            Self::OperationsScanAndOrder(v) => f.debug_tuple("OperationsScanAndOrder").field(v).finish(),
+            Self::OperationThrottlingRejectedOperations(v) => {
+                f.debug_tuple("OperationThrottlingRejectedOperations").field(v).finish()
+            }
+            Self::OplogMasterLagTimeDiff(v) => f.debug_tuple("OplogMasterLagTimeDiff").field(v).finish(),
+            Self::OplogMasterTime(v) => f.debug_tuple("OplogMasterTime").field(v).finish(),
+            Self::OplogMasterTimeEstimatedTtl(v) => f.debug_tuple("OplogMasterTimeEstimatedTtl").field(v).finish(),
+            Self::OplogRateGbPerHour(v) => f.debug_tuple("OplogRateGbPerHour").field(v).finish(),
+            Self::OplogSlaveLagMasterTime(v) => f.debug_tuple("OplogSlaveLagMasterTime").field(v).finish(),
+            Self::QueryExecutorScanned(v) => f.debug_tuple("QueryExecutorScanned").field(v).finish(),
+            Self::QueryExecutorScannedObjects(v) => f.debug_tuple("QueryExecutorScannedObjects").field(v).finish(),
+            Self::QuerySpillToDiskDuringSort(v) => f.debug_tuple("QuerySpillToDiskDuringSort").field(v).finish(),
+            Self::QueryTargetingScannedObjectsPerReturned(v) => {
+                f.debug_tuple("QueryTargetingScannedObjectsPerReturned").field(v).finish()
+            }
+            Self::QueryTargetingScannedPerReturned(v) => {
+                f.debug_tuple("QueryTargetingScannedPerReturned").field(v).finish()
+            }
+            Self::RestartsInLastHour(v) => f.debug_tuple("RestartsInLastHour").field(v).finish(),
+            Self::SearchIndexSize(v) => f.debug_tuple("SearchIndexSize").field(v).finish(),
+            Self::SearchMaxFieldsIndexed(v) => f.debug_tuple("SearchMaxFieldsIndexed").field(v).finish(),
+            Self::SearchMaxNgramFieldsIndexed(v) => f.debug_tuple("SearchMaxNgramFieldsIndexed").field(v).finish(),
+            Self::SearchMaxNumberOfLuceneDocs(v) => f.debug_tuple("SearchMaxNumberOfLuceneDocs").field(v).finish(),
+            Self::SearchNumberOfFieldsInIndex(v) => f.debug_tuple("SearchNumberOfFieldsInIndex").field(v).finish(),
+            Self::SearchNumberOfQueriesError(v) => f.debug_tuple("SearchNumberOfQueriesError").field(v).finish(),
+            Self::SearchNumberOfQueriesSuccess(v) => f.debug_tuple("SearchNumberOfQueriesSuccess").field(v).finish(),
+            Self::SearchNumberOfQueriesTotal(v) => f.debug_tuple("SearchNumberOfQueriesTotal").field(v).finish(),
+            Self::SearchOpcounterDelete(v) => f.debug_tuple("SearchOpcounterDelete").field(v).finish(),
+            Self::SearchOpcounterGetmore(v) => f.debug_tuple("SearchOpcounterGetmore").field(v).finish(),
+            Self::SearchOpcounterInsert(v) => f.debug_tuple("SearchOpcounterInsert").field(v).finish(),
+            Self::SearchOpcounterUpdate(v) => f.debug_tuple("SearchOpcounterUpdate").field(v).finish(),
+            Self::SearchProcessThrottling(v) => f.debug_tuple("SearchProcessThrottling").field(v).finish(),
+            Self::SearchReplicationLag(v) => f.debug_tuple("SearchReplicationLag").field(v).finish(),
+            Self::SwapUsageFree(v) => f.debug_tuple("SwapUsageFree").field(v).finish(),
+            Self::SwapUsageUsed(v) => f.debug_tuple("SwapUsageUsed").field(v).finish(),
+            Self::SystemMemoryAvailable(v) => f.debug_tuple("SystemMemoryAvailable").field(v).finish(),
+            Self::SystemMemoryPercentUsed(v) => f.debug_tuple("SystemMemoryPercentUsed").field(v).finish(),
+            Self::SystemMemoryUsed(v) => f.debug_tuple("SystemMemoryUsed").field(v).finish(),
+            Self::SystemNetworkIn(v) => f.debug_tuple("SystemNetworkIn").field(v).finish(),
+            Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
+            Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
+            Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HostMetricThreshold);
 
 /// The spec's `IndexCountersBtreeAccessesRawMetricThresholdView` schema.
@@ -4641,7 +5636,7 @@ pub type JournalingWriteDataFilesMbDataMetricThresholdView = CacheBytesReadIntoD
 pub type KafkaRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Threshold value that triggers an alert.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LessThanDaysThresholdView {
     /// Comparison operator to apply when checking the current metric value.
@@ -4685,10 +5680,21 @@ impl Json for LessThanDaysThresholdView {
     }
 }
 
+impl std::fmt::Debug for LessThanDaysThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LessThanDaysThresholdView")
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(LessThanDaysThresholdView);
 
 /// A Limit that triggers an alert when less than a time period.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LessThanTimeThreshold {
     /// Comparison operator to apply when checking the current metric value.
@@ -4730,10 +5736,21 @@ impl Json for LessThanTimeThreshold {
     }
 }
 
+impl std::fmt::Debug for LessThanTimeThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LessThanTimeThreshold")
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(LessThanTimeThreshold);
 
 /// The spec's `LessThanTimeThresholdAlertConfigViewForNdsGroup` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LessThanTimeThresholdAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -4820,6 +5837,25 @@ impl Json for LessThanTimeThresholdAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for LessThanTimeThresholdAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LessThanTimeThresholdAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(LessThanTimeThresholdAlertConfigViewForNdsGroup);
 
 /// The spec's `LogicalSizeDataMetricThresholdView` schema.
@@ -4828,7 +5864,7 @@ serde_via_json!(LessThanTimeThresholdAlertConfigViewForNdsGroup);
 pub type LogicalSizeDataMetricThresholdView = CacheBytesReadIntoDataMetricThresholdView;
 
 /// The spec's `MatcherFieldView` schema.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MatcherFieldView {
     /// `APPLICATION_ID`
@@ -4916,10 +5952,32 @@ impl Json for MatcherFieldView {
     }
 }
 
+impl std::fmt::Debug for MatcherFieldView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ApplicationId => f.write_str("ApplicationId"),
+            Self::ClusterName => f.write_str("ClusterName"),
+            Self::TypeName => f.write_str("TypeName"),
+            Self::Hostname => f.write_str("Hostname"),
+            Self::Port => f.write_str("Port"),
+            Self::HostnameAndPort => f.write_str("HostnameAndPort"),
+            Self::ReplicaSetName => f.write_str("ReplicaSetName"),
+            Self::AtlasNodeType => f.write_str("AtlasNodeType"),
+            Self::ShardName => f.write_str("ShardName"),
+            Self::InstanceName => f.write_str("InstanceName"),
+            Self::ProcessorName => f.write_str("ProcessorName"),
+            Self::RuleId => f.write_str("RuleId"),
+            Self::SoftwareType => f.write_str("SoftwareType"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(MatcherFieldView);
 
 /// Value to match or exceed using the specified `matchers.operator`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MatcherHostType {
     /// `STANDALONE`
@@ -4980,6 +6038,22 @@ impl Json for MatcherHostType {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for MatcherHostType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Standalone => f.write_str("Standalone"),
+            Self::Primary => f.write_str("Primary"),
+            Self::Secondary => f.write_str("Secondary"),
+            Self::Arbiter => f.write_str("Arbiter"),
+            Self::Mongos => f.write_str("Mongos"),
+            Self::Config => f.write_str("Config"),
+            Self::Mongot => f.write_str("Mongot"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 
@@ -5136,7 +6210,7 @@ pub type MemoryResidentDataMetricThresholdView = CacheBytesReadIntoDataMetricThr
 pub type MemoryVirtualDataMetricThresholdView = CacheBytesReadIntoDataMetricThresholdView;
 
 /// Microsoft Teams notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MicrosoftTeamsNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -5201,10 +6275,24 @@ impl Json for MicrosoftTeamsNotification {
     }
 }
 
+impl std::fmt::Debug for MicrosoftTeamsNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MicrosoftTeamsNotification")
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("microsoft_teams_webhook_url", &self.microsoft_teams_webhook_url)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(MicrosoftTeamsNotification);
 
 /// Intelligent Workload Management alert configuration allows to select which Intelligent Workload Management events trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MongotuneAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -5285,6 +6373,24 @@ impl Json for MongotuneAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for MongotuneAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MongotuneAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(MongotuneAlertConfigViewForNdsGroup);
 
 /// The spec's `MuninCpuIowaitRawMetricThresholdView` schema.
@@ -5323,7 +6429,7 @@ pub type MuninCpuSystemRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 pub type MuninCpuUserRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSAutoScalingAuditTypeViewAlertable {
     /// `COMPUTE_AUTO_SCALE_INITIATED_BASE`
@@ -5439,10 +6545,45 @@ impl Json for NDSAutoScalingAuditTypeViewAlertable {
     }
 }
 
+impl std::fmt::Debug for NDSAutoScalingAuditTypeViewAlertable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ComputeAutoScaleInitiatedBase => f.write_str("ComputeAutoScaleInitiatedBase"),
+            Self::ComputeAutoScaleInitiatedAnalytics => f.write_str("ComputeAutoScaleInitiatedAnalytics"),
+            Self::ComputeAutoScaleScaleDownFailBase => f.write_str("ComputeAutoScaleScaleDownFailBase"),
+            Self::ComputeAutoScaleScaleDownFailAnalytics => f.write_str("ComputeAutoScaleScaleDownFailAnalytics"),
+            Self::ComputeAutoScaleDownscaleSkippedFallbackBase => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackBase")
+            }
+            Self::ComputeAutoScaleDownscaleSkippedFallbackAnalytics => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackAnalytics")
+            }
+            Self::ComputeAutoScaleMaxInstanceSizeFailBase => f.write_str("ComputeAutoScaleMaxInstanceSizeFailBase"),
+            Self::ComputeAutoScaleMaxInstanceSizeFailAnalytics => {
+                f.write_str("ComputeAutoScaleMaxInstanceSizeFailAnalytics")
+            }
+            Self::ComputeAutoScaleOplogFailBase => f.write_str("ComputeAutoScaleOplogFailBase"),
+            Self::ComputeAutoScaleOplogFailAnalytics => f.write_str("ComputeAutoScaleOplogFailAnalytics"),
+            Self::DiskAutoScaleInitiated => f.write_str("DiskAutoScaleInitiated"),
+            Self::DiskAutoScaleMaxDiskSizeFail => f.write_str("DiskAutoScaleMaxDiskSizeFail"),
+            Self::DiskAutoScaleOplogFail => f.write_str("DiskAutoScaleOplogFail"),
+            Self::PredictiveComputeAutoScaleInitiatedBase => f.write_str("PredictiveComputeAutoScaleInitiatedBase"),
+            Self::PredictiveComputeAutoScaleMaxInstanceSizeFailBase => {
+                f.write_str("PredictiveComputeAutoScaleMaxInstanceSizeFailBase")
+            }
+            Self::PredictiveComputeAutoScaleOplogFailBase => f.write_str("PredictiveComputeAutoScaleOplogFailBase"),
+            Self::ClusterAutoShardingInitiated => f.write_str("ClusterAutoShardingInitiated"),
+            Self::ClusterReshardingCompleted => f.write_str("ClusterReshardingCompleted"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSAutoScalingAuditTypeViewAlertable);
 
 /// NDS Auto-Scaling alert configuration allows selecting which auto-scaling events trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSAutoscalingAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -5524,6 +6665,24 @@ impl Json for NDSAutoscalingAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for NDSAutoscalingAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSAutoscalingAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSAutoscalingAlertConfigViewForNdsGroup);
 
 /// Rules to apply when comparing a cluster against this alert configuration.
@@ -5532,7 +6691,7 @@ serde_via_json!(NDSAutoscalingAlertConfigViewForNdsGroup);
 pub type NDSAutoscalingMatcher = ClusterMatcher;
 
 /// X509 User Authentication alert configuration allows to select thresholds for expiration of client, CA certificates and CRL which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -5619,10 +6778,29 @@ impl Json for NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSX509UserAuthenticationAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSX509UserAuthenticationAlertConfigViewForNdsGroup);
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSX509UserAuthenticationEventTypeViewAlertable {
     /// `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`
@@ -5682,6 +6860,24 @@ impl Json for NDSX509UserAuthenticationEventTypeViewAlertable {
     }
 }
 
+impl std::fmt::Debug for NDSX509UserAuthenticationEventTypeViewAlertable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NdsX509UserAuthenticationCustomerCaExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationCustomerCaExpirationCheck")
+            }
+            Self::NdsX509UserAuthenticationCustomerCrlExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationCustomerCrlExpirationCheck")
+            }
+            Self::NdsX509UserAuthenticationManagedUserCertsExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationManagedUserCertsExpirationCheck")
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSX509UserAuthenticationEventTypeViewAlertable);
 
 /// The spec's `NetworkBytesInDataMetricThresholdView` schema.
@@ -5720,7 +6916,7 @@ pub type NormalizedSystemCpuStealRawMetricThresholdView = AssertMsgRawMetricThre
 pub type NormalizedSystemCpuUserRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// The spec's `NumberMetricThresholdView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NumberMetricThresholdView {
     /// Human-readable label that identifies the metric against which MongoDB Cloud checks the configured `metricThreshold.threshold`.
@@ -5767,6 +6963,19 @@ impl Json for NumberMetricThresholdView {
         put_opt(&mut m, "threshold", &self.threshold);
         put_opt(&mut m, "units", &self.units);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for NumberMetricThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NumberMetricThresholdView")
+            .field("metric_name", &self.metric_name)
+            .field("mode", &self.mode)
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
     }
 }
 
@@ -5848,7 +7057,7 @@ pub type OperationsQueriesKilledRawMetricThresholdView = AssertMsgRawMetricThres
 pub type OperationsScanAndOrderRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Comparison operator to apply when checking the current metric value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operator {
     /// `<`
@@ -5892,6 +7101,17 @@ impl Json for Operator {
     }
 }
 
+impl std::fmt::Debug for Operator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Empty2 => f.write_str("Empty2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(Operator);
 
 /// The spec's `OplogMasterLagTimeDiffTimeMetricThresholdView` schema.
@@ -5920,7 +7140,7 @@ pub type OplogRateGbPerHourDataMetricThresholdView = CacheBytesReadIntoDataMetri
 pub type OplogSlaveLagMasterTimeTimeMetricThresholdView = AvgCommandExecutionTimeTimeMetricThresholdView;
 
 /// OpsGenie notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpsGenieNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -5994,10 +7214,25 @@ impl Json for OpsGenieNotification {
     }
 }
 
+impl std::fmt::Debug for OpsGenieNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpsGenieNotification")
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("ops_genie_api_key", &self.ops_genie_api_key)
+            .field("ops_genie_region", &self.ops_genie_region)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(OpsGenieNotification);
 
 /// Organization notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -6073,10 +7308,25 @@ impl Json for OrgNotification {
     }
 }
 
+impl std::fmt::Debug for OrgNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgNotification")
+            .field("delay_min", &self.delay_min)
+            .field("email_enabled", &self.email_enabled)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("roles", &self.roles)
+            .field("sms_enabled", &self.sms_enabled)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgNotification);
 
 /// One or more organization roles that receive the configured alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgNotificationRoles {
     /// `ORG_OWNER`
@@ -6136,10 +7386,25 @@ impl Json for OrgNotificationRoles {
     }
 }
 
+impl std::fmt::Debug for OrgNotificationRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OrgOwner => f.write_str("OrgOwner"),
+            Self::OrgMember => f.write_str("OrgMember"),
+            Self::OrgGroupCreator => f.write_str("OrgGroupCreator"),
+            Self::OrgBillingAdmin => f.write_str("OrgBillingAdmin"),
+            Self::OrgBillingReadOnly => f.write_str("OrgBillingReadOnly"),
+            Self::OrgReadOnly => f.write_str("OrgReadOnly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(OrgNotificationRoles);
 
 /// PagerDuty notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PagerDutyNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -6213,6 +7478,21 @@ impl Json for PagerDutyNotification {
     }
 }
 
+impl std::fmt::Debug for PagerDutyNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PagerDutyNotification")
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("region", &self.region)
+            .field("service_key", &self.service_key)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(PagerDutyNotification);
 
 /// PagerDuty region that indicates which API Uniform Resource Locator (URL) to use.
@@ -6221,7 +7501,7 @@ serde_via_json!(PagerDutyNotification);
 pub type PagerDutyNotificationRegion = OpsGenieNotificationOpsGenieRegion;
 
 /// The spec's `PaginatedAlertConfigView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAlertConfigView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -6261,6 +7541,17 @@ impl Json for PaginatedAlertConfigView {
     }
 }
 
+impl std::fmt::Debug for PaginatedAlertConfigView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAlertConfigView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedAlertConfigView);
 
 /// The spec's `QueryExecutorScannedObjectsRawMetricThresholdView` schema.
@@ -6289,7 +7580,7 @@ pub type QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView = AssertM
 pub type QueryTargetingScannedPerReturnedRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// The spec's `RPUMetricThresholdView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RPUMetricThresholdView {
     /// Human-readable label that identifies the metric against which MongoDB Cloud checks the configured `metricThreshold.threshold`.
@@ -6339,6 +7630,19 @@ impl Json for RPUMetricThresholdView {
     }
 }
 
+impl std::fmt::Debug for RPUMetricThresholdView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RPUMetricThresholdView")
+            .field("metric_name", &self.metric_name)
+            .field("mode", &self.mode)
+            .field("operator", &self.operator)
+            .field("threshold", &self.threshold)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(RPUMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
@@ -6352,7 +7656,7 @@ pub type RPUMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 pub type RawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Replica Set alert configuration allows to select which conditions of mongod replica set trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicaSetAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -6439,10 +7743,29 @@ impl Json for ReplicaSetAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaSetAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(ReplicaSetAlertConfigViewForNdsGroup);
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
     /// `NO_PRIMARY`
@@ -6486,10 +7809,21 @@ impl Json for ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoPrimary => f.write_str("NoPrimary"),
+            Self::PrimaryElected => f.write_str("PrimaryElected"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold);
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
     /// `TOO_MANY_ELECTIONS`
@@ -6541,10 +7875,23 @@ impl Json for ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TooManyElections => f.write_str("TooManyElections"),
+            Self::ReplicationOplogWindowRunningOut => f.write_str("ReplicationOplogWindowRunningOut"),
+            Self::TooFewHealthyMembers => f.write_str("TooFewHealthyMembers"),
+            Self::TooManyUnhealthyMembers => f.write_str("TooManyUnhealthyMembers"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold);
 
 /// Rules to apply when comparing an replica set against this alert configuration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicaSetMatcher {
     /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
@@ -6584,10 +7931,21 @@ impl Json for ReplicaSetMatcher {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaSetMatcher")
+            .field("field_name", &self.field_name)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(ReplicaSetMatcher);
 
 /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplicaSetMatcherField {
     /// `REPLICA_SET_NAME`
@@ -6635,6 +7993,18 @@ impl Json for ReplicaSetMatcherField {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetMatcherField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaSetName => f.write_str("ReplicaSetName"),
+            Self::ShardName => f.write_str("ShardName"),
+            Self::ClusterName => f.write_str("ClusterName"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ReplicaSetMatcherField);
 
 /// Comparison operator to apply when checking the current metric value against **matcher\[n\].value**. The `REGEX` operator only supports inclusive matches. Use the `NOT_CONTAINS` operator to exclude values.
@@ -6643,7 +8013,7 @@ serde_via_json!(ReplicaSetMatcherField);
 pub type ReplicaSetMatcherOperator = AlertMatcherOperator;
 
 /// Replica Set threshold alert configuration allows to select thresholds for conditions of mongod replica set which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ReplicaSetThresholdAlertConfigViewForNdsGroup {
     /// `eventTypeName` is `REPLICATION_OPLOG_WINDOW_RUNNING_OUT`.
@@ -6678,6 +8048,19 @@ impl Json for ReplicaSetThresholdAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetThresholdAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicationOplogWindowRunningOut(v) => {
+                f.debug_tuple("ReplicationOplogWindowRunningOut").field(v).finish()
+            }
+            Self::TooManyElections(v) => f.debug_tuple("TooManyElections").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ReplicaSetThresholdAlertConfigViewForNdsGroup);
 
 /// The spec's `RestartsInLastHourRawMetricThresholdView` schema.
@@ -6686,7 +8069,7 @@ serde_via_json!(ReplicaSetThresholdAlertConfigViewForNdsGroup);
 pub type RestartsInLastHourRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// SMS notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SMSNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -6741,6 +8124,19 @@ impl Json for SMSNotification {
         put_opt(&mut m, "notifierId", &self.notifier_id);
         put(&mut m, "typeName", &self.type_name);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for SMSNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SMSNotification")
+            .field("delay_min", &self.delay_min)
+            .field("interval_min", &self.interval_min)
+            .field("mobile_number", &self.mobile_number)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .finish()
     }
 }
 
@@ -6827,7 +8223,7 @@ pub type ServerlessAVGWriteExecutionTimeMetricThresholdView = AvgCommandExecutio
 pub type ServerlessConnectionPercentageRawMetricThresholdView = AssertMsgRawMetricThresholdView;
 
 /// Serverless metric alert configuration allows to select which serverless database metrics trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessMetricAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -6913,10 +8309,29 @@ impl Json for ServerlessMetricAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ServerlessMetricAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessMetricAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("metric_threshold", &self.metric_threshold)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessMetricAlertConfigViewForNdsGroup);
 
 /// Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about the serverless database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ServerlessMetricThreshold {
     /// `metricName` is `SERVERLESS_AVG_COMMAND_EXECUTION_TIME`.
@@ -7021,10 +8436,42 @@ impl Json for ServerlessMetricThreshold {
     }
 }
 
+impl std::fmt::Debug for ServerlessMetricThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ServerlessAvgCommandExecutionTime(v) => {
+                f.debug_tuple("ServerlessAvgCommandExecutionTime").field(v).finish()
+            }
+            Self::ServerlessAvgReadExecutionTime(v) => {
+                f.debug_tuple("ServerlessAvgReadExecutionTime").field(v).finish()
+            }
+            Self::ServerlessAvgWriteExecutionTime(v) => {
+                f.debug_tuple("ServerlessAvgWriteExecutionTime").field(v).finish()
+            }
+            Self::ServerlessConnections(v) => f.debug_tuple("ServerlessConnections").field(v).finish(),
+            Self::ServerlessConnectionsPercent(v) => f.debug_tuple("ServerlessConnectionsPercent").field(v).finish(),
+            Self::ServerlessDataSizeTotal(v) => f.debug_tuple("ServerlessDataSizeTotal").field(v).finish(),
+            Self::ServerlessNetworkBytesIn(v) => f.debug_tuple("ServerlessNetworkBytesIn").field(v).finish(),
+            Self::ServerlessNetworkBytesOut(v) => f.debug_tuple("ServerlessNetworkBytesOut").field(v).finish(),
+            Self::ServerlessNetworkNumRequests(v) => f.debug_tuple("ServerlessNetworkNumRequests").field(v).finish(),
+            Self::ServerlessOpcounterCmd(v) => f.debug_tuple("ServerlessOpcounterCmd").field(v).finish(),
+            Self::ServerlessOpcounterDelete(v) => f.debug_tuple("ServerlessOpcounterDelete").field(v).finish(),
+            Self::ServerlessOpcounterGetmore(v) => f.debug_tuple("ServerlessOpcounterGetmore").field(v).finish(),
+            Self::ServerlessOpcounterInsert(v) => f.debug_tuple("ServerlessOpcounterInsert").field(v).finish(),
+            Self::ServerlessOpcounterQuery(v) => f.debug_tuple("ServerlessOpcounterQuery").field(v).finish(),
+            Self::ServerlessOpcounterUpdate(v) => f.debug_tuple("ServerlessOpcounterUpdate").field(v).finish(),
+            Self::ServerlessTotalReadUnits(v) => f.debug_tuple("ServerlessTotalReadUnits").field(v).finish(),
+            Self::ServerlessTotalWriteUnits(v) => f.debug_tuple("ServerlessTotalWriteUnits").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServerlessMetricThreshold);
 
 /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerlessMetricUnits {
     /// `RPU`
@@ -7084,6 +8531,21 @@ impl Json for ServerlessMetricUnits {
     }
 }
 
+impl std::fmt::Debug for ServerlessMetricUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rpu => f.write_str("Rpu"),
+            Self::ThousandRpu => f.write_str("ThousandRpu"),
+            Self::MillionRpu => f.write_str("MillionRpu"),
+            Self::Wpu => f.write_str("Wpu"),
+            Self::ThousandWpu => f.write_str("ThousandWpu"),
+            Self::MillionWpu => f.write_str("MillionWpu"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServerlessMetricUnits);
 
 /// The spec's `ServerlessNetworkBytesInDataMetricThresholdView` schema.
@@ -7137,7 +8599,7 @@ pub type ServerlessOpCounterUpdateRawMetricThresholdView = AssertMsgRawMetricThr
 pub type ServerlessTotalWriteUnitsRPUMetricThresholdView = RPUMetricThresholdView;
 
 /// Slack notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SlackNotification {
     /// Slack API token or Bot token that MongoDB Cloud needs to send alert notifications via Slack. The resource requires this parameter when `"notifications.\[n\].typeName" : "SLACK"`. If the token later becomes invalid, MongoDB Cloud sends an email to the project owners. If the token remains invalid, MongoDB Cloud removes the token.
@@ -7211,10 +8673,25 @@ impl Json for SlackNotification {
     }
 }
 
+impl std::fmt::Debug for SlackNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackNotification")
+            .field("api_token", &self.api_token)
+            .field("channel_name", &self.channel_name)
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(SlackNotification);
 
 /// Host metric alert configuration allows to select which Atlas streams processors trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamProcessorAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -7296,10 +8773,28 @@ impl Json for StreamProcessorAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamProcessorAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamProcessorAlertConfigViewForNdsGroup);
 
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamProcessorEventTypeViewAlertableNoThreshold {
     /// `STREAM_PROCESSOR_STATE_IS_FAILED`
@@ -7343,10 +8838,21 @@ impl Json for StreamProcessorEventTypeViewAlertableNoThreshold {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorEventTypeViewAlertableNoThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StreamProcessorStateIsFailed => f.write_str("StreamProcessorStateIsFailed"),
+            Self::StreamProcessorAutoscaleInitiated => f.write_str("StreamProcessorAutoscaleInitiated"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamProcessorEventTypeViewAlertableNoThreshold);
 
 /// Stream Processor threshold alert configuration allows to select thresholds on metrics which trigger alerts and how users are notified.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamProcessorMetricAlertConfigViewForNdsGroup {
     /// Date and time when MongoDB Cloud created the alert configuration. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -7437,10 +8943,30 @@ impl Json for StreamProcessorMetricAlertConfigViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorMetricAlertConfigViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamProcessorMetricAlertConfigViewForNdsGroup")
+            .field("created", &self.created)
+            .field("enabled", &self.enabled)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("matchers", &self.matchers)
+            .field("metric_threshold", &self.metric_threshold)
+            .field("notifications", &self.notifications)
+            .field("severity_override", &self.severity_override)
+            .field("threshold", &self.threshold)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamProcessorMetricAlertConfigViewForNdsGroup);
 
 /// Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics in stream processors.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamProcessorMetricThreshold {
     /// `metricName` is `STREAM_PROCESSOR_CHANGE_STREAM_LAG`.
@@ -7487,10 +9013,29 @@ impl Json for StreamProcessorMetricThreshold {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorMetricThreshold {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StreamProcessorChangeStreamLag(v) => {
+                f.debug_tuple("StreamProcessorChangeStreamLag").field(v).finish()
+            }
+            Self::StreamProcessorDlqMessageCount(v) => {
+                f.debug_tuple("StreamProcessorDlqMessageCount").field(v).finish()
+            }
+            Self::StreamProcessorKafkaLag(v) => f.debug_tuple("StreamProcessorKafkaLag").field(v).finish(),
+            Self::StreamProcessorOutputMessageCount(v) => {
+                f.debug_tuple("StreamProcessorOutputMessageCount").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamProcessorMetricThreshold);
 
 /// Rules to apply when comparing a stream processing workspace or stream processor against this alert configuration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsMatcher {
     /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
@@ -7530,10 +9075,21 @@ impl Json for StreamsMatcher {
     }
 }
 
+impl std::fmt::Debug for StreamsMatcher {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsMatcher")
+            .field("field_name", &self.field_name)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsMatcher);
 
 /// Name of the parameter in the target object that MongoDB Cloud checks. The parameter must match all rules for MongoDB Cloud to check for alert configurations.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsMatcherField {
     /// `INSTANCE_NAME`
@@ -7574,6 +9130,17 @@ impl Json for StreamsMatcherField {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for StreamsMatcherField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InstanceName => f.write_str("InstanceName"),
+            Self::ProcessorName => f.write_str("ProcessorName"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 
@@ -7620,7 +9187,7 @@ pub type SystemNetworkInDataMetricThresholdView = CacheBytesReadIntoDataMetricTh
 pub type SystemNetworkOutDataMetricThresholdView = CacheBytesReadIntoDataMetricThresholdView;
 
 /// Team notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -7701,6 +9268,22 @@ impl Json for TeamNotification {
     }
 }
 
+impl std::fmt::Debug for TeamNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamNotification")
+            .field("delay_min", &self.delay_min)
+            .field("email_enabled", &self.email_enabled)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("sms_enabled", &self.sms_enabled)
+            .field("team_id", &self.team_id)
+            .field("team_name", &self.team_name)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(TeamNotification);
 
 /// The spec's `TicketsAvailableReadsRawMetricThresholdView` schema.
@@ -7719,7 +9302,7 @@ pub type TicketsAvailableWritesRawMetricThresholdView = AssertMsgRawMetricThresh
 pub type TimeMetricThresholdView = AvgCommandExecutionTimeTimeMetricThresholdView;
 
 /// User notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -7795,10 +9378,25 @@ impl Json for UserNotification {
     }
 }
 
+impl std::fmt::Debug for UserNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserNotification")
+            .field("delay_min", &self.delay_min)
+            .field("email_enabled", &self.email_enabled)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("sms_enabled", &self.sms_enabled)
+            .field("type_name", &self.type_name)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(UserNotification);
 
 /// VictorOps notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VictorOpsNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -7872,10 +9470,25 @@ impl Json for VictorOpsNotification {
     }
 }
 
+impl std::fmt::Debug for VictorOpsNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VictorOpsNotification")
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .field("victor_ops_api_key", &self.victor_ops_api_key)
+            .field("victor_ops_routing_key", &self.victor_ops_routing_key)
+            .finish()
+    }
+}
+
 serde_via_json!(VictorOpsNotification);
 
 /// Webhook notification configuration for MongoDB Cloud to send information when an event triggers an alert condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookNotification {
     /// Number of minutes that MongoDB Cloud waits after detecting an alert condition before it sends out the first notification.
@@ -7962,6 +9575,23 @@ impl Json for WebhookNotification {
         put_opt(&mut m, "webhookSecret", &self.webhook_secret);
         put_opt(&mut m, "webhookUrl", &self.webhook_url);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for WebhookNotification {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookNotification")
+            .field("delay_min", &self.delay_min)
+            .field("integration_id", &self.integration_id)
+            .field("interval_min", &self.interval_min)
+            .field("notifier_id", &self.notifier_id)
+            .field("type_name", &self.type_name)
+            .field("webhook_body_template", &self.webhook_body_template)
+            .field("webhook_headers_template", &self.webhook_headers_template)
+            .field("webhook_secret", &self.webhook_secret)
+            .field("webhook_url", &self.webhook_url)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Acknowledging an alert prevents successive notifications. Specify the `acknowledgeUntil` date and optional comment or `unacknowledgeAlert` boolean.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AcknowledgeAlert {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -52,10 +52,22 @@ impl Json for AcknowledgeAlert {
     }
 }
 
+impl std::fmt::Debug for AcknowledgeAlert {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcknowledgeAlert")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("links", &self.links)
+            .field("unacknowledge_alert", &self.unacknowledge_alert)
+            .finish()
+    }
+}
+
 serde_via_json!(AcknowledgeAlert);
 
 /// Alert represents a notice of warning, a threat or a problem in the system. It can reflect a certain event or condition in the system. An Alert can be acknowledged by the user, but stays open until alert condition is resolved in the system.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlertView {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -153,10 +165,31 @@ impl Json for AlertView {
     }
 }
 
+impl std::fmt::Debug for AlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertView")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("created", &self.created)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(AlertView);
 
 /// The spec's `AlertViewForNdsGroup` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AlertViewForNdsGroup {
     /// App Services Alerts
@@ -378,10 +411,31 @@ impl Json for AlertViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for AlertViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AppServiceAlertView(v) => f.debug_tuple("AppServiceAlertView").field(v).finish(),
+            Self::ClusterAlertViewForNdsGroup(v) => f.debug_tuple("ClusterAlertViewForNdsGroup").field(v).finish(),
+            Self::HostAlertViewForNdsGroup(v) => f.debug_tuple("HostAlertViewForNdsGroup").field(v).finish(),
+            Self::FlexMetricAlert(v) => f.debug_tuple("FlexMetricAlert").field(v).finish(),
+            Self::HostMetricAlert(v) => f.debug_tuple("HostMetricAlert").field(v).finish(),
+            Self::ReplicaSetAlertViewForNdsGroup(v) => {
+                f.debug_tuple("ReplicaSetAlertViewForNdsGroup").field(v).finish()
+            }
+            Self::StreamProcessorAlertViewForNdsGroup(v) => {
+                f.debug_tuple("StreamProcessorAlertViewForNdsGroup").field(v).finish()
+            }
+            Self::DefaultAlertViewForNdsGroup(v) => f.debug_tuple("DefaultAlertViewForNdsGroup").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AlertViewForNdsGroup);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertViewStatus {
     /// `CANCELLED`
@@ -433,10 +487,23 @@ impl Json for AlertViewStatus {
     }
 }
 
+impl std::fmt::Debug for AlertViewStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cancelled => f.write_str("Cancelled"),
+            Self::Closed => f.write_str("Closed"),
+            Self::Open => f.write_str("Open"),
+            Self::Tracking => f.write_str("Tracking"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AlertViewStatus);
 
 /// App Services alert notifies different activities about a BAAS application.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppServiceAlertView {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -546,6 +613,28 @@ impl Json for AppServiceAlertView {
     }
 }
 
+impl std::fmt::Debug for AppServiceAlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppServiceAlertView")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(AppServiceAlertView);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -554,7 +643,7 @@ serde_via_json!(AppServiceAlertView);
 pub type AppServiceAlertViewStatus = AlertViewStatus;
 
 /// Incident that triggered this alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppServiceEventTypeViewAlertable {
     /// `URL_CONFIRMATION`
@@ -634,10 +723,30 @@ impl Json for AppServiceEventTypeViewAlertable {
     }
 }
 
+impl std::fmt::Debug for AppServiceEventTypeViewAlertable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UrlConfirmation => f.write_str("UrlConfirmation"),
+            Self::SuccessfulDeploy => f.write_str("SuccessfulDeploy"),
+            Self::DeploymentFailure => f.write_str("DeploymentFailure"),
+            Self::DeploymentModelChangeSuccess => f.write_str("DeploymentModelChangeSuccess"),
+            Self::DeploymentModelChangeFailure => f.write_str("DeploymentModelChangeFailure"),
+            Self::RequestRateLimit => f.write_str("RequestRateLimit"),
+            Self::LogForwarderFailure => f.write_str("LogForwarderFailure"),
+            Self::OutsideRealmMetricThreshold => f.write_str("OutsideRealmMetricThreshold"),
+            Self::SyncFailure => f.write_str("SyncFailure"),
+            Self::TriggerFailure => f.write_str("TriggerFailure"),
+            Self::TriggerAutoResumed => f.write_str("TriggerAutoResumed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AppServiceEventTypeViewAlertable);
 
 /// Cluster alert notifies different activities and conditions about cluster of mongod hosts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAlertViewForNdsGroup {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -747,6 +856,29 @@ impl Json for ClusterAlertViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ClusterAlertViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterAlertViewForNdsGroup")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterAlertViewForNdsGroup);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -755,7 +887,7 @@ serde_via_json!(ClusterAlertViewForNdsGroup);
 pub type ClusterAlertViewForNdsGroupStatus = AlertViewStatus;
 
 /// The spec's `DataMetricAlertView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataMetricAlertView {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -889,6 +1021,33 @@ impl Json for DataMetricAlertView {
     }
 }
 
+impl std::fmt::Debug for DataMetricAlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataMetricAlertView")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_and_port", &self.hostname_and_port)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(DataMetricAlertView);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -897,7 +1056,7 @@ serde_via_json!(DataMetricAlertView);
 pub type DataMetricAlertViewStatus = AlertViewStatus;
 
 /// Other alerts which don't have extra details beside of basic one.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultAlertViewForNdsGroup {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -1007,10 +1166,32 @@ impl Json for DefaultAlertViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for DefaultAlertViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultAlertViewForNdsGroup")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(DefaultAlertViewForNdsGroup);
 
 /// Incident that triggered this alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DefaultAlertViewForNdsGroupEventTypeName {
     /// `CREDIT_CARD_ABOUT_TO_EXPIRE`
@@ -1598,6 +1779,163 @@ impl Json for DefaultAlertViewForNdsGroupEventTypeName {
     }
 }
 
+impl std::fmt::Debug for DefaultAlertViewForNdsGroupEventTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CreditCardAboutToExpire => f.write_str("CreditCardAboutToExpire"),
+            Self::PendingInvoiceOverThreshold => f.write_str("PendingInvoiceOverThreshold"),
+            Self::DailyBillOverThreshold => f.write_str("DailyBillOverThreshold"),
+            Self::DailyBillingChangeOverThreshold => f.write_str("DailyBillingChangeOverThreshold"),
+            Self::WeeklyBillingChangeOverThreshold => f.write_str("WeeklyBillingChangeOverThreshold"),
+            Self::MonthlyBillingChangeOverThreshold => f.write_str("MonthlyBillingChangeOverThreshold"),
+            Self::CpsSnapshotStarted => f.write_str("CpsSnapshotStarted"),
+            Self::CpsSnapshotSuccessful => f.write_str("CpsSnapshotSuccessful"),
+            Self::CpsSnapshotFailed => f.write_str("CpsSnapshotFailed"),
+            Self::CpsConcurrentSnapshotFailedWillRetry => f.write_str("CpsConcurrentSnapshotFailedWillRetry"),
+            Self::CpsSnapshotBehind => f.write_str("CpsSnapshotBehind"),
+            Self::CpsCopySnapshotStarted => f.write_str("CpsCopySnapshotStarted"),
+            Self::CpsCopySnapshotFailed => f.write_str("CpsCopySnapshotFailed"),
+            Self::CpsCopySnapshotFailedWillRetry => f.write_str("CpsCopySnapshotFailedWillRetry"),
+            Self::CpsCopySnapshotSuccessful => f.write_str("CpsCopySnapshotSuccessful"),
+            Self::CpsPrevSnapshotOld => f.write_str("CpsPrevSnapshotOld"),
+            Self::CpsSnapshotFallbackSuccessful => f.write_str("CpsSnapshotFallbackSuccessful"),
+            Self::CpsSnapshotFallbackFailed => f.write_str("CpsSnapshotFallbackFailed"),
+            Self::CpsRestoreSuccessful => f.write_str("CpsRestoreSuccessful"),
+            Self::CpsExportSuccessful => f.write_str("CpsExportSuccessful"),
+            Self::CpsRestoreFailed => f.write_str("CpsRestoreFailed"),
+            Self::CpsExportFailed => f.write_str("CpsExportFailed"),
+            Self::CpsCollectionRestoreSuccessful => f.write_str("CpsCollectionRestoreSuccessful"),
+            Self::CpsCollectionRestoreFailed => f.write_str("CpsCollectionRestoreFailed"),
+            Self::CpsCollectionRestorePartialSuccess => f.write_str("CpsCollectionRestorePartialSuccess"),
+            Self::CpsCollectionRestoreCanceled => f.write_str("CpsCollectionRestoreCanceled"),
+            Self::CpsAutoExportFailed => f.write_str("CpsAutoExportFailed"),
+            Self::CpsSnapshotDownloadRequestFailed => f.write_str("CpsSnapshotDownloadRequestFailed"),
+            Self::CpsOplogBehind => f.write_str("CpsOplogBehind"),
+            Self::CpsOplogCaughtUp => f.write_str("CpsOplogCaughtUp"),
+            Self::AwsEncryptionKeyNeedsRotation => f.write_str("AwsEncryptionKeyNeedsRotation"),
+            Self::AzureEncryptionKeyNeedsRotation => f.write_str("AzureEncryptionKeyNeedsRotation"),
+            Self::GcpEncryptionKeyNeedsRotation => f.write_str("GcpEncryptionKeyNeedsRotation"),
+            Self::AwsEncryptionKeyInvalid => f.write_str("AwsEncryptionKeyInvalid"),
+            Self::AzureEncryptionKeyInvalid => f.write_str("AzureEncryptionKeyInvalid"),
+            Self::GcpEncryptionKeyInvalid => f.write_str("GcpEncryptionKeyInvalid"),
+            Self::FtsIndexDeletionFailed => f.write_str("FtsIndexDeletionFailed"),
+            Self::FtsIndexBuildComplete => f.write_str("FtsIndexBuildComplete"),
+            Self::FtsIndexBuildFailed => f.write_str("FtsIndexBuildFailed"),
+            Self::FtsIndexCleanedUp => f.write_str("FtsIndexCleanedUp"),
+            Self::FtsIndexStale => f.write_str("FtsIndexStale"),
+            Self::FtsIndexesRestoreFailed => f.write_str("FtsIndexesRestoreFailed"),
+            Self::FtsIndexesSynonymMappingInvalid => f.write_str("FtsIndexesSynonymMappingInvalid"),
+            Self::UsersWithoutMultiFactorAuth => f.write_str("UsersWithoutMultiFactorAuth"),
+            Self::EncryptionAtRestKmsNetworkAccessDenied => f.write_str("EncryptionAtRestKmsNetworkAccessDenied"),
+            Self::EncryptionAtRestConfigNoLongerValid => f.write_str("EncryptionAtRestConfigNoLongerValid"),
+            Self::GroupServiceAccountSecretsExpiring => f.write_str("GroupServiceAccountSecretsExpiring"),
+            Self::GroupServiceAccountSecretsExpired => f.write_str("GroupServiceAccountSecretsExpired"),
+            Self::ActiveLegacyTlsConnections => f.write_str("ActiveLegacyTlsConnections"),
+            Self::WebhookTemplateRenderFailed => f.write_str("WebhookTemplateRenderFailed"),
+            Self::MongotuneAlert => f.write_str("MongotuneAlert"),
+            Self::ClusterInstanceStopStart => f.write_str("ClusterInstanceStopStart"),
+            Self::ClusterInstanceResyncRequested => f.write_str("ClusterInstanceResyncRequested"),
+            Self::ClusterInstanceUpdateRequested => f.write_str("ClusterInstanceUpdateRequested"),
+            Self::SampleDatasetLoadRequested => f.write_str("SampleDatasetLoadRequested"),
+            Self::TenantUpgradeToServerlessSuccessful => f.write_str("TenantUpgradeToServerlessSuccessful"),
+            Self::TenantUpgradeToServerlessFailed => f.write_str("TenantUpgradeToServerlessFailed"),
+            Self::NetworkPermissionEntryAdded => f.write_str("NetworkPermissionEntryAdded"),
+            Self::NetworkPermissionEntryRemoved => f.write_str("NetworkPermissionEntryRemoved"),
+            Self::NetworkPermissionEntryUpdated => f.write_str("NetworkPermissionEntryUpdated"),
+            Self::ClusterBlockWrite => f.write_str("ClusterBlockWrite"),
+            Self::ClusterUnblockWrite => f.write_str("ClusterUnblockWrite"),
+            Self::LogStreamingExportFailedNonretryable => f.write_str("LogStreamingExportFailedNonretryable"),
+            Self::LogStreamingExportFailedRetriesExhausted => f.write_str("LogStreamingExportFailedRetriesExhausted"),
+            Self::MaintenanceInAdvanced => f.write_str("MaintenanceInAdvanced"),
+            Self::MaintenanceAutoDeferred => f.write_str("MaintenanceAutoDeferred"),
+            Self::MaintenanceStarted => f.write_str("MaintenanceStarted"),
+            Self::MaintenanceCompleted => f.write_str("MaintenanceCompleted"),
+            Self::MaintenanceNoLongerNeeded => f.write_str("MaintenanceNoLongerNeeded"),
+            Self::NdsX509UserAuthenticationCustomerCaExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationCustomerCaExpirationCheck")
+            }
+            Self::NdsX509UserAuthenticationCustomerCrlExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationCustomerCrlExpirationCheck")
+            }
+            Self::NdsX509UserAuthenticationManagedUserCertsExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationManagedUserCertsExpirationCheck")
+            }
+            Self::OnlineArchiveInsufficientIndexesCheck => f.write_str("OnlineArchiveInsufficientIndexesCheck"),
+            Self::OnlineArchiveMaxConsecutiveOffloadWindowsCheck => {
+                f.write_str("OnlineArchiveMaxConsecutiveOffloadWindowsCheck")
+            }
+            Self::OutsideServerlessMetricThreshold => f.write_str("OutsideServerlessMetricThreshold"),
+            Self::OutsideFlexMetricThreshold => f.write_str("OutsideFlexMetricThreshold"),
+            Self::JoinedGroup => f.write_str("JoinedGroup"),
+            Self::RemovedFromGroup => f.write_str("RemovedFromGroup"),
+            Self::UserRolesChangedAudit => f.write_str("UserRolesChangedAudit"),
+            Self::TagsModified => f.write_str("TagsModified"),
+            Self::ClusterTagsModified => f.write_str("ClusterTagsModified"),
+            Self::GroupTagsModified => f.write_str("GroupTagsModified"),
+            Self::StreamProcessorStateIsFailed => f.write_str("StreamProcessorStateIsFailed"),
+            Self::StreamProcessorAutoscaleInitiated => f.write_str("StreamProcessorAutoscaleInitiated"),
+            Self::OutsideStreamProcessorMetricThreshold => f.write_str("OutsideStreamProcessorMetricThreshold"),
+            Self::ComputeAutoScaleInitiatedBase => f.write_str("ComputeAutoScaleInitiatedBase"),
+            Self::ComputeAutoScaleInitiatedAnalytics => f.write_str("ComputeAutoScaleInitiatedAnalytics"),
+            Self::ComputeAutoScaleScaleDownFailBase => f.write_str("ComputeAutoScaleScaleDownFailBase"),
+            Self::ComputeAutoScaleScaleDownFailAnalytics => f.write_str("ComputeAutoScaleScaleDownFailAnalytics"),
+            Self::ComputeAutoScaleMaxInstanceSizeFailBase => f.write_str("ComputeAutoScaleMaxInstanceSizeFailBase"),
+            Self::ComputeAutoScaleMaxInstanceSizeFailAnalytics => {
+                f.write_str("ComputeAutoScaleMaxInstanceSizeFailAnalytics")
+            }
+            Self::ComputeAutoScaleOplogFailBase => f.write_str("ComputeAutoScaleOplogFailBase"),
+            Self::ComputeAutoScaleOplogFailAnalytics => f.write_str("ComputeAutoScaleOplogFailAnalytics"),
+            Self::DiskAutoScaleInitiated => f.write_str("DiskAutoScaleInitiated"),
+            Self::DiskAutoScaleMaxDiskSizeFail => f.write_str("DiskAutoScaleMaxDiskSizeFail"),
+            Self::DiskAutoScaleOplogFail => f.write_str("DiskAutoScaleOplogFail"),
+            Self::PredictiveComputeAutoScaleInitiatedBase => f.write_str("PredictiveComputeAutoScaleInitiatedBase"),
+            Self::PredictiveComputeAutoScaleMaxInstanceSizeFailBase => {
+                f.write_str("PredictiveComputeAutoScaleMaxInstanceSizeFailBase")
+            }
+            Self::PredictiveComputeAutoScaleOplogFailBase => f.write_str("PredictiveComputeAutoScaleOplogFailBase"),
+            Self::ClusterAutoShardingInitiated => f.write_str("ClusterAutoShardingInitiated"),
+            Self::ClusterReshardingCompleted => f.write_str("ClusterReshardingCompleted"),
+            Self::ComputeAutoScaleDownscaleSkippedFallbackBase => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackBase")
+            }
+            Self::ComputeAutoScaleDownscaleSkippedFallbackAnalytics => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackAnalytics")
+            }
+            Self::CpsDataProtectionEnableRequested => f.write_str("CpsDataProtectionEnableRequested"),
+            Self::CpsDataProtectionEnabled => f.write_str("CpsDataProtectionEnabled"),
+            Self::CpsDataProtectionUpdateRequested => f.write_str("CpsDataProtectionUpdateRequested"),
+            Self::CpsDataProtectionUpdated => f.write_str("CpsDataProtectionUpdated"),
+            Self::CpsDataProtectionDisableRequested => f.write_str("CpsDataProtectionDisableRequested"),
+            Self::CpsDataProtectionDisabled => f.write_str("CpsDataProtectionDisabled"),
+            Self::CpsDataProtectionApprovedForDisablement => f.write_str("CpsDataProtectionApprovedForDisablement"),
+            Self::ResourcePolicyViolated => f.write_str("ResourcePolicyViolated"),
+            Self::HostDown => f.write_str("HostDown"),
+            Self::HostHasIndexSuggestions => f.write_str("HostHasIndexSuggestions"),
+            Self::HostMongotCrashingOom => f.write_str("HostMongotCrashingOom"),
+            Self::HostMongotStopReplication => f.write_str("HostMongotStopReplication"),
+            Self::HostMongotApproachingStopReplication => f.write_str("HostMongotApproachingStopReplication"),
+            Self::HostMongotPauseInitialSync => f.write_str("HostMongotPauseInitialSync"),
+            Self::HostSearchNodeIndexFailed => f.write_str("HostSearchNodeIndexFailed"),
+            Self::HostSearchProcessThrottling => f.write_str("HostSearchProcessThrottling"),
+            Self::HostExternalLogSinkExportDown => f.write_str("HostExternalLogSinkExportDown"),
+            Self::HostNotEnoughDiskSpace => f.write_str("HostNotEnoughDiskSpace"),
+            Self::SshKeyNdsHostAccessRequested => f.write_str("SshKeyNdsHostAccessRequested"),
+            Self::SshKeyNdsHostAccessRefreshed => f.write_str("SshKeyNdsHostAccessRefreshed"),
+            Self::PushBasedLogExportStopped => f.write_str("PushBasedLogExportStopped"),
+            Self::PushBasedLogExportDroppedLog => f.write_str("PushBasedLogExportDroppedLog"),
+            Self::HostVersionBehind => f.write_str("HostVersionBehind"),
+            Self::VersionBehind => f.write_str("VersionBehind"),
+            Self::HostExposed => f.write_str("HostExposed"),
+            Self::HostSslCertificateStale => f.write_str("HostSslCertificateStale"),
+            Self::HostSecurityCheckupNotMet => f.write_str("HostSecurityCheckupNotMet"),
+            Self::AlertHostSshSessionStarted => f.write_str("AlertHostSshSessionStarted"),
+            Self::ProfilerConfiguredTooWidely => f.write_str("ProfilerConfiguredTooWidely"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DefaultAlertViewForNdsGroupEventTypeName);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -1606,7 +1944,7 @@ serde_via_json!(DefaultAlertViewForNdsGroupEventTypeName);
 pub type DefaultAlertViewForNdsGroupStatus = AlertViewStatus;
 
 /// Flex Metric Alert notifies about changes of measurements or metrics for a Flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexMetricAlert {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -1733,6 +2071,31 @@ impl Json for FlexMetricAlert {
     }
 }
 
+impl std::fmt::Debug for FlexMetricAlert {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexMetricAlert")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexMetricAlert);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -1741,7 +2104,7 @@ serde_via_json!(FlexMetricAlert);
 pub type FlexMetricAlertStatus = AlertViewStatus;
 
 /// Host alert notifies about activities on mongod host.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostAlertViewForNdsGroup {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -1866,6 +2229,31 @@ impl Json for HostAlertViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for HostAlertViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostAlertViewForNdsGroup")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_and_port", &self.hostname_and_port)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(HostAlertViewForNdsGroup);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -1874,7 +2262,7 @@ serde_via_json!(HostAlertViewForNdsGroup);
 pub type HostAlertViewForNdsGroupStatus = AlertViewStatus;
 
 /// Host Metric Alert notifies about changes of measurements or metrics for mongod host.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HostMetricAlert {
     /// `metricName` is `ASSERT_MSG`.
@@ -2737,10 +3125,238 @@ impl Json for HostMetricAlert {
     }
 }
 
+impl std::fmt::Debug for HostMetricAlert {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AssertMsg(v) => f.debug_tuple("AssertMsg").field(v).finish(),
+            Self::AssertRegular(v) => f.debug_tuple("AssertRegular").field(v).finish(),
+            Self::AssertUser(v) => f.debug_tuple("AssertUser").field(v).finish(),
+            Self::AssertWarning(v) => f.debug_tuple("AssertWarning").field(v).finish(),
+            Self::AvgCommandExecutionTime(v) => f.debug_tuple("AvgCommandExecutionTime").field(v).finish(),
+            Self::AvgReadExecutionTime(v) => f.debug_tuple("AvgReadExecutionTime").field(v).finish(),
+            Self::AvgWriteExecutionTime(v) => f.debug_tuple("AvgWriteExecutionTime").field(v).finish(),
+            Self::BackgroundFlushAvg(v) => f.debug_tuple("BackgroundFlushAvg").field(v).finish(),
+            Self::CacheBytesReadInto(v) => f.debug_tuple("CacheBytesReadInto").field(v).finish(),
+            Self::CacheBytesWrittenFrom(v) => f.debug_tuple("CacheBytesWrittenFrom").field(v).finish(),
+            Self::CacheUsageDirty(v) => f.debug_tuple("CacheUsageDirty").field(v).finish(),
+            Self::CacheUsageUsed(v) => f.debug_tuple("CacheUsageUsed").field(v).finish(),
+            Self::ComputedMemory(v) => f.debug_tuple("ComputedMemory").field(v).finish(),
+            Self::Connections(v) => f.debug_tuple("Connections").field(v).finish(),
+            Self::ConnectionsMax(v) => f.debug_tuple("ConnectionsMax").field(v).finish(),
+            Self::ConnectionsPercent(v) => f.debug_tuple("ConnectionsPercent").field(v).finish(),
+            Self::CursorsTotalClientCursorsSize(v) => f.debug_tuple("CursorsTotalClientCursorsSize").field(v).finish(),
+            Self::CursorsTotalOpen(v) => f.debug_tuple("CursorsTotalOpen").field(v).finish(),
+            Self::CursorsTotalTimedOut(v) => f.debug_tuple("CursorsTotalTimedOut").field(v).finish(),
+            Self::DbDataSizeTotal(v) => f.debug_tuple("DbDataSizeTotal").field(v).finish(),
+            Self::DbDataSizeTotalWoSystem(v) => f.debug_tuple("DbDataSizeTotalWoSystem").field(v).finish(),
+            Self::DbIndexSizeTotal(v) => f.debug_tuple("DbIndexSizeTotal").field(v).finish(),
+            Self::DbStorageTotal(v) => f.debug_tuple("DbStorageTotal").field(v).finish(),
+            Self::DiskPartitionQueueDepthData(v) => f.debug_tuple("DiskPartitionQueueDepthData").field(v).finish(),
+            Self::DiskPartitionQueueDepthIndex(v) => f.debug_tuple("DiskPartitionQueueDepthIndex").field(v).finish(),
+            Self::DiskPartitionQueueDepthJournal(v) => {
+                f.debug_tuple("DiskPartitionQueueDepthJournal").field(v).finish()
+            }
+            Self::DiskPartitionReadIopsData(v) => f.debug_tuple("DiskPartitionReadIopsData").field(v).finish(),
+            Self::DiskPartitionReadIopsIndex(v) => f.debug_tuple("DiskPartitionReadIopsIndex").field(v).finish(),
+            Self::DiskPartitionReadIopsJournal(v) => f.debug_tuple("DiskPartitionReadIopsJournal").field(v).finish(),
+            Self::DiskPartitionReadLatencyData(v) => f.debug_tuple("DiskPartitionReadLatencyData").field(v).finish(),
+            Self::DiskPartitionReadLatencyIndex(v) => f.debug_tuple("DiskPartitionReadLatencyIndex").field(v).finish(),
+            Self::DiskPartitionReadLatencyJournal(v) => {
+                f.debug_tuple("DiskPartitionReadLatencyJournal").field(v).finish()
+            }
+            Self::DiskPartitionSpaceUsedData(v) => f.debug_tuple("DiskPartitionSpaceUsedData").field(v).finish(),
+            Self::DiskPartitionSpaceUsedIndex(v) => f.debug_tuple("DiskPartitionSpaceUsedIndex").field(v).finish(),
+            Self::DiskPartitionSpaceUsedJournal(v) => f.debug_tuple("DiskPartitionSpaceUsedJournal").field(v).finish(),
+            Self::DiskPartitionUtilizationData(v) => f.debug_tuple("DiskPartitionUtilizationData").field(v).finish(),
+            Self::DiskPartitionUtilizationIndex(v) => f.debug_tuple("DiskPartitionUtilizationIndex").field(v).finish(),
+            Self::DiskPartitionUtilizationJournal(v) => {
+                f.debug_tuple("DiskPartitionUtilizationJournal").field(v).finish()
+            }
+            Self::DiskPartitionWriteIopsData(v) => f.debug_tuple("DiskPartitionWriteIopsData").field(v).finish(),
+            Self::DiskPartitionWriteIopsIndex(v) => f.debug_tuple("DiskPartitionWriteIopsIndex").field(v).finish(),
+            Self::DiskPartitionWriteIopsJournal(v) => f.debug_tuple("DiskPartitionWriteIopsJournal").field(v).finish(),
+            Self::DiskPartitionWriteLatencyData(v) => f.debug_tuple("DiskPartitionWriteLatencyData").field(v).finish(),
+            Self::DiskPartitionWriteLatencyIndex(v) => {
+                f.debug_tuple("DiskPartitionWriteLatencyIndex").field(v).finish()
+            }
+            Self::DiskPartitionWriteLatencyJournal(v) => {
+                f.debug_tuple("DiskPartitionWriteLatencyJournal").field(v).finish()
+            }
+            Self::DocumentDeleted(v) => f.debug_tuple("DocumentDeleted").field(v).finish(),
+            Self::DocumentInserted(v) => f.debug_tuple("DocumentInserted").field(v).finish(),
+            Self::DocumentReturned(v) => f.debug_tuple("DocumentReturned").field(v).finish(),
+            Self::DocumentUpdated(v) => f.debug_tuple("DocumentUpdated").field(v).finish(),
+            Self::ExtraInfoPageFaults(v) => f.debug_tuple("ExtraInfoPageFaults").field(v).finish(),
+            Self::FtsDiskUtilization(v) => f.debug_tuple("FtsDiskUtilization").field(v).finish(),
+            Self::FtsJvmCurrentMemory(v) => f.debug_tuple("FtsJvmCurrentMemory").field(v).finish(),
+            Self::FtsJvmMaxMemory(v) => f.debug_tuple("FtsJvmMaxMemory").field(v).finish(),
+            Self::FtsMemoryMapped(v) => f.debug_tuple("FtsMemoryMapped").field(v).finish(),
+            Self::FtsMemoryResident(v) => f.debug_tuple("FtsMemoryResident").field(v).finish(),
+            Self::FtsMemoryVirtual(v) => f.debug_tuple("FtsMemoryVirtual").field(v).finish(),
+            Self::FtsProcessCpuKernel(v) => f.debug_tuple("FtsProcessCpuKernel").field(v).finish(),
+            Self::FtsProcessCpuUser(v) => f.debug_tuple("FtsProcessCpuUser").field(v).finish(),
+            Self::GlobalAccessesNotInMemory(v) => f.debug_tuple("GlobalAccessesNotInMemory").field(v).finish(),
+            Self::GlobalLockCurrentQueueReaders(v) => f.debug_tuple("GlobalLockCurrentQueueReaders").field(v).finish(),
+            Self::GlobalLockCurrentQueueTotal(v) => f.debug_tuple("GlobalLockCurrentQueueTotal").field(v).finish(),
+            Self::GlobalLockCurrentQueueWriters(v) => f.debug_tuple("GlobalLockCurrentQueueWriters").field(v).finish(),
+            Self::GlobalLockPercentage(v) => f.debug_tuple("GlobalLockPercentage").field(v).finish(),
+            Self::GlobalPageFaultExceptionsThrown(v) => {
+                f.debug_tuple("GlobalPageFaultExceptionsThrown").field(v).finish()
+            }
+            Self::IndexCountersBtreeAccesses(v) => f.debug_tuple("IndexCountersBtreeAccesses").field(v).finish(),
+            Self::IndexCountersBtreeHits(v) => f.debug_tuple("IndexCountersBtreeHits").field(v).finish(),
+            Self::IndexCountersBtreeMisses(v) => f.debug_tuple("IndexCountersBtreeMisses").field(v).finish(),
+            Self::IndexCountersBtreeMissRatio(v) => f.debug_tuple("IndexCountersBtreeMissRatio").field(v).finish(),
+            Self::JournalingCommitsInWriteLock(v) => f.debug_tuple("JournalingCommitsInWriteLock").field(v).finish(),
+            Self::JournalingMb(v) => f.debug_tuple("JournalingMb").field(v).finish(),
+            Self::JournalingWriteDataFilesMb(v) => f.debug_tuple("JournalingWriteDataFilesMb").field(v).finish(),
+            Self::LogicalSize(v) => f.debug_tuple("LogicalSize").field(v).finish(),
+            Self::MaxDiskPartitionQueueDepthData(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthData").field(v).finish()
+            }
+            Self::MaxDiskPartitionQueueDepthIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionQueueDepthJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadIopsData(v) => f.debug_tuple("MaxDiskPartitionReadIopsData").field(v).finish(),
+            Self::MaxDiskPartitionReadIopsIndex(v) => f.debug_tuple("MaxDiskPartitionReadIopsIndex").field(v).finish(),
+            Self::MaxDiskPartitionReadIopsJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionReadIopsJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyData(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyData").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionSpaceUsedData(v) => f.debug_tuple("MaxDiskPartitionSpaceUsedData").field(v).finish(),
+            Self::MaxDiskPartitionSpaceUsedIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionSpaceUsedIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionSpaceUsedJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionSpaceUsedJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionUtilizationData(v) => {
+                f.debug_tuple("MaxDiskPartitionUtilizationData").field(v).finish()
+            }
+            Self::MaxDiskPartitionUtilizationIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionUtilizationIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionUtilizationJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionUtilizationJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteIopsData(v) => f.debug_tuple("MaxDiskPartitionWriteIopsData").field(v).finish(),
+            Self::MaxDiskPartitionWriteIopsIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteIopsIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteIopsJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteIopsJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyData(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyData").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyJournal").field(v).finish()
+            }
+            Self::MaxNormalizedSystemCpuSteal(v) => f.debug_tuple("MaxNormalizedSystemCpuSteal").field(v).finish(),
+            Self::MaxNormalizedSystemCpuUser(v) => f.debug_tuple("MaxNormalizedSystemCpuUser").field(v).finish(),
+            Self::MaxSwapUsageFree(v) => f.debug_tuple("MaxSwapUsageFree").field(v).finish(),
+            Self::MaxSwapUsageUsed(v) => f.debug_tuple("MaxSwapUsageUsed").field(v).finish(),
+            Self::MaxSystemMemoryAvailable(v) => f.debug_tuple("MaxSystemMemoryAvailable").field(v).finish(),
+            Self::MaxSystemMemoryPercentUsed(v) => f.debug_tuple("MaxSystemMemoryPercentUsed").field(v).finish(),
+            Self::MaxSystemMemoryUsed(v) => f.debug_tuple("MaxSystemMemoryUsed").field(v).finish(),
+            Self::MaxSystemNetworkIn(v) => f.debug_tuple("MaxSystemNetworkIn").field(v).finish(),
+            Self::MaxSystemNetworkOut(v) => f.debug_tuple("MaxSystemNetworkOut").field(v).finish(),
+            Self::MemoryMapped(v) => f.debug_tuple("MemoryMapped").field(v).finish(),
+            Self::MemoryResident(v) => f.debug_tuple("MemoryResident").field(v).finish(),
+            Self::MemoryVirtual(v) => f.debug_tuple("MemoryVirtual").field(v).finish(),
+            Self::MuninCpuIowait(v) => f.debug_tuple("MuninCpuIowait").field(v).finish(),
+            Self::MuninCpuIrq(v) => f.debug_tuple("MuninCpuIrq").field(v).finish(),
+            Self::MuninCpuNice(v) => f.debug_tuple("MuninCpuNice").field(v).finish(),
+            Self::MuninCpuSoftirq(v) => f.debug_tuple("MuninCpuSoftirq").field(v).finish(),
+            Self::MuninCpuSteal(v) => f.debug_tuple("MuninCpuSteal").field(v).finish(),
+            Self::MuninCpuSystem(v) => f.debug_tuple("MuninCpuSystem").field(v).finish(),
+            Self::MuninCpuUser(v) => f.debug_tuple("MuninCpuUser").field(v).finish(),
+            Self::NetworkBytesIn(v) => f.debug_tuple("NetworkBytesIn").field(v).finish(),
+            Self::NetworkBytesOut(v) => f.debug_tuple("NetworkBytesOut").field(v).finish(),
+            Self::NetworkNumRequests(v) => f.debug_tuple("NetworkNumRequests").field(v).finish(),
+            Self::NormalizedFtsProcessCpuKernel(v) => f.debug_tuple("NormalizedFtsProcessCpuKernel").field(v).finish(),
+            Self::NormalizedFtsProcessCpuUser(v) => f.debug_tuple("NormalizedFtsProcessCpuUser").field(v).finish(),
+            Self::NormalizedSystemCpuSteal(v) => f.debug_tuple("NormalizedSystemCpuSteal").field(v).finish(),
+            Self::NormalizedSystemCpuUser(v) => f.debug_tuple("NormalizedSystemCpuUser").field(v).finish(),
+            Self::OpcounterCmd(v) => f.debug_tuple("OpcounterCmd").field(v).finish(),
+            Self::OpcounterDelete(v) => f.debug_tuple("OpcounterDelete").field(v).finish(),
+            Self::OpcounterGetmore(v) => f.debug_tuple("OpcounterGetmore").field(v).finish(),
+            Self::OpcounterInsert(v) => f.debug_tuple("OpcounterInsert").field(v).finish(),
+            Self::OpcounterQuery(v) => f.debug_tuple("OpcounterQuery").field(v).finish(),
+            Self::OpcounterReplCmd(v) => f.debug_tuple("OpcounterReplCmd").field(v).finish(),
+            Self::OpcounterReplDelete(v) => f.debug_tuple("OpcounterReplDelete").field(v).finish(),
+            Self::OpcounterReplInsert(v) => f.debug_tuple("OpcounterReplInsert").field(v).finish(),
+            Self::OpcounterReplUpdate(v) => f.debug_tuple("OpcounterReplUpdate").field(v).finish(),
+            Self::OpcounterTtlDeleted(v) => f.debug_tuple("OpcounterTtlDeleted").field(v).finish(),
+            Self::OpcounterUpdate(v) => f.debug_tuple("OpcounterUpdate").field(v).finish(),
+            Self::OperationsQueriesKilled(v) => f.debug_tuple("OperationsQueriesKilled").field(v).finish(),
+            Self::OperationsScanAndOrder(v) => f.debug_tuple("OperationsScanAndOrder").field(v).finish(),
+            Self::OperationThrottlingRejectedOperations(v) => {
+                f.debug_tuple("OperationThrottlingRejectedOperations").field(v).finish()
+            }
+            Self::OplogMasterLagTimeDiff(v) => f.debug_tuple("OplogMasterLagTimeDiff").field(v).finish(),
+            Self::OplogMasterTime(v) => f.debug_tuple("OplogMasterTime").field(v).finish(),
+            Self::OplogMasterTimeEstimatedTtl(v) => f.debug_tuple("OplogMasterTimeEstimatedTtl").field(v).finish(),
+            Self::OplogRateGbPerHour(v) => f.debug_tuple("OplogRateGbPerHour").field(v).finish(),
+            Self::OplogReplicationLagTime(v) => f.debug_tuple("OplogReplicationLagTime").field(v).finish(),
+            Self::OplogSlaveLagMasterTime(v) => f.debug_tuple("OplogSlaveLagMasterTime").field(v).finish(),
+            Self::QueryExecutorScanned(v) => f.debug_tuple("QueryExecutorScanned").field(v).finish(),
+            Self::QueryExecutorScannedObjects(v) => f.debug_tuple("QueryExecutorScannedObjects").field(v).finish(),
+            Self::QuerySpillToDiskDuringSort(v) => f.debug_tuple("QuerySpillToDiskDuringSort").field(v).finish(),
+            Self::QueryTargetingScannedObjectsPerReturned(v) => {
+                f.debug_tuple("QueryTargetingScannedObjectsPerReturned").field(v).finish()
+            }
+            Self::QueryTargetingScannedPerReturned(v) => {
+                f.debug_tuple("QueryTargetingScannedPerReturned").field(v).finish()
+            }
+            Self::RestartsInLastHour(v) => f.debug_tuple("RestartsInLastHour").field(v).finish(),
+            Self::SearchIndexSize(v) => f.debug_tuple("SearchIndexSize").field(v).finish(),
+            Self::SearchMaxFieldsIndexed(v) => f.debug_tuple("SearchMaxFieldsIndexed").field(v).finish(),
+            Self::SearchMaxNgramFieldsIndexed(v) => f.debug_tuple("SearchMaxNgramFieldsIndexed").field(v).finish(),
+            Self::SearchMaxNumberOfLuceneDocs(v) => f.debug_tuple("SearchMaxNumberOfLuceneDocs").field(v).finish(),
+            Self::SearchNumberOfFieldsInIndex(v) => f.debug_tuple("SearchNumberOfFieldsInIndex").field(v).finish(),
+            Self::SearchNumberOfQueriesError(v) => f.debug_tuple("SearchNumberOfQueriesError").field(v).finish(),
+            Self::SearchNumberOfQueriesSuccess(v) => f.debug_tuple("SearchNumberOfQueriesSuccess").field(v).finish(),
+            Self::SearchNumberOfQueriesTotal(v) => f.debug_tuple("SearchNumberOfQueriesTotal").field(v).finish(),
+            Self::SearchOpcounterDelete(v) => f.debug_tuple("SearchOpcounterDelete").field(v).finish(),
+            Self::SearchOpcounterGetmore(v) => f.debug_tuple("SearchOpcounterGetmore").field(v).finish(),
+            Self::SearchOpcounterInsert(v) => f.debug_tuple("SearchOpcounterInsert").field(v).finish(),
+            Self::SearchOpcounterUpdate(v) => f.debug_tuple("SearchOpcounterUpdate").field(v).finish(),
+            Self::SearchProcessThrottling(v) => f.debug_tuple("SearchProcessThrottling").field(v).finish(),
+            Self::SearchReplicationLag(v) => f.debug_tuple("SearchReplicationLag").field(v).finish(),
+            Self::SwapUsageFree(v) => f.debug_tuple("SwapUsageFree").field(v).finish(),
+            Self::SwapUsageUsed(v) => f.debug_tuple("SwapUsageUsed").field(v).finish(),
+            Self::SystemMemoryAvailable(v) => f.debug_tuple("SystemMemoryAvailable").field(v).finish(),
+            Self::SystemMemoryPercentUsed(v) => f.debug_tuple("SystemMemoryPercentUsed").field(v).finish(),
+            Self::SystemMemoryUsed(v) => f.debug_tuple("SystemMemoryUsed").field(v).finish(),
+            Self::SystemNetworkIn(v) => f.debug_tuple("SystemNetworkIn").field(v).finish(),
+            Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
+            Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
+            Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HostMetricAlert);
 
 /// Value of the metric that triggered the alert. The resource returns this parameter for alerts of events impacting hosts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostMetricValue {
     /// Amount of the `metricName` recorded at the time of the event. This value triggered the alert.
@@ -2773,6 +3389,13 @@ impl Json for HostMetricValue {
     }
 }
 
+impl std::fmt::Debug for HostMetricValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostMetricValue").field("number", &self.number).field("units", &self.units).finish()
+    }
+}
+
 serde_via_json!(HostMetricValue);
 
 /// Element used to express the quantity in `currentValue.number`. This can be an element of time, storage capacity, and the like. This metric triggered the alert.
@@ -2781,7 +3404,7 @@ serde_via_json!(HostMetricValue);
 pub type HostMetricValueUnits = AlertsThresholdIntegerUnits;
 
 /// The spec's `NumberMetricAlertView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NumberMetricAlertView {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -2915,6 +3538,33 @@ impl Json for NumberMetricAlertView {
     }
 }
 
+impl std::fmt::Debug for NumberMetricAlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NumberMetricAlertView")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_and_port", &self.hostname_and_port)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(NumberMetricAlertView);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -2923,7 +3573,7 @@ serde_via_json!(NumberMetricAlertView);
 pub type NumberMetricAlertViewStatus = AlertViewStatus;
 
 /// The spec's `PaginatedAlertView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAlertView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -2963,10 +3613,21 @@ impl Json for PaginatedAlertView {
     }
 }
 
+impl std::fmt::Debug for PaginatedAlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAlertView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedAlertView);
 
 /// The spec's `RawMetricAlertView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RawMetricAlertView {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -3100,6 +3761,33 @@ impl Json for RawMetricAlertView {
     }
 }
 
+impl std::fmt::Debug for RawMetricAlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawMetricAlertView")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_and_port", &self.hostname_and_port)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(RawMetricAlertView);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -3108,7 +3796,7 @@ serde_via_json!(RawMetricAlertView);
 pub type RawMetricAlertViewStatus = AlertViewStatus;
 
 /// Replica Set alert notifies about different activities on replica set of mongod instances.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicaSetAlertViewForNdsGroup {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -3243,6 +3931,33 @@ impl Json for ReplicaSetAlertViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetAlertViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaSetAlertViewForNdsGroup")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_and_port", &self.hostname_and_port)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("non_running_host_ids", &self.non_running_host_ids)
+            .field("org_id", &self.org_id)
+            .field("parent_cluster_id", &self.parent_cluster_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(ReplicaSetAlertViewForNdsGroup);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -3251,7 +3966,7 @@ serde_via_json!(ReplicaSetAlertViewForNdsGroup);
 pub type ReplicaSetAlertViewForNdsGroupStatus = AlertViewStatus;
 
 /// Incident that triggered this alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplicaSetEventTypeViewForNdsGroupAlertable {
     /// `REPLICATION_OPLOG_WINDOW_RUNNING_OUT`
@@ -3311,10 +4026,25 @@ impl Json for ReplicaSetEventTypeViewForNdsGroupAlertable {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetEventTypeViewForNdsGroupAlertable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicationOplogWindowRunningOut => f.write_str("ReplicationOplogWindowRunningOut"),
+            Self::NoPrimary => f.write_str("NoPrimary"),
+            Self::PrimaryElected => f.write_str("PrimaryElected"),
+            Self::TooManyElections => f.write_str("TooManyElections"),
+            Self::TooFewHealthyMembers => f.write_str("TooFewHealthyMembers"),
+            Self::TooManyUnhealthyMembers => f.write_str("TooManyUnhealthyMembers"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ReplicaSetEventTypeViewForNdsGroupAlertable);
 
 /// Stream Processor alert notifies about activities on Stream Processor in Atlas Streams.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamProcessorAlertViewForNdsGroup {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -3444,6 +4174,32 @@ impl Json for StreamProcessorAlertViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorAlertViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamProcessorAlertViewForNdsGroup")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("instance_name", &self.instance_name)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("processor_error_msg", &self.processor_error_msg)
+            .field("processor_name", &self.processor_name)
+            .field("processor_state", &self.processor_state)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamProcessorAlertViewForNdsGroup);
 
 /// State of this alert at the time you requested its details. TRACKING indicates the alert condition exists but has not persisted for the minimum notification delay. OPEN indicates the alert condition currently exists. CLOSED indicates the alert condition has been resolved.
@@ -3452,7 +4208,7 @@ serde_via_json!(StreamProcessorAlertViewForNdsGroup);
 pub type StreamProcessorAlertViewForNdsGroupStatus = AlertViewStatus;
 
 /// The spec's `TimeMetricAlertView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TimeMetricAlertView {
     /// Date and time until which this alert has been acknowledged. This parameter expresses its value in the ISO 8601 timestamp format in UTC. The resource returns this parameter if a MongoDB User previously acknowledged this alert.
@@ -3583,6 +4339,33 @@ impl Json for TimeMetricAlertView {
         put(&mut m, "status", &self.status);
         put(&mut m, "updated", &self.updated);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for TimeMetricAlertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimeMetricAlertView")
+            .field("acknowledged_until", &self.acknowledged_until)
+            .field("acknowledgement_comment", &self.acknowledgement_comment)
+            .field("acknowledging_username", &self.acknowledging_username)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_and_port", &self.hostname_and_port)
+            .field("id", &self.id)
+            .field("last_notified", &self.last_notified)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("resolved", &self.resolved)
+            .field("status", &self.status)
+            .field("updated", &self.updated)
+            .finish()
     }
 }
 

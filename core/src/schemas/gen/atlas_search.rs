@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Settings that describe one Atlas Search custom analyzer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasFTSAnalyzersViewManual {
     /// Filters that examine text one character at a time and perform filtering operations.
@@ -59,10 +59,22 @@ impl Json for ApiAtlasFTSAnalyzersViewManual {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManual {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasFTSAnalyzersViewManual")
+            .field("char_filters", &self.char_filters)
+            .field("name", &self.name)
+            .field("token_filters", &self.token_filters)
+            .field("tokenizer", &self.tokenizer)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasFTSAnalyzersViewManual);
 
 /// `ApiAtlasFTSAnalyzersViewManualCharFilters`, inline in the spec.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ApiAtlasFTSAnalyzersViewManualCharFilters {
     /// htmlStrip
@@ -109,10 +121,23 @@ impl Json for ApiAtlasFTSAnalyzersViewManualCharFilters {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManualCharFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CharFilterhtmlStrip(v) => f.debug_tuple("CharFilterhtmlStrip").field(v).finish(),
+            Self::CharFiltericuNormalize(v) => f.debug_tuple("CharFiltericuNormalize").field(v).finish(),
+            Self::CharFiltermapping(v) => f.debug_tuple("CharFiltermapping").field(v).finish(),
+            Self::CharFilterpersian(v) => f.debug_tuple("CharFilterpersian").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasFTSAnalyzersViewManualCharFilters);
 
 /// `ApiAtlasFTSAnalyzersViewManualTokenFilters`, inline in the spec.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ApiAtlasFTSAnalyzersViewManualTokenFilters {
     /// asciiFolding
@@ -261,10 +286,44 @@ impl Json for ApiAtlasFTSAnalyzersViewManualTokenFilters {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManualTokenFilters {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TokenFilterasciiFolding(v) => f.debug_tuple("TokenFilterasciiFolding").field(v).finish(),
+            Self::TokenFilterdaitchMokotoffSoundex(v) => {
+                f.debug_tuple("TokenFilterdaitchMokotoffSoundex").field(v).finish()
+            }
+            Self::TokenFilteredgeGram(v) => f.debug_tuple("TokenFilteredgeGram").field(v).finish(),
+            Self::TokenFilterEnglishPossessive(v) => f.debug_tuple("TokenFilterEnglishPossessive").field(v).finish(),
+            Self::TokenFilterFlattenGraph(v) => f.debug_tuple("TokenFilterFlattenGraph").field(v).finish(),
+            Self::TokenFiltericuFolding(v) => f.debug_tuple("TokenFiltericuFolding").field(v).finish(),
+            Self::TokenFiltericuNormalizer(v) => f.debug_tuple("TokenFiltericuNormalizer").field(v).finish(),
+            Self::TokenFilterkStemming(v) => f.debug_tuple("TokenFilterkStemming").field(v).finish(),
+            Self::TokenFilterlength(v) => f.debug_tuple("TokenFilterlength").field(v).finish(),
+            Self::TokenFilterlowercase(v) => f.debug_tuple("TokenFilterlowercase").field(v).finish(),
+            Self::TokenFilternGram(v) => f.debug_tuple("TokenFilternGram").field(v).finish(),
+            Self::TokenFilterPorterStemming(v) => f.debug_tuple("TokenFilterPorterStemming").field(v).finish(),
+            Self::TokenFilterregex(v) => f.debug_tuple("TokenFilterregex").field(v).finish(),
+            Self::TokenFilterreverse(v) => f.debug_tuple("TokenFilterreverse").field(v).finish(),
+            Self::TokenFiltershingle(v) => f.debug_tuple("TokenFiltershingle").field(v).finish(),
+            Self::TokenFiltersnowballStemming(v) => f.debug_tuple("TokenFiltersnowballStemming").field(v).finish(),
+            Self::TokenFilterSpanishPluralStemming(v) => {
+                f.debug_tuple("TokenFilterSpanishPluralStemming").field(v).finish()
+            }
+            Self::TokenFilterStempel(v) => f.debug_tuple("TokenFilterStempel").field(v).finish(),
+            Self::TokenFilterstopword(v) => f.debug_tuple("TokenFilterstopword").field(v).finish(),
+            Self::TokenFiltertrim(v) => f.debug_tuple("TokenFiltertrim").field(v).finish(),
+            Self::TokenFilterWordDelimiterGraph(v) => f.debug_tuple("TokenFilterWordDelimiterGraph").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasFTSAnalyzersViewManualTokenFilters);
 
 /// Tokenizer that you want to use to create tokens. Tokens determine how Atlas Search splits up text into discrete chunks for indexing.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ApiAtlasFTSAnalyzersViewManualTokenizer {
     /// edgeGram
@@ -335,10 +394,27 @@ impl Json for ApiAtlasFTSAnalyzersViewManualTokenizer {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManualTokenizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::EdgeGram(v) => f.debug_tuple("EdgeGram").field(v).finish(),
+            Self::Keyword(v) => f.debug_tuple("Keyword").field(v).finish(),
+            Self::NGram(v) => f.debug_tuple("NGram").field(v).finish(),
+            Self::RegexCaptureGroup(v) => f.debug_tuple("RegexCaptureGroup").field(v).finish(),
+            Self::RegexSplit(v) => f.debug_tuple("RegexSplit").field(v).finish(),
+            Self::Standard(v) => f.debug_tuple("Standard").field(v).finish(),
+            Self::UaxUrlEmail(v) => f.debug_tuple("UaxUrlEmail").field(v).finish(),
+            Self::Whitespace(v) => f.debug_tuple("Whitespace").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasFTSAnalyzersViewManualTokenizer);
 
 /// Index specifications for the collection's fields.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasFTSMappingsViewManual {
     /// Flag that indicates whether the index uses dynamic or static mappings. Required if `mappings.fields` is omitted.
@@ -371,10 +447,20 @@ impl Json for ApiAtlasFTSMappingsViewManual {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasFTSMappingsViewManual {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasFTSMappingsViewManual")
+            .field("dynamic", &self.dynamic)
+            .field("fields", &self.fields)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasFTSMappingsViewManual);
 
 /// The spec's `ApiSearchDeploymentEffectiveSpecView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiSearchDeploymentEffectiveSpecView {
     /// Cloud service provider on which Search Nodes are provisioned.
@@ -418,6 +504,18 @@ impl Json for ApiSearchDeploymentEffectiveSpecView {
     }
 }
 
+impl std::fmt::Debug for ApiSearchDeploymentEffectiveSpecView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiSearchDeploymentEffectiveSpecView")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiSearchDeploymentEffectiveSpecView);
 
 /// Cloud service provider on which Search Nodes are provisioned.
@@ -426,7 +524,7 @@ serde_via_json!(ApiSearchDeploymentEffectiveSpecView);
 pub type ApiSearchDeploymentEffectiveSpecViewCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `ApiSearchDeploymentRequestSpecView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiSearchDeploymentRequestSpecView {
     /// Cloud service provider that hosts the Search Nodes in this region. Required when a region is specified.
@@ -475,6 +573,18 @@ impl Json for ApiSearchDeploymentRequestSpecView {
     }
 }
 
+impl std::fmt::Debug for ApiSearchDeploymentRequestSpecView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiSearchDeploymentRequestSpecView")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiSearchDeploymentRequestSpecView);
 
 /// Cloud service provider that hosts the Search Nodes in this region. Required when a region is specified.
@@ -488,7 +598,7 @@ pub type ApiSearchDeploymentRequestSpecViewCloudProvider = AWSCreateDataProcessR
 pub type ApiSearchDeploymentRequestSpecViewInstanceSize = ApiSearchDeploymentEffectiveSpecViewInstanceSize;
 
 /// The spec's `ApiSearchDeploymentRequestView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiSearchDeploymentRequestView {
     /// Default number of Search Nodes per region. Applied to a region without an explicit override.
@@ -521,10 +631,20 @@ impl Json for ApiSearchDeploymentRequestView {
     }
 }
 
+impl std::fmt::Debug for ApiSearchDeploymentRequestView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiSearchDeploymentRequestView")
+            .field("default_node_count", &self.default_node_count)
+            .field("specs", &self.specs)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiSearchDeploymentRequestView);
 
 /// The spec's `ApiSearchDeploymentResponseView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiSearchDeploymentResponseView {
     /// List of settings that configure the Search Nodes for your cluster, with per-region detail including the region name and cloud provider.
@@ -583,6 +703,20 @@ impl Json for ApiSearchDeploymentResponseView {
     }
 }
 
+impl std::fmt::Debug for ApiSearchDeploymentResponseView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiSearchDeploymentResponseView")
+            .field("effective_specs", &self.effective_specs)
+            .field("encryption_at_rest_provider", &self.encryption_at_rest_provider)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("specs", &self.specs)
+            .field("state_name", &self.state_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiSearchDeploymentResponseView);
 
 /// Cloud service provider that manages your customer keys to provide an additional layer of Encryption At Rest for the cluster.
@@ -591,7 +725,7 @@ serde_via_json!(ApiSearchDeploymentResponseView);
 pub type ApiSearchDeploymentResponseViewEncryptionAtRestProvider = AdvancedClusterDescriptionEncryptionAtRestProvider;
 
 /// Human-readable label that indicates the current operating condition of this search deployment.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiSearchDeploymentResponseViewStateName {
     /// `IDLE`
@@ -639,10 +773,22 @@ impl Json for ApiSearchDeploymentResponseViewStateName {
     }
 }
 
+impl std::fmt::Debug for ApiSearchDeploymentResponseViewStateName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Idle => f.write_str("Idle"),
+            Self::Paused => f.write_str("Paused"),
+            Self::Updating => f.write_str("Updating"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiSearchDeploymentResponseViewStateName);
 
 /// Atlas Search Analyzer
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AtlasSearchAnalyzer {
     /// Filters that examine text one character at a time and perform filtering operations.
@@ -693,10 +839,22 @@ impl Json for AtlasSearchAnalyzer {
     }
 }
 
+impl std::fmt::Debug for AtlasSearchAnalyzer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasSearchAnalyzer")
+            .field("char_filters", &self.char_filters)
+            .field("name", &self.name)
+            .field("token_filters", &self.token_filters)
+            .field("tokenizer", &self.tokenizer)
+            .finish()
+    }
+}
+
 serde_via_json!(AtlasSearchAnalyzer);
 
 /// Filter that strips out HTML constructs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CharFilterhtmlStrip {
     /// The HTML tags that you want to exclude from filtering.
@@ -731,10 +889,20 @@ impl Json for CharFilterhtmlStrip {
     }
 }
 
+impl std::fmt::Debug for CharFilterhtmlStrip {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CharFilterhtmlStrip")
+            .field("ignored_tags", &self.ignored_tags)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(CharFilterhtmlStrip);
 
 /// Filter that processes normalized text with the ICU Normalizer. It is based on Lucene's ICUNormalizer2CharFilter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CharFiltericuNormalize {
     /// Human-readable label that identifies this character filter type.
@@ -766,10 +934,17 @@ impl Json for CharFiltericuNormalize {
     }
 }
 
+impl std::fmt::Debug for CharFiltericuNormalize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CharFiltericuNormalize").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(CharFiltericuNormalize);
 
 /// Filter that applies normalization mappings that you specify to characters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CharFiltermapping {
     /// Comma-separated list of mappings. A mapping indicates that one character or group of characters should be substituted for another, using the following format:
@@ -806,10 +981,17 @@ impl Json for CharFiltermapping {
     }
 }
 
+impl std::fmt::Debug for CharFiltermapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CharFiltermapping").field("mappings", &self.mappings).field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(CharFiltermapping);
 
 /// Filter that replaces instances of a zero-width non-joiner with an ordinary space. It is based on Lucene's PersianCharFilter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CharFilterpersian {
     /// Human-readable label that identifies this character filter type.
@@ -841,10 +1023,17 @@ impl Json for CharFilterpersian {
     }
 }
 
+impl std::fmt::Debug for CharFilterpersian {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CharFilterpersian").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(CharFilterpersian);
 
 /// The spec's `ClusterSearchIndex` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ClusterSearchIndex {
     /// `type` is `search`.
@@ -875,6 +1064,17 @@ impl Json for ClusterSearchIndex {
     }
 }
 
+impl std::fmt::Debug for ClusterSearchIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Search(v) => f.debug_tuple("Search").field(v).finish(),
+            Self::VectorSearch(v) => f.debug_tuple("VectorSearch").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterSearchIndex);
 
 /// Condition of the search index when you made this request.
@@ -884,7 +1084,7 @@ serde_via_json!(ClusterSearchIndex);
 /// - `FAILED`: Atlas could not build the index.
 /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
 /// - `PAUSED`: The cluster is paused.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSearchIndexStatus {
     /// `IN_PROGRESS`
@@ -944,10 +1144,25 @@ impl Json for ClusterSearchIndexStatus {
     }
 }
 
+impl std::fmt::Debug for ClusterSearchIndexStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Steady => f.write_str("Steady"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Migrating => f.write_str("Migrating"),
+            Self::Stale => f.write_str("Stale"),
+            Self::Paused => f.write_str("Paused"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterSearchIndexStatus);
 
 /// Type of the index. Default type is search.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSearchIndexType {
     /// `search`
@@ -991,6 +1206,17 @@ impl Json for ClusterSearchIndexType {
     }
 }
 
+impl std::fmt::Debug for ClusterSearchIndexType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Search => f.write_str("Search"),
+            Self::VectorSearch => f.write_str("VectorSearch"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterSearchIndexType);
 
 /// Condition of the search index when you made this request.
@@ -1001,7 +1227,7 @@ serde_via_json!(ClusterSearchIndexType);
 /// - `PENDING`: Atlas has not yet started building the index.
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchHostStatusDetailStatus {
     /// `DELETING`
@@ -1065,10 +1291,26 @@ impl Json for SearchHostStatusDetailStatus {
     }
 }
 
+impl std::fmt::Debug for SearchHostStatusDetailStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Stale => f.write_str("Stale"),
+            Self::Pending => f.write_str("Pending"),
+            Self::Building => f.write_str("Building"),
+            Self::Ready => f.write_str("Ready"),
+            Self::DoesNotExist => f.write_str("DoesNotExist"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SearchHostStatusDetailStatus);
 
 /// The spec's `SearchIndex` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchIndex {
     /// Human-readable label that identifies the collection that contains one or more Atlas Search indexes.
@@ -1177,6 +1419,27 @@ impl Json for SearchIndex {
     }
 }
 
+impl std::fmt::Debug for SearchIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("collection_name", &self.collection_name)
+            .field("database", &self.database)
+            .field("index_id", &self.index_id)
+            .field("name", &self.name)
+            .field("num_partitions", &self.num_partitions)
+            .field("status", &self.status)
+            .field("stored_source", &self.stored_source)
+            .field("type", &self.r#type)
+            .field("analyzer", &self.analyzer)
+            .field("analyzers", &self.analyzers)
+            .field("mappings", &self.mappings)
+            .field("search_analyzer", &self.search_analyzer)
+            .field("synonyms", &self.synonyms)
+            .finish()
+    }
+}
+
 serde_via_json!(SearchIndex);
 
 /// Specific pre-defined method chosen to convert database field text into searchable words. This conversion reduces the text of fields into the smallest units of text. These units are called a **term** or **token**. This process, known as tokenization, involves a variety of changes made to the text in fields:
@@ -1189,7 +1452,7 @@ serde_via_json!(SearchIndex);
 /// - reducing words to their root form (stemming)
 /// - changing words to their base form (lemmatization)
 /// MongoDB Cloud uses the selected process to build the Atlas Search index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchIndexAnalyzer {
     /// `lucene.standard`
@@ -1409,10 +1672,65 @@ impl Json for SearchIndexAnalyzer {
     }
 }
 
+impl std::fmt::Debug for SearchIndexAnalyzer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LuceneStandard => f.write_str("LuceneStandard"),
+            Self::LuceneSimple => f.write_str("LuceneSimple"),
+            Self::LuceneWhitespace => f.write_str("LuceneWhitespace"),
+            Self::LuceneKeyword => f.write_str("LuceneKeyword"),
+            Self::LuceneArabic => f.write_str("LuceneArabic"),
+            Self::LuceneArmenian => f.write_str("LuceneArmenian"),
+            Self::LuceneBasque => f.write_str("LuceneBasque"),
+            Self::LuceneBengali => f.write_str("LuceneBengali"),
+            Self::LuceneBrazilian => f.write_str("LuceneBrazilian"),
+            Self::LuceneBulgarian => f.write_str("LuceneBulgarian"),
+            Self::LuceneCatalan => f.write_str("LuceneCatalan"),
+            Self::LuceneChinese => f.write_str("LuceneChinese"),
+            Self::LuceneCjk => f.write_str("LuceneCjk"),
+            Self::LuceneCzech => f.write_str("LuceneCzech"),
+            Self::LuceneDanish => f.write_str("LuceneDanish"),
+            Self::LuceneDutch => f.write_str("LuceneDutch"),
+            Self::LuceneEnglish => f.write_str("LuceneEnglish"),
+            Self::LuceneFinnish => f.write_str("LuceneFinnish"),
+            Self::LuceneFrench => f.write_str("LuceneFrench"),
+            Self::LuceneGalician => f.write_str("LuceneGalician"),
+            Self::LuceneGerman => f.write_str("LuceneGerman"),
+            Self::LuceneGreek => f.write_str("LuceneGreek"),
+            Self::LuceneHindi => f.write_str("LuceneHindi"),
+            Self::LuceneHungarian => f.write_str("LuceneHungarian"),
+            Self::LuceneIndonesian => f.write_str("LuceneIndonesian"),
+            Self::LuceneIrish => f.write_str("LuceneIrish"),
+            Self::LuceneItalian => f.write_str("LuceneItalian"),
+            Self::LuceneJapanese => f.write_str("LuceneJapanese"),
+            Self::LuceneKorean => f.write_str("LuceneKorean"),
+            Self::LuceneKuromoji => f.write_str("LuceneKuromoji"),
+            Self::LuceneLatvian => f.write_str("LuceneLatvian"),
+            Self::LuceneLithuanian => f.write_str("LuceneLithuanian"),
+            Self::LuceneMorfologik => f.write_str("LuceneMorfologik"),
+            Self::LuceneNori => f.write_str("LuceneNori"),
+            Self::LuceneNorwegian => f.write_str("LuceneNorwegian"),
+            Self::LucenePersian => f.write_str("LucenePersian"),
+            Self::LucenePortuguese => f.write_str("LucenePortuguese"),
+            Self::LuceneRomanian => f.write_str("LuceneRomanian"),
+            Self::LuceneRussian => f.write_str("LuceneRussian"),
+            Self::LuceneSmartcn => f.write_str("LuceneSmartcn"),
+            Self::LuceneSorani => f.write_str("LuceneSorani"),
+            Self::LuceneSpanish => f.write_str("LuceneSpanish"),
+            Self::LuceneSwedish => f.write_str("LuceneSwedish"),
+            Self::LuceneThai => f.write_str("LuceneThai"),
+            Self::LuceneTurkish => f.write_str("LuceneTurkish"),
+            Self::LuceneUkrainian => f.write_str("LuceneUkrainian"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SearchIndexAnalyzer);
 
 /// The spec's `SearchIndexCreateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SearchIndexCreateRequest {
     /// `type` is `search`.
@@ -1443,10 +1761,21 @@ impl Json for SearchIndexCreateRequest {
     }
 }
 
+impl std::fmt::Debug for SearchIndexCreateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Search(v) => f.debug_tuple("Search").field(v).finish(),
+            Self::VectorSearch(v) => f.debug_tuple("VectorSearch").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SearchIndexCreateRequest);
 
 /// Object which includes the version number of the index definition and the time that the index definition was created.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchIndexDefinitionVersion {
     /// The time at which this index definition was created. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1479,10 +1808,20 @@ impl Json for SearchIndexDefinitionVersion {
     }
 }
 
+impl std::fmt::Debug for SearchIndexDefinitionVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndexDefinitionVersion")
+            .field("created_at", &self.created_at)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
 serde_via_json!(SearchIndexDefinitionVersion);
 
 /// Search Index Response
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SearchIndexResponse {
     /// Text Search Index Response
@@ -1517,6 +1856,17 @@ impl Json for SearchIndexResponse {
     }
 }
 
+impl std::fmt::Debug for SearchIndexResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Search(v) => f.debug_tuple("Search").field(v).finish(),
+            Self::VectorSearch(v) => f.debug_tuple("VectorSearch").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SearchIndexResponse);
 
 /// Method applied to identify words when searching this index.
@@ -1541,7 +1891,7 @@ pub type SearchIndexStatus = ClusterSearchIndexStatus;
 pub type SearchIndexType = ClusterSearchIndexType;
 
 /// Search Index Update Request
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchIndexUpdateRequest {
     /// The index definition to update the search index to.
@@ -1571,10 +1921,17 @@ impl Json for SearchIndexUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for SearchIndexUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndexUpdateRequest").field("definition", &self.definition).finish()
+    }
+}
+
 serde_via_json!(SearchIndexUpdateRequest);
 
 /// The index definition to update the search index to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SearchIndexUpdateRequestDefinition {
     /// Text Search Index Definition
@@ -1636,10 +1993,21 @@ impl Json for SearchIndexUpdateRequestDefinition {
     }
 }
 
+impl std::fmt::Debug for SearchIndexUpdateRequestDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TextSearchIndexDefinition(v) => f.debug_tuple("TextSearchIndexDefinition").field(v).finish(),
+            Self::VectorSearchIndexDefinition(v) => f.debug_tuple("VectorSearchIndexDefinition").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SearchIndexUpdateRequestDefinition);
 
 /// Index specifications for the collection's fields.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchMappings {
     /// Indicates whether the index uses static, default dynamic, or configurable dynamic mappings. Set to `true` to enable dynamic mapping with default type set or define object to specify the name of the configured type sets for dynamic mapping. If you specify configurable dynamic mappings, you must define the referred type sets in the `typeSets` field. Set to `false` to use only static mappings through `mappings.fields`.
@@ -1672,10 +2040,17 @@ impl Json for SearchMappings {
     }
 }
 
+impl std::fmt::Debug for SearchMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchMappings").field("dynamic", &self.dynamic).field("fields", &self.fields).finish()
+    }
+}
+
 serde_via_json!(SearchMappings);
 
 /// Synonyms used for this full text index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchSynonymMappingDefinition {
     /// Specific pre-defined method chosen to apply to the synonyms to be searched.
@@ -1715,6 +2090,17 @@ impl Json for SearchSynonymMappingDefinition {
     }
 }
 
+impl std::fmt::Debug for SearchSynonymMappingDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchSynonymMappingDefinition")
+            .field("analyzer", &self.analyzer)
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
 serde_via_json!(SearchSynonymMappingDefinition);
 
 /// Specific pre-defined method chosen to apply to the synonyms to be searched.
@@ -1723,7 +2109,7 @@ serde_via_json!(SearchSynonymMappingDefinition);
 pub type SearchSynonymMappingDefinitionAnalyzer = SearchIndexAnalyzer;
 
 /// Type sets for an Atlas Search index definition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchTypeSets {
     /// Label that identifies the type set name. Each `typeSets.name` must be unique within the same index definition.
@@ -1756,10 +2142,17 @@ impl Json for SearchTypeSets {
     }
 }
 
+impl std::fmt::Debug for SearchTypeSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchTypeSets").field("name", &self.name).field("types", &self.types).finish()
+    }
+}
+
 serde_via_json!(SearchTypeSets);
 
 /// Contains the status of the index's synonym mappings on each search host. This field (and its subfields) only appear if the index has synonyms defined.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SynonymMappingStatusDetail {
     /// Optional message describing an error.
@@ -1799,10 +2192,21 @@ impl Json for SynonymMappingStatusDetail {
     }
 }
 
+impl std::fmt::Debug for SynonymMappingStatusDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SynonymMappingStatusDetail")
+            .field("message", &self.message)
+            .field("queryable", &self.queryable)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(SynonymMappingStatusDetail);
 
 /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SynonymMappingStatusDetailStatus {
     /// `FAILED`
@@ -1850,10 +2254,22 @@ impl Json for SynonymMappingStatusDetailStatus {
     }
 }
 
+impl std::fmt::Debug for SynonymMappingStatusDetailStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Failed => f.write_str("Failed"),
+            Self::Building => f.write_str("Building"),
+            Self::Ready => f.write_str("Ready"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SynonymMappingStatusDetailStatus);
 
 /// Data set that stores words and their applicable synonyms.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SynonymSource {
     /// Label that identifies the MongoDB collection that stores words and their applicable synonyms.
@@ -1883,10 +2299,17 @@ impl Json for SynonymSource {
     }
 }
 
+impl std::fmt::Debug for SynonymSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SynonymSource").field("collection", &self.collection).finish()
+    }
+}
+
 serde_via_json!(SynonymSource);
 
 /// Text Search Host Status Detail
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextSearchHostStatusDetail {
     /// Hostname that corresponds to the status detail.
@@ -1941,6 +2364,19 @@ impl Json for TextSearchHostStatusDetail {
     }
 }
 
+impl std::fmt::Debug for TextSearchHostStatusDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextSearchHostStatusDetail")
+            .field("hostname", &self.hostname)
+            .field("main_index", &self.main_index)
+            .field("queryable", &self.queryable)
+            .field("staged_index", &self.staged_index)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(TextSearchHostStatusDetail);
 
 /// Condition of the search index when you made this request.
@@ -1956,7 +2392,7 @@ serde_via_json!(TextSearchHostStatusDetail);
 pub type TextSearchHostStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Text Search Index Create Request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextSearchIndexCreateRequest {
     /// Label that identifies the collection to create an Atlas Search index in.
@@ -2004,6 +2440,19 @@ impl Json for TextSearchIndexCreateRequest {
     }
 }
 
+impl std::fmt::Debug for TextSearchIndexCreateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextSearchIndexCreateRequest")
+            .field("collection_name", &self.collection_name)
+            .field("database", &self.database)
+            .field("name", &self.name)
+            .field("type", &self.r#type)
+            .field("definition", &self.definition)
+            .finish()
+    }
+}
+
 serde_via_json!(TextSearchIndexCreateRequest);
 
 /// Type of the index. The default type is search.
@@ -2012,7 +2461,7 @@ serde_via_json!(TextSearchIndexCreateRequest);
 pub type TextSearchIndexCreateRequestType = ClusterSearchIndexType;
 
 /// The text search index definition set by the user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextSearchIndexDefinition {
     /// Specific pre-defined method chosen to convert database field text into searchable words. This conversion reduces the text of fields into the smallest units of text. These units are called a **term** or **token**. This process, known as tokenization, involves making the following changes to the text in fields:
@@ -2095,6 +2544,23 @@ impl Json for TextSearchIndexDefinition {
     }
 }
 
+impl std::fmt::Debug for TextSearchIndexDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextSearchIndexDefinition")
+            .field("analyzer", &self.analyzer)
+            .field("analyzers", &self.analyzers)
+            .field("mappings", &self.mappings)
+            .field("num_partitions", &self.num_partitions)
+            .field("search_analyzer", &self.search_analyzer)
+            .field("sort", &self.sort)
+            .field("stored_source", &self.stored_source)
+            .field("synonyms", &self.synonyms)
+            .field("type_sets", &self.type_sets)
+            .finish()
+    }
+}
+
 serde_via_json!(TextSearchIndexDefinition);
 
 /// Specific pre-defined method chosen to convert database field text into searchable words. This conversion reduces the text of fields into the smallest units of text. These units are called a **term** or **token**. This process, known as tokenization, involves making the following changes to the text in fields:
@@ -2117,7 +2583,7 @@ pub type TextSearchIndexDefinitionAnalyzer = SearchIndexAnalyzer;
 pub type TextSearchIndexDefinitionSearchAnalyzer = SearchIndexAnalyzer;
 
 /// Text Search Index Response
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextSearchIndexResponse {
     /// Label that identifies the collection that contains one or more Atlas Search indexes.
@@ -2213,6 +2679,26 @@ impl Json for TextSearchIndexResponse {
     }
 }
 
+impl std::fmt::Debug for TextSearchIndexResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextSearchIndexResponse")
+            .field("collection_name", &self.collection_name)
+            .field("database", &self.database)
+            .field("index_id", &self.index_id)
+            .field("latest_definition", &self.latest_definition)
+            .field("latest_definition_version", &self.latest_definition_version)
+            .field("name", &self.name)
+            .field("queryable", &self.queryable)
+            .field("status", &self.status)
+            .field("status_detail", &self.status_detail)
+            .field("type", &self.r#type)
+            .field("synonym_mapping_status", &self.synonym_mapping_status)
+            .field("synonym_mapping_status_detail", &self.synonym_mapping_status_detail)
+            .finish()
+    }
+}
+
 serde_via_json!(TextSearchIndexResponse);
 
 /// Condition of the search index when you made this request.
@@ -2238,7 +2724,7 @@ pub type TextSearchIndexResponseSynonymMappingStatus = SynonymMappingStatusDetai
 pub type TextSearchIndexResponseType = ClusterSearchIndexType;
 
 /// Contains status information about a text search index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TextSearchIndexStatusDetail {
     /// The text search index definition set by the user.
@@ -2309,6 +2795,21 @@ impl Json for TextSearchIndexStatusDetail {
     }
 }
 
+impl std::fmt::Debug for TextSearchIndexStatusDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextSearchIndexStatusDetail")
+            .field("definition", &self.definition)
+            .field("definition_version", &self.definition_version)
+            .field("message", &self.message)
+            .field("queryable", &self.queryable)
+            .field("status", &self.status)
+            .field("synonym_mapping_status", &self.synonym_mapping_status)
+            .field("synonym_mapping_status_detail", &self.synonym_mapping_status_detail)
+            .finish()
+    }
+}
+
 serde_via_json!(TextSearchIndexStatusDetail);
 
 /// Condition of the search index when you made this request.
@@ -2329,7 +2830,7 @@ pub type TextSearchIndexStatusDetailStatus = SearchHostStatusDetailStatus;
 pub type TextSearchIndexStatusDetailSynonymMappingStatus = SynonymMappingStatusDetailStatus;
 
 /// Filter that removes possessives (trailing 's) from words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterEnglishPossessive {
     /// Human-readable label that identifies this token filter type.
@@ -2361,10 +2862,17 @@ impl Json for TokenFilterEnglishPossessive {
     }
 }
 
+impl std::fmt::Debug for TokenFilterEnglishPossessive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterEnglishPossessive").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterEnglishPossessive);
 
 /// Filter that transforms a token filter graph, such as the token filter graph that the `wordDelimiterGraph` token filter produces, into a flat form suitable for indexing.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterFlattenGraph {
     /// Human-readable label that identifies this token filter type.
@@ -2396,10 +2904,17 @@ impl Json for TokenFilterFlattenGraph {
     }
 }
 
+impl std::fmt::Debug for TokenFilterFlattenGraph {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterFlattenGraph").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterFlattenGraph);
 
 /// Filter that uses the porter stemming algorithm to remove the common morphological and inflectional suffixes from words in English. It expects lowercase text and doesn't work as expected for uppercase text.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterPorterStemming {
     /// Human-readable label that identifies this token filter type.
@@ -2431,10 +2946,17 @@ impl Json for TokenFilterPorterStemming {
     }
 }
 
+impl std::fmt::Debug for TokenFilterPorterStemming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterPorterStemming").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterPorterStemming);
 
 /// Filter that stems Spanish plural words. It expects lowercase text.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterSpanishPluralStemming {
     /// Human-readable label that identifies this token filter type.
@@ -2466,10 +2988,17 @@ impl Json for TokenFilterSpanishPluralStemming {
     }
 }
 
+impl std::fmt::Debug for TokenFilterSpanishPluralStemming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterSpanishPluralStemming").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterSpanishPluralStemming);
 
 /// Filter that uses Lucene's default Polish stemmer table to stem words in the Polish language. It expects lowercase text.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterStempel {
     /// Human-readable label that identifies this token filter type.
@@ -2501,10 +3030,17 @@ impl Json for TokenFilterStempel {
     }
 }
 
+impl std::fmt::Debug for TokenFilterStempel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterStempel").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterStempel);
 
 /// Filter that splits tokens into sub-tokens based on configured rules.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterWordDelimiterGraph {
     /// Object that contains the rules that determine how to split words into sub-words.
@@ -2546,10 +3082,21 @@ impl Json for TokenFilterWordDelimiterGraph {
     }
 }
 
+impl std::fmt::Debug for TokenFilterWordDelimiterGraph {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterWordDelimiterGraph")
+            .field("delimiter_options", &self.delimiter_options)
+            .field("protected_words", &self.protected_words)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterWordDelimiterGraph);
 
 /// Object that contains the rules that determine how to split words into sub-words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterWordDelimiterGraphDelimiterOptions {
     /// Flag that indicates whether to concatenate runs.
@@ -2628,10 +3175,28 @@ impl Json for TokenFilterWordDelimiterGraphDelimiterOptions {
     }
 }
 
+impl std::fmt::Debug for TokenFilterWordDelimiterGraphDelimiterOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterWordDelimiterGraphDelimiterOptions")
+            .field("concatenate_all", &self.concatenate_all)
+            .field("concatenate_numbers", &self.concatenate_numbers)
+            .field("concatenate_words", &self.concatenate_words)
+            .field("generate_number_parts", &self.generate_number_parts)
+            .field("generate_word_parts", &self.generate_word_parts)
+            .field("ignore_keywords", &self.ignore_keywords)
+            .field("preserve_original", &self.preserve_original)
+            .field("split_on_case_change", &self.split_on_case_change)
+            .field("split_on_numerics", &self.split_on_numerics)
+            .field("stem_english_possessive", &self.stem_english_possessive)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterWordDelimiterGraphDelimiterOptions);
 
 /// Object that contains options for protected words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterWordDelimiterGraphProtectedWords {
     /// Flag that indicates whether to ignore letter case sensitivity for protected words.
@@ -2664,10 +3229,20 @@ impl Json for TokenFilterWordDelimiterGraphProtectedWords {
     }
 }
 
+impl std::fmt::Debug for TokenFilterWordDelimiterGraphProtectedWords {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterWordDelimiterGraphProtectedWords")
+            .field("ignore_case", &self.ignore_case)
+            .field("words", &self.words)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterWordDelimiterGraphProtectedWords);
 
 /// Filter that converts alphabetic, numeric, and symbolic Unicode characters that are not in the Basic Latin Unicode block to their ASCII equivalents, if available.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterasciiFolding {
     /// Value that indicates whether to include or omit the original tokens in the output of the token filter.
@@ -2706,6 +3281,16 @@ impl Json for TokenFilterasciiFolding {
     }
 }
 
+impl std::fmt::Debug for TokenFilterasciiFolding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterasciiFolding")
+            .field("original_tokens", &self.original_tokens)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterasciiFolding);
 
 /// Value that indicates whether to include or omit the original tokens in the output of the token filter.
@@ -2713,7 +3298,7 @@ serde_via_json!(TokenFilterasciiFolding);
 /// Choose `include` if you want to support queries on both the original tokens as well as the converted forms.
 ///
 /// Choose `omit` if you want to query only on the converted forms of the original tokens.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenFilterasciiFoldingOriginalTokens {
     /// `omit`
@@ -2757,6 +3342,17 @@ impl Json for TokenFilterasciiFoldingOriginalTokens {
     }
 }
 
+impl std::fmt::Debug for TokenFilterasciiFoldingOriginalTokens {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Omit => f.write_str("Omit"),
+            Self::Include => f.write_str("Include"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(TokenFilterasciiFoldingOriginalTokens);
 
 /// Filter that creates tokens for words that sound the same based on the Daitch-Mokotoff Soundex phonetic algorithm. This filter can generate multiple encodings for each input, where each encoded token is a 6 digit number.
@@ -2765,7 +3361,7 @@ serde_via_json!(TokenFilterasciiFoldingOriginalTokens);
 ///
 /// -Synonym or autocomplete mapping definitions
 /// - Operators where **fuzzy** is enabled. Atlas Search supports the **fuzzy** option only for the **autocomplete**, **term**, and **text** operators.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterdaitchMokotoffSoundex {
     /// Value that indicates whether to include or omit the original tokens in the output of the token filter.
@@ -2804,6 +3400,16 @@ impl Json for TokenFilterdaitchMokotoffSoundex {
     }
 }
 
+impl std::fmt::Debug for TokenFilterdaitchMokotoffSoundex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterdaitchMokotoffSoundex")
+            .field("original_tokens", &self.original_tokens)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterdaitchMokotoffSoundex);
 
 /// Value that indicates whether to include or omit the original tokens in the output of the token filter.
@@ -2816,7 +3422,7 @@ serde_via_json!(TokenFilterdaitchMokotoffSoundex);
 pub type TokenFilterdaitchMokotoffSoundexOriginalTokens = TokenFilterasciiFoldingOriginalTokens;
 
 /// Filter that tokenizes input from the left side, or "edge", of a text input into n-grams of configured sizes. You can't use this token filter in synonym or autocomplete mapping definitions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilteredgeGram {
     /// Value that specifies the maximum length of generated n-grams. This value must be greater than or equal to `minGram`.
@@ -2862,6 +3468,18 @@ impl Json for TokenFilteredgeGram {
     }
 }
 
+impl std::fmt::Debug for TokenFilteredgeGram {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilteredgeGram")
+            .field("max_gram", &self.max_gram)
+            .field("min_gram", &self.min_gram)
+            .field("term_not_in_bounds", &self.term_not_in_bounds)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilteredgeGram);
 
 /// Value that indicates whether to index tokens shorter than `minGram` or longer than `maxGram`.
@@ -2870,7 +3488,7 @@ serde_via_json!(TokenFilteredgeGram);
 pub type TokenFilteredgeGramTermNotInBounds = TokenFilterasciiFoldingOriginalTokens;
 
 /// Filter that applies character folding from Unicode Technical Report #30.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFiltericuFolding {
     /// Human-readable label that identifies this token filter type.
@@ -2902,10 +3520,17 @@ impl Json for TokenFiltericuFolding {
     }
 }
 
+impl std::fmt::Debug for TokenFiltericuFolding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFiltericuFolding").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFiltericuFolding);
 
 /// Filter that normalizes tokens using a standard Unicode Normalization Mode.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFiltericuNormalizer {
     /// Normalization form to apply.
@@ -2940,10 +3565,20 @@ impl Json for TokenFiltericuNormalizer {
     }
 }
 
+impl std::fmt::Debug for TokenFiltericuNormalizer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFiltericuNormalizer")
+            .field("normalization_form", &self.normalization_form)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFiltericuNormalizer);
 
 /// Normalization form to apply.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenFiltericuNormalizerNormalizationForm {
     /// `nfd`
@@ -2995,10 +3630,23 @@ impl Json for TokenFiltericuNormalizerNormalizationForm {
     }
 }
 
+impl std::fmt::Debug for TokenFiltericuNormalizerNormalizationForm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Nfd => f.write_str("Nfd"),
+            Self::Nfc => f.write_str("Nfc"),
+            Self::Nfkd => f.write_str("Nfkd"),
+            Self::Nfkc => f.write_str("Nfkc"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(TokenFiltericuNormalizerNormalizationForm);
 
 /// Filter that combines algorithmic stemming with a built-in dictionary for the English language to stem words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterkStemming {
     /// Human-readable label that identifies this token filter type.
@@ -3030,10 +3678,17 @@ impl Json for TokenFilterkStemming {
     }
 }
 
+impl std::fmt::Debug for TokenFilterkStemming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterkStemming").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterkStemming);
 
 /// Filter that removes tokens that are too short or too long.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterlength {
     /// Number that specifies the maximum length of a token. Value must be greater than or equal to **min**.
@@ -3071,10 +3726,21 @@ impl Json for TokenFilterlength {
     }
 }
 
+impl std::fmt::Debug for TokenFilterlength {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterlength")
+            .field("max", &self.max)
+            .field("min", &self.min)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterlength);
 
 /// Filter that normalizes token text to lowercase.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterlowercase {
     /// Human-readable label that identifies this token filter type.
@@ -3106,10 +3772,17 @@ impl Json for TokenFilterlowercase {
     }
 }
 
+impl std::fmt::Debug for TokenFilterlowercase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterlowercase").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterlowercase);
 
 /// Filter that tokenizes input into n-grams of configured sizes. You can't use this token filter in synonym or autocomplete mapping definitions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilternGram {
     /// Value that specifies the maximum length of generated n-grams. This value must be greater than or equal to `minGram`.
@@ -3155,6 +3828,18 @@ impl Json for TokenFilternGram {
     }
 }
 
+impl std::fmt::Debug for TokenFilternGram {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilternGram")
+            .field("max_gram", &self.max_gram)
+            .field("min_gram", &self.min_gram)
+            .field("term_not_in_bounds", &self.term_not_in_bounds)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilternGram);
 
 /// Value that indicates whether to index tokens shorter than `minGram` or longer than `maxGram`.
@@ -3163,7 +3848,7 @@ serde_via_json!(TokenFilternGram);
 pub type TokenFilternGramTermNotInBounds = TokenFilterasciiFoldingOriginalTokens;
 
 /// Filter that applies a regular expression to each token, replacing matches with a specified string.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterregex {
     /// Value that indicates whether to replace only the first matching pattern or all matching patterns.
@@ -3209,10 +3894,22 @@ impl Json for TokenFilterregex {
     }
 }
 
+impl std::fmt::Debug for TokenFilterregex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterregex")
+            .field("matches", &self.matches)
+            .field("pattern", &self.pattern)
+            .field("replacement", &self.replacement)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterregex);
 
 /// Value that indicates whether to replace only the first matching pattern or all matching patterns.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenFilterregexMatches {
     /// `all`
@@ -3256,10 +3953,21 @@ impl Json for TokenFilterregexMatches {
     }
 }
 
+impl std::fmt::Debug for TokenFilterregexMatches {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::All => f.write_str("All"),
+            Self::First => f.write_str("First"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(TokenFilterregexMatches);
 
 /// Filter that reverses each string token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterreverse {
     /// Human-readable label that identifies this token filter type.
@@ -3291,10 +3999,17 @@ impl Json for TokenFilterreverse {
     }
 }
 
+impl std::fmt::Debug for TokenFilterreverse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterreverse").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFilterreverse);
 
 /// Filter that constructs shingles (token n-grams) from a series of tokens. You can't use this token filter in synonym or autocomplete mapping definitions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFiltershingle {
     /// Value that specifies the maximum number of tokens per shingle. This value must be greater than or equal to `minShingleSize`.
@@ -3336,10 +4051,21 @@ impl Json for TokenFiltershingle {
     }
 }
 
+impl std::fmt::Debug for TokenFiltershingle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFiltershingle")
+            .field("max_shingle_size", &self.max_shingle_size)
+            .field("min_shingle_size", &self.min_shingle_size)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFiltershingle);
 
 /// Filter that stems tokens using a Snowball-generated stemmer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFiltersnowballStemming {
     /// Snowball-generated stemmer to use.
@@ -3374,10 +4100,20 @@ impl Json for TokenFiltersnowballStemming {
     }
 }
 
+impl std::fmt::Debug for TokenFiltersnowballStemming {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFiltersnowballStemming")
+            .field("stemmer_name", &self.stemmer_name)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFiltersnowballStemming);
 
 /// Snowball-generated stemmer to use.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenFiltersnowballStemmingStemmerName {
     /// `arabic`
@@ -3513,10 +4249,44 @@ impl Json for TokenFiltersnowballStemmingStemmerName {
     }
 }
 
+impl std::fmt::Debug for TokenFiltersnowballStemmingStemmerName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Arabic => f.write_str("Arabic"),
+            Self::Armenian => f.write_str("Armenian"),
+            Self::Basque => f.write_str("Basque"),
+            Self::Catalan => f.write_str("Catalan"),
+            Self::Danish => f.write_str("Danish"),
+            Self::Dutch => f.write_str("Dutch"),
+            Self::English => f.write_str("English"),
+            Self::Finnish => f.write_str("Finnish"),
+            Self::French => f.write_str("French"),
+            Self::German => f.write_str("German"),
+            Self::German2 => f.write_str("German2"),
+            Self::Hungarian => f.write_str("Hungarian"),
+            Self::Irish => f.write_str("Irish"),
+            Self::Italian => f.write_str("Italian"),
+            Self::Kp => f.write_str("Kp"),
+            Self::Lithuanian => f.write_str("Lithuanian"),
+            Self::Lovins => f.write_str("Lovins"),
+            Self::Norwegian => f.write_str("Norwegian"),
+            Self::Porter => f.write_str("Porter"),
+            Self::Portuguese => f.write_str("Portuguese"),
+            Self::Romanian => f.write_str("Romanian"),
+            Self::Russian => f.write_str("Russian"),
+            Self::Spanish => f.write_str("Spanish"),
+            Self::Swedish => f.write_str("Swedish"),
+            Self::Turkish => f.write_str("Turkish"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(TokenFiltersnowballStemmingStemmerName);
 
 /// Filter that removes tokens that correspond to the specified stop words. This token filter doesn't analyze the stop words that you specify.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFilterstopword {
     /// Flag that indicates whether to ignore the case of stop words when filtering the tokens to remove.
@@ -3558,10 +4328,21 @@ impl Json for TokenFilterstopword {
     }
 }
 
+impl std::fmt::Debug for TokenFilterstopword {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFilterstopword")
+            .field("ignore_case", &self.ignore_case)
+            .field("tokens", &self.tokens)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenFilterstopword);
 
 /// Filter that trims leading and trailing whitespace from tokens.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFiltertrim {
     /// Human-readable label that identifies this token filter type.
@@ -3593,10 +4374,17 @@ impl Json for TokenFiltertrim {
     }
 }
 
+impl std::fmt::Debug for TokenFiltertrim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenFiltertrim").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenFiltertrim);
 
 /// Tokenizer that splits input from the left side, or "edge", of a text input into n-grams of given sizes. You can't use the edgeGram tokenizer in synonym or autocomplete mapping definitions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenizeredgeGram {
     /// Characters to include in the longest token that Atlas Search creates.
@@ -3638,10 +4426,21 @@ impl Json for TokenizeredgeGram {
     }
 }
 
+impl std::fmt::Debug for TokenizeredgeGram {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenizeredgeGram")
+            .field("max_gram", &self.max_gram)
+            .field("min_gram", &self.min_gram)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenizeredgeGram);
 
 /// Tokenizer that combines the entire input as a single token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tokenizerkeyword {
     /// Human-readable label that identifies this tokenizer type.
@@ -3673,6 +4472,13 @@ impl Json for Tokenizerkeyword {
     }
 }
 
+impl std::fmt::Debug for Tokenizerkeyword {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizerkeyword").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(Tokenizerkeyword);
 
 /// Tokenizer that splits input into text chunks, or "n-grams", of into given sizes. You can't use the nGram tokenizer in synonym or autocomplete mapping definitions.
@@ -3681,7 +4487,7 @@ serde_via_json!(Tokenizerkeyword);
 pub type TokenizernGram = TokenizeredgeGram;
 
 /// Tokenizer that uses a regular expression pattern to extract tokens.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenizerregexCaptureGroup {
     /// Index of the character group within the matching expression to extract into tokens. Use `0` to extract all character groups.
@@ -3723,10 +4529,21 @@ impl Json for TokenizerregexCaptureGroup {
     }
 }
 
+impl std::fmt::Debug for TokenizerregexCaptureGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenizerregexCaptureGroup")
+            .field("group", &self.group)
+            .field("pattern", &self.pattern)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenizerregexCaptureGroup);
 
 /// Tokenizer that splits tokens using a regular-expression based delimiter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenizerregexSplit {
     /// Regular expression to match against.
@@ -3761,10 +4578,17 @@ impl Json for TokenizerregexSplit {
     }
 }
 
+impl std::fmt::Debug for TokenizerregexSplit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenizerregexSplit").field("pattern", &self.pattern).field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(TokenizerregexSplit);
 
 /// Tokenizer that splits tokens based on word break rules from the Unicode Text Segmentation algorithm.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tokenizerstandard {
     /// Maximum number of characters in a single token. Tokens greater than this length are split at this length into multiple tokens.
@@ -3799,10 +4623,20 @@ impl Json for Tokenizerstandard {
     }
 }
 
+impl std::fmt::Debug for Tokenizerstandard {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizerstandard")
+            .field("max_token_length", &self.max_token_length)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(Tokenizerstandard);
 
 /// Tokenizer that creates tokens from URLs and email addresses. Although this tokenizer uses word break rules from the Unicode Text Segmentation algorithm, we recommend using it only when the indexed field value includes URLs and email addresses. For fields that don't include URLs or email addresses, use the **standard** tokenizer to create tokens based on word break rules.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenizeruaxUrlEmail {
     /// Maximum number of characters in a single token. Tokens greater than this length are split at this length into multiple tokens.
@@ -3837,10 +4671,20 @@ impl Json for TokenizeruaxUrlEmail {
     }
 }
 
+impl std::fmt::Debug for TokenizeruaxUrlEmail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenizeruaxUrlEmail")
+            .field("max_token_length", &self.max_token_length)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(TokenizeruaxUrlEmail);
 
 /// Tokenizer that creates tokens based on occurrences of whitespace between words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tokenizerwhitespace {
     /// Maximum number of characters in a single token. Tokens greater than this length are split at this length into multiple tokens.
@@ -3875,10 +4719,20 @@ impl Json for Tokenizerwhitespace {
     }
 }
 
+impl std::fmt::Debug for Tokenizerwhitespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizerwhitespace")
+            .field("max_token_length", &self.max_token_length)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(Tokenizerwhitespace);
 
 /// Vector Search Host Status Detail
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VectorSearchHostStatusDetail {
     /// Hostname that corresponds to the status detail.
@@ -3933,6 +4787,19 @@ impl Json for VectorSearchHostStatusDetail {
     }
 }
 
+impl std::fmt::Debug for VectorSearchHostStatusDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorSearchHostStatusDetail")
+            .field("hostname", &self.hostname)
+            .field("main_index", &self.main_index)
+            .field("queryable", &self.queryable)
+            .field("staged_index", &self.staged_index)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(VectorSearchHostStatusDetail);
 
 /// Condition of the search index when you made this request.
@@ -3948,7 +4815,7 @@ serde_via_json!(VectorSearchHostStatusDetail);
 pub type VectorSearchHostStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// The spec's `VectorSearchIndex` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VectorSearchIndex {
     /// Human-readable label that identifies the collection that contains one or more Atlas Search indexes.
@@ -4033,10 +4900,28 @@ impl Json for VectorSearchIndex {
     }
 }
 
+impl std::fmt::Debug for VectorSearchIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorSearchIndex")
+            .field("collection_name", &self.collection_name)
+            .field("database", &self.database)
+            .field("index_id", &self.index_id)
+            .field("name", &self.name)
+            .field("num_partitions", &self.num_partitions)
+            .field("status", &self.status)
+            .field("stored_source", &self.stored_source)
+            .field("type", &self.r#type)
+            .field("fields", &self.fields)
+            .field("nested_root", &self.nested_root)
+            .finish()
+    }
+}
+
 serde_via_json!(VectorSearchIndex);
 
 /// Vector Search Index Create Request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VectorSearchIndexCreateRequest {
     /// Label that identifies the collection to create an Atlas Search index in.
@@ -4089,6 +4974,19 @@ impl Json for VectorSearchIndexCreateRequest {
     }
 }
 
+impl std::fmt::Debug for VectorSearchIndexCreateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorSearchIndexCreateRequest")
+            .field("collection_name", &self.collection_name)
+            .field("database", &self.database)
+            .field("name", &self.name)
+            .field("type", &self.r#type)
+            .field("definition", &self.definition)
+            .finish()
+    }
+}
+
 serde_via_json!(VectorSearchIndexCreateRequest);
 
 /// Type of the index. The default type is search.
@@ -4097,7 +4995,7 @@ serde_via_json!(VectorSearchIndexCreateRequest);
 pub type VectorSearchIndexCreateRequestType = ClusterSearchIndexType;
 
 /// The vector search index definition set by the user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VectorSearchIndexDefinition {
     /// Settings that configure the fields, one per object, to index. You must define at least one "vector" type field. You can optionally define "filter" type fields also.
@@ -4141,10 +5039,22 @@ impl Json for VectorSearchIndexDefinition {
     }
 }
 
+impl std::fmt::Debug for VectorSearchIndexDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorSearchIndexDefinition")
+            .field("fields", &self.fields)
+            .field("nested_root", &self.nested_root)
+            .field("num_partitions", &self.num_partitions)
+            .field("stored_source", &self.stored_source)
+            .finish()
+    }
+}
+
 serde_via_json!(VectorSearchIndexDefinition);
 
 /// Vector Search Index Response
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VectorSearchIndexResponse {
     /// Label that identifies the collection that contains one or more Atlas Search indexes.
@@ -4230,6 +5140,24 @@ impl Json for VectorSearchIndexResponse {
     }
 }
 
+impl std::fmt::Debug for VectorSearchIndexResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorSearchIndexResponse")
+            .field("collection_name", &self.collection_name)
+            .field("database", &self.database)
+            .field("index_id", &self.index_id)
+            .field("latest_definition", &self.latest_definition)
+            .field("latest_definition_version", &self.latest_definition_version)
+            .field("name", &self.name)
+            .field("queryable", &self.queryable)
+            .field("status", &self.status)
+            .field("status_detail", &self.status_detail)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(VectorSearchIndexResponse);
 
 /// Condition of the search index when you made this request.
@@ -4261,7 +5189,7 @@ pub type VectorSearchIndexResponseType = ClusterSearchIndexType;
 pub type VectorSearchIndexStatus = ClusterSearchIndexStatus;
 
 /// Contains status information about a vector search index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VectorSearchIndexStatusDetail {
     /// The vector search index definition set by the user.
@@ -4313,6 +5241,19 @@ impl Json for VectorSearchIndexStatusDetail {
         put_opt(&mut m, "queryable", &self.queryable);
         put_opt(&mut m, "status", &self.status);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for VectorSearchIndexStatusDetail {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorSearchIndexStatusDetail")
+            .field("definition", &self.definition)
+            .field("definition_version", &self.definition_version)
+            .field("message", &self.message)
+            .field("queryable", &self.queryable)
+            .field("status", &self.status)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AuditLog` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuditLog {
     /// Flag that indicates whether someone set auditing to track successful authentications. This only applies to the `"atype" : "authCheck"` audit filter. Setting this parameter to `true` degrades cluster performance.
@@ -52,10 +52,22 @@ impl Json for AuditLog {
     }
 }
 
+impl std::fmt::Debug for AuditLog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("audit_authorization_success", &self.audit_authorization_success)
+            .field("audit_filter", &self.audit_filter)
+            .field("configuration_type", &self.configuration_type)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(AuditLog);
 
 /// Human-readable label that displays how to configure the audit filter.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuditLogConfigurationType {
     /// `NONE`
@@ -100,6 +112,18 @@ impl Json for AuditLogConfigurationType {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for AuditLogConfigurationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::FilterBuilder => f.write_str("FilterBuilder"),
+            Self::FilterJson => f.write_str("FilterJson"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

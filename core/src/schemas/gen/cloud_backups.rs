@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// List that contains a document for each backup policy item in the desired backup policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
     /// Unique 24-hexadecimal digit string that identifies this backup policy.
@@ -41,10 +41,20 @@ impl Json for AdvancedDiskBackupSnapshotSchedulePolicy {
     }
 }
 
+impl std::fmt::Debug for AdvancedDiskBackupSnapshotSchedulePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdvancedDiskBackupSnapshotSchedulePolicy")
+            .field("id", &self.id)
+            .field("policy_items", &self.policy_items)
+            .finish()
+    }
+}
+
 serde_via_json!(AdvancedDiskBackupSnapshotSchedulePolicy);
 
 /// Collection-level state within a collection restore job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
     /// Actual target namespace after restore (e.g. after conflict rename).
@@ -108,10 +118,25 @@ impl Json for ApiAtlasCollectionRestoreCollectionStateResponse {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreCollectionStateResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasCollectionRestoreCollectionStateResponse")
+            .field("effective_target_namespace", &self.effective_target_namespace)
+            .field("index_status", &self.index_status)
+            .field("restored_documents", &self.restored_documents)
+            .field("source_namespace", &self.source_namespace)
+            .field("state", &self.state)
+            .field("target_namespace", &self.target_namespace)
+            .field("total_documents", &self.total_documents)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreCollectionStateResponse);
 
 /// Current state of this collection within the restore job.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasCollectionRestoreCollectionStateResponseState {
     /// `NOT_STARTED`
@@ -187,10 +212,29 @@ impl Json for ApiAtlasCollectionRestoreCollectionStateResponseState {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreCollectionStateResponseState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotStarted => f.write_str("NotStarted"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Finalizing => f.write_str("Finalizing"),
+            Self::NotFound => f.write_str("NotFound"),
+            Self::Unsupported => f.write_str("Unsupported"),
+            Self::Successful => f.write_str("Successful"),
+            Self::Rollback => f.write_str("Rollback"),
+            Self::NotRestored => f.write_str("NotRestored"),
+            Self::Failed => f.write_str("Failed"),
+            Self::IndexBuildFailed => f.write_str("IndexBuildFailed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreCollectionStateResponseState);
 
 /// Index build status for a collection within a restore job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreIndexStatus {
     /// Error message if index build failed.
@@ -230,10 +274,21 @@ impl Json for ApiAtlasCollectionRestoreIndexStatus {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreIndexStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasCollectionRestoreIndexStatus")
+            .field("error_message", &self.error_message)
+            .field("failed_indexes", &self.failed_indexes)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreIndexStatus);
 
 /// Index build state indicating the status of index creation during or after a restore operation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasCollectionRestoreIndexStatusState {
     /// `NOT_STARTED`
@@ -289,10 +344,24 @@ impl Json for ApiAtlasCollectionRestoreIndexStatusState {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreIndexStatusState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotStarted => f.write_str("NotStarted"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Successful => f.write_str("Successful"),
+            Self::Failed => f.write_str("Failed"),
+            Self::NotRestored => f.write_str("NotRestored"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreIndexStatusState);
 
 /// Overall index build status for a collection restore job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobIndexStatus {
     /// Number of collections that failed to build indexes.
@@ -328,6 +397,16 @@ impl Json for ApiAtlasCollectionRestoreJobIndexStatus {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreJobIndexStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasCollectionRestoreJobIndexStatus")
+            .field("failed_collection_count", &self.failed_collection_count)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreJobIndexStatus);
 
 /// Index build state indicating the status of index creation during or after a restore operation.
@@ -336,7 +415,7 @@ serde_via_json!(ApiAtlasCollectionRestoreJobIndexStatus);
 pub type ApiAtlasCollectionRestoreJobIndexStatusState = ApiAtlasCollectionRestoreIndexStatusState;
 
 /// Request body for creating a collection restore job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobRequest {
     /// Optional suffix applied to restored collection names.
@@ -430,10 +509,30 @@ impl Json for ApiAtlasCollectionRestoreJobRequest {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreJobRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasCollectionRestoreJobRequest")
+            .field("collection_suffix", &self.collection_suffix)
+            .field("collections", &self.collections)
+            .field("database_suffix", &self.database_suffix)
+            .field("databases", &self.databases)
+            .field("index_strategy", &self.index_strategy)
+            .field("oplog_inc", &self.oplog_inc)
+            .field("oplog_ts", &self.oplog_ts)
+            .field("point_in_time_utc_seconds", &self.point_in_time_utc_seconds)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("target_cluster_name", &self.target_cluster_name)
+            .field("target_group_id", &self.target_group_id)
+            .field("write_strategy", &self.write_strategy)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreJobRequest);
 
 /// Strategy for restoring indexes (all, none, or all except TTL).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasCollectionRestoreJobRequestIndexStrategy {
     /// `ALL`
@@ -481,10 +580,22 @@ impl Json for ApiAtlasCollectionRestoreJobRequestIndexStrategy {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreJobRequestIndexStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::All => f.write_str("All"),
+            Self::None => f.write_str("None"),
+            Self::AllExceptTtl => f.write_str("AllExceptTtl"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreJobRequestIndexStrategy);
 
 /// Strategy for writing data on the target (create as new or overwrite existing). With `OVERWRITE_EXISTING`, any writes to the affected databases or collections during the restore will be lost when the existing namespaces are dropped and replaced. To avoid data loss, stop writes to the affected namespaces before starting the restore.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasCollectionRestoreJobRequestWriteStrategy {
     /// `CREATE_NEW`
@@ -528,10 +639,21 @@ impl Json for ApiAtlasCollectionRestoreJobRequestWriteStrategy {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreJobRequestWriteStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CreateNew => f.write_str("CreateNew"),
+            Self::OverwriteExisting => f.write_str("OverwriteExisting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreJobRequestWriteStrategy);
 
 /// Collection restore job summary including the list of databases and collections in the restore scope (up to 100 items each).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobResponse {
     /// Suffix applied to restored collection names.
@@ -660,6 +782,34 @@ impl Json for ApiAtlasCollectionRestoreJobResponse {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreJobResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasCollectionRestoreJobResponse")
+            .field("collection_suffix", &self.collection_suffix)
+            .field("collections", &self.collections)
+            .field("created_at", &self.created_at)
+            .field("database_suffix", &self.database_suffix)
+            .field("databases", &self.databases)
+            .field("error_message", &self.error_message)
+            .field("finished_at", &self.finished_at)
+            .field("id", &self.id)
+            .field("index_status", &self.index_status)
+            .field("index_strategy", &self.index_strategy)
+            .field("oplog_inc", &self.oplog_inc)
+            .field("oplog_ts", &self.oplog_ts)
+            .field("point_in_time_utc_seconds", &self.point_in_time_utc_seconds)
+            .field("restored_documents", &self.restored_documents)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("state", &self.state)
+            .field("target_cluster_name", &self.target_cluster_name)
+            .field("target_group_id", &self.target_group_id)
+            .field("total_documents", &self.total_documents)
+            .field("write_strategy", &self.write_strategy)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreJobResponse);
 
 /// Strategy for restoring indexes (all, none, or all except TTL).
@@ -668,7 +818,7 @@ serde_via_json!(ApiAtlasCollectionRestoreJobResponse);
 pub type ApiAtlasCollectionRestoreJobResponseIndexStrategy = ApiAtlasCollectionRestoreJobRequestIndexStrategy;
 
 /// Current state of the collection restore job.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasCollectionRestoreJobResponseState {
     /// `INITIALIZING`
@@ -728,6 +878,21 @@ impl Json for ApiAtlasCollectionRestoreJobResponseState {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCollectionRestoreJobResponseState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initializing => f.write_str("Initializing"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Finalizing => f.write_str("Finalizing"),
+            Self::Successful => f.write_str("Successful"),
+            Self::Canceled => f.write_str("Canceled"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasCollectionRestoreJobResponseState);
 
 /// Strategy for writing data on the target (create as new or overwrite existing). With `OVERWRITE_EXISTING`, any writes to the affected databases or collections during the restore will be lost when the existing namespaces are dropped and replaced. To avoid data loss, stop writes to the affected namespaces before starting the restore.
@@ -736,7 +901,7 @@ serde_via_json!(ApiAtlasCollectionRestoreJobResponseState);
 pub type ApiAtlasCollectionRestoreJobResponseWriteStrategy = ApiAtlasCollectionRestoreJobRequestWriteStrategy;
 
 /// Source and optional target namespace for a restore.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasRestoreNamespaceView {
     /// Namespace requested to restore (e.g. database name or `database.collection`).
@@ -772,10 +937,20 @@ impl Json for ApiAtlasRestoreNamespaceView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasRestoreNamespaceView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasRestoreNamespaceView")
+            .field("source_namespace", &self.source_namespace)
+            .field("target_namespace", &self.target_namespace)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasRestoreNamespaceView);
 
 /// One Uniform Resource Locator (URL) that points to the compressed snapshot files for manual download and the corresponding private endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiPrivateDownloadDeliveryUrl {
     /// One Uniform Resource Locator that points to the compressed snapshot files for manual download.
@@ -808,10 +983,20 @@ impl Json for ApiPrivateDownloadDeliveryUrl {
     }
 }
 
+impl std::fmt::Debug for ApiPrivateDownloadDeliveryUrl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiPrivateDownloadDeliveryUrl")
+            .field("delivery_url", &self.delivery_url)
+            .field("endpoint_id", &self.endpoint_id)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiPrivateDownloadDeliveryUrl);
 
 /// Policy for automatically exporting Cloud Backup Snapshots.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AutoExportPolicyView {
     /// Unique 24-hexadecimal character string that identifies the Export Bucket.
@@ -847,10 +1032,20 @@ impl Json for AutoExportPolicyView {
     }
 }
 
+impl std::fmt::Debug for AutoExportPolicyView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutoExportPolicyView")
+            .field("export_bucket_id", &self.export_bucket_id)
+            .field("frequency_type", &self.frequency_type)
+            .finish()
+    }
+}
+
 serde_via_json!(AutoExportPolicyView);
 
 /// Human-readable label that indicates the rate at which the export policy item occurs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AutoExportPolicyViewFrequencyType {
     /// `monthly`
@@ -894,10 +1089,21 @@ impl Json for AutoExportPolicyViewFrequencyType {
     }
 }
 
+impl std::fmt::Debug for AutoExportPolicyViewFrequencyType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Yearly => f.write_str("Yearly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AutoExportPolicyViewFrequencyType);
 
 /// Specifications for on-demand policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItem {
     /// Number that indicates the frequency interval for a set of snapshots. MongoDB Cloud ignores this setting for non-hourly policy items in Backup Compliance Policy settings.
@@ -953,10 +1159,23 @@ impl Json for BackupComplianceOnDemandPolicyItem {
     }
 }
 
+impl std::fmt::Debug for BackupComplianceOnDemandPolicyItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupComplianceOnDemandPolicyItem")
+            .field("frequency_interval", &self.frequency_interval)
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("retention_unit", &self.retention_unit)
+            .field("retention_value", &self.retention_value)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupComplianceOnDemandPolicyItem);
 
 /// Unit of time in which MongoDB Cloud measures snapshot retention.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceOnDemandPolicyItemRetentionUnit {
     /// `days`
@@ -1008,10 +1227,23 @@ impl Json for BackupComplianceOnDemandPolicyItemRetentionUnit {
     }
 }
 
+impl std::fmt::Debug for BackupComplianceOnDemandPolicyItemRetentionUnit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Days => f.write_str("Days"),
+            Self::Weeks => f.write_str("Weeks"),
+            Self::Months => f.write_str("Months"),
+            Self::Years => f.write_str("Years"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupComplianceOnDemandPolicyItemRetentionUnit);
 
 /// Specifications for scheduled policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItem {
     /// Number that indicates the frequency interval for a set of Snapshots. A value of `1` specifies the first instance of the corresponding `frequencyType`.
@@ -1076,10 +1308,23 @@ impl Json for BackupComplianceScheduledPolicyItem {
     }
 }
 
+impl std::fmt::Debug for BackupComplianceScheduledPolicyItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupComplianceScheduledPolicyItem")
+            .field("frequency_interval", &self.frequency_interval)
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("retention_unit", &self.retention_unit)
+            .field("retention_value", &self.retention_value)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupComplianceScheduledPolicyItem);
 
 /// Human-readable label that identifies the frequency type associated with the backup policy.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceScheduledPolicyItemFrequencyType {
     /// `daily`
@@ -1135,6 +1380,20 @@ impl Json for BackupComplianceScheduledPolicyItemFrequencyType {
     }
 }
 
+impl std::fmt::Debug for BackupComplianceScheduledPolicyItemFrequencyType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Daily => f.write_str("Daily"),
+            Self::Hourly => f.write_str("Hourly"),
+            Self::Weekly => f.write_str("Weekly"),
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Yearly => f.write_str("Yearly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupComplianceScheduledPolicyItemFrequencyType);
 
 /// Unit of time in which MongoDB Cloud measures Snapshot retention.
@@ -1143,7 +1402,7 @@ serde_via_json!(BackupComplianceScheduledPolicyItemFrequencyType);
 pub type BackupComplianceScheduledPolicyItemRetentionUnit = BackupComplianceOnDemandPolicyItemRetentionUnit;
 
 /// The spec's `BackupSnapshotRetention` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupSnapshotRetention {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1183,10 +1442,21 @@ impl Json for BackupSnapshotRetention {
     }
 }
 
+impl std::fmt::Debug for BackupSnapshotRetention {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupSnapshotRetention")
+            .field("links", &self.links)
+            .field("retention_unit", &self.retention_unit)
+            .field("retention_value", &self.retention_value)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupSnapshotRetention);
 
 /// Quantity of time in which MongoDB Cloud measures snapshot retention.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupSnapshotRetentionRetentionUnit {
     /// `DAYS`
@@ -1238,10 +1508,23 @@ impl Json for BackupSnapshotRetentionRetentionUnit {
     }
 }
 
+impl std::fmt::Debug for BackupSnapshotRetentionRetentionUnit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Days => f.write_str("Days"),
+            Self::Weeks => f.write_str("Weeks"),
+            Self::Months => f.write_str("Months"),
+            Self::Years => f.write_str("Years"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupSnapshotRetentionRetentionUnit);
 
 /// The spec's `DataProtectionSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataProtectionSettings {
     /// Email address of the user who authorized to update the Backup Compliance Policy  settings.
@@ -1340,10 +1623,32 @@ impl Json for DataProtectionSettings {
     }
 }
 
+impl std::fmt::Debug for DataProtectionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataProtectionSettings")
+            .field("authorized_email", &self.authorized_email)
+            .field("authorized_user_first_name", &self.authorized_user_first_name)
+            .field("authorized_user_last_name", &self.authorized_user_last_name)
+            .field("copy_protection_enabled", &self.copy_protection_enabled)
+            .field("deletable", &self.deletable)
+            .field("encryption_at_rest_enabled", &self.encryption_at_rest_enabled)
+            .field("on_demand_policy_item", &self.on_demand_policy_item)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("project_id", &self.project_id)
+            .field("restore_window_days", &self.restore_window_days)
+            .field("scheduled_policy_items", &self.scheduled_policy_items)
+            .field("state", &self.state)
+            .field("updated_date", &self.updated_date)
+            .field("updated_user", &self.updated_user)
+            .finish()
+    }
+}
+
 serde_via_json!(DataProtectionSettings);
 
 /// The spec's `DataProtectionSettings20231001` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001 {
     /// Email address of the user who authorized to update the Backup Compliance Policy  settings.
@@ -1446,10 +1751,32 @@ impl Json for DataProtectionSettings20231001 {
     }
 }
 
+impl std::fmt::Debug for DataProtectionSettings20231001 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataProtectionSettings20231001")
+            .field("authorized_email", &self.authorized_email)
+            .field("authorized_user_first_name", &self.authorized_user_first_name)
+            .field("authorized_user_last_name", &self.authorized_user_last_name)
+            .field("copy_protection_enabled", &self.copy_protection_enabled)
+            .field("deletable", &self.deletable)
+            .field("encryption_at_rest_enabled", &self.encryption_at_rest_enabled)
+            .field("on_demand_policy_item", &self.on_demand_policy_item)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("project_id", &self.project_id)
+            .field("restore_window_days", &self.restore_window_days)
+            .field("scheduled_policy_items", &self.scheduled_policy_items)
+            .field("state", &self.state)
+            .field("updated_date", &self.updated_date)
+            .field("updated_user", &self.updated_user)
+            .finish()
+    }
+}
+
 serde_via_json!(DataProtectionSettings20231001);
 
 /// Label that indicates the state of the Backup Compliance Policy settings. MongoDB Cloud ignores this setting when you enable or update the Backup Compliance Policy settings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DataProtectionSettings20231001State {
     /// `ACTIVE`
@@ -1501,6 +1828,19 @@ impl Json for DataProtectionSettings20231001State {
     }
 }
 
+impl std::fmt::Debug for DataProtectionSettings20231001State {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Enabling => f.write_str("Enabling"),
+            Self::Updating => f.write_str("Updating"),
+            Self::Disabling => f.write_str("Disabling"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DataProtectionSettings20231001State);
 
 /// Label that indicates the state of the Backup Compliance Policy settings. MongoDB Cloud ignores this setting when you enable or update the Backup Compliance Policy settings.
@@ -1509,7 +1849,7 @@ serde_via_json!(DataProtectionSettings20231001State);
 pub type DataProtectionSettingsState = DataProtectionSettings20231001State;
 
 /// Deleted copy setting whose backup copies need to also be deleted.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCopiedBackups {
     /// Human-readable label that identifies the cloud provider for the deleted copy setting whose backup copies you want to delete.
@@ -1553,10 +1893,22 @@ impl Json for DeleteCopiedBackups {
     }
 }
 
+impl std::fmt::Debug for DeleteCopiedBackups {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteCopiedBackups")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region_name", &self.region_name)
+            .field("replication_spec_id", &self.replication_spec_id)
+            .field("zone_id", &self.zone_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DeleteCopiedBackups);
 
 /// Deleted copy setting whose backup copies need to also be deleted.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCopiedBackups20240805 {
     /// Human-readable label that identifies the cloud provider for the deleted copy setting whose backup copies you want to delete.
@@ -1596,6 +1948,17 @@ impl Json for DeleteCopiedBackups20240805 {
     }
 }
 
+impl std::fmt::Debug for DeleteCopiedBackups20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteCopiedBackups20240805")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region_name", &self.region_name)
+            .field("zone_id", &self.zone_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DeleteCopiedBackups20240805);
 
 /// Human-readable label that identifies the cloud provider for the deleted copy setting whose backup copies you want to delete.
@@ -1609,7 +1972,7 @@ pub type DeleteCopiedBackups20240805CloudProvider = AWSCreateDataProcessRegionVi
 pub type DeleteCopiedBackupsCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Specifications for one policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItem {
     /// Number that indicates the frequency interval for a set of Snapshots. A value of `1` specifies the first instance of the corresponding `frequencyType`.
@@ -1674,10 +2037,23 @@ impl Json for DiskBackupApiPolicyItem {
     }
 }
 
+impl std::fmt::Debug for DiskBackupApiPolicyItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupApiPolicyItem")
+            .field("frequency_interval", &self.frequency_interval)
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("retention_unit", &self.retention_unit)
+            .field("retention_value", &self.retention_value)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupApiPolicyItem);
 
 /// Human-readable label that identifies the frequency type associated with the backup policy.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupApiPolicyItemFrequencyType {
     /// `daily`
@@ -1737,6 +2113,21 @@ impl Json for DiskBackupApiPolicyItemFrequencyType {
     }
 }
 
+impl std::fmt::Debug for DiskBackupApiPolicyItemFrequencyType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Daily => f.write_str("Daily"),
+            Self::Hourly => f.write_str("Hourly"),
+            Self::Weekly => f.write_str("Weekly"),
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Yearly => f.write_str("Yearly"),
+            Self::Ondemand => f.write_str("Ondemand"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupApiPolicyItemFrequencyType);
 
 /// Unit of time in which MongoDB Cloud measures Snapshot retention.
@@ -1745,7 +2136,7 @@ serde_via_json!(DiskBackupApiPolicyItemFrequencyType);
 pub type DiskBackupApiPolicyItemRetentionUnit = BackupComplianceOnDemandPolicyItemRetentionUnit;
 
 /// Specifications for one copy policy item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DiskBackupCopyPolicyItem {
     /// `frequencyType` is `daily`.
@@ -1792,10 +2183,25 @@ impl Json for DiskBackupCopyPolicyItem {
     }
 }
 
+impl std::fmt::Debug for DiskBackupCopyPolicyItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Daily(v) => f.debug_tuple("Daily").field(v).finish(),
+            Self::Hourly(v) => f.debug_tuple("Hourly").field(v).finish(),
+            Self::Monthly(v) => f.debug_tuple("Monthly").field(v).finish(),
+            Self::Ondemand(v) => f.debug_tuple("Ondemand").field(v).finish(),
+            Self::Weekly(v) => f.debug_tuple("Weekly").field(v).finish(),
+            Self::Yearly(v) => f.debug_tuple("Yearly").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupCopyPolicyItem);
 
 /// Copy setting item in the desired backup policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting {
     /// Human-readable label that identifies the cloud provider that stores the snapshot copy.
@@ -1859,10 +2265,25 @@ impl Json for DiskBackupCopySetting {
     }
 }
 
+impl std::fmt::Debug for DiskBackupCopySetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupCopySetting")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("copy_policy_items", &self.copy_policy_items)
+            .field("frequencies", &self.frequencies)
+            .field("last_number_of_snapshots", &self.last_number_of_snapshots)
+            .field("region_name", &self.region_name)
+            .field("replication_spec_id", &self.replication_spec_id)
+            .field("should_copy_oplogs", &self.should_copy_oplogs)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupCopySetting);
 
 /// Copy setting item in the desired backup policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805 {
     /// Human-readable label that identifies the cloud provider that stores the snapshot copy.
@@ -1926,6 +2347,21 @@ impl Json for DiskBackupCopySetting20240805 {
     }
 }
 
+impl std::fmt::Debug for DiskBackupCopySetting20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupCopySetting20240805")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("copy_policy_items", &self.copy_policy_items)
+            .field("frequencies", &self.frequencies)
+            .field("last_number_of_snapshots", &self.last_number_of_snapshots)
+            .field("region_name", &self.region_name)
+            .field("should_copy_oplogs", &self.should_copy_oplogs)
+            .field("zone_id", &self.zone_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupCopySetting20240805);
 
 /// Human-readable label that identifies the cloud provider that stores the snapshot copy.
@@ -1934,7 +2370,7 @@ serde_via_json!(DiskBackupCopySetting20240805);
 pub type DiskBackupCopySetting20240805CloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// `DiskBackupCopySetting20240805Frequencies`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupCopySetting20240805Frequencies {
     /// `HOURLY`
@@ -1994,6 +2430,21 @@ impl Json for DiskBackupCopySetting20240805Frequencies {
     }
 }
 
+impl std::fmt::Debug for DiskBackupCopySetting20240805Frequencies {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Hourly => f.write_str("Hourly"),
+            Self::Daily => f.write_str("Daily"),
+            Self::Weekly => f.write_str("Weekly"),
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Yearly => f.write_str("Yearly"),
+            Self::OnDemand => f.write_str("OnDemand"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupCopySetting20240805Frequencies);
 
 /// Human-readable label that identifies the cloud provider that stores the snapshot copy.
@@ -2012,7 +2463,7 @@ pub type DiskBackupCopySettingFrequencies = DiskBackupCopySetting20240805Frequen
 pub type DiskBackupDatabaseResponse = DiskBackupCollectionResponse;
 
 /// The spec's `DiskBackupExportJob` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportJob {
     /// Information on the export job for each replica set in the sharded cluster.
@@ -2101,10 +2552,30 @@ impl Json for DiskBackupExportJob {
     }
 }
 
+impl std::fmt::Debug for DiskBackupExportJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupExportJob")
+            .field("components", &self.components)
+            .field("created_at", &self.created_at)
+            .field("custom_data", &self.custom_data)
+            .field("export_bucket_id", &self.export_bucket_id)
+            .field("export_status", &self.export_status)
+            .field("finished_at", &self.finished_at)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("prefix", &self.prefix)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupExportJob);
 
 /// The spec's `DiskBackupExportJobRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportJobRequest {
     /// Collection of key-value pairs that represent custom data to add to the metadata file that MongoDB Cloud uploads to the bucket when the export job finishes.
@@ -2148,10 +2619,22 @@ impl Json for DiskBackupExportJobRequest {
     }
 }
 
+impl std::fmt::Debug for DiskBackupExportJobRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupExportJobRequest")
+            .field("custom_data", &self.custom_data)
+            .field("export_bucket_id", &self.export_bucket_id)
+            .field("links", &self.links)
+            .field("snapshot_id", &self.snapshot_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupExportJobRequest);
 
 /// State of the Export Job.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupExportJobState {
     /// `Cancelled`
@@ -2207,10 +2690,24 @@ impl Json for DiskBackupExportJobState {
     }
 }
 
+impl std::fmt::Debug for DiskBackupExportJobState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cancelled => f.write_str("Cancelled"),
+            Self::Failed => f.write_str("Failed"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Queued => f.write_str("Queued"),
+            Self::Successful => f.write_str("Successful"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupExportJobState);
 
 /// The spec's `DiskBackupExportMember` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportMember {
     /// Unique 24-hexadecimal character string that identifies the the Cloud Backup snapshot export job for each shard in a sharded cluster.
@@ -2243,10 +2740,20 @@ impl Json for DiskBackupExportMember {
     }
 }
 
+impl std::fmt::Debug for DiskBackupExportMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupExportMember")
+            .field("export_id", &self.export_id)
+            .field("replica_set_name", &self.replica_set_name)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupExportMember);
 
 /// Specifications for one on-demand copy policy item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupOnDemandCopyPolicyItem {
     /// Human-readable label that identifies the frequency type associated with the copy policy.
@@ -2279,6 +2786,16 @@ impl Json for DiskBackupOnDemandCopyPolicyItem {
     }
 }
 
+impl std::fmt::Debug for DiskBackupOnDemandCopyPolicyItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupOnDemandCopyPolicyItem")
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupOnDemandCopyPolicyItem);
 
 /// Human-readable label that identifies the frequency type associated with the copy policy.
@@ -2287,7 +2804,7 @@ serde_via_json!(DiskBackupOnDemandCopyPolicyItem);
 pub type DiskBackupOnDemandCopyPolicyItemFrequencyType = DiskBackupApiPolicyItemFrequencyType;
 
 /// The spec's `DiskBackupOnDemandSnapshotRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupOnDemandSnapshotRequest {
     /// Human-readable phrase or sentence that explains the purpose of the snapshot. The resource returns this parameter when `"status" : "onDemand"`.
@@ -2327,10 +2844,21 @@ impl Json for DiskBackupOnDemandSnapshotRequest {
     }
 }
 
+impl std::fmt::Debug for DiskBackupOnDemandSnapshotRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupOnDemandSnapshotRequest")
+            .field("description", &self.description)
+            .field("links", &self.links)
+            .field("retention_in_days", &self.retention_in_days)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupOnDemandSnapshotRequest);
 
 /// Details of the replica set snapshot that MongoDB Cloud created.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupReplicaSet {
     /// Human-readable label that identifies the cloud provider.
@@ -2439,6 +2967,30 @@ impl Json for DiskBackupReplicaSet {
     }
 }
 
+impl std::fmt::Debug for DiskBackupReplicaSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupReplicaSet")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("copy_regions", &self.copy_regions)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("expires_at", &self.expires_at)
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("master_key_uuid", &self.master_key_uuid)
+            .field("mongod_version", &self.mongod_version)
+            .field("policy_items", &self.policy_items)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("snapshot_type", &self.snapshot_type)
+            .field("status", &self.status)
+            .field("storage_size_bytes", &self.storage_size_bytes)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupReplicaSet);
 
 /// Human-readable label that identifies the cloud provider.
@@ -2447,7 +2999,7 @@ serde_via_json!(DiskBackupReplicaSet);
 pub type DiskBackupReplicaSetCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Human-readable label that identifies how often this snapshot triggers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetFrequencyType {
     /// `hourly`
@@ -2503,10 +3055,24 @@ impl Json for DiskBackupReplicaSetFrequencyType {
     }
 }
 
+impl std::fmt::Debug for DiskBackupReplicaSetFrequencyType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Hourly => f.write_str("Hourly"),
+            Self::Daily => f.write_str("Daily"),
+            Self::Weekly => f.write_str("Weekly"),
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Yearly => f.write_str("Yearly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupReplicaSetFrequencyType);
 
 /// Human-readable label that identifies when this snapshot triggers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetSnapshotType {
     /// `onDemand`
@@ -2554,10 +3120,22 @@ impl Json for DiskBackupReplicaSetSnapshotType {
     }
 }
 
+impl std::fmt::Debug for DiskBackupReplicaSetSnapshotType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OnDemand => f.write_str("OnDemand"),
+            Self::Scheduled => f.write_str("Scheduled"),
+            Self::Fallback => f.write_str("Fallback"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupReplicaSetSnapshotType);
 
 /// Human-readable label that indicates the stage of the backup process for this snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetStatus {
     /// `queued`
@@ -2609,10 +3187,23 @@ impl Json for DiskBackupReplicaSetStatus {
     }
 }
 
+impl std::fmt::Debug for DiskBackupReplicaSetStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Queued => f.write_str("Queued"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Completed => f.write_str("Completed"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupReplicaSetStatus);
 
 /// Human-readable label that categorizes the cluster as a replica set or sharded cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetType {
     /// `replicaSet`
@@ -2656,10 +3247,21 @@ impl Json for DiskBackupReplicaSetType {
     }
 }
 
+impl std::fmt::Debug for DiskBackupReplicaSetType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaSet => f.write_str("ReplicaSet"),
+            Self::ShardedCluster => f.write_str("ShardedCluster"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupReplicaSetType);
 
 /// The spec's `DiskBackupRestoreMember` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupRestoreMember {
     /// One Uniform Resource Locator that points to the compressed snapshot files for manual download. MongoDB Cloud returns this parameter when `"deliveryType" : "download"`.
@@ -2699,10 +3301,21 @@ impl Json for DiskBackupRestoreMember {
     }
 }
 
+impl std::fmt::Debug for DiskBackupRestoreMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupRestoreMember")
+            .field("download_url", &self.download_url)
+            .field("private_download_delivery_urls", &self.private_download_delivery_urls)
+            .field("replica_set_name", &self.replica_set_name)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupRestoreMember);
 
 /// Details of the sharded cluster snapshot that MongoDB Cloud created.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshot {
     /// Describes a sharded cluster's config server type.
@@ -2811,10 +3424,34 @@ impl Json for DiskBackupShardedClusterSnapshot {
     }
 }
 
+impl std::fmt::Debug for DiskBackupShardedClusterSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupShardedClusterSnapshot")
+            .field("config_server_type", &self.config_server_type)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("expires_at", &self.expires_at)
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("master_key_uuid", &self.master_key_uuid)
+            .field("members", &self.members)
+            .field("mongod_version", &self.mongod_version)
+            .field("policy_items", &self.policy_items)
+            .field("snapshot_ids", &self.snapshot_ids)
+            .field("snapshot_type", &self.snapshot_type)
+            .field("status", &self.status)
+            .field("storage_size_bytes", &self.storage_size_bytes)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupShardedClusterSnapshot);
 
 /// Describes a sharded cluster's config server type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupShardedClusterSnapshotConfigServerType {
     /// `EMBEDDED`
@@ -2858,6 +3495,17 @@ impl Json for DiskBackupShardedClusterSnapshotConfigServerType {
     }
 }
 
+impl std::fmt::Debug for DiskBackupShardedClusterSnapshotConfigServerType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Embedded => f.write_str("Embedded"),
+            Self::Dedicated => f.write_str("Dedicated"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupShardedClusterSnapshotConfigServerType);
 
 /// Human-readable label that identifies how often this snapshot triggers.
@@ -2866,7 +3514,7 @@ serde_via_json!(DiskBackupShardedClusterSnapshotConfigServerType);
 pub type DiskBackupShardedClusterSnapshotFrequencyType = DiskBackupReplicaSetFrequencyType;
 
 /// The spec's `DiskBackupShardedClusterSnapshotMember` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshotMember {
     /// Human-readable label that identifies the cloud provider.
@@ -2910,6 +3558,17 @@ impl Json for DiskBackupShardedClusterSnapshotMember {
     }
 }
 
+impl std::fmt::Debug for DiskBackupShardedClusterSnapshotMember {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupShardedClusterSnapshotMember")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("id", &self.id)
+            .field("replica_set_name", &self.replica_set_name)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupShardedClusterSnapshotMember);
 
 /// Human-readable label that identifies the cloud provider.
@@ -2933,7 +3592,7 @@ pub type DiskBackupShardedClusterSnapshotStatus = DiskBackupReplicaSetStatus;
 pub type DiskBackupShardedClusterSnapshotType = DiskBackupReplicaSetType;
 
 /// The spec's `DiskBackupSnapshot` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshot {
     /// Replica Set Snapshot
@@ -2968,10 +3627,21 @@ impl Json for DiskBackupSnapshot {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaSet(v) => f.debug_tuple("ReplicaSet").field(v).finish(),
+            Self::ShardedCluster(v) => f.debug_tuple("ShardedCluster").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupSnapshot);
 
 /// The spec's `DiskBackupSnapshotAWSExportBucketRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAWSExportBucketRequest {
     /// Human-readable label that identifies the cloud provider.
@@ -3023,6 +3693,19 @@ impl Json for DiskBackupSnapshotAWSExportBucketRequest {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotAWSExportBucketRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotAWSExportBucketRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("bucket_name", &self.bucket_name)
+            .field("iam_role_id", &self.iam_role_id)
+            .field("require_private_networking", &self.require_private_networking)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotAWSExportBucketRequest);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3031,7 +3714,7 @@ serde_via_json!(DiskBackupSnapshotAWSExportBucketRequest);
 pub type DiskBackupSnapshotAWSExportBucketRequestCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `DiskBackupSnapshotAWSExportBucketResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAWSExportBucketResponse {
     /// Unique 24-hexadecimal character string that identifies the Export Bucket.
@@ -3100,6 +3783,21 @@ impl Json for DiskBackupSnapshotAWSExportBucketResponse {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotAWSExportBucketResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotAWSExportBucketResponse")
+            .field("id", &self.id)
+            .field("bucket_name", &self.bucket_name)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("iam_role_id", &self.iam_role_id)
+            .field("links", &self.links)
+            .field("region", &self.region)
+            .field("require_private_networking", &self.require_private_networking)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotAWSExportBucketResponse);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3108,7 +3806,7 @@ serde_via_json!(DiskBackupSnapshotAWSExportBucketResponse);
 pub type DiskBackupSnapshotAWSExportBucketResponseCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `DiskBackupSnapshotAzureExportBucketRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
     /// Human-readable label that identifies the cloud provider.
@@ -3164,6 +3862,20 @@ impl Json for DiskBackupSnapshotAzureExportBucketRequest {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotAzureExportBucketRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotAzureExportBucketRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("bucket_name", &self.bucket_name)
+            .field("role_id", &self.role_id)
+            .field("service_url", &self.service_url)
+            .field("tenant_id", &self.tenant_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotAzureExportBucketRequest);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3172,7 +3884,7 @@ serde_via_json!(DiskBackupSnapshotAzureExportBucketRequest);
 pub type DiskBackupSnapshotAzureExportBucketRequestCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `DiskBackupSnapshotAzureExportBucketResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// Unique 24-hexadecimal character string that identifies the Export Bucket.
@@ -3235,6 +3947,21 @@ impl Json for DiskBackupSnapshotAzureExportBucketResponse {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotAzureExportBucketResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotAzureExportBucketResponse")
+            .field("id", &self.id)
+            .field("bucket_name", &self.bucket_name)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("role_id", &self.role_id)
+            .field("service_url", &self.service_url)
+            .field("tenant_id", &self.tenant_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotAzureExportBucketResponse);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3243,7 +3970,7 @@ serde_via_json!(DiskBackupSnapshotAzureExportBucketResponse);
 pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Disk backup snapshot Export Bucket Request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotExportBucketRequest {
     /// `cloudProvider` is `AWS`.
@@ -3278,10 +4005,22 @@ impl Json for DiskBackupSnapshotExportBucketRequest {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotExportBucketRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotExportBucketRequest);
 
 /// Disk backup snapshot Export Bucket.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotExportBucketResponse {
     /// `cloudProvider` is `AWS`.
@@ -3316,10 +4055,22 @@ impl Json for DiskBackupSnapshotExportBucketResponse {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotExportBucketResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotExportBucketResponse);
 
 /// The spec's `DiskBackupSnapshotGCPExportBucketRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGCPExportBucketRequest {
     /// Human-readable label that identifies the cloud provider.
@@ -3367,6 +4118,18 @@ impl Json for DiskBackupSnapshotGCPExportBucketRequest {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotGCPExportBucketRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotGCPExportBucketRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("bucket_name", &self.bucket_name)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotGCPExportBucketRequest);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3375,7 +4138,7 @@ serde_via_json!(DiskBackupSnapshotGCPExportBucketRequest);
 pub type DiskBackupSnapshotGCPExportBucketRequestCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `DiskBackupSnapshotGCPExportBucketResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGCPExportBucketResponse {
     /// Unique 24-hexadecimal character string that identifies the Export Bucket.
@@ -3428,6 +4191,19 @@ impl Json for DiskBackupSnapshotGCPExportBucketResponse {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotGCPExportBucketResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotGCPExportBucketResponse")
+            .field("id", &self.id)
+            .field("bucket_name", &self.bucket_name)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotGCPExportBucketResponse);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3436,7 +4212,7 @@ serde_via_json!(DiskBackupSnapshotGCPExportBucketResponse);
 pub type DiskBackupSnapshotGCPExportBucketResponseCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `DiskBackupSnapshotRestoreJob` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJob {
     /// Flag that indicates whether someone canceled this restore job.
@@ -3560,10 +4336,37 @@ impl Json for DiskBackupSnapshotRestoreJob {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotRestoreJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotRestoreJob")
+            .field("cancelled", &self.cancelled)
+            .field("components", &self.components)
+            .field("delivery_type", &self.delivery_type)
+            .field("delivery_url", &self.delivery_url)
+            .field("desired_timestamp", &self.desired_timestamp)
+            .field("expired", &self.expired)
+            .field("expires_at", &self.expires_at)
+            .field("failed", &self.failed)
+            .field("finished_at", &self.finished_at)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("oplog_inc", &self.oplog_inc)
+            .field("oplog_ts", &self.oplog_ts)
+            .field("point_in_time_utc_seconds", &self.point_in_time_utc_seconds)
+            .field("private_download_delivery_urls", &self.private_download_delivery_urls)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("target_cluster_name", &self.target_cluster_name)
+            .field("target_group_id", &self.target_group_id)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotRestoreJob);
 
 /// Human-readable label that categorizes the restore job to create.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotRestoreJobDeliveryType {
     /// `automated`
@@ -3611,10 +4414,22 @@ impl Json for DiskBackupSnapshotRestoreJobDeliveryType {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotRestoreJobDeliveryType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Automated => f.write_str("Automated"),
+            Self::Download => f.write_str("Download"),
+            Self::PointInTime => f.write_str("PointInTime"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotRestoreJobDeliveryType);
 
 /// The spec's `DiskBackupSnapshotSchedule` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule {
     /// Flag that indicates whether MongoDB Cloud automatically exports Cloud Backup Snapshots to the Export Bucket.
@@ -3738,10 +4553,37 @@ impl Json for DiskBackupSnapshotSchedule {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotSchedule")
+            .field("auto_export_enabled", &self.auto_export_enabled)
+            .field("cluster_id", &self.cluster_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("copy_policy_items_enabled", &self.copy_policy_items_enabled)
+            .field("copy_settings", &self.copy_settings)
+            .field("delete_copied_backups", &self.delete_copied_backups)
+            .field("delete_copy_snapshots", &self.delete_copy_snapshots)
+            .field("delete_snapshots", &self.delete_snapshots)
+            .field("export", &self.export)
+            .field("extra_retention_settings", &self.extra_retention_settings)
+            .field("links", &self.links)
+            .field("next_snapshot", &self.next_snapshot)
+            .field("policies", &self.policies)
+            .field("reference_hour_of_day", &self.reference_hour_of_day)
+            .field("reference_minute_of_hour", &self.reference_minute_of_hour)
+            .field("restore_window_days", &self.restore_window_days)
+            .field("update_copy_snapshots", &self.update_copy_snapshots)
+            .field("update_snapshots", &self.update_snapshots)
+            .field("use_org_and_group_names_in_export_prefix", &self.use_org_and_group_names_in_export_prefix)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotSchedule);
 
 /// The spec's `DiskBackupSnapshotSchedule20240805` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805 {
     /// Flag that indicates whether the copy settings are automatically managed by MongoDB Cloud and sync to the cluster topology.
@@ -3870,10 +4712,38 @@ impl Json for DiskBackupSnapshotSchedule20240805 {
     }
 }
 
+impl std::fmt::Debug for DiskBackupSnapshotSchedule20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupSnapshotSchedule20240805")
+            .field("auto_copy_settings_enabled", &self.auto_copy_settings_enabled)
+            .field("auto_export_enabled", &self.auto_export_enabled)
+            .field("cluster_id", &self.cluster_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("copy_policy_items_enabled", &self.copy_policy_items_enabled)
+            .field("copy_settings", &self.copy_settings)
+            .field("delete_copied_backups", &self.delete_copied_backups)
+            .field("delete_copy_snapshots", &self.delete_copy_snapshots)
+            .field("delete_snapshots", &self.delete_snapshots)
+            .field("export", &self.export)
+            .field("extra_retention_settings", &self.extra_retention_settings)
+            .field("links", &self.links)
+            .field("next_snapshot", &self.next_snapshot)
+            .field("policies", &self.policies)
+            .field("reference_hour_of_day", &self.reference_hour_of_day)
+            .field("reference_minute_of_hour", &self.reference_minute_of_hour)
+            .field("restore_window_days", &self.restore_window_days)
+            .field("update_copy_snapshots", &self.update_copy_snapshots)
+            .field("update_snapshots", &self.update_snapshots)
+            .field("use_org_and_group_names_in_export_prefix", &self.use_org_and_group_names_in_export_prefix)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupSnapshotSchedule20240805);
 
 /// Specifications for one time-based copy policy item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupTimeBasedCopyPolicyItem {
     /// Human-readable label that identifies the frequency type associated with the copy policy.
@@ -3921,6 +4791,18 @@ impl Json for DiskBackupTimeBasedCopyPolicyItem {
     }
 }
 
+impl std::fmt::Debug for DiskBackupTimeBasedCopyPolicyItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupTimeBasedCopyPolicyItem")
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("retention_unit", &self.retention_unit)
+            .field("retention_value", &self.retention_value)
+            .finish()
+    }
+}
+
 serde_via_json!(DiskBackupTimeBasedCopyPolicyItem);
 
 /// Human-readable label that identifies the frequency type associated with the copy policy.
@@ -3934,7 +4816,7 @@ pub type DiskBackupTimeBasedCopyPolicyItemFrequencyType = DiskBackupApiPolicyIte
 pub type DiskBackupTimeBasedCopyPolicyItemRetentionUnit = BackupComplianceOnDemandPolicyItemRetentionUnit;
 
 /// State of the Export Job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportStatus {
     /// Count of collections whose documents were exported to the Export Bucket.
@@ -3970,10 +4852,20 @@ impl Json for ExportStatus {
     }
 }
 
+impl std::fmt::Debug for ExportStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportStatus")
+            .field("exported_collections", &self.exported_collections)
+            .field("total_collections", &self.total_collections)
+            .finish()
+    }
+}
+
 serde_via_json!(ExportStatus);
 
 /// Extra retention setting item in the desired backup policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExtraRetentionSetting {
     /// The frequency type for the extra retention settings for the cluster.
@@ -4009,6 +4901,16 @@ impl Json for ExtraRetentionSetting {
     }
 }
 
+impl std::fmt::Debug for ExtraRetentionSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtraRetentionSetting")
+            .field("frequency_type", &self.frequency_type)
+            .field("retention_days", &self.retention_days)
+            .finish()
+    }
+}
+
 serde_via_json!(ExtraRetentionSetting);
 
 /// The frequency type for the extra retention settings for the cluster.
@@ -4017,7 +4919,7 @@ serde_via_json!(ExtraRetentionSetting);
 pub type ExtraRetentionSettingFrequencyType = DiskBackupCopySetting20240805Frequencies;
 
 /// The spec's `ObjectStoragePrivateEndpointRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointRequest {
     /// Human-readable label that identifies the cloud provider.
@@ -4059,10 +4961,21 @@ impl Json for ObjectStoragePrivateEndpointRequest {
     }
 }
 
+impl std::fmt::Debug for ObjectStoragePrivateEndpointRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoragePrivateEndpointRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region_name", &self.region_name)
+            .field("vpc_region_name", &self.vpc_region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ObjectStoragePrivateEndpointRequest);
 
 /// Cloud provider region of the S3 bucket that the Object Storage private endpoint accesses. For same-region endpoints, this is also the region where the VPC interface endpoint is deployed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObjectStoragePrivateEndpointRequestRegionName {
     /// `US_GOV_WEST_1`
@@ -4206,6 +5119,42 @@ impl Json for ObjectStoragePrivateEndpointRequestRegionName {
     }
 }
 
+impl std::fmt::Debug for ObjectStoragePrivateEndpointRequestRegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsGovWest1 => f.write_str("UsGovWest1"),
+            Self::UsGovEast1 => f.write_str("UsGovEast1"),
+            Self::UsEast1 => f.write_str("UsEast1"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsWest1 => f.write_str("UsWest1"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::CaCentral1 => f.write_str("CaCentral1"),
+            Self::EuNorth1 => f.write_str("EuNorth1"),
+            Self::EuWest1 => f.write_str("EuWest1"),
+            Self::EuWest2 => f.write_str("EuWest2"),
+            Self::EuWest3 => f.write_str("EuWest3"),
+            Self::EuCentral1 => f.write_str("EuCentral1"),
+            Self::ApEast1 => f.write_str("ApEast1"),
+            Self::ApNortheast1 => f.write_str("ApNortheast1"),
+            Self::ApNortheast2 => f.write_str("ApNortheast2"),
+            Self::ApNortheast3 => f.write_str("ApNortheast3"),
+            Self::ApSoutheast1 => f.write_str("ApSoutheast1"),
+            Self::ApSoutheast2 => f.write_str("ApSoutheast2"),
+            Self::ApSoutheast3 => f.write_str("ApSoutheast3"),
+            Self::ApSouth1 => f.write_str("ApSouth1"),
+            Self::SaEast1 => f.write_str("SaEast1"),
+            Self::CnNorth1 => f.write_str("CnNorth1"),
+            Self::CnNorthwest1 => f.write_str("CnNorthwest1"),
+            Self::MeSouth1 => f.write_str("MeSouth1"),
+            Self::AfSouth1 => f.write_str("AfSouth1"),
+            Self::EuSouth1 => f.write_str("EuSouth1"),
+            Self::Global => f.write_str("Global"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ObjectStoragePrivateEndpointRequestRegionName);
 
 /// Cloud provider region in which the VPC interface endpoint is deployed. Omit to deploy the interface endpoint in the same region as the S3 bucket (same-region endpoint). Set to a region different from `regionName` to create a cross-region endpoint.
@@ -4214,7 +5163,7 @@ serde_via_json!(ObjectStoragePrivateEndpointRequestRegionName);
 pub type ObjectStoragePrivateEndpointRequestVpcRegionName = ObjectStoragePrivateEndpointRequestRegionName;
 
 /// The spec's `ObjectStoragePrivateEndpointResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointResponse {
     /// Human-readable label that identifies the cloud provider.
@@ -4280,6 +5229,21 @@ impl Json for ObjectStoragePrivateEndpointResponse {
     }
 }
 
+impl std::fmt::Debug for ObjectStoragePrivateEndpointResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoragePrivateEndpointResponse")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("error_message", &self.error_message)
+            .field("id", &self.id)
+            .field("private_endpoint_connection_name", &self.private_endpoint_connection_name)
+            .field("region_name", &self.region_name)
+            .field("status", &self.status)
+            .field("vpc_region_name", &self.vpc_region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ObjectStoragePrivateEndpointResponse);
 
 /// Cloud provider region in which the Object Storage bucket is located. For cross-region endpoints, this differs from `vpcRegionName`, which is the region in which the VPC interface endpoint is deployed.
@@ -4298,7 +5262,7 @@ pub type ObjectStoragePrivateEndpointResponseStatus = AWSKMSEARPrivateEndpointSt
 pub type ObjectStoragePrivateEndpointResponseVpcRegionName = ObjectStoragePrivateEndpointRequestRegionName;
 
 /// The spec's `PaginatedApiAtlasCollectionRestoreCollectionStateView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCollectionRestoreCollectionStateView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4338,10 +5302,21 @@ impl Json for PaginatedApiAtlasCollectionRestoreCollectionStateView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasCollectionRestoreCollectionStateView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasCollectionRestoreCollectionStateView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasCollectionRestoreCollectionStateView);
 
 /// The spec's `PaginatedApiAtlasCollectionRestoreJobView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCollectionRestoreJobView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4381,10 +5356,21 @@ impl Json for PaginatedApiAtlasCollectionRestoreJobView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasCollectionRestoreJobView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasCollectionRestoreJobView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasCollectionRestoreJobView);
 
 /// The spec's `PaginatedApiAtlasDiskBackupCollectionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupCollectionView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4424,6 +5410,17 @@ impl Json for PaginatedApiAtlasDiskBackupCollectionView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasDiskBackupCollectionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasDiskBackupCollectionView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasDiskBackupCollectionView);
 
 /// The spec's `PaginatedApiAtlasDiskBackupDatabaseView` schema.
@@ -4432,7 +5429,7 @@ serde_via_json!(PaginatedApiAtlasDiskBackupCollectionView);
 pub type PaginatedApiAtlasDiskBackupDatabaseView = PaginatedApiAtlasDiskBackupCollectionView;
 
 /// The spec's `PaginatedApiAtlasDiskBackupExportJobView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4472,10 +5469,21 @@ impl Json for PaginatedApiAtlasDiskBackupExportJobView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasDiskBackupExportJobView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasDiskBackupExportJobView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasDiskBackupExportJobView);
 
 /// The spec's `PaginatedApiAtlasObjectStoragePrivateEndpointResponseView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4515,10 +5523,21 @@ impl Json for PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasObjectStoragePrivateEndpointResponseView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasObjectStoragePrivateEndpointResponseView);
 
 /// The spec's `PaginatedApiAtlasServerlessBackupRestoreJobView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasServerlessBackupRestoreJobView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4558,10 +5577,21 @@ impl Json for PaginatedApiAtlasServerlessBackupRestoreJobView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasServerlessBackupRestoreJobView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasServerlessBackupRestoreJobView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasServerlessBackupRestoreJobView);
 
 /// The spec's `PaginatedApiAtlasServerlessBackupSnapshotView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasServerlessBackupSnapshotView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4601,10 +5631,21 @@ impl Json for PaginatedApiAtlasServerlessBackupSnapshotView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasServerlessBackupSnapshotView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasServerlessBackupSnapshotView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasServerlessBackupSnapshotView);
 
 /// The spec's `PaginatedBackupSnapshotExportBucketView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedBackupSnapshotExportBucketView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4644,10 +5685,21 @@ impl Json for PaginatedBackupSnapshotExportBucketView {
     }
 }
 
+impl std::fmt::Debug for PaginatedBackupSnapshotExportBucketView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedBackupSnapshotExportBucketView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedBackupSnapshotExportBucketView);
 
 /// The spec's `PaginatedBackupSnapshotExportBucketsView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedBackupSnapshotExportBucketsView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4687,10 +5739,21 @@ impl Json for PaginatedBackupSnapshotExportBucketsView {
     }
 }
 
+impl std::fmt::Debug for PaginatedBackupSnapshotExportBucketsView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedBackupSnapshotExportBucketsView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedBackupSnapshotExportBucketsView);
 
 /// The spec's `PaginatedCloudBackupReplicaSetView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupReplicaSetView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4730,10 +5793,21 @@ impl Json for PaginatedCloudBackupReplicaSetView {
     }
 }
 
+impl std::fmt::Debug for PaginatedCloudBackupReplicaSetView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedCloudBackupReplicaSetView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedCloudBackupReplicaSetView);
 
 /// The spec's `PaginatedCloudBackupRestoreJobView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupRestoreJobView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4773,10 +5847,21 @@ impl Json for PaginatedCloudBackupRestoreJobView {
     }
 }
 
+impl std::fmt::Debug for PaginatedCloudBackupRestoreJobView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedCloudBackupRestoreJobView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedCloudBackupRestoreJobView);
 
 /// The spec's `PaginatedCloudBackupShardedClusterSnapshotView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupShardedClusterSnapshotView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4816,10 +5901,21 @@ impl Json for PaginatedCloudBackupShardedClusterSnapshotView {
     }
 }
 
+impl std::fmt::Debug for PaginatedCloudBackupShardedClusterSnapshotView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedCloudBackupShardedClusterSnapshotView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedCloudBackupShardedClusterSnapshotView);
 
 /// The spec's `ServerlessBackupRestoreJob` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJob {
     /// Flag that indicates whether someone canceled this restore job.
@@ -4937,6 +6033,31 @@ impl Json for ServerlessBackupRestoreJob {
     }
 }
 
+impl std::fmt::Debug for ServerlessBackupRestoreJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessBackupRestoreJob")
+            .field("cancelled", &self.cancelled)
+            .field("delivery_type", &self.delivery_type)
+            .field("delivery_url", &self.delivery_url)
+            .field("desired_timestamp", &self.desired_timestamp)
+            .field("expired", &self.expired)
+            .field("expires_at", &self.expires_at)
+            .field("failed", &self.failed)
+            .field("finished_at", &self.finished_at)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("oplog_inc", &self.oplog_inc)
+            .field("oplog_ts", &self.oplog_ts)
+            .field("point_in_time_utc_seconds", &self.point_in_time_utc_seconds)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("target_cluster_name", &self.target_cluster_name)
+            .field("target_group_id", &self.target_group_id)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessBackupRestoreJob);
 
 /// Human-readable label that categorizes the restore job to create.
@@ -4945,7 +6066,7 @@ serde_via_json!(ServerlessBackupRestoreJob);
 pub type ServerlessBackupRestoreJobDeliveryType = DiskBackupSnapshotRestoreJobDeliveryType;
 
 /// The spec's `ServerlessBackupSnapshot` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessBackupSnapshot {
     /// Date and time when MongoDB Cloud took the snapshot. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -5024,10 +6145,28 @@ impl Json for ServerlessBackupSnapshot {
     }
 }
 
+impl std::fmt::Debug for ServerlessBackupSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessBackupSnapshot")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("frequency_type", &self.frequency_type)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("mongod_version", &self.mongod_version)
+            .field("serverless_instance_name", &self.serverless_instance_name)
+            .field("snapshot_type", &self.snapshot_type)
+            .field("status", &self.status)
+            .field("storage_size_bytes", &self.storage_size_bytes)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessBackupSnapshot);
 
 /// Human-readable label that identifies how often this snapshot triggers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerlessBackupSnapshotFrequencyType {
     /// `hourly`
@@ -5079,10 +6218,23 @@ impl Json for ServerlessBackupSnapshotFrequencyType {
     }
 }
 
+impl std::fmt::Debug for ServerlessBackupSnapshotFrequencyType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Hourly => f.write_str("Hourly"),
+            Self::Daily => f.write_str("Daily"),
+            Self::Weekly => f.write_str("Weekly"),
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServerlessBackupSnapshotFrequencyType);
 
 /// Human-readable label that identifies when this snapshot triggers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerlessBackupSnapshotSnapshotType {
     /// `onDemand`
@@ -5126,6 +6278,17 @@ impl Json for ServerlessBackupSnapshotSnapshotType {
     }
 }
 
+impl std::fmt::Debug for ServerlessBackupSnapshotSnapshotType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OnDemand => f.write_str("OnDemand"),
+            Self::Scheduled => f.write_str("Scheduled"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServerlessBackupSnapshotSnapshotType);
 
 /// Human-readable label that indicates the stage of the backup process for this snapshot.
@@ -5134,7 +6297,7 @@ serde_via_json!(ServerlessBackupSnapshotSnapshotType);
 pub type ServerlessBackupSnapshotStatus = DiskBackupReplicaSetStatus;
 
 /// State reason of the Job. This is set when the job state is "Failed".
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StateReason {
     /// Error code relating to state.
@@ -5167,10 +6330,17 @@ impl Json for StateReason {
     }
 }
 
+impl std::fmt::Debug for StateReason {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateReason").field("error_code", &self.error_code).field("message", &self.message).finish()
+    }
+}
+
 serde_via_json!(StateReason);
 
 /// Request body to toggle the private-networking requirement for an existing export bucket.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRequirePrivateNetworkingRequestView {
     /// True to require private networking; false to disable it.
@@ -5197,6 +6367,15 @@ impl Json for UpdateRequirePrivateNetworkingRequestView {
         let mut m = Map::new();
         put(&mut m, "requirePrivateNetworking", &self.require_private_networking);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UpdateRequirePrivateNetworkingRequestView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateRequirePrivateNetworkingRequestView")
+            .field("require_private_networking", &self.require_private_networking)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Deployments that can be migrated to MongoDB Atlas.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AvailableClustersDeployment {
     /// Version of MongoDB Agent that monitors/manages the cluster.
@@ -102,10 +102,29 @@ impl Json for AvailableClustersDeployment {
     }
 }
 
+impl std::fmt::Debug for AvailableClustersDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvailableClustersDeployment")
+            .field("agent_version", &self.agent_version)
+            .field("cluster_id", &self.cluster_id)
+            .field("db_size_bytes", &self.db_size_bytes)
+            .field("feature_compatibility_version", &self.feature_compatibility_version)
+            .field("managed", &self.managed)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("name", &self.name)
+            .field("oplog_size_mb", &self.oplog_size_mb)
+            .field("sharded", &self.sharded)
+            .field("shards_size", &self.shards_size)
+            .field("tls_enabled", &self.tls_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(AvailableClustersDeployment);
 
 /// Document that describes the destination of the migration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Destination {
     /// Label that identifies the destination cluster.
@@ -149,10 +168,22 @@ impl Json for Destination {
     }
 }
 
+impl std::fmt::Debug for Destination {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Destination")
+            .field("cluster_name", &self.cluster_name)
+            .field("group_id", &self.group_id)
+            .field("hostname_schema_type", &self.hostname_schema_type)
+            .field("private_link_id", &self.private_link_id)
+            .finish()
+    }
+}
+
 serde_via_json!(Destination);
 
 /// The network type to use between the migration host and the destination cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DestinationHostnameSchemaType {
     /// `PUBLIC`
@@ -200,10 +231,22 @@ impl Json for DestinationHostnameSchemaType {
     }
 }
 
+impl std::fmt::Debug for DestinationHostnameSchemaType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Public => f.write_str("Public"),
+            Self::PrivateLink => f.write_str("PrivateLink"),
+            Self::VpcPeering => f.write_str("VpcPeering"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DestinationHostnameSchemaType);
 
 /// The spec's `LiveImportAvailableProject` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LiveImportAvailableProject {
     /// List of clusters that can be migrated to MongoDB Cloud.
@@ -252,10 +295,22 @@ impl Json for LiveImportAvailableProject {
     }
 }
 
+impl std::fmt::Debug for LiveImportAvailableProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveImportAvailableProject")
+            .field("deployments", &self.deployments)
+            .field("migration_hosts", &self.migration_hosts)
+            .field("name", &self.name)
+            .field("project_id", &self.project_id)
+            .finish()
+    }
+}
+
 serde_via_json!(LiveImportAvailableProject);
 
 /// The spec's `LiveImportValidation` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LiveImportValidation {
     /// Unique 24-hexadecimal digit string that identifies the validation.
@@ -309,10 +364,23 @@ impl Json for LiveImportValidation {
     }
 }
 
+impl std::fmt::Debug for LiveImportValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveImportValidation")
+            .field("id", &self.id)
+            .field("error_message", &self.error_message)
+            .field("group_id", &self.group_id)
+            .field("source_group_id", &self.source_group_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(LiveImportValidation);
 
 /// State of the specified validation job returned at the time of the request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LiveImportValidationStatus {
     /// `PENDING`
@@ -360,10 +428,22 @@ impl Json for LiveImportValidationStatus {
     }
 }
 
+impl std::fmt::Debug for LiveImportValidationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(LiveImportValidationStatus);
 
 /// The spec's `LiveMigrationRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LiveMigrationRequest {
     /// Unique 24-hexadecimal digit string that identifies the migration request.
@@ -415,10 +495,24 @@ impl Json for LiveMigrationRequest {
     }
 }
 
+impl std::fmt::Debug for LiveMigrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveMigrationRequest")
+            .field("id", &self.id)
+            .field("destination", &self.destination)
+            .field("drop_enabled", &self.drop_enabled)
+            .field("migration_hosts", &self.migration_hosts)
+            .field("sharding", &self.sharding)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
 serde_via_json!(LiveMigrationRequest);
 
 /// The spec's `LiveMigrationRequest20240530` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LiveMigrationRequest20240530 {
     /// Unique 24-hexadecimal digit string that identifies the migration request.
@@ -482,10 +576,25 @@ impl Json for LiveMigrationRequest20240530 {
     }
 }
 
+impl std::fmt::Debug for LiveMigrationRequest20240530 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveMigrationRequest20240530")
+            .field("id", &self.id)
+            .field("destination", &self.destination)
+            .field("drop_destination_data", &self.drop_destination_data)
+            .field("links", &self.links)
+            .field("migration_hosts", &self.migration_hosts)
+            .field("sharding", &self.sharding)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
 serde_via_json!(LiveMigrationRequest20240530);
 
 /// The spec's `LiveMigrationResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LiveMigrationResponse {
     /// Unique 24-hexadecimal digit string that identifies the migration job.
@@ -554,6 +663,19 @@ impl Json for LiveMigrationResponse {
     }
 }
 
+impl std::fmt::Debug for LiveMigrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveMigrationResponse")
+            .field("id", &self.id)
+            .field("lag_time_seconds", &self.lag_time_seconds)
+            .field("migration_hosts", &self.migration_hosts)
+            .field("ready_for_cutover", &self.ready_for_cutover)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(LiveMigrationResponse);
 
 /// Progress made in migrating one cluster to MongoDB Atlas.
@@ -572,7 +694,7 @@ serde_via_json!(LiveMigrationResponse);
 /// - Replicating data from source to destination.
 /// - Verifying MongoDB Atlas connection settings.
 /// - Stopping replication after the cut over.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LiveMigrationResponseStatus {
     /// `NEW`
@@ -628,10 +750,24 @@ impl Json for LiveMigrationResponseStatus {
     }
 }
 
+impl std::fmt::Debug for LiveMigrationResponseStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::New => f.write_str("New"),
+            Self::Working => f.write_str("Working"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Complete => f.write_str("Complete"),
+            Self::Expired => f.write_str("Expired"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(LiveMigrationResponseStatus);
 
 /// Sharding configuration for a collection to be sharded on the destination cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShardEntry {
     /// Human-readable label that identifies the collection to be sharded on the destination cluster.
@@ -671,10 +807,21 @@ impl Json for ShardEntry {
     }
 }
 
+impl std::fmt::Debug for ShardEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShardEntry")
+            .field("collection", &self.collection)
+            .field("database", &self.database)
+            .field("shard_collection", &self.shard_collection)
+            .finish()
+    }
+}
+
 serde_via_json!(ShardEntry);
 
 /// Document that configures the shard key on the destination cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShardKeys {
     /// List of fields to use for the shard key.
@@ -704,10 +851,17 @@ impl Json for ShardKeys {
     }
 }
 
+impl std::fmt::Debug for ShardKeys {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShardKeys").field("key", &self.key).finish()
+    }
+}
+
 serde_via_json!(ShardKeys);
 
 /// Document that configures sharding on the destination cluster when migrating from a replica set source to a sharded cluster destination on MongoDB 6.0 or higher. If you don't wish to shard any collections on the destination cluster, leave this empty.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShardingRequest {
     /// Flag that lets the migration create supporting indexes for the shard keys, if none exists, as the destination cluster also needs compatible indexes for the specified shard keys.
@@ -743,10 +897,20 @@ impl Json for ShardingRequest {
     }
 }
 
+impl std::fmt::Debug for ShardingRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShardingRequest")
+            .field("create_supporting_indexes", &self.create_supporting_indexes)
+            .field("sharding_entries", &self.sharding_entries)
+            .finish()
+    }
+}
+
 serde_via_json!(ShardingRequest);
 
 /// Document that describes the source of the migration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Source {
     /// Path to the CA certificate that signed SSL certificates use to authenticate to the source cluster.
@@ -810,10 +974,25 @@ impl Json for Source {
     }
 }
 
+impl std::fmt::Debug for Source {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("ca_certificate_path", &self.ca_certificate_path)
+            .field("cluster_name", &self.cluster_name)
+            .field("group_id", &self.group_id)
+            .field("managed_authentication", &self.managed_authentication)
+            .field("password", &self.password)
+            .field("ssl", &self.ssl)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(Source);
 
 /// The spec's `TargetOrg` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TargetOrg {
     /// Link token that contains all the information required to complete the link.
@@ -843,10 +1022,17 @@ impl Json for TargetOrg {
     }
 }
 
+impl std::fmt::Debug for TargetOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TargetOrg").field("link_token", &self.link_token).finish()
+    }
+}
+
 serde_via_json!(TargetOrg);
 
 /// The spec's `TargetOrgRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TargetOrgRequest {
     /// IP address access list entries associated with the API key.
@@ -873,6 +1059,13 @@ impl Json for TargetOrgRequest {
         let mut m = Map::new();
         put_opt(&mut m, "accessListIps", &self.access_list_ips);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for TargetOrgRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TargetOrgRequest").field("access_list_ips", &self.access_list_ips).finish()
     }
 }
 

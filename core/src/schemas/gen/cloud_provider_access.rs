@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Details that describe the features linked to the Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessAWSIAMRole {
     /// Human-readable label that identifies the cloud provider of the role.
@@ -77,6 +77,22 @@ impl Json for CloudProviderAccessAWSIAMRole {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessAWSIAMRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessAWSIAMRole")
+            .field("provider_name", &self.provider_name)
+            .field("atlas_aws_account_arn", &self.atlas_aws_account_arn)
+            .field("atlas_assumed_role_external_id", &self.atlas_assumed_role_external_id)
+            .field("authorized_date", &self.authorized_date)
+            .field("created_date", &self.created_date)
+            .field("feature_usages", &self.feature_usages)
+            .field("iam_assumed_role_arn", &self.iam_assumed_role_arn)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessAWSIAMRole);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -85,7 +101,7 @@ serde_via_json!(CloudProviderAccessAWSIAMRole);
 pub type CloudProviderAccessAWSIAMRoleProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Details that describe the features linked to the Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessAWSIAMRoleRequest {
     /// Amazon Resource Name that identifies the Amazon Web Services (AWS) user account that MongoDB Cloud uses when it assumes the Identity and Access Management (IAM) role.
@@ -149,6 +165,21 @@ impl Json for CloudProviderAccessAWSIAMRoleRequest {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessAWSIAMRoleRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessAWSIAMRoleRequest")
+            .field("atlas_aws_account_arn", &self.atlas_aws_account_arn)
+            .field("atlas_assumed_role_external_id", &self.atlas_assumed_role_external_id)
+            .field("authorized_date", &self.authorized_date)
+            .field("created_date", &self.created_date)
+            .field("feature_usages", &self.feature_usages)
+            .field("provider_name", &self.provider_name)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessAWSIAMRoleRequest);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -162,7 +193,7 @@ pub type CloudProviderAccessAWSIAMRoleRequestProviderName = AWSCreateDataProcess
 pub type CloudProviderAccessAWSIAMRoleRequestUpdate = CloudProviderAccessAWSIAMRole;
 
 /// Details that describe the Atlas log integration linked to this cloud provider access role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessAtlasLogIntegrationFeatureUsage {
     /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -195,10 +226,20 @@ impl Json for CloudProviderAccessAtlasLogIntegrationFeatureUsage {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessAtlasLogIntegrationFeatureUsage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessAtlasLogIntegrationFeatureUsage")
+            .field("feature_type", &self.feature_type)
+            .field("feature_id", &self.feature_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessAtlasLogIntegrationFeatureUsage);
 
 /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
     /// `ATLAS_DATA_LAKE`
@@ -254,10 +295,24 @@ impl Json for CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtlasDataLake => f.write_str("AtlasDataLake"),
+            Self::EncryptionAtRest => f.write_str("EncryptionAtRest"),
+            Self::ExportSnapshot => f.write_str("ExportSnapshot"),
+            Self::PushBasedLogExport => f.write_str("PushBasedLogExport"),
+            Self::AtlasLogIntegration => f.write_str("AtlasLogIntegration"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType);
 
 /// Details that describe the features linked to the Azure Service Principal.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessAzureServicePrincipal {
     /// Human-readable label that identifies the cloud provider of the role.
@@ -326,6 +381,22 @@ impl Json for CloudProviderAccessAzureServicePrincipal {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessAzureServicePrincipal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessAzureServicePrincipal")
+            .field("provider_name", &self.provider_name)
+            .field("id", &self.id)
+            .field("atlas_azure_app_id", &self.atlas_azure_app_id)
+            .field("created_date", &self.created_date)
+            .field("feature_usages", &self.feature_usages)
+            .field("last_updated_date", &self.last_updated_date)
+            .field("service_principal_id", &self.service_principal_id)
+            .field("tenant_id", &self.tenant_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessAzureServicePrincipal);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -334,7 +405,7 @@ serde_via_json!(CloudProviderAccessAzureServicePrincipal);
 pub type CloudProviderAccessAzureServicePrincipalProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Details that describe the features linked to the Azure Service Principal.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessAzureServicePrincipalRequest {
     /// Unique 24-hexadecimal digit string that identifies the role.
@@ -403,6 +474,22 @@ impl Json for CloudProviderAccessAzureServicePrincipalRequest {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessAzureServicePrincipalRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessAzureServicePrincipalRequest")
+            .field("id", &self.id)
+            .field("atlas_azure_app_id", &self.atlas_azure_app_id)
+            .field("created_date", &self.created_date)
+            .field("feature_usages", &self.feature_usages)
+            .field("last_updated_date", &self.last_updated_date)
+            .field("provider_name", &self.provider_name)
+            .field("service_principal_id", &self.service_principal_id)
+            .field("tenant_id", &self.tenant_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessAzureServicePrincipalRequest);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -416,7 +503,7 @@ pub type CloudProviderAccessAzureServicePrincipalRequestProviderName = AWSCreate
 pub type CloudProviderAccessAzureServicePrincipalRequestUpdate = CloudProviderAccessAzureServicePrincipal;
 
 /// Details that describe the Atlas Data Lakes linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessDataLakeFeatureUsage {
     /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -449,6 +536,16 @@ impl Json for CloudProviderAccessDataLakeFeatureUsage {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessDataLakeFeatureUsage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessDataLakeFeatureUsage")
+            .field("feature_type", &self.feature_type)
+            .field("feature_id", &self.feature_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessDataLakeFeatureUsage);
 
 /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -458,7 +555,7 @@ pub type CloudProviderAccessDataLakeFeatureUsageFeatureType =
     CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType;
 
 /// Details that describe the Key Management Service (KMS) linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessEncryptionAtRestFeatureUsage {
     /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -491,6 +588,16 @@ impl Json for CloudProviderAccessEncryptionAtRestFeatureUsage {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessEncryptionAtRestFeatureUsage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessEncryptionAtRestFeatureUsage")
+            .field("feature_type", &self.feature_type)
+            .field("feature_id", &self.feature_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessEncryptionAtRestFeatureUsage);
 
 /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -500,7 +607,7 @@ pub type CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType =
     CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType;
 
 /// Details that describe the Amazon Web Services (AWS) Simple Storage Service (S3) export buckets linked to this AWS Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessExportSnapshotFeatureUsage {
     /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -533,6 +640,16 @@ impl Json for CloudProviderAccessExportSnapshotFeatureUsage {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessExportSnapshotFeatureUsage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessExportSnapshotFeatureUsage")
+            .field("feature_type", &self.feature_type)
+            .field("feature_id", &self.feature_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessExportSnapshotFeatureUsage);
 
 /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -542,7 +659,7 @@ pub type CloudProviderAccessExportSnapshotFeatureUsageFeatureType =
     CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType;
 
 /// MongoDB Cloud features associated with this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudProviderAccessFeatureUsage {
     /// `featureType` is `ATLAS_DATA_LAKE`.
@@ -585,10 +702,24 @@ impl Json for CloudProviderAccessFeatureUsage {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessFeatureUsage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtlasDataLake(v) => f.debug_tuple("AtlasDataLake").field(v).finish(),
+            Self::AtlasLogIntegration(v) => f.debug_tuple("AtlasLogIntegration").field(v).finish(),
+            Self::EncryptionAtRest(v) => f.debug_tuple("EncryptionAtRest").field(v).finish(),
+            Self::ExportSnapshot(v) => f.debug_tuple("ExportSnapshot").field(v).finish(),
+            Self::PushBasedLogExport(v) => f.debug_tuple("PushBasedLogExport").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderAccessFeatureUsage);
 
 /// Identifying characteristics about the Atlas log integration linked to this cloud provider access role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
     /// Unique 24-hexadecimal digit string that identifies the Atlas log integration configuration.
@@ -628,10 +759,21 @@ impl Json for CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId")
+            .field("config_id", &self.config_id)
+            .field("group_id", &self.group_id)
+            .field("sink_name", &self.sink_name)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId);
 
 /// Identifying characteristics about the data lake linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessFeatureUsageDataLakeFeatureId {
     /// Unique 24-hexadecimal digit string that identifies your project.
@@ -664,10 +806,20 @@ impl Json for CloudProviderAccessFeatureUsageDataLakeFeatureId {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessFeatureUsageDataLakeFeatureId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessFeatureUsageDataLakeFeatureId")
+            .field("group_id", &self.group_id)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessFeatureUsageDataLakeFeatureId);
 
 /// Identifying characteristics about the Amazon Web Services (AWS) Simple Storage Service (S3) export bucket linked to this AWS Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessFeatureUsageExportSnapshotFeatureId {
     /// Unique 24-hexadecimal digit string that identifies the AWS S3 bucket to which you export your snapshots.
@@ -700,10 +852,20 @@ impl Json for CloudProviderAccessFeatureUsageExportSnapshotFeatureId {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessFeatureUsageExportSnapshotFeatureId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessFeatureUsageExportSnapshotFeatureId")
+            .field("export_bucket_id", &self.export_bucket_id)
+            .field("group_id", &self.group_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessFeatureUsageExportSnapshotFeatureId);
 
 /// Identifying characteristics about the Amazon Web Services (AWS) Simple Storage Service (S3) export bucket linked to this AWS Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId {
     /// Name of the AWS S3 bucket to which your logs will be exported to.
@@ -736,10 +898,20 @@ impl Json for CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId")
+            .field("bucket_name", &self.bucket_name)
+            .field("group_id", &self.group_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId);
 
 /// Details that describe the features linked to the GCP Service Account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessGCPServiceAccount {
     /// Human-readable label that identifies the cloud provider of the role.
@@ -798,6 +970,20 @@ impl Json for CloudProviderAccessGCPServiceAccount {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessGCPServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessGCPServiceAccount")
+            .field("provider_name", &self.provider_name)
+            .field("created_date", &self.created_date)
+            .field("feature_usages", &self.feature_usages)
+            .field("gcp_service_account_for_atlas", &self.gcp_service_account_for_atlas)
+            .field("role_id", &self.role_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessGCPServiceAccount);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -806,7 +992,7 @@ serde_via_json!(CloudProviderAccessGCPServiceAccount);
 pub type CloudProviderAccessGCPServiceAccountProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Details that describe the features linked to the GCP Service Account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessGCPServiceAccountRequest {
     /// Date and time when this GCP Service Account was created. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -860,6 +1046,19 @@ impl Json for CloudProviderAccessGCPServiceAccountRequest {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessGCPServiceAccountRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessGCPServiceAccountRequest")
+            .field("created_date", &self.created_date)
+            .field("feature_usages", &self.feature_usages)
+            .field("gcp_service_account_for_atlas", &self.gcp_service_account_for_atlas)
+            .field("provider_name", &self.provider_name)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessGCPServiceAccountRequest);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -868,7 +1067,7 @@ serde_via_json!(CloudProviderAccessGCPServiceAccountRequest);
 pub type CloudProviderAccessGCPServiceAccountRequestProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Details that describe the features linked to the GCP Service Account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessGCPServiceAccountRequestUpdate {
     /// Human-readable label that identifies the cloud provider of the role.
@@ -898,6 +1097,15 @@ impl Json for CloudProviderAccessGCPServiceAccountRequestUpdate {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessGCPServiceAccountRequestUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessGCPServiceAccountRequestUpdate")
+            .field("provider_name", &self.provider_name)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessGCPServiceAccountRequestUpdate);
 
 /// Human-readable label that identifies the cloud provider of the role.
@@ -906,7 +1114,7 @@ serde_via_json!(CloudProviderAccessGCPServiceAccountRequestUpdate);
 pub type CloudProviderAccessGCPServiceAccountRequestUpdateProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Provision status of the service account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudProviderAccessGCPServiceAccountStatus {
     /// `IN_PROGRESS`
@@ -958,10 +1166,23 @@ impl Json for CloudProviderAccessGCPServiceAccountStatus {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessGCPServiceAccountStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Complete => f.write_str("Complete"),
+            Self::Failed => f.write_str("Failed"),
+            Self::NotInitiated => f.write_str("NotInitiated"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderAccessGCPServiceAccountStatus);
 
 /// Details that describe the Amazon Web Services (AWS) Simple Storage Service (S3) export buckets linked to this AWS Identity and Access Management (IAM) role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessPushBasedLogExportFeatureUsage {
     /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -994,6 +1215,16 @@ impl Json for CloudProviderAccessPushBasedLogExportFeatureUsage {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessPushBasedLogExportFeatureUsage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessPushBasedLogExportFeatureUsage")
+            .field("feature_type", &self.feature_type)
+            .field("feature_id", &self.feature_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderAccessPushBasedLogExportFeatureUsage);
 
 /// Human-readable label that describes one MongoDB Cloud feature linked to this Amazon Web Services (AWS) Identity and Access Management (IAM) role.
@@ -1003,7 +1234,7 @@ pub type CloudProviderAccessPushBasedLogExportFeatureUsageFeatureType =
     CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType;
 
 /// Cloud provider access role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudProviderAccessRole {
     /// `providerName` is `AWS`.
@@ -1038,10 +1269,22 @@ impl Json for CloudProviderAccessRole {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderAccessRole);
 
 /// Cloud provider access role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudProviderAccessRoleRequest {
     /// `providerName` is `AWS`.
@@ -1076,10 +1319,22 @@ impl Json for CloudProviderAccessRoleRequest {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessRoleRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderAccessRoleRequest);
 
 /// Cloud provider access role.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudProviderAccessRoleRequestUpdate {
     /// `providerName` is `AWS`.
@@ -1114,10 +1369,22 @@ impl Json for CloudProviderAccessRoleRequestUpdate {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAccessRoleRequestUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderAccessRoleRequestUpdate);
 
 /// The spec's `CloudProviderAccessRoles` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAccessRoles {
     /// List that contains the Amazon Web Services (AWS) IAM roles registered and authorized with MongoDB Cloud.
@@ -1154,6 +1421,17 @@ impl Json for CloudProviderAccessRoles {
         put_opt(&mut m, "azureServicePrincipals", &self.azure_service_principals);
         put_opt(&mut m, "gcpServiceAccounts", &self.gcp_service_accounts);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for CloudProviderAccessRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAccessRoles")
+            .field("aws_iam_roles", &self.aws_iam_roles)
+            .field("azure_service_principals", &self.azure_service_principals)
+            .field("gcp_service_accounts", &self.gcp_service_accounts)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AtlasClusterOutageSimulationOutageFilter` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AtlasClusterOutageSimulationOutageFilter {
     /// The cloud provider of the region that undergoes the outage simulation.
@@ -50,10 +50,21 @@ impl Json for AtlasClusterOutageSimulationOutageFilter {
     }
 }
 
+impl std::fmt::Debug for AtlasClusterOutageSimulationOutageFilter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasClusterOutageSimulationOutageFilter")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region_name", &self.region_name)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(AtlasClusterOutageSimulationOutageFilter);
 
 /// The spec's `ClusterOutageSimulation` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterOutageSimulation {
     /// Human-readable label that identifies the cluster that undergoes outage simulation.
@@ -126,6 +137,21 @@ impl Json for ClusterOutageSimulation {
     }
 }
 
+impl std::fmt::Debug for ClusterOutageSimulation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterOutageSimulation")
+            .field("cluster_name", &self.cluster_name)
+            .field("expiration_date", &self.expiration_date)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("outage_filters", &self.outage_filters)
+            .field("start_request_date", &self.start_request_date)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterOutageSimulation);
 
 /// Phase of the outage simulation.
@@ -138,7 +164,7 @@ serde_via_json!(ClusterOutageSimulation);
 /// | `RECOVERY_REQUESTED` | User has requested recovery from the simulated outage.|
 /// | `RECOVERING`         | MongoDB Cloud is recovering the cluster from the simulated outage.|
 /// | `COMPLETE`           | MongoDB Cloud has completed the cluster outage simulation.|
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterOutageSimulationState {
     /// `START_REQUESTED`
@@ -195,6 +221,21 @@ impl Json for ClusterOutageSimulationState {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for ClusterOutageSimulationState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StartRequested => f.write_str("StartRequested"),
+            Self::Starting => f.write_str("Starting"),
+            Self::Simulating => f.write_str("Simulating"),
+            Self::RecoveryRequested => f.write_str("RecoveryRequested"),
+            Self::Recovering => f.write_str("Recovering"),
+            Self::Complete => f.write_str("Complete"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

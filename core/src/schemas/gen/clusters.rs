@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AWSCloudProviderSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSCloudProviderSettings {
     /// `providerName`.
@@ -72,10 +72,25 @@ impl Json for AWSCloudProviderSettings {
     }
 }
 
+impl std::fmt::Debug for AWSCloudProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSCloudProviderSettings")
+            .field("provider_name", &self.provider_name)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("disk_iops", &self.disk_iops)
+            .field("encrypt_ebs_volume", &self.encrypt_ebs_volume)
+            .field("instance_size_name", &self.instance_size_name)
+            .field("region_name", &self.region_name)
+            .field("volume_type", &self.volume_type)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSCloudProviderSettings);
 
 /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSComputeAutoScaling {
     /// Maximum instance size to which your cluster can automatically scale.
@@ -111,6 +126,16 @@ impl Json for AWSComputeAutoScaling {
     }
 }
 
+impl std::fmt::Debug for AWSComputeAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSComputeAutoScaling")
+            .field("max_instance_size", &self.max_instance_size)
+            .field("min_instance_size", &self.min_instance_size)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSComputeAutoScaling);
 
 /// Maximum instance size to which your cluster can automatically scale.
@@ -124,7 +149,7 @@ pub type AWSComputeAutoScalingMaxInstanceSize = AWSCloudProviderSettingsInstance
 pub type AWSComputeAutoScalingMinInstanceSize = AWSCloudProviderSettingsInstanceSizeName;
 
 /// Hardware specifications for nodes deployed in the region.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSHardwareSpec {
     /// Target IOPS (Input/Output Operations Per Second) desired for storage attached to this hardware.
@@ -195,6 +220,19 @@ impl Json for AWSHardwareSpec {
     }
 }
 
+impl std::fmt::Debug for AWSHardwareSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSHardwareSpec")
+            .field("disk_iops", &self.disk_iops)
+            .field("disk_throughput", &self.disk_throughput)
+            .field("ebs_volume_type", &self.ebs_volume_type)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSHardwareSpec);
 
 /// Type of storage you want to attach to your AWS-provisioned cluster.
@@ -216,7 +254,7 @@ pub type AWSHardwareSpecEbsVolumeType = AWSCloudProviderSettingsVolumeType;
 pub type AWSHardwareSpecInstanceSize = AWSCloudProviderSettingsInstanceSizeName;
 
 /// Details that explain how MongoDB Cloud replicates data in one region on the specified MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSRegionConfig {
     /// Hardware specifications for all electable nodes deployed in the region. Electable nodes can become the primary and can enable local reads. If you don't specify this option, MongoDB Cloud deploys no electable nodes to the region.
@@ -287,6 +325,22 @@ impl Json for AWSRegionConfig {
     }
 }
 
+impl std::fmt::Debug for AWSRegionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSRegionConfig")
+            .field("electable_specs", &self.electable_specs)
+            .field("priority", &self.priority)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .field("analytics_auto_scaling", &self.analytics_auto_scaling)
+            .field("analytics_specs", &self.analytics_specs)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("read_only_specs", &self.read_only_specs)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSRegionConfig);
 
 /// Cloud service provider on which MongoDB Cloud provisions the hosts. Set dedicated clusters to `AWS`, `GCP`, `AZURE` or `TENANT`.
@@ -300,7 +354,7 @@ pub type AWSRegionConfigProviderName = AWSRegionConfig20240805ProviderName;
 pub type AWSRegionConfigRegionName = AWSRegionConfig20240805RegionName;
 
 /// The spec's `AdvancedClusterDescription` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedClusterDescription {
     /// If reconfiguration is necessary to regain a primary due to a regional outage, submit this field alongside your topology reconfiguration to request a new regional outage resistant topology. Forced reconfigurations during an outage of the majority of electable nodes carry a risk of data loss if replicated writes (even majority committed writes) have not been replicated to the new primary node. MongoDB Atlas docs contain more information. To proceed with an operation which carries that risk, set `acceptDataRisksAndForceReplicaSetReconfig` to the current date. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -539,10 +593,53 @@ impl Json for AdvancedClusterDescription {
     }
 }
 
+impl std::fmt::Debug for AdvancedClusterDescription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdvancedClusterDescription")
+            .field(
+                "accept_data_risks_and_force_replica_set_reconfig",
+                &self.accept_data_risks_and_force_replica_set_reconfig,
+            )
+            .field("advanced_configuration", &self.advanced_configuration)
+            .field("backup_enabled", &self.backup_enabled)
+            .field("bi_connector", &self.bi_connector)
+            .field("cluster_type", &self.cluster_type)
+            .field("config_server_management_mode", &self.config_server_management_mode)
+            .field("config_server_type", &self.config_server_type)
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("disk_warming_mode", &self.disk_warming_mode)
+            .field("encryption_at_rest_provider", &self.encryption_at_rest_provider)
+            .field("feature_compatibility_version", &self.feature_compatibility_version)
+            .field("feature_compatibility_version_expiration_date", &self.feature_compatibility_version_expiration_date)
+            .field("global_cluster_self_managed_sharding", &self.global_cluster_self_managed_sharding)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("labels", &self.labels)
+            .field("links", &self.links)
+            .field("mongo_db_employee_access_grant", &self.mongo_db_employee_access_grant)
+            .field("mongo_db_major_version", &self.mongo_db_major_version)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("name", &self.name)
+            .field("paused", &self.paused)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("replica_set_scaling_strategy", &self.replica_set_scaling_strategy)
+            .field("replication_specs", &self.replication_specs)
+            .field("root_cert_type", &self.root_cert_type)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .field("version_release_system", &self.version_release_system)
+            .finish()
+    }
+}
+
 serde_via_json!(AdvancedClusterDescription);
 
 /// The spec's `AvailableCloudProviderRegion` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AvailableCloudProviderRegion {
     /// Flag that indicates whether the cloud provider sets this region as its default. AWS defaults to `US_EAST_1`, GCP defaults to `CENTRAL_US`, and AZURE defaults to `US_WEST_2`.
@@ -575,10 +672,20 @@ impl Json for AvailableCloudProviderRegion {
     }
 }
 
+impl std::fmt::Debug for AvailableCloudProviderRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvailableCloudProviderRegion")
+            .field("default", &self.default)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 serde_via_json!(AvailableCloudProviderRegion);
 
 /// The spec's `AzureCloudProviderSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureCloudProviderSettings {
     /// `providerName`.
@@ -626,10 +733,23 @@ impl Json for AzureCloudProviderSettings {
     }
 }
 
+impl std::fmt::Debug for AzureCloudProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureCloudProviderSettings")
+            .field("provider_name", &self.provider_name)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("disk_type_name", &self.disk_type_name)
+            .field("instance_size_name", &self.instance_size_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureCloudProviderSettings);
 
 /// Disk type that corresponds to the host's root volume for Azure instances. If omitted, the default disk type for the selected `providerSettings.instanceSizeName` applies.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureCloudProviderSettingsDiskTypeName {
     /// `P2`
@@ -705,10 +825,29 @@ impl Json for AzureCloudProviderSettingsDiskTypeName {
     }
 }
 
+impl std::fmt::Debug for AzureCloudProviderSettingsDiskTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::P2 => f.write_str("P2"),
+            Self::P3 => f.write_str("P3"),
+            Self::P4 => f.write_str("P4"),
+            Self::P6 => f.write_str("P6"),
+            Self::P10 => f.write_str("P10"),
+            Self::P15 => f.write_str("P15"),
+            Self::P20 => f.write_str("P20"),
+            Self::P30 => f.write_str("P30"),
+            Self::P40 => f.write_str("P40"),
+            Self::P50 => f.write_str("P50"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureCloudProviderSettingsDiskTypeName);
 
 /// Microsoft Azure Regions.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureCloudProviderSettingsRegionName {
     /// `US_CENTRAL`
@@ -968,10 +1107,75 @@ impl Json for AzureCloudProviderSettingsRegionName {
     }
 }
 
+impl std::fmt::Debug for AzureCloudProviderSettingsRegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsCentral => f.write_str("UsCentral"),
+            Self::UsEast => f.write_str("UsEast"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsNorthCentral => f.write_str("UsNorthCentral"),
+            Self::UsWest => f.write_str("UsWest"),
+            Self::UsSouthCentral => f.write_str("UsSouthCentral"),
+            Self::EuropeNorth => f.write_str("EuropeNorth"),
+            Self::EuropeWest => f.write_str("EuropeWest"),
+            Self::UsWestCentral => f.write_str("UsWestCentral"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::UsWest3 => f.write_str("UsWest3"),
+            Self::CanadaEast => f.write_str("CanadaEast"),
+            Self::CanadaCentral => f.write_str("CanadaCentral"),
+            Self::BrazilSouth => f.write_str("BrazilSouth"),
+            Self::BrazilSoutheast => f.write_str("BrazilSoutheast"),
+            Self::AustraliaCentral => f.write_str("AustraliaCentral"),
+            Self::AustraliaCentral2 => f.write_str("AustraliaCentral2"),
+            Self::AustraliaEast => f.write_str("AustraliaEast"),
+            Self::AustraliaSouthEast => f.write_str("AustraliaSouthEast"),
+            Self::GermanyWestCentral => f.write_str("GermanyWestCentral"),
+            Self::GermanyNorth => f.write_str("GermanyNorth"),
+            Self::SwedenCentral => f.write_str("SwedenCentral"),
+            Self::SwedenSouth => f.write_str("SwedenSouth"),
+            Self::SwitzerlandNorth => f.write_str("SwitzerlandNorth"),
+            Self::SwitzerlandWest => f.write_str("SwitzerlandWest"),
+            Self::UkSouth => f.write_str("UkSouth"),
+            Self::UkWest => f.write_str("UkWest"),
+            Self::NorwayEast => f.write_str("NorwayEast"),
+            Self::NorwayWest => f.write_str("NorwayWest"),
+            Self::IndiaCentral => f.write_str("IndiaCentral"),
+            Self::IndiaSouth => f.write_str("IndiaSouth"),
+            Self::IndiaWest => f.write_str("IndiaWest"),
+            Self::ChinaEast => f.write_str("ChinaEast"),
+            Self::ChinaNorth => f.write_str("ChinaNorth"),
+            Self::AsiaEast => f.write_str("AsiaEast"),
+            Self::JapanEast => f.write_str("JapanEast"),
+            Self::JapanWest => f.write_str("JapanWest"),
+            Self::AsiaSouthEast => f.write_str("AsiaSouthEast"),
+            Self::KoreaCentral => f.write_str("KoreaCentral"),
+            Self::KoreaSouth => f.write_str("KoreaSouth"),
+            Self::FranceCentral => f.write_str("FranceCentral"),
+            Self::FranceSouth => f.write_str("FranceSouth"),
+            Self::SouthAfricaNorth => f.write_str("SouthAfricaNorth"),
+            Self::SouthAfricaWest => f.write_str("SouthAfricaWest"),
+            Self::UaeCentral => f.write_str("UaeCentral"),
+            Self::UaeNorth => f.write_str("UaeNorth"),
+            Self::QatarCentral => f.write_str("QatarCentral"),
+            Self::PolandCentral => f.write_str("PolandCentral"),
+            Self::IsraelCentral => f.write_str("IsraelCentral"),
+            Self::ItalyNorth => f.write_str("ItalyNorth"),
+            Self::SpainCentral => f.write_str("SpainCentral"),
+            Self::MexicoCentral => f.write_str("MexicoCentral"),
+            Self::NewZealandNorth => f.write_str("NewZealandNorth"),
+            Self::UsGovVirginia => f.write_str("UsGovVirginia"),
+            Self::UsGovArizona => f.write_str("UsGovArizona"),
+            Self::UsGovTexas => f.write_str("UsGovTexas"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureCloudProviderSettingsRegionName);
 
 /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureComputeAutoScalingRules {
     /// Maximum instance size to which your cluster can automatically scale.
@@ -1007,6 +1211,16 @@ impl Json for AzureComputeAutoScalingRules {
     }
 }
 
+impl std::fmt::Debug for AzureComputeAutoScalingRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureComputeAutoScalingRules")
+            .field("max_instance_size", &self.max_instance_size)
+            .field("min_instance_size", &self.min_instance_size)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureComputeAutoScalingRules);
 
 /// Maximum instance size to which your cluster can automatically scale.
@@ -1020,7 +1234,7 @@ pub type AzureComputeAutoScalingRulesMaxInstanceSize = AzureCloudProviderSetting
 pub type AzureComputeAutoScalingRulesMinInstanceSize = AzureCloudProviderSettingsInstanceSizeName;
 
 /// The spec's `AzureHardwareSpec` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureHardwareSpec {
     /// Target throughput desired for storage attached to your Azure-provisioned cluster. Change this parameter if you:
@@ -1067,6 +1281,17 @@ impl Json for AzureHardwareSpec {
     }
 }
 
+impl std::fmt::Debug for AzureHardwareSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureHardwareSpec")
+            .field("disk_iops", &self.disk_iops)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureHardwareSpec);
 
 /// Hardware specification for the instance sizes in this region. Each instance size has a default storage and memory capacity. The instance size you select applies to all the data-bearing hosts of the node type.
@@ -1080,7 +1305,7 @@ pub type AzureHardwareSpecInstanceSize = AzureCloudProviderSettingsInstanceSizeN
 pub type AzureRegionConfig = AWSRegionConfig;
 
 /// Settings that describe the clusters in each project that the API key is authorized to view.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudCluster {
     /// Whole number that indicates the quantity of alerts open on the cluster.
@@ -1164,10 +1389,29 @@ impl Json for CloudCluster {
     }
 }
 
+impl std::fmt::Debug for CloudCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudCluster")
+            .field("alert_count", &self.alert_count)
+            .field("auth_enabled", &self.auth_enabled)
+            .field("availability", &self.availability)
+            .field("backup_enabled", &self.backup_enabled)
+            .field("cluster_id", &self.cluster_id)
+            .field("data_size_bytes", &self.data_size_bytes)
+            .field("name", &self.name)
+            .field("node_count", &self.node_count)
+            .field("ssl_enabled", &self.ssl_enabled)
+            .field("type", &self.r#type)
+            .field("versions", &self.versions)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudCluster);
 
 /// Term that expresses how many nodes of the cluster can be accessed when MongoDB Cloud receives this request. This parameter returns `available` when all nodes are accessible, `warning` only when some nodes in the cluster can be accessed, `unavailable` when the cluster can't be accessed, or `dead` when the cluster has been deactivated.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudClusterAvailability {
     /// `available`
@@ -1219,10 +1463,23 @@ impl Json for CloudClusterAvailability {
     }
 }
 
+impl std::fmt::Debug for CloudClusterAvailability {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Available => f.write_str("Available"),
+            Self::Dead => f.write_str("Dead"),
+            Self::Unavailable => f.write_str("Unavailable"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudClusterAvailability);
 
 /// Human-readable label that indicates the cluster type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudClusterType {
     /// `REPLICA_SET`
@@ -1266,10 +1523,21 @@ impl Json for CloudClusterType {
     }
 }
 
+impl std::fmt::Debug for CloudClusterType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaSet => f.write_str("ReplicaSet"),
+            Self::ShardedCluster => f.write_str("ShardedCluster"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudClusterType);
 
 /// The spec's `CloudGCPProviderSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudGCPProviderSettings {
     /// `providerName`.
@@ -1313,10 +1581,22 @@ impl Json for CloudGCPProviderSettings {
     }
 }
 
+impl std::fmt::Debug for CloudGCPProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudGCPProviderSettings")
+            .field("provider_name", &self.provider_name)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("instance_size_name", &self.instance_size_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudGCPProviderSettings);
 
 /// Google Compute Regions.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudGCPProviderSettingsRegionName {
     /// `EASTERN_US`
@@ -1552,10 +1832,69 @@ impl Json for CloudGCPProviderSettingsRegionName {
     }
 }
 
+impl std::fmt::Debug for CloudGCPProviderSettingsRegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::EasternUs => f.write_str("EasternUs"),
+            Self::EasternUsAw => f.write_str("EasternUsAw"),
+            Self::UsEast4 => f.write_str("UsEast4"),
+            Self::UsEast4Aw => f.write_str("UsEast4Aw"),
+            Self::UsEast5 => f.write_str("UsEast5"),
+            Self::UsEast5Aw => f.write_str("UsEast5Aw"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::UsWest2Aw => f.write_str("UsWest2Aw"),
+            Self::UsWest3 => f.write_str("UsWest3"),
+            Self::UsWest3Aw => f.write_str("UsWest3Aw"),
+            Self::UsWest4 => f.write_str("UsWest4"),
+            Self::UsWest4Aw => f.write_str("UsWest4Aw"),
+            Self::UsSouth1 => f.write_str("UsSouth1"),
+            Self::UsSouth1Aw => f.write_str("UsSouth1Aw"),
+            Self::CentralUs => f.write_str("CentralUs"),
+            Self::CentralUsAw => f.write_str("CentralUsAw"),
+            Self::WesternUs => f.write_str("WesternUs"),
+            Self::WesternUsAw => f.write_str("WesternUsAw"),
+            Self::NorthAmericaNortheast1 => f.write_str("NorthAmericaNortheast1"),
+            Self::NorthAmericaNortheast2 => f.write_str("NorthAmericaNortheast2"),
+            Self::NorthAmericaSouth1 => f.write_str("NorthAmericaSouth1"),
+            Self::SouthAmericaEast1 => f.write_str("SouthAmericaEast1"),
+            Self::SouthAmericaWest1 => f.write_str("SouthAmericaWest1"),
+            Self::WesternEurope => f.write_str("WesternEurope"),
+            Self::EuropeNorth1 => f.write_str("EuropeNorth1"),
+            Self::EuropeWest2 => f.write_str("EuropeWest2"),
+            Self::EuropeWest3 => f.write_str("EuropeWest3"),
+            Self::EuropeWest4 => f.write_str("EuropeWest4"),
+            Self::EuropeWest6 => f.write_str("EuropeWest6"),
+            Self::EuropeWest8 => f.write_str("EuropeWest8"),
+            Self::EuropeWest9 => f.write_str("EuropeWest9"),
+            Self::EuropeWest10 => f.write_str("EuropeWest10"),
+            Self::EuropeWest12 => f.write_str("EuropeWest12"),
+            Self::EuropeSouthwest1 => f.write_str("EuropeSouthwest1"),
+            Self::EuropeCentral2 => f.write_str("EuropeCentral2"),
+            Self::MiddleEastCentral1 => f.write_str("MiddleEastCentral1"),
+            Self::MiddleEastCentral2 => f.write_str("MiddleEastCentral2"),
+            Self::MiddleEastWest1 => f.write_str("MiddleEastWest1"),
+            Self::AustraliaSoutheast1 => f.write_str("AustraliaSoutheast1"),
+            Self::AustraliaSoutheast2 => f.write_str("AustraliaSoutheast2"),
+            Self::AfricaSouth1 => f.write_str("AfricaSouth1"),
+            Self::EasternAsiaPacific => f.write_str("EasternAsiaPacific"),
+            Self::NortheasternAsiaPacific => f.write_str("NortheasternAsiaPacific"),
+            Self::SoutheasternAsiaPacific => f.write_str("SoutheasternAsiaPacific"),
+            Self::AsiaEast2 => f.write_str("AsiaEast2"),
+            Self::AsiaNortheast2 => f.write_str("AsiaNortheast2"),
+            Self::AsiaNortheast3 => f.write_str("AsiaNortheast3"),
+            Self::AsiaSouth1 => f.write_str("AsiaSouth1"),
+            Self::AsiaSouth2 => f.write_str("AsiaSouth2"),
+            Self::AsiaSoutheast2 => f.write_str("AsiaSoutheast2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudGCPProviderSettingsRegionName);
 
 /// Range of instance sizes to which your cluster can scale.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAWSAutoScaling {
     /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
@@ -1585,10 +1924,17 @@ impl Json for CloudProviderAWSAutoScaling {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAWSAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAWSAutoScaling").field("compute", &self.compute).finish()
+    }
+}
+
 serde_via_json!(CloudProviderAWSAutoScaling);
 
 /// Range of instance sizes to which your cluster can scale.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderAzureAutoScaling {
     /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
@@ -1618,10 +1964,17 @@ impl Json for CloudProviderAzureAutoScaling {
     }
 }
 
+impl std::fmt::Debug for CloudProviderAzureAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderAzureAutoScaling").field("compute", &self.compute).finish()
+    }
+}
+
 serde_via_json!(CloudProviderAzureAutoScaling);
 
 /// Range of instance sizes to which your cluster can scale.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderGCPAutoScaling {
     /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
@@ -1651,10 +2004,17 @@ impl Json for CloudProviderGCPAutoScaling {
     }
 }
 
+impl std::fmt::Debug for CloudProviderGCPAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderGCPAutoScaling").field("compute", &self.compute).finish()
+    }
+}
+
 serde_via_json!(CloudProviderGCPAutoScaling);
 
 /// The spec's `CloudProviderRegions` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderRegions {
     /// List of instances sizes that this cloud provider supports.
@@ -1687,6 +2047,16 @@ impl Json for CloudProviderRegions {
     }
 }
 
+impl std::fmt::Debug for CloudProviderRegions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderRegions")
+            .field("instance_sizes", &self.instance_sizes)
+            .field("provider", &self.provider)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderRegions);
 
 /// Human-readable label that identifies the Cloud provider.
@@ -1695,7 +2065,7 @@ serde_via_json!(CloudProviderRegions);
 pub type CloudProviderRegionsProvider = AtlasClusterOutageSimulationOutageFilterCloudProvider;
 
 /// Cloud service provider on which MongoDB Cloud provisions the hosts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudRegionConfig {
     /// AWS Regional Replication Specifications
@@ -1742,10 +2112,23 @@ impl Json for CloudRegionConfig {
     }
 }
 
+impl std::fmt::Debug for CloudRegionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudRegionConfig);
 
 /// Range of instance sizes to which your cluster can scale.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAutoScalingSettings {
     /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
@@ -1778,10 +2161,20 @@ impl Json for ClusterAutoScalingSettings {
     }
 }
 
+impl std::fmt::Debug for ClusterAutoScalingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterAutoScalingSettings")
+            .field("compute", &self.compute)
+            .field("disk_gb_enabled", &self.disk_gb_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterAutoScalingSettings);
 
 /// The spec's `ClusterCloudProviderInstanceSize` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCloudProviderInstanceSize {
     /// List of regions that this cloud provider supports for this instance size.
@@ -1814,10 +2207,20 @@ impl Json for ClusterCloudProviderInstanceSize {
     }
 }
 
+impl std::fmt::Debug for ClusterCloudProviderInstanceSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterCloudProviderInstanceSize")
+            .field("available_regions", &self.available_regions)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterCloudProviderInstanceSize);
 
 /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterComputeAutoScaling {
     /// Flag that indicates whether instance size reactive auto-scaling is enabled.
@@ -1853,10 +2256,20 @@ impl Json for ClusterComputeAutoScaling {
     }
 }
 
+impl std::fmt::Debug for ClusterComputeAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterComputeAutoScaling")
+            .field("enabled", &self.enabled)
+            .field("scale_down_enabled", &self.scale_down_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterComputeAutoScaling);
 
 /// The spec's `ClusterConfigurationValidation` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterConfigurationValidation {
     /// Advanced MongoDB process configuration options applied to the cluster.
@@ -1915,10 +2328,24 @@ impl Json for ClusterConfigurationValidation {
     }
 }
 
+impl std::fmt::Debug for ClusterConfigurationValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConfigurationValidation")
+            .field("advanced_configuration", &self.advanced_configuration)
+            .field("cluster_description", &self.cluster_description)
+            .field("cluster_name", &self.cluster_name)
+            .field("editing", &self.editing)
+            .field("search_deployment_spec", &self.search_deployment_spec)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterConfigurationValidation);
 
 /// The spec's `ClusterConfigurationValidationError` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterConfigurationValidationError {
     /// Machine-readable error code identifying the type of validation failure.
@@ -1951,10 +2378,20 @@ impl Json for ClusterConfigurationValidationError {
     }
 }
 
+impl std::fmt::Debug for ClusterConfigurationValidationError {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConfigurationValidationError")
+            .field("error_code", &self.error_code)
+            .field("validation_issue", &self.validation_issue)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterConfigurationValidationError);
 
 /// The spec's `ClusterConfigurationValidationResult` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterConfigurationValidationResult {
     /// List of validation errors, present only when valid is false.
@@ -1987,10 +2424,20 @@ impl Json for ClusterConfigurationValidationResult {
     }
 }
 
+impl std::fmt::Debug for ClusterConfigurationValidationResult {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConfigurationValidationResult")
+            .field("errors", &self.errors)
+            .field("valid", &self.valid)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterConfigurationValidationResult);
 
 /// Contains the internal configuration of AutoScaling on sharded clusters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterDescriptionAutoScalingModeConfiguration {
     /// Describes whether cluster nodes scale together across all shards or independently.
@@ -2020,10 +2467,19 @@ impl Json for ClusterDescriptionAutoScalingModeConfiguration {
     }
 }
 
+impl std::fmt::Debug for ClusterDescriptionAutoScalingModeConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDescriptionAutoScalingModeConfiguration")
+            .field("auto_scaling_mode", &self.auto_scaling_mode)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterDescriptionAutoScalingModeConfiguration);
 
 /// Describes whether cluster nodes scale together across all shards or independently.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
     /// `INDEPENDENT_SHARD_SCALING`
@@ -2067,10 +2523,21 @@ impl Json for ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
     }
 }
 
+impl std::fmt::Debug for ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::IndependentShardScaling => f.write_str("IndependentShardScaling"),
+            Self::ClusterWideScaling => f.write_str("ClusterWideScaling"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode);
 
 /// The spec's `ClusterDescriptionProcessArgs` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterDescriptionProcessArgs {
     /// The minimum pre- and post-image retention time in seconds.
@@ -2200,10 +2667,39 @@ impl Json for ClusterDescriptionProcessArgs {
     }
 }
 
+impl std::fmt::Debug for ClusterDescriptionProcessArgs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDescriptionProcessArgs")
+            .field(
+                "change_stream_options_pre_and_post_images_expire_after_seconds",
+                &self.change_stream_options_pre_and_post_images_expire_after_seconds,
+            )
+            .field("chunk_migration_concurrency", &self.chunk_migration_concurrency)
+            .field("custom_openssl_cipher_config_tls12", &self.custom_openssl_cipher_config_tls12)
+            .field("custom_openssl_cipher_config_tls13", &self.custom_openssl_cipher_config_tls13)
+            .field("default_max_time_ms", &self.default_max_time_ms)
+            .field("default_read_concern", &self.default_read_concern)
+            .field("default_write_concern", &self.default_write_concern)
+            .field("fail_index_key_too_long", &self.fail_index_key_too_long)
+            .field("javascript_enabled", &self.javascript_enabled)
+            .field("minimum_enabled_tls_protocol", &self.minimum_enabled_tls_protocol)
+            .field("no_table_scan", &self.no_table_scan)
+            .field("oplog_min_retention_hours", &self.oplog_min_retention_hours)
+            .field("oplog_size_mb", &self.oplog_size_mb)
+            .field("query_stats_log_verbosity", &self.query_stats_log_verbosity)
+            .field("sample_refresh_interval_bi_connector", &self.sample_refresh_interval_bi_connector)
+            .field("sample_size_bi_connector", &self.sample_size_bi_connector)
+            .field("tls_cipher_config_mode", &self.tls_cipher_config_mode)
+            .field("transaction_lifetime_limit_seconds", &self.transaction_lifetime_limit_seconds)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterDescriptionProcessArgs);
 
 /// Advanced MongoDB process configuration options applied to the cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterDescriptionProcessArgs20240805 {
     /// The minimum pre- and post-image retention time in seconds.
@@ -2321,6 +2817,33 @@ impl Json for ClusterDescriptionProcessArgs20240805 {
     }
 }
 
+impl std::fmt::Debug for ClusterDescriptionProcessArgs20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDescriptionProcessArgs20240805")
+            .field(
+                "change_stream_options_pre_and_post_images_expire_after_seconds",
+                &self.change_stream_options_pre_and_post_images_expire_after_seconds,
+            )
+            .field("chunk_migration_concurrency", &self.chunk_migration_concurrency)
+            .field("custom_openssl_cipher_config_tls12", &self.custom_openssl_cipher_config_tls12)
+            .field("custom_openssl_cipher_config_tls13", &self.custom_openssl_cipher_config_tls13)
+            .field("default_max_time_ms", &self.default_max_time_ms)
+            .field("default_write_concern", &self.default_write_concern)
+            .field("javascript_enabled", &self.javascript_enabled)
+            .field("minimum_enabled_tls_protocol", &self.minimum_enabled_tls_protocol)
+            .field("no_table_scan", &self.no_table_scan)
+            .field("oplog_min_retention_hours", &self.oplog_min_retention_hours)
+            .field("oplog_size_mb", &self.oplog_size_mb)
+            .field("query_stats_log_verbosity", &self.query_stats_log_verbosity)
+            .field("sample_refresh_interval_bi_connector", &self.sample_refresh_interval_bi_connector)
+            .field("sample_size_bi_connector", &self.sample_size_bi_connector)
+            .field("tls_cipher_config_mode", &self.tls_cipher_config_mode)
+            .field("transaction_lifetime_limit_seconds", &self.transaction_lifetime_limit_seconds)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterDescriptionProcessArgs20240805);
 
 /// `ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12`, inline in the spec.
@@ -2362,7 +2885,7 @@ pub type ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13 =
 /// Default level of acknowledgment requested from MongoDB for read operations set for this cluster.
 ///
 /// MongoDB 4.4 clusters default to `available`. MongoDB 5.0 and later clusters default to `local`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterDescriptionProcessArgsDefaultReadConcern {
     /// `local`
@@ -2406,6 +2929,17 @@ impl Json for ClusterDescriptionProcessArgsDefaultReadConcern {
     }
 }
 
+impl std::fmt::Debug for ClusterDescriptionProcessArgsDefaultReadConcern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Local => f.write_str("Local"),
+            Self::Available => f.write_str("Available"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterDescriptionProcessArgsDefaultReadConcern);
 
 /// Minimum Transport Layer Security (TLS) version that the cluster accepts for incoming connections. Clusters using TLS 1.0 or 1.1 should consider setting TLS 1.2 as the minimum TLS protocol version.
@@ -2420,7 +2954,7 @@ pub type ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol =
 pub type ClusterDescriptionProcessArgsTlsCipherConfigMode = ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode;
 
 /// The spec's `ClusterFlexProviderSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterFlexProviderSettings {
     /// `providerName`.
@@ -2466,6 +3000,18 @@ impl Json for ClusterFlexProviderSettings {
     }
 }
 
+impl std::fmt::Debug for ClusterFlexProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterFlexProviderSettings")
+            .field("provider_name", &self.provider_name)
+            .field("backing_provider_name", &self.backing_provider_name)
+            .field("instance_size_name", &self.instance_size_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterFlexProviderSettings);
 
 /// Cloud service provider on which MongoDB Cloud provisioned the multi-tenant host. The resource returns this parameter when `providerSettings.providerName` is `FLEX` and `providerSetting.instanceSizeName` is `FLEX`.
@@ -2474,7 +3020,7 @@ serde_via_json!(ClusterFlexProviderSettings);
 pub type ClusterFlexProviderSettingsBackingProviderName = AtlasClusterOutageSimulationOutageFilterCloudProvider;
 
 /// Range of instance sizes to which your cluster can scale.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterFreeAutoScaling {
     /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down.
@@ -2504,10 +3050,17 @@ impl Json for ClusterFreeAutoScaling {
     }
 }
 
+impl std::fmt::Debug for ClusterFreeAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterFreeAutoScaling").field("compute", &self.compute).finish()
+    }
+}
+
 serde_via_json!(ClusterFreeAutoScaling);
 
 /// The spec's `ClusterFreeProviderSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterFreeProviderSettings {
     /// `providerName`.
@@ -2568,6 +3121,20 @@ impl Json for ClusterFreeProviderSettings {
     }
 }
 
+impl std::fmt::Debug for ClusterFreeProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterFreeProviderSettings")
+            .field("provider_name", &self.provider_name)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("backing_provider_name", &self.backing_provider_name)
+            .field("effective_instance_size_name", &self.effective_instance_size_name)
+            .field("instance_size_name", &self.instance_size_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterFreeProviderSettings);
 
 /// Cloud service provider on which MongoDB Cloud provisioned the multi-tenant host. The resource returns this parameter when `providerSettings.providerName` is `TENANT` and `providerSetting.instanceSizeName` is `M0`, `M2` or `M5`.
@@ -2578,7 +3145,7 @@ serde_via_json!(ClusterFreeProviderSettings);
 pub type ClusterFreeProviderSettingsBackingProviderName = AtlasClusterOutageSimulationOutageFilterCloudProvider;
 
 /// Group of cloud provider settings that configure the provisioned MongoDB hosts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ClusterProviderSettings {
     /// `providerName` is `AWS`.
@@ -2621,10 +3188,24 @@ impl Json for ClusterProviderSettings {
     }
 }
 
+impl std::fmt::Debug for ClusterProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Flex(v) => f.debug_tuple("Flex").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterProviderSettings);
 
 /// The spec's `ClusterStatus` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterStatus {
     /// State of cluster at the time of this request. Atlas returns **Applied** if it completed adding a user to, or removing a user from, your cluster. Atlas returns **Pending** if it's still making the requested user changes. When status is **Pending**, new users can't log in.
@@ -2657,10 +3238,17 @@ impl Json for ClusterStatus {
     }
 }
 
+impl std::fmt::Debug for ClusterStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterStatus").field("change_status", &self.change_status).field("links", &self.links).finish()
+    }
+}
+
 serde_via_json!(ClusterStatus);
 
 /// State of cluster at the time of this request. Atlas returns **Applied** if it completed adding a user to, or removing a user from, your cluster. Atlas returns **Pending** if it's still making the requested user changes. When status is **Pending**, new users can't log in.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterStatusChangeStatus {
     /// `PENDING`
@@ -2704,10 +3292,21 @@ impl Json for ClusterStatusChangeStatus {
     }
 }
 
+impl std::fmt::Debug for ClusterStatusChangeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Applied => f.write_str("Applied"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterStatusChangeStatus);
 
 /// Hardware specifications for read-only nodes in the region. Read-only nodes can never become the primary member, but can enable local reads. If you don't specify this parameter, no read-only nodes are deployed to the region.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DedicatedHardwareSpec {
     /// AWS Cluster Hardware Settings
@@ -2755,10 +3354,22 @@ impl Json for DedicatedHardwareSpec {
     }
 }
 
+impl std::fmt::Debug for DedicatedHardwareSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AWSHardwareSpec(v) => f.debug_tuple("AWSHardwareSpec").field(v).finish(),
+            Self::AzureHardwareSpec(v) => f.debug_tuple("AzureHardwareSpec").field(v).finish(),
+            Self::GCPHardwareSpec(v) => f.debug_tuple("GCPHardwareSpec").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DedicatedHardwareSpec);
 
 /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FreeComputeAutoScalingRules {
     /// Maximum instance size to which your cluster can automatically scale.
@@ -2794,6 +3405,16 @@ impl Json for FreeComputeAutoScalingRules {
     }
 }
 
+impl std::fmt::Debug for FreeComputeAutoScalingRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FreeComputeAutoScalingRules")
+            .field("max_instance_size", &self.max_instance_size)
+            .field("min_instance_size", &self.min_instance_size)
+            .finish()
+    }
+}
+
 serde_via_json!(FreeComputeAutoScalingRules);
 
 /// Maximum instance size to which your cluster can automatically scale.
@@ -2807,7 +3428,7 @@ pub type FreeComputeAutoScalingRulesMaxInstanceSize = ClusterFreeProviderSetting
 pub type FreeComputeAutoScalingRulesMinInstanceSize = ClusterFreeProviderSettingsInstanceSizeName;
 
 /// Collection of settings that configures how a cluster might scale its cluster tier and whether the cluster can scale down. Cluster tier auto-scaling is unavailable for clusters using Low CPU or NVME storage classes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPComputeAutoScaling {
     /// Maximum instance size to which your cluster can automatically scale.
@@ -2843,6 +3464,16 @@ impl Json for GCPComputeAutoScaling {
     }
 }
 
+impl std::fmt::Debug for GCPComputeAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPComputeAutoScaling")
+            .field("max_instance_size", &self.max_instance_size)
+            .field("min_instance_size", &self.min_instance_size)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPComputeAutoScaling);
 
 /// Maximum instance size to which your cluster can automatically scale.
@@ -2856,7 +3487,7 @@ pub type GCPComputeAutoScalingMaxInstanceSize = CloudGCPProviderSettingsInstance
 pub type GCPComputeAutoScalingMinInstanceSize = CloudGCPProviderSettingsInstanceSizeName;
 
 /// The spec's `GCPHardwareSpec` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPHardwareSpec {
     /// Hardware specification for the instance sizes in this region. Each instance size has a default storage and memory capacity. The instance size you select applies to all the data-bearing hosts of the node type.
@@ -2889,6 +3520,16 @@ impl Json for GCPHardwareSpec {
     }
 }
 
+impl std::fmt::Debug for GCPHardwareSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPHardwareSpec")
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPHardwareSpec);
 
 /// Hardware specification for the instance sizes in this region. Each instance size has a default storage and memory capacity. The instance size you select applies to all the data-bearing hosts of the node type.
@@ -2902,7 +3543,7 @@ pub type GCPHardwareSpecInstanceSize = CloudGCPProviderSettingsInstanceSizeName;
 pub type GCPRegionConfig = AWSRegionConfig;
 
 /// Hardware specifications for all electable nodes deployed in the region. Electable nodes can become the primary and can enable local reads. If you don't specify this option, MongoDB Cloud deploys no electable nodes to the region.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HardwareSpec {
     /// AWS Cluster Hardware Settings
@@ -2954,10 +3595,23 @@ impl Json for HardwareSpec {
     }
 }
 
+impl std::fmt::Debug for HardwareSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AWSHardwareSpec(v) => f.debug_tuple("AWSHardwareSpec").field(v).finish(),
+            Self::AzureHardwareSpec(v) => f.debug_tuple("AzureHardwareSpec").field(v).finish(),
+            Self::GCPHardwareSpec(v) => f.debug_tuple("GCPHardwareSpec").field(v).finish(),
+            Self::TenantHardwareSpec(v) => f.debug_tuple("TenantHardwareSpec").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HardwareSpec);
 
 /// Group of settings that configure a MongoDB cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegacyAtlasCluster {
     /// If reconfiguration is necessary to regain a primary due to a regional outage, submit this field alongside your topology reconfiguration to request a new regional outage resistant topology. Forced reconfigurations during an outage of the majority of electable nodes carry a risk of data loss if replicated writes (even majority committed writes) have not been replicated to the new primary node. MongoDB Atlas docs contain more information. To proceed with an operation which carries that risk, set `acceptDataRisksAndForceReplicaSetReconfig` to the current date. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -3273,6 +3927,61 @@ impl Json for LegacyAtlasCluster {
     }
 }
 
+impl std::fmt::Debug for LegacyAtlasCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacyAtlasCluster")
+            .field(
+                "accept_data_risks_and_force_replica_set_reconfig",
+                &self.accept_data_risks_and_force_replica_set_reconfig,
+            )
+            .field("advanced_configuration", &self.advanced_configuration)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("backup_enabled", &self.backup_enabled)
+            .field("bi_connector", &self.bi_connector)
+            .field("cluster_type", &self.cluster_type)
+            .field("config_server_management_mode", &self.config_server_management_mode)
+            .field("config_server_type", &self.config_server_type)
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("delete_after_creation_hours", &self.delete_after_creation_hours)
+            .field("delete_after_date", &self.delete_after_date)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("disk_warming_mode", &self.disk_warming_mode)
+            .field("encryption_at_rest_provider", &self.encryption_at_rest_provider)
+            .field("feature_compatibility_version", &self.feature_compatibility_version)
+            .field("feature_compatibility_version_expiration_date", &self.feature_compatibility_version_expiration_date)
+            .field("global_cluster_self_managed_sharding", &self.global_cluster_self_managed_sharding)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("labels", &self.labels)
+            .field("links", &self.links)
+            .field("mongo_db_employee_access_grant", &self.mongo_db_employee_access_grant)
+            .field("mongo_db_major_version", &self.mongo_db_major_version)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("mongo_uri", &self.mongo_uri)
+            .field("mongo_uri_updated", &self.mongo_uri_updated)
+            .field("mongo_uri_with_options", &self.mongo_uri_with_options)
+            .field("name", &self.name)
+            .field("num_shards", &self.num_shards)
+            .field("paused", &self.paused)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("provider_backup_enabled", &self.provider_backup_enabled)
+            .field("provider_settings", &self.provider_settings)
+            .field("replica_set_scaling_strategy", &self.replica_set_scaling_strategy)
+            .field("replication_factor", &self.replication_factor)
+            .field("replication_spec", &self.replication_spec)
+            .field("replication_specs", &self.replication_specs)
+            .field("root_cert_type", &self.root_cert_type)
+            .field("srv_address", &self.srv_address)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .field("version_release_system", &self.version_release_system)
+            .finish()
+    }
+}
+
 serde_via_json!(LegacyAtlasCluster);
 
 /// Configuration of nodes that comprise the cluster.
@@ -3328,7 +4037,7 @@ pub type LegacyAtlasClusterStateName = AdvancedClusterDescriptionStateName;
 pub type LegacyAtlasClusterVersionReleaseSystem = AdvancedClusterDescriptionVersionReleaseSystem;
 
 /// Request containing target state of tenant cluster to be upgraded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegacyAtlasTenantClusterUpgradeRequest {
     /// If reconfiguration is necessary to regain a primary due to a regional outage, submit this field alongside your topology reconfiguration to request a new regional outage resistant topology. Forced reconfigurations during an outage of the majority of electable nodes carry a risk of data loss if replicated writes (even majority committed writes) have not been replicated to the new primary node. MongoDB Atlas docs contain more information. To proceed with an operation which carries that risk, set `acceptDataRisksAndForceReplicaSetReconfig` to the current date. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -3644,6 +4353,61 @@ impl Json for LegacyAtlasTenantClusterUpgradeRequest {
     }
 }
 
+impl std::fmt::Debug for LegacyAtlasTenantClusterUpgradeRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacyAtlasTenantClusterUpgradeRequest")
+            .field(
+                "accept_data_risks_and_force_replica_set_reconfig",
+                &self.accept_data_risks_and_force_replica_set_reconfig,
+            )
+            .field("advanced_configuration", &self.advanced_configuration)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("backup_enabled", &self.backup_enabled)
+            .field("bi_connector", &self.bi_connector)
+            .field("cluster_type", &self.cluster_type)
+            .field("config_server_management_mode", &self.config_server_management_mode)
+            .field("config_server_type", &self.config_server_type)
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("delete_after_creation_hours", &self.delete_after_creation_hours)
+            .field("delete_after_date", &self.delete_after_date)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("disk_warming_mode", &self.disk_warming_mode)
+            .field("encryption_at_rest_provider", &self.encryption_at_rest_provider)
+            .field("feature_compatibility_version", &self.feature_compatibility_version)
+            .field("feature_compatibility_version_expiration_date", &self.feature_compatibility_version_expiration_date)
+            .field("global_cluster_self_managed_sharding", &self.global_cluster_self_managed_sharding)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("labels", &self.labels)
+            .field("links", &self.links)
+            .field("mongo_db_employee_access_grant", &self.mongo_db_employee_access_grant)
+            .field("mongo_db_major_version", &self.mongo_db_major_version)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("mongo_uri", &self.mongo_uri)
+            .field("mongo_uri_updated", &self.mongo_uri_updated)
+            .field("mongo_uri_with_options", &self.mongo_uri_with_options)
+            .field("name", &self.name)
+            .field("num_shards", &self.num_shards)
+            .field("paused", &self.paused)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("provider_backup_enabled", &self.provider_backup_enabled)
+            .field("provider_settings", &self.provider_settings)
+            .field("replica_set_scaling_strategy", &self.replica_set_scaling_strategy)
+            .field("replication_factor", &self.replication_factor)
+            .field("replication_spec", &self.replication_spec)
+            .field("replication_specs", &self.replication_specs)
+            .field("root_cert_type", &self.root_cert_type)
+            .field("srv_address", &self.srv_address)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .field("version_release_system", &self.version_release_system)
+            .finish()
+    }
+}
+
 serde_via_json!(LegacyAtlasTenantClusterUpgradeRequest);
 
 /// Configuration of nodes that comprise the cluster.
@@ -3702,7 +4466,7 @@ pub type LegacyAtlasTenantClusterUpgradeRequestStateName = AdvancedClusterDescri
 pub type LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem = AdvancedClusterDescriptionVersionReleaseSystem;
 
 /// The spec's `LegacyReplicationSpec` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegacyReplicationSpec {
     /// Unique 24-hexadecimal digit string that identifies the replication object for a zone in a Global Cluster.
@@ -3752,10 +4516,22 @@ impl Json for LegacyReplicationSpec {
     }
 }
 
+impl std::fmt::Debug for LegacyReplicationSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacyReplicationSpec")
+            .field("id", &self.id)
+            .field("num_shards", &self.num_shards)
+            .field("regions_config", &self.regions_config)
+            .field("zone_name", &self.zone_name)
+            .finish()
+    }
+}
+
 serde_via_json!(LegacyReplicationSpec);
 
 /// The spec's `OrgGroup` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgGroup {
     /// Settings that describe the clusters in each project that the API key is authorized to view.
@@ -3819,10 +4595,25 @@ impl Json for OrgGroup {
     }
 }
 
+impl std::fmt::Debug for OrgGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgGroup")
+            .field("clusters", &self.clusters)
+            .field("group_id", &self.group_id)
+            .field("group_name", &self.group_name)
+            .field("org_id", &self.org_id)
+            .field("org_name", &self.org_name)
+            .field("plan_type", &self.plan_type)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgGroup);
 
 /// The spec's `PaginatedAdvancedClusterDescriptionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAdvancedClusterDescriptionView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -3862,10 +4653,21 @@ impl Json for PaginatedAdvancedClusterDescriptionView {
     }
 }
 
+impl std::fmt::Debug for PaginatedAdvancedClusterDescriptionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAdvancedClusterDescriptionView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedAdvancedClusterDescriptionView);
 
 /// The spec's `PaginatedApiAtlasProviderRegionsView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasProviderRegionsView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -3905,10 +4707,21 @@ impl Json for PaginatedApiAtlasProviderRegionsView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasProviderRegionsView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasProviderRegionsView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasProviderRegionsView);
 
 /// The spec's `PaginatedClusterDescription20240805` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedClusterDescription20240805 {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -3948,10 +4761,21 @@ impl Json for PaginatedClusterDescription20240805 {
     }
 }
 
+impl std::fmt::Debug for PaginatedClusterDescription20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedClusterDescription20240805")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedClusterDescription20240805);
 
 /// The spec's `PaginatedLegacyClusterView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedLegacyClusterView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -3991,10 +4815,21 @@ impl Json for PaginatedLegacyClusterView {
     }
 }
 
+impl std::fmt::Debug for PaginatedLegacyClusterView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedLegacyClusterView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedLegacyClusterView);
 
 /// The spec's `PaginatedOrgGroupView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedOrgGroupView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -4034,10 +4869,21 @@ impl Json for PaginatedOrgGroupView {
     }
 }
 
+impl std::fmt::Debug for PaginatedOrgGroupView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedOrgGroupView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedOrgGroupView);
 
 /// The spec's `PinFCVView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PinFCVView {
     /// Expiration date of the fixed FCV. If not specified, the expiration date will default to 4 weeks from the date FCV was originally pinned. Note that this field cannot exceed 4 weeks from the pinned date. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -4070,10 +4916,20 @@ impl Json for PinFCVView {
     }
 }
 
+impl std::fmt::Debug for PinFCVView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinFCVView")
+            .field("expiration_date", &self.expiration_date)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
 serde_via_json!(PinFCVView);
 
 /// Physical location where MongoDB Cloud provisions cluster nodes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RegionSpec {
     /// Number of analytics nodes in the region. Analytics nodes handle analytic data such as reporting queries from MongoDB Connector for Business Intelligence on MongoDB Cloud. Analytics nodes are read-only, and can never become the primary. Use `replicationSpecs\[n\].{region}.analyticsNodes` instead.
@@ -4117,10 +4973,22 @@ impl Json for RegionSpec {
     }
 }
 
+impl std::fmt::Debug for RegionSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegionSpec")
+            .field("analytics_nodes", &self.analytics_nodes)
+            .field("electable_nodes", &self.electable_nodes)
+            .field("priority", &self.priority)
+            .field("read_only_nodes", &self.read_only_nodes)
+            .finish()
+    }
+}
+
 serde_via_json!(RegionSpec);
 
 /// Details that explain how MongoDB Cloud replicates data on the specified MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicationSpec {
     /// Unique 24-hexadecimal digit string that identifies the replication object for a zone in a Multi-Cloud Cluster. If you include existing zones in the request, you must specify this parameter. If you add a new zone to an existing Multi-Cloud Cluster, you may specify this parameter. The request deletes any existing zones in the Multi-Cloud Cluster that you exclude from the request.
@@ -4174,10 +5042,23 @@ impl Json for ReplicationSpec {
     }
 }
 
+impl std::fmt::Debug for ReplicationSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicationSpec")
+            .field("id", &self.id)
+            .field("num_shards", &self.num_shards)
+            .field("region_configs", &self.region_configs)
+            .field("zone_id", &self.zone_id)
+            .field("zone_name", &self.zone_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ReplicationSpec);
 
 /// The spec's `SampleDatasetStatus` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SampleDatasetStatus {
     /// Unique 24-hexadecimal character string that identifies this sample dataset.
@@ -4229,10 +5110,24 @@ impl Json for SampleDatasetStatus {
     }
 }
 
+impl std::fmt::Debug for SampleDatasetStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleDatasetStatus")
+            .field("id", &self.id)
+            .field("cluster_name", &self.cluster_name)
+            .field("complete_date", &self.complete_date)
+            .field("create_date", &self.create_date)
+            .field("error_message", &self.error_message)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(SampleDatasetStatus);
 
 /// Status of the sample dataset load job.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SampleDatasetStatusState {
     /// `WORKING`
@@ -4280,10 +5175,22 @@ impl Json for SampleDatasetStatusState {
     }
 }
 
+impl std::fmt::Debug for SampleDatasetStatusState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Working => f.write_str("Working"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Completed => f.write_str("Completed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SampleDatasetStatusState);
 
 /// The spec's `SqlInterfaceStatusResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SqlInterfaceStatusResponse {
     /// Current or desired SQL Interface status for the cluster. The GET endpoint returns OFF when no status is configured.
@@ -4323,10 +5230,21 @@ impl Json for SqlInterfaceStatusResponse {
     }
 }
 
+impl std::fmt::Debug for SqlInterfaceStatusResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlInterfaceStatusResponse")
+            .field("status", &self.status)
+            .field("supported", &self.supported)
+            .field("unsupported_reason", &self.unsupported_reason)
+            .finish()
+    }
+}
+
 serde_via_json!(SqlInterfaceStatusResponse);
 
 /// Current or desired SQL Interface status for the cluster. The GET endpoint returns OFF when no status is configured.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SqlInterfaceStatusResponseStatus {
     /// `ON`
@@ -4370,10 +5288,21 @@ impl Json for SqlInterfaceStatusResponseStatus {
     }
 }
 
+impl std::fmt::Debug for SqlInterfaceStatusResponseStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::On => f.write_str("On"),
+            Self::Off => f.write_str("Off"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SqlInterfaceStatusResponseStatus);
 
 /// Machine-readable reason why SQL Interface isn't supported for this cluster. Present only when supported is false.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SqlInterfaceStatusResponseUnsupportedReason {
     /// `UNSUPPORTED_TIER`
@@ -4421,10 +5350,22 @@ impl Json for SqlInterfaceStatusResponseUnsupportedReason {
     }
 }
 
+impl std::fmt::Debug for SqlInterfaceStatusResponseUnsupportedReason {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnsupportedTier => f.write_str("UnsupportedTier"),
+            Self::UnsupportedType => f.write_str("UnsupportedType"),
+            Self::UnsupportedMongodbVersion => f.write_str("UnsupportedMongodbVersion"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SqlInterfaceStatusResponseUnsupportedReason);
 
 /// The spec's `SqlInterfaceStatusUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SqlInterfaceStatusUpdateRequest {
     /// Current or desired SQL Interface status for the cluster. The GET endpoint returns OFF when no status is configured.
@@ -4454,6 +5395,13 @@ impl Json for SqlInterfaceStatusUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for SqlInterfaceStatusUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlInterfaceStatusUpdateRequest").field("status", &self.status).finish()
+    }
+}
+
 serde_via_json!(SqlInterfaceStatusUpdateRequest);
 
 /// Current or desired SQL Interface status for the cluster. The GET endpoint returns OFF when no status is configured.
@@ -4462,7 +5410,7 @@ serde_via_json!(SqlInterfaceStatusUpdateRequest);
 pub type SqlInterfaceStatusUpdateRequestStatus = SqlInterfaceStatusResponseStatus;
 
 /// The spec's `TenantHardwareSpec` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantHardwareSpec {
     /// The true tenant instance size. This is present to support backwards compatibility for deprecated provider types and/or instance sizes.
@@ -4498,6 +5446,16 @@ impl Json for TenantHardwareSpec {
     }
 }
 
+impl std::fmt::Debug for TenantHardwareSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantHardwareSpec")
+            .field("effective_instance_size", &self.effective_instance_size)
+            .field("instance_size", &self.instance_size)
+            .finish()
+    }
+}
+
 serde_via_json!(TenantHardwareSpec);
 
 /// The true tenant instance size. This is present to support backwards compatibility for deprecated provider types and/or instance sizes.
@@ -4511,7 +5469,7 @@ pub type TenantHardwareSpecEffectiveInstanceSize = ClusterFreeProviderSettingsEf
 pub type TenantHardwareSpecInstanceSize = ClusterFreeProviderSettingsInstanceSizeName;
 
 /// Details that explain how MongoDB Cloud replicates data in one region on the specified MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantRegionConfig {
     /// Hardware specifications for all electable nodes deployed in the region. Electable nodes can become the primary and can enable local reads. If you don't specify this option, MongoDB Cloud deploys no electable nodes to the region.
@@ -4566,6 +5524,19 @@ impl Json for TenantRegionConfig {
         put_opt(&mut m, "regionName", &self.region_name);
         put_opt(&mut m, "backingProviderName", &self.backing_provider_name);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for TenantRegionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantRegionConfig")
+            .field("electable_specs", &self.electable_specs)
+            .field("priority", &self.priority)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .field("backing_provider_name", &self.backing_provider_name)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Coll Stats Latency metric name and its unit of measurement.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CollStatsLatencyNamespaceMetric {
     /// Human-readable label that identifies this metric.
@@ -43,10 +43,20 @@ impl Json for CollStatsLatencyNamespaceMetric {
     }
 }
 
+impl std::fmt::Debug for CollStatsLatencyNamespaceMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CollStatsLatencyNamespaceMetric")
+            .field("metric_name", &self.metric_name)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
 serde_via_json!(CollStatsLatencyNamespaceMetric);
 
 /// Human-readable label that identifies this metric.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CollStatsLatencyNamespaceMetricMetricName {
     /// `READS_OPS`
@@ -178,10 +188,43 @@ impl Json for CollStatsLatencyNamespaceMetricMetricName {
     }
 }
 
+impl std::fmt::Debug for CollStatsLatencyNamespaceMetricMetricName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReadsOps => f.write_str("ReadsOps"),
+            Self::ReadsLatency => f.write_str("ReadsLatency"),
+            Self::AverageReadsLatency => f.write_str("AverageReadsLatency"),
+            Self::ReadsP50Value => f.write_str("ReadsP50Value"),
+            Self::ReadsP95Value => f.write_str("ReadsP95Value"),
+            Self::ReadsP99Value => f.write_str("ReadsP99Value"),
+            Self::WritesOps => f.write_str("WritesOps"),
+            Self::WritesLatency => f.write_str("WritesLatency"),
+            Self::AverageWritesLatency => f.write_str("AverageWritesLatency"),
+            Self::WritesP50Value => f.write_str("WritesP50Value"),
+            Self::WritesP95Value => f.write_str("WritesP95Value"),
+            Self::WritesP99Value => f.write_str("WritesP99Value"),
+            Self::CommandsOps => f.write_str("CommandsOps"),
+            Self::CommandsLatency => f.write_str("CommandsLatency"),
+            Self::AverageCommandsLatency => f.write_str("AverageCommandsLatency"),
+            Self::CommandsP50Value => f.write_str("CommandsP50Value"),
+            Self::CommandsP95Value => f.write_str("CommandsP95Value"),
+            Self::CommandsP99Value => f.write_str("CommandsP99Value"),
+            Self::TotalOps => f.write_str("TotalOps"),
+            Self::TotalLatency => f.write_str("TotalLatency"),
+            Self::AverageTotalOpsLatency => f.write_str("AverageTotalOpsLatency"),
+            Self::TotalOpsP50Value => f.write_str("TotalOpsP50Value"),
+            Self::TotalOpsP95Value => f.write_str("TotalOpsP95Value"),
+            Self::TotalOpsP99Value => f.write_str("TotalOpsP99Value"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CollStatsLatencyNamespaceMetricMetricName);
 
 /// The spec's `CollStatsLatencyNamespaceMetrics` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CollStatsLatencyNamespaceMetrics {
     /// Unique 24-hexadecimal digit string that identifies the project.
@@ -221,10 +264,21 @@ impl Json for CollStatsLatencyNamespaceMetrics {
     }
 }
 
+impl std::fmt::Debug for CollStatsLatencyNamespaceMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CollStatsLatencyNamespaceMetrics")
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("metrics", &self.metrics)
+            .finish()
+    }
+}
+
 serde_via_json!(CollStatsLatencyNamespaceMetrics);
 
 /// The spec's `CollStatsRankedNamespacesView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CollStatsRankedNamespacesView {
     /// Unique 24-hexadecimal digit string that identifies the request project.
@@ -264,10 +318,21 @@ impl Json for CollStatsRankedNamespacesView {
     }
 }
 
+impl std::fmt::Debug for CollStatsRankedNamespacesView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CollStatsRankedNamespacesView")
+            .field("group_id", &self.group_id)
+            .field("identifier_id", &self.identifier_id)
+            .field("ranked_namespaces", &self.ranked_namespaces)
+            .finish()
+    }
+}
+
 serde_via_json!(CollStatsRankedNamespacesView);
 
 /// The spec's `MeasurementsCollStatsLatencyCluster` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MeasurementsCollStatsLatencyCluster {
     /// Unique identifier for Clusters.
@@ -351,6 +416,25 @@ impl Json for MeasurementsCollStatsLatencyCluster {
     }
 }
 
+impl std::fmt::Debug for MeasurementsCollStatsLatencyCluster {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeasurementsCollStatsLatencyCluster")
+            .field("cluster_id", &self.cluster_id)
+            .field("cluster_view", &self.cluster_view)
+            .field("collection_name", &self.collection_name)
+            .field("database_name", &self.database_name)
+            .field("end", &self.end)
+            .field("granularity", &self.granularity)
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("measurements", &self.measurements)
+            .field("process_id", &self.process_id)
+            .field("start", &self.start)
+            .finish()
+    }
+}
+
 serde_via_json!(MeasurementsCollStatsLatencyCluster);
 
 /// Duration that specifies the interval between measurement data points. The parameter expresses its value in ISO 8601 timestamp format in UTC. If you set this parameter, you must set either **period** or **start** and **end**.
@@ -359,7 +443,7 @@ serde_via_json!(MeasurementsCollStatsLatencyCluster);
 pub type MeasurementsCollStatsLatencyClusterGranularity = ApiMeasurementsGeneralViewAtlasGranularity;
 
 /// The spec's `MeasurementsCollStatsLatencyHost` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MeasurementsCollStatsLatencyHost {
     /// Human-readable label that identifies the collection.
@@ -433,6 +517,23 @@ impl Json for MeasurementsCollStatsLatencyHost {
     }
 }
 
+impl std::fmt::Debug for MeasurementsCollStatsLatencyHost {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeasurementsCollStatsLatencyHost")
+            .field("collection_name", &self.collection_name)
+            .field("database_name", &self.database_name)
+            .field("end", &self.end)
+            .field("granularity", &self.granularity)
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("measurements", &self.measurements)
+            .field("process_id", &self.process_id)
+            .field("start", &self.start)
+            .finish()
+    }
+}
+
 serde_via_json!(MeasurementsCollStatsLatencyHost);
 
 /// Duration that specifies the interval between measurement data points. The parameter expresses its value in ISO 8601 timestamp format in UTC. If you set this parameter, you must set either **period** or **start** and **end**.
@@ -441,7 +542,7 @@ serde_via_json!(MeasurementsCollStatsLatencyHost);
 pub type MeasurementsCollStatsLatencyHostGranularity = ApiMeasurementsGeneralViewAtlasGranularity;
 
 /// The spec's `NamespacesRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NamespacesRequest {
     /// List of namespace strings (combination of database and collection) on the specified host or cluster.
@@ -471,10 +572,17 @@ impl Json for NamespacesRequest {
     }
 }
 
+impl std::fmt::Debug for NamespacesRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamespacesRequest").field("namespaces", &self.namespaces).finish()
+    }
+}
+
 serde_via_json!(NamespacesRequest);
 
 /// Pinned namespaces view for cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PinnedNamespaces {
     /// Unique 24-hexadecimal digit string that identifies the request cluster.
@@ -511,6 +619,17 @@ impl Json for PinnedNamespaces {
         put_opt(&mut m, "groupId", &self.group_id);
         put(&mut m, "pinnedNamespaces", &self.pinned_namespaces);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PinnedNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinnedNamespaces")
+            .field("cluster_id", &self.cluster_id)
+            .field("group_id", &self.group_id)
+            .field("pinned_namespaces", &self.pinned_namespaces)
+            .finish()
     }
 }
 

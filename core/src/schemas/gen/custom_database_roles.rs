@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Role inherited from another context for this database user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatabaseInheritedRole {
     /// Human-readable label that identifies the database on which someone grants the action to one MongoDB user.
@@ -41,10 +41,17 @@ impl Json for DatabaseInheritedRole {
     }
 }
 
+impl std::fmt::Debug for DatabaseInheritedRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseInheritedRole").field("db", &self.db).field("role", &self.role).finish()
+    }
+}
+
 serde_via_json!(DatabaseInheritedRole);
 
 /// Namespace to which this database user has access.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatabasePermittedNamespaceResource {
     /// Flag that indicates whether to grant the action on the cluster resource. If `true`, MongoDB Cloud ignores the `actions.resources.collection` and `actions.resources.db` parameters.
@@ -84,10 +91,21 @@ impl Json for DatabasePermittedNamespaceResource {
     }
 }
 
+impl std::fmt::Debug for DatabasePermittedNamespaceResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabasePermittedNamespaceResource")
+            .field("cluster", &self.cluster)
+            .field("collection", &self.collection)
+            .field("db", &self.db)
+            .finish()
+    }
+}
+
 serde_via_json!(DatabasePermittedNamespaceResource);
 
 /// Privilege action that the role grants.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatabasePrivilegeAction {
     /// Human-readable label that identifies the privilege action.
@@ -120,10 +138,20 @@ impl Json for DatabasePrivilegeAction {
     }
 }
 
+impl std::fmt::Debug for DatabasePrivilegeAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabasePrivilegeAction")
+            .field("action", &self.action)
+            .field("resources", &self.resources)
+            .finish()
+    }
+}
+
 serde_via_json!(DatabasePrivilegeAction);
 
 /// Human-readable label that identifies the privilege action.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DatabasePrivilegeActionAction {
     /// `FIND`
@@ -479,10 +507,99 @@ impl Json for DatabasePrivilegeActionAction {
     }
 }
 
+impl std::fmt::Debug for DatabasePrivilegeActionAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Find => f.write_str("Find"),
+            Self::Insert => f.write_str("Insert"),
+            Self::Remove => f.write_str("Remove"),
+            Self::Update => f.write_str("Update"),
+            Self::BypassDocumentValidation => f.write_str("BypassDocumentValidation"),
+            Self::UseUuid => f.write_str("UseUuid"),
+            Self::KillOp => f.write_str("KillOp"),
+            Self::BypassDefaultMaxTimeMs => f.write_str("BypassDefaultMaxTimeMs"),
+            Self::CreateCollection => f.write_str("CreateCollection"),
+            Self::CreateIndex => f.write_str("CreateIndex"),
+            Self::DropCollection => f.write_str("DropCollection"),
+            Self::EnableProfiler => f.write_str("EnableProfiler"),
+            Self::KillAnyCursor => f.write_str("KillAnyCursor"),
+            Self::Analyze => f.write_str("Analyze"),
+            Self::ChangeStream => f.write_str("ChangeStream"),
+            Self::CollMod => f.write_str("CollMod"),
+            Self::Compact => f.write_str("Compact"),
+            Self::ConvertToCapped => f.write_str("ConvertToCapped"),
+            Self::DropDatabase => f.write_str("DropDatabase"),
+            Self::DropIndex => f.write_str("DropIndex"),
+            Self::ReIndex => f.write_str("ReIndex"),
+            Self::RenameCollectionSameDb => f.write_str("RenameCollectionSameDb"),
+            Self::SetUserWriteBlock => f.write_str("SetUserWriteBlock"),
+            Self::BypassUserWriteBlock => f.write_str("BypassUserWriteBlock"),
+            Self::ListSessions => f.write_str("ListSessions"),
+            Self::KillAnySession => f.write_str("KillAnySession"),
+            Self::CollStats => f.write_str("CollStats"),
+            Self::ConnPoolStats => f.write_str("ConnPoolStats"),
+            Self::DbHash => f.write_str("DbHash"),
+            Self::DbStats => f.write_str("DbStats"),
+            Self::GetCmdLineOpts => f.write_str("GetCmdLineOpts"),
+            Self::GetLog => f.write_str("GetLog"),
+            Self::GetParameter => f.write_str("GetParameter"),
+            Self::GetShardMap => f.write_str("GetShardMap"),
+            Self::HostInfo => f.write_str("HostInfo"),
+            Self::InProg => f.write_str("InProg"),
+            Self::ListDatabases => f.write_str("ListDatabases"),
+            Self::ListCollections => f.write_str("ListCollections"),
+            Self::ListIndexes => f.write_str("ListIndexes"),
+            Self::ListShards => f.write_str("ListShards"),
+            Self::NetStat => f.write_str("NetStat"),
+            Self::ReplSetGetConfig => f.write_str("ReplSetGetConfig"),
+            Self::ReplSetGetStatus => f.write_str("ReplSetGetStatus"),
+            Self::ServerStatus => f.write_str("ServerStatus"),
+            Self::Validate => f.write_str("Validate"),
+            Self::ShardingState => f.write_str("ShardingState"),
+            Self::Top => f.write_str("Top"),
+            Self::SqlGetSchema => f.write_str("SqlGetSchema"),
+            Self::SqlSetSchema => f.write_str("SqlSetSchema"),
+            Self::ViewAllHistory => f.write_str("ViewAllHistory"),
+            Self::OutToS3 => f.write_str("OutToS3"),
+            Self::OutToAzure => f.write_str("OutToAzure"),
+            Self::OutToGcs => f.write_str("OutToGcs"),
+            Self::StorageGetConfig => f.write_str("StorageGetConfig"),
+            Self::StorageSetConfig => f.write_str("StorageSetConfig"),
+            Self::FlushRouterConfig => f.write_str("FlushRouterConfig"),
+            Self::EnableSharding => f.write_str("EnableSharding"),
+            Self::CheckMetadataConsistency => f.write_str("CheckMetadataConsistency"),
+            Self::MoveChunk => f.write_str("MoveChunk"),
+            Self::SplitChunk => f.write_str("SplitChunk"),
+            Self::AnalyzeShardKey => f.write_str("AnalyzeShardKey"),
+            Self::RefineCollectionShardKey => f.write_str("RefineCollectionShardKey"),
+            Self::ClearJumboFlag => f.write_str("ClearJumboFlag"),
+            Self::ReshardCollection => f.write_str("ReshardCollection"),
+            Self::ShardedDataDistribution => f.write_str("ShardedDataDistribution"),
+            Self::GetStreamProcessor => f.write_str("GetStreamProcessor"),
+            Self::CreateStreamProcessor => f.write_str("CreateStreamProcessor"),
+            Self::ProcessStreamProcessor => f.write_str("ProcessStreamProcessor"),
+            Self::ModifyStreamProcessor => f.write_str("ModifyStreamProcessor"),
+            Self::StartStreamProcessor => f.write_str("StartStreamProcessor"),
+            Self::StopStreamProcessor => f.write_str("StopStreamProcessor"),
+            Self::DropStreamProcessor => f.write_str("DropStreamProcessor"),
+            Self::SampleStreamProcessor => f.write_str("SampleStreamProcessor"),
+            Self::ListStreamProcessors => f.write_str("ListStreamProcessors"),
+            Self::ListConnections => f.write_str("ListConnections"),
+            Self::StreamProcessorStats => f.write_str("StreamProcessorStats"),
+            Self::CreateSearchIndex => f.write_str("CreateSearchIndex"),
+            Self::DropSearchIndex => f.write_str("DropSearchIndex"),
+            Self::ListSearchIndexes => f.write_str("ListSearchIndexes"),
+            Self::UpdateSearchIndex => f.write_str("UpdateSearchIndex"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DatabasePrivilegeActionAction);
 
 /// The spec's `UpdateCustomDBRole` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCustomDBRole {
     /// List of the individual privilege actions that the role grants.
@@ -515,10 +632,20 @@ impl Json for UpdateCustomDBRole {
     }
 }
 
+impl std::fmt::Debug for UpdateCustomDBRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateCustomDBRole")
+            .field("actions", &self.actions)
+            .field("inherited_roles", &self.inherited_roles)
+            .finish()
+    }
+}
+
 serde_via_json!(UpdateCustomDBRole);
 
 /// The spec's `UserCustomDBRole` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserCustomDBRole {
     /// List of the individual privilege actions that the role grants.
@@ -555,6 +682,17 @@ impl Json for UserCustomDBRole {
         put_opt(&mut m, "inheritedRoles", &self.inherited_roles);
         put(&mut m, "roleName", &self.role_name);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UserCustomDBRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserCustomDBRole")
+            .field("actions", &self.actions)
+            .field("inherited_roles", &self.inherited_roles)
+            .field("role_name", &self.role_name)
+            .finish()
     }
 }
 

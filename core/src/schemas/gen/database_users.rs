@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `CloudDatabaseUser` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudDatabaseUser {
     /// Human-readable label that indicates whether the new database user authenticates with the Amazon Web Services (AWS) Identity and Access Management (IAM) credentials associated with the user or the user's role.
@@ -129,10 +129,32 @@ impl Json for CloudDatabaseUser {
     }
 }
 
+impl std::fmt::Debug for CloudDatabaseUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudDatabaseUser")
+            .field("aws_iam_type", &self.aws_iam_type)
+            .field("database_name", &self.database_name)
+            .field("delete_after_date", &self.delete_after_date)
+            .field("description", &self.description)
+            .field("group_id", &self.group_id)
+            .field("labels", &self.labels)
+            .field("ldap_auth_type", &self.ldap_auth_type)
+            .field("links", &self.links)
+            .field("oidc_auth_type", &self.oidc_auth_type)
+            .field("password", &self.password)
+            .field("roles", &self.roles)
+            .field("scopes", &self.scopes)
+            .field("username", &self.username)
+            .field("x509_type", &self.x509_type)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudDatabaseUser);
 
 /// Human-readable label that indicates whether the new database user authenticates with the Amazon Web Services (AWS) Identity and Access Management (IAM) credentials associated with the user or the user's role.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudDatabaseUserAwsIAMType {
     /// `NONE`
@@ -180,10 +202,22 @@ impl Json for CloudDatabaseUserAwsIAMType {
     }
 }
 
+impl std::fmt::Debug for CloudDatabaseUserAwsIAMType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::User => f.write_str("User"),
+            Self::Role => f.write_str("Role"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudDatabaseUserAwsIAMType);
 
 /// The database against which the database user authenticates. Database users must provide both a username and authentication database to log into MongoDB. If the user authenticates with AWS IAM, x.509, LDAP, or OIDC Workload this value should be `$external`. If the user authenticates with SCRAM-SHA or OIDC Workforce, this value should be `admin`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudDatabaseUserDatabaseName {
     /// `admin`
@@ -227,10 +261,21 @@ impl Json for CloudDatabaseUserDatabaseName {
     }
 }
 
+impl std::fmt::Debug for CloudDatabaseUserDatabaseName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Admin => f.write_str("Admin"),
+            Self::External => f.write_str("External"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudDatabaseUserDatabaseName);
 
 /// Part of the Lightweight Directory Access Protocol (LDAP) record that the database uses to authenticate this database user on the LDAP host.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudDatabaseUserLdapAuthType {
     /// `NONE`
@@ -278,10 +323,22 @@ impl Json for CloudDatabaseUserLdapAuthType {
     }
 }
 
+impl std::fmt::Debug for CloudDatabaseUserLdapAuthType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Group => f.write_str("Group"),
+            Self::User => f.write_str("User"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudDatabaseUserLdapAuthType);
 
 /// Human-readable label that indicates whether the new database user or group authenticates with OIDC federated authentication. To create a federated authentication user, specify the value of USER in this field. To create a federated authentication group, specify the value of `IDP_GROUP` in this field.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudDatabaseUserOidcAuthType {
     /// `NONE`
@@ -329,6 +386,18 @@ impl Json for CloudDatabaseUserOidcAuthType {
     }
 }
 
+impl std::fmt::Debug for CloudDatabaseUserOidcAuthType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::IdpGroup => f.write_str("IdpGroup"),
+            Self::User => f.write_str("User"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudDatabaseUserOidcAuthType);
 
 /// X.509 method that MongoDB Cloud uses to authenticate the database user.
@@ -337,7 +406,7 @@ serde_via_json!(CloudDatabaseUserOidcAuthType);
 /// - For self-managed X.509, specify `CUSTOMER`.
 ///
 /// Users created with the `CUSTOMER` method require a Common Name (CN) in the **username** parameter. You must create externally authenticated users on the `$external` database.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudDatabaseUserX509Type {
     /// `NONE`
@@ -385,10 +454,22 @@ impl Json for CloudDatabaseUserX509Type {
     }
 }
 
+impl std::fmt::Debug for CloudDatabaseUserX509Type {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Customer => f.write_str("Customer"),
+            Self::Managed => f.write_str("Managed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudDatabaseUserX509Type);
 
 /// Range of resources available to this database user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatabaseUserRole {
     /// Collection on which this role applies.
@@ -428,10 +509,21 @@ impl Json for DatabaseUserRole {
     }
 }
 
+impl std::fmt::Debug for DatabaseUserRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseUserRole")
+            .field("collection_name", &self.collection_name)
+            .field("database_name", &self.database_name)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
 serde_via_json!(DatabaseUserRole);
 
 /// Human-readable label that identifies a group of privileges assigned to a database user. This value can either be a built-in role or a custom role.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DatabaseUserRoleRoleName {
     /// `atlasAdmin`
@@ -511,10 +603,30 @@ impl Json for DatabaseUserRoleRoleName {
     }
 }
 
+impl std::fmt::Debug for DatabaseUserRoleRoleName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtlasAdmin => f.write_str("AtlasAdmin"),
+            Self::Backup => f.write_str("Backup"),
+            Self::ClusterMonitor => f.write_str("ClusterMonitor"),
+            Self::DbAdmin => f.write_str("DbAdmin"),
+            Self::DbAdminAnyDatabase => f.write_str("DbAdminAnyDatabase"),
+            Self::EnableSharding => f.write_str("EnableSharding"),
+            Self::Read => f.write_str("Read"),
+            Self::ReadAnyDatabase => f.write_str("ReadAnyDatabase"),
+            Self::ReadWrite => f.write_str("ReadWrite"),
+            Self::ReadWriteAnyDatabase => f.write_str("ReadWriteAnyDatabase"),
+            Self::ACustomRoleName => f.write_str("ACustomRoleName"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DatabaseUserRoleRoleName);
 
 /// List of MongoDB Database users granted access to databases in the specified project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDatabaseUserView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -554,10 +666,21 @@ impl Json for PaginatedApiAtlasDatabaseUserView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasDatabaseUserView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasDatabaseUserView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasDatabaseUserView);
 
 /// Range of resources available to this database user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserScope {
     /// Human-readable label that identifies the cluster or MongoDB Atlas Data Lake that this database user can access.
@@ -590,10 +713,17 @@ impl Json for UserScope {
     }
 }
 
+impl std::fmt::Debug for UserScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserScope").field("name", &self.name).field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(UserScope);
 
 /// Category of resource that this database user can access.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserScopeType {
     /// `CLUSTER`
@@ -638,6 +768,18 @@ impl Json for UserScopeType {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for UserScopeType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cluster => f.write_str("Cluster"),
+            Self::DataLake => f.write_str("DataLake"),
+            Self::Stream => f.write_str("Stream"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

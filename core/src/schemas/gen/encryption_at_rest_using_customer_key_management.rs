@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Amazon Web Services (AWS) KMS configuration details and encryption at rest configuration set for the specified project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSKMSConfiguration {
     /// Unique alphanumeric string that identifies an Identity and Access Management (IAM) access key with permissions required to access your Amazon Web Services (AWS) Customer Master Key (CMK).
@@ -77,6 +77,22 @@ impl Json for AWSKMSConfiguration {
     }
 }
 
+impl std::fmt::Debug for AWSKMSConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSKMSConfiguration")
+            .field("access_key_id", &self.access_key_id)
+            .field("customer_master_key_id", &self.customer_master_key_id)
+            .field("enabled", &self.enabled)
+            .field("region", &self.region)
+            .field("require_private_networking", &self.require_private_networking)
+            .field("role_id", &self.role_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("valid", &self.valid)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSKMSConfiguration);
 
 /// Physical location where MongoDB Cloud deploys your AWS-hosted MongoDB cluster nodes. The region you choose can affect network latency for clients accessing your databases. When MongoDB Cloud deploys a dedicated cluster, it checks if a VPC or VPC connection exists for that provider and region. If not, MongoDB Cloud creates them as part of the deployment. MongoDB Cloud assigns the VPC a CIDR block. To limit a new VPC peering connection to one CIDR block and region, create the connection first. Deploy the cluster after the connection starts.
@@ -85,7 +101,7 @@ serde_via_json!(AWSKMSConfiguration);
 pub type AWSKMSConfigurationRegion = AWSCloudProviderSettingsRegionName;
 
 /// AWS Key Management Service Encryption At Rest Private Endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSKMSEARPrivateEndpoint {
     /// Human-readable label that identifies the cloud provider for the Encryption At Rest private endpoint.
@@ -144,10 +160,24 @@ impl Json for AWSKMSEARPrivateEndpoint {
     }
 }
 
+impl std::fmt::Debug for AWSKMSEARPrivateEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSKMSEARPrivateEndpoint")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("error_message", &self.error_message)
+            .field("id", &self.id)
+            .field("private_endpoint_connection_name", &self.private_endpoint_connection_name)
+            .field("region_name", &self.region_name)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSKMSEARPrivateEndpoint);
 
 /// Human-readable label that identifies the cloud provider for the Encryption At Rest private endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSKMSEARPrivateEndpointCloudProvider {
     /// `AZURE`
@@ -191,10 +221,21 @@ impl Json for AWSKMSEARPrivateEndpointCloudProvider {
     }
 }
 
+impl std::fmt::Debug for AWSKMSEARPrivateEndpointCloudProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Azure => f.write_str("Azure"),
+            Self::Aws => f.write_str("Aws"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AWSKMSEARPrivateEndpointCloudProvider);
 
 /// Cloud provider region in which the Encryption At Rest private endpoint is located.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSKMSEARPrivateEndpointRegionName {
     /// `US_CENTRAL`
@@ -602,10 +643,112 @@ impl Json for AWSKMSEARPrivateEndpointRegionName {
     }
 }
 
+impl std::fmt::Debug for AWSKMSEARPrivateEndpointRegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsCentral => f.write_str("UsCentral"),
+            Self::UsEast => f.write_str("UsEast"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsNorthCentral => f.write_str("UsNorthCentral"),
+            Self::UsWest => f.write_str("UsWest"),
+            Self::UsSouthCentral => f.write_str("UsSouthCentral"),
+            Self::EuropeNorth => f.write_str("EuropeNorth"),
+            Self::EuropeWest => f.write_str("EuropeWest"),
+            Self::UsWestCentral => f.write_str("UsWestCentral"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::UsWest3 => f.write_str("UsWest3"),
+            Self::CanadaEast => f.write_str("CanadaEast"),
+            Self::CanadaCentral => f.write_str("CanadaCentral"),
+            Self::BrazilSouth => f.write_str("BrazilSouth"),
+            Self::BrazilSoutheast => f.write_str("BrazilSoutheast"),
+            Self::AustraliaCentral => f.write_str("AustraliaCentral"),
+            Self::AustraliaCentral2 => f.write_str("AustraliaCentral2"),
+            Self::AustraliaEast => f.write_str("AustraliaEast"),
+            Self::AustraliaSouthEast => f.write_str("AustraliaSouthEast"),
+            Self::GermanyWestCentral => f.write_str("GermanyWestCentral"),
+            Self::GermanyNorth => f.write_str("GermanyNorth"),
+            Self::SwedenCentral => f.write_str("SwedenCentral"),
+            Self::SwedenSouth => f.write_str("SwedenSouth"),
+            Self::SwitzerlandNorth => f.write_str("SwitzerlandNorth"),
+            Self::SwitzerlandWest => f.write_str("SwitzerlandWest"),
+            Self::UkSouth => f.write_str("UkSouth"),
+            Self::UkWest => f.write_str("UkWest"),
+            Self::NorwayEast => f.write_str("NorwayEast"),
+            Self::NorwayWest => f.write_str("NorwayWest"),
+            Self::IndiaCentral => f.write_str("IndiaCentral"),
+            Self::IndiaSouth => f.write_str("IndiaSouth"),
+            Self::IndiaWest => f.write_str("IndiaWest"),
+            Self::ChinaEast => f.write_str("ChinaEast"),
+            Self::ChinaNorth => f.write_str("ChinaNorth"),
+            Self::AsiaEast => f.write_str("AsiaEast"),
+            Self::JapanEast => f.write_str("JapanEast"),
+            Self::JapanWest => f.write_str("JapanWest"),
+            Self::AsiaSouthEast => f.write_str("AsiaSouthEast"),
+            Self::KoreaCentral => f.write_str("KoreaCentral"),
+            Self::KoreaSouth => f.write_str("KoreaSouth"),
+            Self::FranceCentral => f.write_str("FranceCentral"),
+            Self::FranceSouth => f.write_str("FranceSouth"),
+            Self::SouthAfricaNorth => f.write_str("SouthAfricaNorth"),
+            Self::SouthAfricaWest => f.write_str("SouthAfricaWest"),
+            Self::UaeCentral => f.write_str("UaeCentral"),
+            Self::UaeNorth => f.write_str("UaeNorth"),
+            Self::QatarCentral => f.write_str("QatarCentral"),
+            Self::PolandCentral => f.write_str("PolandCentral"),
+            Self::IsraelCentral => f.write_str("IsraelCentral"),
+            Self::ItalyNorth => f.write_str("ItalyNorth"),
+            Self::SpainCentral => f.write_str("SpainCentral"),
+            Self::MexicoCentral => f.write_str("MexicoCentral"),
+            Self::NewZealandNorth => f.write_str("NewZealandNorth"),
+            Self::UsGovVirginia => f.write_str("UsGovVirginia"),
+            Self::UsGovArizona => f.write_str("UsGovArizona"),
+            Self::UsGovTexas => f.write_str("UsGovTexas"),
+            Self::UsGovWest1 => f.write_str("UsGovWest1"),
+            Self::UsGovEast1 => f.write_str("UsGovEast1"),
+            Self::UsEast1 => f.write_str("UsEast1"),
+            Self::UsWest1 => f.write_str("UsWest1"),
+            Self::CaCentral1 => f.write_str("CaCentral1"),
+            Self::EuNorth1 => f.write_str("EuNorth1"),
+            Self::EuWest1 => f.write_str("EuWest1"),
+            Self::EuWest2 => f.write_str("EuWest2"),
+            Self::EuWest3 => f.write_str("EuWest3"),
+            Self::EuCentral1 => f.write_str("EuCentral1"),
+            Self::EuCentral2 => f.write_str("EuCentral2"),
+            Self::ApEast1 => f.write_str("ApEast1"),
+            Self::ApEast2 => f.write_str("ApEast2"),
+            Self::ApNortheast1 => f.write_str("ApNortheast1"),
+            Self::ApNortheast2 => f.write_str("ApNortheast2"),
+            Self::ApNortheast3 => f.write_str("ApNortheast3"),
+            Self::ApSoutheast1 => f.write_str("ApSoutheast1"),
+            Self::ApSoutheast2 => f.write_str("ApSoutheast2"),
+            Self::ApSoutheast3 => f.write_str("ApSoutheast3"),
+            Self::ApSoutheast4 => f.write_str("ApSoutheast4"),
+            Self::ApSoutheast5 => f.write_str("ApSoutheast5"),
+            Self::ApSoutheast6 => f.write_str("ApSoutheast6"),
+            Self::ApSoutheast7 => f.write_str("ApSoutheast7"),
+            Self::ApSouth1 => f.write_str("ApSouth1"),
+            Self::ApSouth2 => f.write_str("ApSouth2"),
+            Self::SaEast1 => f.write_str("SaEast1"),
+            Self::CnNorth1 => f.write_str("CnNorth1"),
+            Self::CnNorthwest1 => f.write_str("CnNorthwest1"),
+            Self::MeSouth1 => f.write_str("MeSouth1"),
+            Self::MeCentral1 => f.write_str("MeCentral1"),
+            Self::AfSouth1 => f.write_str("AfSouth1"),
+            Self::EuSouth1 => f.write_str("EuSouth1"),
+            Self::EuSouth2 => f.write_str("EuSouth2"),
+            Self::IlCentral1 => f.write_str("IlCentral1"),
+            Self::CaWest1 => f.write_str("CaWest1"),
+            Self::MxCentral1 => f.write_str("MxCentral1"),
+            Self::Global => f.write_str("Global"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AWSKMSEARPrivateEndpointRegionName);
 
 /// Details that define the configuration of Encryption at Rest using Azure Key Vault (AKV).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureKeyVault {
     /// Azure environment in which your account credentials reside.
@@ -694,10 +837,30 @@ impl Json for AzureKeyVault {
     }
 }
 
+impl std::fmt::Debug for AzureKeyVault {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureKeyVault")
+            .field("azure_environment", &self.azure_environment)
+            .field("client_id", &self.client_id)
+            .field("enabled", &self.enabled)
+            .field("key_identifier", &self.key_identifier)
+            .field("key_vault_name", &self.key_vault_name)
+            .field("require_private_networking", &self.require_private_networking)
+            .field("resource_group_name", &self.resource_group_name)
+            .field("role_id", &self.role_id)
+            .field("secret", &self.secret)
+            .field("subscription_id", &self.subscription_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("valid", &self.valid)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureKeyVault);
 
 /// Azure environment in which your account credentials reside.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureKeyVaultAzureEnvironment {
     /// `AZURE`
@@ -745,6 +908,18 @@ impl Json for AzureKeyVaultAzureEnvironment {
     }
 }
 
+impl std::fmt::Debug for AzureKeyVaultAzureEnvironment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Azure => f.write_str("Azure"),
+            Self::AzureChina => f.write_str("AzureChina"),
+            Self::AzureUsGovernment => f.write_str("AzureUsGovernment"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureKeyVaultAzureEnvironment);
 
 /// Azure Key Vault Encryption At Rest Private Endpoint.
@@ -753,7 +928,7 @@ serde_via_json!(AzureKeyVaultAzureEnvironment);
 pub type AzureKeyVaultEARPrivateEndpoint = AWSKMSEARPrivateEndpoint;
 
 /// Encryption At Rest Private Endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EARPrivateEndpoint {
     /// AWS Key Management Service EAR Private Endpoint
@@ -788,10 +963,21 @@ impl Json for EARPrivateEndpoint {
     }
 }
 
+impl std::fmt::Debug for EARPrivateEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(EARPrivateEndpoint);
 
 /// The spec's `EncryptionAtRest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptionAtRest {
     /// Amazon Web Services (AWS) KMS configuration details and encryption at rest configuration set for the specified project.
@@ -835,10 +1021,22 @@ impl Json for EncryptionAtRest {
     }
 }
 
+impl std::fmt::Debug for EncryptionAtRest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptionAtRest")
+            .field("aws_kms", &self.aws_kms)
+            .field("azure_key_vault", &self.azure_key_vault)
+            .field("enabled_for_search_nodes", &self.enabled_for_search_nodes)
+            .field("google_cloud_kms", &self.google_cloud_kms)
+            .finish()
+    }
+}
+
 serde_via_json!(EncryptionAtRest);
 
 /// Details that define the configuration of Encryption at Rest using Google Cloud Key Management Service (KMS).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoogleCloudKMS {
     /// Flag that indicates whether someone enabled encryption at rest for the specified  project. To disable encryption at rest using customer key management and remove the configuration details, pass only this parameter with a value of `false`.
@@ -886,10 +1084,23 @@ impl Json for GoogleCloudKMS {
     }
 }
 
+impl std::fmt::Debug for GoogleCloudKMS {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GoogleCloudKMS")
+            .field("enabled", &self.enabled)
+            .field("key_version_resource_id", &self.key_version_resource_id)
+            .field("role_id", &self.role_id)
+            .field("service_account_key", &self.service_account_key)
+            .field("valid", &self.valid)
+            .finish()
+    }
+}
+
 serde_via_json!(GoogleCloudKMS);
 
 /// The spec's `PaginatedApiAtlasEARPrivateEndpointView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasEARPrivateEndpointView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -926,6 +1137,17 @@ impl Json for PaginatedApiAtlasEARPrivateEndpointView {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedApiAtlasEARPrivateEndpointView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasEARPrivateEndpointView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Alert audit indicates acknowledgement status of an alert.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlertAudit {
     /// Unique 24-hexadecimal digit string that identifies the alert associated with the event.
@@ -112,10 +112,33 @@ impl Json for AlertAudit {
     }
 }
 
+impl std::fmt::Debug for AlertAudit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertAudit")
+            .field("alert_id", &self.alert_id)
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(AlertAudit);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertAuditTypeView {
     /// `ALERT_ACKNOWLEDGED_AUDIT`
@@ -159,10 +182,21 @@ impl Json for AlertAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for AlertAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AlertAcknowledgedAudit => f.write_str("AlertAcknowledgedAudit"),
+            Self::AlertUnacknowledgedAudit => f.write_str("AlertUnacknowledgedAudit"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AlertAuditTypeView);
 
 /// Alert configuration audit indicates any activities around alert settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlertConfigAudit {
     /// Unique 24-hexadecimal digit string that identifies the alert configuration associated with the `alertId`.
@@ -266,10 +300,33 @@ impl Json for AlertConfigAudit {
     }
 }
 
+impl std::fmt::Debug for AlertConfigAudit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertConfigAudit")
+            .field("alert_config_id", &self.alert_config_id)
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(AlertConfigAudit);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertConfigAuditTypeView {
     /// `ALERT_CONFIG_DISABLED_AUDIT`
@@ -325,10 +382,24 @@ impl Json for AlertConfigAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for AlertConfigAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AlertConfigDisabledAudit => f.write_str("AlertConfigDisabledAudit"),
+            Self::AlertConfigEnabledAudit => f.write_str("AlertConfigEnabledAudit"),
+            Self::AlertConfigAddedAudit => f.write_str("AlertConfigAddedAudit"),
+            Self::AlertConfigDeletedAudit => f.write_str("AlertConfigDeletedAudit"),
+            Self::AlertConfigChangedAudit => f.write_str("AlertConfigChangedAudit"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AlertConfigAuditTypeView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiUserEventTypeViewForNdsGroup {
     /// `API_KEY_CREATED`
@@ -404,10 +475,29 @@ impl Json for ApiUserEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ApiUserEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ApiKeyCreated => f.write_str("ApiKeyCreated"),
+            Self::ApiKeyDeleted => f.write_str("ApiKeyDeleted"),
+            Self::ApiKeyAccessListEntryAdded => f.write_str("ApiKeyAccessListEntryAdded"),
+            Self::ApiKeyAccessListEntryDeleted => f.write_str("ApiKeyAccessListEntryDeleted"),
+            Self::ApiKeyRolesChanged => f.write_str("ApiKeyRolesChanged"),
+            Self::ApiKeyDescriptionChanged => f.write_str("ApiKeyDescriptionChanged"),
+            Self::ApiKeyAddedToGroup => f.write_str("ApiKeyAddedToGroup"),
+            Self::ApiKeyRemovedFromGroup => f.write_str("ApiKeyRemovedFromGroup"),
+            Self::ApiKeyUiIpAccessListInheritanceEnabled => f.write_str("ApiKeyUiIpAccessListInheritanceEnabled"),
+            Self::ApiKeyUiIpAccessListInheritanceDisabled => f.write_str("ApiKeyUiIpAccessListInheritanceDisabled"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiUserEventTypeViewForNdsGroup);
 
 /// API User event identifies different activities around user API keys.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiUserEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -516,6 +606,30 @@ impl Json for ApiUserEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ApiUserEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiUserEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("target_public_key", &self.target_public_key)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .field("whitelist_entry", &self.whitelist_entry)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiUserEventViewForNdsGroup);
 
 /// API User event identifies different activities around user API keys.
@@ -524,7 +638,7 @@ serde_via_json!(ApiUserEventViewForNdsGroup);
 pub type ApiUserEventViewForOrg = ApiUserEventViewForNdsGroup;
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppServiceEventTypeView {
     /// `URL_CONFIRMATION`
@@ -608,10 +722,31 @@ impl Json for AppServiceEventTypeView {
     }
 }
 
+impl std::fmt::Debug for AppServiceEventTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UrlConfirmation => f.write_str("UrlConfirmation"),
+            Self::SuccessfulDeploy => f.write_str("SuccessfulDeploy"),
+            Self::DeploymentFailure => f.write_str("DeploymentFailure"),
+            Self::DeploymentModelChangeSuccess => f.write_str("DeploymentModelChangeSuccess"),
+            Self::DeploymentModelChangeFailure => f.write_str("DeploymentModelChangeFailure"),
+            Self::RequestRateLimit => f.write_str("RequestRateLimit"),
+            Self::LogForwarderFailure => f.write_str("LogForwarderFailure"),
+            Self::InsideRealmMetricThreshold => f.write_str("InsideRealmMetricThreshold"),
+            Self::OutsideRealmMetricThreshold => f.write_str("OutsideRealmMetricThreshold"),
+            Self::SyncFailure => f.write_str("SyncFailure"),
+            Self::TriggerFailure => f.write_str("TriggerFailure"),
+            Self::TriggerAutoResumed => f.write_str("TriggerAutoResumed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AppServiceEventTypeView);
 
 /// App Services event identifies different activities about a BAAS application.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppServiceEventView {
     /// Date and time when this event occurred. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -667,10 +802,25 @@ impl Json for AppServiceEventView {
     }
 }
 
+impl std::fmt::Debug for AppServiceEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppServiceEventView")
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
 serde_via_json!(AppServiceEventView);
 
 /// Atlas resource policy audits indicate organization level changes to resource policies.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AtlasResourcePolicyAuditForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -786,10 +936,35 @@ impl Json for AtlasResourcePolicyAuditForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for AtlasResourcePolicyAuditForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasResourcePolicyAuditForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("resource_policy_id", &self.resource_policy_id)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .field("violated_policies", &self.violated_policies)
+            .field("violation_action", &self.violation_action)
+            .finish()
+    }
+}
+
 serde_via_json!(AtlasResourcePolicyAuditForNdsGroup);
 
 /// Atlas resource policy audits indicate organization level changes to resource policies.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AtlasResourcePolicyAuditForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -893,10 +1068,33 @@ impl Json for AtlasResourcePolicyAuditForOrg {
     }
 }
 
+impl std::fmt::Debug for AtlasResourcePolicyAuditForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasResourcePolicyAuditForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("resource_policy_id", &self.resource_policy_id)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(AtlasResourcePolicyAuditForOrg);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AtlasResourcePolicyAuditForOrgEventTypeName {
     /// `RESOURCE_POLICY_CREATED`
@@ -948,10 +1146,23 @@ impl Json for AtlasResourcePolicyAuditForOrgEventTypeName {
     }
 }
 
+impl std::fmt::Debug for AtlasResourcePolicyAuditForOrgEventTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ResourcePolicyCreated => f.write_str("ResourcePolicyCreated"),
+            Self::ResourcePolicyModified => f.write_str("ResourcePolicyModified"),
+            Self::ResourcePolicyDeleted => f.write_str("ResourcePolicyDeleted"),
+            Self::ResourcePolicyViolated => f.write_str("ResourcePolicyViolated"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AtlasResourcePolicyAuditForOrgEventTypeName);
 
 /// Automation configuration event identifies that deployment configuration is published.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AutomationConfigEventView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -1052,10 +1263,32 @@ impl Json for AutomationConfigEventView {
     }
 }
 
+impl std::fmt::Debug for AutomationConfigEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutomationConfigEventView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(AutomationConfigEventView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BillingEventTypeViewForNdsGroup {
     /// `CREDIT_CARD_CURRENT`
@@ -1139,10 +1372,31 @@ impl Json for BillingEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for BillingEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CreditCardCurrent => f.write_str("CreditCardCurrent"),
+            Self::CreditCardAboutToExpire => f.write_str("CreditCardAboutToExpire"),
+            Self::PendingInvoiceUnderThreshold => f.write_str("PendingInvoiceUnderThreshold"),
+            Self::PendingInvoiceOverThreshold => f.write_str("PendingInvoiceOverThreshold"),
+            Self::DailyBillUnderThreshold => f.write_str("DailyBillUnderThreshold"),
+            Self::DailyBillOverThreshold => f.write_str("DailyBillOverThreshold"),
+            Self::DailyBillingChangeNormal => f.write_str("DailyBillingChangeNormal"),
+            Self::DailyBillingChangeOverThreshold => f.write_str("DailyBillingChangeOverThreshold"),
+            Self::WeeklyBillingChangeNormal => f.write_str("WeeklyBillingChangeNormal"),
+            Self::WeeklyBillingChangeOverThreshold => f.write_str("WeeklyBillingChangeOverThreshold"),
+            Self::MonthlyBillingChangeNormal => f.write_str("MonthlyBillingChangeNormal"),
+            Self::MonthlyBillingChangeOverThreshold => f.write_str("MonthlyBillingChangeOverThreshold"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BillingEventTypeViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BillingEventTypeViewForOrg {
     /// `AWS_PAYMENT_PAID`
@@ -1498,10 +1752,99 @@ impl Json for BillingEventTypeViewForOrg {
     }
 }
 
+impl std::fmt::Debug for BillingEventTypeViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AwsPaymentPaid => f.write_str("AwsPaymentPaid"),
+            Self::ChargeSucceeded => f.write_str("ChargeSucceeded"),
+            Self::ChargeFailed => f.write_str("ChargeFailed"),
+            Self::ChargeProcessing => f.write_str("ChargeProcessing"),
+            Self::ChargePendingReversal => f.write_str("ChargePendingReversal"),
+            Self::BraintreeChargeFailed => f.write_str("BraintreeChargeFailed"),
+            Self::InvoiceClosed => f.write_str("InvoiceClosed"),
+            Self::CheckPaymentReceived => f.write_str("CheckPaymentReceived"),
+            Self::WireTransferPaymentReceived => f.write_str("WireTransferPaymentReceived"),
+            Self::DiscountApplied => f.write_str("DiscountApplied"),
+            Self::CreditIssued => f.write_str("CreditIssued"),
+            Self::CreditPulledFwd => f.write_str("CreditPulledFwd"),
+            Self::CreditEndDateModified => f.write_str("CreditEndDateModified"),
+            Self::PromoCodeApplied => f.write_str("PromoCodeApplied"),
+            Self::PaymentForgiven => f.write_str("PaymentForgiven"),
+            Self::RefundIssued => f.write_str("RefundIssued"),
+            Self::AccountDowngraded => f.write_str("AccountDowngraded"),
+            Self::AccountUpgraded => f.write_str("AccountUpgraded"),
+            Self::AccountModified => f.write_str("AccountModified"),
+            Self::SupportPlanActivated => f.write_str("SupportPlanActivated"),
+            Self::SupportPlanCancelled => f.write_str("SupportPlanCancelled"),
+            Self::SupportPlanCancellationScheduled => f.write_str("SupportPlanCancellationScheduled"),
+            Self::InitiateSalesforceServiceCloudSync => f.write_str("InitiateSalesforceServiceCloudSync"),
+            Self::InvoiceAddressChanged => f.write_str("InvoiceAddressChanged"),
+            Self::InvoiceAddressAdded => f.write_str("InvoiceAddressAdded"),
+            Self::PrepaidPlanActivated => f.write_str("PrepaidPlanActivated"),
+            Self::ElasticInvoicingModeActivated => f.write_str("ElasticInvoicingModeActivated"),
+            Self::ElasticInvoicingModeDeactivated => f.write_str("ElasticInvoicingModeDeactivated"),
+            Self::TerminatePaidServices => f.write_str("TerminatePaidServices"),
+            Self::BillingEmailAddressAdded => f.write_str("BillingEmailAddressAdded"),
+            Self::BillingEmailAddressChanged => f.write_str("BillingEmailAddressChanged"),
+            Self::BillingEmailAddressRemoved => f.write_str("BillingEmailAddressRemoved"),
+            Self::AwsBillingAccountCreditIssued => f.write_str("AwsBillingAccountCreditIssued"),
+            Self::GcpBillingAccountCreditIssued => f.write_str("GcpBillingAccountCreditIssued"),
+            Self::CreditSfolidModified => f.write_str("CreditSfolidModified"),
+            Self::PrepaidPlanModified => f.write_str("PrepaidPlanModified"),
+            Self::AwsUsageReported => f.write_str("AwsUsageReported"),
+            Self::AzureUsageReported => f.write_str("AzureUsageReported"),
+            Self::GcpUsageReported => f.write_str("GcpUsageReported"),
+            Self::VercelUsageReported => f.write_str("VercelUsageReported"),
+            Self::BecamePayingOrg => f.write_str("BecamePayingOrg"),
+            Self::BecameLinkedOrg => f.write_str("BecameLinkedOrg"),
+            Self::NewLinkedOrg => f.write_str("NewLinkedOrg"),
+            Self::UnlinkedOrg => f.write_str("UnlinkedOrg"),
+            Self::OrgLinkedToPayingOrg => f.write_str("OrgLinkedToPayingOrg"),
+            Self::OrgUnlinkedFromPayingOrg => f.write_str("OrgUnlinkedFromPayingOrg"),
+            Self::OrgUnlinkRequested => f.write_str("OrgUnlinkRequested"),
+            Self::OrgUnlinkCancelled => f.write_str("OrgUnlinkCancelled"),
+            Self::PaymentUpdatedThroughApi => f.write_str("PaymentUpdatedThroughApi"),
+            Self::AzureBillingAccountCreditIssued => f.write_str("AzureBillingAccountCreditIssued"),
+            Self::CreditStartDateModified => f.write_str("CreditStartDateModified"),
+            Self::CreditElasticInvoicingModified => f.write_str("CreditElasticInvoicingModified"),
+            Self::CreditTypeModified => f.write_str("CreditTypeModified"),
+            Self::CreditAmountCentsModified => f.write_str("CreditAmountCentsModified"),
+            Self::CreditAmountRemainingCentsModified => f.write_str("CreditAmountRemainingCentsModified"),
+            Self::CreditTotalBilledCentsModified => f.write_str("CreditTotalBilledCentsModified"),
+            Self::CreditAwsCustomerIdModified => f.write_str("CreditAwsCustomerIdModified"),
+            Self::CreditAwsProductCodeModified => f.write_str("CreditAwsProductCodeModified"),
+            Self::CreditAwsLicenseArnModified => f.write_str("CreditAwsLicenseArnModified"),
+            Self::CreditAwsAccountIdModified => f.write_str("CreditAwsAccountIdModified"),
+            Self::CreditGcpMarketplaceEntitlementIdModified => f.write_str("CreditGcpMarketplaceEntitlementIdModified"),
+            Self::CreditAzureSubscriptionIdModified => f.write_str("CreditAzureSubscriptionIdModified"),
+            Self::CreditAzurePrivatePlanIdModified => f.write_str("CreditAzurePrivatePlanIdModified"),
+            Self::TargetedRebillExecuted => f.write_str("TargetedRebillExecuted"),
+            Self::LegacyRebillExecuted => f.write_str("LegacyRebillExecuted"),
+            Self::EvergreenDealCancelled => f.write_str("EvergreenDealCancelled"),
+            Self::GracePeriodActivated => f.write_str("GracePeriodActivated"),
+            Self::GracePeriodNoLongerInEffect => f.write_str("GracePeriodNoLongerInEffect"),
+            Self::PendingDealActivationAdded => f.write_str("PendingDealActivationAdded"),
+            Self::PendingDealActivationCanceled => f.write_str("PendingDealActivationCanceled"),
+            Self::PendingDealApplied => f.write_str("PendingDealApplied"),
+            Self::PendingDealActivationFailed => f.write_str("PendingDealActivationFailed"),
+            Self::EvergreenPriorityModified => f.write_str("EvergreenPriorityModified"),
+            Self::CrossOrgOperationTicketTracking => f.write_str("CrossOrgOperationTicketTracking"),
+            Self::AdminOverridePaymentMethodDeleted => f.write_str("AdminOverridePaymentMethodDeleted"),
+            Self::AdminOverridePaymentMethodExpired => f.write_str("AdminOverridePaymentMethodExpired"),
+            Self::PaymentMethodFlagged => f.write_str("PaymentMethodFlagged"),
+            Self::PaymentMethodUnflagged => f.write_str("PaymentMethodUnflagged"),
+            Self::MarketplaceRefundIssued => f.write_str("MarketplaceRefundIssued"),
+            Self::PaymentDueDateExtended => f.write_str("PaymentDueDateExtended"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BillingEventTypeViewForOrg);
 
 /// Billing event identifies different activities related to billing, payment or financial status change of an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -1610,10 +1953,34 @@ impl Json for BillingEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for BillingEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("invoice_id", &self.invoice_id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("payment_id", &self.payment_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingEventViewForNdsGroup);
 
 /// Billing event identifies different activities related to billing, payment or financial status change of an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingEventViewForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -1722,10 +2089,34 @@ impl Json for BillingEventViewForOrg {
     }
 }
 
+impl std::fmt::Debug for BillingEventViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingEventViewForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("invoice_id", &self.invoice_id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("payment_id", &self.payment_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingEventViewForOrg);
 
 /// Audit events related to Atlas Charts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChartsAudit {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -1824,10 +2215,32 @@ impl Json for ChartsAudit {
     }
 }
 
+impl std::fmt::Debug for ChartsAudit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChartsAudit")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(ChartsAudit);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChartsAuditTypeView {
     /// `CHARTS_API_SUCCESS`
@@ -1887,10 +2300,25 @@ impl Json for ChartsAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for ChartsAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ChartsApiSuccess => f.write_str("ChartsApiSuccess"),
+            Self::ChartsApiFailure => f.write_str("ChartsApiFailure"),
+            Self::ChartsDashboardExported => f.write_str("ChartsDashboardExported"),
+            Self::ChartsDashboardExportFailed => f.write_str("ChartsDashboardExportFailed"),
+            Self::ChartsDashboardImported => f.write_str("ChartsDashboardImported"),
+            Self::ChartsDashboardImportFailed => f.write_str("ChartsDashboardImportFailed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ChartsAuditTypeView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterEventTypeViewForNdsGroup {
     /// `CLUSTER_MONGOS_IS_PRESENT`
@@ -1934,10 +2362,21 @@ impl Json for ClusterEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ClusterEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ClusterMongosIsPresent => f.write_str("ClusterMongosIsPresent"),
+            Self::ClusterMongosIsMissing => f.write_str("ClusterMongosIsMissing"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ClusterEventTypeViewForNdsGroup);
 
 /// Cluster event identifies different activities about cluster of mongod hosts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterEventViewForNdsGroup {
     /// Date and time when this event occurred. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1997,10 +2436,26 @@ impl Json for ClusterEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ClusterEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterEventViewForNdsGroup")
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("raw", &self.raw)
+            .field("shard_name", &self.shard_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterEventViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DataExplorerAccessedEventTypeView {
     /// `DATA_EXPLORER`
@@ -2052,10 +2507,23 @@ impl Json for DataExplorerAccessedEventTypeView {
     }
 }
 
+impl std::fmt::Debug for DataExplorerAccessedEventTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DataExplorer => f.write_str("DataExplorer"),
+            Self::DataExplorerCrudAttempt => f.write_str("DataExplorerCrudAttempt"),
+            Self::DataExplorerCrudError => f.write_str("DataExplorerCrudError"),
+            Self::DataExplorerCrud => f.write_str("DataExplorerCrud"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DataExplorerAccessedEventTypeView);
 
 /// Data Explorer accessed event tracks different data operations via Data Explorer interactions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataExplorerAccessedEventView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -2169,10 +2637,35 @@ impl Json for DataExplorerAccessedEventView {
     }
 }
 
+impl std::fmt::Debug for DataExplorerAccessedEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataExplorerAccessedEventView")
+            .field("api_key_id", &self.api_key_id)
+            .field("collection", &self.collection)
+            .field("created", &self.created)
+            .field("database", &self.database)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("op_type", &self.op_type)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(DataExplorerAccessedEventView);
 
 /// Data Explorer event tracks different Data Explorer operations.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataExplorerEvent {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -2278,10 +2771,33 @@ impl Json for DataExplorerEvent {
     }
 }
 
+impl std::fmt::Debug for DataExplorerEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataExplorerEvent")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("session_id", &self.session_id)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(DataExplorerEvent);
 
 /// The spec's `DataMetricEventView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataMetricEventView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -2415,10 +2931,39 @@ impl Json for DataMetricEventView {
     }
 }
 
+impl std::fmt::Debug for DataMetricEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataMetricEventView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("desk_location", &self.desk_location)
+            .field("employee_identifier", &self.employee_identifier)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("port", &self.port)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(DataMetricEventView);
 
 /// Other events which don't have extra details beside of basic one.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -2517,10 +3062,32 @@ impl Json for DefaultEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for DefaultEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(DefaultEventViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DefaultEventViewForNdsGroupEventTypeName {
     /// `AUTO_INDEXING_ENABLED`
@@ -3548,10 +4115,290 @@ impl Json for DefaultEventViewForNdsGroupEventTypeName {
     }
 }
 
+impl std::fmt::Debug for DefaultEventViewForNdsGroupEventTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AutoIndexingEnabled => f.write_str("AutoIndexingEnabled"),
+            Self::AutoIndexingDisabled => f.write_str("AutoIndexingDisabled"),
+            Self::AutoIndexingIndexBuildSubmitted => f.write_str("AutoIndexingIndexBuildSubmitted"),
+            Self::AutoIndexingSlowIndexBuild => f.write_str("AutoIndexingSlowIndexBuild"),
+            Self::AutoIndexingStalledIndexBuild => f.write_str("AutoIndexingStalledIndexBuild"),
+            Self::AutoIndexingFailedIndexBuild => f.write_str("AutoIndexingFailedIndexBuild"),
+            Self::AutoIndexingCompletedIndexBuild => f.write_str("AutoIndexingCompletedIndexBuild"),
+            Self::AutoIndexingStartedIndexBuild => f.write_str("AutoIndexingStartedIndexBuild"),
+            Self::PeerCreated => f.write_str("PeerCreated"),
+            Self::PeerDeleted => f.write_str("PeerDeleted"),
+            Self::PeerUpdated => f.write_str("PeerUpdated"),
+            Self::AzurePeerCreated => f.write_str("AzurePeerCreated"),
+            Self::AzurePeerUpdated => f.write_str("AzurePeerUpdated"),
+            Self::AzurePeerActive => f.write_str("AzurePeerActive"),
+            Self::AzurePeerDeleted => f.write_str("AzurePeerDeleted"),
+            Self::ClusterConnectionGetDatabases => f.write_str("ClusterConnectionGetDatabases"),
+            Self::ClusterConnectionGetDatabaseCollections => f.write_str("ClusterConnectionGetDatabaseCollections"),
+            Self::ClusterConnectionGetDatabaseNamespaces => f.write_str("ClusterConnectionGetDatabaseNamespaces"),
+            Self::ClusterConnectionGetNamespacesWithUuid => f.write_str("ClusterConnectionGetNamespacesWithUuid"),
+            Self::ClusterConnectionGetAggregatedViewInfos => f.write_str("ClusterConnectionGetAggregatedViewInfos"),
+            Self::ClusterConnectionAggregate => f.write_str("ClusterConnectionAggregate"),
+            Self::ClusterConnectionCreateCollection => f.write_str("ClusterConnectionCreateCollection"),
+            Self::ClusterConnectionSampleCollectionFieldNames => {
+                f.write_str("ClusterConnectionSampleCollectionFieldNames")
+            }
+            Self::ClusterConnectionSampleCollectionFieldNamesAndTypes => {
+                f.write_str("ClusterConnectionSampleCollectionFieldNamesAndTypes")
+            }
+            Self::ClusterConnectionFindDocuments => f.write_str("ClusterConnectionFindDocuments"),
+            Self::ClusterConnectionGetNamespacesAndProjectSqlSchemaData => {
+                f.write_str("ClusterConnectionGetNamespacesAndProjectSqlSchemaData")
+            }
+            Self::CpsSnapshotStarted => f.write_str("CpsSnapshotStarted"),
+            Self::CpsSnapshotSuccessful => f.write_str("CpsSnapshotSuccessful"),
+            Self::CpsSnapshotFailed => f.write_str("CpsSnapshotFailed"),
+            Self::CpsConcurrentSnapshotFailedWillRetry => f.write_str("CpsConcurrentSnapshotFailedWillRetry"),
+            Self::CpsSnapshotFallbackSuccessful => f.write_str("CpsSnapshotFallbackSuccessful"),
+            Self::CpsSnapshotBehind => f.write_str("CpsSnapshotBehind"),
+            Self::CpsCopySnapshotStarted => f.write_str("CpsCopySnapshotStarted"),
+            Self::CpsCopySnapshotFailed => f.write_str("CpsCopySnapshotFailed"),
+            Self::CpsCopySnapshotFailedWillRetry => f.write_str("CpsCopySnapshotFailedWillRetry"),
+            Self::CpsCopySnapshotSuccessful => f.write_str("CpsCopySnapshotSuccessful"),
+            Self::CpsPrevSnapshotOld => f.write_str("CpsPrevSnapshotOld"),
+            Self::CpsSnapshotFallbackFailed => f.write_str("CpsSnapshotFallbackFailed"),
+            Self::CpsRestoreSuccessful => f.write_str("CpsRestoreSuccessful"),
+            Self::CpsExportSuccessful => f.write_str("CpsExportSuccessful"),
+            Self::CpsRestoreFailed => f.write_str("CpsRestoreFailed"),
+            Self::CpsExportFailed => f.write_str("CpsExportFailed"),
+            Self::CpsCollectionRestoreSuccessful => f.write_str("CpsCollectionRestoreSuccessful"),
+            Self::CpsCollectionRestoreFailed => f.write_str("CpsCollectionRestoreFailed"),
+            Self::CpsCollectionRestorePartialSuccess => f.write_str("CpsCollectionRestorePartialSuccess"),
+            Self::CpsCollectionRestoreCanceled => f.write_str("CpsCollectionRestoreCanceled"),
+            Self::CpsAutoExportFailed => f.write_str("CpsAutoExportFailed"),
+            Self::CpsSnapshotDownloadRequestFailed => f.write_str("CpsSnapshotDownloadRequestFailed"),
+            Self::CpsOplogBehind => f.write_str("CpsOplogBehind"),
+            Self::CpsOplogCaughtUp => f.write_str("CpsOplogCaughtUp"),
+            Self::CpsDataProtectionEnableRequested => f.write_str("CpsDataProtectionEnableRequested"),
+            Self::CpsDataProtectionEnabled => f.write_str("CpsDataProtectionEnabled"),
+            Self::CpsDataProtectionUpdateRequested => f.write_str("CpsDataProtectionUpdateRequested"),
+            Self::CpsDataProtectionUpdated => f.write_str("CpsDataProtectionUpdated"),
+            Self::CpsDataProtectionDisableRequested => f.write_str("CpsDataProtectionDisableRequested"),
+            Self::CpsDataProtectionDisabled => f.write_str("CpsDataProtectionDisabled"),
+            Self::CpsDataProtectionApprovedForDisablement => f.write_str("CpsDataProtectionApprovedForDisablement"),
+            Self::CpsRestoreRequestedAudit => f.write_str("CpsRestoreRequestedAudit"),
+            Self::CpsRestoreAuthAudit => f.write_str("CpsRestoreAuthAudit"),
+            Self::CpsSnapshotScheduleUpdatedAudit => f.write_str("CpsSnapshotScheduleUpdatedAudit"),
+            Self::CpsSnapshotFasterRestoresStartAudit => f.write_str("CpsSnapshotFasterRestoresStartAudit"),
+            Self::CpsSnapshotFasterRestoresSuccessAudit => f.write_str("CpsSnapshotFasterRestoresSuccessAudit"),
+            Self::CpsSnapshotFasterRestoresFailedAudit => f.write_str("CpsSnapshotFasterRestoresFailedAudit"),
+            Self::CpsSnapshotDeletedAudit => f.write_str("CpsSnapshotDeletedAudit"),
+            Self::CpsSnapshotRetentionModifiedAudit => f.write_str("CpsSnapshotRetentionModifiedAudit"),
+            Self::CpsSnapshotInProgressAudit => f.write_str("CpsSnapshotInProgressAudit"),
+            Self::CpsSnapshotCompletedAudit => f.write_str("CpsSnapshotCompletedAudit"),
+            Self::CpsOnDemandSnapshotRequested => f.write_str("CpsOnDemandSnapshotRequested"),
+            Self::CpsOplogCaughtUpAudit => f.write_str("CpsOplogCaughtUpAudit"),
+            Self::CpsOplogBehindAudit => f.write_str("CpsOplogBehindAudit"),
+            Self::AwsEncryptionKeyRotated => f.write_str("AwsEncryptionKeyRotated"),
+            Self::AwsEncryptionKeyNeedsRotation => f.write_str("AwsEncryptionKeyNeedsRotation"),
+            Self::AzureEncryptionKeyRotated => f.write_str("AzureEncryptionKeyRotated"),
+            Self::AzureEncryptionKeyNeedsRotation => f.write_str("AzureEncryptionKeyNeedsRotation"),
+            Self::GcpEncryptionKeyRotated => f.write_str("GcpEncryptionKeyRotated"),
+            Self::GcpEncryptionKeyNeedsRotation => f.write_str("GcpEncryptionKeyNeedsRotation"),
+            Self::AwsEncryptionKeyValid => f.write_str("AwsEncryptionKeyValid"),
+            Self::AwsEncryptionKeyInvalid => f.write_str("AwsEncryptionKeyInvalid"),
+            Self::AzureEncryptionKeyValid => f.write_str("AzureEncryptionKeyValid"),
+            Self::AzureEncryptionKeyInvalid => f.write_str("AzureEncryptionKeyInvalid"),
+            Self::GcpEncryptionKeyValid => f.write_str("GcpEncryptionKeyValid"),
+            Self::GcpEncryptionKeyInvalid => f.write_str("GcpEncryptionKeyInvalid"),
+            Self::BucketCreatedAudit => f.write_str("BucketCreatedAudit"),
+            Self::BucketDeletedAudit => f.write_str("BucketDeletedAudit"),
+            Self::GcpPeerCreated => f.write_str("GcpPeerCreated"),
+            Self::GcpPeerDeleted => f.write_str("GcpPeerDeleted"),
+            Self::GcpPeerUpdated => f.write_str("GcpPeerUpdated"),
+            Self::GcpPeerActive => f.write_str("GcpPeerActive"),
+            Self::GcpPeerInactive => f.write_str("GcpPeerInactive"),
+            Self::DataExplorerEnabled => f.write_str("DataExplorerEnabled"),
+            Self::DataExplorerDisabled => f.write_str("DataExplorerDisabled"),
+            Self::CreditCardAdded => f.write_str("CreditCardAdded"),
+            Self::CreditCardUpdated => f.write_str("CreditCardUpdated"),
+            Self::GroupDeleted => f.write_str("GroupDeleted"),
+            Self::GroupCreated => f.write_str("GroupCreated"),
+            Self::GroupMoved => f.write_str("GroupMoved"),
+            Self::GroupTemporarilyActivated => f.write_str("GroupTemporarilyActivated"),
+            Self::GroupActivated => f.write_str("GroupActivated"),
+            Self::GroupLocked => f.write_str("GroupLocked"),
+            Self::GroupSuspended => f.write_str("GroupSuspended"),
+            Self::GroupFlushed => f.write_str("GroupFlushed"),
+            Self::GroupNameChanged => f.write_str("GroupNameChanged"),
+            Self::GroupChartsActivationRequested => f.write_str("GroupChartsActivationRequested"),
+            Self::GroupChartsActivated => f.write_str("GroupChartsActivated"),
+            Self::GroupChartsUpgraded => f.write_str("GroupChartsUpgraded"),
+            Self::GroupChartsReset => f.write_str("GroupChartsReset"),
+            Self::GroupDefaultAlertsSettingsChanged => f.write_str("GroupDefaultAlertsSettingsChanged"),
+            Self::PaidInFull => f.write_str("PaidInFull"),
+            Self::Delinquent => f.write_str("Delinquent"),
+            Self::AllUsersHaveMultiFactorAuth => f.write_str("AllUsersHaveMultiFactorAuth"),
+            Self::UsersWithoutMultiFactorAuth => f.write_str("UsersWithoutMultiFactorAuth"),
+            Self::EncryptionAtRestKmsNetworkAccessDenied => f.write_str("EncryptionAtRestKmsNetworkAccessDenied"),
+            Self::EncryptionAtRestKmsNetworkAccessRestored => f.write_str("EncryptionAtRestKmsNetworkAccessRestored"),
+            Self::EncryptionAtRestConfigNoLongerValid => f.write_str("EncryptionAtRestConfigNoLongerValid"),
+            Self::EncryptionAtRestConfigIsValid => f.write_str("EncryptionAtRestConfigIsValid"),
+            Self::GroupServiceAccountSecretsNoLongerExpiring => {
+                f.write_str("GroupServiceAccountSecretsNoLongerExpiring")
+            }
+            Self::GroupServiceAccountSecretsExpiring => f.write_str("GroupServiceAccountSecretsExpiring"),
+            Self::GroupServiceAccountSecretsNoLongerExpired => f.write_str("GroupServiceAccountSecretsNoLongerExpired"),
+            Self::GroupServiceAccountSecretsExpired => f.write_str("GroupServiceAccountSecretsExpired"),
+            Self::ActiveLegacyTlsConnections => f.write_str("ActiveLegacyTlsConnections"),
+            Self::NoActiveLegacyTlsConnections => f.write_str("NoActiveLegacyTlsConnections"),
+            Self::WebhookTemplateRenderFailed => f.write_str("WebhookTemplateRenderFailed"),
+            Self::IntegrationConfigured => f.write_str("IntegrationConfigured"),
+            Self::IntegrationRemoved => f.write_str("IntegrationRemoved"),
+            Self::RollingIndexFailedIndexBuild => f.write_str("RollingIndexFailedIndexBuild"),
+            Self::RollingIndexSuccessIndexBuild => f.write_str("RollingIndexSuccessIndexBuild"),
+            Self::IndexFailedIndexBuild => f.write_str("IndexFailedIndexBuild"),
+            Self::IndexSuccessIndexBuild => f.write_str("IndexSuccessIndexBuild"),
+            Self::DbCheckUpdated => f.write_str("DbCheckUpdated"),
+            Self::ClusterSampledForDbCheck => f.write_str("ClusterSampledForDbCheck"),
+            Self::DbCheckScheduledForCluster => f.write_str("DbCheckScheduledForCluster"),
+            Self::DbCheckDeferredForCluster => f.write_str("DbCheckDeferredForCluster"),
+            Self::ClusterOptedOutOfDbCheck => f.write_str("ClusterOptedOutOfDbCheck"),
+            Self::ClusterSampledForDataValidation => f.write_str("ClusterSampledForDataValidation"),
+            Self::DataValidationSubmittedForCluster => f.write_str("DataValidationSubmittedForCluster"),
+            Self::ClusterOptedOutOfDataValidation => f.write_str("ClusterOptedOutOfDataValidation"),
+            Self::ReplicaSetSampledForInterNodeDataValidation => {
+                f.write_str("ReplicaSetSampledForInterNodeDataValidation")
+            }
+            Self::ReplicaSetOptedOutOfInterNodeDataValidation => {
+                f.write_str("ReplicaSetOptedOutOfInterNodeDataValidation")
+            }
+            Self::InterNodeDataValidationSubmittedForReplicaSet => {
+                f.write_str("InterNodeDataValidationSubmittedForReplicaSet")
+            }
+            Self::MaintenanceInAdvanced => f.write_str("MaintenanceInAdvanced"),
+            Self::MaintenanceAutoDeferred => f.write_str("MaintenanceAutoDeferred"),
+            Self::MaintenanceStarted => f.write_str("MaintenanceStarted"),
+            Self::MaintenanceCompleted => f.write_str("MaintenanceCompleted"),
+            Self::MaintenanceNoLongerNeeded => f.write_str("MaintenanceNoLongerNeeded"),
+            Self::ServerlessAutoScalingInitiated => f.write_str("ServerlessAutoScalingInitiated"),
+            Self::ServerlessVerticalScalingInitiated => f.write_str("ServerlessVerticalScalingInitiated"),
+            Self::ServerlessHorizontalScalingInitiated => f.write_str("ServerlessHorizontalScalingInitiated"),
+            Self::ServerlessMtmDrainRequested => f.write_str("ServerlessMtmDrainRequested"),
+            Self::ServerlessMtmDrainInitiated => f.write_str("ServerlessMtmDrainInitiated"),
+            Self::ServerlessMtmDrainCompleted => f.write_str("ServerlessMtmDrainCompleted"),
+            Self::ServerlessMtmDrainStopped => f.write_str("ServerlessMtmDrainStopped"),
+            Self::TenantEndpointServiceDeploymentCreated => f.write_str("TenantEndpointServiceDeploymentCreated"),
+            Self::TenantEndpointServiceCreated => f.write_str("TenantEndpointServiceCreated"),
+            Self::TenantEndpointServiceAvailable => f.write_str("TenantEndpointServiceAvailable"),
+            Self::TenantEndpointServiceDeploymentDeleteRequested => {
+                f.write_str("TenantEndpointServiceDeploymentDeleteRequested")
+            }
+            Self::TenantEndpointServiceDeleted => f.write_str("TenantEndpointServiceDeleted"),
+            Self::TenantEndpointServiceDeploymentDeleted => f.write_str("TenantEndpointServiceDeploymentDeleted"),
+            Self::TenantEndpointServiceDeploymentNumDesiredEndpointServicesIncreased => {
+                f.write_str("TenantEndpointServiceDeploymentNumDesiredEndpointServicesIncreased")
+            }
+            Self::NdsX509UserAuthenticationCustomerCaExpirationResolved => {
+                f.write_str("NdsX509UserAuthenticationCustomerCaExpirationResolved")
+            }
+            Self::NdsX509UserAuthenticationCustomerCaExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationCustomerCaExpirationCheck")
+            }
+            Self::NdsX509UserAuthenticationCustomerCrlExpirationResolved => {
+                f.write_str("NdsX509UserAuthenticationCustomerCrlExpirationResolved")
+            }
+            Self::NdsX509UserAuthenticationCustomerCrlExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationCustomerCrlExpirationCheck")
+            }
+            Self::NdsX509UserAuthenticationManagedUserCertsExpirationResolved => {
+                f.write_str("NdsX509UserAuthenticationManagedUserCertsExpirationResolved")
+            }
+            Self::NdsX509UserAuthenticationManagedUserCertsExpirationCheck => {
+                f.write_str("NdsX509UserAuthenticationManagedUserCertsExpirationCheck")
+            }
+            Self::OnlineArchiveInsufficientIndexesCheck => f.write_str("OnlineArchiveInsufficientIndexesCheck"),
+            Self::OnlineArchiveInsufficientIndexesResolved => f.write_str("OnlineArchiveInsufficientIndexesResolved"),
+            Self::OnlineArchiveUpToDate => f.write_str("OnlineArchiveUpToDate"),
+            Self::OnlineArchiveDataExpirationResolved => f.write_str("OnlineArchiveDataExpirationResolved"),
+            Self::OnlineArchiveMaxConsecutiveOffloadWindowsCheck => {
+                f.write_str("OnlineArchiveMaxConsecutiveOffloadWindowsCheck")
+            }
+            Self::CrossRegionSupportedRegionModified => f.write_str("CrossRegionSupportedRegionModified"),
+            Self::EndpointServiceCreated => f.write_str("EndpointServiceCreated"),
+            Self::EndpointServiceDeleted => f.write_str("EndpointServiceDeleted"),
+            Self::InterfaceEndpointCreated => f.write_str("InterfaceEndpointCreated"),
+            Self::InterfaceEndpointDeleted => f.write_str("InterfaceEndpointDeleted"),
+            Self::InterfaceEndpointPatched => f.write_str("InterfaceEndpointPatched"),
+            Self::InterfaceEndpointRetried => f.write_str("InterfaceEndpointRetried"),
+            Self::ProactiveOperationEventLogged => f.write_str("ProactiveOperationEventLogged"),
+            Self::SearchDeploymentCreated => f.write_str("SearchDeploymentCreated"),
+            Self::SearchDeploymentUpdated => f.write_str("SearchDeploymentUpdated"),
+            Self::SearchDeploymentDeleted => f.write_str("SearchDeploymentDeleted"),
+            Self::ServerlessDeploymentCreated => f.write_str("ServerlessDeploymentCreated"),
+            Self::ServerlessDeploymentDeleted => f.write_str("ServerlessDeploymentDeleted"),
+            Self::ServerlessDeploymentUpdated => f.write_str("ServerlessDeploymentUpdated"),
+            Self::ServerlessDeploymentInstanceReplaced => f.write_str("ServerlessDeploymentInstanceReplaced"),
+            Self::ServerlessDeploymentInstanceRebooted => f.write_str("ServerlessDeploymentInstanceRebooted"),
+            Self::ServerlessDeploymentEndpointServiceLinked => f.write_str("ServerlessDeploymentEndpointServiceLinked"),
+            Self::ServerlessDeploymentEndpointServiceUnlinked => {
+                f.write_str("ServerlessDeploymentEndpointServiceUnlinked")
+            }
+            Self::ServerlessDeploymentEnvoyInstanceUisKeysRotated => {
+                f.write_str("ServerlessDeploymentEnvoyInstanceUisKeysRotated")
+            }
+            Self::InsideServerlessMetricThreshold => f.write_str("InsideServerlessMetricThreshold"),
+            Self::OutsideServerlessMetricThreshold => f.write_str("OutsideServerlessMetricThreshold"),
+            Self::InsideFlexMetricThreshold => f.write_str("InsideFlexMetricThreshold"),
+            Self::OutsideFlexMetricThreshold => f.write_str("OutsideFlexMetricThreshold"),
+            Self::SetupServerlessInitiated => f.write_str("SetupServerlessInitiated"),
+            Self::MaxProcessorCountReached => f.write_str("MaxProcessorCountReached"),
+            Self::StreamProcessorStateIsFailed => f.write_str("StreamProcessorStateIsFailed"),
+            Self::StreamProcessorStarted => f.write_str("StreamProcessorStarted"),
+            Self::StreamProcessorAutoscaleInitiated => f.write_str("StreamProcessorAutoscaleInitiated"),
+            Self::StreamProcessorCreated => f.write_str("StreamProcessorCreated"),
+            Self::StreamProcessorStopped => f.write_str("StreamProcessorStopped"),
+            Self::StreamProcessorDropped => f.write_str("StreamProcessorDropped"),
+            Self::StreamProcessorModified => f.write_str("StreamProcessorModified"),
+            Self::InsideStreamProcessorMetricThreshold => f.write_str("InsideStreamProcessorMetricThreshold"),
+            Self::OutsideStreamProcessorMetricThreshold => f.write_str("OutsideStreamProcessorMetricThreshold"),
+            Self::CaseCreated => f.write_str("CaseCreated"),
+            Self::SupportEmailsSentSuccessfully => f.write_str("SupportEmailsSentSuccessfully"),
+            Self::SupportEmailsSentFailure => f.write_str("SupportEmailsSentFailure"),
+            Self::TenantSnapshotStartedAudit => f.write_str("TenantSnapshotStartedAudit"),
+            Self::TenantSnapshotCompletedAudit => f.write_str("TenantSnapshotCompletedAudit"),
+            Self::TenantSnapshotDeletedAudit => f.write_str("TenantSnapshotDeletedAudit"),
+            Self::TenantRestoreRequestedAudit => f.write_str("TenantRestoreRequestedAudit"),
+            Self::TenantRestoreCompletedAudit => f.write_str("TenantRestoreCompletedAudit"),
+            Self::TenantSnapshotDownloadRequestedAudit => f.write_str("TenantSnapshotDownloadRequestedAudit"),
+            Self::ClusterFcvFixed => f.write_str("ClusterFcvFixed"),
+            Self::ClusterFcvUnfixed => f.write_str("ClusterFcvUnfixed"),
+            Self::ClusterFcvExpirationDateUpdated => f.write_str("ClusterFcvExpirationDateUpdated"),
+            Self::ClusterFcvDowngraded => f.write_str("ClusterFcvDowngraded"),
+            Self::ClusterBinaryVersionDowngraded => f.write_str("ClusterBinaryVersionDowngraded"),
+            Self::ClusterBinaryVersionUpgraded => f.write_str("ClusterBinaryVersionUpgraded"),
+            Self::ClusterOsFixed => f.write_str("ClusterOsFixed"),
+            Self::ClusterOsUnfixed => f.write_str("ClusterOsUnfixed"),
+            Self::EmployeeDownloadedClusterLogs => f.write_str("EmployeeDownloadedClusterLogs"),
+            Self::QueryShapeBlocked => f.write_str("QueryShapeBlocked"),
+            Self::QueryShapeUnblocked => f.write_str("QueryShapeUnblocked"),
+            Self::ShardKeyAnalysisStarted => f.write_str("ShardKeyAnalysisStarted"),
+            Self::ShardKeyAnalysisFinished => f.write_str("ShardKeyAnalysisFinished"),
+            Self::QuerySamplingStarted => f.write_str("QuerySamplingStarted"),
+            Self::QuerySamplingStopped => f.write_str("QuerySamplingStopped"),
+            Self::MongotuneInfo => f.write_str("MongotuneInfo"),
+            Self::MongotuneAlert => f.write_str("MongotuneAlert"),
+            Self::AiModelsApisApiKeyCreated => f.write_str("AiModelsApisApiKeyCreated"),
+            Self::AiModelsApisApiKeyDeleted => f.write_str("AiModelsApisApiKeyDeleted"),
+            Self::AiModelsApisApiKeyUpdated => f.write_str("AiModelsApisApiKeyUpdated"),
+            Self::AiModelsApisRateLimitUpdated => f.write_str("AiModelsApisRateLimitUpdated"),
+            Self::AiModelsApisRateLimitReset => f.write_str("AiModelsApisRateLimitReset"),
+            Self::AiModelsApisRateLimitAdminOverride => f.write_str("AiModelsApisRateLimitAdminOverride"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DefaultEventViewForNdsGroupEventTypeName);
 
 /// Other events which don't have extra details beside of basic one.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultEventViewForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -3650,10 +4497,32 @@ impl Json for DefaultEventViewForOrg {
     }
 }
 
+impl std::fmt::Debug for DefaultEventViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultEventViewForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(DefaultEventViewForOrg);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DefaultEventViewForOrgEventTypeName {
     /// `FEDERATION_SETTINGS_CREATED`
@@ -4005,10 +4874,98 @@ impl Json for DefaultEventViewForOrgEventTypeName {
     }
 }
 
+impl std::fmt::Debug for DefaultEventViewForOrgEventTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FederationSettingsCreated => f.write_str("FederationSettingsCreated"),
+            Self::FederationSettingsDeleted => f.write_str("FederationSettingsDeleted"),
+            Self::FederationSettingsUpdated => f.write_str("FederationSettingsUpdated"),
+            Self::IdentityProviderCreated => f.write_str("IdentityProviderCreated"),
+            Self::IdentityProviderUpdated => f.write_str("IdentityProviderUpdated"),
+            Self::IdentityProviderDeleted => f.write_str("IdentityProviderDeleted"),
+            Self::IdentityProviderActivated => f.write_str("IdentityProviderActivated"),
+            Self::OidcIdentityProviderUpdated => f.write_str("OidcIdentityProviderUpdated"),
+            Self::IdentityProviderDeactivated => f.write_str("IdentityProviderDeactivated"),
+            Self::IdentityProviderJwksRevoked => f.write_str("IdentityProviderJwksRevoked"),
+            Self::OidcIdentityProviderEnabled => f.write_str("OidcIdentityProviderEnabled"),
+            Self::OidcIdentityProviderDisabled => f.write_str("OidcIdentityProviderDisabled"),
+            Self::DomainsAssociated => f.write_str("DomainsAssociated"),
+            Self::DomainCreated => f.write_str("DomainCreated"),
+            Self::DomainDeleted => f.write_str("DomainDeleted"),
+            Self::DomainVerified => f.write_str("DomainVerified"),
+            Self::OrgSettingsConfigured => f.write_str("OrgSettingsConfigured"),
+            Self::OrgSettingsUpdated => f.write_str("OrgSettingsUpdated"),
+            Self::OrgSettingsDeleted => f.write_str("OrgSettingsDeleted"),
+            Self::RestrictOrgMembershipEnabled => f.write_str("RestrictOrgMembershipEnabled"),
+            Self::RestrictOrgMembershipDisabled => f.write_str("RestrictOrgMembershipDisabled"),
+            Self::RoleMappingCreated => f.write_str("RoleMappingCreated"),
+            Self::RoleMappingUpdated => f.write_str("RoleMappingUpdated"),
+            Self::RoleMappingDeleted => f.write_str("RoleMappingDeleted"),
+            Self::GroupDeleted => f.write_str("GroupDeleted"),
+            Self::GroupCreated => f.write_str("GroupCreated"),
+            Self::GroupMoved => f.write_str("GroupMoved"),
+            Self::MlabMigrationCompleted => f.write_str("MlabMigrationCompleted"),
+            Self::MlabMigrationTargetClusterCreated => f.write_str("MlabMigrationTargetClusterCreated"),
+            Self::MlabMigrationDatabaseUsersImported => f.write_str("MlabMigrationDatabaseUsersImported"),
+            Self::MlabMigrationIpWhitelistImported => f.write_str("MlabMigrationIpWhitelistImported"),
+            Self::MlabMigrationTargetClusterSet => f.write_str("MlabMigrationTargetClusterSet"),
+            Self::MlabMigrationDatabaseRenamed => f.write_str("MlabMigrationDatabaseRenamed"),
+            Self::MlabMigrationLiveImportStarted => f.write_str("MlabMigrationLiveImportStarted"),
+            Self::MlabMigrationLiveImportReadyForCutover => f.write_str("MlabMigrationLiveImportReadyForCutover"),
+            Self::MlabMigrationLiveImportCutoverComplete => f.write_str("MlabMigrationLiveImportCutoverComplete"),
+            Self::MlabMigrationLiveImportError => f.write_str("MlabMigrationLiveImportError"),
+            Self::MlabMigrationLiveImportCancelled => f.write_str("MlabMigrationLiveImportCancelled"),
+            Self::MlabMigrationDumpAndRestoreTestStarted => f.write_str("MlabMigrationDumpAndRestoreTestStarted"),
+            Self::MlabMigrationDumpAndRestoreTestSkipped => f.write_str("MlabMigrationDumpAndRestoreTestSkipped"),
+            Self::MlabMigrationDumpAndRestoreStarted => f.write_str("MlabMigrationDumpAndRestoreStarted"),
+            Self::MlabMigrationSupportPlanSelected => f.write_str("MlabMigrationSupportPlanSelected"),
+            Self::MlabMigrationSupportPlanOptedOut => f.write_str("MlabMigrationSupportPlanOptedOut"),
+            Self::AwsSelfServeAccountLinked => f.write_str("AwsSelfServeAccountLinked"),
+            Self::AwsSelfServeAccountLinkPending => f.write_str("AwsSelfServeAccountLinkPending"),
+            Self::AwsSelfServeAccountCancelled => f.write_str("AwsSelfServeAccountCancelled"),
+            Self::AwsSelfServeAccountLinkFailed => f.write_str("AwsSelfServeAccountLinkFailed"),
+            Self::GcpSelfServeAccountLinkPending => f.write_str("GcpSelfServeAccountLinkPending"),
+            Self::GcpSelfServeAccountLinkFailed => f.write_str("GcpSelfServeAccountLinkFailed"),
+            Self::AzureSelfServeAccountLinked => f.write_str("AzureSelfServeAccountLinked"),
+            Self::AzureSelfServeAccountLinkPending => f.write_str("AzureSelfServeAccountLinkPending"),
+            Self::AzureSelfServeAccountCancelled => f.write_str("AzureSelfServeAccountCancelled"),
+            Self::AzureSelfServeAccountLinkFailed => f.write_str("AzureSelfServeAccountLinkFailed"),
+            Self::GcpSelfServeAccountLinked => f.write_str("GcpSelfServeAccountLinked"),
+            Self::GcpSelfServeAccountCancelled => f.write_str("GcpSelfServeAccountCancelled"),
+            Self::VercelSelfServeAccountLinked => f.write_str("VercelSelfServeAccountLinked"),
+            Self::VercelSelfServeAccountLinkPending => f.write_str("VercelSelfServeAccountLinkPending"),
+            Self::VercelSelfServeAccountCancelled => f.write_str("VercelSelfServeAccountCancelled"),
+            Self::VercelSelfServeAccountLinkFailed => f.write_str("VercelSelfServeAccountLinkFailed"),
+            Self::VercelInvoiceCreated => f.write_str("VercelInvoiceCreated"),
+            Self::VercelInvoiceNotPaid => f.write_str("VercelInvoiceNotPaid"),
+            Self::VercelInvoiceOverdue => f.write_str("VercelInvoiceOverdue"),
+            Self::VercelInvoicePaid => f.write_str("VercelInvoicePaid"),
+            Self::VercelInvoiceRefunded => f.write_str("VercelInvoiceRefunded"),
+            Self::SupportEmailsSentSuccessfully => f.write_str("SupportEmailsSentSuccessfully"),
+            Self::SupportEmailsSentFailure => f.write_str("SupportEmailsSentFailure"),
+            Self::AiModelsApisUsageTierUpdated => f.write_str("AiModelsApisUsageTierUpdated"),
+            Self::AiModelsApisFreeTokensAdminAdjusted => f.write_str("AiModelsApisFreeTokensAdminAdjusted"),
+            Self::OauthClientCreated => f.write_str("OauthClientCreated"),
+            Self::OauthClientUpdated => f.write_str("OauthClientUpdated"),
+            Self::OauthClientDeleted => f.write_str("OauthClientDeleted"),
+            Self::OauthClientSecretCreated => f.write_str("OauthClientSecretCreated"),
+            Self::OauthClientSecretDeleted => f.write_str("OauthClientSecretDeleted"),
+            Self::OauthAuthorizationGranted => f.write_str("OauthAuthorizationGranted"),
+            Self::OauthAuthorizationDenied => f.write_str("OauthAuthorizationDenied"),
+            Self::OauthTokenIssued => f.write_str("OauthTokenIssued"),
+            Self::OauthTokenRevoked => f.write_str("OauthTokenRevoked"),
+            Self::OauthUserConsentGranted => f.write_str("OauthUserConsentGranted"),
+            Self::OauthUserConsentRevoked => f.write_str("OauthUserConsentRevoked"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DefaultEventViewForOrgEventTypeName);
 
 /// A singular type of event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EventTypeDetails {
     /// Whether or not this event type can be configured as an alert via the API.
@@ -4048,10 +5005,21 @@ impl Json for EventTypeDetails {
     }
 }
 
+impl std::fmt::Debug for EventTypeDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventTypeDetails")
+            .field("alertable", &self.alertable)
+            .field("description", &self.description)
+            .field("event_type", &self.event_type)
+            .finish()
+    }
+}
+
 serde_via_json!(EventTypeDetails);
 
 /// The spec's `EventViewForNdsGroup` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EventViewForNdsGroup {
     /// Any Other Events
@@ -4949,10 +5917,54 @@ impl Json for EventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for EventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DefaultEventViewForNdsGroup(v) => f.debug_tuple("DefaultEventViewForNdsGroup").field(v).finish(),
+            Self::AlertAudit(v) => f.debug_tuple("AlertAudit").field(v).finish(),
+            Self::AlertConfigAudit(v) => f.debug_tuple("AlertConfigAudit").field(v).finish(),
+            Self::ApiUserEventViewForNdsGroup(v) => f.debug_tuple("ApiUserEventViewForNdsGroup").field(v).finish(),
+            Self::ServiceAccountGroupEvents(v) => f.debug_tuple("ServiceAccountGroupEvents").field(v).finish(),
+            Self::AutomationConfigEventView(v) => f.debug_tuple("AutomationConfigEventView").field(v).finish(),
+            Self::AppServiceEventView(v) => f.debug_tuple("AppServiceEventView").field(v).finish(),
+            Self::BillingEventViewForNdsGroup(v) => f.debug_tuple("BillingEventViewForNdsGroup").field(v).finish(),
+            Self::ClusterEventViewForNdsGroup(v) => f.debug_tuple("ClusterEventViewForNdsGroup").field(v).finish(),
+            Self::DataExplorerAccessedEventView(v) => f.debug_tuple("DataExplorerAccessedEventView").field(v).finish(),
+            Self::DataExplorerEvent(v) => f.debug_tuple("DataExplorerEvent").field(v).finish(),
+            Self::FTSIndexAuditView(v) => f.debug_tuple("FTSIndexAuditView").field(v).finish(),
+            Self::HostEventViewForNdsGroup(v) => f.debug_tuple("HostEventViewForNdsGroup").field(v).finish(),
+            Self::HostMetricEvent(v) => f.debug_tuple("HostMetricEvent").field(v).finish(),
+            Self::NDSAuditViewForNdsGroup(v) => f.debug_tuple("NDSAuditViewForNdsGroup").field(v).finish(),
+            Self::NDSAutoScalingAuditViewForNdsGroup(v) => {
+                f.debug_tuple("NDSAutoScalingAuditViewForNdsGroup").field(v).finish()
+            }
+            Self::NDSServerlessInstanceAuditView(v) => {
+                f.debug_tuple("NDSServerlessInstanceAuditView").field(v).finish()
+            }
+            Self::NDSTenantEndpointAuditView(v) => f.debug_tuple("NDSTenantEndpointAuditView").field(v).finish(),
+            Self::ForNdsGroup(v) => f.debug_tuple("ForNdsGroup").field(v).finish(),
+            Self::SearchDeploymentAuditView(v) => f.debug_tuple("SearchDeploymentAuditView").field(v).finish(),
+            Self::TeamEventViewForNdsGroup(v) => f.debug_tuple("TeamEventViewForNdsGroup").field(v).finish(),
+            Self::UserEventViewForNdsGroup(v) => f.debug_tuple("UserEventViewForNdsGroup").field(v).finish(),
+            Self::ResourceEventViewForNdsGroup(v) => f.debug_tuple("ResourceEventViewForNdsGroup").field(v).finish(),
+            Self::StreamsEventViewForNdsGroup(v) => f.debug_tuple("StreamsEventViewForNdsGroup").field(v).finish(),
+            Self::StreamProcessorEventViewForNdsGroup(v) => {
+                f.debug_tuple("StreamProcessorEventViewForNdsGroup").field(v).finish()
+            }
+            Self::ChartsAudit(v) => f.debug_tuple("ChartsAudit").field(v).finish(),
+            Self::AtlasResourcePolicyAuditForNdsGroup(v) => {
+                f.debug_tuple("AtlasResourcePolicyAuditForNdsGroup").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(EventViewForNdsGroup);
 
 /// The spec's `EventViewForOrg` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EventViewForOrg {
     /// Any Other Events
@@ -5351,10 +6363,33 @@ impl Json for EventViewForOrg {
     }
 }
 
+impl std::fmt::Debug for EventViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DefaultEventViewForOrg(v) => f.debug_tuple("DefaultEventViewForOrg").field(v).finish(),
+            Self::AlertAudit(v) => f.debug_tuple("AlertAudit").field(v).finish(),
+            Self::AlertConfigAudit(v) => f.debug_tuple("AlertConfigAudit").field(v).finish(),
+            Self::ApiUserEventViewForOrg(v) => f.debug_tuple("ApiUserEventViewForOrg").field(v).finish(),
+            Self::ServiceAccountOrgEvents(v) => f.debug_tuple("ServiceAccountOrgEvents").field(v).finish(),
+            Self::BillingEventViewForOrg(v) => f.debug_tuple("BillingEventViewForOrg").field(v).finish(),
+            Self::NDSAuditViewForOrg(v) => f.debug_tuple("NDSAuditViewForOrg").field(v).finish(),
+            Self::OrgEventViewForOrg(v) => f.debug_tuple("OrgEventViewForOrg").field(v).finish(),
+            Self::TeamEvent(v) => f.debug_tuple("TeamEvent").field(v).finish(),
+            Self::UserEventViewForOrg(v) => f.debug_tuple("UserEventViewForOrg").field(v).finish(),
+            Self::ResourceEventViewForOrg(v) => f.debug_tuple("ResourceEventViewForOrg").field(v).finish(),
+            Self::AtlasResourcePolicyAuditForOrg(v) => {
+                f.debug_tuple("AtlasResourcePolicyAuditForOrg").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(EventViewForOrg);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FTSIndexAuditTypeView {
     /// `FTS_INDEX_DELETION_FAILED`
@@ -5442,10 +6477,32 @@ impl Json for FTSIndexAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for FTSIndexAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FtsIndexDeletionFailed => f.write_str("FtsIndexDeletionFailed"),
+            Self::FtsIndexBuildComplete => f.write_str("FtsIndexBuildComplete"),
+            Self::FtsIndexBuildFailed => f.write_str("FtsIndexBuildFailed"),
+            Self::FtsIndexCreated => f.write_str("FtsIndexCreated"),
+            Self::FtsIndexUpdated => f.write_str("FtsIndexUpdated"),
+            Self::FtsIndexPartitionsChanged => f.write_str("FtsIndexPartitionsChanged"),
+            Self::FtsIndexRebuilt => f.write_str("FtsIndexRebuilt"),
+            Self::FtsIndexDeleted => f.write_str("FtsIndexDeleted"),
+            Self::FtsIndexCleanedUp => f.write_str("FtsIndexCleanedUp"),
+            Self::FtsIndexStale => f.write_str("FtsIndexStale"),
+            Self::FtsIndexesRestored => f.write_str("FtsIndexesRestored"),
+            Self::FtsIndexesRestoreFailed => f.write_str("FtsIndexesRestoreFailed"),
+            Self::FtsIndexesSynonymMappingInvalid => f.write_str("FtsIndexesSynonymMappingInvalid"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FTSIndexAuditTypeView);
 
 /// FTS index audit indicates any activities about search index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FTSIndexAuditView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -5544,10 +6601,32 @@ impl Json for FTSIndexAuditView {
     }
 }
 
+impl std::fmt::Debug for FTSIndexAuditView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FTSIndexAuditView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(FTSIndexAuditView);
 
 /// Replica Set Event identifies different activities about replica set of mongod instances.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForNdsGroup {
     /// Date and time when this event occurred. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -5631,10 +6710,29 @@ impl Json for ForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForNdsGroup")
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("hostname", &self.hostname)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("port", &self.port)
+            .field("raw", &self.raw)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ForNdsGroup);
 
 /// The spec's `GroupPaginatedEventView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupPaginatedEventView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -5674,10 +6772,21 @@ impl Json for GroupPaginatedEventView {
     }
 }
 
+impl std::fmt::Debug for GroupPaginatedEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupPaginatedEventView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupPaginatedEventView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostEventTypeViewForNdsGroup {
     /// `ATTEMPT_KILLOP_AUDIT`
@@ -5873,10 +6982,60 @@ impl Json for HostEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for HostEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AttemptKillopAudit => f.write_str("AttemptKillopAudit"),
+            Self::AttemptKillsessionAudit => f.write_str("AttemptKillsessionAudit"),
+            Self::HostUp => f.write_str("HostUp"),
+            Self::HostDown => f.write_str("HostDown"),
+            Self::HostHasIndexSuggestions => f.write_str("HostHasIndexSuggestions"),
+            Self::HostMongotRecoveredOom => f.write_str("HostMongotRecoveredOom"),
+            Self::HostMongotCrashingOom => f.write_str("HostMongotCrashingOom"),
+            Self::HostMongotResumeReplication => f.write_str("HostMongotResumeReplication"),
+            Self::HostMongotStopReplication => f.write_str("HostMongotStopReplication"),
+            Self::HostMongotUnpauseInitialSync => f.write_str("HostMongotUnpauseInitialSync"),
+            Self::HostMongotPauseInitialSync => f.write_str("HostMongotPauseInitialSync"),
+            Self::HostMongotSufficientDiskSpace => f.write_str("HostMongotSufficientDiskSpace"),
+            Self::HostMongotApproachingStopReplication => f.write_str("HostMongotApproachingStopReplication"),
+            Self::HostMongotRestarted => f.write_str("HostMongotRestarted"),
+            Self::HostSearchNodeUnblocked => f.write_str("HostSearchNodeUnblocked"),
+            Self::HostSearchNodeIndexFailed => f.write_str("HostSearchNodeIndexFailed"),
+            Self::HostSearchProcessNotThrottling => f.write_str("HostSearchProcessNotThrottling"),
+            Self::HostSearchProcessThrottling => f.write_str("HostSearchProcessThrottling"),
+            Self::HostExternalLogSinkExportDown => f.write_str("HostExternalLogSinkExportDown"),
+            Self::HostExternalLogSinkExportResumed => f.write_str("HostExternalLogSinkExportResumed"),
+            Self::HostEnoughDiskSpace => f.write_str("HostEnoughDiskSpace"),
+            Self::HostNotEnoughDiskSpace => f.write_str("HostNotEnoughDiskSpace"),
+            Self::SshKeyNdsHostAccessRequested => f.write_str("SshKeyNdsHostAccessRequested"),
+            Self::SshKeyNdsHostAccessRefreshed => f.write_str("SshKeyNdsHostAccessRefreshed"),
+            Self::SshKeyNdsHostAccessAttempt => f.write_str("SshKeyNdsHostAccessAttempt"),
+            Self::SshKeyNdsHostAccessGranted => f.write_str("SshKeyNdsHostAccessGranted"),
+            Self::SshKeyNdsHostAccessLevelChanged => f.write_str("SshKeyNdsHostAccessLevelChanged"),
+            Self::AlertHostSshSessionStarted => f.write_str("AlertHostSshSessionStarted"),
+            Self::HostSshSessionEnded => f.write_str("HostSshSessionEnded"),
+            Self::HostX509CertificateCertificateGeneratedForSupportAccess => {
+                f.write_str("HostX509CertificateCertificateGeneratedForSupportAccess")
+            }
+            Self::PushBasedLogExportResumed => f.write_str("PushBasedLogExportResumed"),
+            Self::PushBasedLogExportStopped => f.write_str("PushBasedLogExportStopped"),
+            Self::PushBasedLogExportDroppedLog => f.write_str("PushBasedLogExportDroppedLog"),
+            Self::HostVersionBehind => f.write_str("HostVersionBehind"),
+            Self::VersionBehind => f.write_str("VersionBehind"),
+            Self::HostExposed => f.write_str("HostExposed"),
+            Self::HostSslCertificateStale => f.write_str("HostSslCertificateStale"),
+            Self::HostSecurityCheckupNotMet => f.write_str("HostSecurityCheckupNotMet"),
+            Self::ProfilerConfiguredTooWidely => f.write_str("ProfilerConfiguredTooWidely"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HostEventTypeViewForNdsGroup);
 
 /// Host event identifies different activities about mongod host.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HostEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -6000,10 +7159,37 @@ impl Json for HostEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for HostEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("desk_location", &self.desk_location)
+            .field("employee_identifier", &self.employee_identifier)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("port", &self.port)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(HostEventViewForNdsGroup);
 
 /// Host Metric Event reflects different measurements and metrics about mongod host.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HostMetricEvent {
     /// `metricName` is `ASSERT_MSG`.
@@ -6866,10 +8052,238 @@ impl Json for HostMetricEvent {
     }
 }
 
+impl std::fmt::Debug for HostMetricEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AssertMsg(v) => f.debug_tuple("AssertMsg").field(v).finish(),
+            Self::AssertRegular(v) => f.debug_tuple("AssertRegular").field(v).finish(),
+            Self::AssertUser(v) => f.debug_tuple("AssertUser").field(v).finish(),
+            Self::AssertWarning(v) => f.debug_tuple("AssertWarning").field(v).finish(),
+            Self::AvgCommandExecutionTime(v) => f.debug_tuple("AvgCommandExecutionTime").field(v).finish(),
+            Self::AvgReadExecutionTime(v) => f.debug_tuple("AvgReadExecutionTime").field(v).finish(),
+            Self::AvgWriteExecutionTime(v) => f.debug_tuple("AvgWriteExecutionTime").field(v).finish(),
+            Self::BackgroundFlushAvg(v) => f.debug_tuple("BackgroundFlushAvg").field(v).finish(),
+            Self::CacheBytesReadInto(v) => f.debug_tuple("CacheBytesReadInto").field(v).finish(),
+            Self::CacheBytesWrittenFrom(v) => f.debug_tuple("CacheBytesWrittenFrom").field(v).finish(),
+            Self::CacheUsageDirty(v) => f.debug_tuple("CacheUsageDirty").field(v).finish(),
+            Self::CacheUsageUsed(v) => f.debug_tuple("CacheUsageUsed").field(v).finish(),
+            Self::ComputedMemory(v) => f.debug_tuple("ComputedMemory").field(v).finish(),
+            Self::Connections(v) => f.debug_tuple("Connections").field(v).finish(),
+            Self::ConnectionsMax(v) => f.debug_tuple("ConnectionsMax").field(v).finish(),
+            Self::ConnectionsPercent(v) => f.debug_tuple("ConnectionsPercent").field(v).finish(),
+            Self::CursorsTotalClientCursorsSize(v) => f.debug_tuple("CursorsTotalClientCursorsSize").field(v).finish(),
+            Self::CursorsTotalOpen(v) => f.debug_tuple("CursorsTotalOpen").field(v).finish(),
+            Self::CursorsTotalTimedOut(v) => f.debug_tuple("CursorsTotalTimedOut").field(v).finish(),
+            Self::DbDataSizeTotal(v) => f.debug_tuple("DbDataSizeTotal").field(v).finish(),
+            Self::DbDataSizeTotalWoSystem(v) => f.debug_tuple("DbDataSizeTotalWoSystem").field(v).finish(),
+            Self::DbIndexSizeTotal(v) => f.debug_tuple("DbIndexSizeTotal").field(v).finish(),
+            Self::DbStorageTotal(v) => f.debug_tuple("DbStorageTotal").field(v).finish(),
+            Self::DiskPartitionQueueDepthData(v) => f.debug_tuple("DiskPartitionQueueDepthData").field(v).finish(),
+            Self::DiskPartitionQueueDepthIndex(v) => f.debug_tuple("DiskPartitionQueueDepthIndex").field(v).finish(),
+            Self::DiskPartitionQueueDepthJournal(v) => {
+                f.debug_tuple("DiskPartitionQueueDepthJournal").field(v).finish()
+            }
+            Self::DiskPartitionReadIopsData(v) => f.debug_tuple("DiskPartitionReadIopsData").field(v).finish(),
+            Self::DiskPartitionReadIopsIndex(v) => f.debug_tuple("DiskPartitionReadIopsIndex").field(v).finish(),
+            Self::DiskPartitionReadIopsJournal(v) => f.debug_tuple("DiskPartitionReadIopsJournal").field(v).finish(),
+            Self::DiskPartitionReadLatencyData(v) => f.debug_tuple("DiskPartitionReadLatencyData").field(v).finish(),
+            Self::DiskPartitionReadLatencyIndex(v) => f.debug_tuple("DiskPartitionReadLatencyIndex").field(v).finish(),
+            Self::DiskPartitionReadLatencyJournal(v) => {
+                f.debug_tuple("DiskPartitionReadLatencyJournal").field(v).finish()
+            }
+            Self::DiskPartitionSpaceUsedData(v) => f.debug_tuple("DiskPartitionSpaceUsedData").field(v).finish(),
+            Self::DiskPartitionSpaceUsedIndex(v) => f.debug_tuple("DiskPartitionSpaceUsedIndex").field(v).finish(),
+            Self::DiskPartitionSpaceUsedJournal(v) => f.debug_tuple("DiskPartitionSpaceUsedJournal").field(v).finish(),
+            Self::DiskPartitionUtilizationData(v) => f.debug_tuple("DiskPartitionUtilizationData").field(v).finish(),
+            Self::DiskPartitionUtilizationIndex(v) => f.debug_tuple("DiskPartitionUtilizationIndex").field(v).finish(),
+            Self::DiskPartitionUtilizationJournal(v) => {
+                f.debug_tuple("DiskPartitionUtilizationJournal").field(v).finish()
+            }
+            Self::DiskPartitionWriteIopsData(v) => f.debug_tuple("DiskPartitionWriteIopsData").field(v).finish(),
+            Self::DiskPartitionWriteIopsIndex(v) => f.debug_tuple("DiskPartitionWriteIopsIndex").field(v).finish(),
+            Self::DiskPartitionWriteIopsJournal(v) => f.debug_tuple("DiskPartitionWriteIopsJournal").field(v).finish(),
+            Self::DiskPartitionWriteLatencyData(v) => f.debug_tuple("DiskPartitionWriteLatencyData").field(v).finish(),
+            Self::DiskPartitionWriteLatencyIndex(v) => {
+                f.debug_tuple("DiskPartitionWriteLatencyIndex").field(v).finish()
+            }
+            Self::DiskPartitionWriteLatencyJournal(v) => {
+                f.debug_tuple("DiskPartitionWriteLatencyJournal").field(v).finish()
+            }
+            Self::DocumentDeleted(v) => f.debug_tuple("DocumentDeleted").field(v).finish(),
+            Self::DocumentInserted(v) => f.debug_tuple("DocumentInserted").field(v).finish(),
+            Self::DocumentReturned(v) => f.debug_tuple("DocumentReturned").field(v).finish(),
+            Self::DocumentUpdated(v) => f.debug_tuple("DocumentUpdated").field(v).finish(),
+            Self::ExtraInfoPageFaults(v) => f.debug_tuple("ExtraInfoPageFaults").field(v).finish(),
+            Self::FtsDiskUtilization(v) => f.debug_tuple("FtsDiskUtilization").field(v).finish(),
+            Self::FtsJvmCurrentMemory(v) => f.debug_tuple("FtsJvmCurrentMemory").field(v).finish(),
+            Self::FtsJvmMaxMemory(v) => f.debug_tuple("FtsJvmMaxMemory").field(v).finish(),
+            Self::FtsMemoryMapped(v) => f.debug_tuple("FtsMemoryMapped").field(v).finish(),
+            Self::FtsMemoryResident(v) => f.debug_tuple("FtsMemoryResident").field(v).finish(),
+            Self::FtsMemoryVirtual(v) => f.debug_tuple("FtsMemoryVirtual").field(v).finish(),
+            Self::FtsProcessCpuKernel(v) => f.debug_tuple("FtsProcessCpuKernel").field(v).finish(),
+            Self::FtsProcessCpuUser(v) => f.debug_tuple("FtsProcessCpuUser").field(v).finish(),
+            Self::GlobalAccessesNotInMemory(v) => f.debug_tuple("GlobalAccessesNotInMemory").field(v).finish(),
+            Self::GlobalLockCurrentQueueReaders(v) => f.debug_tuple("GlobalLockCurrentQueueReaders").field(v).finish(),
+            Self::GlobalLockCurrentQueueTotal(v) => f.debug_tuple("GlobalLockCurrentQueueTotal").field(v).finish(),
+            Self::GlobalLockCurrentQueueWriters(v) => f.debug_tuple("GlobalLockCurrentQueueWriters").field(v).finish(),
+            Self::GlobalLockPercentage(v) => f.debug_tuple("GlobalLockPercentage").field(v).finish(),
+            Self::GlobalPageFaultExceptionsThrown(v) => {
+                f.debug_tuple("GlobalPageFaultExceptionsThrown").field(v).finish()
+            }
+            Self::IndexCountersBtreeAccesses(v) => f.debug_tuple("IndexCountersBtreeAccesses").field(v).finish(),
+            Self::IndexCountersBtreeHits(v) => f.debug_tuple("IndexCountersBtreeHits").field(v).finish(),
+            Self::IndexCountersBtreeMisses(v) => f.debug_tuple("IndexCountersBtreeMisses").field(v).finish(),
+            Self::IndexCountersBtreeMissRatio(v) => f.debug_tuple("IndexCountersBtreeMissRatio").field(v).finish(),
+            Self::JournalingCommitsInWriteLock(v) => f.debug_tuple("JournalingCommitsInWriteLock").field(v).finish(),
+            Self::JournalingMb(v) => f.debug_tuple("JournalingMb").field(v).finish(),
+            Self::JournalingWriteDataFilesMb(v) => f.debug_tuple("JournalingWriteDataFilesMb").field(v).finish(),
+            Self::LogicalSize(v) => f.debug_tuple("LogicalSize").field(v).finish(),
+            Self::MaxDiskPartitionQueueDepthData(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthData").field(v).finish()
+            }
+            Self::MaxDiskPartitionQueueDepthIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionQueueDepthJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionQueueDepthJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadIopsData(v) => f.debug_tuple("MaxDiskPartitionReadIopsData").field(v).finish(),
+            Self::MaxDiskPartitionReadIopsIndex(v) => f.debug_tuple("MaxDiskPartitionReadIopsIndex").field(v).finish(),
+            Self::MaxDiskPartitionReadIopsJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionReadIopsJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyData(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyData").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionReadLatencyJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionReadLatencyJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionSpaceUsedData(v) => f.debug_tuple("MaxDiskPartitionSpaceUsedData").field(v).finish(),
+            Self::MaxDiskPartitionSpaceUsedIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionSpaceUsedIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionSpaceUsedJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionSpaceUsedJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionUtilizationData(v) => {
+                f.debug_tuple("MaxDiskPartitionUtilizationData").field(v).finish()
+            }
+            Self::MaxDiskPartitionUtilizationIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionUtilizationIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionUtilizationJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionUtilizationJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteIopsData(v) => f.debug_tuple("MaxDiskPartitionWriteIopsData").field(v).finish(),
+            Self::MaxDiskPartitionWriteIopsIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteIopsIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteIopsJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteIopsJournal").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyData(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyData").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyIndex(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyIndex").field(v).finish()
+            }
+            Self::MaxDiskPartitionWriteLatencyJournal(v) => {
+                f.debug_tuple("MaxDiskPartitionWriteLatencyJournal").field(v).finish()
+            }
+            Self::MaxNormalizedSystemCpuSteal(v) => f.debug_tuple("MaxNormalizedSystemCpuSteal").field(v).finish(),
+            Self::MaxNormalizedSystemCpuUser(v) => f.debug_tuple("MaxNormalizedSystemCpuUser").field(v).finish(),
+            Self::MaxSwapUsageFree(v) => f.debug_tuple("MaxSwapUsageFree").field(v).finish(),
+            Self::MaxSwapUsageUsed(v) => f.debug_tuple("MaxSwapUsageUsed").field(v).finish(),
+            Self::MaxSystemMemoryAvailable(v) => f.debug_tuple("MaxSystemMemoryAvailable").field(v).finish(),
+            Self::MaxSystemMemoryPercentUsed(v) => f.debug_tuple("MaxSystemMemoryPercentUsed").field(v).finish(),
+            Self::MaxSystemMemoryUsed(v) => f.debug_tuple("MaxSystemMemoryUsed").field(v).finish(),
+            Self::MaxSystemNetworkIn(v) => f.debug_tuple("MaxSystemNetworkIn").field(v).finish(),
+            Self::MaxSystemNetworkOut(v) => f.debug_tuple("MaxSystemNetworkOut").field(v).finish(),
+            Self::MemoryMapped(v) => f.debug_tuple("MemoryMapped").field(v).finish(),
+            Self::MemoryResident(v) => f.debug_tuple("MemoryResident").field(v).finish(),
+            Self::MemoryVirtual(v) => f.debug_tuple("MemoryVirtual").field(v).finish(),
+            Self::MuninCpuIowait(v) => f.debug_tuple("MuninCpuIowait").field(v).finish(),
+            Self::MuninCpuIrq(v) => f.debug_tuple("MuninCpuIrq").field(v).finish(),
+            Self::MuninCpuNice(v) => f.debug_tuple("MuninCpuNice").field(v).finish(),
+            Self::MuninCpuSoftirq(v) => f.debug_tuple("MuninCpuSoftirq").field(v).finish(),
+            Self::MuninCpuSteal(v) => f.debug_tuple("MuninCpuSteal").field(v).finish(),
+            Self::MuninCpuSystem(v) => f.debug_tuple("MuninCpuSystem").field(v).finish(),
+            Self::MuninCpuUser(v) => f.debug_tuple("MuninCpuUser").field(v).finish(),
+            Self::NetworkBytesIn(v) => f.debug_tuple("NetworkBytesIn").field(v).finish(),
+            Self::NetworkBytesOut(v) => f.debug_tuple("NetworkBytesOut").field(v).finish(),
+            Self::NetworkNumRequests(v) => f.debug_tuple("NetworkNumRequests").field(v).finish(),
+            Self::NormalizedFtsProcessCpuKernel(v) => f.debug_tuple("NormalizedFtsProcessCpuKernel").field(v).finish(),
+            Self::NormalizedFtsProcessCpuUser(v) => f.debug_tuple("NormalizedFtsProcessCpuUser").field(v).finish(),
+            Self::NormalizedSystemCpuSteal(v) => f.debug_tuple("NormalizedSystemCpuSteal").field(v).finish(),
+            Self::NormalizedSystemCpuUser(v) => f.debug_tuple("NormalizedSystemCpuUser").field(v).finish(),
+            Self::OpcounterCmd(v) => f.debug_tuple("OpcounterCmd").field(v).finish(),
+            Self::OpcounterDelete(v) => f.debug_tuple("OpcounterDelete").field(v).finish(),
+            Self::OpcounterGetmore(v) => f.debug_tuple("OpcounterGetmore").field(v).finish(),
+            Self::OpcounterInsert(v) => f.debug_tuple("OpcounterInsert").field(v).finish(),
+            Self::OpcounterQuery(v) => f.debug_tuple("OpcounterQuery").field(v).finish(),
+            Self::OpcounterReplCmd(v) => f.debug_tuple("OpcounterReplCmd").field(v).finish(),
+            Self::OpcounterReplDelete(v) => f.debug_tuple("OpcounterReplDelete").field(v).finish(),
+            Self::OpcounterReplInsert(v) => f.debug_tuple("OpcounterReplInsert").field(v).finish(),
+            Self::OpcounterReplUpdate(v) => f.debug_tuple("OpcounterReplUpdate").field(v).finish(),
+            Self::OpcounterTtlDeleted(v) => f.debug_tuple("OpcounterTtlDeleted").field(v).finish(),
+            Self::OpcounterUpdate(v) => f.debug_tuple("OpcounterUpdate").field(v).finish(),
+            Self::OperationsQueriesKilled(v) => f.debug_tuple("OperationsQueriesKilled").field(v).finish(),
+            Self::OperationsScanAndOrder(v) => f.debug_tuple("OperationsScanAndOrder").field(v).finish(),
+            Self::OperationThrottlingRejectedOperations(v) => {
+                f.debug_tuple("OperationThrottlingRejectedOperations").field(v).finish()
+            }
+            Self::OplogMasterLagTimeDiff(v) => f.debug_tuple("OplogMasterLagTimeDiff").field(v).finish(),
+            Self::OplogMasterTime(v) => f.debug_tuple("OplogMasterTime").field(v).finish(),
+            Self::OplogMasterTimeEstimatedTtl(v) => f.debug_tuple("OplogMasterTimeEstimatedTtl").field(v).finish(),
+            Self::OplogRateGbPerHour(v) => f.debug_tuple("OplogRateGbPerHour").field(v).finish(),
+            Self::OplogReplicationLagTime(v) => f.debug_tuple("OplogReplicationLagTime").field(v).finish(),
+            Self::OplogSlaveLagMasterTime(v) => f.debug_tuple("OplogSlaveLagMasterTime").field(v).finish(),
+            Self::QueryExecutorScanned(v) => f.debug_tuple("QueryExecutorScanned").field(v).finish(),
+            Self::QueryExecutorScannedObjects(v) => f.debug_tuple("QueryExecutorScannedObjects").field(v).finish(),
+            Self::QuerySpillToDiskDuringSort(v) => f.debug_tuple("QuerySpillToDiskDuringSort").field(v).finish(),
+            Self::QueryTargetingScannedObjectsPerReturned(v) => {
+                f.debug_tuple("QueryTargetingScannedObjectsPerReturned").field(v).finish()
+            }
+            Self::QueryTargetingScannedPerReturned(v) => {
+                f.debug_tuple("QueryTargetingScannedPerReturned").field(v).finish()
+            }
+            Self::RestartsInLastHour(v) => f.debug_tuple("RestartsInLastHour").field(v).finish(),
+            Self::SearchIndexSize(v) => f.debug_tuple("SearchIndexSize").field(v).finish(),
+            Self::SearchMaxFieldsIndexed(v) => f.debug_tuple("SearchMaxFieldsIndexed").field(v).finish(),
+            Self::SearchMaxNgramFieldsIndexed(v) => f.debug_tuple("SearchMaxNgramFieldsIndexed").field(v).finish(),
+            Self::SearchMaxNumberOfLuceneDocs(v) => f.debug_tuple("SearchMaxNumberOfLuceneDocs").field(v).finish(),
+            Self::SearchNumberOfFieldsInIndex(v) => f.debug_tuple("SearchNumberOfFieldsInIndex").field(v).finish(),
+            Self::SearchNumberOfQueriesError(v) => f.debug_tuple("SearchNumberOfQueriesError").field(v).finish(),
+            Self::SearchNumberOfQueriesSuccess(v) => f.debug_tuple("SearchNumberOfQueriesSuccess").field(v).finish(),
+            Self::SearchNumberOfQueriesTotal(v) => f.debug_tuple("SearchNumberOfQueriesTotal").field(v).finish(),
+            Self::SearchOpcounterDelete(v) => f.debug_tuple("SearchOpcounterDelete").field(v).finish(),
+            Self::SearchOpcounterGetmore(v) => f.debug_tuple("SearchOpcounterGetmore").field(v).finish(),
+            Self::SearchOpcounterInsert(v) => f.debug_tuple("SearchOpcounterInsert").field(v).finish(),
+            Self::SearchOpcounterUpdate(v) => f.debug_tuple("SearchOpcounterUpdate").field(v).finish(),
+            Self::SearchProcessThrottling(v) => f.debug_tuple("SearchProcessThrottling").field(v).finish(),
+            Self::SearchReplicationLag(v) => f.debug_tuple("SearchReplicationLag").field(v).finish(),
+            Self::SwapUsageFree(v) => f.debug_tuple("SwapUsageFree").field(v).finish(),
+            Self::SwapUsageUsed(v) => f.debug_tuple("SwapUsageUsed").field(v).finish(),
+            Self::SystemMemoryAvailable(v) => f.debug_tuple("SystemMemoryAvailable").field(v).finish(),
+            Self::SystemMemoryPercentUsed(v) => f.debug_tuple("SystemMemoryPercentUsed").field(v).finish(),
+            Self::SystemMemoryUsed(v) => f.debug_tuple("SystemMemoryUsed").field(v).finish(),
+            Self::SystemNetworkIn(v) => f.debug_tuple("SystemNetworkIn").field(v).finish(),
+            Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
+            Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
+            Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HostMetricEvent);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostMetricEventTypeView {
     /// `INSIDE_METRIC_THRESHOLD`
@@ -6913,10 +8327,21 @@ impl Json for HostMetricEventTypeView {
     }
 }
 
+impl std::fmt::Debug for HostMetricEventTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InsideMetricThreshold => f.write_str("InsideMetricThreshold"),
+            Self::OutsideMetricThreshold => f.write_str("OutsideMetricThreshold"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(HostMetricEventTypeView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSAuditTypeViewForNdsGroup {
     /// `CLUSTER_CREATED`
@@ -8160,10 +9585,343 @@ impl Json for NDSAuditTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for NDSAuditTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ClusterCreated => f.write_str("ClusterCreated"),
+            Self::ClusterResurrected => f.write_str("ClusterResurrected"),
+            Self::ClusterReady => f.write_str("ClusterReady"),
+            Self::ClusterUpdateSubmitted => f.write_str("ClusterUpdateSubmitted"),
+            Self::ClusterProcessArgsUpdateSubmitted => f.write_str("ClusterProcessArgsUpdateSubmitted"),
+            Self::ClusterMongotProcessArgsUpdateSubmitted => f.write_str("ClusterMongotProcessArgsUpdateSubmitted"),
+            Self::ClusterServerParametersUpdateSubmitted => f.write_str("ClusterServerParametersUpdateSubmitted"),
+            Self::ClusterAutomaticallyPaused => f.write_str("ClusterAutomaticallyPaused"),
+            Self::ClusterUpdateStarted => f.write_str("ClusterUpdateStarted"),
+            Self::ClusterUpdateStartedInternal => f.write_str("ClusterUpdateStartedInternal"),
+            Self::ClusterUpdateCompleted => f.write_str("ClusterUpdateCompleted"),
+            Self::MaterialClusterUpdateCompletedInternal => f.write_str("MaterialClusterUpdateCompletedInternal"),
+            Self::ClusterDeleteSubmitted => f.write_str("ClusterDeleteSubmitted"),
+            Self::ClusterDeleteSubmittedInternal => f.write_str("ClusterDeleteSubmittedInternal"),
+            Self::ClusterDeleted => f.write_str("ClusterDeleted"),
+            Self::ClusterImportStarted => f.write_str("ClusterImportStarted"),
+            Self::ClusterImportCancelled => f.write_str("ClusterImportCancelled"),
+            Self::ClusterImportExpired => f.write_str("ClusterImportExpired"),
+            Self::ClusterImportCutover => f.write_str("ClusterImportCutover"),
+            Self::ClusterImportCompleted => f.write_str("ClusterImportCompleted"),
+            Self::ClusterImportFailed => f.write_str("ClusterImportFailed"),
+            Self::ClusterImportRestartRequested => f.write_str("ClusterImportRestartRequested"),
+            Self::ProjectLiveImportOverridesAdded => f.write_str("ProjectLiveImportOverridesAdded"),
+            Self::ProjectLiveImportOverridesUpdated => f.write_str("ProjectLiveImportOverridesUpdated"),
+            Self::ProjectLiveImportOverridesDeleted => f.write_str("ProjectLiveImportOverridesDeleted"),
+            Self::ClusterOplogResized => f.write_str("ClusterOplogResized"),
+            Self::ClusterInstanceRestarted => f.write_str("ClusterInstanceRestarted"),
+            Self::ClusterInstanceStopStart => f.write_str("ClusterInstanceStopStart"),
+            Self::ClusterInstanceResyncRequested => f.write_str("ClusterInstanceResyncRequested"),
+            Self::ClusterInstanceResyncCleared => f.write_str("ClusterInstanceResyncCleared"),
+            Self::ClusterInstanceUpdateRequested => f.write_str("ClusterInstanceUpdateRequested"),
+            Self::ClusterInstanceReplaced => f.write_str("ClusterInstanceReplaced"),
+            Self::ClusterInstanceReplaceCleared => f.write_str("ClusterInstanceReplaceCleared"),
+            Self::ClusterInstanceSwapped => f.write_str("ClusterInstanceSwapped"),
+            Self::ClusterInstanceSwapCleared => f.write_str("ClusterInstanceSwapCleared"),
+            Self::ClusterInstanceVmRestartCleared => f.write_str("ClusterInstanceVmRestartCleared"),
+            Self::ClusterInstanceVmRebootCleared => f.write_str("ClusterInstanceVmRebootCleared"),
+            Self::ClusterInstanceConfigUpdated => f.write_str("ClusterInstanceConfigUpdated"),
+            Self::ClusterInstanceAgentApiKeyRotated => f.write_str("ClusterInstanceAgentApiKeyRotated"),
+            Self::ClusterInstanceSslRotated => f.write_str("ClusterInstanceSslRotated"),
+            Self::ClusterInstanceSslRotatedPerCluster => f.write_str("ClusterInstanceSslRotatedPerCluster"),
+            Self::ClusterInstanceSslRevoked => f.write_str("ClusterInstanceSslRevoked"),
+            Self::ReloadSslOnProcesses => f.write_str("ReloadSslOnProcesses"),
+            Self::ReloadSslOnProcessesRequested => f.write_str("ReloadSslOnProcessesRequested"),
+            Self::ClusterInstanceAdminBackupSnapshotRequested => {
+                f.write_str("ClusterInstanceAdminBackupSnapshotRequested")
+            }
+            Self::DataLakeQueryLogsDownloaded => f.write_str("DataLakeQueryLogsDownloaded"),
+            Self::FederatedDatabaseQueryLogsDownloaded => f.write_str("FederatedDatabaseQueryLogsDownloaded"),
+            Self::OnlineArchiveQueryLogsDownloaded => f.write_str("OnlineArchiveQueryLogsDownloaded"),
+            Self::MongodbLogsDownloaded => f.write_str("MongodbLogsDownloaded"),
+            Self::MongosqldLogsDownloaded => f.write_str("MongosqldLogsDownloaded"),
+            Self::MongotLogsDownloaded => f.write_str("MongotLogsDownloaded"),
+            Self::MongodbUserAdded => f.write_str("MongodbUserAdded"),
+            Self::MongodbUserDeleted => f.write_str("MongodbUserDeleted"),
+            Self::MongodbUserX509CertCreated => f.write_str("MongodbUserX509CertCreated"),
+            Self::MongodbUserX509CertRevoked => f.write_str("MongodbUserX509CertRevoked"),
+            Self::MongodbUserUpdated => f.write_str("MongodbUserUpdated"),
+            Self::MongodbRoleAdded => f.write_str("MongodbRoleAdded"),
+            Self::MongodbRoleDeleted => f.write_str("MongodbRoleDeleted"),
+            Self::MongodbRoleUpdated => f.write_str("MongodbRoleUpdated"),
+            Self::NetworkPermissionEntryAdded => f.write_str("NetworkPermissionEntryAdded"),
+            Self::NetworkPermissionEntryRemoved => f.write_str("NetworkPermissionEntryRemoved"),
+            Self::NetworkPermissionEntryUpdated => f.write_str("NetworkPermissionEntryUpdated"),
+            Self::PrivateNetworkEndpointEntryAdded => f.write_str("PrivateNetworkEndpointEntryAdded"),
+            Self::PrivateNetworkEndpointEntryRemoved => f.write_str("PrivateNetworkEndpointEntryRemoved"),
+            Self::PrivateNetworkEndpointEntryUpdated => f.write_str("PrivateNetworkEndpointEntryUpdated"),
+            Self::PlanStarted => f.write_str("PlanStarted"),
+            Self::PlanCompleted => f.write_str("PlanCompleted"),
+            Self::PlanAbandoned => f.write_str("PlanAbandoned"),
+            Self::PlanDeclined => f.write_str("PlanDeclined"),
+            Self::PlanFailureCountReset => f.write_str("PlanFailureCountReset"),
+            Self::PlanAsapRequested => f.write_str("PlanAsapRequested"),
+            Self::IndependentShardAutoScalingAvailable => f.write_str("IndependentShardAutoScalingAvailable"),
+            Self::IndependentShardScalingClusterMigrated => f.write_str("IndependentShardScalingClusterMigrated"),
+            Self::IndependentShardScalingClusterRolledBack => f.write_str("IndependentShardScalingClusterRolledBack"),
+            Self::MoveSkipped => f.write_str("MoveSkipped"),
+            Self::StepSkipped => f.write_str("StepSkipped"),
+            Self::ProxyRestarted => f.write_str("ProxyRestarted"),
+            Self::ProxyPanicked => f.write_str("ProxyPanicked"),
+            Self::AtlasMaintenanceProtectedHoursCreated => f.write_str("AtlasMaintenanceProtectedHoursCreated"),
+            Self::AtlasMaintenanceProtectedHoursModified => f.write_str("AtlasMaintenanceProtectedHoursModified"),
+            Self::AtlasMaintenanceProtectedHoursRemoved => f.write_str("AtlasMaintenanceProtectedHoursRemoved"),
+            Self::AtlasMaintenanceWindowAdded => f.write_str("AtlasMaintenanceWindowAdded"),
+            Self::AtlasMaintenanceWindowModified => f.write_str("AtlasMaintenanceWindowModified"),
+            Self::AtlasMaintenanceWindowRemoved => f.write_str("AtlasMaintenanceWindowRemoved"),
+            Self::AtlasMaintenanceStartAsap => f.write_str("AtlasMaintenanceStartAsap"),
+            Self::AtlasMaintenanceScheduledForNextWindow => f.write_str("AtlasMaintenanceScheduledForNextWindow"),
+            Self::AtlasMaintenanceDeferred => f.write_str("AtlasMaintenanceDeferred"),
+            Self::AtlasMaintenanceAutoDeferEnabled => f.write_str("AtlasMaintenanceAutoDeferEnabled"),
+            Self::AtlasMaintenanceAutoDeferDisabled => f.write_str("AtlasMaintenanceAutoDeferDisabled"),
+            Self::AtlasMaintenanceResetByAdmin => f.write_str("AtlasMaintenanceResetByAdmin"),
+            Self::AtlasMaintenanceDeferredByAdmin => f.write_str("AtlasMaintenanceDeferredByAdmin"),
+            Self::ScheduledMaintenance => f.write_str("ScheduledMaintenance"),
+            Self::ProjectScheduledMaintenance => f.write_str("ProjectScheduledMaintenance"),
+            Self::ProjectLimitUpdated => f.write_str("ProjectLimitUpdated"),
+            Self::ProjectEnableExtendedStorageSizesUpdated => f.write_str("ProjectEnableExtendedStorageSizesUpdated"),
+            Self::ProjectEnableDataValidationUpdated => f.write_str("ProjectEnableDataValidationUpdated"),
+            Self::ProjectCollectDatabaseStatisticsUpdated => f.write_str("ProjectCollectDatabaseStatisticsUpdated"),
+            Self::OsMaintenance => f.write_str("OsMaintenance"),
+            Self::OsMaintenanceRestart => f.write_str("OsMaintenanceRestart"),
+            Self::OsMaintenanceReplacement => f.write_str("OsMaintenanceReplacement"),
+            Self::FreeUpgradeStarted => f.write_str("FreeUpgradeStarted"),
+            Self::FlexUpgradeStarted => f.write_str("FlexUpgradeStarted"),
+            Self::ServerlessUpgradeStarted => f.write_str("ServerlessUpgradeStarted"),
+            Self::TestFailoverRequested => f.write_str("TestFailoverRequested"),
+            Self::UserSecuritySettingsUpdated => f.write_str("UserSecuritySettingsUpdated"),
+            Self::AuditLogConfigurationUpdated => f.write_str("AuditLogConfigurationUpdated"),
+            Self::StreamsAuditLogConfigurationUpdated => f.write_str("StreamsAuditLogConfigurationUpdated"),
+            Self::EncryptionAtRestConfigurationUpdated => f.write_str("EncryptionAtRestConfigurationUpdated"),
+            Self::EncryptionAtRestConfigurationValidationFailed => {
+                f.write_str("EncryptionAtRestConfigurationValidationFailed")
+            }
+            Self::EncryptionAtRestConfigurationValidationSucceeded => {
+                f.write_str("EncryptionAtRestConfigurationValidationSucceeded")
+            }
+            Self::EncryptionAtRestKeyRotationStarted => f.write_str("EncryptionAtRestKeyRotationStarted"),
+            Self::EncryptionAtRestPrivateEndpointCreated => f.write_str("EncryptionAtRestPrivateEndpointCreated"),
+            Self::EncryptionAtRestPrivateEndpointDeleted => f.write_str("EncryptionAtRestPrivateEndpointDeleted"),
+            Self::NdsSetImageOverrides => f.write_str("NdsSetImageOverrides"),
+            Self::NdsSetChefTarballUri => f.write_str("NdsSetChefTarballUri"),
+            Self::RestrictedEmployeeAccessBypass => f.write_str("RestrictedEmployeeAccessBypass"),
+            Self::RevokedEmployeeAccessBypass => f.write_str("RevokedEmployeeAccessBypass"),
+            Self::DeviceSyncDebugAccessGranted => f.write_str("DeviceSyncDebugAccessGranted"),
+            Self::DeviceSyncDebugAccessRevoked => f.write_str("DeviceSyncDebugAccessRevoked"),
+            Self::DeviceSyncDebugX509CertCreated => f.write_str("DeviceSyncDebugX509CertCreated"),
+            Self::EmployeeAccessGranted => f.write_str("EmployeeAccessGranted"),
+            Self::EmployeeAccessRevoked => f.write_str("EmployeeAccessRevoked"),
+            Self::QueryEngineTenantCreated => f.write_str("QueryEngineTenantCreated"),
+            Self::QueryEngineTenantUpdated => f.write_str("QueryEngineTenantUpdated"),
+            Self::QueryEngineTenantRemoved => f.write_str("QueryEngineTenantRemoved"),
+            Self::FederatedDatabaseCreated => f.write_str("FederatedDatabaseCreated"),
+            Self::FederatedDatabaseUpdated => f.write_str("FederatedDatabaseUpdated"),
+            Self::FederatedDatabaseRemoved => f.write_str("FederatedDatabaseRemoved"),
+            Self::TenantSnapshotFailed => f.write_str("TenantSnapshotFailed"),
+            Self::TenantRestoreFailed => f.write_str("TenantRestoreFailed"),
+            Self::SampleDatasetLoadRequested => f.write_str("SampleDatasetLoadRequested"),
+            Self::CustomerX509CrlUpdated => f.write_str("CustomerX509CrlUpdated"),
+            Self::ContainerSubnetsUpdateRequested => f.write_str("ContainerSubnetsUpdateRequested"),
+            Self::OnlineArchiveCreated => f.write_str("OnlineArchiveCreated"),
+            Self::OnlineArchiveDeleted => f.write_str("OnlineArchiveDeleted"),
+            Self::OnlineArchiveUpdated => f.write_str("OnlineArchiveUpdated"),
+            Self::OnlineArchivePauseRequested => f.write_str("OnlineArchivePauseRequested"),
+            Self::OnlineArchivePaused => f.write_str("OnlineArchivePaused"),
+            Self::OnlineArchiveActive => f.write_str("OnlineArchiveActive"),
+            Self::OnlineArchiveOrphaned => f.write_str("OnlineArchiveOrphaned"),
+            Self::OnlineArchiveDataExpirationRuleEnabled => f.write_str("OnlineArchiveDataExpirationRuleEnabled"),
+            Self::OnlineArchiveDataExpirationRuleUpdated => f.write_str("OnlineArchiveDataExpirationRuleUpdated"),
+            Self::OnlineArchiveDataExpirationRuleDisabled => f.write_str("OnlineArchiveDataExpirationRuleDisabled"),
+            Self::OnlineArchiveDeleteAfterDateUpdated => f.write_str("OnlineArchiveDeleteAfterDateUpdated"),
+            Self::CloudProviderAccessAwsIamRoleAdded => f.write_str("CloudProviderAccessAwsIamRoleAdded"),
+            Self::CloudProviderAccessAwsIamRoleDeleted => f.write_str("CloudProviderAccessAwsIamRoleDeleted"),
+            Self::CloudProviderAccessAwsIamRoleUpdated => f.write_str("CloudProviderAccessAwsIamRoleUpdated"),
+            Self::CloudProviderAccessAzureServicePrincipalAdded => {
+                f.write_str("CloudProviderAccessAzureServicePrincipalAdded")
+            }
+            Self::CloudProviderAccessAzureServicePrincipalDeleted => {
+                f.write_str("CloudProviderAccessAzureServicePrincipalDeleted")
+            }
+            Self::CloudProviderAccessAzureServicePrincipalUpdated => {
+                f.write_str("CloudProviderAccessAzureServicePrincipalUpdated")
+            }
+            Self::CloudProviderAccessGcpServiceAccountAdded => f.write_str("CloudProviderAccessGcpServiceAccountAdded"),
+            Self::CloudProviderAccessGcpServiceAccountDeleted => {
+                f.write_str("CloudProviderAccessGcpServiceAccountDeleted")
+            }
+            Self::CloudProviderAccessGcpServiceAccountUpdated => {
+                f.write_str("CloudProviderAccessGcpServiceAccountUpdated")
+            }
+            Self::PendingIndexesDeleted => f.write_str("PendingIndexesDeleted"),
+            Self::PendingIndexesCanceled => f.write_str("PendingIndexesCanceled"),
+            Self::ProcessRestartRequested => f.write_str("ProcessRestartRequested"),
+            Self::AutoHealingAction => f.write_str("AutoHealingAction"),
+            Self::AutoHealingRequestedCriticalInstancePowerCycle => {
+                f.write_str("AutoHealingRequestedCriticalInstancePowerCycle")
+            }
+            Self::AutoHealingRequestedInstanceReplacement => f.write_str("AutoHealingRequestedInstanceReplacement"),
+            Self::AutoHealingRequestedNodeResync => f.write_str("AutoHealingRequestedNodeResync"),
+            Self::ExtraMaintenanceDeferralGranted => f.write_str("ExtraMaintenanceDeferralGranted"),
+            Self::GroupAutomationConfigPublished => f.write_str("GroupAutomationConfigPublished"),
+            Self::ClusterAutomationConfigPublished => f.write_str("ClusterAutomationConfigPublished"),
+            Self::SetEnsureClusterConnectivityAfterForCluster => {
+                f.write_str("SetEnsureClusterConnectivityAfterForCluster")
+            }
+            Self::ClusterLinkedToVercel => f.write_str("ClusterLinkedToVercel"),
+            Self::ClusterUnlinkedFromVercel => f.write_str("ClusterUnlinkedFromVercel"),
+            Self::IngestionPipelineDeleted => f.write_str("IngestionPipelineDeleted"),
+            Self::IngestionPipelineDestroyed => f.write_str("IngestionPipelineDestroyed"),
+            Self::IngestionPipelineCreated => f.write_str("IngestionPipelineCreated"),
+            Self::IngestionPipelineUpdated => f.write_str("IngestionPipelineUpdated"),
+            Self::OsTuneFileOverrides => f.write_str("OsTuneFileOverrides"),
+            Self::MonitoringAgentOverrides => f.write_str("MonitoringAgentOverrides"),
+            Self::MonitoringAgentRebalanceFlag => f.write_str("MonitoringAgentRebalanceFlag"),
+            Self::MonitoringAgentRebalanceTriggered => f.write_str("MonitoringAgentRebalanceTriggered"),
+            Self::ClusterPreferredCpuArchitectureModified => f.write_str("ClusterPreferredCpuArchitectureModified"),
+            Self::ClusterForcePlanned => f.write_str("ClusterForcePlanned"),
+            Self::ClusterRegionalOutageSimulationStarted => f.write_str("ClusterRegionalOutageSimulationStarted"),
+            Self::ClusterRegionalOutageSimulationFailedToStart => {
+                f.write_str("ClusterRegionalOutageSimulationFailedToStart")
+            }
+            Self::ClusterRegionalOutageSimulationEndRequested => {
+                f.write_str("ClusterRegionalOutageSimulationEndRequested")
+            }
+            Self::ClusterRegionalOutageSimulationCompleted => f.write_str("ClusterRegionalOutageSimulationCompleted"),
+            Self::ClusterRegionalOutageSimulationCancelledClusterPause => {
+                f.write_str("ClusterRegionalOutageSimulationCancelledClusterPause")
+            }
+            Self::UisPanicked => f.write_str("UisPanicked"),
+            Self::TenantUpgradeToServerlessSuccessful => f.write_str("TenantUpgradeToServerlessSuccessful"),
+            Self::TenantUpgradeToServerlessFailed => f.write_str("TenantUpgradeToServerlessFailed"),
+            Self::ServerlessUpgradeToDedicatedSuccessful => f.write_str("ServerlessUpgradeToDedicatedSuccessful"),
+            Self::ServerlessUpgradeToDedicatedFailed => f.write_str("ServerlessUpgradeToDedicatedFailed"),
+            Self::ClusterForceReconfigRequested => f.write_str("ClusterForceReconfigRequested"),
+            Self::AgentForceRestartRequested => f.write_str("AgentForceRestartRequested"),
+            Self::ClusterResetForceReconfigRequested => f.write_str("ClusterResetForceReconfigRequested"),
+            Self::ProjectBypassedMaintenance => f.write_str("ProjectBypassedMaintenance"),
+            Self::FeatureFlagMaintenance => f.write_str("FeatureFlagMaintenance"),
+            Self::DataFederationQueryLimitConfigured => f.write_str("DataFederationQueryLimitConfigured"),
+            Self::DataFederationQueryLimitDeleted => f.write_str("DataFederationQueryLimitDeleted"),
+            Self::DataApiSetupForVercel => f.write_str("DataApiSetupForVercel"),
+            Self::AdminClusterLockUpdated => f.write_str("AdminClusterLockUpdated"),
+            Self::ClusterRollingResyncStarted => f.write_str("ClusterRollingResyncStarted"),
+            Self::ClusterRollingResyncCompleted => f.write_str("ClusterRollingResyncCompleted"),
+            Self::ClusterRollingResyncFailed => f.write_str("ClusterRollingResyncFailed"),
+            Self::NodeRollingResyncScheduled => f.write_str("NodeRollingResyncScheduled"),
+            Self::ClusterRollingResyncCanceled => f.write_str("ClusterRollingResyncCanceled"),
+            Self::ClusterOsUpdated => f.write_str("ClusterOsUpdated"),
+            Self::ClusterInstanceFamilyUpdated => f.write_str("ClusterInstanceFamilyUpdated"),
+            Self::PushBasedLogExportEnabled => f.write_str("PushBasedLogExportEnabled"),
+            Self::PushBasedLogExportConfigurationUpdated => f.write_str("PushBasedLogExportConfigurationUpdated"),
+            Self::PushBasedLogExportDisabled => f.write_str("PushBasedLogExportDisabled"),
+            Self::LogStreamingEnabled => f.write_str("LogStreamingEnabled"),
+            Self::LogStreamingConfigurationUpdated => f.write_str("LogStreamingConfigurationUpdated"),
+            Self::LogStreamingDisabled => f.write_str("LogStreamingDisabled"),
+            Self::DatadogLogStreamingEnabled => f.write_str("DatadogLogStreamingEnabled"),
+            Self::DatadogLogStreamingConfigurationUpdated => f.write_str("DatadogLogStreamingConfigurationUpdated"),
+            Self::DatadogLogStreamingDisabled => f.write_str("DatadogLogStreamingDisabled"),
+            Self::SplunkLogStreamingEnabled => f.write_str("SplunkLogStreamingEnabled"),
+            Self::SplunkLogStreamingConfigurationUpdated => f.write_str("SplunkLogStreamingConfigurationUpdated"),
+            Self::SplunkLogStreamingDisabled => f.write_str("SplunkLogStreamingDisabled"),
+            Self::S3LogStreamingEnabled => f.write_str("S3LogStreamingEnabled"),
+            Self::S3LogStreamingConfigurationUpdated => f.write_str("S3LogStreamingConfigurationUpdated"),
+            Self::S3LogStreamingDisabled => f.write_str("S3LogStreamingDisabled"),
+            Self::AzureLogStreamingEnabled => f.write_str("AzureLogStreamingEnabled"),
+            Self::AzureLogStreamingConfigurationUpdated => f.write_str("AzureLogStreamingConfigurationUpdated"),
+            Self::AzureLogStreamingDisabled => f.write_str("AzureLogStreamingDisabled"),
+            Self::GcpLogStreamingEnabled => f.write_str("GcpLogStreamingEnabled"),
+            Self::GcpLogStreamingConfigurationUpdated => f.write_str("GcpLogStreamingConfigurationUpdated"),
+            Self::GcpLogStreamingDisabled => f.write_str("GcpLogStreamingDisabled"),
+            Self::OtelLogStreamingEnabled => f.write_str("OtelLogStreamingEnabled"),
+            Self::OtelLogStreamingConfigurationUpdated => f.write_str("OtelLogStreamingConfigurationUpdated"),
+            Self::OtelLogStreamingDisabled => f.write_str("OtelLogStreamingDisabled"),
+            Self::LogStreamingExportFailedNonretryable => f.write_str("LogStreamingExportFailedNonretryable"),
+            Self::LogStreamingExportFailedRetriesExhausted => f.write_str("LogStreamingExportFailedRetriesExhausted"),
+            Self::LogStreamingExportRecovered => f.write_str("LogStreamingExportRecovered"),
+            Self::LogStreamingReplayStarted => f.write_str("LogStreamingReplayStarted"),
+            Self::LogStreamingReplayComplete => f.write_str("LogStreamingReplayComplete"),
+            Self::OtelMetricIntegrationEnabled => f.write_str("OtelMetricIntegrationEnabled"),
+            Self::OtelMetricIntegrationConfigurationUpdated => f.write_str("OtelMetricIntegrationConfigurationUpdated"),
+            Self::OtelMetricIntegrationDisabled => f.write_str("OtelMetricIntegrationDisabled"),
+            Self::AzureClusterPreferredStorageTypeUpdated => f.write_str("AzureClusterPreferredStorageTypeUpdated"),
+            Self::ContainerDeleted => f.write_str("ContainerDeleted"),
+            Self::RegionalizedPrivateEndpointModeEnabled => f.write_str("RegionalizedPrivateEndpointModeEnabled"),
+            Self::RegionalizedPrivateEndpointModeDisabled => f.write_str("RegionalizedPrivateEndpointModeDisabled"),
+            Self::StreamTenantCreated => f.write_str("StreamTenantCreated"),
+            Self::StreamTenantUpdated => f.write_str("StreamTenantUpdated"),
+            Self::StreamTenantDeleted => f.write_str("StreamTenantDeleted"),
+            Self::StreamTenantConnectionsListed => f.write_str("StreamTenantConnectionsListed"),
+            Self::StreamTenantConnectionUpdated => f.write_str("StreamTenantConnectionUpdated"),
+            Self::StreamTenantConnectionDeleted => f.write_str("StreamTenantConnectionDeleted"),
+            Self::StreamTenantConnectionCreated => f.write_str("StreamTenantConnectionCreated"),
+            Self::StreamTenantConnectionViewed => f.write_str("StreamTenantConnectionViewed"),
+            Self::StreamTenantOperationalLogs => f.write_str("StreamTenantOperationalLogs"),
+            Self::StreamTenantAuditLogs => f.write_str("StreamTenantAuditLogs"),
+            Self::StreamTenantAuditLogsDeleted => f.write_str("StreamTenantAuditLogsDeleted"),
+            Self::QueuedAdminActionCreated => f.write_str("QueuedAdminActionCreated"),
+            Self::QueuedAdminActionCompleted => f.write_str("QueuedAdminActionCompleted"),
+            Self::QueuedAdminActionCancelled => f.write_str("QueuedAdminActionCancelled"),
+            Self::AtlasSqlScheduledUpdateCreated => f.write_str("AtlasSqlScheduledUpdateCreated"),
+            Self::AtlasSqlScheduledUpdateModified => f.write_str("AtlasSqlScheduledUpdateModified"),
+            Self::AtlasSqlScheduledUpdateRemoved => f.write_str("AtlasSqlScheduledUpdateRemoved"),
+            Self::ClusterInstanceDisabled => f.write_str("ClusterInstanceDisabled"),
+            Self::ClusterInstanceEnabled => f.write_str("ClusterInstanceEnabled"),
+            Self::SearchHostPauseAllInitialSyncs => f.write_str("SearchHostPauseAllInitialSyncs"),
+            Self::SearchHostDisableFts => f.write_str("SearchHostDisableFts"),
+            Self::SearchHostPauseInitialSyncOnIndexIds => f.write_str("SearchHostPauseInitialSyncOnIndexIds"),
+            Self::ClusterBlockWrite => f.write_str("ClusterBlockWrite"),
+            Self::ClusterUnblockWrite => f.write_str("ClusterUnblockWrite"),
+            Self::KmipKeyRotationScheduled => f.write_str("KmipKeyRotationScheduled"),
+            Self::SslCertificateIssued => f.write_str("SslCertificateIssued"),
+            Self::ProjectScheduledMaintenanceOutsideOfProtectedHours => {
+                f.write_str("ProjectScheduledMaintenanceOutsideOfProtectedHours")
+            }
+            Self::ClusterCancelingShardDrainRequested => f.write_str("ClusterCancelingShardDrainRequested"),
+            Self::ClusterCancelingConfigServerTransitionRequested => {
+                f.write_str("ClusterCancelingConfigServerTransitionRequested")
+            }
+            Self::ClusterMigrateBackToAwsManagedIpRequested => f.write_str("ClusterMigrateBackToAwsManagedIpRequested"),
+            Self::ClusterIpMigratedFirstRound => f.write_str("ClusterIpMigratedFirstRound"),
+            Self::ClusterIpMigratedSecondRound => f.write_str("ClusterIpMigratedSecondRound"),
+            Self::ClusterIpMigratedFinalRound => f.write_str("ClusterIpMigratedFinalRound"),
+            Self::ClusterIpRolledBack => f.write_str("ClusterIpRolledBack"),
+            Self::AzBalancingOverrideModified => f.write_str("AzBalancingOverrideModified"),
+            Self::FtdcSettingsUpdated => f.write_str("FtdcSettingsUpdated"),
+            Self::ProxyProtocolForPrivateLinkModeUpdated => f.write_str("ProxyProtocolForPrivateLinkModeUpdated"),
+            Self::MongotuneWriteBlockPolicyEligible => f.write_str("MongotuneWriteBlockPolicyEligible"),
+            Self::MongotuneWriteBlockPolicyIneligible => f.write_str("MongotuneWriteBlockPolicyIneligible"),
+            Self::PredictiveAutoscalingEnabled => f.write_str("PredictiveAutoscalingEnabled"),
+            Self::PredictiveAutoscalingDisabled => f.write_str("PredictiveAutoscalingDisabled"),
+            Self::ShadowClusterCreateExposure => f.write_str("ShadowClusterCreateExposure"),
+            Self::ShadowClusterDeleteExposure => f.write_str("ShadowClusterDeleteExposure"),
+            Self::ShadowClusterRecordingStatusUpdate => f.write_str("ShadowClusterRecordingStatusUpdate"),
+            Self::ShadowClusterReplayStatusUpdate => f.write_str("ShadowClusterReplayStatusUpdate"),
+            Self::NodeHiddenByAdmin => f.write_str("NodeHiddenByAdmin"),
+            Self::NodeUnhiddenByAdmin => f.write_str("NodeUnhiddenByAdmin"),
+            Self::ClusterCreatedViaAnis => f.write_str("ClusterCreatedViaAnis"),
+            Self::MaintenanceWaveAssignmentAdded => f.write_str("MaintenanceWaveAssignmentAdded"),
+            Self::MaintenanceWaveAssignmentModified => f.write_str("MaintenanceWaveAssignmentModified"),
+            Self::MaintenanceWaveAssignmentRemoved => f.write_str("MaintenanceWaveAssignmentRemoved"),
+            Self::ClusterMonguardEnabled => f.write_str("ClusterMonguardEnabled"),
+            Self::ClusterMonguardDisabled => f.write_str("ClusterMonguardDisabled"),
+            Self::ClusterMongodbVersionUpdated => f.write_str("ClusterMongodbVersionUpdated"),
+            Self::VolumeImpaired => f.write_str("VolumeImpaired"),
+            Self::VolumeImpairedResolved => f.write_str("VolumeImpairedResolved"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSAuditTypeViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSAuditTypeViewForOrg {
     /// `ORG_LIMIT_UPDATED`
@@ -8215,10 +9973,25 @@ impl Json for NDSAuditTypeViewForOrg {
     }
 }
 
+impl std::fmt::Debug for NDSAuditTypeViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OrgLimitUpdated => f.write_str("OrgLimitUpdated"),
+            Self::ShadowClusterOrgOptIn => f.write_str("ShadowClusterOrgOptIn"),
+            Self::ShadowClusterOrgOptOut => f.write_str("ShadowClusterOrgOptOut"),
+            Self::AtlasMaintenanceFleetActiveWaveClosedByAdmin => {
+                f.write_str("AtlasMaintenanceFleetActiveWaveClosedByAdmin")
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSAuditTypeViewForOrg);
 
 /// Audit saving information about Atlas cloud provider and other Atlas related details.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSAuditViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -8327,10 +10100,34 @@ impl Json for NDSAuditViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for NDSAuditViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSAuditViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("db_user_username", &self.db_user_username)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .field("whitelist_entry", &self.whitelist_entry)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSAuditViewForNdsGroup);
 
 /// Audit saving information about Atlas cloud provider and other Atlas related details.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSAuditViewForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -8439,10 +10236,34 @@ impl Json for NDSAuditViewForOrg {
     }
 }
 
+impl std::fmt::Debug for NDSAuditViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSAuditViewForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("db_user_username", &self.db_user_username)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .field("whitelist_entry", &self.whitelist_entry)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSAuditViewForOrg);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSAutoScalingAuditTypeViewForNdsGroup {
     /// `COMPUTE_AUTO_SCALE_INITIATED`
@@ -8562,10 +10383,46 @@ impl Json for NDSAutoScalingAuditTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for NDSAutoScalingAuditTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ComputeAutoScaleInitiated => f.write_str("ComputeAutoScaleInitiated"),
+            Self::DiskAutoScaleInitiated => f.write_str("DiskAutoScaleInitiated"),
+            Self::ComputeAutoScaleInitiatedBase => f.write_str("ComputeAutoScaleInitiatedBase"),
+            Self::ComputeAutoScaleInitiatedAnalytics => f.write_str("ComputeAutoScaleInitiatedAnalytics"),
+            Self::ComputeAutoScaleScaleDownFailBase => f.write_str("ComputeAutoScaleScaleDownFailBase"),
+            Self::ComputeAutoScaleScaleDownFailAnalytics => f.write_str("ComputeAutoScaleScaleDownFailAnalytics"),
+            Self::ComputeAutoScaleDownscaleSkippedFallbackBase => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackBase")
+            }
+            Self::ComputeAutoScaleDownscaleSkippedFallbackAnalytics => {
+                f.write_str("ComputeAutoScaleDownscaleSkippedFallbackAnalytics")
+            }
+            Self::ComputeAutoScaleMaxInstanceSizeFailBase => f.write_str("ComputeAutoScaleMaxInstanceSizeFailBase"),
+            Self::ComputeAutoScaleMaxInstanceSizeFailAnalytics => {
+                f.write_str("ComputeAutoScaleMaxInstanceSizeFailAnalytics")
+            }
+            Self::ComputeAutoScaleOplogFailBase => f.write_str("ComputeAutoScaleOplogFailBase"),
+            Self::ComputeAutoScaleOplogFailAnalytics => f.write_str("ComputeAutoScaleOplogFailAnalytics"),
+            Self::DiskAutoScaleMaxDiskSizeFail => f.write_str("DiskAutoScaleMaxDiskSizeFail"),
+            Self::DiskAutoScaleOplogFail => f.write_str("DiskAutoScaleOplogFail"),
+            Self::PredictiveComputeAutoScaleInitiatedBase => f.write_str("PredictiveComputeAutoScaleInitiatedBase"),
+            Self::PredictiveComputeAutoScaleMaxInstanceSizeFailBase => {
+                f.write_str("PredictiveComputeAutoScaleMaxInstanceSizeFailBase")
+            }
+            Self::PredictiveComputeAutoScaleOplogFailBase => f.write_str("PredictiveComputeAutoScaleOplogFailBase"),
+            Self::ClusterAutoShardingInitiated => f.write_str("ClusterAutoShardingInitiated"),
+            Self::ClusterReshardingCompleted => f.write_str("ClusterReshardingCompleted"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSAutoScalingAuditTypeViewForNdsGroup);
 
 /// Auto scaling audit indicates when Atlas auto-scaling cluster tier up or down.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSAutoScalingAuditViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -8664,10 +10521,32 @@ impl Json for NDSAutoScalingAuditViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for NDSAutoScalingAuditViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSAutoScalingAuditViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSAutoScalingAuditViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSServerlessInstanceAuditTypeView {
     /// `SERVERLESS_INSTANCE_CREATED`
@@ -8735,10 +10614,27 @@ impl Json for NDSServerlessInstanceAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for NDSServerlessInstanceAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ServerlessInstanceCreated => f.write_str("ServerlessInstanceCreated"),
+            Self::ServerlessInstanceReady => f.write_str("ServerlessInstanceReady"),
+            Self::ServerlessInstanceUpdateSubmitted => f.write_str("ServerlessInstanceUpdateSubmitted"),
+            Self::ServerlessInstanceUpdateStarted => f.write_str("ServerlessInstanceUpdateStarted"),
+            Self::ServerlessInstanceUpdateCompleted => f.write_str("ServerlessInstanceUpdateCompleted"),
+            Self::ServerlessInstanceDeleteSubmitted => f.write_str("ServerlessInstanceDeleteSubmitted"),
+            Self::ServerlessInstanceDeleted => f.write_str("ServerlessInstanceDeleted"),
+            Self::ServerlessInstanceUnblocked => f.write_str("ServerlessInstanceUnblocked"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSServerlessInstanceAuditTypeView);
 
 /// Serverless instance audit identifies any activities around serverless instance.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSServerlessInstanceAuditView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -8837,10 +10733,32 @@ impl Json for NDSServerlessInstanceAuditView {
     }
 }
 
+impl std::fmt::Debug for NDSServerlessInstanceAuditView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSServerlessInstanceAuditView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSServerlessInstanceAuditView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NDSTenantEndpointAuditTypeView {
     /// `TENANT_ENDPOINT_CREATED`
@@ -8916,10 +10834,29 @@ impl Json for NDSTenantEndpointAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for NDSTenantEndpointAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TenantEndpointCreated => f.write_str("TenantEndpointCreated"),
+            Self::TenantEndpointReserved => f.write_str("TenantEndpointReserved"),
+            Self::TenantEndpointReservationFailed => f.write_str("TenantEndpointReservationFailed"),
+            Self::TenantEndpointUpdated => f.write_str("TenantEndpointUpdated"),
+            Self::TenantEndpointInitiating => f.write_str("TenantEndpointInitiating"),
+            Self::TenantEndpointAvailable => f.write_str("TenantEndpointAvailable"),
+            Self::TenantEndpointFailed => f.write_str("TenantEndpointFailed"),
+            Self::TenantEndpointDeleting => f.write_str("TenantEndpointDeleting"),
+            Self::TenantEndpointDeleted => f.write_str("TenantEndpointDeleted"),
+            Self::TenantEndpointExpired => f.write_str("TenantEndpointExpired"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NDSTenantEndpointAuditTypeView);
 
 /// Tenant endpoint audit indicates when Atlas auto-scaling cluster tier up or down.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NDSTenantEndpointAuditView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -9028,10 +10965,34 @@ impl Json for NDSTenantEndpointAuditView {
     }
 }
 
+impl std::fmt::Debug for NDSTenantEndpointAuditView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NDSTenantEndpointAuditView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("endpoint_id", &self.endpoint_id)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("provider_endpoint_id", &self.provider_endpoint_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(NDSTenantEndpointAuditView);
 
 /// The spec's `NumberMetricEventView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NumberMetricEventView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -9165,10 +11126,39 @@ impl Json for NumberMetricEventView {
     }
 }
 
+impl std::fmt::Debug for NumberMetricEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NumberMetricEventView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("desk_location", &self.desk_location)
+            .field("employee_identifier", &self.employee_identifier)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("port", &self.port)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(NumberMetricEventView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgEventTypeViewForOrg {
     /// `ORG_CREATED`
@@ -9536,10 +11526,102 @@ impl Json for OrgEventTypeViewForOrg {
     }
 }
 
+impl std::fmt::Debug for OrgEventTypeViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OrgCreated => f.write_str("OrgCreated"),
+            Self::CustomSessionTimeoutModified => f.write_str("CustomSessionTimeoutModified"),
+            Self::SecurityContactModified => f.write_str("SecurityContactModified"),
+            Self::OperationsContactModified => f.write_str("OperationsContactModified"),
+            Self::OrgCreditCardAdded => f.write_str("OrgCreditCardAdded"),
+            Self::OrgCreditCardUpdated => f.write_str("OrgCreditCardUpdated"),
+            Self::OrgCreditCardCurrent => f.write_str("OrgCreditCardCurrent"),
+            Self::OrgCreditCardAboutToExpire => f.write_str("OrgCreditCardAboutToExpire"),
+            Self::OrgPaypalLinked => f.write_str("OrgPaypalLinked"),
+            Self::OrgPaypalUpdated => f.write_str("OrgPaypalUpdated"),
+            Self::OrgPaypalCancelled => f.write_str("OrgPaypalCancelled"),
+            Self::OrgOverridePaymentMethodAdded => f.write_str("OrgOverridePaymentMethodAdded"),
+            Self::OrgBankAccountAdded => f.write_str("OrgBankAccountAdded"),
+            Self::OrgBankAccountUpdated => f.write_str("OrgBankAccountUpdated"),
+            Self::OrgWalletAdded => f.write_str("OrgWalletAdded"),
+            Self::OrgWalletUpdated => f.write_str("OrgWalletUpdated"),
+            Self::OrgActivated => f.write_str("OrgActivated"),
+            Self::OrgTemporarilyActivated => f.write_str("OrgTemporarilyActivated"),
+            Self::OrgSuspensionDateChanged => f.write_str("OrgSuspensionDateChanged"),
+            Self::OrgSuspended => f.write_str("OrgSuspended"),
+            Self::OrgAdminSuspended => f.write_str("OrgAdminSuspended"),
+            Self::OrgAdminLocked => f.write_str("OrgAdminLocked"),
+            Self::OrgClustersDeleted => f.write_str("OrgClustersDeleted"),
+            Self::OrgClustersPaused => f.write_str("OrgClustersPaused"),
+            Self::OrgLocked => f.write_str("OrgLocked"),
+            Self::OrgLockedAccelerated => f.write_str("OrgLockedAccelerated"),
+            Self::OrgUnderFinancialProtection => f.write_str("OrgUnderFinancialProtection"),
+            Self::OrgNoFinancialProtection => f.write_str("OrgNoFinancialProtection"),
+            Self::OrgRenamed => f.write_str("OrgRenamed"),
+            Self::AllOrgUsersHaveMfa => f.write_str("AllOrgUsersHaveMfa"),
+            Self::OrgUsersWithoutMfa => f.write_str("OrgUsersWithoutMfa"),
+            Self::OrgInvoiceUnderThreshold => f.write_str("OrgInvoiceUnderThreshold"),
+            Self::OrgInvoiceOverThreshold => f.write_str("OrgInvoiceOverThreshold"),
+            Self::OrgDailyBillUnderThreshold => f.write_str("OrgDailyBillUnderThreshold"),
+            Self::OrgDailyBillOverThreshold => f.write_str("OrgDailyBillOverThreshold"),
+            Self::OrgDailyBillingChangeNormal => f.write_str("OrgDailyBillingChangeNormal"),
+            Self::OrgDailyBillingChangeOverThreshold => f.write_str("OrgDailyBillingChangeOverThreshold"),
+            Self::OrgWeeklyBillingChangeNormal => f.write_str("OrgWeeklyBillingChangeNormal"),
+            Self::OrgWeeklyBillingChangeOverThreshold => f.write_str("OrgWeeklyBillingChangeOverThreshold"),
+            Self::OrgMonthlyBillingChangeNormal => f.write_str("OrgMonthlyBillingChangeNormal"),
+            Self::OrgMonthlyBillingChangeOverThreshold => f.write_str("OrgMonthlyBillingChangeOverThreshold"),
+            Self::OrgGroupChargesUnderThreshold => f.write_str("OrgGroupChargesUnderThreshold"),
+            Self::OrgGroupChargesOverThreshold => f.write_str("OrgGroupChargesOverThreshold"),
+            Self::OrgTwoFactorAuthRequired => f.write_str("OrgTwoFactorAuthRequired"),
+            Self::OrgTwoFactorAuthOptional => f.write_str("OrgTwoFactorAuthOptional"),
+            Self::OrgPublicApiAccessListRequired => f.write_str("OrgPublicApiAccessListRequired"),
+            Self::OrgPublicApiAccessListNotRequired => f.write_str("OrgPublicApiAccessListNotRequired"),
+            Self::OrgEmployeeAccessRestricted => f.write_str("OrgEmployeeAccessRestricted"),
+            Self::OrgEmployeeAccessUnrestricted => f.write_str("OrgEmployeeAccessUnrestricted"),
+            Self::OrgConnectedToMlab => f.write_str("OrgConnectedToMlab"),
+            Self::OrgDisconnectedFromMlab => f.write_str("OrgDisconnectedFromMlab"),
+            Self::OrgIdpCertificateCurrent => f.write_str("OrgIdpCertificateCurrent"),
+            Self::OrgIdpCertificateAboutToExpire => f.write_str("OrgIdpCertificateAboutToExpire"),
+            Self::OrgConnectedToVercel => f.write_str("OrgConnectedToVercel"),
+            Self::OrgDisconnectedToVercel => f.write_str("OrgDisconnectedToVercel"),
+            Self::OrgConnectionUninstalledFromVercel => f.write_str("OrgConnectionUninstalledFromVercel"),
+            Self::OrgUiIpAccessListEnabled => f.write_str("OrgUiIpAccessListEnabled"),
+            Self::OrgUiIpAccessListDisabled => f.write_str("OrgUiIpAccessListDisabled"),
+            Self::OrgEditedUiIpAccessListEntries => f.write_str("OrgEditedUiIpAccessListEntries"),
+            Self::OrgServiceAccountMaxSecretValidityEdited => f.write_str("OrgServiceAccountMaxSecretValidityEdited"),
+            Self::OrgServiceAccountSecretsExpired => f.write_str("OrgServiceAccountSecretsExpired"),
+            Self::OrgServiceAccountSecretsNoLongerExpired => f.write_str("OrgServiceAccountSecretsNoLongerExpired"),
+            Self::OrgServiceAccountSecretsExpiring => f.write_str("OrgServiceAccountSecretsExpiring"),
+            Self::OrgServiceAccountSecretsNoLongerExpiring => f.write_str("OrgServiceAccountSecretsNoLongerExpiring"),
+            Self::OrgMongodbVersionEolExtensionAccepted => f.write_str("OrgMongodbVersionEolExtensionAccepted"),
+            Self::OrgMongodbVersionEolExtensionPending => f.write_str("OrgMongodbVersionEolExtensionPending"),
+            Self::OrgMongodbVersionEolExtensionCancelled => f.write_str("OrgMongodbVersionEolExtensionCancelled"),
+            Self::OrgBaasEolExtensionAccepted => f.write_str("OrgBaasEolExtensionAccepted"),
+            Self::OrgBaasEolExtensionPending => f.write_str("OrgBaasEolExtensionPending"),
+            Self::OrgBaasEolExtensionCanceled => f.write_str("OrgBaasEolExtensionCanceled"),
+            Self::GroupMovedFromOrg => f.write_str("GroupMovedFromOrg"),
+            Self::SandboxEnabledForOrg => f.write_str("SandboxEnabledForOrg"),
+            Self::SandboxDisabledForOrg => f.write_str("SandboxDisabledForOrg"),
+            Self::SandboxConfigDeleted => f.write_str("SandboxConfigDeleted"),
+            Self::SandboxTemplateUpdated => f.write_str("SandboxTemplateUpdated"),
+            Self::OrgDelegationSettingsUpdated => f.write_str("OrgDelegationSettingsUpdated"),
+            Self::OrganizationVoyageSettingsCreated => f.write_str("OrganizationVoyageSettingsCreated"),
+            Self::OrganizationVoyageSettingsDeleted => f.write_str("OrganizationVoyageSettingsDeleted"),
+            Self::OrgDataSharingAiModelsEnabled => f.write_str("OrgDataSharingAiModelsEnabled"),
+            Self::OrgDataSharingAiModelsDisabled => f.write_str("OrgDataSharingAiModelsDisabled"),
+            Self::OrgWaveAssignmentModeManual => f.write_str("OrgWaveAssignmentModeManual"),
+            Self::OrgWaveAssignmentModeEnvTagMapping => f.write_str("OrgWaveAssignmentModeEnvTagMapping"),
+            Self::ProjectCreatedViaAnis => f.write_str("ProjectCreatedViaAnis"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(OrgEventTypeViewForOrg);
 
 /// Organization event identifies different activities and changes in an organization settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgEventViewForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -9643,10 +11725,33 @@ impl Json for OrgEventViewForOrg {
     }
 }
 
+impl std::fmt::Debug for OrgEventViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgEventViewForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("invoice_id", &self.invoice_id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgEventViewForOrg);
 
 /// The spec's `OrgPaginatedEventView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgPaginatedEventView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -9686,10 +11791,21 @@ impl Json for OrgPaginatedEventView {
     }
 }
 
+impl std::fmt::Debug for OrgPaginatedEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgPaginatedEventView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgPaginatedEventView);
 
 /// The spec's `PaginatedEventTypeDetailsResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedEventTypeDetailsResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -9729,10 +11845,21 @@ impl Json for PaginatedEventTypeDetailsResponse {
     }
 }
 
+impl std::fmt::Debug for PaginatedEventTypeDetailsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedEventTypeDetailsResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedEventTypeDetailsResponse);
 
 /// Information about a principal, such as an OAuth application, that triggered the event through delegated access.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Principal {
     /// The identifier of this principal.
@@ -9772,10 +11899,21 @@ impl Json for Principal {
     }
 }
 
+impl std::fmt::Debug for Principal {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principal")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("on_behalf_of", &self.on_behalf_of)
+            .finish()
+    }
+}
+
 serde_via_json!(Principal);
 
 /// Additional meta information captured about this event. The response returns this parameter as a JSON object when the query parameter `includeRaw=true`. The list of fields in the raw document may change. Don't rely on raw values for formal monitoring.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Raw {
     /// Unique identifier of event type.
@@ -9854,10 +11992,28 @@ impl Json for Raw {
     }
 }
 
+impl std::fmt::Debug for Raw {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Raw")
+            .field("t", &self.t)
+            .field("alert_config_id", &self.alert_config_id)
+            .field("cid", &self.cid)
+            .field("cre", &self.cre)
+            .field("description", &self.description)
+            .field("gn", &self.gn)
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("org_name", &self.org_name)
+            .field("severity", &self.severity)
+            .finish()
+    }
+}
+
 serde_via_json!(Raw);
 
 /// The spec's `RawMetricEventView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RawMetricEventView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -9991,6 +12147,35 @@ impl Json for RawMetricEventView {
     }
 }
 
+impl std::fmt::Debug for RawMetricEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawMetricEventView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("desk_location", &self.desk_location)
+            .field("employee_identifier", &self.employee_identifier)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("port", &self.port)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(RawMetricEventView);
 
 /// Severity of the event.
@@ -9999,7 +12184,7 @@ serde_via_json!(RawMetricEventView);
 pub type RawSeverity = EventSeverity;
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplicaSetEventTypeViewForNdsGroup {
     /// `PRIMARY_ELECTED`
@@ -10067,10 +12252,27 @@ impl Json for ReplicaSetEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ReplicaSetEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PrimaryElected => f.write_str("PrimaryElected"),
+            Self::ReplicationOplogWindowHealthy => f.write_str("ReplicationOplogWindowHealthy"),
+            Self::ReplicationOplogWindowRunningOut => f.write_str("ReplicationOplogWindowRunningOut"),
+            Self::OnePrimary => f.write_str("OnePrimary"),
+            Self::NoPrimary => f.write_str("NoPrimary"),
+            Self::TooManyElections => f.write_str("TooManyElections"),
+            Self::TooFewHealthyMembers => f.write_str("TooFewHealthyMembers"),
+            Self::TooManyUnhealthyMembers => f.write_str("TooManyUnhealthyMembers"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ReplicaSetEventTypeViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResourceEventTypeView {
     /// `TAGS_MODIFIED`
@@ -10118,10 +12320,22 @@ impl Json for ResourceEventTypeView {
     }
 }
 
+impl std::fmt::Debug for ResourceEventTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TagsModified => f.write_str("TagsModified"),
+            Self::ClusterTagsModified => f.write_str("ClusterTagsModified"),
+            Self::GroupTagsModified => f.write_str("GroupTagsModified"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ResourceEventTypeView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResourceEventTypeViewForOrg {
     /// `TAGS_MODIFIED`
@@ -10165,10 +12379,21 @@ impl Json for ResourceEventTypeViewForOrg {
     }
 }
 
+impl std::fmt::Debug for ResourceEventTypeViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TagsModified => f.write_str("TagsModified"),
+            Self::GroupTagsModified => f.write_str("GroupTagsModified"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ResourceEventTypeViewForOrg);
 
 /// Resource event reflects different activities about resources.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -10277,10 +12502,34 @@ impl Json for ResourceEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ResourceEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("resource_id", &self.resource_id)
+            .field("resource_type", &self.resource_type)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(ResourceEventViewForNdsGroup);
 
 /// Resource event reflects different activities about resources.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceEventViewForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -10394,10 +12643,34 @@ impl Json for ResourceEventViewForOrg {
     }
 }
 
+impl std::fmt::Debug for ResourceEventViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceEventViewForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("resource_id", &self.resource_id)
+            .field("resource_type", &self.resource_type)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(ResourceEventViewForOrg);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchDeploymentAuditTypeView {
     /// `SEARCH_DEPLOYMENT_CREATED`
@@ -10445,10 +12718,22 @@ impl Json for SearchDeploymentAuditTypeView {
     }
 }
 
+impl std::fmt::Debug for SearchDeploymentAuditTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SearchDeploymentCreated => f.write_str("SearchDeploymentCreated"),
+            Self::SearchDeploymentUpdated => f.write_str("SearchDeploymentUpdated"),
+            Self::SearchDeploymentDeleted => f.write_str("SearchDeploymentDeleted"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SearchDeploymentAuditTypeView);
 
 /// Indicates activities on decoupled search nodes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchDeploymentAuditView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -10547,10 +12832,32 @@ impl Json for SearchDeploymentAuditView {
     }
 }
 
+impl std::fmt::Debug for SearchDeploymentAuditView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchDeploymentAuditView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(SearchDeploymentAuditView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceAccountEventTypeViewForNdsGroup {
     /// `SERVICE_ACCOUNT_CREATED`
@@ -10642,10 +12949,35 @@ impl Json for ServiceAccountEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for ServiceAccountEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ServiceAccountCreated => f.write_str("ServiceAccountCreated"),
+            Self::ServiceAccountDeleted => f.write_str("ServiceAccountDeleted"),
+            Self::ServiceAccountRolesChanged => f.write_str("ServiceAccountRolesChanged"),
+            Self::ServiceAccountDetailsChanged => f.write_str("ServiceAccountDetailsChanged"),
+            Self::ServiceAccountAddedToGroup => f.write_str("ServiceAccountAddedToGroup"),
+            Self::ServiceAccountRemovedFromGroup => f.write_str("ServiceAccountRemovedFromGroup"),
+            Self::ServiceAccountAccessListEntryAdded => f.write_str("ServiceAccountAccessListEntryAdded"),
+            Self::ServiceAccountAccessListEntryDeleted => f.write_str("ServiceAccountAccessListEntryDeleted"),
+            Self::ServiceAccountSecretAdded => f.write_str("ServiceAccountSecretAdded"),
+            Self::ServiceAccountSecretDeleted => f.write_str("ServiceAccountSecretDeleted"),
+            Self::ServiceAccountUiIpAccessListInheritanceEnabled => {
+                f.write_str("ServiceAccountUiIpAccessListInheritanceEnabled")
+            }
+            Self::ServiceAccountUiIpAccessListInheritanceDisabled => {
+                f.write_str("ServiceAccountUiIpAccessListInheritanceDisabled")
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServiceAccountEventTypeViewForNdsGroup);
 
 /// Service Account event identifies different activities around user API keys.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceAccountGroupEvents {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -10744,6 +13076,28 @@ impl Json for ServiceAccountGroupEvents {
     }
 }
 
+impl std::fmt::Debug for ServiceAccountGroupEvents {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountGroupEvents")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(ServiceAccountGroupEvents);
 
 /// Service Account event identifies different activities around user API keys.
@@ -10752,7 +13106,7 @@ serde_via_json!(ServiceAccountGroupEvents);
 pub type ServiceAccountOrgEvents = ServiceAccountGroupEvents;
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamProcessorEventTypeViewForNdsGroup {
     /// `STREAM_PROCESSOR_STATE_IS_FAILED`
@@ -10824,10 +13178,28 @@ impl Json for StreamProcessorEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StreamProcessorStateIsFailed => f.write_str("StreamProcessorStateIsFailed"),
+            Self::StreamProcessorStarted => f.write_str("StreamProcessorStarted"),
+            Self::StreamProcessorAutoscaleInitiated => f.write_str("StreamProcessorAutoscaleInitiated"),
+            Self::StreamProcessorCreated => f.write_str("StreamProcessorCreated"),
+            Self::StreamProcessorStopped => f.write_str("StreamProcessorStopped"),
+            Self::StreamProcessorDropped => f.write_str("StreamProcessorDropped"),
+            Self::StreamProcessorModified => f.write_str("StreamProcessorModified"),
+            Self::InsideStreamProcessorMetricThreshold => f.write_str("InsideStreamProcessorMetricThreshold"),
+            Self::OutsideStreamProcessorMetricThreshold => f.write_str("OutsideStreamProcessorMetricThreshold"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamProcessorEventTypeViewForNdsGroup);
 
 /// Stream Processor event identifies different activities about a stream processor in Atlas Streams.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamProcessorEventViewForNdsGroup {
     /// Date and time when this event occurred. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -10936,10 +13308,34 @@ impl Json for StreamProcessorEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for StreamProcessorEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamProcessorEventViewForNdsGroup")
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("from_tier", &self.from_tier)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("instance_name", &self.instance_name)
+            .field("links", &self.links)
+            .field("modified_by", &self.modified_by)
+            .field("org_id", &self.org_id)
+            .field("processor_error_msg", &self.processor_error_msg)
+            .field("processor_name", &self.processor_name)
+            .field("processor_state", &self.processor_state)
+            .field("raw", &self.raw)
+            .field("reason", &self.reason)
+            .field("region", &self.region)
+            .field("to_tier", &self.to_tier)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamProcessorEventViewForNdsGroup);
 
 /// Streams event identifies different activities about Atlas Streams.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsEventViewForNdsGroup {
     /// Date and time when this event occurred. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -11010,10 +13406,26 @@ impl Json for StreamsEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for StreamsEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsEventViewForNdsGroup")
+            .field("created", &self.created)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("instance_name", &self.instance_name)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsEventViewForNdsGroup);
 
 /// Team event identifies different activities around organization teams.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamEvent {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -11117,10 +13529,33 @@ impl Json for TeamEvent {
     }
 }
 
+impl std::fmt::Debug for TeamEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamEvent")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("team_id", &self.team_id)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(TeamEvent);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TeamEventTypeView {
     /// `TEAM_CREATED`
@@ -11184,10 +13619,26 @@ impl Json for TeamEventTypeView {
     }
 }
 
+impl std::fmt::Debug for TeamEventTypeView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TeamCreated => f.write_str("TeamCreated"),
+            Self::TeamDeleted => f.write_str("TeamDeleted"),
+            Self::TeamUpdated => f.write_str("TeamUpdated"),
+            Self::TeamNameChanged => f.write_str("TeamNameChanged"),
+            Self::TeamAddedToGroup => f.write_str("TeamAddedToGroup"),
+            Self::TeamRemovedFromGroup => f.write_str("TeamRemovedFromGroup"),
+            Self::TeamRolesModified => f.write_str("TeamRolesModified"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(TeamEventTypeView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TeamEventTypeViewForNdsGroup {
     /// `TEAM_ADDED_TO_GROUP`
@@ -11235,10 +13686,22 @@ impl Json for TeamEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for TeamEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TeamAddedToGroup => f.write_str("TeamAddedToGroup"),
+            Self::TeamRemovedFromGroup => f.write_str("TeamRemovedFromGroup"),
+            Self::TeamRolesModified => f.write_str("TeamRolesModified"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(TeamEventTypeViewForNdsGroup);
 
 /// Team event identifies different activities around organization teams.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -11342,10 +13805,33 @@ impl Json for TeamEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for TeamEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("team_id", &self.team_id)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(TeamEventViewForNdsGroup);
 
 /// The spec's `TimeMetricEventView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TimeMetricEventView {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -11479,10 +13965,39 @@ impl Json for TimeMetricEventView {
     }
 }
 
+impl std::fmt::Debug for TimeMetricEventView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimeMetricEventView")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("current_value", &self.current_value)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("desk_location", &self.desk_location)
+            .field("employee_identifier", &self.employee_identifier)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("metric_name", &self.metric_name)
+            .field("org_id", &self.org_id)
+            .field("port", &self.port)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(TimeMetricEventView);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserEventTypeViewForNdsGroup {
     /// `JOINED_GROUP`
@@ -11550,10 +14065,27 @@ impl Json for UserEventTypeViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for UserEventTypeViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::JoinedGroup => f.write_str("JoinedGroup"),
+            Self::RemovedFromGroup => f.write_str("RemovedFromGroup"),
+            Self::InvitedToGroup => f.write_str("InvitedToGroup"),
+            Self::RequestedToJoinGroup => f.write_str("RequestedToJoinGroup"),
+            Self::GroupInvitationDeleted => f.write_str("GroupInvitationDeleted"),
+            Self::UserRolesChangedAudit => f.write_str("UserRolesChangedAudit"),
+            Self::JoinGroupRequestDeniedAudit => f.write_str("JoinGroupRequestDeniedAudit"),
+            Self::JoinGroupRequestApprovedAudit => f.write_str("JoinGroupRequestApprovedAudit"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(UserEventTypeViewForNdsGroup);
 
 /// Unique identifier of event type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserEventTypeViewForOrg {
     /// `JOINED_ORG`
@@ -11629,10 +14161,29 @@ impl Json for UserEventTypeViewForOrg {
     }
 }
 
+impl std::fmt::Debug for UserEventTypeViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::JoinedOrg => f.write_str("JoinedOrg"),
+            Self::JoinedTeam => f.write_str("JoinedTeam"),
+            Self::InvitedToOrg => f.write_str("InvitedToOrg"),
+            Self::OrgInvitationDeleted => f.write_str("OrgInvitationDeleted"),
+            Self::RemovedFromOrg => f.write_str("RemovedFromOrg"),
+            Self::RemovedFromTeam => f.write_str("RemovedFromTeam"),
+            Self::UserRolesChangedAudit => f.write_str("UserRolesChangedAudit"),
+            Self::OrgFlexConsultingPurchased => f.write_str("OrgFlexConsultingPurchased"),
+            Self::OrgFlexConsultingPurchaseFailed => f.write_str("OrgFlexConsultingPurchaseFailed"),
+            Self::InvitedToTeam => f.write_str("InvitedToTeam"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(UserEventTypeViewForOrg);
 
 /// User event reflects different activities about the atlas user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserEventViewForNdsGroup {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -11736,10 +14287,33 @@ impl Json for UserEventViewForNdsGroup {
     }
 }
 
+impl std::fmt::Debug for UserEventViewForNdsGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserEventViewForNdsGroup")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("target_username", &self.target_username)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(UserEventViewForNdsGroup);
 
 /// User event reflects different activities about the atlas user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserEventViewForOrg {
     /// Unique 24-hexadecimal digit string that identifies the API Key that triggered the event. If this resource returns this parameter, it doesn't return the `userId` parameter.
@@ -11840,6 +14414,29 @@ impl Json for UserEventViewForOrg {
         put_opt(&mut m, "userId", &self.user_id);
         put_opt(&mut m, "username", &self.username);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UserEventViewForOrg {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserEventViewForOrg")
+            .field("api_key_id", &self.api_key_id)
+            .field("created", &self.created)
+            .field("delegate_principal", &self.delegate_principal)
+            .field("event_type_name", &self.event_type_name)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("is_global_admin", &self.is_global_admin)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("public_key", &self.public_key)
+            .field("raw", &self.raw)
+            .field("remote_address", &self.remote_address)
+            .field("target_username", &self.target_username)
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish()
     }
 }
 

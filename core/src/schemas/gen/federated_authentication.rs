@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Mapping settings that link one IdP and MongoDB Cloud.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthFederationRoleMapping {
     /// Unique human-readable label that identifies the identity provider group to which this role mapping applies.
@@ -48,10 +48,21 @@ impl Json for AuthFederationRoleMapping {
     }
 }
 
+impl std::fmt::Debug for AuthFederationRoleMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthFederationRoleMapping")
+            .field("external_group_name", &self.external_group_name)
+            .field("id", &self.id)
+            .field("role_assignments", &self.role_assignments)
+            .finish()
+    }
+}
+
 serde_via_json!(AuthFederationRoleMapping);
 
 /// The spec's `ConnectedOrgConfig` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectedOrgConfig {
     /// The collection of unique ids representing the identity providers that can be used for data access in this organization.
@@ -125,10 +136,27 @@ impl Json for ConnectedOrgConfig {
     }
 }
 
+impl std::fmt::Debug for ConnectedOrgConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectedOrgConfig")
+            .field("data_access_identity_provider_ids", &self.data_access_identity_provider_ids)
+            .field("domain_allow_list", &self.domain_allow_list)
+            .field("domain_restriction_enabled", &self.domain_restriction_enabled)
+            .field("identity_provider_id", &self.identity_provider_id)
+            .field("instant_user_provisioning_disabled", &self.instant_user_provisioning_disabled)
+            .field("org_id", &self.org_id)
+            .field("post_auth_role_grants", &self.post_auth_role_grants)
+            .field("role_mappings", &self.role_mappings)
+            .field("user_conflicts", &self.user_conflicts)
+            .finish()
+    }
+}
+
 serde_via_json!(ConnectedOrgConfig);
 
 /// The spec's `ConnectedOrgConfigRoleAssignment` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectedOrgConfigRoleAssignment {
     /// Unique 24-hexadecimal digit string that identifies the project to which this role belongs. Each element within `roleAssignments` can have a value for `groupId` or `orgId`, but not both.
@@ -168,10 +196,21 @@ impl Json for ConnectedOrgConfigRoleAssignment {
     }
 }
 
+impl std::fmt::Debug for ConnectedOrgConfigRoleAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectedOrgConfigRoleAssignment")
+            .field("group_id", &self.group_id)
+            .field("org_id", &self.org_id)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
 serde_via_json!(ConnectedOrgConfigRoleAssignment);
 
 /// MongoDB Cloud user linked to this federated authentication.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederatedUser {
     /// Email address of the MongoDB Cloud user linked to the federated organization.
@@ -219,10 +258,23 @@ impl Json for FederatedUser {
     }
 }
 
+impl std::fmt::Debug for FederatedUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederatedUser")
+            .field("email_address", &self.email_address)
+            .field("federation_settings_id", &self.federation_settings_id)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
+
 serde_via_json!(FederatedUser);
 
 /// The spec's `FederationIdentityProvider` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FederationIdentityProvider {
     /// SAML
@@ -339,10 +391,28 @@ impl Json for FederationIdentityProvider {
     }
 }
 
+impl std::fmt::Debug for FederationIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FederationSamlIdentityProvider(v) => {
+                f.debug_tuple("FederationSamlIdentityProvider").field(v).finish()
+            }
+            Self::FederationOidcWorkforceIdentityProvider(v) => {
+                f.debug_tuple("FederationOidcWorkforceIdentityProvider").field(v).finish()
+            }
+            Self::FederationOidcWorkloadIdentityProvider(v) => {
+                f.debug_tuple("FederationOidcWorkloadIdentityProvider").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationIdentityProvider);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FederationIdentityProviderIdpType {
     /// `WORKFORCE`
@@ -386,10 +456,21 @@ impl Json for FederationIdentityProviderIdpType {
     }
 }
 
+impl std::fmt::Debug for FederationIdentityProviderIdpType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Workforce => f.write_str("Workforce"),
+            Self::Workload => f.write_str("Workload"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationIdentityProviderIdpType);
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FederationIdentityProviderProtocol {
     /// `SAML`
@@ -433,10 +514,21 @@ impl Json for FederationIdentityProviderProtocol {
     }
 }
 
+impl std::fmt::Debug for FederationIdentityProviderProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Saml => f.write_str("Saml"),
+            Self::Oidc => f.write_str("Oidc"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationIdentityProviderProtocol);
 
 /// The spec's `FederationIdentityProviderUpdate` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FederationIdentityProviderUpdate {
     /// SAML
@@ -536,10 +628,28 @@ impl Json for FederationIdentityProviderUpdate {
     }
 }
 
+impl std::fmt::Debug for FederationIdentityProviderUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FederationSamlIdentityProviderUpdate(v) => {
+                f.debug_tuple("FederationSamlIdentityProviderUpdate").field(v).finish()
+            }
+            Self::FederationOidcWorkforceIdentityProviderUpdate(v) => {
+                f.debug_tuple("FederationOidcWorkforceIdentityProviderUpdate").field(v).finish()
+            }
+            Self::FederationOidcWorkloadIdentityProviderUpdate(v) => {
+                f.debug_tuple("FederationOidcWorkloadIdentityProviderUpdate").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationIdentityProviderUpdate);
 
 /// The spec's `FederationOidcIdentityProvider` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FederationOidcIdentityProvider {
     /// OIDC WORKFORCE
@@ -624,10 +734,25 @@ impl Json for FederationOidcIdentityProvider {
     }
 }
 
+impl std::fmt::Debug for FederationOidcIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FederationOidcWorkforceIdentityProvider(v) => {
+                f.debug_tuple("FederationOidcWorkforceIdentityProvider").field(v).finish()
+            }
+            Self::FederationOidcWorkloadIdentityProvider(v) => {
+                f.debug_tuple("FederationOidcWorkloadIdentityProvider").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationOidcIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FederationOidcIdentityProviderAuthorizationType {
     /// `GROUP`
@@ -671,10 +796,21 @@ impl Json for FederationOidcIdentityProviderAuthorizationType {
     }
 }
 
+impl std::fmt::Debug for FederationOidcIdentityProviderAuthorizationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Group => f.write_str("Group"),
+            Self::User => f.write_str("User"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationOidcIdentityProviderAuthorizationType);
 
 /// The spec's `FederationOidcIdentityProviderUpdate` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FederationOidcIdentityProviderUpdate {
     /// OIDC WORKFORCE
@@ -749,10 +885,25 @@ impl Json for FederationOidcIdentityProviderUpdate {
     }
 }
 
+impl std::fmt::Debug for FederationOidcIdentityProviderUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FederationOidcWorkforceIdentityProviderUpdate(v) => {
+                f.debug_tuple("FederationOidcWorkforceIdentityProviderUpdate").field(v).finish()
+            }
+            Self::FederationOidcWorkloadIdentityProviderUpdate(v) => {
+                f.debug_tuple("FederationOidcWorkloadIdentityProviderUpdate").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationOidcIdentityProviderUpdate);
 
 /// OIDC WORKFORCE
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederationOidcWorkforceIdentityProvider {
     /// List that contains the domains associated with the identity provider.
@@ -866,6 +1017,31 @@ impl Json for FederationOidcWorkforceIdentityProvider {
     }
 }
 
+impl std::fmt::Debug for FederationOidcWorkforceIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederationOidcWorkforceIdentityProvider")
+            .field("associated_domains", &self.associated_domains)
+            .field("associated_orgs", &self.associated_orgs)
+            .field("audience", &self.audience)
+            .field("authorization_type", &self.authorization_type)
+            .field("client_id", &self.client_id)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("groups_claim", &self.groups_claim)
+            .field("id", &self.id)
+            .field("idp_type", &self.idp_type)
+            .field("issuer_uri", &self.issuer_uri)
+            .field("okta_idp_id", &self.okta_idp_id)
+            .field("protocol", &self.protocol)
+            .field("requested_scopes", &self.requested_scopes)
+            .field("updated_at", &self.updated_at)
+            .field("user_claim", &self.user_claim)
+            .finish()
+    }
+}
+
 serde_via_json!(FederationOidcWorkforceIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
@@ -884,7 +1060,7 @@ pub type FederationOidcWorkforceIdentityProviderIdpType = FederationIdentityProv
 pub type FederationOidcWorkforceIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKFORCE
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederationOidcWorkforceIdentityProviderUpdate {
     /// List that contains the domains associated with the identity provider.
@@ -973,6 +1149,26 @@ impl Json for FederationOidcWorkforceIdentityProviderUpdate {
     }
 }
 
+impl std::fmt::Debug for FederationOidcWorkforceIdentityProviderUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederationOidcWorkforceIdentityProviderUpdate")
+            .field("associated_domains", &self.associated_domains)
+            .field("audience", &self.audience)
+            .field("authorization_type", &self.authorization_type)
+            .field("client_id", &self.client_id)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("groups_claim", &self.groups_claim)
+            .field("idp_type", &self.idp_type)
+            .field("issuer_uri", &self.issuer_uri)
+            .field("protocol", &self.protocol)
+            .field("requested_scopes", &self.requested_scopes)
+            .field("user_claim", &self.user_claim)
+            .finish()
+    }
+}
+
 serde_via_json!(FederationOidcWorkforceIdentityProviderUpdate);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
@@ -992,7 +1188,7 @@ pub type FederationOidcWorkforceIdentityProviderUpdateIdpType = FederationIdenti
 pub type FederationOidcWorkforceIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKLOAD
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederationOidcWorkloadIdentityProvider {
     /// List that contains the connected organization configurations associated with the identity provider.
@@ -1091,6 +1287,28 @@ impl Json for FederationOidcWorkloadIdentityProvider {
     }
 }
 
+impl std::fmt::Debug for FederationOidcWorkloadIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederationOidcWorkloadIdentityProvider")
+            .field("associated_orgs", &self.associated_orgs)
+            .field("audience", &self.audience)
+            .field("authorization_type", &self.authorization_type)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("groups_claim", &self.groups_claim)
+            .field("id", &self.id)
+            .field("idp_type", &self.idp_type)
+            .field("issuer_uri", &self.issuer_uri)
+            .field("okta_idp_id", &self.okta_idp_id)
+            .field("protocol", &self.protocol)
+            .field("updated_at", &self.updated_at)
+            .field("user_claim", &self.user_claim)
+            .finish()
+    }
+}
+
 serde_via_json!(FederationOidcWorkloadIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
@@ -1109,7 +1327,7 @@ pub type FederationOidcWorkloadIdentityProviderIdpType = FederationIdentityProvi
 pub type FederationOidcWorkloadIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKLOAD
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederationOidcWorkloadIdentityProviderUpdate {
     /// Identifier of the intended recipient of the token.
@@ -1183,6 +1401,23 @@ impl Json for FederationOidcWorkloadIdentityProviderUpdate {
     }
 }
 
+impl std::fmt::Debug for FederationOidcWorkloadIdentityProviderUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederationOidcWorkloadIdentityProviderUpdate")
+            .field("audience", &self.audience)
+            .field("authorization_type", &self.authorization_type)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("groups_claim", &self.groups_claim)
+            .field("idp_type", &self.idp_type)
+            .field("issuer_uri", &self.issuer_uri)
+            .field("protocol", &self.protocol)
+            .field("user_claim", &self.user_claim)
+            .finish()
+    }
+}
+
 serde_via_json!(FederationOidcWorkloadIdentityProviderUpdate);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
@@ -1202,7 +1437,7 @@ pub type FederationOidcWorkloadIdentityProviderUpdateIdpType = FederationIdentit
 pub type FederationOidcWorkloadIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// SAML
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederationSamlIdentityProvider {
     /// URL that points to where to send the SAML response.
@@ -1331,6 +1566,34 @@ impl Json for FederationSamlIdentityProvider {
     }
 }
 
+impl std::fmt::Debug for FederationSamlIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederationSamlIdentityProvider")
+            .field("acs_url", &self.acs_url)
+            .field("associated_domains", &self.associated_domains)
+            .field("associated_orgs", &self.associated_orgs)
+            .field("audience_uri", &self.audience_uri)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("id", &self.id)
+            .field("idp_type", &self.idp_type)
+            .field("issuer_uri", &self.issuer_uri)
+            .field("okta_idp_id", &self.okta_idp_id)
+            .field("pem_file_info", &self.pem_file_info)
+            .field("protocol", &self.protocol)
+            .field("request_binding", &self.request_binding)
+            .field("response_signature_algorithm", &self.response_signature_algorithm)
+            .field("slug", &self.slug)
+            .field("sso_debug_enabled", &self.sso_debug_enabled)
+            .field("sso_url", &self.sso_url)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 serde_via_json!(FederationSamlIdentityProvider);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
@@ -1344,7 +1607,7 @@ pub type FederationSamlIdentityProviderIdpType = FederationIdentityProviderIdpTy
 pub type FederationSamlIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FederationSamlIdentityProviderRequestBinding {
     /// `HTTP-POST`
@@ -1388,10 +1651,21 @@ impl Json for FederationSamlIdentityProviderRequestBinding {
     }
 }
 
+impl std::fmt::Debug for FederationSamlIdentityProviderRequestBinding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::HttpPost => f.write_str("HttpPost"),
+            Self::HttpRedirect => f.write_str("HttpRedirect"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationSamlIdentityProviderRequestBinding);
 
 /// Signature algorithm that Federated Authentication uses to encrypt the identity provider signature.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FederationSamlIdentityProviderResponseSignatureAlgorithm {
     /// `SHA-1`
@@ -1435,10 +1709,21 @@ impl Json for FederationSamlIdentityProviderResponseSignatureAlgorithm {
     }
 }
 
+impl std::fmt::Debug for FederationSamlIdentityProviderResponseSignatureAlgorithm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sha1 => f.write_str("Sha1"),
+            Self::Sha256 => f.write_str("Sha256"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationSamlIdentityProviderResponseSignatureAlgorithm);
 
 /// String enum that indicates whether the identity provider is active.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FederationSamlIdentityProviderStatus {
     /// `ACTIVE`
@@ -1482,10 +1767,21 @@ impl Json for FederationSamlIdentityProviderStatus {
     }
 }
 
+impl std::fmt::Debug for FederationSamlIdentityProviderStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Inactive => f.write_str("Inactive"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FederationSamlIdentityProviderStatus);
 
 /// SAML
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FederationSamlIdentityProviderUpdate {
     /// List that contains the domains associated with the identity provider.
@@ -1579,6 +1875,27 @@ impl Json for FederationSamlIdentityProviderUpdate {
     }
 }
 
+impl std::fmt::Debug for FederationSamlIdentityProviderUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FederationSamlIdentityProviderUpdate")
+            .field("associated_domains", &self.associated_domains)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("idp_type", &self.idp_type)
+            .field("issuer_uri", &self.issuer_uri)
+            .field("pem_file_info", &self.pem_file_info)
+            .field("protocol", &self.protocol)
+            .field("request_binding", &self.request_binding)
+            .field("response_signature_algorithm", &self.response_signature_algorithm)
+            .field("slug", &self.slug)
+            .field("sso_debug_enabled", &self.sso_debug_enabled)
+            .field("sso_url", &self.sso_url)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(FederationSamlIdentityProviderUpdate);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
@@ -1608,7 +1925,7 @@ pub type FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm =
 pub type FederationSamlIdentityProviderUpdateStatus = FederationSamlIdentityProviderStatus;
 
 /// Details that define how to connect one MongoDB Cloud organization to one federated authentication service.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgFederationSettings {
     /// List of domains associated with the organization's identity provider.
@@ -1662,6 +1979,19 @@ impl Json for OrgFederationSettings {
     }
 }
 
+impl std::fmt::Debug for OrgFederationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgFederationSettings")
+            .field("federated_domains", &self.federated_domains)
+            .field("has_role_mappings", &self.has_role_mappings)
+            .field("id", &self.id)
+            .field("identity_provider_id", &self.identity_provider_id)
+            .field("identity_provider_status", &self.identity_provider_status)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgFederationSettings);
 
 /// String enum that indicates whether the identity provider is active.
@@ -1670,7 +2000,7 @@ serde_via_json!(OrgFederationSettings);
 pub type OrgFederationSettingsIdentityProviderStatus = FederationSamlIdentityProviderStatus;
 
 /// The spec's `PaginatedConnectedOrgConfigsView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedConnectedOrgConfigsView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1710,10 +2040,21 @@ impl Json for PaginatedConnectedOrgConfigsView {
     }
 }
 
+impl std::fmt::Debug for PaginatedConnectedOrgConfigsView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedConnectedOrgConfigsView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedConnectedOrgConfigsView);
 
 /// The spec's `PaginatedFederationIdentityProvider` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedFederationIdentityProvider {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1753,10 +2094,21 @@ impl Json for PaginatedFederationIdentityProvider {
     }
 }
 
+impl std::fmt::Debug for PaginatedFederationIdentityProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedFederationIdentityProvider")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedFederationIdentityProvider);
 
 /// List role mappings from the specified organization in the specified federation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedRoleMappingView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1796,10 +2148,21 @@ impl Json for PaginatedRoleMappingView {
     }
 }
 
+impl std::fmt::Debug for PaginatedRoleMappingView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedRoleMappingView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedRoleMappingView);
 
 /// PEM file information for the identity provider's current certificates.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PemFileInfo {
     /// List of certificates in the file.
@@ -1832,10 +2195,20 @@ impl Json for PemFileInfo {
     }
 }
 
+impl std::fmt::Debug for PemFileInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PemFileInfo")
+            .field("certificates", &self.certificates)
+            .field("file_name", &self.file_name)
+            .finish()
+    }
+}
+
 serde_via_json!(PemFileInfo);
 
 /// PEM file information for the identity provider's current certificates.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PemFileInfoUpdate {
     /// List of certificates in the file.
@@ -1868,10 +2241,20 @@ impl Json for PemFileInfoUpdate {
     }
 }
 
+impl std::fmt::Debug for PemFileInfoUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PemFileInfoUpdate")
+            .field("certificates", &self.certificates)
+            .field("file_name", &self.file_name)
+            .finish()
+    }
+}
+
 serde_via_json!(PemFileInfoUpdate);
 
 /// The spec's `X509Certificate` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct X509Certificate {
     /// Latest date that the certificate is valid. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -1904,10 +2287,20 @@ impl Json for X509Certificate {
     }
 }
 
+impl std::fmt::Debug for X509Certificate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("X509Certificate")
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .finish()
+    }
+}
+
 serde_via_json!(X509Certificate);
 
 /// The spec's `X509CertificateUpdate` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct X509CertificateUpdate {
     /// Certificate content.
@@ -1944,6 +2337,17 @@ impl Json for X509CertificateUpdate {
         put_opt(&mut m, "notAfter", &self.not_after);
         put_opt(&mut m, "notBefore", &self.not_before);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for X509CertificateUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("X509CertificateUpdate")
+            .field("content", &self.content)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .finish()
     }
 }
 

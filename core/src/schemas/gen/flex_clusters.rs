@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Request containing target state of tenant cluster to be upgraded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AtlasTenantClusterUpgradeRequest20240805 {
     /// If reconfiguration is necessary to regain a primary due to a regional outage, submit this field alongside your topology reconfiguration to request a new regional outage resistant topology. Forced reconfigurations during an outage of the majority of electable nodes carry a risk of data loss if replicated writes (even majority committed writes) have not been replicated to the new primary node. MongoDB Atlas docs contain more information. To proceed with an operation which carries that risk, set `acceptDataRisksAndForceReplicaSetReconfig` to the current date. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -275,6 +275,57 @@ impl Json for AtlasTenantClusterUpgradeRequest20240805 {
     }
 }
 
+impl std::fmt::Debug for AtlasTenantClusterUpgradeRequest20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasTenantClusterUpgradeRequest20240805")
+            .field(
+                "accept_data_risks_and_force_replica_set_reconfig",
+                &self.accept_data_risks_and_force_replica_set_reconfig,
+            )
+            .field("adaptive_capacity", &self.adaptive_capacity)
+            .field("advanced_configuration", &self.advanced_configuration)
+            .field("backup_enabled", &self.backup_enabled)
+            .field("bi_connector", &self.bi_connector)
+            .field("cluster_type", &self.cluster_type)
+            .field("config_server_management_mode", &self.config_server_management_mode)
+            .field("config_server_type", &self.config_server_type)
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("disk_warming_mode", &self.disk_warming_mode)
+            .field("effective_replication_specs", &self.effective_replication_specs)
+            .field("encryption_at_rest_provider", &self.encryption_at_rest_provider)
+            .field("feature_compatibility_version", &self.feature_compatibility_version)
+            .field("feature_compatibility_version_expiration_date", &self.feature_compatibility_version_expiration_date)
+            .field("global_cluster_self_managed_sharding", &self.global_cluster_self_managed_sharding)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("internal_cluster_role", &self.internal_cluster_role)
+            .field("labels", &self.labels)
+            .field("links", &self.links)
+            .field("mongo_db_employee_access_grant", &self.mongo_db_employee_access_grant)
+            .field("mongo_db_major_version", &self.mongo_db_major_version)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("name", &self.name)
+            .field("paused", &self.paused)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("redact_client_log_data", &self.redact_client_log_data)
+            .field("replica_set_scaling_strategy", &self.replica_set_scaling_strategy)
+            .field("replication_specs", &self.replication_specs)
+            .field("retain_backups", &self.retain_backups)
+            .field("root_cert_type", &self.root_cert_type)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .field(
+                "use_aws_time_based_snapshot_copy_for_fast_initial_sync",
+                &self.use_aws_time_based_snapshot_copy_for_fast_initial_sync,
+            )
+            .field("version_release_system", &self.version_release_system)
+            .finish()
+    }
+}
+
 serde_via_json!(AtlasTenantClusterUpgradeRequest20240805);
 
 /// Configuration of nodes that comprise the cluster.
@@ -338,7 +389,7 @@ pub type AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem = Advanced
 pub type FlexBackupSettings20241113 = AlertsToggle;
 
 /// Group of settings that configure a MongoDB Flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexClusterDescription20241113 {
     /// Flex backup configuration.
@@ -447,6 +498,28 @@ impl Json for FlexClusterDescription20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexClusterDescription20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexClusterDescription20241113")
+            .field("backup_settings", &self.backup_settings)
+            .field("cluster_type", &self.cluster_type)
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("name", &self.name)
+            .field("provider_settings", &self.provider_settings)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .field("version_release_system", &self.version_release_system)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexClusterDescription20241113);
 
 /// Human-readable label that indicates any current activity being taken on this cluster by the Atlas control plane. With the exception of CREATING and DELETING states, clusters should always be available and have a Primary node even when in states indicating ongoing activity.
@@ -461,7 +534,7 @@ serde_via_json!(FlexClusterDescription20241113);
 pub type FlexClusterDescription20241113StateName = AdvancedClusterDescriptionStateName;
 
 /// Settings that you can specify when you create a flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexClusterDescriptionCreate20241113 {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -509,10 +582,23 @@ impl Json for FlexClusterDescriptionCreate20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexClusterDescriptionCreate20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexClusterDescriptionCreate20241113")
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("provider_settings", &self.provider_settings)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexClusterDescriptionCreate20241113);
 
 /// Settings that you can specify when you update a flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexClusterDescriptionUpdate20241113 {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -552,10 +638,21 @@ impl Json for FlexClusterDescriptionUpdate20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexClusterDescriptionUpdate20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexClusterDescriptionUpdate20241113")
+            .field("links", &self.links)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexClusterDescriptionUpdate20241113);
 
 /// Collection of Uniform Resource Locators that point to the MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexConnectionStrings20241113 {
     /// Public connection string that you can use to connect to this cluster. This connection string uses the `mongodb://` protocol.
@@ -588,10 +685,20 @@ impl Json for FlexConnectionStrings20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexConnectionStrings20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexConnectionStrings20241113")
+            .field("standard", &self.standard)
+            .field("standard_srv", &self.standard_srv)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexConnectionStrings20241113);
 
 /// Group of cloud provider settings that configure the provisioned MongoDB flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexProviderSettings20241113 {
     /// Cloud service provider on which MongoDB Cloud provisioned the flex cluster.
@@ -637,6 +744,18 @@ impl Json for FlexProviderSettings20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexProviderSettings20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexProviderSettings20241113")
+            .field("backing_provider_name", &self.backing_provider_name)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexProviderSettings20241113);
 
 /// Cloud service provider on which MongoDB Cloud provisioned the flex cluster.
@@ -645,7 +764,7 @@ serde_via_json!(FlexProviderSettings20241113);
 pub type FlexProviderSettings20241113BackingProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Group of cloud provider settings that configure the provisioned MongoDB flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexProviderSettingsCreate20241113 {
     /// Cloud service provider on which MongoDB Cloud provisioned the flex cluster.
@@ -691,6 +810,18 @@ impl Json for FlexProviderSettingsCreate20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexProviderSettingsCreate20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexProviderSettingsCreate20241113")
+            .field("backing_provider_name", &self.backing_provider_name)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexProviderSettingsCreate20241113);
 
 /// Cloud service provider on which MongoDB Cloud provisioned the flex cluster.
@@ -699,7 +830,7 @@ serde_via_json!(FlexProviderSettingsCreate20241113);
 pub type FlexProviderSettingsCreate20241113BackingProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `PaginatedFlexClusters20241113` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedFlexClusters20241113 {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -736,6 +867,17 @@ impl Json for PaginatedFlexClusters20241113 {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedFlexClusters20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedFlexClusters20241113")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

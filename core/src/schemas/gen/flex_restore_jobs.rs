@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Details to create one restore job of a flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJobCreate20241113 {
     /// Means by which this resource returns the snapshot to the requesting MongoDB Cloud user.
@@ -107,6 +107,28 @@ impl Json for FlexBackupRestoreJobCreate20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexBackupRestoreJobCreate20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexBackupRestoreJobCreate20241113")
+            .field("delivery_type", &self.delivery_type)
+            .field("expiration_date", &self.expiration_date)
+            .field("id", &self.id)
+            .field("instance_name", &self.instance_name)
+            .field("links", &self.links)
+            .field("project_id", &self.project_id)
+            .field("restore_finished_date", &self.restore_finished_date)
+            .field("restore_scheduled_date", &self.restore_scheduled_date)
+            .field("snapshot_finished_date", &self.snapshot_finished_date)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("snapshot_url", &self.snapshot_url)
+            .field("status", &self.status)
+            .field("target_deployment_item_name", &self.target_deployment_item_name)
+            .field("target_project_id", &self.target_project_id)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexBackupRestoreJobCreate20241113);
 
 /// Means by which this resource returns the snapshot to the requesting MongoDB Cloud user.
@@ -120,7 +142,7 @@ pub type FlexBackupRestoreJobCreate20241113DeliveryType = FlexBackupRestoreJob20
 pub type FlexBackupRestoreJobCreate20241113Status = FlexBackupRestoreJob20241113Status;
 
 /// The spec's `PaginatedApiAtlasFlexBackupRestoreJob20241113View` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupRestoreJob20241113View {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -157,6 +179,17 @@ impl Json for PaginatedApiAtlasFlexBackupRestoreJob20241113View {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedApiAtlasFlexBackupRestoreJob20241113View {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasFlexBackupRestoreJob20241113View")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

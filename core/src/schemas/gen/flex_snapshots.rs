@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Details for one snapshot of a flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupSnapshot20241113 {
     /// Date and time when the download link no longer works. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -77,6 +77,22 @@ impl Json for FlexBackupSnapshot20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexBackupSnapshot20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexBackupSnapshot20241113")
+            .field("expiration", &self.expiration)
+            .field("finish_time", &self.finish_time)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("scheduled_time", &self.scheduled_time)
+            .field("start_time", &self.start_time)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexBackupSnapshot20241113);
 
 /// Phase of the workflow for this snapshot at the time this resource made this request.
@@ -85,7 +101,7 @@ serde_via_json!(FlexBackupSnapshot20241113);
 pub type FlexBackupSnapshot20241113Status = FlexBackupRestoreJob20241113Status;
 
 /// Details for one backup snapshot download of a flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupSnapshotDownloadCreate20241113 {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -118,10 +134,20 @@ impl Json for FlexBackupSnapshotDownloadCreate20241113 {
     }
 }
 
+impl std::fmt::Debug for FlexBackupSnapshotDownloadCreate20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexBackupSnapshotDownloadCreate20241113")
+            .field("links", &self.links)
+            .field("snapshot_id", &self.snapshot_id)
+            .finish()
+    }
+}
+
 serde_via_json!(FlexBackupSnapshotDownloadCreate20241113);
 
 /// The spec's `PaginatedApiAtlasFlexBackupSnapshot20241113View` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupSnapshot20241113View {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -158,6 +184,17 @@ impl Json for PaginatedApiAtlasFlexBackupSnapshot20241113View {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedApiAtlasFlexBackupSnapshot20241113View {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasFlexBackupSnapshot20241113View")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

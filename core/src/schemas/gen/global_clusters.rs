@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `CustomZoneMappings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomZoneMappings {
     /// List that contains comma-separated key value pairs to map zones to geographic regions. These pairs map an ISO 3166-1a2 location code, with an ISO 3166-2 subdivision code when possible, to the human-readable label for the desired custom zone. MongoDB Cloud maps the ISO 3166-1a2 code to the nearest geographical zone by default. Include this parameter to override the default mappings.
@@ -40,10 +40,17 @@ impl Json for CustomZoneMappings {
     }
 }
 
+impl std::fmt::Debug for CustomZoneMappings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomZoneMappings").field("custom_zone_mappings", &self.custom_zone_mappings).finish()
+    }
+}
+
 serde_via_json!(CustomZoneMappings);
 
 /// The spec's `GeoSharding` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GeoSharding {
     /// List that contains comma-separated key value pairs to map zones to geographic regions. These pairs map an ISO 3166-1a2 location code, with an ISO 3166-2 subdivision code when possible, to a unique 24-hexadecimal string that identifies the custom zone.
@@ -89,6 +96,17 @@ impl Json for GeoSharding {
     }
 }
 
+impl std::fmt::Debug for GeoSharding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeoSharding")
+            .field("custom_zone_mapping", &self.custom_zone_mapping)
+            .field("managed_namespaces", &self.managed_namespaces)
+            .field("self_managed_sharding", &self.self_managed_sharding)
+            .finish()
+    }
+}
+
 serde_via_json!(GeoSharding);
 
 /// The spec's `GeoSharding20240805` schema.
@@ -97,7 +115,7 @@ serde_via_json!(GeoSharding);
 pub type GeoSharding20240805 = GeoSharding;
 
 /// The spec's `ManagedNamespaces` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ManagedNamespaces {
     /// Human-readable label of the collection to manage for this Global Cluster.
@@ -161,10 +179,25 @@ impl Json for ManagedNamespaces {
     }
 }
 
+impl std::fmt::Debug for ManagedNamespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagedNamespaces")
+            .field("collection", &self.collection)
+            .field("custom_shard_key", &self.custom_shard_key)
+            .field("db", &self.db)
+            .field("is_custom_shard_key_hashed", &self.is_custom_shard_key_hashed)
+            .field("is_shard_key_unique", &self.is_shard_key_unique)
+            .field("num_initial_chunks", &self.num_initial_chunks)
+            .field("presplit_hashed_zones", &self.presplit_hashed_zones)
+            .finish()
+    }
+}
+
 serde_via_json!(ManagedNamespaces);
 
 /// Human-readable label that identifies the subset of a global cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ZoneMapping {
     /// Code that represents a location that maps to a zone in your global cluster. MongoDB Cloud represents this location with a ISO 3166-2 location and subdivision codes when possible.
@@ -194,6 +227,13 @@ impl Json for ZoneMapping {
         put(&mut m, "location", &self.location);
         put(&mut m, "zone", &self.zone);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for ZoneMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZoneMapping").field("location", &self.location).field("zone", &self.zone).finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Additional metadata associated with the line item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdditionalData {
     /// Identifier of the stream processor associated with the line item.
@@ -48,10 +48,21 @@ impl Json for AdditionalData {
     }
 }
 
+impl std::fmt::Debug for AdditionalData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdditionalData")
+            .field("processor_id", &self.processor_id)
+            .field("processor_name", &self.processor_name)
+            .field("workspace", &self.workspace)
+            .finish()
+    }
+}
+
 serde_via_json!(AdditionalData);
 
 /// Request body for an Invoice Usage Details query with filtering, pagination, and sort.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiPublicUsageDetailsQueryRequest {
     /// Request body which contains various fields to filter line items as part of certain Invoice Usage Details queries.
@@ -91,10 +102,21 @@ impl Json for ApiPublicUsageDetailsQueryRequest {
     }
 }
 
+impl std::fmt::Debug for ApiPublicUsageDetailsQueryRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiPublicUsageDetailsQueryRequest")
+            .field("filters", &self.filters)
+            .field("sort_field", &self.sort_field)
+            .field("sort_order", &self.sort_order)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiPublicUsageDetailsQueryRequest);
 
 /// Specify the field used to specify how to sort query results. Default to bill date.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiPublicUsageDetailsQueryRequestSortField {
     /// `USAGE_DATES`
@@ -142,10 +164,22 @@ impl Json for ApiPublicUsageDetailsQueryRequestSortField {
     }
 }
 
+impl std::fmt::Debug for ApiPublicUsageDetailsQueryRequestSortField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsageDates => f.write_str("UsageDates"),
+            Self::BillDates => f.write_str("BillDates"),
+            Self::TotalPriceCents => f.write_str("TotalPriceCents"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiPublicUsageDetailsQueryRequestSortField);
 
 /// Specify the sort order (ascending / descending) used to specify how to sort query results. Defaults to descending.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiPublicUsageDetailsQueryRequestSortOrder {
     /// `ASCENDING`
@@ -189,10 +223,21 @@ impl Json for ApiPublicUsageDetailsQueryRequestSortOrder {
     }
 }
 
+impl std::fmt::Debug for ApiPublicUsageDetailsQueryRequestSortOrder {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ascending => f.write_str("Ascending"),
+            Self::Descending => f.write_str("Descending"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiPublicUsageDetailsQueryRequestSortOrder);
 
 /// An invoice associated with an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssociatedInvoice {
     /// Unique 24-hexadecimal digit identifier for an invoice.
@@ -225,10 +270,17 @@ impl Json for AssociatedInvoice {
     }
 }
 
+impl std::fmt::Debug for AssociatedInvoice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssociatedInvoice").field("invoice_id", &self.invoice_id).field("org_id", &self.org_id).finish()
+    }
+}
+
 serde_via_json!(AssociatedInvoice);
 
 /// The spec's `BillingInvoice` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingInvoice {
     /// Sum of services that the specified organization consumed in the period covered in this invoice. This parameter expresses its value in cents (100ths of one US Dollar).
@@ -356,10 +408,36 @@ impl Json for BillingInvoice {
     }
 }
 
+impl std::fmt::Debug for BillingInvoice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingInvoice")
+            .field("amount_billed_cents", &self.amount_billed_cents)
+            .field("amount_paid_cents", &self.amount_paid_cents)
+            .field("created", &self.created)
+            .field("credits_cents", &self.credits_cents)
+            .field("end_date", &self.end_date)
+            .field("id", &self.id)
+            .field("line_items", &self.line_items)
+            .field("linked_invoices", &self.linked_invoices)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("payments", &self.payments)
+            .field("refunds", &self.refunds)
+            .field("sales_tax_cents", &self.sales_tax_cents)
+            .field("start_date", &self.start_date)
+            .field("starting_balance_cents", &self.starting_balance_cents)
+            .field("status_name", &self.status_name)
+            .field("subtotal_cents", &self.subtotal_cents)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingInvoice);
 
 /// The spec's `BillingInvoiceMetadata` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingInvoiceMetadata {
     /// Sum of services that the specified organization consumed in the period covered in this invoice. This parameter expresses its value in cents (100ths of one US Dollar).
@@ -472,6 +550,29 @@ impl Json for BillingInvoiceMetadata {
     }
 }
 
+impl std::fmt::Debug for BillingInvoiceMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingInvoiceMetadata")
+            .field("amount_billed_cents", &self.amount_billed_cents)
+            .field("amount_paid_cents", &self.amount_paid_cents)
+            .field("created", &self.created)
+            .field("credits_cents", &self.credits_cents)
+            .field("end_date", &self.end_date)
+            .field("id", &self.id)
+            .field("linked_invoices", &self.linked_invoices)
+            .field("links", &self.links)
+            .field("org_id", &self.org_id)
+            .field("sales_tax_cents", &self.sales_tax_cents)
+            .field("start_date", &self.start_date)
+            .field("starting_balance_cents", &self.starting_balance_cents)
+            .field("status_name", &self.status_name)
+            .field("subtotal_cents", &self.subtotal_cents)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingInvoiceMetadata);
 
 /// Phase of payment processing in which this invoice exists when you made this request. Accepted phases include:
@@ -484,7 +585,7 @@ serde_via_json!(BillingInvoiceMetadata);
 /// - `PAID`: MongoDB succeeded in charging the provided credit card.
 /// - `PENDING`: Invoice includes charges for the current billing cycle.
 /// - `PREPAID`: Customer has a pre-paid plan so they won't be charged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BillingInvoiceMetadataStatusName {
     /// `PENDING`
@@ -552,6 +653,23 @@ impl Json for BillingInvoiceMetadataStatusName {
     }
 }
 
+impl std::fmt::Debug for BillingInvoiceMetadataStatusName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Closed => f.write_str("Closed"),
+            Self::Forgiven => f.write_str("Forgiven"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Paid => f.write_str("Paid"),
+            Self::Free => f.write_str("Free"),
+            Self::Prepaid => f.write_str("Prepaid"),
+            Self::Invoiced => f.write_str("Invoiced"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BillingInvoiceMetadataStatusName);
 
 /// Phase of payment processing in which this invoice exists when you made this request. Accepted phases include:
@@ -569,7 +687,7 @@ serde_via_json!(BillingInvoiceMetadataStatusName);
 pub type BillingInvoiceStatusName = BillingInvoiceMetadataStatusName;
 
 /// Funds transferred to MongoDB to cover the specified service in this invoice.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingPayment {
     /// Sum of services that the specified organization consumed in the period covered in this invoice. This parameter expresses its value in cents (100ths of one US Dollar).
@@ -658,6 +776,24 @@ impl Json for BillingPayment {
     }
 }
 
+impl std::fmt::Debug for BillingPayment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingPayment")
+            .field("amount_billed_cents", &self.amount_billed_cents)
+            .field("amount_paid_cents", &self.amount_paid_cents)
+            .field("created", &self.created)
+            .field("currency", &self.currency)
+            .field("id", &self.id)
+            .field("sales_tax_cents", &self.sales_tax_cents)
+            .field("status_name", &self.status_name)
+            .field("subtotal_cents", &self.subtotal_cents)
+            .field("unit_price", &self.unit_price)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingPayment);
 
 /// Phase of payment processing for the associated invoice when you made this request. These phases include:
@@ -671,7 +807,7 @@ serde_via_json!(BillingPayment);
 /// - `NEW`: Customer provided a method of payment, but MongoDB hasn't tried to charge the credit card.
 /// - `PAID`: Customer submitted a successful payment.
 /// - `PARTIAL_PAID`: Customer paid for part of this line item.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BillingPaymentStatusName {
     /// `NEW`
@@ -751,10 +887,30 @@ impl Json for BillingPaymentStatusName {
     }
 }
 
+impl std::fmt::Debug for BillingPaymentStatusName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::New => f.write_str("New"),
+            Self::Forgiven => f.write_str("Forgiven"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Paid => f.write_str("Paid"),
+            Self::PartialPaid => f.write_str("PartialPaid"),
+            Self::Cancelled => f.write_str("Cancelled"),
+            Self::Invoiced => f.write_str("Invoiced"),
+            Self::FailedAuthentication => f.write_str("FailedAuthentication"),
+            Self::Processing => f.write_str("Processing"),
+            Self::PendingReversal => f.write_str("PendingReversal"),
+            Self::Refunded => f.write_str("Refunded"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BillingPaymentStatusName);
 
 /// One payment that MongoDB returned to the organization for this invoice.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BillingRefund {
     /// Sum of the funds returned to the specified organization expressed in cents (100th of US Dollar).
@@ -798,10 +954,22 @@ impl Json for BillingRefund {
     }
 }
 
+impl std::fmt::Debug for BillingRefund {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingRefund")
+            .field("amount_cents", &self.amount_cents)
+            .field("created", &self.created)
+            .field("payment_id", &self.payment_id)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+
 serde_via_json!(BillingRefund);
 
 /// Request body for a cost explorer query.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CostExplorerFilterRequestBody {
     /// The list of clusters to be included in the Cost Explorer Query.
@@ -870,10 +1038,26 @@ impl Json for CostExplorerFilterRequestBody {
     }
 }
 
+impl std::fmt::Debug for CostExplorerFilterRequestBody {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CostExplorerFilterRequestBody")
+            .field("clusters", &self.clusters)
+            .field("end_date", &self.end_date)
+            .field("group_by", &self.group_by)
+            .field("include_partial_matches", &self.include_partial_matches)
+            .field("organizations", &self.organizations)
+            .field("projects", &self.projects)
+            .field("services", &self.services)
+            .field("start_date", &self.start_date)
+            .finish()
+    }
+}
+
 serde_via_json!(CostExplorerFilterRequestBody);
 
 /// The dimension to group the returned usage results by. At least one filter value needs to be provided for a dimension to be used.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CostExplorerFilterRequestBodyGroupBy {
     /// `organizations`
@@ -925,10 +1109,23 @@ impl Json for CostExplorerFilterRequestBodyGroupBy {
     }
 }
 
+impl std::fmt::Debug for CostExplorerFilterRequestBodyGroupBy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Organizations => f.write_str("Organizations"),
+            Self::Projects => f.write_str("Projects"),
+            Self::Clusters => f.write_str("Clusters"),
+            Self::Services => f.write_str("Services"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CostExplorerFilterRequestBodyGroupBy);
 
 /// `CostExplorerFilterRequestBodyServices`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CostExplorerFilterRequestBodyServices {
     /// `Atlas`
@@ -1056,10 +1253,42 @@ impl Json for CostExplorerFilterRequestBodyServices {
     }
 }
 
+impl std::fmt::Debug for CostExplorerFilterRequestBodyServices {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Atlas => f.write_str("Atlas"),
+            Self::Clusters => f.write_str("Clusters"),
+            Self::Storage => f.write_str("Storage"),
+            Self::ServerlessInstances => f.write_str("ServerlessInstances"),
+            Self::Backup => f.write_str("Backup"),
+            Self::DataTransfer => f.write_str("DataTransfer"),
+            Self::BiConnector => f.write_str("BiConnector"),
+            Self::DscCompute => f.write_str("DscCompute"),
+            Self::DscStorage => f.write_str("DscStorage"),
+            Self::PremiumFeatures => f.write_str("PremiumFeatures"),
+            Self::AtlasDataFederation => f.write_str("AtlasDataFederation"),
+            Self::AtlasStreamProcessing => f.write_str("AtlasStreamProcessing"),
+            Self::AppServices => f.write_str("AppServices"),
+            Self::Charts => f.write_str("Charts"),
+            Self::CloudManager => f.write_str("CloudManager"),
+            Self::CloudManagerStandardPremium => f.write_str("CloudManagerStandardPremium"),
+            Self::LegacyBackup => f.write_str("LegacyBackup"),
+            Self::AiModelAPIs => f.write_str("AiModelAPIs"),
+            Self::AutomatedEmbedding => f.write_str("AutomatedEmbedding"),
+            Self::NativeReranking => f.write_str("NativeReranking"),
+            Self::FlexConsulting => f.write_str("FlexConsulting"),
+            Self::Support => f.write_str("Support"),
+            Self::Credits => f.write_str("Credits"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CostExplorerFilterRequestBodyServices);
 
 /// Response object to give information about created query.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CostExplorerFilterResponseView {
     /// The token used to identify the created Cost Explorer query.
@@ -1089,10 +1318,17 @@ impl Json for CostExplorerFilterResponseView {
     }
 }
 
+impl std::fmt::Debug for CostExplorerFilterResponseView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CostExplorerFilterResponseView").field("token", &self.token).finish()
+    }
+}
+
 serde_via_json!(CostExplorerFilterResponseView);
 
 /// One service included in this invoice.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Code identifying the cloud provider this line item's usage is attributed to. Values map as follows: AWS is Amazon Web Services, GCP is Google Cloud, AZURE is Microsoft Azure, and ATLAS is other Atlas usage not tied to a specific cloud provider.
@@ -1220,10 +1456,37 @@ impl Json for InvoiceLineItem {
     }
 }
 
+impl std::fmt::Debug for InvoiceLineItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvoiceLineItem")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("discount_cents", &self.discount_cents)
+            .field("end_date", &self.end_date)
+            .field("group_id", &self.group_id)
+            .field("group_name", &self.group_name)
+            .field("note", &self.note)
+            .field("percent_discount", &self.percent_discount)
+            .field("quantity", &self.quantity)
+            .field("sku", &self.sku)
+            .field("start_date", &self.start_date)
+            .field("stitch_app_name", &self.stitch_app_name)
+            .field("tags", &self.tags)
+            .field("tier_lower_bound", &self.tier_lower_bound)
+            .field("tier_upper_bound", &self.tier_upper_bound)
+            .field("total_price_cents", &self.total_price_cents)
+            .field("unit", &self.unit)
+            .field("unit_price_dollars", &self.unit_price_dollars)
+            .finish()
+    }
+}
+
 serde_via_json!(InvoiceLineItem);
 
 /// Code identifying the cloud provider this line item's usage is attributed to. Values map as follows: AWS is Amazon Web Services, GCP is Google Cloud, AZURE is Microsoft Azure, and ATLAS is other Atlas usage not tied to a specific cloud provider.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InvoiceLineItemCloudProvider {
     /// `AWS`
@@ -1275,10 +1538,23 @@ impl Json for InvoiceLineItemCloudProvider {
     }
 }
 
+impl std::fmt::Debug for InvoiceLineItemCloudProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws => f.write_str("Aws"),
+            Self::Gcp => f.write_str("Gcp"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Atlas => f.write_str("Atlas"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(InvoiceLineItemCloudProvider);
 
 /// The spec's `InvoiceReportRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InvoiceReportRequest {
     /// Version of the report format specification.
@@ -1322,10 +1598,21 @@ impl Json for InvoiceReportRequest {
     }
 }
 
+impl std::fmt::Debug for InvoiceReportRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvoiceReportRequest")
+            .field("format_spec_version", &self.format_spec_version)
+            .field("report_format", &self.report_format)
+            .field("report_type", &self.report_type)
+            .finish()
+    }
+}
+
 serde_via_json!(InvoiceReportRequest);
 
 /// Status and details of a previously requested invoice report.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InvoiceReportResponse {
     /// URL to download the report. Present only when the report has succeeded.
@@ -1403,10 +1690,27 @@ impl Json for InvoiceReportResponse {
     }
 }
 
+impl std::fmt::Debug for InvoiceReportResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvoiceReportResponse")
+            .field("download_url", &self.download_url)
+            .field("expires_at", &self.expires_at)
+            .field("failure_reason", &self.failure_reason)
+            .field("format_spec_version", &self.format_spec_version)
+            .field("invoice_id", &self.invoice_id)
+            .field("report_format", &self.report_format)
+            .field("report_id", &self.report_id)
+            .field("report_type", &self.report_type)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(InvoiceReportResponse);
 
 /// Current state of the report generation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InvoiceReportResponseState {
     /// `PENDING`
@@ -1458,10 +1762,23 @@ impl Json for InvoiceReportResponseState {
     }
 }
 
+impl std::fmt::Debug for InvoiceReportResponseState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Running => f.write_str("Running"),
+            Self::Succeeded => f.write_str("Succeeded"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(InvoiceReportResponseState);
 
 /// Response containing associated invoices for an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgAssociatedInvoiceResponse {
     /// List of invoices associated with the organization for the specified period.
@@ -1501,10 +1818,21 @@ impl Json for OrgAssociatedInvoiceResponse {
     }
 }
 
+impl std::fmt::Debug for OrgAssociatedInvoiceResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgAssociatedInvoiceResponse")
+            .field("associated_invoices", &self.associated_invoices)
+            .field("month", &self.month)
+            .field("year", &self.year)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgAssociatedInvoiceResponse);
 
 /// The spec's `PaginatedApiInvoiceMetadataView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiInvoiceMetadataView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1544,10 +1872,21 @@ impl Json for PaginatedApiInvoiceMetadataView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiInvoiceMetadataView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiInvoiceMetadataView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiInvoiceMetadataView);
 
 /// The spec's `PaginatedApiInvoiceView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiInvoiceView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1587,10 +1926,21 @@ impl Json for PaginatedApiInvoiceView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiInvoiceView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiInvoiceView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiInvoiceView);
 
 /// The spec's `PaginatedApiSKUView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiSKUView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1630,10 +1980,21 @@ impl Json for PaginatedApiSKUView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiSKUView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiSKUView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiSKUView);
 
 /// The spec's `PaginatedInvoiceReportView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedInvoiceReportView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1673,10 +2034,21 @@ impl Json for PaginatedInvoiceReportView {
     }
 }
 
+impl std::fmt::Debug for PaginatedInvoiceReportView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedInvoiceReportView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedInvoiceReportView);
 
 /// The spec's `PaginatedPublicApiUsageDetailsLineItemView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedPublicApiUsageDetailsLineItemView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1716,10 +2088,21 @@ impl Json for PaginatedPublicApiUsageDetailsLineItemView {
     }
 }
 
+impl std::fmt::Debug for PaginatedPublicApiUsageDetailsLineItemView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedPublicApiUsageDetailsLineItemView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedPublicApiUsageDetailsLineItemView);
 
 /// The spec's `PublicApiUsageDetailsLineItemView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PublicApiUsageDetailsLineItemView {
     /// Additional metadata associated with the line item.
@@ -1798,6 +2181,24 @@ impl Json for PublicApiUsageDetailsLineItemView {
     }
 }
 
+impl std::fmt::Debug for PublicApiUsageDetailsLineItemView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicApiUsageDetailsLineItemView")
+            .field("additional_data", &self.additional_data)
+            .field("bill_date", &self.bill_date)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("cluster_name", &self.cluster_name)
+            .field("description", &self.description)
+            .field("group_id", &self.group_id)
+            .field("quantity", &self.quantity)
+            .field("total_price_cents", &self.total_price_cents)
+            .field("unit_price_dollars", &self.unit_price_dollars)
+            .field("usage_date", &self.usage_date)
+            .finish()
+    }
+}
+
 serde_via_json!(PublicApiUsageDetailsLineItemView);
 
 /// Code identifying the cloud provider this line item's usage is attributed to. Values map as follows: AWS is Amazon Web Services, GCP is Google Cloud, AZURE is Microsoft Azure, and ATLAS is other Atlas usage not tied to a specific cloud provider.
@@ -1806,7 +2207,7 @@ serde_via_json!(PublicApiUsageDetailsLineItemView);
 pub type PublicApiUsageDetailsLineItemViewCloudProvider = InvoiceLineItemCloudProvider;
 
 /// The spec's `ReportGenerationRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportGenerationRequest {
     /// Format of the report.
@@ -1850,10 +2251,21 @@ impl Json for ReportGenerationRequest {
     }
 }
 
+impl std::fmt::Debug for ReportGenerationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportGenerationRequest")
+            .field("report_format", &self.report_format)
+            .field("report_type", &self.report_type)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
 serde_via_json!(ReportGenerationRequest);
 
 /// The spec's `SkuResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SkuResponse {
     /// Human-readable short summary of what this SKU represents.
@@ -1886,10 +2298,17 @@ impl Json for SkuResponse {
     }
 }
 
+impl std::fmt::Debug for SkuResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SkuResponse").field("description", &self.description).field("id", &self.id).finish()
+    }
+}
+
 serde_via_json!(SkuResponse);
 
 /// Request body which contains various fields to filter line items as part of certain Invoice Usage Details queries.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UsageDetailsFilterRequest {
     /// The inclusive billing start date for usage details filter.
@@ -1955,6 +2374,22 @@ impl Json for UsageDetailsFilterRequest {
         put_opt(&mut m, "usageEndDate", &self.usage_end_date);
         put_opt(&mut m, "usageStartDate", &self.usage_start_date);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UsageDetailsFilterRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsageDetailsFilterRequest")
+            .field("bill_end_date", &self.bill_end_date)
+            .field("bill_start_date", &self.bill_start_date)
+            .field("cluster_ids", &self.cluster_ids)
+            .field("group_ids", &self.group_ids)
+            .field("include_zero_cent_line_items", &self.include_zero_cent_line_items)
+            .field("sku_services", &self.sku_services)
+            .field("usage_end_date", &self.usage_end_date)
+            .field("usage_start_date", &self.usage_start_date)
+            .finish()
     }
 }
 

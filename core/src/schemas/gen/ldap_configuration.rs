@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `LDAPVerifyConnectivityJobRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LDAPVerifyConnectivityJobRequest {
     /// Unique 24-hexadecimal digit string that identifies the project associated with this Lightweight Directory Access Protocol (LDAP) over Transport Layer Security (TLS) configuration.
@@ -60,10 +60,24 @@ impl Json for LDAPVerifyConnectivityJobRequest {
     }
 }
 
+impl std::fmt::Debug for LDAPVerifyConnectivityJobRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LDAPVerifyConnectivityJobRequest")
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("request", &self.request)
+            .field("request_id", &self.request_id)
+            .field("status", &self.status)
+            .field("validations", &self.validations)
+            .finish()
+    }
+}
+
 serde_via_json!(LDAPVerifyConnectivityJobRequest);
 
 /// Request information needed to verify an Lightweight Directory Access Protocol (LDAP) over Transport Layer Security (TLS) configuration. The response does not return the `bindPassword`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LDAPVerifyConnectivityJobRequestParams {
     /// Lightweight Directory Access Protocol (LDAP) query template that MongoDB Cloud applies to create an LDAP query to return the LDAP groups associated with the authenticated MongoDB user. MongoDB Cloud uses this parameter only for user authorization.
@@ -129,10 +143,25 @@ impl Json for LDAPVerifyConnectivityJobRequestParams {
     }
 }
 
+impl std::fmt::Debug for LDAPVerifyConnectivityJobRequestParams {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LDAPVerifyConnectivityJobRequestParams")
+            .field("authz_query_template", &self.authz_query_template)
+            .field("bind_password", &self.bind_password)
+            .field("bind_username", &self.bind_username)
+            .field("ca_certificate", &self.ca_certificate)
+            .field("hostname", &self.hostname)
+            .field("links", &self.links)
+            .field("port", &self.port)
+            .finish()
+    }
+}
+
 serde_via_json!(LDAPVerifyConnectivityJobRequestParams);
 
 /// Human-readable string that indicates the status of the Lightweight Directory Access Protocol (LDAP) over Transport Layer Security (TLS) configuration.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LDAPVerifyConnectivityJobRequestStatus {
     /// `FAIL`
@@ -180,10 +209,22 @@ impl Json for LDAPVerifyConnectivityJobRequestStatus {
     }
 }
 
+impl std::fmt::Debug for LDAPVerifyConnectivityJobRequestStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Fail => f.write_str("Fail"),
+            Self::Pending => f.write_str("Pending"),
+            Self::Success => f.write_str("Success"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(LDAPVerifyConnectivityJobRequestStatus);
 
 /// One test that MongoDB Cloud runs to test verification of the provided Lightweight Directory Access Protocol (LDAP) over Transport Layer Security (TLS) configuration details.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LDAPVerifyConnectivityJobRequestValidation {
     /// Human-readable string that indicates the result of this verification test.
@@ -216,10 +257,20 @@ impl Json for LDAPVerifyConnectivityJobRequestValidation {
     }
 }
 
+impl std::fmt::Debug for LDAPVerifyConnectivityJobRequestValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LDAPVerifyConnectivityJobRequestValidation")
+            .field("status", &self.status)
+            .field("validation_type", &self.validation_type)
+            .finish()
+    }
+}
+
 serde_via_json!(LDAPVerifyConnectivityJobRequestValidation);
 
 /// Human-readable string that indicates the result of this verification test.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LDAPVerifyConnectivityJobRequestValidationStatus {
     /// `FAIL`
@@ -263,10 +314,21 @@ impl Json for LDAPVerifyConnectivityJobRequestValidationStatus {
     }
 }
 
+impl std::fmt::Debug for LDAPVerifyConnectivityJobRequestValidationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Fail => f.write_str("Fail"),
+            Self::Ok => f.write_str("Ok"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(LDAPVerifyConnectivityJobRequestValidationStatus);
 
 /// Human-readable label that identifies this verification test that MongoDB Cloud runs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LDAPVerifyConnectivityJobRequestValidationValidationType {
     /// `AUTHENTICATE`
@@ -327,6 +389,22 @@ impl Json for LDAPVerifyConnectivityJobRequestValidationValidationType {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for LDAPVerifyConnectivityJobRequestValidationValidationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Authenticate => f.write_str("Authenticate"),
+            Self::AuthorizationEnabled => f.write_str("AuthorizationEnabled"),
+            Self::Connect => f.write_str("Connect"),
+            Self::ParseAuthzQuery => f.write_str("ParseAuthzQuery"),
+            Self::QueryServer => f.write_str("QueryServer"),
+            Self::ServerSpecified => f.write_str("ServerSpecified"),
+            Self::Template => f.write_str("Template"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

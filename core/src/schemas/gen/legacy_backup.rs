@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `ApiAtlasCheckpointView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCheckpointView {
     /// Unique 24-hexadecimal digit string that identifies the cluster that contains the checkpoint.
@@ -85,10 +85,27 @@ impl Json for ApiAtlasCheckpointView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasCheckpointView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasCheckpointView")
+            .field("cluster_id", &self.cluster_id)
+            .field("completed", &self.completed)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("parts", &self.parts)
+            .field("restorable", &self.restorable)
+            .field("started", &self.started)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasCheckpointView);
 
 /// The spec's `ApiAtlasSnapshotScheduleView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleView {
     /// Quantity of time expressed in minutes between successive cluster checkpoints. This parameter applies only to sharded clusters. This number determines the granularity of continuous cloud backups for sharded clusters.
@@ -177,10 +194,28 @@ impl Json for ApiAtlasSnapshotScheduleView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasSnapshotScheduleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasSnapshotScheduleView")
+            .field("cluster_checkpoint_interval_min", &self.cluster_checkpoint_interval_min)
+            .field("cluster_id", &self.cluster_id)
+            .field("daily_snapshot_retention_days", &self.daily_snapshot_retention_days)
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("monthly_snapshot_retention_months", &self.monthly_snapshot_retention_months)
+            .field("point_in_time_window_hours", &self.point_in_time_window_hours)
+            .field("snapshot_interval_hours", &self.snapshot_interval_hours)
+            .field("snapshot_retention_days", &self.snapshot_retention_days)
+            .field("weekly_snapshot_retention_weeks", &self.weekly_snapshot_retention_weeks)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasSnapshotScheduleView);
 
 /// Metadata contained in one document that describes the complete snapshot taken for this node.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiCheckpointPartView {
     /// Human-readable label that identifies the replica set to which this checkpoint applies.
@@ -234,10 +269,23 @@ impl Json for ApiCheckpointPartView {
     }
 }
 
+impl std::fmt::Debug for ApiCheckpointPartView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiCheckpointPartView")
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("token_discovered", &self.token_discovered)
+            .field("token_timestamp", &self.token_timestamp)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiCheckpointPartView);
 
 /// Human-readable label that identifies the type of host that the part represents.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiCheckpointPartViewTypeName {
     /// `REPLICA_SET`
@@ -285,10 +333,22 @@ impl Json for ApiCheckpointPartViewTypeName {
     }
 }
 
+impl std::fmt::Debug for ApiCheckpointPartViewTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaSet => f.write_str("ReplicaSet"),
+            Self::ConfigServer => f.write_str("ConfigServer"),
+            Self::ConfigServerReplicaSet => f.write_str("ConfigServerReplicaSet"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiCheckpointPartViewTypeName);
 
 /// The spec's `BackupRestoreJob` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJob {
     /// Unique 24-hexadecimal digit string that identifies the batch to which this restore job belongs. This parameter exists only for a sharded cluster restore.
@@ -424,10 +484,37 @@ impl Json for BackupRestoreJob {
     }
 }
 
+impl std::fmt::Debug for BackupRestoreJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupRestoreJob")
+            .field("batch_id", &self.batch_id)
+            .field("checkpoint_id", &self.checkpoint_id)
+            .field("cluster_id", &self.cluster_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("created", &self.created)
+            .field("delivery", &self.delivery)
+            .field("deployment_job_id", &self.deployment_job_id)
+            .field("encryption_enabled", &self.encryption_enabled)
+            .field("group_id", &self.group_id)
+            .field("hashes", &self.hashes)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("master_key_uuid", &self.master_key_uuid)
+            .field("oplog_inc", &self.oplog_inc)
+            .field("oplog_ts", &self.oplog_ts)
+            .field("point_in_time_utc_millis", &self.point_in_time_utc_millis)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("status_name", &self.status_name)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupRestoreJob);
 
 /// Method and details that indicate how to deliver the restored snapshot data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDelivery {
     /// Header name to use when downloading the restore, used with `"delivery.methodName" : "HTTP"`.
@@ -530,10 +617,30 @@ impl Json for BackupRestoreJobDelivery {
     }
 }
 
+impl std::fmt::Debug for BackupRestoreJobDelivery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupRestoreJobDelivery")
+            .field("auth_header", &self.auth_header)
+            .field("auth_value", &self.auth_value)
+            .field("expiration_hours", &self.expiration_hours)
+            .field("expires", &self.expires)
+            .field("max_downloads", &self.max_downloads)
+            .field("method_name", &self.method_name)
+            .field("status_name", &self.status_name)
+            .field("target_cluster_id", &self.target_cluster_id)
+            .field("target_cluster_name", &self.target_cluster_name)
+            .field("target_group_id", &self.target_group_id)
+            .field("url", &self.url)
+            .field("url_v2", &self.url_v2)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupRestoreJobDelivery);
 
 /// Human-readable label that identifies the means for delivering the data. If you set `"delivery.methodName" : "AUTOMATED_RESTORE"`, you must also set: `delivery.targetGroupId` and `delivery.targetClusterName` or `delivery.targetClusterId`. The response returns `"delivery.methodName" : "HTTP"` as an automated restore uses HyperText Transport Protocol (HTTP) to deliver the restore job to the target host.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupRestoreJobDeliveryMethodName {
     /// `CLIENT_PIT_HTTP`
@@ -597,10 +704,26 @@ impl Json for BackupRestoreJobDeliveryMethodName {
     }
 }
 
+impl std::fmt::Debug for BackupRestoreJobDeliveryMethodName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ClientPitHttp => f.write_str("ClientPitHttp"),
+            Self::Query => f.write_str("Query"),
+            Self::AutomatedRestore => f.write_str("AutomatedRestore"),
+            Self::Http => f.write_str("Http"),
+            Self::ThirdPartyCopy => f.write_str("ThirdPartyCopy"),
+            Self::ClientPitScp => f.write_str("ClientPitScp"),
+            Self::Scp => f.write_str("Scp"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupRestoreJobDeliveryMethodName);
 
 /// State of the downloadable snapshot file when MongoDB Cloud received this request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupRestoreJobDeliveryStatusName {
     /// `NOT_STARTED`
@@ -668,10 +791,27 @@ impl Json for BackupRestoreJobDeliveryStatusName {
     }
 }
 
+impl std::fmt::Debug for BackupRestoreJobDeliveryStatusName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotStarted => f.write_str("NotStarted"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Ready => f.write_str("Ready"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Interrupted => f.write_str("Interrupted"),
+            Self::Expired => f.write_str("Expired"),
+            Self::MaxDownloadsExceeded => f.write_str("MaxDownloadsExceeded"),
+            Self::Pending => f.write_str("Pending"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupRestoreJobDeliveryStatusName);
 
 /// Human-readable label that identifies the status of the downloadable file at the time of the request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupRestoreJobStatusName {
     /// `IN_PROGRESS`
@@ -723,10 +863,23 @@ impl Json for BackupRestoreJobStatusName {
     }
 }
 
+impl std::fmt::Debug for BackupRestoreJobStatusName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Broken => f.write_str("Broken"),
+            Self::Killed => f.write_str("Killed"),
+            Self::Finished => f.write_str("Finished"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupRestoreJobStatusName);
 
 /// The spec's `BackupSnapshot` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupSnapshot {
     /// Unique 24-hexadecimal digit string that identifies the cluster with the snapshots you want to return.
@@ -818,10 +971,30 @@ impl Json for BackupSnapshot {
     }
 }
 
+impl std::fmt::Debug for BackupSnapshot {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupSnapshot")
+            .field("cluster_id", &self.cluster_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("complete", &self.complete)
+            .field("created", &self.created)
+            .field("do_not_delete", &self.do_not_delete)
+            .field("expires", &self.expires)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("incremental", &self.incremental)
+            .field("last_oplog_applied_timestamp", &self.last_oplog_applied_timestamp)
+            .field("links", &self.links)
+            .field("parts", &self.parts)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupSnapshot);
 
 /// Characteristics that identify this snapshot.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupSnapshotPart {
     /// Unique 24-hexadecimal digit string that identifies the cluster with the snapshots you want to return.
@@ -920,10 +1093,32 @@ impl Json for BackupSnapshotPart {
     }
 }
 
+impl std::fmt::Debug for BackupSnapshotPart {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupSnapshotPart")
+            .field("cluster_id", &self.cluster_id)
+            .field("completed_time", &self.completed_time)
+            .field("compression_setting", &self.compression_setting)
+            .field("data_size_bytes", &self.data_size_bytes)
+            .field("encryption_enabled", &self.encryption_enabled)
+            .field("fcv", &self.fcv)
+            .field("file_size_bytes", &self.file_size_bytes)
+            .field("machine_id", &self.machine_id)
+            .field("master_key_uuid", &self.master_key_uuid)
+            .field("mongod_version", &self.mongod_version)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("replica_state", &self.replica_state)
+            .field("storage_size_bytes", &self.storage_size_bytes)
+            .field("type_name", &self.type_name)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupSnapshotPart);
 
 /// Human-readable label that identifies the method of compression for the snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupSnapshotPartCompressionSetting {
     /// `NONE`
@@ -967,10 +1162,21 @@ impl Json for BackupSnapshotPartCompressionSetting {
     }
 }
 
+impl std::fmt::Debug for BackupSnapshotPartCompressionSetting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Gzip => f.write_str("Gzip"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupSnapshotPartCompressionSetting);
 
 /// Human-readable label that identifies the type of server from which MongoDB Cloud took this snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupSnapshotPartTypeName {
     /// `REPLICA_SET`
@@ -1022,10 +1228,23 @@ impl Json for BackupSnapshotPartTypeName {
     }
 }
 
+impl std::fmt::Debug for BackupSnapshotPartTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaSet => f.write_str("ReplicaSet"),
+            Self::ConfigServer => f.write_str("ConfigServer"),
+            Self::ConfigServerReplicaSet => f.write_str("ConfigServerReplicaSet"),
+            Self::ConfigShardReplicaSet => f.write_str("ConfigShardReplicaSet"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupSnapshotPartTypeName);
 
 /// The spec's `PaginatedApiAtlasCheckpointView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCheckpointView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1065,10 +1284,21 @@ impl Json for PaginatedApiAtlasCheckpointView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiAtlasCheckpointView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAtlasCheckpointView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiAtlasCheckpointView);
 
 /// The spec's `PaginatedRestoreJobView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedRestoreJobView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1108,10 +1338,21 @@ impl Json for PaginatedRestoreJobView {
     }
 }
 
+impl std::fmt::Debug for PaginatedRestoreJobView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedRestoreJobView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedRestoreJobView);
 
 /// The spec's `PaginatedSnapshotView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedSnapshotView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1151,10 +1392,21 @@ impl Json for PaginatedSnapshotView {
     }
 }
 
+impl std::fmt::Debug for PaginatedSnapshotView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedSnapshotView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedSnapshotView);
 
 /// Key and value pair that map one restore file to one hashed checksum. This parameter applies after you download the corresponding `delivery.url`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreJobFileHash {
     /// Human-readable label that identifies the hashed file.
@@ -1197,6 +1449,18 @@ impl Json for RestoreJobFileHash {
         put_opt(&mut m, "links", &self.links);
         put_opt(&mut m, "typeName", &self.type_name);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for RestoreJobFileHash {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestoreJobFileHash")
+            .field("file_name", &self.file_name)
+            .field("hash", &self.hash)
+            .field("links", &self.links)
+            .field("type_name", &self.type_name)
+            .finish()
     }
 }
 

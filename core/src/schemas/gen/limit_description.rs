@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// General information about a project-level, user-configured limit, including its name, maximum value, default value, and a description.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultGroupLimitResponse {
     /// Default limit value. Returns null if no default exists.
@@ -52,10 +52,22 @@ impl Json for DefaultGroupLimitResponse {
     }
 }
 
+impl std::fmt::Debug for DefaultGroupLimitResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultGroupLimitResponse")
+            .field("default_limit", &self.default_limit)
+            .field("description", &self.description)
+            .field("maximum_limit", &self.maximum_limit)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 serde_via_json!(DefaultGroupLimitResponse);
 
 /// A list of user-configurable, project-level limits with descriptions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedDefaultGroupLimitResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -92,6 +104,17 @@ impl Json for PaginatedDefaultGroupLimitResponse {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedDefaultGroupLimitResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedDefaultGroupLimitResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

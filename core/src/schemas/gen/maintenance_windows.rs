@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `GroupMaintenanceWindow` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMaintenanceWindow {
     /// Flag that indicates whether MongoDB Cloud should defer all maintenance windows for one week after you enable them. This setting controls the same underlying auto-deferral feature as the `/maintenanceWindow/autoDefer` endpoint. Use either this field (to set a specific value) or that endpoint (to toggle the current value). For most use cases, this field in the PATCH request is preferred because it allows setting an explicit value rather than toggling.
@@ -80,10 +80,25 @@ impl Json for GroupMaintenanceWindow {
     }
 }
 
+impl std::fmt::Debug for GroupMaintenanceWindow {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMaintenanceWindow")
+            .field("auto_defer_once_enabled", &self.auto_defer_once_enabled)
+            .field("day_of_week", &self.day_of_week)
+            .field("hour_of_day", &self.hour_of_day)
+            .field("number_of_deferrals", &self.number_of_deferrals)
+            .field("protected_hours", &self.protected_hours)
+            .field("start_asap", &self.start_asap)
+            .field("time_zone_id", &self.time_zone_id)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupMaintenanceWindow);
 
 /// The spec's `GroupMaintenanceWindowPreviewResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMaintenanceWindowPreviewResponse {
     /// Flag that indicates whether MongoDB Cloud should defer all maintenance windows for one week after you enable them. This setting controls the same underlying auto-deferral feature as the `/maintenanceWindow/autoDefer` endpoint. Use either this field (to set a specific value) or that endpoint (to toggle the current value). For most use cases, this field in the PATCH request is preferred because it allows setting an explicit value rather than toggling.
@@ -165,10 +180,27 @@ impl Json for GroupMaintenanceWindowPreviewResponse {
     }
 }
 
+impl std::fmt::Debug for GroupMaintenanceWindowPreviewResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMaintenanceWindowPreviewResponse")
+            .field("auto_defer_once_enabled", &self.auto_defer_once_enabled)
+            .field("day_of_week", &self.day_of_week)
+            .field("effective_wave_assignment", &self.effective_wave_assignment)
+            .field("hour_of_day", &self.hour_of_day)
+            .field("number_of_deferrals", &self.number_of_deferrals)
+            .field("protected_hours", &self.protected_hours)
+            .field("start_asap", &self.start_asap)
+            .field("time_zone_id", &self.time_zone_id)
+            .field("wave_assignment", &self.wave_assignment)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupMaintenanceWindowPreviewResponse);
 
 /// The spec's `GroupMaintenanceWindowPreviewUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMaintenanceWindowPreviewUpdateRequest {
     /// Flag that indicates whether MongoDB Cloud should defer all maintenance windows for one week after you enable them. This setting controls the same underlying auto-deferral feature as the `/maintenanceWindow/autoDefer` endpoint. Use either this field (to set a specific value) or that endpoint (to toggle the current value). For most use cases, this field in the PATCH request is preferred because it allows setting an explicit value rather than toggling.
@@ -235,10 +267,24 @@ impl Json for GroupMaintenanceWindowPreviewUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for GroupMaintenanceWindowPreviewUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMaintenanceWindowPreviewUpdateRequest")
+            .field("auto_defer_once_enabled", &self.auto_defer_once_enabled)
+            .field("day_of_week", &self.day_of_week)
+            .field("hour_of_day", &self.hour_of_day)
+            .field("protected_hours", &self.protected_hours)
+            .field("start_asap", &self.start_asap)
+            .field("wave_assignment", &self.wave_assignment)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupMaintenanceWindowPreviewUpdateRequest);
 
 /// Defines the a window where maintenance will not begin within.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProtectedHours {
     /// Zero-based integer that represents the end hour of the of the day that the maintenance will not begin in.
@@ -271,6 +317,16 @@ impl Json for ProtectedHours {
         put_opt(&mut m, "endHourOfDay", &self.end_hour_of_day);
         put_opt(&mut m, "startHourOfDay", &self.start_hour_of_day);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for ProtectedHours {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProtectedHours")
+            .field("end_hour_of_day", &self.end_hour_of_day)
+            .field("start_hour_of_day", &self.start_hour_of_day)
+            .finish()
     }
 }
 

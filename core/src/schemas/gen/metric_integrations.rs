@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Request schema for creating a metric integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetricIntegrationRequest {
     /// The temporality to send to the metric integration.
@@ -81,10 +81,25 @@ impl Json for MetricIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for MetricIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricIntegrationRequest")
+            .field("aggregation_temporality", &self.aggregation_temporality)
+            .field("auth_type", &self.auth_type)
+            .field("endpoint", &self.endpoint)
+            .field("headers", &self.headers)
+            .field("integration_type", &self.integration_type)
+            .field("metric_selection", &self.metric_selection)
+            .field("provider_type", &self.provider_type)
+            .finish()
+    }
+}
+
 serde_via_json!(MetricIntegrationRequest);
 
 /// The temporality to send to the metric integration.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetricIntegrationRequestAggregationTemporality {
     /// `DELTA`
@@ -128,10 +143,21 @@ impl Json for MetricIntegrationRequestAggregationTemporality {
     }
 }
 
+impl std::fmt::Debug for MetricIntegrationRequestAggregationTemporality {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Delta => f.write_str("Delta"),
+            Self::Cumulative => f.write_str("Cumulative"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(MetricIntegrationRequestAggregationTemporality);
 
 /// `MetricIntegrationRequestMetricSelection`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetricIntegrationRequestMetricSelection {
     /// `ATLAS_STREAM_PROCESSING`
@@ -179,10 +205,22 @@ impl Json for MetricIntegrationRequestMetricSelection {
     }
 }
 
+impl std::fmt::Debug for MetricIntegrationRequestMetricSelection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtlasStreamProcessing => f.write_str("AtlasStreamProcessing"),
+            Self::MongodbMetrics => f.write_str("MongodbMetrics"),
+            Self::HardwareMetrics => f.write_str("HardwareMetrics"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(MetricIntegrationRequestMetricSelection);
 
 /// The provider type for the metric integration. Identifies the third-party service provider.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetricIntegrationRequestProviderType {
     /// `CUSTOM`
@@ -230,10 +268,22 @@ impl Json for MetricIntegrationRequestProviderType {
     }
 }
 
+impl std::fmt::Debug for MetricIntegrationRequestProviderType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Custom => f.write_str("Custom"),
+            Self::Dynatrace => f.write_str("Dynatrace"),
+            Self::NewRelic => f.write_str("NewRelic"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(MetricIntegrationRequestProviderType);
 
 /// Response schema for metric integration operations.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetricIntegrationResponse {
     /// The temporality to send to the metric integration.
@@ -312,6 +362,22 @@ impl Json for MetricIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for MetricIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricIntegrationResponse")
+            .field("aggregation_temporality", &self.aggregation_temporality)
+            .field("auth_type", &self.auth_type)
+            .field("endpoint", &self.endpoint)
+            .field("headers_redacted", &self.headers_redacted)
+            .field("integration_type", &self.integration_type)
+            .field("metric_integration_id", &self.metric_integration_id)
+            .field("metric_selection", &self.metric_selection)
+            .field("provider_type", &self.provider_type)
+            .finish()
+    }
+}
+
 serde_via_json!(MetricIntegrationResponse);
 
 /// The temporality to send to the metric integration.
@@ -335,7 +401,7 @@ pub type MetricIntegrationResponseProviderType = MetricIntegrationRequestProvide
 pub type MetricIntegrationUpdateRequest = MetricIntegrationRequest;
 
 /// The spec's `PaginatedMetricIntegrationResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedMetricIntegrationResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -375,10 +441,21 @@ impl Json for PaginatedMetricIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for PaginatedMetricIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedMetricIntegrationResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedMetricIntegrationResponse);
 
 /// HTTP header with a redacted value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RedactedHeader {
     /// Header name.
@@ -408,6 +485,13 @@ impl Json for RedactedHeader {
         put(&mut m, "name", &self.name);
         put(&mut m, "value", &self.value);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for RedactedHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedactedHeader").field("name", &self.name).field("value", &self.value).finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `ApiHostView_Atlas` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiHostViewAtlas {
     /// Date and time when MongoDB Cloud created this MongoDB process. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -97,10 +97,30 @@ impl Json for ApiHostViewAtlas {
     }
 }
 
+impl std::fmt::Debug for ApiHostViewAtlas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiHostViewAtlas")
+            .field("created", &self.created)
+            .field("group_id", &self.group_id)
+            .field("hostname", &self.hostname)
+            .field("id", &self.id)
+            .field("last_ping", &self.last_ping)
+            .field("links", &self.links)
+            .field("port", &self.port)
+            .field("replica_set_name", &self.replica_set_name)
+            .field("shard_name", &self.shard_name)
+            .field("type_name", &self.type_name)
+            .field("user_alias", &self.user_alias)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiHostViewAtlas);
 
 /// Type of MongoDB process that MongoDB Cloud tracks. MongoDB Cloud returns new processes as `NO_DATA` until MongoDB Cloud completes deploying the process.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiHostViewAtlasTypeName {
     /// `REPLICA_PRIMARY`
@@ -172,10 +192,28 @@ impl Json for ApiHostViewAtlasTypeName {
     }
 }
 
+impl std::fmt::Debug for ApiHostViewAtlasTypeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReplicaPrimary => f.write_str("ReplicaPrimary"),
+            Self::ReplicaSecondary => f.write_str("ReplicaSecondary"),
+            Self::Recovering => f.write_str("Recovering"),
+            Self::ShardMongos => f.write_str("ShardMongos"),
+            Self::ShardConfig => f.write_str("ShardConfig"),
+            Self::ShardStandalone => f.write_str("ShardStandalone"),
+            Self::ShardPrimary => f.write_str("ShardPrimary"),
+            Self::ShardSecondary => f.write_str("ShardSecondary"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiHostViewAtlasTypeName);
 
 /// The spec's `ApiMeasurementsGeneralView_Atlas` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiMeasurementsGeneralViewAtlas {
     /// Human-readable label that identifies the database that the specified MongoDB process serves.
@@ -254,10 +292,28 @@ impl Json for ApiMeasurementsGeneralViewAtlas {
     }
 }
 
+impl std::fmt::Debug for ApiMeasurementsGeneralViewAtlas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiMeasurementsGeneralViewAtlas")
+            .field("database_name", &self.database_name)
+            .field("end", &self.end)
+            .field("granularity", &self.granularity)
+            .field("group_id", &self.group_id)
+            .field("host_id", &self.host_id)
+            .field("links", &self.links)
+            .field("measurements", &self.measurements)
+            .field("partition_name", &self.partition_name)
+            .field("process_id", &self.process_id)
+            .field("start", &self.start)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiMeasurementsGeneralViewAtlas);
 
 /// The spec's `CloudSearchMetrics` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudSearchMetrics {
     /// Unique 24-hexadecimal digit string that identifies the project.
@@ -315,10 +371,24 @@ impl Json for CloudSearchMetrics {
     }
 }
 
+impl std::fmt::Debug for CloudSearchMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudSearchMetrics")
+            .field("group_id", &self.group_id)
+            .field("hardware_metrics", &self.hardware_metrics)
+            .field("index_metrics", &self.index_metrics)
+            .field("links", &self.links)
+            .field("process_id", &self.process_id)
+            .field("status_metrics", &self.status_metrics)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudSearchMetrics);
 
 /// Measurement of one Atlas Search status when MongoDB Atlas received this request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FTSMetric {
     /// Human-readable label that identifies this Atlas Search hardware, status, or index measurement.
@@ -351,10 +421,17 @@ impl Json for FTSMetric {
     }
 }
 
+impl std::fmt::Debug for FTSMetric {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FTSMetric").field("metric_name", &self.metric_name).field("units", &self.units).finish()
+    }
+}
+
 serde_via_json!(FTSMetric);
 
 /// Human-readable label that identifies this Atlas Search hardware, status, or index measurement.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FTSMetricMetricName {
     /// `INDEX_SIZE_ON_DISK`
@@ -474,10 +551,40 @@ impl Json for FTSMetricMetricName {
     }
 }
 
+impl std::fmt::Debug for FTSMetricMetricName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::IndexSizeOnDisk => f.write_str("IndexSizeOnDisk"),
+            Self::NumberOfDeletes => f.write_str("NumberOfDeletes"),
+            Self::NumberOfErrorQueries => f.write_str("NumberOfErrorQueries"),
+            Self::NumberOfGetmoreCommands => f.write_str("NumberOfGetmoreCommands"),
+            Self::NumberOfIndexFields => f.write_str("NumberOfIndexFields"),
+            Self::NumberOfInserts => f.write_str("NumberOfInserts"),
+            Self::NumberOfSuccessQueries => f.write_str("NumberOfSuccessQueries"),
+            Self::NumberOfUpdates => f.write_str("NumberOfUpdates"),
+            Self::ReplicationLag => f.write_str("ReplicationLag"),
+            Self::TotalNumberOfQueries => f.write_str("TotalNumberOfQueries"),
+            Self::FtsDiskUsage => f.write_str("FtsDiskUsage"),
+            Self::FtsProcessCpuKernel => f.write_str("FtsProcessCpuKernel"),
+            Self::FtsProcessCpuUser => f.write_str("FtsProcessCpuUser"),
+            Self::FtsProcessNormalizedCpuKernel => f.write_str("FtsProcessNormalizedCpuKernel"),
+            Self::FtsProcessNormalizedCpuUser => f.write_str("FtsProcessNormalizedCpuUser"),
+            Self::FtsProcessResidentMemory => f.write_str("FtsProcessResidentMemory"),
+            Self::FtsProcessSharedMemory => f.write_str("FtsProcessSharedMemory"),
+            Self::FtsProcessVirtualMemory => f.write_str("FtsProcessVirtualMemory"),
+            Self::JvmCurrentMemory => f.write_str("JvmCurrentMemory"),
+            Self::JvmMaxMemory => f.write_str("JvmMaxMemory"),
+            Self::PageFaults => f.write_str("PageFaults"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FTSMetricMetricName);
 
 /// Unit of measurement that applies to this Atlas Search metric.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FTSMetricUnits {
     /// `BYTES`
@@ -565,10 +672,32 @@ impl Json for FTSMetricUnits {
     }
 }
 
+impl std::fmt::Debug for FTSMetricUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes => f.write_str("Bytes"),
+            Self::BytesPerSecond => f.write_str("BytesPerSecond"),
+            Self::Gigabytes => f.write_str("Gigabytes"),
+            Self::GigabytesPerHour => f.write_str("GigabytesPerHour"),
+            Self::Kilobytes => f.write_str("Kilobytes"),
+            Self::Megabytes => f.write_str("Megabytes"),
+            Self::MegabytesPerSecond => f.write_str("MegabytesPerSecond"),
+            Self::Milliseconds => f.write_str("Milliseconds"),
+            Self::MillisecondsLogscale => f.write_str("MillisecondsLogscale"),
+            Self::Percent => f.write_str("Percent"),
+            Self::Scalar => f.write_str("Scalar"),
+            Self::ScalarPerSecond => f.write_str("ScalarPerSecond"),
+            Self::Seconds => f.write_str("Seconds"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(FTSMetricUnits);
 
 /// The spec's `Link_Atlas` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkAtlas {
     /// Uniform Resource Locator (URL) that points another API resource to which this response has some relationship. This URL often begins with `https://cloud.mongodb.com/api/atlas`.
@@ -601,10 +730,17 @@ impl Json for LinkAtlas {
     }
 }
 
+impl std::fmt::Debug for LinkAtlas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkAtlas").field("href", &self.href).field("rel", &self.rel).finish()
+    }
+}
+
 serde_via_json!(LinkAtlas);
 
 /// The spec's `MeasurementDiskPartition` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MeasurementDiskPartition {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -637,10 +773,20 @@ impl Json for MeasurementDiskPartition {
     }
 }
 
+impl std::fmt::Debug for MeasurementDiskPartition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeasurementDiskPartition")
+            .field("links", &self.links)
+            .field("partition_name", &self.partition_name)
+            .finish()
+    }
+}
+
 serde_via_json!(MeasurementDiskPartition);
 
 /// The spec's `MeasurementsIndexes` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MeasurementsIndexes {
     /// Human-readable label that identifies the collection.
@@ -719,6 +865,24 @@ impl Json for MeasurementsIndexes {
     }
 }
 
+impl std::fmt::Debug for MeasurementsIndexes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeasurementsIndexes")
+            .field("collection_name", &self.collection_name)
+            .field("database_name", &self.database_name)
+            .field("end", &self.end)
+            .field("granularity", &self.granularity)
+            .field("group_id", &self.group_id)
+            .field("index_ids", &self.index_ids)
+            .field("index_stats_measurements", &self.index_stats_measurements)
+            .field("links", &self.links)
+            .field("process_id", &self.process_id)
+            .field("start", &self.start)
+            .finish()
+    }
+}
+
 serde_via_json!(MeasurementsIndexes);
 
 /// Duration that specifies the interval between measurement data points. The parameter expresses its value in ISO 8601 timestamp format in UTC. If you set this parameter, you must set either **period** or **start** and **end**.
@@ -727,7 +891,7 @@ serde_via_json!(MeasurementsIndexes);
 pub type MeasurementsIndexesGranularity = ApiMeasurementsGeneralViewAtlasGranularity;
 
 /// The spec's `MeasurementsNonIndex` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MeasurementsNonIndex {
     /// Date and time that specifies when to stop retrieving measurements. If you set **end**, you must set **start**. You can't set this parameter and **period** in the same request. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -796,6 +960,22 @@ impl Json for MeasurementsNonIndex {
     }
 }
 
+impl std::fmt::Debug for MeasurementsNonIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeasurementsNonIndex")
+            .field("end", &self.end)
+            .field("granularity", &self.granularity)
+            .field("group_id", &self.group_id)
+            .field("hardware_measurements", &self.hardware_measurements)
+            .field("links", &self.links)
+            .field("process_id", &self.process_id)
+            .field("start", &self.start)
+            .field("status_measurements", &self.status_measurements)
+            .finish()
+    }
+}
+
 serde_via_json!(MeasurementsNonIndex);
 
 /// Duration that specifies the interval between measurement data points. The parameter expresses its value in ISO 8601 timestamp format in UTC. If you set this parameter, you must set either **period** or **start** and **end**.
@@ -804,7 +984,7 @@ serde_via_json!(MeasurementsNonIndex);
 pub type MeasurementsNonIndexGranularity = ApiMeasurementsGeneralViewAtlasGranularity;
 
 /// The spec's `MesurementsDatabase` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MesurementsDatabase {
     /// Human-readable label that identifies the database that the specified MongoDB process serves.
@@ -837,6 +1017,16 @@ impl Json for MesurementsDatabase {
     }
 }
 
+impl std::fmt::Debug for MesurementsDatabase {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MesurementsDatabase")
+            .field("database_name", &self.database_name)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
 serde_via_json!(MesurementsDatabase);
 
 /// The spec's `MetricsMeasurement_Atlas` schema.
@@ -845,7 +1035,7 @@ serde_via_json!(MesurementsDatabase);
 pub type MetricsMeasurementAtlas = MetricsMeasurement;
 
 /// The spec's `PaginatedDatabaseView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedDatabaseView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -885,10 +1075,21 @@ impl Json for PaginatedDatabaseView {
     }
 }
 
+impl std::fmt::Debug for PaginatedDatabaseView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedDatabaseView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedDatabaseView);
 
 /// The spec's `PaginatedDiskPartitionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedDiskPartitionView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -928,10 +1129,21 @@ impl Json for PaginatedDiskPartitionView {
     }
 }
 
+impl std::fmt::Debug for PaginatedDiskPartitionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedDiskPartitionView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedDiskPartitionView);
 
 /// The spec's `PaginatedHostView_Atlas` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedHostViewAtlas {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -968,6 +1180,17 @@ impl Json for PaginatedHostViewAtlas {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedHostViewAtlas {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedHostViewAtlas")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

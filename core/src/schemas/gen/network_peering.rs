@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Collection of settings that configures the network container for a virtual private connection on Amazon Web Services.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSCloudProviderContainer {
     /// Unique 24-hexadecimal digit string that identifies the network peering container.
@@ -71,10 +71,24 @@ impl Json for AWSCloudProviderContainer {
     }
 }
 
+impl std::fmt::Debug for AWSCloudProviderContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSCloudProviderContainer")
+            .field("id", &self.id)
+            .field("provider_name", &self.provider_name)
+            .field("provisioned", &self.provisioned)
+            .field("atlas_cidr_block", &self.atlas_cidr_block)
+            .field("region_name", &self.region_name)
+            .field("vpc_id", &self.vpc_id)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSCloudProviderContainer);
 
 /// Geographic area that Amazon Web Services (AWS) defines to which MongoDB Cloud deployed this network peering container.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCloudProviderContainerRegionName {
     /// `US_EAST_1`
@@ -266,10 +280,58 @@ impl Json for AWSCloudProviderContainerRegionName {
     }
 }
 
+impl std::fmt::Debug for AWSCloudProviderContainerRegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsEast1 => f.write_str("UsEast1"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsWest1 => f.write_str("UsWest1"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::CaCentral1 => f.write_str("CaCentral1"),
+            Self::EuNorth1 => f.write_str("EuNorth1"),
+            Self::EuWest1 => f.write_str("EuWest1"),
+            Self::EuWest2 => f.write_str("EuWest2"),
+            Self::EuWest3 => f.write_str("EuWest3"),
+            Self::EuCentral1 => f.write_str("EuCentral1"),
+            Self::EuCentral2 => f.write_str("EuCentral2"),
+            Self::SaEast1 => f.write_str("SaEast1"),
+            Self::ApEast1 => f.write_str("ApEast1"),
+            Self::ApEast2 => f.write_str("ApEast2"),
+            Self::ApSoutheast2 => f.write_str("ApSoutheast2"),
+            Self::ApSoutheast3 => f.write_str("ApSoutheast3"),
+            Self::ApSoutheast4 => f.write_str("ApSoutheast4"),
+            Self::ApSoutheast5 => f.write_str("ApSoutheast5"),
+            Self::ApSoutheast6 => f.write_str("ApSoutheast6"),
+            Self::ApSoutheast7 => f.write_str("ApSoutheast7"),
+            Self::ApNortheast1 => f.write_str("ApNortheast1"),
+            Self::ApNortheast2 => f.write_str("ApNortheast2"),
+            Self::ApNortheast3 => f.write_str("ApNortheast3"),
+            Self::ApSoutheast1 => f.write_str("ApSoutheast1"),
+            Self::ApSouth1 => f.write_str("ApSouth1"),
+            Self::ApSouth2 => f.write_str("ApSouth2"),
+            Self::CnNorth1 => f.write_str("CnNorth1"),
+            Self::CnNorthwest1 => f.write_str("CnNorthwest1"),
+            Self::MeCentral1 => f.write_str("MeCentral1"),
+            Self::MeSouth1 => f.write_str("MeSouth1"),
+            Self::AfSouth1 => f.write_str("AfSouth1"),
+            Self::EuSouth1 => f.write_str("EuSouth1"),
+            Self::EuSouth2 => f.write_str("EuSouth2"),
+            Self::IlCentral1 => f.write_str("IlCentral1"),
+            Self::CaWest1 => f.write_str("CaWest1"),
+            Self::MxCentral1 => f.write_str("MxCentral1"),
+            Self::Global => f.write_str("Global"),
+            Self::UsGovWest1 => f.write_str("UsGovWest1"),
+            Self::UsGovEast1 => f.write_str("UsGovEast1"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AWSCloudProviderContainerRegionName);
 
 /// Group of Network Peering connection settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AwsNetworkPeeringConnectionSettings {
     /// Amazon Web Services (AWS) region where the Virtual Peering Connection (VPC) that you peered with the MongoDB Cloud VPC resides. The resource returns `null` if your VPC and the MongoDB Cloud VPC reside in the same region.
@@ -354,10 +416,28 @@ impl Json for AwsNetworkPeeringConnectionSettings {
     }
 }
 
+impl std::fmt::Debug for AwsNetworkPeeringConnectionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsNetworkPeeringConnectionSettings")
+            .field("accepter_region_name", &self.accepter_region_name)
+            .field("aws_account_id", &self.aws_account_id)
+            .field("connection_id", &self.connection_id)
+            .field("container_id", &self.container_id)
+            .field("error_state_name", &self.error_state_name)
+            .field("id", &self.id)
+            .field("provider_name", &self.provider_name)
+            .field("route_table_cidr_block", &self.route_table_cidr_block)
+            .field("status_name", &self.status_name)
+            .field("vpc_id", &self.vpc_id)
+            .finish()
+    }
+}
+
 serde_via_json!(AwsNetworkPeeringConnectionSettings);
 
 /// Type of error that can be returned when requesting an Amazon Web Services (AWS) peering connection. The resource returns `null` if the request succeeded.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AwsNetworkPeeringConnectionSettingsErrorStateName {
     /// `REJECTED`
@@ -405,6 +485,18 @@ impl Json for AwsNetworkPeeringConnectionSettingsErrorStateName {
     }
 }
 
+impl std::fmt::Debug for AwsNetworkPeeringConnectionSettingsErrorStateName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rejected => f.write_str("Rejected"),
+            Self::Expired => f.write_str("Expired"),
+            Self::InvalidArgument => f.write_str("InvalidArgument"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AwsNetworkPeeringConnectionSettingsErrorStateName);
 
 /// Cloud service provider that serves the requested network peering connection.
@@ -413,7 +505,7 @@ serde_via_json!(AwsNetworkPeeringConnectionSettingsErrorStateName);
 pub type AwsNetworkPeeringConnectionSettingsProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the network peering connection at the time you made the request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AwsNetworkPeeringConnectionSettingsStatusName {
     /// `INITIATING`
@@ -473,10 +565,25 @@ impl Json for AwsNetworkPeeringConnectionSettingsStatusName {
     }
 }
 
+impl std::fmt::Debug for AwsNetworkPeeringConnectionSettingsStatusName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initiating => f.write_str("Initiating"),
+            Self::PendingAcceptance => f.write_str("PendingAcceptance"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Finalizing => f.write_str("Finalizing"),
+            Self::Available => f.write_str("Available"),
+            Self::Terminating => f.write_str("Terminating"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AwsNetworkPeeringConnectionSettingsStatusName);
 
 /// Collection of settings that configures the network container for a virtual private connection on Amazon Web Services.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureCloudProviderContainer {
     /// Unique 24-hexadecimal digit string that identifies the network peering container.
@@ -551,6 +658,21 @@ impl Json for AzureCloudProviderContainer {
     }
 }
 
+impl std::fmt::Debug for AzureCloudProviderContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureCloudProviderContainer")
+            .field("id", &self.id)
+            .field("provider_name", &self.provider_name)
+            .field("provisioned", &self.provisioned)
+            .field("atlas_cidr_block", &self.atlas_cidr_block)
+            .field("azure_subscription_id", &self.azure_subscription_id)
+            .field("region", &self.region)
+            .field("vnet_name", &self.vnet_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureCloudProviderContainer);
 
 /// Cloud service provider that serves the requested network peering containers.
@@ -559,7 +681,7 @@ serde_via_json!(AzureCloudProviderContainer);
 pub type AzureCloudProviderContainerProviderName = AWSCloudProviderContainerProviderName;
 
 /// Azure region to which MongoDB Cloud deployed this network peering container.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureCloudProviderContainerRegion {
     /// `US_CENTRAL`
@@ -835,10 +957,79 @@ impl Json for AzureCloudProviderContainerRegion {
     }
 }
 
+impl std::fmt::Debug for AzureCloudProviderContainerRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsCentral => f.write_str("UsCentral"),
+            Self::UsEast => f.write_str("UsEast"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsEast2Euap => f.write_str("UsEast2Euap"),
+            Self::UsNorthCentral => f.write_str("UsNorthCentral"),
+            Self::UsWest => f.write_str("UsWest"),
+            Self::UsSouthCentral => f.write_str("UsSouthCentral"),
+            Self::EuropeNorth => f.write_str("EuropeNorth"),
+            Self::EuropeWest => f.write_str("EuropeWest"),
+            Self::UsWestCentral => f.write_str("UsWestCentral"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::UsWest3 => f.write_str("UsWest3"),
+            Self::CanadaEast => f.write_str("CanadaEast"),
+            Self::CanadaCentral => f.write_str("CanadaCentral"),
+            Self::BrazilSouth => f.write_str("BrazilSouth"),
+            Self::BrazilSoutheast => f.write_str("BrazilSoutheast"),
+            Self::AustraliaEast => f.write_str("AustraliaEast"),
+            Self::AustraliaSouthEast => f.write_str("AustraliaSouthEast"),
+            Self::AustraliaCentral => f.write_str("AustraliaCentral"),
+            Self::AustraliaCentral2 => f.write_str("AustraliaCentral2"),
+            Self::UaeNorth => f.write_str("UaeNorth"),
+            Self::GermanyWestCentral => f.write_str("GermanyWestCentral"),
+            Self::GermanyNorth => f.write_str("GermanyNorth"),
+            Self::SwitzerlandNorth => f.write_str("SwitzerlandNorth"),
+            Self::SwitzerlandWest => f.write_str("SwitzerlandWest"),
+            Self::SwedenCentral => f.write_str("SwedenCentral"),
+            Self::SwedenSouth => f.write_str("SwedenSouth"),
+            Self::UkSouth => f.write_str("UkSouth"),
+            Self::UkWest => f.write_str("UkWest"),
+            Self::IndiaCentral => f.write_str("IndiaCentral"),
+            Self::IndiaWest => f.write_str("IndiaWest"),
+            Self::IndiaSouth => f.write_str("IndiaSouth"),
+            Self::ChinaEast => f.write_str("ChinaEast"),
+            Self::ChinaNorth => f.write_str("ChinaNorth"),
+            Self::AsiaEast => f.write_str("AsiaEast"),
+            Self::JapanEast => f.write_str("JapanEast"),
+            Self::JapanWest => f.write_str("JapanWest"),
+            Self::AsiaSouthEast => f.write_str("AsiaSouthEast"),
+            Self::KoreaCentral => f.write_str("KoreaCentral"),
+            Self::KoreaSouth => f.write_str("KoreaSouth"),
+            Self::FranceCentral => f.write_str("FranceCentral"),
+            Self::FranceSouth => f.write_str("FranceSouth"),
+            Self::SouthAfricaNorth => f.write_str("SouthAfricaNorth"),
+            Self::SouthAfricaWest => f.write_str("SouthAfricaWest"),
+            Self::NorwayEast => f.write_str("NorwayEast"),
+            Self::NorwayWest => f.write_str("NorwayWest"),
+            Self::UaeCentral => f.write_str("UaeCentral"),
+            Self::QatarCentral => f.write_str("QatarCentral"),
+            Self::PolandCentral => f.write_str("PolandCentral"),
+            Self::IsraelCentral => f.write_str("IsraelCentral"),
+            Self::ItalyNorth => f.write_str("ItalyNorth"),
+            Self::SpainCentral => f.write_str("SpainCentral"),
+            Self::MexicoCentral => f.write_str("MexicoCentral"),
+            Self::NewZealandNorth => f.write_str("NewZealandNorth"),
+            Self::IndonesiaCentral => f.write_str("IndonesiaCentral"),
+            Self::MalaysiaWest => f.write_str("MalaysiaWest"),
+            Self::ChileCentral => f.write_str("ChileCentral"),
+            Self::UsGovVirginia => f.write_str("UsGovVirginia"),
+            Self::UsGovArizona => f.write_str("UsGovArizona"),
+            Self::UsGovTexas => f.write_str("UsGovTexas"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureCloudProviderContainerRegion);
 
 /// Group of Network Peering connection settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureNetworkPeeringConnectionSettings {
     /// Unique string that identifies the Azure AD directory in which the VNet peered with the MongoDB Cloud VNet resides.
@@ -918,6 +1109,23 @@ impl Json for AzureNetworkPeeringConnectionSettings {
     }
 }
 
+impl std::fmt::Debug for AzureNetworkPeeringConnectionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureNetworkPeeringConnectionSettings")
+            .field("azure_directory_id", &self.azure_directory_id)
+            .field("azure_subscription_id", &self.azure_subscription_id)
+            .field("container_id", &self.container_id)
+            .field("error_state", &self.error_state)
+            .field("id", &self.id)
+            .field("provider_name", &self.provider_name)
+            .field("resource_group_name", &self.resource_group_name)
+            .field("status", &self.status)
+            .field("vnet_name", &self.vnet_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureNetworkPeeringConnectionSettings);
 
 /// Cloud service provider that serves the requested network peering connection.
@@ -926,7 +1134,7 @@ serde_via_json!(AzureNetworkPeeringConnectionSettings);
 pub type AzureNetworkPeeringConnectionSettingsProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the network peering connection at the time you made the request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureNetworkPeeringConnectionSettingsStatus {
     /// `ADDING_PEER`
@@ -982,10 +1190,24 @@ impl Json for AzureNetworkPeeringConnectionSettingsStatus {
     }
 }
 
+impl std::fmt::Debug for AzureNetworkPeeringConnectionSettingsStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AddingPeer => f.write_str("AddingPeer"),
+            Self::Available => f.write_str("Available"),
+            Self::Failed => f.write_str("Failed"),
+            Self::DeletionFailed => f.write_str("DeletionFailed"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureNetworkPeeringConnectionSettingsStatus);
 
 /// The spec's `BaseNetworkPeeringConnectionSettings` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BaseNetworkPeeringConnectionSettings {
     /// AWS
@@ -1026,10 +1248,22 @@ impl Json for BaseNetworkPeeringConnectionSettings {
     }
 }
 
+impl std::fmt::Debug for BaseNetworkPeeringConnectionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BaseNetworkPeeringConnectionSettings);
 
 /// Collection of settings that configures the network container for a virtual private connection on Amazon Web Services.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudProviderContainer {
     /// AWS
@@ -1070,10 +1304,22 @@ impl Json for CloudProviderContainer {
     }
 }
 
+impl std::fmt::Debug for CloudProviderContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CloudProviderContainer);
 
 /// Collection of settings that configures the network container for a virtual private connection on Amazon Web Services.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPCloudProviderContainer {
     /// Unique 24-hexadecimal digit string that identifies the network peering container.
@@ -1148,6 +1394,21 @@ impl Json for GCPCloudProviderContainer {
     }
 }
 
+impl std::fmt::Debug for GCPCloudProviderContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPCloudProviderContainer")
+            .field("id", &self.id)
+            .field("provider_name", &self.provider_name)
+            .field("provisioned", &self.provisioned)
+            .field("atlas_cidr_block", &self.atlas_cidr_block)
+            .field("gcp_project_id", &self.gcp_project_id)
+            .field("network_name", &self.network_name)
+            .field("regions", &self.regions)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPCloudProviderContainer);
 
 /// Cloud service provider that serves the requested network peering containers.
@@ -1156,7 +1417,7 @@ serde_via_json!(GCPCloudProviderContainer);
 pub type GCPCloudProviderContainerProviderName = AWSCloudProviderContainerProviderName;
 
 /// List of GCP regions to which you want to deploy this MongoDB Cloud network peering container.  In this MongoDB Cloud project, you can deploy clusters only to the GCP regions in this list. To deploy MongoDB Cloud clusters to other GCP regions, create additional projects.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GCPCloudProviderContainerRegions {
     /// `AFRICA_SOUTH_1`
@@ -1344,10 +1605,57 @@ impl Json for GCPCloudProviderContainerRegions {
     }
 }
 
+impl std::fmt::Debug for GCPCloudProviderContainerRegions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AfricaSouth1 => f.write_str("AfricaSouth1"),
+            Self::AsiaEast2 => f.write_str("AsiaEast2"),
+            Self::AsiaNortheast2 => f.write_str("AsiaNortheast2"),
+            Self::AsiaNortheast3 => f.write_str("AsiaNortheast3"),
+            Self::AsiaSouth1 => f.write_str("AsiaSouth1"),
+            Self::AsiaSouth2 => f.write_str("AsiaSouth2"),
+            Self::AsiaSoutheast2 => f.write_str("AsiaSoutheast2"),
+            Self::AustraliaSoutheast1 => f.write_str("AustraliaSoutheast1"),
+            Self::AustraliaSoutheast2 => f.write_str("AustraliaSoutheast2"),
+            Self::CentralUs => f.write_str("CentralUs"),
+            Self::EasternAsiaPacific => f.write_str("EasternAsiaPacific"),
+            Self::EasternUs => f.write_str("EasternUs"),
+            Self::EuropeCentral2 => f.write_str("EuropeCentral2"),
+            Self::EuropeNorth1 => f.write_str("EuropeNorth1"),
+            Self::EuropeWest2 => f.write_str("EuropeWest2"),
+            Self::EuropeWest3 => f.write_str("EuropeWest3"),
+            Self::EuropeWest4 => f.write_str("EuropeWest4"),
+            Self::EuropeWest6 => f.write_str("EuropeWest6"),
+            Self::EuropeWest10 => f.write_str("EuropeWest10"),
+            Self::EuropeWest12 => f.write_str("EuropeWest12"),
+            Self::MiddleEastCentral1 => f.write_str("MiddleEastCentral1"),
+            Self::MiddleEastCentral2 => f.write_str("MiddleEastCentral2"),
+            Self::MiddleEastWest1 => f.write_str("MiddleEastWest1"),
+            Self::NorthAmericaNortheast1 => f.write_str("NorthAmericaNortheast1"),
+            Self::NorthAmericaNortheast2 => f.write_str("NorthAmericaNortheast2"),
+            Self::NorthAmericaSouth1 => f.write_str("NorthAmericaSouth1"),
+            Self::NortheasternAsiaPacific => f.write_str("NortheasternAsiaPacific"),
+            Self::SouthAmericaEast1 => f.write_str("SouthAmericaEast1"),
+            Self::SouthAmericaWest1 => f.write_str("SouthAmericaWest1"),
+            Self::SoutheasternAsiaPacific => f.write_str("SoutheasternAsiaPacific"),
+            Self::UsEast4 => f.write_str("UsEast4"),
+            Self::UsEast5 => f.write_str("UsEast5"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::UsWest3 => f.write_str("UsWest3"),
+            Self::UsWest4 => f.write_str("UsWest4"),
+            Self::UsSouth1 => f.write_str("UsSouth1"),
+            Self::WesternEurope => f.write_str("WesternEurope"),
+            Self::WesternUs => f.write_str("WesternUs"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(GCPCloudProviderContainerRegions);
 
 /// Group of Network Peering connection settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPNetworkPeeringConnectionSettings {
     /// Unique 24-hexadecimal digit string that identifies the MongoDB Cloud network container that contains the specified network peering connection.
@@ -1411,6 +1719,21 @@ impl Json for GCPNetworkPeeringConnectionSettings {
     }
 }
 
+impl std::fmt::Debug for GCPNetworkPeeringConnectionSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPNetworkPeeringConnectionSettings")
+            .field("container_id", &self.container_id)
+            .field("error_message", &self.error_message)
+            .field("gcp_project_id", &self.gcp_project_id)
+            .field("id", &self.id)
+            .field("network_name", &self.network_name)
+            .field("provider_name", &self.provider_name)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPNetworkPeeringConnectionSettings);
 
 /// Cloud service provider that serves the requested network peering connection.
@@ -1419,7 +1742,7 @@ serde_via_json!(GCPNetworkPeeringConnectionSettings);
 pub type GCPNetworkPeeringConnectionSettingsProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the network peering connection at the time you made the request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GCPNetworkPeeringConnectionSettingsStatus {
     /// `ADDING_PEER`
@@ -1475,10 +1798,24 @@ impl Json for GCPNetworkPeeringConnectionSettingsStatus {
     }
 }
 
+impl std::fmt::Debug for GCPNetworkPeeringConnectionSettingsStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AddingPeer => f.write_str("AddingPeer"),
+            Self::WaitingForUser => f.write_str("WaitingForUser"),
+            Self::Available => f.write_str("Available"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(GCPNetworkPeeringConnectionSettingsStatus);
 
 /// List of Network Peering Containers that Amazon Web Services serves.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudProviderContainerView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1518,10 +1855,21 @@ impl Json for PaginatedCloudProviderContainerView {
     }
 }
 
+impl std::fmt::Debug for PaginatedCloudProviderContainerView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedCloudProviderContainerView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedCloudProviderContainerView);
 
 /// Group of Network Peering connection settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedContainerPeerView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1558,6 +1906,17 @@ impl Json for PaginatedContainerPeerView {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedContainerPeerView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedContainerPeerView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AWSCreateDataProcessRegionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSCreateDataProcessRegionView {
     /// Human-readable label that identifies the Cloud service provider where you wish to store your archived data. `AZURE` or `GCP` may be selected only if it is the Cloud service provider for the cluster and no archives for any other cloud provider have been created for the cluster.
@@ -41,10 +41,20 @@ impl Json for AWSCreateDataProcessRegionView {
     }
 }
 
+impl std::fmt::Debug for AWSCreateDataProcessRegionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSCreateDataProcessRegionView")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSCreateDataProcessRegionView);
 
 /// Human-readable label that identifies the geographic location of the region where you wish to store your archived data.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCreateDataProcessRegionViewRegion {
     /// `US_EAST_1`
@@ -120,10 +130,29 @@ impl Json for AWSCreateDataProcessRegionViewRegion {
     }
 }
 
+impl std::fmt::Debug for AWSCreateDataProcessRegionViewRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsEast1 => f.write_str("UsEast1"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::SaEast1 => f.write_str("SaEast1"),
+            Self::EuWest1 => f.write_str("EuWest1"),
+            Self::EuWest2 => f.write_str("EuWest2"),
+            Self::EuCentral1 => f.write_str("EuCentral1"),
+            Self::ApSouth1 => f.write_str("ApSouth1"),
+            Self::ApSoutheast1 => f.write_str("ApSoutheast1"),
+            Self::ApSoutheast2 => f.write_str("ApSoutheast2"),
+            Self::ApNortheast2 => f.write_str("ApNortheast2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AWSCreateDataProcessRegionViewRegion);
 
 /// The spec's `AzureCreateDataProcessRegionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureCreateDataProcessRegionView {
     /// Human-readable label that identifies the Cloud service provider where you wish to store your archived data. `AZURE` or `GCP` may be selected only if it is the Cloud service provider for the cluster and no archives for any other cloud provider have been created for the cluster.
@@ -156,6 +185,16 @@ impl Json for AzureCreateDataProcessRegionView {
     }
 }
 
+impl std::fmt::Debug for AzureCreateDataProcessRegionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureCreateDataProcessRegionView")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureCreateDataProcessRegionView);
 
 /// Human-readable label that identifies the Cloud service provider where you wish to store your archived data. `AZURE` or `GCP` may be selected only if it is the Cloud service provider for the cluster and no archives for any other cloud provider have been created for the cluster.
@@ -164,7 +203,7 @@ serde_via_json!(AzureCreateDataProcessRegionView);
 pub type AzureCreateDataProcessRegionViewCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Human-readable label that identifies the geographic location of the region where you wish to store your archived data.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureCreateDataProcessRegionViewRegion {
     /// `US_EAST_2`
@@ -212,10 +251,22 @@ impl Json for AzureCreateDataProcessRegionViewRegion {
     }
 }
 
+impl std::fmt::Debug for AzureCreateDataProcessRegionViewRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::EuropeWest => f.write_str("EuropeWest"),
+            Self::BrazilSouth => f.write_str("BrazilSouth"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureCreateDataProcessRegionViewRegion);
 
 /// The spec's `BackupOnlineArchive` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupOnlineArchive {
     /// Unique 24-hexadecimal digit string that identifies the online archive.
@@ -330,12 +381,34 @@ impl Json for BackupOnlineArchive {
     }
 }
 
+impl std::fmt::Debug for BackupOnlineArchive {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupOnlineArchive")
+            .field("id", &self.id)
+            .field("cluster_name", &self.cluster_name)
+            .field("coll_name", &self.coll_name)
+            .field("collection_type", &self.collection_type)
+            .field("criteria", &self.criteria)
+            .field("data_expiration_rule", &self.data_expiration_rule)
+            .field("data_process_region", &self.data_process_region)
+            .field("data_set_name", &self.data_set_name)
+            .field("db_name", &self.db_name)
+            .field("group_id", &self.group_id)
+            .field("partition_fields", &self.partition_fields)
+            .field("paused", &self.paused)
+            .field("schedule", &self.schedule)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupOnlineArchive);
 
 /// Classification of MongoDB database collection that you want to return.
 ///
 /// If you set this parameter to `TIMESERIES`, set `"criteria.type" : "date"` and `"criteria.dateFormat" : "ISODATE"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupOnlineArchiveCollectionType {
     /// `TIMESERIES`
@@ -379,10 +452,21 @@ impl Json for BackupOnlineArchiveCollectionType {
     }
 }
 
+impl std::fmt::Debug for BackupOnlineArchiveCollectionType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Timeseries => f.write_str("Timeseries"),
+            Self::Standard => f.write_str("Standard"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupOnlineArchiveCollectionType);
 
 /// The spec's `BackupOnlineArchiveCreate` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupOnlineArchiveCreate {
     /// Unique 24-hexadecimal digit string that identifies the online archive.
@@ -497,6 +581,28 @@ impl Json for BackupOnlineArchiveCreate {
     }
 }
 
+impl std::fmt::Debug for BackupOnlineArchiveCreate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupOnlineArchiveCreate")
+            .field("id", &self.id)
+            .field("cluster_name", &self.cluster_name)
+            .field("coll_name", &self.coll_name)
+            .field("collection_type", &self.collection_type)
+            .field("criteria", &self.criteria)
+            .field("data_expiration_rule", &self.data_expiration_rule)
+            .field("data_process_region", &self.data_process_region)
+            .field("data_set_name", &self.data_set_name)
+            .field("db_name", &self.db_name)
+            .field("group_id", &self.group_id)
+            .field("partition_fields", &self.partition_fields)
+            .field("paused", &self.paused)
+            .field("schedule", &self.schedule)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(BackupOnlineArchiveCreate);
 
 /// Classification of MongoDB database collection that you want to return.
@@ -517,7 +623,7 @@ pub type BackupOnlineArchiveCreateCollectionType = BackupOnlineArchiveCollection
 /// | `PAUSED`    | MongoDB Cloud has stopped archiving. Archived documents can be queried. The specified archiving operation on the active cluster cannot archive additional documents. You can resume archiving for paused archives at any time. |
 /// | `ORPHANED`  | Someone has deleted the collection associated with an active or paused archive. MongoDB Cloud doesn't delete the archived data. You must manually delete the online archives associated with the deleted collection. |
 /// | `DELETED`   | Someone has deleted the archive was deleted. When someone deletes an online archive, MongoDB Cloud removes all associated archived documents from the cloud object storage. |
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupOnlineArchiveCreateState {
     /// `PENDING`
@@ -577,6 +683,21 @@ impl Json for BackupOnlineArchiveCreateState {
     }
 }
 
+impl std::fmt::Debug for BackupOnlineArchiveCreateState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Active => f.write_str("Active"),
+            Self::Pausing => f.write_str("Pausing"),
+            Self::Paused => f.write_str("Paused"),
+            Self::Deleted => f.write_str("Deleted"),
+            Self::Orphaned => f.write_str("Orphaned"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BackupOnlineArchiveCreateState);
 
 /// Phase of the process to create this online archive when you made this request.
@@ -595,7 +716,7 @@ serde_via_json!(BackupOnlineArchiveCreateState);
 pub type BackupOnlineArchiveState = BackupOnlineArchiveCreateState;
 
 /// Settings to configure the region where you wish to store your archived data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateDataProcessRegionView {
     /// `cloudProvider` is `AWS`.
@@ -630,6 +751,18 @@ impl Json for CreateDataProcessRegionView {
     }
 }
 
+impl std::fmt::Debug for CreateDataProcessRegionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CreateDataProcessRegionView);
 
 /// Rules by which MongoDB Cloud archives data.
@@ -637,7 +770,7 @@ serde_via_json!(CreateDataProcessRegionView);
 /// Use the `criteria.type` field to choose how MongoDB Cloud selects data to archive. Choose data using the age of the data or a MongoDB query.
 /// `"criteria.type": "DATE"` selects documents to archive based on a date.
 /// `"criteria.type": "CUSTOM"` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `"criteria.type": "CUSTOM"` when `"collectionType": "TIMESERIES"`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CriteriaView {
     /// Archival Criteria
@@ -672,12 +805,23 @@ impl Json for CriteriaView {
     }
 }
 
+impl std::fmt::Debug for CriteriaView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Custom(v) => f.debug_tuple("Custom").field(v).finish(),
+            Self::Date(v) => f.debug_tuple("Date").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CriteriaView);
 
 /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
 /// `DATE` selects documents to archive based on a date.
 /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CriteriaViewType {
     /// `DATE`
@@ -721,10 +865,21 @@ impl Json for CriteriaViewType {
     }
 }
 
+impl std::fmt::Debug for CriteriaViewType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Date => f.write_str("Date"),
+            Self::Custom => f.write_str("Custom"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CriteriaViewType);
 
 /// Custom archival criteria.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomCriteriaView {
     /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
@@ -759,6 +914,13 @@ impl Json for CustomCriteriaView {
     }
 }
 
+impl std::fmt::Debug for CustomCriteriaView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomCriteriaView").field("type", &self.r#type).field("query", &self.query).finish()
+    }
+}
+
 serde_via_json!(CustomCriteriaView);
 
 /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
@@ -769,7 +931,7 @@ serde_via_json!(CustomCriteriaView);
 pub type CustomCriteriaViewType = CriteriaViewType;
 
 /// The spec's `DailyScheduleView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyScheduleView {
     /// Type of schedule.
@@ -817,10 +979,23 @@ impl Json for DailyScheduleView {
     }
 }
 
+impl std::fmt::Debug for DailyScheduleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DailyScheduleView")
+            .field("type", &self.r#type)
+            .field("end_hour", &self.end_hour)
+            .field("end_minute", &self.end_minute)
+            .field("start_hour", &self.start_hour)
+            .field("start_minute", &self.start_minute)
+            .finish()
+    }
+}
+
 serde_via_json!(DailyScheduleView);
 
 /// Type of schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DailyScheduleViewType {
     /// `DEFAULT`
@@ -872,10 +1047,23 @@ impl Json for DailyScheduleViewType {
     }
 }
 
+impl std::fmt::Debug for DailyScheduleViewType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Default => f.write_str("Default"),
+            Self::Daily => f.write_str("Daily"),
+            Self::Weekly => f.write_str("Weekly"),
+            Self::Monthly => f.write_str("Monthly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DailyScheduleViewType);
 
 /// Rule for specifying when data should be deleted from the archive.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataExpirationRuleView {
     /// Number of days used in the date criteria for nominating documents for deletion.
@@ -905,6 +1093,13 @@ impl Json for DataExpirationRuleView {
     }
 }
 
+impl std::fmt::Debug for DataExpirationRuleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataExpirationRuleView").field("expire_after_days", &self.expire_after_days).finish()
+    }
+}
+
 serde_via_json!(DataExpirationRuleView);
 
 /// Settings to configure the region where you wish to store your archived data.
@@ -913,7 +1108,7 @@ serde_via_json!(DataExpirationRuleView);
 pub type DataProcessRegionView = CreateDataProcessRegionView;
 
 /// Date-Based archival criteria.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DateCriteriaView {
     /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
@@ -960,11 +1155,23 @@ impl Json for DateCriteriaView {
     }
 }
 
+impl std::fmt::Debug for DateCriteriaView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DateCriteriaView")
+            .field("type", &self.r#type)
+            .field("date_field", &self.date_field)
+            .field("date_format", &self.date_format)
+            .field("expire_after_days", &self.expire_after_days)
+            .finish()
+    }
+}
+
 serde_via_json!(DateCriteriaView);
 
 /// Syntax used to write the date after which data moves to the online archive. Date can be expressed as ISO 8601, Epoch timestamps, or Object ID. The Epoch timestamp can be expressed as nanoseconds, milliseconds, or seconds. Set this parameter when `criteria.type` : `DATE`.
 /// You must set `criteria.type` : `DATE` if `collectionType`: `TIMESERIES`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DateCriteriaViewDateFormat {
     /// `ISODATE`
@@ -1020,6 +1227,20 @@ impl Json for DateCriteriaViewDateFormat {
     }
 }
 
+impl std::fmt::Debug for DateCriteriaViewDateFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Isodate => f.write_str("Isodate"),
+            Self::EpochSeconds => f.write_str("EpochSeconds"),
+            Self::EpochMillis => f.write_str("EpochMillis"),
+            Self::EpochNanoseconds => f.write_str("EpochNanoseconds"),
+            Self::ObjectId => f.write_str("ObjectId"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DateCriteriaViewDateFormat);
 
 /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
@@ -1030,7 +1251,7 @@ serde_via_json!(DateCriteriaViewDateFormat);
 pub type DateCriteriaViewType = CriteriaViewType;
 
 /// The spec's `DefaultScheduleView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultScheduleView {
     /// Type of schedule.
@@ -1060,6 +1281,13 @@ impl Json for DefaultScheduleView {
     }
 }
 
+impl std::fmt::Debug for DefaultScheduleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultScheduleView").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(DefaultScheduleView);
 
 /// Type of schedule.
@@ -1068,7 +1296,7 @@ serde_via_json!(DefaultScheduleView);
 pub type DefaultScheduleViewType = DailyScheduleViewType;
 
 /// The spec's `GCPCreateDataProcessRegionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPCreateDataProcessRegionView {
     /// Human-readable label that identifies the Cloud service provider where you wish to store your archived data. `AZURE` or `GCP` may be selected only if it is the Cloud service provider for the cluster and no archives for any other cloud provider have been created for the cluster.
@@ -1101,6 +1329,16 @@ impl Json for GCPCreateDataProcessRegionView {
     }
 }
 
+impl std::fmt::Debug for GCPCreateDataProcessRegionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPCreateDataProcessRegionView")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPCreateDataProcessRegionView);
 
 /// Human-readable label that identifies the Cloud service provider where you wish to store your archived data. `AZURE` or `GCP` may be selected only if it is the Cloud service provider for the cluster and no archives for any other cloud provider have been created for the cluster.
@@ -1109,7 +1347,7 @@ serde_via_json!(GCPCreateDataProcessRegionView);
 pub type GCPCreateDataProcessRegionViewCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Human-readable label that identifies the geographic location of the region where you wish to store your archived data.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GCPCreateDataProcessRegionViewRegion {
     /// `CENTRAL_US`
@@ -1153,10 +1391,21 @@ impl Json for GCPCreateDataProcessRegionViewRegion {
     }
 }
 
+impl std::fmt::Debug for GCPCreateDataProcessRegionViewRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CentralUs => f.write_str("CentralUs"),
+            Self::WesternEurope => f.write_str("WesternEurope"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(GCPCreateDataProcessRegionViewRegion);
 
 /// The spec's `MonthlyScheduleView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MonthlyScheduleView {
     /// Type of schedule.
@@ -1208,6 +1457,20 @@ impl Json for MonthlyScheduleView {
     }
 }
 
+impl std::fmt::Debug for MonthlyScheduleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonthlyScheduleView")
+            .field("type", &self.r#type)
+            .field("day_of_month", &self.day_of_month)
+            .field("end_hour", &self.end_hour)
+            .field("end_minute", &self.end_minute)
+            .field("start_hour", &self.start_hour)
+            .field("start_minute", &self.start_minute)
+            .finish()
+    }
+}
+
 serde_via_json!(MonthlyScheduleView);
 
 /// Type of schedule.
@@ -1216,7 +1479,7 @@ serde_via_json!(MonthlyScheduleView);
 pub type MonthlyScheduleViewType = DailyScheduleViewType;
 
 /// Regular frequency and duration when archiving process occurs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OnlineArchiveSchedule {
     /// `type` is `DAILY`.
@@ -1255,10 +1518,23 @@ impl Json for OnlineArchiveSchedule {
     }
 }
 
+impl std::fmt::Debug for OnlineArchiveSchedule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Daily(v) => f.debug_tuple("Daily").field(v).finish(),
+            Self::Default(v) => f.debug_tuple("Default").field(v).finish(),
+            Self::Monthly(v) => f.debug_tuple("Monthly").field(v).finish(),
+            Self::Weekly(v) => f.debug_tuple("Weekly").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(OnlineArchiveSchedule);
 
 /// The spec's `PaginatedOnlineArchiveView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedOnlineArchiveView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1298,10 +1574,21 @@ impl Json for PaginatedOnlineArchiveView {
     }
 }
 
+impl std::fmt::Debug for PaginatedOnlineArchiveView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedOnlineArchiveView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedOnlineArchiveView);
 
 /// Metadata to partition this online archive.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartitionFieldView {
     /// Human-readable label that identifies the parameter that MongoDB Cloud uses to partition data. To specify a nested parameter, use the dot notation.
@@ -1341,10 +1628,21 @@ impl Json for PartitionFieldView {
     }
 }
 
+impl std::fmt::Debug for PartitionFieldView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartitionFieldView")
+            .field("field_name", &self.field_name)
+            .field("field_type", &self.field_type)
+            .field("order", &self.order)
+            .finish()
+    }
+}
+
 serde_via_json!(PartitionFieldView);
 
 /// Data type of the parameter that that MongoDB Cloud uses to partition data. Partition parameters of type UUID must be of binary subtype 4. MongoDB Cloud skips partition parameters of type UUID with subtype 3.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PartitionFieldViewFieldType {
     /// `date`
@@ -1404,10 +1702,25 @@ impl Json for PartitionFieldViewFieldType {
     }
 }
 
+impl std::fmt::Debug for PartitionFieldViewFieldType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Date => f.write_str("Date"),
+            Self::Int => f.write_str("Int"),
+            Self::Long => f.write_str("Long"),
+            Self::ObjectId => f.write_str("ObjectId"),
+            Self::String => f.write_str("String"),
+            Self::Uuid => f.write_str("Uuid"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(PartitionFieldViewFieldType);
 
 /// The spec's `WeeklyScheduleView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WeeklyScheduleView {
     /// Type of schedule.
@@ -1456,6 +1769,20 @@ impl Json for WeeklyScheduleView {
         put_opt(&mut m, "startHour", &self.start_hour);
         put_opt(&mut m, "startMinute", &self.start_minute);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for WeeklyScheduleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeeklyScheduleView")
+            .field("type", &self.r#type)
+            .field("day_of_week", &self.day_of_week)
+            .field("end_hour", &self.end_hour)
+            .field("end_minute", &self.end_minute)
+            .field("start_hour", &self.start_hour)
+            .field("start_minute", &self.start_minute)
+            .finish()
     }
 }
 

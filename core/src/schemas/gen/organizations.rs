@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Details that describe the organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AtlasOrganization {
     /// Unique 24-hexadecimal digit string that identifies the organization.
@@ -56,10 +56,23 @@ impl Json for AtlasOrganization {
     }
 }
 
+impl std::fmt::Debug for AtlasOrganization {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasOrganization")
+            .field("id", &self.id)
+            .field("is_deleted", &self.is_deleted)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("skip_default_alerts_settings", &self.skip_default_alerts_settings)
+            .finish()
+    }
+}
+
 serde_via_json!(AtlasOrganization);
 
 /// The spec's `CreateOrganizationRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrganizationRequest {
     /// Organization Service Account that Atlas creates for this organization. If omitted, Atlas doesn't create an organization Service Account for this organization. If specified, this object requires all body parameters. Note that API Keys cannot be specified in the same request.
@@ -118,10 +131,24 @@ impl Json for CreateOrganizationRequest {
     }
 }
 
+impl std::fmt::Debug for CreateOrganizationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateOrganizationRequest")
+            .field("api_key", &self.api_key)
+            .field("federation_settings_id", &self.federation_settings_id)
+            .field("name", &self.name)
+            .field("org_owner_id", &self.org_owner_id)
+            .field("service_account", &self.service_account)
+            .field("skip_default_alerts_settings", &self.skip_default_alerts_settings)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateOrganizationRequest);
 
 /// The spec's `CreateOrganizationResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrganizationResponse {
     /// Details of the Programmatic API Keys.
@@ -180,10 +207,24 @@ impl Json for CreateOrganizationResponse {
     }
 }
 
+impl std::fmt::Debug for CreateOrganizationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateOrganizationResponse")
+            .field("api_key", &self.api_key)
+            .field("federation_settings_id", &self.federation_settings_id)
+            .field("org_owner_id", &self.org_owner_id)
+            .field("organization", &self.organization)
+            .field("service_account", &self.service_account)
+            .field("skip_default_alerts_settings", &self.skip_default_alerts_settings)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateOrganizationResponse);
 
 /// Defines the session timeout settings for managing user sessions at the organization level. When set to null, the field's value is unset, and the default timeout settings are applied.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomSessionTimeouts {
     /// Specifies the absolute session timeout duration in seconds. When set to null, the field's value is unset, and the default value of 43,200 seconds (12 hours) is applied. Accepted values range between a minimum of 3,600 seconds (1 hour) and a maximum of 43,200 seconds (12 hours).
@@ -219,10 +260,20 @@ impl Json for CustomSessionTimeouts {
     }
 }
 
+impl std::fmt::Debug for CustomSessionTimeouts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomSessionTimeouts")
+            .field("absolute_session_timeout_in_seconds", &self.absolute_session_timeout_in_seconds)
+            .field("idle_session_timeout_in_seconds", &self.idle_session_timeout_in_seconds)
+            .finish()
+    }
+}
+
 serde_via_json!(CustomSessionTimeouts);
 
 /// The spec's `OrgDelegationSettingsResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgDelegationSettingsResponse {
     /// Policy that controls how MCP (Model Context Protocol) delegated access is permitted within this organization. Possible values are `DISALLOWED`, `READ_ONLY`, and `READ_WRITE`. Defaults to `DISALLOWED`.
@@ -271,10 +322,22 @@ impl Json for OrgDelegationSettingsResponse {
     }
 }
 
+impl std::fmt::Debug for OrgDelegationSettingsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgDelegationSettingsResponse")
+            .field("delegated_mcp_access", &self.delegated_mcp_access)
+            .field("delegated_partner_access", &self.delegated_partner_access)
+            .field("idle_refresh_token_lifetime", &self.idle_refresh_token_lifetime)
+            .field("maximum_refresh_token_lifetime", &self.maximum_refresh_token_lifetime)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgDelegationSettingsResponse);
 
 /// Policy that controls how MCP (Model Context Protocol) delegated access is permitted within this organization. Possible values are `DISALLOWED`, `READ_ONLY`, and `READ_WRITE`. Defaults to `DISALLOWED`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgDelegationSettingsResponseDelegatedMcpAccess {
     /// `DISALLOWED`
@@ -322,10 +385,22 @@ impl Json for OrgDelegationSettingsResponseDelegatedMcpAccess {
     }
 }
 
+impl std::fmt::Debug for OrgDelegationSettingsResponseDelegatedMcpAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Disallowed => f.write_str("Disallowed"),
+            Self::ReadOnly => f.write_str("ReadOnly"),
+            Self::ReadWrite => f.write_str("ReadWrite"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(OrgDelegationSettingsResponseDelegatedMcpAccess);
 
 /// Policy that controls whether partner delegated access is permitted within this organization. Possible values are `DISALLOWED` and `READ_WRITE`. Defaults to `DISALLOWED`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrgDelegationSettingsResponseDelegatedPartnerAccess {
     /// `DISALLOWED`
@@ -369,6 +444,17 @@ impl Json for OrgDelegationSettingsResponseDelegatedPartnerAccess {
     }
 }
 
+impl std::fmt::Debug for OrgDelegationSettingsResponseDelegatedPartnerAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Disallowed => f.write_str("Disallowed"),
+            Self::ReadWrite => f.write_str("ReadWrite"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(OrgDelegationSettingsResponseDelegatedPartnerAccess);
 
 /// The spec's `OrgDelegationSettingsUpdateRequest` schema.
@@ -377,7 +463,7 @@ serde_via_json!(OrgDelegationSettingsResponseDelegatedPartnerAccess);
 pub type OrgDelegationSettingsUpdateRequest = OrgDelegationSettingsResponse;
 
 /// Maintenance configuration settings for an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationMaintenanceSettingsResponse {
     /// Wave assignment mode that Atlas uses when scheduling maintenance for projects in this organization. This read-only field takes precedence over `waveAssignmentMode` for scheduling. It matches `waveAssignmentMode` except when cross-organization maintenance sequencing is enabled and this organization is a linked non-paying organization, in which case it reflects the paying organization's `waveAssignmentMode`. Possible values are `MANUAL` and `ENV_TAG_MAPPING`. Defaults to `MANUAL` when no mode is configured. Omitted from GET responses when maintenance sequencing is disabled for this organization.
@@ -413,10 +499,20 @@ impl Json for OrganizationMaintenanceSettingsResponse {
     }
 }
 
+impl std::fmt::Debug for OrganizationMaintenanceSettingsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationMaintenanceSettingsResponse")
+            .field("effective_wave_assignment_mode", &self.effective_wave_assignment_mode)
+            .field("wave_assignment_mode", &self.wave_assignment_mode)
+            .finish()
+    }
+}
+
 serde_via_json!(OrganizationMaintenanceSettingsResponse);
 
 /// Wave assignment mode that Atlas uses when scheduling maintenance for projects in this organization. This read-only field takes precedence over `waveAssignmentMode` for scheduling. It matches `waveAssignmentMode` except when cross-organization maintenance sequencing is enabled and this organization is a linked non-paying organization, in which case it reflects the paying organization's `waveAssignmentMode`. Possible values are `MANUAL` and `ENV_TAG_MAPPING`. Defaults to `MANUAL` when no mode is configured. Omitted from GET responses when maintenance sequencing is disabled for this organization.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
     /// `MANUAL`
@@ -460,6 +556,17 @@ impl Json for OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode
     }
 }
 
+impl std::fmt::Debug for OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Manual => f.write_str("Manual"),
+            Self::EnvTagMapping => f.write_str("EnvTagMapping"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode);
 
 /// Mode explicitly configured for this organization that determines how maintenance waves are assigned to projects. Possible values are `MANUAL` and `ENV_TAG_MAPPING`. Omitted from the response when no explicit preference has been set; in that case `effectiveWaveAssignmentMode` reflects the value the system uses (`MANUAL` by default). Atlas uses read-only `effectiveWaveAssignmentMode` (not this field) for scheduling. In a cross-organization billing hierarchy, a linked non-paying organization cannot update its `effectiveWaveAssignmentMode` field, which inherits from the paying organization's `waveAssignmentMode`. In this case, a linked non-paying organization's `effectiveWaveAssignmentMode` and `waveAssignmentMode` might differ.
@@ -469,7 +576,7 @@ pub type OrganizationMaintenanceSettingsResponseWaveAssignmentMode =
     OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode;
 
 /// The spec's `OrganizationMaintenanceSettingsUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationMaintenanceSettingsUpdateRequest {
     /// Mode configured for this organization that determines how maintenance waves are assigned to projects. Possible values are `MANUAL` and `ENV_TAG_MAPPING`. Defaults to `MANUAL` when unset. Set the organization to `ENV_TAG_MAPPING` mode to have Atlas derive the maintenance wave from each project's environment tag. The tag key must be `environment`. The tag value determines the wave: `development` or `test` maps to Wave 1, `staging` maps to Wave 2, and `production` maps to Wave 3. Only this field can be updated; Atlas derives read-only `effectiveWaveAssignmentMode` on GET responses and uses that value for scheduling when it differs from `waveAssignmentMode`. Omit this field to leave the current value unchanged. Specify null to reset to the default value (`MANUAL`).
@@ -499,6 +606,15 @@ impl Json for OrganizationMaintenanceSettingsUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for OrganizationMaintenanceSettingsUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationMaintenanceSettingsUpdateRequest")
+            .field("wave_assignment_mode", &self.wave_assignment_mode)
+            .finish()
+    }
+}
+
 serde_via_json!(OrganizationMaintenanceSettingsUpdateRequest);
 
 /// Mode configured for this organization that determines how maintenance waves are assigned to projects. Possible values are `MANUAL` and `ENV_TAG_MAPPING`. Defaults to `MANUAL` when unset. Set the organization to `ENV_TAG_MAPPING` mode to have Atlas derive the maintenance wave from each project's environment tag. The tag key must be `environment`. The tag value determines the wave: `development` or `test` maps to Wave 1, `staging` maps to Wave 2, and `production` maps to Wave 3. Only this field can be updated; Atlas derives read-only `effectiveWaveAssignmentMode` on GET responses and uses that value for scheduling when it differs from `waveAssignmentMode`. Omit this field to leave the current value unchanged. Specify null to reset to the default value (`MANUAL`).
@@ -508,7 +624,7 @@ pub type OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode =
     OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode;
 
 /// Collection of settings that configures the organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationSettings {
     /// Flag that indicates whether to require API operations to originate from an IP Address added to the API access list for the specified organization.
@@ -582,10 +698,27 @@ impl Json for OrganizationSettings {
     }
 }
 
+impl std::fmt::Debug for OrganizationSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationSettings")
+            .field("api_access_list_required", &self.api_access_list_required)
+            .field("custom_session_timeouts", &self.custom_session_timeouts)
+            .field("gen_ai_features_enabled", &self.gen_ai_features_enabled)
+            .field("max_service_account_secret_validity_in_hours", &self.max_service_account_secret_validity_in_hours)
+            .field("multi_factor_auth_required", &self.multi_factor_auth_required)
+            .field("operations_contact", &self.operations_contact)
+            .field("restrict_employee_access", &self.restrict_employee_access)
+            .field("security_contact", &self.security_contact)
+            .field("streams_cross_group_enabled", &self.streams_cross_group_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(OrganizationSettings);
 
 /// The spec's `PaginatedOrganizationView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedOrganizationView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -625,10 +758,21 @@ impl Json for PaginatedOrganizationView {
     }
 }
 
+impl std::fmt::Debug for PaginatedOrganizationView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedOrganizationView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedOrganizationView);
 
 /// The spec's `UpdateOrgRolesForUser` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOrgRolesForUser {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -658,6 +802,13 @@ impl Json for UpdateOrgRolesForUser {
         put_opt(&mut m, "links", &self.links);
         put_opt(&mut m, "orgRoles", &self.org_roles);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UpdateOrgRolesForUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateOrgRolesForUser").field("links", &self.links).field("org_roles", &self.org_roles).finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Request to start an overload protection simulation for a cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OverloadProtectionSimulationRequest {
     /// Duration of the overload protection simulation in seconds.
@@ -38,10 +38,17 @@ impl Json for OverloadProtectionSimulationRequest {
     }
 }
 
+impl std::fmt::Debug for OverloadProtectionSimulationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OverloadProtectionSimulationRequest").field("duration_seconds", &self.duration_seconds).finish()
+    }
+}
+
 serde_via_json!(OverloadProtectionSimulationRequest);
 
 /// Overload protection simulation for a cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OverloadProtectionSimulationResponse {
     /// Date and time when cancellation of the overload protection simulation was requested. This parameter is only present when a cancellation has been requested and expresses its value in the ISO 8601 timestamp format in UTC.
@@ -110,10 +117,26 @@ impl Json for OverloadProtectionSimulationResponse {
     }
 }
 
+impl std::fmt::Debug for OverloadProtectionSimulationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OverloadProtectionSimulationResponse")
+            .field("cancel_requested_at", &self.cancel_requested_at)
+            .field("cluster_name", &self.cluster_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("expires_at", &self.expires_at)
+            .field("group_id", &self.group_id)
+            .field("request_date", &self.request_date)
+            .field("simulation_id", &self.simulation_id)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(OverloadProtectionSimulationResponse);
 
 /// List of overload protection simulations for a cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedOverloadProtectionSimulationResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -150,6 +173,17 @@ impl Json for PaginatedOverloadProtectionSimulationResponse {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedOverloadProtectionSimulationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedOverloadProtectionSimulationResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

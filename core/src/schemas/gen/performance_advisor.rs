@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `DropIndexSuggestionsIndex` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DropIndexSuggestionsIndex {
     /// Usage count (since last restart) of index.
@@ -72,10 +72,25 @@ impl Json for DropIndexSuggestionsIndex {
     }
 }
 
+impl std::fmt::Debug for DropIndexSuggestionsIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DropIndexSuggestionsIndex")
+            .field("access_count", &self.access_count)
+            .field("index", &self.index)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("shards", &self.shards)
+            .field("since", &self.since)
+            .field("size_bytes", &self.size_bytes)
+            .finish()
+    }
+}
+
 serde_via_json!(DropIndexSuggestionsIndex);
 
 /// Response that contains Performance Advisor drop index suggestions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DropIndexSuggestionsResponse {
     /// List that contains the documents with information about the hidden indexes that the Performance Advisor suggests to remove.
@@ -115,10 +130,21 @@ impl Json for DropIndexSuggestionsResponse {
     }
 }
 
+impl std::fmt::Debug for DropIndexSuggestionsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DropIndexSuggestionsResponse")
+            .field("hidden_indexes", &self.hidden_indexes)
+            .field("redundant_indexes", &self.redundant_indexes)
+            .field("unused_indexes", &self.unused_indexes)
+            .finish()
+    }
+}
+
 serde_via_json!(DropIndexSuggestionsResponse);
 
 /// Response envelope that wraps the response payload in `content` and includes response metadata such as `status` and `locations`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnvelopedDropIndexSuggestionsResponse {
     /// Response that contains Performance Advisor drop index suggestions.
@@ -162,10 +188,22 @@ impl Json for EnvelopedDropIndexSuggestionsResponse {
     }
 }
 
+impl std::fmt::Debug for EnvelopedDropIndexSuggestionsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvelopedDropIndexSuggestionsResponse")
+            .field("content", &self.content)
+            .field("links", &self.links)
+            .field("locations", &self.locations)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(EnvelopedDropIndexSuggestionsResponse);
 
 /// Response envelope that wraps the response payload in `content` and includes response metadata such as `status` and `locations`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnvelopedPerformanceAdvisorResponse {
     /// Response that contains Performance Advisor suggested indexes and query shapes.
@@ -209,10 +247,22 @@ impl Json for EnvelopedPerformanceAdvisorResponse {
     }
 }
 
+impl std::fmt::Debug for EnvelopedPerformanceAdvisorResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvelopedPerformanceAdvisorResponse")
+            .field("content", &self.content)
+            .field("links", &self.links)
+            .field("locations", &self.locations)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(EnvelopedPerformanceAdvisorResponse);
 
 /// Response envelope that wraps the response payload in `content` and includes response metadata such as `status` and `locations`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EnvelopedSchemaAdvisorResponse {
     /// Response that contains Performance Advisor schema suggestions.
@@ -256,10 +306,22 @@ impl Json for EnvelopedSchemaAdvisorResponse {
     }
 }
 
+impl std::fmt::Debug for EnvelopedSchemaAdvisorResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvelopedSchemaAdvisorResponse")
+            .field("content", &self.content)
+            .field("links", &self.links)
+            .field("locations", &self.locations)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(EnvelopedSchemaAdvisorResponse);
 
 /// Human-readable label that identifies the namespace on the specified host. The resource expresses this parameter value as `\<database\>.\<collection\>`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NamespaceObj {
     /// Human-readable label that identifies the namespace on the specified host. The resource expresses this parameter value as `\<database\>.\<collection\>`.
@@ -294,10 +356,17 @@ impl Json for NamespaceObj {
     }
 }
 
+impl std::fmt::Debug for NamespaceObj {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamespaceObj").field("namespace", &self.namespace).field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(NamespaceObj);
 
 /// The spec's `Namespaces` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Namespaces {
     /// List that contains each combination of database, collection, and type on the specified host.
@@ -327,10 +396,17 @@ impl Json for Namespaces {
     }
 }
 
+impl std::fmt::Debug for Namespaces {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Namespaces").field("namespaces", &self.namespaces).finish()
+    }
+}
+
 serde_via_json!(Namespaces);
 
 /// The spec's `PerformanceAdvisorIndex` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorIndex {
     /// The average size of an object in the collection of this index.
@@ -382,10 +458,24 @@ impl Json for PerformanceAdvisorIndex {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorIndex {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorIndex")
+            .field("avg_obj_size", &self.avg_obj_size)
+            .field("id", &self.id)
+            .field("impact", &self.impact)
+            .field("index", &self.index)
+            .field("namespace", &self.namespace)
+            .field("weight", &self.weight)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorIndex);
 
 /// Details that this resource returned about the specified query.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorOpStats {
     /// Length of time expressed during which the query finds suggested indexes among the managed namespaces in the cluster. This parameter expresses its value in milliseconds. This parameter relates to the **duration** query parameter.
@@ -429,10 +519,22 @@ impl Json for PerformanceAdvisorOpStats {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorOpStats {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorOpStats")
+            .field("ms", &self.ms)
+            .field("n_returned", &self.n_returned)
+            .field("n_scanned", &self.n_scanned)
+            .field("ts", &self.ts)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorOpStats);
 
 /// The spec's `PerformanceAdvisorOperationView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorOperationView {
     /// List that contains the search criteria that the query uses. To use the values in key-value pairs in these predicates requires **Project Data Access Read Only** permissions or greater. Otherwise, MongoDB Cloud redacts these values.
@@ -465,10 +567,20 @@ impl Json for PerformanceAdvisorOperationView {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorOperationView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorOperationView")
+            .field("predicates", &self.predicates)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorOperationView);
 
 /// Response that contains Performance Advisor suggested indexes and query shapes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorResponse {
     /// List of query predicates, sorts, and projections that the Performance Advisor suggests.
@@ -501,10 +613,20 @@ impl Json for PerformanceAdvisorResponse {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorResponse")
+            .field("shapes", &self.shapes)
+            .field("suggested_indexes", &self.suggested_indexes)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorResponse);
 
 /// The spec's `PerformanceAdvisorShape` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorShape {
     /// Average duration in milliseconds for the queries examined that match this shape.
@@ -556,10 +678,24 @@ impl Json for PerformanceAdvisorShape {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorShape {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorShape")
+            .field("avg_ms", &self.avg_ms)
+            .field("count", &self.count)
+            .field("id", &self.id)
+            .field("inefficiency_score", &self.inefficiency_score)
+            .field("namespace", &self.namespace)
+            .field("operations", &self.operations)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorShape);
 
 /// Details of one slow query that the Performance Advisor detected.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorSlowQuery {
     /// Text of the MongoDB log related to this slow query.
@@ -607,10 +743,23 @@ impl Json for PerformanceAdvisorSlowQuery {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorSlowQuery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorSlowQuery")
+            .field("line", &self.line)
+            .field("metrics", &self.metrics)
+            .field("namespace", &self.namespace)
+            .field("op_type", &self.op_type)
+            .field("replica_state", &self.replica_state)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorSlowQuery);
 
 /// The spec's `PerformanceAdvisorSlowQueryList` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorSlowQueryList {
     /// List of operations that the Performance Advisor detected that took longer to execute than a specified threshold.
@@ -640,10 +789,17 @@ impl Json for PerformanceAdvisorSlowQueryList {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorSlowQueryList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorSlowQueryList").field("slow_queries", &self.slow_queries).finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorSlowQueryList);
 
 /// Metrics from a slow query log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PerformanceAdvisorSlowQueryMetrics {
     /// The number of documents in the collection that MongoDB scanned in order to carry out the operation.
@@ -742,10 +898,32 @@ impl Json for PerformanceAdvisorSlowQueryMetrics {
     }
 }
 
+impl std::fmt::Debug for PerformanceAdvisorSlowQueryMetrics {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerformanceAdvisorSlowQueryMetrics")
+            .field("docs_examined", &self.docs_examined)
+            .field("docs_examined_returned_ratio", &self.docs_examined_returned_ratio)
+            .field("docs_returned", &self.docs_returned)
+            .field("from_user_connection", &self.from_user_connection)
+            .field("has_auto_embedding", &self.has_auto_embedding)
+            .field("has_index_coverage", &self.has_index_coverage)
+            .field("has_rerank", &self.has_rerank)
+            .field("has_sort", &self.has_sort)
+            .field("keys_examined", &self.keys_examined)
+            .field("keys_examined_returned_ratio", &self.keys_examined_returned_ratio)
+            .field("num_yields", &self.num_yields)
+            .field("operation_execution_time", &self.operation_execution_time)
+            .field("response_length", &self.response_length)
+            .field("tokens_used", &self.tokens_used)
+            .finish()
+    }
+}
+
 serde_via_json!(PerformanceAdvisorSlowQueryMetrics);
 
 /// The spec's `SchemaAdvisorItemRecommendation` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SchemaAdvisorItemRecommendation {
     /// List that contains the namespaces and information on why those namespaces triggered the recommendation.
@@ -785,10 +963,21 @@ impl Json for SchemaAdvisorItemRecommendation {
     }
 }
 
+impl std::fmt::Debug for SchemaAdvisorItemRecommendation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaAdvisorItemRecommendation")
+            .field("affected_namespaces", &self.affected_namespaces)
+            .field("description", &self.description)
+            .field("recommendation", &self.recommendation)
+            .finish()
+    }
+}
+
 serde_via_json!(SchemaAdvisorItemRecommendation);
 
 /// Type of recommendation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SchemaAdvisorItemRecommendationRecommendation {
     /// `REDUCE_LOOKUP_OPS`
@@ -852,10 +1041,26 @@ impl Json for SchemaAdvisorItemRecommendationRecommendation {
     }
 }
 
+impl std::fmt::Debug for SchemaAdvisorItemRecommendationRecommendation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReduceLookupOps => f.write_str("ReduceLookupOps"),
+            Self::AvoidUnboundedArray => f.write_str("AvoidUnboundedArray"),
+            Self::ReduceDocumentSize => f.write_str("ReduceDocumentSize"),
+            Self::RemoveUnnecessaryIndexes => f.write_str("RemoveUnnecessaryIndexes"),
+            Self::ReduceNumberOfNamespaces => f.write_str("ReduceNumberOfNamespaces"),
+            Self::OptimizeCaseInsensitiveRegexQueries => f.write_str("OptimizeCaseInsensitiveRegexQueries"),
+            Self::OptimizeTextQueries => f.write_str("OptimizeTextQueries"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SchemaAdvisorItemRecommendationRecommendation);
 
 /// The spec's `SchemaAdvisorNamespaceTriggers` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SchemaAdvisorNamespaceTriggers {
     /// Namespace of the affected collection. Will be null for `REDUCE_NUMBER_OF_NAMESPACE` recommendation.
@@ -888,10 +1093,20 @@ impl Json for SchemaAdvisorNamespaceTriggers {
     }
 }
 
+impl std::fmt::Debug for SchemaAdvisorNamespaceTriggers {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaAdvisorNamespaceTriggers")
+            .field("namespace", &self.namespace)
+            .field("triggers", &self.triggers)
+            .finish()
+    }
+}
+
 serde_via_json!(SchemaAdvisorNamespaceTriggers);
 
 /// Response that contains Performance Advisor schema suggestions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SchemaAdvisorResponse {
     /// List that contains the documents with information about the schema advice that Performance Advisor suggests.
@@ -921,10 +1136,17 @@ impl Json for SchemaAdvisorResponse {
     }
 }
 
+impl std::fmt::Debug for SchemaAdvisorResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaAdvisorResponse").field("recommendations", &self.recommendations).finish()
+    }
+}
+
 serde_via_json!(SchemaAdvisorResponse);
 
 /// The spec's `SchemaAdvisorTriggerDetails` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SchemaAdvisorTriggerDetails {
     /// Description of the trigger type.
@@ -957,10 +1179,20 @@ impl Json for SchemaAdvisorTriggerDetails {
     }
 }
 
+impl std::fmt::Debug for SchemaAdvisorTriggerDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaAdvisorTriggerDetails")
+            .field("description", &self.description)
+            .field("trigger_type", &self.trigger_type)
+            .finish()
+    }
+}
+
 serde_via_json!(SchemaAdvisorTriggerDetails);
 
 /// Type of trigger.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SchemaAdvisorTriggerDetailsTriggerType {
     /// `PERCENT_QUERIES_USE_LOOKUP`
@@ -1021,6 +1253,22 @@ impl Json for SchemaAdvisorTriggerDetailsTriggerType {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for SchemaAdvisorTriggerDetailsTriggerType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PercentQueriesUseLookup => f.write_str("PercentQueriesUseLookup"),
+            Self::NumberOfQueriesUseLookup => f.write_str("NumberOfQueriesUseLookup"),
+            Self::DocsContainUnboundedArray => f.write_str("DocsContainUnboundedArray"),
+            Self::NumberOfNamespaces => f.write_str("NumberOfNamespaces"),
+            Self::DocSizeTooLarge => f.write_str("DocSizeTooLarge"),
+            Self::NumIndexes => f.write_str("NumIndexes"),
+            Self::QueriesContainCaseInsensitiveRegex => f.write_str("QueriesContainCaseInsensitiveRegex"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

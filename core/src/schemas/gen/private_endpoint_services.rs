@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Group of Private Endpoint settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSInterfaceEndpoint {
     /// Cloud service provider that serves the requested endpoint.
@@ -62,6 +62,19 @@ impl Json for AWSInterfaceEndpoint {
     }
 }
 
+impl std::fmt::Debug for AWSInterfaceEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSInterfaceEndpoint")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("connection_status", &self.connection_status)
+            .field("delete_requested", &self.delete_requested)
+            .field("error_message", &self.error_message)
+            .field("interface_endpoint_id", &self.interface_endpoint_id)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSInterfaceEndpoint);
 
 /// Cloud service provider that serves the requested endpoint.
@@ -70,7 +83,7 @@ serde_via_json!(AWSInterfaceEndpoint);
 pub type AWSInterfaceEndpointCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the Amazon Web Service PrivateLink connection when MongoDB Cloud received this request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSInterfaceEndpointConnectionStatus {
     /// `PENDING_ACCEPTANCE`
@@ -126,10 +139,24 @@ impl Json for AWSInterfaceEndpointConnectionStatus {
     }
 }
 
+impl std::fmt::Debug for AWSInterfaceEndpointConnectionStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PendingAcceptance => f.write_str("PendingAcceptance"),
+            Self::Pending => f.write_str("Pending"),
+            Self::Available => f.write_str("Available"),
+            Self::Rejected => f.write_str("Rejected"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AWSInterfaceEndpointConnectionStatus);
 
 /// Group of Private Endpoint Service settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSPrivateLinkConnection {
     /// Cloud service provider that serves the requested endpoint service.
@@ -198,6 +225,22 @@ impl Json for AWSPrivateLinkConnection {
     }
 }
 
+impl std::fmt::Debug for AWSPrivateLinkConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSPrivateLinkConnection")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("endpoint_service_name", &self.endpoint_service_name)
+            .field("error_message", &self.error_message)
+            .field("id", &self.id)
+            .field("interface_endpoints", &self.interface_endpoints)
+            .field("region_name", &self.region_name)
+            .field("status", &self.status)
+            .field("supported_remote_regions", &self.supported_remote_regions)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSPrivateLinkConnection);
 
 /// Cloud service provider that serves the requested endpoint service.
@@ -206,7 +249,7 @@ serde_via_json!(AWSPrivateLinkConnection);
 pub type AWSPrivateLinkConnectionCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the Private Endpoint Service connection when MongoDB Cloud received this request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSPrivateLinkConnectionStatus {
     /// `INITIATING`
@@ -262,10 +305,24 @@ impl Json for AWSPrivateLinkConnectionStatus {
     }
 }
 
+impl std::fmt::Debug for AWSPrivateLinkConnectionStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initiating => f.write_str("Initiating"),
+            Self::Available => f.write_str("Available"),
+            Self::WaitingForUser => f.write_str("WaitingForUser"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AWSPrivateLinkConnectionStatus);
 
 /// The spec's `ApiAtlasModifyEndpointServiceRequestView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasModifyEndpointServiceRequestView {
     /// Human-readable label that identifies the cloud service provider for the private endpoint service which you want to update.
@@ -303,10 +360,20 @@ impl Json for ApiAtlasModifyEndpointServiceRequestView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasModifyEndpointServiceRequestView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasModifyEndpointServiceRequestView")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("supported_remote_regions", &self.supported_remote_regions)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasModifyEndpointServiceRequestView);
 
 /// Group of Private Endpoint settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzurePrivateEndpoint {
     /// Cloud service provider that serves the requested endpoint.
@@ -370,6 +437,21 @@ impl Json for AzurePrivateEndpoint {
     }
 }
 
+impl std::fmt::Debug for AzurePrivateEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzurePrivateEndpoint")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("delete_requested", &self.delete_requested)
+            .field("error_message", &self.error_message)
+            .field("private_endpoint_connection_name", &self.private_endpoint_connection_name)
+            .field("private_endpoint_ip_address", &self.private_endpoint_ip_address)
+            .field("private_endpoint_resource_id", &self.private_endpoint_resource_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(AzurePrivateEndpoint);
 
 /// Cloud service provider that serves the requested endpoint.
@@ -378,7 +460,7 @@ serde_via_json!(AzurePrivateEndpoint);
 pub type AzurePrivateEndpointCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the Azure Private Link Service connection when MongoDB Cloud received this request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzurePrivateEndpointStatus {
     /// `INITIATING`
@@ -430,10 +512,23 @@ impl Json for AzurePrivateEndpointStatus {
     }
 }
 
+impl std::fmt::Debug for AzurePrivateEndpointStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initiating => f.write_str("Initiating"),
+            Self::Available => f.write_str("Available"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzurePrivateEndpointStatus);
 
 /// Group of Private Endpoint Service settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzurePrivateLinkConnection {
     /// Cloud service provider that serves the requested endpoint service.
@@ -502,6 +597,22 @@ impl Json for AzurePrivateLinkConnection {
     }
 }
 
+impl std::fmt::Debug for AzurePrivateLinkConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzurePrivateLinkConnection")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("error_message", &self.error_message)
+            .field("id", &self.id)
+            .field("private_endpoints", &self.private_endpoints)
+            .field("private_link_service_name", &self.private_link_service_name)
+            .field("private_link_service_resource_id", &self.private_link_service_resource_id)
+            .field("region_name", &self.region_name)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(AzurePrivateLinkConnection);
 
 /// Cloud service provider that serves the requested endpoint service.
@@ -515,7 +626,7 @@ pub type AzurePrivateLinkConnectionCloudProvider = AWSCreateDataProcessRegionVie
 pub type AzurePrivateLinkConnectionStatus = AWSPrivateLinkConnectionStatus;
 
 /// The spec's `CloudProviderEndpointServiceRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudProviderEndpointServiceRequest {
     /// Flag that indicates whether this endpoint service uses PSC port-mapping. This is only applicable for GCP Private Endpoint Services.
@@ -559,6 +670,18 @@ impl Json for CloudProviderEndpointServiceRequest {
     }
 }
 
+impl std::fmt::Debug for CloudProviderEndpointServiceRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudProviderEndpointServiceRequest")
+            .field("port_mapping_enabled", &self.port_mapping_enabled)
+            .field("provider_name", &self.provider_name)
+            .field("region", &self.region)
+            .field("supported_remote_regions", &self.supported_remote_regions)
+            .finish()
+    }
+}
+
 serde_via_json!(CloudProviderEndpointServiceRequest);
 
 /// Human-readable label that identifies the cloud service provider for which you want to create the private endpoint service.
@@ -567,7 +690,7 @@ serde_via_json!(CloudProviderEndpointServiceRequest);
 pub type CloudProviderEndpointServiceRequestProviderName = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Group of Private Endpoint settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAWSEndpointRequest {
     /// Cloud service provider that manages this private endpoint.
@@ -600,6 +723,16 @@ impl Json for CreateAWSEndpointRequest {
     }
 }
 
+impl std::fmt::Debug for CreateAWSEndpointRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAWSEndpointRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateAWSEndpointRequest);
 
 /// Cloud service provider that manages this private endpoint.
@@ -608,7 +741,7 @@ serde_via_json!(CreateAWSEndpointRequest);
 pub type CreateAWSEndpointRequestCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// Group of Private Endpoint settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAzureEndpointRequest {
     /// Cloud service provider that manages this private endpoint.
@@ -648,6 +781,17 @@ impl Json for CreateAzureEndpointRequest {
     }
 }
 
+impl std::fmt::Debug for CreateAzureEndpointRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAzureEndpointRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("id", &self.id)
+            .field("private_endpoint_ip_address", &self.private_endpoint_ip_address)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateAzureEndpointRequest);
 
 /// Cloud service provider that manages this private endpoint.
@@ -656,7 +800,7 @@ serde_via_json!(CreateAzureEndpointRequest);
 pub type CreateAzureEndpointRequestCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// The spec's `CreateEndpointRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateEndpointRequest {
     /// AWS
@@ -697,10 +841,22 @@ impl Json for CreateEndpointRequest {
     }
 }
 
+impl std::fmt::Debug for CreateEndpointRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CreateEndpointRequest);
 
 /// Group of Private Endpoint settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGCPEndpointGroupRequest {
     /// Cloud service provider that manages this private endpoint.
@@ -744,6 +900,18 @@ impl Json for CreateGCPEndpointGroupRequest {
     }
 }
 
+impl std::fmt::Debug for CreateGCPEndpointGroupRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateGCPEndpointGroupRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("endpoint_group_name", &self.endpoint_group_name)
+            .field("endpoints", &self.endpoints)
+            .field("gcp_project_id", &self.gcp_project_id)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateGCPEndpointGroupRequest);
 
 /// Cloud service provider that manages this private endpoint.
@@ -752,7 +920,7 @@ serde_via_json!(CreateGCPEndpointGroupRequest);
 pub type CreateGCPEndpointGroupRequestCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// GCP Forwarding Rules
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGCPForwardingRuleRequest {
     /// Human-readable label that identifies the Google Cloud consumer forwarding rule that you created.
@@ -785,10 +953,20 @@ impl Json for CreateGCPForwardingRuleRequest {
     }
 }
 
+impl std::fmt::Debug for CreateGCPForwardingRuleRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateGCPForwardingRuleRequest")
+            .field("endpoint_name", &self.endpoint_name)
+            .field("ip_address", &self.ip_address)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateGCPForwardingRuleRequest);
 
 /// The spec's `EndpointService` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EndpointService {
     /// AWS
@@ -829,10 +1007,22 @@ impl Json for EndpointService {
     }
 }
 
+impl std::fmt::Debug for EndpointService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(EndpointService);
 
 /// The spec's `GCPConsumerForwardingRule` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPConsumerForwardingRule {
     /// Human-readable label that identifies the Google Cloud consumer forwarding rule that you created.
@@ -872,6 +1062,17 @@ impl Json for GCPConsumerForwardingRule {
     }
 }
 
+impl std::fmt::Debug for GCPConsumerForwardingRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPConsumerForwardingRule")
+            .field("endpoint_name", &self.endpoint_name)
+            .field("ip_address", &self.ip_address)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPConsumerForwardingRule);
 
 /// State of the MongoDB Cloud endpoint group when MongoDB Cloud received this request.
@@ -880,7 +1081,7 @@ serde_via_json!(GCPConsumerForwardingRule);
 pub type GCPConsumerForwardingRuleStatus = AzurePrivateEndpointStatus;
 
 /// Group of Private Endpoint Service settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPEndpointService {
     /// Cloud service provider that serves the requested endpoint service.
@@ -949,6 +1150,22 @@ impl Json for GCPEndpointService {
     }
 }
 
+impl std::fmt::Debug for GCPEndpointService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPEndpointService")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("endpoint_group_names", &self.endpoint_group_names)
+            .field("error_message", &self.error_message)
+            .field("id", &self.id)
+            .field("port_mapping_enabled", &self.port_mapping_enabled)
+            .field("region_name", &self.region_name)
+            .field("service_attachment_names", &self.service_attachment_names)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPEndpointService);
 
 /// Cloud service provider that serves the requested endpoint service.
@@ -962,7 +1179,7 @@ pub type GCPEndpointServiceCloudProvider = AWSCreateDataProcessRegionViewCloudPr
 pub type GCPEndpointServiceStatus = AWSPrivateLinkConnectionStatus;
 
 /// Group of Private Endpoint settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrivateGCPEndpointGroup {
     /// Cloud service provider that serves the requested endpoint.
@@ -1031,6 +1248,22 @@ impl Json for PrivateGCPEndpointGroup {
     }
 }
 
+impl std::fmt::Debug for PrivateGCPEndpointGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateGCPEndpointGroup")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("delete_requested", &self.delete_requested)
+            .field("endpoint_group_name", &self.endpoint_group_name)
+            .field("endpoints", &self.endpoints)
+            .field("error_message", &self.error_message)
+            .field("gcp_project_id", &self.gcp_project_id)
+            .field("port_mapping_enabled", &self.port_mapping_enabled)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(PrivateGCPEndpointGroup);
 
 /// Cloud service provider that serves the requested endpoint.
@@ -1039,7 +1272,7 @@ serde_via_json!(PrivateGCPEndpointGroup);
 pub type PrivateGCPEndpointGroupCloudProvider = AWSCreateDataProcessRegionViewCloudProvider;
 
 /// State of the Google Cloud network endpoint group when MongoDB Cloud received this request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrivateGCPEndpointGroupStatus {
     /// `INITIATING`
@@ -1099,10 +1332,25 @@ impl Json for PrivateGCPEndpointGroupStatus {
     }
 }
 
+impl std::fmt::Debug for PrivateGCPEndpointGroupStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initiating => f.write_str("Initiating"),
+            Self::Verified => f.write_str("Verified"),
+            Self::Available => f.write_str("Available"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Deleted => f.write_str("Deleted"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(PrivateGCPEndpointGroupStatus);
 
 /// The spec's `PrivateLinkEndpoint` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PrivateLinkEndpoint {
     /// AWS
@@ -1139,6 +1387,18 @@ impl Json for PrivateLinkEndpoint {
             Self::Azure(v) => with_tag(v.to_json(), "cloudProvider", "AZURE"),
             Self::Gcp(v) => with_tag(v.to_json(), "cloudProvider", "GCP"),
             Self::Other(v) => v.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PrivateLinkEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
         }
     }
 }

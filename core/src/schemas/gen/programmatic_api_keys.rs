@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `CreateAtlasProjectApiKey` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAtlasProjectApiKey {
     /// Purpose or explanation provided when someone created this project API key.
@@ -41,10 +41,17 @@ impl Json for CreateAtlasProjectApiKey {
     }
 }
 
+impl std::fmt::Debug for CreateAtlasProjectApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAtlasProjectApiKey").field("desc", &self.desc).field("roles", &self.roles).finish()
+    }
+}
+
 serde_via_json!(CreateAtlasProjectApiKey);
 
 /// The spec's `PaginatedApiApiUserView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiApiUserView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -84,10 +91,21 @@ impl Json for PaginatedApiApiUserView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiApiUserView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiApiUserView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiApiUserView);
 
 /// The spec's `PaginatedApiUserAccessListResponseView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiUserAccessListResponseView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -127,10 +145,21 @@ impl Json for PaginatedApiUserAccessListResponseView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiUserAccessListResponseView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiUserAccessListResponseView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiUserAccessListResponseView);
 
 /// The spec's `UpdateAtlasOrganizationApiKey` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAtlasOrganizationApiKey {
     /// Purpose or explanation provided when someone creates this organization API key.
@@ -163,6 +192,13 @@ impl Json for UpdateAtlasOrganizationApiKey {
     }
 }
 
+impl std::fmt::Debug for UpdateAtlasOrganizationApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateAtlasOrganizationApiKey").field("desc", &self.desc).field("roles", &self.roles).finish()
+    }
+}
+
 serde_via_json!(UpdateAtlasOrganizationApiKey);
 
 /// `UpdateAtlasOrganizationApiKeyRoles`, inline in the spec.
@@ -171,7 +207,7 @@ serde_via_json!(UpdateAtlasOrganizationApiKey);
 pub type UpdateAtlasOrganizationApiKeyRoles = ConnectedOrgConfigPostAuthRoleGrants;
 
 /// The spec's `UpdateAtlasProjectApiKey` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAtlasProjectApiKey {
     /// Purpose or explanation provided when someone creates this project API key.
@@ -204,10 +240,17 @@ impl Json for UpdateAtlasProjectApiKey {
     }
 }
 
+impl std::fmt::Debug for UpdateAtlasProjectApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateAtlasProjectApiKey").field("desc", &self.desc).field("roles", &self.roles).finish()
+    }
+}
+
 serde_via_json!(UpdateAtlasProjectApiKey);
 
 /// The spec's `UserAccessListRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserAccessListRequest {
     /// Range of network addresses that you want to add to the access list for the API key. This parameter requires the range to be expressed in classless inter-domain routing (CIDR) notation of Internet Protocol version 4 or version 6 addresses. You can set a value for this parameter or `ipAddress` but not both in the same request.
@@ -240,10 +283,20 @@ impl Json for UserAccessListRequest {
     }
 }
 
+impl std::fmt::Debug for UserAccessListRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAccessListRequest")
+            .field("cidr_block", &self.cidr_block)
+            .field("ip_address", &self.ip_address)
+            .finish()
+    }
+}
+
 serde_via_json!(UserAccessListRequest);
 
 /// The spec's `UserAccessListResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserAccessListResponse {
     /// Range of IP addresses in Classless Inter-Domain Routing (CIDR) notation in the access list for the API key.
@@ -307,10 +360,25 @@ impl Json for UserAccessListResponse {
     }
 }
 
+impl std::fmt::Debug for UserAccessListResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAccessListResponse")
+            .field("cidr_block", &self.cidr_block)
+            .field("count", &self.count)
+            .field("created", &self.created)
+            .field("ip_address", &self.ip_address)
+            .field("last_used", &self.last_used)
+            .field("last_used_address", &self.last_used_address)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
 serde_via_json!(UserAccessListResponse);
 
 /// The spec's `UserAccessRoleAssignment` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserAccessRoleAssignment {
     /// List of roles to grant this API key. If you provide this list, provide a minimum of one role and ensure each role applies to this project.
@@ -340,6 +408,13 @@ impl Json for UserAccessRoleAssignment {
         put_opt(&mut m, "roles", &self.roles);
         put_opt(&mut m, "userId", &self.user_id);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UserAccessRoleAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAccessRoleAssignment").field("roles", &self.roles).field("user_id", &self.user_id).finish()
     }
 }
 

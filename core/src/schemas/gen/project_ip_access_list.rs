@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `NetworkPermissionEntry` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NetworkPermissionEntry {
     /// Unique string of the Amazon Web Services (AWS) security group that you want to add to the project's IP access list. Your IP access list entry can be one `awsSecurityGroup`, one `cidrBlock`, or one `ipAddress`. You must configure Virtual Private Connection (VPC) peering for your project before you can add an AWS security group to an IP access list. You cannot set AWS security groups as temporary access list entries. Don't set this parameter if you set `cidrBlock` or `ipAddress`.
@@ -72,10 +72,25 @@ impl Json for NetworkPermissionEntry {
     }
 }
 
+impl std::fmt::Debug for NetworkPermissionEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPermissionEntry")
+            .field("aws_security_group", &self.aws_security_group)
+            .field("cidr_block", &self.cidr_block)
+            .field("comment", &self.comment)
+            .field("delete_after_date", &self.delete_after_date)
+            .field("group_id", &self.group_id)
+            .field("ip_address", &self.ip_address)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
 serde_via_json!(NetworkPermissionEntry);
 
 /// The spec's `NetworkPermissionEntryStatus` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NetworkPermissionEntryStatus {
     /// State of the access list entry when MongoDB Cloud made this request.
@@ -111,6 +126,13 @@ impl Json for NetworkPermissionEntryStatus {
     }
 }
 
+impl std::fmt::Debug for NetworkPermissionEntryStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPermissionEntryStatus").field("status", &self.status).finish()
+    }
+}
+
 serde_via_json!(NetworkPermissionEntryStatus);
 
 /// State of the access list entry when MongoDB Cloud made this request.
@@ -120,7 +142,7 @@ serde_via_json!(NetworkPermissionEntryStatus);
 /// `PENDING`: MongoDB Cloud has started to add access list entry. This access list entry may not apply to all cloud providers at the time of this request.
 ///
 /// `FAILED`: MongoDB Cloud didn't succeed in adding this access list entry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NetworkPermissionEntryStatusSTATUS {
     /// `PENDING`
@@ -168,10 +190,22 @@ impl Json for NetworkPermissionEntryStatusSTATUS {
     }
 }
 
+impl std::fmt::Debug for NetworkPermissionEntryStatusSTATUS {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Active => f.write_str("Active"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(NetworkPermissionEntryStatusSTATUS);
 
 /// The spec's `PaginatedNetworkAccessView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedNetworkAccessView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -208,6 +242,17 @@ impl Json for PaginatedNetworkAccessView {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedNetworkAccessView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedNetworkAccessView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

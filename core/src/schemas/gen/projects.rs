@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// List of IP addresses in a cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterIPAddresses {
     /// Human-readable label that identifies the cluster.
@@ -56,10 +56,23 @@ impl Json for ClusterIPAddresses {
     }
 }
 
+impl std::fmt::Debug for ClusterIPAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterIPAddresses")
+            .field("cluster_name", &self.cluster_name)
+            .field("future_inbound", &self.future_inbound)
+            .field("future_outbound", &self.future_outbound)
+            .field("inbound", &self.inbound)
+            .field("outbound", &self.outbound)
+            .finish()
+    }
+}
+
 serde_via_json!(ClusterIPAddresses);
 
 /// Details of user managed limits.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DataFederationLimit {
     /// Default Limit
@@ -150,10 +163,40 @@ impl Json for DataFederationLimit {
     }
 }
 
+impl std::fmt::Debug for DataFederationLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtlasProjectDeploymentClusters(v) => {
+                f.debug_tuple("AtlasProjectDeploymentClusters").field(v).finish()
+            }
+            Self::AtlasProjectDeploymentNodesPerPrivateLinkRegion(v) => {
+                f.debug_tuple("AtlasProjectDeploymentNodesPerPrivateLinkRegion").field(v).finish()
+            }
+            Self::AtlasProjectDeploymentServerlessMTMs(v) => {
+                f.debug_tuple("AtlasProjectDeploymentServerlessMTMs").field(v).finish()
+            }
+            Self::AtlasProjectSecurityDatabaseAccessCustomRoles(v) => {
+                f.debug_tuple("AtlasProjectSecurityDatabaseAccessCustomRoles").field(v).finish()
+            }
+            Self::AtlasProjectSecurityDatabaseAccessUsers(v) => {
+                f.debug_tuple("AtlasProjectSecurityDatabaseAccessUsers").field(v).finish()
+            }
+            Self::AtlasProjectSecurityNetworkAccessCrossRegionEntries(v) => {
+                f.debug_tuple("AtlasProjectSecurityNetworkAccessCrossRegionEntries").field(v).finish()
+            }
+            Self::AtlasProjectSecurityNetworkAccessEntries(v) => {
+                f.debug_tuple("AtlasProjectSecurityNetworkAccessEntries").field(v).finish()
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DataFederationLimit);
 
 /// Details of user managed limits.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultLimit {
     /// Amount that indicates the current usage of the limit.
@@ -201,10 +244,23 @@ impl Json for DefaultLimit {
     }
 }
 
+impl std::fmt::Debug for DefaultLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DefaultLimit")
+            .field("current_usage", &self.current_usage)
+            .field("default_limit", &self.default_limit)
+            .field("maximum_limit", &self.maximum_limit)
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(DefaultLimit);
 
 /// List of IP addresses in a project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupIPAddresses {
     /// Unique 24-hexadecimal digit string that identifies the MongoDB Cloud project.
@@ -237,10 +293,17 @@ impl Json for GroupIPAddresses {
     }
 }
 
+impl std::fmt::Debug for GroupIPAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupIPAddresses").field("group_id", &self.group_id).field("services", &self.services).finish()
+    }
+}
+
 serde_via_json!(GroupIPAddresses);
 
 /// The spec's `GroupMigrationRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMigrationRequest {
     /// Unique 24-hexadecimal digit string that identifies the organization to move the specified project to.
@@ -280,10 +343,21 @@ impl Json for GroupMigrationRequest {
     }
 }
 
+impl std::fmt::Debug for GroupMigrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMigrationRequest")
+            .field("destination_org_id", &self.destination_org_id)
+            .field("destination_org_private_api_key", &self.destination_org_private_api_key)
+            .field("destination_org_public_api_key", &self.destination_org_public_api_key)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupMigrationRequest);
 
 /// List of IP addresses in a project categorized by services.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupService {
     /// IP addresses of clusters.
@@ -313,10 +387,17 @@ impl Json for GroupService {
     }
 }
 
+impl std::fmt::Debug for GroupService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupService").field("clusters", &self.clusters).finish()
+    }
+}
+
 serde_via_json!(GroupService);
 
 /// Collection of settings that configures the project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupSettings {
     /// Flag that indicates whether the AI Cluster Assistant is enabled for the specified project.
@@ -414,10 +495,35 @@ impl Json for GroupSettings {
     }
 }
 
+impl std::fmt::Debug for GroupSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupSettings")
+            .field("is_cluster_ai_assistant_enabled", &self.is_cluster_ai_assistant_enabled)
+            .field(
+                "is_collect_database_specifics_statistics_enabled",
+                &self.is_collect_database_specifics_statistics_enabled,
+            )
+            .field("is_data_explorer_enabled", &self.is_data_explorer_enabled)
+            .field("is_data_explorer_gen_ai_features_enabled", &self.is_data_explorer_gen_ai_features_enabled)
+            .field(
+                "is_data_explorer_gen_ai_sample_document_passing_enabled",
+                &self.is_data_explorer_gen_ai_sample_document_passing_enabled,
+            )
+            .field("is_data_validation_enabled", &self.is_data_validation_enabled)
+            .field("is_extended_storage_sizes_enabled", &self.is_extended_storage_sizes_enabled)
+            .field("is_native_reranking_enabled", &self.is_native_reranking_enabled)
+            .field("is_performance_advisor_enabled", &self.is_performance_advisor_enabled)
+            .field("is_realtime_performance_panel_enabled", &self.is_realtime_performance_panel_enabled)
+            .field("is_schema_advisor_enabled", &self.is_schema_advisor_enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupSettings);
 
 /// Request view to update the group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupUpdate {
     /// Human-readable label that identifies the project included in the MongoDB Cloud organization.
@@ -457,10 +563,21 @@ impl Json for GroupUpdate {
     }
 }
 
+impl std::fmt::Debug for GroupUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupUpdate")
+            .field("name", &self.name)
+            .field("tags", &self.tags)
+            .field("with_default_alerts_settings", &self.with_default_alerts_settings)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupUpdate);
 
 /// The spec's `MdbAvailableVersion` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MdbAvailableVersion {
     /// Cloud service provider on which MongoDB Cloud provisions the hosts. Set dedicated clusters to `AWS`, `GCP`, `AZURE` or `TENANT`.
@@ -508,6 +625,19 @@ impl Json for MdbAvailableVersion {
     }
 }
 
+impl std::fmt::Debug for MdbAvailableVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MdbAvailableVersion")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("default_status", &self.default_status)
+            .field("instance_size", &self.instance_size)
+            .field("links", &self.links)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
 serde_via_json!(MdbAvailableVersion);
 
 /// Cloud service provider on which MongoDB Cloud provisions the hosts. Set dedicated clusters to `AWS`, `GCP`, `AZURE` or `TENANT`.
@@ -516,7 +646,7 @@ serde_via_json!(MdbAvailableVersion);
 pub type MdbAvailableVersionCloudProvider = AWSRegionConfig20240805ProviderName;
 
 /// Whether the version is the current default for the Instance Size and Cloud Provider.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MdbAvailableVersionDefaultStatus {
     /// `DEFAULT`
@@ -560,10 +690,21 @@ impl Json for MdbAvailableVersionDefaultStatus {
     }
 }
 
+impl std::fmt::Debug for MdbAvailableVersionDefaultStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Default => f.write_str("Default"),
+            Self::NotDefault => f.write_str("NotDefault"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(MdbAvailableVersionDefaultStatus);
 
 /// The spec's `PaginatedAvailableVersionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAvailableVersionView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -603,10 +744,21 @@ impl Json for PaginatedAvailableVersionView {
     }
 }
 
+impl std::fmt::Debug for PaginatedAvailableVersionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAvailableVersionView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedAvailableVersionView);
 
 /// The spec's `UpdateGroupRolesForUser` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGroupRolesForUser {
     /// One or more project-level roles to assign to the MongoDB Cloud user.
@@ -636,6 +788,16 @@ impl Json for UpdateGroupRolesForUser {
         put_opt(&mut m, "groupRoles", &self.group_roles);
         put_opt(&mut m, "links", &self.links);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UpdateGroupRolesForUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateGroupRolesForUser")
+            .field("group_roles", &self.group_roles)
+            .field("links", &self.links)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Request schema for creating or updating an Azure Blob Storage log export integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureLogIntegrationRequest {
     /// Array of log types exported by this integration.
@@ -75,10 +75,24 @@ impl Json for AzureLogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for AzureLogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureLogIntegrationRequest")
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("prefix_path", &self.prefix_path)
+            .field("role_id", &self.role_id)
+            .field("storage_account_name", &self.storage_account_name)
+            .field("storage_container_name", &self.storage_container_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureLogIntegrationRequest);
 
 /// `AzureLogIntegrationRequestLogTypes`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureLogIntegrationRequestLogTypes {
     /// `MONGOD`
@@ -130,10 +144,23 @@ impl Json for AzureLogIntegrationRequestLogTypes {
     }
 }
 
+impl std::fmt::Debug for AzureLogIntegrationRequestLogTypes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Mongod => f.write_str("Mongod"),
+            Self::Mongos => f.write_str("Mongos"),
+            Self::MongodAudit => f.write_str("MongodAudit"),
+            Self::MongosAudit => f.write_str("MongosAudit"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AzureLogIntegrationRequestLogTypes);
 
 /// Details to integrate Azure Blob Storage log export with one Atlas project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureLogIntegrationResponse {
     /// Unique 24-character hexadecimal digit string that identifies the log integration configuration.
@@ -206,6 +233,21 @@ impl Json for AzureLogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for AzureLogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureLogIntegrationResponse")
+            .field("id", &self.id)
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("prefix_path", &self.prefix_path)
+            .field("role_id", &self.role_id)
+            .field("storage_account_name", &self.storage_account_name)
+            .field("storage_container_name", &self.storage_container_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureLogIntegrationResponse);
 
 /// `AzureLogIntegrationResponseLogTypes`, inline in the spec.
@@ -214,7 +256,7 @@ serde_via_json!(AzureLogIntegrationResponse);
 pub type AzureLogIntegrationResponseLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// The spec's `CreatePushBasedLogExportProjectRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePushBasedLogExportProjectRequest {
     /// The name of the bucket to which the agent will send the logs to.
@@ -254,10 +296,21 @@ impl Json for CreatePushBasedLogExportProjectRequest {
     }
 }
 
+impl std::fmt::Debug for CreatePushBasedLogExportProjectRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatePushBasedLogExportProjectRequest")
+            .field("bucket_name", &self.bucket_name)
+            .field("iam_role_id", &self.iam_role_id)
+            .field("prefix_path", &self.prefix_path)
+            .finish()
+    }
+}
+
 serde_via_json!(CreatePushBasedLogExportProjectRequest);
 
 /// Request schema for creating or updating a Datadog log export integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatadogLogIntegrationRequest {
     /// Array of log types exported by this integration.
@@ -307,6 +360,18 @@ impl Json for DatadogLogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for DatadogLogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatadogLogIntegrationRequest")
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("api_key", &self.api_key)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(DatadogLogIntegrationRequest);
 
 /// `DatadogLogIntegrationRequestLogTypes`, inline in the spec.
@@ -315,7 +380,7 @@ serde_via_json!(DatadogLogIntegrationRequest);
 pub type DatadogLogIntegrationRequestLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Datadog site/region for log ingestion. Valid values: US1, US3, US5, EU, AP1, AP2, US1_FED.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DatadogLogIntegrationRequestRegion {
     /// `US1`
@@ -379,10 +444,26 @@ impl Json for DatadogLogIntegrationRequestRegion {
     }
 }
 
+impl std::fmt::Debug for DatadogLogIntegrationRequestRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Us1 => f.write_str("Us1"),
+            Self::Us3 => f.write_str("Us3"),
+            Self::Us5 => f.write_str("Us5"),
+            Self::Eu => f.write_str("Eu"),
+            Self::Ap1 => f.write_str("Ap1"),
+            Self::Ap2 => f.write_str("Ap2"),
+            Self::Us1Fed => f.write_str("Us1Fed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DatadogLogIntegrationRequestRegion);
 
 /// Details to integrate Datadog log export with one Atlas project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatadogLogIntegrationResponse {
     /// Unique 24-character hexadecimal digit string that identifies the log integration configuration.
@@ -437,6 +518,19 @@ impl Json for DatadogLogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for DatadogLogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatadogLogIntegrationResponse")
+            .field("id", &self.id)
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("api_key", &self.api_key)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(DatadogLogIntegrationResponse);
 
 /// `DatadogLogIntegrationResponseLogTypes`, inline in the spec.
@@ -450,7 +544,7 @@ pub type DatadogLogIntegrationResponseLogTypes = AzureLogIntegrationRequestLogTy
 pub type DatadogLogIntegrationResponseRegion = DatadogLogIntegrationRequestRegion;
 
 /// Request schema for creating or updating a Google Cloud Storage log export integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GcsLogIntegrationRequest {
     /// Array of log types exported by this integration.
@@ -505,6 +599,19 @@ impl Json for GcsLogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for GcsLogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcsLogIntegrationRequest")
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("bucket_name", &self.bucket_name)
+            .field("prefix_path", &self.prefix_path)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(GcsLogIntegrationRequest);
 
 /// `GcsLogIntegrationRequestLogTypes`, inline in the spec.
@@ -513,7 +620,7 @@ serde_via_json!(GcsLogIntegrationRequest);
 pub type GcsLogIntegrationRequestLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Details to integrate Google Cloud Storage log export with one Atlas project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GcsLogIntegrationResponse {
     /// Unique 24-character hexadecimal digit string that identifies the log integration configuration.
@@ -573,6 +680,20 @@ impl Json for GcsLogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for GcsLogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcsLogIntegrationResponse")
+            .field("id", &self.id)
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("bucket_name", &self.bucket_name)
+            .field("prefix_path", &self.prefix_path)
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
 serde_via_json!(GcsLogIntegrationResponse);
 
 /// `GcsLogIntegrationResponseLogTypes`, inline in the spec.
@@ -581,7 +702,7 @@ serde_via_json!(GcsLogIntegrationResponse);
 pub type GcsLogIntegrationResponseLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Request schema for creating or updating a log integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LogIntegrationRequest {
     /// Azure Log Export Integration Request
@@ -640,10 +761,25 @@ impl Json for LogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for LogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AzureLogExport(v) => f.debug_tuple("AzureLogExport").field(v).finish(),
+            Self::DatadogLogExport(v) => f.debug_tuple("DatadogLogExport").field(v).finish(),
+            Self::GcsLogExport(v) => f.debug_tuple("GcsLogExport").field(v).finish(),
+            Self::OtelLogExport(v) => f.debug_tuple("OtelLogExport").field(v).finish(),
+            Self::S3LogExport(v) => f.debug_tuple("S3LogExport").field(v).finish(),
+            Self::SplunkLogExport(v) => f.debug_tuple("SplunkLogExport").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(LogIntegrationRequest);
 
 /// Response schema for log integration operations.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LogIntegrationResponse {
     /// Azure Log Export Integration Response
@@ -702,10 +838,25 @@ impl Json for LogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for LogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AzureLogExport(v) => f.debug_tuple("AzureLogExport").field(v).finish(),
+            Self::DatadogLogExport(v) => f.debug_tuple("DatadogLogExport").field(v).finish(),
+            Self::GcsLogExport(v) => f.debug_tuple("GcsLogExport").field(v).finish(),
+            Self::OtelLogExport(v) => f.debug_tuple("OtelLogExport").field(v).finish(),
+            Self::S3LogExport(v) => f.debug_tuple("S3LogExport").field(v).finish(),
+            Self::SplunkLogExport(v) => f.debug_tuple("SplunkLogExport").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(LogIntegrationResponse);
 
 /// Request schema for creating or updating an OpenTelemetry log export integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OtelLogIntegrationRequest {
     /// Array of log types exported by this integration.
@@ -755,6 +906,18 @@ impl Json for OtelLogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for OtelLogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtelLogIntegrationRequest")
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("otel_endpoint", &self.otel_endpoint)
+            .field("otel_supplied_headers", &self.otel_supplied_headers)
+            .finish()
+    }
+}
+
 serde_via_json!(OtelLogIntegrationRequest);
 
 /// `OtelLogIntegrationRequestLogTypes`, inline in the spec.
@@ -763,7 +926,7 @@ serde_via_json!(OtelLogIntegrationRequest);
 pub type OtelLogIntegrationRequestLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Details to integrate OpenTelemetry log export with one Atlas project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OtelLogIntegrationResponse {
     /// Unique 24-character hexadecimal digit string that identifies the log integration configuration.
@@ -818,6 +981,19 @@ impl Json for OtelLogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for OtelLogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtelLogIntegrationResponse")
+            .field("id", &self.id)
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("otel_endpoint", &self.otel_endpoint)
+            .field("otel_supplied_headers", &self.otel_supplied_headers)
+            .finish()
+    }
+}
+
 serde_via_json!(OtelLogIntegrationResponse);
 
 /// `OtelLogIntegrationResponseLogTypes`, inline in the spec.
@@ -826,7 +1002,7 @@ serde_via_json!(OtelLogIntegrationResponse);
 pub type OtelLogIntegrationResponseLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// The spec's `PaginatedLogIntegrationResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedLogIntegrationResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -866,10 +1042,21 @@ impl Json for PaginatedLogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for PaginatedLogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedLogIntegrationResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedLogIntegrationResponse);
 
 /// The spec's `PushBasedLogExportProject` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PushBasedLogExportProject {
     /// The name of the bucket to which the agent will send the logs to.
@@ -921,10 +1108,24 @@ impl Json for PushBasedLogExportProject {
     }
 }
 
+impl std::fmt::Debug for PushBasedLogExportProject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushBasedLogExportProject")
+            .field("bucket_name", &self.bucket_name)
+            .field("create_date", &self.create_date)
+            .field("iam_role_id", &self.iam_role_id)
+            .field("links", &self.links)
+            .field("prefix_path", &self.prefix_path)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
 serde_via_json!(PushBasedLogExportProject);
 
 /// Describes whether or not the feature is enabled and what status it is in.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PushBasedLogExportProjectState {
     /// `UNCONFIGURED`
@@ -984,10 +1185,25 @@ impl Json for PushBasedLogExportProjectState {
     }
 }
 
+impl std::fmt::Debug for PushBasedLogExportProjectState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unconfigured => f.write_str("Unconfigured"),
+            Self::Initiating => f.write_str("Initiating"),
+            Self::BucketVerified => f.write_str("BucketVerified"),
+            Self::BucketVerificationFailed => f.write_str("BucketVerificationFailed"),
+            Self::AssumeRoleFailed => f.write_str("AssumeRoleFailed"),
+            Self::Active => f.write_str("Active"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(PushBasedLogExportProjectState);
 
 /// Request schema for creating or updating an S3 log export integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct S3LogIntegrationRequest {
     /// Array of log types exported by this integration.
@@ -1058,6 +1274,21 @@ impl Json for S3LogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for S3LogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3LogIntegrationRequest")
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("bucket_name", &self.bucket_name)
+            .field("iam_role_id", &self.iam_role_id)
+            .field("kms_key", &self.kms_key)
+            .field("prefix_path", &self.prefix_path)
+            .field("use_legacy_path_structure", &self.use_legacy_path_structure)
+            .finish()
+    }
+}
+
 serde_via_json!(S3LogIntegrationRequest);
 
 /// `S3LogIntegrationRequestLogTypes`, inline in the spec.
@@ -1066,7 +1297,7 @@ serde_via_json!(S3LogIntegrationRequest);
 pub type S3LogIntegrationRequestLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Details to integrate S3 log export with one Atlas project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct S3LogIntegrationResponse {
     /// Unique 24-character hexadecimal digit string that identifies the log integration configuration.
@@ -1143,6 +1374,22 @@ impl Json for S3LogIntegrationResponse {
     }
 }
 
+impl std::fmt::Debug for S3LogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3LogIntegrationResponse")
+            .field("id", &self.id)
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("bucket_name", &self.bucket_name)
+            .field("iam_role_id", &self.iam_role_id)
+            .field("kms_key", &self.kms_key)
+            .field("prefix_path", &self.prefix_path)
+            .field("use_legacy_path_structure", &self.use_legacy_path_structure)
+            .finish()
+    }
+}
+
 serde_via_json!(S3LogIntegrationResponse);
 
 /// `S3LogIntegrationResponseLogTypes`, inline in the spec.
@@ -1151,7 +1398,7 @@ serde_via_json!(S3LogIntegrationResponse);
 pub type S3LogIntegrationResponseLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Request schema for creating or updating a Splunk log export integration.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SplunkLogIntegrationRequest {
     /// Array of log types exported by this integration.
@@ -1197,6 +1444,18 @@ impl Json for SplunkLogIntegrationRequest {
     }
 }
 
+impl std::fmt::Debug for SplunkLogIntegrationRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SplunkLogIntegrationRequest")
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("hec_token", &self.hec_token)
+            .field("hec_url", &self.hec_url)
+            .finish()
+    }
+}
+
 serde_via_json!(SplunkLogIntegrationRequest);
 
 /// `SplunkLogIntegrationRequestLogTypes`, inline in the spec.
@@ -1205,7 +1464,7 @@ serde_via_json!(SplunkLogIntegrationRequest);
 pub type SplunkLogIntegrationRequestLogTypes = AzureLogIntegrationRequestLogTypes;
 
 /// Details to integrate Splunk log export with one Atlas project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SplunkLogIntegrationResponse {
     /// Unique 24-character hexadecimal digit string that identifies the log integration configuration.
@@ -1257,6 +1516,19 @@ impl Json for SplunkLogIntegrationResponse {
         put(&mut m, "hecToken", &self.hec_token);
         put(&mut m, "hecUrl", &self.hec_url);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for SplunkLogIntegrationResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SplunkLogIntegrationResponse")
+            .field("id", &self.id)
+            .field("log_types", &self.log_types)
+            .field("type", &self.r#type)
+            .field("hec_token", &self.hec_token)
+            .field("hec_url", &self.hec_url)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Paginated collection of query shapes. This endpoint returns a maximum of 100 results.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedQueryShapes {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -48,10 +48,21 @@ impl Json for PaginatedQueryShapes {
     }
 }
 
+impl std::fmt::Debug for PaginatedQueryShapes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedQueryShapes")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedQueryShapes);
 
 /// Response containing the details and status of a query shape. The query shape field may be null if the user lacks PII view access.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryShapeResponse {
     /// The MongoDB command type issued for a query shape.
@@ -99,10 +110,23 @@ impl Json for QueryShapeResponse {
     }
 }
 
+impl std::fmt::Debug for QueryShapeResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryShapeResponse")
+            .field("command", &self.command)
+            .field("namespace", &self.namespace)
+            .field("query_shape", &self.query_shape)
+            .field("query_shape_hash", &self.query_shape_hash)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(QueryShapeResponse);
 
 /// The MongoDB command type issued for a query shape.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QueryShapeResponseCommand {
     /// `FIND`
@@ -150,10 +174,22 @@ impl Json for QueryShapeResponseCommand {
     }
 }
 
+impl std::fmt::Debug for QueryShapeResponseCommand {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Find => f.write_str("Find"),
+            Self::Distinct => f.write_str("Distinct"),
+            Self::Aggregate => f.write_str("Aggregate"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(QueryShapeResponseCommand);
 
 /// The rejection status of a query shape. Use REJECTED to prevent the query shape from executing on the cluster, or UNREJECTED to allow it to execute.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QueryShapeResponseStatus {
     /// `REJECTED`
@@ -197,10 +233,21 @@ impl Json for QueryShapeResponseStatus {
     }
 }
 
+impl std::fmt::Debug for QueryShapeResponseStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rejected => f.write_str("Rejected"),
+            Self::Unrejected => f.write_str("Unrejected"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(QueryShapeResponseStatus);
 
 /// Metadata about when a query shape was seen.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryShapeSeenMetadata {
     /// The name of the application that this query shape came from. This can be set via the MongoDB connection string. The application name is set to unknown for internal MongoDB queries.
@@ -244,10 +291,22 @@ impl Json for QueryShapeSeenMetadata {
     }
 }
 
+impl std::fmt::Debug for QueryShapeSeenMetadata {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryShapeSeenMetadata")
+            .field("application_name", &self.application_name)
+            .field("driver_name", &self.driver_name)
+            .field("driver_version", &self.driver_version)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 serde_via_json!(QueryShapeSeenMetadata);
 
 /// Request body for modifying the rejection status of a query shape.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryShapeUpdateRequest {
     /// The rejection status of a query shape. Use REJECTED to prevent the query shape from executing on the cluster, or UNREJECTED to allow it to execute.
@@ -277,6 +336,13 @@ impl Json for QueryShapeUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for QueryShapeUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryShapeUpdateRequest").field("status", &self.status).finish()
+    }
+}
+
 serde_via_json!(QueryShapeUpdateRequest);
 
 /// The rejection status of a query shape. Use REJECTED to prevent the query shape from executing on the cluster, or UNREJECTED to allow it to execute.
@@ -285,7 +351,7 @@ serde_via_json!(QueryShapeUpdateRequest);
 pub type QueryShapeUpdateRequestStatus = QueryShapeResponseStatus;
 
 /// Metadata and summary statistics for a given query shape.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStatsDetailsResponse {
     /// Metadata about when a query shape was seen.
@@ -325,10 +391,21 @@ impl Json for QueryStatsDetailsResponse {
     }
 }
 
+impl std::fmt::Debug for QueryStatsDetailsResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryStatsDetailsResponse")
+            .field("first_seen", &self.first_seen)
+            .field("last_seen", &self.last_seen)
+            .field("query_stats", &self.query_stats)
+            .finish()
+    }
+}
+
 serde_via_json!(QueryStatsDetailsResponse);
 
 /// A summary of execution statistics for a given query shape.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStatsSummary {
     /// Average total time in milliseconds spent running queries with the given query shape. If the query resulted in `getMore` commands, this metric includes the time spent processing the `getMore` requests. This metric does not include time spent waiting for the client.
@@ -457,10 +534,38 @@ impl Json for QueryStatsSummary {
     }
 }
 
+impl std::fmt::Debug for QueryStatsSummary {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryStatsSummary")
+            .field("avg_working_millis", &self.avg_working_millis)
+            .field("bytes_read", &self.bytes_read)
+            .field("command", &self.command)
+            .field("cpu_time", &self.cpu_time)
+            .field("docs_examined", &self.docs_examined)
+            .field("docs_examined_ratio", &self.docs_examined_ratio)
+            .field("docs_returned", &self.docs_returned)
+            .field("exec_count", &self.exec_count)
+            .field("keys_examined", &self.keys_examined)
+            .field("keys_examined_ratio", &self.keys_examined_ratio)
+            .field("last_exec_micros", &self.last_exec_micros)
+            .field("namespace", &self.namespace)
+            .field("p50_exec_micros", &self.p50_exec_micros)
+            .field("p90_exec_micros", &self.p90_exec_micros)
+            .field("p99_exec_micros", &self.p99_exec_micros)
+            .field("query_shape", &self.query_shape)
+            .field("query_shape_hash", &self.query_shape_hash)
+            .field("system_query", &self.system_query)
+            .field("total_time_to_response_micros", &self.total_time_to_response_micros)
+            .field("total_working_millis", &self.total_working_millis)
+            .finish()
+    }
+}
+
 serde_via_json!(QueryStatsSummary);
 
 /// The MongoDB command issued for this query shape.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QueryStatsSummaryCommand {
     /// `find`
@@ -508,10 +613,22 @@ impl Json for QueryStatsSummaryCommand {
     }
 }
 
+impl std::fmt::Debug for QueryStatsSummaryCommand {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Find => f.write_str("Find"),
+            Self::Distinct => f.write_str("Distinct"),
+            Self::Aggregate => f.write_str("Aggregate"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(QueryStatsSummaryCommand);
 
 /// The spec's `QueryStatsSummaryListResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStatsSummaryListResponse {
     /// List of query shape statistic summaries from Query Shape Insights.
@@ -538,6 +655,13 @@ impl Json for QueryStatsSummaryListResponse {
         let mut m = Map::new();
         put_opt(&mut m, "summaries", &self.summaries);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for QueryStatsSummaryListResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryStatsSummaryListResponse").field("summaries", &self.summaries).finish()
     }
 }
 

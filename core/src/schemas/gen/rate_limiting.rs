@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// A list of rate limit endpoint sets.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedRateLimitEndpointSets {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -48,10 +48,21 @@ impl Json for PaginatedRateLimitEndpointSets {
     }
 }
 
+impl std::fmt::Debug for PaginatedRateLimitEndpointSets {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedRateLimitEndpointSets")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedRateLimitEndpointSets);
 
 /// The rate limit capacity for the endpoint set.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitEndpointSetCapacity {
     /// The default request capacity of the endpoint set. Returned if there is a capacity override set for the requested entity.
@@ -84,10 +95,20 @@ impl Json for RateLimitEndpointSetCapacity {
     }
 }
 
+impl std::fmt::Debug for RateLimitEndpointSetCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimitEndpointSetCapacity")
+            .field("default_value", &self.default_value)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 serde_via_json!(RateLimitEndpointSetCapacity);
 
 /// The spec's `RateLimitEndpointSetEndpoint` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitEndpointSetEndpoint {
     /// The HTTP method of the endpoint.
@@ -120,10 +141,17 @@ impl Json for RateLimitEndpointSetEndpoint {
     }
 }
 
+impl std::fmt::Debug for RateLimitEndpointSetEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimitEndpointSetEndpoint").field("method", &self.method).field("path", &self.path).finish()
+    }
+}
+
 serde_via_json!(RateLimitEndpointSetEndpoint);
 
 /// The HTTP method of the endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RateLimitEndpointSetEndpointMethod {
     /// `GET`
@@ -179,6 +207,20 @@ impl Json for RateLimitEndpointSetEndpointMethod {
     }
 }
 
+impl std::fmt::Debug for RateLimitEndpointSetEndpointMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Get => f.write_str("Get"),
+            Self::Post => f.write_str("Post"),
+            Self::Put => f.write_str("Put"),
+            Self::Delete => f.write_str("Delete"),
+            Self::Patch => f.write_str("Patch"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(RateLimitEndpointSetEndpointMethod);
 
 /// The rate limit refill duration for the endpoint set.
@@ -192,7 +234,7 @@ pub type RateLimitEndpointSetRefillDurationSeconds = RateLimitEndpointSetCapacit
 pub type RateLimitEndpointSetRefillRate = RateLimitEndpointSetCapacity;
 
 /// The spec's `RateLimitEndpointSetResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitEndpointSetResponse {
     /// The rate limit capacity for the endpoint set.
@@ -256,10 +298,25 @@ impl Json for RateLimitEndpointSetResponse {
     }
 }
 
+impl std::fmt::Debug for RateLimitEndpointSetResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimitEndpointSetResponse")
+            .field("capacity", &self.capacity)
+            .field("endpoint_set_id", &self.endpoint_set_id)
+            .field("endpoint_set_name", &self.endpoint_set_name)
+            .field("endpoints", &self.endpoints)
+            .field("refill_duration_seconds", &self.refill_duration_seconds)
+            .field("refill_rate", &self.refill_rate)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
 serde_via_json!(RateLimitEndpointSetResponse);
 
 /// The scope of the endpoint set.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RateLimitEndpointSetResponseScope {
     /// `IP`
@@ -308,6 +365,19 @@ impl Json for RateLimitEndpointSetResponseScope {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for RateLimitEndpointSetResponseScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ip => f.write_str("Ip"),
+            Self::Group => f.write_str("Group"),
+            Self::Organization => f.write_str("Organization"),
+            Self::User => f.write_str("User"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

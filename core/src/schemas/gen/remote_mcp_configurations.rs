@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `CreateGroupMcpConfigRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGroupMcpConfigRequest {
     /// List of IP access list entries that define allowed source addresses for this MCP configuration.
@@ -48,10 +48,21 @@ impl Json for CreateGroupMcpConfigRequest {
     }
 }
 
+impl std::fmt::Debug for CreateGroupMcpConfigRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateGroupMcpConfigRequest")
+            .field("ip_access_list", &self.ip_access_list)
+            .field("mcp_config_name", &self.mcp_config_name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateGroupMcpConfigRequest);
 
 /// The spec's `CreateOrgMcpConfigRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrgMcpConfigRequest {
     /// List of IP access list entries that define allowed source addresses for this MCP configuration.
@@ -91,10 +102,21 @@ impl Json for CreateOrgMcpConfigRequest {
     }
 }
 
+impl std::fmt::Debug for CreateOrgMcpConfigRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateOrgMcpConfigRequest")
+            .field("ip_access_list", &self.ip_access_list)
+            .field("mcp_config_name", &self.mcp_config_name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(CreateOrgMcpConfigRequest);
 
 /// The spec's `GroupMcpConfigResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMcpConfigResponse {
     /// Unique identifier for the Service Account client associated with this MCP configuration. Use this Service Account to connect to the Atlas Remote MCP.
@@ -153,10 +175,24 @@ impl Json for GroupMcpConfigResponse {
     }
 }
 
+impl std::fmt::Debug for GroupMcpConfigResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMcpConfigResponse")
+            .field("client_id", &self.client_id)
+            .field("egress_client_id", &self.egress_client_id)
+            .field("ip_access_list", &self.ip_access_list)
+            .field("mcp_config_id", &self.mcp_config_id)
+            .field("mcp_config_name", &self.mcp_config_name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupMcpConfigResponse);
 
 /// The spec's `GroupMcpConfigUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMcpConfigUpdateRequest {
     /// List of IP access list entries that define allowed source addresses for this MCP configuration. If provided, replaces the existing IP access list.
@@ -196,10 +232,21 @@ impl Json for GroupMcpConfigUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for GroupMcpConfigUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupMcpConfigUpdateRequest")
+            .field("ip_access_list", &self.ip_access_list)
+            .field("mcp_config_name", &self.mcp_config_name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupMcpConfigUpdateRequest);
 
 /// The spec's `OrgMcpConfigResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgMcpConfigResponse {
     /// Unique identifier for the Service Account client associated with this MCP configuration. Use this Service Account to connect to the Atlas Remote MCP.
@@ -258,6 +305,20 @@ impl Json for OrgMcpConfigResponse {
     }
 }
 
+impl std::fmt::Debug for OrgMcpConfigResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgMcpConfigResponse")
+            .field("client_id", &self.client_id)
+            .field("egress_client_id", &self.egress_client_id)
+            .field("ip_access_list", &self.ip_access_list)
+            .field("mcp_config_id", &self.mcp_config_id)
+            .field("mcp_config_name", &self.mcp_config_name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgMcpConfigResponse);
 
 /// Organization roles available for Service Accounts.
@@ -266,7 +327,7 @@ serde_via_json!(OrgMcpConfigResponse);
 pub type OrgMcpConfigResponseRoles = CreateOrgMcpConfigRequestRoles;
 
 /// The spec's `OrgMcpConfigUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgMcpConfigUpdateRequest {
     /// List of IP access list entries that define allowed source addresses for this MCP configuration. If provided, replaces the existing IP access list.
@@ -306,6 +367,17 @@ impl Json for OrgMcpConfigUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for OrgMcpConfigUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgMcpConfigUpdateRequest")
+            .field("ip_access_list", &self.ip_access_list)
+            .field("mcp_config_name", &self.mcp_config_name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgMcpConfigUpdateRequest);
 
 /// Organization roles available for Service Accounts.
@@ -314,7 +386,7 @@ serde_via_json!(OrgMcpConfigUpdateRequest);
 pub type OrgMcpConfigUpdateRequestRoles = CreateOrgMcpConfigRequestRoles;
 
 /// The spec's `PaginatedGroupMcpConfigView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedGroupMcpConfigView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -354,10 +426,21 @@ impl Json for PaginatedGroupMcpConfigView {
     }
 }
 
+impl std::fmt::Debug for PaginatedGroupMcpConfigView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedGroupMcpConfigView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedGroupMcpConfigView);
 
 /// The spec's `PaginatedMcpConfigSecretView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedMcpConfigSecretView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -397,10 +480,21 @@ impl Json for PaginatedMcpConfigSecretView {
     }
 }
 
+impl std::fmt::Debug for PaginatedMcpConfigSecretView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedMcpConfigSecretView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedMcpConfigSecretView);
 
 /// The spec's `PaginatedOrgMcpConfigView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedOrgMcpConfigView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -437,6 +531,17 @@ impl Json for PaginatedOrgMcpConfigView {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedOrgMcpConfigView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedOrgMcpConfigView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

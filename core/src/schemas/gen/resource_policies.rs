@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `ApiAtlasNonCompliantResourceView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasNonCompliantResourceView {
     /// Unique 24-hexadecimal character string that identifies the organization the resource belongs to.
@@ -62,10 +62,23 @@ impl Json for ApiAtlasNonCompliantResourceView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasNonCompliantResourceView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasNonCompliantResourceView")
+            .field("org_id", &self.org_id)
+            .field("resource_id", &self.resource_id)
+            .field("resource_name", &self.resource_name)
+            .field("resource_policies_causing_non_compliance", &self.resource_policies_causing_non_compliance)
+            .field("resource_type", &self.resource_type)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasNonCompliantResourceView);
 
 /// Human-readable label that displays the type of a resource.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasNonCompliantResourceViewResourceType {
     /// `DEPRECATED_PROJECT`
@@ -117,10 +130,23 @@ impl Json for ApiAtlasNonCompliantResourceViewResourceType {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasNonCompliantResourceViewResourceType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DeprecatedProject => f.write_str("DeprecatedProject"),
+            Self::DeprecatedCluster => f.write_str("DeprecatedCluster"),
+            Self::Project => f.write_str("Project"),
+            Self::Cluster => f.write_str("Cluster"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiAtlasNonCompliantResourceViewResourceType);
 
 /// The spec's `ApiAtlasPolicyCreateView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasPolicyCreateView {
     /// A string that defines the permissions for the policy. The syntax used is the Cedar Policy language.
@@ -150,10 +176,17 @@ impl Json for ApiAtlasPolicyCreateView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasPolicyCreateView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasPolicyCreateView").field("body", &self.body).finish()
+    }
+}
+
 serde_via_json!(ApiAtlasPolicyCreateView);
 
 /// The spec's `ApiAtlasPolicyMetadataView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasPolicyMetadataView {
     /// Unique 24-hexadecimal character string that identifies the policy.
@@ -183,10 +216,17 @@ impl Json for ApiAtlasPolicyMetadataView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasPolicyMetadataView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasPolicyMetadataView").field("policy_id", &self.policy_id).finish()
+    }
+}
+
 serde_via_json!(ApiAtlasPolicyMetadataView);
 
 /// The spec's `ApiAtlasPolicyView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasPolicyView {
     /// A string that defines the permissions for the policy. The syntax used is the Cedar Policy language.
@@ -219,10 +259,17 @@ impl Json for ApiAtlasPolicyView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasPolicyView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasPolicyView").field("body", &self.body).field("id", &self.id).finish()
+    }
+}
+
 serde_via_json!(ApiAtlasPolicyView);
 
 /// The spec's `ApiAtlasResourcePolicyCreateView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasResourcePolicyCreateView {
     /// Description of the atlas resource policy.
@@ -262,10 +309,21 @@ impl Json for ApiAtlasResourcePolicyCreateView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasResourcePolicyCreateView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasResourcePolicyCreateView")
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("policies", &self.policies)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasResourcePolicyCreateView);
 
 /// The spec's `ApiAtlasResourcePolicyEditView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasResourcePolicyEditView {
     /// Description of the atlas resource policy.
@@ -305,10 +363,21 @@ impl Json for ApiAtlasResourcePolicyEditView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasResourcePolicyEditView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasResourcePolicyEditView")
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("policies", &self.policies)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasResourcePolicyEditView);
 
 /// The spec's `ApiAtlasResourcePolicyMetadataView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasResourcePolicyMetadataView {
     /// List of policies that are in conflict with the current state of the resource.
@@ -348,10 +417,21 @@ impl Json for ApiAtlasResourcePolicyMetadataView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasResourcePolicyMetadataView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasResourcePolicyMetadataView")
+            .field("policies_causing_non_compliance", &self.policies_causing_non_compliance)
+            .field("resource_policy_id", &self.resource_policy_id)
+            .field("resource_policy_name", &self.resource_policy_name)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasResourcePolicyMetadataView);
 
 /// The spec's `ApiAtlasResourcePolicyView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasResourcePolicyView {
     /// The user that last updated the atlas resource policy.
@@ -430,10 +510,28 @@ impl Json for ApiAtlasResourcePolicyView {
     }
 }
 
+impl std::fmt::Debug for ApiAtlasResourcePolicyView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasResourcePolicyView")
+            .field("created_by_user", &self.created_by_user)
+            .field("created_date", &self.created_date)
+            .field("description", &self.description)
+            .field("id", &self.id)
+            .field("last_updated_by_user", &self.last_updated_by_user)
+            .field("last_updated_date", &self.last_updated_date)
+            .field("name", &self.name)
+            .field("org_id", &self.org_id)
+            .field("policies", &self.policies)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiAtlasResourcePolicyView);
 
 /// The user that last updated the atlas resource policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasUserMetadataView {
     /// Unique 24-hexadecimal character string that identifies a user.
@@ -463,6 +561,13 @@ impl Json for ApiAtlasUserMetadataView {
         put_opt(&mut m, "id", &self.id);
         put_opt(&mut m, "name", &self.name);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for ApiAtlasUserMetadataView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasUserMetadataView").field("id", &self.id).field("name", &self.name).finish()
     }
 }
 

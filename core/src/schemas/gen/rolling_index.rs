@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// One or more settings that specify language-specific rules to compare strings within this index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Collation {
     /// Method to handle whitespace and punctuation as base characters for purposes of comparison. `"non-ignorable"` will evaluate Whitespace and Punctuation as Base Characters. `"shifted"` will not, MongoDB Cloud distinguishes these characters when `"strength" \> 3`.
@@ -96,10 +96,27 @@ impl Json for Collation {
     }
 }
 
+impl std::fmt::Debug for Collation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collation")
+            .field("alternate", &self.alternate)
+            .field("backwards", &self.backwards)
+            .field("case_first", &self.case_first)
+            .field("case_level", &self.case_level)
+            .field("locale", &self.locale)
+            .field("max_variable", &self.max_variable)
+            .field("normalization", &self.normalization)
+            .field("numeric_ordering", &self.numeric_ordering)
+            .field("strength", &self.strength)
+            .finish()
+    }
+}
+
 serde_via_json!(Collation);
 
 /// Method to handle whitespace and punctuation as base characters for purposes of comparison. `"non-ignorable"` will evaluate Whitespace and Punctuation as Base Characters. `"shifted"` will not, MongoDB Cloud distinguishes these characters when `"strength" \> 3`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CollationAlternate {
     /// `non-ignorable`
@@ -143,10 +160,21 @@ impl Json for CollationAlternate {
     }
 }
 
+impl std::fmt::Debug for CollationAlternate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NonIgnorable => f.write_str("NonIgnorable"),
+            Self::Shifted => f.write_str("Shifted"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CollationAlternate);
 
 /// Method to handle sort order of case differences during tertiary level comparisons. `"upper"` sorts Uppercase before lowercase. `"lower"` sorts Lowercase before uppercase. `"off"` is similar to "lower" with slight differences.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CollationCaseFirst {
     /// `lower`
@@ -194,10 +222,22 @@ impl Json for CollationCaseFirst {
     }
 }
 
+impl std::fmt::Debug for CollationCaseFirst {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Lower => f.write_str("Lower"),
+            Self::Off => f.write_str("Off"),
+            Self::Upper => f.write_str("Upper"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CollationCaseFirst);
 
 /// International Components for Unicode (ICU) code that represents a localized language. To specify simple binary comparison, set `"locale" : "simple"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CollationLocale {
     /// `af`
@@ -673,10 +713,129 @@ impl Json for CollationLocale {
     }
 }
 
+impl std::fmt::Debug for CollationLocale {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Af => f.write_str("Af"),
+            Self::Sq => f.write_str("Sq"),
+            Self::Am => f.write_str("Am"),
+            Self::Ar => f.write_str("Ar"),
+            Self::Hy => f.write_str("Hy"),
+            Self::As => f.write_str("As"),
+            Self::Az => f.write_str("Az"),
+            Self::Bn => f.write_str("Bn"),
+            Self::Be => f.write_str("Be"),
+            Self::Bs => f.write_str("Bs"),
+            Self::BsCyrl => f.write_str("BsCyrl"),
+            Self::Bg => f.write_str("Bg"),
+            Self::My => f.write_str("My"),
+            Self::Ca => f.write_str("Ca"),
+            Self::Chr => f.write_str("Chr"),
+            Self::Zh => f.write_str("Zh"),
+            Self::ZhHant => f.write_str("ZhHant"),
+            Self::Hr => f.write_str("Hr"),
+            Self::Cs => f.write_str("Cs"),
+            Self::Da => f.write_str("Da"),
+            Self::Nl => f.write_str("Nl"),
+            Self::Dz => f.write_str("Dz"),
+            Self::En => f.write_str("En"),
+            Self::EnUs => f.write_str("EnUs"),
+            Self::EnUsPosix => f.write_str("EnUsPosix"),
+            Self::Eo => f.write_str("Eo"),
+            Self::Et => f.write_str("Et"),
+            Self::Ee => f.write_str("Ee"),
+            Self::Fo => f.write_str("Fo"),
+            Self::Fil => f.write_str("Fil"),
+            Self::FiFi => f.write_str("FiFi"),
+            Self::Fr => f.write_str("Fr"),
+            Self::FrCa => f.write_str("FrCa"),
+            Self::Gl => f.write_str("Gl"),
+            Self::Ka => f.write_str("Ka"),
+            Self::De => f.write_str("De"),
+            Self::DeAt => f.write_str("DeAt"),
+            Self::El => f.write_str("El"),
+            Self::Gu => f.write_str("Gu"),
+            Self::Ha => f.write_str("Ha"),
+            Self::Haw => f.write_str("Haw"),
+            Self::He => f.write_str("He"),
+            Self::Hi => f.write_str("Hi"),
+            Self::Hu => f.write_str("Hu"),
+            Self::Is => f.write_str("Is"),
+            Self::Ig => f.write_str("Ig"),
+            Self::Smn => f.write_str("Smn"),
+            Self::Id => f.write_str("Id"),
+            Self::Ga => f.write_str("Ga"),
+            Self::It => f.write_str("It"),
+            Self::Ja => f.write_str("Ja"),
+            Self::Kl => f.write_str("Kl"),
+            Self::Kn => f.write_str("Kn"),
+            Self::Kk => f.write_str("Kk"),
+            Self::Km => f.write_str("Km"),
+            Self::Kok => f.write_str("Kok"),
+            Self::Ko => f.write_str("Ko"),
+            Self::Ky => f.write_str("Ky"),
+            Self::Lk => f.write_str("Lk"),
+            Self::Lo => f.write_str("Lo"),
+            Self::Lv => f.write_str("Lv"),
+            Self::Li => f.write_str("Li"),
+            Self::Lt => f.write_str("Lt"),
+            Self::Dsb => f.write_str("Dsb"),
+            Self::Lb => f.write_str("Lb"),
+            Self::Mk => f.write_str("Mk"),
+            Self::Ms => f.write_str("Ms"),
+            Self::Ml => f.write_str("Ml"),
+            Self::Mt => f.write_str("Mt"),
+            Self::Mr => f.write_str("Mr"),
+            Self::Mn => f.write_str("Mn"),
+            Self::Ne => f.write_str("Ne"),
+            Self::Se => f.write_str("Se"),
+            Self::Nb => f.write_str("Nb"),
+            Self::Nn => f.write_str("Nn"),
+            Self::Or => f.write_str("Or"),
+            Self::Om => f.write_str("Om"),
+            Self::Ps => f.write_str("Ps"),
+            Self::Fa => f.write_str("Fa"),
+            Self::FaAf => f.write_str("FaAf"),
+            Self::Pl => f.write_str("Pl"),
+            Self::Pt => f.write_str("Pt"),
+            Self::Pa => f.write_str("Pa"),
+            Self::Ro => f.write_str("Ro"),
+            Self::Ru => f.write_str("Ru"),
+            Self::Sr => f.write_str("Sr"),
+            Self::SrLatn => f.write_str("SrLatn"),
+            Self::Si => f.write_str("Si"),
+            Self::Sk => f.write_str("Sk"),
+            Self::Sl => f.write_str("Sl"),
+            Self::Es => f.write_str("Es"),
+            Self::Sw => f.write_str("Sw"),
+            Self::Sv => f.write_str("Sv"),
+            Self::Ta => f.write_str("Ta"),
+            Self::Te => f.write_str("Te"),
+            Self::Th => f.write_str("Th"),
+            Self::Bo => f.write_str("Bo"),
+            Self::To => f.write_str("To"),
+            Self::Tr => f.write_str("Tr"),
+            Self::Uk => f.write_str("Uk"),
+            Self::Hsb => f.write_str("Hsb"),
+            Self::Ur => f.write_str("Ur"),
+            Self::Ug => f.write_str("Ug"),
+            Self::Vi => f.write_str("Vi"),
+            Self::Wae => f.write_str("Wae"),
+            Self::Cy => f.write_str("Cy"),
+            Self::Yi => f.write_str("Yi"),
+            Self::Yo => f.write_str("Yo"),
+            Self::Zu => f.write_str("Zu"),
+            Self::Simple => f.write_str("Simple"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CollationLocale);
 
 /// Field that indicates which characters can be ignored when `"alternate" : "shifted"`.`"punct"` ignores both whitespace and punctuation. `"space"` ignores whitespace. This has no affect if `"alternate" : "non-ignorable"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CollationMaxVariable {
     /// `punct`
@@ -720,10 +879,21 @@ impl Json for CollationMaxVariable {
     }
 }
 
+impl std::fmt::Debug for CollationMaxVariable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Punct => f.write_str("Punct"),
+            Self::Space => f.write_str("Space"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(CollationMaxVariable);
 
 /// The spec's `DatabaseRollingIndexRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DatabaseRollingIndexRequest {
     /// One or more settings that specify language-specific rules to compare strings within this index.
@@ -771,10 +941,23 @@ impl Json for DatabaseRollingIndexRequest {
     }
 }
 
+impl std::fmt::Debug for DatabaseRollingIndexRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseRollingIndexRequest")
+            .field("collation", &self.collation)
+            .field("collection", &self.collection)
+            .field("db", &self.db)
+            .field("keys", &self.keys)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
 serde_via_json!(DatabaseRollingIndexRequest);
 
 /// One or more settings that determine how the MongoDB Cloud creates this MongoDB index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IndexOptions {
     /// Index version number applied to the 2dsphere index. MongoDB 3.2 and later use version 3. Use this option to override the default version number. This option applies to the **2dsphere** index type only.
@@ -898,6 +1081,31 @@ impl Json for IndexOptions {
         put_opt(&mut m, "textIndexVersion", &self.text_index_version);
         put_opt(&mut m, "weights", &self.weights);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for IndexOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexOptions")
+            .field("v_2dsphere_index_version", &self.v_2dsphere_index_version)
+            .field("background", &self.background)
+            .field("bits", &self.bits)
+            .field("bucket_size", &self.bucket_size)
+            .field("columnstore_projection", &self.columnstore_projection)
+            .field("default_language", &self.default_language)
+            .field("expire_after_seconds", &self.expire_after_seconds)
+            .field("hidden", &self.hidden)
+            .field("language_override", &self.language_override)
+            .field("max", &self.max)
+            .field("min", &self.min)
+            .field("name", &self.name)
+            .field("partial_filter_expression", &self.partial_filter_expression)
+            .field("sparse", &self.sparse)
+            .field("storage_engine", &self.storage_engine)
+            .field("text_index_version", &self.text_index_version)
+            .field("weights", &self.weights)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AccessListItemView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccessListItemView {
     /// Range of IP addresses in Classless Inter-Domain Routing (CIDR) notation that found in this project's access list.
@@ -41,10 +41,20 @@ impl Json for AccessListItemView {
     }
 }
 
+impl std::fmt::Debug for AccessListItemView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessListItemView")
+            .field("cidr_block", &self.cidr_block)
+            .field("ip_address", &self.ip_address)
+            .finish()
+    }
+}
+
 serde_via_json!(AccessListItemView);
 
 /// Details contained in one API key.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiKey {
     /// List of network addresses granted access to this API using this API key.
@@ -93,10 +103,22 @@ impl Json for ApiKey {
     }
 }
 
+impl std::fmt::Debug for ApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("access_list", &self.access_list)
+            .field("id", &self.id)
+            .field("public_key", &self.public_key)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiKey);
 
 /// List of IP addresses in the Atlas control plane.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ControlPlaneIPAddresses {
     /// List of gateways, each representing a group of service-specific IP addresses that customers can add to their allow lists independently. Includes the Atlas Gateway (data plane) group when present.
@@ -136,10 +158,21 @@ impl Json for ControlPlaneIPAddresses {
     }
 }
 
+impl std::fmt::Debug for ControlPlaneIPAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlPlaneIPAddresses")
+            .field("gateways", &self.gateways)
+            .field("inbound", &self.inbound)
+            .field("outbound", &self.outbound)
+            .finish()
+    }
+}
+
 serde_via_json!(ControlPlaneIPAddresses);
 
 /// Represents a service-specific gateway, such as the Atlas Gateway, with its IP addresses.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Gateway {
     /// IP addresses for a specific gateway, organized by direction and cloud provider.
@@ -172,10 +205,17 @@ impl Json for Gateway {
     }
 }
 
+impl std::fmt::Debug for Gateway {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway").field("ips", &self.ips).field("name", &self.name).finish()
+    }
+}
+
 serde_via_json!(Gateway);
 
 /// IP addresses for a specific gateway, organized by direction and cloud provider.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GatewayIpAddresses {
     /// List of inbound IP addresses to the Atlas control plane, categorized by cloud provider. If your application allows outbound HTTP requests only to specific IP addresses, you must allow access to the following IP addresses so that your API requests can reach the Atlas control plane.
@@ -208,10 +248,17 @@ impl Json for GatewayIpAddresses {
     }
 }
 
+impl std::fmt::Debug for GatewayIpAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayIpAddresses").field("inbound", &self.inbound).field("outbound", &self.outbound).finish()
+    }
+}
+
 serde_via_json!(GatewayIpAddresses);
 
 /// List of inbound IP addresses to the Atlas control plane, categorized by cloud provider. If your application allows outbound HTTP requests only to specific IP addresses, you must allow access to the following IP addresses so that your API requests can reach the Atlas control plane.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InboundControlPlaneCloudProviderIPAddresses {
     /// Control plane IP addresses in AWS. Each key identifies an Amazon Web Services (AWS) region. Each value identifies control plane IP addresses in the AWS region.
@@ -247,6 +294,17 @@ impl Json for InboundControlPlaneCloudProviderIPAddresses {
     }
 }
 
+impl std::fmt::Debug for InboundControlPlaneCloudProviderIPAddresses {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboundControlPlaneCloudProviderIPAddresses")
+            .field("aws", &self.aws)
+            .field("azure", &self.azure)
+            .field("gcp", &self.gcp)
+            .finish()
+    }
+}
+
 serde_via_json!(InboundControlPlaneCloudProviderIPAddresses);
 
 /// List of outbound IP addresses from the Atlas control plane, categorized by cloud provider. If your network allows inbound HTTP requests only from specific IP addresses, you must allow access from the following IP addresses so that Atlas can communicate with your webhooks and KMS.
@@ -255,7 +313,7 @@ serde_via_json!(InboundControlPlaneCloudProviderIPAddresses);
 pub type OutboundControlPlaneCloudProviderIPAddresses = InboundControlPlaneCloudProviderIPAddresses;
 
 /// The spec's `SystemStatus` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SystemStatus {
     /// Details contained in one API key.
@@ -302,6 +360,19 @@ impl Json for SystemStatus {
         put_opt(&mut m, "links", &self.links);
         put(&mut m, "throttling", &self.throttling);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for SystemStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemStatus")
+            .field("api_key", &self.api_key)
+            .field("app_name", &self.app_name)
+            .field("build", &self.build)
+            .field("links", &self.links)
+            .field("throttling", &self.throttling)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `PaginatedSandboxConfigs` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedSandboxConfigs {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -48,10 +48,21 @@ impl Json for PaginatedSandboxConfigs {
     }
 }
 
+impl std::fmt::Debug for PaginatedSandboxConfigs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedSandboxConfigs")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedSandboxConfigs);
 
 /// Cluster template configuration for sandbox clusters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SandboxClusterTemplateView {
     /// The provider for a cluster.
@@ -91,10 +102,21 @@ impl Json for SandboxClusterTemplateView {
     }
 }
 
+impl std::fmt::Debug for SandboxClusterTemplateView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxClusterTemplateView")
+            .field("provider", &self.provider)
+            .field("region", &self.region)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
 serde_via_json!(SandboxClusterTemplateView);
 
 /// Settings to configure the sandbox feature for an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SandboxConfigRequest {
     /// Cluster template configuration for sandbox clusters.
@@ -127,10 +149,20 @@ impl Json for SandboxConfigRequest {
     }
 }
 
+impl std::fmt::Debug for SandboxConfigRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfigRequest")
+            .field("cluster_template", &self.cluster_template)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
+
 serde_via_json!(SandboxConfigRequest);
 
 /// Configuration details for the sandbox feature of an organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SandboxConfigResponse {
     /// Cluster template configuration for sandbox clusters.
@@ -167,6 +199,17 @@ impl Json for SandboxConfigResponse {
         put_nullable(&mut m, "enabled", &self.enabled);
         put_opt(&mut m, "id", &self.id);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for SandboxConfigResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfigResponse")
+            .field("cluster_template", &self.cluster_template)
+            .field("enabled", &self.enabled)
+            .field("id", &self.id)
+            .finish()
     }
 }
 

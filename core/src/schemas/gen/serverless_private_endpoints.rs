@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// View for a serverless AWS tenant endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessAWSTenantEndpoint {
     /// Unique 24-hexadecimal digit string that identifies the private endpoint.
@@ -74,10 +74,25 @@ impl Json for ServerlessAWSTenantEndpoint {
     }
 }
 
+impl std::fmt::Debug for ServerlessAWSTenantEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessAWSTenantEndpoint")
+            .field("id", &self.id)
+            .field("cloud_provider_endpoint_id", &self.cloud_provider_endpoint_id)
+            .field("comment", &self.comment)
+            .field("endpoint_service_name", &self.endpoint_service_name)
+            .field("error_message", &self.error_message)
+            .field("provider_name", &self.provider_name)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessAWSTenantEndpoint);
 
 /// Human-readable label that indicates the current operating status of the private endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerlessAWSTenantEndpointStatus {
     /// `RESERVATION_REQUESTED`
@@ -137,10 +152,25 @@ impl Json for ServerlessAWSTenantEndpointStatus {
     }
 }
 
+impl std::fmt::Debug for ServerlessAWSTenantEndpointStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReservationRequested => f.write_str("ReservationRequested"),
+            Self::Reserved => f.write_str("Reserved"),
+            Self::Initiating => f.write_str("Initiating"),
+            Self::Available => f.write_str("Available"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServerlessAWSTenantEndpointStatus);
 
 /// Updates to a serverless AWS tenant endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessAWSTenantEndpointUpdate {
     /// Human-readable comment associated with the private endpoint.
@@ -180,6 +210,17 @@ impl Json for ServerlessAWSTenantEndpointUpdate {
     }
 }
 
+impl std::fmt::Debug for ServerlessAWSTenantEndpointUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessAWSTenantEndpointUpdate")
+            .field("comment", &self.comment)
+            .field("provider_name", &self.provider_name)
+            .field("cloud_provider_endpoint_id", &self.cloud_provider_endpoint_id)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessAWSTenantEndpointUpdate);
 
 /// Human-readable label that identifies the cloud provider of the tenant endpoint.
@@ -188,7 +229,7 @@ serde_via_json!(ServerlessAWSTenantEndpointUpdate);
 pub type ServerlessAWSTenantEndpointUpdateProviderName = PrivateNetworkEndpointIdEntryProvider;
 
 /// View for a serverless Azure tenant endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessAzureTenantEndpoint {
     /// Unique 24-hexadecimal digit string that identifies the private endpoint.
@@ -264,6 +305,23 @@ impl Json for ServerlessAzureTenantEndpoint {
     }
 }
 
+impl std::fmt::Debug for ServerlessAzureTenantEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessAzureTenantEndpoint")
+            .field("id", &self.id)
+            .field("cloud_provider_endpoint_id", &self.cloud_provider_endpoint_id)
+            .field("comment", &self.comment)
+            .field("endpoint_service_name", &self.endpoint_service_name)
+            .field("error_message", &self.error_message)
+            .field("private_endpoint_ip_address", &self.private_endpoint_ip_address)
+            .field("private_link_service_resource_id", &self.private_link_service_resource_id)
+            .field("provider_name", &self.provider_name)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessAzureTenantEndpoint);
 
 /// Human-readable label that indicates the current operating status of the private endpoint.
@@ -272,7 +330,7 @@ serde_via_json!(ServerlessAzureTenantEndpoint);
 pub type ServerlessAzureTenantEndpointStatus = ServerlessAWSTenantEndpointStatus;
 
 /// Updates to a serverless Azure tenant endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessAzureTenantEndpointUpdate {
     /// Human-readable comment associated with the private endpoint.
@@ -316,6 +374,18 @@ impl Json for ServerlessAzureTenantEndpointUpdate {
     }
 }
 
+impl std::fmt::Debug for ServerlessAzureTenantEndpointUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessAzureTenantEndpointUpdate")
+            .field("comment", &self.comment)
+            .field("provider_name", &self.provider_name)
+            .field("cloud_provider_endpoint_id", &self.cloud_provider_endpoint_id)
+            .field("private_endpoint_ip_address", &self.private_endpoint_ip_address)
+            .finish()
+    }
+}
+
 serde_via_json!(ServerlessAzureTenantEndpointUpdate);
 
 /// Human-readable label that identifies the cloud provider of the tenant endpoint.
@@ -324,7 +394,7 @@ serde_via_json!(ServerlessAzureTenantEndpointUpdate);
 pub type ServerlessAzureTenantEndpointUpdateProviderName = PrivateNetworkEndpointIdEntryProvider;
 
 /// The spec's `ServerlessTenantCreateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessTenantCreateRequest {
     /// Human-readable comment associated with the private endpoint.
@@ -354,10 +424,17 @@ impl Json for ServerlessTenantCreateRequest {
     }
 }
 
+impl std::fmt::Debug for ServerlessTenantCreateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessTenantCreateRequest").field("comment", &self.comment).finish()
+    }
+}
+
 serde_via_json!(ServerlessTenantCreateRequest);
 
 /// The spec's `ServerlessTenantEndpoint` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ServerlessTenantEndpoint {
     /// AWS
@@ -392,10 +469,21 @@ impl Json for ServerlessTenantEndpoint {
     }
 }
 
+impl std::fmt::Debug for ServerlessTenantEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ServerlessAWSTenantEndpoint(v) => f.debug_tuple("ServerlessAWSTenantEndpoint").field(v).finish(),
+            Self::ServerlessAzureTenantEndpoint(v) => f.debug_tuple("ServerlessAzureTenantEndpoint").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ServerlessTenantEndpoint);
 
 /// Update view for a serverless tenant endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ServerlessTenantEndpointUpdate {
     /// AWS
@@ -426,6 +514,17 @@ impl Json for ServerlessTenantEndpointUpdate {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
             Self::Azure(v) => with_tag(v.to_json(), "providerName", "AZURE"),
             Self::Other(v) => v.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerlessTenantEndpointUpdate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
         }
     }
 }

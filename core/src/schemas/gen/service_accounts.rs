@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `GroupServiceAccount` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupServiceAccount {
     /// The Client ID of the Service Account.
@@ -60,10 +60,24 @@ impl Json for GroupServiceAccount {
     }
 }
 
+impl std::fmt::Debug for GroupServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupServiceAccount")
+            .field("client_id", &self.client_id)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .field("secrets", &self.secrets)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupServiceAccount);
 
 /// The spec's `GroupServiceAccountRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupServiceAccountRequest {
     /// Human readable description for the Service Account.
@@ -107,10 +121,22 @@ impl Json for GroupServiceAccountRequest {
     }
 }
 
+impl std::fmt::Debug for GroupServiceAccountRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupServiceAccountRequest")
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .field("secret_expires_after_hours", &self.secret_expires_after_hours)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupServiceAccountRequest);
 
 /// The spec's `GroupServiceAccountRoleAssignment` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupServiceAccountRoleAssignment {
     /// The Project permissions for the Service Account in the specified Project.
@@ -140,10 +166,17 @@ impl Json for GroupServiceAccountRoleAssignment {
     }
 }
 
+impl std::fmt::Debug for GroupServiceAccountRoleAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupServiceAccountRoleAssignment").field("roles", &self.roles).finish()
+    }
+}
+
 serde_via_json!(GroupServiceAccountRoleAssignment);
 
 /// The spec's `GroupServiceAccountUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupServiceAccountUpdateRequest {
     /// Human readable description for the Service Account.
@@ -183,10 +216,21 @@ impl Json for GroupServiceAccountUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for GroupServiceAccountUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupServiceAccountUpdateRequest")
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(GroupServiceAccountUpdateRequest);
 
 /// The spec's `OrgServiceAccountUpdateRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgServiceAccountUpdateRequest {
     /// Human readable description for the Service Account.
@@ -226,6 +270,17 @@ impl Json for OrgServiceAccountUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for OrgServiceAccountUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgServiceAccountUpdateRequest")
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
 serde_via_json!(OrgServiceAccountUpdateRequest);
 
 /// Organization roles available for Service Accounts.
@@ -234,7 +289,7 @@ serde_via_json!(OrgServiceAccountUpdateRequest);
 pub type OrgServiceAccountUpdateRequestRoles = CreateOrgMcpConfigRequestRoles;
 
 /// A list of Project Service Accounts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedGroupServiceAccounts {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -274,10 +329,21 @@ impl Json for PaginatedGroupServiceAccounts {
     }
 }
 
+impl std::fmt::Debug for PaginatedGroupServiceAccounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedGroupServiceAccounts")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedGroupServiceAccounts);
 
 /// A list of Organization Service Accounts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedOrgServiceAccounts {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -317,10 +383,21 @@ impl Json for PaginatedOrgServiceAccounts {
     }
 }
 
+impl std::fmt::Debug for PaginatedOrgServiceAccounts {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedOrgServiceAccounts")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedOrgServiceAccounts);
 
 /// A list of projects associated with the Service Account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedServiceAccountGroup {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -360,10 +437,21 @@ impl Json for PaginatedServiceAccountGroup {
     }
 }
 
+impl std::fmt::Debug for PaginatedServiceAccountGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedServiceAccountGroup")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedServiceAccountGroup);
 
 /// The spec's `PaginatedServiceAccountIPAccessEntryView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedServiceAccountIPAccessEntryView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -403,10 +491,21 @@ impl Json for PaginatedServiceAccountIPAccessEntryView {
     }
 }
 
+impl std::fmt::Debug for PaginatedServiceAccountIPAccessEntryView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedServiceAccountIPAccessEntryView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedServiceAccountIPAccessEntryView);
 
 /// The spec's `ServiceAccountGroup` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceAccountGroup {
     /// Unique 24-hexadecimal digit string that identifies your project. **NOTE**: Groups and projects are synonymous terms. Your group id is the same as your project id. For existing groups, your group/project id remains the same. The resource and corresponding endpoints use the term groups.
@@ -436,6 +535,13 @@ impl Json for ServiceAccountGroup {
         put_opt(&mut m, "groupId", &self.group_id);
         put_opt(&mut m, "roles", &self.roles);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for ServiceAccountGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountGroup").field("group_id", &self.group_id).field("roles", &self.roles).finish()
     }
 }
 

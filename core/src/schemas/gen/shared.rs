@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 #[cfg(any(feature = "network-peering", feature = "streams"))]
 /// Cloud service provider that serves the requested network peering containers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCloudProviderContainerProviderName {
     /// `AWS`
@@ -68,11 +68,26 @@ impl Json for AWSCloudProviderContainerProviderName {
 }
 
 #[cfg(any(feature = "network-peering", feature = "streams"))]
+impl std::fmt::Debug for AWSCloudProviderContainerProviderName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws => f.write_str("Aws"),
+            Self::Gcp => f.write_str("Gcp"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Tenant => f.write_str("Tenant"),
+            Self::Serverless => f.write_str("Serverless"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "network-peering", feature = "streams"))]
 serde_via_json!(AWSCloudProviderContainerProviderName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Cluster tier, with a default storage and memory capacity, that applies to all the data-bearing hosts in your cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCloudProviderSettingsInstanceSizeName {
     /// `M10`
@@ -299,11 +314,68 @@ impl Json for AWSCloudProviderSettingsInstanceSizeName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AWSCloudProviderSettingsInstanceSizeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::M10 => f.write_str("M10"),
+            Self::M20 => f.write_str("M20"),
+            Self::M30 => f.write_str("M30"),
+            Self::M40 => f.write_str("M40"),
+            Self::M50 => f.write_str("M50"),
+            Self::M60 => f.write_str("M60"),
+            Self::M80 => f.write_str("M80"),
+            Self::M100 => f.write_str("M100"),
+            Self::M140 => f.write_str("M140"),
+            Self::M200 => f.write_str("M200"),
+            Self::M300 => f.write_str("M300"),
+            Self::R40 => f.write_str("R40"),
+            Self::R50 => f.write_str("R50"),
+            Self::R60 => f.write_str("R60"),
+            Self::R80 => f.write_str("R80"),
+            Self::R200 => f.write_str("R200"),
+            Self::R300 => f.write_str("R300"),
+            Self::R400 => f.write_str("R400"),
+            Self::R700 => f.write_str("R700"),
+            Self::M40Nvme => f.write_str("M40Nvme"),
+            Self::M50Nvme => f.write_str("M50Nvme"),
+            Self::M60Nvme => f.write_str("M60Nvme"),
+            Self::M80Nvme => f.write_str("M80Nvme"),
+            Self::M200Nvme => f.write_str("M200Nvme"),
+            Self::M400Nvme => f.write_str("M400Nvme"),
+            Self::M30Gen2 => f.write_str("M30Gen2"),
+            Self::M40Gen2 => f.write_str("M40Gen2"),
+            Self::M50Gen2 => f.write_str("M50Gen2"),
+            Self::M60Gen2 => f.write_str("M60Gen2"),
+            Self::M80Gen2 => f.write_str("M80Gen2"),
+            Self::M140Gen2 => f.write_str("M140Gen2"),
+            Self::M200Gen2 => f.write_str("M200Gen2"),
+            Self::M300Gen2 => f.write_str("M300Gen2"),
+            Self::R40Gen2 => f.write_str("R40Gen2"),
+            Self::R50Gen2 => f.write_str("R50Gen2"),
+            Self::R60Gen2 => f.write_str("R60Gen2"),
+            Self::R80Gen2 => f.write_str("R80Gen2"),
+            Self::R200Gen2 => f.write_str("R200Gen2"),
+            Self::R300Gen2 => f.write_str("R300Gen2"),
+            Self::R400Gen2 => f.write_str("R400Gen2"),
+            Self::R700Gen2 => f.write_str("R700Gen2"),
+            Self::M40NvmeGen2 => f.write_str("M40NvmeGen2"),
+            Self::M50NvmeGen2 => f.write_str("M50NvmeGen2"),
+            Self::M60NvmeGen2 => f.write_str("M60NvmeGen2"),
+            Self::M80NvmeGen2 => f.write_str("M80NvmeGen2"),
+            Self::M200NvmeGen2 => f.write_str("M200NvmeGen2"),
+            Self::M400NvmeGen2 => f.write_str("M400NvmeGen2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AWSCloudProviderSettingsInstanceSizeName);
 
 #[cfg(any(feature = "clusters", feature = "encryption-at-rest-using-customer-key-management"))]
 /// Physical location where MongoDB Cloud deploys your AWS-hosted MongoDB cluster nodes. The region you choose can affect network latency for clients accessing your databases. When MongoDB Cloud deploys a dedicated cluster, it checks if a VPC or VPC connection exists for that provider and region. If not, MongoDB Cloud creates them as part of the deployment. MongoDB Cloud assigns the VPC a CIDR block. To limit a new VPC peering connection to one CIDR block and region, create the connection first. Deploy the cluster after the connection starts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCloudProviderSettingsRegionName {
     /// `US_GOV_WEST_1`
@@ -498,11 +570,60 @@ impl Json for AWSCloudProviderSettingsRegionName {
 }
 
 #[cfg(any(feature = "clusters", feature = "encryption-at-rest-using-customer-key-management"))]
+impl std::fmt::Debug for AWSCloudProviderSettingsRegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsGovWest1 => f.write_str("UsGovWest1"),
+            Self::UsGovEast1 => f.write_str("UsGovEast1"),
+            Self::UsEast1 => f.write_str("UsEast1"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsWest1 => f.write_str("UsWest1"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::CaCentral1 => f.write_str("CaCentral1"),
+            Self::EuNorth1 => f.write_str("EuNorth1"),
+            Self::EuWest1 => f.write_str("EuWest1"),
+            Self::EuWest2 => f.write_str("EuWest2"),
+            Self::EuWest3 => f.write_str("EuWest3"),
+            Self::EuCentral1 => f.write_str("EuCentral1"),
+            Self::EuCentral2 => f.write_str("EuCentral2"),
+            Self::ApEast1 => f.write_str("ApEast1"),
+            Self::ApEast2 => f.write_str("ApEast2"),
+            Self::ApNortheast1 => f.write_str("ApNortheast1"),
+            Self::ApNortheast2 => f.write_str("ApNortheast2"),
+            Self::ApNortheast3 => f.write_str("ApNortheast3"),
+            Self::ApSoutheast1 => f.write_str("ApSoutheast1"),
+            Self::ApSoutheast2 => f.write_str("ApSoutheast2"),
+            Self::ApSoutheast3 => f.write_str("ApSoutheast3"),
+            Self::ApSoutheast4 => f.write_str("ApSoutheast4"),
+            Self::ApSoutheast5 => f.write_str("ApSoutheast5"),
+            Self::ApSoutheast6 => f.write_str("ApSoutheast6"),
+            Self::ApSoutheast7 => f.write_str("ApSoutheast7"),
+            Self::ApSouth1 => f.write_str("ApSouth1"),
+            Self::ApSouth2 => f.write_str("ApSouth2"),
+            Self::SaEast1 => f.write_str("SaEast1"),
+            Self::CnNorth1 => f.write_str("CnNorth1"),
+            Self::CnNorthwest1 => f.write_str("CnNorthwest1"),
+            Self::MeSouth1 => f.write_str("MeSouth1"),
+            Self::MeCentral1 => f.write_str("MeCentral1"),
+            Self::AfSouth1 => f.write_str("AfSouth1"),
+            Self::EuSouth1 => f.write_str("EuSouth1"),
+            Self::EuSouth2 => f.write_str("EuSouth2"),
+            Self::IlCentral1 => f.write_str("IlCentral1"),
+            Self::CaWest1 => f.write_str("CaWest1"),
+            Self::MxCentral1 => f.write_str("MxCentral1"),
+            Self::Global => f.write_str("Global"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "encryption-at-rest-using-customer-key-management"))]
 serde_via_json!(AWSCloudProviderSettingsRegionName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Disk Input/Output Operations per Second (IOPS) setting for Amazon Web Services (AWS) storage that you configure only for AWS. Specify whether Disk Input/Output Operations per Second (IOPS) must not exceed the default Input/Output Operations per Second (IOPS) rate for the selected volume size (`STANDARD`), or must fall within the allowable Input/Output Operations per Second (IOPS) range for the selected volume size (`PROVISIONED` or `HIGH_PERFORMANCE`). NVMe clusters require either `PROVISIONED` or `HIGH_PERFORMANCE`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCloudProviderSettingsVolumeType {
     /// `STANDARD`
@@ -553,6 +674,19 @@ impl Json for AWSCloudProviderSettingsVolumeType {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AWSCloudProviderSettingsVolumeType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Standard => f.write_str("Standard"),
+            Self::Provisioned => f.write_str("Provisioned"),
+            Self::HighPerformance => f.write_str("HighPerformance"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AWSCloudProviderSettingsVolumeType);
 
 #[cfg(any(
@@ -569,7 +703,7 @@ serde_via_json!(AWSCloudProviderSettingsVolumeType);
     feature = "serverless-instances"
 ))]
 /// Human-readable label that identifies the Cloud service provider where you wish to store your archived data. `AZURE` or `GCP` may be selected only if it is the Cloud service provider for the cluster and no archives for any other cloud provider have been created for the cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSCreateDataProcessRegionViewCloudProvider {
     /// `AWS`
@@ -656,11 +790,36 @@ impl Json for AWSCreateDataProcessRegionViewCloudProvider {
     feature = "sandbox",
     feature = "serverless-instances"
 ))]
+impl std::fmt::Debug for AWSCreateDataProcessRegionViewCloudProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws => f.write_str("Aws"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Gcp => f.write_str("Gcp"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(
+    feature = "atlas-search",
+    feature = "cloud-backups",
+    feature = "cloud-provider-access",
+    feature = "clusters",
+    feature = "data-federation",
+    feature = "flex-clusters",
+    feature = "network-peering",
+    feature = "online-archive",
+    feature = "private-endpoint-services",
+    feature = "sandbox",
+    feature = "serverless-instances"
+))]
 serde_via_json!(AWSCreateDataProcessRegionViewCloudProvider);
 
 #[cfg(any(feature = "aws-clusters-dns", feature = "network-peering", feature = "private-endpoint-services"))]
 /// The spec's `AWSCustomDNSEnabledView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSCustomDNSEnabledView {
     /// Flag that indicates whether the project's clusters deployed to Amazon Web Services (AWS) use a custom Domain Name System (DNS).
@@ -694,11 +853,19 @@ impl Json for AWSCustomDNSEnabledView {
 }
 
 #[cfg(any(feature = "aws-clusters-dns", feature = "network-peering", feature = "private-endpoint-services"))]
+impl std::fmt::Debug for AWSCustomDNSEnabledView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSCustomDNSEnabledView").field("enabled", &self.enabled).finish()
+    }
+}
+
+#[cfg(any(feature = "aws-clusters-dns", feature = "network-peering", feature = "private-endpoint-services"))]
 serde_via_json!(AWSCustomDNSEnabledView);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Hardware specifications for nodes deployed in the region.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSHardwareSpec20240805 {
     /// Target IOPS (Input/Output Operations Per Second) desired for storage attached to this hardware.
@@ -797,6 +964,21 @@ impl Json for AWSHardwareSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AWSHardwareSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSHardwareSpec20240805")
+            .field("disk_iops", &self.disk_iops)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("disk_throughput", &self.disk_throughput)
+            .field("ebs_volume_type", &self.ebs_volume_type)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AWSHardwareSpec20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -821,7 +1003,7 @@ pub type AWSHardwareSpec20240805InstanceSize = AWSCloudProviderSettingsInstanceS
 
 #[cfg(any(feature = "cloud-backups", feature = "encryption-at-rest-using-customer-key-management"))]
 /// State of the Encryption At Rest private endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSKMSEARPrivateEndpointStatus {
     /// `INITIATING`
@@ -884,11 +1066,27 @@ impl Json for AWSKMSEARPrivateEndpointStatus {
 }
 
 #[cfg(any(feature = "cloud-backups", feature = "encryption-at-rest-using-customer-key-management"))]
+impl std::fmt::Debug for AWSKMSEARPrivateEndpointStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initiating => f.write_str("Initiating"),
+            Self::PendingAcceptance => f.write_str("PendingAcceptance"),
+            Self::Active => f.write_str("Active"),
+            Self::Failed => f.write_str("Failed"),
+            Self::PendingRecreation => f.write_str("PendingRecreation"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "cloud-backups", feature = "encryption-at-rest-using-customer-key-management"))]
 serde_via_json!(AWSKMSEARPrivateEndpointStatus);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Details that explain how MongoDB Cloud replicates data in one region on the specified MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSRegionConfig20240805 {
     /// Hardware specifications for all electable nodes deployed in the region. Electable nodes can become the primary and can enable local reads. If you don't specify this option, MongoDB Cloud deploys no electable nodes to the region.
@@ -977,11 +1175,31 @@ impl Json for AWSRegionConfig20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AWSRegionConfig20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSRegionConfig20240805")
+            .field("electable_specs", &self.electable_specs)
+            .field("priority", &self.priority)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .field("analytics_auto_scaling", &self.analytics_auto_scaling)
+            .field("analytics_specs", &self.analytics_specs)
+            .field("auto_scaling", &self.auto_scaling)
+            .field("effective_analytics_specs", &self.effective_analytics_specs)
+            .field("effective_electable_specs", &self.effective_electable_specs)
+            .field("effective_read_only_specs", &self.effective_read_only_specs)
+            .field("read_only_specs", &self.read_only_specs)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AWSRegionConfig20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "projects", feature = "sandbox"))]
 /// Cloud service provider on which MongoDB Cloud provisions the hosts. Set dedicated clusters to `AWS`, `GCP`, `AZURE` or `TENANT`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSRegionConfig20240805ProviderName {
     /// `AWS`
@@ -1036,11 +1254,25 @@ impl Json for AWSRegionConfig20240805ProviderName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "projects", feature = "sandbox"))]
+impl std::fmt::Debug for AWSRegionConfig20240805ProviderName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws => f.write_str("Aws"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Gcp => f.write_str("Gcp"),
+            Self::Tenant => f.write_str("Tenant"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "projects", feature = "sandbox"))]
 serde_via_json!(AWSRegionConfig20240805ProviderName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Physical location of your MongoDB cluster nodes. The region you choose can affect network latency for clients accessing your databases. The region name is only returned in the response for single-region clusters. When MongoDB Cloud deploys a dedicated cluster, it checks if a VPC or VPC connection exists for that provider and region. If not, MongoDB Cloud creates them as part of the deployment. It assigns the VPC a Classless Inter-Domain Routing (CIDR) block. To limit a new VPC peering connection to one Classless Inter-Domain Routing (CIDR) block and region, create the connection first. Deploy the cluster after the connection starts. GCP Clusters and Multi-region clusters require one VPC peering connection for each region. MongoDB nodes can use only the peering connection that resides in the same region as the nodes to communicate with the peered VPC.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AWSRegionConfig20240805RegionName {
     /// `US_GOV_WEST_1`
@@ -1643,11 +1875,162 @@ impl Json for AWSRegionConfig20240805RegionName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AWSRegionConfig20240805RegionName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UsGovWest1 => f.write_str("UsGovWest1"),
+            Self::UsGovEast1 => f.write_str("UsGovEast1"),
+            Self::UsEast1 => f.write_str("UsEast1"),
+            Self::UsEast2 => f.write_str("UsEast2"),
+            Self::UsWest1 => f.write_str("UsWest1"),
+            Self::UsWest2 => f.write_str("UsWest2"),
+            Self::CaCentral1 => f.write_str("CaCentral1"),
+            Self::EuNorth1 => f.write_str("EuNorth1"),
+            Self::EuWest1 => f.write_str("EuWest1"),
+            Self::EuWest2 => f.write_str("EuWest2"),
+            Self::EuWest3 => f.write_str("EuWest3"),
+            Self::EuCentral1 => f.write_str("EuCentral1"),
+            Self::EuCentral2 => f.write_str("EuCentral2"),
+            Self::ApEast1 => f.write_str("ApEast1"),
+            Self::ApEast2 => f.write_str("ApEast2"),
+            Self::ApNortheast1 => f.write_str("ApNortheast1"),
+            Self::ApNortheast2 => f.write_str("ApNortheast2"),
+            Self::ApNortheast3 => f.write_str("ApNortheast3"),
+            Self::ApSoutheast1 => f.write_str("ApSoutheast1"),
+            Self::ApSoutheast2 => f.write_str("ApSoutheast2"),
+            Self::ApSoutheast3 => f.write_str("ApSoutheast3"),
+            Self::ApSoutheast4 => f.write_str("ApSoutheast4"),
+            Self::ApSoutheast5 => f.write_str("ApSoutheast5"),
+            Self::ApSoutheast6 => f.write_str("ApSoutheast6"),
+            Self::ApSoutheast7 => f.write_str("ApSoutheast7"),
+            Self::ApSouth1 => f.write_str("ApSouth1"),
+            Self::ApSouth2 => f.write_str("ApSouth2"),
+            Self::SaEast1 => f.write_str("SaEast1"),
+            Self::CnNorth1 => f.write_str("CnNorth1"),
+            Self::CnNorthwest1 => f.write_str("CnNorthwest1"),
+            Self::MeSouth1 => f.write_str("MeSouth1"),
+            Self::MeCentral1 => f.write_str("MeCentral1"),
+            Self::AfSouth1 => f.write_str("AfSouth1"),
+            Self::EuSouth1 => f.write_str("EuSouth1"),
+            Self::EuSouth2 => f.write_str("EuSouth2"),
+            Self::IlCentral1 => f.write_str("IlCentral1"),
+            Self::CaWest1 => f.write_str("CaWest1"),
+            Self::MxCentral1 => f.write_str("MxCentral1"),
+            Self::Global => f.write_str("Global"),
+            Self::UsCentral => f.write_str("UsCentral"),
+            Self::UsEast => f.write_str("UsEast"),
+            Self::UsNorthCentral => f.write_str("UsNorthCentral"),
+            Self::UsWest => f.write_str("UsWest"),
+            Self::UsSouthCentral => f.write_str("UsSouthCentral"),
+            Self::EuropeNorth => f.write_str("EuropeNorth"),
+            Self::EuropeWest => f.write_str("EuropeWest"),
+            Self::UsWestCentral => f.write_str("UsWestCentral"),
+            Self::UsWest3 => f.write_str("UsWest3"),
+            Self::CanadaEast => f.write_str("CanadaEast"),
+            Self::CanadaCentral => f.write_str("CanadaCentral"),
+            Self::BrazilSouth => f.write_str("BrazilSouth"),
+            Self::BrazilSoutheast => f.write_str("BrazilSoutheast"),
+            Self::AustraliaCentral => f.write_str("AustraliaCentral"),
+            Self::AustraliaCentral2 => f.write_str("AustraliaCentral2"),
+            Self::AustraliaEast => f.write_str("AustraliaEast"),
+            Self::AustraliaSouthEast => f.write_str("AustraliaSouthEast"),
+            Self::GermanyWestCentral => f.write_str("GermanyWestCentral"),
+            Self::GermanyNorth => f.write_str("GermanyNorth"),
+            Self::SwedenCentral => f.write_str("SwedenCentral"),
+            Self::SwedenSouth => f.write_str("SwedenSouth"),
+            Self::SwitzerlandNorth => f.write_str("SwitzerlandNorth"),
+            Self::SwitzerlandWest => f.write_str("SwitzerlandWest"),
+            Self::UkSouth => f.write_str("UkSouth"),
+            Self::UkWest => f.write_str("UkWest"),
+            Self::NorwayEast => f.write_str("NorwayEast"),
+            Self::NorwayWest => f.write_str("NorwayWest"),
+            Self::IndiaCentral => f.write_str("IndiaCentral"),
+            Self::IndiaSouth => f.write_str("IndiaSouth"),
+            Self::IndiaWest => f.write_str("IndiaWest"),
+            Self::ChinaEast => f.write_str("ChinaEast"),
+            Self::ChinaNorth => f.write_str("ChinaNorth"),
+            Self::AsiaEast => f.write_str("AsiaEast"),
+            Self::JapanEast => f.write_str("JapanEast"),
+            Self::JapanWest => f.write_str("JapanWest"),
+            Self::AsiaSouthEast => f.write_str("AsiaSouthEast"),
+            Self::KoreaCentral => f.write_str("KoreaCentral"),
+            Self::KoreaSouth => f.write_str("KoreaSouth"),
+            Self::FranceCentral => f.write_str("FranceCentral"),
+            Self::FranceSouth => f.write_str("FranceSouth"),
+            Self::SouthAfricaNorth => f.write_str("SouthAfricaNorth"),
+            Self::SouthAfricaWest => f.write_str("SouthAfricaWest"),
+            Self::UaeCentral => f.write_str("UaeCentral"),
+            Self::UaeNorth => f.write_str("UaeNorth"),
+            Self::QatarCentral => f.write_str("QatarCentral"),
+            Self::PolandCentral => f.write_str("PolandCentral"),
+            Self::IsraelCentral => f.write_str("IsraelCentral"),
+            Self::ItalyNorth => f.write_str("ItalyNorth"),
+            Self::SpainCentral => f.write_str("SpainCentral"),
+            Self::MexicoCentral => f.write_str("MexicoCentral"),
+            Self::NewZealandNorth => f.write_str("NewZealandNorth"),
+            Self::UsGovVirginia => f.write_str("UsGovVirginia"),
+            Self::UsGovArizona => f.write_str("UsGovArizona"),
+            Self::UsGovTexas => f.write_str("UsGovTexas"),
+            Self::EasternUs => f.write_str("EasternUs"),
+            Self::EasternUsAw => f.write_str("EasternUsAw"),
+            Self::UsEast4 => f.write_str("UsEast4"),
+            Self::UsEast4Aw => f.write_str("UsEast4Aw"),
+            Self::UsEast5 => f.write_str("UsEast5"),
+            Self::UsEast5Aw => f.write_str("UsEast5Aw"),
+            Self::UsWest2Aw => f.write_str("UsWest2Aw"),
+            Self::UsWest3Aw => f.write_str("UsWest3Aw"),
+            Self::UsWest4 => f.write_str("UsWest4"),
+            Self::UsWest4Aw => f.write_str("UsWest4Aw"),
+            Self::UsSouth1 => f.write_str("UsSouth1"),
+            Self::UsSouth1Aw => f.write_str("UsSouth1Aw"),
+            Self::CentralUs => f.write_str("CentralUs"),
+            Self::CentralUsAw => f.write_str("CentralUsAw"),
+            Self::WesternUs => f.write_str("WesternUs"),
+            Self::WesternUsAw => f.write_str("WesternUsAw"),
+            Self::NorthAmericaNortheast1 => f.write_str("NorthAmericaNortheast1"),
+            Self::NorthAmericaNortheast2 => f.write_str("NorthAmericaNortheast2"),
+            Self::NorthAmericaSouth1 => f.write_str("NorthAmericaSouth1"),
+            Self::SouthAmericaEast1 => f.write_str("SouthAmericaEast1"),
+            Self::SouthAmericaWest1 => f.write_str("SouthAmericaWest1"),
+            Self::WesternEurope => f.write_str("WesternEurope"),
+            Self::EuropeNorth1 => f.write_str("EuropeNorth1"),
+            Self::EuropeWest2 => f.write_str("EuropeWest2"),
+            Self::EuropeWest3 => f.write_str("EuropeWest3"),
+            Self::EuropeWest4 => f.write_str("EuropeWest4"),
+            Self::EuropeWest6 => f.write_str("EuropeWest6"),
+            Self::EuropeWest8 => f.write_str("EuropeWest8"),
+            Self::EuropeWest9 => f.write_str("EuropeWest9"),
+            Self::EuropeWest10 => f.write_str("EuropeWest10"),
+            Self::EuropeWest12 => f.write_str("EuropeWest12"),
+            Self::EuropeSouthwest1 => f.write_str("EuropeSouthwest1"),
+            Self::EuropeCentral2 => f.write_str("EuropeCentral2"),
+            Self::MiddleEastCentral1 => f.write_str("MiddleEastCentral1"),
+            Self::MiddleEastCentral2 => f.write_str("MiddleEastCentral2"),
+            Self::MiddleEastWest1 => f.write_str("MiddleEastWest1"),
+            Self::AustraliaSoutheast1 => f.write_str("AustraliaSoutheast1"),
+            Self::AustraliaSoutheast2 => f.write_str("AustraliaSoutheast2"),
+            Self::AfricaSouth1 => f.write_str("AfricaSouth1"),
+            Self::EasternAsiaPacific => f.write_str("EasternAsiaPacific"),
+            Self::NortheasternAsiaPacific => f.write_str("NortheasternAsiaPacific"),
+            Self::SoutheasternAsiaPacific => f.write_str("SoutheasternAsiaPacific"),
+            Self::AsiaEast2 => f.write_str("AsiaEast2"),
+            Self::AsiaNortheast2 => f.write_str("AsiaNortheast2"),
+            Self::AsiaNortheast3 => f.write_str("AsiaNortheast3"),
+            Self::AsiaSouth1 => f.write_str("AsiaSouth1"),
+            Self::AsiaSouth2 => f.write_str("AsiaSouth2"),
+            Self::AsiaSoutheast2 => f.write_str("AsiaSoutheast2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AWSRegionConfig20240805RegionName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Options that determine how this cluster handles resource scaling.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedAutoScalingSettings {
     /// Options that determine how this cluster handles CPU scaling.
@@ -1683,11 +2066,22 @@ impl Json for AdvancedAutoScalingSettings {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedAutoScalingSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdvancedAutoScalingSettings")
+            .field("compute", &self.compute)
+            .field("disk_gb", &self.disk_gb)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedAutoScalingSettings);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Configuration of nodes that comprise the cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionClusterType {
     /// `REPLICASET`
@@ -1738,11 +2132,24 @@ impl Json for AdvancedClusterDescriptionClusterType {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionClusterType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Replicaset => f.write_str("Replicaset"),
+            Self::Sharded => f.write_str("Sharded"),
+            Self::Geosharded => f.write_str("Geosharded"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionClusterType);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Config Server Management Mode for creating or updating a sharded cluster. When configured as `ATLAS_MANAGED`, Atlas may automatically switch the cluster's config server type for optimal performance and savings. When configured as `FIXED_TO_DEDICATED`, the cluster will always use a dedicated config server.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionConfigServerManagementMode {
     /// `ATLAS_MANAGED`
@@ -1789,11 +2196,23 @@ impl Json for AdvancedClusterDescriptionConfigServerManagementMode {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionConfigServerManagementMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtlasManaged => f.write_str("AtlasManaged"),
+            Self::FixedToDedicated => f.write_str("FixedToDedicated"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionConfigServerManagementMode);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Describes a sharded cluster's config server type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionConfigServerType {
     /// `DEDICATED`
@@ -1840,11 +2259,23 @@ impl Json for AdvancedClusterDescriptionConfigServerType {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionConfigServerType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Dedicated => f.write_str("Dedicated"),
+            Self::Embedded => f.write_str("Embedded"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionConfigServerType);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Disk warming mode selection.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionDiskWarmingMode {
     /// `FULLY_WARMED`
@@ -1895,11 +2326,24 @@ impl Json for AdvancedClusterDescriptionDiskWarmingMode {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionDiskWarmingMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FullyWarmed => f.write_str("FullyWarmed"),
+            Self::VisibleEarlier => f.write_str("VisibleEarlier"),
+            Self::EnhancedFullyWarmed => f.write_str("EnhancedFullyWarmed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionDiskWarmingMode);
 
 #[cfg(any(feature = "atlas-search", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Cloud service provider that manages your customer keys to provide an additional layer of encryption at rest for the cluster. To enable customer key management for encryption at rest, the cluster `replicationSpecs\[n\].regionConfigs\[m\].{type}Specs.instanceSize` setting must be `M10` or higher and `"backupEnabled" : false` or omitted entirely.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionEncryptionAtRestProvider {
     /// `NONE`
@@ -1954,6 +2398,20 @@ impl Json for AdvancedClusterDescriptionEncryptionAtRestProvider {
 }
 
 #[cfg(any(feature = "atlas-search", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionEncryptionAtRestProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Aws => f.write_str("Aws"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Gcp => f.write_str("Gcp"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "atlas-search", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionEncryptionAtRestProvider);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -1964,7 +2422,7 @@ serde_via_json!(AdvancedClusterDescriptionEncryptionAtRestProvider);
 /// When configured as `SEQUENTIAL`, Atlas scales all nodes sequentially. This mode is intended for steady-state workloads and applications performing latency-sensitive secondary reads.
 ///
 /// When configured as `NODE_TYPE`, Atlas scales your electable nodes in parallel with your read-only and analytics nodes. This mode is intended for large, dynamic workloads requiring frequent and timely cluster tier scaling. This is the fastest scaling strategy, but it might impact latency of workloads when performing extensive secondary reads.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionReplicaSetScalingStrategy {
     /// `SEQUENTIAL`
@@ -2015,6 +2473,19 @@ impl Json for AdvancedClusterDescriptionReplicaSetScalingStrategy {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionReplicaSetScalingStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sequential => f.write_str("Sequential"),
+            Self::WorkloadType => f.write_str("WorkloadType"),
+            Self::NodeType => f.write_str("NodeType"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionReplicaSetScalingStrategy);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox", feature = "serverless-instances"))]
@@ -2025,7 +2496,7 @@ serde_via_json!(AdvancedClusterDescriptionReplicaSetScalingStrategy);
 /// - `UPDATING`: A change requested via the UI, API, AutoScaling, or other scheduled activity is taking place.
 /// - `DELETING`: The cluster is in the process of deletion and will soon be deleted.
 /// - `REPAIRING`: One or more nodes in the cluster are being returned to service by the Atlas control plane. Other nodes should continue to provide service as normal.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionStateName {
     /// `IDLE`
@@ -2084,11 +2555,26 @@ impl Json for AdvancedClusterDescriptionStateName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox", feature = "serverless-instances"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionStateName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Idle => f.write_str("Idle"),
+            Self::Creating => f.write_str("Creating"),
+            Self::Updating => f.write_str("Updating"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Repairing => f.write_str("Repairing"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox", feature = "serverless-instances"))]
 serde_via_json!(AdvancedClusterDescriptionStateName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Method by which the cluster maintains the MongoDB versions. If value is `CONTINUOUS`, you must not specify `mongoDBMajorVersion`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedClusterDescriptionVersionReleaseSystem {
     /// `LTS`
@@ -2135,11 +2621,23 @@ impl Json for AdvancedClusterDescriptionVersionReleaseSystem {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedClusterDescriptionVersionReleaseSystem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Lts => f.write_str("Lts"),
+            Self::Continuous => f.write_str("Continuous"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedClusterDescriptionVersionReleaseSystem);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Options that determine how this cluster handles CPU scaling.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedComputeAutoScaling {
     /// Flag that indicates whether instance size reactive auto-scaling is enabled.
@@ -2189,11 +2687,24 @@ impl Json for AdvancedComputeAutoScaling {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AdvancedComputeAutoScaling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdvancedComputeAutoScaling")
+            .field("enabled", &self.enabled)
+            .field("max_instance_size", &self.max_instance_size)
+            .field("min_instance_size", &self.min_instance_size)
+            .field("scale_down_enabled", &self.scale_down_enabled)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AdvancedComputeAutoScaling);
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertsThresholdIntegerUnits {
     /// `bits`
@@ -2376,11 +2887,57 @@ impl Json for AlertsThresholdIntegerUnits {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+impl std::fmt::Debug for AlertsThresholdIntegerUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bits => f.write_str("Bits"),
+            Self::Kbits => f.write_str("Kbits"),
+            Self::Mbits => f.write_str("Mbits"),
+            Self::Gbits => f.write_str("Gbits"),
+            Self::Bytes => f.write_str("Bytes"),
+            Self::Kb => f.write_str("Kb"),
+            Self::Mb => f.write_str("Mb"),
+            Self::Gb => f.write_str("Gb"),
+            Self::Tb => f.write_str("Tb"),
+            Self::Pb => f.write_str("Pb"),
+            Self::Nsec => f.write_str("Nsec"),
+            Self::Msec => f.write_str("Msec"),
+            Self::Sec => f.write_str("Sec"),
+            Self::Min => f.write_str("Min"),
+            Self::Hours => f.write_str("Hours"),
+            Self::MillionMinutes => f.write_str("MillionMinutes"),
+            Self::Days => f.write_str("Days"),
+            Self::Requests => f.write_str("Requests"),
+            Self::V1000Requests => f.write_str("V1000Requests"),
+            Self::Tokens => f.write_str("Tokens"),
+            Self::MillionTokens => f.write_str("MillionTokens"),
+            Self::Pixels => f.write_str("Pixels"),
+            Self::BillionPixels => f.write_str("BillionPixels"),
+            Self::GbSeconds => f.write_str("GbSeconds"),
+            Self::GbHours => f.write_str("GbHours"),
+            Self::GbDays => f.write_str("GbDays"),
+            Self::Rpu => f.write_str("Rpu"),
+            Self::ThousandRpu => f.write_str("ThousandRpu"),
+            Self::MillionRpu => f.write_str("MillionRpu"),
+            Self::Wpu => f.write_str("Wpu"),
+            Self::ThousandWpu => f.write_str("ThousandWpu"),
+            Self::MillionWpu => f.write_str("MillionWpu"),
+            Self::Count => f.write_str("Count"),
+            Self::Thousand => f.write_str("Thousand"),
+            Self::Million => f.write_str("Million"),
+            Self::Billion => f.write_str("Billion"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 serde_via_json!(AlertsThresholdIntegerUnits);
 
 #[cfg(any(feature = "alert-configurations", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Enables or disables the specified alert configuration in the specified project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlertsToggle {
     /// Flag that indicates whether to enable or disable the specified alert configuration in the specified project.
@@ -2413,11 +2970,19 @@ impl Json for AlertsToggle {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AlertsToggle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertsToggle").field("enabled", &self.enabled).finish()
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AlertsToggle);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Group of settings that configures a subset of the advanced configuration details.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasClusterAdvancedConfigurationView {
     /// The custom OpenSSL cipher suite list for TLS 1.2. Requires `tlsCipherConfigMode` = `CUSTOM`; when `tlsCipherConfigMode` is omitted, supplying a non-empty list infers `CUSTOM`.
@@ -2471,11 +3036,24 @@ impl Json for ApiAtlasClusterAdvancedConfigurationView {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ApiAtlasClusterAdvancedConfigurationView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiAtlasClusterAdvancedConfigurationView")
+            .field("custom_openssl_cipher_config_tls12", &self.custom_openssl_cipher_config_tls12)
+            .field("custom_openssl_cipher_config_tls13", &self.custom_openssl_cipher_config_tls13)
+            .field("minimum_enabled_tls_protocol", &self.minimum_enabled_tls_protocol)
+            .field("tls_cipher_config_mode", &self.tls_cipher_config_mode)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ApiAtlasClusterAdvancedConfigurationView);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// `ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 {
     /// `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`
@@ -2522,11 +3100,23 @@ impl Json for ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigT
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TlsEcdheRsaWithAes256GcmSha384 => f.write_str("TlsEcdheRsaWithAes256GcmSha384"),
+            Self::TlsEcdheRsaWithAes128GcmSha256 => f.write_str("TlsEcdheRsaWithAes128GcmSha256"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// `ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 {
     /// `TLS_AES_256_GCM_SHA384`
@@ -2581,11 +3171,25 @@ impl Json for ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigT
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TlsAes256GcmSha384 => f.write_str("TlsAes256GcmSha384"),
+            Self::TlsChacha20Poly1305Sha256 => f.write_str("TlsChacha20Poly1305Sha256"),
+            Self::TlsAes128GcmSha256 => f.write_str("TlsAes128GcmSha256"),
+            Self::TlsAes128CcmSha256 => f.write_str("TlsAes128CcmSha256"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Minimum Transport Layer Security (TLS) version that the cluster accepts for incoming connections. Clusters using TLS 1.0 or 1.1 should consider setting TLS 1.2 as the minimum TLS protocol version.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
     /// `TLS1_0`
@@ -2640,11 +3244,25 @@ impl Json for ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol 
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Tls10 => f.write_str("Tls10"),
+            Self::Tls11 => f.write_str("Tls11"),
+            Self::Tls12 => f.write_str("Tls12"),
+            Self::Tls13 => f.write_str("Tls13"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// The TLS cipher suite configuration mode. The default mode uses the default cipher suites. The custom mode allows you to specify custom cipher suites for both TLS 1.2 and TLS 1.3.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
     /// `CUSTOM`
@@ -2691,11 +3309,23 @@ impl Json for ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Custom => f.write_str("Custom"),
+            Self::Default => f.write_str("Default"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode);
 
 #[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
 /// BSON timestamp that indicates when the checkpoint token entry in the oplog occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiBSONTimestampView {
     /// Date and time when the oplog recorded this database operation. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -2731,11 +3361,19 @@ impl Json for ApiBSONTimestampView {
 }
 
 #[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+impl std::fmt::Debug for ApiBSONTimestampView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiBSONTimestampView").field("date", &self.date).field("increment", &self.increment).finish()
+    }
+}
+
+#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
 serde_via_json!(ApiBSONTimestampView);
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 /// Details of the Programmatic API Keys.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiKeyUserDetails {
     /// Purpose or explanation provided when someone created this organization API key.
@@ -2790,11 +3428,26 @@ impl Json for ApiKeyUserDetails {
 }
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
+impl std::fmt::Debug for ApiKeyUserDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyUserDetails")
+            .field("desc", &self.desc)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("private_key", &self.private_key)
+            .field("public_key", &self.public_key)
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 serde_via_json!(ApiKeyUserDetails);
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 /// Duration that specifies the interval between measurement data points. The parameter expresses its value in ISO 8601 timestamp format in UTC. If you set this parameter, you must set either **period** or **start** and **end**.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiMeasurementsGeneralViewAtlasGranularity {
     /// `PT1M`
@@ -2849,11 +3502,25 @@ impl Json for ApiMeasurementsGeneralViewAtlasGranularity {
 }
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
+impl std::fmt::Debug for ApiMeasurementsGeneralViewAtlasGranularity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pt1m => f.write_str("Pt1m"),
+            Self::Pt5m => f.write_str("Pt5m"),
+            Self::Pt1h => f.write_str("Pt1h"),
+            Self::P1d => f.write_str("P1d"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 serde_via_json!(ApiMeasurementsGeneralViewAtlasGranularity);
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
 /// Hardware specification for the Search Node instance sizes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiSearchDeploymentEffectiveSpecViewInstanceSize {
     /// `S10_HIGHCPU`
@@ -2996,11 +3663,47 @@ impl Json for ApiSearchDeploymentEffectiveSpecViewInstanceSize {
 }
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
+impl std::fmt::Debug for ApiSearchDeploymentEffectiveSpecViewInstanceSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::S10Highcpu => f.write_str("S10Highcpu"),
+            Self::S20HighcpuNvme => f.write_str("S20HighcpuNvme"),
+            Self::S30HighcpuNvme => f.write_str("S30HighcpuNvme"),
+            Self::S40HighcpuNvme => f.write_str("S40HighcpuNvme"),
+            Self::S50HighcpuNvme => f.write_str("S50HighcpuNvme"),
+            Self::S60HighcpuNvme => f.write_str("S60HighcpuNvme"),
+            Self::S70HighcpuNvme => f.write_str("S70HighcpuNvme"),
+            Self::S80HighcpuNvme => f.write_str("S80HighcpuNvme"),
+            Self::S30LowcpuNvme => f.write_str("S30LowcpuNvme"),
+            Self::S40LowcpuNvme => f.write_str("S40LowcpuNvme"),
+            Self::S50LowcpuNvme => f.write_str("S50LowcpuNvme"),
+            Self::S60LowcpuNvme => f.write_str("S60LowcpuNvme"),
+            Self::S70LowcpuNvme => f.write_str("S70LowcpuNvme"),
+            Self::S80LowcpuNvme => f.write_str("S80LowcpuNvme"),
+            Self::S90LowcpuNvme => f.write_str("S90LowcpuNvme"),
+            Self::S100LowcpuNvme => f.write_str("S100LowcpuNvme"),
+            Self::S110LowcpuNvme => f.write_str("S110LowcpuNvme"),
+            Self::S120LowcpuNvme => f.write_str("S120LowcpuNvme"),
+            Self::S130LowcpuNvme => f.write_str("S130LowcpuNvme"),
+            Self::S135LowcpuNvme => f.write_str("S135LowcpuNvme"),
+            Self::S140LowcpuNvme => f.write_str("S140LowcpuNvme"),
+            Self::S40StorageNvme => f.write_str("S40StorageNvme"),
+            Self::S50StorageNvme => f.write_str("S50StorageNvme"),
+            Self::S60StorageNvme => f.write_str("S60StorageNvme"),
+            Self::S80StorageNvme => f.write_str("S80StorageNvme"),
+            Self::S90StorageNvme => f.write_str("S90StorageNvme"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "atlas-search", feature = "clusters"))]
 serde_via_json!(ApiSearchDeploymentEffectiveSpecViewInstanceSize);
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
 /// Hardware specification for the Search Nodes that back a search deployment.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiSearchDeploymentSpecView {
     /// Hardware specification for the Search Node instance sizes.
@@ -3036,6 +3739,17 @@ impl Json for ApiSearchDeploymentSpecView {
 }
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
+impl std::fmt::Debug for ApiSearchDeploymentSpecView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiSearchDeploymentSpecView")
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "atlas-search", feature = "clusters"))]
 serde_via_json!(ApiSearchDeploymentSpecView);
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
@@ -3051,7 +3765,7 @@ pub type ApiSearchDeploymentSpecViewInstanceSize = ApiSearchDeploymentEffectiveS
     feature = "sandbox"
 ))]
 /// The cloud provider of the region that undergoes the outage simulation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AtlasClusterOutageSimulationOutageFilterCloudProvider {
     /// `AWS`
@@ -3117,11 +3831,29 @@ impl Json for AtlasClusterOutageSimulationOutageFilterCloudProvider {
     feature = "flex-clusters",
     feature = "sandbox"
 ))]
+impl std::fmt::Debug for AtlasClusterOutageSimulationOutageFilterCloudProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws => f.write_str("Aws"),
+            Self::Gcp => f.write_str("Gcp"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(
+    feature = "cluster-outage-simulation",
+    feature = "clusters",
+    feature = "flex-clusters",
+    feature = "sandbox"
+))]
 serde_via_json!(AtlasClusterOutageSimulationOutageFilterCloudProvider);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Governs adaptive capacity behavior of Azure nodes in single-cloud Azure clusters or multi-cloud clusters that include Azure nodes. Adaptive capacity enables fallback hardware selection when the primary instance family is unavailable. ``ENABLED`` means the cluster explicitly opts in to adaptive capacity. ``DISABLED`` means the cluster explicitly opts out; the cluster receives capacity errors instead of being placed on fallback hardware. ``null`` means the field is unset; Azure clusters use adaptive capacity by default when the feature is enabled at the group level. Setting this field for single-cloud AWS or GCP clusters is a no-op.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
     /// `ENABLED`
@@ -3168,11 +3900,23 @@ impl Json for AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Internal classification of the cluster's role. Possible values: `NONE` (regular user cluster), `SYSTEM_CLUSTER` (system cluster for backup), `INTERNAL_SHADOW_CLUSTER` (internal use shadow cluster for testing).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
     /// `NONE`
@@ -3223,11 +3967,24 @@ impl Json for AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::SystemCluster => f.write_str("SystemCluster"),
+            Self::InternalShadowCluster => f.write_str("InternalShadowCluster"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AtlasTenantClusterUpgradeRequest20240805InternalClusterRole);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Cluster tier, with a default storage and memory capacity, that applies to all the data-bearing hosts in your cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AzureCloudProviderSettingsInstanceSizeName {
     /// `M10`
@@ -3354,11 +4111,43 @@ impl Json for AzureCloudProviderSettingsInstanceSizeName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AzureCloudProviderSettingsInstanceSizeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::M10 => f.write_str("M10"),
+            Self::M20 => f.write_str("M20"),
+            Self::M30 => f.write_str("M30"),
+            Self::M40 => f.write_str("M40"),
+            Self::M50 => f.write_str("M50"),
+            Self::M60 => f.write_str("M60"),
+            Self::M80 => f.write_str("M80"),
+            Self::M90 => f.write_str("M90"),
+            Self::M200 => f.write_str("M200"),
+            Self::R40 => f.write_str("R40"),
+            Self::R50 => f.write_str("R50"),
+            Self::R60 => f.write_str("R60"),
+            Self::R80 => f.write_str("R80"),
+            Self::R200 => f.write_str("R200"),
+            Self::R300 => f.write_str("R300"),
+            Self::R400 => f.write_str("R400"),
+            Self::M60Nvme => f.write_str("M60Nvme"),
+            Self::M80Nvme => f.write_str("M80Nvme"),
+            Self::M200Nvme => f.write_str("M200Nvme"),
+            Self::M300Nvme => f.write_str("M300Nvme"),
+            Self::M400Nvme => f.write_str("M400Nvme"),
+            Self::M600Nvme => f.write_str("M600Nvme"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AzureCloudProviderSettingsInstanceSizeName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// The spec's `AzureHardwareSpec20240805` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureHardwareSpec20240805 {
     /// Target throughput desired for storage attached to your Azure-provisioned cluster. Change this parameter if you:
@@ -3424,6 +4213,19 @@ impl Json for AzureHardwareSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for AzureHardwareSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureHardwareSpec20240805")
+            .field("disk_iops", &self.disk_iops)
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(AzureHardwareSpec20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -3446,7 +4248,7 @@ pub type AzureRegionConfig20240805 = AWSRegionConfig20240805;
     feature = "sandbox"
 ))]
 /// Collection of key-value pairs that represent custom data to add to the metadata file that MongoDB Cloud uploads to the bucket when the export job finishes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupLabel {
     /// Key for the metadata file that MongoDB Cloud uploads to the bucket when the export job finishes.
@@ -3500,6 +4302,20 @@ impl Json for BackupLabel {
     feature = "flex-clusters",
     feature = "sandbox"
 ))]
+impl std::fmt::Debug for BackupLabel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupLabel").field("key", &self.key).field("value", &self.value).finish()
+    }
+}
+
+#[cfg(any(
+    feature = "cloud-backups",
+    feature = "clusters",
+    feature = "database-users",
+    feature = "flex-clusters",
+    feature = "sandbox"
+))]
 serde_via_json!(BackupLabel);
 
 #[cfg(any(
@@ -3510,7 +4326,7 @@ serde_via_json!(BackupLabel);
     feature = "serverless-instances"
 ))]
 /// Instance size boundary to which your cluster can automatically scale.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BaseCloudProviderInstanceSize {
     /// `M10`
@@ -3779,11 +4595,80 @@ impl Json for BaseCloudProviderInstanceSize {
     feature = "sandbox",
     feature = "serverless-instances"
 ))]
+impl std::fmt::Debug for BaseCloudProviderInstanceSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::M10 => f.write_str("M10"),
+            Self::M20 => f.write_str("M20"),
+            Self::M30 => f.write_str("M30"),
+            Self::M40 => f.write_str("M40"),
+            Self::M50 => f.write_str("M50"),
+            Self::M60 => f.write_str("M60"),
+            Self::M80 => f.write_str("M80"),
+            Self::M100 => f.write_str("M100"),
+            Self::M140 => f.write_str("M140"),
+            Self::M200 => f.write_str("M200"),
+            Self::M300 => f.write_str("M300"),
+            Self::R40 => f.write_str("R40"),
+            Self::R50 => f.write_str("R50"),
+            Self::R60 => f.write_str("R60"),
+            Self::R80 => f.write_str("R80"),
+            Self::R200 => f.write_str("R200"),
+            Self::R300 => f.write_str("R300"),
+            Self::R400 => f.write_str("R400"),
+            Self::R700 => f.write_str("R700"),
+            Self::M40Nvme => f.write_str("M40Nvme"),
+            Self::M50Nvme => f.write_str("M50Nvme"),
+            Self::M60Nvme => f.write_str("M60Nvme"),
+            Self::M80Nvme => f.write_str("M80Nvme"),
+            Self::M200Nvme => f.write_str("M200Nvme"),
+            Self::M400Nvme => f.write_str("M400Nvme"),
+            Self::M30Gen2 => f.write_str("M30Gen2"),
+            Self::M40Gen2 => f.write_str("M40Gen2"),
+            Self::M50Gen2 => f.write_str("M50Gen2"),
+            Self::M60Gen2 => f.write_str("M60Gen2"),
+            Self::M80Gen2 => f.write_str("M80Gen2"),
+            Self::M140Gen2 => f.write_str("M140Gen2"),
+            Self::M200Gen2 => f.write_str("M200Gen2"),
+            Self::M300Gen2 => f.write_str("M300Gen2"),
+            Self::R40Gen2 => f.write_str("R40Gen2"),
+            Self::R50Gen2 => f.write_str("R50Gen2"),
+            Self::R60Gen2 => f.write_str("R60Gen2"),
+            Self::R80Gen2 => f.write_str("R80Gen2"),
+            Self::R200Gen2 => f.write_str("R200Gen2"),
+            Self::R300Gen2 => f.write_str("R300Gen2"),
+            Self::R400Gen2 => f.write_str("R400Gen2"),
+            Self::R700Gen2 => f.write_str("R700Gen2"),
+            Self::M40NvmeGen2 => f.write_str("M40NvmeGen2"),
+            Self::M50NvmeGen2 => f.write_str("M50NvmeGen2"),
+            Self::M60NvmeGen2 => f.write_str("M60NvmeGen2"),
+            Self::M80NvmeGen2 => f.write_str("M80NvmeGen2"),
+            Self::M200NvmeGen2 => f.write_str("M200NvmeGen2"),
+            Self::M400NvmeGen2 => f.write_str("M400NvmeGen2"),
+            Self::M90 => f.write_str("M90"),
+            Self::M300Nvme => f.write_str("M300Nvme"),
+            Self::M600Nvme => f.write_str("M600Nvme"),
+            Self::M250 => f.write_str("M250"),
+            Self::M400 => f.write_str("M400"),
+            Self::R600 => f.write_str("R600"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(
+    feature = "clusters",
+    feature = "flex-clusters",
+    feature = "projects",
+    feature = "sandbox",
+    feature = "serverless-instances"
+))]
 serde_via_json!(BaseCloudProviderInstanceSize);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Settings needed to configure the MongoDB Connector for Business Intelligence for this cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BiConnector {
     /// Flag that indicates whether MongoDB Connector for Business Intelligence is enabled on the specified cluster.
@@ -3819,11 +4704,22 @@ impl Json for BiConnector {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for BiConnector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BiConnector")
+            .field("enabled", &self.enabled)
+            .field("read_preference", &self.read_preference)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(BiConnector);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Data source node designated for the MongoDB Connector for Business Intelligence on MongoDB Cloud. The MongoDB Connector for Business Intelligence on MongoDB Cloud reads data from the primary, secondary, or analytics node based on your read preferences. Defaults to `ANALYTICS` node, or `SECONDARY` if there are no `ANALYTICS` nodes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BiConnectorReadPreference {
     /// `PRIMARY`
@@ -3874,6 +4770,19 @@ impl Json for BiConnectorReadPreference {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for BiConnectorReadPreference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Primary => f.write_str("Primary"),
+            Self::Secondary => f.write_str("Secondary"),
+            Self::Analytics => f.write_str("Analytics"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(BiConnectorReadPreference);
 
 #[cfg(any(
@@ -3884,7 +4793,7 @@ serde_via_json!(BiConnectorReadPreference);
     feature = "teams"
 ))]
 /// MongoDB Cloud user's roles and the corresponding organization or project to which that role applies. Each role can apply to one organization or one project but not both.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudAccessRoleAssignment {
     /// Unique 24-hexadecimal digit string that identifies the project to which this role belongs. You can set a value for this parameter or `orgId` but not both in the same request.
@@ -3945,11 +4854,29 @@ impl Json for CloudAccessRoleAssignment {
     feature = "root",
     feature = "teams"
 ))]
+impl std::fmt::Debug for CloudAccessRoleAssignment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudAccessRoleAssignment")
+            .field("group_id", &self.group_id)
+            .field("org_id", &self.org_id)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+#[cfg(any(
+    feature = "mongodb-cloud-users",
+    feature = "organizations",
+    feature = "programmatic-api-keys",
+    feature = "root",
+    feature = "teams"
+))]
 serde_via_json!(CloudAccessRoleAssignment);
 
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 /// The spec's `CloudAppUser` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloudAppUser {
     /// Two alphabet characters that identifies MongoDB Cloud user's geographic location. This parameter uses the ISO 3166-1a2 code format.
@@ -4055,11 +4982,33 @@ impl Json for CloudAppUser {
 }
 
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
+impl std::fmt::Debug for CloudAppUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudAppUser")
+            .field("country", &self.country)
+            .field("created_at", &self.created_at)
+            .field("email_address", &self.email_address)
+            .field("first_name", &self.first_name)
+            .field("id", &self.id)
+            .field("last_auth", &self.last_auth)
+            .field("last_name", &self.last_name)
+            .field("links", &self.links)
+            .field("mobile_number", &self.mobile_number)
+            .field("password", &self.password)
+            .field("roles", &self.roles)
+            .field("team_ids", &self.team_ids)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 serde_via_json!(CloudAppUser);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Cluster tier, with a default storage and memory capacity, that applies to all the data-bearing hosts in your cluster.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CloudGCPProviderSettingsInstanceSizeName {
     /// `M10`
@@ -4234,11 +5183,55 @@ impl Json for CloudGCPProviderSettingsInstanceSizeName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for CloudGCPProviderSettingsInstanceSizeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::M10 => f.write_str("M10"),
+            Self::M20 => f.write_str("M20"),
+            Self::M30 => f.write_str("M30"),
+            Self::M40 => f.write_str("M40"),
+            Self::M50 => f.write_str("M50"),
+            Self::M60 => f.write_str("M60"),
+            Self::M80 => f.write_str("M80"),
+            Self::M140 => f.write_str("M140"),
+            Self::M200 => f.write_str("M200"),
+            Self::M250 => f.write_str("M250"),
+            Self::M300 => f.write_str("M300"),
+            Self::M400 => f.write_str("M400"),
+            Self::R40 => f.write_str("R40"),
+            Self::R50 => f.write_str("R50"),
+            Self::R60 => f.write_str("R60"),
+            Self::R80 => f.write_str("R80"),
+            Self::R200 => f.write_str("R200"),
+            Self::R300 => f.write_str("R300"),
+            Self::R400 => f.write_str("R400"),
+            Self::R600 => f.write_str("R600"),
+            Self::M30Gen2 => f.write_str("M30Gen2"),
+            Self::M40Gen2 => f.write_str("M40Gen2"),
+            Self::M50Gen2 => f.write_str("M50Gen2"),
+            Self::M60Gen2 => f.write_str("M60Gen2"),
+            Self::M80Gen2 => f.write_str("M80Gen2"),
+            Self::M140Gen2 => f.write_str("M140Gen2"),
+            Self::M200Gen2 => f.write_str("M200Gen2"),
+            Self::R40Gen2 => f.write_str("R40Gen2"),
+            Self::R50Gen2 => f.write_str("R50Gen2"),
+            Self::R60Gen2 => f.write_str("R60Gen2"),
+            Self::R80Gen2 => f.write_str("R80Gen2"),
+            Self::R200Gen2 => f.write_str("R200Gen2"),
+            Self::R300Gen2 => f.write_str("R300Gen2"),
+            Self::R400Gen2 => f.write_str("R400Gen2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(CloudGCPProviderSettingsInstanceSizeName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Cloud service provider on which MongoDB Cloud provisions the hosts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CloudRegionConfig20240805 {
     /// AWS Regional Replication Specifications
@@ -4287,11 +5280,25 @@ impl Json for CloudRegionConfig20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for CloudRegionConfig20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(CloudRegionConfig20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Collection of Uniform Resource Locators that point to the MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterConnectionStrings {
     /// Private endpoint-aware connection strings that use AWS-hosted clusters with Amazon Web Services (AWS) PrivateLink. Each key identifies an Amazon Web Services (AWS) interface endpoint. Each value identifies the related `mongodb://` connection string that you use to connect to MongoDB Cloud through the interface endpoint that the key names.
@@ -4358,11 +5365,27 @@ impl Json for ClusterConnectionStrings {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterConnectionStrings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConnectionStrings")
+            .field("aws_private_link", &self.aws_private_link)
+            .field("aws_private_link_srv", &self.aws_private_link_srv)
+            .field("private", &self.private)
+            .field("private_endpoint", &self.private_endpoint)
+            .field("private_srv", &self.private_srv)
+            .field("standard", &self.standard)
+            .field("standard_srv", &self.standard_srv)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ClusterConnectionStrings);
 
 #[cfg(any(feature = "clusters", feature = "sandbox"))]
 /// Configuration of a MongoDB Atlas cluster, including its replication topology, instance sizing, storage, and operational settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterDescription20240805 {
     /// If reconfiguration is necessary to regain a primary due to a regional outage, submit this field alongside your topology reconfiguration to request a new regional outage resistant topology. Forced reconfigurations during an outage of the majority of electable nodes carry a risk of data loss if replicated writes (even majority committed writes) have not been replicated to the new primary node. MongoDB Atlas docs contain more information. To proceed with an operation which carries that risk, set `acceptDataRisksAndForceReplicaSetReconfig` to the current date. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -4632,6 +5655,58 @@ impl Json for ClusterDescription20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterDescription20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDescription20240805")
+            .field(
+                "accept_data_risks_and_force_replica_set_reconfig",
+                &self.accept_data_risks_and_force_replica_set_reconfig,
+            )
+            .field("adaptive_capacity", &self.adaptive_capacity)
+            .field("advanced_configuration", &self.advanced_configuration)
+            .field("backup_enabled", &self.backup_enabled)
+            .field("bi_connector", &self.bi_connector)
+            .field("cluster_type", &self.cluster_type)
+            .field("config_server_management_mode", &self.config_server_management_mode)
+            .field("config_server_type", &self.config_server_type)
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("disk_warming_mode", &self.disk_warming_mode)
+            .field("effective_replication_specs", &self.effective_replication_specs)
+            .field("encryption_at_rest_provider", &self.encryption_at_rest_provider)
+            .field("feature_compatibility_version", &self.feature_compatibility_version)
+            .field("feature_compatibility_version_expiration_date", &self.feature_compatibility_version_expiration_date)
+            .field("global_cluster_self_managed_sharding", &self.global_cluster_self_managed_sharding)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("internal_cluster_role", &self.internal_cluster_role)
+            .field("labels", &self.labels)
+            .field("links", &self.links)
+            .field("mongo_db_employee_access_grant", &self.mongo_db_employee_access_grant)
+            .field("mongo_db_major_version", &self.mongo_db_major_version)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("name", &self.name)
+            .field("paused", &self.paused)
+            .field("pit_enabled", &self.pit_enabled)
+            .field("redact_client_log_data", &self.redact_client_log_data)
+            .field("replica_set_scaling_strategy", &self.replica_set_scaling_strategy)
+            .field("replication_specs", &self.replication_specs)
+            .field("retain_backups", &self.retain_backups)
+            .field("root_cert_type", &self.root_cert_type)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .field(
+                "use_aws_time_based_snapshot_copy_for_fast_initial_sync",
+                &self.use_aws_time_based_snapshot_copy_for_fast_initial_sync,
+            )
+            .field("version_release_system", &self.version_release_system)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "sandbox"))]
 serde_via_json!(ClusterDescription20240805);
 
 #[cfg(any(feature = "clusters", feature = "sandbox"))]
@@ -4708,7 +5783,7 @@ pub type ClusterDescription20240805VersionReleaseSystem = AdvancedClusterDescrip
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Private endpoint-aware connection string that you can use to connect to this cluster through a private endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterDescriptionConnectionStringsPrivateEndpoint {
     /// Private endpoint-aware connection string that uses the `mongodb://` protocol to connect to MongoDB Cloud through a private endpoint.
@@ -4765,11 +5840,25 @@ impl Json for ClusterDescriptionConnectionStringsPrivateEndpoint {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterDescriptionConnectionStringsPrivateEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDescriptionConnectionStringsPrivateEndpoint")
+            .field("connection_string", &self.connection_string)
+            .field("endpoints", &self.endpoints)
+            .field("srv_connection_string", &self.srv_connection_string)
+            .field("srv_shard_optimized_connection_string", &self.srv_shard_optimized_connection_string)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ClusterDescriptionConnectionStringsPrivateEndpoint);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Details of a private endpoint deployed for this cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
     /// Unique string that the cloud provider uses to identify the private endpoint.
@@ -4812,6 +5901,18 @@ impl Json for ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDescriptionConnectionStringsPrivateEndpointEndpoint")
+            .field("endpoint_id", &self.endpoint_id)
+            .field("provider_name", &self.provider_name)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ClusterDescriptionConnectionStringsPrivateEndpointEndpoint);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -4823,7 +5924,7 @@ pub type ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName 
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// MongoDB process type to which your application connects. Use `MONGOD` for replica sets and `MONGOS` for sharded clusters.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterDescriptionConnectionStringsPrivateEndpointType {
     /// `MONGOD`
@@ -4870,11 +5971,23 @@ impl Json for ClusterDescriptionConnectionStringsPrivateEndpointType {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterDescriptionConnectionStringsPrivateEndpointType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Mongod => f.write_str("Mongod"),
+            Self::Mongos => f.write_str("Mongos"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ClusterDescriptionConnectionStringsPrivateEndpointType);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// The true tenant instance size. This is present to support backwards compatibility for deprecated provider types and/or instance sizes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterFreeProviderSettingsEffectiveInstanceSizeName {
     /// `FLEX`
@@ -4929,11 +6042,25 @@ impl Json for ClusterFreeProviderSettingsEffectiveInstanceSizeName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterFreeProviderSettingsEffectiveInstanceSizeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Flex => f.write_str("Flex"),
+            Self::M2 => f.write_str("M2"),
+            Self::M5 => f.write_str("M5"),
+            Self::M0 => f.write_str("M0"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ClusterFreeProviderSettingsEffectiveInstanceSizeName);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Cluster tier, with a default storage and memory capacity, that applies to all the data-bearing hosts in your cluster. You must set `providerSettings.providerName` to `TENANT` and specify the cloud service provider in `providerSettings.backingProviderName`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterFreeProviderSettingsInstanceSizeName {
     /// `M0`
@@ -4984,11 +6111,24 @@ impl Json for ClusterFreeProviderSettingsInstanceSizeName {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ClusterFreeProviderSettingsInstanceSizeName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::M0 => f.write_str("M0"),
+            Self::M2 => f.write_str("M2"),
+            Self::M5 => f.write_str("M5"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ClusterFreeProviderSettingsInstanceSizeName);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 /// Group of settings that configure serverless backup.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterServerlessBackupOptions {
     /// Flag that indicates whether the serverless instance uses **Serverless Continuous Backup**.
@@ -5027,6 +6167,16 @@ impl Json for ClusterServerlessBackupOptions {
 }
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
+impl std::fmt::Debug for ClusterServerlessBackupOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterServerlessBackupOptions")
+            .field("serverless_continuous_backup_enabled", &self.serverless_continuous_backup_enabled)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 serde_via_json!(ClusterServerlessBackupOptions);
 
 #[cfg(any(feature = "clusters", feature = "database-users", feature = "flex-clusters", feature = "sandbox"))]
@@ -5037,7 +6187,7 @@ pub type ComponentLabel = BackupLabel;
 
 #[cfg(any(feature = "federated-authentication", feature = "organizations", feature = "programmatic-api-keys"))]
 /// `ConnectedOrgConfigPostAuthRoleGrants`, inline in the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConnectedOrgConfigPostAuthRoleGrants {
     /// `ORG_OWNER`
@@ -5104,11 +6254,28 @@ impl Json for ConnectedOrgConfigPostAuthRoleGrants {
 }
 
 #[cfg(any(feature = "federated-authentication", feature = "organizations", feature = "programmatic-api-keys"))]
+impl std::fmt::Debug for ConnectedOrgConfigPostAuthRoleGrants {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OrgOwner => f.write_str("OrgOwner"),
+            Self::OrgMember => f.write_str("OrgMember"),
+            Self::OrgGroupCreator => f.write_str("OrgGroupCreator"),
+            Self::OrgBillingAdmin => f.write_str("OrgBillingAdmin"),
+            Self::OrgBillingReadOnly => f.write_str("OrgBillingReadOnly"),
+            Self::OrgStreamProcessingAdmin => f.write_str("OrgStreamProcessingAdmin"),
+            Self::OrgReadOnly => f.write_str("OrgReadOnly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "federated-authentication", feature = "organizations", feature = "programmatic-api-keys"))]
 serde_via_json!(ConnectedOrgConfigPostAuthRoleGrants);
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 /// Organization Service Account that Atlas creates for this organization. If omitted, Atlas doesn't create an organization Service Account for this organization. If specified, this object requires all body parameters. Note that API Keys cannot be specified in the same request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAtlasOrganizationApiKey {
     /// Purpose or explanation provided when someone created this organization API key.
@@ -5144,6 +6311,14 @@ impl Json for CreateAtlasOrganizationApiKey {
 }
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
+impl std::fmt::Debug for CreateAtlasOrganizationApiKey {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateAtlasOrganizationApiKey").field("desc", &self.desc).field("roles", &self.roles).finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 serde_via_json!(CreateAtlasOrganizationApiKey);
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
@@ -5154,7 +6329,7 @@ pub type CreateAtlasOrganizationApiKeyRoles = ConnectedOrgConfigPostAuthRoleGran
 
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 /// Organization roles available for Service Accounts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateOrgMcpConfigRequestRoles {
     /// `ORG_MEMBER`
@@ -5221,11 +6396,28 @@ impl Json for CreateOrgMcpConfigRequestRoles {
 }
 
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
+impl std::fmt::Debug for CreateOrgMcpConfigRequestRoles {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::OrgMember => f.write_str("OrgMember"),
+            Self::OrgReadOnly => f.write_str("OrgReadOnly"),
+            Self::OrgBillingAdmin => f.write_str("OrgBillingAdmin"),
+            Self::OrgBillingReadOnly => f.write_str("OrgBillingReadOnly"),
+            Self::OrgStreamProcessingAdmin => f.write_str("OrgStreamProcessingAdmin"),
+            Self::OrgGroupCreator => f.write_str("OrgGroupCreator"),
+            Self::OrgOwner => f.write_str("OrgOwner"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 serde_via_json!(CreateOrgMcpConfigRequestRoles);
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 /// Settings to configure TLS Certificates for database users.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DBUserTLSX509Settings {
     /// Concatenated list of customer certificate authority (CA) certificates needed to authenticate database users. MongoDB Cloud expects this as a PEM-formatted certificate.
@@ -5261,11 +6453,19 @@ impl Json for DBUserTLSX509Settings {
 }
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
+impl std::fmt::Debug for DBUserTLSX509Settings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DBUserTLSX509Settings").field("cas", &self.cas).field("links", &self.links).finish()
+    }
+}
+
+#[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 serde_via_json!(DBUserTLSX509Settings);
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DataMetricUnits {
     /// `BITS`
@@ -5344,11 +6544,31 @@ impl Json for DataMetricUnits {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for DataMetricUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bits => f.write_str("Bits"),
+            Self::Kilobits => f.write_str("Kilobits"),
+            Self::Megabits => f.write_str("Megabits"),
+            Self::Gigabits => f.write_str("Gigabits"),
+            Self::Bytes => f.write_str("Bytes"),
+            Self::Kilobytes => f.write_str("Kilobytes"),
+            Self::Megabytes => f.write_str("Megabytes"),
+            Self::Gigabytes => f.write_str("Gigabytes"),
+            Self::Terabytes => f.write_str("Terabytes"),
+            Self::Petabytes => f.write_str("Petabytes"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 serde_via_json!(DataMetricUnits);
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 /// Measurement of the `metricName` recorded at the time of the event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataMetricValueView {
     /// Amount of the `metricName` recorded at the time of the event. This value triggered the alert.
@@ -5384,11 +6604,19 @@ impl Json for DataMetricValueView {
 }
 
 #[cfg(any(feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for DataMetricValueView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataMetricValueView").field("number", &self.number).field("units", &self.units).finish()
+    }
+}
+
+#[cfg(any(feature = "alerts", feature = "events"))]
 serde_via_json!(DataMetricValueView);
 
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 /// Datadog region that indicates which API Uniform Resource Locator (URL) to use. The resource requires this parameter when `"notifications.\[n\].typeName" : "DATADOG"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DatadogNotificationDatadogRegion {
     /// `US`
@@ -5451,11 +6679,27 @@ impl Json for DatadogNotificationDatadogRegion {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
+impl std::fmt::Debug for DatadogNotificationDatadogRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Us => f.write_str("Us"),
+            Self::Eu => f.write_str("Eu"),
+            Self::Us3 => f.write_str("Us3"),
+            Self::Us5 => f.write_str("Us5"),
+            Self::Ap1 => f.write_str("Ap1"),
+            Self::Us1Fed => f.write_str("Us1Fed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 serde_via_json!(DatadogNotificationDatadogRegion);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// The current hardware specifications for read only nodes in the region.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DedicatedHardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
@@ -5505,11 +6749,24 @@ impl Json for DedicatedHardwareSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for DedicatedHardwareSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AWSHardwareSpec20240805(v) => f.debug_tuple("AWSHardwareSpec20240805").field(v).finish(),
+            Self::AzureHardwareSpec20240805(v) => f.debug_tuple("AzureHardwareSpec20240805").field(v).finish(),
+            Self::GCPHardwareSpec20240805(v) => f.debug_tuple("GCPHardwareSpec20240805").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(DedicatedHardwareSpec20240805);
 
 #[cfg(any(feature = "cloud-backups", feature = "teams"))]
 /// The spec's `DiskBackupCollectionResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCollectionResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -5545,6 +6802,14 @@ impl Json for DiskBackupCollectionResponse {
 }
 
 #[cfg(any(feature = "cloud-backups", feature = "teams"))]
+impl std::fmt::Debug for DiskBackupCollectionResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskBackupCollectionResponse").field("links", &self.links).field("name", &self.name).finish()
+    }
+}
+
+#[cfg(any(feature = "cloud-backups", feature = "teams"))]
 serde_via_json!(DiskBackupCollectionResponse);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -5555,7 +6820,7 @@ pub type DiskGBAutoScaling = AlertsToggle;
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// MongoDB employee granted access level and expiration for a cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EmployeeAccessGrantView {
     /// Expiration date for the employee access grant. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -5598,11 +6863,23 @@ impl Json for EmployeeAccessGrantView {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for EmployeeAccessGrantView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmployeeAccessGrantView")
+            .field("expiration_time", &self.expiration_time)
+            .field("grant_type", &self.grant_type)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(EmployeeAccessGrantView);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Level of access to grant to MongoDB Employees.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmployeeAccessGrantViewGrantType {
     /// `CLUSTER_DATABASE_LOGS`
@@ -5653,11 +6930,26 @@ impl Json for EmployeeAccessGrantViewGrantType {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for EmployeeAccessGrantViewGrantType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ClusterDatabaseLogs => f.write_str("ClusterDatabaseLogs"),
+            Self::ClusterInfrastructure => f.write_str("ClusterInfrastructure"),
+            Self::ClusterInfrastructureAndAppServicesSyncData => {
+                f.write_str("ClusterInfrastructureAndAppServicesSyncData")
+            }
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(EmployeeAccessGrantViewGrantType);
 
 #[cfg(any(feature = "alert-configurations", feature = "events"))]
 /// Severity of the event.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventSeverity {
     /// `INFO`
@@ -5712,11 +7004,25 @@ impl Json for EventSeverity {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "events"))]
+impl std::fmt::Debug for EventSeverity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Info => f.write_str("Info"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Error => f.write_str("Error"),
+            Self::Critical => f.write_str("Critical"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "events"))]
 serde_via_json!(EventSeverity);
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 /// Details for one restore job of a flex cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJob20241113 {
     /// Means by which this resource returns the snapshot to the requesting MongoDB Cloud user.
@@ -5818,11 +7124,34 @@ impl Json for FlexBackupRestoreJob20241113 {
 }
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+impl std::fmt::Debug for FlexBackupRestoreJob20241113 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexBackupRestoreJob20241113")
+            .field("delivery_type", &self.delivery_type)
+            .field("expiration_date", &self.expiration_date)
+            .field("id", &self.id)
+            .field("instance_name", &self.instance_name)
+            .field("links", &self.links)
+            .field("project_id", &self.project_id)
+            .field("restore_finished_date", &self.restore_finished_date)
+            .field("restore_scheduled_date", &self.restore_scheduled_date)
+            .field("snapshot_finished_date", &self.snapshot_finished_date)
+            .field("snapshot_id", &self.snapshot_id)
+            .field("snapshot_url", &self.snapshot_url)
+            .field("status", &self.status)
+            .field("target_deployment_item_name", &self.target_deployment_item_name)
+            .field("target_project_id", &self.target_project_id)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 serde_via_json!(FlexBackupRestoreJob20241113);
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 /// Means by which this resource returns the snapshot to the requesting MongoDB Cloud user.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FlexBackupRestoreJob20241113DeliveryType {
     /// `RESTORE`
@@ -5869,11 +7198,23 @@ impl Json for FlexBackupRestoreJob20241113DeliveryType {
 }
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+impl std::fmt::Debug for FlexBackupRestoreJob20241113DeliveryType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Restore => f.write_str("Restore"),
+            Self::Download => f.write_str("Download"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 serde_via_json!(FlexBackupRestoreJob20241113DeliveryType);
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 /// Phase of the restore workflow for this job at the time this resource made this request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FlexBackupRestoreJob20241113Status {
     /// `PENDING`
@@ -5932,11 +7273,26 @@ impl Json for FlexBackupRestoreJob20241113Status {
 }
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+impl std::fmt::Debug for FlexBackupRestoreJob20241113Status {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Queued => f.write_str("Queued"),
+            Self::Running => f.write_str("Running"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Completed => f.write_str("Completed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 serde_via_json!(FlexBackupRestoreJob20241113Status);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// The spec's `GCPHardwareSpec20240805` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPHardwareSpec20240805 {
     /// Storage capacity of instance data volumes expressed in gigabytes. Increase this number to add capacity.
@@ -5991,6 +7347,18 @@ impl Json for GCPHardwareSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for GCPHardwareSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPHardwareSpec20240805")
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("instance_size", &self.instance_size)
+            .field("node_count", &self.node_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(GCPHardwareSpec20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -6007,7 +7375,7 @@ pub type GCPRegionConfig20240805 = AWSRegionConfig20240805;
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
 /// The spec's `Group` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Group {
     /// Quantity of MongoDB Cloud clusters deployed in this project.
@@ -6092,6 +7460,24 @@ impl Json for Group {
 }
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
+impl std::fmt::Debug for Group {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("cluster_count", &self.cluster_count)
+            .field("created", &self.created)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("org_id", &self.org_id)
+            .field("region_usage_restrictions", &self.region_usage_restrictions)
+            .field("tags", &self.tags)
+            .field("with_default_alerts_settings", &self.with_default_alerts_settings)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "projects"))]
 serde_via_json!(Group);
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
@@ -6104,7 +7490,7 @@ serde_via_json!(Group);
 /// `COMMERCIAL_FEDRAMP_REGIONS_ONLY`: Only allows deployments in FedRAMP Moderate regions.
 ///
 /// `GOV_REGIONS_ONLY`: Only allows deployments in GovCloud regions.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupRegionUsageRestrictions {
     /// `COMMERCIAL_FEDRAMP_REGIONS_ONLY`
@@ -6151,11 +7537,23 @@ impl Json for GroupRegionUsageRestrictions {
 }
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
+impl std::fmt::Debug for GroupRegionUsageRestrictions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CommercialFedrampRegionsOnly => f.write_str("CommercialFedrampRegionsOnly"),
+            Self::GovRegionsOnly => f.write_str("GovRegionsOnly"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "projects"))]
 serde_via_json!(GroupRegionUsageRestrictions);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Hardware specifications for all electable nodes deployed in the region. Electable nodes can become the primary and can enable local reads. If you don't specify this option, MongoDB Cloud deploys no electable nodes to the region.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
@@ -6209,11 +7607,25 @@ impl Json for HardwareSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for HardwareSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AWSHardwareSpec20240805(v) => f.debug_tuple("AWSHardwareSpec20240805").field(v).finish(),
+            Self::AzureHardwareSpec20240805(v) => f.debug_tuple("AzureHardwareSpec20240805").field(v).finish(),
+            Self::GCPHardwareSpec20240805(v) => f.debug_tuple("GCPHardwareSpec20240805").field(v).finish(),
+            Self::TenantHardwareSpec20240805(v) => f.debug_tuple("TenantHardwareSpec20240805").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(HardwareSpec20240805);
 
 #[cfg(any(feature = "metric-integrations", feature = "push-based-log-export"))]
 /// HTTP header with name and value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Header {
     /// Header name.
@@ -6249,11 +7661,19 @@ impl Json for Header {
 }
 
 #[cfg(any(feature = "metric-integrations", feature = "push-based-log-export"))]
+impl std::fmt::Debug for Header {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Header").field("name", &self.name).field("value", &self.value).finish()
+    }
+}
+
+#[cfg(any(feature = "metric-integrations", feature = "push-based-log-export"))]
 serde_via_json!(Header);
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 /// Event type that triggers an alert.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostEventTypeViewForNdsGroupAlertable {
     /// `HOST_DOWN`
@@ -6376,11 +7796,42 @@ impl Json for HostEventTypeViewForNdsGroupAlertable {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+impl std::fmt::Debug for HostEventTypeViewForNdsGroupAlertable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::HostDown => f.write_str("HostDown"),
+            Self::HostHasIndexSuggestions => f.write_str("HostHasIndexSuggestions"),
+            Self::HostMongotCrashingOom => f.write_str("HostMongotCrashingOom"),
+            Self::HostMongotStopReplication => f.write_str("HostMongotStopReplication"),
+            Self::HostMongotApproachingStopReplication => f.write_str("HostMongotApproachingStopReplication"),
+            Self::HostMongotPauseInitialSync => f.write_str("HostMongotPauseInitialSync"),
+            Self::HostSearchNodeIndexFailed => f.write_str("HostSearchNodeIndexFailed"),
+            Self::HostSearchProcessThrottling => f.write_str("HostSearchProcessThrottling"),
+            Self::HostExternalLogSinkExportDown => f.write_str("HostExternalLogSinkExportDown"),
+            Self::HostNotEnoughDiskSpace => f.write_str("HostNotEnoughDiskSpace"),
+            Self::SshKeyNdsHostAccessRequested => f.write_str("SshKeyNdsHostAccessRequested"),
+            Self::SshKeyNdsHostAccessRefreshed => f.write_str("SshKeyNdsHostAccessRefreshed"),
+            Self::PushBasedLogExportStopped => f.write_str("PushBasedLogExportStopped"),
+            Self::PushBasedLogExportDroppedLog => f.write_str("PushBasedLogExportDroppedLog"),
+            Self::HostVersionBehind => f.write_str("HostVersionBehind"),
+            Self::VersionBehind => f.write_str("VersionBehind"),
+            Self::HostExposed => f.write_str("HostExposed"),
+            Self::HostSslCertificateStale => f.write_str("HostSslCertificateStale"),
+            Self::HostSecurityCheckupNotMet => f.write_str("HostSecurityCheckupNotMet"),
+            Self::AlertHostSshSessionStarted => f.write_str("AlertHostSshSessionStarted"),
+            Self::ProfilerConfiguredTooWidely => f.write_str("ProfilerConfiguredTooWidely"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 serde_via_json!(HostEventTypeViewForNdsGroupAlertable);
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 /// Lightweight Directory Access Protocol (LDAP) over Transport Layer Security (TLS) configuration details that apply to the specified project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LDAPSecuritySettings {
     /// Flag that indicates whether users can authenticate using an Lightweight Directory Access Protocol (LDAP) host.
@@ -6462,11 +7913,30 @@ impl Json for LDAPSecuritySettings {
 }
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
+impl std::fmt::Debug for LDAPSecuritySettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LDAPSecuritySettings")
+            .field("authentication_enabled", &self.authentication_enabled)
+            .field("authorization_enabled", &self.authorization_enabled)
+            .field("authz_query_template", &self.authz_query_template)
+            .field("bind_password", &self.bind_password)
+            .field("bind_username", &self.bind_username)
+            .field("ca_certificate", &self.ca_certificate)
+            .field("hostname", &self.hostname)
+            .field("links", &self.links)
+            .field("port", &self.port)
+            .field("user_to_dn_mapping", &self.user_to_dn_mapping)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 serde_via_json!(LDAPSecuritySettings);
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 /// Value of, and metadata provided for, one data point generated at a particular moment in time. If no data point exists for a particular moment in time, the `value` parameter returns `null`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetricDataPoint {
     /// Date and time when this data point occurred. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -6502,11 +7972,19 @@ impl Json for MetricDataPoint {
 }
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
+impl std::fmt::Debug for MetricDataPoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricDataPoint").field("timestamp", &self.timestamp).field("value", &self.value).finish()
+    }
+}
+
+#[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 serde_via_json!(MetricDataPoint);
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 /// The spec's `MetricsMeasurement` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetricsMeasurement {
     /// List that contains the value of, and metadata provided for, one data point generated at a particular moment in time. If no data point exists for a particular moment in time, the `value` parameter returns `null`.
@@ -6549,11 +8027,23 @@ impl Json for MetricsMeasurement {
 }
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
+impl std::fmt::Debug for MetricsMeasurement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsMeasurement")
+            .field("data_points", &self.data_points)
+            .field("name", &self.name)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 serde_via_json!(MetricsMeasurement);
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 /// Element used to quantify the measurement. The resource returns units of throughput, storage, and time.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetricsMeasurementAtlasUnits {
     /// `BYTES`
@@ -6632,6 +8122,26 @@ impl Json for MetricsMeasurementAtlasUnits {
 }
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
+impl std::fmt::Debug for MetricsMeasurementAtlasUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes => f.write_str("Bytes"),
+            Self::BytesPerSecond => f.write_str("BytesPerSecond"),
+            Self::Gigabytes => f.write_str("Gigabytes"),
+            Self::GigabytesPerHour => f.write_str("GigabytesPerHour"),
+            Self::MegabytesPerSecond => f.write_str("MegabytesPerSecond"),
+            Self::Microseconds => f.write_str("Microseconds"),
+            Self::Milliseconds => f.write_str("Milliseconds"),
+            Self::Percent => f.write_str("Percent"),
+            Self::Scalar => f.write_str("Scalar"),
+            Self::ScalarPerSecond => f.write_str("ScalarPerSecond"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 serde_via_json!(MetricsMeasurementAtlasUnits);
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
@@ -6642,7 +8152,7 @@ pub type MetricsMeasurementUnits = MetricsMeasurementAtlasUnits;
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NumberMetricUnits {
     /// `COUNT`
@@ -6697,11 +8207,25 @@ impl Json for NumberMetricUnits {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for NumberMetricUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Count => f.write_str("Count"),
+            Self::Thousand => f.write_str("Thousand"),
+            Self::Million => f.write_str("Million"),
+            Self::Billion => f.write_str("Billion"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 serde_via_json!(NumberMetricUnits);
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 /// Measurement of the `metricName` recorded at the time of the event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NumberMetricValueView {
     /// Amount of the `metricName` recorded at the time of the event. This value triggered the alert.
@@ -6737,11 +8261,19 @@ impl Json for NumberMetricValueView {
 }
 
 #[cfg(any(feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for NumberMetricValueView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NumberMetricValueView").field("number", &self.number).field("units", &self.units).finish()
+    }
+}
+
+#[cfg(any(feature = "alerts", feature = "events"))]
 serde_via_json!(NumberMetricValueView);
 
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 /// OpsGenie region that indicates which API Uniform Resource Locator (URL) to use.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpsGenieNotificationOpsGenieRegion {
     /// `US`
@@ -6788,11 +8320,23 @@ impl Json for OpsGenieNotificationOpsGenieRegion {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
+impl std::fmt::Debug for OpsGenieNotificationOpsGenieRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Us => f.write_str("Us"),
+            Self::Eu => f.write_str("Eu"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 serde_via_json!(OpsGenieNotificationOpsGenieRegion);
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
 /// Organization Service Account that Atlas created for the organization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgServiceAccount {
     /// The Client ID of the Service Account.
@@ -6847,11 +8391,26 @@ impl Json for OrgServiceAccount {
 }
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
+impl std::fmt::Debug for OrgServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgServiceAccount")
+            .field("client_id", &self.client_id)
+            .field("created_at", &self.created_at)
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .field("secrets", &self.secrets)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "service-accounts"))]
 serde_via_json!(OrgServiceAccount);
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
 /// Organization Service Account that Atlas creates for this organization. If omitted, Atlas doesn't create an organization Service Account for this organization. If specified, this object requires all body parameters. Note that API Keys cannot be specified in the same request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrgServiceAccountRequest {
     /// Human readable description for the Service Account.
@@ -6903,6 +8462,19 @@ impl Json for OrgServiceAccountRequest {
 }
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
+impl std::fmt::Debug for OrgServiceAccountRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgServiceAccountRequest")
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("roles", &self.roles)
+            .field("secret_expires_after_hours", &self.secret_expires_after_hours)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "service-accounts"))]
 serde_via_json!(OrgServiceAccountRequest);
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
@@ -6919,7 +8491,7 @@ pub type OrgServiceAccountRoles = CreateOrgMcpConfigRequestRoles;
 
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 /// The spec's `PaginatedApiAppUserView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAppUserView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -6962,11 +8534,23 @@ impl Json for PaginatedApiAppUserView {
 }
 
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
+impl std::fmt::Debug for PaginatedApiAppUserView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiAppUserView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 serde_via_json!(PaginatedApiAppUserView);
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
 /// The spec's `PaginatedAtlasGroupView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedAtlasGroupView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -7009,6 +8593,18 @@ impl Json for PaginatedAtlasGroupView {
 }
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
+impl std::fmt::Debug for PaginatedAtlasGroupView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedAtlasGroupView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "projects"))]
 serde_via_json!(PaginatedAtlasGroupView);
 
 #[cfg(any(
@@ -7018,7 +8614,7 @@ serde_via_json!(PaginatedAtlasGroupView);
     feature = "serverless-private-endpoints"
 ))]
 /// Human-readable label that identifies the cloud service provider. Atlas Data Lake supports Amazon Web Services and Azure.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrivateNetworkEndpointIdEntryProvider {
     /// `AWS`
@@ -7080,11 +8676,28 @@ impl Json for PrivateNetworkEndpointIdEntryProvider {
     feature = "serverless-instances",
     feature = "serverless-private-endpoints"
 ))]
+impl std::fmt::Debug for PrivateNetworkEndpointIdEntryProvider {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws => f.write_str("Aws"),
+            Self::Azure => f.write_str("Azure"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(
+    feature = "clusters",
+    feature = "data-federation",
+    feature = "serverless-instances",
+    feature = "serverless-private-endpoints"
+))]
 serde_via_json!(PrivateNetworkEndpointIdEntryProvider);
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 /// Measurement of the `metricName` recorded at the time of the event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RawMetricValueView {
     /// Amount of the `metricName` recorded at the time of the event. This value triggered the alert.
@@ -7122,11 +8735,19 @@ impl Json for RawMetricValueView {
 }
 
 #[cfg(any(feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for RawMetricValueView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawMetricValueView").field("number", &self.number).field("units", &self.units).finish()
+    }
+}
+
+#[cfg(any(feature = "alerts", feature = "events"))]
 serde_via_json!(RawMetricValueView);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Details that explain how MongoDB Cloud replicates data on the specified MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicationSpec20240805 {
     /// Unique 24-hexadecimal digit string that identifies the replication object for a shard in a Cluster. If you include existing shard replication configurations in the request, you must specify this parameter. If you add a new shard to an existing Cluster, you may specify this parameter. The request deletes any existing shards  in the Cluster that you exclude from the request. This corresponds to Shard ID displayed in the UI.
@@ -7177,6 +8798,19 @@ impl Json for ReplicationSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for ReplicationSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicationSpec20240805")
+            .field("id", &self.id)
+            .field("region_configs", &self.region_configs)
+            .field("zone_id", &self.zone_id)
+            .field("zone_name", &self.zone_name)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(ReplicationSpec20240805);
 
 #[cfg(any(
@@ -7188,7 +8822,7 @@ serde_via_json!(ReplicationSpec20240805);
     feature = "serverless-instances"
 ))]
 /// Key-value pair that tags and categorizes a MongoDB Cloud organization, project, or cluster. For example, `environment : production`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceTag {
     /// Constant that defines the set of the tag. For example, `environment` in the `environment : production` tag.
@@ -7245,11 +8879,26 @@ impl Json for ResourceTag {
     feature = "sandbox",
     feature = "serverless-instances"
 ))]
+impl std::fmt::Debug for ResourceTag {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceTag").field("key", &self.key).field("value", &self.value).finish()
+    }
+}
+
+#[cfg(any(
+    feature = "clusters",
+    feature = "flex-clusters",
+    feature = "organizations",
+    feature = "projects",
+    feature = "sandbox",
+    feature = "serverless-instances"
+))]
 serde_via_json!(ResourceTag);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 /// Details of a private endpoint deployed for this serverless instance.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessConnectionStringsPrivateEndpointItem {
     /// Unique string that the cloud provider uses to identify the private endpoint.
@@ -7292,6 +8941,18 @@ impl Json for ServerlessConnectionStringsPrivateEndpointItem {
 }
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
+impl std::fmt::Debug for ServerlessConnectionStringsPrivateEndpointItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessConnectionStringsPrivateEndpointItem")
+            .field("endpoint_id", &self.endpoint_id)
+            .field("provider_name", &self.provider_name)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 serde_via_json!(ServerlessConnectionStringsPrivateEndpointItem);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
@@ -7302,7 +8963,7 @@ pub type ServerlessConnectionStringsPrivateEndpointItemProviderName = PrivateNet
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 /// Private endpoint connection string that you can use to connect to this serverless instance through a private endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessConnectionStringsPrivateEndpointList {
     /// List that contains the private endpoints through which you connect to MongoDB Cloud when you use `connectionStrings.privateEndpoint\[n\].srvConnectionString`.
@@ -7347,11 +9008,23 @@ impl Json for ServerlessConnectionStringsPrivateEndpointList {
 }
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
+impl std::fmt::Debug for ServerlessConnectionStringsPrivateEndpointList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessConnectionStringsPrivateEndpointList")
+            .field("endpoints", &self.endpoints)
+            .field("srv_connection_string", &self.srv_connection_string)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 serde_via_json!(ServerlessConnectionStringsPrivateEndpointList);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 /// Group of settings that configure a MongoDB serverless instance.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessInstanceDescription {
     /// Collection of Uniform Resource Locators that point to the MongoDB database.
@@ -7449,11 +9122,32 @@ impl Json for ServerlessInstanceDescription {
 }
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
+impl std::fmt::Debug for ServerlessInstanceDescription {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessInstanceDescription")
+            .field("connection_strings", &self.connection_strings)
+            .field("create_date", &self.create_date)
+            .field("group_id", &self.group_id)
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("mongo_db_version", &self.mongo_db_version)
+            .field("name", &self.name)
+            .field("provider_settings", &self.provider_settings)
+            .field("serverless_backup_options", &self.serverless_backup_options)
+            .field("state_name", &self.state_name)
+            .field("tags", &self.tags)
+            .field("termination_protection_enabled", &self.termination_protection_enabled)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 serde_via_json!(ServerlessInstanceDescription);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 /// Collection of Uniform Resource Locators that point to the MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessInstanceDescriptionConnectionStrings {
     /// List of private endpoint-aware connection strings that you can use to connect to this serverless instance through a private endpoint. This parameter returns only if you created a private endpoint for this serverless instance and it is AVAILABLE.
@@ -7492,6 +9186,17 @@ impl Json for ServerlessInstanceDescriptionConnectionStrings {
 }
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
+impl std::fmt::Debug for ServerlessInstanceDescriptionConnectionStrings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessInstanceDescriptionConnectionStrings")
+            .field("private_endpoint", &self.private_endpoint)
+            .field("standard_srv", &self.standard_srv)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 serde_via_json!(ServerlessInstanceDescriptionConnectionStrings);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
@@ -7508,7 +9213,7 @@ pub type ServerlessInstanceDescriptionStateName = AdvancedClusterDescriptionStat
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 /// Group of cloud provider settings that configure the provisioned MongoDB serverless instance.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessProviderSettings {
     /// Cloud service provider on which MongoDB Cloud provisioned the serverless instance.
@@ -7572,6 +9277,21 @@ impl Json for ServerlessProviderSettings {
 }
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
+impl std::fmt::Debug for ServerlessProviderSettings {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerlessProviderSettings")
+            .field("backing_provider_name", &self.backing_provider_name)
+            .field("effective_disk_size_gb_limit", &self.effective_disk_size_gb_limit)
+            .field("effective_instance_size_name", &self.effective_instance_size_name)
+            .field("effective_provider_name", &self.effective_provider_name)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 serde_via_json!(ServerlessProviderSettings);
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
@@ -7582,7 +9302,7 @@ pub type ServerlessProviderSettingsBackingProviderName = AWSCreateDataProcessReg
 
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 /// The spec's `ServiceAccountIPAccessListEntry` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceAccountIPAccessListEntry {
     /// Range of network addresses in the access list for the Service Account. This parameter requires the range to be expressed in Classless Inter-Domain Routing (CIDR) notation of Internet Protocol version 4 or version 6 addresses. You can set a value for this parameter or `ipAddress`, but not for both in the same request.
@@ -7644,11 +9364,26 @@ impl Json for ServiceAccountIPAccessListEntry {
 }
 
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
+impl std::fmt::Debug for ServiceAccountIPAccessListEntry {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountIPAccessListEntry")
+            .field("cidr_block", &self.cidr_block)
+            .field("created_at", &self.created_at)
+            .field("ip_address", &self.ip_address)
+            .field("last_used_address", &self.last_used_address)
+            .field("last_used_at", &self.last_used_at)
+            .field("request_count", &self.request_count)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 serde_via_json!(ServiceAccountIPAccessListEntry);
 
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 /// The spec's `ServiceAccountSecret` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceAccountSecret {
     /// The date that the secret was created on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -7703,11 +9438,26 @@ impl Json for ServiceAccountSecret {
 }
 
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
+impl std::fmt::Debug for ServiceAccountSecret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountSecret")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("id", &self.id)
+            .field("last_used_at", &self.last_used_at)
+            .field("masked_secret_value", &self.masked_secret_value)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 serde_via_json!(ServiceAccountSecret);
 
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 /// The spec's `ServiceAccountSecretRequest` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceAccountSecretRequest {
     /// The expiration time of the new Service Account secret, provided in hours. The minimum and maximum allowed expiration times are subject to change and are controlled by the organization's settings.
@@ -7740,11 +9490,21 @@ impl Json for ServiceAccountSecretRequest {
 }
 
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
+impl std::fmt::Debug for ServiceAccountSecretRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountSecretRequest")
+            .field("secret_expires_after_hours", &self.secret_expires_after_hours)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 serde_via_json!(ServiceAccountSecretRequest);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// The spec's `TenantHardwareSpec20240805` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantHardwareSpec20240805 {
     /// Storage capacity of instance data volumes expressed in gigabytes. Increase this number to add capacity.
@@ -7799,6 +9559,18 @@ impl Json for TenantHardwareSpec20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for TenantHardwareSpec20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantHardwareSpec20240805")
+            .field("disk_size_gb", &self.disk_size_gb)
+            .field("effective_instance_size", &self.effective_instance_size)
+            .field("instance_size", &self.instance_size)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(TenantHardwareSpec20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -7815,7 +9587,7 @@ pub type TenantHardwareSpec20240805InstanceSize = ClusterFreeProviderSettingsIns
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 /// Details that explain how MongoDB Cloud replicates data in one region on the specified MongoDB database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantRegionConfig20240805 {
     /// Hardware specifications for all electable nodes deployed in the region. Electable nodes can become the primary and can enable local reads. If you don't specify this option, MongoDB Cloud deploys no electable nodes to the region.
@@ -7876,6 +9648,20 @@ impl Json for TenantRegionConfig20240805 {
 }
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
+impl std::fmt::Debug for TenantRegionConfig20240805 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantRegionConfig20240805")
+            .field("electable_specs", &self.electable_specs)
+            .field("priority", &self.priority)
+            .field("provider_name", &self.provider_name)
+            .field("region_name", &self.region_name)
+            .field("backing_provider_name", &self.backing_provider_name)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 serde_via_json!(TenantRegionConfig20240805);
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
@@ -7900,7 +9686,7 @@ pub type TenantRegionConfig20240805RegionName = AWSRegionConfig20240805RegionNam
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TimeMetricUnits {
     /// `NANOSECONDS`
@@ -7967,11 +9753,28 @@ impl Json for TimeMetricUnits {
 }
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for TimeMetricUnits {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Nanoseconds => f.write_str("Nanoseconds"),
+            Self::Milliseconds => f.write_str("Milliseconds"),
+            Self::MillionMinutes => f.write_str("MillionMinutes"),
+            Self::Seconds => f.write_str("Seconds"),
+            Self::Minutes => f.write_str("Minutes"),
+            Self::Hours => f.write_str("Hours"),
+            Self::Days => f.write_str("Days"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
+#[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 serde_via_json!(TimeMetricUnits);
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 /// Measurement of the `metricName` recorded at the time of the event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TimeMetricValueView {
     /// Amount of the `metricName` recorded at the time of the event. This value triggered the alert.
@@ -8007,11 +9810,19 @@ impl Json for TimeMetricValueView {
 }
 
 #[cfg(any(feature = "alerts", feature = "events"))]
+impl std::fmt::Debug for TimeMetricValueView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimeMetricValueView").field("number", &self.number).field("units", &self.units).finish()
+    }
+}
+
+#[cfg(any(feature = "alerts", feature = "events"))]
 serde_via_json!(TimeMetricValueView);
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 /// The spec's `UserSecurity` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserSecurity {
     /// Settings to configure TLS Certificates for database users.
@@ -8054,11 +9865,23 @@ impl Json for UserSecurity {
 }
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
+impl std::fmt::Debug for UserSecurity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserSecurity")
+            .field("customer_x509", &self.customer_x509)
+            .field("ldap", &self.ldap)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
+#[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 serde_via_json!(UserSecurity);
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 /// User-to-Distinguished Name (DN) map that MongoDB Cloud uses to transform a Lightweight Directory Access Protocol (LDAP) username into an LDAP DN.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserToDNMapping {
     /// Lightweight Directory Access Protocol (LDAP) query template that inserts the LDAP name that the regular expression matches into an LDAP query Uniform Resource Identifier (URI). The formatting for the query must conform to \[RFC 4515\](https://datatracker.ietf.org/doc/html/rfc4515) and \[RFC 4516\](https://datatracker.ietf.org/doc/html/rfc4516).
@@ -8097,6 +9920,18 @@ impl Json for UserToDNMapping {
         put(&mut m, "match", &self.r#match);
         put_opt(&mut m, "substitution", &self.substitution);
         Value::Object(m)
+    }
+}
+
+#[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
+impl std::fmt::Debug for UserToDNMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserToDNMapping")
+            .field("ldap_query", &self.ldap_query)
+            .field("match", &self.r#match)
+            .field("substitution", &self.substitution)
+            .finish()
     }
 }
 

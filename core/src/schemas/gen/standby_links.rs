@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Response body containing a standby link failover readiness snapshot for assessing potential data loss before an unplanned failover.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiStandbyLinkFailoverReadinessResponse {
     /// Best-effort estimate of potential data loss in seconds if failover is triggered now.
@@ -57,10 +57,22 @@ impl Json for ApiStandbyLinkFailoverReadinessResponse {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkFailoverReadinessResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiStandbyLinkFailoverReadinessResponse")
+            .field("estimated_data_loss_seconds", &self.estimated_data_loss_seconds)
+            .field("estimated_failover_time_seconds", &self.estimated_failover_time_seconds)
+            .field("group_id", &self.group_id)
+            .field("standby_link_id", &self.standby_link_id)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiStandbyLinkFailoverReadinessResponse);
 
 /// Request to initiate a failover operation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiStandbyLinkFailoverRequest {
     /// Type of failover operation to perform.
@@ -90,10 +102,17 @@ impl Json for ApiStandbyLinkFailoverRequest {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkFailoverRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiStandbyLinkFailoverRequest").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(ApiStandbyLinkFailoverRequest);
 
 /// Type of failover operation to perform.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiStandbyLinkFailoverRequestType {
     /// `UNPLANNED`
@@ -141,10 +160,22 @@ impl Json for ApiStandbyLinkFailoverRequestType {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkFailoverRequestType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unplanned => f.write_str("Unplanned"),
+            Self::PlannedReverse => f.write_str("PlannedReverse"),
+            Self::Planned => f.write_str("Planned"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiStandbyLinkFailoverRequestType);
 
 /// Response containing failover operation details.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiStandbyLinkFailoverResponse {
     /// Date and time when the failover operation completed. Only present when status is COMPLETE. This value is in the ISO 8601 date and time format in UTC.
@@ -208,10 +239,25 @@ impl Json for ApiStandbyLinkFailoverResponse {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkFailoverResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiStandbyLinkFailoverResponse")
+            .field("completed_at", &self.completed_at)
+            .field("created_date", &self.created_date)
+            .field("failover_id", &self.failover_id)
+            .field("failover_stage", &self.failover_stage)
+            .field("standby_link_id", &self.standby_link_id)
+            .field("status", &self.status)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiStandbyLinkFailoverResponse);
 
 /// Current stage of the failover operation. Indicates progression from initiation to completion.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiStandbyLinkFailoverResponseFailoverStage {
     /// `PREPARING_TO_STOP_REPLICATION`
@@ -263,10 +309,23 @@ impl Json for ApiStandbyLinkFailoverResponseFailoverStage {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkFailoverResponseFailoverStage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PreparingToStopReplication => f.write_str("PreparingToStopReplication"),
+            Self::StoppingReplication => f.write_str("StoppingReplication"),
+            Self::PreparingClusterForServing => f.write_str("PreparingClusterForServing"),
+            Self::Done => f.write_str("Done"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiStandbyLinkFailoverResponseFailoverStage);
 
 /// Current status of the failover operation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiStandbyLinkFailoverResponseStatus {
     /// `INITIALIZING`
@@ -314,6 +373,18 @@ impl Json for ApiStandbyLinkFailoverResponseStatus {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkFailoverResponseStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Initializing => f.write_str("Initializing"),
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Complete => f.write_str("Complete"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ApiStandbyLinkFailoverResponseStatus);
 
 /// Type of failover operation to perform.
@@ -322,7 +393,7 @@ serde_via_json!(ApiStandbyLinkFailoverResponseStatus);
 pub type ApiStandbyLinkFailoverResponseType = ApiStandbyLinkFailoverRequestType;
 
 /// Request body for creating a standby link between clusters.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiStandbyLinkRequest {
     /// Unique 24-hexadecimal digit string that identifies the active cluster in the standby link.
@@ -358,10 +429,20 @@ impl Json for ApiStandbyLinkRequest {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiStandbyLinkRequest")
+            .field("active_cluster_unique_id", &self.active_cluster_unique_id)
+            .field("standby_cluster_unique_id", &self.standby_cluster_unique_id)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiStandbyLinkRequest);
 
 /// Response body containing standby link information.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiStandbyLinkResponse {
     /// Unique 24-hexadecimal digit string that identifies the active cluster in the standby link.
@@ -426,10 +507,24 @@ impl Json for ApiStandbyLinkResponse {
     }
 }
 
+impl std::fmt::Debug for ApiStandbyLinkResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiStandbyLinkResponse")
+            .field("active_cluster_unique_id", &self.active_cluster_unique_id)
+            .field("error_reason", &self.error_reason)
+            .field("group_id", &self.group_id)
+            .field("standby_cluster_unique_id", &self.standby_cluster_unique_id)
+            .field("standby_link_id", &self.standby_link_id)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(ApiStandbyLinkResponse);
 
 /// The spec's `PaginatedApiStandbyLinkFailoverResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStandbyLinkFailoverResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -469,10 +564,21 @@ impl Json for PaginatedApiStandbyLinkFailoverResponse {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStandbyLinkFailoverResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStandbyLinkFailoverResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStandbyLinkFailoverResponse);
 
 /// The spec's `PaginatedApiStandbyLinkResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStandbyLinkResponse {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -509,6 +615,17 @@ impl Json for PaginatedApiStandbyLinkResponse {
         put(&mut m, "results", &self.results);
         put_opt(&mut m, "totalCount", &self.total_count);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for PaginatedApiStandbyLinkResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStandbyLinkResponse")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
     }
 }
 

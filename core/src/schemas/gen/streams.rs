@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AWSAccountDetails` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AWSAccountDetails {
     /// The AWS Account ID.
@@ -56,10 +56,23 @@ impl Json for AWSAccountDetails {
     }
 }
 
+impl std::fmt::Debug for AWSAccountDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AWSAccountDetails")
+            .field("aws_account_id", &self.aws_account_id)
+            .field("cidr_block", &self.cidr_block)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("vpc_id", &self.vpc_id)
+            .finish()
+    }
+}
+
 serde_via_json!(AWSAccountDetails);
 
 /// Account details for the group, region, and provider.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccountDetails {
     /// `cloudProvider` is `aws`.
@@ -94,10 +107,22 @@ impl Json for AccountDetails {
     }
 }
 
+impl std::fmt::Debug for AccountDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
+            Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
+            Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(AccountDetails);
 
 /// The spec's `AzureAccountDetails` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureAccountDetails {
     /// The Azure Subscription ID.
@@ -151,10 +176,23 @@ impl Json for AzureAccountDetails {
     }
 }
 
+impl std::fmt::Debug for AzureAccountDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureAccountDetails")
+            .field("azure_subscription_id", &self.azure_subscription_id)
+            .field("cidr_block", &self.cidr_block)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("virtual_network_name", &self.virtual_network_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureAccountDetails);
 
 /// Azure-specific configuration for the connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AzureConnection {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -198,10 +236,22 @@ impl Json for AzureConnection {
     }
 }
 
+impl std::fmt::Debug for AzureConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureConnection")
+            .field("links", &self.links)
+            .field("region", &self.region)
+            .field("service_principal_id", &self.service_principal_id)
+            .field("storage_account_name", &self.storage_account_name)
+            .finish()
+    }
+}
+
 serde_via_json!(AzureConnection);
 
 /// Name of the cloud provider region hosting Atlas Stream Processing.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BaseStreamsRegion {
     /// `SYDNEY_AUS`
@@ -329,10 +379,42 @@ impl Json for BaseStreamsRegion {
     }
 }
 
+impl std::fmt::Debug for BaseStreamsRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SydneyAus => f.write_str("SydneyAus"),
+            Self::MumbaiInd => f.write_str("MumbaiInd"),
+            Self::FrankfurtDeu => f.write_str("FrankfurtDeu"),
+            Self::DublinIrl => f.write_str("DublinIrl"),
+            Self::LondonGbr => f.write_str("LondonGbr"),
+            Self::VirginiaUsa => f.write_str("VirginiaUsa"),
+            Self::OhioUsa => f.write_str("OhioUsa"),
+            Self::OregonUsa => f.write_str("OregonUsa"),
+            Self::SaopauloBra => f.write_str("SaopauloBra"),
+            Self::MontrealCan => f.write_str("MontrealCan"),
+            Self::TokyoJpn => f.write_str("TokyoJpn"),
+            Self::SingaporeSgp => f.write_str("SingaporeSgp"),
+            Self::ParisFra => f.write_str("ParisFra"),
+            Self::SeoulKor => f.write_str("SeoulKor"),
+            Self::Eastus => f.write_str("Eastus"),
+            Self::Westus => f.write_str("Westus"),
+            Self::Eastus2 => f.write_str("Eastus2"),
+            Self::Westeurope => f.write_str("Westeurope"),
+            Self::Brazilsouth => f.write_str("Brazilsouth"),
+            Self::Australiaeast => f.write_str("Australiaeast"),
+            Self::UsCentral1 => f.write_str("UsCentral1"),
+            Self::EuropeWest1 => f.write_str("EuropeWest1"),
+            Self::UsEast4 => f.write_str("UsEast4"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(BaseStreamsRegion);
 
 /// Inherits the authentication configuration from Kafka for the Confluent Schema Registry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConfluentSaslInheritAuthentication {
     /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
@@ -362,10 +444,17 @@ impl Json for ConfluentSaslInheritAuthentication {
     }
 }
 
+impl std::fmt::Debug for ConfluentSaslInheritAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfluentSaslInheritAuthentication").field("type", &self.r#type).finish()
+    }
+}
+
 serde_via_json!(ConfluentSaslInheritAuthentication);
 
 /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConfluentSaslInheritAuthenticationType {
     /// `USER_INFO`
@@ -409,10 +498,21 @@ impl Json for ConfluentSaslInheritAuthenticationType {
     }
 }
 
+impl std::fmt::Debug for ConfluentSaslInheritAuthenticationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UserInfo => f.write_str("UserInfo"),
+            Self::SaslInherit => f.write_str("SaslInherit"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ConfluentSaslInheritAuthenticationType);
 
 /// Authentication details for type `USER_INFO` with username and password for Confluent Schema Registry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConfluentUserInfoAuthentication {
     /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
@@ -452,6 +552,17 @@ impl Json for ConfluentUserInfoAuthentication {
     }
 }
 
+impl std::fmt::Debug for ConfluentUserInfoAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfluentUserInfoAuthentication")
+            .field("type", &self.r#type)
+            .field("password", &self.password)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(ConfluentUserInfoAuthentication);
 
 /// Authentication type discriminator. Specifies the authentication mechanism for Confluent Schema Registry.
@@ -460,7 +571,7 @@ serde_via_json!(ConfluentUserInfoAuthentication);
 pub type ConfluentUserInfoAuthenticationType = ConfluentSaslInheritAuthenticationType;
 
 /// The name of a built-in or custom DB Role to connect to an Atlas Cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DBRoleToExecute {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -500,10 +611,21 @@ impl Json for DBRoleToExecute {
     }
 }
 
+impl std::fmt::Debug for DBRoleToExecute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DBRoleToExecute")
+            .field("links", &self.links)
+            .field("role", &self.role)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(DBRoleToExecute);
 
 /// Type of the DB role. Can be either Built In or Custom.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DBRoleToExecuteType {
     /// `BUILT_IN`
@@ -547,10 +669,21 @@ impl Json for DBRoleToExecuteType {
     }
 }
 
+impl std::fmt::Debug for DBRoleToExecuteType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::BuiltIn => f.write_str("BuiltIn"),
+            Self::Custom => f.write_str("Custom"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(DBRoleToExecuteType);
 
 /// The spec's `GCPAccountDetails` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GCPAccountDetails {
     /// The VPC CIDR Block.
@@ -598,10 +731,23 @@ impl Json for GCPAccountDetails {
     }
 }
 
+impl std::fmt::Debug for GCPAccountDetails {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GCPAccountDetails")
+            .field("cidr_block", &self.cidr_block)
+            .field("cloud_provider", &self.cloud_provider)
+            .field("gcp_project_id", &self.gcp_project_id)
+            .field("links", &self.links)
+            .field("vpc_network_name", &self.vpc_network_name)
+            .finish()
+    }
+}
+
 serde_via_json!(GCPAccountDetails);
 
 /// The spec's `PaginatedApiStreamsConnectionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStreamsConnectionView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -641,10 +787,21 @@ impl Json for PaginatedApiStreamsConnectionView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStreamsConnectionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStreamsConnectionView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStreamsConnectionView);
 
 /// The spec's `PaginatedApiStreamsFailoverConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStreamsFailoverConnection {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -684,10 +841,21 @@ impl Json for PaginatedApiStreamsFailoverConnection {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStreamsFailoverConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStreamsFailoverConnection")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStreamsFailoverConnection);
 
 /// The spec's `PaginatedApiStreamsPrivateLinkView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStreamsPrivateLinkView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -727,10 +895,21 @@ impl Json for PaginatedApiStreamsPrivateLinkView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStreamsPrivateLinkView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStreamsPrivateLinkView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStreamsPrivateLinkView);
 
 /// The spec's `PaginatedApiStreamsStreamProcessorWithStatsView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStreamsStreamProcessorWithStatsView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -770,10 +949,21 @@ impl Json for PaginatedApiStreamsStreamProcessorWithStatsView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStreamsStreamProcessorWithStatsView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStreamsStreamProcessorWithStatsView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStreamsStreamProcessorWithStatsView);
 
 /// The spec's `PaginatedApiStreamsTenantView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStreamsTenantView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -813,10 +1003,21 @@ impl Json for PaginatedApiStreamsTenantView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStreamsTenantView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStreamsTenantView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStreamsTenantView);
 
 /// The spec's `PaginatedApiStreamsVPCPeeringConnectionView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiStreamsVPCPeeringConnectionView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -856,10 +1057,21 @@ impl Json for PaginatedApiStreamsVPCPeeringConnectionView {
     }
 }
 
+impl std::fmt::Debug for PaginatedApiStreamsVPCPeeringConnectionView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedApiStreamsVPCPeeringConnectionView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedApiStreamsVPCPeeringConnectionView);
 
 /// Authentication configuration for Schema Registry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SchemaRegistryAuthentication {
     /// `type` is `SASL_INHERIT`.
@@ -890,10 +1102,21 @@ impl Json for SchemaRegistryAuthentication {
     }
 }
 
+impl std::fmt::Debug for SchemaRegistryAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SaslInherit(v) => f.debug_tuple("SaslInherit").field(v).finish(),
+            Self::UserInfo(v) => f.debug_tuple("UserInfo").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(SchemaRegistryAuthentication);
 
 /// Configuration options for an Atlas Stream Processing Workspace.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamConfig {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -933,10 +1156,21 @@ impl Json for StreamConfig {
     }
 }
 
+impl std::fmt::Debug for StreamConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamConfig")
+            .field("links", &self.links)
+            .field("max_tier_size", &self.max_tier_size)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamConfig);
 
 /// Max tier size for the Stream Workspace. Configures Memory / VCPU allowances.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamConfigMaxTierSize {
     /// `SP50`
@@ -992,6 +1226,20 @@ impl Json for StreamConfigMaxTierSize {
     }
 }
 
+impl std::fmt::Debug for StreamConfigMaxTierSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sp50 => f.write_str("Sp50"),
+            Self::Sp30 => f.write_str("Sp30"),
+            Self::Sp10 => f.write_str("Sp10"),
+            Self::Sp5 => f.write_str("Sp5"),
+            Self::Sp2 => f.write_str("Sp2"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamConfigMaxTierSize);
 
 /// Selected tier for the Stream Workspace. Configures Memory / VCPU allowances.
@@ -1000,7 +1248,7 @@ serde_via_json!(StreamConfigMaxTierSize);
 pub type StreamConfigTier = StreamConfigMaxTierSize;
 
 /// AWS configurations for AWS-based connection types.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsAWSConnectionConfig {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1040,10 +1288,21 @@ impl Json for StreamsAWSConnectionConfig {
     }
 }
 
+impl std::fmt::Debug for StreamsAWSConnectionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsAWSConnectionConfig")
+            .field("links", &self.links)
+            .field("role_arn", &self.role_arn)
+            .field("test_bucket", &self.test_bucket)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsAWSConnectionConfig);
 
 /// The configuration for AWS Kinesis Data Stream connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsAWSKinesisDataStreamsConnection {
     /// Unique identifier of the connection.
@@ -1103,10 +1362,26 @@ impl Json for StreamsAWSKinesisDataStreamsConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsAWSKinesisDataStreamsConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsAWSKinesisDataStreamsConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("aws", &self.aws)
+            .field("networking", &self.networking)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsAWSKinesisDataStreamsConnection);
 
 /// The connection state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsAWSKinesisDataStreamsConnectionState {
     /// `PENDING`
@@ -1158,10 +1433,23 @@ impl Json for StreamsAWSKinesisDataStreamsConnectionState {
     }
 }
 
+impl std::fmt::Debug for StreamsAWSKinesisDataStreamsConnectionState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Ready => f.write_str("Ready"),
+            Self::Deleting => f.write_str("Deleting"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsAWSKinesisDataStreamsConnectionState);
 
 /// The connection type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsAWSKinesisDataStreamsConnectionType {
     /// `Kafka`
@@ -1233,10 +1521,28 @@ impl Json for StreamsAWSKinesisDataStreamsConnectionType {
     }
 }
 
+impl std::fmt::Debug for StreamsAWSKinesisDataStreamsConnectionType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Kafka => f.write_str("Kafka"),
+            Self::Cluster => f.write_str("Cluster"),
+            Self::Sample => f.write_str("Sample"),
+            Self::Https => f.write_str("Https"),
+            Self::AzureBlobStorage => f.write_str("AzureBlobStorage"),
+            Self::AWSLambda => f.write_str("AWSLambda"),
+            Self::AWSKinesisDataStreams => f.write_str("AWSKinesisDataStreams"),
+            Self::SchemaRegistry => f.write_str("SchemaRegistry"),
+            Self::GCPPubSub => f.write_str("GCPPubSub"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsAWSKinesisDataStreamsConnectionType);
 
 /// The configuration for AWS Lambda connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsAWSLambdaConnection {
     /// Unique identifier of the connection.
@@ -1305,6 +1611,22 @@ impl Json for StreamsAWSLambdaConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsAWSLambdaConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsAWSLambdaConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("aws", &self.aws)
+            .field("public_private_networking", &self.public_private_networking)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsAWSLambdaConnection);
 
 /// The connection state.
@@ -1318,7 +1640,7 @@ pub type StreamsAWSLambdaConnectionState = StreamsAWSKinesisDataStreamsConnectio
 pub type StreamsAWSLambdaConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// The configuration for Azure Blob Storage connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsAzureBlobStorageConnection {
     /// Unique identifier of the connection.
@@ -1387,6 +1709,22 @@ impl Json for StreamsAzureBlobStorageConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsAzureBlobStorageConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsAzureBlobStorageConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("azure", &self.azure)
+            .field("public_private_networking", &self.public_private_networking)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsAzureBlobStorageConnection);
 
 /// The connection state.
@@ -1400,7 +1738,7 @@ pub type StreamsAzureBlobStorageConnectionState = StreamsAWSKinesisDataStreamsCo
 pub type StreamsAzureBlobStorageConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// The spec's `StreamsClusterConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsClusterConnection {
     /// Unique identifier of the connection.
@@ -1474,6 +1812,23 @@ impl Json for StreamsClusterConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsClusterConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsClusterConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("cluster_group_id", &self.cluster_group_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("db_role_to_execute", &self.db_role_to_execute)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsClusterConnection);
 
 /// The connection state.
@@ -1487,7 +1842,7 @@ pub type StreamsClusterConnectionState = StreamsAWSKinesisDataStreamsConnectionS
 pub type StreamsClusterConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// Settings that define a connection to an external data store.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamsConnection {
     /// `type` is `AWSKinesisDataStreams`.
@@ -1550,10 +1905,29 @@ impl Json for StreamsConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AWSKinesisDataStreams(v) => f.debug_tuple("AWSKinesisDataStreams").field(v).finish(),
+            Self::AWSLambda(v) => f.debug_tuple("AWSLambda").field(v).finish(),
+            Self::AzureBlobStorage(v) => f.debug_tuple("AzureBlobStorage").field(v).finish(),
+            Self::Cluster(v) => f.debug_tuple("Cluster").field(v).finish(),
+            Self::GCPPubSub(v) => f.debug_tuple("GCPPubSub").field(v).finish(),
+            Self::Https(v) => f.debug_tuple("Https").field(v).finish(),
+            Self::Kafka(v) => f.debug_tuple("Kafka").field(v).finish(),
+            Self::S3(v) => f.debug_tuple("S3").field(v).finish(),
+            Self::Sample(v) => f.debug_tuple("Sample").field(v).finish(),
+            Self::SchemaRegistry(v) => f.debug_tuple("SchemaRegistry").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsConnection);
 
 /// Dead letter queue for the stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsDLQ {
     /// Name of the collection to use for the DLQ.
@@ -1597,10 +1971,22 @@ impl Json for StreamsDLQ {
     }
 }
 
+impl std::fmt::Debug for StreamsDLQ {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsDLQ")
+            .field("coll", &self.coll)
+            .field("connection_name", &self.connection_name)
+            .field("db", &self.db)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsDLQ);
 
 /// Information about the cloud provider region in which MongoDB Cloud processes the stream.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsDataProcessRegion {
     /// Human-readable label that identifies the cloud provider.
@@ -1640,6 +2026,17 @@ impl Json for StreamsDataProcessRegion {
     }
 }
 
+impl std::fmt::Debug for StreamsDataProcessRegion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsDataProcessRegion")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("links", &self.links)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsDataProcessRegion);
 
 /// Human-readable label that identifies the cloud provider.
@@ -1648,7 +2045,7 @@ serde_via_json!(StreamsDataProcessRegion);
 pub type StreamsDataProcessRegionCloudProvider = AWSCloudProviderContainerProviderName;
 
 /// The spec's `StreamsFailoverClusterConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsFailoverClusterConnection {
     /// Unique identifier of the connection.
@@ -1722,6 +2119,23 @@ impl Json for StreamsFailoverClusterConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsFailoverClusterConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsFailoverClusterConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("cluster_group_id", &self.cluster_group_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("db_role_to_execute", &self.db_role_to_execute)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsFailoverClusterConnection);
 
 /// The connection state.
@@ -1730,7 +2144,7 @@ serde_via_json!(StreamsFailoverClusterConnection);
 pub type StreamsFailoverClusterConnectionState = StreamsAWSKinesisDataStreamsConnectionState;
 
 /// The connection type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsFailoverClusterConnectionType {
     /// `Kafka`
@@ -1774,10 +2188,21 @@ impl Json for StreamsFailoverClusterConnectionType {
     }
 }
 
+impl std::fmt::Debug for StreamsFailoverClusterConnectionType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Kafka => f.write_str("Kafka"),
+            Self::Cluster => f.write_str("Cluster"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsFailoverClusterConnectionType);
 
 /// Settings that define a failover connection to an external data store.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StreamsFailoverConnection {
     /// `type` is `Cluster`.
@@ -1808,10 +2233,21 @@ impl Json for StreamsFailoverConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsFailoverConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Cluster(v) => f.debug_tuple("Cluster").field(v).finish(),
+            Self::Kafka(v) => f.debug_tuple("Kafka").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsFailoverConnection);
 
 /// The spec's `StreamsFailoverKafkaConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsFailoverKafkaConnection {
     /// Unique identifier of the connection.
@@ -1895,6 +2331,25 @@ impl Json for StreamsFailoverKafkaConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsFailoverKafkaConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsFailoverKafkaConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("authentication", &self.authentication)
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("config", &self.config)
+            .field("networking", &self.networking)
+            .field("security", &self.security)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsFailoverKafkaConnection);
 
 /// The connection state.
@@ -1908,7 +2363,7 @@ pub type StreamsFailoverKafkaConnectionState = StreamsAWSKinesisDataStreamsConne
 pub type StreamsFailoverKafkaConnectionType = StreamsFailoverClusterConnectionType;
 
 /// GCP-specific configuration for the connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsGCPConnectionConfig {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -1941,10 +2396,20 @@ impl Json for StreamsGCPConnectionConfig {
     }
 }
 
+impl std::fmt::Debug for StreamsGCPConnectionConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsGCPConnectionConfig")
+            .field("links", &self.links)
+            .field("service_account_id", &self.service_account_id)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsGCPConnectionConfig);
 
 /// The configuration for GCP Pub/Sub connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsGCPPubSubConnection {
     /// Unique identifier of the connection.
@@ -2013,6 +2478,22 @@ impl Json for StreamsGCPPubSubConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsGCPPubSubConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsGCPPubSubConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("gcp", &self.gcp)
+            .field("public_private_networking", &self.public_private_networking)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsGCPPubSubConnection);
 
 /// The connection state.
@@ -2026,7 +2507,7 @@ pub type StreamsGCPPubSubConnectionState = StreamsAWSKinesisDataStreamsConnectio
 pub type StreamsGCPPubSubConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// The spec's `StreamsHttpsConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsHttpsConnection {
     /// Unique identifier of the connection.
@@ -2086,6 +2567,22 @@ impl Json for StreamsHttpsConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsHttpsConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsHttpsConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("headers", &self.headers)
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsHttpsConnection);
 
 /// The connection state.
@@ -2099,7 +2596,7 @@ pub type StreamsHttpsConnectionState = StreamsAWSKinesisDataStreamsConnectionSta
 pub type StreamsHttpsConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// User credentials required to connect to a Kafka Cluster. Includes the authentication type, as well as the parameters for that authentication mode.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsKafkaAuthentication {
     /// AWS configurations for AWS-based connection types.
@@ -2198,10 +2695,32 @@ impl Json for StreamsKafkaAuthentication {
     }
 }
 
+impl std::fmt::Debug for StreamsKafkaAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsKafkaAuthentication")
+            .field("aws", &self.aws)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("links", &self.links)
+            .field("mechanism", &self.mechanism)
+            .field("method", &self.method)
+            .field("password", &self.password)
+            .field("sasl_oauthbearer_extensions", &self.sasl_oauthbearer_extensions)
+            .field("scope", &self.scope)
+            .field("ssl_certificate", &self.ssl_certificate)
+            .field("ssl_key", &self.ssl_key)
+            .field("ssl_key_password", &self.ssl_key_password)
+            .field("token_endpoint_url", &self.token_endpoint_url)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsKafkaAuthentication);
 
 /// The spec's `StreamsKafkaConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsKafkaConnection {
     /// Unique identifier of the connection.
@@ -2285,6 +2804,25 @@ impl Json for StreamsKafkaConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsKafkaConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsKafkaConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("authentication", &self.authentication)
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("config", &self.config)
+            .field("networking", &self.networking)
+            .field("security", &self.security)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsKafkaConnection);
 
 /// The connection state.
@@ -2298,7 +2836,7 @@ pub type StreamsKafkaConnectionState = StreamsAWSKinesisDataStreamsConnectionSta
 pub type StreamsKafkaConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// Networking configuration for Streams connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsKafkaNetworking {
     /// Information about networking access.
@@ -2331,10 +2869,17 @@ impl Json for StreamsKafkaNetworking {
     }
 }
 
+impl std::fmt::Debug for StreamsKafkaNetworking {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsKafkaNetworking").field("access", &self.access).field("links", &self.links).finish()
+    }
+}
+
 serde_via_json!(StreamsKafkaNetworking);
 
 /// Information about networking access.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsKafkaNetworkingAccess {
     /// Reserved. Will be used by `PRIVATE_LINK` connection type.
@@ -2382,10 +2927,23 @@ impl Json for StreamsKafkaNetworkingAccess {
     }
 }
 
+impl std::fmt::Debug for StreamsKafkaNetworkingAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsKafkaNetworkingAccess")
+            .field("connection_id", &self.connection_id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("tgw_route_id", &self.tgw_route_id)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsKafkaNetworkingAccess);
 
 /// Selected networking type. Either `PUBLIC`, `VPC`, `PRIVATE_LINK`, or `TRANSIT_GATEWAY`. Defaults to `PUBLIC`. For VPC, ensure that VPC peering exists and connectivity has been established between Atlas VPC and the VPC where Kafka cluster is hosted for the connection to function properly. `TRANSIT_GATEWAY` support is coming soon.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsKafkaNetworkingAccessType {
     /// `PUBLIC`
@@ -2437,10 +2995,23 @@ impl Json for StreamsKafkaNetworkingAccessType {
     }
 }
 
+impl std::fmt::Debug for StreamsKafkaNetworkingAccessType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Public => f.write_str("Public"),
+            Self::Vpc => f.write_str("Vpc"),
+            Self::PrivateLink => f.write_str("PrivateLink"),
+            Self::TransitGateway => f.write_str("TransitGateway"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsKafkaNetworkingAccessType);
 
 /// Properties for the secure transport connection to Kafka. For SSL, this can include the trusted certificate to use.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsKafkaSecurity {
     /// A trusted, public x509 certificate for connecting to Kafka over SSL.
@@ -2480,10 +3051,21 @@ impl Json for StreamsKafkaSecurity {
     }
 }
 
+impl std::fmt::Debug for StreamsKafkaSecurity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsKafkaSecurity")
+            .field("broker_public_certificate", &self.broker_public_certificate)
+            .field("links", &self.links)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsKafkaSecurity);
 
 /// A request to modify an existing stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsModifyStreamProcessor {
     /// Flag that enables or disables failover for the stream processor.
@@ -2535,10 +3117,24 @@ impl Json for StreamsModifyStreamProcessor {
     }
 }
 
+impl std::fmt::Debug for StreamsModifyStreamProcessor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsModifyStreamProcessor")
+            .field("failover_enabled", &self.failover_enabled)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .field("pipeline", &self.pipeline)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsModifyStreamProcessor);
 
 /// Additional options for modifying a stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsModifyStreamProcessorOptions {
     /// Dead letter queue for the stream processor.
@@ -2578,6 +3174,17 @@ impl Json for StreamsModifyStreamProcessorOptions {
     }
 }
 
+impl std::fmt::Debug for StreamsModifyStreamProcessorOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsModifyStreamProcessorOptions")
+            .field("dlq", &self.dlq)
+            .field("links", &self.links)
+            .field("resume_from_checkpoint", &self.resume_from_checkpoint)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsModifyStreamProcessorOptions);
 
 /// Selected tier for the Stream Workspace. Configures Memory / VCPU allowances.
@@ -2586,7 +3193,7 @@ serde_via_json!(StreamsModifyStreamProcessorOptions);
 pub type StreamsModifyStreamProcessorTier = StreamConfigMaxTierSize;
 
 /// Optional configuration for the stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsOptions {
     /// Dead letter queue for the stream processor.
@@ -2619,10 +3226,17 @@ impl Json for StreamsOptions {
     }
 }
 
+impl std::fmt::Debug for StreamsOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsOptions").field("dlq", &self.dlq).field("links", &self.links).finish()
+    }
+}
+
 serde_via_json!(StreamsOptions);
 
 /// Container for metadata needed to create a Private Link connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsPrivateLinkConnection {
     /// The ID of the Private Link connection.
@@ -2760,10 +3374,36 @@ impl Json for StreamsPrivateLinkConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsPrivateLinkConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsPrivateLinkConnection")
+            .field("id", &self.id)
+            .field("arn", &self.arn)
+            .field("authentication_scheme", &self.authentication_scheme)
+            .field("azure_resource_ids", &self.azure_resource_ids)
+            .field("dns_domain", &self.dns_domain)
+            .field("dns_sub_domain", &self.dns_sub_domain)
+            .field("error_message", &self.error_message)
+            .field("gcp_connection_ids", &self.gcp_connection_ids)
+            .field("gcp_service_attachment_uris", &self.gcp_service_attachment_uris)
+            .field("interface_endpoint_id", &self.interface_endpoint_id)
+            .field("interface_endpoint_name", &self.interface_endpoint_name)
+            .field("links", &self.links)
+            .field("provider", &self.provider)
+            .field("provider_account_id", &self.provider_account_id)
+            .field("region", &self.region)
+            .field("service_endpoint_id", &self.service_endpoint_id)
+            .field("state", &self.state)
+            .field("vendor", &self.vendor)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsPrivateLinkConnection);
 
 /// Authentication mechanism to use with this private networking connection.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsPrivateLinkConnectionAuthenticationScheme {
     /// `TLS`
@@ -2811,10 +3451,22 @@ impl Json for StreamsPrivateLinkConnectionAuthenticationScheme {
     }
 }
 
+impl std::fmt::Debug for StreamsPrivateLinkConnectionAuthenticationScheme {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Tls => f.write_str("Tls"),
+            Self::SaslScram => f.write_str("SaslScram"),
+            Self::Iam => f.write_str("Iam"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsPrivateLinkConnectionAuthenticationScheme);
 
 /// Request body for updating a Private Link connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsPrivateLinkConnectionRequest {
     /// The domain hostname for the AWS Confluent Serverless Private Link connection. Allowed only when no domain is currently set, or when the connection is in `IDLE` state.
@@ -2844,10 +3496,17 @@ impl Json for StreamsPrivateLinkConnectionRequest {
     }
 }
 
+impl std::fmt::Debug for StreamsPrivateLinkConnectionRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsPrivateLinkConnectionRequest").field("dns_domain", &self.dns_domain).finish()
+    }
+}
+
 serde_via_json!(StreamsPrivateLinkConnectionRequest);
 
 /// An atlas stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsProcessor {
     /// Unique 24-hexadecimal character string that identifies the stream processor.
@@ -2903,10 +3562,25 @@ impl Json for StreamsProcessor {
     }
 }
 
+impl std::fmt::Debug for StreamsProcessor {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsProcessor")
+            .field("id", &self.id)
+            .field("failover_enabled", &self.failover_enabled)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .field("pipeline", &self.pipeline)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsProcessor);
 
 /// Desired status change to apply to a tenant's stream processors.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsProcessorStatus {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -2950,10 +3624,22 @@ impl Json for StreamsProcessorStatus {
     }
 }
 
+impl std::fmt::Debug for StreamsProcessorStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsProcessorStatus")
+            .field("links", &self.links)
+            .field("mode", &self.mode)
+            .field("region", &self.region)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsProcessorStatus);
 
 /// Strategy for the processor: GRACEFUL - attempt to stop the processor, error if processor cannot be stopped. if stop was successful, start the processor in the new region with the latest checkpoint.  FORCED - attempt to stop the processor, proceed to starting the processor in the new region with checkpoints disabled regardless of whether or not the stop succeeds.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsProcessorStatusMode {
     /// `GRACEFUL`
@@ -2997,10 +3683,21 @@ impl Json for StreamsProcessorStatusMode {
     }
 }
 
+impl std::fmt::Debug for StreamsProcessorStatusMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Graceful => f.write_str("Graceful"),
+            Self::Forced => f.write_str("Forced"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsProcessorStatusMode);
 
 /// Represents the desired action to apply to stream processors within a workspace, such as starting all processors, stopping all processors, or performing a bulk regional failover.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsProcessorStatusStatus {
     /// `STARTED`
@@ -3048,6 +3745,18 @@ impl Json for StreamsProcessorStatusStatus {
     }
 }
 
+impl std::fmt::Debug for StreamsProcessorStatusStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Started => f.write_str("Started"),
+            Self::Stopped => f.write_str("Stopped"),
+            Self::FailedOver => f.write_str("FailedOver"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsProcessorStatusStatus);
 
 /// Selected tier for the Stream Workspace. Configures Memory / VCPU allowances.
@@ -3056,7 +3765,7 @@ serde_via_json!(StreamsProcessorStatusStatus);
 pub type StreamsProcessorTier = StreamConfigMaxTierSize;
 
 /// An atlas stream processor with optional stats.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsProcessorWithStats {
     /// Unique 24-hexadecimal character string that identifies the stream processor.
@@ -3140,6 +3849,24 @@ impl Json for StreamsProcessorWithStats {
     }
 }
 
+impl std::fmt::Debug for StreamsProcessorWithStats {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsProcessorWithStats")
+            .field("id", &self.id)
+            .field("eligible_for_failover", &self.eligible_for_failover)
+            .field("failover_enabled", &self.failover_enabled)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("options", &self.options)
+            .field("pipeline", &self.pipeline)
+            .field("state", &self.state)
+            .field("stats", &self.stats)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsProcessorWithStats);
 
 /// Selected tier for the Stream Workspace. Configures Memory / VCPU allowances.
@@ -3148,7 +3875,7 @@ serde_via_json!(StreamsProcessorWithStats);
 pub type StreamsProcessorWithStatsTier = StreamConfigMaxTierSize;
 
 /// Networking configuration for connections that support `PUBLIC` and `PRIVATE_LINK` access types. For GCP connections, use `PRIVATE_LINK` for GCP Private Service Connect (PSC).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsPublicPrivateLinkNetworking {
     /// Information about networking access.
@@ -3181,10 +3908,20 @@ impl Json for StreamsPublicPrivateLinkNetworking {
     }
 }
 
+impl std::fmt::Debug for StreamsPublicPrivateLinkNetworking {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsPublicPrivateLinkNetworking")
+            .field("access", &self.access)
+            .field("links", &self.links)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsPublicPrivateLinkNetworking);
 
 /// Information about networking access.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsPublicPrivateLinkNetworkingAccess {
     /// The ID of the Private Link connection. Required for `PRIVATE_LINK` type. For GCP connections using Private Service Connect (PSC), this is the PSC connection ID.
@@ -3224,10 +3961,21 @@ impl Json for StreamsPublicPrivateLinkNetworkingAccess {
     }
 }
 
+impl std::fmt::Debug for StreamsPublicPrivateLinkNetworkingAccess {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsPublicPrivateLinkNetworkingAccess")
+            .field("connection_id", &self.connection_id)
+            .field("links", &self.links)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsPublicPrivateLinkNetworkingAccess);
 
 /// Selected networking type. Either `PUBLIC` or `PRIVATE_LINK`. Defaults to `PUBLIC`. For AWS, Azure, and GCP connections, use `PRIVATE_LINK` for AWS PrivateLink, Azure Private Link, or GCP Private Service Connect (PSC) respectively.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamsPublicPrivateLinkNetworkingAccessType {
     /// `PUBLIC`
@@ -3271,6 +4019,17 @@ impl Json for StreamsPublicPrivateLinkNetworkingAccessType {
     }
 }
 
+impl std::fmt::Debug for StreamsPublicPrivateLinkNetworkingAccessType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Public => f.write_str("Public"),
+            Self::PrivateLink => f.write_str("PrivateLink"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(StreamsPublicPrivateLinkNetworkingAccessType);
 
 /// The configuration for S3 connections.
@@ -3279,7 +4038,7 @@ serde_via_json!(StreamsPublicPrivateLinkNetworkingAccessType);
 pub type StreamsS3Connection = StreamsAWSKinesisDataStreamsConnection;
 
 /// The spec's `StreamsSampleConnection` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsSampleConnection {
     /// Unique identifier of the connection.
@@ -3331,6 +4090,20 @@ impl Json for StreamsSampleConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsSampleConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsSampleConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsSampleConnection);
 
 /// The connection state.
@@ -3344,7 +4117,7 @@ pub type StreamsSampleConnectionState = StreamsAWSKinesisDataStreamsConnectionSt
 pub type StreamsSampleConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// Sample connections to add to SPI.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsSampleConnections {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -3377,10 +4150,17 @@ impl Json for StreamsSampleConnections {
     }
 }
 
+impl std::fmt::Debug for StreamsSampleConnections {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsSampleConnections").field("links", &self.links).field("solar", &self.solar).finish()
+    }
+}
+
 serde_via_json!(StreamsSampleConnections);
 
 /// The configuration for Schema Registry connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsSchemaRegistryConnection {
     /// Unique identifier of the connection.
@@ -3459,6 +4239,23 @@ impl Json for StreamsSchemaRegistryConnection {
     }
 }
 
+impl std::fmt::Debug for StreamsSchemaRegistryConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsSchemaRegistryConnection")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("state", &self.state)
+            .field("type", &self.r#type)
+            .field("provider", &self.provider)
+            .field("schema_registry_authentication", &self.schema_registry_authentication)
+            .field("schema_registry_urls", &self.schema_registry_urls)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsSchemaRegistryConnection);
 
 /// The connection state.
@@ -3472,7 +4269,7 @@ pub type StreamsSchemaRegistryConnectionState = StreamsAWSKinesisDataStreamsConn
 pub type StreamsSchemaRegistryConnectionType = StreamsAWSKinesisDataStreamsConnectionType;
 
 /// Failover options for starting a stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsStartProcessorFailover {
     /// If true, clears the checkpoint so the failover processor does not resume from it. Applies only to FORCED failover; clearing may cause duplicate or missing records in the output.
@@ -3516,6 +4313,18 @@ impl Json for StreamsStartProcessorFailover {
     }
 }
 
+impl std::fmt::Debug for StreamsStartProcessorFailover {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsStartProcessorFailover")
+            .field("clear_checkpoint", &self.clear_checkpoint)
+            .field("dry_run", &self.dry_run)
+            .field("mode", &self.mode)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsStartProcessorFailover);
 
 /// Strategy for the processor: GRACEFUL - attempt to stop the processor, error if processor cannot be stopped. if stop was successful, start the processor in the new region with the latest checkpoint.  FORCED - attempt to stop the processor, proceed to starting the processor in the new region with checkpoints disabled regardless of whether or not the stop succeeds.
@@ -3524,7 +4333,7 @@ serde_via_json!(StreamsStartProcessorFailover);
 pub type StreamsStartProcessorFailoverMode = StreamsProcessorStatusMode;
 
 /// A request to start a stream processor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsStartStreamProcessorWith {
     /// Failover options for starting a stream processor.
@@ -3572,6 +4381,19 @@ impl Json for StreamsStartStreamProcessorWith {
     }
 }
 
+impl std::fmt::Debug for StreamsStartStreamProcessorWith {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsStartStreamProcessorWith")
+            .field("failover", &self.failover)
+            .field("links", &self.links)
+            .field("resume_from_checkpoint", &self.resume_from_checkpoint)
+            .field("start_at_operation_time", &self.start_at_operation_time)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsStartStreamProcessorWith);
 
 /// Selected tier for the Stream Workspace. Configures Memory / VCPU allowances.
@@ -3580,7 +4402,7 @@ serde_via_json!(StreamsStartStreamProcessorWith);
 pub type StreamsStartStreamProcessorWithTier = StreamConfigMaxTierSize;
 
 /// The spec's `StreamsTenant` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsTenant {
     /// Unique 24-hexadecimal character string that identifies the project.
@@ -3659,10 +4481,28 @@ impl Json for StreamsTenant {
     }
 }
 
+impl std::fmt::Debug for StreamsTenant {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsTenant")
+            .field("id", &self.id)
+            .field("connections", &self.connections)
+            .field("data_process_region", &self.data_process_region)
+            .field("failover_regions", &self.failover_regions)
+            .field("group_id", &self.group_id)
+            .field("hostnames", &self.hostnames)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("sample_connections", &self.sample_connections)
+            .field("stream_config", &self.stream_config)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsTenant);
 
 /// Details to update a stream tenant, optionally accompanied by a processor status change (for example, triggering bulk regional failover).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StreamsTenantUpdateRequest {
     /// Human-readable label that identifies the cloud provider.
@@ -3721,6 +4561,20 @@ impl Json for StreamsTenantUpdateRequest {
     }
 }
 
+impl std::fmt::Debug for StreamsTenantUpdateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamsTenantUpdateRequest")
+            .field("cloud_provider", &self.cloud_provider)
+            .field("failover_regions", &self.failover_regions)
+            .field("links", &self.links)
+            .field("processor_status", &self.processor_status)
+            .field("region", &self.region)
+            .field("stream_config", &self.stream_config)
+            .finish()
+    }
+}
+
 serde_via_json!(StreamsTenantUpdateRequest);
 
 /// Human-readable label that identifies the cloud provider.
@@ -3729,7 +4583,7 @@ serde_via_json!(StreamsTenantUpdateRequest);
 pub type StreamsTenantUpdateRequestCloudProvider = AWSCloudProviderContainerProviderName;
 
 /// Container for elements used to challenge the user before taking certain actions on VPC Peering connections.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VPCPeeringActionChallenge {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -3769,10 +4623,21 @@ impl Json for VPCPeeringActionChallenge {
     }
 }
 
+impl std::fmt::Debug for VPCPeeringActionChallenge {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VPCPeeringActionChallenge")
+            .field("links", &self.links)
+            .field("requester_account_id", &self.requester_account_id)
+            .field("requester_vpc_id", &self.requester_vpc_id)
+            .finish()
+    }
+}
+
 serde_via_json!(VPCPeeringActionChallenge);
 
 /// Represents a VPC Peering connection on AWS.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VPCPeeringConnection {
     /// Internal VPC Peering Connection ID.
@@ -3871,10 +4736,32 @@ impl Json for VPCPeeringConnection {
     }
 }
 
+impl std::fmt::Debug for VPCPeeringConnection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VPCPeeringConnection")
+            .field("id", &self.id)
+            .field("accepter_account_id", &self.accepter_account_id)
+            .field("accepter_cidr", &self.accepter_cidr)
+            .field("accepter_vpc_id", &self.accepter_vpc_id)
+            .field("cloud_status", &self.cloud_status)
+            .field("expiration_time", &self.expiration_time)
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("local_status", &self.local_status)
+            .field("name", &self.name)
+            .field("requester_account_id", &self.requester_account_id)
+            .field("requester_cidr", &self.requester_cidr)
+            .field("requester_vpc_id", &self.requester_vpc_id)
+            .field("status_message", &self.status_message)
+            .finish()
+    }
+}
+
 serde_via_json!(VPCPeeringConnection);
 
 /// The local status of the VPC Peering Connection.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VPCPeeringConnectionLocalStatus {
     /// `NONE`
@@ -3947,6 +4834,25 @@ impl Json for VPCPeeringConnectionLocalStatus {
     #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
+    }
+}
+
+impl std::fmt::Debug for VPCPeeringConnectionLocalStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::ScanFailed => f.write_str("ScanFailed"),
+            Self::UpdateFailed => f.write_str("UpdateFailed"),
+            Self::RequestAccept => f.write_str("RequestAccept"),
+            Self::AcceptRequested => f.write_str("AcceptRequested"),
+            Self::RequestReject => f.write_str("RequestReject"),
+            Self::RejectRequested => f.write_str("RejectRequested"),
+            Self::RequestDelete => f.write_str("RequestDelete"),
+            Self::DeleteRequested => f.write_str("DeleteRequested"),
+            Self::Active => f.write_str("Active"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
     }
 }
 

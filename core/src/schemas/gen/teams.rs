@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `AddUserToTeam` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddUserToTeam {
     /// Unique 24-hexadecimal digit string that identifies the MongoDB Cloud user.
@@ -38,10 +38,17 @@ impl Json for AddUserToTeam {
     }
 }
 
+impl std::fmt::Debug for AddUserToTeam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddUserToTeam").field("id", &self.id).finish()
+    }
+}
+
 serde_via_json!(AddUserToTeam);
 
 /// The spec's `PaginatedTeamRoleView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedTeamRoleView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -81,10 +88,21 @@ impl Json for PaginatedTeamRoleView {
     }
 }
 
+impl std::fmt::Debug for PaginatedTeamRoleView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedTeamRoleView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedTeamRoleView);
 
 /// The spec's `PaginatedTeamView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedTeamView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -124,10 +142,21 @@ impl Json for PaginatedTeamView {
     }
 }
 
+impl std::fmt::Debug for PaginatedTeamView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedTeamView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedTeamView);
 
 /// The spec's `Team` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Team {
     /// Unique 24-hexadecimal digit string that identifies this team.
@@ -171,10 +200,22 @@ impl Json for Team {
     }
 }
 
+impl std::fmt::Debug for Team {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Team")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .field("usernames", &self.usernames)
+            .finish()
+    }
+}
+
 serde_via_json!(Team);
 
 /// The spec's `TeamResponse` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamResponse {
     /// Unique 24-hexadecimal digit string that identifies this team.
@@ -210,10 +251,21 @@ impl Json for TeamResponse {
     }
 }
 
+impl std::fmt::Debug for TeamResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamResponse")
+            .field("id", &self.id)
+            .field("links", &self.links)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 serde_via_json!(TeamResponse);
 
 /// The spec's `TeamRole` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamRole {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -250,6 +302,17 @@ impl Json for TeamRole {
         put(&mut m, "roleNames", &self.role_names);
         put(&mut m, "teamId", &self.team_id);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for TeamRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamRole")
+            .field("links", &self.links)
+            .field("role_names", &self.role_names)
+            .field("team_id", &self.team_id)
+            .finish()
     }
 }
 

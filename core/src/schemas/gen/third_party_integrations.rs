@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// Details to integrate one Datadog account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Datadog {
     /// Key that allows MongoDB Cloud to access your Datadog account.
@@ -85,6 +85,22 @@ impl Json for Datadog {
     }
 }
 
+impl std::fmt::Debug for Datadog {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Datadog")
+            .field("api_key", &self.api_key)
+            .field("id", &self.id)
+            .field("region", &self.region)
+            .field("send_collection_latency_metrics", &self.send_collection_latency_metrics)
+            .field("send_database_metrics", &self.send_database_metrics)
+            .field("send_query_stats_metrics", &self.send_query_stats_metrics)
+            .field("send_user_provided_resource_tags", &self.send_user_provided_resource_tags)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(Datadog);
 
 /// Two-letter code that indicates which regional URL MongoDB uses to access the Datadog API.
@@ -93,7 +109,7 @@ serde_via_json!(Datadog);
 pub type DatadogRegion = DatadogNotificationDatadogRegion;
 
 /// Details to integrate one Microsoft Teams account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MicrosoftTeams {
     /// Integration id.
@@ -137,6 +153,17 @@ impl Json for MicrosoftTeams {
     }
 }
 
+impl std::fmt::Debug for MicrosoftTeams {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MicrosoftTeams")
+            .field("id", &self.id)
+            .field("microsoft_teams_webhook_url", &self.microsoft_teams_webhook_url)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(MicrosoftTeams);
 
 /// Details to integrate one New Relic account with one MongoDB Cloud project.
@@ -144,7 +171,7 @@ serde_via_json!(MicrosoftTeams);
 /// ***IMPORTANT**: Effective Wednesday, June 16th, 2021, New Relic no longer supports the plugin-based integration with MongoDB. We do not recommend that you sign up for the plugin-based integration.
 ///
 /// Consider configuring an alternative monitoring integration before June 16th to maintain visibility into your MongoDB deployments.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NewRelic {
     /// Unique 40-hexadecimal digit string that identifies your New Relic account.
@@ -201,10 +228,24 @@ impl Json for NewRelic {
     }
 }
 
+impl std::fmt::Debug for NewRelic {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewRelic")
+            .field("account_id", &self.account_id)
+            .field("id", &self.id)
+            .field("license_key", &self.license_key)
+            .field("read_token", &self.read_token)
+            .field("type", &self.r#type)
+            .field("write_token", &self.write_token)
+            .finish()
+    }
+}
+
 serde_via_json!(NewRelic);
 
 /// Details to integrate one OpsGenie account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpsGenie {
     /// Key that allows MongoDB Cloud to access your OpsGenie account.
@@ -256,6 +297,18 @@ impl Json for OpsGenie {
     }
 }
 
+impl std::fmt::Debug for OpsGenie {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpsGenie")
+            .field("api_key", &self.api_key)
+            .field("id", &self.id)
+            .field("region", &self.region)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(OpsGenie);
 
 /// Two-letter code that indicates which regional URL MongoDB uses to access the OpsGenie API.
@@ -264,7 +317,7 @@ serde_via_json!(OpsGenie);
 pub type OpsGenieRegion = OpsGenieNotificationOpsGenieRegion;
 
 /// Details to integrate one PagerDuty account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PagerDuty {
     /// Integration id.
@@ -316,6 +369,18 @@ impl Json for PagerDuty {
     }
 }
 
+impl std::fmt::Debug for PagerDuty {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PagerDuty")
+            .field("id", &self.id)
+            .field("region", &self.region)
+            .field("service_key", &self.service_key)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(PagerDuty);
 
 /// PagerDuty region that indicates the API Uniform Resource Locator (URL) to use.
@@ -324,7 +389,7 @@ serde_via_json!(PagerDuty);
 pub type PagerDutyRegion = OpsGenieNotificationOpsGenieRegion;
 
 /// The spec's `PaginatedIntegrationView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedIntegrationView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -364,10 +429,21 @@ impl Json for PaginatedIntegrationView {
     }
 }
 
+impl std::fmt::Debug for PaginatedIntegrationView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedIntegrationView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedIntegrationView);
 
 /// Details to integrate one Prometheus account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Prometheus {
     /// Flag that indicates whether someone has activated the Prometheus integration.
@@ -433,10 +509,25 @@ impl Json for Prometheus {
     }
 }
 
+impl std::fmt::Debug for Prometheus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prometheus")
+            .field("enabled", &self.enabled)
+            .field("id", &self.id)
+            .field("password", &self.password)
+            .field("send_user_provided_resource_tags_enabled", &self.send_user_provided_resource_tags_enabled)
+            .field("service_discovery", &self.service_discovery)
+            .field("type", &self.r#type)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
 serde_via_json!(Prometheus);
 
 /// Desired method to discover the Prometheus service.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrometheusServiceDiscovery {
     /// `http`
@@ -480,10 +571,21 @@ impl Json for PrometheusServiceDiscovery {
     }
 }
 
+impl std::fmt::Debug for PrometheusServiceDiscovery {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Http => f.write_str("Http"),
+            Self::File => f.write_str("File"),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(PrometheusServiceDiscovery);
 
 /// Details to integrate one Slack account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Slack {
     /// Key that allows MongoDB Cloud to access your Slack account.
@@ -541,10 +643,23 @@ impl Json for Slack {
     }
 }
 
+impl std::fmt::Debug for Slack {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slack")
+            .field("api_token", &self.api_token)
+            .field("channel_name", &self.channel_name)
+            .field("id", &self.id)
+            .field("team_name", &self.team_name)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(Slack);
 
 /// Collection of settings that describe third-party integrations.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ThirdPartyIntegration {
     /// DATADOG
@@ -621,10 +736,28 @@ impl Json for ThirdPartyIntegration {
     }
 }
 
+impl std::fmt::Debug for ThirdPartyIntegration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Datadog(v) => f.debug_tuple("Datadog").field(v).finish(),
+            Self::MicrosoftTeams(v) => f.debug_tuple("MicrosoftTeams").field(v).finish(),
+            Self::NewRelic(v) => f.debug_tuple("NewRelic").field(v).finish(),
+            Self::OpsGenie(v) => f.debug_tuple("OpsGenie").field(v).finish(),
+            Self::PagerDuty(v) => f.debug_tuple("PagerDuty").field(v).finish(),
+            Self::Prometheus(v) => f.debug_tuple("Prometheus").field(v).finish(),
+            Self::Slack(v) => f.debug_tuple("Slack").field(v).finish(),
+            Self::VictorOps(v) => f.debug_tuple("VictorOps").field(v).finish(),
+            Self::Webhook(v) => f.debug_tuple("Webhook").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+        }
+    }
+}
+
 serde_via_json!(ThirdPartyIntegration);
 
 /// Details to integrate one Splunk On-Call account with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VictorOps {
     /// Key that allows MongoDB Cloud to access your VictorOps account.
@@ -676,10 +809,22 @@ impl Json for VictorOps {
     }
 }
 
+impl std::fmt::Debug for VictorOps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VictorOps")
+            .field("api_key", &self.api_key)
+            .field("id", &self.id)
+            .field("routing_key", &self.routing_key)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
+
 serde_via_json!(VictorOps);
 
 /// Details to integrate one webhook with one MongoDB Cloud project.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Webhook {
     /// HTTP body template for a webhook-based alert. The rendered output MUST be valid JSON — MongoDB Cloud sends the rendered body with `Content-Type: application/json`. If the template fails to render, exceeds the 16 KB limit, or renders non-JSON output, MongoDB Cloud sends the webhook with its default JSON payload instead.
@@ -734,6 +879,20 @@ impl Json for Webhook {
         put_opt(&mut m, "type", &self.r#type);
         put(&mut m, "url", &self.url);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for Webhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("body_template", &self.body_template)
+            .field("headers_template", &self.headers_template)
+            .field("id", &self.id)
+            .field("secret", &self.secret)
+            .field("type", &self.r#type)
+            .field("url", &self.url)
+            .finish()
     }
 }
 

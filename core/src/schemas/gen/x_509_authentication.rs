@@ -8,7 +8,7 @@ use crate::schemas::*;
 use serde_json::{Map, Value};
 
 /// The spec's `PaginatedUserCertView` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedUserCertView {
     /// List of one or more Uniform Resource Locators (URLs) that point to API sub-resources, related API resources, or both. RFC 5988 outlines these relationships.
@@ -48,10 +48,21 @@ impl Json for PaginatedUserCertView {
     }
 }
 
+impl std::fmt::Debug for PaginatedUserCertView {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaginatedUserCertView")
+            .field("links", &self.links)
+            .field("results", &self.results)
+            .field("total_count", &self.total_count)
+            .finish()
+    }
+}
+
 serde_via_json!(PaginatedUserCertView);
 
 /// The spec's `UserCert` schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserCert {
     /// Unique 24-hexadecimal character string that identifies this certificate.
@@ -112,6 +123,21 @@ impl Json for UserCert {
         put_opt(&mut m, "notAfter", &self.not_after);
         put_opt(&mut m, "subject", &self.subject);
         Value::Object(m)
+    }
+}
+
+impl std::fmt::Debug for UserCert {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserCert")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .field("group_id", &self.group_id)
+            .field("links", &self.links)
+            .field("months_until_expiration", &self.months_until_expiration)
+            .field("not_after", &self.not_after)
+            .field("subject", &self.subject)
+            .finish()
     }
 }
 
