@@ -11,6 +11,7 @@ mod emit;
 mod fake_spec;
 mod model;
 mod overrides;
+mod schemas;
 mod spec;
 
 use atlas_admin_testing::files;
@@ -59,6 +60,7 @@ fn run(check: bool) -> Result<usize, String> {
         std::fs::read_to_string(codegen.join("overrides.toml")).map_err(|e| format!("overrides.toml: {e}"))?;
     let overrides = overrides::parse(&overrides_text)?;
     let tags = model::tags(&spec, &overrides)?;
+    let models = schemas::build(&spec, &overrides::parse_schemas(&overrides_text)?)?;
 
     // Everything generated: path -> content.
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
@@ -69,6 +71,10 @@ fn run(check: bool) -> Result<usize, String> {
         files.insert(gen_dir.join(format!("{}.rs", tag.module)), rustfmt(&root, &emit::tag_file(tag))?);
     }
     files.insert(root.join("tests/src/fake/spec.json"), fake_spec::file(&spec)?);
+    let schemas_dir = root.join("core/src/schemas/gen");
+    for (name, text) in models.files() {
+        files.insert(schemas_dir.join(name), rustfmt(&root, &text)?);
+    }
     let manifests = std::iter::once(("core", None)).chain(TRANSPORTS.iter().map(|t| (*t, Some("atlas-admin-core"))));
     for (dir, forward) in manifests {
         let path = root.join(dir).join("Cargo.toml");
@@ -82,9 +88,13 @@ fn run(check: bool) -> Result<usize, String> {
     files.insert(root.join("README.md"), readme_coverage(&root, &tags)?);
 
     // Generated files no longer produced (a tag that left the spec).
-    let stale: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
-        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| !files.contains_key(p)).collect())
-        .unwrap_or_default();
+    let stale: Vec<PathBuf> = [&gen_dir, &schemas_dir]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten())
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| !files.contains_key(p))
+        .collect();
 
     let mut differ = 0;
     for (path, content) in &files {
@@ -110,6 +120,8 @@ fn run(check: bool) -> Result<usize, String> {
     }
     let operations: usize = tags.iter().map(|t| t.ops.len()).sum();
     let paginated = tags.iter().flat_map(|t| &t.ops).filter(|o| o.paginated).count();
+    let (keepers, aliases) = models.counts();
+    eprintln!("{keepers} models and {aliases} aliases of the same shapes");
     eprintln!(
         "{operations} operations ({paginated} paginated) in {} tags; {differ} file(s) {}",
         tags.len(),
