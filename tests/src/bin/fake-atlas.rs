@@ -63,7 +63,8 @@ repeatable):
   --seed-resource PATH=JSON               resources of any collection of the catalog
   --seed-cassette FILE                    the objects a recorded cassette's answers hold
 A seeding error (a path that is no collection, a parent that does not exist, a body without
-the field its items are keyed by, an unreadable cassette) exits with status 2, naming it.
+the field its items are keyed by, a key seeded twice, an unreadable cassette) exits with
+status 2, naming it.
 Read the state back through the API itself (GET on a collection); count calls per
 operation with GET /__fake/counters. The assumptions about Atlas it makes are listed in the
 crate's docs (module fake).
