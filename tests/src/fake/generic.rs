@@ -373,11 +373,13 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             match *m {
                 Method::GET => respond(req, Some(state.resource(&coll, &key).ok_or_else(not_found)?)),
                 Method::PATCH => {
-                    let patch = object(req.body)?;
+                    let mut patch = object(req.body)?;
+                    spec::drop_write_only(req, &mut patch);
                     respond(req, Some(state.update(&coll, &key, |b| merge(b, &patch)).ok_or_else(not_found)?))
                 }
                 Method::PUT => {
                     let mut body = object(req.body)?;
+                    spec::drop_write_only(req, &mut body);
                     match state.update(&coll, &key, |b| merge(b, &body)) {
                         Some(v) => respond(req, Some(v)),
                         None => {
@@ -448,7 +450,8 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             respond(req, Some(doc))
         }
         (Shape::Document | Shape::Collection, &Method::PUT | &Method::PATCH) => {
-            let patch = object(req.body)?;
+            let mut patch = object(req.body)?;
+            spec::drop_write_only(req, &mut patch);
             let mut doc = match state.document(path) {
                 Some(Value::Object(m)) => m.clone(),
                 _ => Map::new(),

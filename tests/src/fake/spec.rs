@@ -119,7 +119,7 @@ pub(crate) fn request_problems(operation_id: &str, version: ApiVersion, patch: b
 /// if the spec gives one: fields that keep it kept, required ones added (the value of the path
 /// parameter of that name in `path`, decoded, a fresh id where the spec's pattern is a 24-hex id, the request's
 /// time for a date-time, else the spec's example, default or first enum value), a value of the
-/// wrong type, outside its enum, range or pattern replaced.
+/// wrong type, outside its enum, range or pattern replaced; `writeOnly` fields dropped.
 pub(crate) fn conform(req: &Request<'_>, status: u16, path: &[(&str, String)], body: &mut Value) {
     let (e, version, now) = (req.endpoint, req.version, req.now);
     let Some(schema) = response_schema(e.operation_id, status, version) else { return };
@@ -133,7 +133,21 @@ pub(crate) fn conform(req: &Request<'_>, status: u16, path: &[(&str, String)], b
             _ => None,
         }
     };
-    Schemas::new(data()).conform(schema, body, Direction::Response, &fill);
+    let schemas = Schemas::new(data());
+    schemas.conform(schema, body, Direction::Response, &fill);
+    // Atlas never answers a `writeOnly` field (a database user's password).
+    schemas.drop_write_only(schema, body);
+}
+
+/// `body`, a request's JSON, without the fields its operation's request schema marks
+/// `writeOnly`: what a PATCH or PUT merges into a stored item, which Atlas never answers.
+pub(crate) fn drop_write_only(req: &Request<'_>, body: &mut serde_json::Map<String, Value>) {
+    let Some(schema) = request_schema(req.endpoint.operation_id, req.version) else { return };
+    let mut value = Value::Object(std::mem::take(body));
+    Schemas::new(data()).drop_write_only(schema, &mut value);
+    if let Value::Object(map) = value {
+        *body = map;
+    }
 }
 
 #[cfg(test)]
