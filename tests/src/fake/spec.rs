@@ -30,6 +30,13 @@ fn operation(operation_id: &str) -> Option<&'static Value> {
     data().get("operations")?.get(operation_id)
 }
 
+/// The schema of the success body of `operation_id` in `version` (of the first status that has
+/// one in that version).
+fn success_schema(operation_id: &str, version: ApiVersion) -> Option<&'static Value> {
+    let responses = operation(operation_id)?.get("responses")?.as_object()?;
+    responses.values().find_map(|by_version| by_version.get(version.as_str()))
+}
+
 /// The request body's schema of `operation_id` in `version`.
 fn request_schema(operation_id: &str, version: ApiVersion) -> Option<&'static Value> {
     operation(operation_id)?.get("request")?.get(version.as_str())
@@ -70,8 +77,7 @@ pub(crate) fn success_status(operation_id: &str, version: ApiVersion, documented
 /// back before its required fields are filled. `None` if there are none.
 pub(crate) fn echoed(operation_id: &str, version: ApiVersion, body: &[u8]) -> Option<Value> {
     let Ok(Value::Object(sent)) = serde_json::from_slice::<Value>(body) else { return None };
-    let responses = operation(operation_id)?.get("responses")?.as_object()?;
-    let schema = responses.values().find_map(|by_version| by_version.get(version.as_str()))?;
+    let schema = success_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
     let kept: serde_json::Map<String, Value> =
         sent.into_iter().filter(|(k, _)| schemas.property(schema, k, 0).is_some()).collect();
@@ -97,8 +103,7 @@ pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: Fil
 /// An example of field `name` of the success body of `operation_id` in `version` (its schema's
 /// example, default or a value built from it), if that body's schema describes the field.
 pub(crate) fn field_example(operation_id: &str, version: ApiVersion, name: &str) -> Option<Value> {
-    let responses = operation(operation_id)?.get("responses")?.as_object()?;
-    let schema = responses.values().find_map(|by_version| by_version.get(version.as_str()))?;
+    let schema = success_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
     let field = schemas.property(schema, name, 0)?;
     Some(schemas.example(field, Direction::Response, &|_, _| None))
@@ -139,14 +144,13 @@ pub(crate) fn conform(req: &Request<'_>, status: u16, path: &[(&str, String)], b
     schemas.drop_write_only(schema, body);
 }
 
-/// `body`, a request's JSON, without the fields its operation's request schema marks
-/// `writeOnly`: what a PATCH or PUT merges into a stored item, which Atlas never answers.
-pub(crate) fn drop_write_only(req: &Request<'_>, body: &mut serde_json::Map<String, Value>) {
-    let Some(schema) = request_schema(req.endpoint.operation_id, req.version) else { return };
-    let mut value = Value::Object(std::mem::take(body));
-    Schemas::new(data()).drop_write_only(schema, &mut value);
-    if let Value::Object(map) = value {
-        *body = map;
+/// `body` without the fields the success body of `operation_id` in `version` marks
+/// `writeOnly`: what Atlas never answers (a database user's password), so neither kept from
+/// what a PATCH or PUT merges nor expected back. (A request schema's `writeOnly` says less: a
+/// team's new `name` is answered.)
+pub(crate) fn drop_unanswered(operation_id: &str, version: ApiVersion, body: &mut Value) {
+    if let Some(schema) = success_schema(operation_id, version) {
+        Schemas::new(data()).drop_write_only(schema, body);
     }
 }
 
