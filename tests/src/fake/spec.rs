@@ -7,7 +7,7 @@
 
 use super::incoming::Request;
 use super::random;
-use super::schema::{Direction, Fill, HEX24, Schemas, Violation, untype_scalar_unions};
+use super::schema::{Direction, HEX24, Schemas, Violation, untype_scalar_unions};
 use atlas_admin_core::{ApiVersion, format_rfc3339};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -87,7 +87,8 @@ pub(crate) fn echoed(operation_id: &str, version: ApiVersion, body: &[u8]) -> Op
 /// A request body of `operation_id` in `version` made from its schema ([`Schemas::example`]:
 /// `fill` asked first for each named string field), valid for [`request_problems`] (a list with one item); `None` where
 /// the spec gives the operation no request body.
-pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: Fill<'_>) -> Option<Value> {
+#[cfg(feature = "suites")]
+pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: super::schema::Fill<'_>) -> Option<Value> {
     let schema = request_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
     let mut body = schemas.example(schema, Direction::Request, fill);
@@ -102,6 +103,7 @@ pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: Fil
 
 /// An example of field `name` of the success body of `operation_id` in `version` (its schema's
 /// example, default or a value built from it), if that body's schema describes the field.
+#[cfg(feature = "suites")]
 pub(crate) fn field_example(operation_id: &str, version: ApiVersion, name: &str) -> Option<Value> {
     let schema = success_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
