@@ -181,3 +181,35 @@ fn the_drift_check_replays_generic_operations_and_reports_a_changed_field() {
         "{report}"
     );
 }
+
+/// Review finding 9: a cassette recorded against another project and organization (as one
+/// from real Atlas is) seeds a default fake: the recorded ids stand for the fake's own, as in
+/// the drift check, which then replays its reads cleanly. It seeded nothing generic before.
+#[test]
+fn a_cassette_of_another_project_seeds_the_fakes_own() {
+    let config = FakeConfig {
+        settle_time: Duration::from_secs(600),
+        group_id: "a".repeat(24),
+        org_id: "b".repeat(24),
+        ..FakeConfig::recognisable()
+    };
+    let elsewhere = FakeAtlas::start_with(config).unwrap();
+    elsewhere.set_clock(SystemTime::UNIX_EPOCH + AT);
+    let cassette = recorded(&elsewhere);
+    let b = fake();
+    assert_ne!(b.config().group_id, elsewhere.config().group_id);
+    let report = b.seed_from(&cassette);
+    let (theirs, ours) = (elsewhere.config(), b.config());
+    for collection in ["clusters", "databaseUsers", "alertConfigs", "accessList"] {
+        let recorded = elsewhere.resources(&format!("/api/atlas/v2/groups/{}/{collection}", theirs.group_id));
+        let seeded = b.resources(&format!("/api/atlas/v2/groups/{}/{collection}", ours.group_id));
+        assert!(!seeded.is_empty(), "{collection}:\n{report}");
+        assert_eq!(seeded.len(), recorded.len(), "{collection}");
+        let text = serde_json::to_string(&seeded).unwrap();
+        assert!(!text.contains(&theirs.group_id), "the recorded project is the fake's: {text}");
+    }
+    let teams = b.resources(&format!("/api/atlas/v2/orgs/{}/teams", ours.org_id));
+    assert_eq!(teams.len(), elsewhere.resources(&format!("/api/atlas/v2/orgs/{}/teams", theirs.org_id)).len());
+    let check = drift::check(&reads(&cassette), &b);
+    assert!(check.is_clean(), "{check}");
+}

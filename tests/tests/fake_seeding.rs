@@ -112,6 +112,24 @@ fn every_refusal_is_typed_and_stores_nothing() {
     assert!(!err.to_string().contains('\u{1b}'), "{err}");
 }
 
+/// Review finding 8: a seed is keyed as a POST is: a second item with the same key is refused
+/// (it silently replaced the first), and a `stateName` the body gives is kept (it was
+/// overwritten with `CREATING`).
+#[test]
+fn a_seed_is_keyed_like_a_post_and_keeps_its_state() {
+    let fake = FakeAtlas::start();
+    let clusters = format!("{}/clusters", groups(&fake));
+    assert_eq!(fake.seed_resource(&clusters, json!({"name": "c0", "stateName": "IDLE", "x": 1})).unwrap(), "c0");
+    let again = fake.seed_resource(&clusters, json!({"name": "c0", "x": 2})).unwrap_err();
+    assert_eq!(again, SeedError::Exists { collection: clusters.clone(), key: "c0".to_owned() });
+    assert!(again.to_string().contains("c0"), "{again}");
+    let read = fake.resources(&clusters);
+    assert_eq!(read.len(), 1);
+    assert_eq!((read[0]["x"].clone(), read[0]["stateName"].clone()), (json!(1), json!("IDLE")), "{read:?}");
+    fake.seed_resource(&clusters, json!({"name": "c1"})).unwrap();
+    assert_eq!(fake.resources(&clusters)[1]["stateName"], "CREATING", "no state given: a new cluster");
+}
+
 /// Seeding a user in a status the fake cannot compute (`Other`) panicked; it is a typed error
 /// and nothing is seeded.
 #[test]

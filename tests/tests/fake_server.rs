@@ -959,6 +959,11 @@ fn binary_help_says_how_to_seed_and_what_it_serves_and_the_binary_does_it() {
     let set = curl(&["-X", "POST", &format!("{clock}?set=2026-01-01T00:00:00Z")]);
     assert_eq!(set.json(), json!({"now": "2026-01-01T00:00:00Z"}));
     assert_eq!(get("listGroupInvites", &invites).status, 200, "the clock set back");
+    // A step past what the clock can write is refused; the clock still moves afterwards.
+    let huge = curl(&["-X", "POST", &format!("{clock}?advance={}", u64::MAX)]);
+    assert_eq!((huge.status, huge.json()["errorCode"].clone()), (400, json!("INVALID_QUERY_PARAMETER")), "{huge:?}");
+    let moved = curl(&["-X", "POST", &format!("{clock}?advance=60")]);
+    assert_eq!(moved.json(), json!({"now": "2026-01-01T00:01:00Z"}));
 }
 
 /// A seeding error exits with status 2 and says what is wrong, in the binary's words.
@@ -980,6 +985,15 @@ fn binary_seeding_errors_name_the_flag_and_the_cause() {
         (vec!["--seed-resource", "/api/atlas/v2/groups/GROUP/clusters=[1]"], "must serialize to a JSON object"),
         (vec!["--seed-cassette", "/nonexistent/cassette.json"], "--seed-cassette /nonexistent/cassette.json"),
         (vec!["--clock", "next week"], "--clock: \"next week\" is not an RFC 3339 time"),
+        (
+            vec![
+                "--settle-secs",
+                "18446744073709551615",
+                "--seed-resource",
+                r#"/api/atlas/v2/groups/GROUP/clusters={"name":"c0"}"#,
+            ],
+            "--settle-secs: 18446744073709551615 is more than the cap",
+        ),
     ] {
         let (code, stderr) = run(&args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
@@ -1003,7 +1017,7 @@ fn binary_seeds_a_cassette_of_any_operation() {
     let g = recorded.config().group_id.clone();
     let create = |op: &str, body: Value| catalog::call(op).unwrap().param("groupId", &g).unwrap().json(&body).unwrap();
     client.execute(&create("createGroupCluster", json!({"name": "c7", "clusterType": "REPLICASET"}))).unwrap();
-    client.execute(&create("createGroupDatabaseUser", json!({"databaseName": "admin", "username": "ada"}))).unwrap();
+    client.execute(&create("createGroupDatabaseUser", json!({"databaseName": "admin", "username": "ada", "roles": [{"databaseName": "admin", "roleName": "read"}]}))).unwrap();
     let n = BODY_FILES.fetch_add(1, Ordering::Relaxed);
     let file = std::env::temp_dir().join(format!("fake-atlas-test-{}-{n}.cassette.json", std::process::id()));
     client.recorder().save(&file).unwrap();

@@ -15,6 +15,11 @@ use atlas_admin_testing::stdio;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
+/// The most users `--seed-users` seeds (each is kept in memory with its roles).
+const MAX_SEED_USERS: usize = 100_000;
+/// The longest `--settle-secs`: a century (longer is "never" in any test).
+const MAX_SETTLE_SECS: u64 = 100 * 365 * 86_400;
+
 /// The help text: what the fake serves (its operation counts from this build's catalog), how
 /// to seed it, its clock, and the options.
 fn usage() -> String {
@@ -58,7 +63,8 @@ repeatable):
   --seed-resource PATH=JSON               resources of any collection of the catalog
   --seed-cassette FILE                    the objects a recorded cassette's answers hold
 A seeding error (a path that is no collection, a parent that does not exist, a body without
-the field its items are keyed by, an unreadable cassette) exits with status 2, naming it.
+the field its items are keyed by, a key seeded twice, an unreadable cassette) exits with
+status 2, naming it.
 Read the state back through the API itself (GET on a collection); count calls per
 operation with GET /__fake/counters. The assumptions about Atlas it makes are listed in the
 crate's docs (module fake).
@@ -79,7 +85,8 @@ options:
   --team-id HEX24           demo team id
   --latency-ms N            added before every answer, like a distant server (default 0)
   --seed-users N            start with N users user0@example.com... in the org and the
-                            demo project (for pagination), ACTIVE unless --seed-statuses
+                            demo project (for pagination), ACTIVE unless --seed-statuses;
+                            N is at most {MAX_SEED_USERS}
   --seed-statuses LIST      the seeded users' statuses, comma-separated, taken in turn:
                             PENDING,ACTIVE,INVITATION_EXPIRED seeds user0 PENDING, user1
                             ACTIVE, user2 INVITATION_EXPIRED, user3 PENDING... (statuses:
@@ -95,7 +102,8 @@ options:
                             their recorded lifecycle state; what is ignored is printed
   --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z)
   --retire-on-wall-clock    versions past their sunset are 410 on the wall clock too
-  --settle-secs N           how long lifecycles stay CREATING/UPDATING/DELETING (default 60)
+  --settle-secs N           how long lifecycles stay CREATING/UPDATING/DELETING (default 60,
+                            at most {MAX_SETTLE_SECS}: a century)
   -h, --help                this help
 
 A flag's value is at most {MAX_FLAG_BYTES} bytes (longer: exit status 2).
@@ -172,6 +180,9 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--seed-users" => {
                 let v = value()?;
                 seed_users = v.parse().map_err(|_| format!("--seed-users: {v:?} is not a number"))?;
+                if seed_users > MAX_SEED_USERS {
+                    return Err(format!("--seed-users: {seed_users} is more than the cap of {MAX_SEED_USERS}"));
+                }
             }
             "--seed-statuses" => seed_statuses = Some(statuses(&value()?)?),
             "--seed-resource" => {
@@ -188,7 +199,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 let t = Timestamp::parse(v.as_str()).system_time();
                 clock = Some(t.ok_or_else(|| format!("--clock: {v:?} is not an RFC 3339 time"))?);
             }
-            "--settle-secs" => config.settle_time = Duration::from_secs(number(value()?)?),
+            "--settle-secs" => {
+                let secs = number(value()?)?;
+                if secs > MAX_SETTLE_SECS {
+                    return Err(format!("--settle-secs: {secs} is more than the cap of {MAX_SETTLE_SECS}"));
+                }
+                config.settle_time = Duration::from_secs(secs);
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -374,6 +391,29 @@ mod tests {
         assert!(args(&["--clock", "tomorrow"]).unwrap_err().contains("RFC 3339"));
         assert!(args(&["--retire-on-wall-clock"]).unwrap().unwrap().retire_on_wall_clock);
         assert!(!args(&[]).unwrap().unwrap().retire_on_wall_clock);
+    }
+
+    /// Review finding 3: hostile numbers are refused, naming the flag (exit status 2), not
+    /// carried into an overflow or an unbounded seeding.
+    #[test]
+    fn numbers_have_caps() {
+        let err = |a: &[&str]| parse_args(a.iter().map(|s| (*s).to_owned())).map(|_| ()).unwrap_err();
+        let huge = u64::MAX.to_string();
+        let cap = format!("--settle-secs: {huge} is more than the cap of {MAX_SETTLE_SECS}");
+        assert_eq!(err(&["--settle-secs", &huge]), cap);
+        let over = (MAX_SETTLE_SECS + 1).to_string();
+        assert!(err(&["--settle-secs", &over]).starts_with("--settle-secs: "));
+        assert!(args(&["--settle-secs", &MAX_SETTLE_SECS.to_string()]).is_ok());
+        let users = (MAX_SEED_USERS + 1).to_string();
+        assert_eq!(
+            err(&["--seed-users", &users]),
+            format!("--seed-users: {users} is more than the cap of {MAX_SEED_USERS}")
+        );
+        assert!(args(&["--seed-users", &huge]).is_err());
+        assert!(
+            usage().contains(&format!("at most {MAX_SEED_USERS}"))
+                && usage().contains(&format!("at most {MAX_SETTLE_SECS}"))
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use super::generic::{answer, entry, frozen_fake, refused};
 use super::{Driver, digest_client};
-use crate::fake::{FakeAtlas, observed_status};
+use crate::fake::{FakeAtlas, drop_unanswered, observed_status};
 use atlas_admin_core::catalog;
 use atlas_admin_core::ops::Custom;
 use serde_json::{Value, json};
@@ -85,10 +85,12 @@ pub(super) fn lifecycle<D: Driver>(c: &D, crud: &Crud) -> Vec<(&'static str, Str
     }
     let sent = |i: usize| crud.bodies[i].as_array().and_then(|a| a.first()).unwrap_or(&crud.bodies[i]).clone();
 
-    // Read: what was sent reads back.
+    // Read: what was sent reads back (but what the read never answers: a password).
     let read = answer(crud.get, c.execute(&op(crud.get, &keys[0])));
     assert_eq!(read.meta.status.as_u16(), get.success);
-    for (field, value) in sent(0).as_object().expect("an object") {
+    let mut expected = sent(0);
+    drop_unanswered(crud.get, get.default_version(), &mut expected);
+    for (field, value) in expected.as_object().expect("an object") {
         assert!(reads_back(value, &read.value[field]), "{}: {field} reads back: {}", crud.get, read.value);
     }
 

@@ -7,6 +7,10 @@
 
 use std::time::{Duration, SystemTime};
 
+/// The latest instant the fake's clock reaches: 9999-12-31T23:59:59Z, the last an RFC 3339
+/// time (what the fake answers) can write.
+const LATEST_SECS: u64 = 253_402_300_799;
+
 /// Wall clock plus an offset, or a frozen instant.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) enum Clock {
@@ -34,13 +38,28 @@ impl Clock {
         matches!(self, Clock::Fixed(_))
     }
 
-    /// Moves time forward by `d` (a frozen clock stays frozen).
-    pub(crate) fn advance(&mut self, d: Duration) {
-        *self = match *self {
-            Clock::Real => Clock::Ahead(d),
-            Clock::Ahead(a) => Clock::Ahead(a.saturating_add(d)),
-            Clock::Fixed(t) => Clock::Fixed(t.checked_add(d).unwrap_or(t)),
+    /// Moves time forward by `d` (a frozen clock stays frozen); `false`, and the clock left
+    /// where it was, if that is past 9999-12-31T23:59:59Z (no saturating: a saturated offset
+    /// would stop the clock from moving again).
+    pub(crate) fn advance(&mut self, d: Duration) -> bool {
+        let latest = SystemTime::UNIX_EPOCH + Duration::from_secs(LATEST_SECS);
+        let moved = match *self {
+            Clock::Real => Some(Clock::Ahead(d)),
+            Clock::Ahead(a) => a.checked_add(d).map(Clock::Ahead),
+            Clock::Fixed(t) => t.checked_add(d).map(Clock::Fixed),
         };
+        let within = |c: &Clock| match *c {
+            Clock::Ahead(a) => SystemTime::now().checked_add(a).is_some_and(|t| t <= latest),
+            Clock::Fixed(t) => t <= latest,
+            Clock::Real => true,
+        };
+        match moved.filter(within) {
+            Some(c) => {
+                *self = c;
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -56,7 +75,20 @@ mod tests {
         c.advance(Duration::from_secs(5));
         assert_eq!(c.now(), t + Duration::from_secs(5));
         let mut r = Clock::Real;
-        r.advance(Duration::from_secs(3600));
+        assert!(r.advance(Duration::from_secs(3600)));
         assert!(r.now() > SystemTime::now() + Duration::from_secs(3500));
+    }
+
+    /// Review finding 3: a step past what the clock can write is refused and leaves it where
+    /// it was, so a later small step still moves it.
+    #[test]
+    fn a_huge_step_is_refused() {
+        for mut c in [Clock::Real, Clock::Fixed(UNIX_EPOCH + Duration::from_secs(1_800_000_000))] {
+            assert!(!c.advance(Duration::from_secs(u64::MAX)));
+            assert!(!c.advance(Duration::MAX));
+            let before = c.now();
+            assert!(c.advance(Duration::from_secs(86_400)));
+            assert!(c.now() >= before + Duration::from_secs(86_000), "{c:?}");
+        }
     }
 }

@@ -40,9 +40,9 @@
 //!   except `Ratelimit-Remaining` (presence only: it counts the account's traffic) and the
 //!   `nonce` of `WWW-Authenticate`.
 
-use super::FakeAtlas;
 use super::generic::percent_decode;
 use super::routes::recorded_route;
+use super::{FakeAtlas, FakeConfig};
 use crate::cassette::{Auth, Body, Cassette, Interaction, RecordedResponse, Recorder, Secrets, loopback_send};
 use atlas_admin_core::driver::{SendResult, run_blocking};
 use atlas_admin_core::ops::{self, Custom, FromArgs, RawArgs, Visitor};
@@ -185,7 +185,7 @@ impl fmt::Display for DriftReport {
 pub fn check(cassette: &Cassette, fake: &FakeAtlas) -> DriftReport {
     let mut report = DriftReport::default();
     let mut replay = match Replay::new(cassette.auth, fake) {
-        Ok(r) => Replay { ids: Ids::parents(cassette, fake), ..r },
+        Ok(r) => Replay { ids: Ids::parents(cassette, fake.config()), ..r },
         Err(reason) => {
             let kind = DriftKind::NotReplayed { reason };
             report.differences.push(Drift { interaction: 0, operation: String::new(), kind });
@@ -236,7 +236,7 @@ fn auth_retry(cassette: &Cassette, index: usize) -> bool {
 
 /// Ids learned while replaying: recorded id ⇄ the id the fake minted in its place.
 #[derive(Default)]
-struct Ids {
+pub(crate) struct Ids {
     to_fake: BTreeMap<String, String>,
     to_recorded: BTreeMap<String, String>,
 }
@@ -264,9 +264,8 @@ impl Ids {
 
     /// Pairs the first project and organization the cassette's paths name with the fake's
     /// own (it has one of each), so a cassette recorded against another project replays.
-    fn parents(cassette: &Cassette, fake: &FakeAtlas) -> Ids {
+    pub(crate) fn parents(cassette: &Cassette, config: &FakeConfig) -> Ids {
         let mut ids = Ids::default();
-        let config = fake.config();
         for (name, own) in [("groupId", &config.group_id), ("orgId", &config.org_id)] {
             let named = cassette.interactions.iter().find_map(|i| {
                 let (_, params) = recorded_route(&i.operation, &i.request.path).ok()?;
@@ -277,6 +276,28 @@ impl Ids {
             }
         }
         ids
+    }
+
+    /// `i` as if recorded against the fake: the paired ids of its path, query and answer
+    /// replaced by the fake's (cassette seeding puts what it holds where the drift check looks).
+    pub(crate) fn onto_fake(&self, i: &Interaction) -> Interaction {
+        let map = &self.to_fake;
+        let mut out = i.clone();
+        if map.is_empty() {
+            return out;
+        }
+        out.request.path = Ids::rewrite(map, &i.request.path);
+        for (_, v) in &mut out.request.query {
+            *v = Ids::rewrite(map, v);
+        }
+        if let Ok(response) = &mut out.response {
+            response.body = match &response.body {
+                Body::Json(v) => Body::Json(Ids::rewrite_json(map, v)),
+                Body::Text(t) => Body::Text(Ids::rewrite(map, t)),
+                Body::Empty => Body::Empty,
+            };
+        }
+        out
     }
 
     /// Learns the pairs of ids found at the same places of a recorded and a fake value.

@@ -315,6 +315,17 @@ fn completed(req: &Request<'_>, body: Map<String, Value>) -> Map<String, Value> 
     }
 }
 
+/// `body` (what a PATCH or PUT merges) without what the operation never answers (a
+/// password): the fake keeps nothing Atlas would not show.
+fn unanswered_dropped(req: &Request<'_>, body: Map<String, Value>) -> Map<String, Value> {
+    let mut value = Value::Object(body);
+    spec::drop_unanswered(req.endpoint.operation_id, req.version, &mut value);
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
 /// Runs the generic behaviour of `req.endpoint` on `state`.
 pub(crate) fn handle(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Outcome {
     match run(state, route, req) {
@@ -373,11 +384,11 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             match *m {
                 Method::GET => respond(req, Some(state.resource(&coll, &key).ok_or_else(not_found)?)),
                 Method::PATCH => {
-                    let patch = object(req.body)?;
+                    let patch = unanswered_dropped(req, object(req.body)?);
                     respond(req, Some(state.update(&coll, &key, |b| merge(b, &patch)).ok_or_else(not_found)?))
                 }
                 Method::PUT => {
-                    let mut body = object(req.body)?;
+                    let mut body = unanswered_dropped(req, object(req.body)?);
                     match state.update(&coll, &key, |b| merge(b, &body)) {
                         Some(v) => respond(req, Some(v)),
                         None => {
@@ -448,7 +459,7 @@ fn run(state: &mut FakeState, route: &Route, req: &Request<'_>) -> Result<Outcom
             respond(req, Some(doc))
         }
         (Shape::Document | Shape::Collection, &Method::PUT | &Method::PATCH) => {
-            let patch = object(req.body)?;
+            let patch = unanswered_dropped(req, object(req.body)?);
             let mut doc = match state.document(path) {
                 Some(Value::Object(m)) => m.clone(),
                 _ => Map::new(),

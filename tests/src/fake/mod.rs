@@ -124,7 +124,7 @@ pub use seeding::SeedError;
 pub use server::FakeAtlas;
 pub use service::{CLOCK_PATH, COUNTERS_PATH};
 #[cfg(feature = "suites")]
-pub(crate) use spec::{field_example, observed_status, request_example};
+pub(crate) use spec::{drop_unanswered, field_example, observed_status, request_example};
 pub use users::{CANNOT_REMOVE_LAST_ROLE, SeedUser, USER_ALREADY_HAS_ROLE};
 pub use values::example_value;
 #[cfg(feature = "suites")]

@@ -2,7 +2,7 @@
 //! `components.schemas` (the vendored spec read as JSON, or the fake's embedded extract of it):
 //! [`Schemas::validate`] says where a value breaks a schema, [`Schemas::example`] makes a value
 //! that keeps it, [`Schemas::conform`] repairs a value into one that keeps it (keeping what is
-//! valid).
+//! valid), [`Schemas::drop_write_only`] takes out what is never answered.
 //!
 //! Understood: `$ref` (to `#/components/schemas/…`), `allOf`, `oneOf`/`anyOf` (a value must
 //! match at least one branch: the spec's branches overlap, so "exactly one" would refuse valid
@@ -557,6 +557,47 @@ impl<'a> Schemas<'a> {
     }
 }
 
+impl<'a> Schemas<'a> {
+    /// `value` without the properties `schema` marks `writeOnly`, at any depth (what Atlas
+    /// never answers: a database user's `password`); a property of a `oneOf`/`anyOf` branch
+    /// counts. Bounded like the other walks.
+    pub fn drop_write_only(&self, schema: &'a Value, value: &mut Value) {
+        self.strip(schema, value, 0, &Walk::new());
+    }
+
+    fn strip(&self, schema: &'a Value, value: &mut Value, depth: usize, walk: &Walk) {
+        if depth > MAX_DEPTH || !walk.step() {
+            return;
+        }
+        let s = self.resolve(schema);
+        match value {
+            Value::Object(fields) => {
+                let branches = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(Value::as_array);
+                let extra = s.get("additionalProperties").filter(|a| a.is_object());
+                let names: Vec<String> = fields.keys().cloned().collect();
+                for name in names {
+                    let in_branch = || branches.into_iter().flatten().find_map(|b| self.property(b, &name, 0));
+                    let Some(prop) = self.property(s, &name, 0).or_else(in_branch).or(extra) else { continue };
+                    let write_only = |p: &Value| p.get("writeOnly") == Some(&Value::Bool(true));
+                    if write_only(prop) || write_only(self.resolve(prop)) {
+                        fields.remove(&name);
+                    } else if let Some(v) = fields.get_mut(&name) {
+                        self.strip(prop, v, depth + 1, walk);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item) = s.get("items") {
+                    for v in items {
+                        self.strip(item, v, depth + 1, walk);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Drops `type: object` from every schema in `doc` that declares it over `oneOf` branches of
 /// which none is an object (`regionName`, `eventTypeName`: string enums by cloud provider or
 /// event family): no value could keep such a schema, and Atlas sends and takes the strings
@@ -834,6 +875,22 @@ mod tests {
         let mut lifted = json!(["CAT"]);
         s.conform(&json!({"type": "array", "items": pet}), &mut lifted, Direction::Response, none);
         assert_eq!(lifted[0]["kind"], "CAT", "a scalar becomes the object whose enum holds it: {lifted}");
+    }
+
+    /// Review finding 10: `writeOnly` properties are dropped, nested ones and those of a
+    /// branch too; the rest is kept.
+    #[test]
+    fn write_only_properties_are_dropped() {
+        let d = doc();
+        let s = Schemas::new(&d);
+        let pets = json!({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}});
+        let mut v = json!([{"name": "Rex", "secret": "hunter2", "extra": {"secret": 1}}, {"secret": "x"}]);
+        s.drop_write_only(&pets, &mut v);
+        assert_eq!(v, json!([{"name": "Rex", "extra": {"secret": 1}}, {}]));
+        let branchy = json!({"oneOf": [{"$ref": "#/components/schemas/Square"}, {"$ref": "#/components/schemas/Pet"}]});
+        let mut v = json!({"side": 1, "secret": "hunter2"});
+        s.drop_write_only(&branchy, &mut v);
+        assert_eq!(v, json!({"side": 1}));
     }
 
     #[test]

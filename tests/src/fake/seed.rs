@@ -2,6 +2,7 @@
 //! the rules are on [`SeedReport`].
 
 use super::config::FakeConfig;
+use super::drift::Ids;
 use super::routes::{Scope, is_handwritten, recorded_route};
 use super::state::{Invitation, Store, mirror};
 use super::users::{Membership, User, Users, VALIDITY, is_hex24, whole_seconds};
@@ -69,6 +70,10 @@ pub struct SeedEntry {
 /// | a document of the generic behaviour (settings: GET, PUT, PATCH) | the document as answered |
 /// | a DELETE of the generic behaviour | the removal of the item (one with a lifecycle goes `DELETING`) or document |
 ///
+/// The first project and organization the cassette's paths name stand for the fake's own, as
+/// in the drift check: a cassette recorded against real Atlas seeds a default fake (their ids
+/// in paths and answers are the fake's).
+///
 /// So the fake ends in the state the cassette ends in: an object deleted in it is gone
 /// (truncate [`Cassette::interactions`] to seed an earlier state). An object met again replaces
 /// the earlier one (same id, or for users the same username, as the fake keeps one user per
@@ -77,10 +82,8 @@ pub struct SeedEntry {
 ///
 /// Ignored, and listed here: auth exchanges (Digest probes that were
 /// challenged, token fetches, revocations), non-2xx answers, answers of the hand-written
-/// operations of another project or organization than the fake's (start the fake with a
-/// [`FakeConfig`](super::FakeConfig) of the recorded ids), generic resources whose parent is
-/// not in the fake (a cluster of a project neither the fake's nor created earlier in the
-/// cassette), actions (`:verb` methods, downloads), objects without a usable id or key, and
+/// operations of a second project or organization, generic resources whose parent is not in
+/// the fake (a cluster of a project neither the fake's nor created earlier in the cassette), actions (`:verb` methods, downloads), objects without a usable id or key, and
 /// answers that do not decode as the operation's output (reported with the decoder's message,
 /// never a panic).
 ///
@@ -134,8 +137,10 @@ impl fmt::Display for SeedReport {
 pub(crate) fn seed(store: &mut Store, config: &FakeConfig, cassette: &Cassette, now: SystemTime) -> SeedReport {
     store.generic.at(now, config.settle_time);
     let mut report = SeedReport::default();
+    // The recorded project and organization are the fake's, as in the drift check.
+    let ids = Ids::parents(cassette, config);
     for (index, interaction) in cassette.interactions.iter().enumerate() {
-        let actions = match one(store, config, interaction, now) {
+        let actions = match one(store, config, &ids.onto_fake(interaction), now) {
             Ok(actions) => actions,
             Err(why) => vec![SeedAction::Ignored(why)],
         };

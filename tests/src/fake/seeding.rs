@@ -44,6 +44,14 @@ pub enum SeedError {
         /// Why.
         reason: String,
     },
+    /// An item with this key is in the collection already (a POST of it would be a 409):
+    /// nothing is replaced.
+    Exists {
+        /// The collection (concrete path).
+        collection: String,
+        /// The item's key.
+        key: String,
+    },
     /// A user status the fake cannot compute from its state: one of the four known ones
     /// (`PENDING`, `ACTIVE`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`) is needed.
     UnknownStatus(String),
@@ -66,6 +74,7 @@ impl fmt::Display for SeedError {
                 format!("no resource with {parent} {key} exists: seed it first")
             }
             SeedError::InvalidBody { field, reason } => format!("body field {field}: {reason}"),
+            SeedError::Exists { collection, key } => format!("{collection} holds an item {key} already"),
             SeedError::UnknownStatus(status) => format!(
                 "a seeded user's status must be PENDING, ACTIVE, INVITATION_EXPIRED or INVITATION_REJECTED, not {status}"
             ),
@@ -97,7 +106,9 @@ pub(crate) fn object_of(value: &impl Serialize) -> Result<Map<String, Value>, Se
 
 /// Puts `body` in the collection at concrete path `collection`, keyed as a POST would key it,
 /// after checking the path (a collection of the catalog, parameters its patterns take, parents
-/// that exist). Its key.
+/// that exist) and that no item has that key (as a POST would: [`SeedError::Exists`]). An item
+/// with a lifecycle is in the `stateName` the body gives (`IDLE`: settled), else `CREATING`.
+/// Its key.
 pub(crate) fn seed_resource(
     state: &mut FakeState,
     collection: &str,
@@ -116,9 +127,17 @@ pub(crate) fn seed_resource(
         let text = |k: &str| first[k].as_str().unwrap_or_default().to_owned();
         SeedError::InvalidBody { field: text("field"), reason: text("description") }
     })?;
+    if state.exists_at(&path, &key) {
+        return Err(SeedError::Exists { collection: path, key });
+    }
     generic::fill_parents(e.path, collection, &mut body);
     let lifecycle = generic::has_lifecycle(&path, &body);
-    state.insert(&path, &key, body, lifecycle);
+    match body.contains_key("stateName") {
+        true => state.restore(&path, &key, body, lifecycle),
+        false => {
+            state.insert(&path, &key, body, lifecycle);
+        }
+    }
     Ok(key)
 }
 

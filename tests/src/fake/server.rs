@@ -198,9 +198,9 @@ impl FakeAtlas {
     }
 
     /// Moves the fake's clock forward: e.g. 31 days turns PENDING users into
-    /// `INVITATION_EXPIRED`.
+    /// `INVITATION_EXPIRED`. A step past 9999-12-31T23:59:59Z leaves the clock where it was.
     pub fn advance(&self, d: Duration) {
-        self.shared.lock().clock.advance(d);
+        let _moved = self.shared.lock().clock.advance(d);
     }
 
     /// Puts an org user in any of the four known states into the fake; its user id, or

@@ -174,7 +174,8 @@ fn clock(shared: &Shared, parts: &Parts) -> Response<FakeBody> {
     match (&parts.method, query.as_slice()) {
         (&Method::GET, []) => {}
         (&Method::POST, [(name, value)]) if name == "advance" => match value.parse::<u64>() {
-            Ok(secs) => inner.clock.advance(std::time::Duration::from_secs(secs)),
+            Ok(secs) if inner.clock.advance(std::time::Duration::from_secs(secs)) => {}
+            Ok(_) => return bad("advance would take the clock past 9999-12-31T23:59:59Z."),
             Err(_) => return bad("advance takes a whole number of seconds."),
         },
         (&Method::POST, [(name, value)]) if name == "set" => match Timestamp::parse(value.as_str()).system_time() {

@@ -7,7 +7,7 @@
 
 use super::incoming::Request;
 use super::random;
-use super::schema::{Direction, Fill, HEX24, Schemas, Violation, untype_scalar_unions};
+use super::schema::{Direction, HEX24, Schemas, Violation, untype_scalar_unions};
 use atlas_admin_core::{ApiVersion, format_rfc3339};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -28,6 +28,13 @@ fn data() -> &'static Value {
 
 fn operation(operation_id: &str) -> Option<&'static Value> {
     data().get("operations")?.get(operation_id)
+}
+
+/// The schema of the success body of `operation_id` in `version` (of the first status that has
+/// one in that version).
+fn success_schema(operation_id: &str, version: ApiVersion) -> Option<&'static Value> {
+    let responses = operation(operation_id)?.get("responses")?.as_object()?;
+    responses.values().find_map(|by_version| by_version.get(version.as_str()))
 }
 
 /// The request body's schema of `operation_id` in `version`.
@@ -70,8 +77,7 @@ pub(crate) fn success_status(operation_id: &str, version: ApiVersion, documented
 /// back before its required fields are filled. `None` if there are none.
 pub(crate) fn echoed(operation_id: &str, version: ApiVersion, body: &[u8]) -> Option<Value> {
     let Ok(Value::Object(sent)) = serde_json::from_slice::<Value>(body) else { return None };
-    let responses = operation(operation_id)?.get("responses")?.as_object()?;
-    let schema = responses.values().find_map(|by_version| by_version.get(version.as_str()))?;
+    let schema = success_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
     let kept: serde_json::Map<String, Value> =
         sent.into_iter().filter(|(k, _)| schemas.property(schema, k, 0).is_some()).collect();
@@ -81,7 +87,8 @@ pub(crate) fn echoed(operation_id: &str, version: ApiVersion, body: &[u8]) -> Op
 /// A request body of `operation_id` in `version` made from its schema ([`Schemas::example`]:
 /// `fill` asked first for each named string field), valid for [`request_problems`] (a list with one item); `None` where
 /// the spec gives the operation no request body.
-pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: Fill<'_>) -> Option<Value> {
+#[cfg(feature = "suites")]
+pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: super::schema::Fill<'_>) -> Option<Value> {
     let schema = request_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
     let mut body = schemas.example(schema, Direction::Request, fill);
@@ -96,9 +103,9 @@ pub(crate) fn request_example(operation_id: &str, version: ApiVersion, fill: Fil
 
 /// An example of field `name` of the success body of `operation_id` in `version` (its schema's
 /// example, default or a value built from it), if that body's schema describes the field.
+#[cfg(feature = "suites")]
 pub(crate) fn field_example(operation_id: &str, version: ApiVersion, name: &str) -> Option<Value> {
-    let responses = operation(operation_id)?.get("responses")?.as_object()?;
-    let schema = responses.values().find_map(|by_version| by_version.get(version.as_str()))?;
+    let schema = success_schema(operation_id, version)?;
     let schemas = Schemas::new(data());
     let field = schemas.property(schema, name, 0)?;
     Some(schemas.example(field, Direction::Response, &|_, _| None))
@@ -119,7 +126,7 @@ pub(crate) fn request_problems(operation_id: &str, version: ApiVersion, patch: b
 /// if the spec gives one: fields that keep it kept, required ones added (the value of the path
 /// parameter of that name in `path`, decoded, a fresh id where the spec's pattern is a 24-hex id, the request's
 /// time for a date-time, else the spec's example, default or first enum value), a value of the
-/// wrong type, outside its enum, range or pattern replaced.
+/// wrong type, outside its enum, range or pattern replaced; `writeOnly` fields dropped.
 pub(crate) fn conform(req: &Request<'_>, status: u16, path: &[(&str, String)], body: &mut Value) {
     let (e, version, now) = (req.endpoint, req.version, req.now);
     let Some(schema) = response_schema(e.operation_id, status, version) else { return };
@@ -133,7 +140,20 @@ pub(crate) fn conform(req: &Request<'_>, status: u16, path: &[(&str, String)], b
             _ => None,
         }
     };
-    Schemas::new(data()).conform(schema, body, Direction::Response, &fill);
+    let schemas = Schemas::new(data());
+    schemas.conform(schema, body, Direction::Response, &fill);
+    // Atlas never answers a `writeOnly` field (a database user's password).
+    schemas.drop_write_only(schema, body);
+}
+
+/// `body` without the fields the success body of `operation_id` in `version` marks
+/// `writeOnly`: what Atlas never answers (a database user's password), so neither kept from
+/// what a PATCH or PUT merges nor expected back. (A request schema's `writeOnly` says less: a
+/// team's new `name` is answered.)
+pub(crate) fn drop_unanswered(operation_id: &str, version: ApiVersion, body: &mut Value) {
+    if let Some(schema) = success_schema(operation_id, version) {
+        Schemas::new(data()).drop_write_only(schema, body);
+    }
 }
 
 #[cfg(test)]
