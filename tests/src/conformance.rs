@@ -538,6 +538,17 @@ pub fn body_over_cap<D: Driver>() {
 }
 
 /// Builds a fake with a custom config (re-exported for transport-specific tests).
+/// The day before the earliest sunset date of any operation's version in the catalog (the
+/// spec's: 2025-01-01 today, so 2024-12-31): on it every version of the catalog is served, so
+/// a suite whose fake's clock is set there passes whatever the day it runs.
+pub fn before_every_sunset() -> SystemTime {
+    let earliest = atlas_admin_core::catalog::all()
+        .flat_map(|e| e.sunsets.iter().filter_map(|s| e.sunset_date(s.version)))
+        .min()
+        .expect("the catalog has versions with a sunset date");
+    earliest.system_time() - Duration::from_secs(86_400)
+}
+
 pub fn start_fake(config: FakeConfig) -> FakeAtlas {
     FakeAtlas::start_with(config).expect("fake Atlas starts on loopback")
 }

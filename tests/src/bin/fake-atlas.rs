@@ -93,8 +93,11 @@ options:
   --seed-cassette FILE      seed what a cassette (recorded by this crate's recorder) holds:
                             invitations, users and every other operation's resources, in
                             their recorded lifecycle state; what is ignored is printed
-  --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z)
-  --retire-on-wall-clock    versions past their sunset are 410 on the wall clock too
+  --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z);
+                            a version past its sunset on the fake's clock (the wall clock
+                            unless set) answers 410 VERSION_GONE, as Atlas does
+  --serve-past-sunset       serve versions past their sunset (with their Sunset header)
+                            instead of 410, whatever the day
   --settle-secs N           how long lifecycles stay CREATING/UPDATING/DELETING (default 60)
   -h, --help                this help
 
@@ -182,7 +185,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 seeds.push(Seed::Resource(path.to_owned(), body));
             }
             "--seed-cassette" => seeds.push(Seed::Cassette(value()?)),
-            "--retire-on-wall-clock" => config.retire_on_wall_clock = true,
+            "--serve-past-sunset" => config.serve_past_sunset = true,
             "--clock" => {
                 let v = value()?;
                 let t = Timestamp::parse(v.as_str()).system_time();
@@ -372,8 +375,8 @@ mod tests {
         assert_eq!(o.seeds, [Seed::Cassette("a.json".to_owned())]);
         assert_eq!(o.clock, Timestamp::parse("2027-07-01T00:00:00Z").system_time());
         assert!(args(&["--clock", "tomorrow"]).unwrap_err().contains("RFC 3339"));
-        assert!(args(&["--retire-on-wall-clock"]).unwrap().unwrap().retire_on_wall_clock);
-        assert!(!args(&[]).unwrap().unwrap().retire_on_wall_clock);
+        assert!(args(&["--serve-past-sunset"]).unwrap().unwrap().serve_past_sunset);
+        assert!(!args(&[]).unwrap().unwrap().serve_past_sunset);
     }
 
     #[test]

@@ -28,12 +28,6 @@ impl Clock {
         }
     }
 
-    /// Whether a test set the time ([`Clock::Fixed`]): what it reads then does not depend on
-    /// the day the test runs.
-    pub(crate) fn is_set(&self) -> bool {
-        matches!(self, Clock::Fixed(_))
-    }
-
     /// Moves time forward by `d` (a frozen clock stays frozen).
     pub(crate) fn advance(&mut self, d: Duration) {
         *self = match *self {

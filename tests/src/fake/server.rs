@@ -192,13 +192,18 @@ impl FakeAtlas {
         self.shared.lock().clock.now()
     }
 
-    /// Freezes the fake's clock at `t` (authentication keeps real time).
+    /// Freezes the fake's clock at `t` (authentication keeps real time). Versions retire on
+    /// it: past a version's sunset the version answers 410 `VERSION_GONE` (unless
+    /// [`FakeConfig::serve_past_sunset`](super::FakeConfig::serve_past_sunset)); a suite that
+    /// calls deprecated versions sets it before their sunsets to pass whatever the day.
     pub fn set_clock(&self, t: SystemTime) {
         self.shared.lock().clock = Clock::Fixed(t);
     }
 
-    /// Moves the fake's clock forward: e.g. 31 days turns PENDING users into
-    /// `INVITATION_EXPIRED`.
+    /// Moves the fake's clock forward (the wall clock, or the instant set): e.g. 31 days turns
+    /// PENDING users into `INVITATION_EXPIRED`, and moving past a version's sunset retires it
+    /// (410 `VERSION_GONE`, unless
+    /// [`FakeConfig::serve_past_sunset`](super::FakeConfig::serve_past_sunset)).
     pub fn advance(&self, d: Duration) {
         self.shared.lock().clock.advance(d);
     }
