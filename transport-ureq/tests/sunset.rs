@@ -15,7 +15,7 @@ fn new_client(fake: &FakeAtlas) -> Client {
 
 #[test]
 fn each_deprecated_operation_warns_once_per_client() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let client = new_client(&fake);
     let seen: Arc<Mutex<Vec<SunsetWarning>>> = Arc::default();
@@ -61,7 +61,7 @@ fn each_deprecated_operation_warns_once_per_client() {
 #[test]
 fn a_described_operation_warns_under_its_name() {
     use atlas_admin_ureq::core::ops::Custom;
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let exchanges: Arc<Mutex<Vec<&'static str>>> = Arc::default();
     let seen_exchanges = Arc::clone(&exchanges);

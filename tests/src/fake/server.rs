@@ -102,7 +102,21 @@ impl FakeAtlas {
     /// # Panics
     /// If binding a loopback port or starting its thread fails.
     pub fn start() -> FakeAtlas {
-        match FakeAtlas::start_with(FakeConfig::default()) {
+        FakeAtlas::started(FakeConfig::default())
+    }
+
+    /// As [`start`](Self::start), serving versions past their sunset
+    /// ([`FakeConfig::serve_past_sunset`]): for a suite that calls deprecated versions and must
+    /// pass whatever the day it runs (this repository's own suites use it).
+    ///
+    /// # Panics
+    /// If binding a loopback port or starting its thread fails.
+    pub fn start_day_independent() -> FakeAtlas {
+        FakeAtlas::started(FakeConfig { serve_past_sunset: true, ..FakeConfig::default() })
+    }
+
+    fn started(config: FakeConfig) -> FakeAtlas {
+        match FakeAtlas::start_with(config) {
             Ok(fake) => fake,
             Err(e) => panic!("fake Atlas: cannot listen on 127.0.0.1: {e}"),
         }

@@ -84,5 +84,8 @@ pub fn a_deprecated_operation_without_a_sunset_date_warns<T: Transport>() {
     let seen = seen.lock().unwrap();
     let got: Vec<(&str, Option<HttpDate>, bool)> = seen.iter().map(|w| (w.operation, w.sunset, w.from_spec)).collect();
     assert_eq!(got, [("listGroupClusterBackupCheckpoints", None, true)], "one warning");
-    assert_eq!(seen[0].to_string(), "listGroupClusterBackupCheckpoints is deprecated (the API spec says so; no sunset date yet)");
+    assert_eq!(
+        seen[0].to_string(),
+        "listGroupClusterBackupCheckpoints is deprecated (the API spec says so; no sunset date yet)"
+    );
 }
