@@ -42,9 +42,9 @@ hand-written behaviours; every other one a generic behaviour driven by the spec'
     read DELETING for as long, then are gone (404);
   - custom methods (:verb), downloads and other actions answer their documented status;
   - versions are checked: 406 for a version the operation lacks; 410 VERSION_GONE for a
-    version past its sunset (the invitation endpoints from 2027-07-01) on a clock that was
-    set (--clock, POST /__fake/clock?set=TIME), or on the wall clock too with
-    --retire-on-wall-clock; Sunset and Deprecation headers before; Digest or OAuth
+    version past its sunset (the invitation endpoints from 2027-07-01) on the fake's clock,
+    whatever it is (the wall clock, advanced, or set), as Atlas answers, unless
+    --serve-past-sunset; Sunset and Deprecation headers before; Digest or OAuth
     authentication, none for the operation the spec leaves open.
 
 The clock: the fake's \"now\" (timestamps, invitation expiry, lifecycles, sunsets) is the
