@@ -410,3 +410,24 @@ fn describe(invitation: &GroupInvitation) -> String {
         invitation.expires_at.as_ref().map_or("?", |t| t.as_str()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// Past the invitations' sunset the quickstart's fake is set to the day before it; before
+    /// it, its clock is left alone.
+    #[test]
+    fn the_invitation_quickstart_runs_on_a_clock_before_the_sunset() {
+        let sunset = SystemTime::UNIX_EPOCH + Duration::from_secs(1_814_400_000); // 2027-07-01
+        let fake = FakeAtlas::start();
+        fake.set_clock(sunset + Duration::from_secs(31 * 86_400));
+        pin_before_invitation_sunset(&fake);
+        assert_eq!(fake.now(), sunset - Duration::from_secs(86_400));
+        let early = sunset - Duration::from_secs(7 * 86_400);
+        fake.set_clock(early);
+        pin_before_invitation_sunset(&fake);
+        assert_eq!(fake.now(), early);
+    }
+}
