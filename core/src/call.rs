@@ -665,11 +665,13 @@ impl<'s, O: Operation> Call<'s, O> {
         self.release_hold();
         let Tally { exchanges, waited, .. } = self.tally;
         let spec_sunset = self.prepared.as_ref().and_then(|p| p.spec_sunset);
+        let spec_deprecated = self.prepared.as_ref().is_some_and(|p| p.spec_deprecated);
         let stamp = |meta: &mut ResponseMeta| {
             meta.exchanges = exchanges;
             meta.attempts = attempts;
             meta.waited = waited;
             meta.spec_sunset = spec_sunset;
+            meta.spec_deprecated = spec_deprecated;
         };
         match &mut result {
             Ok(ok) => stamp(&mut ok.meta),

@@ -232,7 +232,8 @@ impl fmt::Display for Exchange {
 }
 
 /// An answer from a deprecated endpoint or API version: it carried `Sunset` (the date after
-/// which Atlas answers 410), or the spec gives the version called a sunset date (`x-sunset`).
+/// which Atlas answers 410) or `Deprecation`, or the spec gives the version called a sunset
+/// date (`x-sunset`) or marks the operation `deprecated` (some without a date yet).
 /// A client reports it once per operation; see [`SunsetWarnings`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -241,9 +242,10 @@ pub struct SunsetWarning {
     pub operation: &'static str,
     /// The `Deprecation` header, if sent.
     pub deprecation: Option<HttpDate>,
-    /// The `Sunset` header, or else the spec's date ([`ResponseMeta::spec_sunset`]).
-    pub sunset: HttpDate,
-    /// Whether the date is the spec's: the answer carried no `Sunset` header.
+    /// The `Sunset` header, or else the spec's date ([`ResponseMeta::spec_sunset`]); `None`
+    /// for an operation deprecated without a date (neither the answer nor the spec gives one).
+    pub sunset: Option<HttpDate>,
+    /// Whether the warning is the spec's: the answer carried no `Sunset` header.
     pub from_spec: bool,
 }
 
@@ -253,8 +255,14 @@ impl fmt::Display for SunsetWarning {
         if let Some(since) = &self.deprecation {
             write!(f, " since {since}")?;
         }
-        write!(f, "; its sunset is {} (then Atlas answers 410", self.sunset)?;
-        f.write_str(if self.from_spec { "; the API spec's date for this version)" } else { ")" })
+        match (&self.sunset, self.from_spec) {
+            (Some(sunset), from_spec) => {
+                write!(f, "; its sunset is {sunset} (then Atlas answers 410")?;
+                f.write_str(if from_spec { "; the API spec's date for this version)" } else { ")" })
+            }
+            (None, true) => f.write_str(" (the API spec says so; no sunset date yet)"),
+            (None, false) => f.write_str(" (no sunset date yet)"),
+        }
     }
 }
 
@@ -296,17 +304,20 @@ impl SunsetWarnings {
         *self.hook.lock().unwrap_or_else(PoisonError::into_inner) = Some(hook);
     }
 
-    /// The warning if `meta` carries `Sunset` (or, without it, the spec gives the version called
-    /// a sunset date: [`ResponseMeta::spec_sunset`]) and `operation` has not warned yet; it also
-    /// goes to the hook and to `tracing`.
+    /// The warning if the call was deprecated and `operation` has not warned yet; it also goes
+    /// to the hook and to `tracing`. Deprecated means: `meta` carries `Sunset` or `Deprecation`,
+    /// or the spec gives the version called a sunset date ([`ResponseMeta::spec_sunset`]) or
+    /// marks the operation deprecated ([`ResponseMeta::spec_deprecated`]).
     ///
-    /// The rule: a version with a sunset date warns whatever the date, before it (time to move to
-    /// a newer version) and after it (Atlas may answer 410 at any call); Atlas's `Sunset` header,
-    /// when sent, wins over the vendored spec's date (it is newer). No clock is read.
+    /// The rule: a deprecated call warns whatever the date, before it (time to move to a newer
+    /// version or operation) and after it (Atlas may answer 410 at any call); Atlas's `Sunset`
+    /// header, when sent, wins over the vendored spec's date (it is newer). No clock is read.
     pub fn check(&self, operation: &'static str, meta: &ResponseMeta) -> Option<SunsetWarning> {
         let (sunset, from_spec) = match (meta.sunset, meta.spec_sunset) {
-            (Some(header), _) => (header, false),
-            (None, Some(spec)) => (spec, true),
+            (Some(header), _) => (Some(header), false),
+            (None, Some(spec)) => (Some(spec), true),
+            (None, None) if meta.spec_deprecated => (None, true),
+            (None, None) if meta.deprecation.is_some() => (None, false),
             (None, None) => return None,
         };
         {
@@ -318,7 +329,7 @@ impl SunsetWarnings {
         }
         let warning = SunsetWarning { operation, deprecation: meta.deprecation, sunset, from_spec };
         #[cfg(feature = "tracing")]
-        tracing::warn!(target: "atlas_admin", operation, sunset = %warning.sunset, "{warning}");
+        tracing::warn!(target: "atlas_admin", operation, sunset = warning.sunset.as_ref().map(tracing::field::display), "{warning}");
         // The hook runs outside the lock, so it may call the client again.
         let hook = self.hook.lock().unwrap_or_else(PoisonError::into_inner).clone();
         if let Some(hook) = hook {
@@ -380,7 +391,7 @@ mod tests {
         let warnings = SunsetWarnings::default();
         let only_spec = ResponseMeta::default().with_spec_sunset(spec);
         let w = warnings.check("listGroupClusters", &only_spec).unwrap();
-        assert_eq!((w.sunset, w.from_spec), (spec, true));
+        assert_eq!((w.sunset, w.from_spec), (Some(spec), true));
         assert_eq!(
             w.to_string(),
             "listGroupClusters is deprecated; its sunset is Thu, 22 Jan 2026 00:00:00 GMT \
@@ -388,9 +399,29 @@ mod tests {
         );
         let both = ResponseMeta::default().with_spec_sunset(spec).with_sunset(header);
         let w = warnings.check("getGroupCluster", &both).unwrap();
-        assert_eq!((w.sunset, w.from_spec), (header, false));
+        assert_eq!((w.sunset, w.from_spec), (Some(header), false));
         assert!(w.to_string().ends_with("(then Atlas answers 410)"), "{w}");
         assert_eq!(warnings.check("listOrgUsers", &ResponseMeta::default()), None, "no date, no warning");
+    }
+
+    /// An operation the spec marks deprecated without a sunset date (or an answer with only
+    /// `Deprecation`) warns once, with no date.
+    #[test]
+    fn a_deprecated_operation_without_a_date_warns() {
+        let warnings = SunsetWarnings::default();
+        let deprecated = ResponseMeta::default().with_spec_deprecated();
+        let w = warnings.check("listGroupClusterBackupCheckpoints", &deprecated).unwrap();
+        assert_eq!((w.sunset, w.from_spec), (None, true));
+        assert_eq!(
+            w.to_string(),
+            "listGroupClusterBackupCheckpoints is deprecated (the API spec says so; no sunset date yet)"
+        );
+        assert_eq!(warnings.check("listGroupClusterBackupCheckpoints", &deprecated), None, "once");
+        let since = HttpDate::from_date("2025-03-01").unwrap();
+        let header_only = ResponseMeta::default().with_deprecation(since);
+        let w = warnings.check("getGroupCluster", &header_only).unwrap();
+        assert_eq!((w.deprecation, w.sunset, w.from_spec), (Some(since), None, false));
+        assert!(w.to_string().ends_with("since Sat, 01 Mar 2025 00:00:00 GMT (no sunset date yet)"), "{w}");
     }
 
     #[test]

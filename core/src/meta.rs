@@ -35,6 +35,10 @@ pub struct ResponseMeta {
     /// described operation not made from the catalog. Set by the clients, not read from the
     /// answer.
     pub spec_sunset: Option<HttpDate>,
+    /// Whether the vendored spec marks the operation called `deprecated`
+    /// ([`Endpoint::deprecated`](crate::Endpoint::deprecated)), with or without a sunset date;
+    /// `false` for a described operation not made from the catalog. Set by the clients.
+    pub spec_deprecated: bool,
     /// `RateLimit-Limit` header.
     pub rate_limit_limit: Option<u64>,
     /// `RateLimit-Remaining` header.
@@ -63,6 +67,7 @@ impl ResponseMeta {
             deprecation: header_str(headers, &DEPRECATION).and_then(HttpDate::parse),
             sunset: header_str(headers, &SUNSET).and_then(HttpDate::parse),
             spec_sunset: None,
+            spec_deprecated: false,
             rate_limit_limit: header_u64(headers, &RATELIMIT_LIMIT),
             rate_limit_remaining: header_u64(headers, &RATELIMIT_REMAINING),
             retry_after: header_str(headers, &RETRY_AFTER).and_then(|v| parse_retry_after(v, now)),
@@ -132,6 +137,12 @@ impl ResponseMeta {
     /// Sets the spec's sunset date of the version called ([`Self::spec_sunset`]).
     pub fn with_spec_sunset(mut self, date: HttpDate) -> Self {
         self.spec_sunset = Some(date);
+        self
+    }
+
+    /// Marks the operation called deprecated by the spec ([`Self::spec_deprecated`]).
+    pub fn with_spec_deprecated(mut self) -> Self {
+        self.spec_deprecated = true;
         self
     }
 

@@ -159,6 +159,19 @@ impl Endpoint {
         self.sunsets.iter().find(|s| s.version == version).map(|s| s.date)
     }
 
+    /// The sunset instant of `version` (its `x-sunset` date at 00:00:00 GMT), if it has one:
+    /// the one reading of the spec's date, for the clients' warnings and the fake's 410.
+    ///
+    /// ```
+    /// use atlas_admin_core::{ApiVersion, catalog};
+    /// let invites = catalog::find("listGroupInvites").unwrap();
+    /// let sunset = invites.sunset_date(ApiVersion::V2023_01_01).unwrap();
+    /// assert_eq!(sunset.to_string(), "Thu, 01 Jul 2027 00:00:00 GMT");
+    /// ```
+    pub fn sunset_date(&self, version: ApiVersion) -> Option<HttpDate> {
+        self.sunset(version).and_then(HttpDate::from_date)
+    }
+
     /// Whether `name` is the operationId or one of its aliases.
     pub fn is_named(&self, name: &str) -> bool {
         self.operation_id == name || self.aliases.contains(&name)
@@ -457,6 +470,9 @@ pub(crate) struct Prepared {
     /// The sunset date the endpoint's row or catalog entry gives the version sent
     /// ([`ResponseMeta::spec_sunset`](crate::ResponseMeta::spec_sunset)).
     pub(crate) spec_sunset: Option<HttpDate>,
+    /// Whether the row marks the operation deprecated
+    /// ([`ResponseMeta::spec_deprecated`](crate::ResponseMeta::spec_deprecated)).
+    pub(crate) spec_deprecated: bool,
 }
 
 /// The media type of the default API version, as a header without allocating.
@@ -626,7 +642,8 @@ pub(crate) fn prepare<O: Operation>(config: &Config, base: Option<&Base>, op: &O
         user_agent,
         headers,
         auth,
-        spec_sunset: row.sunset(version).and_then(HttpDate::from_date),
+        spec_sunset: row.sunset_date(version),
+        spec_deprecated: row.deprecated,
     })
 }
 

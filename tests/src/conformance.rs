@@ -105,7 +105,7 @@ fn ok<T>(what: &str, r: Result<ApiResponse<T>, Error>) -> T {
 
 /// create → list → update by username (the seed) → update by id → get → delete → get (404).
 pub fn project_lifecycle<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let g = group(&fake);
     let user = "first.last+atlas@example.com";
@@ -147,7 +147,7 @@ pub fn project_lifecycle<D: Driver>() {
 
 /// The same lifecycle for an organization, with teams and project assignments.
 pub fn org_lifecycle<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let org = fake.config().org_id.clone();
     let assignment = GroupRoleAssignment::new(group(&fake), [ProjectRole::GroupReadOnly]).unwrap();
@@ -180,7 +180,7 @@ pub fn org_lifecycle<D: Driver>() {
 /// and remove a project role -> team add, list, remove -> remove from the project (204) -> remove
 /// from the org (204) -> get (404); the conflicts and the last-role refusal are typed.
 pub fn cloud_users_lifecycle<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let (org, g, team) = (fake.config().org_id.clone(), group(&fake), fake.config().team_id.clone());
     let user = "ada@example.com";
@@ -254,7 +254,7 @@ pub fn cloud_users_lifecycle<D: Driver>() {
 
 /// N Digest calls cost N+1 HTTP requests: one challenge, then preemptive signing.
 pub fn digest_one_round_trip_per_call<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     for _ in 0..10 {
@@ -266,7 +266,7 @@ pub fn digest_one_round_trip_per_call<D: Driver>() {
 
 /// An expired nonce costs exactly one extra request.
 pub fn digest_stale_nonce<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     ok("warm up", c.execute(&op));
@@ -279,7 +279,7 @@ pub fn digest_stale_nonce<D: Driver>() {
 
 /// A wrong private key: exactly 2 requests and an authentication error.
 pub fn digest_wrong_password<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let creds = Credentials::api_key(fake.config().public_key.clone(), "wrong-private-key").unwrap();
     let c = D::connect(spec(&fake, creds));
     let err = c.execute(&ListGroupInvites::new(group(&fake)).unwrap()).unwrap_err();
@@ -291,7 +291,7 @@ pub fn digest_wrong_password<D: Driver>() {
 /// (Atlas's Digest refusal says `UNEXPECTED_ERROR`). A wrong public key and a wrong private key
 /// end the same way (Atlas answers both with the same challenge again); a 404 is not one.
 pub fn wrong_credentials_are_unauthorized<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (public, private) = (fake.config().public_key.clone(), fake.config().private_key.clone());
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     let refused = |creds: Credentials| D::connect(spec(&fake, creds)).execute(&op).unwrap_err();
@@ -312,7 +312,7 @@ pub fn wrong_credentials_are_unauthorized<D: Driver>() {
 
 /// A service account: many calls, one token; a refused token is replaced once.
 pub fn oauth_one_token<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = D::connect(spec(&fake, oauth_credentials(&fake)));
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     for _ in 0..10 {
@@ -327,7 +327,7 @@ pub fn oauth_one_token<D: Driver>() {
 
 /// Wrong client secret: an authentication error after one token request.
 pub fn oauth_wrong_secret<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let creds = Credentials::service_account(fake.config().client_id.clone(), "wrong-secret").unwrap();
     let c = D::connect(spec(&fake, creds));
     let err = c.execute(&ListGroupInvites::new(group(&fake)).unwrap()).unwrap_err();
@@ -338,7 +338,7 @@ pub fn oauth_wrong_secret<D: Driver>() {
 
 /// 429 with `Retry-After` is obeyed (the wait is at least what was asked), then success.
 pub fn retry_after_obeyed<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     ok("warm up", c.execute(&op));
@@ -352,7 +352,7 @@ pub fn retry_after_obeyed<D: Driver>() {
 
 /// A `Retry-After` longer than the policy's cap: the error at once, no wait, no retry.
 pub fn retry_after_beyond_cap<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     ok("warm up", c.execute(&op));
@@ -367,7 +367,7 @@ pub fn retry_after_beyond_cap<D: Driver>() {
 
 /// 503, the invite limiter and an HTML 502 are retried for idempotent operations.
 pub fn transient_errors_retried_when_safe<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let op = ListGroupInvites::new(group(&fake)).unwrap();
     ok("warm up", c.execute(&op));
@@ -387,7 +387,7 @@ pub fn transient_errors_retried_when_safe<D: Driver>() {
 
 /// A create is never sent twice when the server may have applied it; nothing is lost.
 pub fn create_not_duplicated<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let g = group(&fake);
     ok("warm up", c.execute(&ListGroupInvites::new(&g).unwrap()));
@@ -434,7 +434,7 @@ pub fn create_not_duplicated<D: Driver>() {
 
 /// A slow server beyond the timeout is a typed timeout, not a hang.
 pub fn slow_server_times_out<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = D::connect(
         spec(&fake, digest_credentials(&fake)).timeout(Duration::from_millis(300)).retry(RetryPolicy::none()),
     );
@@ -449,7 +449,7 @@ pub fn slow_server_times_out<D: Driver>() {
 
 /// `envelope=true` results equal plain ones, errors included.
 pub fn envelope_equals_plain<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let g = group(&fake);
     let created = ok(
@@ -471,7 +471,7 @@ pub fn envelope_equals_plain<D: Driver>() {
 
 /// Invalid input fails before anything reaches the server.
 pub fn invalid_input_sends_nothing<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     assert!(GetGroupInvite::new("6A7900FF11BB22CC33DD44EF", "6a7900ff11bb22cc33dd44ef").is_err());
     assert!(GroupInvitationRequest::new("not-an-email", [ProjectRole::GroupOwner]).is_err());
@@ -521,7 +521,7 @@ pub fn connection_refused<D: Driver>() {
 
 /// A response over the size cap is a typed error, not retried, and nothing is half-decoded.
 pub fn body_over_cap<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = group(&fake);
     let roomy: D = digest_client(&fake);
     for i in 0..5 {
@@ -538,8 +538,21 @@ pub fn body_over_cap<D: Driver>() {
 }
 
 /// Builds a fake with a custom config (re-exported for transport-specific tests).
+/// The day before the earliest sunset date of any operation's version in the catalog (the
+/// spec's: 2025-01-01 today, so 2024-12-31): on it every version of the catalog is served, so
+/// a suite whose fake's clock is set there passes whatever the day it runs.
+pub fn before_every_sunset() -> SystemTime {
+    let earliest = atlas_admin_core::catalog::all()
+        .flat_map(|e| e.sunsets.iter().filter_map(|s| e.sunset_date(s.version)))
+        .min()
+        .expect("the catalog has versions with a sunset date");
+    earliest.system_time() - Duration::from_secs(86_400)
+}
+
+/// A fake with `config`, serving versions past their sunset (the suites call the deprecated
+/// invitation endpoints and must pass whatever the day they run).
 pub fn start_fake(config: FakeConfig) -> FakeAtlas {
-    FakeAtlas::start_with(config).expect("fake Atlas starts on loopback")
+    FakeAtlas::start_with(FakeConfig { serve_past_sunset: true, ..config }).expect("fake Atlas starts on loopback")
 }
 
 /// One `#[test]` per conformance scenario for driver type `$driver`.

@@ -45,7 +45,7 @@ fn expected(fake: &FakeAtlas) -> Vec<String> {
 /// and one Digest challenge, except the pages speculated past the end without a count (fewer
 /// than the window).
 pub fn same_items_with_one_and_four_in_flight(walk: impl Walk) {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(2345, OrgMembershipStatus::Active, false).unwrap();
     let expected = expected(&fake);
     for window in [1, 4] {
@@ -76,7 +76,7 @@ pub fn same_items_with_one_and_four_in_flight(walk: impl Walk) {
 /// `a_429_on_one_call_holds_every_call_of_the_session` and `a_hold_ends_with_the_call_that_set_it`
 /// on the virtual clock.)
 pub fn a_429_on_a_page_fetched_ahead_is_waited_out(walk: impl Walk) {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(1000, OrgMembershipStatus::Active, false).unwrap();
     let refuse_next = || fake.inject_on("listOrgUsers", Fault::TooManyRequests { retry_after_secs: 0 }, 1);
     let pages = walk(&fake, op(&fake, true), 4, &refuse_next);
@@ -93,7 +93,7 @@ pub fn a_429_on_a_page_fetched_ahead_is_waited_out(walk: impl Walk) {
 /// [`MAX_PAGES_IN_FLIGHT`], so at most `MAX_PAGES_IN_FLIGHT - 1` pages are fetched past the
 /// end (not 63), and every item still comes once, in order.
 pub fn a_window_past_the_cap_is_clamped(walk: impl Walk) {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(250, OrgMembershipStatus::Active, false).unwrap();
     let users = usernames(&walk(&fake, op(&fake, false), 64, &|| {}));
     assert_eq!(users, expected(&fake));

@@ -291,6 +291,23 @@ impl UserRoles for Vec<ProjectRole> {
     }
 }
 
+/// The fake answers a version past its sunset 410, as Atlas does: from the invitation
+/// endpoints' sunset (2027-07-01) on, the invitation lifecycle runs on the fake with its clock
+/// set to the day before, and says so (real Atlas then answers 410 `VERSION_GONE`).
+fn pin_before_invitation_sunset(fake: &FakeAtlas) {
+    let sunset = atlas_admin_core::catalog::find("createGroupInvite")
+        .and_then(|e| e.sunset_date(atlas_admin_core::ApiVersion::V2023_01_01));
+    let Some(sunset) = sunset else { return };
+    if fake.now() >= sunset.system_time() {
+        let before = sunset.system_time() - std::time::Duration::from_secs(86_400);
+        fake.set_clock(before);
+        outln!(
+            "        the invitation endpoints are gone since {sunset}: the fake's clock is set to {}",
+            atlas_admin_core::format_rfc3339(before)
+        );
+    }
+}
+
 /// The fake (no credentials set) or the server the environment names.
 #[allow(clippy::type_complexity)]
 fn target<T: Connect>(
@@ -311,6 +328,9 @@ fn target<T: Connect>(
             Lifecycle::Invitations => String::new(),
         };
         outln!("        API key {} (HTTP Digest), {org}project {}", config.public_key, config.group_id);
+        if lifecycle == Lifecycle::Invitations {
+            pin_before_invitation_sunset(&fake);
+        }
         let builder = ClientBuilder::<T>::default()
             .base_url(&fake.base_url())
             .api_key(config.public_key.as_str(), config.private_key.as_str());
@@ -389,4 +409,25 @@ fn describe(invitation: &GroupInvitation) -> String {
         roles.join(", "),
         invitation.expires_at.as_ref().map_or("?", |t| t.as_str()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// Past the invitations' sunset the quickstart's fake is set to the day before it; before
+    /// it, its clock is left alone.
+    #[test]
+    fn the_invitation_quickstart_runs_on_a_clock_before_the_sunset() {
+        let sunset = SystemTime::UNIX_EPOCH + Duration::from_secs(1_814_400_000); // 2027-07-01
+        let fake = FakeAtlas::start();
+        fake.set_clock(sunset + Duration::from_secs(31 * 86_400));
+        pin_before_invitation_sunset(&fake);
+        assert_eq!(fake.now(), sunset - Duration::from_secs(86_400));
+        let early = sunset - Duration::from_secs(7 * 86_400);
+        fake.set_clock(early);
+        pin_before_invitation_sunset(&fake);
+        assert_eq!(fake.now(), early);
+    }
 }

@@ -276,7 +276,7 @@ fn loopback_send_is_bounded_and_says_why_it_failed() {
 #[test]
 fn ids_and_emails_scrubbed_by_value_replay_with_the_real_values() {
     const EMAIL: &str = "real.person@example.com";
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let group = fake.config().group_id.clone();
     let credentials = fake.credentials(Auth::ApiKey).unwrap();
     let host = fake.addr().to_string();

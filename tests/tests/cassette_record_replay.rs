@@ -26,7 +26,7 @@ const USER: &str = "cassette.user@example.com";
 
 /// A fake accepting the recognisable credentials.
 fn fake() -> FakeAtlas {
-    FakeAtlas::start_with(FakeConfig::recognisable()).unwrap()
+    FakeAtlas::start_with(FakeConfig { serve_past_sunset: true, ..FakeConfig::recognisable() }).unwrap()
 }
 
 /// How a recording moves its requests: any send function of the core's driver.

@@ -54,7 +54,7 @@ fn seen(r: Result<ApiResponse<Value>, Error>) -> (u16, u32, Value) {
 
 #[test]
 fn a_cassette_records_and_replays_described_calls() {
-    let fake = FakeAtlas::start_with(FakeConfig::recognisable()).unwrap();
+    let fake = FakeAtlas::start_with(FakeConfig { serve_past_sunset: true, ..FakeConfig::recognisable() }).unwrap();
     let (group, org) = (fake.config().group_id.clone(), fake.config().org_id.clone());
     let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
     let created = seen(client.execute(&create_org_user(&org)));

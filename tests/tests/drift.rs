@@ -22,7 +22,7 @@ const COMMITTED: [&str; 2] = ["invitation_lifecycle_api_key.json", "invitation_l
 fn the_committed_cassettes_show_no_drift() {
     for name in COMMITTED {
         let cassette = committed(name);
-        let fake = FakeAtlas::start();
+        let fake = FakeAtlas::start_day_independent();
         let report = drift::check(&cassette, &fake);
         assert!(report.is_clean(), "{name}:\n{report}");
         let api = cassette.interactions.iter().filter(|i| matches!(i.purpose, Purpose::Api { .. }));
@@ -65,7 +65,7 @@ fn an_edited_cassette_shows_exactly_its_edits() {
         .headers
         .insert("sunset".into(), "Fri, 1 Jan 2027 00:00:00 GMT".into());
 
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let report = drift::check(&cassette, &fake);
     let expected = vec![
         (list, DriftKind::ExtraField { path: "body[0].groupName".into() }),
@@ -132,7 +132,7 @@ fn answers(c: &Cassette) -> Vec<(String, u16, Body)> {
 #[test]
 fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     // Fake A in a state made with its hooks; its reads recorded.
-    let a = FakeAtlas::start();
+    let a = FakeAtlas::start_day_independent();
     let (group, org, team) = (a.config().group_id.clone(), a.config().org_id.clone(), a.config().team_id.clone());
     let ada = a
         .seed_org_user(
@@ -153,7 +153,7 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     drop(a);
 
     // Fake B knows nothing until seeded from the cassette.
-    let b = FakeAtlas::start();
+    let b = FakeAtlas::start_day_independent();
     assert!(b.org_users().is_empty());
     let report = b.seed_from(&recorded);
     println!("{report}");
@@ -172,12 +172,12 @@ fn a_seeded_fake_answers_the_recorded_reads_with_the_recorded_objects() {
     let replayed = client.recorder().cassette().unwrap();
     assert_eq!(answers(&replayed), answers(&recorded));
     // And the drift check, which compares ids only by consistency, agrees.
-    let c = FakeAtlas::start();
+    let c = FakeAtlas::start_day_independent();
     c.seed_from(&recorded);
     let report = drift::check(&recorded, &c);
     assert!(report.is_clean(), "{report}");
     // An unseeded fake drifts: its lists are empty, its gets answer 404.
-    let report = drift::check(&recorded, &FakeAtlas::start());
+    let report = drift::check(&recorded, &FakeAtlas::start_day_independent());
     assert!(
         report.at(answer_index(&recorded, "getOrgUser")).contains(&&DriftKind::Status { recorded: 200, fake: 404 })
     );
@@ -196,7 +196,7 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     let id = recorded["id"].as_str().unwrap().to_owned();
 
     // The whole cassette ends with the invitation deleted: the fake has none.
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let report = fake.seed_from(&cassette);
     assert!(report.applied().any(|e| e.action == SeedAction::Removed("project invitation", id.clone())), "{report}");
     let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
@@ -207,7 +207,7 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     // Up to the recorded GET: the fake answers that GET with the recorded object.
     let mut before_delete = cassette.clone();
     before_delete.interactions.truncate(get + 1);
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_from(&before_delete);
     let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
     client.execute(&GetGroupInvite::new(&group, id.as_str()).unwrap()).unwrap();
@@ -220,7 +220,7 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
     let list = attempt_of(&odd, "listGroupInvites");
     odd.interactions[list].response.as_mut().unwrap().body = Body::Json(serde_json::json!({"results": "not a list"}));
     odd.interactions.truncate(list + 1);
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let report = fake.seed_from(&odd);
     let lines: Vec<String> = report.ignored().map(ToString::to_string).collect();
     assert!(
@@ -234,7 +234,7 @@ fn seeding_follows_the_cassette_to_its_end_and_reports_what_it_cannot_read() {
 #[test]
 fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
     use atlas_admin_testing::fake::Fault;
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let group = fake.config().group_id.clone();
     fake.inject(Fault::TooManyRequests { retry_after_secs: 2 }, 1);
     let client = fake.recording(Auth::ApiKey, Config::default()).unwrap();
@@ -250,12 +250,12 @@ fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
     drop(fake);
 
     // A fresh fake answers the first attempt at once: that is drift.
-    let report = drift::check(&cassette, &FakeAtlas::start());
+    let report = drift::check(&cassette, &FakeAtlas::start_day_independent());
     let first = attempt_of(&cassette, "listGroupInvites");
     assert_eq!(report.at(first), [&DriftKind::Status { recorded: 429, fake: 200 }], "{report}");
     assert_eq!(report.differences.len(), 1, "{report}");
     // With the same fault injected, each replayed attempt takes its answer: no drift.
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.inject(Fault::TooManyRequests { retry_after_secs: 2 }, 1);
     let report = drift::check(&cassette, &fake);
     assert!(report.is_clean(), "{report}");
@@ -268,7 +268,7 @@ fn a_recorded_retry_drifts_unless_the_fault_is_injected_again() {
 #[test]
 fn a_recorded_stale_nonce_or_expired_token_is_not_drift() {
     for auth in [Auth::ApiKey, Auth::ServiceAccount] {
-        let fake = FakeAtlas::start();
+        let fake = FakeAtlas::start_day_independent();
         let group = fake.config().group_id.clone();
         let client = fake.recording(auth, Config::default()).unwrap();
         let list = ListGroupInvites::new(&group).unwrap();
@@ -295,7 +295,7 @@ fn a_recorded_stale_nonce_or_expired_token_is_not_drift() {
 /// before anything is sent, so its requests reach the fake's project and compare clean.
 #[test]
 fn a_cassette_of_another_project_is_checked_against_the_fakes() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let ours = fake.config().group_id.clone();
     let theirs = "aaaaaaaaaaaaaaaaaaaaaaaa";
     let text = committed(COMMITTED[0]).to_json_string();
@@ -312,7 +312,7 @@ fn a_cassette_of_another_project_is_checked_against_the_fakes() {
         panic!()
     };
     items[0]["groupId"] = Value::from("bbbbbbbbbbbbbbbbbbbbbbbb");
-    let report = drift::check(&moved, &FakeAtlas::start());
+    let report = drift::check(&moved, &FakeAtlas::start_day_independent());
     assert_eq!(report.differences.len(), 1, "{report}");
     assert!(matches!(&report.differences[0].kind, DriftKind::FieldValue { path, .. } if path == "body[0].groupId"));
 }
@@ -321,7 +321,7 @@ fn a_cassette_of_another_project_is_checked_against_the_fakes() {
 /// checked against the fake's project.
 #[test]
 fn a_cassette_scrubbed_by_value_is_checked_against_the_fakes_project() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let ours = fake.config().group_id.clone();
     let text = committed(COMMITTED[0]).to_json_string();
     let cassette = Cassette::from_json_str(&text.replace(&ours, "GROUP-ID")).unwrap();
@@ -334,7 +334,7 @@ fn a_cassette_scrubbed_by_value_is_checked_against_the_fakes_project() {
 /// (`GROUP` in the role `GROUP_READ_ONLY`) is rewritten only where it is the id.
 #[test]
 fn a_scrubbed_project_id_is_rewritten_only_where_it_is_the_id() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let ours = fake.config().group_id.clone();
     let text = committed(COMMITTED[0]).to_json_string();
     let cassette = Cassette::from_json_str(&text.replace(&ours, "GROUP")).unwrap();

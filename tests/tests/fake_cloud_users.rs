@@ -140,7 +140,7 @@ fn org_user_body(username: &str, roles: &[&str]) -> Value {
 
 #[test]
 fn create_org_user_is_pending_201_then_409_and_an_expired_one_is_replaced() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.set_clock(t0());
     let api = Api::new(&fake);
     let r = api.post(&api.org("/users"), org_user_body("ada@example.com", &["ORG_READ_ONLY"]));
@@ -177,7 +177,7 @@ fn create_org_user_is_pending_201_then_409_and_an_expired_one_is_replaced() {
 
 #[test]
 fn rejected_users_are_replaced_and_active_ones_conflict() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let rejected =
         fake.seed_org_user(SeedUser::new("rej@example.com", OrgMembershipStatus::InvitationRejected)).unwrap();
@@ -196,7 +196,7 @@ fn rejected_users_are_replaced_and_active_ones_conflict() {
 
 #[test]
 fn request_bodies_are_validated_like_atlas() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     for (body, field) in [
         (json!({"roles": {"orgRoles": ["ORG_MEMBER"]}}), "username"),
@@ -220,7 +220,7 @@ fn request_bodies_are_validated_like_atlas() {
 
 #[test]
 fn versions_are_per_endpoint_and_anything_else_is_406() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let body = org_user_body("v@example.com", &["ORG_MEMBER"]);
     for accept in [V2023, "", "application/json", "application/vnd.atlas.2024-08-05+json"] {
@@ -239,7 +239,7 @@ fn versions_are_per_endpoint_and_anything_else_is_406() {
 
 #[test]
 fn version_2023_01_01_lists_only_active_users_as_cloud_app_users() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let group = fake.config().group_id.clone();
     let active = fake
@@ -291,7 +291,7 @@ fn walk(api: &Api<'_>, first: &str) -> (usize, Vec<String>, Vec<Reply>) {
 
 #[test]
 fn pages_of_1234_users_with_and_without_count() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
     let api = Api::new(&fake);
     let base = fake.base_url();
@@ -332,7 +332,7 @@ fn pages_of_1234_users_with_and_without_count() {
 
 #[test]
 fn next_links_keep_the_filters() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(3, OrgMembershipStatus::Pending, false).unwrap();
     let api = Api::new(&fake);
     let r = api.get(&api.org("/users?orgMembershipStatuses=PENDING&itemsPerPage=1&envelope=false"));
@@ -349,7 +349,7 @@ fn next_links_keep_the_filters() {
 
 #[test]
 fn status_and_username_filters() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.set_clock(t0());
     let api = Api::new(&fake);
     for (name, status) in [
@@ -384,7 +384,7 @@ fn status_and_username_filters() {
 
 #[test]
 fn deprecated_org_invitations_are_pending_users_with_another_id() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let inv = api.send(
         "POST",
@@ -421,7 +421,7 @@ fn deprecated_org_invitations_are_pending_users_with_another_id() {
 
 #[test]
 fn deprecated_project_invitations_are_invisible_and_add_group_users_invites_to_the_org() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let inv = api.send(
         "POST",
@@ -458,7 +458,7 @@ fn deprecated_project_invitations_are_invisible_and_add_group_users_invites_to_t
 
 #[test]
 fn one_role_per_call_and_never_the_last_one() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let group = fake.config().group_id.clone();
     let id = fake
@@ -496,7 +496,7 @@ fn one_role_per_call_and_never_the_last_one() {
 
 #[test]
 fn update_org_user_tells_absent_from_empty() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let team = fake.config().team_id.clone();
     let group = fake.config().group_id.clone();
@@ -528,7 +528,7 @@ fn update_org_user_tells_absent_from_empty() {
 
 #[test]
 fn team_members() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     let team = fake.config().team_id.clone();
     let a = fake.seed_org_user(SeedUser::new("t1@example.com", OrgMembershipStatus::Active)).unwrap();
@@ -559,7 +559,7 @@ fn team_members() {
 
 #[test]
 fn include_org_users_adds_implicit_project_access() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     fake.seed_org_user(SeedUser::new("owner@example.com", OrgMembershipStatus::Active).org_roles(["ORG_OWNER"]))
         .unwrap();
@@ -572,7 +572,7 @@ fn include_org_users_adds_implicit_project_access() {
 
 #[test]
 fn accepted_invitations_become_active_users() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     fake.seed_invitation(true, "org@example.com", &["ORG_MEMBER"], fake.now());
     fake.seed_invitation(false, "proj@example.com", &["GROUP_READ_ONLY"], fake.now());
@@ -596,7 +596,7 @@ fn accepted_invitations_become_active_users() {
 
 #[test]
 fn expired_deprecated_org_invitations_show_as_expired_users() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     fake.seed_invitation(true, "late@example.com", &["ORG_MEMBER"], fake.now() - 31 * DAY);
     let u = api.org_user("late@example.com").unwrap();
@@ -608,7 +608,7 @@ fn expired_deprecated_org_invitations_show_as_expired_users() {
 
 #[test]
 fn faults_envelope_and_counters_apply_to_cloud_users() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let api = Api::new(&fake);
     fake.inject(Fault::TooManyRequests { retry_after_secs: 7 }, 1);
     let limited = api.get(&api.org("/users"));
@@ -634,7 +634,7 @@ fn faults_envelope_and_counters_apply_to_cloud_users() {
 /// before a page are tested, never rendered (rendering them made a walk take ~10 s in debug).
 #[test]
 fn twenty_thousand_users_are_cheap_to_seed_and_page() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let started = Instant::now();
     fake.seed_users(20_000, OrgMembershipStatus::Active, false).unwrap();
     let seeded = started.elapsed();

@@ -180,7 +180,7 @@ fn curl_digest_lists_with_one_challenge_and_wrong_password_is_refused() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let r = digest(&fake, "GET", &project_url(&fake), None);
     assert_eq!((r.exit, r.status), (0, 200), "{r:?}");
     assert_eq!(r.statuses, [401, 200]);
@@ -255,7 +255,7 @@ fn python_requests_digest_create_list_delete() {
         eprintln!("SKIPPED: python3 has no `requests` module (pip install requests)");
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config();
     let out = Command::new("python3")
         .args(["-c", PYTHON_CLIENT, &fake.base_url(), &c.group_id, &c.public_key, &c.private_key])
@@ -295,7 +295,9 @@ fn oauth_token_bearer_revoke_and_expiry() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start_with(FakeConfig { token_expires_in: 1234, ..FakeConfig::default() }).unwrap();
+    let fake =
+        FakeAtlas::start_with(FakeConfig { token_expires_in: 1234, serve_past_sunset: true, ..FakeConfig::default() })
+            .unwrap();
     let r = token_request(&fake, &fake.config().client_secret);
     assert_eq!(r.status, 200, "{r:?}");
     let t = r.json();
@@ -363,7 +365,7 @@ fn expired_nonce_gets_stale_true_and_wrong_password_does_not() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let uri = format!("/api/atlas/v2/groups/{}/invites?pretty=true", fake.config().group_id);
     let ch = fresh_challenge(&fake);
     let pw = fake.config().private_key.clone();
@@ -404,7 +406,7 @@ fn replayed_nonce_count_is_rejected_but_out_of_order_counts_are_fine() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let uri = format!("/api/atlas/v2/groups/{}/invites", fake.config().group_id);
     let pw = fake.config().private_key.clone();
     let ch = fresh_challenge(&fake);
@@ -444,7 +446,7 @@ fn accept_version_is_required_after_authentication() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let expected = json!({"detail": "Invalid accept header or version date.", "error": 406,
                           "errorCode": "INVALID_VERSION_DATE", "parameters": [], "reason": "Not Acceptable"});
@@ -471,7 +473,7 @@ fn project_invitations_like_atlas() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let url = project_url(&fake);
     let call = |method: &str, url: &str, body: Option<&Value>| bearer(&tok, method, url, Some(ACCEPT), body);
@@ -581,7 +583,7 @@ fn org_invitations_flatten_assignments_and_keep_empty_lists() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let url = org_url(&fake);
     let call = |method: &str, url: &str, body: Option<&Value>| bearer(&tok, method, url, Some(ACCEPT), body);
@@ -641,7 +643,7 @@ fn faults_are_observable_in_fifo_order() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let url = project_url(&fake);
     let get = || bearer(&tok, "GET", &url, Some(ACCEPT), None);
@@ -681,7 +683,7 @@ fn truncated_body_and_closed_connection_break_the_client() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let url = project_url(&fake);
     assert_eq!(bearer(&tok, "POST", &url, Some(ACCEPT), Some(&invite("t@example.com"))).status, 200);
@@ -715,7 +717,7 @@ fn slow_fault_delays_at_least_its_duration() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let delay = Duration::from_millis(400);
     fake.inject(Fault::Slow(delay), 1);
@@ -730,7 +732,7 @@ fn counters_reset_and_drop_stops_the_server() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     assert_eq!(curl(&[&format!("{}/nothing-here", fake.base_url())]).status, 404);
     let c = fake.counters();
     assert_eq!((c.requests, c.api_requests), (1, 0));
@@ -749,7 +751,7 @@ fn oversized_body_is_refused_with_413() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let tok = token(&fake);
     let n = BODY_FILES.fetch_add(1, Ordering::Relaxed);
     let big = std::env::temp_dir().join(format!("fake-atlas-test-{}-{n}.big", std::process::id()));
@@ -797,8 +799,17 @@ fn binary_prints_exportable_settings_and_serves() {
     if !have("curl") {
         return;
     }
-    let (_child, lines) =
-        start_binary(&["--port", "0", "--public-key", "binkey", "--private-key", "bin secret", "--seed-users", "3"]);
+    let (_child, lines) = start_binary(&[
+        "--port",
+        "0",
+        "--public-key",
+        "binkey",
+        "--private-key",
+        "bin secret",
+        "--seed-users",
+        "3",
+        "--serve-past-sunset",
+    ]);
     let names: Vec<&str> = lines.iter().map(|l| l.split_once('=').unwrap().0).collect();
     assert_eq!(
         names,
@@ -864,7 +875,7 @@ fn counters_are_served_as_json_without_counting_themselves() {
     if !have("curl") {
         return;
     }
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     assert_eq!(curl(&[&format!("{}/nothing-here", fake.base_url())]).status, 404);
     let url = format!("{}{}", fake.base_url(), atlas_admin_testing::fake::COUNTERS_PATH);
     let first = curl(&[&url]);

@@ -1,8 +1,7 @@
-//! Every operation's version retires at its sunset on a clock the test set, the hand-written
-//! ones too: the invitation endpoints and the 2023-01-01 variants of the Cloud Users lists
-//! answer 410 `VERSION_GONE` from 2027-07-01, and their current versions go on answering. On
-//! the wall clock every version is served (a suite's outcome does not depend on the day it
-//! runs), unless `FakeConfig::retire_on_wall_clock` is set.
+//! Every operation's version retires at its sunset on the fake's clock, whatever its kind, the
+//! hand-written ones too: the invitation endpoints and the 2023-01-01 variants of the Cloud
+//! Users lists answer 410 `VERSION_GONE` from 2027-07-01, and their current versions go on
+//! answering. `FakeConfig::serve_past_sunset` serves every version whatever the day.
 
 use atlas_admin_core::ops::{ListGroupInvites, ListOrgInvites, ListOrgUsers};
 use atlas_admin_core::{ApiVersion, Error, Timestamp};
@@ -45,12 +44,12 @@ fn hand_written_operations_answer_410_past_their_sunset_on_the_fake_clock() {
     assert_eq!(fake.counters().by_operation.get("listGroupInvites"), Some(&2), "routed, then refused");
 }
 
-/// A version whose sunset has passed on the wall clock (the spec has several)
-/// is served on the wall clock, even moved forward, with its `Sunset` header; it is gone once
-/// the test sets the clock, or on the wall clock with `retire_on_wall_clock`.
+/// A version whose sunset has passed on the wall clock (the spec has several) is gone on a
+/// fake started with nothing set, as on Atlas; moving the clock or setting it before the sunset
+/// decides, and `serve_past_sunset` serves it (with its past `Sunset`).
 #[cfg(feature = "fake-full")]
 #[test]
-fn on_the_wall_clock_versions_retire_only_when_configured_to() {
+fn versions_retire_on_the_wall_clock_unless_served_past_their_sunset() {
     use atlas_admin_core::ops::Custom;
     use atlas_admin_testing::fake::FakeConfig;
     use std::time::SystemTime;
@@ -58,21 +57,26 @@ fn on_the_wall_clock_versions_retire_only_when_configured_to() {
     // A list whose only version's sunset (2026-01-22) has passed on the wall clock.
     let e = atlas_admin_core::catalog::find("listGroupPrivateEndpointServerlessInstanceEndpoint").unwrap();
     let version = e.default_version();
-    let sunset = e.sunset(version).and_then(|d| Timestamp::parse(format!("{d}T00:00:00Z")).system_time());
-    assert!(sunset.is_some_and(|t| t < now), "{sunset:?}");
+    let sunset = e.sunset_date(version).expect("a sunset date").system_time();
+    assert!(sunset < now, "{sunset:?}");
     let call = |fake: &FakeAtlas| {
         let op = Custom::new(e.method.clone(), e.path, version).unwrap().named(e.operation_id).unwrap();
         let op = op.path_param("groupId", &fake.config().group_id).unwrap();
         client(fake).execute(&op.path_param("instanceName", "serverless0").unwrap())
     };
     let fake = FakeAtlas::start();
-    let served = call(&fake).unwrap_or_else(|err| panic!("{} {version}: {err}", e.operation_id));
-    assert!(served.meta.sunset.is_some_and(|s| s.system_time() < now), "a past Sunset: {:?}", served.meta);
+    let expected = (410, "VERSION_GONE".to_owned());
+    assert_eq!(gone(call(&fake)), expected, "past its sunset on the wall clock");
     fake.advance(Duration::from_secs(86_400));
-    assert!(call(&fake).is_ok(), "a moved wall clock is still the wall clock");
-    fake.set_clock(now);
-    assert_eq!(gone(call(&fake)), (410, "VERSION_GONE".to_owned()), "a clock the test set");
+    assert_eq!(gone(call(&fake)), expected, "the wall clock moved forward");
+    fake.set_clock(sunset - Duration::from_secs(1));
+    let served = call(&fake).unwrap_or_else(|err| panic!("{} {version}: {err}", e.operation_id));
+    assert!(served.meta.sunset.is_some_and(|s| s.system_time() == sunset), "its Sunset: {:?}", served.meta);
+    fake.advance(Duration::from_secs(1));
+    assert_eq!(gone(call(&fake)), expected, "advanced onto its sunset");
 
-    let strict = FakeAtlas::start_with(FakeConfig { retire_on_wall_clock: true, ..FakeConfig::default() }).unwrap();
-    assert_eq!(gone(call(&strict)), (410, "VERSION_GONE".to_owned()), "configured to retire on the wall clock");
+    let lenient = FakeAtlas::start_with(FakeConfig { serve_past_sunset: true, ..FakeConfig::default() }).unwrap();
+    let served = call(&lenient).unwrap_or_else(|err| panic!("served past its sunset: {err}"));
+    assert_eq!(served.meta.status.as_u16(), 200);
+    assert!(served.meta.sunset.is_some_and(|s| s.system_time() < now), "a past Sunset: {:?}", served.meta);
 }

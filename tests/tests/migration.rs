@@ -68,7 +68,7 @@ fn group_invitees(client: &Client, group: &str) -> Vec<String> {
 
 #[test]
 fn project_invitations_move_once_and_a_rerun_changes_nothing() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let t = fake.now();
     fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);
@@ -163,7 +163,7 @@ fn project_invitations_move_once_and_a_rerun_changes_nothing() {
 /// what is still missing and only then deletes; a third run changes nothing.
 #[test]
 fn a_user_lacking_invited_roles_gets_them_before_the_invitation_is_deleted() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let invited = ["GROUP_READ_ONLY", "GROUP_DATA_ACCESS_READ_ONLY", "GROUP_CLUSTER_MANAGER"];
     fake.seed_invitation(false, "eve@example.com", &invited, fake.now());
@@ -220,7 +220,7 @@ fn a_user_lacking_invited_roles_gets_them_before_the_invitation_is_deleted() {
 
 #[test]
 fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_asked() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let t = fake.now();
     let eve_invitation = fake.seed_invitation(true, "eve@example.com", &["ORG_READ_ONLY"], t);
@@ -273,7 +273,7 @@ fn org_invitations_are_already_users_and_expired_ones_are_reinvited_only_when_as
 /// `reinvite_expired`, even when the local clock (here 40 days slow) thinks it is still valid.
 #[test]
 fn atlas_says_expired_even_when_the_local_clock_does_not() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     fake.seed_invitation(true, "late@example.com", &["ORG_MEMBER"], fake.now() - 31 * DAY);
     let runner = Runner { client: client(&fake), fake: &fake, fail_create_of: None, refuse_role: None };

@@ -45,7 +45,7 @@ fn now() -> Now {
 
 #[test]
 fn the_async_driver_runs_on_the_futures_executor_over_a_plain_socket() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let config = Config::default().with_base_url(&fake.base_url()).unwrap();
     let keys = Credentials::api_key(fake.config().public_key.clone(), fake.config().private_key.clone()).unwrap();
     let session = Session::new(config, keys, 7).unwrap();

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 const USER: &str = "cassette.user@example.com";
 
 fn fake() -> FakeAtlas {
-    FakeAtlas::start_with(FakeConfig::recognisable()).unwrap()
+    FakeAtlas::start_with(FakeConfig { serve_past_sunset: true, ..FakeConfig::recognisable() }).unwrap()
 }
 
 /// The async send function of a hyper client (it owns a clone, so the future owns it too).

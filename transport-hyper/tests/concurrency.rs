@@ -66,7 +66,7 @@ fn assert_all_ok<T>(what: &str, results: &[Result<ApiResponse<T>, Error>]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_200_tasks_share_one_token_and_one_refresh() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let client = client(&fake.base_url(), service_account(&fake));
     let op = list(&fake);
 
@@ -98,7 +98,7 @@ async fn oauth_200_tasks_share_one_token_and_one_refresh() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn digest_200_tasks_all_succeed_without_replays() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let client = client(&fake.base_url(), digest(&fake));
     let op = list(&fake);
 
@@ -130,7 +130,7 @@ async fn digest_200_tasks_all_succeed_without_replays() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelled_call_leaves_the_client_usable() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let client = client(&fake.base_url(), digest(&fake));
     let op = list(&fake);
     client.execute(&op).await.unwrap();
@@ -221,7 +221,7 @@ impl Drop for HoldFirstTokenRequest {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_the_token_fetch_does_not_wedge_other_calls() {
-    let fake = FakeAtlas::start_with(FakeConfig::default()).unwrap();
+    let fake = FakeAtlas::start_with(FakeConfig { serve_past_sunset: true, ..FakeConfig::default() }).unwrap();
     let relay = HoldFirstTokenRequest::start(fake.addr()).await;
     let client = client(&format!("http://{}", relay.addr), service_account(&fake));
     let op = list(&fake);
@@ -278,7 +278,9 @@ async fn cancelling_the_token_fetch_does_not_wedge_other_calls() {
 /// and no call is refused, because the core stops sending a token before it expires.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn short_lived_token_is_refreshed_once_when_it_expires() {
-    let fake = FakeAtlas::start_with(FakeConfig { token_expires_in: 1, ..FakeConfig::default() }).unwrap();
+    let fake =
+        FakeAtlas::start_with(FakeConfig { token_expires_in: 1, serve_past_sunset: true, ..FakeConfig::default() })
+            .unwrap();
     let client = client(&fake.base_url(), service_account(&fake));
     let op = list(&fake);
     assert_all_ok("first wave", &spawn_many(&client, &op, TASKS).await);

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn async_migrate_replaces_then_changes_nothing() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let t = fake.now();
     fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);

@@ -24,7 +24,7 @@ where
 
 #[test]
 fn the_blocking_client_on_a_blocking_pool_from_a_foreign_executor() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let client = atlas_admin_ureq::Client::builder()
         .base_url(&fake.base_url())
         .api_key(fake.config().public_key.clone(), fake.config().private_key.clone())

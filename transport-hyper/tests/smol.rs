@@ -74,7 +74,7 @@ fn pending_invitations(client: &atlas_admin_hyper::Client, group_id: &str) -> Re
 
 #[test]
 fn the_readme_example_runs_on_smol() {
-    let fake = atlas_admin_testing::fake::FakeAtlas::start();
+    let fake = atlas_admin_testing::fake::FakeAtlas::start_day_independent();
     let client = atlas_admin_testing::conformance::digest_client::<Connected<Smol>>(&fake).0;
     assert!(tokio::runtime::Handle::try_current().is_err());
     assert_eq!(pending_invitations(&client, fake.config().group_id.as_str()).expect("a list"), 0);

@@ -20,7 +20,7 @@ fn watched(fake: &FakeAtlas) -> (Client, Arc<Mutex<Vec<&'static str>>>) {
 
 #[tokio::test]
 async fn each_deprecated_operation_warns_once() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let (client, seen) = watched(&fake);
     let list = ListGroupInvites::new(&c.group_id).unwrap();
@@ -35,7 +35,7 @@ async fn each_deprecated_operation_warns_once() {
 #[tokio::test]
 async fn a_described_operation_warns_under_its_name() {
     use atlas_admin_hyper::core::ops::Custom;
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let (client, seen) = watched(&fake);
     let list = Custom::new(

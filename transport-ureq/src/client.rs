@@ -112,7 +112,8 @@ impl Client {
     /// Calls `hook` the first time each operation answers with a `Sunset` header (a deprecated
     /// endpoint or API version; Atlas answers 410 after that date), or without one answers for
     /// an API version the spec gives a sunset date (`x-sunset`, whatever the date:
-    /// [`SunsetWarning::from_spec`]), for this client and its clones, replacing an earlier hook. Successes and Atlas errors count. With the `tracing`
+    /// [`SunsetWarning::from_spec`]) or an operation the spec marks deprecated (some have no
+    /// date yet: [`SunsetWarning::sunset`] is `None`), for this client and its clones, replacing an earlier hook. Successes and Atlas errors count. With the `tracing`
     /// feature the same first warning is also a WARN event (target `atlas_admin`), hook or not.
     ///
     /// ```

@@ -292,7 +292,7 @@ fn quickstart_with_credentials_but_no_group_id_is_a_usage_error() {
 
 #[test]
 fn quickstart_with_credentials_runs_against_the_configured_server() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (c, base) = (fake.config(), fake.base_url());
     let mut env = fake_env(&base, &c.public_key, &c.private_key).to_vec();
     env.extend([
@@ -350,7 +350,7 @@ fn quickstart_users_without_credentials_runs_the_replacement_lifecycle() {
 
 #[test]
 fn quickstart_users_against_the_configured_server() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (c, base) = (fake.config(), fake.base_url());
     let mut env = fake_env(&base, &c.public_key, &c.private_key).to_vec();
     env.extend([
@@ -377,7 +377,7 @@ fn quickstart_users_against_the_configured_server() {
 
 #[test]
 fn atlas_api_project_lifecycle() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let group = fake.config().group_id.clone();
     let g = group.as_str();
 
@@ -440,7 +440,7 @@ fn atlas_api_project_lifecycle() {
 
 #[test]
 fn atlas_api_api_and_runtime_errors_exit_1() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = fake.config().group_id.clone();
     let unknown = "0123456789abcdef01234567";
     let run = cli(&fake, &["projects", "getGroupInvite", "--groupId", &g, "--invitationId", unknown]).expect_code(1);
@@ -466,7 +466,7 @@ fn atlas_api_api_and_runtime_errors_exit_1() {
 
 #[test]
 fn atlas_api_invalid_input_exits_2_and_sends_nothing() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let (g, o) = (c.group_id.as_str(), c.org_id.as_str());
     let inv = "0123456789abcdef01234567";
@@ -536,7 +536,7 @@ fn atlas_api_invalid_input_exits_2_and_sends_nothing() {
 #[test]
 fn atlas_api_refuses_a_body_over_the_cap() {
     use atlas_admin_testing::bounded::MAX_REQUEST_BODY_BYTES;
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = fake.config().group_id.clone();
     let cap = format!("larger than the cap of {MAX_REQUEST_BODY_BYTES} bytes");
     let dir = cassette_dir("body-over-the-cap");
@@ -575,7 +575,7 @@ fn atlas_api_refuses_a_body_over_the_cap() {
 
 #[test]
 fn atlas_api_org_create_with_group_role_assignments() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let body = format!(
         r#"{{"username":"bob@example.com","roles":["ORG_MEMBER"],"groupRoleAssignments":[{{"groupId":"{}","roles":["GROUP_READ_ONLY","GROUP_DATA_ACCESS_READ_ONLY"]}}]}}"#,
@@ -609,7 +609,7 @@ fn atlas_api_org_create_with_group_role_assignments() {
 /// with the flags as the spec names them.
 #[test]
 fn atlas_api_cloud_users_lifecycle() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = fake.config().clone();
     let (g, o) = (c.group_id.as_str(), c.org_id.as_str());
     let body = r#"{"username":"ada@example.com","roles":{"orgRoles":["ORG_MEMBER"]}}"#;
@@ -651,7 +651,7 @@ fn atlas_api_cloud_users_lifecycle() {
 /// value, or on a flag that is not repeatable, it is refused before anything is sent.
 #[test]
 fn atlas_api_repeated_status_flags() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let o = fake.config().org_id.clone();
     fake.seed_org_user(SeedUser::new("pending@example.com", OrgMembershipStatus::Pending)).unwrap();
     fake.seed_org_user(SeedUser::new("active@example.com", OrgMembershipStatus::Active)).unwrap();
@@ -695,7 +695,7 @@ fn atlas_api_repeated_status_flags() {
 /// list requests (+1 Digest challenge), with and without `includeCount`.
 #[test]
 fn atlas_api_all_pages_prints_one_array() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(1234, OrgMembershipStatus::Active, true).unwrap();
     let o = fake.config().org_id.clone();
     for count in ["true", "false"] {
@@ -736,7 +736,7 @@ fn atlas_api_all_pages_prints_one_array() {
 /// responses (here three pages of the 2023-01-01 `listOrgUsers`); none for a current one.
 #[test]
 fn atlas_api_warns_once_about_a_sunset() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(1234, OrgMembershipStatus::Active, false).unwrap();
     let c = fake.config().clone();
     let run = cli(&fake, &["projects", "listGroupInvites", "--groupId", &c.group_id]).expect_code(0);
@@ -760,7 +760,7 @@ fn atlas_api_warns_once_about_a_sunset() {
 /// typed constructor validates what the flags give (a bad id is refused, nothing sent).
 #[test]
 fn atlas_api_reaches_every_operation_of_the_table() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     for e in atlas_admin_ureq::core::ops::ALL {
         for name in std::iter::once(&e.operation_id).chain(e.aliases) {
             let mut args = vec![e.tag.to_owned(), (*name).to_owned()];
@@ -784,7 +784,7 @@ fn atlas_api_reaches_every_operation_of_the_table() {
 
 #[test]
 fn atlas_api_help() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let run = cli(&fake, &["--help"]).expect_code(0);
     for needle in ["usage: atlas-api", "--envelope", "migrate apply", "mongoDbCloudUsers", "projects", "organizations"]
     {
@@ -831,7 +831,7 @@ fn help_text_column(line: &str, column: Option<usize>) -> Option<usize> {
 /// did (issue 14).
 #[test]
 fn atlas_api_help_columns_are_separated() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let cases: [(&[&str], &[&str]); 3] = [
         (&["--help"], &["tags (", "other flags:", "record once", "environment"]),
         (&["mongoDbCloudUsers", "listGroupUsers", "--help"], &["flags:"]),
@@ -892,7 +892,7 @@ fn atlas_api_exits_quietly_when_its_output_pipe_is_closed() {
 #[cfg(unix)]
 #[test]
 fn every_example_exits_quietly_when_its_output_pipe_is_closed() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (c, base) = (fake.config().clone(), fake.base_url());
     let [url, public, private] = fake_env(&base, &c.public_key, &c.private_key);
     let bench_env = [url, public, private, ("MONGODB_ATLAS_GROUP_ID", c.group_id.as_str())];
@@ -932,7 +932,7 @@ fn every_example_exits_quietly_when_its_output_pipe_is_closed() {
 /// exits 1.
 #[test]
 fn atlas_api_migrate_plan_apply_and_rerun() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = fake.config().group_id.clone();
     let t = fake.now();
     fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], t);
@@ -988,7 +988,7 @@ fn atlas_api_migrate_plan_apply_and_rerun() {
     assert_eq!(writes(&fake), [1, 2], "the re-run sent no POST or DELETE");
 
     // A project invitation holding an org role cannot become an addGroupUsers body: exit 1.
-    let odd = FakeAtlas::start();
+    let odd = FakeAtlas::start_day_independent();
     odd.seed_invitation(false, "odd@example.com", &["ORG_MEMBER"], odd.now());
     let g = odd.config().group_id.clone();
     let run = cli(&odd, &["migrate", "apply", "--groupId", &g]).expect_code(1);
@@ -1071,6 +1071,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
         private_key: REC_PRIVATE.into(),
         client_id: REC_CLIENT_ID.into(),
         client_secret: REC_SECRET.into(),
+        serve_past_sunset: true,
         ..FakeConfig::default()
     };
     let fake = FakeAtlas::start_with(config).expect("fake");
@@ -1197,7 +1198,7 @@ fn atlas_api_records_a_session_and_replays_it_with_no_server_and_no_socket() {
 fn atlas_api_new_episodes_grows_a_cassette_that_replays_each_command() {
     let dir = cassette_dir("atlas-api-new-episodes");
     let file = dir.join("session.json").to_string_lossy().into_owned();
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = fake.config().group_id.clone();
     let create = create_ada(&g);
     let list = ["projects", "listGroupInvites", "--groupId", &g];
@@ -1237,7 +1238,7 @@ fn atlas_api_new_episodes_grows_a_cassette_that_replays_each_command() {
 fn atlas_api_keeps_the_cassette_when_a_recording_gets_no_answer() {
     let dir = cassette_dir("atlas-api-failed-recording");
     let file = dir.join("good.json").to_string_lossy().into_owned();
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (c, base) = (fake.config().clone(), fake.base_url());
     let args =
         ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file, "--record-mode", "record"];
@@ -1257,7 +1258,7 @@ fn atlas_api_keeps_the_cassette_when_a_recording_gets_no_answer() {
 fn atlas_api_saves_a_migrate_recording_whose_create_got_an_atlas_error() {
     let dir = cassette_dir("atlas-api-migrate-403");
     let file = dir.join("migrate.json").to_string_lossy().into_owned();
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = fake.config().group_id.clone();
     fake.seed_invitation(false, "ada@example.com", &["GROUP_READ_ONLY"], fake.now());
     fake.seed_invitation(false, "bob@example.com", &["GROUP_READ_ONLY"], fake.now());
@@ -1292,7 +1293,7 @@ fn atlas_api_saves_a_migrate_recording_whose_create_got_an_atlas_error() {
 fn atlas_api_keeps_the_old_cassette_when_a_save_fails_partway() {
     let dir = cassette_dir("atlas-api-failed-save");
     let file = dir.join("good.json").to_string_lossy().into_owned();
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (c, base) = (fake.config().clone(), fake.base_url());
     let list = ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file];
     cli(&fake, &[&list[..], &["--record-mode", "record"]].concat()).expect_code(0);
@@ -1329,7 +1330,7 @@ fn atlas_api_keeps_the_old_cassette_when_a_save_fails_partway() {
 fn atlas_api_replay_makes_no_socket_syscall() {
     let dir = cassette_dir("atlas-api-strace");
     let file = dir.join("list.json").to_string_lossy().into_owned();
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let (c, base) = (fake.config().clone(), fake.base_url());
     let args = ["projects", "listGroupInvites", "--groupId", &c.group_id, "--cassette", &file];
     let traced = |args: &[&str], env: &Env, trace: &Path| {
@@ -1369,7 +1370,7 @@ fn atlas_api_replay_makes_no_socket_syscall() {
 /// lists the modes.
 #[test]
 fn atlas_api_cassette_flags_are_checked() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let g = fake.config().group_id.clone();
     let list = ["projects", "listGroupInvites", "--groupId", &g];
     let run = cli(&fake, &[&list[..], &["--cassette", "x.json", "--record-mode", "sometimes"]].concat()).expect_code(2);
@@ -1389,7 +1390,7 @@ fn atlas_api_cassette_flags_are_checked() {
 /// terminal (a pseudo-terminal from util-linux `script`), the line appears there.
 #[test]
 fn atlas_api_progress_is_shown_only_on_a_terminal() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.seed_users(1234, OrgMembershipStatus::Active, false).unwrap();
     fake.seed_invitation(true, "ada@example.com", &["ORG_MEMBER"], fake.now());
     let o = fake.config().org_id.clone();
@@ -1446,7 +1447,7 @@ fn atlas_api_progress_is_shown_only_on_a_terminal() {
 #[test]
 fn atlas_api_recording_shows_a_new_secret_and_saves_it_redacted() {
     const NEW_PRIVATE_KEY: &str = "7d1c2b3a-shown-once-private-key";
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     fake.on("createOrgApiKey", |_, _| {
         atlas_admin_testing::fake::FakeReply::json(
             200,

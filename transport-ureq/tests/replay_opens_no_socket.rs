@@ -67,7 +67,12 @@ async fn session_async<E: ExecuteAsync>(atlas: &E, group: &str, org: &str) -> Re
 #[test]
 fn a_replay_through_execute_and_execute_async_opens_no_socket() {
     // Record, through the real client's IO.
-    let config = FakeConfig { public_key: PUBLIC_KEY.into(), private_key: PRIVATE_KEY.into(), ..FakeConfig::default() };
+    let config = FakeConfig {
+        public_key: PUBLIC_KEY.into(),
+        private_key: PRIVATE_KEY.into(),
+        serve_past_sunset: true,
+        ..FakeConfig::default()
+    };
     let fake = FakeAtlas::start_with(config).expect("fake");
     fake.seed_users(7, OrgMembershipStatus::Active, false).unwrap();
     let (recorded_at, c) = (fake.addr(), fake.config().clone());

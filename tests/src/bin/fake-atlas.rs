@@ -47,9 +47,9 @@ hand-written behaviours; every other one a generic behaviour driven by the spec'
     read DELETING for as long, then are gone (404);
   - custom methods (:verb), downloads and other actions answer their documented status;
   - versions are checked: 406 for a version the operation lacks; 410 VERSION_GONE for a
-    version past its sunset (the invitation endpoints from 2027-07-01) on a clock that was
-    set (--clock, POST /__fake/clock?set=TIME), or on the wall clock too with
-    --retire-on-wall-clock; Sunset and Deprecation headers before; Digest or OAuth
+    version past its sunset (the invitation endpoints from 2027-07-01) on the fake's clock,
+    whatever it is (the wall clock, advanced, or set), as Atlas answers, unless
+    --serve-past-sunset; Sunset and Deprecation headers before; Digest or OAuth
     authentication, none for the operation the spec leaves open.
 
 The clock: the fake's \"now\" (timestamps, invitation expiry, lifecycles, sunsets) is the
@@ -100,8 +100,11 @@ options:
   --seed-cassette FILE      seed what a cassette (recorded by this crate's recorder) holds:
                             invitations, users and every other operation's resources, in
                             their recorded lifecycle state; what is ignored is printed
-  --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z)
-  --retire-on-wall-clock    versions past their sunset are 410 on the wall clock too
+  --clock TIME              freeze the fake's clock at TIME (RFC 3339, 2027-07-01T00:00:00Z);
+                            a version past its sunset on the fake's clock (the wall clock
+                            unless set) answers 410 VERSION_GONE, as Atlas does
+  --serve-past-sunset       serve versions past their sunset (with their Sunset header)
+                            instead of 410, whatever the day
   --settle-secs N           how long lifecycles stay CREATING/UPDATING/DELETING (default 60,
                             at most {MAX_SETTLE_SECS}: a century)
   -h, --help                this help
@@ -193,7 +196,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
                 seeds.push(Seed::Resource(path.to_owned(), body));
             }
             "--seed-cassette" => seeds.push(Seed::Cassette(value()?)),
-            "--retire-on-wall-clock" => config.retire_on_wall_clock = true,
+            "--serve-past-sunset" => config.serve_past_sunset = true,
             "--clock" => {
                 let v = value()?;
                 let t = Timestamp::parse(v.as_str()).system_time();
@@ -389,8 +392,8 @@ mod tests {
         assert_eq!(o.seeds, [Seed::Cassette("a.json".to_owned())]);
         assert_eq!(o.clock, Timestamp::parse("2027-07-01T00:00:00Z").system_time());
         assert!(args(&["--clock", "tomorrow"]).unwrap_err().contains("RFC 3339"));
-        assert!(args(&["--retire-on-wall-clock"]).unwrap().unwrap().retire_on_wall_clock);
-        assert!(!args(&[]).unwrap().unwrap().retire_on_wall_clock);
+        assert!(args(&["--serve-past-sunset"]).unwrap().unwrap().serve_past_sunset);
+        assert!(!args(&[]).unwrap().unwrap().serve_past_sunset);
     }
 
     /// Review finding 3: hostile numbers are refused, naming the flag (exit status 2), not

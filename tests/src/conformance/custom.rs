@@ -43,7 +43,7 @@ fn invitation(method: Method, group: &str, id: &str) -> Custom {
 /// A described list and create answer what the typed ones answer; a missing resource is the
 /// typed 404, named after the call; envelope and 204 work; Digest costs one challenge for all.
 pub fn custom_operation_equals_typed<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let (g, org) = (group(&fake), fake.config().org_id.clone());
     ok(
@@ -91,7 +91,7 @@ pub fn custom_operation_equals_typed<D: Driver>() {
 /// A described POST is not re-sent after a 503 (it may have been applied) unless marked
 /// idempotent; refused before acting (429), it is retried either way.
 pub fn custom_post_retried_only_when_idempotent<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c: D = digest_client(&fake);
     let org = fake.config().org_id.clone();
     ok("warm up", c.execute(&list_invites(group(&fake).as_str())));
@@ -116,7 +116,7 @@ pub fn custom_post_retried_only_when_idempotent<D: Driver>() {
 
 /// A service account: described calls share the one token.
 pub fn custom_operation_over_oauth<D: Driver>() {
-    let fake = FakeAtlas::start();
+    let fake = FakeAtlas::start_day_independent();
     let c = D::connect(spec(&fake, oauth_credentials(&fake)));
     let op = list_invites(group(&fake).as_str());
     for _ in 0..3 {

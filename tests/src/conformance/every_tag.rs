@@ -12,7 +12,7 @@ use super::{Driver, digest_client};
 use crate::fake::routes::is_handwritten;
 use crate::fake::shapes::{Shape, Shapes, placeholder_name, runs};
 use crate::fake::{FakeAtlas, FakeConfig, example_value, field_example, fresh_id, request_example};
-use atlas_admin_core::{Endpoint, ParamIn, ParamKind, SuccessBody, Timestamp, catalog};
+use atlas_admin_core::{Endpoint, ParamIn, ParamKind, SuccessBody, catalog};
 use http::Method;
 use serde_json::{Map, Value, json};
 use std::time::{Duration, SystemTime};
@@ -69,8 +69,7 @@ fn crud_of(delete: &'static Endpoint) -> Result<Found, String> {
             return Err(format!("{} needs the query parameter {p}", e.operation_id));
         }
         let version = e.default_version();
-        let sunset = e.sunset(version).and_then(|d| Timestamp::parse(format!("{d}T00:00:00Z")).system_time());
-        if sunset.is_some_and(|at| at <= clock()) {
+        if e.sunset_date(version).is_some_and(|at| at.system_time() <= clock()) {
             return Err(format!("{} {version} is past its sunset on the suite's clock", e.operation_id));
         }
     }

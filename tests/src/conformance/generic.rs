@@ -6,7 +6,7 @@
 use super::{Driver, digest_client};
 use crate::fake::{FakeAtlas, FakeConfig, FakeReply, example_value};
 use atlas_admin_core::ops::{Custom, ResponseFormat};
-use atlas_admin_core::{ApiResponse, ApiVersion, Endpoint, Error, ParamIn, Timestamp, catalog};
+use atlas_admin_core::{ApiResponse, ApiVersion, Endpoint, Error, ParamIn, catalog};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -195,7 +195,7 @@ pub fn generic_versions_and_downloads<D: Driver>() {
     let group = [("groupId", g.as_str())];
     let list = entry("listGroupClusters");
     let sunset = list.sunsets.first().expect("listGroupClusters has a version with a sunset");
-    let at = Timestamp::parse(format!("{}T00:00:00Z", sunset.date)).system_time().expect("a date");
+    let at = list.sunset_date(sunset.version).expect("a date").system_time();
     assert!(fake.now() < at, "the fake's clock starts before the sunset");
     let old = described(list, sunset.version, &group);
     let before = answer("before the sunset", c.execute(&old));

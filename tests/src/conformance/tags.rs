@@ -4,13 +4,12 @@
 //! [`crate::spec`], not from the catalog or the fake.
 
 use super::generic::answer;
-use super::{Driver, digest_client};
+use super::{Driver, before_every_sunset, digest_client};
 use crate::fake::{FakeAtlas, FakeReply, example_value};
 use crate::spec::{self, Side, deref, split_media};
 use atlas_admin_core::catalog;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
 
 /// The operation picked for one tag, with the answer the fake gives.
 #[derive(Debug)]
@@ -96,9 +95,9 @@ fn picks() -> Vec<Pick> {
 /// schema's property examples); the decoded JSON equals it, with the spec's success status.
 pub fn every_tag_end_to_end<D: Driver>() {
     let fake = FakeAtlas::start();
-    // Before every sunset date of the spec (the earliest is 2026-01-22): the fake answers a
+    // Before every sunset date of the spec (the earliest is 2025-01-01): the fake answers a
     // version past its sunset 410, as Atlas does, whatever the behaviour.
-    fake.set_clock(SystemTime::UNIX_EPOCH + Duration::from_secs(1_748_736_000)); // 2025-06-01
+    fake.set_clock(before_every_sunset());
     let client: D = digest_client(&fake);
     let picks = picks();
     assert_eq!(picks.len(), 58, "one operation per tag");

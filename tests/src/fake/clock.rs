@@ -32,12 +32,6 @@ impl Clock {
         }
     }
 
-    /// Whether a test set the time ([`Clock::Fixed`]): what it reads then does not depend on
-    /// the day the test runs.
-    pub(crate) fn is_set(&self) -> bool {
-        matches!(self, Clock::Fixed(_))
-    }
-
     /// Moves time forward by `d` (a frozen clock stays frozen); `false`, and the clock left
     /// where it was, if that is past 9999-12-31T23:59:59Z (no saturating: a saturated offset
     /// would stop the clock from moving again).

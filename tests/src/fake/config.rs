@@ -49,14 +49,14 @@ pub struct FakeConfig {
     /// before it is `IDLE` (or gone). Default 60 s; move the clock with
     /// [`FakeAtlas::advance`](super::FakeAtlas::advance).
     pub settle_time: Duration,
-    /// Whether versions retire (410 `VERSION_GONE` past their sunset) on the wall clock too.
-    /// Default `false`: they retire on a clock the test set
-    /// ([`FakeAtlas::set_clock`](super::FakeAtlas::set_clock), then moved from there), and on
-    /// the wall clock (even moved with [`FakeAtlas::advance`](super::FakeAtlas::advance)) every
-    /// version is served, with its `Sunset` header, so a suite's outcome does not depend on the
-    /// day it runs. `true` makes a suite fail from the day a version it calls is gone, as Atlas
-    /// will answer it.
-    pub retire_on_wall_clock: bool,
+    /// Whether versions past their sunset are still served (with their `Sunset` header).
+    /// Default `false`: as Atlas does, a version answers 410 `VERSION_GONE` from its sunset on
+    /// the fake's clock, whatever it is (the wall clock, moved with
+    /// [`FakeAtlas::advance`](super::FakeAtlas::advance), or set with
+    /// [`FakeAtlas::set_clock`](super::FakeAtlas::set_clock)), so a suite calling a deprecated
+    /// version fails from the day Atlas would. `true` keeps a suite independent of the day it
+    /// runs without pinning the clock (setting the clock before the sunsets is the other way).
+    pub serve_past_sunset: bool,
 }
 
 impl Default for FakeConfig {
@@ -77,7 +77,7 @@ impl Default for FakeConfig {
             team_id: "6a79404ec0eb9e7a1771aa1d".to_owned(),
             latency: Duration::ZERO,
             settle_time: Duration::from_secs(60),
-            retire_on_wall_clock: false,
+            serve_past_sunset: false,
         }
     }
 }

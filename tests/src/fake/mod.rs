@@ -44,10 +44,10 @@
 //!   for Cloud Users, 2023-01-01 too where the spec keeps it) or 406 `INVALID_VERSION_DATE`
 //!   (checked after authentication, as Atlas does); success bodies carry the negotiated media
 //!   type. A version past its sunset date is 410 `VERSION_GONE`, for every operation (the
-//!   invitation endpoints' 2023-01-01 from 2027-07-01), on a clock the test set
-//!   ([`FakeAtlas::set_clock`]); on the wall clock every version is served, so a suite's outcome
-//!   does not depend on the day it runs, unless
-//!   [`FakeConfig::retire_on_wall_clock`] says otherwise. For the generic behaviour a version
+//!   invitation endpoints' 2023-01-01 from 2027-07-01), on the fake's clock whatever it is (the
+//!   wall clock, moved with [`FakeAtlas::advance`], or set with [`FakeAtlas::set_clock`]), as
+//!   Atlas answers; [`FakeConfig::serve_past_sunset`] serves them on instead, for a suite that
+//!   must not depend on the day it runs (or set the clock before the sunsets it relies on). For the generic behaviour a version
 //!   with a sunset date carries `Sunset` and `Deprecation` until it retires (assumed: the day
 //!   its successor version appeared).
 //! - **Cloud Users** (`users` module docs): PENDING users on create (201), 409 or replacement,

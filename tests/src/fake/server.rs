@@ -102,7 +102,21 @@ impl FakeAtlas {
     /// # Panics
     /// If binding a loopback port or starting its thread fails.
     pub fn start() -> FakeAtlas {
-        match FakeAtlas::start_with(FakeConfig::default()) {
+        FakeAtlas::started(FakeConfig::default())
+    }
+
+    /// As [`start`](Self::start), serving versions past their sunset
+    /// ([`FakeConfig::serve_past_sunset`]): for a suite that calls deprecated versions and must
+    /// pass whatever the day it runs (this repository's own suites use it).
+    ///
+    /// # Panics
+    /// If binding a loopback port or starting its thread fails.
+    pub fn start_day_independent() -> FakeAtlas {
+        FakeAtlas::started(FakeConfig { serve_past_sunset: true, ..FakeConfig::default() })
+    }
+
+    fn started(config: FakeConfig) -> FakeAtlas {
+        match FakeAtlas::start_with(config) {
             Ok(fake) => fake,
             Err(e) => panic!("fake Atlas: cannot listen on 127.0.0.1: {e}"),
         }
@@ -192,13 +206,19 @@ impl FakeAtlas {
         self.shared.lock().clock.now()
     }
 
-    /// Freezes the fake's clock at `t` (authentication keeps real time).
+    /// Freezes the fake's clock at `t` (authentication keeps real time). Versions retire on
+    /// it: past a version's sunset the version answers 410 `VERSION_GONE` (unless
+    /// [`FakeConfig::serve_past_sunset`](super::FakeConfig::serve_past_sunset)); a suite that
+    /// calls deprecated versions sets it before their sunsets to pass whatever the day.
     pub fn set_clock(&self, t: SystemTime) {
         self.shared.lock().clock = Clock::Fixed(t);
     }
 
-    /// Moves the fake's clock forward: e.g. 31 days turns PENDING users into
-    /// `INVITATION_EXPIRED`. A step past 9999-12-31T23:59:59Z leaves the clock where it was.
+    /// Moves the fake's clock forward (the wall clock, or the instant set): e.g. 31 days turns
+    /// PENDING users into `INVITATION_EXPIRED`, and moving past a version's sunset retires it
+    /// (410 `VERSION_GONE`, unless
+    /// [`FakeConfig::serve_past_sunset`](super::FakeConfig::serve_past_sunset)). A step past
+    /// 9999-12-31T23:59:59Z leaves the clock where it was.
     pub fn advance(&self, d: Duration) {
         let _moved = self.shared.lock().clock.advance(d);
     }

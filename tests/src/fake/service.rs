@@ -4,8 +4,8 @@
 //! `/api/atlas/v2` are, in this order: authenticated (Digest or Bearer; 401 with a challenge
 //! otherwise; an operation the spec marks as taking no credentials is answered without), routed by the core's catalog (404 unknown path, 405 wrong method),
 //! version-checked against the endpoint's versions (406 `INVALID_VERSION_DATE`; 410
-//! `VERSION_GONE` past the version's sunset on a clock the test set, for every operation (see
-//! [`FakeConfig::retire_on_wall_clock`](super::FakeConfig::retire_on_wall_clock)); for the
+//! `VERSION_GONE` past the version's sunset on the fake's clock, for every operation, unless
+//! [`FakeConfig::serve_past_sunset`](super::FakeConfig::serve_past_sunset); for the
 //! generic behaviour `Deprecation`/`Sunset` until then), handed to the next injected fault if any, then to a
 //! user's behaviour for the operation ([`FakeAtlas::on`](super::FakeAtlas::on)) if one is
 //! registered, else to the store (invitations, Cloud Users, the generic behaviour). Anything
@@ -263,12 +263,11 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
     let generic = behaviour == Behaviour::Generic;
     let deprecated = !generic && version == ApiVersion::V2023_01_01;
     let mut sunset = None;
-    // Every operation's version retires at its sunset on a clock the test set (or on the wall
-    // clock, if configured so); the hand-written ones keep their observed `Deprecation` and
-    // `Sunset` values before it.
-    let retiring = inner.clock.is_set() || shared.config.retire_on_wall_clock;
+    // Every operation's version retires at its sunset on the fake's clock, whatever its kind
+    // (as Atlas does), unless the configuration serves it on; the hand-written ones keep their
+    // observed `Deprecation` and `Sunset` values before it.
     if let Some((deprecation, date)) = sunset_of(endpoint, version) {
-        if retiring && inner.clock.now() >= date {
+        if !shared.config.serve_past_sunset && inner.clock.now() >= date.system_time() {
             let outcome = Outcome::error(
                 StatusCode::GONE,
                 "VERSION_GONE",
@@ -278,7 +277,7 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
             return Step::Respond(spend(inner, route.scope, reply::render(outcome, style), false));
         }
         if generic {
-            sunset = Some((deprecation, HttpDate::from(date).to_string()));
+            sunset = Some((deprecation, date.to_string()));
         }
     }
     let action = inner.faults.take(endpoint.operation_id).map(faults::action);
@@ -286,13 +285,12 @@ fn prelude(inner: &mut Inner, shared: &Shared, parts: &Parts, now: Instant) -> S
 }
 
 /// For a version with a sunset date: its `Deprecation` value (assumed: the day its successor
-/// version appeared, else the sunset's) and its sunset instant.
-fn sunset_of(endpoint: &Endpoint, version: ApiVersion) -> Option<(String, std::time::SystemTime)> {
-    let at = |date: &str| Timestamp::parse(format!("{date}T00:00:00Z")).system_time();
-    let date = at(endpoint.sunset(version)?)?;
+/// version appeared, else the sunset's) and its sunset date.
+fn sunset_of(endpoint: &Endpoint, version: ApiVersion) -> Option<(String, HttpDate)> {
+    let date = endpoint.sunset_date(version)?;
     let successor = endpoint.versions.iter().find(|v| !v.is_preview() && v.as_str() > version.as_str());
-    let deprecation = successor.and_then(|v| at(v.as_str())).unwrap_or(date);
-    Some((HttpDate::from(deprecation).to_string(), date))
+    let deprecation = successor.and_then(|v| HttpDate::from_date(v.as_str())).unwrap_or(date);
+    Some((deprecation.to_string(), date))
 }
 
 /// A request without acceptable credentials: answered 401 with a (possibly stale) challenge.

@@ -205,7 +205,7 @@ macro_rules! transport_suite {
         $crate::transport_suite!(@topic $transport; tls:
             custom_ca_is_trusted, unknown_ca_fails_the_handshake_as_connect);
         $crate::transport_suite!(@topic $transport; sunset:
-            a_sunset_date_in_the_spec_warns_without_the_header);
+            a_sunset_date_in_the_spec_warns_without_the_header, a_deprecated_operation_without_a_sunset_date_warns);
         $crate::transport_suite!(@topic $transport; settings:
             from_env_with_only_a_public_key_names_the_missing_variable, from_env_other_half_set_pairs_and_conflicts,
             from_env_builds_with_base_url_and_default, credentials_over_plain_http_to_a_remote_host_are_refused,

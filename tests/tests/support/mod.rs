@@ -2,7 +2,7 @@
 //! value each parameter is given, whether a version is past its sunset.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
-use atlas_admin_core::{ApiVersion, Endpoint, Timestamp};
+use atlas_admin_core::{ApiVersion, Endpoint};
 use atlas_admin_testing::fake::{FakeAtlas, FakeConfig, example_value};
 use atlas_admin_ureq::Client;
 use std::time::SystemTime;
@@ -26,9 +26,7 @@ pub fn value(e: &Endpoint, name: &str, config: &FakeConfig) -> String {
 
 /// Whether `version` of `e` is past its sunset at `now`.
 pub fn gone(e: &Endpoint, version: ApiVersion, now: SystemTime) -> bool {
-    e.sunset(version)
-        .and_then(|d| Timestamp::parse(format!("{d}T00:00:00Z")).system_time())
-        .is_some_and(|sunset| now >= sunset)
+    e.sunset_date(version).is_some_and(|sunset| now >= sunset.system_time())
 }
 
 /// Seeds a cluster in the demo project by the name the requests give `clusterName`, so the
