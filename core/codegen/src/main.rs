@@ -1,5 +1,5 @@
-//! `cargo run -p atlas-admin-codegen [-- --check]`: writes the endpoint catalog of
-//! atlas-admin-core (`core/src/catalog/gen/`) and the tag features of the core and transport
+//! `cargo run -p atlas-admin-codegen [-- --check]`: writes the endpoint catalog and the typed
+//! operations of atlas-admin-core (`core/src/catalog/gen/`, `core/src/ops/gen/`) and the tag features of the core and transport
 //! manifests from the vendored spec (`core/codegen/spec/atlas-admin-v2.yaml`, checked against the
 //! sha256 in `spec/SOURCE.md`) and `core/codegen/overrides.toml`.
 //!
@@ -10,6 +10,7 @@ mod emit;
 mod model;
 mod overrides;
 mod spec;
+mod typed;
 
 use atlas_admin_testing::files;
 use std::collections::BTreeMap;
@@ -62,10 +63,7 @@ fn run(check: bool) -> Result<usize, String> {
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
     let gen_dir = root.join("core/src/catalog/gen");
     files.insert(gen_dir.join("mod.rs"), rustfmt(&root, &emit::gen_mod(&tags))?);
-    files.insert(gen_dir.join("enums.rs"), rustfmt(&root, &emit::enums_file(&tags))?);
-    for tag in &tags {
-        files.insert(gen_dir.join(format!("{}.rs", tag.module)), rustfmt(&root, &emit::tag_file(tag))?);
-    }
+    typed::generate(&root, &spec, &tags, &mut files)?;
     let manifests = std::iter::once(("core", None)).chain(TRANSPORTS.iter().map(|t| (*t, Some("atlas-admin-core"))));
     for (dir, forward) in manifests {
         let path = root.join(dir).join("Cargo.toml");
@@ -77,9 +75,12 @@ fn run(check: bool) -> Result<usize, String> {
     }
 
     // Generated files no longer produced (a tag that left the spec).
-    let stale: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
-        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| !files.contains_key(p)).collect())
-        .unwrap_or_default();
+    let stale: Vec<PathBuf> = [gen_dir, root.join("core/src/ops/gen")]
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|dir| dir.filter_map(Result::ok).map(|e| e.path()))
+        .filter(|p| !files.contains_key(p))
+        .collect();
 
     let mut differ = 0;
     for (path, content) in &files {

@@ -99,6 +99,12 @@
 mod catalog_call;
 mod custom;
 mod table;
+mod typed;
+
+/// The catalog entries of every operation and the typed operations generated from the spec (`ops/gen/`).
+#[path = "gen/mod.rs"]
+pub(crate) mod generated;
+pub use generated::*;
 
 pub use crate::described::{Described, MAX_BODY_BYTES, ResponseFormat};
 pub use custom::{Custom, CustomOutput};

@@ -1,0 +1,142 @@
+//! What the generated typed operations (`ops/gen/`, one per catalog entry the table does not
+//! type) are built on: each is a [`Custom`] made from its catalog entry
+//! ([`Custom::for_endpoint`]), so a value is checked by one path (the entry's kinds and
+//! patterns, versions, `envelope`/`pretty`, body) and sent by one request builder. Here: the
+//! setters the generated methods call, how each kind of answer is decoded, and the macro that
+//! writes the `Operation` (and `Paginated`) impl of a generated type.
+//!
+//! (A build with no tag enabled compiles no generated module, hence the `dead_code` allowance.)
+#![allow(dead_code, unused_macros)]
+
+use super::custom::Custom;
+use crate::error::InvalidInput;
+use crate::operation::{ParamIn, Preview};
+use crate::validate::ApiVersion;
+use serde::de::DeserializeOwned;
+
+impl<T> Custom<T> {
+    /// Sets the query or header parameter `name` of the catalog entry to `values` (one, or
+    /// several for an array parameter), replacing what it held: each value is checked by the
+    /// entry before anything is sent.
+    pub(super) fn set<V: ToString>(
+        mut self,
+        name: &'static str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<Self, InvalidInput> {
+        let location = self.entry.and_then(|e| e.param(name)).map_or(ParamIn::Query, |p| p.location);
+        self.described.remove_param(name, location == ParamIn::Header);
+        for value in values {
+            let value = value.to_string();
+            self = match location {
+                ParamIn::Header => self.header(name, value)?,
+                _ => self.query(name, value)?,
+            };
+        }
+        Ok(self)
+    }
+
+    /// The same call in API version `version`, refused unless the catalog entry lists it.
+    pub(super) fn checked_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
+        match self.entry {
+            Some(entry) if !entry.versions.contains(&version) => {
+                let listed: Vec<&str> = entry.versions.iter().map(ApiVersion::as_str).collect();
+                let why = format!("{} exists in API versions {}", entry.operation_id, listed.join(", "));
+                Err(InvalidInput::with_value("api_version", why, version.as_str()))
+            }
+            _ => Ok(self.api_version(version)),
+        }
+    }
+}
+
+/// Decodes a JSON answer; an empty one reads as `null` (a `serde_json::Value` answers `Null`).
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::from_slice(b"null");
+    }
+    serde_json::from_slice(body)
+}
+
+/// An answer the spec gives no body (a 204, or a 202 without schema): whatever came is ignored.
+pub(crate) fn decode_empty(_body: &[u8]) -> Result<(), serde_json::Error> {
+    Ok(())
+}
+
+/// A download, as the bytes that came.
+pub(crate) fn decode_bytes(body: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
+    Ok(body.to_vec())
+}
+
+/// The `x-xgen-preview` details of a version: only with the `preview` feature, which brings
+/// preview versions.
+pub(crate) const fn preview(details: Preview) -> Option<Preview> {
+    if cfg!(feature = "preview") { Some(details) } else { None }
+}
+
+/// `typed_operation!(Type, ENTRY, Output, decode_fn)` (`, paginated: Item` for a list): the
+/// `Operation` impl of a generated type wrapping a [`Custom`] made from the catalog entry
+/// `ENTRY`, answering `Output`; a paginated list also gets its `Paginated` impl, walked like
+/// the catalog's (`pageNum` replaced, `itemsPerPage` read back).
+macro_rules! typed_operation {
+    ($Type:ident, $entry:ident, $Out:ty, $decode:ident $(, paginated: $Item:ty)?) => {
+        impl $crate::Operation for $Type {
+            type Output = $Out;
+            const ENDPOINT: $crate::Endpoint = $entry;
+
+            /// Empty: the path is filled as the constructor was given it.
+            fn path_params(&self) -> Vec<(&'static str, &str)> {
+                Vec::new()
+            }
+
+            fn body(&self) -> Result<Option<Vec<u8>>, serde_json::Error> {
+                $crate::Operation::body(&self.0)
+            }
+
+            fn options(&self) -> &$crate::CallOptions {
+                $crate::Operation::options(&self.0)
+            }
+
+            fn decode(body: &[u8]) -> Result<$Out, serde_json::Error> {
+                $crate::ops::typed::$decode(body)
+            }
+
+            fn described(&self) -> Option<&$crate::ops::Described> {
+                $crate::Operation::described(&self.0)
+            }
+
+            fn catalog_entry(&self) -> Option<&'static $crate::Endpoint> {
+                $crate::Operation::catalog_entry(&self.0)
+            }
+
+            fn check_before_sending(&self, version: $crate::ApiVersion) -> Result<(), $crate::InvalidInput> {
+                $crate::Operation::check_before_sending(&self.0, version)
+            }
+        }
+
+        $(
+            impl $crate::paginate::Paginated for $Type {
+                type Item = $Item;
+
+                fn current_page(&self) -> u32 {
+                    $crate::paginate::Paginated::current_page(&self.0)
+                }
+
+                fn at_page(&self, page_num: u32) -> Self {
+                    $Type($crate::paginate::Paginated::at_page(&self.0, page_num))
+                }
+
+                fn page(output: &$Out) -> &$crate::Page<$Item> {
+                    output
+                }
+
+                fn into_page(output: $Out) -> $crate::Page<$Item> {
+                    output
+                }
+
+                fn requested_page_size(&self) -> Option<u32> {
+                    $crate::paginate::Paginated::requested_page_size(&self.0)
+                }
+            }
+        )?
+    };
+}
+pub(crate) use typed_operation;
