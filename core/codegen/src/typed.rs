@@ -320,8 +320,7 @@ fn operation(spec: &Value, tag: &Tag, op: &Op, aliases: &BTreeMap<String, String
     let _ = writeln!(s, "{preview}#[derive(Clone, Debug)]\npub struct {name}({inner});\n");
 
     // The constructor: path parameters, then required query and header ones.
-    let required: Vec<&crate::model::Param> =
-        op.params.iter().filter(|p| p.location == "Path" || p.required).collect();
+    let required = constructor_params(op);
     let mut args = Vec::new();
     let mut sets = Vec::new();
     let mut docs = Vec::new();
@@ -357,10 +356,7 @@ fn operation(spec: &Value, tag: &Tag, op: &Op, aliases: &BTreeMap<String, String
         sets.join("")
     );
     for p in op.params.iter().filter(|p| p.location != "Path" && !p.required) {
-        let mut method = ident(&p.name);
-        if METHODS.contains(&method.as_str()) {
-            method = format!("set_{method}");
-        }
+        let method = setter(&p.name);
         let (ty, values) = arg(&p.kind, "value");
         let place = if p.location == "Header" { "header" } else { "query parameter" };
         let _ = writeln!(s, "/// Sets the `{}` {place} ({}): {}", p.name, kind_doc(&p.kind), param_description(spec, op, &p.name));
@@ -396,6 +392,57 @@ fn operation(spec: &Value, tag: &Tag, op: &Op, aliases: &BTreeMap<String, String
     for alias in mine {
         let _ = writeln!(s, "/// The SDK and Atlas CLI name of [`{name}`].\n{preview}pub type {alias} = {name};\n");
     }
+    s
+}
+
+/// The constructor's parameters: the path ones, then the required query and header ones.
+fn constructor_params(op: &Op) -> Vec<&crate::model::Param> {
+    op.params.iter().filter(|p| p.location == "Path" || p.required).collect()
+}
+
+/// The setter of an optional parameter.
+fn setter(name: &str) -> String {
+    let method = ident(name);
+    if METHODS.contains(&method.as_str()) { format!("set_{method}") } else { method }
+}
+
+/// The `Values` accessor of `core/tests/typed_operations.rs` giving a `kind` argument.
+fn accessor(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Bool => "bool",
+        Kind::PageSize | Kind::PageNum => "u32",
+        Kind::Int { format: "Int32", .. } => "i32",
+        Kind::Int { .. } => "i64",
+        Kind::Statuses => "list",
+        Kind::Repeated { item, .. } => match item.as_ref() {
+            Kind::Int { format: "Int32", .. } => "list_i32",
+            Kind::Int { .. } => "list_i64",
+            _ => "list",
+        },
+        _ => "text",
+    }
+}
+
+/// `core/tests/typed/cases.rs`: one call of the test's `Harness::check` per typed operation,
+/// its constructor and every setter given the test's values (taken from the spec there).
+pub(crate) fn test_cases(tags: &[Tag], typed: &BTreeSet<String>) -> String {
+    let mut s = String::from(emit::HEADER);
+    s.push_str("//! One case per generated typed operation: built with every parameter, checked by `typed_operations.rs`.\n\n");
+    s.push_str("use super::Harness;\nuse atlas_admin_core::ops::*;\n\n/// Checks every generated operation.\npub(crate) fn run(h: &mut Harness) {\n");
+    for op in tags.iter().flat_map(|t| &t.ops).filter(|o| !typed.contains(&o.id)) {
+        let args: Vec<String> =
+            constructor_params(op).iter().map(|p| format!("v.{}({:?})", accessor(&p.kind), p.name)).collect();
+        let mut chain = format!("{}::new({})?", type_name(&op.id), args.join(", "));
+        for p in op.params.iter().filter(|p| p.location != "Path" && !p.required) {
+            let _ = write!(chain, ".{}(v.{}({:?}))?", setter(&p.name), accessor(&p.kind), p.name);
+        }
+        if op.body {
+            chain.push_str(".body(&v.body())?");
+        }
+        let v = if chain.contains("v.") { "v" } else { "_v" };
+        let _ = writeln!(s, "h.check({:?}, |{v}| Ok({chain}), |op, version| op.api_version(version));", op.id);
+    }
+    s.push_str("}\n");
     s
 }
 
@@ -539,6 +586,7 @@ pub(crate) fn generate(
     for tag in tags {
         files.insert(dir.join(format!("{}.rs", tag.module)), crate::rustfmt(root, &tag_file(spec, tag, &typed, &aliases))?);
     }
+    files.insert(root.join("core/tests/typed/cases.rs"), crate::rustfmt(root, &test_cases(tags, &typed))?);
     let generated = tags.iter().flat_map(|t| &t.ops).filter(|o| !typed.contains(&o.id)).count();
     eprintln!("{generated} typed operations generated, {} aliases ({} skipped)", aliases.len(), skipped.len());
     for (alias, why) in skipped {
