@@ -140,3 +140,42 @@ macro_rules! typed_operation {
     };
 }
 pub(crate) use typed_operation;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::catalog;
+    use crate::ops::{ALL, GENERATED};
+
+    /// (The tests build with every tag and `preview`: the whole spec.)
+    #[test]
+    fn every_catalog_entry_has_exactly_one_typed_operation_and_each_generated_one_is_its_entry() {
+        let spec_ops: usize = catalog::tags().iter().map(|t| t.operations).sum();
+        assert_eq!(catalog::all().count(), spec_ops, "every tag and preview are enabled here");
+        for entry in catalog::all() {
+            let hand = ALL.iter().filter(|e| e.operation_id == entry.operation_id).count();
+            let generated: Vec<_> = GENERATED.iter().filter(|e| e.operation_id == entry.operation_id).collect();
+            assert_eq!(hand + generated.len(), 1, "{}", entry.operation_id);
+            for g in generated {
+                assert_eq!(*g, entry, "{}: the type's ENDPOINT is its catalog entry", entry.operation_id);
+            }
+        }
+        assert_eq!(ALL.len() + GENERATED.len(), spec_ops);
+    }
+
+    #[test]
+    fn setters_replace_and_versions_are_checked() {
+        use crate::operation::Operation;
+        use crate::ops::ListGroupDatabaseUsers;
+        use crate::ApiVersion;
+        let op = ListGroupDatabaseUsers::new("32b6e34b3d91647abb20e7b8").unwrap();
+        let op = op.items_per_page(5).unwrap().items_per_page(7).unwrap();
+        let query: Vec<_> = op.described().unwrap().query().to_vec();
+        assert_eq!(query, [("itemsPerPage".to_owned(), "7".to_owned())]);
+        assert_eq!(op.clone().items_per_page(501).unwrap_err().field(), "itemsPerPage");
+        let e = op.clone().api_version(ApiVersion::V2025_02_19).unwrap_err();
+        assert_eq!((e.field(), e.value()), ("api_version", Some("2025-02-19")));
+        assert!(op.api_version(ApiVersion::V2023_01_01).is_ok());
+        assert_eq!(ListGroupDatabaseUsers::new("nope").unwrap_err().field(), "groupId");
+    }
+}
