@@ -64,6 +64,7 @@ mod pattern;
 mod response;
 mod retry;
 mod sanitize;
+pub mod schemas;
 mod secret;
 mod session;
 mod testing;

@@ -9,6 +9,7 @@
 mod emit;
 mod model;
 mod overrides;
+mod schemas;
 mod spec;
 mod typed;
 
@@ -58,12 +59,17 @@ fn run(check: bool) -> Result<usize, String> {
         std::fs::read_to_string(codegen.join("overrides.toml")).map_err(|e| format!("overrides.toml: {e}"))?;
     let overrides = overrides::parse(&overrides_text)?;
     let tags = model::tags(&spec, &overrides)?;
+    let models = schemas::build(&spec, &overrides::parse_schemas(&overrides_text)?)?;
 
     // Everything generated: path -> content.
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
     let gen_dir = root.join("core/src/catalog/gen");
     files.insert(gen_dir.join("mod.rs"), rustfmt(&root, &emit::gen_mod(&tags))?);
-    typed::generate(&root, &spec, &tags, &mut files)?;
+    let schemas_dir = root.join("core/src/schemas/gen");
+    for (name, text) in models.files() {
+        files.insert(schemas_dir.join(name), rustfmt(&root, &text)?);
+    }
+    typed::generate(&root, &spec, &tags, &models, &mut files)?;
     let manifests = std::iter::once(("core", None)).chain(TRANSPORTS.iter().map(|t| (*t, Some("atlas-admin-core"))));
     for (dir, forward) in manifests {
         let path = root.join(dir).join("Cargo.toml");
@@ -75,10 +81,12 @@ fn run(check: bool) -> Result<usize, String> {
     }
 
     // Generated files no longer produced (a tag that left the spec).
-    let stale: Vec<PathBuf> = [gen_dir, root.join("core/src/ops/gen")]
+    let ops_dir = root.join("core/src/ops/gen");
+    let stale: Vec<PathBuf> = [&gen_dir, &schemas_dir, &ops_dir]
         .iter()
-        .filter_map(|dir| std::fs::read_dir(dir).ok())
-        .flat_map(|dir| dir.filter_map(Result::ok).map(|e| e.path()))
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten())
+        .filter_map(Result::ok)
+        .map(|e| e.path())
         .filter(|p| !files.contains_key(p))
         .collect();
 
@@ -106,6 +114,8 @@ fn run(check: bool) -> Result<usize, String> {
     }
     let operations: usize = tags.iter().map(|t| t.ops.len()).sum();
     let paginated = tags.iter().flat_map(|t| &t.ops).filter(|o| o.paginated).count();
+    let (keepers, aliases) = models.counts();
+    eprintln!("{keepers} models and {aliases} aliases of the same shapes");
     eprintln!(
         "{operations} operations ({paginated} paginated) in {} tags; {differ} file(s) {}",
         tags.len(),

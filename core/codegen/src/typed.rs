@@ -11,6 +11,7 @@
 
 use crate::emit::{self, Consts};
 use crate::model::{Kind, Op, Output, Tag};
+use crate::schemas::{self, Models};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -37,11 +38,24 @@ const KEYWORDS: &[&str] = &[
     "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "yield",
 ];
 
-/// The Rust type of a spec schema (a request body, an answer, a list's item): for now every
-/// schema is a `serde_json::Value` (the one place to switch to generated models).
-pub(crate) fn schema_type(schema: Option<&Value>) -> String {
-    let _ = schema;
-    "serde_json::Value".to_owned()
+/// What the Rust type of a schema depends on: the spec, the models (`crate::schemas`) and the
+/// feature of the tag whose module uses it.
+pub(crate) struct Types<'a> {
+    pub(crate) spec: &'a Value,
+    pub(crate) models: &'a Models,
+    pub(crate) feature: &'a str,
+}
+
+/// The Rust type of a spec schema (a request body, an answer, a list's item): its model
+/// ([`schemas::rust_type`]) where one is compiled with the tag's feature, else (no schema, an
+/// inline one, or a model of other tags only) a `serde_json::Value`.
+pub(crate) fn schema_type(types: &Types<'_>, schema: Option<&Value>) -> String {
+    let value = || "serde_json::Value".to_owned();
+    let Some(schema) = schema else { return value() };
+    match schemas::rust_type(types.models, types.spec, schema) {
+        Ok(t) if t.features.is_empty() || t.features.iter().any(|f| f == types.feature) => t.expr,
+        _ => value(),
+    }
 }
 
 /// `listGroupClusters` -> `ListGroupClusters`.
@@ -176,16 +190,19 @@ fn item_schema<'a>(spec: &'a Value, schema: &'a Value, depth: usize) -> Option<&
 
 /// How the answer of `op` is typed: (the `Custom` it wraps, its output type, the decoder,
 /// the page item type if it is a list).
-fn answer(spec: &Value, op: &Op) -> (&'static str, String, &'static str, Option<String>) {
+fn answer(types: &Types<'_>, op: &Op) -> (&'static str, String, &'static str, Option<String>) {
+    let spec = types.spec;
     if op.paginated {
         let item = answer_schema(spec, op).and_then(|s| item_schema(spec, s, 0));
-        let item = schema_type(item);
+        let item = schema_type(types, item);
         return ("Custom<Page<serde_json::Value>>", format!("Page<{item}>"), "decode_json", Some(item));
     }
     match op.output {
         Output::Empty => ("Custom", "()".to_owned(), "decode_empty", None),
         Output::Bytes(_) => ("Custom<Vec<u8>>", "Vec<u8>".to_owned(), "decode_bytes", None),
-        Output::Json | Output::JsonOrBytes(_) => ("Custom", schema_type(answer_schema(spec, op)), "decode_json", None),
+        Output::Json | Output::JsonOrBytes(_) => {
+            ("Custom", schema_type(types, answer_schema(spec, op)), "decode_json", None)
+        }
     }
 }
 
@@ -279,11 +296,12 @@ fn cfg(tag: &Tag, op: &Op) -> String {
 }
 
 /// One typed operation (the tag module is compiled only with the tag's feature).
-fn operation(spec: &Value, tag: &Tag, op: &Op, aliases: &BTreeMap<String, String>) -> String {
+fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, String>) -> String {
+    let spec = types.spec;
     let name = type_name(&op.id);
     let entry = const_name(&op.id);
     let preview = if op.preview_only() { "#[cfg(feature = \"preview\")]\n" } else { "" };
-    let (inner, out, decode, item) = answer(spec, op);
+    let (inner, out, decode, item) = answer(types, op);
     let mut s = String::new();
     let _ = writeln!(s, "/// `{}`: {}", op.id, doc_text(&op.summary));
     let _ = writeln!(s, "///\n/// `{} {}` (tag `{}`; its catalog entry is [`Operation::ENDPOINT`](crate::Operation::ENDPOINT)).", op.method, op.path, tag.cli);
@@ -366,7 +384,7 @@ fn operation(spec: &Value, tag: &Tag, op: &Op, aliases: &BTreeMap<String, String
         let _ = writeln!(s, "pub fn {method}(self, value: {ty}) -> Result<Self, InvalidInput> {{\nself.0.set({:?}, {values}).map(Self)\n}}\n", p.name);
     }
     if op.body {
-        let body = schema_type(body_schema(spec, op));
+        let body = schema_type(types, body_schema(spec, op));
         let need = if op.body_required { "required" } else { "optional" };
         let _ = writeln!(s, "/// Sets the JSON request body ({need}).\npub fn body(self, body: &{body}) -> Result<Self, InvalidInput> {{\nself.0.json(body).map(Self)\n}}\n");
     }
@@ -447,10 +465,17 @@ pub(crate) fn test_cases(tags: &[Tag], typed: &BTreeSet<String>) -> String {
 }
 
 /// `core/src/ops/gen/<module>.rs`: the tag's entries and typed operations.
-pub(crate) fn tag_file(spec: &Value, tag: &Tag, typed: &BTreeSet<String>, aliases: &BTreeMap<String, String>) -> String {
+pub(crate) fn tag_file(
+    spec: &Value,
+    models: &Models,
+    tag: &Tag,
+    typed: &BTreeSet<String>,
+    aliases: &BTreeMap<String, String>,
+) -> String {
+    let types = Types { spec, models, feature: &tag.feature };
     let mut consts = Consts::new();
     let mut entries = String::new();
-    let mut types = String::new();
+    let mut types_text = String::new();
     for op in &tag.ops {
         let preview = if op.preview_only() { "#[cfg(feature = \"preview\")]\n" } else { "" };
         let hand = typed.contains(&op.id);
@@ -466,7 +491,7 @@ pub(crate) fn tag_file(spec: &Value, tag: &Tag, typed: &BTreeSet<String>, aliase
             emit::endpoint(op, tag, &mut consts)
         );
         if !hand {
-            types.push_str(&operation(spec, tag, op, aliases));
+            types_text.push_str(&operation(&types, tag, op, aliases));
         }
     }
     let list: String = tag
@@ -487,7 +512,7 @@ pub(crate) fn tag_file(spec: &Value, tag: &Tag, typed: &BTreeSet<String>, aliase
         tag.cli,
         tag.ops.len()
     );
-    let body = format!("{entries}{types}");
+    let body = format!("{entries}{types_text}");
     let mut uses = vec!["ApiVersion", "Endpoint", "Method", "Param", "ParamKind"];
     for (needle, name) in [
         ("IntFormat::", "IntFormat"),
@@ -576,6 +601,7 @@ pub(crate) fn generate(
     root: &std::path::Path,
     spec: &Value,
     tags: &[Tag],
+    models: &Models,
     files: &mut BTreeMap<std::path::PathBuf, String>,
 ) -> Result<(), String> {
     let typed: BTreeSet<String> = atlas_admin_core::ops::ALL.iter().map(|e| e.operation_id.to_owned()).collect();
@@ -584,7 +610,7 @@ pub(crate) fn generate(
     files.insert(dir.join("mod.rs"), crate::rustfmt(root, &gen_mod(tags, &typed, &aliases))?);
     files.insert(dir.join("enums.rs"), crate::rustfmt(root, &emit::enums_file(tags))?);
     for tag in tags {
-        files.insert(dir.join(format!("{}.rs", tag.module)), crate::rustfmt(root, &tag_file(spec, tag, &typed, &aliases))?);
+        files.insert(dir.join(format!("{}.rs", tag.module)), crate::rustfmt(root, &tag_file(spec, models, tag, &typed, &aliases))?);
     }
     files.insert(root.join("core/tests/typed/cases.rs"), crate::rustfmt(root, &test_cases(tags, &typed))?);
     let generated = tags.iter().flat_map(|t| &t.ops).filter(|o| !typed.contains(&o.id)).count();

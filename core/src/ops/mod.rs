@@ -57,13 +57,15 @@
 //! - `api_version(v)`, refusing a version the entry does not list (by default the entry's
 //!   [default](Endpoint::default_version)); `envelope` and `pretty` only where the spec lists them.
 //!
-//! Request bodies and JSON answers are [`serde_json::Value`]s (a list answers a
-//! [`Page`]`<Value>` and is [`Paginated`]: `client.all(op)`, `client.pages(op)` and the async
-//! streams walk it), a download answers its bytes (`Vec<u8>`), an empty success `()`. A POST is
-//! not retried once it may have reached Atlas.
+//! Request bodies and JSON answers are the spec's models ([`crate::schemas`]; a
+//! [`serde_json::Value`] where the spec names no schema); a list answers a [`Page`] of its
+//! items and is [`Paginated`] (`client.all(op)`, `client.pages(op)` and the async streams walk
+//! it); a download answers its bytes (`Vec<u8>`), an empty success `()`. A POST is not retried
+//! once it may have reached Atlas.
 //!
 //! ```
 //! use atlas_admin_core::{Config, Page, unsigned_request, ops::ListGroupClusters, paginate::Paginator};
+//! use atlas_admin_core::schemas::ClusterDescription20240805;
 //! let op = ListGroupClusters::new("32b6e34b3d91647abb20e7b8")?.items_per_page(2)?;
 //! let req = unsigned_request(&Config::default(), &op)?;
 //! assert_eq!(req.uri().path_and_query().unwrap(), "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters?itemsPerPage=2");
@@ -76,11 +78,12 @@
 //! // A client walks it with `client.all(op)`; the same walk, sans IO:
 //! let mut pages = Paginator::new(op);
 //! let first = pages.next_op().unwrap()?;
-//! let page: Page<serde_json::Value> = serde_json::from_str(r#"{"results":[{"name":"Cluster0"},{"name":"Cluster1"}],"links":[{"rel":"next","href":"https://x/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters?itemsPerPage=2&pageNum=2"}]}"#)?;
+//! let page: Page<ClusterDescription20240805> = serde_json::from_str(r#"{"results":[{"name":"Cluster0"},{"name":"Cluster1"}],"links":[{"rel":"next","href":"https://x/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters?itemsPerPage=2&pageNum=2"}]}"#)?;
 //! pages.handle(&page);
 //! let second = pages.next_op().unwrap()?;
 //! let req = unsigned_request(&Config::default(), &second)?;
 //! assert_eq!(req.uri().query(), Some("itemsPerPage=2&pageNum=2"));
+//! assert_eq!(page.results[1].name.as_deref(), Some("Cluster1"));
 //! # let _ = first;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

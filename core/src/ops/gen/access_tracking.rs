@@ -144,7 +144,12 @@ impl GetGroupDbAccessHistoryCluster {
     }
 }
 
-typed_operation!(GetGroupDbAccessHistoryCluster, GET_GROUP_DB_ACCESS_HISTORY_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupDbAccessHistoryCluster,
+    GET_GROUP_DB_ACCESS_HISTORY_CLUSTER,
+    crate::schemas::MongoDBAccessLogsList,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupDbAccessHistoryCluster`].
 pub type GetAccessHistoryCluster = GetGroupDbAccessHistoryCluster;
@@ -212,7 +217,12 @@ impl GetGroupDbAccessHistoryProcess {
     }
 }
 
-typed_operation!(GetGroupDbAccessHistoryProcess, GET_GROUP_DB_ACCESS_HISTORY_PROCESS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupDbAccessHistoryProcess,
+    GET_GROUP_DB_ACCESS_HISTORY_PROCESS,
+    crate::schemas::MongoDBAccessLogsList,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupDbAccessHistoryProcess`].
 pub type GetAccessHistoryProcess = GetGroupDbAccessHistoryProcess;

@@ -147,7 +147,7 @@ impl GetGroupActivityFeed {
     }
 }
 
-typed_operation!(GetGroupActivityFeed, GET_GROUP_ACTIVITY_FEED, serde_json::Value, decode_json);
+typed_operation!(GetGroupActivityFeed, GET_GROUP_ACTIVITY_FEED, crate::schemas::ActivityFeedLinkResponse, decode_json);
 
 /// `getOrgActivityFeed`: Return Pre-Filtered Activity Feed Link for One Organization
 ///
@@ -191,4 +191,4 @@ impl GetOrgActivityFeed {
     }
 }
 
-typed_operation!(GetOrgActivityFeed, GET_ORG_ACTIVITY_FEED, serde_json::Value, decode_json);
+typed_operation!(GetOrgActivityFeed, GET_ORG_ACTIVITY_FEED, crate::schemas::ActivityFeedLinkResponse, decode_json);

@@ -271,7 +271,7 @@ impl ListGroupAiModelApiKeys {
     }
 }
 
-typed_operation!(ListGroupAiModelApiKeys, LIST_GROUP_AI_MODEL_API_KEYS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupAiModelApiKeys, LIST_GROUP_AI_MODEL_API_KEYS, Page<crate::schemas::AiModelApiKeyResponse>, decode_json, paginated: crate::schemas::AiModelApiKeyResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupAiModelApiKeys`].
 pub type ListGroupModelKeys = ListGroupAiModelApiKeys;
@@ -295,7 +295,7 @@ impl CreateGroupAiModelApiKey {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AiModelApiKeyCreateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -315,7 +315,12 @@ impl CreateGroupAiModelApiKey {
     }
 }
 
-typed_operation!(CreateGroupAiModelApiKey, CREATE_GROUP_AI_MODEL_API_KEY, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupAiModelApiKey,
+    CREATE_GROUP_AI_MODEL_API_KEY,
+    crate::schemas::AiModelApiKeyResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupAiModelApiKey`].
 pub type CreateGroupModelKey = CreateGroupAiModelApiKey;
@@ -358,7 +363,7 @@ impl GetGroupAiModelApiKey {
     }
 }
 
-typed_operation!(GetGroupAiModelApiKey, GET_GROUP_AI_MODEL_API_KEY, serde_json::Value, decode_json);
+typed_operation!(GetGroupAiModelApiKey, GET_GROUP_AI_MODEL_API_KEY, crate::schemas::AiModelApiKeyResponse, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupAiModelApiKey`].
 pub type GetGroupModelKey = GetGroupAiModelApiKey;
@@ -386,7 +391,7 @@ impl UpdateGroupAiModelApiKey {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AiModelApiKeyUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -406,7 +411,12 @@ impl UpdateGroupAiModelApiKey {
     }
 }
 
-typed_operation!(UpdateGroupAiModelApiKey, UPDATE_GROUP_AI_MODEL_API_KEY, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupAiModelApiKey,
+    UPDATE_GROUP_AI_MODEL_API_KEY,
+    crate::schemas::AiModelApiKeyResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupAiModelApiKey`].
 pub type UpdateGroupModelKey = UpdateGroupAiModelApiKey;
@@ -499,7 +509,7 @@ impl ListOrgAiModelApiKeys {
     }
 }
 
-typed_operation!(ListOrgAiModelApiKeys, LIST_ORG_AI_MODEL_API_KEYS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgAiModelApiKeys, LIST_ORG_AI_MODEL_API_KEYS, Page<crate::schemas::AiModelApiKeyResponse>, decode_json, paginated: crate::schemas::AiModelApiKeyResponse);
 
 /// The SDK and Atlas CLI name of [`ListOrgAiModelApiKeys`].
 pub type ListOrgModelKeys = ListOrgAiModelApiKeys;
@@ -542,7 +552,7 @@ impl GetOrgAiModelApiKey {
     }
 }
 
-typed_operation!(GetOrgAiModelApiKey, GET_ORG_AI_MODEL_API_KEY, serde_json::Value, decode_json);
+typed_operation!(GetOrgAiModelApiKey, GET_ORG_AI_MODEL_API_KEY, crate::schemas::AiModelApiKeyResponse, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetOrgAiModelApiKey`].
 pub type GetOrgModelKey = GetOrgAiModelApiKey;

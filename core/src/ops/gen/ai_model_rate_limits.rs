@@ -285,7 +285,7 @@ impl GetGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
 typed_operation!(
     GetGroupAiModelApiCloudGeographyModelGroupNameRateLimits,
     GET_GROUP_AI_MODEL_API_CLOUD_GEOGRAPHY_MODEL_GROUP_NAME_RATE_LIMITS,
-    serde_json::Value,
+    crate::schemas::AiModelRateLimitResponse,
     decode_json
 );
 
@@ -324,7 +324,7 @@ impl UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AiModelsRateLimitUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -347,7 +347,7 @@ impl UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
 typed_operation!(
     UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits,
     UPDATE_GROUP_AI_MODEL_API_CLOUD_GEOGRAPHY_MODEL_GROUP_NAME_RATE_LIMITS,
-    serde_json::Value,
+    crate::schemas::AiModelRateLimitResponse,
     decode_json
 );
 
@@ -405,7 +405,7 @@ impl ResetGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
 typed_operation!(
     ResetGroupAiModelApiCloudGeographyModelGroupNameRateLimits,
     RESET_GROUP_AI_MODEL_API_CLOUD_GEOGRAPHY_MODEL_GROUP_NAME_RATE_LIMITS,
-    serde_json::Value,
+    crate::schemas::AiModelRateLimitResponse,
     decode_json
 );
 
@@ -458,7 +458,7 @@ impl GetGroupAiModelApiRateLimits {
     }
 }
 
-typed_operation!(GetGroupAiModelApiRateLimits, GET_GROUP_AI_MODEL_API_RATE_LIMITS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetGroupAiModelApiRateLimits, GET_GROUP_AI_MODEL_API_RATE_LIMITS, Page<crate::schemas::AiModelRateLimitResponse>, decode_json, paginated: crate::schemas::AiModelRateLimitResponse);
 
 /// The SDK and Atlas CLI name of [`GetGroupAiModelApiRateLimits`].
 pub type GetGroupModelLimits = GetGroupAiModelApiRateLimits;
@@ -497,7 +497,12 @@ impl ResetGroupAiModelApiRateLimits {
     }
 }
 
-typed_operation!(ResetGroupAiModelApiRateLimits, RESET_GROUP_AI_MODEL_API_RATE_LIMITS, serde_json::Value, decode_json);
+typed_operation!(
+    ResetGroupAiModelApiRateLimits,
+    RESET_GROUP_AI_MODEL_API_RATE_LIMITS,
+    crate::schemas::PaginatedAtlasAiModelRateLimitsResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ResetGroupAiModelApiRateLimits`].
 pub type ResetGroupRateLimits = ResetGroupAiModelApiRateLimits;
@@ -552,7 +557,7 @@ impl GetOrgAiModelApiCloudGeographyModelGroupNameRateLimits {
 typed_operation!(
     GetOrgAiModelApiCloudGeographyModelGroupNameRateLimits,
     GET_ORG_AI_MODEL_API_CLOUD_GEOGRAPHY_MODEL_GROUP_NAME_RATE_LIMITS,
-    serde_json::Value,
+    crate::schemas::AiModelRateLimitResponse,
     decode_json
 );
 
@@ -603,7 +608,7 @@ impl GetOrgAiModelApiRateLimits {
     }
 }
 
-typed_operation!(GetOrgAiModelApiRateLimits, GET_ORG_AI_MODEL_API_RATE_LIMITS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetOrgAiModelApiRateLimits, GET_ORG_AI_MODEL_API_RATE_LIMITS, Page<crate::schemas::AiModelRateLimitResponse>, decode_json, paginated: crate::schemas::AiModelRateLimitResponse);
 
 /// The SDK and Atlas CLI name of [`GetOrgAiModelApiRateLimits`].
 pub type GetOrgModelLimits = GetOrgAiModelApiRateLimits;

@@ -280,7 +280,7 @@ impl ListAlertConfigMatcherFieldNames {
 typed_operation!(
     ListAlertConfigMatcherFieldNames,
     LIST_ALERT_CONFIG_MATCHER_FIELD_NAMES,
-    serde_json::Value,
+    Vec<crate::schemas::MatcherFieldView>,
     decode_json
 );
 
@@ -336,7 +336,7 @@ impl ListGroupAlertConfigs {
     }
 }
 
-typed_operation!(ListGroupAlertConfigs, LIST_GROUP_ALERT_CONFIGS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupAlertConfigs, LIST_GROUP_ALERT_CONFIGS, Page<crate::schemas::GroupAlertsConfig>, decode_json, paginated: crate::schemas::GroupAlertsConfig);
 
 /// The SDK and Atlas CLI name of [`ListGroupAlertConfigs`].
 pub type ListAlertConfigs = ListGroupAlertConfigs;
@@ -360,7 +360,7 @@ impl CreateGroupAlertConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupAlertsConfig) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -380,7 +380,7 @@ impl CreateGroupAlertConfig {
     }
 }
 
-typed_operation!(CreateGroupAlertConfig, CREATE_GROUP_ALERT_CONFIG, serde_json::Value, decode_json);
+typed_operation!(CreateGroupAlertConfig, CREATE_GROUP_ALERT_CONFIG, crate::schemas::GroupAlertsConfig, decode_json);
 
 /// The SDK and Atlas CLI name of [`CreateGroupAlertConfig`].
 pub type CreateAlertConfig = CreateGroupAlertConfig;
@@ -423,7 +423,7 @@ impl GetGroupAlertConfig {
     }
 }
 
-typed_operation!(GetGroupAlertConfig, GET_GROUP_ALERT_CONFIG, serde_json::Value, decode_json);
+typed_operation!(GetGroupAlertConfig, GET_GROUP_ALERT_CONFIG, crate::schemas::GroupAlertsConfig, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupAlertConfig`].
 pub type GetAlertConfig = GetGroupAlertConfig;
@@ -451,7 +451,7 @@ impl UpdateGroupAlertConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupAlertsConfig) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -471,7 +471,7 @@ impl UpdateGroupAlertConfig {
     }
 }
 
-typed_operation!(UpdateGroupAlertConfig, UPDATE_GROUP_ALERT_CONFIG, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupAlertConfig, UPDATE_GROUP_ALERT_CONFIG, crate::schemas::GroupAlertsConfig, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupAlertConfig`].
 pub type UpdateAlertConfig = UpdateGroupAlertConfig;
@@ -499,7 +499,7 @@ impl ToggleGroupAlertConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AlertsToggle) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -519,7 +519,7 @@ impl ToggleGroupAlertConfig {
     }
 }
 
-typed_operation!(ToggleGroupAlertConfig, TOGGLE_GROUP_ALERT_CONFIG, serde_json::Value, decode_json);
+typed_operation!(ToggleGroupAlertConfig, TOGGLE_GROUP_ALERT_CONFIG, crate::schemas::GroupAlertsConfig, decode_json);
 
 /// The SDK and Atlas CLI name of [`ToggleGroupAlertConfig`].
 pub type ToggleAlertConfig = ToggleGroupAlertConfig;
@@ -623,7 +623,7 @@ impl GetGroupAlertAlertConfigs {
     }
 }
 
-typed_operation!(GetGroupAlertAlertConfigs, GET_GROUP_ALERT_ALERT_CONFIGS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetGroupAlertAlertConfigs, GET_GROUP_ALERT_ALERT_CONFIGS, Page<crate::schemas::GroupAlertsConfig>, decode_json, paginated: crate::schemas::GroupAlertsConfig);
 
 /// The SDK and Atlas CLI name of [`GetGroupAlertAlertConfigs`].
 pub type GetAlertConfigs = GetGroupAlertAlertConfigs;

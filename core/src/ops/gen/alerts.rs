@@ -186,7 +186,7 @@ impl GetGroupAlertConfigAlerts {
     }
 }
 
-typed_operation!(GetGroupAlertConfigAlerts, GET_GROUP_ALERT_CONFIG_ALERTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetGroupAlertConfigAlerts, GET_GROUP_ALERT_CONFIG_ALERTS, Page<crate::schemas::AlertViewForNdsGroup>, decode_json, paginated: crate::schemas::AlertViewForNdsGroup);
 
 /// The SDK and Atlas CLI name of [`GetGroupAlertConfigAlerts`].
 pub type GetAlertConfigAlerts = GetGroupAlertConfigAlerts;
@@ -245,7 +245,7 @@ impl ListGroupAlerts {
     }
 }
 
-typed_operation!(ListGroupAlerts, LIST_GROUP_ALERTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupAlerts, LIST_GROUP_ALERTS, Page<crate::schemas::AlertViewForNdsGroup>, decode_json, paginated: crate::schemas::AlertViewForNdsGroup);
 
 /// The SDK and Atlas CLI name of [`ListGroupAlerts`].
 pub type ListAlerts = ListGroupAlerts;
@@ -286,7 +286,7 @@ impl GetGroupAlert {
     }
 }
 
-typed_operation!(GetGroupAlert, GET_GROUP_ALERT, serde_json::Value, decode_json);
+typed_operation!(GetGroupAlert, GET_GROUP_ALERT, crate::schemas::AlertViewForNdsGroup, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupAlert`].
 pub type GetAlert = GetGroupAlert;
@@ -314,7 +314,7 @@ impl AcknowledgeGroupAlert {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AcknowledgeAlert) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -334,7 +334,7 @@ impl AcknowledgeGroupAlert {
     }
 }
 
-typed_operation!(AcknowledgeGroupAlert, ACKNOWLEDGE_GROUP_ALERT, serde_json::Value, decode_json);
+typed_operation!(AcknowledgeGroupAlert, ACKNOWLEDGE_GROUP_ALERT, crate::schemas::AlertViewForNdsGroup, decode_json);
 
 /// The SDK and Atlas CLI name of [`AcknowledgeGroupAlert`].
 pub type AcknowledgeAlert = AcknowledgeGroupAlert;

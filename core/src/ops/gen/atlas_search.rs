@@ -622,7 +622,7 @@ impl CreateGroupClusterFtsIndex {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterSearchIndex) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -642,7 +642,12 @@ impl CreateGroupClusterFtsIndex {
     }
 }
 
-typed_operation!(CreateGroupClusterFtsIndex, CREATE_GROUP_CLUSTER_FTS_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupClusterFtsIndex,
+    CREATE_GROUP_CLUSTER_FTS_INDEX,
+    crate::schemas::ClusterSearchIndex,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupClusterFtsIndex`].
 pub type CreateClusterFtsIndex = CreateGroupClusterFtsIndex;
@@ -695,7 +700,12 @@ impl ListGroupClusterFtsIndex {
     }
 }
 
-typed_operation!(ListGroupClusterFtsIndex, LIST_GROUP_CLUSTER_FTS_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupClusterFtsIndex,
+    LIST_GROUP_CLUSTER_FTS_INDEX,
+    Vec<crate::schemas::ClusterSearchIndex>,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterFtsIndex`].
 pub type ListClusterFtsIndex = ListGroupClusterFtsIndex;
@@ -745,7 +755,7 @@ impl GetGroupClusterFtsIndex {
     }
 }
 
-typed_operation!(GetGroupClusterFtsIndex, GET_GROUP_CLUSTER_FTS_INDEX, serde_json::Value, decode_json);
+typed_operation!(GetGroupClusterFtsIndex, GET_GROUP_CLUSTER_FTS_INDEX, crate::schemas::ClusterSearchIndex, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterFtsIndex`].
 pub type GetClusterFtsIndex = GetGroupClusterFtsIndex;
@@ -780,7 +790,7 @@ impl UpdateGroupClusterFtsIndex {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterSearchIndex) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -800,7 +810,12 @@ impl UpdateGroupClusterFtsIndex {
     }
 }
 
-typed_operation!(UpdateGroupClusterFtsIndex, UPDATE_GROUP_CLUSTER_FTS_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterFtsIndex,
+    UPDATE_GROUP_CLUSTER_FTS_INDEX,
+    crate::schemas::ClusterSearchIndex,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterFtsIndex`].
 pub type UpdateClusterFtsIndex = UpdateGroupClusterFtsIndex;
@@ -894,7 +909,12 @@ impl GetGroupClusterSearchDeployment {
     }
 }
 
-typed_operation!(GetGroupClusterSearchDeployment, GET_GROUP_CLUSTER_SEARCH_DEPLOYMENT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterSearchDeployment,
+    GET_GROUP_CLUSTER_SEARCH_DEPLOYMENT,
+    crate::schemas::ApiSearchDeploymentResponseView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterSearchDeployment`].
 pub type GetClusterSearchDeployment = GetGroupClusterSearchDeployment;
@@ -923,7 +943,7 @@ impl CreateGroupClusterSearchDeployment {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiSearchDeploymentRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -946,7 +966,7 @@ impl CreateGroupClusterSearchDeployment {
 typed_operation!(
     CreateGroupClusterSearchDeployment,
     CREATE_GROUP_CLUSTER_SEARCH_DEPLOYMENT,
-    serde_json::Value,
+    crate::schemas::ApiSearchDeploymentResponseView,
     decode_json
 );
 
@@ -976,7 +996,7 @@ impl UpdateGroupClusterSearchDeployment {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiSearchDeploymentRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -999,7 +1019,7 @@ impl UpdateGroupClusterSearchDeployment {
 typed_operation!(
     UpdateGroupClusterSearchDeployment,
     UPDATE_GROUP_CLUSTER_SEARCH_DEPLOYMENT,
-    serde_json::Value,
+    crate::schemas::ApiSearchDeploymentResponseView,
     decode_json
 );
 
@@ -1088,7 +1108,12 @@ impl ListGroupClusterSearchIndexes {
     }
 }
 
-typed_operation!(ListGroupClusterSearchIndexes, LIST_GROUP_CLUSTER_SEARCH_INDEXES, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupClusterSearchIndexes,
+    LIST_GROUP_CLUSTER_SEARCH_INDEXES,
+    Vec<crate::schemas::SearchIndexResponse>,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterSearchIndexes`].
 pub type ListClusterSearchIndexes = ListGroupClusterSearchIndexes;
@@ -1117,7 +1142,7 @@ impl CreateGroupClusterSearchIndex {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::SearchIndexCreateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1137,7 +1162,12 @@ impl CreateGroupClusterSearchIndex {
     }
 }
 
-typed_operation!(CreateGroupClusterSearchIndex, CREATE_GROUP_CLUSTER_SEARCH_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupClusterSearchIndex,
+    CREATE_GROUP_CLUSTER_SEARCH_INDEX,
+    crate::schemas::SearchIndexResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupClusterSearchIndex`].
 pub type CreateClusterSearchIndex = CreateGroupClusterSearchIndex;
@@ -1189,7 +1219,12 @@ impl ListGroupClusterSearchIndex {
     }
 }
 
-typed_operation!(ListGroupClusterSearchIndex, LIST_GROUP_CLUSTER_SEARCH_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupClusterSearchIndex,
+    LIST_GROUP_CLUSTER_SEARCH_INDEX,
+    Vec<crate::schemas::SearchIndexResponse>,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterSearchIndex`].
 pub type ListSearchIndex = ListGroupClusterSearchIndex;
@@ -1247,7 +1282,7 @@ impl GetGroupClusterSearchIndexByName {
 typed_operation!(
     GetGroupClusterSearchIndexByName,
     GET_GROUP_CLUSTER_SEARCH_INDEX_BY_NAME,
-    serde_json::Value,
+    crate::schemas::SearchIndexResponse,
     decode_json
 );
 
@@ -1289,7 +1324,7 @@ impl UpdateGroupClusterSearchIndexByName {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::SearchIndexUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1312,7 +1347,7 @@ impl UpdateGroupClusterSearchIndexByName {
 typed_operation!(
     UpdateGroupClusterSearchIndexByName,
     UPDATE_GROUP_CLUSTER_SEARCH_INDEX_BY_NAME,
-    serde_json::Value,
+    crate::schemas::SearchIndexResponse,
     decode_json
 );
 
@@ -1419,7 +1454,12 @@ impl GetGroupClusterSearchIndex {
     }
 }
 
-typed_operation!(GetGroupClusterSearchIndex, GET_GROUP_CLUSTER_SEARCH_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterSearchIndex,
+    GET_GROUP_CLUSTER_SEARCH_INDEX,
+    crate::schemas::SearchIndexResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterSearchIndex`].
 pub type GetClusterSearchIndex = GetGroupClusterSearchIndex;
@@ -1453,7 +1493,7 @@ impl UpdateGroupClusterSearchIndex {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::SearchIndexUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1473,7 +1513,12 @@ impl UpdateGroupClusterSearchIndex {
     }
 }
 
-typed_operation!(UpdateGroupClusterSearchIndex, UPDATE_GROUP_CLUSTER_SEARCH_INDEX, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterSearchIndex,
+    UPDATE_GROUP_CLUSTER_SEARCH_INDEX,
+    crate::schemas::SearchIndexResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterSearchIndex`].
 pub type UpdateClusterSearchIndex = UpdateGroupClusterSearchIndex;

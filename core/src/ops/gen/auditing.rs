@@ -96,7 +96,7 @@ impl GetGroupAuditLog {
     }
 }
 
-typed_operation!(GetGroupAuditLog, GET_GROUP_AUDIT_LOG, serde_json::Value, decode_json);
+typed_operation!(GetGroupAuditLog, GET_GROUP_AUDIT_LOG, crate::schemas::AuditLog, decode_json);
 
 /// `updateGroupAuditLog`: Update Auditing Configuration for One Project
 ///
@@ -116,7 +116,7 @@ impl UpdateGroupAuditLog {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AuditLog) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -136,7 +136,7 @@ impl UpdateGroupAuditLog {
     }
 }
 
-typed_operation!(UpdateGroupAuditLog, UPDATE_GROUP_AUDIT_LOG, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupAuditLog, UPDATE_GROUP_AUDIT_LOG, crate::schemas::AuditLog, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupAuditLog`].
 pub type UpdateAuditLog = UpdateGroupAuditLog;

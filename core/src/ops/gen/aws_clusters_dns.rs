@@ -97,7 +97,7 @@ impl GetGroupAwsCustomDns {
     }
 }
 
-typed_operation!(GetGroupAwsCustomDns, GET_GROUP_AWS_CUSTOM_DNS, serde_json::Value, decode_json);
+typed_operation!(GetGroupAwsCustomDns, GET_GROUP_AWS_CUSTOM_DNS, crate::schemas::AWSCustomDNSEnabledView, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupAwsCustomDns`].
 pub type GetAwsCustomDns = GetGroupAwsCustomDns;
@@ -120,7 +120,7 @@ impl ToggleGroupAwsCustomDns {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AWSCustomDNSEnabledView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -140,7 +140,12 @@ impl ToggleGroupAwsCustomDns {
     }
 }
 
-typed_operation!(ToggleGroupAwsCustomDns, TOGGLE_GROUP_AWS_CUSTOM_DNS, serde_json::Value, decode_json);
+typed_operation!(
+    ToggleGroupAwsCustomDns,
+    TOGGLE_GROUP_AWS_CUSTOM_DNS,
+    crate::schemas::AWSCustomDNSEnabledView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ToggleGroupAwsCustomDns`].
 pub type ToggleAwsCustomDns = ToggleGroupAwsCustomDns;

@@ -1448,7 +1448,7 @@ impl ListGroupBackupExportBuckets {
     }
 }
 
-typed_operation!(ListGroupBackupExportBuckets, LIST_GROUP_BACKUP_EXPORT_BUCKETS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupBackupExportBuckets, LIST_GROUP_BACKUP_EXPORT_BUCKETS, Page<crate::schemas::DiskBackupSnapshotExportBucketResponse>, decode_json, paginated: crate::schemas::DiskBackupSnapshotExportBucketResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupBackupExportBuckets`].
 pub type ListExportBuckets = ListGroupBackupExportBuckets;
@@ -1472,7 +1472,7 @@ impl CreateGroupBackupExportBucket {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DiskBackupSnapshotExportBucketRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1492,7 +1492,12 @@ impl CreateGroupBackupExportBucket {
     }
 }
 
-typed_operation!(CreateGroupBackupExportBucket, CREATE_GROUP_BACKUP_EXPORT_BUCKET, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupBackupExportBucket,
+    CREATE_GROUP_BACKUP_EXPORT_BUCKET,
+    crate::schemas::DiskBackupSnapshotExportBucketResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupBackupExportBucket`].
 pub type CreateExportBucket = CreateGroupBackupExportBucket;
@@ -1530,7 +1535,12 @@ impl GetGroupBackupExportBucket {
     }
 }
 
-typed_operation!(GetGroupBackupExportBucket, GET_GROUP_BACKUP_EXPORT_BUCKET, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupBackupExportBucket,
+    GET_GROUP_BACKUP_EXPORT_BUCKET,
+    crate::schemas::DiskBackupSnapshotExportBucketResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupBackupExportBucket`].
 pub type GetExportBucket = GetGroupBackupExportBucket;
@@ -1558,7 +1568,7 @@ impl UpdateGroupBackupExportBucket {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UpdateRequirePrivateNetworkingRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1578,7 +1588,12 @@ impl UpdateGroupBackupExportBucket {
     }
 }
 
-typed_operation!(UpdateGroupBackupExportBucket, UPDATE_GROUP_BACKUP_EXPORT_BUCKET, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupBackupExportBucket,
+    UPDATE_GROUP_BACKUP_EXPORT_BUCKET,
+    crate::schemas::DiskBackupSnapshotAWSExportBucketResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupBackupExportBucket`].
 pub type UpdateBackupExportBucket = UpdateGroupBackupExportBucket;
@@ -1677,7 +1692,7 @@ impl ListGroupBackupPrivateEndpoints {
     }
 }
 
-typed_operation!(ListGroupBackupPrivateEndpoints, LIST_GROUP_BACKUP_PRIVATE_ENDPOINTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupBackupPrivateEndpoints, LIST_GROUP_BACKUP_PRIVATE_ENDPOINTS, Page<crate::schemas::ObjectStoragePrivateEndpointResponse>, decode_json, paginated: crate::schemas::ObjectStoragePrivateEndpointResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupBackupPrivateEndpoints`].
 pub type ListBackupPrivateEndpoints = ListGroupBackupPrivateEndpoints;
@@ -1706,7 +1721,7 @@ impl CreateGroupBackupPrivateEndpoint {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ObjectStoragePrivateEndpointRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1729,7 +1744,7 @@ impl CreateGroupBackupPrivateEndpoint {
 typed_operation!(
     CreateGroupBackupPrivateEndpoint,
     CREATE_GROUP_BACKUP_PRIVATE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::ObjectStoragePrivateEndpointResponse,
     decode_json
 );
 
@@ -1780,7 +1795,12 @@ impl GetGroupBackupPrivateEndpoint {
     }
 }
 
-typed_operation!(GetGroupBackupPrivateEndpoint, GET_GROUP_BACKUP_PRIVATE_ENDPOINT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupBackupPrivateEndpoint,
+    GET_GROUP_BACKUP_PRIVATE_ENDPOINT,
+    crate::schemas::ObjectStoragePrivateEndpointResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupBackupPrivateEndpoint`].
 pub type GetBackupPrivateEndpoint = GetGroupBackupPrivateEndpoint;
@@ -1868,7 +1888,12 @@ impl GetGroupBackupCompliancePolicy {
     }
 }
 
-typed_operation!(GetGroupBackupCompliancePolicy, GET_GROUP_BACKUP_COMPLIANCE_POLICY, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupBackupCompliancePolicy,
+    GET_GROUP_BACKUP_COMPLIANCE_POLICY,
+    crate::schemas::DataProtectionSettings20231001,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupBackupCompliancePolicy`].
 pub type GetCompliancePolicy = GetGroupBackupCompliancePolicy;
@@ -1896,7 +1921,7 @@ impl UpdateGroupBackupCompliancePolicy {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DataProtectionSettings20231001) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1919,7 +1944,7 @@ impl UpdateGroupBackupCompliancePolicy {
 typed_operation!(
     UpdateGroupBackupCompliancePolicy,
     UPDATE_GROUP_BACKUP_COMPLIANCE_POLICY,
-    serde_json::Value,
+    crate::schemas::DataProtectionSettings20231001,
     decode_json
 );
 
@@ -2020,7 +2045,7 @@ impl ListGroupClusterBackupExports {
     }
 }
 
-typed_operation!(ListGroupClusterBackupExports, LIST_GROUP_CLUSTER_BACKUP_EXPORTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterBackupExports, LIST_GROUP_CLUSTER_BACKUP_EXPORTS, Page<crate::schemas::DiskBackupExportJob>, decode_json, paginated: crate::schemas::DiskBackupExportJob);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterBackupExports`].
 pub type ListBackupExports = ListGroupClusterBackupExports;
@@ -2049,7 +2074,7 @@ impl CreateGroupClusterBackupExport {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DiskBackupExportJobRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2064,7 +2089,12 @@ impl CreateGroupClusterBackupExport {
     }
 }
 
-typed_operation!(CreateGroupClusterBackupExport, CREATE_GROUP_CLUSTER_BACKUP_EXPORT, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupClusterBackupExport,
+    CREATE_GROUP_CLUSTER_BACKUP_EXPORT,
+    crate::schemas::DiskBackupExportJob,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupClusterBackupExport`].
 pub type CreateBackupExport = CreateGroupClusterBackupExport;
@@ -2108,7 +2138,12 @@ impl GetGroupClusterBackupExport {
     }
 }
 
-typed_operation!(GetGroupClusterBackupExport, GET_GROUP_CLUSTER_BACKUP_EXPORT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterBackupExport,
+    GET_GROUP_CLUSTER_BACKUP_EXPORT,
+    crate::schemas::DiskBackupExportJob,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterBackupExport`].
 pub type GetBackupExport = GetGroupClusterBackupExport;
@@ -2168,7 +2203,7 @@ impl ListGroupClusterBackupRestoreJobs {
     }
 }
 
-typed_operation!(ListGroupClusterBackupRestoreJobs, LIST_GROUP_CLUSTER_BACKUP_RESTORE_JOBS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterBackupRestoreJobs, LIST_GROUP_CLUSTER_BACKUP_RESTORE_JOBS, Page<crate::schemas::DiskBackupSnapshotRestoreJob>, decode_json, paginated: crate::schemas::DiskBackupSnapshotRestoreJob);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterBackupRestoreJobs`].
 pub type ListBackupRestoreJobs = ListGroupClusterBackupRestoreJobs;
@@ -2197,7 +2232,7 @@ impl CreateGroupClusterBackupRestoreJob {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DiskBackupSnapshotRestoreJob) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2220,7 +2255,7 @@ impl CreateGroupClusterBackupRestoreJob {
 typed_operation!(
     CreateGroupClusterBackupRestoreJob,
     CREATE_GROUP_CLUSTER_BACKUP_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::DiskBackupSnapshotRestoreJob,
     decode_json
 );
 
@@ -2271,7 +2306,12 @@ impl GetGroupClusterBackupRestoreJob {
     }
 }
 
-typed_operation!(GetGroupClusterBackupRestoreJob, GET_GROUP_CLUSTER_BACKUP_RESTORE_JOB, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterBackupRestoreJob,
+    GET_GROUP_CLUSTER_BACKUP_RESTORE_JOB,
+    crate::schemas::DiskBackupSnapshotRestoreJob,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterBackupRestoreJob`].
 pub type GetBackupRestoreJob = GetGroupClusterBackupRestoreJob;
@@ -2364,7 +2404,12 @@ impl GetGroupClusterBackupSchedule {
     }
 }
 
-typed_operation!(GetGroupClusterBackupSchedule, GET_GROUP_CLUSTER_BACKUP_SCHEDULE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterBackupSchedule,
+    GET_GROUP_CLUSTER_BACKUP_SCHEDULE,
+    crate::schemas::DiskBackupSnapshotSchedule20240805,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterBackupSchedule`].
 pub type GetBackupSchedule = GetGroupClusterBackupSchedule;
@@ -2392,7 +2437,7 @@ impl UpdateGroupClusterBackupSchedule {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DiskBackupSnapshotSchedule20240805) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2415,7 +2460,7 @@ impl UpdateGroupClusterBackupSchedule {
 typed_operation!(
     UpdateGroupClusterBackupSchedule,
     UPDATE_GROUP_CLUSTER_BACKUP_SCHEDULE,
-    serde_json::Value,
+    crate::schemas::DiskBackupSnapshotSchedule20240805,
     decode_json
 );
 
@@ -2458,7 +2503,7 @@ impl DeleteGroupClusterBackupSchedule {
 typed_operation!(
     DeleteGroupClusterBackupSchedule,
     DELETE_GROUP_CLUSTER_BACKUP_SCHEDULE,
-    serde_json::Value,
+    crate::schemas::DiskBackupSnapshotSchedule20240805,
     decode_json
 );
 
@@ -2535,7 +2580,7 @@ impl ListGroupClusterBackupSnapshots {
     }
 }
 
-typed_operation!(ListGroupClusterBackupSnapshots, LIST_GROUP_CLUSTER_BACKUP_SNAPSHOTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterBackupSnapshots, LIST_GROUP_CLUSTER_BACKUP_SNAPSHOTS, Page<crate::schemas::DiskBackupReplicaSet>, decode_json, paginated: crate::schemas::DiskBackupReplicaSet);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterBackupSnapshots`].
 pub type ListBackupSnapshots = ListGroupClusterBackupSnapshots;
@@ -2564,7 +2609,7 @@ impl TakeGroupClusterBackupSnapshots {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DiskBackupOnDemandSnapshotRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2584,7 +2629,12 @@ impl TakeGroupClusterBackupSnapshots {
     }
 }
 
-typed_operation!(TakeGroupClusterBackupSnapshots, TAKE_GROUP_CLUSTER_BACKUP_SNAPSHOTS, serde_json::Value, decode_json);
+typed_operation!(
+    TakeGroupClusterBackupSnapshots,
+    TAKE_GROUP_CLUSTER_BACKUP_SNAPSHOTS,
+    crate::schemas::DiskBackupSnapshot,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`TakeGroupClusterBackupSnapshots`].
 pub type TakeSnapshots = TakeGroupClusterBackupSnapshots;
@@ -2636,7 +2686,7 @@ impl GetGroupClusterBackupSnapshotShardedCluster {
 typed_operation!(
     GetGroupClusterBackupSnapshotShardedCluster,
     GET_GROUP_CLUSTER_BACKUP_SNAPSHOT_SHARDED_CLUSTER,
-    serde_json::Value,
+    crate::schemas::DiskBackupShardedClusterSnapshot,
     decode_json
 );
 
@@ -2739,7 +2789,7 @@ impl ListGroupClusterBackupSnapshotShardedClusters {
 typed_operation!(
     ListGroupClusterBackupSnapshotShardedClusters,
     LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_SHARDED_CLUSTERS,
-    serde_json::Value,
+    crate::schemas::PaginatedCloudBackupShardedClusterSnapshotView,
     decode_json
 );
 
@@ -2790,7 +2840,12 @@ impl GetGroupClusterBackupSnapshot {
     }
 }
 
-typed_operation!(GetGroupClusterBackupSnapshot, GET_GROUP_CLUSTER_BACKUP_SNAPSHOT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterBackupSnapshot,
+    GET_GROUP_CLUSTER_BACKUP_SNAPSHOT,
+    crate::schemas::DiskBackupReplicaSet,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterBackupSnapshot`].
 pub type GetClusterBackupSnapshot = GetGroupClusterBackupSnapshot;
@@ -2824,7 +2879,7 @@ impl UpdateGroupClusterBackupSnapshot {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BackupSnapshotRetention) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2847,7 +2902,7 @@ impl UpdateGroupClusterBackupSnapshot {
 typed_operation!(
     UpdateGroupClusterBackupSnapshot,
     UPDATE_GROUP_CLUSTER_BACKUP_SNAPSHOT,
-    serde_json::Value,
+    crate::schemas::DiskBackupReplicaSet,
     decode_json
 );
 
@@ -2965,7 +3020,7 @@ impl ListGroupClusterBackupSnapshotDatabases {
     }
 }
 
-typed_operation!(ListGroupClusterBackupSnapshotDatabases, LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterBackupSnapshotDatabases, LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASES, Page<crate::schemas::DiskBackupDatabaseResponse>, decode_json, paginated: crate::schemas::DiskBackupDatabaseResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterBackupSnapshotDatabases`].
 pub type ListBackupSnapshotDatabases = ListGroupClusterBackupSnapshotDatabases;
@@ -3020,7 +3075,7 @@ impl GetGroupClusterBackupSnapshotDatabase {
 typed_operation!(
     GetGroupClusterBackupSnapshotDatabase,
     GET_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE,
-    serde_json::Value,
+    crate::schemas::DiskBackupDatabaseResponse,
     decode_json
 );
 
@@ -3091,7 +3146,7 @@ impl ListGroupClusterBackupSnapshotDatabaseCollections {
     }
 }
 
-typed_operation!(ListGroupClusterBackupSnapshotDatabaseCollections, LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE_COLLECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterBackupSnapshotDatabaseCollections, LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE_COLLECTIONS, Page<crate::schemas::DiskBackupCollectionResponse>, decode_json, paginated: crate::schemas::DiskBackupCollectionResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterBackupSnapshotDatabaseCollections`].
 pub type ListSnapshotDatabaseCollections = ListGroupClusterBackupSnapshotDatabaseCollections;
@@ -3149,7 +3204,7 @@ impl GetGroupClusterBackupSnapshotDatabaseCollection {
 typed_operation!(
     GetGroupClusterBackupSnapshotDatabaseCollection,
     GET_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE_COLLECTION,
-    serde_json::Value,
+    crate::schemas::DiskBackupCollectionResponse,
     decode_json
 );
 
@@ -3206,7 +3261,7 @@ impl ListGroupClusterCollectionRestoreJobs {
     }
 }
 
-typed_operation!(ListGroupClusterCollectionRestoreJobs, LIST_GROUP_CLUSTER_COLLECTION_RESTORE_JOBS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterCollectionRestoreJobs, LIST_GROUP_CLUSTER_COLLECTION_RESTORE_JOBS, Page<crate::schemas::ApiAtlasCollectionRestoreJobResponse>, decode_json, paginated: crate::schemas::ApiAtlasCollectionRestoreJobResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterCollectionRestoreJobs`].
 pub type ListCollectionRestoreJobs = ListGroupClusterCollectionRestoreJobs;
@@ -3235,7 +3290,7 @@ impl CreateGroupClusterCollectionRestoreJob {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiAtlasCollectionRestoreJobRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -3258,7 +3313,7 @@ impl CreateGroupClusterCollectionRestoreJob {
 typed_operation!(
     CreateGroupClusterCollectionRestoreJob,
     CREATE_GROUP_CLUSTER_COLLECTION_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::ApiAtlasCollectionRestoreJobResponse,
     decode_json
 );
 
@@ -3312,7 +3367,7 @@ impl GetGroupClusterCollectionRestoreJob {
 typed_operation!(
     GetGroupClusterCollectionRestoreJob,
     GET_GROUP_CLUSTER_COLLECTION_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::ApiAtlasCollectionRestoreJobResponse,
     decode_json
 );
 
@@ -3390,7 +3445,7 @@ impl ListGroupClusterCollectionRestoreJobCollections {
     }
 }
 
-typed_operation!(ListGroupClusterCollectionRestoreJobCollections, LIST_GROUP_CLUSTER_COLLECTION_RESTORE_JOB_COLLECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterCollectionRestoreJobCollections, LIST_GROUP_CLUSTER_COLLECTION_RESTORE_JOB_COLLECTIONS, Page<crate::schemas::ApiAtlasCollectionRestoreCollectionStateResponse>, decode_json, paginated: crate::schemas::ApiAtlasCollectionRestoreCollectionStateResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterCollectionRestoreJobCollections`].
 pub type ListRestoreJobCollections = ListGroupClusterCollectionRestoreJobCollections;
@@ -3445,7 +3500,7 @@ impl GetGroupClusterCollectionRestoreJobCollection {
 typed_operation!(
     GetGroupClusterCollectionRestoreJobCollection,
     GET_GROUP_CLUSTER_COLLECTION_RESTORE_JOB_COLLECTION,
-    serde_json::Value,
+    crate::schemas::ApiAtlasCollectionRestoreCollectionStateResponse,
     decode_json
 );
 
@@ -3508,7 +3563,7 @@ impl ListGroupServerlessBackupRestoreJobs {
     }
 }
 
-typed_operation!(ListGroupServerlessBackupRestoreJobs, LIST_GROUP_SERVERLESS_BACKUP_RESTORE_JOBS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupServerlessBackupRestoreJobs, LIST_GROUP_SERVERLESS_BACKUP_RESTORE_JOBS, Page<crate::schemas::ServerlessBackupRestoreJob>, decode_json, paginated: crate::schemas::ServerlessBackupRestoreJob);
 
 /// The SDK and Atlas CLI name of [`ListGroupServerlessBackupRestoreJobs`].
 pub type ListServerlessRestoreJobs = ListGroupServerlessBackupRestoreJobs;
@@ -3538,7 +3593,7 @@ impl CreateGroupServerlessBackupRestoreJob {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServerlessBackupRestoreJob) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -3561,7 +3616,7 @@ impl CreateGroupServerlessBackupRestoreJob {
 typed_operation!(
     CreateGroupServerlessBackupRestoreJob,
     CREATE_GROUP_SERVERLESS_BACKUP_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::ServerlessBackupRestoreJob,
     decode_json
 );
 
@@ -3616,7 +3671,7 @@ impl GetGroupServerlessBackupRestoreJob {
 typed_operation!(
     GetGroupServerlessBackupRestoreJob,
     GET_GROUP_SERVERLESS_BACKUP_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::ServerlessBackupRestoreJob,
     decode_json
 );
 
@@ -3679,7 +3734,7 @@ impl ListGroupServerlessBackupSnapshots {
     }
 }
 
-typed_operation!(ListGroupServerlessBackupSnapshots, LIST_GROUP_SERVERLESS_BACKUP_SNAPSHOTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupServerlessBackupSnapshots, LIST_GROUP_SERVERLESS_BACKUP_SNAPSHOTS, Page<crate::schemas::ServerlessBackupSnapshot>, decode_json, paginated: crate::schemas::ServerlessBackupSnapshot);
 
 /// The SDK and Atlas CLI name of [`ListGroupServerlessBackupSnapshots`].
 pub type ListServerlessBackupSnapshots = ListGroupServerlessBackupSnapshots;
@@ -3727,7 +3782,7 @@ impl GetGroupServerlessBackupSnapshot {
 typed_operation!(
     GetGroupServerlessBackupSnapshot,
     GET_GROUP_SERVERLESS_BACKUP_SNAPSHOT,
-    serde_json::Value,
+    crate::schemas::ServerlessBackupSnapshot,
     decode_json
 );
 

@@ -253,7 +253,7 @@ impl CreateGroupLiveMigration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::LiveMigrationRequest20240530) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -273,7 +273,12 @@ impl CreateGroupLiveMigration {
     }
 }
 
-typed_operation!(CreateGroupLiveMigration, CREATE_GROUP_LIVE_MIGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupLiveMigration,
+    CREATE_GROUP_LIVE_MIGRATION,
+    crate::schemas::LiveMigrationResponse,
+    decode_json
+);
 
 /// `validateGroupLiveMigrations`: Validate One Migration Request
 ///
@@ -294,7 +299,7 @@ impl ValidateGroupLiveMigrations {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::LiveMigrationRequest20240530) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -314,7 +319,12 @@ impl ValidateGroupLiveMigrations {
     }
 }
 
-typed_operation!(ValidateGroupLiveMigrations, VALIDATE_GROUP_LIVE_MIGRATIONS, serde_json::Value, decode_json);
+typed_operation!(
+    ValidateGroupLiveMigrations,
+    VALIDATE_GROUP_LIVE_MIGRATIONS,
+    crate::schemas::LiveImportValidation,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ValidateGroupLiveMigrations`].
 pub type ValidateLiveMigrations = ValidateGroupLiveMigrations;
@@ -355,7 +365,7 @@ impl GetGroupLiveMigrationValidateStatus {
 typed_operation!(
     GetGroupLiveMigrationValidateStatus,
     GET_GROUP_LIVE_MIGRATION_VALIDATE_STATUS,
-    serde_json::Value,
+    crate::schemas::LiveImportValidation,
     decode_json
 );
 
@@ -399,7 +409,7 @@ impl GetGroupLiveMigration {
     }
 }
 
-typed_operation!(GetGroupLiveMigration, GET_GROUP_LIVE_MIGRATION, serde_json::Value, decode_json);
+typed_operation!(GetGroupLiveMigration, GET_GROUP_LIVE_MIGRATION, crate::schemas::LiveMigrationResponse, decode_json);
 
 /// `cutoverGroupLiveMigration`: Cut Over One Migrated Cluster
 ///
@@ -481,7 +491,7 @@ impl ListOrgLiveMigrationAvailableProjects {
 typed_operation!(
     ListOrgLiveMigrationAvailableProjects,
     LIST_ORG_LIVE_MIGRATION_AVAILABLE_PROJECTS,
-    serde_json::Value,
+    Vec<crate::schemas::LiveImportAvailableProject>,
     decode_json
 );
 
@@ -507,7 +517,7 @@ impl CreateOrgLiveMigrationLinkToken {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::TargetOrgRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -527,7 +537,12 @@ impl CreateOrgLiveMigrationLinkToken {
     }
 }
 
-typed_operation!(CreateOrgLiveMigrationLinkToken, CREATE_ORG_LIVE_MIGRATION_LINK_TOKEN, serde_json::Value, decode_json);
+typed_operation!(
+    CreateOrgLiveMigrationLinkToken,
+    CREATE_ORG_LIVE_MIGRATION_LINK_TOKEN,
+    crate::schemas::TargetOrg,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateOrgLiveMigrationLinkToken`].
 pub type CreateLinkToken = CreateOrgLiveMigrationLinkToken;

@@ -188,7 +188,12 @@ impl ListGroupCloudProviderAccess {
     }
 }
 
-typed_operation!(ListGroupCloudProviderAccess, LIST_GROUP_CLOUD_PROVIDER_ACCESS, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupCloudProviderAccess,
+    LIST_GROUP_CLOUD_PROVIDER_ACCESS,
+    crate::schemas::CloudProviderAccessRoles,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupCloudProviderAccess`].
 pub type ListCloudProviderAccess = ListGroupCloudProviderAccess;
@@ -212,7 +217,7 @@ impl CreateGroupCloudProviderAccess {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudProviderAccessRoleRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -232,7 +237,12 @@ impl CreateGroupCloudProviderAccess {
     }
 }
 
-typed_operation!(CreateGroupCloudProviderAccess, CREATE_GROUP_CLOUD_PROVIDER_ACCESS, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupCloudProviderAccess,
+    CREATE_GROUP_CLOUD_PROVIDER_ACCESS,
+    crate::schemas::CloudProviderAccessRole,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupCloudProviderAccess`].
 pub type CreateCloudProviderAccess = CreateGroupCloudProviderAccess;
@@ -330,7 +340,12 @@ impl GetGroupCloudProviderAccess {
     }
 }
 
-typed_operation!(GetGroupCloudProviderAccess, GET_GROUP_CLOUD_PROVIDER_ACCESS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupCloudProviderAccess,
+    GET_GROUP_CLOUD_PROVIDER_ACCESS,
+    crate::schemas::CloudProviderAccessRole,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupCloudProviderAccess`].
 pub type GetCloudProviderAccess = GetGroupCloudProviderAccess;
@@ -358,7 +373,7 @@ impl AuthorizeGroupCloudProviderAccessRole {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudProviderAccessRoleRequestUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -381,7 +396,7 @@ impl AuthorizeGroupCloudProviderAccessRole {
 typed_operation!(
     AuthorizeGroupCloudProviderAccessRole,
     AUTHORIZE_GROUP_CLOUD_PROVIDER_ACCESS_ROLE,
-    serde_json::Value,
+    crate::schemas::CloudProviderAccessRole,
     decode_json
 );
 

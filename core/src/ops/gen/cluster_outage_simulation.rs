@@ -130,7 +130,12 @@ impl GetGroupClusterOutageSimulation {
     }
 }
 
-typed_operation!(GetGroupClusterOutageSimulation, GET_GROUP_CLUSTER_OUTAGE_SIMULATION, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterOutageSimulation,
+    GET_GROUP_CLUSTER_OUTAGE_SIMULATION,
+    crate::schemas::ClusterOutageSimulation,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterOutageSimulation`].
 pub type GetOutageSimulation = GetGroupClusterOutageSimulation;
@@ -159,7 +164,7 @@ impl StartGroupClusterOutageSimulation {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterOutageSimulation) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -182,7 +187,7 @@ impl StartGroupClusterOutageSimulation {
 typed_operation!(
     StartGroupClusterOutageSimulation,
     START_GROUP_CLUSTER_OUTAGE_SIMULATION,
-    serde_json::Value,
+    crate::schemas::ClusterOutageSimulation,
     decode_json
 );
 
@@ -227,7 +232,12 @@ impl EndGroupClusterOutageSimulation {
     }
 }
 
-typed_operation!(EndGroupClusterOutageSimulation, END_GROUP_CLUSTER_OUTAGE_SIMULATION, serde_json::Value, decode_json);
+typed_operation!(
+    EndGroupClusterOutageSimulation,
+    END_GROUP_CLUSTER_OUTAGE_SIMULATION,
+    crate::schemas::ClusterOutageSimulation,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`EndGroupClusterOutageSimulation`].
 pub type EndOutageSimulation = EndGroupClusterOutageSimulation;

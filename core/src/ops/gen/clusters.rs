@@ -767,7 +767,7 @@ impl ListClusterDetails {
     }
 }
 
-typed_operation!(ListClusterDetails, LIST_CLUSTER_DETAILS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListClusterDetails, LIST_CLUSTER_DETAILS, Page<crate::schemas::OrgGroup>, decode_json, paginated: crate::schemas::OrgGroup);
 
 /// `validateGroupClusterConfigurations`: Validate One Cluster Configuration
 ///
@@ -787,7 +787,7 @@ impl ValidateGroupClusterConfigurations {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterConfigurationValidation) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -810,7 +810,7 @@ impl ValidateGroupClusterConfigurations {
 typed_operation!(
     ValidateGroupClusterConfigurations,
     VALIDATE_GROUP_CLUSTER_CONFIGURATIONS,
-    serde_json::Value,
+    crate::schemas::ClusterConfigurationValidationResult,
     decode_json
 );
 
@@ -873,7 +873,7 @@ impl ListGroupClusters {
     }
 }
 
-typed_operation!(ListGroupClusters, LIST_GROUP_CLUSTERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusters, LIST_GROUP_CLUSTERS, Page<crate::schemas::ClusterDescription20240805>, decode_json, paginated: crate::schemas::ClusterDescription20240805);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusters`].
 pub type ListClusters = ListGroupClusters;
@@ -907,7 +907,7 @@ impl CreateGroupCluster {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterDescription20240805) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -927,7 +927,7 @@ impl CreateGroupCluster {
     }
 }
 
-typed_operation!(CreateGroupCluster, CREATE_GROUP_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(CreateGroupCluster, CREATE_GROUP_CLUSTER, crate::schemas::ClusterDescription20240805, decode_json);
 
 /// The SDK and Atlas CLI name of [`CreateGroupCluster`].
 pub type CreateCluster = CreateGroupCluster;
@@ -993,7 +993,7 @@ impl ListGroupClusterProviderRegions {
     }
 }
 
-typed_operation!(ListGroupClusterProviderRegions, LIST_GROUP_CLUSTER_PROVIDER_REGIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterProviderRegions, LIST_GROUP_CLUSTER_PROVIDER_REGIONS, Page<crate::schemas::CloudProviderRegions>, decode_json, paginated: crate::schemas::CloudProviderRegions);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterProviderRegions`].
 pub type ListClusterProviderRegions = ListGroupClusterProviderRegions;
@@ -1017,7 +1017,7 @@ impl UpgradeGroupClusterTenantUpgrade {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::LegacyAtlasTenantClusterUpgradeRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1040,7 +1040,7 @@ impl UpgradeGroupClusterTenantUpgrade {
 typed_operation!(
     UpgradeGroupClusterTenantUpgrade,
     UPGRADE_GROUP_CLUSTER_TENANT_UPGRADE,
-    serde_json::Value,
+    crate::schemas::LegacyAtlasCluster,
     decode_json
 );
 
@@ -1070,7 +1070,7 @@ impl UpgradeGroupClusterTenantUpgradeToServerless {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServerlessInstanceDescription) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1093,7 +1093,7 @@ impl UpgradeGroupClusterTenantUpgradeToServerless {
 typed_operation!(
     UpgradeGroupClusterTenantUpgradeToServerless,
     UPGRADE_GROUP_CLUSTER_TENANT_UPGRADE_TO_SERVERLESS,
-    serde_json::Value,
+    crate::schemas::ServerlessInstanceDescription,
     decode_json
 );
 
@@ -1148,7 +1148,7 @@ impl GetGroupCluster {
     }
 }
 
-typed_operation!(GetGroupCluster, GET_GROUP_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(GetGroupCluster, GET_GROUP_CLUSTER, crate::schemas::ClusterDescription20240805, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupCluster`].
 pub type GetCluster = GetGroupCluster;
@@ -1186,7 +1186,7 @@ impl UpdateGroupCluster {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterDescription20240805) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1206,7 +1206,7 @@ impl UpdateGroupCluster {
     }
 }
 
-typed_operation!(UpdateGroupCluster, UPDATE_GROUP_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupCluster, UPDATE_GROUP_CLUSTER, crate::schemas::ClusterDescription20240805, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupCluster`].
 pub type UpdateCluster = UpdateGroupCluster;
@@ -1302,7 +1302,7 @@ impl AutoGroupClusterScalingConfiguration {
 typed_operation!(
     AutoGroupClusterScalingConfiguration,
     AUTO_GROUP_CLUSTER_SCALING_CONFIGURATION,
-    serde_json::Value,
+    crate::schemas::ClusterDescriptionAutoScalingModeConfiguration,
     decode_json
 );
 
@@ -1347,7 +1347,12 @@ impl GetGroupClusterProcessArgs {
     }
 }
 
-typed_operation!(GetGroupClusterProcessArgs, GET_GROUP_CLUSTER_PROCESS_ARGS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterProcessArgs,
+    GET_GROUP_CLUSTER_PROCESS_ARGS,
+    crate::schemas::ClusterDescriptionProcessArgs20240805,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterProcessArgs`].
 pub type GetProcessArgs = GetGroupClusterProcessArgs;
@@ -1375,7 +1380,7 @@ impl UpdateGroupClusterProcessArgs {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ClusterDescriptionProcessArgs20240805) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1395,7 +1400,12 @@ impl UpdateGroupClusterProcessArgs {
     }
 }
 
-typed_operation!(UpdateGroupClusterProcessArgs, UPDATE_GROUP_CLUSTER_PROCESS_ARGS, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterProcessArgs,
+    UPDATE_GROUP_CLUSTER_PROCESS_ARGS,
+    crate::schemas::ClusterDescriptionProcessArgs20240805,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterProcessArgs`].
 pub type UpdateProcessArgs = UpdateGroupClusterProcessArgs;
@@ -1487,7 +1497,12 @@ impl GetGroupClusterSqlInterface {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(GetGroupClusterSqlInterface, GET_GROUP_CLUSTER_SQL_INTERFACE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterSqlInterface,
+    GET_GROUP_CLUSTER_SQL_INTERFACE,
+    crate::schemas::SqlInterfaceStatusResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterSqlInterface`].
 #[cfg(feature = "preview")]
@@ -1519,7 +1534,7 @@ impl UpdateGroupClusterSqlInterface {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::SqlInterfaceStatusUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1540,7 +1555,12 @@ impl UpdateGroupClusterSqlInterface {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(UpdateGroupClusterSqlInterface, UPDATE_GROUP_CLUSTER_SQL_INTERFACE, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterSqlInterface,
+    UPDATE_GROUP_CLUSTER_SQL_INTERFACE,
+    crate::schemas::SqlInterfaceStatusResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterSqlInterface`].
 #[cfg(feature = "preview")]
@@ -1584,7 +1604,7 @@ impl GetGroupClusterStatus {
     }
 }
 
-typed_operation!(GetGroupClusterStatus, GET_GROUP_CLUSTER_STATUS, serde_json::Value, decode_json);
+typed_operation!(GetGroupClusterStatus, GET_GROUP_CLUSTER_STATUS, crate::schemas::ClusterStatus, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterStatus`].
 pub type GetClusterStatus = GetGroupClusterStatus;
@@ -1614,7 +1634,7 @@ impl GrantGroupClusterMongoDbEmployeeAccess {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::EmployeeAccessGrantView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1669,7 +1689,7 @@ impl PinGroupClusterFeatureCompatibilityVersion {
     }
 
     /// Sets the JSON request body (optional).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::PinFCVView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1833,7 +1853,12 @@ impl RequestGroupSampleDatasetLoad {
     }
 }
 
-typed_operation!(RequestGroupSampleDatasetLoad, REQUEST_GROUP_SAMPLE_DATASET_LOAD, serde_json::Value, decode_json);
+typed_operation!(
+    RequestGroupSampleDatasetLoad,
+    REQUEST_GROUP_SAMPLE_DATASET_LOAD,
+    crate::schemas::SampleDatasetStatus,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`RequestGroupSampleDatasetLoad`].
 pub type RequestSampleDatasetLoad = RequestGroupSampleDatasetLoad;
@@ -1871,7 +1896,12 @@ impl GetGroupSampleDatasetLoad {
     }
 }
 
-typed_operation!(GetGroupSampleDatasetLoad, GET_GROUP_SAMPLE_DATASET_LOAD, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupSampleDatasetLoad,
+    GET_GROUP_SAMPLE_DATASET_LOAD,
+    crate::schemas::SampleDatasetStatus,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupSampleDatasetLoad`].
 pub type GetSampleDatasetLoad = GetGroupSampleDatasetLoad;

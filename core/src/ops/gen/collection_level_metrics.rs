@@ -397,7 +397,7 @@ impl ListGroupClusterCollStatPinnedNamespaces {
 typed_operation!(
     ListGroupClusterCollStatPinnedNamespaces,
     LIST_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::PinnedNamespaces,
     decode_json
 );
 
@@ -427,7 +427,7 @@ impl PinGroupClusterCollStatPinnedNamespaces {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::NamespacesRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -445,7 +445,7 @@ impl PinGroupClusterCollStatPinnedNamespaces {
 typed_operation!(
     PinGroupClusterCollStatPinnedNamespaces,
     PIN_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::PinnedNamespaces,
     decode_json
 );
 
@@ -475,7 +475,7 @@ impl UpdateGroupClusterCollStatPinnedNamespaces {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::NamespacesRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -493,7 +493,7 @@ impl UpdateGroupClusterCollStatPinnedNamespaces {
 typed_operation!(
     UpdateGroupClusterCollStatPinnedNamespaces,
     UPDATE_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::PinnedNamespaces,
     decode_json
 );
 
@@ -523,7 +523,7 @@ impl UnpinGroupClusterCollStatUnpinNamespaces {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::NamespacesRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -541,7 +541,7 @@ impl UnpinGroupClusterCollStatUnpinNamespaces {
 typed_operation!(
     UnpinGroupClusterCollStatUnpinNamespaces,
     UNPIN_GROUP_CLUSTER_COLL_STAT_UNPIN_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::PinnedNamespaces,
     decode_json
 );
 
@@ -605,7 +605,7 @@ impl GetGroupClusterCollStatNamespaces {
 typed_operation!(
     GetGroupClusterCollStatNamespaces,
     GET_GROUP_CLUSTER_COLL_STAT_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::CollStatsRankedNamespacesView,
     decode_json
 );
 
@@ -680,7 +680,7 @@ impl ListGroupClusterCollStatMeasurements {
 typed_operation!(
     ListGroupClusterCollStatMeasurements,
     LIST_GROUP_CLUSTER_COLL_STAT_MEASUREMENTS,
-    serde_json::Value,
+    crate::schemas::MeasurementsCollStatsLatencyCluster,
     decode_json
 );
 
@@ -715,7 +715,12 @@ impl ListGroupCollStatMetrics {
     }
 }
 
-typed_operation!(ListGroupCollStatMetrics, LIST_GROUP_COLL_STAT_METRICS, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupCollStatMetrics,
+    LIST_GROUP_COLL_STAT_METRICS,
+    crate::schemas::CollStatsLatencyNamespaceMetrics,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupCollStatMetrics`].
 pub type ListCollStatMetrics = ListGroupCollStatMetrics;
@@ -771,7 +776,7 @@ impl GetGroupProcessCollStatNamespaces {
 typed_operation!(
     GetGroupProcessCollStatNamespaces,
     GET_GROUP_PROCESS_COLL_STAT_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::CollStatsRankedNamespacesView,
     decode_json
 );
 
@@ -843,7 +848,7 @@ impl ListGroupProcessCollStatMeasurements {
 typed_operation!(
     ListGroupProcessCollStatMeasurements,
     LIST_GROUP_PROCESS_COLL_STAT_MEASUREMENTS,
-    serde_json::Value,
+    crate::schemas::MeasurementsCollStatsLatencyHost,
     decode_json
 );
 

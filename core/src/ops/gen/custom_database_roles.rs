@@ -193,7 +193,12 @@ impl ListGroupCustomDbRoleRoles {
     }
 }
 
-typed_operation!(ListGroupCustomDbRoleRoles, LIST_GROUP_CUSTOM_DB_ROLE_ROLES, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupCustomDbRoleRoles,
+    LIST_GROUP_CUSTOM_DB_ROLE_ROLES,
+    Vec<crate::schemas::UserCustomDBRole>,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupCustomDbRoleRoles`].
 pub type ListCustomDbRoles = ListGroupCustomDbRoleRoles;
@@ -217,7 +222,7 @@ impl CreateGroupCustomDbRoleRole {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UserCustomDBRole) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -237,7 +242,12 @@ impl CreateGroupCustomDbRoleRole {
     }
 }
 
-typed_operation!(CreateGroupCustomDbRoleRole, CREATE_GROUP_CUSTOM_DB_ROLE_ROLE, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupCustomDbRoleRole,
+    CREATE_GROUP_CUSTOM_DB_ROLE_ROLE,
+    crate::schemas::UserCustomDBRole,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupCustomDbRoleRole`].
 pub type CreateCustomDbRole = CreateGroupCustomDbRoleRole;
@@ -280,7 +290,12 @@ impl GetGroupCustomDbRoleRole {
     }
 }
 
-typed_operation!(GetGroupCustomDbRoleRole, GET_GROUP_CUSTOM_DB_ROLE_ROLE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupCustomDbRoleRole,
+    GET_GROUP_CUSTOM_DB_ROLE_ROLE,
+    crate::schemas::UserCustomDBRole,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupCustomDbRoleRole`].
 pub type GetCustomDbRole = GetGroupCustomDbRoleRole;
@@ -308,7 +323,7 @@ impl UpdateGroupCustomDbRoleRole {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UpdateCustomDBRole) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -328,7 +343,12 @@ impl UpdateGroupCustomDbRoleRole {
     }
 }
 
-typed_operation!(UpdateGroupCustomDbRoleRole, UPDATE_GROUP_CUSTOM_DB_ROLE_ROLE, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupCustomDbRoleRole,
+    UPDATE_GROUP_CUSTOM_DB_ROLE_ROLE,
+    crate::schemas::UserCustomDBRole,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupCustomDbRoleRole`].
 pub type UpdateCustomDbRole = UpdateGroupCustomDbRoleRole;

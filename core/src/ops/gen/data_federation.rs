@@ -509,7 +509,7 @@ impl ListGroupDataFederation {
     }
 }
 
-typed_operation!(ListGroupDataFederation, LIST_GROUP_DATA_FEDERATION, serde_json::Value, decode_json);
+typed_operation!(ListGroupDataFederation, LIST_GROUP_DATA_FEDERATION, Vec<crate::schemas::DataLakeTenant>, decode_json);
 
 /// The SDK and Atlas CLI name of [`ListGroupDataFederation`].
 pub type ListDataFederation = ListGroupDataFederation;
@@ -538,7 +538,7 @@ impl CreateGroupDataFederation {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DataLakeTenant) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -558,7 +558,7 @@ impl CreateGroupDataFederation {
     }
 }
 
-typed_operation!(CreateGroupDataFederation, CREATE_GROUP_DATA_FEDERATION, serde_json::Value, decode_json);
+typed_operation!(CreateGroupDataFederation, CREATE_GROUP_DATA_FEDERATION, crate::schemas::DataLakeTenant, decode_json);
 
 /// The SDK and Atlas CLI name of [`CreateGroupDataFederation`].
 pub type CreateDataFederation = CreateGroupDataFederation;
@@ -596,7 +596,7 @@ impl GetGroupDataFederation {
     }
 }
 
-typed_operation!(GetGroupDataFederation, GET_GROUP_DATA_FEDERATION, serde_json::Value, decode_json);
+typed_operation!(GetGroupDataFederation, GET_GROUP_DATA_FEDERATION, crate::schemas::DataLakeTenant, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupDataFederation`].
 pub type GetDataFederation = GetGroupDataFederation;
@@ -630,7 +630,7 @@ impl UpdateGroupDataFederation {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DataLakeTenant) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -650,7 +650,7 @@ impl UpdateGroupDataFederation {
     }
 }
 
-typed_operation!(UpdateGroupDataFederation, UPDATE_GROUP_DATA_FEDERATION, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupDataFederation, UPDATE_GROUP_DATA_FEDERATION, crate::schemas::DataLakeTenant, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupDataFederation`].
 pub type UpdateDataFederation = UpdateGroupDataFederation;
@@ -737,7 +737,12 @@ impl ListGroupDataFederationLimits {
     }
 }
 
-typed_operation!(ListGroupDataFederationLimits, LIST_GROUP_DATA_FEDERATION_LIMITS, serde_json::Value, decode_json);
+typed_operation!(
+    ListGroupDataFederationLimits,
+    LIST_GROUP_DATA_FEDERATION_LIMITS,
+    Vec<crate::schemas::DataFederationTenantQueryLimit>,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListGroupDataFederationLimits`].
 pub type ListDataFederationLimits = ListGroupDataFederationLimits;
@@ -786,7 +791,12 @@ impl GetGroupDataFederationLimit {
     }
 }
 
-typed_operation!(GetGroupDataFederationLimit, GET_GROUP_DATA_FEDERATION_LIMIT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupDataFederationLimit,
+    GET_GROUP_DATA_FEDERATION_LIMIT,
+    crate::schemas::DataFederationTenantQueryLimit,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupDataFederationLimit`].
 pub type GetDataFederationLimit = GetGroupDataFederationLimit;
@@ -820,7 +830,7 @@ impl SetGroupDataFederationLimit {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DataFederationTenantQueryLimit) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -835,7 +845,12 @@ impl SetGroupDataFederationLimit {
     }
 }
 
-typed_operation!(SetGroupDataFederationLimit, SET_GROUP_DATA_FEDERATION_LIMIT, serde_json::Value, decode_json);
+typed_operation!(
+    SetGroupDataFederationLimit,
+    SET_GROUP_DATA_FEDERATION_LIMIT,
+    crate::schemas::DataFederationTenantQueryLimit,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`SetGroupDataFederationLimit`].
 pub type SetDataFederationLimit = SetGroupDataFederationLimit;
@@ -988,7 +1003,7 @@ impl ListGroupPrivateNetworkSettingEndpointIds {
     }
 }
 
-typed_operation!(ListGroupPrivateNetworkSettingEndpointIds, LIST_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_IDS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupPrivateNetworkSettingEndpointIds, LIST_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_IDS, Page<crate::schemas::PrivateNetworkEndpointIdEntry>, decode_json, paginated: crate::schemas::PrivateNetworkEndpointIdEntry);
 
 /// The SDK and Atlas CLI name of [`ListGroupPrivateNetworkSettingEndpointIds`].
 pub type ListPrivateEndpointIds = ListGroupPrivateNetworkSettingEndpointIds;
@@ -1014,7 +1029,7 @@ impl CreateGroupPrivateNetworkSettingEndpointId {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::PrivateNetworkEndpointIdEntry) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1037,7 +1052,7 @@ impl CreateGroupPrivateNetworkSettingEndpointId {
 typed_operation!(
     CreateGroupPrivateNetworkSettingEndpointId,
     CREATE_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_ID,
-    serde_json::Value,
+    crate::schemas::PaginatedPrivateNetworkEndpointIdEntryView,
     decode_json
 );
 
@@ -1085,7 +1100,7 @@ impl GetGroupPrivateNetworkSettingEndpointId {
 typed_operation!(
     GetGroupPrivateNetworkSettingEndpointId,
     GET_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_ID,
-    serde_json::Value,
+    crate::schemas::PrivateNetworkEndpointIdEntry,
     decode_json
 );
 

@@ -217,7 +217,7 @@ impl ListGroupDatabaseUsers {
     }
 }
 
-typed_operation!(ListGroupDatabaseUsers, LIST_GROUP_DATABASE_USERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupDatabaseUsers, LIST_GROUP_DATABASE_USERS, Page<crate::schemas::CloudDatabaseUser>, decode_json, paginated: crate::schemas::CloudDatabaseUser);
 
 /// The SDK and Atlas CLI name of [`ListGroupDatabaseUsers`].
 pub type ListDatabaseUsers = ListGroupDatabaseUsers;
@@ -241,7 +241,7 @@ impl CreateGroupDatabaseUser {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudDatabaseUser) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -261,7 +261,7 @@ impl CreateGroupDatabaseUser {
     }
 }
 
-typed_operation!(CreateGroupDatabaseUser, CREATE_GROUP_DATABASE_USER, serde_json::Value, decode_json);
+typed_operation!(CreateGroupDatabaseUser, CREATE_GROUP_DATABASE_USER, crate::schemas::CloudDatabaseUser, decode_json);
 
 /// The SDK and Atlas CLI name of [`CreateGroupDatabaseUser`].
 pub type CreateDatabaseUser = CreateGroupDatabaseUser;
@@ -310,7 +310,7 @@ impl GetGroupDatabaseUser {
     }
 }
 
-typed_operation!(GetGroupDatabaseUser, GET_GROUP_DATABASE_USER, serde_json::Value, decode_json);
+typed_operation!(GetGroupDatabaseUser, GET_GROUP_DATABASE_USER, crate::schemas::CloudDatabaseUser, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupDatabaseUser`].
 pub type GetDatabaseUser = GetGroupDatabaseUser;
@@ -344,7 +344,7 @@ impl UpdateGroupDatabaseUser {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudDatabaseUser) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -364,7 +364,7 @@ impl UpdateGroupDatabaseUser {
     }
 }
 
-typed_operation!(UpdateGroupDatabaseUser, UPDATE_GROUP_DATABASE_USER, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupDatabaseUser, UPDATE_GROUP_DATABASE_USER, crate::schemas::CloudDatabaseUser, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupDatabaseUser`].
 pub type UpdateDatabaseUser = UpdateGroupDatabaseUser;

@@ -226,7 +226,7 @@ impl GetGroupEncryptionAtRest {
     }
 }
 
-typed_operation!(GetGroupEncryptionAtRest, GET_GROUP_ENCRYPTION_AT_REST, serde_json::Value, decode_json);
+typed_operation!(GetGroupEncryptionAtRest, GET_GROUP_ENCRYPTION_AT_REST, crate::schemas::EncryptionAtRest, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupEncryptionAtRest`].
 pub type GetEncryptionAtRest = GetGroupEncryptionAtRest;
@@ -249,7 +249,7 @@ impl UpdateGroupEncryptionAtRest {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::EncryptionAtRest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -269,7 +269,12 @@ impl UpdateGroupEncryptionAtRest {
     }
 }
 
-typed_operation!(UpdateGroupEncryptionAtRest, UPDATE_GROUP_ENCRYPTION_AT_REST, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupEncryptionAtRest,
+    UPDATE_GROUP_ENCRYPTION_AT_REST,
+    crate::schemas::EncryptionAtRest,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupEncryptionAtRest`].
 pub type UpdateEncryptionAtRest = UpdateGroupEncryptionAtRest;
@@ -329,7 +334,7 @@ impl ListGroupEncryptionAtRestPrivateEndpoints {
     }
 }
 
-typed_operation!(ListGroupEncryptionAtRestPrivateEndpoints, LIST_GROUP_ENCRYPTION_AT_REST_PRIVATE_ENDPOINTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupEncryptionAtRestPrivateEndpoints, LIST_GROUP_ENCRYPTION_AT_REST_PRIVATE_ENDPOINTS, Page<crate::schemas::EARPrivateEndpoint>, decode_json, paginated: crate::schemas::EARPrivateEndpoint);
 
 /// The SDK and Atlas CLI name of [`ListGroupEncryptionAtRestPrivateEndpoints`].
 pub type ListRestPrivateEndpoints = ListGroupEncryptionAtRestPrivateEndpoints;
@@ -358,7 +363,7 @@ impl CreateGroupEncryptionAtRestPrivateEndpoint {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::EARPrivateEndpoint) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -381,7 +386,7 @@ impl CreateGroupEncryptionAtRestPrivateEndpoint {
 typed_operation!(
     CreateGroupEncryptionAtRestPrivateEndpoint,
     CREATE_GROUP_ENCRYPTION_AT_REST_PRIVATE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::EARPrivateEndpoint,
     decode_json
 );
 
@@ -435,7 +440,7 @@ impl GetGroupEncryptionAtRestPrivateEndpoint {
 typed_operation!(
     GetGroupEncryptionAtRestPrivateEndpoint,
     GET_GROUP_ENCRYPTION_AT_REST_PRIVATE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::EARPrivateEndpoint,
     decode_json
 );
 

@@ -257,7 +257,7 @@ impl ListEventTypes {
     }
 }
 
-typed_operation!(ListEventTypes, LIST_EVENT_TYPES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListEventTypes, LIST_EVENT_TYPES, Page<crate::schemas::EventTypeDetails>, decode_json, paginated: crate::schemas::EventTypeDetails);
 
 /// `listGroupEvents`: Return Events from One Project
 ///
@@ -337,7 +337,7 @@ impl ListGroupEvents {
     }
 }
 
-typed_operation!(ListGroupEvents, LIST_GROUP_EVENTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupEvents, LIST_GROUP_EVENTS, Page<crate::schemas::EventViewForNdsGroup>, decode_json, paginated: crate::schemas::EventViewForNdsGroup);
 
 /// `getGroupEvent`: Return One Event from One Project
 ///
@@ -379,7 +379,7 @@ impl GetGroupEvent {
     }
 }
 
-typed_operation!(GetGroupEvent, GET_GROUP_EVENT, serde_json::Value, decode_json);
+typed_operation!(GetGroupEvent, GET_GROUP_EVENT, crate::schemas::EventViewForNdsGroup, decode_json);
 
 /// `listOrgEvents`: Return Events from One Organization
 ///
@@ -449,7 +449,7 @@ impl ListOrgEvents {
     }
 }
 
-typed_operation!(ListOrgEvents, LIST_ORG_EVENTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgEvents, LIST_ORG_EVENTS, Page<crate::schemas::EventViewForOrg>, decode_json, paginated: crate::schemas::EventViewForOrg);
 
 /// `getOrgEvent`: Return One Event from One Organization
 ///
@@ -489,4 +489,4 @@ impl GetOrgEvent {
     }
 }
 
-typed_operation!(GetOrgEvent, GET_ORG_EVENT, serde_json::Value, decode_json);
+typed_operation!(GetOrgEvent, GET_ORG_EVENT, crate::schemas::EventViewForOrg, decode_json);

@@ -640,7 +640,7 @@ impl ListFederationSettingConnectedOrgConfigs {
     }
 }
 
-typed_operation!(ListFederationSettingConnectedOrgConfigs, LIST_FEDERATION_SETTING_CONNECTED_ORG_CONFIGS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListFederationSettingConnectedOrgConfigs, LIST_FEDERATION_SETTING_CONNECTED_ORG_CONFIGS, Page<crate::schemas::ConnectedOrgConfig>, decode_json, paginated: crate::schemas::ConnectedOrgConfig);
 
 /// The SDK and Atlas CLI name of [`ListFederationSettingConnectedOrgConfigs`].
 pub type ListConnectedOrgConfigs = ListFederationSettingConnectedOrgConfigs;
@@ -681,7 +681,7 @@ impl GetFederationSettingConnectedOrgConfig {
 typed_operation!(
     GetFederationSettingConnectedOrgConfig,
     GET_FEDERATION_SETTING_CONNECTED_ORG_CONFIG,
-    serde_json::Value,
+    crate::schemas::ConnectedOrgConfig,
     decode_json
 );
 
@@ -711,7 +711,7 @@ impl UpdateFederationSettingConnectedOrgConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ConnectedOrgConfig) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -729,7 +729,7 @@ impl UpdateFederationSettingConnectedOrgConfig {
 typed_operation!(
     UpdateFederationSettingConnectedOrgConfig,
     UPDATE_FEDERATION_SETTING_CONNECTED_ORG_CONFIG,
-    serde_json::Value,
+    crate::schemas::ConnectedOrgConfig,
     decode_json
 );
 
@@ -816,7 +816,7 @@ impl ListFederationSettingConnectedOrgConfigRoleMappings {
 typed_operation!(
     ListFederationSettingConnectedOrgConfigRoleMappings,
     LIST_FEDERATION_SETTING_CONNECTED_ORG_CONFIG_ROLE_MAPPINGS,
-    serde_json::Value,
+    crate::schemas::PaginatedRoleMappingView,
     decode_json
 );
 
@@ -847,7 +847,7 @@ impl CreateFederationSettingConnectedOrgConfigRoleMapping {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AuthFederationRoleMapping) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -865,7 +865,7 @@ impl CreateFederationSettingConnectedOrgConfigRoleMapping {
 typed_operation!(
     CreateFederationSettingConnectedOrgConfigRoleMapping,
     CREATE_FEDERATION_SETTING_CONNECTED_ORG_CONFIG_ROLE_MAPPING,
-    serde_json::Value,
+    crate::schemas::AuthFederationRoleMapping,
     decode_json
 );
 
@@ -914,7 +914,7 @@ impl GetFederationSettingConnectedOrgConfigRoleMapping {
 typed_operation!(
     GetFederationSettingConnectedOrgConfigRoleMapping,
     GET_FEDERATION_SETTING_CONNECTED_ORG_CONFIG_ROLE_MAPPING,
-    serde_json::Value,
+    crate::schemas::AuthFederationRoleMapping,
     decode_json
 );
 
@@ -950,7 +950,7 @@ impl UpdateFederationSettingConnectedOrgConfigRoleMapping {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AuthFederationRoleMapping) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -968,7 +968,7 @@ impl UpdateFederationSettingConnectedOrgConfigRoleMapping {
 typed_operation!(
     UpdateFederationSettingConnectedOrgConfigRoleMapping,
     UPDATE_FEDERATION_SETTING_CONNECTED_ORG_CONFIG_ROLE_MAPPING,
-    serde_json::Value,
+    crate::schemas::AuthFederationRoleMapping,
     decode_json
 );
 
@@ -1078,7 +1078,7 @@ impl ListFederationSettingIdentityProviders {
     }
 }
 
-typed_operation!(ListFederationSettingIdentityProviders, LIST_FEDERATION_SETTING_IDENTITY_PROVIDERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListFederationSettingIdentityProviders, LIST_FEDERATION_SETTING_IDENTITY_PROVIDERS, Page<crate::schemas::FederationIdentityProvider>, decode_json, paginated: crate::schemas::FederationIdentityProvider);
 
 /// The SDK and Atlas CLI name of [`ListFederationSettingIdentityProviders`].
 pub type ListIdentityProviders = ListFederationSettingIdentityProviders;
@@ -1105,7 +1105,7 @@ impl CreateFederationSettingIdentityProvider {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::FederationOidcIdentityProviderUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1123,7 +1123,7 @@ impl CreateFederationSettingIdentityProvider {
 typed_operation!(
     CreateFederationSettingIdentityProvider,
     CREATE_FEDERATION_SETTING_IDENTITY_PROVIDER,
-    serde_json::Value,
+    crate::schemas::FederationOidcIdentityProvider,
     decode_json
 );
 
@@ -1169,7 +1169,7 @@ impl GetFederationSettingIdentityProvider {
 typed_operation!(
     GetFederationSettingIdentityProvider,
     GET_FEDERATION_SETTING_IDENTITY_PROVIDER,
-    serde_json::Value,
+    crate::schemas::FederationIdentityProvider,
     decode_json
 );
 
@@ -1202,7 +1202,7 @@ impl UpdateFederationSettingIdentityProvider {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::FederationIdentityProviderUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1220,7 +1220,7 @@ impl UpdateFederationSettingIdentityProvider {
 typed_operation!(
     UpdateFederationSettingIdentityProvider,
     UPDATE_FEDERATION_SETTING_IDENTITY_PROVIDER,
-    serde_json::Value,
+    crate::schemas::FederationIdentityProvider,
     decode_json
 );
 
@@ -1355,7 +1355,7 @@ impl GetFederationSettingIdentityProviderMetadata {
 typed_operation!(
     GetFederationSettingIdentityProviderMetadata,
     GET_FEDERATION_SETTING_IDENTITY_PROVIDER_METADATA,
-    serde_json::Value,
+    String,
     decode_json
 );
 
@@ -1395,7 +1395,12 @@ impl GetOrgFederationSettings {
     }
 }
 
-typed_operation!(GetOrgFederationSettings, GET_ORG_FEDERATION_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgFederationSettings,
+    GET_ORG_FEDERATION_SETTINGS,
+    crate::schemas::OrgFederationSettings,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetOrgFederationSettings`].
 pub type GetFederationSettings = GetOrgFederationSettings;

@@ -233,7 +233,7 @@ impl ListGroupFlexClusters {
     }
 }
 
-typed_operation!(ListGroupFlexClusters, LIST_GROUP_FLEX_CLUSTERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupFlexClusters, LIST_GROUP_FLEX_CLUSTERS, Page<crate::schemas::FlexClusterDescription20241113>, decode_json, paginated: crate::schemas::FlexClusterDescription20241113);
 
 /// The SDK and Atlas CLI name of [`ListGroupFlexClusters`].
 pub type ListFlexClusters = ListGroupFlexClusters;
@@ -257,7 +257,7 @@ impl CreateGroupFlexCluster {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::FlexClusterDescriptionCreate20241113) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -277,7 +277,12 @@ impl CreateGroupFlexCluster {
     }
 }
 
-typed_operation!(CreateGroupFlexCluster, CREATE_GROUP_FLEX_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupFlexCluster,
+    CREATE_GROUP_FLEX_CLUSTER,
+    crate::schemas::FlexClusterDescription20241113,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupFlexCluster`].
 pub type CreateFlexCluster = CreateGroupFlexCluster;
@@ -318,7 +323,12 @@ impl GetGroupFlexCluster {
     }
 }
 
-typed_operation!(GetGroupFlexCluster, GET_GROUP_FLEX_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupFlexCluster,
+    GET_GROUP_FLEX_CLUSTER,
+    crate::schemas::FlexClusterDescription20241113,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupFlexCluster`].
 pub type GetFlexCluster = GetGroupFlexCluster;
@@ -346,7 +356,7 @@ impl UpdateGroupFlexCluster {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::FlexClusterDescriptionUpdate20241113) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -366,7 +376,12 @@ impl UpdateGroupFlexCluster {
     }
 }
 
-typed_operation!(UpdateGroupFlexCluster, UPDATE_GROUP_FLEX_CLUSTER, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupFlexCluster,
+    UPDATE_GROUP_FLEX_CLUSTER,
+    crate::schemas::FlexClusterDescription20241113,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupFlexCluster`].
 pub type UpdateFlexCluster = UpdateGroupFlexCluster;
@@ -434,7 +449,7 @@ impl TenantGroupFlexClusterUpgrade {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AtlasTenantClusterUpgradeRequest20240805) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -454,7 +469,12 @@ impl TenantGroupFlexClusterUpgrade {
     }
 }
 
-typed_operation!(TenantGroupFlexClusterUpgrade, TENANT_GROUP_FLEX_CLUSTER_UPGRADE, serde_json::Value, decode_json);
+typed_operation!(
+    TenantGroupFlexClusterUpgrade,
+    TENANT_GROUP_FLEX_CLUSTER_UPGRADE,
+    crate::schemas::FlexClusterDescription20241113,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`TenantGroupFlexClusterUpgrade`].
 pub type TenantUpgrade = TenantGroupFlexClusterUpgrade;

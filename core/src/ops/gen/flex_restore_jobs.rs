@@ -160,7 +160,7 @@ impl ListGroupFlexClusterBackupRestoreJobs {
     }
 }
 
-typed_operation!(ListGroupFlexClusterBackupRestoreJobs, LIST_GROUP_FLEX_CLUSTER_BACKUP_RESTORE_JOBS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupFlexClusterBackupRestoreJobs, LIST_GROUP_FLEX_CLUSTER_BACKUP_RESTORE_JOBS, Page<crate::schemas::FlexBackupRestoreJob20241113>, decode_json, paginated: crate::schemas::FlexBackupRestoreJob20241113);
 
 /// The SDK and Atlas CLI name of [`ListGroupFlexClusterBackupRestoreJobs`].
 pub type ListFlexRestoreJobs = ListGroupFlexClusterBackupRestoreJobs;
@@ -189,7 +189,7 @@ impl CreateGroupFlexClusterBackupRestoreJob {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::FlexBackupRestoreJobCreate20241113) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -212,7 +212,7 @@ impl CreateGroupFlexClusterBackupRestoreJob {
 typed_operation!(
     CreateGroupFlexClusterBackupRestoreJob,
     CREATE_GROUP_FLEX_CLUSTER_BACKUP_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::FlexBackupRestoreJob20241113,
     decode_json
 );
 
@@ -266,7 +266,7 @@ impl GetGroupFlexClusterBackupRestoreJob {
 typed_operation!(
     GetGroupFlexClusterBackupRestoreJob,
     GET_GROUP_FLEX_CLUSTER_BACKUP_RESTORE_JOB,
-    serde_json::Value,
+    crate::schemas::FlexBackupRestoreJob20241113,
     decode_json
 );
 

@@ -129,7 +129,7 @@ impl DownloadGroupFlexClusterBackup {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::FlexBackupSnapshotDownloadCreate20241113) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -149,7 +149,12 @@ impl DownloadGroupFlexClusterBackup {
     }
 }
 
-typed_operation!(DownloadGroupFlexClusterBackup, DOWNLOAD_GROUP_FLEX_CLUSTER_BACKUP, serde_json::Value, decode_json);
+typed_operation!(
+    DownloadGroupFlexClusterBackup,
+    DOWNLOAD_GROUP_FLEX_CLUSTER_BACKUP,
+    crate::schemas::FlexBackupRestoreJob20241113,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`DownloadGroupFlexClusterBackup`].
 pub type DownloadFlexBackup = DownloadGroupFlexClusterBackup;
@@ -209,7 +214,7 @@ impl ListGroupFlexClusterBackupSnapshots {
     }
 }
 
-typed_operation!(ListGroupFlexClusterBackupSnapshots, LIST_GROUP_FLEX_CLUSTER_BACKUP_SNAPSHOTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupFlexClusterBackupSnapshots, LIST_GROUP_FLEX_CLUSTER_BACKUP_SNAPSHOTS, Page<crate::schemas::FlexBackupSnapshot20241113>, decode_json, paginated: crate::schemas::FlexBackupSnapshot20241113);
 
 /// The SDK and Atlas CLI name of [`ListGroupFlexClusterBackupSnapshots`].
 pub type ListFlexBackupSnapshots = ListGroupFlexClusterBackupSnapshots;
@@ -256,7 +261,7 @@ impl GetGroupFlexClusterBackupSnapshot {
 typed_operation!(
     GetGroupFlexClusterBackupSnapshot,
     GET_GROUP_FLEX_CLUSTER_BACKUP_SNAPSHOT,
-    serde_json::Value,
+    crate::schemas::FlexBackupSnapshot20241113,
     decode_json
 );
 

@@ -194,7 +194,12 @@ impl GetGroupClusterGlobalWrites {
     }
 }
 
-typed_operation!(GetGroupClusterGlobalWrites, GET_GROUP_CLUSTER_GLOBAL_WRITES, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterGlobalWrites,
+    GET_GROUP_CLUSTER_GLOBAL_WRITES,
+    crate::schemas::GeoSharding20240805,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterGlobalWrites`].
 pub type GetClusterGlobalWrites = GetGroupClusterGlobalWrites;
@@ -223,7 +228,7 @@ impl CreateGroupClusterGlobalWriteCustomZoneMapping {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CustomZoneMappings) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -246,7 +251,7 @@ impl CreateGroupClusterGlobalWriteCustomZoneMapping {
 typed_operation!(
     CreateGroupClusterGlobalWriteCustomZoneMapping,
     CREATE_GROUP_CLUSTER_GLOBAL_WRITE_CUSTOM_ZONE_MAPPING,
-    serde_json::Value,
+    crate::schemas::GeoSharding20240805,
     decode_json
 );
 
@@ -294,7 +299,7 @@ impl DeleteGroupClusterGlobalWriteCustomZoneMapping {
 typed_operation!(
     DeleteGroupClusterGlobalWriteCustomZoneMapping,
     DELETE_GROUP_CLUSTER_GLOBAL_WRITE_CUSTOM_ZONE_MAPPING,
-    serde_json::Value,
+    crate::schemas::GeoSharding20240805,
     decode_json
 );
 
@@ -325,7 +330,7 @@ impl CreateGroupClusterGlobalWriteManagedNamespace {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ManagedNamespaces) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -348,7 +353,7 @@ impl CreateGroupClusterGlobalWriteManagedNamespace {
 typed_operation!(
     CreateGroupClusterGlobalWriteManagedNamespace,
     CREATE_GROUP_CLUSTER_GLOBAL_WRITE_MANAGED_NAMESPACE,
-    serde_json::Value,
+    crate::schemas::GeoSharding20240805,
     decode_json
 );
 
@@ -406,7 +411,7 @@ impl DeleteGroupClusterGlobalWriteManagedNamespaces {
 typed_operation!(
     DeleteGroupClusterGlobalWriteManagedNamespaces,
     DELETE_GROUP_CLUSTER_GLOBAL_WRITE_MANAGED_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::GeoSharding20240805,
     decode_json
 );
 

@@ -507,7 +507,12 @@ impl GetOrgAssociatedInvoices {
     }
 }
 
-typed_operation!(GetOrgAssociatedInvoices, GET_ORG_ASSOCIATED_INVOICES, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgAssociatedInvoices,
+    GET_ORG_ASSOCIATED_INVOICES,
+    crate::schemas::OrgAssociatedInvoiceResponse,
+    decode_json
+);
 
 /// `createOrgBillingCostExplorerUsageProcess`: Create One Cost Explorer Query Process
 ///
@@ -528,7 +533,7 @@ impl CreateOrgBillingCostExplorerUsageProcess {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CostExplorerFilterRequestBody) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -546,7 +551,7 @@ impl CreateOrgBillingCostExplorerUsageProcess {
 typed_operation!(
     CreateOrgBillingCostExplorerUsageProcess,
     CREATE_ORG_BILLING_COST_EXPLORER_USAGE_PROCESS,
-    serde_json::Value,
+    crate::schemas::CostExplorerFilterResponseView,
     decode_json
 );
 
@@ -676,7 +681,7 @@ impl ListOrgInvoices {
     }
 }
 
-typed_operation!(ListOrgInvoices, LIST_ORG_INVOICES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgInvoices, LIST_ORG_INVOICES, Page<crate::schemas::BillingInvoiceMetadata>, decode_json, paginated: crate::schemas::BillingInvoiceMetadata);
 
 /// The SDK and Atlas CLI name of [`ListOrgInvoices`].
 pub type ListInvoices = ListOrgInvoices;
@@ -714,7 +719,7 @@ impl ListOrgInvoicePending {
     }
 }
 
-typed_operation!(ListOrgInvoicePending, LIST_ORG_INVOICE_PENDING, serde_json::Value, decode_json);
+typed_operation!(ListOrgInvoicePending, LIST_ORG_INVOICE_PENDING, crate::schemas::PaginatedApiInvoiceView, decode_json);
 
 /// The SDK and Atlas CLI name of [`ListOrgInvoicePending`].
 pub type ListInvoicePending = ListOrgInvoicePending;
@@ -761,7 +766,7 @@ impl GetOrgInvoice {
     }
 }
 
-typed_operation!(GetOrgInvoice, GET_ORG_INVOICE, serde_json::Value, decode_json);
+typed_operation!(GetOrgInvoice, GET_ORG_INVOICE, crate::schemas::BillingInvoice, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetOrgInvoice`].
 pub type GetInvoice = GetOrgInvoice;
@@ -846,7 +851,7 @@ impl SearchOrgInvoiceLineItems {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiPublicUsageDetailsQueryRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -861,7 +866,7 @@ impl SearchOrgInvoiceLineItems {
     }
 }
 
-typed_operation!(SearchOrgInvoiceLineItems, SEARCH_ORG_INVOICE_LINE_ITEMS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(SearchOrgInvoiceLineItems, SEARCH_ORG_INVOICE_LINE_ITEMS, Page<crate::schemas::PublicApiUsageDetailsLineItemView>, decode_json, paginated: crate::schemas::PublicApiUsageDetailsLineItemView);
 
 /// The SDK and Atlas CLI name of [`SearchOrgInvoiceLineItems`].
 pub type SearchInvoiceLineItems = SearchOrgInvoiceLineItems;
@@ -920,7 +925,7 @@ impl ListOrgInvoiceReports {
     }
 }
 
-typed_operation!(ListOrgInvoiceReports, LIST_ORG_INVOICE_REPORTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgInvoiceReports, LIST_ORG_INVOICE_REPORTS, Page<crate::schemas::InvoiceReportResponse>, decode_json, paginated: crate::schemas::InvoiceReportResponse);
 
 /// `createOrgInvoiceReport`: Create One Invoice Report
 ///
@@ -945,7 +950,7 @@ impl CreateOrgInvoiceReport {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::InvoiceReportRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -955,7 +960,7 @@ impl CreateOrgInvoiceReport {
     }
 }
 
-typed_operation!(CreateOrgInvoiceReport, CREATE_ORG_INVOICE_REPORT, serde_json::Value, decode_json);
+typed_operation!(CreateOrgInvoiceReport, CREATE_ORG_INVOICE_REPORT, crate::schemas::InvoiceReportResponse, decode_json);
 
 /// `getOrgInvoiceReport`: Return One Invoice Report
 ///
@@ -990,7 +995,7 @@ impl GetOrgInvoiceReport {
     }
 }
 
-typed_operation!(GetOrgInvoiceReport, GET_ORG_INVOICE_REPORT, serde_json::Value, decode_json);
+typed_operation!(GetOrgInvoiceReport, GET_ORG_INVOICE_REPORT, crate::schemas::InvoiceReportResponse, decode_json);
 
 /// `generateOrgInvoiceAndDownloadReport`: Generate and Download Invoice Report
 ///
@@ -1021,7 +1026,7 @@ impl GenerateOrgInvoiceAndDownloadReport {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ReportGenerationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1084,7 +1089,7 @@ impl ListSkus {
     }
 }
 
-typed_operation!(ListSkus, LIST_SKUS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListSkus, LIST_SKUS, Page<crate::schemas::SkuResponse>, decode_json, paginated: crate::schemas::SkuResponse);
 
 /// `getSku`: Return One Stock Keeping Unit
 ///
@@ -1118,4 +1123,4 @@ impl GetSku {
     }
 }
 
-typed_operation!(GetSku, GET_SKU, serde_json::Value, decode_json);
+typed_operation!(GetSku, GET_SKU, crate::schemas::SkuResponse, decode_json);

@@ -184,7 +184,7 @@ impl GetGroupUserSecurity {
     }
 }
 
-typed_operation!(GetGroupUserSecurity, GET_GROUP_USER_SECURITY, serde_json::Value, decode_json);
+typed_operation!(GetGroupUserSecurity, GET_GROUP_USER_SECURITY, crate::schemas::UserSecurity, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupUserSecurity`].
 pub type GetUserSecurity = GetGroupUserSecurity;
@@ -207,7 +207,7 @@ impl UpdateGroupUserSecurity {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UserSecurity) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -227,7 +227,7 @@ impl UpdateGroupUserSecurity {
     }
 }
 
-typed_operation!(UpdateGroupUserSecurity, UPDATE_GROUP_USER_SECURITY, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupUserSecurity, UPDATE_GROUP_USER_SECURITY, crate::schemas::UserSecurity, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupUserSecurity`].
 pub type UpdateUserSecurity = UpdateGroupUserSecurity;
@@ -271,7 +271,7 @@ impl DeleteGroupUserSecurityLdapUserToDnMapping {
 typed_operation!(
     DeleteGroupUserSecurityLdapUserToDnMapping,
     DELETE_GROUP_USER_SECURITY_LDAP_USER_TO_DN_MAPPING,
-    serde_json::Value,
+    crate::schemas::UserSecurity,
     decode_json
 );
 
@@ -297,7 +297,7 @@ impl VerifyGroupUserSecurityLdap {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::LDAPVerifyConnectivityJobRequestParams) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -317,7 +317,12 @@ impl VerifyGroupUserSecurityLdap {
     }
 }
 
-typed_operation!(VerifyGroupUserSecurityLdap, VERIFY_GROUP_USER_SECURITY_LDAP, serde_json::Value, decode_json);
+typed_operation!(
+    VerifyGroupUserSecurityLdap,
+    VERIFY_GROUP_USER_SECURITY_LDAP,
+    crate::schemas::LDAPVerifyConnectivityJobRequest,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`VerifyGroupUserSecurityLdap`].
 pub type VerifyUserSecurityLdap = VerifyGroupUserSecurityLdap;
@@ -360,7 +365,12 @@ impl GetGroupUserSecurityLdapVerify {
     }
 }
 
-typed_operation!(GetGroupUserSecurityLdapVerify, GET_GROUP_USER_SECURITY_LDAP_VERIFY, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupUserSecurityLdapVerify,
+    GET_GROUP_USER_SECURITY_LDAP_VERIFY,
+    crate::schemas::LDAPVerifyConnectivityJobRequest,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupUserSecurityLdapVerify`].
 pub type GetUserSecurityVerify = GetGroupUserSecurityLdapVerify;

@@ -415,7 +415,7 @@ impl ListGroupClusterBackupCheckpoints {
     }
 }
 
-typed_operation!(ListGroupClusterBackupCheckpoints, LIST_GROUP_CLUSTER_BACKUP_CHECKPOINTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterBackupCheckpoints, LIST_GROUP_CLUSTER_BACKUP_CHECKPOINTS, Page<crate::schemas::ApiAtlasCheckpointView>, decode_json, paginated: crate::schemas::ApiAtlasCheckpointView);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterBackupCheckpoints`].
 pub type ListClusterBackupCheckpoints = ListGroupClusterBackupCheckpoints;
@@ -465,7 +465,12 @@ impl GetGroupClusterBackupCheckpoint {
     }
 }
 
-typed_operation!(GetGroupClusterBackupCheckpoint, GET_GROUP_CLUSTER_BACKUP_CHECKPOINT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterBackupCheckpoint,
+    GET_GROUP_CLUSTER_BACKUP_CHECKPOINT,
+    crate::schemas::ApiAtlasCheckpointView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterBackupCheckpoint`].
 pub type GetClusterBackupCheckpoint = GetGroupClusterBackupCheckpoint;
@@ -531,7 +536,7 @@ impl ListGroupClusterRestoreJobs {
     }
 }
 
-typed_operation!(ListGroupClusterRestoreJobs, LIST_GROUP_CLUSTER_RESTORE_JOBS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterRestoreJobs, LIST_GROUP_CLUSTER_RESTORE_JOBS, Page<crate::schemas::BackupRestoreJob>, decode_json, paginated: crate::schemas::BackupRestoreJob);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterRestoreJobs`].
 pub type ListClusterRestoreJobs = ListGroupClusterRestoreJobs;
@@ -561,7 +566,7 @@ impl CreateGroupClusterRestoreJob {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BackupRestoreJob) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -581,7 +586,12 @@ impl CreateGroupClusterRestoreJob {
     }
 }
 
-typed_operation!(CreateGroupClusterRestoreJob, CREATE_GROUP_CLUSTER_RESTORE_JOB, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupClusterRestoreJob,
+    CREATE_GROUP_CLUSTER_RESTORE_JOB,
+    crate::schemas::PaginatedRestoreJobView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupClusterRestoreJob`].
 pub type CreateClusterRestoreJob = CreateGroupClusterRestoreJob;
@@ -631,7 +641,12 @@ impl GetGroupClusterRestoreJob {
     }
 }
 
-typed_operation!(GetGroupClusterRestoreJob, GET_GROUP_CLUSTER_RESTORE_JOB, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterRestoreJob,
+    GET_GROUP_CLUSTER_RESTORE_JOB,
+    crate::schemas::BackupRestoreJob,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterRestoreJob`].
 pub type GetClusterRestoreJob = GetGroupClusterRestoreJob;
@@ -675,7 +690,12 @@ impl GetGroupClusterSnapshotSchedule {
     }
 }
 
-typed_operation!(GetGroupClusterSnapshotSchedule, GET_GROUP_CLUSTER_SNAPSHOT_SCHEDULE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterSnapshotSchedule,
+    GET_GROUP_CLUSTER_SNAPSHOT_SCHEDULE,
+    crate::schemas::ApiAtlasSnapshotScheduleView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterSnapshotSchedule`].
 pub type GetClusterSnapshotSchedule = GetGroupClusterSnapshotSchedule;
@@ -704,7 +724,7 @@ impl UpdateGroupClusterSnapshotSchedule {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiAtlasSnapshotScheduleView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -727,7 +747,7 @@ impl UpdateGroupClusterSnapshotSchedule {
 typed_operation!(
     UpdateGroupClusterSnapshotSchedule,
     UPDATE_GROUP_CLUSTER_SNAPSHOT_SCHEDULE,
-    serde_json::Value,
+    crate::schemas::ApiAtlasSnapshotScheduleView,
     decode_json
 );
 
@@ -795,7 +815,7 @@ impl ListGroupClusterSnapshots {
     }
 }
 
-typed_operation!(ListGroupClusterSnapshots, LIST_GROUP_CLUSTER_SNAPSHOTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterSnapshots, LIST_GROUP_CLUSTER_SNAPSHOTS, Page<crate::schemas::BackupSnapshot>, decode_json, paginated: crate::schemas::BackupSnapshot);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterSnapshots`].
 pub type ListClusterSnapshots = ListGroupClusterSnapshots;
@@ -845,7 +865,7 @@ impl GetGroupClusterSnapshot {
     }
 }
 
-typed_operation!(GetGroupClusterSnapshot, GET_GROUP_CLUSTER_SNAPSHOT, serde_json::Value, decode_json);
+typed_operation!(GetGroupClusterSnapshot, GET_GROUP_CLUSTER_SNAPSHOT, crate::schemas::BackupSnapshot, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterSnapshot`].
 pub type GetClusterSnapshot = GetGroupClusterSnapshot;
@@ -880,7 +900,7 @@ impl UpdateGroupClusterSnapshot {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BackupSnapshot) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -900,7 +920,12 @@ impl UpdateGroupClusterSnapshot {
     }
 }
 
-typed_operation!(UpdateGroupClusterSnapshot, UPDATE_GROUP_CLUSTER_SNAPSHOT, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterSnapshot,
+    UPDATE_GROUP_CLUSTER_SNAPSHOT,
+    crate::schemas::BackupSnapshot,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterSnapshot`].
 pub type UpdateClusterSnapshot = UpdateGroupClusterSnapshot;

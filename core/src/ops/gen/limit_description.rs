@@ -140,7 +140,7 @@ impl ListDefaultGroupLimits {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(ListDefaultGroupLimits, LIST_DEFAULT_GROUP_LIMITS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListDefaultGroupLimits, LIST_DEFAULT_GROUP_LIMITS, Page<crate::schemas::DefaultGroupLimitResponse>, decode_json, paginated: crate::schemas::DefaultGroupLimitResponse);
 
 /// `getDefaultGroupLimit`: Return One User-Configurable Project Limit and Description
 ///
@@ -178,4 +178,4 @@ impl GetDefaultGroupLimit {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(GetDefaultGroupLimit, GET_DEFAULT_GROUP_LIMIT, serde_json::Value, decode_json);
+typed_operation!(GetDefaultGroupLimit, GET_DEFAULT_GROUP_LIMIT, crate::schemas::DefaultGroupLimitResponse, decode_json);

@@ -193,7 +193,12 @@ impl GetGroupMaintenanceWindow {
     }
 }
 
-typed_operation!(GetGroupMaintenanceWindow, GET_GROUP_MAINTENANCE_WINDOW, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupMaintenanceWindow,
+    GET_GROUP_MAINTENANCE_WINDOW,
+    crate::schemas::GroupMaintenanceWindow,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupMaintenanceWindow`].
 pub type GetMaintenanceWindow = GetGroupMaintenanceWindow;
@@ -217,7 +222,7 @@ impl UpdateGroupMaintenanceWindow {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupMaintenanceWindow) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 

@@ -261,7 +261,7 @@ impl ListGroupMetricIntegrations {
     }
 }
 
-typed_operation!(ListGroupMetricIntegrations, LIST_GROUP_METRIC_INTEGRATIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupMetricIntegrations, LIST_GROUP_METRIC_INTEGRATIONS, Page<crate::schemas::MetricIntegrationResponse>, decode_json, paginated: crate::schemas::MetricIntegrationResponse);
 
 /// `createGroupMetricIntegration`: Create One Metric Integration
 ///
@@ -281,7 +281,7 @@ impl CreateGroupMetricIntegration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::MetricIntegrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -301,7 +301,12 @@ impl CreateGroupMetricIntegration {
     }
 }
 
-typed_operation!(CreateGroupMetricIntegration, CREATE_GROUP_METRIC_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupMetricIntegration,
+    CREATE_GROUP_METRIC_INTEGRATION,
+    crate::schemas::MetricIntegrationResponse,
+    decode_json
+);
 
 /// `getGroupMetricIntegration`: Return One Metric Integration
 ///
@@ -340,7 +345,12 @@ impl GetGroupMetricIntegration {
     }
 }
 
-typed_operation!(GetGroupMetricIntegration, GET_GROUP_METRIC_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupMetricIntegration,
+    GET_GROUP_METRIC_INTEGRATION,
+    crate::schemas::MetricIntegrationResponse,
+    decode_json
+);
 
 /// `updateGroupMetricIntegration`: Update One Metric Integration
 ///
@@ -364,7 +374,7 @@ impl UpdateGroupMetricIntegration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::MetricIntegrationUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -384,7 +394,12 @@ impl UpdateGroupMetricIntegration {
     }
 }
 
-typed_operation!(UpdateGroupMetricIntegration, UPDATE_GROUP_METRIC_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupMetricIntegration,
+    UPDATE_GROUP_METRIC_INTEGRATION,
+    crate::schemas::MetricIntegrationResponse,
+    decode_json
+);
 
 /// `deleteGroupMetricIntegration`: Remove One Metric Integration
 ///

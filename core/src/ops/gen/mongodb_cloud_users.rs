@@ -592,7 +592,7 @@ impl CreateUser {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudAppUser) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -612,7 +612,7 @@ impl CreateUser {
     }
 }
 
-typed_operation!(CreateUser, CREATE_USER, serde_json::Value, decode_json);
+typed_operation!(CreateUser, CREATE_USER, crate::schemas::CloudAppUser, decode_json);
 
 /// `getUserByName`: Return One MongoDB Cloud User by Username
 ///
@@ -647,7 +647,7 @@ impl GetUserByName {
     }
 }
 
-typed_operation!(GetUserByName, GET_USER_BY_NAME, serde_json::Value, decode_json);
+typed_operation!(GetUserByName, GET_USER_BY_NAME, crate::schemas::CloudAppUser, decode_json);
 
 /// `getUser`: Return One MongoDB Cloud User by ID
 ///
@@ -682,4 +682,4 @@ impl GetUser {
     }
 }
 
-typed_operation!(GetUser, GET_USER, serde_json::Value, decode_json);
+typed_operation!(GetUser, GET_USER, crate::schemas::CloudAppUser, decode_json);

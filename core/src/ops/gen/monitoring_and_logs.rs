@@ -842,7 +842,7 @@ impl ListGroupHostFtsMetrics {
     }
 }
 
-typed_operation!(ListGroupHostFtsMetrics, LIST_GROUP_HOST_FTS_METRICS, serde_json::Value, decode_json);
+typed_operation!(ListGroupHostFtsMetrics, LIST_GROUP_HOST_FTS_METRICS, crate::schemas::CloudSearchMetrics, decode_json);
 
 /// The SDK and Atlas CLI name of [`ListGroupHostFtsMetrics`].
 pub type ListHostFtsMetrics = ListGroupHostFtsMetrics;
@@ -913,7 +913,7 @@ impl ListGroupHostFtsMetricIndexMeasurements {
 typed_operation!(
     ListGroupHostFtsMetricIndexMeasurements,
     LIST_GROUP_HOST_FTS_METRIC_INDEX_MEASUREMENTS,
-    serde_json::Value,
+    crate::schemas::MeasurementsIndexes,
     decode_json
 );
 
@@ -989,7 +989,7 @@ impl GetGroupHostFtsMetricIndexMeasurements {
 typed_operation!(
     GetGroupHostFtsMetricIndexMeasurements,
     GET_GROUP_HOST_FTS_METRIC_INDEX_MEASUREMENTS,
-    serde_json::Value,
+    crate::schemas::MeasurementsIndexes,
     decode_json
 );
 
@@ -1056,7 +1056,7 @@ impl ListGroupHostFtsMetricMeasurements {
 typed_operation!(
     ListGroupHostFtsMetricMeasurements,
     LIST_GROUP_HOST_FTS_METRIC_MEASUREMENTS,
-    serde_json::Value,
+    crate::schemas::MeasurementsNonIndex,
     decode_json
 );
 
@@ -1111,7 +1111,7 @@ impl ListGroupProcesses {
     }
 }
 
-typed_operation!(ListGroupProcesses, LIST_GROUP_PROCESSES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupProcesses, LIST_GROUP_PROCESSES, Page<crate::schemas::ApiHostViewAtlas>, decode_json, paginated: crate::schemas::ApiHostViewAtlas);
 
 /// `getGroupProcess`: Return One MongoDB Process by ID
 ///
@@ -1150,7 +1150,7 @@ impl GetGroupProcess {
     }
 }
 
-typed_operation!(GetGroupProcess, GET_GROUP_PROCESS, serde_json::Value, decode_json);
+typed_operation!(GetGroupProcess, GET_GROUP_PROCESS, crate::schemas::ApiHostViewAtlas, decode_json);
 
 /// `listGroupProcessDatabases`: Return Available Databases for One MongoDB Process
 ///
@@ -1207,7 +1207,7 @@ impl ListGroupProcessDatabases {
     }
 }
 
-typed_operation!(ListGroupProcessDatabases, LIST_GROUP_PROCESS_DATABASES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupProcessDatabases, LIST_GROUP_PROCESS_DATABASES, Page<crate::schemas::MesurementsDatabase>, decode_json, paginated: crate::schemas::MesurementsDatabase);
 
 /// The SDK and Atlas CLI name of [`ListGroupProcessDatabases`].
 pub type ListDatabases = ListGroupProcessDatabases;
@@ -1256,7 +1256,7 @@ impl GetGroupProcessDatabase {
     }
 }
 
-typed_operation!(GetGroupProcessDatabase, GET_GROUP_PROCESS_DATABASE, serde_json::Value, decode_json);
+typed_operation!(GetGroupProcessDatabase, GET_GROUP_PROCESS_DATABASE, crate::schemas::MesurementsDatabase, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupProcessDatabase`].
 pub type GetDatabase = GetGroupProcessDatabase;
@@ -1331,7 +1331,7 @@ impl GetGroupProcessDatabaseMeasurements {
 typed_operation!(
     GetGroupProcessDatabaseMeasurements,
     GET_GROUP_PROCESS_DATABASE_MEASUREMENTS,
-    serde_json::Value,
+    crate::schemas::ApiMeasurementsGeneralViewAtlas,
     decode_json
 );
 
@@ -1393,7 +1393,7 @@ impl ListGroupProcessDisks {
     }
 }
 
-typed_operation!(ListGroupProcessDisks, LIST_GROUP_PROCESS_DISKS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupProcessDisks, LIST_GROUP_PROCESS_DISKS, Page<crate::schemas::MeasurementDiskPartition>, decode_json, paginated: crate::schemas::MeasurementDiskPartition);
 
 /// The SDK and Atlas CLI name of [`ListGroupProcessDisks`].
 pub type ListProcessDisks = ListGroupProcessDisks;
@@ -1437,7 +1437,7 @@ impl GetGroupProcessDisk {
     }
 }
 
-typed_operation!(GetGroupProcessDisk, GET_GROUP_PROCESS_DISK, serde_json::Value, decode_json);
+typed_operation!(GetGroupProcessDisk, GET_GROUP_PROCESS_DISK, crate::schemas::MeasurementDiskPartition, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupProcessDisk`].
 pub type GetProcessDisk = GetGroupProcessDisk;
@@ -1509,7 +1509,12 @@ impl GetGroupProcessDiskMeasurements {
     }
 }
 
-typed_operation!(GetGroupProcessDiskMeasurements, GET_GROUP_PROCESS_DISK_MEASUREMENTS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupProcessDiskMeasurements,
+    GET_GROUP_PROCESS_DISK_MEASUREMENTS,
+    crate::schemas::ApiMeasurementsGeneralViewAtlas,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupProcessDiskMeasurements`].
 pub type GetProcessDiskMeasurements = GetGroupProcessDiskMeasurements;
@@ -1578,7 +1583,12 @@ impl GetGroupProcessMeasurements {
     }
 }
 
-typed_operation!(GetGroupProcessMeasurements, GET_GROUP_PROCESS_MEASUREMENTS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupProcessMeasurements,
+    GET_GROUP_PROCESS_MEASUREMENTS,
+    crate::schemas::ApiMeasurementsGeneralViewAtlas,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupProcessMeasurements`].
 pub type GetProcessMeasurements = GetGroupProcessMeasurements;

@@ -446,7 +446,7 @@ impl ListGroupContainers {
     }
 }
 
-typed_operation!(ListGroupContainers, LIST_GROUP_CONTAINERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupContainers, LIST_GROUP_CONTAINERS, Page<crate::schemas::CloudProviderContainer>, decode_json, paginated: crate::schemas::CloudProviderContainer);
 
 /// `createGroupContainer`: Create One Network Peering Container
 ///
@@ -466,7 +466,7 @@ impl CreateGroupContainer {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudProviderContainer) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -486,7 +486,7 @@ impl CreateGroupContainer {
     }
 }
 
-typed_operation!(CreateGroupContainer, CREATE_GROUP_CONTAINER, serde_json::Value, decode_json);
+typed_operation!(CreateGroupContainer, CREATE_GROUP_CONTAINER, crate::schemas::CloudProviderContainer, decode_json);
 
 /// `listGroupContainerAll`: Return All Network Peering Containers in One Project
 ///
@@ -536,7 +536,7 @@ impl ListGroupContainerAll {
     }
 }
 
-typed_operation!(ListGroupContainerAll, LIST_GROUP_CONTAINER_ALL, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupContainerAll, LIST_GROUP_CONTAINER_ALL, Page<crate::schemas::CloudProviderContainer>, decode_json, paginated: crate::schemas::CloudProviderContainer);
 
 /// `getGroupContainer`: Return One Network Peering Container
 ///
@@ -575,7 +575,7 @@ impl GetGroupContainer {
     }
 }
 
-typed_operation!(GetGroupContainer, GET_GROUP_CONTAINER, serde_json::Value, decode_json);
+typed_operation!(GetGroupContainer, GET_GROUP_CONTAINER, crate::schemas::CloudProviderContainer, decode_json);
 
 /// `updateGroupContainer`: Update One Network Peering Container
 ///
@@ -599,7 +599,7 @@ impl UpdateGroupContainer {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudProviderContainer) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -619,7 +619,7 @@ impl UpdateGroupContainer {
     }
 }
 
-typed_operation!(UpdateGroupContainer, UPDATE_GROUP_CONTAINER, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupContainer, UPDATE_GROUP_CONTAINER, crate::schemas::CloudProviderContainer, decode_json);
 
 /// `deleteGroupContainer`: Remove One Network Peering Container
 ///
@@ -714,7 +714,7 @@ impl ListGroupPeers {
     }
 }
 
-typed_operation!(ListGroupPeers, LIST_GROUP_PEERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupPeers, LIST_GROUP_PEERS, Page<crate::schemas::BaseNetworkPeeringConnectionSettings>, decode_json, paginated: crate::schemas::BaseNetworkPeeringConnectionSettings);
 
 /// `createGroupPeer`: Create One Network Peering Connection
 ///
@@ -734,7 +734,7 @@ impl CreateGroupPeer {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BaseNetworkPeeringConnectionSettings) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -754,7 +754,7 @@ impl CreateGroupPeer {
     }
 }
 
-typed_operation!(CreateGroupPeer, CREATE_GROUP_PEER, serde_json::Value, decode_json);
+typed_operation!(CreateGroupPeer, CREATE_GROUP_PEER, crate::schemas::BaseNetworkPeeringConnectionSettings, decode_json);
 
 /// `getGroupPeer`: Return One Network Peering Connection in One Project
 ///
@@ -789,7 +789,7 @@ impl GetGroupPeer {
     }
 }
 
-typed_operation!(GetGroupPeer, GET_GROUP_PEER, serde_json::Value, decode_json);
+typed_operation!(GetGroupPeer, GET_GROUP_PEER, crate::schemas::BaseNetworkPeeringConnectionSettings, decode_json);
 
 /// `updateGroupPeer`: Update One Network Peering Connection
 ///
@@ -811,7 +811,7 @@ impl UpdateGroupPeer {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BaseNetworkPeeringConnectionSettings) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -831,7 +831,7 @@ impl UpdateGroupPeer {
     }
 }
 
-typed_operation!(UpdateGroupPeer, UPDATE_GROUP_PEER, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupPeer, UPDATE_GROUP_PEER, crate::schemas::BaseNetworkPeeringConnectionSettings, decode_json);
 
 /// `deleteGroupPeer`: Remove One Network Peering Connection
 ///
@@ -904,7 +904,12 @@ impl VerifyGroupPrivateIpMode {
     }
 }
 
-typed_operation!(VerifyGroupPrivateIpMode, VERIFY_GROUP_PRIVATE_IP_MODE, serde_json::Value, decode_json);
+typed_operation!(
+    VerifyGroupPrivateIpMode,
+    VERIFY_GROUP_PRIVATE_IP_MODE,
+    crate::schemas::PrivateIPModeView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`VerifyGroupPrivateIpMode`].
 pub type VerifyPrivateIpMode = VerifyGroupPrivateIpMode;
@@ -928,7 +933,7 @@ impl DisableGroupPrivateIpModePeering {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::PrivateIPModeView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -951,7 +956,7 @@ impl DisableGroupPrivateIpModePeering {
 typed_operation!(
     DisableGroupPrivateIpModePeering,
     DISABLE_GROUP_PRIVATE_IP_MODE_PEERING,
-    serde_json::Value,
+    crate::schemas::PrivateIPModeView,
     decode_json
 );
 

@@ -264,7 +264,7 @@ impl ListGroupClusterOnlineArchives {
     }
 }
 
-typed_operation!(ListGroupClusterOnlineArchives, LIST_GROUP_CLUSTER_ONLINE_ARCHIVES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterOnlineArchives, LIST_GROUP_CLUSTER_ONLINE_ARCHIVES, Page<crate::schemas::BackupOnlineArchive>, decode_json, paginated: crate::schemas::BackupOnlineArchive);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterOnlineArchives`].
 pub type ListOnlineArchives = ListGroupClusterOnlineArchives;
@@ -293,7 +293,7 @@ impl CreateGroupClusterOnlineArchive {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BackupOnlineArchiveCreate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -313,7 +313,12 @@ impl CreateGroupClusterOnlineArchive {
     }
 }
 
-typed_operation!(CreateGroupClusterOnlineArchive, CREATE_GROUP_CLUSTER_ONLINE_ARCHIVE, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupClusterOnlineArchive,
+    CREATE_GROUP_CLUSTER_ONLINE_ARCHIVE,
+    crate::schemas::BackupOnlineArchive,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupClusterOnlineArchive`].
 pub type CreateOnlineArchive = CreateGroupClusterOnlineArchive;
@@ -422,7 +427,12 @@ impl GetGroupClusterOnlineArchive {
     }
 }
 
-typed_operation!(GetGroupClusterOnlineArchive, GET_GROUP_CLUSTER_ONLINE_ARCHIVE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterOnlineArchive,
+    GET_GROUP_CLUSTER_ONLINE_ARCHIVE,
+    crate::schemas::BackupOnlineArchive,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterOnlineArchive`].
 pub type GetOnlineArchive = GetGroupClusterOnlineArchive;
@@ -456,7 +466,7 @@ impl UpdateGroupClusterOnlineArchive {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::BackupOnlineArchive) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -476,7 +486,12 @@ impl UpdateGroupClusterOnlineArchive {
     }
 }
 
-typed_operation!(UpdateGroupClusterOnlineArchive, UPDATE_GROUP_CLUSTER_ONLINE_ARCHIVE, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterOnlineArchive,
+    UPDATE_GROUP_CLUSTER_ONLINE_ARCHIVE,
+    crate::schemas::BackupOnlineArchive,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterOnlineArchive`].
 pub type UpdateOnlineArchive = UpdateGroupClusterOnlineArchive;

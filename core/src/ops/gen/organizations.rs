@@ -649,7 +649,7 @@ impl ListOrgs {
     }
 }
 
-typed_operation!(ListOrgs, LIST_ORGS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgs, LIST_ORGS, Page<crate::schemas::AtlasOrganization>, decode_json, paginated: crate::schemas::AtlasOrganization);
 
 /// `createOrg`: Create One Organization
 ///
@@ -667,7 +667,7 @@ impl CreateOrg {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreateOrganizationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -687,7 +687,7 @@ impl CreateOrg {
     }
 }
 
-typed_operation!(CreateOrg, CREATE_ORG, serde_json::Value, decode_json);
+typed_operation!(CreateOrg, CREATE_ORG, crate::schemas::CreateOrganizationResponse, decode_json);
 
 /// `getOrg`: Return One Organization
 ///
@@ -721,7 +721,7 @@ impl GetOrg {
     }
 }
 
-typed_operation!(GetOrg, GET_ORG, serde_json::Value, decode_json);
+typed_operation!(GetOrg, GET_ORG, crate::schemas::AtlasOrganization, decode_json);
 
 /// `updateOrg`: Update One Organization
 ///
@@ -740,7 +740,7 @@ impl UpdateOrg {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::AtlasOrganization) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -760,7 +760,7 @@ impl UpdateOrg {
     }
 }
 
-typed_operation!(UpdateOrg, UPDATE_ORG, serde_json::Value, decode_json);
+typed_operation!(UpdateOrg, UPDATE_ORG, crate::schemas::AtlasOrganization, decode_json);
 
 /// `deleteOrg`: Remove One Organization
 ///
@@ -824,7 +824,12 @@ impl GetOrgDelegationSettings {
     }
 }
 
-typed_operation!(GetOrgDelegationSettings, GET_ORG_DELEGATION_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgDelegationSettings,
+    GET_ORG_DELEGATION_SETTINGS,
+    crate::schemas::OrgDelegationSettingsResponse,
+    decode_json
+);
 
 /// `updateOrgDelegationSettings`: Update Delegation Settings for One Organization
 ///
@@ -843,7 +848,7 @@ impl UpdateOrgDelegationSettings {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::OrgDelegationSettingsUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -863,7 +868,12 @@ impl UpdateOrgDelegationSettings {
     }
 }
 
-typed_operation!(UpdateOrgDelegationSettings, UPDATE_ORG_DELEGATION_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateOrgDelegationSettings,
+    UPDATE_ORG_DELEGATION_SETTINGS,
+    crate::schemas::OrgDelegationSettingsResponse,
+    decode_json
+);
 
 /// `getOrgGroups`: Return All Projects in One Organization
 ///
@@ -918,7 +928,7 @@ impl GetOrgGroups {
     }
 }
 
-typed_operation!(GetOrgGroups, GET_ORG_GROUPS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetOrgGroups, GET_ORG_GROUPS, Page<crate::schemas::Group>, decode_json, paginated: crate::schemas::Group);
 
 /// `getOrgMaintenanceSettings`: Return Maintenance Settings for One Organization
 ///
@@ -956,7 +966,12 @@ impl GetOrgMaintenanceSettings {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(GetOrgMaintenanceSettings, GET_ORG_MAINTENANCE_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgMaintenanceSettings,
+    GET_ORG_MAINTENANCE_SETTINGS,
+    crate::schemas::OrganizationMaintenanceSettingsResponse,
+    decode_json
+);
 
 /// `updateOrgMaintenanceSettings`: Update Maintenance Settings for One Organization
 ///
@@ -978,7 +993,10 @@ impl UpdateOrgMaintenanceSettings {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(
+        self,
+        body: &crate::schemas::OrganizationMaintenanceSettingsUpdateRequest,
+    ) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -999,7 +1017,12 @@ impl UpdateOrgMaintenanceSettings {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(UpdateOrgMaintenanceSettings, UPDATE_ORG_MAINTENANCE_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateOrgMaintenanceSettings,
+    UPDATE_ORG_MAINTENANCE_SETTINGS,
+    crate::schemas::OrganizationMaintenanceSettingsResponse,
+    decode_json
+);
 
 /// `resetOrgMaintenanceSettings`: Reset Maintenance Settings for One Organization
 ///
@@ -1038,7 +1061,12 @@ impl ResetOrgMaintenanceSettings {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(ResetOrgMaintenanceSettings, RESET_ORG_MAINTENANCE_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(
+    ResetOrgMaintenanceSettings,
+    RESET_ORG_MAINTENANCE_SETTINGS,
+    crate::schemas::OrganizationMaintenanceSettingsResponse,
+    decode_json
+);
 
 /// `getOrgSettings`: Return Settings for One Organization
 ///
@@ -1072,7 +1100,7 @@ impl GetOrgSettings {
     }
 }
 
-typed_operation!(GetOrgSettings, GET_ORG_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(GetOrgSettings, GET_ORG_SETTINGS, crate::schemas::OrganizationSettings, decode_json);
 
 /// `updateOrgSettings`: Update Settings for One Organization
 ///
@@ -1091,7 +1119,7 @@ impl UpdateOrgSettings {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::OrganizationSettings) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1111,7 +1139,7 @@ impl UpdateOrgSettings {
     }
 }
 
-typed_operation!(UpdateOrgSettings, UPDATE_ORG_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(UpdateOrgSettings, UPDATE_ORG_SETTINGS, crate::schemas::OrganizationSettings, decode_json);
 
 /// `updateOrgUserRoles`: Update Organization Roles for One MongoDB Cloud User
 ///
@@ -1134,7 +1162,7 @@ impl UpdateOrgUserRoles {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UpdateOrgRolesForUser) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1154,4 +1182,4 @@ impl UpdateOrgUserRoles {
     }
 }
 
-typed_operation!(UpdateOrgUserRoles, UPDATE_ORG_USER_ROLES, serde_json::Value, decode_json);
+typed_operation!(UpdateOrgUserRoles, UPDATE_ORG_USER_ROLES, crate::schemas::UpdateOrgRolesForUser, decode_json);

@@ -211,7 +211,7 @@ impl ListGroupClusterOverloadSimulations {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(ListGroupClusterOverloadSimulations, LIST_GROUP_CLUSTER_OVERLOAD_SIMULATIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterOverloadSimulations, LIST_GROUP_CLUSTER_OVERLOAD_SIMULATIONS, Page<crate::schemas::OverloadProtectionSimulationResponse>, decode_json, paginated: crate::schemas::OverloadProtectionSimulationResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterOverloadSimulations`].
 #[cfg(feature = "preview")]
@@ -244,7 +244,7 @@ impl CreateGroupClusterOverloadSimulation {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::OverloadProtectionSimulationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -268,7 +268,7 @@ impl CreateGroupClusterOverloadSimulation {
 typed_operation!(
     CreateGroupClusterOverloadSimulation,
     CREATE_GROUP_CLUSTER_OVERLOAD_SIMULATION,
-    serde_json::Value,
+    crate::schemas::OverloadProtectionSimulationResponse,
     decode_json
 );
 
@@ -327,7 +327,7 @@ impl GetGroupClusterOverloadSimulation {
 typed_operation!(
     GetGroupClusterOverloadSimulation,
     GET_GROUP_CLUSTER_OVERLOAD_SIMULATION,
-    serde_json::Value,
+    crate::schemas::OverloadProtectionSimulationResponse,
     decode_json
 );
 

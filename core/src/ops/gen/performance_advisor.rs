@@ -431,7 +431,7 @@ impl ListGroupClusterPerformanceAdvisorDropIndexSuggestions {
 typed_operation!(
     ListGroupClusterPerformanceAdvisorDropIndexSuggestions,
     LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_DROP_INDEX_SUGGESTIONS,
-    serde_json::Value,
+    crate::schemas::EnvelopedDropIndexSuggestionsResponse,
     decode_json
 );
 
@@ -474,7 +474,7 @@ impl ListGroupClusterPerformanceAdvisorSchemaAdvice {
 typed_operation!(
     ListGroupClusterPerformanceAdvisorSchemaAdvice,
     LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_SCHEMA_ADVICE,
-    serde_json::Value,
+    crate::schemas::EnvelopedSchemaAdvisorResponse,
     decode_json
 );
 
@@ -537,7 +537,7 @@ impl ListGroupClusterPerformanceAdvisorSuggestedIndexes {
 typed_operation!(
     ListGroupClusterPerformanceAdvisorSuggestedIndexes,
     LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_SUGGESTED_INDEXES,
-    serde_json::Value,
+    crate::schemas::EnvelopedPerformanceAdvisorResponse,
     decode_json
 );
 
@@ -577,7 +577,7 @@ impl GetGroupManagedSlowMs {
     }
 }
 
-typed_operation!(GetGroupManagedSlowMs, GET_GROUP_MANAGED_SLOW_MS, serde_json::Value, decode_json);
+typed_operation!(GetGroupManagedSlowMs, GET_GROUP_MANAGED_SLOW_MS, bool, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupManagedSlowMs`].
 pub type GetManagedSlowMs = GetGroupManagedSlowMs;
@@ -712,7 +712,7 @@ impl ListGroupProcessPerformanceAdvisorNamespaces {
 typed_operation!(
     ListGroupProcessPerformanceAdvisorNamespaces,
     LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_NAMESPACES,
-    serde_json::Value,
+    crate::schemas::Namespaces,
     decode_json
 );
 
@@ -795,7 +795,7 @@ impl ListGroupProcessPerformanceAdvisorSlowQueryLogs {
 typed_operation!(
     ListGroupProcessPerformanceAdvisorSlowQueryLogs,
     LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_SLOW_QUERY_LOGS,
-    serde_json::Value,
+    crate::schemas::PerformanceAdvisorSlowQueryList,
     decode_json
 );
 
@@ -883,7 +883,7 @@ impl ListGroupProcessPerformanceAdvisorSuggestedIndexes {
 typed_operation!(
     ListGroupProcessPerformanceAdvisorSuggestedIndexes,
     LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_SUGGESTED_INDEXES,
-    serde_json::Value,
+    crate::schemas::PerformanceAdvisorResponse,
     decode_json
 );
 
@@ -932,7 +932,7 @@ impl GetGroupServerlessPerformanceAdvisorAutoIndexing {
 typed_operation!(
     GetGroupServerlessPerformanceAdvisorAutoIndexing,
     GET_GROUP_SERVERLESS_PERFORMANCE_ADVISOR_AUTO_INDEXING,
-    serde_json::Value,
+    bool,
     decode_json
 );
 

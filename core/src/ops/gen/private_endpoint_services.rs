@@ -337,7 +337,7 @@ impl CreateGroupPrivateEndpointEndpointService {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CloudProviderEndpointServiceRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -360,7 +360,7 @@ impl CreateGroupPrivateEndpointEndpointService {
 typed_operation!(
     CreateGroupPrivateEndpointEndpointService,
     CREATE_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE,
-    serde_json::Value,
+    crate::schemas::EndpointService,
     decode_json
 );
 
@@ -390,7 +390,7 @@ impl UpdateGroupPrivateEndpointEndpointService {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiAtlasModifyEndpointServiceRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -413,7 +413,7 @@ impl UpdateGroupPrivateEndpointEndpointService {
 typed_operation!(
     UpdateGroupPrivateEndpointEndpointService,
     UPDATE_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE,
-    serde_json::Value,
+    crate::schemas::EndpointService,
     decode_json
 );
 
@@ -456,7 +456,7 @@ impl GetGroupPrivateEndpointRegionalMode {
 typed_operation!(
     GetGroupPrivateEndpointRegionalMode,
     GET_GROUP_PRIVATE_ENDPOINT_REGIONAL_MODE,
-    serde_json::Value,
+    crate::schemas::ProjectSettingItemView,
     decode_json
 );
 
@@ -481,7 +481,7 @@ impl ToggleGroupPrivateEndpointRegionalMode {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ProjectSettingItemView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -504,7 +504,7 @@ impl ToggleGroupPrivateEndpointRegionalMode {
 typed_operation!(
     ToggleGroupPrivateEndpointRegionalMode,
     TOGGLE_GROUP_PRIVATE_ENDPOINT_REGIONAL_MODE,
-    serde_json::Value,
+    crate::schemas::ProjectSettingItemView,
     decode_json
 );
 
@@ -552,7 +552,7 @@ impl ListGroupPrivateEndpointEndpointService {
 typed_operation!(
     ListGroupPrivateEndpointEndpointService,
     LIST_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE,
-    serde_json::Value,
+    Vec<crate::schemas::EndpointService>,
     decode_json
 );
 
@@ -606,7 +606,7 @@ impl GetGroupPrivateEndpointEndpointService {
 typed_operation!(
     GetGroupPrivateEndpointEndpointService,
     GET_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE,
-    serde_json::Value,
+    crate::schemas::EndpointService,
     decode_json
 );
 
@@ -698,7 +698,7 @@ impl CreateGroupPrivateEndpointEndpointServiceEndpoint {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreateEndpointRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -721,7 +721,7 @@ impl CreateGroupPrivateEndpointEndpointServiceEndpoint {
 typed_operation!(
     CreateGroupPrivateEndpointEndpointServiceEndpoint,
     CREATE_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::PrivateLinkEndpoint,
     decode_json
 );
 
@@ -778,7 +778,7 @@ impl GetGroupPrivateEndpointEndpointServiceEndpoint {
 typed_operation!(
     GetGroupPrivateEndpointEndpointServiceEndpoint,
     GET_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::PrivateLinkEndpoint,
     decode_json
 );
 

@@ -487,7 +487,7 @@ impl ListGroupApiKeys {
     }
 }
 
-typed_operation!(ListGroupApiKeys, LIST_GROUP_API_KEYS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupApiKeys, LIST_GROUP_API_KEYS, Page<crate::schemas::ApiKeyUserDetails>, decode_json, paginated: crate::schemas::ApiKeyUserDetails);
 
 /// `createGroupApiKey`: Create and Assign One Organization API Key to One Project
 ///
@@ -507,7 +507,7 @@ impl CreateGroupApiKey {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreateAtlasProjectApiKey) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -527,7 +527,7 @@ impl CreateGroupApiKey {
     }
 }
 
-typed_operation!(CreateGroupApiKey, CREATE_GROUP_API_KEY, serde_json::Value, decode_json);
+typed_operation!(CreateGroupApiKey, CREATE_GROUP_API_KEY, crate::schemas::ApiKeyUserDetails, decode_json);
 
 /// `addGroupApiKey`: Assign One Organization API Key to One Project
 ///
@@ -553,7 +553,7 @@ impl AddGroupApiKey {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::UserAccessRoleAssignment>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -613,7 +613,7 @@ impl UpdateGroupApiKeyRoles {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UpdateAtlasProjectApiKey) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -633,7 +633,7 @@ impl UpdateGroupApiKeyRoles {
     }
 }
 
-typed_operation!(UpdateGroupApiKeyRoles, UPDATE_GROUP_API_KEY_ROLES, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupApiKeyRoles, UPDATE_GROUP_API_KEY_ROLES, crate::schemas::ApiKeyUserDetails, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupApiKeyRoles`].
 pub type UpdateApiKeyRoles = UpdateGroupApiKeyRoles;
@@ -726,7 +726,7 @@ impl ListOrgApiKeys {
     }
 }
 
-typed_operation!(ListOrgApiKeys, LIST_ORG_API_KEYS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgApiKeys, LIST_ORG_API_KEYS, Page<crate::schemas::ApiKeyUserDetails>, decode_json, paginated: crate::schemas::ApiKeyUserDetails);
 
 /// `createOrgApiKey`: Create One Organization API Key
 ///
@@ -746,7 +746,7 @@ impl CreateOrgApiKey {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreateAtlasOrganizationApiKey) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -766,7 +766,7 @@ impl CreateOrgApiKey {
     }
 }
 
-typed_operation!(CreateOrgApiKey, CREATE_ORG_API_KEY, serde_json::Value, decode_json);
+typed_operation!(CreateOrgApiKey, CREATE_ORG_API_KEY, crate::schemas::ApiKeyUserDetails, decode_json);
 
 /// `getOrgApiKey`: Return One Organization API Key
 ///
@@ -805,7 +805,7 @@ impl GetOrgApiKey {
     }
 }
 
-typed_operation!(GetOrgApiKey, GET_ORG_API_KEY, serde_json::Value, decode_json);
+typed_operation!(GetOrgApiKey, GET_ORG_API_KEY, crate::schemas::ApiKeyUserDetails, decode_json);
 
 /// `updateOrgApiKey`: Update One Organization API Key
 ///
@@ -829,7 +829,7 @@ impl UpdateOrgApiKey {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UpdateAtlasOrganizationApiKey) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -849,7 +849,7 @@ impl UpdateOrgApiKey {
     }
 }
 
-typed_operation!(UpdateOrgApiKey, UPDATE_ORG_API_KEY, serde_json::Value, decode_json);
+typed_operation!(UpdateOrgApiKey, UPDATE_ORG_API_KEY, crate::schemas::ApiKeyUserDetails, decode_json);
 
 /// `deleteOrgApiKey`: Remove One Organization API Key
 ///
@@ -946,7 +946,7 @@ impl ListOrgApiKeyAccessListEntries {
     }
 }
 
-typed_operation!(ListOrgApiKeyAccessListEntries, LIST_ORG_API_KEY_ACCESS_LIST_ENTRIES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgApiKeyAccessListEntries, LIST_ORG_API_KEY_ACCESS_LIST_ENTRIES, Page<crate::schemas::UserAccessListResponse>, decode_json, paginated: crate::schemas::UserAccessListResponse);
 
 /// The SDK and Atlas CLI name of [`ListOrgApiKeyAccessListEntries`].
 pub type ListOrgAccessEntries = ListOrgApiKeyAccessListEntries;
@@ -992,7 +992,7 @@ impl CreateOrgApiKeyAccessListEntry {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::UserAccessListRequest>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1012,7 +1012,7 @@ impl CreateOrgApiKeyAccessListEntry {
     }
 }
 
-typed_operation!(CreateOrgApiKeyAccessListEntry, CREATE_ORG_API_KEY_ACCESS_LIST_ENTRY, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(CreateOrgApiKeyAccessListEntry, CREATE_ORG_API_KEY_ACCESS_LIST_ENTRY, Page<crate::schemas::UserAccessListResponse>, decode_json, paginated: crate::schemas::UserAccessListResponse);
 
 /// The SDK and Atlas CLI name of [`CreateOrgApiKeyAccessListEntry`].
 pub type CreateOrgAccessEntry = CreateOrgApiKeyAccessListEntry;
@@ -1061,7 +1061,12 @@ impl GetOrgApiKeyAccessListEntry {
     }
 }
 
-typed_operation!(GetOrgApiKeyAccessListEntry, GET_ORG_API_KEY_ACCESS_LIST_ENTRY, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgApiKeyAccessListEntry,
+    GET_ORG_API_KEY_ACCESS_LIST_ENTRY,
+    crate::schemas::UserAccessListResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetOrgApiKeyAccessListEntry`].
 pub type GetOrgAccessEntry = GetOrgApiKeyAccessListEntry;

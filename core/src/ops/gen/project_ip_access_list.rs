@@ -219,7 +219,7 @@ impl ListGroupAccessListEntries {
     }
 }
 
-typed_operation!(ListGroupAccessListEntries, LIST_GROUP_ACCESS_LIST_ENTRIES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupAccessListEntries, LIST_GROUP_ACCESS_LIST_ENTRIES, Page<crate::schemas::NetworkPermissionEntry>, decode_json, paginated: crate::schemas::NetworkPermissionEntry);
 
 /// The SDK and Atlas CLI name of [`ListGroupAccessListEntries`].
 pub type ListAccessListEntries = ListGroupAccessListEntries;
@@ -259,7 +259,7 @@ impl CreateGroupAccessListEntry {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::NetworkPermissionEntry>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -279,7 +279,7 @@ impl CreateGroupAccessListEntry {
     }
 }
 
-typed_operation!(CreateGroupAccessListEntry, CREATE_GROUP_ACCESS_LIST_ENTRY, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(CreateGroupAccessListEntry, CREATE_GROUP_ACCESS_LIST_ENTRY, Page<crate::schemas::NetworkPermissionEntry>, decode_json, paginated: crate::schemas::NetworkPermissionEntry);
 
 /// The SDK and Atlas CLI name of [`CreateGroupAccessListEntry`].
 pub type CreateAccessListEntry = CreateGroupAccessListEntry;
@@ -322,7 +322,12 @@ impl GetGroupAccessListEntry {
     }
 }
 
-typed_operation!(GetGroupAccessListEntry, GET_GROUP_ACCESS_LIST_ENTRY, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupAccessListEntry,
+    GET_GROUP_ACCESS_LIST_ENTRY,
+    crate::schemas::NetworkPermissionEntry,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupAccessListEntry`].
 pub type GetAccessListEntry = GetGroupAccessListEntry;
@@ -409,7 +414,12 @@ impl GetGroupAccessListStatus {
     }
 }
 
-typed_operation!(GetGroupAccessListStatus, GET_GROUP_ACCESS_LIST_STATUS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupAccessListStatus,
+    GET_GROUP_ACCESS_LIST_STATUS,
+    crate::schemas::NetworkPermissionEntryStatus,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupAccessListStatus`].
 pub type GetAccessListStatus = GetGroupAccessListStatus;

@@ -773,7 +773,7 @@ impl ListGroups {
     }
 }
 
-typed_operation!(ListGroups, LIST_GROUPS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroups, LIST_GROUPS, Page<crate::schemas::Group>, decode_json, paginated: crate::schemas::Group);
 
 /// `createGroup`: Create One Project
 ///
@@ -796,7 +796,7 @@ impl CreateGroup {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::Group) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -816,7 +816,7 @@ impl CreateGroup {
     }
 }
 
-typed_operation!(CreateGroup, CREATE_GROUP, serde_json::Value, decode_json);
+typed_operation!(CreateGroup, CREATE_GROUP, crate::schemas::Group, decode_json);
 
 /// `getGroupByName`: Return One Project by Name
 ///
@@ -850,7 +850,7 @@ impl GetGroupByName {
     }
 }
 
-typed_operation!(GetGroupByName, GET_GROUP_BY_NAME, serde_json::Value, decode_json);
+typed_operation!(GetGroupByName, GET_GROUP_BY_NAME, crate::schemas::Group, decode_json);
 
 /// `getGroup`: Return One Project
 ///
@@ -884,7 +884,7 @@ impl GetGroup {
     }
 }
 
-typed_operation!(GetGroup, GET_GROUP, serde_json::Value, decode_json);
+typed_operation!(GetGroup, GET_GROUP, crate::schemas::Group, decode_json);
 
 /// `updateGroup`: Update One Project
 ///
@@ -903,7 +903,7 @@ impl UpdateGroup {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -923,7 +923,7 @@ impl UpdateGroup {
     }
 }
 
-typed_operation!(UpdateGroup, UPDATE_GROUP, serde_json::Value, decode_json);
+typed_operation!(UpdateGroup, UPDATE_GROUP, crate::schemas::Group, decode_json);
 
 /// `deleteGroup`: Remove One Project
 ///
@@ -980,7 +980,7 @@ impl AddGroupAccessUser {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::models::GroupInvitationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1000,7 +1000,7 @@ impl AddGroupAccessUser {
     }
 }
 
-typed_operation!(AddGroupAccessUser, ADD_GROUP_ACCESS_USER, serde_json::Value, decode_json);
+typed_operation!(AddGroupAccessUser, ADD_GROUP_ACCESS_USER, crate::models::OrganizationInvitation, decode_json);
 
 /// The SDK and Atlas CLI name of [`AddGroupAccessUser`].
 pub type AddGroupUser = AddGroupAccessUser;
@@ -1037,7 +1037,7 @@ impl GetGroupIpAddresses {
     }
 }
 
-typed_operation!(GetGroupIpAddresses, GET_GROUP_IP_ADDRESSES, serde_json::Value, decode_json);
+typed_operation!(GetGroupIpAddresses, GET_GROUP_IP_ADDRESSES, crate::schemas::GroupIPAddresses, decode_json);
 
 /// `listGroupLimits`: Return All Limits for One Project
 ///
@@ -1071,7 +1071,7 @@ impl ListGroupLimits {
     }
 }
 
-typed_operation!(ListGroupLimits, LIST_GROUP_LIMITS, serde_json::Value, decode_json);
+typed_operation!(ListGroupLimits, LIST_GROUP_LIMITS, Vec<crate::schemas::DataFederationLimit>, decode_json);
 
 /// `getGroupLimit`: Return One Limit for One Project
 ///
@@ -1110,7 +1110,7 @@ impl GetGroupLimit {
     }
 }
 
-typed_operation!(GetGroupLimit, GET_GROUP_LIMIT, serde_json::Value, decode_json);
+typed_operation!(GetGroupLimit, GET_GROUP_LIMIT, crate::schemas::DataFederationLimit, decode_json);
 
 /// `setGroupLimit`: Set One Project Limit
 ///
@@ -1134,7 +1134,7 @@ impl SetGroupLimit {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DataFederationLimit) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1154,7 +1154,7 @@ impl SetGroupLimit {
     }
 }
 
-typed_operation!(SetGroupLimit, SET_GROUP_LIMIT, serde_json::Value, decode_json);
+typed_operation!(SetGroupLimit, SET_GROUP_LIMIT, crate::schemas::DataFederationLimit, decode_json);
 
 /// `deleteGroupLimit`: Remove One Project Limit
 ///
@@ -1255,7 +1255,7 @@ impl GetGroupMongoDbVersions {
     }
 }
 
-typed_operation!(GetGroupMongoDbVersions, GET_GROUP_MONGO_DB_VERSIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetGroupMongoDbVersions, GET_GROUP_MONGO_DB_VERSIONS, Page<crate::schemas::MdbAvailableVersion>, decode_json, paginated: crate::schemas::MdbAvailableVersion);
 
 /// The SDK and Atlas CLI name of [`GetGroupMongoDbVersions`].
 pub type GetMongoDbVersions = GetGroupMongoDbVersions;
@@ -1292,7 +1292,7 @@ impl GetGroupSettings {
     }
 }
 
-typed_operation!(GetGroupSettings, GET_GROUP_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(GetGroupSettings, GET_GROUP_SETTINGS, crate::schemas::GroupSettings, decode_json);
 
 /// `updateGroupSettings`: Update Project Settings
 ///
@@ -1311,7 +1311,7 @@ impl UpdateGroupSettings {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupSettings) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1331,7 +1331,7 @@ impl UpdateGroupSettings {
     }
 }
 
-typed_operation!(UpdateGroupSettings, UPDATE_GROUP_SETTINGS, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupSettings, UPDATE_GROUP_SETTINGS, crate::schemas::GroupSettings, decode_json);
 
 /// `updateGroupUserRoles`: Update Project Roles for One MongoDB Cloud User
 ///
@@ -1356,7 +1356,7 @@ impl UpdateGroupUserRoles {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UpdateGroupRolesForUser) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1376,7 +1376,7 @@ impl UpdateGroupUserRoles {
     }
 }
 
-typed_operation!(UpdateGroupUserRoles, UPDATE_GROUP_USER_ROLES, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupUserRoles, UPDATE_GROUP_USER_ROLES, crate::schemas::UpdateGroupRolesForUser, decode_json);
 
 /// `migrateGroup`: Migrate One Project to Another Organization
 ///
@@ -1396,7 +1396,7 @@ impl MigrateGroup {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupMigrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1411,4 +1411,4 @@ impl MigrateGroup {
     }
 }
 
-typed_operation!(MigrateGroup, MIGRATE_GROUP, serde_json::Value, decode_json);
+typed_operation!(MigrateGroup, MIGRATE_GROUP, crate::schemas::Group, decode_json);

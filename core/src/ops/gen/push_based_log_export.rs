@@ -331,7 +331,7 @@ impl ListGroupLogIntegrations {
     }
 }
 
-typed_operation!(ListGroupLogIntegrations, LIST_GROUP_LOG_INTEGRATIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupLogIntegrations, LIST_GROUP_LOG_INTEGRATIONS, Page<crate::schemas::LogIntegrationResponse>, decode_json, paginated: crate::schemas::LogIntegrationResponse);
 
 /// `createGroupLogIntegration`: Create One Log Integration
 ///
@@ -351,7 +351,7 @@ impl CreateGroupLogIntegration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::LogIntegrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -371,7 +371,12 @@ impl CreateGroupLogIntegration {
     }
 }
 
-typed_operation!(CreateGroupLogIntegration, CREATE_GROUP_LOG_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupLogIntegration,
+    CREATE_GROUP_LOG_INTEGRATION,
+    crate::schemas::LogIntegrationResponse,
+    decode_json
+);
 
 /// `getGroupLogIntegration`: Return One Log Integration
 ///
@@ -408,7 +413,12 @@ impl GetGroupLogIntegration {
     }
 }
 
-typed_operation!(GetGroupLogIntegration, GET_GROUP_LOG_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupLogIntegration,
+    GET_GROUP_LOG_INTEGRATION,
+    crate::schemas::LogIntegrationResponse,
+    decode_json
+);
 
 /// `updateGroupLogIntegration`: Update One Log Integration
 ///
@@ -432,7 +442,7 @@ impl UpdateGroupLogIntegration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::LogIntegrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -452,7 +462,12 @@ impl UpdateGroupLogIntegration {
     }
 }
 
-typed_operation!(UpdateGroupLogIntegration, UPDATE_GROUP_LOG_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupLogIntegration,
+    UPDATE_GROUP_LOG_INTEGRATION,
+    crate::schemas::LogIntegrationResponse,
+    decode_json
+);
 
 /// `deleteGroupLogIntegration`: Remove One Log Integration
 ///
@@ -528,7 +543,12 @@ impl GetGroupPushBasedLogExport {
     }
 }
 
-typed_operation!(GetGroupPushBasedLogExport, GET_GROUP_PUSH_BASED_LOG_EXPORT, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupPushBasedLogExport,
+    GET_GROUP_PUSH_BASED_LOG_EXPORT,
+    crate::schemas::PushBasedLogExportProject,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupPushBasedLogExport`].
 pub type GetLogExport = GetGroupPushBasedLogExport;
@@ -554,7 +574,7 @@ impl CreateGroupPushBasedLogExport {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreatePushBasedLogExportProjectRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -599,7 +619,7 @@ impl UpdateGroupPushBasedLogExport {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::PushBasedLogExportProject) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 

@@ -330,7 +330,7 @@ impl ListGroupClusterQueryShapeInsightSummaries {
 typed_operation!(
     ListGroupClusterQueryShapeInsightSummaries,
     LIST_GROUP_CLUSTER_QUERY_SHAPE_INSIGHT_SUMMARIES,
-    serde_json::Value,
+    crate::schemas::QueryStatsSummaryListResponse,
     decode_json
 );
 
@@ -399,7 +399,7 @@ impl GetGroupClusterQueryShapeInsightDetails {
 typed_operation!(
     GetGroupClusterQueryShapeInsightDetails,
     GET_GROUP_CLUSTER_QUERY_SHAPE_INSIGHT_DETAILS,
-    serde_json::Value,
+    crate::schemas::QueryStatsDetailsResponse,
     decode_json
 );
 
@@ -466,7 +466,7 @@ impl ListGroupClusterQueryShapes {
     }
 }
 
-typed_operation!(ListGroupClusterQueryShapes, LIST_GROUP_CLUSTER_QUERY_SHAPES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupClusterQueryShapes, LIST_GROUP_CLUSTER_QUERY_SHAPES, Page<crate::schemas::QueryShapeResponse>, decode_json, paginated: crate::schemas::QueryShapeResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupClusterQueryShapes`].
 pub type ListClusterQueryShapes = ListGroupClusterQueryShapes;
@@ -515,7 +515,12 @@ impl GetGroupClusterQueryShape {
     }
 }
 
-typed_operation!(GetGroupClusterQueryShape, GET_GROUP_CLUSTER_QUERY_SHAPE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupClusterQueryShape,
+    GET_GROUP_CLUSTER_QUERY_SHAPE,
+    crate::schemas::QueryShapeResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupClusterQueryShape`].
 pub type GetClusterQueryShape = GetGroupClusterQueryShape;
@@ -549,7 +554,7 @@ impl UpdateGroupClusterQueryShape {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::QueryShapeUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -569,7 +574,12 @@ impl UpdateGroupClusterQueryShape {
     }
 }
 
-typed_operation!(UpdateGroupClusterQueryShape, UPDATE_GROUP_CLUSTER_QUERY_SHAPE, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupClusterQueryShape,
+    UPDATE_GROUP_CLUSTER_QUERY_SHAPE,
+    crate::schemas::QueryShapeResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupClusterQueryShape`].
 pub type UpdateClusterQueryShape = UpdateGroupClusterQueryShape;

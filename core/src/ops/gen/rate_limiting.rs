@@ -165,7 +165,7 @@ impl ListRateLimits {
     }
 }
 
-typed_operation!(ListRateLimits, LIST_RATE_LIMITS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListRateLimits, LIST_RATE_LIMITS, Page<crate::schemas::RateLimitEndpointSetResponse>, decode_json, paginated: crate::schemas::RateLimitEndpointSetResponse);
 
 /// `getRateLimit`: Return One Rate Limit
 ///
@@ -219,4 +219,4 @@ impl GetRateLimit {
     }
 }
 
-typed_operation!(GetRateLimit, GET_RATE_LIMIT, serde_json::Value, decode_json);
+typed_operation!(GetRateLimit, GET_RATE_LIMIT, crate::schemas::RateLimitEndpointSetResponse, decode_json);

@@ -615,7 +615,7 @@ impl ListGroupMcpConfigs {
     }
 }
 
-typed_operation!(ListGroupMcpConfigs, LIST_GROUP_MCP_CONFIGS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupMcpConfigs, LIST_GROUP_MCP_CONFIGS, Page<crate::schemas::GroupMcpConfigResponse>, decode_json, paginated: crate::schemas::GroupMcpConfigResponse);
 
 /// `createGroupMcpConfig`: Create One MCP Configuration for One Project
 ///
@@ -635,7 +635,7 @@ impl CreateGroupMcpConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreateGroupMcpConfigRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -645,7 +645,7 @@ impl CreateGroupMcpConfig {
     }
 }
 
-typed_operation!(CreateGroupMcpConfig, CREATE_GROUP_MCP_CONFIG, serde_json::Value, decode_json);
+typed_operation!(CreateGroupMcpConfig, CREATE_GROUP_MCP_CONFIG, crate::schemas::GroupMcpConfigResponse, decode_json);
 
 /// `getGroupMcpConfig`: Return One MCP Configuration for One Project
 ///
@@ -684,7 +684,7 @@ impl GetGroupMcpConfig {
     }
 }
 
-typed_operation!(GetGroupMcpConfig, GET_GROUP_MCP_CONFIG, serde_json::Value, decode_json);
+typed_operation!(GetGroupMcpConfig, GET_GROUP_MCP_CONFIG, crate::schemas::GroupMcpConfigResponse, decode_json);
 
 /// `updateGroupMcpConfig`: Update One MCP Configuration for One Project
 ///
@@ -708,7 +708,7 @@ impl UpdateGroupMcpConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupMcpConfigUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -723,7 +723,7 @@ impl UpdateGroupMcpConfig {
     }
 }
 
-typed_operation!(UpdateGroupMcpConfig, UPDATE_GROUP_MCP_CONFIG, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupMcpConfig, UPDATE_GROUP_MCP_CONFIG, crate::schemas::GroupMcpConfigResponse, decode_json);
 
 /// `deleteGroupMcpConfig`: Delete One MCP Configuration for One Project
 ///
@@ -815,7 +815,7 @@ impl ListGroupMcpConfigSecrets {
     }
 }
 
-typed_operation!(ListGroupMcpConfigSecrets, LIST_GROUP_MCP_CONFIG_SECRETS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupMcpConfigSecrets, LIST_GROUP_MCP_CONFIG_SECRETS, Page<crate::schemas::ServiceAccountSecret>, decode_json, paginated: crate::schemas::ServiceAccountSecret);
 
 /// The SDK and Atlas CLI name of [`ListGroupMcpConfigSecrets`].
 pub type ListGroupMcpSecrets = ListGroupMcpConfigSecrets;
@@ -844,7 +844,7 @@ impl CreateGroupMcpConfigSecret {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServiceAccountSecretRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -854,7 +854,12 @@ impl CreateGroupMcpConfigSecret {
     }
 }
 
-typed_operation!(CreateGroupMcpConfigSecret, CREATE_GROUP_MCP_CONFIG_SECRET, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupMcpConfigSecret,
+    CREATE_GROUP_MCP_CONFIG_SECRET,
+    crate::schemas::ServiceAccountSecret,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupMcpConfigSecret`].
 pub type CreateGroupMcpSecret = CreateGroupMcpConfigSecret;
@@ -903,7 +908,12 @@ impl GetGroupMcpConfigSecret {
     }
 }
 
-typed_operation!(GetGroupMcpConfigSecret, GET_GROUP_MCP_CONFIG_SECRET, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupMcpConfigSecret,
+    GET_GROUP_MCP_CONFIG_SECRET,
+    crate::schemas::ServiceAccountSecret,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupMcpConfigSecret`].
 pub type GetGroupMcpSecret = GetGroupMcpConfigSecret;
@@ -996,7 +1006,7 @@ impl ListOrgMcpConfigs {
     }
 }
 
-typed_operation!(ListOrgMcpConfigs, LIST_ORG_MCP_CONFIGS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgMcpConfigs, LIST_ORG_MCP_CONFIGS, Page<crate::schemas::OrgMcpConfigResponse>, decode_json, paginated: crate::schemas::OrgMcpConfigResponse);
 
 /// `createOrgMcpConfig`: Create One MCP Configuration for One Organization
 ///
@@ -1016,7 +1026,7 @@ impl CreateOrgMcpConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::CreateOrgMcpConfigRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1026,7 +1036,7 @@ impl CreateOrgMcpConfig {
     }
 }
 
-typed_operation!(CreateOrgMcpConfig, CREATE_ORG_MCP_CONFIG, serde_json::Value, decode_json);
+typed_operation!(CreateOrgMcpConfig, CREATE_ORG_MCP_CONFIG, crate::schemas::OrgMcpConfigResponse, decode_json);
 
 /// `getOrgMcpConfig`: Return One MCP Configuration for One Organization
 ///
@@ -1065,7 +1075,7 @@ impl GetOrgMcpConfig {
     }
 }
 
-typed_operation!(GetOrgMcpConfig, GET_ORG_MCP_CONFIG, serde_json::Value, decode_json);
+typed_operation!(GetOrgMcpConfig, GET_ORG_MCP_CONFIG, crate::schemas::OrgMcpConfigResponse, decode_json);
 
 /// `updateOrgMcpConfig`: Update One MCP Configuration for One Organization
 ///
@@ -1089,7 +1099,7 @@ impl UpdateOrgMcpConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::OrgMcpConfigUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1104,7 +1114,7 @@ impl UpdateOrgMcpConfig {
     }
 }
 
-typed_operation!(UpdateOrgMcpConfig, UPDATE_ORG_MCP_CONFIG, serde_json::Value, decode_json);
+typed_operation!(UpdateOrgMcpConfig, UPDATE_ORG_MCP_CONFIG, crate::schemas::OrgMcpConfigResponse, decode_json);
 
 /// `deleteOrgMcpConfig`: Delete One MCP Configuration for One Organization
 ///
@@ -1196,7 +1206,7 @@ impl ListOrgMcpConfigSecrets {
     }
 }
 
-typed_operation!(ListOrgMcpConfigSecrets, LIST_ORG_MCP_CONFIG_SECRETS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgMcpConfigSecrets, LIST_ORG_MCP_CONFIG_SECRETS, Page<crate::schemas::ServiceAccountSecret>, decode_json, paginated: crate::schemas::ServiceAccountSecret);
 
 /// The SDK and Atlas CLI name of [`ListOrgMcpConfigSecrets`].
 pub type ListOrgMcpSecrets = ListOrgMcpConfigSecrets;
@@ -1225,7 +1235,7 @@ impl CreateOrgMcpConfigSecret {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServiceAccountSecretRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1235,7 +1245,12 @@ impl CreateOrgMcpConfigSecret {
     }
 }
 
-typed_operation!(CreateOrgMcpConfigSecret, CREATE_ORG_MCP_CONFIG_SECRET, serde_json::Value, decode_json);
+typed_operation!(
+    CreateOrgMcpConfigSecret,
+    CREATE_ORG_MCP_CONFIG_SECRET,
+    crate::schemas::ServiceAccountSecret,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateOrgMcpConfigSecret`].
 pub type CreateOrgMcpSecret = CreateOrgMcpConfigSecret;
@@ -1284,7 +1299,7 @@ impl GetOrgMcpConfigSecret {
     }
 }
 
-typed_operation!(GetOrgMcpConfigSecret, GET_ORG_MCP_CONFIG_SECRET, serde_json::Value, decode_json);
+typed_operation!(GetOrgMcpConfigSecret, GET_ORG_MCP_CONFIG_SECRET, crate::schemas::ServiceAccountSecret, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetOrgMcpConfigSecret`].
 pub type GetOrgMcpSecret = GetOrgMcpConfigSecret;

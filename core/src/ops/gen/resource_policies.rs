@@ -240,7 +240,12 @@ impl GetOrgNonCompliantResources {
     }
 }
 
-typed_operation!(GetOrgNonCompliantResources, GET_ORG_NON_COMPLIANT_RESOURCES, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgNonCompliantResources,
+    GET_ORG_NON_COMPLIANT_RESOURCES,
+    Vec<crate::schemas::ApiAtlasNonCompliantResourceView>,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetOrgNonCompliantResources`].
 pub type GetNonCompliantResources = GetOrgNonCompliantResources;
@@ -277,7 +282,12 @@ impl ListOrgResourcePolicies {
     }
 }
 
-typed_operation!(ListOrgResourcePolicies, LIST_ORG_RESOURCE_POLICIES, serde_json::Value, decode_json);
+typed_operation!(
+    ListOrgResourcePolicies,
+    LIST_ORG_RESOURCE_POLICIES,
+    Vec<crate::schemas::ApiAtlasResourcePolicyView>,
+    decode_json
+);
 
 /// `createOrgResourcePolicy`: Create One Atlas Resource Policy
 ///
@@ -297,7 +307,7 @@ impl CreateOrgResourcePolicy {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiAtlasResourcePolicyCreateView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -317,7 +327,12 @@ impl CreateOrgResourcePolicy {
     }
 }
 
-typed_operation!(CreateOrgResourcePolicy, CREATE_ORG_RESOURCE_POLICY, serde_json::Value, decode_json);
+typed_operation!(
+    CreateOrgResourcePolicy,
+    CREATE_ORG_RESOURCE_POLICY,
+    crate::schemas::ApiAtlasResourcePolicyView,
+    decode_json
+);
 
 /// `getOrgResourcePolicy`: Return One Atlas Resource Policy
 ///
@@ -356,7 +371,12 @@ impl GetOrgResourcePolicy {
     }
 }
 
-typed_operation!(GetOrgResourcePolicy, GET_ORG_RESOURCE_POLICY, serde_json::Value, decode_json);
+typed_operation!(
+    GetOrgResourcePolicy,
+    GET_ORG_RESOURCE_POLICY,
+    crate::schemas::ApiAtlasResourcePolicyView,
+    decode_json
+);
 
 /// `updateOrgResourcePolicy`: Update One Atlas Resource Policy
 ///
@@ -380,7 +400,7 @@ impl UpdateOrgResourcePolicy {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiAtlasResourcePolicyEditView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -400,7 +420,12 @@ impl UpdateOrgResourcePolicy {
     }
 }
 
-typed_operation!(UpdateOrgResourcePolicy, UPDATE_ORG_RESOURCE_POLICY, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateOrgResourcePolicy,
+    UPDATE_ORG_RESOURCE_POLICY,
+    crate::schemas::ApiAtlasResourcePolicyView,
+    decode_json
+);
 
 /// `deleteOrgResourcePolicy`: Delete One Atlas Resource Policy
 ///
@@ -461,7 +486,7 @@ impl ValidateOrgResourcePolicies {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiAtlasResourcePolicyCreateView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -481,7 +506,12 @@ impl ValidateOrgResourcePolicies {
     }
 }
 
-typed_operation!(ValidateOrgResourcePolicies, VALIDATE_ORG_RESOURCE_POLICIES, serde_json::Value, decode_json);
+typed_operation!(
+    ValidateOrgResourcePolicies,
+    VALIDATE_ORG_RESOURCE_POLICIES,
+    crate::schemas::ApiAtlasResourcePolicyView,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ValidateOrgResourcePolicies`].
 pub type ValidateResourcePolicies = ValidateOrgResourcePolicies;

@@ -62,7 +62,7 @@ impl CreateGroupClusterIndexRollingIndex {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::DatabaseRollingIndexRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 

@@ -94,7 +94,7 @@ impl GetSystemStatus {
     }
 }
 
-typed_operation!(GetSystemStatus, GET_SYSTEM_STATUS, serde_json::Value, decode_json);
+typed_operation!(GetSystemStatus, GET_SYSTEM_STATUS, crate::schemas::SystemStatus, decode_json);
 
 /// `listControlPlaneIpAddresses`: Return All Control Plane IP Addresses
 ///
@@ -122,7 +122,12 @@ impl ListControlPlaneIpAddresses {
     }
 }
 
-typed_operation!(ListControlPlaneIpAddresses, LIST_CONTROL_PLANE_IP_ADDRESSES, serde_json::Value, decode_json);
+typed_operation!(
+    ListControlPlaneIpAddresses,
+    LIST_CONTROL_PLANE_IP_ADDRESSES,
+    crate::schemas::ControlPlaneIPAddresses,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`ListControlPlaneIpAddresses`].
 pub type ListControlPlaneAddresses = ListControlPlaneIpAddresses;

@@ -259,7 +259,7 @@ impl GenerateGroupSandboxClusterDescription {
 typed_operation!(
     GenerateGroupSandboxClusterDescription,
     GENERATE_GROUP_SANDBOX_CLUSTER_DESCRIPTION,
-    serde_json::Value,
+    crate::schemas::ClusterDescription20240805,
     decode_json
 );
 
@@ -314,7 +314,7 @@ impl ListOrgSandboxConfig {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(ListOrgSandboxConfig, LIST_ORG_SANDBOX_CONFIG, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgSandboxConfig, LIST_ORG_SANDBOX_CONFIG, Page<crate::schemas::SandboxConfigResponse>, decode_json, paginated: crate::schemas::SandboxConfigResponse);
 
 /// `createOrgSandboxConfig`: Create One Sandbox Configuration for an Organization
 ///
@@ -337,7 +337,7 @@ impl CreateOrgSandboxConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::SandboxConfigRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -358,7 +358,7 @@ impl CreateOrgSandboxConfig {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(CreateOrgSandboxConfig, CREATE_ORG_SANDBOX_CONFIG, serde_json::Value, decode_json);
+typed_operation!(CreateOrgSandboxConfig, CREATE_ORG_SANDBOX_CONFIG, crate::schemas::SandboxConfigResponse, decode_json);
 
 /// `getOrgSandboxConfig`: Return Default Sandbox Configuration for One Organization
 ///
@@ -401,7 +401,7 @@ impl GetOrgSandboxConfig {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(GetOrgSandboxConfig, GET_ORG_SANDBOX_CONFIG, serde_json::Value, decode_json);
+typed_operation!(GetOrgSandboxConfig, GET_ORG_SANDBOX_CONFIG, crate::schemas::SandboxConfigResponse, decode_json);
 
 /// `updateOrgSandboxConfig`: Update an Existing Sandbox Configuration
 ///
@@ -428,7 +428,7 @@ impl UpdateOrgSandboxConfig {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::SandboxConfigUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -449,7 +449,7 @@ impl UpdateOrgSandboxConfig {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(UpdateOrgSandboxConfig, UPDATE_ORG_SANDBOX_CONFIG, serde_json::Value, decode_json);
+typed_operation!(UpdateOrgSandboxConfig, UPDATE_ORG_SANDBOX_CONFIG, crate::schemas::SandboxConfigResponse, decode_json);
 
 /// `deleteOrgSandboxConfig`: Delete the Default Sandbox Configuration and Disable Sandbox
 ///

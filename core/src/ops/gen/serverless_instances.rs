@@ -120,7 +120,7 @@ impl ListGroupServerlessInstances {
     }
 }
 
-typed_operation!(ListGroupServerlessInstances, LIST_GROUP_SERVERLESS_INSTANCES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupServerlessInstances, LIST_GROUP_SERVERLESS_INSTANCES, Page<crate::schemas::ServerlessInstanceDescription>, decode_json, paginated: crate::schemas::ServerlessInstanceDescription);
 
 /// The SDK and Atlas CLI name of [`ListGroupServerlessInstances`].
 pub type ListServerlessInstances = ListGroupServerlessInstances;
@@ -164,7 +164,12 @@ impl GetGroupServerlessInstance {
     }
 }
 
-typed_operation!(GetGroupServerlessInstance, GET_GROUP_SERVERLESS_INSTANCE, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupServerlessInstance,
+    GET_GROUP_SERVERLESS_INSTANCE,
+    crate::schemas::ServerlessInstanceDescription,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupServerlessInstance`].
 pub type GetServerlessInstance = GetGroupServerlessInstance;

@@ -200,7 +200,7 @@ impl ListGroupPrivateEndpointServerlessInstanceEndpoint {
 typed_operation!(
     ListGroupPrivateEndpointServerlessInstanceEndpoint,
     LIST_GROUP_PRIVATE_ENDPOINT_SERVERLESS_INSTANCE_ENDPOINT,
-    serde_json::Value,
+    Vec<crate::schemas::ServerlessTenantEndpoint>,
     decode_json
 );
 
@@ -232,7 +232,7 @@ impl CreateGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServerlessTenantCreateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -250,7 +250,7 @@ impl CreateGroupPrivateEndpointServerlessInstanceEndpoint {
 typed_operation!(
     CreateGroupPrivateEndpointServerlessInstanceEndpoint,
     CREATE_GROUP_PRIVATE_ENDPOINT_SERVERLESS_INSTANCE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::ServerlessTenantEndpoint,
     decode_json
 );
 
@@ -300,7 +300,7 @@ impl GetGroupPrivateEndpointServerlessInstanceEndpoint {
 typed_operation!(
     GetGroupPrivateEndpointServerlessInstanceEndpoint,
     GET_GROUP_PRIVATE_ENDPOINT_SERVERLESS_INSTANCE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::ServerlessTenantEndpoint,
     decode_json
 );
 
@@ -337,7 +337,7 @@ impl UpdateGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServerlessTenantEndpointUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -355,7 +355,7 @@ impl UpdateGroupPrivateEndpointServerlessInstanceEndpoint {
 typed_operation!(
     UpdateGroupPrivateEndpointServerlessInstanceEndpoint,
     UPDATE_GROUP_PRIVATE_ENDPOINT_SERVERLESS_INSTANCE_ENDPOINT,
-    serde_json::Value,
+    crate::schemas::ServerlessTenantEndpoint,
     decode_json
 );
 

@@ -757,7 +757,7 @@ impl ListGroupServiceAccounts {
     }
 }
 
-typed_operation!(ListGroupServiceAccounts, LIST_GROUP_SERVICE_ACCOUNTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupServiceAccounts, LIST_GROUP_SERVICE_ACCOUNTS, Page<crate::schemas::GroupServiceAccount>, decode_json, paginated: crate::schemas::GroupServiceAccount);
 
 /// `createGroupServiceAccount`: Create One Project Service Account
 ///
@@ -777,7 +777,7 @@ impl CreateGroupServiceAccount {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupServiceAccountRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -797,7 +797,12 @@ impl CreateGroupServiceAccount {
     }
 }
 
-typed_operation!(CreateGroupServiceAccount, CREATE_GROUP_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupServiceAccount,
+    CREATE_GROUP_SERVICE_ACCOUNT,
+    crate::schemas::GroupServiceAccount,
+    decode_json
+);
 
 /// `getGroupServiceAccount`: Return One Project Service Account
 ///
@@ -836,7 +841,7 @@ impl GetGroupServiceAccount {
     }
 }
 
-typed_operation!(GetGroupServiceAccount, GET_GROUP_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(GetGroupServiceAccount, GET_GROUP_SERVICE_ACCOUNT, crate::schemas::GroupServiceAccount, decode_json);
 
 /// `updateGroupServiceAccount`: Update One Project Service Account
 ///
@@ -860,7 +865,7 @@ impl UpdateGroupServiceAccount {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupServiceAccountUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -880,7 +885,12 @@ impl UpdateGroupServiceAccount {
     }
 }
 
-typed_operation!(UpdateGroupServiceAccount, UPDATE_GROUP_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupServiceAccount,
+    UPDATE_GROUP_SERVICE_ACCOUNT,
+    crate::schemas::GroupServiceAccount,
+    decode_json
+);
 
 /// `deleteGroupServiceAccount`: Remove One Project Service Account
 ///
@@ -977,7 +987,7 @@ impl ListGroupServiceAccountAccessList {
     }
 }
 
-typed_operation!(ListGroupServiceAccountAccessList, LIST_GROUP_SERVICE_ACCOUNT_ACCESS_LIST, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupServiceAccountAccessList, LIST_GROUP_SERVICE_ACCOUNT_ACCESS_LIST, Page<crate::schemas::ServiceAccountIPAccessListEntry>, decode_json, paginated: crate::schemas::ServiceAccountIPAccessListEntry);
 
 /// The SDK and Atlas CLI name of [`ListGroupServiceAccountAccessList`].
 pub type ListAccessList = ListGroupServiceAccountAccessList;
@@ -1023,7 +1033,7 @@ impl CreateGroupServiceAccountAccessList {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::ServiceAccountIPAccessListEntry>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1043,7 +1053,7 @@ impl CreateGroupServiceAccountAccessList {
     }
 }
 
-typed_operation!(CreateGroupServiceAccountAccessList, CREATE_GROUP_SERVICE_ACCOUNT_ACCESS_LIST, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(CreateGroupServiceAccountAccessList, CREATE_GROUP_SERVICE_ACCOUNT_ACCESS_LIST, Page<crate::schemas::ServiceAccountIPAccessListEntry>, decode_json, paginated: crate::schemas::ServiceAccountIPAccessListEntry);
 
 /// The SDK and Atlas CLI name of [`CreateGroupServiceAccountAccessList`].
 pub type CreateAccessList = CreateGroupServiceAccountAccessList;
@@ -1127,7 +1137,7 @@ impl CreateGroupServiceAccountSecret {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServiceAccountSecretRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1147,7 +1157,12 @@ impl CreateGroupServiceAccountSecret {
     }
 }
 
-typed_operation!(CreateGroupServiceAccountSecret, CREATE_GROUP_SERVICE_ACCOUNT_SECRET, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupServiceAccountSecret,
+    CREATE_GROUP_SERVICE_ACCOUNT_SECRET,
+    crate::schemas::ServiceAccountSecret,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupServiceAccountSecret`].
 pub type CreateGroupSecret = CreateGroupServiceAccountSecret;
@@ -1225,7 +1240,7 @@ impl InviteGroupServiceAccount {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::GroupServiceAccountRoleAssignment) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1245,7 +1260,12 @@ impl InviteGroupServiceAccount {
     }
 }
 
-typed_operation!(InviteGroupServiceAccount, INVITE_GROUP_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(
+    InviteGroupServiceAccount,
+    INVITE_GROUP_SERVICE_ACCOUNT,
+    crate::schemas::GroupServiceAccount,
+    decode_json
+);
 
 /// `listOrgServiceAccounts`: Return All Organization Service Accounts
 ///
@@ -1295,7 +1315,7 @@ impl ListOrgServiceAccounts {
     }
 }
 
-typed_operation!(ListOrgServiceAccounts, LIST_ORG_SERVICE_ACCOUNTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgServiceAccounts, LIST_ORG_SERVICE_ACCOUNTS, Page<crate::schemas::OrgServiceAccount>, decode_json, paginated: crate::schemas::OrgServiceAccount);
 
 /// `createOrgServiceAccount`: Create One Organization Service Account
 ///
@@ -1315,7 +1335,7 @@ impl CreateOrgServiceAccount {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::OrgServiceAccountRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1335,7 +1355,7 @@ impl CreateOrgServiceAccount {
     }
 }
 
-typed_operation!(CreateOrgServiceAccount, CREATE_ORG_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(CreateOrgServiceAccount, CREATE_ORG_SERVICE_ACCOUNT, crate::schemas::OrgServiceAccount, decode_json);
 
 /// `getOrgServiceAccount`: Return One Organization Service Account
 ///
@@ -1374,7 +1394,7 @@ impl GetOrgServiceAccount {
     }
 }
 
-typed_operation!(GetOrgServiceAccount, GET_ORG_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(GetOrgServiceAccount, GET_ORG_SERVICE_ACCOUNT, crate::schemas::OrgServiceAccount, decode_json);
 
 /// `updateOrgServiceAccount`: Update One Organization Service Account
 ///
@@ -1398,7 +1418,7 @@ impl UpdateOrgServiceAccount {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::OrgServiceAccountUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1418,7 +1438,7 @@ impl UpdateOrgServiceAccount {
     }
 }
 
-typed_operation!(UpdateOrgServiceAccount, UPDATE_ORG_SERVICE_ACCOUNT, serde_json::Value, decode_json);
+typed_operation!(UpdateOrgServiceAccount, UPDATE_ORG_SERVICE_ACCOUNT, crate::schemas::OrgServiceAccount, decode_json);
 
 /// `deleteOrgServiceAccount`: Delete One Organization Service Account
 ///
@@ -1515,7 +1535,7 @@ impl ListOrgServiceAccountAccessList {
     }
 }
 
-typed_operation!(ListOrgServiceAccountAccessList, LIST_ORG_SERVICE_ACCOUNT_ACCESS_LIST, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgServiceAccountAccessList, LIST_ORG_SERVICE_ACCOUNT_ACCESS_LIST, Page<crate::schemas::ServiceAccountIPAccessListEntry>, decode_json, paginated: crate::schemas::ServiceAccountIPAccessListEntry);
 
 /// The SDK and Atlas CLI name of [`ListOrgServiceAccountAccessList`].
 pub type ListOrgAccessList = ListOrgServiceAccountAccessList;
@@ -1561,7 +1581,7 @@ impl CreateOrgServiceAccountAccessList {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::ServiceAccountIPAccessListEntry>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1581,7 +1601,7 @@ impl CreateOrgServiceAccountAccessList {
     }
 }
 
-typed_operation!(CreateOrgServiceAccountAccessList, CREATE_ORG_SERVICE_ACCOUNT_ACCESS_LIST, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(CreateOrgServiceAccountAccessList, CREATE_ORG_SERVICE_ACCOUNT_ACCESS_LIST, Page<crate::schemas::ServiceAccountIPAccessListEntry>, decode_json, paginated: crate::schemas::ServiceAccountIPAccessListEntry);
 
 /// The SDK and Atlas CLI name of [`CreateOrgServiceAccountAccessList`].
 pub type CreateOrgAccessList = CreateOrgServiceAccountAccessList;
@@ -1691,7 +1711,7 @@ impl GetOrgServiceAccountGroups {
     }
 }
 
-typed_operation!(GetOrgServiceAccountGroups, GET_ORG_SERVICE_ACCOUNT_GROUPS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetOrgServiceAccountGroups, GET_ORG_SERVICE_ACCOUNT_GROUPS, Page<crate::schemas::ServiceAccountGroup>, decode_json, paginated: crate::schemas::ServiceAccountGroup);
 
 /// The SDK and Atlas CLI name of [`GetOrgServiceAccountGroups`].
 pub type GetServiceAccountGroups = GetOrgServiceAccountGroups;
@@ -1720,7 +1740,7 @@ impl CreateOrgServiceAccountSecret {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ServiceAccountSecretRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1740,7 +1760,12 @@ impl CreateOrgServiceAccountSecret {
     }
 }
 
-typed_operation!(CreateOrgServiceAccountSecret, CREATE_ORG_SERVICE_ACCOUNT_SECRET, serde_json::Value, decode_json);
+typed_operation!(
+    CreateOrgServiceAccountSecret,
+    CREATE_ORG_SERVICE_ACCOUNT_SECRET,
+    crate::schemas::ServiceAccountSecret,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateOrgServiceAccountSecret`].
 pub type CreateOrgSecret = CreateOrgServiceAccountSecret;

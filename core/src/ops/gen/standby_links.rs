@@ -348,7 +348,7 @@ impl ListGroupStandbyLinks {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(ListGroupStandbyLinks, LIST_GROUP_STANDBY_LINKS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStandbyLinks, LIST_GROUP_STANDBY_LINKS, Page<crate::schemas::ApiStandbyLinkResponse>, decode_json, paginated: crate::schemas::ApiStandbyLinkResponse);
 
 /// `createGroupStandbyLink`: Create Standby Link
 ///
@@ -371,7 +371,7 @@ impl CreateGroupStandbyLink {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiStandbyLinkRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -387,7 +387,12 @@ impl CreateGroupStandbyLink {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(CreateGroupStandbyLink, CREATE_GROUP_STANDBY_LINK, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupStandbyLink,
+    CREATE_GROUP_STANDBY_LINK,
+    crate::schemas::ApiStandbyLinkResponse,
+    decode_json
+);
 
 /// `getGroupStandbyLink`: Return One Standby Link
 ///
@@ -425,7 +430,7 @@ impl GetGroupStandbyLink {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(GetGroupStandbyLink, GET_GROUP_STANDBY_LINK, serde_json::Value, decode_json);
+typed_operation!(GetGroupStandbyLink, GET_GROUP_STANDBY_LINK, crate::schemas::ApiStandbyLinkResponse, decode_json);
 
 /// `deleteGroupStandbyLink`: Delete Standby Link
 ///
@@ -520,7 +525,7 @@ impl ListGroupStandbyLinkFailovers {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(ListGroupStandbyLinkFailovers, LIST_GROUP_STANDBY_LINK_FAILOVERS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStandbyLinkFailovers, LIST_GROUP_STANDBY_LINK_FAILOVERS, Page<crate::schemas::ApiStandbyLinkFailoverResponse>, decode_json, paginated: crate::schemas::ApiStandbyLinkFailoverResponse);
 
 /// The SDK and Atlas CLI name of [`ListGroupStandbyLinkFailovers`].
 #[cfg(feature = "preview")]
@@ -553,7 +558,7 @@ impl CreateGroupStandbyLinkFailover {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ApiStandbyLinkFailoverRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -569,7 +574,12 @@ impl CreateGroupStandbyLinkFailover {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(CreateGroupStandbyLinkFailover, CREATE_GROUP_STANDBY_LINK_FAILOVER, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupStandbyLinkFailover,
+    CREATE_GROUP_STANDBY_LINK_FAILOVER,
+    crate::schemas::ApiStandbyLinkFailoverResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupStandbyLinkFailover`].
 #[cfg(feature = "preview")]
@@ -618,7 +628,12 @@ impl GetGroupStandbyLinkFailover {
 }
 
 #[cfg(feature = "preview")]
-typed_operation!(GetGroupStandbyLinkFailover, GET_GROUP_STANDBY_LINK_FAILOVER, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupStandbyLinkFailover,
+    GET_GROUP_STANDBY_LINK_FAILOVER,
+    crate::schemas::ApiStandbyLinkFailoverResponse,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupStandbyLinkFailover`].
 #[cfg(feature = "preview")]
@@ -669,7 +684,7 @@ impl InspectGroupStandbyLinkFailoverReadiness {
 typed_operation!(
     InspectGroupStandbyLinkFailoverReadiness,
     INSPECT_GROUP_STANDBY_LINK_FAILOVER_READINESS,
-    serde_json::Value,
+    crate::schemas::ApiStandbyLinkFailoverReadinessResponse,
     decode_json
 );
 

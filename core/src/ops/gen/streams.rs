@@ -1254,7 +1254,7 @@ impl ListGroupStreamWorkspaces {
     }
 }
 
-typed_operation!(ListGroupStreamWorkspaces, LIST_GROUP_STREAM_WORKSPACES, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStreamWorkspaces, LIST_GROUP_STREAM_WORKSPACES, Page<crate::schemas::StreamsTenant>, decode_json, paginated: crate::schemas::StreamsTenant);
 
 /// The SDK and Atlas CLI name of [`ListGroupStreamWorkspaces`].
 pub type ListStreamWorkspaces = ListGroupStreamWorkspaces;
@@ -1278,7 +1278,7 @@ impl CreateGroupStreamWorkspace {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsTenant) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1298,7 +1298,7 @@ impl CreateGroupStreamWorkspace {
     }
 }
 
-typed_operation!(CreateGroupStreamWorkspace, CREATE_GROUP_STREAM_WORKSPACE, serde_json::Value, decode_json);
+typed_operation!(CreateGroupStreamWorkspace, CREATE_GROUP_STREAM_WORKSPACE, crate::schemas::StreamsTenant, decode_json);
 
 /// The SDK and Atlas CLI name of [`CreateGroupStreamWorkspace`].
 pub type CreateStreamWorkspace = CreateGroupStreamWorkspace;
@@ -1342,7 +1342,12 @@ impl GetGroupStreamAccountDetails {
     }
 }
 
-typed_operation!(GetGroupStreamAccountDetails, GET_GROUP_STREAM_ACCOUNT_DETAILS, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupStreamAccountDetails,
+    GET_GROUP_STREAM_ACCOUNT_DETAILS,
+    crate::schemas::AccountDetails,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupStreamAccountDetails`].
 pub type GetAccountDetails = GetGroupStreamAccountDetails;
@@ -1395,7 +1400,7 @@ impl ListGroupStreamActiveVpcPeeringConnections {
     }
 }
 
-typed_operation!(ListGroupStreamActiveVpcPeeringConnections, LIST_GROUP_STREAM_ACTIVE_VPC_PEERING_CONNECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStreamActiveVpcPeeringConnections, LIST_GROUP_STREAM_ACTIVE_VPC_PEERING_CONNECTIONS, Page<crate::schemas::VPCPeeringConnection>, decode_json, paginated: crate::schemas::VPCPeeringConnection);
 
 /// The SDK and Atlas CLI name of [`ListGroupStreamActiveVpcPeeringConnections`].
 pub type ListActivePeeringConnections = ListGroupStreamActiveVpcPeeringConnections;
@@ -1448,7 +1453,7 @@ impl ListGroupStreamPrivateLinkConnections {
     }
 }
 
-typed_operation!(ListGroupStreamPrivateLinkConnections, LIST_GROUP_STREAM_PRIVATE_LINK_CONNECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStreamPrivateLinkConnections, LIST_GROUP_STREAM_PRIVATE_LINK_CONNECTIONS, Page<crate::schemas::StreamsPrivateLinkConnection>, decode_json, paginated: crate::schemas::StreamsPrivateLinkConnection);
 
 /// The SDK and Atlas CLI name of [`ListGroupStreamPrivateLinkConnections`].
 pub type ListPrivateLinkConnections = ListGroupStreamPrivateLinkConnections;
@@ -1472,7 +1477,7 @@ impl CreateGroupStreamPrivateLinkConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsPrivateLinkConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1495,7 +1500,7 @@ impl CreateGroupStreamPrivateLinkConnection {
 typed_operation!(
     CreateGroupStreamPrivateLinkConnection,
     CREATE_GROUP_STREAM_PRIVATE_LINK_CONNECTION,
-    serde_json::Value,
+    crate::schemas::StreamsPrivateLinkConnection,
     decode_json
 );
 
@@ -1538,7 +1543,7 @@ impl GetGroupStreamPrivateLinkConnection {
 typed_operation!(
     GetGroupStreamPrivateLinkConnection,
     GET_GROUP_STREAM_PRIVATE_LINK_CONNECTION,
-    serde_json::Value,
+    crate::schemas::StreamsPrivateLinkConnection,
     decode_json
 );
 
@@ -1568,7 +1573,7 @@ impl UpdateGroupStreamPrivateLinkConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsPrivateLinkConnectionRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1591,7 +1596,7 @@ impl UpdateGroupStreamPrivateLinkConnection {
 typed_operation!(
     UpdateGroupStreamPrivateLinkConnection,
     UPDATE_GROUP_STREAM_PRIVATE_LINK_CONNECTION,
-    serde_json::Value,
+    crate::schemas::StreamsPrivateLinkConnection,
     decode_json
 );
 
@@ -1692,7 +1697,7 @@ impl ListGroupStreamVpcPeeringConnections {
     }
 }
 
-typed_operation!(ListGroupStreamVpcPeeringConnections, LIST_GROUP_STREAM_VPC_PEERING_CONNECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStreamVpcPeeringConnections, LIST_GROUP_STREAM_VPC_PEERING_CONNECTIONS, Page<crate::schemas::VPCPeeringConnection>, decode_json, paginated: crate::schemas::VPCPeeringConnection);
 
 /// The SDK and Atlas CLI name of [`ListGroupStreamVpcPeeringConnections`].
 pub type ListVpcPeeringConnections = ListGroupStreamVpcPeeringConnections;
@@ -1761,7 +1766,7 @@ impl AcceptGroupStreamVpcPeeringConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::VPCPeeringActionChallenge) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1859,7 +1864,7 @@ impl GetGroupStreamWorkspace {
     }
 }
 
-typed_operation!(GetGroupStreamWorkspace, GET_GROUP_STREAM_WORKSPACE, serde_json::Value, decode_json);
+typed_operation!(GetGroupStreamWorkspace, GET_GROUP_STREAM_WORKSPACE, crate::schemas::StreamsTenant, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupStreamWorkspace`].
 pub type GetStreamWorkspace = GetGroupStreamWorkspace;
@@ -1887,7 +1892,7 @@ impl UpdateGroupStreamWorkspace {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsTenantUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -1907,7 +1912,7 @@ impl UpdateGroupStreamWorkspace {
     }
 }
 
-typed_operation!(UpdateGroupStreamWorkspace, UPDATE_GROUP_STREAM_WORKSPACE, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupStreamWorkspace, UPDATE_GROUP_STREAM_WORKSPACE, crate::schemas::StreamsTenant, decode_json);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupStreamWorkspace`].
 pub type UpdateStreamWorkspace = UpdateGroupStreamWorkspace;
@@ -2061,7 +2066,7 @@ impl ListGroupStreamConnections {
     }
 }
 
-typed_operation!(ListGroupStreamConnections, LIST_GROUP_STREAM_CONNECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStreamConnections, LIST_GROUP_STREAM_CONNECTIONS, Page<crate::schemas::StreamsConnection>, decode_json, paginated: crate::schemas::StreamsConnection);
 
 /// The SDK and Atlas CLI name of [`ListGroupStreamConnections`].
 pub type ListStreamConnections = ListGroupStreamConnections;
@@ -2090,7 +2095,7 @@ impl CreateGroupStreamConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2110,7 +2115,12 @@ impl CreateGroupStreamConnection {
     }
 }
 
-typed_operation!(CreateGroupStreamConnection, CREATE_GROUP_STREAM_CONNECTION, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupStreamConnection,
+    CREATE_GROUP_STREAM_CONNECTION,
+    crate::schemas::StreamsConnection,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupStreamConnection`].
 pub type CreateStreamConnection = CreateGroupStreamConnection;
@@ -2154,7 +2164,7 @@ impl GetGroupStreamConnection {
     }
 }
 
-typed_operation!(GetGroupStreamConnection, GET_GROUP_STREAM_CONNECTION, serde_json::Value, decode_json);
+typed_operation!(GetGroupStreamConnection, GET_GROUP_STREAM_CONNECTION, crate::schemas::StreamsConnection, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetGroupStreamConnection`].
 pub type GetStreamConnection = GetGroupStreamConnection;
@@ -2188,7 +2198,7 @@ impl UpdateGroupStreamConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2208,7 +2218,12 @@ impl UpdateGroupStreamConnection {
     }
 }
 
-typed_operation!(UpdateGroupStreamConnection, UPDATE_GROUP_STREAM_CONNECTION, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupStreamConnection,
+    UPDATE_GROUP_STREAM_CONNECTION,
+    crate::schemas::StreamsConnection,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupStreamConnection`].
 pub type UpdateStreamConnection = UpdateGroupStreamConnection;
@@ -2319,7 +2334,7 @@ impl ListGroupStreamConnectionFailoverConnections {
     }
 }
 
-typed_operation!(ListGroupStreamConnectionFailoverConnections, LIST_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupStreamConnectionFailoverConnections, LIST_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTIONS, Page<crate::schemas::StreamsFailoverConnection>, decode_json, paginated: crate::schemas::StreamsFailoverConnection);
 
 /// The SDK and Atlas CLI name of [`ListGroupStreamConnectionFailoverConnections`].
 pub type ListFailoverConnections = ListGroupStreamConnectionFailoverConnections;
@@ -2354,7 +2369,7 @@ impl CreateGroupStreamConnectionFailoverConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsFailoverConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2377,7 +2392,7 @@ impl CreateGroupStreamConnectionFailoverConnection {
 typed_operation!(
     CreateGroupStreamConnectionFailoverConnection,
     CREATE_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION,
-    serde_json::Value,
+    crate::schemas::StreamsFailoverConnection,
     decode_json
 );
 
@@ -2434,7 +2449,7 @@ impl GetGroupStreamConnectionFailoverConnection {
 typed_operation!(
     GetGroupStreamConnectionFailoverConnection,
     GET_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION,
-    serde_json::Value,
+    crate::schemas::StreamsFailoverConnection,
     decode_json
 );
 
@@ -2473,7 +2488,7 @@ impl UpdateGroupStreamConnectionFailoverConnection {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsFailoverConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2496,7 +2511,7 @@ impl UpdateGroupStreamConnectionFailoverConnection {
 typed_operation!(
     UpdateGroupStreamConnectionFailoverConnection,
     UPDATE_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION,
-    serde_json::Value,
+    crate::schemas::StreamsFailoverConnection,
     decode_json
 );
 
@@ -2585,7 +2600,7 @@ impl CreateGroupStreamProcessor {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsProcessor) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2605,7 +2620,12 @@ impl CreateGroupStreamProcessor {
     }
 }
 
-typed_operation!(CreateGroupStreamProcessor, CREATE_GROUP_STREAM_PROCESSOR, serde_json::Value, decode_json);
+typed_operation!(
+    CreateGroupStreamProcessor,
+    CREATE_GROUP_STREAM_PROCESSOR,
+    crate::schemas::StreamsProcessor,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`CreateGroupStreamProcessor`].
 pub type CreateStreamProcessor = CreateGroupStreamProcessor;
@@ -2654,7 +2674,12 @@ impl GetGroupStreamProcessor {
     }
 }
 
-typed_operation!(GetGroupStreamProcessor, GET_GROUP_STREAM_PROCESSOR, serde_json::Value, decode_json);
+typed_operation!(
+    GetGroupStreamProcessor,
+    GET_GROUP_STREAM_PROCESSOR,
+    crate::schemas::StreamsProcessorWithStats,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`GetGroupStreamProcessor`].
 pub type GetStreamProcessor = GetGroupStreamProcessor;
@@ -2688,7 +2713,7 @@ impl UpdateGroupStreamProcessor {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsModifyStreamProcessor) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2708,7 +2733,12 @@ impl UpdateGroupStreamProcessor {
     }
 }
 
-typed_operation!(UpdateGroupStreamProcessor, UPDATE_GROUP_STREAM_PROCESSOR, serde_json::Value, decode_json);
+typed_operation!(
+    UpdateGroupStreamProcessor,
+    UPDATE_GROUP_STREAM_PROCESSOR,
+    crate::schemas::StreamsProcessorWithStats,
+    decode_json
+);
 
 /// The SDK and Atlas CLI name of [`UpdateGroupStreamProcessor`].
 pub type UpdateStreamProcessor = UpdateGroupStreamProcessor;
@@ -2845,7 +2875,7 @@ impl StartGroupStreamProcessorWith {
     }
 
     /// Sets the JSON request body (optional).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::StreamsStartStreamProcessorWith) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -2976,7 +3006,7 @@ impl GetGroupStreamProcessors {
     }
 }
 
-typed_operation!(GetGroupStreamProcessors, GET_GROUP_STREAM_PROCESSORS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(GetGroupStreamProcessors, GET_GROUP_STREAM_PROCESSORS, Page<crate::schemas::StreamsProcessorWithStats>, decode_json, paginated: crate::schemas::StreamsProcessorWithStats);
 
 /// The SDK and Atlas CLI name of [`GetGroupStreamProcessors`].
 pub type GetStreamProcessors = GetGroupStreamProcessors;
@@ -3078,7 +3108,7 @@ impl WithGroupStreamSampleConnections {
 typed_operation!(
     WithGroupStreamSampleConnections,
     WITH_GROUP_STREAM_SAMPLE_CONNECTIONS,
-    serde_json::Value,
+    crate::schemas::StreamsTenant,
     decode_json
 );
 

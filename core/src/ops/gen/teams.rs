@@ -440,7 +440,7 @@ impl ListGroupTeams {
     }
 }
 
-typed_operation!(ListGroupTeams, LIST_GROUP_TEAMS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupTeams, LIST_GROUP_TEAMS, Page<crate::schemas::TeamRole>, decode_json, paginated: crate::schemas::TeamRole);
 
 /// `addGroupTeams`: Add Multiple Teams to One Project
 ///
@@ -460,7 +460,7 @@ impl AddGroupTeams {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::TeamRole>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -480,7 +480,7 @@ impl AddGroupTeams {
     }
 }
 
-typed_operation!(AddGroupTeams, ADD_GROUP_TEAMS, serde_json::Value, decode_json);
+typed_operation!(AddGroupTeams, ADD_GROUP_TEAMS, crate::schemas::PaginatedTeamRoleView, decode_json);
 
 /// `getGroupTeam`: Return One Team in One Project
 ///
@@ -515,7 +515,7 @@ impl GetGroupTeam {
     }
 }
 
-typed_operation!(GetGroupTeam, GET_GROUP_TEAM, serde_json::Value, decode_json);
+typed_operation!(GetGroupTeam, GET_GROUP_TEAM, crate::schemas::TeamRole, decode_json);
 
 /// `updateGroupTeam`: Update Team Roles in One Project
 ///
@@ -537,7 +537,7 @@ impl UpdateGroupTeam {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::TeamRole) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -557,7 +557,7 @@ impl UpdateGroupTeam {
     }
 }
 
-typed_operation!(UpdateGroupTeam, UPDATE_GROUP_TEAM, serde_json::Value, decode_json);
+typed_operation!(UpdateGroupTeam, UPDATE_GROUP_TEAM, crate::schemas::PaginatedTeamRoleView, decode_json);
 
 /// `removeGroupTeam`: Remove One Team from One Project
 ///
@@ -640,7 +640,7 @@ impl ListOrgTeams {
     }
 }
 
-typed_operation!(ListOrgTeams, LIST_ORG_TEAMS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListOrgTeams, LIST_ORG_TEAMS, Page<crate::schemas::TeamResponse>, decode_json, paginated: crate::schemas::TeamResponse);
 
 /// `createOrgTeam`: Create One Team in One Organization
 ///
@@ -660,7 +660,7 @@ impl CreateOrgTeam {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::Team) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -680,7 +680,7 @@ impl CreateOrgTeam {
     }
 }
 
-typed_operation!(CreateOrgTeam, CREATE_ORG_TEAM, serde_json::Value, decode_json);
+typed_operation!(CreateOrgTeam, CREATE_ORG_TEAM, crate::schemas::Team, decode_json);
 
 /// `getOrgTeamByName`: Return One Team by Name
 ///
@@ -720,7 +720,7 @@ impl GetOrgTeamByName {
     }
 }
 
-typed_operation!(GetOrgTeamByName, GET_ORG_TEAM_BY_NAME, serde_json::Value, decode_json);
+typed_operation!(GetOrgTeamByName, GET_ORG_TEAM_BY_NAME, crate::schemas::TeamResponse, decode_json);
 
 /// The SDK and Atlas CLI name of [`GetOrgTeamByName`].
 pub type GetTeamByName = GetOrgTeamByName;
@@ -758,7 +758,7 @@ impl GetOrgTeam {
     }
 }
 
-typed_operation!(GetOrgTeam, GET_ORG_TEAM, serde_json::Value, decode_json);
+typed_operation!(GetOrgTeam, GET_ORG_TEAM, crate::schemas::TeamResponse, decode_json);
 
 /// `renameOrgTeam`: Rename One Team
 ///
@@ -778,7 +778,7 @@ impl RenameOrgTeam {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::TeamUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -798,7 +798,7 @@ impl RenameOrgTeam {
     }
 }
 
-typed_operation!(RenameOrgTeam, RENAME_ORG_TEAM, serde_json::Value, decode_json);
+typed_operation!(RenameOrgTeam, RENAME_ORG_TEAM, crate::schemas::TeamResponse, decode_json);
 
 /// `deleteOrgTeam`: Remove One Team from One Organization
 ///
@@ -857,7 +857,7 @@ impl AddOrgTeamUsers {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &Vec<crate::schemas::AddUserToTeam>) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -877,7 +877,7 @@ impl AddOrgTeamUsers {
     }
 }
 
-typed_operation!(AddOrgTeamUsers, ADD_ORG_TEAM_USERS, serde_json::Value, decode_json);
+typed_operation!(AddOrgTeamUsers, ADD_ORG_TEAM_USERS, crate::schemas::PaginatedApiAppUserView, decode_json);
 
 /// The SDK and Atlas CLI name of [`AddOrgTeamUsers`].
 pub type AddTeamUsers = AddOrgTeamUsers;

@@ -278,7 +278,7 @@ impl ListGroupIntegrations {
     }
 }
 
-typed_operation!(ListGroupIntegrations, LIST_GROUP_INTEGRATIONS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupIntegrations, LIST_GROUP_INTEGRATIONS, Page<crate::schemas::ThirdPartyIntegration>, decode_json, paginated: crate::schemas::ThirdPartyIntegration);
 
 /// `getGroupIntegration`: Return One Third-Party Service Integration
 ///
@@ -317,7 +317,7 @@ impl GetGroupIntegration {
     }
 }
 
-typed_operation!(GetGroupIntegration, GET_GROUP_INTEGRATION, serde_json::Value, decode_json);
+typed_operation!(GetGroupIntegration, GET_GROUP_INTEGRATION, crate::schemas::ThirdPartyIntegration, decode_json);
 
 /// `updateGroupIntegration`: Update One Third-Party Service Integration
 ///
@@ -358,7 +358,7 @@ impl UpdateGroupIntegration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ThirdPartyIntegration) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -378,7 +378,7 @@ impl UpdateGroupIntegration {
     }
 }
 
-typed_operation!(UpdateGroupIntegration, UPDATE_GROUP_INTEGRATION, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(UpdateGroupIntegration, UPDATE_GROUP_INTEGRATION, Page<crate::schemas::ThirdPartyIntegration>, decode_json, paginated: crate::schemas::ThirdPartyIntegration);
 
 /// `createGroupIntegration`: Create One Third-Party Service Integration
 ///
@@ -420,7 +420,7 @@ impl CreateGroupIntegration {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::ThirdPartyIntegration) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -440,7 +440,7 @@ impl CreateGroupIntegration {
     }
 }
 
-typed_operation!(CreateGroupIntegration, CREATE_GROUP_INTEGRATION, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(CreateGroupIntegration, CREATE_GROUP_INTEGRATION, Page<crate::schemas::ThirdPartyIntegration>, decode_json, paginated: crate::schemas::ThirdPartyIntegration);
 
 /// `deleteGroupIntegration`: Remove One Third-Party Service Integration
 ///

@@ -156,7 +156,7 @@ impl ListGroupDatabaseUserCerts {
     }
 }
 
-typed_operation!(ListGroupDatabaseUserCerts, LIST_GROUP_DATABASE_USER_CERTS, Page<serde_json::Value>, decode_json, paginated: serde_json::Value);
+typed_operation!(ListGroupDatabaseUserCerts, LIST_GROUP_DATABASE_USER_CERTS, Page<crate::schemas::UserCert>, decode_json, paginated: crate::schemas::UserCert);
 
 /// The SDK and Atlas CLI name of [`ListGroupDatabaseUserCerts`].
 pub type ListDatabaseUserCerts = ListGroupDatabaseUserCerts;
@@ -185,7 +185,7 @@ impl CreateGroupDatabaseUserCert {
     }
 
     /// Sets the JSON request body (required).
-    pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
+    pub fn body(self, body: &crate::schemas::UserCert) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
@@ -205,7 +205,7 @@ impl CreateGroupDatabaseUserCert {
     }
 }
 
-typed_operation!(CreateGroupDatabaseUserCert, CREATE_GROUP_DATABASE_USER_CERT, serde_json::Value, decode_json);
+typed_operation!(CreateGroupDatabaseUserCert, CREATE_GROUP_DATABASE_USER_CERT, String, decode_json);
 
 /// The SDK and Atlas CLI name of [`CreateGroupDatabaseUserCert`].
 pub type CreateDatabaseUserCert = CreateGroupDatabaseUserCert;
@@ -241,7 +241,7 @@ impl DisableGroupUserSecurityCustomerX509 {
 typed_operation!(
     DisableGroupUserSecurityCustomerX509,
     DISABLE_GROUP_USER_SECURITY_CUSTOMER_X509,
-    serde_json::Value,
+    crate::schemas::UserSecurity,
     decode_json
 );
 

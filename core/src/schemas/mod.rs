@@ -1,0 +1,78 @@
+//! Typed models of every schema the Atlas Admin API v2 spec reaches from an operation's
+//! request body or success response, generated from the vendored spec
+//! (`cargo run -p atlas-admin-codegen`, files under `schemas/gen/`, never edited by hand).
+//!
+//! Each model is compiled only when a tag feature whose operations reach it is enabled (the
+//! default build compiles none). The rules, from the spec to Rust:
+//!
+//! - required fields are plain, optional ones `Option<T>` (left out of a body when `None`),
+//!   `nullable` ones [`Nullable<T>`] (left out, `null`, or set); a struct is
+//!   `#[non_exhaustive]` with `pub` fields and a `new` taking its required fields (fields
+//!   whose spec allows one value only are filled in);
+//! - unknown fields of a response are ignored;
+//! - `int64` and unformatted integers are `i64`, read exactly (never through a float), `int32`
+//!   is `i32`, `number` is `f64`; passwords, secrets, tokens and API keys are [`Secret`]
+//!   (hidden from `Debug`); dates stay text, as sent;
+//! - every enum is open: an unknown value decodes to `Other(String)` and encodes unchanged;
+//! - a union with a discriminator is an enum with one variant per mapped value, chosen by the
+//!   discriminator; a union whose members the spec tells apart only by the values of one
+//!   enum property is chosen by that property the same way; other unions try their members
+//!   in order. All of them keep a body they cannot place as `Other(serde_json::Value)`;
+//! - `additionalProperties` is a `BTreeMap<String, T>`; a field that would make a type
+//!   contain itself is boxed;
+//! - identical shapes are emitted once; the other names are type aliases of it;
+//! - where the hand-written models are richer (typed roles, the Cloud Users models, lenient
+//!   invitations), the generated code uses them (`core/codegen/overrides.toml`, `[schema.…]`).
+//!
+//! Models implement `serde::Serialize` and `serde::Deserialize` (for `serde_json::from_slice`
+//! and the like) through [`Json`], a small decoder to and from `serde_json::Value`: a derive
+//! on each of about a thousand types cost several times more compile time (measured; see
+//! the codegen crate's `schemas.rs`).
+//!
+//! [`Secret`]: crate::Secret
+
+mod json;
+mod nullable;
+
+pub use json::{DecodeError, Json};
+#[allow(unused_imports)]
+pub(crate) use json::{
+    nullable, object, optional, put, put_nullable, put_opt, required, round_trip, tag_of, to_value, via_serde, with_tag,
+};
+pub use nullable::Nullable;
+
+/// `Serialize` and `Deserialize` of a model through its [`Json`] implementation.
+#[allow(unused_macros)] // (no model is compiled without a tag feature)
+macro_rules! serde_via_json {
+    ($($t:ty),* $(,)?) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(&$crate::schemas::Json::to_json(self), s)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                $crate::schemas::Json::from_json(value).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+/// [`Json`] of a hand-written model (`crate::models`) through its serde implementation.
+macro_rules! json_via_serde {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::schemas::Json for $t {
+            fn from_json(value: serde_json::Value) -> Result<Self, $crate::schemas::DecodeError> {
+                $crate::schemas::via_serde(value)
+            }
+            fn to_json(&self) -> serde_json::Value {
+                $crate::schemas::to_value(self)
+            }
+        }
+    )*};
+}
+
+#[path = "gen/mod.rs"]
+mod generated;
+pub use generated::*;
