@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod verbatim;
-use verbatim::{deref, operations, spec, split_media};
+use verbatim::{deref, operations, split_media};
 
 /// The tag as the Atlas CLI spells it (`MongoDB Cloud Users` -> `mongoDbCloudUsers`,
 /// `X.509 Authentication` -> `x509Authentication`, `AWS Clusters DNS` -> `awsClustersDns`).

@@ -10,634 +10,622 @@ pub(crate) fn run(h: &mut Harness) {
     h.check(
         "getGroupDbAccessHistoryCluster",
         |v| {
-            Ok(GetGroupDbAccessHistoryCluster::new(v.text("groupId"), v.text("clusterName"))?
+            GetGroupDbAccessHistoryCluster::new(v.text("groupId"), v.text("clusterName"))?
                 .auth_result(v.bool("authResult"))?
                 .end(v.i64("end"))?
                 .ip_address(v.text("ipAddress"))?
                 .n_logs(v.i32("nLogs"))?
-                .start(v.i64("start"))?)
+                .start(v.i64("start"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupDbAccessHistoryProcess",
         |v| {
-            Ok(GetGroupDbAccessHistoryProcess::new(v.text("groupId"), v.text("hostname"))?
+            GetGroupDbAccessHistoryProcess::new(v.text("groupId"), v.text("hostname"))?
                 .auth_result(v.bool("authResult"))?
                 .end(v.i64("end"))?
                 .ip_address(v.text("ipAddress"))?
                 .n_logs(v.i32("nLogs"))?
-                .start(v.i64("start"))?)
+                .start(v.i64("start"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupActivityFeed",
         |v| {
-            Ok(GetGroupActivityFeed::new(v.text("groupId"))?
+            GetGroupActivityFeed::new(v.text("groupId"))?
                 .event_type(v.list("eventType"))?
                 .max_date(v.text("maxDate"))?
                 .min_date(v.text("minDate"))?
-                .cluster_name(v.list("clusterName"))?)
+                .cluster_name(v.list("clusterName"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgActivityFeed",
         |v| {
-            Ok(GetOrgActivityFeed::new(v.text("orgId"))?
+            GetOrgActivityFeed::new(v.text("orgId"))?
                 .event_type(v.list("eventType"))?
                 .max_date(v.text("maxDate"))?
-                .min_date(v.text("minDate"))?)
+                .min_date(v.text("minDate"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupAiModelApiKeys",
         |v| {
-            Ok(ListGroupAiModelApiKeys::new(v.text("groupId"))?
+            ListGroupAiModelApiKeys::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupAiModelApiKey",
-        |v| Ok(CreateGroupAiModelApiKey::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupAiModelApiKey::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAiModelApiKey",
-        |v| Ok(GetGroupAiModelApiKey::new(v.text("groupId"), v.text("apiKeyId"))?),
+        |v| GetGroupAiModelApiKey::new(v.text("groupId"), v.text("apiKeyId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupAiModelApiKey",
-        |v| Ok(UpdateGroupAiModelApiKey::new(v.text("groupId"), v.text("apiKeyId"))?.body(&v.body())?),
+        |v| UpdateGroupAiModelApiKey::new(v.text("groupId"), v.text("apiKeyId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupAiModelApiKey",
-        |v| Ok(DeleteGroupAiModelApiKey::new(v.text("groupId"), v.text("apiKeyId"))?),
+        |v| DeleteGroupAiModelApiKey::new(v.text("groupId"), v.text("apiKeyId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgAiModelApiKeys",
         |v| {
-            Ok(ListOrgAiModelApiKeys::new(v.text("orgId"))?
+            ListOrgAiModelApiKeys::new(v.text("orgId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgAiModelApiKey",
-        |v| Ok(GetOrgAiModelApiKey::new(v.text("orgId"), v.text("apiKeyId"))?),
+        |v| GetOrgAiModelApiKey::new(v.text("orgId"), v.text("apiKeyId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAiModelApiCloudGeographyModelGroupNameRateLimits",
         |v| {
-            Ok(GetGroupAiModelApiCloudGeographyModelGroupNameRateLimits::new(
+            GetGroupAiModelApiCloudGeographyModelGroupNameRateLimits::new(
                 v.text("groupId"),
                 v.text("cloud"),
                 v.text("geography"),
                 v.text("modelGroupName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupAiModelApiCloudGeographyModelGroupNameRateLimits",
         |v| {
-            Ok(UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits::new(
+            UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits::new(
                 v.text("groupId"),
                 v.text("cloud"),
                 v.text("geography"),
                 v.text("modelGroupName"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "resetGroupAiModelApiCloudGeographyModelGroupNameRateLimits",
         |v| {
-            Ok(ResetGroupAiModelApiCloudGeographyModelGroupNameRateLimits::new(
+            ResetGroupAiModelApiCloudGeographyModelGroupNameRateLimits::new(
                 v.text("groupId"),
                 v.text("cloud"),
                 v.text("geography"),
                 v.text("modelGroupName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAiModelApiRateLimits",
         |v| {
-            Ok(GetGroupAiModelApiRateLimits::new(v.text("groupId"))?
+            GetGroupAiModelApiRateLimits::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "resetGroupAiModelApiRateLimits",
-        |v| Ok(ResetGroupAiModelApiRateLimits::new(v.text("groupId"))?),
+        |v| ResetGroupAiModelApiRateLimits::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgAiModelApiCloudGeographyModelGroupNameRateLimits",
         |v| {
-            Ok(GetOrgAiModelApiCloudGeographyModelGroupNameRateLimits::new(
+            GetOrgAiModelApiCloudGeographyModelGroupNameRateLimits::new(
                 v.text("orgId"),
                 v.text("cloud"),
                 v.text("geography"),
                 v.text("modelGroupName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgAiModelApiRateLimits",
         |v| {
-            Ok(GetOrgAiModelApiRateLimits::new(v.text("orgId"))?
+            GetOrgAiModelApiRateLimits::new(v.text("orgId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listAlertConfigMatcherFieldNames",
-        |_v| Ok(ListAlertConfigMatcherFieldNames::new()?),
+        |_v| ListAlertConfigMatcherFieldNames::new(),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupAlertConfigs",
         |v| {
-            Ok(ListGroupAlertConfigs::new(v.text("groupId"))?
+            ListGroupAlertConfigs::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupAlertConfig",
-        |v| Ok(CreateGroupAlertConfig::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupAlertConfig::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAlertConfig",
-        |v| Ok(GetGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId"))?),
+        |v| GetGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupAlertConfig",
-        |v| Ok(UpdateGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId"))?.body(&v.body())?),
+        |v| UpdateGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "toggleGroupAlertConfig",
-        |v| Ok(ToggleGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId"))?.body(&v.body())?),
+        |v| ToggleGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupAlertConfig",
-        |v| Ok(DeleteGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId"))?),
+        |v| DeleteGroupAlertConfig::new(v.text("groupId"), v.text("alertConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAlertAlertConfigs",
         |v| {
-            Ok(GetGroupAlertAlertConfigs::new(v.text("groupId"), v.text("alertId"))?
+            GetGroupAlertAlertConfigs::new(v.text("groupId"), v.text("alertId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAlertConfigAlerts",
         |v| {
-            Ok(GetGroupAlertConfigAlerts::new(v.text("groupId"), v.text("alertConfigId"))?
+            GetGroupAlertConfigAlerts::new(v.text("groupId"), v.text("alertConfigId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupAlerts",
         |v| {
-            Ok(ListGroupAlerts::new(v.text("groupId"))?
+            ListGroupAlerts::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .status(v.text("status"))?)
+                .status(v.text("status"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAlert",
-        |v| Ok(GetGroupAlert::new(v.text("groupId"), v.text("alertId"))?),
+        |v| GetGroupAlert::new(v.text("groupId"), v.text("alertId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "acknowledgeGroupAlert",
-        |v| Ok(AcknowledgeGroupAlert::new(v.text("groupId"), v.text("alertId"))?.body(&v.body())?),
+        |v| AcknowledgeGroupAlert::new(v.text("groupId"), v.text("alertId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterFtsIndex",
-        |v| Ok(CreateGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterFtsIndex",
         |v| {
-            Ok(ListGroupClusterFtsIndex::new(
+            ListGroupClusterFtsIndex::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("databaseName"),
                 v.text("collectionName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterFtsIndex",
-        |v| Ok(GetGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?),
+        |v| GetGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterFtsIndex",
         |v| {
-            Ok(UpdateGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?
-                .body(&v.body())?)
+            UpdateGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterFtsIndex",
-        |v| Ok(DeleteGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?),
+        |v| DeleteGroupClusterFtsIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterSearchDeployment",
-        |v| Ok(GetGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterSearchDeployment",
-        |v| Ok(CreateGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterSearchDeployment",
-        |v| Ok(UpdateGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| UpdateGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterSearchDeployment",
-        |v| Ok(DeleteGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| DeleteGroupClusterSearchDeployment::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterSearchIndexes",
-        |v| Ok(ListGroupClusterSearchIndexes::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| ListGroupClusterSearchIndexes::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterSearchIndex",
-        |v| Ok(CreateGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterSearchIndex",
         |v| {
-            Ok(ListGroupClusterSearchIndex::new(
+            ListGroupClusterSearchIndex::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("databaseName"),
                 v.text("collectionName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterSearchIndexByName",
         |v| {
-            Ok(GetGroupClusterSearchIndexByName::new(
+            GetGroupClusterSearchIndexByName::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("databaseName"),
                 v.text("collectionName"),
                 v.text("indexName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterSearchIndexByName",
         |v| {
-            Ok(UpdateGroupClusterSearchIndexByName::new(
+            UpdateGroupClusterSearchIndexByName::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("databaseName"),
                 v.text("collectionName"),
                 v.text("indexName"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterSearchIndexByName",
         |v| {
-            Ok(DeleteGroupClusterSearchIndexByName::new(
+            DeleteGroupClusterSearchIndexByName::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("databaseName"),
                 v.text("collectionName"),
                 v.text("indexName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterSearchIndex",
-        |v| Ok(GetGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?),
+        |v| GetGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterSearchIndex",
         |v| {
-            Ok(UpdateGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?
-                .body(&v.body())?)
+            UpdateGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterSearchIndex",
-        |v| Ok(DeleteGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId"))?),
+        |v| DeleteGroupClusterSearchIndex::new(v.text("groupId"), v.text("clusterName"), v.text("indexId")),
         |op, version| op.api_version(version),
     );
-    h.check(
-        "getGroupAuditLog",
-        |v| Ok(GetGroupAuditLog::new(v.text("groupId"))?),
-        |op, version| op.api_version(version),
-    );
+    h.check("getGroupAuditLog", |v| GetGroupAuditLog::new(v.text("groupId")), |op, version| op.api_version(version));
     h.check(
         "updateGroupAuditLog",
-        |v| Ok(UpdateGroupAuditLog::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroupAuditLog::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAwsCustomDns",
-        |v| Ok(GetGroupAwsCustomDns::new(v.text("groupId"))?),
+        |v| GetGroupAwsCustomDns::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "toggleGroupAwsCustomDns",
-        |v| Ok(ToggleGroupAwsCustomDns::new(v.text("groupId"))?.body(&v.body())?),
+        |v| ToggleGroupAwsCustomDns::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupBackupExportBuckets",
         |v| {
-            Ok(ListGroupBackupExportBuckets::new(v.text("groupId"))?
+            ListGroupBackupExportBuckets::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupBackupExportBucket",
-        |v| Ok(CreateGroupBackupExportBucket::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupBackupExportBucket::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupBackupExportBucket",
-        |v| Ok(GetGroupBackupExportBucket::new(v.text("groupId"), v.text("exportBucketId"))?),
+        |v| GetGroupBackupExportBucket::new(v.text("groupId"), v.text("exportBucketId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupBackupExportBucket",
-        |v| Ok(UpdateGroupBackupExportBucket::new(v.text("groupId"), v.text("exportBucketId"))?.body(&v.body())?),
+        |v| UpdateGroupBackupExportBucket::new(v.text("groupId"), v.text("exportBucketId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupBackupExportBucket",
-        |v| Ok(DeleteGroupBackupExportBucket::new(v.text("groupId"), v.text("exportBucketId"))?),
+        |v| DeleteGroupBackupExportBucket::new(v.text("groupId"), v.text("exportBucketId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupBackupPrivateEndpoints",
         |v| {
-            Ok(ListGroupBackupPrivateEndpoints::new(v.text("groupId"), v.text("cloudProvider"))?
+            ListGroupBackupPrivateEndpoints::new(v.text("groupId"), v.text("cloudProvider"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupBackupPrivateEndpoint",
-        |v| Ok(CreateGroupBackupPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"))?.body(&v.body())?),
+        |v| CreateGroupBackupPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupBackupPrivateEndpoint",
-        |v| Ok(GetGroupBackupPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"), v.text("endpointId"))?),
+        |v| GetGroupBackupPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"), v.text("endpointId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupBackupPrivateEndpoint",
-        |v| {
-            Ok(DeleteGroupBackupPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"), v.text("endpointId"))?)
-        },
+        |v| DeleteGroupBackupPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"), v.text("endpointId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupBackupCompliancePolicy",
-        |v| Ok(GetGroupBackupCompliancePolicy::new(v.text("groupId"))?),
+        |v| GetGroupBackupCompliancePolicy::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupBackupCompliancePolicy",
         |v| {
-            Ok(UpdateGroupBackupCompliancePolicy::new(v.text("groupId"))?
+            UpdateGroupBackupCompliancePolicy::new(v.text("groupId"))?
                 .overwrite_backup_policies(v.bool("overwriteBackupPolicies"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "disableGroupBackupCompliancePolicy",
-        |v| Ok(DisableGroupBackupCompliancePolicy::new(v.text("groupId"))?),
+        |v| DisableGroupBackupCompliancePolicy::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupExports",
         |v| {
-            Ok(ListGroupClusterBackupExports::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterBackupExports::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterBackupExport",
-        |v| Ok(CreateGroupClusterBackupExport::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterBackupExport::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupExport",
-        |v| Ok(GetGroupClusterBackupExport::new(v.text("groupId"), v.text("clusterName"), v.text("exportId"))?),
+        |v| GetGroupClusterBackupExport::new(v.text("groupId"), v.text("clusterName"), v.text("exportId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupRestoreJobs",
         |v| {
-            Ok(ListGroupClusterBackupRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterBackupRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterBackupRestoreJob",
-        |v| Ok(CreateGroupClusterBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupRestoreJob",
-        |v| Ok(GetGroupClusterBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("restoreJobId"))?),
+        |v| GetGroupClusterBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("restoreJobId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "cancelGroupClusterBackupRestoreJob",
-        |v| {
-            Ok(CancelGroupClusterBackupRestoreJob::new(
-                v.text("groupId"),
-                v.text("clusterName"),
-                v.text("restoreJobId"),
-            )?)
-        },
+        |v| CancelGroupClusterBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("restoreJobId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupSchedule",
-        |v| Ok(GetGroupClusterBackupSchedule::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterBackupSchedule::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterBackupSchedule",
-        |v| Ok(UpdateGroupClusterBackupSchedule::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| UpdateGroupClusterBackupSchedule::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterBackupSchedule",
-        |v| Ok(DeleteGroupClusterBackupSchedule::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| DeleteGroupClusterBackupSchedule::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupSnapshots",
         |v| {
-            Ok(ListGroupClusterBackupSnapshots::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterBackupSnapshots::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .point_in_time_utc_seconds(v.i64("pointInTimeUtcSeconds"))?
                 .oplog_ts(v.i64("oplogTs"))?
-                .oplog_inc(v.i64("oplogInc"))?)
+                .oplog_inc(v.i64("oplogInc"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "takeGroupClusterBackupSnapshots",
-        |v| Ok(TakeGroupClusterBackupSnapshots::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| TakeGroupClusterBackupSnapshots::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupSnapshotShardedCluster",
         |v| {
-            Ok(GetGroupClusterBackupSnapshotShardedCluster::new(
+            GetGroupClusterBackupSnapshotShardedCluster::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("snapshotId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterBackupSnapshotShardedCluster",
         |v| {
-            Ok(DeleteGroupClusterBackupSnapshotShardedCluster::new(
+            DeleteGroupClusterBackupSnapshotShardedCluster::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("snapshotId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupSnapshotShardedClusters",
-        |v| Ok(ListGroupClusterBackupSnapshotShardedClusters::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| ListGroupClusterBackupSnapshotShardedClusters::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupSnapshot",
-        |v| Ok(GetGroupClusterBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?),
+        |v| GetGroupClusterBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterBackupSnapshot",
         |v| {
-            Ok(UpdateGroupClusterBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?
-                .body(&v.body())?)
+            UpdateGroupClusterBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterBackupSnapshot",
-        |v| Ok(DeleteGroupClusterBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?),
+        |v| DeleteGroupClusterBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupSnapshotDatabases",
         |v| {
-            Ok(ListGroupClusterBackupSnapshotDatabases::new(
+            ListGroupClusterBackupSnapshotDatabases::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("snapshotId"),
             )?
             .include_count(v.bool("includeCount"))?
             .items_per_page(v.u32("itemsPerPage"))?
-            .page_num(v.u32("pageNum"))?)
+            .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupSnapshotDatabase",
         |v| {
-            Ok(GetGroupClusterBackupSnapshotDatabase::new(
+            GetGroupClusterBackupSnapshotDatabase::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("snapshotId"),
                 v.text("databaseName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupSnapshotDatabaseCollections",
         |v| {
-            Ok(ListGroupClusterBackupSnapshotDatabaseCollections::new(
+            ListGroupClusterBackupSnapshotDatabaseCollections::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("snapshotId"),
@@ -645,46 +633,46 @@ pub(crate) fn run(h: &mut Harness) {
             )?
             .include_count(v.bool("includeCount"))?
             .items_per_page(v.u32("itemsPerPage"))?
-            .page_num(v.u32("pageNum"))?)
+            .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupSnapshotDatabaseCollection",
         |v| {
-            Ok(GetGroupClusterBackupSnapshotDatabaseCollection::new(
+            GetGroupClusterBackupSnapshotDatabaseCollection::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("snapshotId"),
                 v.text("databaseName"),
                 v.text("collectionName"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterCollectionRestoreJobs",
         |v| {
-            Ok(ListGroupClusterCollectionRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterCollectionRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterCollectionRestoreJob",
-        |v| Ok(CreateGroupClusterCollectionRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterCollectionRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterCollectionRestoreJob",
-        |v| Ok(GetGroupClusterCollectionRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("jobId"))?),
+        |v| GetGroupClusterCollectionRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("jobId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterCollectionRestoreJobCollections",
         |v| {
-            Ok(ListGroupClusterCollectionRestoreJobCollections::new(
+            ListGroupClusterCollectionRestoreJobCollections::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("jobId"),
@@ -693,339 +681,319 @@ pub(crate) fn run(h: &mut Harness) {
             .page_num(v.u32("pageNum"))?
             .state(v.text("state"))?
             .source_namespace(v.text("sourceNamespace"))?
-            .target_namespace(v.text("targetNamespace"))?)
+            .target_namespace(v.text("targetNamespace"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterCollectionRestoreJobCollection",
         |v| {
-            Ok(GetGroupClusterCollectionRestoreJobCollection::new(
+            GetGroupClusterCollectionRestoreJobCollection::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("jobId"),
                 v.text("sourceNamespace"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupServerlessBackupRestoreJobs",
         |v| {
-            Ok(ListGroupServerlessBackupRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupServerlessBackupRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupServerlessBackupRestoreJob",
-        |v| Ok(CreateGroupServerlessBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupServerlessBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupServerlessBackupRestoreJob",
-        |v| {
-            Ok(GetGroupServerlessBackupRestoreJob::new(
-                v.text("groupId"),
-                v.text("clusterName"),
-                v.text("restoreJobId"),
-            )?)
-        },
+        |v| GetGroupServerlessBackupRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("restoreJobId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupServerlessBackupSnapshots",
         |v| {
-            Ok(ListGroupServerlessBackupSnapshots::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupServerlessBackupSnapshots::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupServerlessBackupSnapshot",
-        |v| Ok(GetGroupServerlessBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?),
+        |v| GetGroupServerlessBackupSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupLiveMigration",
-        |v| Ok(CreateGroupLiveMigration::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupLiveMigration::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "validateGroupLiveMigrations",
-        |v| Ok(ValidateGroupLiveMigrations::new(v.text("groupId"))?.body(&v.body())?),
+        |v| ValidateGroupLiveMigrations::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupLiveMigrationValidateStatus",
-        |v| Ok(GetGroupLiveMigrationValidateStatus::new(v.text("groupId"), v.text("validationId"))?),
+        |v| GetGroupLiveMigrationValidateStatus::new(v.text("groupId"), v.text("validationId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupLiveMigration",
-        |v| Ok(GetGroupLiveMigration::new(v.text("groupId"), v.text("liveMigrationId"))?),
+        |v| GetGroupLiveMigration::new(v.text("groupId"), v.text("liveMigrationId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "cutoverGroupLiveMigration",
-        |v| Ok(CutoverGroupLiveMigration::new(v.text("groupId"), v.text("liveMigrationId"))?),
+        |v| CutoverGroupLiveMigration::new(v.text("groupId"), v.text("liveMigrationId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgLiveMigrationAvailableProjects",
-        |v| Ok(ListOrgLiveMigrationAvailableProjects::new(v.text("orgId"))?),
+        |v| ListOrgLiveMigrationAvailableProjects::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgLiveMigrationLinkToken",
-        |v| Ok(CreateOrgLiveMigrationLinkToken::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgLiveMigrationLinkToken::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgLiveMigrationLinkTokens",
-        |v| Ok(DeleteOrgLiveMigrationLinkTokens::new(v.text("orgId"))?),
+        |v| DeleteOrgLiveMigrationLinkTokens::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupCloudProviderAccess",
-        |v| Ok(ListGroupCloudProviderAccess::new(v.text("groupId"))?),
+        |v| ListGroupCloudProviderAccess::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupCloudProviderAccess",
-        |v| Ok(CreateGroupCloudProviderAccess::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupCloudProviderAccess::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deauthorizeGroupCloudProviderAccessRole",
-        |v| {
-            Ok(DeauthorizeGroupCloudProviderAccessRole::new(
-                v.text("groupId"),
-                v.text("cloudProvider"),
-                v.text("roleId"),
-            )?)
-        },
+        |v| DeauthorizeGroupCloudProviderAccessRole::new(v.text("groupId"), v.text("cloudProvider"), v.text("roleId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupCloudProviderAccess",
-        |v| Ok(GetGroupCloudProviderAccess::new(v.text("groupId"), v.text("roleId"))?),
+        |v| GetGroupCloudProviderAccess::new(v.text("groupId"), v.text("roleId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "authorizeGroupCloudProviderAccessRole",
-        |v| Ok(AuthorizeGroupCloudProviderAccessRole::new(v.text("groupId"), v.text("roleId"))?.body(&v.body())?),
+        |v| AuthorizeGroupCloudProviderAccessRole::new(v.text("groupId"), v.text("roleId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterOutageSimulation",
-        |v| Ok(GetGroupClusterOutageSimulation::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterOutageSimulation::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "startGroupClusterOutageSimulation",
-        |v| Ok(StartGroupClusterOutageSimulation::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| StartGroupClusterOutageSimulation::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "endGroupClusterOutageSimulation",
-        |v| Ok(EndGroupClusterOutageSimulation::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| EndGroupClusterOutageSimulation::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listClusterDetails",
         |v| {
-            Ok(ListClusterDetails::new()?
+            ListClusterDetails::new()?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "validateGroupClusterConfigurations",
-        |v| Ok(ValidateGroupClusterConfigurations::new(v.text("groupId"))?.body(&v.body())?),
+        |v| ValidateGroupClusterConfigurations::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusters",
         |v| {
-            Ok(ListGroupClusters::new(v.text("groupId"))?
+            ListGroupClusters::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .include_deleted_with_retained_backups(v.bool("includeDeletedWithRetainedBackups"))?
-                .use_effective_instance_fields(v.bool("Use-Effective-Instance-Fields"))?)
+                .use_effective_instance_fields(v.bool("Use-Effective-Instance-Fields"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupCluster",
         |v| {
-            Ok(CreateGroupCluster::new(v.text("groupId"))?
+            CreateGroupCluster::new(v.text("groupId"))?
                 .use_effective_instance_fields(v.bool("Use-Effective-Instance-Fields"))?
                 .use_effective_fields_replication_specs(v.bool("Use-Effective-Fields-Replication-Specs"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterProviderRegions",
         |v| {
-            Ok(ListGroupClusterProviderRegions::new(v.text("groupId"))?
+            ListGroupClusterProviderRegions::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .providers(v.list("providers"))?
-                .tier(v.text("tier"))?)
+                .tier(v.text("tier"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "upgradeGroupClusterTenantUpgrade",
-        |v| Ok(UpgradeGroupClusterTenantUpgrade::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpgradeGroupClusterTenantUpgrade::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "upgradeGroupClusterTenantUpgradeToServerless",
-        |v| Ok(UpgradeGroupClusterTenantUpgradeToServerless::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpgradeGroupClusterTenantUpgradeToServerless::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupCluster",
         |v| {
-            Ok(GetGroupCluster::new(v.text("groupId"), v.text("clusterName"))?
+            GetGroupCluster::new(v.text("groupId"), v.text("clusterName"))?
                 .use_effective_instance_fields(v.bool("Use-Effective-Instance-Fields"))?
-                .use_effective_fields_replication_specs(v.bool("Use-Effective-Fields-Replication-Specs"))?)
+                .use_effective_fields_replication_specs(v.bool("Use-Effective-Fields-Replication-Specs"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupCluster",
         |v| {
-            Ok(UpdateGroupCluster::new(v.text("groupId"), v.text("clusterName"))?
+            UpdateGroupCluster::new(v.text("groupId"), v.text("clusterName"))?
                 .use_effective_instance_fields(v.bool("Use-Effective-Instance-Fields"))?
                 .use_effective_fields_replication_specs(v.bool("Use-Effective-Fields-Replication-Specs"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupCluster",
-        |v| {
-            Ok(DeleteGroupCluster::new(v.text("groupId"), v.text("clusterName"))?
-                .retain_backups(v.bool("retainBackups"))?)
-        },
+        |v| DeleteGroupCluster::new(v.text("groupId"), v.text("clusterName"))?.retain_backups(v.bool("retainBackups")),
         |op, version| op.api_version(version),
     );
     h.check(
         "autoGroupClusterScalingConfiguration",
-        |v| Ok(AutoGroupClusterScalingConfiguration::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| AutoGroupClusterScalingConfiguration::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterProcessArgs",
-        |v| Ok(GetGroupClusterProcessArgs::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterProcessArgs::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterProcessArgs",
-        |v| Ok(UpdateGroupClusterProcessArgs::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| UpdateGroupClusterProcessArgs::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "restartGroupClusterPrimaries",
-        |v| Ok(RestartGroupClusterPrimaries::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| RestartGroupClusterPrimaries::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterSqlInterface",
-        |v| Ok(GetGroupClusterSqlInterface::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterSqlInterface::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterSqlInterface",
-        |v| Ok(UpdateGroupClusterSqlInterface::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| UpdateGroupClusterSqlInterface::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterStatus",
-        |v| Ok(GetGroupClusterStatus::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterStatus::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "grantGroupClusterMongoDbEmployeeAccess",
-        |v| Ok(GrantGroupClusterMongoDbEmployeeAccess::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| GrantGroupClusterMongoDbEmployeeAccess::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "pinGroupClusterFeatureCompatibilityVersion",
-        |v| {
-            Ok(PinGroupClusterFeatureCompatibilityVersion::new(v.text("groupId"), v.text("clusterName"))?
-                .body(&v.body())?)
-        },
+        |v| PinGroupClusterFeatureCompatibilityVersion::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "revokeGroupClusterMongoDbEmployeeAccess",
-        |v| Ok(RevokeGroupClusterMongoDbEmployeeAccess::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| RevokeGroupClusterMongoDbEmployeeAccess::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "unpinGroupClusterFeatureCompatibilityVersion",
-        |v| Ok(UnpinGroupClusterFeatureCompatibilityVersion::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| UnpinGroupClusterFeatureCompatibilityVersion::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "requestGroupSampleDatasetLoad",
-        |v| Ok(RequestGroupSampleDatasetLoad::new(v.text("groupId"), v.text("name"))?),
+        |v| RequestGroupSampleDatasetLoad::new(v.text("groupId"), v.text("name")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupSampleDatasetLoad",
-        |v| Ok(GetGroupSampleDatasetLoad::new(v.text("groupId"), v.text("sampleDatasetId"))?),
+        |v| GetGroupSampleDatasetLoad::new(v.text("groupId"), v.text("sampleDatasetId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterCollStatPinnedNamespaces",
-        |v| Ok(ListGroupClusterCollStatPinnedNamespaces::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| ListGroupClusterCollStatPinnedNamespaces::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
-    h.check("pinGroupClusterCollStatPinnedNamespaces", |v| Ok(PinGroupClusterCollStatPinnedNamespaces::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?), |op, version| op.api_version(version));
+    h.check(
+        "pinGroupClusterCollStatPinnedNamespaces",
+        |v| PinGroupClusterCollStatPinnedNamespaces::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
+        |op, version| op.api_version(version),
+    );
     h.check(
         "updateGroupClusterCollStatPinnedNamespaces",
-        |v| {
-            Ok(UpdateGroupClusterCollStatPinnedNamespaces::new(v.text("groupId"), v.text("clusterName"))?
-                .body(&v.body())?)
-        },
+        |v| UpdateGroupClusterCollStatPinnedNamespaces::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "unpinGroupClusterCollStatUnpinNamespaces",
-        |v| {
-            Ok(UnpinGroupClusterCollStatUnpinNamespaces::new(v.text("groupId"), v.text("clusterName"))?
-                .body(&v.body())?)
-        },
+        |v| UnpinGroupClusterCollStatUnpinNamespaces::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterCollStatNamespaces",
         |v| {
-            Ok(GetGroupClusterCollStatNamespaces::new(v.text("groupId"), v.text("clusterName"), v.text("clusterView"))?
+            GetGroupClusterCollStatNamespaces::new(v.text("groupId"), v.text("clusterName"), v.text("clusterView"))?
                 .start(v.text("start"))?
                 .end(v.text("end"))?
-                .period(v.text("period"))?)
+                .period(v.text("period"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterCollStatMeasurements",
         |v| {
-            Ok(ListGroupClusterCollStatMeasurements::new(
+            ListGroupClusterCollStatMeasurements::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("clusterView"),
@@ -1035,29 +1003,29 @@ pub(crate) fn run(h: &mut Harness) {
             .metrics(v.list("metrics"))?
             .start(v.text("start"))?
             .end(v.text("end"))?
-            .period(v.text("period"))?)
+            .period(v.text("period"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupCollStatMetrics",
-        |v| Ok(ListGroupCollStatMetrics::new(v.text("groupId"))?),
+        |v| ListGroupCollStatMetrics::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcessCollStatNamespaces",
         |v| {
-            Ok(GetGroupProcessCollStatNamespaces::new(v.text("groupId"), v.text("processId"))?
+            GetGroupProcessCollStatNamespaces::new(v.text("groupId"), v.text("processId"))?
                 .start(v.text("start"))?
                 .end(v.text("end"))?
-                .period(v.text("period"))?)
+                .period(v.text("period"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcessCollStatMeasurements",
         |v| {
-            Ok(ListGroupProcessCollStatMeasurements::new(
+            ListGroupProcessCollStatMeasurements::new(
                 v.text("groupId"),
                 v.text("processId"),
                 v.text("databaseName"),
@@ -1066,221 +1034,219 @@ pub(crate) fn run(h: &mut Harness) {
             .metrics(v.list("metrics"))?
             .start(v.text("start"))?
             .end(v.text("end"))?
-            .period(v.text("period"))?)
+            .period(v.text("period"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupCustomDbRoleRoles",
-        |v| Ok(ListGroupCustomDbRoleRoles::new(v.text("groupId"))?),
+        |v| ListGroupCustomDbRoleRoles::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupCustomDbRoleRole",
-        |v| Ok(CreateGroupCustomDbRoleRole::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupCustomDbRoleRole::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupCustomDbRoleRole",
-        |v| Ok(GetGroupCustomDbRoleRole::new(v.text("groupId"), v.text("roleName"))?),
+        |v| GetGroupCustomDbRoleRole::new(v.text("groupId"), v.text("roleName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupCustomDbRoleRole",
-        |v| Ok(UpdateGroupCustomDbRoleRole::new(v.text("groupId"), v.text("roleName"))?.body(&v.body())?),
+        |v| UpdateGroupCustomDbRoleRole::new(v.text("groupId"), v.text("roleName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupCustomDbRoleRole",
-        |v| Ok(DeleteGroupCustomDbRoleRole::new(v.text("groupId"), v.text("roleName"))?),
+        |v| DeleteGroupCustomDbRoleRole::new(v.text("groupId"), v.text("roleName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupDataFederation",
-        |v| Ok(ListGroupDataFederation::new(v.text("groupId"))?.r#type(v.text("type"))?),
+        |v| ListGroupDataFederation::new(v.text("groupId"))?.r#type(v.text("type")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupDataFederation",
         |v| {
-            Ok(CreateGroupDataFederation::new(v.text("groupId"))?
+            CreateGroupDataFederation::new(v.text("groupId"))?
                 .skip_role_validation(v.bool("skipRoleValidation"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupDataFederation",
-        |v| Ok(GetGroupDataFederation::new(v.text("groupId"), v.text("tenantName"))?),
+        |v| GetGroupDataFederation::new(v.text("groupId"), v.text("tenantName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupDataFederation",
         |v| {
-            Ok(UpdateGroupDataFederation::new(v.text("groupId"), v.text("tenantName"), v.bool("skipRoleValidation"))?
-                .body(&v.body())?)
+            UpdateGroupDataFederation::new(v.text("groupId"), v.text("tenantName"), v.bool("skipRoleValidation"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupDataFederation",
-        |v| Ok(DeleteGroupDataFederation::new(v.text("groupId"), v.text("tenantName"))?),
+        |v| DeleteGroupDataFederation::new(v.text("groupId"), v.text("tenantName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupDataFederationLimits",
-        |v| Ok(ListGroupDataFederationLimits::new(v.text("groupId"), v.text("tenantName"))?),
+        |v| ListGroupDataFederationLimits::new(v.text("groupId"), v.text("tenantName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupDataFederationLimit",
-        |v| Ok(GetGroupDataFederationLimit::new(v.text("groupId"), v.text("tenantName"), v.text("limitName"))?),
+        |v| GetGroupDataFederationLimit::new(v.text("groupId"), v.text("tenantName"), v.text("limitName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "setGroupDataFederationLimit",
         |v| {
-            Ok(SetGroupDataFederationLimit::new(v.text("groupId"), v.text("tenantName"), v.text("limitName"))?
-                .body(&v.body())?)
+            SetGroupDataFederationLimit::new(v.text("groupId"), v.text("tenantName"), v.text("limitName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupDataFederationLimit",
-        |v| Ok(DeleteGroupDataFederationLimit::new(v.text("groupId"), v.text("tenantName"), v.text("limitName"))?),
+        |v| DeleteGroupDataFederationLimit::new(v.text("groupId"), v.text("tenantName"), v.text("limitName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "downloadGroupDataFederationQueryLogs",
         |v| {
-            Ok(DownloadGroupDataFederationQueryLogs::new(v.text("groupId"), v.text("tenantName"))?
+            DownloadGroupDataFederationQueryLogs::new(v.text("groupId"), v.text("tenantName"))?
                 .end_date(v.i64("endDate"))?
-                .start_date(v.i64("startDate"))?)
+                .start_date(v.i64("startDate"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupPrivateNetworkSettingEndpointIds",
         |v| {
-            Ok(ListGroupPrivateNetworkSettingEndpointIds::new(v.text("groupId"))?
+            ListGroupPrivateNetworkSettingEndpointIds::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupPrivateNetworkSettingEndpointId",
-        |v| Ok(CreateGroupPrivateNetworkSettingEndpointId::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupPrivateNetworkSettingEndpointId::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPrivateNetworkSettingEndpointId",
-        |v| Ok(GetGroupPrivateNetworkSettingEndpointId::new(v.text("groupId"), v.text("endpointId"))?),
+        |v| GetGroupPrivateNetworkSettingEndpointId::new(v.text("groupId"), v.text("endpointId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupPrivateNetworkSettingEndpointId",
-        |v| Ok(DeleteGroupPrivateNetworkSettingEndpointId::new(v.text("groupId"), v.text("endpointId"))?),
+        |v| DeleteGroupPrivateNetworkSettingEndpointId::new(v.text("groupId"), v.text("endpointId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupDatabaseUsers",
         |v| {
-            Ok(ListGroupDatabaseUsers::new(v.text("groupId"))?
+            ListGroupDatabaseUsers::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupDatabaseUser",
-        |v| Ok(CreateGroupDatabaseUser::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupDatabaseUser::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupDatabaseUser",
-        |v| Ok(GetGroupDatabaseUser::new(v.text("groupId"), v.text("databaseName"), v.text("username"))?),
+        |v| GetGroupDatabaseUser::new(v.text("groupId"), v.text("databaseName"), v.text("username")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupDatabaseUser",
         |v| {
-            Ok(UpdateGroupDatabaseUser::new(v.text("groupId"), v.text("databaseName"), v.text("username"))?
-                .body(&v.body())?)
+            UpdateGroupDatabaseUser::new(v.text("groupId"), v.text("databaseName"), v.text("username"))?.body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupDatabaseUser",
-        |v| Ok(DeleteGroupDatabaseUser::new(v.text("groupId"), v.text("databaseName"), v.text("username"))?),
+        |v| DeleteGroupDatabaseUser::new(v.text("groupId"), v.text("databaseName"), v.text("username")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupEncryptionAtRest",
-        |v| Ok(GetGroupEncryptionAtRest::new(v.text("groupId"))?),
+        |v| GetGroupEncryptionAtRest::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupEncryptionAtRest",
-        |v| Ok(UpdateGroupEncryptionAtRest::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroupEncryptionAtRest::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupEncryptionAtRestPrivateEndpoints",
         |v| {
-            Ok(ListGroupEncryptionAtRestPrivateEndpoints::new(v.text("groupId"), v.text("cloudProvider"))?
+            ListGroupEncryptionAtRestPrivateEndpoints::new(v.text("groupId"), v.text("cloudProvider"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupEncryptionAtRestPrivateEndpoint",
         |v| {
-            Ok(CreateGroupEncryptionAtRestPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"))?
-                .body(&v.body())?)
+            CreateGroupEncryptionAtRestPrivateEndpoint::new(v.text("groupId"), v.text("cloudProvider"))?.body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupEncryptionAtRestPrivateEndpoint",
         |v| {
-            Ok(GetGroupEncryptionAtRestPrivateEndpoint::new(
+            GetGroupEncryptionAtRestPrivateEndpoint::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "requestGroupEncryptionAtRestPrivateEndpointDeletion",
         |v| {
-            Ok(RequestGroupEncryptionAtRestPrivateEndpointDeletion::new(
+            RequestGroupEncryptionAtRestPrivateEndpointDeletion::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listEventTypes",
         |v| {
-            Ok(ListEventTypes::new()?
+            ListEventTypes::new()?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupEvents",
         |v| {
-            Ok(ListGroupEvents::new(v.text("groupId"))?
+            ListGroupEvents::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
@@ -1289,324 +1255,306 @@ pub(crate) fn run(h: &mut Harness) {
                 .excluded_event_type(v.list("excludedEventType"))?
                 .include_raw(v.bool("includeRaw"))?
                 .max_date(v.text("maxDate"))?
-                .min_date(v.text("minDate"))?)
+                .min_date(v.text("minDate"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupEvent",
-        |v| Ok(GetGroupEvent::new(v.text("groupId"), v.text("eventId"))?.include_raw(v.bool("includeRaw"))?),
+        |v| GetGroupEvent::new(v.text("groupId"), v.text("eventId"))?.include_raw(v.bool("includeRaw")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgEvents",
         |v| {
-            Ok(ListOrgEvents::new(v.text("orgId"))?
+            ListOrgEvents::new(v.text("orgId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .event_type(v.list("eventType"))?
                 .include_raw(v.bool("includeRaw"))?
                 .max_date(v.text("maxDate"))?
-                .min_date(v.text("minDate"))?)
+                .min_date(v.text("minDate"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgEvent",
-        |v| Ok(GetOrgEvent::new(v.text("orgId"), v.text("eventId"))?.include_raw(v.bool("includeRaw"))?),
+        |v| GetOrgEvent::new(v.text("orgId"), v.text("eventId"))?.include_raw(v.bool("includeRaw")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteFederationSetting",
-        |v| Ok(DeleteFederationSetting::new(v.text("federationSettingsId"))?),
+        |v| DeleteFederationSetting::new(v.text("federationSettingsId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listFederationSettingConnectedOrgConfigs",
         |v| {
-            Ok(ListFederationSettingConnectedOrgConfigs::new(v.text("federationSettingsId"))?
+            ListFederationSettingConnectedOrgConfigs::new(v.text("federationSettingsId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getFederationSettingConnectedOrgConfig",
-        |v| Ok(GetFederationSettingConnectedOrgConfig::new(v.text("federationSettingsId"), v.text("orgId"))?),
+        |v| GetFederationSettingConnectedOrgConfig::new(v.text("federationSettingsId"), v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateFederationSettingConnectedOrgConfig",
         |v| {
-            Ok(UpdateFederationSettingConnectedOrgConfig::new(v.text("federationSettingsId"), v.text("orgId"))?
-                .body(&v.body())?)
+            UpdateFederationSettingConnectedOrgConfig::new(v.text("federationSettingsId"), v.text("orgId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "removeFederationSettingConnectedOrgConfig",
-        |v| Ok(RemoveFederationSettingConnectedOrgConfig::new(v.text("federationSettingsId"), v.text("orgId"))?),
+        |v| RemoveFederationSettingConnectedOrgConfig::new(v.text("federationSettingsId"), v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listFederationSettingConnectedOrgConfigRoleMappings",
-        |v| {
-            Ok(ListFederationSettingConnectedOrgConfigRoleMappings::new(
-                v.text("federationSettingsId"),
-                v.text("orgId"),
-            )?)
-        },
+        |v| ListFederationSettingConnectedOrgConfigRoleMappings::new(v.text("federationSettingsId"), v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createFederationSettingConnectedOrgConfigRoleMapping",
         |v| {
-            Ok(CreateFederationSettingConnectedOrgConfigRoleMapping::new(
-                v.text("federationSettingsId"),
-                v.text("orgId"),
-            )?
-            .body(&v.body())?)
+            CreateFederationSettingConnectedOrgConfigRoleMapping::new(v.text("federationSettingsId"), v.text("orgId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getFederationSettingConnectedOrgConfigRoleMapping",
         |v| {
-            Ok(GetFederationSettingConnectedOrgConfigRoleMapping::new(
+            GetFederationSettingConnectedOrgConfigRoleMapping::new(
                 v.text("federationSettingsId"),
                 v.text("orgId"),
                 v.text("id"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateFederationSettingConnectedOrgConfigRoleMapping",
         |v| {
-            Ok(UpdateFederationSettingConnectedOrgConfigRoleMapping::new(
+            UpdateFederationSettingConnectedOrgConfigRoleMapping::new(
                 v.text("federationSettingsId"),
                 v.text("orgId"),
                 v.text("id"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteFederationSettingConnectedOrgConfigRoleMapping",
         |v| {
-            Ok(DeleteFederationSettingConnectedOrgConfigRoleMapping::new(
+            DeleteFederationSettingConnectedOrgConfigRoleMapping::new(
                 v.text("federationSettingsId"),
                 v.text("orgId"),
                 v.text("id"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listFederationSettingIdentityProviders",
         |v| {
-            Ok(ListFederationSettingIdentityProviders::new(v.text("federationSettingsId"))?
+            ListFederationSettingIdentityProviders::new(v.text("federationSettingsId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .protocol(v.list("protocol"))?
-                .idp_type(v.list("idpType"))?)
+                .idp_type(v.list("idpType"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createFederationSettingIdentityProvider",
-        |v| Ok(CreateFederationSettingIdentityProvider::new(v.text("federationSettingsId"))?.body(&v.body())?),
+        |v| CreateFederationSettingIdentityProvider::new(v.text("federationSettingsId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getFederationSettingIdentityProvider",
-        |v| {
-            Ok(GetFederationSettingIdentityProvider::new(v.text("federationSettingsId"), v.text("identityProviderId"))?)
-        },
+        |v| GetFederationSettingIdentityProvider::new(v.text("federationSettingsId"), v.text("identityProviderId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateFederationSettingIdentityProvider",
         |v| {
-            Ok(UpdateFederationSettingIdentityProvider::new(
-                v.text("federationSettingsId"),
-                v.text("identityProviderId"),
-            )?
-            .body(&v.body())?)
+            UpdateFederationSettingIdentityProvider::new(v.text("federationSettingsId"), v.text("identityProviderId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteFederationSettingIdentityProvider",
-        |v| {
-            Ok(DeleteFederationSettingIdentityProvider::new(
-                v.text("federationSettingsId"),
-                v.text("identityProviderId"),
-            )?)
-        },
+        |v| DeleteFederationSettingIdentityProvider::new(v.text("federationSettingsId"), v.text("identityProviderId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "revokeFederationSettingIdentityProviderJwks",
         |v| {
-            Ok(RevokeFederationSettingIdentityProviderJwks::new(
+            RevokeFederationSettingIdentityProviderJwks::new(
                 v.text("federationSettingsId"),
                 v.text("identityProviderId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getFederationSettingIdentityProviderMetadata",
         |v| {
-            Ok(GetFederationSettingIdentityProviderMetadata::new(
+            GetFederationSettingIdentityProviderMetadata::new(
                 v.text("federationSettingsId"),
                 v.text("identityProviderId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgFederationSettings",
-        |v| Ok(GetOrgFederationSettings::new(v.text("orgId"))?),
+        |v| GetOrgFederationSettings::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupFlexClusters",
         |v| {
-            Ok(ListGroupFlexClusters::new(v.text("groupId"))?
+            ListGroupFlexClusters::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupFlexCluster",
-        |v| Ok(CreateGroupFlexCluster::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupFlexCluster::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupFlexCluster",
-        |v| Ok(GetGroupFlexCluster::new(v.text("groupId"), v.text("name"))?),
+        |v| GetGroupFlexCluster::new(v.text("groupId"), v.text("name")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupFlexCluster",
-        |v| Ok(UpdateGroupFlexCluster::new(v.text("groupId"), v.text("name"))?.body(&v.body())?),
+        |v| UpdateGroupFlexCluster::new(v.text("groupId"), v.text("name"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupFlexCluster",
-        |v| Ok(DeleteGroupFlexCluster::new(v.text("groupId"), v.text("name"))?),
+        |v| DeleteGroupFlexCluster::new(v.text("groupId"), v.text("name")),
         |op, version| op.api_version(version),
     );
     h.check(
         "tenantGroupFlexClusterUpgrade",
-        |v| Ok(TenantGroupFlexClusterUpgrade::new(v.text("groupId"))?.body(&v.body())?),
+        |v| TenantGroupFlexClusterUpgrade::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupFlexClusterBackupRestoreJobs",
         |v| {
-            Ok(ListGroupFlexClusterBackupRestoreJobs::new(v.text("groupId"), v.text("name"))?
+            ListGroupFlexClusterBackupRestoreJobs::new(v.text("groupId"), v.text("name"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupFlexClusterBackupRestoreJob",
-        |v| Ok(CreateGroupFlexClusterBackupRestoreJob::new(v.text("groupId"), v.text("name"))?.body(&v.body())?),
+        |v| CreateGroupFlexClusterBackupRestoreJob::new(v.text("groupId"), v.text("name"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupFlexClusterBackupRestoreJob",
-        |v| Ok(GetGroupFlexClusterBackupRestoreJob::new(v.text("groupId"), v.text("name"), v.text("restoreJobId"))?),
+        |v| GetGroupFlexClusterBackupRestoreJob::new(v.text("groupId"), v.text("name"), v.text("restoreJobId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "downloadGroupFlexClusterBackup",
-        |v| Ok(DownloadGroupFlexClusterBackup::new(v.text("groupId"), v.text("name"))?.body(&v.body())?),
+        |v| DownloadGroupFlexClusterBackup::new(v.text("groupId"), v.text("name"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupFlexClusterBackupSnapshots",
         |v| {
-            Ok(ListGroupFlexClusterBackupSnapshots::new(v.text("groupId"), v.text("name"))?
+            ListGroupFlexClusterBackupSnapshots::new(v.text("groupId"), v.text("name"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupFlexClusterBackupSnapshot",
-        |v| Ok(GetGroupFlexClusterBackupSnapshot::new(v.text("groupId"), v.text("name"), v.text("snapshotId"))?),
+        |v| GetGroupFlexClusterBackupSnapshot::new(v.text("groupId"), v.text("name"), v.text("snapshotId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterGlobalWrites",
-        |v| Ok(GetGroupClusterGlobalWrites::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterGlobalWrites::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterGlobalWriteCustomZoneMapping",
         |v| {
-            Ok(CreateGroupClusterGlobalWriteCustomZoneMapping::new(v.text("groupId"), v.text("clusterName"))?
-                .body(&v.body())?)
+            CreateGroupClusterGlobalWriteCustomZoneMapping::new(v.text("groupId"), v.text("clusterName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterGlobalWriteCustomZoneMapping",
-        |v| Ok(DeleteGroupClusterGlobalWriteCustomZoneMapping::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| DeleteGroupClusterGlobalWriteCustomZoneMapping::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterGlobalWriteManagedNamespace",
         |v| {
-            Ok(CreateGroupClusterGlobalWriteManagedNamespace::new(v.text("groupId"), v.text("clusterName"))?
-                .body(&v.body())?)
+            CreateGroupClusterGlobalWriteManagedNamespace::new(v.text("groupId"), v.text("clusterName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterGlobalWriteManagedNamespaces",
         |v| {
-            Ok(DeleteGroupClusterGlobalWriteManagedNamespaces::new(v.text("groupId"), v.text("clusterName"))?
+            DeleteGroupClusterGlobalWriteManagedNamespaces::new(v.text("groupId"), v.text("clusterName"))?
                 .db(v.text("db"))?
-                .collection(v.text("collection"))?)
+                .collection(v.text("collection"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgAssociatedInvoices",
         |v| {
-            Ok(GetOrgAssociatedInvoices::new(v.text("orgId"))?
+            GetOrgAssociatedInvoices::new(v.text("orgId"))?
                 .month(v.i64("month"))?
                 .year(v.i64("year"))?
-                .include_linked_orgs(v.bool("includeLinkedOrgs"))?)
+                .include_linked_orgs(v.bool("includeLinkedOrgs"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgBillingCostExplorerUsageProcess",
-        |v| Ok(CreateOrgBillingCostExplorerUsageProcess::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgBillingCostExplorerUsageProcess::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgBillingCostExplorerUsage",
-        |v| Ok(GetOrgBillingCostExplorerUsage::new(v.text("orgId"), v.text("token"))?),
+        |v| GetOrgBillingCostExplorerUsage::new(v.text("orgId"), v.text("token")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgInvoices",
         |v| {
-            Ok(ListOrgInvoices::new(v.text("orgId"))?
+            ListOrgInvoices::new(v.text("orgId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
@@ -1615,259 +1563,259 @@ pub(crate) fn run(h: &mut Harness) {
                 .from_date(v.text("fromDate"))?
                 .to_date(v.text("toDate"))?
                 .sort_by(v.text("sortBy"))?
-                .order_by(v.text("orderBy"))?)
+                .order_by(v.text("orderBy"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgInvoicePending",
-        |v| Ok(ListOrgInvoicePending::new(v.text("orgId"))?),
+        |v| ListOrgInvoicePending::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgInvoice",
-        |v| Ok(GetOrgInvoice::new(v.text("orgId"), v.text("invoiceId"))?),
+        |v| GetOrgInvoice::new(v.text("orgId"), v.text("invoiceId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgInvoiceCsv",
-        |v| Ok(GetOrgInvoiceCsv::new(v.text("orgId"), v.text("invoiceId"))?),
+        |v| GetOrgInvoiceCsv::new(v.text("orgId"), v.text("invoiceId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "searchOrgInvoiceLineItems",
         |v| {
-            Ok(SearchOrgInvoiceLineItems::new(v.text("orgId"), v.text("invoiceId"))?
+            SearchOrgInvoiceLineItems::new(v.text("orgId"), v.text("invoiceId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgInvoiceReports",
         |v| {
-            Ok(ListOrgInvoiceReports::new(v.text("orgId"), v.text("invoiceId"))?
+            ListOrgInvoiceReports::new(v.text("orgId"), v.text("invoiceId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgInvoiceReport",
-        |v| Ok(CreateOrgInvoiceReport::new(v.text("orgId"), v.text("invoiceId"))?.body(&v.body())?),
+        |v| CreateOrgInvoiceReport::new(v.text("orgId"), v.text("invoiceId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgInvoiceReport",
-        |v| Ok(GetOrgInvoiceReport::new(v.text("orgId"), v.text("invoiceId"), v.text("reportId"))?),
+        |v| GetOrgInvoiceReport::new(v.text("orgId"), v.text("invoiceId"), v.text("reportId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "generateOrgInvoiceAndDownloadReport",
-        |v| Ok(GenerateOrgInvoiceAndDownloadReport::new(v.text("orgId"), v.text("invoiceId"))?.body(&v.body())?),
+        |v| GenerateOrgInvoiceAndDownloadReport::new(v.text("orgId"), v.text("invoiceId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listSkus",
         |v| {
-            Ok(ListSkus::new()?
+            ListSkus::new()?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
-    h.check("getSku", |v| Ok(GetSku::new(v.text("skuId"))?), |op, version| op.api_version(version));
+    h.check("getSku", |v| GetSku::new(v.text("skuId")), |op, version| op.api_version(version));
     h.check(
         "getGroupUserSecurity",
-        |v| Ok(GetGroupUserSecurity::new(v.text("groupId"))?),
+        |v| GetGroupUserSecurity::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupUserSecurity",
-        |v| Ok(UpdateGroupUserSecurity::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroupUserSecurity::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupUserSecurityLdapUserToDnMapping",
-        |v| Ok(DeleteGroupUserSecurityLdapUserToDnMapping::new(v.text("groupId"))?),
+        |v| DeleteGroupUserSecurityLdapUserToDnMapping::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "verifyGroupUserSecurityLdap",
-        |v| Ok(VerifyGroupUserSecurityLdap::new(v.text("groupId"))?.body(&v.body())?),
+        |v| VerifyGroupUserSecurityLdap::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupUserSecurityLdapVerify",
-        |v| Ok(GetGroupUserSecurityLdapVerify::new(v.text("groupId"), v.text("requestId"))?),
+        |v| GetGroupUserSecurityLdapVerify::new(v.text("groupId"), v.text("requestId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterBackupCheckpoints",
         |v| {
-            Ok(ListGroupClusterBackupCheckpoints::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterBackupCheckpoints::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterBackupCheckpoint",
-        |v| Ok(GetGroupClusterBackupCheckpoint::new(v.text("groupId"), v.text("clusterName"), v.text("checkpointId"))?),
+        |v| GetGroupClusterBackupCheckpoint::new(v.text("groupId"), v.text("clusterName"), v.text("checkpointId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterRestoreJobs",
         |v| {
-            Ok(ListGroupClusterRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterRestoreJobs::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .batch_id(v.text("batchId"))?)
+                .batch_id(v.text("batchId"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterRestoreJob",
-        |v| Ok(CreateGroupClusterRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterRestoreJob::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterRestoreJob",
-        |v| Ok(GetGroupClusterRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("jobId"))?),
+        |v| GetGroupClusterRestoreJob::new(v.text("groupId"), v.text("clusterName"), v.text("jobId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterSnapshotSchedule",
-        |v| Ok(GetGroupClusterSnapshotSchedule::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupClusterSnapshotSchedule::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterSnapshotSchedule",
-        |v| Ok(UpdateGroupClusterSnapshotSchedule::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| UpdateGroupClusterSnapshotSchedule::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterSnapshots",
         |v| {
-            Ok(ListGroupClusterSnapshots::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterSnapshots::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .completed(v.text("completed"))?)
+                .completed(v.text("completed"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterSnapshot",
-        |v| Ok(GetGroupClusterSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?),
+        |v| GetGroupClusterSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterSnapshot",
         |v| {
-            Ok(UpdateGroupClusterSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?
-                .body(&v.body())?)
+            UpdateGroupClusterSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterSnapshot",
-        |v| Ok(DeleteGroupClusterSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId"))?),
+        |v| DeleteGroupClusterSnapshot::new(v.text("groupId"), v.text("clusterName"), v.text("snapshotId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listDefaultGroupLimits",
-        |v| Ok(ListDefaultGroupLimits::new()?.items_per_page(v.u32("itemsPerPage"))?.page_num(v.u32("pageNum"))?),
+        |v| ListDefaultGroupLimits::new()?.items_per_page(v.u32("itemsPerPage"))?.page_num(v.u32("pageNum")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getDefaultGroupLimit",
-        |v| Ok(GetDefaultGroupLimit::new(v.text("limitName"))?),
+        |v| GetDefaultGroupLimit::new(v.text("limitName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupMaintenanceWindow",
-        |v| Ok(GetGroupMaintenanceWindow::new(v.text("groupId"))?),
+        |v| GetGroupMaintenanceWindow::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupMaintenanceWindow",
-        |v| Ok(UpdateGroupMaintenanceWindow::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroupMaintenanceWindow::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "resetGroupMaintenanceWindow",
-        |v| Ok(ResetGroupMaintenanceWindow::new(v.text("groupId"))?),
+        |v| ResetGroupMaintenanceWindow::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "toggleGroupMaintenanceWindowAutoDefer",
-        |v| Ok(ToggleGroupMaintenanceWindowAutoDefer::new(v.text("groupId"))?),
+        |v| ToggleGroupMaintenanceWindowAutoDefer::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deferGroupMaintenanceWindow",
-        |v| Ok(DeferGroupMaintenanceWindow::new(v.text("groupId"))?),
+        |v| DeferGroupMaintenanceWindow::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupMetricIntegrations",
         |v| {
-            Ok(ListGroupMetricIntegrations::new(v.text("groupId"))?
+            ListGroupMetricIntegrations::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .integration_type(v.text("integrationType"))?
-                .provider_type(v.text("providerType"))?)
+                .provider_type(v.text("providerType"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupMetricIntegration",
-        |v| Ok(CreateGroupMetricIntegration::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupMetricIntegration::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupMetricIntegration",
-        |v| Ok(GetGroupMetricIntegration::new(v.text("groupId"), v.text("metricIntegrationId"))?),
+        |v| GetGroupMetricIntegration::new(v.text("groupId"), v.text("metricIntegrationId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupMetricIntegration",
-        |v| Ok(UpdateGroupMetricIntegration::new(v.text("groupId"), v.text("metricIntegrationId"))?.body(&v.body())?),
+        |v| UpdateGroupMetricIntegration::new(v.text("groupId"), v.text("metricIntegrationId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupMetricIntegration",
-        |v| Ok(DeleteGroupMetricIntegration::new(v.text("groupId"), v.text("metricIntegrationId"))?),
+        |v| DeleteGroupMetricIntegration::new(v.text("groupId"), v.text("metricIntegrationId")),
         |op, version| op.api_version(version),
     );
-    h.check("createUser", |v| Ok(CreateUser::new()?.body(&v.body())?), |op, version| op.api_version(version));
-    h.check("getUserByName", |v| Ok(GetUserByName::new(v.text("userName"))?), |op, version| op.api_version(version));
-    h.check("getUser", |v| Ok(GetUser::new(v.text("userId"))?), |op, version| op.api_version(version));
+    h.check("createUser", |v| CreateUser::new()?.body(&v.body()), |op, version| op.api_version(version));
+    h.check("getUserByName", |v| GetUserByName::new(v.text("userName")), |op, version| op.api_version(version));
+    h.check("getUser", |v| GetUser::new(v.text("userId")), |op, version| op.api_version(version));
     h.check(
         "downloadGroupClusterLog",
         |v| {
-            Ok(DownloadGroupClusterLog::new(v.text("groupId"), v.text("hostName"), v.text("logName"))?
+            DownloadGroupClusterLog::new(v.text("groupId"), v.text("hostName"), v.text("logName"))?
                 .end_date(v.i64("endDate"))?
-                .start_date(v.i64("startDate"))?)
+                .start_date(v.i64("startDate"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupHostFtsMetrics",
-        |v| Ok(ListGroupHostFtsMetrics::new(v.text("groupId"), v.text("processId"))?),
+        |v| ListGroupHostFtsMetrics::new(v.text("groupId"), v.text("processId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupHostFtsMetricIndexMeasurements",
         |v| {
-            Ok(ListGroupHostFtsMetricIndexMeasurements::new(
+            ListGroupHostFtsMetricIndexMeasurements::new(
                 v.text("groupId"),
                 v.text("processId"),
                 v.text("databaseName"),
@@ -1877,14 +1825,14 @@ pub(crate) fn run(h: &mut Harness) {
             )?
             .period(v.text("period"))?
             .start(v.text("start"))?
-            .end(v.text("end"))?)
+            .end(v.text("end"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupHostFtsMetricIndexMeasurements",
         |v| {
-            Ok(GetGroupHostFtsMetricIndexMeasurements::new(
+            GetGroupHostFtsMetricIndexMeasurements::new(
                 v.text("groupId"),
                 v.text("processId"),
                 v.text("databaseName"),
@@ -1895,14 +1843,14 @@ pub(crate) fn run(h: &mut Harness) {
             )?
             .period(v.text("period"))?
             .start(v.text("start"))?
-            .end(v.text("end"))?)
+            .end(v.text("end"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupHostFtsMetricMeasurements",
         |v| {
-            Ok(ListGroupHostFtsMetricMeasurements::new(
+            ListGroupHostFtsMetricMeasurements::new(
                 v.text("groupId"),
                 v.text("processId"),
                 v.text("granularity"),
@@ -1910,44 +1858,44 @@ pub(crate) fn run(h: &mut Harness) {
             )?
             .period(v.text("period"))?
             .start(v.text("start"))?
-            .end(v.text("end"))?)
+            .end(v.text("end"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcesses",
         |v| {
-            Ok(ListGroupProcesses::new(v.text("groupId"))?
+            ListGroupProcesses::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcess",
-        |v| Ok(GetGroupProcess::new(v.text("groupId"), v.text("processId"))?),
+        |v| GetGroupProcess::new(v.text("groupId"), v.text("processId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcessDatabases",
         |v| {
-            Ok(ListGroupProcessDatabases::new(v.text("groupId"), v.text("processId"))?
+            ListGroupProcessDatabases::new(v.text("groupId"), v.text("processId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcessDatabase",
-        |v| Ok(GetGroupProcessDatabase::new(v.text("groupId"), v.text("processId"), v.text("databaseName"))?),
+        |v| GetGroupProcessDatabase::new(v.text("groupId"), v.text("processId"), v.text("databaseName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcessDatabaseMeasurements",
         |v| {
-            Ok(GetGroupProcessDatabaseMeasurements::new(
+            GetGroupProcessDatabaseMeasurements::new(
                 v.text("groupId"),
                 v.text("processId"),
                 v.text("databaseName"),
@@ -1956,29 +1904,29 @@ pub(crate) fn run(h: &mut Harness) {
             .m(v.list("m"))?
             .period(v.text("period"))?
             .start(v.text("start"))?
-            .end(v.text("end"))?)
+            .end(v.text("end"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcessDisks",
         |v| {
-            Ok(ListGroupProcessDisks::new(v.text("groupId"), v.text("processId"))?
+            ListGroupProcessDisks::new(v.text("groupId"), v.text("processId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcessDisk",
-        |v| Ok(GetGroupProcessDisk::new(v.text("groupId"), v.text("processId"), v.text("partitionName"))?),
+        |v| GetGroupProcessDisk::new(v.text("groupId"), v.text("processId"), v.text("partitionName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcessDiskMeasurements",
         |v| {
-            Ok(GetGroupProcessDiskMeasurements::new(
+            GetGroupProcessDiskMeasurements::new(
                 v.text("groupId"),
                 v.text("processId"),
                 v.text("partitionName"),
@@ -1987,310 +1935,294 @@ pub(crate) fn run(h: &mut Harness) {
             .m(v.list("m"))?
             .period(v.text("period"))?
             .start(v.text("start"))?
-            .end(v.text("end"))?)
+            .end(v.text("end"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupProcessMeasurements",
         |v| {
-            Ok(GetGroupProcessMeasurements::new(v.text("groupId"), v.text("processId"), v.text("granularity"))?
+            GetGroupProcessMeasurements::new(v.text("groupId"), v.text("processId"), v.text("granularity"))?
                 .m(v.list("m"))?
                 .period(v.text("period"))?
                 .start(v.text("start"))?
-                .end(v.text("end"))?)
+                .end(v.text("end"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupContainers",
         |v| {
-            Ok(ListGroupContainers::new(v.text("groupId"), v.text("providerName"))?
+            ListGroupContainers::new(v.text("groupId"), v.text("providerName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupContainer",
-        |v| Ok(CreateGroupContainer::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupContainer::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupContainerAll",
         |v| {
-            Ok(ListGroupContainerAll::new(v.text("groupId"))?
+            ListGroupContainerAll::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupContainer",
-        |v| Ok(GetGroupContainer::new(v.text("groupId"), v.text("containerId"))?),
+        |v| GetGroupContainer::new(v.text("groupId"), v.text("containerId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupContainer",
-        |v| Ok(UpdateGroupContainer::new(v.text("groupId"), v.text("containerId"))?.body(&v.body())?),
+        |v| UpdateGroupContainer::new(v.text("groupId"), v.text("containerId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupContainer",
-        |v| Ok(DeleteGroupContainer::new(v.text("groupId"), v.text("containerId"))?),
+        |v| DeleteGroupContainer::new(v.text("groupId"), v.text("containerId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupPeers",
         |v| {
-            Ok(ListGroupPeers::new(v.text("groupId"))?
+            ListGroupPeers::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .provider_name(v.text("providerName"))?)
+                .provider_name(v.text("providerName"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupPeer",
-        |v| Ok(CreateGroupPeer::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupPeer::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPeer",
-        |v| Ok(GetGroupPeer::new(v.text("groupId"), v.text("peerId"))?),
+        |v| GetGroupPeer::new(v.text("groupId"), v.text("peerId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupPeer",
-        |v| Ok(UpdateGroupPeer::new(v.text("groupId"), v.text("peerId"))?.body(&v.body())?),
+        |v| UpdateGroupPeer::new(v.text("groupId"), v.text("peerId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupPeer",
-        |v| Ok(DeleteGroupPeer::new(v.text("groupId"), v.text("peerId"))?),
+        |v| DeleteGroupPeer::new(v.text("groupId"), v.text("peerId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "verifyGroupPrivateIpMode",
-        |v| Ok(VerifyGroupPrivateIpMode::new(v.text("groupId"))?),
+        |v| VerifyGroupPrivateIpMode::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "disableGroupPrivateIpModePeering",
-        |v| Ok(DisableGroupPrivateIpModePeering::new(v.text("groupId"))?.body(&v.body())?),
+        |v| DisableGroupPrivateIpModePeering::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterOnlineArchives",
         |v| {
-            Ok(ListGroupClusterOnlineArchives::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterOnlineArchives::new(v.text("groupId"), v.text("clusterName"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterOnlineArchive",
-        |v| Ok(CreateGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "downloadGroupClusterOnlineArchiveQueryLogs",
         |v| {
-            Ok(DownloadGroupClusterOnlineArchiveQueryLogs::new(v.text("groupId"), v.text("clusterName"))?
+            DownloadGroupClusterOnlineArchiveQueryLogs::new(v.text("groupId"), v.text("clusterName"))?
                 .start_date(v.i64("startDate"))?
                 .end_date(v.i64("endDate"))?
-                .archive_only(v.bool("archiveOnly"))?)
+                .archive_only(v.bool("archiveOnly"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterOnlineArchive",
-        |v| Ok(GetGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"), v.text("archiveId"))?),
+        |v| GetGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"), v.text("archiveId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterOnlineArchive",
         |v| {
-            Ok(UpdateGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"), v.text("archiveId"))?
-                .body(&v.body())?)
+            UpdateGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"), v.text("archiveId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterOnlineArchive",
-        |v| Ok(DeleteGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"), v.text("archiveId"))?),
+        |v| DeleteGroupClusterOnlineArchive::new(v.text("groupId"), v.text("clusterName"), v.text("archiveId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgs",
         |v| {
-            Ok(ListOrgs::new()?
+            ListOrgs::new()?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .name(v.text("name"))?)
+                .name(v.text("name"))
         },
         |op, version| op.api_version(version),
     );
-    h.check("createOrg", |v| Ok(CreateOrg::new()?.body(&v.body())?), |op, version| op.api_version(version));
-    h.check("getOrg", |v| Ok(GetOrg::new(v.text("orgId"))?), |op, version| op.api_version(version));
-    h.check(
-        "updateOrg",
-        |v| Ok(UpdateOrg::new(v.text("orgId"))?.body(&v.body())?),
-        |op, version| op.api_version(version),
-    );
-    h.check("deleteOrg", |v| Ok(DeleteOrg::new(v.text("orgId"))?), |op, version| op.api_version(version));
+    h.check("createOrg", |v| CreateOrg::new()?.body(&v.body()), |op, version| op.api_version(version));
+    h.check("getOrg", |v| GetOrg::new(v.text("orgId")), |op, version| op.api_version(version));
+    h.check("updateOrg", |v| UpdateOrg::new(v.text("orgId"))?.body(&v.body()), |op, version| op.api_version(version));
+    h.check("deleteOrg", |v| DeleteOrg::new(v.text("orgId")), |op, version| op.api_version(version));
     h.check(
         "getOrgDelegationSettings",
-        |v| Ok(GetOrgDelegationSettings::new(v.text("orgId"))?),
+        |v| GetOrgDelegationSettings::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgDelegationSettings",
-        |v| Ok(UpdateOrgDelegationSettings::new(v.text("orgId"))?.body(&v.body())?),
+        |v| UpdateOrgDelegationSettings::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgGroups",
         |v| {
-            Ok(GetOrgGroups::new(v.text("orgId"))?
+            GetOrgGroups::new(v.text("orgId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .name(v.text("name"))?)
+                .name(v.text("name"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgMaintenanceSettings",
-        |v| Ok(GetOrgMaintenanceSettings::new(v.text("orgId"))?),
+        |v| GetOrgMaintenanceSettings::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgMaintenanceSettings",
-        |v| Ok(UpdateOrgMaintenanceSettings::new(v.text("orgId"))?.body(&v.body())?),
+        |v| UpdateOrgMaintenanceSettings::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "resetOrgMaintenanceSettings",
-        |v| Ok(ResetOrgMaintenanceSettings::new(v.text("orgId"))?),
+        |v| ResetOrgMaintenanceSettings::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
-    h.check("getOrgSettings", |v| Ok(GetOrgSettings::new(v.text("orgId"))?), |op, version| op.api_version(version));
+    h.check("getOrgSettings", |v| GetOrgSettings::new(v.text("orgId")), |op, version| op.api_version(version));
     h.check(
         "updateOrgSettings",
-        |v| Ok(UpdateOrgSettings::new(v.text("orgId"))?.body(&v.body())?),
+        |v| UpdateOrgSettings::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgUserRoles",
-        |v| Ok(UpdateOrgUserRoles::new(v.text("orgId"), v.text("userId"))?.body(&v.body())?),
+        |v| UpdateOrgUserRoles::new(v.text("orgId"), v.text("userId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterOverloadSimulations",
         |v| {
-            Ok(ListGroupClusterOverloadSimulations::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterOverloadSimulations::new(v.text("groupId"), v.text("clusterName"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterOverloadSimulation",
-        |v| Ok(CreateGroupClusterOverloadSimulation::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterOverloadSimulation::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterOverloadSimulation",
-        |v| {
-            Ok(GetGroupClusterOverloadSimulation::new(
-                v.text("groupId"),
-                v.text("clusterName"),
-                v.text("simulationId"),
-            )?)
-        },
+        |v| GetGroupClusterOverloadSimulation::new(v.text("groupId"), v.text("clusterName"), v.text("simulationId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupClusterOverloadSimulation",
-        |v| {
-            Ok(DeleteGroupClusterOverloadSimulation::new(
-                v.text("groupId"),
-                v.text("clusterName"),
-                v.text("simulationId"),
-            )?)
-        },
+        |v| DeleteGroupClusterOverloadSimulation::new(v.text("groupId"), v.text("clusterName"), v.text("simulationId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterPerformanceAdvisorDropIndexSuggestions",
-        |v| Ok(ListGroupClusterPerformanceAdvisorDropIndexSuggestions::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| ListGroupClusterPerformanceAdvisorDropIndexSuggestions::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterPerformanceAdvisorSchemaAdvice",
-        |v| Ok(ListGroupClusterPerformanceAdvisorSchemaAdvice::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| ListGroupClusterPerformanceAdvisorSchemaAdvice::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterPerformanceAdvisorSuggestedIndexes",
         |v| {
-            Ok(ListGroupClusterPerformanceAdvisorSuggestedIndexes::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterPerformanceAdvisorSuggestedIndexes::new(v.text("groupId"), v.text("clusterName"))?
                 .process_ids(v.list("processIds"))?
                 .namespaces(v.list("namespaces"))?
                 .since(v.i64("since"))?
-                .until(v.i64("until"))?)
+                .until(v.i64("until"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupManagedSlowMs",
-        |v| Ok(GetGroupManagedSlowMs::new(v.text("groupId"))?),
+        |v| GetGroupManagedSlowMs::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "disableGroupManagedSlowMs",
-        |v| Ok(DisableGroupManagedSlowMs::new(v.text("groupId"))?),
+        |v| DisableGroupManagedSlowMs::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "enableGroupManagedSlowMs",
-        |v| Ok(EnableGroupManagedSlowMs::new(v.text("groupId"))?),
+        |v| EnableGroupManagedSlowMs::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcessPerformanceAdvisorNamespaces",
         |v| {
-            Ok(ListGroupProcessPerformanceAdvisorNamespaces::new(v.text("groupId"), v.text("processId"))?
+            ListGroupProcessPerformanceAdvisorNamespaces::new(v.text("groupId"), v.text("processId"))?
                 .duration(v.i64("duration"))?
-                .since(v.i64("since"))?)
+                .since(v.i64("since"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcessPerformanceAdvisorSlowQueryLogs",
         |v| {
-            Ok(ListGroupProcessPerformanceAdvisorSlowQueryLogs::new(v.text("groupId"), v.text("processId"))?
+            ListGroupProcessPerformanceAdvisorSlowQueryLogs::new(v.text("groupId"), v.text("processId"))?
                 .duration(v.i64("duration"))?
                 .namespaces(v.list("namespaces"))?
                 .n_logs(v.i64("nLogs"))?
                 .since(v.i64("since"))?
                 .include_metrics(v.bool("includeMetrics"))?
                 .include_replica_state(v.bool("includeReplicaState"))?
-                .include_op_type(v.bool("includeOpType"))?)
+                .include_op_type(v.bool("includeOpType"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupProcessPerformanceAdvisorSuggestedIndexes",
         |v| {
-            Ok(ListGroupProcessPerformanceAdvisorSuggestedIndexes::new(v.text("groupId"), v.text("processId"))?
+            ListGroupProcessPerformanceAdvisorSuggestedIndexes::new(v.text("groupId"), v.text("processId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
@@ -2298,381 +2230,377 @@ pub(crate) fn run(h: &mut Harness) {
                 .namespaces(v.list("namespaces"))?
                 .n_examples(v.i64("nExamples"))?
                 .n_indexes(v.i64("nIndexes"))?
-                .since(v.i64("since"))?)
+                .since(v.i64("since"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupServerlessPerformanceAdvisorAutoIndexing",
-        |v| Ok(GetGroupServerlessPerformanceAdvisorAutoIndexing::new(v.text("groupId"), v.text("clusterName"))?),
+        |v| GetGroupServerlessPerformanceAdvisorAutoIndexing::new(v.text("groupId"), v.text("clusterName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "setGroupServerlessPerformanceAdvisorAutoIndexing",
         |v| {
-            Ok(SetGroupServerlessPerformanceAdvisorAutoIndexing::new(
+            SetGroupServerlessPerformanceAdvisorAutoIndexing::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.bool("enable"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupPrivateEndpointEndpointService",
-        |v| Ok(CreateGroupPrivateEndpointEndpointService::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupPrivateEndpointEndpointService::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupPrivateEndpointEndpointService",
         |v| {
-            Ok(UpdateGroupPrivateEndpointEndpointService::new(v.text("groupId"), v.text("endpointServiceId"))?
-                .body(&v.body())?)
+            UpdateGroupPrivateEndpointEndpointService::new(v.text("groupId"), v.text("endpointServiceId"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPrivateEndpointRegionalMode",
-        |v| Ok(GetGroupPrivateEndpointRegionalMode::new(v.text("groupId"))?),
+        |v| GetGroupPrivateEndpointRegionalMode::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "toggleGroupPrivateEndpointRegionalMode",
-        |v| Ok(ToggleGroupPrivateEndpointRegionalMode::new(v.text("groupId"))?.body(&v.body())?),
+        |v| ToggleGroupPrivateEndpointRegionalMode::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupPrivateEndpointEndpointService",
-        |v| Ok(ListGroupPrivateEndpointEndpointService::new(v.text("groupId"), v.text("cloudProvider"))?),
+        |v| ListGroupPrivateEndpointEndpointService::new(v.text("groupId"), v.text("cloudProvider")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPrivateEndpointEndpointService",
         |v| {
-            Ok(GetGroupPrivateEndpointEndpointService::new(
+            GetGroupPrivateEndpointEndpointService::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointServiceId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupPrivateEndpointEndpointService",
         |v| {
-            Ok(DeleteGroupPrivateEndpointEndpointService::new(
+            DeleteGroupPrivateEndpointEndpointService::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointServiceId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupPrivateEndpointEndpointServiceEndpoint",
         |v| {
-            Ok(CreateGroupPrivateEndpointEndpointServiceEndpoint::new(
+            CreateGroupPrivateEndpointEndpointServiceEndpoint::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointServiceId"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPrivateEndpointEndpointServiceEndpoint",
         |v| {
-            Ok(GetGroupPrivateEndpointEndpointServiceEndpoint::new(
+            GetGroupPrivateEndpointEndpointServiceEndpoint::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointServiceId"),
                 v.text("endpointId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupPrivateEndpointEndpointServiceEndpoint",
         |v| {
-            Ok(DeleteGroupPrivateEndpointEndpointServiceEndpoint::new(
+            DeleteGroupPrivateEndpointEndpointServiceEndpoint::new(
                 v.text("groupId"),
                 v.text("cloudProvider"),
                 v.text("endpointServiceId"),
                 v.text("endpointId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupApiKeys",
         |v| {
-            Ok(ListGroupApiKeys::new(v.text("groupId"))?
+            ListGroupApiKeys::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupApiKey",
-        |v| Ok(CreateGroupApiKey::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupApiKey::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "addGroupApiKey",
-        |v| Ok(AddGroupApiKey::new(v.text("groupId"), v.text("apiUserId"))?.body(&v.body())?),
+        |v| AddGroupApiKey::new(v.text("groupId"), v.text("apiUserId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupApiKeyRoles",
         |v| {
-            Ok(UpdateGroupApiKeyRoles::new(v.text("groupId"), v.text("apiUserId"))?
+            UpdateGroupApiKeyRoles::new(v.text("groupId"), v.text("apiUserId"))?
                 .page_num(v.u32("pageNum"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .include_count(v.bool("includeCount"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "removeGroupApiKey",
-        |v| Ok(RemoveGroupApiKey::new(v.text("groupId"), v.text("apiUserId"))?),
+        |v| RemoveGroupApiKey::new(v.text("groupId"), v.text("apiUserId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgApiKeys",
         |v| {
-            Ok(ListOrgApiKeys::new(v.text("orgId"))?
+            ListOrgApiKeys::new(v.text("orgId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgApiKey",
-        |v| Ok(CreateOrgApiKey::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgApiKey::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgApiKey",
-        |v| Ok(GetOrgApiKey::new(v.text("orgId"), v.text("apiUserId"))?),
+        |v| GetOrgApiKey::new(v.text("orgId"), v.text("apiUserId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgApiKey",
-        |v| Ok(UpdateOrgApiKey::new(v.text("orgId"), v.text("apiUserId"))?.body(&v.body())?),
+        |v| UpdateOrgApiKey::new(v.text("orgId"), v.text("apiUserId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgApiKey",
-        |v| Ok(DeleteOrgApiKey::new(v.text("orgId"), v.text("apiUserId"))?),
+        |v| DeleteOrgApiKey::new(v.text("orgId"), v.text("apiUserId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgApiKeyAccessListEntries",
         |v| {
-            Ok(ListOrgApiKeyAccessListEntries::new(v.text("orgId"), v.text("apiUserId"))?
+            ListOrgApiKeyAccessListEntries::new(v.text("orgId"), v.text("apiUserId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgApiKeyAccessListEntry",
         |v| {
-            Ok(CreateOrgApiKeyAccessListEntry::new(v.text("orgId"), v.text("apiUserId"))?
+            CreateOrgApiKeyAccessListEntry::new(v.text("orgId"), v.text("apiUserId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgApiKeyAccessListEntry",
-        |v| Ok(GetOrgApiKeyAccessListEntry::new(v.text("orgId"), v.text("apiUserId"), v.text("ipAddress"))?),
+        |v| GetOrgApiKeyAccessListEntry::new(v.text("orgId"), v.text("apiUserId"), v.text("ipAddress")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgApiKeyAccessListEntry",
-        |v| Ok(DeleteOrgApiKeyAccessListEntry::new(v.text("orgId"), v.text("apiUserId"), v.text("ipAddress"))?),
+        |v| DeleteOrgApiKeyAccessListEntry::new(v.text("orgId"), v.text("apiUserId"), v.text("ipAddress")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupAccessListEntries",
         |v| {
-            Ok(ListGroupAccessListEntries::new(v.text("groupId"))?
+            ListGroupAccessListEntries::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupAccessListEntry",
         |v| {
-            Ok(CreateGroupAccessListEntry::new(v.text("groupId"))?
+            CreateGroupAccessListEntry::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAccessListEntry",
-        |v| Ok(GetGroupAccessListEntry::new(v.text("groupId"), v.text("entryValue"))?),
+        |v| GetGroupAccessListEntry::new(v.text("groupId"), v.text("entryValue")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupAccessListEntry",
-        |v| Ok(DeleteGroupAccessListEntry::new(v.text("groupId"), v.text("entryValue"))?),
+        |v| DeleteGroupAccessListEntry::new(v.text("groupId"), v.text("entryValue")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupAccessListStatus",
-        |v| Ok(GetGroupAccessListStatus::new(v.text("groupId"), v.text("entryValue"))?),
+        |v| GetGroupAccessListStatus::new(v.text("groupId"), v.text("entryValue")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroups",
         |v| {
-            Ok(ListGroups::new()?
+            ListGroups::new()?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroup",
-        |v| Ok(CreateGroup::new()?.project_owner_id(v.text("projectOwnerId"))?.body(&v.body())?),
+        |v| CreateGroup::new()?.project_owner_id(v.text("projectOwnerId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
-    h.check("getGroupByName", |v| Ok(GetGroupByName::new(v.text("groupName"))?), |op, version| op.api_version(version));
-    h.check("getGroup", |v| Ok(GetGroup::new(v.text("groupId"))?), |op, version| op.api_version(version));
+    h.check("getGroupByName", |v| GetGroupByName::new(v.text("groupName")), |op, version| op.api_version(version));
+    h.check("getGroup", |v| GetGroup::new(v.text("groupId")), |op, version| op.api_version(version));
     h.check(
         "updateGroup",
-        |v| Ok(UpdateGroup::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroup::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
-    h.check("deleteGroup", |v| Ok(DeleteGroup::new(v.text("groupId"))?), |op, version| op.api_version(version));
+    h.check("deleteGroup", |v| DeleteGroup::new(v.text("groupId")), |op, version| op.api_version(version));
     h.check(
         "addGroupAccessUser",
-        |v| Ok(AddGroupAccessUser::new(v.text("groupId"))?.body(&v.body())?),
+        |v| AddGroupAccessUser::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupIpAddresses",
-        |v| Ok(GetGroupIpAddresses::new(v.text("groupId"))?),
+        |v| GetGroupIpAddresses::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
-    h.check("listGroupLimits", |v| Ok(ListGroupLimits::new(v.text("groupId"))?), |op, version| op.api_version(version));
+    h.check("listGroupLimits", |v| ListGroupLimits::new(v.text("groupId")), |op, version| op.api_version(version));
     h.check(
         "getGroupLimit",
-        |v| Ok(GetGroupLimit::new(v.text("groupId"), v.text("limitName"))?),
+        |v| GetGroupLimit::new(v.text("groupId"), v.text("limitName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "setGroupLimit",
-        |v| Ok(SetGroupLimit::new(v.text("groupId"), v.text("limitName"))?.body(&v.body())?),
+        |v| SetGroupLimit::new(v.text("groupId"), v.text("limitName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupLimit",
-        |v| Ok(DeleteGroupLimit::new(v.text("groupId"), v.text("limitName"))?),
+        |v| DeleteGroupLimit::new(v.text("groupId"), v.text("limitName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupMongoDbVersions",
         |v| {
-            Ok(GetGroupMongoDbVersions::new(v.text("groupId"))?
+            GetGroupMongoDbVersions::new(v.text("groupId"))?
                 .cloud_provider(v.text("cloudProvider"))?
                 .instance_size(v.text("instanceSize"))?
                 .default_status(v.text("defaultStatus"))?
                 .items_per_page(v.i64("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
-    h.check(
-        "getGroupSettings",
-        |v| Ok(GetGroupSettings::new(v.text("groupId"))?),
-        |op, version| op.api_version(version),
-    );
+    h.check("getGroupSettings", |v| GetGroupSettings::new(v.text("groupId")), |op, version| op.api_version(version));
     h.check(
         "updateGroupSettings",
-        |v| Ok(UpdateGroupSettings::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroupSettings::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupUserRoles",
-        |v| Ok(UpdateGroupUserRoles::new(v.text("groupId"), v.text("userId"))?.body(&v.body())?),
+        |v| UpdateGroupUserRoles::new(v.text("groupId"), v.text("userId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "migrateGroup",
-        |v| Ok(MigrateGroup::new(v.text("groupId"))?.body(&v.body())?),
+        |v| MigrateGroup::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupLogIntegrations",
         |v| {
-            Ok(ListGroupLogIntegrations::new(v.text("groupId"))?
+            ListGroupLogIntegrations::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .integration_type(v.text("integrationType"))?)
+                .integration_type(v.text("integrationType"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupLogIntegration",
-        |v| Ok(CreateGroupLogIntegration::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupLogIntegration::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupLogIntegration",
-        |v| Ok(GetGroupLogIntegration::new(v.text("groupId"), v.text("id"))?),
+        |v| GetGroupLogIntegration::new(v.text("groupId"), v.text("id")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupLogIntegration",
-        |v| Ok(UpdateGroupLogIntegration::new(v.text("groupId"), v.text("id"))?.body(&v.body())?),
+        |v| UpdateGroupLogIntegration::new(v.text("groupId"), v.text("id"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupLogIntegration",
-        |v| Ok(DeleteGroupLogIntegration::new(v.text("groupId"), v.text("id"))?),
+        |v| DeleteGroupLogIntegration::new(v.text("groupId"), v.text("id")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPushBasedLogExport",
-        |v| Ok(GetGroupPushBasedLogExport::new(v.text("groupId"))?),
+        |v| GetGroupPushBasedLogExport::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupPushBasedLogExport",
-        |v| Ok(CreateGroupPushBasedLogExport::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupPushBasedLogExport::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupPushBasedLogExport",
-        |v| Ok(UpdateGroupPushBasedLogExport::new(v.text("groupId"))?.body(&v.body())?),
+        |v| UpdateGroupPushBasedLogExport::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupPushBasedLogExport",
-        |v| Ok(DeleteGroupPushBasedLogExport::new(v.text("groupId"))?),
+        |v| DeleteGroupPushBasedLogExport::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterQueryShapeInsightSummaries",
         |v| {
-            Ok(ListGroupClusterQueryShapeInsightSummaries::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterQueryShapeInsightSummaries::new(v.text("groupId"), v.text("clusterName"))?
                 .since(v.i64("since"))?
                 .until(v.i64("until"))?
                 .process_ids(v.list("processIds"))?
@@ -2680,52 +2608,52 @@ pub(crate) fn run(h: &mut Harness) {
                 .commands(v.list("commands"))?
                 .n_summaries(v.i64("nSummaries"))?
                 .series(v.list("series"))?
-                .query_shape_hashes(v.list("queryShapeHashes"))?)
+                .query_shape_hashes(v.list("queryShapeHashes"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterQueryShapeInsightDetails",
         |v| {
-            Ok(GetGroupClusterQueryShapeInsightDetails::new(
+            GetGroupClusterQueryShapeInsightDetails::new(
                 v.text("groupId"),
                 v.text("clusterName"),
                 v.text("queryShapeHash"),
             )?
             .since(v.i64("since"))?
             .until(v.i64("until"))?
-            .process_ids(v.list("processIds"))?)
+            .process_ids(v.list("processIds"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupClusterQueryShapes",
         |v| {
-            Ok(ListGroupClusterQueryShapes::new(v.text("groupId"), v.text("clusterName"))?
+            ListGroupClusterQueryShapes::new(v.text("groupId"), v.text("clusterName"))?
                 .status(v.text("status"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupClusterQueryShape",
-        |v| Ok(GetGroupClusterQueryShape::new(v.text("groupId"), v.text("clusterName"), v.text("queryShapeHash"))?),
+        |v| GetGroupClusterQueryShape::new(v.text("groupId"), v.text("clusterName"), v.text("queryShapeHash")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupClusterQueryShape",
         |v| {
-            Ok(UpdateGroupClusterQueryShape::new(v.text("groupId"), v.text("clusterName"), v.text("queryShapeHash"))?
-                .body(&v.body())?)
+            UpdateGroupClusterQueryShape::new(v.text("groupId"), v.text("clusterName"), v.text("queryShapeHash"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listRateLimits",
         |v| {
-            Ok(ListRateLimits::new()?
+            ListRateLimits::new()?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
                 .group_id(v.text("groupId"))?
@@ -2733,873 +2661,871 @@ pub(crate) fn run(h: &mut Harness) {
                 .user_id(v.text("userId"))?
                 .ip_address(v.text("ipAddress"))?
                 .name(v.text("name"))?
-                .endpoint_path(v.text("endpointPath"))?)
+                .endpoint_path(v.text("endpointPath"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getRateLimit",
         |v| {
-            Ok(GetRateLimit::new(v.text("endpointSetId"))?
+            GetRateLimit::new(v.text("endpointSetId"))?
                 .group_id(v.text("groupId"))?
                 .org_id(v.text("orgId"))?
                 .user_id(v.text("userId"))?
-                .ip_address(v.text("ipAddress"))?)
+                .ip_address(v.text("ipAddress"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupMcpConfigs",
         |v| {
-            Ok(ListGroupMcpConfigs::new(v.text("groupId"))?
+            ListGroupMcpConfigs::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .include_count(v.bool("includeCount"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupMcpConfig",
-        |v| Ok(CreateGroupMcpConfig::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupMcpConfig::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupMcpConfig",
-        |v| Ok(GetGroupMcpConfig::new(v.text("groupId"), v.text("mcpConfigId"))?),
+        |v| GetGroupMcpConfig::new(v.text("groupId"), v.text("mcpConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupMcpConfig",
-        |v| Ok(UpdateGroupMcpConfig::new(v.text("groupId"), v.text("mcpConfigId"))?.body(&v.body())?),
+        |v| UpdateGroupMcpConfig::new(v.text("groupId"), v.text("mcpConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupMcpConfig",
-        |v| Ok(DeleteGroupMcpConfig::new(v.text("groupId"), v.text("mcpConfigId"))?.cascading(v.bool("cascading"))?),
+        |v| DeleteGroupMcpConfig::new(v.text("groupId"), v.text("mcpConfigId"))?.cascading(v.bool("cascading")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupMcpConfigSecrets",
         |v| {
-            Ok(ListGroupMcpConfigSecrets::new(v.text("groupId"), v.text("mcpConfigId"))?
+            ListGroupMcpConfigSecrets::new(v.text("groupId"), v.text("mcpConfigId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .include_count(v.bool("includeCount"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupMcpConfigSecret",
-        |v| Ok(CreateGroupMcpConfigSecret::new(v.text("groupId"), v.text("mcpConfigId"))?.body(&v.body())?),
+        |v| CreateGroupMcpConfigSecret::new(v.text("groupId"), v.text("mcpConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupMcpConfigSecret",
-        |v| Ok(GetGroupMcpConfigSecret::new(v.text("groupId"), v.text("mcpConfigId"), v.text("secretId"))?),
+        |v| GetGroupMcpConfigSecret::new(v.text("groupId"), v.text("mcpConfigId"), v.text("secretId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupMcpConfigSecret",
-        |v| Ok(DeleteGroupMcpConfigSecret::new(v.text("groupId"), v.text("mcpConfigId"), v.text("secretId"))?),
+        |v| DeleteGroupMcpConfigSecret::new(v.text("groupId"), v.text("mcpConfigId"), v.text("secretId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgMcpConfigs",
         |v| {
-            Ok(ListOrgMcpConfigs::new(v.text("orgId"))?
+            ListOrgMcpConfigs::new(v.text("orgId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .include_count(v.bool("includeCount"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgMcpConfig",
-        |v| Ok(CreateOrgMcpConfig::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgMcpConfig::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgMcpConfig",
-        |v| Ok(GetOrgMcpConfig::new(v.text("orgId"), v.text("mcpConfigId"))?),
+        |v| GetOrgMcpConfig::new(v.text("orgId"), v.text("mcpConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgMcpConfig",
-        |v| Ok(UpdateOrgMcpConfig::new(v.text("orgId"), v.text("mcpConfigId"))?.body(&v.body())?),
+        |v| UpdateOrgMcpConfig::new(v.text("orgId"), v.text("mcpConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgMcpConfig",
-        |v| Ok(DeleteOrgMcpConfig::new(v.text("orgId"), v.text("mcpConfigId"))?.cascading(v.bool("cascading"))?),
+        |v| DeleteOrgMcpConfig::new(v.text("orgId"), v.text("mcpConfigId"))?.cascading(v.bool("cascading")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgMcpConfigSecrets",
         |v| {
-            Ok(ListOrgMcpConfigSecrets::new(v.text("orgId"), v.text("mcpConfigId"))?
+            ListOrgMcpConfigSecrets::new(v.text("orgId"), v.text("mcpConfigId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .include_count(v.bool("includeCount"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgMcpConfigSecret",
-        |v| Ok(CreateOrgMcpConfigSecret::new(v.text("orgId"), v.text("mcpConfigId"))?.body(&v.body())?),
+        |v| CreateOrgMcpConfigSecret::new(v.text("orgId"), v.text("mcpConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgMcpConfigSecret",
-        |v| Ok(GetOrgMcpConfigSecret::new(v.text("orgId"), v.text("mcpConfigId"), v.text("secretId"))?),
+        |v| GetOrgMcpConfigSecret::new(v.text("orgId"), v.text("mcpConfigId"), v.text("secretId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgMcpConfigSecret",
-        |v| Ok(DeleteOrgMcpConfigSecret::new(v.text("orgId"), v.text("mcpConfigId"), v.text("secretId"))?),
+        |v| DeleteOrgMcpConfigSecret::new(v.text("orgId"), v.text("mcpConfigId"), v.text("secretId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgNonCompliantResources",
-        |v| Ok(GetOrgNonCompliantResources::new(v.text("orgId"))?),
+        |v| GetOrgNonCompliantResources::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgResourcePolicies",
-        |v| Ok(ListOrgResourcePolicies::new(v.text("orgId"))?),
+        |v| ListOrgResourcePolicies::new(v.text("orgId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgResourcePolicy",
-        |v| Ok(CreateOrgResourcePolicy::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgResourcePolicy::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgResourcePolicy",
-        |v| Ok(GetOrgResourcePolicy::new(v.text("orgId"), v.text("resourcePolicyId"))?),
+        |v| GetOrgResourcePolicy::new(v.text("orgId"), v.text("resourcePolicyId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgResourcePolicy",
-        |v| Ok(UpdateOrgResourcePolicy::new(v.text("orgId"), v.text("resourcePolicyId"))?.body(&v.body())?),
+        |v| UpdateOrgResourcePolicy::new(v.text("orgId"), v.text("resourcePolicyId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgResourcePolicy",
-        |v| Ok(DeleteOrgResourcePolicy::new(v.text("orgId"), v.text("resourcePolicyId"))?),
+        |v| DeleteOrgResourcePolicy::new(v.text("orgId"), v.text("resourcePolicyId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "validateOrgResourcePolicies",
-        |v| Ok(ValidateOrgResourcePolicies::new(v.text("orgId"))?.body(&v.body())?),
+        |v| ValidateOrgResourcePolicies::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupClusterIndexRollingIndex",
-        |v| Ok(CreateGroupClusterIndexRollingIndex::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body())?),
+        |v| CreateGroupClusterIndexRollingIndex::new(v.text("groupId"), v.text("clusterName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
-    h.check("getSystemStatus", |_v| Ok(GetSystemStatus::new()?), |op, version| op.api_version(version));
+    h.check("getSystemStatus", |_v| GetSystemStatus::new(), |op, version| op.api_version(version));
     h.check(
         "listControlPlaneIpAddresses",
-        |_v| Ok(ListControlPlaneIpAddresses::new()?),
+        |_v| ListControlPlaneIpAddresses::new(),
         |op, version| op.api_version(version),
     );
     h.check(
         "generateGroupSandboxClusterDescription",
-        |v| Ok(GenerateGroupSandboxClusterDescription::new(v.text("groupId"), v.text("sandboxConfigId"))?),
+        |v| GenerateGroupSandboxClusterDescription::new(v.text("groupId"), v.text("sandboxConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgSandboxConfig",
         |v| {
-            Ok(ListOrgSandboxConfig::new(v.text("orgId"))?
+            ListOrgSandboxConfig::new(v.text("orgId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgSandboxConfig",
-        |v| Ok(CreateOrgSandboxConfig::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgSandboxConfig::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgSandboxConfig",
-        |v| Ok(GetOrgSandboxConfig::new(v.text("orgId"), v.text("sandboxConfigId"))?),
+        |v| GetOrgSandboxConfig::new(v.text("orgId"), v.text("sandboxConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgSandboxConfig",
-        |v| Ok(UpdateOrgSandboxConfig::new(v.text("orgId"), v.text("sandboxConfigId"))?.body(&v.body())?),
+        |v| UpdateOrgSandboxConfig::new(v.text("orgId"), v.text("sandboxConfigId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgSandboxConfig",
-        |v| Ok(DeleteOrgSandboxConfig::new(v.text("orgId"), v.text("sandboxConfigId"))?),
+        |v| DeleteOrgSandboxConfig::new(v.text("orgId"), v.text("sandboxConfigId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupServerlessInstances",
         |v| {
-            Ok(ListGroupServerlessInstances::new(v.text("groupId"))?
+            ListGroupServerlessInstances::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupServerlessInstance",
-        |v| Ok(GetGroupServerlessInstance::new(v.text("groupId"), v.text("name"))?),
+        |v| GetGroupServerlessInstance::new(v.text("groupId"), v.text("name")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupPrivateEndpointServerlessInstanceEndpoint",
-        |v| Ok(ListGroupPrivateEndpointServerlessInstanceEndpoint::new(v.text("groupId"), v.text("instanceName"))?),
+        |v| ListGroupPrivateEndpointServerlessInstanceEndpoint::new(v.text("groupId"), v.text("instanceName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupPrivateEndpointServerlessInstanceEndpoint",
         |v| {
-            Ok(CreateGroupPrivateEndpointServerlessInstanceEndpoint::new(v.text("groupId"), v.text("instanceName"))?
-                .body(&v.body())?)
+            CreateGroupPrivateEndpointServerlessInstanceEndpoint::new(v.text("groupId"), v.text("instanceName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupPrivateEndpointServerlessInstanceEndpoint",
         |v| {
-            Ok(GetGroupPrivateEndpointServerlessInstanceEndpoint::new(
+            GetGroupPrivateEndpointServerlessInstanceEndpoint::new(
                 v.text("groupId"),
                 v.text("instanceName"),
                 v.text("endpointId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupPrivateEndpointServerlessInstanceEndpoint",
         |v| {
-            Ok(UpdateGroupPrivateEndpointServerlessInstanceEndpoint::new(
+            UpdateGroupPrivateEndpointServerlessInstanceEndpoint::new(
                 v.text("groupId"),
                 v.text("instanceName"),
                 v.text("endpointId"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupPrivateEndpointServerlessInstanceEndpoint",
         |v| {
-            Ok(DeleteGroupPrivateEndpointServerlessInstanceEndpoint::new(
+            DeleteGroupPrivateEndpointServerlessInstanceEndpoint::new(
                 v.text("groupId"),
                 v.text("instanceName"),
                 v.text("endpointId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupServiceAccounts",
         |v| {
-            Ok(ListGroupServiceAccounts::new(v.text("groupId"))?
+            ListGroupServiceAccounts::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .include_system_managed(v.bool("includeSystemManaged"))?)
+                .include_system_managed(v.bool("includeSystemManaged"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupServiceAccount",
-        |v| Ok(CreateGroupServiceAccount::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupServiceAccount::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupServiceAccount",
-        |v| Ok(GetGroupServiceAccount::new(v.text("groupId"), v.text("clientId"))?),
+        |v| GetGroupServiceAccount::new(v.text("groupId"), v.text("clientId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupServiceAccount",
-        |v| Ok(UpdateGroupServiceAccount::new(v.text("groupId"), v.text("clientId"))?.body(&v.body())?),
+        |v| UpdateGroupServiceAccount::new(v.text("groupId"), v.text("clientId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupServiceAccount",
-        |v| Ok(DeleteGroupServiceAccount::new(v.text("groupId"), v.text("clientId"))?),
+        |v| DeleteGroupServiceAccount::new(v.text("groupId"), v.text("clientId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupServiceAccountAccessList",
         |v| {
-            Ok(ListGroupServiceAccountAccessList::new(v.text("groupId"), v.text("clientId"))?
+            ListGroupServiceAccountAccessList::new(v.text("groupId"), v.text("clientId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupServiceAccountAccessList",
         |v| {
-            Ok(CreateGroupServiceAccountAccessList::new(v.text("groupId"), v.text("clientId"))?
+            CreateGroupServiceAccountAccessList::new(v.text("groupId"), v.text("clientId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupServiceAccountAccessListEntry",
-        |v| {
-            Ok(DeleteGroupServiceAccountAccessListEntry::new(
-                v.text("groupId"),
-                v.text("clientId"),
-                v.text("ipAddress"),
-            )?)
-        },
+        |v| DeleteGroupServiceAccountAccessListEntry::new(v.text("groupId"), v.text("clientId"), v.text("ipAddress")),
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupServiceAccountSecret",
-        |v| Ok(CreateGroupServiceAccountSecret::new(v.text("groupId"), v.text("clientId"))?.body(&v.body())?),
+        |v| CreateGroupServiceAccountSecret::new(v.text("groupId"), v.text("clientId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupServiceAccountSecret",
-        |v| Ok(DeleteGroupServiceAccountSecret::new(v.text("groupId"), v.text("clientId"), v.text("secretId"))?),
+        |v| DeleteGroupServiceAccountSecret::new(v.text("groupId"), v.text("clientId"), v.text("secretId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "inviteGroupServiceAccount",
-        |v| Ok(InviteGroupServiceAccount::new(v.text("groupId"), v.text("clientId"))?.body(&v.body())?),
+        |v| InviteGroupServiceAccount::new(v.text("groupId"), v.text("clientId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgServiceAccounts",
         |v| {
-            Ok(ListOrgServiceAccounts::new(v.text("orgId"))?
+            ListOrgServiceAccounts::new(v.text("orgId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .include_system_managed(v.bool("includeSystemManaged"))?)
+                .include_system_managed(v.bool("includeSystemManaged"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgServiceAccount",
-        |v| Ok(CreateOrgServiceAccount::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgServiceAccount::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgServiceAccount",
-        |v| Ok(GetOrgServiceAccount::new(v.text("orgId"), v.text("clientId"))?),
+        |v| GetOrgServiceAccount::new(v.text("orgId"), v.text("clientId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateOrgServiceAccount",
-        |v| Ok(UpdateOrgServiceAccount::new(v.text("orgId"), v.text("clientId"))?.body(&v.body())?),
+        |v| UpdateOrgServiceAccount::new(v.text("orgId"), v.text("clientId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgServiceAccount",
-        |v| Ok(DeleteOrgServiceAccount::new(v.text("orgId"), v.text("clientId"))?),
+        |v| DeleteOrgServiceAccount::new(v.text("orgId"), v.text("clientId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgServiceAccountAccessList",
         |v| {
-            Ok(ListOrgServiceAccountAccessList::new(v.text("orgId"), v.text("clientId"))?
+            ListOrgServiceAccountAccessList::new(v.text("orgId"), v.text("clientId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgServiceAccountAccessList",
         |v| {
-            Ok(CreateOrgServiceAccountAccessList::new(v.text("orgId"), v.text("clientId"))?
+            CreateOrgServiceAccountAccessList::new(v.text("orgId"), v.text("clientId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgServiceAccountAccessListEntry",
-        |v| Ok(DeleteOrgServiceAccountAccessListEntry::new(v.text("orgId"), v.text("clientId"), v.text("ipAddress"))?),
+        |v| DeleteOrgServiceAccountAccessListEntry::new(v.text("orgId"), v.text("clientId"), v.text("ipAddress")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgServiceAccountGroups",
         |v| {
-            Ok(GetOrgServiceAccountGroups::new(v.text("orgId"), v.text("clientId"))?
+            GetOrgServiceAccountGroups::new(v.text("orgId"), v.text("clientId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgServiceAccountSecret",
-        |v| Ok(CreateOrgServiceAccountSecret::new(v.text("orgId"), v.text("clientId"))?.body(&v.body())?),
+        |v| CreateOrgServiceAccountSecret::new(v.text("orgId"), v.text("clientId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgServiceAccountSecret",
-        |v| Ok(DeleteOrgServiceAccountSecret::new(v.text("orgId"), v.text("clientId"), v.text("secretId"))?),
+        |v| DeleteOrgServiceAccountSecret::new(v.text("orgId"), v.text("clientId"), v.text("secretId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStandbyLinks",
         |v| {
-            Ok(ListGroupStandbyLinks::new(v.text("groupId"))?
+            ListGroupStandbyLinks::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStandbyLink",
-        |v| Ok(CreateGroupStandbyLink::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupStandbyLink::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStandbyLink",
-        |v| Ok(GetGroupStandbyLink::new(v.text("groupId"), v.text("standbyLinkId"))?),
+        |v| GetGroupStandbyLink::new(v.text("groupId"), v.text("standbyLinkId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupStandbyLink",
-        |v| Ok(DeleteGroupStandbyLink::new(v.text("groupId"), v.text("standbyLinkId"))?),
+        |v| DeleteGroupStandbyLink::new(v.text("groupId"), v.text("standbyLinkId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStandbyLinkFailovers",
         |v| {
-            Ok(ListGroupStandbyLinkFailovers::new(v.text("groupId"), v.text("standbyLinkId"))?
+            ListGroupStandbyLinkFailovers::new(v.text("groupId"), v.text("standbyLinkId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStandbyLinkFailover",
-        |v| Ok(CreateGroupStandbyLinkFailover::new(v.text("groupId"), v.text("standbyLinkId"))?.body(&v.body())?),
+        |v| CreateGroupStandbyLinkFailover::new(v.text("groupId"), v.text("standbyLinkId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStandbyLinkFailover",
-        |v| Ok(GetGroupStandbyLinkFailover::new(v.text("groupId"), v.text("standbyLinkId"), v.text("failoverId"))?),
+        |v| GetGroupStandbyLinkFailover::new(v.text("groupId"), v.text("standbyLinkId"), v.text("failoverId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "inspectGroupStandbyLinkFailoverReadiness",
-        |v| Ok(InspectGroupStandbyLinkFailoverReadiness::new(v.text("groupId"), v.text("standbyLinkId"))?),
+        |v| InspectGroupStandbyLinkFailoverReadiness::new(v.text("groupId"), v.text("standbyLinkId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStreamWorkspaces",
         |v| {
-            Ok(ListGroupStreamWorkspaces::new(v.text("groupId"))?
+            ListGroupStreamWorkspaces::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStreamWorkspace",
-        |v| Ok(CreateGroupStreamWorkspace::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupStreamWorkspace::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamAccountDetails",
-        |v| Ok(GetGroupStreamAccountDetails::new(v.text("groupId"), v.text("cloudProvider"), v.text("regionName"))?),
+        |v| GetGroupStreamAccountDetails::new(v.text("groupId"), v.text("cloudProvider"), v.text("regionName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStreamActiveVpcPeeringConnections",
         |v| {
-            Ok(ListGroupStreamActiveVpcPeeringConnections::new(v.text("groupId"))?
+            ListGroupStreamActiveVpcPeeringConnections::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStreamPrivateLinkConnections",
         |v| {
-            Ok(ListGroupStreamPrivateLinkConnections::new(v.text("groupId"))?
+            ListGroupStreamPrivateLinkConnections::new(v.text("groupId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStreamPrivateLinkConnection",
-        |v| Ok(CreateGroupStreamPrivateLinkConnection::new(v.text("groupId"))?.body(&v.body())?),
+        |v| CreateGroupStreamPrivateLinkConnection::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamPrivateLinkConnection",
-        |v| Ok(GetGroupStreamPrivateLinkConnection::new(v.text("groupId"), v.text("connectionId"))?),
+        |v| GetGroupStreamPrivateLinkConnection::new(v.text("groupId"), v.text("connectionId")),
         |op, version| op.api_version(version),
     );
-    h.check("updateGroupStreamPrivateLinkConnection", |v| Ok(UpdateGroupStreamPrivateLinkConnection::new(v.text("groupId"), v.text("connectionId"))?.body(&v.body())?), |op, version| op.api_version(version));
+    h.check(
+        "updateGroupStreamPrivateLinkConnection",
+        |v| UpdateGroupStreamPrivateLinkConnection::new(v.text("groupId"), v.text("connectionId"))?.body(&v.body()),
+        |op, version| op.api_version(version),
+    );
     h.check(
         "deleteGroupStreamPrivateLinkConnection",
-        |v| Ok(DeleteGroupStreamPrivateLinkConnection::new(v.text("groupId"), v.text("connectionId"))?),
+        |v| DeleteGroupStreamPrivateLinkConnection::new(v.text("groupId"), v.text("connectionId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStreamVpcPeeringConnections",
         |v| {
-            Ok(ListGroupStreamVpcPeeringConnections::new(v.text("groupId"), v.text("requesterAccountId"))?
+            ListGroupStreamVpcPeeringConnections::new(v.text("groupId"), v.text("requesterAccountId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupStreamVpcPeeringConnection",
-        |v| Ok(DeleteGroupStreamVpcPeeringConnection::new(v.text("groupId"), v.text("id"))?),
+        |v| DeleteGroupStreamVpcPeeringConnection::new(v.text("groupId"), v.text("id")),
         |op, version| op.api_version(version),
     );
     h.check(
         "acceptGroupStreamVpcPeeringConnection",
-        |v| Ok(AcceptGroupStreamVpcPeeringConnection::new(v.text("groupId"), v.text("id"))?.body(&v.body())?),
+        |v| AcceptGroupStreamVpcPeeringConnection::new(v.text("groupId"), v.text("id"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "rejectGroupStreamVpcPeeringConnection",
-        |v| Ok(RejectGroupStreamVpcPeeringConnection::new(v.text("groupId"), v.text("id"))?),
+        |v| RejectGroupStreamVpcPeeringConnection::new(v.text("groupId"), v.text("id")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamWorkspace",
         |v| {
-            Ok(GetGroupStreamWorkspace::new(v.text("groupId"), v.text("tenantName"))?
-                .include_connections(v.bool("includeConnections"))?)
+            GetGroupStreamWorkspace::new(v.text("groupId"), v.text("tenantName"))?
+                .include_connections(v.bool("includeConnections"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupStreamWorkspace",
-        |v| Ok(UpdateGroupStreamWorkspace::new(v.text("groupId"), v.text("tenantName"))?.body(&v.body())?),
+        |v| UpdateGroupStreamWorkspace::new(v.text("groupId"), v.text("tenantName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupStreamWorkspace",
-        |v| Ok(DeleteGroupStreamWorkspace::new(v.text("groupId"), v.text("tenantName"))?),
+        |v| DeleteGroupStreamWorkspace::new(v.text("groupId"), v.text("tenantName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "downloadGroupStreamAuditLogs",
         |v| {
-            Ok(DownloadGroupStreamAuditLogs::new(v.text("groupId"), v.text("tenantName"))?
+            DownloadGroupStreamAuditLogs::new(v.text("groupId"), v.text("tenantName"))?
                 .end_date(v.i64("endDate"))?
                 .start_date(v.i64("startDate"))?
-                .sp_name(v.text("spName"))?)
+                .sp_name(v.text("spName"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStreamConnections",
         |v| {
-            Ok(ListGroupStreamConnections::new(v.text("groupId"), v.text("tenantName"))?
+            ListGroupStreamConnections::new(v.text("groupId"), v.text("tenantName"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStreamConnection",
-        |v| Ok(CreateGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"))?.body(&v.body())?),
+        |v| CreateGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamConnection",
-        |v| Ok(GetGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"), v.text("connectionName"))?),
+        |v| GetGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"), v.text("connectionName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupStreamConnection",
         |v| {
-            Ok(UpdateGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"), v.text("connectionName"))?
-                .body(&v.body())?)
+            UpdateGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"), v.text("connectionName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupStreamConnection",
-        |v| Ok(DeleteGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"), v.text("connectionName"))?),
+        |v| DeleteGroupStreamConnection::new(v.text("groupId"), v.text("tenantName"), v.text("connectionName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupStreamConnectionFailoverConnections",
         |v| {
-            Ok(ListGroupStreamConnectionFailoverConnections::new(
+            ListGroupStreamConnectionFailoverConnections::new(
                 v.text("groupId"),
                 v.text("tenantName"),
                 v.text("connectionName"),
             )?
             .items_per_page(v.u32("itemsPerPage"))?
-            .page_num(v.u32("pageNum"))?)
+            .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStreamConnectionFailoverConnection",
         |v| {
-            Ok(CreateGroupStreamConnectionFailoverConnection::new(
+            CreateGroupStreamConnectionFailoverConnection::new(
                 v.text("groupId"),
                 v.text("tenantName"),
                 v.text("connectionName"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamConnectionFailoverConnection",
         |v| {
-            Ok(GetGroupStreamConnectionFailoverConnection::new(
+            GetGroupStreamConnectionFailoverConnection::new(
                 v.text("groupId"),
                 v.text("tenantName"),
                 v.text("connectionName"),
                 v.text("failoverConnectionId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupStreamConnectionFailoverConnection",
         |v| {
-            Ok(UpdateGroupStreamConnectionFailoverConnection::new(
+            UpdateGroupStreamConnectionFailoverConnection::new(
                 v.text("groupId"),
                 v.text("tenantName"),
                 v.text("connectionName"),
                 v.text("failoverConnectionId"),
             )?
-            .body(&v.body())?)
+            .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupStreamConnectionFailoverConnection",
         |v| {
-            Ok(DeleteGroupStreamConnectionFailoverConnection::new(
+            DeleteGroupStreamConnectionFailoverConnection::new(
                 v.text("groupId"),
                 v.text("tenantName"),
                 v.text("connectionName"),
                 v.text("failoverConnectionId"),
-            )?)
+            )
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupStreamProcessor",
-        |v| Ok(CreateGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"))?.body(&v.body())?),
+        |v| CreateGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamProcessor",
-        |v| Ok(GetGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?),
+        |v| GetGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupStreamProcessor",
         |v| {
-            Ok(UpdateGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?
-                .body(&v.body())?)
+            UpdateGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupStreamProcessor",
-        |v| Ok(DeleteGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?),
+        |v| DeleteGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "startGroupStreamProcessor",
-        |v| Ok(StartGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?),
+        |v| StartGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "startGroupStreamProcessorWith",
         |v| {
-            Ok(StartGroupStreamProcessorWith::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?
-                .body(&v.body())?)
+            StartGroupStreamProcessorWith::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "stopGroupStreamProcessor",
-        |v| Ok(StopGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName"))?),
+        |v| StopGroupStreamProcessor::new(v.text("groupId"), v.text("tenantName"), v.text("processorName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupStreamProcessors",
         |v| {
-            Ok(GetGroupStreamProcessors::new(v.text("groupId"), v.text("tenantName"))?
+            GetGroupStreamProcessors::new(v.text("groupId"), v.text("tenantName"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .include_count(v.bool("includeCount"))?)
+                .include_count(v.bool("includeCount"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "downloadGroupStreamOperationalLogs",
         |v| {
-            Ok(DownloadGroupStreamOperationalLogs::new(v.text("groupId"), v.text("tenantName"))?
+            DownloadGroupStreamOperationalLogs::new(v.text("groupId"), v.text("tenantName"))?
                 .end_date(v.i64("endDate"))?
                 .start_date(v.i64("startDate"))?
-                .sp_name(v.text("spName"))?)
+                .sp_name(v.text("spName"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "withGroupStreamSampleConnections",
-        |v| Ok(WithGroupStreamSampleConnections::new(v.text("groupId"))?.body(&v.body())?),
+        |v| WithGroupStreamSampleConnections::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupTeams",
         |v| {
-            Ok(ListGroupTeams::new(v.text("groupId"))?
+            ListGroupTeams::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "addGroupTeams",
-        |v| Ok(AddGroupTeams::new(v.text("groupId"))?.body(&v.body())?),
+        |v| AddGroupTeams::new(v.text("groupId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupTeam",
-        |v| Ok(GetGroupTeam::new(v.text("groupId"), v.text("teamId"))?),
+        |v| GetGroupTeam::new(v.text("groupId"), v.text("teamId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupTeam",
-        |v| Ok(UpdateGroupTeam::new(v.text("groupId"), v.text("teamId"))?.body(&v.body())?),
+        |v| UpdateGroupTeam::new(v.text("groupId"), v.text("teamId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "removeGroupTeam",
-        |v| Ok(RemoveGroupTeam::new(v.text("groupId"), v.text("teamId"))?),
+        |v| RemoveGroupTeam::new(v.text("groupId"), v.text("teamId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listOrgTeams",
         |v| {
-            Ok(ListOrgTeams::new(v.text("orgId"))?
+            ListOrgTeams::new(v.text("orgId"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .include_count(v.bool("includeCount"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createOrgTeam",
-        |v| Ok(CreateOrgTeam::new(v.text("orgId"))?.body(&v.body())?),
+        |v| CreateOrgTeam::new(v.text("orgId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgTeamByName",
-        |v| Ok(GetOrgTeamByName::new(v.text("orgId"), v.text("teamName"))?),
+        |v| GetOrgTeamByName::new(v.text("orgId"), v.text("teamName")),
         |op, version| op.api_version(version),
     );
     h.check(
         "getOrgTeam",
-        |v| Ok(GetOrgTeam::new(v.text("orgId"), v.text("teamId"))?),
+        |v| GetOrgTeam::new(v.text("orgId"), v.text("teamId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "renameOrgTeam",
-        |v| Ok(RenameOrgTeam::new(v.text("orgId"), v.text("teamId"))?.body(&v.body())?),
+        |v| RenameOrgTeam::new(v.text("orgId"), v.text("teamId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteOrgTeam",
-        |v| Ok(DeleteOrgTeam::new(v.text("orgId"), v.text("teamId"))?),
+        |v| DeleteOrgTeam::new(v.text("orgId"), v.text("teamId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "addOrgTeamUsers",
-        |v| Ok(AddOrgTeamUsers::new(v.text("orgId"), v.text("teamId"))?.body(&v.body())?),
+        |v| AddOrgTeamUsers::new(v.text("orgId"), v.text("teamId"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "removeOrgTeamUserFromTeam",
-        |v| Ok(RemoveOrgTeamUserFromTeam::new(v.text("orgId"), v.text("teamId"), v.text("userId"))?),
+        |v| RemoveOrgTeamUserFromTeam::new(v.text("orgId"), v.text("teamId"), v.text("userId")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupIntegrations",
         |v| {
-            Ok(ListGroupIntegrations::new(v.text("groupId"))?
+            ListGroupIntegrations::new(v.text("groupId"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "getGroupIntegration",
-        |v| Ok(GetGroupIntegration::new(v.text("groupId"), v.text("integrationType"))?),
+        |v| GetGroupIntegration::new(v.text("groupId"), v.text("integrationType")),
         |op, version| op.api_version(version),
     );
     h.check(
         "updateGroupIntegration",
         |v| {
-            Ok(UpdateGroupIntegration::new(v.text("groupId"), v.text("integrationType"))?
+            UpdateGroupIntegration::new(v.text("groupId"), v.text("integrationType"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupIntegration",
         |v| {
-            Ok(CreateGroupIntegration::new(v.text("groupId"), v.text("integrationType"))?
+            CreateGroupIntegration::new(v.text("groupId"), v.text("integrationType"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
                 .page_num(v.u32("pageNum"))?
-                .body(&v.body())?)
+                .body(&v.body())
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "deleteGroupIntegration",
-        |v| Ok(DeleteGroupIntegration::new(v.text("groupId"), v.text("integrationType"))?),
+        |v| DeleteGroupIntegration::new(v.text("groupId"), v.text("integrationType")),
         |op, version| op.api_version(version),
     );
     h.check(
         "listGroupDatabaseUserCerts",
         |v| {
-            Ok(ListGroupDatabaseUserCerts::new(v.text("groupId"), v.text("username"))?
+            ListGroupDatabaseUserCerts::new(v.text("groupId"), v.text("username"))?
                 .include_count(v.bool("includeCount"))?
                 .items_per_page(v.u32("itemsPerPage"))?
-                .page_num(v.u32("pageNum"))?)
+                .page_num(v.u32("pageNum"))
         },
         |op, version| op.api_version(version),
     );
     h.check(
         "createGroupDatabaseUserCert",
-        |v| Ok(CreateGroupDatabaseUserCert::new(v.text("groupId"), v.text("username"))?.body(&v.body())?),
+        |v| CreateGroupDatabaseUserCert::new(v.text("groupId"), v.text("username"))?.body(&v.body()),
         |op, version| op.api_version(version),
     );
     h.check(
         "disableGroupUserSecurityCustomerX509",
-        |v| Ok(DisableGroupUserSecurityCustomerX509::new(v.text("groupId"))?),
+        |v| DisableGroupUserSecurityCustomerX509::new(v.text("groupId")),
         |op, version| op.api_version(version),
     );
 }

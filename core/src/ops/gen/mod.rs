@@ -2,6 +2,9 @@
 // and core/codegen/overrides.toml. Do not edit: run `cargo run -p atlas-admin-codegen`.
 //! One module per spec tag, each behind its Cargo feature: the catalog entry of every operation and a typed operation for each one the table of `ops` does not type, re-exported by `ops`; and [`GENERATED`].
 
+// (The spec's descriptions, in the docs, hold Markdown links of bare URLs.)
+#![allow(rustdoc::bare_urls)]
+
 /// What the tag modules use (none is compiled by default).
 #[allow(unused_imports)]
 mod prelude {
