@@ -281,6 +281,19 @@ pub(crate) fn with_tag(mut value: Value, key: &str, tag: &str) -> Value {
     value
 }
 
+/// The order to try a union's members in: most of the body's fields declared first (a
+/// member's `fields`), the spec's order on a tie.
+#[allow(dead_code)] // (the generated models of some tags use it, no tag all)
+pub(crate) fn best_fit(value: &Value, fields: &[&[&str]]) -> Vec<usize> {
+    let score = |names: &[&str]| match value {
+        Value::Object(map) => map.keys().filter(|k| names.contains(&k.as_str())).count(),
+        _ => 0,
+    };
+    let mut order: Vec<(usize, usize)> = fields.iter().enumerate().map(|(i, names)| (score(names), i)).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
 /// A hand-written model (`crate::models`) through its serde implementation.
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
 pub(crate) fn via_serde<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, DecodeError> {

@@ -33,6 +33,7 @@ pub struct MongoDBAccessLogs {
 
 impl MongoDBAccessLogs {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             auth_result: None,
@@ -49,6 +50,7 @@ impl MongoDBAccessLogs {
 }
 
 impl Json for MongoDBAccessLogs {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -64,6 +66,7 @@ impl Json for MongoDBAccessLogs {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "authResult", &self.auth_result);
@@ -91,17 +94,20 @@ pub struct MongoDBAccessLogsList {
 
 impl MongoDBAccessLogsList {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { access_logs: None }
     }
 }
 
 impl Json for MongoDBAccessLogsList {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { access_logs: optional(&mut m, "accessLogs")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "accessLogs", &self.access_logs);

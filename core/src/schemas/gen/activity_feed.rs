@@ -19,17 +19,20 @@ pub struct ActivityFeedLinkResponse {
 
 impl ActivityFeedLinkResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(link: String) -> Self {
         Self { link, links: None }
     }
 }
 
 impl Json for ActivityFeedLinkResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { link: required(&mut m, "link")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "link", &self.link);

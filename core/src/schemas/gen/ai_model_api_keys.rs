@@ -25,12 +25,14 @@ pub struct AiModelApiKeyCreateRequest {
 
 impl AiModelApiKeyCreateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self { cloud: "ANY".to_owned(), geography: "ANY".to_owned(), name }
     }
 }
 
 impl Json for AiModelApiKeyCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -40,6 +42,7 @@ impl Json for AiModelApiKeyCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloud", &self.cloud);
@@ -83,6 +86,7 @@ pub struct AiModelApiKeyResponse {
 
 impl AiModelApiKeyResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             api_key_id: None,
@@ -102,6 +106,7 @@ impl AiModelApiKeyResponse {
 }
 
 impl Json for AiModelApiKeyResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -120,6 +125,7 @@ impl Json for AiModelApiKeyResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -150,17 +156,20 @@ pub struct AiModelApiKeyUpdateRequest {
 
 impl AiModelApiKeyUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self { name }
     }
 }
 
 impl Json for AiModelApiKeyUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: required(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "name", &self.name);
@@ -184,12 +193,14 @@ pub struct PaginatedAtlasAiModelApiKeysResponse {
 
 impl PaginatedAtlasAiModelApiKeysResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AiModelApiKeyResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAtlasAiModelApiKeysResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -199,6 +210,7 @@ impl Json for PaginatedAtlasAiModelApiKeysResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

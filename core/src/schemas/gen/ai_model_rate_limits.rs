@@ -29,6 +29,7 @@ pub struct AiModelRateLimitResponse {
 
 impl AiModelRateLimitResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud: None,
@@ -43,6 +44,7 @@ impl AiModelRateLimitResponse {
 }
 
 impl Json for AiModelRateLimitResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -56,6 +58,7 @@ impl Json for AiModelRateLimitResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloud", &self.cloud);
@@ -83,12 +86,14 @@ pub struct AiModelsRateLimitUpdateRequest {
 
 impl AiModelsRateLimitUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(requests_per_minute_limit: i32, tokens_per_minute_limit: i32) -> Self {
         Self { requests_per_minute_limit, tokens_per_minute_limit }
     }
 }
 
 impl Json for AiModelsRateLimitUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -97,6 +102,7 @@ impl Json for AiModelsRateLimitUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "requestsPerMinuteLimit", &self.requests_per_minute_limit);
@@ -121,12 +127,14 @@ pub struct PaginatedAtlasAiModelRateLimitsResponse {
 
 impl PaginatedAtlasAiModelRateLimitsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AiModelRateLimitResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAtlasAiModelRateLimitsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -136,6 +144,7 @@ impl Json for PaginatedAtlasAiModelRateLimitsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

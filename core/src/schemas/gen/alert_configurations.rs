@@ -21,12 +21,14 @@ pub struct AlertMatcher {
 
 impl AlertMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: String, operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name, operator, value }
     }
 }
 
 impl Json for AlertMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for AlertMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -71,6 +74,7 @@ pub enum AlertMatcherOperator {
 
 impl AlertMatcherOperator {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Equals => "EQUALS",
@@ -85,6 +89,7 @@ impl AlertMatcherOperator {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "EQUALS" => Self::Equals,
@@ -100,9 +105,11 @@ impl AlertMatcherOperator {
 }
 
 impl Json for AlertMatcherOperator {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -175,6 +182,7 @@ pub enum AlertsNotificationRootForGroup {
 }
 
 impl Json for AlertsNotificationRootForGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "typeName").as_deref() {
             Some("DATADOG") => Self::DatadogNotification(Box::from_json(value)?),
@@ -195,6 +203,7 @@ impl Json for AlertsNotificationRootForGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DatadogNotification(v) => v.to_json(),
@@ -232,12 +241,14 @@ pub struct AlertsThresholdInteger {
 
 impl AlertsThresholdInteger {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for AlertsThresholdInteger {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -247,6 +258,7 @@ impl Json for AlertsThresholdInteger {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -286,6 +298,7 @@ pub struct AppServiceAlertConfigViewForNdsGroup {
 
 impl AppServiceAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: AppServiceEventTypeViewAlertableNoThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -306,6 +319,7 @@ impl AppServiceAlertConfigViewForNdsGroup {
 }
 
 impl Json for AppServiceAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -322,6 +336,7 @@ impl Json for AppServiceAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -370,6 +385,7 @@ pub enum AppServiceEventTypeViewAlertableNoThreshold {
 
 impl AppServiceEventTypeViewAlertableNoThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlConfirmation => "URL_CONFIRMATION",
@@ -387,6 +403,7 @@ impl AppServiceEventTypeViewAlertableNoThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "URL_CONFIRMATION" => Self::UrlConfirmation,
@@ -405,9 +422,11 @@ impl AppServiceEventTypeViewAlertableNoThreshold {
 }
 
 impl Json for AppServiceEventTypeViewAlertableNoThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -447,6 +466,7 @@ pub struct AppServiceMetricAlertConfigViewForNdsGroup {
 
 impl AppServiceMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -465,6 +485,7 @@ impl AppServiceMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for AppServiceMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -482,6 +503,7 @@ impl Json for AppServiceMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -517,12 +539,14 @@ pub struct AppServiceMetricMatcher {
 
 impl AppServiceMetricMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name: "APPLICATION_ID".to_owned(), operator, value }
     }
 }
 
 impl Json for AppServiceMetricMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -532,6 +556,7 @@ impl Json for AppServiceMetricMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -623,6 +648,7 @@ pub enum AppServiceMetricThreshold {
 }
 
 impl Json for AppServiceMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("REALM_AUTH_LOGIN_FAIL") => Self::RealmAuthLoginFail(Box::from_json(value)?),
@@ -668,6 +694,7 @@ impl Json for AppServiceMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::RealmAuthLoginFail(v) => with_tag(v.to_json(), "metricName", "REALM_AUTH_LOGIN_FAIL"),
@@ -732,6 +759,53 @@ impl Json for AppServiceMetricThreshold {
 
 serde_via_json!(AppServiceMetricThreshold);
 
+/// Comparison operator to apply when checking the current metric value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppServiceMetricThresholdOperator {
+    /// `LESS_THAN`
+    LessThan,
+    /// `GREATER_THAN`
+    GreaterThan,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl AppServiceMetricThresholdOperator {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LessThan => "LESS_THAN",
+            Self::GreaterThan => "GREATER_THAN",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "LESS_THAN" => Self::LessThan,
+            "GREATER_THAN" => Self::GreaterThan,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for AppServiceMetricThresholdOperator {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(AppServiceMetricThresholdOperator);
+
 /// The spec's `AssertMsgRawMetricThresholdView` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -743,7 +817,7 @@ pub struct AssertMsgRawMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -754,12 +828,14 @@ pub struct AssertMsgRawMetricThresholdView {
 
 impl AssertMsgRawMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for AssertMsgRawMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -771,6 +847,7 @@ impl Json for AssertMsgRawMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -785,47 +862,9 @@ impl Json for AssertMsgRawMetricThresholdView {
 serde_via_json!(AssertMsgRawMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AssertMsgRawMetricThresholdViewOperator {
-    /// `LESS_THAN`
-    LessThan,
-    /// `GREATER_THAN`
-    GreaterThan,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl AssertMsgRawMetricThresholdViewOperator {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LessThan => "LESS_THAN",
-            Self::GreaterThan => "GREATER_THAN",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "LESS_THAN" => Self::LessThan,
-            "GREATER_THAN" => Self::GreaterThan,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for AssertMsgRawMetricThresholdViewOperator {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(AssertMsgRawMetricThresholdViewOperator);
+///
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type AssertMsgRawMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `AssertRegularRawMetricThresholdView` schema.
 ///
@@ -853,7 +892,7 @@ pub struct AvgCommandExecutionTimeTimeMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -862,12 +901,14 @@ pub struct AvgCommandExecutionTimeTimeMetricThresholdView {
 
 impl AvgCommandExecutionTimeTimeMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for AvgCommandExecutionTimeTimeMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -879,6 +920,7 @@ impl Json for AvgCommandExecutionTimeTimeMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -894,8 +936,8 @@ serde_via_json!(AvgCommandExecutionTimeTimeMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type AvgCommandExecutionTimeTimeMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type AvgCommandExecutionTimeTimeMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `AvgReadExecutionTimeTimeMetricThresholdView` schema.
 ///
@@ -927,6 +969,7 @@ pub enum BillingEventTypeViewAlertableWithThreshold {
 
 impl BillingEventTypeViewAlertableWithThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PendingInvoiceOverThreshold => "PENDING_INVOICE_OVER_THRESHOLD",
@@ -939,6 +982,7 @@ impl BillingEventTypeViewAlertableWithThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING_INVOICE_OVER_THRESHOLD" => Self::PendingInvoiceOverThreshold,
@@ -952,9 +996,11 @@ impl BillingEventTypeViewAlertableWithThreshold {
 }
 
 impl Json for BillingEventTypeViewAlertableWithThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -992,6 +1038,7 @@ pub struct BillingThresholdAlertConfigViewForNdsGroup {
 
 impl BillingThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: BillingEventTypeViewAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -1013,6 +1060,7 @@ impl BillingThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for BillingThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1030,6 +1078,7 @@ impl Json for BillingThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1060,7 +1109,7 @@ pub struct CacheBytesReadIntoDataMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -1069,12 +1118,14 @@ pub struct CacheBytesReadIntoDataMetricThresholdView {
 
 impl CacheBytesReadIntoDataMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for CacheBytesReadIntoDataMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1086,6 +1137,7 @@ impl Json for CacheBytesReadIntoDataMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -1101,8 +1153,8 @@ serde_via_json!(CacheBytesReadIntoDataMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type CacheBytesReadIntoDataMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type CacheBytesReadIntoDataMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `CacheBytesWrittenFromDataMetricThresholdView` schema.
 ///
@@ -1149,6 +1201,7 @@ pub struct ClusterAlertConfigViewForNdsGroup {
 
 impl ClusterAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -1166,6 +1219,7 @@ impl ClusterAlertConfigViewForNdsGroup {
 }
 
 impl Json for ClusterAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1182,6 +1236,7 @@ impl Json for ClusterAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1216,12 +1271,14 @@ pub struct ClusterMatcher {
 
 impl ClusterMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name: "CLUSTER_NAME".to_owned(), operator, value }
     }
 }
 
 impl Json for ClusterMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1231,6 +1288,7 @@ impl Json for ClusterMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -1283,6 +1341,7 @@ pub enum CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
 
 impl CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CpsSnapshotBehind => "CPS_SNAPSHOT_BEHIND",
@@ -1293,6 +1352,7 @@ impl CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CPS_SNAPSHOT_BEHIND" => Self::CpsSnapshotBehind,
@@ -1304,9 +1364,11 @@ impl CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
 }
 
 impl Json for CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1344,6 +1406,7 @@ pub struct CpsBackupThresholdAlertConfigViewForNdsGroup {
 
 impl CpsBackupThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: CpsBackupEventTypeViewForNdsGroupAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -1365,6 +1428,7 @@ impl CpsBackupThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for CpsBackupThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1382,6 +1446,7 @@ impl Json for CpsBackupThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1458,6 +1523,7 @@ pub struct DatadogNotification {
 
 impl DatadogNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             datadog_api_key: None,
@@ -1472,6 +1538,7 @@ impl DatadogNotification {
 }
 
 impl Json for DatadogNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1485,6 +1552,7 @@ impl Json for DatadogNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "datadogApiKey", &self.datadog_api_key);
@@ -1548,6 +1616,7 @@ pub struct DefaultAlertConfigViewForNdsGroup {
 
 impl DefaultAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: DefaultAlertConfigViewForNdsGroupEventTypeName,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -1568,6 +1637,7 @@ impl DefaultAlertConfigViewForNdsGroup {
 }
 
 impl Json for DefaultAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1584,6 +1654,7 @@ impl Json for DefaultAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -1838,6 +1909,7 @@ pub enum DefaultAlertConfigViewForNdsGroupEventTypeName {
 
 impl DefaultAlertConfigViewForNdsGroupEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreditCardAboutToExpire => "CREDIT_CARD_ABOUT_TO_EXPIRE",
@@ -1964,6 +2036,7 @@ impl DefaultAlertConfigViewForNdsGroupEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREDIT_CARD_ABOUT_TO_EXPIRE" => Self::CreditCardAboutToExpire,
@@ -2091,9 +2164,11 @@ impl DefaultAlertConfigViewForNdsGroupEventTypeName {
 }
 
 impl Json for DefaultAlertConfigViewForNdsGroupEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2240,6 +2315,7 @@ pub struct EmailNotification {
 
 impl EmailNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -2252,6 +2328,7 @@ impl EmailNotification {
 }
 
 impl Json for EmailNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2263,6 +2340,7 @@ impl Json for EmailNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -2306,6 +2384,7 @@ pub struct EncryptionKeyAlertConfigViewForNdsGroup {
 
 impl EncryptionKeyAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: EncryptionKeyEventTypeViewAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -2327,6 +2406,7 @@ impl EncryptionKeyAlertConfigViewForNdsGroup {
 }
 
 impl Json for EncryptionKeyAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2344,6 +2424,7 @@ impl Json for EncryptionKeyAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -2385,6 +2466,7 @@ pub enum EncryptionKeyEventTypeViewAlertable {
 
 impl EncryptionKeyEventTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AwsEncryptionKeyNeedsRotation => "AWS_ENCRYPTION_KEY_NEEDS_ROTATION",
@@ -2398,6 +2480,7 @@ impl EncryptionKeyEventTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS_ENCRYPTION_KEY_NEEDS_ROTATION" => Self::AwsEncryptionKeyNeedsRotation,
@@ -2412,9 +2495,11 @@ impl EncryptionKeyEventTypeViewAlertable {
 }
 
 impl Json for EncryptionKeyEventTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2476,6 +2561,7 @@ pub enum FlexClusterMetricThreshold {
 }
 
 impl Json for FlexClusterMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("FLEX_AVG_COMMAND_EXECUTION_TIME") => Self::FlexAvgCommandExecutionTime(Box::from_json(value)?),
@@ -2497,6 +2583,7 @@ impl Json for FlexClusterMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FlexAvgCommandExecutionTime(v) => {
@@ -2560,6 +2647,7 @@ pub struct FlexMetricAlertConfigViewForNdsGroup {
 
 impl FlexMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -2578,6 +2666,7 @@ impl FlexMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for FlexMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2595,6 +2684,7 @@ impl Json for FlexMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -2747,12 +2837,14 @@ pub struct GreaterThanDaysThresholdView {
 
 impl GreaterThanDaysThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for GreaterThanDaysThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2762,6 +2854,7 @@ impl Json for GreaterThanDaysThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -2791,12 +2884,14 @@ pub struct GreaterThanRawThreshold {
 
 impl GreaterThanRawThreshold {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for GreaterThanRawThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2806,6 +2901,7 @@ impl Json for GreaterThanRawThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -2847,6 +2943,7 @@ pub struct GreaterThanRawThresholdAlertConfigViewForNdsGroup {
 
 impl GreaterThanRawThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -2868,6 +2965,7 @@ impl GreaterThanRawThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for GreaterThanRawThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2885,6 +2983,7 @@ impl Json for GreaterThanRawThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -2920,12 +3019,14 @@ pub struct GreaterThanTimeThreshold {
 
 impl GreaterThanTimeThreshold {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for GreaterThanTimeThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2935,6 +3036,7 @@ impl Json for GreaterThanTimeThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -2952,139 +3054,264 @@ serde_via_json!(GreaterThanTimeThreshold);
 pub enum GroupAlertsConfig {
     /// Any Other Alert Configurations
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CREDIT_CARD_ABOUT_TO_EXPIRE`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_CAUGHT_UP`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `USER_ROLES_CHANGED_AUDIT`, `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`, `RESOURCE_POLICY_VIOLATED`.
     DefaultAlertConfigViewForNdsGroup(Box<DefaultAlertConfigViewForNdsGroup>),
     /// App Services Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `URL_CONFIRMATION`, `SUCCESSFUL_DEPLOY`, `DEPLOYMENT_FAILURE`, `REQUEST_RATE_LIMIT`, `LOG_FORWARDER_FAILURE`, `SYNC_FAILURE`, `TRIGGER_FAILURE`, `TRIGGER_AUTO_RESUMED`, `DEPLOYMENT_MODEL_CHANGE_SUCCESS`, `DEPLOYMENT_MODEL_CHANGE_FAILURE`.
     AppServiceAlertConfigViewForNdsGroup(Box<AppServiceAlertConfigViewForNdsGroup>),
     /// App Services Metric Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_REALM_METRIC_THRESHOLD`.
     AppServiceMetricAlertConfigViewForNdsGroup(Box<AppServiceMetricAlertConfigViewForNdsGroup>),
     /// Billing Threshold Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `PENDING_INVOICE_OVER_THRESHOLD`, `DAILY_BILL_OVER_THRESHOLD`, `DAILY_BILLING_CHANGE_OVER_THRESHOLD`, `WEEKLY_BILLING_CHANGE_OVER_THRESHOLD`, `MONTHLY_BILLING_CHANGE_OVER_THRESHOLD`.
     BillingThresholdAlertConfigViewForNdsGroup(Box<BillingThresholdAlertConfigViewForNdsGroup>),
     /// Cluster Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CLUSTER_MONGOS_IS_MISSING`.
     ClusterAlertConfigViewForNdsGroup(Box<ClusterAlertConfigViewForNdsGroup>),
     /// Cps Backup Threshold Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CPS_SNAPSHOT_BEHIND`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_OPLOG_BEHIND`.
     CpsBackupThresholdAlertConfigViewForNdsGroup(Box<CpsBackupThresholdAlertConfigViewForNdsGroup>),
     /// Encryption Key Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_INVALID`.
     EncryptionKeyAlertConfigViewForNdsGroup(Box<EncryptionKeyAlertConfigViewForNdsGroup>),
     /// Host Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `HOST_DOWN`, `HOST_HAS_INDEX_SUGGESTIONS`, `HOST_MONGOT_CRASHING_OOM`, `HOST_MONGOT_STOP_REPLICATION`, `HOST_MONGOT_APPROACHING_STOP_REPLICATION`, `HOST_MONGOT_PAUSE_INITIAL_SYNC`, `HOST_SEARCH_NODE_INDEX_FAILED`, `HOST_SEARCH_PROCESS_THROTTLING`, `HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN`, `HOST_NOT_ENOUGH_DISK_SPACE`, `SSH_KEY_NDS_HOST_ACCESS_REQUESTED`, `SSH_KEY_NDS_HOST_ACCESS_REFRESHED`, `PUSH_BASED_LOG_EXPORT_STOPPED`, `PUSH_BASED_LOG_EXPORT_DROPPED_LOG`, `HOST_VERSION_BEHIND`, `VERSION_BEHIND`, `HOST_EXPOSED`, `HOST_SSL_CERTIFICATE_STALE`, `HOST_SECURITY_CHECKUP_NOT_MET`, `ALERT_HOST_SSH_SESSION_STARTED`, `PROFILER_CONFIGURED_TOO_WIDELY`.
     HostAlertConfigViewForNdsGroup(Box<HostAlertConfigViewForNdsGroup>),
     /// Host Metric Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_METRIC_THRESHOLD`.
     HostMetricAlertConfigViewForNdsGroup(Box<HostMetricAlertConfigViewForNdsGroup>),
     /// Intelligent Workload Management Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `MONGOTUNE_ALERT`.
     MongotuneAlertConfigViewForNdsGroup(Box<MongotuneAlertConfigViewForNdsGroup>),
     /// NDS Auto-Scaling Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `COMPUTE_AUTO_SCALE_INITIATED_BASE`, `COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS`, `DISK_AUTO_SCALE_INITIATED`, `DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL`, `DISK_AUTO_SCALE_OPLOG_FAIL`, `PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `CLUSTER_AUTO_SHARDING_INITIATED`, `CLUSTER_RESHARDING_COMPLETED`.
     NDSAutoscalingAlertConfigViewForNdsGroup(Box<NDSAutoscalingAlertConfigViewForNdsGroup>),
     /// X509 User Authentication Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`.
     NDSX509UserAuthenticationAlertConfigViewForNdsGroup(Box<NDSX509UserAuthenticationAlertConfigViewForNdsGroup>),
     /// Replica Set Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `NO_PRIMARY`, `PRIMARY_ELECTED`.
     ReplicaSetAlertConfigViewForNdsGroup(Box<ReplicaSetAlertConfigViewForNdsGroup>),
     /// Replica Set Threshold Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `TOO_MANY_ELECTIONS`, `REPLICATION_OPLOG_WINDOW_RUNNING_OUT`, `TOO_FEW_HEALTHY_MEMBERS`, `TOO_MANY_UNHEALTHY_MEMBERS`.
     ReplicaSetThresholdAlertConfigViewForNdsGroup(Box<ReplicaSetThresholdAlertConfigViewForNdsGroup>),
     /// Serverless Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`.
     ServerlessMetricAlertConfigViewForNdsGroup(Box<ServerlessMetricAlertConfigViewForNdsGroup>),
     /// Flex Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_FLEX_METRIC_THRESHOLD`.
     FlexMetricAlertConfigViewForNdsGroup(Box<FlexMetricAlertConfigViewForNdsGroup>),
     /// Stream Processor Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`.
     StreamProcessorAlertConfigViewForNdsGroup(Box<StreamProcessorAlertConfigViewForNdsGroup>),
     /// Stream Processor Metric Alert Configuration
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`.
     StreamProcessorMetricAlertConfigViewForNdsGroup(Box<StreamProcessorMetricAlertConfigViewForNdsGroup>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for GroupAlertsConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::DefaultAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AppServiceAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AppServiceMetricAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::BillingThresholdAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ClusterAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::CpsBackupThresholdAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::EncryptionKeyAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::HostAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::HostMetricAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::MongotuneAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::NDSAutoscalingAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::NDSX509UserAuthenticationAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ReplicaSetAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ReplicaSetThresholdAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ServerlessMetricAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FlexMetricAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::StreamProcessorAlertConfigViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::StreamProcessorMetricAlertConfigViewForNdsGroup(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "eventTypeName").as_deref() {
+            Some(
+                "CREDIT_CARD_ABOUT_TO_EXPIRE"
+                | "CPS_SNAPSHOT_STARTED"
+                | "CPS_SNAPSHOT_SUCCESSFUL"
+                | "CPS_SNAPSHOT_FAILED"
+                | "CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY"
+                | "CPS_SNAPSHOT_FALLBACK_SUCCESSFUL"
+                | "CPS_SNAPSHOT_FALLBACK_FAILED"
+                | "CPS_COPY_SNAPSHOT_STARTED"
+                | "CPS_COPY_SNAPSHOT_FAILED"
+                | "CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY"
+                | "CPS_COPY_SNAPSHOT_SUCCESSFUL"
+                | "CPS_RESTORE_SUCCESSFUL"
+                | "CPS_EXPORT_SUCCESSFUL"
+                | "CPS_RESTORE_FAILED"
+                | "CPS_EXPORT_FAILED"
+                | "CPS_COLLECTION_RESTORE_SUCCESSFUL"
+                | "CPS_COLLECTION_RESTORE_FAILED"
+                | "CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS"
+                | "CPS_COLLECTION_RESTORE_CANCELED"
+                | "CPS_AUTO_EXPORT_FAILED"
+                | "CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED"
+                | "CPS_OPLOG_CAUGHT_UP"
+                | "CPS_DATA_PROTECTION_ENABLE_REQUESTED"
+                | "CPS_DATA_PROTECTION_ENABLED"
+                | "CPS_DATA_PROTECTION_UPDATE_REQUESTED"
+                | "CPS_DATA_PROTECTION_UPDATED"
+                | "CPS_DATA_PROTECTION_DISABLE_REQUESTED"
+                | "CPS_DATA_PROTECTION_DISABLED"
+                | "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT"
+                | "FTS_INDEX_DELETION_FAILED"
+                | "FTS_INDEX_BUILD_COMPLETE"
+                | "FTS_INDEX_BUILD_FAILED"
+                | "FTS_INDEX_CLEANED_UP"
+                | "FTS_INDEX_STALE"
+                | "FTS_INDEXES_RESTORE_FAILED"
+                | "FTS_INDEXES_SYNONYM_MAPPING_INVALID"
+                | "USERS_WITHOUT_MULTI_FACTOR_AUTH"
+                | "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED"
+                | "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED"
+                | "ACTIVE_LEGACY_TLS_CONNECTIONS"
+                | "WEBHOOK_TEMPLATE_RENDER_FAILED"
+                | "CLUSTER_INSTANCE_STOP_START"
+                | "CLUSTER_INSTANCE_RESYNC_REQUESTED"
+                | "CLUSTER_INSTANCE_UPDATE_REQUESTED"
+                | "SAMPLE_DATASET_LOAD_REQUESTED"
+                | "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL"
+                | "TENANT_UPGRADE_TO_SERVERLESS_FAILED"
+                | "NETWORK_PERMISSION_ENTRY_ADDED"
+                | "NETWORK_PERMISSION_ENTRY_REMOVED"
+                | "NETWORK_PERMISSION_ENTRY_UPDATED"
+                | "CLUSTER_BLOCK_WRITE"
+                | "CLUSTER_UNBLOCK_WRITE"
+                | "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE"
+                | "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED"
+                | "MAINTENANCE_IN_ADVANCED"
+                | "MAINTENANCE_AUTO_DEFERRED"
+                | "MAINTENANCE_STARTED"
+                | "MAINTENANCE_COMPLETED"
+                | "MAINTENANCE_NO_LONGER_NEEDED"
+                | "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK"
+                | "ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK"
+                | "JOINED_GROUP"
+                | "REMOVED_FROM_GROUP"
+                | "USER_ROLES_CHANGED_AUDIT"
+                | "TAGS_MODIFIED"
+                | "CLUSTER_TAGS_MODIFIED"
+                | "GROUP_TAGS_MODIFIED"
+                | "RESOURCE_POLICY_VIOLATED",
+            ) => Self::DefaultAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "URL_CONFIRMATION"
+                | "SUCCESSFUL_DEPLOY"
+                | "DEPLOYMENT_FAILURE"
+                | "REQUEST_RATE_LIMIT"
+                | "LOG_FORWARDER_FAILURE"
+                | "SYNC_FAILURE"
+                | "TRIGGER_FAILURE"
+                | "TRIGGER_AUTO_RESUMED"
+                | "DEPLOYMENT_MODEL_CHANGE_SUCCESS"
+                | "DEPLOYMENT_MODEL_CHANGE_FAILURE",
+            ) => Self::AppServiceAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("OUTSIDE_REALM_METRIC_THRESHOLD") => {
+                Self::AppServiceMetricAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some(
+                "PENDING_INVOICE_OVER_THRESHOLD"
+                | "DAILY_BILL_OVER_THRESHOLD"
+                | "DAILY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD",
+            ) => Self::BillingThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("CLUSTER_MONGOS_IS_MISSING") => Self::ClusterAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("CPS_SNAPSHOT_BEHIND" | "CPS_PREV_SNAPSHOT_OLD" | "CPS_OPLOG_BEHIND") => {
+                Self::CpsBackupThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some(
+                "AWS_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "GCP_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AWS_ENCRYPTION_KEY_INVALID"
+                | "AZURE_ENCRYPTION_KEY_INVALID"
+                | "GCP_ENCRYPTION_KEY_INVALID",
+            ) => Self::EncryptionKeyAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "HOST_DOWN"
+                | "HOST_HAS_INDEX_SUGGESTIONS"
+                | "HOST_MONGOT_CRASHING_OOM"
+                | "HOST_MONGOT_STOP_REPLICATION"
+                | "HOST_MONGOT_APPROACHING_STOP_REPLICATION"
+                | "HOST_MONGOT_PAUSE_INITIAL_SYNC"
+                | "HOST_SEARCH_NODE_INDEX_FAILED"
+                | "HOST_SEARCH_PROCESS_THROTTLING"
+                | "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN"
+                | "HOST_NOT_ENOUGH_DISK_SPACE"
+                | "SSH_KEY_NDS_HOST_ACCESS_REQUESTED"
+                | "SSH_KEY_NDS_HOST_ACCESS_REFRESHED"
+                | "PUSH_BASED_LOG_EXPORT_STOPPED"
+                | "PUSH_BASED_LOG_EXPORT_DROPPED_LOG"
+                | "HOST_VERSION_BEHIND"
+                | "VERSION_BEHIND"
+                | "HOST_EXPOSED"
+                | "HOST_SSL_CERTIFICATE_STALE"
+                | "HOST_SECURITY_CHECKUP_NOT_MET"
+                | "ALERT_HOST_SSH_SESSION_STARTED"
+                | "PROFILER_CONFIGURED_TOO_WIDELY",
+            ) => Self::HostAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("OUTSIDE_METRIC_THRESHOLD") => Self::HostMetricAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("MONGOTUNE_ALERT") => Self::MongotuneAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS"
+                | "DISK_AUTO_SCALE_INITIATED"
+                | "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL"
+                | "DISK_AUTO_SCALE_OPLOG_FAIL"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "CLUSTER_AUTO_SHARDING_INITIATED"
+                | "CLUSTER_RESHARDING_COMPLETED",
+            ) => Self::NDSAutoscalingAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK"
+                | "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK",
+            ) => Self::NDSX509UserAuthenticationAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("NO_PRIMARY" | "PRIMARY_ELECTED") => {
+                Self::ReplicaSetAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some(
+                "TOO_MANY_ELECTIONS"
+                | "REPLICATION_OPLOG_WINDOW_RUNNING_OUT"
+                | "TOO_FEW_HEALTHY_MEMBERS"
+                | "TOO_MANY_UNHEALTHY_MEMBERS",
+            ) => Self::ReplicaSetThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("OUTSIDE_SERVERLESS_METRIC_THRESHOLD") => {
+                Self::ServerlessMetricAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some("OUTSIDE_FLEX_METRIC_THRESHOLD") => Self::FlexMetricAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            Some("STREAM_PROCESSOR_STATE_IS_FAILED" | "STREAM_PROCESSOR_AUTOSCALE_INITIATED") => {
+                Self::StreamProcessorAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some("OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD") => {
+                Self::StreamProcessorMetricAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            }
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DefaultAlertConfigViewForNdsGroup(v) => v.to_json(),
@@ -3146,6 +3373,7 @@ pub struct GroupNotification {
 
 impl GroupNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -3160,6 +3388,7 @@ impl GroupNotification {
 }
 
 impl Json for GroupNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3173,6 +3402,7 @@ impl Json for GroupNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -3220,6 +3450,7 @@ pub struct HipChatNotification {
 
 impl HipChatNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -3234,6 +3465,7 @@ impl HipChatNotification {
 }
 
 impl Json for HipChatNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3247,6 +3479,7 @@ impl Json for HipChatNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -3290,6 +3523,7 @@ pub struct HostAlertConfigViewForNdsGroup {
 
 impl HostAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: HostEventTypeViewForNdsGroupAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -3310,6 +3544,7 @@ impl HostAlertConfigViewForNdsGroup {
 }
 
 impl Json for HostAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3326,6 +3561,7 @@ impl Json for HostAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -3358,12 +3594,14 @@ pub struct HostMatcher {
 
 impl HostMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: HostMatcherField, operator: AlertMatcherOperator) -> Self {
         Self { field_name, operator, value: None }
     }
 }
 
 impl Json for HostMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3373,6 +3611,7 @@ impl Json for HostMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -3406,6 +3645,7 @@ pub enum HostMatcherField {
 
 impl HostMatcherField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TypeName => "TYPE_NAME",
@@ -3419,6 +3659,7 @@ impl HostMatcherField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TYPE_NAME" => Self::TypeName,
@@ -3433,9 +3674,11 @@ impl HostMatcherField {
 }
 
 impl Json for HostMatcherField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3480,6 +3723,7 @@ pub struct HostMetricAlertConfigViewForNdsGroup {
 
 impl HostMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -3498,6 +3742,7 @@ impl HostMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for HostMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3515,6 +3760,7 @@ impl Json for HostMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -3863,6 +4109,7 @@ pub enum HostMetricThreshold {
 }
 
 impl Json for HostMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("ASSERT_MSG") => Self::AssertMsg(Box::from_json(value)?),
@@ -4063,6 +4310,7 @@ impl Json for HostMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AssertMsg(v) => with_tag(v.to_json(), "metricName", "ASSERT_MSG"),
@@ -4410,12 +4658,14 @@ pub struct LessThanDaysThresholdView {
 
 impl LessThanDaysThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for LessThanDaysThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4425,6 +4675,7 @@ impl Json for LessThanDaysThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -4452,12 +4703,14 @@ pub struct LessThanTimeThreshold {
 
 impl LessThanTimeThreshold {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for LessThanTimeThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4467,6 +4720,7 @@ impl Json for LessThanTimeThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "operator", &self.operator);
@@ -4508,6 +4762,7 @@ pub struct LessThanTimeThresholdAlertConfigViewForNdsGroup {
 
 impl LessThanTimeThresholdAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -4529,6 +4784,7 @@ impl LessThanTimeThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for LessThanTimeThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4546,6 +4802,7 @@ impl Json for LessThanTimeThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -4606,6 +4863,7 @@ pub enum MatcherFieldView {
 
 impl MatcherFieldView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApplicationId => "APPLICATION_ID",
@@ -4626,6 +4884,7 @@ impl MatcherFieldView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "APPLICATION_ID" => Self::ApplicationId,
@@ -4647,9 +4906,11 @@ impl MatcherFieldView {
 }
 
 impl Json for MatcherFieldView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4681,6 +4942,7 @@ pub enum MatcherHostType {
 
 impl MatcherHostType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standalone => "STANDALONE",
@@ -4695,6 +4957,7 @@ impl MatcherHostType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STANDALONE" => Self::Standalone,
@@ -4710,9 +4973,11 @@ impl MatcherHostType {
 }
 
 impl Json for MatcherHostType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4896,6 +5161,7 @@ pub struct MicrosoftTeamsNotification {
 
 impl MicrosoftTeamsNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -4909,6 +5175,7 @@ impl MicrosoftTeamsNotification {
 }
 
 impl Json for MicrosoftTeamsNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4921,6 +5188,7 @@ impl Json for MicrosoftTeamsNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -4965,6 +5233,7 @@ pub struct MongotuneAlertConfigViewForNdsGroup {
 
 impl MongotuneAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -4982,6 +5251,7 @@ impl MongotuneAlertConfigViewForNdsGroup {
 }
 
 impl Json for MongotuneAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4998,6 +5268,7 @@ impl Json for MongotuneAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -5097,6 +5368,7 @@ pub enum NDSAutoScalingAuditTypeViewAlertable {
 
 impl NDSAutoScalingAuditTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputeAutoScaleInitiatedBase => "COMPUTE_AUTO_SCALE_INITIATED_BASE",
@@ -5126,6 +5398,7 @@ impl NDSAutoScalingAuditTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "COMPUTE_AUTO_SCALE_INITIATED_BASE" => Self::ComputeAutoScaleInitiatedBase,
@@ -5156,9 +5429,11 @@ impl NDSAutoScalingAuditTypeViewAlertable {
 }
 
 impl Json for NDSAutoScalingAuditTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5194,6 +5469,7 @@ pub struct NDSAutoscalingAlertConfigViewForNdsGroup {
 
 impl NDSAutoscalingAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: NDSAutoScalingAuditTypeViewAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -5214,6 +5490,7 @@ impl NDSAutoscalingAlertConfigViewForNdsGroup {
 }
 
 impl Json for NDSAutoscalingAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5230,6 +5507,7 @@ impl Json for NDSAutoscalingAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -5283,6 +5561,7 @@ pub struct NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
 
 impl NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: NDSX509UserAuthenticationEventTypeViewAlertable,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -5304,6 +5583,7 @@ impl NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
 }
 
 impl Json for NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5321,6 +5601,7 @@ impl Json for NDSX509UserAuthenticationAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -5356,6 +5637,7 @@ pub enum NDSX509UserAuthenticationEventTypeViewAlertable {
 
 impl NDSX509UserAuthenticationEventTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NdsX509UserAuthenticationCustomerCaExpirationCheck => {
@@ -5372,6 +5654,7 @@ impl NDSX509UserAuthenticationEventTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK" => {
@@ -5389,9 +5672,11 @@ impl NDSX509UserAuthenticationEventTypeViewAlertable {
 }
 
 impl Json for NDSX509UserAuthenticationEventTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5445,7 +5730,7 @@ pub struct NumberMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -5454,12 +5739,14 @@ pub struct NumberMetricThresholdView {
 
 impl NumberMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for NumberMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5471,6 +5758,7 @@ impl Json for NumberMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -5486,8 +5774,8 @@ serde_via_json!(NumberMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type NumberMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type NumberMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `OpCounterCmdRawMetricThresholdView` schema.
 ///
@@ -5573,6 +5861,7 @@ pub enum Operator {
 
 impl Operator {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Empty => "<",
@@ -5582,6 +5871,7 @@ impl Operator {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "<" => Self::Empty,
@@ -5592,9 +5882,11 @@ impl Operator {
 }
 
 impl Json for Operator {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5659,6 +5951,7 @@ pub struct OpsGenieNotification {
 
 impl OpsGenieNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -5673,6 +5966,7 @@ impl OpsGenieNotification {
 }
 
 impl Json for OpsGenieNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5686,6 +5980,7 @@ impl Json for OpsGenieNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -5735,6 +6030,7 @@ pub struct OrgNotification {
 
 impl OrgNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -5749,6 +6045,7 @@ impl OrgNotification {
 }
 
 impl Json for OrgNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5762,6 +6059,7 @@ impl Json for OrgNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -5799,6 +6097,7 @@ pub enum OrgNotificationRoles {
 
 impl OrgNotificationRoles {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgOwner => "ORG_OWNER",
@@ -5812,6 +6111,7 @@ impl OrgNotificationRoles {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_OWNER" => Self::OrgOwner,
@@ -5826,9 +6126,11 @@ impl OrgNotificationRoles {
 }
 
 impl Json for OrgNotificationRoles {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5868,6 +6170,7 @@ pub struct PagerDutyNotification {
 
 impl PagerDutyNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -5882,6 +6185,7 @@ impl PagerDutyNotification {
 }
 
 impl Json for PagerDutyNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5895,6 +6199,7 @@ impl Json for PagerDutyNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -5929,12 +6234,14 @@ pub struct PaginatedAlertConfigView {
 
 impl PaginatedAlertConfigView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<GroupAlertsConfig>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAlertConfigView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5944,6 +6251,7 @@ impl Json for PaginatedAlertConfigView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -5991,7 +6299,7 @@ pub struct RPUMetricThresholdView {
     /// The spec allows `AVERAGE` only.
     pub mode: Option<String>,
     /// Comparison operator to apply when checking the current metric value.
-    pub operator: Option<AssertMsgRawMetricThresholdViewOperator>,
+    pub operator: Option<AppServiceMetricThresholdOperator>,
     /// Value of metric that, when exceeded, triggers an alert.
     pub threshold: Option<f64>,
     /// Element used to express the quantity. This can be an element of time, storage capacity, and the like.
@@ -6000,12 +6308,14 @@ pub struct RPUMetricThresholdView {
 
 impl RPUMetricThresholdView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(metric_name: String) -> Self {
         Self { metric_name, mode: None, operator: None, threshold: None, units: None }
     }
 }
 
 impl Json for RPUMetricThresholdView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6017,6 +6327,7 @@ impl Json for RPUMetricThresholdView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "metricName", &self.metric_name);
@@ -6032,8 +6343,8 @@ serde_via_json!(RPUMetricThresholdView);
 
 /// Comparison operator to apply when checking the current metric value.
 ///
-/// The same shape as [`AssertMsgRawMetricThresholdViewOperator`].
-pub type RPUMetricThresholdViewOperator = AssertMsgRawMetricThresholdViewOperator;
+/// The same shape as [`AppServiceMetricThresholdOperator`].
+pub type RPUMetricThresholdViewOperator = AppServiceMetricThresholdOperator;
 
 /// The spec's `RawMetricThresholdView` schema.
 ///
@@ -6070,6 +6381,7 @@ pub struct ReplicaSetAlertConfigViewForNdsGroup {
 
 impl ReplicaSetAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -6091,6 +6403,7 @@ impl ReplicaSetAlertConfigViewForNdsGroup {
 }
 
 impl Json for ReplicaSetAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6108,6 +6421,7 @@ impl Json for ReplicaSetAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -6141,6 +6455,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
 
 impl ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoPrimary => "NO_PRIMARY",
@@ -6150,6 +6465,7 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NO_PRIMARY" => Self::NoPrimary,
@@ -6160,9 +6476,11 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroupAlertableNoThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6188,6 +6506,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
 
 impl ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TooManyElections => "TOO_MANY_ELECTIONS",
@@ -6199,6 +6518,7 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TOO_MANY_ELECTIONS" => Self::TooManyElections,
@@ -6211,9 +6531,11 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6235,12 +6557,14 @@ pub struct ReplicaSetMatcher {
 
 impl ReplicaSetMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: ReplicaSetMatcherField, operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name, operator, value }
     }
 }
 
 impl Json for ReplicaSetMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6250,6 +6574,7 @@ impl Json for ReplicaSetMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -6277,6 +6602,7 @@ pub enum ReplicaSetMatcherField {
 
 impl ReplicaSetMatcherField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaSetName => "REPLICA_SET_NAME",
@@ -6287,6 +6613,7 @@ impl ReplicaSetMatcherField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICA_SET_NAME" => Self::ReplicaSetName,
@@ -6298,9 +6625,11 @@ impl ReplicaSetMatcherField {
 }
 
 impl Json for ReplicaSetMatcherField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6326,6 +6655,7 @@ pub enum ReplicaSetThresholdAlertConfigViewForNdsGroup {
 }
 
 impl Json for ReplicaSetThresholdAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some("REPLICATION_OPLOG_WINDOW_RUNNING_OUT") => {
@@ -6336,6 +6666,7 @@ impl Json for ReplicaSetThresholdAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::ReplicationOplogWindowRunningOut(v) => {
@@ -6376,6 +6707,7 @@ pub struct SMSNotification {
 
 impl SMSNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -6388,6 +6720,7 @@ impl SMSNotification {
 }
 
 impl Json for SMSNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6399,6 +6732,7 @@ impl Json for SMSNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -6524,6 +6858,7 @@ pub struct ServerlessMetricAlertConfigViewForNdsGroup {
 
 impl ServerlessMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -6542,6 +6877,7 @@ impl ServerlessMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for ServerlessMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6559,6 +6895,7 @@ impl Json for ServerlessMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -6621,6 +6958,7 @@ pub enum ServerlessMetricThreshold {
 }
 
 impl Json for ServerlessMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("SERVERLESS_AVG_COMMAND_EXECUTION_TIME") => {
@@ -6648,6 +6986,7 @@ impl Json for ServerlessMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::ServerlessAvgCommandExecutionTime(v) => {
@@ -6706,6 +7045,7 @@ pub enum ServerlessMetricUnits {
 
 impl ServerlessMetricUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rpu => "RPU",
@@ -6719,6 +7059,7 @@ impl ServerlessMetricUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "RPU" => Self::Rpu,
@@ -6733,9 +7074,11 @@ impl ServerlessMetricUnits {
 }
 
 impl Json for ServerlessMetricUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6825,6 +7168,7 @@ pub struct SlackNotification {
 
 impl SlackNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             api_token: None,
@@ -6839,6 +7183,7 @@ impl SlackNotification {
 }
 
 impl Json for SlackNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6852,6 +7197,7 @@ impl Json for SlackNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiToken", &self.api_token);
@@ -6895,6 +7241,7 @@ pub struct StreamProcessorAlertConfigViewForNdsGroup {
 
 impl StreamProcessorAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         event_type_name: StreamProcessorEventTypeViewAlertableNoThreshold,
         notifications: Vec<AlertsNotificationRootForGroup>,
@@ -6915,6 +7262,7 @@ impl StreamProcessorAlertConfigViewForNdsGroup {
 }
 
 impl Json for StreamProcessorAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6931,6 +7279,7 @@ impl Json for StreamProcessorAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -6963,6 +7312,7 @@ pub enum StreamProcessorEventTypeViewAlertableNoThreshold {
 
 impl StreamProcessorEventTypeViewAlertableNoThreshold {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StreamProcessorStateIsFailed => "STREAM_PROCESSOR_STATE_IS_FAILED",
@@ -6972,6 +7322,7 @@ impl StreamProcessorEventTypeViewAlertableNoThreshold {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STREAM_PROCESSOR_STATE_IS_FAILED" => Self::StreamProcessorStateIsFailed,
@@ -6982,9 +7333,11 @@ impl StreamProcessorEventTypeViewAlertableNoThreshold {
 }
 
 impl Json for StreamProcessorEventTypeViewAlertableNoThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7026,6 +7379,7 @@ pub struct StreamProcessorMetricAlertConfigViewForNdsGroup {
 
 impl StreamProcessorMetricAlertConfigViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(notifications: Vec<AlertsNotificationRootForGroup>) -> Self {
         Self {
             created: None,
@@ -7045,6 +7399,7 @@ impl StreamProcessorMetricAlertConfigViewForNdsGroup {
 }
 
 impl Json for StreamProcessorMetricAlertConfigViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7063,6 +7418,7 @@ impl Json for StreamProcessorMetricAlertConfigViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -7100,6 +7456,7 @@ pub enum StreamProcessorMetricThreshold {
 }
 
 impl Json for StreamProcessorMetricThreshold {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("STREAM_PROCESSOR_CHANGE_STREAM_LAG") => Self::StreamProcessorChangeStreamLag(Box::from_json(value)?),
@@ -7112,6 +7469,7 @@ impl Json for StreamProcessorMetricThreshold {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::StreamProcessorChangeStreamLag(v) => {
@@ -7145,12 +7503,14 @@ pub struct StreamsMatcher {
 
 impl StreamsMatcher {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: StreamsMatcherField, operator: AlertMatcherOperator, value: String) -> Self {
         Self { field_name, operator, value }
     }
 }
 
 impl Json for StreamsMatcher {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7160,6 +7520,7 @@ impl Json for StreamsMatcher {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -7185,6 +7546,7 @@ pub enum StreamsMatcherField {
 
 impl StreamsMatcherField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InstanceName => "INSTANCE_NAME",
@@ -7194,6 +7556,7 @@ impl StreamsMatcherField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INSTANCE_NAME" => Self::InstanceName,
@@ -7204,9 +7567,11 @@ impl StreamsMatcherField {
 }
 
 impl Json for StreamsMatcherField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7290,6 +7655,7 @@ pub struct TeamNotification {
 
 impl TeamNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7305,6 +7671,7 @@ impl TeamNotification {
 }
 
 impl Json for TeamNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7319,6 +7686,7 @@ impl Json for TeamNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -7384,6 +7752,7 @@ pub struct UserNotification {
 
 impl UserNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7398,6 +7767,7 @@ impl UserNotification {
 }
 
 impl Json for UserNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7411,6 +7781,7 @@ impl Json for UserNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -7458,6 +7829,7 @@ pub struct VictorOpsNotification {
 
 impl VictorOpsNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7472,6 +7844,7 @@ impl VictorOpsNotification {
 }
 
 impl Json for VictorOpsNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7485,6 +7858,7 @@ impl Json for VictorOpsNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);
@@ -7542,6 +7916,7 @@ pub struct WebhookNotification {
 
 impl WebhookNotification {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delay_min: None,
@@ -7558,6 +7933,7 @@ impl WebhookNotification {
 }
 
 impl Json for WebhookNotification {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7573,6 +7949,7 @@ impl Json for WebhookNotification {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delayMin", &self.delay_min);

@@ -23,12 +23,14 @@ pub struct AcknowledgeAlert {
 
 impl AcknowledgeAlert {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { acknowledged_until: None, acknowledgement_comment: None, links: None, unacknowledge_alert: None }
     }
 }
 
 impl Json for AcknowledgeAlert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -39,6 +41,7 @@ impl Json for AcknowledgeAlert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -89,6 +92,7 @@ pub struct AlertView {
 
 impl AlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -109,6 +113,7 @@ impl AlertView {
 }
 
 impl Json for AlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -128,6 +133,7 @@ impl Json for AlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -155,69 +161,208 @@ serde_via_json!(AlertView);
 pub enum AlertViewForNdsGroup {
     /// App Services Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `URL_CONFIRMATION`, `SUCCESSFUL_DEPLOY`, `DEPLOYMENT_FAILURE`, `DEPLOYMENT_MODEL_CHANGE_SUCCESS`, `DEPLOYMENT_MODEL_CHANGE_FAILURE`, `REQUEST_RATE_LIMIT`, `LOG_FORWARDER_FAILURE`, `OUTSIDE_REALM_METRIC_THRESHOLD`, `SYNC_FAILURE`, `TRIGGER_FAILURE`, `TRIGGER_AUTO_RESUMED`.
     AppServiceAlertView(Box<AppServiceAlertView>),
     /// Cluster Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CLUSTER_MONGOS_IS_MISSING`.
     ClusterAlertViewForNdsGroup(Box<ClusterAlertViewForNdsGroup>),
     /// Host Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `HOST_DOWN`, `HOST_HAS_INDEX_SUGGESTIONS`, `HOST_MONGOT_CRASHING_OOM`, `HOST_MONGOT_STOP_REPLICATION`, `HOST_MONGOT_APPROACHING_STOP_REPLICATION`, `HOST_MONGOT_PAUSE_INITIAL_SYNC`, `HOST_SEARCH_NODE_INDEX_FAILED`, `HOST_SEARCH_PROCESS_THROTTLING`, `HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN`, `HOST_NOT_ENOUGH_DISK_SPACE`, `SSH_KEY_NDS_HOST_ACCESS_REQUESTED`, `SSH_KEY_NDS_HOST_ACCESS_REFRESHED`, `PUSH_BASED_LOG_EXPORT_STOPPED`, `PUSH_BASED_LOG_EXPORT_DROPPED_LOG`, `HOST_VERSION_BEHIND`, `VERSION_BEHIND`, `HOST_EXPOSED`, `HOST_SSL_CERTIFICATE_STALE`, `HOST_SECURITY_CHECKUP_NOT_MET`, `ALERT_HOST_SSH_SESSION_STARTED`, `PROFILER_CONFIGURED_TOO_WIDELY`.
     HostAlertViewForNdsGroup(Box<HostAlertViewForNdsGroup>),
     /// Flex Metric Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_FLEX_METRIC_THRESHOLD`.
     FlexMetricAlert(Box<FlexMetricAlert>),
     /// Host Metric Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `OUTSIDE_METRIC_THRESHOLD`.
     HostMetricAlert(Box<HostMetricAlert>),
     /// ReplicaSet Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `REPLICATION_OPLOG_WINDOW_RUNNING_OUT`, `NO_PRIMARY`, `PRIMARY_ELECTED`, `TOO_MANY_ELECTIONS`, `TOO_FEW_HEALTHY_MEMBERS`, `TOO_MANY_UNHEALTHY_MEMBERS`.
     ReplicaSetAlertViewForNdsGroup(Box<ReplicaSetAlertViewForNdsGroup>),
     /// Stream Processor Alerts
     ///
-    /// The first member that decodes.
+    /// Not chosen on decoding: a more specific member lists each of its values.
     StreamProcessorAlertViewForNdsGroup(Box<StreamProcessorAlertViewForNdsGroup>),
     /// Any Other Alerts
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CREDIT_CARD_ABOUT_TO_EXPIRE`, `PENDING_INVOICE_OVER_THRESHOLD`, `DAILY_BILL_OVER_THRESHOLD`, `DAILY_BILLING_CHANGE_OVER_THRESHOLD`, `WEEKLY_BILLING_CHANGE_OVER_THRESHOLD`, `MONTHLY_BILLING_CHANGE_OVER_THRESHOLD`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_BEHIND`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_BEHIND`, `CPS_OPLOG_CAUGHT_UP`, `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_INVALID`, `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `MONGOTUNE_ALERT`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`, `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `USER_ROLES_CHANGED_AUDIT`, `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`, `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`, `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `COMPUTE_AUTO_SCALE_INITIATED_BASE`, `COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS`, `DISK_AUTO_SCALE_INITIATED`, `DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL`, `DISK_AUTO_SCALE_OPLOG_FAIL`, `PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `CLUSTER_AUTO_SHARDING_INITIATED`, `CLUSTER_RESHARDING_COMPLETED`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `RESOURCE_POLICY_VIOLATED`.
     DefaultAlertViewForNdsGroup(Box<DefaultAlertViewForNdsGroup>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for AlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AppServiceAlertView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ClusterAlertViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::HostAlertViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FlexMetricAlert(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::HostMetricAlert(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ReplicaSetAlertViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::StreamProcessorAlertViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::DefaultAlertViewForNdsGroup(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "eventTypeName").as_deref() {
+            Some(
+                "URL_CONFIRMATION"
+                | "SUCCESSFUL_DEPLOY"
+                | "DEPLOYMENT_FAILURE"
+                | "DEPLOYMENT_MODEL_CHANGE_SUCCESS"
+                | "DEPLOYMENT_MODEL_CHANGE_FAILURE"
+                | "REQUEST_RATE_LIMIT"
+                | "LOG_FORWARDER_FAILURE"
+                | "OUTSIDE_REALM_METRIC_THRESHOLD"
+                | "SYNC_FAILURE"
+                | "TRIGGER_FAILURE"
+                | "TRIGGER_AUTO_RESUMED",
+            ) => Self::AppServiceAlertView(Box::from_json(value)?),
+            Some("CLUSTER_MONGOS_IS_MISSING") => Self::ClusterAlertViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "HOST_DOWN"
+                | "HOST_HAS_INDEX_SUGGESTIONS"
+                | "HOST_MONGOT_CRASHING_OOM"
+                | "HOST_MONGOT_STOP_REPLICATION"
+                | "HOST_MONGOT_APPROACHING_STOP_REPLICATION"
+                | "HOST_MONGOT_PAUSE_INITIAL_SYNC"
+                | "HOST_SEARCH_NODE_INDEX_FAILED"
+                | "HOST_SEARCH_PROCESS_THROTTLING"
+                | "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN"
+                | "HOST_NOT_ENOUGH_DISK_SPACE"
+                | "SSH_KEY_NDS_HOST_ACCESS_REQUESTED"
+                | "SSH_KEY_NDS_HOST_ACCESS_REFRESHED"
+                | "PUSH_BASED_LOG_EXPORT_STOPPED"
+                | "PUSH_BASED_LOG_EXPORT_DROPPED_LOG"
+                | "HOST_VERSION_BEHIND"
+                | "VERSION_BEHIND"
+                | "HOST_EXPOSED"
+                | "HOST_SSL_CERTIFICATE_STALE"
+                | "HOST_SECURITY_CHECKUP_NOT_MET"
+                | "ALERT_HOST_SSH_SESSION_STARTED"
+                | "PROFILER_CONFIGURED_TOO_WIDELY",
+            ) => Self::HostAlertViewForNdsGroup(Box::from_json(value)?),
+            Some("OUTSIDE_FLEX_METRIC_THRESHOLD") => Self::FlexMetricAlert(Box::from_json(value)?),
+            Some("OUTSIDE_METRIC_THRESHOLD") => Self::HostMetricAlert(Box::from_json(value)?),
+            Some(
+                "REPLICATION_OPLOG_WINDOW_RUNNING_OUT"
+                | "NO_PRIMARY"
+                | "PRIMARY_ELECTED"
+                | "TOO_MANY_ELECTIONS"
+                | "TOO_FEW_HEALTHY_MEMBERS"
+                | "TOO_MANY_UNHEALTHY_MEMBERS",
+            ) => Self::ReplicaSetAlertViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "CREDIT_CARD_ABOUT_TO_EXPIRE"
+                | "PENDING_INVOICE_OVER_THRESHOLD"
+                | "DAILY_BILL_OVER_THRESHOLD"
+                | "DAILY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "CPS_SNAPSHOT_STARTED"
+                | "CPS_SNAPSHOT_SUCCESSFUL"
+                | "CPS_SNAPSHOT_FAILED"
+                | "CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY"
+                | "CPS_SNAPSHOT_BEHIND"
+                | "CPS_COPY_SNAPSHOT_STARTED"
+                | "CPS_COPY_SNAPSHOT_FAILED"
+                | "CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY"
+                | "CPS_COPY_SNAPSHOT_SUCCESSFUL"
+                | "CPS_PREV_SNAPSHOT_OLD"
+                | "CPS_SNAPSHOT_FALLBACK_SUCCESSFUL"
+                | "CPS_SNAPSHOT_FALLBACK_FAILED"
+                | "CPS_RESTORE_SUCCESSFUL"
+                | "CPS_EXPORT_SUCCESSFUL"
+                | "CPS_RESTORE_FAILED"
+                | "CPS_EXPORT_FAILED"
+                | "CPS_COLLECTION_RESTORE_SUCCESSFUL"
+                | "CPS_COLLECTION_RESTORE_FAILED"
+                | "CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS"
+                | "CPS_COLLECTION_RESTORE_CANCELED"
+                | "CPS_AUTO_EXPORT_FAILED"
+                | "CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED"
+                | "CPS_OPLOG_BEHIND"
+                | "CPS_OPLOG_CAUGHT_UP"
+                | "AWS_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "GCP_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AWS_ENCRYPTION_KEY_INVALID"
+                | "AZURE_ENCRYPTION_KEY_INVALID"
+                | "GCP_ENCRYPTION_KEY_INVALID"
+                | "FTS_INDEX_DELETION_FAILED"
+                | "FTS_INDEX_BUILD_COMPLETE"
+                | "FTS_INDEX_BUILD_FAILED"
+                | "FTS_INDEX_CLEANED_UP"
+                | "FTS_INDEX_STALE"
+                | "FTS_INDEXES_RESTORE_FAILED"
+                | "FTS_INDEXES_SYNONYM_MAPPING_INVALID"
+                | "USERS_WITHOUT_MULTI_FACTOR_AUTH"
+                | "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED"
+                | "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED"
+                | "ACTIVE_LEGACY_TLS_CONNECTIONS"
+                | "WEBHOOK_TEMPLATE_RENDER_FAILED"
+                | "MONGOTUNE_ALERT"
+                | "CLUSTER_INSTANCE_STOP_START"
+                | "CLUSTER_INSTANCE_RESYNC_REQUESTED"
+                | "CLUSTER_INSTANCE_UPDATE_REQUESTED"
+                | "SAMPLE_DATASET_LOAD_REQUESTED"
+                | "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL"
+                | "TENANT_UPGRADE_TO_SERVERLESS_FAILED"
+                | "NETWORK_PERMISSION_ENTRY_ADDED"
+                | "NETWORK_PERMISSION_ENTRY_REMOVED"
+                | "NETWORK_PERMISSION_ENTRY_UPDATED"
+                | "CLUSTER_BLOCK_WRITE"
+                | "CLUSTER_UNBLOCK_WRITE"
+                | "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE"
+                | "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED"
+                | "MAINTENANCE_IN_ADVANCED"
+                | "MAINTENANCE_AUTO_DEFERRED"
+                | "MAINTENANCE_STARTED"
+                | "MAINTENANCE_COMPLETED"
+                | "MAINTENANCE_NO_LONGER_NEEDED"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK"
+                | "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK"
+                | "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK"
+                | "ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK"
+                | "OUTSIDE_SERVERLESS_METRIC_THRESHOLD"
+                | "JOINED_GROUP"
+                | "REMOVED_FROM_GROUP"
+                | "USER_ROLES_CHANGED_AUDIT"
+                | "TAGS_MODIFIED"
+                | "CLUSTER_TAGS_MODIFIED"
+                | "GROUP_TAGS_MODIFIED"
+                | "STREAM_PROCESSOR_STATE_IS_FAILED"
+                | "STREAM_PROCESSOR_AUTOSCALE_INITIATED"
+                | "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"
+                | "COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS"
+                | "DISK_AUTO_SCALE_INITIATED"
+                | "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL"
+                | "DISK_AUTO_SCALE_OPLOG_FAIL"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "CLUSTER_AUTO_SHARDING_INITIATED"
+                | "CLUSTER_RESHARDING_COMPLETED"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS"
+                | "CPS_DATA_PROTECTION_ENABLE_REQUESTED"
+                | "CPS_DATA_PROTECTION_ENABLED"
+                | "CPS_DATA_PROTECTION_UPDATE_REQUESTED"
+                | "CPS_DATA_PROTECTION_UPDATED"
+                | "CPS_DATA_PROTECTION_DISABLE_REQUESTED"
+                | "CPS_DATA_PROTECTION_DISABLED"
+                | "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT"
+                | "RESOURCE_POLICY_VIOLATED",
+            ) => Self::DefaultAlertViewForNdsGroup(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AppServiceAlertView(v) => v.to_json(),
@@ -253,6 +398,7 @@ pub enum AlertViewStatus {
 
 impl AlertViewStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cancelled => "CANCELLED",
@@ -264,6 +410,7 @@ impl AlertViewStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CANCELLED" => Self::Cancelled,
@@ -276,9 +423,11 @@ impl AlertViewStatus {
 }
 
 impl Json for AlertViewStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -326,6 +475,7 @@ pub struct AppServiceAlertView {
 
 impl AppServiceAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -354,6 +504,7 @@ impl AppServiceAlertView {
 }
 
 impl Json for AppServiceAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -374,6 +525,7 @@ impl Json for AppServiceAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -433,6 +585,7 @@ pub enum AppServiceEventTypeViewAlertable {
 
 impl AppServiceEventTypeViewAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlConfirmation => "URL_CONFIRMATION",
@@ -451,6 +604,7 @@ impl AppServiceEventTypeViewAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "URL_CONFIRMATION" => Self::UrlConfirmation,
@@ -470,9 +624,11 @@ impl AppServiceEventTypeViewAlertable {
 }
 
 impl Json for AppServiceEventTypeViewAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -524,6 +680,7 @@ pub struct ClusterAlertViewForNdsGroup {
 
 impl ClusterAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -546,6 +703,7 @@ impl ClusterAlertViewForNdsGroup {
 }
 
 impl Json for ClusterAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -567,6 +725,7 @@ impl Json for ClusterAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -651,6 +810,7 @@ pub struct DataMetricAlertView {
 
 impl DataMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -677,6 +837,7 @@ impl DataMetricAlertView {
 }
 
 impl Json for DataMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -702,6 +863,7 @@ impl Json for DataMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -774,6 +936,7 @@ pub struct DefaultAlertViewForNdsGroup {
 
 impl DefaultAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -802,6 +965,7 @@ impl DefaultAlertViewForNdsGroup {
 }
 
 impl Json for DefaultAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -822,6 +986,7 @@ impl Json for DefaultAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -1118,6 +1283,7 @@ pub enum DefaultAlertViewForNdsGroupEventTypeName {
 
 impl DefaultAlertViewForNdsGroupEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreditCardAboutToExpire => "CREDIT_CARD_ABOUT_TO_EXPIRE",
@@ -1269,6 +1435,7 @@ impl DefaultAlertViewForNdsGroupEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREDIT_CARD_ABOUT_TO_EXPIRE" => Self::CreditCardAboutToExpire,
@@ -1421,9 +1588,11 @@ impl DefaultAlertViewForNdsGroupEventTypeName {
 }
 
 impl Json for DefaultAlertViewForNdsGroupEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1484,6 +1653,7 @@ pub struct FlexMetricAlert {
 
 impl FlexMetricAlert {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         cluster_name: String,
@@ -1515,6 +1685,7 @@ impl FlexMetricAlert {
 }
 
 impl Json for FlexMetricAlert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1538,6 +1709,7 @@ impl Json for FlexMetricAlert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -1614,6 +1786,7 @@ pub struct HostAlertViewForNdsGroup {
 
 impl HostAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -1645,6 +1818,7 @@ impl HostAlertViewForNdsGroup {
 }
 
 impl Json for HostAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1668,6 +1842,7 @@ impl Json for HostAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -2041,6 +2216,7 @@ pub enum HostMetricAlert {
 }
 
 impl Json for HostMetricAlert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("ASSERT_MSG") => Self::AssertMsg(Box::from_json(value)?),
@@ -2254,6 +2430,7 @@ impl Json for HostMetricAlert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AssertMsg(v) => with_tag(v.to_json(), "metricName", "ASSERT_MSG"),
@@ -2574,17 +2751,20 @@ pub struct HostMetricValue {
 
 impl HostMetricValue {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { number: None, units: None }
     }
 }
 
 impl Json for HostMetricValue {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { number: optional(&mut m, "number")?, units: optional(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "number", &self.number);
@@ -2656,6 +2836,7 @@ pub struct NumberMetricAlertView {
 
 impl NumberMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -2682,6 +2863,7 @@ impl NumberMetricAlertView {
 }
 
 impl Json for NumberMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2707,6 +2889,7 @@ impl Json for NumberMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -2753,12 +2936,14 @@ pub struct PaginatedAlertView {
 
 impl PaginatedAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AlertViewForNdsGroup>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2768,6 +2953,7 @@ impl Json for PaginatedAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -2835,6 +3021,7 @@ pub struct RawMetricAlertView {
 
 impl RawMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -2861,6 +3048,7 @@ impl RawMetricAlertView {
 }
 
 impl Json for RawMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2886,6 +3074,7 @@ impl Json for RawMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -2968,6 +3157,7 @@ pub struct ReplicaSetAlertViewForNdsGroup {
 
 impl ReplicaSetAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -3001,6 +3191,7 @@ impl ReplicaSetAlertViewForNdsGroup {
 }
 
 impl Json for ReplicaSetAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3026,6 +3217,7 @@ impl Json for ReplicaSetAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -3080,6 +3272,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroupAlertable {
 
 impl ReplicaSetEventTypeViewForNdsGroupAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicationOplogWindowRunningOut => "REPLICATION_OPLOG_WINDOW_RUNNING_OUT",
@@ -3093,6 +3286,7 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICATION_OPLOG_WINDOW_RUNNING_OUT" => Self::ReplicationOplogWindowRunningOut,
@@ -3107,9 +3301,11 @@ impl ReplicaSetEventTypeViewForNdsGroupAlertable {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroupAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3165,6 +3361,7 @@ pub struct StreamProcessorAlertViewForNdsGroup {
 
 impl StreamProcessorAlertViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         alert_config_id: String,
         created: String,
@@ -3197,6 +3394,7 @@ impl StreamProcessorAlertViewForNdsGroup {
 }
 
 impl Json for StreamProcessorAlertViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3221,6 +3419,7 @@ impl Json for StreamProcessorAlertViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);
@@ -3308,6 +3507,7 @@ pub struct TimeMetricAlertView {
 
 impl TimeMetricAlertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(alert_config_id: String, created: String, id: String, status: AlertViewStatus, updated: String) -> Self {
         Self {
             acknowledged_until: None,
@@ -3334,6 +3534,7 @@ impl TimeMetricAlertView {
 }
 
 impl Json for TimeMetricAlertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3359,6 +3560,7 @@ impl Json for TimeMetricAlertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "acknowledgedUntil", &self.acknowledged_until);

@@ -30,12 +30,14 @@ pub struct ApiAtlasFTSAnalyzersViewManual {
 
 impl ApiAtlasFTSAnalyzersViewManual {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, tokenizer: ApiAtlasFTSAnalyzersViewManualTokenizer) -> Self {
         Self { char_filters: None, name, token_filters: None, tokenizer }
     }
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManual {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -46,6 +48,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManual {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "charFilters", &self.char_filters);
@@ -83,6 +86,7 @@ pub enum ApiAtlasFTSAnalyzersViewManualCharFilters {
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManualCharFilters {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("htmlStrip") => Self::CharFilterhtmlStrip(Box::from_json(value)?),
@@ -93,6 +97,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManualCharFilters {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::CharFilterhtmlStrip(v) => v.to_json(),
@@ -199,6 +204,7 @@ pub enum ApiAtlasFTSAnalyzersViewManualTokenFilters {
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManualTokenFilters {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("asciiFolding") => Self::TokenFilterasciiFolding(Box::from_json(value)?),
@@ -226,6 +232,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManualTokenFilters {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::TokenFilterasciiFolding(v) => v.to_json(),
@@ -297,6 +304,7 @@ pub enum ApiAtlasFTSAnalyzersViewManualTokenizer {
 }
 
 impl Json for ApiAtlasFTSAnalyzersViewManualTokenizer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("edgeGram") => Self::EdgeGram(Box::from_json(value)?),
@@ -311,6 +319,7 @@ impl Json for ApiAtlasFTSAnalyzersViewManualTokenizer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::EdgeGram(v) => with_tag(v.to_json(), "type", "edgeGram"),
@@ -340,17 +349,20 @@ pub struct ApiAtlasFTSMappingsViewManual {
 
 impl ApiAtlasFTSMappingsViewManual {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dynamic: None, fields: None }
     }
 }
 
 impl Json for ApiAtlasFTSMappingsViewManual {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { dynamic: optional(&mut m, "dynamic")?, fields: optional(&mut m, "fields")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dynamic", &self.dynamic);
@@ -377,12 +389,14 @@ pub struct ApiSearchDeploymentEffectiveSpecView {
 
 impl ApiSearchDeploymentEffectiveSpecView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, instance_size: None, node_count: None, region_name: None }
     }
 }
 
 impl Json for ApiSearchDeploymentEffectiveSpecView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -393,6 +407,7 @@ impl Json for ApiSearchDeploymentEffectiveSpecView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -426,6 +441,7 @@ pub struct ApiSearchDeploymentRequestSpecView {
 
 impl ApiSearchDeploymentRequestSpecView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(instance_size: ApiSearchDeploymentEffectiveSpecViewInstanceSize) -> Self {
         Self {
             cloud_provider: Nullable::Absent,
@@ -437,6 +453,7 @@ impl ApiSearchDeploymentRequestSpecView {
 }
 
 impl Json for ApiSearchDeploymentRequestSpecView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -447,6 +464,7 @@ impl Json for ApiSearchDeploymentRequestSpecView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "cloudProvider", &self.cloud_provider);
@@ -481,17 +499,20 @@ pub struct ApiSearchDeploymentRequestView {
 
 impl ApiSearchDeploymentRequestView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(specs: Vec<ApiSearchDeploymentRequestSpecView>) -> Self {
         Self { default_node_count: Nullable::Absent, specs }
     }
 }
 
 impl Json for ApiSearchDeploymentRequestView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { default_node_count: nullable(&mut m, "defaultNodeCount")?, specs: required(&mut m, "specs")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "defaultNodeCount", &self.default_node_count);
@@ -522,6 +543,7 @@ pub struct ApiSearchDeploymentResponseView {
 
 impl ApiSearchDeploymentResponseView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             effective_specs: None,
@@ -535,6 +557,7 @@ impl ApiSearchDeploymentResponseView {
 }
 
 impl Json for ApiSearchDeploymentResponseView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -547,6 +570,7 @@ impl Json for ApiSearchDeploymentResponseView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "effectiveSpecs", &self.effective_specs);
@@ -582,6 +606,7 @@ pub enum ApiSearchDeploymentResponseViewStateName {
 
 impl ApiSearchDeploymentResponseViewStateName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Idle => "IDLE",
@@ -592,6 +617,7 @@ impl ApiSearchDeploymentResponseViewStateName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IDLE" => Self::Idle,
@@ -603,9 +629,11 @@ impl ApiSearchDeploymentResponseViewStateName {
 }
 
 impl Json for ApiSearchDeploymentResponseViewStateName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -636,12 +664,14 @@ pub struct AtlasSearchAnalyzer {
 
 impl AtlasSearchAnalyzer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, tokenizer: std::collections::BTreeMap<String, serde_json::Value>) -> Self {
         Self { char_filters: None, name, token_filters: None, tokenizer }
     }
 }
 
 impl Json for AtlasSearchAnalyzer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -652,6 +682,7 @@ impl Json for AtlasSearchAnalyzer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "charFilters", &self.char_filters);
@@ -678,17 +709,20 @@ pub struct CharFilterhtmlStrip {
 
 impl CharFilterhtmlStrip {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { ignored_tags: None, r#type: "htmlStrip".to_owned() }
     }
 }
 
 impl Json for CharFilterhtmlStrip {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { ignored_tags: optional(&mut m, "ignoredTags")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ignoredTags", &self.ignored_tags);
@@ -711,17 +745,20 @@ pub struct CharFiltericuNormalize {
 
 impl CharFiltericuNormalize {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "icuNormalize".to_owned() }
     }
 }
 
 impl Json for CharFiltericuNormalize {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -747,17 +784,20 @@ pub struct CharFiltermapping {
 
 impl CharFiltermapping {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(mappings: std::collections::BTreeMap<String, String>) -> Self {
         Self { mappings, r#type: "mapping".to_owned() }
     }
 }
 
 impl Json for CharFiltermapping {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { mappings: required(&mut m, "mappings")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "mappings", &self.mappings);
@@ -780,17 +820,20 @@ pub struct CharFilterpersian {
 
 impl CharFilterpersian {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "persian".to_owned() }
     }
 }
 
 impl Json for CharFilterpersian {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -813,6 +856,7 @@ pub enum ClusterSearchIndex {
 }
 
 impl Json for ClusterSearchIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("search") => Self::Search(Box::from_json(value)?),
@@ -821,6 +865,7 @@ impl Json for ClusterSearchIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Search(v) => with_tag(v.to_json(), "type", "search"),
@@ -831,6 +876,196 @@ impl Json for ClusterSearchIndex {
 }
 
 serde_via_json!(ClusterSearchIndex);
+
+/// Condition of the search index when you made this request.
+///
+/// - `IN_PROGRESS`: Atlas is building or re-building the index after an edit.
+/// - `STEADY`: You can use this search index.
+/// - `FAILED`: Atlas could not build the index.
+/// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
+/// - `PAUSED`: The cluster is paused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClusterSearchIndexStatus {
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `STEADY`
+    Steady,
+    /// `FAILED`
+    Failed,
+    /// `MIGRATING`
+    Migrating,
+    /// `STALE`
+    Stale,
+    /// `PAUSED`
+    Paused,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl ClusterSearchIndexStatus {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Steady => "STEADY",
+            Self::Failed => "FAILED",
+            Self::Migrating => "MIGRATING",
+            Self::Stale => "STALE",
+            Self::Paused => "PAUSED",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "IN_PROGRESS" => Self::InProgress,
+            "STEADY" => Self::Steady,
+            "FAILED" => Self::Failed,
+            "MIGRATING" => Self::Migrating,
+            "STALE" => Self::Stale,
+            "PAUSED" => Self::Paused,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for ClusterSearchIndexStatus {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(ClusterSearchIndexStatus);
+
+/// Type of the index. Default type is search.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClusterSearchIndexType {
+    /// `search`
+    Search,
+    /// `vectorSearch`
+    VectorSearch,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl ClusterSearchIndexType {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Search => "search",
+            Self::VectorSearch => "vectorSearch",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "search" => Self::Search,
+            "vectorSearch" => Self::VectorSearch,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for ClusterSearchIndexType {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(ClusterSearchIndexType);
+
+/// Condition of the search index when you made this request.
+///
+/// - `DELETING`: The index is being deleted.
+/// - `FAILED` The index build failed. Indexes can enter the FAILED state due to an invalid index definition.
+/// - `STALE`: The index is queryable but has stopped replicating data from the indexed collection. Searches on the index may return out-of-date data.
+/// - `PENDING`: Atlas has not yet started building the index.
+/// - `BUILDING`: Atlas is building or re-building the index after an edit.
+/// - `READY`: The index is ready and can support queries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SearchHostStatusDetailStatus {
+    /// `DELETING`
+    Deleting,
+    /// `FAILED`
+    Failed,
+    /// `STALE`
+    Stale,
+    /// `PENDING`
+    Pending,
+    /// `BUILDING`
+    Building,
+    /// `READY`
+    Ready,
+    /// `DOES_NOT_EXIST`
+    DoesNotExist,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl SearchHostStatusDetailStatus {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deleting => "DELETING",
+            Self::Failed => "FAILED",
+            Self::Stale => "STALE",
+            Self::Pending => "PENDING",
+            Self::Building => "BUILDING",
+            Self::Ready => "READY",
+            Self::DoesNotExist => "DOES_NOT_EXIST",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "DELETING" => Self::Deleting,
+            "FAILED" => Self::Failed,
+            "STALE" => Self::Stale,
+            "PENDING" => Self::Pending,
+            "BUILDING" => Self::Building,
+            "READY" => Self::Ready,
+            "DOES_NOT_EXIST" => Self::DoesNotExist,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for SearchHostStatusDetailStatus {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(SearchHostStatusDetailStatus);
 
 /// The spec's `SearchIndex` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -853,11 +1088,11 @@ pub struct SearchIndex {
     /// - `FAILED`: Atlas could not build the index.
     /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
     /// - `PAUSED`: The cluster is paused.
-    pub status: Option<SearchIndexStatus>,
+    pub status: Option<ClusterSearchIndexStatus>,
     /// Flag that indicates whether to store all fields (true) on Atlas Search. By default, Atlas doesn't store (false) the fields on Atlas Search.  Alternatively, you can specify an object that only contains the list of fields to store (include) or not store (exclude) on Atlas Search. Note that storing all fields (true) is not allowed for vector search indexes. To learn more, see documentation.
     pub stored_source: Option<serde_json::Value>,
     /// Type of the index. Default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// Specific pre-defined method chosen to convert database field text into searchable words. This conversion reduces the text of fields into the smallest units of text. These units are called a **term** or **token**. This process, known as tokenization, involves a variety of changes made to the text in fields:
     ///
     /// - extracting words
@@ -881,6 +1116,7 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection_name: String, database: String, name: String) -> Self {
         Self {
             collection_name,
@@ -901,6 +1137,7 @@ impl SearchIndex {
 }
 
 impl Json for SearchIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -920,6 +1157,7 @@ impl Json for SearchIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -1052,6 +1290,7 @@ pub enum SearchIndexAnalyzer {
 
 impl SearchIndexAnalyzer {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::LuceneStandard => "lucene.standard",
@@ -1105,6 +1344,7 @@ impl SearchIndexAnalyzer {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "lucene.standard" => Self::LuceneStandard,
@@ -1159,9 +1399,11 @@ impl SearchIndexAnalyzer {
 }
 
 impl Json for SearchIndexAnalyzer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1182,6 +1424,7 @@ pub enum SearchIndexCreateRequest {
 }
 
 impl Json for SearchIndexCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("search") => Self::Search(Box::from_json(value)?),
@@ -1190,6 +1433,7 @@ impl Json for SearchIndexCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Search(v) => with_tag(v.to_json(), "type", "search"),
@@ -1213,17 +1457,20 @@ pub struct SearchIndexDefinitionVersion {
 
 impl SearchIndexDefinitionVersion {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { created_at: None, version: None }
     }
 }
 
 impl Json for SearchIndexDefinitionVersion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { created_at: optional(&mut m, "createdAt")?, version: optional(&mut m, "version")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "createdAt", &self.created_at);
@@ -1251,6 +1498,7 @@ pub enum SearchIndexResponse {
 }
 
 impl Json for SearchIndexResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("search") => Self::Search(Box::from_json(value)?),
@@ -1259,6 +1507,7 @@ impl Json for SearchIndexResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Search(v) => with_tag(v.to_json(), "type", "search"),
@@ -1282,106 +1531,14 @@ pub type SearchIndexSearchAnalyzer = SearchIndexAnalyzer;
 /// - `FAILED`: Atlas could not build the index.
 /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
 /// - `PAUSED`: The cluster is paused.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SearchIndexStatus {
-    /// `IN_PROGRESS`
-    InProgress,
-    /// `STEADY`
-    Steady,
-    /// `FAILED`
-    Failed,
-    /// `MIGRATING`
-    Migrating,
-    /// `STALE`
-    Stale,
-    /// `PAUSED`
-    Paused,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl SearchIndexStatus {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "IN_PROGRESS",
-            Self::Steady => "STEADY",
-            Self::Failed => "FAILED",
-            Self::Migrating => "MIGRATING",
-            Self::Stale => "STALE",
-            Self::Paused => "PAUSED",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "IN_PROGRESS" => Self::InProgress,
-            "STEADY" => Self::Steady,
-            "FAILED" => Self::Failed,
-            "MIGRATING" => Self::Migrating,
-            "STALE" => Self::Stale,
-            "PAUSED" => Self::Paused,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for SearchIndexStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(SearchIndexStatus);
+///
+/// The same shape as [`ClusterSearchIndexStatus`].
+pub type SearchIndexStatus = ClusterSearchIndexStatus;
 
 /// Type of the index. Default type is search.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SearchIndexType {
-    /// `search`
-    Search,
-    /// `vectorSearch`
-    VectorSearch,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl SearchIndexType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Search => "search",
-            Self::VectorSearch => "vectorSearch",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "search" => Self::Search,
-            "vectorSearch" => Self::VectorSearch,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for SearchIndexType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(SearchIndexType);
+///
+/// The same shape as [`ClusterSearchIndexType`].
+pub type SearchIndexType = ClusterSearchIndexType;
 
 /// Search Index Update Request
 #[derive(Clone, Debug, PartialEq)]
@@ -1393,17 +1550,20 @@ pub struct SearchIndexUpdateRequest {
 
 impl SearchIndexUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(definition: SearchIndexUpdateRequestDefinition) -> Self {
         Self { definition }
     }
 }
 
 impl Json for SearchIndexUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { definition: required(&mut m, "definition")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "definition", &self.definition);
@@ -1419,27 +1579,54 @@ serde_via_json!(SearchIndexUpdateRequest);
 pub enum SearchIndexUpdateRequestDefinition {
     /// Text Search Index Definition
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     TextSearchIndexDefinition(Box<TextSearchIndexDefinition>),
     /// Vector Search Index Definition
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     VectorSearchIndexDefinition(Box<VectorSearchIndexDefinition>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for SearchIndexUpdateRequestDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TextSearchIndexDefinition(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::VectorSearchIndexDefinition(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "analyzer",
+                    "analyzers",
+                    "mappings",
+                    "numPartitions",
+                    "searchAnalyzer",
+                    "sort",
+                    "storedSource",
+                    "synonyms",
+                    "typeSets",
+                ],
+                &["fields", "nestedRoot", "numPartitions", "storedSource"],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::TextSearchIndexDefinition(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::VectorSearchIndexDefinition(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::TextSearchIndexDefinition(v) => v.to_json(),
@@ -1463,17 +1650,20 @@ pub struct SearchMappings {
 
 impl SearchMappings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dynamic: None, fields: None }
     }
 }
 
 impl Json for SearchMappings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { dynamic: optional(&mut m, "dynamic")?, fields: optional(&mut m, "fields")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dynamic", &self.dynamic);
@@ -1498,12 +1688,14 @@ pub struct SearchSynonymMappingDefinition {
 
 impl SearchSynonymMappingDefinition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(analyzer: SearchIndexAnalyzer, name: String, source: SynonymSource) -> Self {
         Self { analyzer, name, source }
     }
 }
 
 impl Json for SearchSynonymMappingDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1513,6 +1705,7 @@ impl Json for SearchSynonymMappingDefinition {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "analyzer", &self.analyzer);
@@ -1541,17 +1734,20 @@ pub struct SearchTypeSets {
 
 impl SearchTypeSets {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, types: Vec<std::collections::BTreeMap<String, serde_json::Value>>) -> Self {
         Self { name, types }
     }
 }
 
 impl Json for SearchTypeSets {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: required(&mut m, "name")?, types: required(&mut m, "types")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "name", &self.name);
@@ -1576,12 +1772,14 @@ pub struct SynonymMappingStatusDetail {
 
 impl SynonymMappingStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { message: None, queryable: None, status: None }
     }
 }
 
 impl Json for SynonymMappingStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1591,6 +1789,7 @@ impl Json for SynonymMappingStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "message", &self.message);
@@ -1618,6 +1817,7 @@ pub enum SynonymMappingStatusDetailStatus {
 
 impl SynonymMappingStatusDetailStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Failed => "FAILED",
@@ -1628,6 +1828,7 @@ impl SynonymMappingStatusDetailStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FAILED" => Self::Failed,
@@ -1639,9 +1840,11 @@ impl SynonymMappingStatusDetailStatus {
 }
 
 impl Json for SynonymMappingStatusDetailStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1659,17 +1862,20 @@ pub struct SynonymSource {
 
 impl SynonymSource {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection: String) -> Self {
         Self { collection }
     }
 }
 
 impl Json for SynonymSource {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { collection: required(&mut m, "collection")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collection", &self.collection);
@@ -1699,17 +1905,19 @@ pub struct TextSearchHostStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
 }
 
 impl TextSearchHostStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { hostname: None, main_index: None, queryable: None, staged_index: None, status: None }
     }
 }
 
 impl Json for TextSearchHostStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1721,6 +1929,7 @@ impl Json for TextSearchHostStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "hostname", &self.hostname);
@@ -1742,67 +1951,9 @@ serde_via_json!(TextSearchHostStatusDetail);
 /// - `PENDING`: Atlas has not yet started building the index.
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TextSearchHostStatusDetailStatus {
-    /// `DELETING`
-    Deleting,
-    /// `FAILED`
-    Failed,
-    /// `STALE`
-    Stale,
-    /// `PENDING`
-    Pending,
-    /// `BUILDING`
-    Building,
-    /// `READY`
-    Ready,
-    /// `DOES_NOT_EXIST`
-    DoesNotExist,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl TextSearchHostStatusDetailStatus {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deleting => "DELETING",
-            Self::Failed => "FAILED",
-            Self::Stale => "STALE",
-            Self::Pending => "PENDING",
-            Self::Building => "BUILDING",
-            Self::Ready => "READY",
-            Self::DoesNotExist => "DOES_NOT_EXIST",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "DELETING" => Self::Deleting,
-            "FAILED" => Self::Failed,
-            "STALE" => Self::Stale,
-            "PENDING" => Self::Pending,
-            "BUILDING" => Self::Building,
-            "READY" => Self::Ready,
-            "DOES_NOT_EXIST" => Self::DoesNotExist,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for TextSearchHostStatusDetailStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(TextSearchHostStatusDetailStatus);
+///
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type TextSearchHostStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Text Search Index Create Request.
 #[derive(Clone, Debug, PartialEq)]
@@ -1815,19 +1966,21 @@ pub struct TextSearchIndexCreateRequest {
     /// Label that identifies this index. Within each namespace, names of all indexes in the namespace must be unique.
     pub name: String,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// The text search index definition set by the user.
     pub definition: TextSearchIndexDefinition,
 }
 
 impl TextSearchIndexCreateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection_name: String, database: String, name: String, definition: TextSearchIndexDefinition) -> Self {
         Self { collection_name, database, name, r#type: None, definition }
     }
 }
 
 impl Json for TextSearchIndexCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1839,6 +1992,7 @@ impl Json for TextSearchIndexCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -1854,8 +2008,8 @@ serde_via_json!(TextSearchIndexCreateRequest);
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type TextSearchIndexCreateRequestType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type TextSearchIndexCreateRequestType = ClusterSearchIndexType;
 
 /// The text search index definition set by the user.
 #[derive(Clone, Debug, PartialEq)]
@@ -1892,6 +2046,7 @@ pub struct TextSearchIndexDefinition {
 
 impl TextSearchIndexDefinition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(mappings: SearchMappings) -> Self {
         Self {
             analyzer: None,
@@ -1908,6 +2063,7 @@ impl TextSearchIndexDefinition {
 }
 
 impl Json for TextSearchIndexDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1923,6 +2079,7 @@ impl Json for TextSearchIndexDefinition {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "analyzer", &self.analyzer);
@@ -1985,11 +2142,11 @@ pub struct TextSearchIndexResponse {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
     /// List of documents detailing index status on each host.
     pub status_detail: Option<Vec<TextSearchHostStatusDetail>>,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
     pub synonym_mapping_status: Option<SynonymMappingStatusDetailStatus>,
     /// A list of documents describing the status of the index's synonym mappings on each search host. Only appears if the index has synonyms defined.
@@ -1998,6 +2155,7 @@ pub struct TextSearchIndexResponse {
 
 impl TextSearchIndexResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_name: None,
@@ -2017,6 +2175,7 @@ impl TextSearchIndexResponse {
 }
 
 impl Json for TextSearchIndexResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2035,6 +2194,7 @@ impl Json for TextSearchIndexResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -2064,8 +2224,8 @@ serde_via_json!(TextSearchIndexResponse);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type TextSearchIndexResponseStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type TextSearchIndexResponseStatus = SearchHostStatusDetailStatus;
 
 /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
 ///
@@ -2074,8 +2234,8 @@ pub type TextSearchIndexResponseSynonymMappingStatus = SynonymMappingStatusDetai
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type TextSearchIndexResponseType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type TextSearchIndexResponseType = ClusterSearchIndexType;
 
 /// Contains status information about a text search index.
 #[derive(Clone, Debug, PartialEq)]
@@ -2097,7 +2257,7 @@ pub struct TextSearchIndexStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
     /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
     pub synonym_mapping_status: Option<SynonymMappingStatusDetailStatus>,
     /// List of synonym statuses by mapping.
@@ -2106,6 +2266,7 @@ pub struct TextSearchIndexStatusDetail {
 
 impl TextSearchIndexStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             definition: None,
@@ -2120,6 +2281,7 @@ impl TextSearchIndexStatusDetail {
 }
 
 impl Json for TextSearchIndexStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2133,6 +2295,7 @@ impl Json for TextSearchIndexStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "definition", &self.definition);
@@ -2157,8 +2320,8 @@ serde_via_json!(TextSearchIndexStatusDetail);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type TextSearchIndexStatusDetailStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type TextSearchIndexStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Status that describes this index's synonym mappings. This status appears only if the index has synonyms defined.
 ///
@@ -2177,17 +2340,20 @@ pub struct TokenFilterEnglishPossessive {
 
 impl TokenFilterEnglishPossessive {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "englishPossessive".to_owned() }
     }
 }
 
 impl Json for TokenFilterEnglishPossessive {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2209,17 +2375,20 @@ pub struct TokenFilterFlattenGraph {
 
 impl TokenFilterFlattenGraph {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "flattenGraph".to_owned() }
     }
 }
 
 impl Json for TokenFilterFlattenGraph {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2241,17 +2410,20 @@ pub struct TokenFilterPorterStemming {
 
 impl TokenFilterPorterStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "porterStemming".to_owned() }
     }
 }
 
 impl Json for TokenFilterPorterStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2273,17 +2445,20 @@ pub struct TokenFilterSpanishPluralStemming {
 
 impl TokenFilterSpanishPluralStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "spanishPluralStemming".to_owned() }
     }
 }
 
 impl Json for TokenFilterSpanishPluralStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2305,17 +2480,20 @@ pub struct TokenFilterStempel {
 
 impl TokenFilterStempel {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "stempel".to_owned() }
     }
 }
 
 impl Json for TokenFilterStempel {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2341,12 +2519,14 @@ pub struct TokenFilterWordDelimiterGraph {
 
 impl TokenFilterWordDelimiterGraph {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { delimiter_options: None, protected_words: None, r#type: "wordDelimiterGraph".to_owned() }
     }
 }
 
 impl Json for TokenFilterWordDelimiterGraph {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2356,6 +2536,7 @@ impl Json for TokenFilterWordDelimiterGraph {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "delimiterOptions", &self.delimiter_options);
@@ -2395,6 +2576,7 @@ pub struct TokenFilterWordDelimiterGraphDelimiterOptions {
 
 impl TokenFilterWordDelimiterGraphDelimiterOptions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             concatenate_all: None,
@@ -2412,6 +2594,7 @@ impl TokenFilterWordDelimiterGraphDelimiterOptions {
 }
 
 impl Json for TokenFilterWordDelimiterGraphDelimiterOptions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2428,6 +2611,7 @@ impl Json for TokenFilterWordDelimiterGraphDelimiterOptions {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "concatenateAll", &self.concatenate_all);
@@ -2458,17 +2642,20 @@ pub struct TokenFilterWordDelimiterGraphProtectedWords {
 
 impl TokenFilterWordDelimiterGraphProtectedWords {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(words: Vec<String>) -> Self {
         Self { ignore_case: None, words }
     }
 }
 
 impl Json for TokenFilterWordDelimiterGraphProtectedWords {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { ignore_case: optional(&mut m, "ignoreCase")?, words: required(&mut m, "words")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ignoreCase", &self.ignore_case);
@@ -2497,17 +2684,20 @@ pub struct TokenFilterasciiFolding {
 
 impl TokenFilterasciiFolding {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { original_tokens: None, r#type: "asciiFolding".to_owned() }
     }
 }
 
 impl Json for TokenFilterasciiFolding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { original_tokens: optional(&mut m, "originalTokens")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "originalTokens", &self.original_tokens);
@@ -2536,6 +2726,7 @@ pub enum TokenFilterasciiFoldingOriginalTokens {
 
 impl TokenFilterasciiFoldingOriginalTokens {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Omit => "omit",
@@ -2545,6 +2736,7 @@ impl TokenFilterasciiFoldingOriginalTokens {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "omit" => Self::Omit,
@@ -2555,9 +2747,11 @@ impl TokenFilterasciiFoldingOriginalTokens {
 }
 
 impl Json for TokenFilterasciiFoldingOriginalTokens {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2588,17 +2782,20 @@ pub struct TokenFilterdaitchMokotoffSoundex {
 
 impl TokenFilterdaitchMokotoffSoundex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { original_tokens: None, r#type: "daitchMokotoffSoundex".to_owned() }
     }
 }
 
 impl Json for TokenFilterdaitchMokotoffSoundex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { original_tokens: optional(&mut m, "originalTokens")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "originalTokens", &self.original_tokens);
@@ -2636,12 +2833,14 @@ pub struct TokenFilteredgeGram {
 
 impl TokenFilteredgeGram {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_gram: i64, min_gram: i64) -> Self {
         Self { max_gram, min_gram, term_not_in_bounds: None, r#type: "edgeGram".to_owned() }
     }
 }
 
 impl Json for TokenFilteredgeGram {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2652,6 +2851,7 @@ impl Json for TokenFilteredgeGram {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxGram", &self.max_gram);
@@ -2681,17 +2881,20 @@ pub struct TokenFiltericuFolding {
 
 impl TokenFiltericuFolding {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "icuFolding".to_owned() }
     }
 }
 
 impl Json for TokenFiltericuFolding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2715,17 +2918,20 @@ pub struct TokenFiltericuNormalizer {
 
 impl TokenFiltericuNormalizer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { normalization_form: None, r#type: "icuNormalizer".to_owned() }
     }
 }
 
 impl Json for TokenFiltericuNormalizer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { normalization_form: optional(&mut m, "normalizationForm")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "normalizationForm", &self.normalization_form);
@@ -2754,6 +2960,7 @@ pub enum TokenFiltericuNormalizerNormalizationForm {
 
 impl TokenFiltericuNormalizerNormalizationForm {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Nfd => "nfd",
@@ -2765,6 +2972,7 @@ impl TokenFiltericuNormalizerNormalizationForm {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "nfd" => Self::Nfd,
@@ -2777,9 +2985,11 @@ impl TokenFiltericuNormalizerNormalizationForm {
 }
 
 impl Json for TokenFiltericuNormalizerNormalizationForm {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2799,17 +3009,20 @@ pub struct TokenFilterkStemming {
 
 impl TokenFilterkStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "kStemming".to_owned() }
     }
 }
 
 impl Json for TokenFilterkStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2835,17 +3048,20 @@ pub struct TokenFilterlength {
 
 impl TokenFilterlength {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max: None, min: None, r#type: "length".to_owned() }
     }
 }
 
 impl Json for TokenFilterlength {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max: optional(&mut m, "max")?, min: optional(&mut m, "min")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "max", &self.max);
@@ -2869,17 +3085,20 @@ pub struct TokenFilterlowercase {
 
 impl TokenFilterlowercase {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "lowercase".to_owned() }
     }
 }
 
 impl Json for TokenFilterlowercase {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -2907,12 +3126,14 @@ pub struct TokenFilternGram {
 
 impl TokenFilternGram {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_gram: i64, min_gram: i64) -> Self {
         Self { max_gram, min_gram, term_not_in_bounds: None, r#type: "nGram".to_owned() }
     }
 }
 
 impl Json for TokenFilternGram {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2923,6 +3144,7 @@ impl Json for TokenFilternGram {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxGram", &self.max_gram);
@@ -2958,12 +3180,14 @@ pub struct TokenFilterregex {
 
 impl TokenFilterregex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(matches: TokenFilterregexMatches, pattern: String, replacement: String) -> Self {
         Self { matches, pattern, replacement, r#type: "regex".to_owned() }
     }
 }
 
 impl Json for TokenFilterregex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2974,6 +3198,7 @@ impl Json for TokenFilterregex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "matches", &self.matches);
@@ -3000,6 +3225,7 @@ pub enum TokenFilterregexMatches {
 
 impl TokenFilterregexMatches {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "all",
@@ -3009,6 +3235,7 @@ impl TokenFilterregexMatches {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "all" => Self::All,
@@ -3019,9 +3246,11 @@ impl TokenFilterregexMatches {
 }
 
 impl Json for TokenFilterregexMatches {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3041,17 +3270,20 @@ pub struct TokenFilterreverse {
 
 impl TokenFilterreverse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "reverse".to_owned() }
     }
 }
 
 impl Json for TokenFilterreverse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -3077,12 +3309,14 @@ pub struct TokenFiltershingle {
 
 impl TokenFiltershingle {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_shingle_size: i64, min_shingle_size: i64) -> Self {
         Self { max_shingle_size, min_shingle_size, r#type: "shingle".to_owned() }
     }
 }
 
 impl Json for TokenFiltershingle {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3092,6 +3326,7 @@ impl Json for TokenFiltershingle {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxShingleSize", &self.max_shingle_size);
@@ -3117,17 +3352,20 @@ pub struct TokenFiltersnowballStemming {
 
 impl TokenFiltersnowballStemming {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(stemmer_name: TokenFiltersnowballStemmingStemmerName) -> Self {
         Self { stemmer_name, r#type: "snowballStemming".to_owned() }
     }
 }
 
 impl Json for TokenFiltersnowballStemming {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { stemmer_name: required(&mut m, "stemmerName")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "stemmerName", &self.stemmer_name);
@@ -3198,6 +3436,7 @@ pub enum TokenFiltersnowballStemmingStemmerName {
 
 impl TokenFiltersnowballStemmingStemmerName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Arabic => "arabic",
@@ -3230,6 +3469,7 @@ impl TokenFiltersnowballStemmingStemmerName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "arabic" => Self::Arabic,
@@ -3263,9 +3503,11 @@ impl TokenFiltersnowballStemmingStemmerName {
 }
 
 impl Json for TokenFiltersnowballStemmingStemmerName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3289,12 +3531,14 @@ pub struct TokenFilterstopword {
 
 impl TokenFilterstopword {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(tokens: Vec<String>) -> Self {
         Self { ignore_case: None, tokens, r#type: "stopword".to_owned() }
     }
 }
 
 impl Json for TokenFilterstopword {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3304,6 +3548,7 @@ impl Json for TokenFilterstopword {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ignoreCase", &self.ignore_case);
@@ -3327,17 +3572,20 @@ pub struct TokenFiltertrim {
 
 impl TokenFiltertrim {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "trim".to_owned() }
     }
 }
 
 impl Json for TokenFiltertrim {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -3363,12 +3611,14 @@ pub struct TokenizeredgeGram {
 
 impl TokenizeredgeGram {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(max_gram: i64, min_gram: i64) -> Self {
         Self { max_gram, min_gram, r#type: "edgeGram".to_owned() }
     }
 }
 
 impl Json for TokenizeredgeGram {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3378,6 +3628,7 @@ impl Json for TokenizeredgeGram {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "maxGram", &self.max_gram);
@@ -3401,17 +3652,20 @@ pub struct Tokenizerkeyword {
 
 impl Tokenizerkeyword {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: "keyword".to_owned() }
     }
 }
 
 impl Json for Tokenizerkeyword {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -3442,12 +3696,14 @@ pub struct TokenizerregexCaptureGroup {
 
 impl TokenizerregexCaptureGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(group: i64, pattern: String) -> Self {
         Self { group, pattern, r#type: "regexCaptureGroup".to_owned() }
     }
 }
 
 impl Json for TokenizerregexCaptureGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3457,6 +3713,7 @@ impl Json for TokenizerregexCaptureGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "group", &self.group);
@@ -3482,17 +3739,20 @@ pub struct TokenizerregexSplit {
 
 impl TokenizerregexSplit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(pattern: String) -> Self {
         Self { pattern, r#type: "regexSplit".to_owned() }
     }
 }
 
 impl Json for TokenizerregexSplit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { pattern: required(&mut m, "pattern")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "pattern", &self.pattern);
@@ -3517,17 +3777,20 @@ pub struct Tokenizerstandard {
 
 impl Tokenizerstandard {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_token_length: None, r#type: "standard".to_owned() }
     }
 }
 
 impl Json for Tokenizerstandard {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max_token_length: optional(&mut m, "maxTokenLength")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxTokenLength", &self.max_token_length);
@@ -3552,17 +3815,20 @@ pub struct TokenizeruaxUrlEmail {
 
 impl TokenizeruaxUrlEmail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_token_length: None, r#type: "uaxUrlEmail".to_owned() }
     }
 }
 
 impl Json for TokenizeruaxUrlEmail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max_token_length: optional(&mut m, "maxTokenLength")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxTokenLength", &self.max_token_length);
@@ -3587,17 +3853,20 @@ pub struct Tokenizerwhitespace {
 
 impl Tokenizerwhitespace {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_token_length: None, r#type: "whitespace".to_owned() }
     }
 }
 
 impl Json for Tokenizerwhitespace {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { max_token_length: optional(&mut m, "maxTokenLength")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxTokenLength", &self.max_token_length);
@@ -3628,17 +3897,19 @@ pub struct VectorSearchHostStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
 }
 
 impl VectorSearchHostStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { hostname: None, main_index: None, queryable: None, staged_index: None, status: None }
     }
 }
 
 impl Json for VectorSearchHostStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3650,6 +3921,7 @@ impl Json for VectorSearchHostStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "hostname", &self.hostname);
@@ -3672,8 +3944,8 @@ serde_via_json!(VectorSearchHostStatusDetail);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type VectorSearchHostStatusDetailStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type VectorSearchHostStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// The spec's `VectorSearchIndex` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -3696,11 +3968,11 @@ pub struct VectorSearchIndex {
     /// - `FAILED`: Atlas could not build the index.
     /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
     /// - `PAUSED`: The cluster is paused.
-    pub status: Option<SearchIndexStatus>,
+    pub status: Option<ClusterSearchIndexStatus>,
     /// Flag that indicates whether to store all fields (true) on Atlas Search. By default, Atlas doesn't store (false) the fields on Atlas Search.  Alternatively, you can specify an object that only contains the list of fields to store (include) or not store (exclude) on Atlas Search. Note that storing all fields (true) is not allowed for vector search indexes. To learn more, see documentation.
     pub stored_source: Option<serde_json::Value>,
     /// Type of the index. Default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// Settings that configure the fields, one per object, to index. You must define at least one "vector" type field. You can optionally define "filter" type fields also.
     pub fields: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// Top-level path to the array that contains vector fields. When provided, vector fields under this path are treated as nested.
@@ -3709,6 +3981,7 @@ pub struct VectorSearchIndex {
 
 impl VectorSearchIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection_name: String, database: String, name: String) -> Self {
         Self {
             collection_name,
@@ -3726,6 +3999,7 @@ impl VectorSearchIndex {
 }
 
 impl Json for VectorSearchIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3742,6 +4016,7 @@ impl Json for VectorSearchIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -3771,13 +4046,14 @@ pub struct VectorSearchIndexCreateRequest {
     /// Label that identifies this index. Within each namespace, names of all indexes in the namespace must be unique.
     pub name: String,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
     /// The vector search index definition set by the user.
     pub definition: VectorSearchIndexDefinition,
 }
 
 impl VectorSearchIndexCreateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         collection_name: String,
         database: String,
@@ -3789,6 +4065,7 @@ impl VectorSearchIndexCreateRequest {
 }
 
 impl Json for VectorSearchIndexCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3800,6 +4077,7 @@ impl Json for VectorSearchIndexCreateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collectionName", &self.collection_name);
@@ -3815,8 +4093,8 @@ serde_via_json!(VectorSearchIndexCreateRequest);
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type VectorSearchIndexCreateRequestType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type VectorSearchIndexCreateRequestType = ClusterSearchIndexType;
 
 /// The vector search index definition set by the user.
 #[derive(Clone, Debug, PartialEq)]
@@ -3834,12 +4112,14 @@ pub struct VectorSearchIndexDefinition {
 
 impl VectorSearchIndexDefinition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(fields: Vec<std::collections::BTreeMap<String, serde_json::Value>>) -> Self {
         Self { fields, nested_root: None, num_partitions: None, stored_source: None }
     }
 }
 
 impl Json for VectorSearchIndexDefinition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3850,6 +4130,7 @@ impl Json for VectorSearchIndexDefinition {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fields", &self.fields);
@@ -3888,15 +4169,16 @@ pub struct VectorSearchIndexResponse {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
     /// List of documents detailing index status on each host.
     pub status_detail: Option<Vec<VectorSearchHostStatusDetail>>,
     /// Type of the index. The default type is search.
-    pub r#type: Option<SearchIndexType>,
+    pub r#type: Option<ClusterSearchIndexType>,
 }
 
 impl VectorSearchIndexResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_name: None,
@@ -3914,6 +4196,7 @@ impl VectorSearchIndexResponse {
 }
 
 impl Json for VectorSearchIndexResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3930,6 +4213,7 @@ impl Json for VectorSearchIndexResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -3957,13 +4241,13 @@ serde_via_json!(VectorSearchIndexResponse);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type VectorSearchIndexResponseStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type VectorSearchIndexResponseStatus = SearchHostStatusDetailStatus;
 
 /// Type of the index. The default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type VectorSearchIndexResponseType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type VectorSearchIndexResponseType = ClusterSearchIndexType;
 
 /// Condition of the search index when you made this request.
 ///
@@ -3973,8 +4257,8 @@ pub type VectorSearchIndexResponseType = SearchIndexType;
 /// - `MIGRATING`: Atlas is upgrading the underlying cluster tier and migrating indexes.
 /// - `PAUSED`: The cluster is paused.
 ///
-/// The same shape as [`SearchIndexStatus`].
-pub type VectorSearchIndexStatus = SearchIndexStatus;
+/// The same shape as [`ClusterSearchIndexStatus`].
+pub type VectorSearchIndexStatus = ClusterSearchIndexStatus;
 
 /// Contains status information about a vector search index.
 #[derive(Clone, Debug, PartialEq)]
@@ -3996,17 +4280,19 @@ pub struct VectorSearchIndexStatusDetail {
     /// - `PENDING`: Atlas has not yet started building the index.
     /// - `BUILDING`: Atlas is building or re-building the index after an edit.
     /// - `READY`: The index is ready and can support queries.
-    pub status: Option<TextSearchHostStatusDetailStatus>,
+    pub status: Option<SearchHostStatusDetailStatus>,
 }
 
 impl VectorSearchIndexStatusDetail {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { definition: None, definition_version: None, message: None, queryable: None, status: None }
     }
 }
 
 impl Json for VectorSearchIndexStatusDetail {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4018,6 +4304,7 @@ impl Json for VectorSearchIndexStatusDetail {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "definition", &self.definition);
@@ -4040,10 +4327,10 @@ serde_via_json!(VectorSearchIndexStatusDetail);
 /// - `BUILDING`: Atlas is building or re-building the index after an edit.
 /// - `READY`: The index is ready and can support queries.
 ///
-/// The same shape as [`TextSearchHostStatusDetailStatus`].
-pub type VectorSearchIndexStatusDetailStatus = TextSearchHostStatusDetailStatus;
+/// The same shape as [`SearchHostStatusDetailStatus`].
+pub type VectorSearchIndexStatusDetailStatus = SearchHostStatusDetailStatus;
 
 /// Type of the index. Default type is search.
 ///
-/// The same shape as [`SearchIndexType`].
-pub type VectorSearchIndexType = SearchIndexType;
+/// The same shape as [`ClusterSearchIndexType`].
+pub type VectorSearchIndexType = ClusterSearchIndexType;

@@ -23,12 +23,14 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { audit_authorization_success: None, audit_filter: None, configuration_type: None, enabled: None }
     }
 }
 
 impl Json for AuditLog {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -39,6 +41,7 @@ impl Json for AuditLog {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "auditAuthorizationSuccess", &self.audit_authorization_success);
@@ -67,6 +70,7 @@ pub enum AuditLogConfigurationType {
 
 impl AuditLogConfigurationType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -77,6 +81,7 @@ impl AuditLogConfigurationType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -88,9 +93,11 @@ impl AuditLogConfigurationType {
 }
 
 impl Json for AuditLogConfigurationType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

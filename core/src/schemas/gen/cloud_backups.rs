@@ -19,17 +19,20 @@ pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
 
 impl AdvancedDiskBackupSnapshotSchedulePolicy {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(policy_items: Vec<DiskBackupApiPolicyItem>) -> Self {
         Self { id: None, policy_items }
     }
 }
 
 impl Json for AdvancedDiskBackupSnapshotSchedulePolicy {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { id: optional(&mut m, "id")?, policy_items: required(&mut m, "policyItems")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -62,6 +65,7 @@ pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
 
 impl ApiAtlasCollectionRestoreCollectionStateResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             effective_target_namespace: None,
@@ -76,6 +80,7 @@ impl ApiAtlasCollectionRestoreCollectionStateResponse {
 }
 
 impl Json for ApiAtlasCollectionRestoreCollectionStateResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -89,6 +94,7 @@ impl Json for ApiAtlasCollectionRestoreCollectionStateResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "effectiveTargetNamespace", &self.effective_target_namespace);
@@ -134,6 +140,7 @@ pub enum ApiAtlasCollectionRestoreCollectionStateResponseState {
 
 impl ApiAtlasCollectionRestoreCollectionStateResponseState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NotStarted => "NOT_STARTED",
@@ -151,6 +158,7 @@ impl ApiAtlasCollectionRestoreCollectionStateResponseState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NOT_STARTED" => Self::NotStarted,
@@ -169,9 +177,11 @@ impl ApiAtlasCollectionRestoreCollectionStateResponseState {
 }
 
 impl Json for ApiAtlasCollectionRestoreCollectionStateResponseState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -193,12 +203,14 @@ pub struct ApiAtlasCollectionRestoreIndexStatus {
 
 impl ApiAtlasCollectionRestoreIndexStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { error_message: None, failed_indexes: None, state: None }
     }
 }
 
 impl Json for ApiAtlasCollectionRestoreIndexStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -208,6 +220,7 @@ impl Json for ApiAtlasCollectionRestoreIndexStatus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "errorMessage", &self.error_message);
@@ -239,6 +252,7 @@ pub enum ApiAtlasCollectionRestoreIndexStatusState {
 
 impl ApiAtlasCollectionRestoreIndexStatusState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NotStarted => "NOT_STARTED",
@@ -251,6 +265,7 @@ impl ApiAtlasCollectionRestoreIndexStatusState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NOT_STARTED" => Self::NotStarted,
@@ -264,9 +279,11 @@ impl ApiAtlasCollectionRestoreIndexStatusState {
 }
 
 impl Json for ApiAtlasCollectionRestoreIndexStatusState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -286,12 +303,14 @@ pub struct ApiAtlasCollectionRestoreJobIndexStatus {
 
 impl ApiAtlasCollectionRestoreJobIndexStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { failed_collection_count: None, state: None }
     }
 }
 
 impl Json for ApiAtlasCollectionRestoreJobIndexStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -300,6 +319,7 @@ impl Json for ApiAtlasCollectionRestoreJobIndexStatus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "failedCollectionCount", &self.failed_collection_count);
@@ -347,6 +367,7 @@ pub struct ApiAtlasCollectionRestoreJobRequest {
 
 impl ApiAtlasCollectionRestoreJobRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         index_strategy: ApiAtlasCollectionRestoreJobRequestIndexStrategy,
         target_cluster_name: String,
@@ -371,6 +392,7 @@ impl ApiAtlasCollectionRestoreJobRequest {
 }
 
 impl Json for ApiAtlasCollectionRestoreJobRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -389,6 +411,7 @@ impl Json for ApiAtlasCollectionRestoreJobRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "collectionSuffix", &self.collection_suffix);
@@ -425,6 +448,7 @@ pub enum ApiAtlasCollectionRestoreJobRequestIndexStrategy {
 
 impl ApiAtlasCollectionRestoreJobRequestIndexStrategy {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::All => "ALL",
@@ -435,6 +459,7 @@ impl ApiAtlasCollectionRestoreJobRequestIndexStrategy {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ALL" => Self::All,
@@ -446,9 +471,11 @@ impl ApiAtlasCollectionRestoreJobRequestIndexStrategy {
 }
 
 impl Json for ApiAtlasCollectionRestoreJobRequestIndexStrategy {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -470,6 +497,7 @@ pub enum ApiAtlasCollectionRestoreJobRequestWriteStrategy {
 
 impl ApiAtlasCollectionRestoreJobRequestWriteStrategy {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreateNew => "CREATE_NEW",
@@ -479,6 +507,7 @@ impl ApiAtlasCollectionRestoreJobRequestWriteStrategy {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREATE_NEW" => Self::CreateNew,
@@ -489,9 +518,11 @@ impl ApiAtlasCollectionRestoreJobRequestWriteStrategy {
 }
 
 impl Json for ApiAtlasCollectionRestoreJobRequestWriteStrategy {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -547,6 +578,7 @@ pub struct ApiAtlasCollectionRestoreJobResponse {
 
 impl ApiAtlasCollectionRestoreJobResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_suffix: None,
@@ -574,6 +606,7 @@ impl ApiAtlasCollectionRestoreJobResponse {
 }
 
 impl Json for ApiAtlasCollectionRestoreJobResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -600,6 +633,7 @@ impl Json for ApiAtlasCollectionRestoreJobResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionSuffix", &self.collection_suffix);
@@ -655,6 +689,7 @@ pub enum ApiAtlasCollectionRestoreJobResponseState {
 
 impl ApiAtlasCollectionRestoreJobResponseState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initializing => "INITIALIZING",
@@ -668,6 +703,7 @@ impl ApiAtlasCollectionRestoreJobResponseState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIALIZING" => Self::Initializing,
@@ -682,9 +718,11 @@ impl ApiAtlasCollectionRestoreJobResponseState {
 }
 
 impl Json for ApiAtlasCollectionRestoreJobResponseState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -709,12 +747,14 @@ pub struct ApiAtlasRestoreNamespaceView {
 
 impl ApiAtlasRestoreNamespaceView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(source_namespace: String) -> Self {
         Self { source_namespace, target_namespace: None }
     }
 }
 
 impl Json for ApiAtlasRestoreNamespaceView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -723,6 +763,7 @@ impl Json for ApiAtlasRestoreNamespaceView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "sourceNamespace", &self.source_namespace);
@@ -745,17 +786,20 @@ pub struct ApiPrivateDownloadDeliveryUrl {
 
 impl ApiPrivateDownloadDeliveryUrl {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { delivery_url: None, endpoint_id: None }
     }
 }
 
 impl Json for ApiPrivateDownloadDeliveryUrl {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { delivery_url: optional(&mut m, "deliveryUrl")?, endpoint_id: optional(&mut m, "endpointId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "deliveryUrl", &self.delivery_url);
@@ -778,12 +822,14 @@ pub struct AutoExportPolicyView {
 
 impl AutoExportPolicyView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { export_bucket_id: None, frequency_type: None }
     }
 }
 
 impl Json for AutoExportPolicyView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -792,6 +838,7 @@ impl Json for AutoExportPolicyView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "exportBucketId", &self.export_bucket_id);
@@ -816,6 +863,7 @@ pub enum AutoExportPolicyViewFrequencyType {
 
 impl AutoExportPolicyViewFrequencyType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Monthly => "monthly",
@@ -825,6 +873,7 @@ impl AutoExportPolicyViewFrequencyType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "monthly" => Self::Monthly,
@@ -835,9 +884,11 @@ impl AutoExportPolicyViewFrequencyType {
 }
 
 impl Json for AutoExportPolicyViewFrequencyType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -867,6 +918,7 @@ pub struct BackupComplianceOnDemandPolicyItem {
 
 impl BackupComplianceOnDemandPolicyItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         frequency_interval: i32,
         retention_unit: BackupComplianceOnDemandPolicyItemRetentionUnit,
@@ -877,6 +929,7 @@ impl BackupComplianceOnDemandPolicyItem {
 }
 
 impl Json for BackupComplianceOnDemandPolicyItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -888,6 +941,7 @@ impl Json for BackupComplianceOnDemandPolicyItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "frequencyInterval", &self.frequency_interval);
@@ -919,6 +973,7 @@ pub enum BackupComplianceOnDemandPolicyItemRetentionUnit {
 
 impl BackupComplianceOnDemandPolicyItemRetentionUnit {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Days => "days",
@@ -930,6 +985,7 @@ impl BackupComplianceOnDemandPolicyItemRetentionUnit {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "days" => Self::Days,
@@ -942,9 +998,11 @@ impl BackupComplianceOnDemandPolicyItemRetentionUnit {
 }
 
 impl Json for BackupComplianceOnDemandPolicyItemRetentionUnit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -982,6 +1040,7 @@ pub struct BackupComplianceScheduledPolicyItem {
 
 impl BackupComplianceScheduledPolicyItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         frequency_interval: i32,
         frequency_type: BackupComplianceScheduledPolicyItemFrequencyType,
@@ -993,6 +1052,7 @@ impl BackupComplianceScheduledPolicyItem {
 }
 
 impl Json for BackupComplianceScheduledPolicyItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1004,6 +1064,7 @@ impl Json for BackupComplianceScheduledPolicyItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "frequencyInterval", &self.frequency_interval);
@@ -1037,6 +1098,7 @@ pub enum BackupComplianceScheduledPolicyItemFrequencyType {
 
 impl BackupComplianceScheduledPolicyItemFrequencyType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "daily",
@@ -1049,6 +1111,7 @@ impl BackupComplianceScheduledPolicyItemFrequencyType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "daily" => Self::Daily,
@@ -1062,9 +1125,11 @@ impl BackupComplianceScheduledPolicyItemFrequencyType {
 }
 
 impl Json for BackupComplianceScheduledPolicyItemFrequencyType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1091,12 +1156,14 @@ pub struct BackupSnapshotRetention {
 
 impl BackupSnapshotRetention {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(retention_unit: BackupSnapshotRetentionRetentionUnit, retention_value: i32) -> Self {
         Self { links: None, retention_unit, retention_value }
     }
 }
 
 impl Json for BackupSnapshotRetention {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1106,6 +1173,7 @@ impl Json for BackupSnapshotRetention {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1135,6 +1203,7 @@ pub enum BackupSnapshotRetentionRetentionUnit {
 
 impl BackupSnapshotRetentionRetentionUnit {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Days => "DAYS",
@@ -1146,6 +1215,7 @@ impl BackupSnapshotRetentionRetentionUnit {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DAYS" => Self::Days,
@@ -1158,9 +1228,11 @@ impl BackupSnapshotRetentionRetentionUnit {
 }
 
 impl Json for BackupSnapshotRetentionRetentionUnit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1204,6 +1276,7 @@ pub struct DataProtectionSettings {
 
 impl DataProtectionSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(authorized_email: String) -> Self {
         Self {
             authorized_email,
@@ -1225,6 +1298,7 @@ impl DataProtectionSettings {
 }
 
 impl Json for DataProtectionSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1245,6 +1319,7 @@ impl Json for DataProtectionSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "authorizedEmail", &self.authorized_email);
@@ -1303,6 +1378,7 @@ pub struct DataProtectionSettings20231001 {
 
 impl DataProtectionSettings20231001 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         authorized_email: String,
         authorized_user_first_name: String,
@@ -1328,6 +1404,7 @@ impl DataProtectionSettings20231001 {
 }
 
 impl Json for DataProtectionSettings20231001 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1348,6 +1425,7 @@ impl Json for DataProtectionSettings20231001 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "authorizedEmail", &self.authorized_email);
@@ -1388,6 +1466,7 @@ pub enum DataProtectionSettings20231001State {
 
 impl DataProtectionSettings20231001State {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "ACTIVE",
@@ -1399,6 +1478,7 @@ impl DataProtectionSettings20231001State {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ACTIVE" => Self::Active,
@@ -1411,9 +1491,11 @@ impl DataProtectionSettings20231001State {
 }
 
 impl Json for DataProtectionSettings20231001State {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1442,12 +1524,14 @@ pub struct DeleteCopiedBackups {
 
 impl DeleteCopiedBackups {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region_name: None, replication_spec_id: None, zone_id: None }
     }
 }
 
 impl Json for DeleteCopiedBackups {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1458,6 +1542,7 @@ impl Json for DeleteCopiedBackups {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1484,12 +1569,14 @@ pub struct DeleteCopiedBackups20240805 {
 
 impl DeleteCopiedBackups20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region_name: None, zone_id: None }
     }
 }
 
 impl Json for DeleteCopiedBackups20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1499,6 +1586,7 @@ impl Json for DeleteCopiedBackups20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1550,6 +1638,7 @@ pub struct DiskBackupApiPolicyItem {
 
 impl DiskBackupApiPolicyItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         frequency_interval: i32,
         frequency_type: DiskBackupApiPolicyItemFrequencyType,
@@ -1561,6 +1650,7 @@ impl DiskBackupApiPolicyItem {
 }
 
 impl Json for DiskBackupApiPolicyItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1572,6 +1662,7 @@ impl Json for DiskBackupApiPolicyItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "frequencyInterval", &self.frequency_interval);
@@ -1607,6 +1698,7 @@ pub enum DiskBackupApiPolicyItemFrequencyType {
 
 impl DiskBackupApiPolicyItemFrequencyType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "daily",
@@ -1620,6 +1712,7 @@ impl DiskBackupApiPolicyItemFrequencyType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "daily" => Self::Daily,
@@ -1634,9 +1727,11 @@ impl DiskBackupApiPolicyItemFrequencyType {
 }
 
 impl Json for DiskBackupApiPolicyItemFrequencyType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1670,6 +1765,7 @@ pub enum DiskBackupCopyPolicyItem {
 }
 
 impl Json for DiskBackupCopyPolicyItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "frequencyType").as_deref() {
             Some("daily") => Self::Daily(Box::from_json(value)?),
@@ -1682,6 +1778,7 @@ impl Json for DiskBackupCopyPolicyItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Daily(v) => with_tag(v.to_json(), "frequencyType", "daily"),
@@ -1719,6 +1816,7 @@ pub struct DiskBackupCopySetting {
 
 impl DiskBackupCopySetting {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,
@@ -1733,6 +1831,7 @@ impl DiskBackupCopySetting {
 }
 
 impl Json for DiskBackupCopySetting {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1746,6 +1845,7 @@ impl Json for DiskBackupCopySetting {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1783,6 +1883,7 @@ pub struct DiskBackupCopySetting20240805 {
 
 impl DiskBackupCopySetting20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(zone_id: String) -> Self {
         Self {
             cloud_provider: None,
@@ -1797,6 +1898,7 @@ impl DiskBackupCopySetting20240805 {
 }
 
 impl Json for DiskBackupCopySetting20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1810,6 +1912,7 @@ impl Json for DiskBackupCopySetting20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1852,6 +1955,7 @@ pub enum DiskBackupCopySetting20240805Frequencies {
 
 impl DiskBackupCopySetting20240805Frequencies {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hourly => "HOURLY",
@@ -1865,6 +1969,7 @@ impl DiskBackupCopySetting20240805Frequencies {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "HOURLY" => Self::Hourly,
@@ -1879,9 +1984,11 @@ impl DiskBackupCopySetting20240805Frequencies {
 }
 
 impl Json for DiskBackupCopySetting20240805Frequencies {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1936,6 +2043,7 @@ pub struct DiskBackupExportJob {
 
 impl DiskBackupExportJob {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(export_bucket_id: String) -> Self {
         Self {
             components: None,
@@ -1955,6 +2063,7 @@ impl DiskBackupExportJob {
 }
 
 impl Json for DiskBackupExportJob {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1973,6 +2082,7 @@ impl Json for DiskBackupExportJob {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "components", &self.components);
@@ -2009,12 +2119,14 @@ pub struct DiskBackupExportJobRequest {
 
 impl DiskBackupExportJobRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(export_bucket_id: String, snapshot_id: String) -> Self {
         Self { custom_data: None, export_bucket_id, links: None, snapshot_id }
     }
 }
 
 impl Json for DiskBackupExportJobRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2025,6 +2137,7 @@ impl Json for DiskBackupExportJobRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "customData", &self.custom_data);
@@ -2057,6 +2170,7 @@ pub enum DiskBackupExportJobState {
 
 impl DiskBackupExportJobState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cancelled => "Cancelled",
@@ -2069,6 +2183,7 @@ impl DiskBackupExportJobState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "Cancelled" => Self::Cancelled,
@@ -2082,9 +2197,11 @@ impl DiskBackupExportJobState {
 }
 
 impl Json for DiskBackupExportJobState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2104,17 +2221,20 @@ pub struct DiskBackupExportMember {
 
 impl DiskBackupExportMember {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { export_id: None, replica_set_name: None }
     }
 }
 
 impl Json for DiskBackupExportMember {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { export_id: optional(&mut m, "exportId")?, replica_set_name: optional(&mut m, "replicaSetName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "exportId", &self.export_id);
@@ -2137,17 +2257,20 @@ pub struct DiskBackupOnDemandCopyPolicyItem {
 
 impl DiskBackupOnDemandCopyPolicyItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(frequency_type: DiskBackupApiPolicyItemFrequencyType) -> Self {
         Self { frequency_type, id: None }
     }
 }
 
 impl Json for DiskBackupOnDemandCopyPolicyItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { frequency_type: required(&mut m, "frequencyType")?, id: optional(&mut m, "id")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "frequencyType", &self.frequency_type);
@@ -2177,12 +2300,14 @@ pub struct DiskBackupOnDemandSnapshotRequest {
 
 impl DiskBackupOnDemandSnapshotRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { description: None, links: None, retention_in_days: None }
     }
 }
 
 impl Json for DiskBackupOnDemandSnapshotRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2192,6 +2317,7 @@ impl Json for DiskBackupOnDemandSnapshotRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "description", &self.description);
@@ -2243,6 +2369,7 @@ pub struct DiskBackupReplicaSet {
 
 impl DiskBackupReplicaSet {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,
@@ -2266,6 +2393,7 @@ impl DiskBackupReplicaSet {
 }
 
 impl Json for DiskBackupReplicaSet {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2288,6 +2416,7 @@ impl Json for DiskBackupReplicaSet {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -2337,6 +2466,7 @@ pub enum DiskBackupReplicaSetFrequencyType {
 
 impl DiskBackupReplicaSetFrequencyType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hourly => "hourly",
@@ -2349,6 +2479,7 @@ impl DiskBackupReplicaSetFrequencyType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "hourly" => Self::Hourly,
@@ -2362,9 +2493,11 @@ impl DiskBackupReplicaSetFrequencyType {
 }
 
 impl Json for DiskBackupReplicaSetFrequencyType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2388,6 +2521,7 @@ pub enum DiskBackupReplicaSetSnapshotType {
 
 impl DiskBackupReplicaSetSnapshotType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnDemand => "onDemand",
@@ -2398,6 +2532,7 @@ impl DiskBackupReplicaSetSnapshotType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "onDemand" => Self::OnDemand,
@@ -2409,9 +2544,11 @@ impl DiskBackupReplicaSetSnapshotType {
 }
 
 impl Json for DiskBackupReplicaSetSnapshotType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2437,6 +2574,7 @@ pub enum DiskBackupReplicaSetStatus {
 
 impl DiskBackupReplicaSetStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -2448,6 +2586,7 @@ impl DiskBackupReplicaSetStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "queued" => Self::Queued,
@@ -2460,9 +2599,11 @@ impl DiskBackupReplicaSetStatus {
 }
 
 impl Json for DiskBackupReplicaSetStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2484,6 +2625,7 @@ pub enum DiskBackupReplicaSetType {
 
 impl DiskBackupReplicaSetType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaSet => "replicaSet",
@@ -2493,6 +2635,7 @@ impl DiskBackupReplicaSetType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "replicaSet" => Self::ReplicaSet,
@@ -2503,9 +2646,11 @@ impl DiskBackupReplicaSetType {
 }
 
 impl Json for DiskBackupReplicaSetType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2527,12 +2672,14 @@ pub struct DiskBackupRestoreMember {
 
 impl DiskBackupRestoreMember {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { download_url: None, private_download_delivery_urls: None, replica_set_name: None }
     }
 }
 
 impl Json for DiskBackupRestoreMember {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2542,6 +2689,7 @@ impl Json for DiskBackupRestoreMember {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "downloadUrl", &self.download_url);
@@ -2593,6 +2741,7 @@ pub struct DiskBackupShardedClusterSnapshot {
 
 impl DiskBackupShardedClusterSnapshot {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             config_server_type: None,
@@ -2616,6 +2765,7 @@ impl DiskBackupShardedClusterSnapshot {
 }
 
 impl Json for DiskBackupShardedClusterSnapshot {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2638,6 +2788,7 @@ impl Json for DiskBackupShardedClusterSnapshot {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "configServerType", &self.config_server_type);
@@ -2676,6 +2827,7 @@ pub enum DiskBackupShardedClusterSnapshotConfigServerType {
 
 impl DiskBackupShardedClusterSnapshotConfigServerType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Embedded => "EMBEDDED",
@@ -2685,6 +2837,7 @@ impl DiskBackupShardedClusterSnapshotConfigServerType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "EMBEDDED" => Self::Embedded,
@@ -2695,9 +2848,11 @@ impl DiskBackupShardedClusterSnapshotConfigServerType {
 }
 
 impl Json for DiskBackupShardedClusterSnapshotConfigServerType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2724,6 +2879,7 @@ pub struct DiskBackupShardedClusterSnapshotMember {
 
 impl DiskBackupShardedClusterSnapshotMember {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         cloud_provider: AWSCreateDataProcessRegionViewCloudProvider,
         id: String,
@@ -2734,6 +2890,7 @@ impl DiskBackupShardedClusterSnapshotMember {
 }
 
 impl Json for DiskBackupShardedClusterSnapshotMember {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2743,6 +2900,7 @@ impl Json for DiskBackupShardedClusterSnapshotMember {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -2791,6 +2949,7 @@ pub enum DiskBackupSnapshot {
 }
 
 impl Json for DiskBackupSnapshot {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("replicaSet") => Self::ReplicaSet(Box::from_json(value)?),
@@ -2799,6 +2958,7 @@ impl Json for DiskBackupSnapshot {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::ReplicaSet(v) => with_tag(v.to_json(), "type", "replicaSet"),
@@ -2828,6 +2988,7 @@ pub struct DiskBackupSnapshotAWSExportBucketRequest {
 
 impl DiskBackupSnapshotAWSExportBucketRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         cloud_provider: AWSCreateDataProcessRegionViewCloudProvider,
         bucket_name: String,
@@ -2838,6 +2999,7 @@ impl DiskBackupSnapshotAWSExportBucketRequest {
 }
 
 impl Json for DiskBackupSnapshotAWSExportBucketRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2849,6 +3011,7 @@ impl Json for DiskBackupSnapshotAWSExportBucketRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -2889,6 +3052,7 @@ pub struct DiskBackupSnapshotAWSExportBucketResponse {
 
 impl DiskBackupSnapshotAWSExportBucketResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         bucket_name: String,
@@ -2908,6 +3072,7 @@ impl DiskBackupSnapshotAWSExportBucketResponse {
 }
 
 impl Json for DiskBackupSnapshotAWSExportBucketResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2921,6 +3086,7 @@ impl Json for DiskBackupSnapshotAWSExportBucketResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "_id", &self.id);
@@ -2961,6 +3127,7 @@ pub struct DiskBackupSnapshotAzureExportBucketRequest {
 
 impl DiskBackupSnapshotAzureExportBucketRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         cloud_provider: AWSCreateDataProcessRegionViewCloudProvider,
         role_id: String,
@@ -2971,6 +3138,7 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
 }
 
 impl Json for DiskBackupSnapshotAzureExportBucketRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2983,6 +3151,7 @@ impl Json for DiskBackupSnapshotAzureExportBucketRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -3024,6 +3193,7 @@ pub struct DiskBackupSnapshotAzureExportBucketResponse {
 
 impl DiskBackupSnapshotAzureExportBucketResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         bucket_name: String,
@@ -3037,6 +3207,7 @@ impl DiskBackupSnapshotAzureExportBucketResponse {
 }
 
 impl Json for DiskBackupSnapshotAzureExportBucketResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3050,6 +3221,7 @@ impl Json for DiskBackupSnapshotAzureExportBucketResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "_id", &self.id);
@@ -3085,6 +3257,7 @@ pub enum DiskBackupSnapshotExportBucketRequest {
 }
 
 impl Json for DiskBackupSnapshotExportBucketRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -3094,6 +3267,7 @@ impl Json for DiskBackupSnapshotExportBucketRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),
@@ -3121,6 +3295,7 @@ pub enum DiskBackupSnapshotExportBucketResponse {
 }
 
 impl Json for DiskBackupSnapshotExportBucketResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -3130,6 +3305,7 @@ impl Json for DiskBackupSnapshotExportBucketResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),
@@ -3158,6 +3334,7 @@ pub struct DiskBackupSnapshotGCPExportBucketRequest {
 
 impl DiskBackupSnapshotGCPExportBucketRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         cloud_provider: AWSCreateDataProcessRegionViewCloudProvider,
         bucket_name: String,
@@ -3168,6 +3345,7 @@ impl DiskBackupSnapshotGCPExportBucketRequest {
 }
 
 impl Json for DiskBackupSnapshotGCPExportBucketRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3178,6 +3356,7 @@ impl Json for DiskBackupSnapshotGCPExportBucketRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -3213,6 +3392,7 @@ pub struct DiskBackupSnapshotGCPExportBucketResponse {
 
 impl DiskBackupSnapshotGCPExportBucketResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         bucket_name: String,
@@ -3224,6 +3404,7 @@ impl DiskBackupSnapshotGCPExportBucketResponse {
 }
 
 impl Json for DiskBackupSnapshotGCPExportBucketResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3235,6 +3416,7 @@ impl Json for DiskBackupSnapshotGCPExportBucketResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "_id", &self.id);
@@ -3299,6 +3481,7 @@ pub struct DiskBackupSnapshotRestoreJob {
 
 impl DiskBackupSnapshotRestoreJob {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(delivery_type: DiskBackupSnapshotRestoreJobDeliveryType) -> Self {
         Self {
             cancelled: None,
@@ -3325,6 +3508,7 @@ impl DiskBackupSnapshotRestoreJob {
 }
 
 impl Json for DiskBackupSnapshotRestoreJob {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3350,6 +3534,7 @@ impl Json for DiskBackupSnapshotRestoreJob {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cancelled", &self.cancelled);
@@ -3393,6 +3578,7 @@ pub enum DiskBackupSnapshotRestoreJobDeliveryType {
 
 impl DiskBackupSnapshotRestoreJobDeliveryType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Automated => "automated",
@@ -3403,6 +3589,7 @@ impl DiskBackupSnapshotRestoreJobDeliveryType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "automated" => Self::Automated,
@@ -3414,9 +3601,11 @@ impl DiskBackupSnapshotRestoreJobDeliveryType {
 }
 
 impl Json for DiskBackupSnapshotRestoreJobDeliveryType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3470,6 +3659,7 @@ pub struct DiskBackupSnapshotSchedule {
 
 impl DiskBackupSnapshotSchedule {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(policies: Vec<AdvancedDiskBackupSnapshotSchedulePolicy>) -> Self {
         Self {
             auto_export_enabled: None,
@@ -3496,6 +3686,7 @@ impl DiskBackupSnapshotSchedule {
 }
 
 impl Json for DiskBackupSnapshotSchedule {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3521,6 +3712,7 @@ impl Json for DiskBackupSnapshotSchedule {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "autoExportEnabled", &self.auto_export_enabled);
@@ -3596,6 +3788,7 @@ pub struct DiskBackupSnapshotSchedule20240805 {
 
 impl DiskBackupSnapshotSchedule20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(policies: Vec<AdvancedDiskBackupSnapshotSchedulePolicy>) -> Self {
         Self {
             auto_copy_settings_enabled: None,
@@ -3623,6 +3816,7 @@ impl DiskBackupSnapshotSchedule20240805 {
 }
 
 impl Json for DiskBackupSnapshotSchedule20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3649,6 +3843,7 @@ impl Json for DiskBackupSnapshotSchedule20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "autoCopySettingsEnabled", &self.auto_copy_settings_enabled);
@@ -3693,6 +3888,7 @@ pub struct DiskBackupTimeBasedCopyPolicyItem {
 
 impl DiskBackupTimeBasedCopyPolicyItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         frequency_type: DiskBackupApiPolicyItemFrequencyType,
         retention_unit: BackupComplianceOnDemandPolicyItemRetentionUnit,
@@ -3703,6 +3899,7 @@ impl DiskBackupTimeBasedCopyPolicyItem {
 }
 
 impl Json for DiskBackupTimeBasedCopyPolicyItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3713,6 +3910,7 @@ impl Json for DiskBackupTimeBasedCopyPolicyItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "frequencyType", &self.frequency_type);
@@ -3747,12 +3945,14 @@ pub struct ExportStatus {
 
 impl ExportStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { exported_collections: None, total_collections: None }
     }
 }
 
 impl Json for ExportStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3761,6 +3961,7 @@ impl Json for ExportStatus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "exportedCollections", &self.exported_collections);
@@ -3783,12 +3984,14 @@ pub struct ExtraRetentionSetting {
 
 impl ExtraRetentionSetting {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { frequency_type: None, retention_days: None }
     }
 }
 
 impl Json for ExtraRetentionSetting {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3797,6 +4000,7 @@ impl Json for ExtraRetentionSetting {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "frequencyType", &self.frequency_type);
@@ -3828,12 +4032,14 @@ pub struct ObjectStoragePrivateEndpointRequest {
 
 impl ObjectStoragePrivateEndpointRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region_name: None, vpc_region_name: None }
     }
 }
 
 impl Json for ObjectStoragePrivateEndpointRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3843,6 +4049,7 @@ impl Json for ObjectStoragePrivateEndpointRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -3918,6 +4125,7 @@ pub enum ObjectStoragePrivateEndpointRequestRegionName {
 
 impl ObjectStoragePrivateEndpointRequestRegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsGovWest1 => "US_GOV_WEST_1",
@@ -3952,6 +4160,7 @@ impl ObjectStoragePrivateEndpointRequestRegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_GOV_WEST_1" => Self::UsGovWest1,
@@ -3987,9 +4196,11 @@ impl ObjectStoragePrivateEndpointRequestRegionName {
 }
 
 impl Json for ObjectStoragePrivateEndpointRequestRegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4026,6 +4237,7 @@ pub struct ObjectStoragePrivateEndpointResponse {
 
 impl ObjectStoragePrivateEndpointResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,
@@ -4040,6 +4252,7 @@ impl ObjectStoragePrivateEndpointResponse {
 }
 
 impl Json for ObjectStoragePrivateEndpointResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4053,6 +4266,7 @@ impl Json for ObjectStoragePrivateEndpointResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -4097,12 +4311,14 @@ pub struct PaginatedApiAtlasCollectionRestoreCollectionStateView {
 
 impl PaginatedApiAtlasCollectionRestoreCollectionStateView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiAtlasCollectionRestoreCollectionStateResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasCollectionRestoreCollectionStateView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4112,6 +4328,7 @@ impl Json for PaginatedApiAtlasCollectionRestoreCollectionStateView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4137,12 +4354,14 @@ pub struct PaginatedApiAtlasCollectionRestoreJobView {
 
 impl PaginatedApiAtlasCollectionRestoreJobView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiAtlasCollectionRestoreJobResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasCollectionRestoreJobView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4152,6 +4371,7 @@ impl Json for PaginatedApiAtlasCollectionRestoreJobView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4177,12 +4397,14 @@ pub struct PaginatedApiAtlasDiskBackupCollectionView {
 
 impl PaginatedApiAtlasDiskBackupCollectionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupCollectionResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasDiskBackupCollectionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4192,6 +4414,7 @@ impl Json for PaginatedApiAtlasDiskBackupCollectionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4222,12 +4445,14 @@ pub struct PaginatedApiAtlasDiskBackupExportJobView {
 
 impl PaginatedApiAtlasDiskBackupExportJobView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupExportJob>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasDiskBackupExportJobView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4237,6 +4462,7 @@ impl Json for PaginatedApiAtlasDiskBackupExportJobView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4262,12 +4488,14 @@ pub struct PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
 
 impl PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ObjectStoragePrivateEndpointResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4277,6 +4505,7 @@ impl Json for PaginatedApiAtlasObjectStoragePrivateEndpointResponseView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4302,12 +4531,14 @@ pub struct PaginatedApiAtlasServerlessBackupRestoreJobView {
 
 impl PaginatedApiAtlasServerlessBackupRestoreJobView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ServerlessBackupRestoreJob>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasServerlessBackupRestoreJobView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4317,6 +4548,7 @@ impl Json for PaginatedApiAtlasServerlessBackupRestoreJobView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4342,12 +4574,14 @@ pub struct PaginatedApiAtlasServerlessBackupSnapshotView {
 
 impl PaginatedApiAtlasServerlessBackupSnapshotView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ServerlessBackupSnapshot>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasServerlessBackupSnapshotView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4357,6 +4591,7 @@ impl Json for PaginatedApiAtlasServerlessBackupSnapshotView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4382,12 +4617,14 @@ pub struct PaginatedBackupSnapshotExportBucketView {
 
 impl PaginatedBackupSnapshotExportBucketView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupSnapshotAWSExportBucketResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedBackupSnapshotExportBucketView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4397,6 +4634,7 @@ impl Json for PaginatedBackupSnapshotExportBucketView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4422,12 +4660,14 @@ pub struct PaginatedBackupSnapshotExportBucketsView {
 
 impl PaginatedBackupSnapshotExportBucketsView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupSnapshotExportBucketResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedBackupSnapshotExportBucketsView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4437,6 +4677,7 @@ impl Json for PaginatedBackupSnapshotExportBucketsView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4462,12 +4703,14 @@ pub struct PaginatedCloudBackupReplicaSetView {
 
 impl PaginatedCloudBackupReplicaSetView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupReplicaSet>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedCloudBackupReplicaSetView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4477,6 +4720,7 @@ impl Json for PaginatedCloudBackupReplicaSetView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4502,12 +4746,14 @@ pub struct PaginatedCloudBackupRestoreJobView {
 
 impl PaginatedCloudBackupRestoreJobView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupSnapshotRestoreJob>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedCloudBackupRestoreJobView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4517,6 +4763,7 @@ impl Json for PaginatedCloudBackupRestoreJobView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4542,12 +4789,14 @@ pub struct PaginatedCloudBackupShardedClusterSnapshotView {
 
 impl PaginatedCloudBackupShardedClusterSnapshotView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DiskBackupShardedClusterSnapshot>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedCloudBackupShardedClusterSnapshotView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4557,6 +4806,7 @@ impl Json for PaginatedCloudBackupShardedClusterSnapshotView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4610,6 +4860,7 @@ pub struct ServerlessBackupRestoreJob {
 
 impl ServerlessBackupRestoreJob {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         delivery_type: DiskBackupSnapshotRestoreJobDeliveryType,
         target_cluster_name: String,
@@ -4638,6 +4889,7 @@ impl ServerlessBackupRestoreJob {
 }
 
 impl Json for ServerlessBackupRestoreJob {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4661,6 +4913,7 @@ impl Json for ServerlessBackupRestoreJob {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cancelled", &self.cancelled);
@@ -4719,6 +4972,7 @@ pub struct ServerlessBackupSnapshot {
 
 impl ServerlessBackupSnapshot {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             created_at: None,
@@ -4736,6 +4990,7 @@ impl ServerlessBackupSnapshot {
 }
 
 impl Json for ServerlessBackupSnapshot {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4752,6 +5007,7 @@ impl Json for ServerlessBackupSnapshot {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "createdAt", &self.created_at);
@@ -4788,6 +5044,7 @@ pub enum ServerlessBackupSnapshotFrequencyType {
 
 impl ServerlessBackupSnapshotFrequencyType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Hourly => "hourly",
@@ -4799,6 +5056,7 @@ impl ServerlessBackupSnapshotFrequencyType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "hourly" => Self::Hourly,
@@ -4811,9 +5069,11 @@ impl ServerlessBackupSnapshotFrequencyType {
 }
 
 impl Json for ServerlessBackupSnapshotFrequencyType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4835,6 +5095,7 @@ pub enum ServerlessBackupSnapshotSnapshotType {
 
 impl ServerlessBackupSnapshotSnapshotType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OnDemand => "onDemand",
@@ -4844,6 +5105,7 @@ impl ServerlessBackupSnapshotSnapshotType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "onDemand" => Self::OnDemand,
@@ -4854,9 +5116,11 @@ impl ServerlessBackupSnapshotSnapshotType {
 }
 
 impl Json for ServerlessBackupSnapshotSnapshotType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4881,17 +5145,20 @@ pub struct StateReason {
 
 impl StateReason {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { error_code: None, message: None }
     }
 }
 
 impl Json for StateReason {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { error_code: optional(&mut m, "errorCode")?, message: optional(&mut m, "message")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "errorCode", &self.error_code);
@@ -4912,17 +5179,20 @@ pub struct UpdateRequirePrivateNetworkingRequestView {
 
 impl UpdateRequirePrivateNetworkingRequestView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(require_private_networking: bool) -> Self {
         Self { require_private_networking }
     }
 }
 
 impl Json for UpdateRequirePrivateNetworkingRequestView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { require_private_networking: required(&mut m, "requirePrivateNetworking")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "requirePrivateNetworking", &self.require_private_networking);

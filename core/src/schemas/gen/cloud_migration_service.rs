@@ -40,6 +40,7 @@ pub struct AvailableClustersDeployment {
 
 impl AvailableClustersDeployment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         feature_compatibility_version: String,
         managed: bool,
@@ -65,6 +66,7 @@ impl AvailableClustersDeployment {
 }
 
 impl Json for AvailableClustersDeployment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -82,6 +84,7 @@ impl Json for AvailableClustersDeployment {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "agentVersion", &self.agent_version);
@@ -117,12 +120,14 @@ pub struct Destination {
 
 impl Destination {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cluster_name: String, group_id: String, hostname_schema_type: DestinationHostnameSchemaType) -> Self {
         Self { cluster_name, group_id, hostname_schema_type, private_link_id: Nullable::Absent }
     }
 }
 
 impl Json for Destination {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -133,6 +138,7 @@ impl Json for Destination {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "clusterName", &self.cluster_name);
@@ -161,6 +167,7 @@ pub enum DestinationHostnameSchemaType {
 
 impl DestinationHostnameSchemaType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Public => "PUBLIC",
@@ -171,6 +178,7 @@ impl DestinationHostnameSchemaType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PUBLIC" => Self::Public,
@@ -182,9 +190,11 @@ impl DestinationHostnameSchemaType {
 }
 
 impl Json for DestinationHostnameSchemaType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -208,6 +218,7 @@ pub struct LiveImportAvailableProject {
 
 impl LiveImportAvailableProject {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         deployments: Vec<AvailableClustersDeployment>,
         migration_hosts: Vec<String>,
@@ -219,6 +230,7 @@ impl LiveImportAvailableProject {
 }
 
 impl Json for LiveImportAvailableProject {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -229,6 +241,7 @@ impl Json for LiveImportAvailableProject {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "deployments", &self.deployments);
@@ -259,6 +272,7 @@ pub struct LiveImportValidation {
 
 impl LiveImportValidation {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -271,6 +285,7 @@ impl LiveImportValidation {
 }
 
 impl Json for LiveImportValidation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -282,6 +297,7 @@ impl Json for LiveImportValidation {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -311,6 +327,7 @@ pub enum LiveImportValidationStatus {
 
 impl LiveImportValidationStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -321,6 +338,7 @@ impl LiveImportValidationStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -332,9 +350,11 @@ impl LiveImportValidationStatus {
 }
 
 impl Json for LiveImportValidationStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -362,12 +382,14 @@ pub struct LiveMigrationRequest {
 
 impl LiveMigrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(destination: Destination, drop_enabled: bool, migration_hosts: Vec<String>, source: Source) -> Self {
         Self { id: None, destination, drop_enabled, migration_hosts, sharding: Nullable::Absent, source }
     }
 }
 
 impl Json for LiveMigrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -380,6 +402,7 @@ impl Json for LiveMigrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -416,6 +439,7 @@ pub struct LiveMigrationRequest20240530 {
 
 impl LiveMigrationRequest20240530 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(destination: Destination, migration_hosts: Vec<String>, source: Source) -> Self {
         Self {
             id: None,
@@ -430,6 +454,7 @@ impl LiveMigrationRequest20240530 {
 }
 
 impl Json for LiveMigrationRequest20240530 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -443,6 +468,7 @@ impl Json for LiveMigrationRequest20240530 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -491,6 +517,7 @@ pub struct LiveMigrationResponse {
 
 impl LiveMigrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -503,6 +530,7 @@ impl LiveMigrationResponse {
 }
 
 impl Json for LiveMigrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -514,6 +542,7 @@ impl Json for LiveMigrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -562,6 +591,7 @@ pub enum LiveMigrationResponseStatus {
 
 impl LiveMigrationResponseStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::New => "NEW",
@@ -574,6 +604,7 @@ impl LiveMigrationResponseStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NEW" => Self::New,
@@ -587,9 +618,11 @@ impl LiveMigrationResponseStatus {
 }
 
 impl Json for LiveMigrationResponseStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -611,12 +644,14 @@ pub struct ShardEntry {
 
 impl ShardEntry {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection: String, database: String, shard_collection: ShardKeys) -> Self {
         Self { collection, database, shard_collection }
     }
 }
 
 impl Json for ShardEntry {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -626,6 +661,7 @@ impl Json for ShardEntry {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collection", &self.collection);
@@ -647,17 +683,20 @@ pub struct ShardKeys {
 
 impl ShardKeys {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(key: Vec<std::collections::BTreeMap<String, serde_json::Value>>) -> Self {
         Self { key }
     }
 }
 
 impl Json for ShardKeys {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { key: required(&mut m, "key")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "key", &self.key);
@@ -679,12 +718,14 @@ pub struct ShardingRequest {
 
 impl ShardingRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(create_supporting_indexes: bool, sharding_entries: Vec<ShardEntry>) -> Self {
         Self { create_supporting_indexes, sharding_entries }
     }
 }
 
 impl Json for ShardingRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -693,6 +734,7 @@ impl Json for ShardingRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "createSupportingIndexes", &self.create_supporting_indexes);
@@ -725,6 +767,7 @@ pub struct Source {
 
 impl Source {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cluster_name: String, group_id: String, managed_authentication: bool, ssl: bool) -> Self {
         Self {
             ca_certificate_path: Nullable::Absent,
@@ -739,6 +782,7 @@ impl Source {
 }
 
 impl Json for Source {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -752,6 +796,7 @@ impl Json for Source {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "caCertificatePath", &self.ca_certificate_path);
@@ -777,17 +822,20 @@ pub struct TargetOrg {
 
 impl TargetOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(link_token: crate::Secret) -> Self {
         Self { link_token }
     }
 }
 
 impl Json for TargetOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { link_token: required(&mut m, "linkToken")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "linkToken", &self.link_token);
@@ -807,17 +855,20 @@ pub struct TargetOrgRequest {
 
 impl TargetOrgRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { access_list_ips: None }
     }
 }
 
 impl Json for TargetOrgRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { access_list_ips: optional(&mut m, "accessListIps")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "accessListIps", &self.access_list_ips);

@@ -31,6 +31,7 @@ pub struct CloudProviderAccessAWSIAMRole {
 
 impl CloudProviderAccessAWSIAMRole {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             provider_name,
@@ -46,6 +47,7 @@ impl CloudProviderAccessAWSIAMRole {
 }
 
 impl Json for CloudProviderAccessAWSIAMRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -60,6 +62,7 @@ impl Json for CloudProviderAccessAWSIAMRole {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -103,6 +106,7 @@ pub struct CloudProviderAccessAWSIAMRoleRequest {
 
 impl CloudProviderAccessAWSIAMRoleRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             atlas_aws_account_arn: None,
@@ -117,6 +121,7 @@ impl CloudProviderAccessAWSIAMRoleRequest {
 }
 
 impl Json for CloudProviderAccessAWSIAMRoleRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -130,6 +135,7 @@ impl Json for CloudProviderAccessAWSIAMRoleRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "atlasAWSAccountArn", &self.atlas_aws_account_arn);
@@ -167,17 +173,20 @@ pub struct CloudProviderAccessAtlasLogIntegrationFeatureUsage {
 
 impl CloudProviderAccessAtlasLogIntegrationFeatureUsage {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { feature_type: None, feature_id: None }
     }
 }
 
 impl Json for CloudProviderAccessAtlasLogIntegrationFeatureUsage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { feature_type: optional(&mut m, "featureType")?, feature_id: optional(&mut m, "featureId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "featureType", &self.feature_type);
@@ -208,6 +217,7 @@ pub enum CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
 
 impl CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AtlasDataLake => "ATLAS_DATA_LAKE",
@@ -220,6 +230,7 @@ impl CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ATLAS_DATA_LAKE" => Self::AtlasDataLake,
@@ -233,9 +244,11 @@ impl CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
 }
 
 impl Json for CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -267,6 +280,7 @@ pub struct CloudProviderAccessAzureServicePrincipal {
 
 impl CloudProviderAccessAzureServicePrincipal {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             provider_name,
@@ -282,6 +296,7 @@ impl CloudProviderAccessAzureServicePrincipal {
 }
 
 impl Json for CloudProviderAccessAzureServicePrincipal {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -296,6 +311,7 @@ impl Json for CloudProviderAccessAzureServicePrincipal {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -341,6 +357,7 @@ pub struct CloudProviderAccessAzureServicePrincipalRequest {
 
 impl CloudProviderAccessAzureServicePrincipalRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             id: None,
@@ -356,6 +373,7 @@ impl CloudProviderAccessAzureServicePrincipalRequest {
 }
 
 impl Json for CloudProviderAccessAzureServicePrincipalRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -370,6 +388,7 @@ impl Json for CloudProviderAccessAzureServicePrincipalRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -408,17 +427,20 @@ pub struct CloudProviderAccessDataLakeFeatureUsage {
 
 impl CloudProviderAccessDataLakeFeatureUsage {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { feature_type: None, feature_id: None }
     }
 }
 
 impl Json for CloudProviderAccessDataLakeFeatureUsage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { feature_type: optional(&mut m, "featureType")?, feature_id: optional(&mut m, "featureId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "featureType", &self.feature_type);
@@ -447,17 +469,20 @@ pub struct CloudProviderAccessEncryptionAtRestFeatureUsage {
 
 impl CloudProviderAccessEncryptionAtRestFeatureUsage {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { feature_type: None, feature_id: Nullable::Absent }
     }
 }
 
 impl Json for CloudProviderAccessEncryptionAtRestFeatureUsage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { feature_type: optional(&mut m, "featureType")?, feature_id: nullable(&mut m, "featureId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "featureType", &self.feature_type);
@@ -486,17 +511,20 @@ pub struct CloudProviderAccessExportSnapshotFeatureUsage {
 
 impl CloudProviderAccessExportSnapshotFeatureUsage {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { feature_type: None, feature_id: None }
     }
 }
 
 impl Json for CloudProviderAccessExportSnapshotFeatureUsage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { feature_type: optional(&mut m, "featureType")?, feature_id: optional(&mut m, "featureId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "featureType", &self.feature_type);
@@ -532,6 +560,7 @@ pub enum CloudProviderAccessFeatureUsage {
 }
 
 impl Json for CloudProviderAccessFeatureUsage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "featureType").as_deref() {
             Some("ATLAS_DATA_LAKE") => Self::AtlasDataLake(Box::from_json(value)?),
@@ -543,6 +572,7 @@ impl Json for CloudProviderAccessFeatureUsage {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AtlasDataLake(v) => with_tag(v.to_json(), "featureType", "ATLAS_DATA_LAKE"),
@@ -571,12 +601,14 @@ pub struct CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
 
 impl CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { config_id: None, group_id: None, sink_name: None }
     }
 }
 
 impl Json for CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -586,6 +618,7 @@ impl Json for CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "configId", &self.config_id);
@@ -609,17 +642,20 @@ pub struct CloudProviderAccessFeatureUsageDataLakeFeatureId {
 
 impl CloudProviderAccessFeatureUsageDataLakeFeatureId {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, name: None }
     }
 }
 
 impl Json for CloudProviderAccessFeatureUsageDataLakeFeatureId {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { group_id: optional(&mut m, "groupId")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -642,17 +678,20 @@ pub struct CloudProviderAccessFeatureUsageExportSnapshotFeatureId {
 
 impl CloudProviderAccessFeatureUsageExportSnapshotFeatureId {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { export_bucket_id: None, group_id: None }
     }
 }
 
 impl Json for CloudProviderAccessFeatureUsageExportSnapshotFeatureId {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { export_bucket_id: optional(&mut m, "exportBucketId")?, group_id: optional(&mut m, "groupId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "exportBucketId", &self.export_bucket_id);
@@ -675,17 +714,20 @@ pub struct CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId {
 
 impl CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { bucket_name: None, group_id: None }
     }
 }
 
 impl Json for CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { bucket_name: optional(&mut m, "bucketName")?, group_id: optional(&mut m, "groupId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "bucketName", &self.bucket_name);
@@ -716,6 +758,7 @@ pub struct CloudProviderAccessGCPServiceAccount {
 
 impl CloudProviderAccessGCPServiceAccount {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             provider_name,
@@ -729,6 +772,7 @@ impl CloudProviderAccessGCPServiceAccount {
 }
 
 impl Json for CloudProviderAccessGCPServiceAccount {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -741,6 +785,7 @@ impl Json for CloudProviderAccessGCPServiceAccount {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -778,6 +823,7 @@ pub struct CloudProviderAccessGCPServiceAccountRequest {
 
 impl CloudProviderAccessGCPServiceAccountRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             created_date: None,
@@ -790,6 +836,7 @@ impl CloudProviderAccessGCPServiceAccountRequest {
 }
 
 impl Json for CloudProviderAccessGCPServiceAccountRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -801,6 +848,7 @@ impl Json for CloudProviderAccessGCPServiceAccountRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "createdDate", &self.created_date);
@@ -829,17 +877,20 @@ pub struct CloudProviderAccessGCPServiceAccountRequestUpdate {
 
 impl CloudProviderAccessGCPServiceAccountRequestUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self { provider_name }
     }
 }
 
 impl Json for CloudProviderAccessGCPServiceAccountRequestUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { provider_name: required(&mut m, "providerName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -872,6 +923,7 @@ pub enum CloudProviderAccessGCPServiceAccountStatus {
 
 impl CloudProviderAccessGCPServiceAccountStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "IN_PROGRESS",
@@ -883,6 +935,7 @@ impl CloudProviderAccessGCPServiceAccountStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IN_PROGRESS" => Self::InProgress,
@@ -895,9 +948,11 @@ impl CloudProviderAccessGCPServiceAccountStatus {
 }
 
 impl Json for CloudProviderAccessGCPServiceAccountStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -917,17 +972,20 @@ pub struct CloudProviderAccessPushBasedLogExportFeatureUsage {
 
 impl CloudProviderAccessPushBasedLogExportFeatureUsage {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { feature_type: None, feature_id: None }
     }
 }
 
 impl Json for CloudProviderAccessPushBasedLogExportFeatureUsage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { feature_type: optional(&mut m, "featureType")?, feature_id: optional(&mut m, "featureId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "featureType", &self.feature_type);
@@ -959,6 +1017,7 @@ pub enum CloudProviderAccessRole {
 }
 
 impl Json for CloudProviderAccessRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -968,6 +1027,7 @@ impl Json for CloudProviderAccessRole {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -995,6 +1055,7 @@ pub enum CloudProviderAccessRoleRequest {
 }
 
 impl Json for CloudProviderAccessRoleRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -1004,6 +1065,7 @@ impl Json for CloudProviderAccessRoleRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -1031,6 +1093,7 @@ pub enum CloudProviderAccessRoleRequestUpdate {
 }
 
 impl Json for CloudProviderAccessRoleRequestUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -1040,6 +1103,7 @@ impl Json for CloudProviderAccessRoleRequestUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -1066,12 +1130,14 @@ pub struct CloudProviderAccessRoles {
 
 impl CloudProviderAccessRoles {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { aws_iam_roles: None, azure_service_principals: None, gcp_service_accounts: None }
     }
 }
 
 impl Json for CloudProviderAccessRoles {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1081,6 +1147,7 @@ impl Json for CloudProviderAccessRoles {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "awsIamRoles", &self.aws_iam_roles);

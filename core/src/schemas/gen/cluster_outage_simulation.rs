@@ -23,12 +23,14 @@ pub struct AtlasClusterOutageSimulationOutageFilter {
 
 impl AtlasClusterOutageSimulationOutageFilter {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region_name: None, r#type: None }
     }
 }
 
 impl Json for AtlasClusterOutageSimulationOutageFilter {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -38,6 +40,7 @@ impl Json for AtlasClusterOutageSimulationOutageFilter {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -80,6 +83,7 @@ pub struct ClusterOutageSimulation {
 
 impl ClusterOutageSimulation {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cluster_name: None,
@@ -94,6 +98,7 @@ impl ClusterOutageSimulation {
 }
 
 impl Json for ClusterOutageSimulation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -107,6 +112,7 @@ impl Json for ClusterOutageSimulation {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterName", &self.cluster_name);
@@ -153,6 +159,7 @@ pub enum ClusterOutageSimulationState {
 
 impl ClusterOutageSimulationState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StartRequested => "START_REQUESTED",
@@ -166,6 +173,7 @@ impl ClusterOutageSimulationState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "START_REQUESTED" => Self::StartRequested,
@@ -180,9 +188,11 @@ impl ClusterOutageSimulationState {
 }
 
 impl Json for ClusterOutageSimulationState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

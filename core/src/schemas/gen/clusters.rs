@@ -29,6 +29,7 @@ pub struct AWSCloudProviderSettings {
 
 impl AWSCloudProviderSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: String) -> Self {
         Self {
             provider_name,
@@ -43,6 +44,7 @@ impl AWSCloudProviderSettings {
 }
 
 impl Json for AWSCloudProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -56,6 +58,7 @@ impl Json for AWSCloudProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -83,12 +86,14 @@ pub struct AWSComputeAutoScaling {
 
 impl AWSComputeAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_instance_size: None, min_instance_size: None }
     }
 }
 
 impl Json for AWSComputeAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -97,6 +102,7 @@ impl Json for AWSComputeAutoScaling {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxInstanceSize", &self.max_instance_size);
@@ -158,12 +164,14 @@ pub struct AWSHardwareSpec {
 
 impl AWSHardwareSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { disk_iops: None, disk_throughput: None, ebs_volume_type: None, instance_size: None, node_count: None }
     }
 }
 
 impl Json for AWSHardwareSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -175,6 +183,7 @@ impl Json for AWSHardwareSpec {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "diskIOPS", &self.disk_iops);
@@ -232,6 +241,7 @@ pub struct AWSRegionConfig {
 
 impl AWSRegionConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             electable_specs: None,
@@ -247,6 +257,7 @@ impl AWSRegionConfig {
 }
 
 impl Json for AWSRegionConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -261,6 +272,7 @@ impl Json for AWSRegionConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "electableSpecs", &self.electable_specs);
@@ -395,6 +407,7 @@ pub struct AdvancedClusterDescription {
 
 impl AdvancedClusterDescription {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             accept_data_risks_and_force_replica_set_reconfig: None,
@@ -434,6 +447,7 @@ impl AdvancedClusterDescription {
 }
 
 impl Json for AdvancedClusterDescription {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -478,6 +492,7 @@ impl Json for AdvancedClusterDescription {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -538,17 +553,20 @@ pub struct AvailableCloudProviderRegion {
 
 impl AvailableCloudProviderRegion {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { default: None, name: None }
     }
 }
 
 impl Json for AvailableCloudProviderRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { default: optional(&mut m, "default")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "default", &self.default);
@@ -577,12 +595,14 @@ pub struct AzureCloudProviderSettings {
 
 impl AzureCloudProviderSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: String) -> Self {
         Self { provider_name, auto_scaling: None, disk_type_name: None, instance_size_name: None, region_name: None }
     }
 }
 
 impl Json for AzureCloudProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -594,6 +614,7 @@ impl Json for AzureCloudProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -637,6 +658,7 @@ pub enum AzureCloudProviderSettingsDiskTypeName {
 
 impl AzureCloudProviderSettingsDiskTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::P2 => "P2",
@@ -654,6 +676,7 @@ impl AzureCloudProviderSettingsDiskTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "P2" => Self::P2,
@@ -672,9 +695,11 @@ impl AzureCloudProviderSettingsDiskTypeName {
 }
 
 impl Json for AzureCloudProviderSettingsDiskTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -804,6 +829,7 @@ pub enum AzureCloudProviderSettingsRegionName {
 
 impl AzureCloudProviderSettingsRegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsCentral => "US_CENTRAL",
@@ -867,6 +893,7 @@ impl AzureCloudProviderSettingsRegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_CENTRAL" => Self::UsCentral,
@@ -931,9 +958,11 @@ impl AzureCloudProviderSettingsRegionName {
 }
 
 impl Json for AzureCloudProviderSettingsRegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -953,12 +982,14 @@ pub struct AzureComputeAutoScalingRules {
 
 impl AzureComputeAutoScalingRules {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_instance_size: None, min_instance_size: None }
     }
 }
 
 impl Json for AzureComputeAutoScalingRules {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -967,6 +998,7 @@ impl Json for AzureComputeAutoScalingRules {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxInstanceSize", &self.max_instance_size);
@@ -1008,12 +1040,14 @@ pub struct AzureHardwareSpec {
 
 impl AzureHardwareSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { disk_iops: None, instance_size: None, node_count: None }
     }
 }
 
 impl Json for AzureHardwareSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1023,6 +1057,7 @@ impl Json for AzureHardwareSpec {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "diskIOPS", &self.disk_iops);
@@ -1074,6 +1109,7 @@ pub struct CloudCluster {
 
 impl CloudCluster {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             alert_count: None,
@@ -1092,6 +1128,7 @@ impl CloudCluster {
 }
 
 impl Json for CloudCluster {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1109,6 +1146,7 @@ impl Json for CloudCluster {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertCount", &self.alert_count);
@@ -1146,6 +1184,7 @@ pub enum CloudClusterAvailability {
 
 impl CloudClusterAvailability {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
@@ -1157,6 +1196,7 @@ impl CloudClusterAvailability {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "available" => Self::Available,
@@ -1169,9 +1209,11 @@ impl CloudClusterAvailability {
 }
 
 impl Json for CloudClusterAvailability {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1193,6 +1235,7 @@ pub enum CloudClusterType {
 
 impl CloudClusterType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaSet => "REPLICA_SET",
@@ -1202,6 +1245,7 @@ impl CloudClusterType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICA_SET" => Self::ReplicaSet,
@@ -1212,9 +1256,11 @@ impl CloudClusterType {
 }
 
 impl Json for CloudClusterType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1238,12 +1284,14 @@ pub struct CloudGCPProviderSettings {
 
 impl CloudGCPProviderSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: String) -> Self {
         Self { provider_name, auto_scaling: None, instance_size_name: None, region_name: None }
     }
 }
 
 impl Json for CloudGCPProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1254,6 +1302,7 @@ impl Json for CloudGCPProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -1376,6 +1425,7 @@ pub enum CloudGCPProviderSettingsRegionName {
 
 impl CloudGCPProviderSettingsRegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EasternUs => "EASTERN_US",
@@ -1433,6 +1483,7 @@ impl CloudGCPProviderSettingsRegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "EASTERN_US" => Self::EasternUs,
@@ -1491,9 +1542,11 @@ impl CloudGCPProviderSettingsRegionName {
 }
 
 impl Json for CloudGCPProviderSettingsRegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1511,17 +1564,20 @@ pub struct CloudProviderAWSAutoScaling {
 
 impl CloudProviderAWSAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { compute: None }
     }
 }
 
 impl Json for CloudProviderAWSAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { compute: optional(&mut m, "compute")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "compute", &self.compute);
@@ -1541,17 +1597,20 @@ pub struct CloudProviderAzureAutoScaling {
 
 impl CloudProviderAzureAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { compute: None }
     }
 }
 
 impl Json for CloudProviderAzureAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { compute: optional(&mut m, "compute")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "compute", &self.compute);
@@ -1571,17 +1630,20 @@ pub struct CloudProviderGCPAutoScaling {
 
 impl CloudProviderGCPAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { compute: None }
     }
 }
 
 impl Json for CloudProviderGCPAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { compute: optional(&mut m, "compute")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "compute", &self.compute);
@@ -1603,17 +1665,20 @@ pub struct CloudProviderRegions {
 
 impl CloudProviderRegions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { instance_sizes: None, provider: None }
     }
 }
 
 impl Json for CloudProviderRegions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { instance_sizes: optional(&mut m, "instanceSizes")?, provider: optional(&mut m, "provider")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "instanceSizes", &self.instance_sizes);
@@ -1654,6 +1719,7 @@ pub enum CloudRegionConfig {
 }
 
 impl Json for CloudRegionConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -1664,6 +1730,7 @@ impl Json for CloudRegionConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -1689,17 +1756,20 @@ pub struct ClusterAutoScalingSettings {
 
 impl ClusterAutoScalingSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { compute: None, disk_gb_enabled: None }
     }
 }
 
 impl Json for ClusterAutoScalingSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { compute: optional(&mut m, "compute")?, disk_gb_enabled: optional(&mut m, "diskGBEnabled")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "compute", &self.compute);
@@ -1722,17 +1792,20 @@ pub struct ClusterCloudProviderInstanceSize {
 
 impl ClusterCloudProviderInstanceSize {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { available_regions: None, name: None }
     }
 }
 
 impl Json for ClusterCloudProviderInstanceSize {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { available_regions: optional(&mut m, "availableRegions")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "availableRegions", &self.available_regions);
@@ -1758,17 +1831,20 @@ pub struct ClusterComputeAutoScaling {
 
 impl ClusterComputeAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { enabled: None, scale_down_enabled: None }
     }
 }
 
 impl Json for ClusterComputeAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { enabled: optional(&mut m, "enabled")?, scale_down_enabled: optional(&mut m, "scaleDownEnabled")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "enabled", &self.enabled);
@@ -1799,6 +1875,7 @@ pub struct ClusterConfigurationValidation {
 
 impl ClusterConfigurationValidation {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cluster_description: ClusterDescription20240805, editing: bool) -> Self {
         Self {
             advanced_configuration: None,
@@ -1812,6 +1889,7 @@ impl ClusterConfigurationValidation {
 }
 
 impl Json for ClusterConfigurationValidation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1824,6 +1902,7 @@ impl Json for ClusterConfigurationValidation {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "advancedConfiguration", &self.advanced_configuration);
@@ -1850,17 +1929,20 @@ pub struct ClusterConfigurationValidationError {
 
 impl ClusterConfigurationValidationError {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { error_code: None, validation_issue: None }
     }
 }
 
 impl Json for ClusterConfigurationValidationError {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { error_code: optional(&mut m, "errorCode")?, validation_issue: optional(&mut m, "validationIssue")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "errorCode", &self.error_code);
@@ -1883,17 +1965,20 @@ pub struct ClusterConfigurationValidationResult {
 
 impl ClusterConfigurationValidationResult {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { errors: None, valid: None }
     }
 }
 
 impl Json for ClusterConfigurationValidationResult {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { errors: optional(&mut m, "errors")?, valid: optional(&mut m, "valid")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "errors", &self.errors);
@@ -1914,17 +1999,20 @@ pub struct ClusterDescriptionAutoScalingModeConfiguration {
 
 impl ClusterDescriptionAutoScalingModeConfiguration {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { auto_scaling_mode: None }
     }
 }
 
 impl Json for ClusterDescriptionAutoScalingModeConfiguration {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { auto_scaling_mode: optional(&mut m, "autoScalingMode")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "autoScalingMode", &self.auto_scaling_mode);
@@ -1948,6 +2036,7 @@ pub enum ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
 
 impl ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IndependentShardScaling => "INDEPENDENT_SHARD_SCALING",
@@ -1957,6 +2046,7 @@ impl ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INDEPENDENT_SHARD_SCALING" => Self::IndependentShardScaling,
@@ -1967,9 +2057,11 @@ impl ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
 }
 
 impl Json for ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2025,6 +2117,7 @@ pub struct ClusterDescriptionProcessArgs {
 
 impl ClusterDescriptionProcessArgs {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             change_stream_options_pre_and_post_images_expire_after_seconds: None,
@@ -2050,6 +2143,7 @@ impl ClusterDescriptionProcessArgs {
 }
 
 impl Json for ClusterDescriptionProcessArgs {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2077,6 +2171,7 @@ impl Json for ClusterDescriptionProcessArgs {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -2149,6 +2244,7 @@ pub struct ClusterDescriptionProcessArgs20240805 {
 
 impl ClusterDescriptionProcessArgs20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             change_stream_options_pre_and_post_images_expire_after_seconds: None,
@@ -2172,6 +2268,7 @@ impl ClusterDescriptionProcessArgs20240805 {
 }
 
 impl Json for ClusterDescriptionProcessArgs20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2197,6 +2294,7 @@ impl Json for ClusterDescriptionProcessArgs20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -2277,6 +2375,7 @@ pub enum ClusterDescriptionProcessArgsDefaultReadConcern {
 
 impl ClusterDescriptionProcessArgsDefaultReadConcern {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "local",
@@ -2286,6 +2385,7 @@ impl ClusterDescriptionProcessArgsDefaultReadConcern {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "local" => Self::Local,
@@ -2296,9 +2396,11 @@ impl ClusterDescriptionProcessArgsDefaultReadConcern {
 }
 
 impl Json for ClusterDescriptionProcessArgsDefaultReadConcern {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2335,12 +2437,14 @@ pub struct ClusterFlexProviderSettings {
 
 impl ClusterFlexProviderSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: String) -> Self {
         Self { provider_name, backing_provider_name: None, instance_size_name: None, region_name: None }
     }
 }
 
 impl Json for ClusterFlexProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2351,6 +2455,7 @@ impl Json for ClusterFlexProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -2378,17 +2483,20 @@ pub struct ClusterFreeAutoScaling {
 
 impl ClusterFreeAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { compute: None }
     }
 }
 
 impl Json for ClusterFreeAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { compute: optional(&mut m, "compute")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "compute", &self.compute);
@@ -2420,6 +2528,7 @@ pub struct ClusterFreeProviderSettings {
 
 impl ClusterFreeProviderSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: String) -> Self {
         Self {
             provider_name,
@@ -2433,6 +2542,7 @@ impl ClusterFreeProviderSettings {
 }
 
 impl Json for ClusterFreeProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2445,6 +2555,7 @@ impl Json for ClusterFreeProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "providerName", &self.provider_name);
@@ -2485,6 +2596,7 @@ pub enum ClusterProviderSettings {
 }
 
 impl Json for ClusterProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -2496,6 +2608,7 @@ impl Json for ClusterProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -2522,17 +2635,20 @@ pub struct ClusterStatus {
 
 impl ClusterStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { change_status: None, links: None }
     }
 }
 
 impl Json for ClusterStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { change_status: optional(&mut m, "changeStatus")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "changeStatus", &self.change_status);
@@ -2557,6 +2673,7 @@ pub enum ClusterStatusChangeStatus {
 
 impl ClusterStatusChangeStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -2566,6 +2683,7 @@ impl ClusterStatusChangeStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -2576,9 +2694,11 @@ impl ClusterStatusChangeStatus {
 }
 
 impl Json for ClusterStatusChangeStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2592,30 +2712,39 @@ serde_via_json!(ClusterStatusChangeStatus);
 pub enum DedicatedHardwareSpec {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec(Box<AWSHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec(Box<AzureHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec(Box<GCPHardwareSpec>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for DedicatedHardwareSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AWSHardwareSpec(v) => v.to_json(),
@@ -2640,12 +2769,14 @@ pub struct FreeComputeAutoScalingRules {
 
 impl FreeComputeAutoScalingRules {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_instance_size: None, min_instance_size: None }
     }
 }
 
 impl Json for FreeComputeAutoScalingRules {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2654,6 +2785,7 @@ impl Json for FreeComputeAutoScalingRules {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxInstanceSize", &self.max_instance_size);
@@ -2686,12 +2818,14 @@ pub struct GCPComputeAutoScaling {
 
 impl GCPComputeAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_instance_size: None, min_instance_size: None }
     }
 }
 
 impl Json for GCPComputeAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2700,6 +2834,7 @@ impl Json for GCPComputeAutoScaling {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxInstanceSize", &self.max_instance_size);
@@ -2732,17 +2867,20 @@ pub struct GCPHardwareSpec {
 
 impl GCPHardwareSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { instance_size: None, node_count: None }
     }
 }
 
 impl Json for GCPHardwareSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { instance_size: optional(&mut m, "instanceSize")?, node_count: optional(&mut m, "nodeCount")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "instanceSize", &self.instance_size);
@@ -2769,35 +2907,42 @@ pub type GCPRegionConfig = AWSRegionConfig;
 pub enum HardwareSpec {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec(Box<AWSHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec(Box<AzureHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec(Box<GCPHardwareSpec>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M0`, `M2`, `M5`.
     TenantHardwareSpec(Box<TenantHardwareSpec>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for HardwareSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TenantHardwareSpec(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec(Box::from_json(value)?),
+            Some("M0" | "M2" | "M5") => Self::TenantHardwareSpec(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AWSHardwareSpec(v) => v.to_json(),
@@ -2960,6 +3105,7 @@ pub struct LegacyAtlasCluster {
 
 impl LegacyAtlasCluster {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             accept_data_risks_and_force_replica_set_reconfig: None,
@@ -3011,6 +3157,7 @@ impl LegacyAtlasCluster {
 }
 
 impl Json for LegacyAtlasCluster {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3067,6 +3214,7 @@ impl Json for LegacyAtlasCluster {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -3328,6 +3476,7 @@ pub struct LegacyAtlasTenantClusterUpgradeRequest {
 
 impl LegacyAtlasTenantClusterUpgradeRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self {
             accept_data_risks_and_force_replica_set_reconfig: None,
@@ -3379,6 +3528,7 @@ impl LegacyAtlasTenantClusterUpgradeRequest {
 }
 
 impl Json for LegacyAtlasTenantClusterUpgradeRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3435,6 +3585,7 @@ impl Json for LegacyAtlasTenantClusterUpgradeRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -3572,12 +3723,14 @@ pub struct LegacyReplicationSpec {
 
 impl LegacyReplicationSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, num_shards: None, regions_config: None, zone_name: None }
     }
 }
 
 impl Json for LegacyReplicationSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3588,6 +3741,7 @@ impl Json for LegacyReplicationSpec {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -3622,6 +3776,7 @@ pub struct OrgGroup {
 
 impl OrgGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             clusters: None,
@@ -3636,6 +3791,7 @@ impl OrgGroup {
 }
 
 impl Json for OrgGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3649,6 +3805,7 @@ impl Json for OrgGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusters", &self.clusters);
@@ -3678,12 +3835,14 @@ pub struct PaginatedAdvancedClusterDescriptionView {
 
 impl PaginatedAdvancedClusterDescriptionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AdvancedClusterDescription>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAdvancedClusterDescriptionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3693,6 +3852,7 @@ impl Json for PaginatedAdvancedClusterDescriptionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3718,12 +3878,14 @@ pub struct PaginatedApiAtlasProviderRegionsView {
 
 impl PaginatedApiAtlasProviderRegionsView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<CloudProviderRegions>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasProviderRegionsView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3733,6 +3895,7 @@ impl Json for PaginatedApiAtlasProviderRegionsView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3758,12 +3921,14 @@ pub struct PaginatedClusterDescription20240805 {
 
 impl PaginatedClusterDescription20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ClusterDescription20240805>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedClusterDescription20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3773,6 +3938,7 @@ impl Json for PaginatedClusterDescription20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3798,12 +3964,14 @@ pub struct PaginatedLegacyClusterView {
 
 impl PaginatedLegacyClusterView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<LegacyAtlasCluster>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedLegacyClusterView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3813,6 +3981,7 @@ impl Json for PaginatedLegacyClusterView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3838,12 +4007,14 @@ pub struct PaginatedOrgGroupView {
 
 impl PaginatedOrgGroupView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<OrgGroup>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedOrgGroupView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3853,6 +4024,7 @@ impl Json for PaginatedOrgGroupView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3876,17 +4048,20 @@ pub struct PinFCVView {
 
 impl PinFCVView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { expiration_date: None, links: None }
     }
 }
 
 impl Json for PinFCVView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { expiration_date: optional(&mut m, "expirationDate")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "expirationDate", &self.expiration_date);
@@ -3913,12 +4088,14 @@ pub struct RegionSpec {
 
 impl RegionSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { analytics_nodes: None, electable_nodes: None, priority: None, read_only_nodes: None }
     }
 }
 
 impl Json for RegionSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3929,6 +4106,7 @@ impl Json for RegionSpec {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "analyticsNodes", &self.analytics_nodes);
@@ -3965,12 +4143,14 @@ pub struct ReplicationSpec {
 
 impl ReplicationSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, num_shards: None, region_configs: None, zone_id: None, zone_name: None }
     }
 }
 
 impl Json for ReplicationSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3982,6 +4162,7 @@ impl Json for ReplicationSpec {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -4015,12 +4196,14 @@ pub struct SampleDatasetStatus {
 
 impl SampleDatasetStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, cluster_name: None, complete_date: None, create_date: None, error_message: None, state: None }
     }
 }
 
 impl Json for SampleDatasetStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4033,6 +4216,7 @@ impl Json for SampleDatasetStatus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -4063,6 +4247,7 @@ pub enum SampleDatasetStatusState {
 
 impl SampleDatasetStatusState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Working => "WORKING",
@@ -4073,6 +4258,7 @@ impl SampleDatasetStatusState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "WORKING" => Self::Working,
@@ -4084,9 +4270,11 @@ impl SampleDatasetStatusState {
 }
 
 impl Json for SampleDatasetStatusState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4108,12 +4296,14 @@ pub struct SqlInterfaceStatusResponse {
 
 impl SqlInterfaceStatusResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(status: SqlInterfaceStatusResponseStatus) -> Self {
         Self { status, supported: None, unsupported_reason: Nullable::Absent }
     }
 }
 
 impl Json for SqlInterfaceStatusResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4123,6 +4313,7 @@ impl Json for SqlInterfaceStatusResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "status", &self.status);
@@ -4148,6 +4339,7 @@ pub enum SqlInterfaceStatusResponseStatus {
 
 impl SqlInterfaceStatusResponseStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::On => "ON",
@@ -4157,6 +4349,7 @@ impl SqlInterfaceStatusResponseStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ON" => Self::On,
@@ -4167,9 +4360,11 @@ impl SqlInterfaceStatusResponseStatus {
 }
 
 impl Json for SqlInterfaceStatusResponseStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4193,6 +4388,7 @@ pub enum SqlInterfaceStatusResponseUnsupportedReason {
 
 impl SqlInterfaceStatusResponseUnsupportedReason {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UnsupportedTier => "UNSUPPORTED_TIER",
@@ -4203,6 +4399,7 @@ impl SqlInterfaceStatusResponseUnsupportedReason {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "UNSUPPORTED_TIER" => Self::UnsupportedTier,
@@ -4214,9 +4411,11 @@ impl SqlInterfaceStatusResponseUnsupportedReason {
 }
 
 impl Json for SqlInterfaceStatusResponseUnsupportedReason {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4234,17 +4433,20 @@ pub struct SqlInterfaceStatusUpdateRequest {
 
 impl SqlInterfaceStatusUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(status: SqlInterfaceStatusResponseStatus) -> Self {
         Self { status }
     }
 }
 
 impl Json for SqlInterfaceStatusUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { status: required(&mut m, "status")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "status", &self.status);
@@ -4271,12 +4473,14 @@ pub struct TenantHardwareSpec {
 
 impl TenantHardwareSpec {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { effective_instance_size: None, instance_size: None }
     }
 }
 
 impl Json for TenantHardwareSpec {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4285,6 +4489,7 @@ impl Json for TenantHardwareSpec {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "effectiveInstanceSize", &self.effective_instance_size);
@@ -4327,6 +4532,7 @@ pub struct TenantRegionConfig {
 
 impl TenantRegionConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             electable_specs: None,
@@ -4339,6 +4545,7 @@ impl TenantRegionConfig {
 }
 
 impl Json for TenantRegionConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4350,6 +4557,7 @@ impl Json for TenantRegionConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "electableSpecs", &self.electable_specs);

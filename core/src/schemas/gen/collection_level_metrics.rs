@@ -21,17 +21,20 @@ pub struct CollStatsLatencyNamespaceMetric {
 
 impl CollStatsLatencyNamespaceMetric {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { metric_name: Nullable::Absent, units: Nullable::Absent }
     }
 }
 
 impl Json for CollStatsLatencyNamespaceMetric {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { metric_name: nullable(&mut m, "metricName")?, units: nullable(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "metricName", &self.metric_name);
@@ -100,6 +103,7 @@ pub enum CollStatsLatencyNamespaceMetricMetricName {
 
 impl CollStatsLatencyNamespaceMetricMetricName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReadsOps => "READS_OPS",
@@ -131,6 +135,7 @@ impl CollStatsLatencyNamespaceMetricMetricName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "READS_OPS" => Self::ReadsOps,
@@ -163,9 +168,11 @@ impl CollStatsLatencyNamespaceMetricMetricName {
 }
 
 impl Json for CollStatsLatencyNamespaceMetricMetricName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -187,12 +194,14 @@ pub struct CollStatsLatencyNamespaceMetrics {
 
 impl CollStatsLatencyNamespaceMetrics {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(group_id: String, metrics: Vec<CollStatsLatencyNamespaceMetric>) -> Self {
         Self { group_id, links: None, metrics }
     }
 }
 
 impl Json for CollStatsLatencyNamespaceMetrics {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -202,6 +211,7 @@ impl Json for CollStatsLatencyNamespaceMetrics {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "groupId", &self.group_id);
@@ -227,12 +237,14 @@ pub struct CollStatsRankedNamespacesView {
 
 impl CollStatsRankedNamespacesView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(ranked_namespaces: Vec<String>) -> Self {
         Self { group_id: None, identifier_id: None, ranked_namespaces }
     }
 }
 
 impl Json for CollStatsRankedNamespacesView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -242,6 +254,7 @@ impl Json for CollStatsRankedNamespacesView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -283,6 +296,7 @@ pub struct MeasurementsCollStatsLatencyCluster {
 
 impl MeasurementsCollStatsLatencyCluster {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cluster_id: None,
@@ -301,6 +315,7 @@ impl MeasurementsCollStatsLatencyCluster {
 }
 
 impl Json for MeasurementsCollStatsLatencyCluster {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -318,6 +333,7 @@ impl Json for MeasurementsCollStatsLatencyCluster {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterId", &self.cluster_id);
@@ -368,6 +384,7 @@ pub struct MeasurementsCollStatsLatencyHost {
 
 impl MeasurementsCollStatsLatencyHost {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_name: None,
@@ -384,6 +401,7 @@ impl MeasurementsCollStatsLatencyHost {
 }
 
 impl Json for MeasurementsCollStatsLatencyHost {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -399,6 +417,7 @@ impl Json for MeasurementsCollStatsLatencyHost {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -431,17 +450,20 @@ pub struct NamespacesRequest {
 
 impl NamespacesRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { namespaces: None }
     }
 }
 
 impl Json for NamespacesRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { namespaces: optional(&mut m, "namespaces")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "namespaces", &self.namespaces);
@@ -465,12 +487,14 @@ pub struct PinnedNamespaces {
 
 impl PinnedNamespaces {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(pinned_namespaces: Vec<String>) -> Self {
         Self { cluster_id: None, group_id: None, pinned_namespaces }
     }
 }
 
 impl Json for PinnedNamespaces {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -480,6 +504,7 @@ impl Json for PinnedNamespaces {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterId", &self.cluster_id);

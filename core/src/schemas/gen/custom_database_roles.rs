@@ -19,17 +19,20 @@ pub struct DatabaseInheritedRole {
 
 impl DatabaseInheritedRole {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(db: String, role: String) -> Self {
         Self { db, role }
     }
 }
 
 impl Json for DatabaseInheritedRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { db: required(&mut m, "db")?, role: required(&mut m, "role")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "db", &self.db);
@@ -54,12 +57,14 @@ pub struct DatabasePermittedNamespaceResource {
 
 impl DatabasePermittedNamespaceResource {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cluster: bool, collection: String, db: String) -> Self {
         Self { cluster, collection, db }
     }
 }
 
 impl Json for DatabasePermittedNamespaceResource {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -69,6 +74,7 @@ impl Json for DatabasePermittedNamespaceResource {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cluster", &self.cluster);
@@ -92,17 +98,20 @@ pub struct DatabasePrivilegeAction {
 
 impl DatabasePrivilegeAction {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(action: DatabasePrivilegeActionAction, resources: Vec<DatabasePermittedNamespaceResource>) -> Self {
         Self { action, resources }
     }
 }
 
 impl Json for DatabasePrivilegeAction {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { action: required(&mut m, "action")?, resources: required(&mut m, "resources")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "action", &self.action);
@@ -283,6 +292,7 @@ pub enum DatabasePrivilegeActionAction {
 
 impl DatabasePrivilegeActionAction {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Find => "FIND",
@@ -370,6 +380,7 @@ impl DatabasePrivilegeActionAction {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FIND" => Self::Find,
@@ -458,9 +469,11 @@ impl DatabasePrivilegeActionAction {
 }
 
 impl Json for DatabasePrivilegeActionAction {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -480,17 +493,20 @@ pub struct UpdateCustomDBRole {
 
 impl UpdateCustomDBRole {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { actions: None, inherited_roles: None }
     }
 }
 
 impl Json for UpdateCustomDBRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { actions: optional(&mut m, "actions")?, inherited_roles: optional(&mut m, "inheritedRoles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "actions", &self.actions);
@@ -515,12 +531,14 @@ pub struct UserCustomDBRole {
 
 impl UserCustomDBRole {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(role_name: String) -> Self {
         Self { actions: None, inherited_roles: None, role_name }
     }
 }
 
 impl Json for UserCustomDBRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -530,6 +548,7 @@ impl Json for UserCustomDBRole {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "actions", &self.actions);

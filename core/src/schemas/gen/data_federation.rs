@@ -47,6 +47,7 @@ pub enum BaseAtlasDataLakeRegion {
 
 impl BaseAtlasDataLakeRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SydneyAus => "SYDNEY_AUS",
@@ -69,6 +70,7 @@ impl BaseAtlasDataLakeRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SYDNEY_AUS" => Self::SydneyAus,
@@ -92,9 +94,11 @@ impl BaseAtlasDataLakeRegion {
 }
 
 impl Json for BaseAtlasDataLakeRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -118,12 +122,14 @@ pub struct DataFederationAzureCloudProviderConfig {
 
 impl DataFederationAzureCloudProviderConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(role_id: String) -> Self {
         Self { atlas_app_id: None, role_id, service_principal_id: None, tenant_id: None }
     }
 }
 
 impl Json for DataFederationAzureCloudProviderConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -134,6 +140,7 @@ impl Json for DataFederationAzureCloudProviderConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "atlasAppId", &self.atlas_app_id);
@@ -158,17 +165,20 @@ pub struct DataFederationGCPCloudProviderConfig {
 
 impl DataFederationGCPCloudProviderConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(role_id: String) -> Self {
         Self { gcp_service_account: None, role_id }
     }
 }
 
 impl Json for DataFederationGCPCloudProviderConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { gcp_service_account: optional(&mut m, "gcpServiceAccount")?, role_id: required(&mut m, "roleId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "gcpServiceAccount", &self.gcp_service_account);
@@ -203,6 +213,7 @@ pub struct DataFederationTenantQueryLimit {
 
 impl DataFederationTenantQueryLimit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, value: i64) -> Self {
         Self {
             current_usage: None,
@@ -218,6 +229,7 @@ impl DataFederationTenantQueryLimit {
 }
 
 impl Json for DataFederationTenantQueryLimit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -232,6 +244,7 @@ impl Json for DataFederationTenantQueryLimit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "currentUsage", &self.current_usage);
@@ -262,6 +275,7 @@ pub enum DataFederationTenantQueryLimitOverrunPolicy {
 
 impl DataFederationTenantQueryLimitOverrunPolicy {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Block => "BLOCK",
@@ -271,6 +285,7 @@ impl DataFederationTenantQueryLimitOverrunPolicy {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "BLOCK" => Self::Block,
@@ -281,9 +296,11 @@ impl DataFederationTenantQueryLimitOverrunPolicy {
 }
 
 impl Json for DataFederationTenantQueryLimitOverrunPolicy {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -309,12 +326,14 @@ pub struct DataLakeAWSCloudProviderConfig {
 
 impl DataLakeAWSCloudProviderConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(role_id: String, test_s3_bucket: String) -> Self {
         Self { external_id: None, iam_assumed_role_arn: None, iam_user_arn: None, role_id, test_s3_bucket }
     }
 }
 
 impl Json for DataLakeAWSCloudProviderConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -326,6 +345,7 @@ impl Json for DataLakeAWSCloudProviderConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "externalId", &self.external_id);
@@ -353,12 +373,14 @@ pub struct DataLakeApiBase {
 
 impl DataLakeApiBase {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { name: None, pipeline: None, source: None }
     }
 }
 
 impl Json for DataLakeApiBase {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -368,6 +390,7 @@ impl Json for DataLakeApiBase {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -399,12 +422,14 @@ pub struct DataLakeAtlasStoreInstance {
 
 impl DataLakeAtlasStoreInstance {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self { name: None, provider, cluster_name: None, project_id: None, read_concern: None, read_preference: None }
     }
 }
 
 impl Json for DataLakeAtlasStoreInstance {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -417,6 +442,7 @@ impl Json for DataLakeAtlasStoreInstance {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -441,17 +467,20 @@ pub struct DataLakeAtlasStoreReadConcern {
 
 impl DataLakeAtlasStoreReadConcern {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { level: None }
     }
 }
 
 impl Json for DataLakeAtlasStoreReadConcern {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { level: optional(&mut m, "level")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "level", &self.level);
@@ -481,6 +510,7 @@ pub enum DataLakeAtlasStoreReadConcernLevel {
 
 impl DataLakeAtlasStoreReadConcernLevel {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "LOCAL",
@@ -493,6 +523,7 @@ impl DataLakeAtlasStoreReadConcernLevel {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "LOCAL" => Self::Local,
@@ -506,9 +537,11 @@ impl DataLakeAtlasStoreReadConcernLevel {
 }
 
 impl Json for DataLakeAtlasStoreReadConcernLevel {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -530,12 +563,14 @@ pub struct DataLakeAtlasStoreReadPreference {
 
 impl DataLakeAtlasStoreReadPreference {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { max_staleness_seconds: None, mode: None, tag_sets: None }
     }
 }
 
 impl Json for DataLakeAtlasStoreReadPreference {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -545,6 +580,7 @@ impl Json for DataLakeAtlasStoreReadPreference {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "maxStalenessSeconds", &self.max_staleness_seconds);
@@ -576,6 +612,7 @@ pub enum DataLakeAtlasStoreReadPreferenceMode {
 
 impl DataLakeAtlasStoreReadPreferenceMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Primary => "primary",
@@ -588,6 +625,7 @@ impl DataLakeAtlasStoreReadPreferenceMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "primary" => Self::Primary,
@@ -601,9 +639,11 @@ impl DataLakeAtlasStoreReadPreferenceMode {
 }
 
 impl Json for DataLakeAtlasStoreReadPreferenceMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -623,17 +663,20 @@ pub struct DataLakeAtlasStoreReadPreferenceTag {
 
 impl DataLakeAtlasStoreReadPreferenceTag {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { name: None, value: None }
     }
 }
 
 impl Json for DataLakeAtlasStoreReadPreferenceTag {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: optional(&mut m, "name")?, value: optional(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -670,6 +713,7 @@ pub struct DataLakeAzureBlobStore {
 
 impl DataLakeAzureBlobStore {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self {
             name: None,
@@ -686,6 +730,7 @@ impl DataLakeAzureBlobStore {
 }
 
 impl Json for DataLakeAzureBlobStore {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -701,6 +746,7 @@ impl Json for DataLakeAzureBlobStore {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -826,6 +872,7 @@ pub enum DataLakeAzureBlobStoreRegion {
 
 impl DataLakeAzureBlobStoreRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsCentral => "US_CENTRAL",
@@ -882,6 +929,7 @@ impl DataLakeAzureBlobStoreRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_CENTRAL" => Self::UsCentral,
@@ -939,9 +987,11 @@ impl DataLakeAzureBlobStoreRegion {
 }
 
 impl Json for DataLakeAzureBlobStoreRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -963,17 +1013,20 @@ pub struct DataLakeCloudProviderConfig {
 
 impl DataLakeCloudProviderConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { aws: None, azure: None, gcp: None }
     }
 }
 
 impl Json for DataLakeCloudProviderConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { aws: optional(&mut m, "aws")?, azure: optional(&mut m, "azure")?, gcp: optional(&mut m, "gcp")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "aws", &self.aws);
@@ -999,12 +1052,14 @@ pub struct DataLakeDLSAWSStore {
 
 impl DataLakeDLSAWSStore {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self { name: None, provider, region: None }
     }
 }
 
 impl Json for DataLakeDLSAWSStore {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1014,6 +1069,7 @@ impl Json for DataLakeDLSAWSStore {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -1103,6 +1159,7 @@ pub enum DataLakeDLSAWSStoreRegion {
 
 impl DataLakeDLSAWSStoreRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsGovWest1 => "US_GOV_WEST_1",
@@ -1144,6 +1201,7 @@ impl DataLakeDLSAWSStoreRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_GOV_WEST_1" => Self::UsGovWest1,
@@ -1186,9 +1244,11 @@ impl DataLakeDLSAWSStoreRegion {
 }
 
 impl Json for DataLakeDLSAWSStoreRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1210,12 +1270,14 @@ pub struct DataLakeDLSAzureStore {
 
 impl DataLakeDLSAzureStore {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self { name: None, provider, region: None }
     }
 }
 
 impl Json for DataLakeDLSAzureStore {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1225,6 +1287,7 @@ impl Json for DataLakeDLSAzureStore {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -1255,12 +1318,14 @@ pub struct DataLakeDLSGCPStore {
 
 impl DataLakeDLSGCPStore {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self { name: None, provider, region: None }
     }
 }
 
 impl Json for DataLakeDLSGCPStore {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1270,6 +1335,7 @@ impl Json for DataLakeDLSGCPStore {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -1363,6 +1429,7 @@ pub enum DataLakeDLSGCPStoreRegion {
 
 impl DataLakeDLSGCPStoreRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AsiaEast2 => "ASIA_EAST_2",
@@ -1406,6 +1473,7 @@ impl DataLakeDLSGCPStoreRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ASIA_EAST_2" => Self::AsiaEast2,
@@ -1450,9 +1518,11 @@ impl DataLakeDLSGCPStoreRegion {
 }
 
 impl Json for DataLakeDLSGCPStoreRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1472,17 +1542,20 @@ pub struct DataLakeDataProcessRegion {
 
 impl DataLakeDataProcessRegion {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider, region: BaseAtlasDataLakeRegion) -> Self {
         Self { cloud_provider, region }
     }
 }
 
 impl Json for DataLakeDataProcessRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cloud_provider: required(&mut m, "cloudProvider")?, region: required(&mut m, "region")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1510,17 +1583,20 @@ pub struct DataLakeDatabaseCollection {
 
 impl DataLakeDatabaseCollection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { data_sources: None, name: None }
     }
 }
 
 impl Json for DataLakeDatabaseCollection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { data_sources: optional(&mut m, "dataSources")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dataSources", &self.data_sources);
@@ -1565,6 +1641,7 @@ pub struct DataLakeDatabaseDataSourceSettings {
 
 impl DataLakeDatabaseDataSourceSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             allow_insecure: None,
@@ -1585,6 +1662,7 @@ impl DataLakeDatabaseDataSourceSettings {
 }
 
 impl Json for DataLakeDatabaseDataSourceSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1604,6 +1682,7 @@ impl Json for DataLakeDatabaseDataSourceSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "allowInsecure", &self.allow_insecure);
@@ -1671,6 +1750,7 @@ pub enum DataLakeDatabaseDataSourceSettingsDefaultFormat {
 
 impl DataLakeDatabaseDataSourceSettingsDefaultFormat {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Avro => ".avro",
@@ -1696,6 +1776,7 @@ impl DataLakeDatabaseDataSourceSettingsDefaultFormat {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             ".avro" => Self::Avro,
@@ -1722,9 +1803,11 @@ impl DataLakeDatabaseDataSourceSettingsDefaultFormat {
 }
 
 impl Json for DataLakeDatabaseDataSourceSettingsDefaultFormat {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1748,12 +1831,14 @@ pub struct DataLakeDatabaseInstance {
 
 impl DataLakeDatabaseInstance {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { collections: None, max_wildcard_collections: None, name: None, views: None }
     }
 }
 
 impl Json for DataLakeDatabaseInstance {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1764,6 +1849,7 @@ impl Json for DataLakeDatabaseInstance {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collections", &self.collections);
@@ -1800,6 +1886,7 @@ pub struct DataLakeGoogleCloudStorageStore {
 
 impl DataLakeGoogleCloudStorageStore {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self {
             name: None,
@@ -1815,6 +1902,7 @@ impl DataLakeGoogleCloudStorageStore {
 }
 
 impl Json for DataLakeGoogleCloudStorageStore {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1829,6 +1917,7 @@ impl Json for DataLakeGoogleCloudStorageStore {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -1868,12 +1957,14 @@ pub struct DataLakeHTTPStore {
 
 impl DataLakeHTTPStore {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self { name: None, provider, allow_insecure: None, default_format: None, urls: None }
     }
 }
 
 impl Json for DataLakeHTTPStore {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1885,6 +1976,7 @@ impl Json for DataLakeHTTPStore {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -1924,6 +2016,7 @@ pub struct DataLakeS3StoreSettings {
 
 impl DataLakeS3StoreSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self {
             name: None,
@@ -1940,6 +2033,7 @@ impl DataLakeS3StoreSettings {
 }
 
 impl Json for DataLakeS3StoreSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1955,6 +2049,7 @@ impl Json for DataLakeS3StoreSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -1988,6 +2083,7 @@ pub enum DataLakeS3StoreSettingsAdditionalStorageClasses {
 
 impl DataLakeS3StoreSettingsAdditionalStorageClasses {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -1998,6 +2094,7 @@ impl DataLakeS3StoreSettingsAdditionalStorageClasses {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STANDARD" => Self::Standard,
@@ -2009,9 +2106,11 @@ impl DataLakeS3StoreSettingsAdditionalStorageClasses {
 }
 
 impl Json for DataLakeS3StoreSettingsAdditionalStorageClasses {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2036,17 +2135,20 @@ pub struct DataLakeStorage {
 
 impl DataLakeStorage {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { databases: None, stores: None }
     }
 }
 
 impl Json for DataLakeStorage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { databases: optional(&mut m, "databases")?, stores: optional(&mut m, "stores")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "databases", &self.databases);
@@ -2082,6 +2184,7 @@ pub enum DataLakeStoreSettings {
 }
 
 impl Json for DataLakeStoreSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "provider").as_deref() {
             Some("atlas") => Self::Atlas(Box::from_json(value)?),
@@ -2096,6 +2199,7 @@ impl Json for DataLakeStoreSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Atlas(v) => with_tag(v.to_json(), "provider", "atlas"),
@@ -2137,6 +2241,7 @@ pub struct DataLakeTenant {
 
 impl DataLakeTenant {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider_config: None,
@@ -2152,6 +2257,7 @@ impl DataLakeTenant {
 }
 
 impl Json for DataLakeTenant {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2166,6 +2272,7 @@ impl Json for DataLakeTenant {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProviderConfig", &self.cloud_provider_config);
@@ -2198,6 +2305,7 @@ pub enum DataLakeTenantState {
 
 impl DataLakeTenantState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unverified => "UNVERIFIED",
@@ -2208,6 +2316,7 @@ impl DataLakeTenantState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "UNVERIFIED" => Self::Unverified,
@@ -2219,9 +2328,11 @@ impl DataLakeTenantState {
 }
 
 impl Json for DataLakeTenantState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2243,12 +2354,14 @@ pub struct PaginatedPrivateNetworkEndpointIdEntryView {
 
 impl PaginatedPrivateNetworkEndpointIdEntryView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<PrivateNetworkEndpointIdEntry>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedPrivateNetworkEndpointIdEntryView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2258,6 +2371,7 @@ impl Json for PaginatedPrivateNetworkEndpointIdEntryView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -2281,17 +2395,20 @@ pub struct PrivateEndpointHostname {
 
 impl PrivateEndpointHostname {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { hostname: None, private_endpoint: None }
     }
 }
 
 impl Json for PrivateEndpointHostname {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { hostname: optional(&mut m, "hostname")?, private_endpoint: optional(&mut m, "privateEndpoint")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "hostname", &self.hostname);
@@ -2332,6 +2449,7 @@ pub struct PrivateNetworkEndpointIdEntry {
 
 impl PrivateNetworkEndpointIdEntry {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(endpoint_id: String) -> Self {
         Self {
             azure_link_id: None,
@@ -2349,6 +2467,7 @@ impl PrivateNetworkEndpointIdEntry {
 }
 
 impl Json for PrivateNetworkEndpointIdEntry {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2365,6 +2484,7 @@ impl Json for PrivateNetworkEndpointIdEntry {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "azureLinkId", &self.azure_link_id);
@@ -2401,6 +2521,7 @@ pub enum PrivateNetworkEndpointIdEntryStatus {
 
 impl PrivateNetworkEndpointIdEntryStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -2412,6 +2533,7 @@ impl PrivateNetworkEndpointIdEntryStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -2424,9 +2546,11 @@ impl PrivateNetworkEndpointIdEntryStatus {
 }
 
 impl Json for PrivateNetworkEndpointIdEntryStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

@@ -60,6 +60,7 @@ pub struct CloudDatabaseUser {
 
 impl CloudDatabaseUser {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         database_name: CloudDatabaseUserDatabaseName,
         group_id: String,
@@ -86,6 +87,7 @@ impl CloudDatabaseUser {
 }
 
 impl Json for CloudDatabaseUser {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -106,6 +108,7 @@ impl Json for CloudDatabaseUser {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "awsIAMType", &self.aws_iam_type);
@@ -144,6 +147,7 @@ pub enum CloudDatabaseUserAwsIAMType {
 
 impl CloudDatabaseUserAwsIAMType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -154,6 +158,7 @@ impl CloudDatabaseUserAwsIAMType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -165,9 +170,11 @@ impl CloudDatabaseUserAwsIAMType {
 }
 
 impl Json for CloudDatabaseUserAwsIAMType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -189,6 +196,7 @@ pub enum CloudDatabaseUserDatabaseName {
 
 impl CloudDatabaseUserDatabaseName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Admin => "admin",
@@ -198,6 +206,7 @@ impl CloudDatabaseUserDatabaseName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "admin" => Self::Admin,
@@ -208,9 +217,11 @@ impl CloudDatabaseUserDatabaseName {
 }
 
 impl Json for CloudDatabaseUserDatabaseName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -234,6 +245,7 @@ pub enum CloudDatabaseUserLdapAuthType {
 
 impl CloudDatabaseUserLdapAuthType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -244,6 +256,7 @@ impl CloudDatabaseUserLdapAuthType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -255,9 +268,11 @@ impl CloudDatabaseUserLdapAuthType {
 }
 
 impl Json for CloudDatabaseUserLdapAuthType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -281,6 +296,7 @@ pub enum CloudDatabaseUserOidcAuthType {
 
 impl CloudDatabaseUserOidcAuthType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -291,6 +307,7 @@ impl CloudDatabaseUserOidcAuthType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -302,9 +319,11 @@ impl CloudDatabaseUserOidcAuthType {
 }
 
 impl Json for CloudDatabaseUserOidcAuthType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -333,6 +352,7 @@ pub enum CloudDatabaseUserX509Type {
 
 impl CloudDatabaseUserX509Type {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -343,6 +363,7 @@ impl CloudDatabaseUserX509Type {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -354,9 +375,11 @@ impl CloudDatabaseUserX509Type {
 }
 
 impl Json for CloudDatabaseUserX509Type {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -378,12 +401,14 @@ pub struct DatabaseUserRole {
 
 impl DatabaseUserRole {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(database_name: String, role_name: DatabaseUserRoleRoleName) -> Self {
         Self { collection_name: None, database_name, role_name }
     }
 }
 
 impl Json for DatabaseUserRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -393,6 +418,7 @@ impl Json for DatabaseUserRole {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -436,6 +462,7 @@ pub enum DatabaseUserRoleRoleName {
 
 impl DatabaseUserRoleRoleName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AtlasAdmin => "atlasAdmin",
@@ -454,6 +481,7 @@ impl DatabaseUserRoleRoleName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "atlasAdmin" => Self::AtlasAdmin,
@@ -473,9 +501,11 @@ impl DatabaseUserRoleRoleName {
 }
 
 impl Json for DatabaseUserRoleRoleName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -497,12 +527,14 @@ pub struct PaginatedApiAtlasDatabaseUserView {
 
 impl PaginatedApiAtlasDatabaseUserView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<CloudDatabaseUser>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasDatabaseUserView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -512,6 +544,7 @@ impl Json for PaginatedApiAtlasDatabaseUserView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -535,17 +568,20 @@ pub struct UserScope {
 
 impl UserScope {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, r#type: UserScopeType) -> Self {
         Self { name, r#type }
     }
 }
 
 impl Json for UserScope {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: required(&mut m, "name")?, r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "name", &self.name);
@@ -572,6 +608,7 @@ pub enum UserScopeType {
 
 impl UserScopeType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cluster => "CLUSTER",
@@ -582,6 +619,7 @@ impl UserScopeType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLUSTER" => Self::Cluster,
@@ -593,9 +631,11 @@ impl UserScopeType {
 }
 
 impl Json for UserScopeType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

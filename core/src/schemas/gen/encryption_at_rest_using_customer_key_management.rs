@@ -31,6 +31,7 @@ pub struct AWSKMSConfiguration {
 
 impl AWSKMSConfiguration {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             access_key_id: None,
@@ -46,6 +47,7 @@ impl AWSKMSConfiguration {
 }
 
 impl Json for AWSKMSConfiguration {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -60,6 +62,7 @@ impl Json for AWSKMSConfiguration {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "accessKeyID", &self.access_key_id);
@@ -101,6 +104,7 @@ pub struct AWSKMSEARPrivateEndpoint {
 
 impl AWSKMSEARPrivateEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,
@@ -114,6 +118,7 @@ impl AWSKMSEARPrivateEndpoint {
 }
 
 impl Json for AWSKMSEARPrivateEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -126,6 +131,7 @@ impl Json for AWSKMSEARPrivateEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -154,6 +160,7 @@ pub enum AWSKMSEARPrivateEndpointCloudProvider {
 
 impl AWSKMSEARPrivateEndpointCloudProvider {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Azure => "AZURE",
@@ -163,6 +170,7 @@ impl AWSKMSEARPrivateEndpointCloudProvider {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AZURE" => Self::Azure,
@@ -173,9 +181,11 @@ impl AWSKMSEARPrivateEndpointCloudProvider {
 }
 
 impl Json for AWSKMSEARPrivateEndpointCloudProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -379,6 +389,7 @@ pub enum AWSKMSEARPrivateEndpointRegionName {
 
 impl AWSKMSEARPrivateEndpointRegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsCentral => "US_CENTRAL",
@@ -479,6 +490,7 @@ impl AWSKMSEARPrivateEndpointRegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_CENTRAL" => Self::UsCentral,
@@ -580,9 +592,11 @@ impl AWSKMSEARPrivateEndpointRegionName {
 }
 
 impl Json for AWSKMSEARPrivateEndpointRegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -622,6 +636,7 @@ pub struct AzureKeyVault {
 
 impl AzureKeyVault {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             azure_environment: None,
@@ -641,6 +656,7 @@ impl AzureKeyVault {
 }
 
 impl Json for AzureKeyVault {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -659,6 +675,7 @@ impl Json for AzureKeyVault {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "azureEnvironment", &self.azure_environment);
@@ -695,6 +712,7 @@ pub enum AzureKeyVaultAzureEnvironment {
 
 impl AzureKeyVaultAzureEnvironment {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Azure => "AZURE",
@@ -705,6 +723,7 @@ impl AzureKeyVaultAzureEnvironment {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AZURE" => Self::Azure,
@@ -716,9 +735,11 @@ impl AzureKeyVaultAzureEnvironment {
 }
 
 impl Json for AzureKeyVaultAzureEnvironment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -748,6 +769,7 @@ pub enum EARPrivateEndpoint {
 }
 
 impl Json for EARPrivateEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -756,6 +778,7 @@ impl Json for EARPrivateEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),
@@ -783,12 +806,14 @@ pub struct EncryptionAtRest {
 
 impl EncryptionAtRest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { aws_kms: None, azure_key_vault: None, enabled_for_search_nodes: None, google_cloud_kms: None }
     }
 }
 
 impl Json for EncryptionAtRest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -799,6 +824,7 @@ impl Json for EncryptionAtRest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "awsKms", &self.aws_kms);
@@ -829,12 +855,14 @@ pub struct GoogleCloudKMS {
 
 impl GoogleCloudKMS {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { enabled: None, key_version_resource_id: None, role_id: None, service_account_key: None, valid: None }
     }
 }
 
 impl Json for GoogleCloudKMS {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -846,6 +874,7 @@ impl Json for GoogleCloudKMS {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "enabled", &self.enabled);
@@ -873,12 +902,14 @@ pub struct PaginatedApiAtlasEARPrivateEndpointView {
 
 impl PaginatedApiAtlasEARPrivateEndpointView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EARPrivateEndpoint>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasEARPrivateEndpointView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -888,6 +919,7 @@ impl Json for PaginatedApiAtlasEARPrivateEndpointView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -45,6 +45,7 @@ pub struct AlertAudit {
 
 impl AlertAudit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AlertAuditTypeView, id: String) -> Self {
         Self {
             alert_id: None,
@@ -67,6 +68,7 @@ impl AlertAudit {
 }
 
 impl Json for AlertAudit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -88,6 +90,7 @@ impl Json for AlertAudit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertId", &self.alert_id);
@@ -125,6 +128,7 @@ pub enum AlertAuditTypeView {
 
 impl AlertAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AlertAcknowledgedAudit => "ALERT_ACKNOWLEDGED_AUDIT",
@@ -134,6 +138,7 @@ impl AlertAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ALERT_ACKNOWLEDGED_AUDIT" => Self::AlertAcknowledgedAudit,
@@ -144,9 +149,11 @@ impl AlertAuditTypeView {
 }
 
 impl Json for AlertAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -192,6 +199,7 @@ pub struct AlertConfigAudit {
 
 impl AlertConfigAudit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AlertConfigAuditTypeView, id: String) -> Self {
         Self {
             alert_config_id: None,
@@ -214,6 +222,7 @@ impl AlertConfigAudit {
 }
 
 impl Json for AlertConfigAudit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -235,6 +244,7 @@ impl Json for AlertConfigAudit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertConfigId", &self.alert_config_id);
@@ -278,6 +288,7 @@ pub enum AlertConfigAuditTypeView {
 
 impl AlertConfigAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AlertConfigDisabledAudit => "ALERT_CONFIG_DISABLED_AUDIT",
@@ -290,6 +301,7 @@ impl AlertConfigAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ALERT_CONFIG_DISABLED_AUDIT" => Self::AlertConfigDisabledAudit,
@@ -303,9 +315,11 @@ impl AlertConfigAuditTypeView {
 }
 
 impl Json for AlertConfigAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -343,6 +357,7 @@ pub enum ApiUserEventTypeViewForNdsGroup {
 
 impl ApiUserEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ApiKeyCreated => "API_KEY_CREATED",
@@ -360,6 +375,7 @@ impl ApiUserEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "API_KEY_CREATED" => Self::ApiKeyCreated,
@@ -378,9 +394,11 @@ impl ApiUserEventTypeViewForNdsGroup {
 }
 
 impl Json for ApiUserEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -428,6 +446,7 @@ pub struct ApiUserEventViewForNdsGroup {
 
 impl ApiUserEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ApiUserEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -451,6 +470,7 @@ impl ApiUserEventViewForNdsGroup {
 }
 
 impl Json for ApiUserEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -473,6 +493,7 @@ impl Json for ApiUserEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -536,6 +557,7 @@ pub enum AppServiceEventTypeView {
 
 impl AppServiceEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UrlConfirmation => "URL_CONFIRMATION",
@@ -555,6 +577,7 @@ impl AppServiceEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "URL_CONFIRMATION" => Self::UrlConfirmation,
@@ -575,9 +598,11 @@ impl AppServiceEventTypeView {
 }
 
 impl Json for AppServiceEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -607,12 +632,14 @@ pub struct AppServiceEventView {
 
 impl AppServiceEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AppServiceEventTypeView, id: String) -> Self {
         Self { created, event_type_name, group_id: None, id, links: None, org_id: None, raw: None }
     }
 }
 
 impl Json for AppServiceEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -626,6 +653,7 @@ impl Json for AppServiceEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -685,6 +713,7 @@ pub struct AtlasResourcePolicyAuditForNdsGroup {
 
 impl AtlasResourcePolicyAuditForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -709,6 +738,7 @@ impl AtlasResourcePolicyAuditForNdsGroup {
 }
 
 impl Json for AtlasResourcePolicyAuditForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -732,6 +762,7 @@ impl Json for AtlasResourcePolicyAuditForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -795,6 +826,7 @@ pub struct AtlasResourcePolicyAuditForOrg {
 
 impl AtlasResourcePolicyAuditForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: AtlasResourcePolicyAuditForOrgEventTypeName, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -817,6 +849,7 @@ impl AtlasResourcePolicyAuditForOrg {
 }
 
 impl Json for AtlasResourcePolicyAuditForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -838,6 +871,7 @@ impl Json for AtlasResourcePolicyAuditForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -879,6 +913,7 @@ pub enum AtlasResourcePolicyAuditForOrgEventTypeName {
 
 impl AtlasResourcePolicyAuditForOrgEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ResourcePolicyCreated => "RESOURCE_POLICY_CREATED",
@@ -890,6 +925,7 @@ impl AtlasResourcePolicyAuditForOrgEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "RESOURCE_POLICY_CREATED" => Self::ResourcePolicyCreated,
@@ -902,9 +938,11 @@ impl AtlasResourcePolicyAuditForOrgEventTypeName {
 }
 
 impl Json for AtlasResourcePolicyAuditForOrgEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -950,6 +988,7 @@ pub struct AutomationConfigEventView {
 
 impl AutomationConfigEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -971,6 +1010,7 @@ impl AutomationConfigEventView {
 }
 
 impl Json for AutomationConfigEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -991,6 +1031,7 @@ impl Json for AutomationConfigEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1047,6 +1088,7 @@ pub enum BillingEventTypeViewForNdsGroup {
 
 impl BillingEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreditCardCurrent => "CREDIT_CARD_CURRENT",
@@ -1066,6 +1108,7 @@ impl BillingEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CREDIT_CARD_CURRENT" => Self::CreditCardCurrent,
@@ -1086,9 +1129,11 @@ impl BillingEventTypeViewForNdsGroup {
 }
 
 impl Json for BillingEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1266,6 +1311,7 @@ pub enum BillingEventTypeViewForOrg {
 
 impl BillingEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AwsPaymentPaid => "AWS_PAYMENT_PAID",
@@ -1353,6 +1399,7 @@ impl BillingEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS_PAYMENT_PAID" => Self::AwsPaymentPaid,
@@ -1441,9 +1488,11 @@ impl BillingEventTypeViewForOrg {
 }
 
 impl Json for BillingEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1491,6 +1540,7 @@ pub struct BillingEventViewForNdsGroup {
 
 impl BillingEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: BillingEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -1514,6 +1564,7 @@ impl BillingEventViewForNdsGroup {
 }
 
 impl Json for BillingEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1536,6 +1587,7 @@ impl Json for BillingEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1600,6 +1652,7 @@ pub struct BillingEventViewForOrg {
 
 impl BillingEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: BillingEventTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -1623,6 +1676,7 @@ impl BillingEventViewForOrg {
 }
 
 impl Json for BillingEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1645,6 +1699,7 @@ impl Json for BillingEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1705,6 +1760,7 @@ pub struct ChartsAudit {
 
 impl ChartsAudit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ChartsAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -1726,6 +1782,7 @@ impl ChartsAudit {
 }
 
 impl Json for ChartsAudit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1746,6 +1803,7 @@ impl Json for ChartsAudit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -1790,6 +1848,7 @@ pub enum ChartsAuditTypeView {
 
 impl ChartsAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChartsApiSuccess => "CHARTS_API_SUCCESS",
@@ -1803,6 +1862,7 @@ impl ChartsAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CHARTS_API_SUCCESS" => Self::ChartsApiSuccess,
@@ -1817,9 +1877,11 @@ impl ChartsAuditTypeView {
 }
 
 impl Json for ChartsAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1841,6 +1903,7 @@ pub enum ClusterEventTypeViewForNdsGroup {
 
 impl ClusterEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ClusterMongosIsPresent => "CLUSTER_MONGOS_IS_PRESENT",
@@ -1850,6 +1913,7 @@ impl ClusterEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLUSTER_MONGOS_IS_PRESENT" => Self::ClusterMongosIsPresent,
@@ -1860,9 +1924,11 @@ impl ClusterEventTypeViewForNdsGroup {
 }
 
 impl Json for ClusterEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1894,12 +1960,14 @@ pub struct ClusterEventViewForNdsGroup {
 
 impl ClusterEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ClusterEventTypeViewForNdsGroup, id: String) -> Self {
         Self { created, event_type_name, group_id: None, id, links: None, org_id: None, raw: None, shard_name: None }
     }
 }
 
 impl Json for ClusterEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1914,6 +1982,7 @@ impl Json for ClusterEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -1948,6 +2017,7 @@ pub enum DataExplorerAccessedEventTypeView {
 
 impl DataExplorerAccessedEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DataExplorer => "DATA_EXPLORER",
@@ -1959,6 +2029,7 @@ impl DataExplorerAccessedEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DATA_EXPLORER" => Self::DataExplorer,
@@ -1971,9 +2042,11 @@ impl DataExplorerAccessedEventTypeView {
 }
 
 impl Json for DataExplorerAccessedEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2023,6 +2096,7 @@ pub struct DataExplorerAccessedEventView {
 
 impl DataExplorerAccessedEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: DataExplorerAccessedEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2047,6 +2121,7 @@ impl DataExplorerAccessedEventView {
 }
 
 impl Json for DataExplorerAccessedEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2070,6 +2145,7 @@ impl Json for DataExplorerAccessedEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2135,6 +2211,7 @@ pub struct DataExplorerEvent {
 
 impl DataExplorerEvent {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2157,6 +2234,7 @@ impl DataExplorerEvent {
 }
 
 impl Json for DataExplorerEvent {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2178,6 +2256,7 @@ impl Json for DataExplorerEvent {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2251,6 +2330,7 @@ pub struct DataMetricEventView {
 
 impl DataMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2279,6 +2359,7 @@ impl DataMetricEventView {
 }
 
 impl Json for DataMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2306,6 +2387,7 @@ impl Json for DataMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2371,6 +2453,7 @@ pub struct DefaultEventViewForNdsGroup {
 
 impl DefaultEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: DefaultEventViewForNdsGroupEventTypeName, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -2392,6 +2475,7 @@ impl DefaultEventViewForNdsGroup {
 }
 
 impl Json for DefaultEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2412,6 +2496,7 @@ impl Json for DefaultEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -2914,6 +2999,7 @@ pub enum DefaultEventViewForNdsGroupEventTypeName {
 
 impl DefaultEventViewForNdsGroupEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AutoIndexingEnabled => "AUTO_INDEXING_ENABLED",
@@ -3182,6 +3268,7 @@ impl DefaultEventViewForNdsGroupEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AUTO_INDEXING_ENABLED" => Self::AutoIndexingEnabled,
@@ -3451,9 +3538,11 @@ impl DefaultEventViewForNdsGroupEventTypeName {
 }
 
 impl Json for DefaultEventViewForNdsGroupEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3497,6 +3586,7 @@ pub struct DefaultEventViewForOrg {
 
 impl DefaultEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: DefaultEventViewForOrgEventTypeName, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -3518,6 +3608,7 @@ impl DefaultEventViewForOrg {
 }
 
 impl Json for DefaultEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3538,6 +3629,7 @@ impl Json for DefaultEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -3728,6 +3820,7 @@ pub enum DefaultEventViewForOrgEventTypeName {
 
 impl DefaultEventViewForOrgEventTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FederationSettingsCreated => "FEDERATION_SETTINGS_CREATED",
@@ -3814,6 +3907,7 @@ impl DefaultEventViewForOrgEventTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FEDERATION_SETTINGS_CREATED" => Self::FederationSettingsCreated,
@@ -3901,9 +3995,11 @@ impl DefaultEventViewForOrgEventTypeName {
 }
 
 impl Json for DefaultEventViewForOrgEventTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3925,12 +4021,14 @@ pub struct EventTypeDetails {
 
 impl EventTypeDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { alertable: None, description: None, event_type: None }
     }
 }
 
 impl Json for EventTypeDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3940,6 +4038,7 @@ impl Json for EventTypeDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alertable", &self.alertable);
@@ -3957,200 +4056,865 @@ serde_via_json!(EventTypeDetails);
 pub enum EventViewForNdsGroup {
     /// Any Other Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `AUTO_INDEXING_ENABLED`, `AUTO_INDEXING_DISABLED`, `AUTO_INDEXING_INDEX_BUILD_SUBMITTED`, `AUTO_INDEXING_SLOW_INDEX_BUILD`, `AUTO_INDEXING_STALLED_INDEX_BUILD`, `AUTO_INDEXING_FAILED_INDEX_BUILD`, `AUTO_INDEXING_COMPLETED_INDEX_BUILD`, `AUTO_INDEXING_STARTED_INDEX_BUILD`, `PEER_CREATED`, `PEER_DELETED`, `PEER_UPDATED`, `AZURE_PEER_CREATED`, `AZURE_PEER_UPDATED`, `AZURE_PEER_ACTIVE`, `AZURE_PEER_DELETED`, `CLUSTER_CONNECTION_GET_DATABASES`, `CLUSTER_CONNECTION_GET_DATABASE_COLLECTIONS`, `CLUSTER_CONNECTION_GET_DATABASE_NAMESPACES`, `CLUSTER_CONNECTION_GET_NAMESPACES_WITH_UUID`, `CLUSTER_CONNECTION_GET_AGGREGATED_VIEW_INFOS`, `CLUSTER_CONNECTION_AGGREGATE`, `CLUSTER_CONNECTION_CREATE_COLLECTION`, `CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES`, `CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES_AND_TYPES`, `CLUSTER_CONNECTION_FIND_DOCUMENTS`, `CLUSTER_CONNECTION_GET_NAMESPACES_AND_PROJECT_SQL_SCHEMA_DATA`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_BEHIND`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_BEHIND`, `CPS_OPLOG_CAUGHT_UP`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `CPS_RESTORE_REQUESTED_AUDIT`, `CPS_RESTORE_AUTH_AUDIT`, `CPS_SNAPSHOT_SCHEDULE_UPDATED_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_START_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_SUCCESS_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_FAILED_AUDIT`, `CPS_SNAPSHOT_DELETED_AUDIT`, `CPS_SNAPSHOT_RETENTION_MODIFIED_AUDIT`, `CPS_SNAPSHOT_IN_PROGRESS_AUDIT`, `CPS_SNAPSHOT_COMPLETED_AUDIT`, `CPS_ON_DEMAND_SNAPSHOT_REQUESTED`, `CPS_OPLOG_CAUGHT_UP_AUDIT`, `CPS_OPLOG_BEHIND_AUDIT`, `AWS_ENCRYPTION_KEY_ROTATED`, `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_ROTATED`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_ROTATED`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_VALID`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_VALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_VALID`, `GCP_ENCRYPTION_KEY_INVALID`, `BUCKET_CREATED_AUDIT`, `BUCKET_DELETED_AUDIT`, `GCP_PEER_CREATED`, `GCP_PEER_DELETED`, `GCP_PEER_UPDATED`, `GCP_PEER_ACTIVE`, `GCP_PEER_INACTIVE`, `DATA_EXPLORER_ENABLED`, `DATA_EXPLORER_DISABLED`, `CREDIT_CARD_ADDED`, `CREDIT_CARD_UPDATED`, `GROUP_DELETED`, `GROUP_CREATED`, `GROUP_MOVED`, `GROUP_TEMPORARILY_ACTIVATED`, `GROUP_ACTIVATED`, `GROUP_LOCKED`, `GROUP_SUSPENDED`, `GROUP_FLUSHED`, `GROUP_NAME_CHANGED`, `GROUP_CHARTS_ACTIVATION_REQUESTED`, `GROUP_CHARTS_ACTIVATED`, `GROUP_CHARTS_UPGRADED`, `GROUP_CHARTS_RESET`, `GROUP_DEFAULT_ALERTS_SETTINGS_CHANGED`, `PAID_IN_FULL`, `DELINQUENT`, `ALL_USERS_HAVE_MULTI_FACTOR_AUTH`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `ENCRYPTION_AT_REST_CONFIG_IS_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRED`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `NO_ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `INTEGRATION_CONFIGURED`, `INTEGRATION_REMOVED`, `ROLLING_INDEX_FAILED_INDEX_BUILD`, `ROLLING_INDEX_SUCCESS_INDEX_BUILD`, `INDEX_FAILED_INDEX_BUILD`, `INDEX_SUCCESS_INDEX_BUILD`, `DB_CHECK_UPDATED`, `CLUSTER_SAMPLED_FOR_DB_CHECK`, `DB_CHECK_SCHEDULED_FOR_CLUSTER`, `DB_CHECK_DEFERRED_FOR_CLUSTER`, `CLUSTER_OPTED_OUT_OF_DB_CHECK`, `CLUSTER_SAMPLED_FOR_DATA_VALIDATION`, `DATA_VALIDATION_SUBMITTED_FOR_CLUSTER`, `CLUSTER_OPTED_OUT_OF_DATA_VALIDATION`, `REPLICA_SET_SAMPLED_FOR_INTER_NODE_DATA_VALIDATION`, `REPLICA_SET_OPTED_OUT_OF_INTER_NODE_DATA_VALIDATION`, `INTER_NODE_DATA_VALIDATION_SUBMITTED_FOR_REPLICA_SET`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `SERVERLESS_AUTO_SCALING_INITIATED`, `SERVERLESS_VERTICAL_SCALING_INITIATED`, `SERVERLESS_HORIZONTAL_SCALING_INITIATED`, `SERVERLESS_MTM_DRAIN_REQUESTED`, `SERVERLESS_MTM_DRAIN_INITIATED`, `SERVERLESS_MTM_DRAIN_COMPLETED`, `SERVERLESS_MTM_DRAIN_STOPPED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_CREATED`, `TENANT_ENDPOINT_SERVICE_CREATED`, `TENANT_ENDPOINT_SERVICE_AVAILABLE`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETE_REQUESTED`, `TENANT_ENDPOINT_SERVICE_DELETED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_NUM_DESIRED_ENDPOINT_SERVICES_INCREASED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_RESOLVED`, `ONLINE_ARCHIVE_UP_TO_DATE`, `ONLINE_ARCHIVE_DATA_EXPIRATION_RESOLVED`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `CROSS_REGION_SUPPORTED_REGION_MODIFIED`, `ENDPOINT_SERVICE_CREATED`, `ENDPOINT_SERVICE_DELETED`, `INTERFACE_ENDPOINT_CREATED`, `INTERFACE_ENDPOINT_DELETED`, `INTERFACE_ENDPOINT_PATCHED`, `INTERFACE_ENDPOINT_RETRIED`, `PROACTIVE_OPERATION_EVENT_LOGGED`, `SERVERLESS_DEPLOYMENT_CREATED`, `SERVERLESS_DEPLOYMENT_DELETED`, `SERVERLESS_DEPLOYMENT_UPDATED`, `SERVERLESS_DEPLOYMENT_INSTANCE_REPLACED`, `SERVERLESS_DEPLOYMENT_INSTANCE_REBOOTED`, `SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_LINKED`, `SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_UNLINKED`, `SERVERLESS_DEPLOYMENT_ENVOY_INSTANCE_UIS_KEYS_ROTATED`, `INSIDE_SERVERLESS_METRIC_THRESHOLD`, `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`, `INSIDE_FLEX_METRIC_THRESHOLD`, `OUTSIDE_FLEX_METRIC_THRESHOLD`, `SETUP_SERVERLESS_INITIATED`, `CASE_CREATED`, `SUPPORT_EMAILS_SENT_SUCCESSFULLY`, `SUPPORT_EMAILS_SENT_FAILURE`, `TENANT_SNAPSHOT_STARTED_AUDIT`, `TENANT_SNAPSHOT_COMPLETED_AUDIT`, `TENANT_SNAPSHOT_DELETED_AUDIT`, `TENANT_RESTORE_REQUESTED_AUDIT`, `TENANT_RESTORE_COMPLETED_AUDIT`, `TENANT_SNAPSHOT_DOWNLOAD_REQUESTED_AUDIT`, `CLUSTER_FCV_FIXED`, `CLUSTER_FCV_UNFIXED`, `CLUSTER_FCV_EXPIRATION_DATE_UPDATED`, `CLUSTER_FCV_DOWNGRADED`, `CLUSTER_BINARY_VERSION_DOWNGRADED`, `CLUSTER_BINARY_VERSION_UPGRADED`, `CLUSTER_OS_FIXED`, `CLUSTER_OS_UNFIXED`, `EMPLOYEE_DOWNLOADED_CLUSTER_LOGS`, `QUERY_SHAPE_BLOCKED`, `QUERY_SHAPE_UNBLOCKED`, `SHARD_KEY_ANALYSIS_STARTED`, `SHARD_KEY_ANALYSIS_FINISHED`, `QUERY_SAMPLING_STARTED`, `QUERY_SAMPLING_STOPPED`, `MONGOTUNE_INFO`, `MONGOTUNE_ALERT`, `AI_MODELS_APIS_API_KEY_CREATED`, `AI_MODELS_APIS_API_KEY_DELETED`, `AI_MODELS_APIS_API_KEY_UPDATED`, `AI_MODELS_APIS_RATE_LIMIT_UPDATED`, `AI_MODELS_APIS_RATE_LIMIT_RESET`, `AI_MODELS_APIS_RATE_LIMIT_ADMIN_OVERRIDE`.
     DefaultEventViewForNdsGroup(Box<DefaultEventViewForNdsGroup>),
     /// Alert Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `ALERT_ACKNOWLEDGED_AUDIT`, `ALERT_UNACKNOWLEDGED_AUDIT`.
     AlertAudit(Box<AlertAudit>),
     /// Alert Config Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `ALERT_CONFIG_DISABLED_AUDIT`, `ALERT_CONFIG_ENABLED_AUDIT`, `ALERT_CONFIG_ADDED_AUDIT`, `ALERT_CONFIG_DELETED_AUDIT`, `ALERT_CONFIG_CHANGED_AUDIT`.
     AlertConfigAudit(Box<AlertConfigAudit>),
     /// API User Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `API_KEY_CREATED`, `API_KEY_DELETED`, `API_KEY_ACCESS_LIST_ENTRY_ADDED`, `API_KEY_ACCESS_LIST_ENTRY_DELETED`, `API_KEY_ROLES_CHANGED`, `API_KEY_DESCRIPTION_CHANGED`, `API_KEY_ADDED_TO_GROUP`, `API_KEY_REMOVED_FROM_GROUP`, `API_KEY_UI_IP_ACCESS_LIST_INHERITANCE_ENABLED`, `API_KEY_UI_IP_ACCESS_LIST_INHERITANCE_DISABLED`.
     ApiUserEventViewForNdsGroup(Box<ApiUserEventViewForNdsGroup>),
     /// ServiceAccount Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `SERVICE_ACCOUNT_CREATED`, `SERVICE_ACCOUNT_DELETED`, `SERVICE_ACCOUNT_ROLES_CHANGED`, `SERVICE_ACCOUNT_DETAILS_CHANGED`, `SERVICE_ACCOUNT_ADDED_TO_GROUP`, `SERVICE_ACCOUNT_REMOVED_FROM_GROUP`, `SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED`, `SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_DELETED`, `SERVICE_ACCOUNT_SECRET_ADDED`, `SERVICE_ACCOUNT_SECRET_DELETED`, `SERVICE_ACCOUNT_UI_IP_ACCESS_LIST_INHERITANCE_ENABLED`, `SERVICE_ACCOUNT_UI_IP_ACCESS_LIST_INHERITANCE_DISABLED`.
     ServiceAccountGroupEvents(Box<ServiceAccountGroupEvents>),
     /// Automation Config Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `AUTOMATION_CONFIG_PUBLISHED_AUDIT`.
     AutomationConfigEventView(Box<AutomationConfigEventView>),
     /// App Services Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `URL_CONFIRMATION`, `SUCCESSFUL_DEPLOY`, `DEPLOYMENT_FAILURE`, `DEPLOYMENT_MODEL_CHANGE_SUCCESS`, `DEPLOYMENT_MODEL_CHANGE_FAILURE`, `REQUEST_RATE_LIMIT`, `LOG_FORWARDER_FAILURE`, `INSIDE_REALM_METRIC_THRESHOLD`, `OUTSIDE_REALM_METRIC_THRESHOLD`, `SYNC_FAILURE`, `TRIGGER_FAILURE`, `TRIGGER_AUTO_RESUMED`.
     AppServiceEventView(Box<AppServiceEventView>),
     /// Billing Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CREDIT_CARD_CURRENT`, `CREDIT_CARD_ABOUT_TO_EXPIRE`, `PENDING_INVOICE_UNDER_THRESHOLD`, `PENDING_INVOICE_OVER_THRESHOLD`, `DAILY_BILL_UNDER_THRESHOLD`, `DAILY_BILL_OVER_THRESHOLD`, `DAILY_BILLING_CHANGE_NORMAL`, `DAILY_BILLING_CHANGE_OVER_THRESHOLD`, `WEEKLY_BILLING_CHANGE_NORMAL`, `WEEKLY_BILLING_CHANGE_OVER_THRESHOLD`, `MONTHLY_BILLING_CHANGE_NORMAL`, `MONTHLY_BILLING_CHANGE_OVER_THRESHOLD`.
     BillingEventViewForNdsGroup(Box<BillingEventViewForNdsGroup>),
     /// Cluster Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CLUSTER_MONGOS_IS_PRESENT`, `CLUSTER_MONGOS_IS_MISSING`.
     ClusterEventViewForNdsGroup(Box<ClusterEventViewForNdsGroup>),
     /// Data Explorer Accessed Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `DATA_EXPLORER`, `DATA_EXPLORER_CRUD_ATTEMPT`, `DATA_EXPLORER_CRUD_ERROR`, `DATA_EXPLORER_CRUD`.
     DataExplorerAccessedEventView(Box<DataExplorerAccessedEventView>),
     /// Data Explorer Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `DATA_EXPLORER_SESSION_CREATED`.
     DataExplorerEvent(Box<DataExplorerEvent>),
     /// FTS Index Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CREATED`, `FTS_INDEX_UPDATED`, `FTS_INDEX_PARTITIONS_CHANGED`, `FTS_INDEX_REBUILT`, `FTS_INDEX_DELETED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORED`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`.
     FTSIndexAuditView(Box<FTSIndexAuditView>),
     /// Host Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `ATTEMPT_KILLOP_AUDIT`, `ATTEMPT_KILLSESSION_AUDIT`, `HOST_UP`, `HOST_DOWN`, `HOST_HAS_INDEX_SUGGESTIONS`, `HOST_MONGOT_RECOVERED_OOM`, `HOST_MONGOT_CRASHING_OOM`, `HOST_MONGOT_RESUME_REPLICATION`, `HOST_MONGOT_STOP_REPLICATION`, `HOST_MONGOT_UNPAUSE_INITIAL_SYNC`, `HOST_MONGOT_PAUSE_INITIAL_SYNC`, `HOST_MONGOT_SUFFICIENT_DISK_SPACE`, `HOST_MONGOT_APPROACHING_STOP_REPLICATION`, `HOST_MONGOT_RESTARTED`, `HOST_SEARCH_NODE_UNBLOCKED`, `HOST_SEARCH_NODE_INDEX_FAILED`, `HOST_SEARCH_PROCESS_NOT_THROTTLING`, `HOST_SEARCH_PROCESS_THROTTLING`, `HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN`, `HOST_EXTERNAL_LOG_SINK_EXPORT_RESUMED`, `HOST_ENOUGH_DISK_SPACE`, `HOST_NOT_ENOUGH_DISK_SPACE`, `SSH_KEY_NDS_HOST_ACCESS_REQUESTED`, `SSH_KEY_NDS_HOST_ACCESS_REFRESHED`, `SSH_KEY_NDS_HOST_ACCESS_ATTEMPT`, `SSH_KEY_NDS_HOST_ACCESS_GRANTED`, `SSH_KEY_NDS_HOST_ACCESS_LEVEL_CHANGED`, `ALERT_HOST_SSH_SESSION_STARTED`, `HOST_SSH_SESSION_ENDED`, `HOST_X509_CERTIFICATE_CERTIFICATE_GENERATED_FOR_SUPPORT_ACCESS`, `PUSH_BASED_LOG_EXPORT_RESUMED`, `PUSH_BASED_LOG_EXPORT_STOPPED`, `PUSH_BASED_LOG_EXPORT_DROPPED_LOG`, `HOST_VERSION_BEHIND`, `VERSION_BEHIND`, `HOST_EXPOSED`, `HOST_SSL_CERTIFICATE_STALE`, `HOST_SECURITY_CHECKUP_NOT_MET`, `PROFILER_CONFIGURED_TOO_WIDELY`.
     HostEventViewForNdsGroup(Box<HostEventViewForNdsGroup>),
     /// Host Metric Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `INSIDE_METRIC_THRESHOLD`, `OUTSIDE_METRIC_THRESHOLD`.
     HostMetricEvent(Box<HostMetricEvent>),
     /// Atlas Project Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `CLUSTER_CREATED`, `CLUSTER_RESURRECTED`, `CLUSTER_READY`, `CLUSTER_UPDATE_SUBMITTED`, `CLUSTER_PROCESS_ARGS_UPDATE_SUBMITTED`, `CLUSTER_MONGOT_PROCESS_ARGS_UPDATE_SUBMITTED`, `CLUSTER_SERVER_PARAMETERS_UPDATE_SUBMITTED`, `CLUSTER_AUTOMATICALLY_PAUSED`, `CLUSTER_UPDATE_STARTED`, `CLUSTER_UPDATE_STARTED_INTERNAL`, `CLUSTER_UPDATE_COMPLETED`, `MATERIAL_CLUSTER_UPDATE_COMPLETED_INTERNAL`, `CLUSTER_DELETE_SUBMITTED`, `CLUSTER_DELETE_SUBMITTED_INTERNAL`, `CLUSTER_DELETED`, `CLUSTER_IMPORT_STARTED`, `CLUSTER_IMPORT_CANCELLED`, `CLUSTER_IMPORT_EXPIRED`, `CLUSTER_IMPORT_CUTOVER`, `CLUSTER_IMPORT_COMPLETED`, `CLUSTER_IMPORT_FAILED`, `CLUSTER_IMPORT_RESTART_REQUESTED`, `PROJECT_LIVE_IMPORT_OVERRIDES_ADDED`, `PROJECT_LIVE_IMPORT_OVERRIDES_UPDATED`, `PROJECT_LIVE_IMPORT_OVERRIDES_DELETED`, `CLUSTER_OPLOG_RESIZED`, `CLUSTER_INSTANCE_RESTARTED`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_RESYNC_CLEARED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `CLUSTER_INSTANCE_REPLACED`, `CLUSTER_INSTANCE_REPLACE_CLEARED`, `CLUSTER_INSTANCE_SWAPPED`, `CLUSTER_INSTANCE_SWAP_CLEARED`, `CLUSTER_INSTANCE_VM_RESTART_CLEARED`, `CLUSTER_INSTANCE_VM_REBOOT_CLEARED`, `CLUSTER_INSTANCE_CONFIG_UPDATED`, `CLUSTER_INSTANCE_AGENT_API_KEY_ROTATED`, `CLUSTER_INSTANCE_SSL_ROTATED`, `CLUSTER_INSTANCE_SSL_ROTATED_PER_CLUSTER`, `CLUSTER_INSTANCE_SSL_REVOKED`, `RELOAD_SSL_ON_PROCESSES`, `RELOAD_SSL_ON_PROCESSES_REQUESTED`, `CLUSTER_INSTANCE_ADMIN_BACKUP_SNAPSHOT_REQUESTED`, `DATA_LAKE_QUERY_LOGS_DOWNLOADED`, `FEDERATED_DATABASE_QUERY_LOGS_DOWNLOADED`, `ONLINE_ARCHIVE_QUERY_LOGS_DOWNLOADED`, `MONGODB_LOGS_DOWNLOADED`, `MONGOSQLD_LOGS_DOWNLOADED`, `MONGOT_LOGS_DOWNLOADED`, `MONGODB_USER_ADDED`, `MONGODB_USER_DELETED`, `MONGODB_USER_X509_CERT_CREATED`, `MONGODB_USER_X509_CERT_REVOKED`, `MONGODB_USER_UPDATED`, `MONGODB_ROLE_ADDED`, `MONGODB_ROLE_DELETED`, `MONGODB_ROLE_UPDATED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `PRIVATE_NETWORK_ENDPOINT_ENTRY_ADDED`, `PRIVATE_NETWORK_ENDPOINT_ENTRY_REMOVED`, `PRIVATE_NETWORK_ENDPOINT_ENTRY_UPDATED`, `PLAN_STARTED`, `PLAN_COMPLETED`, `PLAN_ABANDONED`, `PLAN_DECLINED`, `PLAN_FAILURE_COUNT_RESET`, `PLAN_ASAP_REQUESTED`, `INDEPENDENT_SHARD_AUTO_SCALING_AVAILABLE`, `INDEPENDENT_SHARD_SCALING_CLUSTER_MIGRATED`, `INDEPENDENT_SHARD_SCALING_CLUSTER_ROLLED_BACK`, `MOVE_SKIPPED`, `STEP_SKIPPED`, `PROXY_RESTARTED`, `PROXY_PANICKED`, `ATLAS_MAINTENANCE_PROTECTED_HOURS_CREATED`, `ATLAS_MAINTENANCE_PROTECTED_HOURS_MODIFIED`, `ATLAS_MAINTENANCE_PROTECTED_HOURS_REMOVED`, `ATLAS_MAINTENANCE_WINDOW_ADDED`, `ATLAS_MAINTENANCE_WINDOW_MODIFIED`, `ATLAS_MAINTENANCE_WINDOW_REMOVED`, `ATLAS_MAINTENANCE_START_ASAP`, `ATLAS_MAINTENANCE_SCHEDULED_FOR_NEXT_WINDOW`, `ATLAS_MAINTENANCE_DEFERRED`, `ATLAS_MAINTENANCE_AUTO_DEFER_ENABLED`, `ATLAS_MAINTENANCE_AUTO_DEFER_DISABLED`, `ATLAS_MAINTENANCE_RESET_BY_ADMIN`, `ATLAS_MAINTENANCE_DEFERRED_BY_ADMIN`, `SCHEDULED_MAINTENANCE`, `PROJECT_SCHEDULED_MAINTENANCE`, `PROJECT_LIMIT_UPDATED`, `PROJECT_ENABLE_EXTENDED_STORAGE_SIZES_UPDATED`, `PROJECT_ENABLE_DATA_VALIDATION_UPDATED`, `PROJECT_COLLECT_DATABASE_STATISTICS_UPDATED`, `OS_MAINTENANCE`, `OS_MAINTENANCE_RESTART`, `OS_MAINTENANCE_REPLACEMENT`, `FREE_UPGRADE_STARTED`, `FLEX_UPGRADE_STARTED`, `SERVERLESS_UPGRADE_STARTED`, `TEST_FAILOVER_REQUESTED`, `USER_SECURITY_SETTINGS_UPDATED`, `AUDIT_LOG_CONFIGURATION_UPDATED`, `STREAMS_AUDIT_LOG_CONFIGURATION_UPDATED`, `ENCRYPTION_AT_REST_CONFIGURATION_UPDATED`, `ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED`, `ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED`, `ENCRYPTION_AT_REST_KEY_ROTATION_STARTED`, `ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_CREATED`, `ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETED`, `NDS_SET_IMAGE_OVERRIDES`, `NDS_SET_CHEF_TARBALL_URI`, `RESTRICTED_EMPLOYEE_ACCESS_BYPASS`, `REVOKED_EMPLOYEE_ACCESS_BYPASS`, `DEVICE_SYNC_DEBUG_ACCESS_GRANTED`, `DEVICE_SYNC_DEBUG_ACCESS_REVOKED`, `DEVICE_SYNC_DEBUG_X509_CERT_CREATED`, `EMPLOYEE_ACCESS_GRANTED`, `EMPLOYEE_ACCESS_REVOKED`, `QUERY_ENGINE_TENANT_CREATED`, `QUERY_ENGINE_TENANT_UPDATED`, `QUERY_ENGINE_TENANT_REMOVED`, `FEDERATED_DATABASE_CREATED`, `FEDERATED_DATABASE_UPDATED`, `FEDERATED_DATABASE_REMOVED`, `TENANT_SNAPSHOT_FAILED`, `TENANT_RESTORE_FAILED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `CUSTOMER_X509_CRL_UPDATED`, `CONTAINER_SUBNETS_UPDATE_REQUESTED`, `ONLINE_ARCHIVE_CREATED`, `ONLINE_ARCHIVE_DELETED`, `ONLINE_ARCHIVE_UPDATED`, `ONLINE_ARCHIVE_PAUSE_REQUESTED`, `ONLINE_ARCHIVE_PAUSED`, `ONLINE_ARCHIVE_ACTIVE`, `ONLINE_ARCHIVE_ORPHANED`, `ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_ENABLED`, `ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_UPDATED`, `ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_DISABLED`, `ONLINE_ARCHIVE_DELETE_AFTER_DATE_UPDATED`, `CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_ADDED`, `CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_DELETED`, `CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_UPDATED`, `CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_ADDED`, `CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_DELETED`, `CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_UPDATED`, `CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_ADDED`, `CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_DELETED`, `CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_UPDATED`, `PENDING_INDEXES_DELETED`, `PENDING_INDEXES_CANCELED`, `PROCESS_RESTART_REQUESTED`, `AUTO_HEALING_ACTION`, `AUTO_HEALING_REQUESTED_CRITICAL_INSTANCE_POWER_CYCLE`, `AUTO_HEALING_REQUESTED_INSTANCE_REPLACEMENT`, `AUTO_HEALING_REQUESTED_NODE_RESYNC`, `EXTRA_MAINTENANCE_DEFERRAL_GRANTED`, `GROUP_AUTOMATION_CONFIG_PUBLISHED`, `CLUSTER_AUTOMATION_CONFIG_PUBLISHED`, `SET_ENSURE_CLUSTER_CONNECTIVITY_AFTER_FOR_CLUSTER`, `CLUSTER_LINKED_TO_VERCEL`, `CLUSTER_UNLINKED_FROM_VERCEL`, `INGESTION_PIPELINE_DELETED`, `INGESTION_PIPELINE_DESTROYED`, `INGESTION_PIPELINE_CREATED`, `INGESTION_PIPELINE_UPDATED`, `OS_TUNE_FILE_OVERRIDES`, `MONITORING_AGENT_OVERRIDES`, `MONITORING_AGENT_REBALANCE_FLAG`, `MONITORING_AGENT_REBALANCE_TRIGGERED`, `CLUSTER_PREFERRED_CPU_ARCHITECTURE_MODIFIED`, `CLUSTER_FORCE_PLANNED`, `CLUSTER_REGIONAL_OUTAGE_SIMULATION_STARTED`, `CLUSTER_REGIONAL_OUTAGE_SIMULATION_FAILED_TO_START`, `CLUSTER_REGIONAL_OUTAGE_SIMULATION_END_REQUESTED`, `CLUSTER_REGIONAL_OUTAGE_SIMULATION_COMPLETED`, `CLUSTER_REGIONAL_OUTAGE_SIMULATION_CANCELLED_CLUSTER_PAUSE`, `UIS_PANICKED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `SERVERLESS_UPGRADE_TO_DEDICATED_SUCCESSFUL`, `SERVERLESS_UPGRADE_TO_DEDICATED_FAILED`, `CLUSTER_FORCE_RECONFIG_REQUESTED`, `AGENT_FORCE_RESTART_REQUESTED`, `CLUSTER_RESET_FORCE_RECONFIG_REQUESTED`, `PROJECT_BYPASSED_MAINTENANCE`, `FEATURE_FLAG_MAINTENANCE`, `DATA_FEDERATION_QUERY_LIMIT_CONFIGURED`, `DATA_FEDERATION_QUERY_LIMIT_DELETED`, `DATA_API_SETUP_FOR_VERCEL`, `ADMIN_CLUSTER_LOCK_UPDATED`, `CLUSTER_ROLLING_RESYNC_STARTED`, `CLUSTER_ROLLING_RESYNC_COMPLETED`, `CLUSTER_ROLLING_RESYNC_FAILED`, `NODE_ROLLING_RESYNC_SCHEDULED`, `CLUSTER_ROLLING_RESYNC_CANCELED`, `CLUSTER_OS_UPDATED`, `CLUSTER_INSTANCE_FAMILY_UPDATED`, `PUSH_BASED_LOG_EXPORT_ENABLED`, `PUSH_BASED_LOG_EXPORT_CONFIGURATION_UPDATED`, `PUSH_BASED_LOG_EXPORT_DISABLED`, `LOG_STREAMING_ENABLED`, `LOG_STREAMING_CONFIGURATION_UPDATED`, `LOG_STREAMING_DISABLED`, `DATADOG_LOG_STREAMING_ENABLED`, `DATADOG_LOG_STREAMING_CONFIGURATION_UPDATED`, `DATADOG_LOG_STREAMING_DISABLED`, `SPLUNK_LOG_STREAMING_ENABLED`, `SPLUNK_LOG_STREAMING_CONFIGURATION_UPDATED`, `SPLUNK_LOG_STREAMING_DISABLED`, `S3_LOG_STREAMING_ENABLED`, `S3_LOG_STREAMING_CONFIGURATION_UPDATED`, `S3_LOG_STREAMING_DISABLED`, `AZURE_LOG_STREAMING_ENABLED`, `AZURE_LOG_STREAMING_CONFIGURATION_UPDATED`, `AZURE_LOG_STREAMING_DISABLED`, `GCP_LOG_STREAMING_ENABLED`, `GCP_LOG_STREAMING_CONFIGURATION_UPDATED`, `GCP_LOG_STREAMING_DISABLED`, `OTEL_LOG_STREAMING_ENABLED`, `OTEL_LOG_STREAMING_CONFIGURATION_UPDATED`, `OTEL_LOG_STREAMING_DISABLED`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `LOG_STREAMING_EXPORT_RECOVERED`, `LOG_STREAMING_REPLAY_STARTED`, `LOG_STREAMING_REPLAY_COMPLETE`, `OTEL_METRIC_INTEGRATION_ENABLED`, `OTEL_METRIC_INTEGRATION_CONFIGURATION_UPDATED`, `OTEL_METRIC_INTEGRATION_DISABLED`, `AZURE_CLUSTER_PREFERRED_STORAGE_TYPE_UPDATED`, `CONTAINER_DELETED`, `REGIONALIZED_PRIVATE_ENDPOINT_MODE_ENABLED`, `REGIONALIZED_PRIVATE_ENDPOINT_MODE_DISABLED`, `STREAM_TENANT_CREATED`, `STREAM_TENANT_UPDATED`, `STREAM_TENANT_DELETED`, `STREAM_TENANT_CONNECTIONS_LISTED`, `STREAM_TENANT_CONNECTION_UPDATED`, `STREAM_TENANT_CONNECTION_DELETED`, `STREAM_TENANT_CONNECTION_CREATED`, `STREAM_TENANT_CONNECTION_VIEWED`, `STREAM_TENANT_OPERATIONAL_LOGS`, `STREAM_TENANT_AUDIT_LOGS`, `STREAM_TENANT_AUDIT_LOGS_DELETED`, `QUEUED_ADMIN_ACTION_CREATED`, `QUEUED_ADMIN_ACTION_COMPLETED`, `QUEUED_ADMIN_ACTION_CANCELLED`, `ATLAS_SQL_SCHEDULED_UPDATE_CREATED`, `ATLAS_SQL_SCHEDULED_UPDATE_MODIFIED`, `ATLAS_SQL_SCHEDULED_UPDATE_REMOVED`, `CLUSTER_INSTANCE_DISABLED`, `CLUSTER_INSTANCE_ENABLED`, `SEARCH_HOST_PAUSE_ALL_INITIAL_SYNCS`, `SEARCH_HOST_DISABLE_FTS`, `SEARCH_HOST_PAUSE_INITIAL_SYNC_ON_INDEX_IDS`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `KMIP_KEY_ROTATION_SCHEDULED`, `SSL_CERTIFICATE_ISSUED`, `PROJECT_SCHEDULED_MAINTENANCE_OUTSIDE_OF_PROTECTED_HOURS`, `CLUSTER_CANCELING_SHARD_DRAIN_REQUESTED`, `CLUSTER_CANCELING_CONFIG_SERVER_TRANSITION_REQUESTED`, `CLUSTER_MIGRATE_BACK_TO_AWS_MANAGED_IP_REQUESTED`, `CLUSTER_IP_MIGRATED_FIRST_ROUND`, `CLUSTER_IP_MIGRATED_SECOND_ROUND`, `CLUSTER_IP_MIGRATED_FINAL_ROUND`, `CLUSTER_IP_ROLLED_BACK`, `AZ_BALANCING_OVERRIDE_MODIFIED`, `FTDC_SETTINGS_UPDATED`, `PROXY_PROTOCOL_FOR_PRIVATE_LINK_MODE_UPDATED`, `MONGOTUNE_WRITE_BLOCK_POLICY_ELIGIBLE`, `MONGOTUNE_WRITE_BLOCK_POLICY_INELIGIBLE`, `PREDICTIVE_AUTOSCALING_ENABLED`, `PREDICTIVE_AUTOSCALING_DISABLED`, `SHADOW_CLUSTER_CREATE_EXPOSURE`, `SHADOW_CLUSTER_DELETE_EXPOSURE`, `SHADOW_CLUSTER_RECORDING_STATUS_UPDATE`, `SHADOW_CLUSTER_REPLAY_STATUS_UPDATE`, `NODE_HIDDEN_BY_ADMIN`, `NODE_UNHIDDEN_BY_ADMIN`, `CLUSTER_CREATED_VIA_ANIS`, `MAINTENANCE_WAVE_ASSIGNMENT_ADDED`, `MAINTENANCE_WAVE_ASSIGNMENT_MODIFIED`, `MAINTENANCE_WAVE_ASSIGNMENT_REMOVED`, `CLUSTER_MONGUARD_ENABLED`, `CLUSTER_MONGUARD_DISABLED`, `CLUSTER_MONGODB_VERSION_UPDATED`, `VOLUME_IMPAIRED`, `VOLUME_IMPAIRED_RESOLVED`.
     NDSAuditViewForNdsGroup(Box<NDSAuditViewForNdsGroup>),
     /// Auto Scaling Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `COMPUTE_AUTO_SCALE_INITIATED`, `DISK_AUTO_SCALE_INITIATED`, `COMPUTE_AUTO_SCALE_INITIATED_BASE`, `COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS`, `DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL`, `DISK_AUTO_SCALE_OPLOG_FAIL`, `PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `CLUSTER_AUTO_SHARDING_INITIATED`, `CLUSTER_RESHARDING_COMPLETED`.
     NDSAutoScalingAuditViewForNdsGroup(Box<NDSAutoScalingAuditViewForNdsGroup>),
     /// Serverless Instance Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `SERVERLESS_INSTANCE_CREATED`, `SERVERLESS_INSTANCE_READY`, `SERVERLESS_INSTANCE_UPDATE_SUBMITTED`, `SERVERLESS_INSTANCE_UPDATE_STARTED`, `SERVERLESS_INSTANCE_UPDATE_COMPLETED`, `SERVERLESS_INSTANCE_DELETE_SUBMITTED`, `SERVERLESS_INSTANCE_DELETED`, `SERVERLESS_INSTANCE_UNBLOCKED`.
     NDSServerlessInstanceAuditView(Box<NDSServerlessInstanceAuditView>),
     /// Tenant Endpoint Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `TENANT_ENDPOINT_CREATED`, `TENANT_ENDPOINT_RESERVED`, `TENANT_ENDPOINT_RESERVATION_FAILED`, `TENANT_ENDPOINT_UPDATED`, `TENANT_ENDPOINT_INITIATING`, `TENANT_ENDPOINT_AVAILABLE`, `TENANT_ENDPOINT_FAILED`, `TENANT_ENDPOINT_DELETING`, `TENANT_ENDPOINT_DELETED`, `TENANT_ENDPOINT_EXPIRED`.
     NDSTenantEndpointAuditView(Box<NDSTenantEndpointAuditView>),
     /// ReplicaSet Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `PRIMARY_ELECTED`, `REPLICATION_OPLOG_WINDOW_HEALTHY`, `REPLICATION_OPLOG_WINDOW_RUNNING_OUT`, `ONE_PRIMARY`, `NO_PRIMARY`, `TOO_MANY_ELECTIONS`, `TOO_FEW_HEALTHY_MEMBERS`, `TOO_MANY_UNHEALTHY_MEMBERS`.
     ForNdsGroup(Box<ForNdsGroup>),
     /// Search Deployment Audits
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `SEARCH_DEPLOYMENT_CREATED`, `SEARCH_DEPLOYMENT_UPDATED`, `SEARCH_DEPLOYMENT_DELETED`.
     SearchDeploymentAuditView(Box<SearchDeploymentAuditView>),
     /// Team Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `TEAM_ADDED_TO_GROUP`, `TEAM_REMOVED_FROM_GROUP`, `TEAM_ROLES_MODIFIED`.
     TeamEventViewForNdsGroup(Box<TeamEventViewForNdsGroup>),
     /// User Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `INVITED_TO_GROUP`, `REQUESTED_TO_JOIN_GROUP`, `GROUP_INVITATION_DELETED`, `USER_ROLES_CHANGED_AUDIT`, `JOIN_GROUP_REQUEST_DENIED_AUDIT`, `JOIN_GROUP_REQUEST_APPROVED_AUDIT`.
     UserEventViewForNdsGroup(Box<UserEventViewForNdsGroup>),
     /// Resource Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`.
     ResourceEventViewForNdsGroup(Box<ResourceEventViewForNdsGroup>),
     /// Streams Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `MAX_PROCESSOR_COUNT_REACHED`.
     StreamsEventViewForNdsGroup(Box<StreamsEventViewForNdsGroup>),
     /// Stream Processor Events
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_STARTED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`, `STREAM_PROCESSOR_CREATED`, `STREAM_PROCESSOR_STOPPED`, `STREAM_PROCESSOR_DROPPED`, `STREAM_PROCESSOR_MODIFIED`, `INSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`.
     StreamProcessorEventViewForNdsGroup(Box<StreamProcessorEventViewForNdsGroup>),
-    /// The first member that decodes.
+    /// `eventTypeName` is `CHARTS_API_SUCCESS`, `CHARTS_API_FAILURE`, `CHARTS_DASHBOARD_EXPORTED`, `CHARTS_DASHBOARD_EXPORT_FAILED`, `CHARTS_DASHBOARD_IMPORTED`, `CHARTS_DASHBOARD_IMPORT_FAILED`.
     ChartsAudit(Box<ChartsAudit>),
     /// Atlas Resource Policy Audits For Atlas Group
     ///
-    /// The first member that decodes.
+    /// `eventTypeName` is `RESOURCE_POLICY_VIOLATED`.
     AtlasResourcePolicyAuditForNdsGroup(Box<AtlasResourcePolicyAuditForNdsGroup>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for EventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::DefaultEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AlertAudit(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AlertConfigAudit(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ApiUserEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ServiceAccountGroupEvents(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AutomationConfigEventView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AppServiceEventView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::BillingEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ClusterEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::DataExplorerAccessedEventView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::DataExplorerEvent(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FTSIndexAuditView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::HostEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::HostMetricEvent(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::NDSAuditViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::NDSAutoScalingAuditViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::NDSServerlessInstanceAuditView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::NDSTenantEndpointAuditView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::SearchDeploymentAuditView(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TeamEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::UserEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ResourceEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::StreamsEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::StreamProcessorEventViewForNdsGroup(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::ChartsAudit(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AtlasResourcePolicyAuditForNdsGroup(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "eventTypeName").as_deref() {
+            Some(
+                "AUTO_INDEXING_ENABLED"
+                | "AUTO_INDEXING_DISABLED"
+                | "AUTO_INDEXING_INDEX_BUILD_SUBMITTED"
+                | "AUTO_INDEXING_SLOW_INDEX_BUILD"
+                | "AUTO_INDEXING_STALLED_INDEX_BUILD"
+                | "AUTO_INDEXING_FAILED_INDEX_BUILD"
+                | "AUTO_INDEXING_COMPLETED_INDEX_BUILD"
+                | "AUTO_INDEXING_STARTED_INDEX_BUILD"
+                | "PEER_CREATED"
+                | "PEER_DELETED"
+                | "PEER_UPDATED"
+                | "AZURE_PEER_CREATED"
+                | "AZURE_PEER_UPDATED"
+                | "AZURE_PEER_ACTIVE"
+                | "AZURE_PEER_DELETED"
+                | "CLUSTER_CONNECTION_GET_DATABASES"
+                | "CLUSTER_CONNECTION_GET_DATABASE_COLLECTIONS"
+                | "CLUSTER_CONNECTION_GET_DATABASE_NAMESPACES"
+                | "CLUSTER_CONNECTION_GET_NAMESPACES_WITH_UUID"
+                | "CLUSTER_CONNECTION_GET_AGGREGATED_VIEW_INFOS"
+                | "CLUSTER_CONNECTION_AGGREGATE"
+                | "CLUSTER_CONNECTION_CREATE_COLLECTION"
+                | "CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES"
+                | "CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES_AND_TYPES"
+                | "CLUSTER_CONNECTION_FIND_DOCUMENTS"
+                | "CLUSTER_CONNECTION_GET_NAMESPACES_AND_PROJECT_SQL_SCHEMA_DATA"
+                | "CPS_SNAPSHOT_STARTED"
+                | "CPS_SNAPSHOT_SUCCESSFUL"
+                | "CPS_SNAPSHOT_FAILED"
+                | "CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY"
+                | "CPS_SNAPSHOT_FALLBACK_SUCCESSFUL"
+                | "CPS_SNAPSHOT_BEHIND"
+                | "CPS_COPY_SNAPSHOT_STARTED"
+                | "CPS_COPY_SNAPSHOT_FAILED"
+                | "CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY"
+                | "CPS_COPY_SNAPSHOT_SUCCESSFUL"
+                | "CPS_PREV_SNAPSHOT_OLD"
+                | "CPS_SNAPSHOT_FALLBACK_FAILED"
+                | "CPS_RESTORE_SUCCESSFUL"
+                | "CPS_EXPORT_SUCCESSFUL"
+                | "CPS_RESTORE_FAILED"
+                | "CPS_EXPORT_FAILED"
+                | "CPS_COLLECTION_RESTORE_SUCCESSFUL"
+                | "CPS_COLLECTION_RESTORE_FAILED"
+                | "CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS"
+                | "CPS_COLLECTION_RESTORE_CANCELED"
+                | "CPS_AUTO_EXPORT_FAILED"
+                | "CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED"
+                | "CPS_OPLOG_BEHIND"
+                | "CPS_OPLOG_CAUGHT_UP"
+                | "CPS_DATA_PROTECTION_ENABLE_REQUESTED"
+                | "CPS_DATA_PROTECTION_ENABLED"
+                | "CPS_DATA_PROTECTION_UPDATE_REQUESTED"
+                | "CPS_DATA_PROTECTION_UPDATED"
+                | "CPS_DATA_PROTECTION_DISABLE_REQUESTED"
+                | "CPS_DATA_PROTECTION_DISABLED"
+                | "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT"
+                | "CPS_RESTORE_REQUESTED_AUDIT"
+                | "CPS_RESTORE_AUTH_AUDIT"
+                | "CPS_SNAPSHOT_SCHEDULE_UPDATED_AUDIT"
+                | "CPS_SNAPSHOT_FASTER_RESTORES_START_AUDIT"
+                | "CPS_SNAPSHOT_FASTER_RESTORES_SUCCESS_AUDIT"
+                | "CPS_SNAPSHOT_FASTER_RESTORES_FAILED_AUDIT"
+                | "CPS_SNAPSHOT_DELETED_AUDIT"
+                | "CPS_SNAPSHOT_RETENTION_MODIFIED_AUDIT"
+                | "CPS_SNAPSHOT_IN_PROGRESS_AUDIT"
+                | "CPS_SNAPSHOT_COMPLETED_AUDIT"
+                | "CPS_ON_DEMAND_SNAPSHOT_REQUESTED"
+                | "CPS_OPLOG_CAUGHT_UP_AUDIT"
+                | "CPS_OPLOG_BEHIND_AUDIT"
+                | "AWS_ENCRYPTION_KEY_ROTATED"
+                | "AWS_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AZURE_ENCRYPTION_KEY_ROTATED"
+                | "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "GCP_ENCRYPTION_KEY_ROTATED"
+                | "GCP_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AWS_ENCRYPTION_KEY_VALID"
+                | "AWS_ENCRYPTION_KEY_INVALID"
+                | "AZURE_ENCRYPTION_KEY_VALID"
+                | "AZURE_ENCRYPTION_KEY_INVALID"
+                | "GCP_ENCRYPTION_KEY_VALID"
+                | "GCP_ENCRYPTION_KEY_INVALID"
+                | "BUCKET_CREATED_AUDIT"
+                | "BUCKET_DELETED_AUDIT"
+                | "GCP_PEER_CREATED"
+                | "GCP_PEER_DELETED"
+                | "GCP_PEER_UPDATED"
+                | "GCP_PEER_ACTIVE"
+                | "GCP_PEER_INACTIVE"
+                | "DATA_EXPLORER_ENABLED"
+                | "DATA_EXPLORER_DISABLED"
+                | "CREDIT_CARD_ADDED"
+                | "CREDIT_CARD_UPDATED"
+                | "GROUP_DELETED"
+                | "GROUP_CREATED"
+                | "GROUP_MOVED"
+                | "GROUP_TEMPORARILY_ACTIVATED"
+                | "GROUP_ACTIVATED"
+                | "GROUP_LOCKED"
+                | "GROUP_SUSPENDED"
+                | "GROUP_FLUSHED"
+                | "GROUP_NAME_CHANGED"
+                | "GROUP_CHARTS_ACTIVATION_REQUESTED"
+                | "GROUP_CHARTS_ACTIVATED"
+                | "GROUP_CHARTS_UPGRADED"
+                | "GROUP_CHARTS_RESET"
+                | "GROUP_DEFAULT_ALERTS_SETTINGS_CHANGED"
+                | "PAID_IN_FULL"
+                | "DELINQUENT"
+                | "ALL_USERS_HAVE_MULTI_FACTOR_AUTH"
+                | "USERS_WITHOUT_MULTI_FACTOR_AUTH"
+                | "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED"
+                | "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED"
+                | "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID"
+                | "ENCRYPTION_AT_REST_CONFIG_IS_VALID"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRING"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRED"
+                | "GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED"
+                | "ACTIVE_LEGACY_TLS_CONNECTIONS"
+                | "NO_ACTIVE_LEGACY_TLS_CONNECTIONS"
+                | "WEBHOOK_TEMPLATE_RENDER_FAILED"
+                | "INTEGRATION_CONFIGURED"
+                | "INTEGRATION_REMOVED"
+                | "ROLLING_INDEX_FAILED_INDEX_BUILD"
+                | "ROLLING_INDEX_SUCCESS_INDEX_BUILD"
+                | "INDEX_FAILED_INDEX_BUILD"
+                | "INDEX_SUCCESS_INDEX_BUILD"
+                | "DB_CHECK_UPDATED"
+                | "CLUSTER_SAMPLED_FOR_DB_CHECK"
+                | "DB_CHECK_SCHEDULED_FOR_CLUSTER"
+                | "DB_CHECK_DEFERRED_FOR_CLUSTER"
+                | "CLUSTER_OPTED_OUT_OF_DB_CHECK"
+                | "CLUSTER_SAMPLED_FOR_DATA_VALIDATION"
+                | "DATA_VALIDATION_SUBMITTED_FOR_CLUSTER"
+                | "CLUSTER_OPTED_OUT_OF_DATA_VALIDATION"
+                | "REPLICA_SET_SAMPLED_FOR_INTER_NODE_DATA_VALIDATION"
+                | "REPLICA_SET_OPTED_OUT_OF_INTER_NODE_DATA_VALIDATION"
+                | "INTER_NODE_DATA_VALIDATION_SUBMITTED_FOR_REPLICA_SET"
+                | "MAINTENANCE_IN_ADVANCED"
+                | "MAINTENANCE_AUTO_DEFERRED"
+                | "MAINTENANCE_STARTED"
+                | "MAINTENANCE_COMPLETED"
+                | "MAINTENANCE_NO_LONGER_NEEDED"
+                | "SERVERLESS_AUTO_SCALING_INITIATED"
+                | "SERVERLESS_VERTICAL_SCALING_INITIATED"
+                | "SERVERLESS_HORIZONTAL_SCALING_INITIATED"
+                | "SERVERLESS_MTM_DRAIN_REQUESTED"
+                | "SERVERLESS_MTM_DRAIN_INITIATED"
+                | "SERVERLESS_MTM_DRAIN_COMPLETED"
+                | "SERVERLESS_MTM_DRAIN_STOPPED"
+                | "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_CREATED"
+                | "TENANT_ENDPOINT_SERVICE_CREATED"
+                | "TENANT_ENDPOINT_SERVICE_AVAILABLE"
+                | "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETE_REQUESTED"
+                | "TENANT_ENDPOINT_SERVICE_DELETED"
+                | "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETED"
+                | "TENANT_ENDPOINT_SERVICE_DEPLOYMENT_NUM_DESIRED_ENDPOINT_SERVICES_INCREASED"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_RESOLVED"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_RESOLVED"
+                | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK"
+                | "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_RESOLVED"
+                | "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK"
+                | "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK"
+                | "ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_RESOLVED"
+                | "ONLINE_ARCHIVE_UP_TO_DATE"
+                | "ONLINE_ARCHIVE_DATA_EXPIRATION_RESOLVED"
+                | "ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK"
+                | "CROSS_REGION_SUPPORTED_REGION_MODIFIED"
+                | "ENDPOINT_SERVICE_CREATED"
+                | "ENDPOINT_SERVICE_DELETED"
+                | "INTERFACE_ENDPOINT_CREATED"
+                | "INTERFACE_ENDPOINT_DELETED"
+                | "INTERFACE_ENDPOINT_PATCHED"
+                | "INTERFACE_ENDPOINT_RETRIED"
+                | "PROACTIVE_OPERATION_EVENT_LOGGED"
+                | "SERVERLESS_DEPLOYMENT_CREATED"
+                | "SERVERLESS_DEPLOYMENT_DELETED"
+                | "SERVERLESS_DEPLOYMENT_UPDATED"
+                | "SERVERLESS_DEPLOYMENT_INSTANCE_REPLACED"
+                | "SERVERLESS_DEPLOYMENT_INSTANCE_REBOOTED"
+                | "SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_LINKED"
+                | "SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_UNLINKED"
+                | "SERVERLESS_DEPLOYMENT_ENVOY_INSTANCE_UIS_KEYS_ROTATED"
+                | "INSIDE_SERVERLESS_METRIC_THRESHOLD"
+                | "OUTSIDE_SERVERLESS_METRIC_THRESHOLD"
+                | "INSIDE_FLEX_METRIC_THRESHOLD"
+                | "OUTSIDE_FLEX_METRIC_THRESHOLD"
+                | "SETUP_SERVERLESS_INITIATED"
+                | "CASE_CREATED"
+                | "SUPPORT_EMAILS_SENT_SUCCESSFULLY"
+                | "SUPPORT_EMAILS_SENT_FAILURE"
+                | "TENANT_SNAPSHOT_STARTED_AUDIT"
+                | "TENANT_SNAPSHOT_COMPLETED_AUDIT"
+                | "TENANT_SNAPSHOT_DELETED_AUDIT"
+                | "TENANT_RESTORE_REQUESTED_AUDIT"
+                | "TENANT_RESTORE_COMPLETED_AUDIT"
+                | "TENANT_SNAPSHOT_DOWNLOAD_REQUESTED_AUDIT"
+                | "CLUSTER_FCV_FIXED"
+                | "CLUSTER_FCV_UNFIXED"
+                | "CLUSTER_FCV_EXPIRATION_DATE_UPDATED"
+                | "CLUSTER_FCV_DOWNGRADED"
+                | "CLUSTER_BINARY_VERSION_DOWNGRADED"
+                | "CLUSTER_BINARY_VERSION_UPGRADED"
+                | "CLUSTER_OS_FIXED"
+                | "CLUSTER_OS_UNFIXED"
+                | "EMPLOYEE_DOWNLOADED_CLUSTER_LOGS"
+                | "QUERY_SHAPE_BLOCKED"
+                | "QUERY_SHAPE_UNBLOCKED"
+                | "SHARD_KEY_ANALYSIS_STARTED"
+                | "SHARD_KEY_ANALYSIS_FINISHED"
+                | "QUERY_SAMPLING_STARTED"
+                | "QUERY_SAMPLING_STOPPED"
+                | "MONGOTUNE_INFO"
+                | "MONGOTUNE_ALERT"
+                | "AI_MODELS_APIS_API_KEY_CREATED"
+                | "AI_MODELS_APIS_API_KEY_DELETED"
+                | "AI_MODELS_APIS_API_KEY_UPDATED"
+                | "AI_MODELS_APIS_RATE_LIMIT_UPDATED"
+                | "AI_MODELS_APIS_RATE_LIMIT_RESET"
+                | "AI_MODELS_APIS_RATE_LIMIT_ADMIN_OVERRIDE",
+            ) => Self::DefaultEventViewForNdsGroup(Box::from_json(value)?),
+            Some("ALERT_ACKNOWLEDGED_AUDIT" | "ALERT_UNACKNOWLEDGED_AUDIT") => Self::AlertAudit(Box::from_json(value)?),
+            Some(
+                "ALERT_CONFIG_DISABLED_AUDIT"
+                | "ALERT_CONFIG_ENABLED_AUDIT"
+                | "ALERT_CONFIG_ADDED_AUDIT"
+                | "ALERT_CONFIG_DELETED_AUDIT"
+                | "ALERT_CONFIG_CHANGED_AUDIT",
+            ) => Self::AlertConfigAudit(Box::from_json(value)?),
+            Some(
+                "API_KEY_CREATED"
+                | "API_KEY_DELETED"
+                | "API_KEY_ACCESS_LIST_ENTRY_ADDED"
+                | "API_KEY_ACCESS_LIST_ENTRY_DELETED"
+                | "API_KEY_ROLES_CHANGED"
+                | "API_KEY_DESCRIPTION_CHANGED"
+                | "API_KEY_ADDED_TO_GROUP"
+                | "API_KEY_REMOVED_FROM_GROUP"
+                | "API_KEY_UI_IP_ACCESS_LIST_INHERITANCE_ENABLED"
+                | "API_KEY_UI_IP_ACCESS_LIST_INHERITANCE_DISABLED",
+            ) => Self::ApiUserEventViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "SERVICE_ACCOUNT_CREATED"
+                | "SERVICE_ACCOUNT_DELETED"
+                | "SERVICE_ACCOUNT_ROLES_CHANGED"
+                | "SERVICE_ACCOUNT_DETAILS_CHANGED"
+                | "SERVICE_ACCOUNT_ADDED_TO_GROUP"
+                | "SERVICE_ACCOUNT_REMOVED_FROM_GROUP"
+                | "SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED"
+                | "SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_DELETED"
+                | "SERVICE_ACCOUNT_SECRET_ADDED"
+                | "SERVICE_ACCOUNT_SECRET_DELETED"
+                | "SERVICE_ACCOUNT_UI_IP_ACCESS_LIST_INHERITANCE_ENABLED"
+                | "SERVICE_ACCOUNT_UI_IP_ACCESS_LIST_INHERITANCE_DISABLED",
+            ) => Self::ServiceAccountGroupEvents(Box::from_json(value)?),
+            Some("AUTOMATION_CONFIG_PUBLISHED_AUDIT") => Self::AutomationConfigEventView(Box::from_json(value)?),
+            Some(
+                "URL_CONFIRMATION"
+                | "SUCCESSFUL_DEPLOY"
+                | "DEPLOYMENT_FAILURE"
+                | "DEPLOYMENT_MODEL_CHANGE_SUCCESS"
+                | "DEPLOYMENT_MODEL_CHANGE_FAILURE"
+                | "REQUEST_RATE_LIMIT"
+                | "LOG_FORWARDER_FAILURE"
+                | "INSIDE_REALM_METRIC_THRESHOLD"
+                | "OUTSIDE_REALM_METRIC_THRESHOLD"
+                | "SYNC_FAILURE"
+                | "TRIGGER_FAILURE"
+                | "TRIGGER_AUTO_RESUMED",
+            ) => Self::AppServiceEventView(Box::from_json(value)?),
+            Some(
+                "CREDIT_CARD_CURRENT"
+                | "CREDIT_CARD_ABOUT_TO_EXPIRE"
+                | "PENDING_INVOICE_UNDER_THRESHOLD"
+                | "PENDING_INVOICE_OVER_THRESHOLD"
+                | "DAILY_BILL_UNDER_THRESHOLD"
+                | "DAILY_BILL_OVER_THRESHOLD"
+                | "DAILY_BILLING_CHANGE_NORMAL"
+                | "DAILY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "WEEKLY_BILLING_CHANGE_NORMAL"
+                | "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "MONTHLY_BILLING_CHANGE_NORMAL"
+                | "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD",
+            ) => Self::BillingEventViewForNdsGroup(Box::from_json(value)?),
+            Some("CLUSTER_MONGOS_IS_PRESENT" | "CLUSTER_MONGOS_IS_MISSING") => {
+                Self::ClusterEventViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some(
+                "DATA_EXPLORER" | "DATA_EXPLORER_CRUD_ATTEMPT" | "DATA_EXPLORER_CRUD_ERROR" | "DATA_EXPLORER_CRUD",
+            ) => Self::DataExplorerAccessedEventView(Box::from_json(value)?),
+            Some("DATA_EXPLORER_SESSION_CREATED") => Self::DataExplorerEvent(Box::from_json(value)?),
+            Some(
+                "FTS_INDEX_DELETION_FAILED"
+                | "FTS_INDEX_BUILD_COMPLETE"
+                | "FTS_INDEX_BUILD_FAILED"
+                | "FTS_INDEX_CREATED"
+                | "FTS_INDEX_UPDATED"
+                | "FTS_INDEX_PARTITIONS_CHANGED"
+                | "FTS_INDEX_REBUILT"
+                | "FTS_INDEX_DELETED"
+                | "FTS_INDEX_CLEANED_UP"
+                | "FTS_INDEX_STALE"
+                | "FTS_INDEXES_RESTORED"
+                | "FTS_INDEXES_RESTORE_FAILED"
+                | "FTS_INDEXES_SYNONYM_MAPPING_INVALID",
+            ) => Self::FTSIndexAuditView(Box::from_json(value)?),
+            Some(
+                "ATTEMPT_KILLOP_AUDIT"
+                | "ATTEMPT_KILLSESSION_AUDIT"
+                | "HOST_UP"
+                | "HOST_DOWN"
+                | "HOST_HAS_INDEX_SUGGESTIONS"
+                | "HOST_MONGOT_RECOVERED_OOM"
+                | "HOST_MONGOT_CRASHING_OOM"
+                | "HOST_MONGOT_RESUME_REPLICATION"
+                | "HOST_MONGOT_STOP_REPLICATION"
+                | "HOST_MONGOT_UNPAUSE_INITIAL_SYNC"
+                | "HOST_MONGOT_PAUSE_INITIAL_SYNC"
+                | "HOST_MONGOT_SUFFICIENT_DISK_SPACE"
+                | "HOST_MONGOT_APPROACHING_STOP_REPLICATION"
+                | "HOST_MONGOT_RESTARTED"
+                | "HOST_SEARCH_NODE_UNBLOCKED"
+                | "HOST_SEARCH_NODE_INDEX_FAILED"
+                | "HOST_SEARCH_PROCESS_NOT_THROTTLING"
+                | "HOST_SEARCH_PROCESS_THROTTLING"
+                | "HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN"
+                | "HOST_EXTERNAL_LOG_SINK_EXPORT_RESUMED"
+                | "HOST_ENOUGH_DISK_SPACE"
+                | "HOST_NOT_ENOUGH_DISK_SPACE"
+                | "SSH_KEY_NDS_HOST_ACCESS_REQUESTED"
+                | "SSH_KEY_NDS_HOST_ACCESS_REFRESHED"
+                | "SSH_KEY_NDS_HOST_ACCESS_ATTEMPT"
+                | "SSH_KEY_NDS_HOST_ACCESS_GRANTED"
+                | "SSH_KEY_NDS_HOST_ACCESS_LEVEL_CHANGED"
+                | "ALERT_HOST_SSH_SESSION_STARTED"
+                | "HOST_SSH_SESSION_ENDED"
+                | "HOST_X509_CERTIFICATE_CERTIFICATE_GENERATED_FOR_SUPPORT_ACCESS"
+                | "PUSH_BASED_LOG_EXPORT_RESUMED"
+                | "PUSH_BASED_LOG_EXPORT_STOPPED"
+                | "PUSH_BASED_LOG_EXPORT_DROPPED_LOG"
+                | "HOST_VERSION_BEHIND"
+                | "VERSION_BEHIND"
+                | "HOST_EXPOSED"
+                | "HOST_SSL_CERTIFICATE_STALE"
+                | "HOST_SECURITY_CHECKUP_NOT_MET"
+                | "PROFILER_CONFIGURED_TOO_WIDELY",
+            ) => Self::HostEventViewForNdsGroup(Box::from_json(value)?),
+            Some("INSIDE_METRIC_THRESHOLD" | "OUTSIDE_METRIC_THRESHOLD") => {
+                Self::HostMetricEvent(Box::from_json(value)?)
+            }
+            Some(
+                "CLUSTER_CREATED"
+                | "CLUSTER_RESURRECTED"
+                | "CLUSTER_READY"
+                | "CLUSTER_UPDATE_SUBMITTED"
+                | "CLUSTER_PROCESS_ARGS_UPDATE_SUBMITTED"
+                | "CLUSTER_MONGOT_PROCESS_ARGS_UPDATE_SUBMITTED"
+                | "CLUSTER_SERVER_PARAMETERS_UPDATE_SUBMITTED"
+                | "CLUSTER_AUTOMATICALLY_PAUSED"
+                | "CLUSTER_UPDATE_STARTED"
+                | "CLUSTER_UPDATE_STARTED_INTERNAL"
+                | "CLUSTER_UPDATE_COMPLETED"
+                | "MATERIAL_CLUSTER_UPDATE_COMPLETED_INTERNAL"
+                | "CLUSTER_DELETE_SUBMITTED"
+                | "CLUSTER_DELETE_SUBMITTED_INTERNAL"
+                | "CLUSTER_DELETED"
+                | "CLUSTER_IMPORT_STARTED"
+                | "CLUSTER_IMPORT_CANCELLED"
+                | "CLUSTER_IMPORT_EXPIRED"
+                | "CLUSTER_IMPORT_CUTOVER"
+                | "CLUSTER_IMPORT_COMPLETED"
+                | "CLUSTER_IMPORT_FAILED"
+                | "CLUSTER_IMPORT_RESTART_REQUESTED"
+                | "PROJECT_LIVE_IMPORT_OVERRIDES_ADDED"
+                | "PROJECT_LIVE_IMPORT_OVERRIDES_UPDATED"
+                | "PROJECT_LIVE_IMPORT_OVERRIDES_DELETED"
+                | "CLUSTER_OPLOG_RESIZED"
+                | "CLUSTER_INSTANCE_RESTARTED"
+                | "CLUSTER_INSTANCE_STOP_START"
+                | "CLUSTER_INSTANCE_RESYNC_REQUESTED"
+                | "CLUSTER_INSTANCE_RESYNC_CLEARED"
+                | "CLUSTER_INSTANCE_UPDATE_REQUESTED"
+                | "CLUSTER_INSTANCE_REPLACED"
+                | "CLUSTER_INSTANCE_REPLACE_CLEARED"
+                | "CLUSTER_INSTANCE_SWAPPED"
+                | "CLUSTER_INSTANCE_SWAP_CLEARED"
+                | "CLUSTER_INSTANCE_VM_RESTART_CLEARED"
+                | "CLUSTER_INSTANCE_VM_REBOOT_CLEARED"
+                | "CLUSTER_INSTANCE_CONFIG_UPDATED"
+                | "CLUSTER_INSTANCE_AGENT_API_KEY_ROTATED"
+                | "CLUSTER_INSTANCE_SSL_ROTATED"
+                | "CLUSTER_INSTANCE_SSL_ROTATED_PER_CLUSTER"
+                | "CLUSTER_INSTANCE_SSL_REVOKED"
+                | "RELOAD_SSL_ON_PROCESSES"
+                | "RELOAD_SSL_ON_PROCESSES_REQUESTED"
+                | "CLUSTER_INSTANCE_ADMIN_BACKUP_SNAPSHOT_REQUESTED"
+                | "DATA_LAKE_QUERY_LOGS_DOWNLOADED"
+                | "FEDERATED_DATABASE_QUERY_LOGS_DOWNLOADED"
+                | "ONLINE_ARCHIVE_QUERY_LOGS_DOWNLOADED"
+                | "MONGODB_LOGS_DOWNLOADED"
+                | "MONGOSQLD_LOGS_DOWNLOADED"
+                | "MONGOT_LOGS_DOWNLOADED"
+                | "MONGODB_USER_ADDED"
+                | "MONGODB_USER_DELETED"
+                | "MONGODB_USER_X509_CERT_CREATED"
+                | "MONGODB_USER_X509_CERT_REVOKED"
+                | "MONGODB_USER_UPDATED"
+                | "MONGODB_ROLE_ADDED"
+                | "MONGODB_ROLE_DELETED"
+                | "MONGODB_ROLE_UPDATED"
+                | "NETWORK_PERMISSION_ENTRY_ADDED"
+                | "NETWORK_PERMISSION_ENTRY_REMOVED"
+                | "NETWORK_PERMISSION_ENTRY_UPDATED"
+                | "PRIVATE_NETWORK_ENDPOINT_ENTRY_ADDED"
+                | "PRIVATE_NETWORK_ENDPOINT_ENTRY_REMOVED"
+                | "PRIVATE_NETWORK_ENDPOINT_ENTRY_UPDATED"
+                | "PLAN_STARTED"
+                | "PLAN_COMPLETED"
+                | "PLAN_ABANDONED"
+                | "PLAN_DECLINED"
+                | "PLAN_FAILURE_COUNT_RESET"
+                | "PLAN_ASAP_REQUESTED"
+                | "INDEPENDENT_SHARD_AUTO_SCALING_AVAILABLE"
+                | "INDEPENDENT_SHARD_SCALING_CLUSTER_MIGRATED"
+                | "INDEPENDENT_SHARD_SCALING_CLUSTER_ROLLED_BACK"
+                | "MOVE_SKIPPED"
+                | "STEP_SKIPPED"
+                | "PROXY_RESTARTED"
+                | "PROXY_PANICKED"
+                | "ATLAS_MAINTENANCE_PROTECTED_HOURS_CREATED"
+                | "ATLAS_MAINTENANCE_PROTECTED_HOURS_MODIFIED"
+                | "ATLAS_MAINTENANCE_PROTECTED_HOURS_REMOVED"
+                | "ATLAS_MAINTENANCE_WINDOW_ADDED"
+                | "ATLAS_MAINTENANCE_WINDOW_MODIFIED"
+                | "ATLAS_MAINTENANCE_WINDOW_REMOVED"
+                | "ATLAS_MAINTENANCE_START_ASAP"
+                | "ATLAS_MAINTENANCE_SCHEDULED_FOR_NEXT_WINDOW"
+                | "ATLAS_MAINTENANCE_DEFERRED"
+                | "ATLAS_MAINTENANCE_AUTO_DEFER_ENABLED"
+                | "ATLAS_MAINTENANCE_AUTO_DEFER_DISABLED"
+                | "ATLAS_MAINTENANCE_RESET_BY_ADMIN"
+                | "ATLAS_MAINTENANCE_DEFERRED_BY_ADMIN"
+                | "SCHEDULED_MAINTENANCE"
+                | "PROJECT_SCHEDULED_MAINTENANCE"
+                | "PROJECT_LIMIT_UPDATED"
+                | "PROJECT_ENABLE_EXTENDED_STORAGE_SIZES_UPDATED"
+                | "PROJECT_ENABLE_DATA_VALIDATION_UPDATED"
+                | "PROJECT_COLLECT_DATABASE_STATISTICS_UPDATED"
+                | "OS_MAINTENANCE"
+                | "OS_MAINTENANCE_RESTART"
+                | "OS_MAINTENANCE_REPLACEMENT"
+                | "FREE_UPGRADE_STARTED"
+                | "FLEX_UPGRADE_STARTED"
+                | "SERVERLESS_UPGRADE_STARTED"
+                | "TEST_FAILOVER_REQUESTED"
+                | "USER_SECURITY_SETTINGS_UPDATED"
+                | "AUDIT_LOG_CONFIGURATION_UPDATED"
+                | "STREAMS_AUDIT_LOG_CONFIGURATION_UPDATED"
+                | "ENCRYPTION_AT_REST_CONFIGURATION_UPDATED"
+                | "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED"
+                | "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED"
+                | "ENCRYPTION_AT_REST_KEY_ROTATION_STARTED"
+                | "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_CREATED"
+                | "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETED"
+                | "NDS_SET_IMAGE_OVERRIDES"
+                | "NDS_SET_CHEF_TARBALL_URI"
+                | "RESTRICTED_EMPLOYEE_ACCESS_BYPASS"
+                | "REVOKED_EMPLOYEE_ACCESS_BYPASS"
+                | "DEVICE_SYNC_DEBUG_ACCESS_GRANTED"
+                | "DEVICE_SYNC_DEBUG_ACCESS_REVOKED"
+                | "DEVICE_SYNC_DEBUG_X509_CERT_CREATED"
+                | "EMPLOYEE_ACCESS_GRANTED"
+                | "EMPLOYEE_ACCESS_REVOKED"
+                | "QUERY_ENGINE_TENANT_CREATED"
+                | "QUERY_ENGINE_TENANT_UPDATED"
+                | "QUERY_ENGINE_TENANT_REMOVED"
+                | "FEDERATED_DATABASE_CREATED"
+                | "FEDERATED_DATABASE_UPDATED"
+                | "FEDERATED_DATABASE_REMOVED"
+                | "TENANT_SNAPSHOT_FAILED"
+                | "TENANT_RESTORE_FAILED"
+                | "SAMPLE_DATASET_LOAD_REQUESTED"
+                | "CUSTOMER_X509_CRL_UPDATED"
+                | "CONTAINER_SUBNETS_UPDATE_REQUESTED"
+                | "ONLINE_ARCHIVE_CREATED"
+                | "ONLINE_ARCHIVE_DELETED"
+                | "ONLINE_ARCHIVE_UPDATED"
+                | "ONLINE_ARCHIVE_PAUSE_REQUESTED"
+                | "ONLINE_ARCHIVE_PAUSED"
+                | "ONLINE_ARCHIVE_ACTIVE"
+                | "ONLINE_ARCHIVE_ORPHANED"
+                | "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_ENABLED"
+                | "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_UPDATED"
+                | "ONLINE_ARCHIVE_DATA_EXPIRATION_RULE_DISABLED"
+                | "ONLINE_ARCHIVE_DELETE_AFTER_DATE_UPDATED"
+                | "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_ADDED"
+                | "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_DELETED"
+                | "CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_UPDATED"
+                | "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_ADDED"
+                | "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_DELETED"
+                | "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_UPDATED"
+                | "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_ADDED"
+                | "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_DELETED"
+                | "CLOUD_PROVIDER_ACCESS_GCP_SERVICE_ACCOUNT_UPDATED"
+                | "PENDING_INDEXES_DELETED"
+                | "PENDING_INDEXES_CANCELED"
+                | "PROCESS_RESTART_REQUESTED"
+                | "AUTO_HEALING_ACTION"
+                | "AUTO_HEALING_REQUESTED_CRITICAL_INSTANCE_POWER_CYCLE"
+                | "AUTO_HEALING_REQUESTED_INSTANCE_REPLACEMENT"
+                | "AUTO_HEALING_REQUESTED_NODE_RESYNC"
+                | "EXTRA_MAINTENANCE_DEFERRAL_GRANTED"
+                | "GROUP_AUTOMATION_CONFIG_PUBLISHED"
+                | "CLUSTER_AUTOMATION_CONFIG_PUBLISHED"
+                | "SET_ENSURE_CLUSTER_CONNECTIVITY_AFTER_FOR_CLUSTER"
+                | "CLUSTER_LINKED_TO_VERCEL"
+                | "CLUSTER_UNLINKED_FROM_VERCEL"
+                | "INGESTION_PIPELINE_DELETED"
+                | "INGESTION_PIPELINE_DESTROYED"
+                | "INGESTION_PIPELINE_CREATED"
+                | "INGESTION_PIPELINE_UPDATED"
+                | "OS_TUNE_FILE_OVERRIDES"
+                | "MONITORING_AGENT_OVERRIDES"
+                | "MONITORING_AGENT_REBALANCE_FLAG"
+                | "MONITORING_AGENT_REBALANCE_TRIGGERED"
+                | "CLUSTER_PREFERRED_CPU_ARCHITECTURE_MODIFIED"
+                | "CLUSTER_FORCE_PLANNED"
+                | "CLUSTER_REGIONAL_OUTAGE_SIMULATION_STARTED"
+                | "CLUSTER_REGIONAL_OUTAGE_SIMULATION_FAILED_TO_START"
+                | "CLUSTER_REGIONAL_OUTAGE_SIMULATION_END_REQUESTED"
+                | "CLUSTER_REGIONAL_OUTAGE_SIMULATION_COMPLETED"
+                | "CLUSTER_REGIONAL_OUTAGE_SIMULATION_CANCELLED_CLUSTER_PAUSE"
+                | "UIS_PANICKED"
+                | "TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL"
+                | "TENANT_UPGRADE_TO_SERVERLESS_FAILED"
+                | "SERVERLESS_UPGRADE_TO_DEDICATED_SUCCESSFUL"
+                | "SERVERLESS_UPGRADE_TO_DEDICATED_FAILED"
+                | "CLUSTER_FORCE_RECONFIG_REQUESTED"
+                | "AGENT_FORCE_RESTART_REQUESTED"
+                | "CLUSTER_RESET_FORCE_RECONFIG_REQUESTED"
+                | "PROJECT_BYPASSED_MAINTENANCE"
+                | "FEATURE_FLAG_MAINTENANCE"
+                | "DATA_FEDERATION_QUERY_LIMIT_CONFIGURED"
+                | "DATA_FEDERATION_QUERY_LIMIT_DELETED"
+                | "DATA_API_SETUP_FOR_VERCEL"
+                | "ADMIN_CLUSTER_LOCK_UPDATED"
+                | "CLUSTER_ROLLING_RESYNC_STARTED"
+                | "CLUSTER_ROLLING_RESYNC_COMPLETED"
+                | "CLUSTER_ROLLING_RESYNC_FAILED"
+                | "NODE_ROLLING_RESYNC_SCHEDULED"
+                | "CLUSTER_ROLLING_RESYNC_CANCELED"
+                | "CLUSTER_OS_UPDATED"
+                | "CLUSTER_INSTANCE_FAMILY_UPDATED"
+                | "PUSH_BASED_LOG_EXPORT_ENABLED"
+                | "PUSH_BASED_LOG_EXPORT_CONFIGURATION_UPDATED"
+                | "PUSH_BASED_LOG_EXPORT_DISABLED"
+                | "LOG_STREAMING_ENABLED"
+                | "LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "LOG_STREAMING_DISABLED"
+                | "DATADOG_LOG_STREAMING_ENABLED"
+                | "DATADOG_LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "DATADOG_LOG_STREAMING_DISABLED"
+                | "SPLUNK_LOG_STREAMING_ENABLED"
+                | "SPLUNK_LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "SPLUNK_LOG_STREAMING_DISABLED"
+                | "S3_LOG_STREAMING_ENABLED"
+                | "S3_LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "S3_LOG_STREAMING_DISABLED"
+                | "AZURE_LOG_STREAMING_ENABLED"
+                | "AZURE_LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "AZURE_LOG_STREAMING_DISABLED"
+                | "GCP_LOG_STREAMING_ENABLED"
+                | "GCP_LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "GCP_LOG_STREAMING_DISABLED"
+                | "OTEL_LOG_STREAMING_ENABLED"
+                | "OTEL_LOG_STREAMING_CONFIGURATION_UPDATED"
+                | "OTEL_LOG_STREAMING_DISABLED"
+                | "LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE"
+                | "LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED"
+                | "LOG_STREAMING_EXPORT_RECOVERED"
+                | "LOG_STREAMING_REPLAY_STARTED"
+                | "LOG_STREAMING_REPLAY_COMPLETE"
+                | "OTEL_METRIC_INTEGRATION_ENABLED"
+                | "OTEL_METRIC_INTEGRATION_CONFIGURATION_UPDATED"
+                | "OTEL_METRIC_INTEGRATION_DISABLED"
+                | "AZURE_CLUSTER_PREFERRED_STORAGE_TYPE_UPDATED"
+                | "CONTAINER_DELETED"
+                | "REGIONALIZED_PRIVATE_ENDPOINT_MODE_ENABLED"
+                | "REGIONALIZED_PRIVATE_ENDPOINT_MODE_DISABLED"
+                | "STREAM_TENANT_CREATED"
+                | "STREAM_TENANT_UPDATED"
+                | "STREAM_TENANT_DELETED"
+                | "STREAM_TENANT_CONNECTIONS_LISTED"
+                | "STREAM_TENANT_CONNECTION_UPDATED"
+                | "STREAM_TENANT_CONNECTION_DELETED"
+                | "STREAM_TENANT_CONNECTION_CREATED"
+                | "STREAM_TENANT_CONNECTION_VIEWED"
+                | "STREAM_TENANT_OPERATIONAL_LOGS"
+                | "STREAM_TENANT_AUDIT_LOGS"
+                | "STREAM_TENANT_AUDIT_LOGS_DELETED"
+                | "QUEUED_ADMIN_ACTION_CREATED"
+                | "QUEUED_ADMIN_ACTION_COMPLETED"
+                | "QUEUED_ADMIN_ACTION_CANCELLED"
+                | "ATLAS_SQL_SCHEDULED_UPDATE_CREATED"
+                | "ATLAS_SQL_SCHEDULED_UPDATE_MODIFIED"
+                | "ATLAS_SQL_SCHEDULED_UPDATE_REMOVED"
+                | "CLUSTER_INSTANCE_DISABLED"
+                | "CLUSTER_INSTANCE_ENABLED"
+                | "SEARCH_HOST_PAUSE_ALL_INITIAL_SYNCS"
+                | "SEARCH_HOST_DISABLE_FTS"
+                | "SEARCH_HOST_PAUSE_INITIAL_SYNC_ON_INDEX_IDS"
+                | "CLUSTER_BLOCK_WRITE"
+                | "CLUSTER_UNBLOCK_WRITE"
+                | "KMIP_KEY_ROTATION_SCHEDULED"
+                | "SSL_CERTIFICATE_ISSUED"
+                | "PROJECT_SCHEDULED_MAINTENANCE_OUTSIDE_OF_PROTECTED_HOURS"
+                | "CLUSTER_CANCELING_SHARD_DRAIN_REQUESTED"
+                | "CLUSTER_CANCELING_CONFIG_SERVER_TRANSITION_REQUESTED"
+                | "CLUSTER_MIGRATE_BACK_TO_AWS_MANAGED_IP_REQUESTED"
+                | "CLUSTER_IP_MIGRATED_FIRST_ROUND"
+                | "CLUSTER_IP_MIGRATED_SECOND_ROUND"
+                | "CLUSTER_IP_MIGRATED_FINAL_ROUND"
+                | "CLUSTER_IP_ROLLED_BACK"
+                | "AZ_BALANCING_OVERRIDE_MODIFIED"
+                | "FTDC_SETTINGS_UPDATED"
+                | "PROXY_PROTOCOL_FOR_PRIVATE_LINK_MODE_UPDATED"
+                | "MONGOTUNE_WRITE_BLOCK_POLICY_ELIGIBLE"
+                | "MONGOTUNE_WRITE_BLOCK_POLICY_INELIGIBLE"
+                | "PREDICTIVE_AUTOSCALING_ENABLED"
+                | "PREDICTIVE_AUTOSCALING_DISABLED"
+                | "SHADOW_CLUSTER_CREATE_EXPOSURE"
+                | "SHADOW_CLUSTER_DELETE_EXPOSURE"
+                | "SHADOW_CLUSTER_RECORDING_STATUS_UPDATE"
+                | "SHADOW_CLUSTER_REPLAY_STATUS_UPDATE"
+                | "NODE_HIDDEN_BY_ADMIN"
+                | "NODE_UNHIDDEN_BY_ADMIN"
+                | "CLUSTER_CREATED_VIA_ANIS"
+                | "MAINTENANCE_WAVE_ASSIGNMENT_ADDED"
+                | "MAINTENANCE_WAVE_ASSIGNMENT_MODIFIED"
+                | "MAINTENANCE_WAVE_ASSIGNMENT_REMOVED"
+                | "CLUSTER_MONGUARD_ENABLED"
+                | "CLUSTER_MONGUARD_DISABLED"
+                | "CLUSTER_MONGODB_VERSION_UPDATED"
+                | "VOLUME_IMPAIRED"
+                | "VOLUME_IMPAIRED_RESOLVED",
+            ) => Self::NDSAuditViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "COMPUTE_AUTO_SCALE_INITIATED"
+                | "DISK_AUTO_SCALE_INITIATED"
+                | "COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS"
+                | "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL"
+                | "DISK_AUTO_SCALE_OPLOG_FAIL"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "CLUSTER_AUTO_SHARDING_INITIATED"
+                | "CLUSTER_RESHARDING_COMPLETED",
+            ) => Self::NDSAutoScalingAuditViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "SERVERLESS_INSTANCE_CREATED"
+                | "SERVERLESS_INSTANCE_READY"
+                | "SERVERLESS_INSTANCE_UPDATE_SUBMITTED"
+                | "SERVERLESS_INSTANCE_UPDATE_STARTED"
+                | "SERVERLESS_INSTANCE_UPDATE_COMPLETED"
+                | "SERVERLESS_INSTANCE_DELETE_SUBMITTED"
+                | "SERVERLESS_INSTANCE_DELETED"
+                | "SERVERLESS_INSTANCE_UNBLOCKED",
+            ) => Self::NDSServerlessInstanceAuditView(Box::from_json(value)?),
+            Some(
+                "TENANT_ENDPOINT_CREATED"
+                | "TENANT_ENDPOINT_RESERVED"
+                | "TENANT_ENDPOINT_RESERVATION_FAILED"
+                | "TENANT_ENDPOINT_UPDATED"
+                | "TENANT_ENDPOINT_INITIATING"
+                | "TENANT_ENDPOINT_AVAILABLE"
+                | "TENANT_ENDPOINT_FAILED"
+                | "TENANT_ENDPOINT_DELETING"
+                | "TENANT_ENDPOINT_DELETED"
+                | "TENANT_ENDPOINT_EXPIRED",
+            ) => Self::NDSTenantEndpointAuditView(Box::from_json(value)?),
+            Some(
+                "PRIMARY_ELECTED"
+                | "REPLICATION_OPLOG_WINDOW_HEALTHY"
+                | "REPLICATION_OPLOG_WINDOW_RUNNING_OUT"
+                | "ONE_PRIMARY"
+                | "NO_PRIMARY"
+                | "TOO_MANY_ELECTIONS"
+                | "TOO_FEW_HEALTHY_MEMBERS"
+                | "TOO_MANY_UNHEALTHY_MEMBERS",
+            ) => Self::ForNdsGroup(Box::from_json(value)?),
+            Some("SEARCH_DEPLOYMENT_CREATED" | "SEARCH_DEPLOYMENT_UPDATED" | "SEARCH_DEPLOYMENT_DELETED") => {
+                Self::SearchDeploymentAuditView(Box::from_json(value)?)
+            }
+            Some("TEAM_ADDED_TO_GROUP" | "TEAM_REMOVED_FROM_GROUP" | "TEAM_ROLES_MODIFIED") => {
+                Self::TeamEventViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some(
+                "JOINED_GROUP"
+                | "REMOVED_FROM_GROUP"
+                | "INVITED_TO_GROUP"
+                | "REQUESTED_TO_JOIN_GROUP"
+                | "GROUP_INVITATION_DELETED"
+                | "USER_ROLES_CHANGED_AUDIT"
+                | "JOIN_GROUP_REQUEST_DENIED_AUDIT"
+                | "JOIN_GROUP_REQUEST_APPROVED_AUDIT",
+            ) => Self::UserEventViewForNdsGroup(Box::from_json(value)?),
+            Some("TAGS_MODIFIED" | "CLUSTER_TAGS_MODIFIED" | "GROUP_TAGS_MODIFIED") => {
+                Self::ResourceEventViewForNdsGroup(Box::from_json(value)?)
+            }
+            Some("MAX_PROCESSOR_COUNT_REACHED") => Self::StreamsEventViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "STREAM_PROCESSOR_STATE_IS_FAILED"
+                | "STREAM_PROCESSOR_STARTED"
+                | "STREAM_PROCESSOR_AUTOSCALE_INITIATED"
+                | "STREAM_PROCESSOR_CREATED"
+                | "STREAM_PROCESSOR_STOPPED"
+                | "STREAM_PROCESSOR_DROPPED"
+                | "STREAM_PROCESSOR_MODIFIED"
+                | "INSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"
+                | "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD",
+            ) => Self::StreamProcessorEventViewForNdsGroup(Box::from_json(value)?),
+            Some(
+                "CHARTS_API_SUCCESS"
+                | "CHARTS_API_FAILURE"
+                | "CHARTS_DASHBOARD_EXPORTED"
+                | "CHARTS_DASHBOARD_EXPORT_FAILED"
+                | "CHARTS_DASHBOARD_IMPORTED"
+                | "CHARTS_DASHBOARD_IMPORT_FAILED",
+            ) => Self::ChartsAudit(Box::from_json(value)?),
+            Some("RESOURCE_POLICY_VIOLATED") => Self::AtlasResourcePolicyAuditForNdsGroup(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DefaultEventViewForNdsGroup(v) => v.to_json(),
@@ -4244,6 +5008,7 @@ pub enum EventViewForOrg {
 }
 
 impl Json for EventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "eventTypeName").as_deref() {
             Some(
@@ -4566,6 +5331,7 @@ impl Json for EventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::DefaultEventViewForOrg(v) => v.to_json(),
@@ -4623,6 +5389,7 @@ pub enum FTSIndexAuditTypeView {
 
 impl FTSIndexAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FtsIndexDeletionFailed => "FTS_INDEX_DELETION_FAILED",
@@ -4643,6 +5410,7 @@ impl FTSIndexAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FTS_INDEX_DELETION_FAILED" => Self::FtsIndexDeletionFailed,
@@ -4664,9 +5432,11 @@ impl FTSIndexAuditTypeView {
 }
 
 impl Json for FTSIndexAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4710,6 +5480,7 @@ pub struct FTSIndexAuditView {
 
 impl FTSIndexAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: FTSIndexAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -4731,6 +5502,7 @@ impl FTSIndexAuditView {
 }
 
 impl Json for FTSIndexAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4751,6 +5523,7 @@ impl Json for FTSIndexAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -4803,6 +5576,7 @@ pub struct ForNdsGroup {
 
 impl ForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ReplicaSetEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             created,
@@ -4821,6 +5595,7 @@ impl ForNdsGroup {
 }
 
 impl Json for ForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4838,6 +5613,7 @@ impl Json for ForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -4871,12 +5647,14 @@ pub struct GroupPaginatedEventView {
 
 impl GroupPaginatedEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EventViewForNdsGroup>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for GroupPaginatedEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4886,6 +5664,7 @@ impl Json for GroupPaginatedEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -4985,6 +5764,7 @@ pub enum HostEventTypeViewForNdsGroup {
 
 impl HostEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AttemptKillopAudit => "ATTEMPT_KILLOP_AUDIT",
@@ -5033,6 +5813,7 @@ impl HostEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ATTEMPT_KILLOP_AUDIT" => Self::AttemptKillopAudit,
@@ -5082,9 +5863,11 @@ impl HostEventTypeViewForNdsGroup {
 }
 
 impl Json for HostEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5138,6 +5921,7 @@ pub struct HostEventViewForNdsGroup {
 
 impl HostEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -5164,6 +5948,7 @@ impl HostEventViewForNdsGroup {
 }
 
 impl Json for HostEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5189,6 +5974,7 @@ impl Json for HostEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -5559,6 +6345,7 @@ pub enum HostMetricEvent {
 }
 
 impl Json for HostMetricEvent {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "metricName").as_deref() {
             Some("ASSERT_MSG") => Self::AssertMsg(Box::from_json(value)?),
@@ -5772,6 +6559,7 @@ impl Json for HostMetricEvent {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AssertMsg(v) => with_tag(v.to_json(), "metricName", "ASSERT_MSG"),
@@ -6094,6 +6882,7 @@ pub enum HostMetricEventTypeView {
 
 impl HostMetricEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InsideMetricThreshold => "INSIDE_METRIC_THRESHOLD",
@@ -6103,6 +6892,7 @@ impl HostMetricEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INSIDE_METRIC_THRESHOLD" => Self::InsideMetricThreshold,
@@ -6113,9 +6903,11 @@ impl HostMetricEventTypeView {
 }
 
 impl Json for HostMetricEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6721,6 +7513,7 @@ pub enum NDSAuditTypeViewForNdsGroup {
 
 impl NDSAuditTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ClusterCreated => "CLUSTER_CREATED",
@@ -7038,6 +7831,7 @@ impl NDSAuditTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLUSTER_CREATED" => Self::ClusterCreated,
@@ -7356,9 +8150,11 @@ impl NDSAuditTypeViewForNdsGroup {
 }
 
 impl Json for NDSAuditTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7384,6 +8180,7 @@ pub enum NDSAuditTypeViewForOrg {
 
 impl NDSAuditTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgLimitUpdated => "ORG_LIMIT_UPDATED",
@@ -7395,6 +8192,7 @@ impl NDSAuditTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_LIMIT_UPDATED" => Self::OrgLimitUpdated,
@@ -7407,9 +8205,11 @@ impl NDSAuditTypeViewForOrg {
 }
 
 impl Json for NDSAuditTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7457,6 +8257,7 @@ pub struct NDSAuditViewForNdsGroup {
 
 impl NDSAuditViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSAuditTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -7480,6 +8281,7 @@ impl NDSAuditViewForNdsGroup {
 }
 
 impl Json for NDSAuditViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7502,6 +8304,7 @@ impl Json for NDSAuditViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -7566,6 +8369,7 @@ pub struct NDSAuditViewForOrg {
 
 impl NDSAuditViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSAuditTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -7589,6 +8393,7 @@ impl NDSAuditViewForOrg {
 }
 
 impl Json for NDSAuditViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7611,6 +8416,7 @@ impl Json for NDSAuditViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -7683,6 +8489,7 @@ pub enum NDSAutoScalingAuditTypeViewForNdsGroup {
 
 impl NDSAutoScalingAuditTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ComputeAutoScaleInitiated => "COMPUTE_AUTO_SCALE_INITIATED",
@@ -7713,6 +8520,7 @@ impl NDSAutoScalingAuditTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "COMPUTE_AUTO_SCALE_INITIATED" => Self::ComputeAutoScaleInitiated,
@@ -7744,9 +8552,11 @@ impl NDSAutoScalingAuditTypeViewForNdsGroup {
 }
 
 impl Json for NDSAutoScalingAuditTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7790,6 +8600,7 @@ pub struct NDSAutoScalingAuditViewForNdsGroup {
 
 impl NDSAutoScalingAuditViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSAutoScalingAuditTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -7811,6 +8622,7 @@ impl NDSAutoScalingAuditViewForNdsGroup {
 }
 
 impl Json for NDSAutoScalingAuditViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7831,6 +8643,7 @@ impl Json for NDSAutoScalingAuditViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -7879,6 +8692,7 @@ pub enum NDSServerlessInstanceAuditTypeView {
 
 impl NDSServerlessInstanceAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServerlessInstanceCreated => "SERVERLESS_INSTANCE_CREATED",
@@ -7894,6 +8708,7 @@ impl NDSServerlessInstanceAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SERVERLESS_INSTANCE_CREATED" => Self::ServerlessInstanceCreated,
@@ -7910,9 +8725,11 @@ impl NDSServerlessInstanceAuditTypeView {
 }
 
 impl Json for NDSServerlessInstanceAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7956,6 +8773,7 @@ pub struct NDSServerlessInstanceAuditView {
 
 impl NDSServerlessInstanceAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSServerlessInstanceAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -7977,6 +8795,7 @@ impl NDSServerlessInstanceAuditView {
 }
 
 impl Json for NDSServerlessInstanceAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7997,6 +8816,7 @@ impl Json for NDSServerlessInstanceAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8049,6 +8869,7 @@ pub enum NDSTenantEndpointAuditTypeView {
 
 impl NDSTenantEndpointAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TenantEndpointCreated => "TENANT_ENDPOINT_CREATED",
@@ -8066,6 +8887,7 @@ impl NDSTenantEndpointAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TENANT_ENDPOINT_CREATED" => Self::TenantEndpointCreated,
@@ -8084,9 +8906,11 @@ impl NDSTenantEndpointAuditTypeView {
 }
 
 impl Json for NDSTenantEndpointAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8134,6 +8958,7 @@ pub struct NDSTenantEndpointAuditView {
 
 impl NDSTenantEndpointAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: NDSTenantEndpointAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8157,6 +8982,7 @@ impl NDSTenantEndpointAuditView {
 }
 
 impl Json for NDSTenantEndpointAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8179,6 +9005,7 @@ impl Json for NDSTenantEndpointAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8253,6 +9080,7 @@ pub struct NumberMetricEventView {
 
 impl NumberMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8281,6 +9109,7 @@ impl NumberMetricEventView {
 }
 
 impl Json for NumberMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8308,6 +9137,7 @@ impl Json for NumberMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8513,6 +9343,7 @@ pub enum OrgEventTypeViewForOrg {
 
 impl OrgEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgCreated => "ORG_CREATED",
@@ -8603,6 +9434,7 @@ impl OrgEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_CREATED" => Self::OrgCreated,
@@ -8694,9 +9526,11 @@ impl OrgEventTypeViewForOrg {
 }
 
 impl Json for OrgEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -8742,6 +9576,7 @@ pub struct OrgEventViewForOrg {
 
 impl OrgEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: OrgEventTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -8764,6 +9599,7 @@ impl OrgEventViewForOrg {
 }
 
 impl Json for OrgEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8785,6 +9621,7 @@ impl Json for OrgEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -8822,12 +9659,14 @@ pub struct OrgPaginatedEventView {
 
 impl OrgPaginatedEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EventViewForOrg>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for OrgPaginatedEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8837,6 +9676,7 @@ impl Json for OrgPaginatedEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -8862,12 +9702,14 @@ pub struct PaginatedEventTypeDetailsResponse {
 
 impl PaginatedEventTypeDetailsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<EventTypeDetails>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedEventTypeDetailsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8877,6 +9719,7 @@ impl Json for PaginatedEventTypeDetailsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -8902,12 +9745,14 @@ pub struct Principal {
 
 impl Principal {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, name: None, on_behalf_of: None }
     }
 }
 
 impl Json for Principal {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8917,6 +9762,7 @@ impl Json for Principal {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -8956,6 +9802,7 @@ pub struct Raw {
 
 impl Raw {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             t: None,
@@ -8973,6 +9820,7 @@ impl Raw {
 }
 
 impl Json for Raw {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -8989,6 +9837,7 @@ impl Json for Raw {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_t", &self.t);
@@ -9057,6 +9906,7 @@ pub struct RawMetricEventView {
 
 impl RawMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -9085,6 +9935,7 @@ impl RawMetricEventView {
 }
 
 impl Json for RawMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9112,6 +9963,7 @@ impl Json for RawMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9172,6 +10024,7 @@ pub enum ReplicaSetEventTypeViewForNdsGroup {
 
 impl ReplicaSetEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PrimaryElected => "PRIMARY_ELECTED",
@@ -9187,6 +10040,7 @@ impl ReplicaSetEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PRIMARY_ELECTED" => Self::PrimaryElected,
@@ -9203,9 +10057,11 @@ impl ReplicaSetEventTypeViewForNdsGroup {
 }
 
 impl Json for ReplicaSetEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9229,6 +10085,7 @@ pub enum ResourceEventTypeView {
 
 impl ResourceEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TagsModified => "TAGS_MODIFIED",
@@ -9239,6 +10096,7 @@ impl ResourceEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TAGS_MODIFIED" => Self::TagsModified,
@@ -9250,9 +10108,11 @@ impl ResourceEventTypeView {
 }
 
 impl Json for ResourceEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9274,6 +10134,7 @@ pub enum ResourceEventTypeViewForOrg {
 
 impl ResourceEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TagsModified => "TAGS_MODIFIED",
@@ -9283,6 +10144,7 @@ impl ResourceEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TAGS_MODIFIED" => Self::TagsModified,
@@ -9293,9 +10155,11 @@ impl ResourceEventTypeViewForOrg {
 }
 
 impl Json for ResourceEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9343,6 +10207,7 @@ pub struct ResourceEventViewForNdsGroup {
 
 impl ResourceEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ResourceEventTypeView, id: String, resource_type: String) -> Self {
         Self {
             api_key_id: None,
@@ -9366,6 +10231,7 @@ impl ResourceEventViewForNdsGroup {
 }
 
 impl Json for ResourceEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9388,6 +10254,7 @@ impl Json for ResourceEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9452,6 +10319,7 @@ pub struct ResourceEventViewForOrg {
 
 impl ResourceEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         created: String,
         event_type_name: ResourceEventTypeViewForOrg,
@@ -9480,6 +10348,7 @@ impl ResourceEventViewForOrg {
 }
 
 impl Json for ResourceEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9502,6 +10371,7 @@ impl Json for ResourceEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9542,6 +10412,7 @@ pub enum SearchDeploymentAuditTypeView {
 
 impl SearchDeploymentAuditTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SearchDeploymentCreated => "SEARCH_DEPLOYMENT_CREATED",
@@ -9552,6 +10423,7 @@ impl SearchDeploymentAuditTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SEARCH_DEPLOYMENT_CREATED" => Self::SearchDeploymentCreated,
@@ -9563,9 +10435,11 @@ impl SearchDeploymentAuditTypeView {
 }
 
 impl Json for SearchDeploymentAuditTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9609,6 +10483,7 @@ pub struct SearchDeploymentAuditView {
 
 impl SearchDeploymentAuditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: SearchDeploymentAuditTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -9630,6 +10505,7 @@ impl SearchDeploymentAuditView {
 }
 
 impl Json for SearchDeploymentAuditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9650,6 +10526,7 @@ impl Json for SearchDeploymentAuditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9706,6 +10583,7 @@ pub enum ServiceAccountEventTypeViewForNdsGroup {
 
 impl ServiceAccountEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ServiceAccountCreated => "SERVICE_ACCOUNT_CREATED",
@@ -9729,6 +10607,7 @@ impl ServiceAccountEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SERVICE_ACCOUNT_CREATED" => Self::ServiceAccountCreated,
@@ -9753,9 +10632,11 @@ impl ServiceAccountEventTypeViewForNdsGroup {
 }
 
 impl Json for ServiceAccountEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9799,6 +10680,7 @@ pub struct ServiceAccountGroupEvents {
 
 impl ServiceAccountGroupEvents {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: ServiceAccountEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -9820,6 +10702,7 @@ impl ServiceAccountGroupEvents {
 }
 
 impl Json for ServiceAccountGroupEvents {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -9840,6 +10723,7 @@ impl Json for ServiceAccountGroupEvents {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -9895,6 +10779,7 @@ pub enum StreamProcessorEventTypeViewForNdsGroup {
 
 impl StreamProcessorEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StreamProcessorStateIsFailed => "STREAM_PROCESSOR_STATE_IS_FAILED",
@@ -9911,6 +10796,7 @@ impl StreamProcessorEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STREAM_PROCESSOR_STATE_IS_FAILED" => Self::StreamProcessorStateIsFailed,
@@ -9928,9 +10814,11 @@ impl StreamProcessorEventTypeViewForNdsGroup {
 }
 
 impl Json for StreamProcessorEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -9978,6 +10866,7 @@ pub struct StreamProcessorEventViewForNdsGroup {
 
 impl StreamProcessorEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: StreamProcessorEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             created,
@@ -10001,6 +10890,7 @@ impl StreamProcessorEventViewForNdsGroup {
 }
 
 impl Json for StreamProcessorEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10023,6 +10913,7 @@ impl Json for StreamProcessorEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -10073,6 +10964,7 @@ pub struct StreamsEventViewForNdsGroup {
 
 impl StreamsEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, id: String) -> Self {
         Self {
             created,
@@ -10088,6 +10980,7 @@ impl StreamsEventViewForNdsGroup {
 }
 
 impl Json for StreamsEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10102,6 +10995,7 @@ impl Json for StreamsEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "created", &self.created);
@@ -10156,6 +11050,7 @@ pub struct TeamEvent {
 
 impl TeamEvent {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: TeamEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10178,6 +11073,7 @@ impl TeamEvent {
 }
 
 impl Json for TeamEvent {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10199,6 +11095,7 @@ impl Json for TeamEvent {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10246,6 +11143,7 @@ pub enum TeamEventTypeView {
 
 impl TeamEventTypeView {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TeamCreated => "TEAM_CREATED",
@@ -10260,6 +11158,7 @@ impl TeamEventTypeView {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TEAM_CREATED" => Self::TeamCreated,
@@ -10275,9 +11174,11 @@ impl TeamEventTypeView {
 }
 
 impl Json for TeamEventTypeView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10301,6 +11202,7 @@ pub enum TeamEventTypeViewForNdsGroup {
 
 impl TeamEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TeamAddedToGroup => "TEAM_ADDED_TO_GROUP",
@@ -10311,6 +11213,7 @@ impl TeamEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TEAM_ADDED_TO_GROUP" => Self::TeamAddedToGroup,
@@ -10322,9 +11225,11 @@ impl TeamEventTypeViewForNdsGroup {
 }
 
 impl Json for TeamEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10370,6 +11275,7 @@ pub struct TeamEventViewForNdsGroup {
 
 impl TeamEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: TeamEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10392,6 +11298,7 @@ impl TeamEventViewForNdsGroup {
 }
 
 impl Json for TeamEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10413,6 +11320,7 @@ impl Json for TeamEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10486,6 +11394,7 @@ pub struct TimeMetricEventView {
 
 impl TimeMetricEventView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: HostMetricEventTypeView, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10514,6 +11423,7 @@ impl TimeMetricEventView {
 }
 
 impl Json for TimeMetricEventView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10541,6 +11451,7 @@ impl Json for TimeMetricEventView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10596,6 +11507,7 @@ pub enum UserEventTypeViewForNdsGroup {
 
 impl UserEventTypeViewForNdsGroup {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JoinedGroup => "JOINED_GROUP",
@@ -10611,6 +11523,7 @@ impl UserEventTypeViewForNdsGroup {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "JOINED_GROUP" => Self::JoinedGroup,
@@ -10627,9 +11540,11 @@ impl UserEventTypeViewForNdsGroup {
 }
 
 impl Json for UserEventTypeViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10667,6 +11582,7 @@ pub enum UserEventTypeViewForOrg {
 
 impl UserEventTypeViewForOrg {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::JoinedOrg => "JOINED_ORG",
@@ -10684,6 +11600,7 @@ impl UserEventTypeViewForOrg {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "JOINED_ORG" => Self::JoinedOrg,
@@ -10702,9 +11619,11 @@ impl UserEventTypeViewForOrg {
 }
 
 impl Json for UserEventTypeViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -10750,6 +11669,7 @@ pub struct UserEventViewForNdsGroup {
 
 impl UserEventViewForNdsGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: UserEventTypeViewForNdsGroup, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10772,6 +11692,7 @@ impl UserEventViewForNdsGroup {
 }
 
 impl Json for UserEventViewForNdsGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10793,6 +11714,7 @@ impl Json for UserEventViewForNdsGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);
@@ -10854,6 +11776,7 @@ pub struct UserEventViewForOrg {
 
 impl UserEventViewForOrg {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created: String, event_type_name: UserEventTypeViewForOrg, id: String) -> Self {
         Self {
             api_key_id: None,
@@ -10876,6 +11799,7 @@ impl UserEventViewForOrg {
 }
 
 impl Json for UserEventViewForOrg {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -10897,6 +11821,7 @@ impl Json for UserEventViewForOrg {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKeyId", &self.api_key_id);

@@ -387,6 +387,15 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/ActivityFeedLinkResponse/properties/links/items" {
         return Some(round_trip::<crate::models::Link>(value));
     }
+    if pointer == "/components/schemas/AddOrRemoveGroupRole" {
+        return Some(round_trip::<crate::models::GroupRoleChange>(value));
+    }
+    if pointer == "/components/schemas/AddOrRemoveOrgRole" {
+        return Some(round_trip::<crate::models::OrgRoleChange>(value));
+    }
+    if pointer == "/components/schemas/AddOrRemoveUserFromTeam" {
+        return Some(round_trip::<crate::models::TeamMember>(value));
+    }
     #[cfg(feature = "teams")]
     if pointer == "/components/schemas/AddUserToTeam" {
         return Some(round_trip::<AddUserToTeam>(value));
@@ -2416,6 +2425,23 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/AppServiceMetricThreshold" {
         return Some(round_trip::<AppServiceMetricThreshold>(value));
     }
+    if pointer == "/components/schemas/AppServiceMetricThreshold/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/AppServiceMetricThreshold/properties/mode" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/AppServiceMetricThreshold/properties/operator" {
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
+    }
+    if pointer == "/components/schemas/AppServiceMetricThreshold/properties/threshold" {
+        return Some(round_trip::<f64>(value));
+    }
+    #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+    if pointer == "/components/schemas/AppServiceMetricThreshold/properties/units" {
+        return Some(round_trip::<AlertsThresholdIntegerUnits>(value));
+    }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AssertMsgRawMetricThresholdView" {
         return Some(round_trip::<AssertMsgRawMetricThresholdView>(value));
@@ -2428,7 +2454,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AssertMsgRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AssertMsgRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -2448,7 +2474,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AssertRegularRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AssertRegularRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -2468,7 +2494,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AssertUserRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AssertUserRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -2488,7 +2514,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AssertWarningRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AssertWarningRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -3039,7 +3065,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AvgCommandExecutionTimeTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AvgCommandExecutionTimeTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -3060,7 +3086,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AvgReadExecutionTimeTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AvgReadExecutionTimeTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -3081,7 +3107,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/AvgWriteExecutionTimeTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/AvgWriteExecutionTimeTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -3979,6 +4005,28 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/BaseNetworkPeeringConnectionSettings" {
         return Some(round_trip::<BaseNetworkPeeringConnectionSettings>(value));
     }
+    if pointer == "/components/schemas/BaseNetworkPeeringConnectionSettings/properties/containerId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/BaseNetworkPeeringConnectionSettings/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(any(
+        feature = "atlas-search",
+        feature = "cloud-backups",
+        feature = "cloud-provider-access",
+        feature = "clusters",
+        feature = "data-federation",
+        feature = "flex-clusters",
+        feature = "network-peering",
+        feature = "online-archive",
+        feature = "private-endpoint-services",
+        feature = "sandbox",
+        feature = "serverless-instances"
+    ))]
+    if pointer == "/components/schemas/BaseNetworkPeeringConnectionSettings/properties/providerName" {
+        return Some(round_trip::<AWSCreateDataProcessRegionViewCloudProvider>(value));
+    }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/BaseStreamsRegion" {
         return Some(round_trip::<BaseStreamsRegion>(value));
@@ -4384,7 +4432,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CacheBytesReadIntoDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CacheBytesReadIntoDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -4405,7 +4453,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CacheBytesWrittenFromDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CacheBytesWrittenFromDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -4426,7 +4474,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CacheUsageDirtyDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CacheUsageDirtyDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -4447,7 +4495,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CacheUsageUsedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CacheUsageUsedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -5161,6 +5209,22 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "cloud-provider-access")]
     if pointer == "/components/schemas/CloudProviderAccessRoleRequest" {
         return Some(round_trip::<CloudProviderAccessRoleRequest>(value));
+    }
+    #[cfg(any(
+        feature = "atlas-search",
+        feature = "cloud-backups",
+        feature = "cloud-provider-access",
+        feature = "clusters",
+        feature = "data-federation",
+        feature = "flex-clusters",
+        feature = "network-peering",
+        feature = "online-archive",
+        feature = "private-endpoint-services",
+        feature = "sandbox",
+        feature = "serverless-instances"
+    ))]
+    if pointer == "/components/schemas/CloudProviderAccessRoleRequest/properties/providerName" {
+        return Some(round_trip::<AWSCreateDataProcessRegionViewCloudProvider>(value));
     }
     #[cfg(feature = "cloud-provider-access")]
     if pointer == "/components/schemas/CloudProviderAccessRoleRequestUpdate" {
@@ -6211,14 +6275,14 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/ClusterSearchIndex/properties/status" {
-        return Some(round_trip::<SearchIndexStatus>(value));
+        return Some(round_trip::<ClusterSearchIndexStatus>(value));
     }
     if pointer == "/components/schemas/ClusterSearchIndex/properties/storedSource" {
         return Some(round_trip::<serde_json::Value>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/ClusterSearchIndex/properties/type" {
-        return Some(round_trip::<SearchIndexType>(value));
+        return Some(round_trip::<ClusterSearchIndexType>(value));
     }
     #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
     if pointer == "/components/schemas/ClusterServerlessBackupOptions" {
@@ -6352,7 +6416,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ComputedMemoryDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ComputedMemoryDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6452,7 +6516,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ConnectionsMaxRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ConnectionsMaxRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6472,7 +6536,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ConnectionsPercentRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ConnectionsPercentRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6492,7 +6556,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ConnectionsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ConnectionsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6855,7 +6919,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "online-archive")]
     if pointer == "/components/schemas/CriteriaView/properties/type" {
-        return Some(round_trip::<CustomCriteriaViewType>(value));
+        return Some(round_trip::<CriteriaViewType>(value));
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CursorsTotalClientCursorsSizeRawMetricThresholdView" {
@@ -6869,7 +6933,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CursorsTotalClientCursorsSizeRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CursorsTotalClientCursorsSizeRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6889,7 +6953,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CursorsTotalOpenRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CursorsTotalOpenRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6909,7 +6973,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/CursorsTotalTimedOutRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/CursorsTotalTimedOutRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -6988,7 +7052,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DLQRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DLQRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -7170,6 +7234,21 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "projects")]
     if pointer == "/components/schemas/DataFederationLimit" {
         return Some(round_trip::<DataFederationLimit>(value));
+    }
+    if pointer == "/components/schemas/DataFederationLimit/properties/currentUsage" {
+        return Some(round_trip::<i64>(value));
+    }
+    if pointer == "/components/schemas/DataFederationLimit/properties/defaultLimit" {
+        return Some(round_trip::<i64>(value));
+    }
+    if pointer == "/components/schemas/DataFederationLimit/properties/maximumLimit" {
+        return Some(round_trip::<i64>(value));
+    }
+    if pointer == "/components/schemas/DataFederationLimit/properties/name" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/DataFederationLimit/properties/value" {
+        return Some(round_trip::<i64>(value));
     }
     #[cfg(feature = "data-federation")]
     if pointer == "/components/schemas/DataFederationTenantQueryLimit" {
@@ -7761,7 +7840,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -8100,7 +8179,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DbDataSizeTotalDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DbDataSizeTotalDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -8121,7 +8200,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DbDataSizeTotalWoSystemDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DbDataSizeTotalWoSystemDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -8142,7 +8221,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DbIndexSizeTotalDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DbIndexSizeTotalDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -8163,7 +8242,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DbStorageTotalDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DbStorageTotalDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -8188,6 +8267,9 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/DedicatedHardwareSpec/oneOf/2" {
         return Some(round_trip::<GCPHardwareSpec>(value));
     }
+    if pointer == "/components/schemas/DedicatedHardwareSpec/properties/nodeCount" {
+        return Some(round_trip::<i32>(value));
+    }
     #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
     if pointer == "/components/schemas/DedicatedHardwareSpec20240805" {
         return Some(round_trip::<DedicatedHardwareSpec20240805>(value));
@@ -8203,6 +8285,12 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
     if pointer == "/components/schemas/DedicatedHardwareSpec20240805/oneOf/2" {
         return Some(round_trip::<GCPHardwareSpec20240805>(value));
+    }
+    if pointer == "/components/schemas/DedicatedHardwareSpec20240805/properties/diskSizeGB" {
+        return Some(round_trip::<f64>(value));
+    }
+    if pointer == "/components/schemas/DedicatedHardwareSpec20240805/properties/nodeCount" {
+        return Some(round_trip::<i32>(value));
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DefaultAlertConfigViewForNdsGroup" {
@@ -9004,6 +9092,55 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/DiskBackupSnapshot" {
         return Some(round_trip::<DiskBackupSnapshot>(value));
     }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/createdAt" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/description" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/expiresAt" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "cloud-backups")]
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/frequencyType" {
+        return Some(round_trip::<DiskBackupReplicaSetFrequencyType>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/links" {
+        return Some(round_trip::<Vec<crate::models::Link>>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/links/items" {
+        return Some(round_trip::<crate::models::Link>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/masterKeyUUID" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/mongodVersion" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/policyItems" {
+        return Some(round_trip::<Vec<String>>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/policyItems/items" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "cloud-backups")]
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/snapshotType" {
+        return Some(round_trip::<DiskBackupReplicaSetSnapshotType>(value));
+    }
+    #[cfg(feature = "cloud-backups")]
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/status" {
+        return Some(round_trip::<DiskBackupReplicaSetStatus>(value));
+    }
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/storageSizeBytes" {
+        return Some(round_trip::<i64>(value));
+    }
+    #[cfg(feature = "cloud-backups")]
+    if pointer == "/components/schemas/DiskBackupSnapshot/properties/type" {
+        return Some(round_trip::<DiskBackupReplicaSetType>(value));
+    }
     #[cfg(feature = "cloud-backups")]
     if pointer == "/components/schemas/DiskBackupSnapshotAWSExportBucketRequest" {
         return Some(round_trip::<DiskBackupSnapshotAWSExportBucketRequest>(value));
@@ -9447,7 +9584,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionQueueDepthDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionQueueDepthDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9467,7 +9604,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionQueueDepthIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionQueueDepthIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9487,7 +9624,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionQueueDepthJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionQueueDepthJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9507,7 +9644,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionReadIopsDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionReadIopsDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9527,7 +9664,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionReadIopsIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionReadIopsIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9547,7 +9684,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionReadIopsJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionReadIopsJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9567,7 +9704,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionReadLatencyDataTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionReadLatencyDataTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9588,7 +9725,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionReadLatencyIndexTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionReadLatencyIndexTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9609,7 +9746,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionReadLatencyJournalTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionReadLatencyJournalTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9630,7 +9767,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionSpaceUsedDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionSpaceUsedDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9650,7 +9787,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionSpaceUsedIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionSpaceUsedIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9670,7 +9807,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionSpaceUsedJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionSpaceUsedJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9690,7 +9827,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionWriteIopsDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionWriteIopsDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9710,7 +9847,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionWriteIopsIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionWriteIopsIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9730,7 +9867,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionWriteIopsJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionWriteIopsJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9750,7 +9887,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionWriteLatencyDataTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionWriteLatencyDataTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9771,7 +9908,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionWriteLatencyIndexTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionWriteLatencyIndexTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9792,7 +9929,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DiskPartitionWriteLatencyJournalTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DiskPartitionWriteLatencyJournalTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9819,7 +9956,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DocumentDeletedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DocumentDeletedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9839,7 +9976,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DocumentInsertedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DocumentInsertedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9859,7 +9996,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DocumentReturnedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DocumentReturnedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9879,7 +10016,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/DocumentUpdatedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/DocumentUpdatedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -9949,6 +10086,24 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "encryption-at-rest-using-customer-key-management")]
     if pointer == "/components/schemas/EARPrivateEndpoint" {
         return Some(round_trip::<EARPrivateEndpoint>(value));
+    }
+    #[cfg(feature = "encryption-at-rest-using-customer-key-management")]
+    if pointer == "/components/schemas/EARPrivateEndpoint/properties/cloudProvider" {
+        return Some(round_trip::<AWSKMSEARPrivateEndpointCloudProvider>(value));
+    }
+    if pointer == "/components/schemas/EARPrivateEndpoint/properties/errorMessage" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/EARPrivateEndpoint/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "encryption-at-rest-using-customer-key-management")]
+    if pointer == "/components/schemas/EARPrivateEndpoint/properties/regionName" {
+        return Some(round_trip::<AWSKMSEARPrivateEndpointRegionName>(value));
+    }
+    #[cfg(any(feature = "cloud-backups", feature = "encryption-at-rest-using-customer-key-management"))]
+    if pointer == "/components/schemas/EARPrivateEndpoint/properties/status" {
+        return Some(round_trip::<AWSKMSEARPrivateEndpointStatus>(value));
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/EmailNotification" {
@@ -10065,6 +10220,35 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "private-endpoint-services")]
     if pointer == "/components/schemas/EndpointService" {
         return Some(round_trip::<EndpointService>(value));
+    }
+    #[cfg(any(
+        feature = "atlas-search",
+        feature = "cloud-backups",
+        feature = "cloud-provider-access",
+        feature = "clusters",
+        feature = "data-federation",
+        feature = "flex-clusters",
+        feature = "network-peering",
+        feature = "online-archive",
+        feature = "private-endpoint-services",
+        feature = "sandbox",
+        feature = "serverless-instances"
+    ))]
+    if pointer == "/components/schemas/EndpointService/properties/cloudProvider" {
+        return Some(round_trip::<AWSCreateDataProcessRegionViewCloudProvider>(value));
+    }
+    if pointer == "/components/schemas/EndpointService/properties/errorMessage" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/EndpointService/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/EndpointService/properties/regionName" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "private-endpoint-services")]
+    if pointer == "/components/schemas/EndpointService/properties/status" {
+        return Some(round_trip::<AWSPrivateLinkConnectionStatus>(value));
     }
     #[cfg(feature = "performance-advisor")]
     if pointer == "/components/schemas/EnvelopedDropIndexSuggestionsResponse" {
@@ -10338,7 +10522,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ExtraInfoPageFaultsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ExtraInfoPageFaultsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -10461,6 +10645,43 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
         return Some(round_trip::<FederationOidcWorkloadIdentityProvider>(value));
     }
     #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/associatedOrgs" {
+        return Some(round_trip::<Vec<ConnectedOrgConfig>>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/associatedOrgs/items" {
+        return Some(round_trip::<ConnectedOrgConfig>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/createdAt" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/description" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/displayName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/idpType" {
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/issuerUri" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/oktaIdpId" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/protocol" {
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProvider/properties/updatedAt" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationIdentityProviderUpdate" {
         return Some(round_trip::<FederationIdentityProviderUpdate>(value));
     }
@@ -10476,6 +10697,23 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/FederationIdentityProviderUpdate/oneOf/2" {
         return Some(round_trip::<FederationOidcWorkloadIdentityProviderUpdate>(value));
     }
+    if pointer == "/components/schemas/FederationIdentityProviderUpdate/properties/description" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProviderUpdate/properties/displayName" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationIdentityProviderUpdate/properties/idpType" {
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
+    }
+    if pointer == "/components/schemas/FederationIdentityProviderUpdate/properties/issuerUri" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationIdentityProviderUpdate/properties/protocol" {
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
+    }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcIdentityProvider" {
         return Some(round_trip::<FederationOidcIdentityProvider>(value));
@@ -10489,6 +10727,56 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
         return Some(round_trip::<FederationOidcWorkloadIdentityProvider>(value));
     }
     #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/associatedOrgs" {
+        return Some(round_trip::<Vec<ConnectedOrgConfig>>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/associatedOrgs/items" {
+        return Some(round_trip::<ConnectedOrgConfig>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/audience" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/authorizationType" {
+        return Some(round_trip::<FederationOidcIdentityProviderAuthorizationType>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/createdAt" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/description" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/displayName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/groupsClaim" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/idpType" {
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/issuerUri" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/oktaIdpId" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/protocol" {
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/updatedAt" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProvider/properties/userClaim" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate" {
         return Some(round_trip::<FederationOidcIdentityProviderUpdate>(value));
     }
@@ -10499,6 +10787,36 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/oneOf/1" {
         return Some(round_trip::<FederationOidcWorkloadIdentityProviderUpdate>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/audience" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/authorizationType" {
+        return Some(round_trip::<FederationOidcIdentityProviderAuthorizationType>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/description" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/displayName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/groupsClaim" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/idpType" {
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/issuerUri" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "federated-authentication")]
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/protocol" {
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
+    }
+    if pointer == "/components/schemas/FederationOidcIdentityProviderUpdate/properties/userClaim" {
+        return Some(round_trip::<String>(value));
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider" {
@@ -10523,7 +10841,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider/properties/authorizationType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderAuthorizationType>(value));
+        return Some(round_trip::<FederationOidcIdentityProviderAuthorizationType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider/properties/clientId" {
         return Some(round_trip::<String>(value));
@@ -10545,7 +10863,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider/properties/idpType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderIdpType>(value));
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider/properties/issuerUri" {
         return Some(round_trip::<String>(value));
@@ -10555,7 +10873,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider/properties/protocol" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderProtocol>(value));
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProvider/properties/requestedScopes" {
         return Some(round_trip::<Vec<String>>(value));
@@ -10585,7 +10903,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate/properties/authorizationType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderAuthorizationType>(value));
+        return Some(round_trip::<FederationOidcIdentityProviderAuthorizationType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate/properties/clientId" {
         return Some(round_trip::<String>(value));
@@ -10601,14 +10919,14 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate/properties/idpType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderIdpType>(value));
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate/properties/issuerUri" {
         return Some(round_trip::<String>(value));
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate/properties/protocol" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderProtocol>(value));
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkforceIdentityProviderUpdate/properties/requestedScopes" {
         return Some(round_trip::<Vec<String>>(value));
@@ -10636,7 +10954,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProvider/properties/authorizationType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderAuthorizationType>(value));
+        return Some(round_trip::<FederationOidcIdentityProviderAuthorizationType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProvider/properties/createdAt" {
         return Some(round_trip::<String>(value));
@@ -10655,7 +10973,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProvider/properties/idpType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderIdpType>(value));
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProvider/properties/issuerUri" {
         return Some(round_trip::<String>(value));
@@ -10665,7 +10983,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProvider/properties/protocol" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderProtocol>(value));
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProvider/properties/updatedAt" {
         return Some(round_trip::<String>(value));
@@ -10682,7 +11000,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProviderUpdate/properties/authorizationType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderAuthorizationType>(value));
+        return Some(round_trip::<FederationOidcIdentityProviderAuthorizationType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProviderUpdate/properties/description" {
         return Some(round_trip::<String>(value));
@@ -10695,14 +11013,14 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProviderUpdate/properties/idpType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderIdpType>(value));
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProviderUpdate/properties/issuerUri" {
         return Some(round_trip::<String>(value));
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProviderUpdate/properties/protocol" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderProtocol>(value));
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
     }
     if pointer == "/components/schemas/FederationOidcWorkloadIdentityProviderUpdate/properties/userClaim" {
         return Some(round_trip::<String>(value));
@@ -10745,7 +11063,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationSamlIdentityProvider/properties/idpType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderIdpType>(value));
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
     }
     if pointer == "/components/schemas/FederationSamlIdentityProvider/properties/issuerUri" {
         return Some(round_trip::<String>(value));
@@ -10759,7 +11077,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationSamlIdentityProvider/properties/protocol" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderProtocol>(value));
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationSamlIdentityProvider/properties/requestBinding" {
@@ -10803,7 +11121,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationSamlIdentityProviderUpdate/properties/idpType" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderIdpType>(value));
+        return Some(round_trip::<FederationIdentityProviderIdpType>(value));
     }
     if pointer == "/components/schemas/FederationSamlIdentityProviderUpdate/properties/issuerUri" {
         return Some(round_trip::<String>(value));
@@ -10814,7 +11132,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationSamlIdentityProviderUpdate/properties/protocol" {
-        return Some(round_trip::<FederationOidcWorkforceIdentityProviderProtocol>(value));
+        return Some(round_trip::<FederationIdentityProviderProtocol>(value));
     }
     #[cfg(feature = "federated-authentication")]
     if pointer == "/components/schemas/FederationSamlIdentityProviderUpdate/properties/requestBinding" {
@@ -10852,7 +11170,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexAVGCommandExecutionTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexAVGCommandExecutionTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -10873,7 +11191,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexAVGWriteExecutionTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexAVGWriteExecutionTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11189,6 +11507,23 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/FlexClusterMetricThreshold" {
         return Some(round_trip::<FlexClusterMetricThreshold>(value));
     }
+    if pointer == "/components/schemas/FlexClusterMetricThreshold/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/FlexClusterMetricThreshold/properties/mode" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/FlexClusterMetricThreshold/properties/operator" {
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
+    }
+    if pointer == "/components/schemas/FlexClusterMetricThreshold/properties/threshold" {
+        return Some(round_trip::<f64>(value));
+    }
+    #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+    if pointer == "/components/schemas/FlexClusterMetricThreshold/properties/units" {
+        return Some(round_trip::<AlertsThresholdIntegerUnits>(value));
+    }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexConnectionPercentRawMetricThresholdView" {
         return Some(round_trip::<AssertMsgRawMetricThresholdView>(value));
@@ -11201,7 +11536,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexConnectionPercentRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexConnectionPercentRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11346,7 +11681,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexNetworkBytesInDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexNetworkBytesInDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11367,7 +11702,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexNetworkBytesOutDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexNetworkBytesOutDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11388,7 +11723,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexNetworkNumRequestsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexNetworkNumRequestsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11408,7 +11743,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexOpCounterCMDRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexOpCounterCMDRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11428,7 +11763,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexOpCounterDeleteRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexOpCounterDeleteRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11448,7 +11783,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexOpCounterGetMoreRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexOpCounterGetMoreRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11468,7 +11803,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexOpCounterInsertRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexOpCounterInsertRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11488,7 +11823,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexOpCounterQueryRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexOpCounterQueryRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11508,7 +11843,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FlexOpCounterUpdateRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FlexOpCounterUpdateRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11640,7 +11975,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsDiskUtilizationDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsDiskUtilizationDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11661,7 +11996,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsJvmCurrentMemoryDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsJvmCurrentMemoryDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11682,7 +12017,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsJvmMaxMemoryDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsJvmMaxMemoryDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11703,7 +12038,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsMemoryMappedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsMemoryMappedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11724,7 +12059,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsMemoryResidentDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsMemoryResidentDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11745,7 +12080,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsMemoryVirtualDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsMemoryVirtualDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11766,7 +12101,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsProcessCpuKernelRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsProcessCpuKernelRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -11786,7 +12121,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/FtsProcessCpuUserRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/FtsProcessCpuUserRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12152,7 +12487,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/GlobalAccessesNotInMemoryRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/GlobalAccessesNotInMemoryRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12172,7 +12507,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/GlobalLockCurrentQueueReadersRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/GlobalLockCurrentQueueReadersRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12192,7 +12527,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/GlobalLockCurrentQueueTotalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/GlobalLockCurrentQueueTotalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12212,7 +12547,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/GlobalLockCurrentQueueWritersRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/GlobalLockCurrentQueueWritersRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12232,7 +12567,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/GlobalLockPercentageRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/GlobalLockPercentageRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12252,7 +12587,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/GlobalPageFaultExceptionsThrownRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/GlobalPageFaultExceptionsThrownRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -12513,6 +12848,15 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "projects")]
     if pointer == "/components/schemas/GroupIPAddresses/properties/services" {
         return Some(round_trip::<GroupService>(value));
+    }
+    if pointer == "/components/schemas/GroupInvitation" {
+        return Some(round_trip::<crate::models::GroupInvitation>(value));
+    }
+    if pointer == "/components/schemas/GroupInvitationRequest" {
+        return Some(round_trip::<crate::models::GroupInvitationRequest>(value));
+    }
+    if pointer == "/components/schemas/GroupInvitationUpdateRequest" {
+        return Some(round_trip::<crate::models::GroupInvitationUpdateRequest>(value));
     }
     #[cfg(feature = "maintenance-windows")]
     if pointer == "/components/schemas/GroupMaintenanceWindow" {
@@ -12864,6 +13208,12 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/GroupUpdate/properties/withDefaultAlertsSettings" {
         return Some(round_trip::<bool>(value));
     }
+    if pointer == "/components/schemas/GroupUserRequest" {
+        return Some(round_trip::<crate::models::GroupInvitationRequest>(value));
+    }
+    if pointer == "/components/schemas/GroupUserResponse" {
+        return Some(round_trip::<crate::models::GroupUser>(value));
+    }
     #[cfg(feature = "clusters")]
     if pointer == "/components/schemas/HardwareSpec" {
         return Some(round_trip::<HardwareSpec>(value));
@@ -12903,6 +13253,9 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
     if pointer == "/components/schemas/HardwareSpec20240805/oneOf/3" {
         return Some(round_trip::<TenantHardwareSpec20240805>(value));
+    }
+    if pointer == "/components/schemas/HardwareSpec20240805/properties/diskSizeGB" {
+        return Some(round_trip::<f64>(value));
     }
     #[cfg(any(feature = "metric-integrations", feature = "push-based-log-export"))]
     if pointer == "/components/schemas/Header" {
@@ -13147,6 +13500,68 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/HostMetricAlert" {
         return Some(round_trip::<HostMetricAlert>(value));
     }
+    if pointer == "/components/schemas/HostMetricAlert/properties/acknowledgedUntil" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/acknowledgementComment" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/acknowledgingUsername" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/alertConfigId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/clusterName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/created" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alerts")]
+    if pointer == "/components/schemas/HostMetricAlert/properties/currentValue" {
+        return Some(round_trip::<HostMetricValue>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/eventTypeName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/groupId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/hostnameAndPort" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/lastNotified" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/links" {
+        return Some(round_trip::<Vec<crate::models::Link>>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/links/items" {
+        return Some(round_trip::<crate::models::Link>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/orgId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/replicaSetName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/resolved" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alerts")]
+    if pointer == "/components/schemas/HostMetricAlert/properties/status" {
+        return Some(round_trip::<AlertViewStatus>(value));
+    }
+    if pointer == "/components/schemas/HostMetricAlert/properties/updated" {
+        return Some(round_trip::<String>(value));
+    }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/HostMetricAlertConfigViewForNdsGroup" {
         return Some(round_trip::<HostMetricAlertConfigViewForNdsGroup>(value));
@@ -13203,6 +13618,76 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/HostMetricEvent" {
         return Some(round_trip::<HostMetricEvent>(value));
     }
+    if pointer == "/components/schemas/HostMetricEvent/properties/apiKeyId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/created" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alerts")]
+    if pointer == "/components/schemas/HostMetricEvent/properties/currentValue" {
+        return Some(round_trip::<HostMetricValue>(value));
+    }
+    #[cfg(feature = "events")]
+    if pointer == "/components/schemas/HostMetricEvent/properties/delegatePrincipal" {
+        return Some(round_trip::<Principal>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/deskLocation" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/employeeIdentifier" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "events")]
+    if pointer == "/components/schemas/HostMetricEvent/properties/eventTypeName" {
+        return Some(round_trip::<HostMetricEventTypeView>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/groupId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/isGlobalAdmin" {
+        return Some(round_trip::<bool>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/links" {
+        return Some(round_trip::<Vec<crate::models::Link>>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/links/items" {
+        return Some(round_trip::<crate::models::Link>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/orgId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/port" {
+        return Some(round_trip::<i32>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/publicKey" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "events")]
+    if pointer == "/components/schemas/HostMetricEvent/properties/raw" {
+        return Some(round_trip::<Raw>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/remoteAddress" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/replicaSetName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/shardName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/userId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricEvent/properties/username" {
+        return Some(round_trip::<String>(value));
+    }
     #[cfg(feature = "events")]
     if pointer == "/components/schemas/HostMetricEventTypeView" {
         return Some(round_trip::<HostMetricEventTypeView>(value));
@@ -13213,6 +13698,23 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/HostMetricThreshold" {
         return Some(round_trip::<HostMetricThreshold>(value));
+    }
+    if pointer == "/components/schemas/HostMetricThreshold/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/HostMetricThreshold/properties/mode" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/HostMetricThreshold/properties/operator" {
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
+    }
+    if pointer == "/components/schemas/HostMetricThreshold/properties/threshold" {
+        return Some(round_trip::<f64>(value));
+    }
+    #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+    if pointer == "/components/schemas/HostMetricThreshold/properties/units" {
+        return Some(round_trip::<AlertsThresholdIntegerUnits>(value));
     }
     #[cfg(feature = "alerts")]
     if pointer == "/components/schemas/HostMetricValue" {
@@ -13278,7 +13780,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/IndexCountersBtreeAccessesRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/IndexCountersBtreeAccessesRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13298,7 +13800,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/IndexCountersBtreeHitsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/IndexCountersBtreeHitsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13318,7 +13820,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/IndexCountersBtreeMissRatioRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/IndexCountersBtreeMissRatioRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13338,7 +13840,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/IndexCountersBtreeMissesRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/IndexCountersBtreeMissesRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13538,7 +14040,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/JournalingCommitsInWriteLockRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/JournalingCommitsInWriteLockRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13558,7 +14060,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/JournalingMbDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/JournalingMbDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13579,7 +14081,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/JournalingWriteDataFilesMbDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/JournalingWriteDataFilesMbDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -13600,7 +14102,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/KafkaRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/KafkaRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14233,6 +14735,9 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/LessThanTimeThresholdAlertConfigViewForNdsGroup/properties/updated" {
         return Some(round_trip::<String>(value));
     }
+    if pointer == "/components/schemas/Link" {
+        return Some(round_trip::<crate::models::Link>(value));
+    }
     #[cfg(feature = "monitoring-and-logs")]
     if pointer == "/components/schemas/Link_Atlas" {
         return Some(round_trip::<LinkAtlas>(value));
@@ -14411,7 +14916,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/LogicalSizeDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/LogicalSizeDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14465,7 +14970,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionQueueDepthDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionQueueDepthDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14485,7 +14990,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionQueueDepthIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionQueueDepthIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14505,7 +15010,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionQueueDepthJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionQueueDepthJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14525,7 +15030,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionReadIopsDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionReadIopsDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14545,7 +15050,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionReadIopsIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionReadIopsIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14565,7 +15070,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionReadIopsJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionReadIopsJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14585,7 +15090,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionReadLatencyDataTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionReadLatencyDataTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14606,7 +15111,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14628,7 +15133,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14649,7 +15154,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionSpaceUsedDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionSpaceUsedDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14669,7 +15174,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14689,7 +15194,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14709,7 +15214,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionWriteIopsDataRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionWriteIopsDataRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14729,7 +15234,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionWriteIopsIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionWriteIopsIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14749,7 +15254,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionWriteIopsJournalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionWriteIopsJournalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14769,7 +15274,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14790,7 +15295,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14812,7 +15317,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView/properties/threshold"
     {
@@ -14834,7 +15339,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxNormalizedSystemCpuStealRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxNormalizedSystemCpuStealRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14854,7 +15359,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxNormalizedSystemCpuUserRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxNormalizedSystemCpuUserRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14874,7 +15379,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSwapUsageFreeDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSwapUsageFreeDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14895,7 +15400,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSwapUsageUsedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSwapUsageUsedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14916,7 +15421,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSystemMemoryAvailableDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSystemMemoryAvailableDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14937,7 +15442,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSystemMemoryPercentUsedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSystemMemoryPercentUsedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14957,7 +15462,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSystemMemoryUsedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSystemMemoryUsedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14978,7 +15483,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSystemNetworkInDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSystemNetworkInDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -14999,7 +15504,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MaxSystemNetworkOutDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MaxSystemNetworkOutDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15238,7 +15743,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MemoryMappedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MemoryMappedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15259,7 +15764,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MemoryResidentDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MemoryResidentDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15280,7 +15785,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MemoryVirtualDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MemoryVirtualDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15634,7 +16139,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuIowaitRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuIowaitRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15654,7 +16159,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuIrqRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuIrqRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15674,7 +16179,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuNiceRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuNiceRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15694,7 +16199,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuSoftirqRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuSoftirqRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15714,7 +16219,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuStealRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuStealRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15734,7 +16239,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuSystemRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuSystemRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -15754,7 +16259,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/MuninCpuUserRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/MuninCpuUserRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16234,7 +16739,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NetworkBytesInDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NetworkBytesInDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16255,7 +16760,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NetworkBytesOutDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NetworkBytesOutDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16276,7 +16781,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NetworkNumRequestsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NetworkNumRequestsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16354,7 +16859,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NormalizedFtsProcessCpuKernelRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NormalizedFtsProcessCpuKernelRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16374,7 +16879,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NormalizedFtsProcessCpuUserRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NormalizedFtsProcessCpuUserRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16394,7 +16899,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NormalizedSystemCpuStealRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NormalizedSystemCpuStealRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16414,7 +16919,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NormalizedSystemCpuUserRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NormalizedSystemCpuUserRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16574,7 +17079,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/NumberMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/NumberMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16661,7 +17166,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterCmdRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterCmdRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16681,7 +17186,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterDeleteRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterDeleteRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16701,7 +17206,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterGetMoreRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterGetMoreRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16721,7 +17226,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterInsertRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterInsertRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16741,7 +17246,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterQueryRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterQueryRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16761,7 +17266,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterReplCmdRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterReplCmdRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16781,7 +17286,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterReplDeleteRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterReplDeleteRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16801,7 +17306,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterReplInsertRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterReplInsertRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16821,7 +17326,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterReplUpdateRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterReplUpdateRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16841,7 +17346,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterTtlDeletedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterTtlDeletedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16861,7 +17366,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OpCounterUpdateRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OpCounterUpdateRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16884,7 +17389,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OperationThrottlingRejectedOperationsRawMetricThresholdView/properties/operator"
     {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OperationThrottlingRejectedOperationsRawMetricThresholdView/properties/threshold"
     {
@@ -16905,7 +17410,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OperationsQueriesKilledRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OperationsQueriesKilledRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16925,7 +17430,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OperationsScanAndOrderRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OperationsScanAndOrderRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16949,7 +17454,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OplogMasterLagTimeDiffTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OplogMasterLagTimeDiffTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16970,7 +17475,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OplogMasterTimeEstimatedTtlTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OplogMasterTimeEstimatedTtlTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -16991,7 +17496,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OplogMasterTimeTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OplogMasterTimeTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -17012,7 +17517,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OplogRateGbPerHourDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OplogRateGbPerHourDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -17033,7 +17538,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/OplogSlaveLagMasterTimeTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/OplogSlaveLagMasterTimeTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -17430,6 +17935,24 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
     if pointer == "/components/schemas/OrgServiceAccountUpdateRequest/properties/roles/items" {
         return Some(round_trip::<CreateOrgMcpConfigRequestRoles>(value));
+    }
+    if pointer == "/components/schemas/OrgUserRequest" {
+        return Some(round_trip::<crate::models::OrgUserRequest>(value));
+    }
+    if pointer == "/components/schemas/OrgUserResponse" {
+        return Some(round_trip::<crate::models::OrgUser>(value));
+    }
+    if pointer == "/components/schemas/OrgUserUpdateRequest" {
+        return Some(round_trip::<crate::models::OrgUserUpdateRequest>(value));
+    }
+    if pointer == "/components/schemas/OrganizationInvitation" {
+        return Some(round_trip::<crate::models::OrganizationInvitation>(value));
+    }
+    if pointer == "/components/schemas/OrganizationInvitationRequest" {
+        return Some(round_trip::<crate::models::OrganizationInvitationRequest>(value));
+    }
+    if pointer == "/components/schemas/OrganizationInvitationUpdateRequest" {
+        return Some(round_trip::<crate::models::OrganizationInvitationUpdateRequest>(value));
     }
     #[cfg(feature = "organizations")]
     if pointer == "/components/schemas/OrganizationMaintenanceSettingsResponse" {
@@ -18755,6 +19278,9 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/PaginatedGroupServiceAccounts/properties/totalCount" {
         return Some(round_trip::<i32>(value));
     }
+    if pointer == "/components/schemas/PaginatedGroupUserView" {
+        return Some(round_trip::<crate::models::Page<crate::models::GroupUser>>(value));
+    }
     #[cfg(feature = "monitoring-and-logs")]
     if pointer == "/components/schemas/PaginatedHostView_Atlas" {
         return Some(round_trip::<PaginatedHostViewAtlas>(value));
@@ -19008,6 +19534,9 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     if pointer == "/components/schemas/PaginatedOrgServiceAccounts/properties/totalCount" {
         return Some(round_trip::<i32>(value));
+    }
+    if pointer == "/components/schemas/PaginatedOrgUserView" {
+        return Some(round_trip::<crate::models::Page<crate::models::OrgUser>>(value));
     }
     #[cfg(feature = "organizations")]
     if pointer == "/components/schemas/PaginatedOrganizationView" {
@@ -19686,6 +20215,28 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/PrivateLinkEndpoint" {
         return Some(round_trip::<PrivateLinkEndpoint>(value));
     }
+    #[cfg(any(
+        feature = "atlas-search",
+        feature = "cloud-backups",
+        feature = "cloud-provider-access",
+        feature = "clusters",
+        feature = "data-federation",
+        feature = "flex-clusters",
+        feature = "network-peering",
+        feature = "online-archive",
+        feature = "private-endpoint-services",
+        feature = "sandbox",
+        feature = "serverless-instances"
+    ))]
+    if pointer == "/components/schemas/PrivateLinkEndpoint/properties/cloudProvider" {
+        return Some(round_trip::<AWSCreateDataProcessRegionViewCloudProvider>(value));
+    }
+    if pointer == "/components/schemas/PrivateLinkEndpoint/properties/deleteRequested" {
+        return Some(round_trip::<bool>(value));
+    }
+    if pointer == "/components/schemas/PrivateLinkEndpoint/properties/errorMessage" {
+        return Some(round_trip::<String>(value));
+    }
     #[cfg(feature = "data-federation")]
     if pointer == "/components/schemas/PrivateNetworkEndpointIdEntry" {
         return Some(round_trip::<PrivateNetworkEndpointIdEntry>(value));
@@ -19844,7 +20395,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/QueryExecutorScannedObjectsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/QueryExecutorScannedObjectsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -19864,7 +20415,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/QueryExecutorScannedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/QueryExecutorScannedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -19929,7 +20480,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/QuerySpillToDiskDuringSortRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/QuerySpillToDiskDuringSortRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -20046,7 +20597,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer
         == "/components/schemas/QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView/properties/operator"
     {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer
         == "/components/schemas/QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView/properties/threshold"
@@ -20068,7 +20619,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/QueryTargetingScannedPerReturnedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/QueryTargetingScannedPerReturnedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -20088,7 +20639,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/RPUMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/RPUMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -20324,7 +20875,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/RawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/RawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -20531,6 +21082,55 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup" {
         return Some(round_trip::<ReplicaSetThresholdAlertConfigViewForNdsGroup>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/created" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/enabled" {
+        return Some(round_trip::<bool>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/eventTypeName" {
+        return Some(round_trip::<ReplicaSetEventTypeViewForNdsGroupAlertableWithThreshold>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/groupId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/links" {
+        return Some(round_trip::<Vec<crate::models::Link>>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/links/items" {
+        return Some(round_trip::<crate::models::Link>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/matchers" {
+        return Some(round_trip::<Vec<ReplicaSetMatcher>>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/matchers/items" {
+        return Some(round_trip::<ReplicaSetMatcher>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/notifications" {
+        return Some(round_trip::<Vec<AlertsNotificationRootForGroup>>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/notifications/items" {
+        return Some(round_trip::<AlertsNotificationRootForGroup>(value));
+    }
+    #[cfg(any(feature = "alert-configurations", feature = "events"))]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/severityOverride" {
+        return Some(round_trip::<EventSeverity>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/threshold" {
+        return Some(round_trip::<AlertsThresholdInteger>(value));
+    }
+    if pointer == "/components/schemas/ReplicaSetThresholdAlertConfigViewForNdsGroup/properties/updated" {
+        return Some(round_trip::<String>(value));
     }
     #[cfg(feature = "clusters")]
     if pointer == "/components/schemas/ReplicationSpec" {
@@ -20746,7 +21346,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/RestartsInLastHourRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/RestartsInLastHourRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21029,6 +21629,16 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/SearchDeploymentAuditView/properties/username" {
         return Some(round_trip::<String>(value));
     }
+    if pointer == "/components/schemas/SearchHostStatusDetail/properties/hostname" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/SearchHostStatusDetail/properties/queryable" {
+        return Some(round_trip::<bool>(value));
+    }
+    #[cfg(feature = "atlas-search")]
+    if pointer == "/components/schemas/SearchHostStatusDetail/properties/status" {
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
+    }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchIndex" {
         return Some(round_trip::<SearchIndex>(value));
@@ -21076,7 +21686,13 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchIndexCreateRequest/properties/type" {
-        return Some(round_trip::<SearchIndexType>(value));
+        return Some(round_trip::<ClusterSearchIndexType>(value));
+    }
+    if pointer == "/components/schemas/SearchIndexDefinition/properties/numPartitions" {
+        return Some(round_trip::<i32>(value));
+    }
+    if pointer == "/components/schemas/SearchIndexDefinition/properties/storedSource" {
+        return Some(round_trip::<serde_json::Value>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchIndexDefinitionVersion" {
@@ -21113,11 +21729,11 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchIndexResponse/properties/status" {
-        return Some(round_trip::<TextSearchHostStatusDetailStatus>(value));
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchIndexResponse/properties/type" {
-        return Some(round_trip::<SearchIndexType>(value));
+        return Some(round_trip::<ClusterSearchIndexType>(value));
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchIndexSizeDataMetricThresholdView" {
@@ -21131,7 +21747,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchIndexSizeDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchIndexSizeDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21155,6 +21771,20 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchIndexUpdateRequest/properties/definition/oneOf/1" {
         return Some(round_trip::<VectorSearchIndexDefinition>(value));
+    }
+    #[cfg(feature = "atlas-search")]
+    if pointer == "/components/schemas/SearchMainIndexStatusDetail/properties/definitionVersion" {
+        return Some(round_trip::<SearchIndexDefinitionVersion>(value));
+    }
+    if pointer == "/components/schemas/SearchMainIndexStatusDetail/properties/message" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/SearchMainIndexStatusDetail/properties/queryable" {
+        return Some(round_trip::<bool>(value));
+    }
+    #[cfg(feature = "atlas-search")]
+    if pointer == "/components/schemas/SearchMainIndexStatusDetail/properties/status" {
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchMappings" {
@@ -21181,7 +21811,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchMaxFieldsIndexedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchMaxFieldsIndexedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21201,7 +21831,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchMaxNgramFieldsIndexedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchMaxNgramFieldsIndexedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21221,7 +21851,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchNumberOfFieldsInIndexRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchNumberOfFieldsInIndexRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21241,7 +21871,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchNumberOfQueriesErrorRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchNumberOfQueriesErrorRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21261,7 +21891,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchNumberOfQueriesSuccessRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchNumberOfQueriesSuccessRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21281,7 +21911,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchNumberOfQueriesTotalRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchNumberOfQueriesTotalRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21301,7 +21931,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchOpCounterDeleteRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchOpCounterDeleteRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21321,7 +21951,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchOpCounterGetMoreRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchOpCounterGetMoreRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21341,7 +21971,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchOpCounterInsertRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchOpCounterInsertRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21361,7 +21991,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchOpCounterUpdateRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchOpCounterUpdateRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21381,7 +22011,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchProcessThrottlingRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchProcessThrottlingRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21401,7 +22031,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SearchReplicationLagTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SearchReplicationLagTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21409,6 +22039,20 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
     if pointer == "/components/schemas/SearchReplicationLagTimeMetricThresholdView/properties/units" {
         return Some(round_trip::<TimeMetricUnits>(value));
+    }
+    #[cfg(feature = "atlas-search")]
+    if pointer == "/components/schemas/SearchStagedIndexStatusDetail/properties/definitionVersion" {
+        return Some(round_trip::<SearchIndexDefinitionVersion>(value));
+    }
+    if pointer == "/components/schemas/SearchStagedIndexStatusDetail/properties/message" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/SearchStagedIndexStatusDetail/properties/queryable" {
+        return Some(round_trip::<bool>(value));
+    }
+    #[cfg(feature = "atlas-search")]
+    if pointer == "/components/schemas/SearchStagedIndexStatusDetail/properties/status" {
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/SearchSynonymMappingDefinition" {
@@ -21450,7 +22094,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessAVGCommandExecutionTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessAVGCommandExecutionTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21471,7 +22115,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessAVGWriteExecutionTimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessAVGWriteExecutionTimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21671,7 +22315,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessConnectionPercentageRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessConnectionPercentageRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21857,6 +22501,23 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/ServerlessMetricThreshold" {
         return Some(round_trip::<ServerlessMetricThreshold>(value));
     }
+    if pointer == "/components/schemas/ServerlessMetricThreshold/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ServerlessMetricThreshold/properties/mode" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/ServerlessMetricThreshold/properties/operator" {
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
+    }
+    if pointer == "/components/schemas/ServerlessMetricThreshold/properties/threshold" {
+        return Some(round_trip::<f64>(value));
+    }
+    #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+    if pointer == "/components/schemas/ServerlessMetricThreshold/properties/units" {
+        return Some(round_trip::<AlertsThresholdIntegerUnits>(value));
+    }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessMetricUnits" {
         return Some(round_trip::<ServerlessMetricUnits>(value));
@@ -21873,7 +22534,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessNetworkBytesInDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessNetworkBytesInDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21894,7 +22555,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessNetworkBytesOutDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessNetworkBytesOutDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21915,7 +22576,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessNetworkNumRequestRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessNetworkNumRequestRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21935,7 +22596,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessOpCounterCDMRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessOpCounterCDMRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21955,7 +22616,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessOpCounterDeleteRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessOpCounterDeleteRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21975,7 +22636,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessOpCounterGetMoreRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessOpCounterGetMoreRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -21995,7 +22656,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessOpCounterInsertRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessOpCounterInsertRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -22015,7 +22676,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessOpCounterQueryRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessOpCounterQueryRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -22035,7 +22696,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessOpCounterUpdateRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessOpCounterUpdateRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -22104,6 +22765,25 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/ServerlessTenantEndpoint/oneOf/1" {
         return Some(round_trip::<ServerlessAzureTenantEndpoint>(value));
     }
+    if pointer == "/components/schemas/ServerlessTenantEndpoint/properties/_id" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ServerlessTenantEndpoint/properties/cloudProviderEndpointId" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ServerlessTenantEndpoint/properties/comment" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ServerlessTenantEndpoint/properties/endpointServiceName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/ServerlessTenantEndpoint/properties/errorMessage" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "serverless-private-endpoints")]
+    if pointer == "/components/schemas/ServerlessTenantEndpoint/properties/status" {
+        return Some(round_trip::<ServerlessAWSTenantEndpointStatus>(value));
+    }
     #[cfg(feature = "serverless-private-endpoints")]
     if pointer == "/components/schemas/ServerlessTenantEndpointUpdate" {
         return Some(round_trip::<ServerlessTenantEndpointUpdate>(value));
@@ -22132,7 +22812,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/ServerlessTotalWriteUnitsRPUMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/ServerlessTotalWriteUnitsRPUMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -22754,6 +23434,23 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/StreamProcessorMetricThreshold" {
         return Some(round_trip::<StreamProcessorMetricThreshold>(value));
+    }
+    if pointer == "/components/schemas/StreamProcessorMetricThreshold/properties/metricName" {
+        return Some(round_trip::<String>(value));
+    }
+    if pointer == "/components/schemas/StreamProcessorMetricThreshold/properties/mode" {
+        return Some(round_trip::<String>(value));
+    }
+    #[cfg(feature = "alert-configurations")]
+    if pointer == "/components/schemas/StreamProcessorMetricThreshold/properties/operator" {
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
+    }
+    if pointer == "/components/schemas/StreamProcessorMetricThreshold/properties/threshold" {
+        return Some(round_trip::<f64>(value));
+    }
+    #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
+    if pointer == "/components/schemas/StreamProcessorMetricThreshold/properties/units" {
+        return Some(round_trip::<AlertsThresholdIntegerUnits>(value));
     }
     #[cfg(feature = "streams")]
     if pointer == "/components/schemas/StreamsAWSConnectionConfig" {
@@ -23633,7 +24330,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SwapUsageFreeDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SwapUsageFreeDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -23654,7 +24351,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SwapUsageUsedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SwapUsageUsedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -23704,7 +24401,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SystemMemoryAvailableDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SystemMemoryAvailableDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -23725,7 +24422,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SystemMemoryPercentUsedRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SystemMemoryPercentUsedRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -23745,7 +24442,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SystemMemoryUsedDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SystemMemoryUsedDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -23766,7 +24463,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SystemNetworkInDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SystemNetworkInDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -23787,7 +24484,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/SystemNetworkOutDataMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/SystemNetworkOutDataMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -24128,7 +24825,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/TextSearchHostStatusDetail/properties/status" {
-        return Some(round_trip::<TextSearchHostStatusDetailStatus>(value));
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/TextSearchIndexCreateRequest" {
@@ -24241,7 +24938,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/TextSearchIndexStatusDetail/properties/status" {
-        return Some(round_trip::<TextSearchHostStatusDetailStatus>(value));
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/TextSearchIndexStatusDetail/properties/synonymMappingStatus" {
@@ -24259,6 +24956,9 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     if pointer == "/components/schemas/ThirdPartyIntegration" {
         return Some(round_trip::<ThirdPartyIntegration>(value));
     }
+    if pointer == "/components/schemas/ThirdPartyIntegration/properties/id" {
+        return Some(round_trip::<String>(value));
+    }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/TicketsAvailableReadsRawMetricThresholdView" {
         return Some(round_trip::<AssertMsgRawMetricThresholdView>(value));
@@ -24271,7 +24971,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/TicketsAvailableReadsRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/TicketsAvailableReadsRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -24291,7 +24991,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/TicketsAvailableWritesRawMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/TicketsAvailableWritesRawMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -24451,7 +25151,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "alert-configurations")]
     if pointer == "/components/schemas/TimeMetricThresholdView/properties/operator" {
-        return Some(round_trip::<AssertMsgRawMetricThresholdViewOperator>(value));
+        return Some(round_trip::<AppServiceMetricThresholdOperator>(value));
     }
     if pointer == "/components/schemas/TimeMetricThresholdView/properties/threshold" {
         return Some(round_trip::<f64>(value));
@@ -25092,7 +25792,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/VectorSearchHostStatusDetail/properties/status" {
-        return Some(round_trip::<TextSearchHostStatusDetailStatus>(value));
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/VectorSearchIndex" {
@@ -25170,7 +25870,7 @@ pub fn round_trip_at(pointer: &str, value: Value) -> Option<Result<Value, Decode
     }
     #[cfg(feature = "atlas-search")]
     if pointer == "/components/schemas/VectorSearchIndexStatusDetail/properties/status" {
-        return Some(round_trip::<TextSearchHostStatusDetailStatus>(value));
+        return Some(round_trip::<SearchHostStatusDetailStatus>(value));
     }
     #[cfg(feature = "third-party-integrations")]
     if pointer == "/components/schemas/VictorOps" {

@@ -21,12 +21,14 @@ pub struct AuthFederationRoleMapping {
 
 impl AuthFederationRoleMapping {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(external_group_name: String, role_assignments: Vec<ConnectedOrgConfigRoleAssignment>) -> Self {
         Self { external_group_name, id: None, role_assignments }
     }
 }
 
 impl Json for AuthFederationRoleMapping {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for AuthFederationRoleMapping {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "externalGroupName", &self.external_group_name);
@@ -73,6 +76,7 @@ pub struct ConnectedOrgConfig {
 
 impl ConnectedOrgConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(domain_restriction_enabled: bool, org_id: String) -> Self {
         Self {
             data_access_identity_provider_ids: None,
@@ -89,6 +93,7 @@ impl ConnectedOrgConfig {
 }
 
 impl Json for ConnectedOrgConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -104,6 +109,7 @@ impl Json for ConnectedOrgConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dataAccessIdentityProviderIds", &self.data_access_identity_provider_ids);
@@ -135,12 +141,14 @@ pub struct ConnectedOrgConfigRoleAssignment {
 
 impl ConnectedOrgConfigRoleAssignment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, org_id: None, role: None }
     }
 }
 
 impl Json for ConnectedOrgConfigRoleAssignment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -150,6 +158,7 @@ impl Json for ConnectedOrgConfigRoleAssignment {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -179,12 +188,14 @@ pub struct FederatedUser {
 
 impl FederatedUser {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(email_address: String, federation_settings_id: String, first_name: String, last_name: String) -> Self {
         Self { email_address, federation_settings_id, first_name, last_name, user_id: None }
     }
 }
 
 impl Json for FederatedUser {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -196,6 +207,7 @@ impl Json for FederatedUser {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "emailAddress", &self.email_address);
@@ -215,34 +227,108 @@ serde_via_json!(FederatedUser);
 pub enum FederationIdentityProvider {
     /// SAML
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationSamlIdentityProvider(Box<FederationSamlIdentityProvider>),
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProvider(Box<FederationOidcWorkforceIdentityProvider>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProvider(Box<FederationOidcWorkloadIdentityProvider>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for FederationIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationSamlIdentityProvider(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "acsUrl",
+                    "associatedDomains",
+                    "associatedOrgs",
+                    "audienceUri",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "pemFileInfo",
+                    "protocol",
+                    "requestBinding",
+                    "responseSignatureAlgorithm",
+                    "slug",
+                    "ssoDebugEnabled",
+                    "ssoUrl",
+                    "status",
+                    "updatedAt",
+                ],
+                &[
+                    "associatedDomains",
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "requestedScopes",
+                    "updatedAt",
+                    "userClaim",
+                ],
+                &[
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "updatedAt",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationSamlIdentityProvider(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationSamlIdentityProvider(v) => v.to_json(),
@@ -255,40 +341,191 @@ impl Json for FederationIdentityProvider {
 
 serde_via_json!(FederationIdentityProvider);
 
+/// String enum that indicates the type of the identity provider. Default is WORKFORCE.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FederationIdentityProviderIdpType {
+    /// `WORKFORCE`
+    Workforce,
+    /// `WORKLOAD`
+    Workload,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl FederationIdentityProviderIdpType {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Workforce => "WORKFORCE",
+            Self::Workload => "WORKLOAD",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "WORKFORCE" => Self::Workforce,
+            "WORKLOAD" => Self::Workload,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for FederationIdentityProviderIdpType {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(FederationIdentityProviderIdpType);
+
+/// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FederationIdentityProviderProtocol {
+    /// `SAML`
+    Saml,
+    /// `OIDC`
+    Oidc,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl FederationIdentityProviderProtocol {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Saml => "SAML",
+            Self::Oidc => "OIDC",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "SAML" => Self::Saml,
+            "OIDC" => Self::Oidc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for FederationIdentityProviderProtocol {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(FederationIdentityProviderProtocol);
+
 /// The spec's `FederationIdentityProviderUpdate` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FederationIdentityProviderUpdate {
     /// SAML
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationSamlIdentityProviderUpdate(Box<FederationSamlIdentityProviderUpdate>),
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProviderUpdate(Box<FederationOidcWorkforceIdentityProviderUpdate>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProviderUpdate(Box<FederationOidcWorkloadIdentityProviderUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for FederationIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationSamlIdentityProviderUpdate(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "associatedDomains",
+                    "description",
+                    "displayName",
+                    "idpType",
+                    "issuerUri",
+                    "pemFileInfo",
+                    "protocol",
+                    "requestBinding",
+                    "responseSignatureAlgorithm",
+                    "slug",
+                    "ssoDebugEnabled",
+                    "ssoUrl",
+                    "status",
+                ],
+                &[
+                    "associatedDomains",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "requestedScopes",
+                    "userClaim",
+                ],
+                &[
+                    "audience",
+                    "authorizationType",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationSamlIdentityProviderUpdate(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationSamlIdentityProviderUpdate(v) => v.to_json(),
@@ -307,27 +544,77 @@ serde_via_json!(FederationIdentityProviderUpdate);
 pub enum FederationOidcIdentityProvider {
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProvider(Box<FederationOidcWorkforceIdentityProvider>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProvider(Box<FederationOidcWorkloadIdentityProvider>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for FederationOidcIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "associatedDomains",
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "requestedScopes",
+                    "updatedAt",
+                    "userClaim",
+                ],
+                &[
+                    "associatedOrgs",
+                    "audience",
+                    "authorizationType",
+                    "createdAt",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "id",
+                    "idpType",
+                    "issuerUri",
+                    "oktaIdpId",
+                    "protocol",
+                    "updatedAt",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProvider(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProvider(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationOidcWorkforceIdentityProvider(v) => v.to_json(),
@@ -339,33 +626,120 @@ impl Json for FederationOidcIdentityProvider {
 
 serde_via_json!(FederationOidcIdentityProvider);
 
+/// Indicates whether authorization is granted based on group membership or user ID.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FederationOidcIdentityProviderAuthorizationType {
+    /// `GROUP`
+    Group,
+    /// `USER`
+    User,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl FederationOidcIdentityProviderAuthorizationType {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "GROUP",
+            Self::User => "USER",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "GROUP" => Self::Group,
+            "USER" => Self::User,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for FederationOidcIdentityProviderAuthorizationType {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(FederationOidcIdentityProviderAuthorizationType);
+
 /// The spec's `FederationOidcIdentityProviderUpdate` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FederationOidcIdentityProviderUpdate {
     /// OIDC WORKFORCE
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProviderUpdate(Box<FederationOidcWorkforceIdentityProviderUpdate>),
     /// OIDC WORKLOAD
     ///
-    /// The first member that decodes.
+    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProviderUpdate(Box<FederationOidcWorkloadIdentityProviderUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
 }
 
 impl Json for FederationOidcIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "associatedDomains",
+                    "audience",
+                    "authorizationType",
+                    "clientId",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "requestedScopes",
+                    "userClaim",
+                ],
+                &[
+                    "audience",
+                    "authorizationType",
+                    "description",
+                    "displayName",
+                    "groupsClaim",
+                    "idpType",
+                    "issuerUri",
+                    "protocol",
+                    "userClaim",
+                ],
+            ],
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkforceIdentityProviderUpdate(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FederationOidcWorkloadIdentityProviderUpdate(v));
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Self::Other(value))
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::FederationOidcWorkforceIdentityProviderUpdate(v) => v.to_json(),
@@ -388,7 +762,7 @@ pub struct FederationOidcWorkforceIdentityProvider {
     /// Identifier of the intended recipient of the token.
     pub audience: Nullable<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// Client identifier that is assigned to an application by the Identity Provider.
     pub client_id: Nullable<String>,
     /// Date that the identity provider was created on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -402,13 +776,13 @@ pub struct FederationOidcWorkforceIdentityProvider {
     /// Unique 24-hexadecimal digit string that identifies the identity provider.
     pub id: String,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// Legacy 20-hexadecimal digit string that identifies the identity provider.
     pub okta_idp_id: Nullable<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Scopes that MongoDB applications will request from the authorization endpoint.
     pub requested_scopes: Option<Vec<String>>,
     /// Date that the identity provider was last updated on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
@@ -419,6 +793,7 @@ pub struct FederationOidcWorkforceIdentityProvider {
 
 impl FederationOidcWorkforceIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self {
             associated_domains: None,
@@ -443,6 +818,7 @@ impl FederationOidcWorkforceIdentityProvider {
 }
 
 impl Json for FederationOidcWorkforceIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -466,6 +842,7 @@ impl Json for FederationOidcWorkforceIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedDomains", &self.associated_domains);
@@ -492,133 +869,19 @@ impl Json for FederationOidcWorkforceIdentityProvider {
 serde_via_json!(FederationOidcWorkforceIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FederationOidcWorkforceIdentityProviderAuthorizationType {
-    /// `GROUP`
-    Group,
-    /// `USER`
-    User,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl FederationOidcWorkforceIdentityProviderAuthorizationType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Group => "GROUP",
-            Self::User => "USER",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "GROUP" => Self::Group,
-            "USER" => Self::User,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for FederationOidcWorkforceIdentityProviderAuthorizationType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(FederationOidcWorkforceIdentityProviderAuthorizationType);
+///
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
+pub type FederationOidcWorkforceIdentityProviderAuthorizationType = FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FederationOidcWorkforceIdentityProviderIdpType {
-    /// `WORKFORCE`
-    Workforce,
-    /// `WORKLOAD`
-    Workload,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl FederationOidcWorkforceIdentityProviderIdpType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Workforce => "WORKFORCE",
-            Self::Workload => "WORKLOAD",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "WORKFORCE" => Self::Workforce,
-            "WORKLOAD" => Self::Workload,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for FederationOidcWorkforceIdentityProviderIdpType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(FederationOidcWorkforceIdentityProviderIdpType);
+///
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkforceIdentityProviderIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FederationOidcWorkforceIdentityProviderProtocol {
-    /// `SAML`
-    Saml,
-    /// `OIDC`
-    Oidc,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl FederationOidcWorkforceIdentityProviderProtocol {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Saml => "SAML",
-            Self::Oidc => "OIDC",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "SAML" => Self::Saml,
-            "OIDC" => Self::Oidc,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for FederationOidcWorkforceIdentityProviderProtocol {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(FederationOidcWorkforceIdentityProviderProtocol);
+///
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkforceIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKFORCE
 #[derive(Clone, Debug, PartialEq)]
@@ -629,7 +892,7 @@ pub struct FederationOidcWorkforceIdentityProviderUpdate {
     /// Identifier of the intended recipient of the token.
     pub audience: Option<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// Client identifier that is assigned to an application by the Identity Provider.
     pub client_id: Option<String>,
     /// The description of the identity provider.
@@ -639,11 +902,11 @@ pub struct FederationOidcWorkforceIdentityProviderUpdate {
     /// Identifier of the claim which contains IdP Group IDs in the token.
     pub groups_claim: Option<String>,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Scopes that MongoDB applications will request from the authorization endpoint.
     pub requested_scopes: Option<Vec<String>>,
     /// Identifier of the claim which contains the user ID in the token.
@@ -652,6 +915,7 @@ pub struct FederationOidcWorkforceIdentityProviderUpdate {
 
 impl FederationOidcWorkforceIdentityProviderUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             associated_domains: None,
@@ -671,6 +935,7 @@ impl FederationOidcWorkforceIdentityProviderUpdate {
 }
 
 impl Json for FederationOidcWorkforceIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -689,6 +954,7 @@ impl Json for FederationOidcWorkforceIdentityProviderUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedDomains", &self.associated_domains);
@@ -711,19 +977,19 @@ serde_via_json!(FederationOidcWorkforceIdentityProviderUpdate);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderAuthorizationType`].
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
 pub type FederationOidcWorkforceIdentityProviderUpdateAuthorizationType =
-    FederationOidcWorkforceIdentityProviderAuthorizationType;
+    FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationOidcWorkforceIdentityProviderUpdateIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkforceIdentityProviderUpdateIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationOidcWorkforceIdentityProviderUpdateProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkforceIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKLOAD
 #[derive(Clone, Debug, PartialEq)]
@@ -734,7 +1000,7 @@ pub struct FederationOidcWorkloadIdentityProvider {
     /// Identifier of the intended recipient of the token.
     pub audience: Nullable<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// Date that the identity provider was created on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
     pub created_at: Option<String>,
     /// The description of the identity provider.
@@ -746,13 +1012,13 @@ pub struct FederationOidcWorkloadIdentityProvider {
     /// Unique 24-hexadecimal digit string that identifies the identity provider.
     pub id: String,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// Legacy 20-hexadecimal digit string that identifies the identity provider.
     pub okta_idp_id: Nullable<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Date that the identity provider was last updated on. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
     pub updated_at: Nullable<String>,
     /// Identifier of the claim which contains the user ID in the token.
@@ -761,6 +1027,7 @@ pub struct FederationOidcWorkloadIdentityProvider {
 
 impl FederationOidcWorkloadIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self {
             associated_orgs: None,
@@ -782,6 +1049,7 @@ impl FederationOidcWorkloadIdentityProvider {
 }
 
 impl Json for FederationOidcWorkloadIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -802,6 +1070,7 @@ impl Json for FederationOidcWorkloadIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedOrgs", &self.associated_orgs);
@@ -826,19 +1095,18 @@ serde_via_json!(FederationOidcWorkloadIdentityProvider);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderAuthorizationType`].
-pub type FederationOidcWorkloadIdentityProviderAuthorizationType =
-    FederationOidcWorkforceIdentityProviderAuthorizationType;
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
+pub type FederationOidcWorkloadIdentityProviderAuthorizationType = FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationOidcWorkloadIdentityProviderIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkloadIdentityProviderIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationOidcWorkloadIdentityProviderProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkloadIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// OIDC WORKLOAD
 #[derive(Clone, Debug, PartialEq)]
@@ -847,7 +1115,7 @@ pub struct FederationOidcWorkloadIdentityProviderUpdate {
     /// Identifier of the intended recipient of the token.
     pub audience: Option<String>,
     /// Indicates whether authorization is granted based on group membership or user ID.
-    pub authorization_type: Option<FederationOidcWorkforceIdentityProviderAuthorizationType>,
+    pub authorization_type: Option<FederationOidcIdentityProviderAuthorizationType>,
     /// The description of the identity provider.
     pub description: Nullable<String>,
     /// Human-readable label that identifies the identity provider.
@@ -855,17 +1123,18 @@ pub struct FederationOidcWorkloadIdentityProviderUpdate {
     /// Identifier of the claim which contains IdP Group IDs in the token.
     pub groups_claim: Option<String>,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// Identifier of the claim which contains the user ID in the token.
     pub user_claim: Option<String>,
 }
 
 impl FederationOidcWorkloadIdentityProviderUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             audience: None,
@@ -882,6 +1151,7 @@ impl FederationOidcWorkloadIdentityProviderUpdate {
 }
 
 impl Json for FederationOidcWorkloadIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -897,6 +1167,7 @@ impl Json for FederationOidcWorkloadIdentityProviderUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "audience", &self.audience);
@@ -916,19 +1187,19 @@ serde_via_json!(FederationOidcWorkloadIdentityProviderUpdate);
 
 /// Indicates whether authorization is granted based on group membership or user ID.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderAuthorizationType`].
+/// The same shape as [`FederationOidcIdentityProviderAuthorizationType`].
 pub type FederationOidcWorkloadIdentityProviderUpdateAuthorizationType =
-    FederationOidcWorkforceIdentityProviderAuthorizationType;
+    FederationOidcIdentityProviderAuthorizationType;
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationOidcWorkloadIdentityProviderUpdateIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationOidcWorkloadIdentityProviderUpdateIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationOidcWorkloadIdentityProviderUpdateProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationOidcWorkloadIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// SAML
 #[derive(Clone, Debug, PartialEq)]
@@ -951,7 +1222,7 @@ pub struct FederationSamlIdentityProvider {
     /// Unique 24-hexadecimal digit string that identifies the identity provider.
     pub id: String,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// Legacy 20-hexadecimal digit string that identifies the identity provider.
@@ -959,7 +1230,7 @@ pub struct FederationSamlIdentityProvider {
     /// PEM file information for the identity provider's current certificates.
     pub pem_file_info: Nullable<PemFileInfo>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
     pub request_binding: Option<FederationSamlIdentityProviderRequestBinding>,
     /// Signature algorithm that Federated Authentication uses to encrypt the identity provider signature.
@@ -978,6 +1249,7 @@ pub struct FederationSamlIdentityProvider {
 
 impl FederationSamlIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self {
             acs_url: Nullable::Absent,
@@ -1005,6 +1277,7 @@ impl FederationSamlIdentityProvider {
 }
 
 impl Json for FederationSamlIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1031,6 +1304,7 @@ impl Json for FederationSamlIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "acsUrl", &self.acs_url);
@@ -1061,13 +1335,13 @@ serde_via_json!(FederationSamlIdentityProvider);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationSamlIdentityProviderIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationSamlIdentityProviderIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationSamlIdentityProviderProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationSamlIdentityProviderProtocol = FederationIdentityProviderProtocol;
 
 /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -1083,6 +1357,7 @@ pub enum FederationSamlIdentityProviderRequestBinding {
 
 impl FederationSamlIdentityProviderRequestBinding {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::HttpPost => "HTTP-POST",
@@ -1092,6 +1367,7 @@ impl FederationSamlIdentityProviderRequestBinding {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "HTTP-POST" => Self::HttpPost,
@@ -1102,9 +1378,11 @@ impl FederationSamlIdentityProviderRequestBinding {
 }
 
 impl Json for FederationSamlIdentityProviderRequestBinding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1126,6 +1404,7 @@ pub enum FederationSamlIdentityProviderResponseSignatureAlgorithm {
 
 impl FederationSamlIdentityProviderResponseSignatureAlgorithm {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sha1 => "SHA-1",
@@ -1135,6 +1414,7 @@ impl FederationSamlIdentityProviderResponseSignatureAlgorithm {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SHA-1" => Self::Sha1,
@@ -1145,9 +1425,11 @@ impl FederationSamlIdentityProviderResponseSignatureAlgorithm {
 }
 
 impl Json for FederationSamlIdentityProviderResponseSignatureAlgorithm {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1169,6 +1451,7 @@ pub enum FederationSamlIdentityProviderStatus {
 
 impl FederationSamlIdentityProviderStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "ACTIVE",
@@ -1178,6 +1461,7 @@ impl FederationSamlIdentityProviderStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ACTIVE" => Self::Active,
@@ -1188,9 +1472,11 @@ impl FederationSamlIdentityProviderStatus {
 }
 
 impl Json for FederationSamlIdentityProviderStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1209,13 +1495,13 @@ pub struct FederationSamlIdentityProviderUpdate {
     /// Human-readable label that identifies the identity provider.
     pub display_name: Option<String>,
     /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
-    pub idp_type: Option<FederationOidcWorkforceIdentityProviderIdpType>,
+    pub idp_type: Option<FederationIdentityProviderIdpType>,
     /// Unique string that identifies the issuer of the SAML Assertion or OIDC metadata/discovery document URL.
     pub issuer_uri: Option<String>,
     /// PEM file information for the identity provider's current certificates.
     pub pem_file_info: Option<PemFileInfoUpdate>,
     /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
-    pub protocol: Option<FederationOidcWorkforceIdentityProviderProtocol>,
+    pub protocol: Option<FederationIdentityProviderProtocol>,
     /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
     pub request_binding: Option<FederationSamlIdentityProviderRequestBinding>,
     /// Signature algorithm that Federated Authentication uses to encrypt the identity provider signature.
@@ -1232,6 +1518,7 @@ pub struct FederationSamlIdentityProviderUpdate {
 
 impl FederationSamlIdentityProviderUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(sso_debug_enabled: bool) -> Self {
         Self {
             associated_domains: None,
@@ -1252,6 +1539,7 @@ impl FederationSamlIdentityProviderUpdate {
 }
 
 impl Json for FederationSamlIdentityProviderUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1271,6 +1559,7 @@ impl Json for FederationSamlIdentityProviderUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedDomains", &self.associated_domains);
@@ -1294,13 +1583,13 @@ serde_via_json!(FederationSamlIdentityProviderUpdate);
 
 /// String enum that indicates the type of the identity provider. Default is WORKFORCE.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderIdpType`].
-pub type FederationSamlIdentityProviderUpdateIdpType = FederationOidcWorkforceIdentityProviderIdpType;
+/// The same shape as [`FederationIdentityProviderIdpType`].
+pub type FederationSamlIdentityProviderUpdateIdpType = FederationIdentityProviderIdpType;
 
 /// String enum that indicates the protocol of the identity provider. Either SAML or OIDC.
 ///
-/// The same shape as [`FederationOidcWorkforceIdentityProviderProtocol`].
-pub type FederationSamlIdentityProviderUpdateProtocol = FederationOidcWorkforceIdentityProviderProtocol;
+/// The same shape as [`FederationIdentityProviderProtocol`].
+pub type FederationSamlIdentityProviderUpdateProtocol = FederationIdentityProviderProtocol;
 
 /// SAML Authentication Request Protocol HTTP method binding (POST or REDIRECT) that Federated Authentication uses to send the authentication request.
 ///
@@ -1336,6 +1625,7 @@ pub struct OrgFederationSettings {
 
 impl OrgFederationSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(federated_domains: Vec<String>) -> Self {
         Self {
             federated_domains,
@@ -1348,6 +1638,7 @@ impl OrgFederationSettings {
 }
 
 impl Json for OrgFederationSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1359,6 +1650,7 @@ impl Json for OrgFederationSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "federatedDomains", &self.federated_domains);
@@ -1391,12 +1683,14 @@ pub struct PaginatedConnectedOrgConfigsView {
 
 impl PaginatedConnectedOrgConfigsView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ConnectedOrgConfig>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedConnectedOrgConfigsView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1406,6 +1700,7 @@ impl Json for PaginatedConnectedOrgConfigsView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1431,12 +1726,14 @@ pub struct PaginatedFederationIdentityProvider {
 
 impl PaginatedFederationIdentityProvider {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<FederationIdentityProvider>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedFederationIdentityProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1446,6 +1743,7 @@ impl Json for PaginatedFederationIdentityProvider {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1471,12 +1769,14 @@ pub struct PaginatedRoleMappingView {
 
 impl PaginatedRoleMappingView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AuthFederationRoleMapping>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedRoleMappingView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1486,6 +1786,7 @@ impl Json for PaginatedRoleMappingView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1509,17 +1810,20 @@ pub struct PemFileInfo {
 
 impl PemFileInfo {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { certificates: None, file_name: None }
     }
 }
 
 impl Json for PemFileInfo {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { certificates: optional(&mut m, "certificates")?, file_name: optional(&mut m, "fileName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "certificates", &self.certificates);
@@ -1542,17 +1846,20 @@ pub struct PemFileInfoUpdate {
 
 impl PemFileInfoUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { certificates: None, file_name: None }
     }
 }
 
 impl Json for PemFileInfoUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { certificates: optional(&mut m, "certificates")?, file_name: optional(&mut m, "fileName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "certificates", &self.certificates);
@@ -1575,17 +1882,20 @@ pub struct X509Certificate {
 
 impl X509Certificate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { not_after: None, not_before: None }
     }
 }
 
 impl Json for X509Certificate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { not_after: optional(&mut m, "notAfter")?, not_before: optional(&mut m, "notBefore")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "notAfter", &self.not_after);
@@ -1610,12 +1920,14 @@ pub struct X509CertificateUpdate {
 
 impl X509CertificateUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { content: None, not_after: None, not_before: None }
     }
 }
 
 impl Json for X509CertificateUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1625,6 +1937,7 @@ impl Json for X509CertificateUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "content", &self.content);

@@ -121,6 +121,7 @@ pub struct AtlasTenantClusterUpgradeRequest20240805 {
 
 impl AtlasTenantClusterUpgradeRequest20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self {
             accept_data_risks_and_force_replica_set_reconfig: None,
@@ -165,6 +166,7 @@ impl AtlasTenantClusterUpgradeRequest20240805 {
 }
 
 impl Json for AtlasTenantClusterUpgradeRequest20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -217,6 +219,7 @@ impl Json for AtlasTenantClusterUpgradeRequest20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -380,6 +383,7 @@ pub struct FlexClusterDescription20241113 {
 
 impl FlexClusterDescription20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_settings: FlexProviderSettings20241113) -> Self {
         Self {
             backup_settings: None,
@@ -401,6 +405,7 @@ impl FlexClusterDescription20241113 {
 }
 
 impl Json for FlexClusterDescription20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -421,6 +426,7 @@ impl Json for FlexClusterDescription20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "backupSettings", &self.backup_settings);
@@ -472,12 +478,14 @@ pub struct FlexClusterDescriptionCreate20241113 {
 
 impl FlexClusterDescriptionCreate20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, provider_settings: FlexProviderSettingsCreate20241113) -> Self {
         Self { links: None, name, provider_settings, tags: None, termination_protection_enabled: None }
     }
 }
 
 impl Json for FlexClusterDescriptionCreate20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -489,6 +497,7 @@ impl Json for FlexClusterDescriptionCreate20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -516,12 +525,14 @@ pub struct FlexClusterDescriptionUpdate20241113 {
 
 impl FlexClusterDescriptionUpdate20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, tags: None, termination_protection_enabled: None }
     }
 }
 
 impl Json for FlexClusterDescriptionUpdate20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -531,6 +542,7 @@ impl Json for FlexClusterDescriptionUpdate20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -554,17 +566,20 @@ pub struct FlexConnectionStrings20241113 {
 
 impl FlexConnectionStrings20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { standard: None, standard_srv: None }
     }
 }
 
 impl Json for FlexConnectionStrings20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { standard: optional(&mut m, "standard")?, standard_srv: optional(&mut m, "standardSrv")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "standard", &self.standard);
@@ -593,12 +608,14 @@ pub struct FlexProviderSettings20241113 {
 
 impl FlexProviderSettings20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { backing_provider_name: None, disk_size_gb: None, provider_name: None, region_name: None }
     }
 }
 
 impl Json for FlexProviderSettings20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -609,6 +626,7 @@ impl Json for FlexProviderSettings20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "backingProviderName", &self.backing_provider_name);
@@ -644,12 +662,14 @@ pub struct FlexProviderSettingsCreate20241113 {
 
 impl FlexProviderSettingsCreate20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(backing_provider_name: AWSCreateDataProcessRegionViewCloudProvider, region_name: String) -> Self {
         Self { backing_provider_name, disk_size_gb: None, provider_name: None, region_name }
     }
 }
 
 impl Json for FlexProviderSettingsCreate20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -660,6 +680,7 @@ impl Json for FlexProviderSettingsCreate20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "backingProviderName", &self.backing_provider_name);
@@ -691,12 +712,14 @@ pub struct PaginatedFlexClusters20241113 {
 
 impl PaginatedFlexClusters20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<FlexClusterDescription20241113>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedFlexClusters20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -706,6 +729,7 @@ impl Json for PaginatedFlexClusters20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -43,6 +43,7 @@ pub struct FlexBackupRestoreJobCreate20241113 {
 
 impl FlexBackupRestoreJobCreate20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
         Self {
             delivery_type: None,
@@ -64,6 +65,7 @@ impl FlexBackupRestoreJobCreate20241113 {
 }
 
 impl Json for FlexBackupRestoreJobCreate20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -84,6 +86,7 @@ impl Json for FlexBackupRestoreJobCreate20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "deliveryType", &self.delivery_type);
@@ -130,12 +133,14 @@ pub struct PaginatedApiAtlasFlexBackupRestoreJob20241113View {
 
 impl PaginatedApiAtlasFlexBackupRestoreJob20241113View {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<FlexBackupRestoreJob20241113>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasFlexBackupRestoreJob20241113View {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -145,6 +150,7 @@ impl Json for PaginatedApiAtlasFlexBackupRestoreJob20241113View {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

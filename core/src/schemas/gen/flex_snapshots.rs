@@ -31,6 +31,7 @@ pub struct FlexBackupSnapshot20241113 {
 
 impl FlexBackupSnapshot20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             expiration: None,
@@ -46,6 +47,7 @@ impl FlexBackupSnapshot20241113 {
 }
 
 impl Json for FlexBackupSnapshot20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -60,6 +62,7 @@ impl Json for FlexBackupSnapshot20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "expiration", &self.expiration);
@@ -93,17 +96,20 @@ pub struct FlexBackupSnapshotDownloadCreate20241113 {
 
 impl FlexBackupSnapshotDownloadCreate20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(snapshot_id: String) -> Self {
         Self { links: None, snapshot_id }
     }
 }
 
 impl Json for FlexBackupSnapshotDownloadCreate20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { links: optional(&mut m, "links")?, snapshot_id: required(&mut m, "snapshotId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -128,12 +134,14 @@ pub struct PaginatedApiAtlasFlexBackupSnapshot20241113View {
 
 impl PaginatedApiAtlasFlexBackupSnapshot20241113View {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<FlexBackupSnapshot20241113>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasFlexBackupSnapshot20241113View {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -143,6 +151,7 @@ impl Json for PaginatedApiAtlasFlexBackupSnapshot20241113View {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

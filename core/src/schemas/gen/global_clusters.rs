@@ -19,17 +19,20 @@ pub struct CustomZoneMappings {
 
 impl CustomZoneMappings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(custom_zone_mappings: Vec<ZoneMapping>) -> Self {
         Self { custom_zone_mappings }
     }
 }
 
 impl Json for CustomZoneMappings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { custom_zone_mappings: required(&mut m, "customZoneMappings")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "customZoneMappings", &self.custom_zone_mappings);
@@ -59,12 +62,14 @@ pub struct GeoSharding {
 
 impl GeoSharding {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { custom_zone_mapping: None, managed_namespaces: None, self_managed_sharding: None }
     }
 }
 
 impl Json for GeoSharding {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -74,6 +79,7 @@ impl Json for GeoSharding {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "customZoneMapping", &self.custom_zone_mapping);
@@ -112,6 +118,7 @@ pub struct ManagedNamespaces {
 
 impl ManagedNamespaces {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection: String, custom_shard_key: String, db: String) -> Self {
         Self {
             collection,
@@ -126,6 +133,7 @@ impl ManagedNamespaces {
 }
 
 impl Json for ManagedNamespaces {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -139,6 +147,7 @@ impl Json for ManagedNamespaces {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "collection", &self.collection);
@@ -166,17 +175,20 @@ pub struct ZoneMapping {
 
 impl ZoneMapping {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(location: String, zone: String) -> Self {
         Self { location, zone }
     }
 }
 
 impl Json for ZoneMapping {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { location: required(&mut m, "location")?, zone: required(&mut m, "zone")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "location", &self.location);

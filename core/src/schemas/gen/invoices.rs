@@ -21,12 +21,14 @@ pub struct AdditionalData {
 
 impl AdditionalData {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { processor_id: None, processor_name: None, workspace: None }
     }
 }
 
 impl Json for AdditionalData {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for AdditionalData {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "processorId", &self.processor_id);
@@ -61,12 +64,14 @@ pub struct ApiPublicUsageDetailsQueryRequest {
 
 impl ApiPublicUsageDetailsQueryRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { filters: None, sort_field: None, sort_order: None }
     }
 }
 
 impl Json for ApiPublicUsageDetailsQueryRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -76,6 +81,7 @@ impl Json for ApiPublicUsageDetailsQueryRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "filters", &self.filters);
@@ -103,6 +109,7 @@ pub enum ApiPublicUsageDetailsQueryRequestSortField {
 
 impl ApiPublicUsageDetailsQueryRequestSortField {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsageDates => "USAGE_DATES",
@@ -113,6 +120,7 @@ impl ApiPublicUsageDetailsQueryRequestSortField {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "USAGE_DATES" => Self::UsageDates,
@@ -124,9 +132,11 @@ impl ApiPublicUsageDetailsQueryRequestSortField {
 }
 
 impl Json for ApiPublicUsageDetailsQueryRequestSortField {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -148,6 +158,7 @@ pub enum ApiPublicUsageDetailsQueryRequestSortOrder {
 
 impl ApiPublicUsageDetailsQueryRequestSortOrder {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ascending => "ASCENDING",
@@ -157,6 +168,7 @@ impl ApiPublicUsageDetailsQueryRequestSortOrder {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ASCENDING" => Self::Ascending,
@@ -167,9 +179,11 @@ impl ApiPublicUsageDetailsQueryRequestSortOrder {
 }
 
 impl Json for ApiPublicUsageDetailsQueryRequestSortOrder {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -189,17 +203,20 @@ pub struct AssociatedInvoice {
 
 impl AssociatedInvoice {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { invoice_id: None, org_id: None }
     }
 }
 
 impl Json for AssociatedInvoice {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { invoice_id: optional(&mut m, "invoiceId")?, org_id: optional(&mut m, "orgId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "invoiceId", &self.invoice_id);
@@ -263,6 +280,7 @@ pub struct BillingInvoice {
 
 impl BillingInvoice {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             amount_billed_cents: None,
@@ -288,6 +306,7 @@ impl BillingInvoice {
 }
 
 impl Json for BillingInvoice {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -312,6 +331,7 @@ impl Json for BillingInvoice {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "amountBilledCents", &self.amount_billed_cents);
@@ -385,6 +405,7 @@ pub struct BillingInvoiceMetadata {
 
 impl BillingInvoiceMetadata {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             amount_billed_cents: None,
@@ -407,6 +428,7 @@ impl BillingInvoiceMetadata {
 }
 
 impl Json for BillingInvoiceMetadata {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -428,6 +450,7 @@ impl Json for BillingInvoiceMetadata {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "amountBilledCents", &self.amount_billed_cents);
@@ -486,6 +509,7 @@ pub enum BillingInvoiceMetadataStatusName {
 
 impl BillingInvoiceMetadataStatusName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -501,6 +525,7 @@ impl BillingInvoiceMetadataStatusName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -517,9 +542,11 @@ impl BillingInvoiceMetadataStatusName {
 }
 
 impl Json for BillingInvoiceMetadataStatusName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -579,6 +606,7 @@ pub struct BillingPayment {
 
 impl BillingPayment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             amount_billed_cents: None,
@@ -596,6 +624,7 @@ impl BillingPayment {
 }
 
 impl Json for BillingPayment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -612,6 +641,7 @@ impl Json for BillingPayment {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "amountBilledCents", &self.amount_billed_cents);
@@ -672,6 +702,7 @@ pub enum BillingPaymentStatusName {
 
 impl BillingPaymentStatusName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::New => "NEW",
@@ -690,6 +721,7 @@ impl BillingPaymentStatusName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NEW" => Self::New,
@@ -709,9 +741,11 @@ impl BillingPaymentStatusName {
 }
 
 impl Json for BillingPaymentStatusName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -735,12 +769,14 @@ pub struct BillingRefund {
 
 impl BillingRefund {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { amount_cents: None, created: None, payment_id: None, reason: None }
     }
 }
 
 impl Json for BillingRefund {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -751,6 +787,7 @@ impl Json for BillingRefund {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "amountCents", &self.amount_cents);
@@ -787,6 +824,7 @@ pub struct CostExplorerFilterRequestBody {
 
 impl CostExplorerFilterRequestBody {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(end_date: String, start_date: String) -> Self {
         Self {
             clusters: None,
@@ -802,6 +840,7 @@ impl CostExplorerFilterRequestBody {
 }
 
 impl Json for CostExplorerFilterRequestBody {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -816,6 +855,7 @@ impl Json for CostExplorerFilterRequestBody {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusters", &self.clusters);
@@ -850,6 +890,7 @@ pub enum CostExplorerFilterRequestBodyGroupBy {
 
 impl CostExplorerFilterRequestBodyGroupBy {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Organizations => "organizations",
@@ -861,6 +902,7 @@ impl CostExplorerFilterRequestBodyGroupBy {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "organizations" => Self::Organizations,
@@ -873,9 +915,11 @@ impl CostExplorerFilterRequestBodyGroupBy {
 }
 
 impl Json for CostExplorerFilterRequestBodyGroupBy {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -939,6 +983,7 @@ pub enum CostExplorerFilterRequestBodyServices {
 
 impl CostExplorerFilterRequestBodyServices {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Atlas => "Atlas",
@@ -969,6 +1014,7 @@ impl CostExplorerFilterRequestBodyServices {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "Atlas" => Self::Atlas,
@@ -1000,9 +1046,11 @@ impl CostExplorerFilterRequestBodyServices {
 }
 
 impl Json for CostExplorerFilterRequestBodyServices {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1020,17 +1068,20 @@ pub struct CostExplorerFilterResponseView {
 
 impl CostExplorerFilterResponseView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { token: None }
     }
 }
 
 impl Json for CostExplorerFilterResponseView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { token: optional(&mut m, "token")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "token", &self.token);
@@ -1090,6 +1141,7 @@ pub struct InvoiceLineItem {
 
 impl InvoiceLineItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,
@@ -1116,6 +1168,7 @@ impl InvoiceLineItem {
 }
 
 impl Json for InvoiceLineItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1141,6 +1194,7 @@ impl Json for InvoiceLineItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1186,6 +1240,7 @@ pub enum InvoiceLineItemCloudProvider {
 
 impl InvoiceLineItemCloudProvider {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aws => "AWS",
@@ -1197,6 +1252,7 @@ impl InvoiceLineItemCloudProvider {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS" => Self::Aws,
@@ -1209,9 +1265,11 @@ impl InvoiceLineItemCloudProvider {
 }
 
 impl Json for InvoiceLineItemCloudProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1237,12 +1295,14 @@ pub struct InvoiceReportRequest {
 
 impl InvoiceReportRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { format_spec_version: None, report_format: "CSV".to_owned(), report_type: "FOCUS".to_owned() }
     }
 }
 
 impl Json for InvoiceReportRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1252,6 +1312,7 @@ impl Json for InvoiceReportRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "formatSpecVersion", &self.format_spec_version);
@@ -1293,6 +1354,7 @@ pub struct InvoiceReportResponse {
 
 impl InvoiceReportResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(invoice_id: String, report_id: String, state: InvoiceReportResponseState) -> Self {
         Self {
             download_url: None,
@@ -1309,6 +1371,7 @@ impl InvoiceReportResponse {
 }
 
 impl Json for InvoiceReportResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1324,6 +1387,7 @@ impl Json for InvoiceReportResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "downloadUrl", &self.download_url);
@@ -1359,6 +1423,7 @@ pub enum InvoiceReportResponseState {
 
 impl InvoiceReportResponseState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -1370,6 +1435,7 @@ impl InvoiceReportResponseState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -1382,9 +1448,11 @@ impl InvoiceReportResponseState {
 }
 
 impl Json for InvoiceReportResponseState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1406,12 +1474,14 @@ pub struct OrgAssociatedInvoiceResponse {
 
 impl OrgAssociatedInvoiceResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { associated_invoices: None, month: None, year: None }
     }
 }
 
 impl Json for OrgAssociatedInvoiceResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1421,6 +1491,7 @@ impl Json for OrgAssociatedInvoiceResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "associatedInvoices", &self.associated_invoices);
@@ -1446,12 +1517,14 @@ pub struct PaginatedApiInvoiceMetadataView {
 
 impl PaginatedApiInvoiceMetadataView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<BillingInvoiceMetadata>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiInvoiceMetadataView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1461,6 +1534,7 @@ impl Json for PaginatedApiInvoiceMetadataView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1486,12 +1560,14 @@ pub struct PaginatedApiInvoiceView {
 
 impl PaginatedApiInvoiceView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<BillingInvoice>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiInvoiceView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1501,6 +1577,7 @@ impl Json for PaginatedApiInvoiceView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1526,12 +1603,14 @@ pub struct PaginatedApiSKUView {
 
 impl PaginatedApiSKUView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<SkuResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiSKUView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1541,6 +1620,7 @@ impl Json for PaginatedApiSKUView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1566,12 +1646,14 @@ pub struct PaginatedInvoiceReportView {
 
 impl PaginatedInvoiceReportView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<InvoiceReportResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedInvoiceReportView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1581,6 +1663,7 @@ impl Json for PaginatedInvoiceReportView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1606,12 +1689,14 @@ pub struct PaginatedPublicApiUsageDetailsLineItemView {
 
 impl PaginatedPublicApiUsageDetailsLineItemView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<PublicApiUsageDetailsLineItemView>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedPublicApiUsageDetailsLineItemView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1621,6 +1706,7 @@ impl Json for PaginatedPublicApiUsageDetailsLineItemView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1660,6 +1746,7 @@ pub struct PublicApiUsageDetailsLineItemView {
 
 impl PublicApiUsageDetailsLineItemView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             additional_data: None,
@@ -1677,6 +1764,7 @@ impl PublicApiUsageDetailsLineItemView {
 }
 
 impl Json for PublicApiUsageDetailsLineItemView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1693,6 +1781,7 @@ impl Json for PublicApiUsageDetailsLineItemView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "additionalData", &self.additional_data);
@@ -1734,12 +1823,14 @@ pub struct ReportGenerationRequest {
 
 impl ReportGenerationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { report_format: None, report_type: None, version: None }
     }
 }
 
 impl Json for ReportGenerationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1749,6 +1840,7 @@ impl Json for ReportGenerationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "reportFormat", &self.report_format);
@@ -1772,17 +1864,20 @@ pub struct SkuResponse {
 
 impl SkuResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { description: None, id: None }
     }
 }
 
 impl Json for SkuResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { description: optional(&mut m, "description")?, id: optional(&mut m, "id")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "description", &self.description);
@@ -1817,6 +1912,7 @@ pub struct UsageDetailsFilterRequest {
 
 impl UsageDetailsFilterRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             bill_end_date: None,
@@ -1832,6 +1928,7 @@ impl UsageDetailsFilterRequest {
 }
 
 impl Json for UsageDetailsFilterRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1846,6 +1943,7 @@ impl Json for UsageDetailsFilterRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "billEndDate", &self.bill_end_date);

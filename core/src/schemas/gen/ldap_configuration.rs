@@ -27,12 +27,14 @@ pub struct LDAPVerifyConnectivityJobRequest {
 
 impl LDAPVerifyConnectivityJobRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, links: None, request: None, request_id: None, status: None, validations: None }
     }
 }
 
 impl Json for LDAPVerifyConnectivityJobRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -45,6 +47,7 @@ impl Json for LDAPVerifyConnectivityJobRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -83,6 +86,7 @@ pub struct LDAPVerifyConnectivityJobRequestParams {
 
 impl LDAPVerifyConnectivityJobRequestParams {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(bind_password: crate::Secret, bind_username: String, hostname: String, port: i32) -> Self {
         Self {
             authz_query_template: None,
@@ -97,6 +101,7 @@ impl LDAPVerifyConnectivityJobRequestParams {
 }
 
 impl Json for LDAPVerifyConnectivityJobRequestParams {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -110,6 +115,7 @@ impl Json for LDAPVerifyConnectivityJobRequestParams {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "authzQueryTemplate", &self.authz_query_template);
@@ -141,6 +147,7 @@ pub enum LDAPVerifyConnectivityJobRequestStatus {
 
 impl LDAPVerifyConnectivityJobRequestStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fail => "FAIL",
@@ -151,6 +158,7 @@ impl LDAPVerifyConnectivityJobRequestStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FAIL" => Self::Fail,
@@ -162,9 +170,11 @@ impl LDAPVerifyConnectivityJobRequestStatus {
 }
 
 impl Json for LDAPVerifyConnectivityJobRequestStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -184,17 +194,20 @@ pub struct LDAPVerifyConnectivityJobRequestValidation {
 
 impl LDAPVerifyConnectivityJobRequestValidation {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { status: None, validation_type: None }
     }
 }
 
 impl Json for LDAPVerifyConnectivityJobRequestValidation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { status: optional(&mut m, "status")?, validation_type: optional(&mut m, "validationType")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "status", &self.status);
@@ -219,6 +232,7 @@ pub enum LDAPVerifyConnectivityJobRequestValidationStatus {
 
 impl LDAPVerifyConnectivityJobRequestValidationStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fail => "FAIL",
@@ -228,6 +242,7 @@ impl LDAPVerifyConnectivityJobRequestValidationStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FAIL" => Self::Fail,
@@ -238,9 +253,11 @@ impl LDAPVerifyConnectivityJobRequestValidationStatus {
 }
 
 impl Json for LDAPVerifyConnectivityJobRequestValidationStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -272,6 +289,7 @@ pub enum LDAPVerifyConnectivityJobRequestValidationValidationType {
 
 impl LDAPVerifyConnectivityJobRequestValidationValidationType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Authenticate => "AUTHENTICATE",
@@ -286,6 +304,7 @@ impl LDAPVerifyConnectivityJobRequestValidationValidationType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AUTHENTICATE" => Self::Authenticate,
@@ -301,9 +320,11 @@ impl LDAPVerifyConnectivityJobRequestValidationValidationType {
 }
 
 impl Json for LDAPVerifyConnectivityJobRequestValidationValidationType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

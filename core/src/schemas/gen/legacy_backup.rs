@@ -36,6 +36,7 @@ pub struct ApiAtlasCheckpointView {
 
 impl ApiAtlasCheckpointView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cluster_id: None,
@@ -52,6 +53,7 @@ impl ApiAtlasCheckpointView {
 }
 
 impl Json for ApiAtlasCheckpointView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -67,6 +69,7 @@ impl Json for ApiAtlasCheckpointView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterId", &self.cluster_id);
@@ -112,6 +115,7 @@ pub struct ApiAtlasSnapshotScheduleView {
 
 impl ApiAtlasSnapshotScheduleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         cluster_checkpoint_interval_min: i32,
         cluster_id: String,
@@ -139,6 +143,7 @@ impl ApiAtlasSnapshotScheduleView {
 }
 
 impl Json for ApiAtlasSnapshotScheduleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -155,6 +160,7 @@ impl Json for ApiAtlasSnapshotScheduleView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "clusterCheckpointIntervalMin", &self.cluster_checkpoint_interval_min);
@@ -191,6 +197,7 @@ pub struct ApiCheckpointPartView {
 
 impl ApiCheckpointPartView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             replica_set_name: None,
@@ -203,6 +210,7 @@ impl ApiCheckpointPartView {
 }
 
 impl Json for ApiCheckpointPartView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -214,6 +222,7 @@ impl Json for ApiCheckpointPartView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "replicaSetName", &self.replica_set_name);
@@ -243,6 +252,7 @@ pub enum ApiCheckpointPartViewTypeName {
 
 impl ApiCheckpointPartViewTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaSet => "REPLICA_SET",
@@ -253,6 +263,7 @@ impl ApiCheckpointPartViewTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICA_SET" => Self::ReplicaSet,
@@ -264,9 +275,11 @@ impl ApiCheckpointPartViewTypeName {
 }
 
 impl Json for ApiCheckpointPartViewTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -332,6 +345,7 @@ pub struct BackupRestoreJob {
 
 impl BackupRestoreJob {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(delivery: BackupRestoreJobDelivery) -> Self {
         Self {
             batch_id: None,
@@ -358,6 +372,7 @@ impl BackupRestoreJob {
 }
 
 impl Json for BackupRestoreJob {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -383,6 +398,7 @@ impl Json for BackupRestoreJob {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "batchId", &self.batch_id);
@@ -456,6 +472,7 @@ pub struct BackupRestoreJobDelivery {
 
 impl BackupRestoreJobDelivery {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(method_name: BackupRestoreJobDeliveryMethodName) -> Self {
         Self {
             auth_header: None,
@@ -475,6 +492,7 @@ impl BackupRestoreJobDelivery {
 }
 
 impl Json for BackupRestoreJobDelivery {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -493,6 +511,7 @@ impl Json for BackupRestoreJobDelivery {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "authHeader", &self.auth_header);
@@ -537,6 +556,7 @@ pub enum BackupRestoreJobDeliveryMethodName {
 
 impl BackupRestoreJobDeliveryMethodName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ClientPitHttp => "CLIENT_PIT_HTTP",
@@ -551,6 +571,7 @@ impl BackupRestoreJobDeliveryMethodName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLIENT_PIT_HTTP" => Self::ClientPitHttp,
@@ -566,9 +587,11 @@ impl BackupRestoreJobDeliveryMethodName {
 }
 
 impl Json for BackupRestoreJobDeliveryMethodName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -602,6 +625,7 @@ pub enum BackupRestoreJobDeliveryStatusName {
 
 impl BackupRestoreJobDeliveryStatusName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NotStarted => "NOT_STARTED",
@@ -617,6 +641,7 @@ impl BackupRestoreJobDeliveryStatusName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NOT_STARTED" => Self::NotStarted,
@@ -633,9 +658,11 @@ impl BackupRestoreJobDeliveryStatusName {
 }
 
 impl Json for BackupRestoreJobDeliveryStatusName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -661,6 +688,7 @@ pub enum BackupRestoreJobStatusName {
 
 impl BackupRestoreJobStatusName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "IN_PROGRESS",
@@ -672,6 +700,7 @@ impl BackupRestoreJobStatusName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IN_PROGRESS" => Self::InProgress,
@@ -684,9 +713,11 @@ impl BackupRestoreJobStatusName {
 }
 
 impl Json for BackupRestoreJobStatusName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -729,6 +760,7 @@ pub struct BackupSnapshot {
 
 impl BackupSnapshot {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cluster_id: None,
@@ -748,6 +780,7 @@ impl BackupSnapshot {
 }
 
 impl Json for BackupSnapshot {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -766,6 +799,7 @@ impl Json for BackupSnapshot {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterId", &self.cluster_id);
@@ -822,6 +856,7 @@ pub struct BackupSnapshotPart {
 
 impl BackupSnapshotPart {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cluster_id: None,
@@ -843,6 +878,7 @@ impl BackupSnapshotPart {
 }
 
 impl Json for BackupSnapshotPart {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -863,6 +899,7 @@ impl Json for BackupSnapshotPart {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterId", &self.cluster_id);
@@ -899,6 +936,7 @@ pub enum BackupSnapshotPartCompressionSetting {
 
 impl BackupSnapshotPartCompressionSetting {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -908,6 +946,7 @@ impl BackupSnapshotPartCompressionSetting {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -918,9 +957,11 @@ impl BackupSnapshotPartCompressionSetting {
 }
 
 impl Json for BackupSnapshotPartCompressionSetting {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -946,6 +987,7 @@ pub enum BackupSnapshotPartTypeName {
 
 impl BackupSnapshotPartTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaSet => "REPLICA_SET",
@@ -957,6 +999,7 @@ impl BackupSnapshotPartTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICA_SET" => Self::ReplicaSet,
@@ -969,9 +1012,11 @@ impl BackupSnapshotPartTypeName {
 }
 
 impl Json for BackupSnapshotPartTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -993,12 +1038,14 @@ pub struct PaginatedApiAtlasCheckpointView {
 
 impl PaginatedApiAtlasCheckpointView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiAtlasCheckpointView>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiAtlasCheckpointView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1008,6 +1055,7 @@ impl Json for PaginatedApiAtlasCheckpointView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1033,12 +1081,14 @@ pub struct PaginatedRestoreJobView {
 
 impl PaginatedRestoreJobView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<BackupRestoreJob>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedRestoreJobView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1048,6 +1098,7 @@ impl Json for PaginatedRestoreJobView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1073,12 +1124,14 @@ pub struct PaginatedSnapshotView {
 
 impl PaginatedSnapshotView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<BackupSnapshot>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedSnapshotView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1088,6 +1141,7 @@ impl Json for PaginatedSnapshotView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1117,12 +1171,14 @@ pub struct RestoreJobFileHash {
 
 impl RestoreJobFileHash {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { file_name: None, hash: None, links: None, type_name: None }
     }
 }
 
 impl Json for RestoreJobFileHash {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1133,6 +1189,7 @@ impl Json for RestoreJobFileHash {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "fileName", &self.file_name);

@@ -23,12 +23,14 @@ pub struct DefaultGroupLimitResponse {
 
 impl DefaultGroupLimitResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { default_limit: Nullable::Absent, description: None, maximum_limit: Nullable::Absent, name: None }
     }
 }
 
 impl Json for DefaultGroupLimitResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -39,6 +41,7 @@ impl Json for DefaultGroupLimitResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "defaultLimit", &self.default_limit);
@@ -65,12 +68,14 @@ pub struct PaginatedDefaultGroupLimitResponse {
 
 impl PaginatedDefaultGroupLimitResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<DefaultGroupLimitResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedDefaultGroupLimitResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -80,6 +85,7 @@ impl Json for PaginatedDefaultGroupLimitResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -37,6 +37,7 @@ pub struct GroupMaintenanceWindow {
 
 impl GroupMaintenanceWindow {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(day_of_week: i32) -> Self {
         Self {
             auto_defer_once_enabled: None,
@@ -51,6 +52,7 @@ impl GroupMaintenanceWindow {
 }
 
 impl Json for GroupMaintenanceWindow {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -64,6 +66,7 @@ impl Json for GroupMaintenanceWindow {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "autoDeferOnceEnabled", &self.auto_defer_once_enabled);
@@ -113,6 +116,7 @@ pub struct GroupMaintenanceWindowPreviewResponse {
 
 impl GroupMaintenanceWindowPreviewResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(day_of_week: i32) -> Self {
         Self {
             auto_defer_once_enabled: None,
@@ -129,6 +133,7 @@ impl GroupMaintenanceWindowPreviewResponse {
 }
 
 impl Json for GroupMaintenanceWindowPreviewResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -144,6 +149,7 @@ impl Json for GroupMaintenanceWindowPreviewResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "autoDeferOnceEnabled", &self.auto_defer_once_enabled);
@@ -189,6 +195,7 @@ pub struct GroupMaintenanceWindowPreviewUpdateRequest {
 
 impl GroupMaintenanceWindowPreviewUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(day_of_week: i32) -> Self {
         Self {
             auto_defer_once_enabled: None,
@@ -202,6 +209,7 @@ impl GroupMaintenanceWindowPreviewUpdateRequest {
 }
 
 impl Json for GroupMaintenanceWindowPreviewUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -214,6 +222,7 @@ impl Json for GroupMaintenanceWindowPreviewUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "autoDeferOnceEnabled", &self.auto_defer_once_enabled);
@@ -240,12 +249,14 @@ pub struct ProtectedHours {
 
 impl ProtectedHours {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { end_hour_of_day: None, start_hour_of_day: None }
     }
 }
 
 impl Json for ProtectedHours {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -254,6 +265,7 @@ impl Json for ProtectedHours {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "endHourOfDay", &self.end_hour_of_day);

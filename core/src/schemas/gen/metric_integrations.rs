@@ -33,6 +33,7 @@ pub struct MetricIntegrationRequest {
 
 impl MetricIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         aggregation_temporality: MetricIntegrationRequestAggregationTemporality,
         endpoint: String,
@@ -52,6 +53,7 @@ impl MetricIntegrationRequest {
 }
 
 impl Json for MetricIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -65,6 +67,7 @@ impl Json for MetricIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "aggregationTemporality", &self.aggregation_temporality);
@@ -94,6 +97,7 @@ pub enum MetricIntegrationRequestAggregationTemporality {
 
 impl MetricIntegrationRequestAggregationTemporality {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Delta => "DELTA",
@@ -103,6 +107,7 @@ impl MetricIntegrationRequestAggregationTemporality {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DELTA" => Self::Delta,
@@ -113,9 +118,11 @@ impl MetricIntegrationRequestAggregationTemporality {
 }
 
 impl Json for MetricIntegrationRequestAggregationTemporality {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -139,6 +146,7 @@ pub enum MetricIntegrationRequestMetricSelection {
 
 impl MetricIntegrationRequestMetricSelection {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AtlasStreamProcessing => "ATLAS_STREAM_PROCESSING",
@@ -149,6 +157,7 @@ impl MetricIntegrationRequestMetricSelection {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ATLAS_STREAM_PROCESSING" => Self::AtlasStreamProcessing,
@@ -160,9 +169,11 @@ impl MetricIntegrationRequestMetricSelection {
 }
 
 impl Json for MetricIntegrationRequestMetricSelection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -186,6 +197,7 @@ pub enum MetricIntegrationRequestProviderType {
 
 impl MetricIntegrationRequestProviderType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "CUSTOM",
@@ -196,6 +208,7 @@ impl MetricIntegrationRequestProviderType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CUSTOM" => Self::Custom,
@@ -207,9 +220,11 @@ impl MetricIntegrationRequestProviderType {
 }
 
 impl Json for MetricIntegrationRequestProviderType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -245,6 +260,7 @@ pub struct MetricIntegrationResponse {
 
 impl MetricIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         aggregation_temporality: MetricIntegrationRequestAggregationTemporality,
         endpoint: String,
@@ -266,6 +282,7 @@ impl MetricIntegrationResponse {
 }
 
 impl Json for MetricIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -280,6 +297,7 @@ impl Json for MetricIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "aggregationTemporality", &self.aggregation_temporality);
@@ -330,12 +348,14 @@ pub struct PaginatedMetricIntegrationResponse {
 
 impl PaginatedMetricIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<MetricIntegrationResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedMetricIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -345,6 +365,7 @@ impl Json for PaginatedMetricIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -368,17 +389,20 @@ pub struct RedactedHeader {
 
 impl RedactedHeader {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, value: String) -> Self {
         Self { name, value }
     }
 }
 
 impl Json for RedactedHeader {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: required(&mut m, "name")?, value: required(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "name", &self.name);

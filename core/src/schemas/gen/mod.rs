@@ -226,7 +226,7 @@ mod service_accounts;
 #[cfg(feature = "service-accounts")]
 pub use service_accounts::*;
 mod shared;
-#[allow(unused_imports)] // (empty without a tag feature)
+#[allow(unused_imports, unreachable_pub)] // (empty without a tag feature)
 pub use shared::*;
 #[cfg(feature = "standby-links")]
 mod standby_links;

@@ -39,6 +39,7 @@ pub struct ApiHostViewAtlas {
 
 impl ApiHostViewAtlas {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             created: None,
@@ -58,6 +59,7 @@ impl ApiHostViewAtlas {
 }
 
 impl Json for ApiHostViewAtlas {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -76,6 +78,7 @@ impl Json for ApiHostViewAtlas {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "created", &self.created);
@@ -124,6 +127,7 @@ pub enum ApiHostViewAtlasTypeName {
 
 impl ApiHostViewAtlasTypeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReplicaPrimary => "REPLICA_PRIMARY",
@@ -140,6 +144,7 @@ impl ApiHostViewAtlasTypeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICA_PRIMARY" => Self::ReplicaPrimary,
@@ -157,9 +162,11 @@ impl ApiHostViewAtlasTypeName {
 }
 
 impl Json for ApiHostViewAtlasTypeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -195,6 +202,7 @@ pub struct ApiMeasurementsGeneralViewAtlas {
 
 impl ApiMeasurementsGeneralViewAtlas {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             database_name: None,
@@ -212,6 +220,7 @@ impl ApiMeasurementsGeneralViewAtlas {
 }
 
 impl Json for ApiMeasurementsGeneralViewAtlas {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -228,6 +237,7 @@ impl Json for ApiMeasurementsGeneralViewAtlas {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "databaseName", &self.database_name);
@@ -266,6 +276,7 @@ pub struct CloudSearchMetrics {
 
 impl CloudSearchMetrics {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         group_id: String,
         hardware_metrics: Vec<FTSMetric>,
@@ -278,6 +289,7 @@ impl CloudSearchMetrics {
 }
 
 impl Json for CloudSearchMetrics {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -290,6 +302,7 @@ impl Json for CloudSearchMetrics {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "groupId", &self.group_id);
@@ -316,17 +329,20 @@ pub struct FTSMetric {
 
 impl FTSMetric {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { metric_name: Nullable::Absent, units: Nullable::Absent }
     }
 }
 
 impl Json for FTSMetric {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { metric_name: nullable(&mut m, "metricName")?, units: nullable(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "metricName", &self.metric_name);
@@ -389,6 +405,7 @@ pub enum FTSMetricMetricName {
 
 impl FTSMetricMetricName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IndexSizeOnDisk => "INDEX_SIZE_ON_DISK",
@@ -417,6 +434,7 @@ impl FTSMetricMetricName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INDEX_SIZE_ON_DISK" => Self::IndexSizeOnDisk,
@@ -446,9 +464,11 @@ impl FTSMetricMetricName {
 }
 
 impl Json for FTSMetricMetricName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -492,6 +512,7 @@ pub enum FTSMetricUnits {
 
 impl FTSMetricUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Bytes => "BYTES",
@@ -512,6 +533,7 @@ impl FTSMetricUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "BYTES" => Self::Bytes,
@@ -533,9 +555,11 @@ impl FTSMetricUnits {
 }
 
 impl Json for FTSMetricUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -555,17 +579,20 @@ pub struct LinkAtlas {
 
 impl LinkAtlas {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { href: None, rel: None }
     }
 }
 
 impl Json for LinkAtlas {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { href: optional(&mut m, "href")?, rel: optional(&mut m, "rel")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "href", &self.href);
@@ -588,17 +615,20 @@ pub struct MeasurementDiskPartition {
 
 impl MeasurementDiskPartition {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, partition_name: None }
     }
 }
 
 impl Json for MeasurementDiskPartition {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { links: optional(&mut m, "links")?, partition_name: optional(&mut m, "partitionName")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -637,6 +667,7 @@ pub struct MeasurementsIndexes {
 
 impl MeasurementsIndexes {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             collection_name: None,
@@ -654,6 +685,7 @@ impl MeasurementsIndexes {
 }
 
 impl Json for MeasurementsIndexes {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -670,6 +702,7 @@ impl Json for MeasurementsIndexes {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collectionName", &self.collection_name);
@@ -717,6 +750,7 @@ pub struct MeasurementsNonIndex {
 
 impl MeasurementsNonIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             end: None,
@@ -732,6 +766,7 @@ impl MeasurementsNonIndex {
 }
 
 impl Json for MeasurementsNonIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -746,6 +781,7 @@ impl Json for MeasurementsNonIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "end", &self.end);
@@ -779,17 +815,20 @@ pub struct MesurementsDatabase {
 
 impl MesurementsDatabase {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { database_name: None, links: None }
     }
 }
 
 impl Json for MesurementsDatabase {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { database_name: optional(&mut m, "databaseName")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "databaseName", &self.database_name);
@@ -819,12 +858,14 @@ pub struct PaginatedDatabaseView {
 
 impl PaginatedDatabaseView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<MesurementsDatabase>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedDatabaseView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -834,6 +875,7 @@ impl Json for PaginatedDatabaseView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -859,12 +901,14 @@ pub struct PaginatedDiskPartitionView {
 
 impl PaginatedDiskPartitionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<MeasurementDiskPartition>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedDiskPartitionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -874,6 +918,7 @@ impl Json for PaginatedDiskPartitionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -899,12 +944,14 @@ pub struct PaginatedHostViewAtlas {
 
 impl PaginatedHostViewAtlas {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiHostViewAtlas>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedHostViewAtlas {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -914,6 +961,7 @@ impl Json for PaginatedHostViewAtlas {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

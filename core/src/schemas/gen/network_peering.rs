@@ -38,12 +38,14 @@ pub struct AWSCloudProviderContainer {
 
 impl AWSCloudProviderContainer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(region_name: AWSCloudProviderContainerRegionName) -> Self {
         Self { id: None, provider_name: None, provisioned: None, atlas_cidr_block: None, region_name, vpc_id: None }
     }
 }
 
 impl Json for AWSCloudProviderContainer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -56,6 +58,7 @@ impl Json for AWSCloudProviderContainer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -158,6 +161,7 @@ pub enum AWSCloudProviderContainerRegionName {
 
 impl AWSCloudProviderContainerRegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsEast1 => "US_EAST_1",
@@ -204,6 +208,7 @@ impl AWSCloudProviderContainerRegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_EAST_1" => Self::UsEast1,
@@ -251,9 +256,11 @@ impl AWSCloudProviderContainerRegionName {
 }
 
 impl Json for AWSCloudProviderContainerRegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -289,6 +296,7 @@ pub struct AwsNetworkPeeringConnectionSettings {
 
 impl AwsNetworkPeeringConnectionSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         accepter_region_name: String,
         aws_account_id: String,
@@ -312,6 +320,7 @@ impl AwsNetworkPeeringConnectionSettings {
 }
 
 impl Json for AwsNetworkPeeringConnectionSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -328,6 +337,7 @@ impl Json for AwsNetworkPeeringConnectionSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "accepterRegionName", &self.accepter_region_name);
@@ -362,6 +372,7 @@ pub enum AwsNetworkPeeringConnectionSettingsErrorStateName {
 
 impl AwsNetworkPeeringConnectionSettingsErrorStateName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rejected => "REJECTED",
@@ -372,6 +383,7 @@ impl AwsNetworkPeeringConnectionSettingsErrorStateName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REJECTED" => Self::Rejected,
@@ -383,9 +395,11 @@ impl AwsNetworkPeeringConnectionSettingsErrorStateName {
 }
 
 impl Json for AwsNetworkPeeringConnectionSettingsErrorStateName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -420,6 +434,7 @@ pub enum AwsNetworkPeeringConnectionSettingsStatusName {
 
 impl AwsNetworkPeeringConnectionSettingsStatusName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initiating => "INITIATING",
@@ -433,6 +448,7 @@ impl AwsNetworkPeeringConnectionSettingsStatusName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIATING" => Self::Initiating,
@@ -447,9 +463,11 @@ impl AwsNetworkPeeringConnectionSettingsStatusName {
 }
 
 impl Json for AwsNetworkPeeringConnectionSettingsStatusName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -490,6 +508,7 @@ pub struct AzureCloudProviderContainer {
 
 impl AzureCloudProviderContainer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(atlas_cidr_block: String, region: AzureCloudProviderContainerRegion) -> Self {
         Self {
             id: None,
@@ -504,6 +523,7 @@ impl AzureCloudProviderContainer {
 }
 
 impl Json for AzureCloudProviderContainer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -517,6 +537,7 @@ impl Json for AzureCloudProviderContainer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -667,6 +688,7 @@ pub enum AzureCloudProviderContainerRegion {
 
 impl AzureCloudProviderContainerRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsCentral => "US_CENTRAL",
@@ -734,6 +756,7 @@ impl AzureCloudProviderContainerRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_CENTRAL" => Self::UsCentral,
@@ -802,9 +825,11 @@ impl AzureCloudProviderContainerRegion {
 }
 
 impl Json for AzureCloudProviderContainerRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -838,6 +863,7 @@ pub struct AzureNetworkPeeringConnectionSettings {
 
 impl AzureNetworkPeeringConnectionSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         azure_directory_id: String,
         azure_subscription_id: String,
@@ -860,6 +886,7 @@ impl AzureNetworkPeeringConnectionSettings {
 }
 
 impl Json for AzureNetworkPeeringConnectionSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -875,6 +902,7 @@ impl Json for AzureNetworkPeeringConnectionSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "azureDirectoryId", &self.azure_directory_id);
@@ -917,6 +945,7 @@ pub enum AzureNetworkPeeringConnectionSettingsStatus {
 
 impl AzureNetworkPeeringConnectionSettingsStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AddingPeer => "ADDING_PEER",
@@ -929,6 +958,7 @@ impl AzureNetworkPeeringConnectionSettingsStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ADDING_PEER" => Self::AddingPeer,
@@ -942,9 +972,11 @@ impl AzureNetworkPeeringConnectionSettingsStatus {
 }
 
 impl Json for AzureNetworkPeeringConnectionSettingsStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -973,6 +1005,7 @@ pub enum BaseNetworkPeeringConnectionSettings {
 }
 
 impl Json for BaseNetworkPeeringConnectionSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -982,6 +1015,7 @@ impl Json for BaseNetworkPeeringConnectionSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -1015,6 +1049,7 @@ pub enum CloudProviderContainer {
 }
 
 impl Json for CloudProviderContainer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -1024,6 +1059,7 @@ impl Json for CloudProviderContainer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -1069,6 +1105,7 @@ pub struct GCPCloudProviderContainer {
 
 impl GCPCloudProviderContainer {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(atlas_cidr_block: String, regions: Vec<GCPCloudProviderContainerRegions>) -> Self {
         Self {
             id: None,
@@ -1083,6 +1120,7 @@ impl GCPCloudProviderContainer {
 }
 
 impl Json for GCPCloudProviderContainer {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1096,6 +1134,7 @@ impl Json for GCPCloudProviderContainer {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1202,6 +1241,7 @@ pub enum GCPCloudProviderContainerRegions {
 
 impl GCPCloudProviderContainerRegions {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AfricaSouth1 => "AFRICA_SOUTH_1",
@@ -1247,6 +1287,7 @@ impl GCPCloudProviderContainerRegions {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AFRICA_SOUTH_1" => Self::AfricaSouth1,
@@ -1293,9 +1334,11 @@ impl GCPCloudProviderContainerRegions {
 }
 
 impl Json for GCPCloudProviderContainerRegions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1325,6 +1368,7 @@ pub struct GCPNetworkPeeringConnectionSettings {
 
 impl GCPNetworkPeeringConnectionSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(container_id: String, gcp_project_id: String, network_name: String) -> Self {
         Self {
             container_id,
@@ -1339,6 +1383,7 @@ impl GCPNetworkPeeringConnectionSettings {
 }
 
 impl Json for GCPNetworkPeeringConnectionSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1352,6 +1397,7 @@ impl Json for GCPNetworkPeeringConnectionSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "containerId", &self.container_id);
@@ -1392,6 +1438,7 @@ pub enum GCPNetworkPeeringConnectionSettingsStatus {
 
 impl GCPNetworkPeeringConnectionSettingsStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AddingPeer => "ADDING_PEER",
@@ -1404,6 +1451,7 @@ impl GCPNetworkPeeringConnectionSettingsStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ADDING_PEER" => Self::AddingPeer,
@@ -1417,9 +1465,11 @@ impl GCPNetworkPeeringConnectionSettingsStatus {
 }
 
 impl Json for GCPNetworkPeeringConnectionSettingsStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1441,12 +1491,14 @@ pub struct PaginatedCloudProviderContainerView {
 
 impl PaginatedCloudProviderContainerView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<CloudProviderContainer>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedCloudProviderContainerView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1456,6 +1508,7 @@ impl Json for PaginatedCloudProviderContainerView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1481,12 +1534,14 @@ pub struct PaginatedContainerPeerView {
 
 impl PaginatedContainerPeerView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<BaseNetworkPeeringConnectionSettings>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedContainerPeerView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1496,6 +1551,7 @@ impl Json for PaginatedContainerPeerView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -19,17 +19,20 @@ pub struct AWSCreateDataProcessRegionView {
 
 impl AWSCreateDataProcessRegionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region: None }
     }
 }
 
 impl Json for AWSCreateDataProcessRegionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cloud_provider: optional(&mut m, "cloudProvider")?, region: optional(&mut m, "region")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -70,6 +73,7 @@ pub enum AWSCreateDataProcessRegionViewRegion {
 
 impl AWSCreateDataProcessRegionViewRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsEast1 => "US_EAST_1",
@@ -87,6 +91,7 @@ impl AWSCreateDataProcessRegionViewRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_EAST_1" => Self::UsEast1,
@@ -105,9 +110,11 @@ impl AWSCreateDataProcessRegionViewRegion {
 }
 
 impl Json for AWSCreateDataProcessRegionViewRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -127,17 +134,20 @@ pub struct AzureCreateDataProcessRegionView {
 
 impl AzureCreateDataProcessRegionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region: None }
     }
 }
 
 impl Json for AzureCreateDataProcessRegionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cloud_provider: optional(&mut m, "cloudProvider")?, region: optional(&mut m, "region")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -169,6 +179,7 @@ pub enum AzureCreateDataProcessRegionViewRegion {
 
 impl AzureCreateDataProcessRegionViewRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsEast2 => "US_EAST_2",
@@ -179,6 +190,7 @@ impl AzureCreateDataProcessRegionViewRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_EAST_2" => Self::UsEast2,
@@ -190,9 +202,11 @@ impl AzureCreateDataProcessRegionViewRegion {
 }
 
 impl Json for AzureCreateDataProcessRegionViewRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -252,6 +266,7 @@ pub struct BackupOnlineArchive {
 
 impl BackupOnlineArchive {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -273,6 +288,7 @@ impl BackupOnlineArchive {
 }
 
 impl Json for BackupOnlineArchive {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -293,6 +309,7 @@ impl Json for BackupOnlineArchive {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -331,6 +348,7 @@ pub enum BackupOnlineArchiveCollectionType {
 
 impl BackupOnlineArchiveCollectionType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Timeseries => "TIMESERIES",
@@ -340,6 +358,7 @@ impl BackupOnlineArchiveCollectionType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TIMESERIES" => Self::Timeseries,
@@ -350,9 +369,11 @@ impl BackupOnlineArchiveCollectionType {
 }
 
 impl Json for BackupOnlineArchiveCollectionType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -412,6 +433,7 @@ pub struct BackupOnlineArchiveCreate {
 
 impl BackupOnlineArchiveCreate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(coll_name: String, criteria: CriteriaView, db_name: String) -> Self {
         Self {
             id: None,
@@ -433,6 +455,7 @@ impl BackupOnlineArchiveCreate {
 }
 
 impl Json for BackupOnlineArchiveCreate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -453,6 +476,7 @@ impl Json for BackupOnlineArchiveCreate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -514,6 +538,7 @@ pub enum BackupOnlineArchiveCreateState {
 
 impl BackupOnlineArchiveCreateState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -527,6 +552,7 @@ impl BackupOnlineArchiveCreateState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -541,9 +567,11 @@ impl BackupOnlineArchiveCreateState {
 }
 
 impl Json for BackupOnlineArchiveCreateState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -581,6 +609,7 @@ pub enum CreateDataProcessRegionView {
 }
 
 impl Json for CreateDataProcessRegionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -590,6 +619,7 @@ impl Json for CreateDataProcessRegionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),
@@ -623,6 +653,7 @@ pub enum CriteriaView {
 }
 
 impl Json for CriteriaView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("CUSTOM") => Self::Custom(Box::from_json(value)?),
@@ -631,6 +662,7 @@ impl Json for CriteriaView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Custom(v) => with_tag(v.to_json(), "type", "CUSTOM"),
@@ -642,6 +674,55 @@ impl Json for CriteriaView {
 
 serde_via_json!(CriteriaView);
 
+/// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
+/// `DATE` selects documents to archive based on a date.
+/// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CriteriaViewType {
+    /// `DATE`
+    Date,
+    /// `CUSTOM`
+    Custom,
+    /// A value this version does not know, kept as sent.
+    Other(String),
+}
+
+impl CriteriaViewType {
+    /// The value as Atlas spells it.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Date => "DATE",
+            Self::Custom => "CUSTOM",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "DATE" => Self::Date,
+            "CUSTOM" => Self::Custom,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Json for CriteriaViewType {
+    #[inline]
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        String::from_json(value).map(|s| Self::parse(&s))
+    }
+    #[inline]
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+serde_via_json!(CriteriaViewType);
+
 /// Custom archival criteria.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -649,24 +730,27 @@ pub struct CustomCriteriaView {
     /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
     /// `DATE` selects documents to archive based on a date.
     /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-    pub r#type: Option<CustomCriteriaViewType>,
+    pub r#type: Option<CriteriaViewType>,
     /// MongoDB find query that selects documents to archive. The specified query follows the syntax of the `db.collection.find(query)` command. This query can't use the empty document (`{}`) to return all documents. Set this parameter when `"criteria.type" : "CUSTOM"`.
     pub query: String,
 }
 
 impl CustomCriteriaView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(query: String) -> Self {
         Self { r#type: None, query }
     }
 }
 
 impl Json for CustomCriteriaView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: optional(&mut m, "type")?, query: required(&mut m, "query")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "type", &self.r#type);
@@ -680,47 +764,9 @@ serde_via_json!(CustomCriteriaView);
 /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
 /// `DATE` selects documents to archive based on a date.
 /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CustomCriteriaViewType {
-    /// `DATE`
-    Date,
-    /// `CUSTOM`
-    Custom,
-    /// A value this version does not know, kept as sent.
-    Other(String),
-}
-
-impl CustomCriteriaViewType {
-    /// The value as Atlas spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Date => "DATE",
-            Self::Custom => "CUSTOM",
-            Self::Other(s) => s,
-        }
-    }
-
-    /// The variant of a value; `Other` for one this version does not know.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "DATE" => Self::Date,
-            "CUSTOM" => Self::Custom,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Json for CustomCriteriaViewType {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        String::from_json(value).map(|s| Self::parse(&s))
-    }
-    fn to_json(&self) -> Value {
-        Value::String(self.as_str().to_owned())
-    }
-}
-
-serde_via_json!(CustomCriteriaViewType);
+///
+/// The same shape as [`CriteriaViewType`].
+pub type CustomCriteriaViewType = CriteriaViewType;
 
 /// The spec's `DailyScheduleView` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -740,12 +786,14 @@ pub struct DailyScheduleView {
 
 impl DailyScheduleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: DailyScheduleViewType) -> Self {
         Self { r#type, end_hour: None, end_minute: None, start_hour: None, start_minute: None }
     }
 }
 
 impl Json for DailyScheduleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -757,6 +805,7 @@ impl Json for DailyScheduleView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -788,6 +837,7 @@ pub enum DailyScheduleViewType {
 
 impl DailyScheduleViewType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "DEFAULT",
@@ -799,6 +849,7 @@ impl DailyScheduleViewType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DEFAULT" => Self::Default,
@@ -811,9 +862,11 @@ impl DailyScheduleViewType {
 }
 
 impl Json for DailyScheduleViewType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -831,17 +884,20 @@ pub struct DataExpirationRuleView {
 
 impl DataExpirationRuleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { expire_after_days: None }
     }
 }
 
 impl Json for DataExpirationRuleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { expire_after_days: optional(&mut m, "expireAfterDays")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "expireAfterDays", &self.expire_after_days);
@@ -863,7 +919,7 @@ pub struct DateCriteriaView {
     /// Means by which MongoDB Cloud selects data to archive. Data can be chosen using the age of the data or a MongoDB query.
     /// `DATE` selects documents to archive based on a date.
     /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
-    pub r#type: Option<CustomCriteriaViewType>,
+    pub r#type: Option<CriteriaViewType>,
     /// Indexed database parameter that stores the date that determines when data moves to the online archive. MongoDB Cloud archives the data when the current date exceeds the date in this database parameter plus the number of days specified through the `expireAfterDays` parameter. Set this parameter when you set `"criteria.type" : "DATE"`.
     pub date_field: Option<String>,
     /// Syntax used to write the date after which data moves to the online archive. Date can be expressed as ISO 8601, Epoch timestamps, or Object ID. The Epoch timestamp can be expressed as nanoseconds, milliseconds, or seconds. Set this parameter when `criteria.type` : `DATE`.
@@ -875,12 +931,14 @@ pub struct DateCriteriaView {
 
 impl DateCriteriaView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { r#type: None, date_field: None, date_format: None, expire_after_days: None }
     }
 }
 
 impl Json for DateCriteriaView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -891,6 +949,7 @@ impl Json for DateCriteriaView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "type", &self.r#type);
@@ -924,6 +983,7 @@ pub enum DateCriteriaViewDateFormat {
 
 impl DateCriteriaViewDateFormat {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Isodate => "ISODATE",
@@ -936,6 +996,7 @@ impl DateCriteriaViewDateFormat {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ISODATE" => Self::Isodate,
@@ -949,9 +1010,11 @@ impl DateCriteriaViewDateFormat {
 }
 
 impl Json for DateCriteriaViewDateFormat {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -963,8 +1026,8 @@ serde_via_json!(DateCriteriaViewDateFormat);
 /// `DATE` selects documents to archive based on a date.
 /// `CUSTOM` selects documents to archive based on a custom JSON query. MongoDB Cloud doesn't support `CUSTOM` when `"collectionType": "TIMESERIES"`.
 ///
-/// The same shape as [`CustomCriteriaViewType`].
-pub type DateCriteriaViewType = CustomCriteriaViewType;
+/// The same shape as [`CriteriaViewType`].
+pub type DateCriteriaViewType = CriteriaViewType;
 
 /// The spec's `DefaultScheduleView` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -976,17 +1039,20 @@ pub struct DefaultScheduleView {
 
 impl DefaultScheduleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: DailyScheduleViewType) -> Self {
         Self { r#type }
     }
 }
 
 impl Json for DefaultScheduleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -1013,17 +1079,20 @@ pub struct GCPCreateDataProcessRegionView {
 
 impl GCPCreateDataProcessRegionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, region: None }
     }
 }
 
 impl Json for GCPCreateDataProcessRegionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cloud_provider: optional(&mut m, "cloudProvider")?, region: optional(&mut m, "region")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1053,6 +1122,7 @@ pub enum GCPCreateDataProcessRegionViewRegion {
 
 impl GCPCreateDataProcessRegionViewRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CentralUs => "CENTRAL_US",
@@ -1062,6 +1132,7 @@ impl GCPCreateDataProcessRegionViewRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CENTRAL_US" => Self::CentralUs,
@@ -1072,9 +1143,11 @@ impl GCPCreateDataProcessRegionViewRegion {
 }
 
 impl Json for GCPCreateDataProcessRegionViewRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1102,12 +1175,14 @@ pub struct MonthlyScheduleView {
 
 impl MonthlyScheduleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: DailyScheduleViewType) -> Self {
         Self { r#type, day_of_month: None, end_hour: None, end_minute: None, start_hour: None, start_minute: None }
     }
 }
 
 impl Json for MonthlyScheduleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1120,6 +1195,7 @@ impl Json for MonthlyScheduleView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -1156,6 +1232,7 @@ pub enum OnlineArchiveSchedule {
 }
 
 impl Json for OnlineArchiveSchedule {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("DAILY") => Self::Daily(Box::from_json(value)?),
@@ -1166,6 +1243,7 @@ impl Json for OnlineArchiveSchedule {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Daily(v) => with_tag(v.to_json(), "type", "DAILY"),
@@ -1193,12 +1271,14 @@ pub struct PaginatedOnlineArchiveView {
 
 impl PaginatedOnlineArchiveView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<BackupOnlineArchive>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedOnlineArchiveView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1208,6 +1288,7 @@ impl Json for PaginatedOnlineArchiveView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1233,12 +1314,14 @@ pub struct PartitionFieldView {
 
 impl PartitionFieldView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(field_name: String, order: i32) -> Self {
         Self { field_name, field_type: None, order }
     }
 }
 
 impl Json for PartitionFieldView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1248,6 +1331,7 @@ impl Json for PartitionFieldView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "fieldName", &self.field_name);
@@ -1281,6 +1365,7 @@ pub enum PartitionFieldViewFieldType {
 
 impl PartitionFieldViewFieldType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Date => "date",
@@ -1294,6 +1379,7 @@ impl PartitionFieldViewFieldType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "date" => Self::Date,
@@ -1308,9 +1394,11 @@ impl PartitionFieldViewFieldType {
 }
 
 impl Json for PartitionFieldViewFieldType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1338,12 +1426,14 @@ pub struct WeeklyScheduleView {
 
 impl WeeklyScheduleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: DailyScheduleViewType) -> Self {
         Self { r#type, day_of_week: None, end_hour: None, end_minute: None, start_hour: None, start_minute: None }
     }
 }
 
 impl Json for WeeklyScheduleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1356,6 +1446,7 @@ impl Json for WeeklyScheduleView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);

@@ -25,12 +25,14 @@ pub struct AtlasOrganization {
 
 impl AtlasOrganization {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self { id: None, is_deleted: None, links: None, name, skip_default_alerts_settings: None }
     }
 }
 
 impl Json for AtlasOrganization {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -42,6 +44,7 @@ impl Json for AtlasOrganization {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -75,6 +78,7 @@ pub struct CreateOrganizationRequest {
 
 impl CreateOrganizationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self {
             api_key: None,
@@ -88,6 +92,7 @@ impl CreateOrganizationRequest {
 }
 
 impl Json for CreateOrganizationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -100,6 +105,7 @@ impl Json for CreateOrganizationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKey", &self.api_key);
@@ -134,6 +140,7 @@ pub struct CreateOrganizationResponse {
 
 impl CreateOrganizationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             api_key: None,
@@ -147,6 +154,7 @@ impl CreateOrganizationResponse {
 }
 
 impl Json for CreateOrganizationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -159,6 +167,7 @@ impl Json for CreateOrganizationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiKey", &self.api_key);
@@ -185,12 +194,14 @@ pub struct CustomSessionTimeouts {
 
 impl CustomSessionTimeouts {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { absolute_session_timeout_in_seconds: None, idle_session_timeout_in_seconds: None }
     }
 }
 
 impl Json for CustomSessionTimeouts {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -199,6 +210,7 @@ impl Json for CustomSessionTimeouts {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "absoluteSessionTimeoutInSeconds", &self.absolute_session_timeout_in_seconds);
@@ -225,6 +237,7 @@ pub struct OrgDelegationSettingsResponse {
 
 impl OrgDelegationSettingsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delegated_mcp_access: Nullable::Absent,
@@ -236,6 +249,7 @@ impl OrgDelegationSettingsResponse {
 }
 
 impl Json for OrgDelegationSettingsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -246,6 +260,7 @@ impl Json for OrgDelegationSettingsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "delegatedMcpAccess", &self.delegated_mcp_access);
@@ -274,6 +289,7 @@ pub enum OrgDelegationSettingsResponseDelegatedMcpAccess {
 
 impl OrgDelegationSettingsResponseDelegatedMcpAccess {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disallowed => "DISALLOWED",
@@ -284,6 +300,7 @@ impl OrgDelegationSettingsResponseDelegatedMcpAccess {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DISALLOWED" => Self::Disallowed,
@@ -295,9 +312,11 @@ impl OrgDelegationSettingsResponseDelegatedMcpAccess {
 }
 
 impl Json for OrgDelegationSettingsResponseDelegatedMcpAccess {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -319,6 +338,7 @@ pub enum OrgDelegationSettingsResponseDelegatedPartnerAccess {
 
 impl OrgDelegationSettingsResponseDelegatedPartnerAccess {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disallowed => "DISALLOWED",
@@ -328,6 +348,7 @@ impl OrgDelegationSettingsResponseDelegatedPartnerAccess {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DISALLOWED" => Self::Disallowed,
@@ -338,9 +359,11 @@ impl OrgDelegationSettingsResponseDelegatedPartnerAccess {
 }
 
 impl Json for OrgDelegationSettingsResponseDelegatedPartnerAccess {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -365,12 +388,14 @@ pub struct OrganizationMaintenanceSettingsResponse {
 
 impl OrganizationMaintenanceSettingsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { effective_wave_assignment_mode: None, wave_assignment_mode: Nullable::Absent }
     }
 }
 
 impl Json for OrganizationMaintenanceSettingsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -379,6 +404,7 @@ impl Json for OrganizationMaintenanceSettingsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "effectiveWaveAssignmentMode", &self.effective_wave_assignment_mode);
@@ -403,6 +429,7 @@ pub enum OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
 
 impl OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Manual => "MANUAL",
@@ -412,6 +439,7 @@ impl OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "MANUAL" => Self::Manual,
@@ -422,9 +450,11 @@ impl OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
 }
 
 impl Json for OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -448,17 +478,20 @@ pub struct OrganizationMaintenanceSettingsUpdateRequest {
 
 impl OrganizationMaintenanceSettingsUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { wave_assignment_mode: None }
     }
 }
 
 impl Json for OrganizationMaintenanceSettingsUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { wave_assignment_mode: optional(&mut m, "waveAssignmentMode")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "waveAssignmentMode", &self.wave_assignment_mode);
@@ -500,6 +533,7 @@ pub struct OrganizationSettings {
 
 impl OrganizationSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             api_access_list_required: None,
@@ -516,6 +550,7 @@ impl OrganizationSettings {
 }
 
 impl Json for OrganizationSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -531,6 +566,7 @@ impl Json for OrganizationSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "apiAccessListRequired", &self.api_access_list_required);
@@ -562,12 +598,14 @@ pub struct PaginatedOrganizationView {
 
 impl PaginatedOrganizationView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<AtlasOrganization>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedOrganizationView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -577,6 +615,7 @@ impl Json for PaginatedOrganizationView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -600,17 +639,20 @@ pub struct UpdateOrgRolesForUser {
 
 impl UpdateOrgRolesForUser {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, org_roles: None }
     }
 }
 
 impl Json for UpdateOrgRolesForUser {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { links: optional(&mut m, "links")?, org_roles: optional(&mut m, "orgRoles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

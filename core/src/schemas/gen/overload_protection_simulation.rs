@@ -17,17 +17,20 @@ pub struct OverloadProtectionSimulationRequest {
 
 impl OverloadProtectionSimulationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { duration_seconds: None }
     }
 }
 
 impl Json for OverloadProtectionSimulationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { duration_seconds: optional(&mut m, "durationSeconds")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "durationSeconds", &self.duration_seconds);
@@ -61,6 +64,7 @@ pub struct OverloadProtectionSimulationResponse {
 
 impl OverloadProtectionSimulationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cancel_requested_at: None,
@@ -76,6 +80,7 @@ impl OverloadProtectionSimulationResponse {
 }
 
 impl Json for OverloadProtectionSimulationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -90,6 +95,7 @@ impl Json for OverloadProtectionSimulationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cancelRequestedAt", &self.cancel_requested_at);
@@ -120,12 +126,14 @@ pub struct PaginatedOverloadProtectionSimulationResponse {
 
 impl PaginatedOverloadProtectionSimulationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<OverloadProtectionSimulationResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedOverloadProtectionSimulationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -135,6 +143,7 @@ impl Json for PaginatedOverloadProtectionSimulationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

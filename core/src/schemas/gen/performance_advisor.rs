@@ -29,6 +29,7 @@ pub struct DropIndexSuggestionsIndex {
 
 impl DropIndexSuggestionsIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             access_count: None,
@@ -43,6 +44,7 @@ impl DropIndexSuggestionsIndex {
 }
 
 impl Json for DropIndexSuggestionsIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -56,6 +58,7 @@ impl Json for DropIndexSuggestionsIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "accessCount", &self.access_count);
@@ -85,12 +88,14 @@ pub struct DropIndexSuggestionsResponse {
 
 impl DropIndexSuggestionsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { hidden_indexes: None, redundant_indexes: None, unused_indexes: None }
     }
 }
 
 impl Json for DropIndexSuggestionsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -100,6 +105,7 @@ impl Json for DropIndexSuggestionsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "hiddenIndexes", &self.hidden_indexes);
@@ -127,12 +133,14 @@ pub struct EnvelopedDropIndexSuggestionsResponse {
 
 impl EnvelopedDropIndexSuggestionsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(content: DropIndexSuggestionsResponse, status: i32) -> Self {
         Self { content, links: None, locations: None, status }
     }
 }
 
 impl Json for EnvelopedDropIndexSuggestionsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -143,6 +151,7 @@ impl Json for EnvelopedDropIndexSuggestionsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "content", &self.content);
@@ -171,12 +180,14 @@ pub struct EnvelopedPerformanceAdvisorResponse {
 
 impl EnvelopedPerformanceAdvisorResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(content: PerformanceAdvisorResponse, status: i32) -> Self {
         Self { content, links: None, locations: None, status }
     }
 }
 
 impl Json for EnvelopedPerformanceAdvisorResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -187,6 +198,7 @@ impl Json for EnvelopedPerformanceAdvisorResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "content", &self.content);
@@ -215,12 +227,14 @@ pub struct EnvelopedSchemaAdvisorResponse {
 
 impl EnvelopedSchemaAdvisorResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(content: SchemaAdvisorResponse, status: i32) -> Self {
         Self { content, links: None, locations: None, status }
     }
 }
 
 impl Json for EnvelopedSchemaAdvisorResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -231,6 +245,7 @@ impl Json for EnvelopedSchemaAdvisorResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "content", &self.content);
@@ -257,17 +272,20 @@ pub struct NamespaceObj {
 
 impl NamespaceObj {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { namespace: None, r#type: None }
     }
 }
 
 impl Json for NamespaceObj {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { namespace: optional(&mut m, "namespace")?, r#type: optional(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "namespace", &self.namespace);
@@ -288,17 +306,20 @@ pub struct Namespaces {
 
 impl Namespaces {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { namespaces: None }
     }
 }
 
 impl Json for Namespaces {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { namespaces: optional(&mut m, "namespaces")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "namespaces", &self.namespaces);
@@ -328,12 +349,14 @@ pub struct PerformanceAdvisorIndex {
 
 impl PerformanceAdvisorIndex {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { avg_obj_size: None, id: None, impact: None, index: None, namespace: None, weight: None }
     }
 }
 
 impl Json for PerformanceAdvisorIndex {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -346,6 +369,7 @@ impl Json for PerformanceAdvisorIndex {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "avgObjSize", &self.avg_obj_size);
@@ -376,12 +400,14 @@ pub struct PerformanceAdvisorOpStats {
 
 impl PerformanceAdvisorOpStats {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { ms: None, n_returned: None, n_scanned: None, ts: None }
     }
 }
 
 impl Json for PerformanceAdvisorOpStats {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -392,6 +418,7 @@ impl Json for PerformanceAdvisorOpStats {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ms", &self.ms);
@@ -416,17 +443,20 @@ pub struct PerformanceAdvisorOperationView {
 
 impl PerformanceAdvisorOperationView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { predicates: None, stats: None }
     }
 }
 
 impl Json for PerformanceAdvisorOperationView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { predicates: optional(&mut m, "predicates")?, stats: optional(&mut m, "stats")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "predicates", &self.predicates);
@@ -449,17 +479,20 @@ pub struct PerformanceAdvisorResponse {
 
 impl PerformanceAdvisorResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { shapes: None, suggested_indexes: None }
     }
 }
 
 impl Json for PerformanceAdvisorResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { shapes: optional(&mut m, "shapes")?, suggested_indexes: optional(&mut m, "suggestedIndexes")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "shapes", &self.shapes);
@@ -490,12 +523,14 @@ pub struct PerformanceAdvisorShape {
 
 impl PerformanceAdvisorShape {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { avg_ms: None, count: None, id: None, inefficiency_score: None, namespace: None, operations: None }
     }
 }
 
 impl Json for PerformanceAdvisorShape {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -508,6 +543,7 @@ impl Json for PerformanceAdvisorShape {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "avgMs", &self.avg_ms);
@@ -540,12 +576,14 @@ pub struct PerformanceAdvisorSlowQuery {
 
 impl PerformanceAdvisorSlowQuery {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { line: None, metrics: None, namespace: None, op_type: None, replica_state: None }
     }
 }
 
 impl Json for PerformanceAdvisorSlowQuery {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -557,6 +595,7 @@ impl Json for PerformanceAdvisorSlowQuery {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "line", &self.line);
@@ -580,17 +619,20 @@ pub struct PerformanceAdvisorSlowQueryList {
 
 impl PerformanceAdvisorSlowQueryList {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { slow_queries: None }
     }
 }
 
 impl Json for PerformanceAdvisorSlowQueryList {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { slow_queries: optional(&mut m, "slowQueries")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "slowQueries", &self.slow_queries);
@@ -636,6 +678,7 @@ pub struct PerformanceAdvisorSlowQueryMetrics {
 
 impl PerformanceAdvisorSlowQueryMetrics {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             docs_examined: None,
@@ -657,6 +700,7 @@ impl PerformanceAdvisorSlowQueryMetrics {
 }
 
 impl Json for PerformanceAdvisorSlowQueryMetrics {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -677,6 +721,7 @@ impl Json for PerformanceAdvisorSlowQueryMetrics {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "docsExamined", &self.docs_examined);
@@ -713,12 +758,14 @@ pub struct SchemaAdvisorItemRecommendation {
 
 impl SchemaAdvisorItemRecommendation {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { affected_namespaces: None, description: None, recommendation: None }
     }
 }
 
 impl Json for SchemaAdvisorItemRecommendation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -728,6 +775,7 @@ impl Json for SchemaAdvisorItemRecommendation {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "affectedNamespaces", &self.affected_namespaces);
@@ -763,6 +811,7 @@ pub enum SchemaAdvisorItemRecommendationRecommendation {
 
 impl SchemaAdvisorItemRecommendationRecommendation {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReduceLookupOps => "REDUCE_LOOKUP_OPS",
@@ -777,6 +826,7 @@ impl SchemaAdvisorItemRecommendationRecommendation {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REDUCE_LOOKUP_OPS" => Self::ReduceLookupOps,
@@ -792,9 +842,11 @@ impl SchemaAdvisorItemRecommendationRecommendation {
 }
 
 impl Json for SchemaAdvisorItemRecommendationRecommendation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -814,17 +866,20 @@ pub struct SchemaAdvisorNamespaceTriggers {
 
 impl SchemaAdvisorNamespaceTriggers {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { namespace: Nullable::Absent, triggers: None }
     }
 }
 
 impl Json for SchemaAdvisorNamespaceTriggers {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { namespace: nullable(&mut m, "namespace")?, triggers: optional(&mut m, "triggers")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "namespace", &self.namespace);
@@ -845,17 +900,20 @@ pub struct SchemaAdvisorResponse {
 
 impl SchemaAdvisorResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { recommendations: None }
     }
 }
 
 impl Json for SchemaAdvisorResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { recommendations: optional(&mut m, "recommendations")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "recommendations", &self.recommendations);
@@ -877,17 +935,20 @@ pub struct SchemaAdvisorTriggerDetails {
 
 impl SchemaAdvisorTriggerDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { description: None, trigger_type: None }
     }
 }
 
 impl Json for SchemaAdvisorTriggerDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { description: optional(&mut m, "description")?, trigger_type: optional(&mut m, "triggerType")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "description", &self.description);
@@ -922,6 +983,7 @@ pub enum SchemaAdvisorTriggerDetailsTriggerType {
 
 impl SchemaAdvisorTriggerDetailsTriggerType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PercentQueriesUseLookup => "PERCENT_QUERIES_USE_LOOKUP",
@@ -936,6 +998,7 @@ impl SchemaAdvisorTriggerDetailsTriggerType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PERCENT_QUERIES_USE_LOOKUP" => Self::PercentQueriesUseLookup,
@@ -951,9 +1014,11 @@ impl SchemaAdvisorTriggerDetailsTriggerType {
 }
 
 impl Json for SchemaAdvisorTriggerDetailsTriggerType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

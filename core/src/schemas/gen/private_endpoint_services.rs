@@ -25,6 +25,7 @@ pub struct AWSInterfaceEndpoint {
 
 impl AWSInterfaceEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             cloud_provider,
@@ -37,6 +38,7 @@ impl AWSInterfaceEndpoint {
 }
 
 impl Json for AWSInterfaceEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -48,6 +50,7 @@ impl Json for AWSInterfaceEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -86,6 +89,7 @@ pub enum AWSInterfaceEndpointConnectionStatus {
 
 impl AWSInterfaceEndpointConnectionStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PendingAcceptance => "PENDING_ACCEPTANCE",
@@ -98,6 +102,7 @@ impl AWSInterfaceEndpointConnectionStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING_ACCEPTANCE" => Self::PendingAcceptance,
@@ -111,9 +116,11 @@ impl AWSInterfaceEndpointConnectionStatus {
 }
 
 impl Json for AWSInterfaceEndpointConnectionStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -145,6 +152,7 @@ pub struct AWSPrivateLinkConnection {
 
 impl AWSPrivateLinkConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider, interface_endpoints: Vec<String>) -> Self {
         Self {
             cloud_provider,
@@ -160,6 +168,7 @@ impl AWSPrivateLinkConnection {
 }
 
 impl Json for AWSPrivateLinkConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -174,6 +183,7 @@ impl Json for AWSPrivateLinkConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -215,6 +225,7 @@ pub enum AWSPrivateLinkConnectionStatus {
 
 impl AWSPrivateLinkConnectionStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initiating => "INITIATING",
@@ -227,6 +238,7 @@ impl AWSPrivateLinkConnectionStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIATING" => Self::Initiating,
@@ -240,9 +252,11 @@ impl AWSPrivateLinkConnectionStatus {
 }
 
 impl Json for AWSPrivateLinkConnectionStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -264,12 +278,14 @@ pub struct ApiAtlasModifyEndpointServiceRequestView {
 
 impl ApiAtlasModifyEndpointServiceRequestView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: "AWS".to_owned(), supported_remote_regions: Nullable::Absent }
     }
 }
 
 impl Json for ApiAtlasModifyEndpointServiceRequestView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -278,6 +294,7 @@ impl Json for ApiAtlasModifyEndpointServiceRequestView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -310,6 +327,7 @@ pub struct AzurePrivateEndpoint {
 
 impl AzurePrivateEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             cloud_provider,
@@ -324,6 +342,7 @@ impl AzurePrivateEndpoint {
 }
 
 impl Json for AzurePrivateEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -337,6 +356,7 @@ impl Json for AzurePrivateEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -375,6 +395,7 @@ pub enum AzurePrivateEndpointStatus {
 
 impl AzurePrivateEndpointStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initiating => "INITIATING",
@@ -386,6 +407,7 @@ impl AzurePrivateEndpointStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIATING" => Self::Initiating,
@@ -398,9 +420,11 @@ impl AzurePrivateEndpointStatus {
 }
 
 impl Json for AzurePrivateEndpointStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -432,6 +456,7 @@ pub struct AzurePrivateLinkConnection {
 
 impl AzurePrivateLinkConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             cloud_provider,
@@ -447,6 +472,7 @@ impl AzurePrivateLinkConnection {
 }
 
 impl Json for AzurePrivateLinkConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -461,6 +487,7 @@ impl Json for AzurePrivateLinkConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -503,12 +530,14 @@ pub struct CloudProviderEndpointServiceRequest {
 
 impl CloudProviderEndpointServiceRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: AWSCreateDataProcessRegionViewCloudProvider, region: String) -> Self {
         Self { port_mapping_enabled: None, provider_name, region, supported_remote_regions: Nullable::Absent }
     }
 }
 
 impl Json for CloudProviderEndpointServiceRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -519,6 +548,7 @@ impl Json for CloudProviderEndpointServiceRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "portMappingEnabled", &self.port_mapping_enabled);
@@ -548,17 +578,20 @@ pub struct CreateAWSEndpointRequest {
 
 impl CreateAWSEndpointRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self { cloud_provider: None, id }
     }
 }
 
 impl Json for CreateAWSEndpointRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cloud_provider: optional(&mut m, "cloudProvider")?, id: required(&mut m, "id")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -588,12 +621,14 @@ pub struct CreateAzureEndpointRequest {
 
 impl CreateAzureEndpointRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String, private_endpoint_ip_address: String) -> Self {
         Self { cloud_provider: None, id, private_endpoint_ip_address }
     }
 }
 
 impl Json for CreateAzureEndpointRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -603,6 +638,7 @@ impl Json for CreateAzureEndpointRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -640,6 +676,7 @@ pub enum CreateEndpointRequest {
 }
 
 impl Json for CreateEndpointRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -649,6 +686,7 @@ impl Json for CreateEndpointRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),
@@ -677,12 +715,14 @@ pub struct CreateGCPEndpointGroupRequest {
 
 impl CreateGCPEndpointGroupRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(endpoint_group_name: String, gcp_project_id: String) -> Self {
         Self { cloud_provider: None, endpoint_group_name, endpoints: None, gcp_project_id }
     }
 }
 
 impl Json for CreateGCPEndpointGroupRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -693,6 +733,7 @@ impl Json for CreateGCPEndpointGroupRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -722,17 +763,20 @@ pub struct CreateGCPForwardingRuleRequest {
 
 impl CreateGCPForwardingRuleRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { endpoint_name: None, ip_address: None }
     }
 }
 
 impl Json for CreateGCPForwardingRuleRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { endpoint_name: optional(&mut m, "endpointName")?, ip_address: optional(&mut m, "ipAddress")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "endpointName", &self.endpoint_name);
@@ -764,6 +808,7 @@ pub enum EndpointService {
 }
 
 impl Json for EndpointService {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -773,6 +818,7 @@ impl Json for EndpointService {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),
@@ -799,12 +845,14 @@ pub struct GCPConsumerForwardingRule {
 
 impl GCPConsumerForwardingRule {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { endpoint_name: None, ip_address: None, status: None }
     }
 }
 
 impl Json for GCPConsumerForwardingRule {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -814,6 +862,7 @@ impl Json for GCPConsumerForwardingRule {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "endpointName", &self.endpoint_name);
@@ -854,6 +903,7 @@ pub struct GCPEndpointService {
 
 impl GCPEndpointService {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             cloud_provider,
@@ -869,6 +919,7 @@ impl GCPEndpointService {
 }
 
 impl Json for GCPEndpointService {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -883,6 +934,7 @@ impl Json for GCPEndpointService {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -933,6 +985,7 @@ pub struct PrivateGCPEndpointGroup {
 
 impl PrivateGCPEndpointGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCreateDataProcessRegionViewCloudProvider) -> Self {
         Self {
             cloud_provider,
@@ -948,6 +1001,7 @@ impl PrivateGCPEndpointGroup {
 }
 
 impl Json for PrivateGCPEndpointGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -962,6 +1016,7 @@ impl Json for PrivateGCPEndpointGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1005,6 +1060,7 @@ pub enum PrivateGCPEndpointGroupStatus {
 
 impl PrivateGCPEndpointGroupStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initiating => "INITIATING",
@@ -1018,6 +1074,7 @@ impl PrivateGCPEndpointGroupStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIATING" => Self::Initiating,
@@ -1032,9 +1089,11 @@ impl PrivateGCPEndpointGroupStatus {
 }
 
 impl Json for PrivateGCPEndpointGroupStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1063,6 +1122,7 @@ pub enum PrivateLinkEndpoint {
 }
 
 impl Json for PrivateLinkEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -1072,6 +1132,7 @@ impl Json for PrivateLinkEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "AWS"),

@@ -19,17 +19,20 @@ pub struct CreateAtlasProjectApiKey {
 
 impl CreateAtlasProjectApiKey {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(desc: String, roles: Vec<String>) -> Self {
         Self { desc, roles }
     }
 }
 
 impl Json for CreateAtlasProjectApiKey {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { desc: required(&mut m, "desc")?, roles: required(&mut m, "roles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "desc", &self.desc);
@@ -54,12 +57,14 @@ pub struct PaginatedApiApiUserView {
 
 impl PaginatedApiApiUserView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiKeyUserDetails>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiApiUserView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -69,6 +74,7 @@ impl Json for PaginatedApiApiUserView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -94,12 +100,14 @@ pub struct PaginatedApiUserAccessListResponseView {
 
 impl PaginatedApiUserAccessListResponseView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<UserAccessListResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiUserAccessListResponseView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -109,6 +117,7 @@ impl Json for PaginatedApiUserAccessListResponseView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -132,17 +141,20 @@ pub struct UpdateAtlasOrganizationApiKey {
 
 impl UpdateAtlasOrganizationApiKey {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { desc: None, roles: None }
     }
 }
 
 impl Json for UpdateAtlasOrganizationApiKey {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { desc: optional(&mut m, "desc")?, roles: optional(&mut m, "roles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "desc", &self.desc);
@@ -170,17 +182,20 @@ pub struct UpdateAtlasProjectApiKey {
 
 impl UpdateAtlasProjectApiKey {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { desc: None, roles: None }
     }
 }
 
 impl Json for UpdateAtlasProjectApiKey {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { desc: optional(&mut m, "desc")?, roles: optional(&mut m, "roles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "desc", &self.desc);
@@ -203,17 +218,20 @@ pub struct UserAccessListRequest {
 
 impl UserAccessListRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cidr_block: None, ip_address: None }
     }
 }
 
 impl Json for UserAccessListRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cidr_block: optional(&mut m, "cidrBlock")?, ip_address: optional(&mut m, "ipAddress")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cidrBlock", &self.cidr_block);
@@ -246,6 +264,7 @@ pub struct UserAccessListResponse {
 
 impl UserAccessListResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cidr_block: None,
@@ -260,6 +279,7 @@ impl UserAccessListResponse {
 }
 
 impl Json for UserAccessListResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -273,6 +293,7 @@ impl Json for UserAccessListResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cidrBlock", &self.cidr_block);
@@ -300,17 +321,20 @@ pub struct UserAccessRoleAssignment {
 
 impl UserAccessRoleAssignment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { roles: None, user_id: None }
     }
 }
 
 impl Json for UserAccessRoleAssignment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { roles: optional(&mut m, "roles")?, user_id: optional(&mut m, "userId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "roles", &self.roles);

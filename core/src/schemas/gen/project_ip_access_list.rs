@@ -29,6 +29,7 @@ pub struct NetworkPermissionEntry {
 
 impl NetworkPermissionEntry {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             aws_security_group: None,
@@ -43,6 +44,7 @@ impl NetworkPermissionEntry {
 }
 
 impl Json for NetworkPermissionEntry {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -56,6 +58,7 @@ impl Json for NetworkPermissionEntry {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "awsSecurityGroup", &self.aws_security_group);
@@ -87,17 +90,20 @@ pub struct NetworkPermissionEntryStatus {
 
 impl NetworkPermissionEntryStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(status: NetworkPermissionEntryStatusSTATUS) -> Self {
         Self { status }
     }
 }
 
 impl Json for NetworkPermissionEntryStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { status: required(&mut m, "STATUS")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "STATUS", &self.status);
@@ -129,6 +135,7 @@ pub enum NetworkPermissionEntryStatusSTATUS {
 
 impl NetworkPermissionEntryStatusSTATUS {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -139,6 +146,7 @@ impl NetworkPermissionEntryStatusSTATUS {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -150,9 +158,11 @@ impl NetworkPermissionEntryStatusSTATUS {
 }
 
 impl Json for NetworkPermissionEntryStatusSTATUS {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -174,12 +184,14 @@ pub struct PaginatedNetworkAccessView {
 
 impl PaginatedNetworkAccessView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<NetworkPermissionEntry>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedNetworkAccessView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -189,6 +201,7 @@ impl Json for PaginatedNetworkAccessView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -25,12 +25,14 @@ pub struct ClusterIPAddresses {
 
 impl ClusterIPAddresses {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cluster_name: None, future_inbound: None, future_outbound: None, inbound: None, outbound: None }
     }
 }
 
 impl Json for ClusterIPAddresses {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -42,6 +44,7 @@ impl Json for ClusterIPAddresses {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusterName", &self.cluster_name);
@@ -92,6 +95,7 @@ pub enum DataFederationLimit {
 }
 
 impl Json for DataFederationLimit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "name").as_deref() {
             Some("atlas.project.deployment.clusters") => Self::AtlasProjectDeploymentClusters(Box::from_json(value)?),
@@ -117,6 +121,7 @@ impl Json for DataFederationLimit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AtlasProjectDeploymentClusters(v) => {
@@ -165,12 +170,14 @@ pub struct DefaultLimit {
 
 impl DefaultLimit {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, value: i64) -> Self {
         Self { current_usage: None, default_limit: None, maximum_limit: None, name, value }
     }
 }
 
 impl Json for DefaultLimit {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -182,6 +189,7 @@ impl Json for DefaultLimit {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "currentUsage", &self.current_usage);
@@ -207,17 +215,20 @@ pub struct GroupIPAddresses {
 
 impl GroupIPAddresses {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, services: None }
     }
 }
 
 impl Json for GroupIPAddresses {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { group_id: optional(&mut m, "groupId")?, services: optional(&mut m, "services")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -242,12 +253,14 @@ pub struct GroupMigrationRequest {
 
 impl GroupMigrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { destination_org_id: None, destination_org_private_api_key: None, destination_org_public_api_key: None }
     }
 }
 
 impl Json for GroupMigrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -257,6 +270,7 @@ impl Json for GroupMigrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "destinationOrgId", &self.destination_org_id);
@@ -278,17 +292,20 @@ pub struct GroupService {
 
 impl GroupService {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { clusters: None }
     }
 }
 
 impl Json for GroupService {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { clusters: optional(&mut m, "clusters")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clusters", &self.clusters);
@@ -328,6 +345,7 @@ pub struct GroupSettings {
 
 impl GroupSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             is_cluster_ai_assistant_enabled: None,
@@ -346,6 +364,7 @@ impl GroupSettings {
 }
 
 impl Json for GroupSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -369,6 +388,7 @@ impl Json for GroupSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "isClusterAiAssistantEnabled", &self.is_cluster_ai_assistant_enabled);
@@ -410,12 +430,14 @@ pub struct GroupUpdate {
 
 impl GroupUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { name: None, tags: None, with_default_alerts_settings: None }
     }
 }
 
 impl Json for GroupUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -425,6 +447,7 @@ impl Json for GroupUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "name", &self.name);
@@ -454,12 +477,14 @@ pub struct MdbAvailableVersion {
 
 impl MdbAvailableVersion {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cloud_provider: None, default_status: None, instance_size: None, links: None, version: None }
     }
 }
 
 impl Json for MdbAvailableVersion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -471,6 +496,7 @@ impl Json for MdbAvailableVersion {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -503,6 +529,7 @@ pub enum MdbAvailableVersionDefaultStatus {
 
 impl MdbAvailableVersionDefaultStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "DEFAULT",
@@ -512,6 +539,7 @@ impl MdbAvailableVersionDefaultStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DEFAULT" => Self::Default,
@@ -522,9 +550,11 @@ impl MdbAvailableVersionDefaultStatus {
 }
 
 impl Json for MdbAvailableVersionDefaultStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -546,12 +576,14 @@ pub struct PaginatedAvailableVersionView {
 
 impl PaginatedAvailableVersionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<MdbAvailableVersion>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedAvailableVersionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -561,6 +593,7 @@ impl Json for PaginatedAvailableVersionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -584,17 +617,20 @@ pub struct UpdateGroupRolesForUser {
 
 impl UpdateGroupRolesForUser {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_roles: None, links: None }
     }
 }
 
 impl Json for UpdateGroupRolesForUser {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { group_roles: optional(&mut m, "groupRoles")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupRoles", &self.group_roles);

@@ -29,6 +29,7 @@ pub struct AzureLogIntegrationRequest {
 
 impl AzureLogIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
         prefix_path: String,
@@ -48,6 +49,7 @@ impl AzureLogIntegrationRequest {
 }
 
 impl Json for AzureLogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -60,6 +62,7 @@ impl Json for AzureLogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "logTypes", &self.log_types);
@@ -92,6 +95,7 @@ pub enum AzureLogIntegrationRequestLogTypes {
 
 impl AzureLogIntegrationRequestLogTypes {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mongod => "MONGOD",
@@ -103,6 +107,7 @@ impl AzureLogIntegrationRequestLogTypes {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "MONGOD" => Self::Mongod,
@@ -115,9 +120,11 @@ impl AzureLogIntegrationRequestLogTypes {
 }
 
 impl Json for AzureLogIntegrationRequestLogTypes {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -149,6 +156,7 @@ pub struct AzureLogIntegrationResponse {
 
 impl AzureLogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
@@ -170,6 +178,7 @@ impl AzureLogIntegrationResponse {
 }
 
 impl Json for AzureLogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -183,6 +192,7 @@ impl Json for AzureLogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);
@@ -217,12 +227,14 @@ pub struct CreatePushBasedLogExportProjectRequest {
 
 impl CreatePushBasedLogExportProjectRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(bucket_name: String, iam_role_id: String, prefix_path: String) -> Self {
         Self { bucket_name, iam_role_id, prefix_path }
     }
 }
 
 impl Json for CreatePushBasedLogExportProjectRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -232,6 +244,7 @@ impl Json for CreatePushBasedLogExportProjectRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "bucketName", &self.bucket_name);
@@ -261,6 +274,7 @@ pub struct DatadogLogIntegrationRequest {
 
 impl DatadogLogIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
         api_key: crate::Secret,
@@ -271,6 +285,7 @@ impl DatadogLogIntegrationRequest {
 }
 
 impl Json for DatadogLogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -281,6 +296,7 @@ impl Json for DatadogLogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "logTypes", &self.log_types);
@@ -322,6 +338,7 @@ pub enum DatadogLogIntegrationRequestRegion {
 
 impl DatadogLogIntegrationRequestRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Us1 => "US1",
@@ -336,6 +353,7 @@ impl DatadogLogIntegrationRequestRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US1" => Self::Us1,
@@ -351,9 +369,11 @@ impl DatadogLogIntegrationRequestRegion {
 }
 
 impl Json for DatadogLogIntegrationRequestRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -381,6 +401,7 @@ pub struct DatadogLogIntegrationResponse {
 
 impl DatadogLogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
@@ -392,6 +413,7 @@ impl DatadogLogIntegrationResponse {
 }
 
 impl Json for DatadogLogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -403,6 +425,7 @@ impl Json for DatadogLogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);
@@ -446,6 +469,7 @@ pub struct GcsLogIntegrationRequest {
 
 impl GcsLogIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
         bucket_name: String,
@@ -457,6 +481,7 @@ impl GcsLogIntegrationRequest {
 }
 
 impl Json for GcsLogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -468,6 +493,7 @@ impl Json for GcsLogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "logTypes", &self.log_types);
@@ -508,6 +534,7 @@ pub struct GcsLogIntegrationResponse {
 
 impl GcsLogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
@@ -520,6 +547,7 @@ impl GcsLogIntegrationResponse {
 }
 
 impl Json for GcsLogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -532,6 +560,7 @@ impl Json for GcsLogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);
@@ -584,6 +613,7 @@ pub enum LogIntegrationRequest {
 }
 
 impl Json for LogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("AZURE_LOG_EXPORT") => Self::AzureLogExport(Box::from_json(value)?),
@@ -596,6 +626,7 @@ impl Json for LogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AzureLogExport(v) => with_tag(v.to_json(), "type", "AZURE_LOG_EXPORT"),
@@ -644,6 +675,7 @@ pub enum LogIntegrationResponse {
 }
 
 impl Json for LogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("AZURE_LOG_EXPORT") => Self::AzureLogExport(Box::from_json(value)?),
@@ -656,6 +688,7 @@ impl Json for LogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AzureLogExport(v) => with_tag(v.to_json(), "type", "AZURE_LOG_EXPORT"),
@@ -689,6 +722,7 @@ pub struct OtelLogIntegrationRequest {
 
 impl OtelLogIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
         otel_endpoint: String,
@@ -699,6 +733,7 @@ impl OtelLogIntegrationRequest {
 }
 
 impl Json for OtelLogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -709,6 +744,7 @@ impl Json for OtelLogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "logTypes", &self.log_types);
@@ -746,6 +782,7 @@ pub struct OtelLogIntegrationResponse {
 
 impl OtelLogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
@@ -757,6 +794,7 @@ impl OtelLogIntegrationResponse {
 }
 
 impl Json for OtelLogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -768,6 +806,7 @@ impl Json for OtelLogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);
@@ -800,12 +839,14 @@ pub struct PaginatedLogIntegrationResponse {
 
 impl PaginatedLogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<LogIntegrationResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedLogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -815,6 +856,7 @@ impl Json for PaginatedLogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -846,12 +888,14 @@ pub struct PushBasedLogExportProject {
 
 impl PushBasedLogExportProject {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { bucket_name: None, create_date: None, iam_role_id: None, links: None, prefix_path: None, state: None }
     }
 }
 
 impl Json for PushBasedLogExportProject {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -864,6 +908,7 @@ impl Json for PushBasedLogExportProject {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "bucketName", &self.bucket_name);
@@ -900,6 +945,7 @@ pub enum PushBasedLogExportProjectState {
 
 impl PushBasedLogExportProjectState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unconfigured => "UNCONFIGURED",
@@ -913,6 +959,7 @@ impl PushBasedLogExportProjectState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "UNCONFIGURED" => Self::Unconfigured,
@@ -927,9 +974,11 @@ impl PushBasedLogExportProjectState {
 }
 
 impl Json for PushBasedLogExportProjectState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -961,6 +1010,7 @@ pub struct S3LogIntegrationRequest {
 
 impl S3LogIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
         bucket_name: String,
@@ -980,6 +1030,7 @@ impl S3LogIntegrationRequest {
 }
 
 impl Json for S3LogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -993,6 +1044,7 @@ impl Json for S3LogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "logTypes", &self.log_types);
@@ -1039,6 +1091,7 @@ pub struct S3LogIntegrationResponse {
 
 impl S3LogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
@@ -1060,6 +1113,7 @@ impl S3LogIntegrationResponse {
 }
 
 impl Json for S3LogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1074,6 +1128,7 @@ impl Json for S3LogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);
@@ -1113,12 +1168,14 @@ pub struct SplunkLogIntegrationRequest {
 
 impl SplunkLogIntegrationRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(log_types: Vec<AzureLogIntegrationRequestLogTypes>, hec_token: crate::Secret, hec_url: String) -> Self {
         Self { log_types, r#type: "SPLUNK_LOG_EXPORT".to_owned(), hec_token, hec_url }
     }
 }
 
 impl Json for SplunkLogIntegrationRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1129,6 +1186,7 @@ impl Json for SplunkLogIntegrationRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "logTypes", &self.log_types);
@@ -1166,6 +1224,7 @@ pub struct SplunkLogIntegrationResponse {
 
 impl SplunkLogIntegrationResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         log_types: Vec<AzureLogIntegrationRequestLogTypes>,
@@ -1177,6 +1236,7 @@ impl SplunkLogIntegrationResponse {
 }
 
 impl Json for SplunkLogIntegrationResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1188,6 +1248,7 @@ impl Json for SplunkLogIntegrationResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);

@@ -21,12 +21,14 @@ pub struct PaginatedQueryShapes {
 
 impl PaginatedQueryShapes {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<QueryShapeResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedQueryShapes {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for PaginatedQueryShapes {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -65,12 +68,14 @@ pub struct QueryShapeResponse {
 
 impl QueryShapeResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(query_shape_hash: String, status: QueryShapeResponseStatus) -> Self {
         Self { command: None, namespace: None, query_shape: None, query_shape_hash, status }
     }
 }
 
 impl Json for QueryShapeResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -82,6 +87,7 @@ impl Json for QueryShapeResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "command", &self.command);
@@ -111,6 +117,7 @@ pub enum QueryShapeResponseCommand {
 
 impl QueryShapeResponseCommand {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Find => "FIND",
@@ -121,6 +128,7 @@ impl QueryShapeResponseCommand {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FIND" => Self::Find,
@@ -132,9 +140,11 @@ impl QueryShapeResponseCommand {
 }
 
 impl Json for QueryShapeResponseCommand {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -156,6 +166,7 @@ pub enum QueryShapeResponseStatus {
 
 impl QueryShapeResponseStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rejected => "REJECTED",
@@ -165,6 +176,7 @@ impl QueryShapeResponseStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REJECTED" => Self::Rejected,
@@ -175,9 +187,11 @@ impl QueryShapeResponseStatus {
 }
 
 impl Json for QueryShapeResponseStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -201,12 +215,14 @@ pub struct QueryShapeSeenMetadata {
 
 impl QueryShapeSeenMetadata {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { application_name: None, driver_name: None, driver_version: None, timestamp: None }
     }
 }
 
 impl Json for QueryShapeSeenMetadata {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -217,6 +233,7 @@ impl Json for QueryShapeSeenMetadata {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "applicationName", &self.application_name);
@@ -239,17 +256,20 @@ pub struct QueryShapeUpdateRequest {
 
 impl QueryShapeUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(status: QueryShapeResponseStatus) -> Self {
         Self { status }
     }
 }
 
 impl Json for QueryShapeUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { status: required(&mut m, "status")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "status", &self.status);
@@ -278,12 +298,14 @@ pub struct QueryStatsDetailsResponse {
 
 impl QueryStatsDetailsResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { first_seen: None, last_seen: None, query_stats: None }
     }
 }
 
 impl Json for QueryStatsDetailsResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -293,6 +315,7 @@ impl Json for QueryStatsDetailsResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "firstSeen", &self.first_seen);
@@ -352,6 +375,7 @@ pub struct QueryStatsSummary {
 
 impl QueryStatsSummary {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             avg_working_millis: None,
@@ -379,6 +403,7 @@ impl QueryStatsSummary {
 }
 
 impl Json for QueryStatsSummary {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -405,6 +430,7 @@ impl Json for QueryStatsSummary {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "avgWorkingMillis", &self.avg_working_millis);
@@ -449,6 +475,7 @@ pub enum QueryStatsSummaryCommand {
 
 impl QueryStatsSummaryCommand {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Find => "find",
@@ -459,6 +486,7 @@ impl QueryStatsSummaryCommand {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "find" => Self::Find,
@@ -470,9 +498,11 @@ impl QueryStatsSummaryCommand {
 }
 
 impl Json for QueryStatsSummaryCommand {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -490,17 +520,20 @@ pub struct QueryStatsSummaryListResponse {
 
 impl QueryStatsSummaryListResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { summaries: None }
     }
 }
 
 impl Json for QueryStatsSummaryListResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { summaries: optional(&mut m, "summaries")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "summaries", &self.summaries);

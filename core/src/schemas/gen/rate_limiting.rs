@@ -21,12 +21,14 @@ pub struct PaginatedRateLimitEndpointSets {
 
 impl PaginatedRateLimitEndpointSets {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<RateLimitEndpointSetResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedRateLimitEndpointSets {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for PaginatedRateLimitEndpointSets {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -59,17 +62,20 @@ pub struct RateLimitEndpointSetCapacity {
 
 impl RateLimitEndpointSetCapacity {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { default_value: Nullable::Absent, value: None }
     }
 }
 
 impl Json for RateLimitEndpointSetCapacity {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { default_value: nullable(&mut m, "defaultValue")?, value: optional(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "defaultValue", &self.default_value);
@@ -92,17 +98,20 @@ pub struct RateLimitEndpointSetEndpoint {
 
 impl RateLimitEndpointSetEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { method: None, path: None }
     }
 }
 
 impl Json for RateLimitEndpointSetEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { method: optional(&mut m, "method")?, path: optional(&mut m, "path")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "method", &self.method);
@@ -133,6 +142,7 @@ pub enum RateLimitEndpointSetEndpointMethod {
 
 impl RateLimitEndpointSetEndpointMethod {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Get => "GET",
@@ -145,6 +155,7 @@ impl RateLimitEndpointSetEndpointMethod {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "GET" => Self::Get,
@@ -158,9 +169,11 @@ impl RateLimitEndpointSetEndpointMethod {
 }
 
 impl Json for RateLimitEndpointSetEndpointMethod {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -200,6 +213,7 @@ pub struct RateLimitEndpointSetResponse {
 
 impl RateLimitEndpointSetResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             capacity: None,
@@ -214,6 +228,7 @@ impl RateLimitEndpointSetResponse {
 }
 
 impl Json for RateLimitEndpointSetResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -227,6 +242,7 @@ impl Json for RateLimitEndpointSetResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "capacity", &self.capacity);
@@ -260,6 +276,7 @@ pub enum RateLimitEndpointSetResponseScope {
 
 impl RateLimitEndpointSetResponseScope {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ip => "IP",
@@ -271,6 +288,7 @@ impl RateLimitEndpointSetResponseScope {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IP" => Self::Ip,
@@ -283,9 +301,11 @@ impl RateLimitEndpointSetResponseScope {
 }
 
 impl Json for RateLimitEndpointSetResponseScope {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

@@ -21,12 +21,14 @@ pub struct CreateGroupMcpConfigRequest {
 
 impl CreateGroupMcpConfigRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(mcp_config_name: String, roles: Vec<String>) -> Self {
         Self { ip_access_list: None, mcp_config_name, roles }
     }
 }
 
 impl Json for CreateGroupMcpConfigRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for CreateGroupMcpConfigRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ipAccessList", &self.ip_access_list);
@@ -61,12 +64,14 @@ pub struct CreateOrgMcpConfigRequest {
 
 impl CreateOrgMcpConfigRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(mcp_config_name: String, roles: Vec<CreateOrgMcpConfigRequestRoles>) -> Self {
         Self { ip_access_list: None, mcp_config_name, roles }
     }
 }
 
 impl Json for CreateOrgMcpConfigRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -76,6 +81,7 @@ impl Json for CreateOrgMcpConfigRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ipAccessList", &self.ip_access_list);
@@ -107,6 +113,7 @@ pub struct GroupMcpConfigResponse {
 
 impl GroupMcpConfigResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             client_id: None,
@@ -120,6 +127,7 @@ impl GroupMcpConfigResponse {
 }
 
 impl Json for GroupMcpConfigResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -132,6 +140,7 @@ impl Json for GroupMcpConfigResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clientId", &self.client_id);
@@ -160,12 +169,14 @@ pub struct GroupMcpConfigUpdateRequest {
 
 impl GroupMcpConfigUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { ip_access_list: None, mcp_config_name: Nullable::Absent, roles: None }
     }
 }
 
 impl Json for GroupMcpConfigUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -175,6 +186,7 @@ impl Json for GroupMcpConfigUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ipAccessList", &self.ip_access_list);
@@ -206,6 +218,7 @@ pub struct OrgMcpConfigResponse {
 
 impl OrgMcpConfigResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             client_id: None,
@@ -219,6 +232,7 @@ impl OrgMcpConfigResponse {
 }
 
 impl Json for OrgMcpConfigResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -231,6 +245,7 @@ impl Json for OrgMcpConfigResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clientId", &self.client_id);
@@ -264,12 +279,14 @@ pub struct OrgMcpConfigUpdateRequest {
 
 impl OrgMcpConfigUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { ip_access_list: None, mcp_config_name: Nullable::Absent, roles: None }
     }
 }
 
 impl Json for OrgMcpConfigUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -279,6 +296,7 @@ impl Json for OrgMcpConfigUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ipAccessList", &self.ip_access_list);
@@ -309,12 +327,14 @@ pub struct PaginatedGroupMcpConfigView {
 
 impl PaginatedGroupMcpConfigView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<GroupMcpConfigResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedGroupMcpConfigView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -324,6 +344,7 @@ impl Json for PaginatedGroupMcpConfigView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -349,12 +370,14 @@ pub struct PaginatedMcpConfigSecretView {
 
 impl PaginatedMcpConfigSecretView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ServiceAccountSecret>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedMcpConfigSecretView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -364,6 +387,7 @@ impl Json for PaginatedMcpConfigSecretView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -389,12 +413,14 @@ pub struct PaginatedOrgMcpConfigView {
 
 impl PaginatedOrgMcpConfigView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<OrgMcpConfigResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedOrgMcpConfigView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -404,6 +430,7 @@ impl Json for PaginatedOrgMcpConfigView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -25,6 +25,7 @@ pub struct ApiAtlasNonCompliantResourceView {
 
 impl ApiAtlasNonCompliantResourceView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             org_id: None,
@@ -37,6 +38,7 @@ impl ApiAtlasNonCompliantResourceView {
 }
 
 impl Json for ApiAtlasNonCompliantResourceView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -48,6 +50,7 @@ impl Json for ApiAtlasNonCompliantResourceView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "orgId", &self.org_id);
@@ -79,6 +82,7 @@ pub enum ApiAtlasNonCompliantResourceViewResourceType {
 
 impl ApiAtlasNonCompliantResourceViewResourceType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DeprecatedProject => "DEPRECATED_PROJECT",
@@ -90,6 +94,7 @@ impl ApiAtlasNonCompliantResourceViewResourceType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DEPRECATED_PROJECT" => Self::DeprecatedProject,
@@ -102,9 +107,11 @@ impl ApiAtlasNonCompliantResourceViewResourceType {
 }
 
 impl Json for ApiAtlasNonCompliantResourceViewResourceType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -122,17 +129,20 @@ pub struct ApiAtlasPolicyCreateView {
 
 impl ApiAtlasPolicyCreateView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(body: String) -> Self {
         Self { body }
     }
 }
 
 impl Json for ApiAtlasPolicyCreateView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { body: required(&mut m, "body")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "body", &self.body);
@@ -152,17 +162,20 @@ pub struct ApiAtlasPolicyMetadataView {
 
 impl ApiAtlasPolicyMetadataView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { policy_id: None }
     }
 }
 
 impl Json for ApiAtlasPolicyMetadataView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { policy_id: optional(&mut m, "policyId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "policyId", &self.policy_id);
@@ -184,17 +197,20 @@ pub struct ApiAtlasPolicyView {
 
 impl ApiAtlasPolicyView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { body: None, id: None }
     }
 }
 
 impl Json for ApiAtlasPolicyView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { body: optional(&mut m, "body")?, id: optional(&mut m, "id")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "body", &self.body);
@@ -219,12 +235,14 @@ pub struct ApiAtlasResourcePolicyCreateView {
 
 impl ApiAtlasResourcePolicyCreateView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, policies: Vec<ApiAtlasPolicyCreateView>) -> Self {
         Self { description: Nullable::Absent, name, policies }
     }
 }
 
 impl Json for ApiAtlasResourcePolicyCreateView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -234,6 +252,7 @@ impl Json for ApiAtlasResourcePolicyCreateView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "description", &self.description);
@@ -259,12 +278,14 @@ pub struct ApiAtlasResourcePolicyEditView {
 
 impl ApiAtlasResourcePolicyEditView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { description: Nullable::Absent, name: Nullable::Absent, policies: None }
     }
 }
 
 impl Json for ApiAtlasResourcePolicyEditView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -274,6 +295,7 @@ impl Json for ApiAtlasResourcePolicyEditView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "description", &self.description);
@@ -299,12 +321,14 @@ pub struct ApiAtlasResourcePolicyMetadataView {
 
 impl ApiAtlasResourcePolicyMetadataView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { policies_causing_non_compliance: None, resource_policy_id: None, resource_policy_name: None }
     }
 }
 
 impl Json for ApiAtlasResourcePolicyMetadataView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -314,6 +338,7 @@ impl Json for ApiAtlasResourcePolicyMetadataView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "policiesCausingNonCompliance", &self.policies_causing_non_compliance);
@@ -353,6 +378,7 @@ pub struct ApiAtlasResourcePolicyView {
 
 impl ApiAtlasResourcePolicyView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             created_by_user: None,
@@ -370,6 +396,7 @@ impl ApiAtlasResourcePolicyView {
 }
 
 impl Json for ApiAtlasResourcePolicyView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -386,6 +413,7 @@ impl Json for ApiAtlasResourcePolicyView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "createdByUser", &self.created_by_user);
@@ -416,17 +444,20 @@ pub struct ApiAtlasUserMetadataView {
 
 impl ApiAtlasUserMetadataView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
 }
 
 impl Json for ApiAtlasUserMetadataView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { id: optional(&mut m, "id")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);

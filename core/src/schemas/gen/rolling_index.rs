@@ -47,6 +47,7 @@ pub struct Collation {
 
 impl Collation {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(locale: CollationLocale) -> Self {
         Self {
             alternate: None,
@@ -63,6 +64,7 @@ impl Collation {
 }
 
 impl Json for Collation {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -78,6 +80,7 @@ impl Json for Collation {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "alternate", &self.alternate);
@@ -109,6 +112,7 @@ pub enum CollationAlternate {
 
 impl CollationAlternate {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NonIgnorable => "non-ignorable",
@@ -118,6 +122,7 @@ impl CollationAlternate {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "non-ignorable" => Self::NonIgnorable,
@@ -128,9 +133,11 @@ impl CollationAlternate {
 }
 
 impl Json for CollationAlternate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -154,6 +161,7 @@ pub enum CollationCaseFirst {
 
 impl CollationCaseFirst {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lower => "lower",
@@ -164,6 +172,7 @@ impl CollationCaseFirst {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "lower" => Self::Lower,
@@ -175,9 +184,11 @@ impl CollationCaseFirst {
 }
 
 impl Json for CollationCaseFirst {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -415,6 +426,7 @@ pub enum CollationLocale {
 
 impl CollationLocale {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Af => "af",
@@ -532,6 +544,7 @@ impl CollationLocale {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "af" => Self::Af,
@@ -650,9 +663,11 @@ impl CollationLocale {
 }
 
 impl Json for CollationLocale {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -674,6 +689,7 @@ pub enum CollationMaxVariable {
 
 impl CollationMaxVariable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Punct => "punct",
@@ -683,6 +699,7 @@ impl CollationMaxVariable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "punct" => Self::Punct,
@@ -693,9 +710,11 @@ impl CollationMaxVariable {
 }
 
 impl Json for CollationMaxVariable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -721,12 +740,14 @@ pub struct DatabaseRollingIndexRequest {
 
 impl DatabaseRollingIndexRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(collection: String, db: String, keys: Vec<std::collections::BTreeMap<String, String>>) -> Self {
         Self { collation: None, collection, db, keys, options: None }
     }
 }
 
 impl Json for DatabaseRollingIndexRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -738,6 +759,7 @@ impl Json for DatabaseRollingIndexRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "collation", &self.collation);
@@ -806,6 +828,7 @@ pub struct IndexOptions {
 
 impl IndexOptions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             v_2dsphere_index_version: None,
@@ -830,6 +853,7 @@ impl IndexOptions {
 }
 
 impl Json for IndexOptions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -853,6 +877,7 @@ impl Json for IndexOptions {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "2dsphereIndexVersion", &self.v_2dsphere_index_version);

@@ -19,17 +19,20 @@ pub struct AccessListItemView {
 
 impl AccessListItemView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cidr_block: Nullable::Absent, ip_address: Nullable::Absent }
     }
 }
 
 impl Json for AccessListItemView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cidr_block: nullable(&mut m, "cidrBlock")?, ip_address: nullable(&mut m, "ipAddress")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "cidrBlock", &self.cidr_block);
@@ -56,6 +59,7 @@ pub struct ApiKey {
 
 impl ApiKey {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         access_list: Vec<AccessListItemView>,
         id: String,
@@ -67,6 +71,7 @@ impl ApiKey {
 }
 
 impl Json for ApiKey {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -77,6 +82,7 @@ impl Json for ApiKey {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "accessList", &self.access_list);
@@ -103,12 +109,14 @@ pub struct ControlPlaneIPAddresses {
 
 impl ControlPlaneIPAddresses {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { gateways: None, inbound: None, outbound: None }
     }
 }
 
 impl Json for ControlPlaneIPAddresses {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -118,6 +126,7 @@ impl Json for ControlPlaneIPAddresses {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "gateways", &self.gateways);
@@ -141,17 +150,20 @@ pub struct Gateway {
 
 impl Gateway {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { ips: None, name: None }
     }
 }
 
 impl Json for Gateway {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { ips: optional(&mut m, "ips")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ips", &self.ips);
@@ -174,17 +186,20 @@ pub struct GatewayIpAddresses {
 
 impl GatewayIpAddresses {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { inbound: None, outbound: None }
     }
 }
 
 impl Json for GatewayIpAddresses {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { inbound: optional(&mut m, "inbound")?, outbound: optional(&mut m, "outbound")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "inbound", &self.inbound);
@@ -209,17 +224,20 @@ pub struct InboundControlPlaneCloudProviderIPAddresses {
 
 impl InboundControlPlaneCloudProviderIPAddresses {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { aws: None, azure: None, gcp: None }
     }
 }
 
 impl Json for InboundControlPlaneCloudProviderIPAddresses {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { aws: optional(&mut m, "aws")?, azure: optional(&mut m, "azure")?, gcp: optional(&mut m, "gcp")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "aws", &self.aws);
@@ -256,12 +274,14 @@ pub struct SystemStatus {
 
 impl SystemStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(build: String, throttling: bool) -> Self {
         Self { api_key: Nullable::Absent, app_name: "MongoDB Atlas".to_owned(), build, links: None, throttling }
     }
 }
 
 impl Json for SystemStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -273,6 +293,7 @@ impl Json for SystemStatus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "apiKey", &self.api_key);

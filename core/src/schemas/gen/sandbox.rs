@@ -21,12 +21,14 @@ pub struct PaginatedSandboxConfigs {
 
 impl PaginatedSandboxConfigs {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<SandboxConfigResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedSandboxConfigs {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for PaginatedSandboxConfigs {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -61,12 +64,14 @@ pub struct SandboxClusterTemplateView {
 
 impl SandboxClusterTemplateView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { provider: None, region: None, tier: None }
     }
 }
 
 impl Json for SandboxClusterTemplateView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -76,6 +81,7 @@ impl Json for SandboxClusterTemplateView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "provider", &self.provider);
@@ -99,17 +105,20 @@ pub struct SandboxConfigRequest {
 
 impl SandboxConfigRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cluster_template: Nullable::Absent, enabled: Nullable::Absent }
     }
 }
 
 impl Json for SandboxConfigRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cluster_template: nullable(&mut m, "clusterTemplate")?, enabled: nullable(&mut m, "enabled")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "clusterTemplate", &self.cluster_template);
@@ -134,12 +143,14 @@ pub struct SandboxConfigResponse {
 
 impl SandboxConfigResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cluster_template: Nullable::Absent, enabled: Nullable::Absent, id: None }
     }
 }
 
 impl Json for SandboxConfigResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -149,6 +160,7 @@ impl Json for SandboxConfigResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "clusterTemplate", &self.cluster_template);

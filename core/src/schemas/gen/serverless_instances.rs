@@ -21,12 +21,14 @@ pub struct PaginatedServerlessInstanceDescriptionView {
 
 impl PaginatedServerlessInstanceDescriptionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ServerlessInstanceDescription>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedServerlessInstanceDescriptionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for PaginatedServerlessInstanceDescriptionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

@@ -31,6 +31,7 @@ pub struct ServerlessAWSTenantEndpoint {
 
 impl ServerlessAWSTenantEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -45,6 +46,7 @@ impl ServerlessAWSTenantEndpoint {
 }
 
 impl Json for ServerlessAWSTenantEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -58,6 +60,7 @@ impl Json for ServerlessAWSTenantEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -95,6 +98,7 @@ pub enum ServerlessAWSTenantEndpointStatus {
 
 impl ServerlessAWSTenantEndpointStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReservationRequested => "RESERVATION_REQUESTED",
@@ -108,6 +112,7 @@ impl ServerlessAWSTenantEndpointStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "RESERVATION_REQUESTED" => Self::ReservationRequested,
@@ -122,9 +127,11 @@ impl ServerlessAWSTenantEndpointStatus {
 }
 
 impl Json for ServerlessAWSTenantEndpointStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -146,12 +153,14 @@ pub struct ServerlessAWSTenantEndpointUpdate {
 
 impl ServerlessAWSTenantEndpointUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: PrivateNetworkEndpointIdEntryProvider) -> Self {
         Self { comment: None, provider_name, cloud_provider_endpoint_id: None }
     }
 }
 
 impl Json for ServerlessAWSTenantEndpointUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -161,6 +170,7 @@ impl Json for ServerlessAWSTenantEndpointUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "comment", &self.comment);
@@ -205,6 +215,7 @@ pub struct ServerlessAzureTenantEndpoint {
 
 impl ServerlessAzureTenantEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -221,6 +232,7 @@ impl ServerlessAzureTenantEndpoint {
 }
 
 impl Json for ServerlessAzureTenantEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -236,6 +248,7 @@ impl Json for ServerlessAzureTenantEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -274,12 +287,14 @@ pub struct ServerlessAzureTenantEndpointUpdate {
 
 impl ServerlessAzureTenantEndpointUpdate {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_name: PrivateNetworkEndpointIdEntryProvider) -> Self {
         Self { comment: None, provider_name, cloud_provider_endpoint_id: None, private_endpoint_ip_address: None }
     }
 }
 
 impl Json for ServerlessAzureTenantEndpointUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -290,6 +305,7 @@ impl Json for ServerlessAzureTenantEndpointUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "comment", &self.comment);
@@ -317,17 +333,20 @@ pub struct ServerlessTenantCreateRequest {
 
 impl ServerlessTenantCreateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { comment: None }
     }
 }
 
 impl Json for ServerlessTenantCreateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { comment: optional(&mut m, "comment")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "comment", &self.comment);
@@ -354,6 +373,7 @@ pub enum ServerlessTenantEndpoint {
 }
 
 impl Json for ServerlessTenantEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::ServerlessAWSTenantEndpoint(Box::from_json(value)?),
@@ -362,6 +382,7 @@ impl Json for ServerlessTenantEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::ServerlessAWSTenantEndpoint(v) => v.to_json(),
@@ -390,6 +411,7 @@ pub enum ServerlessTenantEndpointUpdate {
 }
 
 impl Json for ServerlessTenantEndpointUpdate {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -398,6 +420,7 @@ impl Json for ServerlessTenantEndpointUpdate {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),

@@ -27,12 +27,14 @@ pub struct GroupServiceAccount {
 
 impl GroupServiceAccount {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { client_id: None, created_at: None, description: None, name: None, roles: None, secrets: None }
     }
 }
 
 impl Json for GroupServiceAccount {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -45,6 +47,7 @@ impl Json for GroupServiceAccount {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clientId", &self.client_id);
@@ -75,12 +78,14 @@ pub struct GroupServiceAccountRequest {
 
 impl GroupServiceAccountRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(description: String, name: String, roles: Vec<String>, secret_expires_after_hours: i32) -> Self {
         Self { description, name, roles, secret_expires_after_hours }
     }
 }
 
 impl Json for GroupServiceAccountRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -91,6 +96,7 @@ impl Json for GroupServiceAccountRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "description", &self.description);
@@ -113,17 +119,20 @@ pub struct GroupServiceAccountRoleAssignment {
 
 impl GroupServiceAccountRoleAssignment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(roles: Vec<String>) -> Self {
         Self { roles }
     }
 }
 
 impl Json for GroupServiceAccountRoleAssignment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { roles: required(&mut m, "roles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "roles", &self.roles);
@@ -147,12 +156,14 @@ pub struct GroupServiceAccountUpdateRequest {
 
 impl GroupServiceAccountUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { description: Nullable::Absent, name: Nullable::Absent, roles: None }
     }
 }
 
 impl Json for GroupServiceAccountUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -162,6 +173,7 @@ impl Json for GroupServiceAccountUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "description", &self.description);
@@ -187,12 +199,14 @@ pub struct OrgServiceAccountUpdateRequest {
 
 impl OrgServiceAccountUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { description: Nullable::Absent, name: Nullable::Absent, roles: None }
     }
 }
 
 impl Json for OrgServiceAccountUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -202,6 +216,7 @@ impl Json for OrgServiceAccountUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "description", &self.description);
@@ -232,12 +247,14 @@ pub struct PaginatedGroupServiceAccounts {
 
 impl PaginatedGroupServiceAccounts {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<GroupServiceAccount>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedGroupServiceAccounts {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -247,6 +264,7 @@ impl Json for PaginatedGroupServiceAccounts {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -272,12 +290,14 @@ pub struct PaginatedOrgServiceAccounts {
 
 impl PaginatedOrgServiceAccounts {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<OrgServiceAccount>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedOrgServiceAccounts {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -287,6 +307,7 @@ impl Json for PaginatedOrgServiceAccounts {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -312,12 +333,14 @@ pub struct PaginatedServiceAccountGroup {
 
 impl PaginatedServiceAccountGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ServiceAccountGroup>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedServiceAccountGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -327,6 +350,7 @@ impl Json for PaginatedServiceAccountGroup {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -352,12 +376,14 @@ pub struct PaginatedServiceAccountIPAccessEntryView {
 
 impl PaginatedServiceAccountIPAccessEntryView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ServiceAccountIPAccessListEntry>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedServiceAccountIPAccessEntryView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -367,6 +393,7 @@ impl Json for PaginatedServiceAccountIPAccessEntryView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -390,17 +417,20 @@ pub struct ServiceAccountGroup {
 
 impl ServiceAccountGroup {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, roles: None }
     }
 }
 
 impl Json for ServiceAccountGroup {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { group_id: optional(&mut m, "groupId")?, roles: optional(&mut m, "roles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);

@@ -29,6 +29,7 @@ pub enum AWSCloudProviderContainerProviderName {
 #[cfg(any(feature = "network-peering", feature = "streams"))]
 impl AWSCloudProviderContainerProviderName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aws => "AWS",
@@ -41,6 +42,7 @@ impl AWSCloudProviderContainerProviderName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS" => Self::Aws,
@@ -55,9 +57,11 @@ impl AWSCloudProviderContainerProviderName {
 
 #[cfg(any(feature = "network-peering", feature = "streams"))]
 impl Json for AWSCloudProviderContainerProviderName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -172,6 +176,7 @@ pub enum AWSCloudProviderSettingsInstanceSizeName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AWSCloudProviderSettingsInstanceSizeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::M10 => "M10",
@@ -226,6 +231,7 @@ impl AWSCloudProviderSettingsInstanceSizeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "M10" => Self::M10,
@@ -282,9 +288,11 @@ impl AWSCloudProviderSettingsInstanceSizeName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AWSCloudProviderSettingsInstanceSizeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -383,6 +391,7 @@ pub enum AWSCloudProviderSettingsRegionName {
 #[cfg(any(feature = "clusters", feature = "encryption-at-rest-using-customer-key-management"))]
 impl AWSCloudProviderSettingsRegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsGovWest1 => "US_GOV_WEST_1",
@@ -429,6 +438,7 @@ impl AWSCloudProviderSettingsRegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_GOV_WEST_1" => Self::UsGovWest1,
@@ -477,9 +487,11 @@ impl AWSCloudProviderSettingsRegionName {
 
 #[cfg(any(feature = "clusters", feature = "encryption-at-rest-using-customer-key-management"))]
 impl Json for AWSCloudProviderSettingsRegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -506,6 +518,7 @@ pub enum AWSCloudProviderSettingsVolumeType {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AWSCloudProviderSettingsVolumeType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "STANDARD",
@@ -516,6 +529,7 @@ impl AWSCloudProviderSettingsVolumeType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STANDARD" => Self::Standard,
@@ -528,9 +542,11 @@ impl AWSCloudProviderSettingsVolumeType {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AWSCloudProviderSettingsVolumeType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -581,6 +597,7 @@ pub enum AWSCreateDataProcessRegionViewCloudProvider {
 ))]
 impl AWSCreateDataProcessRegionViewCloudProvider {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aws => "AWS",
@@ -591,6 +608,7 @@ impl AWSCreateDataProcessRegionViewCloudProvider {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS" => Self::Aws,
@@ -615,9 +633,11 @@ impl AWSCreateDataProcessRegionViewCloudProvider {
     feature = "serverless-instances"
 ))]
 impl Json for AWSCreateDataProcessRegionViewCloudProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -651,6 +671,7 @@ pub struct AWSCustomDNSEnabledView {
 #[cfg(any(feature = "aws-clusters-dns", feature = "network-peering", feature = "private-endpoint-services"))]
 impl AWSCustomDNSEnabledView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(enabled: bool) -> Self {
         Self { enabled }
     }
@@ -658,11 +679,13 @@ impl AWSCustomDNSEnabledView {
 
 #[cfg(any(feature = "aws-clusters-dns", feature = "network-peering", feature = "private-endpoint-services"))]
 impl Json for AWSCustomDNSEnabledView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { enabled: required(&mut m, "enabled")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "enabled", &self.enabled);
@@ -732,6 +755,7 @@ pub struct AWSHardwareSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AWSHardwareSpec20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             disk_iops: None,
@@ -746,6 +770,7 @@ impl AWSHardwareSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AWSHardwareSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -758,6 +783,7 @@ impl Json for AWSHardwareSpec20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "diskIOPS", &self.disk_iops);
@@ -817,6 +843,7 @@ pub enum AWSKMSEARPrivateEndpointStatus {
 #[cfg(any(feature = "cloud-backups", feature = "encryption-at-rest-using-customer-key-management"))]
 impl AWSKMSEARPrivateEndpointStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initiating => "INITIATING",
@@ -830,6 +857,7 @@ impl AWSKMSEARPrivateEndpointStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIATING" => Self::Initiating,
@@ -845,9 +873,11 @@ impl AWSKMSEARPrivateEndpointStatus {
 
 #[cfg(any(feature = "cloud-backups", feature = "encryption-at-rest-using-customer-key-management"))]
 impl Json for AWSKMSEARPrivateEndpointStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -890,6 +920,7 @@ pub struct AWSRegionConfig20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AWSRegionConfig20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             electable_specs: None,
@@ -909,6 +940,7 @@ impl AWSRegionConfig20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AWSRegionConfig20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -926,6 +958,7 @@ impl Json for AWSRegionConfig20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "electableSpecs", &self.electable_specs);
@@ -966,6 +999,7 @@ pub enum AWSRegionConfig20240805ProviderName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "projects", feature = "sandbox"))]
 impl AWSRegionConfig20240805ProviderName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aws => "AWS",
@@ -977,6 +1011,7 @@ impl AWSRegionConfig20240805ProviderName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS" => Self::Aws,
@@ -990,9 +1025,11 @@ impl AWSRegionConfig20240805ProviderName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "projects", feature = "sandbox"))]
 impl Json for AWSRegionConfig20240805ProviderName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1295,6 +1332,7 @@ pub enum AWSRegionConfig20240805RegionName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AWSRegionConfig20240805RegionName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UsGovWest1 => "US_GOV_WEST_1",
@@ -1443,6 +1481,7 @@ impl AWSRegionConfig20240805RegionName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US_GOV_WEST_1" => Self::UsGovWest1,
@@ -1593,9 +1632,11 @@ impl AWSRegionConfig20240805RegionName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AWSRegionConfig20240805RegionName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1618,6 +1659,7 @@ pub struct AdvancedAutoScalingSettings {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedAutoScalingSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { compute: None, disk_gb: None }
     }
@@ -1625,11 +1667,13 @@ impl AdvancedAutoScalingSettings {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedAutoScalingSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { compute: optional(&mut m, "compute")?, disk_gb: optional(&mut m, "diskGB")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "compute", &self.compute);
@@ -1659,6 +1703,7 @@ pub enum AdvancedClusterDescriptionClusterType {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionClusterType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Replicaset => "REPLICASET",
@@ -1669,6 +1714,7 @@ impl AdvancedClusterDescriptionClusterType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "REPLICASET" => Self::Replicaset,
@@ -1681,9 +1727,11 @@ impl AdvancedClusterDescriptionClusterType {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionClusterType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1708,6 +1756,7 @@ pub enum AdvancedClusterDescriptionConfigServerManagementMode {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionConfigServerManagementMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AtlasManaged => "ATLAS_MANAGED",
@@ -1717,6 +1766,7 @@ impl AdvancedClusterDescriptionConfigServerManagementMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ATLAS_MANAGED" => Self::AtlasManaged,
@@ -1728,9 +1778,11 @@ impl AdvancedClusterDescriptionConfigServerManagementMode {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionConfigServerManagementMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1755,6 +1807,7 @@ pub enum AdvancedClusterDescriptionConfigServerType {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionConfigServerType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Dedicated => "DEDICATED",
@@ -1764,6 +1817,7 @@ impl AdvancedClusterDescriptionConfigServerType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "DEDICATED" => Self::Dedicated,
@@ -1775,9 +1829,11 @@ impl AdvancedClusterDescriptionConfigServerType {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionConfigServerType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1804,6 +1860,7 @@ pub enum AdvancedClusterDescriptionDiskWarmingMode {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionDiskWarmingMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FullyWarmed => "FULLY_WARMED",
@@ -1814,6 +1871,7 @@ impl AdvancedClusterDescriptionDiskWarmingMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FULLY_WARMED" => Self::FullyWarmed,
@@ -1826,9 +1884,11 @@ impl AdvancedClusterDescriptionDiskWarmingMode {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionDiskWarmingMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1857,6 +1917,7 @@ pub enum AdvancedClusterDescriptionEncryptionAtRestProvider {
 #[cfg(any(feature = "atlas-search", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionEncryptionAtRestProvider {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -1868,6 +1929,7 @@ impl AdvancedClusterDescriptionEncryptionAtRestProvider {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -1881,9 +1943,11 @@ impl AdvancedClusterDescriptionEncryptionAtRestProvider {
 
 #[cfg(any(feature = "atlas-search", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionEncryptionAtRestProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1916,6 +1980,7 @@ pub enum AdvancedClusterDescriptionReplicaSetScalingStrategy {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionReplicaSetScalingStrategy {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sequential => "SEQUENTIAL",
@@ -1926,6 +1991,7 @@ impl AdvancedClusterDescriptionReplicaSetScalingStrategy {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SEQUENTIAL" => Self::Sequential,
@@ -1938,9 +2004,11 @@ impl AdvancedClusterDescriptionReplicaSetScalingStrategy {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionReplicaSetScalingStrategy {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1977,6 +2045,7 @@ pub enum AdvancedClusterDescriptionStateName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox", feature = "serverless-instances"))]
 impl AdvancedClusterDescriptionStateName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Idle => "IDLE",
@@ -1989,6 +2058,7 @@ impl AdvancedClusterDescriptionStateName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "IDLE" => Self::Idle,
@@ -2003,9 +2073,11 @@ impl AdvancedClusterDescriptionStateName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox", feature = "serverless-instances"))]
 impl Json for AdvancedClusterDescriptionStateName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2030,6 +2102,7 @@ pub enum AdvancedClusterDescriptionVersionReleaseSystem {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedClusterDescriptionVersionReleaseSystem {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Lts => "LTS",
@@ -2039,6 +2112,7 @@ impl AdvancedClusterDescriptionVersionReleaseSystem {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "LTS" => Self::Lts,
@@ -2050,9 +2124,11 @@ impl AdvancedClusterDescriptionVersionReleaseSystem {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedClusterDescriptionVersionReleaseSystem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2082,6 +2158,7 @@ pub struct AdvancedComputeAutoScaling {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AdvancedComputeAutoScaling {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { enabled: None, max_instance_size: None, min_instance_size: None, scale_down_enabled: None }
     }
@@ -2089,6 +2166,7 @@ impl AdvancedComputeAutoScaling {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AdvancedComputeAutoScaling {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2099,6 +2177,7 @@ impl Json for AdvancedComputeAutoScaling {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "enabled", &self.enabled);
@@ -2196,6 +2275,7 @@ pub enum AlertsThresholdIntegerUnits {
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 impl AlertsThresholdIntegerUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Bits => "bits",
@@ -2239,6 +2319,7 @@ impl AlertsThresholdIntegerUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "bits" => Self::Bits,
@@ -2284,9 +2365,11 @@ impl AlertsThresholdIntegerUnits {
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 impl Json for AlertsThresholdIntegerUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2307,6 +2390,7 @@ pub struct AlertsToggle {
 #[cfg(any(feature = "alert-configurations", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AlertsToggle {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { enabled: None }
     }
@@ -2314,11 +2398,13 @@ impl AlertsToggle {
 
 #[cfg(any(feature = "alert-configurations", feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AlertsToggle {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { enabled: optional(&mut m, "enabled")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "enabled", &self.enabled);
@@ -2349,6 +2435,7 @@ pub struct ApiAtlasClusterAdvancedConfigurationView {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ApiAtlasClusterAdvancedConfigurationView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             custom_openssl_cipher_config_tls12: None,
@@ -2361,6 +2448,7 @@ impl ApiAtlasClusterAdvancedConfigurationView {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ApiAtlasClusterAdvancedConfigurationView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2371,6 +2459,7 @@ impl Json for ApiAtlasClusterAdvancedConfigurationView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "customOpensslCipherConfigTls12", &self.custom_openssl_cipher_config_tls12);
@@ -2400,6 +2489,7 @@ pub enum ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TlsEcdheRsaWithAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
@@ -2409,6 +2499,7 @@ impl ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" => Self::TlsEcdheRsaWithAes256GcmSha384,
@@ -2420,9 +2511,11 @@ impl ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2451,6 +2544,7 @@ pub enum ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::TlsAes256GcmSha384 => "TLS_AES_256_GCM_SHA384",
@@ -2462,6 +2556,7 @@ impl ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TLS_AES_256_GCM_SHA384" => Self::TlsAes256GcmSha384,
@@ -2475,9 +2570,11 @@ impl ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2506,6 +2603,7 @@ pub enum ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tls10 => "TLS1_0",
@@ -2517,6 +2615,7 @@ impl ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TLS1_0" => Self::Tls10,
@@ -2530,9 +2629,11 @@ impl ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2557,6 +2658,7 @@ pub enum ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Custom => "CUSTOM",
@@ -2566,6 +2668,7 @@ impl ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CUSTOM" => Self::Custom,
@@ -2577,9 +2680,11 @@ impl ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2602,6 +2707,7 @@ pub struct ApiBSONTimestampView {
 #[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
 impl ApiBSONTimestampView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { date: None, increment: None }
     }
@@ -2609,11 +2715,13 @@ impl ApiBSONTimestampView {
 
 #[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
 impl Json for ApiBSONTimestampView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { date: optional(&mut m, "date")?, increment: optional(&mut m, "increment")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "date", &self.date);
@@ -2647,6 +2755,7 @@ pub struct ApiKeyUserDetails {
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 impl ApiKeyUserDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { desc: None, id: None, links: None, private_key: None, public_key: None, roles: None }
     }
@@ -2654,6 +2763,7 @@ impl ApiKeyUserDetails {
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 impl Json for ApiKeyUserDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2666,6 +2776,7 @@ impl Json for ApiKeyUserDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "desc", &self.desc);
@@ -2701,6 +2812,7 @@ pub enum ApiMeasurementsGeneralViewAtlasGranularity {
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl ApiMeasurementsGeneralViewAtlasGranularity {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pt1m => "PT1M",
@@ -2712,6 +2824,7 @@ impl ApiMeasurementsGeneralViewAtlasGranularity {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PT1M" => Self::Pt1m,
@@ -2725,9 +2838,11 @@ impl ApiMeasurementsGeneralViewAtlasGranularity {
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl Json for ApiMeasurementsGeneralViewAtlasGranularity {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2800,6 +2915,7 @@ pub enum ApiSearchDeploymentEffectiveSpecViewInstanceSize {
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
 impl ApiSearchDeploymentEffectiveSpecViewInstanceSize {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::S10Highcpu => "S10_HIGHCPU",
@@ -2833,6 +2949,7 @@ impl ApiSearchDeploymentEffectiveSpecViewInstanceSize {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "S10_HIGHCPU" => Self::S10Highcpu,
@@ -2868,9 +2985,11 @@ impl ApiSearchDeploymentEffectiveSpecViewInstanceSize {
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
 impl Json for ApiSearchDeploymentEffectiveSpecViewInstanceSize {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2893,6 +3012,7 @@ pub struct ApiSearchDeploymentSpecView {
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
 impl ApiSearchDeploymentSpecView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(instance_size: ApiSearchDeploymentEffectiveSpecViewInstanceSize, node_count: i32) -> Self {
         Self { instance_size, node_count }
     }
@@ -2900,11 +3020,13 @@ impl ApiSearchDeploymentSpecView {
 
 #[cfg(any(feature = "atlas-search", feature = "clusters"))]
 impl Json for ApiSearchDeploymentSpecView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { instance_size: required(&mut m, "instanceSize")?, node_count: required(&mut m, "nodeCount")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "instanceSize", &self.instance_size);
@@ -2950,6 +3072,7 @@ pub enum AtlasClusterOutageSimulationOutageFilterCloudProvider {
 ))]
 impl AtlasClusterOutageSimulationOutageFilterCloudProvider {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aws => "AWS",
@@ -2960,6 +3083,7 @@ impl AtlasClusterOutageSimulationOutageFilterCloudProvider {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS" => Self::Aws,
@@ -2977,9 +3101,11 @@ impl AtlasClusterOutageSimulationOutageFilterCloudProvider {
     feature = "sandbox"
 ))]
 impl Json for AtlasClusterOutageSimulationOutageFilterCloudProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3009,6 +3135,7 @@ pub enum AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
@@ -3018,6 +3145,7 @@ impl AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ENABLED" => Self::Enabled,
@@ -3029,9 +3157,11 @@ impl AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3058,6 +3188,7 @@ pub enum AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -3068,6 +3199,7 @@ impl AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -3080,9 +3212,11 @@ impl AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AtlasTenantClusterUpgradeRequest20240805InternalClusterRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3147,6 +3281,7 @@ pub enum AzureCloudProviderSettingsInstanceSizeName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AzureCloudProviderSettingsInstanceSizeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::M10 => "M10",
@@ -3176,6 +3311,7 @@ impl AzureCloudProviderSettingsInstanceSizeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "M10" => Self::M10,
@@ -3207,9 +3343,11 @@ impl AzureCloudProviderSettingsInstanceSizeName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AzureCloudProviderSettingsInstanceSizeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3255,6 +3393,7 @@ pub struct AzureHardwareSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl AzureHardwareSpec20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { disk_iops: None, disk_size_gb: None, instance_size: None, node_count: None }
     }
@@ -3262,6 +3401,7 @@ impl AzureHardwareSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for AzureHardwareSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3272,6 +3412,7 @@ impl Json for AzureHardwareSpec20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "diskIOPS", &self.disk_iops);
@@ -3323,6 +3464,7 @@ pub struct BackupLabel {
 ))]
 impl BackupLabel {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { key: None, value: None }
     }
@@ -3336,11 +3478,13 @@ impl BackupLabel {
     feature = "sandbox"
 ))]
 impl Json for BackupLabel {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { key: optional(&mut m, "key")?, value: optional(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "key", &self.key);
@@ -3488,6 +3632,7 @@ pub enum BaseCloudProviderInstanceSize {
 ))]
 impl BaseCloudProviderInstanceSize {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::M10 => "M10",
@@ -3548,6 +3693,7 @@ impl BaseCloudProviderInstanceSize {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "M10" => Self::M10,
@@ -3616,9 +3762,11 @@ impl BaseCloudProviderInstanceSize {
     feature = "serverless-instances"
 ))]
 impl Json for BaseCloudProviderInstanceSize {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3647,6 +3795,7 @@ pub struct BiConnector {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl BiConnector {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { enabled: None, read_preference: None }
     }
@@ -3654,11 +3803,13 @@ impl BiConnector {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for BiConnector {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { enabled: optional(&mut m, "enabled")?, read_preference: optional(&mut m, "readPreference")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "enabled", &self.enabled);
@@ -3688,6 +3839,7 @@ pub enum BiConnectorReadPreference {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl BiConnectorReadPreference {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Primary => "PRIMARY",
@@ -3698,6 +3850,7 @@ impl BiConnectorReadPreference {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PRIMARY" => Self::Primary,
@@ -3710,9 +3863,11 @@ impl BiConnectorReadPreference {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for BiConnectorReadPreference {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3749,6 +3904,7 @@ pub struct CloudAccessRoleAssignment {
 ))]
 impl CloudAccessRoleAssignment {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { group_id: None, org_id: None, role_name: None }
     }
@@ -3762,6 +3918,7 @@ impl CloudAccessRoleAssignment {
     feature = "teams"
 ))]
 impl Json for CloudAccessRoleAssignment {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3771,6 +3928,7 @@ impl Json for CloudAccessRoleAssignment {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "groupId", &self.group_id);
@@ -3825,6 +3983,7 @@ pub struct CloudAppUser {
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 impl CloudAppUser {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         country: String,
         email_address: String,
@@ -3855,6 +4014,7 @@ impl CloudAppUser {
 
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 impl Json for CloudAppUser {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3874,6 +4034,7 @@ impl Json for CloudAppUser {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "country", &self.country);
@@ -3976,6 +4137,7 @@ pub enum CloudGCPProviderSettingsInstanceSizeName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl CloudGCPProviderSettingsInstanceSizeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::M10 => "M10",
@@ -4017,6 +4179,7 @@ impl CloudGCPProviderSettingsInstanceSizeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "M10" => Self::M10,
@@ -4060,9 +4223,11 @@ impl CloudGCPProviderSettingsInstanceSizeName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for CloudGCPProviderSettingsInstanceSizeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4098,6 +4263,7 @@ pub enum CloudRegionConfig20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for CloudRegionConfig20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "providerName").as_deref() {
             Some("AWS") => Self::Aws(Box::from_json(value)?),
@@ -4108,6 +4274,7 @@ impl Json for CloudRegionConfig20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "providerName", "AWS"),
@@ -4146,6 +4313,7 @@ pub struct ClusterConnectionStrings {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ClusterConnectionStrings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             aws_private_link: None,
@@ -4161,6 +4329,7 @@ impl ClusterConnectionStrings {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ClusterConnectionStrings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4174,6 +4343,7 @@ impl Json for ClusterConnectionStrings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "awsPrivateLink", &self.aws_private_link);
@@ -4306,6 +4476,7 @@ pub struct ClusterDescription20240805 {
 #[cfg(any(feature = "clusters", feature = "sandbox"))]
 impl ClusterDescription20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             accept_data_risks_and_force_replica_set_reconfig: None,
@@ -4351,6 +4522,7 @@ impl ClusterDescription20240805 {
 
 #[cfg(any(feature = "clusters", feature = "sandbox"))]
 impl Json for ClusterDescription20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4403,6 +4575,7 @@ impl Json for ClusterDescription20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(
@@ -4553,6 +4726,7 @@ pub struct ClusterDescriptionConnectionStringsPrivateEndpoint {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ClusterDescriptionConnectionStringsPrivateEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             connection_string: None,
@@ -4566,6 +4740,7 @@ impl ClusterDescriptionConnectionStringsPrivateEndpoint {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ClusterDescriptionConnectionStringsPrivateEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4577,6 +4752,7 @@ impl Json for ClusterDescriptionConnectionStringsPrivateEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "connectionString", &self.connection_string);
@@ -4607,6 +4783,7 @@ pub struct ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { endpoint_id: None, provider_name: None, region: None }
     }
@@ -4614,6 +4791,7 @@ impl ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -4623,6 +4801,7 @@ impl Json for ClusterDescriptionConnectionStringsPrivateEndpointEndpoint {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "endpointId", &self.endpoint_id);
@@ -4658,6 +4837,7 @@ pub enum ClusterDescriptionConnectionStringsPrivateEndpointType {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ClusterDescriptionConnectionStringsPrivateEndpointType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mongod => "MONGOD",
@@ -4667,6 +4847,7 @@ impl ClusterDescriptionConnectionStringsPrivateEndpointType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "MONGOD" => Self::Mongod,
@@ -4678,9 +4859,11 @@ impl ClusterDescriptionConnectionStringsPrivateEndpointType {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ClusterDescriptionConnectionStringsPrivateEndpointType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4709,6 +4892,7 @@ pub enum ClusterFreeProviderSettingsEffectiveInstanceSizeName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ClusterFreeProviderSettingsEffectiveInstanceSizeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Flex => "FLEX",
@@ -4720,6 +4904,7 @@ impl ClusterFreeProviderSettingsEffectiveInstanceSizeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "FLEX" => Self::Flex,
@@ -4733,9 +4918,11 @@ impl ClusterFreeProviderSettingsEffectiveInstanceSizeName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ClusterFreeProviderSettingsEffectiveInstanceSizeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4762,6 +4949,7 @@ pub enum ClusterFreeProviderSettingsInstanceSizeName {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ClusterFreeProviderSettingsInstanceSizeName {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::M0 => "M0",
@@ -4772,6 +4960,7 @@ impl ClusterFreeProviderSettingsInstanceSizeName {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "M0" => Self::M0,
@@ -4784,9 +4973,11 @@ impl ClusterFreeProviderSettingsInstanceSizeName {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ClusterFreeProviderSettingsInstanceSizeName {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4813,6 +5004,7 @@ pub struct ClusterServerlessBackupOptions {
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl ClusterServerlessBackupOptions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { serverless_continuous_backup_enabled: None }
     }
@@ -4820,11 +5012,13 @@ impl ClusterServerlessBackupOptions {
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl Json for ClusterServerlessBackupOptions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { serverless_continuous_backup_enabled: optional(&mut m, "serverlessContinuousBackupEnabled")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "serverlessContinuousBackupEnabled", &self.serverless_continuous_backup_enabled);
@@ -4867,6 +5061,7 @@ pub enum ConnectedOrgConfigPostAuthRoleGrants {
 #[cfg(any(feature = "federated-authentication", feature = "organizations", feature = "programmatic-api-keys"))]
 impl ConnectedOrgConfigPostAuthRoleGrants {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgOwner => "ORG_OWNER",
@@ -4881,6 +5076,7 @@ impl ConnectedOrgConfigPostAuthRoleGrants {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_OWNER" => Self::OrgOwner,
@@ -4897,9 +5093,11 @@ impl ConnectedOrgConfigPostAuthRoleGrants {
 
 #[cfg(any(feature = "federated-authentication", feature = "organizations", feature = "programmatic-api-keys"))]
 impl Json for ConnectedOrgConfigPostAuthRoleGrants {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -4922,6 +5120,7 @@ pub struct CreateAtlasOrganizationApiKey {
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 impl CreateAtlasOrganizationApiKey {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(desc: String, roles: Vec<ConnectedOrgConfigPostAuthRoleGrants>) -> Self {
         Self { desc, roles }
     }
@@ -4929,11 +5128,13 @@ impl CreateAtlasOrganizationApiKey {
 
 #[cfg(any(feature = "organizations", feature = "programmatic-api-keys"))]
 impl Json for CreateAtlasOrganizationApiKey {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { desc: required(&mut m, "desc")?, roles: required(&mut m, "roles")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "desc", &self.desc);
@@ -4977,6 +5178,7 @@ pub enum CreateOrgMcpConfigRequestRoles {
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl CreateOrgMcpConfigRequestRoles {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrgMember => "ORG_MEMBER",
@@ -4991,6 +5193,7 @@ impl CreateOrgMcpConfigRequestRoles {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "ORG_MEMBER" => Self::OrgMember,
@@ -5007,9 +5210,11 @@ impl CreateOrgMcpConfigRequestRoles {
 
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl Json for CreateOrgMcpConfigRequestRoles {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5032,6 +5237,7 @@ pub struct DBUserTLSX509Settings {
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl DBUserTLSX509Settings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cas: None, links: None }
     }
@@ -5039,11 +5245,13 @@ impl DBUserTLSX509Settings {
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl Json for DBUserTLSX509Settings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { cas: optional(&mut m, "cas")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cas", &self.cas);
@@ -5087,6 +5295,7 @@ pub enum DataMetricUnits {
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 impl DataMetricUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Bits => "BITS",
@@ -5104,6 +5313,7 @@ impl DataMetricUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "BITS" => Self::Bits,
@@ -5123,9 +5333,11 @@ impl DataMetricUnits {
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 impl Json for DataMetricUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5148,6 +5360,7 @@ pub struct DataMetricValueView {
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl DataMetricValueView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { number: None, units: None }
     }
@@ -5155,11 +5368,13 @@ impl DataMetricValueView {
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl Json for DataMetricValueView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { number: optional(&mut m, "number")?, units: optional(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "number", &self.number);
@@ -5195,6 +5410,7 @@ pub enum DatadogNotificationDatadogRegion {
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 impl DatadogNotificationDatadogRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Us => "US",
@@ -5208,6 +5424,7 @@ impl DatadogNotificationDatadogRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US" => Self::Us,
@@ -5223,9 +5440,11 @@ impl DatadogNotificationDatadogRegion {
 
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 impl Json for DatadogNotificationDatadogRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5241,11 +5460,11 @@ serde_via_json!(DatadogNotificationDatadogRegion);
 pub enum DedicatedHardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec20240805(Box<AWSHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec20240805(Box<AzureHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec20240805(Box<GCPHardwareSpec20240805>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -5253,19 +5472,28 @@ pub enum DedicatedHardwareSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for DedicatedHardwareSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec20240805(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec20240805(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AWSHardwareSpec20240805(v) => v.to_json(),
@@ -5293,6 +5521,7 @@ pub struct DiskBackupCollectionResponse {
 #[cfg(any(feature = "cloud-backups", feature = "teams"))]
 impl DiskBackupCollectionResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String) -> Self {
         Self { links: None, name }
     }
@@ -5300,11 +5529,13 @@ impl DiskBackupCollectionResponse {
 
 #[cfg(any(feature = "cloud-backups", feature = "teams"))]
 impl Json for DiskBackupCollectionResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { links: optional(&mut m, "links")?, name: required(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -5338,6 +5569,7 @@ pub struct EmployeeAccessGrantView {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl EmployeeAccessGrantView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(expiration_time: String, grant_type: EmployeeAccessGrantViewGrantType) -> Self {
         Self { expiration_time, grant_type, links: None }
     }
@@ -5345,6 +5577,7 @@ impl EmployeeAccessGrantView {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for EmployeeAccessGrantView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5354,6 +5587,7 @@ impl Json for EmployeeAccessGrantView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "expirationTime", &self.expiration_time);
@@ -5384,6 +5618,7 @@ pub enum EmployeeAccessGrantViewGrantType {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl EmployeeAccessGrantViewGrantType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ClusterDatabaseLogs => "CLUSTER_DATABASE_LOGS",
@@ -5394,6 +5629,7 @@ impl EmployeeAccessGrantViewGrantType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "CLUSTER_DATABASE_LOGS" => Self::ClusterDatabaseLogs,
@@ -5406,9 +5642,11 @@ impl EmployeeAccessGrantViewGrantType {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for EmployeeAccessGrantViewGrantType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5437,6 +5675,7 @@ pub enum EventSeverity {
 #[cfg(any(feature = "alert-configurations", feature = "events"))]
 impl EventSeverity {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Info => "INFO",
@@ -5448,6 +5687,7 @@ impl EventSeverity {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INFO" => Self::Info,
@@ -5461,9 +5701,11 @@ impl EventSeverity {
 
 #[cfg(any(feature = "alert-configurations", feature = "events"))]
 impl Json for EventSeverity {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5510,6 +5752,7 @@ pub struct FlexBackupRestoreJob20241113 {
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 impl FlexBackupRestoreJob20241113 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             delivery_type: None,
@@ -5532,6 +5775,7 @@ impl FlexBackupRestoreJob20241113 {
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 impl Json for FlexBackupRestoreJob20241113 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5552,6 +5796,7 @@ impl Json for FlexBackupRestoreJob20241113 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "deliveryType", &self.delivery_type);
@@ -5591,6 +5836,7 @@ pub enum FlexBackupRestoreJob20241113DeliveryType {
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 impl FlexBackupRestoreJob20241113DeliveryType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Restore => "RESTORE",
@@ -5600,6 +5846,7 @@ impl FlexBackupRestoreJob20241113DeliveryType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "RESTORE" => Self::Restore,
@@ -5611,9 +5858,11 @@ impl FlexBackupRestoreJob20241113DeliveryType {
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 impl Json for FlexBackupRestoreJob20241113DeliveryType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5644,6 +5893,7 @@ pub enum FlexBackupRestoreJob20241113Status {
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 impl FlexBackupRestoreJob20241113Status {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -5656,6 +5906,7 @@ impl FlexBackupRestoreJob20241113Status {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -5670,9 +5921,11 @@ impl FlexBackupRestoreJob20241113Status {
 
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 impl Json for FlexBackupRestoreJob20241113Status {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5709,6 +5962,7 @@ pub struct GCPHardwareSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl GCPHardwareSpec20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { disk_size_gb: None, instance_size: None, node_count: None }
     }
@@ -5716,6 +5970,7 @@ impl GCPHardwareSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for GCPHardwareSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5725,6 +5980,7 @@ impl Json for GCPHardwareSpec20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "diskSizeGB", &self.disk_size_gb);
@@ -5785,6 +6041,7 @@ pub struct Group {
 #[cfg(any(feature = "organizations", feature = "projects"))]
 impl Group {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cluster_count: i64, created: String, name: String, org_id: String) -> Self {
         Self {
             cluster_count,
@@ -5802,6 +6059,7 @@ impl Group {
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
 impl Json for Group {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -5817,6 +6075,7 @@ impl Json for Group {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "clusterCount", &self.cluster_count);
@@ -5859,6 +6118,7 @@ pub enum GroupRegionUsageRestrictions {
 #[cfg(any(feature = "organizations", feature = "projects"))]
 impl GroupRegionUsageRestrictions {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CommercialFedrampRegionsOnly => "COMMERCIAL_FEDRAMP_REGIONS_ONLY",
@@ -5868,6 +6128,7 @@ impl GroupRegionUsageRestrictions {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "COMMERCIAL_FEDRAMP_REGIONS_ONLY" => Self::CommercialFedrampRegionsOnly,
@@ -5879,9 +6140,11 @@ impl GroupRegionUsageRestrictions {
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
 impl Json for GroupRegionUsageRestrictions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -5897,13 +6160,13 @@ serde_via_json!(GroupRegionUsageRestrictions);
 pub enum HardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
     ///
-    /// The first member that decodes.
+    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec20240805(Box<AWSHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec20240805(Box<AzureHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec20240805(Box<GCPHardwareSpec20240805>),
-    /// The first member that decodes.
+    /// `instanceSize` is `M0`, `M2`, `M5`.
     TenantHardwareSpec20240805(Box<TenantHardwareSpec20240805>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -5911,22 +6174,29 @@ pub enum HardwareSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for HardwareSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AWSHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::AzureHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::GCPHardwareSpec20240805(v));
-        }
-        if let Ok(v) = Box::from_json(value.clone()) {
-            return Ok(Self::TenantHardwareSpec20240805(v));
-        }
-        Ok(Self::Other(value))
+        Ok(match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
+                | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
+            ) => Self::AWSHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
+                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
+                | "M600_NVME",
+            ) => Self::AzureHardwareSpec20240805(Box::from_json(value)?),
+            Some(
+                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
+                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
+                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
+            ) => Self::GCPHardwareSpec20240805(Box::from_json(value)?),
+            Some("M0" | "M2" | "M5") => Self::TenantHardwareSpec20240805(Box::from_json(value)?),
+            _ => Self::Other(value),
+        })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AWSHardwareSpec20240805(v) => v.to_json(),
@@ -5955,6 +6225,7 @@ pub struct Header {
 #[cfg(any(feature = "metric-integrations", feature = "push-based-log-export"))]
 impl Header {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, value: crate::Secret) -> Self {
         Self { name, value }
     }
@@ -5962,11 +6233,13 @@ impl Header {
 
 #[cfg(any(feature = "metric-integrations", feature = "push-based-log-export"))]
 impl Json for Header {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { name: required(&mut m, "name")?, value: required(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "name", &self.name);
@@ -6032,6 +6305,7 @@ pub enum HostEventTypeViewForNdsGroupAlertable {
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 impl HostEventTypeViewForNdsGroupAlertable {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::HostDown => "HOST_DOWN",
@@ -6060,6 +6334,7 @@ impl HostEventTypeViewForNdsGroupAlertable {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "HOST_DOWN" => Self::HostDown,
@@ -6090,9 +6365,11 @@ impl HostEventTypeViewForNdsGroupAlertable {
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts"))]
 impl Json for HostEventTypeViewForNdsGroupAlertable {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6131,6 +6408,7 @@ pub struct LDAPSecuritySettings {
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl LDAPSecuritySettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             authentication_enabled: None,
@@ -6149,6 +6427,7 @@ impl LDAPSecuritySettings {
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl Json for LDAPSecuritySettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6165,6 +6444,7 @@ impl Json for LDAPSecuritySettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "authenticationEnabled", &self.authentication_enabled);
@@ -6198,6 +6478,7 @@ pub struct MetricDataPoint {
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl MetricDataPoint {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { timestamp: None, value: None }
     }
@@ -6205,11 +6486,13 @@ impl MetricDataPoint {
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl Json for MetricDataPoint {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { timestamp: optional(&mut m, "timestamp")?, value: optional(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "timestamp", &self.timestamp);
@@ -6237,6 +6520,7 @@ pub struct MetricsMeasurement {
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl MetricsMeasurement {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { data_points: None, name: None, units: None }
     }
@@ -6244,6 +6528,7 @@ impl MetricsMeasurement {
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl Json for MetricsMeasurement {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6253,6 +6538,7 @@ impl Json for MetricsMeasurement {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dataPoints", &self.data_points);
@@ -6297,6 +6583,7 @@ pub enum MetricsMeasurementAtlasUnits {
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl MetricsMeasurementAtlasUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Bytes => "BYTES",
@@ -6314,6 +6601,7 @@ impl MetricsMeasurementAtlasUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "BYTES" => Self::Bytes,
@@ -6333,9 +6621,11 @@ impl MetricsMeasurementAtlasUnits {
 
 #[cfg(any(feature = "collection-level-metrics", feature = "monitoring-and-logs"))]
 impl Json for MetricsMeasurementAtlasUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6370,6 +6660,7 @@ pub enum NumberMetricUnits {
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 impl NumberMetricUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Count => "COUNT",
@@ -6381,6 +6672,7 @@ impl NumberMetricUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "COUNT" => Self::Count,
@@ -6394,9 +6686,11 @@ impl NumberMetricUnits {
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 impl Json for NumberMetricUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6419,6 +6713,7 @@ pub struct NumberMetricValueView {
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl NumberMetricValueView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { number: None, units: None }
     }
@@ -6426,11 +6721,13 @@ impl NumberMetricValueView {
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl Json for NumberMetricValueView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { number: optional(&mut m, "number")?, units: optional(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "number", &self.number);
@@ -6458,6 +6755,7 @@ pub enum OpsGenieNotificationOpsGenieRegion {
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 impl OpsGenieNotificationOpsGenieRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Us => "US",
@@ -6467,6 +6765,7 @@ impl OpsGenieNotificationOpsGenieRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "US" => Self::Us,
@@ -6478,9 +6777,11 @@ impl OpsGenieNotificationOpsGenieRegion {
 
 #[cfg(any(feature = "alert-configurations", feature = "third-party-integrations"))]
 impl Json for OpsGenieNotificationOpsGenieRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6511,6 +6812,7 @@ pub struct OrgServiceAccount {
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
 impl OrgServiceAccount {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { client_id: None, created_at: None, description: None, name: None, roles: None, secrets: None }
     }
@@ -6518,6 +6820,7 @@ impl OrgServiceAccount {
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
 impl Json for OrgServiceAccount {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6530,6 +6833,7 @@ impl Json for OrgServiceAccount {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clientId", &self.client_id);
@@ -6563,6 +6867,7 @@ pub struct OrgServiceAccountRequest {
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
 impl OrgServiceAccountRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         description: String,
         name: String,
@@ -6575,6 +6880,7 @@ impl OrgServiceAccountRequest {
 
 #[cfg(any(feature = "organizations", feature = "service-accounts"))]
 impl Json for OrgServiceAccountRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6585,6 +6891,7 @@ impl Json for OrgServiceAccountRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "description", &self.description);
@@ -6626,6 +6933,7 @@ pub struct PaginatedApiAppUserView {
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 impl PaginatedApiAppUserView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<CloudAppUser>) -> Self {
         Self { links: None, results, total_count: None }
     }
@@ -6633,6 +6941,7 @@ impl PaginatedApiAppUserView {
 
 #[cfg(any(feature = "mongodb-cloud-users", feature = "teams"))]
 impl Json for PaginatedApiAppUserView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6642,6 +6951,7 @@ impl Json for PaginatedApiAppUserView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -6670,6 +6980,7 @@ pub struct PaginatedAtlasGroupView {
 #[cfg(any(feature = "organizations", feature = "projects"))]
 impl PaginatedAtlasGroupView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<Group>) -> Self {
         Self { links: None, results, total_count: None }
     }
@@ -6677,6 +6988,7 @@ impl PaginatedAtlasGroupView {
 
 #[cfg(any(feature = "organizations", feature = "projects"))]
 impl Json for PaginatedAtlasGroupView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6686,6 +6998,7 @@ impl Json for PaginatedAtlasGroupView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -6724,6 +7037,7 @@ pub enum PrivateNetworkEndpointIdEntryProvider {
 ))]
 impl PrivateNetworkEndpointIdEntryProvider {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aws => "AWS",
@@ -6733,6 +7047,7 @@ impl PrivateNetworkEndpointIdEntryProvider {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "AWS" => Self::Aws,
@@ -6749,9 +7064,11 @@ impl PrivateNetworkEndpointIdEntryProvider {
     feature = "serverless-private-endpoints"
 ))]
 impl Json for PrivateNetworkEndpointIdEntryProvider {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -6781,6 +7098,7 @@ pub struct RawMetricValueView {
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl RawMetricValueView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { number: None, units: None }
     }
@@ -6788,11 +7106,13 @@ impl RawMetricValueView {
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl Json for RawMetricValueView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { number: optional(&mut m, "number")?, units: optional(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "number", &self.number);
@@ -6826,6 +7146,7 @@ pub struct ReplicationSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl ReplicationSpec20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, region_configs: None, zone_id: None, zone_name: None }
     }
@@ -6833,6 +7154,7 @@ impl ReplicationSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for ReplicationSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6843,6 +7165,7 @@ impl Json for ReplicationSpec20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -6884,6 +7207,7 @@ pub struct ResourceTag {
 ))]
 impl ResourceTag {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(key: String, value: String) -> Self {
         Self { key, value }
     }
@@ -6898,11 +7222,13 @@ impl ResourceTag {
     feature = "serverless-instances"
 ))]
 impl Json for ResourceTag {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { key: required(&mut m, "key")?, value: required(&mut m, "value")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "key", &self.key);
@@ -6937,6 +7263,7 @@ pub struct ServerlessConnectionStringsPrivateEndpointItem {
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl ServerlessConnectionStringsPrivateEndpointItem {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { endpoint_id: None, provider_name: None, region: None }
     }
@@ -6944,6 +7271,7 @@ impl ServerlessConnectionStringsPrivateEndpointItem {
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl Json for ServerlessConnectionStringsPrivateEndpointItem {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -6953,6 +7281,7 @@ impl Json for ServerlessConnectionStringsPrivateEndpointItem {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "endpointId", &self.endpoint_id);
@@ -6989,6 +7318,7 @@ pub struct ServerlessConnectionStringsPrivateEndpointList {
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl ServerlessConnectionStringsPrivateEndpointList {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { endpoints: None, srv_connection_string: None, r#type: None }
     }
@@ -6996,6 +7326,7 @@ impl ServerlessConnectionStringsPrivateEndpointList {
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl Json for ServerlessConnectionStringsPrivateEndpointList {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7005,6 +7336,7 @@ impl Json for ServerlessConnectionStringsPrivateEndpointList {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "endpoints", &self.endpoints);
@@ -7057,6 +7389,7 @@ pub struct ServerlessInstanceDescription {
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl ServerlessInstanceDescription {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider_settings: ServerlessProviderSettings) -> Self {
         Self {
             connection_strings: None,
@@ -7077,6 +7410,7 @@ impl ServerlessInstanceDescription {
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl Json for ServerlessInstanceDescription {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7095,6 +7429,7 @@ impl Json for ServerlessInstanceDescription {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "connectionStrings", &self.connection_strings);
@@ -7130,6 +7465,7 @@ pub struct ServerlessInstanceDescriptionConnectionStrings {
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl ServerlessInstanceDescriptionConnectionStrings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { private_endpoint: None, standard_srv: None }
     }
@@ -7137,6 +7473,7 @@ impl ServerlessInstanceDescriptionConnectionStrings {
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl Json for ServerlessInstanceDescriptionConnectionStrings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7145,6 +7482,7 @@ impl Json for ServerlessInstanceDescriptionConnectionStrings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "privateEndpoint", &self.private_endpoint);
@@ -7192,6 +7530,7 @@ pub struct ServerlessProviderSettings {
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl ServerlessProviderSettings {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(backing_provider_name: AWSCreateDataProcessRegionViewCloudProvider, region_name: String) -> Self {
         Self {
             backing_provider_name,
@@ -7206,6 +7545,7 @@ impl ServerlessProviderSettings {
 
 #[cfg(any(feature = "clusters", feature = "serverless-instances"))]
 impl Json for ServerlessProviderSettings {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7218,6 +7558,7 @@ impl Json for ServerlessProviderSettings {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "backingProviderName", &self.backing_provider_name);
@@ -7261,6 +7602,7 @@ pub struct ServiceAccountIPAccessListEntry {
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl ServiceAccountIPAccessListEntry {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cidr_block: Nullable::Absent,
@@ -7275,6 +7617,7 @@ impl ServiceAccountIPAccessListEntry {
 
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl Json for ServiceAccountIPAccessListEntry {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7287,6 +7630,7 @@ impl Json for ServiceAccountIPAccessListEntry {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "cidrBlock", &self.cidr_block);
@@ -7324,6 +7668,7 @@ pub struct ServiceAccountSecret {
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl ServiceAccountSecret {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(created_at: String, expires_at: String, id: String) -> Self {
         Self { created_at, expires_at, id, last_used_at: Nullable::Absent, masked_secret_value: None, secret: None }
     }
@@ -7331,6 +7676,7 @@ impl ServiceAccountSecret {
 
 #[cfg(any(feature = "organizations", feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl Json for ServiceAccountSecret {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7343,6 +7689,7 @@ impl Json for ServiceAccountSecret {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "createdAt", &self.created_at);
@@ -7370,6 +7717,7 @@ pub struct ServiceAccountSecretRequest {
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl ServiceAccountSecretRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(secret_expires_after_hours: i32) -> Self {
         Self { secret_expires_after_hours }
     }
@@ -7377,11 +7725,13 @@ impl ServiceAccountSecretRequest {
 
 #[cfg(any(feature = "remote-mcp-configurations", feature = "service-accounts"))]
 impl Json for ServiceAccountSecretRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { secret_expires_after_hours: required(&mut m, "secretExpiresAfterHours")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "secretExpiresAfterHours", &self.secret_expires_after_hours);
@@ -7420,6 +7770,7 @@ pub struct TenantHardwareSpec20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl TenantHardwareSpec20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { disk_size_gb: None, effective_instance_size: None, instance_size: None }
     }
@@ -7427,6 +7778,7 @@ impl TenantHardwareSpec20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for TenantHardwareSpec20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7436,6 +7788,7 @@ impl Json for TenantHardwareSpec20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "diskSizeGB", &self.disk_size_gb);
@@ -7484,6 +7837,7 @@ pub struct TenantRegionConfig20240805 {
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl TenantRegionConfig20240805 {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             electable_specs: None,
@@ -7497,6 +7851,7 @@ impl TenantRegionConfig20240805 {
 
 #[cfg(any(feature = "clusters", feature = "flex-clusters", feature = "sandbox"))]
 impl Json for TenantRegionConfig20240805 {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7508,6 +7863,7 @@ impl Json for TenantRegionConfig20240805 {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "electableSpecs", &self.electable_specs);
@@ -7568,6 +7924,7 @@ pub enum TimeMetricUnits {
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 impl TimeMetricUnits {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Nanoseconds => "NANOSECONDS",
@@ -7582,6 +7939,7 @@ impl TimeMetricUnits {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NANOSECONDS" => Self::Nanoseconds,
@@ -7598,9 +7956,11 @@ impl TimeMetricUnits {
 
 #[cfg(any(feature = "alert-configurations", feature = "alerts", feature = "events"))]
 impl Json for TimeMetricUnits {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -7623,6 +7983,7 @@ pub struct TimeMetricValueView {
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl TimeMetricValueView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { number: None, units: None }
     }
@@ -7630,11 +7991,13 @@ impl TimeMetricValueView {
 
 #[cfg(any(feature = "alerts", feature = "events"))]
 impl Json for TimeMetricValueView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { number: optional(&mut m, "number")?, units: optional(&mut m, "units")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "number", &self.number);
@@ -7662,6 +8025,7 @@ pub struct UserSecurity {
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl UserSecurity {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { customer_x509: None, ldap: None, links: None }
     }
@@ -7669,6 +8033,7 @@ impl UserSecurity {
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl Json for UserSecurity {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7678,6 +8043,7 @@ impl Json for UserSecurity {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "customerX509", &self.customer_x509);
@@ -7706,6 +8072,7 @@ pub struct UserToDNMapping {
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl UserToDNMapping {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#match: String) -> Self {
         Self { ldap_query: None, r#match, substitution: None }
     }
@@ -7713,6 +8080,7 @@ impl UserToDNMapping {
 
 #[cfg(any(feature = "ldap-configuration", feature = "x-509-authentication"))]
 impl Json for UserToDNMapping {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -7722,6 +8090,7 @@ impl Json for UserToDNMapping {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "ldapQuery", &self.ldap_query);

@@ -23,6 +23,7 @@ pub struct ApiStandbyLinkFailoverReadinessResponse {
 
 impl ApiStandbyLinkFailoverReadinessResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         estimated_data_loss_seconds: f64,
         estimated_failover_time_seconds: f64,
@@ -34,6 +35,7 @@ impl ApiStandbyLinkFailoverReadinessResponse {
 }
 
 impl Json for ApiStandbyLinkFailoverReadinessResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -44,6 +46,7 @@ impl Json for ApiStandbyLinkFailoverReadinessResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "estimatedDataLossSeconds", &self.estimated_data_loss_seconds);
@@ -66,17 +69,20 @@ pub struct ApiStandbyLinkFailoverRequest {
 
 impl ApiStandbyLinkFailoverRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: ApiStandbyLinkFailoverRequestType) -> Self {
         Self { r#type }
     }
 }
 
 impl Json for ApiStandbyLinkFailoverRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -102,6 +108,7 @@ pub enum ApiStandbyLinkFailoverRequestType {
 
 impl ApiStandbyLinkFailoverRequestType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unplanned => "UNPLANNED",
@@ -112,6 +119,7 @@ impl ApiStandbyLinkFailoverRequestType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "UNPLANNED" => Self::Unplanned,
@@ -123,9 +131,11 @@ impl ApiStandbyLinkFailoverRequestType {
 }
 
 impl Json for ApiStandbyLinkFailoverRequestType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -155,6 +165,7 @@ pub struct ApiStandbyLinkFailoverResponse {
 
 impl ApiStandbyLinkFailoverResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             completed_at: None,
@@ -169,6 +180,7 @@ impl ApiStandbyLinkFailoverResponse {
 }
 
 impl Json for ApiStandbyLinkFailoverResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -182,6 +194,7 @@ impl Json for ApiStandbyLinkFailoverResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "completedAt", &self.completed_at);
@@ -215,6 +228,7 @@ pub enum ApiStandbyLinkFailoverResponseFailoverStage {
 
 impl ApiStandbyLinkFailoverResponseFailoverStage {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PreparingToStopReplication => "PREPARING_TO_STOP_REPLICATION",
@@ -226,6 +240,7 @@ impl ApiStandbyLinkFailoverResponseFailoverStage {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PREPARING_TO_STOP_REPLICATION" => Self::PreparingToStopReplication,
@@ -238,9 +253,11 @@ impl ApiStandbyLinkFailoverResponseFailoverStage {
 }
 
 impl Json for ApiStandbyLinkFailoverResponseFailoverStage {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -264,6 +281,7 @@ pub enum ApiStandbyLinkFailoverResponseStatus {
 
 impl ApiStandbyLinkFailoverResponseStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initializing => "INITIALIZING",
@@ -274,6 +292,7 @@ impl ApiStandbyLinkFailoverResponseStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "INITIALIZING" => Self::Initializing,
@@ -285,9 +304,11 @@ impl ApiStandbyLinkFailoverResponseStatus {
 }
 
 impl Json for ApiStandbyLinkFailoverResponseStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -312,12 +333,14 @@ pub struct ApiStandbyLinkRequest {
 
 impl ApiStandbyLinkRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(active_cluster_unique_id: String, standby_cluster_unique_id: String) -> Self {
         Self { active_cluster_unique_id, standby_cluster_unique_id }
     }
 }
 
 impl Json for ApiStandbyLinkRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -326,6 +349,7 @@ impl Json for ApiStandbyLinkRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "activeClusterUniqueId", &self.active_cluster_unique_id);
@@ -356,6 +380,7 @@ pub struct ApiStandbyLinkResponse {
 
 impl ApiStandbyLinkResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         active_cluster_unique_id: String,
         group_id: String,
@@ -375,6 +400,7 @@ impl ApiStandbyLinkResponse {
 }
 
 impl Json for ApiStandbyLinkResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -387,6 +413,7 @@ impl Json for ApiStandbyLinkResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "activeClusterUniqueId", &self.active_cluster_unique_id);
@@ -415,12 +442,14 @@ pub struct PaginatedApiStandbyLinkFailoverResponse {
 
 impl PaginatedApiStandbyLinkFailoverResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiStandbyLinkFailoverResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStandbyLinkFailoverResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -430,6 +459,7 @@ impl Json for PaginatedApiStandbyLinkFailoverResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -455,12 +485,14 @@ pub struct PaginatedApiStandbyLinkResponse {
 
 impl PaginatedApiStandbyLinkResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ApiStandbyLinkResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStandbyLinkResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -470,6 +502,7 @@ impl Json for PaginatedApiStandbyLinkResponse {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

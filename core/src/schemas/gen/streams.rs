@@ -25,12 +25,14 @@ pub struct AWSAccountDetails {
 
 impl AWSAccountDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { aws_account_id: None, cidr_block: None, cloud_provider: None, links: None, vpc_id: None }
     }
 }
 
 impl Json for AWSAccountDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -42,6 +44,7 @@ impl Json for AWSAccountDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "awsAccountId", &self.aws_account_id);
@@ -70,6 +73,7 @@ pub enum AccountDetails {
 }
 
 impl Json for AccountDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "cloudProvider").as_deref() {
             Some("aws") => Self::Aws(Box::from_json(value)?),
@@ -79,6 +83,7 @@ impl Json for AccountDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Aws(v) => with_tag(v.to_json(), "cloudProvider", "aws"),
@@ -109,6 +114,7 @@ pub struct AzureAccountDetails {
 
 impl AzureAccountDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             azure_subscription_id: None,
@@ -121,6 +127,7 @@ impl AzureAccountDetails {
 }
 
 impl Json for AzureAccountDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -132,6 +139,7 @@ impl Json for AzureAccountDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "azureSubscriptionId", &self.azure_subscription_id);
@@ -161,12 +169,14 @@ pub struct AzureConnection {
 
 impl AzureConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, region: None, service_principal_id: None, storage_account_name: None }
     }
 }
 
 impl Json for AzureConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -177,6 +187,7 @@ impl Json for AzureConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -245,6 +256,7 @@ pub enum BaseStreamsRegion {
 
 impl BaseStreamsRegion {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SydneyAus => "SYDNEY_AUS",
@@ -275,6 +287,7 @@ impl BaseStreamsRegion {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SYDNEY_AUS" => Self::SydneyAus,
@@ -306,9 +319,11 @@ impl BaseStreamsRegion {
 }
 
 impl Json for BaseStreamsRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -326,17 +341,20 @@ pub struct ConfluentSaslInheritAuthentication {
 
 impl ConfluentSaslInheritAuthentication {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: ConfluentSaslInheritAuthenticationType) -> Self {
         Self { r#type }
     }
 }
 
 impl Json for ConfluentSaslInheritAuthentication {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { r#type: required(&mut m, "type")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -360,6 +378,7 @@ pub enum ConfluentSaslInheritAuthenticationType {
 
 impl ConfluentSaslInheritAuthenticationType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserInfo => "USER_INFO",
@@ -369,6 +388,7 @@ impl ConfluentSaslInheritAuthenticationType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "USER_INFO" => Self::UserInfo,
@@ -379,9 +399,11 @@ impl ConfluentSaslInheritAuthenticationType {
 }
 
 impl Json for ConfluentSaslInheritAuthenticationType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -403,12 +425,14 @@ pub struct ConfluentUserInfoAuthentication {
 
 impl ConfluentUserInfoAuthentication {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(r#type: ConfluentSaslInheritAuthenticationType, password: crate::Secret, username: String) -> Self {
         Self { r#type, password, username }
     }
 }
 
 impl Json for ConfluentUserInfoAuthentication {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -418,6 +442,7 @@ impl Json for ConfluentUserInfoAuthentication {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "type", &self.r#type);
@@ -448,12 +473,14 @@ pub struct DBRoleToExecute {
 
 impl DBRoleToExecute {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, role: None, r#type: None }
     }
 }
 
 impl Json for DBRoleToExecute {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -463,6 +490,7 @@ impl Json for DBRoleToExecute {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -488,6 +516,7 @@ pub enum DBRoleToExecuteType {
 
 impl DBRoleToExecuteType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::BuiltIn => "BUILT_IN",
@@ -497,6 +526,7 @@ impl DBRoleToExecuteType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "BUILT_IN" => Self::BuiltIn,
@@ -507,9 +537,11 @@ impl DBRoleToExecuteType {
 }
 
 impl Json for DBRoleToExecuteType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -535,12 +567,14 @@ pub struct GCPAccountDetails {
 
 impl GCPAccountDetails {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { cidr_block: None, cloud_provider: None, gcp_project_id: None, links: None, vpc_network_name: None }
     }
 }
 
 impl Json for GCPAccountDetails {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -552,6 +586,7 @@ impl Json for GCPAccountDetails {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cidrBlock", &self.cidr_block);
@@ -579,12 +614,14 @@ pub struct PaginatedApiStreamsConnectionView {
 
 impl PaginatedApiStreamsConnectionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<StreamsConnection>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStreamsConnectionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -594,6 +631,7 @@ impl Json for PaginatedApiStreamsConnectionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -619,12 +657,14 @@ pub struct PaginatedApiStreamsFailoverConnection {
 
 impl PaginatedApiStreamsFailoverConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<StreamsFailoverConnection>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStreamsFailoverConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -634,6 +674,7 @@ impl Json for PaginatedApiStreamsFailoverConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -659,12 +700,14 @@ pub struct PaginatedApiStreamsPrivateLinkView {
 
 impl PaginatedApiStreamsPrivateLinkView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<StreamsPrivateLinkConnection>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStreamsPrivateLinkView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -674,6 +717,7 @@ impl Json for PaginatedApiStreamsPrivateLinkView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -699,12 +743,14 @@ pub struct PaginatedApiStreamsStreamProcessorWithStatsView {
 
 impl PaginatedApiStreamsStreamProcessorWithStatsView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<StreamsProcessorWithStats>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStreamsStreamProcessorWithStatsView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -714,6 +760,7 @@ impl Json for PaginatedApiStreamsStreamProcessorWithStatsView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -739,12 +786,14 @@ pub struct PaginatedApiStreamsTenantView {
 
 impl PaginatedApiStreamsTenantView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<StreamsTenant>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStreamsTenantView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -754,6 +803,7 @@ impl Json for PaginatedApiStreamsTenantView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -779,12 +829,14 @@ pub struct PaginatedApiStreamsVPCPeeringConnectionView {
 
 impl PaginatedApiStreamsVPCPeeringConnectionView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<VPCPeeringConnection>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedApiStreamsVPCPeeringConnectionView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -794,6 +846,7 @@ impl Json for PaginatedApiStreamsVPCPeeringConnectionView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -818,6 +871,7 @@ pub enum SchemaRegistryAuthentication {
 }
 
 impl Json for SchemaRegistryAuthentication {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("SASL_INHERIT") => Self::SaslInherit(Box::from_json(value)?),
@@ -826,6 +880,7 @@ impl Json for SchemaRegistryAuthentication {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::SaslInherit(v) => with_tag(v.to_json(), "type", "SASL_INHERIT"),
@@ -851,12 +906,14 @@ pub struct StreamConfig {
 
 impl StreamConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, max_tier_size: None, tier: None }
     }
 }
 
 impl Json for StreamConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -866,6 +923,7 @@ impl Json for StreamConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -897,6 +955,7 @@ pub enum StreamConfigMaxTierSize {
 
 impl StreamConfigMaxTierSize {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sp50 => "SP50",
@@ -909,6 +968,7 @@ impl StreamConfigMaxTierSize {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "SP50" => Self::Sp50,
@@ -922,9 +982,11 @@ impl StreamConfigMaxTierSize {
 }
 
 impl Json for StreamConfigMaxTierSize {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -951,12 +1013,14 @@ pub struct StreamsAWSConnectionConfig {
 
 impl StreamsAWSConnectionConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, role_arn: None, test_bucket: None }
     }
 }
 
 impl Json for StreamsAWSConnectionConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -966,6 +1030,7 @@ impl Json for StreamsAWSConnectionConfig {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1001,12 +1066,14 @@ pub struct StreamsAWSKinesisDataStreamsConnection {
 
 impl StreamsAWSKinesisDataStreamsConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, links: None, name: None, region: None, state: None, r#type: None, aws: None, networking: None }
     }
 }
 
 impl Json for StreamsAWSKinesisDataStreamsConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1021,6 +1088,7 @@ impl Json for StreamsAWSKinesisDataStreamsConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1055,6 +1123,7 @@ pub enum StreamsAWSKinesisDataStreamsConnectionState {
 
 impl StreamsAWSKinesisDataStreamsConnectionState {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -1066,6 +1135,7 @@ impl StreamsAWSKinesisDataStreamsConnectionState {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PENDING" => Self::Pending,
@@ -1078,9 +1148,11 @@ impl StreamsAWSKinesisDataStreamsConnectionState {
 }
 
 impl Json for StreamsAWSKinesisDataStreamsConnectionState {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1116,6 +1188,7 @@ pub enum StreamsAWSKinesisDataStreamsConnectionType {
 
 impl StreamsAWSKinesisDataStreamsConnectionType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Kafka => "Kafka",
@@ -1132,6 +1205,7 @@ impl StreamsAWSKinesisDataStreamsConnectionType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "Kafka" => Self::Kafka,
@@ -1149,9 +1223,11 @@ impl StreamsAWSKinesisDataStreamsConnectionType {
 }
 
 impl Json for StreamsAWSKinesisDataStreamsConnectionType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1183,6 +1259,7 @@ pub struct StreamsAWSLambdaConnection {
 
 impl StreamsAWSLambdaConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -1198,6 +1275,7 @@ impl StreamsAWSLambdaConnection {
 }
 
 impl Json for StreamsAWSLambdaConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1212,6 +1290,7 @@ impl Json for StreamsAWSLambdaConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1262,6 +1341,7 @@ pub struct StreamsAzureBlobStorageConnection {
 
 impl StreamsAzureBlobStorageConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -1277,6 +1357,7 @@ impl StreamsAzureBlobStorageConnection {
 }
 
 impl Json for StreamsAzureBlobStorageConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1291,6 +1372,7 @@ impl Json for StreamsAzureBlobStorageConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1343,6 +1425,7 @@ pub struct StreamsClusterConnection {
 
 impl StreamsClusterConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -1359,6 +1442,7 @@ impl StreamsClusterConnection {
 }
 
 impl Json for StreamsClusterConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1374,6 +1458,7 @@ impl Json for StreamsClusterConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1430,6 +1515,7 @@ pub enum StreamsConnection {
 }
 
 impl Json for StreamsConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("AWSKinesisDataStreams") => Self::AWSKinesisDataStreams(Box::from_json(value)?),
@@ -1446,6 +1532,7 @@ impl Json for StreamsConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::AWSKinesisDataStreams(v) => with_tag(v.to_json(), "type", "AWSKinesisDataStreams"),
@@ -1481,12 +1568,14 @@ pub struct StreamsDLQ {
 
 impl StreamsDLQ {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { coll: None, connection_name: None, db: None, links: None }
     }
 }
 
 impl Json for StreamsDLQ {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1497,6 +1586,7 @@ impl Json for StreamsDLQ {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "coll", &self.coll);
@@ -1523,12 +1613,14 @@ pub struct StreamsDataProcessRegion {
 
 impl StreamsDataProcessRegion {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(cloud_provider: AWSCloudProviderContainerProviderName, region: BaseStreamsRegion) -> Self {
         Self { cloud_provider, links: None, region }
     }
 }
 
 impl Json for StreamsDataProcessRegion {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1538,6 +1630,7 @@ impl Json for StreamsDataProcessRegion {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "cloudProvider", &self.cloud_provider);
@@ -1580,6 +1673,7 @@ pub struct StreamsFailoverClusterConnection {
 
 impl StreamsFailoverClusterConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -1596,6 +1690,7 @@ impl StreamsFailoverClusterConnection {
 }
 
 impl Json for StreamsFailoverClusterConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1611,6 +1706,7 @@ impl Json for StreamsFailoverClusterConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1647,6 +1743,7 @@ pub enum StreamsFailoverClusterConnectionType {
 
 impl StreamsFailoverClusterConnectionType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Kafka => "Kafka",
@@ -1656,6 +1753,7 @@ impl StreamsFailoverClusterConnectionType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "Kafka" => Self::Kafka,
@@ -1666,9 +1764,11 @@ impl StreamsFailoverClusterConnectionType {
 }
 
 impl Json for StreamsFailoverClusterConnectionType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -1689,6 +1789,7 @@ pub enum StreamsFailoverConnection {
 }
 
 impl Json for StreamsFailoverConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("Cluster") => Self::Cluster(Box::from_json(value)?),
@@ -1697,6 +1798,7 @@ impl Json for StreamsFailoverConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Cluster(v) => with_tag(v.to_json(), "type", "Cluster"),
@@ -1738,6 +1840,7 @@ pub struct StreamsFailoverKafkaConnection {
 
 impl StreamsFailoverKafkaConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -1756,6 +1859,7 @@ impl StreamsFailoverKafkaConnection {
 }
 
 impl Json for StreamsFailoverKafkaConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1773,6 +1877,7 @@ impl Json for StreamsFailoverKafkaConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1814,17 +1919,20 @@ pub struct StreamsGCPConnectionConfig {
 
 impl StreamsGCPConnectionConfig {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, service_account_id: None }
     }
 }
 
 impl Json for StreamsGCPConnectionConfig {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { links: optional(&mut m, "links")?, service_account_id: optional(&mut m, "serviceAccountId")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -1859,6 +1967,7 @@ pub struct StreamsGCPPubSubConnection {
 
 impl StreamsGCPPubSubConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -1874,6 +1983,7 @@ impl StreamsGCPPubSubConnection {
 }
 
 impl Json for StreamsGCPPubSubConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1888,6 +1998,7 @@ impl Json for StreamsGCPPubSubConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -1938,12 +2049,14 @@ pub struct StreamsHttpsConnection {
 
 impl StreamsHttpsConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, links: None, name: None, region: None, state: None, r#type: None, headers: None, url: None }
     }
 }
 
 impl Json for StreamsHttpsConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -1958,6 +2071,7 @@ impl Json for StreamsHttpsConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -2020,6 +2134,7 @@ pub struct StreamsKafkaAuthentication {
 
 impl StreamsKafkaAuthentication {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             aws: None,
@@ -2041,6 +2156,7 @@ impl StreamsKafkaAuthentication {
 }
 
 impl Json for StreamsKafkaAuthentication {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2061,6 +2177,7 @@ impl Json for StreamsKafkaAuthentication {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "aws", &self.aws);
@@ -2113,6 +2230,7 @@ pub struct StreamsKafkaConnection {
 
 impl StreamsKafkaConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -2131,6 +2249,7 @@ impl StreamsKafkaConnection {
 }
 
 impl Json for StreamsKafkaConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2148,6 +2267,7 @@ impl Json for StreamsKafkaConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -2189,17 +2309,20 @@ pub struct StreamsKafkaNetworking {
 
 impl StreamsKafkaNetworking {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { access: None, links: None }
     }
 }
 
 impl Json for StreamsKafkaNetworking {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { access: optional(&mut m, "access")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "access", &self.access);
@@ -2228,12 +2351,14 @@ pub struct StreamsKafkaNetworkingAccess {
 
 impl StreamsKafkaNetworkingAccess {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { connection_id: None, links: None, name: None, tgw_route_id: None, r#type: None }
     }
 }
 
 impl Json for StreamsKafkaNetworkingAccess {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2245,6 +2370,7 @@ impl Json for StreamsKafkaNetworkingAccess {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "connectionId", &self.connection_id);
@@ -2276,6 +2402,7 @@ pub enum StreamsKafkaNetworkingAccessType {
 
 impl StreamsKafkaNetworkingAccessType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Public => "PUBLIC",
@@ -2287,6 +2414,7 @@ impl StreamsKafkaNetworkingAccessType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PUBLIC" => Self::Public,
@@ -2299,9 +2427,11 @@ impl StreamsKafkaNetworkingAccessType {
 }
 
 impl Json for StreamsKafkaNetworkingAccessType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2323,12 +2453,14 @@ pub struct StreamsKafkaSecurity {
 
 impl StreamsKafkaSecurity {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { broker_public_certificate: None, links: None, protocol: None }
     }
 }
 
 impl Json for StreamsKafkaSecurity {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2338,6 +2470,7 @@ impl Json for StreamsKafkaSecurity {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "brokerPublicCertificate", &self.broker_public_certificate);
@@ -2369,12 +2502,14 @@ pub struct StreamsModifyStreamProcessor {
 
 impl StreamsModifyStreamProcessor {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { failover_enabled: None, links: None, name: None, options: None, pipeline: None, tier: None }
     }
 }
 
 impl Json for StreamsModifyStreamProcessor {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2387,6 +2522,7 @@ impl Json for StreamsModifyStreamProcessor {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "failoverEnabled", &self.failover_enabled);
@@ -2415,12 +2551,14 @@ pub struct StreamsModifyStreamProcessorOptions {
 
 impl StreamsModifyStreamProcessorOptions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dlq: None, links: None, resume_from_checkpoint: None }
     }
 }
 
 impl Json for StreamsModifyStreamProcessorOptions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2430,6 +2568,7 @@ impl Json for StreamsModifyStreamProcessorOptions {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dlq", &self.dlq);
@@ -2458,17 +2597,20 @@ pub struct StreamsOptions {
 
 impl StreamsOptions {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dlq: None, links: None }
     }
 }
 
 impl Json for StreamsOptions {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { dlq: optional(&mut m, "dlq")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dlq", &self.dlq);
@@ -2542,6 +2684,7 @@ pub struct StreamsPrivateLinkConnection {
 
 impl StreamsPrivateLinkConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(provider: String) -> Self {
         Self {
             id: None,
@@ -2567,6 +2710,7 @@ impl StreamsPrivateLinkConnection {
 }
 
 impl Json for StreamsPrivateLinkConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2591,6 +2735,7 @@ impl Json for StreamsPrivateLinkConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -2633,6 +2778,7 @@ pub enum StreamsPrivateLinkConnectionAuthenticationScheme {
 
 impl StreamsPrivateLinkConnectionAuthenticationScheme {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tls => "TLS",
@@ -2643,6 +2789,7 @@ impl StreamsPrivateLinkConnectionAuthenticationScheme {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "TLS" => Self::Tls,
@@ -2654,9 +2801,11 @@ impl StreamsPrivateLinkConnectionAuthenticationScheme {
 }
 
 impl Json for StreamsPrivateLinkConnectionAuthenticationScheme {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2674,17 +2823,20 @@ pub struct StreamsPrivateLinkConnectionRequest {
 
 impl StreamsPrivateLinkConnectionRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { dns_domain: None }
     }
 }
 
 impl Json for StreamsPrivateLinkConnectionRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { dns_domain: optional(&mut m, "dnsDomain")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "dnsDomain", &self.dns_domain);
@@ -2716,12 +2868,14 @@ pub struct StreamsProcessor {
 
 impl StreamsProcessor {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, failover_enabled: None, links: None, name: None, options: None, pipeline: None, tier: None }
     }
 }
 
 impl Json for StreamsProcessor {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2735,6 +2889,7 @@ impl Json for StreamsProcessor {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -2766,12 +2921,14 @@ pub struct StreamsProcessorStatus {
 
 impl StreamsProcessorStatus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(status: StreamsProcessorStatusStatus) -> Self {
         Self { links: None, mode: Nullable::Absent, region: Nullable::Absent, status }
     }
 }
 
 impl Json for StreamsProcessorStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2782,6 +2939,7 @@ impl Json for StreamsProcessorStatus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -2808,6 +2966,7 @@ pub enum StreamsProcessorStatusMode {
 
 impl StreamsProcessorStatusMode {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Graceful => "GRACEFUL",
@@ -2817,6 +2976,7 @@ impl StreamsProcessorStatusMode {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "GRACEFUL" => Self::Graceful,
@@ -2827,9 +2987,11 @@ impl StreamsProcessorStatusMode {
 }
 
 impl Json for StreamsProcessorStatusMode {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2853,6 +3015,7 @@ pub enum StreamsProcessorStatusStatus {
 
 impl StreamsProcessorStatusStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Started => "STARTED",
@@ -2863,6 +3026,7 @@ impl StreamsProcessorStatusStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "STARTED" => Self::Started,
@@ -2874,9 +3038,11 @@ impl StreamsProcessorStatusStatus {
 }
 
 impl Json for StreamsProcessorStatusStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -2917,6 +3083,7 @@ pub struct StreamsProcessorWithStats {
 
 impl StreamsProcessorWithStats {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         id: String,
         name: String,
@@ -2939,6 +3106,7 @@ impl StreamsProcessorWithStats {
 }
 
 impl Json for StreamsProcessorWithStats {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -2955,6 +3123,7 @@ impl Json for StreamsProcessorWithStats {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "_id", &self.id);
@@ -2990,17 +3159,20 @@ pub struct StreamsPublicPrivateLinkNetworking {
 
 impl StreamsPublicPrivateLinkNetworking {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { access: None, links: None }
     }
 }
 
 impl Json for StreamsPublicPrivateLinkNetworking {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { access: optional(&mut m, "access")?, links: optional(&mut m, "links")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "access", &self.access);
@@ -3025,12 +3197,14 @@ pub struct StreamsPublicPrivateLinkNetworkingAccess {
 
 impl StreamsPublicPrivateLinkNetworkingAccess {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { connection_id: None, links: None, r#type: None }
     }
 }
 
 impl Json for StreamsPublicPrivateLinkNetworkingAccess {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3040,6 +3214,7 @@ impl Json for StreamsPublicPrivateLinkNetworkingAccess {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "connectionId", &self.connection_id);
@@ -3065,6 +3240,7 @@ pub enum StreamsPublicPrivateLinkNetworkingAccessType {
 
 impl StreamsPublicPrivateLinkNetworkingAccessType {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Public => "PUBLIC",
@@ -3074,6 +3250,7 @@ impl StreamsPublicPrivateLinkNetworkingAccessType {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "PUBLIC" => Self::Public,
@@ -3084,9 +3261,11 @@ impl StreamsPublicPrivateLinkNetworkingAccessType {
 }
 
 impl Json for StreamsPublicPrivateLinkNetworkingAccessType {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -3119,12 +3298,14 @@ pub struct StreamsSampleConnection {
 
 impl StreamsSampleConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, links: None, name: None, region: None, state: None, r#type: None }
     }
 }
 
 impl Json for StreamsSampleConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3137,6 +3318,7 @@ impl Json for StreamsSampleConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -3173,17 +3355,20 @@ pub struct StreamsSampleConnections {
 
 impl StreamsSampleConnections {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, solar: None }
     }
 }
 
 impl Json for StreamsSampleConnections {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { links: optional(&mut m, "links")?, solar: optional(&mut m, "solar")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3222,6 +3407,7 @@ pub struct StreamsSchemaRegistryConnection {
 
 impl StreamsSchemaRegistryConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(
         schema_registry_authentication: SchemaRegistryAuthentication,
         schema_registry_urls: Vec<String>,
@@ -3241,6 +3427,7 @@ impl StreamsSchemaRegistryConnection {
 }
 
 impl Json for StreamsSchemaRegistryConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3256,6 +3443,7 @@ impl Json for StreamsSchemaRegistryConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -3299,12 +3487,14 @@ pub struct StreamsStartProcessorFailover {
 
 impl StreamsStartProcessorFailover {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(region: String) -> Self {
         Self { clear_checkpoint: None, dry_run: None, mode: None, region }
     }
 }
 
 impl Json for StreamsStartProcessorFailover {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3315,6 +3505,7 @@ impl Json for StreamsStartProcessorFailover {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "clearCheckpoint", &self.clear_checkpoint);
@@ -3350,12 +3541,14 @@ pub struct StreamsStartStreamProcessorWith {
 
 impl StreamsStartStreamProcessorWith {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { failover: None, links: None, resume_from_checkpoint: None, start_at_operation_time: None, tier: None }
     }
 }
 
 impl Json for StreamsStartStreamProcessorWith {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3367,6 +3560,7 @@ impl Json for StreamsStartStreamProcessorWith {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "failover", &self.failover);
@@ -3413,6 +3607,7 @@ pub struct StreamsTenant {
 
 impl StreamsTenant {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -3430,6 +3625,7 @@ impl StreamsTenant {
 }
 
 impl Json for StreamsTenant {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3446,6 +3642,7 @@ impl Json for StreamsTenant {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -3484,6 +3681,7 @@ pub struct StreamsTenantUpdateRequest {
 
 impl StreamsTenantUpdateRequest {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,
@@ -3497,6 +3695,7 @@ impl StreamsTenantUpdateRequest {
 }
 
 impl Json for StreamsTenantUpdateRequest {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3509,6 +3708,7 @@ impl Json for StreamsTenantUpdateRequest {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "cloudProvider", &self.cloud_provider);
@@ -3542,12 +3742,14 @@ pub struct VPCPeeringActionChallenge {
 
 impl VPCPeeringActionChallenge {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { links: None, requester_account_id: None, requester_vpc_id: None }
     }
 }
 
 impl Json for VPCPeeringActionChallenge {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3557,6 +3759,7 @@ impl Json for VPCPeeringActionChallenge {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -3604,6 +3807,7 @@ pub struct VPCPeeringConnection {
 
 impl VPCPeeringConnection {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -3625,6 +3829,7 @@ impl VPCPeeringConnection {
 }
 
 impl Json for VPCPeeringConnection {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -3645,6 +3850,7 @@ impl Json for VPCPeeringConnection {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);
@@ -3697,6 +3903,7 @@ pub enum VPCPeeringConnectionLocalStatus {
 
 impl VPCPeeringConnectionLocalStatus {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
@@ -3714,6 +3921,7 @@ impl VPCPeeringConnectionLocalStatus {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "NONE" => Self::None,
@@ -3732,9 +3940,11 @@ impl VPCPeeringConnectionLocalStatus {
 }
 
 impl Json for VPCPeeringConnectionLocalStatus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }

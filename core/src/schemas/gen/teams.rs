@@ -17,17 +17,20 @@ pub struct AddUserToTeam {
 
 impl AddUserToTeam {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(id: String) -> Self {
         Self { id }
     }
 }
 
 impl Json for AddUserToTeam {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { id: required(&mut m, "id")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "id", &self.id);
@@ -51,12 +54,14 @@ pub struct PaginatedTeamRoleView {
 
 impl PaginatedTeamRoleView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<TeamRole>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedTeamRoleView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -66,6 +71,7 @@ impl Json for PaginatedTeamRoleView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -91,12 +97,14 @@ pub struct PaginatedTeamView {
 
 impl PaginatedTeamView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<TeamResponse>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedTeamView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -106,6 +114,7 @@ impl Json for PaginatedTeamView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -133,12 +142,14 @@ pub struct Team {
 
 impl Team {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(name: String, usernames: Vec<String>) -> Self {
         Self { id: None, links: None, name, usernames }
     }
 }
 
 impl Json for Team {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -149,6 +160,7 @@ impl Json for Team {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -175,17 +187,20 @@ pub struct TeamResponse {
 
 impl TeamResponse {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self { id: None, links: None, name: None }
     }
 }
 
 impl Json for TeamResponse {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self { id: optional(&mut m, "id")?, links: optional(&mut m, "links")?, name: optional(&mut m, "name")? })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "id", &self.id);
@@ -211,12 +226,14 @@ pub struct TeamRole {
 
 impl TeamRole {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(role_names: Vec<String>, team_id: String) -> Self {
         Self { links: None, role_names, team_id }
     }
 }
 
 impl Json for TeamRole {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -226,6 +243,7 @@ impl Json for TeamRole {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);

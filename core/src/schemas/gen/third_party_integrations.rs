@@ -39,6 +39,7 @@ pub struct Datadog {
 
 impl Datadog {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(api_key: crate::Secret) -> Self {
         Self {
             api_key,
@@ -54,6 +55,7 @@ impl Datadog {
 }
 
 impl Json for Datadog {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -68,6 +70,7 @@ impl Json for Datadog {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "apiKey", &self.api_key);
@@ -107,12 +110,14 @@ pub struct MicrosoftTeams {
 
 impl MicrosoftTeams {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(microsoft_teams_webhook_url: String) -> Self {
         Self { id: Nullable::Absent, microsoft_teams_webhook_url, r#type: None }
     }
 }
 
 impl Json for MicrosoftTeams {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -122,6 +127,7 @@ impl Json for MicrosoftTeams {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "id", &self.id);
@@ -162,12 +168,14 @@ pub struct NewRelic {
 
 impl NewRelic {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(account_id: String, license_key: String, read_token: crate::Secret, write_token: crate::Secret) -> Self {
         Self { account_id, id: Nullable::Absent, license_key, read_token, r#type: None, write_token }
     }
 }
 
 impl Json for NewRelic {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -180,6 +188,7 @@ impl Json for NewRelic {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "accountId", &self.account_id);
@@ -218,12 +227,14 @@ pub struct OpsGenie {
 
 impl OpsGenie {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(api_key: crate::Secret) -> Self {
         Self { api_key, id: Nullable::Absent, region: None, r#type: None }
     }
 }
 
 impl Json for OpsGenie {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -234,6 +245,7 @@ impl Json for OpsGenie {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "apiKey", &self.api_key);
@@ -275,12 +287,14 @@ pub struct PagerDuty {
 
 impl PagerDuty {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(service_key: String) -> Self {
         Self { id: Nullable::Absent, region: None, service_key, r#type: None }
     }
 }
 
 impl Json for PagerDuty {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -291,6 +305,7 @@ impl Json for PagerDuty {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_nullable(&mut m, "id", &self.id);
@@ -322,12 +337,14 @@ pub struct PaginatedIntegrationView {
 
 impl PaginatedIntegrationView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<ThirdPartyIntegration>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedIntegrationView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -337,6 +354,7 @@ impl Json for PaginatedIntegrationView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -372,6 +390,7 @@ pub struct Prometheus {
 
 impl Prometheus {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(enabled: bool, service_discovery: PrometheusServiceDiscovery, username: String) -> Self {
         Self {
             enabled,
@@ -386,6 +405,7 @@ impl Prometheus {
 }
 
 impl Json for Prometheus {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -399,6 +419,7 @@ impl Json for Prometheus {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "enabled", &self.enabled);
@@ -428,6 +449,7 @@ pub enum PrometheusServiceDiscovery {
 
 impl PrometheusServiceDiscovery {
     /// The value as Atlas spells it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Http => "http",
@@ -437,6 +459,7 @@ impl PrometheusServiceDiscovery {
     }
 
     /// The variant of a value; `Other` for one this version does not know.
+    #[inline]
     pub fn parse(s: &str) -> Self {
         match s {
             "http" => Self::Http,
@@ -447,9 +470,11 @@ impl PrometheusServiceDiscovery {
 }
 
 impl Json for PrometheusServiceDiscovery {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         String::from_json(value).map(|s| Self::parse(&s))
     }
+    #[inline]
     fn to_json(&self) -> Value {
         Value::String(self.as_str().to_owned())
     }
@@ -485,12 +510,14 @@ pub struct Slack {
 
 impl Slack {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(api_token: crate::Secret) -> Self {
         Self { api_token, channel_name: Nullable::Absent, id: Nullable::Absent, team_name: None, r#type: None }
     }
 }
 
 impl Json for Slack {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -502,6 +529,7 @@ impl Json for Slack {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "apiToken", &self.api_token);
@@ -560,6 +588,7 @@ pub enum ThirdPartyIntegration {
 }
 
 impl Json for ThirdPartyIntegration {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         Ok(match tag_of(&value, "type").as_deref() {
             Some("DATADOG") => Self::Datadog(Box::from_json(value)?),
@@ -575,6 +604,7 @@ impl Json for ThirdPartyIntegration {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         match self {
             Self::Datadog(v) => with_tag(v.to_json(), "type", "DATADOG"),
@@ -617,12 +647,14 @@ pub struct VictorOps {
 
 impl VictorOps {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(api_key: crate::Secret) -> Self {
         Self { api_key, id: Nullable::Absent, routing_key: None, r#type: None }
     }
 }
 
 impl Json for VictorOps {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -633,6 +665,7 @@ impl Json for VictorOps {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put(&mut m, "apiKey", &self.api_key);
@@ -671,12 +704,14 @@ pub struct Webhook {
 
 impl Webhook {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(url: String) -> Self {
         Self { body_template: None, headers_template: None, id: Nullable::Absent, secret: None, r#type: None, url }
     }
 }
 
 impl Json for Webhook {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -689,6 +724,7 @@ impl Json for Webhook {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "bodyTemplate", &self.body_template);

@@ -21,12 +21,14 @@ pub struct PaginatedUserCertView {
 
 impl PaginatedUserCertView {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new(results: Vec<UserCert>) -> Self {
         Self { links: None, results, total_count: None }
     }
 }
 
 impl Json for PaginatedUserCertView {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -36,6 +38,7 @@ impl Json for PaginatedUserCertView {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "links", &self.links);
@@ -69,6 +72,7 @@ pub struct UserCert {
 
 impl UserCert {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
+    #[inline]
     pub fn new() -> Self {
         Self {
             id: None,
@@ -83,6 +87,7 @@ impl UserCert {
 }
 
 impl Json for UserCert {
+    #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut m = object(value)?;
         Ok(Self {
@@ -96,6 +101,7 @@ impl Json for UserCert {
         })
     }
 
+    #[inline]
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         put_opt(&mut m, "_id", &self.id);

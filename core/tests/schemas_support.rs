@@ -1,0 +1,108 @@
+//! The support of the generated models (`atlas_admin_core::schemas`): open enums, unions'
+//! fallback, the three states of `Nullable`, exact 64-bit integers, secrets, decode errors.
+//! Through real generated models (the tests build with every tag).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use atlas_admin_core::schemas::{
+    AWSCloudProviderSettingsVolumeType, ApiSearchDeploymentRequestSpecView, DecodeError, EventViewForNdsGroup,
+    FederationIdentityProvider, Json, Nullable, SearchIndexDefinitionVersion, StreamsConnection,
+};
+use serde_json::{Value, json};
+
+#[test]
+fn an_open_enum_keeps_an_unknown_value_and_reads_known_ones() {
+    let unknown: AWSCloudProviderSettingsVolumeType = serde_json::from_value(json!("SUPER_FAST")).unwrap();
+    assert_eq!(unknown, AWSCloudProviderSettingsVolumeType::Other("SUPER_FAST".to_owned()));
+    assert_eq!(serde_json::to_value(&unknown).unwrap(), json!("SUPER_FAST"));
+    let known: AWSCloudProviderSettingsVolumeType = serde_json::from_value(json!("PROVISIONED")).unwrap();
+    assert_eq!(known, AWSCloudProviderSettingsVolumeType::Provisioned);
+    assert_eq!(known.as_str(), "PROVISIONED");
+    assert!(serde_json::from_value::<AWSCloudProviderSettingsVolumeType>(json!(3)).is_err());
+}
+
+#[test]
+fn a_tagged_union_keeps_an_unknown_member_as_sent() {
+    let body = json!({"type": "Quantum", "name": "q", "extra": {"n": [1, 2]}});
+    let decoded: StreamsConnection = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(decoded, StreamsConnection::Other(body.clone()));
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), body);
+    // A known tag picks its member, and encoding writes the tag.
+    let sample: StreamsConnection = serde_json::from_value(json!({"type": "Sample", "name": "s"})).unwrap();
+    assert!(matches!(sample, StreamsConnection::Sample(_)), "{sample:?}");
+    assert_eq!(serde_json::to_value(&sample).unwrap()["type"], "Sample");
+}
+
+#[test]
+fn a_union_told_apart_by_enum_values_dispatches_and_keeps_the_unknown() {
+    // SEARCH_DEPLOYMENT_CREATED is listed by the "any other" member too: the more specific wins.
+    let event = json!({"eventTypeName": "SEARCH_DEPLOYMENT_CREATED", "id": "5f8d0a1b2c3d4e5f6a7b8c9d", "created": "2024-01-01T00:00:00Z"});
+    let decoded = EventViewForNdsGroup::from_json(event.clone()).unwrap();
+    assert!(matches!(decoded, EventViewForNdsGroup::SearchDeploymentAuditView(_)), "{decoded:?}");
+    let unknown = json!({"eventTypeName": "SOMETHING_NEW", "id": "x"});
+    assert_eq!(EventViewForNdsGroup::from_json(unknown.clone()).unwrap(), EventViewForNdsGroup::Other(unknown));
+}
+
+#[test]
+fn an_untagged_union_tries_the_member_that_declares_the_body_first() {
+    // OIDC workforce and SAML providers share every enum; the OIDC-only field decides.
+    let oidc = json!({"id": "a", "oktaIdpId": "b", "protocol": "OIDC", "authorizationType": "GROUP"});
+    let decoded = FederationIdentityProvider::from_json(oidc.clone()).unwrap();
+    assert!(matches!(decoded, FederationIdentityProvider::FederationOidcWorkforceIdentityProvider(_)), "{decoded:?}");
+    assert_eq!(decoded.to_json(), oidc);
+    // What no member decodes is kept.
+    let odd = json!([1, 2]);
+    assert_eq!(FederationIdentityProvider::from_json(odd.clone()).unwrap(), FederationIdentityProvider::Other(odd));
+}
+
+#[test]
+fn nullable_is_absent_null_or_a_value_both_ways() {
+    let mut spec = ApiSearchDeploymentRequestSpecView::new(serde_json::from_value(json!("S20_HIGHCPU_NVME")).unwrap());
+    assert_eq!(spec.to_json(), json!({"instanceSize": "S20_HIGHCPU_NVME"}), "absent: left out");
+    spec.node_count = Nullable::Null;
+    assert_eq!(spec.to_json()["nodeCount"], Value::Null, "null: sent as null");
+    assert!(spec.to_json().as_object().unwrap().contains_key("nodeCount"));
+    spec.node_count = Nullable::Value(3);
+    assert_eq!(spec.to_json()["nodeCount"], json!(3));
+    for (body, expected) in [
+        (json!({"instanceSize": "S20_HIGHCPU_NVME"}), Nullable::Absent),
+        (json!({"instanceSize": "S20_HIGHCPU_NVME", "nodeCount": null}), Nullable::Null),
+        (json!({"instanceSize": "S20_HIGHCPU_NVME", "nodeCount": 2}), Nullable::Value(2)),
+    ] {
+        assert_eq!(ApiSearchDeploymentRequestSpecView::from_json(body.clone()).unwrap().node_count, expected);
+    }
+}
+
+#[test]
+fn a_64_bit_integer_beyond_2_pow_53_round_trips_exactly() {
+    let text = r#"{"version":9007199254740993}"#;
+    let v: SearchIndexDefinitionVersion = serde_json::from_str(text).unwrap();
+    assert_eq!(v.version, Some(9_007_199_254_740_993));
+    assert_eq!(serde_json::to_string(&v).unwrap(), text);
+    let max = format!(r#"{{"version":{}}}"#, i64::MAX);
+    assert_eq!(
+        serde_json::to_string(&serde_json::from_str::<SearchIndexDefinitionVersion>(&max).unwrap()).unwrap(),
+        max
+    );
+    // A whole float is read; a fraction or a float past 2^53 is an error, not a rounded value.
+    assert_eq!(SearchIndexDefinitionVersion::from_json(json!({"version": 3.0})).unwrap().version, Some(3));
+    assert!(SearchIndexDefinitionVersion::from_json(json!({"version": 1.5})).is_err());
+    assert!(SearchIndexDefinitionVersion::from_json(json!({"version": 1.0e17})).is_err());
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_errors_name_the_path_not_the_value() {
+    let v = SearchIndexDefinitionVersion::from_json(json!({"version": 1, "future": true})).unwrap();
+    assert_eq!(v.to_json(), json!({"version": 1}));
+    let e: DecodeError = SearchIndexDefinitionVersion::from_json(json!({"version": "\u{1b}[31mred"})).unwrap_err();
+    assert_eq!(e.path(), "version");
+    let shown = e.to_string();
+    assert!(shown.contains("expected a 64-bit integer, found a string") && !shown.contains('\u{1b}'), "{shown}");
+}
+
+#[test]
+fn secrets_do_not_show_in_debug() {
+    let body = json!({"apiKeyId": "k", "secret": "s3cr3t-value"});
+    let key = atlas_admin_core::schemas::AiModelApiKeyResponse::from_json(body.clone()).unwrap();
+    assert!(!format!("{key:?}").contains("s3cr3t-value"));
+    assert_eq!(key.to_json()["secret"], "s3cr3t-value", "sent as given");
+}
