@@ -18,9 +18,9 @@
     missing_docs
 )]
 
-mod verbatim;
 #[path = "typed/cases.rs"]
 mod cases;
+mod verbatim;
 
 use atlas_admin_core::{ApiVersion, Config, InvalidInput, Operation, ops, unsigned_request};
 use serde_json::Value;
@@ -212,9 +212,9 @@ impl Values {
         let content = &deref(&self.op["requestBody"])["content"];
         let media = content.get(format!("application/vnd.atlas.{}+json", default_version(self.op)));
         let example = media.and_then(|m| {
-            m.get("example").cloned().or_else(|| {
-                m.get("examples")?.as_object()?.values().next().map(|e| deref(e)["value"].clone())
-            })
+            m.get("example")
+                .cloned()
+                .or_else(|| m.get("examples")?.as_object()?.values().next().map(|e| deref(e)["value"].clone()))
         });
         let schema = media.and_then(|m| m.get("schema")).unwrap_or(&Value::Null);
         example.filter(|e| !e.is_null()).unwrap_or_else(|| sample_body(schema, 0))
@@ -386,8 +386,7 @@ impl Harness {
         let built = build(&values).unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(O::ENDPOINT.operation_id, id);
         let req = unsigned_request(&Config::default(), &built).unwrap_or_else(|e| panic!("{id}: {e}"));
-        let (method, path, op) =
-            operations().into_iter().find(|(_, _, op)| op["operationId"] == id).unwrap();
+        let (method, path, op) = operations().into_iter().find(|(_, _, op)| op["operationId"] == id).unwrap();
         assert_eq!(req.method().as_str(), method, "{id}: method");
 
         // The path: the spec's template, each placeholder the value given (as meant).
@@ -400,7 +399,8 @@ impl Harness {
         assert_eq!(decode(req.uri().path()), expected_path, "{id}: path");
 
         // The query and headers: every parameter the spec offers (not deprecated), as given.
-        let offered = |p: &&&Value| p["deprecated"] != true && !matches!(p["name"].as_str(), Some("envelope" | "pretty"));
+        let offered =
+            |p: &&&Value| p["deprecated"] != true && !matches!(p["name"].as_str(), Some("envelope" | "pretty"));
         let mut expected_query: Vec<(String, String)> = spec_params
             .iter()
             .filter(|p| p["in"] == "query")
@@ -422,7 +422,11 @@ impl Harness {
         let media = success_media(op);
         let suffixes: BTreeSet<&str> = media.iter().filter(|(v, _)| *v == default).map(|(_, s)| s.as_str()).collect();
         let suffix = if suffixes.contains("json") || suffixes.is_empty() { "json" } else { suffixes.first().unwrap() };
-        assert_eq!(req.headers()["accept"], format!("application/vnd.atlas.{default}+{suffix}").as_str(), "{id}: Accept");
+        assert_eq!(
+            req.headers()["accept"],
+            format!("application/vnd.atlas.{default}+{suffix}").as_str(),
+            "{id}: Accept"
+        );
 
         // The body and its Content-Type, as the spec's requestBody lists it.
         match op.get("requestBody") {
@@ -446,7 +450,9 @@ impl Harness {
                 bad.push("zzzzzzzzzzzzzzzzzzzzzzzz");
             }
             for value in bad {
-                let e = build(&Values::valid(id).with(name, value)).err().unwrap_or_else(|| panic!("{id}: {name}={value} accepted"));
+                let e = build(&Values::valid(id).with(name, value))
+                    .err()
+                    .unwrap_or_else(|| panic!("{id}: {name}={value} accepted"));
                 assert_eq!(e.field(), name, "{id}: {name}={value}: {e}");
             }
         }

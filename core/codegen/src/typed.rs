@@ -17,17 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// Names `atlas_admin_core::ops` already holds besides operation types: no alias takes one.
-const OPS_NAMES: &[&str] = &[
-    "Custom",
-    "CustomOutput",
-    "Described",
-    "ResponseFormat",
-    "FromArgs",
-    "Visitor",
-    "RawArgs",
-    "ALL",
-    "GENERATED",
-];
+const OPS_NAMES: &[&str] =
+    &["Custom", "CustomOutput", "Described", "ResponseFormat", "FromArgs", "Visitor", "RawArgs", "ALL", "GENERATED"];
 
 /// Methods every generated type has: a parameter setter called so is named `set_<name>`.
 const METHODS: &[&str] = &["new", "body", "api_version", "envelope", "pretty", "into_download", "clone", "fmt"];
@@ -173,7 +164,10 @@ fn body_schema<'a>(spec: &'a Value, op: &Op) -> Option<&'a Value> {
 /// The success answer's schema.
 fn answer_schema<'a>(spec: &'a Value, op: &Op) -> Option<&'a Value> {
     let responses = spec_op(spec, op)["responses"].as_object()?;
-    responses.iter().filter(|(code, _)| code.starts_with('2')).find_map(|(_, r)| json_schema(&resolve(spec, r)["content"], op))
+    responses
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .find_map(|(_, r)| json_schema(&resolve(spec, r)["content"], op))
 }
 
 /// The item schema of a paginated answer (`results.items`), `allOf` parts looked into.
@@ -213,9 +207,10 @@ fn arg(kind: &Kind, var: &str) -> (String, String) {
         Kind::PageSize | Kind::PageNum => ("u32".to_owned(), format!("[{var}]")),
         Kind::Int { format: "Int32", .. } => ("i32".to_owned(), format!("[{var}]")),
         Kind::Int { .. } => ("i64".to_owned(), format!("[{var}]")),
-        Kind::Statuses => {
-            ("impl IntoIterator<Item = impl AsRef<str>>".to_owned(), format!("{var}.into_iter().map(|v| v.as_ref().to_owned())"))
-        }
+        Kind::Statuses => (
+            "impl IntoIterator<Item = impl AsRef<str>>".to_owned(),
+            format!("{var}.into_iter().map(|v| v.as_ref().to_owned())"),
+        ),
         Kind::Repeated { item, .. } => match item.as_ref() {
             Kind::Bool | Kind::PageSize | Kind::PageNum | Kind::Int { .. } => {
                 let (one, _) = arg(item, var);
@@ -304,14 +299,21 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
     let (inner, out, decode, item) = answer(types, op);
     let mut s = String::new();
     let _ = writeln!(s, "/// `{}`: {}", op.id, doc_text(&op.summary));
-    let _ = writeln!(s, "///\n/// `{} {}` (tag `{}`; its catalog entry is [`Operation::ENDPOINT`](crate::Operation::ENDPOINT)).", op.method, op.path, tag.cli);
+    let _ = writeln!(
+        s,
+        "///\n/// `{} {}` (tag `{}`; its catalog entry is [`Operation::ENDPOINT`](crate::Operation::ENDPOINT)).",
+        op.method, op.path, tag.cli
+    );
     match op.output {
         Output::Empty => s.push_str("/// Answers nothing (`()`).\n"),
         Output::Bytes(ref suffix) => {
             let _ = writeln!(s, "/// Answers the bytes of a `+{suffix}` download.");
         }
         Output::JsonOrBytes(ref suffix) => {
-            let _ = writeln!(s, "/// Answers JSON; [`into_download`](Self::into_download) asks for the `+{suffix}` bytes instead.");
+            let _ = writeln!(
+                s,
+                "/// Answers JSON; [`into_download`](Self::into_download) asks for the `+{suffix}` bytes instead."
+            );
         }
         Output::Json => {}
     }
@@ -344,7 +346,12 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
     let mut docs = Vec::new();
     for p in &required {
         let var = ident(&p.name);
-        docs.push(format!("/// - `{var}`: `{}` ({}): {}", p.name, kind_doc(&p.kind), param_description(spec, op, &p.name)));
+        docs.push(format!(
+            "/// - `{var}`: `{}` ({}): {}",
+            p.name,
+            kind_doc(&p.kind),
+            param_description(spec, op, &p.name)
+        ));
         if p.location == "Path" {
             args.push(format!("{var}: impl AsRef<str>"));
             sets.push(format!(".path_param({:?}, {var})?", p.name));
@@ -377,16 +384,29 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
         let method = setter(&p.name);
         let (ty, values) = arg(&p.kind, "value");
         let place = if p.location == "Header" { "header" } else { "query parameter" };
-        let _ = writeln!(s, "/// Sets the `{}` {place} ({}): {}", p.name, kind_doc(&p.kind), param_description(spec, op, &p.name));
+        let _ = writeln!(
+            s,
+            "/// Sets the `{}` {place} ({}): {}",
+            p.name,
+            kind_doc(&p.kind),
+            param_description(spec, op, &p.name)
+        );
         if let Some(since) = &p.since {
             let _ = writeln!(s, "///\n/// Honoured from API version {since} on (refused with an older one).");
         }
-        let _ = writeln!(s, "pub fn {method}(self, value: {ty}) -> Result<Self, InvalidInput> {{\nself.0.set({:?}, {values}).map(Self)\n}}\n", p.name);
+        let _ = writeln!(
+            s,
+            "pub fn {method}(self, value: {ty}) -> Result<Self, InvalidInput> {{\nself.0.set({:?}, {values}).map(Self)\n}}\n",
+            p.name
+        );
     }
     if op.body {
         let body = schema_type(types, body_schema(spec, op));
         let need = if op.body_required { "required" } else { "optional" };
-        let _ = writeln!(s, "/// Sets the JSON request body ({need}).\npub fn body(self, body: &{body}) -> Result<Self, InvalidInput> {{\nself.0.json(body).map(Self)\n}}\n");
+        let _ = writeln!(
+            s,
+            "/// Sets the JSON request body ({need}).\npub fn body(self, body: &{body}) -> Result<Self, InvalidInput> {{\nself.0.json(body).map(Self)\n}}\n"
+        );
     }
     let versions: Vec<String> = op.versions.iter().map(|v| format!("`{v}`")).collect();
     let _ = writeln!(
@@ -445,7 +465,9 @@ fn accessor(kind: &Kind) -> &'static str {
 /// its constructor and every setter given the test's values (taken from the spec there).
 pub(crate) fn test_cases(tags: &[Tag], typed: &BTreeSet<String>) -> String {
     let mut s = String::from(emit::HEADER);
-    s.push_str("//! One case per generated typed operation: built with every parameter, checked by `typed_operations.rs`.\n\n");
+    s.push_str(
+        "//! One case per generated typed operation: built with every parameter, checked by `typed_operations.rs`.\n\n",
+    );
     s.push_str("use super::Harness;\nuse atlas_admin_core::ops::*;\n\n/// Checks every generated operation.\npub(crate) fn run(h: &mut Harness) {\n");
     for op in tags.iter().flat_map(|t| &t.ops).filter(|o| !typed.contains(&o.id)) {
         let args: Vec<String> =
@@ -581,7 +603,10 @@ pub(crate) fn gen_mod(tags: &[Tag], typed: &BTreeSet<String>, aliases: &BTreeMap
                 false => plain.extend(names),
             }
         }
-        for (names, guard) in [(plain, format!("feature = \"{}\"", t.feature)), (preview, format!("all(feature = \"{}\", feature = \"preview\")", t.feature))] {
+        for (names, guard) in [
+            (plain, format!("feature = \"{}\"", t.feature)),
+            (preview, format!("all(feature = \"{}\", feature = \"preview\")", t.feature)),
+        ] {
             if !names.is_empty() {
                 let _ = writeln!(s, "#[cfg({guard})]\npub use {}::{{{}}};", t.module, names.join(", "));
             }
@@ -612,7 +637,10 @@ pub(crate) fn generate(
     files.insert(dir.join("mod.rs"), crate::rustfmt(root, &gen_mod(tags, &typed, &aliases))?);
     files.insert(dir.join("enums.rs"), crate::rustfmt(root, &emit::enums_file(tags))?);
     for tag in tags {
-        files.insert(dir.join(format!("{}.rs", tag.module)), crate::rustfmt(root, &tag_file(spec, models, tag, &typed, &aliases))?);
+        files.insert(
+            dir.join(format!("{}.rs", tag.module)),
+            crate::rustfmt(root, &tag_file(spec, models, tag, &typed, &aliases))?,
+        );
     }
     files.insert(root.join("core/tests/typed/cases.rs"), crate::rustfmt(root, &test_cases(tags, &typed))?);
     let generated = tags.iter().flat_map(|t| &t.ops).filter(|o| !typed.contains(&o.id)).count();

@@ -165,9 +165,9 @@ mod tests {
 
     #[test]
     fn setters_replace_and_versions_are_checked() {
+        use crate::ApiVersion;
         use crate::operation::Operation;
         use crate::ops::ListGroupDatabaseUsers;
-        use crate::ApiVersion;
         let op = ListGroupDatabaseUsers::new("32b6e34b3d91647abb20e7b8").unwrap();
         let op = op.items_per_page(5).unwrap().items_per_page(7).unwrap();
         let query: Vec<_> = op.described().unwrap().query().to_vec();
