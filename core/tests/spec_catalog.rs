@@ -17,8 +17,8 @@ use atlas_admin_core::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-mod verbatim;
-use verbatim::{deref, operations, split_media};
+mod spec_yaml;
+use spec_yaml::{deref, operations, split_media};
 
 /// The tag as the Atlas CLI spells it (`MongoDB Cloud Users` -> `mongoDbCloudUsers`,
 /// `X.509 Authentication` -> `x509Authentication`, `AWS Clusters DNS` -> `awsClustersDns`).

@@ -20,12 +20,12 @@
 
 #[path = "typed/cases.rs"]
 mod cases;
-mod verbatim;
+mod spec_yaml;
 
 use atlas_admin_core::{ApiVersion, Config, InvalidInput, Operation, ops, unsigned_request};
 use serde_json::Value;
+use spec_yaml::{deref, operations, split_media};
 use std::collections::{BTreeMap, BTreeSet};
-use verbatim::{deref, operations, split_media};
 
 /// The values a case gives an operation's parameters: each from the spec, or an override.
 pub struct Values {

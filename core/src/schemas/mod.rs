@@ -50,11 +50,13 @@ pub use nullable::Nullable;
 macro_rules! serde_via_json {
     ($($t:ty),* $(,)?) => {$(
         impl serde::Serialize for $t {
+            #[inline]
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 serde::Serialize::serialize(&$crate::schemas::Json::to_json(self), s)
             }
         }
         impl<'de> serde::Deserialize<'de> for $t {
+            #[inline]
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
                 $crate::schemas::Json::from_json(value).map_err(serde::de::Error::custom)
@@ -67,9 +69,11 @@ macro_rules! serde_via_json {
 macro_rules! json_via_serde {
     ($($t:ty),* $(,)?) => {$(
         impl $crate::schemas::Json for $t {
+            #[inline]
             fn from_json(value: serde_json::Value) -> Result<Self, $crate::schemas::DecodeError> {
                 $crate::schemas::via_serde(value)
             }
+            #[inline]
             fn to_json(&self) -> serde_json::Value {
                 $crate::schemas::to_value(self)
             }

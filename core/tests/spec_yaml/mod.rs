@@ -1,6 +1,6 @@
-//! The verbatim spec (`core/codegen/spec/atlas-admin-v2.yaml`), read by the tests with a YAML
-//! parser of their own: nothing of the generator's code or output is taken as truth.
-#![allow(dead_code, unreachable_pub)]
+//! The verbatim spec as JSON, read with a YAML parser of the tests' own (nothing of the
+//! generator's code is taken as truth): shared by the spec tests.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, dead_code)]
 
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/codegen/spec/atlas-admin-v2.yaml");
 
 /// The spec as JSON, parsed once per test binary.
-pub fn spec() -> &'static Value {
+pub(crate) fn spec() -> &'static Value {
     static SPEC_JSON: OnceLock<Value> = OnceLock::new();
     SPEC_JSON.get_or_init(|| {
         let text = std::fs::read_to_string(SPEC)
@@ -44,7 +44,7 @@ fn json(y: &yaml_rust2::Yaml) -> Value {
 }
 
 /// Follows a local `$ref`.
-pub fn deref(v: &Value) -> &Value {
+pub(crate) fn deref(v: &Value) -> &Value {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => spec().pointer(r.strip_prefix('#').unwrap()).unwrap_or_else(|| panic!("{r}")),
         None => v,
@@ -52,7 +52,7 @@ pub fn deref(v: &Value) -> &Value {
 }
 
 /// Every operation of the spec: (method upper-case, path, operation object).
-pub fn operations() -> Vec<(String, &'static str, &'static Value)> {
+pub(crate) fn operations() -> Vec<(String, &'static str, &'static Value)> {
     let mut out = Vec::new();
     for (path, item) in spec()["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -63,7 +63,7 @@ pub fn operations() -> Vec<(String, &'static str, &'static Value)> {
 }
 
 /// `application/vnd.atlas.<version>+<suffix>` -> (version, suffix).
-pub fn split_media(mt: &str) -> (String, String) {
+pub(crate) fn split_media(mt: &str) -> (String, String) {
     let rest = mt.strip_prefix("application/vnd.atlas.").unwrap_or_else(|| panic!("{mt}"));
     let (v, s) = rest.split_once('+').unwrap();
     (v.to_owned(), s.to_owned())
