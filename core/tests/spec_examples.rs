@@ -157,7 +157,7 @@ fn every_example_of_a_modelled_schema_decodes_and_keeps_its_fields() {
         .collect();
     // Reachable components: every $ref from the operations' bodies, transitively (not into
     // the schemas a hand-written model stands for: what only they reach has no generated model).
-    let media = media(&spec);
+    let media = media(spec);
     let mut stack = Vec::new();
     for (ptr, _) in &media {
         refs(spec.pointer(ptr).unwrap(), &mut stack);
@@ -177,7 +177,7 @@ fn every_example_of_a_modelled_schema_decodes_and_keeps_its_fields() {
     for name in &reachable {
         let mut found = Vec::new();
         let ptr = format!("/components/schemas/{}", token(name));
-        schema_examples(&spec, &ptr, &mut found);
+        schema_examples(spec, &ptr, &mut found);
         for (p, e) in found {
             if overridden.contains(name) && p != ptr {
                 // A property of a schema a hand-written model stands for has no model of its
@@ -198,7 +198,7 @@ fn every_example_of_a_modelled_schema_decodes_and_keeps_its_fields() {
             }
         }
         let mut found = Vec::new();
-        schema_examples(&spec, ptr, &mut found);
+        schema_examples(spec, ptr, &mut found);
         examples.extend(found.into_iter().map(|(p, e)| (p.clone(), e, p)));
     }
 
@@ -212,7 +212,7 @@ fn every_example_of_a_modelled_schema_decodes_and_keeps_its_fields() {
             Some(Err(e)) => Err(format!("does not decode: {e}")),
             Some(Ok(back)) => {
                 let mut names = BTreeSet::new();
-                declared(&spec, spec.pointer(ptr).unwrap(), &mut BTreeSet::new(), &mut names);
+                declared(spec, spec.pointer(ptr).unwrap(), &mut BTreeSet::new(), &mut names);
                 let mut diffs = Vec::new();
                 lost(example, &back, &names, "", &mut diffs);
                 if diffs.is_empty() { Ok(()) } else { Err(format!("re-encoded: {}", diffs.join(", "))) }
