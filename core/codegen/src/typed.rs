@@ -376,7 +376,7 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
     }
     let _ = writeln!(
         s,
-        "pub fn new({}) -> Result<Self, InvalidInput> {{\nOk(Self(Custom::for_endpoint(&{entry})?{convert}{}))\n}}\n",
+        "#[inline]\npub fn new({}) -> Result<Self, InvalidInput> {{\nOk(Self(Custom::for_endpoint(&{entry})?{convert}{}))\n}}\n",
         args.join(", "),
         sets.join("")
     );
@@ -396,7 +396,7 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
         }
         let _ = writeln!(
             s,
-            "pub fn {method}(self, value: {ty}) -> Result<Self, InvalidInput> {{\nself.0.set({:?}, {values}).map(Self)\n}}\n",
+            "#[inline]\npub fn {method}(self, value: {ty}) -> Result<Self, InvalidInput> {{\nself.0.set({:?}, {values}).map(Self)\n}}\n",
             p.name
         );
     }
@@ -405,24 +405,24 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
         let need = if op.body_required { "required" } else { "optional" };
         let _ = writeln!(
             s,
-            "/// Sets the JSON request body ({need}).\npub fn body(self, body: &{body}) -> Result<Self, InvalidInput> {{\nself.0.json(body).map(Self)\n}}\n"
+            "/// Sets the JSON request body ({need}).\n#[inline]\npub fn body(self, body: &{body}) -> Result<Self, InvalidInput> {{\nself.0.json(body).map(Self)\n}}\n"
         );
     }
     let versions: Vec<String> = op.versions.iter().map(|v| format!("`{v}`")).collect();
     let _ = writeln!(
         s,
-        "/// Sends the call in API version `version` (by default `{}`): refused unless it is one of {}.\npub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {{\nself.0.checked_version(version).map(Self)\n}}\n",
+        "/// Sends the call in API version `version` (by default `{}`): refused unless it is one of {}.\n#[inline]\npub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {{\nself.0.checked_version(version).map(Self)\n}}\n",
         default_version(op),
         versions.join(", ")
     );
     if op.envelope {
-        s.push_str("/// Asks Atlas to wrap the answer in `{\"status\", \"content\"}` (`envelope=true`); the result is unwrapped.\npub fn envelope(self, on: bool) -> Self {\nSelf(self.0.envelope(on))\n}\n\n");
+        s.push_str("/// Asks Atlas to wrap the answer in `{\"status\", \"content\"}` (`envelope=true`); the result is unwrapped.\n#[inline]\npub fn envelope(self, on: bool) -> Self {\nSelf(self.0.envelope(on))\n}\n\n");
     }
     if op.pretty {
-        s.push_str("/// Asks for pretty-printed JSON (`pretty=true`).\npub fn pretty(self, on: bool) -> Self {\nSelf(self.0.pretty(on))\n}\n\n");
+        s.push_str("/// Asks for pretty-printed JSON (`pretty=true`).\n#[inline]\npub fn pretty(self, on: bool) -> Self {\nSelf(self.0.pretty(on))\n}\n\n");
     }
     if matches!(op.output, Output::JsonOrBytes(_)) && !op.paginated {
-        s.push_str("/// The same call answering the raw bytes of its download.\npub fn into_download(self) -> Result<Custom<Vec<u8>>, InvalidInput> {\nself.0.into_download()\n}\n");
+        s.push_str("/// The same call answering the raw bytes of its download.\n#[inline]\npub fn into_download(self) -> Result<Custom<Vec<u8>>, InvalidInput> {\nself.0.into_download()\n}\n");
     }
     s.push_str("}\n\n");
     let page = item.map(|i| format!(", paginated: {i}")).unwrap_or_default();

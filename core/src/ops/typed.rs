@@ -49,6 +49,7 @@ impl<T> Custom<T> {
 }
 
 /// Decodes a JSON answer; an empty one reads as `null` (a `serde_json::Value` answers `Null`).
+#[inline]
 pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return serde_json::from_slice(b"null");
@@ -57,11 +58,13 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_j
 }
 
 /// An answer the spec gives no body (a 204, or a 202 without schema): whatever came is ignored.
+#[inline]
 pub(crate) fn decode_empty(_body: &[u8]) -> Result<(), serde_json::Error> {
     Ok(())
 }
 
 /// A download, as the bytes that came.
+#[inline]
 pub(crate) fn decode_bytes(body: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
     Ok(body.to_vec())
 }
@@ -72,6 +75,9 @@ pub(crate) const fn preview(details: Preview) -> Option<Preview> {
     if cfg!(feature = "preview") { Some(details) } else { None }
 }
 
+/// Each method is `#[inline]`: compiled to machine code only where a program calls it, so the
+/// decoders of the models it answers are not compiled for the operations nobody calls.
+///
 /// `typed_operation!(Type, ENTRY, Output, decode_fn)` (`, paginated: Item` for a list): the
 /// `Operation` impl of a generated type wrapping a [`Custom`] made from the catalog entry
 /// `ENTRY`, answering `Output`; a paginated list also gets its `Paginated` impl, walked like
@@ -83,29 +89,42 @@ macro_rules! typed_operation {
             const ENDPOINT: $crate::Endpoint = $entry;
 
             /// Empty: the path is filled as the constructor was given it.
+            #[inline]
             fn path_params(&self) -> Vec<(&'static str, &str)> {
                 Vec::new()
             }
+
+            #[inline]
 
             fn body(&self) -> Result<Option<Vec<u8>>, serde_json::Error> {
                 $crate::Operation::body(&self.0)
             }
 
+            #[inline]
+
             fn options(&self) -> &$crate::CallOptions {
                 $crate::Operation::options(&self.0)
             }
+
+            #[inline]
 
             fn decode(body: &[u8]) -> Result<$Out, serde_json::Error> {
                 $crate::ops::typed::$decode(body)
             }
 
+            #[inline]
+
             fn described(&self) -> Option<&$crate::ops::Described> {
                 $crate::Operation::described(&self.0)
             }
 
+            #[inline]
+
             fn catalog_entry(&self) -> Option<&'static $crate::Endpoint> {
                 $crate::Operation::catalog_entry(&self.0)
             }
+
+            #[inline]
 
             fn check_before_sending(&self, version: $crate::ApiVersion) -> Result<(), $crate::InvalidInput> {
                 $crate::Operation::check_before_sending(&self.0, version)
@@ -116,21 +135,31 @@ macro_rules! typed_operation {
             impl $crate::paginate::Paginated for $Type {
                 type Item = $Item;
 
+                #[inline]
+
                 fn current_page(&self) -> u32 {
                     $crate::paginate::Paginated::current_page(&self.0)
                 }
+
+                #[inline]
 
                 fn at_page(&self, page_num: u32) -> Self {
                     $Type($crate::paginate::Paginated::at_page(&self.0, page_num))
                 }
 
+                #[inline]
+
                 fn page(output: &$Out) -> &$crate::Page<$Item> {
                     output
                 }
 
+                #[inline]
+
                 fn into_page(output: $Out) -> $crate::Page<$Item> {
                     output
                 }
+
+                #[inline]
 
                 fn requested_page_size(&self) -> Option<u32> {
                     $crate::paginate::Paginated::requested_page_size(&self.0)
@@ -149,6 +178,7 @@ mod tests {
 
     /// (The tests build with every tag and `preview`: the whole spec.)
     #[test]
+    #[inline]
     fn every_catalog_entry_has_exactly_one_typed_operation_and_each_generated_one_is_its_entry() {
         let spec_ops: usize = catalog::tags().iter().map(|t| t.operations).sum();
         assert_eq!(catalog::all().count(), spec_ops, "every tag and preview are enabled here");
@@ -164,6 +194,7 @@ mod tests {
     }
 
     #[test]
+    #[inline]
     fn setters_replace_and_versions_are_checked() {
         use crate::ApiVersion;
         use crate::operation::Operation;

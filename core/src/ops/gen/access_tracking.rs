@@ -95,6 +95,7 @@ impl GetGroupDbAccessHistoryCluster {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_DB_ACCESS_HISTORY_CLUSTER)?
@@ -104,41 +105,49 @@ impl GetGroupDbAccessHistoryCluster {
     }
 
     /// Sets the `authResult` query parameter (true or false): Flag that indicates whether the response returns the successful authentication attempts only.
+    #[inline]
     pub fn auth_result(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("authResult", [value]).map(Self)
     }
 
     /// Sets the `end` query parameter (an integer): Date and time when to stop retrieving database history.
+    #[inline]
     pub fn end(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("end", [value]).map(Self)
     }
 
     /// Sets the `ipAddress` query parameter (text matching the spec's pattern): One Internet Protocol address that attempted to authenticate with the database.
+    #[inline]
     pub fn ip_address(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("ipAddress", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `nLogs` query parameter (0 to 20000): Maximum number of lines from the log to return.
+    #[inline]
     pub fn n_logs(self, value: i32) -> Result<Self, InvalidInput> {
         self.0.set("nLogs", [value]).map(Self)
     }
 
     /// Sets the `start` query parameter (an integer): Date and time when MongoDB Cloud begins retrieving database history.
+    #[inline]
     pub fn start(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("start", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -168,6 +177,7 @@ impl GetGroupDbAccessHistoryProcess {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `hostname`: `hostname` (text): Fully qualified domain name or IP address of the MongoDB host that stores the log files that you want to download.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, hostname: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_DB_ACCESS_HISTORY_PROCESS)?
@@ -177,41 +187,49 @@ impl GetGroupDbAccessHistoryProcess {
     }
 
     /// Sets the `authResult` query parameter (true or false): Flag that indicates whether the response returns the successful authentication attempts only.
+    #[inline]
     pub fn auth_result(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("authResult", [value]).map(Self)
     }
 
     /// Sets the `end` query parameter (an integer): Date and time when to stop retrieving database history.
+    #[inline]
     pub fn end(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("end", [value]).map(Self)
     }
 
     /// Sets the `ipAddress` query parameter (text matching the spec's pattern): One Internet Protocol address that attempted to authenticate with the database.
+    #[inline]
     pub fn ip_address(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("ipAddress", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `nLogs` query parameter (0 to 20000): Maximum number of lines from the log to return.
+    #[inline]
     pub fn n_logs(self, value: i32) -> Result<Self, InvalidInput> {
         self.0.set("nLogs", [value]).map(Self)
     }
 
     /// Sets the `start` query parameter (an integer): Date and time when MongoDB Cloud begins retrieving database history.
+    #[inline]
     pub fn start(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("start", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -112,36 +112,43 @@ impl GetGroupActivityFeed {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_ACTIVITY_FEED)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `eventType` query parameter (any number of: one of `ALERT_ACKNOWLEDGED_AUDIT`, `ALERT_UNACKNOWLEDGED_AUDIT`, `ALERT_CONFIG_DISABLED_AUDIT`, `ALERT_CONFIG_ENABLED_AUDIT`, `ALERT_CONFIG_ADDED_AUDIT`, `ALERT_CONFIG_DELETED_AUDIT` (or one of 704 more)): Category of incident recorded at this moment in time.
+    #[inline]
     pub fn event_type(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("eventType", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `maxDate` query parameter (an RFC 3339 date and time): End date and time for events to include in the activity feed link.
+    #[inline]
     pub fn max_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("maxDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `minDate` query parameter (an RFC 3339 date and time): Start date and time for events to include in the activity feed link.
+    #[inline]
     pub fn min_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `clusterName` query parameter (any number of: text): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn cluster_name(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("clusterName", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -161,31 +168,37 @@ impl GetOrgActivityFeed {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_ORG_ACTIVITY_FEED)?.path_param("orgId", org_id)?))
     }
 
     /// Sets the `eventType` query parameter (any number of: one of `ALERT_ACKNOWLEDGED_AUDIT`, `ALERT_UNACKNOWLEDGED_AUDIT`, `ALERT_CONFIG_DISABLED_AUDIT`, `ALERT_CONFIG_ENABLED_AUDIT`, `ALERT_CONFIG_ADDED_AUDIT`, `ALERT_CONFIG_DELETED_AUDIT` (or one of 292 more)): Category of incident recorded at this moment in time.
+    #[inline]
     pub fn event_type(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("eventType", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `maxDate` query parameter (an RFC 3339 date and time): End date and time for events to include in the activity feed link.
+    #[inline]
     pub fn max_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("maxDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `minDate` query parameter (an RFC 3339 date and time): Start date and time for events to include in the activity feed link.
+    #[inline]
     pub fn min_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -251,6 +251,7 @@ impl GetGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     /// - `cloud`: `cloud` (one of `ANY`): Cloud provider scope.
     /// - `geography`: `geography` (one of `ANY`): Geography scope.
     /// - `model_group_name`: `modelGroupName` (text): The name of the model group to be retrieved.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud: impl AsRef<str>,
@@ -267,16 +268,19 @@ impl GetGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -308,6 +312,7 @@ impl UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     /// - `cloud`: `cloud` (one of `ANY`): Cloud provider scope.
     /// - `geography`: `geography` (one of `ANY`): Geography scope.
     /// - `model_group_name`: `modelGroupName` (text): The name of the model group to be updated.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud: impl AsRef<str>,
@@ -324,21 +329,25 @@ impl UpdateGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::AiModelsRateLimitUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -371,6 +380,7 @@ impl ResetGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     /// - `cloud`: `cloud` (one of `ANY`): Cloud provider scope.
     /// - `geography`: `geography` (one of `ANY`): Geography scope.
     /// - `model_group_name`: `modelGroupName` (text): The name of the model group to be reset to default rate limits.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud: impl AsRef<str>,
@@ -387,16 +397,19 @@ impl ResetGroupAiModelApiCloudGeographyModelGroupNameRateLimits {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -426,6 +439,7 @@ impl GetGroupAiModelApiRateLimits {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_AI_MODEL_API_RATE_LIMITS)?.paginated()?.path_param("groupId", group_id)?,
@@ -433,26 +447,31 @@ impl GetGroupAiModelApiRateLimits {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -477,21 +496,25 @@ impl ResetGroupAiModelApiRateLimits {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&RESET_GROUP_AI_MODEL_API_RATE_LIMITS)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -523,6 +546,7 @@ impl GetOrgAiModelApiCloudGeographyModelGroupNameRateLimits {
     /// - `cloud`: `cloud` (one of `ANY`): Cloud provider scope.
     /// - `geography`: `geography` (one of `ANY`): Geography scope.
     /// - `model_group_name`: `modelGroupName` (text): The name of the model group to be retrieved.
+    #[inline]
     pub fn new(
         org_id: impl AsRef<str>,
         cloud: impl AsRef<str>,
@@ -539,16 +563,19 @@ impl GetOrgAiModelApiCloudGeographyModelGroupNameRateLimits {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -578,31 +605,37 @@ impl GetOrgAiModelApiRateLimits {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_ORG_AI_MODEL_API_RATE_LIMITS)?.paginated()?.path_param("orgId", org_id)?))
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

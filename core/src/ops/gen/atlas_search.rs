@@ -613,6 +613,7 @@ impl CreateGroupClusterFtsIndex {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection on which to create an Atlas Search index.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_FTS_INDEX)?
@@ -622,21 +623,25 @@ impl CreateGroupClusterFtsIndex {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ClusterSearchIndex) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -669,6 +674,7 @@ impl ListGroupClusterFtsIndex {
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection with one or more Atlas Search indexes.
     /// - `database_name`: `databaseName` (text): Human-readable label that identifies the database that contains the collection with one or more Atlas Search indexes.
     /// - `collection_name`: `collectionName` (text): Name of the collection that contains one or more Atlas Search indexes.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -685,16 +691,19 @@ impl ListGroupClusterFtsIndex {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -726,6 +735,7 @@ impl GetGroupClusterFtsIndex {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection with one or more Atlas Search indexes.
     /// - `index_id`: `indexId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Application Search \[index\](https://dochub.mongodb.org/core/index-definitions-fts).
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -740,16 +750,19 @@ impl GetGroupClusterFtsIndex {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -776,6 +789,7 @@ impl UpdateGroupClusterFtsIndex {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection whose Atlas Search index to update.
     /// - `index_id`: `indexId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Search \[index\](https://dochub.mongodb.org/core/index-definitions-fts).
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -790,21 +804,25 @@ impl UpdateGroupClusterFtsIndex {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ClusterSearchIndex) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -837,6 +855,7 @@ impl DeleteGroupClusterFtsIndex {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the database and collection with one or more Application Search indexes.
     /// - `index_id`: `indexId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Search index.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -851,16 +870,19 @@ impl DeleteGroupClusterFtsIndex {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -885,6 +907,7 @@ impl GetGroupClusterSearchDeployment {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Label that identifies the cluster to return the Search Nodes for.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_CLUSTER_SEARCH_DEPLOYMENT)?
@@ -894,16 +917,19 @@ impl GetGroupClusterSearchDeployment {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2023-01-01`, `2024-05-30`, `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -934,6 +960,7 @@ impl CreateGroupClusterSearchDeployment {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Label that identifies the cluster to create Search Nodes for.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_SEARCH_DEPLOYMENT)?
@@ -943,21 +970,25 @@ impl CreateGroupClusterSearchDeployment {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiSearchDeploymentRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -987,6 +1018,7 @@ impl UpdateGroupClusterSearchDeployment {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Label that identifies the cluster to update the Search Nodes for.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_CLUSTER_SEARCH_DEPLOYMENT)?
@@ -996,21 +1028,25 @@ impl UpdateGroupClusterSearchDeployment {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiSearchDeploymentRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1041,6 +1077,7 @@ impl DeleteGroupClusterSearchDeployment {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Label that identifies the cluster to delete.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_CLUSTER_SEARCH_DEPLOYMENT)?
@@ -1050,16 +1087,19 @@ impl DeleteGroupClusterSearchDeployment {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1084,6 +1124,7 @@ impl ListGroupClusterSearchIndexes {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection with one or more Atlas Search indexes.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_SEARCH_INDEXES)?
@@ -1093,16 +1134,19 @@ impl ListGroupClusterSearchIndexes {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1133,6 +1177,7 @@ impl CreateGroupClusterSearchIndex {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection on which to create an Atlas Search index.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_SEARCH_INDEX)?
@@ -1142,21 +1187,25 @@ impl CreateGroupClusterSearchIndex {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::SearchIndexCreateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1188,6 +1237,7 @@ impl ListGroupClusterSearchIndex {
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection with one or more Atlas Search indexes.
     /// - `database_name`: `databaseName` (text): Label that identifies the database that contains the collection with one or more Atlas Search indexes.
     /// - `collection_name`: `collectionName` (text): Name of the collection that contains one or more Atlas Search indexes.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1204,16 +1254,19 @@ impl ListGroupClusterSearchIndex {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1246,6 +1299,7 @@ impl GetGroupClusterSearchIndexByName {
     /// - `database_name`: `databaseName` (text): Label that identifies the database that contains the collection with one or more Atlas Search indexes.
     /// - `collection_name`: `collectionName` (text): Name of the collection that contains one or more Atlas Search indexes.
     /// - `index_name`: `indexName` (text): Name of the Atlas Search index to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1264,16 +1318,19 @@ impl GetGroupClusterSearchIndexByName {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1306,6 +1363,7 @@ impl UpdateGroupClusterSearchIndexByName {
     /// - `database_name`: `databaseName` (text): Label that identifies the database that contains the collection with one or more Atlas Search indexes.
     /// - `collection_name`: `collectionName` (text): Name of the collection that contains one or more Atlas Search indexes.
     /// - `index_name`: `indexName` (text): Name of the Atlas Search index to update.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1324,21 +1382,25 @@ impl UpdateGroupClusterSearchIndexByName {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::SearchIndexUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1372,6 +1434,7 @@ impl DeleteGroupClusterSearchIndexByName {
     /// - `database_name`: `databaseName` (text): Label that identifies the database that contains the collection with one or more Atlas Search indexes.
     /// - `collection_name`: `collectionName` (text): Name of the collection that contains one or more Atlas Search indexes.
     /// - `index_name`: `indexName` (text): Name of the Atlas Search index to delete.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1390,16 +1453,19 @@ impl DeleteGroupClusterSearchIndexByName {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1425,6 +1491,7 @@ impl GetGroupClusterSearchIndex {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection with one or more Atlas Search indexes.
     /// - `index_id`: `indexId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Application Search \[index\](https://dochub.mongodb.org/core/index-definitions-fts).
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1439,16 +1506,19 @@ impl GetGroupClusterSearchIndex {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1479,6 +1549,7 @@ impl UpdateGroupClusterSearchIndex {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the collection whose Atlas Search index you want to update.
     /// - `index_id`: `indexId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Search \[index\](https://dochub.mongodb.org/core/index-definitions-fts).
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1493,21 +1564,25 @@ impl UpdateGroupClusterSearchIndex {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::SearchIndexUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1539,6 +1614,7 @@ impl DeleteGroupClusterSearchIndex {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Name of the cluster that contains the database and collection with one or more Application Search indexes.
     /// - `index_id`: `indexId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Search index.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -1553,16 +1629,19 @@ impl DeleteGroupClusterSearchIndex {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

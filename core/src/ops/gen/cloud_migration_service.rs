@@ -248,26 +248,31 @@ impl CreateGroupLiveMigration {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_LIVE_MIGRATION)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::LiveMigrationRequest20240530) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -294,26 +299,31 @@ impl ValidateGroupLiveMigrations {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&VALIDATE_GROUP_LIVE_MIGRATIONS)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::LiveMigrationRequest20240530) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -343,6 +353,7 @@ impl GetGroupLiveMigrationValidateStatus {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `validation_id`: `validationId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the validation job.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, validation_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_LIVE_MIGRATION_VALIDATE_STATUS)?
@@ -352,11 +363,13 @@ impl GetGroupLiveMigrationValidateStatus {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -385,6 +398,7 @@ impl GetGroupLiveMigration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `live_migration_id`: `liveMigrationId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the migration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, live_migration_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_LIVE_MIGRATION)?
@@ -394,16 +408,19 @@ impl GetGroupLiveMigration {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -426,6 +443,7 @@ impl CutoverGroupLiveMigration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `live_migration_id`: `liveMigrationId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the migration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, live_migration_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CUTOVER_GROUP_LIVE_MIGRATION)?
@@ -435,16 +453,19 @@ impl CutoverGroupLiveMigration {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -468,21 +489,25 @@ impl ListOrgLiveMigrationAvailableProjects {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_ORG_LIVE_MIGRATION_AVAILABLE_PROJECTS)?.path_param("orgId", org_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -512,26 +537,31 @@ impl CreateOrgLiveMigrationLinkToken {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_ORG_LIVE_MIGRATION_LINK_TOKEN)?.path_param("orgId", org_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::TargetOrgRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -561,16 +591,19 @@ impl DeleteOrgLiveMigrationLinkTokens {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&DELETE_ORG_LIVE_MIGRATION_LINK_TOKENS)?.path_param("orgId", org_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }

@@ -168,21 +168,25 @@ impl ListGroupCloudProviderAccess {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_CLOUD_PROVIDER_ACCESS)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -212,26 +216,31 @@ impl CreateGroupCloudProviderAccess {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_CLOUD_PROVIDER_ACCESS)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CloudProviderAccessRoleRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -263,6 +272,7 @@ impl DeauthorizeGroupCloudProviderAccessRole {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Human-readable label that identifies the cloud provider of the role to deauthorize.
     /// - `role_id`: `roleId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the role.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -277,16 +287,19 @@ impl DeauthorizeGroupCloudProviderAccessRole {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -316,6 +329,7 @@ impl GetGroupCloudProviderAccess {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `role_id`: `roleId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the role.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, role_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_CLOUD_PROVIDER_ACCESS)?
@@ -325,16 +339,19 @@ impl GetGroupCloudProviderAccess {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -364,6 +381,7 @@ impl AuthorizeGroupCloudProviderAccessRole {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `role_id`: `roleId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the role.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, role_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&AUTHORIZE_GROUP_CLOUD_PROVIDER_ACCESS_ROLE)?
@@ -373,21 +391,25 @@ impl AuthorizeGroupCloudProviderAccessRole {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CloudProviderAccessRoleRequestUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

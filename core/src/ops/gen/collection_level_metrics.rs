@@ -375,6 +375,7 @@ impl ListGroupClusterCollStatPinnedNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster to retrieve pinned namespaces for.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES)?
@@ -384,11 +385,13 @@ impl ListGroupClusterCollStatPinnedNamespaces {
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -418,6 +421,7 @@ impl PinGroupClusterCollStatPinnedNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster to pin namespaces to.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&PIN_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES)?
@@ -427,16 +431,19 @@ impl PinGroupClusterCollStatPinnedNamespaces {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::NamespacesRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -466,6 +473,7 @@ impl UpdateGroupClusterCollStatPinnedNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster to pin namespaces to.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES)?
@@ -475,16 +483,19 @@ impl UpdateGroupClusterCollStatPinnedNamespaces {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::NamespacesRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -514,6 +525,7 @@ impl UnpinGroupClusterCollStatUnpinNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster to unpin namespaces from.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UNPIN_GROUP_CLUSTER_COLL_STAT_UNPIN_NAMESPACES)?
@@ -523,16 +535,19 @@ impl UnpinGroupClusterCollStatUnpinNamespaces {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::NamespacesRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -563,6 +578,7 @@ impl GetGroupClusterCollStatNamespaces {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster to pin namespaces to.
     /// - `cluster_view`: `clusterView` (one of `PRIMARY`, `SECONDARY`, `INDIVIDUAL_PROCESS`): Human-readable label that identifies the cluster topology to retrieve metrics for.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -577,26 +593,31 @@ impl GetGroupClusterCollStatNamespaces {
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -629,6 +650,7 @@ impl ListGroupClusterCollStatMeasurements {
     /// - `cluster_view`: `clusterView` (one of `PRIMARY`, `SECONDARY`, `INDIVIDUAL_PROCESS`): Human-readable label that identifies the cluster topology to retrieve metrics for.
     /// - `database_name`: `databaseName` (text): Human-readable label that identifies the database.
     /// - `collection_name`: `collectionName` (text): Human-readable label that identifies the collection.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -647,31 +669,37 @@ impl ListGroupClusterCollStatMeasurements {
     }
 
     /// Sets the `metrics` query parameter (any number of: one of `READS_OPS`, `READS_LATENCY`, `AVERAGE_READS_LATENCY`, `READS_P50_VALUE`, `READS_P95_VALUE`, `READS_P99_VALUE` (or one of 18 more)): List that contains the metrics that you want to retrieve for the associated data series.
+    #[inline]
     pub fn metrics(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("metrics", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -700,16 +728,19 @@ impl ListGroupCollStatMetrics {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_COLL_STAT_METRICS)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -739,6 +770,7 @@ impl GetGroupProcessCollStatNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and IANA port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_PROCESS_COLL_STAT_NAMESPACES)?
@@ -748,26 +780,31 @@ impl GetGroupProcessCollStatNamespaces {
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -799,6 +836,7 @@ impl ListGroupProcessCollStatMeasurements {
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and IANA port that serves the MongoDB process.
     /// - `database_name`: `databaseName` (text): Human-readable label that identifies the database.
     /// - `collection_name`: `collectionName` (text): Human-readable label that identifies the collection.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -815,31 +853,37 @@ impl ListGroupProcessCollStatMeasurements {
     }
 
     /// Sets the `metrics` query parameter (any number of: one of `READS_OPS`, `READS_LATENCY`, `AVERAGE_READS_LATENCY`, `READS_P50_VALUE`, `READS_P95_VALUE`, `READS_P99_VALUE` (or one of 18 more)): List that contains the metrics that you want to retrieve for the associated data series.
+    #[inline]
     pub fn metrics(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("metrics", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }

@@ -484,26 +484,31 @@ impl ListGroupDataFederation {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_DATA_FEDERATION)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `type` query parameter (one of `USER`, `ONLINE_ARCHIVE`): Type of Federated Database Instances to return.
+    #[inline]
     pub fn r#type(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("type", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -528,31 +533,37 @@ impl CreateGroupDataFederation {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_DATA_FEDERATION)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `skipRoleValidation` query parameter (true or false): Flag that indicates whether this request should check if the requesting IAM role can read from the S3 bucket.
+    #[inline]
     pub fn skip_role_validation(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("skipRoleValidation", [value]).map(Self)
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::DataLakeTenant) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -577,6 +588,7 @@ impl GetGroupDataFederation {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the Federated Database to return.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_DATA_FEDERATION)?
@@ -586,11 +598,13 @@ impl GetGroupDataFederation {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -616,6 +630,7 @@ impl UpdateGroupDataFederation {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance to update.
     /// - `skip_role_validation`: `skipRoleValidation` (true or false): Flag that indicates whether this request should check if the requesting IAM role can read from the S3 bucket.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -630,21 +645,25 @@ impl UpdateGroupDataFederation {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::DataLakeTenant) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -670,6 +689,7 @@ impl DeleteGroupDataFederation {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance to remove.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_DATA_FEDERATION)?
@@ -679,16 +699,19 @@ impl DeleteGroupDataFederation {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -713,6 +736,7 @@ impl ListGroupDataFederationLimits {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance for which you want to retrieve query limits.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_DATA_FEDERATION_LIMITS)?
@@ -722,16 +746,19 @@ impl ListGroupDataFederationLimits {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -762,6 +789,7 @@ impl GetGroupDataFederationLimit {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance to which the query limit applies.
     /// - `limit_name`: `limitName` (one of `bytesProcessed.query`, `bytesProcessed.daily`, `bytesProcessed.weekly`, `bytesProcessed.monthly`): Human-readable label that identifies this data federation instance limit.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -776,16 +804,19 @@ impl GetGroupDataFederationLimit {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -816,6 +847,7 @@ impl SetGroupDataFederationLimit {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance to which the query limit applies.
     /// - `limit_name`: `limitName` (one of `bytesProcessed.query`, `bytesProcessed.daily`, `bytesProcessed.weekly`, `bytesProcessed.monthly`): Human-readable label that identifies this data federation instance limit.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -830,16 +862,19 @@ impl SetGroupDataFederationLimit {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::DataFederationTenantQueryLimit) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -871,6 +906,7 @@ impl DeleteGroupDataFederationLimit {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance to which the query limit applies.
     /// - `limit_name`: `limitName` (one of `bytesProcessed.query`, `bytesProcessed.daily`, `bytesProcessed.weekly`, `bytesProcessed.monthly`): Human-readable label that identifies this data federation instance limit.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -885,11 +921,13 @@ impl DeleteGroupDataFederationLimit {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -915,6 +953,7 @@ impl DownloadGroupDataFederationQueryLogs {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Human-readable label that identifies the federated database instance for which you want to download query logs.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DOWNLOAD_GROUP_DATA_FEDERATION_QUERY_LOGS)?
@@ -925,16 +964,19 @@ impl DownloadGroupDataFederationQueryLogs {
     }
 
     /// Sets the `endDate` query parameter (an integer): Timestamp that specifies the end point for the range of log messages to download.
+    #[inline]
     pub fn end_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("endDate", [value]).map(Self)
     }
 
     /// Sets the `startDate` query parameter (an integer): Timestamp that specifies the starting point for the range of log messages to download.
+    #[inline]
     pub fn start_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("startDate", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -964,6 +1006,7 @@ impl ListGroupPrivateNetworkSettingEndpointIds {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_IDS)?
@@ -973,31 +1016,37 @@ impl ListGroupPrivateNetworkSettingEndpointIds {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1022,6 +1071,7 @@ impl CreateGroupPrivateNetworkSettingEndpointId {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_ID)?.path_param("groupId", group_id)?,
@@ -1029,21 +1079,25 @@ impl CreateGroupPrivateNetworkSettingEndpointId {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::PrivateNetworkEndpointIdEntry) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1073,6 +1127,7 @@ impl GetGroupPrivateNetworkSettingEndpointId {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `endpoint_id`: `endpointId` (text matching the spec's pattern): Unique 22-character alphanumeric string that identifies the private endpoint to return.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, endpoint_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_ID)?
@@ -1082,16 +1137,19 @@ impl GetGroupPrivateNetworkSettingEndpointId {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1122,6 +1180,7 @@ impl DeleteGroupPrivateNetworkSettingEndpointId {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `endpoint_id`: `endpointId` (text matching the spec's pattern): Unique 22-character alphanumeric string that identifies the private endpoint to remove.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, endpoint_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_PRIVATE_NETWORK_SETTING_ENDPOINT_ID)?
@@ -1131,16 +1190,19 @@ impl DeleteGroupPrivateNetworkSettingEndpointId {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -222,36 +222,43 @@ pub struct ListEventTypes(Custom<Page<serde_json::Value>>);
 
 impl ListEventTypes {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
+    #[inline]
     pub fn new() -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_EVENT_TYPES)?.paginated()?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -272,66 +279,79 @@ impl ListGroupEvents {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_EVENTS)?.paginated()?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `clusterNames` query parameter (any number of: text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn cluster_names(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("clusterNames", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `eventType` query parameter (any number of: one of `ALERT_ACKNOWLEDGED_AUDIT`, `ALERT_UNACKNOWLEDGED_AUDIT`, `ALERT_CONFIG_DISABLED_AUDIT`, `ALERT_CONFIG_ENABLED_AUDIT`, `ALERT_CONFIG_ADDED_AUDIT`, `ALERT_CONFIG_DELETED_AUDIT` (or one of 704 more)): Category of incident recorded at this moment in time.
+    #[inline]
     pub fn event_type(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("eventType", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `excludedEventType` query parameter (any number of: one of `ALERT_ACKNOWLEDGED_AUDIT`, `ALERT_UNACKNOWLEDGED_AUDIT`, `ALERT_CONFIG_DISABLED_AUDIT`, `ALERT_CONFIG_ENABLED_AUDIT`, `ALERT_CONFIG_ADDED_AUDIT`, `ALERT_CONFIG_DELETED_AUDIT` (or one of 704 more)): Category of event that you would like to exclude from query results, such as 'CLUSTER\_CREATED'.
+    #[inline]
     pub fn excluded_event_type(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("excludedEventType", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `includeRaw` query parameter (true or false): Flag that indicates whether to include the raw document in the output.
+    #[inline]
     pub fn include_raw(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeRaw", [value]).map(Self)
     }
 
     /// Sets the `maxDate` query parameter (an RFC 3339 date and time): Date and time from when MongoDB Cloud stops returning events.
+    #[inline]
     pub fn max_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("maxDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `minDate` query parameter (an RFC 3339 date and time): Date and time from when MongoDB Cloud starts returning events.
+    #[inline]
     pub fn min_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -352,6 +372,7 @@ impl GetGroupEvent {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `event_id`: `eventId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the event that you want to return.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, event_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_EVENT)?.path_param("groupId", group_id)?.path_param("eventId", event_id)?,
@@ -359,21 +380,25 @@ impl GetGroupEvent {
     }
 
     /// Sets the `includeRaw` query parameter (true or false): Flag that indicates whether to include the raw document in the output.
+    #[inline]
     pub fn include_raw(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeRaw", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -394,56 +419,67 @@ impl ListOrgEvents {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_ORG_EVENTS)?.paginated()?.path_param("orgId", org_id)?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `eventType` query parameter (any number of: one of `ALERT_ACKNOWLEDGED_AUDIT`, `ALERT_UNACKNOWLEDGED_AUDIT`, `ALERT_CONFIG_DISABLED_AUDIT`, `ALERT_CONFIG_ENABLED_AUDIT`, `ALERT_CONFIG_ADDED_AUDIT`, `ALERT_CONFIG_DELETED_AUDIT` (or one of 292 more)): Category of incident recorded at this moment in time.
+    #[inline]
     pub fn event_type(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("eventType", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `includeRaw` query parameter (true or false): Flag that indicates whether to include the raw document in the output.
+    #[inline]
     pub fn include_raw(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeRaw", [value]).map(Self)
     }
 
     /// Sets the `maxDate` query parameter (an RFC 3339 date and time): Date and time from when MongoDB Cloud stops returning events.
+    #[inline]
     pub fn max_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("maxDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `minDate` query parameter (an RFC 3339 date and time): Date and time from when MongoDB Cloud starts returning events.
+    #[inline]
     pub fn min_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -464,26 +500,31 @@ impl GetOrgEvent {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `event_id`: `eventId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the event that you want to return.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, event_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_ORG_EVENT)?.path_param("orgId", org_id)?.path_param("eventId", event_id)?))
     }
 
     /// Sets the `includeRaw` query parameter (true or false): Flag that indicates whether to include the raw document in the output.
+    #[inline]
     pub fn include_raw(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeRaw", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

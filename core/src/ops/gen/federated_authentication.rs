@@ -582,6 +582,7 @@ impl DeleteFederationSetting {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_FEDERATION_SETTING)?
@@ -590,6 +591,7 @@ impl DeleteFederationSetting {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -611,6 +613,7 @@ impl ListFederationSettingConnectedOrgConfigs {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_FEDERATION_SETTING_CONNECTED_ORG_CONFIGS)?
@@ -620,21 +623,25 @@ impl ListFederationSettingConnectedOrgConfigs {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -659,6 +666,7 @@ impl GetFederationSettingConnectedOrgConfig {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the connected organization configuration to return.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>, org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_FEDERATION_SETTING_CONNECTED_ORG_CONFIG)?
@@ -668,11 +676,13 @@ impl GetFederationSettingConnectedOrgConfig {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -702,6 +712,7 @@ impl UpdateFederationSettingConnectedOrgConfig {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the connected organization configuration to update.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>, org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_FEDERATION_SETTING_CONNECTED_ORG_CONFIG)?
@@ -711,16 +722,19 @@ impl UpdateFederationSettingConnectedOrgConfig {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ConnectedOrgConfig) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -751,6 +765,7 @@ impl RemoveFederationSettingConnectedOrgConfig {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the connected organization configuration to remove.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>, org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&REMOVE_FEDERATION_SETTING_CONNECTED_ORG_CONFIG)?
@@ -760,11 +775,13 @@ impl RemoveFederationSettingConnectedOrgConfig {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -794,6 +811,7 @@ impl ListFederationSettingConnectedOrgConfigRoleMappings {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>, org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_FEDERATION_SETTING_CONNECTED_ORG_CONFIG_ROLE_MAPPINGS)?
@@ -803,11 +821,13 @@ impl ListFederationSettingConnectedOrgConfigRoleMappings {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -838,6 +858,7 @@ impl CreateFederationSettingConnectedOrgConfigRoleMapping {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>, org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_FEDERATION_SETTING_CONNECTED_ORG_CONFIG_ROLE_MAPPING)?
@@ -847,16 +868,19 @@ impl CreateFederationSettingConnectedOrgConfigRoleMapping {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::AuthFederationRoleMapping) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -887,6 +911,7 @@ impl GetFederationSettingConnectedOrgConfigRoleMapping {
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `id`: `id` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the role mapping that you want to return.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         org_id: impl AsRef<str>,
@@ -901,11 +926,13 @@ impl GetFederationSettingConnectedOrgConfigRoleMapping {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -936,6 +963,7 @@ impl UpdateFederationSettingConnectedOrgConfigRoleMapping {
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `id`: `id` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the role mapping that you want to update.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         org_id: impl AsRef<str>,
@@ -950,16 +978,19 @@ impl UpdateFederationSettingConnectedOrgConfigRoleMapping {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::AuthFederationRoleMapping) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -991,6 +1022,7 @@ impl DeleteFederationSettingConnectedOrgConfigRoleMapping {
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `id`: `id` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the role mapping that you want to remove.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         org_id: impl AsRef<str>,
@@ -1005,11 +1037,13 @@ impl DeleteFederationSettingConnectedOrgConfigRoleMapping {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1039,6 +1073,7 @@ impl ListFederationSettingIdentityProviders {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_FEDERATION_SETTING_IDENTITY_PROVIDERS)?
@@ -1048,31 +1083,37 @@ impl ListFederationSettingIdentityProviders {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `protocol` query parameter (any number of: one of `SAML`, `OIDC`): The protocols of the target identity providers.
+    #[inline]
     pub fn protocol(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("protocol", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `idpType` query parameter (any number of: one of `WORKFORCE`, `WORKLOAD`): The types of the target identity providers.
+    #[inline]
     pub fn idp_type(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("idpType", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1097,6 +1138,7 @@ impl CreateFederationSettingIdentityProvider {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
+    #[inline]
     pub fn new(federation_settings_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_FEDERATION_SETTING_IDENTITY_PROVIDER)?
@@ -1105,16 +1147,19 @@ impl CreateFederationSettingIdentityProvider {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::FederationOidcIdentityProviderUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1144,6 +1189,7 @@ impl GetFederationSettingIdentityProvider {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `identity_provider_id`: `identityProviderId` (text): Unique string that identifies the identity provider to connect.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         identity_provider_id: impl AsRef<str>,
@@ -1156,11 +1202,13 @@ impl GetFederationSettingIdentityProvider {
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-01-01`, `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1190,6 +1238,7 @@ impl UpdateFederationSettingIdentityProvider {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `identity_provider_id`: `identityProviderId` (text): Unique string that identifies the identity provider to connect.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         identity_provider_id: impl AsRef<str>,
@@ -1202,16 +1251,19 @@ impl UpdateFederationSettingIdentityProvider {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::FederationIdentityProviderUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-01-01`, `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1242,6 +1294,7 @@ impl DeleteFederationSettingIdentityProvider {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `identity_provider_id`: `identityProviderId` (text): Unique 24-hexadecimal digit string that identifies the identity provider to connect.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         identity_provider_id: impl AsRef<str>,
@@ -1254,11 +1307,13 @@ impl DeleteFederationSettingIdentityProvider {
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1289,6 +1344,7 @@ impl RevokeFederationSettingIdentityProviderJwks {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `identity_provider_id`: `identityProviderId` (text): Unique 24-hexadecimal digit string that identifies the identity provider to connect.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         identity_provider_id: impl AsRef<str>,
@@ -1301,11 +1357,13 @@ impl RevokeFederationSettingIdentityProviderJwks {
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1335,6 +1393,7 @@ impl GetFederationSettingIdentityProviderMetadata {
     ///
     /// - `federation_settings_id`: `federationSettingsId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your federation.
     /// - `identity_provider_id`: `identityProviderId` (text matching the spec's pattern): Legacy 20-hexadecimal digit string that identifies the identity provider.
+    #[inline]
     pub fn new(
         federation_settings_id: impl AsRef<str>,
         identity_provider_id: impl AsRef<str>,
@@ -1347,6 +1406,7 @@ impl GetFederationSettingIdentityProviderMetadata {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -1375,21 +1435,25 @@ impl GetOrgFederationSettings {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_ORG_FEDERATION_SETTINGS)?.path_param("orgId", org_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

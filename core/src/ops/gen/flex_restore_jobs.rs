@@ -120,6 +120,7 @@ impl ListGroupFlexClusterBackupRestoreJobs {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `name`: `name` (text matching the spec's pattern): Human-readable label that identifies the flex cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_FLEX_CLUSTER_BACKUP_RESTORE_JOBS)?
@@ -130,31 +131,37 @@ impl ListGroupFlexClusterBackupRestoreJobs {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -180,6 +187,7 @@ impl CreateGroupFlexClusterBackupRestoreJob {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `name`: `name` (text matching the spec's pattern): Human-readable label that identifies the flex cluster whose snapshot you want to restore.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_FLEX_CLUSTER_BACKUP_RESTORE_JOB)?
@@ -189,21 +197,25 @@ impl CreateGroupFlexClusterBackupRestoreJob {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::FlexBackupRestoreJobCreate20241113) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -234,6 +246,7 @@ impl GetGroupFlexClusterBackupRestoreJob {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `name`: `name` (text matching the spec's pattern): Human-readable label that identifies the flex cluster.
     /// - `restore_job_id`: `restoreJobId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the restore job to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         name: impl AsRef<str>,
@@ -248,16 +261,19 @@ impl GetGroupFlexClusterBackupRestoreJob {
     }
 
     /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -170,6 +170,7 @@ impl GetGroupClusterGlobalWrites {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies this cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_CLUSTER_GLOBAL_WRITES)?
@@ -179,16 +180,19 @@ impl GetGroupClusterGlobalWrites {
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -219,6 +223,7 @@ impl CreateGroupClusterGlobalWriteCustomZoneMapping {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies this cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_GLOBAL_WRITE_CUSTOM_ZONE_MAPPING)?
@@ -228,21 +233,25 @@ impl CreateGroupClusterGlobalWriteCustomZoneMapping {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CustomZoneMappings) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -272,6 +281,7 @@ impl DeleteGroupClusterGlobalWriteCustomZoneMapping {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies this cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_CLUSTER_GLOBAL_WRITE_CUSTOM_ZONE_MAPPING)?
@@ -281,16 +291,19 @@ impl DeleteGroupClusterGlobalWriteCustomZoneMapping {
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -321,6 +334,7 @@ impl CreateGroupClusterGlobalWriteManagedNamespace {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies this cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_GLOBAL_WRITE_MANAGED_NAMESPACE)?
@@ -330,21 +344,25 @@ impl CreateGroupClusterGlobalWriteManagedNamespace {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ManagedNamespaces) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -374,6 +392,7 @@ impl DeleteGroupClusterGlobalWriteManagedNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies this cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_CLUSTER_GLOBAL_WRITE_MANAGED_NAMESPACES)?
@@ -383,26 +402,31 @@ impl DeleteGroupClusterGlobalWriteManagedNamespaces {
     }
 
     /// Sets the `db` query parameter (text): Human-readable label that identifies the database that contains the collection.
+    #[inline]
     pub fn db(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("db", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `collection` query parameter (text): Human-readable label that identifies the collection associated with the managed namespace.
+    #[inline]
     pub fn collection(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("collection", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -482,26 +482,31 @@ impl GetOrgAssociatedInvoices {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_ORG_ASSOCIATED_INVOICES)?.path_param("orgId", org_id)?))
     }
 
     /// Sets the `month` query parameter (1 to 12): The month for which to retrieve invoices (1-12).
+    #[inline]
     pub fn month(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("month", [value]).map(Self)
     }
 
     /// Sets the `year` query parameter (at least 2000): The year for which to retrieve invoices.
+    #[inline]
     pub fn year(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("year", [value]).map(Self)
     }
 
     /// Sets the `includeLinkedOrgs` query parameter (true or false): Whether to include invoices from linked organizations.
+    #[inline]
     pub fn include_linked_orgs(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeLinkedOrgs", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -528,21 +533,25 @@ impl CreateOrgBillingCostExplorerUsageProcess {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_ORG_BILLING_COST_EXPLORER_USAGE_PROCESS)?.path_param("orgId", org_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CostExplorerFilterRequestBody) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -573,6 +582,7 @@ impl GetOrgBillingCostExplorerUsage {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `token`: `token` (text): Unique 64 digit string that identifies the Cost Explorer query.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, token: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_ORG_BILLING_COST_EXPLORER_USAGE)?
@@ -582,16 +592,19 @@ impl GetOrgBillingCostExplorerUsage {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// The same call answering the raw bytes of its download.
+    #[inline]
     pub fn into_download(self) -> Result<Custom<Vec<u8>>, InvalidInput> {
         self.0.into_download()
     }
@@ -616,66 +629,79 @@ impl ListOrgInvoices {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_ORG_INVOICES)?.paginated()?.path_param("orgId", org_id)?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `viewLinkedInvoices` query parameter (true or false): Flag that indicates whether to return linked invoices in the 'linkedInvoices' field.
+    #[inline]
     pub fn view_linked_invoices(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("viewLinkedInvoices", [value]).map(Self)
     }
 
     /// Sets the `statusNames` query parameter (any number of: one of `PENDING`, `CLOSED`, `FORGIVEN`, `FAILED`, `PAID`, `FREE` (or one of 2 more)): Statuses of the invoice to be retrieved.
+    #[inline]
     pub fn status_names(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("statusNames", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `fromDate` query parameter (a date, `YYYY-MM-DD`): Retrieve the invoices the 'startDates' of which are greater than or equal to the 'fromDate'.
+    #[inline]
     pub fn from_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("fromDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `toDate` query parameter (a date, `YYYY-MM-DD`): Retrieve the invoices the 'endDates' of which are smaller than or equal to the 'toDate'.
+    #[inline]
     pub fn to_date(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("toDate", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `sortBy` query parameter (one of `START_DATE`, `END_DATE`): Field used to sort the returned invoices by.
+    #[inline]
     pub fn sort_by(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("sortBy", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `orderBy` query parameter (one of `desc`, `asc`): Field used to order the returned invoices by.
+    #[inline]
     pub fn order_by(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("orderBy", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -699,21 +725,25 @@ impl ListOrgInvoicePending {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_ORG_INVOICE_PENDING)?.path_param("orgId", org_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -739,6 +769,7 @@ impl GetOrgInvoice {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the invoice submitted to the specified organization.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, invoice_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_ORG_INVOICE)?.path_param("orgId", org_id)?.path_param("invoiceId", invoice_id)?,
@@ -746,21 +777,25 @@ impl GetOrgInvoice {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
 
     /// The same call answering the raw bytes of its download.
+    #[inline]
     pub fn into_download(self) -> Result<Custom<Vec<u8>>, InvalidInput> {
         self.0.into_download()
     }
@@ -786,6 +821,7 @@ impl GetOrgInvoiceCsv {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the invoice submitted to the specified organization.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, invoice_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_ORG_INVOICE_CSV)?
@@ -796,16 +832,19 @@ impl GetOrgInvoiceCsv {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -831,6 +870,7 @@ impl SearchOrgInvoiceLineItems {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the invoice submitted to the specified organization.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, invoice_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&SEARCH_ORG_INVOICE_LINE_ITEMS)?
@@ -841,26 +881,31 @@ impl SearchOrgInvoiceLineItems {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiPublicUsageDetailsQueryRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -885,6 +930,7 @@ impl ListOrgInvoiceReports {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (text): Unique string that identifies the invoice to list reports for.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, invoice_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_ORG_INVOICE_REPORTS)?
@@ -895,31 +941,37 @@ impl ListOrgInvoiceReports {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -941,6 +993,7 @@ impl CreateOrgInvoiceReport {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (text): Unique string that identifies the invoice for which to generate the report.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, invoice_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_ORG_INVOICE_REPORT)?
@@ -950,11 +1003,13 @@ impl CreateOrgInvoiceReport {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::InvoiceReportRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -976,6 +1031,7 @@ impl GetOrgInvoiceReport {
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (text): Unique string that identifies the invoice the report was generated for.
     /// - `report_id`: `reportId` (text): Unique string that identifies the report to retrieve.
+    #[inline]
     pub fn new(
         org_id: impl AsRef<str>,
         invoice_id: impl AsRef<str>,
@@ -990,6 +1046,7 @@ impl GetOrgInvoiceReport {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -1016,6 +1073,7 @@ impl GenerateOrgInvoiceAndDownloadReport {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `invoice_id`: `invoiceId` (text): Unique string that identifies the invoice for which to generate the report.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, invoice_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GENERATE_ORG_INVOICE_AND_DOWNLOAD_REPORT)?
@@ -1026,11 +1084,13 @@ impl GenerateOrgInvoiceAndDownloadReport {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ReportGenerationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
@@ -1054,36 +1114,43 @@ pub struct ListSkus(Custom<Page<serde_json::Value>>);
 
 impl ListSkus {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
+    #[inline]
     pub fn new() -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_SKUS)?.paginated()?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1103,21 +1170,25 @@ impl GetSku {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `sku_id`: `skuId` (text): Unique identifier of the SKU to retrieve.
+    #[inline]
     pub fn new(sku_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_SKU)?.path_param("skuId", sku_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -109,31 +109,37 @@ pub struct ListDefaultGroupLimits(Custom<Page<serde_json::Value>>);
 #[cfg(feature = "preview")]
 impl ListDefaultGroupLimits {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
+    #[inline]
     pub fn new() -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_DEFAULT_GROUP_LIMITS)?.paginated()?))
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -157,21 +163,25 @@ impl GetDefaultGroupLimit {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `limit_name`: `limitName` (one of `MONGODB_USERS`, `NUM_CLUSTERS`, `NUM_SERVERLESS_MTMS`, `NUM_USER_CUSTOM_ROLES`, `MAX_NETWORK_PERMISSION_ENTRIES`, `MAX_CROSS_REGION_NETWORK_PERMISSION_ENTRIES` (or one of 7 more)): Identifies the user-managed limit.
+    #[inline]
     pub fn new(limit_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_DEFAULT_GROUP_LIMIT)?.path_param("limitName", limit_name)?))
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

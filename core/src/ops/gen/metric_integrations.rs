@@ -216,46 +216,55 @@ impl ListGroupMetricIntegrations {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_METRIC_INTEGRATIONS)?.paginated()?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `integrationType` query parameter (text): Optional filter by integration type (e.g., 'OTEL').
+    #[inline]
     pub fn integration_type(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("integrationType", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `providerType` query parameter (text): Optional filter by provider type (e.g., 'CUSTOM').
+    #[inline]
     pub fn provider_type(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("providerType", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -276,26 +285,31 @@ impl CreateGroupMetricIntegration {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_METRIC_INTEGRATION)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::MetricIntegrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -321,6 +335,7 @@ impl GetGroupMetricIntegration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `metric_integration_id`: `metricIntegrationId` (text): Unique identifier of the metric integration configuration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, metric_integration_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_METRIC_INTEGRATION)?
@@ -330,16 +345,19 @@ impl GetGroupMetricIntegration {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -365,6 +383,7 @@ impl UpdateGroupMetricIntegration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `metric_integration_id`: `metricIntegrationId` (text): Unique identifier of the metric integration configuration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, metric_integration_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_METRIC_INTEGRATION)?
@@ -374,21 +393,25 @@ impl UpdateGroupMetricIntegration {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::MetricIntegrationUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -415,6 +438,7 @@ impl DeleteGroupMetricIntegration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `metric_integration_id`: `metricIntegrationId` (text): Unique identifier of the metric integration configuration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, metric_integration_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_METRIC_INTEGRATION)?
@@ -424,16 +448,19 @@ impl DeleteGroupMetricIntegration {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -769,6 +769,7 @@ impl DownloadGroupClusterLog {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `host_name`: `hostName` (text matching the spec's pattern): Human-readable label that identifies the host that stores the log files that you want to download.
     /// - `log_name`: `logName` (one of `mongodb`, `mongos`, `mongodb-audit-log`, `mongos-audit-log`): Human-readable label that identifies the log file that you want to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         host_name: impl AsRef<str>,
@@ -784,21 +785,25 @@ impl DownloadGroupClusterLog {
     }
 
     /// Sets the `endDate` query parameter (an integer): Specifies the date and time for the ending point of the range of log messages to retrieve, in the number of seconds that have elapsed since the UNIX epoch.
+    #[inline]
     pub fn end_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("endDate", [value]).map(Self)
     }
 
     /// Sets the `startDate` query parameter (an integer): Specifies the date and time for the starting point of the range of log messages to retrieve, in the number of seconds that have elapsed since the UNIX epoch.
+    #[inline]
     pub fn start_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("startDate", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-01-01`, `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -823,6 +828,7 @@ impl ListGroupHostFtsMetrics {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and IANA port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_HOST_FTS_METRICS)?
@@ -832,11 +838,13 @@ impl ListGroupHostFtsMetrics {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -865,6 +873,7 @@ impl ListGroupHostFtsMetricIndexMeasurements {
     /// - `collection_name`: `collectionName` (text): Human-readable label that identifies the collection.
     /// - `granularity`: `granularity` (text): Duration that specifies the interval at which Atlas reports the metrics.
     /// - `metrics`: `metrics` (any number of: one of `INDEX_SIZE_ON_DISK`, `NUMBER_OF_DELETES`, `NUMBER_OF_ERROR_QUERIES`, `NUMBER_OF_GETMORE_COMMANDS`, `NUMBER_OF_INDEX_FIELDS`, `NUMBER_OF_INSERTS` (or one of 4 more)): List that contains the measurements that MongoDB Atlas reports for the associated data series.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -885,26 +894,31 @@ impl ListGroupHostFtsMetricIndexMeasurements {
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -939,6 +953,7 @@ impl GetGroupHostFtsMetricIndexMeasurements {
     /// - `index_name`: `indexName` (text): Human-readable label that identifies the index.
     /// - `granularity`: `granularity` (text): Duration that specifies the interval at which Atlas reports the metrics.
     /// - `metrics`: `metrics` (any number of: one of `INDEX_SIZE_ON_DISK`, `NUMBER_OF_DELETES`, `NUMBER_OF_ERROR_QUERIES`, `NUMBER_OF_GETMORE_COMMANDS`, `NUMBER_OF_INDEX_FIELDS`, `NUMBER_OF_INSERTS` (or one of 4 more)): List that contains the measurements that MongoDB Atlas reports for the associated data series.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -961,26 +976,31 @@ impl GetGroupHostFtsMetricIndexMeasurements {
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1012,6 +1032,7 @@ impl ListGroupHostFtsMetricMeasurements {
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and IANA port that serves the MongoDB process.
     /// - `granularity`: `granularity` (text): Duration that specifies the interval at which Atlas reports the metrics.
     /// - `metrics`: `metrics` (any number of: one of `FTS_DISK_USAGE`, `FTS_PROCESS_CPU_KERNEL`, `FTS_PROCESS_CPU_USER`, `FTS_PROCESS_NORMALIZED_CPU_KERNEL`, `FTS_PROCESS_NORMALIZED_CPU_USER`, `FTS_PROCESS_RESIDENT_MEMORY` (or one of 5 more)): List that contains the metrics that you want MongoDB Atlas to report for the associated data series.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -1028,26 +1049,31 @@ impl ListGroupHostFtsMetricMeasurements {
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1076,36 +1102,43 @@ impl ListGroupProcesses {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_PROCESSES)?.paginated()?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1126,6 +1159,7 @@ impl GetGroupProcess {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_PROCESS)?
@@ -1135,16 +1169,19 @@ impl GetGroupProcess {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1167,6 +1204,7 @@ impl ListGroupProcessDatabases {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PROCESS_DATABASES)?
@@ -1177,31 +1215,37 @@ impl ListGroupProcessDatabases {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1227,6 +1271,7 @@ impl GetGroupProcessDatabase {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
     /// - `database_name`: `databaseName` (text): Human-readable label that identifies the database that the specified MongoDB process serves.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -1241,16 +1286,19 @@ impl GetGroupProcessDatabase {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1277,6 +1325,7 @@ impl GetGroupProcessDatabaseMeasurements {
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
     /// - `database_name`: `databaseName` (text): Human-readable label that identifies the database that the specified MongoDB process serves.
     /// - `granularity`: `granularity` (text): Duration that specifies the interval at which Atlas reports the metrics.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -1293,36 +1342,43 @@ impl GetGroupProcessDatabaseMeasurements {
     }
 
     /// Sets the `m` query parameter (any number of: one of `DATABASE_AVERAGE_OBJECT_SIZE`, `DATABASE_COLLECTION_COUNT`, `DATABASE_DATA_SIZE`, `DATABASE_STORAGE_SIZE`, `DATABASE_INDEX_SIZE`, `DATABASE_INDEX_COUNT` (or one of 3 more)): One or more types of measurement to request for this MongoDB process.
+    #[inline]
     pub fn m(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("m", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1353,6 +1409,7 @@ impl ListGroupProcessDisks {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PROCESS_DISKS)?
@@ -1363,31 +1420,37 @@ impl ListGroupProcessDisks {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1413,6 +1476,7 @@ impl GetGroupProcessDisk {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
     /// - `partition_name`: `partitionName` (text): Human-readable label of the disk or partition to which the measurements apply.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -1427,11 +1491,13 @@ impl GetGroupProcessDisk {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1458,6 +1524,7 @@ impl GetGroupProcessDiskMeasurements {
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
     /// - `partition_name`: `partitionName` (text): Human-readable label of the disk or partition to which the measurements apply.
     /// - `granularity`: `granularity` (text): Duration that specifies the interval at which Atlas reports the metrics.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -1474,36 +1541,43 @@ impl GetGroupProcessDiskMeasurements {
     }
 
     /// Sets the `m` query parameter (any number of: one of `DISK_PARTITION_IOPS_READ`, `MAX_DISK_PARTITION_IOPS_READ`, `DISK_PARTITION_IOPS_WRITE`, `MAX_DISK_PARTITION_IOPS_WRITE`, `DISK_PARTITION_IOPS_TOTAL`, `MAX_DISK_PARTITION_IOPS_TOTAL` (or one of 15 more)): One or more types of measurement to request for this MongoDB process.
+    #[inline]
     pub fn m(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("m", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1534,6 +1608,7 @@ impl GetGroupProcessMeasurements {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of hostname and Internet Assigned Numbers Authority (IANA) port that serves the MongoDB process.
     /// - `granularity`: `granularity` (text): Duration that specifies the interval at which Atlas reports the metrics.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         process_id: impl AsRef<str>,
@@ -1548,36 +1623,43 @@ impl GetGroupProcessMeasurements {
     }
 
     /// Sets the `m` query parameter (any number of: one of `ASSERT_MSG`, `ASSERT_REGULAR`, `ASSERT_USER`, `ASSERT_WARNING`, `BACKGROUND_FLUSH_AVG`, `CACHE_BYTES_READ_INTO` (or one of 133 more)): One or more types of measurement to request for this MongoDB process.
+    #[inline]
     pub fn m(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("m", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `period` query parameter (text): Duration over which Atlas reports the metrics.
+    #[inline]
     pub fn period(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `start` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud begins reporting the metrics.
+    #[inline]
     pub fn start(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("start", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `end` query parameter (an RFC 3339 date and time): Date and time when MongoDB Cloud stops reporting the metrics.
+    #[inline]
     pub fn end(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("end", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -224,6 +224,7 @@ impl ListGroupClusterOnlineArchives {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster that contains the collection for which you want to return the online archives.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_ONLINE_ARCHIVES)?
@@ -234,31 +235,37 @@ impl ListGroupClusterOnlineArchives {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -284,6 +291,7 @@ impl CreateGroupClusterOnlineArchive {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster that contains the collection for which you want to create one online archive.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_ONLINE_ARCHIVE)?
@@ -293,21 +301,25 @@ impl CreateGroupClusterOnlineArchive {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::BackupOnlineArchiveCreate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -338,6 +350,7 @@ impl DownloadGroupClusterOnlineArchiveQueryLogs {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster that contains the collection for which you want to return the query logs from one online archive.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DOWNLOAD_GROUP_CLUSTER_ONLINE_ARCHIVE_QUERY_LOGS)?
@@ -348,26 +361,31 @@ impl DownloadGroupClusterOnlineArchiveQueryLogs {
     }
 
     /// Sets the `startDate` query parameter (an integer): Date and time that specifies the starting point for the range of log messages to return.
+    #[inline]
     pub fn start_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("startDate", [value]).map(Self)
     }
 
     /// Sets the `endDate` query parameter (an integer): Date and time that specifies the end point for the range of log messages to return.
+    #[inline]
     pub fn end_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("endDate", [value]).map(Self)
     }
 
     /// Sets the `archiveOnly` query parameter (true or false): Flag that indicates whether to download logs for queries against your online archive only or both your online archive and cluster.
+    #[inline]
     pub fn archive_only(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("archiveOnly", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -398,6 +416,7 @@ impl GetGroupClusterOnlineArchive {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster that contains the specified collection from which Application created the online archive.
     /// - `archive_id`: `archiveId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the online archive to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -412,16 +431,19 @@ impl GetGroupClusterOnlineArchive {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -452,6 +474,7 @@ impl UpdateGroupClusterOnlineArchive {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster that contains the specified collection from which Application created the online archive.
     /// - `archive_id`: `archiveId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the online archive to update.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -466,21 +489,25 @@ impl UpdateGroupClusterOnlineArchive {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::BackupOnlineArchive) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -512,6 +539,7 @@ impl DeleteGroupClusterOnlineArchive {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster that contains the collection from which you want to remove an online archive.
     /// - `archive_id`: `archiveId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the online archive to delete.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -526,16 +554,19 @@ impl DeleteGroupClusterOnlineArchive {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

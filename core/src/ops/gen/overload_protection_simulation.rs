@@ -175,6 +175,7 @@ impl ListGroupClusterOverloadSimulations {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster on which the overload protection simulations are running.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_OVERLOAD_SIMULATIONS)?
@@ -185,26 +186,31 @@ impl ListGroupClusterOverloadSimulations {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -235,6 +241,7 @@ impl CreateGroupClusterOverloadSimulation {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster on which to start the overload protection simulation.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_CLUSTER_OVERLOAD_SIMULATION)?
@@ -244,21 +251,25 @@ impl CreateGroupClusterOverloadSimulation {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::OverloadProtectionSimulationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -294,6 +305,7 @@ impl GetGroupClusterOverloadSimulation {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster on which the overload protection simulation is running.
     /// - `simulation_id`: `simulationId` (text): Unique 24-hexadecimal digit string that identifies the overload protection simulation.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -308,16 +320,19 @@ impl GetGroupClusterOverloadSimulation {
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -354,6 +369,7 @@ impl DeleteGroupClusterOverloadSimulation {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster on which the overload protection simulation is running.
     /// - `simulation_id`: `simulationId` (text): Unique 24-hexadecimal digit string that identifies the overload protection simulation.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -368,16 +384,19 @@ impl DeleteGroupClusterOverloadSimulation {
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -409,6 +409,7 @@ impl ListGroupClusterPerformanceAdvisorDropIndexSuggestions {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_DROP_INDEX_SUGGESTIONS)?
@@ -418,11 +419,13 @@ impl ListGroupClusterPerformanceAdvisorDropIndexSuggestions {
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -452,6 +455,7 @@ impl ListGroupClusterPerformanceAdvisorSchemaAdvice {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_SCHEMA_ADVICE)?
@@ -461,11 +465,13 @@ impl ListGroupClusterPerformanceAdvisorSchemaAdvice {
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -495,6 +501,7 @@ impl ListGroupClusterPerformanceAdvisorSuggestedIndexes {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_SUGGESTED_INDEXES)?
@@ -504,31 +511,37 @@ impl ListGroupClusterPerformanceAdvisorSuggestedIndexes {
     }
 
     /// Sets the `processIds` query parameter (any number of: text matching the spec's pattern): Process IDs from which to retrieve suggested indexes.
+    #[inline]
     pub fn process_ids(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("processIds", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `namespaces` query parameter (any number of: text): Namespaces from which to retrieve suggested indexes.
+    #[inline]
     pub fn namespaces(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("namespaces", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `since` query parameter (an integer): Date and time from which the query retrieves the suggested indexes.
+    #[inline]
     pub fn since(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("since", [value]).map(Self)
     }
 
     /// Sets the `until` query parameter (an integer): Date and time up until which the query retrieves the suggested indexes.
+    #[inline]
     pub fn until(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("until", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -557,21 +570,25 @@ impl GetGroupManagedSlowMs {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_MANAGED_SLOW_MS)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -596,21 +613,25 @@ impl DisableGroupManagedSlowMs {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&DISABLE_GROUP_MANAGED_SLOW_MS)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -636,21 +657,25 @@ impl EnableGroupManagedSlowMs {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&ENABLE_GROUP_MANAGED_SLOW_MS)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -675,6 +700,7 @@ impl ListGroupProcessPerformanceAdvisorNamespaces {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of host and port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_NAMESPACES)?
@@ -684,26 +710,31 @@ impl ListGroupProcessPerformanceAdvisorNamespaces {
     }
 
     /// Sets the `duration` query parameter (an integer): Length of time expressed during which the query finds suggested indexes among the managed namespaces in the cluster.
+    #[inline]
     pub fn duration(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("duration", [value]).map(Self)
     }
 
     /// Sets the `since` query parameter (an integer): Date and time from which the query retrieves the suggested indexes.
+    #[inline]
     pub fn since(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("since", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -733,6 +764,7 @@ impl ListGroupProcessPerformanceAdvisorSlowQueryLogs {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of host and port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_SLOW_QUERY_LOGS)?
@@ -742,51 +774,61 @@ impl ListGroupProcessPerformanceAdvisorSlowQueryLogs {
     }
 
     /// Sets the `duration` query parameter (an integer): Length of time expressed during which the query finds slow queries among the managed namespaces in the cluster.
+    #[inline]
     pub fn duration(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("duration", [value]).map(Self)
     }
 
     /// Sets the `namespaces` query parameter (any number of: text): Namespaces from which to retrieve slow queries.
+    #[inline]
     pub fn namespaces(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("namespaces", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `nLogs` query parameter (0 to 20000): Maximum number of lines from the log to return.
+    #[inline]
     pub fn n_logs(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("nLogs", [value]).map(Self)
     }
 
     /// Sets the `since` query parameter (an integer): Date and time from which the query retrieves the slow queries.
+    #[inline]
     pub fn since(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("since", [value]).map(Self)
     }
 
     /// Sets the `includeMetrics` query parameter (true or false): Whether or not to include metrics extracted from the slow query log as separate fields.
+    #[inline]
     pub fn include_metrics(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeMetrics", [value]).map(Self)
     }
 
     /// Sets the `includeReplicaState` query parameter (true or false): Whether or not to include the replica state of the host when the slow query log was generated as a separate field.
+    #[inline]
     pub fn include_replica_state(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeReplicaState", [value]).map(Self)
     }
 
     /// Sets the `includeOpType` query parameter (true or false): Whether or not to include the operation type (read/write/command) extracted from the slow query log as a separate field.
+    #[inline]
     pub fn include_op_type(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeOpType", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -816,6 +858,7 @@ impl ListGroupProcessPerformanceAdvisorSuggestedIndexes {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `process_id`: `processId` (text matching the spec's pattern): Combination of host and port that serves the MongoDB process.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, process_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_SUGGESTED_INDEXES)?
@@ -825,56 +868,67 @@ impl ListGroupProcessPerformanceAdvisorSuggestedIndexes {
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `duration` query parameter (an integer): Length of time expressed during which the query finds suggested indexes among the managed namespaces in the cluster.
+    #[inline]
     pub fn duration(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("duration", [value]).map(Self)
     }
 
     /// Sets the `namespaces` query parameter (any number of: text): Namespaces from which to retrieve suggested indexes.
+    #[inline]
     pub fn namespaces(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("namespaces", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `nExamples` query parameter (an integer): Maximum number of example queries that benefit from the suggested index.
+    #[inline]
     pub fn n_examples(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("nExamples", [value]).map(Self)
     }
 
     /// Sets the `nIndexes` query parameter (an integer): Number that indicates the maximum indexes to suggest.
+    #[inline]
     pub fn n_indexes(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("nIndexes", [value]).map(Self)
     }
 
     /// Sets the `since` query parameter (an integer): Date and time from which the query retrieves the suggested indexes.
+    #[inline]
     pub fn since(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("since", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -905,6 +959,7 @@ impl GetGroupServerlessPerformanceAdvisorAutoIndexing {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_SERVERLESS_PERFORMANCE_ADVISOR_AUTO_INDEXING)?
@@ -914,16 +969,19 @@ impl GetGroupServerlessPerformanceAdvisorAutoIndexing {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -957,6 +1015,7 @@ impl SetGroupServerlessPerformanceAdvisorAutoIndexing {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
     /// - `enable`: `enable` (true or false): Value that we want to set for the Serverless Auto Indexing toggle.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>, enable: bool) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&SET_GROUP_SERVERLESS_PERFORMANCE_ADVISOR_AUTO_INDEXING)?
@@ -967,11 +1026,13 @@ impl SetGroupServerlessPerformanceAdvisorAutoIndexing {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -330,6 +330,7 @@ impl CreateGroupPrivateEndpointEndpointService {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE)?.path_param("groupId", group_id)?,
@@ -337,21 +338,25 @@ impl CreateGroupPrivateEndpointEndpointService {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CloudProviderEndpointServiceRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -381,6 +386,7 @@ impl UpdateGroupPrivateEndpointEndpointService {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `endpoint_service_id`: `endpointServiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the private endpoint service that you want to update.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, endpoint_service_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE)?
@@ -390,21 +396,25 @@ impl UpdateGroupPrivateEndpointEndpointService {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiAtlasModifyEndpointServiceRequestView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -433,21 +443,25 @@ impl GetGroupPrivateEndpointRegionalMode {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_PRIVATE_ENDPOINT_REGIONAL_MODE)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -476,26 +490,31 @@ impl ToggleGroupPrivateEndpointRegionalMode {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&TOGGLE_GROUP_PRIVATE_ENDPOINT_REGIONAL_MODE)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ProjectSettingItemView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -525,6 +544,7 @@ impl ListGroupPrivateEndpointEndpointService {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Cloud service provider that manages this private endpoint service.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cloud_provider: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PRIVATE_ENDPOINT_ENDPOINT_SERVICE)?
@@ -534,16 +554,19 @@ impl ListGroupPrivateEndpointEndpointService {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -574,6 +597,7 @@ impl GetGroupPrivateEndpointEndpointService {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Cloud service provider that manages this private endpoint service.
     /// - `endpoint_service_id`: `endpointServiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the private endpoint service that you want to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -588,16 +612,19 @@ impl GetGroupPrivateEndpointEndpointService {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -629,6 +656,7 @@ impl DeleteGroupPrivateEndpointEndpointService {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Cloud service provider that manages this private endpoint service.
     /// - `endpoint_service_id`: `endpointServiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the private endpoint service that you want to delete.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -643,16 +671,19 @@ impl DeleteGroupPrivateEndpointEndpointService {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -684,6 +715,7 @@ impl CreateGroupPrivateEndpointEndpointServiceEndpoint {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Cloud service provider that manages this private endpoint.
     /// - `endpoint_service_id`: `endpointServiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the private endpoint service for which you want to create a private endpoint.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -698,21 +730,25 @@ impl CreateGroupPrivateEndpointEndpointServiceEndpoint {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CreateEndpointRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -744,6 +780,7 @@ impl GetGroupPrivateEndpointEndpointServiceEndpoint {
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Cloud service provider that manages this private endpoint.
     /// - `endpoint_service_id`: `endpointServiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the private endpoint service for which you want to return a private endpoint.
     /// - `endpoint_id`: `endpointId` (text matching the spec's pattern): Unique string that identifies the private endpoint you want to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -760,16 +797,19 @@ impl GetGroupPrivateEndpointEndpointServiceEndpoint {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -802,6 +842,7 @@ impl DeleteGroupPrivateEndpointEndpointServiceEndpoint {
     /// - `cloud_provider`: `cloudProvider` (one of `AWS`, `AZURE`, `GCP`): Cloud service provider that manages this private endpoint.
     /// - `endpoint_service_id`: `endpointServiceId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the private endpoint service from which you want to delete a private endpoint.
     /// - `endpoint_id`: `endpointId` (text matching the spec's pattern): Unique string that identifies the private endpoint you want to delete.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -818,16 +859,19 @@ impl DeleteGroupPrivateEndpointEndpointServiceEndpoint {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

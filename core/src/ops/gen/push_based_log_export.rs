@@ -291,41 +291,49 @@ impl ListGroupLogIntegrations {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_LOG_INTEGRATIONS)?.paginated()?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `integrationType` query parameter (text): Optional filter by integration type (e.g., 'S3\_LOG\_EXPORT').
+    #[inline]
     pub fn integration_type(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("integrationType", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -346,26 +354,31 @@ impl CreateGroupLogIntegration {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_LOG_INTEGRATION)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::LogIntegrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -391,6 +404,7 @@ impl GetGroupLogIntegration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `id`: `id` (text): Unique identifier of the log integration configuration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_LOG_INTEGRATION)?.path_param("groupId", group_id)?.path_param("id", id)?,
@@ -398,16 +412,19 @@ impl GetGroupLogIntegration {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -433,6 +450,7 @@ impl UpdateGroupLogIntegration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `id`: `id` (text): Unique identifier of the log integration configuration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_LOG_INTEGRATION)?
@@ -442,21 +460,25 @@ impl UpdateGroupLogIntegration {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::LogIntegrationRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -483,6 +505,7 @@ impl DeleteGroupLogIntegration {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `id`: `id` (text): Unique identifier of the log integration configuration.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_LOG_INTEGRATION)?
@@ -492,16 +515,19 @@ impl DeleteGroupLogIntegration {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -523,21 +549,25 @@ impl GetGroupPushBasedLogExport {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_PUSH_BASED_LOG_EXPORT)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -569,26 +599,31 @@ impl CreateGroupPushBasedLogExport {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_PUSH_BASED_LOG_EXPORT)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::CreatePushBasedLogExportProjectRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -614,26 +649,31 @@ impl UpdateGroupPushBasedLogExport {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&UPDATE_GROUP_PUSH_BASED_LOG_EXPORT)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::PushBasedLogExportProject) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -659,21 +699,25 @@ impl DeleteGroupPushBasedLogExport {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&DELETE_GROUP_PUSH_BASED_LOG_EXPORT)?.path_param("groupId", group_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -263,6 +263,7 @@ impl ListGroupClusterQueryShapeInsightSummaries {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_QUERY_SHAPE_INSIGHT_SUMMARIES)?
@@ -272,56 +273,67 @@ impl ListGroupClusterQueryShapeInsightSummaries {
     }
 
     /// Sets the `since` query parameter (an integer): Date and time from which to retrieve query shape statistics.
+    #[inline]
     pub fn since(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("since", [value]).map(Self)
     }
 
     /// Sets the `until` query parameter (an integer): Date and time up until which to retrieve query shape statistics.
+    #[inline]
     pub fn until(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("until", [value]).map(Self)
     }
 
     /// Sets the `processIds` query parameter (any number of: text matching the spec's pattern): Process IDs from which to retrieve query shape statistics.
+    #[inline]
     pub fn process_ids(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("processIds", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `namespaces` query parameter (any number of: text): Namespaces from which to retrieve query shape statistics.
+    #[inline]
     pub fn namespaces(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("namespaces", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `commands` query parameter (any number of: one of `find`, `distinct`, `aggregate`): Retrieve query shape statistics matching specified MongoDB commands.
+    #[inline]
     pub fn commands(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("commands", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `nSummaries` query parameter (1 to 100): Maximum number of query statistic summaries to return.
+    #[inline]
     pub fn n_summaries(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("nSummaries", [value]).map(Self)
     }
 
     /// Sets the `series` query parameter (any number of: one of `TOTAL_EXECUTION_TIME`, `AVG_EXECUTION_TIME`, `EXECUTION_COUNT`, `KEYS_EXAMINED`, `DOCS_EXAMINED`, `DOCS_RETURNED` (or one of 9 more)): Query shape statistics data series to retrieve.
+    #[inline]
     pub fn series(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("series", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sets the `queryShapeHashes` query parameter (any number of: text matching the spec's pattern): A list of SHA256 hashes of desired query shapes, output by MongoDB commands like '$queryStats' and $explain or slow query logs.
+    #[inline]
     pub fn query_shape_hashes(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("queryShapeHashes", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -352,6 +364,7 @@ impl GetGroupClusterQueryShapeInsightDetails {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
     /// - `query_shape_hash`: `queryShapeHash` (text matching the spec's pattern): A SHA256 hash of a query shape, output by MongoDB commands like '$queryStats' and '$explain' or slow query logs.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -366,31 +379,37 @@ impl GetGroupClusterQueryShapeInsightDetails {
     }
 
     /// Sets the `since` query parameter (an integer): Date and time from which to retrieve query shape statistics.
+    #[inline]
     pub fn since(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("since", [value]).map(Self)
     }
 
     /// Sets the `until` query parameter (an integer): Date and time up until which to retrieve query shape statistics.
+    #[inline]
     pub fn until(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("until", [value]).map(Self)
     }
 
     /// Sets the `processIds` query parameter (any number of: text matching the spec's pattern): Process IDs from which to retrieve query shape statistics.
+    #[inline]
     pub fn process_ids(self, value: impl IntoIterator<Item = impl AsRef<str>>) -> Result<Self, InvalidInput> {
         self.0.set("processIds", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -421,6 +440,7 @@ impl ListGroupClusterQueryShapes {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, cluster_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_CLUSTER_QUERY_SHAPES)?
@@ -431,36 +451,43 @@ impl ListGroupClusterQueryShapes {
     }
 
     /// Sets the `status` query parameter (one of `REJECTED`): The status of query shapes to retrieve.
+    #[inline]
     pub fn status(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("status", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -486,6 +513,7 @@ impl GetGroupClusterQueryShape {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
     /// - `query_shape_hash`: `queryShapeHash` (text matching the spec's pattern): A SHA256 hash of a query shape, output by MongoDB commands like '$queryStats' and '$explain' or slow query logs.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -500,16 +528,19 @@ impl GetGroupClusterQueryShape {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -540,6 +571,7 @@ impl UpdateGroupClusterQueryShape {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cluster_name`: `clusterName` (text matching the spec's pattern): Human-readable label that identifies the cluster.
     /// - `query_shape_hash`: `queryShapeHash` (text matching the spec's pattern): A SHA256 hash of a query shape, output by MongoDB commands like '$queryStats' and '$explain' or slow query logs.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cluster_name: impl AsRef<str>,
@@ -554,21 +586,25 @@ impl UpdateGroupClusterQueryShape {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::QueryShapeUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -105,61 +105,73 @@ pub struct ListRateLimits(Custom<Page<serde_json::Value>>);
 
 impl ListRateLimits {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
+    #[inline]
     pub fn new() -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_RATE_LIMITS)?.paginated()?))
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `groupId` query parameter (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Project to request rate limits for.
+    #[inline]
     pub fn group_id(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("groupId", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `orgId` query parameter (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Organization to request rate limits for.
+    #[inline]
     pub fn org_id(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("orgId", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `userId` query parameter (text): A string that identifies the Atlas user to request rate limits for.
+    #[inline]
     pub fn user_id(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("userId", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `ipAddress` query parameter (text matching the spec's pattern): An IP address to request rate limits for.
+    #[inline]
     pub fn ip_address(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("ipAddress", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `name` query parameter (text): Filters the returned endpoint sets by the provided endpoint set name.
+    #[inline]
     pub fn name(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("name", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `endpointPath` query parameter (text): Filters the returned endpoint sets by the provided endpoint path.
+    #[inline]
     pub fn endpoint_path(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("endpointPath", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -179,41 +191,49 @@ impl GetRateLimit {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `endpoint_set_id`: `endpointSetId` (text): The ID of the rate limit endpoint set.
+    #[inline]
     pub fn new(endpoint_set_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_RATE_LIMIT)?.path_param("endpointSetId", endpoint_set_id)?))
     }
 
     /// Sets the `groupId` query parameter (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Project to request rate limits for.
+    #[inline]
     pub fn group_id(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("groupId", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `orgId` query parameter (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the Atlas Organization to request rate limits for.
+    #[inline]
     pub fn org_id(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("orgId", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `userId` query parameter (text): A string that identifies the Atlas user to request rate limits for.
+    #[inline]
     pub fn user_id(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("userId", [value.as_ref()]).map(Self)
     }
 
     /// Sets the `ipAddress` query parameter (text matching the spec's pattern): An IP address to request rate limits for.
+    #[inline]
     pub fn ip_address(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("ipAddress", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

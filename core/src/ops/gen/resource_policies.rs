@@ -220,21 +220,25 @@ impl GetOrgNonCompliantResources {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_ORG_NON_COMPLIANT_RESOURCES)?.path_param("orgId", org_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -262,21 +266,25 @@ impl ListOrgResourcePolicies {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_ORG_RESOURCE_POLICIES)?.path_param("orgId", org_id)?))
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -302,26 +310,31 @@ impl CreateOrgResourcePolicy {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_ORG_RESOURCE_POLICY)?.path_param("orgId", org_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiAtlasResourcePolicyCreateView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -347,6 +360,7 @@ impl GetOrgResourcePolicy {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `resource_policy_id`: `resourcePolicyId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies an atlas resource policy.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, resource_policy_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_ORG_RESOURCE_POLICY)?
@@ -356,16 +370,19 @@ impl GetOrgResourcePolicy {
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -391,6 +408,7 @@ impl UpdateOrgResourcePolicy {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `resource_policy_id`: `resourcePolicyId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies an atlas resource policy.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, resource_policy_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_ORG_RESOURCE_POLICY)?
@@ -400,21 +418,25 @@ impl UpdateOrgResourcePolicy {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiAtlasResourcePolicyEditView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -441,6 +463,7 @@ impl DeleteOrgResourcePolicy {
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
     /// - `resource_policy_id`: `resourcePolicyId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies an atlas resource policy.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>, resource_policy_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_ORG_RESOURCE_POLICY)?
@@ -450,16 +473,19 @@ impl DeleteOrgResourcePolicy {
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -481,26 +507,31 @@ impl ValidateOrgResourcePolicies {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `org_id`: `orgId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the organization that contains your projects.
+    #[inline]
     pub fn new(org_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&VALIDATE_ORG_RESOURCE_POLICIES)?.path_param("orgId", org_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiAtlasResourcePolicyCreateView) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

@@ -74,21 +74,25 @@ pub struct GetSystemStatus(Custom);
 
 impl GetSystemStatus {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
+    #[inline]
     pub fn new() -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&GET_SYSTEM_STATUS)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -107,16 +111,19 @@ pub struct ListControlPlaneIpAddresses(Custom);
 
 impl ListControlPlaneIpAddresses {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
+    #[inline]
     pub fn new() -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_CONTROL_PLANE_IP_ADDRESSES)?))
     }
 
     /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }

@@ -178,6 +178,7 @@ impl ListGroupPrivateEndpointServerlessInstanceEndpoint {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `instance_name`: `instanceName` (text matching the spec's pattern): Human-readable label that identifies the serverless instance associated with the tenant endpoint.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, instance_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_PRIVATE_ENDPOINT_SERVERLESS_INSTANCE_ENDPOINT)?
@@ -187,11 +188,13 @@ impl ListGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -223,6 +226,7 @@ impl CreateGroupPrivateEndpointServerlessInstanceEndpoint {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `instance_name`: `instanceName` (text matching the spec's pattern): Human-readable label that identifies the serverless instance for which the tenant endpoint will be created.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, instance_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_PRIVATE_ENDPOINT_SERVERLESS_INSTANCE_ENDPOINT)?
@@ -232,16 +236,19 @@ impl CreateGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ServerlessTenantCreateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -273,6 +280,7 @@ impl GetGroupPrivateEndpointServerlessInstanceEndpoint {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `instance_name`: `instanceName` (text matching the spec's pattern): Human-readable label that identifies the serverless instance associated with the tenant endpoint.
     /// - `endpoint_id`: `endpointId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the tenant endpoint.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         instance_name: impl AsRef<str>,
@@ -287,11 +295,13 @@ impl GetGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -323,6 +333,7 @@ impl UpdateGroupPrivateEndpointServerlessInstanceEndpoint {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `instance_name`: `instanceName` (text matching the spec's pattern): Human-readable label that identifies the serverless instance associated with the tenant endpoint that will be updated.
     /// - `endpoint_id`: `endpointId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the tenant endpoint which will be updated.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         instance_name: impl AsRef<str>,
@@ -337,16 +348,19 @@ impl UpdateGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ServerlessTenantEndpointUpdate) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -379,6 +393,7 @@ impl DeleteGroupPrivateEndpointServerlessInstanceEndpoint {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `instance_name`: `instanceName` (text matching the spec's pattern): Human-readable label that identifies the serverless instance from which the tenant endpoint will be removed.
     /// - `endpoint_id`: `endpointId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies the tenant endpoint which will be removed.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         instance_name: impl AsRef<str>,
@@ -393,11 +408,13 @@ impl DeleteGroupPrivateEndpointServerlessInstanceEndpoint {
     }
 
     /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }

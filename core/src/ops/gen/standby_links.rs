@@ -317,31 +317,37 @@ impl ListGroupStandbyLinks {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_STANDBY_LINKS)?.paginated()?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -366,21 +372,25 @@ impl CreateGroupStandbyLink {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project containing the clusters.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_STANDBY_LINK)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiStandbyLinkRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -410,6 +420,7 @@ impl GetGroupStandbyLink {
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
     /// - `standby_link_id`: `standbyLinkId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the standby link.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, standby_link_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_STANDBY_LINK)?
@@ -419,11 +430,13 @@ impl GetGroupStandbyLink {
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -449,6 +462,7 @@ impl DeleteGroupStandbyLink {
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
     /// - `standby_link_id`: `standbyLinkId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the standby link.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, standby_link_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_STANDBY_LINK)?
@@ -458,11 +472,13 @@ impl DeleteGroupStandbyLink {
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -489,6 +505,7 @@ impl ListGroupStandbyLinkFailovers {
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
     /// - `standby_link_id`: `standbyLinkId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the standby link.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, standby_link_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_STANDBY_LINK_FAILOVERS)?
@@ -499,26 +516,31 @@ impl ListGroupStandbyLinkFailovers {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -549,6 +571,7 @@ impl CreateGroupStandbyLinkFailover {
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
     /// - `standby_link_id`: `standbyLinkId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the standby link.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, standby_link_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_STANDBY_LINK_FAILOVER)?
@@ -558,16 +581,19 @@ impl CreateGroupStandbyLinkFailover {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::ApiStandbyLinkFailoverRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -603,6 +629,7 @@ impl GetGroupStandbyLinkFailover {
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
     /// - `standby_link_id`: `standbyLinkId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the standby link.
     /// - `failover_id`: `failoverId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the failover operation.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         standby_link_id: impl AsRef<str>,
@@ -617,11 +644,13 @@ impl GetGroupStandbyLinkFailover {
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -656,6 +685,7 @@ impl InspectGroupStandbyLinkFailoverReadiness {
     ///
     /// - `group_id`: `groupId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the project.
     /// - `standby_link_id`: `standbyLinkId` (text matching the spec's pattern): Unique 24-hexadecimal digit string that identifies the standby link.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, standby_link_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&INSPECT_GROUP_STANDBY_LINK_FAILOVER_READINESS)?
@@ -665,16 +695,19 @@ impl InspectGroupStandbyLinkFailoverReadiness {
     }
 
     /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }

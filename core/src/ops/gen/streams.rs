@@ -1224,31 +1224,37 @@ impl ListGroupStreamWorkspaces {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_STREAM_WORKSPACES)?.paginated()?.path_param("groupId", group_id)?))
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1273,26 +1279,31 @@ impl CreateGroupStreamWorkspace {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_STREAM_WORKSPACE)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsTenant) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1318,6 +1329,7 @@ impl GetGroupStreamAccountDetails {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `cloud_provider`: `cloudProvider` (text): One of "aws", "azure" or "gcp".
     /// - `region_name`: `regionName` (text): The cloud provider specific region name, i.e.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         cloud_provider: impl AsRef<str>,
@@ -1332,11 +1344,13 @@ impl GetGroupStreamAccountDetails {
     }
 
     /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1366,6 +1380,7 @@ impl ListGroupStreamActiveVpcPeeringConnections {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_STREAM_ACTIVE_VPC_PEERING_CONNECTIONS)?
@@ -1375,26 +1390,31 @@ impl ListGroupStreamActiveVpcPeeringConnections {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1419,6 +1439,7 @@ impl ListGroupStreamPrivateLinkConnections {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_STREAM_PRIVATE_LINK_CONNECTIONS)?
@@ -1428,26 +1449,31 @@ impl ListGroupStreamPrivateLinkConnections {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1472,26 +1498,31 @@ impl CreateGroupStreamPrivateLinkConnection {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&CREATE_GROUP_STREAM_PRIVATE_LINK_CONNECTION)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsPrivateLinkConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1521,6 +1552,7 @@ impl GetGroupStreamPrivateLinkConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `connection_id`: `connectionId` (text): Unique ID that identifies the Private Link connection.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, connection_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_STREAM_PRIVATE_LINK_CONNECTION)?
@@ -1530,11 +1562,13 @@ impl GetGroupStreamPrivateLinkConnection {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1564,6 +1598,7 @@ impl UpdateGroupStreamPrivateLinkConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `connection_id`: `connectionId` (text): Unique ID that identifies the Private Link connection.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, connection_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_STREAM_PRIVATE_LINK_CONNECTION)?
@@ -1573,21 +1608,25 @@ impl UpdateGroupStreamPrivateLinkConnection {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsPrivateLinkConnectionRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1618,6 +1657,7 @@ impl DeleteGroupStreamPrivateLinkConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `connection_id`: `connectionId` (text): Unique ID that identifies the Private Link connection.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, connection_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_STREAM_PRIVATE_LINK_CONNECTION)?
@@ -1627,16 +1667,19 @@ impl DeleteGroupStreamPrivateLinkConnection {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1662,6 +1705,7 @@ impl ListGroupStreamVpcPeeringConnections {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `requester_account_id`: `requesterAccountId` (text): The Account ID of the VPC Peering connection/s.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, requester_account_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_STREAM_VPC_PEERING_CONNECTIONS)?
@@ -1672,26 +1716,31 @@ impl ListGroupStreamVpcPeeringConnections {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1717,6 +1766,7 @@ impl DeleteGroupStreamVpcPeeringConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `id`: `id` (text): The VPC Peering Connection id.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_STREAM_VPC_PEERING_CONNECTION)?
@@ -1726,11 +1776,13 @@ impl DeleteGroupStreamVpcPeeringConnection {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1757,6 +1809,7 @@ impl AcceptGroupStreamVpcPeeringConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `id`: `id` (text): The VPC Peering Connection id.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&ACCEPT_GROUP_STREAM_VPC_PEERING_CONNECTION)?
@@ -1766,16 +1819,19 @@ impl AcceptGroupStreamVpcPeeringConnection {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::VPCPeeringActionChallenge) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1802,6 +1858,7 @@ impl RejectGroupStreamVpcPeeringConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `id`: `id` (text): The VPC Peering Connection id.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&REJECT_GROUP_STREAM_VPC_PEERING_CONNECTION)?
@@ -1811,11 +1868,13 @@ impl RejectGroupStreamVpcPeeringConnection {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1840,6 +1899,7 @@ impl GetGroupStreamWorkspace {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace to return.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_STREAM_WORKSPACE)?
@@ -1849,16 +1909,19 @@ impl GetGroupStreamWorkspace {
     }
 
     /// Sets the `includeConnections` query parameter (true or false): Flag to indicate whether connections information should be included in the stream workspace.
+    #[inline]
     pub fn include_connections(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeConnections", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -1883,6 +1946,7 @@ impl UpdateGroupStreamWorkspace {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace to update.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&UPDATE_GROUP_STREAM_WORKSPACE)?
@@ -1892,21 +1956,25 @@ impl UpdateGroupStreamWorkspace {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsTenantUpdateRequest) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1932,6 +2000,7 @@ impl DeleteGroupStreamWorkspace {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace to delete.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DELETE_GROUP_STREAM_WORKSPACE)?
@@ -1941,16 +2010,19 @@ impl DeleteGroupStreamWorkspace {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -1976,6 +2048,7 @@ impl DownloadGroupStreamAuditLogs {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DOWNLOAD_GROUP_STREAM_AUDIT_LOGS)?
@@ -1986,26 +2059,31 @@ impl DownloadGroupStreamAuditLogs {
     }
 
     /// Sets the `endDate` query parameter (an integer): Timestamp that specifies the end point for the range of log messages to download.
+    #[inline]
     pub fn end_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("endDate", [value]).map(Self)
     }
 
     /// Sets the `startDate` query parameter (an integer): Timestamp that specifies the starting point for the range of log messages to download.
+    #[inline]
     pub fn start_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("startDate", [value]).map(Self)
     }
 
     /// Sets the `spName` query parameter (text): Name of the stream processor to download logs for.
+    #[inline]
     pub fn sp_name(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("spName", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -2031,6 +2109,7 @@ impl ListGroupStreamConnections {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&LIST_GROUP_STREAM_CONNECTIONS)?
@@ -2041,26 +2120,31 @@ impl ListGroupStreamConnections {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2086,6 +2170,7 @@ impl CreateGroupStreamConnection {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_STREAM_CONNECTION)?
@@ -2095,21 +2180,25 @@ impl CreateGroupStreamConnection {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2140,6 +2229,7 @@ impl GetGroupStreamConnection {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace to return.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection to return.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2154,11 +2244,13 @@ impl GetGroupStreamConnection {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -2184,6 +2276,7 @@ impl UpdateGroupStreamConnection {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2198,21 +2291,25 @@ impl UpdateGroupStreamConnection {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2244,6 +2341,7 @@ impl DeleteGroupStreamConnection {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2258,16 +2356,19 @@ impl DeleteGroupStreamConnection {
     }
 
     /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2294,6 +2395,7 @@ impl ListGroupStreamConnectionFailoverConnections {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2309,26 +2411,31 @@ impl ListGroupStreamConnectionFailoverConnections {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2355,6 +2462,7 @@ impl CreateGroupStreamConnectionFailoverConnection {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection name.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2369,21 +2477,25 @@ impl CreateGroupStreamConnectionFailoverConnection {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsFailoverConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2415,6 +2527,7 @@ impl GetGroupStreamConnectionFailoverConnection {
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection.
     /// - `failover_connection_id`: `failoverConnectionId` (text): Label that identifies the stream failover connection id.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2431,16 +2544,19 @@ impl GetGroupStreamConnectionFailoverConnection {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2472,6 +2588,7 @@ impl UpdateGroupStreamConnectionFailoverConnection {
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection.
     /// - `failover_connection_id`: `failoverConnectionId` (text): Label that identifies the stream failover connection id.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2488,21 +2605,25 @@ impl UpdateGroupStreamConnectionFailoverConnection {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsFailoverConnection) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2535,6 +2656,7 @@ impl DeleteGroupStreamConnectionFailoverConnection {
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `connection_name`: `connectionName` (text): Label that identifies the stream connection.
     /// - `failover_connection_id`: `failoverConnectionId` (text): Label that identifies the stream failover connection id.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2551,16 +2673,19 @@ impl DeleteGroupStreamConnectionFailoverConnection {
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2591,6 +2716,7 @@ impl CreateGroupStreamProcessor {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&CREATE_GROUP_STREAM_PROCESSOR)?
@@ -2600,21 +2726,25 @@ impl CreateGroupStreamProcessor {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsProcessor) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2645,6 +2775,7 @@ impl GetGroupStreamProcessor {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `processor_name`: `processorName` (text): Label that identifies the stream processor.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2659,16 +2790,19 @@ impl GetGroupStreamProcessor {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2699,6 +2833,7 @@ impl UpdateGroupStreamProcessor {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `processor_name`: `processorName` (text): Label that identifies the stream processor.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2713,21 +2848,25 @@ impl UpdateGroupStreamProcessor {
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsModifyStreamProcessor) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2759,6 +2898,7 @@ impl DeleteGroupStreamProcessor {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `processor_name`: `processorName` (text): Label that identifies the stream processor.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2773,16 +2913,19 @@ impl DeleteGroupStreamProcessor {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2810,6 +2953,7 @@ impl StartGroupStreamProcessor {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `processor_name`: `processorName` (text): Label that identifies the stream processor.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2824,16 +2968,19 @@ impl StartGroupStreamProcessor {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2861,6 +3008,7 @@ impl StartGroupStreamProcessorWith {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `processor_name`: `processorName` (text): Label that identifies the stream processor.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2875,21 +3023,25 @@ impl StartGroupStreamProcessorWith {
     }
 
     /// Sets the JSON request body (optional).
+    #[inline]
     pub fn body(self, body: &crate::schemas::StreamsStartStreamProcessorWith) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2917,6 +3069,7 @@ impl StopGroupStreamProcessor {
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
     /// - `processor_name`: `processorName` (text): Label that identifies the stream processor.
+    #[inline]
     pub fn new(
         group_id: impl AsRef<str>,
         tenant_name: impl AsRef<str>,
@@ -2931,16 +3084,19 @@ impl StopGroupStreamProcessor {
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -2966,6 +3122,7 @@ impl GetGroupStreamProcessors {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&GET_GROUP_STREAM_PROCESSORS)?
@@ -2976,31 +3133,37 @@ impl GetGroupStreamProcessors {
     }
 
     /// Sets the `itemsPerPage` query parameter (1 to 500): Number of items that the response returns per page.
+    #[inline]
     pub fn items_per_page(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("itemsPerPage", [value]).map(Self)
     }
 
     /// Sets the `pageNum` query parameter (at least 1): Number of the page that displays the current set of the total objects that the response returns.
+    #[inline]
     pub fn page_num(self, value: u32) -> Result<Self, InvalidInput> {
         self.0.set("pageNum", [value]).map(Self)
     }
 
     /// Sets the `includeCount` query parameter (true or false): Flag that indicates whether the response returns the total number of items ('totalCount') in the response.
+    #[inline]
     pub fn include_count(self, value: bool) -> Result<Self, InvalidInput> {
         self.0.set("includeCount", [value]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
@@ -3026,6 +3189,7 @@ impl DownloadGroupStreamOperationalLogs {
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
     /// - `tenant_name`: `tenantName` (text): Label that identifies the stream workspace.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>, tenant_name: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(
             Custom::for_endpoint(&DOWNLOAD_GROUP_STREAM_OPERATIONAL_LOGS)?
@@ -3036,26 +3200,31 @@ impl DownloadGroupStreamOperationalLogs {
     }
 
     /// Sets the `endDate` query parameter (an integer): Timestamp that specifies the end point for the range of log messages to download.
+    #[inline]
     pub fn end_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("endDate", [value]).map(Self)
     }
 
     /// Sets the `startDate` query parameter (an integer): Timestamp that specifies the starting point for the range of log messages to download.
+    #[inline]
     pub fn start_date(self, value: i64) -> Result<Self, InvalidInput> {
         self.0.set("startDate", [value]).map(Self)
     }
 
     /// Sets the `spName` query parameter (text): Name of the stream processor to download logs for.
+    #[inline]
     pub fn sp_name(self, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         self.0.set("spName", [value.as_ref()]).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
@@ -3080,26 +3249,31 @@ impl WithGroupStreamSampleConnections {
     /// The operation, each argument checked by the spec's rules (an invalid one is an [`InvalidInput`] naming it); nothing is sent.
     ///
     /// - `group_id`: `groupId` (24 hexadecimal digits): Unique 24-hexadecimal digit string that identifies your project.
+    #[inline]
     pub fn new(group_id: impl AsRef<str>) -> Result<Self, InvalidInput> {
         Ok(Self(Custom::for_endpoint(&WITH_GROUP_STREAM_SAMPLE_CONNECTIONS)?.path_param("groupId", group_id)?))
     }
 
     /// Sets the JSON request body (required).
+    #[inline]
     pub fn body(self, body: &serde_json::Value) -> Result<Self, InvalidInput> {
         self.0.json(body).map(Self)
     }
 
     /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
         self.0.checked_version(version).map(Self)
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
+    #[inline]
     pub fn envelope(self, on: bool) -> Self {
         Self(self.0.envelope(on))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
+    #[inline]
     pub fn pretty(self, on: bool) -> Self {
         Self(self.0.pretty(on))
     }
