@@ -38,7 +38,7 @@ count=$(echo "$sizes" | wc -l)
 [ "$count" -ge 2 ] || { echo "no tags found in core/Cargo.toml's generated block" >&2; exit 1; }
 median=$(echo "$sizes" | sed -n "$(((count + 1) / 2))p" | cut -d' ' -f2)
 largest=$(echo "$sizes" | tail -1 | cut -d' ' -f2)
-lines_of() { wc -l <"$repo/core/src/catalog/gen/${1//-/_}.rs"; }
+lines_of() { wc -l <"$repo/core/src/ops/gen/${1//-/_}.rs"; }
 ops_of() { echo "$sizes" | awk -v t="$1" '$2 == t { print $1 }'; }
 echo "tags: $count; median by operations: $median ($(ops_of "$median") operations, $(lines_of "$median") generated lines);" \
   "largest: $largest ($(ops_of "$largest") operations, $(lines_of "$largest") lines)"

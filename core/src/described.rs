@@ -220,6 +220,14 @@ impl Described {
         self.query.push((name.to_owned(), value));
     }
 
+    /// Removes every value of the query parameter or header `name` (a setter replacing them).
+    pub(crate) fn remove_param(&mut self, name: &str, header: bool) {
+        match header {
+            true => self.headers.retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name)),
+            false => self.query.retain(|(n, _)| n != name),
+        }
+    }
+
     pub(crate) fn set_name(&mut self, name: &'static str) -> Result<(), InvalidInput> {
         let ok = (1..=64).contains(&name.len())
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));

@@ -55,6 +55,28 @@ impl Client {
     /// let users: Vec<_> = client.all(ListGroupUsers::new("32b6e34b3d91647abb20e7b8")?).collect::<Result<_, _>>()?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// Every list of the API is walked so, the generated ones too (each tag's behind its
+    /// feature): here the clusters of a project on the fake Atlas, one a page.
+    ///
+    /// ```
+    /// use atlas_admin_testing::fake::FakeAtlas;
+    /// use atlas_admin_ureq::{Client, ops::{CreateGroupCluster, ListGroupClusters}};
+    /// use atlas_admin_ureq::core::schemas::ClusterDescription20240805;
+    /// use serde_json::json;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = FakeAtlas::start();
+    /// let c = fake.config().clone();
+    /// let client = Client::builder().base_url(&fake.base_url()).api_key(c.public_key, c.private_key).build()?;
+    /// for name in ["Cluster0", "Cluster1"] {
+    ///     let body: ClusterDescription20240805 = serde_json::from_value(json!({"name": name, "clusterType": "REPLICASET"}))?;
+    ///     client.execute(&CreateGroupCluster::new(&c.group_id)?.body(&body)?)?;
+    /// }
+    /// let list = ListGroupClusters::new(&c.group_id)?.items_per_page(1)?;
+    /// let names: Vec<Option<String>> = client.all(list).map(|c| c.map(|c| c.name)).collect::<Result<_, _>>()?;
+    /// assert_eq!(names, [Some("Cluster0".to_owned()), Some("Cluster1".to_owned())]);
+    /// # Ok(()) }
+    /// ```
     pub fn all<O: Paginated>(&self, op: O) -> Items<'_, O> {
         Items { pages: self.pages(op), current: Vec::new().into_iter() }
     }

@@ -1,6 +1,6 @@
-//! `cargo run -p atlas-admin-codegen [-- --check]`: writes the endpoint catalog of
-//! atlas-admin-core (`core/src/catalog/gen/`), the tag features of the core and transport
-//! manifests and the coverage table of `README.md` from the vendored spec (`core/codegen/spec/atlas-admin-v2.yaml`, checked against the
+//! `cargo run -p atlas-admin-codegen [-- --check]`: writes the endpoint catalog and the typed
+//! operations of atlas-admin-core (`core/src/catalog/gen/`, `core/src/ops/gen/`), the tag features of the core and
+//! transport manifests and the coverage table of `README.md` from the vendored spec (`core/codegen/spec/atlas-admin-v2.yaml`, checked against the
 //! sha256 in `spec/SOURCE.md`) and `core/codegen/overrides.toml`.
 //!
 //! Offline and deterministic: the output depends only on those files (sorted maps, no clock).
@@ -13,6 +13,7 @@ mod model;
 mod overrides;
 mod schemas;
 mod spec;
+mod typed;
 
 use atlas_admin_testing::files;
 use std::collections::BTreeMap;
@@ -66,15 +67,12 @@ fn run(check: bool) -> Result<usize, String> {
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
     let gen_dir = root.join("core/src/catalog/gen");
     files.insert(gen_dir.join("mod.rs"), rustfmt(&root, &emit::gen_mod(&tags))?);
-    files.insert(gen_dir.join("enums.rs"), rustfmt(&root, &emit::enums_file(&tags))?);
-    for tag in &tags {
-        files.insert(gen_dir.join(format!("{}.rs", tag.module)), rustfmt(&root, &emit::tag_file(tag))?);
-    }
     files.insert(root.join("tests/src/fake/spec.json"), fake_spec::file(&spec)?);
     let schemas_dir = root.join("core/src/schemas/gen");
     for (name, text) in models.files() {
         files.insert(schemas_dir.join(name), rustfmt(&root, &text)?);
     }
+    typed::generate(&root, &spec, &tags, &models, &mut files)?;
     let manifests = std::iter::once(("core", None)).chain(TRANSPORTS.iter().map(|t| (*t, Some("atlas-admin-core"))));
     for (dir, forward) in manifests {
         let path = root.join(dir).join("Cargo.toml");
@@ -88,7 +86,8 @@ fn run(check: bool) -> Result<usize, String> {
     files.insert(root.join("README.md"), readme_coverage(&root, &tags)?);
 
     // Generated files no longer produced (a tag that left the spec).
-    let stale: Vec<PathBuf> = [&gen_dir, &schemas_dir]
+    let ops_dir = root.join("core/src/ops/gen");
+    let stale: Vec<PathBuf> = [&gen_dir, &schemas_dir, &ops_dir]
         .iter()
         .flat_map(|d| std::fs::read_dir(d).into_iter().flatten())
         .filter_map(Result::ok)

@@ -27,7 +27,7 @@
 #[path = "gen/mod.rs"]
 mod generated;
 
-use crate::operation::{Endpoint, Preview};
+use crate::operation::Endpoint;
 
 /// One spec tag of the catalog.
 #[derive(Debug)]
@@ -79,13 +79,6 @@ pub fn call(name: &str) -> Result<crate::ops::Custom, crate::InvalidInput> {
             name,
         )),
     }
-}
-
-/// The `x-xgen-preview` details of a version: only with the `preview` feature, which brings
-/// preview versions. (Used by the generated tag modules, which a default build does not compile.)
-#[allow(dead_code)]
-pub(crate) const fn preview(details: Preview) -> Option<Preview> {
-    if cfg!(feature = "preview") { Some(details) } else { None }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Every operation, declared once in one table; one type each, named after the spec's
-//! operationIds. Run any of them with a transport's `client.execute(&op)`.
+//! Every operation, one type each, named after the spec's operationIds: the hand-written table
+//! below, and a type generated from the spec for every other one (see "Every other operation").
+//! Run any of them with a transport's `client.execute(&op)`.
 //!
 //! | type | tag | method and path | `pretty` |
 //! |---|---|---|---|
@@ -32,8 +33,62 @@
 //! | [`AddOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:addUser` | yes |
 //! | [`RemoveOrgTeamUser`] | `mongoDbCloudUsers` | `POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser` | yes |
 //!
-//! (A unit test keeps this list equal to [`ALL`].) The metadata of every other operation of the
-//! spec is in the generated [`crate::catalog`], behind one Cargo feature per tag.
+//! (A unit test keeps this list equal to [`ALL`].)
+//!
+//! # Every other operation: generated
+//!
+//! Each of the spec's other operations has a generated type, named after its operationId in
+//! UpperCamel (`listGroupClusters` is `ListGroupClusters`) and compiled with its tag's Cargo
+//! feature (`clusters`; a preview-only one also needs `preview`). The SDK and Atlas CLI short
+//! names are type aliases where no other name takes them (`ListClusters`). [`GENERATED`] lists
+//! their [`Endpoint`]s: with [`ALL`], every [`crate::catalog`] entry has exactly one typed
+//! operation. They are written to `ops/gen/` by `cargo run -p atlas-admin-codegen` from the
+//! verbatim spec (one module per tag, holding the tag's catalog entries too), never by hand.
+//!
+//! A generated type wraps a [`Custom`] made from its catalog entry ([`Custom::for_endpoint`]):
+//! it is checked and sent exactly as `catalog::call(name)` is, by one validation path and one
+//! request builder. It has
+//! - `new` with the path parameters (and the required query ones), each checked by the entry's
+//!   kind or pattern before anything is sent: an invalid one is an [`InvalidInput`] naming it;
+//! - one setter per optional query or header parameter, typed by its kind (`bool`, integers
+//!   checked against the spec's range, text checked against the enum's values, the pattern or
+//!   the date format, an iterator for a repeated one), replacing what it held;
+//! - `body(&value)` where the operation takes one (checked as required or not before sending);
+//! - `api_version(v)`, refusing a version the entry does not list (by default the entry's
+//!   [default](Endpoint::default_version)); `envelope` and `pretty` only where the spec lists them.
+//!
+//! Request bodies and JSON answers are the spec's models ([`crate::schemas`]; a
+//! [`serde_json::Value`] where the spec names no schema); a list answers a [`Page`] of its
+//! items and is [`Paginated`] (`client.all(op)`, `client.pages(op)` and the async streams walk
+//! it); a download answers its bytes (`Vec<u8>`), an empty success `()`. A POST is not retried
+//! once it may have reached Atlas.
+//!
+//! ```
+//! use atlas_admin_core::{Config, Page, unsigned_request, ops::ListGroupClusters, paginate::Paginator};
+//! use atlas_admin_core::schemas::ClusterDescription20240805;
+//! let op = ListGroupClusters::new("32b6e34b3d91647abb20e7b8")?.items_per_page(2)?;
+//! let req = unsigned_request(&Config::default(), &op)?;
+//! assert_eq!(req.uri().path_and_query().unwrap(), "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters?itemsPerPage=2");
+//! assert_eq!(req.headers()["accept"], "application/vnd.atlas.2024-08-05+json");
+//! // Checked by the spec's rules before anything is sent, naming the parameter or option.
+//! assert_eq!(ListGroupClusters::new("not-an-id").unwrap_err().field(), "groupId");
+//! assert_eq!(op.clone().items_per_page(501).unwrap_err().field(), "itemsPerPage");
+//! assert_eq!(op.clone().api_version(atlas_admin_core::ApiVersion::new("2025-03-12")?).unwrap_err().field(), "api_version");
+//!
+//! // A client walks it with `client.all(op)`; the same walk, sans IO:
+//! let mut pages = Paginator::new(op);
+//! let first = pages.next_op().unwrap()?;
+//! let page: Page<ClusterDescription20240805> = serde_json::from_str(r#"{"results":[{"name":"Cluster0"},{"name":"Cluster1"}],"links":[{"rel":"next","href":"https://x/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters?itemsPerPage=2&pageNum=2"}]}"#)?;
+//! pages.handle(&page);
+//! let second = pages.next_op().unwrap()?;
+//! let req = unsigned_request(&Config::default(), &second)?;
+//! assert_eq!(req.uri().query(), Some("itemsPerPage=2&pageNum=2"));
+//! assert_eq!(page.results[1].name.as_deref(), Some("Cluster1"));
+//! # let _ = first;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Described at run time
 //!
 //! An endpoint the table does not type (newer than the vendored spec, or an older API version
 //! whose schema differs) is described at run time with [`Custom`]: method, path, query, JSON
@@ -99,6 +154,12 @@
 mod catalog_call;
 mod custom;
 mod table;
+mod typed;
+
+/// The catalog entries of every operation and the typed operations generated from the spec (`ops/gen/`).
+#[path = "gen/mod.rs"]
+pub(crate) mod generated;
+pub use generated::*;
 
 pub use crate::described::{Described, MAX_BODY_BYTES, ResponseFormat};
 pub use custom::{Custom, CustomOutput};
