@@ -26,9 +26,26 @@ use atlas_admin_ureq::Client;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
-use support::{client, gone, seed_example_cluster, spec_status_for, value};
+use support::{client, gone, seed_example_cluster, spec_status_for};
 
 const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/codegen/spec/atlas-admin-v2.yaml");
+
+/// Path parameters whose value the spec leaves free but whose answer's field of that name it
+/// constrains (an id of 24 hex characters, a database user's `databaseName`): (the parameter,
+/// a piece of the path it must be in, the value the requests give it). A value the fake was
+/// sent is answered as sent, so the requests send one the answer may carry.
+const PARAM_VALUES: &[(&str, &str, &str)] = &[
+    ("databaseName", "/databaseUsers/", "admin"),
+    ("reportId", "", "5f1e2d3c4b5a69788796a5b4"),
+    ("metricIntegrationId", "", "5f1e2d3c4b5a69788796a5b4"),
+    ("simulationId", "", "5f1e2d3c4b5a69788796a5b4"),
+];
+
+/// The value the requests give parameter `name` of `e` ([`PARAM_VALUES`], else `support::value`).
+fn value(e: &Endpoint, name: &str, config: &FakeConfig) -> String {
+    let fixed = PARAM_VALUES.iter().find(|(n, within, _)| *n == name && e.path.contains(within));
+    fixed.map_or_else(|| support::value(e, name, config), |(_, _, v)| (*v).to_owned())
+}
 
 /// An id of the right shape that names no project or organization.
 const UNKNOWN_ID: &str = "0a0b0c0d0e0f101112131415";
