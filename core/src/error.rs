@@ -549,7 +549,17 @@ impl fmt::Display for ApiError {
             write!(f, ": {}", Sanitized(d))?;
         }
         if let Some(b) = &self.body.bad_request_detail {
-            for v in &b.fields {
+            let detail = self.body.detail.as_deref().unwrap_or_default();
+            // A field the detail already ends naming with its description (`Invalid request
+            // body: roleName is required`) is not shown twice (checked at the end only: linear).
+            let told = |field: &str, why: &str| {
+                detail
+                    .strip_suffix(why)
+                    .and_then(|d| d.strip_suffix(' '))
+                    .and_then(|d| d.strip_suffix(field))
+                    .is_some_and(|rest| !field.is_empty() && (rest.is_empty() || rest.ends_with(' ')))
+            };
+            for v in b.fields.iter().filter(|v| !told(&v.field, &v.description)) {
                 write!(f, "; {}: {}", Sanitized(&v.field), Sanitized(&v.description))?;
             }
         }
@@ -808,6 +818,27 @@ mod tests {
         assert!(auth(AuthFailure::DigestRejected).is_unauthorized());
         assert!(!auth(AuthFailure::TokenUnavailable).is_unauthorized());
         assert!(!auth(AuthFailure::DigestRejected).is_conflict());
+    }
+
+    /// Review finding 10: a field the detail names with its reason is shown once; the others
+    /// are listed.
+    #[test]
+    fn a_field_the_detail_names_is_shown_once() {
+        let body = serde_json::json!({
+            "error": 400, "errorCode": "VALIDATION_ERROR", "detail": "Invalid request body: roleName is required",
+            "badRequestDetail": {"fields": [
+                {"field": "roleName", "description": "is required"},
+                {"field": "actions", "description": "is required"},
+            ]},
+        });
+        let shown = api(400, &body.to_string()).to_string();
+        assert_eq!(shown.matches("is required").count(), 2, "{shown}");
+        assert!(shown.ends_with("Invalid request body: roleName is required; actions: is required"), "{shown}");
+        let other = body.to_string().replace(r#""field":"roleName""#, r#""field":"Name""#);
+        assert!(
+            api(400, &other).to_string().ends_with("; Name: is required; actions: is required"),
+            "a whole name only"
+        );
     }
 
     /// Regression: server text reached `Display` with raw ESC/CR/LF bytes.

@@ -6,7 +6,7 @@
 //! version the operation has: so the core's own checks (parameter kinds, required
 //! parameters, versions, bodies, downloads) pass for all of them before anything is sent.
 //! Each answer's status must be one the catalog documents for the operation's success (or the
-//! one real Atlas answers instead: `support::ATLAS_STATUSES`), or an
+//! one real Atlas answers instead: `fake::ATLAS_STATUSES`), or an
 //! Atlas error (`ApiError` body with an `errorCode`) of 400, 404 or 409 (the catalog does not
 //! carry the spec's error statuses yet), or 410 `VERSION_GONE` for a version past its sunset
 //! on the fake's clock.

@@ -146,3 +146,27 @@ fn a_write_only_field_is_never_answered() {
     assert_eq!(stored.len(), 1);
     assert!(!Value::Array(stored).to_string().contains(secret), "the fake's state keeps no password");
 }
+
+/// Review finding 3: what Atlas was recorded sending (atlas-facts.md §7: a cluster's
+/// `readPreference: "secondary"` off the spec's upper-case enum, `null` for a list) is read back
+/// as seeded, and taken back in a PATCH.
+#[test]
+fn a_seeded_value_off_the_spec_is_kept_and_taken_back() {
+    let fake = FakeAtlas::start();
+    let client = client(&fake);
+    let group = fake.config().group_id.clone();
+    let clusters = format!("/api/atlas/v2/groups/{group}/clusters");
+    let seeded = json!({"name": "bi", "biConnector": {"enabled": true, "readPreference": "secondary"}, "tags": null});
+    fake.seed_resource(&clusters, seeded).unwrap();
+    let on_cluster =
+        |id: &str| catalog::call(id).unwrap().param("groupId", &group).unwrap().param("clusterName", "bi").unwrap();
+    let read = client.execute(&on_cluster("getGroupCluster")).unwrap().value;
+    assert_eq!(read["biConnector"]["readPreference"], "secondary", "never replaced: {read}");
+    assert_eq!(read["tags"], Value::Null, "never replaced: {read}");
+    let patch = json!({"biConnector": {"enabled": true, "readPreference": "secondary"}});
+    let patched = client.execute(&on_cluster("updateGroupCluster").json(&patch).unwrap()).unwrap().value;
+    assert_eq!(patched["biConnector"]["readPreference"], "secondary", "{patched}");
+    let bad = json!({"biConnector": {"readPreference": "NOT_A_PREFERENCE"}});
+    let refused = api_error(client.execute(&on_cluster("updateGroupCluster").json(&bad).unwrap()));
+    assert_eq!(refused.status.as_u16(), 400, "{refused}");
+}

@@ -282,15 +282,22 @@ fn respond(req: &Request<'_>, value: Option<Value>) -> Outcome {
 }
 
 /// 400 `VALIDATION_ERROR` for a JSON body that breaks the operation's request schema (a
-/// missing required field, a wrong type, a value outside its enum or range), naming each field.
+/// missing required field, a wrong type, a value outside its enum or range), naming each field;
+/// for no body where the spec requires one, and for a body that is not JSON. A body too large to
+/// check to its end within the validator's budget is taken, past what was checked (Atlas takes
+/// large bodies: a search index of many fields).
 /// A required field named after a path parameter may be left out (assumed: Atlas takes it from
 /// the path, as the fake does).
 fn check_body(req: &Request<'_>) -> Result<(), Outcome> {
     let e = req.endpoint;
-    if !matches!(e.method, Method::POST | Method::PUT | Method::PATCH) || req.body.iter().all(u8::is_ascii_whitespace) {
+    let refused = |reason: &str| Outcome::validation(vec![("body".to_owned(), reason.to_owned())]);
+    if !matches!(e.method, Method::POST | Method::PUT | Method::PATCH) {
         return Ok(());
     }
-    let Ok(body) = serde_json::from_slice::<Value>(req.body) else { return Ok(()) };
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return if e.body_required { Err(refused("is required")) } else { Ok(()) };
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(req.body) else { return Err(refused("is not valid JSON")) };
     let mut problems = spec::request_problems(e.operation_id, req.version, e.method == Method::PATCH, &body);
     // A field the path gives (`groupId` of a database user) is taken from the path.
     let in_path = |field: &str| e.params.iter().any(|p| p.location == ParamIn::Path && p.name == field);
@@ -631,5 +638,36 @@ mod tests {
         let text = ParamKind::Text { min_len: None, max_len: None };
         assert_eq!(path_value("a%252Fb", &text), "a%2Fb", "decoded once, elsewhere");
         assert_eq!(path_value("%24external", &text), "$external");
+    }
+
+    /// Review finding 7: no body where the spec requires one, and a body that is not JSON, are
+    /// 400 `VALIDATION_ERROR` (a create, a `:verb` action), not an item of invented values.
+    #[cfg(feature = "fake-full")]
+    #[test]
+    fn a_required_body_must_be_sent_and_be_json() {
+        let config = super::super::FakeConfig::default();
+        let check = |operation: &str, path: &str, body: &[u8]| {
+            let endpoint = catalog::find(operation).unwrap_or_else(|| panic!("{operation}"));
+            let req = Request {
+                config: &config,
+                principal: "p",
+                now: std::time::SystemTime::UNIX_EPOCH,
+                query: &[],
+                path,
+                version: endpoint.versions[0],
+                body,
+                endpoint,
+                bytes: false,
+            };
+            check_body(&req).err().map(|o| (o.status.as_u16(), o.error_code))
+        };
+        let refused = Some((400, Some("VALIDATION_ERROR".to_owned())));
+        let alerts = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/alertConfigs";
+        for body in [&b""[..], b" \n", b"{\"enabled\": tru", b"{} {}"] {
+            assert_eq!(check("createGroupAlertConfig", alerts, body), refused, "{body:?}");
+        }
+        let pin = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/c1:pinFeatureCompatibilityVersion";
+        assert_eq!(check("pinFeatureCompatibilityVersion", pin, b"{oops"), refused);
+        assert_eq!(check("pinFeatureCompatibilityVersion", pin, b""), None, "its body is optional");
     }
 }

@@ -123,6 +123,7 @@ pub use seed::{SeedAction, SeedEntry, SeedReport};
 pub use seeding::SeedError;
 pub use server::FakeAtlas;
 pub use service::{CLOCK_PATH, COUNTERS_PATH};
+pub use spec::ATLAS_STATUSES;
 #[cfg(feature = "suites")]
 pub(crate) use spec::{drop_unanswered, field_example, observed_status, request_example};
 pub use users::{CANNOT_REMOVE_LAST_ROLE, SeedUser, USER_ALREADY_HAS_ROLE};

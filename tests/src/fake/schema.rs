@@ -14,7 +14,8 @@
 //! checked: `format`.
 //!
 //! Bounded: nesting deeper than [`MAX_DEPTH`] is not looked into, and one call does at most
-//! [`BUDGET`] steps (then it stops looking and says so), so any input is judged in bounded time.
+//! [`BUDGET`] steps (then it stops looking: [`Schemas::validate_checked`] says so), so any input
+//! is judged in bounded time; [`Schemas::drop_write_only`] is linear in the value's size.
 
 use super::values::example_value;
 use atlas_admin_core::{ParamKind, Pattern};
@@ -146,15 +147,20 @@ impl<'a> Schemas<'a> {
         &ANYTHING
     }
 
-    /// Where `value` breaks `schema` as a body going in `direction` (empty: it keeps it).
+    /// Where `value` breaks `schema` as a body going in `direction` (empty: it keeps it), as far
+    /// as [`BUDGET`] steps look: past them the rest is not checked, and taken (a large body Atlas
+    /// accepts, a search index of many fields, is not refused for its size).
     pub fn validate(&self, schema: &'a Value, value: &Value, direction: Direction) -> Vec<Violation> {
+        self.validate_checked(schema, value, direction).0
+    }
+
+    /// [`Self::validate`], and whether the whole value was looked at (`false`: the budget ran
+    /// out first, and what follows was not checked).
+    pub fn validate_checked(&self, schema: &'a Value, value: &Value, direction: Direction) -> (Vec<Violation>, bool) {
         let walk = Walk::new();
         let mut out = Vec::new();
         self.check(schema, value, direction, "", 0, &walk, &mut out);
-        if walk.budget.get() == 0 && out.is_empty() {
-            out.push(Violation { field: String::new(), reason: "is too complex to check".to_owned() });
-        }
-        out
+        (out, walk.budget.get() > 0)
     }
 
     /// Whether `value` keeps `schema` (within the walk's budget).
@@ -205,7 +211,7 @@ impl<'a> Schemas<'a> {
             }
         }
         if let Some(Value::Array(options)) = map.get("enum") {
-            if !value.is_null() && !options.contains(value) {
+            if !value.is_null() && !in_enum(options, value, dir) {
                 fail(format!("must be one of {}", shown_enum(options)));
                 return;
             }
@@ -470,10 +476,13 @@ impl<'a> Schemas<'a> {
         }
     }
 
-    /// `value` repaired to keep `schema` as a body going in `direction`: what keeps it is kept
-    /// (the fields a request set), a missing required property is added ([`Self::example`]),
-    /// and a value of the wrong type, out of its enum, range or (known) pattern is replaced by an
-    /// example.
+    /// `value` completed to keep `schema` as a body going in `direction`: a missing required
+    /// property is added ([`Self::example`]); a value that was sent or seeded is never replaced,
+    /// even where it breaks the schema (Atlas sends values off its spec's enums, `null` for
+    /// lists: atlas-facts.md §7), only a scalar sent where the schema wants an object is lifted
+    /// into the object that holds it (a role name `ORG_MEMBER` answered as
+    /// `{"roleName": "ORG_MEMBER"}`), and a body that is itself of another type than the
+    /// schema's (the fake's stored item where a list is answered) is made anew.
     pub fn conform(&self, schema: &'a Value, value: &mut Value, direction: Direction, fill: Fill<'_>) {
         self.repair(schema, value, direction, fill, "", 0, &Walk::new());
     }
@@ -494,24 +503,19 @@ impl<'a> Schemas<'a> {
         if depth > MAX_DEPTH || !walk.step() {
             return;
         }
-        let nullable = map.get("nullable") == Some(&Value::Bool(true));
-        if value.is_null() && nullable {
+        if value.is_null() {
             return;
         }
         let typed = map.get("type").and_then(Value::as_str);
-        let wrong_type = typed.is_some_and(|t| !has_type(value, t)) || (value.is_null() && typed.is_some());
-        let off_enum = map.get("enum").and_then(Value::as_array).is_some_and(|e| !e.contains(value));
-        let mut bounds = Vec::new();
-        self.check_bounds(map, value, "", &mut bounds);
-        if wrong_type || off_enum || !bounds.is_empty() || pattern_problem(map, value, name).is_some() {
-            let lifted = wrong_type.then(|| self.lift(map, value)).flatten();
-            *value = match lifted {
-                Some(mut object) => {
-                    self.repair(s, &mut object, dir, fill, name, depth + 1, walk);
-                    object
-                }
-                None => self.make(s, dir, fill, name, depth, walk),
-            };
+        if typed.is_some_and(|t| !has_type(value, t)) {
+            if let Some(mut object) = self.lift(map, value) {
+                self.repair(s, &mut object, dir, fill, name, depth + 1, walk);
+                *value = object;
+            } else if depth == 0 {
+                // The body itself of another type (the fake's stored object where the answer is
+                // a list, a string, a flag) is the fake's own shape, not a value sent: made.
+                *value = self.make(s, dir, fill, name, depth, walk);
+            }
             return;
         }
         for sub in map.get("allOf").and_then(Value::as_array).into_iter().flatten() {
@@ -562,11 +566,13 @@ impl<'a> Schemas<'a> {
     /// never answers: a database user's `password`); a property of a `oneOf`/`anyOf` branch
     /// counts. Bounded like the other walks.
     pub fn drop_write_only(&self, schema: &'a Value, value: &mut Value) {
-        self.strip(schema, value, 0, &Walk::new());
+        self.strip(schema, value, 0);
     }
 
-    fn strip(&self, schema: &'a Value, value: &mut Value, depth: usize, walk: &Walk) {
-        if depth > MAX_DEPTH || !walk.step() {
+    /// Linear in the size of `value` (each of its values is looked at once, each property's
+    /// schema found in bounded steps), so no budget: a large body loses every `writeOnly` field.
+    fn strip(&self, schema: &'a Value, value: &mut Value, depth: usize) {
+        if depth > MAX_DEPTH {
             return;
         }
         let s = self.resolve(schema);
@@ -582,14 +588,14 @@ impl<'a> Schemas<'a> {
                     if write_only(prop) || write_only(self.resolve(prop)) {
                         fields.remove(&name);
                     } else if let Some(v) = fields.get_mut(&name) {
-                        self.strip(prop, v, depth + 1, walk);
+                        self.strip(prop, v, depth + 1);
                     }
                 }
             }
             Value::Array(items) => {
                 if let Some(item) = s.get("items") {
                     for v in items {
-                        self.strip(item, v, depth + 1, walk);
+                        self.strip(item, v, depth + 1);
                     }
                 }
             }
@@ -637,6 +643,13 @@ fn skipped(prop: &Value, dir: Direction) -> bool {
         Direction::Request => flag("readOnly"),
         Direction::Response => flag("writeOnly"),
     }
+}
+
+/// Whether `value` is one of the enum's `options`; in a request, a string in any case
+/// (`"secondary"` for `SECONDARY`: what Atlas sends and takes, atlas-facts.md §7).
+fn in_enum(options: &[Value], value: &Value, dir: Direction) -> bool {
+    let same_text = |o: &Value| matches!((o, value), (Value::String(o), Value::String(v)) if o.eq_ignore_ascii_case(v));
+    options.contains(value) || (dir == Direction::Request && options.iter().any(same_text))
 }
 
 /// Whether `value` is of OpenAPI type `t` (an integer is a number too).
@@ -800,6 +813,10 @@ mod tests {
             ("age must be from 0 to 30".to_owned(), "name must have from 2 to 5 characters".to_owned())
         );
         assert_eq!(fields(&s.validate(&pet, &json!([]), Direction::Request)), [""]);
+        // An enum value in another case: taken in a request (Atlas takes `secondary`), not in a response.
+        let lower = json!({"name": "Rex", "kind": "dog", "secret": "s"});
+        assert_eq!(s.validate(&pet, &lower, Direction::Request), []);
+        assert_eq!(fields(&s.validate(&pet, &lower, Direction::Response)), ["id", "kind"]);
     }
 
     #[test]
@@ -865,13 +882,17 @@ mod tests {
         assert_eq!(request, json!({"name": "Rex", "kind": "DOG", "secret": "example1"}));
         let fresh = s.example(&pet, Direction::Response, &|name, _| (name == "id").then(|| json!("a".repeat(24))));
         assert_eq!(fresh["id"], json!("a".repeat(24)));
-        let mut sent = json!({"name": "Fido", "kind": "EMU", "age": "old", "extra": true, "id": "e"});
+        // Review finding 3: what was sent or seeded is kept, even off the schema; only what is
+        // missing is added.
+        let mut sent = json!({"name": "Fido", "kind": "emu", "age": "old", "extra": true, "tags": null});
         s.conform(&pet, &mut sent, Direction::Response, none);
         assert_eq!(
             sent,
-            json!({"id": "5f1e2d3c4b5a69788796a5b4", "name": "Fido", "kind": "DOG", "age": 0, "extra": true})
+            json!({"id": "5f1e2d3c4b5a69788796a5b4", "name": "Fido", "kind": "emu", "age": "old", "extra": true, "tags": null})
         );
-        assert_eq!(s.validate(&pet, &sent, Direction::Response), []);
+        let mut off = json!({"name": "Fido", "kind": "EMU", "id": "e", "age": null});
+        s.conform(&pet, &mut off, Direction::Response, none);
+        assert_eq!(off, json!({"name": "Fido", "kind": "EMU", "id": "e", "age": null}));
         let mut lifted = json!(["CAT"]);
         s.conform(&json!({"type": "array", "items": pet}), &mut lifted, Direction::Response, none);
         assert_eq!(lifted[0]["kind"], "CAT", "a scalar becomes the object whose enum holds it: {lifted}");
@@ -891,6 +912,10 @@ mod tests {
         let mut v = json!({"side": 1, "secret": "hunter2"});
         s.drop_write_only(&branchy, &mut v);
         assert_eq!(v, json!({"side": 1}));
+        // Review finding 10: however large the body, the last item loses its secret too.
+        let mut many = Value::Array(vec![json!({"name": "Rex", "secret": "hunter2"}); BUDGET + 10]);
+        s.drop_write_only(&pets, &mut many);
+        assert_eq!(many.as_array().and_then(|a| a.last()), Some(&json!({"name": "Rex"})));
     }
 
     #[test]
@@ -917,18 +942,22 @@ mod tests {
         drop_deep(deep);
     }
 
-    /// A body bigger than the step budget is judged in bounded time: refused as too complex,
-    /// not looked at to its end.
+    /// Review finding 10: a body bigger than the step budget is judged in bounded time, not
+    /// looked at to its end, and not refused for its size: what was checked counts, and
+    /// `validate_checked` says the rest was not.
     #[test]
     fn work_is_bounded_by_the_budget() {
         let d = doc();
         let s = Schemas::new(&d);
         let strings = json!({"type": "array", "items": {"type": "string"}});
         let big = Value::Array(vec![json!("x"); BUDGET + 10]);
-        let v = s.validate(&strings, &big, Direction::Request);
-        assert_eq!(v.iter().map(|v| v.reason.as_str()).collect::<Vec<_>>(), ["is too complex to check"]);
+        assert_eq!(s.validate(&strings, &big, Direction::Request), [], "a large valid body is taken");
+        assert_eq!(s.validate_checked(&strings, &big, Direction::Request), (vec![], false));
+        let mut bad = vec![json!("x"); BUDGET + 10];
+        bad[0] = json!(1);
+        assert_eq!(fields(&s.validate(&strings, &Value::Array(bad), Direction::Request)), ["[0]"]);
         let small = Value::Array(vec![json!("x"); 1000]);
-        assert_eq!(s.validate(&strings, &small, Direction::Request), []);
+        assert_eq!(s.validate_checked(&strings, &small, Direction::Request), (vec![], true));
     }
 
     /// Drops a deeply nested value without recursing on the stack.

@@ -39,15 +39,11 @@ pub fn seed_example_cluster(fake: &FakeAtlas) -> String {
     name
 }
 
-/// Success statuses real Atlas answers where the spec documents another, which the fake
-/// follows: (operation, status, the spec's status, source).
-pub const ATLAS_STATUSES: &[(&str, u16, u16, &str)] = &[
-    ("createGroup", 201, 200, "atlas-facts.md §7: recorded live answers, `createGroup` answers 201"),
-    ("deleteGroup", 202, 204, "atlas-facts.md §7: recorded live answers, `deleteGroup` 202"),
-];
-
-/// The spec's status in place of the one real Atlas answers (`ATLAS_STATUSES`), if `status`
-/// of `operation` is one.
+/// The spec's status in place of the one real Atlas answers (`fake::ATLAS_STATUSES`), if
+/// `status` of `operation` is one.
 pub fn spec_status_for(operation: &str, status: u16) -> Option<u16> {
-    ATLAS_STATUSES.iter().find(|(op, s, _, _)| *op == operation && *s == status).map(|&(_, _, spec, _)| spec)
+    atlas_admin_testing::fake::ATLAS_STATUSES
+        .iter()
+        .find(|(op, s, _, _)| *op == operation && *s == status)
+        .map(|&(_, _, spec, _)| spec)
 }
