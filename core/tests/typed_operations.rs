@@ -466,6 +466,51 @@ impl Harness {
             let e = version(build(&values).unwrap(), ApiVersion::new(missing).unwrap()).err();
             assert_eq!(e.map(|e| e.field().to_owned()).as_deref(), Some("api_version"), "{id}: {missing} accepted");
         }
+
+        // A listed version is taken (per call and client-wide) only where the spec gives it the
+        // default's request and answer schemas: the type's body and output are the default's.
+        let schemas_of = |v: &str| -> Vec<Option<&Value>> {
+            let media = format!("application/vnd.atlas.{v}+json");
+            let schema = |r: &'static Value| deref(r)["content"].get(&media).and_then(|m| m.get("schema"));
+            let mut out = vec![op.get("requestBody").and_then(schema)];
+            let responses = op["responses"].as_object().unwrap();
+            out.extend(responses.iter().filter(|(c, _)| c.starts_with('2')).map(|(_, r)| schema(r)));
+            out
+        };
+        for v in &listed {
+            let same = schemas_of(v) == schemas_of(&default);
+            let api = ApiVersion::new(v).unwrap();
+            let per_call = version(build(&values).unwrap(), api);
+            assert_eq!(per_call.is_ok(), same, "{id}: .api_version({v}) accepted iff its schemas are the default's");
+            let client = unsigned_request(&Config::default().with_api_version(api), &build(&values).unwrap());
+            assert_eq!(client.is_ok(), same, "{id}: a client-wide {v} accepted iff its schemas are the default's");
+            if !same {
+                assert_eq!(per_call.err().unwrap().field(), "api_version", "{id}: {v}");
+                let e = client.err().unwrap().to_string();
+                assert!(e.contains(&format!("catalog::call(\"{id}\")")), "{id}: {v}: {e}");
+            }
+        }
+
+        // What it answers: each default-version success example the spec gives (or an empty body where the
+        // status has no schema) decodes into its output.
+        for (code, response) in op["responses"].as_object().unwrap().iter().filter(|(c, _)| c.starts_with('2')) {
+            let content = &deref(response)["content"];
+            let json = content.get(format!("application/vnd.atlas.{default}+json"));
+            let bytes = content.as_object().unwrap().iter().any(|(mt, _)| split_media(mt).0 == default);
+            match json.and_then(|m| m.get("schema").map(|s| (m, s))) {
+                Some((media, _)) => {
+                    let named = media["examples"].as_object().into_iter().flat_map(|e| e.values());
+                    for example in media.get("example").into_iter().chain(named.filter_map(|e| e.get("value"))) {
+                        let body = serde_json::to_vec(&example).unwrap();
+                        O::decode(&body).unwrap_or_else(|e| panic!("{id}: {code} example {example}: {e}"));
+                    }
+                }
+                None if json.is_some() || !bytes => {
+                    O::decode(b"").unwrap_or_else(|e| panic!("{id}: {code} has no schema, an empty body: {e}"));
+                }
+                None => {}
+            }
+        }
     }
 }
 

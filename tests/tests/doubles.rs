@@ -144,3 +144,19 @@ fn the_async_twin_answers_from_the_same_script() {
     assert_eq!(user.username.as_deref(), Some("async@example.com"));
     assert_eq!(atlas.calls().len(), 1);
 }
+
+/// A generated typed operation reports its path parameters, so a double's `Called::param`
+/// finds them as it does for the hand-written ones.
+#[cfg(feature = "fake-full")]
+#[test]
+fn a_generated_operation_s_path_parameters_are_recorded() {
+    use atlas_admin_core::ops::DeleteGroupCluster;
+    const GROUP: &str = "32b6e34b3d91647abb20e7b8";
+    let atlas = Scripted::new();
+    atlas.ok::<DeleteGroupCluster>(());
+    Execute::execute(&atlas, &DeleteGroupCluster::new(GROUP, "Cluster0").unwrap()).unwrap();
+    let calls = atlas.calls();
+    assert_eq!(calls[0].path, format!("/api/atlas/v2/groups/{GROUP}/clusters/Cluster0"));
+    assert_eq!(calls[0].param("groupId"), Some(GROUP));
+    assert_eq!(calls[0].param("clusterName"), Some("Cluster0"));
+}

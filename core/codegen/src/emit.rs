@@ -68,7 +68,7 @@ fn kind(k: &Kind, consts: &mut Consts) -> String {
 }
 
 /// `#[cfg(feature = "preview")] ` before what only the `preview` feature has.
-fn preview_cfg(version: &str) -> &'static str {
+pub(crate) fn preview_cfg(version: &str) -> &'static str {
     if version == "preview" { "#[cfg(feature = \"preview\")] " } else { "" }
 }
 

@@ -10,7 +10,7 @@
 //! [`GENERATED`]: ../../src/ops/gen/mod.rs
 
 use crate::emit::{self, Consts};
-use crate::model::{Kind, Op, Output, Tag};
+use crate::model::{Kind, Op, Output, Tag, version_const};
 use crate::schemas::{self, Models};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -170,6 +170,33 @@ fn answer_schema<'a>(spec: &'a Value, op: &Op) -> Option<&'a Value> {
         .find_map(|(_, r)| json_schema(&resolve(spec, r)["content"], op))
 }
 
+/// The JSON schemas `version` of `op` sends and answers: the request body's, then each success
+/// status's (`None` where it has none in that version), compared as the spec writes them.
+fn version_schemas<'a>(spec: &'a Value, op: &Op, version: &str) -> Vec<Option<&'a Value>> {
+    let media = format!("application/vnd.atlas.{version}+json");
+    let o = spec_op(spec, op);
+    let schema = |r: &'a Value| resolve(spec, r)["content"].get(&media).and_then(|m| m.get("schema"));
+    let mut out = vec![schema(&o["requestBody"])];
+    if let Some(responses) = o["responses"].as_object() {
+        out.extend(responses.iter().filter(|(code, _)| code.starts_with('2')).map(|(_, r)| schema(r)));
+    }
+    out
+}
+
+/// The versions whose request and answer schemas are the default version's: the ones a typed
+/// operation (its body and output are the default's) may be sent in.
+fn typed_versions<'a>(spec: &Value, op: &'a Op) -> Vec<&'a String> {
+    let default = version_schemas(spec, op, default_version(op));
+    op.versions.iter().filter(|v| version_schemas(spec, op, v) == default).collect()
+}
+
+/// Whether the default version answers one success status with a schema and another without
+/// (e.g. 200 with a body, 204 empty): then the output is an `Option`, `None` when empty.
+fn maybe_empty(spec: &Value, op: &Op) -> bool {
+    let answers = version_schemas(spec, op, default_version(op)).split_off(1);
+    answers.iter().any(Option::is_some) && answers.iter().any(Option::is_none)
+}
+
 /// The item schema of a paginated answer (`results.items`), `allOf` parts looked into.
 fn item_schema<'a>(spec: &'a Value, schema: &'a Value, depth: usize) -> Option<&'a Value> {
     let schema = resolve(spec, schema);
@@ -195,7 +222,9 @@ fn answer(types: &Types<'_>, op: &Op) -> (&'static str, String, &'static str, Op
         Output::Empty => ("Custom", "()".to_owned(), "decode_empty", None),
         Output::Bytes(_) => ("Custom<Vec<u8>>", "Vec<u8>".to_owned(), "decode_bytes", None),
         Output::Json | Output::JsonOrBytes(_) => {
-            ("Custom", schema_type(types, answer_schema(spec, op)), "decode_json", None)
+            let model = schema_type(types, answer_schema(spec, op));
+            let out = if maybe_empty(spec, op) { format!("Option<{model}>") } else { model };
+            ("Custom", out, "decode_json", None)
         }
     }
 }
@@ -408,10 +437,19 @@ fn operation(types: &Types<'_>, tag: &Tag, op: &Op, aliases: &BTreeMap<String, S
             "/// Sets the JSON request body ({need}).\n#[inline]\npub fn body(self, body: &{body}) -> Result<Self, InvalidInput> {{\nself.0.json(body).map(Self)\n}}\n"
         );
     }
-    let versions: Vec<String> = op.versions.iter().map(|v| format!("`{v}`")).collect();
+    let typed = typed_versions(spec, op);
+    let versions: Vec<String> = typed.iter().map(|v| format!("`{v}`")).collect();
+    let consts: Vec<String> = typed.iter().map(|v| format!("{}{}", emit::preview_cfg(v), version_const(v))).collect();
     let _ = writeln!(
         s,
-        "/// Sends the call in API version `version` (by default `{}`): refused unless it is one of {}.\n#[inline]\npub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {{\nself.0.checked_version(version).map(Self)\n}}\n",
+        "/// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`{}`), which its body and output are. Another version the spec lists is called through `catalog::call({:?})` or a [`Custom`].\npub const TYPED_VERSIONS: &'static [ApiVersion] = &[{}];\n",
+        default_version(op),
+        op.id,
+        consts.join(", ")
+    );
+    let _ = writeln!(
+        s,
+        "/// Sends the call in API version `version` (by default `{}`): refused unless it is one of {} (also checked when a client-wide version is sent).\n#[inline]\npub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {{\ncheck_typed_version(&{entry}, Self::TYPED_VERSIONS, version)?;\nOk(Self(self.0.api_version(version)))\n}}\n",
         default_version(op),
         versions.join(", ")
     );
@@ -548,6 +586,7 @@ pub(crate) fn tag_file(
         ("InvalidInput", "InvalidInput"),
         ("Page<", "Page"),
         ("typed_operation!", "typed_operation"),
+        ("check_typed_version(", "check_typed_version"),
     ] {
         if body.contains(needle) {
             uses.push(name);
@@ -577,7 +616,7 @@ pub(crate) fn gen_mod(tags: &[Tag], typed: &BTreeSet<String>, aliases: &BTreeMap
     s.push_str("// (The spec's descriptions, in the docs, hold Markdown links of bare URLs.)\n#![allow(rustdoc::bare_urls)]\n\n");
     s.push_str(
         "/// What the tag modules use (none is compiled by default).\n#[allow(unused_imports)]\nmod prelude {\n    \
-         pub(super) use crate::ops::typed::{preview, typed_operation};\n    \
+         pub(super) use crate::ops::typed::{check_typed_version, preview, typed_operation};\n    \
          pub(super) use crate::ops::Custom;\n    \
          pub(super) use crate::{ApiVersion, Endpoint, IntFormat, InvalidInput, Page, Param, ParamKind, Pattern, Preview, SuccessBody, Sunset};\n    \
          pub(super) use http::Method;\n}\n\n",

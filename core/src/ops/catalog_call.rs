@@ -53,7 +53,13 @@ impl Custom {
         }
         described.set_authenticated(entry.auth);
         // The version: the call's, else the client's, else the entry's default (checked).
-        Ok(Custom { described, options: Default::default(), entry: Some(entry), output: PhantomData })
+        Ok(Custom {
+            described,
+            options: Default::default(),
+            entry: Some(entry),
+            path_values: Vec::new(),
+            output: PhantomData,
+        })
     }
 
     /// The same catalog operation answering the raw bytes of its download (`Accept` ending in
@@ -77,7 +83,13 @@ impl Custom {
         if let Some(entry) = self.entry.filter(|e| !e.paginated) {
             return Err(InvalidInput::new("pages", format!("{} is not a paginated list", entry.operation_id)));
         }
-        Ok(Custom { described: self.described, options: self.options, entry: self.entry, output: PhantomData })
+        Ok(Custom {
+            described: self.described,
+            options: self.options,
+            entry: self.entry,
+            path_values: self.path_values,
+            output: PhantomData,
+        })
     }
 }
 

@@ -89,6 +89,9 @@ pub struct Custom<T = serde_json::Value> {
     /// The catalog entry it was made from ([`Custom::for_endpoint`]): its parameters are
     /// checked by the entry, and the call by the entry's versions, envelope and pretty.
     pub(super) entry: Option<&'static Endpoint>,
+    /// The path parameters given, by the entry's names (a catalog operation's only): what
+    /// [`Operation::path_params`] reports, e.g. to a recording double.
+    pub(super) path_values: Vec<(&'static str, String)>,
     pub(super) output: PhantomData<fn() -> T>,
 }
 
@@ -149,7 +152,7 @@ impl Custom {
     pub fn new(method: Method, path: &str, version: ApiVersion) -> Result<Custom, InvalidInput> {
         let described = Described::new(<serde_json::Value as CustomOutput>::FAMILY, method, path)?;
         let options = CallOptions { api_version: Some(version), ..CallOptions::default() };
-        Ok(Custom { described, options, entry: None, output: PhantomData })
+        Ok(Custom { described, options, entry: None, path_values: Vec::new(), output: PhantomData })
     }
 
     /// The same operation answering the raw bytes of a `format` document: the `Accept` media
@@ -158,7 +161,13 @@ impl Custom {
         self.described.set_format(format);
         // Unnamed, it goes by its family's name, as the row standing for it does.
         self.described.set_family(<Vec<u8> as CustomOutput>::FAMILY);
-        Custom { described: self.described, options: self.options, entry: self.entry, output: PhantomData }
+        Custom {
+            described: self.described,
+            options: self.options,
+            entry: self.entry,
+            path_values: self.path_values,
+            output: PhantomData,
+        }
     }
 }
 
@@ -171,6 +180,9 @@ impl<T> Custom<T> {
     pub fn path_param(mut self, name: &str, value: impl AsRef<str>) -> Result<Self, InvalidInput> {
         let value = self.check_param(name, ParamIn::Path, value.as_ref())?;
         self.described.fill(name, &value)?;
+        if let Some(param) = self.entry.and_then(|e| e.param(name)) {
+            self.path_values.push((param.name, value.into_owned()));
+        }
         Ok(self)
     }
 
@@ -254,6 +266,7 @@ impl<T> Clone for Custom<T> {
             described: self.described.clone(),
             options: self.options.clone(),
             entry: self.entry,
+            path_values: self.path_values.clone(),
             output: PhantomData,
         }
     }
@@ -277,8 +290,9 @@ impl<T: CustomOutput> Operation for Custom<T> {
     const ENDPOINT: Endpoint = Endpoint::described(T::FAMILY);
 
     /// Empty: the path is filled as it is described.
+    /// A catalog operation's path parameters as given (the path sent is the described one).
     fn path_params(&self) -> Vec<(&'static str, &str)> {
-        Vec::new()
+        self.path_values.iter().map(|(name, value)| (*name, value.as_str())).collect()
     }
 
     fn body(&self) -> Result<Option<Vec<u8>>, serde_json::Error> {

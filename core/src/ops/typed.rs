@@ -10,7 +10,7 @@
 
 use super::custom::Custom;
 use crate::error::InvalidInput;
-use crate::operation::{ParamIn, Preview};
+use crate::operation::{Endpoint, ParamIn, Preview};
 use crate::validate::ApiVersion;
 use serde::de::DeserializeOwned;
 
@@ -34,18 +34,29 @@ impl<T> Custom<T> {
         }
         Ok(self)
     }
+}
 
-    /// The same call in API version `version`, refused unless the catalog entry lists it.
-    pub(super) fn checked_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        match self.entry {
-            Some(entry) if !entry.versions.contains(&version) => {
-                let listed: Vec<&str> = entry.versions.iter().map(ApiVersion::as_str).collect();
-                let why = format!("{} exists in API versions {}", entry.operation_id, listed.join(", "));
-                Err(InvalidInput::with_value("api_version", why, version.as_str()))
-            }
-            _ => Ok(self.api_version(version)),
-        }
+/// Refuses a `version` that `entry` does not list ([`Endpoint::check_version`]) or whose request
+/// or answer schema is not the one the typed operation was generated for (`typed`: its
+/// `TYPED_VERSIONS`), naming the way to call it in that version. Checked by the `api_version`
+/// setter and before sending (where a client-wide version applies).
+pub(crate) fn check_typed_version(
+    entry: &Endpoint,
+    typed: &[ApiVersion],
+    version: ApiVersion,
+) -> Result<(), InvalidInput> {
+    entry.check_version(version)?;
+    if typed.contains(&version) {
+        return Ok(());
     }
+    let id = entry.operation_id;
+    let listed: Vec<&str> = typed.iter().map(ApiVersion::as_str).collect();
+    let why = format!(
+        "{id} sends or answers other schemas in this version than its typed operation (typed for {}); \
+         call it with catalog::call(\"{id}\") or a Custom",
+        listed.join(", ")
+    );
+    Err(InvalidInput::with_value("api_version", why, version.as_str()))
 }
 
 /// Decodes a JSON answer; an empty one reads as `null` (a `serde_json::Value` answers `Null`).
@@ -88,10 +99,10 @@ macro_rules! typed_operation {
             type Output = $Out;
             const ENDPOINT: $crate::Endpoint = $entry;
 
-            /// Empty: the path is filled as the constructor was given it.
+            /// The path parameters the constructor was given.
             #[inline]
             fn path_params(&self) -> Vec<(&'static str, &str)> {
-                Vec::new()
+                $crate::Operation::path_params(&self.0)
             }
 
             #[inline]
@@ -127,6 +138,7 @@ macro_rules! typed_operation {
             #[inline]
 
             fn check_before_sending(&self, version: $crate::ApiVersion) -> Result<(), $crate::InvalidInput> {
+                $crate::ops::typed::check_typed_version(&$entry, $Type::TYPED_VERSIONS, version)?;
                 $crate::Operation::check_before_sending(&self.0, version)
             }
         }

@@ -5,7 +5,8 @@
 use super::enums::{EVENT_TYPE_FOR_NDS_GROUP, EVENT_TYPE_FOR_ORG};
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, SuccessBody, check_typed_version,
+    typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -141,10 +142,14 @@ impl GetGroupActivityFeed {
         self.0.set("clusterName", value.into_iter().map(|v| v.as_ref().to_owned())).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupActivityFeed")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_ACTIVITY_FEED, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).
@@ -191,10 +196,14 @@ impl GetOrgActivityFeed {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getOrgActivityFeed")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_ORG_ACTIVITY_FEED, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).

@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, SuccessBody, check_typed_version,
+    typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -262,10 +263,14 @@ impl ListAlertConfigMatcherFieldNames {
         Ok(Self(Custom::for_endpoint(&LIST_ALERT_CONFIG_MATCHER_FIELD_NAMES)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listAlertConfigMatcherFieldNames")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_ALERT_CONFIG_MATCHER_FIELD_NAMES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -328,10 +333,14 @@ impl ListGroupAlertConfigs {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupAlertConfigs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_ALERT_CONFIGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -377,10 +386,14 @@ impl CreateGroupAlertConfig {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupAlertConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_ALERT_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -424,10 +437,14 @@ impl GetGroupAlertConfig {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupAlertConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_ALERT_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -477,10 +494,14 @@ impl UpdateGroupAlertConfig {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupAlertConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_ALERT_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -530,10 +551,14 @@ impl ToggleGroupAlertConfig {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("toggleGroupAlertConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&TOGGLE_GROUP_ALERT_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -578,10 +603,14 @@ impl DeleteGroupAlertConfig {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupAlertConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_ALERT_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -645,10 +674,14 @@ impl GetGroupAlertAlertConfigs {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupAlertAlertConfigs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_ALERT_ALERT_CONFIGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

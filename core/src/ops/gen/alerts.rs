@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, SuccessBody, Sunset, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, SuccessBody, Sunset,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -174,10 +175,14 @@ impl GetGroupAlertConfigAlerts {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupAlertConfigAlerts")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_ALERT_CONFIG_ALERTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -241,10 +246,14 @@ impl ListGroupAlerts {
         self.0.set("status", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupAlerts")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_ALERTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -286,10 +295,14 @@ impl GetGroupAlert {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupAlert")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_ALERT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -339,10 +352,14 @@ impl AcknowledgeGroupAlert {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("acknowledgeGroupAlert")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&ACKNOWLEDGE_GROUP_ALERT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

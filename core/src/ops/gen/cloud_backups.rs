@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use super::prelude::{
     ApiVersion, Custom, Endpoint, IntFormat, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody,
-    Sunset, typed_operation,
+    Sunset, check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -1436,10 +1436,14 @@ impl ListGroupBackupExportBuckets {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupBackupExportBuckets")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_BACKUP_EXPORT_BUCKETS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1485,10 +1489,14 @@ impl CreateGroupBackupExportBucket {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupBackupExportBucket")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_BACKUP_EXPORT_BUCKET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1537,10 +1545,14 @@ impl GetGroupBackupExportBucket {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2023-01-01`, `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupBackupExportBucket")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_BACKUP_EXPORT_BUCKET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1589,10 +1601,14 @@ impl UpdateGroupBackupExportBucket {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupBackupExportBucket")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_BACKUP_EXPORT_BUCKET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1642,10 +1658,14 @@ impl DeleteGroupBackupExportBucket {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupBackupExportBucket")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_BACKUP_EXPORT_BUCKET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1703,10 +1723,14 @@ impl ListGroupBackupPrivateEndpoints {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupBackupPrivateEndpoints")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_BACKUP_PRIVATE_ENDPOINTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1757,10 +1781,14 @@ impl CreateGroupBackupPrivateEndpoint {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupBackupPrivateEndpoint")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_BACKUP_PRIVATE_ENDPOINT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1815,10 +1843,14 @@ impl GetGroupBackupPrivateEndpoint {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupBackupPrivateEndpoint")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_BACKUP_PRIVATE_ENDPOINT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1874,10 +1906,14 @@ impl DeleteGroupBackupPrivateEndpoint {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupBackupPrivateEndpoint")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_BACKUP_PRIVATE_ENDPOINT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1916,10 +1952,14 @@ impl GetGroupBackupCompliancePolicy {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_BACKUP_COMPLIANCE_POLICY)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-10-01`): refused unless it is one of `2023-01-01`, `2023-10-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-10-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupBackupCompliancePolicy")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_10_01];
+
+    /// Sends the call in API version `version` (by default `2023-10-01`): refused unless it is one of `2023-10-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_BACKUP_COMPLIANCE_POLICY, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1975,10 +2015,14 @@ impl UpdateGroupBackupCompliancePolicy {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-10-01`): refused unless it is one of `2023-01-01`, `2023-10-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-10-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupBackupCompliancePolicy")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_10_01];
+
+    /// Sends the call in API version `version` (by default `2023-10-01`): refused unless it is one of `2023-10-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_BACKUP_COMPLIANCE_POLICY, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2023,10 +2067,14 @@ impl DisableGroupBackupCompliancePolicy {
         Ok(Self(Custom::for_endpoint(&DISABLE_GROUP_BACKUP_COMPLIANCE_POLICY)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("disableGroupBackupCompliancePolicy")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DISABLE_GROUP_BACKUP_COMPLIANCE_POLICY, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2090,10 +2138,14 @@ impl ListGroupClusterBackupExports {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterBackupExports")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_BACKUP_EXPORTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2144,10 +2196,14 @@ impl CreateGroupClusterBackupExport {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupClusterBackupExport")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER_BACKUP_EXPORT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2196,10 +2252,14 @@ impl GetGroupClusterBackupExport {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupExport")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_EXPORT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2262,10 +2322,14 @@ impl ListGroupClusterBackupRestoreJobs {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterBackupRestoreJobs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_BACKUP_RESTORE_JOBS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2316,10 +2380,14 @@ impl CreateGroupClusterBackupRestoreJob {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupClusterBackupRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER_BACKUP_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2374,10 +2442,14 @@ impl GetGroupClusterBackupRestoreJob {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2433,10 +2505,14 @@ impl CancelGroupClusterBackupRestoreJob {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("cancelGroupClusterBackupRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CANCEL_GROUP_CLUSTER_BACKUP_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2480,10 +2556,14 @@ impl GetGroupClusterBackupSchedule {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupSchedule")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_SCHEDULE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2538,10 +2618,14 @@ impl UpdateGroupClusterBackupSchedule {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupClusterBackupSchedule")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_CLUSTER_BACKUP_SCHEDULE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2590,10 +2674,14 @@ impl DeleteGroupClusterBackupSchedule {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupClusterBackupSchedule")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER_BACKUP_SCHEDULE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2674,10 +2762,14 @@ impl ListGroupClusterBackupSnapshots {
         self.0.set("oplogInc", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterBackupSnapshots")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_BACKUP_SNAPSHOTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2728,10 +2820,14 @@ impl TakeGroupClusterBackupSnapshots {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("takeGroupClusterBackupSnapshots")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&TAKE_GROUP_CLUSTER_BACKUP_SNAPSHOTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2786,10 +2882,14 @@ impl GetGroupClusterBackupSnapshotShardedCluster {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupSnapshotShardedCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_SNAPSHOT_SHARDED_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2845,10 +2945,14 @@ impl DeleteGroupClusterBackupSnapshotShardedCluster {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupClusterBackupSnapshotShardedCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER_BACKUP_SNAPSHOT_SHARDED_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2897,10 +3001,14 @@ impl ListGroupClusterBackupSnapshotShardedClusters {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterBackupSnapshotShardedClusters")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_SHARDED_CLUSTERS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2955,10 +3063,14 @@ impl GetGroupClusterBackupSnapshot {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupSnapshot")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_SNAPSHOT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3019,10 +3131,14 @@ impl UpdateGroupClusterBackupSnapshot {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupClusterBackupSnapshot")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_CLUSTER_BACKUP_SNAPSHOT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3078,10 +3194,14 @@ impl DeleteGroupClusterBackupSnapshot {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupClusterBackupSnapshot")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER_BACKUP_SNAPSHOT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3151,10 +3271,14 @@ impl ListGroupClusterBackupSnapshotDatabases {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterBackupSnapshotDatabases")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3207,10 +3331,14 @@ impl GetGroupClusterBackupSnapshotDatabase {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupSnapshotDatabase")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3288,10 +3416,14 @@ impl ListGroupClusterBackupSnapshotDatabaseCollections {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterBackupSnapshotDatabaseCollections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE_COLLECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3347,10 +3479,14 @@ impl GetGroupClusterBackupSnapshotDatabaseCollection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterBackupSnapshotDatabaseCollection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_BACKUP_SNAPSHOT_DATABASE_COLLECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3413,10 +3549,14 @@ impl ListGroupClusterCollectionRestoreJobs {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterCollectionRestoreJobs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_COLLECTION_RESTORE_JOBS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3467,10 +3607,14 @@ impl CreateGroupClusterCollectionRestoreJob {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupClusterCollectionRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER_COLLECTION_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3525,10 +3669,14 @@ impl GetGroupClusterCollectionRestoreJob {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterCollectionRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_COLLECTION_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3615,10 +3763,14 @@ impl ListGroupClusterCollectionRestoreJobCollections {
         self.0.set("targetNamespace", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterCollectionRestoreJobCollections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_COLLECTION_RESTORE_JOB_COLLECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3671,10 +3823,14 @@ impl GetGroupClusterCollectionRestoreJobCollection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterCollectionRestoreJobCollection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_COLLECTION_RESTORE_JOB_COLLECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3744,10 +3900,14 @@ impl ListGroupServerlessBackupRestoreJobs {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupServerlessBackupRestoreJobs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_SERVERLESS_BACKUP_RESTORE_JOBS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3799,10 +3959,14 @@ impl CreateGroupServerlessBackupRestoreJob {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupServerlessBackupRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_SERVERLESS_BACKUP_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3858,10 +4022,14 @@ impl GetGroupServerlessBackupRestoreJob {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupServerlessBackupRestoreJob")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_SERVERLESS_BACKUP_RESTORE_JOB, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3931,10 +4099,14 @@ impl ListGroupServerlessBackupSnapshots {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupServerlessBackupSnapshots")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_SERVERLESS_BACKUP_SNAPSHOTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3985,10 +4157,14 @@ impl GetGroupServerlessBackupSnapshot {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupServerlessBackupSnapshot")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_SERVERLESS_BACKUP_SNAPSHOT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

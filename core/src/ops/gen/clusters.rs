@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use super::prelude::{
     ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, Preview, SuccessBody, Sunset,
-    preview, typed_operation,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -755,10 +755,14 @@ impl ListClusterDetails {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listClusterDetails")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_CLUSTER_DETAILS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -800,10 +804,14 @@ impl ValidateGroupClusterConfigurations {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("validateGroupClusterConfigurations")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&VALIDATE_GROUP_CLUSTER_CONFIGURATIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -875,10 +883,14 @@ impl ListGroupClusters {
         self.0.set("Use-Effective-Instance-Fields", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusters")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTERS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -936,10 +948,14 @@ impl CreateGroupCluster {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-10-23`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`, `2024-10-23`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-10-23`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05, ApiVersion::V2024_10_23];
+
+    /// Sends the call in API version `version` (by default `2024-10-23`): refused unless it is one of `2024-08-05`, `2024-10-23` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1011,10 +1027,14 @@ impl ListGroupClusterProviderRegions {
         self.0.set("tier", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterProviderRegions")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_PROVIDER_REGIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1060,10 +1080,14 @@ impl UpgradeGroupClusterTenantUpgrade {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("upgradeGroupClusterTenantUpgrade")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPGRADE_GROUP_CLUSTER_TENANT_UPGRADE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1118,10 +1142,14 @@ impl UpgradeGroupClusterTenantUpgradeToServerless {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("upgradeGroupClusterTenantUpgradeToServerless")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPGRADE_GROUP_CLUSTER_TENANT_UPGRADE_TO_SERVERLESS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1182,10 +1210,14 @@ impl GetGroupCluster {
         self.0.set("Use-Effective-Fields-Replication-Specs", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1247,10 +1279,14 @@ impl UpdateGroupCluster {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-10-23`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`, `2024-10-23`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-10-23`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05, ApiVersion::V2024_10_23];
+
+    /// Sends the call in API version `version` (by default `2024-10-23`): refused unless it is one of `2024-08-05`, `2024-10-23` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1301,10 +1337,14 @@ impl DeleteGroupCluster {
         self.0.set("retainBackups", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-01-01`, `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01, ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-01-01`, `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1349,10 +1389,14 @@ impl AutoGroupClusterScalingConfiguration {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("autoGroupClusterScalingConfiguration")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&AUTO_GROUP_CLUSTER_SCALING_CONFIGURATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1401,10 +1445,14 @@ impl GetGroupClusterProcessArgs {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterProcessArgs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_PROCESS_ARGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1459,10 +1507,14 @@ impl UpdateGroupClusterProcessArgs {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupClusterProcessArgs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_CLUSTER_PROCESS_ARGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1513,10 +1565,14 @@ impl RestartGroupClusterPrimaries {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-01-01`, `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("restartGroupClusterPrimaries")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01, ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-01-01`, `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&RESTART_GROUP_CLUSTER_PRIMARIES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1563,10 +1619,17 @@ impl GetGroupClusterSqlInterface {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterSqlInterface")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_SQL_INTERFACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1626,10 +1689,17 @@ impl UpdateGroupClusterSqlInterface {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupClusterSqlInterface")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_CLUSTER_SQL_INTERFACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1680,10 +1750,14 @@ impl GetGroupClusterStatus {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterStatus")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_STATUS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1735,10 +1809,14 @@ impl GrantGroupClusterMongoDbEmployeeAccess {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("grantGroupClusterMongoDbEmployeeAccess")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GRANT_GROUP_CLUSTER_MONGO_DB_EMPLOYEE_ACCESS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1795,10 +1873,14 @@ impl PinGroupClusterFeatureCompatibilityVersion {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("pinGroupClusterFeatureCompatibilityVersion")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&PIN_GROUP_CLUSTER_FEATURE_COMPATIBILITY_VERSION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1849,10 +1931,14 @@ impl RevokeGroupClusterMongoDbEmployeeAccess {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("revokeGroupClusterMongoDbEmployeeAccess")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&REVOKE_GROUP_CLUSTER_MONGO_DB_EMPLOYEE_ACCESS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1903,10 +1989,14 @@ impl UnpinGroupClusterFeatureCompatibilityVersion {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("unpinGroupClusterFeatureCompatibilityVersion")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UNPIN_GROUP_CLUSTER_FEATURE_COMPATIBILITY_VERSION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1956,10 +2046,14 @@ impl RequestGroupSampleDatasetLoad {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("requestGroupSampleDatasetLoad")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&REQUEST_GROUP_SAMPLE_DATASET_LOAD, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2002,10 +2096,14 @@ impl GetGroupSampleDatasetLoad {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupSampleDatasetLoad")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_SAMPLE_DATASET_LOAD, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, Pattern, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, Pattern, SuccessBody, check_typed_version,
+    typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -384,10 +385,14 @@ impl ListGroupClusterCollStatPinnedNamespaces {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterCollStatPinnedNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -436,10 +441,14 @@ impl PinGroupClusterCollStatPinnedNamespaces {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("pinGroupClusterCollStatPinnedNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&PIN_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -488,10 +497,14 @@ impl UpdateGroupClusterCollStatPinnedNamespaces {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupClusterCollStatPinnedNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_CLUSTER_COLL_STAT_PINNED_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -540,10 +553,14 @@ impl UnpinGroupClusterCollStatUnpinNamespaces {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("unpinGroupClusterCollStatUnpinNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UNPIN_GROUP_CLUSTER_COLL_STAT_UNPIN_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -610,10 +627,14 @@ impl GetGroupClusterCollStatNamespaces {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterCollStatNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_COLL_STAT_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -692,10 +713,14 @@ impl ListGroupClusterCollStatMeasurements {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterCollStatMeasurements")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_COLL_STAT_MEASUREMENTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -733,10 +758,14 @@ impl ListGroupCollStatMetrics {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_COLL_STAT_METRICS)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupCollStatMetrics")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_COLL_STAT_METRICS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -797,10 +826,14 @@ impl GetGroupProcessCollStatNamespaces {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupProcessCollStatNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_PROCESS_COLL_STAT_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -876,10 +909,14 @@ impl ListGroupProcessCollStatMeasurements {
         self.0.set("period", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupProcessCollStatMeasurements")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_PROCESS_COLL_STAT_MEASUREMENTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

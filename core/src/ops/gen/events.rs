@@ -5,7 +5,8 @@
 use super::enums::{EVENT_TYPE_FOR_NDS_GROUP, EVENT_TYPE_FOR_ORG};
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -245,10 +246,14 @@ impl ListEventTypes {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listEventTypes")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_EVENT_TYPES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -338,10 +343,14 @@ impl ListGroupEvents {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupEvents")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_EVENTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -385,10 +394,14 @@ impl GetGroupEvent {
         self.0.set("includeRaw", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupEvent")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_EVENT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -466,10 +479,14 @@ impl ListOrgEvents {
         self.0.set("minDate", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listOrgEvents")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_ORG_EVENTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -511,10 +528,14 @@ impl GetOrgEvent {
         self.0.set("includeRaw", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getOrgEvent")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_ORG_EVENT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

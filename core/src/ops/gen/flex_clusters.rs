@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -221,10 +222,14 @@ impl ListGroupFlexClusters {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupFlexClusters")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_FLEX_CLUSTERS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -270,10 +275,14 @@ impl CreateGroupFlexCluster {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupFlexCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_FLEX_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -320,10 +329,14 @@ impl GetGroupFlexCluster {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupFlexCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_FLEX_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -378,10 +391,14 @@ impl UpdateGroupFlexCluster {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupFlexCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_FLEX_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -431,10 +448,14 @@ impl DeleteGroupFlexCluster {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupFlexCluster")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_FLEX_CLUSTER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -480,10 +501,14 @@ impl TenantGroupFlexClusterUpgrade {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("tenantGroupFlexClusterUpgrade")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&TENANT_GROUP_FLEX_CLUSTER_UPGRADE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, Pattern, SuccessBody, Sunset, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, Pattern, SuccessBody, Sunset,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -179,10 +180,14 @@ impl GetGroupClusterGlobalWrites {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterGlobalWrites")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_GLOBAL_WRITES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -238,10 +243,14 @@ impl CreateGroupClusterGlobalWriteCustomZoneMapping {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupClusterGlobalWriteCustomZoneMapping")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER_GLOBAL_WRITE_CUSTOM_ZONE_MAPPING, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -290,10 +299,14 @@ impl DeleteGroupClusterGlobalWriteCustomZoneMapping {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupClusterGlobalWriteCustomZoneMapping")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER_GLOBAL_WRITE_CUSTOM_ZONE_MAPPING, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -349,10 +362,14 @@ impl CreateGroupClusterGlobalWriteManagedNamespace {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupClusterGlobalWriteManagedNamespace")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER_GLOBAL_WRITE_MANAGED_NAMESPACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -413,10 +430,14 @@ impl DeleteGroupClusterGlobalWriteManagedNamespaces {
         self.0.set("collection", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2023-01-01`, `2023-02-01`, `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupClusterGlobalWriteManagedNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER_GLOBAL_WRITE_MANAGED_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

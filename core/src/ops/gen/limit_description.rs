@@ -4,8 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Preview, SuccessBody, preview,
-    typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Preview, SuccessBody,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -126,10 +126,17 @@ impl ListDefaultGroupLimits {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("listDefaultGroupLimits")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_DEFAULT_GROUP_LIMITS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -168,10 +175,17 @@ impl GetDefaultGroupLimit {
         Ok(Self(Custom::for_endpoint(&GET_DEFAULT_GROUP_LIMIT)?.path_param("limitName", limit_name)?))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("getDefaultGroupLimit")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_DEFAULT_GROUP_LIMIT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

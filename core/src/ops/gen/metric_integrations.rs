@@ -4,8 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Preview, SuccessBody, Sunset, preview,
-    typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Preview, SuccessBody, Sunset,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -251,10 +251,18 @@ impl ListGroupMetricIntegrations {
         self.0.set("providerType", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupMetricIntegrations")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_METRIC_INTEGRATIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -296,10 +304,18 @@ impl CreateGroupMetricIntegration {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupMetricIntegration")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_METRIC_INTEGRATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -344,10 +360,18 @@ impl GetGroupMetricIntegration {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupMetricIntegration")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_METRIC_INTEGRATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -398,10 +422,18 @@ impl UpdateGroupMetricIntegration {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupMetricIntegration")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_METRIC_INTEGRATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -447,10 +479,18 @@ impl DeleteGroupMetricIntegration {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupMetricIntegration")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_METRIC_INTEGRATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

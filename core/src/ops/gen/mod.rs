@@ -9,7 +9,7 @@
 #[allow(unused_imports)]
 mod prelude {
     pub(super) use crate::ops::Custom;
-    pub(super) use crate::ops::typed::{preview, typed_operation};
+    pub(super) use crate::ops::typed::{check_typed_version, preview, typed_operation};
     pub(super) use crate::{
         ApiVersion, Endpoint, IntFormat, InvalidInput, Page, Param, ParamKind, Pattern, Preview, SuccessBody, Sunset,
     };

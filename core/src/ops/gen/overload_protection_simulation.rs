@@ -4,8 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, Preview, SuccessBody, preview,
-    typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, Preview, SuccessBody,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -197,10 +197,17 @@ impl ListGroupClusterOverloadSimulations {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterOverloadSimulations")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_OVERLOAD_SIMULATIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -256,10 +263,17 @@ impl CreateGroupClusterOverloadSimulation {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupClusterOverloadSimulation")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_CLUSTER_OVERLOAD_SIMULATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -319,10 +333,17 @@ impl GetGroupClusterOverloadSimulation {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupClusterOverloadSimulation")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_CLUSTER_OVERLOAD_SIMULATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -383,10 +404,17 @@ impl DeleteGroupClusterOverloadSimulation {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupClusterOverloadSimulation")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_CLUSTER_OVERLOAD_SIMULATION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

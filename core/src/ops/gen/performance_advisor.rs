@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use super::prelude::{
     ApiVersion, Custom, Endpoint, IntFormat, InvalidInput, Method, Param, ParamKind, Pattern, SuccessBody, Sunset,
-    typed_operation,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -418,10 +418,18 @@ impl ListGroupClusterPerformanceAdvisorDropIndexSuggestions {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterPerformanceAdvisorDropIndexSuggestions")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(
+            &LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_DROP_INDEX_SUGGESTIONS,
+            Self::TYPED_VERSIONS,
+            version,
+        )?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -464,10 +472,14 @@ impl ListGroupClusterPerformanceAdvisorSchemaAdvice {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterPerformanceAdvisorSchemaAdvice")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_SCHEMA_ADVICE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -534,10 +546,14 @@ impl ListGroupClusterPerformanceAdvisorSuggestedIndexes {
         self.0.set("until", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupClusterPerformanceAdvisorSuggestedIndexes")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_CLUSTER_PERFORMANCE_ADVISOR_SUGGESTED_INDEXES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -575,10 +591,14 @@ impl GetGroupManagedSlowMs {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_MANAGED_SLOW_MS)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupManagedSlowMs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_MANAGED_SLOW_MS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -618,10 +638,14 @@ impl DisableGroupManagedSlowMs {
         Ok(Self(Custom::for_endpoint(&DISABLE_GROUP_MANAGED_SLOW_MS)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("disableGroupManagedSlowMs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DISABLE_GROUP_MANAGED_SLOW_MS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -662,10 +686,14 @@ impl EnableGroupManagedSlowMs {
         Ok(Self(Custom::for_endpoint(&ENABLE_GROUP_MANAGED_SLOW_MS)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("enableGroupManagedSlowMs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&ENABLE_GROUP_MANAGED_SLOW_MS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -721,10 +749,14 @@ impl ListGroupProcessPerformanceAdvisorNamespaces {
         self.0.set("since", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupProcessPerformanceAdvisorNamespaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_NAMESPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -815,10 +847,14 @@ impl ListGroupProcessPerformanceAdvisorSlowQueryLogs {
         self.0.set("includeOpType", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupProcessPerformanceAdvisorSlowQueryLogs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_SLOW_QUERY_LOGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -915,10 +951,14 @@ impl ListGroupProcessPerformanceAdvisorSuggestedIndexes {
         self.0.set("since", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupProcessPerformanceAdvisorSuggestedIndexes")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_PROCESS_PERFORMANCE_ADVISOR_SUGGESTED_INDEXES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -968,10 +1008,14 @@ impl GetGroupServerlessPerformanceAdvisorAutoIndexing {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupServerlessPerformanceAdvisorAutoIndexing")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_SERVERLESS_PERFORMANCE_ADVISOR_AUTO_INDEXING, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1025,10 +1069,14 @@ impl SetGroupServerlessPerformanceAdvisorAutoIndexing {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("setGroupServerlessPerformanceAdvisorAutoIndexing")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&SET_GROUP_SERVERLESS_PERFORMANCE_ADVISOR_AUTO_INDEXING, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks for pretty-printed JSON (`pretty=true`).

@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use super::prelude::{
     ApiVersion, Custom, Endpoint, IntFormat, InvalidInput, Method, Page, Param, ParamKind, SuccessBody, Sunset,
-    typed_operation,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -761,10 +761,14 @@ impl ListGroups {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroups")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUPS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -810,10 +814,14 @@ impl CreateGroup {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroup")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -848,10 +856,14 @@ impl GetGroupByName {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_BY_NAME)?.path_param("groupName", group_name)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupByName")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_BY_NAME, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -886,10 +898,14 @@ impl GetGroup {
         Ok(Self(Custom::for_endpoint(&GET_GROUP)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroup")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -930,10 +946,14 @@ impl UpdateGroup {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroup")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -969,10 +989,14 @@ impl DeleteGroup {
         Ok(Self(Custom::for_endpoint(&DELETE_GROUP)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroup")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1016,10 +1040,14 @@ impl AddGroupAccessUser {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("addGroupAccessUser")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&ADD_GROUP_ACCESS_USER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1035,7 +1063,7 @@ impl AddGroupAccessUser {
     }
 }
 
-typed_operation!(AddGroupAccessUser, ADD_GROUP_ACCESS_USER, crate::models::OrganizationInvitation, decode_json);
+typed_operation!(AddGroupAccessUser, ADD_GROUP_ACCESS_USER, Option<crate::models::OrganizationInvitation>, decode_json);
 
 /// The SDK and Atlas CLI name of [`AddGroupAccessUser`].
 pub type AddGroupUser = AddGroupAccessUser;
@@ -1057,10 +1085,14 @@ impl GetGroupIpAddresses {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_IP_ADDRESSES)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupIpAddresses")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_IP_ADDRESSES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1095,10 +1127,14 @@ impl ListGroupLimits {
         Ok(Self(Custom::for_endpoint(&LIST_GROUP_LIMITS)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupLimits")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_LIMITS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1138,10 +1174,14 @@ impl GetGroupLimit {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupLimit")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_LIMIT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1187,10 +1227,14 @@ impl SetGroupLimit {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("setGroupLimit")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&SET_GROUP_LIMIT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1231,10 +1275,14 @@ impl DeleteGroupLimit {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupLimit")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_LIMIT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1301,10 +1349,14 @@ impl GetGroupMongoDbVersions {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupMongoDbVersions")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_MONGO_DB_VERSIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1342,10 +1394,14 @@ impl GetGroupSettings {
         Ok(Self(Custom::for_endpoint(&GET_GROUP_SETTINGS)?.path_param("groupId", group_id)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupSettings")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_SETTINGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1386,10 +1442,14 @@ impl UpdateGroupSettings {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupSettings")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_SETTINGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1436,10 +1496,14 @@ impl UpdateGroupUserRoles {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupUserRoles")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_USER_ROLES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1481,10 +1545,14 @@ impl MigrateGroup {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("migrateGroup")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&MIGRATE_GROUP, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use super::prelude::{
     ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, Preview, SuccessBody, Sunset,
-    preview, typed_operation,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -158,10 +158,18 @@ impl ListRateLimits {
         self.0.set("endpointPath", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listRateLimits")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_RATE_LIMITS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -220,10 +228,18 @@ impl GetRateLimit {
         self.0.set("ipAddress", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getRateLimit")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        ApiVersion::V2025_03_12,
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`, `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_RATE_LIMIT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

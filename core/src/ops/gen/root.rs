@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Param, ParamKind, SuccessBody, check_typed_version,
+    typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -79,10 +80,14 @@ impl GetSystemStatus {
         Ok(Self(Custom::for_endpoint(&GET_SYSTEM_STATUS)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-01-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getSystemStatus")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_01_01];
+
+    /// Sends the call in API version `version` (by default `2023-01-01`): refused unless it is one of `2023-01-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_SYSTEM_STATUS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -116,10 +121,14 @@ impl ListControlPlaneIpAddresses {
         Ok(Self(Custom::for_endpoint(&LIST_CONTROL_PLANE_IP_ADDRESSES)?))
     }
 
-    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-11-15`), which its body and output are. Another version the spec lists is called through `catalog::call("listControlPlaneIpAddresses")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_11_15];
+
+    /// Sends the call in API version `version` (by default `2023-11-15`): refused unless it is one of `2023-11-15` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_CONTROL_PLANE_IP_ADDRESSES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

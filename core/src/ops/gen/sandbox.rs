@@ -4,8 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Preview, SuccessBody, preview,
-    typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Preview, SuccessBody,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -240,10 +240,17 @@ impl GenerateGroupSandboxClusterDescription {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("generateGroupSandboxClusterDescription")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GENERATE_GROUP_SANDBOX_CLUSTER_DESCRIPTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -304,10 +311,17 @@ impl ListOrgSandboxConfig {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("listOrgSandboxConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_ORG_SANDBOX_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -353,10 +367,17 @@ impl CreateOrgSandboxConfig {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("createOrgSandboxConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_ORG_SANDBOX_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -400,10 +421,17 @@ impl GetOrgSandboxConfig {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("getOrgSandboxConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_ORG_SANDBOX_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -453,10 +481,17 @@ impl UpdateOrgSandboxConfig {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("updateOrgSandboxConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_ORG_SANDBOX_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -501,10 +536,17 @@ impl DeleteOrgSandboxConfig {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteOrgSandboxConfig")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_ORG_SANDBOX_CONFIG, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 }
 

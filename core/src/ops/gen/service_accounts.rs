@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, SuccessBody,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -745,10 +746,14 @@ impl ListGroupServiceAccounts {
         self.0.set("includeSystemManaged", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupServiceAccounts")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_SERVICE_ACCOUNTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -790,10 +795,14 @@ impl CreateGroupServiceAccount {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -838,10 +847,14 @@ impl GetGroupServiceAccount {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -887,10 +900,14 @@ impl UpdateGroupServiceAccount {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -936,10 +953,14 @@ impl DeleteGroupServiceAccount {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1000,10 +1021,14 @@ impl ListGroupServiceAccountAccessList {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupServiceAccountAccessList")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_SERVICE_ACCOUNT_ACCESS_LIST, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1074,10 +1099,14 @@ impl CreateGroupServiceAccountAccessList {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupServiceAccountAccessList")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_SERVICE_ACCOUNT_ACCESS_LIST, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1128,10 +1157,14 @@ impl DeleteGroupServiceAccountAccessListEntry {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupServiceAccountAccessListEntry")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_SERVICE_ACCOUNT_ACCESS_LIST_ENTRY, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1187,10 +1220,14 @@ impl CreateGroupServiceAccountSecret {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupServiceAccountSecret")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_SERVICE_ACCOUNT_SECRET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1246,10 +1283,14 @@ impl DeleteGroupServiceAccountSecret {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupServiceAccountSecret")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_SERVICE_ACCOUNT_SECRET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1299,10 +1340,14 @@ impl InviteGroupServiceAccount {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("inviteGroupServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&INVITE_GROUP_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1361,10 +1406,14 @@ impl ListOrgServiceAccounts {
         self.0.set("includeSystemManaged", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listOrgServiceAccounts")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_ORG_SERVICE_ACCOUNTS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1406,10 +1455,14 @@ impl CreateOrgServiceAccount {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createOrgServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_ORG_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1449,10 +1502,14 @@ impl GetOrgServiceAccount {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getOrgServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_ORG_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1498,10 +1555,14 @@ impl UpdateOrgServiceAccount {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("updateOrgServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_ORG_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1542,10 +1603,14 @@ impl DeleteOrgServiceAccount {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteOrgServiceAccount")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_ORG_SERVICE_ACCOUNT, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1606,10 +1671,14 @@ impl ListOrgServiceAccountAccessList {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("listOrgServiceAccountAccessList")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_ORG_SERVICE_ACCOUNT_ACCESS_LIST, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1680,10 +1749,14 @@ impl CreateOrgServiceAccountAccessList {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createOrgServiceAccountAccessList")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_ORG_SERVICE_ACCOUNT_ACCESS_LIST, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1734,10 +1807,14 @@ impl DeleteOrgServiceAccountAccessListEntry {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteOrgServiceAccountAccessListEntry")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_ORG_SERVICE_ACCOUNT_ACCESS_LIST_ENTRY, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1800,10 +1877,14 @@ impl GetOrgServiceAccountGroups {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("getOrgServiceAccountGroups")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_ORG_SERVICE_ACCOUNT_GROUPS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1854,10 +1935,14 @@ impl CreateOrgServiceAccountSecret {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("createOrgServiceAccountSecret")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_ORG_SERVICE_ACCOUNT_SECRET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1913,10 +1998,14 @@ impl DeleteOrgServiceAccountSecret {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteOrgServiceAccountSecret")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_ORG_SERVICE_ACCOUNT_SECRET, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

@@ -4,8 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, Preview, SuccessBody, preview,
-    typed_operation,
+    ApiVersion, Custom, Endpoint, InvalidInput, Method, Page, Param, ParamKind, Pattern, Preview, SuccessBody,
+    check_typed_version, preview, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -334,10 +334,17 @@ impl ListGroupStandbyLinks {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStandbyLinks")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STANDBY_LINKS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -383,10 +390,17 @@ impl CreateGroupStandbyLink {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStandbyLink")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STANDBY_LINK, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -429,10 +443,17 @@ impl GetGroupStandbyLink {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStandbyLink")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STANDBY_LINK, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -471,10 +492,17 @@ impl DeleteGroupStandbyLink {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStandbyLink")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STANDBY_LINK, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -527,10 +555,17 @@ impl ListGroupStandbyLinkFailovers {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStandbyLinkFailovers")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STANDBY_LINK_FAILOVERS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -586,10 +621,17 @@ impl CreateGroupStandbyLinkFailover {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStandbyLinkFailover")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STANDBY_LINK_FAILOVER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -643,10 +685,17 @@ impl GetGroupStandbyLinkFailover {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStandbyLinkFailover")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STANDBY_LINK_FAILOVER, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -694,10 +743,17 @@ impl InspectGroupStandbyLinkFailoverReadiness {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`preview`), which its body and output are. Another version the spec lists is called through `catalog::call("inspectGroupStandbyLinkFailoverReadiness")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[
+        #[cfg(feature = "preview")]
+        ApiVersion::PREVIEW,
+    ];
+
+    /// Sends the call in API version `version` (by default `preview`): refused unless it is one of `preview` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&INSPECT_GROUP_STANDBY_LINK_FAILOVER_READINESS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.

@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::prelude::{
-    ApiVersion, Custom, Endpoint, IntFormat, InvalidInput, Method, Page, Param, ParamKind, SuccessBody, typed_operation,
+    ApiVersion, Custom, Endpoint, IntFormat, InvalidInput, Method, Page, Param, ParamKind, SuccessBody,
+    check_typed_version, typed_operation,
 };
 
 /// Every operation of the tag, by path then method.
@@ -1241,10 +1242,14 @@ impl ListGroupStreamWorkspaces {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStreamWorkspaces")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STREAM_WORKSPACES, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1290,10 +1295,14 @@ impl CreateGroupStreamWorkspace {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStreamWorkspace")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STREAM_WORKSPACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1343,10 +1352,14 @@ impl GetGroupStreamAccountDetails {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamAccountDetails")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_ACCOUNT_DETAILS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1401,10 +1414,14 @@ impl ListGroupStreamActiveVpcPeeringConnections {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-11-13`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStreamActiveVpcPeeringConnections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_11_13];
+
+    /// Sends the call in API version `version` (by default `2024-11-13`): refused unless it is one of `2024-11-13` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STREAM_ACTIVE_VPC_PEERING_CONNECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1460,10 +1477,14 @@ impl ListGroupStreamPrivateLinkConnections {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStreamPrivateLinkConnections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STREAM_PRIVATE_LINK_CONNECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1509,10 +1530,14 @@ impl CreateGroupStreamPrivateLinkConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStreamPrivateLinkConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STREAM_PRIVATE_LINK_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1561,10 +1586,14 @@ impl GetGroupStreamPrivateLinkConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamPrivateLinkConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_PRIVATE_LINK_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1613,10 +1642,14 @@ impl UpdateGroupStreamPrivateLinkConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupStreamPrivateLinkConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_STREAM_PRIVATE_LINK_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1666,10 +1699,14 @@ impl DeleteGroupStreamPrivateLinkConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStreamPrivateLinkConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STREAM_PRIVATE_LINK_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1727,10 +1764,14 @@ impl ListGroupStreamVpcPeeringConnections {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStreamVpcPeeringConnections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STREAM_VPC_PEERING_CONNECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1775,10 +1816,14 @@ impl DeleteGroupStreamVpcPeeringConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStreamVpcPeeringConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STREAM_VPC_PEERING_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1824,10 +1869,14 @@ impl AcceptGroupStreamVpcPeeringConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("acceptGroupStreamVpcPeeringConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&ACCEPT_GROUP_STREAM_VPC_PEERING_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1867,10 +1916,14 @@ impl RejectGroupStreamVpcPeeringConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("rejectGroupStreamVpcPeeringConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&REJECT_GROUP_STREAM_VPC_PEERING_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1914,10 +1967,14 @@ impl GetGroupStreamWorkspace {
         self.0.set("includeConnections", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamWorkspace")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_WORKSPACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -1961,10 +2018,14 @@ impl UpdateGroupStreamWorkspace {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupStreamWorkspace")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_STREAM_WORKSPACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2009,10 +2070,14 @@ impl DeleteGroupStreamWorkspace {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStreamWorkspace")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STREAM_WORKSPACE, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2076,10 +2141,14 @@ impl DownloadGroupStreamAuditLogs {
         self.0.set("spName", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("downloadGroupStreamAuditLogs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DOWNLOAD_GROUP_STREAM_AUDIT_LOGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2131,10 +2200,14 @@ impl ListGroupStreamConnections {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStreamConnections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STREAM_CONNECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2185,10 +2258,14 @@ impl CreateGroupStreamConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStreamConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STREAM_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2243,10 +2320,14 @@ impl GetGroupStreamConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2296,10 +2377,14 @@ impl UpdateGroupStreamConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupStreamConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_STREAM_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2355,10 +2440,14 @@ impl DeleteGroupStreamConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2023-02-01`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStreamConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2023_02_01];
+
+    /// Sends the call in API version `version` (by default `2023-02-01`): refused unless it is one of `2023-02-01` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STREAM_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2422,10 +2511,14 @@ impl ListGroupStreamConnectionFailoverConnections {
         self.0.set("pageNum", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("listGroupStreamConnectionFailoverConnections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&LIST_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2482,10 +2575,14 @@ impl CreateGroupStreamConnectionFailoverConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStreamConnectionFailoverConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2543,10 +2640,14 @@ impl GetGroupStreamConnectionFailoverConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamConnectionFailoverConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2610,10 +2711,14 @@ impl UpdateGroupStreamConnectionFailoverConnection {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupStreamConnectionFailoverConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2672,10 +2777,14 @@ impl DeleteGroupStreamConnectionFailoverConnection {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStreamConnectionFailoverConnection")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STREAM_CONNECTION_FAILOVER_CONNECTION, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2731,10 +2840,14 @@ impl CreateGroupStreamProcessor {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("createGroupStreamProcessor")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&CREATE_GROUP_STREAM_PROCESSOR, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2789,10 +2902,14 @@ impl GetGroupStreamProcessor {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamProcessor")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_PROCESSOR, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2853,10 +2970,14 @@ impl UpdateGroupStreamProcessor {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("updateGroupStreamProcessor")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&UPDATE_GROUP_STREAM_PROCESSOR, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2912,10 +3033,14 @@ impl DeleteGroupStreamProcessor {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("deleteGroupStreamProcessor")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DELETE_GROUP_STREAM_PROCESSOR, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -2967,10 +3092,14 @@ impl StartGroupStreamProcessor {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("startGroupStreamProcessor")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&START_GROUP_STREAM_PROCESSOR, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3028,10 +3157,14 @@ impl StartGroupStreamProcessorWith {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("startGroupStreamProcessorWith")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&START_GROUP_STREAM_PROCESSOR_WITH, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3083,10 +3216,14 @@ impl StopGroupStreamProcessor {
         ))
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("stopGroupStreamProcessor")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&STOP_GROUP_STREAM_PROCESSOR, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3150,10 +3287,14 @@ impl GetGroupStreamProcessors {
         self.0.set("includeCount", [value]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-05-30`), which its body and output are. Another version the spec lists is called through `catalog::call("getGroupStreamProcessors")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_05_30];
+
+    /// Sends the call in API version `version` (by default `2024-05-30`): refused unless it is one of `2024-05-30` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&GET_GROUP_STREAM_PROCESSORS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3217,10 +3358,14 @@ impl DownloadGroupStreamOperationalLogs {
         self.0.set("spName", [value.as_ref()]).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2025-03-12`), which its body and output are. Another version the spec lists is called through `catalog::call("downloadGroupStreamOperationalLogs")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2025_03_12];
+
+    /// Sends the call in API version `version` (by default `2025-03-12`): refused unless it is one of `2025-03-12` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&DOWNLOAD_GROUP_STREAM_OPERATIONAL_LOGS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
@@ -3260,10 +3405,14 @@ impl WithGroupStreamSampleConnections {
         self.0.json(body).map(Self)
     }
 
-    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05`.
+    /// The API versions this type may be sent in: the ones whose request and answer schemas are the default version's (`2024-08-05`), which its body and output are. Another version the spec lists is called through `catalog::call("withGroupStreamSampleConnections")` or a [`Custom`].
+    pub const TYPED_VERSIONS: &'static [ApiVersion] = &[ApiVersion::V2024_08_05];
+
+    /// Sends the call in API version `version` (by default `2024-08-05`): refused unless it is one of `2024-08-05` (also checked when a client-wide version is sent).
     #[inline]
     pub fn api_version(self, version: ApiVersion) -> Result<Self, InvalidInput> {
-        self.0.checked_version(version).map(Self)
+        check_typed_version(&WITH_GROUP_STREAM_SAMPLE_CONNECTIONS, Self::TYPED_VERSIONS, version)?;
+        Ok(Self(self.0.api_version(version)))
     }
 
     /// Asks Atlas to wrap the answer in `{"status", "content"}` (`envelope=true`); the result is unwrapped.
