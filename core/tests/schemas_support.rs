@@ -55,6 +55,52 @@ fn an_untagged_union_tries_the_member_that_declares_the_body_first() {
 }
 
 #[test]
+fn an_oidc_workload_provider_decodes_as_a_workload_provider() {
+    // Every field of a workload provider is a workforce provider's too: idpType decides.
+    let workload = json!({"id": "a", "oktaIdpId": "b", "protocol": "OIDC", "idpType": "WORKLOAD", "audience": "x"});
+    let decoded = FederationIdentityProvider::from_json(workload.clone()).unwrap();
+    assert!(matches!(decoded, FederationIdentityProvider::FederationOidcWorkloadIdentityProvider(_)), "{decoded:?}");
+    assert_eq!(decoded.to_json(), workload);
+}
+
+#[test]
+fn a_minimal_oidc_provider_is_not_decoded_as_saml() {
+    let oidc = json!({"protocol": "OIDC", "idpType": "WORKFORCE", "displayName": "d", "id": "a", "oktaIdpId": "b"});
+    let decoded = FederationIdentityProvider::from_json(oidc.clone()).unwrap();
+    assert!(matches!(decoded, FederationIdentityProvider::FederationOidcWorkforceIdentityProvider(_)), "{decoded:?}");
+    assert_eq!(decoded.to_json(), oidc);
+}
+
+#[test]
+fn a_union_never_decodes_as_a_member_that_drops_fields() {
+    // Only SAML declares acsUrl/ssoUrl/audienceUri; its ssoDebugEnabled is off type, so it does
+    // not decode: the body is kept whole, never decoded as a member that drops those fields.
+    let saml = json!({"id": "a", "oktaIdpId": "b", "protocol": "SAML", "acsUrl": "https://a", "ssoUrl": "https://s",
+        "audienceUri": "urn:x", "ssoDebugEnabled": "yes"});
+    let decoded = FederationIdentityProvider::from_json(saml.clone()).unwrap();
+    assert_eq!(decoded, FederationIdentityProvider::Other(saml.clone()));
+    assert_eq!(decoded.to_json(), saml);
+}
+
+#[test]
+fn a_value_several_members_list_goes_to_the_member_declaring_the_body() {
+    // STREAM_PROCESSOR_STARTED is listed by the "any other" member, which declares username,
+    // userId and remoteAddress, and by the stream processor member, which does not.
+    let event = json!({"eventTypeName": "STREAM_PROCESSOR_STARTED", "id": "5f8d0a1b2c3d4e5f6a7b8c9d",
+        "created": "2024-01-01T00:00:00Z", "username": "u@example.com", "userId": "5f8d0a1b2c3d4e5f6a7b8c9e",
+        "remoteAddress": "10.0.0.1"});
+    let decoded = EventViewForNdsGroup::from_json(event.clone()).unwrap();
+    assert!(matches!(decoded, EventViewForNdsGroup::DefaultEventViewForNdsGroup(_)), "{decoded:?}");
+    assert_eq!(decoded.to_json(), event);
+    // A body with the stream processor's own fields is that member.
+    let event = json!({"eventTypeName": "STREAM_PROCESSOR_STARTED", "id": "5f8d0a1b2c3d4e5f6a7b8c9d",
+        "created": "2024-01-01T00:00:00Z", "processorName": "p", "instanceName": "i"});
+    let decoded = EventViewForNdsGroup::from_json(event.clone()).unwrap();
+    assert!(matches!(decoded, EventViewForNdsGroup::StreamProcessorEventViewForNdsGroup(_)), "{decoded:?}");
+    assert_eq!(decoded.to_json(), event);
+}
+
+#[test]
 fn nullable_is_absent_null_or_a_value_both_ways() {
     let mut spec = ApiSearchDeploymentRequestSpecView::new(serde_json::from_value(json!("S20_HIGHCPU_NVME")).unwrap());
     assert_eq!(spec.to_json(), json!({"instanceSize": "S20_HIGHCPU_NVME"}), "absent: left out");

@@ -281,17 +281,28 @@ pub(crate) fn with_tag(mut value: Value, key: &str, tag: &str) -> Value {
     value
 }
 
-/// The order to try a union's members in: most of the body's fields declared first (a
-/// member's `fields`), the spec's order on a tie.
+/// The members of a union to try, in order: among `candidates` (indices into `fields`, each
+/// member's declared field names), those whose `hints` (key, values) the body does not
+/// contradict, then only those that declare the most of the body's fields, in the order of
+/// `candidates`. A member declaring fewer of the body's fields is never tried: decoding as it would
+/// drop fields another member keeps (the union's `Other` keeps the body instead).
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
-pub(crate) fn best_fit(value: &Value, fields: &[&[&str]]) -> Vec<usize> {
-    let score = |names: &[&str]| match value {
-        Value::Object(map) => map.keys().filter(|k| names.contains(&k.as_str())).count(),
-        _ => 0,
+pub(crate) fn best_fit(
+    value: &Value,
+    fields: &[&[&str]],
+    hints: &[&[(&str, &[&str])]],
+    candidates: &[usize],
+) -> Vec<usize> {
+    let Value::Object(map) = value else { return candidates.to_vec() };
+    let agrees = |i: usize| {
+        hints.get(i).is_none_or(|hs| {
+            hs.iter().all(|(k, vs)| map.get(*k).and_then(Value::as_str).is_none_or(|v| vs.contains(&v)))
+        })
     };
-    let mut order: Vec<(usize, usize)> = fields.iter().enumerate().map(|(i, names)| (score(names), i)).collect();
-    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    order.into_iter().map(|(_, i)| i).collect()
+    let score = |i: usize| fields.get(i).map_or(0, |names| map.keys().filter(|k| names.contains(&k.as_str())).count());
+    let scored: Vec<(usize, usize)> = candidates.iter().filter(|&&i| agrees(i)).map(|&i| (i, score(i))).collect();
+    let best = scored.iter().map(|&(_, s)| s).max().unwrap_or(0);
+    scored.into_iter().filter(|&(_, s)| s == best).map(|(i, _)| i).collect()
 }
 
 /// A hand-written model (`crate::models`) through its serde implementation.

@@ -1936,11 +1936,11 @@ serde_via_json!(SearchIndexUpdateRequest);
 pub enum SearchIndexUpdateRequestDefinition {
     /// Text Search Index Definition
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     TextSearchIndexDefinition(Box<TextSearchIndexDefinition>),
     /// Vector Search Index Definition
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     VectorSearchIndexDefinition(Box<VectorSearchIndexDefinition>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -1965,6 +1965,8 @@ impl Json for SearchIndexUpdateRequestDefinition {
                 ],
                 &["fields", "nestedRoot", "numPartitions", "storedSource"],
             ],
+            &[&[], &[]],
+            &[0, 1],
         ) {
             match i {
                 0 => {
