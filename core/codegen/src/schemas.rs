@@ -208,19 +208,14 @@ pub(crate) fn snake(text: &str) -> String {
     }
 }
 
-/// Whether a string property holds a credential (hidden from `Debug` as `Secret`).
-fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    if n.starts_with("masked") || n.contains("public") || n.ends_with("id") || n.ends_with("url") {
-        return false;
+/// Whether a type holds raw JSON itself (not through a generated item): its `Debug` goes
+/// through `Masked`, which hides the values of secret-named keys.
+fn raw_json(ty: &Ty) -> bool {
+    match ty {
+        Ty::Value => true,
+        Ty::Vec(t) | Ty::Map(t) => raw_json(t),
+        _ => false,
     }
-    n.contains("password")
-        || n.contains("secret")
-        || n.contains("privatekey")
-        || n.ends_with("apikey")
-        || n.ends_with("token")
-        || n.ends_with("accesskey")
-        || n.ends_with("serviceaccountkey")
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -515,7 +510,7 @@ impl<'a> Builder<'a> {
             let mut ty = self.ty_at(&pptr, &hint, depth + 1)?;
             let node = self.node(&pptr)?;
             let (_, resolved) = self.resolve(&pptr)?;
-            if ty == Ty::String && secret_name(&json) {
+            if ty == Ty::String && atlas_admin_core::is_secret_field(&json) {
                 ty = Ty::Secret;
             }
             let constant = string_values(resolved).filter(|v| v.len() == 1).and_then(|v| v.into_iter().next());
@@ -1376,7 +1371,12 @@ impl Models {
             Kind::Struct(fields) => {
                 let mut b = format!("f.debug_struct({name:?})");
                 for fl in fields {
-                    let _ = write!(b, ".field({:?}, &self.{})", fl.rust.trim_start_matches("r#"), fl.rust);
+                    let show = if raw_json(&fl.ty) {
+                        format!("&Masked(&self.{})", fl.rust)
+                    } else {
+                        format!("&self.{}", fl.rust)
+                    };
+                    let _ = write!(b, ".field({:?}, {show})", fl.rust.trim_start_matches("r#"));
                 }
                 b.push_str(".finish()");
                 b
@@ -1394,9 +1394,10 @@ impl Models {
             Kind::Union(_, variants) => {
                 let mut b = String::from("match self {\n");
                 for v in variants {
-                    let _ = writeln!(b, "Self::{0}(v) => f.debug_tuple({0:?}).field(v).finish(),", v.name);
+                    let show = if raw_json(&v.ty) { "&Masked(&**v)" } else { "v" };
+                    let _ = writeln!(b, "Self::{0}(v) => f.debug_tuple({0:?}).field({show}).finish(),", v.name);
                 }
-                b.push_str("Self::Other(v) => f.debug_tuple(\"Other\").field(v).finish(),\n}");
+                b.push_str("Self::Other(v) => f.debug_tuple(\"Other\").field(&Masked(v)).finish(),\n}");
                 b
             }
         };
@@ -1554,8 +1555,9 @@ mod tests {
         assert_eq!(snake("AWSKMSConfig"), "awskms_config");
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("1x"), "v_1x");
-        assert!(secret_name("password") && secret_name("apiKey") && secret_name("hecToken"));
-        assert!(!secret_name("apiKeyId") && !secret_name("maskedSecret") && !secret_name("tokenEndpointUrl"));
+        let secret = atlas_admin_core::is_secret_field;
+        assert!(secret("password") && secret("apiKey") && secret("hecToken") && secret("licenseKey"));
+        assert!(!secret("apiKeyId") && !secret("maskedSecret") && !secret("tokenEndpointUrl"));
     }
 
     #[test]

@@ -270,7 +270,7 @@ impl std::fmt::Debug for AlertsNotificationRootForGroup {
             Self::UserNotification(v) => f.debug_tuple("UserNotification").field(v).finish(),
             Self::VictorOpsNotification(v) => f.debug_tuple("VictorOpsNotification").field(v).finish(),
             Self::WebhookNotification(v) => f.debug_tuple("WebhookNotification").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -928,7 +928,7 @@ impl std::fmt::Debug for AppServiceMetricThreshold {
             Self::RealmTriggersEgressBytes(v) => f.debug_tuple("RealmTriggersEgressBytes").field(v).finish(),
             Self::RealmTriggersFailedRequests(v) => f.debug_tuple("RealmTriggersFailedRequests").field(v).finish(),
             Self::RealmTriggersResponseMs(v) => f.debug_tuple("RealmTriggersResponseMs").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3158,7 +3158,7 @@ impl std::fmt::Debug for FlexClusterMetricThreshold {
             Self::FlexOpcounterInsert(v) => f.debug_tuple("FlexOpcounterInsert").field(v).finish(),
             Self::FlexOpcounterQuery(v) => f.debug_tuple("FlexOpcounterQuery").field(v).finish(),
             Self::FlexOpcounterUpdate(v) => f.debug_tuple("FlexOpcounterUpdate").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -4341,7 +4341,7 @@ impl std::fmt::Debug for GroupAlertsConfig {
             Self::StreamProcessorMetricAlertConfigViewForNdsGroup(v) => {
                 f.debug_tuple("StreamProcessorMetricAlertConfigViewForNdsGroup").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -5908,7 +5908,7 @@ impl std::fmt::Debug for HostMetricThreshold {
             Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
             Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
             Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -7746,7 +7746,7 @@ pub struct PagerDutyNotification {
     /// * View or edit the alert through the Atlas UI.
     ///
     /// * Query the alert for the notification through the Atlas Administration API.
-    pub service_key: Option<String>,
+    pub service_key: Option<crate::Secret>,
     /// Human-readable label that displays the alert notification type.
     ///
     /// The spec allows `PAGER_DUTY` only.
@@ -8376,7 +8376,7 @@ impl std::fmt::Debug for ReplicaSetThresholdAlertConfigViewForNdsGroup {
                 f.debug_tuple("ReplicationOplogWindowRunningOut").field(v).finish()
             }
             Self::TooManyElections(v) => f.debug_tuple("TooManyElections").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -8783,7 +8783,7 @@ impl std::fmt::Debug for ServerlessMetricThreshold {
             Self::ServerlessOpcounterUpdate(v) => f.debug_tuple("ServerlessOpcounterUpdate").field(v).finish(),
             Self::ServerlessTotalReadUnits(v) => f.debug_tuple("ServerlessTotalReadUnits").field(v).finish(),
             Self::ServerlessTotalWriteUnits(v) => f.debug_tuple("ServerlessTotalWriteUnits").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -9347,7 +9347,7 @@ impl std::fmt::Debug for StreamProcessorMetricThreshold {
             Self::StreamProcessorOutputMessageCount(v) => {
                 f.debug_tuple("StreamProcessorOutputMessageCount").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -9742,7 +9742,7 @@ pub struct VictorOpsNotification {
     /// * Query the alert for the notification through the Atlas Administration API.
     pub victor_ops_api_key: Option<crate::Secret>,
     /// Routing key that MongoDB Cloud needs to send alert notifications to Splunk On-Call. The resource requires this parameter when `"notifications.\[n\].typeName" : "VICTOR_OPS"`. If the key later becomes invalid, MongoDB Cloud sends an email to the project owners. If the key remains invalid, MongoDB Cloud removes it.
-    pub victor_ops_routing_key: Option<String>,
+    pub victor_ops_routing_key: Option<crate::Secret>,
 }
 
 impl VictorOpsNotification {

@@ -608,7 +608,7 @@ impl std::fmt::Debug for AlertViewForNdsGroup {
                 f.debug_tuple("StreamProcessorAlertViewForNdsGroup").field(v).finish()
             }
             Self::DefaultAlertViewForNdsGroup(v) => f.debug_tuple("DefaultAlertViewForNdsGroup").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3529,7 +3529,7 @@ impl std::fmt::Debug for HostMetricAlert {
             Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
             Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
             Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -2120,7 +2120,7 @@ impl std::fmt::Debug for CloudRegionConfig {
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
             Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3197,7 +3197,7 @@ impl std::fmt::Debug for ClusterProviderSettings {
             Self::Flex(v) => f.debug_tuple("Flex").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
             Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3393,7 +3393,7 @@ impl std::fmt::Debug for DedicatedHardwareSpec {
             Self::AWSHardwareSpec(v) => f.debug_tuple("AWSHardwareSpec").field(v).finish(),
             Self::AzureHardwareSpec(v) => f.debug_tuple("AzureHardwareSpec").field(v).finish(),
             Self::GCPHardwareSpec(v) => f.debug_tuple("GCPHardwareSpec").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3673,7 +3673,7 @@ impl std::fmt::Debug for HardwareSpec {
             Self::AzureHardwareSpec(v) => f.debug_tuple("AzureHardwareSpec").field(v).finish(),
             Self::GCPHardwareSpec(v) => f.debug_tuple("GCPHardwareSpec").field(v).finish(),
             Self::TenantHardwareSpec(v) => f.debug_tuple("TenantHardwareSpec").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -6532,7 +6532,7 @@ impl std::fmt::Debug for EventViewForNdsGroup {
             Self::AtlasResourcePolicyAuditForNdsGroup(v) => {
                 f.debug_tuple("AtlasResourcePolicyAuditForNdsGroup").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -6957,7 +6957,7 @@ impl std::fmt::Debug for EventViewForOrg {
             Self::AtlasResourcePolicyAuditForOrg(v) => {
                 f.debug_tuple("AtlasResourcePolicyAuditForOrg").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -8851,7 +8851,7 @@ impl std::fmt::Debug for HostMetricEvent {
             Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
             Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
             Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

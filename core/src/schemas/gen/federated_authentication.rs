@@ -410,7 +410,7 @@ impl std::fmt::Debug for FederationIdentityProvider {
             Self::FederationOidcWorkloadIdentityProvider(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProvider").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -649,7 +649,7 @@ impl std::fmt::Debug for FederationIdentityProviderUpdate {
             Self::FederationOidcWorkloadIdentityProviderUpdate(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProviderUpdate").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -754,7 +754,7 @@ impl std::fmt::Debug for FederationOidcIdentityProvider {
             Self::FederationOidcWorkloadIdentityProvider(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProvider").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -907,7 +907,7 @@ impl std::fmt::Debug for FederationOidcIdentityProviderUpdate {
             Self::FederationOidcWorkloadIdentityProviderUpdate(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProviderUpdate").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

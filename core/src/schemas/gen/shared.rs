@@ -5288,7 +5288,7 @@ impl std::fmt::Debug for CloudRegionConfig20240805 {
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
             Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -6790,7 +6790,7 @@ impl std::fmt::Debug for DedicatedHardwareSpec20240805 {
             Self::AWSHardwareSpec20240805(v) => f.debug_tuple("AWSHardwareSpec20240805").field(v).finish(),
             Self::AzureHardwareSpec20240805(v) => f.debug_tuple("AzureHardwareSpec20240805").field(v).finish(),
             Self::GCPHardwareSpec20240805(v) => f.debug_tuple("GCPHardwareSpec20240805").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -7689,7 +7689,7 @@ impl std::fmt::Debug for HardwareSpec20240805 {
             Self::AzureHardwareSpec20240805(v) => f.debug_tuple("AzureHardwareSpec20240805").field(v).finish(),
             Self::GCPHardwareSpec20240805(v) => f.debug_tuple("GCPHardwareSpec20240805").field(v).finish(),
             Self::TenantHardwareSpec20240805(v) => f.debug_tuple("TenantHardwareSpec20240805").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
