@@ -184,3 +184,18 @@ fn raw_json_in_debug_masks_secret_named_keys_at_any_depth() {
     let shown = format!("{:?}", atlas_admin_core::schemas::AtlasSearchAnalyzer::from_json(analyzer).unwrap());
     assert!(shown.contains("standard") && !shown.contains("tok-value-3"), "{shown}");
 }
+
+#[test]
+fn a_hand_written_model_error_quotes_no_value_sent() {
+    use atlas_admin_core::GroupInvitation;
+    for body in [
+        json!({"id": "5f8d0a1b2c3d4e5f6a7b8c9d", "username": "u@example.com", "groupName": 917_263}),
+        json!({"id": "5f8d0a1b2c3d4e5f6a7b8c9d", "username": "u@example.com", "links": "SENT-VALUE-1"}),
+        json!({"id": "5f8d0a1b2c3d4e5f6a7b8c9d", "username": ["SENT-VALUE-1"]}),
+    ] {
+        let shown = GroupInvitation::from_json(body).unwrap_err().to_string();
+        eprintln!("{shown}");
+        assert!(!shown.contains("SENT-VALUE") && !shown.contains("917263"), "{shown}");
+        assert!(shown.contains("expected"), "{shown}");
+    }
+}

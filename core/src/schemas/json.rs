@@ -305,10 +305,23 @@ pub(crate) fn best_fit(
     scored.into_iter().filter(|&(_, s)| s == best).map(|(i, _)| i).collect()
 }
 
-/// A hand-written model (`crate::models`) through its serde implementation.
+/// A hand-written model (`crate::models`) through its serde implementation. The error says
+/// what was expected, never the value sent (serde's message quotes it: `invalid type: string
+/// "…", expected …`); a missing field is named (a name of the model, not of the body).
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
 pub(crate) fn via_serde<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
-    serde_json::from_value(value).map_err(|e| DecodeError::new(e.to_string()))
+    serde_json::from_value(value).map_err(|e| DecodeError::new(without_value(&e.to_string())))
+}
+
+/// serde's message without the value it quotes: its `expected …` part, or `missing field …`.
+fn without_value(message: &str) -> String {
+    if message.starts_with("missing field `") {
+        return message.to_owned();
+    }
+    match message.rfind(", expected ") {
+        Some(at) => message[at + 2..].to_owned(),
+        None => "does not have the shape the model expects".to_owned(),
+    }
 }
 
 /// A hand-written model (`crate::models`) encoded through its serde implementation (`null` if
