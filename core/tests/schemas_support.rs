@@ -199,3 +199,21 @@ fn a_hand_written_model_error_quotes_no_value_sent() {
         assert!(shown.contains("expected"), "{shown}");
     }
 }
+
+#[test]
+fn a_required_list_sent_as_null_is_empty_not_a_failed_page() {
+    use atlas_admin_core::schemas::PaginatedAtlasAiModelApiKeysResponse;
+    let page = PaginatedAtlasAiModelApiKeysResponse::from_json(json!({"results": null, "totalCount": 0})).unwrap();
+    assert!(page.results.is_empty());
+    // Absent is still an error naming the field, and so is null where the type is no list.
+    let absent = PaginatedAtlasAiModelApiKeysResponse::from_json(json!({"totalCount": 0})).unwrap_err();
+    assert_eq!(absent.path(), "results");
+}
+
+#[test]
+fn an_integer_beyond_i64_is_a_clear_error_naming_the_field() {
+    let e = SearchIndexDefinitionVersion::from_json(json!({"version": u64::MAX})).unwrap_err();
+    assert_eq!(e.path(), "version");
+    let shown = e.to_string();
+    assert!(shown.contains("above its largest") && !shown.contains(&u64::MAX.to_string()), "{shown}");
+}

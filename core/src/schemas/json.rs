@@ -63,6 +63,12 @@ pub trait Json: Sized {
     fn from_json(value: Value) -> Result<Self, DecodeError>;
     /// Encodes the value; absent optional fields are left out.
     fn to_json(&self) -> Value;
+    /// What a required field of this type is when the server sends `null`: `None` (an
+    /// error) but for lists and maps, which are empty (Atlas sends `null` for some lists the
+    /// spec requires, atlas-facts §7; a whole page must not fail on one).
+    fn from_null() -> Option<Self> {
+        None
+    }
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -123,6 +129,9 @@ impl Json for i64 {
         match value.as_f64() {
             #[allow(clippy::cast_possible_truncation)]
             Some(f) if value.is_f64() && f.fract() == 0.0 && f.abs() < EXACT_F64 => Ok(f as i64),
+            _ if value.is_u64() => {
+                Err(DecodeError::new("expected a 64-bit integer, found a whole number above its largest"))
+            }
             _ => Err(expected("a 64-bit integer", &value)),
         }
     }
@@ -167,6 +176,9 @@ impl<T: Json> Json for Box<T> {
     fn to_json(&self) -> Value {
         T::to_json(self)
     }
+    fn from_null() -> Option<Self> {
+        T::from_null().map(Box::new)
+    }
 }
 
 impl<T: Json> Json for Vec<T> {
@@ -178,6 +190,9 @@ impl<T: Json> Json for Vec<T> {
     }
     fn to_json(&self) -> Value {
         Value::Array(self.iter().map(T::to_json).collect())
+    }
+    fn from_null() -> Option<Self> {
+        Some(Vec::new())
     }
 }
 
@@ -197,6 +212,9 @@ impl<T: Json> Json for BTreeMap<String, T> {
     fn to_json(&self) -> Value {
         Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
     }
+    fn from_null() -> Option<Self> {
+        Some(BTreeMap::new())
+    }
 }
 
 /// A model's fields, out of its JSON object.
@@ -208,11 +226,13 @@ pub(crate) fn object(value: Value) -> Result<Map<String, Value>, DecodeError> {
     }
 }
 
-/// A required field: absent or `null` is an error.
+/// A required field: absent is an error, and `null` too but for a list or a map (empty; see
+/// [`Json::from_null`]).
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
 pub(crate) fn required<T: Json>(map: &mut Map<String, Value>, key: &str) -> Result<T, DecodeError> {
     match map.remove(key) {
-        None | Some(Value::Null) => Err(DecodeError::new("required, but absent or null").at(key)),
+        None => Err(DecodeError::new("required, but absent").at(key)),
+        Some(Value::Null) => T::from_null().ok_or_else(|| DecodeError::new("required, but null").at(key)),
         Some(v) => T::from_json(v).map_err(|e| e.at(key)),
     }
 }
