@@ -194,7 +194,6 @@ fn a_hand_written_model_error_quotes_no_value_sent() {
         json!({"id": "5f8d0a1b2c3d4e5f6a7b8c9d", "username": ["SENT-VALUE-1"]}),
     ] {
         let shown = GroupInvitation::from_json(body).unwrap_err().to_string();
-        eprintln!("{shown}");
         assert!(!shown.contains("SENT-VALUE") && !shown.contains("917263"), "{shown}");
         assert!(shown.contains("expected"), "{shown}");
     }
