@@ -101,7 +101,7 @@ pub use pattern::{PERMISSIVE_MAX_LEN, Pattern};
 pub use response::{ApiResponse, parse_response};
 pub use retry::RetryPolicy;
 pub use sanitize::Sanitized;
-pub use secret::Secret;
+pub use secret::{SECRET_FIELDS, Secret, is_secret_field};
 pub use session::{Revocation, Session};
 pub use testing::unsigned_request;
 pub use timestamp::{HttpDate, Timestamp, format_rfc3339};

@@ -118,8 +118,12 @@ fn declared(spec: &Value, v: &Value, seen: &mut BTreeSet<String>, out: &mut BTre
     }
 }
 
+/// Integers compared exactly (`2^53 + 1` is not `2^53`); a float against a number as `f64`.
 fn same_number(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Number(x), Value::Number(y)) if !x.is_f64() && !y.is_f64() => {
+            x.as_i64() == y.as_i64() && x.as_u64() == y.as_u64()
+        }
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => false,
     }
@@ -246,4 +250,9 @@ fn the_comparison_catches_a_lost_or_changed_field() {
     assert!(out.is_empty(), "{out:?}");
     lost(&example, &serde_json::json!({"a": {}, "n": 2}), &names, "", &mut out);
     assert_eq!(out, [".a.b lost", ".n changed"]);
+    // Integers exactly: 2^53 + 1 read back as 2^53 (through a float) is a change.
+    let mut out = Vec::new();
+    let big = serde_json::json!({"n": 9_007_199_254_740_993_i64});
+    lost(&big, &serde_json::json!({"n": 9_007_199_254_740_992_i64}), &names, "", &mut out);
+    assert_eq!(out, [".n changed"]);
 }

@@ -61,7 +61,8 @@ fn run(check: bool) -> Result<usize, String> {
         std::fs::read_to_string(codegen.join("overrides.toml")).map_err(|e| format!("overrides.toml: {e}"))?;
     let overrides = overrides::parse(&overrides_text)?;
     let tags = model::tags(&spec, &overrides)?;
-    let models = schemas::build(&spec, &overrides::parse_schemas(&overrides_text)?)?;
+    let models =
+        schemas::build(&spec, &overrides::parse_schemas(&overrides_text)?, &overrides::parse_unions(&overrides_text)?)?;
 
     // Everything generated: path -> content.
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();

@@ -49,11 +49,38 @@ pub(crate) fn parse_schemas(text: &str) -> Result<SchemaOverrides, String> {
     Ok(all)
 }
 
+/// A union whose members the spec tells apart only in words (`[union.<name>]`): for a member,
+/// property -> the values a body of that member may hold (a body holding another is not tried
+/// as it; a body without the property may be).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnionOverride {
+    /// Why the spec alone does not do (required, reviewed).
+    pub(crate) why: String,
+    /// Member (the variant's name) -> property -> values.
+    pub(crate) members: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+/// Every union override, by component name.
+pub(crate) type UnionOverrides = BTreeMap<String, UnionOverride>;
+
+/// The `[union.<name>]` entries of `overrides.toml`; each must say why.
+pub(crate) fn parse_unions(text: &str) -> Result<UnionOverrides, String> {
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| format!("overrides.toml: {e}"))?;
+    let Some(unions) = table.remove("union") else { return Ok(UnionOverrides::new()) };
+    let all: UnionOverrides = unions.try_into().map_err(|e| format!("overrides.toml: [union]: {e}"))?;
+    if let Some((name, _)) = all.iter().find(|(_, o)| o.why.trim().is_empty()) {
+        return Err(format!("overrides.toml: [union.{name}] has an empty `why`"));
+    }
+    Ok(all)
+}
+
 /// Parses `overrides.toml` (its operation entries; `[schema]` is `parse_schemas`'); every entry
 /// must say why.
 pub(crate) fn parse(text: &str) -> Result<Overrides, String> {
     let mut table: toml::Table = toml::from_str(text).map_err(|e| format!("overrides.toml: {e}"))?;
     table.remove("schema");
+    table.remove("union");
     let all: Overrides = table.try_into().map_err(|e| format!("overrides.toml: {e}"))?;
     if let Some((id, _)) = all.iter().find(|(_, o)| o.why.trim().is_empty()) {
         return Err(format!("overrides.toml: [{id}] has an empty `why`"));

@@ -21,7 +21,7 @@
 //!   gated by the union of its group's tags.
 
 use crate::model::feature_name;
-use crate::overrides::SchemaOverrides;
+use crate::overrides::{SchemaOverrides, UnionOverrides};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -121,6 +121,9 @@ pub(crate) struct Models {
     tags: Vec<BTreeSet<String>>,
     /// Hand-written types used instead of a schema, by component name.
     overrides: BTreeMap<String, String>,
+    /// (union component, member) -> property -> the values a body of that member may hold
+    /// (overrides.toml `[union]`).
+    hints: BTreeMap<(String, String), BTreeMap<String, Vec<String>>>,
 }
 
 /// Names the generated items may not take (support types and the prelude, which the
@@ -205,19 +208,14 @@ pub(crate) fn snake(text: &str) -> String {
     }
 }
 
-/// Whether a string property holds a credential (hidden from `Debug` as `Secret`).
-fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    if n.starts_with("masked") || n.contains("public") || n.ends_with("id") || n.ends_with("url") {
-        return false;
+/// Whether a type holds raw JSON itself (not through a generated item): its `Debug` goes
+/// through `Masked`, which hides the values of secret-named keys.
+fn raw_json(ty: &Ty) -> bool {
+    match ty {
+        Ty::Value => true,
+        Ty::Vec(t) | Ty::Map(t) => raw_json(t),
+        _ => false,
     }
-    n.contains("password")
-        || n.contains("secret")
-        || n.contains("privatekey")
-        || n.ends_with("apikey")
-        || n.ends_with("token")
-        || n.ends_with("accesskey")
-        || n.ends_with("serviceaccountkey")
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -512,7 +510,7 @@ impl<'a> Builder<'a> {
             let mut ty = self.ty_at(&pptr, &hint, depth + 1)?;
             let node = self.node(&pptr)?;
             let (_, resolved) = self.resolve(&pptr)?;
-            if ty == Ty::String && secret_name(&json) {
+            if ty == Ty::String && atlas_admin_core::is_secret_field(&json) {
                 ty = Ty::Secret;
             }
             let constant = string_values(resolved).filter(|v| v.len() == 1).and_then(|v| v.into_iter().next());
@@ -588,9 +586,9 @@ impl<'a> Builder<'a> {
     }
 
     /// A property every member has as an enum, told apart by its values: the one that tells
-    /// the most members apart, then whose value sets overlap least (by name on a tie). A value several members list
-    /// goes to the member listing the fewest values (the most specific; the spec's "any
-    /// other" member lists them all), the first on a tie. Each member's values, in order.
+    /// the most members apart (counting a value several members list for the member listing
+    /// the fewest), then whose value sets overlap least (by name on a tie). Each member's
+    /// values, in order.
     fn dispatch_property(&self, ptrs: &[String]) -> Result<Option<Dispatch>, String> {
         let mut per_member: Vec<BTreeMap<String, Vec<String>>> = Vec::new();
         for p in ptrs {
@@ -624,13 +622,22 @@ impl<'a> Builder<'a> {
                 best = Some((told_apart, -(overlap as isize), name.clone(), sets));
             }
         }
-        let Some((_, _, name, sets)) = best else { return Ok(None) };
-        Ok(Some((name, sets)))
+        let Some((_, _, name, _)) = best else { return Ok(None) };
+        // Every value a member lists: a value several members list is decided by the body's
+        // fields on decoding (`best_fit`), never given to one member whatever the body holds.
+        let all = per_member
+            .iter()
+            .map(|m| {
+                let mut seen = BTreeSet::new();
+                m[&name].iter().filter(|v| seen.insert(v.as_str())).cloned().collect()
+            })
+            .collect();
+        Ok(Some((name, all)))
     }
 }
 
-/// Each member's values of the enum property `name`: a value several members list goes to
-/// the member listing the fewest (the first on a tie).
+/// Each member's values of the enum property `name` it alone owns: a value several members
+/// list goes to the member listing the fewest (the first on a tie). Only to choose the property.
 fn owned_values(per_member: &[BTreeMap<String, Vec<String>>], name: &str) -> Vec<Vec<String>> {
     let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, m) in per_member.iter().enumerate() {
@@ -721,7 +728,7 @@ fn roots(spec: &Value) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Builds every reachable model.
-pub(crate) fn build(spec: &Value, overrides: &SchemaOverrides) -> Result<Models, String> {
+pub(crate) fn build(spec: &Value, overrides: &SchemaOverrides, unions: &UnionOverrides) -> Result<Models, String> {
     let components = spec.pointer("/components/schemas").and_then(Value::as_object).ok_or("no component schemas")?;
     for name in overrides.keys() {
         if !components.contains_key(name) {
@@ -755,7 +762,20 @@ pub(crate) fn build(spec: &Value, overrides: &SchemaOverrides) -> Result<Models,
         items: b.items,
         at: b.at,
         overrides: b.overrides,
+        hints: BTreeMap::new(),
     };
+    for (union, o) in unions {
+        let found = models.items.iter().find(|it| it.component.as_deref() == Some(union.as_str()));
+        let Some(Kind::Union(_, variants)) = found.map(|it| &it.kind) else {
+            return Err(format!("overrides.toml: [union.{union}] is not a union the operations reach"));
+        };
+        for (member, props) in &o.members {
+            if !variants.iter().any(|v| &v.name == member) {
+                return Err(format!("overrides.toml: [union.{union}] has no member {member}"));
+            }
+            models.hints.insert((union.clone(), member.clone()), props.clone());
+        }
+    }
     models.box_recursion();
     models.dedup();
     models.propagate_tags(&roots);
@@ -1188,7 +1208,7 @@ impl Models {
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
-                        How::Try => "Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.".to_owned(),
+                        How::Try => "Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.".to_owned(),
                     };
                     match &v.doc {
                         Some(d) => {
@@ -1205,7 +1225,7 @@ impl Models {
                     "impl Json for {name} {{\n#[inline]\nfn from_json(value: Value) -> Result<Self, DecodeError> {{"
                 );
                 match how {
-                    How::Tag(p) | How::Values(p) => {
+                    How::Tag(p) => {
                         let _ = writeln!(s, "Ok(match tag_of(&value, {p:?}).as_deref() {{");
                         for v in variants.iter().filter(|v| !v.values.is_empty()) {
                             let pats = v.values.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" | ");
@@ -1213,32 +1233,64 @@ impl Models {
                         }
                         s.push_str("_ => Self::Other(value),\n})\n}\n\n");
                     }
-                    How::Try => {
-                        // The members that declare most of the body's fields first.
-                        let keys: Vec<String> = variants
-                            .iter()
-                            .map(|v| {
-                                let names = match &v.ty {
-                                    Ty::Named(j) => match &self.items[self.canon[*j]].kind {
-                                        Kind::Struct(fields) => {
-                                            fields.iter().map(|f| format!("{:?}", f.json)).collect()
-                                        }
-                                        _ => Vec::new(),
-                                    },
-                                    _ => Vec::new(),
-                                };
-                                format!("&[{}]", names.join(", "))
-                            })
-                            .collect();
-                        let _ = writeln!(s, "for i in best_fit(&value, &[{}]) {{\nmatch i {{", keys.join(", "));
-                        for (i, v) in variants.iter().enumerate() {
-                            let _ = writeln!(
-                                s,
-                                "{i} => if let Ok(v) = Box::from_json(value.clone()) {{\nreturn Ok(Self::{}(v));\n}},",
-                                v.name
-                            );
+                    How::Values(p) => {
+                        // A value one member lists picks it; a value several list: the body's
+                        // fields decide among them (`best_fit`).
+                        let mut groups: Vec<(Vec<usize>, Vec<&str>)> = Vec::new();
+                        let mut seen = BTreeSet::new();
+                        for x in variants.iter().flat_map(|v| &v.values) {
+                            if !seen.insert(x.as_str()) {
+                                continue;
+                            }
+                            let members: Vec<usize> =
+                                (0..variants.len()).filter(|&j| variants[j].values.contains(x)).collect();
+                            match groups.iter_mut().find(|(m, _)| *m == members) {
+                                Some((_, xs)) => xs.push(x),
+                                None => groups.push((members, vec![x])),
+                            }
                         }
-                        s.push_str("_ => {}\n}\n}\nOk(Self::Other(value))\n}\n\n");
+                        if groups.iter().all(|(m, _)| m.len() == 1) {
+                            let _ = writeln!(s, "Ok(match tag_of(&value, {p:?}).as_deref() {{");
+                        } else {
+                            let _ = writeln!(s, "let members: &[usize] = match tag_of(&value, {p:?}).as_deref() {{");
+                        }
+                        for (members, xs) in &groups {
+                            let pats = xs.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" | ");
+                            match members.as_slice() {
+                                [one] if groups.iter().all(|(m, _)| m.len() == 1) => {
+                                    let _ = writeln!(
+                                        s,
+                                        "Some({pats}) => Self::{}(Box::from_json(value)?),",
+                                        variants[*one].name
+                                    );
+                                }
+                                [one] => {
+                                    let _ = writeln!(
+                                        s,
+                                        "Some({pats}) => return Ok(Self::{}(Box::from_json(value)?)),",
+                                        variants[*one].name
+                                    );
+                                }
+                                many => {
+                                    // On a tie of fields, the member listing the fewest values
+                                    // (the most specific; the spec's "any other" lists them all).
+                                    let mut many = many.to_vec();
+                                    many.sort_by_key(|&j| variants[j].values.len());
+                                    let list = many.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
+                                    let _ = writeln!(s, "Some({pats}) => &[{list}],");
+                                }
+                            }
+                        }
+                        if groups.iter().all(|(m, _)| m.len() == 1) {
+                            s.push_str("_ => Self::Other(value),\n})\n}\n\n");
+                        } else {
+                            s.push_str("_ => return Ok(Self::Other(value)),\n};\n");
+                            s.push_str(&self.try_members(i, variants, "members"));
+                        }
+                    }
+                    How::Try => {
+                        let all = (0..variants.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+                        s.push_str(&self.try_members(i, variants, &format!("&[{all}]")));
                     }
                 }
                 s.push_str("#[inline]\nfn to_json(&self) -> Value {\nmatch self {\n");
@@ -1261,6 +1313,54 @@ impl Models {
         s
     }
 
+    /// The end of a union's `from_json` trying the `members` (a Rust expression, `&[usize]`)
+    /// that `best_fit` keeps (in the order of `members`), the first that decodes; else `Other`.
+    fn try_members(&self, i: usize, variants: &[Variant], members: &str) -> String {
+        let keys: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                let names = match &v.ty {
+                    Ty::Named(j) => match &self.items[self.canon[*j]].kind {
+                        Kind::Struct(fields) => fields.iter().map(|f| format!("{:?}", f.json)).collect(),
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                format!("&[{}]", names.join(", "))
+            })
+            .collect();
+        let hints: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                let pairs = self.items[i].component.as_ref().and_then(|c| self.hints.get(&(c.clone(), v.name.clone())));
+                let pairs = pairs.map(|m| {
+                    m.iter()
+                        .map(|(k, vs)| {
+                            let vs = vs.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
+                            format!("({k:?}, &[{vs}])")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                format!("&[{}]", pairs.unwrap_or_default())
+            })
+            .collect();
+        let mut s = format!(
+            "for i in best_fit(&value, &[{}], &[{}], {members}) {{\nmatch i {{\n",
+            keys.join(", "),
+            hints.join(", ")
+        );
+        for (n, v) in variants.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "{n} => if let Ok(v) = Box::from_json(value.clone()) {{\nreturn Ok(Self::{}(v));\n}},",
+                v.name
+            );
+        }
+        s.push_str("_ => {}\n}\n}\nOk(Self::Other(value))\n}\n\n");
+        s
+    }
+
     /// `Debug` as `#[derive(Debug)]` writes it, but `#[inline]`: compiled only where used (the
     /// derive's `fmt` is compiled for every model, about 2 CPU seconds with every tag).
     fn debug_impl(&self, i: usize) -> String {
@@ -1271,7 +1371,12 @@ impl Models {
             Kind::Struct(fields) => {
                 let mut b = format!("f.debug_struct({name:?})");
                 for fl in fields {
-                    let _ = write!(b, ".field({:?}, &self.{})", fl.rust.trim_start_matches("r#"), fl.rust);
+                    let show = if raw_json(&fl.ty) {
+                        format!("&Masked(&self.{})", fl.rust)
+                    } else {
+                        format!("&self.{}", fl.rust)
+                    };
+                    let _ = write!(b, ".field({:?}, {show})", fl.rust.trim_start_matches("r#"));
                 }
                 b.push_str(".finish()");
                 b
@@ -1289,9 +1394,10 @@ impl Models {
             Kind::Union(_, variants) => {
                 let mut b = String::from("match self {\n");
                 for v in variants {
-                    let _ = writeln!(b, "Self::{0}(v) => f.debug_tuple({0:?}).field(v).finish(),", v.name);
+                    let show = if raw_json(&v.ty) { "&Masked(&**v)" } else { "v" };
+                    let _ = writeln!(b, "Self::{0}(v) => f.debug_tuple({0:?}).field({show}).finish(),", v.name);
                 }
-                b.push_str("Self::Other(v) => f.debug_tuple(\"Other\").field(v).finish(),\n}");
+                b.push_str("Self::Other(v) => f.debug_tuple(\"Other\").field(&Masked(v)).finish(),\n}");
                 b
             }
         };
@@ -1449,8 +1555,9 @@ mod tests {
         assert_eq!(snake("AWSKMSConfig"), "awskms_config");
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("1x"), "v_1x");
-        assert!(secret_name("password") && secret_name("apiKey") && secret_name("hecToken"));
-        assert!(!secret_name("apiKeyId") && !secret_name("maskedSecret") && !secret_name("tokenEndpointUrl"));
+        let secret = atlas_admin_core::is_secret_field;
+        assert!(secret("password") && secret("apiKey") && secret("hecToken") && secret("licenseKey"));
+        assert!(!secret("apiKeyId") && !secret("maskedSecret") && !secret("tokenEndpointUrl"));
     }
 
     #[test]

@@ -63,6 +63,12 @@ pub trait Json: Sized {
     fn from_json(value: Value) -> Result<Self, DecodeError>;
     /// Encodes the value; absent optional fields are left out.
     fn to_json(&self) -> Value;
+    /// What a required field of this type is when the server sends `null`: `None` (an
+    /// error) but for lists and maps, which are empty (Atlas sends `null` for some lists the
+    /// spec requires, atlas-facts §7; a whole page must not fail on one).
+    fn from_null() -> Option<Self> {
+        None
+    }
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -123,6 +129,9 @@ impl Json for i64 {
         match value.as_f64() {
             #[allow(clippy::cast_possible_truncation)]
             Some(f) if value.is_f64() && f.fract() == 0.0 && f.abs() < EXACT_F64 => Ok(f as i64),
+            _ if value.is_u64() => {
+                Err(DecodeError::new("expected a 64-bit integer, found a whole number above its largest"))
+            }
             _ => Err(expected("a 64-bit integer", &value)),
         }
     }
@@ -167,6 +176,9 @@ impl<T: Json> Json for Box<T> {
     fn to_json(&self) -> Value {
         T::to_json(self)
     }
+    fn from_null() -> Option<Self> {
+        T::from_null().map(Box::new)
+    }
 }
 
 impl<T: Json> Json for Vec<T> {
@@ -178,6 +190,9 @@ impl<T: Json> Json for Vec<T> {
     }
     fn to_json(&self) -> Value {
         Value::Array(self.iter().map(T::to_json).collect())
+    }
+    fn from_null() -> Option<Self> {
+        Some(Vec::new())
     }
 }
 
@@ -197,6 +212,9 @@ impl<T: Json> Json for BTreeMap<String, T> {
     fn to_json(&self) -> Value {
         Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
     }
+    fn from_null() -> Option<Self> {
+        Some(BTreeMap::new())
+    }
 }
 
 /// A model's fields, out of its JSON object.
@@ -208,11 +226,13 @@ pub(crate) fn object(value: Value) -> Result<Map<String, Value>, DecodeError> {
     }
 }
 
-/// A required field: absent or `null` is an error.
+/// A required field: absent is an error, and `null` too but for a list or a map (empty; see
+/// [`Json::from_null`]).
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
 pub(crate) fn required<T: Json>(map: &mut Map<String, Value>, key: &str) -> Result<T, DecodeError> {
     match map.remove(key) {
-        None | Some(Value::Null) => Err(DecodeError::new("required, but absent or null").at(key)),
+        None => Err(DecodeError::new("required, but absent").at(key)),
+        Some(Value::Null) => T::from_null().ok_or_else(|| DecodeError::new("required, but null").at(key)),
         Some(v) => T::from_json(v).map_err(|e| e.at(key)),
     }
 }
@@ -281,23 +301,47 @@ pub(crate) fn with_tag(mut value: Value, key: &str, tag: &str) -> Value {
     value
 }
 
-/// The order to try a union's members in: most of the body's fields declared first (a
-/// member's `fields`), the spec's order on a tie.
+/// The members of a union to try, in order: among `candidates` (indices into `fields`, each
+/// member's declared field names), those whose `hints` (key, values) the body does not
+/// contradict, then only those that declare the most of the body's fields, in the order of
+/// `candidates`. A member declaring fewer of the body's fields is never tried: decoding as it would
+/// drop fields another member keeps (the union's `Other` keeps the body instead).
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
-pub(crate) fn best_fit(value: &Value, fields: &[&[&str]]) -> Vec<usize> {
-    let score = |names: &[&str]| match value {
-        Value::Object(map) => map.keys().filter(|k| names.contains(&k.as_str())).count(),
-        _ => 0,
+pub(crate) fn best_fit(
+    value: &Value,
+    fields: &[&[&str]],
+    hints: &[&[(&str, &[&str])]],
+    candidates: &[usize],
+) -> Vec<usize> {
+    let Value::Object(map) = value else { return candidates.to_vec() };
+    let agrees = |i: usize| {
+        hints.get(i).is_none_or(|hs| {
+            hs.iter().all(|(k, vs)| map.get(*k).and_then(Value::as_str).is_none_or(|v| vs.contains(&v)))
+        })
     };
-    let mut order: Vec<(usize, usize)> = fields.iter().enumerate().map(|(i, names)| (score(names), i)).collect();
-    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    order.into_iter().map(|(_, i)| i).collect()
+    let score = |i: usize| fields.get(i).map_or(0, |names| map.keys().filter(|k| names.contains(&k.as_str())).count());
+    let scored: Vec<(usize, usize)> = candidates.iter().filter(|&&i| agrees(i)).map(|&i| (i, score(i))).collect();
+    let best = scored.iter().map(|&(_, s)| s).max().unwrap_or(0);
+    scored.into_iter().filter(|&(_, s)| s == best).map(|(i, _)| i).collect()
 }
 
-/// A hand-written model (`crate::models`) through its serde implementation.
+/// A hand-written model (`crate::models`) through its serde implementation. The error says
+/// what was expected, never the value sent (serde's message quotes it: `invalid type: string
+/// "…", expected …`); a missing field is named (a name of the model, not of the body).
 #[allow(dead_code)] // (the generated models of some tags use it, no tag all)
 pub(crate) fn via_serde<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
-    serde_json::from_value(value).map_err(|e| DecodeError::new(e.to_string()))
+    serde_json::from_value(value).map_err(|e| DecodeError::new(without_value(&e.to_string())))
+}
+
+/// serde's message without the value it quotes: its `expected …` part, or `missing field …`.
+fn without_value(message: &str) -> String {
+    if message.starts_with("missing field `") {
+        return message.to_owned();
+    }
+    match message.rfind(", expected ") {
+        Some(at) => message[at + 2..].to_owned(),
+        None => "does not have the shape the model expects".to_owned(),
+    }
 }
 
 /// A hand-written model (`crate::models`) encoded through its serde implementation (`null` if

@@ -11,13 +11,18 @@
 //!   whose spec allows one value only are filled in);
 //! - unknown fields of a response are ignored;
 //! - `int64` and unformatted integers are `i64`, read exactly (never through a float), `int32`
-//!   is `i32`, `number` is `f64`; passwords, secrets, tokens and API keys are [`Secret`]
-//!   (hidden from `Debug`); dates stay text, as sent;
+//!   is `i32`, `number` is `f64`; a text field named in [`SECRET_FIELDS`] (passwords,
+//!   secrets, tokens, API and integration keys) is a [`Secret`] (hidden from `Debug`), and the
+//!   `Debug` of raw JSON (`Other(Value)`, `serde_json::Value` fields) masks the values of
+//!   such keys at any depth; dates stay text, as sent;
 //! - every enum is open: an unknown value decodes to `Other(String)` and encodes unchanged;
 //! - a union with a discriminator is an enum with one variant per mapped value, chosen by the
 //!   discriminator; a union whose members the spec tells apart only by the values of one
-//!   enum property is chosen by that property the same way; other unions try their members
-//!   in order. All of them keep a body they cannot place as `Other(serde_json::Value)`;
+//!   enum property is chosen by that property (a value several members list: by the body's
+//!   fields, as below); other unions try only the members declaring the most of the body's
+//!   fields, in order (and, where `overrides.toml` says so under `[union.…]`, whose listed
+//!   values the body does not contradict), so no member drops a field another declares. All
+//!   of them keep a body they cannot place as `Other(serde_json::Value)`;
 //! - `additionalProperties` is a `BTreeMap<String, T>`; a field that would make a type
 //!   contain itself is boxed;
 //! - identical shapes are emitted once; the other names are type aliases of it;
@@ -33,8 +38,10 @@
 //! where they are called, so enabling a tag costs little more than type-checking its models.
 //!
 //! [`Secret`]: crate::Secret
+//! [`SECRET_FIELDS`]: crate::SECRET_FIELDS
 
 mod json;
+mod masked;
 mod nullable;
 
 pub use json::{DecodeError, Json};
@@ -43,6 +50,8 @@ pub(crate) use json::{
     best_fit, nullable, object, optional, put, put_nullable, put_opt, required, round_trip, tag_of, to_value,
     via_serde, with_tag,
 };
+#[allow(unused_imports)]
+pub(crate) use masked::Masked;
 pub use nullable::Nullable;
 
 /// `Serialize` and `Deserialize` of a model through its [`Json`] implementation.

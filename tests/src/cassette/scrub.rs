@@ -3,6 +3,7 @@
 
 use super::format::{Body, RecordedRequest};
 use atlas_admin_core::Credentials;
+use atlas_admin_core::is_secret_field;
 use atlas_admin_core::oauth::basic_credentials;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
@@ -237,58 +238,13 @@ pub const REDACTED: &str = "REDACTED";
 /// JSON keys (compared without regard to case) whose string or number values are secrets,
 /// in request and response bodies alike: the values are replaced with [`REDACTED`] (the
 /// player scrubs a live request the same way before matching it, so a replay matches
-/// whatever secret it sends; a replayed response holds the placeholder).
+/// whatever secret it sends; a replayed response holds the placeholder). The one list of
+/// `atlas_admin_core`, which the generated models hide from `Debug` too.
 ///
-/// Chosen from the spec's property names: `password` (database users, LDAP's
-/// `bindPassword`, Kafka's `sslKeyPassword`), `privateKey` (a new API key),
-/// `secret` (a new service account secret, an embedding API key, an Azure Key Vault secret),
-/// `clientSecret`, `sharedSecret`, `webhookSecret`, `secretAccessKey`, `sslKey`,
-/// `serviceAccountKey` (a Google Cloud key as a JSON string), and the third-party
-/// integration keys and tokens (`apiKey`, `apiToken`, `serviceKey`, `routingKey`,
-/// `licenseKey`, `readToken`, `writeToken`, `hecToken`, `notificationToken`,
-/// `victorOpsApiKey`, `victorOpsRoutingKey`, `opsGenieApiKey`, `linkToken`), and the usual
-/// `accessToken` and `refreshToken`.
-///
-/// Left out on purpose: an object or array under such a key is not replaced but searched
-/// (`apiKey` is also an object holding a key's description and its `privateKey`; `secrets`
-/// lists a service account's secrets); `token` is the spec's Cost Explorer query id, which a
-/// later path holds (replaced, the replay could not ask for it); `key`, `keys` and `publicKey`
-/// name no secret (a public key is scrubbed by value when it is the client's own); and the
-/// OAuth token response's `access_token`, `refresh_token` and `id_token` are numbered
-/// `TOKEN-n` by value (the recorder), so the revoke request that sends one back still matches.
-pub const SECRET_FIELDS: &[&str] = &[
-    "password",
-    "bindPassword",
-    "sslKeyPassword",
-    "privateKey",
-    "secret",
-    "clientSecret",
-    "sharedSecret",
-    "webhookSecret",
-    "secretAccessKey",
-    "sslKey",
-    "serviceAccountKey",
-    "apiKey",
-    "apiToken",
-    "serviceKey",
-    "routingKey",
-    "licenseKey",
-    "readToken",
-    "writeToken",
-    "hecToken",
-    "notificationToken",
-    "victorOpsApiKey",
-    "victorOpsRoutingKey",
-    "opsGenieApiKey",
-    "linkToken",
-    "accessToken",
-    "refreshToken",
-];
-
-/// Whether `key` names a secret field ([`SECRET_FIELDS`], in any case).
-fn is_secret_field(key: &str) -> bool {
-    SECRET_FIELDS.iter().any(|k| k.eq_ignore_ascii_case(key))
-}
+/// Besides what that list leaves out, the OAuth token response's `access_token`,
+/// `refresh_token` and `id_token` are numbered `TOKEN-n` by value (the recorder), so the
+/// revoke request that sends one back still matches.
+pub use atlas_admin_core::SECRET_FIELDS;
 
 /// `v` with the string and number values of its secret fields, at any depth, replaced with
 /// [`REDACTED`].

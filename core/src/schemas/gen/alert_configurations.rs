@@ -270,7 +270,7 @@ impl std::fmt::Debug for AlertsNotificationRootForGroup {
             Self::UserNotification(v) => f.debug_tuple("UserNotification").field(v).finish(),
             Self::VictorOpsNotification(v) => f.debug_tuple("VictorOpsNotification").field(v).finish(),
             Self::WebhookNotification(v) => f.debug_tuple("WebhookNotification").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -928,7 +928,7 @@ impl std::fmt::Debug for AppServiceMetricThreshold {
             Self::RealmTriggersEgressBytes(v) => f.debug_tuple("RealmTriggersEgressBytes").field(v).finish(),
             Self::RealmTriggersFailedRequests(v) => f.debug_tuple("RealmTriggersFailedRequests").field(v).finish(),
             Self::RealmTriggersResponseMs(v) => f.debug_tuple("RealmTriggersResponseMs").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3158,7 +3158,7 @@ impl std::fmt::Debug for FlexClusterMetricThreshold {
             Self::FlexOpcounterInsert(v) => f.debug_tuple("FlexOpcounterInsert").field(v).finish(),
             Self::FlexOpcounterQuery(v) => f.debug_tuple("FlexOpcounterQuery").field(v).finish(),
             Self::FlexOpcounterUpdate(v) => f.debug_tuple("FlexOpcounterUpdate").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3680,7 +3680,7 @@ serde_via_json!(GreaterThanTimeThreshold);
 pub enum GroupAlertsConfig {
     /// Any Other Alert Configurations
     ///
-    /// `eventTypeName` is `CREDIT_CARD_ABOUT_TO_EXPIRE`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_CAUGHT_UP`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `USER_ROLES_CHANGED_AUDIT`, `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`, `RESOURCE_POLICY_VIOLATED`.
+    /// `eventTypeName` is `CREDIT_CARD_ABOUT_TO_EXPIRE`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_CAUGHT_UP`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `MONGOTUNE_ALERT`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `USER_ROLES_CHANGED_AUDIT`, `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`, `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`, `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `COMPUTE_AUTO_SCALE_INITIATED_BASE`, `COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS`, `DISK_AUTO_SCALE_INITIATED`, `DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL`, `DISK_AUTO_SCALE_OPLOG_FAIL`, `PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `CLUSTER_AUTO_SHARDING_INITIATED`, `CLUSTER_RESHARDING_COMPLETED`, `RESOURCE_POLICY_VIOLATED`, `HOST_DOWN`, `HOST_HAS_INDEX_SUGGESTIONS`, `HOST_MONGOT_CRASHING_OOM`, `HOST_MONGOT_STOP_REPLICATION`, `HOST_MONGOT_APPROACHING_STOP_REPLICATION`, `HOST_MONGOT_PAUSE_INITIAL_SYNC`, `HOST_SEARCH_NODE_INDEX_FAILED`, `HOST_SEARCH_PROCESS_THROTTLING`, `HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN`, `HOST_NOT_ENOUGH_DISK_SPACE`, `SSH_KEY_NDS_HOST_ACCESS_REQUESTED`, `SSH_KEY_NDS_HOST_ACCESS_REFRESHED`, `PUSH_BASED_LOG_EXPORT_STOPPED`, `PUSH_BASED_LOG_EXPORT_DROPPED_LOG`, `HOST_VERSION_BEHIND`, `VERSION_BEHIND`, `HOST_EXPOSED`, `HOST_SSL_CERTIFICATE_STALE`, `HOST_SECURITY_CHECKUP_NOT_MET`, `ALERT_HOST_SSH_SESSION_STARTED`, `PROFILER_CONFIGURED_TOO_WIDELY`.
     DefaultAlertConfigViewForNdsGroup(Box<DefaultAlertConfigViewForNdsGroup>),
     /// App Services Alert Configuration
     ///
@@ -3757,7 +3757,7 @@ pub enum GroupAlertsConfig {
 impl Json for GroupAlertsConfig {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "eventTypeName").as_deref() {
+        let members: &[usize] = match tag_of(&value, "eventTypeName").as_deref() {
             Some(
                 "CREDIT_CARD_ABOUT_TO_EXPIRE"
                 | "CPS_SNAPSHOT_STARTED"
@@ -3829,41 +3829,30 @@ impl Json for GroupAlertsConfig {
                 | "CLUSTER_TAGS_MODIFIED"
                 | "GROUP_TAGS_MODIFIED"
                 | "RESOURCE_POLICY_VIOLATED",
-            ) => Self::DefaultAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::DefaultAlertConfigViewForNdsGroup(Box::from_json(value)?)),
+            Some("MONGOTUNE_ALERT") => &[9, 0],
+            Some("STREAM_PROCESSOR_STATE_IS_FAILED" | "STREAM_PROCESSOR_AUTOSCALE_INITIATED") => &[16, 0],
+            Some("OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD") => &[17, 0],
             Some(
-                "URL_CONFIRMATION"
-                | "SUCCESSFUL_DEPLOY"
-                | "DEPLOYMENT_FAILURE"
-                | "REQUEST_RATE_LIMIT"
-                | "LOG_FORWARDER_FAILURE"
-                | "SYNC_FAILURE"
-                | "TRIGGER_FAILURE"
-                | "TRIGGER_AUTO_RESUMED"
-                | "DEPLOYMENT_MODEL_CHANGE_SUCCESS"
-                | "DEPLOYMENT_MODEL_CHANGE_FAILURE",
-            ) => Self::AppServiceAlertConfigViewForNdsGroup(Box::from_json(value)?),
-            Some("OUTSIDE_REALM_METRIC_THRESHOLD") => {
-                Self::AppServiceMetricAlertConfigViewForNdsGroup(Box::from_json(value)?)
-            }
-            Some(
-                "PENDING_INVOICE_OVER_THRESHOLD"
-                | "DAILY_BILL_OVER_THRESHOLD"
-                | "DAILY_BILLING_CHANGE_OVER_THRESHOLD"
-                | "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD"
-                | "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD",
-            ) => Self::BillingThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?),
-            Some("CLUSTER_MONGOS_IS_MISSING") => Self::ClusterAlertConfigViewForNdsGroup(Box::from_json(value)?),
-            Some("CPS_SNAPSHOT_BEHIND" | "CPS_PREV_SNAPSHOT_OLD" | "CPS_OPLOG_BEHIND") => {
-                Self::CpsBackupThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?)
-            }
-            Some(
-                "AWS_ENCRYPTION_KEY_NEEDS_ROTATION"
-                | "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"
-                | "GCP_ENCRYPTION_KEY_NEEDS_ROTATION"
-                | "AWS_ENCRYPTION_KEY_INVALID"
-                | "AZURE_ENCRYPTION_KEY_INVALID"
-                | "GCP_ENCRYPTION_KEY_INVALID",
-            ) => Self::EncryptionKeyAlertConfigViewForNdsGroup(Box::from_json(value)?),
+                "COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE"
+                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS"
+                | "DISK_AUTO_SCALE_INITIATED"
+                | "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL"
+                | "DISK_AUTO_SCALE_OPLOG_FAIL"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
+                | "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
+                | "CLUSTER_AUTO_SHARDING_INITIATED"
+                | "CLUSTER_RESHARDING_COMPLETED",
+            ) => &[10, 0],
             Some(
                 "HOST_DOWN"
                 | "HOST_HAS_INDEX_SUGGESTIONS"
@@ -3886,55 +3875,386 @@ impl Json for GroupAlertsConfig {
                 | "HOST_SECURITY_CHECKUP_NOT_MET"
                 | "ALERT_HOST_SSH_SESSION_STARTED"
                 | "PROFILER_CONFIGURED_TOO_WIDELY",
-            ) => Self::HostAlertConfigViewForNdsGroup(Box::from_json(value)?),
-            Some("OUTSIDE_METRIC_THRESHOLD") => Self::HostMetricAlertConfigViewForNdsGroup(Box::from_json(value)?),
-            Some("MONGOTUNE_ALERT") => Self::MongotuneAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            ) => &[7, 0],
             Some(
-                "COMPUTE_AUTO_SCALE_INITIATED_BASE"
-                | "COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS"
-                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE"
-                | "COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS"
-                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE"
-                | "COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS"
-                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
-                | "COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS"
-                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
-                | "COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS"
-                | "DISK_AUTO_SCALE_INITIATED"
-                | "DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL"
-                | "DISK_AUTO_SCALE_OPLOG_FAIL"
-                | "PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE"
-                | "PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE"
-                | "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
-                | "CLUSTER_AUTO_SHARDING_INITIATED"
-                | "CLUSTER_RESHARDING_COMPLETED",
-            ) => Self::NDSAutoscalingAlertConfigViewForNdsGroup(Box::from_json(value)?),
+                "URL_CONFIRMATION"
+                | "SUCCESSFUL_DEPLOY"
+                | "DEPLOYMENT_FAILURE"
+                | "REQUEST_RATE_LIMIT"
+                | "LOG_FORWARDER_FAILURE"
+                | "SYNC_FAILURE"
+                | "TRIGGER_FAILURE"
+                | "TRIGGER_AUTO_RESUMED"
+                | "DEPLOYMENT_MODEL_CHANGE_SUCCESS"
+                | "DEPLOYMENT_MODEL_CHANGE_FAILURE",
+            ) => return Ok(Self::AppServiceAlertConfigViewForNdsGroup(Box::from_json(value)?)),
+            Some("OUTSIDE_REALM_METRIC_THRESHOLD") => {
+                return Ok(Self::AppServiceMetricAlertConfigViewForNdsGroup(Box::from_json(value)?));
+            }
+            Some(
+                "PENDING_INVOICE_OVER_THRESHOLD"
+                | "DAILY_BILL_OVER_THRESHOLD"
+                | "DAILY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD"
+                | "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD",
+            ) => return Ok(Self::BillingThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?)),
+            Some("CLUSTER_MONGOS_IS_MISSING") => {
+                return Ok(Self::ClusterAlertConfigViewForNdsGroup(Box::from_json(value)?));
+            }
+            Some("CPS_SNAPSHOT_BEHIND" | "CPS_PREV_SNAPSHOT_OLD" | "CPS_OPLOG_BEHIND") => {
+                return Ok(Self::CpsBackupThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?));
+            }
+            Some(
+                "AWS_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "GCP_ENCRYPTION_KEY_NEEDS_ROTATION"
+                | "AWS_ENCRYPTION_KEY_INVALID"
+                | "AZURE_ENCRYPTION_KEY_INVALID"
+                | "GCP_ENCRYPTION_KEY_INVALID",
+            ) => return Ok(Self::EncryptionKeyAlertConfigViewForNdsGroup(Box::from_json(value)?)),
+            Some("OUTSIDE_METRIC_THRESHOLD") => {
+                return Ok(Self::HostMetricAlertConfigViewForNdsGroup(Box::from_json(value)?));
+            }
             Some(
                 "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK"
                 | "NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK"
                 | "NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK",
-            ) => Self::NDSX509UserAuthenticationAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::NDSX509UserAuthenticationAlertConfigViewForNdsGroup(Box::from_json(value)?)),
             Some("NO_PRIMARY" | "PRIMARY_ELECTED") => {
-                Self::ReplicaSetAlertConfigViewForNdsGroup(Box::from_json(value)?)
+                return Ok(Self::ReplicaSetAlertConfigViewForNdsGroup(Box::from_json(value)?));
             }
             Some(
                 "TOO_MANY_ELECTIONS"
                 | "REPLICATION_OPLOG_WINDOW_RUNNING_OUT"
                 | "TOO_FEW_HEALTHY_MEMBERS"
                 | "TOO_MANY_UNHEALTHY_MEMBERS",
-            ) => Self::ReplicaSetThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::ReplicaSetThresholdAlertConfigViewForNdsGroup(Box::from_json(value)?)),
             Some("OUTSIDE_SERVERLESS_METRIC_THRESHOLD") => {
-                Self::ServerlessMetricAlertConfigViewForNdsGroup(Box::from_json(value)?)
+                return Ok(Self::ServerlessMetricAlertConfigViewForNdsGroup(Box::from_json(value)?));
             }
-            Some("OUTSIDE_FLEX_METRIC_THRESHOLD") => Self::FlexMetricAlertConfigViewForNdsGroup(Box::from_json(value)?),
-            Some("STREAM_PROCESSOR_STATE_IS_FAILED" | "STREAM_PROCESSOR_AUTOSCALE_INITIATED") => {
-                Self::StreamProcessorAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            Some("OUTSIDE_FLEX_METRIC_THRESHOLD") => {
+                return Ok(Self::FlexMetricAlertConfigViewForNdsGroup(Box::from_json(value)?));
             }
-            Some("OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD") => {
-                Self::StreamProcessorMetricAlertConfigViewForNdsGroup(Box::from_json(value)?)
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "metricThreshold",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "threshold",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "threshold",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "threshold",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "metricThreshold",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "threshold",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "threshold",
+                    "updated",
+                ],
+                &[],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "metricThreshold",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "metricThreshold",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "notifications",
+                    "severityOverride",
+                    "updated",
+                ],
+                &[
+                    "created",
+                    "enabled",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "links",
+                    "matchers",
+                    "metricThreshold",
+                    "notifications",
+                    "severityOverride",
+                    "threshold",
+                    "updated",
+                ],
+            ],
+            &[&[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[], &[]],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::DefaultAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AppServiceAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AppServiceMetricAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                3 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::BillingThresholdAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                4 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ClusterAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                5 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::CpsBackupThresholdAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                6 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::EncryptionKeyAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                7 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::HostAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                8 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::HostMetricAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                9 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::MongotuneAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                10 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::NDSAutoscalingAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                11 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::NDSX509UserAuthenticationAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                12 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ReplicaSetAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                13 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ReplicaSetThresholdAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                14 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ServerlessMetricAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                15 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FlexMetricAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                16 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::StreamProcessorAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                17 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::StreamProcessorMetricAlertConfigViewForNdsGroup(v));
+                    }
+                }
+                _ => {}
             }
-            _ => Self::Other(value),
-        })
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -4021,7 +4341,7 @@ impl std::fmt::Debug for GroupAlertsConfig {
             Self::StreamProcessorMetricAlertConfigViewForNdsGroup(v) => {
                 f.debug_tuple("StreamProcessorMetricAlertConfigViewForNdsGroup").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -5588,7 +5908,7 @@ impl std::fmt::Debug for HostMetricThreshold {
             Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
             Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
             Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -7426,7 +7746,7 @@ pub struct PagerDutyNotification {
     /// * View or edit the alert through the Atlas UI.
     ///
     /// * Query the alert for the notification through the Atlas Administration API.
-    pub service_key: Option<String>,
+    pub service_key: Option<crate::Secret>,
     /// Human-readable label that displays the alert notification type.
     ///
     /// The spec allows `PAGER_DUTY` only.
@@ -8056,7 +8376,7 @@ impl std::fmt::Debug for ReplicaSetThresholdAlertConfigViewForNdsGroup {
                 f.debug_tuple("ReplicationOplogWindowRunningOut").field(v).finish()
             }
             Self::TooManyElections(v) => f.debug_tuple("TooManyElections").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -8463,7 +8783,7 @@ impl std::fmt::Debug for ServerlessMetricThreshold {
             Self::ServerlessOpcounterUpdate(v) => f.debug_tuple("ServerlessOpcounterUpdate").field(v).finish(),
             Self::ServerlessTotalReadUnits(v) => f.debug_tuple("ServerlessTotalReadUnits").field(v).finish(),
             Self::ServerlessTotalWriteUnits(v) => f.debug_tuple("ServerlessTotalWriteUnits").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -9027,7 +9347,7 @@ impl std::fmt::Debug for StreamProcessorMetricThreshold {
             Self::StreamProcessorOutputMessageCount(v) => {
                 f.debug_tuple("StreamProcessorOutputMessageCount").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -9422,7 +9742,7 @@ pub struct VictorOpsNotification {
     /// * Query the alert for the notification through the Atlas Administration API.
     pub victor_ops_api_key: Option<crate::Secret>,
     /// Routing key that MongoDB Cloud needs to send alert notifications to Splunk On-Call. The resource requires this parameter when `"notifications.\[n\].typeName" : "VICTOR_OPS"`. If the key later becomes invalid, MongoDB Cloud sends an email to the project owners. If the key remains invalid, MongoDB Cloud removes it.
-    pub victor_ops_routing_key: Option<String>,
+    pub victor_ops_routing_key: Option<crate::Secret>,
 }
 
 impl VictorOpsNotification {

@@ -218,11 +218,11 @@ pub enum AlertViewForNdsGroup {
     ReplicaSetAlertViewForNdsGroup(Box<ReplicaSetAlertViewForNdsGroup>),
     /// Stream Processor Alerts
     ///
-    /// Not chosen on decoding: a more specific member lists each of its values.
+    /// `eventTypeName` is `HOST_DOWN`, `HOST_HAS_INDEX_SUGGESTIONS`, `HOST_MONGOT_CRASHING_OOM`, `HOST_MONGOT_STOP_REPLICATION`, `HOST_MONGOT_APPROACHING_STOP_REPLICATION`, `HOST_MONGOT_PAUSE_INITIAL_SYNC`, `HOST_SEARCH_NODE_INDEX_FAILED`, `HOST_SEARCH_PROCESS_THROTTLING`, `HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN`, `HOST_NOT_ENOUGH_DISK_SPACE`, `SSH_KEY_NDS_HOST_ACCESS_REQUESTED`, `SSH_KEY_NDS_HOST_ACCESS_REFRESHED`, `PUSH_BASED_LOG_EXPORT_STOPPED`, `PUSH_BASED_LOG_EXPORT_DROPPED_LOG`, `HOST_VERSION_BEHIND`, `VERSION_BEHIND`, `HOST_EXPOSED`, `HOST_SSL_CERTIFICATE_STALE`, `HOST_SECURITY_CHECKUP_NOT_MET`, `ALERT_HOST_SSH_SESSION_STARTED`, `PROFILER_CONFIGURED_TOO_WIDELY`.
     StreamProcessorAlertViewForNdsGroup(Box<StreamProcessorAlertViewForNdsGroup>),
     /// Any Other Alerts
     ///
-    /// `eventTypeName` is `CREDIT_CARD_ABOUT_TO_EXPIRE`, `PENDING_INVOICE_OVER_THRESHOLD`, `DAILY_BILL_OVER_THRESHOLD`, `DAILY_BILLING_CHANGE_OVER_THRESHOLD`, `WEEKLY_BILLING_CHANGE_OVER_THRESHOLD`, `MONTHLY_BILLING_CHANGE_OVER_THRESHOLD`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_BEHIND`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_BEHIND`, `CPS_OPLOG_CAUGHT_UP`, `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_INVALID`, `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `MONGOTUNE_ALERT`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`, `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `USER_ROLES_CHANGED_AUDIT`, `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`, `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`, `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `COMPUTE_AUTO_SCALE_INITIATED_BASE`, `COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS`, `DISK_AUTO_SCALE_INITIATED`, `DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL`, `DISK_AUTO_SCALE_OPLOG_FAIL`, `PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `CLUSTER_AUTO_SHARDING_INITIATED`, `CLUSTER_RESHARDING_COMPLETED`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `RESOURCE_POLICY_VIOLATED`.
+    /// `eventTypeName` is `CREDIT_CARD_ABOUT_TO_EXPIRE`, `PENDING_INVOICE_OVER_THRESHOLD`, `DAILY_BILL_OVER_THRESHOLD`, `DAILY_BILLING_CHANGE_OVER_THRESHOLD`, `WEEKLY_BILLING_CHANGE_OVER_THRESHOLD`, `MONTHLY_BILLING_CHANGE_OVER_THRESHOLD`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_BEHIND`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_BEHIND`, `CPS_OPLOG_CAUGHT_UP`, `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_INVALID`, `FTS_INDEX_DELETION_FAILED`, `FTS_INDEX_BUILD_COMPLETE`, `FTS_INDEX_BUILD_FAILED`, `FTS_INDEX_CLEANED_UP`, `FTS_INDEX_STALE`, `FTS_INDEXES_RESTORE_FAILED`, `FTS_INDEXES_SYNONYM_MAPPING_INVALID`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `MONGOTUNE_ALERT`, `CLUSTER_INSTANCE_STOP_START`, `CLUSTER_INSTANCE_RESYNC_REQUESTED`, `CLUSTER_INSTANCE_UPDATE_REQUESTED`, `SAMPLE_DATASET_LOAD_REQUESTED`, `TENANT_UPGRADE_TO_SERVERLESS_SUCCESSFUL`, `TENANT_UPGRADE_TO_SERVERLESS_FAILED`, `NETWORK_PERMISSION_ENTRY_ADDED`, `NETWORK_PERMISSION_ENTRY_REMOVED`, `NETWORK_PERMISSION_ENTRY_UPDATED`, `CLUSTER_BLOCK_WRITE`, `CLUSTER_UNBLOCK_WRITE`, `LOG_STREAMING_EXPORT_FAILED_NONRETRYABLE`, `LOG_STREAMING_EXPORT_FAILED_RETRIES_EXHAUSTED`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`, `OUTSIDE_FLEX_METRIC_THRESHOLD`, `JOINED_GROUP`, `REMOVED_FROM_GROUP`, `USER_ROLES_CHANGED_AUDIT`, `TAGS_MODIFIED`, `CLUSTER_TAGS_MODIFIED`, `GROUP_TAGS_MODIFIED`, `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`, `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `COMPUTE_AUTO_SCALE_INITIATED_BASE`, `COMPUTE_AUTO_SCALE_INITIATED_ANALYTICS`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_BASE`, `COMPUTE_AUTO_SCALE_SCALE_DOWN_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_ANALYTICS`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `COMPUTE_AUTO_SCALE_OPLOG_FAIL_ANALYTICS`, `DISK_AUTO_SCALE_INITIATED`, `DISK_AUTO_SCALE_MAX_DISK_SIZE_FAIL`, `DISK_AUTO_SCALE_OPLOG_FAIL`, `PREDICTIVE_COMPUTE_AUTO_SCALE_INITIATED_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_MAX_INSTANCE_SIZE_FAIL_BASE`, `PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE`, `CLUSTER_AUTO_SHARDING_INITIATED`, `CLUSTER_RESHARDING_COMPLETED`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_BASE`, `COMPUTE_AUTO_SCALE_DOWNSCALE_SKIPPED_FALLBACK_ANALYTICS`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `RESOURCE_POLICY_VIOLATED`, `HOST_DOWN`, `HOST_HAS_INDEX_SUGGESTIONS`, `HOST_MONGOT_CRASHING_OOM`, `HOST_MONGOT_STOP_REPLICATION`, `HOST_MONGOT_APPROACHING_STOP_REPLICATION`, `HOST_MONGOT_PAUSE_INITIAL_SYNC`, `HOST_SEARCH_NODE_INDEX_FAILED`, `HOST_SEARCH_PROCESS_THROTTLING`, `HOST_EXTERNAL_LOG_SINK_EXPORT_DOWN`, `HOST_NOT_ENOUGH_DISK_SPACE`, `SSH_KEY_NDS_HOST_ACCESS_REQUESTED`, `SSH_KEY_NDS_HOST_ACCESS_REFRESHED`, `PUSH_BASED_LOG_EXPORT_STOPPED`, `PUSH_BASED_LOG_EXPORT_DROPPED_LOG`, `HOST_VERSION_BEHIND`, `VERSION_BEHIND`, `HOST_EXPOSED`, `HOST_SSL_CERTIFICATE_STALE`, `HOST_SECURITY_CHECKUP_NOT_MET`, `ALERT_HOST_SSH_SESSION_STARTED`, `PROFILER_CONFIGURED_TOO_WIDELY`.
     DefaultAlertViewForNdsGroup(Box<DefaultAlertViewForNdsGroup>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -231,7 +231,7 @@ pub enum AlertViewForNdsGroup {
 impl Json for AlertViewForNdsGroup {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "eventTypeName").as_deref() {
+        let members: &[usize] = match tag_of(&value, "eventTypeName").as_deref() {
             Some(
                 "URL_CONFIRMATION"
                 | "SUCCESSFUL_DEPLOY"
@@ -244,8 +244,8 @@ impl Json for AlertViewForNdsGroup {
                 | "SYNC_FAILURE"
                 | "TRIGGER_FAILURE"
                 | "TRIGGER_AUTO_RESUMED",
-            ) => Self::AppServiceAlertView(Box::from_json(value)?),
-            Some("CLUSTER_MONGOS_IS_MISSING") => Self::ClusterAlertViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::AppServiceAlertView(Box::from_json(value)?)),
+            Some("CLUSTER_MONGOS_IS_MISSING") => return Ok(Self::ClusterAlertViewForNdsGroup(Box::from_json(value)?)),
             Some(
                 "HOST_DOWN"
                 | "HOST_HAS_INDEX_SUGGESTIONS"
@@ -268,9 +268,9 @@ impl Json for AlertViewForNdsGroup {
                 | "HOST_SECURITY_CHECKUP_NOT_MET"
                 | "ALERT_HOST_SSH_SESSION_STARTED"
                 | "PROFILER_CONFIGURED_TOO_WIDELY",
-            ) => Self::HostAlertViewForNdsGroup(Box::from_json(value)?),
-            Some("OUTSIDE_FLEX_METRIC_THRESHOLD") => Self::FlexMetricAlert(Box::from_json(value)?),
-            Some("OUTSIDE_METRIC_THRESHOLD") => Self::HostMetricAlert(Box::from_json(value)?),
+            ) => &[2, 6, 7],
+            Some("OUTSIDE_FLEX_METRIC_THRESHOLD") => &[3, 7],
+            Some("OUTSIDE_METRIC_THRESHOLD") => return Ok(Self::HostMetricAlert(Box::from_json(value)?)),
             Some(
                 "REPLICATION_OPLOG_WINDOW_RUNNING_OUT"
                 | "NO_PRIMARY"
@@ -278,7 +278,7 @@ impl Json for AlertViewForNdsGroup {
                 | "TOO_MANY_ELECTIONS"
                 | "TOO_FEW_HEALTHY_MEMBERS"
                 | "TOO_MANY_UNHEALTHY_MEMBERS",
-            ) => Self::ReplicaSetAlertViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::ReplicaSetAlertViewForNdsGroup(Box::from_json(value)?)),
             Some(
                 "CREDIT_CARD_ABOUT_TO_EXPIRE"
                 | "PENDING_INVOICE_OVER_THRESHOLD"
@@ -390,9 +390,190 @@ impl Json for AlertViewForNdsGroup {
                 | "CPS_DATA_PROTECTION_DISABLED"
                 | "CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT"
                 | "RESOURCE_POLICY_VIOLATED",
-            ) => Self::DefaultAlertViewForNdsGroup(Box::from_json(value)?),
-            _ => Self::Other(value),
-        })
+            ) => return Ok(Self::DefaultAlertViewForNdsGroup(Box::from_json(value)?)),
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "lastNotified",
+                    "links",
+                    "orgId",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "clusterName",
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "lastNotified",
+                    "links",
+                    "orgId",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "clusterName",
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "hostnameAndPort",
+                    "id",
+                    "lastNotified",
+                    "links",
+                    "orgId",
+                    "replicaSetName",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "clusterName",
+                    "created",
+                    "currentValue",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "lastNotified",
+                    "links",
+                    "metricName",
+                    "orgId",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+                &[],
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "clusterName",
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "hostnameAndPort",
+                    "id",
+                    "lastNotified",
+                    "links",
+                    "nonRunningHostIds",
+                    "orgId",
+                    "parentClusterId",
+                    "replicaSetName",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "instanceName",
+                    "lastNotified",
+                    "links",
+                    "orgId",
+                    "processorErrorMsg",
+                    "processorName",
+                    "processorState",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+                &[
+                    "acknowledgedUntil",
+                    "acknowledgementComment",
+                    "acknowledgingUsername",
+                    "alertConfigId",
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "lastNotified",
+                    "links",
+                    "orgId",
+                    "resolved",
+                    "status",
+                    "updated",
+                ],
+            ],
+            &[&[], &[], &[], &[], &[], &[], &[], &[]],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AppServiceAlertView(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ClusterAlertViewForNdsGroup(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::HostAlertViewForNdsGroup(v));
+                    }
+                }
+                3 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FlexMetricAlert(v));
+                    }
+                }
+                4 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::HostMetricAlert(v));
+                    }
+                }
+                5 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ReplicaSetAlertViewForNdsGroup(v));
+                    }
+                }
+                6 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::StreamProcessorAlertViewForNdsGroup(v));
+                    }
+                }
+                7 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::DefaultAlertViewForNdsGroup(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -427,7 +608,7 @@ impl std::fmt::Debug for AlertViewForNdsGroup {
                 f.debug_tuple("StreamProcessorAlertViewForNdsGroup").field(v).finish()
             }
             Self::DefaultAlertViewForNdsGroup(v) => f.debug_tuple("DefaultAlertViewForNdsGroup").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3348,7 +3529,7 @@ impl std::fmt::Debug for HostMetricAlert {
             Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
             Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
             Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -129,7 +129,7 @@ impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManualCharFilters {
             Self::CharFiltericuNormalize(v) => f.debug_tuple("CharFiltericuNormalize").field(v).finish(),
             Self::CharFiltermapping(v) => f.debug_tuple("CharFiltermapping").field(v).finish(),
             Self::CharFilterpersian(v) => f.debug_tuple("CharFilterpersian").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -315,7 +315,7 @@ impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManualTokenFilters {
             Self::TokenFilterstopword(v) => f.debug_tuple("TokenFilterstopword").field(v).finish(),
             Self::TokenFiltertrim(v) => f.debug_tuple("TokenFiltertrim").field(v).finish(),
             Self::TokenFilterWordDelimiterGraph(v) => f.debug_tuple("TokenFilterWordDelimiterGraph").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -406,7 +406,7 @@ impl std::fmt::Debug for ApiAtlasFTSAnalyzersViewManualTokenizer {
             Self::Standard(v) => f.debug_tuple("Standard").field(v).finish(),
             Self::UaxUrlEmail(v) => f.debug_tuple("UaxUrlEmail").field(v).finish(),
             Self::Whitespace(v) => f.debug_tuple("Whitespace").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -452,7 +452,7 @@ impl std::fmt::Debug for ApiAtlasFTSMappingsViewManual {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiAtlasFTSMappingsViewManual")
             .field("dynamic", &self.dynamic)
-            .field("fields", &self.fields)
+            .field("fields", &Masked(&self.fields))
             .finish()
     }
 }
@@ -843,10 +843,10 @@ impl std::fmt::Debug for AtlasSearchAnalyzer {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AtlasSearchAnalyzer")
-            .field("char_filters", &self.char_filters)
+            .field("char_filters", &Masked(&self.char_filters))
             .field("name", &self.name)
-            .field("token_filters", &self.token_filters)
-            .field("tokenizer", &self.tokenizer)
+            .field("token_filters", &Masked(&self.token_filters))
+            .field("tokenizer", &Masked(&self.tokenizer))
             .finish()
     }
 }
@@ -1070,7 +1070,7 @@ impl std::fmt::Debug for ClusterSearchIndex {
         match self {
             Self::Search(v) => f.debug_tuple("Search").field(v).finish(),
             Self::VectorSearch(v) => f.debug_tuple("VectorSearch").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1429,7 +1429,7 @@ impl std::fmt::Debug for SearchIndex {
             .field("name", &self.name)
             .field("num_partitions", &self.num_partitions)
             .field("status", &self.status)
-            .field("stored_source", &self.stored_source)
+            .field("stored_source", &Masked(&self.stored_source))
             .field("type", &self.r#type)
             .field("analyzer", &self.analyzer)
             .field("analyzers", &self.analyzers)
@@ -1767,7 +1767,7 @@ impl std::fmt::Debug for SearchIndexCreateRequest {
         match self {
             Self::Search(v) => f.debug_tuple("Search").field(v).finish(),
             Self::VectorSearch(v) => f.debug_tuple("VectorSearch").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1862,7 +1862,7 @@ impl std::fmt::Debug for SearchIndexResponse {
         match self {
             Self::Search(v) => f.debug_tuple("Search").field(v).finish(),
             Self::VectorSearch(v) => f.debug_tuple("VectorSearch").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1936,11 +1936,11 @@ serde_via_json!(SearchIndexUpdateRequest);
 pub enum SearchIndexUpdateRequestDefinition {
     /// Text Search Index Definition
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     TextSearchIndexDefinition(Box<TextSearchIndexDefinition>),
     /// Vector Search Index Definition
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     VectorSearchIndexDefinition(Box<VectorSearchIndexDefinition>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -1965,6 +1965,8 @@ impl Json for SearchIndexUpdateRequestDefinition {
                 ],
                 &["fields", "nestedRoot", "numPartitions", "storedSource"],
             ],
+            &[&[], &[]],
+            &[0, 1],
         ) {
             match i {
                 0 => {
@@ -1999,7 +2001,7 @@ impl std::fmt::Debug for SearchIndexUpdateRequestDefinition {
         match self {
             Self::TextSearchIndexDefinition(v) => f.debug_tuple("TextSearchIndexDefinition").field(v).finish(),
             Self::VectorSearchIndexDefinition(v) => f.debug_tuple("VectorSearchIndexDefinition").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -2043,7 +2045,10 @@ impl Json for SearchMappings {
 impl std::fmt::Debug for SearchMappings {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchMappings").field("dynamic", &self.dynamic).field("fields", &self.fields).finish()
+        f.debug_struct("SearchMappings")
+            .field("dynamic", &Masked(&self.dynamic))
+            .field("fields", &Masked(&self.fields))
+            .finish()
     }
 }
 
@@ -2145,7 +2150,7 @@ impl Json for SearchTypeSets {
 impl std::fmt::Debug for SearchTypeSets {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchTypeSets").field("name", &self.name).field("types", &self.types).finish()
+        f.debug_struct("SearchTypeSets").field("name", &self.name).field("types", &Masked(&self.types)).finish()
     }
 }
 
@@ -2553,8 +2558,8 @@ impl std::fmt::Debug for TextSearchIndexDefinition {
             .field("mappings", &self.mappings)
             .field("num_partitions", &self.num_partitions)
             .field("search_analyzer", &self.search_analyzer)
-            .field("sort", &self.sort)
-            .field("stored_source", &self.stored_source)
+            .field("sort", &Masked(&self.sort))
+            .field("stored_source", &Masked(&self.stored_source))
             .field("synonyms", &self.synonyms)
             .field("type_sets", &self.type_sets)
             .finish()
@@ -4910,9 +4915,9 @@ impl std::fmt::Debug for VectorSearchIndex {
             .field("name", &self.name)
             .field("num_partitions", &self.num_partitions)
             .field("status", &self.status)
-            .field("stored_source", &self.stored_source)
+            .field("stored_source", &Masked(&self.stored_source))
             .field("type", &self.r#type)
-            .field("fields", &self.fields)
+            .field("fields", &Masked(&self.fields))
             .field("nested_root", &self.nested_root)
             .finish()
     }
@@ -5043,10 +5048,10 @@ impl std::fmt::Debug for VectorSearchIndexDefinition {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VectorSearchIndexDefinition")
-            .field("fields", &self.fields)
+            .field("fields", &Masked(&self.fields))
             .field("nested_root", &self.nested_root)
             .field("num_partitions", &self.num_partitions)
-            .field("stored_source", &self.stored_source)
+            .field("stored_source", &Masked(&self.stored_source))
             .finish()
     }
 }

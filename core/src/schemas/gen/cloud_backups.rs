@@ -279,7 +279,7 @@ impl std::fmt::Debug for ApiAtlasCollectionRestoreIndexStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiAtlasCollectionRestoreIndexStatus")
             .field("error_message", &self.error_message)
-            .field("failed_indexes", &self.failed_indexes)
+            .field("failed_indexes", &Masked(&self.failed_indexes))
             .field("state", &self.state)
             .finish()
     }
@@ -2193,7 +2193,7 @@ impl std::fmt::Debug for DiskBackupCopyPolicyItem {
             Self::Ondemand(v) => f.debug_tuple("Ondemand").field(v).finish(),
             Self::Weekly(v) => f.debug_tuple("Weekly").field(v).finish(),
             Self::Yearly(v) => f.debug_tuple("Yearly").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3633,7 +3633,7 @@ impl std::fmt::Debug for DiskBackupSnapshot {
         match self {
             Self::ReplicaSet(v) => f.debug_tuple("ReplicaSet").field(v).finish(),
             Self::ShardedCluster(v) => f.debug_tuple("ShardedCluster").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -4012,7 +4012,7 @@ impl std::fmt::Debug for DiskBackupSnapshotExportBucketRequest {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -4062,7 +4062,7 @@ impl std::fmt::Debug for DiskBackupSnapshotExportBucketResponse {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -854,7 +854,7 @@ impl Json for ShardKeys {
 impl std::fmt::Debug for ShardKeys {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ShardKeys").field("key", &self.key).finish()
+        f.debug_struct("ShardKeys").field("key", &Masked(&self.key)).finish()
     }
 }
 

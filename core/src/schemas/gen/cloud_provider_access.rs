@@ -593,7 +593,7 @@ impl std::fmt::Debug for CloudProviderAccessEncryptionAtRestFeatureUsage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CloudProviderAccessEncryptionAtRestFeatureUsage")
             .field("feature_type", &self.feature_type)
-            .field("feature_id", &self.feature_id)
+            .field("feature_id", &Masked(&self.feature_id))
             .finish()
     }
 }
@@ -711,7 +711,7 @@ impl std::fmt::Debug for CloudProviderAccessFeatureUsage {
             Self::EncryptionAtRest(v) => f.debug_tuple("EncryptionAtRest").field(v).finish(),
             Self::ExportSnapshot(v) => f.debug_tuple("ExportSnapshot").field(v).finish(),
             Self::PushBasedLogExport(v) => f.debug_tuple("PushBasedLogExport").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1276,7 +1276,7 @@ impl std::fmt::Debug for CloudProviderAccessRole {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1326,7 +1326,7 @@ impl std::fmt::Debug for CloudProviderAccessRoleRequest {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1376,7 +1376,7 @@ impl std::fmt::Debug for CloudProviderAccessRoleRequestUpdate {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

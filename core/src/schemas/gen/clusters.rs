@@ -2120,7 +2120,7 @@ impl std::fmt::Debug for CloudRegionConfig {
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
             Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3197,7 +3197,7 @@ impl std::fmt::Debug for ClusterProviderSettings {
             Self::Flex(v) => f.debug_tuple("Flex").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
             Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3311,11 +3311,11 @@ serde_via_json!(ClusterStatusChangeStatus);
 pub enum DedicatedHardwareSpec {
     /// AWS Cluster Hardware Settings
     ///
-    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M100`, `M140`, `M200`, `M300`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R700`, `M40_NVME`, `M50_NVME`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M400_NVME`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `M300_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec(Box<AWSHardwareSpec>),
     /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec(Box<AzureHardwareSpec>),
-    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M140`, `M200`, `M250`, `M300`, `M400`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec(Box<GCPHardwareSpec>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -3324,23 +3324,55 @@ pub enum DedicatedHardwareSpec {
 impl Json for DedicatedHardwareSpec {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "instanceSize").as_deref() {
+        let members: &[usize] = match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M200" | "R40" | "R50" | "R60" | "R80" | "R200"
+                | "R300" | "R400",
+            ) => &[1, 2, 0],
             Some(
                 "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
                 | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
-            ) => Self::AWSHardwareSpec(Box::from_json(value)?),
+            ) => return Ok(Self::AWSHardwareSpec(Box::from_json(value)?)),
             Some(
-                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
-                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
-                | "M600_NVME",
-            ) => Self::AzureHardwareSpec(Box::from_json(value)?),
-            Some(
-                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
-                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
-                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
-            ) => Self::GCPHardwareSpec(Box::from_json(value)?),
-            _ => Self::Other(value),
-        })
+                "M140" | "M300" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2" | "M80_GEN_2" | "M140_GEN_2"
+                | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2" | "R200_GEN_2" | "R300_GEN_2"
+                | "R400_GEN_2",
+            ) => &[2, 0],
+            Some("M60_NVME" | "M80_NVME" | "M200_NVME" | "M400_NVME") => &[1, 0],
+            Some("M90" | "M300_NVME" | "M600_NVME") => return Ok(Self::AzureHardwareSpec(Box::from_json(value)?)),
+            Some("M250" | "M400" | "R600") => return Ok(Self::GCPHardwareSpec(Box::from_json(value)?)),
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &["diskIOPS", "diskThroughput", "ebsVolumeType", "instanceSize", "nodeCount"],
+                &["diskIOPS", "instanceSize", "nodeCount"],
+                &["instanceSize", "nodeCount"],
+            ],
+            &[&[], &[], &[]],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AWSHardwareSpec(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AzureHardwareSpec(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::GCPHardwareSpec(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -3361,7 +3393,7 @@ impl std::fmt::Debug for DedicatedHardwareSpec {
             Self::AWSHardwareSpec(v) => f.debug_tuple("AWSHardwareSpec").field(v).finish(),
             Self::AzureHardwareSpec(v) => f.debug_tuple("AzureHardwareSpec").field(v).finish(),
             Self::GCPHardwareSpec(v) => f.debug_tuple("GCPHardwareSpec").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3548,11 +3580,11 @@ pub type GCPRegionConfig = AWSRegionConfig;
 pub enum HardwareSpec {
     /// AWS Cluster Hardware Settings
     ///
-    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M100`, `M140`, `M200`, `M300`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R700`, `M40_NVME`, `M50_NVME`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M400_NVME`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `M300_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec(Box<AWSHardwareSpec>),
     /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec(Box<AzureHardwareSpec>),
-    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M140`, `M200`, `M250`, `M300`, `M400`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec(Box<GCPHardwareSpec>),
     /// `instanceSize` is `M0`, `M2`, `M5`.
     TenantHardwareSpec(Box<TenantHardwareSpec>),
@@ -3563,24 +3595,62 @@ pub enum HardwareSpec {
 impl Json for HardwareSpec {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "instanceSize").as_deref() {
+        let members: &[usize] = match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M200" | "R40" | "R50" | "R60" | "R80" | "R200"
+                | "R300" | "R400",
+            ) => &[1, 2, 0],
             Some(
                 "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
                 | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
-            ) => Self::AWSHardwareSpec(Box::from_json(value)?),
+            ) => return Ok(Self::AWSHardwareSpec(Box::from_json(value)?)),
             Some(
-                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
-                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
-                | "M600_NVME",
-            ) => Self::AzureHardwareSpec(Box::from_json(value)?),
-            Some(
-                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
-                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
-                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
-            ) => Self::GCPHardwareSpec(Box::from_json(value)?),
-            Some("M0" | "M2" | "M5") => Self::TenantHardwareSpec(Box::from_json(value)?),
-            _ => Self::Other(value),
-        })
+                "M140" | "M300" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2" | "M80_GEN_2" | "M140_GEN_2"
+                | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2" | "R200_GEN_2" | "R300_GEN_2"
+                | "R400_GEN_2",
+            ) => &[2, 0],
+            Some("M60_NVME" | "M80_NVME" | "M200_NVME" | "M400_NVME") => &[1, 0],
+            Some("M90" | "M300_NVME" | "M600_NVME") => return Ok(Self::AzureHardwareSpec(Box::from_json(value)?)),
+            Some("M250" | "M400" | "R600") => return Ok(Self::GCPHardwareSpec(Box::from_json(value)?)),
+            Some("M0" | "M2" | "M5") => return Ok(Self::TenantHardwareSpec(Box::from_json(value)?)),
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &["diskIOPS", "diskThroughput", "ebsVolumeType", "instanceSize", "nodeCount"],
+                &["diskIOPS", "instanceSize", "nodeCount"],
+                &["instanceSize", "nodeCount"],
+                &["effectiveInstanceSize", "instanceSize"],
+            ],
+            &[&[], &[], &[], &[]],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AWSHardwareSpec(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AzureHardwareSpec(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::GCPHardwareSpec(v));
+                    }
+                }
+                3 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::TenantHardwareSpec(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -3603,7 +3673,7 @@ impl std::fmt::Debug for HardwareSpec {
             Self::AzureHardwareSpec(v) => f.debug_tuple("AzureHardwareSpec").field(v).finish(),
             Self::GCPHardwareSpec(v) => f.debug_tuple("GCPHardwareSpec").field(v).finish(),
             Self::TenantHardwareSpec(v) => f.debug_tuple("TenantHardwareSpec").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -2746,7 +2746,7 @@ impl std::fmt::Debug for DataLakeStoreSettings {
             Self::Gcs(v) => f.debug_tuple("Gcs").field(v).finish(),
             Self::Http(v) => f.debug_tuple("Http").field(v).finish(),
             Self::S3(v) => f.debug_tuple("S3").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

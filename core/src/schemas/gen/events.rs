@@ -5024,7 +5024,7 @@ serde_via_json!(EventTypeDetails);
 pub enum EventViewForNdsGroup {
     /// Any Other Events
     ///
-    /// `eventTypeName` is `AUTO_INDEXING_ENABLED`, `AUTO_INDEXING_DISABLED`, `AUTO_INDEXING_INDEX_BUILD_SUBMITTED`, `AUTO_INDEXING_SLOW_INDEX_BUILD`, `AUTO_INDEXING_STALLED_INDEX_BUILD`, `AUTO_INDEXING_FAILED_INDEX_BUILD`, `AUTO_INDEXING_COMPLETED_INDEX_BUILD`, `AUTO_INDEXING_STARTED_INDEX_BUILD`, `PEER_CREATED`, `PEER_DELETED`, `PEER_UPDATED`, `AZURE_PEER_CREATED`, `AZURE_PEER_UPDATED`, `AZURE_PEER_ACTIVE`, `AZURE_PEER_DELETED`, `CLUSTER_CONNECTION_GET_DATABASES`, `CLUSTER_CONNECTION_GET_DATABASE_COLLECTIONS`, `CLUSTER_CONNECTION_GET_DATABASE_NAMESPACES`, `CLUSTER_CONNECTION_GET_NAMESPACES_WITH_UUID`, `CLUSTER_CONNECTION_GET_AGGREGATED_VIEW_INFOS`, `CLUSTER_CONNECTION_AGGREGATE`, `CLUSTER_CONNECTION_CREATE_COLLECTION`, `CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES`, `CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES_AND_TYPES`, `CLUSTER_CONNECTION_FIND_DOCUMENTS`, `CLUSTER_CONNECTION_GET_NAMESPACES_AND_PROJECT_SQL_SCHEMA_DATA`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_BEHIND`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_BEHIND`, `CPS_OPLOG_CAUGHT_UP`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `CPS_RESTORE_REQUESTED_AUDIT`, `CPS_RESTORE_AUTH_AUDIT`, `CPS_SNAPSHOT_SCHEDULE_UPDATED_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_START_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_SUCCESS_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_FAILED_AUDIT`, `CPS_SNAPSHOT_DELETED_AUDIT`, `CPS_SNAPSHOT_RETENTION_MODIFIED_AUDIT`, `CPS_SNAPSHOT_IN_PROGRESS_AUDIT`, `CPS_SNAPSHOT_COMPLETED_AUDIT`, `CPS_ON_DEMAND_SNAPSHOT_REQUESTED`, `CPS_OPLOG_CAUGHT_UP_AUDIT`, `CPS_OPLOG_BEHIND_AUDIT`, `AWS_ENCRYPTION_KEY_ROTATED`, `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_ROTATED`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_ROTATED`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_VALID`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_VALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_VALID`, `GCP_ENCRYPTION_KEY_INVALID`, `BUCKET_CREATED_AUDIT`, `BUCKET_DELETED_AUDIT`, `GCP_PEER_CREATED`, `GCP_PEER_DELETED`, `GCP_PEER_UPDATED`, `GCP_PEER_ACTIVE`, `GCP_PEER_INACTIVE`, `DATA_EXPLORER_ENABLED`, `DATA_EXPLORER_DISABLED`, `CREDIT_CARD_ADDED`, `CREDIT_CARD_UPDATED`, `GROUP_DELETED`, `GROUP_CREATED`, `GROUP_MOVED`, `GROUP_TEMPORARILY_ACTIVATED`, `GROUP_ACTIVATED`, `GROUP_LOCKED`, `GROUP_SUSPENDED`, `GROUP_FLUSHED`, `GROUP_NAME_CHANGED`, `GROUP_CHARTS_ACTIVATION_REQUESTED`, `GROUP_CHARTS_ACTIVATED`, `GROUP_CHARTS_UPGRADED`, `GROUP_CHARTS_RESET`, `GROUP_DEFAULT_ALERTS_SETTINGS_CHANGED`, `PAID_IN_FULL`, `DELINQUENT`, `ALL_USERS_HAVE_MULTI_FACTOR_AUTH`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `ENCRYPTION_AT_REST_CONFIG_IS_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRED`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `NO_ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `INTEGRATION_CONFIGURED`, `INTEGRATION_REMOVED`, `ROLLING_INDEX_FAILED_INDEX_BUILD`, `ROLLING_INDEX_SUCCESS_INDEX_BUILD`, `INDEX_FAILED_INDEX_BUILD`, `INDEX_SUCCESS_INDEX_BUILD`, `DB_CHECK_UPDATED`, `CLUSTER_SAMPLED_FOR_DB_CHECK`, `DB_CHECK_SCHEDULED_FOR_CLUSTER`, `DB_CHECK_DEFERRED_FOR_CLUSTER`, `CLUSTER_OPTED_OUT_OF_DB_CHECK`, `CLUSTER_SAMPLED_FOR_DATA_VALIDATION`, `DATA_VALIDATION_SUBMITTED_FOR_CLUSTER`, `CLUSTER_OPTED_OUT_OF_DATA_VALIDATION`, `REPLICA_SET_SAMPLED_FOR_INTER_NODE_DATA_VALIDATION`, `REPLICA_SET_OPTED_OUT_OF_INTER_NODE_DATA_VALIDATION`, `INTER_NODE_DATA_VALIDATION_SUBMITTED_FOR_REPLICA_SET`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `SERVERLESS_AUTO_SCALING_INITIATED`, `SERVERLESS_VERTICAL_SCALING_INITIATED`, `SERVERLESS_HORIZONTAL_SCALING_INITIATED`, `SERVERLESS_MTM_DRAIN_REQUESTED`, `SERVERLESS_MTM_DRAIN_INITIATED`, `SERVERLESS_MTM_DRAIN_COMPLETED`, `SERVERLESS_MTM_DRAIN_STOPPED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_CREATED`, `TENANT_ENDPOINT_SERVICE_CREATED`, `TENANT_ENDPOINT_SERVICE_AVAILABLE`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETE_REQUESTED`, `TENANT_ENDPOINT_SERVICE_DELETED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_NUM_DESIRED_ENDPOINT_SERVICES_INCREASED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_RESOLVED`, `ONLINE_ARCHIVE_UP_TO_DATE`, `ONLINE_ARCHIVE_DATA_EXPIRATION_RESOLVED`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `CROSS_REGION_SUPPORTED_REGION_MODIFIED`, `ENDPOINT_SERVICE_CREATED`, `ENDPOINT_SERVICE_DELETED`, `INTERFACE_ENDPOINT_CREATED`, `INTERFACE_ENDPOINT_DELETED`, `INTERFACE_ENDPOINT_PATCHED`, `INTERFACE_ENDPOINT_RETRIED`, `PROACTIVE_OPERATION_EVENT_LOGGED`, `SERVERLESS_DEPLOYMENT_CREATED`, `SERVERLESS_DEPLOYMENT_DELETED`, `SERVERLESS_DEPLOYMENT_UPDATED`, `SERVERLESS_DEPLOYMENT_INSTANCE_REPLACED`, `SERVERLESS_DEPLOYMENT_INSTANCE_REBOOTED`, `SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_LINKED`, `SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_UNLINKED`, `SERVERLESS_DEPLOYMENT_ENVOY_INSTANCE_UIS_KEYS_ROTATED`, `INSIDE_SERVERLESS_METRIC_THRESHOLD`, `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`, `INSIDE_FLEX_METRIC_THRESHOLD`, `OUTSIDE_FLEX_METRIC_THRESHOLD`, `SETUP_SERVERLESS_INITIATED`, `CASE_CREATED`, `SUPPORT_EMAILS_SENT_SUCCESSFULLY`, `SUPPORT_EMAILS_SENT_FAILURE`, `TENANT_SNAPSHOT_STARTED_AUDIT`, `TENANT_SNAPSHOT_COMPLETED_AUDIT`, `TENANT_SNAPSHOT_DELETED_AUDIT`, `TENANT_RESTORE_REQUESTED_AUDIT`, `TENANT_RESTORE_COMPLETED_AUDIT`, `TENANT_SNAPSHOT_DOWNLOAD_REQUESTED_AUDIT`, `CLUSTER_FCV_FIXED`, `CLUSTER_FCV_UNFIXED`, `CLUSTER_FCV_EXPIRATION_DATE_UPDATED`, `CLUSTER_FCV_DOWNGRADED`, `CLUSTER_BINARY_VERSION_DOWNGRADED`, `CLUSTER_BINARY_VERSION_UPGRADED`, `CLUSTER_OS_FIXED`, `CLUSTER_OS_UNFIXED`, `EMPLOYEE_DOWNLOADED_CLUSTER_LOGS`, `QUERY_SHAPE_BLOCKED`, `QUERY_SHAPE_UNBLOCKED`, `SHARD_KEY_ANALYSIS_STARTED`, `SHARD_KEY_ANALYSIS_FINISHED`, `QUERY_SAMPLING_STARTED`, `QUERY_SAMPLING_STOPPED`, `MONGOTUNE_INFO`, `MONGOTUNE_ALERT`, `AI_MODELS_APIS_API_KEY_CREATED`, `AI_MODELS_APIS_API_KEY_DELETED`, `AI_MODELS_APIS_API_KEY_UPDATED`, `AI_MODELS_APIS_RATE_LIMIT_UPDATED`, `AI_MODELS_APIS_RATE_LIMIT_RESET`, `AI_MODELS_APIS_RATE_LIMIT_ADMIN_OVERRIDE`.
+    /// `eventTypeName` is `AUTO_INDEXING_ENABLED`, `AUTO_INDEXING_DISABLED`, `AUTO_INDEXING_INDEX_BUILD_SUBMITTED`, `AUTO_INDEXING_SLOW_INDEX_BUILD`, `AUTO_INDEXING_STALLED_INDEX_BUILD`, `AUTO_INDEXING_FAILED_INDEX_BUILD`, `AUTO_INDEXING_COMPLETED_INDEX_BUILD`, `AUTO_INDEXING_STARTED_INDEX_BUILD`, `PEER_CREATED`, `PEER_DELETED`, `PEER_UPDATED`, `AZURE_PEER_CREATED`, `AZURE_PEER_UPDATED`, `AZURE_PEER_ACTIVE`, `AZURE_PEER_DELETED`, `CLUSTER_CONNECTION_GET_DATABASES`, `CLUSTER_CONNECTION_GET_DATABASE_COLLECTIONS`, `CLUSTER_CONNECTION_GET_DATABASE_NAMESPACES`, `CLUSTER_CONNECTION_GET_NAMESPACES_WITH_UUID`, `CLUSTER_CONNECTION_GET_AGGREGATED_VIEW_INFOS`, `CLUSTER_CONNECTION_AGGREGATE`, `CLUSTER_CONNECTION_CREATE_COLLECTION`, `CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES`, `CLUSTER_CONNECTION_SAMPLE_COLLECTION_FIELD_NAMES_AND_TYPES`, `CLUSTER_CONNECTION_FIND_DOCUMENTS`, `CLUSTER_CONNECTION_GET_NAMESPACES_AND_PROJECT_SQL_SCHEMA_DATA`, `CPS_SNAPSHOT_STARTED`, `CPS_SNAPSHOT_SUCCESSFUL`, `CPS_SNAPSHOT_FAILED`, `CPS_CONCURRENT_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_SNAPSHOT_FALLBACK_SUCCESSFUL`, `CPS_SNAPSHOT_BEHIND`, `CPS_COPY_SNAPSHOT_STARTED`, `CPS_COPY_SNAPSHOT_FAILED`, `CPS_COPY_SNAPSHOT_FAILED_WILL_RETRY`, `CPS_COPY_SNAPSHOT_SUCCESSFUL`, `CPS_PREV_SNAPSHOT_OLD`, `CPS_SNAPSHOT_FALLBACK_FAILED`, `CPS_RESTORE_SUCCESSFUL`, `CPS_EXPORT_SUCCESSFUL`, `CPS_RESTORE_FAILED`, `CPS_EXPORT_FAILED`, `CPS_COLLECTION_RESTORE_SUCCESSFUL`, `CPS_COLLECTION_RESTORE_FAILED`, `CPS_COLLECTION_RESTORE_PARTIAL_SUCCESS`, `CPS_COLLECTION_RESTORE_CANCELED`, `CPS_AUTO_EXPORT_FAILED`, `CPS_SNAPSHOT_DOWNLOAD_REQUEST_FAILED`, `CPS_OPLOG_BEHIND`, `CPS_OPLOG_CAUGHT_UP`, `CPS_DATA_PROTECTION_ENABLE_REQUESTED`, `CPS_DATA_PROTECTION_ENABLED`, `CPS_DATA_PROTECTION_UPDATE_REQUESTED`, `CPS_DATA_PROTECTION_UPDATED`, `CPS_DATA_PROTECTION_DISABLE_REQUESTED`, `CPS_DATA_PROTECTION_DISABLED`, `CPS_DATA_PROTECTION_APPROVED_FOR_DISABLEMENT`, `CPS_RESTORE_REQUESTED_AUDIT`, `CPS_RESTORE_AUTH_AUDIT`, `CPS_SNAPSHOT_SCHEDULE_UPDATED_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_START_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_SUCCESS_AUDIT`, `CPS_SNAPSHOT_FASTER_RESTORES_FAILED_AUDIT`, `CPS_SNAPSHOT_DELETED_AUDIT`, `CPS_SNAPSHOT_RETENTION_MODIFIED_AUDIT`, `CPS_SNAPSHOT_IN_PROGRESS_AUDIT`, `CPS_SNAPSHOT_COMPLETED_AUDIT`, `CPS_ON_DEMAND_SNAPSHOT_REQUESTED`, `CPS_OPLOG_CAUGHT_UP_AUDIT`, `CPS_OPLOG_BEHIND_AUDIT`, `AWS_ENCRYPTION_KEY_ROTATED`, `AWS_ENCRYPTION_KEY_NEEDS_ROTATION`, `AZURE_ENCRYPTION_KEY_ROTATED`, `AZURE_ENCRYPTION_KEY_NEEDS_ROTATION`, `GCP_ENCRYPTION_KEY_ROTATED`, `GCP_ENCRYPTION_KEY_NEEDS_ROTATION`, `AWS_ENCRYPTION_KEY_VALID`, `AWS_ENCRYPTION_KEY_INVALID`, `AZURE_ENCRYPTION_KEY_VALID`, `AZURE_ENCRYPTION_KEY_INVALID`, `GCP_ENCRYPTION_KEY_VALID`, `GCP_ENCRYPTION_KEY_INVALID`, `BUCKET_CREATED_AUDIT`, `BUCKET_DELETED_AUDIT`, `GCP_PEER_CREATED`, `GCP_PEER_DELETED`, `GCP_PEER_UPDATED`, `GCP_PEER_ACTIVE`, `GCP_PEER_INACTIVE`, `DATA_EXPLORER_ENABLED`, `DATA_EXPLORER_DISABLED`, `CREDIT_CARD_ADDED`, `CREDIT_CARD_UPDATED`, `GROUP_DELETED`, `GROUP_CREATED`, `GROUP_MOVED`, `GROUP_TEMPORARILY_ACTIVATED`, `GROUP_ACTIVATED`, `GROUP_LOCKED`, `GROUP_SUSPENDED`, `GROUP_FLUSHED`, `GROUP_NAME_CHANGED`, `GROUP_CHARTS_ACTIVATION_REQUESTED`, `GROUP_CHARTS_ACTIVATED`, `GROUP_CHARTS_UPGRADED`, `GROUP_CHARTS_RESET`, `GROUP_DEFAULT_ALERTS_SETTINGS_CHANGED`, `PAID_IN_FULL`, `DELINQUENT`, `ALL_USERS_HAVE_MULTI_FACTOR_AUTH`, `USERS_WITHOUT_MULTI_FACTOR_AUTH`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED`, `ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED`, `ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID`, `ENCRYPTION_AT_REST_CONFIG_IS_VALID`, `GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRING`, `GROUP_SERVICE_ACCOUNT_SECRETS_NO_LONGER_EXPIRED`, `GROUP_SERVICE_ACCOUNT_SECRETS_EXPIRED`, `ACTIVE_LEGACY_TLS_CONNECTIONS`, `NO_ACTIVE_LEGACY_TLS_CONNECTIONS`, `WEBHOOK_TEMPLATE_RENDER_FAILED`, `INTEGRATION_CONFIGURED`, `INTEGRATION_REMOVED`, `ROLLING_INDEX_FAILED_INDEX_BUILD`, `ROLLING_INDEX_SUCCESS_INDEX_BUILD`, `INDEX_FAILED_INDEX_BUILD`, `INDEX_SUCCESS_INDEX_BUILD`, `DB_CHECK_UPDATED`, `CLUSTER_SAMPLED_FOR_DB_CHECK`, `DB_CHECK_SCHEDULED_FOR_CLUSTER`, `DB_CHECK_DEFERRED_FOR_CLUSTER`, `CLUSTER_OPTED_OUT_OF_DB_CHECK`, `CLUSTER_SAMPLED_FOR_DATA_VALIDATION`, `DATA_VALIDATION_SUBMITTED_FOR_CLUSTER`, `CLUSTER_OPTED_OUT_OF_DATA_VALIDATION`, `REPLICA_SET_SAMPLED_FOR_INTER_NODE_DATA_VALIDATION`, `REPLICA_SET_OPTED_OUT_OF_INTER_NODE_DATA_VALIDATION`, `INTER_NODE_DATA_VALIDATION_SUBMITTED_FOR_REPLICA_SET`, `MAINTENANCE_IN_ADVANCED`, `MAINTENANCE_AUTO_DEFERRED`, `MAINTENANCE_STARTED`, `MAINTENANCE_COMPLETED`, `MAINTENANCE_NO_LONGER_NEEDED`, `SERVERLESS_AUTO_SCALING_INITIATED`, `SERVERLESS_VERTICAL_SCALING_INITIATED`, `SERVERLESS_HORIZONTAL_SCALING_INITIATED`, `SERVERLESS_MTM_DRAIN_REQUESTED`, `SERVERLESS_MTM_DRAIN_INITIATED`, `SERVERLESS_MTM_DRAIN_COMPLETED`, `SERVERLESS_MTM_DRAIN_STOPPED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_CREATED`, `TENANT_ENDPOINT_SERVICE_CREATED`, `TENANT_ENDPOINT_SERVICE_AVAILABLE`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETE_REQUESTED`, `TENANT_ENDPOINT_SERVICE_DELETED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_DELETED`, `TENANT_ENDPOINT_SERVICE_DEPLOYMENT_NUM_DESIRED_ENDPOINT_SERVICES_INCREASED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CA_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_CUSTOMER_CRL_EXPIRATION_CHECK`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_RESOLVED`, `NDS_X509_USER_AUTHENTICATION_MANAGED_USER_CERTS_EXPIRATION_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_CHECK`, `ONLINE_ARCHIVE_INSUFFICIENT_INDEXES_RESOLVED`, `ONLINE_ARCHIVE_UP_TO_DATE`, `ONLINE_ARCHIVE_DATA_EXPIRATION_RESOLVED`, `ONLINE_ARCHIVE_MAX_CONSECUTIVE_OFFLOAD_WINDOWS_CHECK`, `CROSS_REGION_SUPPORTED_REGION_MODIFIED`, `ENDPOINT_SERVICE_CREATED`, `ENDPOINT_SERVICE_DELETED`, `INTERFACE_ENDPOINT_CREATED`, `INTERFACE_ENDPOINT_DELETED`, `INTERFACE_ENDPOINT_PATCHED`, `INTERFACE_ENDPOINT_RETRIED`, `PROACTIVE_OPERATION_EVENT_LOGGED`, `SEARCH_DEPLOYMENT_CREATED`, `SEARCH_DEPLOYMENT_UPDATED`, `SEARCH_DEPLOYMENT_DELETED`, `SERVERLESS_DEPLOYMENT_CREATED`, `SERVERLESS_DEPLOYMENT_DELETED`, `SERVERLESS_DEPLOYMENT_UPDATED`, `SERVERLESS_DEPLOYMENT_INSTANCE_REPLACED`, `SERVERLESS_DEPLOYMENT_INSTANCE_REBOOTED`, `SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_LINKED`, `SERVERLESS_DEPLOYMENT_ENDPOINT_SERVICE_UNLINKED`, `SERVERLESS_DEPLOYMENT_ENVOY_INSTANCE_UIS_KEYS_ROTATED`, `INSIDE_SERVERLESS_METRIC_THRESHOLD`, `OUTSIDE_SERVERLESS_METRIC_THRESHOLD`, `INSIDE_FLEX_METRIC_THRESHOLD`, `OUTSIDE_FLEX_METRIC_THRESHOLD`, `SETUP_SERVERLESS_INITIATED`, `MAX_PROCESSOR_COUNT_REACHED`, `STREAM_PROCESSOR_STATE_IS_FAILED`, `STREAM_PROCESSOR_STARTED`, `STREAM_PROCESSOR_AUTOSCALE_INITIATED`, `STREAM_PROCESSOR_CREATED`, `STREAM_PROCESSOR_STOPPED`, `STREAM_PROCESSOR_DROPPED`, `STREAM_PROCESSOR_MODIFIED`, `INSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD`, `CASE_CREATED`, `SUPPORT_EMAILS_SENT_SUCCESSFULLY`, `SUPPORT_EMAILS_SENT_FAILURE`, `TENANT_SNAPSHOT_STARTED_AUDIT`, `TENANT_SNAPSHOT_COMPLETED_AUDIT`, `TENANT_SNAPSHOT_DELETED_AUDIT`, `TENANT_RESTORE_REQUESTED_AUDIT`, `TENANT_RESTORE_COMPLETED_AUDIT`, `TENANT_SNAPSHOT_DOWNLOAD_REQUESTED_AUDIT`, `CLUSTER_FCV_FIXED`, `CLUSTER_FCV_UNFIXED`, `CLUSTER_FCV_EXPIRATION_DATE_UPDATED`, `CLUSTER_FCV_DOWNGRADED`, `CLUSTER_BINARY_VERSION_DOWNGRADED`, `CLUSTER_BINARY_VERSION_UPGRADED`, `CLUSTER_OS_FIXED`, `CLUSTER_OS_UNFIXED`, `EMPLOYEE_DOWNLOADED_CLUSTER_LOGS`, `QUERY_SHAPE_BLOCKED`, `QUERY_SHAPE_UNBLOCKED`, `SHARD_KEY_ANALYSIS_STARTED`, `SHARD_KEY_ANALYSIS_FINISHED`, `QUERY_SAMPLING_STARTED`, `QUERY_SAMPLING_STOPPED`, `MONGOTUNE_INFO`, `MONGOTUNE_ALERT`, `AI_MODELS_APIS_API_KEY_CREATED`, `AI_MODELS_APIS_API_KEY_DELETED`, `AI_MODELS_APIS_API_KEY_UPDATED`, `AI_MODELS_APIS_RATE_LIMIT_UPDATED`, `AI_MODELS_APIS_RATE_LIMIT_RESET`, `AI_MODELS_APIS_RATE_LIMIT_ADMIN_OVERRIDE`.
     DefaultEventViewForNdsGroup(Box<DefaultEventViewForNdsGroup>),
     /// Alert Audits
     ///
@@ -5135,7 +5135,7 @@ pub enum EventViewForNdsGroup {
 impl Json for EventViewForNdsGroup {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "eventTypeName").as_deref() {
+        let members: &[usize] = match tag_of(&value, "eventTypeName").as_deref() {
             Some(
                 "AUTO_INDEXING_ENABLED"
                 | "AUTO_INDEXING_DISABLED"
@@ -5359,15 +5359,30 @@ impl Json for EventViewForNdsGroup {
                 | "AI_MODELS_APIS_RATE_LIMIT_UPDATED"
                 | "AI_MODELS_APIS_RATE_LIMIT_RESET"
                 | "AI_MODELS_APIS_RATE_LIMIT_ADMIN_OVERRIDE",
-            ) => Self::DefaultEventViewForNdsGroup(Box::from_json(value)?),
-            Some("ALERT_ACKNOWLEDGED_AUDIT" | "ALERT_UNACKNOWLEDGED_AUDIT") => Self::AlertAudit(Box::from_json(value)?),
+            ) => return Ok(Self::DefaultEventViewForNdsGroup(Box::from_json(value)?)),
+            Some("SEARCH_DEPLOYMENT_CREATED" | "SEARCH_DEPLOYMENT_UPDATED" | "SEARCH_DEPLOYMENT_DELETED") => &[19, 0],
+            Some("MAX_PROCESSOR_COUNT_REACHED") => &[23, 0],
+            Some(
+                "STREAM_PROCESSOR_STATE_IS_FAILED"
+                | "STREAM_PROCESSOR_STARTED"
+                | "STREAM_PROCESSOR_AUTOSCALE_INITIATED"
+                | "STREAM_PROCESSOR_CREATED"
+                | "STREAM_PROCESSOR_STOPPED"
+                | "STREAM_PROCESSOR_DROPPED"
+                | "STREAM_PROCESSOR_MODIFIED"
+                | "INSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"
+                | "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD",
+            ) => &[24, 0],
+            Some("ALERT_ACKNOWLEDGED_AUDIT" | "ALERT_UNACKNOWLEDGED_AUDIT") => {
+                return Ok(Self::AlertAudit(Box::from_json(value)?));
+            }
             Some(
                 "ALERT_CONFIG_DISABLED_AUDIT"
                 | "ALERT_CONFIG_ENABLED_AUDIT"
                 | "ALERT_CONFIG_ADDED_AUDIT"
                 | "ALERT_CONFIG_DELETED_AUDIT"
                 | "ALERT_CONFIG_CHANGED_AUDIT",
-            ) => Self::AlertConfigAudit(Box::from_json(value)?),
+            ) => return Ok(Self::AlertConfigAudit(Box::from_json(value)?)),
             Some(
                 "API_KEY_CREATED"
                 | "API_KEY_DELETED"
@@ -5379,7 +5394,7 @@ impl Json for EventViewForNdsGroup {
                 | "API_KEY_REMOVED_FROM_GROUP"
                 | "API_KEY_UI_IP_ACCESS_LIST_INHERITANCE_ENABLED"
                 | "API_KEY_UI_IP_ACCESS_LIST_INHERITANCE_DISABLED",
-            ) => Self::ApiUserEventViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::ApiUserEventViewForNdsGroup(Box::from_json(value)?)),
             Some(
                 "SERVICE_ACCOUNT_CREATED"
                 | "SERVICE_ACCOUNT_DELETED"
@@ -5393,8 +5408,10 @@ impl Json for EventViewForNdsGroup {
                 | "SERVICE_ACCOUNT_SECRET_DELETED"
                 | "SERVICE_ACCOUNT_UI_IP_ACCESS_LIST_INHERITANCE_ENABLED"
                 | "SERVICE_ACCOUNT_UI_IP_ACCESS_LIST_INHERITANCE_DISABLED",
-            ) => Self::ServiceAccountGroupEvents(Box::from_json(value)?),
-            Some("AUTOMATION_CONFIG_PUBLISHED_AUDIT") => Self::AutomationConfigEventView(Box::from_json(value)?),
+            ) => return Ok(Self::ServiceAccountGroupEvents(Box::from_json(value)?)),
+            Some("AUTOMATION_CONFIG_PUBLISHED_AUDIT") => {
+                return Ok(Self::AutomationConfigEventView(Box::from_json(value)?));
+            }
             Some(
                 "URL_CONFIRMATION"
                 | "SUCCESSFUL_DEPLOY"
@@ -5408,7 +5425,7 @@ impl Json for EventViewForNdsGroup {
                 | "SYNC_FAILURE"
                 | "TRIGGER_FAILURE"
                 | "TRIGGER_AUTO_RESUMED",
-            ) => Self::AppServiceEventView(Box::from_json(value)?),
+            ) => return Ok(Self::AppServiceEventView(Box::from_json(value)?)),
             Some(
                 "CREDIT_CARD_CURRENT"
                 | "CREDIT_CARD_ABOUT_TO_EXPIRE"
@@ -5422,14 +5439,14 @@ impl Json for EventViewForNdsGroup {
                 | "WEEKLY_BILLING_CHANGE_OVER_THRESHOLD"
                 | "MONTHLY_BILLING_CHANGE_NORMAL"
                 | "MONTHLY_BILLING_CHANGE_OVER_THRESHOLD",
-            ) => Self::BillingEventViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::BillingEventViewForNdsGroup(Box::from_json(value)?)),
             Some("CLUSTER_MONGOS_IS_PRESENT" | "CLUSTER_MONGOS_IS_MISSING") => {
-                Self::ClusterEventViewForNdsGroup(Box::from_json(value)?)
+                return Ok(Self::ClusterEventViewForNdsGroup(Box::from_json(value)?));
             }
             Some(
                 "DATA_EXPLORER" | "DATA_EXPLORER_CRUD_ATTEMPT" | "DATA_EXPLORER_CRUD_ERROR" | "DATA_EXPLORER_CRUD",
-            ) => Self::DataExplorerAccessedEventView(Box::from_json(value)?),
-            Some("DATA_EXPLORER_SESSION_CREATED") => Self::DataExplorerEvent(Box::from_json(value)?),
+            ) => return Ok(Self::DataExplorerAccessedEventView(Box::from_json(value)?)),
+            Some("DATA_EXPLORER_SESSION_CREATED") => return Ok(Self::DataExplorerEvent(Box::from_json(value)?)),
             Some(
                 "FTS_INDEX_DELETION_FAILED"
                 | "FTS_INDEX_BUILD_COMPLETE"
@@ -5444,7 +5461,7 @@ impl Json for EventViewForNdsGroup {
                 | "FTS_INDEXES_RESTORED"
                 | "FTS_INDEXES_RESTORE_FAILED"
                 | "FTS_INDEXES_SYNONYM_MAPPING_INVALID",
-            ) => Self::FTSIndexAuditView(Box::from_json(value)?),
+            ) => return Ok(Self::FTSIndexAuditView(Box::from_json(value)?)),
             Some(
                 "ATTEMPT_KILLOP_AUDIT"
                 | "ATTEMPT_KILLSESSION_AUDIT"
@@ -5485,9 +5502,9 @@ impl Json for EventViewForNdsGroup {
                 | "HOST_SSL_CERTIFICATE_STALE"
                 | "HOST_SECURITY_CHECKUP_NOT_MET"
                 | "PROFILER_CONFIGURED_TOO_WIDELY",
-            ) => Self::HostEventViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::HostEventViewForNdsGroup(Box::from_json(value)?)),
             Some("INSIDE_METRIC_THRESHOLD" | "OUTSIDE_METRIC_THRESHOLD") => {
-                Self::HostMetricEvent(Box::from_json(value)?)
+                return Ok(Self::HostMetricEvent(Box::from_json(value)?));
             }
             Some(
                 "CLUSTER_CREATED"
@@ -5784,7 +5801,7 @@ impl Json for EventViewForNdsGroup {
                 | "CLUSTER_MONGODB_VERSION_UPDATED"
                 | "VOLUME_IMPAIRED"
                 | "VOLUME_IMPAIRED_RESOLVED",
-            ) => Self::NDSAuditViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::NDSAuditViewForNdsGroup(Box::from_json(value)?)),
             Some(
                 "COMPUTE_AUTO_SCALE_INITIATED"
                 | "DISK_AUTO_SCALE_INITIATED"
@@ -5805,7 +5822,7 @@ impl Json for EventViewForNdsGroup {
                 | "PREDICTIVE_COMPUTE_AUTO_SCALE_OPLOG_FAIL_BASE"
                 | "CLUSTER_AUTO_SHARDING_INITIATED"
                 | "CLUSTER_RESHARDING_COMPLETED",
-            ) => Self::NDSAutoScalingAuditViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::NDSAutoScalingAuditViewForNdsGroup(Box::from_json(value)?)),
             Some(
                 "SERVERLESS_INSTANCE_CREATED"
                 | "SERVERLESS_INSTANCE_READY"
@@ -5815,7 +5832,7 @@ impl Json for EventViewForNdsGroup {
                 | "SERVERLESS_INSTANCE_DELETE_SUBMITTED"
                 | "SERVERLESS_INSTANCE_DELETED"
                 | "SERVERLESS_INSTANCE_UNBLOCKED",
-            ) => Self::NDSServerlessInstanceAuditView(Box::from_json(value)?),
+            ) => return Ok(Self::NDSServerlessInstanceAuditView(Box::from_json(value)?)),
             Some(
                 "TENANT_ENDPOINT_CREATED"
                 | "TENANT_ENDPOINT_RESERVED"
@@ -5827,7 +5844,7 @@ impl Json for EventViewForNdsGroup {
                 | "TENANT_ENDPOINT_DELETING"
                 | "TENANT_ENDPOINT_DELETED"
                 | "TENANT_ENDPOINT_EXPIRED",
-            ) => Self::NDSTenantEndpointAuditView(Box::from_json(value)?),
+            ) => return Ok(Self::NDSTenantEndpointAuditView(Box::from_json(value)?)),
             Some(
                 "PRIMARY_ELECTED"
                 | "REPLICATION_OPLOG_WINDOW_HEALTHY"
@@ -5837,12 +5854,9 @@ impl Json for EventViewForNdsGroup {
                 | "TOO_MANY_ELECTIONS"
                 | "TOO_FEW_HEALTHY_MEMBERS"
                 | "TOO_MANY_UNHEALTHY_MEMBERS",
-            ) => Self::ForNdsGroup(Box::from_json(value)?),
-            Some("SEARCH_DEPLOYMENT_CREATED" | "SEARCH_DEPLOYMENT_UPDATED" | "SEARCH_DEPLOYMENT_DELETED") => {
-                Self::SearchDeploymentAuditView(Box::from_json(value)?)
-            }
+            ) => return Ok(Self::ForNdsGroup(Box::from_json(value)?)),
             Some("TEAM_ADDED_TO_GROUP" | "TEAM_REMOVED_FROM_GROUP" | "TEAM_ROLES_MODIFIED") => {
-                Self::TeamEventViewForNdsGroup(Box::from_json(value)?)
+                return Ok(Self::TeamEventViewForNdsGroup(Box::from_json(value)?));
             }
             Some(
                 "JOINED_GROUP"
@@ -5853,22 +5867,10 @@ impl Json for EventViewForNdsGroup {
                 | "USER_ROLES_CHANGED_AUDIT"
                 | "JOIN_GROUP_REQUEST_DENIED_AUDIT"
                 | "JOIN_GROUP_REQUEST_APPROVED_AUDIT",
-            ) => Self::UserEventViewForNdsGroup(Box::from_json(value)?),
+            ) => return Ok(Self::UserEventViewForNdsGroup(Box::from_json(value)?)),
             Some("TAGS_MODIFIED" | "CLUSTER_TAGS_MODIFIED" | "GROUP_TAGS_MODIFIED") => {
-                Self::ResourceEventViewForNdsGroup(Box::from_json(value)?)
+                return Ok(Self::ResourceEventViewForNdsGroup(Box::from_json(value)?));
             }
-            Some("MAX_PROCESSOR_COUNT_REACHED") => Self::StreamsEventViewForNdsGroup(Box::from_json(value)?),
-            Some(
-                "STREAM_PROCESSOR_STATE_IS_FAILED"
-                | "STREAM_PROCESSOR_STARTED"
-                | "STREAM_PROCESSOR_AUTOSCALE_INITIATED"
-                | "STREAM_PROCESSOR_CREATED"
-                | "STREAM_PROCESSOR_STOPPED"
-                | "STREAM_PROCESSOR_DROPPED"
-                | "STREAM_PROCESSOR_MODIFIED"
-                | "INSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD"
-                | "OUTSIDE_STREAM_PROCESSOR_METRIC_THRESHOLD",
-            ) => Self::StreamProcessorEventViewForNdsGroup(Box::from_json(value)?),
             Some(
                 "CHARTS_API_SUCCESS"
                 | "CHARTS_API_FAILURE"
@@ -5876,10 +5878,584 @@ impl Json for EventViewForNdsGroup {
                 | "CHARTS_DASHBOARD_EXPORT_FAILED"
                 | "CHARTS_DASHBOARD_IMPORTED"
                 | "CHARTS_DASHBOARD_IMPORT_FAILED",
-            ) => Self::ChartsAudit(Box::from_json(value)?),
-            Some("RESOURCE_POLICY_VIOLATED") => Self::AtlasResourcePolicyAuditForNdsGroup(Box::from_json(value)?),
-            _ => Self::Other(value),
-        })
+            ) => return Ok(Self::ChartsAudit(Box::from_json(value)?)),
+            Some("RESOURCE_POLICY_VIOLATED") => {
+                return Ok(Self::AtlasResourcePolicyAuditForNdsGroup(Box::from_json(value)?));
+            }
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "alertId",
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "alertConfigId",
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "targetPublicKey",
+                    "userId",
+                    "username",
+                    "whitelistEntry",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &["created", "eventTypeName", "groupId", "id", "links", "orgId", "raw"],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "invoiceId",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "paymentId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &["created", "eventTypeName", "groupId", "id", "links", "orgId", "raw", "shardName"],
+                &[
+                    "apiKeyId",
+                    "collection",
+                    "created",
+                    "database",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "opType",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "sessionId",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "deskLocation",
+                    "employeeIdentifier",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "port",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "replicaSetName",
+                    "shardName",
+                    "userId",
+                    "username",
+                ],
+                &[],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "dbUserUsername",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                    "whitelistEntry",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "endpointId",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "providerEndpointId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "created",
+                    "eventTypeName",
+                    "groupId",
+                    "hostname",
+                    "id",
+                    "links",
+                    "orgId",
+                    "port",
+                    "raw",
+                    "replicaSetName",
+                    "shardName",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "teamId",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "targetUsername",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "resourceId",
+                    "resourceType",
+                    "userId",
+                    "username",
+                ],
+                &["created", "eventTypeName", "groupId", "id", "instanceName", "links", "orgId", "raw"],
+                &[
+                    "created",
+                    "eventTypeName",
+                    "fromTier",
+                    "groupId",
+                    "id",
+                    "instanceName",
+                    "links",
+                    "modifiedBy",
+                    "orgId",
+                    "processorErrorMsg",
+                    "processorName",
+                    "processorState",
+                    "raw",
+                    "reason",
+                    "region",
+                    "toTier",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "userId",
+                    "username",
+                ],
+                &[
+                    "apiKeyId",
+                    "created",
+                    "delegatePrincipal",
+                    "eventTypeName",
+                    "groupId",
+                    "id",
+                    "isGlobalAdmin",
+                    "links",
+                    "orgId",
+                    "publicKey",
+                    "raw",
+                    "remoteAddress",
+                    "resourcePolicyId",
+                    "userId",
+                    "username",
+                    "violatedPolicies",
+                    "violationAction",
+                ],
+            ],
+            &[
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+                &[],
+            ],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::DefaultEventViewForNdsGroup(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AlertAudit(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AlertConfigAudit(v));
+                    }
+                }
+                3 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ApiUserEventViewForNdsGroup(v));
+                    }
+                }
+                4 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ServiceAccountGroupEvents(v));
+                    }
+                }
+                5 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AutomationConfigEventView(v));
+                    }
+                }
+                6 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AppServiceEventView(v));
+                    }
+                }
+                7 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::BillingEventViewForNdsGroup(v));
+                    }
+                }
+                8 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ClusterEventViewForNdsGroup(v));
+                    }
+                }
+                9 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::DataExplorerAccessedEventView(v));
+                    }
+                }
+                10 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::DataExplorerEvent(v));
+                    }
+                }
+                11 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::FTSIndexAuditView(v));
+                    }
+                }
+                12 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::HostEventViewForNdsGroup(v));
+                    }
+                }
+                13 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::HostMetricEvent(v));
+                    }
+                }
+                14 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::NDSAuditViewForNdsGroup(v));
+                    }
+                }
+                15 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::NDSAutoScalingAuditViewForNdsGroup(v));
+                    }
+                }
+                16 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::NDSServerlessInstanceAuditView(v));
+                    }
+                }
+                17 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::NDSTenantEndpointAuditView(v));
+                    }
+                }
+                18 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ForNdsGroup(v));
+                    }
+                }
+                19 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::SearchDeploymentAuditView(v));
+                    }
+                }
+                20 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::TeamEventViewForNdsGroup(v));
+                    }
+                }
+                21 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::UserEventViewForNdsGroup(v));
+                    }
+                }
+                22 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ResourceEventViewForNdsGroup(v));
+                    }
+                }
+                23 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::StreamsEventViewForNdsGroup(v));
+                    }
+                }
+                24 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::StreamProcessorEventViewForNdsGroup(v));
+                    }
+                }
+                25 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::ChartsAudit(v));
+                    }
+                }
+                26 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AtlasResourcePolicyAuditForNdsGroup(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -5956,7 +6532,7 @@ impl std::fmt::Debug for EventViewForNdsGroup {
             Self::AtlasResourcePolicyAuditForNdsGroup(v) => {
                 f.debug_tuple("AtlasResourcePolicyAuditForNdsGroup").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -6381,7 +6957,7 @@ impl std::fmt::Debug for EventViewForOrg {
             Self::AtlasResourcePolicyAuditForOrg(v) => {
                 f.debug_tuple("AtlasResourcePolicyAuditForOrg").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -8275,7 +8851,7 @@ impl std::fmt::Debug for HostMetricEvent {
             Self::SystemNetworkOut(v) => f.debug_tuple("SystemNetworkOut").field(v).finish(),
             Self::TicketsAvailableReads(v) => f.debug_tuple("TicketsAvailableReads").field(v).finish(),
             Self::TicketsAvailableWrites(v) => f.debug_tuple("TicketsAvailableWrites").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

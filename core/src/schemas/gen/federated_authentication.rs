@@ -279,15 +279,15 @@ serde_via_json!(FederatedUser);
 pub enum FederationIdentityProvider {
     /// SAML
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationSamlIdentityProvider(Box<FederationSamlIdentityProvider>),
     /// OIDC WORKFORCE
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProvider(Box<FederationOidcWorkforceIdentityProvider>),
     /// OIDC WORKLOAD
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProvider(Box<FederationOidcWorkloadIdentityProvider>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -357,6 +357,12 @@ impl Json for FederationIdentityProvider {
                     "userClaim",
                 ],
             ],
+            &[
+                &[("protocol", &["SAML"])],
+                &[("idpType", &["WORKFORCE"]), ("protocol", &["OIDC"])],
+                &[("idpType", &["WORKLOAD"]), ("protocol", &["OIDC"])],
+            ],
+            &[0, 1, 2],
         ) {
             match i {
                 0 => {
@@ -404,7 +410,7 @@ impl std::fmt::Debug for FederationIdentityProvider {
             Self::FederationOidcWorkloadIdentityProvider(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProvider").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -533,15 +539,15 @@ serde_via_json!(FederationIdentityProviderProtocol);
 pub enum FederationIdentityProviderUpdate {
     /// SAML
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationSamlIdentityProviderUpdate(Box<FederationSamlIdentityProviderUpdate>),
     /// OIDC WORKFORCE
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProviderUpdate(Box<FederationOidcWorkforceIdentityProviderUpdate>),
     /// OIDC WORKLOAD
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProviderUpdate(Box<FederationOidcWorkloadIdentityProviderUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -594,6 +600,8 @@ impl Json for FederationIdentityProviderUpdate {
                     "userClaim",
                 ],
             ],
+            &[&[], &[], &[]],
+            &[0, 1, 2],
         ) {
             match i {
                 0 => {
@@ -641,7 +649,7 @@ impl std::fmt::Debug for FederationIdentityProviderUpdate {
             Self::FederationOidcWorkloadIdentityProviderUpdate(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProviderUpdate").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -654,11 +662,11 @@ serde_via_json!(FederationIdentityProviderUpdate);
 pub enum FederationOidcIdentityProvider {
     /// OIDC WORKFORCE
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProvider(Box<FederationOidcWorkforceIdentityProvider>),
     /// OIDC WORKLOAD
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProvider(Box<FederationOidcWorkloadIdentityProvider>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -706,6 +714,8 @@ impl Json for FederationOidcIdentityProvider {
                     "userClaim",
                 ],
             ],
+            &[&[], &[]],
+            &[0, 1],
         ) {
             match i {
                 0 => {
@@ -744,7 +754,7 @@ impl std::fmt::Debug for FederationOidcIdentityProvider {
             Self::FederationOidcWorkloadIdentityProvider(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProvider").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -815,11 +825,11 @@ serde_via_json!(FederationOidcIdentityProviderAuthorizationType);
 pub enum FederationOidcIdentityProviderUpdate {
     /// OIDC WORKFORCE
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkforceIdentityProviderUpdate(Box<FederationOidcWorkforceIdentityProviderUpdate>),
     /// OIDC WORKLOAD
     ///
-    /// Tried in the order of how many of the body's fields each member declares (then the spec's order); the first that decodes.
+    /// Tried only among the members declaring the most of the body's fields (in the spec's order); the first that decodes.
     FederationOidcWorkloadIdentityProviderUpdate(Box<FederationOidcWorkloadIdentityProviderUpdate>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -857,6 +867,8 @@ impl Json for FederationOidcIdentityProviderUpdate {
                     "userClaim",
                 ],
             ],
+            &[&[], &[]],
+            &[0, 1],
         ) {
             match i {
                 0 => {
@@ -895,7 +907,7 @@ impl std::fmt::Debug for FederationOidcIdentityProviderUpdate {
             Self::FederationOidcWorkloadIdentityProviderUpdate(v) => {
                 f.debug_tuple("FederationOidcWorkloadIdentityProviderUpdate").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

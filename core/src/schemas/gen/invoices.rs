@@ -1292,7 +1292,7 @@ serde_via_json!(CostExplorerFilterRequestBodyServices);
 #[non_exhaustive]
 pub struct CostExplorerFilterResponseView {
     /// The token used to identify the created Cost Explorer query.
-    pub token: Option<crate::Secret>,
+    pub token: Option<String>,
 }
 
 impl CostExplorerFilterResponseView {

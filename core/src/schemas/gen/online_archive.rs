@@ -758,7 +758,7 @@ impl std::fmt::Debug for CreateDataProcessRegionView {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -811,7 +811,7 @@ impl std::fmt::Debug for CriteriaView {
         match self {
             Self::Custom(v) => f.debug_tuple("Custom").field(v).finish(),
             Self::Date(v) => f.debug_tuple("Date").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1526,7 +1526,7 @@ impl std::fmt::Debug for OnlineArchiveSchedule {
             Self::Default(v) => f.debug_tuple("Default").field(v).finish(),
             Self::Monthly(v) => f.debug_tuple("Monthly").field(v).finish(),
             Self::Weekly(v) => f.debug_tuple("Weekly").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -77,7 +77,7 @@ impl std::fmt::Debug for DropIndexSuggestionsIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DropIndexSuggestionsIndex")
             .field("access_count", &self.access_count)
-            .field("index", &self.index)
+            .field("index", &Masked(&self.index))
             .field("name", &self.name)
             .field("namespace", &self.namespace)
             .field("shards", &self.shards)
@@ -571,7 +571,7 @@ impl std::fmt::Debug for PerformanceAdvisorOperationView {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PerformanceAdvisorOperationView")
-            .field("predicates", &self.predicates)
+            .field("predicates", &Masked(&self.predicates))
             .field("stats", &self.stats)
             .finish()
     }

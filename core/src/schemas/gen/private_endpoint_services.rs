@@ -848,7 +848,7 @@ impl std::fmt::Debug for CreateEndpointRequest {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1014,7 +1014,7 @@ impl std::fmt::Debug for EndpointService {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1398,7 +1398,7 @@ impl std::fmt::Debug for PrivateLinkEndpoint {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -188,7 +188,7 @@ impl std::fmt::Debug for DataFederationLimit {
             Self::AtlasProjectSecurityNetworkAccessEntries(v) => {
                 f.debug_tuple("AtlasProjectSecurityNetworkAccessEntries").field(v).finish()
             }
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

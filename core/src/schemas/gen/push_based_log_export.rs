@@ -771,7 +771,7 @@ impl std::fmt::Debug for LogIntegrationRequest {
             Self::OtelLogExport(v) => f.debug_tuple("OtelLogExport").field(v).finish(),
             Self::S3LogExport(v) => f.debug_tuple("S3LogExport").field(v).finish(),
             Self::SplunkLogExport(v) => f.debug_tuple("SplunkLogExport").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -848,7 +848,7 @@ impl std::fmt::Debug for LogIntegrationResponse {
             Self::OtelLogExport(v) => f.debug_tuple("OtelLogExport").field(v).finish(),
             Self::S3LogExport(v) => f.debug_tuple("S3LogExport").field(v).finish(),
             Self::SplunkLogExport(v) => f.debug_tuple("SplunkLogExport").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -1100,11 +1100,11 @@ impl std::fmt::Debug for IndexOptions {
             .field("max", &self.max)
             .field("min", &self.min)
             .field("name", &self.name)
-            .field("partial_filter_expression", &self.partial_filter_expression)
+            .field("partial_filter_expression", &Masked(&self.partial_filter_expression))
             .field("sparse", &self.sparse)
-            .field("storage_engine", &self.storage_engine)
+            .field("storage_engine", &Masked(&self.storage_engine))
             .field("text_index_version", &self.text_index_version)
-            .field("weights", &self.weights)
+            .field("weights", &Masked(&self.weights))
             .finish()
     }
 }

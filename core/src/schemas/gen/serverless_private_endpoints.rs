@@ -475,7 +475,7 @@ impl std::fmt::Debug for ServerlessTenantEndpoint {
         match self {
             Self::ServerlessAWSTenantEndpoint(v) => f.debug_tuple("ServerlessAWSTenantEndpoint").field(v).finish(),
             Self::ServerlessAzureTenantEndpoint(v) => f.debug_tuple("ServerlessAzureTenantEndpoint").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -524,7 +524,7 @@ impl std::fmt::Debug for ServerlessTenantEndpointUpdate {
         match self {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

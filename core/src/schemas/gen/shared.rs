@@ -5288,7 +5288,7 @@ impl std::fmt::Debug for CloudRegionConfig20240805 {
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
             Self::Tenant(v) => f.debug_tuple("Tenant").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -6704,11 +6704,11 @@ serde_via_json!(DatadogNotificationDatadogRegion);
 pub enum DedicatedHardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
     ///
-    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M100`, `M140`, `M200`, `M300`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R700`, `M40_NVME`, `M50_NVME`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M400_NVME`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `M300_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec20240805(Box<AWSHardwareSpec20240805>),
     /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec20240805(Box<AzureHardwareSpec20240805>),
-    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M140`, `M200`, `M250`, `M300`, `M400`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec20240805(Box<GCPHardwareSpec20240805>),
     /// A body this version cannot place, kept as sent.
     Other(Value),
@@ -6718,23 +6718,57 @@ pub enum DedicatedHardwareSpec20240805 {
 impl Json for DedicatedHardwareSpec20240805 {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "instanceSize").as_deref() {
+        let members: &[usize] = match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M200" | "R40" | "R50" | "R60" | "R80" | "R200"
+                | "R300" | "R400",
+            ) => &[1, 2, 0],
             Some(
                 "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
                 | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
-            ) => Self::AWSHardwareSpec20240805(Box::from_json(value)?),
+            ) => return Ok(Self::AWSHardwareSpec20240805(Box::from_json(value)?)),
             Some(
-                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
-                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
-                | "M600_NVME",
-            ) => Self::AzureHardwareSpec20240805(Box::from_json(value)?),
-            Some(
-                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
-                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
-                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
-            ) => Self::GCPHardwareSpec20240805(Box::from_json(value)?),
-            _ => Self::Other(value),
-        })
+                "M140" | "M300" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2" | "M80_GEN_2" | "M140_GEN_2"
+                | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2" | "R200_GEN_2" | "R300_GEN_2"
+                | "R400_GEN_2",
+            ) => &[2, 0],
+            Some("M60_NVME" | "M80_NVME" | "M200_NVME" | "M400_NVME") => &[1, 0],
+            Some("M90" | "M300_NVME" | "M600_NVME") => {
+                return Ok(Self::AzureHardwareSpec20240805(Box::from_json(value)?));
+            }
+            Some("M250" | "M400" | "R600") => return Ok(Self::GCPHardwareSpec20240805(Box::from_json(value)?)),
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &["diskIOPS", "diskSizeGB", "diskThroughput", "ebsVolumeType", "instanceSize", "nodeCount"],
+                &["diskIOPS", "diskSizeGB", "instanceSize", "nodeCount"],
+                &["diskSizeGB", "instanceSize", "nodeCount"],
+            ],
+            &[&[], &[], &[]],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AWSHardwareSpec20240805(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AzureHardwareSpec20240805(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::GCPHardwareSpec20240805(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -6756,7 +6790,7 @@ impl std::fmt::Debug for DedicatedHardwareSpec20240805 {
             Self::AWSHardwareSpec20240805(v) => f.debug_tuple("AWSHardwareSpec20240805").field(v).finish(),
             Self::AzureHardwareSpec20240805(v) => f.debug_tuple("AzureHardwareSpec20240805").field(v).finish(),
             Self::GCPHardwareSpec20240805(v) => f.debug_tuple("GCPHardwareSpec20240805").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -7558,11 +7592,11 @@ serde_via_json!(GroupRegionUsageRestrictions);
 pub enum HardwareSpec20240805 {
     /// AWS Cluster Hardware Settings
     ///
-    /// `instanceSize` is `M100`, `R700`, `M40_NVME`, `M50_NVME`, `M300_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M100`, `M140`, `M200`, `M300`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R700`, `M40_NVME`, `M50_NVME`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M400_NVME`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `M300_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`, `R700_GEN_2`, `M40_NVME_GEN_2`, `M50_NVME_GEN_2`, `M60_NVME_GEN_2`, `M80_NVME_GEN_2`, `M200_NVME_GEN_2`, `M400_NVME_GEN_2`.
     AWSHardwareSpec20240805(Box<AWSHardwareSpec20240805>),
     /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M90`, `M200`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `M60_NVME`, `M80_NVME`, `M200_NVME`, `M300_NVME`, `M400_NVME`, `M600_NVME`.
     AzureHardwareSpec20240805(Box<AzureHardwareSpec20240805>),
-    /// `instanceSize` is `M140`, `M250`, `M300`, `M400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
+    /// `instanceSize` is `M10`, `M20`, `M30`, `M40`, `M50`, `M60`, `M80`, `M140`, `M200`, `M250`, `M300`, `M400`, `R40`, `R50`, `R60`, `R80`, `R200`, `R300`, `R400`, `R600`, `M30_GEN_2`, `M40_GEN_2`, `M50_GEN_2`, `M60_GEN_2`, `M80_GEN_2`, `M140_GEN_2`, `M200_GEN_2`, `R40_GEN_2`, `R50_GEN_2`, `R60_GEN_2`, `R80_GEN_2`, `R200_GEN_2`, `R300_GEN_2`, `R400_GEN_2`.
     GCPHardwareSpec20240805(Box<GCPHardwareSpec20240805>),
     /// `instanceSize` is `M0`, `M2`, `M5`.
     TenantHardwareSpec20240805(Box<TenantHardwareSpec20240805>),
@@ -7574,24 +7608,64 @@ pub enum HardwareSpec20240805 {
 impl Json for HardwareSpec20240805 {
     #[inline]
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(match tag_of(&value, "instanceSize").as_deref() {
+        let members: &[usize] = match tag_of(&value, "instanceSize").as_deref() {
+            Some(
+                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M200" | "R40" | "R50" | "R60" | "R80" | "R200"
+                | "R300" | "R400",
+            ) => &[1, 2, 0],
             Some(
                 "M100" | "R700" | "M40_NVME" | "M50_NVME" | "M300_GEN_2" | "R700_GEN_2" | "M40_NVME_GEN_2"
                 | "M50_NVME_GEN_2" | "M60_NVME_GEN_2" | "M80_NVME_GEN_2" | "M200_NVME_GEN_2" | "M400_NVME_GEN_2",
-            ) => Self::AWSHardwareSpec20240805(Box::from_json(value)?),
+            ) => return Ok(Self::AWSHardwareSpec20240805(Box::from_json(value)?)),
             Some(
-                "M10" | "M20" | "M30" | "M40" | "M50" | "M60" | "M80" | "M90" | "M200" | "R40" | "R50" | "R60" | "R80"
-                | "R200" | "R300" | "R400" | "M60_NVME" | "M80_NVME" | "M200_NVME" | "M300_NVME" | "M400_NVME"
-                | "M600_NVME",
-            ) => Self::AzureHardwareSpec20240805(Box::from_json(value)?),
-            Some(
-                "M140" | "M250" | "M300" | "M400" | "R600" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2"
-                | "M80_GEN_2" | "M140_GEN_2" | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2"
-                | "R200_GEN_2" | "R300_GEN_2" | "R400_GEN_2",
-            ) => Self::GCPHardwareSpec20240805(Box::from_json(value)?),
-            Some("M0" | "M2" | "M5") => Self::TenantHardwareSpec20240805(Box::from_json(value)?),
-            _ => Self::Other(value),
-        })
+                "M140" | "M300" | "M30_GEN_2" | "M40_GEN_2" | "M50_GEN_2" | "M60_GEN_2" | "M80_GEN_2" | "M140_GEN_2"
+                | "M200_GEN_2" | "R40_GEN_2" | "R50_GEN_2" | "R60_GEN_2" | "R80_GEN_2" | "R200_GEN_2" | "R300_GEN_2"
+                | "R400_GEN_2",
+            ) => &[2, 0],
+            Some("M60_NVME" | "M80_NVME" | "M200_NVME" | "M400_NVME") => &[1, 0],
+            Some("M90" | "M300_NVME" | "M600_NVME") => {
+                return Ok(Self::AzureHardwareSpec20240805(Box::from_json(value)?));
+            }
+            Some("M250" | "M400" | "R600") => return Ok(Self::GCPHardwareSpec20240805(Box::from_json(value)?)),
+            Some("M0" | "M2" | "M5") => return Ok(Self::TenantHardwareSpec20240805(Box::from_json(value)?)),
+            _ => return Ok(Self::Other(value)),
+        };
+        for i in best_fit(
+            &value,
+            &[
+                &["diskIOPS", "diskSizeGB", "diskThroughput", "ebsVolumeType", "instanceSize", "nodeCount"],
+                &["diskIOPS", "diskSizeGB", "instanceSize", "nodeCount"],
+                &["diskSizeGB", "instanceSize", "nodeCount"],
+                &["diskSizeGB", "effectiveInstanceSize", "instanceSize"],
+            ],
+            &[&[], &[], &[], &[]],
+            members,
+        ) {
+            match i {
+                0 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AWSHardwareSpec20240805(v));
+                    }
+                }
+                1 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::AzureHardwareSpec20240805(v));
+                    }
+                }
+                2 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::GCPHardwareSpec20240805(v));
+                    }
+                }
+                3 => {
+                    if let Ok(v) = Box::from_json(value.clone()) {
+                        return Ok(Self::TenantHardwareSpec20240805(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self::Other(value))
     }
 
     #[inline]
@@ -7615,7 +7689,7 @@ impl std::fmt::Debug for HardwareSpec20240805 {
             Self::AzureHardwareSpec20240805(v) => f.debug_tuple("AzureHardwareSpec20240805").field(v).finish(),
             Self::GCPHardwareSpec20240805(v) => f.debug_tuple("GCPHardwareSpec20240805").field(v).finish(),
             Self::TenantHardwareSpec20240805(v) => f.debug_tuple("TenantHardwareSpec20240805").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }

@@ -114,7 +114,7 @@ impl std::fmt::Debug for AccountDetails {
             Self::Aws(v) => f.debug_tuple("Aws").field(v).finish(),
             Self::Azure(v) => f.debug_tuple("Azure").field(v).finish(),
             Self::Gcp(v) => f.debug_tuple("Gcp").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1108,7 +1108,7 @@ impl std::fmt::Debug for SchemaRegistryAuthentication {
         match self {
             Self::SaslInherit(v) => f.debug_tuple("SaslInherit").field(v).finish(),
             Self::UserInfo(v) => f.debug_tuple("UserInfo").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -1919,7 +1919,7 @@ impl std::fmt::Debug for StreamsConnection {
             Self::S3(v) => f.debug_tuple("S3").field(v).finish(),
             Self::Sample(v) => f.debug_tuple("Sample").field(v).finish(),
             Self::SchemaRegistry(v) => f.debug_tuple("SchemaRegistry").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -2239,7 +2239,7 @@ impl std::fmt::Debug for StreamsFailoverConnection {
         match self {
             Self::Cluster(v) => f.debug_tuple("Cluster").field(v).finish(),
             Self::Kafka(v) => f.debug_tuple("Kafka").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -3125,7 +3125,7 @@ impl std::fmt::Debug for StreamsModifyStreamProcessor {
             .field("links", &self.links)
             .field("name", &self.name)
             .field("options", &self.options)
-            .field("pipeline", &self.pipeline)
+            .field("pipeline", &Masked(&self.pipeline))
             .field("tier", &self.tier)
             .finish()
     }
@@ -3571,7 +3571,7 @@ impl std::fmt::Debug for StreamsProcessor {
             .field("links", &self.links)
             .field("name", &self.name)
             .field("options", &self.options)
-            .field("pipeline", &self.pipeline)
+            .field("pipeline", &Masked(&self.pipeline))
             .field("tier", &self.tier)
             .finish()
     }
@@ -3859,9 +3859,9 @@ impl std::fmt::Debug for StreamsProcessorWithStats {
             .field("links", &self.links)
             .field("name", &self.name)
             .field("options", &self.options)
-            .field("pipeline", &self.pipeline)
+            .field("pipeline", &Masked(&self.pipeline))
             .field("state", &self.state)
-            .field("stats", &self.stats)
+            .field("stats", &Masked(&self.stats))
             .field("tier", &self.tier)
             .finish()
     }

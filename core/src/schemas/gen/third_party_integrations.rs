@@ -182,7 +182,7 @@ pub struct NewRelic {
     ///
     /// **IMPORTANT**: Effective Wednesday, June 16th, 2021, New Relic no longer supports the plugin-based integration with MongoDB. We do not recommend that you sign up for the plugin-based integration.
     /// Consider configuring an alternative monitoring integration before June 16th to maintain visibility into your MongoDB deployments.
-    pub license_key: String,
+    pub license_key: crate::Secret,
     /// Query key used to access your New Relic account.
     pub read_token: crate::Secret,
     /// Human-readable label that identifies the service to which you want to integrate with MongoDB Cloud. The value must match the third-party service integration type.
@@ -196,7 +196,12 @@ pub struct NewRelic {
 impl NewRelic {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
     #[inline]
-    pub fn new(account_id: String, license_key: String, read_token: crate::Secret, write_token: crate::Secret) -> Self {
+    pub fn new(
+        account_id: String,
+        license_key: crate::Secret,
+        read_token: crate::Secret,
+        write_token: crate::Secret,
+    ) -> Self {
         Self { account_id, id: Nullable::Absent, license_key, read_token, r#type: None, write_token }
     }
 }
@@ -331,7 +336,7 @@ pub struct PagerDuty {
     /// * View or edit the alert through the Atlas UI.
     ///
     /// * Query the alert for the notification through the Atlas Administration API.
-    pub service_key: String,
+    pub service_key: crate::Secret,
     /// Human-readable label that identifies the service to which you want to integrate with MongoDB Cloud. The value must match the third-party service integration type.
     ///
     /// The spec allows `PAGER_DUTY` only.
@@ -341,7 +346,7 @@ pub struct PagerDuty {
 impl PagerDuty {
     /// A value with the required fields given (and those the spec allows one value for); the others are left out.
     #[inline]
-    pub fn new(service_key: String) -> Self {
+    pub fn new(service_key: crate::Secret) -> Self {
         Self { id: Nullable::Absent, region: None, service_key, r#type: None }
     }
 }
@@ -749,7 +754,7 @@ impl std::fmt::Debug for ThirdPartyIntegration {
             Self::Slack(v) => f.debug_tuple("Slack").field(v).finish(),
             Self::VictorOps(v) => f.debug_tuple("VictorOps").field(v).finish(),
             Self::Webhook(v) => f.debug_tuple("Webhook").field(v).finish(),
-            Self::Other(v) => f.debug_tuple("Other").field(v).finish(),
+            Self::Other(v) => f.debug_tuple("Other").field(&Masked(v)).finish(),
         }
     }
 }
@@ -771,7 +776,7 @@ pub struct VictorOps {
     /// Integration id.
     pub id: Nullable<String>,
     /// Routing key associated with your Splunk On-Call account.
-    pub routing_key: Option<String>,
+    pub routing_key: Option<crate::Secret>,
     /// Human-readable label that identifies the service to which you want to integrate with MongoDB Cloud. The value must match the third-party service integration type.
     ///
     /// The spec allows `VICTOR_OPS` only.
