@@ -21,6 +21,8 @@
 //! how many answers each one excused.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
 
+#[path = "../src/spec.rs"]
+mod spec_yaml;
 mod support;
 
 use atlas_admin_core::{ApiVersion, Endpoint, Error, SuccessBody, catalog};
@@ -31,8 +33,6 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 use support::{client, gone, seed_example_cluster, spec_status_for};
-
-const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/codegen/spec/atlas-admin-v2.yaml");
 
 /// Path parameters whose value the spec leaves free but whose answer's field of that name it
 /// constrains (an id of 24 hex characters, a database user's `databaseName`): (the parameter,
@@ -251,37 +251,9 @@ const BAD_BODY_NOT_400: &[(&str, u16, &str)] = &[
     ("removeOrgUserRole", 404, "unseeded"),
 ];
 
-/// The spec as JSON.
+/// The spec as JSON (the tests' one YAML reader of the vendored spec, `tests/src/spec.rs`).
 fn spec() -> Value {
-    let text = std::fs::read_to_string(SPEC)
-        .unwrap_or_else(|e| panic!("{SPEC}: {e} (the spec is in the repository, not in the package)"));
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
-    json_of(&docs[0])
-}
-
-fn json_of(y: &yaml_rust2::Yaml) -> Value {
-    use yaml_rust2::Yaml;
-    match y {
-        Yaml::Null => Value::Null,
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::Real(r) => Value::from(r.parse::<f64>().unwrap()),
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Array(a) => Value::Array(a.iter().map(json_of).collect()),
-        Yaml::Hash(h) => Value::Object(
-            h.iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Yaml::String(s) => s.clone(),
-                        Yaml::Integer(i) => i.to_string(),
-                        other => panic!("key {other:?}"),
-                    };
-                    (key, json_of(v))
-                })
-                .collect(),
-        ),
-        other => panic!("unexpected YAML node {other:?}"),
-    }
+    spec_yaml::spec().clone()
 }
 
 /// Follows a `$ref` to `#/components/responses/…` (or any local one).
