@@ -40,13 +40,7 @@ pub(crate) type SchemaOverrides = BTreeMap<String, SchemaOverride>;
 
 /// The `[schema.<name>]` entries of `overrides.toml`; each must say why.
 pub(crate) fn parse_schemas(text: &str) -> Result<SchemaOverrides, String> {
-    let mut table: toml::Table = toml::from_str(text).map_err(|e| format!("overrides.toml: {e}"))?;
-    let Some(schemas) = table.remove("schema") else { return Ok(SchemaOverrides::new()) };
-    let all: SchemaOverrides = schemas.try_into().map_err(|e| format!("overrides.toml: [schema]: {e}"))?;
-    if let Some((name, _)) = all.iter().find(|(_, o)| o.why.trim().is_empty()) {
-        return Err(format!("overrides.toml: [schema.{name}] has an empty `why`"));
-    }
-    Ok(all)
+    parse_section(text, "schema", |o: &SchemaOverride| &o.why)
 }
 
 /// A union whose members the spec tells apart only in words (`[union.<name>]`): for a member,
@@ -66,11 +60,21 @@ pub(crate) type UnionOverrides = BTreeMap<String, UnionOverride>;
 
 /// The `[union.<name>]` entries of `overrides.toml`; each must say why.
 pub(crate) fn parse_unions(text: &str) -> Result<UnionOverrides, String> {
+    parse_section(text, "union", |o: &UnionOverride| &o.why)
+}
+
+/// The `[<section>.<name>]` entries of `overrides.toml`, by name; an entry whose `why` is empty
+/// is refused.
+fn parse_section<T: serde::de::DeserializeOwned>(
+    text: &str,
+    section: &str,
+    why: fn(&T) -> &String,
+) -> Result<BTreeMap<String, T>, String> {
     let mut table: toml::Table = toml::from_str(text).map_err(|e| format!("overrides.toml: {e}"))?;
-    let Some(unions) = table.remove("union") else { return Ok(UnionOverrides::new()) };
-    let all: UnionOverrides = unions.try_into().map_err(|e| format!("overrides.toml: [union]: {e}"))?;
-    if let Some((name, _)) = all.iter().find(|(_, o)| o.why.trim().is_empty()) {
-        return Err(format!("overrides.toml: [union.{name}] has an empty `why`"));
+    let Some(entries) = table.remove(section) else { return Ok(BTreeMap::new()) };
+    let all: BTreeMap<String, T> = entries.try_into().map_err(|e| format!("overrides.toml: [{section}]: {e}"))?;
+    if let Some((name, _)) = all.iter().find(|(_, o)| why(o).trim().is_empty()) {
+        return Err(format!("overrides.toml: [{section}.{name}] has an empty `why`"));
     }
     Ok(all)
 }
